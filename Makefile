@@ -1,0 +1,161 @@
+# feedbackd — build, test and install.
+#
+#   make                 build feedbackd and feedbackctl into $(BUILD)/
+#   make deps            install the Debian packages needed to build and test (root)
+#   make check           deps + build + every test (unit, CLI, corpus, integration, fuzz smoke)
+#   make sanitize        build and run the unit and CLI tests under ASan+UBSan (build-san/)
+#   make check SANITIZE=1  the same as sanitize
+#   make demo            deps + build + the whole programme simulated on the embedded default
+#   make install         PREFIX=/usr/local DESTDIR=
+#   make V=1             show the commands;  make DEVELOPER=1  extra warnings
+#
+# Every .c under src/{common,core,store,mail} goes into one static library that both programs
+# and every test link against, so adding a module is adding a file.
+
+PREFIX    ?= /usr/local
+BINDIR    ?= $(PREFIX)/bin
+SBINDIR   ?= $(PREFIX)/sbin
+DATADIR   ?= $(PREFIX)/share/feedbackd
+MANDIR    ?= $(PREFIX)/share/man
+SYSCONFDIR ?= /etc
+UNITDIR   ?= /lib/systemd/system
+DESTDIR   ?=
+
+CC        ?= cc
+SANITIZE  ?=
+ifeq ($(SANITIZE),1)
+override SANITIZE := address,undefined
+endif
+ifneq ($(SANITIZE),)
+BUILD     ?= build-san
+else
+BUILD     ?= build
+endif
+
+PKGS      := sqlite3 libical inih jansson gumbo libsystemd cairo gnutls libetpan libesmtp-1.0
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+TEST_LIBS  := $(shell pkg-config --libs cmocka 2>/dev/null)
+
+WARN      := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+             -Wformat=2 -Wvla -Wno-unused-parameter
+ifdef DEVELOPER
+WARN      += -Wconversion -Wno-sign-conversion
+endif
+CSTD      := -std=c17 -D_DEFAULT_SOURCE -D_POSIX_C_SOURCE=200809L
+OPT       ?= -O2 -g
+CFLAGS    ?=
+CPPFLAGS  += -Iinclude -DFB_DATADIR='"$(DATADIR)"' -DFB_SYSCONFDIR='"$(SYSCONFDIR)"'
+ALL_CFLAGS = $(CSTD) $(OPT) $(WARN) $(CFLAGS) $(PKG_CFLAGS) -MMD -MP
+LDLIBS    += $(PKG_LIBS) -lcsv -lm
+ifneq ($(SANITIZE),)
+ALL_CFLAGS += -fsanitize=$(SANITIZE) -fno-omit-frame-pointer -fno-sanitize-recover=all
+LDFLAGS    += -fsanitize=$(SANITIZE)
+endif
+
+ifeq ($(V),1)
+Q :=
+say = @true
+else
+Q := @
+say = @printf '  %-8s %s\n' $(1) $(2)
+endif
+
+LIB_SRC   := $(sort $(wildcard src/common/*.c src/core/*.c src/store/*.c src/mail/*.c))
+CTL_SRC   := $(sort $(wildcard src/cli/*.c))
+D_SRC     := $(sort $(wildcard src/daemon/*.c))
+UNIT_SRC  := $(sort $(wildcard tests/unit/test_*.c))
+TOOL_SRC  := $(sort $(wildcard tests/tools/*.c))
+
+LIB_OBJ   := $(LIB_SRC:%.c=$(BUILD)/%.o)
+CTL_OBJ   := $(CTL_SRC:%.c=$(BUILD)/%.o)
+D_OBJ     := $(D_SRC:%.c=$(BUILD)/%.o)
+UNIT_BIN  := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+TOOL_BIN  := $(TOOL_SRC:tests/tools/%.c=$(BUILD)/tools/%)
+LIBFB     := $(BUILD)/libfeedbackd.a
+
+WRAP      :=
+
+all: $(BUILD)/feedbackd $(BUILD)/feedbackctl
+
+$(BUILD)/%.o: %.c
+	$(call say,CC,$<)
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -c -o $@ $<
+
+$(LIBFB): $(LIB_OBJ)
+	$(call say,AR,$@)
+	$(Q)rm -f $@ && ar rcs $@ $^
+
+$(BUILD)/feedbackd: $(D_OBJ) $(LIBFB)
+	$(call say,LD,$@)
+	$(Q)$(CC) $(LDFLAGS) $(WRAP) -o $@ $(D_OBJ) $(LIBFB) $(LDLIBS)
+
+$(BUILD)/feedbackctl: $(CTL_OBJ) $(LIBFB)
+	$(call say,LD,$@)
+	$(Q)$(CC) $(LDFLAGS) $(WRAP) -o $@ $(CTL_OBJ) $(LIBFB) $(LDLIBS)
+
+$(BUILD)/tests/%: tests/unit/%.c $(LIBFB)
+	$(call say,CC,$@)
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(CPPFLAGS) $(ALL_CFLAGS) $(LDFLAGS) $(WRAP) -o $@ $< $(LIBFB) $(LDLIBS) $(TEST_LIBS)
+
+$(BUILD)/tools/%: tests/tools/%.c $(LIBFB)
+	$(call say,CC,$@)
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(CPPFLAGS) $(ALL_CFLAGS) $(LDFLAGS) $(WRAP) -o $@ $< $(LIBFB) $(LDLIBS)
+
+tests-build: all $(UNIT_BIN) $(TOOL_BIN)
+
+-include $(LIB_OBJ:.o=.d) $(CTL_OBJ:.o=.d) $(D_OBJ:.o=.d)
+
+# ---------------------------------------------------------------------------------------------
+# Debian packages. Build: the libraries. Test: the real servers and peers the tests start.
+DEB_BUILD := build-essential pkg-config libsqlite3-dev libesmtp-dev libetpan-dev libical-dev \
+             libinih-dev libcsv-dev libjansson-dev libcmocka-dev libgumbo-dev libsystemd-dev \
+             libcairo2-dev libgnutls28-dev
+DEB_TEST  := dovecot-imapd postfix python3 python3-aiosmtpd python3-icalendar valgrind clang \
+             libclang-rt-14-dev sqlite3 ca-certificates openssl nodejs npm
+
+deps:
+	@DEB_BUILD="$(DEB_BUILD)" DEB_TEST="$(DEB_TEST)" sh tests/install-deps.sh
+
+deps-build:
+	@DEB_BUILD="$(DEB_BUILD)" DEB_TEST="" sh tests/install-deps.sh
+
+# The README's test command. Sanitizer pass first (unit + CLI + corpus), then the full suite
+# with the normal build, which also runs the real-server integration tests.
+check: deps
+	$(MAKE) tests-build
+	$(MAKE) SANITIZE=1 tests-build
+	BUILD=build-san sh tests/run-tests.sh unit cli corpus
+	BUILD=build sh tests/run-tests.sh all
+
+sanitize:
+	$(MAKE) SANITIZE=1 tests-build
+	BUILD=build-san sh tests/run-tests.sh unit cli corpus
+
+valgrind: tests-build
+	BUILD=$(BUILD) VALGRIND=1 sh tests/run-tests.sh unit
+
+demo: deps-build
+	$(MAKE) all
+	sh tests/sim/demo.sh
+
+install: all
+	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(BINDIR) $(DESTDIR)$(DATADIR) \
+	    $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man8 \
+	    $(DESTDIR)$(SYSCONFDIR)/feedbackd $(DESTDIR)$(UNITDIR)
+	install -m 755 $(BUILD)/feedbackd $(DESTDIR)$(SBINDIR)/feedbackd
+	install -m 755 $(BUILD)/feedbackctl $(DESTDIR)$(BINDIR)/feedbackctl
+	cp -R mail-templates $(DESTDIR)$(DATADIR)/
+	install -m 644 feedbackd.conf.example $(DESTDIR)$(SYSCONFDIR)/feedbackd/feedbackd.conf.example
+	for m in man/*.[158]; do [ -f "$$m" ] || continue; \
+	    s=$${m##*.}; install -m 644 "$$m" $(DESTDIR)$(MANDIR)/man$$s/; done
+	for u in systemd/*.service; do [ -f "$$u" ] || continue; \
+	    install -m 644 "$$u" $(DESTDIR)$(UNITDIR)/; done
+
+clean:
+	rm -rf build build-san
+
+.PHONY: all deps deps-build check sanitize valgrind demo install clean tests-build

@@ -1,0 +1,189 @@
+/*
+ * buf — growable string buffer. See include/buf.h for the contract.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "buf.h"
+#include "banned.h"
+
+char buf_empty[1];
+
+void
+buf_init(struct buf *b)
+{
+	b->data = buf_empty;
+	b->len = 0;
+	b->alloc = 0;
+}
+
+void
+buf_release(struct buf *b)
+{
+	if (b->alloc)
+		free(b->data);
+	buf_init(b);
+}
+
+int
+buf_grow(struct buf *b, size_t extra)
+{
+	size_t need, n;
+	char *p;
+
+	if (extra > BUF_MAX - b->len - 1) {
+		errno = EFBIG;
+		return -1;
+	}
+	need = b->len + extra + 1;
+	if (need <= b->alloc)
+		return 0;
+	n = b->alloc ? b->alloc : 64;
+	while (n < need)
+		n = n < BUF_MAX / 2 ? n * 2 : need;
+	p = b->alloc ? realloc(b->data, n) : malloc(n);
+	if (p == NULL)
+		return -1;
+	if (!b->alloc)
+		p[0] = '\0';
+	b->data = p;
+	b->alloc = n;
+	return 0;
+}
+
+int
+buf_add(struct buf *b, const void *data, size_t len)
+{
+	if (len == 0)
+		return 0;
+	if (buf_grow(b, len) < 0)
+		return -1;
+	memcpy(b->data + b->len, data, len);
+	b->len += len;
+	b->data[b->len] = '\0';
+	return 0;
+}
+
+int
+buf_adds(struct buf *b, const char *s)
+{
+	return buf_add(b, s, strlen(s));
+}
+
+int
+buf_addch(struct buf *b, char c)
+{
+	return buf_add(b, &c, 1);
+}
+
+int
+buf_vaddf(struct buf *b, const char *fmt, va_list ap)
+{
+	va_list cp;
+	int n;
+
+	va_copy(cp, ap);
+	n = vsnprintf(NULL, 0, fmt, cp);
+	va_end(cp);
+	if (n < 0)
+		return -1;
+	if (buf_grow(b, (size_t)n) < 0)
+		return -1;
+	vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);
+	b->len += (size_t)n;
+	return 0;
+}
+
+int
+buf_addf(struct buf *b, const char *fmt, ...)
+{
+	va_list ap;
+	int r;
+
+	va_start(ap, fmt);
+	r = buf_vaddf(b, fmt, ap);
+	va_end(ap);
+	return r;
+}
+
+void
+buf_reset(struct buf *b)
+{
+	buf_truncate(b, 0);
+}
+
+void
+buf_truncate(struct buf *b, size_t len)
+{
+	if (len >= b->len)
+		return;
+	b->len = len;
+	b->data[len] = '\0';
+}
+
+void
+buf_rtrim(struct buf *b)
+{
+	size_t n = b->len;
+
+	while (n > 0 && strchr(" \t\r\n", b->data[n - 1]) != NULL)
+		n--;
+	buf_truncate(b, n);
+}
+
+char *
+buf_detach(struct buf *b, size_t *len)
+{
+	char *p;
+
+	if (b->alloc == 0 && buf_grow(b, 1) < 0)
+		return NULL;
+	p = b->data;
+	if (len)
+		*len = b->len;
+	buf_init(b);
+	return p;
+}
+
+int
+buf_read_file(struct buf *b, const char *path, size_t max)
+{
+	int fd = strcmp(path, "-") == 0 ? 0 : open(path, O_RDONLY | O_CLOEXEC);
+	size_t start = b->len;
+	ssize_t n;
+
+	if (fd < 0)
+		return -1;
+	for (;;) {
+		if (buf_grow(b, 65536) < 0)
+			goto fail;
+		n = read(fd, b->data + b->len, b->alloc - b->len - 1);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			goto fail;
+		if (n == 0)
+			break;
+		b->len += (size_t)n;
+		b->data[b->len] = '\0';
+		if (b->len - start > max) {
+			errno = EFBIG;
+			goto fail;
+		}
+	}
+	if (fd != 0)
+		close(fd);
+	return 0;
+fail:
+	if (fd != 0) {
+		int e = errno;
+		close(fd);
+		errno = e;
+	}
+	buf_truncate(b, start);
+	return -1;
+}

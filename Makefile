@@ -51,6 +51,7 @@ LDLIBS    += $(PKG_LIBS) -lcsv -lm
 ifneq ($(SANITIZE),)
 ALL_CFLAGS += -fsanitize=$(SANITIZE) -fno-omit-frame-pointer -fno-sanitize-recover=all
 LDFLAGS    += -fsanitize=$(SANITIZE)
+LDLIBS     += $(if $(findstring clang,$(CC)),-Wno-unused-command-line-argument,)
 endif
 
 ifeq ($(V),1)
@@ -107,11 +108,32 @@ $(BUILD)/tools/%: tests/tools/%.c $(LIBFB)
 
 tests-build: all $(UNIT_BIN) $(TOOL_BIN)
 
+# libFuzzer targets: tests/fuzz/fuzz_*.c, each defining LLVMFuzzerTestOneInput. They need the
+# library built by clang with coverage instrumentation, hence a build tree of their own.
+FUZZ_SRC  := $(sort $(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_BIN  := $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/fuzz/%)
+
+$(BUILD)/fuzz/%: tests/fuzz/%.c $(LIBFB)
+	$(call say,FUZZ,$@)
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -Wno-unused-command-line-argument -fsanitize=fuzzer \
+	    -o $@ $< $(LIBFB) $(LDLIBS)
+
+fuzz-targets: $(FUZZ_BIN)
+
+fuzz-build:
+	$(MAKE) CC=clang BUILD=build-fuzz SANITIZE=fuzzer-no-link,address,undefined fuzz-targets
+
+# Long fuzzing runs (minutes per target); the test suite runs each for seconds only.
+FUZZ_SECONDS ?= 120
+fuzz: fuzz-build
+	FUZZ_SECONDS=$(FUZZ_SECONDS) sh tests/run-tests.sh fuzz@build-fuzz
+
 -include $(LIB_OBJ:.o=.d) $(CTL_OBJ:.o=.d) $(D_OBJ:.o=.d)
 
 # ---------------------------------------------------------------------------------------------
 # Debian packages. Build: the libraries. Test: the real servers and peers the tests start.
-DEB_BUILD := build-essential pkg-config libsqlite3-dev libesmtp-dev libetpan-dev libical-dev \
+DEB_BUILD := build-essential pkg-config tzdata libsqlite3-dev libesmtp-dev libetpan-dev libical-dev \
              libinih-dev libcsv-dev libjansson-dev libcmocka-dev libgumbo-dev libsystemd-dev \
              libcairo2-dev libgnutls28-dev
 DEB_TEST  := dovecot-imapd postfix python3 python3-aiosmtpd python3-icalendar valgrind clang \
@@ -123,17 +145,18 @@ deps:
 deps-build:
 	@DEB_BUILD="$(DEB_BUILD)" DEB_TEST="" sh tests/install-deps.sh
 
-# The README's test command. Sanitizer pass first (unit + CLI + corpus), then the full suite
-# with the normal build, which also runs the real-server integration tests.
+# The README's test command: the normal build must be warning-free, then every suite runs on
+# the ASan+UBSan build (integration tests included), and each fuzz target for a few seconds.
 check: deps
 	$(MAKE) tests-build
 	$(MAKE) SANITIZE=1 tests-build
-	BUILD=build-san sh tests/run-tests.sh unit cli corpus
-	BUILD=build sh tests/run-tests.sh all
+	$(MAKE) fuzz-build
+	FUZZ_SECONDS=$${FUZZ_SECONDS:-10} sh tests/run-tests.sh unit@build-san cli@build-san \
+	    corpus@build-san integration@build-san fuzz@build-fuzz
 
 sanitize:
 	$(MAKE) SANITIZE=1 tests-build
-	BUILD=build-san sh tests/run-tests.sh unit cli corpus
+	sh tests/run-tests.sh unit@build-san cli@build-san corpus@build-san
 
 valgrind: tests-build
 	BUILD=$(BUILD) VALGRIND=1 sh tests/run-tests.sh unit
@@ -156,6 +179,6 @@ install: all
 	    install -m 644 "$$u" $(DESTDIR)$(UNITDIR)/; done
 
 clean:
-	rm -rf build build-san
+	rm -rf build build-san build-fuzz
 
-.PHONY: all deps deps-build check sanitize valgrind demo install clean tests-build
+.PHONY: all deps deps-build check sanitize valgrind demo install clean tests-build fuzz fuzz-build fuzz-targets

@@ -1,7 +1,9 @@
 #!/bin/sh
 # Run the test suites and print one closing line "check: N passed, M failed".
 #
-# usage: BUILD=build sh tests/run-tests.sh [unit] [cli] [corpus] [integration] [fuzz] [all]
+# usage: BUILD=build sh tests/run-tests.sh [SUITE[@BUILDDIR]]...
+#   SUITE is unit, cli, corpus, integration, fuzz or all; @BUILDDIR runs that suite against
+#   another build tree (build-san for ASan+UBSan, build-fuzz for the libFuzzer targets).
 #
 # Counting: cmocka binaries report per test ("[       OK ]" / "[  FAILED  ]"); shell and
 # Python tests print TAP lines ("ok - what" / "not ok - what"). A test program that exits
@@ -41,7 +43,13 @@ run() {
 	fi
 }
 
+default_build=$BUILD
 for s in $suites; do
+	case $s in
+	*@*) BUILD=${s#*@}; s=${s%@*} ;;
+	*) BUILD=$default_build ;;
+	esac
+	export BUILD
 	case $s in
 	unit)
 		for t in "$BUILD"/tests/test_*; do
@@ -53,7 +61,7 @@ for s in $suites; do
 				run "unit/${t##*/}" "$t"
 			fi
 		done ;;
-	cli|corpus|integration|fuzz)
+	cli|corpus|integration|fuzz|bench)
 		for t in tests/$s/t[0-9]*; do
 			[ -f "$t" ] || continue
 			case $t in

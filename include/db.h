@@ -1,0 +1,60 @@
+/*
+ * db — the SQLite store's handle: open, migrate, transactions, prepared statements.
+ *
+ * One SQLite file holds all state (WAL mode, foreign keys on, a busy timeout so the daemon and
+ * feedbackctl can share it). The schema is created and upgraded by numbered migrations kept in
+ * db.c; PRAGMA user_version records the last one applied, so an old database upgrades in place
+ * on open. Only the store modules (src/store/) use this header; everything else goes through
+ * store.h.
+ *
+ * Statements are prepared once per handle and cached by the address of their static SQL text
+ * (STYLE.md: `static const char SQL_X[] = "…"`), so callers never build SQL at run time.
+ */
+#ifndef FB_DB_H
+#define FB_DB_H
+
+#include <sqlite3.h>
+
+#include "fberror.h"
+
+struct db;
+
+/* The schema version this build creates and understands. */
+int db_schema_latest(void);
+
+/*
+ * Open (creating if need be) and migrate to the latest schema. Returns NULL with err set when the
+ * file cannot be opened, is not a feedbackd database, or is newer than this build.
+ * Caller closes with db_close().
+ */
+struct db *db_open(const char *path, struct fb_error *err);
+/* Open and migrate only up to version (tests of migrations use it). */
+struct db *db_open_version(const char *path, int version, struct fb_error *err);
+void db_close(struct db *db);
+int db_version(struct db *db);
+
+/* Transactions: BEGIN IMMEDIATE so a writer waits for the lock up front instead of failing at
+ * its first write. Nesting is counted: only the outermost begin/commit talk to SQLite. */
+int db_begin(struct db *db, struct fb_error *err);
+int db_commit(struct db *db, struct fb_error *err);
+void db_rollback(struct db *db);
+
+/*
+ * The cached prepared statement for sql (which must be a static string: it is the cache key),
+ * reset and with its bindings cleared. NULL with err set on a syntax error (a bug).
+ * The statement belongs to the handle: do not finalize it.
+ */
+sqlite3_stmt *db_stmt(struct db *db, const char *sql, struct fb_error *err);
+/* Fill err with SQLite's message for the last failure, prefixed by what, and return -1. */
+int db_fail(struct db *db, struct fb_error *err, const char *what);
+/* Run a statement that returns no rows (prepared from a static string). */
+int db_exec(struct db *db, const char *sql, struct fb_error *err);
+sqlite3 *db_sqlite(struct db *db);
+int64_t db_last_id(struct db *db);
+
+/* Bind helpers that treat NULL text as SQL NULL. */
+int db_bind_text(sqlite3_stmt *st, int idx, const char *s);
+/* Column text as a C string, "" for NULL. */
+const char *db_col_text(sqlite3_stmt *st, int col);
+
+#endif

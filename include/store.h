@@ -1,0 +1,131 @@
+/*
+ * store — the domain's reads and writes: programmes, teams, members, facilitators, absences.
+ * (The mail queues, feedback, measurements and sessions get store headers of their own as
+ * they are built.)
+ *
+ * Every function takes the open struct db, returns 0 (or a count) on success and -1 with err
+ * set on failure, leaving its outputs untouched. Strings in returned structs are malloc'd and
+ * belong to the struct: release them with the matching *_release() / *_list_release().
+ * Writes that must be atomic with others run inside the caller's db_begin()/db_commit();
+ * each function is also safe on its own (SQLite's implicit transaction).
+ */
+#ifndef FB_STORE_H
+#define FB_STORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+#include "db.h"
+#include "fberror.h"
+
+struct program {
+	int64_t id;
+	char *name;
+	char start_date[11]; /* YYYY-MM-DD, a Monday, in the programme's zone */
+	int weeks;
+	char *timezone;
+	char language[3];    /* "nl" or "en" */
+	char *organizer;     /* NULL: the configuration's coordinator_address */
+	time_t created_at;
+};
+
+struct team {
+	int64_t id;
+	int64_t program_id;
+	char *name;
+	char *program_name;
+};
+
+struct member {
+	int64_t id;
+	int64_t team_id;
+	char *name;
+	char *address;      /* the primary address */
+	char *timezone;     /* NULL: the programme's */
+	char *language;     /* NULL: the programme's */
+	char *status;       /* active | left | erased */
+	char *team_name;
+	int64_t undeliverable_at;
+};
+
+struct facilitator {
+	int64_t id;
+	int64_t team_id;
+	char *name;
+	char *address;
+	char *team_name;
+};
+
+struct absence {
+	int64_t id;
+	int64_t member_id;
+	char from_date[11];
+	char until_date[11];
+	char source[16];
+};
+
+#define STORE_LIST(type) struct type##_list { struct type *v; size_t n; }
+STORE_LIST(program);
+STORE_LIST(team);
+STORE_LIST(member);
+STORE_LIST(facilitator);
+
+/* Programmes. create fills p->id. A name that exists is an error naming it. */
+int store_program_create(struct db *db, struct program *p, time_t now, struct fb_error *err);
+/* By name or by numeric id. Not found: -1 with a message listing the programmes. */
+int store_program_get(struct db *db, const char *name_or_id, struct program *out,
+    struct fb_error *err);
+int store_program_list(struct db *db, struct program_list *out, struct fb_error *err);
+void store_program_release(struct program *p);
+void store_program_list_release(struct program_list *l);
+
+/* Teams. spec is "TEAM" (must then be unique over all programmes) or "PROGRAM/TEAM". */
+int store_team_add(struct db *db, int64_t program_id, const char *name, time_t now,
+    int64_t *id, struct fb_error *err);
+int store_team_get(struct db *db, const char *spec, struct team *out, struct fb_error *err);
+int store_team_list(struct db *db, int64_t program_id, struct team_list *out,
+    struct fb_error *err);
+void store_team_release(struct team *t);
+void store_team_list_release(struct team_list *l);
+
+/* Members. add inserts the member and its primary address (lowercased); an address already
+ * used in the same programme is an error naming its owner. */
+int store_member_add(struct db *db, int64_t team_id, const char *name, const char *address,
+    const char *timezone, const char *language, time_t now, int64_t *id, struct fb_error *err);
+/* Add another address a member writes from. */
+int store_member_add_address(struct db *db, int64_t member_id, const char *address,
+    struct fb_error *err);
+/*
+ * Find a member of a programme (program_id > 0) or of a team (team_id > 0) by numeric id, by
+ * any of their addresses, or by a name that is unique in that scope (case-insensitive).
+ * Not found or ambiguous: -1 with a message that lists the candidates.
+ */
+int store_member_find(struct db *db, int64_t program_id, int64_t team_id, const char *spec,
+    struct member *out, struct fb_error *err);
+/* By address within a programme; 0 and out filled when found, 1 when not, -1 on error. */
+int store_member_by_address(struct db *db, int64_t program_id, const char *address,
+    struct member *out, struct fb_error *err);
+/* Members of a team (team_id > 0) or of a programme (program_id > 0), by team then name. */
+int store_member_list(struct db *db, int64_t program_id, int64_t team_id,
+    struct member_list *out, struct fb_error *err);
+void store_member_release(struct member *m);
+void store_member_list_release(struct member_list *l);
+
+/* Facilitators of a team. */
+int store_facilitator_add(struct db *db, int64_t team_id, const char *name,
+    const char *address, time_t now, int64_t *id, struct fb_error *err);
+int store_facilitator_list(struct db *db, int64_t program_id, int64_t team_id,
+    struct facilitator_list *out, struct fb_error *err);
+void store_facilitator_release(struct facilitator *f);
+void store_facilitator_list_release(struct facilitator_list *l);
+
+/* Absences: dates are YYYY-MM-DD (inclusive). source: coordinator | facilitator | out-of-office. */
+int store_absence_add(struct db *db, int64_t member_id, const char *from_date,
+    const char *until_date, const char *source, int64_t inbox_id, time_t now,
+    struct fb_error *err);
+/* 1 when the member is away on date (YYYY-MM-DD), 0 when not, -1 on error. */
+int store_member_is_away(struct db *db, int64_t member_id, const char *date,
+    struct fb_error *err);
+
+#endif

@@ -1,0 +1,305 @@
+/*
+ * db — SQLite handle, migrations, transactions and the prepared-statement cache.
+ * See include/db.h.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "db.h"
+#include "schema.h"
+#include "banned.h"
+
+/* An application_id marks the file as ours, so opening some other SQLite file fails clearly
+ * instead of "migrating" it ('fbk1'). */
+#define DB_APPLICATION_ID 0x66626b31
+#define STMT_BUCKETS 128
+
+struct stmt_entry {
+	const char *sql;
+	sqlite3_stmt *stmt;
+	struct stmt_entry *next;
+};
+
+struct db {
+	sqlite3 *sql;
+	char *path;
+	int depth;  /* transaction nesting */
+	int failed; /* an inner level rolled back: the outermost commit must not commit */
+	struct stmt_entry *stmts[STMT_BUCKETS];
+};
+
+int
+db_schema_latest(void)
+{
+	return schema_count();
+}
+
+int
+db_fail(struct db *db, struct fb_error *err, const char *what)
+{
+	return fb_error_set(err, "%s: %s: %s", db->path, what, sqlite3_errmsg(db->sql));
+}
+
+static int
+db_exec_raw(struct db *db, const char *sql, struct fb_error *err)
+{
+	char *msg = NULL;
+
+	if (sqlite3_exec(db->sql, sql, NULL, NULL, &msg) != SQLITE_OK) {
+		fb_error_set(err, "%s: %s", db->path, msg ? msg : sqlite3_errmsg(db->sql));
+		sqlite3_free(msg);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+db_pragma_int(struct db *db, const char *sql, int *out, struct fb_error *err)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (sqlite3_prepare_v2(db->sql, sql, -1, &st, NULL) != SQLITE_OK)
+		return db_fail(db, err, "reading the schema version");
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		*out = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_ROW)
+		return db_fail(db, err, "reading the schema version");
+	return 0;
+}
+
+int
+db_version(struct db *db)
+{
+	int v = -1;
+
+	db_pragma_int(db, "PRAGMA user_version", &v, NULL);
+	return v;
+}
+
+/* Apply migrations current+1 .. target, each in its own transaction with its version bump. */
+static int
+db_migrate(struct db *db, int target, struct fb_error *err)
+{
+	int current, appid;
+
+	if (db_pragma_int(db, "PRAGMA user_version", &current, err) < 0 ||
+	    db_pragma_int(db, "PRAGMA application_id", &appid, err) < 0)
+		return -1;
+	if (current == 0 && appid == 0) {
+		sqlite3_stmt *st;
+		int n = 0;
+
+		/* A file with tables but no version is someone else's database. */
+		if (sqlite3_prepare_v2(db->sql, "SELECT count(*) FROM sqlite_master", -1, &st,
+		    NULL) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
+			n = sqlite3_column_int(st, 0);
+		sqlite3_finalize(st);
+		if (n > 0)
+			return fb_error_set(err, "%s: not a feedbackd database (it has tables but no "
+			    "feedbackd schema version)", db->path);
+	} else if (appid != DB_APPLICATION_ID) {
+		return fb_error_set(err, "%s: not a feedbackd database (application_id %#x)",
+		    db->path, (unsigned)appid);
+	}
+	if (current > schema_count())
+		return fb_error_set(err, "%s: schema version %d is newer than this feedbackd "
+		    "understands (%d): upgrade feedbackd", db->path, current, schema_count());
+	for (int v = current + 1; v <= target; v++) {
+		char bump[96];
+
+		snprintf(bump, sizeof(bump), "PRAGMA application_id = %d; PRAGMA user_version = %d;",
+		    DB_APPLICATION_ID, v);
+		if (db_exec_raw(db, "BEGIN IMMEDIATE", err) < 0)
+			return -1;
+		if (db_exec_raw(db, schema_migration(v), err) < 0 ||
+		    db_exec_raw(db, bump, err) < 0 ||
+		    db_exec_raw(db, "COMMIT", err) < 0) {
+			sqlite3_exec(db->sql, "ROLLBACK", NULL, NULL, NULL);
+			return fb_error_prefix(err, "migration %d", v);
+		}
+	}
+	return 0;
+}
+
+struct db *
+db_open_version(const char *path, int version, struct fb_error *err)
+{
+	struct db *db = calloc(1, sizeof(*db));
+
+	if (db == NULL) {
+		fb_error_set(err, "out of memory");
+		return NULL;
+	}
+	db->path = strdup(path);
+	if (db->path == NULL) {
+		free(db);
+		fb_error_set(err, "out of memory");
+		return NULL;
+	}
+	if (sqlite3_open_v2(path, &db->sql, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
+	    SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
+		fb_error_set(err, "%s: cannot open database: %s", path,
+		    db->sql ? sqlite3_errmsg(db->sql) : "out of memory");
+		goto fail;
+	}
+	sqlite3_extended_result_codes(db->sql, 1);
+	/* Other processes (the daemon, feedbackctl) may hold the lock briefly: wait, do not fail. */
+	sqlite3_busy_timeout(db->sql, 10000);
+	if (db_exec_raw(db, "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; "
+	    "PRAGMA foreign_keys = ON;", err) < 0)
+		goto fail;
+	if (db_migrate(db, version, err) < 0)
+		goto fail;
+	return db;
+fail:
+	db_close(db);
+	return NULL;
+}
+
+struct db *
+db_open(const char *path, struct fb_error *err)
+{
+	return db_open_version(path, schema_count(), err);
+}
+
+void
+db_close(struct db *db)
+{
+	if (db == NULL)
+		return;
+	for (int i = 0; i < STMT_BUCKETS; i++) {
+		struct stmt_entry *e = db->stmts[i], *next;
+
+		for (; e != NULL; e = next) {
+			next = e->next;
+			sqlite3_finalize(e->stmt);
+			free(e);
+		}
+	}
+	sqlite3_close(db->sql);
+	free(db->path);
+	free(db);
+}
+
+int
+db_begin(struct db *db, struct fb_error *err)
+{
+	if (db->depth++ > 0)
+		return 0;
+	db->failed = 0;
+	if (db_exec_raw(db, "BEGIN IMMEDIATE", err) < 0) {
+		db->depth = 0;
+		return -1;
+	}
+	return 0;
+}
+
+int
+db_commit(struct db *db, struct fb_error *err)
+{
+	if (db->depth <= 0)
+		return fb_error_set(err, "commit without a transaction (a bug)");
+	if (--db->depth > 0)
+		return 0;
+	if (db->failed) {
+		sqlite3_exec(db->sql, "ROLLBACK", NULL, NULL, NULL);
+		return fb_error_set(err, "%s: transaction rolled back after an earlier error",
+		    db->path);
+	}
+	if (db_exec_raw(db, "COMMIT", err) < 0) {
+		sqlite3_exec(db->sql, "ROLLBACK", NULL, NULL, NULL);
+		return -1;
+	}
+	return 0;
+}
+
+void
+db_rollback(struct db *db)
+{
+	if (db->depth <= 0)
+		return;
+	if (--db->depth > 0) {
+		db->failed = 1;
+		return;
+	}
+	sqlite3_exec(db->sql, "ROLLBACK", NULL, NULL, NULL);
+}
+
+sqlite3_stmt *
+db_stmt(struct db *db, const char *sql, struct fb_error *err)
+{
+	size_t h = ((uintptr_t)sql >> 4) % STMT_BUCKETS;
+	struct stmt_entry *e;
+
+	for (e = db->stmts[h]; e != NULL; e = e->next)
+		if (e->sql == sql) {
+			sqlite3_reset(e->stmt);
+			sqlite3_clear_bindings(e->stmt);
+			return e->stmt;
+		}
+	e = calloc(1, sizeof(*e));
+	if (e == NULL) {
+		fb_error_set(err, "out of memory");
+		return NULL;
+	}
+	if (sqlite3_prepare_v3(db->sql, sql, -1, SQLITE_PREPARE_PERSISTENT, &e->stmt,
+	    NULL) != SQLITE_OK) {
+		db_fail(db, err, "preparing a statement");
+		free(e);
+		return NULL;
+	}
+	e->sql = sql;
+	e->next = db->stmts[h];
+	db->stmts[h] = e;
+	return e->stmt;
+}
+
+int
+db_exec(struct db *db, const char *sql, struct fb_error *err)
+{
+	sqlite3_stmt *st = db_stmt(db, sql, err);
+	int rc;
+
+	if (st == NULL)
+		return -1;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		;
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE)
+		return db_fail(db, err, "writing");
+	return 0;
+}
+
+sqlite3 *
+db_sqlite(struct db *db)
+{
+	return db->sql;
+}
+
+int64_t
+db_last_id(struct db *db)
+{
+	return sqlite3_last_insert_rowid(db->sql);
+}
+
+int
+db_bind_text(sqlite3_stmt *st, int idx, const char *s)
+{
+	if (s == NULL)
+		return sqlite3_bind_null(st, idx);
+	return sqlite3_bind_text(st, idx, s, -1, SQLITE_TRANSIENT);
+}
+
+const char *
+db_col_text(sqlite3_stmt *st, int col)
+{
+	const unsigned char *s = sqlite3_column_text(st, col);
+
+	return s ? (const char *)s : "";
+}

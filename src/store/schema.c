@@ -1,0 +1,315 @@
+/*
+ * schema — the numbered migrations of the feedbackd database.
+ *
+ * Migration N turns a database at user_version N-1 into one at N. Never edit a migration that
+ * has shipped: add a new one. Each runs in its own transaction together with the user_version
+ * bump, so a crash leaves the database at N-1 or N, never in between.
+ *
+ * Conventions: times are INTEGER seconds since the epoch, UTC; calendar dates are TEXT
+ * 'YYYY-MM-DD' in the programme's zone; addresses are stored lowercased; every table that
+ * holds personal text says so in a comment (member erase and retention must reach it).
+ */
+#include <stddef.h>
+
+#include "schema.h"
+#include "banned.h"
+
+static const char MIGRATION_1[] =
+/* One run of the 10-week method. Settings that differ from the configuration's [program]
+ * defaults are kept as JSON so new settings need no migration. */
+"CREATE TABLE program ("
+"  id INTEGER PRIMARY KEY,"
+"  name TEXT NOT NULL UNIQUE,"
+"  start_date TEXT NOT NULL,"
+"  weeks INTEGER NOT NULL DEFAULT 10 CHECK (weeks BETWEEN 1 AND 52),"
+"  timezone TEXT NOT NULL,"
+"  language TEXT NOT NULL CHECK (language IN ('nl', 'en')),"
+"  settings TEXT NOT NULL DEFAULT '{}',"
+"  created_at INTEGER NOT NULL"
+");"
+"CREATE TABLE team ("
+"  id INTEGER PRIMARY KEY,"
+"  program_id INTEGER NOT NULL REFERENCES program(id) ON DELETE CASCADE,"
+"  name TEXT NOT NULL,"
+"  created_at INTEGER NOT NULL,"
+"  UNIQUE (program_id, name)"
+");"
+/* Personal: name. status 'erased' keeps the row (counts stay right) without the person. */
+"CREATE TABLE member ("
+"  id INTEGER PRIMARY KEY,"
+"  team_id INTEGER NOT NULL REFERENCES team(id) ON DELETE CASCADE,"
+"  name TEXT NOT NULL,"
+"  timezone TEXT,"
+"  language TEXT CHECK (language IS NULL OR language IN ('nl', 'en')),"
+"  status TEXT NOT NULL DEFAULT 'active' CHECK (status IN ('active', 'left', 'erased')),"
+"  created_at INTEGER NOT NULL"
+");"
+"CREATE INDEX member_team ON member(team_id);"
+/* A member may write from several addresses; the primary one receives our mail. The same
+ * address may belong to people in different programmes, never twice in one. */
+"CREATE TABLE member_address ("
+"  id INTEGER PRIMARY KEY,"
+"  member_id INTEGER NOT NULL REFERENCES member(id) ON DELETE CASCADE,"
+"  program_id INTEGER NOT NULL REFERENCES program(id) ON DELETE CASCADE,"
+"  address TEXT NOT NULL,"
+"  is_primary INTEGER NOT NULL DEFAULT 0,"
+"  undeliverable_at INTEGER,"
+"  undeliverable_reason TEXT,"
+"  UNIQUE (program_id, address)"
+");"
+"CREATE INDEX member_address_addr ON member_address(address);"
+"CREATE TABLE facilitator ("
+"  id INTEGER PRIMARY KEY,"
+"  team_id INTEGER NOT NULL REFERENCES team(id) ON DELETE CASCADE,"
+"  name TEXT,"
+"  address TEXT NOT NULL,"
+"  created_at INTEGER NOT NULL,"
+"  UNIQUE (team_id, address)"
+");"
+/* Away from..until (inclusive local dates): marked by the coordinator or a facilitator, or
+ * read from an out-of-office reply (inbox_id says which). */
+"CREATE TABLE absence ("
+"  id INTEGER PRIMARY KEY,"
+"  member_id INTEGER NOT NULL REFERENCES member(id) ON DELETE CASCADE,"
+"  from_date TEXT NOT NULL,"
+"  until_date TEXT NOT NULL,"
+"  source TEXT NOT NULL CHECK (source IN ('coordinator', 'facilitator', 'out-of-office')),"
+"  inbox_id INTEGER REFERENCES inbox(id) ON DELETE SET NULL,"
+"  created_at INTEGER NOT NULL,"
+"  CHECK (from_date <= until_date)"
+");"
+"CREATE INDEX absence_member ON absence(member_id);"
+/* Kickoff, progress and evaluation sessions. uid never changes; sequence rises with every
+ * change of time or status (iTIP). team_id NULL: the session is for every team. */
+"CREATE TABLE session ("
+"  id INTEGER PRIMARY KEY,"
+"  program_id INTEGER NOT NULL REFERENCES program(id) ON DELETE CASCADE,"
+"  team_id INTEGER REFERENCES team(id) ON DELETE CASCADE,"
+"  kind TEXT NOT NULL CHECK (kind IN ('kickoff', 'progress', 'evaluation')),"
+"  uid TEXT NOT NULL UNIQUE,"
+"  sequence INTEGER NOT NULL DEFAULT 0,"
+"  starts_at INTEGER NOT NULL,"
+"  duration_min INTEGER NOT NULL CHECK (duration_min > 0),"
+"  location TEXT,"
+"  online_url TEXT,"
+"  status TEXT NOT NULL DEFAULT 'confirmed' CHECK (status IN ('confirmed', 'cancelled')),"
+"  created_at INTEGER NOT NULL,"
+"  updated_at INTEGER NOT NULL"
+");"
+/* Calendar entries of measurement and reminder moments, one UID per member and moment. */
+"CREATE TABLE calendar_item ("
+"  id INTEGER PRIMARY KEY,"
+"  program_id INTEGER NOT NULL REFERENCES program(id) ON DELETE CASCADE,"
+"  member_id INTEGER REFERENCES member(id) ON DELETE CASCADE,"
+"  moment_key TEXT NOT NULL,"
+"  uid TEXT NOT NULL UNIQUE,"
+"  sequence INTEGER NOT NULL DEFAULT 0,"
+"  starts_at INTEGER NOT NULL,"
+"  status TEXT NOT NULL DEFAULT 'confirmed' CHECK (status IN ('confirmed', 'cancelled')),"
+"  UNIQUE (member_id, moment_key)"
+");"
+/* Who was invited to what, and their answer (iTIP PARTSTAT). */
+"CREATE TABLE attendee ("
+"  id INTEGER PRIMARY KEY,"
+"  session_id INTEGER NOT NULL REFERENCES session(id) ON DELETE CASCADE,"
+"  member_id INTEGER REFERENCES member(id) ON DELETE CASCADE,"
+"  facilitator_id INTEGER REFERENCES facilitator(id) ON DELETE CASCADE,"
+"  address TEXT NOT NULL,"
+"  partstat TEXT NOT NULL DEFAULT 'NEEDS-ACTION',"
+"  reply_sequence INTEGER,"
+"  replied_at INTEGER,"
+"  removed INTEGER NOT NULL DEFAULT 0,"
+"  UNIQUE (session_id, address)"
+");"
+/* Every message read, raw, before anything else happens (STYLE.md: keep, then parse). Deduped
+ * on Message-ID and on the content hash. state: pending → applied | ignored | quarantined |
+ * failed; a quarantined or failed message stays visible to the coordinator. Personal: raw. */
+"CREATE TABLE inbox ("
+"  id INTEGER PRIMARY KEY,"
+"  message_id TEXT,"
+"  sha256 TEXT NOT NULL UNIQUE,"
+"  source TEXT NOT NULL,"
+"  received_at INTEGER NOT NULL,"
+"  size INTEGER NOT NULL,"
+"  raw BLOB,"
+"  sender TEXT,"
+"  subject TEXT,"
+"  state TEXT NOT NULL DEFAULT 'pending'"
+"    CHECK (state IN ('pending', 'applied', 'ignored', 'quarantined', 'failed')),"
+"  kind TEXT,"
+"  reason TEXT,"
+"  error TEXT,"
+"  program_id INTEGER REFERENCES program(id) ON DELETE SET NULL,"
+"  member_id INTEGER REFERENCES member(id) ON DELETE SET NULL,"
+"  attempts INTEGER NOT NULL DEFAULT 0,"
+"  applied_at INTEGER"
+");"
+"CREATE UNIQUE INDEX inbox_message_id ON inbox(message_id) WHERE message_id IS NOT NULL;"
+"CREATE INDEX inbox_state ON inbox(state);"
+/* Where each mailbox was read up to (IMAP UIDVALIDITY and last UID), saved in the same
+ * transaction as the message it moves past. */
+"CREATE TABLE mailbox_position ("
+"  mailbox TEXT PRIMARY KEY,"
+"  uidvalidity INTEGER NOT NULL,"
+"  last_uid INTEGER NOT NULL"
+");"
+/* The send queue. queued → sending → sent, or → retry → … → failed. A row goes to 'sending'
+ * in its own committed transaction before the network step, so a crash leaves at most the
+ * rows in hand in doubt, and those are sent again. Personal: raw. */
+"CREATE TABLE outbox ("
+"  id INTEGER PRIMARY KEY,"
+"  message_id TEXT NOT NULL UNIQUE,"
+"  kind TEXT NOT NULL,"
+"  sender TEXT NOT NULL,"
+"  recipient TEXT NOT NULL,"
+"  subject TEXT,"
+"  raw BLOB NOT NULL,"
+"  state TEXT NOT NULL DEFAULT 'queued'"
+"    CHECK (state IN ('queued', 'sending', 'sent', 'retry', 'failed', 'held')),"
+"  attempts INTEGER NOT NULL DEFAULT 0,"
+"  next_attempt_at INTEGER NOT NULL,"
+"  last_error TEXT,"
+"  program_id INTEGER REFERENCES program(id) ON DELETE SET NULL,"
+"  member_id INTEGER REFERENCES member(id) ON DELETE SET NULL,"
+"  inbox_id INTEGER REFERENCES inbox(id) ON DELETE SET NULL,"
+"  created_at INTEGER NOT NULL,"
+"  sent_at INTEGER"
+");"
+"CREATE INDEX outbox_due ON outbox(state, next_attempt_at);"
+"CREATE INDEX outbox_recipient ON outbox(recipient, created_at);"
+/* What a reply to one of our messages means: the token travels in the reply address, the
+ * Message-ID and the subject. */
+"CREATE TABLE token ("
+"  token TEXT PRIMARY KEY,"
+"  purpose TEXT NOT NULL,"
+"  program_id INTEGER NOT NULL REFERENCES program(id) ON DELETE CASCADE,"
+"  member_id INTEGER REFERENCES member(id) ON DELETE CASCADE,"
+"  facilitator_id INTEGER REFERENCES facilitator(id) ON DELETE CASCADE,"
+"  ref_id INTEGER,"
+"  created_at INTEGER NOT NULL,"
+"  expires_at INTEGER NOT NULL"
+");"
+"CREATE TABLE feedback_request ("
+"  id INTEGER PRIMARY KEY,"
+"  program_id INTEGER NOT NULL REFERENCES program(id) ON DELETE CASCADE,"
+"  asker_id INTEGER NOT NULL REFERENCES member(id) ON DELETE CASCADE,"
+"  giver_id INTEGER NOT NULL REFERENCES member(id) ON DELETE CASCADE,"
+"  topic TEXT,"
+"  week INTEGER NOT NULL,"
+"  inbox_id INTEGER REFERENCES inbox(id) ON DELETE SET NULL,"
+"  created_at INTEGER NOT NULL,"
+"  answered_at INTEGER"
+");"
+"CREATE INDEX feedback_request_asker ON feedback_request(asker_id, week);"
+/* Personal: the three BKC texts. request_id NULL: unsolicited. A second answer to the same
+ * request is a follow-up, stored but not counted. */
+"CREATE TABLE feedback ("
+"  id INTEGER PRIMARY KEY,"
+"  program_id INTEGER NOT NULL REFERENCES program(id) ON DELETE CASCADE,"
+"  request_id INTEGER REFERENCES feedback_request(id) ON DELETE SET NULL,"
+"  giver_id INTEGER NOT NULL REFERENCES member(id) ON DELETE CASCADE,"
+"  receiver_id INTEGER NOT NULL REFERENCES member(id) ON DELETE CASCADE,"
+"  confirmation TEXT,"
+"  critique TEXT,"
+"  suggestion TEXT,"
+"  week INTEGER NOT NULL,"
+"  is_followup INTEGER NOT NULL DEFAULT 0,"
+"  inbox_id INTEGER REFERENCES inbox(id) ON DELETE SET NULL,"
+"  created_at INTEGER NOT NULL"
+");"
+"CREATE INDEX feedback_giver ON feedback(giver_id, week);"
+"CREATE INDEX feedback_receiver ON feedback(receiver_id, week);"
+/* The receiver's reaction or intention, passed on to the giver once. Personal: text. */
+"CREATE TABLE reaction ("
+"  id INTEGER PRIMARY KEY,"
+"  feedback_id INTEGER NOT NULL REFERENCES feedback(id) ON DELETE CASCADE,"
+"  text TEXT NOT NULL,"
+"  inbox_id INTEGER REFERENCES inbox(id) ON DELETE SET NULL,"
+"  created_at INTEGER NOT NULL"
+");"
+/* A facilitator's anonymous 1–5 rating of a feedback text shown without names. */
+"CREATE TABLE rating ("
+"  id INTEGER PRIMARY KEY,"
+"  feedback_id INTEGER NOT NULL REFERENCES feedback(id) ON DELETE CASCADE,"
+"  facilitator_id INTEGER NOT NULL REFERENCES facilitator(id) ON DELETE CASCADE,"
+"  score INTEGER NOT NULL CHECK (score BETWEEN 1 AND 5),"
+"  week INTEGER NOT NULL,"
+"  created_at INTEGER NOT NULL,"
+"  UNIQUE (feedback_id, facilitator_id)"
+");"
+/* Baseline, midterm, final and follow-up of a programme. */
+"CREATE TABLE measurement ("
+"  id INTEGER PRIMARY KEY,"
+"  program_id INTEGER NOT NULL REFERENCES program(id) ON DELETE CASCADE,"
+"  kind TEXT NOT NULL CHECK (kind IN ('baseline', 'midterm', 'final', 'followup')),"
+"  opens_at INTEGER NOT NULL,"
+"  closes_at INTEGER NOT NULL,"
+"  UNIQUE (program_id, kind)"
+");"
+/* One questionnaire sent to one member; reminders counted so none is sent twice. */
+"CREATE TABLE questionnaire ("
+"  id INTEGER PRIMARY KEY,"
+"  measurement_id INTEGER NOT NULL REFERENCES measurement(id) ON DELETE CASCADE,"
+"  member_id INTEGER NOT NULL REFERENCES member(id) ON DELETE CASCADE,"
+"  sent_at INTEGER NOT NULL,"
+"  reminders INTEGER NOT NULL DEFAULT 0,"
+"  last_reminder_at INTEGER,"
+"  completed_at INTEGER,"
+"  UNIQUE (measurement_id, member_id)"
+");"
+/* Answers; a later answer to the same question supersedes (history kept). Personal: text. */
+"CREATE TABLE answer ("
+"  id INTEGER PRIMARY KEY,"
+"  questionnaire_id INTEGER NOT NULL REFERENCES questionnaire(id) ON DELETE CASCADE,"
+"  question INTEGER NOT NULL,"
+"  score INTEGER CHECK (score IS NULL OR score BETWEEN 0 AND 10),"
+"  text TEXT,"
+"  superseded INTEGER NOT NULL DEFAULT 0,"
+"  inbox_id INTEGER REFERENCES inbox(id) ON DELETE SET NULL,"
+"  created_at INTEGER NOT NULL"
+");"
+"CREATE INDEX answer_questionnaire ON answer(questionnaire_id, question);"
+/* Improvement actions after the evaluation (who: team|others; term: short|long). */
+"CREATE TABLE improvement_action ("
+"  id INTEGER PRIMARY KEY,"
+"  team_id INTEGER NOT NULL REFERENCES team(id) ON DELETE CASCADE,"
+"  by_whom TEXT NOT NULL CHECK (by_whom IN ('team', 'others')),"
+"  term TEXT NOT NULL CHECK (term IN ('short', 'long')),"
+"  text TEXT NOT NULL,"
+"  inbox_id INTEGER REFERENCES inbox(id) ON DELETE SET NULL,"
+"  created_at INTEGER NOT NULL"
+");"
+/* Moments of the plan already acted on (key from plan.h, e.g. 'nudge:w3'), per programme and
+ * target, so a restart or a --now in the past never sends anything twice. */
+"CREATE TABLE done ("
+"  program_id INTEGER NOT NULL REFERENCES program(id) ON DELETE CASCADE,"
+"  moment_key TEXT NOT NULL,"
+"  target TEXT NOT NULL DEFAULT '',"
+"  done_at INTEGER NOT NULL,"
+"  PRIMARY KEY (program_id, moment_key, target)"
+");";
+
+/* Reports group feedback by programme and week; a programme may name its own ORGANIZER. */
+static const char MIGRATION_2[] =
+"CREATE INDEX feedback_program_week ON feedback(program_id, week);"
+"CREATE INDEX feedback_request_program_week ON feedback_request(program_id, week);"
+"ALTER TABLE program ADD COLUMN organizer_address TEXT;";
+
+static const char *const migrations[] = {
+	MIGRATION_1,
+	MIGRATION_2,
+};
+
+int
+schema_count(void)
+{
+	return (int)(sizeof(migrations) / sizeof(migrations[0]));
+}
+
+const char *
+schema_migration(int version)
+{
+	if (version < 1 || version > schema_count())
+		return NULL;
+	return migrations[version - 1];
+}

@@ -1,0 +1,432 @@
+/*
+ * store_member — members and their addresses, facilitators, absences. See include/store.h.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "buf.h"
+#include "store.h"
+#include "store_int.h"
+#include "banned.h"
+
+#define MEMBER_COLS \
+	"m.id, m.team_id, m.name, " \
+	"(SELECT address FROM member_address a WHERE a.member_id = m.id " \
+	"  ORDER BY is_primary DESC, id LIMIT 1), " \
+	"m.timezone, m.language, m.status, t.name, " \
+	"(SELECT max(undeliverable_at) FROM member_address a WHERE a.member_id = m.id) "
+
+static const char SQL_MEMBER_INSERT[] =
+	"INSERT INTO member (team_id, name, timezone, language, created_at) "
+	"VALUES (?1, ?2, ?3, ?4, ?5)";
+static const char SQL_ADDRESS_INSERT[] =
+	"INSERT INTO member_address (member_id, program_id, address, is_primary) "
+	"SELECT ?1, t.program_id, lower(?2), ?3 FROM member m JOIN team t ON t.id = m.team_id "
+	"WHERE m.id = ?1";
+static const char SQL_ADDRESS_OWNER[] =
+	"SELECT m.name, t.name FROM member_address a JOIN member m ON m.id = a.member_id "
+	"JOIN team t ON t.id = m.team_id WHERE a.address = lower(?1) AND a.program_id = "
+	"(SELECT program_id FROM team WHERE id = ?2)";
+static const char SQL_MEMBER_LIST[] =
+	"SELECT " MEMBER_COLS "FROM member m JOIN team t ON t.id = m.team_id "
+	"WHERE (?1 > 0 AND t.program_id = ?1) OR (?2 > 0 AND m.team_id = ?2) "
+	"ORDER BY t.name, m.name, m.id";
+/* Candidates for a spec: by id, by any address, or by name (case-insensitive, ASCII). */
+static const char SQL_MEMBER_FIND[] =
+	"SELECT " MEMBER_COLS "FROM member m JOIN team t ON t.id = m.team_id "
+	"WHERE ((?1 > 0 AND t.program_id = ?1) OR (?2 > 0 AND m.team_id = ?2)) "
+	"AND m.status <> 'erased' AND (m.id = ?3 OR lower(m.name) = lower(?4) OR EXISTS "
+	"(SELECT 1 FROM member_address a WHERE a.member_id = m.id AND a.address = lower(?4))) "
+	"ORDER BY m.id";
+static const char SQL_MEMBER_BY_ADDRESS[] =
+	"SELECT " MEMBER_COLS "FROM member_address a JOIN member m ON m.id = a.member_id "
+	"JOIN team t ON t.id = m.team_id WHERE a.program_id = ?1 AND a.address = lower(?2)";
+static const char SQL_FACILITATOR_INSERT[] =
+	"INSERT INTO facilitator (team_id, name, address, created_at) VALUES (?1, ?2, lower(?3), ?4)";
+static const char SQL_FACILITATOR_LIST[] =
+	"SELECT f.id, f.team_id, f.name, f.address, t.name FROM facilitator f "
+	"JOIN team t ON t.id = f.team_id "
+	"WHERE (?1 > 0 AND t.program_id = ?1) OR (?2 > 0 AND f.team_id = ?2) "
+	"ORDER BY t.name, f.address";
+static const char SQL_ABSENCE_INSERT[] =
+	"INSERT INTO absence (member_id, from_date, until_date, source, inbox_id, created_at) "
+	"VALUES (?1, ?2, ?3, ?4, ?5, ?6)";
+static const char SQL_MEMBER_AWAY[] =
+	"SELECT count(*) FROM absence WHERE member_id = ?1 AND from_date <= ?2 AND until_date >= ?2";
+
+static int
+member_from_row(sqlite3_stmt *st, struct member *m)
+{
+	int oom = 0;
+
+	memset(m, 0, sizeof(*m));
+	m->id = sqlite3_column_int64(st, 0);
+	m->team_id = sqlite3_column_int64(st, 1);
+	m->name = store_dup(db_col_text(st, 2), &oom);
+	m->address = store_dup(db_col_text(st, 3), &oom);
+	m->timezone = store_dup((const char *)sqlite3_column_text(st, 4), &oom);
+	m->language = store_dup((const char *)sqlite3_column_text(st, 5), &oom);
+	m->status = store_dup(db_col_text(st, 6), &oom);
+	m->team_name = store_dup(db_col_text(st, 7), &oom);
+	m->undeliverable_at = sqlite3_column_int64(st, 8);
+	if (oom) {
+		store_member_release(m);
+		return -1;
+	}
+	return 0;
+}
+
+void
+store_member_release(struct member *m)
+{
+	if (m == NULL)
+		return;
+	free(m->name);
+	free(m->address);
+	free(m->timezone);
+	free(m->language);
+	free(m->status);
+	free(m->team_name);
+	memset(m, 0, sizeof(*m));
+}
+
+void
+store_member_list_release(struct member_list *l)
+{
+	for (size_t i = 0; i < l->n; i++)
+		store_member_release(&l->v[i]);
+	free(l->v);
+	l->v = NULL;
+	l->n = 0;
+}
+
+/* Insert an address for member_id; a clash names the member who has it. */
+static int
+address_insert(struct db *db, int64_t member_id, int64_t team_id, const char *address,
+    int primary, struct fb_error *err)
+{
+	sqlite3_stmt *st = db_stmt(db, SQL_ADDRESS_INSERT, err);
+	int rc;
+
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, member_id);
+	db_bind_text(st, 2, address);
+	sqlite3_bind_int(st, 3, primary);
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	if (rc == SQLITE_CONSTRAINT_UNIQUE) {
+		st = db_stmt(db, SQL_ADDRESS_OWNER, err);
+		if (st == NULL)
+			return -1;
+		db_bind_text(st, 1, address);
+		sqlite3_bind_int64(st, 2, team_id);
+		if (sqlite3_step(st) == SQLITE_ROW)
+			fb_error_set(err, "address %s belongs to %s (team %s) already", address,
+			    db_col_text(st, 0), db_col_text(st, 1));
+		else
+			fb_error_set(err, "address %s is in use already", address);
+		sqlite3_reset(st);
+		return -1;
+	}
+	if (rc != SQLITE_DONE)
+		return db_fail(db, err, "adding an address");
+	return 0;
+}
+
+int
+store_member_add(struct db *db, int64_t team_id, const char *name, const char *address,
+    const char *timezone, const char *language, time_t now, int64_t *id,
+    struct fb_error *err)
+{
+	sqlite3_stmt *st;
+	int64_t mid;
+	int rc;
+
+	if (db_begin(db, err) < 0)
+		return -1;
+	st = db_stmt(db, SQL_MEMBER_INSERT, err);
+	if (st == NULL)
+		goto fail;
+	sqlite3_bind_int64(st, 1, team_id);
+	db_bind_text(st, 2, name);
+	db_bind_text(st, 3, timezone);
+	db_bind_text(st, 4, language);
+	sqlite3_bind_int64(st, 5, (sqlite3_int64)now);
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE) {
+		db_fail(db, err, "adding the member");
+		goto fail;
+	}
+	mid = db_last_id(db);
+	if (address_insert(db, mid, team_id, address, 1, err) < 0)
+		goto fail;
+	if (db_commit(db, err) < 0)
+		return -1;
+	if (id)
+		*id = mid;
+	return 0;
+fail:
+	db_rollback(db);
+	return -1;
+}
+
+int
+store_member_add_address(struct db *db, int64_t member_id, const char *address,
+    struct fb_error *err)
+{
+	int64_t team_id;
+	sqlite3_stmt *st = db_stmt(db, "SELECT team_id FROM member WHERE id = ?1", err);
+
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, member_id);
+	if (sqlite3_step(st) != SQLITE_ROW) {
+		sqlite3_reset(st);
+		return fb_error_set(err, "no member with id %lld", (long long)member_id);
+	}
+	team_id = sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	return address_insert(db, member_id, team_id, address, 0, err);
+}
+
+static int
+member_query(sqlite3_stmt *st, struct member_list *out)
+{
+	struct member_list l = { 0 };
+	size_t cap = 0;
+	int rc;
+
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (store_grow(&l.v, &cap, l.n, sizeof(*l.v)) < 0 ||
+		    member_from_row(st, &l.v[l.n]) < 0) {
+			rc = SQLITE_NOMEM;
+			break;
+		}
+		l.n++;
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE) {
+		store_member_list_release(&l);
+		return -1;
+	}
+	*out = l;
+	return 0;
+}
+
+int
+store_member_list(struct db *db, int64_t program_id, int64_t team_id, struct member_list *out,
+    struct fb_error *err)
+{
+	sqlite3_stmt *st = db_stmt(db, SQL_MEMBER_LIST, err);
+
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, program_id);
+	sqlite3_bind_int64(st, 2, team_id);
+	if (member_query(st, out) < 0)
+		return db_fail(db, err, "listing members");
+	return 0;
+}
+
+int
+store_member_find(struct db *db, int64_t program_id, int64_t team_id, const char *spec,
+    struct member *out, struct fb_error *err)
+{
+	sqlite3_stmt *st = db_stmt(db, SQL_MEMBER_FIND, err);
+	struct member_list l = { 0 };
+	struct buf names = BUF_INIT;
+	char *end;
+	long long id;
+
+	if (st == NULL)
+		return -1;
+	errno = 0;
+	id = strtoll(spec, &end, 10);
+	if (errno || *end || end == spec)
+		id = 0;
+	sqlite3_bind_int64(st, 1, program_id);
+	sqlite3_bind_int64(st, 2, team_id);
+	sqlite3_bind_int64(st, 3, id);
+	db_bind_text(st, 4, spec);
+	if (member_query(st, &l) < 0)
+		return db_fail(db, err, "finding a member");
+	if (l.n == 1) {
+		*out = l.v[0];
+		free(l.v);
+		return 0;
+	}
+	if (l.n > 1) {
+		for (size_t i = 0; i < l.n; i++)
+			buf_addf(&names, "%s%s <%s> (id %lld)", i ? ", " : "", l.v[i].name,
+			    l.v[i].address, (long long)l.v[i].id);
+		fb_error_set(err, "\"%s\" matches several members: %s; use the address or id",
+		    spec, names.data);
+	} else {
+		struct member_list all = { 0 };
+
+		if (store_member_list(db, program_id, team_id, &all, NULL) == 0)
+			for (size_t i = 0; i < all.n; i++)
+				buf_addf(&names, "%s%s <%s>", i ? ", " : "", all.v[i].name,
+				    all.v[i].address);
+		fb_error_set(err, "no member \"%s\"; members are: %s", spec,
+		    names.len ? names.data : "(none)");
+		store_member_list_release(&all);
+	}
+	buf_release(&names);
+	store_member_list_release(&l);
+	return -1;
+}
+
+int
+store_member_by_address(struct db *db, int64_t program_id, const char *address,
+    struct member *out, struct fb_error *err)
+{
+	sqlite3_stmt *st = db_stmt(db, SQL_MEMBER_BY_ADDRESS, err);
+	struct member_list l = { 0 };
+
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, program_id);
+	db_bind_text(st, 2, address);
+	if (member_query(st, &l) < 0)
+		return db_fail(db, err, "finding a member by address");
+	if (l.n == 0)
+		return 1;
+	*out = l.v[0];
+	for (size_t i = 1; i < l.n; i++)
+		store_member_release(&l.v[i]);
+	free(l.v);
+	return 0;
+}
+
+int
+store_facilitator_add(struct db *db, int64_t team_id, const char *name, const char *address,
+    time_t now, int64_t *id, struct fb_error *err)
+{
+	sqlite3_stmt *st = db_stmt(db, SQL_FACILITATOR_INSERT, err);
+	int rc;
+
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, team_id);
+	db_bind_text(st, 2, name);
+	db_bind_text(st, 3, address);
+	sqlite3_bind_int64(st, 4, (sqlite3_int64)now);
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	if (rc == SQLITE_CONSTRAINT_UNIQUE)
+		return fb_error_set(err, "%s is a facilitator of this team already", address);
+	if (rc != SQLITE_DONE)
+		return db_fail(db, err, "adding the facilitator");
+	if (id)
+		*id = db_last_id(db);
+	return 0;
+}
+
+void
+store_facilitator_release(struct facilitator *f)
+{
+	if (f == NULL)
+		return;
+	free(f->name);
+	free(f->address);
+	free(f->team_name);
+	memset(f, 0, sizeof(*f));
+}
+
+void
+store_facilitator_list_release(struct facilitator_list *l)
+{
+	for (size_t i = 0; i < l->n; i++)
+		store_facilitator_release(&l->v[i]);
+	free(l->v);
+	l->v = NULL;
+	l->n = 0;
+}
+
+int
+store_facilitator_list(struct db *db, int64_t program_id, int64_t team_id,
+    struct facilitator_list *out, struct fb_error *err)
+{
+	sqlite3_stmt *st = db_stmt(db, SQL_FACILITATOR_LIST, err);
+	struct facilitator_list l = { 0 };
+	size_t cap = 0;
+	int rc, oom = 0;
+
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, program_id);
+	sqlite3_bind_int64(st, 2, team_id);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct facilitator *f;
+
+		if (store_grow(&l.v, &cap, l.n, sizeof(*l.v)) < 0) {
+			oom = 1;
+			break;
+		}
+		f = &l.v[l.n++];
+		f->id = sqlite3_column_int64(st, 0);
+		f->team_id = sqlite3_column_int64(st, 1);
+		f->name = store_dup((const char *)sqlite3_column_text(st, 2), &oom);
+		f->address = store_dup(db_col_text(st, 3), &oom);
+		f->team_name = store_dup(db_col_text(st, 4), &oom);
+		if (oom)
+			break;
+	}
+	sqlite3_reset(st);
+	if (oom || rc != SQLITE_DONE) {
+		store_facilitator_list_release(&l);
+		return oom ? fb_error_set(err, "out of memory") : db_fail(db, err, "listing facilitators");
+	}
+	*out = l;
+	return 0;
+}
+
+int
+store_absence_add(struct db *db, int64_t member_id, const char *from_date, const char *until_date,
+    const char *source, int64_t inbox_id, time_t now, struct fb_error *err)
+{
+	sqlite3_stmt *st = db_stmt(db, SQL_ABSENCE_INSERT, err);
+	int rc;
+
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, member_id);
+	db_bind_text(st, 2, from_date);
+	db_bind_text(st, 3, until_date);
+	db_bind_text(st, 4, source);
+	if (inbox_id > 0)
+		sqlite3_bind_int64(st, 5, inbox_id);
+	sqlite3_bind_int64(st, 6, (sqlite3_int64)now);
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	if (rc == SQLITE_CONSTRAINT_CHECK)
+		return fb_error_set(err, "absence from %s until %s: the end is before the start",
+		    from_date, until_date);
+	if (rc != SQLITE_DONE)
+		return db_fail(db, err, "recording the absence");
+	return 0;
+}
+
+int
+store_member_is_away(struct db *db, int64_t member_id, const char *date, struct fb_error *err)
+{
+	sqlite3_stmt *st = db_stmt(db, SQL_MEMBER_AWAY, err);
+	int rc, n = 0;
+
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, member_id);
+	db_bind_text(st, 2, date);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		n = sqlite3_column_int(st, 0);
+	sqlite3_reset(st);
+	if (rc != SQLITE_ROW)
+		return db_fail(db, err, "reading absences");
+	return n > 0;
+}

@@ -1,0 +1,117 @@
+/*
+ * Unit tests of roster: CSV member lists as spreadsheets export them, every problem named with
+ * its line, nothing accepted from a file with a problem.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "roster.h"
+
+struct good_case {
+	const char *what;
+	const char *csv;
+	size_t nrows;
+	const char *first_name;
+	const char *first_address;
+	const char *last_tz;
+};
+
+static const struct good_case good[] = {
+	{ "comma, English header", "name,email\nJan de Vries,jan@example.org\nPiet,Piet@Example.ORG\n",
+	  2, "Jan de Vries", "jan@example.org", NULL },
+	{ "semicolon, Dutch header, BOM, CRLF",
+	  "\xEF\xBB\xBFNaam;E-mailadres;Tijdzone\r\nJeroen M\xC3\xABijer;jeroen@example.nl;\r\n"
+	  "Anna;anna@example.nl;Europe/London\r\n",
+	  2, "Jeroen M\xC3\xAB" "ijer", "jeroen@example.nl", "Europe/London" },
+	{ "columns in another order, extra column ignored, quoted comma",
+	  "afdeling;e-mail;naam\nHR;\"a@x.nl\";\"Vries, Jan de\"\n", 1, "Vries, Jan de", "a@x.nl", NULL },
+	{ "blank lines and spaces are ignored", "name,email\n\n  Jan , jan@x.org \n,\n", 1, "Jan",
+	  "jan@x.org", NULL },
+	{ "domain lowercased, local part kept", "name,email\nJ,Jan.Smit@EXAMPLE.org\n", 1, "J",
+	  "Jan.Smit@example.org", NULL },
+};
+
+static void
+test_roster_reads_spreadsheet_exports(void **state)
+{
+	for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		struct roster r;
+
+		assert_int_equal(roster_parse(good[i].csv, strlen(good[i].csv), "m.csv", &r), 0);
+		if (r.nproblems)
+			fail_msg("%s: %s", good[i].what, r.problems.data);
+		assert_int_equal(r.nrows, good[i].nrows);
+		assert_string_equal(r.rows[0].name, good[i].first_name);
+		assert_string_equal(r.rows[0].address, good[i].first_address);
+		if (good[i].last_tz)
+			assert_string_equal(r.rows[r.nrows - 1].timezone, good[i].last_tz);
+		else
+			assert_null(r.rows[r.nrows - 1].timezone);
+		roster_release(&r);
+	}
+}
+
+struct bad_case {
+	const char *what;
+	const char *csv;
+	const char *problem; /* substring of the problems text */
+};
+
+static const struct bad_case bad[] = {
+	{ "invalid address names its line", "name;email\nA;a@x.nl\nB;b-at-x.nl\nC;c@x.nl\n",
+	  "m.csv:3: \"b-at-x.nl\" is not an email address" },
+	{ "duplicate address names both lines", "name,email\nA,a@x.nl\nB,b@x.nl\nA2,A@X.NL\n",
+	  "m.csv:4: A@x.nl is listed twice (also on line 2)" },
+	{ "missing name", "name,email\n,a@x.nl\n", "m.csv:2: the name is empty" },
+	{ "missing email", "name,email\nAnna,\n", "m.csv:2: the email address is empty" },
+	{ "header without email column", "naam;telefoon\nA;0612345678\n",
+	  "m.csv:1: the first line must name the columns" },
+	{ "unknown language", "name,email,language\nA,a@x.nl,de\n",
+	  "m.csv:2: language \"de\": accepted values are nl, en" },
+	{ "domain without a dot", "name,email\nA,a@localhost\n", "not a full domain name" },
+	{ "two addresses in one cell", "name;email\nA;a@x.nl, b@x.nl\n", "more than one address" },
+	{ "empty file", "", "m.csv:1: the file is empty" },
+};
+
+static void
+test_roster_reports_each_bad_line(void **state)
+{
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		struct roster r;
+
+		assert_int_equal(roster_parse(bad[i].csv, strlen(bad[i].csv), "m.csv", &r), 0);
+		if (strstr(r.problems.data, bad[i].problem) == NULL)
+			fail_msg("%s: expected \"%s\" in \"%s\"", bad[i].what, bad[i].problem,
+			    r.problems.data);
+		assert_true(r.nproblems > 0);
+		roster_release(&r);
+	}
+}
+
+static void
+test_roster_counts_every_problem_not_just_the_first(void **state)
+{
+	const char *csv = "name,email\nA,bad1\nB,b@x.nl\nC,bad2\n";
+	struct roster r;
+
+	assert_int_equal(roster_parse(csv, strlen(csv), "m.csv", &r), 0);
+	assert_int_equal(r.nproblems, 2);
+	assert_non_null(strstr(r.problems.data, "m.csv:2:"));
+	assert_non_null(strstr(r.problems.data, "m.csv:4:"));
+	roster_release(&r);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_roster_reads_spreadsheet_exports),
+		cmocka_unit_test(test_roster_reports_each_bad_line),
+		cmocka_unit_test(test_roster_counts_every_problem_not_just_the_first),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,19 +1,206 @@
 /*
- * feedbackd — the daemon's main: options, signals, then the loop in daemon.c.
+ * feedbackd — the daemon's main: options, configuration, the store, signals; then the loop.
+ *
+ * main() is one of the two places that read the clock (the other is feedbackctl's main): with
+ * --now the daemon runs at a fixed time instead, which is how whole programmes are simulated.
  */
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
+#include "buf.h"
+#include "config.h"
+#include "db.h"
+#include "fbtime.h"
 #include "log.h"
 #include "banned.h"
+
+#define DEFAULT_CONFIG FB_SYSCONFDIR "/feedbackd/feedbackd.conf"
+
+static const char usage[] =
+	"usage: feedbackd [-c FILE] [--foreground] [--once] [--now TIME] [--check-config]\n"
+	"                 [--log-level LEVEL]\n"
+	"\n"
+	"Runs the feedback programmes of the database named in the configuration: sends what is\n"
+	"due, reads replies, and sleeps until the next moment.\n"
+	"\n"
+	"  -c, --config FILE   configuration (default $FEEDBACKD_CONFIG, else " DEFAULT_CONFIG ")\n"
+	"  --check-config      validate the configuration, print it (secrets masked), exit\n"
+	"  --once              do one pass (send, read, apply) and exit\n"
+	"  --now TIME          run at TIME instead of the clock (ISO 8601; with --once)\n"
+	"  --foreground        stay in the foreground (the default; systemd runs it so)\n"
+	"  --log-level LEVEL   error, warning, info or debug (overrides the configuration)\n"
+	"  -h, --help          this text\n";
+
+static volatile sig_atomic_t stop_requested;
+static volatile sig_atomic_t reload_requested;
+
+static void
+on_signal(int sig)
+{
+	if (sig == SIGHUP)
+		reload_requested = 1;
+	else
+		stop_requested = 1;
+}
+
+static void
+install_signals(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+}
+
+struct options {
+	const char *config;
+	const char *now;
+	const char *log_level;
+	int once;
+	int check;
+};
+
+static int
+parse_options(int argc, char **argv, struct options *o)
+{
+	static const struct option opts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "check-config", no_argument, NULL, 'C' },
+		{ "once", no_argument, NULL, 'o' },
+		{ "now", required_argument, NULL, 'n' },
+		{ "foreground", no_argument, NULL, 'f' },
+		{ "log-level", required_argument, NULL, 'l' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int ch;
+
+	while ((ch = getopt_long(argc, argv, "c:h", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'c': o->config = optarg; break;
+		case 'C': o->check = 1; break;
+		case 'o': o->once = 1; break;
+		case 'n': o->now = optarg; break;
+		case 'f': break;
+		case 'l': o->log_level = optarg; break;
+		case 'h': fputs(usage, stdout); exit(0);
+		default: fputs(usage, stderr); return -1;
+		}
+	}
+	if (optind != argc) {
+		fprintf(stderr, "feedbackd: unexpected argument \"%s\"\n%s", argv[optind], usage);
+		return -1;
+	}
+	if (o->config == NULL)
+		o->config = getenv("FEEDBACKD_CONFIG");
+	if (o->config == NULL)
+		o->config = DEFAULT_CONFIG;
+	return 0;
+}
+
+static struct config *
+load_config(const char *path)
+{
+	struct fb_error err;
+	struct config *cfg = config_load(path, &err);
+
+	if (cfg == NULL)
+		fprintf(stderr, "%s\n", err.msg);
+	return cfg;
+}
 
 int
 main(int argc, char **argv)
 {
+	struct options o = { 0 };
+	struct config *cfg;
+	struct db *db;
+	struct fb_error err;
+	time_t now;
+	int rc = 0;
+
 	log_init("feedbackd", LOG_LEVEL_INFO);
-	if (argc > 1 && strcmp(argv[1], "--help") == 0) {
-		printf("usage: feedbackd [-c FILE] [--foreground] [--once] [--now TIME] [--check-config]\n");
+	if (parse_options(argc, argv, &o) < 0)
+		return 2;
+	cfg = load_config(o.config);
+	if (cfg == NULL)
+		return 1;
+	if (o.check) {
+		struct buf out = BUF_INIT;
+
+		config_print(cfg, &out);
+		fputs(out.data, stdout);
+		buf_release(&out);
+		printf("# %s: configuration OK\n", o.config);
+		config_free(cfg);
 		return 0;
 	}
-	return 0;
+	log_set_level(cfg->feedbackd.log_level);
+	if (o.log_level != NULL) {
+		int l = log_level_parse(o.log_level);
+
+		if (l < 0) {
+			fprintf(stderr, "feedbackd: --log-level %s: accepted values are error, "
+			    "warning, info, debug\n", o.log_level);
+			config_free(cfg);
+			return 2;
+		}
+		log_set_level((enum log_level)l);
+	}
+	if (o.now != NULL) {
+		if (fbtime_parse(o.now, cfg->program.timezone, &now, &err) < 0) {
+			fprintf(stderr, "feedbackd: --now %s: %s\n", o.now, err.msg);
+			config_free(cfg);
+			return 2;
+		}
+	} else {
+		now = time(NULL);
+	}
+	db = db_open(cfg->feedbackd.database, &err);
+	if (db == NULL) {
+		log_errorx("%s", err.msg);
+		config_free(cfg);
+		return 1;
+	}
+	install_signals();
+	log_info("started: database %s (schema %d), outgoing %s, incoming %s",
+	    cfg->feedbackd.database, db_version(db),
+	    cfg->outgoing.transport == CONFIG_TRANSPORT_SMTP ? "smtp" : "maildir",
+	    cfg->incoming.mailbox == CONFIG_MAILBOX_IMAP ? "imap" : "maildir");
+	if (o.once) {
+		log_info("one pass at %lld done", (long long)now);
+	} else {
+		/* Until the mail loop exists there is nothing due: wait for a signal. */
+		while (!stop_requested) {
+			if (reload_requested) {
+				struct config *n = load_config(o.config);
+
+				reload_requested = 0;
+				if (n == NULL) {
+					log_warnx("reload refused: keeping the running configuration");
+				} else {
+					config_free(cfg);
+					cfg = n;
+					log_info("configuration reloaded from %s", o.config);
+				}
+			}
+			sleep(1);
+		}
+		log_info("stopping on signal");
+	}
+	db_close(db);
+	config_free(cfg);
+	fbtime_cleanup();
+	return rc;
 }

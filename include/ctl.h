@@ -1,0 +1,55 @@
+/*
+ * ctl — what the command groups of feedbackctl share: the global options, the lazily opened
+ * configuration and database, and output helpers (tables or JSON).
+ *
+ * A command returns an exit status: 0 done, 1 failed (a message was printed to stderr),
+ * 2 usage error. Each command group lives in its own file (ctl_program.c, ctl_member.c, …)
+ * with its own usage text, as git's builtin/ does.
+ */
+#ifndef FB_CTL_H
+#define FB_CTL_H
+
+#include <time.h>
+
+#include <jansson.h>
+
+#include "config.h"
+#include "db.h"
+#include "store.h"
+
+#define CTL_OK 0
+#define CTL_FAIL 1
+#define CTL_USAGE 2
+
+struct ctl {
+	const char *config_path; /* -c FILE; NULL: $FEEDBACKD_CONFIG or the system file */
+	struct config *cfg;      /* loaded by ctl_config() */
+	struct db *db;           /* opened by ctl_db() */
+	time_t now;              /* --now, or the clock read once in main */
+	int json;                /* --json */
+};
+
+/* Load the configuration on first use; NULL after printing the error. */
+struct config *ctl_config(struct ctl *c);
+/* Open (and migrate) the database on first use; NULL after printing the error. */
+struct db *ctl_db(struct ctl *c);
+/* Print "feedbackctl: msg" to stderr; returns CTL_FAIL. */
+int ctl_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Print usage to stderr (or stdout for --help) and return CTL_USAGE (CTL_OK for --help). */
+int ctl_usage(const char *usage, int help);
+/* 1 when argv holds -h or --help. */
+int ctl_wants_help(int argc, char **argv);
+/* The programme to act on: the named one (NULL: the only one there is). CTL_OK or CTL_FAIL
+ * after printing the error; release out with store_program_release(). */
+int ctl_pick_program(struct ctl *c, const char *name, struct program *out);
+
+/* Print j indented on stdout and drop the reference. */
+int ctl_print_json(json_t *j);
+
+int ctl_program(struct ctl *c, int argc, char **argv);
+int ctl_team(struct ctl *c, int argc, char **argv);
+int ctl_facilitator(struct ctl *c, int argc, char **argv);
+int ctl_member(struct ctl *c, int argc, char **argv);
+int ctl_plan(struct ctl *c, int argc, char **argv);
+
+#endif

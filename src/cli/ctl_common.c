@@ -1,0 +1,132 @@
+/*
+ * ctl_common — what every feedbackctl command shares. See include/ctl.h.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "ctl.h"
+#include "log.h"
+#include "banned.h"
+
+#define CTL_SYSTEM_CONFIG FB_SYSCONFDIR "/feedbackd/feedbackd.conf"
+
+int
+ctl_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("feedbackctl: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	return CTL_FAIL;
+}
+
+int
+ctl_usage(const char *usage, int help)
+{
+	fputs(usage, help ? stdout : stderr);
+	return help ? CTL_OK : CTL_USAGE;
+}
+
+int
+ctl_wants_help(int argc, char **argv)
+{
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--") == 0)
+			break;
+		if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0)
+			return 1;
+	}
+	return 0;
+}
+
+/*
+ * The configuration: -c FILE, else $FEEDBACKD_CONFIG, else the system file when it exists,
+ * else the built-in defaults (the embedded default: feedbackd.db and Maildirs in the current
+ * directory), so a first try needs no file at all.
+ */
+struct config *
+ctl_config(struct ctl *c)
+{
+	struct fb_error err;
+	const char *path = c->config_path;
+
+	if (c->cfg != NULL)
+		return c->cfg;
+	if (path == NULL)
+		path = getenv("FEEDBACKD_CONFIG");
+	if (path == NULL && access(CTL_SYSTEM_CONFIG, F_OK) == 0)
+		path = CTL_SYSTEM_CONFIG;
+	if (path == NULL)
+		c->cfg = config_default();
+	else
+		c->cfg = config_load(path, &err);
+	if (c->cfg == NULL) {
+		if (path == NULL)
+			ctl_error("out of memory");
+		else
+			fprintf(stderr, "%s\n", err.msg);
+	}
+	return c->cfg;
+}
+
+struct db *
+ctl_db(struct ctl *c)
+{
+	struct fb_error err;
+
+	if (c->db != NULL)
+		return c->db;
+	if (ctl_config(c) == NULL)
+		return NULL;
+	c->db = db_open(c->cfg->feedbackd.database, &err);
+	if (c->db == NULL)
+		ctl_error("%s", err.msg);
+	return c->db;
+}
+
+int
+ctl_pick_program(struct ctl *c, const char *name, struct program *out)
+{
+	struct fb_error err;
+	struct program_list l = { 0 };
+
+	if (ctl_db(c) == NULL)
+		return CTL_FAIL;
+	if (name != NULL) {
+		if (store_program_get(c->db, name, out, &err) < 0)
+			return ctl_error("%s", err.msg);
+		return CTL_OK;
+	}
+	if (store_program_list(c->db, &l, &err) < 0)
+		return ctl_error("%s", err.msg);
+	if (l.n != 1) {
+		ctl_error(l.n == 0 ? "there are no programmes yet (feedbackctl program create)" :
+		    "there are %zu programmes: name one with --program", l.n);
+		store_program_list_release(&l);
+		return CTL_FAIL;
+	}
+	*out = l.v[0];
+	free(l.v);
+	return CTL_OK;
+}
+
+int
+ctl_print_json(json_t *j)
+{
+	char *s = j ? json_dumps(j, JSON_INDENT(2) | JSON_PRESERVE_ORDER) : NULL;
+
+	json_decref(j);
+	if (s == NULL)
+		return ctl_error("out of memory");
+	printf("%s\n", s);
+	free(s);
+	return CTL_OK;
+}

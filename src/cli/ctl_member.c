@@ -1,0 +1,291 @@
+/*
+ * ctl_member — feedbackctl member: add, import from CSV, list, mark absent.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "addr.h"
+#include "buf.h"
+#include "ctl.h"
+#include "fbtime.h"
+#include "roster.h"
+#include "store.h"
+#include "table.h"
+#include "banned.h"
+
+/* A member list larger than this is not a team's roster but a mistake. */
+#define IMPORT_MAX_BYTES (16 * 1024 * 1024)
+
+static const char member_usage[] =
+	"usage: feedbackctl member add TEAM NAME EMAIL [--timezone ZONE] [--language nl|en]\n"
+	"       feedbackctl member import TEAM FILE.csv\n"
+	"       feedbackctl member list [TEAM | --program PROGRAM] [--json]\n"
+	"       feedbackctl member absent MEMBER --from DATE --until DATE [--program PROGRAM]\n"
+	"\n"
+	"import  a CSV with a header row: name (naam) and email (e-mail) columns, optional\n"
+	"        timezone (tijdzone) and language (taal); ';' or ',' separated, UTF-8 with or\n"
+	"        without BOM. Every line is checked first: one bad line imports nothing.\n"
+	"absent  MEMBER is an address, a name unique in the programme, or an id; dates are\n"
+	"        YYYY-MM-DD, inclusive. Nothing automatic is sent to an absent member.\n";
+
+static int
+check_member_fields(const char *timezone, const char *language, struct fb_error *err)
+{
+	if (timezone != NULL && !fbtime_zone_valid(timezone))
+		return fb_error_set(err, "time zone \"%s\" is not known (use an IANA name such "
+		    "as Europe/Amsterdam)", timezone);
+	if (language != NULL && strcmp(language, "nl") != 0 && strcmp(language, "en") != 0)
+		return fb_error_set(err, "language \"%s\": accepted values are nl, en", language);
+	return 0;
+}
+
+static int
+member_add(struct ctl *c, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "timezone", required_argument, NULL, 't' },
+		{ "language", required_argument, NULL, 'l' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *tz = NULL, *lang = NULL;
+	struct buf addr = BUF_INIT;
+	struct team team;
+	struct fb_error err;
+	int ch, rc = CTL_FAIL;
+
+	optind = 1;
+	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		if (ch == 't')
+			tz = optarg;
+		else if (ch == 'l')
+			lang = optarg;
+		else
+			return ctl_usage(member_usage, 0);
+	}
+	if (argc - optind != 3)
+		return ctl_usage(member_usage, 0);
+	if (argv[optind + 1][0] == '\0')
+		return ctl_error("the member needs a name");
+	if (addr_parse(argv[optind + 2], &addr, NULL, &err) < 0 ||
+	    check_member_fields(tz, lang, &err) < 0) {
+		buf_release(&addr);
+		return ctl_error("%s", err.msg);
+	}
+	if (ctl_db(c) == NULL)
+		goto out;
+	if (store_team_get(c->db, argv[optind], &team, &err) < 0) {
+		ctl_error("%s", err.msg);
+		goto out;
+	}
+	if (store_member_add(c->db, team.id, argv[optind + 1], addr.data, tz, lang, c->now, NULL,
+	    &err) < 0)
+		ctl_error("%s", err.msg);
+	else {
+		printf("added %s <%s> to team %s\n", argv[optind + 1], addr.data, team.name);
+		rc = CTL_OK;
+	}
+	store_team_release(&team);
+out:
+	buf_release(&addr);
+	return rc;
+}
+
+/* All or nothing: parse and check every line, then insert every row in one transaction,
+ * collecting clashes with members already in the database before deciding. */
+static int
+member_import(struct ctl *c, int argc, char **argv)
+{
+	struct buf data = BUF_INIT;
+	struct roster r = { 0 };
+	struct team team = { 0 };
+	struct fb_error err;
+	const char *file;
+	int rc = CTL_FAIL;
+
+	if (argc != 3)
+		return ctl_usage(member_usage, 0);
+	file = argv[2];
+	if (ctl_db(c) == NULL)
+		return CTL_FAIL;
+	if (store_team_get(c->db, argv[1], &team, &err) < 0)
+		return ctl_error("%s", err.msg);
+	if (buf_read_file(&data, file, IMPORT_MAX_BYTES) < 0) {
+		ctl_error("%s: %s", file, errno == EFBIG ? "larger than 16 MB: not a member list" :
+		    strerror(errno));
+		goto out;
+	}
+	if (roster_parse(data.data, data.len, file, &r) < 0) {
+		ctl_error("out of memory");
+		goto out;
+	}
+	for (size_t i = 0; i < r.nrows; i++)
+		if (check_member_fields(r.rows[i].timezone, r.rows[i].language, &err) < 0)
+			roster_problem(&r, file, r.rows[i].line, "%s", err.msg);
+	if (r.nproblems == 0) {
+		if (db_begin(c->db, &err) < 0) {
+			ctl_error("%s", err.msg);
+			goto out;
+		}
+		for (size_t i = 0; i < r.nrows; i++)
+			if (store_member_add(c->db, team.id, r.rows[i].name, r.rows[i].address,
+			    r.rows[i].timezone, r.rows[i].language, c->now, NULL, &err) < 0)
+				roster_problem(&r, file, r.rows[i].line, "%s", err.msg);
+		if (r.nproblems == 0 && db_commit(c->db, &err) < 0)
+			roster_problem(&r, file, 0, "%s", err.msg);
+		else if (r.nproblems > 0)
+			db_rollback(c->db);
+	}
+	if (r.nproblems > 0) {
+		fputs(r.problems.data, stderr);
+		ctl_error("%s: %zu problem%s; nothing was imported", file, r.nproblems,
+		    r.nproblems == 1 ? "" : "s");
+		goto out;
+	}
+	printf("imported %zu members into team %s\n", r.nrows, team.name);
+	rc = CTL_OK;
+out:
+	roster_release(&r);
+	buf_release(&data);
+	store_team_release(&team);
+	return rc;
+}
+
+static int
+member_list(struct ctl *c, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "program", required_argument, NULL, 'p' },
+		{ NULL, 0, NULL, 0 },
+	};
+	static const char *const head[] = { "ID", "TEAM", "NAME", "EMAIL", "STATUS" };
+	const char *program = NULL;
+	struct program p = { 0 };
+	struct team team = { 0 };
+	struct member_list l = { 0 };
+	struct fb_error err;
+	int ch;
+
+	optind = 1;
+	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		if (ch != 'p')
+			return ctl_usage(member_usage, 0);
+		program = optarg;
+	}
+	if (argc - optind > 1)
+		return ctl_usage(member_usage, 0);
+	if (ctl_db(c) == NULL)
+		return CTL_FAIL;
+	if (argc - optind == 1) {
+		if (store_team_get(c->db, argv[optind], &team, &err) < 0)
+			return ctl_error("%s", err.msg);
+	} else if (ctl_pick_program(c, program, &p) != CTL_OK) {
+		return CTL_FAIL;
+	}
+	if (store_member_list(c->db, p.id, team.id, &l, &err) < 0) {
+		store_team_release(&team);
+		store_program_release(&p);
+		return ctl_error("%s", err.msg);
+	}
+	store_team_release(&team);
+	store_program_release(&p);
+	if (c->json) {
+		json_t *a = json_array();
+
+		for (size_t i = 0; i < l.n; i++)
+			json_array_append_new(a, json_pack("{s:I, s:s, s:s, s:s, s:s, s:s?, s:s?, s:b}",
+			    "id", (json_int_t)l.v[i].id, "team", l.v[i].team_name, "name",
+			    l.v[i].name, "email", l.v[i].address, "status", l.v[i].status,
+			    "timezone", l.v[i].timezone, "language", l.v[i].language,
+			    "undeliverable", l.v[i].undeliverable_at != 0));
+		store_member_list_release(&l);
+		return ctl_print_json(a);
+	}
+	struct table *t = table_new(5, head);
+
+	for (size_t i = 0; t != NULL && i < l.n; i++) {
+		char id[24];
+		const char *row[5] = { id, l.v[i].team_name, l.v[i].name, l.v[i].address,
+		    l.v[i].undeliverable_at ? "undeliverable" : l.v[i].status };
+
+		snprintf(id, sizeof(id), "%lld", (long long)l.v[i].id);
+		table_add(t, row);
+	}
+	if (t)
+		table_print(t, stdout);
+	table_free(t);
+	store_member_list_release(&l);
+	return CTL_OK;
+}
+
+static int
+member_absent(struct ctl *c, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "from", required_argument, NULL, 'f' },
+		{ "until", required_argument, NULL, 'u' },
+		{ "program", required_argument, NULL, 'p' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *from = NULL, *until = NULL, *program = NULL;
+	struct fb_date df, du;
+	struct program p;
+	struct member m;
+	struct fb_error err;
+	char fs[11], us[11];
+	int ch, rc = CTL_OK;
+
+	optind = 1;
+	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'f': from = optarg; break;
+		case 'u': until = optarg; break;
+		case 'p': program = optarg; break;
+		default: return ctl_usage(member_usage, 0);
+		}
+	}
+	if (argc - optind != 1 || from == NULL || until == NULL)
+		return ctl_usage(member_usage, 0);
+	if (fbtime_parse_date(from, &df, &err) < 0)
+		return ctl_error("--from %s: %s", from, err.msg);
+	if (fbtime_parse_date(until, &du, &err) < 0)
+		return ctl_error("--until %s: %s", until, err.msg);
+	if (fbtime_date_cmp(&du, &df) < 0)
+		return ctl_error("--until %s is before --from %s", until, from);
+	if (ctl_pick_program(c, program, &p) != CTL_OK)
+		return CTL_FAIL;
+	if (store_member_find(c->db, p.id, 0, argv[optind], &m, &err) < 0) {
+		store_program_release(&p);
+		return ctl_error("%s", err.msg);
+	}
+	snprintf(fs, sizeof(fs), "%04d-%02d-%02d", df.year, df.month, df.day);
+	snprintf(us, sizeof(us), "%04d-%02d-%02d", du.year, du.month, du.day);
+	if (store_absence_add(c->db, m.id, fs, us, "coordinator", 0, c->now, &err) < 0)
+		rc = ctl_error("%s", err.msg);
+	else
+		printf("%s <%s> is away from %s until %s\n", m.name, m.address, fs, us);
+	store_member_release(&m);
+	store_program_release(&p);
+	return rc;
+}
+
+int
+ctl_member(struct ctl *c, int argc, char **argv)
+{
+	if (argc < 2)
+		return ctl_usage(member_usage, 0);
+	if (ctl_wants_help(argc, argv))
+		return ctl_usage(member_usage, 1);
+	if (strcmp(argv[1], "add") == 0)
+		return member_add(c, argc - 1, argv + 1);
+	if (strcmp(argv[1], "import") == 0)
+		return member_import(c, argc - 1, argv + 1);
+	if (strcmp(argv[1], "list") == 0)
+		return member_list(c, argc - 1, argv + 1);
+	if (strcmp(argv[1], "absent") == 0)
+		return member_absent(c, argc - 1, argv + 1);
+	ctl_error("member: unknown subcommand \"%s\"", argv[1]);
+	return ctl_usage(member_usage, 0);
+}

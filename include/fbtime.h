@@ -22,8 +22,9 @@
  *
  * Zone names: IANA names as found by libical in the system's tzdata (/usr/share/zoneinfo,
  * Debian package tzdata), plus "UTC". Names are checked for shape first (letters, digits,
- * '_', '-', '+', '/', no "..", at most FBTIME_ZONE_MAX bytes) because libical builds a file
- * path from them.
+ * '_', '-', '+', '/', no "." at all, at most FBTIME_ZONE_MAX bytes) because libical builds a
+ * file path from them; "localtime", "posixrules" (the machine's own setting) and "right/..."
+ * (leap-second clocks, unlike time_t) are refused.
  *
  * Errors: functions returning int return 0 on success and -1 on error with err filled (err may
  * be NULL). No function logs. Call fbtime_cleanup() once at exit to free libical's zone cache.
@@ -118,7 +119,8 @@ int fbtime_format_local(const char *tz, time_t t, struct buf *out);
 /* "2027-03-29T07:00:00Z" */
 int fbtime_format_utc(time_t t, struct buf *out);
 
-/* Free libical's cached zones (call once at exit; tests call it so valgrind stays clean). */
+/* Free libical's cached zones (call once at exit; tests call it so valgrind stays clean).
+ * Harmless to call more than once; a later conversion loads the zones again. */
 void fbtime_cleanup(void);
 
 #endif

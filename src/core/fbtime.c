@@ -160,14 +160,19 @@ instant_valid(time_t t)
 
 /* ---- zones ----------------------------------------------------------------------------- */
 
-/* libical turns an unknown name into a path under the zoneinfo directory: allow only the
- * characters IANA names use, and no "." at all (so no ".."). */
+/*
+ * libical turns an unknown name into a path under the zoneinfo directory: allow only the
+ * characters IANA names use, and no "." at all (so no ".."). Refuse too the files there that
+ * are not a fixed zone: "localtime" and "posixrules" follow the machine's configuration, and
+ * the "right/" zones count leap seconds, which time_t does not.
+ */
 static int
 zone_name_ok(const char *tz)
 {
 	size_t n;
 
-	if (tz == NULL)
+	if (tz == NULL || strcmp(tz, "localtime") == 0 || strcmp(tz, "posixrules") == 0 ||
+	    strncmp(tz, "right/", 6) == 0)
 		return 0;
 	n = strnlen(tz, FBTIME_ZONE_MAX + 1);
 	if (n == 0 || n > FBTIME_ZONE_MAX || tz[0] == '/' || tz[0] == '-' || tz[n - 1] == '/')
@@ -371,14 +376,15 @@ take_char(const char **p, char c)
 	return 0;
 }
 
+/* "<input> is not a valid <what>: <why> (<forms>)"; returns -1. */
 static int
-parse_fail(struct fb_error *err, const char *s, const char *why, const char *forms)
+parse_fail(struct fb_error *err, const char *s, const char *what, const char *why,
+    const char *forms)
 {
 	struct buf b = BUF_INIT;
 
 	add_quoted(&b, s);
-	fb_error_set(err, "%s is not a valid %s: %s (%s)", b.data,
-	    forms == ACCEPTED_FORMS ? "time" : "date", why, forms);
+	fb_error_set(err, "%s is not a valid %s: %s (%s)", b.data, what, why, forms);
 	buf_release(&b);
 	return -1;
 }
@@ -427,7 +433,7 @@ fbtime_parse_date(const char *s, struct fb_date *out, struct fb_error *err)
 		rc = -1;
 	}
 	if (rc < 0)
-		parse_fail(err, s, why.data, "accepted: YYYY-MM-DD");
+		parse_fail(err, s, "date", why.data, "accepted: YYYY-MM-DD");
 	else
 		*out = d;
 	buf_release(&why);
@@ -522,7 +528,7 @@ fbtime_parse(const char *s, const char *tz, time_t *out, struct fb_error *err)
 	buf_release(&why);
 	return 0;
 fail:
-	parse_fail(err, s, why.data, ACCEPTED_FORMS);
+	parse_fail(err, s, "time", why.data, ACCEPTED_FORMS);
 	buf_release(&why);
 	return -1;
 }

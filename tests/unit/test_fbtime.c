@@ -153,7 +153,8 @@ test_parse_local_needs_a_known_zone(void **state)
 	static const char *const bad[] = {
 		NULL, "", "Mars/Olympus", "../../etc/passwd", "Europe/../../etc/passwd",
 		"/etc/localtime", "Europe//Amsterdam", "Europe/Amsterdam ", "Europe/Amsterdam\n",
-		"CET;rm", "Europe/Amsterdam/",
+		"CET;rm", "Europe/Amsterdam/", "Europe", "zone.tab", "localtime", "posixrules",
+		"right/Europe/Amsterdam",
 	};
 
 	for (size_t i = 0; i < N(bad); i++) {
@@ -178,7 +179,8 @@ test_zone_valid_known_names(void **state)
 {
 	static const char *const good[] = {
 		"Europe/Amsterdam", "America/New_York", "UTC", "Asia/Kolkata",
-		"America/Argentina/Buenos_Aires", "Australia/Lord_Howe", "Etc/GMT+5",
+		"America/Argentina/Buenos_Aires", "Australia/Lord_Howe", "Etc/GMT+5", "Etc/GMT-14",
+		"CET", "US/Eastern",
 	};
 
 	for (size_t i = 0; i < N(good); i++)

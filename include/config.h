@@ -1,0 +1,215 @@
+/*
+ * config — read and validate feedbackd.conf, the daemon's INI file (libinih).
+ *
+ * One static table of keys in config.c drives everything: parsing, defaults, validation,
+ * config_print() (for `feedbackd --check-config`), and the tests that keep
+ * feedbackd.conf.example and feedbackd.conf(5) in step with the code. Adding a key is one row
+ * in that table plus a field here.
+ *
+ * Errors are collected, not stopped at: config_load() reports every problem of a file at once,
+ * one line each, as "FILE:LINE: message", where the message names the section, the key and
+ * what would be accepted (the way `smtpd -n` checks a configuration).
+ *
+ * Relative paths in a file (and relative default paths) are resolved against the directory of
+ * that file, so the daemon's working directory does not matter. The built-in defaults need no
+ * servers: mail goes out to a Maildir, replies are read from a Maildir.
+ *
+ * Ownership: a struct config and every string in it belong to the config; free it with
+ * config_free(). Strings are never NULL (an unset string is ""). Not thread-safe: loading
+ * sets libinih's process-wide options for the duration of the call.
+ */
+#ifndef FB_CONFIG_H
+#define FB_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "buf.h"
+#include "fberror.h"
+#include "log.h"
+
+enum config_transport { CONFIG_TRANSPORT_MAILDIR, CONFIG_TRANSPORT_SMTP };
+enum config_mailbox { CONFIG_MAILBOX_MAILDIR, CONFIG_MAILBOX_IMAP };
+enum config_starttls { CONFIG_STARTTLS_REQUIRED, CONFIG_STARTTLS_NO };
+enum config_language { CONFIG_LANGUAGE_NL, CONFIG_LANGUAGE_EN };
+enum config_auth { CONFIG_AUTH_NONE, CONFIG_AUTH_DMARC, CONFIG_AUTH_DKIM, CONFIG_AUTH_SPF };
+
+/* A server address from a url key: "smtps://mail.example.org:465". */
+struct config_url {
+	char *url;     /* as written, "" when unset */
+	char *host;    /* "" when unset; IPv6 literals without brackets */
+	int port;      /* 0 when unset; the scheme's IANA port when the url names none */
+	bool tls;      /* implicit TLS (smtps, imaps); otherwise see starttls */
+};
+
+/* A moment in the week, local to the programme's time zone: "mon 09:00". */
+struct config_weekly {
+	int weekday;   /* 1 = Monday … 7 = Sunday (ISO 8601) */
+	int minute;    /* minutes after midnight, 0..1439 */
+};
+
+/* A span of the day, "09:00-17:00": start < end, in minutes after midnight. */
+struct config_hours {
+	int start;
+	int end;
+};
+
+#define CONFIG_DAYS_MAX 8
+/* A list of day numbers in increasing order, "3,6"; n == 0 means none. */
+struct config_days {
+	int n;
+	int day[CONFIG_DAYS_MAX];
+};
+
+struct config_feedbackd {
+	char *database;
+	enum log_level log_level;
+	char *templates_dir;        /* "" = the built-in templates */
+	char *questionnaires_dir;   /* "" = the built-in questionnaires */
+	char *tips_dir;             /* "" = the built-in tips */
+	char *domain;               /* right-hand side of our Message-IDs */
+	char *from_address;
+	char *from_name;
+	char *reply_address;        /* the programme address; tokens go in its +part */
+	char *coordinator_address;  /* ORGANIZER of invites */
+	int max_message_size;       /* bytes */
+	char *lock_file;            /* "" = none */
+};
+
+struct config_outgoing {
+	enum config_transport transport;
+	char *maildir;
+	struct config_url url;
+	enum config_starttls starttls;
+	char *username;
+	char *password_file;        /* read it with config_read_secret() */
+	char *ca_file;              /* "" = the system's trust store */
+	bool verify;
+	int timeout;                /* seconds */
+	int batch_size;
+	int sessions;
+	int max_attempts;
+	int backoff_initial;        /* seconds */
+	int backoff_max;            /* seconds */
+	int per_recipient_daily_cap;
+};
+
+struct config_incoming {
+	enum config_mailbox mailbox;
+	char *maildir;
+	struct config_url url;
+	enum config_starttls starttls;
+	char *username;
+	char *password_file;
+	char *ca_file;
+	bool verify;
+	char *folder;
+	char *processed_folder;     /* "" = only flag \Seen */
+	bool idle;
+	int poll_interval;          /* seconds */
+	int timeout;                /* seconds */
+	int fetch_batch;
+};
+
+/* Defaults for new programmes; a programme may override each of them. */
+struct config_program {
+	char *timezone;             /* IANA name known to libical */
+	enum config_language language;
+	int weeks;
+	struct config_weekly nudge_at;
+	struct config_weekly weekly_report_at;
+	struct config_days reminder_days;
+	int questionnaire_close_days;
+	int followup_weeks;
+	struct config_hours office_hours;
+	int reminders_per_day;
+	bool weekend_mail;
+	int min_group_size;
+	int retention_days;
+};
+
+struct config_lagging {
+	int no_feedback_weeks;
+	int request_by_week;
+	int median_fraction;        /* percent of the team's median */
+	bool questionnaire_after_reminder;
+};
+
+struct config_security {
+	bool sender_must_match;
+	enum config_auth require_auth;
+	int answers_per_sender_per_hour;
+};
+
+struct config_report {
+	int rating_samples;
+};
+
+struct config {
+	char *path;                 /* the file it came from; "" for config_default() */
+	struct config_feedbackd feedbackd;
+	struct config_outgoing outgoing;
+	struct config_incoming incoming;
+	struct config_program program;
+	struct config_lagging lagging;
+	struct config_security security;
+	struct config_report report;
+};
+
+/*
+ * Read and check the file at path. Returns the configuration (caller frees with config_free()),
+ * or NULL with err->msg holding every error, one "FILE:LINE: message" per line; when they do
+ * not all fit, the message ends with how many were left out (config_load_report() has them
+ * all). A missing or unreadable file is an error naming the path and the reason.
+ */
+struct config *config_load(const char *path, struct fb_error *err);
+
+/*
+ * As config_load(), but every error line (each ending in "\n") is appended to errors, however
+ * many there are: for `feedbackd --check-config`. errors is untouched on success.
+ */
+struct config *config_load_report(const char *path, struct buf *errors);
+
+/* The built-in defaults, relative paths left relative. Caller frees with config_free();
+ * NULL only when memory runs out. */
+struct config *config_default(void);
+
+/* Free a configuration and its strings; NULL is fine. */
+void config_free(struct config *cfg);
+
+/*
+ * Append the effective configuration to out as an INI file that config_load() reads back to
+ * the same values: every section and key in table order, secrets shown as "********".
+ * Returns 0, or -1 when memory runs out.
+ */
+int config_print(const struct config *cfg, struct buf *out);
+
+/*
+ * Read a password file into out (appended), without its one trailing newline. Refused when
+ * the file is not a regular file, is readable or writable by group or others (the error names
+ * the mode and the chmod to run), is empty, is larger than 4 KiB or holds a NUL byte. The
+ * checks are made on the opened file (fstat), so the file checked is the file read.
+ * Returns 0, or -1 with err filled; out is unchanged on error.
+ */
+int config_read_secret(const char *path, struct buf *out, struct fb_error *err);
+
+/* One key of the table, for documentation checks and help output. Strings are static. */
+struct config_keyinfo {
+	const char *section;
+	const char *name;
+	const char *default_value;  /* in the file's syntax; "" when empty */
+	const char *help;           /* one line */
+	bool secret;
+};
+
+/* Number of keys in the table. */
+size_t config_key_count(void);
+
+/* Describe key i (0 <= i < config_key_count()) in *out; -1 when i is out of range. */
+int config_key_info(size_t i, struct config_keyinfo *out);
+
+/* Append to out the sentence saying which values key [section] name accepts
+ * ("accepted values are yes, no"); -1 for an unknown key or when memory runs out. */
+int config_key_accepted(const char *section, const char *name, struct buf *out);
+
+#endif

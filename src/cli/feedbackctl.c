@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "ctl_inspect.h"
 #include "log.h"
 #include "banned.h"
 
@@ -15,5 +16,7 @@ main(int argc, char **argv)
 		printf("usage: feedbackctl [-c FILE] [--now TIME] COMMAND ...\n");
 		return 0;
 	}
+	if (argc > 1 && strcmp(argv[1], "inspect") == 0)
+		return ctl_inspect(argc - 1, argv + 1);
 	return 0;
 }

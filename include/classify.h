@@ -1,0 +1,81 @@
+/*
+ * classify — what kind of message arrived, and why we think so.
+ *
+ * Exactly one kind per message, decided in this order (the first that fits wins):
+ *   1. bounce      a delivery failure: RFC 3464 multipart/report; report-type=delivery-status,
+ *                  or the common non-standard notices (qmail, Exim, Postfix, Exchange/Office 365,
+ *                  Gmail, Sendmail, MAILER-DAEMON/postmaster with a null Return-Path);
+ *   2. itip        a calendar part whose method (MIME parameter or METHOD inside) is REPLY,
+ *                  COUNTER, REQUEST or CANCEL;
+ *   3. auto_reply  RFC 3834 Auto-Submitted other than "no", X-Autoreply, X-Autorespond,
+ *                  Precedence bulk/junk/list/auto_reply, List-Id/List-Unsubscribe, Exchange's
+ *                  inbox-rule headers, out-of-office subjects in Dutch and English (and a few
+ *                  neighbours);
+ *   4. reply       one of our tokens (token.h) in the plus-address of a To/Cc/Delivered-To
+ *                  recipient, in In-Reply-To/References, or in the subject — trusted in that order;
+ *   5. new         anything else with a sender;
+ *   unknown        no usable From address (and, for callers, a message that could not be parsed).
+ * Every result carries the reasons (short readable strings) that led to it.
+ *
+ * Pure: a parsed message in, a result out; no I/O, no clock.
+ */
+#ifndef FB_CLASSIFY_H
+#define FB_CLASSIFY_H
+
+#include <stdint.h>
+
+#include "fberror.h"
+#include "itip.h"
+#include "message.h"
+#include "token.h"
+
+enum classify_kind {
+	CLASSIFY_REPLY,
+	CLASSIFY_NEW,
+	CLASSIFY_AUTO_REPLY,
+	CLASSIFY_BOUNCE,
+	CLASSIFY_ITIP,
+	CLASSIFY_UNKNOWN
+};
+
+#define CLASSIFY_MAX_REASONS 8
+
+struct classify_bounce {
+	char *recipient; /* the failed address, or NULL when the notice does not say */
+	char status[16]; /* RFC 3463 status "5.1.1"; inferred "5.0.0"/"4.0.0" when none is given */
+	int permanent;   /* 1 exactly when status starts with '5' */
+};
+
+struct classify_result {
+	enum classify_kind kind;
+	char *reasons[CLASSIFY_MAX_REASONS]; /* malloc'd strings */
+	size_t nreasons;
+
+	/* Our token, when found (for every kind: a bounce's returned headers or an auto-reply's
+	 * In-Reply-To may carry it too); token[0] == '\0' when none. */
+	char token[TOKEN_LEN + 1];
+	const char *token_source; /* static: "address", "in-reply-to", "references", "subject",
+	                           * "returned message"; NULL when no token */
+
+	struct classify_bounce bounce; /* kind == CLASSIFY_BOUNCE */
+	struct itip_info itip;         /* kind == CLASSIFY_ITIP */
+};
+
+/* Classify msg into out (overwritten; release it with classify_result_release() whatever the
+ * result). Returns 0, or -1 with err only when memory runs out. */
+int classify_message(const struct fb_message *msg, struct classify_result *out,
+    struct fb_error *err);
+
+/* "reply", "new", "auto_reply", "bounce", "itip", "unknown". */
+const char *classify_kind_name(enum classify_kind kind);
+
+/* Add a reason (printf-style) to r; 0, or -1 when memory runs out. Beyond CLASSIFY_MAX_REASONS
+ * reasons are dropped silently. For callers that classify a message themselves (inspect's
+ * "could not parse"). */
+int classify_add_reason(struct classify_result *r, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/* Free what r holds and zero it (kind becomes CLASSIFY_REPLY, i.e. 0). */
+void classify_result_release(struct classify_result *r);
+
+#endif

@@ -1,0 +1,112 @@
+/*
+ * message — one raw RFC 5322 message turned into what the rest of feedbackd reads: decoded
+ * headers, the text a person wrote (UTF-8, LF line ends), calendar parts and delivery reports.
+ *
+ * Parsing is done by libetpan (MIME structure, transfer encodings, RFC 2047 words, charsets) and
+ * gumbo (HTML-only mail). The module is pure: bytes in, struct out, no I/O, no clock.
+ *
+ * The text body: the first text/plain part that is not an attachment (in multipart/alternative
+ * text/plain wins over text/html); when there is none, the first text/html part rendered as
+ * text: paragraphs and line breaks kept, entities decoded, <head>/<style>/<script> skipped, and
+ * quoted material — <blockquote>, Gmail's div.gmail_quote, Outlook's div#divRplyFwdMsg /
+ * div#appendonsend / "border-top:solid #E1E1E1" header block and everything after it,
+ * Thunderbird's div.moz-cite-prefix — written as lines starting with "> ", which is what trim
+ * removes. Charsets are converted to UTF-8 (iso-8859-1 read as windows-1252, as browsers do;
+ * invalid bytes become U+FFFD; a BOM is dropped); CRLF and lone CR become LF.
+ *
+ * Parts inside an attached message (message/rfc822) never give the text body or calendar
+ * parts; their headers are kept as original_headers for bounce reading.
+ */
+#ifndef FB_MESSAGE_H
+#define FB_MESSAGE_H
+
+#include <stddef.h>
+
+#include "buf.h"
+#include "fberror.h"
+
+/* Bounds on hostile structure: deeper or larger messages are refused (message_parse fails). */
+#define MESSAGE_MAX_DEPTH 32
+#define MESSAGE_MAX_PARTS 512
+#define MESSAGE_MAX_HEADERS 1000
+/* A sensible size limit for callers: 25 MB. */
+#define MESSAGE_DEFAULT_MAX_SIZE ((size_t)25 << 20)
+
+struct message_header {
+	char *name;  /* as written, e.g. "Auto-Submitted" */
+	char *value; /* unfolded, RFC 2047 words decoded to UTF-8, outer spaces removed */
+};
+
+struct message_address {
+	char *name; /* display name decoded to UTF-8, or NULL */
+	char *addr; /* addr-spec as written (local@domain) */
+};
+
+/* A calendar part: text/calendar, application/ics, or an attachment named *.ics. */
+struct message_calendar {
+	char *content_type; /* lowercase "type/subtype" */
+	char *method;       /* the method= parameter uppercased, or NULL when absent */
+	char *data;         /* decoded, UTF-8, NUL-terminated (line ends as sent) */
+	size_t len;
+};
+
+struct fb_message {
+	struct message_header *headers; /* top-level headers, in order */
+	size_t nheaders;
+
+	/* Convenience copies of top-level headers (decoded); NULL when absent. */
+	char *subject;
+	char *message_id;  /* as written, with angle brackets */
+	char *in_reply_to;
+	char *references;
+	char *return_path; /* "<>" for a null sender */
+	struct message_address from; /* from.addr NULL when there is no usable From */
+
+	/* Recipients from To, Cc and Delivered-To, in that order. */
+	struct message_address *recipients;
+	size_t nrecipients;
+
+	char *content_type; /* top-level lowercase "type/subtype" */
+	char *report_type;  /* the report-type= parameter of multipart/report, lowercased, or NULL */
+
+	char *text;         /* the body as text (see above); never NULL, "" when there is none */
+	size_t text_len;
+	int text_from_html; /* 1 when text was rendered from HTML */
+
+	struct message_calendar *calendars;
+	size_t ncalendars;
+
+	/* Delivery reports: message/delivery-status bodies joined, and the header block of the
+	 * returned message (message/rfc822, message/rfc822-headers or text/rfc822-headers);
+	 * NULL when absent. */
+	char *delivery_status;
+	char *original_headers;
+
+	size_t nparts; /* MIME parts seen */
+};
+
+/* Parse raw[0..len) (any line ends). Returns a new message (caller frees with message_free()),
+ * or NULL with err when len > max_size ("message is N bytes, larger than the limit of M"),
+ * when the structure is deeper than MESSAGE_MAX_DEPTH or has more than MESSAGE_MAX_PARTS
+ * parts, or when memory runs out. A message that is merely malformed is parsed as far as it
+ * goes and still returned. */
+struct fb_message *message_parse(const char *raw, size_t len, size_t max_size,
+    struct fb_error *err);
+
+/* The decoded value of the first top-level header called name (case-insensitive), or NULL.
+ * The pointer belongs to msg. */
+const char *message_header(const struct fb_message *msg, const char *name);
+
+/* Free msg and everything it holds; NULL is fine. */
+void message_free(struct fb_message *msg);
+
+/* Convert text in charset (NULL or "" when unknown) to valid UTF-8 with LF line ends: a BOM
+ * dropped, invalid bytes replaced by U+FFFD. Appends to out; 0, or -1 when memory runs out.
+ * Exported for tests and for other readers of outside text. */
+int message_text_to_utf8(const char *text, size_t len, const char *charset, struct buf *out);
+
+/* Render HTML (UTF-8) as text the way message_parse() does for HTML-only mail, appending to
+ * out. 0, or -1 when memory runs out or gumbo fails. */
+int message_html_to_text(const char *html, size_t len, struct buf *out);
+
+#endif

@@ -1,0 +1,808 @@
+/*
+ * message — raw RFC 5322 bytes → struct fb_message, with libetpan doing all MIME work:
+ * mailimf for the header block, mailmime_parse for the structure, mailmime_part_parse for
+ * transfer encodings, mailmime_encoded_phrase_parse for RFC 2047 and charconv for charsets.
+ * HTML-only bodies go to message_html.c. See message.h for what comes out.
+ *
+ * Order: size check, line ends made CRLF (libetpan's parsers want them), a cheap upper bound on
+ * MIME nesting before libetpan recurses into it, headers, then one bounded walk of the MIME tree.
+ */
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <libetpan/libetpan.h>
+
+#include "message.h"
+#include "banned.h"
+
+struct walk {
+	struct fb_message *msg;
+	struct buf plain, html;
+	int have_plain, have_html;
+	struct fb_error *err;
+	int failed;
+};
+
+static char *
+xstrndup(const char *s, size_t n)
+{
+	char *p = malloc(n + 1);
+
+	if (p != NULL) {
+		memcpy(p, s, n);
+		p[n] = '\0';
+	}
+	return p;
+}
+
+static char *
+lowercase_dup(const char *s)
+{
+	char *p = xstrndup(s, strlen(s));
+
+	for (char *q = p; q != NULL && *q != '\0'; q++)
+		*q = (char)tolower((unsigned char)*q);
+	return p;
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* Text: charsets, invalid bytes, line ends. */
+
+/* Length of the valid UTF-8 sequence at s[0..n), or 0 when it is not valid (overlongs,
+ * surrogates and values past U+10FFFF are invalid). */
+static size_t
+utf8_seq(const unsigned char *s, size_t n)
+{
+	unsigned c = s[0];
+	size_t need;
+	unsigned cp;
+
+	if (c < 0x80)
+		return 1;
+	if (c >= 0xc2 && c <= 0xdf) {
+		need = 2;
+		cp = c & 0x1f;
+	} else if (c >= 0xe0 && c <= 0xef) {
+		need = 3;
+		cp = c & 0x0f;
+	} else if (c >= 0xf0 && c <= 0xf4) {
+		need = 4;
+		cp = c & 0x07;
+	} else {
+		return 0;
+	}
+	if (n < need)
+		return 0;
+	for (size_t i = 1; i < need; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		cp = (cp << 6) | (s[i] & 0x3f);
+	}
+	if ((need == 3 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) ||
+	    (need == 4 && (cp < 0x10000 || cp > 0x10ffff)))
+		return 0;
+	return need;
+}
+
+static int
+utf8_valid(const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; ) {
+		size_t k = utf8_seq((const unsigned char *)s + i, n - i);
+
+		if (k == 0)
+			return 0;
+		i += k;
+	}
+	return 1;
+}
+
+/* Append s as valid UTF-8 with LF line ends: invalid bytes → U+FFFD, NUL dropped, CRLF and
+ * lone CR → LF, a leading BOM dropped. */
+static int
+add_clean_utf8(struct buf *out, const char *s, size_t n)
+{
+	size_t i = 0;
+
+	if (n >= 3 && memcmp(s, "\xef\xbb\xbf", 3) == 0)
+		i = 3;
+	if (buf_grow(out, n - i) < 0)
+		return -1;
+	while (i < n) {
+		size_t k = utf8_seq((const unsigned char *)s + i, n - i);
+		int rc;
+
+		if (k == 0) {
+			rc = buf_add(out, "\xef\xbf\xbd", 3);
+			k = 1;
+		} else if (s[i] == '\r') {
+			rc = buf_addch(out, '\n');
+			if (i + 1 < n && s[i + 1] == '\n')
+				k = 2;
+		} else if (s[i] == '\0') {
+			rc = 0;
+		} else {
+			rc = buf_add(out, s + i, k);
+		}
+		if (rc < 0)
+			return -1;
+		i += k;
+	}
+	return 0;
+}
+
+/* iso-8859-1 read as windows-1252 and ASCII as UTF-8, as browsers and mail programs do. */
+static const char *
+charset_alias(const char *cs)
+{
+	static const char *const latin1[] = { "iso-8859-1", "iso8859-1", "iso_8859-1", "latin1",
+	    "latin-1", "l1", "cp819", "ibm819", "iso-ir-100", "csisolatin1", "windows-1252",
+	    "cp1252", "x-cp1252" };
+
+	if (cs == NULL || *cs == '\0' || strcasecmp(cs, "us-ascii") == 0 ||
+	    strcasecmp(cs, "ascii") == 0 || strcasecmp(cs, "utf-8") == 0 ||
+	    strcasecmp(cs, "utf8") == 0 || strcasecmp(cs, "unknown-8bit") == 0 ||
+	    strcasecmp(cs, "x-unknown") == 0)
+		return NULL;
+	for (size_t i = 0; i < sizeof(latin1) / sizeof(latin1[0]); i++)
+		if (strcasecmp(cs, latin1[i]) == 0)
+			return "windows-1252";
+	return cs;
+}
+
+/* Convert with libetpan's charconv; 0 on success. */
+static int
+convert(const char *from, const char *s, size_t n, struct buf *out)
+{
+	char *res = NULL;
+	size_t rlen = 0;
+	int rc;
+
+	if (charconv_buffer("utf-8", from, s, n, &res, &rlen) != MAIL_CHARCONV_NO_ERROR)
+		return 1;
+	rc = add_clean_utf8(out, res, rlen);
+	charconv_buffer_free(res);
+	return rc;
+}
+
+int
+message_text_to_utf8(const char *text, size_t len, const char *charset, struct buf *out)
+{
+	const char *cs;
+	int rc;
+
+	if (len >= 3 && memcmp(text, "\xef\xbb\xbf", 3) == 0)
+		return add_clean_utf8(out, text, len);
+	cs = charset_alias(charset);
+	if (cs == NULL) {
+		/* declared UTF-8 (or nothing): keep it, unless it is not UTF-8 at all and nothing was
+		 * declared, in which case windows-1252 is the likely truth */
+		if (utf8_valid(text, len) || (charset != NULL && strcasecmp(charset, "utf-8") == 0))
+			return add_clean_utf8(out, text, len);
+		cs = "windows-1252";
+	}
+	rc = convert(cs, text, len, out);
+	if (rc <= 0)
+		return rc;
+	/* unknown charset or bytes it does not define: windows-1252 has holes, latin1 has none */
+	if (utf8_valid(text, len))
+		return add_clean_utf8(out, text, len);
+	rc = convert("windows-1252", text, len, out);
+	if (rc <= 0)
+		return rc;
+	rc = convert("iso-8859-1", text, len, out);
+	return rc <= 0 ? rc : add_clean_utf8(out, text, len);
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* Headers. */
+
+/* Unfold and decode an RFC 2047 header value to clean UTF-8; NULL on ENOMEM. */
+static char *
+decode_value(const char *v, size_t n)
+{
+	struct buf unf = BUF_INIT, out = BUF_INIT;
+	char *dec = NULL;
+	size_t idx = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		if (v[i] == '\r' || v[i] == '\n')
+			continue;
+		if (buf_addch(&unf, v[i] == '\t' ? ' ' : v[i]) < 0)
+			goto fail;
+	}
+	if (mailmime_encoded_phrase_parse("utf-8", unf.data, unf.len, &idx, "utf-8", &dec) ==
+	    MAILIMF_NO_ERROR && dec != NULL) {
+		if (add_clean_utf8(&out, dec, strlen(dec)) < 0)
+			goto fail;
+	} else if (message_text_to_utf8(unf.data, unf.len, NULL, &out) < 0) {
+		goto fail;
+	}
+	free(dec);
+	buf_release(&unf);
+	/* trim outer space */
+	buf_rtrim(&out);
+	{
+		size_t lead = 0;
+
+		while (lead < out.len && (out.data[lead] == ' ' || out.data[lead] == '\t'))
+			lead++;
+		if (lead > 0) {
+			memmove(out.data, out.data + lead, out.len - lead);
+			buf_truncate(&out, out.len - lead);
+		}
+	}
+	return buf_detach(&out, NULL);
+fail:
+	free(dec);
+	buf_release(&unf);
+	buf_release(&out);
+	return NULL;
+}
+
+static int
+add_address(struct fb_message *msg, const struct mailimf_mailbox *mb)
+{
+	struct message_address *a;
+
+	if (mb == NULL || mb->mb_addr_spec == NULL || msg->nrecipients >= MESSAGE_MAX_HEADERS)
+		return 0;
+	a = realloc(msg->recipients, (msg->nrecipients + 1) * sizeof(*a));
+	if (a == NULL)
+		return -1;
+	msg->recipients = a;
+	a = &msg->recipients[msg->nrecipients];
+	a->name = mb->mb_display_name != NULL ?
+	    decode_value(mb->mb_display_name, strlen(mb->mb_display_name)) : NULL;
+	a->addr = xstrndup(mb->mb_addr_spec, strlen(mb->mb_addr_spec));
+	if (a->addr == NULL) {
+		free(a->name);
+		return -1;
+	}
+	msg->nrecipients++;
+	return 0;
+}
+
+static int
+add_recipients(struct fb_message *msg, const char *raw)
+{
+	struct mailimf_address_list *list = NULL;
+	size_t idx = 0;
+	int rc = 0;
+
+	if (mailimf_address_list_parse(raw, strlen(raw), &idx, &list) != MAILIMF_NO_ERROR)
+		return 0; /* unreadable: no recipients from it */
+	for (clistiter *it = clist_begin(list->ad_list); it != NULL && rc == 0; it = clist_next(it)) {
+		struct mailimf_address *ad = clist_content(it);
+
+		if (ad->ad_type == MAILIMF_ADDRESS_MAILBOX) {
+			rc = add_address(msg, ad->ad_data.ad_mailbox);
+		} else if (ad->ad_data.ad_group != NULL && ad->ad_data.ad_group->grp_mb_list != NULL) {
+			clist *l = ad->ad_data.ad_group->grp_mb_list->mb_list;
+
+			for (clistiter *j = clist_begin(l); j != NULL && rc == 0; j = clist_next(j))
+				rc = add_address(msg, clist_content(j));
+		}
+	}
+	mailimf_address_list_free(list);
+	return rc;
+}
+
+static int
+set_from(struct fb_message *msg, const char *raw)
+{
+	struct mailimf_mailbox_list *list = NULL;
+	struct mailimf_mailbox *mb;
+	size_t idx = 0;
+	int rc = 0;
+
+	if (mailimf_mailbox_list_parse(raw, strlen(raw), &idx, &list) != MAILIMF_NO_ERROR)
+		return 0;
+	mb = clist_begin(list->mb_list) != NULL ? clist_content(clist_begin(list->mb_list)) : NULL;
+	if (mb != NULL && mb->mb_addr_spec != NULL) {
+		if (mb->mb_display_name != NULL &&
+		    (msg->from.name = decode_value(mb->mb_display_name,
+		    strlen(mb->mb_display_name))) == NULL)
+			rc = -1;
+		if ((msg->from.addr = xstrndup(mb->mb_addr_spec, strlen(mb->mb_addr_spec))) == NULL)
+			rc = -1;
+	}
+	mailimf_mailbox_list_free(list);
+	return rc;
+}
+
+/* Read the header block with mailimf's generic field parser (name + raw value for every
+ * field), then the structured ones we need with their own parsers. */
+static int
+read_headers(struct fb_message *msg, const char *raw, size_t len)
+{
+	struct mailimf_fields *fields = NULL;
+	size_t idx = 0, n;
+	static const char *const rcpt[] = { "To", "Cc", "Delivered-To" };
+
+	if (mailimf_optional_fields_parse(raw, len, &idx, &fields) != MAILIMF_NO_ERROR)
+		return 0;
+	n = (size_t)clist_count(fields->fld_list);
+	if (n > MESSAGE_MAX_HEADERS)
+		n = MESSAGE_MAX_HEADERS;
+	msg->headers = calloc(n > 0 ? n : 1, sizeof(*msg->headers));
+	if (msg->headers == NULL)
+		goto fail;
+	for (clistiter *it = clist_begin(fields->fld_list); it != NULL && msg->nheaders < n;
+	    it = clist_next(it)) {
+		struct mailimf_field *f = clist_content(it);
+		struct mailimf_optional_field *o = f->fld_data.fld_optional_field;
+		struct message_header *h = &msg->headers[msg->nheaders];
+
+		if (f->fld_type != MAILIMF_FIELD_OPTIONAL_FIELD || o == NULL)
+			continue;
+		h->name = xstrndup(o->fld_name, strlen(o->fld_name));
+		h->value = decode_value(o->fld_value, strlen(o->fld_value));
+		if (h->name == NULL || h->value == NULL) {
+			free(h->name);
+			free(h->value);
+			goto fail;
+		}
+		msg->nheaders++;
+		if (strcasecmp(h->name, "From") == 0 && msg->from.addr == NULL &&
+		    set_from(msg, o->fld_value) < 0)
+			goto fail;
+		for (size_t k = 0; k < 3; k++)
+			if (strcasecmp(h->name, rcpt[k]) == 0 && add_recipients(msg, o->fld_value) < 0)
+				goto fail;
+	}
+	mailimf_fields_free(fields);
+	return 0;
+fail:
+	mailimf_fields_free(fields);
+	return -1;
+}
+
+const char *
+message_header(const struct fb_message *msg, const char *name)
+{
+	if (msg == NULL || name == NULL)
+		return NULL;
+	for (size_t i = 0; i < msg->nheaders; i++)
+		if (strcasecmp(msg->headers[i].name, name) == 0)
+			return msg->headers[i].value;
+	return NULL;
+}
+
+static char *
+header_dup(const struct fb_message *msg, const char *name)
+{
+	const char *v = message_header(msg, name);
+
+	return v != NULL ? xstrndup(v, strlen(v)) : NULL;
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* The MIME tree. */
+
+/* "type/subtype" of a part, lowercased, into b (text/plain when libetpan saw none). */
+static int
+content_type_of(const struct mailmime *m, struct buf *b)
+{
+	const struct mailmime_content *ct = m->mm_content_type;
+	const struct mailmime_type *t;
+	const char *type = "text", *sub = "plain";
+
+	if (ct != NULL && (t = ct->ct_type) != NULL) {
+		if (t->tp_type == MAILMIME_TYPE_DISCRETE_TYPE && t->tp_data.tp_discrete_type != NULL) {
+			static const char *const names[] = { "", "text", "image", "audio", "video",
+			    "application" };
+			const struct mailmime_discrete_type *d = t->tp_data.tp_discrete_type;
+
+			if (d->dt_type == MAILMIME_DISCRETE_TYPE_EXTENSION && d->dt_extension != NULL)
+				type = d->dt_extension;
+			else if (d->dt_type > 0 && d->dt_type <= MAILMIME_DISCRETE_TYPE_APPLICATION)
+				type = names[d->dt_type];
+		} else if (t->tp_type == MAILMIME_TYPE_COMPOSITE_TYPE &&
+		    t->tp_data.tp_composite_type != NULL) {
+			const struct mailmime_composite_type *c = t->tp_data.tp_composite_type;
+
+			if (c->ct_type == MAILMIME_COMPOSITE_TYPE_MESSAGE)
+				type = "message";
+			else if (c->ct_type == MAILMIME_COMPOSITE_TYPE_MULTIPART)
+				type = "multipart";
+			else if (c->ct_token != NULL)
+				type = c->ct_token;
+		}
+		if (ct->ct_subtype != NULL)
+			sub = ct->ct_subtype;
+	}
+	buf_reset(b);
+	if (buf_addf(b, "%s/%s", type, sub) < 0)
+		return -1;
+	for (size_t i = 0; i < b->len; i++)
+		b->data[i] = (char)tolower((unsigned char)b->data[i]);
+	return 0;
+}
+
+/* The filename of a part (disposition filename, else content-type name), or NULL. */
+static const char *
+part_filename(const struct mailmime *m, int *attachment)
+{
+	const char *name = NULL;
+
+	*attachment = 0;
+	if (m->mm_mime_fields != NULL) {
+		for (clistiter *it = clist_begin(m->mm_mime_fields->fld_list); it != NULL;
+		    it = clist_next(it)) {
+			struct mailmime_field *f = clist_content(it);
+			struct mailmime_disposition *d;
+
+			if (f->fld_type != MAILMIME_FIELD_DISPOSITION ||
+			    (d = f->fld_data.fld_disposition) == NULL)
+				continue;
+			if (d->dsp_type != NULL &&
+			    d->dsp_type->dsp_type == MAILMIME_DISPOSITION_TYPE_ATTACHMENT)
+				*attachment = 1;
+			for (clistiter *j = clist_begin(d->dsp_parms); j != NULL; j = clist_next(j)) {
+				struct mailmime_disposition_parm *p = clist_content(j);
+
+				if (p->pa_type == MAILMIME_DISPOSITION_PARM_FILENAME)
+					name = p->pa_data.pa_filename;
+			}
+		}
+	}
+	if (name == NULL && m->mm_content_type != NULL)
+		name = mailmime_content_param_get(m->mm_content_type, "name");
+	return name;
+}
+
+/* The decoded body of a single part (transfer encoding undone) appended to out. */
+static int
+part_body(const struct mailmime *m, struct buf *out)
+{
+	const struct mailmime_data *d = m->mm_data.mm_single;
+	char *res = NULL;
+	size_t rlen = 0, idx = 0;
+	int enc;
+
+	if (d == NULL || d->dt_type != MAILMIME_DATA_TEXT || d->dt_data.dt_text.dt_data == NULL)
+		return 0;
+	enc = d->dt_encoded ? d->dt_encoding : MAILMIME_MECHANISM_8BIT;
+	if (enc == MAILMIME_MECHANISM_7BIT || enc == MAILMIME_MECHANISM_8BIT ||
+	    enc == MAILMIME_MECHANISM_BINARY || enc == MAILMIME_MECHANISM_TOKEN ||
+	    enc == MAILMIME_MECHANISM_ERROR)
+		return buf_add(out, d->dt_data.dt_text.dt_data, d->dt_data.dt_text.dt_length);
+	if (mailmime_part_parse(d->dt_data.dt_text.dt_data, d->dt_data.dt_text.dt_length, &idx,
+	    enc, &res, &rlen) != MAILIMF_NO_ERROR)
+		return buf_add(out, d->dt_data.dt_text.dt_data, d->dt_data.dt_text.dt_length);
+	enc = buf_add(out, res, rlen);
+	mailmime_decoded_part_free(res);
+	return enc;
+}
+
+static int
+ends_with_ics(const char *name)
+{
+	size_t n = name != NULL ? strlen(name) : 0;
+
+	return n >= 4 && strcasecmp(name + n - 4, ".ics") == 0;
+}
+
+static int
+add_calendar(struct walk *w, const struct mailmime *m, const char *type)
+{
+	struct fb_message *msg = w->msg;
+	struct message_calendar *c;
+	struct buf body = BUF_INIT, text = BUF_INIT;
+	const char *method = mailmime_content_param_get(m->mm_content_type, "method");
+
+	if (msg->ncalendars >= 16)
+		return 0;
+	c = realloc(msg->calendars, (msg->ncalendars + 1) * sizeof(*c));
+	if (c == NULL)
+		return -1;
+	msg->calendars = c;
+	c = &msg->calendars[msg->ncalendars];
+	memset(c, 0, sizeof(*c));
+	if (part_body(m, &body) < 0 ||
+	    message_text_to_utf8(body.data, body.len,
+	    mailmime_content_charset_get(m->mm_content_type), &text) < 0) {
+		buf_release(&body);
+		buf_release(&text);
+		return -1;
+	}
+	buf_release(&body);
+	c->content_type = xstrndup(type, strlen(type));
+	c->method = method != NULL ? xstrndup(method, strlen(method)) : NULL;
+	for (char *p = c->method; p != NULL && *p != '\0'; p++)
+		*p = (char)toupper((unsigned char)*p);
+	c->data = buf_detach(&text, &c->len);
+	msg->ncalendars++;
+	if (c->content_type == NULL || c->data == NULL || (method != NULL && c->method == NULL))
+		return -1;
+	return 0;
+}
+
+/* Append text to a possibly NULL string field, separated by a newline. */
+static int
+append_field(char **field, const char *s, size_t n)
+{
+	struct buf b = BUF_INIT;
+
+	if (*field != NULL && (buf_adds(&b, *field) < 0 || buf_addch(&b, '\n') < 0))
+		goto fail;
+	if (add_clean_utf8(&b, s, n) < 0)
+		goto fail;
+	free(*field);
+	*field = buf_detach(&b, NULL);
+	return *field != NULL ? 0 : -1;
+fail:
+	buf_release(&b);
+	return -1;
+}
+
+/* The header block of an attached message: its bytes up to the first empty line. */
+static int
+set_original_headers(struct fb_message *msg, const char *s, size_t n)
+{
+	size_t end = n;
+
+	if (msg->original_headers != NULL)
+		return 0;
+	for (size_t i = 0; i + 1 < n; i++) {
+		if (s[i] == '\n' && (s[i + 1] == '\n' || (s[i + 1] == '\r' && i + 2 < n &&
+		    s[i + 2] == '\n'))) {
+			end = i + 1;
+			break;
+		}
+	}
+	return append_field(&msg->original_headers, s, end);
+}
+
+static int
+walk_single(struct walk *w, const struct mailmime *m, const char *type, int attached)
+{
+	struct fb_message *msg = w->msg;
+	int attachment;
+	const char *fname = part_filename(m, &attachment);
+	struct buf body = BUF_INIT;
+	int rc = 0;
+
+	if (strcmp(type, "message/delivery-status") == 0 ||
+	    strcmp(type, "message/global-delivery-status") == 0) {
+		if ((rc = part_body(m, &body)) == 0)
+			rc = append_field(&msg->delivery_status, body.data, body.len);
+	} else if (strcmp(type, "text/rfc822-headers") == 0 ||
+	    strcmp(type, "message/rfc822-headers") == 0 ||
+	    strcmp(type, "message/rfc822") == 0 || strcmp(type, "message/global") == 0) {
+		/* (message/rfc822 arrives here when libetpan could not parse it as a message) */
+		if ((rc = part_body(m, &body)) == 0)
+			rc = set_original_headers(msg, body.data, body.len);
+	} else if (attached) {
+		rc = 0;
+	} else if (strcmp(type, "text/calendar") == 0 || strcmp(type, "application/ics") == 0 ||
+	    ends_with_ics(fname)) {
+		rc = add_calendar(w, m, type);
+	} else if (!attachment && strcmp(type, "text/plain") == 0 && !w->have_plain) {
+		w->have_plain = 1;
+		if ((rc = part_body(m, &body)) == 0)
+			rc = message_text_to_utf8(body.data, body.len,
+			    mailmime_content_charset_get(m->mm_content_type), &w->plain);
+	} else if (!attachment && strcmp(type, "text/html") == 0 && !w->have_html) {
+		w->have_html = 1;
+		if ((rc = part_body(m, &body)) == 0)
+			rc = message_text_to_utf8(body.data, body.len,
+			    mailmime_content_charset_get(m->mm_content_type), &w->html);
+	}
+	buf_release(&body);
+	return rc;
+}
+
+static int
+walk_part(struct walk *w, const struct mailmime *m, int depth, int attached)
+{
+	struct buf type = BUF_INIT;
+	int rc = 0;
+
+	if (m == NULL)
+		return 0;
+	if (depth > MESSAGE_MAX_DEPTH)
+		return fb_error_set(w->err, "message is nested deeper than %d MIME levels",
+		    MESSAGE_MAX_DEPTH);
+	if (++w->msg->nparts > MESSAGE_MAX_PARTS)
+		return fb_error_set(w->err, "message has more than %d MIME parts",
+		    MESSAGE_MAX_PARTS);
+	if (content_type_of(m, &type) < 0)
+		return fb_error_set(w->err, "out of memory");
+
+	switch (m->mm_type) {
+	case MAILMIME_SINGLE:
+		rc = walk_single(w, m, type.data, attached);
+		if (rc < 0)
+			fb_error_set(w->err, "out of memory reading a %s part", type.data);
+		break;
+	case MAILMIME_MULTIPLE:
+		for (clistiter *it = clist_begin(m->mm_data.mm_multipart.mm_mp_list);
+		    it != NULL && rc == 0; it = clist_next(it))
+			rc = walk_part(w, clist_content(it), depth + 1, attached);
+		break;
+	case MAILMIME_MESSAGE:
+		if (depth > 0) {
+			/* an attached message: keep its headers for bounce reading, never its text */
+			const char *s = m->mm_body != NULL ? m->mm_body->dt_data.dt_text.dt_data : NULL;
+
+			if (s != NULL && m->mm_body->dt_type == MAILMIME_DATA_TEXT &&
+			    set_original_headers(w->msg, s, m->mm_body->dt_data.dt_text.dt_length) < 0)
+				rc = fb_error_set(w->err, "out of memory");
+			attached = 1;
+		}
+		if (rc == 0)
+			rc = walk_part(w, m->mm_data.mm_message.mm_msg_mime, depth + 1, attached);
+		break;
+	default:
+		break;
+	}
+	buf_release(&type);
+	return rc;
+}
+
+/* An upper bound on MIME nesting, counted before libetpan (which recurses without a limit)
+ * sees the message: each level needs a "boundary=" or a "message/" in the bytes. */
+static size_t
+nesting_bound(const char *s, size_t n)
+{
+	size_t count = 0;
+
+	for (size_t i = 0; i + 9 <= n; i++) {
+		if ((s[i] | 0x20) == 'b' && strncasecmp(s + i, "boundary", 8) == 0)
+			count += 2; /* a multipart/digest's parts are messages without saying so */
+		else if ((s[i] | 0x20) == 'm' && strncasecmp(s + i, "message/", 8) == 0)
+			count++;
+	}
+	return count;
+}
+
+void
+message_free(struct fb_message *msg)
+{
+	if (msg == NULL)
+		return;
+	for (size_t i = 0; i < msg->nheaders; i++) {
+		free(msg->headers[i].name);
+		free(msg->headers[i].value);
+	}
+	free(msg->headers);
+	for (size_t i = 0; i < msg->nrecipients; i++) {
+		free(msg->recipients[i].name);
+		free(msg->recipients[i].addr);
+	}
+	free(msg->recipients);
+	for (size_t i = 0; i < msg->ncalendars; i++) {
+		free(msg->calendars[i].content_type);
+		free(msg->calendars[i].method);
+		free(msg->calendars[i].data);
+	}
+	free(msg->calendars);
+	free(msg->subject);
+	free(msg->message_id);
+	free(msg->in_reply_to);
+	free(msg->references);
+	free(msg->return_path);
+	free(msg->from.name);
+	free(msg->from.addr);
+	free(msg->content_type);
+	free(msg->report_type);
+	free(msg->text);
+	free(msg->delivery_status);
+	free(msg->original_headers);
+	free(msg);
+}
+
+/* Raw bytes with every line end made CRLF. */
+static int
+to_crlf(const char *raw, size_t len, struct buf *out)
+{
+	if (buf_grow(out, len + len / 16 + 2) < 0)
+		return -1;
+	for (size_t i = 0; i < len; i++) {
+		int rc;
+
+		if (raw[i] == '\r') {
+			rc = buf_add(out, "\r\n", 2);
+			if (i + 1 < len && raw[i + 1] == '\n')
+				i++;
+		} else if (raw[i] == '\n') {
+			rc = buf_add(out, "\r\n", 2);
+		} else {
+			rc = buf_addch(out, raw[i]);
+		}
+		if (rc < 0)
+			return -1;
+	}
+	return 0;
+}
+
+struct fb_message *
+message_parse(const char *raw, size_t len, size_t max_size, struct fb_error *err)
+{
+	struct fb_message *msg;
+	struct buf crlf = BUF_INIT, type = BUF_INIT;
+	struct mailmime *mime = NULL;
+	struct walk w = { .plain = BUF_INIT, .html = BUF_INIT, .err = err };
+	size_t idx = 0;
+
+	if (len > max_size) {
+		fb_error_set(err, "message is %zu bytes, larger than the limit of %zu bytes: not "
+		    "parsed", len, max_size);
+		return NULL;
+	}
+	if (nesting_bound(raw, len) > 4 * MESSAGE_MAX_DEPTH) {
+		fb_error_set(err, "message has too many nested MIME parts to read safely");
+		return NULL;
+	}
+	if ((msg = calloc(1, sizeof(*msg))) == NULL) {
+		fb_error_set(err, "out of memory");
+		return NULL;
+	}
+	w.msg = msg;
+	if (to_crlf(raw, len, &crlf) < 0 || read_headers(msg, crlf.data, crlf.len) < 0)
+		goto oom;
+	msg->subject = header_dup(msg, "Subject");
+	msg->message_id = header_dup(msg, "Message-ID");
+	msg->in_reply_to = header_dup(msg, "In-Reply-To");
+	msg->references = header_dup(msg, "References");
+	msg->return_path = header_dup(msg, "Return-Path");
+
+	if (mailmime_parse(crlf.data, crlf.len, &idx, &mime) == MAILIMF_NO_ERROR && mime != NULL) {
+		const struct mailmime *top = mime;
+
+		if (top->mm_type == MAILMIME_MESSAGE && top->mm_data.mm_message.mm_msg_mime != NULL)
+			top = top->mm_data.mm_message.mm_msg_mime;
+		if (content_type_of(top, &type) < 0)
+			goto oom;
+		msg->content_type = buf_detach(&type, NULL);
+		if (top->mm_content_type != NULL) {
+			const char *rt = mailmime_content_param_get(top->mm_content_type,
+			    "report-type");
+
+			if (rt != NULL && (msg->report_type = lowercase_dup(rt)) == NULL)
+				goto oom;
+		}
+		if (walk_part(&w, mime, 0, 0) < 0)
+			goto fail;
+	} else if ((msg->content_type = lowercase_dup("text/plain")) == NULL) {
+		goto oom;
+	}
+
+	if (w.have_plain) {
+		msg->text = buf_detach(&w.plain, &msg->text_len);
+	} else if (w.have_html) {
+		struct buf t = BUF_INIT;
+
+		if (message_html_to_text(w.html.data, w.html.len, &t) < 0) {
+			buf_release(&t);
+			goto oom;
+		}
+		msg->text = buf_detach(&t, &msg->text_len);
+		msg->text_from_html = 1;
+	} else {
+		msg->text = buf_detach(&w.plain, &msg->text_len);
+	}
+	if (msg->text == NULL)
+		goto oom;
+	if (mime != NULL)
+		mailmime_free(mime);
+	buf_release(&crlf);
+	buf_release(&w.plain);
+	buf_release(&w.html);
+	return msg;
+oom:
+	fb_error_set(err, "out of memory while parsing a message of %zu bytes", len);
+fail:
+	if (mime != NULL)
+		mailmime_free(mime);
+	buf_release(&crlf);
+	buf_release(&type);
+	buf_release(&w.plain);
+	buf_release(&w.html);
+	message_free(msg);
+	return NULL;
+}

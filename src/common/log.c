@@ -50,6 +50,9 @@ log_level_parse(const char *s)
 	return -1;
 }
 
+static void log_emit(enum log_level level, int errnum, const char *fmt, va_list ap)
+    __attribute__((format(printf, 3, 0)));
+
 static void
 log_emit(enum log_level level, int errnum, const char *fmt, va_list ap)
 {

@@ -1,0 +1,66 @@
+/*
+ * mailflow — the two mail passes of the daemon: send what the outbox holds through a transport
+ * driver, and keep what a mailbox driver hands over in the inbox. The order of the commits
+ * around each network step is what makes them crash-safe (STYLE.md "Order is important"):
+ *
+ *   outbox: rows → 'sending' (committed) → transport → 'sent' / 'retry' / 'failed' (committed).
+ *           A crash in between leaves rows in 'sending'; mailflow_recover() queues them again,
+ *           so at most the messages in hand are sent twice, none is lost.
+ *   inbox:  each message and the mailbox position after it are committed together, and only
+ *           then is the message moved or flagged on the server (mark_done). A crash in between
+ *           reads it again; the inbox dedupes it by Message-ID and content hash.
+ */
+#ifndef FB_MAILFLOW_H
+#define FB_MAILFLOW_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+#include "db.h"
+#include "fberror.h"
+#include "mailbox.h"
+#include "transport.h"
+
+struct mailflow_policy {
+	size_t batch_size;      /* messages per SMTP session */
+	int max_attempts;       /* then failed */
+	int backoff_initial;    /* seconds before the first retry */
+	int backoff_max;        /* cap on the delay */
+	size_t max_message_size; /* inbound: larger ones are kept, not read */
+};
+
+struct mailflow_stats {
+	size_t sent, retried, failed;     /* outbox */
+	size_t stored, duplicates;        /* inbox */
+};
+
+/*
+ * Seconds to wait before attempt number attempts+1 of message id: exponential from initial,
+ * capped at max, with ±25 % jitter derived from id and attempts (deterministic, so tests can
+ * predict it, yet spread so a failed batch does not come back as one burst). Pure.
+ */
+long mailflow_backoff(int64_t id, int attempts, int initial, int max);
+
+/* Queue again what a crash left in 'sending'. Returns the count, or -1. */
+int mailflow_recover(struct db *db, struct fb_error *err);
+
+/*
+ * Send every due message, in batches of policy->batch_size over one session each, until none
+ * is due at now. Returns 0 (per-message failures are recorded in the outbox, not errors), or
+ * -1 when the database failed.
+ */
+int mailflow_send(struct db *db, const struct transport_driver *drv,
+    const struct transport_settings *ts, const struct mailflow_policy *policy, time_t now,
+    volatile const int *stop, struct mailflow_stats *stats, struct fb_error *err);
+
+/*
+ * Read new messages from an open mailbox into the inbox; name identifies the mailbox for its
+ * saved position ("imap://host/INBOX", "maildir:/path"). -1 on a mailbox or database error
+ * (what was stored stays stored).
+ */
+int mailflow_receive(struct db *db, const struct mailbox_driver *drv, struct mailbox *mb,
+    const char *name, const struct mailflow_policy *policy, time_t now,
+    struct mailflow_stats *stats, struct fb_error *err);
+
+#endif

@@ -1,0 +1,108 @@
+/*
+ * queue — the store's side of the mail queues: outbox rows (mail to send) and inbox rows (raw
+ * mail read), with the mailbox positions saved beside them.
+ *
+ * Outbox states: queued → sending → sent, or → retry → … → failed; held when the daily cap for
+ * a recipient was reached (kept, visible, released by `feedbackctl outbox retry`).
+ * Inbox states: pending → applied | ignored | quarantined | failed.
+ * Strings in returned structs are malloc'd; release with queue_*_release().
+ */
+#ifndef FB_QUEUE_H
+#define FB_QUEUE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+#include "buf.h"
+#include "db.h"
+#include "fberror.h"
+
+struct outbox_new {
+	const char *message_id;  /* without <>; unique */
+	const char *kind;        /* what it is: "nudge", "request", "test", … */
+	const char *sender;      /* envelope sender */
+	const char *recipient;
+	const char *subject;     /* for listings */
+	const char *raw;         /* the complete message */
+	size_t len;
+	int64_t program_id, member_id, inbox_id; /* 0: none */
+};
+
+struct outbox_row {
+	int64_t id;
+	char *message_id, *kind, *sender, *recipient, *subject, *state, *last_error;
+	int attempts;
+	time_t next_attempt_at, created_at, sent_at;
+	struct buf raw;          /* filled by queue_outbox_get and queue_outbox_claim only */
+};
+
+struct outbox_list {
+	struct outbox_row *v;
+	size_t n;
+};
+
+/*
+ * Queue a message (call inside the transaction of the change that caused it). When the
+ * recipient already got cap messages in the 24 hours before now, the row is stored as held,
+ * with the reason, instead of queued. *id is set when not NULL.
+ */
+int queue_outbox_add(struct db *db, const struct outbox_new *m, time_t now, int cap,
+    int64_t *id, struct fb_error *err);
+/* After a crash, rows left in 'sending' are in doubt: queue them again. Returns their count. */
+int queue_outbox_recover(struct db *db, struct fb_error *err);
+/* Claim up to max due rows (queued or retry, next_attempt_at <= now) and commit them as
+ * 'sending' before any network step. */
+int queue_outbox_claim(struct db *db, time_t now, size_t max, struct outbox_list *out,
+    struct fb_error *err);
+int queue_outbox_sent(struct db *db, int64_t id, time_t now, struct fb_error *err);
+/* A failed attempt: retry at next_at, or failed when final. */
+int queue_outbox_failed(struct db *db, int64_t id, int final, time_t next_at,
+    const char *error, struct fb_error *err);
+/* The earliest next_attempt_at of rows waiting to be sent; 0 when none. */
+time_t queue_outbox_next(struct db *db, struct fb_error *err);
+/* List rows (state NULL: all), newest first, at most limit. */
+int queue_outbox_list(struct db *db, const char *state, size_t limit, struct outbox_list *out,
+    struct fb_error *err);
+int queue_outbox_get(struct db *db, int64_t id, struct outbox_row *out, struct fb_error *err);
+/* Failed or held rows (or one id) back to queued, due at now. Returns how many. */
+int queue_outbox_retry(struct db *db, int64_t id, time_t now, struct fb_error *err);
+/* Counts per state, "queued 3, sent 10" (for logs and status). */
+int queue_outbox_counts(struct db *db, struct buf *out, struct fb_error *err);
+void queue_outbox_release(struct outbox_row *r);
+void queue_outbox_list_release(struct outbox_list *l);
+
+struct inbox_row {
+	int64_t id;
+	char *message_id, *sha256, *source, *sender, *subject, *state, *kind, *reason, *error;
+	time_t received_at;
+	size_t size;
+	struct buf raw;          /* filled by queue_inbox_get only */
+};
+
+struct inbox_list {
+	struct inbox_row *v;
+	size_t n;
+};
+
+/*
+ * Keep a raw message (call inside a transaction, with the mailbox position). Duplicates — the
+ * same Message-ID or the same bytes — are not stored again: *dup is set to 1 and *id to the
+ * existing row. A message larger than max_size is stored as failed, "too large to read".
+ */
+int queue_inbox_add(struct db *db, const char *source, const char *raw, size_t len,
+    size_t max_size, time_t now, int64_t *id, int *dup, struct fb_error *err);
+int queue_inbox_list(struct db *db, const char *state, size_t limit, struct inbox_list *out,
+    struct fb_error *err);
+int queue_inbox_get(struct db *db, int64_t id, struct inbox_row *out, struct fb_error *err);
+int queue_inbox_count(struct db *db, const char *state, struct fb_error *err);
+void queue_inbox_release(struct inbox_row *r);
+void queue_inbox_list_release(struct inbox_list *l);
+
+/* Where a mailbox was read up to: 0 and the values, 1 when never read, -1 on error. */
+int queue_position_get(struct db *db, const char *mailbox, uint32_t *uidvalidity,
+    uint32_t *last_uid, struct fb_error *err);
+int queue_position_set(struct db *db, const char *mailbox, uint32_t uidvalidity,
+    uint32_t last_uid, struct fb_error *err);
+
+#endif

@@ -1,0 +1,235 @@
+/*
+ * mailflow — the outbox and inbox passes. See include/mailflow.h for the crash-safety order.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "buf.h"
+#include "log.h"
+#include "mailflow.h"
+#include "queue.h"
+#include "banned.h"
+
+long
+mailflow_backoff(int64_t id, int attempts, int initial, int max)
+{
+	unsigned long long h = (unsigned long long)id * 0x9E3779B97F4A7C15ULL ^
+	    (unsigned long long)attempts * 0xBF58476D1CE4E5B9ULL;
+	double delay = initial > 0 ? initial : 1;
+
+	for (int i = 1; i < attempts && delay < max; i++)
+		delay *= 2;
+	if (delay > max)
+		delay = max;
+	h ^= h >> 31;
+	/* 0.75 .. 1.25 */
+	delay *= 0.75 + (double)(h % 1000) / 2000.0;
+	if (delay > max)
+		delay = max;
+	return delay < 1 ? 1 : (long)delay;
+}
+
+int
+mailflow_recover(struct db *db, struct fb_error *err)
+{
+	int n = queue_outbox_recover(db, err);
+
+	if (n > 0)
+		log_info("outbox: %d message%s in doubt after a stop, queued again", n,
+		    n == 1 ? "" : "s");
+	return n;
+}
+
+/* Record each message's outcome in one transaction. */
+static int
+record_outcomes(struct db *db, struct outbox_list *batch, struct transport_msg *msgs,
+    const struct mailflow_policy *p, time_t now, struct mailflow_stats *stats,
+    struct fb_error *err)
+{
+	if (db_begin(db, err) < 0)
+		return -1;
+	for (size_t i = 0; i < batch->n; i++) {
+		struct outbox_row *r = &batch->v[i];
+		int rc;
+
+		if (msgs[i].status == TRANSPORT_OK) {
+			rc = queue_outbox_sent(db, r->id, now, err);
+			stats->sent++;
+		} else {
+			int final = msgs[i].status == TRANSPORT_PERMFAIL || r->attempts >= p->max_attempts;
+			time_t next = now + mailflow_backoff(r->id, r->attempts, p->backoff_initial,
+			    p->backoff_max);
+
+			rc = queue_outbox_failed(db, r->id, final, next,
+			    msgs[i].detail.len ? msgs[i].detail.data : "failed", err);
+			if (final) {
+				stats->failed++;
+				log_warnx("outbox %lld to %s failed for good after %d attempt%s: %s",
+				    (long long)r->id, r->recipient, r->attempts,
+				    r->attempts == 1 ? "" : "s", msgs[i].detail.data);
+			} else {
+				stats->retried++;
+			}
+		}
+		if (rc < 0) {
+			db_rollback(db);
+			return -1;
+		}
+	}
+	return db_commit(db, err);
+}
+
+int
+mailflow_send(struct db *db, const struct transport_driver *drv,
+    const struct transport_settings *ts, const struct mailflow_policy *policy, time_t now,
+    volatile const int *stop, struct mailflow_stats *stats, struct fb_error *err)
+{
+	struct transport *t = NULL;
+	int rc = 0;
+
+	while (stop == NULL || !*stop) {
+		struct outbox_list batch = { 0 };
+		struct transport_msg *msgs;
+		const char **rcpts;
+		struct fb_error terr;
+
+		if (queue_outbox_claim(db, now, policy->batch_size, &batch, err) < 0)
+			return -1;
+		if (batch.n == 0)
+			break;
+		msgs = calloc(batch.n, sizeof(*msgs));
+		rcpts = calloc(batch.n, sizeof(*rcpts));
+		if (msgs == NULL || rcpts == NULL) {
+			free(msgs);
+			free(rcpts);
+			queue_outbox_list_release(&batch);
+			return fb_error_set(err, "out of memory");
+		}
+		for (size_t i = 0; i < batch.n; i++) {
+			rcpts[i] = batch.v[i].recipient;
+			msgs[i].sender = batch.v[i].sender;
+			msgs[i].rcpts = &rcpts[i];
+			msgs[i].nrcpts = 1;
+			msgs[i].data = batch.v[i].raw.data;
+			msgs[i].len = batch.v[i].raw.len;
+			msgs[i].status = TRANSPORT_TEMPFAIL;
+			buf_init(&msgs[i].detail);
+		}
+		if (t == NULL)
+			t = drv->open(ts, &terr);
+		if (t == NULL || drv->send(t, msgs, batch.n, &terr) < 0) {
+			/* Nothing could be attempted: every message waits for its retry. */
+			for (size_t i = 0; i < batch.n; i++) {
+				msgs[i].status = TRANSPORT_TEMPFAIL;
+				buf_reset(&msgs[i].detail);
+				buf_adds(&msgs[i].detail, terr.msg);
+			}
+			log_warnx("outbox: %s", terr.msg);
+		}
+		rc = record_outcomes(db, &batch, msgs, policy, now, stats, err);
+		for (size_t i = 0; i < batch.n; i++)
+			buf_release(&msgs[i].detail);
+		free(msgs);
+		free(rcpts);
+		queue_outbox_list_release(&batch);
+		if (rc < 0)
+			break;
+	}
+	if (drv != NULL && t != NULL)
+		drv->close(t);
+	return rc;
+}
+
+struct receive_ctx {
+	struct db *db;
+	const char *name;
+	const struct mailflow_policy *policy;
+	time_t now;
+	struct mailflow_stats *stats;
+	struct fb_error *err;
+	char **done;          /* ids to mark after their commit */
+	size_t ndone, capdone;
+	int failed;
+};
+
+static int
+on_message(void *arg, const struct mailbox_msg *m)
+{
+	struct receive_ctx *c = arg;
+	struct buf source = BUF_INIT;
+	int64_t id;
+	int dup;
+
+	if (c->ndone == c->capdone) {
+		size_t n = c->capdone ? c->capdone * 2 : 64;
+		char **d = realloc(c->done, n * sizeof(*d));
+
+		if (d == NULL)
+			goto fail_nomem;
+		c->done = d;
+		c->capdone = n;
+	}
+	buf_addf(&source, "%s %s", c->name, m->id);
+	if (db_begin(c->db, c->err) < 0)
+		goto fail;
+	if (queue_inbox_add(c->db, source.data, m->data, m->len, c->policy->max_message_size,
+	    c->now, &id, &dup, c->err) < 0 ||
+	    (m->uidvalidity != 0 && queue_position_set(c->db, c->name, m->uidvalidity, m->uid,
+	    c->err) < 0)) {
+		db_rollback(c->db);
+		goto fail;
+	}
+	if (db_commit(c->db, c->err) < 0)
+		goto fail;
+	if (dup)
+		c->stats->duplicates++;
+	else
+		c->stats->stored++;
+	c->done[c->ndone] = strdup(m->id);
+	if (c->done[c->ndone] != NULL)
+		c->ndone++;
+	buf_release(&source);
+	return 0;
+fail_nomem:
+	fb_error_set(c->err, "out of memory");
+fail:
+	buf_release(&source);
+	c->failed = 1;
+	return -1;
+}
+
+int
+mailflow_receive(struct db *db, const struct mailbox_driver *drv, struct mailbox *mb,
+    const char *name, const struct mailflow_policy *policy, time_t now,
+    struct mailflow_stats *stats, struct fb_error *err)
+{
+	struct receive_ctx c = { db, name, policy, now, stats, err, NULL, 0, 0, 0 };
+	struct mailbox_position pos = { 0, 0, 0 };
+	struct fb_error ferr;
+	int rc, have;
+
+	have = queue_position_get(db, name, &pos.uidvalidity, &pos.uid, err);
+	if (have < 0)
+		return -1;
+	rc = drv->fetch_new(mb, &pos, on_message, &c, &ferr);
+	if (pos.uidvalidity_changed)
+		log_warnx("%s: UIDVALIDITY changed: reading the whole mailbox again "
+		    "(messages already stored are recognised and skipped)", name);
+	/* Only now, after their commits, may the server forget them. */
+	for (size_t i = 0; i < c.ndone; i++) {
+		struct fb_error merr;
+
+		if (drv->mark_done(mb, c.done[i], &merr) < 0)
+			log_warnx("%s: %s (it will be read again and skipped)", name, merr.msg);
+		free(c.done[i]);
+	}
+	free(c.done);
+	if (c.failed)
+		return -1;
+	if (rc < 0) {
+		fb_error_set(err, "%s", ferr.msg);
+		return -1;
+	}
+	return 0;
+}

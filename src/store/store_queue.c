@@ -1,0 +1,624 @@
+/*
+ * store_queue — outbox and inbox rows and mailbox positions. See include/queue.h.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <gnutls/crypto.h>
+#include <gnutls/gnutls.h>
+#include <libetpan/libetpan.h>
+
+#include "queue.h"
+#include "store_int.h"
+#include "banned.h"
+
+#define OUTBOX_COLS "id, message_id, kind, sender, recipient, subject, state, last_error, " \
+	"attempts, next_attempt_at, created_at, sent_at"
+#define INBOX_COLS "id, message_id, sha256, source, sender, subject, state, kind, reason, " \
+	"error, received_at, size"
+
+static const char SQL_OUTBOX_SENT_TODAY[] =
+	"SELECT count(*) FROM outbox WHERE recipient = lower(?1) AND created_at > ?2 "
+	"AND state <> 'held'";
+static const char SQL_OUTBOX_INSERT[] =
+	"INSERT INTO outbox (message_id, kind, sender, recipient, subject, raw, state, "
+	"next_attempt_at, last_error, program_id, member_id, inbox_id, created_at) "
+	"VALUES (?1, ?2, ?3, lower(?4), ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?8)";
+static const char SQL_OUTBOX_RECOVER[] =
+	"UPDATE outbox SET state = 'queued' WHERE state = 'sending'";
+static const char SQL_OUTBOX_DUE[] =
+	"SELECT " OUTBOX_COLS ", raw FROM outbox WHERE state IN ('queued', 'retry') "
+	"AND next_attempt_at <= ?1 ORDER BY next_attempt_at, id LIMIT ?2";
+static const char SQL_OUTBOX_SENDING[] =
+	"UPDATE outbox SET state = 'sending', attempts = attempts + 1 WHERE id = ?1";
+static const char SQL_OUTBOX_SENT[] =
+	"UPDATE outbox SET state = 'sent', sent_at = ?2, last_error = NULL WHERE id = ?1";
+static const char SQL_OUTBOX_FAILED[] =
+	"UPDATE outbox SET state = CASE WHEN ?2 THEN 'failed' ELSE 'retry' END, "
+	"next_attempt_at = ?3, last_error = ?4 WHERE id = ?1";
+static const char SQL_OUTBOX_NEXT[] =
+	"SELECT min(next_attempt_at) FROM outbox WHERE state IN ('queued', 'retry')";
+static const char SQL_OUTBOX_LIST[] =
+	"SELECT " OUTBOX_COLS " FROM outbox WHERE ?1 IS NULL OR state = ?1 ORDER BY id DESC LIMIT ?2";
+static const char SQL_OUTBOX_GET[] =
+	"SELECT " OUTBOX_COLS ", raw FROM outbox WHERE id = ?1";
+static const char SQL_OUTBOX_RETRY[] =
+	"UPDATE outbox SET state = 'queued', next_attempt_at = ?2, attempts = 0 "
+	"WHERE state IN ('failed', 'held') AND (?1 = 0 OR id = ?1)";
+static const char SQL_OUTBOX_COUNTS[] =
+	"SELECT state, count(*) FROM outbox GROUP BY state ORDER BY state";
+static const char SQL_INBOX_FIND[] =
+	"SELECT id FROM inbox WHERE sha256 = ?1 OR (?2 IS NOT NULL AND message_id = ?2)";
+static const char SQL_INBOX_INSERT[] =
+	"INSERT INTO inbox (message_id, sha256, source, received_at, size, raw, sender, subject, "
+	"state, error) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)";
+static const char SQL_INBOX_LIST[] =
+	"SELECT " INBOX_COLS " FROM inbox WHERE ?1 IS NULL OR state = ?1 ORDER BY id DESC LIMIT ?2";
+static const char SQL_INBOX_GET[] =
+	"SELECT " INBOX_COLS ", raw FROM inbox WHERE id = ?1";
+static const char SQL_INBOX_COUNT[] =
+	"SELECT count(*) FROM inbox WHERE ?1 IS NULL OR state = ?1";
+static const char SQL_POSITION_GET[] =
+	"SELECT uidvalidity, last_uid FROM mailbox_position WHERE mailbox = ?1";
+static const char SQL_POSITION_SET[] =
+	"INSERT INTO mailbox_position (mailbox, uidvalidity, last_uid) VALUES (?1, ?2, ?3) "
+	"ON CONFLICT (mailbox) DO UPDATE SET uidvalidity = ?2, last_uid = ?3";
+
+static int
+step_done(struct db *db, sqlite3_stmt *st, struct fb_error *err, const char *what)
+{
+	int rc = sqlite3_step(st);
+
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE)
+		return db_fail(db, err, what);
+	return 0;
+}
+
+int
+queue_outbox_add(struct db *db, const struct outbox_new *m, time_t now, int cap, int64_t *id,
+    struct fb_error *err)
+{
+	sqlite3_stmt *st = db_stmt(db, SQL_OUTBOX_SENT_TODAY, err);
+	int recent = 0, held;
+	char reason[96];
+
+	if (st == NULL)
+		return -1;
+	db_bind_text(st, 1, m->recipient);
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)(now - 86400));
+	if (sqlite3_step(st) == SQLITE_ROW)
+		recent = sqlite3_column_int(st, 0);
+	sqlite3_reset(st);
+	held = cap > 0 && recent >= cap;
+	snprintf(reason, sizeof(reason), "held: %d messages to this address in 24 hours "
+	    "(per_recipient_daily_cap)", recent);
+	st = db_stmt(db, SQL_OUTBOX_INSERT, err);
+	if (st == NULL)
+		return -1;
+	db_bind_text(st, 1, m->message_id);
+	db_bind_text(st, 2, m->kind);
+	db_bind_text(st, 3, m->sender);
+	db_bind_text(st, 4, m->recipient);
+	db_bind_text(st, 5, m->subject);
+	sqlite3_bind_blob(st, 6, m->raw, (int)m->len, SQLITE_STATIC);
+	db_bind_text(st, 7, held ? "held" : "queued");
+	sqlite3_bind_int64(st, 8, (sqlite3_int64)now);
+	db_bind_text(st, 9, held ? reason : NULL);
+	if (m->program_id)
+		sqlite3_bind_int64(st, 10, m->program_id);
+	if (m->member_id)
+		sqlite3_bind_int64(st, 11, m->member_id);
+	if (m->inbox_id)
+		sqlite3_bind_int64(st, 12, m->inbox_id);
+	if (step_done(db, st, err, "queueing a message") < 0)
+		return -1;
+	if (id)
+		*id = db_last_id(db);
+	return 0;
+}
+
+int
+queue_outbox_recover(struct db *db, struct fb_error *err)
+{
+	sqlite3_stmt *st = db_stmt(db, SQL_OUTBOX_RECOVER, err);
+
+	if (st == NULL || step_done(db, st, err, "recovering the outbox") < 0)
+		return -1;
+	return sqlite3_changes(db_sqlite(db));
+}
+
+static int
+outbox_from_row(sqlite3_stmt *st, struct outbox_row *r, int with_raw)
+{
+	int oom = 0;
+
+	memset(r, 0, sizeof(*r));
+	buf_init(&r->raw);
+	r->id = sqlite3_column_int64(st, 0);
+	r->message_id = store_dup(db_col_text(st, 1), &oom);
+	r->kind = store_dup(db_col_text(st, 2), &oom);
+	r->sender = store_dup(db_col_text(st, 3), &oom);
+	r->recipient = store_dup(db_col_text(st, 4), &oom);
+	r->subject = store_dup(db_col_text(st, 5), &oom);
+	r->state = store_dup(db_col_text(st, 6), &oom);
+	r->last_error = store_dup((const char *)sqlite3_column_text(st, 7), &oom);
+	r->attempts = sqlite3_column_int(st, 8);
+	r->next_attempt_at = (time_t)sqlite3_column_int64(st, 9);
+	r->created_at = (time_t)sqlite3_column_int64(st, 10);
+	r->sent_at = (time_t)sqlite3_column_int64(st, 11);
+	if (with_raw && buf_add(&r->raw, sqlite3_column_blob(st, 12),
+	    (size_t)sqlite3_column_bytes(st, 12)) < 0)
+		oom = 1;
+	if (oom) {
+		queue_outbox_release(r);
+		return -1;
+	}
+	return 0;
+}
+
+void
+queue_outbox_release(struct outbox_row *r)
+{
+	free(r->message_id);
+	free(r->kind);
+	free(r->sender);
+	free(r->recipient);
+	free(r->subject);
+	free(r->state);
+	free(r->last_error);
+	buf_release(&r->raw);
+	memset(r, 0, sizeof(*r));
+	buf_init(&r->raw);
+}
+
+void
+queue_outbox_list_release(struct outbox_list *l)
+{
+	for (size_t i = 0; i < l->n; i++)
+		queue_outbox_release(&l->v[i]);
+	free(l->v);
+	l->v = NULL;
+	l->n = 0;
+}
+
+static int
+outbox_query(sqlite3_stmt *st, int with_raw, struct outbox_list *out)
+{
+	struct outbox_list l = { 0 };
+	size_t cap = 0;
+	int rc;
+
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (store_grow(&l.v, &cap, l.n, sizeof(*l.v)) < 0 ||
+		    outbox_from_row(st, &l.v[l.n], with_raw) < 0) {
+			rc = SQLITE_NOMEM;
+			break;
+		}
+		l.n++;
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE) {
+		queue_outbox_list_release(&l);
+		return -1;
+	}
+	*out = l;
+	return 0;
+}
+
+int
+queue_outbox_claim(struct db *db, time_t now, size_t max, struct outbox_list *out,
+    struct fb_error *err)
+{
+	struct outbox_list l = { 0 };
+	sqlite3_stmt *st;
+
+	if (db_begin(db, err) < 0)
+		return -1;
+	st = db_stmt(db, SQL_OUTBOX_DUE, err);
+	if (st == NULL)
+		goto fail;
+	sqlite3_bind_int64(st, 1, (sqlite3_int64)now);
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)max);
+	if (outbox_query(st, 1, &l) < 0) {
+		db_fail(db, err, "reading the outbox");
+		goto fail;
+	}
+	for (size_t i = 0; i < l.n; i++) {
+		st = db_stmt(db, SQL_OUTBOX_SENDING, err);
+		if (st == NULL)
+			goto fail;
+		sqlite3_bind_int64(st, 1, l.v[i].id);
+		if (step_done(db, st, err, "claiming a message") < 0)
+			goto fail;
+		l.v[i].attempts++;
+	}
+	/* Committed before the network step: a crash from here on leaves these rows in
+	 * 'sending', and queue_outbox_recover() sends them again. */
+	if (db_commit(db, err) < 0) {
+		queue_outbox_list_release(&l);
+		return -1;
+	}
+	*out = l;
+	return 0;
+fail:
+	db_rollback(db);
+	queue_outbox_list_release(&l);
+	return -1;
+}
+
+int
+queue_outbox_sent(struct db *db, int64_t id, time_t now, struct fb_error *err)
+{
+	sqlite3_stmt *st = db_stmt(db, SQL_OUTBOX_SENT, err);
+
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)now);
+	return step_done(db, st, err, "recording a sent message");
+}
+
+int
+queue_outbox_failed(struct db *db, int64_t id, int final, time_t next_at, const char *error,
+    struct fb_error *err)
+{
+	sqlite3_stmt *st = db_stmt(db, SQL_OUTBOX_FAILED, err);
+
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_int(st, 2, final);
+	sqlite3_bind_int64(st, 3, (sqlite3_int64)next_at);
+	db_bind_text(st, 4, error);
+	return step_done(db, st, err, "recording a failed attempt");
+}
+
+time_t
+queue_outbox_next(struct db *db, struct fb_error *err)
+{
+	sqlite3_stmt *st = db_stmt(db, SQL_OUTBOX_NEXT, err);
+	time_t t = 0;
+
+	if (st == NULL)
+		return 0;
+	if (sqlite3_step(st) == SQLITE_ROW)
+		t = (time_t)sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	return t;
+}
+
+int
+queue_outbox_list(struct db *db, const char *state, size_t limit, struct outbox_list *out,
+    struct fb_error *err)
+{
+	sqlite3_stmt *st = db_stmt(db, SQL_OUTBOX_LIST, err);
+
+	if (st == NULL)
+		return -1;
+	db_bind_text(st, 1, state);
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)limit);
+	if (outbox_query(st, 0, out) < 0)
+		return db_fail(db, err, "listing the outbox");
+	return 0;
+}
+
+int
+queue_outbox_get(struct db *db, int64_t id, struct outbox_row *out, struct fb_error *err)
+{
+	sqlite3_stmt *st = db_stmt(db, SQL_OUTBOX_GET, err);
+	struct outbox_list l = { 0 };
+
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, id);
+	if (outbox_query(st, 1, &l) < 0)
+		return db_fail(db, err, "reading the outbox");
+	if (l.n == 0)
+		return fb_error_set(err, "no outgoing message %lld", (long long)id);
+	*out = l.v[0];
+	free(l.v);
+	return 0;
+}
+
+int
+queue_outbox_retry(struct db *db, int64_t id, time_t now, struct fb_error *err)
+{
+	sqlite3_stmt *st = db_stmt(db, SQL_OUTBOX_RETRY, err);
+
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)now);
+	if (step_done(db, st, err, "queueing again") < 0)
+		return -1;
+	return sqlite3_changes(db_sqlite(db));
+}
+
+int
+queue_outbox_counts(struct db *db, struct buf *out, struct fb_error *err)
+{
+	sqlite3_stmt *st = db_stmt(db, SQL_OUTBOX_COUNTS, err);
+	int rc, n = 0;
+
+	if (st == NULL)
+		return -1;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		buf_addf(out, "%s%s %d", n++ ? ", " : "", db_col_text(st, 0),
+		    sqlite3_column_int(st, 1));
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE)
+		return db_fail(db, err, "counting the outbox");
+	if (n == 0)
+		buf_adds(out, "empty");
+	return 0;
+}
+
+/* The Message-ID (without <>) and From address of a raw message, from its header only. */
+static void
+inbox_envelope(const char *raw, size_t len, struct buf *msgid, struct buf *from,
+    struct buf *subject)
+{
+	struct mailimf_fields *f = NULL;
+	size_t idx = 0;
+	clistiter *it;
+
+	if (mailimf_envelope_fields_parse(raw, len, &idx, &f) != MAILIMF_NO_ERROR)
+		return;
+	for (it = clist_begin(f->fld_list); it != NULL; it = clist_next(it)) {
+		struct mailimf_field *fld = clist_content(it);
+
+		if (fld->fld_type == MAILIMF_FIELD_MESSAGE_ID && msgid->len == 0 &&
+		    fld->fld_data.fld_message_id->mid_value != NULL)
+			buf_adds(msgid, fld->fld_data.fld_message_id->mid_value);
+		else if (fld->fld_type == MAILIMF_FIELD_FROM && from->len == 0) {
+			clist *l = fld->fld_data.fld_from->frm_mb_list->mb_list;
+			struct mailimf_mailbox *mb = clist_begin(l) ? clist_content(clist_begin(l)) : NULL;
+
+			if (mb != NULL && mb->mb_addr_spec != NULL)
+				buf_adds(from, mb->mb_addr_spec);
+		} else if (fld->fld_type == MAILIMF_FIELD_SUBJECT && subject->len == 0 &&
+		    fld->fld_data.fld_subject->sbj_value != NULL) {
+			buf_adds(subject, fld->fld_data.fld_subject->sbj_value);
+		}
+	}
+	mailimf_fields_free(f);
+	if (msgid->len > 995)
+		buf_truncate(msgid, 995);
+	if (subject->len > 200)
+		buf_truncate(subject, 200);
+}
+
+static void
+sha256_hex(const char *data, size_t len, char out[65])
+{
+	unsigned char d[32];
+
+	gnutls_hash_fast(GNUTLS_DIG_SHA256, data, len, d);
+	for (int i = 0; i < 32; i++)
+		snprintf(out + 2 * i, 3, "%02x", d[i]);
+}
+
+int
+queue_inbox_add(struct db *db, const char *source, const char *raw, size_t len,
+    size_t max_size, time_t now, int64_t *id, int *dup, struct fb_error *err)
+{
+	struct buf msgid = BUF_INIT, from = BUF_INIT, subject = BUF_INIT;
+	sqlite3_stmt *st;
+	char sha[65];
+	int too_big = len > max_size, rc = -1;
+
+	sha256_hex(raw, len, sha);
+	/* Only the header is read for the envelope, so even an oversized message is named. */
+	inbox_envelope(raw, len, &msgid, &from, &subject);
+	st = db_stmt(db, SQL_INBOX_FIND, err);
+	if (st == NULL)
+		goto out;
+	db_bind_text(st, 1, sha);
+	db_bind_text(st, 2, msgid.len ? msgid.data : NULL);
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		*id = sqlite3_column_int64(st, 0);
+		*dup = 1;
+		sqlite3_reset(st);
+		rc = 0;
+		goto out;
+	}
+	sqlite3_reset(st);
+	st = db_stmt(db, SQL_INBOX_INSERT, err);
+	if (st == NULL)
+		goto out;
+	db_bind_text(st, 1, msgid.len ? msgid.data : NULL);
+	db_bind_text(st, 2, sha);
+	db_bind_text(st, 3, source);
+	sqlite3_bind_int64(st, 4, (sqlite3_int64)now);
+	sqlite3_bind_int64(st, 5, (sqlite3_int64)len);
+	sqlite3_bind_blob64(st, 6, raw, len, SQLITE_STATIC);
+	db_bind_text(st, 7, from.len ? from.data : NULL);
+	db_bind_text(st, 8, subject.len ? subject.data : NULL);
+	db_bind_text(st, 9, too_big ? "failed" : "pending");
+	if (too_big) {
+		char e[128];
+
+		snprintf(e, sizeof(e), "too large to read: %zu bytes, the limit is %zu "
+		    "(max_message_size)", len, max_size);
+		db_bind_text(st, 10, e);
+	}
+	if (step_done(db, st, err, "storing a message") < 0)
+		goto out;
+	*id = db_last_id(db);
+	*dup = 0;
+	rc = 0;
+out:
+	buf_release(&msgid);
+	buf_release(&from);
+	buf_release(&subject);
+	return rc;
+}
+
+static int
+inbox_from_row(sqlite3_stmt *st, struct inbox_row *r, int with_raw)
+{
+	int oom = 0;
+
+	memset(r, 0, sizeof(*r));
+	buf_init(&r->raw);
+	r->id = sqlite3_column_int64(st, 0);
+	r->message_id = store_dup((const char *)sqlite3_column_text(st, 1), &oom);
+	r->sha256 = store_dup(db_col_text(st, 2), &oom);
+	r->source = store_dup(db_col_text(st, 3), &oom);
+	r->sender = store_dup((const char *)sqlite3_column_text(st, 4), &oom);
+	r->subject = store_dup((const char *)sqlite3_column_text(st, 5), &oom);
+	r->state = store_dup(db_col_text(st, 6), &oom);
+	r->kind = store_dup((const char *)sqlite3_column_text(st, 7), &oom);
+	r->reason = store_dup((const char *)sqlite3_column_text(st, 8), &oom);
+	r->error = store_dup((const char *)sqlite3_column_text(st, 9), &oom);
+	r->received_at = (time_t)sqlite3_column_int64(st, 10);
+	r->size = (size_t)sqlite3_column_int64(st, 11);
+	if (with_raw && buf_add(&r->raw, sqlite3_column_blob(st, 12),
+	    (size_t)sqlite3_column_bytes(st, 12)) < 0)
+		oom = 1;
+	if (oom) {
+		queue_inbox_release(r);
+		return -1;
+	}
+	return 0;
+}
+
+void
+queue_inbox_release(struct inbox_row *r)
+{
+	free(r->message_id);
+	free(r->sha256);
+	free(r->source);
+	free(r->sender);
+	free(r->subject);
+	free(r->state);
+	free(r->kind);
+	free(r->reason);
+	free(r->error);
+	buf_release(&r->raw);
+	memset(r, 0, sizeof(*r));
+	buf_init(&r->raw);
+}
+
+void
+queue_inbox_list_release(struct inbox_list *l)
+{
+	for (size_t i = 0; i < l->n; i++)
+		queue_inbox_release(&l->v[i]);
+	free(l->v);
+	l->v = NULL;
+	l->n = 0;
+}
+
+static int
+inbox_query(sqlite3_stmt *st, int with_raw, struct inbox_list *out)
+{
+	struct inbox_list l = { 0 };
+	size_t cap = 0;
+	int rc;
+
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (store_grow(&l.v, &cap, l.n, sizeof(*l.v)) < 0 ||
+		    inbox_from_row(st, &l.v[l.n], with_raw) < 0) {
+			rc = SQLITE_NOMEM;
+			break;
+		}
+		l.n++;
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE) {
+		queue_inbox_list_release(&l);
+		return -1;
+	}
+	*out = l;
+	return 0;
+}
+
+int
+queue_inbox_list(struct db *db, const char *state, size_t limit, struct inbox_list *out,
+    struct fb_error *err)
+{
+	sqlite3_stmt *st = db_stmt(db, SQL_INBOX_LIST, err);
+
+	if (st == NULL)
+		return -1;
+	db_bind_text(st, 1, state);
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)limit);
+	if (inbox_query(st, 0, out) < 0)
+		return db_fail(db, err, "listing the inbox");
+	return 0;
+}
+
+int
+queue_inbox_get(struct db *db, int64_t id, struct inbox_row *out, struct fb_error *err)
+{
+	sqlite3_stmt *st = db_stmt(db, SQL_INBOX_GET, err);
+	struct inbox_list l = { 0 };
+
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, id);
+	if (inbox_query(st, 1, &l) < 0)
+		return db_fail(db, err, "reading the inbox");
+	if (l.n == 0)
+		return fb_error_set(err, "no inbound message %lld", (long long)id);
+	*out = l.v[0];
+	free(l.v);
+	return 0;
+}
+
+int
+queue_inbox_count(struct db *db, const char *state, struct fb_error *err)
+{
+	sqlite3_stmt *st = db_stmt(db, SQL_INBOX_COUNT, err);
+	int n = -1;
+
+	if (st == NULL)
+		return -1;
+	db_bind_text(st, 1, state);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		n = sqlite3_column_int(st, 0);
+	sqlite3_reset(st);
+	if (n < 0)
+		return db_fail(db, err, "counting the inbox");
+	return n;
+}
+
+int
+queue_position_get(struct db *db, const char *mailbox, uint32_t *uidvalidity, uint32_t *last_uid,
+    struct fb_error *err)
+{
+	sqlite3_stmt *st = db_stmt(db, SQL_POSITION_GET, err);
+	int rc;
+
+	if (st == NULL)
+		return -1;
+	db_bind_text(st, 1, mailbox);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		*uidvalidity = (uint32_t)sqlite3_column_int64(st, 0);
+		*last_uid = (uint32_t)sqlite3_column_int64(st, 1);
+	}
+	sqlite3_reset(st);
+	if (rc == SQLITE_ROW)
+		return 0;
+	if (rc == SQLITE_DONE)
+		return 1;
+	return db_fail(db, err, "reading the mailbox position");
+}
+
+int
+queue_position_set(struct db *db, const char *mailbox, uint32_t uidvalidity, uint32_t last_uid,
+    struct fb_error *err)
+{
+	sqlite3_stmt *st = db_stmt(db, SQL_POSITION_SET, err);
+
+	if (st == NULL)
+		return -1;
+	db_bind_text(st, 1, mailbox);
+	sqlite3_bind_int64(st, 2, uidvalidity);
+	sqlite3_bind_int64(st, 3, last_uid);
+	return step_done(db, st, err, "saving the mailbox position");
+}

@@ -32,7 +32,7 @@ else
 BUILD     ?= build
 endif
 
-PKGS      := sqlite3 libical inih jansson gumbo libsystemd cairo gnutls libetpan libesmtp-1.0
+PKGS      := sqlite3 libical inih jansson gumbo libsystemd cairo gnutls libetpan libesmtp-1.0 openssl
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 TEST_LIBS  := $(shell pkg-config --libs cmocka 2>/dev/null)

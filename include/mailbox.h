@@ -1,0 +1,105 @@
+/*
+ * mailbox — how feedbackd reads incoming mail: one interface, one driver per file (after
+ * mbsync's driver.h). The inbox loop never asks which kind it has.
+ *
+ * Drivers: "maildir" (src/mail/mailbox_maildir.c) and "imap" (src/mail/mailbox_imap.c, libetpan
+ * with our own GnuTLS layer that verifies the server's certificate chain and host name).
+ *
+ * Order is important (STYLE.md): fetch_new() hands each message to the caller's callback; the
+ * callback stores the raw message AND the new position (msg->uidvalidity, msg->uid) in ONE
+ * database transaction and commits. Only after the commit does the caller call mark_done(id),
+ * which moves the message out of the way (Maildir: new/ → cur/ with the S flag; IMAP: to
+ * processed_folder, or sets \Seen). A crash between the two means the message is offered again
+ * by a later fetch (Maildir) or skipped by position (IMAP); the caller dedupes by Message-ID and
+ * hash, so nothing is lost and nothing is applied twice.
+ *
+ * Positions (IMAP): the caller passes the last (uidvalidity, uid) it stored; the driver fetches
+ * UIDs above it. When the server's UIDVALIDITY differs from pos->uidvalidity (and that is not 0),
+ * the old UIDs mean nothing: the driver sets pos->uidvalidity_changed and fetches everything.
+ * The Maildir driver ignores positions (it reads what is still in new/, and in cur/ without the
+ * S flag, because a client such as Dovecot moves new/ to cur/ when it looks at the mailbox).
+ *
+ * Ownership: settings are copied by open(); a mailbox_msg and its strings live only during the
+ * callback; ids are copied by mark_done().
+ */
+#ifndef FB_MAILBOX_H
+#define FB_MAILBOX_H
+
+#include <signal.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "fberror.h"
+
+enum mailbox_kind { MAILBOX_MAILDIR, MAILBOX_IMAP };
+
+struct mailbox_settings {
+	enum mailbox_kind kind;
+	const char *maildir;          /* maildir: path (created if missing) */
+	const char *url;              /* imap: "imap://host:port" (143) or "imaps://host:port" (993) */
+	int starttls_required;        /* imap://: 1 (default) STARTTLS before LOGIN or refuse */
+	const char *username;
+	const char *password;
+	const char *ca_file;          /* PEM trust anchors; NULL: the system store */
+	int verify;                   /* 1 (default): verify chain and host name */
+	const char *folder;           /* NULL: "INBOX" */
+	const char *processed_folder; /* NULL or "": only set \Seen */
+	int idle;                     /* 1 (default): use IDLE when offered */
+	int timeout;                  /* seconds per network step; 0: 60 */
+	unsigned fetch_batch;         /* UIDs per UID FETCH; 0: 500 */
+};
+
+/* Fill *s with the defaults named above (kind MAILBOX_IMAP). */
+void mailbox_settings_init(struct mailbox_settings *s);
+
+struct mailbox_position {
+	uint32_t uidvalidity;       /* in: last stored (0: none yet); out: the server's */
+	uint32_t uid;               /* in: last stored UID; out: the last UID handed to the callback */
+	int uidvalidity_changed;    /* out: 1 when the server's UIDVALIDITY differs from the input */
+};
+
+struct mailbox_msg {
+	const char *id;            /* maildir: unique file name (without ":2,…"); imap: "UIDVALIDITY:UID" */
+	uint32_t uidvalidity;      /* imap; 0 for maildir */
+	uint32_t uid;              /* imap; 0 for maildir */
+	const char *data;          /* the raw message as stored (not NUL-terminated by contract) */
+	size_t len;
+};
+
+/* Largest message a driver hands over; bigger ones are skipped with a warning in err-less log. */
+#define MAILBOX_MAX_MESSAGE ((size_t)64 << 20)
+
+/* The callback: 0 to go on, -1 to stop fetching (nothing more is delivered or marked). */
+typedef int (*mailbox_msg_cb)(void *ctx, const struct mailbox_msg *msg);
+
+struct mailbox;  /* opaque, one per driver */
+
+struct mailbox_driver {
+	const char *name;
+	/* Connect (IMAP: TLS, LOGIN) or prepare the Maildir. NULL with err on failure. */
+	struct mailbox *(*open)(const struct mailbox_settings *s, struct fb_error *err);
+	/* Hand every new message to cb, oldest first. pos may be NULL (maildir). Returns the
+	 * number of messages handed over, or -1 with err on a driver error or when cb returned -1
+	 * ("stopped by the callback"). After an IMAP error the session is closed: call open()
+	 * again to reconnect. */
+	int (*fetch_new)(struct mailbox *mb, struct mailbox_position *pos, mailbox_msg_cb cb,
+	    void *ctx, struct fb_error *err);
+	/* The message with this id is safely stored: move or flag it. 0, or -1 with err. */
+	int (*mark_done)(struct mailbox *mb, const char *id, struct fb_error *err);
+	/* Wait up to timeout_ms for new mail (IMAP IDLE when offered, else sleep in short steps),
+	 * returning early when *stop becomes non-zero. 1: something may have arrived, 0: timeout
+	 * or stop, -1 with err: the connection broke (open() again). */
+	int (*wait)(struct mailbox *mb, int timeout_ms, volatile sig_atomic_t *stop,
+	    struct fb_error *err);
+	/* Log out and free; NULL is fine. */
+	void (*close)(struct mailbox *mb);
+};
+
+extern const struct mailbox_driver mailbox_maildir_driver;
+extern const struct mailbox_driver mailbox_imap_driver;
+
+/* The driver called name ("maildir", "imap"), or NULL. */
+const struct mailbox_driver *mailbox_driver_find(const char *name);
+const struct mailbox_driver *mailbox_driver_for(enum mailbox_kind kind);
+
+#endif

@@ -1,0 +1,92 @@
+/*
+ * transport — how feedbackd hands outgoing mail to the world: one interface, one driver per file
+ * (after mbsync's driver.h). The outbox never asks which kind it has:
+ *
+ *	const struct transport_driver *drv = transport_driver_find(settings.kind_name);
+ *	struct transport *t = drv->open(&settings, &err);
+ *	drv->send(t, msgs, n, &err);     // one session for the whole batch
+ *	drv->close(t);
+ *
+ * Drivers: "maildir" (src/mail/transport_maildir.c: each message becomes a file in a Maildir's
+ * new/, written tmp → fsync → rename → fsync(dir)) and "smtp" (src/mail/transport_smtp.c:
+ * libesmtp with STARTTLS, AUTH and certificate verification on by default).
+ *
+ * Results say what to do next (STYLE.md): after send() every message has a status:
+ *	TRANSPORT_OK        the server (or the Maildir) has taken responsibility for the message;
+ *	TRANSPORT_TEMPFAIL  not delivered, try again later (4xx, connection trouble, timeout, TLS or
+ *	                    AUTH problems that a configuration fix or a later attempt may cure);
+ *	TRANSPORT_PERMFAIL  not delivered, do not retry (5xx for every recipient).
+ * and a human-readable detail (the server's reply, or what went wrong) in msg->detail.
+ * A message with several recipients is OK when at least one recipient was accepted and the data
+ * was taken; rejected recipients are named in detail.
+ *
+ * Ownership: settings and the strings they point to are copied by open(); messages are only
+ * read during send(); msg->detail belongs to the caller (release with buf_release()).
+ */
+#ifndef FB_TRANSPORT_H
+#define FB_TRANSPORT_H
+
+#include <stddef.h>
+
+#include "buf.h"
+#include "fberror.h"
+
+enum transport_kind { TRANSPORT_MAILDIR, TRANSPORT_SMTP };
+
+struct transport_settings {
+	enum transport_kind kind;
+	const char *maildir;        /* maildir: the Maildir (created with tmp/ new/ cur/ if missing) */
+	const char *url;            /* smtp: "smtp://host:port" (port default 25; smtps:// is
+	                               refused: libesmtp 1.1 cannot do implicit TLS) */
+	int starttls_required;      /* smtp: 1 (default) refuses to send without STARTTLS */
+	const char *username;       /* smtp: AUTH user, NULL or "" for no AUTH */
+	const char *password;       /* smtp: the password itself (the caller read password_file) */
+	const char *ca_file;        /* smtp: PEM trust anchors; NULL: the system store */
+	int verify;                 /* smtp: 1 (default) verify chain and host name */
+	int timeout;                /* smtp: seconds per network step; 0: 60 */
+	const char *helo;           /* smtp: EHLO name; NULL: the host name */
+};
+
+/* Fill *s with the defaults named above (kind TRANSPORT_SMTP, starttls required, verify on). */
+void transport_settings_init(struct transport_settings *s);
+
+enum transport_status { TRANSPORT_OK, TRANSPORT_TEMPFAIL, TRANSPORT_PERMFAIL };
+
+/* "ok", "tempfail", "permfail". */
+const char *transport_status_name(enum transport_status st);
+
+struct transport_msg {
+	const char *sender;            /* envelope sender (MAIL FROM); "" for a null sender */
+	const char *const *rcpts;      /* envelope recipients */
+	size_t nrcpts;
+	const char *data;              /* a complete RFC 5322 message, LF or CRLF line ends */
+	size_t len;
+	/* results, set by send(): */
+	enum transport_status status;
+	struct buf detail;             /* initialise with BUF_INIT; caller releases */
+};
+
+struct transport;  /* opaque, one per driver */
+
+struct transport_driver {
+	const char *name;
+	/* Check the settings and prepare (no network yet for smtp). NULL with err on failure.
+	 * Free with close(). */
+	struct transport *(*open)(const struct transport_settings *s, struct fb_error *err);
+	/* Try to deliver n messages, over one session for smtp, and set each one's status and
+	 * detail. Returns 0 when every message was attempted (look at each status), -1 with err
+	 * when nothing could be attempted (then every message is TEMPFAIL with err as detail). */
+	int (*send)(struct transport *t, struct transport_msg *msgs, size_t n, struct fb_error *err);
+	/* Free everything; NULL is fine. */
+	void (*close)(struct transport *t);
+};
+
+extern const struct transport_driver transport_maildir_driver;
+extern const struct transport_driver transport_smtp_driver;
+
+/* The driver called name ("maildir", "smtp"), or NULL. */
+const struct transport_driver *transport_driver_find(const char *name);
+/* The driver for settings->kind (never NULL for a valid kind). */
+const struct transport_driver *transport_driver_for(enum transport_kind kind);
+
+#endif

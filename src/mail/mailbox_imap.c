@@ -1,0 +1,628 @@
+/*
+ * mailbox_imap — the "imap" mailbox driver (include/mailbox.h) on libetpan's mailimap.
+ *
+ * TLS is ours, not libetpan's (which verifies no certificate in Debian's build): tls.c opens the
+ * TCP connection and does GnuTLS with chain and host-name verification, and libetpan talks
+ * IMAP over it through a small mailstream_low driver defined here (read/write/close/get_fd/
+ * free). imaps:// starts TLS before the greeting; imap:// sends STARTTLS (required by default)
+ * and then starts TLS on the same connection object.
+ *
+ * Fetching: every fetch_new() SELECTs the folder (fresh UIDVALIDITY and UIDNEXT), then asks
+ * "UID FETCH lo:hi (UID BODY.PEEK[])" in ranges of fetch_batch UIDs from the caller's last UID
+ * to UIDNEXT-1, so at most one range of messages is in memory at a time (LIBRARY-NOTES.md).
+ * BODY.PEEK leaves \Seen alone: a message is only marked by mark_done(), after the caller's
+ * commit. Done means: moved to processed_folder (UID MOVE when offered, else UID COPY, then
+ * \Deleted and, with UIDPLUS, UID EXPUNGE of that one UID), or, without processed_folder,
+ * flagged \Seen.
+ *
+ * wait() uses IDLE when the server offers it (and settings allow), polling the socket in
+ * 100 ms steps so that *stop is honoured; otherwise it sleeps and then checks the connection
+ * with NOOP. A broken connection makes every call fail with -1: close() and open() again.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <libetpan/libetpan.h>
+
+#include "buf.h"
+#include "log.h"
+#include "mailbox.h"
+#include "mailurl.h"
+#include "tls.h"
+#include "banned.h"
+
+struct mailbox {
+	struct mailurl url;
+	char peer[300];          /* "host:port" for messages */
+	char *username;
+	char *password;
+	char *ca_file;
+	char *folder;
+	char *processed_folder;
+	int verify;
+	int use_idle;
+	int timeout;
+	unsigned batch;
+	mailimap *imap;
+	struct tls_conn *conn;   /* owned by libetpan's stream (freed through low_free) */
+	int has_move, has_uidplus, has_idle;
+	int broken;
+	uint32_t uidvalidity;
+	uint32_t uidnext;
+};
+
+/* ---- libetpan stream over struct tls_conn ---- */
+
+static ssize_t
+low_read(mailstream_low *s, void *buf, size_t len)
+{
+	return s->data ? tls_read(s->data, buf, len) : -1;
+}
+
+static ssize_t
+low_write(mailstream_low *s, const void *buf, size_t len)
+{
+	return s->data ? tls_write(s->data, buf, len) : -1;
+}
+
+static int
+low_close(mailstream_low *s)
+{
+	tls_free(s->data);
+	s->data = NULL;
+	return 0;
+}
+
+static int
+low_get_fd(mailstream_low *s)
+{
+	return s->data ? tls_fd(s->data) : -1;
+}
+
+static void
+low_free(mailstream_low *s)
+{
+	tls_free(s->data);
+	free(s);
+}
+
+static void
+low_cancel(mailstream_low *s)
+{
+}
+
+static struct mailstream_cancel *
+low_get_cancel(mailstream_low *s)
+{
+	return NULL;
+}
+
+static carray *
+low_get_certificate_chain(mailstream_low *s)
+{
+	return NULL;
+}
+
+static int
+low_idle_unsupported(mailstream_low *s)
+{
+	return -1;
+}
+
+static mailstream_low_driver fb_low_driver = {
+	.mailstream_read = low_read,
+	.mailstream_write = low_write,
+	.mailstream_close = low_close,
+	.mailstream_get_fd = low_get_fd,
+	.mailstream_free = low_free,
+	.mailstream_cancel = low_cancel,
+	.mailstream_get_cancel = low_get_cancel,
+	.mailstream_get_certificate_chain = low_get_certificate_chain,
+	.mailstream_setup_idle = low_idle_unsupported,
+	.mailstream_unsetup_idle = low_idle_unsupported,
+	.mailstream_interrupt_idle = low_idle_unsupported,
+};
+
+/* ---- helpers ---- */
+
+static const char *
+server_said(struct mailbox *mb)
+{
+	return mb->imap != NULL && mb->imap->imap_response != NULL ? mb->imap->imap_response : "";
+}
+
+/* Fill err for libetpan error r during what; a stream error marks the session broken. */
+static int
+imap_fail(struct mailbox *mb, int r, const char *what, struct fb_error *err)
+{
+	if (r == MAILIMAP_ERROR_STREAM || r == MAILIMAP_ERROR_PARSE) {
+		mb->broken = 1;
+		return fb_error_set(err, "IMAP %s: connection lost during %s", mb->peer, what);
+	}
+	return fb_error_set(err, "IMAP %s: %s failed (%d): %s", mb->peer, what, r,
+	    server_said(mb));
+}
+
+static void
+read_capabilities(struct mailbox *mb)
+{
+	struct mailimap_capability_data *cap = NULL;
+
+	mb->has_move = mb->has_uidplus = mb->has_idle = 0;
+	if (mailimap_capability(mb->imap, &cap) != MAILIMAP_NO_ERROR || cap == NULL)
+		return;
+	for (clistiter *it = clist_begin(cap->cap_list); it != NULL; it = clist_next(it)) {
+		struct mailimap_capability *c = clist_content(it);
+
+		if (c->cap_type != MAILIMAP_CAPABILITY_NAME || c->cap_data.cap_name == NULL)
+			continue;
+		if (strcasecmp(c->cap_data.cap_name, "MOVE") == 0)
+			mb->has_move = 1;
+		else if (strcasecmp(c->cap_data.cap_name, "UIDPLUS") == 0)
+			mb->has_uidplus = 1;
+		else if (strcasecmp(c->cap_data.cap_name, "IDLE") == 0)
+			mb->has_idle = 1;
+	}
+	mailimap_capability_data_free(cap);
+}
+
+static int
+select_folder(struct mailbox *mb, struct fb_error *err)
+{
+	int r = mailimap_select(mb->imap, mb->folder);
+
+	if (r != MAILIMAP_NO_ERROR)
+		return imap_fail(mb, r, "SELECT", err);
+	if (mb->imap->imap_selection_info == NULL || mb->imap->imap_selection_info->sel_uidvalidity == 0)
+		return fb_error_set(err, "IMAP %s: folder %s has no UIDVALIDITY", mb->peer, mb->folder);
+	mb->uidvalidity = mb->imap->imap_selection_info->sel_uidvalidity;
+	mb->uidnext = mb->imap->imap_selection_info->sel_uidnext;
+	return 0;
+}
+
+static void
+imap_close(struct mailbox *mb)
+{
+	if (mb == NULL)
+		return;
+	if (mb->imap != NULL) {
+		if (!mb->broken && mb->imap->imap_stream != NULL)
+			mailimap_logout(mb->imap);
+		mailimap_free(mb->imap);  /* frees the stream, its low driver and the connection */
+	} else {
+		tls_free(mb->conn);
+	}
+	free(mb->username);
+	if (mb->password != NULL) {
+		explicit_bzero(mb->password, strlen(mb->password));
+		free(mb->password);
+	}
+	free(mb->ca_file);
+	free(mb->folder);
+	free(mb->processed_folder);
+	free(mb);
+}
+
+static int
+copy_str(char **dst, const char *src)
+{
+	if (src == NULL || *src == '\0')
+		return 0;
+	*dst = strdup(src);
+	return *dst == NULL ? -1 : 0;
+}
+
+static struct mailbox *
+imap_open(const struct mailbox_settings *s, struct fb_error *err)
+{
+	struct mailbox *mb = calloc(1, sizeof(*mb));
+	mailstream_low *low;
+	mailstream *stream;
+	int r;
+
+	if (mb == NULL) {
+		fb_error_set(err, "out of memory");
+		return NULL;
+	}
+	if (copy_str(&mb->username, s->username) < 0 || copy_str(&mb->password, s->password) < 0 ||
+	    copy_str(&mb->ca_file, s->ca_file) < 0 || copy_str(&mb->folder, s->folder ? s->folder : "INBOX") < 0 ||
+	    copy_str(&mb->processed_folder, s->processed_folder) < 0) {
+		fb_error_set(err, "out of memory");
+		goto fail;
+	}
+	mb->verify = s->verify;
+	mb->use_idle = s->idle;
+	mb->timeout = s->timeout > 0 ? s->timeout : 60;
+	mb->batch = s->fetch_batch > 0 ? s->fetch_batch : 500;
+	if (mailurl_parse(s->url, "imap", 143, 993, &mb->url, err) < 0)
+		goto fail;
+	snprintf(mb->peer, sizeof(mb->peer), strchr(mb->url.host, ':') ? "[%s]:%u" : "%s:%u",
+	    mb->url.host, mb->url.port);
+	if (mb->username == NULL || mb->password == NULL) {
+		fb_error_set(err, "IMAP %s: username and password are required", s->url);
+		goto fail;
+	}
+	mb->conn = tls_connect(mb->url.host, mb->url.port, mb->timeout, err);
+	if (mb->conn == NULL)
+		goto fail;
+	if (!mb->verify)
+		log_warnx("IMAP %s: TLS certificate verification is OFF (verify = no): anyone on the "
+		    "path can read the mail and the password", mb->peer);
+	if (mb->url.tls && tls_start(mb->conn, mb->ca_file, mb->verify, err) < 0) {
+		fb_error_prefix(err, "IMAP");
+		goto hint;
+	}
+	low = mailstream_low_new(mb->conn, &fb_low_driver);
+	if (low == NULL) {
+		fb_error_set(err, "out of memory");
+		goto fail;
+	}
+	stream = mailstream_new(low, 8192);
+	if (stream == NULL) {
+		mb->conn = NULL;
+		low_free(low);  /* frees the connection too */
+		fb_error_set(err, "out of memory");
+		goto fail;
+	}
+	mb->imap = mailimap_new(0, NULL);
+	if (mb->imap == NULL) {
+		mb->conn = NULL;
+		mailstream_close(stream);
+		fb_error_set(err, "out of memory");
+		goto fail;
+	}
+	mailimap_set_timeout(mb->imap, mb->timeout);
+	r = mailimap_connect(mb->imap, stream);  /* the session owns the stream from here on */
+	if (r != MAILIMAP_NO_ERROR_NON_AUTHENTICATED && r != MAILIMAP_NO_ERROR_AUTHENTICATED) {
+		imap_fail(mb, r, "greeting", err);
+		goto fail;
+	}
+	if (!mb->url.tls && s->starttls_required) {
+		r = mailimap_starttls(mb->imap);
+		if (r != MAILIMAP_NO_ERROR) {
+			fb_error_set(err, "IMAP %s: STARTTLS refused (%s) but required (starttls = "
+			    "required): not logging in", mb->peer, server_said(mb));
+			goto fail;
+		}
+		/* Anything the server sent after its OK would be plain text posing as protected
+		 * (STARTTLS response injection): refuse it. */
+		if (mb->imap->imap_stream->read_buffer_len != 0) {
+			fb_error_set(err, "IMAP %s: data after the STARTTLS reply; refused", mb->peer);
+			goto fail;
+		}
+		if (tls_start(mb->conn, mb->ca_file, mb->verify, err) < 0) {
+			fb_error_prefix(err, "IMAP");
+			mb->broken = 1;
+			goto hint;
+		}
+	} else if (!mb->url.tls) {
+		log_warnx("IMAP %s: no TLS (starttls = no): the password travels in plain text",
+		    mb->peer);
+	}
+	r = mailimap_login(mb->imap, mb->username, mb->password);
+	if (r != MAILIMAP_NO_ERROR) {
+		if (r == MAILIMAP_ERROR_LOGIN)
+			fb_error_set(err, "IMAP %s: login as %s refused: %s", mb->peer, mb->username,
+			    server_said(mb));
+		else
+			imap_fail(mb, r, "LOGIN", err);
+		goto fail;
+	}
+	read_capabilities(mb);
+	if (select_folder(mb, err) < 0)
+		goto fail;
+	if (mb->processed_folder != NULL) {
+		/* Create it if missing; "already exists" is the usual answer and fine. */
+		r = mailimap_create(mb->imap, mb->processed_folder);
+		if (r == MAILIMAP_ERROR_STREAM) {
+			imap_fail(mb, r, "CREATE", err);
+			goto fail;
+		}
+	}
+	return mb;
+hint:
+	{
+		size_t l = strlen(err ? err->msg : "");
+
+		if (err != NULL && strstr(err->msg, "not trusted") != NULL)
+			snprintf(err->msg + l, sizeof(err->msg) - l, "; set [incoming] ca_file");
+	}
+fail:
+	imap_close(mb);
+	return NULL;
+}
+
+struct fetched {
+	uint32_t uid;
+	const char *data;
+	size_t len;
+};
+
+static int
+fetched_cmp(const void *a, const void *b)
+{
+	uint32_t x = ((const struct fetched *)a)->uid, y = ((const struct fetched *)b)->uid;
+
+	return x < y ? -1 : x > y;
+}
+
+/* Fetch UIDs lo..hi and hand them over in UID order. Returns the number handed over, -1. */
+static int
+fetch_range(struct mailbox *mb, uint32_t lo, uint32_t hi, struct mailbox_position *pos,
+    mailbox_msg_cb cb, void *ctx, struct fb_error *err)
+{
+	struct mailimap_set *set = mailimap_set_new_interval(lo, hi);
+	struct mailimap_fetch_type *ft = mailimap_fetch_type_new_fetch_att_list_empty();
+	struct mailimap_section *sec = mailimap_section_new(NULL);
+	struct mailimap_fetch_att *a_uid = mailimap_fetch_att_new_uid();
+	struct mailimap_fetch_att *a_body = sec ? mailimap_fetch_att_new_body_peek_section(sec) : NULL;
+	struct fetched *list = NULL;
+	struct buf id = BUF_INIT;
+	clist *result = NULL;
+	size_t n = 0, cap;
+	int r, count = 0;
+
+	if (set == NULL || ft == NULL || a_uid == NULL || a_body == NULL) {
+		if (a_body == NULL && sec != NULL)
+			mailimap_section_free(sec);
+		count = fb_error_set(err, "out of memory");
+		goto out_parts;
+	}
+	mailimap_fetch_type_new_fetch_att_list_add(ft, a_uid);
+	a_uid = NULL;
+	mailimap_fetch_type_new_fetch_att_list_add(ft, a_body);
+	a_body = NULL;
+	r = mailimap_uid_fetch(mb->imap, set, ft, &result);
+	if (r != MAILIMAP_NO_ERROR) {
+		count = imap_fail(mb, r, "UID FETCH", err);
+		goto out_parts;
+	}
+	cap = (size_t)clist_count(result);
+	list = calloc(cap ? cap : 1, sizeof(*list));
+	if (list == NULL) {
+		count = fb_error_set(err, "out of memory");
+		goto out;
+	}
+	for (clistiter *it = clist_begin(result); it != NULL && n < cap; it = clist_next(it)) {
+		struct mailimap_msg_att *att = clist_content(it);
+		struct fetched f = { 0, NULL, 0 };
+
+		for (clistiter *j = clist_begin(att->att_list); j != NULL; j = clist_next(j)) {
+			struct mailimap_msg_att_item *item = clist_content(j);
+			struct mailimap_msg_att_static *st;
+
+			if (item->att_type != MAILIMAP_MSG_ATT_ITEM_STATIC || item->att_data.att_static == NULL)
+				continue;
+			st = item->att_data.att_static;
+			if (st->att_type == MAILIMAP_MSG_ATT_UID) {
+				f.uid = st->att_data.att_uid;
+			} else if (st->att_type == MAILIMAP_MSG_ATT_BODY_SECTION &&
+			    st->att_data.att_body_section != NULL) {
+				f.data = st->att_data.att_body_section->sec_body_part;
+				f.len = st->att_data.att_body_section->sec_length;
+			}
+		}
+		/* "lo:hi" returns the highest message even when it is below lo (RFC 3501 6.4.8);
+		 * responses without a body are flag updates. */
+		if (f.uid < lo || f.uid > hi || f.data == NULL)
+			continue;
+		list[n++] = f;
+	}
+	qsort(list, n, sizeof(*list), fetched_cmp);
+	for (size_t i = 0; i < n; i++) {
+		struct mailbox_msg msg;
+
+		if (list[i].len > MAILBOX_MAX_MESSAGE) {
+			log_warnx("IMAP %s: UID %" PRIu32 " is larger than %zu bytes, skipped",
+			    mb->peer, list[i].uid, MAILBOX_MAX_MESSAGE);
+			pos->uid = list[i].uid;
+			continue;
+		}
+		buf_reset(&id);
+		if (buf_addf(&id, "%" PRIu32 ":%" PRIu32, mb->uidvalidity, list[i].uid) < 0) {
+			count = fb_error_set(err, "out of memory");
+			goto out;
+		}
+		msg.id = id.data;
+		msg.uidvalidity = mb->uidvalidity;
+		msg.uid = list[i].uid;
+		msg.data = list[i].data;
+		msg.len = list[i].len;
+		if (cb(ctx, &msg) < 0) {
+			count = fb_error_set(err, "fetching stopped by the caller at UID %" PRIu32, list[i].uid);
+			goto out;
+		}
+		pos->uid = list[i].uid;
+		count++;
+	}
+out:
+	free(list);
+	buf_release(&id);
+	if (result != NULL)
+		mailimap_fetch_list_free(result);
+out_parts:
+	if (set != NULL)
+		mailimap_set_free(set);
+	if (ft != NULL)
+		mailimap_fetch_type_free(ft);
+	if (a_uid != NULL)
+		mailimap_fetch_att_free(a_uid);
+	if (a_body != NULL)
+		mailimap_fetch_att_free(a_body);
+	return count;
+}
+
+static int
+imap_fetch_new(struct mailbox *mb, struct mailbox_position *pos, mailbox_msg_cb cb, void *ctx,
+    struct fb_error *err)
+{
+	struct mailbox_position dummy = { 0, 0, 0 };
+	uint32_t start, last;
+	int total = 0;
+
+	if (pos == NULL)
+		pos = &dummy;
+	if (mb->broken)
+		return fb_error_set(err, "IMAP %s: connection lost; reconnect", mb->peer);
+	if (select_folder(mb, err) < 0)
+		return -1;
+	pos->uidvalidity_changed = pos->uidvalidity != 0 && pos->uidvalidity != mb->uidvalidity;
+	if (pos->uidvalidity != mb->uidvalidity)
+		pos->uid = 0;
+	pos->uidvalidity = mb->uidvalidity;
+	if (mb->uidnext == 0)
+		return fb_error_set(err, "IMAP %s: the server gave no UIDNEXT for %s", mb->peer,
+		    mb->folder);
+	if (pos->uid == UINT32_MAX)
+		return 0;
+	start = pos->uid + 1;
+	last = mb->uidnext - 1;
+	while (start <= last && start != 0) {
+		uint32_t hi = last - start < mb->batch - 1 ? last : start + mb->batch - 1;
+		int n = fetch_range(mb, start, hi, pos, cb, ctx, err);
+
+		if (n < 0)
+			return -1;
+		total += n;
+		if (hi == UINT32_MAX)
+			break;
+		start = hi + 1;
+	}
+	return total;
+}
+
+static int
+parse_id(const char *id, uint32_t *v, uint32_t *u)
+{
+	unsigned long long a, b;
+	char *end;
+
+	if (id == NULL)
+		return -1;
+	errno = 0;
+	a = strtoull(id, &end, 10);
+	if (end == id || *end != ':' || a == 0 || a > UINT32_MAX)
+		return -1;
+	id = end + 1;
+	b = strtoull(id, &end, 10);
+	if (end == id || *end != '\0' || b == 0 || b > UINT32_MAX || errno != 0)
+		return -1;
+	*v = (uint32_t)a;
+	*u = (uint32_t)b;
+	return 0;
+}
+
+static int
+store_flag(struct mailbox *mb, struct mailimap_set *set, int deleted, struct fb_error *err)
+{
+	struct mailimap_flag_list *fl = mailimap_flag_list_new_empty();
+	struct mailimap_store_att_flags *sf;
+	int r;
+
+	if (fl == NULL)
+		return fb_error_set(err, "out of memory");
+	mailimap_flag_list_add(fl, mailimap_flag_new_seen());
+	if (deleted)
+		mailimap_flag_list_add(fl, mailimap_flag_new_deleted());
+	sf = mailimap_store_att_flags_new_add_flags_silent(fl);
+	if (sf == NULL) {
+		mailimap_flag_list_free(fl);
+		return fb_error_set(err, "out of memory");
+	}
+	r = mailimap_uid_store(mb->imap, set, sf);
+	mailimap_store_att_flags_free(sf);
+	return r == MAILIMAP_NO_ERROR ? 0 : imap_fail(mb, r, "UID STORE", err);
+}
+
+static int
+imap_mark_done(struct mailbox *mb, const char *id, struct fb_error *err)
+{
+	struct mailimap_set *set;
+	uint32_t v, u;
+	int r, rc = 0;
+
+	if (parse_id(id, &v, &u) < 0)
+		return fb_error_set(err, "bad IMAP message id \"%s\" (want UIDVALIDITY:UID)", id ? id : "(null)");
+	if (mb->broken)
+		return fb_error_set(err, "IMAP %s: connection lost; reconnect", mb->peer);
+	if (v != mb->uidvalidity)
+		return fb_error_set(err, "IMAP %s: message %s belongs to UIDVALIDITY %" PRIu32 ", the folder "
+		    "now has %" PRIu32 ": not marked", mb->peer, id, v, mb->uidvalidity);
+	set = mailimap_set_new_single(u);
+	if (set == NULL)
+		return fb_error_set(err, "out of memory");
+	if (mb->processed_folder == NULL) {
+		rc = store_flag(mb, set, 0, err);
+	} else if (mb->has_move) {
+		r = mailimap_uid_move(mb->imap, set, mb->processed_folder);
+		if (r != MAILIMAP_NO_ERROR)
+			rc = imap_fail(mb, r, "UID MOVE", err);
+	} else {
+		r = mailimap_uid_copy(mb->imap, set, mb->processed_folder);
+		if (r != MAILIMAP_NO_ERROR)
+			rc = imap_fail(mb, r, "UID COPY", err);
+		else
+			rc = store_flag(mb, set, 1, err);
+		/* Without UIDPLUS an EXPUNGE would also remove messages others marked \Deleted: leave
+		 * the copy's original flagged instead. */
+		if (rc == 0 && mb->has_uidplus && (r = mailimap_uid_expunge(mb->imap, set)) != MAILIMAP_NO_ERROR)
+			rc = imap_fail(mb, r, "UID EXPUNGE", err);
+	}
+	mailimap_set_free(set);
+	return rc;
+}
+
+static int
+imap_wait(struct mailbox *mb, int timeout_ms, volatile sig_atomic_t *stop, struct fb_error *err)
+{
+	int r, ready = 0, fd;
+
+	if (mb->broken)
+		return fb_error_set(err, "IMAP %s: connection lost; reconnect", mb->peer);
+	if (!mb->has_idle || !mb->use_idle) {
+		while (timeout_ms > 0 && (stop == NULL || !*stop)) {
+			int step = timeout_ms < 100 ? timeout_ms : 100;
+			struct timespec ts = { 0, (long)step * 1000000L };
+
+			nanosleep(&ts, NULL);
+			timeout_ms -= step;
+		}
+		r = mailimap_noop(mb->imap);
+		if (r != MAILIMAP_NO_ERROR)
+			return imap_fail(mb, r, "NOOP", err);
+		return (stop != NULL && *stop) ? 0 : 1;
+	}
+	r = mailimap_idle(mb->imap);
+	if (r != MAILIMAP_NO_ERROR)
+		return imap_fail(mb, r, "IDLE", err);
+	fd = mailimap_idle_get_fd(mb->imap);
+	while (timeout_ms > 0 && (stop == NULL || !*stop)) {
+		int step = timeout_ms < 100 ? timeout_ms : 100;
+		struct pollfd p = { .fd = fd, .events = POLLIN };
+
+		/* Bytes already buffered by libetpan or GnuTLS do not show on the fd. */
+		if (mb->imap->imap_stream->read_buffer_len > 0 || tls_pending(mb->conn) ||
+		    poll(&p, 1, step) > 0) {
+			ready = 1;
+			break;
+		}
+		timeout_ms -= step;
+	}
+	r = mailimap_idle_done(mb->imap);
+	if (r != MAILIMAP_NO_ERROR)
+		return imap_fail(mb, r, "IDLE", err);
+	return ready;
+}
+
+const struct mailbox_driver mailbox_imap_driver = {
+	.name = "imap",
+	.open = imap_open,
+	.fetch_new = imap_fetch_new,
+	.mark_done = imap_mark_done,
+	.wait = imap_wait,
+	.close = imap_close,
+};

@@ -1,0 +1,77 @@
+/*
+ * transport_maildir — the "maildir" transport driver (include/transport.h): every message
+ * becomes one file in the Maildir's new/, for tests, demos and sites that let a local MDA or
+ * Dovecot pick mail up. The file holds the message exactly as given (no envelope is recorded).
+ * Order is important: a message is OK only after mdir_write() has fsynced the file and the
+ * directory, so the outbox may mark it sent.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "mdir.h"
+#include "transport.h"
+#include "banned.h"
+
+struct transport {
+	char *path;
+};
+
+static void
+maildir_close(struct transport *t)
+{
+	if (t == NULL)
+		return;
+	free(t->path);
+	free(t);
+}
+
+static struct transport *
+maildir_open(const struct transport_settings *s, struct fb_error *err)
+{
+	struct transport *t;
+
+	if (mdir_create(s->maildir, err) < 0)
+		return NULL;
+	t = calloc(1, sizeof(*t));
+	if (t == NULL || (t->path = strdup(s->maildir)) == NULL) {
+		free(t);
+		fb_error_set(err, "out of memory");
+		return NULL;
+	}
+	return t;
+}
+
+static int
+maildir_send(struct transport *t, struct transport_msg *msgs, size_t n, struct fb_error *err)
+{
+	struct buf name = BUF_INIT;
+
+	for (size_t i = 0; i < n; i++) {
+		struct transport_msg *m = &msgs[i];
+		struct fb_error e;
+
+		buf_reset(&m->detail);
+		buf_reset(&name);
+		if (mdir_unique_name(&name) < 0) {
+			m->status = TRANSPORT_TEMPFAIL;
+			buf_adds(&m->detail, "out of memory");
+			continue;
+		}
+		if (mdir_write(t->path, "new", name.data, m->data, m->len, &e) < 0) {
+			m->status = TRANSPORT_TEMPFAIL;
+			buf_adds(&m->detail, e.msg);
+		} else {
+			m->status = TRANSPORT_OK;
+			buf_addf(&m->detail, "delivered to %s/new/%s", t->path, name.data);
+		}
+	}
+	buf_release(&name);
+	return 0;
+}
+
+const struct transport_driver transport_maildir_driver = {
+	.name = "maildir",
+	.open = maildir_open,
+	.send = maildir_send,
+	.close = maildir_close,
+};

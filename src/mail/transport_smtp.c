@@ -1,0 +1,571 @@
+/*
+ * transport_smtp — the "smtp" transport driver (include/transport.h) on libesmtp.
+ *
+ * One send() is one SMTP session: every message is queued with smtp_add_message(), then one
+ * smtp_start_session() sends them all (libesmtp pipelines when the server offers it). libesmtp
+ * reports success in cases that are failures to us, so the outcome is never read from its
+ * return value alone (LIBRARY-NOTES.md):
+ *   - STARTTLS required but not offered: the session "succeeds" having sent nothing. We watch
+ *     the event callback (SMTP_EV_EXTNA_STARTTLS, SMTP_EV_STARTTLS_OK) and smtp_errno().
+ *   - AUTH is skipped silently when no mechanism fits. We enable the plain-text mechanisms
+ *     (PLAIN, LOGIN), and watch the protocol through the monitor callback: AUTH counts as done
+ *     only when the server answered 235 to it. Without that, every message not accepted gets
+ *     a detail saying so; a message the server accepted without AUTH is OK (it is gone; sending
+ *     it again would duplicate it), with a warning in its detail.
+ *   - Each message's status is read from smtp_message_transfer_status(), the reverse path's and
+ *     every recipient's status: 2xx OK, 4xx (or nothing, code 0) TEMPFAIL, 5xx PERMFAIL.
+ * TLS: our own SSL_CTX with SSL_VERIFY_PEER, the CA file or the system store, and the host
+ * name (or IP address) of the URL checked by OpenSSL during the handshake; libesmtp's
+ * certificate events are refused too unless verify is off. smtps:// (implicit TLS) is refused:
+ * libesmtp 1.1 can only do STARTTLS.
+ */
+#define _GNU_SOURCE  /* RTLD_NEXT */
+#include <dlfcn.h>
+#include <errno.h>
+#include <limits.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+#include <openssl/ssl.h>
+#include <openssl/x509v3.h>
+#include <auth-client.h>
+#include <libesmtp.h>
+
+#include "buf.h"
+#include "log.h"
+#include "mailurl.h"
+#include "transport.h"
+#include "banned.h"
+
+/*
+ * Nagle. libesmtp writes each message in several small pieces and waits for the reply; with
+ * Nagle's algorithm on, the kernel holds back a small piece until the server ACKs the previous
+ * one, and the server delays its ACK: ~40 ms lost per message (23 messages/s on loopback).
+ * libesmtp has no option or socket hook for TCP_NODELAY, and it is a SHARED library, so the
+ * linker's --wrap=connect (which only rewrites references inside the objects being linked)
+ * does not reach its calls. What does reach them is ordinary symbol interposition: a program
+ * that defines connect() exports it, and the dynamic linker binds libesmtp's connect() to the
+ * program's definition before libc's. Ours sets TCP_NODELAY on TCP sockets and forwards to
+ * the next definition (libc's, or a sanitizer's) found with dlsym(RTLD_NEXT). It lives in this
+ * file so that every program that links the SMTP driver gets it, and nothing else does.
+ * Measured with tests/bench/bench_smtp.py; without it: ~23 messages/s on one session.
+ */
+int
+connect(int fd, const struct sockaddr *addr, socklen_t len)
+{
+	typedef int (*connect_fn)(int, const struct sockaddr *, socklen_t);
+	static connect_fn next_connect;
+	int type = 0, one = 1;
+	socklen_t tl = sizeof(type);
+
+	if (next_connect == NULL) {
+		void *sym = dlsym(RTLD_NEXT, "connect");
+
+		if (sym == NULL) {
+			errno = ENOSYS;
+			return -1;
+		}
+		memcpy(&next_connect, &sym, sizeof(next_connect));
+	}
+	if (addr != NULL && (addr->sa_family == AF_INET || addr->sa_family == AF_INET6) &&
+	    getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &tl) == 0 && type == SOCK_STREAM)
+		(void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	return next_connect(fd, addr, len);
+}
+
+struct transport {
+	struct mailurl url;
+	char *hostport;
+	char *helo;
+	char *username;
+	char *password;
+	char *ca_file;
+	int starttls_required;
+	int verify;
+	int timeout;
+	SSL_CTX *ssl;
+};
+
+/* What one session went through, collected by the callbacks. */
+struct session_state {
+	struct transport *t;
+	int starttls_missing;   /* required, not offered */
+	int tls_ok;
+	int cert_refused;
+	int auth_sent;
+	int auth_ok;
+	struct buf auth_reply;  /* the server's answer to a failed AUTH */
+	struct buf problem;     /* first session-level problem, for the details */
+};
+
+/* One queued message: libesmtp's handle, its recipients, the data with CRLF line ends. */
+struct queued {
+	smtp_message_t m;
+	smtp_recipient_t *rcpt;
+	struct buf crlf;
+};
+
+/* The verify error of the last handshake in this thread, for the detail. */
+static _Thread_local char verify_error[256];
+
+static int
+verify_cb(int ok, X509_STORE_CTX *store)
+{
+	if (!ok)
+		snprintf(verify_error, sizeof(verify_error), "%s (depth %d)",
+		    X509_verify_cert_error_string(X509_STORE_CTX_get_error(store)),
+		    X509_STORE_CTX_get_error_depth(store));
+	return ok;
+}
+
+static void
+smtp_tr_close(struct transport *t)
+{
+	if (t == NULL)
+		return;
+	if (t->ssl != NULL)
+		SSL_CTX_free(t->ssl);
+	free(t->hostport);
+	free(t->helo);
+	free(t->username);
+	if (t->password != NULL) {
+		explicit_bzero(t->password, strlen(t->password));
+		free(t->password);
+	}
+	free(t->ca_file);
+	free(t);
+}
+
+static char *
+dup_or_null(const char *s, int *oom)
+{
+	char *d;
+
+	if (s == NULL || *s == '\0')
+		return NULL;
+	d = strdup(s);
+	if (d == NULL)
+		*oom = 1;
+	return d;
+}
+
+static int
+make_ssl_ctx(struct transport *t, struct fb_error *err)
+{
+	X509_VERIFY_PARAM *param;
+
+	t->ssl = SSL_CTX_new(TLS_client_method());
+	if (t->ssl == NULL)
+		return fb_error_set(err, "cannot create a TLS context");
+	SSL_CTX_set_min_proto_version(t->ssl, TLS1_2_VERSION);
+	if (!t->verify) {
+		SSL_CTX_set_verify(t->ssl, SSL_VERIFY_NONE, NULL);
+		return 0;
+	}
+	SSL_CTX_set_verify(t->ssl, SSL_VERIFY_PEER, verify_cb);
+	if (t->ca_file != NULL) {
+		if (SSL_CTX_load_verify_locations(t->ssl, t->ca_file, NULL) != 1)
+			return fb_error_set(err, "cannot load CA file %s (want PEM certificates)", t->ca_file);
+	} else if (SSL_CTX_set_default_verify_paths(t->ssl) != 1) {
+		return fb_error_set(err, "cannot load the system's trusted certificates");
+	}
+	/* The host name check: OpenSSL compares the URL's host with the certificate's names (or
+	 * IP addresses) during the handshake, so a valid certificate for another host fails. */
+	param = SSL_CTX_get0_param(t->ssl);
+	X509_VERIFY_PARAM_set_hostflags(param, X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS);
+	if (X509_VERIFY_PARAM_set1_ip_asc(param, t->url.host) != 1 &&
+	    X509_VERIFY_PARAM_set1_host(param, t->url.host, 0) != 1)
+		return fb_error_set(err, "cannot set the TLS host name %s", t->url.host);
+	return 0;
+}
+
+static struct transport *
+smtp_tr_open(const struct transport_settings *s, struct fb_error *err)
+{
+	static int auth_initialised;
+	struct transport *t;
+	struct buf hp = BUF_INIT;
+	int oom = 0;
+
+	t = calloc(1, sizeof(*t));
+	if (t == NULL) {
+		fb_error_set(err, "out of memory");
+		return NULL;
+	}
+	if (mailurl_parse(s->url, "smtp", 25, 465, &t->url, err) < 0)
+		goto fail;
+	if (t->url.tls) {
+		fb_error_set(err, "%s: smtps:// (implicit TLS) is not supported by libesmtp; use "
+		    "smtp://host:587 with STARTTLS", s->url);
+		goto fail;
+	}
+	if (strchr(t->url.host, ':') != NULL)
+		buf_addf(&hp, "[%s]:%u", t->url.host, t->url.port);
+	else
+		buf_addf(&hp, "%s:%u", t->url.host, t->url.port);
+	t->hostport = buf_detach(&hp, NULL);
+	t->helo = dup_or_null(s->helo, &oom);
+	t->username = dup_or_null(s->username, &oom);
+	t->password = dup_or_null(s->password, &oom);
+	t->ca_file = dup_or_null(s->ca_file, &oom);
+	if (t->hostport == NULL || oom) {
+		fb_error_set(err, "out of memory");
+		goto fail;
+	}
+	t->starttls_required = s->starttls_required;
+	t->verify = s->verify;
+	t->timeout = s->timeout > 0 ? s->timeout : 60;
+	if (t->username != NULL && t->password == NULL) {
+		fb_error_set(err, "SMTP user %s has no password (set password_file)", t->username);
+		goto fail;
+	}
+	if (make_ssl_ctx(t, err) < 0)
+		goto fail;
+	if (!t->verify)
+		log_warnx("smtp %s: TLS certificate verification is OFF (verify = no): anyone on the "
+		    "path can read and change the mail", t->hostport);
+	if (!auth_initialised) {
+		auth_client_init();
+		auth_initialised = 1;
+	}
+	return t;
+fail:
+	smtp_tr_close(t);
+	return NULL;
+}
+
+/* libesmtp reads the message through this; *ctx is freed by libesmtp, hence malloc. The data
+ * is handed over in one piece, already with CRLF line ends. */
+static const char *
+message_cb(void **ctx, int *len, void *arg)
+{
+	struct queued *q = arg;
+	int *sent;
+
+	if (*ctx == NULL && (*ctx = malloc(sizeof(int))) == NULL)
+		return NULL;
+	sent = *ctx;
+	if (len == NULL) {  /* rewind */
+		*sent = 0;
+		return NULL;
+	}
+	if (*sent) {
+		*len = 0;
+		return NULL;
+	}
+	*sent = 1;
+	*len = (int)q->crlf.len;
+	return q->crlf.data;
+}
+
+static void
+problem(struct session_state *st, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (st->problem.len > 0)
+		return;
+	va_start(ap, fmt);
+	buf_vaddf(&st->problem, fmt, ap);
+	va_end(ap);
+}
+
+static void
+event_cb(smtp_session_t session, int event, void *arg, ...)
+{
+	struct session_state *st = arg;
+	va_list ap;
+	int *ok;
+
+	va_start(ap, arg);
+	switch (event) {
+	case SMTP_EV_EXTNA_STARTTLS:
+		st->starttls_missing = 1;
+		problem(st, "%s does not offer STARTTLS, which is required (starttls = required): "
+		    "nothing was sent", st->t->hostport);
+		break;
+	case SMTP_EV_STARTTLS_OK:
+		st->tls_ok = 1;
+		break;
+	case SMTP_EV_INVALID_PEER_CERTIFICATE:
+		(void)va_arg(ap, long);
+		ok = va_arg(ap, int *);
+		*ok = !st->t->verify;
+		if (st->t->verify) {
+			st->cert_refused = 1;
+			problem(st, "certificate of %s not trusted: %s; set ca_file", st->t->hostport,
+			    verify_error[0] ? verify_error : "verification failed");
+		}
+		break;
+	case SMTP_EV_NO_PEER_CERTIFICATE:
+	case SMTP_EV_WRONG_PEER_CERTIFICATE:
+		ok = va_arg(ap, int *);
+		*ok = !st->t->verify;
+		if (st->t->verify) {
+			st->cert_refused = 1;
+			problem(st, "certificate of %s %s", st->t->hostport, event == SMTP_EV_NO_PEER_CERTIFICATE ?
+			    "missing" : "is for another host name");
+		}
+		break;
+	case SMTP_EV_WEAK_CIPHER:
+		(void)va_arg(ap, int);
+		ok = va_arg(ap, int *);
+		*ok = 1;  /* the SSL_CTX's minimum protocol version already rules out the weak ones */
+		break;
+	default:
+		break;
+	}
+	va_end(ap);
+}
+
+/* The protocol as it goes by (not the message data): tells whether AUTH really happened. */
+static void
+monitor_cb(const char *line, int len, int writing, void *arg)
+{
+	struct session_state *st = arg;
+
+	if (writing == SMTP_CB_WRITING) {
+		if (len >= 5 && strncasecmp(line, "AUTH ", 5) == 0)
+			st->auth_sent = 1;
+		return;
+	}
+	if (writing != SMTP_CB_READING || !st->auth_sent || st->auth_ok || len < 3)
+		return;
+	if (strncmp(line, "235", 3) == 0) {
+		st->auth_ok = 1;
+	} else if ((line[0] == '4' || line[0] == '5') && st->auth_reply.len == 0) {
+		buf_add(&st->auth_reply, line, (size_t)len);
+		buf_rtrim(&st->auth_reply);
+	}
+}
+
+static int
+interact_cb(auth_client_request_t req, char **result, int fields, void *arg)
+{
+	struct transport *t = arg;
+
+	for (int i = 0; i < fields; i++) {
+		if (req[i].flags & AUTH_PASS)
+			result[i] = t->password;
+		else if (req[i].flags & AUTH_USER)
+			result[i] = t->username;
+		else
+			return 0;  /* realm or anything else: we have nothing to give */
+	}
+	return 1;
+}
+
+/* Convert LF line ends to CRLF (leaving existing CRLF alone) and end with CRLF. */
+static int
+to_crlf(struct buf *out, const char *data, size_t len)
+{
+	if (buf_grow(out, len + len / 32 + 2) < 0)
+		return -1;
+	for (size_t i = 0; i < len; i++) {
+		if (data[i] == '\n' && (i == 0 || data[i - 1] != '\r') && buf_addch(out, '\r') < 0)
+			return -1;
+		if (buf_addch(out, data[i]) < 0)
+			return -1;
+	}
+	if (out->len < 2 || memcmp(out->data + out->len - 2, "\r\n", 2) != 0)
+		return buf_add(out, "\r\n", 2);
+	return 0;
+}
+
+static void
+add_status(struct buf *d, const char *what, const smtp_status_t *s)
+{
+	if (d->len > 0)
+		buf_adds(d, "; ");
+	if (s != NULL && s->code != 0) {
+		buf_addf(d, "%s%s%d %s", what, *what ? ": " : "", s->code, s->text ? s->text : "");
+		buf_rtrim(d);
+	} else {
+		buf_addf(d, "%s%snot attempted", what, *what ? ": " : "");
+	}
+}
+
+/* Read libesmtp's statuses of one message into msg->status and msg->detail. */
+static void
+judge(struct transport_msg *msg, struct queued *q, struct session_state *st)
+{
+	const smtp_status_t *mail = smtp_reverse_path_status(q->m);
+	const smtp_status_t *data = smtp_message_transfer_status(q->m);
+	size_t ok = 0, temp = 0, perm = 0;
+	int dcls = data != NULL ? data->code / 100 : 0;
+	int mcls = mail != NULL ? mail->code / 100 : 0;
+
+	buf_reset(&msg->detail);
+	for (size_t r = 0; r < msg->nrcpts; r++) {
+		const smtp_status_t *rs = q->rcpt[r] ? smtp_recipient_status(q->rcpt[r]) : NULL;
+		int cls = rs != NULL ? rs->code / 100 : 0;
+
+		if (cls == 2) {
+			ok++;
+			continue;
+		}
+		if (cls == 5)
+			perm++;
+		else
+			temp++;
+		add_status(&msg->detail, msg->rcpts[r], rs);
+	}
+	if (dcls == 2 && ok > 0) {
+		msg->status = TRANSPORT_OK;
+		add_status(&msg->detail, "", data);
+		if (st->t->username != NULL && !st->auth_ok)
+			buf_adds(&msg->detail, "; warning: accepted without AUTH");
+		return;
+	}
+	if (mcls == 5 || dcls == 5 || (ok == 0 && temp == 0 && perm > 0))
+		msg->status = TRANSPORT_PERMFAIL;
+	else
+		msg->status = TRANSPORT_TEMPFAIL;
+	if (mcls != 2 && mail != NULL && mail->code != 0)
+		add_status(&msg->detail, "MAIL FROM", mail);
+	else if (ok > 0 || dcls != 0)
+		add_status(&msg->detail, "DATA", data);
+	if (st->problem.len > 0)
+		buf_addf(&msg->detail, "; %s", st->problem.data);
+}
+
+static void
+fail_all(struct transport_msg *msgs, size_t n, const char *why)
+{
+	for (size_t i = 0; i < n; i++) {
+		msgs[i].status = TRANSPORT_TEMPFAIL;
+		buf_reset(&msgs[i].detail);
+		buf_adds(&msgs[i].detail, why);
+	}
+}
+
+static void
+set_timeouts(smtp_session_t s, int seconds)
+{
+	static const int which[] = { Timeout_GREETING, Timeout_ENVELOPE, Timeout_DATA,
+	                             Timeout_TRANSFER, Timeout_DATA2 };
+
+	/* libesmtp counts in milliseconds and enforces RFC 5321's minutes unless overridden. */
+	for (size_t i = 0; i < sizeof(which) / sizeof(which[0]); i++)
+		smtp_set_timeout(s, which[i] | Timeout_OVERRIDE_RFC2822_MINIMUM, (long)seconds * 1000L);
+}
+
+static int
+smtp_tr_send(struct transport *t, struct transport_msg *msgs, size_t n, struct fb_error *err)
+{
+	struct session_state st = { .t = t, .auth_reply = BUF_INIT, .problem = BUF_INIT };
+	struct queued *q = NULL;
+	smtp_session_t s = NULL;
+	auth_context_t auth = NULL;
+	int rc = -1, started, serr;
+	char ebuf[128];
+
+	if (n == 0)
+		return 0;
+	q = calloc(n, sizeof(*q));
+	s = smtp_create_session();
+	if (q == NULL || s == NULL) {
+		fb_error_set(err, "out of memory");
+		goto out;
+	}
+	smtp_set_server(s, t->hostport);
+	if (t->helo != NULL)
+		smtp_set_hostname(s, t->helo);
+	set_timeouts(s, t->timeout);
+	smtp_set_eventcb(s, event_cb, &st);
+	smtp_set_monitorcb(s, monitor_cb, &st, 0);
+	/* libesmtp frees the context given to it when the session ends: give it a reference. */
+	SSL_CTX_up_ref(t->ssl);
+	smtp_starttls_set_ctx(s, t->ssl);
+	smtp_starttls_enable(s, t->starttls_required ? Starttls_REQUIRED : Starttls_ENABLED);
+	if (t->username != NULL) {
+		auth = auth_create_context();
+		if (auth == NULL) {
+			fb_error_set(err, "out of memory");
+			goto out;
+		}
+		/* Without this flag libesmtp offers no plain-text mechanism and skips AUTH silently. */
+		auth_set_mechanism_flags(auth, AUTH_PLUGIN_PLAIN, 0);
+		auth_set_interact_cb(auth, interact_cb, t);
+		smtp_auth_set_context(s, auth);
+	}
+	for (size_t i = 0; i < n; i++)
+		buf_init(&q[i].crlf);
+	for (size_t i = 0; i < n; i++) {
+		struct transport_msg *m = &msgs[i];
+
+		buf_reset(&m->detail);
+		m->status = TRANSPORT_TEMPFAIL;
+		q[i].rcpt = calloc(m->nrcpts ? m->nrcpts : 1, sizeof(*q[i].rcpt));
+		if (q[i].rcpt == NULL || to_crlf(&q[i].crlf, m->data, m->len) < 0 || q[i].crlf.len > INT_MAX) {
+			fb_error_set(err, "message %zu: out of memory or larger than 2 GB", i + 1);
+			goto out;
+		}
+		q[i].m = smtp_add_message(s);
+		if (q[i].m == NULL || smtp_set_reverse_path(q[i].m, m->sender ? m->sender : "") == 0 ||
+		    smtp_set_messagecb(q[i].m, message_cb, &q[i]) == 0) {
+			fb_error_set(err, "message %zu: libesmtp refused it", i + 1);
+			goto out;
+		}
+		for (size_t r = 0; r < m->nrcpts; r++) {
+			q[i].rcpt[r] = smtp_add_recipient(q[i].m, m->rcpts[r]);
+			if (q[i].rcpt[r] == NULL) {
+				fb_error_set(err, "message %zu: bad recipient %s", i + 1, m->rcpts[r]);
+				goto out;
+			}
+		}
+	}
+	verify_error[0] = '\0';
+	started = smtp_start_session(s);
+	serr = smtp_errno();
+	if (!started || (serr != 0 && serr != SMTP_ERR_NOTHING_TO_DO))
+		problem(&st, "%s: %s", t->hostport, smtp_strerror(serr, ebuf, sizeof(ebuf)));
+	if (t->starttls_required && !st.tls_ok)
+		problem(&st, "no TLS with %s: %s", t->hostport, verify_error[0] ? verify_error :
+		    "STARTTLS not offered or failed");
+	if (t->username != NULL && !st.auth_ok) {
+		struct buf tmp = BUF_INIT;
+
+		if (st.auth_reply.len > 0)
+			buf_addf(&tmp, "AUTH as %s refused: %s", t->username, st.auth_reply.data);
+		else
+			buf_addf(&tmp, "AUTH as %s did not happen (the server offers no PLAIN/LOGIN "
+			    "AUTH, or the session ended first)", t->username);
+		if (st.problem.len > 0)
+			buf_addf(&tmp, "; %s", st.problem.data);
+		buf_reset(&st.problem);
+		buf_add(&st.problem, tmp.data, tmp.len);
+		buf_release(&tmp);
+	}
+	for (size_t i = 0; i < n; i++)
+		judge(&msgs[i], &q[i], &st);
+	rc = 0;
+out:
+	if (rc < 0)
+		fail_all(msgs, n, err != NULL ? err->msg : "send failed");
+	if (s != NULL)
+		smtp_destroy_session(s);
+	if (auth != NULL)
+		auth_destroy_context(auth);
+	for (size_t i = 0; q != NULL && i < n; i++) {
+		free(q[i].rcpt);
+		buf_release(&q[i].crlf);
+	}
+	free(q);
+	buf_release(&st.auth_reply);
+	buf_release(&st.problem);
+	return rc;
+}
+
+const struct transport_driver transport_smtp_driver = {
+	.name = "smtp",
+	.open = smtp_tr_open,
+	.send = smtp_tr_send,
+	.close = smtp_tr_close,
+};

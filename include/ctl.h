@@ -51,5 +51,7 @@ int ctl_team(struct ctl *c, int argc, char **argv);
 int ctl_facilitator(struct ctl *c, int argc, char **argv);
 int ctl_member(struct ctl *c, int argc, char **argv);
 int ctl_plan(struct ctl *c, int argc, char **argv);
+int ctl_outbox(struct ctl *c, int argc, char **argv);
+int ctl_inbox(struct ctl *c, int argc, char **argv);
 
 #endif

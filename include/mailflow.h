@@ -13,6 +13,7 @@
 #ifndef FB_MAILFLOW_H
 #define FB_MAILFLOW_H
 
+#include <signal.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <time.h>
@@ -52,7 +53,7 @@ int mailflow_recover(struct db *db, struct fb_error *err);
  */
 int mailflow_send(struct db *db, const struct transport_driver *drv,
     const struct transport_settings *ts, const struct mailflow_policy *policy, time_t now,
-    volatile const int *stop, struct mailflow_stats *stats, struct fb_error *err);
+    volatile sig_atomic_t *stop, struct mailflow_stats *stats, struct fb_error *err);
 
 /*
  * Read new messages from an open mailbox into the inbox; name identifies the mailbox for its

@@ -26,6 +26,8 @@ static const char usage[] =
 	"  facilitator add|list       who gets a team's weekly report\n"
 	"  member add|import|list|absent   the people in a team\n"
 	"  plan PROGRAM               the programme's timeline in local time\n"
+	"  outbox list|show|retry|add   mail queued, sent, failed\n"
+	"  inbox list|show            mail read, and why some could not be applied\n"
 	"  inspect [FILE|-]           how a raw email is read (no database needed)\n"
 	"\n"
 	"Global options:\n"
@@ -45,6 +47,8 @@ static const struct {
 	{ "facilitator", ctl_facilitator },
 	{ "member", ctl_member },
 	{ "plan", ctl_plan },
+	{ "outbox", ctl_outbox },
+	{ "inbox", ctl_inbox },
 };
 
 /* Take the global options out of argv (in place); returns the new argc, or -1 on a bad one. */

@@ -15,6 +15,7 @@
 
 #include "buf.h"
 #include "config.h"
+#include "daemon.h"
 #include "db.h"
 #include "fbtime.h"
 #include "log.h"
@@ -61,6 +62,34 @@ install_signals(void)
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
+}
+
+/*
+ * The clocks handed to the loop: the real one, or --now advanced by the time elapsed since
+ * start (so a simulated daemon still sees retries come due). Only main's file reads clocks.
+ */
+static double clock_start;
+
+static double
+monotonic_seconds(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static time_t
+clock_real(void *arg)
+{
+	(void)arg;
+	return time(NULL);
+}
+
+static time_t
+clock_simulated(void *arg)
+{
+	return *(const time_t *)arg + (time_t)(monotonic_seconds() - clock_start);
 }
 
 struct options {
@@ -174,31 +203,26 @@ main(int argc, char **argv)
 		return 1;
 	}
 	install_signals();
-	log_info("started: database %s (schema %d), outgoing %s, incoming %s",
+	log_info("started: database %s (schema %d), outgoing %s, incoming %s%s",
 	    cfg->feedbackd.database, db_version(db),
 	    cfg->outgoing.transport == CONFIG_TRANSPORT_SMTP ? "smtp" : "maildir",
-	    cfg->incoming.mailbox == CONFIG_MAILBOX_IMAP ? "imap" : "maildir");
-	if (o.once) {
-		log_info("one pass at %lld done", (long long)now);
-	} else {
-		/* Until the mail loop exists there is nothing due: wait for a signal. */
-		while (!stop_requested) {
-			if (reload_requested) {
-				struct config *n = load_config(o.config);
+	    cfg->incoming.mailbox == CONFIG_MAILBOX_IMAP ? "imap" : "maildir",
+	    o.once ? ", one pass" : "");
+	{
+		struct daemon_opts d = {
+			.config_path = o.config,
+			.once = o.once,
+			.clock = o.now ? clock_simulated : clock_real,
+			.clock_arg = &now,
+			.stop = &stop_requested,
+			.reload = &reload_requested,
+		};
 
-				reload_requested = 0;
-				if (n == NULL) {
-					log_warnx("reload refused: keeping the running configuration");
-				} else {
-					config_free(cfg);
-					cfg = n;
-					log_info("configuration reloaded from %s", o.config);
-				}
-			}
-			sleep(1);
-		}
-		log_info("stopping on signal");
+		clock_start = monotonic_seconds();
+		rc = daemon_run(&cfg, db, &d);
 	}
+	if (stop_requested)
+		log_info("stopped on signal");
 	db_close(db);
 	config_free(cfg);
 	fbtime_cleanup();

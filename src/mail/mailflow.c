@@ -83,7 +83,7 @@ record_outcomes(struct db *db, struct outbox_list *batch, struct transport_msg *
 int
 mailflow_send(struct db *db, const struct transport_driver *drv,
     const struct transport_settings *ts, const struct mailflow_policy *policy, time_t now,
-    volatile const int *stop, struct mailflow_stats *stats, struct fb_error *err)
+    volatile sig_atomic_t *stop, struct mailflow_stats *stats, struct fb_error *err)
 {
 	struct transport *t = NULL;
 	int rc = 0;

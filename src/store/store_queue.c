@@ -7,8 +7,8 @@
 
 #include <gnutls/crypto.h>
 #include <gnutls/gnutls.h>
-#include <libetpan/libetpan.h>
 
+#include "envelope.h"
 #include "queue.h"
 #include "store_int.h"
 #include "banned.h"
@@ -355,41 +355,6 @@ queue_outbox_counts(struct db *db, struct buf *out, struct fb_error *err)
 	return 0;
 }
 
-/* The Message-ID (without <>) and From address of a raw message, from its header only. */
-static void
-inbox_envelope(const char *raw, size_t len, struct buf *msgid, struct buf *from,
-    struct buf *subject)
-{
-	struct mailimf_fields *f = NULL;
-	size_t idx = 0;
-	clistiter *it;
-
-	if (mailimf_envelope_fields_parse(raw, len, &idx, &f) != MAILIMF_NO_ERROR)
-		return;
-	for (it = clist_begin(f->fld_list); it != NULL; it = clist_next(it)) {
-		struct mailimf_field *fld = clist_content(it);
-
-		if (fld->fld_type == MAILIMF_FIELD_MESSAGE_ID && msgid->len == 0 &&
-		    fld->fld_data.fld_message_id->mid_value != NULL)
-			buf_adds(msgid, fld->fld_data.fld_message_id->mid_value);
-		else if (fld->fld_type == MAILIMF_FIELD_FROM && from->len == 0) {
-			clist *l = fld->fld_data.fld_from->frm_mb_list->mb_list;
-			struct mailimf_mailbox *mb = clist_begin(l) ? clist_content(clist_begin(l)) : NULL;
-
-			if (mb != NULL && mb->mb_addr_spec != NULL)
-				buf_adds(from, mb->mb_addr_spec);
-		} else if (fld->fld_type == MAILIMF_FIELD_SUBJECT && subject->len == 0 &&
-		    fld->fld_data.fld_subject->sbj_value != NULL) {
-			buf_adds(subject, fld->fld_data.fld_subject->sbj_value);
-		}
-	}
-	mailimf_fields_free(f);
-	if (msgid->len > 995)
-		buf_truncate(msgid, 995);
-	if (subject->len > 200)
-		buf_truncate(subject, 200);
-}
-
 static void
 sha256_hex(const char *data, size_t len, char out[65])
 {
@@ -411,7 +376,7 @@ queue_inbox_add(struct db *db, const char *source, const char *raw, size_t len,
 
 	sha256_hex(raw, len, sha);
 	/* Only the header is read for the envelope, so even an oversized message is named. */
-	inbox_envelope(raw, len, &msgid, &from, &subject);
+	envelope_read(raw, len, &msgid, &from, &subject);
 	st = db_stmt(db, SQL_INBOX_FIND, err);
 	if (st == NULL)
 		goto out;

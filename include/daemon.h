@@ -1,0 +1,38 @@
+/*
+ * daemon — feedbackd's loop: one thread, one documented tick (redis' ae, OpenSMTPD's
+ * scheduler). Each pass, in this order:
+ *   1. read the mailbox into the inbox (mailflow_receive);
+ *   2. (process pending inbox messages: classify and apply — added by the reply flow);
+ *   3. (act on due moments of every programme's plan — added by the scheduler);
+ *   4. send what the outbox holds and is due (mailflow_send);
+ * then wait until the earliest of: new mail (IMAP IDLE), the next due retry, the poll interval,
+ * a signal. SIGTERM/SIGINT finish the pass in hand and return; SIGHUP reloads the
+ * configuration between passes (a bad one is refused and the old one kept).
+ *
+ * The clock is a function handed in by main, so the loop never reads the wall clock itself.
+ */
+#ifndef FB_DAEMON_H
+#define FB_DAEMON_H
+
+#include <signal.h>
+#include <time.h>
+
+#include "config.h"
+#include "db.h"
+
+struct daemon_opts {
+	const char *config_path;          /* for reloads */
+	int once;                         /* one pass, then return */
+	time_t (*clock)(void *arg);       /* "now" */
+	void *clock_arg;
+	volatile sig_atomic_t *stop;      /* set by SIGTERM/SIGINT */
+	volatile sig_atomic_t *reload;    /* set by SIGHUP */
+};
+
+/*
+ * Run until stopped (or one pass with once). *cfg may be replaced by a reload (the caller frees
+ * whatever *cfg is at the end). Returns 0, or 1 when a pass could not use the database.
+ */
+int daemon_run(struct config **cfg, struct db *db, const struct daemon_opts *o);
+
+#endif

@@ -1,0 +1,413 @@
+/*
+ * ctl_mail — feedbackctl outbox | inbox: what was sent and read, and what is stuck.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "addr.h"
+#include "buf.h"
+#include "ctl.h"
+#include "envelope.h"
+#include "fbtime.h"
+#include "queue.h"
+#include "table.h"
+#include "banned.h"
+
+#define LIST_DEFAULT 50
+
+static const char outbox_usage[] =
+	"usage: feedbackctl outbox list [--state STATE] [--limit N] [--json]\n"
+	"       feedbackctl outbox show ID [--raw]\n"
+	"       feedbackctl outbox retry ID|--all\n"
+	"       feedbackctl outbox add --to ADDRESS [--kind KIND] FILE...\n"
+	"\n"
+	"STATE is queued, sending, sent, retry, failed or held (held: the daily cap per recipient\n"
+	"was reached). retry puts failed and held messages back in the queue. add queues\n"
+	"ready-made RFC 5322 messages as they are (each needs a Message-ID), e.g. to test the\n"
+	"mail setup; the daemon sends them on its next pass.\n";
+
+static const char inbox_usage[] =
+	"usage: feedbackctl inbox list [--state STATE] [--limit N] [--json]\n"
+	"       feedbackctl inbox show ID [--raw]\n"
+	"\n"
+	"Every message read is kept here, raw, before it is applied. STATE is pending,\n"
+	"applied, ignored, quarantined or failed; failed and quarantined ones say why.\n";
+
+static const char *const outbox_states[] = { "queued", "sending", "sent", "retry", "failed",
+	"held", NULL };
+static const char *const inbox_states[] = { "pending", "applied", "ignored", "quarantined",
+	"failed", NULL };
+
+static int
+check_state(const char *state, const char *const *accepted)
+{
+	struct buf list = BUF_INIT;
+
+	if (state == NULL)
+		return CTL_OK;
+	for (size_t i = 0; accepted[i]; i++)
+		if (strcmp(state, accepted[i]) == 0)
+			return CTL_OK;
+	for (size_t i = 0; accepted[i]; i++)
+		buf_addf(&list, "%s%s", i ? ", " : "", accepted[i]);
+	ctl_error("--state %s: accepted values are %s", state, list.data);
+	buf_release(&list);
+	return CTL_FAIL;
+}
+
+static int
+parse_id(const char *s, int64_t *id)
+{
+	char *end;
+	long long v;
+
+	errno = 0;
+	v = strtoll(s, &end, 10);
+	if (errno || *end || v <= 0)
+		return ctl_error("\"%s\" is not a message id (a number from the list)", s);
+	*id = v;
+	return CTL_OK;
+}
+
+static void
+format_time(time_t t, char *out, size_t n)
+{
+	struct buf b = BUF_INIT;
+
+	if (t == 0) {
+		snprintf(out, n, "-");
+		return;
+	}
+	fbtime_format_utc(t, &b);
+	snprintf(out, n, "%s", b.data);
+	buf_release(&b);
+}
+
+/* Options shared by both list commands. */
+static int
+list_options(int argc, char **argv, const char **state, long *limit, const char *usage)
+{
+	static const struct option opts[] = {
+		{ "state", required_argument, NULL, 's' },
+		{ "limit", required_argument, NULL, 'n' },
+		{ NULL, 0, NULL, 0 },
+	};
+	char *end;
+	int ch;
+
+	optind = 1;
+	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		if (ch == 's') {
+			*state = optarg;
+		} else if (ch == 'n') {
+			*limit = strtol(optarg, &end, 10);
+			if (*end || *limit < 1)
+				return ctl_error("--limit %s: a positive number", optarg);
+		} else {
+			return ctl_usage(usage, 0);
+		}
+	}
+	if (optind != argc)
+		return ctl_usage(usage, 0);
+	return CTL_OK;
+}
+
+static int
+outbox_list(struct ctl *c, int argc, char **argv)
+{
+	static const char *const head[] = { "ID", "STATE", "KIND", "TO", "SUBJECT", "TRIES",
+		"NEXT/SENT", "ERROR" };
+	const char *state = NULL;
+	long limit = LIST_DEFAULT;
+	struct outbox_list l = { 0 };
+	struct fb_error err;
+	struct buf counts = BUF_INIT;
+
+	if (list_options(argc, argv, &state, &limit, outbox_usage) != CTL_OK ||
+	    check_state(state, outbox_states) != CTL_OK)
+		return CTL_USAGE;
+	if (ctl_db(c) == NULL)
+		return CTL_FAIL;
+	if (queue_outbox_list(c->db, state, (size_t)limit, &l, &err) < 0)
+		return ctl_error("%s", err.msg);
+	if (c->json) {
+		json_t *a = json_array();
+
+		for (size_t i = 0; i < l.n; i++)
+			json_array_append_new(a, json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:i, "
+			    "s:I, s:I, s:s?}", "id", (json_int_t)l.v[i].id, "state", l.v[i].state,
+			    "kind", l.v[i].kind, "to", l.v[i].recipient, "subject", l.v[i].subject,
+			    "message_id", l.v[i].message_id, "attempts", l.v[i].attempts,
+			    "next_attempt_at", (json_int_t)l.v[i].next_attempt_at,
+			    "sent_at", (json_int_t)l.v[i].sent_at, "error", l.v[i].last_error));
+		queue_outbox_list_release(&l);
+		return ctl_print_json(a);
+	}
+	struct table *t = table_new(8, head);
+
+	for (size_t i = 0; t != NULL && i < l.n; i++) {
+		char id[24], tries[12], when[32];
+		const struct outbox_row *r = &l.v[i];
+		const char *row[8] = { id, r->state, r->kind, r->recipient, r->subject, tries, when,
+		    r->last_error };
+
+		snprintf(id, sizeof(id), "%lld", (long long)r->id);
+		snprintf(tries, sizeof(tries), "%d", r->attempts);
+		format_time(strcmp(r->state, "sent") == 0 ? r->sent_at : r->next_attempt_at, when,
+		    sizeof(when));
+		table_add(t, row);
+	}
+	if (t)
+		table_print(t, stdout);
+	table_free(t);
+	queue_outbox_counts(c->db, &counts, NULL);
+	printf("outbox: %s\n", counts.data);
+	buf_release(&counts);
+	queue_outbox_list_release(&l);
+	return CTL_OK;
+}
+
+static int
+show_raw(const struct buf *raw, int whole)
+{
+	const char *end = whole ? NULL : strstr(raw->data, "\r\n\r\n");
+
+	if (end == NULL && !whole)
+		end = strstr(raw->data, "\n\n");
+	fwrite(raw->data, 1, end ? (size_t)(end - raw->data) : raw->len, stdout);
+	if (end)
+		printf("\n\n(%zu bytes; --raw shows the whole message)\n", raw->len);
+	return CTL_OK;
+}
+
+static int
+outbox_show(struct ctl *c, int argc, char **argv)
+{
+	struct outbox_row r;
+	struct fb_error err;
+	int64_t id;
+	int raw = argc == 3 && strcmp(argv[2], "--raw") == 0;
+	char when[32];
+
+	if (argc != 2 && !raw)
+		return ctl_usage(outbox_usage, 0);
+	if (parse_id(argv[1], &id) != CTL_OK || ctl_db(c) == NULL)
+		return CTL_FAIL;
+	if (queue_outbox_get(c->db, id, &r, &err) < 0)
+		return ctl_error("%s", err.msg);
+	format_time(r.next_attempt_at, when, sizeof(when));
+	printf("outbox %lld: %s, %d attempt%s, to %s, next %s%s%s\n\n", (long long)r.id, r.state,
+	    r.attempts, r.attempts == 1 ? "" : "s", r.recipient, when,
+	    r.last_error ? "\nlast error: " : "", r.last_error ? r.last_error : "");
+	show_raw(&r.raw, raw);
+	queue_outbox_release(&r);
+	return CTL_OK;
+}
+
+static int
+outbox_retry(struct ctl *c, int argc, char **argv)
+{
+	struct fb_error err;
+	int64_t id = 0;
+	int n;
+
+	if (argc != 2)
+		return ctl_usage(outbox_usage, 0);
+	if (strcmp(argv[1], "--all") != 0 && parse_id(argv[1], &id) != CTL_OK)
+		return CTL_FAIL;
+	if (ctl_db(c) == NULL)
+		return CTL_FAIL;
+	n = queue_outbox_retry(c->db, id, c->now, &err);
+	if (n < 0)
+		return ctl_error("%s", err.msg);
+	if (n == 0 && id != 0)
+		return ctl_error("outbox %lld is not failed or held: nothing to retry", (long long)id);
+	printf("%d message%s queued again\n", n, n == 1 ? "" : "s");
+	return CTL_OK;
+}
+
+static int
+outbox_add(struct ctl *c, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "to", required_argument, NULL, 't' },
+		{ "kind", required_argument, NULL, 'k' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *to = NULL, *kind = "manual";
+	struct buf addr = BUF_INIT;
+	struct fb_error err;
+	int ch, rc = CTL_FAIL;
+	size_t n = 0;
+
+	optind = 1;
+	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		if (ch == 't')
+			to = optarg;
+		else if (ch == 'k')
+			kind = optarg;
+		else
+			return ctl_usage(outbox_usage, 0);
+	}
+	if (to == NULL || optind >= argc)
+		return ctl_usage(outbox_usage, 0);
+	if (addr_parse(to, &addr, NULL, &err) < 0)
+		return ctl_error("--to: %s", err.msg);
+	if (ctl_db(c) == NULL || db_begin(c->db, &err) < 0) {
+		buf_release(&addr);
+		return c->db ? ctl_error("%s", err.msg) : CTL_FAIL;
+	}
+	for (int i = optind; i < argc; i++) {
+		struct buf raw = BUF_INIT, msgid = BUF_INIT, subject = BUF_INIT;
+		struct outbox_new m = { 0 };
+		int bad = 0;
+
+		if (buf_read_file(&raw, argv[i], (size_t)c->cfg->feedbackd.max_message_size) < 0)
+			bad = ctl_error("%s: %s", argv[i], strerror(errno));
+		else if (envelope_read(raw.data, raw.len, &msgid, NULL, &subject) < 0 ||
+		    msgid.len == 0)
+			bad = ctl_error("%s: no Message-ID header: not a message to queue", argv[i]);
+		if (!bad) {
+			m.message_id = msgid.data;
+			m.kind = kind;
+			m.sender = c->cfg->feedbackd.from_address;
+			m.recipient = addr.data;
+			m.subject = subject.data;
+			m.raw = raw.data;
+			m.len = raw.len;
+			if (queue_outbox_add(c->db, &m, c->now, c->cfg->outgoing.per_recipient_daily_cap,
+			    NULL, &err) < 0)
+				bad = ctl_error("%s: %s", argv[i], err.msg);
+		}
+		buf_release(&raw);
+		buf_release(&msgid);
+		buf_release(&subject);
+		if (bad) {
+			db_rollback(c->db);
+			goto out;
+		}
+		n++;
+	}
+	if (db_commit(c->db, &err) < 0) {
+		ctl_error("%s", err.msg);
+		goto out;
+	}
+	printf("queued %zu message%s to %s\n", n, n == 1 ? "" : "s", addr.data);
+	rc = CTL_OK;
+out:
+	buf_release(&addr);
+	return rc;
+}
+
+int
+ctl_outbox(struct ctl *c, int argc, char **argv)
+{
+	if (argc < 2)
+		return ctl_usage(outbox_usage, 0);
+	if (ctl_wants_help(argc, argv))
+		return ctl_usage(outbox_usage, 1);
+	if (strcmp(argv[1], "list") == 0)
+		return outbox_list(c, argc - 1, argv + 1);
+	if (strcmp(argv[1], "show") == 0)
+		return outbox_show(c, argc - 1, argv + 1);
+	if (strcmp(argv[1], "retry") == 0)
+		return outbox_retry(c, argc - 1, argv + 1);
+	if (strcmp(argv[1], "add") == 0)
+		return outbox_add(c, argc - 1, argv + 1);
+	ctl_error("outbox: unknown subcommand \"%s\"", argv[1]);
+	return ctl_usage(outbox_usage, 0);
+}
+
+static int
+inbox_list(struct ctl *c, int argc, char **argv)
+{
+	static const char *const head[] = { "ID", "STATE", "FROM", "SUBJECT", "RECEIVED",
+		"SIZE", "WHY" };
+	const char *state = NULL;
+	long limit = LIST_DEFAULT;
+	struct inbox_list l = { 0 };
+	struct fb_error err;
+
+	if (list_options(argc, argv, &state, &limit, inbox_usage) != CTL_OK ||
+	    check_state(state, inbox_states) != CTL_OK)
+		return CTL_USAGE;
+	if (ctl_db(c) == NULL)
+		return CTL_FAIL;
+	if (queue_inbox_list(c->db, state, (size_t)limit, &l, &err) < 0)
+		return ctl_error("%s", err.msg);
+	if (c->json) {
+		json_t *a = json_array();
+
+		for (size_t i = 0; i < l.n; i++)
+			json_array_append_new(a, json_pack("{s:I, s:s, s:s?, s:s?, s:s?, s:I, s:I, "
+			    "s:s, s:s?, s:s?, s:s?}", "id", (json_int_t)l.v[i].id, "state",
+			    l.v[i].state, "from", l.v[i].sender, "subject", l.v[i].subject,
+			    "message_id", l.v[i].message_id, "received_at",
+			    (json_int_t)l.v[i].received_at, "size", (json_int_t)l.v[i].size,
+			    "sha256", l.v[i].sha256, "kind", l.v[i].kind, "reason", l.v[i].reason,
+			    "error", l.v[i].error));
+		queue_inbox_list_release(&l);
+		return ctl_print_json(a);
+	}
+	struct table *t = table_new(7, head);
+
+	for (size_t i = 0; t != NULL && i < l.n; i++) {
+		char id[24], when[32], size[24];
+		const struct inbox_row *r = &l.v[i];
+		const char *row[7] = { id, r->state, r->sender, r->subject, when, size,
+		    r->error ? r->error : r->reason };
+
+		snprintf(id, sizeof(id), "%lld", (long long)r->id);
+		snprintf(size, sizeof(size), "%zu", r->size);
+		format_time(r->received_at, when, sizeof(when));
+		table_add(t, row);
+	}
+	if (t)
+		table_print(t, stdout);
+	table_free(t);
+	printf("inbox: %d message%s, %d pending\n", queue_inbox_count(c->db, NULL, NULL),
+	    queue_inbox_count(c->db, NULL, NULL) == 1 ? "" : "s",
+	    queue_inbox_count(c->db, "pending", NULL));
+	queue_inbox_list_release(&l);
+	return CTL_OK;
+}
+
+static int
+inbox_show(struct ctl *c, int argc, char **argv)
+{
+	struct inbox_row r;
+	struct fb_error err;
+	int64_t id;
+	int raw = argc == 3 && strcmp(argv[2], "--raw") == 0;
+
+	if (argc != 2 && !raw)
+		return ctl_usage(inbox_usage, 0);
+	if (parse_id(argv[1], &id) != CTL_OK || ctl_db(c) == NULL)
+		return CTL_FAIL;
+	if (queue_inbox_get(c->db, id, &r, &err) < 0)
+		return ctl_error("%s", err.msg);
+	printf("inbox %lld: %s, from %s, %zu bytes, source %s%s%s\n\n", (long long)r.id, r.state,
+	    r.sender ? r.sender : "(unknown)", r.size, r.source,
+	    r.error ? "\nerror: " : "", r.error ? r.error : "");
+	show_raw(&r.raw, raw);
+	queue_inbox_release(&r);
+	return CTL_OK;
+}
+
+int
+ctl_inbox(struct ctl *c, int argc, char **argv)
+{
+	if (argc < 2)
+		return ctl_usage(inbox_usage, 0);
+	if (ctl_wants_help(argc, argv))
+		return ctl_usage(inbox_usage, 1);
+	if (strcmp(argv[1], "list") == 0)
+		return inbox_list(c, argc - 1, argv + 1);
+	if (strcmp(argv[1], "show") == 0)
+		return inbox_show(c, argc - 1, argv + 1);
+	ctl_error("inbox: unknown subcommand \"%s\"", argv[1]);
+	return ctl_usage(inbox_usage, 0);
+}

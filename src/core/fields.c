@@ -466,8 +466,13 @@ static int
 ask_add_name(struct fields *f, const char *s, size_t len)
 {
 	const char *m;
+	size_t b;
 	char *v;
 
+	trim(&s, &len, 0);
+	b = bullet_len(s, len);
+	s += b;
+	len -= b;
 	trim(&s, &len, 1);
 	while (len > 0 && (s[len - 1] == '.' || is_space(s[len - 1])))
 		len--;

@@ -44,17 +44,20 @@
 #include "banned.h"
 
 /*
- * Nagle. libesmtp writes each message in several small pieces and waits for the reply; with
- * Nagle's algorithm on, the kernel holds back a small piece until the server ACKs the previous
- * one, and the server delays its ACK: ~40 ms lost per message (23 messages/s on loopback).
- * libesmtp has no option or socket hook for TCP_NODELAY, and it is a SHARED library, so the
- * linker's --wrap=connect (which only rewrites references inside the objects being linked)
- * does not reach its calls. What does reach them is ordinary symbol interposition: a program
- * that defines connect() exports it, and the dynamic linker binds libesmtp's connect() to the
- * program's definition before libc's. Ours sets TCP_NODELAY on TCP sockets and forwards to
- * the next definition (libc's, or a sanitizer's) found with dlsym(RTLD_NEXT). It lives in this
- * file so that every program that links the SMTP driver gets it, and nothing else does.
- * Measured with tests/bench/bench_smtp.py; without it: ~23 messages/s on one session.
+ * Nagle. libesmtp sends message data through a 2 KB buffer: a message larger than that goes
+ * out as several writes, the last one small. With Nagle's algorithm on, the kernel holds that
+ * small last piece until the server ACKs the previous one, and the server delays its ACK
+ * (it has nothing to answer before the final "."): ~40 ms lost per message. libesmtp has no
+ * option or socket hook for TCP_NODELAY, and it is a SHARED library, so the linker's
+ * --wrap=connect (which only rewrites references inside the objects being linked) does not
+ * reach its calls. What does reach them is ordinary symbol interposition: a program that
+ * defines connect() exports it, and the dynamic linker binds libesmtp's connect() to the
+ * program's definition before libc's. Ours sets TCP_NODELAY on TCP sockets and forwards to the
+ * next definition (libc's, or a sanitizer's) found with dlsym(RTLD_NEXT). It lives in this file
+ * so that every program that links the SMTP driver gets it, and nothing else does.
+ * Measured (one session, 20 KB messages, smtp-sink on loopback): without it 21.5 messages/s,
+ * with --wrap=connect 21.5/s (no effect), with this connect() 487/s. Messages under 2 KB go
+ * out in one write each and never stall (tests/bench/bench_smtp.py).
  */
 int
 connect(int fd, const struct sockaddr *addr, socklen_t len)

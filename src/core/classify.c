@@ -53,6 +53,9 @@ static const char *const BOUNCE_SUBJECT[] = {
 	"Onbestelbaar bericht", "Niet bezorgd", "Unzustellbar:", "Non remis", "Message not delivered",
 	"Warning: could not send message", "Delayed Mail", "Undeliverable Message",
 	"Mail could not be delivered", "DELIVERY FAILURE",
+	"Delivery status notification: error", "Delivery status notification: warning",
+	"Delivery status notification: delayed", "mail failed, returning to sender",
+	"Postfix SMTP server: errors from",
 };
 
 /* Wording that says the failure is temporary (→ 4.0.0 when no status is given). */
@@ -263,15 +266,39 @@ find_address(const char *text, struct buf *out)
 	return 0;
 }
 
+/* The failed recipient from a report field or X-Failed-Recipients ("rfc822; user@example.org",
+ * "<user@example.org>", a quoted local part): taken as written, not scanned for. */
+static int
+set_recipient_field(struct classify_result *r, const char *s)
+{
+	const char *b, *e;
+	struct buf a = BUF_INIT;
+
+	if (strchr(s, ';') != NULL)
+		s = strchr(s, ';') + 1;
+	while (*s == ' ' || *s == '\t' || *s == '<')
+		s++;
+	b = s;
+	for (e = b; *e != '\0' && *e != '>' && *e != ',' && *e != ' ' && e - b < 320; e++)
+		;
+	if (memchr(b, '@', (size_t)(e - b)) == NULL || e[-1] == '@' || *b == '@')
+		return 0;
+	if (buf_add(&a, b, (size_t)(e - b)) < 0)
+		return -1;
+	for (size_t i = 0; i < a.len; i++)
+		a.data[i] = (char)tolower((unsigned char)a.data[i]);
+	free(r->bounce.recipient);
+	r->bounce.recipient = buf_detach(&a, NULL);
+	return r->bounce.recipient != NULL ? 1 : -1;
+}
+
+/* The failed recipient found by scanning free text for an address. */
 static int
 set_recipient(struct classify_result *r, const char *s)
 {
 	struct buf a = BUF_INIT;
 	int rc;
 
-	/* "rfc822; user@example.org" in reports; angle brackets elsewhere */
-	if (strchr(s, ';') != NULL)
-		s = strchr(s, ';') + 1;
 	rc = find_address(s, &a);
 	if (rc == 1) {
 		free(r->bounce.recipient);
@@ -319,7 +346,7 @@ read_bounce(const struct fb_message *m, struct classify_result *r)
 	if (m->delivery_status != NULL) {
 		if ((rc = text_field(m->delivery_status, "Final-Recipient", &v)) == 1 ||
 		    (rc = text_field(m->delivery_status, "Original-Recipient", &v)) == 1)
-			rc = set_recipient(r, v.data);
+			rc = set_recipient_field(r, v.data);
 		if (rc >= 0 && text_field(m->delivery_status, "Status", &v) == 1)
 			find_status(v.data, r->bounce.status);
 		if (rc >= 0 && r->bounce.status[0] == '\0' &&
@@ -329,7 +356,15 @@ read_bounce(const struct fb_message *m, struct classify_result *r)
 	}
 	if (rc >= 0 && r->bounce.recipient == NULL &&
 	    (x = message_header(m, "X-Failed-Recipients")) != NULL)
-		rc = set_recipient(r, x);
+		rc = set_recipient_field(r, x);
+	/* reports that reached us as text (a broken MIME structure, a forwarded notice) */
+	if (rc >= 0 && r->bounce.recipient == NULL &&
+	    ((rc = text_field(m->text, "Final-Recipient", &v)) == 1 ||
+	    (rc = text_field(m->text, "Original-Recipient", &v)) == 1))
+		rc = set_recipient_field(r, v.data);
+	if (rc >= 0 && r->bounce.status[0] == '\0' && m->delivery_status == NULL &&
+	    text_field(m->text, "Status", &v) == 1)
+		find_status(v.data, r->bounce.status);
 	if (rc >= 0 && r->bounce.recipient == NULL)
 		rc = set_recipient(r, m->text);
 	if (rc >= 0 && r->bounce.recipient == NULL && m->original_headers != NULL &&
@@ -370,6 +405,10 @@ is_itip(const struct fb_message *m, struct classify_result *r, struct fb_error *
 		for (size_t k = 0; method != NULL && k < NELEM(ITIP_METHODS); k++) {
 			if (strcmp(method, ITIP_METHODS[k]) != 0)
 				continue;
+			if (info.method == NULL && (info.method = strdup(method)) == NULL) {
+				itip_info_release(&info);
+				return fb_error_set(err, "out of memory");
+			}
 			r->itip = info;
 			if (classify_add_reason(r, c->method != NULL ? "%s; method=%s" :
 			    "%s with METHOD:%s inside", c->content_type, method) < 0)

@@ -596,6 +596,42 @@ walk_single(struct walk *w, const struct mailmime *m, const char *type, int atta
 	return rc;
 }
 
+/* Does the multipart's body contain "--boundary" at all? */
+static int
+boundary_present(const struct mailmime *m)
+{
+	char *b = m->mm_content_type ? mailmime_extract_boundary(m->mm_content_type) : NULL;
+	const char *s;
+	size_t n, bl;
+	int found = 0;
+
+	if (b == NULL || m->mm_body == NULL || m->mm_body->dt_type != MAILMIME_DATA_TEXT) {
+		free(b);
+		return 1; /* nothing to check against: trust libetpan */
+	}
+	s = m->mm_body->dt_data.dt_text.dt_data;
+	n = m->mm_body->dt_data.dt_text.dt_length;
+	bl = strlen(b);
+	for (size_t i = 0; s != NULL && bl > 0 && i + bl + 2 <= n && !found; i++)
+		found = s[i] == '-' && s[i + 1] == '-' && memcmp(s + i + 2, b, bl) == 0;
+	free(b);
+	return found;
+}
+
+static int
+walk_unsplit(struct walk *w, const struct mailmime *m, int attached)
+{
+	const struct mailmime_data *d = m->mm_body;
+
+	if (attached || w->have_plain || d == NULL || d->dt_type != MAILMIME_DATA_TEXT)
+		return 0;
+	w->have_plain = 1;
+	if (message_text_to_utf8(d->dt_data.dt_text.dt_data, d->dt_data.dt_text.dt_length, NULL,
+	    &w->plain) < 0)
+		return fb_error_set(w->err, "out of memory");
+	return 0;
+}
+
 static int
 walk_part(struct walk *w, const struct mailmime *m, int depth, int attached)
 {
@@ -620,6 +656,12 @@ walk_part(struct walk *w, const struct mailmime *m, int depth, int attached)
 			fb_error_set(w->err, "out of memory reading a %s part", type.data);
 		break;
 	case MAILMIME_MULTIPLE:
+		if (!boundary_present(m)) {
+			/* a boundary that never occurs (broken generators, hand-edited notices):
+			 * libetpan's split means nothing, so read the body as plain text */
+			rc = walk_unsplit(w, m, attached);
+			break;
+		}
 		for (clistiter *it = clist_begin(m->mm_data.mm_multipart.mm_mp_list);
 		    it != NULL && rc == 0; it = clist_next(it))
 			rc = walk_part(w, clist_content(it), depth + 1, attached);
@@ -743,6 +785,14 @@ message_parse(const char *raw, size_t len, size_t max_size, struct fb_error *err
 		return NULL;
 	}
 	w.msg = msg;
+	/* an mbox "From " separator line is not a header: skip it */
+	if (len >= 5 && memcmp(raw, "From ", 5) == 0) {
+		const char *nl = memchr(raw, '\n', len);
+		size_t skip = nl != NULL ? (size_t)(nl - raw) + 1 : len;
+
+		raw += skip;
+		len -= skip;
+	}
 	if (to_crlf(raw, len, &crlf) < 0 || read_headers(msg, crlf.data, crlf.len) < 0)
 		goto oom;
 	msg->subject = header_dup(msg, "Subject");

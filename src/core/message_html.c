@@ -57,6 +57,18 @@ begin_text(struct render *r)
 	r->newlines = 0;
 }
 
+/* An empty line; inside a quote it is ">", so a quoted block stays one block for trim. */
+static void
+blank_line(struct render *r)
+{
+	if (r->out->len == 0 || r->newlines >= 2)
+		return;
+	if (r->quote > 0 || r->rest_quoted)
+		put(r, ">", 1);
+	put(r, "\n", 1);
+	r->newlines++;
+}
+
 /* <br>: end the line; on an empty line it makes a blank line (at most one in a row). */
 static void
 line_break(struct render *r)
@@ -65,9 +77,8 @@ line_break(struct render *r)
 		put(r, "\n", 1);
 		r->line_has_text = 0;
 		r->newlines = 1;
-	} else if (r->out->len > 0 && r->newlines < 2) {
-		put(r, "\n", 1);
-		r->newlines++;
+	} else {
+		blank_line(r);
 	}
 	r->pending_space = 0;
 }
@@ -85,10 +96,7 @@ static void
 para_break(struct render *r)
 {
 	block_break(r);
-	if (r->out->len > 0 && r->newlines < 2) {
-		put(r, "\n", 1);
-		r->newlines++;
-	}
+	blank_line(r);
 }
 
 static void
@@ -240,11 +248,13 @@ walk_element(struct render *r, const GumboElement *el, int depth)
 	para = is_para(t) && !(t == GUMBO_TAG_P && has_class(el, "MsoNormal"));
 	block = para || is_block(t) || t == GUMBO_TAG_P;
 
+	/* the quote starts before its leading blank line, so quote header and quote stay one
+	 * block of "> " lines */
+	r->quote += quotes;
 	if (para)
 		para_break(r);
 	else if (block)
 		block_break(r);
-	r->quote += quotes;
 	if (t == GUMBO_TAG_PRE)
 		r->pre++;
 	if (t == GUMBO_TAG_LI) {
@@ -313,7 +323,9 @@ message_html_to_text(const char *html, size_t len, struct buf *out)
 	gumbo_destroy_output(&opt, doc);
 	if (r.failed)
 		return -1;
-	while (out->len > 0 && out->data[out->len - 1] == '\n')
+	/* no blank or empty quote lines at the end */
+	while (out->len > 0 && (out->data[out->len - 1] == '\n' ||
+	    (out->data[out->len - 1] == '>' && (out->len == 1 || out->data[out->len - 2] == '\n'))))
 		buf_truncate(out, out->len - 1);
 	if (out->len > 0 && buf_addch(out, '\n') < 0)
 		return -1;

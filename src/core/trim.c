@@ -121,7 +121,7 @@ static const char *const header_from_labels[] = {
 };
 static const char *const header_other_labels[] = {
 	"sent", "date", "to", "cc", "bcc", "subject", "reply-to", "verzonden", "datum", "aan",
-	"onderwerp", "beantwoorden", "envoyé", "envoye", "à", "a", "objet", "gesendet", "an",
+	"onderwerp", "beantwoorden", "envoyé", "envoye", "à", "À", "a", "objet", "gesendet", "an",
 	"betreff", "enviado", "fecha", "para", "asunto", "data", "oggetto", "inviato", "risposta",
 	"temat", "do", "wysłano", "dato", "til", "emne", "sendt", "skickat", "till", "ämne",
 	"kopie", "verstuurd", "importance", "urgentie", "priorité",
@@ -454,6 +454,26 @@ ends_sentence(const struct line *l)
 	return len > 0 && (l->p[len - 1] == '.' || l->p[len - 1] == '!' || l->p[len - 1] == '?');
 }
 
+/* Do the non-blank lines a..end-1, joined, make a quote header? 1 yes, 0 no, -1 ENOMEM. */
+static int
+window_matches(const struct patterns *pt, struct buf *joined, const struct line *lines,
+    size_t a, size_t end)
+{
+	buf_reset(joined);
+	for (size_t k = a; k < end; k++) {
+		if (lines[k].kind == LK_BLANK)
+			continue;
+		if (joined->len > 0 && buf_addch(joined, ' ') < 0)
+			return -1;
+		if (normalise_add(joined, lines[k].p, lines[k].len, PATTERN_MAX_LINE) < 0)
+			return -1;
+		if (joined->len > PATTERN_MAX_LINE)
+			return 0;
+	}
+	return match_any(pt->quote_header, NELEM(quote_header_src), joined->data) &&
+	    regexec(&pt->evidence, joined->data, 0, NULL, 0) == 0;
+}
+
 /*
  * A quote header starting at line i, possibly wrapped over the next lines (clients wrap
  * "On … <address>\n> wrote:" at 72 columns). Returns the number of lines it spans, 0 when none,
@@ -554,13 +574,30 @@ classify(const struct patterns *pt, struct line *lines, size_t n)
 			l->kind = LK_BOILERPLATE;
 	}
 	for (size_t i = 0; i < n; i++) {
+		size_t start = i, end;
+
 		if ((r = quote_header_at(pt, &scratch, &joined, lines, n, i)) < 0)
 			goto out;
-		for (int k = 0; k < r; k++)
-			if (lines[i + (size_t)k].kind != LK_BLANK)
-				lines[i + (size_t)k].kind = LK_QHEADER;
-		if (r > 0)
-			i += (size_t)r - 1;
+		if (r == 0)
+			continue;
+		end = i + (size_t)r;
+		/* the person's line just above a header may join it into a match too
+		 * ("Danke\n\nJan <j@x> schrieb am …:"): the header is the shortest tail
+		 * that still matches */
+		for (size_t k = i + 1; k < end; k++) {
+			int m;
+
+			if (lines[k].kind == LK_BLANK)
+				continue;
+			if ((m = window_matches(pt, &joined, lines, k, end)) < 0)
+				goto out;
+			if (m)
+				start = k;
+		}
+		for (size_t k = start; k < end; k++)
+			if (lines[k].kind != LK_BLANK)
+				lines[k].kind = LK_QHEADER;
+		i = end - 1;
 	}
 	ret = 0;
 out:
@@ -608,7 +645,6 @@ confirm_devices(struct line *lines, size_t n)
 struct removal {
 	size_t cut;             /* first line of the cut-off tail */
 	size_t header;          /* first quote header line dropped, or n */
-	size_t quoted;          /* quoted lines dropped */
 	size_t devices;         /* device signature lines dropped */
 	size_t boilerplate;     /* boilerplate lines dropped */
 	size_t first_device;    /* first device signature dropped, or n */
@@ -621,7 +657,7 @@ decide(struct line *lines, size_t n, struct removal *rm)
 	int text_before = 0;
 
 	rm->header = n;
-	rm->quoted = rm->devices = rm->boilerplate = 0;
+	rm->devices = rm->boilerplate = 0;
 	rm->first_device = n;
 	for (i = 0; i < n; i++)
 		if (lines[i].kind == LK_SEPARATOR || lines[i].kind == LK_SIGDELIM) {
@@ -682,10 +718,8 @@ decide(struct line *lines, size_t n, struct removal *rm)
 					continue;
 				if (lines[i].kind == LK_QHEADER)
 					lines[i].drop = 1;
-				else if (lines[i].kind == LK_QUOTE) {
+				else if (lines[i].kind == LK_QUOTE)
 					lines[i].drop = 1;
-					rm->quoted++;
-				}
 			}
 		}
 	} else {
@@ -699,10 +733,8 @@ decide(struct line *lines, size_t n, struct removal *rm)
 			}
 		if (last_text < cut)
 			for (i = last_text + 1; i < cut; i++)
-				if (!lines[i].drop && lines[i].kind == LK_QUOTE) {
+				if (!lines[i].drop && lines[i].kind == LK_QUOTE)
 					lines[i].drop = 1;
-					rm->quoted++;
-				}
 	}
 	for (i = cut; i < n; i++)
 		lines[i].drop = 1;
@@ -732,7 +764,7 @@ anything_kept(const struct line *lines, size_t n)
  * would double another one only because the lines between them were dropped.
  */
 static int
-emit(const struct line *lines, size_t n, struct buf *out)
+emit(const struct line *lines, size_t n, struct buf *out, size_t *emitted)
 {
 	size_t pending_blanks = 0;
 	int started = 0, dropped_since = 0;
@@ -750,7 +782,7 @@ emit(const struct line *lines, size_t n, struct buf *out)
 			dropped_since = 0;
 			continue;
 		}
-		for (; pending_blanks > 0; pending_blanks--)
+		for (; pending_blanks > 0; pending_blanks--, (*emitted)++)
 			if (buf_addch(out, '\n') < 0)
 				return -1;
 		const char *p = l->p;
@@ -765,6 +797,7 @@ emit(const struct line *lines, size_t n, struct buf *out)
 			return -1;
 		started = 1;
 		dropped_since = 0;
+		(*emitted)++;
 	}
 	return 0;
 }
@@ -799,7 +832,16 @@ describe(struct buf *b, const struct line *lines, size_t n, const struct removal
     int fallback)
 {
 	const char *sep = "";
+	size_t quoted = 0, other = 0;
 
+	for (size_t i = 0; i < n; i++) {
+		if (!lines[i].drop)
+			continue;
+		if (lines[i].kind == LK_QUOTE)
+			quoted++;
+		else if (i > rm->cut && lines[i].kind != LK_BLANK && lines[i].kind != LK_QHEADER)
+			other++;
+	}
 	if (fallback) {
 		if (buf_adds(b, "everything looked quoted: kept all but quote headers") < 0)
 			return -1;
@@ -811,20 +853,23 @@ describe(struct buf *b, const struct line *lines, size_t n, const struct removal
 			return -1;
 		sep = "; ";
 	}
-	if (!fallback && rm->quoted > 0) {
-		if (buf_addf(b, "%s%zu quoted line%s", sep, rm->quoted, rm->quoted == 1 ? "" : "s") < 0)
+	if (quoted > 0) {
+		if (buf_addf(b, "%s%zu quoted line%s", sep, quoted, quoted == 1 ? "" : "s") < 0)
 			return -1;
 		sep = "; ";
 	}
-	if (!fallback && rm->cut < n) {
+	if (!fallback && rm->cut < n && lines[rm->cut].kind != LK_QHEADER) {
 		const struct line *c = &lines[rm->cut];
-		const char *what = c->kind == LK_SIGDELIM ? "signature" :
-		    c->kind == LK_SEPARATOR ? "earlier message from" : "quoted message from";
-		size_t rest = n - rm->cut - 1;
 
-		if (buf_addf(b, "%s%s ", sep, what) < 0 || describe_line(b, c) < 0)
+		if (buf_addf(b, "%s%s ", sep, c->kind == LK_SIGDELIM ? "signature" :
+		    "earlier message from") < 0 || describe_line(b, c) < 0)
 			return -1;
-		if (rest > 0 && buf_addf(b, " (%zu more line%s)", rest, rest == 1 ? "" : "s") < 0)
+		if (other > 0 && buf_addf(b, " (%zu more line%s)", other, other == 1 ? "" : "s") < 0)
+			return -1;
+		sep = "; ";
+	} else if (!fallback && other > 0) {
+		if (buf_addf(b, "%s%zu line%s of the earlier message", sep, other,
+		    other == 1 ? "" : "s") < 0)
 			return -1;
 		sep = "; ";
 	}
@@ -877,10 +922,8 @@ trim_reply(const char *text, size_t len, struct buf *out, struct trim_info *info
 		decide_fallback(lines, n);
 		fallback = anything_kept(lines, n);
 	}
-	if (emit(lines, n, out) < 0)
+	if (emit(lines, n, out, &kept) < 0)
 		goto out;
-	for (size_t i = 0; i < n; i++)
-		kept += !lines[i].drop;
 	if (info != NULL) {
 		info->lines_in = n;
 		info->lines_removed = n - kept;

@@ -1,0 +1,448 @@
+"""Real mail servers for the integration tests, started on 127.0.0.1 on free ports.
+
+Every server gets its own configuration in a temporary directory and is stopped by its PID,
+also when a test fails: use them as context managers.
+
+    with tempfile.TemporaryDirectory() as tmp, Dovecot(tmp) as imap, AioSmtpd(tmp, ...) as smtp:
+        ...
+
+Classes: Dovecot (IMAP/IMAPS, STARTTLS), SmtpSink (Postfix smtp-sink), AioSmtpd (Python's
+aiosmtpd, scripted to fail, require AUTH, offer or omit STARTTLS, drop connections);
+make_cert() for a self-signed CA and server certificate; Tap for TAP output.
+Run with Debian's /usr/bin/python3 (python3-aiosmtpd).
+"""
+import json
+import os
+import pwd
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+
+TOP = os.environ.get("FB_TOP") or os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+BUILD = os.environ.get("BUILD", "build")
+if not os.path.isabs(BUILD):
+    BUILD = os.path.join(TOP, BUILD)
+MAILTOOL = os.path.join(BUILD, "tools", "mailtool")
+IS_ROOT = os.geteuid() == 0
+
+
+class Tap:
+    """ok(cond, what) prints "ok - what" / "not ok - what"; finish() exits non-zero on failure."""
+
+    def __init__(self):
+        self.failed = 0
+        self.count = 0
+
+    def ok(self, cond, what, detail=None):
+        self.count += 1
+        if cond:
+            print("ok - %s" % what, flush=True)
+        else:
+            self.failed += 1
+            print("not ok - %s" % what, flush=True)
+            if detail:
+                for line in str(detail).splitlines()[:30]:
+                    print("#   %s" % line, flush=True)
+        return cond
+
+    def finish(self):
+        print("# %d tests, %d failed" % (self.count, self.failed), flush=True)
+        sys.exit(1 if self.failed else 0)
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_port(port, timeout=15.0, proc=None):
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        if proc is not None and proc.poll() is not None:
+            raise RuntimeError("server exited with %s" % proc.returncode)
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                return
+        except OSError:
+            time.sleep(0.05)
+    raise RuntimeError("nothing listens on 127.0.0.1:%d after %.0fs" % (port, timeout))
+
+
+def wait_port_closed(port, timeout=15.0):
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                time.sleep(0.05)
+        except OSError:
+            return
+    raise RuntimeError("127.0.0.1:%d still listening" % port)
+
+
+def kill_pid(pid, timeout=10.0):
+    try:
+        os.kill(pid, signal.SIGTERM)
+    except ProcessLookupError:
+        return
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return
+        try:  # reap it when it is our child
+            if os.waitpid(pid, os.WNOHANG)[0] == pid:
+                return
+        except ChildProcessError:
+            pass
+        time.sleep(0.05)
+    try:
+        os.kill(pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+
+
+def make_cert(tmpdir, cn="127.0.0.1"):
+    """A self-signed CA and a server certificate for cn (IP or DNS name) signed by it.
+    Returns (ca, cert, key) paths."""
+    d = os.path.join(tmpdir, "cert-" + cn.replace(":", "_"))
+    os.makedirs(d, exist_ok=True)
+    ca, cakey = os.path.join(d, "ca.pem"), os.path.join(d, "ca.key")
+    cert, key, csr = os.path.join(d, "server.pem"), os.path.join(d, "server.key"), os.path.join(d, "server.csr")
+    ext = os.path.join(d, "ext.cnf")
+    san = ("IP:%s" % cn) if cn.replace(".", "").isdigit() or ":" in cn else ("DNS:%s" % cn)
+    with open(ext, "w") as f:
+        f.write("subjectAltName=%s\nbasicConstraints=CA:FALSE\nkeyUsage=digitalSignature,keyEncipherment\n"
+                "extendedKeyUsage=serverAuth\n" % san)
+
+    def run(*args):
+        subprocess.run(["openssl"] + list(args), check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+    run("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", cakey, "-out", ca, "-days", "2",
+        "-subj", "/CN=feedbackd test CA", "-addext", "basicConstraints=critical,CA:TRUE",
+        "-addext", "keyUsage=critical,keyCertSign,cRLSign")
+    run("req", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", csr, "-subj", "/CN=%s" % cn)
+    run("x509", "-req", "-in", csr, "-CA", ca, "-CAkey", cakey, "-CAcreateserial", "-out", cert,
+        "-days", "2", "-extfile", ext)
+    for p in (ca, cert, key):
+        os.chmod(p, 0o644)
+    return ca, cert, key
+
+
+def _mail_ids():
+    pw = pwd.getpwnam("mail")
+    return pw.pw_uid, pw.pw_gid
+
+
+def chown_tree(path, uid, gid):
+    for root, dirs, files in os.walk(path):
+        os.chown(root, uid, gid)
+        for n in files:
+            os.chown(os.path.join(root, n), uid, gid)
+
+
+class Dovecot:
+    """Dovecot serving IMAP (and IMAPS when tls=(cert, key)) for users {name: password}.
+    With tls, Dovecot also offers STARTTLS on the plain port (it cannot be switched off per port). Mail lives in maildir(user),
+    owned by Debian's mail user when run as root."""
+
+    def __init__(self, tmpdir, users=None, tls=None, starttls=False):
+        self.dir = tempfile.mkdtemp(prefix="dovecot.", dir=tmpdir)
+        os.chmod(self.dir, 0o755)
+        os.chmod(tmpdir, 0o755)
+        self.users = users or {"fb": "secret"}
+        self.tls = tls
+        self.starttls = starttls
+        self.port = free_port()
+        self.tls_port = free_port() if tls else 0
+        self.log = os.path.join(self.dir, "dovecot.log")
+        self.conf = os.path.join(self.dir, "dovecot.conf")
+        self._write_config()
+
+    def _write_config(self):
+        d = self.dir
+        for sub in ("run", "state", "mail"):
+            os.makedirs(os.path.join(d, sub), exist_ok=True)
+        with open(os.path.join(d, "users"), "w") as f:
+            for u, p in self.users.items():
+                f.write("%s:{PLAIN}%s\n" % (u, p))
+        ssl = "no"
+        ssl_lines = ""
+        if self.tls:
+            ssl = "yes"
+            ssl_lines = "ssl_cert = <%s\nssl_key = <%s\n" % (self.tls[0], self.tls[1])
+        uid = "mail" if IS_ROOT else pwd.getpwuid(os.getuid()).pw_name
+        extra = ""
+        if not IS_ROOT:
+            extra = ("default_internal_user = %s\ndefault_internal_group = %s\ndefault_login_user = %s\n"
+                     % (uid, uid, uid))
+        imap_listener = "  inet_listener imap {\n    address = 127.0.0.1\n    port = %d\n  }\n" % self.port
+        imaps_listener = "  inet_listener imaps {\n    port = 0\n  }\n"
+        if self.tls:
+            imaps_listener = ("  inet_listener imaps {\n    address = 127.0.0.1\n    port = %d\n    ssl = yes\n  }\n"
+                              % self.tls_port)
+        conf = """base_dir = {d}/run
+state_dir = {d}/state
+instance_name = feedbackd-test-{port}
+protocols = imap
+listen = 127.0.0.1
+ssl = {ssl}
+{ssl_lines}disable_plaintext_auth = no
+auth_mechanisms = plain login
+log_path = {d}/dovecot.log
+first_valid_uid = 1
+first_valid_gid = 1
+{extra}passdb {{
+  driver = passwd-file
+  args = scheme=PLAIN username_format=%u {d}/users
+}}
+userdb {{
+  driver = static
+  args = uid={uid} gid={uid} home={d}/mail/%u
+}}
+mail_location = maildir:{d}/mail/%u
+namespace inbox {{
+  inbox = yes
+}}
+service imap-login {{
+{imap}{imaps}{chroot}}}
+service anvil {{
+  chroot =
+}}
+""".format(d=d, port=self.port, ssl=ssl, ssl_lines=ssl_lines, extra=extra, uid=uid,
+           imap=imap_listener, imaps=imaps_listener, chroot="" if IS_ROOT else "  chroot =\n")
+        with open(self.conf, "w") as f:
+            f.write(conf)
+        for u in self.users:
+            self.make_maildir(u)
+
+    def maildir(self, user="fb"):
+        return os.path.join(self.dir, "mail", user)
+
+    def make_maildir(self, user="fb"):
+        md = self.maildir(user)
+        for sub in ("tmp", "new", "cur"):
+            os.makedirs(os.path.join(md, sub), exist_ok=True)
+        if IS_ROOT:
+            chown_tree(os.path.join(self.dir, "mail"), *_mail_ids())
+
+    def deliver(self, data, user="fb", name=None):
+        """Write a message into the user's Maildir new/ (as an MDA would)."""
+        md = self.maildir(user)
+        name = name or "%d.M%dP%d.test" % (time.time(), time.monotonic_ns() % 10**9, os.getpid())
+        tmp = os.path.join(md, "tmp", name)
+        with open(tmp, "wb") as f:
+            f.write(data if isinstance(data, bytes) else data.encode())
+        if IS_ROOT:
+            os.chown(tmp, *_mail_ids())
+        os.rename(tmp, os.path.join(md, "new", name))
+        return name
+
+    def start(self):
+        subprocess.run(["dovecot", "-c", self.conf], check=True)
+        wait_port(self.port)
+        if self.tls_port:
+            wait_port(self.tls_port)
+        return self
+
+    def pid(self):
+        try:
+            with open(os.path.join(self.dir, "run", "master.pid")) as f:
+                return int(f.read().strip())
+        except (OSError, ValueError):
+            return None
+
+    def stop(self):
+        pid = self.pid()
+        if pid:
+            kill_pid(pid)
+        try:
+            wait_port_closed(self.port)
+        except RuntimeError:
+            pass
+
+    def restart(self):
+        self.stop()
+        time.sleep(0.2)
+        self.start()
+
+    def url(self, tls=False):
+        return "imaps://127.0.0.1:%d" % self.tls_port if tls else "imap://127.0.0.1:%d" % self.port
+
+    def __enter__(self):
+        return self.start()
+
+    def __exit__(self, *exc):
+        self.stop()
+
+
+class SmtpSink:
+    """Postfix's smtp-sink: accepts everything, fast. dump_dir: one file per message."""
+
+    def __init__(self, tmpdir, dump_dir=None, backlog=256):
+        self.port = free_port()
+        self.dump_dir = dump_dir
+        self.proc = None
+        self.backlog = backlog
+        self.tmpdir = tmpdir
+
+    def start(self):
+        cmd = ["/usr/sbin/smtp-sink"]
+        if IS_ROOT:
+            cmd += ["-u", "nobody"]
+        if self.dump_dir:
+            os.makedirs(self.dump_dir, exist_ok=True)
+            os.chmod(self.dump_dir, 0o777)
+            cmd += ["-d", os.path.join(self.dump_dir, "%M.")]
+        cmd += ["127.0.0.1:%d" % self.port, str(self.backlog)]
+        self.proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        wait_port(self.port, proc=self.proc)
+        return self
+
+    def stop(self):
+        if self.proc and self.proc.poll() is None:
+            kill_pid(self.proc.pid)
+            self.proc.wait()
+
+    def url(self):
+        return "smtp://127.0.0.1:%d" % self.port
+
+    def __enter__(self):
+        return self.start()
+
+    def __exit__(self, *exc):
+        self.stop()
+
+
+_AIOSMTPD_SCRIPT = r'''
+import asyncio, json, mailbox, os, ssl, sys, time
+from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import AuthResult, LoginPassword
+
+cfg = json.load(open(sys.argv[1]))
+logf = open(cfg["log"], "a", buffering=1)
+def log(*a):
+    logf.write(" ".join(str(x) for x in a) + "\n")
+
+class Handler:
+    def __init__(self):
+        self.count = 0
+    async def handle_EHLO(self, server, session, envelope, hostname, responses):
+        session.host_name = hostname
+        log("EHLO", hostname, "tls" if session.ssl else "plain")
+        return responses
+    async def handle_MAIL(self, server, session, envelope, address, mail_options):
+        if cfg["fail"].get("mail"):
+            return cfg["fail"]["mail"]
+        envelope.mail_from = address
+        return "250 OK"
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        fail = cfg["fail"].get("rcpt")
+        only = cfg["fail"].get("rcpt_only")
+        if fail and (not only or address == only):
+            log("RCPT refused", address)
+            return fail
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+    async def handle_DATA(self, server, session, envelope):
+        self.count += 1
+        if cfg["drop_after"] is not None and self.count > cfg["drop_after"]:
+            log("DROP at message", self.count)
+            server.transport.abort()
+            return "421 dropped"
+        if cfg["fail"].get("data"):
+            return cfg["fail"]["data"]
+        md = cfg["maildir"]
+        if md:
+            box = mailbox.Maildir(md, create=False)
+            key = box.add(envelope.original_content)
+            st = os.stat(md)
+            os.chown(os.path.join(md, "new", key), st.st_uid, st.st_gid)
+        log("ACCEPTED", self.count, "tls" if session.ssl else "plain", "auth=%s" % (session.authenticated,),
+            len(envelope.original_content))
+        return "250 OK queued as %d" % self.count
+
+def authenticator(server, session, envelope, mechanism, auth_data):
+    want = cfg["require_auth"]
+    ok = (isinstance(auth_data, LoginPassword) and want is not None
+          and auth_data.login.decode() == want[0] and auth_data.password.decode() == want[1])
+    log("AUTH", mechanism, "success" if ok else "failure")
+    return AuthResult(success=ok)
+
+kw = {}
+if cfg["tls"] and cfg["starttls"]:
+    ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    ctx.load_cert_chain(cfg["tls"][0], cfg["tls"][1])
+    kw["tls_context"] = ctx
+    kw["require_starttls"] = False
+if cfg["require_auth"]:
+    kw["authenticator"] = authenticator
+    kw["auth_required"] = True
+    kw["auth_require_tls"] = False
+else:
+    kw["auth_require_tls"] = False
+ctrl = Controller(Handler(), hostname="127.0.0.1", port=cfg["port"], data_size_limit=64 << 20,
+                  server_hostname="aiosmtpd.test", **kw)
+ctrl.start()
+log("READY", cfg["port"])
+import signal
+signal.sigwait({signal.SIGTERM, signal.SIGINT})
+ctrl.stop()
+'''
+
+
+class AioSmtpd:
+    """aiosmtpd in a subprocess. deliver_to_maildir: a Maildir to put accepted mail in;
+    tls=(cert, key) with starttls=True offers STARTTLS; require_auth=(user, pw);
+    fail={'rcpt': '451 ...', 'rcpt_only': address, 'mail': ..., 'data': ...};
+    drop_after=N drops the connection at the (N+1)th DATA. The log (self.log) has one line per
+    event: EHLO, AUTH success/failure, ACCEPTED n tls|plain, RCPT refused, DROP."""
+
+    def __init__(self, tmpdir, deliver_to_maildir=None, tls=None, starttls=False, require_auth=None,
+                 fail=None, drop_after=None):
+        self.dir = tempfile.mkdtemp(prefix="aiosmtpd.", dir=tmpdir)
+        self.port = free_port()
+        self.log = os.path.join(self.dir, "smtpd.log")
+        self.cfg = dict(port=self.port, log=self.log, maildir=deliver_to_maildir, tls=tls, starttls=starttls,
+                        require_auth=require_auth, fail=fail or {}, drop_after=drop_after)
+        self.proc = None
+
+    def start(self):
+        script = os.path.join(self.dir, "smtpd.py")
+        cfgf = os.path.join(self.dir, "smtpd.json")
+        with open(script, "w") as f:
+            f.write(_AIOSMTPD_SCRIPT)
+        with open(cfgf, "w") as f:
+            json.dump(self.cfg, f)
+        open(self.log, "w").close()
+        self.proc = subprocess.Popen(["/usr/bin/python3", script, cfgf], stderr=open(self.log + ".err", "w"))
+        wait_port(self.port, proc=self.proc)
+        return self
+
+    def stop(self):
+        if self.proc and self.proc.poll() is None:
+            kill_pid(self.proc.pid)
+            self.proc.wait()
+
+    def log_text(self):
+        with open(self.log) as f:
+            return f.read()
+
+    def url(self):
+        return "smtp://127.0.0.1:%d" % self.port
+
+    def __enter__(self):
+        return self.start()
+
+    def __exit__(self, *exc):
+        self.stop()
+
+
+def mailtool(*args, timeout=600):
+    """Run build/tools/mailtool; returns (exit code, stdout lines, stderr)."""
+    p = subprocess.run([MAILTOOL] + [str(a) for a in args], capture_output=True, text=True, timeout=timeout)
+    return p.returncode, p.stdout.splitlines(), p.stderr

@@ -138,7 +138,8 @@ mdbox_fetch_new(struct mailbox *mb, struct mailbox_position *pos, mailbox_msg_cb
 		rc = -1;
 		goto out;
 	}
-	qsort(list, n, sizeof(*list), entry_cmp);
+	if (n > 1) /* qsort(NULL, 0, …) is undefined */
+		qsort(list, n, sizeof(*list), entry_cmp);
 	for (size_t i = 0; i < n; i++) {
 		struct mailbox_msg msg;
 

@@ -58,6 +58,8 @@ static const struct fields_case cases[] = {
 	  "{\"confirmation\":\"a\",\"critique\":\"b\"}" },
 	{ "test_fields_nbsp_from_html", "Kritiek:\xc2\xa0te\xc2\xa0laat\xc2\xa0\n",
 	  "{\"critique\":\"te laat\"}" },
+	{ "test_fields_nbsp_entity_and_zero_width_space",
+	  "\xe2\x80\x8b**Kritiek:**&nbsp;te laat\n", "{\"critique\":\"te laat\"}" },
 	{ "test_fields_crlf_line_ends", "Kritiek: a\r\nConstructief: b\r\n",
 	  "{\"critique\":\"a\",\"suggestion\":\"b\"}" },
 	{ "test_fields_sentence_starting_with_label_word_is_text",

@@ -661,10 +661,8 @@ confirm_devices(struct line *lines, size_t n)
 		}
 		while (j < n && lines[j].kind == LK_DEVICE)
 			j++;
-		int above = i == 0 || is_boundary(&lines[i - 1]);
-		int below = j == n || is_boundary(&lines[j]);
-		for (size_t k = i; k < j; k++)
-			if (!above && !below)
+		if ((i > 0 && !is_boundary(&lines[i - 1])) && (j < n && !is_boundary(&lines[j])))
+			for (size_t k = i; k < j; k++)
 				lines[k].kind = LK_TEXT;
 		i = j;
 	}
@@ -807,7 +805,6 @@ emit(const struct line *lines, size_t n, struct buf *out, size_t *emitted)
 		if (l->kind == LK_BLANK) {
 			if (started && !(dropped_since && pending_blanks > 0))
 				pending_blanks++;
-			dropped_since = 0;
 			continue;
 		}
 		for (; pending_blanks > 0; pending_blanks--, (*emitted)++)

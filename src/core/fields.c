@@ -360,6 +360,8 @@ parse_label(const char *s, size_t len, size_t *rest, size_t *label_start, size_t
 	for (size_t k = a; k < e; k++) {
 		char c = s[k];
 
+		if (c == '(')
+			break; /* a hint copied from the form: "Bevestiging (wat gaat goed):" */
 		if (c == ',')
 			continue;
 		if (c == ' ' && (n == 0 || norm[n - 1] == ' '))

@@ -240,7 +240,19 @@ trim(const char **s, size_t *len, int trim_emphasis)
 		(*len)--;
 }
 
-/* The cleaned line: no-break spaces (a leftover of HTML) as spaces, trimmed. */
+/* Leftovers of HTML: what they become in a cleaned line. */
+static const struct {
+	const char *from;
+	const char *to;
+} html_leftovers[] = {
+	{ "\xc2\xa0", " " },     /* U+00A0 no-break space */
+	{ "&nbsp;", " " },
+	{ "\xe2\x80\x8b", "" }, /* U+200B zero-width space */
+	{ "\xef\xbb\xbf", "" }, /* U+FEFF byte order mark */
+	{ "\t", " " },
+};
+
+/* The cleaned line: HTML leftovers replaced, tabs as spaces, trimmed. */
 static int
 clean_line(struct buf *dst, const char *p, size_t len)
 {
@@ -249,11 +261,16 @@ clean_line(struct buf *dst, const char *p, size_t len)
 
 	buf_reset(dst);
 	for (size_t i = 0; i < len; i++) {
-		if ((unsigned char)p[i] == 0xc2 && i + 1 < len && (unsigned char)p[i + 1] == 0xa0) {
-			if (buf_addch(dst, ' ') < 0)
+		size_t k;
+
+		for (k = 0; k < NELEM(html_leftovers); k++)
+			if (ci_prefix(p + i, len - i, html_leftovers[k].from))
+				break;
+		if (k < NELEM(html_leftovers)) {
+			if (buf_adds(dst, html_leftovers[k].to) < 0)
 				return -1;
-			i++;
-		} else if (buf_addch(dst, p[i] == '\t' ? ' ' : p[i]) < 0) {
+			i += strlen(html_leftovers[k].from) - 1;
+		} else if (buf_addch(dst, p[i]) < 0) {
 			return -1;
 		}
 	}
@@ -343,6 +360,8 @@ parse_label(const char *s, size_t len, size_t *rest, size_t *label_start, size_t
 	for (size_t k = a; k < e; k++) {
 		char c = s[k];
 
+		if (c == '(')
+			break; /* a hint copied from the form: "Bevestiging (wat gaat goed):" */
 		if (c == ',')
 			continue;
 		if (c == ' ' && (n == 0 || norm[n - 1] == ' '))

@@ -242,12 +242,22 @@ fail:
 	return NULL;
 }
 
+/* libetpan's lenient parsers can hand back junk as an addr-spec: keep only local@domain. */
+static int
+plausible_address(const char *a)
+{
+	const char *at = a != NULL ? strchr(a, '@') : NULL;
+
+	return at != NULL && at != a && at[1] != '\0' && strpbrk(a, "<>,;: \t") == NULL;
+}
+
 static int
 add_address(struct fb_message *msg, const struct mailimf_mailbox *mb)
 {
 	struct message_address *a;
 
-	if (mb == NULL || mb->mb_addr_spec == NULL || msg->nrecipients >= MESSAGE_MAX_HEADERS)
+	if (mb == NULL || !plausible_address(mb->mb_addr_spec) ||
+	    msg->nrecipients >= MESSAGE_MAX_HEADERS)
 		return 0;
 	a = realloc(msg->recipients, (msg->nrecipients + 1) * sizeof(*a));
 	if (a == NULL)
@@ -301,7 +311,7 @@ set_from(struct fb_message *msg, const char *raw)
 	if (mailimf_mailbox_list_parse(raw, strlen(raw), &idx, &list) != MAILIMF_NO_ERROR)
 		return 0;
 	mb = clist_begin(list->mb_list) != NULL ? clist_content(clist_begin(list->mb_list)) : NULL;
-	if (mb != NULL && mb->mb_addr_spec != NULL) {
+	if (mb != NULL && plausible_address(mb->mb_addr_spec)) {
 		if (mb->mb_display_name != NULL &&
 		    (msg->from.name = decode_value(mb->mb_display_name,
 		    strlen(mb->mb_display_name))) == NULL)

@@ -269,14 +269,17 @@ walk_element(struct render *r, const GumboElement *el, int depth)
 
 	if (t == GUMBO_TAG_PRE)
 		r->pre--;
-	/* end the block while still inside the quote, so the quote never leaks onto the next line */
+	/* end the quote's last line while inside it; the blank line after it is outside */
+	if (quotes) {
+		block_break(r);
+		r->quote -= quotes;
+	}
 	if (para)
 		para_break(r);
 	else if (block)
 		block_break(r);
 	else if ((t == GUMBO_TAG_TD || t == GUMBO_TAG_TH) && r->line_has_text)
 		r->pending_space = 1;
-	r->quote -= quotes;
 }
 
 static void

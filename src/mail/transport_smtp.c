@@ -430,13 +430,19 @@ judge(struct transport_msg *msg, struct queued *q, struct session_state *st)
 			buf_adds(&msg->detail, "; warning: accepted without AUTH");
 		return;
 	}
-	if (mcls == 5 || dcls == 5 || (ok == 0 && temp == 0 && perm > 0))
+	/* When no recipient was accepted, the server's answer to DATA (503 "need RCPT") is only a
+	 * consequence: the recipients' answers decide. */
+	if (mcls == 5)
 		msg->status = TRANSPORT_PERMFAIL;
-	else
+	else if (mcls != 2)
 		msg->status = TRANSPORT_TEMPFAIL;
+	else if (ok == 0)
+		msg->status = temp == 0 && perm > 0 ? TRANSPORT_PERMFAIL : TRANSPORT_TEMPFAIL;
+	else
+		msg->status = dcls == 5 ? TRANSPORT_PERMFAIL : TRANSPORT_TEMPFAIL;
 	if (mcls != 2 && mail != NULL && mail->code != 0)
 		add_status(&msg->detail, "MAIL FROM", mail);
-	else if (ok > 0 || dcls != 0)
+	else if (ok > 0)
 		add_status(&msg->detail, "DATA", data);
 	if (st->problem.len > 0)
 		buf_addf(&msg->detail, "; %s", st->problem.data);

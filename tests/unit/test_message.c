@@ -1,0 +1,332 @@
+/*
+ * Unit tests of message: the text a person wrote comes out as UTF-8 with LF line ends whatever
+ * the charset, transfer encoding and client; HTML-only mail is rendered with quotes as "> "
+ * lines; calendar and delivery-status parts are kept; hostile sizes and nesting are refused.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "buf.h"
+#include "message.h"
+
+#define HDR "From: Lid <lid@example.org>\nTo: feedback@example.org\nSubject: Re: x\n" \
+	"MIME-Version: 1.0\n"
+
+/* A whole message in, its text out (and, when given, subject and sender name). */
+static const struct text_case {
+	const char *name;
+	const char *raw;
+	const char *text;
+	int html;
+} TEXTS[] = {
+	{ "iso-8859-1 quoted-printable",
+	  HDR "Content-Type: text/plain; charset=iso-8859-1\nContent-Transfer-Encoding: quoted-printable\n\n"
+	  "Caf=E9 na=EFef\n", "Café naïef\n", 0 },
+	{ "windows-1252 euro and dash",
+	  HDR "Content-Type: text/plain; charset=windows-1252\nContent-Transfer-Encoding: quoted-printable\n\n"
+	  "=80 12 =96 ok\n", "€ 12 – ok\n", 0 },
+	{ "iso-8859-1 label read as windows-1252 (0x80 is the euro, as browsers do)",
+	  HDR "Content-Type: text/plain; charset=ISO-8859-1\nContent-Transfer-Encoding: 8bit\n\n"
+	  "\x80 5\n", "€ 5\n", 0 },
+	{ "utf-8 with BOM: BOM dropped",
+	  HDR "Content-Type: text/plain; charset=utf-8\nContent-Transfer-Encoding: 8bit\n\n"
+	  "\xef\xbb\xbfHoi\n", "Hoi\n", 0 },
+	{ "BOM without a charset label",
+	  HDR "Content-Type: text/plain\n\n\xef\xbb\xbf" "D\xc3\xa9 reply\n", "Dé reply\n", 0 },
+	{ "quoted-printable soft line breaks joined",
+	  HDR "Content-Type: text/plain; charset=utf-8\nContent-Transfer-Encoding: quoted-printable\n\n"
+	  "Dit is een lange re=\ngel die doorloopt.\n", "Dit is een lange regel die doorloopt.\n", 0 },
+	{ "base64 body decoded",
+	  HDR "Content-Type: text/plain; charset=utf-8\nContent-Transfer-Encoding: base64\n\n"
+	  "SG9pLApKZXJvZW4gTcOraWplcgo=\n", "Hoi,\nJeroen Mëijer\n", 0 },
+	{ "CRLF and lone CR become LF",
+	  "From: a@example.org\r\nSubject: x\r\n\r\nline 1\r\nline 2\rline 3\r\n",
+	  "line 1\nline 2\nline 3\n", 0 },
+	{ "invalid UTF-8 replaced, never passed on",
+	  HDR "Content-Type: text/plain; charset=utf-8\n\nok \xff\xfe end \xc3\n",
+	  "ok \xef\xbf\xbd\xef\xbf\xbd end \xef\xbf\xbd\n", 0 },
+	{ "no charset and not UTF-8: windows-1252",
+	  HDR "Content-Type: text/plain\n\nCaf\xe9\n", "Café\n", 0 },
+	{ "unknown charset: still readable",
+	  HDR "Content-Type: text/plain; charset=x-no-such-charset\n\nCaf\xe9 ok\n", "Café ok\n", 0 },
+	{ "multipart/alternative prefers text/plain",
+	  HDR "Content-Type: multipart/alternative; boundary=b\n\n--b\nContent-Type: text/plain\n\n"
+	  "plain\n--b\nContent-Type: text/html\n\n<p>html</p>\n--b--\n", "plain", 0 },
+	{ "text/plain attachment is not the body",
+	  HDR "Content-Type: multipart/mixed; boundary=b\n\n--b\nContent-Type: text/html\n\n"
+	  "<p>body</p>\n--b\nContent-Type: text/plain\nContent-Disposition: attachment; filename=a.txt\n\n"
+	  "attached\n--b--\n", "body\n", 1 },
+	{ "attached message's text is not the body",
+	  HDR "Content-Type: multipart/mixed; boundary=b\n\n--b\nContent-Type: message/rfc822\n\n"
+	  "From: x@example.org\nSubject: old\n\nold text\n--b\nContent-Type: text/plain\n\nnew text\n--b--\n",
+	  "new text", 0 },
+	{ "HTML entities, head, style and script",
+	  HDR "Content-Type: text/html; charset=utf-8\n\n<html><head><title>T</title><style>p{}</style>"
+	  "</head><body><script>var x;</script><p>A &amp; B &euro; &lt;x&gt;&nbsp;y</p></body></html>\n",
+	  "A & B € <x> y\n", 1 },
+	{ "HTML paragraphs and breaks kept, white space collapsed",
+	  HDR "Content-Type: text/html\n\n<p>een\n  twee</p><p>drie<br>vier</p><div>vijf</div>\n",
+	  "een twee\n\ndrie\nvier\n\nvijf\n", 1 },
+	{ "Outlook: divRplyFwdMsg and all that follows quoted",
+	  HDR "Content-Type: text/html\n\n<div>Ja.</div><div id=\"appendonsend\"></div><hr>"
+	  "<div id=\"divRplyFwdMsg\"><b>Van:</b> F<br><b>Verzonden:</b> di</div><div>Beste</div>\n",
+	  "Ja.\n> Van: F\n> Verzonden: di\n> Beste\n", 1 },
+	{ "Outlook desktop: border-top #E1E1E1 block and all that follows quoted",
+	  HDR "Content-Type: text/html\n\n<div class=WordSection1><p class=MsoNormal>Goed.</p>"
+	  "<p class=MsoNormal>Kees</p><div><div style='border:none;border-top:solid #E1E1E1 1.0pt;"
+	  "padding:3.0pt 0cm 0cm 0cm'><p class=MsoNormal><b>From:</b> F<br><b>Sent:</b> Tue</p></div>"
+	  "</div><p class=MsoNormal>Dear Kees</p></div>\n",
+	  "Goed.\nKees\n> From: F\n> Sent: Tue\n> Dear Kees\n", 1 },
+	{ "Gmail: gmail_quote quoted",
+	  HDR "Content-Type: text/html\n\n<div dir=ltr>Top</div><br><div class=\"gmail_quote\">"
+	  "<div class=gmail_attr>On Tue wrote:<br></div><blockquote class=gmail_quote>old</blockquote>"
+	  "</div>\n",
+	  "Top\n\n> On Tue wrote:\n>\n> old\n", 1 },
+	{ "Apple: blockquote type=cite quoted",
+	  HDR "Content-Type: text/html\n\nJa<div><blockquote type=\"cite\"><div>Op 12 jan. heeft X "
+	  "het volgende geschreven:</div><div>oud</div></blockquote></div>\n",
+	  "Ja\n>\n> Op 12 jan. heeft X het volgende geschreven:\n> oud\n", 1 },
+	{ "Thunderbird: moz-cite-prefix and cite quoted, bottom text kept",
+	  HDR "Content-Type: text/html\n\n<div class=\"moz-cite-prefix\">Op 12-01 schreef F:<br></div>"
+	  "<blockquote type=\"cite\">oud</blockquote><p>nieuw</p>\n",
+	  "> Op 12-01 schreef F:\n>\n> oud\n\nnieuw\n", 1 },
+	{ "mbox From_ line before the headers",
+	  "From MAILER-DAEMON Thu Apr 29 23:34:45 2004\nFrom: a@example.org\nSubject: s\n\nbody\n",
+	  "body\n", 0 },
+	{ "no body at all", "From: a@example.org\nSubject: s\n", "", 0 },
+	{ "not mail at all: what there is becomes the text", "\x01\x02\x03 garbage", "\x01\x02\x03 garbage", 0 },
+};
+
+static void
+test_message_text_table(void **state)
+{
+	for (size_t i = 0; i < sizeof(TEXTS) / sizeof(TEXTS[0]); i++) {
+		const struct text_case *c = &TEXTS[i];
+		struct fb_error err = { { 0 } };
+		struct fb_message *m = message_parse(c->raw, strlen(c->raw), 1 << 20, &err);
+
+		if (m == NULL)
+			fail_msg("%s: %s", c->name, err.msg);
+		if (strcmp(m->text, c->text) != 0)
+			fail_msg("%s:\nexpected [%s]\n     got [%s]", c->name, c->text, m->text);
+		assert_int_equal(m->text_len, strlen(m->text));
+		if (m->text_from_html != c->html)
+			fail_msg("%s: text_from_html %d", c->name, m->text_from_html);
+		message_free(m);
+	}
+}
+
+/* header value in, decoded subject and sender name out */
+static const struct header_case {
+	const char *from, *subject;
+	const char *name, *addr, *want_subject;
+} HEADERS[] = {
+	{ "=?utf-8?q?Jeroen_M=C3=ABijer?= <j@example.nl>", "=?utf-8?B?SMOpIGRhYXI=?=",
+	  "Jeroen Mëijer", "j@example.nl", "Hé daar" },
+	{ "=?iso-8859-1?q?Ren=E9e_de_Vries?= <renee@example.be>",
+	  "=?ISO-8859-1?Q?Re=3A_=E9=E9n?=", "Renée de Vries", "renee@example.be", "Re: één" },
+	{ "\"Vries, Renée de\" <renee@example.be>", "Re: 8-bit \xc3\xa9 subject",
+	  "Vries, Renée de", "renee@example.be", "Re: 8-bit é subject" },
+	{ "plain@example.org", "=?windows-1252?q?=80_5?= and\n more",
+	  NULL, "plain@example.org", "€ 5 and more" },
+	/* libetpan is lenient with an unterminated encoded word: decoded all the same */
+	{ "Broken <not an address", "=?utf-8?q?unterminated", NULL, NULL, "unterminated" },
+};
+
+static void
+test_message_headers_decoded_table(void **state)
+{
+	for (size_t i = 0; i < sizeof(HEADERS) / sizeof(HEADERS[0]); i++) {
+		const struct header_case *c = &HEADERS[i];
+		struct buf raw = BUF_INIT;
+		struct fb_message *m;
+
+		assert_int_equal(buf_addf(&raw, "From: %s\nSubject: %s\nTo: a <f+x@example.org>, "
+		    "g@example.org\nCc: grp: c@example.org;\n\nbody\n", c->from, c->subject), 0);
+		m = message_parse(raw.data, raw.len, 1 << 20, NULL);
+		assert_non_null(m);
+		assert_string_equal(m->subject, c->want_subject);
+		if (c->addr != NULL) {
+			assert_non_null(m->from.addr);
+			assert_string_equal(m->from.addr, c->addr);
+		} else {
+			assert_null(m->from.addr);
+		}
+		if (c->name != NULL)
+			assert_string_equal(m->from.name, c->name);
+		assert_int_equal(m->nrecipients, 3);
+		assert_string_equal(m->recipients[0].addr, "f+x@example.org");
+		assert_string_equal(m->recipients[2].addr, "c@example.org");
+		assert_string_equal(message_header(m, "subject"), c->want_subject);
+		assert_null(message_header(m, "X-Nothing"));
+		message_free(m);
+		buf_release(&raw);
+	}
+}
+
+static void
+test_message_calendar_parts_kept(void **state)
+{
+	static const char raw[] = HDR
+	    "Content-Type: multipart/mixed; boundary=b\n\n"
+	    "--b\nContent-Type: text/plain\n\nAccepted\n"
+	    "--b\nContent-Type: text/calendar; charset=utf-8; method=reply\n\nBEGIN:VCALENDAR\nEND:VCALENDAR\n"
+	    "--b\nContent-Type: text/calendar\nContent-Transfer-Encoding: base64\n\nQkVHSU46VkNBTEVOREFS\n"
+	    "--b\nContent-Type: application/octet-stream; name=invite.ics\n"
+	    "Content-Disposition: attachment; filename=\"invite.ics\"\n\nBEGIN:VCALENDAR\n"
+	    "--b\nContent-Type: application/ics\n\nX\n"
+	    "--b--\n";
+	struct fb_message *m = message_parse(raw, sizeof(raw) - 1, 1 << 20, NULL);
+
+	assert_non_null(m);
+	assert_string_equal(m->text, "Accepted");
+	assert_int_equal(m->ncalendars, 4);
+	assert_string_equal(m->calendars[0].method, "REPLY");
+	assert_string_equal(m->calendars[0].data, "BEGIN:VCALENDAR\nEND:VCALENDAR");
+	assert_null(m->calendars[1].method);
+	assert_string_equal(m->calendars[1].data, "BEGIN:VCALENDAR");
+	assert_string_equal(m->calendars[2].content_type, "application/octet-stream");
+	assert_string_equal(m->calendars[3].content_type, "application/ics");
+	message_free(m);
+}
+
+static void
+test_message_delivery_report_kept(void **state)
+{
+	static const char raw[] =
+	    "From: MAILER-DAEMON@example.org\nReturn-Path: <>\nSubject: Undelivered\n"
+	    "Content-Type: multipart/report; report-type=Delivery-Status; boundary=\"r\"\n\n"
+	    "--r\nContent-Type: text/plain\n\nFailed.\n"
+	    "--r\nContent-Type: message/delivery-status\n\nReporting-MTA: dns; mx\n\n"
+	    "Final-Recipient: rfc822; gone@example.net\nAction: failed\nStatus: 5.1.1\n"
+	    "--r\nContent-Type: message/rfc822\n\nMessage-ID: <abc@example.org>\nTo: gone@example.net\n\n"
+	    "the old text\n"
+	    "--r--\n";
+	struct fb_message *m = message_parse(raw, sizeof(raw) - 1, 1 << 20, NULL);
+
+	assert_non_null(m);
+	assert_string_equal(m->content_type, "multipart/report");
+	assert_string_equal(m->report_type, "delivery-status");
+	assert_string_equal(m->return_path, "<>");
+	assert_string_equal(m->text, "Failed.");
+	assert_non_null(m->delivery_status);
+	assert_non_null(strstr(m->delivery_status, "Status: 5.1.1"));
+	assert_non_null(m->original_headers);
+	assert_non_null(strstr(m->original_headers, "Message-ID: <abc@example.org>"));
+	assert_null(strstr(m->original_headers, "the old text"));
+	message_free(m);
+}
+
+static void
+test_message_size_limit(void **state)
+{
+	static const char raw[] = "From: a@example.org\n\n0123456789\n";
+	struct fb_error err = { { 0 } };
+	struct fb_message *m;
+
+	m = message_parse(raw, sizeof(raw) - 1, sizeof(raw) - 2, &err);
+	assert_null(m);
+	assert_non_null(strstr(err.msg, "larger than the limit"));
+	m = message_parse(raw, sizeof(raw) - 1, sizeof(raw) - 1, &err);
+	assert_non_null(m);
+	message_free(m);
+}
+
+/* Nesting: a message nested just within the limits is read, a deeper one refused, and neither
+ * may crash (libetpan recurses per level). */
+static void
+nested(struct buf *b, int levels)
+{
+	buf_reset(b);
+	buf_adds(b, "From: a@example.org\n");
+	for (int i = 0; i < levels; i++)
+		buf_addf(b, "Content-Type: multipart/mixed; boundary=\"b%d\"\n\n--b%d\n", i, i);
+	buf_adds(b, "Content-Type: text/plain\n\ndeep\n");
+	for (int i = levels - 1; i >= 0; i--)
+		buf_addf(b, "--b%d--\n", i);
+}
+
+static void
+test_message_deep_nesting_refused(void **state)
+{
+	struct buf b = BUF_INIT;
+	struct fb_error err = { { 0 } };
+	struct fb_message *m;
+
+	nested(&b, 10);
+	m = message_parse(b.data, b.len, 1 << 24, &err);
+	assert_non_null(m);
+	assert_string_equal(m->text, "deep");
+	message_free(m);
+
+	nested(&b, 5000);
+	m = message_parse(b.data, b.len, 1 << 24, &err);
+	assert_null(m);
+	assert_non_null(strstr(err.msg, "nested"));
+
+	nested(&b, MESSAGE_MAX_DEPTH + 5);
+	m = message_parse(b.data, b.len, 1 << 24, &err);
+	assert_null(m);
+	assert_non_null(strstr(err.msg, "deeper"));
+	buf_release(&b);
+}
+
+static void
+test_message_part_count_bounded(void **state)
+{
+	struct buf b = BUF_INIT;
+	struct fb_error err = { { 0 } };
+	struct fb_message *m;
+
+	buf_adds(&b, "From: a@example.org\nContent-Type: multipart/mixed; boundary=b\n\n");
+	for (int i = 0; i < MESSAGE_MAX_PARTS + 10; i++)
+		buf_adds(&b, "--b\nContent-Type: text/plain\n\nx\n");
+	buf_adds(&b, "--b--\n");
+	m = message_parse(b.data, b.len, 1 << 24, &err);
+	assert_null(m);
+	assert_non_null(strstr(err.msg, "parts"));
+	buf_release(&b);
+}
+
+static void
+test_message_html_deep_tags_bounded(void **state)
+{
+	struct buf html = BUF_INIT, out = BUF_INIT;
+
+	for (int i = 0; i < 100000; i++)
+		buf_adds(&html, "<div>");
+	buf_adds(&html, "text");
+	assert_int_equal(message_html_to_text(html.data, html.len, &out), 0);
+	buf_release(&html);
+	buf_release(&out);
+}
+
+static void
+test_message_free_null(void **state)
+{
+	message_free(NULL);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_message_text_table),
+		cmocka_unit_test(test_message_headers_decoded_table),
+		cmocka_unit_test(test_message_calendar_parts_kept),
+		cmocka_unit_test(test_message_delivery_report_kept),
+		cmocka_unit_test(test_message_size_limit),
+		cmocka_unit_test(test_message_deep_nesting_refused),
+		cmocka_unit_test(test_message_part_count_bounded),
+		cmocka_unit_test(test_message_html_deep_tags_bounded),
+		cmocka_unit_test(test_message_free_null),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

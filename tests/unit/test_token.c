@@ -1,0 +1,201 @@
+/*
+ * Unit tests of token: fresh tokens are valid, distinct and use all their bits; the finders
+ * recognise our forms in addresses, Message-IDs and subjects, case-insensitively, and nothing
+ * that merely looks close.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "token.h"
+
+#define TOK "k7m2qv4xw3bn5rt6yh2jd4pa7e"
+
+static void
+test_token_new_is_valid_and_distinct(void **state)
+{
+	char a[TOKEN_LEN + 1], b[TOKEN_LEN + 1];
+	struct fb_error err;
+
+	assert_int_equal(token_new(a, &err), 0);
+	assert_int_equal(token_new(b, &err), 0);
+	assert_int_equal(strlen(a), TOKEN_LEN);
+	assert_true(token_valid(a, strlen(a)));
+	for (size_t i = 0; i < TOKEN_LEN; i++)
+		assert_non_null(strchr("abcdefghijklmnopqrstuvwxyz234567", a[i]));
+	assert_string_not_equal(a, b);
+}
+
+/* 130 bits in 26 characters: the first and the last character each take all 32 values, which
+ * fails if the encoder drops or repeats bits. */
+static void
+test_token_new_uses_every_bit(void **state)
+{
+	int first[32] = { 0 }, last[32] = { 0 };
+	static const char b32[] = "abcdefghijklmnopqrstuvwxyz234567";
+
+	for (int i = 0; i < 3000; i++) {
+		char t[TOKEN_LEN + 1];
+
+		assert_int_equal(token_new(t, NULL), 0);
+		first[strchr(b32, t[0]) - b32]++;
+		last[strchr(b32, t[TOKEN_LEN - 1]) - b32]++;
+	}
+	for (int i = 0; i < 32; i++) {
+		assert_true(first[i] > 0);
+		assert_true(last[i] > 0);
+	}
+}
+
+static const struct valid_case {
+	const char *s;
+	int valid;
+} VALID[] = {
+	{ TOK, 1 },
+	{ "K7M2QV4XW3BN5RT6YH2JD4PA7E", 1 },          /* case-insensitive */
+	{ "k7m2qv4xw3bn5rt6yh2jd4pa7", 0 },           /* 25 */
+	{ "k7m2qv4xw3bn5rt6yh2jd4pa7ee", 0 },         /* 27 */
+	{ "k7m2qv4xw3bn5rt6yh2jd4pa71", 0 },          /* 1 is not base32 */
+	{ "k7m2qv4xw3bn5rt6yh2jd4pa78", 0 },          /* nor 8 */
+	{ "k7m2qv4xw3bn5rt6yh2jd4pa7=", 0 },
+	{ "", 0 },
+};
+
+static void
+test_token_valid_table(void **state)
+{
+	for (size_t i = 0; i < sizeof(VALID) / sizeof(VALID[0]); i++)
+		assert_int_equal(token_valid(VALID[i].s, strlen(VALID[i].s)), VALID[i].valid);
+	assert_int_equal(token_valid(NULL, 0), 0);
+}
+
+/* input, expected token or NULL */
+static const struct find_case {
+	const char *in;
+	const char *want;
+} ADDRESSES[] = {
+	{ "feedback+" TOK "@example.org", TOK },
+	{ "Feedback+K7M2QV4XW3BN5RT6YH2JD4PA7E@Example.org", TOK },
+	{ "<feedback+" TOK "@example.org>", TOK },
+	{ "a+b+" TOK "@example.org", TOK },                 /* the last '+' */
+	{ "feedback@example.org", NULL },
+	{ "feedback+@example.org", NULL },
+	{ "feedback+" TOK "x@example.org", NULL },
+	{ "feedback+short@example.org", NULL },
+	{ "feedback+" TOK, NULL },                           /* no domain */
+	{ "", NULL },
+}, MSGIDS[] = {
+	{ "<" TOK ".abcdefghijklmnop@example.org>", TOK },
+	{ "  <" TOK ".x@example.org>", TOK },
+	{ TOK ".abc@example.org", TOK },
+	{ "<" "K7M2QV4XW3BN5RT6YH2JD4PA7E" ".abc@example.org>", TOK },
+	{ "<" TOK "@example.org>", NULL },                  /* no dot after the token */
+	{ "<" TOK ".abc>", NULL },                          /* no @ */
+	{ "<x" TOK ".abc@example.org>", NULL },
+	{ "<CAF=abc@mail.gmail.com>", NULL },
+	{ "<abc", NULL },
+	{ "", NULL },
+}, SUBJECTS[] = {
+	{ "Re: Feedbackverzoek week 3 [#" TOK "]", TOK },
+	{ "AW: [#" "K7M2QV4XW3BN5RT6YH2JD4PA7E" "] Feedback", TOK },
+	{ "[#short] and later [#" TOK "]", TOK },
+	{ "Re: Feedback [" TOK "]", NULL },
+	{ "Re: Feedback [#" TOK, NULL },
+	{ "Re: Feedback #" TOK, NULL },
+	{ "[#", NULL },
+	{ "", NULL },
+};
+
+static void
+check_finder(const struct find_case *c, size_t n, int (*find)(const char *, char *))
+{
+	for (size_t i = 0; i < n; i++) {
+		char out[TOKEN_LEN + 1] = "";
+		int rc = find(c[i].in, out);
+
+		if (c[i].want != NULL) {
+			if (rc != 0)
+				fail_msg("no token found in '%s'", c[i].in);
+			assert_string_equal(out, c[i].want);
+		} else if (rc != -1) {
+			fail_msg("token '%s' found in '%s'", out, c[i].in);
+		}
+	}
+	{
+		char out[TOKEN_LEN + 1];
+
+		assert_int_equal(find(NULL, out), -1);
+	}
+}
+
+static void
+test_token_from_address_table(void **state)
+{
+	check_finder(ADDRESSES, sizeof(ADDRESSES) / sizeof(ADDRESSES[0]), token_from_address);
+}
+
+static void
+test_token_from_message_id_table(void **state)
+{
+	check_finder(MSGIDS, sizeof(MSGIDS) / sizeof(MSGIDS[0]), token_from_message_id);
+}
+
+static void
+test_token_from_subject_table(void **state)
+{
+	check_finder(SUBJECTS, sizeof(SUBJECTS) / sizeof(SUBJECTS[0]), token_from_subject);
+}
+
+static void
+test_token_message_id_round_trip_and_unique(void **state)
+{
+	struct buf a = BUF_INIT, b = BUF_INIT;
+	char out[TOKEN_LEN + 1];
+
+	assert_int_equal(token_message_id("K7M2QV4XW3BN5RT6YH2JD4PA7E", "example.org", &a), 0);
+	assert_int_equal(token_message_id(TOK, "example.org", &b), 0);
+	assert_int_equal(a.len, 1 + TOKEN_LEN + 1 + 16 + 1 + strlen("example.org") + 1);
+	assert_int_equal(strncmp(a.data, "<" TOK ".", TOKEN_LEN + 2), 0);
+	assert_string_equal(a.data + a.len - 13, "@example.org>");
+	assert_int_equal(token_from_message_id(a.data, out), 0);
+	assert_string_equal(out, TOK);
+	assert_string_not_equal(a.data, b.data);
+	buf_release(&a);
+	buf_release(&b);
+}
+
+static void
+test_token_message_id_refuses_bad_input(void **state)
+{
+	struct buf b = BUF_INIT;
+
+	assert_int_equal(token_message_id("short", "example.org", &b), -1);
+	assert_int_equal(token_message_id(TOK, "", &b), -1);
+	assert_int_equal(token_message_id(TOK, "exa mple.org", &b), -1);
+	assert_int_equal(token_message_id(TOK, "example.org>\r\nBcc: x", &b), -1);
+	assert_int_equal(token_message_id(NULL, "example.org", &b), -1);
+	assert_int_equal(b.len, 0);
+	buf_release(&b);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_token_new_is_valid_and_distinct),
+		cmocka_unit_test(test_token_new_uses_every_bit),
+		cmocka_unit_test(test_token_valid_table),
+		cmocka_unit_test(test_token_from_address_table),
+		cmocka_unit_test(test_token_from_message_id_table),
+		cmocka_unit_test(test_token_from_subject_table),
+		cmocka_unit_test(test_token_message_id_round_trip_and_unique),
+		cmocka_unit_test(test_token_message_id_refuses_bad_input),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -19,5 +19,5 @@ for f in "$BUILD"/fuzz/fuzz_*; do
 		tail -40 "$T/$name.log" | sed 's/^/#   /'
 	fi
 done
-[ $n -gt 0 ] || ok "no fuzz targets built yet"
+[ $n -gt 0 ] || notok "no fuzz targets in $BUILD/fuzz (make fuzz-build)"
 finish

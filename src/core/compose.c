@@ -691,6 +691,75 @@ fail:
  * Headers
  */
 
+static int
+atext_word(const char *w, size_t n)
+{
+	if (n == 0 || n > PLAIN_WORD_MAX)
+		return 0;
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)w[i];
+
+		if (!isalnum(c) && (c >= 0x80 || strchr("!#$%&'*+-/=?^_`{|}~", c) == NULL || c == 0))
+			return 0;
+		if (c == '=' && i + 1 < n && w[i + 1] == '?')
+			return 0;
+	}
+	return 1;
+}
+
+/*
+ * A display name as an RFC 5322 phrase: words that are atoms stay as they are, and each run
+ * of other words (non-ASCII, specials) becomes one encoded-word, spaces inside it. Adjacent
+ * encoded-words are avoided where possible because decoders disagree about the space between
+ * them in a phrase (RFC 2047 says it is dropped, libetpan drops it, Python's email keeps it,
+ * measured); only a run too long for one word is split. Names with leading, trailing or
+ * double spaces are encoded whole, so that their spaces survive.
+ */
+static int
+phrase_encode(const char *name, size_t first_max, struct buf *out)
+{
+	const char *p = name, *end = name + strlen(name);
+	struct buf run = BUF_INIT;
+	size_t start = out->len;
+
+	if (*name == ' ' || end[-1] == ' ' || strstr(name, "  ") != NULL)
+		return compose_encode_words(name, first_max, out);
+	while (p < end) {
+		const char *q = p, *e;
+
+		e = strchr(p, ' ');
+		e = e ? e : end;
+		if (atext_word(p, (size_t)(e - p))) {
+			if ((out->len > start && buf_addch(out, ' ') < 0) ||
+			    buf_add(out, p, (size_t)(e - p)) < 0)
+				goto fail;
+			p = e < end ? e + 1 : end;
+			continue;
+		}
+		/* The run of non-atom words from p. */
+		while (e < end) {
+			const char *n2 = e + 1, *e2 = strchr(n2, ' ');
+
+			e2 = e2 ? e2 : end;
+			if (atext_word(n2, (size_t)(e2 - n2)))
+				break;
+			e = e2;
+		}
+		buf_reset(&run);
+		if (buf_add(&run, q, (size_t)(e - q)) < 0 ||
+		    (out->len > start && buf_addch(out, ' ') < 0) ||
+		    compose_encode_words(run.data, out->len > start ? WORD_MAX : first_max, out) < 0)
+			goto fail;
+		p = e < end ? e + 1 : end;
+	}
+	buf_release(&run);
+	return 0;
+fail:
+	buf_release(&run);
+	buf_truncate(out, start);
+	return -1;
+}
+
 /* A field whose value is a ready string (name and value copied). */
 static int
 add_custom(struct mailimf_fields *f, const char *name, const char *value)
@@ -740,9 +809,9 @@ mailbox_make(const char *field, const char *name, const char *addr,
 		if (clean.len <= PLAIN_NAME_MAX && header_plain(clean.data, PLAIN_NAME_MAX)) {
 			if (buf_adds(&enc, clean.data) < 0)
 				goto oom;
-		} else if (compose_encode_words(clean.data, first_room(field), &enc) < 0)
+		} else if (phrase_encode(clean.data, first_room(field), &enc) < 0)
 			goto oom;
-		if (strchr(enc.data, ' ') != NULL && strncmp(enc.data, "=?", 2) == 0) {
+		if (strchr(enc.data, ' ') != NULL && strstr(enc.data, "=?") != NULL) {
 			if (buf_addf(custom, "%s <%s>", enc.data, addr) < 0)
 				goto oom;
 			rc = 0;

@@ -165,6 +165,7 @@ test_compose_display_names_decode_to_the_same_utf8(void **state)
 		"Jan (de) Vries <jan>",
 		"J. de Vries",
 		"Ève",
+		"Vries, Zoë de",
 		"Maria Antonia Ëlisabeth van der Heijden-Ölmez tot Oud-Wëtering en Ïjsselstein",
 		"A very long ASCII name that goes on for more than sixty characters in total",
 		"=?UTF-8?Q?not_encoded?=",

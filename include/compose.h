@@ -32,8 +32,11 @@
  * Headers: subjects, display names and extra header values that are not plain ASCII words
  * become RFC 2047 encoded-words (UTF-8, Q or B, whichever is shorter), at most 75 characters
  * each, never splitting a UTF-8 sequence, folded by libetpan before 78 columns. CR, LF and
- * TAB in header text become spaces (no header injection). Display names with specials are
- * quoted by libetpan.
+ * TAB in header text become spaces (no header injection). Plain ASCII display names with
+ * specials ("Vries, Jan de") are quoted by libetpan; other names become a phrase of atoms and
+ * encoded-words ("Maria =?UTF-8?Q?=C3=8Blisabeth?= de Vries"), never two encoded-words side
+ * by side unless one run of words is too long for one (Python's email and libetpan disagree
+ * about the space between them).
  *
  * Errors: functions return 0, or -1 with err filled (err may be NULL). Nothing logs.
  */

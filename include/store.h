@@ -92,7 +92,7 @@ void store_team_list_release(struct team_list *l);
 /* Members. add inserts the member and its primary address (lowercased); an address already
  * used in the same programme is an error naming its owner. */
 int store_member_add(struct db *db, int64_t team_id, const char *name, const char *address,
-    const char *timezone, const char *language, time_t now, int64_t *id, struct fb_error *err);
+    const char *tz, const char *language, time_t now, int64_t *id, struct fb_error *err);
 /* Add another address a member writes from. */
 int store_member_add_address(struct db *db, int64_t member_id, const char *address,
     struct fb_error *err);

@@ -267,6 +267,9 @@ message_cb(void **ctx, int *len, void *arg)
 	return q->crlf.data;
 }
 
+static void problem(struct session_state *st, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
 static void
 problem(struct session_state *st, const char *fmt, ...)
 {

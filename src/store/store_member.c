@@ -138,7 +138,7 @@ address_insert(struct db *db, int64_t member_id, int64_t team_id, const char *ad
 
 int
 store_member_add(struct db *db, int64_t team_id, const char *name, const char *address,
-    const char *timezone, const char *language, time_t now, int64_t *id,
+    const char *tz, const char *language, time_t now, int64_t *id,
     struct fb_error *err)
 {
 	sqlite3_stmt *st;
@@ -152,7 +152,7 @@ store_member_add(struct db *db, int64_t team_id, const char *name, const char *a
 		goto fail;
 	sqlite3_bind_int64(st, 1, team_id);
 	db_bind_text(st, 2, name);
-	db_bind_text(st, 3, timezone);
+	db_bind_text(st, 3, tz);
 	db_bind_text(st, 4, language);
 	sqlite3_bind_int64(st, 5, (sqlite3_int64)now);
 	rc = sqlite3_step(st);

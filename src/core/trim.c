@@ -8,6 +8,7 @@
  * also keeps the cost of hostile input linear.
  */
 #include <errno.h>
+#include <pthread.h>
 #include <regex.h>
 #include <stdlib.h>
 #include <string.h>
@@ -56,9 +57,9 @@ struct line {
 static const char *const quote_header_src[] = {
 	/* On … wrote: / Op … schreef …: / Op … heeft … het volgende geschreven: / Le … a écrit :
 	 * Am … schrieb …: / Den … skrev …: / El … escribió: / Il … ha scritto: / Em … escreveu: */
-	"^-* ?(on|op|le|am|den|el|il|em|dne|w dniu) .*[0-9].* (wrote|schreef|geschreven|"
+	("^-* ?(on|op|le|am|den|el|il|em|dne|w dniu) .*[0-9].* (wrote|schreef|geschreven|"
 	    "a écrit|schrieb|skrev|escribió|escribio|ha scritto|scrisse|escreveu|napsal|"
-	    "napisał|napisał\\(a\\))( .{0,200})? ?:$",
+	    "napisał|napisał\\(a\\))( .{0,200})? ?:$"),
 	/* ---- On Tue, 22 Dec 2015 … wrote ---- (Zoho) */
 	"^-{2,} ?(on|op|le|am) .*[0-9].* (wrote|schreef|a écrit|schrieb) ?-+$",
 	/* Jan <jan@x> schrieb am Fr., 28. Apr. 2017 um 11:53 Uhr: (Google Inbox) */
@@ -67,52 +68,52 @@ static const char *const quote_header_src[] = {
 	"^[0-9]{4}[-/.][0-9]{1,2}[-/.][0-9]{1,2} .*<[^<>]*@[^<>]*>:?$",
 	/* 23 mar 2017 21:25 "Neil" <n@x> napisał(a):  20 окт. 2016 г. … написал: (Gmail, other
 	 * languages) */
-	"^[0-9]{1,2}[ .].*[0-9].* (napisał\\(a\\)|napisał|napisała|написал|написала|пише|"
-	    "wrote|schreef|a écrit|schrieb|skrev|escribió) ?:$",
+	("^[0-9]{1,2}[ .].*[0-9].* (napisał\\(a\\)|napisał|napisała|написал|написала|пише|"
+	    "wrote|schreef|a écrit|schrieb|skrev|escribió) ?:$"),
 	/* 在 2016年12月12日，下午8:45，Jan <j@x> 写道： */
 	"^在.*写道(:|：)$",
 };
 
 /* Separators: everything from here on is an earlier message. */
 static const char *const separator_src[] = {
-	"^[-_=*]{2,} ?(original message|oorspronkelijk bericht|origineel bericht|"
+	("^[-_=*]{2,} ?(original message|oorspronkelijk bericht|origineel bericht|"
 	    "mensaje original|message d'origine|message original|ursprüngliche nachricht|"
 	    "originalnachricht|messaggio originale|forwarded message|doorgestuurd bericht|"
 	    "message transféré|weitergeleitete nachricht|mensaje reenviado|"
-	    "messaggio inoltrato) ?[-_=*]*:?$",
-	"^(begin forwarded message|begin doorgestuurd bericht|doorgestuurd bericht|"
-	    "début du message réexpédié|anfang der weitergeleiteten nachricht) ?:$",
+	    "messaggio inoltrato) ?[-_=*]*:?$"),
+	("^(begin forwarded message|begin doorgestuurd bericht|doorgestuurd bericht|"
+	    "début du message réexpédié|anfang der weitergeleiteten nachricht) ?:$"),
 	/* Outlook's header block run together on one line (an HTML paragraph) */
 	"^[*_]*(from|van|de|von)[*_]*: .* [*_]*(sent|verzonden|envoyé|gesendet|date|datum)[*_]*: ",
 };
 
 /* Signatures that clients add under the person's text, one line each. */
 static const char *const device_src[] = {
-	"^[(<[]*(sent|gesendet|envoyé|envoye|verzonden|verstuurd|enviado|inviato|sendt|skickat|"
+	("^[(<[]*(sent|gesendet|envoyé|envoye|verzonden|verstuurd|enviado|inviato|sendt|skickat|"
 	    "wysłane|отправлено) (from|via|with|using|by|on|van|vanaf|met|via|op|depuis|de|desde|"
-	    "da|fra|från|z|von|mit|с) ",
+	    "da|fra|från|z|von|mit|с) "),
 	"^von meinem .* gesendet",
 	"^diese nachricht wurde (von|mit) .* gesendet",
 	"^(get|download|obtenir|télécharger|downloaden|haal) \\[?outlook (for|voor|pour|für) ",
-	"^from my (iphone|ipad|ipod|android|mobile|phone|smartphone|samsung|galaxy|blackberry|"
-	    "htc|nokia|cell)",
+	("^from my (iphone|ipad|ipod|android|mobile|phone|smartphone|samsung|galaxy|blackberry|"
+	    "htc|nokia|cell)"),
 	"^[^ ]+ from (mobile|my phone)$",
 	"^從我的.*傳送$",
-	"^(this|dit) (message|e-?mail|bericht) (was |is |werd )?(sent|verzonden|verstuurd) "
-	    "(from|vanaf|via|met) (my|mijn) ",
+	("^(this|dit) (message|e-?mail|bericht) (was |is |werd )?(sent|verzonden|verstuurd) "
+	    "(from|vanaf|via|met) (my|mijn) "),
 };
 
 /* Boilerplate that mail systems put into the body; dropped wherever it stands. */
 static const char *const boilerplate_src[] = {
-	"^(caution|warning|waarschuwing|let op|attention|opgelet)[:!]? (this|dit|deze) "
-	    "(e-?mail|message|bericht|mail) .*(outside|buiten|extern)",
+	("^(caution|warning|waarschuwing|let op|attention|opgelet)[:!]? (this|dit|deze) "
+	    "(e-?mail|message|bericht|mail) .*(outside|buiten|extern)"),
 	"^\\[?(external|extern|externe) (e-?mail|sender|afzender)\\]?[:!]?",
 	"^you don.{1,3}t often get (e-?mail|messages?) from ",
 	"^some people who received this message don.{1,3}t often get email from ",
 	"^je ontvangt niet vaak (e-?mail|berichten) van ",
 	"^sommige personen die dit bericht hebben ontvangen, ontvangen niet vaak e-?mail van ",
-	"^(learn why this is important|ontdek waarom dit belangrijk is|"
-	    "meer informatie over waarom dit belangrijk is)\\.?$",
+	("^(learn why this is important|ontdek waarom dit belangrijk is|"
+	    "meer informatie over waarom dit belangrijk is)\\.?$"),
 };
 
 /* Labels of a mail header block: the first line's, and the ones that follow it. */
@@ -121,7 +122,7 @@ static const char *const header_from_labels[] = {
 };
 static const char *const header_other_labels[] = {
 	"sent", "date", "to", "cc", "bcc", "subject", "reply-to", "verzonden", "datum", "aan",
-	"onderwerp", "beantwoorden", "envoyé", "envoye", "à", "a", "objet", "gesendet", "an",
+	"onderwerp", "beantwoorden", "envoyé", "envoye", "à", "À", "a", "objet", "gesendet", "an",
 	"betreff", "enviado", "fecha", "para", "asunto", "data", "oggetto", "inviato", "risposta",
 	"temat", "do", "wysłano", "dato", "til", "emne", "sendt", "skickat", "till", "ämne",
 	"kopie", "verstuurd", "importance", "urgentie", "priorité",
@@ -184,6 +185,29 @@ fail:
 	patterns_free(pt);
 	errno = ENOMEM;
 	return -1;
+}
+
+/*
+ * The compiled patterns are shared by every call: compiled once, on first use, under a lock,
+ * and never changed afterwards (so trim stays free of state that matters). They are freed at
+ * exit by nothing: the memory is reachable until the process ends.
+ */
+static pthread_mutex_t patterns_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct patterns shared_patterns;
+static int shared_ready;
+
+static const struct patterns *
+patterns_get(void)
+{
+	const struct patterns *pt = NULL;
+
+	pthread_mutex_lock(&patterns_lock);
+	if (shared_ready || patterns_init(&shared_patterns) == 0) {
+		shared_ready = 1;
+		pt = &shared_patterns;
+	}
+	pthread_mutex_unlock(&patterns_lock);
+	return pt;
 }
 
 static int
@@ -417,18 +441,6 @@ is_sig_delimiter(const struct line *l)
 	return len == 2 && l->p[0] == '-' && l->p[1] == '-';
 }
 
-/* Is this line a quote header on its own? 1 yes, 0 no, -1 ENOMEM. */
-static int
-header_is_single(const struct patterns *pt, struct buf *scratch, const struct line *l)
-{
-	int r = line_norm(scratch, l);
-
-	if (r <= 0)
-		return r;
-	return match_any(pt->quote_header, NELEM(quote_header_src), scratch->data) &&
-	    regexec(&pt->evidence, scratch->data, 0, NULL, 0) == 0;
-}
-
 static int
 ends_like_header(const struct line *l)
 {
@@ -444,6 +456,22 @@ ends_like_header(const struct line *l)
 	return len >= 3 && memcmp(l->p + len - 3, "\xef\xbc\x9a", 3) == 0;
 }
 
+/* Is this line a quote header on its own? 1 yes, 0 no, -1 ENOMEM. */
+static int
+header_is_single(const struct patterns *pt, struct buf *scratch, const struct line *l)
+{
+	int r;
+
+	if (!ends_like_header(l))
+		return 0;
+	r = line_norm(scratch, l);
+
+	if (r <= 0)
+		return r;
+	return match_any(pt->quote_header, NELEM(quote_header_src), scratch->data) &&
+	    regexec(&pt->evidence, scratch->data, 0, NULL, 0) == 0;
+}
+
 static int
 ends_sentence(const struct line *l)
 {
@@ -452,6 +480,26 @@ ends_sentence(const struct line *l)
 	while (len > 0 && (l->p[len - 1] == ' ' || l->p[len - 1] == '\t'))
 		len--;
 	return len > 0 && (l->p[len - 1] == '.' || l->p[len - 1] == '!' || l->p[len - 1] == '?');
+}
+
+/* Do the non-blank lines a..end-1, joined, make a quote header? 1 yes, 0 no, -1 ENOMEM. */
+static int
+window_matches(const struct patterns *pt, struct buf *joined, const struct line *lines,
+    size_t a, size_t end)
+{
+	buf_reset(joined);
+	for (size_t k = a; k < end; k++) {
+		if (lines[k].kind == LK_BLANK)
+			continue;
+		if (joined->len > 0 && buf_addch(joined, ' ') < 0)
+			return -1;
+		if (normalise_add(joined, lines[k].p, lines[k].len, PATTERN_MAX_LINE) < 0)
+			return -1;
+		if (joined->len > PATTERN_MAX_LINE)
+			return 0;
+	}
+	return match_any(pt->quote_header, NELEM(quote_header_src), joined->data) &&
+	    regexec(&pt->evidence, joined->data, 0, NULL, 0) == 0;
 }
 
 /*
@@ -554,13 +602,30 @@ classify(const struct patterns *pt, struct line *lines, size_t n)
 			l->kind = LK_BOILERPLATE;
 	}
 	for (size_t i = 0; i < n; i++) {
+		size_t start = i, end;
+
 		if ((r = quote_header_at(pt, &scratch, &joined, lines, n, i)) < 0)
 			goto out;
-		for (int k = 0; k < r; k++)
-			if (lines[i + (size_t)k].kind != LK_BLANK)
-				lines[i + (size_t)k].kind = LK_QHEADER;
-		if (r > 0)
-			i += (size_t)r - 1;
+		if (r == 0)
+			continue;
+		end = i + (size_t)r;
+		/* the person's line just above a header may join it into a match too
+		 * ("Danke\n\nJan <j@x> schrieb am …:"): the header is the shortest tail
+		 * that still matches */
+		for (size_t k = i + 1; k < end; k++) {
+			int m;
+
+			if (lines[k].kind == LK_BLANK)
+				continue;
+			if ((m = window_matches(pt, &joined, lines, k, end)) < 0)
+				goto out;
+			if (m)
+				start = k;
+		}
+		for (size_t k = start; k < end; k++)
+			if (lines[k].kind != LK_BLANK)
+				lines[k].kind = LK_QHEADER;
+		i = end - 1;
 	}
 	ret = 0;
 out:
@@ -596,10 +661,8 @@ confirm_devices(struct line *lines, size_t n)
 		}
 		while (j < n && lines[j].kind == LK_DEVICE)
 			j++;
-		int above = i == 0 || is_boundary(&lines[i - 1]);
-		int below = j == n || is_boundary(&lines[j]);
-		for (size_t k = i; k < j; k++)
-			if (!above && !below)
+		if ((i > 0 && !is_boundary(&lines[i - 1])) && (j < n && !is_boundary(&lines[j])))
+			for (size_t k = i; k < j; k++)
 				lines[k].kind = LK_TEXT;
 		i = j;
 	}
@@ -608,7 +671,6 @@ confirm_devices(struct line *lines, size_t n)
 struct removal {
 	size_t cut;             /* first line of the cut-off tail */
 	size_t header;          /* first quote header line dropped, or n */
-	size_t quoted;          /* quoted lines dropped */
 	size_t devices;         /* device signature lines dropped */
 	size_t boilerplate;     /* boilerplate lines dropped */
 	size_t first_device;    /* first device signature dropped, or n */
@@ -621,7 +683,7 @@ decide(struct line *lines, size_t n, struct removal *rm)
 	int text_before = 0;
 
 	rm->header = n;
-	rm->quoted = rm->devices = rm->boilerplate = 0;
+	rm->devices = rm->boilerplate = 0;
 	rm->first_device = n;
 	for (i = 0; i < n; i++)
 		if (lines[i].kind == LK_SEPARATOR || lines[i].kind == LK_SIGDELIM) {
@@ -682,10 +744,8 @@ decide(struct line *lines, size_t n, struct removal *rm)
 					continue;
 				if (lines[i].kind == LK_QHEADER)
 					lines[i].drop = 1;
-				else if (lines[i].kind == LK_QUOTE) {
+				else if (lines[i].kind == LK_QUOTE)
 					lines[i].drop = 1;
-					rm->quoted++;
-				}
 			}
 		}
 	} else {
@@ -699,10 +759,8 @@ decide(struct line *lines, size_t n, struct removal *rm)
 			}
 		if (last_text < cut)
 			for (i = last_text + 1; i < cut; i++)
-				if (!lines[i].drop && lines[i].kind == LK_QUOTE) {
+				if (!lines[i].drop && lines[i].kind == LK_QUOTE)
 					lines[i].drop = 1;
-					rm->quoted++;
-				}
 	}
 	for (i = cut; i < n; i++)
 		lines[i].drop = 1;
@@ -732,7 +790,7 @@ anything_kept(const struct line *lines, size_t n)
  * would double another one only because the lines between them were dropped.
  */
 static int
-emit(const struct line *lines, size_t n, struct buf *out)
+emit(const struct line *lines, size_t n, struct buf *out, size_t *emitted)
 {
 	size_t pending_blanks = 0;
 	int started = 0, dropped_since = 0;
@@ -747,10 +805,9 @@ emit(const struct line *lines, size_t n, struct buf *out)
 		if (l->kind == LK_BLANK) {
 			if (started && !(dropped_since && pending_blanks > 0))
 				pending_blanks++;
-			dropped_since = 0;
 			continue;
 		}
-		for (; pending_blanks > 0; pending_blanks--)
+		for (; pending_blanks > 0; pending_blanks--, (*emitted)++)
 			if (buf_addch(out, '\n') < 0)
 				return -1;
 		const char *p = l->p;
@@ -765,6 +822,7 @@ emit(const struct line *lines, size_t n, struct buf *out)
 			return -1;
 		started = 1;
 		dropped_since = 0;
+		(*emitted)++;
 	}
 	return 0;
 }
@@ -799,7 +857,16 @@ describe(struct buf *b, const struct line *lines, size_t n, const struct removal
     int fallback)
 {
 	const char *sep = "";
+	size_t quoted = 0, other = 0;
 
+	for (size_t i = 0; i < n; i++) {
+		if (!lines[i].drop)
+			continue;
+		if (lines[i].kind == LK_QUOTE)
+			quoted++;
+		else if (i > rm->cut && lines[i].kind != LK_BLANK && lines[i].kind != LK_QHEADER)
+			other++;
+	}
 	if (fallback) {
 		if (buf_adds(b, "everything looked quoted: kept all but quote headers") < 0)
 			return -1;
@@ -811,20 +878,23 @@ describe(struct buf *b, const struct line *lines, size_t n, const struct removal
 			return -1;
 		sep = "; ";
 	}
-	if (!fallback && rm->quoted > 0) {
-		if (buf_addf(b, "%s%zu quoted line%s", sep, rm->quoted, rm->quoted == 1 ? "" : "s") < 0)
+	if (quoted > 0) {
+		if (buf_addf(b, "%s%zu quoted line%s", sep, quoted, quoted == 1 ? "" : "s") < 0)
 			return -1;
 		sep = "; ";
 	}
-	if (!fallback && rm->cut < n) {
+	if (!fallback && rm->cut < n && lines[rm->cut].kind != LK_QHEADER) {
 		const struct line *c = &lines[rm->cut];
-		const char *what = c->kind == LK_SIGDELIM ? "signature" :
-		    c->kind == LK_SEPARATOR ? "earlier message from" : "quoted message from";
-		size_t rest = n - rm->cut - 1;
 
-		if (buf_addf(b, "%s%s ", sep, what) < 0 || describe_line(b, c) < 0)
+		if (buf_addf(b, "%s%s ", sep, c->kind == LK_SIGDELIM ? "signature" :
+		    "earlier message from") < 0 || describe_line(b, c) < 0)
 			return -1;
-		if (rest > 0 && buf_addf(b, " (%zu more line%s)", rest, rest == 1 ? "" : "s") < 0)
+		if (other > 0 && buf_addf(b, " (%zu more line%s)", other, other == 1 ? "" : "s") < 0)
+			return -1;
+		sep = "; ";
+	} else if (!fallback && other > 0) {
+		if (buf_addf(b, "%s%zu line%s of the earlier message", sep, other,
+		    other == 1 ? "" : "s") < 0)
 			return -1;
 		sep = "; ";
 	}
@@ -846,7 +916,7 @@ describe(struct buf *b, const struct line *lines, size_t n, const struct removal
 int
 trim_reply(const char *text, size_t len, struct buf *out, struct trim_info *info)
 {
-	struct patterns pt;
+	const struct patterns *pt;
 	struct line *lines = NULL;
 	struct removal rm;
 	size_t n, count = 1, kept = 0, out_len = out->len;
@@ -863,13 +933,13 @@ trim_reply(const char *text, size_t len, struct buf *out, struct trim_info *info
 		len = TRIM_MAX_INPUT;
 	for (size_t i = 0; i < len; i++)
 		count += text[i] == '\n';
-	if (patterns_init(&pt) < 0)
+	if ((pt = patterns_get()) == NULL)
 		return -1;
 	lines = calloc(count, sizeof(*lines));
 	if (lines == NULL)
 		goto out;
 	n = len ? split_lines(text, len, lines) : 0;
-	if (classify(&pt, lines, n) < 0)
+	if (classify(pt, lines, n) < 0)
 		goto out;
 	confirm_devices(lines, n);
 	decide(lines, n, &rm);
@@ -877,10 +947,8 @@ trim_reply(const char *text, size_t len, struct buf *out, struct trim_info *info
 		decide_fallback(lines, n);
 		fallback = anything_kept(lines, n);
 	}
-	if (emit(lines, n, out) < 0)
+	if (emit(lines, n, out, &kept) < 0)
 		goto out;
-	for (size_t i = 0; i < n; i++)
-		kept += !lines[i].drop;
 	if (info != NULL) {
 		info->lines_in = n;
 		info->lines_removed = n - kept;
@@ -893,7 +961,6 @@ out:
 	if (ret < 0)
 		buf_truncate(out, out_len);
 	free(lines);
-	patterns_free(&pt);
 	return ret;
 }
 

@@ -1,0 +1,125 @@
+/*
+ * fields — the labelled fields in the text a person wrote (after trim): feedback in three parts
+ * (BKC), a request for feedback, questionnaire answers, quality ratings, facilitator commands and
+ * improvement actions. Dutch and English labels, forgiving of case, bullets ("-", "*", "•",
+ * "1."), emphasis ("**Kritiek:**", "*Kritiek*:", "_Kritiek_"), a colon or a dash after the label
+ * ("Kritiek - …"), no-break spaces left over from HTML. Pure: no I/O, no clock.
+ *
+ * Labels (case does not matter):
+ *   confirmation  Bevestiging, Confirmation, Compliment, Positief
+ *   critique      Kritiek, Critique
+ *   suggestion    Constructief, Suggestion, Suggestie, Tip
+ *   ask           Vraag feedback aan, Ask, Ask feedback from: names or addresses separated by
+ *                 ",", ";", " en ", " and " or line ends
+ *   about         Over, About
+ *   feedback_for  Feedback voor, Feedback for: one colleague
+ *   commands      Herinner/Nudge: NAME; Afwezig: NAME tot 2027-02-01 / Away: NAME until …
+ *   actions       Team, kort / Team, lang / Anderen, kort / Anderen, lang (Team, short /
+ *                 Team, long / Others, short / Others, long)
+ * A text field's value starts on the label's line or on the line after it, and runs until the
+ * next label or the end; a closing paragraph ("Groet,", "Met vriendelijke groet", "Regards",
+ * "Thanks", …) ends it. Questionnaire answers are lines "1: 8", "1 = 8", "1) 8", "1. 8",
+ * "1 - 8", "Vraag 1: 8", "Q1: 8"; inside a text field only "Vraag 1:"/"Q1:" count as answers
+ * (a numbered list in a critique stays text). Ratings are lines "F12: 4" (1 to 5).
+ *
+ * What cannot be read becomes a problem (line number and message), never a guess: a score out
+ * of 0..10 or not a whole number, a rating out of 1..5, a command without a name, a date that is
+ * not a date. A label given twice: the later value counts for single-valued fields, and a
+ * problem says so (ask lists, answers, ratings and commands add up; a question or rating given
+ * twice also counts its later value, with a problem). An unknown "Label: value" line is not a
+ * problem ("Groet: Jan"); it is one of the unread lines, as is any other line outside a field.
+ *
+ * All strings held are valid UTF-8 (invalid bytes become U+FFFD), NUL-terminated, malloc'd and
+ * owned by the struct fields. Line numbers count from 1 in the text given to fields_parse().
+ */
+#ifndef FB_FIELDS_H
+#define FB_FIELDS_H
+
+#include <stddef.h>
+#include <jansson.h>
+
+/* A single-valued text field; text is NULL when the label was not found. */
+struct fields_text {
+	char *text;
+	size_t line; /* the label's line */
+};
+
+struct fields_answer {
+	unsigned q;    /* question number, 1..999 */
+	int score;     /* the whole value as an integer 0..10 ("8", "8/10"), or -1 */
+	char *text;    /* the raw value, always set */
+	size_t line;
+};
+
+struct fields_rating {
+	char *id;      /* "F12", upper case */
+	int score;     /* 1..5 */
+	size_t line;
+};
+
+enum fields_command_kind {
+	FIELDS_CMD_NUDGE, /* Herinner: / Nudge: */
+	FIELDS_CMD_AWAY,  /* Afwezig: / Away: */
+};
+
+struct fields_command {
+	enum fields_command_kind kind;
+	char *name;    /* the member as written: a name or an address */
+	char *until;   /* AWAY only: "YYYY-MM-DD", or NULL when no date was given */
+	size_t line;
+};
+
+struct fields_action {
+	int by_team;   /* 1: the team itself ("Team, …"), 0: others ("Anderen, …") */
+	int long_term; /* 1: "lang"/"long", 0: "kort"/"short" */
+	char *text;
+	size_t line;
+};
+
+/* A problem or an unread line: where, and what. */
+struct fields_note {
+	size_t line;
+	char *text;    /* the problem's message, or the unread line's text */
+};
+
+struct fields {
+	struct fields_text confirmation, critique, suggestion, about, feedback_for;
+	char **ask;                 /* names or addresses, in order */
+	size_t nask;
+	size_t ask_line;            /* line of the first ask label, 0 when none */
+	struct fields_answer *answers;
+	size_t nanswers;
+	struct fields_rating *ratings;
+	size_t nratings;
+	struct fields_command *commands;
+	size_t ncommands;
+	struct fields_action *actions;
+	size_t nactions;
+	struct fields_note *problems;
+	size_t nproblems;
+	struct fields_note *unread; /* non-blank lines outside any field */
+	size_t nunread;
+};
+
+/*
+ * Read the fields in text[0..len) (UTF-8, LF or CRLF line ends; need not be NUL-terminated; any
+ * bytes). out is filled from scratch (whatever it held is not freed: release it first); release
+ * it with fields_release(), also after a failure. Returns 0, or -1 when memory runs out.
+ * Text past the first 4 MiB is not read (a problem says so).
+ */
+int fields_parse(const char *text, size_t len, struct fields *out);
+
+/* Free what f holds; f is empty (all zero) afterwards. NULL is fine. */
+void fields_release(struct fields *f);
+
+/*
+ * f as a JSON object holding only what was found, e.g. {"confirmation": "...", "ask": ["Jan",
+ * "piet@x"], "answers": [{"q": 1, "score": 8}, {"q": 4, "text": "..."}], "ratings": [{"id":
+ * "F12", "score": 4}], "commands": [{"command": "away", "name": "Lid 4", "until":
+ * "2027-02-01"}], "actions": [{"by": "team", "term": "short", "text": "..."}], "problems":
+ * [{"line": 3, "message": "..."}], "unread": [{"line": 1, "text": "Hoi Jan,"}]}.
+ * Returns a new reference (caller calls json_decref()), or NULL when memory runs out.
+ */
+json_t *fields_to_json(const struct fields *f);
+
+#endif

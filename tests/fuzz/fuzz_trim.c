@@ -1,0 +1,29 @@
+/*
+ * libFuzzer target for trim_reply(): any bytes must give 0, an output no longer than the input
+ * plus one newline per line, and a NUL-terminated buffer; the description must be built too.
+ */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "buf.h"
+#include "trim.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct buf out = BUF_INIT;
+	struct trim_info info = TRIM_INFO_INIT;
+
+	if (trim_reply((const char *)data, size, &out, &info) < 0)
+		abort();
+	if (out.data[out.len] != '\0' || out.len > 2 * size + 1)
+		abort();
+	if (info.lines_removed > info.lines_in)
+		abort();
+	trim_info_release(&info);
+	buf_release(&out);
+	return 0;
+}

@@ -1,0 +1,307 @@
+/*
+ * Unit tests of fields: one table row per behaviour (text → the JSON of what was read, compared
+ * as JSON values), each run as its own cmocka test named by the row; then the struct itself
+ * (line numbers, scores of open answers) and hostile bytes.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include <jansson.h>
+
+#include "fields.h"
+
+struct fields_case {
+	const char *name;
+	const char *in;
+	const char *want; /* JSON */
+};
+
+static const struct fields_case cases[] = {
+	/* BKC */
+	{ "test_fields_dutch_bkc_on_label_lines",
+	  "Bevestiging: je luistert goed\nKritiek: je was laat\nConstructief: begin eerder\n",
+	  "{\"confirmation\":\"je luistert goed\",\"critique\":\"je was laat\","
+	  "\"suggestion\":\"begin eerder\"}" },
+	{ "test_fields_english_bkc",
+	  "Confirmation: clear slides\nCritique: too long\nSuggestion: cut the intro\n",
+	  "{\"confirmation\":\"clear slides\",\"critique\":\"too long\","
+	  "\"suggestion\":\"cut the intro\"}" },
+	{ "test_fields_labels_ignore_case", "BEVESTIGING: ja\nkritiek: nee\n",
+	  "{\"confirmation\":\"ja\",\"critique\":\"nee\"}" },
+	{ "test_fields_synonyms_compliment_positief_suggestie_tip",
+	  "Compliment: a\nKritiek: b\nTip: c\n",
+	  "{\"confirmation\":\"a\",\"critique\":\"b\",\"suggestion\":\"c\"}" },
+	{ "test_fields_positief_and_suggestie", "Positief: a\nSuggestie: c\n",
+	  "{\"confirmation\":\"a\",\"suggestion\":\"c\"}" },
+	{ "test_fields_value_on_lines_after_label",
+	  "Bevestiging:\nje luistert goed\nen vat samen\n\nKritiek:\n\nte laat\n",
+	  "{\"confirmation\":\"je luistert goed\\nen vat samen\",\"critique\":\"te laat\"}" },
+	{ "test_fields_paragraphs_inside_value_kept",
+	  "Kritiek: een\n\ntwee\n\n\ndrie\n",
+	  "{\"critique\":\"een\\n\\ntwee\\n\\ndrie\"}" },
+	{ "test_fields_bold_labels", "**Bevestiging:** goed\n**Kritiek**: laat\n",
+	  "{\"confirmation\":\"goed\",\"critique\":\"laat\"}" },
+	{ "test_fields_italic_labels", "*Kritiek*: laat\n_Constructief_\neerder\n",
+	  "{\"critique\":\"laat\",\"suggestion\":\"eerder\"}" },
+	{ "test_fields_dash_after_label", "Kritiek - te laat\nConstructief – eerder\n",
+	  "{\"critique\":\"te laat\",\"suggestion\":\"eerder\"}" },
+	{ "test_fields_bullets_before_labels",
+	  "- Bevestiging: a\n* Kritiek: b\n• Constructief: c\n",
+	  "{\"confirmation\":\"a\",\"critique\":\"b\",\"suggestion\":\"c\"}" },
+	{ "test_fields_numbered_labels", "1. Bevestiging: a\n2) Kritiek: b\n",
+	  "{\"confirmation\":\"a\",\"critique\":\"b\"}" },
+	{ "test_fields_nbsp_from_html", "Kritiek:\xc2\xa0te\xc2\xa0laat\xc2\xa0\n",
+	  "{\"critique\":\"te laat\"}" },
+	{ "test_fields_nbsp_entity_and_zero_width_space",
+	  "\xe2\x80\x8b**Kritiek:**&nbsp;te laat\n", "{\"critique\":\"te laat\"}" },
+	{ "test_fields_hint_in_parentheses_after_label",
+	  "Bevestiging (wat gaat goed): a\nKritiek (wat mist): b\n",
+	  "{\"confirmation\":\"a\",\"critique\":\"b\"}" },
+	{ "test_fields_crlf_line_ends", "Kritiek: a\r\nConstructief: b\r\n",
+	  "{\"critique\":\"a\",\"suggestion\":\"b\"}" },
+	{ "test_fields_sentence_starting_with_label_word_is_text",
+	  "Kritiek is nodig\n", "{\"unread\":[{\"line\":1,\"text\":\"Kritiek is nodig\"}]}" },
+	{ "test_fields_numbered_list_inside_critique_stays_text",
+	  "Kritiek:\n1. te laat\n2) te lang\n3 - te snel\n",
+	  "{\"critique\":\"1. te laat\\n2) te lang\\n3 - te snel\"}" },
+	{ "test_fields_closing_ends_the_value",
+	  "Constructief: begin eerder\n\nGroet,\nJan\n",
+	  "{\"suggestion\":\"begin eerder\",\"unread\":[{\"line\":3,\"text\":\"Groet,\"},"
+	  "{\"line\":4,\"text\":\"Jan\"}]}" },
+	{ "test_fields_groet_label_ends_value_without_blank",
+	  "Constructief: begin eerder\nGroet: Jan\n",
+	  "{\"suggestion\":\"begin eerder\",\"unread\":[{\"line\":2,\"text\":\"Groet: Jan\"}]}" },
+	{ "test_fields_thanks_inside_text_is_kept",
+	  "Bevestiging: je hielp me\nThanks for that\n",
+	  "{\"confirmation\":\"je hielp me\\nThanks for that\"}" },
+	{ "test_fields_duplicate_label_later_wins",
+	  "Kritiek: eerst\nKritiek: later\n",
+	  "{\"critique\":\"later\",\"problems\":[{\"line\":2,"
+	  "\"message\":\"\\\"Kritiek\\\" appears twice; the later one counts\"}]}" },
+	{ "test_fields_empty_label_is_not_filled", "Bevestiging:\nKritiek: b\n",
+	  "{\"critique\":\"b\"}" },
+	{ "test_fields_unknown_label_is_unread_not_problem", "Hoi Jan,\nGroet: Piet\n",
+	  "{\"unread\":[{\"line\":1,\"text\":\"Hoi Jan,\"},{\"line\":2,\"text\":\"Groet: Piet\"}]}" },
+
+	/* asking */
+	{ "test_fields_ask_list_separators",
+	  "Vraag feedback aan: Jan de Vries, piet@example.org; Klaas en Anna and Bob\n",
+	  "{\"ask\":[\"Jan de Vries\",\"piet@example.org\",\"Klaas\",\"Anna\",\"Bob\"]}" },
+	{ "test_fields_ask_list_on_lines_after_label",
+	  "Ask feedback from:\n- Jan\n- Piet\n\nAbout: my talk\n",
+	  "{\"ask\":[\"Jan\",\"Piet\"],\"about\":\"my talk\"}" },
+	{ "test_fields_ask_short_english_label", "Ask: jan@x.nl\n", "{\"ask\":[\"jan@x.nl\"]}" },
+	{ "test_fields_ask_drops_mailto_leftover",
+	  "Vraag feedback aan: piet@x.nl<mailto:piet@x.nl>\n", "{\"ask\":[\"piet@x.nl\"]}" },
+	{ "test_fields_ask_labels_add_up", "Ask: Jan\nAsk: Piet\n", "{\"ask\":[\"Jan\",\"Piet\"]}" },
+	{ "test_fields_over_is_about",
+	  "Vraag feedback aan: Jan\nOver: mijn presentatie in het teamoverleg\n",
+	  "{\"ask\":[\"Jan\"],\"about\":\"mijn presentatie in het teamoverleg\"}" },
+
+	/* unsolicited */
+	{ "test_fields_feedback_voor_one_colleague", "Feedback voor: Jan de Vries\nKritiek: x\n",
+	  "{\"feedback_for\":\"Jan de Vries\",\"critique\":\"x\"}" },
+	{ "test_fields_feedback_for_on_next_line", "Feedback for:\n\njan@x.nl\nKritiek: x\n",
+	  "{\"feedback_for\":\"jan@x.nl\",\"critique\":\"x\"}" },
+	{ "test_fields_feedback_voor_two_colleagues_is_problem", "Feedback voor: Jan en Piet\n",
+	  "{\"problems\":[{\"line\":1,\"message\":\"\\\"Feedback voor\\\" names one colleague; "
+	  "write one message per colleague\"}]}" },
+
+	/* questionnaire */
+	{ "test_fields_answer_forms",
+	  "1: 8\n2 = 7\n3) 6\n4. 5\n5 - 4\nVraag 6: 3\nQ7: 2\nvraag 8 = 1\n",
+	  "{\"answers\":[{\"q\":1,\"score\":8},{\"q\":2,\"score\":7},{\"q\":3,\"score\":6},"
+	  "{\"q\":4,\"score\":5},{\"q\":5,\"score\":4},{\"q\":6,\"score\":3},{\"q\":7,\"score\":2},"
+	  "{\"q\":8,\"score\":1}]}" },
+	{ "test_fields_answer_out_of_ten", "1: 8/10\n2: 0\n3: 10\n",
+	  "{\"answers\":[{\"q\":1,\"score\":8},{\"q\":2,\"score\":0},{\"q\":3,\"score\":10}]}" },
+	{ "test_fields_answer_out_of_range_is_problem", "3: 11\n",
+	  "{\"problems\":[{\"line\":1,\"message\":\"question 3: \\\"11\\\" is not a score from 0 "
+	  "to 10\"}]}" },
+	{ "test_fields_answer_negative_is_problem", "3: -2\n",
+	  "{\"problems\":[{\"line\":1,\"message\":\"question 3: \\\"-2\\\" is not a score from 0 "
+	  "to 10\"}]}" },
+	{ "test_fields_answer_decimal_is_problem", "2: 7,5\n4: 6.5\n",
+	  "{\"problems\":[{\"line\":1,\"message\":\"question 2: \\\"7,5\\\" is not a whole number "
+	  "from 0 to 10\"},{\"line\":2,\"message\":\"question 4: \\\"6.5\\\" is not a whole "
+	  "number from 0 to 10\"}]}" },
+	{ "test_fields_open_answer_text", "4: meer overleg\n5: 8 want goed\n",
+	  "{\"answers\":[{\"q\":4,\"text\":\"meer overleg\"},{\"q\":5,\"text\":\"8 want goed\"}]}" },
+	{ "test_fields_duplicate_answer_later_wins", "1: 8\n1: 6\n",
+	  "{\"answers\":[{\"q\":1,\"score\":6}],\"problems\":[{\"line\":2,"
+	  "\"message\":\"question 1 is answered twice; the later answer counts\"}]}" },
+	{ "test_fields_blank_answer_is_skipped", "1:\n2: 5\n",
+	  "{\"answers\":[{\"q\":2,\"score\":5}]}" },
+	{ "test_fields_date_is_not_an_answer", "12-03-2027 was goed\n",
+	  "{\"unread\":[{\"line\":1,\"text\":\"12-03-2027 was goed\"}]}" },
+	{ "test_fields_answer_ends_text_field", "Over: mijn talk\n1: 8\n2: 7\n",
+	  "{\"about\":\"mijn talk\",\"answers\":[{\"q\":1,\"score\":8},{\"q\":2,\"score\":7}]}" },
+
+	/* ratings */
+	{ "test_fields_rating", "F12: 4\nf13 = 5\n",
+	  "{\"ratings\":[{\"id\":\"F12\",\"score\":4},{\"id\":\"F13\",\"score\":5}]}" },
+	{ "test_fields_rating_out_of_range_is_problem", "F12: 6\nF13: 0\n",
+	  "{\"problems\":[{\"line\":1,\"message\":\"rating F12: \\\"6\\\" is not a rating from 1 "
+	  "to 5\"},{\"line\":2,\"message\":\"rating F13: \\\"0\\\" is not a rating from 1 to "
+	  "5\"}]}" },
+	{ "test_fields_duplicate_rating_later_wins", "F1: 2\nF1: 3\n",
+	  "{\"ratings\":[{\"id\":\"F1\",\"score\":3}],\"problems\":[{\"line\":2,"
+	  "\"message\":\"F1 is rated twice; the later rating counts\"}]}" },
+
+	/* commands */
+	{ "test_fields_herinner_command", "Herinner: Lid 3\n",
+	  "{\"commands\":[{\"command\":\"nudge\",\"name\":\"Lid 3\"}]}" },
+	{ "test_fields_nudge_command", "Nudge: jan@x.nl\n",
+	  "{\"commands\":[{\"command\":\"nudge\",\"name\":\"jan@x.nl\"}]}" },
+	{ "test_fields_afwezig_tot_date", "Afwezig: Lid 4 tot 2027-02-01\n",
+	  "{\"commands\":[{\"command\":\"away\",\"name\":\"Lid 4\",\"until\":\"2027-02-01\"}]}" },
+	{ "test_fields_away_until_dutch_date_order", "Away: Lid 4 until 1-2-2027\n",
+	  "{\"commands\":[{\"command\":\"away\",\"name\":\"Lid 4\",\"until\":\"2027-02-01\"}]}" },
+	{ "test_fields_away_without_date", "Afwezig: Lid 4\n",
+	  "{\"commands\":[{\"command\":\"away\",\"name\":\"Lid 4\"}]}" },
+	{ "test_fields_away_bad_date_is_problem", "Afwezig: Lid 4 tot 2027-02-30\n",
+	  "{\"problems\":[{\"line\":1,\"message\":\"\\\"2027-02-30\\\" is not a date (write it "
+	  "as 2027-02-01)\"}]}" },
+	{ "test_fields_command_without_name_is_problem", "Herinner:\n",
+	  "{\"problems\":[{\"line\":1,\"message\":\"\\\"Herinner\\\" needs the name of a "
+	  "member\"}]}" },
+	{ "test_fields_several_commands", "Herinner: Lid 1\nHerinner: Lid 2\n",
+	  "{\"commands\":[{\"command\":\"nudge\",\"name\":\"Lid 1\"},"
+	  "{\"command\":\"nudge\",\"name\":\"Lid 2\"}]}" },
+
+	/* improvement actions */
+	{ "test_fields_actions_dutch",
+	  "Team, kort: elke week vragen\nTeam, lang: cultuur\nAnderen, kort: HR\n"
+	  "Anderen, lang: cursus\n",
+	  "{\"actions\":[{\"by\":\"team\",\"term\":\"short\",\"text\":\"elke week vragen\"},"
+	  "{\"by\":\"team\",\"term\":\"long\",\"text\":\"cultuur\"},"
+	  "{\"by\":\"others\",\"term\":\"short\",\"text\":\"HR\"},"
+	  "{\"by\":\"others\",\"term\":\"long\",\"text\":\"cursus\"}]}" },
+	{ "test_fields_actions_english", "Team, short: a\nOthers, long: b\n",
+	  "{\"actions\":[{\"by\":\"team\",\"term\":\"short\",\"text\":\"a\"},"
+	  "{\"by\":\"others\",\"term\":\"long\",\"text\":\"b\"}]}" },
+
+	/* nothing */
+	{ "test_fields_empty_text_gives_empty_object", "", "{}" },
+};
+
+static void
+run_case(void **state)
+{
+	const struct fields_case *c = *state;
+	struct fields f;
+	json_t *got, *want;
+	json_error_t jerr;
+
+	assert_int_equal(fields_parse(c->in, strlen(c->in), &f), 0);
+	got = fields_to_json(&f);
+	assert_non_null(got);
+	want = json_loads(c->want, 0, &jerr);
+	if (want == NULL)
+		fail_msg("bad expected JSON in %s: %s", c->name, jerr.text);
+	if (!json_equal(got, want)) {
+		char *g = json_dumps(got, JSON_COMPACT), *w = json_dumps(want, JSON_COMPACT);
+
+		print_error("want: %s\ngot:  %s\n", w, g);
+		free(g);
+		free(w);
+		fail();
+	}
+	json_decref(got);
+	json_decref(want);
+	fields_release(&f);
+}
+
+static void
+test_fields_struct_keeps_line_numbers_and_open_answer_raw_text(void **state)
+{
+	static const char in[] = "Hoi\n\nKritiek:\nte laat\n\n4: 8 \n5: goed\n";
+	struct fields f;
+
+	assert_int_equal(fields_parse(in, sizeof(in) - 1, &f), 0);
+	assert_string_equal(f.critique.text, "te laat");
+	assert_int_equal(f.critique.line, 3);
+	assert_int_equal(f.nanswers, 2);
+	assert_int_equal(f.answers[0].q, 4);
+	assert_int_equal(f.answers[0].score, 8);
+	assert_string_equal(f.answers[0].text, "8");
+	assert_int_equal(f.answers[0].line, 6);
+	assert_int_equal(f.answers[1].score, -1);
+	assert_string_equal(f.answers[1].text, "goed");
+	assert_int_equal(f.nunread, 1);
+	assert_int_equal(f.unread[0].line, 1);
+	fields_release(&f);
+	assert_null(f.critique.text);
+	assert_int_equal(f.nanswers, 0);
+	fields_release(&f); /* twice is fine */
+	fields_release(NULL);
+}
+
+static void
+test_fields_invalid_utf8_and_nul_become_replacement(void **state)
+{
+	static const char in[] = "Kritiek: a\xff" "b\0c\n";
+	struct fields f;
+	json_t *j;
+
+	assert_int_equal(fields_parse(in, sizeof(in) - 1, &f), 0);
+	assert_string_equal(f.critique.text, "a\xef\xbf\xbd" "b\xef\xbf\xbd" "c");
+	j = fields_to_json(&f);
+	assert_non_null(j);
+	json_decref(j);
+	fields_release(&f);
+}
+
+static void
+test_fields_many_answers_grow(void **state)
+{
+	char line[32];
+	size_t cap = 200 * 16, len = 0;
+	char *in = malloc(cap);
+	struct fields f;
+
+	assert_non_null(in);
+	for (int q = 1; q <= 200; q++) {
+		int n = snprintf(line, sizeof(line), "%d: %d\n", q, q % 11);
+
+		memcpy(in + len, line, (size_t)n);
+		len += (size_t)n;
+	}
+	assert_int_equal(fields_parse(in, len, &f), 0);
+	assert_int_equal(f.nanswers, 200);
+	assert_int_equal(f.answers[199].q, 200);
+	assert_int_equal(f.answers[199].score, 200 % 11);
+	fields_release(&f);
+	free(in);
+}
+
+int
+main(void)
+{
+	static const struct CMUnitTest fixed[] = {
+		cmocka_unit_test(test_fields_struct_keeps_line_numbers_and_open_answer_raw_text),
+		cmocka_unit_test(test_fields_invalid_utf8_and_nul_become_replacement),
+		cmocka_unit_test(test_fields_many_answers_grow),
+	};
+	size_t ncases = sizeof(cases) / sizeof(cases[0]), nfixed = sizeof(fixed) / sizeof(fixed[0]);
+	struct CMUnitTest *tests = calloc(ncases + nfixed, sizeof(*tests));
+	int rc;
+
+	if (tests == NULL)
+		return 1;
+	for (size_t i = 0; i < ncases; i++) {
+		tests[i].name = cases[i].name;
+		tests[i].test_func = run_case;
+		tests[i].initial_state = (void *)&cases[i];
+	}
+	memcpy(tests + ncases, fixed, sizeof(fixed));
+	rc = _cmocka_run_group_tests("fields", tests, ncases + nfixed, NULL, NULL);
+	free(tests);
+	return rc;
+}

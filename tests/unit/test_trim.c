@@ -1,0 +1,335 @@
+/*
+ * Unit tests of trim: one table row per behaviour (input → the text the person wrote), each run
+ * as its own cmocka test named by the row; then the description of what was removed, the
+ * never-empty rule, and hostile bytes.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "buf.h"
+#include "trim.h"
+
+struct trim_case {
+	const char *name;
+	const char *in;
+	const char *want;
+};
+
+#define ON_WROTE "On Mon, Jan 11, 2027 at 10:00 AM Jan de Vries <jan@example.org> wrote:\n"
+
+static const struct trim_case cases[] = {
+	/* plain text and whitespace */
+	{ "test_trim_plain_text_is_kept", "Hallo,\n\nDit is tekst.\n", "Hallo,\n\nDit is tekst.\n" },
+	{ "test_trim_empty_input_gives_empty_output", "", "" },
+	{ "test_trim_blank_lines_around_text_go", "\n\n  \nTekst\n\n\n", "Tekst\n" },
+	{ "test_trim_crlf_line_ends_are_tolerated",
+	  "Hoi\r\n\r\n" "On Mon, Jan 11, 2027 at 10:00 AM Jan <jan@x.nl> wrote:\r\n> x\r\n", "Hoi\n" },
+	{ "test_trim_no_newline_at_end", "Alleen dit", "Alleen dit\n" },
+
+	/* quote headers, top-posted */
+	{ "test_trim_gmail_on_wrote_top_posted",
+	  "Goed idee!\n\n" ON_WROTE "> origineel\n> meer\n", "Goed idee!\n" },
+	{ "test_trim_on_wrote_wrapped_over_two_lines",
+	  "Prima\n\nOn Mon, Jan 11, 2027 at 10:00 AM Jan de Vries <\njan@example.org> wrote:\n\n> x\n",
+	  "Prima\n" },
+	{ "test_trim_on_wrote_wrapped_with_quote_marker",
+	  "Prima\n\nOn Mon, Jan 11, 2027 at 10:00 AM Jan de Vries <jan@example.org\n> wrote:\n> x\n",
+	  "Prima\n" },
+	{ "test_trim_apple_mail_on_at_wrote",
+	  "Ja hoor.\n\nOn 11 Jan 2027, at 10:00, Jan <jan@x.nl> wrote:\n\n> x\n", "Ja hoor.\n" },
+	{ "test_trim_dutch_op_schreef",
+	  "Top\n\nOp ma 11 jan. 2027 om 10:00 schreef Jan de Vries <jan@x.nl>:\n> bla\n", "Top\n" },
+	{ "test_trim_dutch_op_schreef_without_blank_line_above",
+	  "Top\nOp ma 11 jan. 2027 om 10:00 schreef Jan de Vries <jan@x.nl>:\n\n> bla\n", "Top\n" },
+	{ "test_trim_dutch_heeft_het_volgende_geschreven",
+	  "Dank!\n\nOp 11 jan. 2027, om 10:00 heeft Jan de Vries <jan@x.nl> het volgende "
+	  "geschreven:\n\n> bla\n", "Dank!\n" },
+	{ "test_trim_dutch_schreef_het_volgende_wrapped",
+	  "Dank!\nOp 11 jan. 2027 10:00 schreef \"Jan\" <jan@x.nl> het\nvolgende geschreven:\n\n> bla\n",
+	  "Dank!\n" },
+	{ "test_trim_french_le_a_ecrit",
+	  "Merci\n\nLe lun. 11 janv. 2027 à 10:00, Jan <jan@x.fr> a écrit :\n> bla\n", "Merci\n" },
+	{ "test_trim_german_am_schrieb",
+	  "Danke\n\nAm Mo., 11. Jan. 2027 um 10:00 Uhr schrieb Jan <jan@x.de>:\n> bla\n", "Danke\n" },
+	{ "test_trim_german_name_schrieb_am_wrapped",
+	  "Danke\n\nJan <jan@x.de> schrieb am Mo., 11.\nJan. 2027 um 10:00 Uhr:\n\n> bla\n", "Danke\n" },
+	{ "test_trim_gmail_iso_date_header",
+	  "Ok\n\n2027-01-11 10:00 GMT+01:00 Jan <jan@x.nl>:\n\n> x\n", "Ok\n" },
+	{ "test_trim_header_followed_by_unquoted_old_text",
+	  "Thanks\n\n" ON_WROTE "\nOld text without quote marks.\nMore of it.\n", "Thanks\n" },
+	{ "test_trim_second_reply_level_cut_at_first_header",
+	  "Three\n\n" ON_WROTE "\nTwo\n\n" ON_WROTE "\nOne\n", "Three\n" },
+
+	/* quote headers that are not: the person's own sentences */
+	{ "test_trim_on_monday_i_wrote_is_kept",
+	  "On Monday I wrote:\nthe plan is fine\n", "On Monday I wrote:\nthe plan is fine\n" },
+	{ "test_trim_paragraph_before_header_not_joined",
+	  "On this day\n\nI wrote something.\n\nOn 11 Jan 2027, at 10:00, Jan wrote:\n\n> q\n",
+	  "On this day\n\nI wrote something.\n" },
+
+	/* bottom-posted and inline */
+	{ "test_trim_bottom_posted_reply_keeps_text_under_quote",
+	  ON_WROTE "> vraag\n> meer\n\nMijn antwoord.\n", "Mijn antwoord.\n" },
+	{ "test_trim_inline_reply_keeps_answers_between_quotes",
+	  ON_WROTE "> Vraag een?\nAntwoord een.\n\n> Vraag twee?\nAntwoord twee.\n",
+	  "Antwoord een.\n\nAntwoord twee.\n" },
+	{ "test_trim_inline_reply_after_greeting",
+	  "Hoi Jan,\n\n" ON_WROTE "> Vraag?\nAntwoord.\n> Nog een?\nJa.\n",
+	  "Hoi Jan,\n\nAntwoord.\nJa.\n" },
+	{ "test_trim_dropped_quote_leaves_one_blank_line",
+	  "Voor\n" ON_WROTE "> a\n\nTussen\n\n>\n> b\n>\n\n\nNa\n",
+	  "Voor\n\nTussen\n\nNa\n" },
+	{ "test_trim_inline_reply_with_signature_below",
+	  ON_WROTE "> Vraag?\nAntwoord.\n\n-- \nJan\n", "Antwoord.\n" },
+
+	/* quotes without a header */
+	{ "test_trim_trailing_quote_without_header_goes",
+	  "Eens.\n\n> oude tekst\n> meer\n", "Eens.\n" },
+	{ "test_trim_quote_without_header_followed_by_text_is_kept",
+	  "> Jan zei: kan beter\n\nDaar ben ik het mee eens.\n",
+	  "> Jan zei: kan beter\n\nDaar ben ik het mee eens.\n" },
+	{ "test_trim_quoted_header_inside_quote_is_quote",
+	  "Ja.\n\n> On Mon, Jan 11, 2027 at 10:00 AM Jan <jan@x> wrote:\n>> x\n", "Ja.\n" },
+
+	/* Outlook and separators */
+	{ "test_trim_outlook_english_header_block",
+	  "Sounds good.\n\nFrom: Jan de Vries <jan@x.nl>\nSent: Monday, January 11, 2027 10:00 AM\n"
+	  "To: Piet <piet@x.nl>\nSubject: RE: Feedback\n\nOld text\n", "Sounds good.\n" },
+	{ "test_trim_outlook_dutch_header_block",
+	  "Klopt.\n\nVan: Jan de Vries <jan@x.nl>\nVerzonden: maandag 11 januari 2027 10:00\n"
+	  "Aan: Piet <piet@x.nl>\nOnderwerp: RE: Feedbackverzoek\n\nOude tekst\n", "Klopt.\n" },
+	{ "test_trim_outlook_french_header_block",
+	  "D'accord.\n\nDe : Jan <jan@x.fr>\nEnvoyé : lundi 11 janvier 2027 10:00\nÀ : Piet\n"
+	  "Objet : RE: x\n\nvieux\n", "D'accord.\n" },
+	{ "test_trim_outlook_bold_header_block",
+	  "Ok.\n\n**From:** Jan\n**Sent:** Monday\n**To:** Piet\n**Subject:** x\n", "Ok.\n" },
+	{ "test_trim_outlook_header_block_on_one_line",
+	  "Ok.\n\nFrom: Jan <jan@x.nl> Sent: Monday, 11 January 2027 10:00 To: Piet Subject: x\n",
+	  "Ok.\n" },
+	{ "test_trim_outlook_underscore_line_before_header_block",
+	  "Ok\n________________________________\nFrom: Jan\nSent: Monday\nTo: Piet\nSubject: x\n\nold\n",
+	  "Ok\n" },
+	{ "test_trim_original_message_separator",
+	  "Ja.\n\n-----Original Message-----\nFrom: x\nold\n", "Ja.\n" },
+	{ "test_trim_dutch_oorspronkelijk_bericht",
+	  "Ja.\n\n-----Oorspronkelijk bericht-----\nVan: x\nold\n", "Ja.\n" },
+	{ "test_trim_forwarded_message_separator",
+	  "Zie hieronder.\n\n---------- Forwarded message ---------\nFrom: x\nold\n",
+	  "Zie hieronder.\n" },
+	{ "test_trim_single_from_line_is_text",
+	  "Van: Jan heb ik gehoord dat het goed ging.\nDank!\n",
+	  "Van: Jan heb ik gehoord dat het goed ging.\nDank!\n" },
+
+	/* the writer's own lines */
+	{ "test_trim_triple_dash_line_is_the_writers",
+	  "Punt een\n---\nPunt twee\n", "Punt een\n---\nPunt twee\n" },
+	{ "test_trim_stars_and_short_underscores_are_the_writers",
+	  "A\n***\nB\n___\nC\n", "A\n***\nB\n___\nC\n" },
+	{ "test_trim_long_underscore_line_without_header_is_kept",
+	  "A\n________________________________\nB\n", "A\n________________________________\nB\n" },
+	{ "test_trim_code_fence_keeps_prompt_and_dashes",
+	  "Probeer dit:\n```\n> make check\n-- \n```\nDan werkt het.\n",
+	  "Probeer dit:\n```\n> make check\n-- \n```\nDan werkt het.\n" },
+	{ "test_trim_indented_prompt_is_not_a_quote",
+	  "Typ\n  > ls\nen kijk\n", "Typ\n  > ls\nen kijk\n" },
+	{ "test_trim_unclosed_fence_protects_nothing",
+	  "Ja\n```\n\n" ON_WROTE "> x\n", "Ja\n```\n" },
+
+	/* signatures */
+	{ "test_trim_signature_dash_dash_space", "Tekst\n\n-- \nJan de Vries\nAfdeling X\n", "Tekst\n" },
+	{ "test_trim_signature_dash_dash_without_space", "Tekst\n--\nJan\n", "Tekst\n" },
+	{ "test_trim_sent_from_my_iphone", "Prima!\n\nSent from my iPhone\n", "Prima!\n" },
+	{ "test_trim_sent_from_my_iphone_right_under_text", "Prima!\nSent from my iPhone\n",
+	  "Prima!\n" },
+	{ "test_trim_verzonden_vanaf_mijn_iphone", "Prima!\n\nVerzonden vanaf mijn iPhone\n",
+	  "Prima!\n" },
+	{ "test_trim_verstuurd_vanaf_mijn_ipad", "Prima!\n\nVerstuurd vanaf mijn iPad\n",
+	  "Prima!\n" },
+	{ "test_trim_get_outlook_for_ios", "Prima!\n\nGet Outlook for iOS<https://aka.ms/o0ukef>\n",
+	  "Prima!\n" },
+	{ "test_trim_get_outlook_for_android", "Prima!\n\nGet Outlook for Android\n", "Prima!\n" },
+	{ "test_trim_download_outlook_voor_ios", "Prima!\n\nDownload Outlook voor iOS\n",
+	  "Prima!\n" },
+	{ "test_trim_sent_from_my_galaxy", "Prima!\n\nSent from my Galaxy\n", "Prima!\n" },
+	{ "test_trim_sent_from_mail_for_windows", "Prima!\n\nSent from Mail for Windows\n",
+	  "Prima!\n" },
+	{ "test_trim_envoye_de_mon_iphone", "Prima!\n\nEnvoyé de mon iPhone\n", "Prima!\n" },
+	{ "test_trim_von_meinem_iphone_gesendet", "Prima!\n\nVon meinem iPhone gesendet\n",
+	  "Prima!\n" },
+	{ "test_trim_device_signature_above_quote_header",
+	  "Prima!\n\nSent from my iPhone\n\n" ON_WROTE "> x\n", "Prima!\n" },
+	{ "test_trim_sent_from_inside_a_paragraph_is_kept",
+	  "We spraken af\nsent from my laptop to the printer\nand it worked\n",
+	  "We spraken af\nsent from my laptop to the printer\nand it worked\n" },
+	{ "test_trim_only_a_device_signature_gives_nothing", "Sent from my iPhone\n", "" },
+
+	/* boilerplate */
+	{ "test_trim_external_mail_warning_goes",
+	  "CAUTION: This email originated from outside of the organization.\n\nGoed gedaan.\n",
+	  "Goed gedaan.\n" },
+	{ "test_trim_outlook_first_contact_tip_goes",
+	  "You don't often get email from jan@x.nl. Learn why this is important\n\nGoed.\n",
+	  "Goed.\n" },
+	{ "test_trim_dutch_first_contact_tip_goes",
+	  "Je ontvangt niet vaak e-mail van jan@x.nl. Ontdek waarom dit belangrijk is\n\nGoed.\n",
+	  "Goed.\n" },
+
+	/* the never-empty rule */
+	{ "test_trim_all_quoted_keeps_quote_without_header",
+	  ON_WROTE "> alleen citaat\n", "> alleen citaat\n" },
+	{ "test_trim_only_quote_lines_are_kept", "> alleen citaat\n", "> alleen citaat\n" },
+	{ "test_trim_message_starting_with_separator_keeps_text",
+	  "-----Original Message-----\nFrom: Jan\n\nTekst\n",
+	  "-----Original Message-----\nFrom: Jan\n\nTekst\n" },
+
+	/* the fields survive */
+	{ "test_trim_bkc_form_above_quoted_form_survives",
+	  "Bevestiging: goed\nKritiek: te laat\nConstructief: eerder beginnen\n\n"
+	  "Op 11 jan. 2027 10:00 schreef Feedback <feedback@x.nl>:\n> Bevestiging:\n> Kritiek:\n",
+	  "Bevestiging: goed\nKritiek: te laat\nConstructief: eerder beginnen\n" },
+	{ "test_trim_nbsp_lines_count_as_blank",
+	  "A\n\xc2\xa0\n" ON_WROTE "\xc2\xa0\n> x\n", "A\n" },
+	{ "test_trim_leading_indent_of_first_line_goes",
+	  ON_WROTE "\n    code here\n\nIt should be:\n\n    other code\n",
+	  "code here\n\nIt should be:\n\n    other code\n" },
+};
+
+static void
+run_case(void **state)
+{
+	const struct trim_case *c = *state;
+	struct buf out = BUF_INIT;
+
+	assert_int_equal(trim_reply(c->in, strlen(c->in), &out, NULL), 0);
+	if (strcmp(out.data, c->want) != 0)
+		print_error("input:\n%s\n--- want:\n%s--- got:\n%s---\n", c->in, c->want, out.data);
+	assert_string_equal(out.data, c->want);
+	buf_release(&out);
+}
+
+static void
+test_trim_info_describes_what_was_removed(void **state)
+{
+	static const char in[] = "Prima.\n\nOp 12 jan. 2027 om 10:00 schreef Jan <jan@x.nl>:\n"
+	    "> een\n> twee\n";
+	struct buf out = BUF_INIT;
+	struct trim_info info = TRIM_INFO_INIT;
+
+	assert_int_equal(trim_reply(in, sizeof(in) - 1, &out, &info), 0);
+	assert_string_equal(out.data, "Prima.\n");
+	assert_non_null(strstr(info.removed.data, "quote header 'Op 12 jan. 2027 om 10:00 schreef Jan <jan@x.nl>:'; 2 quoted lines"));
+	assert_int_equal(info.lines_in, 5);
+	assert_int_equal(info.lines_removed, 4);
+	assert_int_equal(info.everything_quoted, 0);
+	trim_info_release(&info);
+	assert_int_equal(info.removed.len, 0);
+	buf_release(&out);
+}
+
+static void
+test_trim_info_counts_quoted_lines_and_signature(void **state)
+{
+	static const char in[] = ON_WROTE "> a\n> b\nAntwoord.\n\n-- \nJan\nBureau\n";
+	struct buf out = BUF_INIT;
+	struct trim_info info = TRIM_INFO_INIT;
+
+	assert_int_equal(trim_reply(in, sizeof(in) - 1, &out, &info), 0);
+	assert_string_equal(out.data, "Antwoord.\n");
+	assert_non_null(strstr(info.removed.data, "quote header 'On Mon, Jan 11, 2027"));
+	assert_non_null(strstr(info.removed.data, "2 quoted lines"));
+	assert_non_null(strstr(info.removed.data, "signature '--' (2 more lines)"));
+	trim_info_release(&info);
+	buf_release(&out);
+}
+
+static void
+test_trim_info_marks_everything_quoted(void **state)
+{
+	static const char in[] = ON_WROTE "> alles\n";
+	struct buf out = BUF_INIT;
+	struct trim_info info = TRIM_INFO_INIT;
+
+	assert_int_equal(trim_reply(in, sizeof(in) - 1, &out, &info), 0);
+	assert_int_equal(info.everything_quoted, 1);
+	assert_non_null(strstr(info.removed.data, "everything looked quoted"));
+	/* info reused: filled from scratch */
+	assert_int_equal(trim_reply("Ja\n", 3, &out, &info), 0);
+	assert_int_equal(info.everything_quoted, 0);
+	assert_string_equal(info.removed.data, "");
+	trim_info_release(&info);
+	buf_release(&out);
+}
+
+static void
+test_trim_appends_to_out(void **state)
+{
+	struct buf out = BUF_INIT;
+
+	assert_int_equal(buf_adds(&out, "vooraf\n"), 0);
+	assert_int_equal(trim_reply("Tekst\n\n-- \nsig\n", 15, &out, NULL), 0);
+	assert_string_equal(out.data, "vooraf\nTekst\n");
+	buf_release(&out);
+}
+
+static void
+test_trim_hostile_bytes_do_not_crash(void **state)
+{
+	static const char in[] = "a\0b\n>\0\n\xff\xfe\n\xc2\n-- \0\nOn 2027 wrote:\0\n";
+	struct buf out = BUF_INIT;
+
+	assert_int_equal(trim_reply(in, sizeof(in) - 1, &out, NULL), 0);
+	assert_memory_equal(out.data, "a\0b\n", 4);
+	buf_release(&out);
+	assert_int_equal(trim_reply(NULL, 0, &out, NULL), 0);
+	assert_int_equal(out.len, 0);
+	buf_release(&out);
+}
+
+static void
+test_trim_long_lines_and_many_lines(void **state)
+{
+	struct buf in = BUF_INIT, out = BUF_INIT;
+
+	for (int i = 0; i < 5000; i++)
+		assert_int_equal(buf_adds(&in, "On 2027-01-11 Jan wrote: line with : and @ in it\n"), 0);
+	for (int i = 0; i < 20000; i++)
+		assert_int_equal(buf_addch(&in, 'x'), 0);
+	assert_int_equal(trim_reply(in.data, in.len, &out, NULL), 0);
+	assert_true(out.len > 0);
+	buf_release(&in);
+	buf_release(&out);
+}
+
+int
+main(void)
+{
+	static const struct CMUnitTest fixed[] = {
+		cmocka_unit_test(test_trim_info_describes_what_was_removed),
+		cmocka_unit_test(test_trim_info_counts_quoted_lines_and_signature),
+		cmocka_unit_test(test_trim_info_marks_everything_quoted),
+		cmocka_unit_test(test_trim_appends_to_out),
+		cmocka_unit_test(test_trim_hostile_bytes_do_not_crash),
+		cmocka_unit_test(test_trim_long_lines_and_many_lines),
+	};
+	size_t ncases = sizeof(cases) / sizeof(cases[0]), nfixed = sizeof(fixed) / sizeof(fixed[0]);
+	struct CMUnitTest *tests = calloc(ncases + nfixed, sizeof(*tests));
+	int rc;
+
+	if (tests == NULL)
+		return 1;
+	for (size_t i = 0; i < ncases; i++) {
+		tests[i].name = cases[i].name;
+		tests[i].test_func = run_case;
+		tests[i].initial_state = (void *)&cases[i];
+	}
+	memcpy(tests + ncases, fixed, sizeof(fixed));
+	rc = _cmocka_run_group_tests("trim", tests, ncases + nfixed, NULL, NULL);
+	free(tests);
+	return rc;
+}

@@ -100,6 +100,9 @@ print_json(const struct inspection *in)
 		json_object_set_new(o, "bounce", json_pack("{s:o, s:s, s:b}",
 		    "recipient", str_or_null(in->cls.bounce.recipient),
 		    "status", in->cls.bounce.status, "permanent", in->cls.bounce.permanent));
+	if (in->cls.kind == CLASSIFY_AUTO_REPLY)
+		json_object_set_new(o, "auto_reply", json_pack("{s:o}", "until",
+		    in->cls.until[0] ? json_string(in->cls.until) : json_null()));
 	if (in->cls.kind == CLASSIFY_ITIP) {
 		const struct itip_info *it = &in->cls.itip;
 		const struct itip_attendee *a = itip_attendee(in);
@@ -147,6 +150,8 @@ print_text(const struct inspection *in)
 		printf("bounce:     %s, status %s (%s)\n", in->cls.bounce.recipient ?
 		    in->cls.bounce.recipient : "recipient unknown", in->cls.bounce.status,
 		    in->cls.bounce.permanent ? "permanent" : "temporary");
+	if (in->cls.kind == CLASSIFY_AUTO_REPLY && in->cls.until[0])
+		printf("until:      %s\n", in->cls.until);
 	if (in->cls.kind == CLASSIFY_ITIP) {
 		const struct itip_attendee *a = itip_attendee(in);
 

@@ -57,6 +57,12 @@ struct classify_result {
 	const char *token_source; /* static: "address", "in-reply-to", "references", "subject",
 	                           * "returned message"; NULL when no token */
 
+	/* kind == CLASSIFY_AUTO_REPLY: the date the sender says they are back or away until, as
+	 * "YYYY-MM-DD", when the subject or text says so with a year ("until 2027-02-01", "tot en met
+	 * 1 februari 2027", "until February 1, 2027", "t/m 01-02-2027"); "" otherwise. A date without
+	 * a year is not guessed: that would need the clock. */
+	char until[11];
+
 	struct classify_bounce bounce; /* kind == CLASSIFY_BOUNCE */
 	struct itip_info itip;         /* kind == CLASSIFY_ITIP */
 };

@@ -16,10 +16,7 @@
 #include "classify.h"
 #include "ctl_inspect.h"
 #include "fberror.h"
-#if __has_include("fields.h")
 #include "fields.h"
-#define HAVE_FIELDS 1
-#endif
 #include "message.h"
 #include "trim.h"
 #include "banned.h"
@@ -41,7 +38,7 @@ struct inspection {
 	struct buf text;     /* trimmed reply text */
 	struct trim_info trim;
 	char error[1024];    /* parse error, or "" */
-	json_t *fields;      /* NULL without fields support */
+	json_t *fields;      /* fields_to_json() of the trimmed text; NULL when not parsed */
 };
 
 static json_t *
@@ -103,6 +100,9 @@ print_json(const struct inspection *in)
 		json_object_set_new(o, "bounce", json_pack("{s:o, s:s, s:b}",
 		    "recipient", str_or_null(in->cls.bounce.recipient),
 		    "status", in->cls.bounce.status, "permanent", in->cls.bounce.permanent));
+	if (in->cls.kind == CLASSIFY_AUTO_REPLY)
+		json_object_set_new(o, "auto_reply", json_pack("{s:o}", "until",
+		    in->cls.until[0] ? json_string(in->cls.until) : json_null()));
 	if (in->cls.kind == CLASSIFY_ITIP) {
 		const struct itip_info *it = &in->cls.itip;
 		const struct itip_attendee *a = itip_attendee(in);
@@ -150,6 +150,8 @@ print_text(const struct inspection *in)
 		printf("bounce:     %s, status %s (%s)\n", in->cls.bounce.recipient ?
 		    in->cls.bounce.recipient : "recipient unknown", in->cls.bounce.status,
 		    in->cls.bounce.permanent ? "permanent" : "temporary");
+	if (in->cls.kind == CLASSIFY_AUTO_REPLY && in->cls.until[0])
+		printf("until:      %s\n", in->cls.until);
 	if (in->cls.kind == CLASSIFY_ITIP) {
 		const struct itip_attendee *a = itip_attendee(in);
 
@@ -189,16 +191,16 @@ inspect(const char *raw, size_t len, size_t max, struct inspection *in)
 	}
 	if (trim_reply(in->msg->text, in->msg->text_len, &in->text, &in->trim) < 0)
 		return -1;
-#ifdef HAVE_FIELDS
 	{
 		struct fields f;
+		int rc = fields_parse(in->text.data, in->text.len, &f);
 
-		if (fields_parse(in->text.data, in->text.len, &f) == 0) {
-			in->fields = fields_to_json(&f);
-			fields_release(&f);
-		}
+		if (rc == 0 && (in->fields = fields_to_json(&f)) == NULL)
+			rc = -1;
+		fields_release(&f);
+		if (rc < 0)
+			return -1;
 	}
-#endif
 	return 0;
 }
 

@@ -8,6 +8,7 @@
  */
 #include <ctype.h>
 #include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -447,6 +448,132 @@ auto_reason(const struct fb_message *m, struct classify_result *r)
 	return 0;
 }
 
+/* Words before an out-of-office end date, and month names (Dutch and English). */
+static const char *const UNTIL_WORDS[] = {
+	"until ", "till ", "through ", "back on ", "tot en met ", "t/m ", "tot ", "terug op ",
+	"bis ", "jusqu'au ",
+};
+
+static const struct month {
+	const char *name;
+	int month;
+} MONTHS[] = {
+	{ "januari", 1 }, { "january", 1 }, { "jan", 1 }, { "februari", 2 }, { "february", 2 },
+	{ "feb", 2 }, { "maart", 3 }, { "march", 3 }, { "mrt", 3 }, { "mar", 3 }, { "april", 4 },
+	{ "apr", 4 }, { "mei", 5 }, { "may", 5 }, { "juni", 6 }, { "june", 6 }, { "jun", 6 },
+	{ "juli", 7 }, { "july", 7 }, { "jul", 7 }, { "augustus", 8 }, { "august", 8 },
+	{ "aug", 8 }, { "september", 9 }, { "sept", 9 }, { "sep", 9 }, { "oktober", 10 },
+	{ "october", 10 }, { "okt", 10 }, { "oct", 10 }, { "november", 11 }, { "nov", 11 },
+	{ "december", 12 }, { "dec", 12 },
+};
+
+/* Read 1..max digits at *p; -1 when there are none. */
+static int
+digits(const char **p, int max)
+{
+	int v = 0, n = 0;
+
+	while (n < max && isdigit((unsigned char)**p)) {
+		v = v * 10 + (**p - '0');
+		(*p)++;
+		n++;
+	}
+	return n > 0 && !isdigit((unsigned char)**p) ? v : -1;
+}
+
+static int
+month_name(const char **p)
+{
+	for (size_t i = 0; i < NELEM(MONTHS); i++) {
+		size_t n = strlen(MONTHS[i].name);
+
+		if (strncasecmp(*p, MONTHS[i].name, n) == 0 && !isalpha((unsigned char)(*p)[n])) {
+			*p += n;
+			if (**p == '.')
+				(*p)++;
+			return MONTHS[i].month;
+		}
+	}
+	return -1;
+}
+
+static void
+skip_spaces(const char **p)
+{
+	while (**p == ' ' || **p == '\t' || **p == ',')
+		(*p)++;
+}
+
+/* A date with a year at p: 2027-02-01, 1-2-2027, 1/2/2027, 1 februari 2027, February 1st, 2027. */
+static int
+date_at(const char *p, char out[11])
+{
+	const char *q = p;
+	int y = -1, m = -1, d = -1, a;
+
+	if ((a = digits(&q, 4)) >= 1000 && *q == '-') {
+		q++;
+		y = a;
+		m = digits(&q, 2);
+		if (*q++ == '-')
+			d = digits(&q, 2);
+	} else if (a > 0 && (*q == '-' || *q == '/' || *q == '.') && isdigit((unsigned char)q[1])) {
+		char sep = *q++;
+
+		d = a;
+		m = digits(&q, 2);
+		if (*q++ == sep)
+			y = digits(&q, 4);
+	} else if (a > 0) {
+		d = a;
+		skip_spaces(&q);
+		m = month_name(&q);
+		skip_spaces(&q);
+		y = digits(&q, 4);
+	} else if ((m = month_name(&q)) > 0) {
+		skip_spaces(&q);
+		d = digits(&q, 2);
+		if (strncasecmp(q, "st", 2) == 0 || strncasecmp(q, "nd", 2) == 0 ||
+		    strncasecmp(q, "rd", 2) == 0 || strncasecmp(q, "th", 2) == 0)
+			q += 2;
+		skip_spaces(&q);
+		y = digits(&q, 4);
+	}
+	if (y < 2000 || y > 2199 || m < 1 || m > 12 || d < 1 || d > 31)
+		return 0;
+	snprintf(out, 11, "%04d-%02d-%02d", y, m, d);
+	return 1;
+}
+
+/* The first "until <date>" in s (searching at most its first 8 KB). */
+static int
+until_date(const char *s, char out[11])
+{
+	size_t n = s != NULL ? strnlen(s, 8192) : 0;
+
+	for (size_t i = 0; i < n; i++) {
+		if (i > 0 && isalpha((unsigned char)s[i - 1]))
+			continue;
+		for (size_t k = 0; k < NELEM(UNTIL_WORDS); k++) {
+			size_t wl = strlen(UNTIL_WORDS[k]);
+			const char *p;
+
+			if (strncasecmp(s + i, UNTIL_WORDS[k], wl) != 0)
+				continue;
+			p = s + i + wl;
+			/* a weekday may come first: "tot en met maandag 1 februari 2027" */
+			for (int skip = 0; skip < 2; skip++) {
+				if (date_at(p, out))
+					return 1;
+				while (isalpha((unsigned char)*p))
+					p++;
+				skip_spaces(&p);
+			}
+		}
+	}
+	return 0;
+}
+
 /* Each "<...>" message id of a header (In-Reply-To, References), tried in order. */
 static int
 token_in_ids(const char *ids, char out[TOKEN_LEN + 1])
@@ -536,6 +663,8 @@ classify_message(const struct fb_message *m, struct classify_result *r, struct f
 	}
 	if ((rc = auto_reason(m, r)) != 0) {
 		r->kind = CLASSIFY_AUTO_REPLY;
+		if (!until_date(m->subject, r->until))
+			until_date(m->text, r->until);
 		return rc < 0 ? fb_error_set(err, "out of memory") : 0;
 	}
 	if (r->token_source != NULL) {

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "buf.h"
 #include "classify.h"
 #include "message.h"
 
@@ -186,6 +187,43 @@ test_classify_itip_details(void **state)
 	message_free(m);
 }
 
+/* subject and text of an out-of-office answer → the date it names, "" when none with a year */
+static const struct until_case {
+	const char *subject, *text, *until;
+} UNTIL[] = {
+	{ "Automatisch antwoord: x", "Ik ben afwezig tot en met maandag 1 februari 2027.", "2027-02-01" },
+	{ "Out of Office", "I am away until 2027-02-01 with limited access.", "2027-02-01" },
+	{ "Out of Office", "Back on February 3rd, 2027.", "2027-02-03" },
+	{ "Afwezig t/m 05-02-2027", "x", "2027-02-05" },
+	{ "Automatic reply: x", "I'm out till 7/2/2027.", "2027-02-07" },
+	{ "Afwezig", "Ik ben er tot 1 februari niet.", "" },          /* no year: not guessed */
+	{ "Afwezig", "Tot 2027-13-01 weg.", "" },                     /* no such month */
+	{ "Out of Office", "Until further notice.", "" },
+	{ "Out of Office", "", "" },
+};
+
+static void
+test_classify_auto_reply_until_table(void **state)
+{
+	for (size_t i = 0; i < sizeof(UNTIL) / sizeof(UNTIL[0]); i++) {
+		struct buf raw = BUF_INIT;
+		struct fb_message *m;
+		struct classify_result r;
+
+		assert_int_equal(buf_addf(&raw, FROM TO "Subject: %s\nContent-Type: text/plain; "
+		    "charset=utf-8\n\n%s\n", UNTIL[i].subject, UNTIL[i].text), 0);
+		m = message_parse(raw.data, raw.len, 1 << 20, NULL);
+		assert_non_null(m);
+		assert_int_equal(classify_message(m, &r, NULL), 0);
+		assert_int_equal(r.kind, CLASSIFY_AUTO_REPLY);
+		if (strcmp(r.until, UNTIL[i].until) != 0)
+			fail_msg("'%s': until '%s', expected '%s'", UNTIL[i].text, r.until, UNTIL[i].until);
+		classify_result_release(&r);
+		message_free(m);
+		buf_release(&raw);
+	}
+}
+
 static void
 test_classify_kind_names(void **state)
 {
@@ -215,6 +253,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_classify_table),
 		cmocka_unit_test(test_classify_itip_details),
+		cmocka_unit_test(test_classify_auto_reply_until_table),
 		cmocka_unit_test(test_classify_kind_names),
 		cmocka_unit_test(test_classify_reasons_bounded),
 	};

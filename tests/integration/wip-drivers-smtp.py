@@ -1,4 +1,7 @@
 #!/usr/bin/python3
+# NOT YET PASSING (named wip-, so run-tests.sh does not run it): the STARTTLS cases hang or
+# fail against aiosmtpd; the work continues in issue #10. Run it by hand:
+#   BUILD=build FB_TOP=$PWD /usr/bin/python3 tests/integration/wip-drivers-smtp.py
 """The SMTP transport driver (libesmtp) against real servers: aiosmtpd delivering into a
 Maildir that Dovecot serves, scripted to fail, drop, require AUTH and offer or omit STARTTLS.
 Checks that every outcome maps to OK / TEMPFAIL / PERMFAIL as include/transport.h promises,

@@ -50,4 +50,4 @@ for week in 0 1 2 3 4 5 6 7 8 9 10 35; do
 	"$fbd" --once --now "${day}T09:00" --log-level warning
 done
 echo
-printf "demo: done; everything is in $out (feedbackd.db, plan.txt, plan.json, inbox/; sent/ fills once\n      the feedback flow queues mail)"
+printf "demo: done; everything is in $out (feedbackd.db, plan.txt, plan.json, inbox/; sent/ fills once\n      the feedback flow queues mail)\n"

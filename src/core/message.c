@@ -213,7 +213,9 @@ decode_value(const char *v, size_t n)
 		if (buf_addch(&unf, v[i] == '\t' ? ' ' : v[i]) < 0)
 			goto fail;
 	}
-	if (mailmime_encoded_phrase_parse("utf-8", unf.data, unf.len, &idx, "utf-8", &dec) ==
+	/* raw 8-bit bytes outside encoded words: UTF-8 when they are, else windows-1252 */
+	if (mailmime_encoded_phrase_parse(utf8_valid(unf.data, unf.len) ? "utf-8" :
+	    "windows-1252", unf.data, unf.len, &idx, "utf-8", &dec) ==
 	    MAILIMF_NO_ERROR && dec != NULL) {
 		if (add_clean_utf8(&out, dec, strlen(dec)) < 0)
 			goto fail;

@@ -133,6 +133,8 @@ static const struct header_case {
 	  "=?ISO-8859-1?Q?Re=3A_=E9=E9n?=", "Renée de Vries", "renee@example.be", "Re: één" },
 	{ "\"Vries, Renée de\" <renee@example.be>", "Re: 8-bit \xc3\xa9 subject",
 	  "Vries, Renée de", "renee@example.be", "Re: 8-bit é subject" },
+	{ "Caf\xe9 Eigenaar <cafe@example.org>", "Raw latin1: caf\xe9",
+	  "Café Eigenaar", "cafe@example.org", "Raw latin1: café" },
 	{ "plain@example.org", "=?windows-1252?q?=80_5?= and\n more",
 	  NULL, "plain@example.org", "€ 5 and more" },
 	/* libetpan is lenient with an unterminated encoded word: decoded all the same */

@@ -426,7 +426,9 @@ auto_reason(const struct fb_message *m, struct classify_result *r)
 {
 	const char *v;
 
-	if ((v = message_header(m, "Auto-Submitted")) != NULL && strncasecmp(v, "no", 2) != 0)
+	/* "no", possibly with a comment or parameters after it, is the only human value */
+	if ((v = message_header(m, "Auto-Submitted")) != NULL &&
+	    !(strncasecmp(v, "no", 2) == 0 && (v[2] == '\0' || strchr(" \t;(", v[2]) != NULL)))
 		return classify_add_reason(r, "Auto-Submitted: %s", v) < 0 ? -1 : 1;
 	for (size_t i = 0; i < NELEM(AUTO_HEADERS); i++)
 		if (message_header(m, AUTO_HEADERS[i]) != NULL)

@@ -213,7 +213,9 @@ decode_value(const char *v, size_t n)
 		if (buf_addch(&unf, v[i] == '\t' ? ' ' : v[i]) < 0)
 			goto fail;
 	}
-	if (mailmime_encoded_phrase_parse("utf-8", unf.data, unf.len, &idx, "utf-8", &dec) ==
+	/* raw 8-bit bytes outside encoded words: UTF-8 when they are, else windows-1252 */
+	if (mailmime_encoded_phrase_parse(utf8_valid(unf.data, unf.len) ? "utf-8" :
+	    "windows-1252", unf.data, unf.len, &idx, "utf-8", &dec) ==
 	    MAILIMF_NO_ERROR && dec != NULL) {
 		if (add_clean_utf8(&out, dec, strlen(dec)) < 0)
 			goto fail;
@@ -696,17 +698,25 @@ walk_part(struct walk *w, const struct mailmime *m, int depth, int attached)
 	return rc;
 }
 
-/* An upper bound on MIME nesting, counted before libetpan (which recurses without a limit)
- * sees the message: each level needs a "boundary=" or a "message/" in the bytes. */
+/*
+ * An upper bound on MIME nesting, counted before libetpan sees the message: libetpan recurses
+ * once per level without a limit of its own (measured: 20,000 levels fine, 100,000 overflow the
+ * stack, and 100,000 nested message/rfc822 headers fit in 3 MB). Every level needs a "boundary"
+ * parameter (multipart, whose digest children may be messages without saying so, hence 2) or
+ * the word "message" in a Content-Type; a MIME token cannot be split by comments or folding, so
+ * counting the words anywhere is a bound nobody can dodge.
+ */
+#define NESTING_BOUND_MAX 10000
+
 static size_t
 nesting_bound(const char *s, size_t n)
 {
 	size_t count = 0;
 
-	for (size_t i = 0; i + 9 <= n; i++) {
-		if ((s[i] | 0x20) == 'b' && strncasecmp(s + i, "boundary", 8) == 0)
-			count += 2; /* a multipart/digest's parts are messages without saying so */
-		else if ((s[i] | 0x20) == 'm' && strncasecmp(s + i, "message/", 8) == 0)
+	for (size_t i = 0; i + 7 <= n; i++) {
+		if ((s[i] | 0x20) == 'b' && i + 8 <= n && strncasecmp(s + i, "boundary", 8) == 0)
+			count += 2;
+		else if ((s[i] | 0x20) == 'm' && strncasecmp(s + i, "message", 7) == 0)
 			count++;
 	}
 	return count;
@@ -786,7 +796,7 @@ message_parse(const char *raw, size_t len, size_t max_size, struct fb_error *err
 		    "parsed", len, max_size);
 		return NULL;
 	}
-	if (nesting_bound(raw, len) > 4 * MESSAGE_MAX_DEPTH) {
+	if (nesting_bound(raw, len) > NESTING_BOUND_MAX) {
 		fb_error_set(err, "message has too many nested MIME parts to read safely");
 		return NULL;
 	}

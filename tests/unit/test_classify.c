@@ -58,6 +58,10 @@ static const struct classify_case {
 	  "Auto-Submitted: auto-replied", TOK, NULL, NULL },
 	{ "Auto-Submitted: no is a person", FROM "To: feedback+" TOK "@example.org\n"
 	  "Auto-Submitted: no\n\nJa\n", CLASSIFY_REPLY, "address", TOK, NULL, NULL },
+	{ "Auto-Submitted: no (comment) is a person", FROM "To: feedback+" TOK "@example.org\n"
+	  "Auto-Submitted: No (by hand)\n\nJa\n", CLASSIFY_REPLY, "address", TOK, NULL, NULL },
+	{ "Auto-Submitted: auto-notified", FROM TO "Auto-Submitted: auto-notified\n\nx\n",
+	  CLASSIFY_AUTO_REPLY, "auto-notified", NULL, NULL, NULL },
 	{ "X-Autoreply", FROM TO "X-Autoreply: yes\n\nWeg\n", CLASSIFY_AUTO_REPLY, "X-Autoreply", NULL, NULL, NULL },
 	{ "Precedence: bulk", FROM TO "Precedence: bulk\n\nNieuws\n", CLASSIFY_AUTO_REPLY, "Precedence", NULL, NULL, NULL },
 	{ "List-Id", FROM TO "List-Id: <team.lists.example.org>\n\nx\n", CLASSIFY_AUTO_REPLY, "List-Id", NULL, NULL, NULL },

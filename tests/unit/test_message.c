@@ -133,6 +133,8 @@ static const struct header_case {
 	  "=?ISO-8859-1?Q?Re=3A_=E9=E9n?=", "Renée de Vries", "renee@example.be", "Re: één" },
 	{ "\"Vries, Renée de\" <renee@example.be>", "Re: 8-bit \xc3\xa9 subject",
 	  "Vries, Renée de", "renee@example.be", "Re: 8-bit é subject" },
+	{ "Caf\xe9 Eigenaar <cafe@example.org>", "Raw latin1: caf\xe9",
+	  "Café Eigenaar", "cafe@example.org", "Raw latin1: café" },
 	{ "plain@example.org", "=?windows-1252?q?=80_5?= and\n more",
 	  NULL, "plain@example.org", "€ 5 and more" },
 	/* libetpan is lenient with an unterminated encoded word: decoded all the same */
@@ -241,15 +243,19 @@ test_message_size_limit(void **state)
 /* Nesting: a message nested just within the limits is read, a deeper one refused, and neither
  * may crash (libetpan recurses per level). */
 static void
-nested(struct buf *b, int levels)
+nested(struct buf *b, int levels, int with_messages)
 {
 	buf_reset(b);
 	buf_adds(b, "From: a@example.org\n");
 	for (int i = 0; i < levels; i++)
-		buf_addf(b, "Content-Type: multipart/mixed; boundary=\"b%d\"\n\n--b%d\n", i, i);
+		if (with_messages && i % 2)
+			buf_addf(b, "Content-Type: message/rfc822\n\n");
+		else
+			buf_addf(b, "Content-Type: multipart/mixed; boundary=\"b%d\"\n\n--b%d\n", i, i);
 	buf_adds(b, "Content-Type: text/plain\n\ndeep\n");
 	for (int i = levels - 1; i >= 0; i--)
-		buf_addf(b, "--b%d--\n", i);
+		if (!with_messages || i % 2 == 0)
+			buf_addf(b, "--b%d--\n", i);
 }
 
 static void
@@ -259,18 +265,18 @@ test_message_deep_nesting_refused(void **state)
 	struct fb_error err = { { 0 } };
 	struct fb_message *m;
 
-	nested(&b, 10);
+	nested(&b, 10, 0);
 	m = message_parse(b.data, b.len, 1 << 24, &err);
 	assert_non_null(m);
 	assert_string_equal(m->text, "deep");
 	message_free(m);
 
-	nested(&b, 5000);
+	nested(&b, 200000, 1);
 	m = message_parse(b.data, b.len, 1 << 24, &err);
 	assert_null(m);
 	assert_non_null(strstr(err.msg, "nested"));
 
-	nested(&b, MESSAGE_MAX_DEPTH + 5);
+	nested(&b, MESSAGE_MAX_DEPTH + 5, 0);
 	m = message_parse(b.data, b.len, 1 << 24, &err);
 	assert_null(m);
 	assert_non_null(strstr(err.msg, "deeper"));

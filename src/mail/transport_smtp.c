@@ -7,11 +7,13 @@
  * return value alone (LIBRARY-NOTES.md):
  *   - STARTTLS required but not offered: the session "succeeds" having sent nothing. We watch
  *     the event callback (SMTP_EV_EXTNA_STARTTLS, SMTP_EV_STARTTLS_OK) and smtp_errno().
- *   - AUTH is skipped silently when no mechanism fits. We enable the plain-text mechanisms
- *     (PLAIN, LOGIN), and watch the protocol through the monitor callback: AUTH counts as done
- *     only when the server answered 235 to it. Without that, every message not accepted gets
- *     a detail saying so; a message the server accepted without AUTH is OK (it is gone; sending
- *     it again would duplicate it), with a warning in its detail.
+ *   - AUTH is skipped silently when no mechanism fits, and after a refused AUTH libesmtp goes
+ *     on to MAIL FROM. We enable the plain-text mechanisms (PLAIN, LOGIN) and read the replies
+ *     through the monitor callback: when a user is set and the last EHLO offers no PLAIN/LOGIN,
+ *     or AUTH is answered with 4xx/5xx, we shut the socket down under libesmtp before it can
+ *     send MAIL FROM (every message: TEMPFAIL, with the reason). AUTH counts as done only on a
+ *     235 reply; a message accepted without it anyway (should the abort ever come too late) is
+ *     OK, because it is gone, with a warning in its detail.
  *   - Each message's status is read from smtp_message_transfer_status(), the reverse path's and
  *     every recipient's status: 2xx OK, 4xx (or nothing, code 0) TEMPFAIL, 5xx PERMFAIL.
  * TLS: our own SSL_CTX with SSL_VERIFY_PEER, the CA file or the system store, and the host
@@ -60,6 +62,10 @@
  * --wrap=connect (no effect, as explained), 487/s with it. Messages under 2 KB go out in one
  * write each and never stall.
  */
+/* The socket of this thread's current SMTP session, recorded by connect() below so that the
+ * monitor callback can end a session that must not go on (AUTH skipped or refused). */
+static _Thread_local int session_fd = -1;
+
 int
 connect(int fd, const struct sockaddr *addr, socklen_t len)
 {
@@ -78,8 +84,10 @@ connect(int fd, const struct sockaddr *addr, socklen_t len)
 		memcpy(&next_connect, &sym, sizeof(next_connect));
 	}
 	if (addr != NULL && (addr->sa_family == AF_INET || addr->sa_family == AF_INET6) &&
-	    getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &tl) == 0 && type == SOCK_STREAM)
+	    getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &tl) == 0 && type == SOCK_STREAM) {
 		(void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+		session_fd = fd;
+	}
 	return next_connect(fd, addr, len);
 }
 
@@ -104,6 +112,12 @@ struct session_state {
 	int cert_refused;
 	int auth_sent;
 	int auth_ok;
+	int expect_ehlo;        /* a 220 was read: the next 250 reply answers EHLO */
+	int in_ehlo;            /* reading the lines of an EHLO reply */
+	int ehlo_starttls;      /* ... which offer STARTTLS */
+	int ehlo_auth;          /* ... which offer AUTH PLAIN or LOGIN */
+	int auth_pending;       /* AUTH comes next: its final reply decides */
+	int aborted;            /* we ended the session on purpose */
 	struct buf auth_reply;  /* the server's answer to a failed AUTH */
 	struct buf problem;     /* first session-level problem, for the details */
 };
@@ -334,28 +348,95 @@ event_cb(smtp_session_t session, int event, void *arg, ...)
 	va_end(ap);
 }
 
-/* The protocol as it goes by (not the message data): tells whether AUTH really happened. */
+/* End the session before MAIL FROM: libesmtp has no way to stop, but a socket shut down under
+ * it makes its next write fail, and every message comes back "not attempted" (TEMPFAIL). */
+static void
+abort_session(struct session_state *st)
+{
+	if (session_fd >= 0 && !st->aborted)
+		shutdown(session_fd, SHUT_RDWR);
+	st->aborted = 1;
+}
+
+/* An EHLO reply has ended: with a username, AUTH must come next, or the session must end
+ * (libesmtp would otherwise skip AUTH silently and send the mail unauthenticated). */
+static void
+ehlo_done(struct session_state *st)
+{
+	if (st->t->username == NULL || st->auth_ok)
+		return;
+	if (!st->tls_ok && (st->ehlo_starttls || st->t->starttls_required))
+		return;  /* STARTTLS and a new EHLO come next, or libesmtp quits for want of TLS */
+	if (st->ehlo_auth) {
+		st->auth_pending = 1;
+		return;
+	}
+	problem(st, "%s offers no AUTH PLAIN or LOGIN, and a user is set: session ended before "
+	    "sending", st->t->hostport);
+	abort_session(st);
+}
+
+/* One EHLO capability line ("250-AUTH LOGIN PLAIN", "250 STARTTLS"). */
+static void
+ehlo_line(struct session_state *st, const char *line, int len)
+{
+	struct buf cap = BUF_INIT;
+
+	if (len <= 4 || buf_add(&cap, line + 4, (size_t)len - 4) < 0)
+		return;
+	buf_rtrim(&cap);
+	for (char *c = cap.data; *c; c++)
+		if (*c >= 'a' && *c <= 'z')
+			*c = (char)(*c - 'a' + 'A');
+	if (strcmp(cap.data, "STARTTLS") == 0)
+		st->ehlo_starttls = 1;
+	else if ((strncmp(cap.data, "AUTH ", 5) == 0 || strncmp(cap.data, "AUTH=", 5) == 0) &&
+	    (strstr(cap.data + 4, "PLAIN") != NULL || strstr(cap.data + 4, "LOGIN") != NULL))
+		st->ehlo_auth = 1;
+	buf_release(&cap);
+}
+
+/* The server's replies as they go by (libesmtp calls this once per line): tells whether AUTH
+ * really happened, and ends the session when it did not (see ehlo_done()). */
 static void
 monitor_cb(const char *line, int len, int writing, void *arg)
 {
 	struct session_state *st = arg;
 
-	if (writing == SMTP_CB_WRITING) {
-		if (len >= 5 && strncasecmp(line, "AUTH ", 5) == 0)
-			st->auth_sent = 1;
+	if (writing != SMTP_CB_READING || len < 3)
+		return;
+	if (strncmp(line, "220", 3) == 0) {  /* greeting, or go-ahead for STARTTLS */
+		st->expect_ehlo = 1;
 		return;
 	}
-	if (writing != SMTP_CB_READING || st->auth_ok || len < 3)
+	if (st->expect_ehlo && strncmp(line, "250", 3) == 0) {
+		st->expect_ehlo = 0;
+		st->in_ehlo = 1;
+		st->ehlo_starttls = st->ehlo_auth = 0;
+	}
+	if (st->in_ehlo) {
+		ehlo_line(st, line, len);
+		if (len < 4 || line[3] != '-') {
+			st->in_ehlo = 0;
+			ehlo_done(st);
+		}
 		return;
-	if (strncmp(line, "334", 3) == 0)  /* a SASL challenge: AUTH is under way */
+	}
+	if (strncmp(line, "334", 3) == 0) {  /* a SASL challenge: AUTH is under way */
 		st->auth_sent = 1;
-	if (!st->auth_sent)
 		return;
+	}
 	if (strncmp(line, "235", 3) == 0) {
-		st->auth_ok = 1;
-	} else if ((line[0] == '4' || line[0] == '5') && st->auth_reply.len == 0) {
+		st->auth_sent = st->auth_ok = 1;
+		st->auth_pending = 0;
+		return;
+	}
+	if (st->auth_pending && (line[0] == '4' || line[0] == '5')) {
+		st->auth_sent = 1;
+		st->auth_pending = 0;
 		buf_add(&st->auth_reply, line, (size_t)len);
 		buf_rtrim(&st->auth_reply);
+		abort_session(st);
 	}
 }
 
@@ -542,7 +623,9 @@ smtp_tr_send(struct transport *t, struct transport_msg *msgs, size_t n, struct f
 		}
 	}
 	verify_error[0] = '\0';
+	session_fd = -1;
 	started = smtp_start_session(s);
+	session_fd = -1;
 	serr = smtp_errno();
 	/* The most useful explanation first: TLS, then AUTH, then what libesmtp says. */
 	if (st.starttls_missing || st.cert_refused)
@@ -552,16 +635,15 @@ smtp_tr_send(struct transport *t, struct transport_msg *msgs, size_t n, struct f
 	else if (t->starttls_required && !st.tls_ok)
 		problem(&st, "no TLS with %s (STARTTLS not offered or failed), and starttls = required: "
 		    "nothing was sent", t->hostport);
-	if (t->username != NULL && !st.auth_ok) {
+	if (t->username != NULL && !st.auth_ok && (st.tls_ok || !t->starttls_required)) {
 		if (st.auth_reply.len > 0)
 			problem(&st, "AUTH as %s refused: %s", t->username, st.auth_reply.data);
 		else if (st.auth_sent)
 			problem(&st, "AUTH as %s failed: the server gave no 235 (success)", t->username);
-		else
-			problem(&st, "AUTH as %s did not happen (the server offers no PLAIN or LOGIN "
-			    "AUTH, or the session ended before it)", t->username);
+		else if (!st.aborted)
+			problem(&st, "AUTH as %s did not happen (the session ended before it)", t->username);
 	}
-	if (!started || (serr != 0 && serr != SMTP_ERR_NOTHING_TO_DO))
+	if (!st.aborted && (!started || (serr != 0 && serr != SMTP_ERR_NOTHING_TO_DO)))
 		problem(&st, "%s: %s", t->hostport, smtp_strerror(serr, ebuf, sizeof(ebuf)));
 	for (size_t i = 0; i < n; i++)
 		judge(&msgs[i], &q[i], &st);

@@ -288,6 +288,10 @@ message_cb(void **ctx, int *len, void *arg)
 	return q->crlf.data;
 }
 
+static void problem(struct session_state *st, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/* Add a session-level problem to the details every message gets. */
 static void
 problem(struct session_state *st, const char *fmt, ...)
 {

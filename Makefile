@@ -135,7 +135,7 @@ fuzz: fuzz-build
 # Debian packages. Build: the libraries. Test: the real servers and peers the tests start.
 DEB_BUILD := build-essential pkg-config tzdata libsqlite3-dev libesmtp-dev libetpan-dev libical-dev \
              libinih-dev libcsv-dev libjansson-dev libcmocka-dev libgumbo-dev libsystemd-dev \
-             libcairo2-dev libgnutls28-dev
+             libcairo2-dev libgnutls28-dev libssl-dev
 DEB_TEST  := dovecot-imapd postfix python3 python3-aiosmtpd python3-icalendar valgrind clang \
              libclang-rt-14-dev sqlite3 ca-certificates openssl
 

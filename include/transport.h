@@ -20,6 +20,10 @@
  * A message with several recipients is OK when at least one recipient was accepted and the data
  * was taken; rejected recipients are named in detail.
  *
+ * SIGPIPE: libesmtp writes to its socket with write(), so a server that closes the connection
+ * mid-session raises SIGPIPE. A program using the smtp driver must ignore SIGPIPE (the daemon
+ * and mailtool do); the error then comes back as a TEMPFAIL.
+ *
  * Ownership: settings and the strings they point to are copied by open(); messages are only
  * read during send(); msg->detail belongs to the caller (release with buf_release()).
  */

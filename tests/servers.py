@@ -11,6 +11,7 @@ aiosmtpd, scripted to fail, require AUTH, offer or omit STARTTLS, drop connectio
 make_cert() for a self-signed CA and server certificate; Tap for TAP output.
 Run with Debian's /usr/bin/python3 (python3-aiosmtpd).
 """
+import glob
 import json
 import os
 import pwd
@@ -247,6 +248,7 @@ service anvil {{
         wait_port(self.port)
         if self.tls_port:
             wait_port(self.tls_port)
+        self._pid = self.pid()
         return self
 
     def pid(self):
@@ -256,9 +258,30 @@ service anvil {{
         except (OSError, ValueError):
             return None
 
+    def _children(self, pid):
+        kids = []
+        for st in glob.glob("/proc/[0-9]*/stat"):
+            try:
+                with open(st) as f:
+                    fields = f.read().rsplit(")", 1)[1].split()
+                if int(fields[1]) == pid:
+                    kids.append(int(st.split("/")[2]))
+            except (OSError, IndexError, ValueError):
+                pass
+        return kids
+
     def stop(self):
-        pid = self.pid()
+        """Stop the master and its processes (imap sessions too, as a machine's shutdown would;
+        left alone they linger for seconds after the master is gone)."""
+        pid = getattr(self, "_pid", None) or self.pid()
+        self._pid = None
         if pid:
+            kids = self._children(pid)
+            for k in kids:
+                try:
+                    os.kill(k, signal.SIGTERM)
+                except ProcessLookupError:
+                    pass
             kill_pid(pid)
         try:
             wait_port_closed(self.port)

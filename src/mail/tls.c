@@ -7,6 +7,7 @@
 #include <fcntl.h>
 #include <netdb.h>
 #include <poll.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -125,6 +126,16 @@ tls_connect(const char *host, unsigned port, int timeout, struct fb_error *err)
 	return c;
 }
 
+/* GnuTLS's own transport writes with send() without MSG_NOSIGNAL: a write to a connection the
+ * server closed would kill the process with SIGPIPE. This keeps the error an error. The
+ * transport pointer is the fd (gnutls_transport_set_int), so GnuTLS's own pull functions,
+ * which the handshake timeout needs, stay in place. */
+static ssize_t
+push_nosignal(gnutls_transport_ptr_t p, const void *data, size_t len)
+{
+	return send((int)(intptr_t)p, data, len, MSG_NOSIGNAL);
+}
+
 static int
 is_ip_literal(const char *host)
 {
@@ -164,6 +175,7 @@ tls_start(struct tls_conn *c, const char *ca_file, int verify, struct fb_error *
 	if (verify)
 		gnutls_session_set_verify_cert(c->session, c->host, 0);
 	gnutls_transport_set_int(c->session, c->fd);
+	gnutls_transport_set_push_function(c->session, push_nosignal);
 	gnutls_handshake_set_timeout(c->session, (unsigned)c->timeout_ms);
 	do
 		r = gnutls_handshake(c->session);

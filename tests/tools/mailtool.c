@@ -362,6 +362,7 @@ main(int argc, char **argv)
 	int first, rc;
 
 	log_init("mailtool", LOG_LEVEL_WARNING);
+	signal(SIGPIPE, SIG_IGN);  /* libesmtp writes with write(): see include/transport.h */
 	if (argc < 2)
 		usage();
 	cmd = argv[1];

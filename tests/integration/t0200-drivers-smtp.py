@@ -1,7 +1,4 @@
 #!/usr/bin/python3
-# NOT YET PASSING (named wip-, so run-tests.sh does not run it): the STARTTLS cases hang or
-# fail against aiosmtpd; the work continues in issue #10. Run it by hand:
-#   BUILD=build FB_TOP=$PWD /usr/bin/python3 tests/integration/wip-drivers-smtp.py
 """The SMTP transport driver (libesmtp) against real servers: aiosmtpd delivering into a
 Maildir that Dovecot serves, scripted to fail, drop, require AUTH and offer or omit STARTTLS.
 Checks that every outcome maps to OK / TEMPFAIL / PERMFAIL as include/transport.h promises,
@@ -13,7 +10,7 @@ import sys
 import tempfile
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
-from servers import AioSmtpd, Dovecot, Tap, free_port, mailtool, make_cert  # noqa: E402
+from servers import AioSmtpd, Dovecot, SmtpSink, Tap, free_port, mailtool, make_cert  # noqa: E402
 
 t = Tap()
 N = 500
@@ -148,9 +145,27 @@ with tempfile.TemporaryDirectory() as tmp:
             rc, out, _ = mailtool("send", "--url", smtp.url(), "--ca-file", ca, "--user", "fbuser",
                                   "--password-file", bad, "--rcpt", "a@x", *one)
             log = smtp.log_text()
-            t.ok(statuses(out) != ["ok"] and "AUTH" in out[0] and log.count("ACCEPTED") == 2 and "failure" in log,
-                 "a wrong password fails the send, naming AUTH", out)
+            t.ok(statuses(out) == ["tempfail"] and "AUTH as fbuser" in out[0]
+                 and log.count("ACCEPTED") == 2 and "failure" in log,
+                 "a wrong password: TEMPFAIL naming AUTH, nothing accepted", out)
             rc, out, _ = mailtool("send", "--url", smtp.url(), "--ca-file", ca, "--rcpt", "a@x", *one)
             t.ok(statuses(out) == ["permfail"] and "530" in out[0], "no AUTH to a server that requires it: 530 PERMFAIL", out)
+
+        with AioSmtpd(tmp, tls=(cert, key), starttls=True) as smtp:
+            # aiosmtpd offers AUTH even without an authenticator, and refuses every attempt.
+            rc, out, _ = mailtool("send", "--url", smtp.url(), "--ca-file", ca, "--user", "fbuser",
+                                  "--password-file", pw, "--rcpt", "a@x", *files[:2])
+            t.ok(statuses(out) == ["tempfail"] * 2 and "AUTH as fbuser refused: 535" in out[0],
+                 "AUTH refused by a server that does not require it: TEMPFAIL with its 535", out)
+            t.ok("ACCEPTED" not in smtp.log_text(), "... and nothing was sent unauthenticated", smtp.log_text())
+        dump = os.path.join(tmp, "sink")
+        with SmtpSink(tmp, dump_dir=dump) as sink:  # offers no AUTH at all
+            rc, out, _ = mailtool("send", "--url", sink.url(), "--starttls", "no", "--user", "fbuser",
+                                  "--password-file", pw, "--rcpt", "a@x", *files[:2])
+            t.ok(statuses(out) == ["tempfail"] * 2 and "offers no AUTH" in out[0],
+                 "a user set but the server offers no AUTH: TEMPFAIL saying so", out)
+            rc, out, _ = mailtool("send", "--url", sink.url(), "--starttls", "no", "--rcpt", "a@x", *files[:1])
+            t.ok(statuses(out) == ["ok"], "(the same server takes mail without a user)", out)
+        t.ok(len(os.listdir(dump)) == 1, "... and only that one message arrived", os.listdir(dump))
 
 t.finish()

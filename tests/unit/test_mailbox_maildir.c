@@ -1,0 +1,259 @@
+/*
+ * Unit tests of the "maildir" mailbox driver (src/mail/mailbox_maildir.c): what counts as new
+ * (new/, and cur/ without the S flag), the order and ids it hands over, mark_done's moves and
+ * flags, a callback that stops the fetch, hostile ids, and wait() honouring the stop flag.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "buf.h"
+#include "mailbox.h"
+
+struct fixture {
+	char *top;
+	struct mailbox *mb;
+};
+
+static void
+put(const char *top, const char *sub, const char *name, const char *data)
+{
+	struct buf p = BUF_INIT;
+	FILE *f;
+
+	buf_addf(&p, "%s/%s/%s", top, sub, name);
+	f = fopen(p.data, "w");
+	assert_non_null(f);
+	fputs(data, f);
+	fclose(f);
+	buf_release(&p);
+}
+
+static int
+exists(const char *top, const char *sub, const char *name)
+{
+	struct buf p = BUF_INIT;
+	struct stat st;
+	int r;
+
+	buf_addf(&p, "%s/%s/%s", top, sub, name);
+	r = stat(p.data, &st) == 0;
+	buf_release(&p);
+	return r;
+}
+
+static int
+setup(void **state)
+{
+	char tmpl[] = "/tmp/fbtest-mbm.XXXXXX";
+	struct fixture *fx = calloc(1, sizeof(*fx));
+	struct mailbox_settings s;
+	struct fb_error err;
+
+	assert_non_null(mkdtemp(tmpl));
+	fx->top = strdup(tmpl);
+	mailbox_settings_init(&s);
+	s.kind = MAILBOX_MAILDIR;
+	s.maildir = fx->top;
+	fx->mb = mailbox_maildir_driver.open(&s, &err);
+	assert_non_null(fx->mb);
+	/* What a mailbox may hold: */
+	put(fx->top, "new", "300.a.host", "third\n");
+	put(fx->top, "new", "100.a.host", "first\n");
+	put(fx->top, "new", ".hidden", "never\n");
+	put(fx->top, "cur", "200.b.host:2,", "second, moved by a reader\n");
+	put(fx->top, "cur", "150.c.host:2,FS", "seen already\n");
+	put(fx->top, "cur", "400.d.host:2,F", "flagged, not seen\n");
+	*state = fx;
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	struct fixture *fx = *state;
+	struct buf cmd = BUF_INIT;
+
+	mailbox_maildir_driver.close(fx->mb);
+	buf_addf(&cmd, "rm -rf '%s'", fx->top);
+	assert_int_equal(system(cmd.data), 0);
+	buf_release(&cmd);
+	free(fx->top);
+	free(fx);
+	return 0;
+}
+
+struct seen {
+	char ids[16][64];
+	char data[16][64];
+	int n;
+	int stop_after;  /* return -1 at this message (1-based); 0: never */
+};
+
+static int
+collect(void *ctx, const struct mailbox_msg *msg)
+{
+	struct seen *s = ctx;
+
+	if (s->stop_after != 0 && s->n + 1 == s->stop_after)
+		return -1;
+	assert_true(s->n < 16);
+	snprintf(s->ids[s->n], sizeof(s->ids[0]), "%s", msg->id);
+	snprintf(s->data[s->n], sizeof(s->data[0]), "%.*s", (int)msg->len, msg->data);
+	s->n++;
+	return 0;
+}
+
+static void
+test_mailbox_maildir_offers_new_and_unseen_cur_in_name_order(void **state)
+{
+	struct fixture *fx = *state;
+	static const char *const want_ids[] = { "100.a.host", "200.b.host", "300.a.host", "400.d.host" };
+	static const char *const want_data[] = { "first\n", "second, moved by a reader\n", "third\n",
+	                                         "flagged, not seen\n" };
+	struct seen s = { .n = 0 };
+	struct mailbox_position pos = { 7, 9, 1 };
+	struct fb_error err;
+
+	assert_int_equal(mailbox_maildir_driver.fetch_new(fx->mb, &pos, collect, &s, &err), 4);
+	assert_int_equal(s.n, 4);
+	for (int i = 0; i < 4; i++) {
+		assert_string_equal(s.ids[i], want_ids[i]);
+		assert_string_equal(s.data[i], want_data[i]);
+	}
+	assert_int_equal(pos.uidvalidity_changed, 0);
+}
+
+static void
+test_mailbox_maildir_mark_done_moves_to_cur_with_seen_flag(void **state)
+{
+	struct fixture *fx = *state;
+	static const struct {
+		const char *id;
+		const char *now_in_cur;  /* the file name afterwards */
+	} cases[] = {
+		{ "100.a.host", "100.a.host:2,S" },
+		{ "200.b.host", "200.b.host:2,S" },
+		{ "400.d.host", "400.d.host:2,FS" },   /* flags stay in ASCII order */
+		{ "150.c.host", "150.c.host:2,FS" },   /* already seen: nothing to do, still fine */
+	};
+	struct seen s = { .n = 0 };
+	struct fb_error err;
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		if (mailbox_maildir_driver.mark_done(fx->mb, cases[i].id, &err) != 0)
+			fail_msg("%s: %s", cases[i].id, err.msg);
+		assert_true(exists(fx->top, "cur", cases[i].now_in_cur));
+	}
+	assert_false(exists(fx->top, "new", "100.a.host"));
+	/* Only the one not marked is offered again. */
+	assert_int_equal(mailbox_maildir_driver.fetch_new(fx->mb, NULL, collect, &s, &err), 1);
+	assert_string_equal(s.ids[0], "300.a.host");
+}
+
+static void
+test_mailbox_maildir_callback_stop_ends_fetch(void **state)
+{
+	struct fixture *fx = *state;
+	struct seen s = { .n = 0, .stop_after = 2 };
+	struct fb_error err;
+
+	assert_int_equal(mailbox_maildir_driver.fetch_new(fx->mb, NULL, collect, &s, &err), -1);
+	assert_int_equal(s.n, 1);
+	assert_non_null(strstr(err.msg, "stopped"));
+	/* Nothing was marked: everything is still there for the next fetch. */
+	s = (struct seen){ .n = 0 };
+	assert_int_equal(mailbox_maildir_driver.fetch_new(fx->mb, NULL, collect, &s, &err), 4);
+}
+
+static void
+test_mailbox_maildir_mark_done_refuses_hostile_or_unknown_ids(void **state)
+{
+	struct fixture *fx = *state;
+	static const char *const bad[] = {
+		"", ".hidden", "../new/100.a.host", "new/100.a.host", "100.a.host:2,S", "no.such.file", NULL,
+	};
+	struct fb_error err;
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		if (mailbox_maildir_driver.mark_done(fx->mb, bad[i], &err) != -1)
+			fail_msg("id \"%s\" was accepted", bad[i] ? bad[i] : "(null)");
+	assert_true(exists(fx->top, "new", "100.a.host"));
+	assert_true(exists(fx->top, "new", ".hidden"));
+}
+
+static void
+test_mailbox_maildir_wait_honours_stop(void **state)
+{
+	struct fixture *fx = *state;
+	volatile sig_atomic_t stop = 1;
+	struct fb_error err;
+
+	/* With stop set, a wait of a minute returns at once with "nothing". */
+	assert_int_equal(mailbox_maildir_driver.wait(fx->mb, 60000, &stop, &err), 0);
+	stop = 0;
+	assert_int_equal(mailbox_maildir_driver.wait(fx->mb, 10, &stop, &err), 1);
+}
+
+static void
+test_mailbox_driver_find_by_name(void **state)
+{
+	assert_ptr_equal(mailbox_driver_find("maildir"), &mailbox_maildir_driver);
+	assert_ptr_equal(mailbox_driver_find("imap"), &mailbox_imap_driver);
+	assert_null(mailbox_driver_find("pop3"));
+	assert_null(mailbox_driver_find(NULL));
+	assert_ptr_equal(mailbox_driver_for(MAILBOX_IMAP), &mailbox_imap_driver);
+}
+
+static void
+test_mailbox_imap_open_refuses_bad_settings(void **state)
+{
+	static const struct {
+		const char *url, *user, *password, *want;
+	} cases[] = {
+		{ "smtp://127.0.0.1:143", "fb", "pw", "bad server URL" },
+		{ "imap://[::1", "fb", "pw", "bad server URL" },
+		{ "imap://127.0.0.1:143", NULL, "pw", "username and password" },
+		{ "imap://127.0.0.1:143", "fb", NULL, "username and password" },
+		{ "imap://no-such-host.invalid:143", "fb", "pw", "cannot resolve" },
+	};
+	struct mailbox_settings s;
+	struct fb_error err;
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		mailbox_settings_init(&s);
+		s.url = cases[i].url;
+		s.username = cases[i].user;
+		s.password = cases[i].password;
+		assert_null(mailbox_imap_driver.open(&s, &err));
+		if (strstr(err.msg, cases[i].want) == NULL)
+			fail_msg("%s: \"%s\" lacks \"%s\"", cases[i].url, err.msg, cases[i].want);
+	}
+	mailbox_imap_driver.close(NULL);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_mailbox_maildir_offers_new_and_unseen_cur_in_name_order, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_mailbox_maildir_mark_done_moves_to_cur_with_seen_flag, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_mailbox_maildir_callback_stop_ends_fetch, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_mailbox_maildir_mark_done_refuses_hostile_or_unknown_ids, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_mailbox_maildir_wait_honours_stop, setup, teardown),
+		cmocka_unit_test(test_mailbox_driver_find_by_name),
+		cmocka_unit_test(test_mailbox_imap_open_refuses_bad_settings),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

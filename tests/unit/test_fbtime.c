@@ -13,6 +13,8 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "testlib.h"
+
 #include "buf.h"
 #include "fberror.h"
 #include "fbtime.h"
@@ -21,19 +23,6 @@
 
 static const char AMS[] = "Europe/Amsterdam";
 static const char NYC[] = "America/New_York";
-
-/* t as "YYYY-MM-DDTHH:MM:SSZ" in a static buffer (tests only). */
-static const char *
-utc(time_t t)
-{
-	static char out[64];
-	struct buf b = BUF_INIT;
-
-	assert_int_equal(fbtime_format_utc(t, &b), 0);
-	snprintf(out, sizeof(out), "%s", b.data);
-	buf_release(&b);
-	return out;
-}
 
 static void
 test_parse_accepts_every_iso_form(void **state)
@@ -69,9 +58,9 @@ test_parse_accepts_every_iso_form(void **state)
 
 		if (fbtime_parse(cases[i].in, cases[i].tz, &t, &err) != 0)
 			fail_msg("%s: %s", cases[i].in, err.msg);
-		if (strcmp(utc(t), cases[i].want) != 0)
+		if (strcmp(testlib_utc(t), cases[i].want) != 0)
 			fail_msg("%s in %s: got %s, want %s", cases[i].in,
-			    cases[i].tz ? cases[i].tz : "-", utc(t), cases[i].want);
+			    cases[i].tz ? cases[i].tz : "-", testlib_utc(t), cases[i].want);
 	}
 }
 
@@ -118,7 +107,7 @@ test_parse_refuses_bad_input_listing_accepted_forms(void **state)
 		time_t t = 12345;
 
 		if (fbtime_parse(cases[i].in, AMS, &t, &err) != -1)
-			fail_msg("%s: accepted as %s", cases[i].in, utc(t));
+			fail_msg("%s: accepted as %s", cases[i].in, testlib_utc(t));
 		assert_int_equal(t, 12345);
 		if (strstr(err.msg, cases[i].why) == NULL)
 			fail_msg("%s: message \"%s\" lacks \"%s\"", cases[i].in, err.msg,
@@ -227,10 +216,10 @@ test_local_to_utc_gap_and_ambiguous_hours(void **state)
 		if (fbtime_local_to_utc(cases[i].tz, &cases[i].d, cases[i].hour, cases[i].min, &t,
 		    &err) != 0)
 			fail_msg("case %zu: %s", i, err.msg);
-		if (strcmp(utc(t), cases[i].want) != 0)
+		if (strcmp(testlib_utc(t), cases[i].want) != 0)
 			fail_msg("%s %04d-%02d-%02d %02d:%02d: got %s, want %s", cases[i].tz,
 			    cases[i].d.year, cases[i].d.month, cases[i].d.day, cases[i].hour,
-			    cases[i].min, utc(t), cases[i].want);
+			    cases[i].min, testlib_utc(t), cases[i].want);
 	}
 }
 

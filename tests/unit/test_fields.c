@@ -12,6 +12,8 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "testlib.h"
+
 #include <jansson.h>
 
 #include "fields.h"
@@ -289,19 +291,6 @@ main(void)
 		cmocka_unit_test(test_fields_invalid_utf8_and_nul_become_replacement),
 		cmocka_unit_test(test_fields_many_answers_grow),
 	};
-	size_t ncases = sizeof(cases) / sizeof(cases[0]), nfixed = sizeof(fixed) / sizeof(fixed[0]);
-	struct CMUnitTest *tests = calloc(ncases + nfixed, sizeof(*tests));
-	int rc;
-
-	if (tests == NULL)
-		return 1;
-	for (size_t i = 0; i < ncases; i++) {
-		tests[i].name = cases[i].name;
-		tests[i].test_func = run_case;
-		tests[i].initial_state = (void *)&cases[i];
-	}
-	memcpy(tests + ncases, fixed, sizeof(fixed));
-	rc = _cmocka_run_group_tests("fields", tests, ncases + nfixed, NULL, NULL);
-	free(tests);
-	return rc;
+	return testlib_run_table("fields", cases, sizeof(cases) / sizeof(cases[0]),
+	    sizeof(cases[0]), run_case, fixed, sizeof(fixed) / sizeof(fixed[0]));
 }

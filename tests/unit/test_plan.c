@@ -14,6 +14,8 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "testlib.h"
+
 #include "buf.h"
 #include "fberror.h"
 #include "fbtime.h"
@@ -31,18 +33,6 @@ T(const char *iso)
 	if (fbtime_parse(iso, NULL, &t, &err) != 0)
 		fail_msg("%s: %s", iso, err.msg);
 	return t;
-}
-
-static const char *
-utc(time_t t)
-{
-	static char out[64];
-	struct buf b = BUF_INIT;
-
-	assert_int_equal(fbtime_format_utc(t, &b), 0);
-	snprintf(out, sizeof(out), "%s", b.data);
-	buf_release(&b);
-	return out;
 }
 
 /* Build the plan of a programme starting on date (YYYY-MM-DD) in tz with default settings. */
@@ -139,8 +129,8 @@ test_plan_default_timeline(void **state)
 	/* 10 nudges, 10 weekly reports, 4 x (questionnaire, 2 reminders, close), 3 reports,
 	 * 3 sessions, 2 ends */
 	assert_int_equal(p.n, 44);
-	assert_string_equal(utc(p.start_at), "2027-02-28T23:00:00Z");
-	assert_string_equal(utc(p.end_at), "2027-05-09T21:59:59Z");
+	assert_string_equal(testlib_utc(p.start_at), "2027-02-28T23:00:00Z");
+	assert_string_equal(testlib_utc(p.end_at), "2027-05-09T21:59:59Z");
 	for (size_t i = 0; i < N(cases); i++) {
 		const struct plan_moment *m = find(&p, cases[i].key);
 		struct buf b = BUF_INIT;
@@ -265,9 +255,9 @@ test_plan_nudges_stay_local_across_dst(void **state)
 
 			snprintf(key, sizeof(key), "nudge:w%d", w);
 			m = find(&p, key);
-			if (strcmp(utc(m->at), cases[i].want[w - 1]) != 0)
+			if (strcmp(testlib_utc(m->at), cases[i].want[w - 1]) != 0)
 				fail_msg("%s %s %s: %s, want %s", cases[i].tz, cases[i].start, key,
-				    utc(m->at), cases[i].want[w - 1]);
+				    testlib_utc(m->at), cases[i].want[w - 1]);
 			assert_int_equal(m->hour, 9);
 			assert_int_equal(m->min, 0);
 			assert_int_equal(fbtime_weekday(&m->date), 1);
@@ -486,13 +476,13 @@ test_plan_sessions_scheduled_or_to_schedule(void **state)
 	build_default(&p, "2027-03-01", NULL, with_time, N(with_time));
 	m = find(&p, "session:progress");
 	assert_int_equal(m->scheduled, 1);
-	assert_string_equal(utc(m->at), "2027-03-31T12:00:00Z");
+	assert_string_equal(testlib_utc(m->at), "2027-03-31T12:00:00Z");
 	assert_string_equal(m->label, "Progress session");
 	assert_int_equal(m->week, 5);
 	assert_int_equal(m->hour, 14);
 	m = find(&p, "session:kickoff");
 	assert_int_equal(m->scheduled, 1);
-	assert_string_equal(utc(m->at), "2027-03-02T09:00:00Z");
+	assert_string_equal(testlib_utc(m->at), "2027-03-02T09:00:00Z");
 	assert_int_equal(find(&p, "session:evaluation")->scheduled, 0);
 	plan_release(&p);
 
@@ -584,8 +574,8 @@ test_plan_next_wakeup(void **state)
 
 		if (cases[i].want == NULL)
 			assert_int_equal(next, 0);
-		else if (next == 0 || strcmp(utc(next), cases[i].want) != 0)
-			fail_msg("after %s: %s, want %s", cases[i].now, next ? utc(next) : "0",
+		else if (next == 0 || strcmp(testlib_utc(next), cases[i].want) != 0)
+			fail_msg("after %s: %s, want %s", cases[i].now, next ? testlib_utc(next) : "0",
 			    cases[i].want);
 	}
 	plan_release(&p);
@@ -603,8 +593,8 @@ test_plan_moment_local_time_for_other_zone(void **state)
 	m = find(&p, "nudge:w2");
 	assert_int_equal(fbtime_local_to_utc("America/New_York", &m->date, m->hour, m->min, &t,
 	    NULL), 0);
-	assert_string_equal(utc(m->at), "2027-03-15T08:00:00Z");
-	assert_string_equal(utc(t), "2027-03-15T13:00:00Z");
+	assert_string_equal(testlib_utc(m->at), "2027-03-15T08:00:00Z");
+	assert_string_equal(testlib_utc(t), "2027-03-15T13:00:00Z");
 	plan_release(&p);
 	plan_release(&p); /* idempotent */
 	plan_release(NULL);

@@ -12,6 +12,8 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "testlib.h"
+
 #include "buf.h"
 #include "trim.h"
 
@@ -317,19 +319,6 @@ main(void)
 		cmocka_unit_test(test_trim_hostile_bytes_do_not_crash),
 		cmocka_unit_test(test_trim_long_lines_and_many_lines),
 	};
-	size_t ncases = sizeof(cases) / sizeof(cases[0]), nfixed = sizeof(fixed) / sizeof(fixed[0]);
-	struct CMUnitTest *tests = calloc(ncases + nfixed, sizeof(*tests));
-	int rc;
-
-	if (tests == NULL)
-		return 1;
-	for (size_t i = 0; i < ncases; i++) {
-		tests[i].name = cases[i].name;
-		tests[i].test_func = run_case;
-		tests[i].initial_state = (void *)&cases[i];
-	}
-	memcpy(tests + ncases, fixed, sizeof(fixed));
-	rc = _cmocka_run_group_tests("trim", tests, ncases + nfixed, NULL, NULL);
-	free(tests);
-	return rc;
+	return testlib_run_table("trim", cases, sizeof(cases) / sizeof(cases[0]),
+	    sizeof(cases[0]), run_case, fixed, sizeof(fixed) / sizeof(fixed[0]));
 }

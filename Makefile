@@ -9,7 +9,7 @@
 #   make install         PREFIX=/usr/local DESTDIR=
 #   make V=1             show the commands;  make DEVELOPER=1  extra warnings
 #
-# Every .c under src/{common,core,store,mail} goes into one static library that both programs
+# Every .c under src/{common,core,store,mail,flow} goes into one static library that both programs
 # and every test link against, so adding a module is adding a file.
 
 PREFIX    ?= /usr/local
@@ -62,13 +62,14 @@ Q := @
 say = @printf '  %-8s %s\n' $(1) $(2)
 endif
 
-LIB_SRC   := $(sort $(wildcard src/common/*.c src/core/*.c src/store/*.c src/mail/*.c))
+LIB_SRC   := $(sort $(wildcard src/common/*.c src/core/*.c src/store/*.c src/mail/*.c src/flow/*.c))
 CTL_SRC   := $(sort $(wildcard src/cli/*.c))
 D_SRC     := $(sort $(wildcard src/daemon/*.c))
 UNIT_SRC  := $(sort $(wildcard tests/unit/test_*.c))
 TOOL_SRC  := $(sort $(wildcard tests/tools/*.c))
 
-LIB_OBJ   := $(LIB_SRC:%.c=$(BUILD)/%.o)
+LIB_OBJ   := $(LIB_SRC:%.c=$(BUILD)/%.o) $(BUILD)/gen/embedded.o
+EMBED_SRC := $(sort $(shell find mail-templates -type f ! -name README.md))
 CTL_OBJ   := $(CTL_SRC:%.c=$(BUILD)/%.o)
 D_OBJ     := $(D_SRC:%.c=$(BUILD)/%.o)
 UNIT_BIN  := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
@@ -82,6 +83,16 @@ all: $(BUILD)/feedbackd $(BUILD)/feedbackctl
 $(BUILD)/%.o: %.c
 	$(call say,CC,$<)
 	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -c -o $@ $<
+
+# The built-in texts, compiled in (src/embed.sh).
+$(BUILD)/gen/embedded.c: src/embed.sh $(EMBED_SRC)
+	$(call say,EMBED,$@)
+	@mkdir -p $(dir $@)
+	$(Q)sh src/embed.sh $@ mail-templates
+
+$(BUILD)/gen/embedded.o: $(BUILD)/gen/embedded.c
+	$(call say,CC,$<)
 	$(Q)$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -c -o $@ $<
 
 $(LIBFB): $(LIB_OBJ)

@@ -2,10 +2,11 @@
  * daemon — feedbackd's loop: one thread, one documented tick (redis' ae, OpenSMTPD's
  * scheduler). Each pass, in this order:
  *   1. read the mailbox into the inbox (mailflow_receive);
- *   2. (process pending inbox messages: classify and apply — added by the reply flow);
- *   3. (act on due moments of every programme's plan — added by the scheduler);
+ *   2. process pending inbox messages: classify and apply (apply.h);
+ *   3. act on due moments of every programme's plan (schedule.h);
  *   4. send what the outbox holds and is due (mailflow_send);
- * then wait until the earliest of: new mail (IMAP IDLE), the next due retry, the poll interval,
+ * then wait until the earliest of: new mail (IMAP IDLE), the next due retry, the next plan
+ * moment, the poll interval,
  * a signal. SIGTERM/SIGINT finish the pass in hand and return; SIGHUP reloads the
  * configuration between passes (a bad one is refused and the old one kept).
  *

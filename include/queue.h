@@ -99,6 +99,23 @@ int queue_inbox_count(struct db *db, const char *state, struct fb_error *err);
 void queue_inbox_release(struct inbox_row *r);
 void queue_inbox_list_release(struct inbox_list *l);
 
+/* Up to max ids of pending inbox messages after after_id with fewer than max_attempts failed
+ * attempts, oldest first, into ids[]; *n set. */
+int queue_inbox_pending(struct db *db, int64_t after_id, int max_attempts, size_t max,
+    int64_t *ids, size_t *n, struct fb_error *err);
+
+/* What processing made of an inbox message (strings may be NULL; ids 0 for none). A result
+ * with an error counts an attempt and keeps the error for `feedbackctl inbox`. */
+struct inbox_result {
+	const char *state;       /* applied | ignored | quarantined | failed | pending */
+	const char *kind;        /* classify's kind, "" when unknown */
+	const char *reason;      /* why, in a line */
+	const char *error;       /* a processing error (state failed) */
+	int64_t program_id, member_id;
+};
+int queue_inbox_result(struct db *db, int64_t id, const struct inbox_result *r, time_t now,
+    struct fb_error *err);
+
 /* Where a mailbox was read up to: 0 and the values, 1 when never read, -1 on error. */
 int queue_position_get(struct db *db, const char *mailbox, uint32_t *uidvalidity,
     uint32_t *last_uid, struct fb_error *err);

@@ -7,13 +7,17 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "apply.h"
 #include "buf.h"
 #include "config.h"
 #include "daemon.h"
+#include "flow.h"
 #include "log.h"
 #include "mailbox.h"
 #include "mailflow.h"
+#include "outmail.h"
 #include "queue.h"
+#include "schedule.h"
 #include "transport.h"
 #include "banned.h"
 
@@ -22,6 +26,7 @@
 
 struct state {
 	struct config *cfg;
+	struct outmail_templates *tpl;
 	struct buf out_password, in_password;
 	struct transport_settings ts;
 	struct mailbox_settings ms;
@@ -59,6 +64,15 @@ state_configure(struct state *s, struct config *cfg)
 	if (read_secret(o->password_file, &s->out_password) < 0 ||
 	    read_secret(in->password_file, &s->in_password) < 0)
 		return -1;
+	/* Templates are checked here, so a typo refuses the start or the reload, not a mail. */
+	struct fb_error err;
+	struct outmail_templates *tpl = outmail_templates_load(cfg->feedbackd.templates_dir, &err);
+	if (tpl == NULL) {
+		log_errorx("templates: %s", err.msg);
+		return -1;
+	}
+	outmail_templates_free(s->tpl);
+	s->tpl = tpl;
 	s->cfg = cfg;
 	transport_settings_init(&s->ts);
 	s->ts.kind = o->transport == CONFIG_TRANSPORT_SMTP ? TRANSPORT_SMTP : TRANSPORT_MAILDIR;
@@ -175,15 +189,55 @@ pass_send(struct state *s, struct db *db, time_t now, volatile sig_atomic_t *sto
 	return 0;
 }
 
-/* Seconds until the next duty: a due retry, the poll interval, at most DAEMON_MAX_WAIT. */
+/* Pending inbox messages: classified and applied, with the mail they cause. */
+static int
+pass_apply(struct state *s, struct db *db, time_t now, volatile sig_atomic_t *stop)
+{
+	struct flow f = { db, s->cfg, s->tpl, now };
+	struct apply_stats st = { 0 };
+	struct fb_error err;
+
+	if (apply_pending(&f, 10000, stop, &st, &err) < 0) {
+		log_errorx("inbox: %s", err.msg);
+		return -1;
+	}
+	if (st.applied || st.ignored || st.quarantined || st.errors)
+		log_info("inbox: %zu applied, %zu ignored, %zu quarantined, %zu with errors "
+		    "(feedbackctl inbox list)", st.applied, st.ignored, st.quarantined, st.errors);
+	return 0;
+}
+
+/* Due moments of every programme: nudges, questionnaires, reports. */
+static int
+pass_schedule(struct state *s, struct db *db, time_t now)
+{
+	struct flow f = { db, s->cfg, s->tpl, now };
+	struct schedule_stats st = { 0 };
+	struct fb_error err;
+	/* A programme the scheduler cannot handle is logged, not fatal: the others go on. */
+	if (schedule_pass(&f, &st, &err) < 0)
+		log_errorx("scheduler: %s", err.msg);
+	if (st.moments)
+		log_info("scheduler: %zu moment%s acted on (%zu too late, skipped), %zu mail%s "
+		    "queued", st.moments, st.moments == 1 ? "" : "s", st.skipped, st.mails,
+		    st.mails == 1 ? "" : "s");
+	return 0;
+}
+
+/* Seconds until the next duty: a due retry, a plan moment, the poll interval, at most
+ * DAEMON_MAX_WAIT. */
 static int
 seconds_to_wait(struct state *s, struct db *db, time_t now)
 {
+	struct flow f = { db, s->cfg, s->tpl, now };
 	time_t next = queue_outbox_next(db, NULL);
+	time_t moment = schedule_next(&f);
 	long wait = s->cfg->incoming.poll_interval;
 
 	if (next != 0 && next - now < wait)
 		wait = next - now;
+	if (moment != 0 && moment - now < wait)
+		wait = moment - now;
 	if (s->mailbox_down && s->mailbox_retry_at - now < wait)
 		wait = s->mailbox_retry_at - now;
 	if (wait > DAEMON_MAX_WAIT)
@@ -260,6 +314,12 @@ daemon_run(struct config **cfg, struct db *db, const struct daemon_opts *o)
 		pass_receive(&s, db, now);
 		if (*o->stop)
 			break;
+		if (pass_apply(&s, db, now, o->stop) < 0 || pass_schedule(&s, db, now) < 0) {
+			rc = 1;
+			break;
+		}
+		if (*o->stop)
+			break;
 		if (pass_send(&s, db, now, o->stop) < 0) {
 			rc = 1;
 			break;
@@ -270,6 +330,7 @@ daemon_run(struct config **cfg, struct db *db, const struct daemon_opts *o)
 	}
 out:
 	mailbox_close(&s);
+	outmail_templates_free(s.tpl);
 	buf_release(&s.out_password);
 	buf_release(&s.in_password);
 	buf_release(&s.mailbox_name);

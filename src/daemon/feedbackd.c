@@ -19,6 +19,7 @@
 #include "db.h"
 #include "fbtime.h"
 #include "log.h"
+#include "outmail.h"
 #include "banned.h"
 
 #define DEFAULT_CONFIG FB_SYSCONFDIR "/feedbackd/feedbackd.conf"
@@ -167,7 +168,15 @@ main(int argc, char **argv)
 		return 1;
 	if (o.check) {
 		struct buf out = BUF_INIT;
+		struct outmail_templates *tpl = outmail_templates_load(cfg->feedbackd.templates_dir,
+		    &err);
 
+		if (tpl == NULL) {
+			fprintf(stderr, "feedbackd: templates: %s\n", err.msg);
+			config_free(cfg);
+			return 1;
+		}
+		outmail_templates_free(tpl);
 		config_print(cfg, &out);
 		fputs(out.data, stdout);
 		buf_release(&out);

@@ -587,3 +587,61 @@ queue_position_set(struct db *db, const char *mailbox, uint32_t uidvalidity, uin
 	sqlite3_bind_int64(st, 3, last_uid);
 	return step_done(db, st, err, "saving the mailbox position");
 }
+
+static const char SQL_INBOX_PENDING[] =
+	"SELECT id FROM inbox WHERE state = 'pending' AND id > ?2 AND attempts < ?3"
+	" ORDER BY id LIMIT ?1";
+static const char SQL_INBOX_RESULT[] =
+	"UPDATE inbox SET state = ?2, kind = ?3, reason = ?4, error = ?5, program_id = ?6,"
+	"  member_id = ?7, applied_at = ?8,"
+	" attempts = CASE WHEN ?5 IS NULL THEN 0 ELSE attempts + 1 END WHERE id = ?1";
+
+int
+queue_inbox_pending(struct db *db, int64_t after_id, int max_attempts, size_t max,
+    int64_t *ids, size_t *n, struct fb_error *err)
+{
+	sqlite3_stmt *st = db_stmt(db, SQL_INBOX_PENDING, err);
+	size_t k = 0;
+	int rc;
+
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, (sqlite3_int64)max);
+	sqlite3_bind_int64(st, 2, after_id);
+	sqlite3_bind_int(st, 3, max_attempts);
+	while (k < max && (rc = sqlite3_step(st)) == SQLITE_ROW)
+		ids[k++] = sqlite3_column_int64(st, 0);
+	if (k < max && rc != SQLITE_DONE) {
+		sqlite3_reset(st);
+		return db_fail(db, err, "listing pending inbox messages");
+	}
+	sqlite3_reset(st);
+	*n = k;
+	return 0;
+}
+
+int
+queue_inbox_result(struct db *db, int64_t id, const struct inbox_result *r, time_t now,
+    struct fb_error *err)
+{
+	sqlite3_stmt *st = db_stmt(db, SQL_INBOX_RESULT, err);
+
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, id);
+	db_bind_text(st, 2, r->state);
+	db_bind_text(st, 3, r->kind);
+	db_bind_text(st, 4, r->reason);
+	db_bind_text(st, 5, r->error);
+	if (r->program_id > 0)
+		sqlite3_bind_int64(st, 6, r->program_id);
+	if (r->member_id > 0)
+		sqlite3_bind_int64(st, 7, r->member_id);
+	sqlite3_bind_int64(st, 8, (sqlite3_int64)now);
+	if (sqlite3_step(st) != SQLITE_DONE) {
+		sqlite3_reset(st);
+		return db_fail(db, err, "recording what became of an inbox message");
+	}
+	sqlite3_reset(st);
+	return 0;
+}

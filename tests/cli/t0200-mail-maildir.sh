@@ -42,7 +42,8 @@ msg "$T/in/new/3.host" "in1@example.nl" "Antwoord 1 nogmaals"
 expect_ok "the daemon reads the incoming Maildir" fbd
 expect_ok "inbox list" ctl inbox list --json
 expect_eq "three kept (the repeated Message-ID once)" "$(grep -c '"id":' "$T/out")" 3
-expect_eq "two pending" "$(grep -c '"state": "pending"' "$T/out")" 2
+expect_eq "the two from a stranger are quarantined, never answered" "$(grep -c '"state": "quarantined"' "$T/out")" 2
+expect_eq "nothing was sent to the stranger" "$(grep -l 'To: jan@example.nl' "$T"/sent/new/* 2>/dev/null | wc -l)" 0
 expect_grep "the oversized one is kept and explained" "too large to read: [0-9]+ bytes, the limit is 4096" "$T/out"
 expect_eq "new/ is empty" "$(ls "$T/in/new" | wc -l)" 0
 expect_eq "all four moved to cur/ as seen" "$(ls "$T/in/cur" | grep -c ':2,S$')" 4

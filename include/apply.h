@@ -1,0 +1,72 @@
+/*
+ * apply — what an inbound message means for the programme, done: the inbox message is read
+ * (message.h), classified (classify.h), trimmed (trim.h) and its fields read (fields.h); then
+ * the change it asks for is made and the mail it causes is queued (outmail.h), all in ONE
+ * transaction with the inbox row's new state — so a crash applies a message completely or not
+ * at all, and a restart never counts anything twice.
+ *
+ * Decisions, in order:
+ *   bounce          the failed address is marked undeliverable (permanent failures only);
+ *                   never answered.
+ *   auto-reply      from a member: an out-of-office absence (until the date it names, else to
+ *                   the end of the week); never answered, nothing counted.
+ *   calendar reply  recorded by the session module (when present); never answered.
+ *   reply (token)   the sender must be an address of the member the token was sent to, else
+ *                   the message is quarantined with the reason (the coordinator may apply it).
+ *                   Then by the token's purpose: "ask" (a nudge or confirmation: asking for or
+ *                   giving unsolicited feedback), "request" (giving feedback), "received" (a
+ *                   reaction, passed on to the giver once), "receipt" (the giver's correction).
+ *   new message     from a member's address: as "ask"; from anyone else: quarantined, never
+ *                   answered (no backscatter).
+ * A reply without the fields it needs is answered with "unreadable": what was understood,
+ * what is missing, and the form again. Answers to one sender are capped per hour
+ * (security.answers_per_sender_per_hour); above the cap the change is made, the answer is not.
+ *
+ * Inbox states written: applied, ignored, quarantined; a processing error (the database,
+ * a template) leaves the message pending with the error and one more attempt counted, so
+ * `feedbackctl inbox` shows it and `feedbackctl inbox reapply` runs it again.
+ */
+#ifndef FB_APPLY_H
+#define FB_APPLY_H
+
+#include <signal.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "buf.h"
+#include "fberror.h"
+#include "flow.h"
+
+/* Attempts after which a pending message waits for `feedbackctl inbox reapply`. */
+#define APPLY_MAX_ATTEMPTS 3
+
+enum apply_flags {
+	APPLY_TRUST_SENDER = 1,  /* the coordinator vouches for the sender (quarantine apply) */
+	APPLY_AGAIN = 2,         /* process whatever the message's state (inbox reapply) */
+};
+
+struct apply_outcome {
+	char state[16];          /* applied | ignored | quarantined | pending (error) */
+	char kind[16];           /* classify's kind */
+	struct buf reason;       /* one line */
+};
+#define APPLY_OUTCOME_INIT { "", "", BUF_INIT }
+void apply_outcome_release(struct apply_outcome *o);
+
+/*
+ * Process inbox message inbox_id (pending, unless APPLY_AGAIN) in its own transaction; out
+ * (may be NULL) says what became of it. Returns 0 when the message was processed or its error
+ * recorded, -1 with err when even that failed (the database is unusable).
+ */
+int apply_inbox(const struct flow *f, int64_t inbox_id, int flags, struct apply_outcome *out,
+    struct fb_error *err);
+
+struct apply_stats {
+	size_t applied, ignored, quarantined, errors;
+};
+
+/* Process up to max pending messages, oldest first, until stop is set. 0 or -1 (database). */
+int apply_pending(const struct flow *f, size_t max, volatile sig_atomic_t *stop,
+    struct apply_stats *st, struct fb_error *err);
+
+#endif

@@ -1,0 +1,38 @@
+/*
+ * flow — what the flow modules (outmail, apply, schedule) share: the database, the
+ * configuration, the loaded templates and "now". One struct flow lives for one daemon pass or
+ * one feedbackctl command; nothing in it reads the clock.
+ */
+#ifndef FB_FLOW_H
+#define FB_FLOW_H
+
+#include <stdint.h>
+#include <time.h>
+
+#include "config.h"
+#include "db.h"
+#include "fberror.h"
+#include "plan.h"
+#include "store.h"
+
+struct outmail_templates;
+
+struct flow {
+	struct db *db;
+	const struct config *cfg;
+	const struct outmail_templates *tpl;
+	time_t now;
+};
+
+/* The programme's timeline (sessions included) into out (release with plan_release()). */
+int flow_plan(const struct flow *f, const struct program *p, struct plan *out,
+    struct fb_error *err);
+
+/* The programme week of f->now (0 before the start, > weeks after the end); -1 on error. */
+int flow_week(const struct flow *f, const struct program *p, struct fb_error *err);
+
+/* The local date of f->now in the programme's zone, "YYYY-MM-DD" into out[11]. */
+int flow_today(const struct flow *f, const struct program *p, char out[11],
+    struct fb_error *err);
+
+#endif

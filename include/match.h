@@ -1,0 +1,43 @@
+/*
+ * match — find the colleague a member meant: "Vraag feedback aan: Jan de Vris, piet@x.org".
+ * By address, by full name, by a first name that only one colleague has, or, for small typos,
+ * by the nearest name (edit distance over letters with accents folded, so "Jeroen Meijer"
+ * finds "Jeroen Mëijer"). Pure.
+ */
+#ifndef FB_MATCH_H
+#define FB_MATCH_H
+
+#include <stddef.h>
+
+enum match_how {
+	MATCH_NONE,       /* nobody close enough */
+	MATCH_ADDRESS,    /* one of the colleague's addresses */
+	MATCH_NAME,       /* the full name (case and accents ignored) */
+	MATCH_FIRST_NAME, /* the first name, unique in the team */
+	MATCH_FUZZY,      /* a small typo away from exactly one name */
+	MATCH_AMBIGUOUS,  /* several colleagues fit equally well: see alternatives */
+};
+
+struct match_candidate {
+	const char *name;
+	const char *address;  /* primary, lowercase */
+};
+
+#define MATCH_MAX_ALTERNATIVES 5
+
+struct match_result {
+	enum match_how how;
+	size_t index;         /* the candidate, when how is ADDRESS, NAME, FIRST_NAME or FUZZY */
+	size_t alternatives[MATCH_MAX_ALTERNATIVES]; /* AMBIGUOUS: who fits */
+	size_t nalternatives;
+	int distance;         /* FUZZY: the edit distance */
+};
+
+/*
+ * Match query (as written: a name, an address, "Name <address>") against c[0..n).
+ * Always fills r; returns r->how.
+ */
+enum match_how match_colleague(const struct match_candidate *c, size_t n, const char *query,
+    struct match_result *r);
+
+#endif

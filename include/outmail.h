@@ -1,0 +1,68 @@
+/*
+ * outmail — every message feedbackd sends to a person is made here: a template rendered with
+ * values (template.h), a reply token when an answer is expected (stored in the token table,
+ * carried in the Reply-To plus-address, the Message-ID and the subject), a complete MIME
+ * message (compose.h), and an outbox row (queue.h) — all inside the caller's transaction, so
+ * the mail exists exactly when the change that caused it does.
+ *
+ * The catalogue of messages (outmail_specs) names every template and the values it may use;
+ * the templates are checked against it when loaded.
+ */
+#ifndef FB_OUTMAIL_H
+#define FB_OUTMAIL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "fberror.h"
+#include "flow.h"
+#include "template.h"
+#include "token.h"
+
+extern const struct template_spec outmail_specs[];
+extern const size_t outmail_nspecs;
+
+/* The nl and en templates, loaded from dir (NULL or "": built-in only) and checked. NULL with
+ * err naming every problem ("FILE:LINE: ..."). Free with outmail_templates_free(). */
+struct outmail_templates *outmail_templates_load(const char *dir, struct fb_error *err);
+void outmail_templates_free(struct outmail_templates *t);
+/* The set for lang ("nl" or "en"; anything else: nl). */
+const struct template_set *outmail_templates_for(const struct outmail_templates *t,
+    const char *lang);
+
+/* What a token in a reply stands for. */
+struct outmail_token {
+	const char *purpose;     /* "ask", "request", "received", "receipt", "report", ... */
+	int64_t member_id;       /* the person it was sent to (0: a facilitator) */
+	int64_t facilitator_id;
+	int64_t ref_id;          /* the request, feedback, questionnaire, ... it is about */
+};
+
+struct outmail_msg {
+	const char *kind;        /* the template's name */
+	const struct program *program;
+	const char *lang;        /* NULL: the programme's */
+	const char *to_addr, *to_name;
+	int64_t member_id;       /* for the outbox row; 0 when not a member */
+	const struct outmail_token *token; /* NULL: no answer expected, no token */
+	const char *in_reply_to; /* the Message-ID we answer, "<...>" */
+	int64_t inbox_id;        /* the message that caused this one, 0 when none */
+	struct template_values *values; /* "program" is set here when the caller did not */
+};
+
+/*
+ * Render, compose and queue m. When m->token is set a fresh token is stored (expiring with the
+ * programme's follow-up) and written to token_out (may be NULL). The per-recipient daily cap of
+ * the configuration applies (the row is held, not lost). 0, or -1 with err.
+ */
+int outmail_queue(const struct flow *f, const struct outmail_msg *m,
+    char token_out[TOKEN_LEN + 1], struct fb_error *err);
+
+/*
+ * Look up a token from a reply: 0 and out filled (purpose is a static string), 1 when unknown
+ * or expired at f->now, -1 on a database error. program_id is set to the token's programme.
+ */
+int outmail_token_get(const struct flow *f, const char *token, struct outmail_token *out,
+    int64_t *program_id, struct fb_error *err);
+
+#endif

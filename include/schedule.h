@@ -1,0 +1,33 @@
+/*
+ * schedule — the daemon's scheduler pass: for every programme, the moments of its plan that
+ * are due at now and not yet done are acted on, each in one transaction with its row in the
+ * `done` table, so a restart or a --now in the past never sends anything twice.
+ *
+ * A moment found more than SCHEDULE_STALE seconds late (the daemon was down, or a programme
+ * was created mid-way) is marked done without sending: a week-old nudge helps nobody.
+ *
+ * Moments acted on: the weekly nudge (to every active member who is not away and whose
+ * address does not bounce, with their counts so far). The other kinds are added by their
+ * modules through the table in schedule.c.
+ */
+#ifndef FB_SCHEDULE_H
+#define FB_SCHEDULE_H
+
+#include <stddef.h>
+
+#include "fberror.h"
+#include "flow.h"
+
+#define SCHEDULE_STALE (36 * 3600)
+
+struct schedule_stats {
+	size_t moments, skipped, mails;
+};
+
+/* One pass over every programme. 0, or -1 with err (what was done stays done). */
+int schedule_pass(const struct flow *f, struct schedule_stats *st, struct fb_error *err);
+
+/* The earliest moment after now of any programme (for the daemon's sleep); 0 when none. */
+time_t schedule_next(const struct flow *f);
+
+#endif

@@ -1,0 +1,457 @@
+/*
+ * apply — read an inbox message and make the change it asks for. See include/apply.h.
+ *
+ * One struct ctx carries a message through: parsed, classified, trimmed, its fields read,
+ * then handed to the handler of its kind (bounce, auto-reply, reply by token purpose, new
+ * mail). Handlers write through the store and queue their answers with outmail in the
+ * transaction apply_inbox() holds; they report what they did in ctx->out.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "apply.h"
+#include "apply_int.h"
+#include "classify.h"
+#include "fbtime.h"
+#include "message.h"
+#include "queue.h"
+#include "trim.h"
+#include "banned.h"
+
+void
+apply_outcome_release(struct apply_outcome *o)
+{
+	buf_release(&o->reason);
+}
+
+void
+apply_set(struct ctx *c, const char *state, const char *fmt, ...)
+{
+	va_list ap;
+
+	snprintf(c->out.state, sizeof(c->out.state), "%s", state);
+	buf_reset(&c->out.reason);
+	va_start(ap, fmt);
+	buf_vaddf(&c->out.reason, fmt, ap);
+	va_end(ap);
+}
+
+/* ---- members ----------------------------------------------------------------------------------- */
+
+int
+apply_member_get(struct ctx *c, int64_t id, struct member *out)
+{
+	char spec[24];
+
+	snprintf(spec, sizeof(spec), "%lld", (long long)id);
+	return store_member_find(c->f->db, c->program.id, 0, spec, out, c->err);
+}
+
+const char *
+apply_lang(const struct ctx *c, const struct member *m)
+{
+	return m->language != NULL ? m->language : c->program.language;
+}
+
+/* The flood cap: may we answer the sender once more this hour? Notes it when not. */
+int
+apply_may_answer(struct ctx *c)
+{
+	int cap = c->f->cfg->security.answers_per_sender_per_hour;
+	int n = store_answers_since(c->f->db, c->sender, c->f->now - 3600, c->err);
+
+	if (n < 0)
+		return -1;
+	if (n >= cap) {
+		c->flood = 1;
+		return 0;
+	}
+	return 1;
+}
+
+/* ---- the kinds that are never answered ---------------------------------------------------------- */
+
+static int
+on_bounce(struct ctx *c)
+{
+	const struct classify_bounce *b = &c->cls.bounce;
+	int n;
+
+	if (b->recipient == NULL) {
+		apply_set(c, "ignored", "delivery failure that names no recipient");
+		return 0;
+	}
+	if (!b->permanent) {
+		apply_set(c, "ignored", "temporary delivery failure for %s (%s): the outbox "
+		    "retries", b->recipient, b->status);
+		return 0;
+	}
+	n = store_address_undeliverable(c->f->db, b->recipient, b->status, c->f->now, c->err);
+	if (n < 0)
+		return -1;
+	if (n == 0)
+		apply_set(c, "ignored", "delivery failure for %s (%s), not a member's address",
+		    b->recipient, b->status);
+	else
+		apply_set(c, "applied", "%s marked undeliverable (%s)", b->recipient, b->status);
+	return 0;
+}
+
+/* The sender as a member: of the token's programme when there is a token, else of any. */
+static int
+sender_member(struct ctx *c, struct member *m)
+{
+	struct outmail_token t;
+	int64_t pid = 0;
+	int rc;
+
+	if (c->cls.token[0] != '\0') {
+		rc = outmail_token_get(c->f, c->cls.token, &t, &pid, c->err);
+		if (rc < 0)
+			return -1;
+		if (rc == 0) {
+			rc = store_member_by_address(c->f->db, pid, c->sender, m, c->err);
+			if (rc <= 0) {
+				if (rc == 0)
+					c->program_id = pid;
+				return rc;
+			}
+		}
+	}
+	rc = store_member_by_address_any(c->f->db, c->sender, m, &pid, c->err);
+	if (rc == 0)
+		c->program_id = pid;
+	return rc;
+}
+
+static int
+load_program(struct ctx *c, int64_t id)
+{
+	char spec[24];
+
+	if (c->program.id == id)
+		return 0;
+	store_program_release(&c->program);
+	snprintf(spec, sizeof(spec), "%lld", (long long)id);
+	return store_program_get(c->f->db, spec, &c->program, c->err);
+}
+
+static int
+on_auto_reply(struct ctx *c)
+{
+	struct member m;
+	char today[11], until[11];
+	struct fb_date d;
+	int rc = sender_member(c, &m);
+
+	if (rc < 0)
+		return -1;
+	if (rc == 1) {
+		apply_set(c, "ignored", "automatic reply from %s, not a member", c->sender);
+		return 0;
+	}
+	c->member_id = m.id;
+	if (load_program(c, c->program_id) < 0 || flow_today(c->f, &c->program, today, c->err) < 0)
+		goto fail;
+	if (c->cls.until[0] != '\0' && strcmp(c->cls.until, today) >= 0) {
+		memcpy(until, c->cls.until, sizeof(until));
+	} else {
+		/* No date given: away for the rest of this week, as the weekly report counts. */
+		if (fbtime_parse_date(today, &d, c->err) < 0)
+			goto fail;
+		d = fbtime_date_add_days(&d, 7 - fbtime_weekday(&d));
+		snprintf(until, sizeof(until), "%04d-%02d-%02d", d.year, d.month, d.day);
+	}
+	if (store_absence_add(c->f->db, m.id, today, until, "out-of-office", c->inbox_id,
+	    c->f->now, c->err) < 0)
+		goto fail;
+	apply_set(c, "applied", "out-of-office: %s away until %s (not answered, nothing counted)",
+	    m.name, until);
+	store_member_release(&m);
+	return 0;
+fail:
+	store_member_release(&m);
+	return -1;
+}
+
+/* ---- replies and new mail -------------------------------------------------------------------- */
+
+/* The reply must come from an address of the person the token was sent to. */
+static int
+sender_trusted(struct ctx *c, const struct outmail_token *t, int *ok)
+{
+	struct member m;
+	int rc;
+
+	if (c->flags & APPLY_TRUST_SENDER || !c->f->cfg->security.sender_must_match) {
+		*ok = 1;
+		return 0;
+	}
+	if (t->member_id <= 0) {
+		*ok = 1; /* facilitator tokens are checked by their own handler */
+		return 0;
+	}
+	rc = store_member_has_address(c->f->db, t->member_id, c->sender, c->err);
+	if (rc < 0)
+		return -1;
+	*ok = rc;
+	if (!rc) {
+		if (apply_member_get(c, t->member_id, &m) < 0)
+			return -1;
+		apply_set(c, "quarantined", "sent from %s, but the message it answers went to %s "
+		    "<%s>: held for the coordinator (feedbackctl quarantine apply %lld)", c->sender,
+		    m.name, m.address, (long long)c->inbox_id);
+		store_member_release(&m);
+	}
+	return 0;
+}
+
+static int
+read_text(struct ctx *c)
+{
+	if (trim_reply(c->msg->text, c->msg->text_len, &c->text, NULL) < 0 ||
+	    fields_parse(c->text.data ? c->text.data : "", c->text.len, &c->fields) < 0)
+		return fb_error_set(c->err, "out of memory reading the reply");
+	return 0;
+}
+
+static int
+on_reply(struct ctx *c, const struct outmail_token *t)
+{
+	int ok;
+
+	if (load_program(c, c->program_id) < 0 || sender_trusted(c, t, &ok) < 0)
+		return -1;
+	if (!ok)
+		return 0;
+	c->member_id = t->member_id;
+	if (read_text(c) < 0)
+		return -1;
+	if (strcmp(t->purpose, "ask") == 0)
+		return apply_ask(c, t->member_id);
+	if (strcmp(t->purpose, "request") == 0)
+		return apply_give(c, t->member_id, t->ref_id);
+	if (strcmp(t->purpose, "received") == 0)
+		return apply_react(c, t->member_id, t->ref_id);
+	if (strcmp(t->purpose, "receipt") == 0)
+		return apply_correct(c, t->member_id, t->ref_id);
+	apply_set(c, "ignored", "a reply to a %s message: not handled by this version",
+	    t->purpose);
+	return 0;
+}
+
+static int
+on_new(struct ctx *c)
+{
+	struct member m;
+	int rc = store_member_by_address_any(c->f->db, c->sender, &m, &c->program_id, c->err);
+
+	if (rc < 0)
+		return -1;
+	if (rc == 1) {
+		apply_set(c, "quarantined", "from %s, who is not a member of any programme "
+		    "(not answered)", c->sender);
+		return 0;
+	}
+	c->member_id = m.id;
+	store_member_release(&m);
+	if (load_program(c, c->program_id) < 0 || read_text(c) < 0)
+		return -1;
+	return apply_ask(c, c->member_id);
+}
+
+static int
+on_token(struct ctx *c)
+{
+	struct outmail_token t;
+	int rc = outmail_token_get(c->f, c->cls.token, &t, &c->program_id, c->err);
+
+	if (rc < 0)
+		return -1;
+	if (rc == 1) {
+		buf_addf(&c->note, "token %s unknown or expired; ", c->cls.token);
+		return on_new(c);
+	}
+	return on_reply(c, &t);
+}
+
+static int
+process(struct ctx *c)
+{
+	struct fb_error perr;
+
+	c->msg = message_parse(c->in.raw.data, c->in.raw.len,
+	    (size_t)c->f->cfg->feedbackd.max_message_size, &perr);
+	if (c->msg == NULL) {
+		snprintf(c->out.kind, sizeof(c->out.kind), "unknown");
+		apply_set(c, "quarantined", "could not be read: %s", perr.msg);
+		return 0;
+	}
+	if (classify_message(c->msg, &c->cls, c->err) < 0)
+		return -1;
+	snprintf(c->out.kind, sizeof(c->out.kind), "%s", classify_kind_name(c->cls.kind));
+	if (c->msg->from.addr != NULL) {
+		for (const char *s = c->msg->from.addr; *s; s++)
+			buf_addch(&c->sender_buf, (*s >= 'A' && *s <= 'Z') ? (char)(*s + 32) : *s);
+		c->sender = c->sender_buf.data;
+	}
+	switch (c->cls.kind) {
+	case CLASSIFY_BOUNCE:
+		return on_bounce(c);
+	case CLASSIFY_AUTO_REPLY:
+		if (c->sender == NULL)
+			break;
+		return on_auto_reply(c);
+	case CLASSIFY_ITIP:
+		apply_set(c, "ignored", "calendar %s from %s: sessions are not handled by this "
+		    "version", c->cls.itip.method ? c->cls.itip.method : "message",
+		    c->sender ? c->sender : "?");
+		return 0;
+	case CLASSIFY_REPLY:
+		if (c->sender == NULL)
+			break;
+		return on_token(c);
+	case CLASSIFY_NEW:
+		if (c->sender == NULL)
+			break;
+		return on_new(c);
+	case CLASSIFY_UNKNOWN:
+		break;
+	}
+	apply_set(c, "ignored", "no usable sender address");
+	return 0;
+}
+
+static void
+ctx_release(struct ctx *c)
+{
+	message_free(c->msg);
+	classify_result_release(&c->cls);
+	fields_release(&c->fields);
+	queue_inbox_release(&c->in);
+	store_program_release(&c->program);
+	buf_release(&c->text);
+	buf_release(&c->sender_buf);
+	buf_release(&c->note);
+}
+
+static int
+record(const struct flow *f, int64_t id, struct ctx *c, const char *error, struct fb_error *err)
+{
+	struct buf reason = BUF_INIT;
+	struct inbox_result r = {
+		.state = error ? "pending" : c->out.state,
+		.kind = c->out.kind[0] ? c->out.kind : NULL,
+		.error = error,
+		.program_id = c->program_id,
+		.member_id = c->member_id,
+	};
+	int rc;
+
+	buf_addf(&reason, "%s%s%s", c->note.data ? c->note.data : "",
+	    c->out.reason.data ? c->out.reason.data : "", c->flood ?
+	    " (answers to this sender capped this hour: not answered)" : "");
+	r.reason = reason.data;
+	rc = queue_inbox_result(f->db, id, &r, f->now, err);
+	buf_release(&reason);
+	return rc;
+}
+
+int
+apply_inbox(const struct flow *f, int64_t inbox_id, int flags, struct apply_outcome *out,
+    struct fb_error *err)
+{
+	struct fb_error perr;
+	struct ctx c;
+	int rc;
+
+	memset(&c, 0, sizeof(c));
+	c.f = f;
+	c.inbox_id = inbox_id;
+	c.flags = flags;
+	c.err = &perr;
+	buf_init(&c.out.reason);
+	buf_init(&c.text);
+	buf_init(&c.sender_buf);
+	buf_init(&c.note);
+	buf_init(&c.in.raw);
+
+	if (db_begin(f->db, err) < 0)
+		goto fatal;
+	if (queue_inbox_get(f->db, inbox_id, &c.in, err) < 0) {
+		db_rollback(f->db);
+		goto fatal;
+	}
+	if (!(flags & APPLY_AGAIN) && strcmp(c.in.state, "pending") != 0) {
+		db_rollback(f->db);
+		fb_error_set(err, "inbound message %lld is %s, not pending", (long long)inbox_id,
+		    c.in.state);
+		goto fatal;
+	}
+	rc = process(&c);
+	if (rc == 0 && record(f, inbox_id, &c, NULL, err) == 0 && db_commit(f->db, err) == 0)
+		goto done;
+	/* Undo everything the handler did, then keep the error on the message. */
+	db_rollback(f->db);
+	if (rc == 0)
+		snprintf(perr.msg, sizeof(perr.msg), "%s", err->msg);
+	snprintf(c.out.state, sizeof(c.out.state), "pending");
+	buf_reset(&c.out.reason);
+	buf_addf(&c.out.reason, "error: %s", perr.msg);
+	if (db_begin(f->db, err) < 0 || record(f, inbox_id, &c, perr.msg, err) < 0 ||
+	    db_commit(f->db, err) < 0) {
+		db_rollback(f->db);
+		goto fatal;
+	}
+done:
+	if (out != NULL) {
+		memcpy(out->state, c.out.state, sizeof(out->state));
+		memcpy(out->kind, c.out.kind, sizeof(out->kind));
+		buf_reset(&out->reason);
+		buf_adds(&out->reason, c.out.reason.data ? c.out.reason.data : "");
+	}
+	buf_release(&c.out.reason);
+	ctx_release(&c);
+	return 0;
+fatal:
+	buf_release(&c.out.reason);
+	ctx_release(&c);
+	return -1;
+}
+
+int
+apply_pending(const struct flow *f, size_t max, volatile sig_atomic_t *stop,
+    struct apply_stats *st, struct fb_error *err)
+{
+	int64_t ids[64], last = 0;
+	size_t done = 0;
+
+	while (done < max && (stop == NULL || !*stop)) {
+		size_t n, want = max - done < 64 ? max - done : 64;
+
+		if (queue_inbox_pending(f->db, last, APPLY_MAX_ATTEMPTS, want, ids, &n, err) < 0)
+			return -1;
+		if (n == 0)
+			break;
+		for (size_t i = 0; i < n && (stop == NULL || !*stop); i++, done++) {
+			struct apply_outcome o = APPLY_OUTCOME_INIT;
+
+			last = ids[i];
+			if (apply_inbox(f, ids[i], 0, &o, err) < 0) {
+				apply_outcome_release(&o);
+				return -1;
+			}
+			if (strcmp(o.state, "applied") == 0)
+				st->applied++;
+			else if (strcmp(o.state, "ignored") == 0)
+				st->ignored++;
+			else if (strcmp(o.state, "quarantined") == 0)
+				st->quarantined++;
+			else
+				st->errors++;
+			apply_outcome_release(&o);
+		}
+	}
+	return 0;
+}

@@ -1,0 +1,536 @@
+/*
+ * apply_feedback — the members' side of the flow: asking colleagues for feedback, giving it
+ * (asked for or not), reacting to feedback received, correcting feedback given.
+ * See include/apply.h for the decisions; the words of every answer are in mail-templates/.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "apply_int.h"
+#include "match.h"
+#include "template.h"
+#include "banned.h"
+
+#define ASK_MAX 20  /* colleagues named in one message; the rest is reported, not asked */
+
+/* ---- sending -------------------------------------------------------------------------------- */
+
+/*
+ * Queue message kind to member `to`. answer: it answers the sender of the inbound message
+ * (threaded to it, subject to the flood cap). token_purpose NULL: no reply expected.
+ */
+static int
+send_to(struct ctx *c, const char *kind, const struct member *to, const char *token_purpose,
+    int64_t ref_id, struct template_values *v, int answer)
+{
+	struct outmail_token t = { token_purpose, to->id, 0, ref_id };
+	struct outmail_msg m = {
+		.kind = kind,
+		.program = &c->program,
+		.lang = apply_lang(c, to),
+		.to_addr = to->address,
+		.to_name = to->name,
+		.member_id = to->id,
+		.token = token_purpose ? &t : NULL,
+		.in_reply_to = answer ? c->msg->message_id : NULL,
+		.inbox_id = c->inbox_id,
+		.values = v,
+	};
+
+	if (answer) {
+		int may = apply_may_answer(c);
+
+		if (may <= 0)
+			return may;
+	}
+	if (template_set(v, "name", to->name) < 0)
+		return fb_error_set(c->err, "out of memory");
+	return outmail_queue(c->f, &m, NULL, c->err);
+}
+
+static struct template_values *
+values_new(struct ctx *c)
+{
+	struct template_values *v = template_values_new();
+
+	if (v == NULL)
+		fb_error_set(c->err, "out of memory");
+	return v;
+}
+
+static int
+has_bkc(const struct fields *f)
+{
+	return f->confirmation.text || f->critique.text || f->suggestion.text;
+}
+
+static int
+set_bkc(struct template_values *v, const char *confirmation, const char *critique,
+    const char *suggestion)
+{
+	return template_set(v, "confirmation", confirmation) | template_set(v, "critique", critique) |
+	    template_set(v, "suggestion", suggestion);
+}
+
+/* "We could not read your reply": what was understood, what is missing, the form again. */
+static int
+send_unreadable(struct ctx *c, const struct member *to, const char *token_purpose,
+    int64_t ref_id, int missing_bkc, int missing_for, int missing_ask)
+{
+	const struct fields *f = &c->fields;
+	struct template_values *v = values_new(c);
+	struct buf ask = BUF_INIT;
+	int rc = -1;
+
+	if (v == NULL)
+		return -1;
+	for (size_t i = 0; i < f->nask; i++)
+		buf_addf(&ask, "%s%s", i ? ", " : "", f->ask[i]);
+	int understood = f->nask || f->about.text || f->feedback_for.text || has_bkc(f);
+	if (template_set(v, "understood", understood ? "1" : NULL) < 0 ||
+	    template_set(v, "ask", ask.data) < 0 ||
+	    template_set(v, "about", f->about.text) < 0 ||
+	    template_set(v, "feedback_for", f->feedback_for.text) < 0 ||
+	    set_bkc(v, f->confirmation.text, f->critique.text, f->suggestion.text) < 0 ||
+	    template_set(v, "missing_bkc", missing_bkc ? "1" : NULL) < 0 ||
+	    template_set(v, "missing_for", missing_for ? "1" : NULL) < 0 ||
+	    template_set(v, "missing_ask", missing_ask ? "1" : NULL) < 0 ||
+	    template_set(v, "form_bkc", missing_bkc ? "1" : NULL) < 0 ||
+	    template_set(v, "form_ask", missing_ask ? "1" : NULL) < 0)
+		goto oom;
+	for (size_t i = 0; i < f->nproblems; i++) {
+		struct template_values *p = template_add_item(v, "problems");
+
+		if (p == NULL || template_setf(p, "line", "%zu", f->problems[i].line) < 0 ||
+		    template_set(p, "text", f->problems[i].text) < 0)
+			goto oom;
+	}
+	rc = send_to(c, "unreadable", to, token_purpose, ref_id, v, 1);
+	goto out;
+oom:
+	fb_error_set(c->err, "out of memory");
+out:
+	buf_release(&ask);
+	template_values_free(v);
+	return rc;
+}
+
+/* ---- the team ------------------------------------------------------------------------------- */
+
+struct colleagues {
+	struct member_list members;
+	struct match_candidate *cand;   /* the colleagues: every active member but the writer */
+	const struct member **who;      /* cand[i] is who[i] */
+	size_t n;
+};
+
+static void
+team_release(struct colleagues *t)
+{
+	store_member_list_release(&t->members);
+	free(t->cand);
+	free(t->who);
+}
+
+static int
+team_load(struct ctx *c, const struct member *self, struct colleagues *t)
+{
+	memset(t, 0, sizeof(*t));
+	if (store_member_list(c->f->db, 0, self->team_id, &t->members, c->err) < 0)
+		return -1;
+	t->cand = calloc(t->members.n + 1, sizeof(*t->cand));
+	t->who = calloc(t->members.n + 1, sizeof(*t->who));
+	if (t->cand == NULL || t->who == NULL) {
+		team_release(t);
+		return fb_error_set(c->err, "out of memory");
+	}
+	for (size_t i = 0; i < t->members.n; i++) {
+		const struct member *m = &t->members.v[i];
+
+		if (strcmp(m->status, "active") != 0)
+			continue;
+		t->cand[t->n].name = m->name;
+		t->cand[t->n].address = m->address;
+		t->who[t->n++] = m;
+	}
+	return 0;
+}
+
+static int
+add_colleagues(struct template_values *v, const struct colleagues *t, int64_t self)
+{
+	for (size_t i = 0; i < t->n; i++) {
+		struct template_values *it;
+
+		if (t->who[i]->id == self)
+			continue;
+		if ((it = template_add_item(v, "colleagues")) == NULL ||
+		    template_set(it, "name", t->who[i]->name) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* One name the writer gave that did not lead to a colleague, for the answer's problem list. */
+static int
+add_problem(struct template_values *v, const char *query, const struct match_result *r,
+    const struct colleagues *t, int self)
+{
+	struct template_values *p = template_add_item(v, "problems");
+	struct buf cands = BUF_INIT;
+	int rc;
+
+	if (p == NULL)
+		return -1;
+	for (size_t i = 0; i < r->nalternatives; i++)
+		buf_addf(&cands, "%s%s", i == 0 ? "" : i + 1 == r->nalternatives ? " / " : ", ",
+		    t->who[r->alternatives[i]]->name);
+	rc = template_set(p, "query", query) | template_set(p, "self", self ? "1" : NULL) |
+	    template_set(p, "ambiguous", !self && r->how == MATCH_AMBIGUOUS ? "1" : NULL) |
+	    template_set(p, "candidates", cands.data) |
+	    template_set(p, "unknown", !self && r->how == MATCH_NONE ? "1" : NULL);
+	buf_release(&cands);
+	return rc;
+}
+
+/*
+ * Find the colleague meant by query. 0 and *who set, or 1 when there is none (a problem was
+ * added to v), -1 on memory.
+ */
+static int
+resolve(const struct colleagues *t, const struct member *self, const char *query,
+    struct template_values *v, const struct member **who, int *typo)
+{
+	struct match_result r;
+
+	match_colleague(t->cand, t->n, query, &r);
+	switch (r.how) {
+	case MATCH_ADDRESS:
+	case MATCH_NAME:
+	case MATCH_FIRST_NAME:
+	case MATCH_FUZZY:
+		*who = t->who[r.index];
+		*typo = r.how == MATCH_FUZZY;
+		if ((*who)->id == self->id)
+			return add_problem(v, query, &r, t, 1) < 0 ? -1 : 1;
+		return 0;
+	case MATCH_NONE:
+	case MATCH_AMBIGUOUS:
+		break;
+	}
+	return add_problem(v, query, &r, t, 0) < 0 ? -1 : 1;
+}
+
+/* ---- giving ----------------------------------------------------------------------------------- */
+
+/* Store feedback and send it on: to the receiver (who may react) and a receipt to the giver. */
+static int
+record_feedback(struct ctx *c, const struct member *giver, const struct member *receiver,
+    int64_t request_id, const char *topic, int followup)
+{
+	const struct fields *f = &c->fields;
+	int week = flow_week(c->f, &c->program, c->err);
+	struct feedback_new fn = {
+		.program_id = c->program.id, .request_id = request_id, .giver_id = giver->id,
+		.receiver_id = receiver->id, .inbox_id = c->inbox_id,
+		.confirmation = f->confirmation.text, .critique = f->critique.text,
+		.suggestion = f->suggestion.text, .week = week, .is_followup = followup,
+	};
+	struct template_values *v = NULL, *r = NULL;
+	int64_t id;
+	int rc = -1;
+
+	if (week < 0 || store_feedback_add(c->f->db, &fn, c->f->now, &id, c->err) < 0)
+		return -1;
+	if ((v = values_new(c)) == NULL || (r = values_new(c)) == NULL)
+		goto out;
+	if (template_set(v, "giver", giver->name) < 0 || template_set(v, "topic", topic) < 0 ||
+	    template_set(v, "followup", followup ? "1" : NULL) < 0 ||
+	    set_bkc(v, fn.confirmation, fn.critique, fn.suggestion) < 0 ||
+	    template_set(r, "receiver", receiver->name) < 0 ||
+	    set_bkc(r, fn.confirmation, fn.critique, fn.suggestion) < 0) {
+		fb_error_set(c->err, "out of memory");
+		goto out;
+	}
+	if (send_to(c, "feedback_received", receiver, "received", id, v, 0) < 0 ||
+	    send_to(c, "feedback_receipt", giver, "receipt", id, r, 1) < 0)
+		goto out;
+	apply_set(c, "applied", "%sfeedback from %s to %s%s", followup ? "follow-up " : "",
+	    giver->name, receiver->name, followup ? " (already answered: not counted again)" :
+	    request_id ? "" : " (unsolicited)");
+	rc = 0;
+out:
+	template_values_free(v);
+	template_values_free(r);
+	return rc;
+}
+
+/* "Feedback voor: X" with the BKC parts, asked for by nobody. */
+static int
+give_unsolicited(struct ctx *c, const struct member *giver)
+{
+	struct colleagues t;
+	struct template_values *v = NULL;
+	const struct member *to;
+	int typo, rc;
+
+	if (!has_bkc(&c->fields)) {
+		apply_set(c, "applied", "feedback for %s without any of the three parts: answered "
+		    "with the form", c->fields.feedback_for.text);
+		return send_unreadable(c, giver, "ask", 0, 1, 0, 0);
+	}
+	if (team_load(c, giver, &t) < 0)
+		return -1;
+	if ((v = values_new(c)) == NULL) {
+		team_release(&t);
+		return -1;
+	}
+	rc = resolve(&t, giver, c->fields.feedback_for.text, v, &to, &typo);
+	if (rc == 0) {
+		rc = record_feedback(c, giver, to, 0, NULL, 0);
+	} else if (rc == 1) {
+		rc = -1;
+		if (template_set(v, "example", t.n > 1 ? t.who[t.who[0]->id == giver->id]->name :
+		    "") < 0 || add_colleagues(v, &t, giver->id) < 0) {
+			fb_error_set(c->err, "out of memory");
+		} else if (send_to(c, "who", giver, "ask", 0, v, 1) == 0) {
+			apply_set(c, "applied", "feedback for \"%s\": no such colleague, asked who "
+			    "was meant", c->fields.feedback_for.text);
+			rc = 0;
+		}
+	}
+	template_values_free(v);
+	team_release(&t);
+	return rc;
+}
+
+/* ---- asking ----------------------------------------------------------------------------------- */
+
+static int
+ask_colleagues(struct ctx *c, const struct member *asker)
+{
+	const struct fields *f = &c->fields;
+	const char *topic = f->about.text;
+	struct colleagues t;
+	struct template_values *conf = NULL;
+	int64_t asked_ids[ASK_MAX];
+	size_t nasked = 0, nproblems = 0;
+	struct buf names = BUF_INIT;
+	int week = flow_week(c->f, &c->program, c->err);
+	int rc = -1;
+
+	if (week < 0 || team_load(c, asker, &t) < 0)
+		return -1;
+	if ((conf = values_new(c)) == NULL)
+		goto out;
+	for (size_t i = 0; i < f->nask; i++) {
+		const struct member *giver;
+		struct template_values *req, *it;
+		int typo, dup = 0;
+		int64_t rid;
+		int r = resolve(&t, asker, f->ask[i], conf, &giver, &typo);
+
+		if (r < 0)
+			goto oom;
+		if (r == 1) {
+			nproblems++;
+			continue;
+		}
+		for (size_t k = 0; k < nasked; k++)
+			dup |= asked_ids[k] == giver->id;
+		if (dup || nasked == ASK_MAX)
+			continue;
+		asked_ids[nasked++] = giver->id;
+		if (store_request_add(c->f->db, c->program.id, asker->id, giver->id, topic, week,
+		    c->inbox_id, c->f->now, &rid, c->err) < 0)
+			goto out;
+		if ((req = values_new(c)) == NULL)
+			goto out;
+		if (template_set(req, "asker", asker->name) < 0 ||
+		    template_set(req, "topic", topic) < 0 ||
+		    template_setf(req, "week", "%d", week) < 0) {
+			template_values_free(req);
+			goto oom;
+		}
+		r = send_to(c, "request", giver, "request", rid, req, 0);
+		template_values_free(req);
+		if (r < 0)
+			goto out;
+		if ((it = template_add_item(conf, "asked")) == NULL ||
+		    template_set(it, "name", giver->name) < 0 ||
+		    template_set(it, "typo", typo ? f->ask[i] : NULL) < 0)
+			goto oom;
+		buf_addf(&names, "%s%s", nasked > 1 ? ", " : "", giver->name);
+	}
+	if (template_set(conf, "topic", topic) < 0 ||
+	    template_set(conf, "example", t.n > 1 ? t.who[t.who[0]->id == asker->id]->name : "") < 0 ||
+	    (nproblems > 0 && add_colleagues(conf, &t, asker->id) < 0))
+		goto oom;
+	if (send_to(c, nasked > 0 ? "request_sent" : "who", asker, "ask", 0, conf, 1) < 0)
+		goto out;
+	if (nasked > 0)
+		apply_set(c, "applied", "%s asked %zu colleague%s for feedback: %s%s", asker->name,
+		    nasked, nasked == 1 ? "" : "s", names.data, nproblems ? "; some names not "
+		    "placed, explained in the confirmation" : "");
+	else
+		apply_set(c, "applied", "%s asked for feedback, but no name could be placed: "
+		    "asked who was meant", asker->name);
+	rc = 0;
+	goto out;
+oom:
+	fb_error_set(c->err, "out of memory");
+out:
+	buf_release(&names);
+	template_values_free(conf);
+	team_release(&t);
+	return rc;
+}
+
+int
+apply_ask(struct ctx *c, int64_t member_id)
+{
+	struct member m;
+	int rc;
+
+	if (apply_member_get(c, member_id, &m) < 0)
+		return -1;
+	if (c->fields.nask > 0)
+		rc = ask_colleagues(c, &m);
+	else if (c->fields.feedback_for.text != NULL)
+		rc = give_unsolicited(c, &m);
+	else {
+		int bkc = has_bkc(&c->fields);
+
+		apply_set(c, "applied", "nothing to act on (%s): answered with the form",
+		    bkc ? "feedback without \"Feedback voor:\"" : "no \"Vraag feedback aan:\"");
+		rc = send_unreadable(c, &m, "ask", 0, 0, bkc, !bkc);
+	}
+	store_member_release(&m);
+	return rc;
+}
+
+int
+apply_give(struct ctx *c, int64_t member_id, int64_t request_id)
+{
+	struct feedback_request_row req;
+	struct member giver, asker;
+	int rc = -1;
+
+	if (store_request_get(c->f->db, request_id, &req, c->err) < 0)
+		return -1;
+	if (apply_member_get(c, member_id, &giver) < 0)
+		goto out_req;
+	if (apply_member_get(c, req.asker_id, &asker) < 0)
+		goto out_giver;
+	if (has_bkc(&c->fields)) {
+		rc = record_feedback(c, &giver, &asker, req.id, req.topic, req.answered_at != 0);
+		if (rc == 0)
+			rc = store_request_answered(c->f->db, req.id, c->f->now, c->err);
+	} else if (c->fields.nask > 0 || c->fields.feedback_for.text != NULL) {
+		/* The giver uses the request's reply to ask or give feedback of their own. */
+		rc = apply_ask(c, member_id);
+	} else {
+		apply_set(c, "applied", "reply to %s's request without any of the three parts: "
+		    "answered with the form", asker.name);
+		rc = send_unreadable(c, &giver, "request", req.id, 1, 0, 0);
+	}
+	store_member_release(&asker);
+out_giver:
+	store_member_release(&giver);
+out_req:
+	store_request_release(&req);
+	return rc;
+}
+
+int
+apply_react(struct ctx *c, int64_t member_id, int64_t feedback_id)
+{
+	struct feedback_row fb;
+	struct member receiver, giver;
+	struct template_values *v;
+	int before, rc = -1;
+
+	if (c->text.len == 0) {
+		apply_set(c, "ignored", "an empty reaction to feedback");
+		return 0;
+	}
+	if (store_feedback_get(c->f->db, feedback_id, &fb, c->err) < 0)
+		return -1;
+	if (apply_member_get(c, member_id, &receiver) < 0)
+		goto out_fb;
+	if (apply_member_get(c, fb.giver_id, &giver) < 0)
+		goto out_receiver;
+	if (store_reaction_add(c->f->db, fb.id, c->text.data, c->inbox_id, c->f->now, &before,
+	    c->err) < 0)
+		goto out;
+	if (before > 0) {
+		apply_set(c, "applied", "another reaction of %s to feedback from %s: kept, not "
+		    "passed on (the first one was)", receiver.name, giver.name);
+		rc = 0;
+		goto out;
+	}
+	if ((v = values_new(c)) == NULL)
+		goto out;
+	if (template_set(v, "receiver", receiver.name) < 0 ||
+	    template_set(v, "text", c->text.data) < 0) {
+		fb_error_set(c->err, "out of memory");
+		template_values_free(v);
+		goto out;
+	}
+	rc = send_to(c, "reaction", &giver, NULL, 0, v, 0);
+	template_values_free(v);
+	if (rc == 0)
+		apply_set(c, "applied", "reaction of %s passed on to %s", receiver.name,
+		    giver.name);
+out:
+	store_member_release(&giver);
+out_receiver:
+	store_member_release(&receiver);
+out_fb:
+	store_feedback_release(&fb);
+	return rc;
+}
+
+int
+apply_correct(struct ctx *c, int64_t member_id, int64_t feedback_id)
+{
+	const struct fields *f = &c->fields;
+	struct feedback_row fb;
+	struct member giver, receiver;
+	struct template_values *v;
+	int rc = -1;
+
+	if (!has_bkc(f)) {
+		if (apply_member_get(c, member_id, &giver) < 0)
+			return -1;
+		apply_set(c, "applied", "reply to a receipt without any of the three parts: "
+		    "answered with the form");
+		rc = send_unreadable(c, &giver, "receipt", feedback_id, 1, 0, 0);
+		store_member_release(&giver);
+		return rc;
+	}
+	if (store_feedback_correct(c->f->db, feedback_id, f->confirmation.text, f->critique.text,
+	    f->suggestion.text, c->err) < 0 ||
+	    store_feedback_get(c->f->db, feedback_id, &fb, c->err) < 0)
+		return -1;
+	if (apply_member_get(c, member_id, &giver) < 0)
+		goto out_fb;
+	if (apply_member_get(c, fb.receiver_id, &receiver) < 0)
+		goto out_giver;
+	if ((v = values_new(c)) == NULL)
+		goto out;
+	if (template_set(v, "receiver", receiver.name) < 0 || template_set(v, "corrected", "1") < 0 ||
+	    set_bkc(v, fb.confirmation, fb.critique, fb.suggestion) < 0)
+		fb_error_set(c->err, "out of memory");
+	else if ((rc = send_to(c, "feedback_receipt", &giver, "receipt", fb.id, v, 1)) == 0)
+		apply_set(c, "applied", "%s corrected feedback to %s", giver.name, receiver.name);
+	template_values_free(v);
+out:
+	store_member_release(&receiver);
+out_giver:
+	store_member_release(&giver);
+out_fb:
+	store_feedback_release(&fb);
+	return rc;
+}

@@ -1,0 +1,261 @@
+/*
+ * outmail — render, compose and queue the messages feedbackd sends. See include/outmail.h.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "buf.h"
+#include "compose.h"
+#include "fbtime.h"
+#include "outmail.h"
+#include "queue.h"
+#include "banned.h"
+
+/* ---- the catalogue --------------------------------------------------------------------------- */
+
+#define N(...) (const char *const[]){ "program", __VA_ARGS__, NULL }
+
+/* Each message and the names its templates may use ("list.item" for a list's items). */
+const struct template_spec outmail_specs[] = {
+	{ "nudge", N("name", "week", "weeks", "given", "received", "requested", "tip", "example",
+	    "colleagues", "colleagues.name") },
+	{ "request", N("name", "asker", "topic", "week") },
+	{ "request_sent", N("name", "topic", "asked", "asked.name", "asked.typo", "problems",
+	    "problems.query", "problems.unknown", "problems.ambiguous", "problems.candidates",
+	    "problems.self", "colleagues", "colleagues.name") },
+	{ "who", N("name", "example", "problems", "problems.query", "problems.unknown",
+	    "problems.ambiguous", "problems.candidates", "problems.self", "colleagues",
+	    "colleagues.name") },
+	{ "feedback_received", N("name", "giver", "topic", "followup", "confirmation", "critique",
+	    "suggestion") },
+	{ "feedback_receipt", N("name", "receiver", "corrected", "confirmation", "critique",
+	    "suggestion") },
+	{ "reaction", N("name", "receiver", "text") },
+	{ "unreadable", N("name", "understood", "feedback_for", "ask", "about", "confirmation",
+	    "critique", "suggestion", "missing_bkc", "missing_for", "missing_ask", "problems",
+	    "problems.line", "problems.text", "form_bkc", "form_ask") },
+};
+const size_t outmail_nspecs = sizeof(outmail_specs) / sizeof(outmail_specs[0]);
+
+struct outmail_templates {
+	struct template_set *nl, *en;
+};
+
+struct outmail_templates *
+outmail_templates_load(const char *dir, struct fb_error *err)
+{
+	struct outmail_templates *t = calloc(1, sizeof(*t));
+	struct fb_error e2;
+
+	if (t == NULL) {
+		fb_error_set(err, "out of memory");
+		return NULL;
+	}
+	t->nl = template_set_load(dir, "nl", outmail_specs, outmail_nspecs, err);
+	t->en = template_set_load(dir, "en", outmail_specs, outmail_nspecs, &e2);
+	if (t->nl == NULL || t->en == NULL) {
+		if (t->nl != NULL)
+			fb_error_set(err, "%s", e2.msg);
+		else if (t->en == NULL)
+			fb_error_prefix(err, "%s\n", e2.msg);
+		outmail_templates_free(t);
+		return NULL;
+	}
+	return t;
+}
+
+void
+outmail_templates_free(struct outmail_templates *t)
+{
+	if (t == NULL)
+		return;
+	template_set_free(t->nl);
+	template_set_free(t->en);
+	free(t);
+}
+
+const struct template_set *
+outmail_templates_for(const struct outmail_templates *t, const char *lang)
+{
+	return lang != NULL && strcmp(lang, "en") == 0 ? t->en : t->nl;
+}
+
+/* ---- tokens ------------------------------------------------------------------------------------ */
+
+static const char SQL_TOKEN_INSERT[] =
+	"INSERT INTO token (token, purpose, program_id, member_id, facilitator_id, ref_id,"
+	" created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)";
+static const char SQL_TOKEN_GET[] =
+	"SELECT purpose, program_id, member_id, facilitator_id, ref_id FROM token"
+	" WHERE token = ? AND expires_at > ?";
+
+/* Tokens live until well after the follow-up: a late reply still finds its request. */
+static time_t
+token_expiry(const struct flow *f, const struct program *p)
+{
+	struct fb_date start, end;
+	time_t at;
+	int days = 7 * (p->weeks + f->cfg->program.followup_weeks + 8);
+
+	if (fbtime_parse_date(p->start_date, &start, NULL) < 0)
+		return f->now + (time_t)days * 86400;
+	end = fbtime_date_add_days(&start, days);
+	if (fbtime_local_to_utc(p->timezone, &end, 0, 0, &at, NULL) < 0)
+		return f->now + (time_t)days * 86400;
+	return at > f->now ? at : f->now + 86400;
+}
+
+static const char *const purposes[] = {
+	"ask", "request", "received", "receipt", "report", "questionnaire", "session", NULL
+};
+
+static int
+token_store(const struct flow *f, const struct program *p, const struct outmail_token *t,
+    const char *token, struct fb_error *err)
+{
+	sqlite3_stmt *st = db_stmt(f->db, SQL_TOKEN_INSERT, err);
+
+	if (st == NULL)
+		return -1;
+	db_bind_text(st, 1, token);
+	db_bind_text(st, 2, t->purpose);
+	sqlite3_bind_int64(st, 3, p->id);
+	if (t->member_id > 0)
+		sqlite3_bind_int64(st, 4, t->member_id);
+	if (t->facilitator_id > 0)
+		sqlite3_bind_int64(st, 5, t->facilitator_id);
+	if (t->ref_id > 0)
+		sqlite3_bind_int64(st, 6, t->ref_id);
+	sqlite3_bind_int64(st, 7, (sqlite3_int64)f->now);
+	sqlite3_bind_int64(st, 8, (sqlite3_int64)token_expiry(f, p));
+	if (sqlite3_step(st) != SQLITE_DONE)
+		return db_fail(f->db, err, "storing a reply token");
+	return 0;
+}
+
+int
+outmail_token_get(const struct flow *f, const char *token, struct outmail_token *out,
+    int64_t *program_id, struct fb_error *err)
+{
+	sqlite3_stmt *st = db_stmt(f->db, SQL_TOKEN_GET, err);
+	int rc;
+
+	if (st == NULL)
+		return -1;
+	db_bind_text(st, 1, token);
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)f->now);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_DONE)
+		return 1;
+	if (rc != SQLITE_ROW)
+		return db_fail(f->db, err, "looking up a reply token");
+	const char *purpose = db_col_text(st, 0);
+	out->purpose = "unknown";
+	for (size_t i = 0; purposes[i] != NULL; i++)
+		if (strcmp(purposes[i], purpose) == 0)
+			out->purpose = purposes[i];
+	*program_id = sqlite3_column_int64(st, 1);
+	out->member_id = sqlite3_column_int64(st, 2);
+	out->facilitator_id = sqlite3_column_int64(st, 3);
+	out->ref_id = sqlite3_column_int64(st, 4);
+	return 0;
+}
+
+/* ---- queueing ---------------------------------------------------------------------------------- */
+
+/* "feedback@example.org" + token → "feedback+TOKEN@example.org" */
+static int
+plus_address(const char *addr, const char *token, struct buf *out)
+{
+	const char *at = strrchr(addr, '@');
+
+	if (at == NULL)
+		return buf_addf(out, "%s+%s", addr, token);
+	return buf_addf(out, "%.*s+%s%s", (int)(at - addr), addr, token, at);
+}
+
+int
+outmail_queue(const struct flow *f, const struct outmail_msg *m,
+    char token_out[TOKEN_LEN + 1], struct fb_error *err)
+{
+	const struct config_feedbackd *fc = &f->cfg->feedbackd;
+	const struct template_set *set = outmail_templates_for(f->tpl,
+	    m->lang ? m->lang : m->program->language);
+	struct template_output o;
+	struct buf reply_to = BUF_INIT, msgid = BUF_INIT, subject = BUF_INIT, raw = BUF_INIT;
+	char token[TOKEN_LEN + 1] = "";
+	struct compose_header kind = { "X-Feedbackd-Kind", m->kind };
+	int rc = -1;
+
+	template_output_init(&o);
+	if (template_set(m->values, "program", m->program->name) < 0 ||
+	    template_render(set, m->kind, m->values, &o, err) < 0)
+		goto out;
+	if (buf_adds(&subject, o.subject.data ? o.subject.data : "") < 0)
+		goto oom;
+	if (m->token != NULL) {
+		if (token_new(token, err) < 0 || token_store(f, m->program, m->token, token, err) < 0)
+			goto out;
+		if (plus_address(fc->reply_address, token, &reply_to) < 0 ||
+		    buf_addf(&subject, " [#%s]", token) < 0)
+			goto oom;
+	}
+	char idtok[TOKEN_LEN + 1];
+	if (m->token == NULL && token_new(idtok, err) < 0)
+		goto out;
+	if (token_message_id(m->token ? token : idtok, fc->domain, &msgid) < 0)
+		goto oom;
+
+	struct compose_msg c = {
+		.from_addr = fc->from_address,
+		.from_name = fc->from_name,
+		.to_addr = m->to_addr,
+		.to_name = m->to_name,
+		.reply_to = reply_to.data,
+		.subject = subject.data,
+		.date = f->now,
+		.tz = m->program->timezone,
+		.message_id = msgid.data,
+		.in_reply_to = m->in_reply_to,
+		.automatic = 1,
+		.text = o.text.data ? o.text.data : "",
+		.html = o.html.data,
+		.headers = &kind,
+		.nheaders = 1,
+	};
+	if (compose_build(&c, &raw, err) < 0)
+		goto out;
+	/* The outbox keeps Message-IDs without their brackets. */
+	if (msgid.len > 2 && msgid.data[0] == '<') {
+		memmove(msgid.data, msgid.data + 1, msgid.len - 2);
+		buf_truncate(&msgid, msgid.len - 2);
+	}
+	struct outbox_new row = {
+		.message_id = msgid.data,
+		.kind = m->kind,
+		.sender = fc->from_address,
+		.recipient = m->to_addr,
+		.subject = subject.data,
+		.raw = raw.data,
+		.len = raw.len,
+		.program_id = m->program->id,
+		.member_id = m->member_id,
+		.inbox_id = m->inbox_id,
+	};
+	if (queue_outbox_add(f->db, &row, f->now, f->cfg->outgoing.per_recipient_daily_cap, NULL,
+	    err) < 0)
+		goto out;
+	if (token_out != NULL)
+		memcpy(token_out, token, sizeof(token));
+	rc = 0;
+	goto out;
+oom:
+	fb_error_set(err, "out of memory composing %s", m->kind);
+out:
+	template_output_release(&o);
+	buf_release(&reply_to);
+	buf_release(&msgid);
+	buf_release(&subject);
+	buf_release(&raw);
+	return rc;
+}

@@ -1,0 +1,232 @@
+/*
+ * schedule — act on due moments of every programme's plan. See include/schedule.h.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "outmail.h"
+#include "schedule.h"
+#include "store_feedback.h"
+#include "banned.h"
+
+static const char SQL_DONE_GET[] =
+	"SELECT count(*) FROM done WHERE program_id = ?1 AND moment_key = ?2 AND target = ''";
+static const char SQL_DONE_SET[] =
+	"INSERT OR IGNORE INTO done (program_id, moment_key, target, done_at) VALUES (?1, ?2, '', ?3)";
+
+static int
+is_done(const struct flow *f, const struct program *p, const char *key, struct fb_error *err)
+{
+	sqlite3_stmt *st = db_stmt(f->db, SQL_DONE_GET, err);
+	int n = -1;
+
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, p->id);
+	db_bind_text(st, 2, key);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		n = sqlite3_column_int(st, 0);
+	sqlite3_reset(st);
+	return n < 0 ? db_fail(f->db, err, "reading done moments") : n;
+}
+
+static int
+mark_done(const struct flow *f, const struct program *p, const char *key, struct fb_error *err)
+{
+	sqlite3_stmt *st = db_stmt(f->db, SQL_DONE_SET, err);
+	int rc;
+
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, p->id);
+	db_bind_text(st, 2, key);
+	sqlite3_bind_int64(st, 3, (sqlite3_int64)f->now);
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? 0 : db_fail(f->db, err, "recording a done moment");
+}
+
+/* ---- the weekly nudge ------------------------------------------------------------------------- */
+
+static int
+nudge_member(const struct flow *f, const struct program *p, const struct plan_moment *mo,
+    const struct member *m, const struct member_list *team, struct fb_error *err)
+{
+	struct feedback_counts n;
+	struct template_values *v = template_values_new();
+	struct outmail_token t = { "ask", m->id, 0, 0 };
+	struct outmail_msg msg = {
+		.kind = "nudge", .program = p, .lang = m->language, .to_addr = m->address,
+		.to_name = m->name, .member_id = m->id, .token = &t, .values = v,
+	};
+	const char *example = NULL;
+	int rc = -1;
+
+	if (v == NULL)
+		return fb_error_set(err, "out of memory");
+	if (store_member_counts(f->db, m->id, 1, mo->week, &n, err) < 0)
+		goto out;
+	if (template_set(v, "name", m->name) < 0 || template_setf(v, "week", "%d", mo->week) < 0 ||
+	    template_setf(v, "weeks", "%d", p->weeks) < 0 ||
+	    template_setf(v, "given", "%d", n.given) < 0 ||
+	    template_setf(v, "received", "%d", n.received) < 0 ||
+	    template_setf(v, "requested", "%d", n.requested) < 0)
+		goto oom;
+	for (size_t i = 0; i < team->n; i++) {
+		const struct member *o = &team->v[i];
+		struct template_values *it;
+
+		if (o->id == m->id || strcmp(o->status, "active") != 0)
+			continue;
+		if (example == NULL)
+			example = o->name;
+		if ((it = template_add_item(v, "colleagues")) == NULL ||
+		    template_set(it, "name", o->name) < 0)
+			goto oom;
+	}
+	if (template_set(v, "example", example ? example : "") < 0)
+		goto oom;
+	rc = outmail_queue(f, &msg, NULL, err);
+	goto out;
+oom:
+	fb_error_set(err, "out of memory");
+out:
+	template_values_free(v);
+	return rc;
+}
+
+static int
+do_nudge(const struct flow *f, const struct program *p, const struct plan_moment *mo,
+    const char *today, size_t *mails, struct fb_error *err)
+{
+	struct team_list teams = { 0 };
+	int rc = 0;
+
+	if (store_team_list(f->db, p->id, &teams, err) < 0)
+		return -1;
+	for (size_t i = 0; i < teams.n && rc == 0; i++) {
+		struct member_list ml = { 0 };
+
+		if (store_member_list(f->db, 0, teams.v[i].id, &ml, err) < 0) {
+			rc = -1;
+			break;
+		}
+		for (size_t k = 0; k < ml.n && rc == 0; k++) {
+			const struct member *m = &ml.v[k];
+			int away;
+
+			if (strcmp(m->status, "active") != 0 || m->undeliverable_at != 0)
+				continue;
+			if ((away = store_member_is_away(f->db, m->id, today, err)) < 0) {
+				rc = -1;
+				break;
+			}
+			if (away)
+				continue;
+			rc = nudge_member(f, p, mo, m, &ml, err);
+			if (rc == 0)
+				(*mails)++;
+		}
+		store_member_list_release(&ml);
+	}
+	store_team_list_release(&teams);
+	return rc;
+}
+
+/* ---- the pass ------------------------------------------------------------------------------- */
+
+typedef int (*moment_fn)(const struct flow *, const struct program *,
+    const struct plan_moment *, const char *today, size_t *mails, struct fb_error *);
+
+static moment_fn
+handler_of(enum plan_kind k)
+{
+	switch (k) {
+	case PLAN_NUDGE:
+		return do_nudge;
+	default:
+		return NULL;
+	}
+}
+
+static int
+program_pass(const struct flow *f, const struct program *p, struct schedule_stats *st,
+    struct fb_error *err)
+{
+	struct plan plan = PLAN_INIT;
+	const struct plan_moment *mo;
+	size_t it = 0;
+	char today[11];
+	int rc = 0;
+
+	if (flow_plan(f, p, &plan, err) < 0 || flow_today(f, p, today, err) < 0) {
+		plan_release(&plan);
+		return -1;
+	}
+	while (rc == 0 && (mo = plan_due(&plan, 0, f->now, &it)) != NULL) {
+		moment_fn fn = handler_of(mo->kind);
+		int done;
+
+		if (fn == NULL)
+			continue;
+		if ((done = is_done(f, p, mo->key, err)) < 0) {
+			rc = -1;
+			break;
+		}
+		if (done)
+			continue;
+		if (db_begin(f->db, err) < 0) {
+			rc = -1;
+			break;
+		}
+		size_t mails = 0;
+		int stale = f->now - mo->at > SCHEDULE_STALE;
+		if ((!stale && fn(f, p, mo, today, &mails, err) < 0) ||
+		    mark_done(f, p, mo->key, err) < 0 || db_commit(f->db, err) < 0) {
+			db_rollback(f->db);
+			fb_error_prefix(err, "programme %s, %s: ", p->name, mo->label);
+			rc = -1;
+			break;
+		}
+		st->moments++;
+		st->skipped += stale;
+		st->mails += mails;
+	}
+	plan_release(&plan);
+	return rc;
+}
+
+int
+schedule_pass(const struct flow *f, struct schedule_stats *st, struct fb_error *err)
+{
+	struct program_list pl = { 0 };
+	int rc = 0;
+
+	if (store_program_list(f->db, &pl, err) < 0)
+		return -1;
+	for (size_t i = 0; i < pl.n && rc == 0; i++)
+		rc = program_pass(f, &pl.v[i], st, err);
+	store_program_list_release(&pl);
+	return rc;
+}
+
+time_t
+schedule_next(const struct flow *f)
+{
+	struct program_list pl = { 0 };
+	time_t next = 0;
+
+	if (store_program_list(f->db, &pl, NULL) < 0)
+		return 0;
+	for (size_t i = 0; i < pl.n; i++) {
+		struct plan plan = PLAN_INIT;
+		time_t t;
+
+		if (flow_plan(f, &pl.v[i], &plan, NULL) == 0 && (t = plan_next(&plan, f->now)) != 0 &&
+		    (next == 0 || t < next))
+			next = t;
+		plan_release(&plan);
+	}
+	store_program_list_release(&pl);
+	return next;
+}

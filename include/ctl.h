@@ -13,6 +13,7 @@
 
 #include <jansson.h>
 
+#include "buf.h"
 #include "config.h"
 #include "db.h"
 #include "store.h"
@@ -46,6 +47,11 @@ int ctl_pick_program(struct ctl *c, const char *name, struct program *out);
 /* Print j indented on stdout and drop the reference. */
 int ctl_print_json(json_t *j);
 
+/* A positive message id from the command line, or CTL_FAIL after printing the error. */
+int ctl_parse_id(const char *s, int64_t *id);
+/* Print a raw message's header (whole: all of it) to stdout. */
+int ctl_show_raw(const struct buf *raw, int whole);
+
 int ctl_program(struct ctl *c, int argc, char **argv);
 int ctl_team(struct ctl *c, int argc, char **argv);
 int ctl_facilitator(struct ctl *c, int argc, char **argv);
@@ -53,5 +59,8 @@ int ctl_member(struct ctl *c, int argc, char **argv);
 int ctl_plan(struct ctl *c, int argc, char **argv);
 int ctl_outbox(struct ctl *c, int argc, char **argv);
 int ctl_inbox(struct ctl *c, int argc, char **argv);
+int ctl_inbox_reapply(struct ctl *c, int argc, char **argv);
+int ctl_quarantine(struct ctl *c, int argc, char **argv);
+int ctl_status(struct ctl *c, int argc, char **argv);
 
 #endif

@@ -32,9 +32,12 @@ static const char outbox_usage[] =
 static const char inbox_usage[] =
 	"usage: feedbackctl inbox list [--state STATE] [--limit N] [--json]\n"
 	"       feedbackctl inbox show ID [--raw]\n"
+	"       feedbackctl inbox reapply ID\n"
 	"\n"
 	"Every message read is kept here, raw, before it is applied. STATE is pending,\n"
-	"applied, ignored, quarantined or failed; failed and quarantined ones say why.\n";
+	"applied, ignored, quarantined or failed; each says why. A message whose processing\n"
+	"failed stays pending with the error (retried up to 3 times); reapply runs it again\n"
+	"after a fix, whatever its state.\n";
 
 static const char *const outbox_states[] = { "queued", "sending", "sent", "retry", "failed",
 	"held", NULL };
@@ -58,8 +61,8 @@ check_state(const char *state, const char *const *accepted)
 	return CTL_FAIL;
 }
 
-static int
-parse_id(const char *s, int64_t *id)
+int
+ctl_parse_id(const char *s, int64_t *id)
 {
 	char *end;
 	long long v;
@@ -170,8 +173,8 @@ outbox_list(struct ctl *c, int argc, char **argv)
 	return CTL_OK;
 }
 
-static int
-show_raw(const struct buf *raw, int whole)
+int
+ctl_show_raw(const struct buf *raw, int whole)
 {
 	const char *end = whole ? NULL : strstr(raw->data, "\r\n\r\n");
 
@@ -194,7 +197,7 @@ outbox_show(struct ctl *c, int argc, char **argv)
 
 	if (argc != 2 && !raw)
 		return ctl_usage(outbox_usage, 0);
-	if (parse_id(argv[1], &id) != CTL_OK || ctl_db(c) == NULL)
+	if (ctl_parse_id(argv[1], &id) != CTL_OK || ctl_db(c) == NULL)
 		return CTL_FAIL;
 	if (queue_outbox_get(c->db, id, &r, &err) < 0)
 		return ctl_error("%s", err.msg);
@@ -202,7 +205,7 @@ outbox_show(struct ctl *c, int argc, char **argv)
 	printf("outbox %lld: %s, %d attempt%s, to %s, next %s%s%s\n\n", (long long)r.id, r.state,
 	    r.attempts, r.attempts == 1 ? "" : "s", r.recipient, when,
 	    r.last_error ? "\nlast error: " : "", r.last_error ? r.last_error : "");
-	show_raw(&r.raw, raw);
+	ctl_show_raw(&r.raw, raw);
 	queue_outbox_release(&r);
 	return CTL_OK;
 }
@@ -216,7 +219,7 @@ outbox_retry(struct ctl *c, int argc, char **argv)
 
 	if (argc != 2)
 		return ctl_usage(outbox_usage, 0);
-	if (strcmp(argv[1], "--all") != 0 && parse_id(argv[1], &id) != CTL_OK)
+	if (strcmp(argv[1], "--all") != 0 && ctl_parse_id(argv[1], &id) != CTL_OK)
 		return CTL_FAIL;
 	if (ctl_db(c) == NULL)
 		return CTL_FAIL;
@@ -385,14 +388,14 @@ inbox_show(struct ctl *c, int argc, char **argv)
 
 	if (argc != 2 && !raw)
 		return ctl_usage(inbox_usage, 0);
-	if (parse_id(argv[1], &id) != CTL_OK || ctl_db(c) == NULL)
+	if (ctl_parse_id(argv[1], &id) != CTL_OK || ctl_db(c) == NULL)
 		return CTL_FAIL;
 	if (queue_inbox_get(c->db, id, &r, &err) < 0)
 		return ctl_error("%s", err.msg);
 	printf("inbox %lld: %s, from %s, %zu bytes, source %s%s%s\n\n", (long long)r.id, r.state,
 	    r.sender ? r.sender : "(unknown)", r.size, r.source,
 	    r.error ? "\nerror: " : "", r.error ? r.error : "");
-	show_raw(&r.raw, raw);
+	ctl_show_raw(&r.raw, raw);
 	queue_inbox_release(&r);
 	return CTL_OK;
 }
@@ -408,6 +411,8 @@ ctl_inbox(struct ctl *c, int argc, char **argv)
 		return inbox_list(c, argc - 1, argv + 1);
 	if (strcmp(argv[1], "show") == 0)
 		return inbox_show(c, argc - 1, argv + 1);
+	if (strcmp(argv[1], "reapply") == 0)
+		return ctl_inbox_reapply(c, argc - 1, argv + 1);
 	ctl_error("inbox: unknown subcommand \"%s\"", argv[1]);
 	return ctl_usage(inbox_usage, 0);
 }

@@ -27,7 +27,9 @@ static const char usage[] =
 	"  member add|import|list|absent   the people in a team\n"
 	"  plan PROGRAM               the programme's timeline in local time\n"
 	"  outbox list|show|retry|add   mail queued, sent, failed\n"
-	"  inbox list|show            mail read, and why some could not be applied\n"
+	"  inbox list|show|reapply    mail read, and what became of it\n"
+	"  quarantine list|show|apply|drop   replies held because of their sender\n"
+	"  status TEAM [--week N]     given / received / requested per member\n"
 	"  inspect [FILE|-]           how a raw email is read (no database needed)\n"
 	"\n"
 	"Global options:\n"
@@ -49,6 +51,8 @@ static const struct {
 	{ "plan", ctl_plan },
 	{ "outbox", ctl_outbox },
 	{ "inbox", ctl_inbox },
+	{ "quarantine", ctl_quarantine },
+	{ "status", ctl_status },
 };
 
 /* Take the global options out of argv (in place); returns the new argc, or -1 on a bad one. */

@@ -544,8 +544,8 @@ test_config_defaults(void **state)
 	assert_string_equal(cfg->path, "");
 	assert_string_equal(cfg->feedbackd.database, "feedbackd.db");
 	assert_int_equal(cfg->feedbackd.log_level, LOG_LEVEL_INFO);
-	assert_string_equal(cfg->feedbackd.reply_address, "feedback@localhost");
-	assert_string_equal(cfg->feedbackd.coordinator_address, "feedback@localhost");
+	assert_string_equal(cfg->feedbackd.reply_address, "feedback@feedbackd.invalid");
+	assert_string_equal(cfg->feedbackd.coordinator_address, "feedback@feedbackd.invalid");
 	assert_int_equal(cfg->feedbackd.max_message_size, 10485760);
 	assert_int_equal(cfg->outgoing.transport, CONFIG_TRANSPORT_MAILDIR);
 	assert_string_equal(cfg->outgoing.maildir, "outbox-maildir");

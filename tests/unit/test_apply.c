@@ -1,0 +1,444 @@
+/*
+ * Unit tests of apply's decisions (src/flow/apply*.c) with an explicit clock: each case sets up
+ * a team of five in a fresh database, sends the mail a reply answers (so its token is real),
+ * drops one inbound message into the inbox, runs apply_pending, and checks what became of the
+ * message, which mail was queued to whom, and the counts a facilitator sees.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "apply.h"
+#include "config.h"
+#include "db.h"
+#include "fbtime.h"
+#include "outmail.h"
+#include "queue.h"
+#include "store.h"
+#include "store_feedback.h"
+#include "testlib.h"
+
+/* Tuesday of week 1, 10:00 in Amsterdam. */
+#define NOW "2027-01-05T10:00"
+
+enum setup {
+	NONE,           /* new mail, no token */
+	NUDGE_JAN,      /* the weekly nudge to Jan (token "ask") */
+	REQUEST_PIET,   /* Jan asked Piet (token "request" to Piet) */
+	ANSWERED_PIET,  /* ... and Piet already answered once */
+	RECEIVED_JAN,   /* Piet's feedback, received by Jan (token "received" to Jan) */
+	REACTED_JAN,    /* ... and Jan already reacted once */
+	RECEIPT_PIET,   /* Piet's receipt of that feedback (token "receipt" to Piet) */
+	BAD_TOKEN,      /* a well-formed token we never issued */
+};
+
+struct acase {
+	const char *name;
+	enum setup setup;
+	const char *from;
+	const char *headers;    /* extra header lines, each ending in \n */
+	const char *body;
+	const char *state;      /* the inbox state after apply */
+	const char *reason;     /* a substring of the reason */
+	const char *mail;       /* queued by the message: "kind>local-part ..." in order */
+	const char *counts;     /* "Name given/received/requested ..." (totals, week 1) */
+	int cap;                /* answers_per_sender_per_hour; 0: the default */
+};
+
+#define JAN "Jan de Vries <jan.de.vries@example.nl>"
+#define PIET "Piet Jansen <piet.jansen@example.nl>"
+#define BKC "Bevestiging: je opening was helder.\nKritiek: de conclusie ontbrak.\n" \
+	"Constructief: eindig met een samenvatting.\n"
+
+static const struct acase cases[] = {
+	{ "test_apply_nudge_reply_asks_two_colleagues", NUDGE_JAN, JAN, "",
+	    "Vraag feedback aan: Piet Jansen, Jeroen Meijer\nOver: mijn presentatie\n\nGroet, Jan\n",
+	    "applied", "asked 2 colleagues", "request>piet.jansen request>jeroen.meijer "
+	    "request_sent>jan.de.vries", "Jan 0/0/2 Piet 0/0/0", 0 },
+	{ "test_apply_ask_typo_is_matched_and_reported", NUDGE_JAN, JAN, "",
+	    "Vraag feedback aan: Piet Jansne\n", "applied", "asked 1 colleague",
+	    "request>piet.jansen request_sent>jan.de.vries", "Jan 0/0/1", 0 },
+	{ "test_apply_ask_colleague_twice_asks_once", NUDGE_JAN, JAN, "",
+	    "Ask: Piet Jansen, piet.jansen@example.nl\n", "applied", "asked 1 colleague",
+	    "request>piet.jansen request_sent>jan.de.vries", "Jan 0/0/1", 0 },
+	{ "test_apply_ask_someone_of_another_team_is_who_did_you_mean", NUDGE_JAN, JAN, "",
+	    "Vraag feedback aan: Klaas Vaak\n", "applied", "no name could be placed",
+	    "who>jan.de.vries", "Jan 0/0/0", 0 },
+	{ "test_apply_ask_yourself_is_refused", NUDGE_JAN, JAN, "",
+	    "Vraag feedback aan: Jan de Vries\n", "applied", "no name could be placed",
+	    "who>jan.de.vries", "Jan 0/0/0", 0 },
+	{ "test_apply_ask_by_new_mail_without_token", NONE, JAN, "",
+	    "Vraag feedback aan: Anna\nOver: planning\n", "applied", "asked 1 colleague",
+	    "request>anna.bakker request_sent>jan.de.vries", "Jan 0/0/1", 0 },
+	{ "test_apply_nudge_reply_without_fields_gets_the_form", NUDGE_JAN, JAN, "",
+	    "Hoi, ik heb deze week geen tijd.\n", "applied", "answered with the form",
+	    "unreadable>jan.de.vries", "Jan 0/0/0", 0 },
+	{ "test_apply_give_feedback_counts_once_and_forwards", REQUEST_PIET, PIET, "", BKC,
+	    "applied", "feedback from Piet Jansen to Jan de Vries",
+	    "feedback_received>jan.de.vries feedback_receipt>piet.jansen",
+	    "Piet 1/0/0 Jan 0/1/1", 0 },
+	{ "test_apply_second_answer_is_a_followup_not_counted", ANSWERED_PIET, PIET, "", BKC,
+	    "applied", "not counted again",
+	    "feedback_received>jan.de.vries feedback_receipt>piet.jansen",
+	    "Piet 1/0/0 Jan 0/1/1", 0 },
+	{ "test_apply_give_without_parts_gets_the_form", REQUEST_PIET, PIET, "",
+	    "Goed gedaan!\n", "applied", "without any of the three parts",
+	    "unreadable>piet.jansen", "Piet 0/0/0 Jan 0/0/1", 0 },
+	{ "test_apply_give_one_part_is_enough", REQUEST_PIET, PIET, "",
+	    "Constructief: oefen de opening hardop.\n", "applied", "feedback from Piet",
+	    "feedback_received>jan.de.vries feedback_receipt>piet.jansen", "Piet 1/0/0", 0 },
+	{ "test_apply_reply_from_a_stranger_is_quarantined", REQUEST_PIET,
+	    "Mallory <mallory@evil.example>", "", BKC, "quarantined",
+	    "sent from mallory@evil.example, but the message it answers went to Piet Jansen",
+	    "", "Piet 0/0/0 Jan 0/0/1", 0 },
+	{ "test_apply_reply_from_a_second_address_of_the_member", REQUEST_PIET,
+	    "Piet <p.jansen@home.example>", "", BKC, "applied", "feedback from Piet",
+	    "feedback_received>jan.de.vries feedback_receipt>piet.jansen", "Piet 1/0/0", 0 },
+	{ "test_apply_out_of_office_changes_nothing_and_is_not_answered", REQUEST_PIET, PIET,
+	    "Auto-Submitted: auto-replied\n", "Ik ben afwezig tot en met 1 februari 2027.\n",
+	    "applied", "out-of-office: Piet Jansen away until 2027-02-01", "",
+	    "Piet 0/0/0 Jan 0/0/1", 0 },
+	{ "test_apply_unsolicited_feedback", NONE, JAN, "",
+	    "Feedback voor: Piet Jansen\n" BKC, "applied", "(unsolicited)",
+	    "feedback_received>piet.jansen feedback_receipt>jan.de.vries", "Jan 1/0/0 Piet 0/1/0", 0 },
+	{ "test_apply_unsolicited_feedback_without_parts", NONE, JAN, "",
+	    "Feedback voor: Piet Jansen\n", "applied", "without any of the three parts",
+	    "unreadable>jan.de.vries", "Jan 0/0/0 Piet 0/0/0", 0 },
+	{ "test_apply_mail_from_a_non_member_is_quarantined_unanswered", NONE,
+	    "Someone <someone@example.com>", "", "Vraag feedback aan: Piet\n", "quarantined",
+	    "not a member of any programme", "", "Piet 0/0/0", 0 },
+	{ "test_apply_reaction_is_passed_to_the_giver", RECEIVED_JAN, JAN, "",
+	    "Dank je Piet, ik ga de samenvatting oefenen.\n", "applied",
+	    "reaction of Jan de Vries passed on to Piet Jansen", "reaction>piet.jansen", "", 0 },
+	{ "test_apply_second_reaction_is_kept_not_passed_on", REACTED_JAN, JAN, "",
+	    "Nog een bedankje.\n", "applied", "not passed on", "", "", 0 },
+	{ "test_apply_receipt_reply_corrects_the_feedback", RECEIPT_PIET, PIET, "",
+	    "Kritiek: de conclusie was te lang.\n", "applied", "corrected feedback",
+	    "feedback_receipt>piet.jansen", "Piet 1/0/0", 0 },
+	{ "test_apply_unknown_token_is_read_as_new_mail", BAD_TOKEN, JAN, "",
+	    "Vraag feedback aan: Piet Jansen\n", "applied", "token", "request>piet.jansen "
+	    "request_sent>jan.de.vries", "Jan 0/0/1", 0 },
+	{ "test_apply_flood_cap_applies_but_does_not_answer", NUDGE_JAN, JAN, "",
+	    "Vraag feedback aan: Piet Jansen\n", "applied", "not answered",
+	    "request>piet.jansen", "Jan 0/0/1", 1 },
+};
+
+struct world {
+	char dir[64];
+	struct config *cfg;
+	struct db *db;
+	struct outmail_templates *tpl;
+	struct flow f;
+	struct program p;
+	int64_t jan, piet;
+	char token[TOKEN_LEN + 1];
+};
+
+static int64_t
+member(struct world *w, int64_t team, const char *name, const char *addr)
+{
+	struct fb_error err;
+	int64_t id;
+
+	if (store_member_add(w->db, team, name, addr, NULL, NULL, w->f.now, &id, &err) < 0)
+		fail_msg("%s", err.msg);
+	return id;
+}
+
+static void
+world_open(struct world *w, int cap)
+{
+	struct fb_error err;
+	struct buf path = BUF_INIT;
+	int64_t sales, support;
+
+	memset(w, 0, sizeof(*w));
+	snprintf(w->dir, sizeof(w->dir), "/tmp/fbtest-apply.XXXXXX");
+	assert_non_null(mkdtemp(w->dir));
+	buf_addf(&path, "%s/fb.db", w->dir);
+	assert_non_null(w->cfg = config_default());
+	if (cap)
+		w->cfg->security.answers_per_sender_per_hour = cap;
+	if ((w->db = db_open(path.data, &err)) == NULL)
+		fail_msg("%s", err.msg);
+	buf_release(&path);
+	if ((w->tpl = outmail_templates_load(NULL, &err)) == NULL)
+		fail_msg("%s", err.msg);
+	assert_int_equal(fbtime_parse(NOW, "Europe/Amsterdam", &w->f.now, &err), 0);
+	w->f.db = w->db;
+	w->f.cfg = w->cfg;
+	w->f.tpl = w->tpl;
+
+	w->p.name = "Pilot";
+	memcpy(w->p.start_date, "2027-01-04", 11);
+	w->p.weeks = 10;
+	w->p.timezone = "Europe/Amsterdam";
+	memcpy(w->p.language, "nl", 3);
+	if (store_program_create(w->db, &w->p, w->f.now, &err) < 0 ||
+	    store_team_add(w->db, w->p.id, "Sales", w->f.now, &sales, &err) < 0 ||
+	    store_team_add(w->db, w->p.id, "Support", w->f.now, &support, &err) < 0)
+		fail_msg("%s", err.msg);
+	w->jan = member(w, sales, "Jan de Vries", "jan.de.vries@example.nl");
+	w->piet = member(w, sales, "Piet Jansen", "piet.jansen@example.nl");
+	member(w, sales, "Jeroen Mëijer", "jeroen.meijer@example.nl");
+	member(w, sales, "Anna Bakker", "anna.bakker@example.nl");
+	member(w, sales, "Eva Smit", "eva.smit@example.nl");
+	member(w, support, "Klaas Vaak", "klaas@example.nl");
+	assert_int_equal(store_member_add_address(w->db, w->piet, "p.jansen@home.example", &err), 0);
+}
+
+static void
+world_close(struct world *w)
+{
+	struct buf cmd = BUF_INIT;
+
+	outmail_templates_free(w->tpl);
+	db_close(w->db);
+	config_free(w->cfg);
+	buf_addf(&cmd, "rm -rf '%s'", w->dir);
+	assert_int_equal(system(cmd.data), 0);
+	buf_release(&cmd);
+}
+
+/* Queue mail kind to a member with a token of purpose/ref, as the flow would. */
+static void
+send_token(struct world *w, const char *kind, int64_t to, const char *purpose, int64_t ref)
+{
+	struct fb_error err;
+	struct member m;
+	char spec[24];
+	struct template_values *v = template_values_new();
+	struct outmail_token t = { purpose, to, 0, ref };
+	struct outmail_msg msg = { .kind = kind, .program = &w->p, .token = &t, .values = v };
+
+	snprintf(spec, sizeof(spec), "%lld", (long long)to);
+	assert_int_equal(store_member_find(w->db, w->p.id, 0, spec, &m, &err), 0);
+	msg.to_addr = m.address;
+	msg.to_name = m.name;
+	msg.member_id = m.id;
+	if (outmail_queue(&w->f, &msg, w->token, &err) < 0)
+		fail_msg("%s", err.msg);
+	store_member_release(&m);
+	template_values_free(v);
+}
+
+static int64_t
+give(struct world *w, int64_t request)
+{
+	struct feedback_new fn = { .program_id = w->p.id, .request_id = request,
+		.giver_id = w->piet, .receiver_id = w->jan, .confirmation = "goed", .week = 1 };
+	struct fb_error err;
+	int64_t id;
+
+	assert_int_equal(store_feedback_add(w->db, &fn, w->f.now, &id, &err), 0);
+	return id;
+}
+
+static void
+setup(struct world *w, enum setup s)
+{
+	struct fb_error err;
+	int64_t rid = 0, fid;
+	int before;
+
+	if (s == REQUEST_PIET || s == ANSWERED_PIET || s == RECEIVED_JAN || s == REACTED_JAN ||
+	    s == RECEIPT_PIET)
+		assert_int_equal(store_request_add(w->db, w->p.id, w->jan, w->piet, "presentatie", 1,
+		    0, w->f.now, &rid, &err), 0);
+	switch (s) {
+	case NONE:
+		break;
+	case NUDGE_JAN:
+		send_token(w, "nudge", w->jan, "ask", 0);
+		break;
+	case ANSWERED_PIET:
+		give(w, rid);
+		assert_int_equal(store_request_answered(w->db, rid, w->f.now, &err), 0);
+		/* FALLTHROUGH */
+	case REQUEST_PIET:
+		send_token(w, "request", w->piet, "request", rid);
+		break;
+	case REACTED_JAN:
+	case RECEIVED_JAN:
+		fid = give(w, rid);
+		if (s == REACTED_JAN)
+			assert_int_equal(store_reaction_add(w->db, fid, "dank", 0, w->f.now, &before,
+			    &err), 0);
+		send_token(w, "feedback_received", w->jan, "received", fid);
+		break;
+	case RECEIPT_PIET:
+		fid = give(w, rid);
+		send_token(w, "feedback_receipt", w->piet, "receipt", fid);
+		break;
+	case BAD_TOKEN:
+		memcpy(w->token, "aaaaaaaaaaaaaaaaaaaaaaaaaa", TOKEN_LEN + 1);
+		break;
+	}
+}
+
+/* Outbox rows after id `after`, as "kind>local-part ...". */
+static void
+queued_since(struct world *w, int64_t after, struct buf *out)
+{
+	struct outbox_list l = { 0 };
+	struct fb_error err;
+
+	assert_int_equal(queue_outbox_list(w->db, NULL, 1000, &l, &err), 0);
+	for (size_t i = l.n; i-- > 0;) {
+		if (l.v[i].id <= after)
+			continue;
+		const char *at = strchr(l.v[i].recipient, '@');
+		buf_addf(out, "%s%s>%.*s", out->len ? " " : "", l.v[i].kind,
+		    (int)(at - l.v[i].recipient), l.v[i].recipient);
+	}
+	queue_outbox_list_release(&l);
+}
+
+static int64_t
+last_outbox_id(struct world *w)
+{
+	struct outbox_list l = { 0 };
+	struct fb_error err;
+	int64_t id;
+
+	assert_int_equal(queue_outbox_list(w->db, NULL, 1, &l, &err), 0);
+	id = l.n ? l.v[0].id : 0;
+	queue_outbox_list_release(&l);
+	return id;
+}
+
+static void
+check_counts(struct world *w, const char *spec)
+{
+	char name[32];
+	int g, r, q, off = 0, used;
+
+	while (sscanf(spec + off, "%31s %d/%d/%d%n", name, &g, &r, &q, &used) == 4) {
+		struct member m;
+		struct feedback_counts n;
+		struct fb_error err;
+
+		assert_int_equal(store_member_find(w->db, w->p.id, 0, strcmp(name, "Jan") == 0 ?
+		    "jan.de.vries@example.nl" : "piet.jansen@example.nl", &m, &err), 0);
+		assert_int_equal(store_member_counts(w->db, m.id, 1, 10, &n, &err), 0);
+		if (n.given != g || n.received != r || n.requested != q)
+			fail_msg("%s: counts %d/%d/%d, expected %d/%d/%d", name, n.given, n.received,
+			    n.requested, g, r, q);
+		store_member_release(&m);
+		off += used;
+	}
+}
+
+static void
+inbound(struct world *w, const struct acase *c, int64_t *id)
+{
+	struct buf raw = BUF_INIT;
+	struct fb_error err;
+	int dup;
+
+	buf_addf(&raw, "From: %s\nTo: feedback%s%s@feedbackd.invalid\nSubject: Re: iets\n"
+	    "Message-ID: <%s.in@example.nl>\nMIME-Version: 1.0\n"
+	    "Content-Type: text/plain; charset=utf-8\n%s\n%s", c->from, c->setup == NONE ? "" : "+",
+	    c->setup == NONE ? "" : w->token, c->name, c->headers, c->body);
+	assert_int_equal(queue_inbox_add(w->db, "test", raw.data, raw.len, 1 << 20, w->f.now, id,
+	    &dup, &err), 0);
+	buf_release(&raw);
+}
+
+static void
+run_case(void **state)
+{
+	const struct acase *c = *state;
+	struct world w;
+	struct apply_stats st = { 0 };
+	struct inbox_row row;
+	struct buf mail = BUF_INIT;
+	struct fb_error err;
+	int64_t id, before;
+
+	world_open(&w, c->cap);
+	setup(&w, c->setup);
+	if (c->cap) {
+		/* One answer to the sender already this hour: the cap of one is reached. */
+		static const struct acase first = { "warm-up", NONE, JAN, "", "Hallo\n", "", "", "",
+			"", 0 };
+		inbound(&w, &first, &id);
+		assert_int_equal(apply_pending(&w.f, 100, NULL, &st, &err), 0);
+		assert_int_equal(st.applied, 1);
+	}
+	before = last_outbox_id(&w);
+	inbound(&w, c, &id);
+	if (apply_pending(&w.f, 100, NULL, &st, &err) < 0)
+		fail_msg("%s", err.msg);
+	assert_int_equal(queue_inbox_get(w.db, id, &row, &err), 0);
+	if (strcmp(row.state, c->state) != 0)
+		fail_msg("state %s, expected %s (%s)", row.state, c->state, row.error ? row.error : "");
+	if (row.reason == NULL || strstr(row.reason, c->reason) == NULL)
+		fail_msg("reason \"%s\" lacks \"%s\"", row.reason ? row.reason : "", c->reason);
+	queued_since(&w, before, &mail);
+	assert_string_equal(mail.data ? mail.data : "", c->mail);
+	check_counts(&w, c->counts);
+	buf_release(&mail);
+	queue_inbox_release(&row);
+	world_close(&w);
+}
+
+/* A failure half-way (the outbox refuses) undoes the whole message: nothing counted, nothing
+ * queued, the message pending with the error; a reapply after the fix applies it once. */
+static void
+test_apply_failure_is_atomic_and_reapply_works(void **state)
+{
+	static const struct acase give_case = { "atomic", REQUEST_PIET, PIET, "", BKC, "", "", "",
+		"", 0 };
+	struct world w;
+	struct apply_stats st = { 0 };
+	struct apply_outcome o = APPLY_OUTCOME_INIT;
+	struct inbox_row row;
+	struct fb_error err;
+	int64_t id, before;
+
+	(void)state;
+	world_open(&w, 0);
+	setup(&w, REQUEST_PIET);
+	before = last_outbox_id(&w);
+	inbound(&w, &give_case, &id);
+	assert_int_equal(db_exec(w.db, "CREATE TRIGGER t_full BEFORE INSERT ON outbox BEGIN "
+	    "SELECT RAISE(ABORT, 'disk full (test)'); END", &err), 0);
+	assert_int_equal(apply_pending(&w.f, 100, NULL, &st, &err), 0);
+	assert_int_equal(st.errors, 1);
+	assert_int_equal(queue_inbox_get(w.db, id, &row, &err), 0);
+	assert_string_equal(row.state, "pending");
+	assert_non_null(strstr(row.error, "disk full (test)"));
+	queue_inbox_release(&row);
+	check_counts(&w, "Piet 0/0/0 Jan 0/0/1");
+	assert_int_equal(last_outbox_id(&w), before);
+
+	assert_int_equal(db_exec(w.db, "DROP TRIGGER t_full", &err), 0);
+	assert_int_equal(apply_inbox(&w.f, id, APPLY_AGAIN, &o, &err), 0);
+	assert_string_equal(o.state, "applied");
+	check_counts(&w, "Piet 1/0/0 Jan 0/1/1");
+	/* Applied messages are not processed again by a later pass. */
+	st.applied = 0;
+	assert_int_equal(apply_pending(&w.f, 100, NULL, &st, &err), 0);
+	assert_int_equal(st.applied, 0);
+	check_counts(&w, "Piet 1/0/0 Jan 0/1/1");
+	apply_outcome_release(&o);
+	world_close(&w);
+}
+
+int
+main(void)
+{
+	static const struct CMUnitTest fixed[] = {
+		cmocka_unit_test(test_apply_failure_is_atomic_and_reapply_works),
+	};
+
+	return testlib_run_table("apply", cases, sizeof(cases) / sizeof(cases[0]),
+	    sizeof(cases[0]), run_case, fixed, sizeof(fixed) / sizeof(fixed[0]));
+}

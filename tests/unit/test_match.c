@@ -1,0 +1,68 @@
+/*
+ * Unit tests of match (src/core/match.c): how "Vraag feedback aan: …" names find colleagues.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "match.h"
+#include "testlib.h"
+
+static const struct match_candidate team[] = {
+	{ "Jan de Vries", "jan.de.vries@example.nl" },   /* 0 */
+	{ "Piet Jansen", "piet.jansen@example.nl" },     /* 1 */
+	{ "Jeroen Mëijer", "jeroen.meijer@example.nl" }, /* 2 */
+	{ "Anna Bakker", "anna.bakker@example.nl" },     /* 3 */
+	{ "Anna de Groot", "anna.degroot@example.nl" },  /* 4 */
+	{ "Eva Smit", "eva@example.nl" },                /* 5 */
+	{ "Eva Smid", "eva.smid@example.nl" },           /* 6 */
+};
+
+struct mcase {
+	const char *name;
+	const char *query;
+	enum match_how how;
+	int index;           /* -1: none */
+	size_t nalternatives;
+};
+
+static const struct mcase cases[] = {
+	{ "test_match_address", "piet.jansen@example.nl", MATCH_ADDRESS, 1, 0 },
+	{ "test_match_address_any_case", "Piet.Jansen@Example.NL", MATCH_ADDRESS, 1, 0 },
+	{ "test_match_name_and_address_form", "Piet <piet.jansen@example.nl>", MATCH_ADDRESS, 1, 0 },
+	{ "test_match_unknown_address_is_not_guessed", "piet.jansen@example.com", MATCH_NONE, -1, 0 },
+	{ "test_match_full_name_any_case", "jan de vries", MATCH_NAME, 0, 0 },
+	{ "test_match_full_name_extra_spaces", "  Jan  de   Vries ", MATCH_NAME, 0, 0 },
+	{ "test_match_accents_ignored", "Jeroen Meijer", MATCH_NAME, 2, 0 },
+	{ "test_match_unique_first_name", "Jeroen", MATCH_FIRST_NAME, 2, 0 },
+	{ "test_match_shared_first_name_is_ambiguous", "Anna", MATCH_AMBIGUOUS, -1, 2 },
+	{ "test_match_small_typo", "Jan de Vris", MATCH_FUZZY, 0, 0 },
+	{ "test_match_transposition", "Piet Jasnen", MATCH_FUZZY, 1, 0 },
+	{ "test_match_typo_between_two_names_is_ambiguous", "Eva Smi", MATCH_AMBIGUOUS, -1, 2 },
+	{ "test_match_stranger", "Klaas Vaak", MATCH_NONE, -1, 0 },
+	{ "test_match_empty", "   ", MATCH_NONE, -1, 0 },
+	{ "test_match_short_name_allows_one_typo_only", "Evv", MATCH_NONE, -1, 0 },
+};
+
+static void
+run_case(void **state)
+{
+	const struct mcase *c = *state;
+	struct match_result r;
+
+	assert_int_equal(match_colleague(team, sizeof(team) / sizeof(team[0]), c->query, &r),
+	    c->how);
+	assert_int_equal(r.how, c->how);
+	if (c->index >= 0)
+		assert_int_equal(r.index, (size_t)c->index);
+	assert_int_equal(r.nalternatives, c->nalternatives);
+}
+
+int
+main(void)
+{
+	return testlib_run_table("match", cases, sizeof(cases) / sizeof(cases[0]),
+	    sizeof(cases[0]), run_case, NULL, 0);
+}

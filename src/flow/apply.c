@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "apply.h"
 #include "apply_int.h"
@@ -207,11 +208,44 @@ sender_trusted(struct ctx *c, const struct outmail_token *t, int *ok)
 	return 0;
 }
 
+/* 1 when line[0..len) is the writer's full or first name (a sign-off, "Piet"), any case. */
 static int
-read_text(struct ctx *c)
+is_own_name(const char *line, size_t len, const char *name)
 {
-	if (trim_reply(c->msg->text, c->msg->text_len, &c->text, NULL) < 0 ||
-	    fields_parse(c->text.data ? c->text.data : "", c->text.len, &c->fields) < 0)
+	size_t first = strcspn(name, " ");
+
+	while (len > 0 && (line[len - 1] == ' ' || line[len - 1] == '\r' || line[len - 1] == '\n'))
+		len--;
+	while (len > 0 && *line == ' ') {
+		line++;
+		len--;
+	}
+	return len > 0 && ((len == strlen(name) && strncasecmp(line, name, len) == 0) ||
+	    (len == first && strncasecmp(line, name, len) == 0));
+}
+
+/*
+ * The text the writer wrote (trimmed) and its fields. A last line that is only the writer's
+ * name is a sign-off, not part of the last field: it is dropped before the fields are read.
+ */
+static int
+read_text(struct ctx *c, int64_t writer)
+{
+	struct member m;
+
+	if (trim_reply(c->msg->text, c->msg->text_len, &c->text, NULL) < 0)
+		return fb_error_set(c->err, "out of memory reading the reply");
+	if (writer > 0 && c->text.len > 0) {
+		if (apply_member_get(c, writer, &m) < 0)
+			return -1;
+		size_t end = c->text.len - 1, start = end;
+		while (start > 0 && c->text.data[start - 1] != '\n')
+			start--;
+		if (is_own_name(c->text.data + start, end - start, m.name))
+			buf_truncate(&c->text, start);
+		store_member_release(&m);
+	}
+	if (fields_parse(c->text.data ? c->text.data : "", c->text.len, &c->fields) < 0)
 		return fb_error_set(c->err, "out of memory reading the reply");
 	return 0;
 }
@@ -226,7 +260,7 @@ on_reply(struct ctx *c, const struct outmail_token *t)
 	if (!ok)
 		return 0;
 	c->member_id = t->member_id;
-	if (read_text(c) < 0)
+	if (read_text(c, t->member_id) < 0)
 		return -1;
 	if (strcmp(t->purpose, "ask") == 0)
 		return apply_ask(c, t->member_id);
@@ -256,7 +290,7 @@ on_new(struct ctx *c)
 	}
 	c->member_id = m.id;
 	store_member_release(&m);
-	if (load_program(c, c->program_id) < 0 || read_text(c) < 0)
+	if (load_program(c, c->program_id) < 0 || read_text(c, c->member_id) < 0)
 		return -1;
 	return apply_ask(c, c->member_id);
 }

@@ -14,6 +14,7 @@
 #include "mailbox.h"
 #include "mailflow.h"
 #include "queue.h"
+#include "sdnotify.h"
 #include "transport.h"
 #include "banned.h"
 
@@ -32,6 +33,7 @@ struct state {
 	int mailbox_down;       /* logged once per outage, not per retry */
 	time_t mailbox_retry_at;
 	int mailbox_failures;
+	size_t sent_total;       /* since start, for the status line */
 };
 
 static int
@@ -169,6 +171,7 @@ pass_send(struct state *s, struct db *db, time_t now, volatile sig_atomic_t *sto
 		log_errorx("outbox: %s", err.msg);
 		return -1;
 	}
+	s->sent_total += st.sent;
 	if (st.sent || st.retried || st.failed)
 		log_info("outbox: %zu sent, %zu to retry, %zu failed", st.sent, st.retried,
 		    st.failed);
@@ -188,23 +191,38 @@ seconds_to_wait(struct state *s, struct db *db, time_t now)
 		wait = s->mailbox_retry_at - now;
 	if (wait > DAEMON_MAX_WAIT)
 		wait = DAEMON_MAX_WAIT;
+	if (sdnotify_watchdog_interval() > 0 && wait > sdnotify_watchdog_interval())
+		wait = sdnotify_watchdog_interval();
 	return wait < 1 ? 1 : (int)wait;
+}
+
+/* Keep systemd's watchdog fed and its status line current (no-ops outside systemd). */
+static void
+notify_pass_done(struct state *s, struct db *db)
+{
+	int pending = queue_inbox_count(db, "pending", NULL);
+
+	sdnotify_watchdog();
+	sdnotify_status("sent %zu, inbox %d pending%s", s->sent_total, pending < 0 ? 0 : pending,
+	    s->mailbox_down ? ", mailbox unavailable" : "");
 }
 
 static void
 wait_for_work(struct state *s, int seconds, const struct daemon_opts *o)
 {
+	/* Every signal sets *wake, so a SIGHUP ends the wait as promptly as a SIGTERM does. */
+	volatile sig_atomic_t *wake = o->wake != NULL ? o->wake : o->stop;
 	struct fb_error err;
 
 	if (s->mb != NULL) {
-		if (s->mdrv->wait(s->mb, seconds * 1000, o->stop, &err) < 0) {
+		if (s->mdrv->wait(s->mb, seconds * 1000, wake, &err) < 0) {
 			/* The connection broke while idling: reconnect on the next pass. */
 			log_warnx("mailbox %s: %s", s->mailbox_name.data, err.msg);
 			mailbox_close(s);
 		}
 		return;
 	}
-	for (int i = 0; i < seconds * 10 && !*o->stop && !*o->reload; i++)
+	for (int i = 0; i < seconds * 10 && !*wake; i++)
 		usleep(100000);
 }
 
@@ -215,8 +233,10 @@ reload(struct state *s, struct config **cfg, const struct daemon_opts *o)
 	struct config *n = config_load(o->config_path, &err);
 
 	*o->reload = 0;
+	sdnotify_reloading();
 	if (n == NULL) {
 		log_warnx("reload refused, keeping the running configuration: %s", err.msg);
+		sdnotify_ready("reload refused, running the old configuration");
 		return;
 	}
 	mailbox_close(s);
@@ -224,11 +244,13 @@ reload(struct state *s, struct config **cfg, const struct daemon_opts *o)
 		log_warnx("reload refused, keeping the running configuration");
 		state_configure(s, *cfg);
 		config_free(n);
+		sdnotify_ready("reload refused, running the old configuration");
 		return;
 	}
 	config_free(*cfg);
 	*cfg = n;
 	log_info("configuration reloaded from %s", o->config_path);
+	sdnotify_ready("configuration reloaded");
 }
 
 int
@@ -251,9 +273,12 @@ daemon_run(struct config **cfg, struct db *db, const struct daemon_opts *o)
 		rc = 1;
 		goto out;
 	}
+	sdnotify_ready("running");
 	while (!*o->stop) {
 		time_t now;
 
+		if (o->wake != NULL)
+			*o->wake = 0;
 		if (*o->reload)
 			reload(&s, cfg, o);
 		now = o->clock(o->clock_arg);
@@ -264,6 +289,7 @@ daemon_run(struct config **cfg, struct db *db, const struct daemon_opts *o)
 			rc = 1;
 			break;
 		}
+		notify_pass_done(&s, db);
 		if (o->once)
 			break;
 		wait_for_work(&s, seconds_to_wait(&s, db, o->clock(o->clock_arg)), o);

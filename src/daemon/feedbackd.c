@@ -19,6 +19,7 @@
 #include "db.h"
 #include "fbtime.h"
 #include "log.h"
+#include "sdnotify.h"
 #include "banned.h"
 
 #define DEFAULT_CONFIG FB_SYSCONFDIR "/feedbackd/feedbackd.conf"
@@ -40,6 +41,7 @@ static const char usage[] =
 
 static volatile sig_atomic_t stop_requested;
 static volatile sig_atomic_t reload_requested;
+static volatile sig_atomic_t wake_requested;
 
 static void
 on_signal(int sig)
@@ -48,6 +50,7 @@ on_signal(int sig)
 		reload_requested = 1;
 	else
 		stop_requested = 1;
+	wake_requested = 1;
 }
 
 static void
@@ -216,11 +219,13 @@ main(int argc, char **argv)
 			.clock_arg = &now,
 			.stop = &stop_requested,
 			.reload = &reload_requested,
+			.wake = &wake_requested,
 		};
 
 		clock_start = monotonic_seconds();
 		rc = daemon_run(&cfg, db, &d);
 	}
+	sdnotify_stopping();
 	if (stop_requested)
 		log_info("stopped on signal");
 	db_close(db);

@@ -16,6 +16,7 @@
 #include "buf.h"
 #include "config.h"
 #include "daemon.h"
+#include "daemon_lock.h"
 #include "db.h"
 #include "fbtime.h"
 #include "log.h"
@@ -152,12 +153,31 @@ load_config(const char *path)
 	return cfg;
 }
 
+/* One daemon per database (daemon_lock.h); NULL after logging why. */
+static struct daemon_lock *
+take_lock(const struct config *cfg)
+{
+	struct buf path = BUF_INIT;
+	struct fb_error err;
+	struct daemon_lock *l = NULL;
+
+	if (daemon_lock_path(cfg->feedbackd.lock_file, cfg->feedbackd.database, &path) < 0)
+		fb_error_set(&err, "out of memory");
+	else
+		l = daemon_lock_take(path.data, &err);
+	if (l == NULL)
+		log_errorx("%s", err.msg);
+	buf_release(&path);
+	return l;
+}
+
 int
 main(int argc, char **argv)
 {
 	struct options o = { 0 };
 	struct config *cfg;
 	struct db *db;
+	struct daemon_lock *lock;
 	struct fb_error err;
 	time_t now;
 	int rc = 0;
@@ -199,9 +219,15 @@ main(int argc, char **argv)
 	} else {
 		now = time(NULL);
 	}
+	lock = take_lock(cfg);
+	if (lock == NULL) {
+		config_free(cfg);
+		return 1;
+	}
 	db = db_open(cfg->feedbackd.database, &err);
 	if (db == NULL) {
 		log_errorx("%s", err.msg);
+		daemon_lock_release(lock);
 		config_free(cfg);
 		return 1;
 	}
@@ -229,6 +255,7 @@ main(int argc, char **argv)
 	if (stop_requested)
 		log_info("stopped on signal");
 	db_close(db);
+	daemon_lock_release(lock);
 	config_free(cfg);
 	fbtime_cleanup();
 	return rc;

@@ -5,6 +5,7 @@
  *   2. (process pending inbox messages: classify and apply — added by the reply flow);
  *   3. (act on due moments of every programme's plan — added by the scheduler);
  *   4. send what the outbox holds and is due (mailflow_send);
+ *   5. once a day, the retention pass (privacy_retention_pass);
  * then wait until the earliest of: new mail (IMAP IDLE), the next due retry, the poll interval,
  * half the systemd watchdog interval, a signal. systemd hears READY=1 before the first pass,
  * RELOADING=1/READY=1 around a reload, WATCHDOG=1 and a STATUS= line after every pass

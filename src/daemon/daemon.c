@@ -13,6 +13,7 @@
 #include "log.h"
 #include "mailbox.h"
 #include "mailflow.h"
+#include "privacy.h"
 #include "queue.h"
 #include "sdnotify.h"
 #include "transport.h"
@@ -34,6 +35,7 @@ struct state {
 	time_t mailbox_retry_at;
 	int mailbox_failures;
 	size_t sent_total;       /* since start, for the status line */
+	time_t retention_at;     /* next retention pass; 0: at the first pass */
 };
 
 static int
@@ -178,6 +180,27 @@ pass_send(struct state *s, struct db *db, time_t now, volatile sig_atomic_t *sto
 	return 0;
 }
 
+/* Daily, and at the first pass: purge what retention_days says is due (privacy.h). */
+static void
+pass_retention(struct state *s, struct db *db, time_t now)
+{
+	struct privacy_counts n = { 0 };
+	struct fb_error err;
+
+	if (s->retention_at != 0 && now < s->retention_at)
+		return;
+	s->retention_at = now + 86400;
+	if (privacy_retention_pass(db, now, s->cfg->program.retention_days,
+	    s->cfg->program.followup_weeks, &n, &err) < 0) {
+		log_warnx("retention: %s (trying again in an hour)", err.msg);
+		s->retention_at = now + 3600;
+		return;
+	}
+	if (n.members || n.texts || n.messages)
+		log_info("retention: purged %ld member%s, %ld texts, %ld messages", n.members,
+		    n.members == 1 ? "" : "s", n.texts, n.messages);
+}
+
 /* Seconds until the next duty: a due retry, the poll interval, at most DAEMON_MAX_WAIT. */
 static int
 seconds_to_wait(struct state *s, struct db *db, time_t now)
@@ -289,6 +312,7 @@ daemon_run(struct config **cfg, struct db *db, const struct daemon_opts *o)
 			rc = 1;
 			break;
 		}
+		pass_retention(&s, db, now);
 		notify_pass_done(&s, db);
 		if (o->once)
 			break;

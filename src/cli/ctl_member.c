@@ -1,5 +1,6 @@
 /*
  * ctl_member — feedbackctl member: add, import from CSV, list, mark absent.
+ * (member export and member erase live in ctl_privacy.c.)
  */
 #include <errno.h>
 #include <getopt.h>

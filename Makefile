@@ -19,6 +19,7 @@ DATADIR   ?= $(PREFIX)/share/feedbackd
 MANDIR    ?= $(PREFIX)/share/man
 SYSCONFDIR ?= /etc
 UNITDIR   ?= /lib/systemd/system
+SYSUSERSDIR ?= /usr/lib/sysusers.d
 DESTDIR   ?=
 
 CC        ?= cc
@@ -187,7 +188,13 @@ install: all
 	for m in man/*.[158]; do [ -f "$$m" ] || continue; \
 	    s=$${m##*.}; install -m 644 "$$m" $(DESTDIR)$(MANDIR)/man$$s/; done
 	for u in systemd/*.service; do [ -f "$$u" ] || continue; \
-	    install -m 644 "$$u" $(DESTDIR)$(UNITDIR)/; done
+	    sed -e 's|/usr/sbin/|$(SBINDIR)/|g' -e 's|/etc/feedbackd|$(SYSCONFDIR)/feedbackd|g' \
+	        "$$u" >$(DESTDIR)$(UNITDIR)/$${u##*/} && chmod 644 $(DESTDIR)$(UNITDIR)/$${u##*/}; done
+	install -d $(DESTDIR)$(SYSUSERSDIR)
+	install -m 644 systemd/feedbackd.sysusers $(DESTDIR)$(SYSUSERSDIR)/feedbackd.conf
+	@# The service's user: created now on a real install, by the package otherwise.
+	if [ -z "$(DESTDIR)" ] && command -v systemd-sysusers >/dev/null; then \
+	    systemd-sysusers $(SYSUSERSDIR)/feedbackd.conf; fi
 
 clean:
 	rm -rf build build-san build-fuzz

@@ -56,6 +56,9 @@ int ctl_program(struct ctl *c, int argc, char **argv);
 int ctl_team(struct ctl *c, int argc, char **argv);
 int ctl_facilitator(struct ctl *c, int argc, char **argv);
 int ctl_member(struct ctl *c, int argc, char **argv);
+/* member export / member erase (ctl_privacy.c); argv[0] is the subcommand. */
+int ctl_member_export(struct ctl *c, int argc, char **argv);
+int ctl_member_erase(struct ctl *c, int argc, char **argv);
 int ctl_plan(struct ctl *c, int argc, char **argv);
 int ctl_outbox(struct ctl *c, int argc, char **argv);
 int ctl_inbox(struct ctl *c, int argc, char **argv);

@@ -5,9 +5,12 @@
  *   2. process pending inbox messages: classify and apply (apply.h);
  *   3. act on due moments of every programme's plan (schedule.h);
  *   4. send what the outbox holds and is due (mailflow_send);
+ *   5. once a day, the retention pass (privacy_retention_pass);
  * then wait until the earliest of: new mail (IMAP IDLE), the next due retry, the next plan
- * moment, the poll interval,
- * a signal. SIGTERM/SIGINT finish the pass in hand and return; SIGHUP reloads the
+ * moment, the poll interval, half the systemd watchdog interval, a signal. systemd hears
+ * READY=1 before the first pass, RELOADING=1/READY=1 around a reload, WATCHDOG=1 and a
+ * STATUS= line after every pass (sdnotify.h). SIGTERM/SIGINT finish the pass in hand and
+ * return; SIGHUP reloads the
  * configuration between passes (a bad one is refused and the old one kept).
  *
  * The clock is a function handed in by main, so the loop never reads the wall clock itself.
@@ -28,6 +31,7 @@ struct daemon_opts {
 	void *clock_arg;
 	volatile sig_atomic_t *stop;      /* set by SIGTERM/SIGINT */
 	volatile sig_atomic_t *reload;    /* set by SIGHUP */
+	volatile sig_atomic_t *wake;      /* set by every signal: ends the wait (NULL: stop) */
 };
 
 /*

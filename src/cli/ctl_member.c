@@ -1,5 +1,6 @@
 /*
  * ctl_member — feedbackctl member: add, import from CSV, list, mark absent.
+ * (member export and member erase live in ctl_privacy.c.)
  */
 #include <errno.h>
 #include <getopt.h>
@@ -24,6 +25,8 @@ static const char member_usage[] =
 	"       feedbackctl member import TEAM FILE.csv\n"
 	"       feedbackctl member list [TEAM | --program PROGRAM] [--json]\n"
 	"       feedbackctl member absent MEMBER --from DATE --until DATE [--program PROGRAM]\n"
+	"       feedbackctl member export MEMBER [--program PROGRAM]\n"
+	"       feedbackctl member erase MEMBER [--program PROGRAM] --yes\n"
 	"\n"
 	"import  a CSV with a header row: name (naam) and email (e-mail) columns, optional\n"
 	"        timezone (tijdzone) and language (taal); ';' or ',' separated, UTF-8 with or\n"
@@ -286,6 +289,10 @@ ctl_member(struct ctl *c, int argc, char **argv)
 		return member_list(c, argc - 1, argv + 1);
 	if (strcmp(argv[1], "absent") == 0)
 		return member_absent(c, argc - 1, argv + 1);
+	if (strcmp(argv[1], "export") == 0)
+		return ctl_member_export(c, argc - 1, argv + 1);
+	if (strcmp(argv[1], "erase") == 0)
+		return ctl_member_erase(c, argc - 1, argv + 1);
 	ctl_error("member: unknown subcommand \"%s\"", argv[1]);
 	return ctl_usage(member_usage, 0);
 }

@@ -24,7 +24,7 @@ static const char usage[] =
 	"  program create|list|show   a run of the 10-week method\n"
 	"  team add|list              teams of a programme\n"
 	"  facilitator add|list       who gets a team's weekly report\n"
-	"  member add|import|list|absent   the people in a team\n"
+	"  member add|import|list|absent|export|erase   the people in a team\n"
 	"  plan PROGRAM               the programme's timeline in local time\n"
 	"  outbox list|show|retry|add   mail queued, sent, failed\n"
 	"  inbox list|show|reapply    mail read, and what became of it\n"

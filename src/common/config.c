@@ -132,7 +132,7 @@ static const struct key keys[] = {
 	KINT("feedbackd", "max_message_size", "10485760", feedbackd.max_message_size,
 	    1024, 104857600, "largest inbound message read, in bytes"),
 	KPATH("feedbackd", "lock_file", "", feedbackd.lock_file, KF_EMPTY,
-	    "lock file against a second daemon; empty: none"),
+	    "lock file against a second daemon; empty: the database path + .lock"),
 
 	KENUM("outgoing", "transport", "maildir", outgoing.transport, V_TRANSPORT,
 	    "how mail leaves: into a Maildir, or to an SMTP server"),

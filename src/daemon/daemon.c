@@ -16,8 +16,10 @@
 #include "mailbox.h"
 #include "mailflow.h"
 #include "outmail.h"
+#include "privacy.h"
 #include "queue.h"
 #include "schedule.h"
+#include "sdnotify.h"
 #include "transport.h"
 #include "banned.h"
 
@@ -37,6 +39,8 @@ struct state {
 	int mailbox_down;       /* logged once per outage, not per retry */
 	time_t mailbox_retry_at;
 	int mailbox_failures;
+	size_t sent_total;       /* since start, for the status line */
+	time_t retention_at;     /* next retention pass; 0: at the first pass */
 };
 
 static int
@@ -183,6 +187,7 @@ pass_send(struct state *s, struct db *db, time_t now, volatile sig_atomic_t *sto
 		log_errorx("outbox: %s", err.msg);
 		return -1;
 	}
+	s->sent_total += st.sent;
 	if (st.sent || st.retried || st.failed)
 		log_info("outbox: %zu sent, %zu to retry, %zu failed", st.sent, st.retried,
 		    st.failed);
@@ -224,6 +229,27 @@ pass_schedule(struct state *s, struct db *db, time_t now)
 	return 0;
 }
 
+/* Daily, and at the first pass: purge what retention_days says is due (privacy.h). */
+static void
+pass_retention(struct state *s, struct db *db, time_t now)
+{
+	struct privacy_counts n = { 0 };
+	struct fb_error err;
+
+	if (s->retention_at != 0 && now < s->retention_at)
+		return;
+	s->retention_at = now + 86400;
+	if (privacy_retention_pass(db, now, s->cfg->program.retention_days,
+	    s->cfg->program.followup_weeks, &n, &err) < 0) {
+		log_warnx("retention: %s (trying again in an hour)", err.msg);
+		s->retention_at = now + 3600;
+		return;
+	}
+	if (n.members || n.texts || n.messages)
+		log_info("retention: purged %ld member%s, %ld texts, %ld messages", n.members,
+		    n.members == 1 ? "" : "s", n.texts, n.messages);
+}
+
 /* Seconds until the next duty: a due retry, a plan moment, the poll interval, at most
  * DAEMON_MAX_WAIT. */
 static int
@@ -242,23 +268,38 @@ seconds_to_wait(struct state *s, struct db *db, time_t now)
 		wait = s->mailbox_retry_at - now;
 	if (wait > DAEMON_MAX_WAIT)
 		wait = DAEMON_MAX_WAIT;
+	if (sdnotify_watchdog_interval() > 0 && wait > sdnotify_watchdog_interval())
+		wait = sdnotify_watchdog_interval();
 	return wait < 1 ? 1 : (int)wait;
+}
+
+/* Keep systemd's watchdog fed and its status line current (no-ops outside systemd). */
+static void
+notify_pass_done(struct state *s, struct db *db)
+{
+	int pending = queue_inbox_count(db, "pending", NULL);
+
+	sdnotify_watchdog();
+	sdnotify_status("sent %zu, inbox %d pending%s", s->sent_total, pending < 0 ? 0 : pending,
+	    s->mailbox_down ? ", mailbox unavailable" : "");
 }
 
 static void
 wait_for_work(struct state *s, int seconds, const struct daemon_opts *o)
 {
+	/* Every signal sets *wake, so a SIGHUP ends the wait as promptly as a SIGTERM does. */
+	volatile sig_atomic_t *wake = o->wake != NULL ? o->wake : o->stop;
 	struct fb_error err;
 
 	if (s->mb != NULL) {
-		if (s->mdrv->wait(s->mb, seconds * 1000, o->stop, &err) < 0) {
+		if (s->mdrv->wait(s->mb, seconds * 1000, wake, &err) < 0) {
 			/* The connection broke while idling: reconnect on the next pass. */
 			log_warnx("mailbox %s: %s", s->mailbox_name.data, err.msg);
 			mailbox_close(s);
 		}
 		return;
 	}
-	for (int i = 0; i < seconds * 10 && !*o->stop && !*o->reload; i++)
+	for (int i = 0; i < seconds * 10 && !*wake; i++)
 		usleep(100000);
 }
 
@@ -269,8 +310,10 @@ reload(struct state *s, struct config **cfg, const struct daemon_opts *o)
 	struct config *n = config_load(o->config_path, &err);
 
 	*o->reload = 0;
+	sdnotify_reloading();
 	if (n == NULL) {
 		log_warnx("reload refused, keeping the running configuration: %s", err.msg);
+		sdnotify_ready("reload refused, running the old configuration");
 		return;
 	}
 	mailbox_close(s);
@@ -278,11 +321,13 @@ reload(struct state *s, struct config **cfg, const struct daemon_opts *o)
 		log_warnx("reload refused, keeping the running configuration");
 		state_configure(s, *cfg);
 		config_free(n);
+		sdnotify_ready("reload refused, running the old configuration");
 		return;
 	}
 	config_free(*cfg);
 	*cfg = n;
 	log_info("configuration reloaded from %s", o->config_path);
+	sdnotify_ready("configuration reloaded");
 }
 
 int
@@ -305,9 +350,12 @@ daemon_run(struct config **cfg, struct db *db, const struct daemon_opts *o)
 		rc = 1;
 		goto out;
 	}
+	sdnotify_ready("running");
 	while (!*o->stop) {
 		time_t now;
 
+		if (o->wake != NULL)
+			*o->wake = 0;
 		if (*o->reload)
 			reload(&s, cfg, o);
 		now = o->clock(o->clock_arg);
@@ -324,6 +372,8 @@ daemon_run(struct config **cfg, struct db *db, const struct daemon_opts *o)
 			rc = 1;
 			break;
 		}
+		pass_retention(&s, db, now);
+		notify_pass_done(&s, db);
 		if (o->once)
 			break;
 		wait_for_work(&s, seconds_to_wait(&s, db, o->clock(o->clock_arg)), o);

@@ -16,10 +16,12 @@
 #include "buf.h"
 #include "config.h"
 #include "daemon.h"
+#include "daemon_lock.h"
 #include "db.h"
 #include "fbtime.h"
 #include "log.h"
 #include "outmail.h"
+#include "sdnotify.h"
 #include "banned.h"
 
 #define DEFAULT_CONFIG FB_SYSCONFDIR "/feedbackd/feedbackd.conf"
@@ -41,6 +43,7 @@ static const char usage[] =
 
 static volatile sig_atomic_t stop_requested;
 static volatile sig_atomic_t reload_requested;
+static volatile sig_atomic_t wake_requested;
 
 static void
 on_signal(int sig)
@@ -49,6 +52,7 @@ on_signal(int sig)
 		reload_requested = 1;
 	else
 		stop_requested = 1;
+	wake_requested = 1;
 }
 
 static void
@@ -150,12 +154,31 @@ load_config(const char *path)
 	return cfg;
 }
 
+/* One daemon per database (daemon_lock.h); NULL after logging why. */
+static struct daemon_lock *
+take_lock(const struct config *cfg)
+{
+	struct buf path = BUF_INIT;
+	struct fb_error err;
+	struct daemon_lock *l = NULL;
+
+	if (daemon_lock_path(cfg->feedbackd.lock_file, cfg->feedbackd.database, &path) < 0)
+		fb_error_set(&err, "out of memory");
+	else
+		l = daemon_lock_take(path.data, &err);
+	if (l == NULL)
+		log_errorx("%s", err.msg);
+	buf_release(&path);
+	return l;
+}
+
 int
 main(int argc, char **argv)
 {
 	struct options o = { 0 };
 	struct config *cfg;
 	struct db *db;
+	struct daemon_lock *lock;
 	struct fb_error err;
 	time_t now;
 	int rc = 0;
@@ -205,9 +228,15 @@ main(int argc, char **argv)
 	} else {
 		now = time(NULL);
 	}
+	lock = take_lock(cfg);
+	if (lock == NULL) {
+		config_free(cfg);
+		return 1;
+	}
 	db = db_open(cfg->feedbackd.database, &err);
 	if (db == NULL) {
 		log_errorx("%s", err.msg);
+		daemon_lock_release(lock);
 		config_free(cfg);
 		return 1;
 	}
@@ -225,14 +254,17 @@ main(int argc, char **argv)
 			.clock_arg = &now,
 			.stop = &stop_requested,
 			.reload = &reload_requested,
+			.wake = &wake_requested,
 		};
 
 		clock_start = monotonic_seconds();
 		rc = daemon_run(&cfg, db, &d);
 	}
+	sdnotify_stopping();
 	if (stop_requested)
 		log_info("stopped on signal");
 	db_close(db);
+	daemon_lock_release(lock);
 	config_free(cfg);
 	fbtime_cleanup();
 	return rc;

@@ -1,0 +1,87 @@
+#!/usr/bin/python3
+"""Signals: SIGTERM ends an idle daemon within a second (it does not sit out its sleep);
+SIGHUP with a good configuration switches to it (mail goes to the new Maildir), with a bad one
+logs the errors and keeps running on the old one; SIGINT stops like SIGTERM."""
+import os
+import signal
+import time
+
+from opslib import Scratch, Tap, crlf_message
+
+t = Tap()
+ROUNDS = 5
+
+with Scratch() as s:
+    s.config(poll_interval=300)
+    worst = 0.0
+    for i in range(ROUNDS):
+        d = s.start()
+        t.ok(d.wait_log("started"), "round %d: the daemon starts" % i, d.log_text())
+        time.sleep(0.3 + 0.17 * i)   # idle in its wait at different phases of a 100 ms step
+        rc, took = d.stop()
+        worst = max(worst, took)
+        t.ok(rc == 0 and "stopped on signal" in d.log_text(),
+             "round %d: SIGTERM stops it cleanly (exit %s)" % (i, rc), d.log_text())
+    t.ok(worst < 1.0, "SIGTERM on an idle daemon: exit within 1 s (worst of %d: %.3f s)"
+         % (ROUNDS, worst))
+
+    d = s.start()
+    d.wait_log("started")
+    time.sleep(0.3)
+    t0 = time.monotonic()
+    d.signal(signal.SIGINT)
+    rc = d.proc.wait(5)
+    t.ok(rc == 0 and time.monotonic() - t0 < 1.0, "SIGINT stops it as promptly (exit %s)" % rc)
+
+    # SIGHUP with a good configuration: the next pass uses it.
+    d = s.start()
+    t.ok(d.wait_log("started"), "a daemon for the reload tests starts", d.log_text())
+    new_out = s.path("sent-after-reload")
+    s.config(extra="", poll_interval=300)
+    with open(s.conf) as f:
+        text = f.read().replace("maildir = %s\n" % s.out, "maildir = %s\n" % new_out, 1)
+    with open(s.conf, "w") as f:
+        f.write(text)
+    with open(s.path("m1.eml"), "wb") as f:
+        f.write(crlf_message("reload1@example.nl"))
+    r = s.ctl("outbox", "add", "--to", "piet@example.nl", s.path("m1.eml"))
+    t.ok(r.returncode == 0, "a message is queued", r.stderr)
+    t0 = time.monotonic()
+    d.signal(signal.SIGHUP)
+    t.ok(d.wait_log("configuration reloaded from %s" % s.conf, timeout=5),
+         "SIGHUP with a good configuration: logged as reloaded", d.log_text())
+    t.ok(time.monotonic() - t0 < 1.0, "the reload is not delayed by the poll interval (300 s)")
+    deadline = time.time() + 5
+    while time.time() < deadline and not os.path.isdir(os.path.join(new_out, "new")):
+        time.sleep(0.05)
+    got = os.listdir(os.path.join(new_out, "new")) if os.path.isdir(os.path.join(new_out, "new")) else []
+    t.ok(len(got) == 1, "and the new configuration is in use: the mail went to the new Maildir",
+         d.log_text())
+
+    # SIGHUP with a broken file: refused with the error, the old configuration keeps working.
+    good = s.path("good.conf")
+    with open(good, "w") as f:
+        f.write(text)
+    with open(s.conf, "a") as f:
+        f.write("[outgoing]\nbatch_size = many\n[nonsense]\nkey = 1\n")
+    d.signal(signal.SIGHUP)
+    t.ok(d.wait_log("reload refused, keeping the running configuration", timeout=5),
+         "SIGHUP with a bad configuration: refused", d.log_text())
+    log = d.log_text()
+    t.ok("batch_size" in log and ":%d:" % (text.count("\n") + 2) in log,
+         "the log names the bad key and its file:line", log)
+    t.ok(d.proc.poll() is None, "the daemon keeps running")
+    with open(s.path("m2.eml"), "wb") as f:
+        f.write(crlf_message("reload2@example.nl"))
+    r = s.ctl("outbox", "add", "--to", "piet@example.nl", s.path("m2.eml"), conf=good)
+    t.ok(r.returncode == 0, "a second message is queued (feedbackctl with a good copy)", r.stderr)
+    s.deliver(crlf_message("wake@example.nl"), "w.host")
+    d.signal(signal.SIGHUP)   # refused again, but it wakes the loop for a pass
+    deadline = time.time() + 5
+    while time.time() < deadline and len(os.listdir(os.path.join(new_out, "new"))) < 2:
+        time.sleep(0.05)
+    t.ok(len(os.listdir(os.path.join(new_out, "new"))) == 2,
+         "mail still flows with the configuration it had (the reloaded one)", d.log_text())
+    rc, took = d.stop()
+    t.ok(rc == 0 and took < 1.0, "and it stops within a second (%.3f s)" % took)
+t.finish()

@@ -169,7 +169,7 @@ apply_questionnaire(struct ctx *c, int64_t member_id, int64_t questionnaire_id)
 	struct outmail_msg msg = {
 		.kind = "answers_received", .program = &c->program, .lang = m.language,
 		.to_addr = m.address, .to_name = m.name, .member_id = m.id,
-		.token = closed ? NULL : &t, .in_reply_to = c->msg->message_id,
+		.token = &t, .in_reply_to = c->msg->message_id,
 		.inbox_id = c->inbox_id, .values = v,
 		.prepare = closed ? NULL : measure_prepare, .prepare_arg = &mq,
 	};

@@ -65,5 +65,6 @@ int ctl_inbox(struct ctl *c, int argc, char **argv);
 int ctl_inbox_reapply(struct ctl *c, int argc, char **argv);
 int ctl_quarantine(struct ctl *c, int argc, char **argv);
 int ctl_status(struct ctl *c, int argc, char **argv);
+int ctl_measure(struct ctl *c, int argc, char **argv);
 
 #endif

@@ -48,6 +48,13 @@ struct outmail_msg {
 	const char *in_reply_to; /* the Message-ID we answer, "<...>" */
 	int64_t inbox_id;        /* the message that caused this one, 0 when none */
 	struct template_values *values; /* "program" is set here when the caller did not */
+	/* Called once the reply address is known (the token made, nothing rendered yet), to add
+	 * values that need it, such as mailto: links that answer with one click. reply_to is the
+	 * Reply-To address ("feedback+TOKEN@..."), token the token ("" when m->token is NULL).
+	 * NULL: none. 0, or -1 with err (the message is not queued). */
+	int (*prepare)(void *arg, const char *reply_to, const char *token,
+	    struct template_values *values, struct fb_error *err);
+	void *prepare_arg;
 };
 
 /*

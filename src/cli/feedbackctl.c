@@ -30,6 +30,7 @@ static const char usage[] =
 	"  inbox list|show|reapply    mail read, and what became of it\n"
 	"  quarantine list|show|apply|drop   replies held because of their sender\n"
 	"  status TEAM [--week N]     given / received / requested per member\n"
+	"  measurement status PROGRAM  response and scores per questionnaire\n"
 	"  inspect [FILE|-]           how a raw email is read (no database needed)\n"
 	"\n"
 	"Global options:\n"
@@ -53,6 +54,7 @@ static const struct {
 	{ "inbox", ctl_inbox },
 	{ "quarantine", ctl_quarantine },
 	{ "status", ctl_status },
+	{ "measurement", ctl_measure },
 };
 
 /* Take the global options out of argv (in place); returns the new argc, or -1 on a bad one. */

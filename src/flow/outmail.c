@@ -34,6 +34,15 @@ const struct template_spec outmail_specs[] = {
 	{ "unreadable", N("name", "understood", "feedback_for", "ask", "about", "confirmation",
 	    "critique", "suggestion", "missing_bkc", "missing_for", "missing_ask", "problems",
 	    "problems.line", "problems.text", "form_bkc", "form_ask") },
+#define QUESTIONS "title", "close_date", "first_scale", "first_open", "questions", \
+	"questions.number", "questions.text", "questions.scale", "questions.open", \
+	"questions.scores", "scores.n", "scores.url"
+	{ "questionnaire", N("name", QUESTIONS) },
+	{ "questionnaire_reminder", N("name", "answered", QUESTIONS) },
+	{ "answers_received", N("name", "closed", "complete", "recorded", "recorded.number",
+	    "recorded.text", "recorded.answer", "problems", "problems.line", "problems.text",
+	    QUESTIONS) },
+#undef QUESTIONS
 };
 const size_t outmail_nspecs = sizeof(outmail_specs) / sizeof(outmail_specs[0]);
 
@@ -188,18 +197,23 @@ outmail_queue(const struct flow *f, const struct outmail_msg *m,
 	int rc = -1;
 
 	template_output_init(&o);
+	/* The token first: what is rendered may need the reply address (prepare). */
+	if (m->token != NULL) {
+		if (token_new(token, err) < 0 || token_store(f, m->program, m->token, token, err) < 0)
+			goto out;
+		if (plus_address(fc->reply_address, token, &reply_to) < 0)
+			goto oom;
+	}
+	if (m->prepare != NULL && m->prepare(m->prepare_arg, m->token ? reply_to.data :
+	    fc->reply_address, token, m->values, err) < 0)
+		goto out;
 	if (template_set(m->values, "program", m->program->name) < 0 ||
 	    template_render(set, m->kind, m->values, &o, err) < 0)
 		goto out;
 	if (buf_adds(&subject, o.subject.data ? o.subject.data : "") < 0)
 		goto oom;
-	if (m->token != NULL) {
-		if (token_new(token, err) < 0 || token_store(f, m->program, m->token, token, err) < 0)
-			goto out;
-		if (plus_address(fc->reply_address, token, &reply_to) < 0 ||
-		    buf_addf(&subject, " [#%s]", token) < 0)
-			goto oom;
-	}
+	if (m->token != NULL && buf_addf(&subject, " [#%s]", token) < 0)
+		goto oom;
 	char idtok[TOKEN_LEN + 1];
 	if (m->token == NULL && token_new(idtok, err) < 0)
 		goto out;

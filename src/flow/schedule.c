@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "measure.h"
 #include "outmail.h"
 #include "schedule.h"
 #include "store_feedback.h"
@@ -144,6 +145,12 @@ handler_of(enum plan_kind k)
 	switch (k) {
 	case PLAN_NUDGE:
 		return do_nudge;
+	case PLAN_QUESTIONNAIRE:
+		return measure_send;
+	case PLAN_REMINDER:
+		return measure_remind;
+	case PLAN_QUESTIONNAIRE_CLOSE:
+		return measure_close;
 	default:
 		return NULL;
 	}
@@ -192,6 +199,9 @@ program_pass(const struct flow *f, const struct program *p, struct schedule_stat
 		st->skipped += stale;
 		st->mails += mails;
 	}
+	/* Reminders that waited for a member's budget (weekend, office hours): measure.h. */
+	if (rc == 0 && (rc = measure_sweep(f, p, &plan, today, &st->mails, err)) < 0)
+		fb_error_prefix(err, "programme %s, reminders: ", p->name);
 	plan_release(&plan);
 	return rc;
 }

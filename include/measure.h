@@ -1,0 +1,72 @@
+/*
+ * measure — the measurements over time: the scheduler's handlers for the questionnaire,
+ * reminder and close moments of the plan (plan.h), the pass that sends reminders which had to
+ * wait for a member's reminder budget, and the question lists (with one-click score links)
+ * that the questionnaire, the reminder and the answer receipt share.
+ *
+ * Sending (measure_send, at "questionnaire:<m>"): one measurement row for the programme and
+ * kind, then to every active member who is not away and whose address does not bounce, one
+ * questionnaire row and one mail (token purpose "questionnaire", ref_id = the questionnaire
+ * row). A member who already has a row is skipped, so a moment run twice sends once.
+ *
+ * Reminders ("reminder:<m>:<i>"): reminder i is owed to every member whose questionnaire is not
+ * complete while the measurement is open; the questionnaire row remembers the last reminder
+ * number handled, so no member gets more reminders than there are reminder moments, and one
+ * that was missed (the daemon was down) is folded into the next rather than sent twice.
+ * The reminder budget, in the member's own time zone (else the programme's): at most
+ * program.reminders_per_day automatic reminders a day (outbox kinds ending in "reminder"),
+ * only within program.office_hours, and not on Saturday or Sunday unless program.weekend_mail.
+ * A reminder the budget does not allow now waits: measure_sweep(), run at every scheduler
+ * pass, sends it at the first moment the budget allows (a reminder due on Saturday or Sunday
+ * goes out on Monday at the start of office hours), unless the questionnaire was completed or
+ * the measurement closed in the meantime.
+ *
+ * Closing ("close:<m>"): the measurement's closes_at becomes now (if it was later); replies
+ * after it are kept and answered "closed" (apply_measure.c).
+ *
+ * Handlers have schedule.c's signature and run inside the scheduler's transaction.
+ */
+#ifndef FB_MEASURE_H
+#define FB_MEASURE_H
+
+#include <stddef.h>
+
+#include "fberror.h"
+#include "flow.h"
+#include "plan.h"
+#include "questionnaire.h"
+#include "template.h"
+
+int measure_send(const struct flow *f, const struct program *p, const struct plan_moment *mo,
+    const char *today, size_t *mails, struct fb_error *err);
+int measure_remind(const struct flow *f, const struct program *p,
+    const struct plan_moment *mo, const char *today, size_t *mails, struct fb_error *err);
+int measure_close(const struct flow *f, const struct program *p,
+    const struct plan_moment *mo, const char *today, size_t *mails, struct fb_error *err);
+
+/*
+ * Send the reminders of p's open measurements that are owed (their moment in plan is due) and
+ * that waited for the budget, in a transaction of its own. *mails counts what was queued.
+ * 0, or -1 with err (nothing of this pass is kept).
+ */
+int measure_sweep(const struct flow *f, const struct program *p, const struct plan *plan,
+    const char *today, size_t *mails, struct fb_error *err);
+
+/*
+ * The values a questionnaire template needs to list questions: "title", "first_scale" and
+ * "first_open" (numbers for the example), and the list "questions" (number, text, scale or
+ * open, and for a scale question "scores": 0..10 each with a mailto: url that answers it:
+ * to reply_to, subject "<title> [#token]", body "<number>: <score>"). Questions whose number
+ * has answered[number] set are left out (answered may be NULL). For outmail's prepare hook.
+ */
+struct measure_questions {
+	const struct questionnaire *q;
+	const unsigned char *answered; /* QUESTIONNAIRE_MAX_NUMBER + 1 flags, or NULL */
+};
+int measure_prepare(void *arg, const char *reply_to, const char *token,
+    struct template_values *v, struct fb_error *err);
+
+/* t as the local date "YYYY-MM-DD" in tz, into out[11]. */
+int measure_local_date(const char *tz, time_t t, char out[11], struct fb_error *err);
+
+#endif

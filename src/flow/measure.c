@@ -1,0 +1,358 @@
+/*
+ * measure — questionnaires sent, reminded and closed on the plan's moments. See
+ * include/measure.h for the rules (who gets what, the reminder budget, the weekend rule).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "buf.h"
+#include "compose.h"
+#include "fbtime.h"
+#include "measure.h"
+#include "outmail.h"
+#include "store.h"
+#include "store_measure.h"
+#include "banned.h"
+
+int
+measure_local_date(const char *tz, time_t t, char out[11], struct fb_error *err)
+{
+	struct fb_local l;
+
+	if (fbtime_to_local(tz, t, &l, err) < 0)
+		return -1;
+	snprintf(out, 11, "%04u-%02u-%02u", (unsigned)l.date.year % 10000u,
+	    (unsigned)l.date.month % 100u, (unsigned)l.date.day % 100u);
+	return 0;
+}
+
+/* ---- the question list ------------------------------------------------------------------------- */
+
+static int
+add_scores(struct template_values *item, const struct measure_questions *mq,
+    const struct questionnaire_question *qq, const char *reply_to, const char *token)
+{
+	struct buf subject = BUF_INIT, body = BUF_INIT, url = BUF_INIT;
+	int rc = -1;
+
+	if (buf_addf(&subject, "%s%s%s%s", mq->q->title, *token ? " [#" : "", token,
+	    *token ? "]" : "") < 0)
+		goto out;
+	for (int s = 0; s <= QUESTIONNAIRE_SCORE_MAX; s++) {
+		struct template_values *sc = template_add_item(item, "scores");
+
+		buf_reset(&body);
+		buf_reset(&url);
+		if (sc == NULL || buf_addf(&body, "%u: %d", qq->number, s) < 0 ||
+		    compose_mailto(reply_to, subject.data, body.data, &url) < 0 ||
+		    template_setf(sc, "n", "%d", s) < 0 || template_set(sc, "url", url.data) < 0)
+			goto out;
+	}
+	rc = 0;
+out:
+	buf_release(&subject);
+	buf_release(&body);
+	buf_release(&url);
+	return rc;
+}
+
+int
+measure_prepare(void *arg, const char *reply_to, const char *token, struct template_values *v,
+    struct fb_error *err)
+{
+	const struct measure_questions *mq = arg;
+	unsigned first_scale = 0, first_open = 0;
+
+	if (template_set(v, "title", mq->q->title) < 0)
+		goto oom;
+	for (size_t i = 0; i < mq->q->n; i++) {
+		const struct questionnaire_question *qq = &mq->q->q[i];
+		int scale = qq->type == QUESTIONNAIRE_SCALE;
+		struct template_values *item;
+
+		if (scale && first_scale == 0)
+			first_scale = qq->number;
+		if (!scale && first_open == 0)
+			first_open = qq->number;
+		if (mq->answered != NULL && mq->answered[qq->number])
+			continue;
+		if ((item = template_add_item(v, "questions")) == NULL ||
+		    template_setf(item, "number", "%u", qq->number) < 0 ||
+		    template_set(item, "text", qq->text) < 0 ||
+		    template_set(item, scale ? "scale" : "open", "1") < 0)
+			goto oom;
+		/* Links need somewhere to go: without a reply address there are none. */
+		if (scale && reply_to != NULL && *reply_to != '\0' &&
+		    add_scores(item, mq, qq, reply_to, token) < 0)
+			return fb_error_set(err, "question %u: cannot make its score links (reply "
+			    "address %s)", qq->number, reply_to);
+	}
+	if ((first_scale && template_setf(v, "first_scale", "%u", first_scale) < 0) ||
+	    (first_open && template_setf(v, "first_open", "%u", first_open) < 0))
+		goto oom;
+	return 0;
+oom:
+	return fb_error_set(err, "out of memory");
+}
+
+/* ---- sending ------------------------------------------------------------------------------------ */
+
+/* The questionnaire of measurement kind in lang, loaded once per call into cache[nl, en]. */
+static const struct questionnaire *
+questions_for(const struct flow *f, const char *lang, const char *kind,
+    struct questionnaire cache[2], struct fb_error *err)
+{
+	int en = lang != NULL && strcmp(lang, "en") == 0;
+
+	if (cache[en].n == 0 && questionnaire_load(f->cfg->feedbackd.questionnaires_dir,
+	    en ? "en" : "nl", kind, &cache[en], err) < 0)
+		return NULL;
+	return &cache[en];
+}
+
+static int
+may_mail(const struct flow *f, const struct member *m, const char *today, struct fb_error *err)
+{
+	int away;
+
+	if (strcmp(m->status, "active") != 0 || m->undeliverable_at != 0)
+		return 0;
+	if ((away = store_member_is_away(f->db, m->id, today, err)) < 0)
+		return -1;
+	return !away;
+}
+
+/* One questionnaire or reminder mail to m for questionnaire row qid. */
+static int
+mail_questionnaire(const struct flow *f, const struct program *p, const struct member *m,
+    const char *kind, int64_t qid, const struct questionnaire *q,
+    const unsigned char *answered, int nanswered, time_t closes_at, struct fb_error *err)
+{
+	struct template_values *v = template_values_new();
+	struct outmail_token t = { "questionnaire", m->id, 0, qid };
+	struct measure_questions mq = { q, answered };
+	struct outmail_msg msg = {
+		.kind = kind, .program = p, .lang = m->language, .to_addr = m->address,
+		.to_name = m->name, .member_id = m->id, .token = &t, .values = v,
+		.prepare = measure_prepare, .prepare_arg = &mq,
+	};
+	char close[11];
+	int rc = -1;
+
+	if (v == NULL)
+		return fb_error_set(err, "out of memory");
+	if (measure_local_date(p->timezone, closes_at - 1, close, err) < 0)
+		goto out;
+	if (template_set(v, "name", m->name) < 0 || template_set(v, "close_date", close) < 0 ||
+	    (nanswered > 0 && template_setf(v, "answered", "%d", nanswered) < 0)) {
+		fb_error_set(err, "out of memory");
+		goto out;
+	}
+	rc = outmail_queue(f, &msg, NULL, err);
+out:
+	template_values_free(v);
+	return rc;
+}
+
+int
+measure_send(const struct flow *f, const struct program *p, const struct plan_moment *mo,
+    const char *today, size_t *mails, struct fb_error *err)
+{
+	const char *kind = plan_measurement_name(mo->measurement);
+	struct questionnaire cache[2] = { QUESTIONNAIRE_INIT, QUESTIONNAIRE_INIT };
+	struct plan plan = PLAN_INIT;
+	struct member_list ml = { 0 };
+	const struct plan_moment *close;
+	char key[48];
+	int64_t mid;
+	int rc = -1;
+
+	if (flow_plan(f, p, &plan, err) < 0)
+		goto out;
+	snprintf(key, sizeof(key), "close:%s", kind);
+	if ((close = plan_find(&plan, key)) == NULL) {
+		fb_error_set(err, "the plan has no %s", key);
+		goto out;
+	}
+	if (store_measurement_open(f->db, p->id, kind, f->now, close->at, &mid, err) < 0 ||
+	    store_member_list(f->db, p->id, 0, &ml, err) < 0)
+		goto out;
+	for (size_t i = 0; i < ml.n; i++) {
+		const struct member *m = &ml.v[i];
+		const struct questionnaire *q;
+		int64_t qid;
+		int ok = may_mail(f, m, today, err);
+
+		if (ok < 0)
+			goto out;
+		if (!ok)
+			continue;
+		if ((q = questions_for(f, m->language ? m->language : p->language, kind, cache,
+		    err)) == NULL)
+			goto out;
+		if ((ok = store_questionnaire_add(f->db, mid, m->id, f->now, &qid, err)) < 0)
+			goto out;
+		if (ok == 1)
+			continue; /* sent before */
+		if (mail_questionnaire(f, p, m, "questionnaire", qid, q, NULL, 0, close->at,
+		    err) < 0)
+			goto out;
+		(*mails)++;
+	}
+	rc = 0;
+out:
+	questionnaire_release(&cache[0]);
+	questionnaire_release(&cache[1]);
+	store_member_list_release(&ml);
+	plan_release(&plan);
+	return rc;
+}
+
+/* ---- reminders -------------------------------------------------------------------------------- */
+
+/* 1 when the member's reminder budget allows one more reminder at f->now, 0 when not. */
+static int
+budget_allows(const struct flow *f, const struct program *p, const struct member *m,
+    struct fb_error *err)
+{
+	const struct config_program *cp = &f->cfg->program;
+	const char *tz = m->timezone != NULL ? m->timezone : p->timezone;
+	struct fb_local l;
+	time_t midnight;
+	int n, minute;
+
+	if (fbtime_to_local(tz, f->now, &l, err) < 0)
+		return -1;
+	if (!cp->weekend_mail && l.weekday >= 6)
+		return 0;
+	minute = l.hour * 60 + l.min;
+	if (minute < cp->office_hours.start || minute >= cp->office_hours.end)
+		return 0;
+	if (fbtime_local_to_utc(tz, &l.date, 0, 0, &midnight, err) < 0)
+		return -1;
+	if ((n = store_reminders_since(f->db, m->id, midnight, err)) < 0)
+		return -1;
+	return n < cp->reminders_per_day;
+}
+
+/*
+ * Remind the members of measurement kind whose questionnaire is incomplete and who have not
+ * had reminder number owed yet, where the budget allows now.
+ */
+static int
+remind(const struct flow *f, const struct program *p, const char *kind, int owed,
+    const char *today, size_t *mails, struct fb_error *err)
+{
+	struct questionnaire cache[2] = { QUESTIONNAIRE_INIT, QUESTIONNAIRE_INIT };
+	struct questionnaire_list ql = { 0 };
+	struct measurement_row mr;
+	int rc;
+
+	if ((rc = store_measurement_get(f->db, p->id, kind, &mr, err)) != 0)
+		return rc < 0 ? -1 : 0; /* never sent: nothing to remind of */
+	if (f->now >= mr.closes_at)
+		return 0;
+	if (store_questionnaire_incomplete(f->db, mr.id, &ql, err) < 0)
+		return -1;
+	rc = -1;
+	for (size_t i = 0; i < ql.n; i++) {
+		const struct questionnaire_row *qr = &ql.v[i];
+		const struct questionnaire *q;
+		struct answer_list al = { 0 };
+		unsigned char answered[QUESTIONNAIRE_MAX_NUMBER + 1];
+		struct member m;
+		char spec[24];
+		int ok;
+
+		if (qr->reminders >= owed)
+			continue;
+		snprintf(spec, sizeof(spec), "%lld", (long long)qr->member_id);
+		if (store_member_find(f->db, p->id, 0, spec, &m, err) < 0)
+			goto out;
+		ok = may_mail(f, &m, today, err);
+		if (ok > 0)
+			ok = budget_allows(f, p, &m, err);
+		if (ok <= 0) {
+			store_member_release(&m);
+			if (ok < 0)
+				goto out;
+			continue; /* waits for the budget (the sweep) or the member's return */
+		}
+		memset(answered, 0, sizeof(answered));
+		if ((q = questions_for(f, m.language ? m.language : p->language, kind, cache,
+		    err)) == NULL || store_answer_current(f->db, qr->id, &al, err) < 0) {
+			store_member_release(&m);
+			goto out;
+		}
+		for (size_t k = 0; k < al.n; k++)
+			if (al.v[k].question <= QUESTIONNAIRE_MAX_NUMBER)
+				answered[al.v[k].question] = 1;
+		ok = mail_questionnaire(f, p, &m, "questionnaire_reminder", qr->id, q, answered,
+		    (int)al.n, mr.closes_at, err);
+		store_answer_list_release(&al);
+		store_member_release(&m);
+		if (ok < 0 || store_questionnaire_reminded(f->db, qr->id, owed, f->now, err) < 0)
+			goto out;
+		(*mails)++;
+	}
+	rc = 0;
+out:
+	questionnaire_release(&cache[0]);
+	questionnaire_release(&cache[1]);
+	store_questionnaire_list_release(&ql);
+	return rc;
+}
+
+int
+measure_remind(const struct flow *f, const struct program *p, const struct plan_moment *mo,
+    const char *today, size_t *mails, struct fb_error *err)
+{
+	return remind(f, p, plan_measurement_name(mo->measurement), mo->number, today, mails,
+	    err);
+}
+
+int
+measure_close(const struct flow *f, const struct program *p, const struct plan_moment *mo,
+    const char *today, size_t *mails, struct fb_error *err)
+{
+	struct measurement_row mr;
+	int rc;
+
+	(void)today;
+	(void)mails;
+	rc = store_measurement_get(f->db, p->id, plan_measurement_name(mo->measurement), &mr,
+	    err);
+	if (rc != 0)
+		return rc < 0 ? -1 : 0;
+	return store_measurement_close(f->db, mr.id, f->now, err);
+}
+
+int
+measure_sweep(const struct flow *f, const struct program *p, const struct plan *plan,
+    const char *today, size_t *mails, struct fb_error *err)
+{
+	int owed[PLAN_MEASUREMENTS] = { 0 };
+	size_t it = 0;
+	const struct plan_moment *mo;
+	int any = 0;
+
+	/* The latest reminder moment already due, per measurement. */
+	while ((mo = plan_due(plan, 0, f->now, &it)) != NULL)
+		if (mo->kind == PLAN_REMINDER && mo->measurement >= 0 &&
+		    mo->measurement < PLAN_MEASUREMENTS && mo->number > owed[mo->measurement]) {
+			owed[mo->measurement] = mo->number;
+			any = 1;
+		}
+	if (!any)
+		return 0;
+	if (db_begin(f->db, err) < 0)
+		return -1;
+	for (int m = 0; m < PLAN_MEASUREMENTS; m++)
+		if (owed[m] > 0 && remind(f, p, plan_measurement_name((enum plan_measurement)m),
+		    owed[m], today, mails, err) < 0) {
+			db_rollback(f->db);
+			return -1;
+		}
+	return db_commit(f->db, err);
+}

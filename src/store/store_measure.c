@@ -1,0 +1,432 @@
+/*
+ * store_measure — measurements, questionnaires, answers. See include/store_measure.h.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "store_measure.h"
+#include "store_int.h"
+#include "banned.h"
+
+static const char SQL_MEASUREMENT_INSERT[] =
+	"INSERT OR IGNORE INTO measurement (program_id, kind, opens_at, closes_at)"
+	" VALUES (?1, ?2, ?3, ?4)";
+static const char SQL_MEASUREMENT_GET[] =
+	"SELECT id, program_id, kind, opens_at, closes_at FROM measurement"
+	" WHERE program_id = ?1 AND kind = ?2";
+static const char SQL_MEASUREMENT_CLOSE[] =
+	"UPDATE measurement SET closes_at = ?2 WHERE id = ?1 AND closes_at > ?2";
+static const char SQL_Q_INSERT[] =
+	"INSERT OR IGNORE INTO questionnaire (measurement_id, member_id, sent_at)"
+	" VALUES (?1, ?2, ?3)";
+static const char SQL_Q_FIND[] =
+	"SELECT id FROM questionnaire WHERE measurement_id = ?1 AND member_id = ?2";
+#define Q_COLUMNS \
+	"SELECT q.id, q.measurement_id, q.member_id, m.program_id, m.kind, q.sent_at," \
+	" m.closes_at, q.reminders, q.last_reminder_at, q.completed_at," \
+	" (SELECT count(DISTINCT question) FROM answer a WHERE a.questionnaire_id = q.id" \
+	"   AND a.superseded = 0)" \
+	" FROM questionnaire q JOIN measurement m ON m.id = q.measurement_id"
+static const char SQL_Q_GET[] = Q_COLUMNS " WHERE q.id = ?1";
+static const char SQL_Q_INCOMPLETE[] =
+	Q_COLUMNS " WHERE q.measurement_id = ?1 AND q.completed_at IS NULL ORDER BY q.id";
+static const char SQL_Q_REMINDED[] =
+	"UPDATE questionnaire SET reminders = max(reminders, ?2),"
+	" last_reminder_at = coalesce(?3, last_reminder_at) WHERE id = ?1";
+static const char SQL_Q_COMPLETED[] =
+	"UPDATE questionnaire SET completed_at = ?2 WHERE id = ?1 AND completed_at IS NULL";
+static const char SQL_ANSWER_SUPERSEDE[] =
+	"UPDATE answer SET superseded = 1 WHERE questionnaire_id = ?1 AND question = ?2"
+	" AND superseded = 0";
+static const char SQL_ANSWER_INSERT[] =
+	"INSERT INTO answer (questionnaire_id, question, score, text, inbox_id, created_at)"
+	" VALUES (?1, ?2, ?3, ?4, ?5, ?6)";
+static const char SQL_ANSWER_CURRENT[] =
+	"SELECT question, score, text FROM answer WHERE questionnaire_id = ?1 AND superseded = 0"
+	" ORDER BY question, id";
+static const char SQL_REMINDERS_SINCE[] =
+	"SELECT count(*) FROM outbox WHERE member_id = ?1 AND kind LIKE '%reminder'"
+	" AND created_at >= ?2";
+/* Complete, partial (some current answer, not complete) and missing (no answer). */
+static const char SQL_COUNTS[] =
+	"SELECT count(*),"
+	" coalesce(sum(q.completed_at IS NOT NULL), 0),"
+	" coalesce(sum(q.completed_at IS NULL AND EXISTS (SELECT 1 FROM answer a"
+	"   WHERE a.questionnaire_id = q.id)), 0)"
+	" FROM questionnaire q JOIN member mb ON mb.id = q.member_id"
+	" WHERE q.measurement_id = ?1 AND (?2 = 0 OR mb.team_id = ?2)";
+static const char SQL_SCORES[] =
+	"SELECT a.score FROM answer a JOIN questionnaire q ON q.id = a.questionnaire_id"
+	" JOIN member mb ON mb.id = q.member_id"
+	" WHERE q.measurement_id = ?1 AND (?2 = 0 OR mb.team_id = ?2) AND a.question = ?3"
+	" AND a.superseded = 0 AND a.score IS NOT NULL";
+
+static int
+step_done(struct db *db, sqlite3_stmt *st, struct fb_error *err, const char *what)
+{
+	int rc = sqlite3_step(st);
+
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE)
+		return db_fail(db, err, what);
+	return 0;
+}
+
+static void
+bind_time(sqlite3_stmt *st, int i, time_t t)
+{
+	if (t != 0)
+		sqlite3_bind_int64(st, i, (sqlite3_int64)t);
+	else
+		sqlite3_bind_null(st, i);
+}
+
+/* ---- measurements ----------------------------------------------------------------------------- */
+
+int
+store_measurement_open(struct db *db, int64_t program_id, const char *kind, time_t opens_at,
+    time_t closes_at, int64_t *id, struct fb_error *err)
+{
+	sqlite3_stmt *st = db_stmt(db, SQL_MEASUREMENT_INSERT, err);
+	struct measurement_row r;
+	int rc;
+
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, program_id);
+	db_bind_text(st, 2, kind);
+	sqlite3_bind_int64(st, 3, (sqlite3_int64)opens_at);
+	sqlite3_bind_int64(st, 4, (sqlite3_int64)closes_at);
+	if (step_done(db, st, err, "opening a measurement") < 0)
+		return -1;
+	rc = store_measurement_get(db, program_id, kind, &r, err);
+	if (rc == 1)
+		return fb_error_set(err, "measurement %s of programme %lld vanished", kind,
+		    (long long)program_id);
+	if (rc == 0)
+		*id = r.id;
+	return rc;
+}
+
+int
+store_measurement_get(struct db *db, int64_t program_id, const char *kind,
+    struct measurement_row *out, struct fb_error *err)
+{
+	sqlite3_stmt *st = db_stmt(db, SQL_MEASUREMENT_GET, err);
+	int rc;
+
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, program_id);
+	db_bind_text(st, 2, kind);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		out->id = sqlite3_column_int64(st, 0);
+		out->program_id = sqlite3_column_int64(st, 1);
+		snprintf(out->kind, sizeof(out->kind), "%s", db_col_text(st, 2));
+		out->opens_at = (time_t)sqlite3_column_int64(st, 3);
+		out->closes_at = (time_t)sqlite3_column_int64(st, 4);
+	}
+	sqlite3_reset(st);
+	if (rc == SQLITE_ROW)
+		return 0;
+	if (rc == SQLITE_DONE)
+		return 1;
+	return db_fail(db, err, "reading a measurement");
+}
+
+int
+store_measurement_close(struct db *db, int64_t id, time_t now, struct fb_error *err)
+{
+	sqlite3_stmt *st = db_stmt(db, SQL_MEASUREMENT_CLOSE, err);
+
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)now);
+	return step_done(db, st, err, "closing a measurement");
+}
+
+/* ---- questionnaires ---------------------------------------------------------------------------- */
+
+int
+store_questionnaire_add(struct db *db, int64_t measurement_id, int64_t member_id, time_t now,
+    int64_t *id, struct fb_error *err)
+{
+	sqlite3_stmt *st = db_stmt(db, SQL_Q_INSERT, err);
+	int changed, rc;
+
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, measurement_id);
+	sqlite3_bind_int64(st, 2, member_id);
+	sqlite3_bind_int64(st, 3, (sqlite3_int64)now);
+	if (step_done(db, st, err, "recording a questionnaire") < 0)
+		return -1;
+	changed = sqlite3_changes(db_sqlite(db));
+	if ((st = db_stmt(db, SQL_Q_FIND, err)) == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, measurement_id);
+	sqlite3_bind_int64(st, 2, member_id);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		*id = sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	if (rc != SQLITE_ROW)
+		return db_fail(db, err, "reading a questionnaire");
+	return changed ? 0 : 1;
+}
+
+static void
+q_row(sqlite3_stmt *st, struct questionnaire_row *r)
+{
+	r->id = sqlite3_column_int64(st, 0);
+	r->measurement_id = sqlite3_column_int64(st, 1);
+	r->member_id = sqlite3_column_int64(st, 2);
+	r->program_id = sqlite3_column_int64(st, 3);
+	snprintf(r->kind, sizeof(r->kind), "%s", db_col_text(st, 4));
+	r->sent_at = (time_t)sqlite3_column_int64(st, 5);
+	r->closes_at = (time_t)sqlite3_column_int64(st, 6);
+	r->reminders = sqlite3_column_int(st, 7);
+	r->last_reminder_at = (time_t)sqlite3_column_int64(st, 8);
+	r->completed_at = (time_t)sqlite3_column_int64(st, 9);
+	r->answered = sqlite3_column_int(st, 10);
+}
+
+int
+store_questionnaire_get(struct db *db, int64_t id, struct questionnaire_row *out,
+    struct fb_error *err)
+{
+	sqlite3_stmt *st = db_stmt(db, SQL_Q_GET, err);
+	int rc;
+
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, id);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		q_row(st, out);
+	sqlite3_reset(st);
+	if (rc == SQLITE_ROW)
+		return 0;
+	if (rc == SQLITE_DONE)
+		return 1;
+	return db_fail(db, err, "reading a questionnaire");
+}
+
+int
+store_questionnaire_incomplete(struct db *db, int64_t measurement_id,
+    struct questionnaire_list *out, struct fb_error *err)
+{
+	sqlite3_stmt *st = db_stmt(db, SQL_Q_INCOMPLETE, err);
+	size_t cap = 0;
+	int rc;
+
+	out->v = NULL;
+	out->n = 0;
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, measurement_id);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (store_grow(&out->v, &cap, out->n, sizeof(*out->v)) < 0) {
+			sqlite3_reset(st);
+			store_questionnaire_list_release(out);
+			return fb_error_set(err, "out of memory");
+		}
+		q_row(st, &out->v[out->n++]);
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE) {
+		store_questionnaire_list_release(out);
+		return db_fail(db, err, "listing questionnaires");
+	}
+	return 0;
+}
+
+void
+store_questionnaire_list_release(struct questionnaire_list *l)
+{
+	free(l->v);
+	l->v = NULL;
+	l->n = 0;
+}
+
+int
+store_questionnaire_reminded(struct db *db, int64_t id, int number, time_t sent_at,
+    struct fb_error *err)
+{
+	sqlite3_stmt *st = db_stmt(db, SQL_Q_REMINDED, err);
+
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_int(st, 2, number);
+	bind_time(st, 3, sent_at);
+	return step_done(db, st, err, "recording a reminder");
+}
+
+int
+store_questionnaire_completed(struct db *db, int64_t id, time_t now, struct fb_error *err)
+{
+	sqlite3_stmt *st = db_stmt(db, SQL_Q_COMPLETED, err);
+
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)now);
+	return step_done(db, st, err, "completing a questionnaire");
+}
+
+/* ---- answers ------------------------------------------------------------------------------------ */
+
+int
+store_answer_add(struct db *db, int64_t questionnaire_id, unsigned question, int score,
+    const char *text, int64_t inbox_id, time_t now, struct fb_error *err)
+{
+	sqlite3_stmt *st = db_stmt(db, SQL_ANSWER_SUPERSEDE, err);
+
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, questionnaire_id);
+	sqlite3_bind_int(st, 2, (int)question);
+	if (step_done(db, st, err, "superseding an answer") < 0)
+		return -1;
+	if ((st = db_stmt(db, SQL_ANSWER_INSERT, err)) == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, questionnaire_id);
+	sqlite3_bind_int(st, 2, (int)question);
+	if (score >= 0)
+		sqlite3_bind_int(st, 3, score);
+	db_bind_text(st, 4, text);
+	if (inbox_id > 0)
+		sqlite3_bind_int64(st, 5, inbox_id);
+	sqlite3_bind_int64(st, 6, (sqlite3_int64)now);
+	return step_done(db, st, err, "storing an answer");
+}
+
+int
+store_answer_current(struct db *db, int64_t questionnaire_id, struct answer_list *out,
+    struct fb_error *err)
+{
+	sqlite3_stmt *st = db_stmt(db, SQL_ANSWER_CURRENT, err);
+	size_t cap = 0;
+	int rc, oom = 0;
+
+	out->v = NULL;
+	out->n = 0;
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, questionnaire_id);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct answer_row *a;
+
+		if (store_grow(&out->v, &cap, out->n, sizeof(*out->v)) < 0) {
+			oom = 1;
+			break;
+		}
+		a = &out->v[out->n++];
+		a->question = (unsigned)sqlite3_column_int(st, 0);
+		a->score = sqlite3_column_type(st, 1) == SQLITE_NULL ? -1 :
+		    sqlite3_column_int(st, 1);
+		a->text = store_dup(sqlite3_column_type(st, 2) == SQLITE_NULL ? NULL :
+		    db_col_text(st, 2), &oom);
+		if (oom)
+			break;
+	}
+	sqlite3_reset(st);
+	if (oom) {
+		store_answer_list_release(out);
+		return fb_error_set(err, "out of memory");
+	}
+	if (rc != SQLITE_DONE) {
+		store_answer_list_release(out);
+		return db_fail(db, err, "reading answers");
+	}
+	return 0;
+}
+
+void
+store_answer_list_release(struct answer_list *l)
+{
+	for (size_t i = 0; i < l->n; i++)
+		free(l->v[i].text);
+	free(l->v);
+	l->v = NULL;
+	l->n = 0;
+}
+
+int
+store_reminders_since(struct db *db, int64_t member_id, time_t since, struct fb_error *err)
+{
+	sqlite3_stmt *st = db_stmt(db, SQL_REMINDERS_SINCE, err);
+	int n = -1;
+
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, member_id);
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)since);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		n = sqlite3_column_int(st, 0);
+	sqlite3_reset(st);
+	return n < 0 ? db_fail(db, err, "counting reminders") : n;
+}
+
+/* ---- aggregates ------------------------------------------------------------------------------- */
+
+int
+store_measure_counts(struct db *db, int64_t measurement_id, int64_t team_id,
+    struct measure_counts *out, struct fb_error *err)
+{
+	sqlite3_stmt *st = db_stmt(db, SQL_COUNTS, err);
+	int rc;
+
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, measurement_id);
+	sqlite3_bind_int64(st, 2, team_id);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		out->sent = sqlite3_column_int(st, 0);
+		out->complete = sqlite3_column_int(st, 1);
+		out->partial = sqlite3_column_int(st, 2);
+		out->missing = out->sent - out->complete - out->partial;
+	}
+	sqlite3_reset(st);
+	return rc == SQLITE_ROW ? 0 : db_fail(db, err, "counting answers");
+}
+
+int
+store_measure_scores(struct db *db, int64_t measurement_id, int64_t team_id,
+    unsigned question, int **scores, size_t *n, struct fb_error *err)
+{
+	sqlite3_stmt *st = db_stmt(db, SQL_SCORES, err);
+	size_t cap = 0;
+	int rc;
+
+	*scores = NULL;
+	*n = 0;
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, measurement_id);
+	sqlite3_bind_int64(st, 2, team_id);
+	sqlite3_bind_int(st, 3, (int)question);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (store_grow(scores, &cap, *n, sizeof(**scores)) < 0) {
+			sqlite3_reset(st);
+			free(*scores);
+			*scores = NULL;
+			*n = 0;
+			return fb_error_set(err, "out of memory");
+		}
+		(*scores)[(*n)++] = sqlite3_column_int(st, 0);
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE) {
+		free(*scores);
+		*scores = NULL;
+		*n = 0;
+		return db_fail(db, err, "reading scores");
+	}
+	return 0;
+}

@@ -592,8 +592,9 @@ static const char SQL_INBOX_PENDING[] =
 	"SELECT id FROM inbox WHERE state = 'pending' AND id > ?2 AND attempts < ?3"
 	" ORDER BY id LIMIT ?1";
 static const char SQL_INBOX_RESULT[] =
-	"UPDATE inbox SET state = ?2, kind = ?3, reason = ?4, error = ?5, program_id = ?6,"
-	"  member_id = ?7, applied_at = ?8,"
+	"UPDATE inbox SET state = ?2, kind = ?3, reason = ?4, error = ?5,"
+	" program_id = coalesce(?6, program_id),"
+	" member_id = coalesce(?7, member_id), applied_at = ?8,"
 	" attempts = CASE WHEN ?5 IS NULL THEN 0 ELSE attempts + 1 END WHERE id = ?1";
 
 int

@@ -77,6 +77,11 @@ with tempfile.TemporaryDirectory() as tmp, \
     r = run("feedbackd --once (debug, right passwords)",
             [FBD, "-c", good, "--once", "--log-level", "debug"], good)
     t.ok(r.returncode == 0, "one pass with the right passwords", r.stdout + r.stderr)
+    # aiosmtpd writes its log line after it answered: give it a moment.
+    for _ in range(50):
+        if "ACCEPTED" in smtp.log_text():
+            break
+        time.sleep(0.1)
     t.ok(("AUTH LOGIN success" in smtp.log_text() or "AUTH PLAIN success" in smtp.log_text()) and "ACCEPTED" in smtp.log_text(),
          "it authenticated to the SMTP server and delivered", smtp.log_text())
     r2 = run("feedbackctl inbox list", [FBCTL, "-c", good, "inbox", "list", "--json"], good)

@@ -2,7 +2,8 @@
  * message — raw RFC 5322 bytes → struct fb_message, with libetpan doing all MIME work:
  * mailimf for the header block, mailmime_parse for the structure, mailmime_part_parse for
  * transfer encodings, mailmime_encoded_phrase_parse for RFC 2047 and charconv for charsets.
- * HTML-only bodies go to message_html.c. See message.h for what comes out.
+ * HTML-only bodies go to message_html.c, format=flowed text to message_flowed.c. See message.h
+ * for what comes out.
  *
  * Order: size check, line ends made CRLF (libetpan's parsers want them), a cheap upper bound on
  * MIME nesting before libetpan recurses into it, headers, then one bounded walk of the MIME tree.
@@ -569,6 +570,27 @@ set_original_headers(struct fb_message *msg, const char *s, size_t n)
 	return append_field(&msg->original_headers, s, end);
 }
 
+/* The text of a text/plain part: charset to UTF-8, then format=flowed undone (RFC 3676 works
+ * on the decoded text). */
+static int
+plain_text(const struct mailmime *m, const struct buf *body, struct buf *out)
+{
+	const char *cs = mailmime_content_charset_get(m->mm_content_type);
+	const char *format = mailmime_content_param_get(m->mm_content_type, "format");
+	const char *delsp = mailmime_content_param_get(m->mm_content_type, "delsp");
+	struct buf text = BUF_INIT;
+	int rc;
+
+	if (format == NULL || strcasecmp(format, "flowed") != 0)
+		return message_text_to_utf8(body->data, body->len, cs, out);
+	rc = message_text_to_utf8(body->data, body->len, cs, &text);
+	if (rc == 0)
+		rc = message_unflow(text.data, text.len, delsp != NULL &&
+		    strcasecmp(delsp, "yes") == 0, out);
+	buf_release(&text);
+	return rc;
+}
+
 static int
 walk_single(struct walk *w, const struct mailmime *m, const char *type, int attached)
 {
@@ -596,8 +618,7 @@ walk_single(struct walk *w, const struct mailmime *m, const char *type, int atta
 	} else if (!attachment && strcmp(type, "text/plain") == 0 && !w->have_plain) {
 		w->have_plain = 1;
 		if ((rc = part_body(m, &body)) == 0)
-			rc = message_text_to_utf8(body.data, body.len,
-			    mailmime_content_charset_get(m->mm_content_type), &w->plain);
+			rc = plain_text(m, &body, &w->plain);
 	} else if (!attachment && strcmp(type, "text/html") == 0 && !w->have_html) {
 		w->have_html = 1;
 		if ((rc = part_body(m, &body)) == 0)

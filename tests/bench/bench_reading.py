@@ -421,6 +421,9 @@ def main():
     for cp in checkpoints:
         print("%-44s %12.1f %12.1f" % ("peak RSS after %d replies (MiB)" % cp, int(c["rss_kib@%d" % cp]) / 1024,
                                          int(py["rss_kib@%d" % cp]) / 1024))
+    stages = [(k[3:], float(v)) for k, v in c.items() if k.startswith("us.")]
+    print("# where the C time goes (µs per reply, wall clock): %s"
+          % ", ".join("%s %.0f" % (k, v) for k, v in stages))
     kinds = ", ".join("%s %s" % (k[5:], v) for k, v in c.items() if k.startswith("kind.") and v != "0")
     print("# kinds: %s; parse failures %s, pipeline failures %s" % (kinds, c["parse_failed"], c["failed"]))
     print("# guard: readbench found a BKC field in %s replies, the generator put one in %d; the peer "

@@ -10,8 +10,9 @@
  * raw message. One record is in memory at a time, so the peak RSS is what reading needs.
  * Prints key=value lines: messages, bytes, seconds (wall), cpu_seconds, the correctness guard
  * bkc (messages whose trimmed text gave at least one of the confirmation, critique and
- * suggestion fields), the kinds, parse_failed, and at every CHECKPOINT (a message count) the
- * peak RSS so far as rss_kib@N. Exits 1 when the spool cannot be read or is empty.
+ * suggestion fields), the kinds, parse_failed, the mean wall-clock microseconds per message of
+ * each stage (us.<function>), and at every CHECKPOINT (a message count) the peak RSS so far as
+ * rss_kib@N. Exits 1 when the spool cannot be read or is empty.
  */
 #include <errno.h>
 #include <stdint.h>
@@ -36,7 +37,20 @@
 struct counts {
 	unsigned long long messages, bytes, bkc, parse_failed, failed;
 	unsigned long long kinds[CLASSIFY_UNKNOWN + 1];
+	double stage[4]; /* seconds in message_parse, trim_reply, classify_message, fields_parse */
 };
+
+static const char *const STAGE[] = { "message_parse", "trim_reply", "classify_message",
+    "fields_parse" };
+
+static double
+now(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
 
 /* Read the next record into b, going back to the start at the end of the file.
  * 0 on success, -1 on a read error or a spool without records. */
@@ -69,24 +83,38 @@ static void
 read_one(const char *raw, size_t len, struct counts *c)
 {
 	struct fb_error err = { { 0 } };
-	struct fb_message *msg = message_parse(raw, len, MESSAGE_DEFAULT_MAX_SIZE, &err);
+	double t[5];
+	struct fb_message *msg;
 	struct buf text = BUF_INIT;
 	struct trim_info trim = TRIM_INFO_INIT;
 	struct classify_result cls;
 	struct fields f;
+	int rc;
 
 	c->messages++;
 	c->bytes += len;
 	memset(&cls, 0, sizeof(cls));
 	memset(&f, 0, sizeof(f));
+	t[0] = now();
+	msg = message_parse(raw, len, MESSAGE_DEFAULT_MAX_SIZE, &err);
+	t[1] = now();
+	c->stage[0] += t[1] - t[0];
 	if (msg == NULL) {
 		c->parse_failed++;
 		c->kinds[CLASSIFY_UNKNOWN]++;
 		return;
 	}
-	if (trim_reply(msg->text, msg->text_len, &text, &trim) < 0 ||
-	    classify_message(msg, &cls, &err) < 0 ||
-	    fields_parse(text.data, text.len, &f) < 0) {
+	rc = trim_reply(msg->text, msg->text_len, &text, &trim);
+	t[2] = now();
+	if (rc == 0)
+		rc = classify_message(msg, &cls, &err);
+	t[3] = now();
+	if (rc == 0)
+		rc = fields_parse(text.data, text.len, &f);
+	t[4] = now();
+	for (int i = 1; i < 4; i++)
+		c->stage[i] += t[i + 1] - t[i];
+	if (rc < 0) {
 		c->failed++;
 	} else {
 		c->kinds[cls.kind]++;
@@ -186,6 +214,8 @@ main(int argc, char **argv)
 	printf("messages=%llu\nbytes=%llu\nseconds=%.6f\ncpu_seconds=%.6f\nbkc=%llu\n"
 	    "parse_failed=%llu\nfailed=%llu\n", c.messages, c.bytes, seconds_since(&t0),
 	    cpu_seconds() - cpu0, c.bkc, c.parse_failed, c.failed);
+	for (int i = 0; i < 4; i++)
+		printf("us.%s=%.1f\n", STAGE[i], c.stage[i] * 1e6 / (double)c.messages);
 	for (int k = 0; k <= CLASSIFY_UNKNOWN; k++)
 		printf("kind.%s=%llu\n", classify_kind_name((enum classify_kind)k), c.kinds[k]);
 	printf("rss_kib=%ld\n", peak_rss_kib());

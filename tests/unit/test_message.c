@@ -157,6 +157,11 @@ static const struct header_case {
 	  "Café Eigenaar", "cafe@example.org", "Raw latin1: café" },
 	{ "plain@example.org", "=?windows-1252?q?=80_5?= and\n more",
 	  NULL, "plain@example.org", "€ 5 and more" },
+	/* runs of white space are one space, whether or not there is anything to decode */
+	{ "plain@example.org", "Re:  two   spaces\tand a tab", NULL, "plain@example.org",
+	  "Re: two spaces and a tab" },
+	{ "plain@example.org", "Re:  =?utf-8?q?caf=C3=A9?=   x", NULL, "plain@example.org",
+	  "Re: café x" },
 	/* libetpan is lenient with an unterminated encoded word: decoded all the same */
 	{ "Broken <not an address", "=?utf-8?q?unterminated", NULL, NULL, "unterminated" },
 };

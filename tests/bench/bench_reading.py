@@ -20,7 +20,7 @@ labels too, so an untrimmed quote counts wrongly. readbench must find exactly th
 peer's guard: every decoded body contains its writer's (accented) first name.
 
 usage: /usr/bin/python3 tests/bench/bench_reading.py [COUNT [DISTINCT [SEED]]]  (100000 3000 3)
-       (internal) bench_reading.py --peer SPOOL COUNT CHECKPOINT...
+       (internal, the peer) bench_reading.py --peer SPOOL COUNT NAMES-FILE CHECKPOINT...
 """
 import base64
 import os

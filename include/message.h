@@ -14,6 +14,8 @@
  * removes. Charsets are converted to UTF-8 (iso-8859-1 read as windows-1252, as browsers do;
  * invalid bytes become U+FFFD; a BOM is dropped); CRLF and lone CR become LF.
  *
+ * A text/plain body sent as format=flowed (RFC 3676) is unwrapped: see message_unflow().
+ *
  * Parts inside an attached message (message/rfc822) never give the text body or calendar
  * parts; their headers are kept as original_headers for bounce reading.
  */
@@ -108,5 +110,18 @@ int message_text_to_utf8(const char *text, size_t len, const char *charset, stru
 /* Render HTML (UTF-8) as text the way message_parse() does for HTML-only mail, appending to
  * out. 0, or -1 when memory runs out or gumbo fails. */
 int message_html_to_text(const char *html, size_t len, struct buf *out);
+
+/*
+ * Undo RFC 3676 format=flowed on text[0..len) (decoded text, LF or CRLF line ends, any bytes),
+ * appending the result to out with LF line ends. A line ending in a space is joined with the
+ * next one when both have the same quote depth (the number of '>' marks, counted also when
+ * written "> > "); with delsp (DelSp=yes) that space is deleted. The stuffing space at the start
+ * of a line (after the quote marks) is removed, except before a '>' on an unquoted line (so the
+ * line does not turn into a quote); quote prefixes are kept as written. Never joined:
+ * across a change of quote depth, onto the signature separator "-- " (which stays as it is), or
+ * onto an empty line (kept as a paragraph break). Returns 0, or -1 when memory runs out (out may
+ * then hold part of the result).
+ */
+int message_unflow(const char *text, size_t len, int delsp, struct buf *out);
 
 #endif

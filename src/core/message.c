@@ -2,7 +2,8 @@
  * message — raw RFC 5322 bytes → struct fb_message, with libetpan doing all MIME work:
  * mailimf for the header block, mailmime_parse for the structure, mailmime_part_parse for
  * transfer encodings, mailmime_encoded_phrase_parse for RFC 2047 and charconv for charsets.
- * HTML-only bodies go to message_html.c. See message.h for what comes out.
+ * HTML-only bodies go to message_html.c, format=flowed text to message_flowed.c. See message.h
+ * for what comes out.
  *
  * Order: size check, line ends made CRLF (libetpan's parsers want them), a cheap upper bound on
  * MIME nesting before libetpan recurses into it, headers, then one bounded walk of the MIME tree.
@@ -90,7 +91,7 @@ static int
 utf8_valid(const char *s, size_t n)
 {
 	for (size_t i = 0; i < n; ) {
-		size_t k = utf8_seq((const unsigned char *)s + i, n - i);
+		size_t k = (unsigned char)s[i] < 0x80 ? 1 : utf8_seq((const unsigned char *)s + i, n - i);
 
 		if (k == 0)
 			return 0;
@@ -111,9 +112,19 @@ add_clean_utf8(struct buf *out, const char *s, size_t n)
 	if (buf_grow(out, n - i) < 0)
 		return -1;
 	while (i < n) {
-		size_t k = utf8_seq((const unsigned char *)s + i, n - i);
+		size_t k;
 		int rc;
 
+		/* the common case first: a run of plain ASCII copied in one go */
+		for (k = i; k < n && (unsigned char)s[k] < 0x80 && s[k] != '\r' && s[k] != '\0'; k++)
+			;
+		if (k > i) {
+			if (buf_add(out, s + i, k - i) < 0)
+				return -1;
+			i = k;
+			continue;
+		}
+		k = utf8_seq((const unsigned char *)s + i, n - i);
 		if (k == 0) {
 			rc = buf_add(out, "\xef\xbf\xbd", 3);
 			k = 1;
@@ -199,6 +210,28 @@ message_text_to_utf8(const char *text, size_t len, const char *charset, struct b
 /* ------------------------------------------------------------------------------------------ */
 /* Headers. */
 
+/* Does s[0..n) hold "=?", the start of an RFC 2047 encoded word? */
+static int
+has_encoded_word(const char *s, size_t n)
+{
+	for (const char *p = s; n > 1 && (p = memchr(p, '=', n - (size_t)(p - s) - 1)) != NULL; p++)
+		if (p[1] == '?')
+			return 1;
+	return 0;
+}
+
+/* Runs of spaces made one space, in place (what libetpan's phrase parser does to them). */
+static void
+collapse_spaces(struct buf *b)
+{
+	size_t w = 0;
+
+	for (size_t r = 0; r < b->len; r++)
+		if (b->data[r] != ' ' || w == 0 || b->data[w - 1] != ' ')
+			b->data[w++] = b->data[r];
+	buf_truncate(b, w);
+}
+
 /* Unfold and decode an RFC 2047 header value to clean UTF-8; NULL on ENOMEM. */
 static char *
 decode_value(const char *v, size_t n)
@@ -207,14 +240,21 @@ decode_value(const char *v, size_t n)
 	char *dec = NULL;
 	size_t idx = 0;
 
+	if (buf_grow(&unf, n) < 0)
+		goto fail;
 	for (size_t i = 0; i < n; i++) {
 		if (v[i] == '\r' || v[i] == '\n')
 			continue;
-		if (buf_addch(&unf, v[i] == '\t' ? ' ' : v[i]) < 0)
-			goto fail;
+		unf.data[unf.len++] = v[i] == '\t' ? ' ' : v[i]; /* room made above */
 	}
-	/* raw 8-bit bytes outside encoded words: UTF-8 when they are, else windows-1252 */
-	if (mailmime_encoded_phrase_parse(utf8_valid(unf.data, unf.len) ? "utf-8" :
+	unf.data[unf.len] = '\0';
+	if (!has_encoded_word(unf.data, unf.len) && utf8_valid(unf.data, unf.len)) {
+		/* nothing to decode (most headers): skip the phrase parser, whose only effect on
+		 * such text is collapsing runs of spaces */
+		collapse_spaces(&unf);
+		if (add_clean_utf8(&out, unf.data, unf.len) < 0)
+			goto fail;
+	} else if (mailmime_encoded_phrase_parse(utf8_valid(unf.data, unf.len) ? "utf-8" :
 	    "windows-1252", unf.data, unf.len, &idx, "utf-8", &dec) ==
 	    MAILIMF_NO_ERROR && dec != NULL) {
 		if (add_clean_utf8(&out, dec, strlen(dec)) < 0)
@@ -569,6 +609,27 @@ set_original_headers(struct fb_message *msg, const char *s, size_t n)
 	return append_field(&msg->original_headers, s, end);
 }
 
+/* The text of a text/plain part: charset to UTF-8, then format=flowed undone (RFC 3676 works
+ * on the decoded text). */
+static int
+plain_text(const struct mailmime *m, const struct buf *body, struct buf *out)
+{
+	const char *cs = mailmime_content_charset_get(m->mm_content_type);
+	const char *format = mailmime_content_param_get(m->mm_content_type, "format");
+	const char *delsp = mailmime_content_param_get(m->mm_content_type, "delsp");
+	struct buf text = BUF_INIT;
+	int rc;
+
+	if (format == NULL || strcasecmp(format, "flowed") != 0)
+		return message_text_to_utf8(body->data, body->len, cs, out);
+	rc = message_text_to_utf8(body->data, body->len, cs, &text);
+	if (rc == 0)
+		rc = message_unflow(text.data, text.len, delsp != NULL &&
+		    strcasecmp(delsp, "yes") == 0, out);
+	buf_release(&text);
+	return rc;
+}
+
 static int
 walk_single(struct walk *w, const struct mailmime *m, const char *type, int attached)
 {
@@ -596,8 +657,7 @@ walk_single(struct walk *w, const struct mailmime *m, const char *type, int atta
 	} else if (!attachment && strcmp(type, "text/plain") == 0 && !w->have_plain) {
 		w->have_plain = 1;
 		if ((rc = part_body(m, &body)) == 0)
-			rc = message_text_to_utf8(body.data, body.len,
-			    mailmime_content_charset_get(m->mm_content_type), &w->plain);
+			rc = plain_text(m, &body, &w->plain);
 	} else if (!attachment && strcmp(type, "text/html") == 0 && !w->have_html) {
 		w->have_html = 1;
 		if ((rc = part_body(m, &body)) == 0)
@@ -713,10 +773,13 @@ nesting_bound(const char *s, size_t n)
 {
 	size_t count = 0;
 
+	/* (the second letter is checked before calling strncasecmp: 'b' and 'm' are common) */
 	for (size_t i = 0; i + 7 <= n; i++) {
-		if ((s[i] | 0x20) == 'b' && i + 8 <= n && strncasecmp(s + i, "boundary", 8) == 0)
+		if ((s[i] | 0x20) == 'b' && (s[i + 1] | 0x20) == 'o' && i + 8 <= n &&
+		    strncasecmp(s + i, "boundary", 8) == 0)
 			count += 2;
-		else if ((s[i] | 0x20) == 'm' && strncasecmp(s + i, "message", 7) == 0)
+		else if ((s[i] | 0x20) == 'm' && (s[i + 1] | 0x20) == 'e' &&
+		    strncasecmp(s + i, "message", 7) == 0)
 			count++;
 	}
 	return count;
@@ -758,26 +821,26 @@ message_free(struct fb_message *msg)
 	free(msg);
 }
 
-/* Raw bytes with every line end made CRLF. */
+/* Raw bytes with every line end (CRLF, LF, lone CR) made CRLF, a line at a time. */
 static int
 to_crlf(const char *raw, size_t len, struct buf *out)
 {
+	size_t i = 0;
+
 	if (buf_grow(out, len + len / 16 + 2) < 0)
 		return -1;
-	for (size_t i = 0; i < len; i++) {
-		int rc;
+	while (i < len) {
+		size_t j = i;
 
-		if (raw[i] == '\r') {
-			rc = buf_add(out, "\r\n", 2);
-			if (i + 1 < len && raw[i + 1] == '\n')
-				i++;
-		} else if (raw[i] == '\n') {
-			rc = buf_add(out, "\r\n", 2);
-		} else {
-			rc = buf_addch(out, raw[i]);
-		}
-		if (rc < 0)
+		while (j < len && raw[j] != '\r' && raw[j] != '\n')
+			j++;
+		if (buf_add(out, raw + i, j - i) < 0)
 			return -1;
+		if (j == len)
+			break;
+		if (buf_add(out, "\r\n", 2) < 0)
+			return -1;
+		i = j + (raw[j] == '\r' && j + 1 < len && raw[j + 1] == '\n' ? 2 : 1);
 	}
 	return 0;
 }

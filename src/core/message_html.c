@@ -128,8 +128,17 @@ text(struct render *r, const char *s)
 				r->pending_space = 1;
 			continue;
 		}
+		/* a run of visible bytes in one go (a no-break space ends it) */
 		begin_text(r);
-		put(r, s + i, 1);
+		{
+			size_t j = i + 1;
+
+			while (j < n && s[j] != ' ' && s[j] != '\t' && s[j] != '\n' && s[j] != '\r' &&
+			    s[j] != '\f' && (unsigned char)s[j] != 0xc2)
+				j++;
+			put(r, s + i, j - i);
+			i = j - 1;
+		}
 	}
 }
 

@@ -14,6 +14,7 @@
 
 #include "buf.h"
 #include "message.h"
+#include "testlib.h"
 
 #define HDR "From: Lid <lid@example.org>\nTo: feedback@example.org\nSubject: Re: x\n" \
 	"MIME-Version: 1.0\n"
@@ -99,6 +100,25 @@ static const struct text_case {
 	{ "mbox From_ line before the headers",
 	  "From MAILER-DAEMON Thu Apr 29 23:34:45 2004\nFrom: a@example.org\nSubject: s\n\nbody\n",
 	  "body\n", 0 },
+	{ "format=flowed with quoted-printable: the paragraph is one line again",
+	  HDR "Content-Type: text/plain; charset=utf-8; format=flowed\n"
+	  "Content-Transfer-Encoding: quoted-printable\n\n"
+	  "Kritiek: het overleg liep=20\nuit, daardoor mis=\nte ik de trein.=20\n\n> Beste=20\n> Ineke\n",
+	  "Kritiek: het overleg liep uit, daardoor miste ik de trein. \n\n> Beste Ineke\n", 0 },
+	{ "Format=Flowed; DelSp=Yes: parameter names and values in any case",
+	  HDR "Content-Type: text/plain; charset=us-ascii; Format=Flowed; DelSp=Yes\n\n"
+	  "Constructief: plan het over \nleg korter\n", "Constructief: plan het overleg korter\n", 0 },
+	{ "format=flowed in iso-8859-1: unwrapped after the charset is converted",
+	  HDR "Content-Type: text/plain; charset=ISO-8859-1; format=flowed; delsp=yes\n"
+	  "Content-Transfer-Encoding: 8bit\n\n"
+	  "Caf\xe9 na\xef \nef\n", "Café naïef\n", 0 },
+	{ "without format=flowed a trailing space does not join lines",
+	  HDR "Content-Type: text/plain; charset=utf-8\n\neen \ntwee\n", "een \ntwee\n", 0 },
+	{ "format=flowed in an HTML alternative's text/plain part",
+	  HDR "Content-Type: multipart/alternative; boundary=b\n\n--b\n"
+	  "Content-Type: text/plain; charset=utf-8; format=flowed; delsp=yes\n\n"
+	  "Prima, ik doe  \nmee.\n--b\nContent-Type: text/html\n\n<p>x</p>\n--b--\n",
+	  "Prima, ik doe mee.", 0 },
 	{ "no body at all", "From: a@example.org\nSubject: s\n", "", 0 },
 	{ "not mail at all: what there is becomes the text", "\x01\x02\x03 garbage", "\x01\x02\x03 garbage", 0 },
 };
@@ -137,6 +157,11 @@ static const struct header_case {
 	  "Café Eigenaar", "cafe@example.org", "Raw latin1: café" },
 	{ "plain@example.org", "=?windows-1252?q?=80_5?= and\n more",
 	  NULL, "plain@example.org", "€ 5 and more" },
+	/* runs of white space are one space, whether or not there is anything to decode */
+	{ "plain@example.org", "Re:  two   spaces\tand a tab", NULL, "plain@example.org",
+	  "Re: two spaces and a tab" },
+	{ "plain@example.org", "Re:  =?utf-8?q?caf=C3=A9?=   x", NULL, "plain@example.org",
+	  "Re: café x" },
 	/* libetpan is lenient with an unterminated encoded word: decoded all the same */
 	{ "Broken <not an address", "=?utf-8?q?unterminated", NULL, NULL, "unterminated" },
 };
@@ -313,6 +338,87 @@ test_message_html_deep_tags_bounded(void **state)
 	buf_release(&out);
 }
 
+/* format=flowed text in, the unwrapped text out (RFC 3676 and what clients really send). */
+static const struct flowed_case {
+	const char *name;
+	const char *in;
+	int delsp;
+	const char *out;
+} FLOWED[] = {
+	{ "test_unflow_soft_breaks_joined", "Dit is een \nlange \nregel.\n", 0,
+	  "Dit is een lange regel.\n" },
+	{ "test_unflow_fixed_lines_untouched", "een\ntwee\n\ndrie\n", 0, "een\ntwee\n\ndrie\n" },
+	{ "test_unflow_delsp_deletes_the_joining_space", "Dit is een lan \nge regel.\n", 1,
+	  "Dit is een lange regel.\n" },
+	{ "test_unflow_without_delsp_the_space_stays", "Dit is een lan \nge regel.\n", 0,
+	  "Dit is een lan ge regel.\n" },
+	{ "test_unflow_delsp_on_quoted_lines", "> over \n> leg\n", 1, "> overleg\n" },
+	{ "test_unflow_space_stuffing_removed", " From here\n  two spaces\n", 0,
+	  "From here\n two spaces\n" },
+	{ "test_unflow_stuffed_gt_stays_text_not_quote", " > not a quote\n", 0, " > not a quote\n" },
+	{ "test_unflow_stuffing_removed_inside_a_paragraph", "een \n From\n", 0, "een From\n" },
+	{ "test_unflow_quoted_lines_joined_at_same_depth", "> een \n> twee\n", 0, "> een twee\n" },
+	{ "test_unflow_quoted_without_stuffing_space", ">een \n>twee\n", 0, ">een twee\n" },
+	{ "test_unflow_never_joins_across_quote_depth",
+	  "> een \n>> twee \n>> drie\nvier \n> vijf\n", 0,
+	  "> een \n>> twee drie\nvier \n> vijf\n" },
+	{ "test_unflow_quoted_flowed_line_then_own_text", "> Beste Ineke, \nPrima.\n", 0,
+	  "> Beste Ineke, \nPrima.\n" },
+	{ "test_unflow_spaced_marks_count_as_depth", "> > een \n> > twee\n> drie\n", 0,
+	  "> > een twee\n> drie\n" },
+	{ "test_unflow_spaced_and_packed_marks_same_depth", ">> een \n> > twee\n", 0,
+	  ">> een twee\n" },
+	{ "test_unflow_signature_separator_stays_and_never_joins",
+	  "Groet, \n-- \nIneke \nvan 't Hof\n", 0, "Groet, \n-- \nIneke van 't Hof\n" },
+	{ "test_unflow_quoted_signature_separator_stays", "> tekst \n> -- \n> naam\n", 0,
+	  "> tekst \n> -- \n> naam\n" },
+	{ "test_unflow_empty_line_after_flowed_line_kept", "een \n\ntwee\n", 0,
+	  "een \n\ntwee\n" },
+	{ "test_unflow_empty_quoted_line_after_flowed_line_kept", "> een \n>\n> twee\n", 0,
+	  "> een \n>\n> twee\n" },
+	{ "test_unflow_crlf_line_ends", "een \r\ntwee\r\n", 0, "een twee\n" },
+	{ "test_unflow_last_line_without_line_feed", "een \ntwee", 0, "een twee" },
+	{ "test_unflow_flowed_last_line", "een \ntwee ", 0, "een twee " },
+	{ "test_unflow_stuffed_space_only_line_is_empty", "een \n \ntwee\n", 1, "een \n\ntwee\n" },
+	{ "test_unflow_empty_input", "", 0, "" },
+	{ "test_unflow_only_marks", ">>>\n> >\n", 0, ">>>\n> >\n" },
+};
+
+static void
+run_flowed_case(void **state)
+{
+	const struct flowed_case *c = *state;
+	struct buf out = BUF_INIT;
+
+	assert_int_equal(message_unflow(c->in, strlen(c->in), c->delsp, &out), 0);
+	if (strcmp(out.data, c->out) != 0)
+		fail_msg("%s:\nexpected [%s]\n     got [%s]", c->name, c->out, out.data);
+	assert_int_equal(out.len, strlen(out.data));
+	buf_release(&out);
+}
+
+/* The Thunderbird client case: a bottom-posted reply whose BKC paragraph was wrapped at 72. */
+static void
+test_message_thunderbird_flowed_paragraph_one_line(void **state)
+{
+	static const char raw[] = HDR
+	    "Content-Type: text/plain; charset=UTF-8; format=flowed\n"
+	    "Content-Transfer-Encoding: 8bit\n\n"
+	    "Op 12-01-2027 om 10:15 schreef Feedback:\n> Beste Ineke,\n>\n"
+	    "> Wil je deze week feedback geven aan Daan? Antwoord met je \n> Bevestiging.\n\n"
+	    "BKC: Daan heeft het overleg met de gemeente heel rustig en duidelijk \n"
+	    "geleid; iedereen wist daarna wat er moest gebeuren.\n\n-- \nIneke\n";
+	struct fb_message *m = message_parse(raw, sizeof(raw) - 1, 1 << 20, NULL);
+
+	assert_non_null(m);
+	assert_string_equal(m->text,
+	    "Op 12-01-2027 om 10:15 schreef Feedback:\n> Beste Ineke,\n>\n"
+	    "> Wil je deze week feedback geven aan Daan? Antwoord met je Bevestiging.\n\n"
+	    "BKC: Daan heeft het overleg met de gemeente heel rustig en duidelijk geleid; iedereen "
+	    "wist daarna wat er moest gebeuren.\n\n-- \nIneke\n");
+	message_free(m);
+}
+
 static void
 test_message_free_null(void **state)
 {
@@ -322,7 +428,7 @@ test_message_free_null(void **state)
 int
 main(void)
 {
-	const struct CMUnitTest tests[] = {
+	static const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_message_text_table),
 		cmocka_unit_test(test_message_headers_decoded_table),
 		cmocka_unit_test(test_message_calendar_parts_kept),
@@ -331,8 +437,10 @@ main(void)
 		cmocka_unit_test(test_message_deep_nesting_refused),
 		cmocka_unit_test(test_message_part_count_bounded),
 		cmocka_unit_test(test_message_html_deep_tags_bounded),
+		cmocka_unit_test(test_message_thunderbird_flowed_paragraph_one_line),
 		cmocka_unit_test(test_message_free_null),
 	};
 
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	return testlib_run_table("message", FLOWED, sizeof(FLOWED) / sizeof(FLOWED[0]),
+	    sizeof(FLOWED[0]), run_flowed_case, tests, sizeof(tests) / sizeof(tests[0]));
 }

@@ -1,0 +1,450 @@
+#!/usr/bin/python3
+"""Benchmark: reading replies. 100,000 realistic replies through feedbackd's reading pipeline
+(build/tools/readbench: message_parse → trim_reply → classify_message → fields_parse per message,
+as the daemon does it) next to Python's `email` package (policy.default, message_from_bytes +
+get_body(('plain', 'html')).get_content(), nothing more) on the same bytes, in the same run.
+Not a timed test: it prints figures, ratios and BENCH| lines (tests/bench convention), and exits
+non-zero only when it could not run (or when the correctness guard shows a broken pipeline).
+
+The replies come from a seeded generator modelled on tests/corpus/clients: Outlook HTML-only
+top-posts (nl/en, QP or base64, utf-8 or windows-1252), Outlook desktop plain text
+(windows-1252, "-----Oorspronkelijk bericht-----"), Gmail multipart/alternative top-posts, Apple
+Mail type=cite (some format=flowed; delsp=yes), Thunderbird bottom-posts (format=flowed, utf-8 or
+iso-8859-1) and iPhone replies; 2-20 KB each with quoted history, names, lengths and encodings
+varied. DISTINCT different messages go into one spool file (4-byte big-endian length + message)
+that both sides stream through, round and round, until COUNT messages are done.
+
+Correctness guard: the generator knows which replies carry a BKC field (Bevestiging/Kritiek/
+Constructief, Confirmation/Critique/Suggestion) in the new text; the quoted history carries the
+labels too, so an untrimmed quote counts wrongly. readbench must find exactly that many. The
+peer's guard: every decoded body contains its writer's (accented) first name.
+
+usage: /usr/bin/python3 tests/bench/bench_reading.py [COUNT [DISTINCT [SEED]]]  (100000 3000 3)
+       (internal, the peer) bench_reading.py --peer SPOOL COUNT NAMES-FILE CHECKPOINT...
+"""
+import base64
+import os
+import quopri
+import random
+import resource
+import struct
+import subprocess
+import sys
+import tempfile
+import time
+
+TOP = os.path.abspath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
+BUILD = os.environ.get("BUILD", "build")
+if not os.path.isabs(BUILD):
+    BUILD = os.path.join(TOP, BUILD)
+READBENCH = os.path.join(BUILD, "tools", "readbench")
+
+FIRST = ["Renée", "Jeroen", "Daan", "Ineke", "Zoë", "Joost", "Anouk", "Bram", "Chloé", "Thijs",
+         "Lotte", "Maël", "Sanne", "Noël", "Fleur", "Kees", "Eline", "Björn", "Inés", "Wouter"]
+LAST = ["de Vries", "Jansen", "van 't Hof", "Bakker", "Visser", "Smit", "Meijer", "de Jong",
+        "Mulder", "Dijkstra", "Çelik", "Öztürk", "van den Berg", "Brouwer", "Hendriks"]
+WORDS_NL = ("het overleg de klant planning duidelijk rustig goed afspraken gemaakt iedereen wist "
+            "daarna wat er moest gebeuren de demo liep uit omdat vragen niet beantwoord werden "
+            "volgende keer eerst samenvatten en dan pas antwoorden café één prijs € vijftig "
+            "mooi werk financiën geregeld team collega's week").split()
+WORDS_EN = ("the meeting client planning clearly calmly well agreements made everyone knew what "
+            "to do next the demo ran late because questions were not answered next time first "
+            "summarise then answer café price € fifty great work finance sorted team colleagues "
+            "week").split()
+LABELS = {"nl": ("Bevestiging", "Kritiek", "Constructief"),
+          "en": ("Confirmation", "Critique", "Suggestion")}
+CLIENTS = ["outlook_html", "outlook_plain", "gmail", "apple", "apple_flowed", "thunderbird",
+           "iphone"]
+B32 = "abcdefghijklmnopqrstuvwxyz234567"
+
+
+def sentence(rnd, lang, lo=6, hi=22):
+    words = WORDS_NL if lang == "nl" else WORDS_EN
+    s = " ".join(rnd.choice(words) for _ in range(rnd.randint(lo, hi)))
+    return s[0].upper() + s[1:] + "."
+
+
+def request_text(rnd, lang, first):
+    """What our programme sent (quoted back in the reply), field labels included."""
+    l = LABELS[lang]
+    if lang == "nl":
+        head = ["Beste %s," % first, "", "Wil je deze week feedback geven aan %s?" % rnd.choice(FIRST),
+                "Antwoord op deze mail met:", ""]
+        tail = ["", "Met vriendelijke groet,", "Het feedbackteam"]
+    else:
+        head = ["Dear %s," % first, "", "Would you give feedback to %s this week?" % rnd.choice(FIRST),
+                "Reply to this mail with:", ""]
+        tail = ["", "Kind regards,", "The feedback team"]
+    body = ["%s: %s" % (l[0], sentence(rnd, lang, 4, 8)), "%s: %s" % (l[1], sentence(rnd, lang, 4, 8)),
+            "%s: %s" % (l[2], sentence(rnd, lang, 4, 8))]
+    return head + body + tail
+
+
+def history(rnd, lang, first, size):
+    """Quoted history lines (unprefixed) of about size bytes: the request, then older rounds."""
+    lines = request_text(rnd, lang, first)
+    while sum(len(x) + 1 for x in lines) < size:
+        lines += ["", sentence(rnd, lang, 10, 30), sentence(rnd, lang, 10, 30), "",
+                  "%s: %s" % (rnd.choice(LABELS[lang]), sentence(rnd, lang, 8, 20))]
+    return lines
+
+
+def new_text(rnd, lang, first, last):
+    """The person's own lines and whether a BKC field is among them."""
+    l = LABELS[lang]
+    greet = rnd.choice(["Hoi,", "Hallo,", "Beste,"] if lang == "nl" else ["Hi,", "Hello,"])
+    lines = [greet, ""] if rnd.random() < 0.6 else []
+    has_bkc = rnd.random() < 0.7
+    if has_bkc:
+        for label in rnd.sample(l, rnd.randint(1, 3)):
+            paragraph = " ".join(sentence(rnd, lang) for _ in range(rnd.randint(1, 4)))
+            lines.append("%s: %s" % (label, paragraph))
+    else:
+        lines.append(rnd.choice(["Prima, ik doe mee.", "Bedankt, ik kijk ernaar."] if lang == "nl"
+                                else ["Fine, count me in.", "Thanks, I will have a look."]))
+        if rnd.random() < 0.5:
+            lines += ["%d: %d" % (q, rnd.randint(0, 10)) for q in range(1, rnd.randint(2, 8))]
+    sign = rnd.choice(["Groet,", "Met vriendelijke groet,"] if lang == "nl" else ["Regards,", "Thanks,"])
+    lines += ["", sign, first if rnd.random() < 0.5 else "%s %s" % (first, last)]
+    return lines, has_bkc
+
+
+def wrap(text, width, rnd):
+    """Break one paragraph into lines of at most width, each but the last ending in a space
+    (format=flowed); with the words kept whole."""
+    out, cur = [], ""
+    for w in text.split(" "):
+        if cur and len(cur) + len(w) + 1 > width:
+            out.append(cur + " ")
+            cur = w
+        else:
+            cur = cur + " " + w if cur else w
+    out.append(cur)
+    return out
+
+
+def flowed(lines, rnd, delsp):
+    out = []
+    for line in lines:
+        if len(line) <= 76:
+            out.append(line)
+            continue
+        parts = wrap(line, rnd.randint(60, 76), rnd)
+        if delsp:  # DelSp=yes: the generator adds the space it asks the reader to delete
+            parts = [p + " " if p.endswith(" ") else p for p in parts]
+        out += parts
+    return out
+
+
+def encode_words(s):
+    if all(ord(c) < 128 for c in s):
+        return s
+    return "=?utf-8?q?%s?=" % "".join(c if c.isalnum() and ord(c) < 128 else
+                                      "".join("=%02X" % b for b in c.encode("utf-8")) for c in s)
+
+
+def body_bytes(text, charset, cte):
+    """text encoded in charset, then in the transfer encoding cte (LF line ends), as bytes."""
+    raw = text.encode(charset, "replace")
+    if cte == "quoted-printable":
+        return quopri.encodestring(raw)
+    if cte == "base64":
+        b = base64.b64encode(raw)
+        return b"\n".join(b[i:i + 76] for i in range(0, len(b), 76)) + b"\n"
+    return raw
+
+
+def html_escape(s):
+    return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def headers(rnd, client, first, last, token, subject_lang, ctype, cte, extra=""):
+    addr = "%s.%s@example.nl" % (first.lower(), last.split()[-1].lower().replace("'", ""))
+    addr = addr.encode("ascii", "ignore").decode()
+    via = rnd.random()
+    to = "Feedback <feedback+%s@example.org>" % token if via < 0.3 else "Feedback <feedback@example.org>"
+    subject = ("RE: " if client.startswith("outlook") else "Re: ") + \
+        ("Feedbackverzoek week %d" if subject_lang == "nl" else "Feedback request week %d") % rnd.randint(1, 10)
+    if via > 0.9:
+        subject += " [#%s]" % token
+    h = ["From: %s <%s>" % (encode_words("%s %s" % (first, last)), addr),
+         "To: %s" % to, "Subject: %s" % subject,
+         "Date: Tue, %d Jan 2027 %02d:%02d:%02d +0100" % (rnd.randint(1, 28), rnd.randint(7, 20),
+                                                           rnd.randint(0, 59), rnd.randint(0, 59)),
+         "Message-ID: <%08x.%d@example.nl>" % (rnd.getrandbits(32), rnd.getrandbits(20))]
+    if via < 0.9:
+        ref = "<%s.%s@example.org>" % (token, "".join(rnd.choice(B32) for _ in range(16)))
+        h += ["References: %s" % ref, "In-Reply-To: %s" % ref]
+    h += ["MIME-Version: 1.0", "Content-Type: %s" % ctype]
+    if cte:
+        h.append("Content-Transfer-Encoding: %s" % cte)
+    return "\n".join(h) + "\n" + extra
+
+
+def quote_header(rnd, lang, client):
+    if client in ("apple", "apple_flowed", "iphone"):
+        return ("Op 12 jan. 2027 om 10:15 heeft Feedback <feedback@example.org> het volgende geschreven:"
+                if lang == "nl" else "On 12 Jan 2027, at 10:15, Feedback <feedback@example.org> wrote:")
+    if client == "gmail":
+        return ("Op di 12 jan 2027 om 10:15 schreef Feedback <feedback@example.org>:" if lang == "nl"
+                else "On Tue, 12 Jan 2027 at 10:15, Feedback <feedback@example.org> wrote:")
+    return ("Op 12-01-2027 om 10:15 schreef Feedback:" if lang == "nl"
+            else "On 12/01/2027 10:15, Feedback wrote:")
+
+
+def make_reply(rnd):
+    """One raw reply (bytes) of 2-20 KB, whether its new text has a BKC field, and its writer's
+    first name."""
+    client = rnd.choice(CLIENTS)
+    lang = "nl" if rnd.random() < 0.65 else "en"
+    first, last = rnd.choice(FIRST), rnd.choice(LAST)
+    token = "".join(rnd.choice(B32) for _ in range(26))
+    size = int(2200 * (20000 / 2200) ** rnd.random())  # 2-20 KB, log-uniform
+    mine, has_bkc = new_text(rnd, lang, first, last)
+    qh = quote_header(rnd, lang, client)
+    hsize = size // 2
+    for _ in range(12):  # fit the quoted history to the size drawn
+        raw = build(rnd, client, lang, first, last, token, mine, history(rnd, lang, first, hsize), qh)
+        if 0.85 * size <= len(raw) <= 1.15 * size and 2048 <= len(raw) <= 20480:
+            break
+        hsize = max(0, int(hsize + (size - len(raw)) * hsize / max(len(raw), 1)) if hsize else size // 4)
+    return raw, has_bkc, first
+
+
+def build(rnd, client, lang, first, last, token, mine, hist, qh):
+    """The reply as client writes it: headers, MIME structure, encodings."""
+
+    if client == "outlook_html":
+        charset = rnd.choice(["utf-8", "utf-8", "windows-1252"])
+        cte = rnd.choice(["quoted-printable", "base64"])
+        div = '<div style="font-family: Aptos, Calibri, Helvetica, sans-serif; font-size: 12pt; ' \
+              'color: rgb(0, 0, 0);" class="elementToProof">\n%s</div>\n'
+        own = "".join(div % (html_escape(l) if l else "<br>") for l in mine)
+        hdr = ("<b>Van:</b> Feedback &lt;feedback@example.org&gt;<br>\n<b>Verzonden:</b> dinsdag 12 januari "
+               "2027 10:15<br>\n<b>Aan:</b> %s<br>\n<b>Onderwerp:</b> Feedbackverzoek" if lang == "nl" else
+               "<b>From:</b> Feedback &lt;feedback@example.org&gt;<br>\n<b>Sent:</b> Tuesday, January 12, "
+               "2027 10:15 AM<br>\n<b>To:</b> %s<br>\n<b>Subject:</b> Feedback request") % html_escape(first)
+        old = "".join("<p>%s</p>\n" % html_escape(l) if l else "<p>&nbsp;</p>\n" for l in hist)
+        html = ('<html><head>\n<meta http-equiv="Content-Type" content="text/html; charset=%s">\n'
+                '<style type="text/css" style="display:none;"> P {margin-top:0;margin-bottom:0;} </style>\n'
+                '</head>\n<body dir="ltr">\n%s<div id="appendonsend"></div>\n'
+                '<hr style="display:inline-block;width:98%%" tabindex="-1">\n'
+                '<div id="divRplyFwdMsg" dir="ltr"><font face="Calibri, sans-serif" style="font-size:11pt" '
+                'color="#000000">%s</font></div>\n<div>&nbsp;</div>\n<div>\n%s</div>\n</body>\n</html>\n'
+                % (charset, own, hdr, old))
+        return headers(rnd, client, first, last, token, lang, 'text/html; charset="%s"' % charset, cte,
+                       "Thread-Index: AQHZ%08x\nX-MS-Has-Attach:\n" % rnd.getrandbits(32)).encode() + b"\n" + \
+            body_bytes(html, charset, cte)
+
+    if client == "outlook_plain":
+        text = "\n".join(mine) + "\n\n-----%s-----\n" % ("Oorspronkelijk bericht" if lang == "nl"
+                                                         else "Original Message") + \
+            ("Van: Feedback <feedback@example.org>\nVerzonden: dinsdag 12 januari 2027 10:15\nAan: %s\n"
+             "Onderwerp: Feedbackverzoek\n\n" if lang == "nl" else
+             "From: Feedback <feedback@example.org>\nSent: Tuesday, January 12, 2027 10:15 AM\nTo: %s\n"
+             "Subject: Feedback request\n\n") % first + "\n".join(hist) + "\n"
+        return headers(rnd, client, first, last, token, lang, 'text/plain;\n\tcharset="windows-1252"',
+                       "quoted-printable", "X-Mailer: Microsoft Outlook 16.0\n").encode() + b"\n" + \
+            body_bytes(text, "windows-1252", "quoted-printable")
+
+    if client == "gmail":
+        cte = rnd.choice(["quoted-printable", "quoted-printable", "base64"])
+        plain = "\n".join(mine) + "\n\n" + qh + "\n\n" + "\n".join("> " + l if l else ">" for l in hist) + "\n"
+        html = ('<div dir="ltr">%s</div><br><div class="gmail_quote gmail_quote_container">'
+                '<div dir="ltr" class="gmail_attr">%s<br></div><blockquote class="gmail_quote" '
+                'style="margin:0px 0px 0px 0.8ex;border-left:1px solid rgb(204,204,204);padding-left:1ex">'
+                '%s</blockquote></div>\n' % ("".join("<div>%s</div>" % (html_escape(l) or "<br>") for l in mine),
+                                             html_escape(qh), "<br>".join(html_escape(l) for l in hist)))
+        b = "000000000000%012x" % rnd.getrandbits(48)
+        body = (("--%s\nContent-Type: text/plain; charset=\"UTF-8\"\nContent-Transfer-Encoding: %s\n\n"
+                 % (b, cte)).encode() + body_bytes(plain, "utf-8", cte) +
+                ("\n--%s\nContent-Type: text/html; charset=\"UTF-8\"\nContent-Transfer-Encoding: %s\n\n"
+                 % (b, cte)).encode() + body_bytes(html, "utf-8", cte) + ("\n--%s--\n" % b).encode())
+        return headers(rnd, client, first, last, token, lang,
+                       'multipart/alternative; boundary="%s"' % b, None).encode() + b"\n" + body
+
+    if client in ("apple", "apple_flowed"):
+        quoted = [qh, ""] + hist
+        if client == "apple_flowed":
+            plain_lines = flowed(mine, rnd, True) + [""] + ["> " + l if l else ">" for l in flowed(quoted, rnd, True)]
+            ptype = "text/plain;\n\tcharset=utf-8;\n\tdelsp=yes;\n\tformat=flowed"
+        else:
+            plain_lines = mine + [""] + ["> " + l if l else ">" for l in quoted]
+            ptype = "text/plain;\n\tcharset=utf-8"
+        plain = "\n".join(plain_lines) + "\n"
+        html = ('<html><head><meta http-equiv="content-type" content="text/html; charset=utf-8"></head>'
+                '<body style="overflow-wrap: break-word;">%s<div><br><blockquote type="cite"><div>%s</div>'
+                '<br class="Apple-interchange-newline"><div><div>%s</div></div></blockquote></div></body></html>\n'
+                % ("".join("<div>%s</div>" % (html_escape(l) or "<br>") for l in mine), html_escape(qh),
+                   "<br>".join(html_escape(l) for l in hist)))
+        b = "Apple-Mail=_%08X-%04X-%04X" % (rnd.getrandbits(32), rnd.getrandbits(16), rnd.getrandbits(16))
+        body = (("\n--%s\nContent-Transfer-Encoding: quoted-printable\nContent-Type: %s\n\n" % (b, ptype)).encode()
+                + body_bytes(plain, "utf-8", "quoted-printable") +
+                ("\n--%s\nContent-Transfer-Encoding: quoted-printable\nContent-Type: text/html;\n\tcharset=utf-8\n\n"
+                 % b).encode() + body_bytes(html, "utf-8", "quoted-printable") + ("\n--%s--\n" % b).encode())
+        return headers(rnd, client, first, last, token, lang, 'multipart/alternative;\n\tboundary="%s"' % b,
+                       None, "X-Mailer: Apple Mail (2.3774.600.62)\n").encode() + b"\n" + body
+
+    if client == "thunderbird":
+        charset = rnd.choice(["UTF-8", "UTF-8", "ISO-8859-1"])
+        cte = "8bit" if rnd.random() < 0.6 else "quoted-printable"
+        lines = [qh] + ["> " + l if l else ">" for l in flowed(hist, rnd, False)] + [""] + flowed(mine, rnd, False)
+        text = "\n".join(lines) + "\n"
+        return headers(rnd, client, first, last, token, lang, "text/plain; charset=%s; format=flowed" % charset,
+                       cte, "User-Agent: Mozilla Thunderbird\n").encode() + b"\n" + body_bytes(text, charset.lower(), cte)
+
+    # iphone
+    cte = rnd.choice(["quoted-printable", "base64"])
+    device = "Verzonden vanaf mijn iPhone" if lang == "nl" else "Sent from my iPhone"
+    text = "\n".join(mine) + "\n\n" + device + "\n\n> " + qh + "\n>\n" + \
+        "\n".join("> " + l if l else ">" for l in hist) + "\n"
+    return headers(rnd, client, first, last, token, lang, "text/plain; charset=utf-8", cte,
+                   "X-Mailer: iPhone Mail (21D61)\n").encode() + b"\n" + body_bytes(text, "utf-8", cte)
+
+
+def generate(path, distinct, seed):
+    """Write the spool; returns (BKC flags, first names, sizes) per record."""
+    rnd = random.Random(seed)
+    flags, names, sizes = [], [], []
+    with open(path, "wb") as f:
+        for _ in range(distinct):
+            raw, has_bkc, first = make_reply(rnd)
+            f.write(struct.pack(">I", len(raw)) + raw)
+            flags.append(has_bkc)
+            names.append(first)
+            sizes.append(len(raw))
+    return flags, names, sizes
+
+
+def stream(path):
+    """Yield raw records from the spool, round and round."""
+    while True:
+        with open(path, "rb") as f:
+            n = 0
+            while True:
+                hdr = f.read(4)
+                if len(hdr) < 4:
+                    break
+                (length,) = struct.unpack(">I", hdr)
+                yield f.read(length)
+                n += 1
+        if n == 0:
+            raise SystemExit("empty spool")
+
+
+def peer(spool, count, checkpoints, names_path):
+    """Python's email package on the same spool; prints key=value lines like readbench."""
+    import email
+    from email import policy
+    with open(names_path, encoding="utf-8") as f:
+        names = f.read().split("\n")
+    cps = sorted(checkpoints)
+    found = 0
+    done = 0
+    t0, c0 = time.monotonic(), time.process_time()
+    for raw in stream(spool):
+        if done >= count:
+            break
+        msg = email.message_from_bytes(raw, policy=policy.default)
+        body = msg.get_body(("plain", "html"))
+        text = body.get_content() if body is not None else ""
+        if names[done % len(names)] in text:
+            found += 1
+        done += 1
+        if cps and done == cps[0]:
+            print("rss_kib@%d=%d" % (cps.pop(0), resource.getrusage(resource.RUSAGE_SELF).ru_maxrss))
+    print("messages=%d\nseconds=%.6f\ncpu_seconds=%.6f\nnamed=%d\nrss_kib=%d"
+          % (done, time.monotonic() - t0, time.process_time() - c0, found,
+             resource.getrusage(resource.RUSAGE_SELF).ru_maxrss))
+
+
+def keyvals(text):
+    out = {}
+    for line in text.splitlines():
+        if "=" in line:
+            k, v = line.split("=", 1)
+            out[k] = v
+    return out
+
+
+def bench(figure, value, unit, peer_name, peer_value, ratio, target):
+    print("BENCH|%s|%s|%s|%s|%s|%s|%s" % (figure, value, unit, peer_name, peer_value, ratio, target))
+
+
+def main():
+    if len(sys.argv) > 1 and sys.argv[1] == "--peer":
+        peer(sys.argv[2], int(sys.argv[3]), [int(x) for x in sys.argv[5:]], sys.argv[4])
+        return 0
+    count = int(sys.argv[1]) if len(sys.argv) > 1 else 100000
+    distinct = int(sys.argv[2]) if len(sys.argv) > 2 else 3000
+    seed = int(sys.argv[3]) if len(sys.argv) > 3 else 3
+    if not os.access(READBENCH, os.X_OK):
+        print("bench_reading: %s not built (make tests-build)" % READBENCH, file=sys.stderr)
+        return 2
+    checkpoints = [c for c in (10000, 50000, 100000) if c <= count] or [count]
+    if checkpoints[-1] != count:
+        checkpoints.append(count)
+    with tempfile.TemporaryDirectory(prefix="bench_reading.") as tmp:
+        spool = os.path.join(tmp, "replies.spool")
+        flags, names, sizes = generate(spool, distinct, seed)
+        names_path = os.path.join(tmp, "names")
+        with open(names_path, "w", encoding="utf-8") as f:
+            f.write("\n".join(names))
+        full, rest = divmod(count, distinct)
+        want_bkc = full * sum(flags) + sum(flags[:rest])
+        print("# %d distinct replies (%.1f MB, %d-%d bytes, median %d), seed %d; %d of them with a BKC field"
+              % (distinct, sum(sizes) / 1e6, min(sizes), max(sizes), sorted(sizes)[len(sizes) // 2], seed,
+                 sum(flags)))
+
+        p = subprocess.run([READBENCH, spool, str(count)] + [str(c) for c in checkpoints],
+                           capture_output=True, text=True)
+        if p.returncode != 0:
+            print("bench_reading: readbench failed: %s" % p.stderr.strip(), file=sys.stderr)
+            return 2
+        c = keyvals(p.stdout)
+        q = subprocess.run([sys.executable, os.path.abspath(__file__), "--peer", spool, str(count), names_path]
+                           + [str(x) for x in checkpoints], capture_output=True, text=True)
+        if q.returncode != 0:
+            print("bench_reading: the Python peer failed: %s" % q.stderr.strip()[-2000:], file=sys.stderr)
+            return 2
+        py = keyvals(q.stdout)
+
+    n = int(c["messages"])
+    c_rate, py_rate = n / float(c["seconds"]), int(py["messages"]) / float(py["seconds"])
+    c_cpu, py_cpu = n / float(c["cpu_seconds"]), int(py["messages"]) / float(py["cpu_seconds"])
+    print("# %d replies, %.0f MB streamed; C: message_parse → trim_reply → classify_message → fields_parse;"
+          " Python: message_from_bytes(policy.default) + get_body(('plain','html')).get_content()"
+          % (n, int(c["bytes"]) / 1e6))
+    print("%-44s %12s %12s" % ("", "feedbackd", "python email"))
+    print("%-44s %12.0f %12.0f   %.1fx" % ("replies/s (wall clock)", c_rate, py_rate, c_rate / py_rate))
+    print("%-44s %12.0f %12.0f   %.1fx" % ("replies/s (CPU time)", c_cpu, py_cpu, c_cpu / py_cpu))
+    for cp in checkpoints:
+        print("%-44s %12.1f %12.1f" % ("peak RSS after %d replies (MiB)" % cp, int(c["rss_kib@%d" % cp]) / 1024,
+                                         int(py["rss_kib@%d" % cp]) / 1024))
+    stages = [(k[3:], float(v)) for k, v in c.items() if k.startswith("us.")]
+    print("# where the C time goes (µs per reply, wall clock): %s"
+          % ", ".join("%s %.0f" % (k, v) for k, v in stages))
+    kinds = ", ".join("%s %s" % (k[5:], v) for k, v in c.items() if k.startswith("kind.") and v != "0")
+    print("# kinds: %s; parse failures %s, pipeline failures %s" % (kinds, c["parse_failed"], c["failed"]))
+    print("# guard: readbench found a BKC field in %s replies, the generator put one in %d; the peer "
+          "decoded the writer's name in %s of %s" % (c["bkc"], want_bkc, py["named"], py["messages"]))
+
+    bench("replies read (message→trim→classify→fields)", "%.0f" % c_rate, "msg/s",
+          "python email policy.default", "%.0f" % py_rate, "%.1fx" % (c_rate / py_rate), ">= 10x")
+    bench("replies read, CPU time (message→trim→classify→fields)", "%.0f" % c_cpu, "msg/s",
+          "python email policy.default", "%.0f" % py_cpu, "%.1fx" % (c_cpu / py_cpu), ">= 10x")
+    for cp in checkpoints:
+        cr, pr = int(c["rss_kib@%d" % cp]) / 1024, int(py["rss_kib@%d" % cp]) / 1024
+        bench("peak RSS, %d replies" % cp, "%.1f" % cr, "MiB", "python email", "%.1f" % pr,
+              "%.2fx" % (cr / pr), "flat")
+    bench("guard: replies with a BKC field found", c["bkc"], "msgs", "generator", want_bkc,
+          "%.2fx" % (int(c["bkc"]) / want_bkc if want_bkc else 0), "= 1.00x")
+    if int(c["bkc"]) != want_bkc or int(py["named"]) != int(py["messages"]) or int(c["messages"]) != count:
+        print("bench_reading: the correctness guard failed: the figures above do not measure a working "
+              "pipeline", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

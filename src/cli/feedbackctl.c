@@ -29,6 +29,7 @@ static const char usage[] =
 	"  outbox list|show|retry|add   mail queued, sent, failed\n"
 	"  inbox list|show            mail read, and why some could not be applied\n"
 	"  inspect [FILE|-]           how a raw email is read (no database needed)\n"
+	"  report weekly              the facilitators' weekly report (text, HTML, CSV)\n"
 	"\n"
 	"Global options:\n"
 	"  -c FILE      configuration (default $FEEDBACKD_CONFIG, else " FB_SYSCONFDIR
@@ -49,6 +50,7 @@ static const struct {
 	{ "plan", ctl_plan },
 	{ "outbox", ctl_outbox },
 	{ "inbox", ctl_inbox },
+	{ "report", ctl_report },
 };
 
 /* Take the global options out of argv (in place); returns the new argc, or -1 on a bad one. */

@@ -22,7 +22,7 @@ enum phrase {
 	P_BOUNCES, P_QUESTIONNAIRES, P_ANSWERED, P_CLOSES, P_NO_QUESTIONNAIRES, P_SESSIONS,
 	P_NO_SESSIONS, P_ACCEPTED, P_DECLINED, P_TENTATIVE, P_NO_ANSWER, P_RATING, P_RATING_HOW,
 	P_RATINGS, P_THIS_WEEK, P_ALL_WEEKS, P_AVERAGE, P_MEDIAN, P_THIS_WEEK_SHORT, P_KICKOFF,
-	P_PROGRESS, P_EVALUATION, P_BASELINE, P_MIDTERM, P_FINAL, P_FOLLOWUP, P_WEEKS,
+	P_PROGRESS, P_EVALUATION, P_BASELINE, P_MIDTERM, P_FINAL, P_FOLLOWUP, P_WEEKS, P_LEGEND,
 	P_COUNT
 };
 
@@ -74,7 +74,7 @@ static const char *const phrases[P_COUNT][2] = {
 	[P_THIS_WEEK] = { "deze week", "this week" },
 	[P_ALL_WEEKS] = { "alle weken", "all weeks" },
 	[P_AVERAGE] = { "gemiddeld", "average" },
-	[P_MEDIAN] = { "mediaan activiteit", "median activity" },
+	[P_MEDIAN] = { "Mediaan activiteit van het team", "Median activity of the team" },
 	[P_THIS_WEEK_SHORT] = { "wk", "wk" },
 	[P_KICKOFF] = { "kick-off", "kickoff" },
 	[P_PROGRESS] = { "voortgangsbespreking", "progress session" },
@@ -84,6 +84,8 @@ static const char *const phrases[P_COUNT][2] = {
 	[P_FINAL] = { "eindmeting", "final" },
 	[P_FOLLOWUP] = { "follow-up", "follow-up" },
 	[P_WEEKS] = { "weken", "weeks" },
+	[P_LEGEND] = { "Per kolom: deze week (totaal) t/m week",
+	    "Each column: this week (total) through week" },
 };
 
 static const char *
@@ -204,6 +206,15 @@ add_local(struct buf *out, const char *tz, time_t t)
 	    l.hour, l.min);
 }
 
+/* The first trend slot to show: none before week 1. */
+static int
+first_trend(const struct report *r)
+{
+	int k = REPORT_TREND_WEEKS - r->in->week;
+
+	return k > 0 ? k : 0;
+}
+
 /* "▲" when the last week's activity rose against the one before, "▼" when it fell, "=". */
 static const char *
 trend_arrow(const struct report_member *m)
@@ -224,7 +235,7 @@ render_header_text(const struct report *r, struct buf *out)
 {
 	const struct report_input *in = r->in;
 
-	if (buf_addf(out, "%s — %s %s (%s %s), ", ph(r, P_TITLE), ph(r, P_TEAM),
+	if (buf_addf(out, "%s — %s %s (%s %s), ", ph(r, P_TITLE), "team",
 	    in->team ? in->team : "?", ph(r, P_PROGRAM), in->program ? in->program : "?") < 0 ||
 	    buf_addf(out, "week %d %s %d", in->week, ph(r, P_WEEK_OF), in->weeks) < 0 ||
 	    buf_addf(out, "\n%s: ", ph(r, P_GENERATED)) < 0 ||
@@ -310,8 +321,8 @@ render_table_text(const struct report *r, struct buf *out)
 		}
 		if (buf_adds(out, "  ") < 0)
 			return -1;
-		for (int k = 0; k < REPORT_TREND_WEEKS; k++)
-			if (buf_addf(out, "%s%d", k ? "·" : "", m->trend[k]) < 0)
+		for (int k = first_trend(r); k < REPORT_TREND_WEEKS; k++)
+			if (buf_addf(out, "%s%d", k > first_trend(r) ? "·" : "", m->trend[k]) < 0)
 				return -1;
 		if (buf_addf(out, " %s", trend_arrow(m)) < 0)
 			return -1;
@@ -333,8 +344,8 @@ render_table_text(const struct report *r, struct buf *out)
 				return -1;
 		}
 	}
-	return buf_addf(out, "\n(%s: %s %d; %s %.1f)\n\n", ph(r, P_TOTAL), ph(r, P_WEEKS),
-	    r->in->week, ph(r, P_MEDIAN), r->median_activity);
+	return buf_addf(out, "\n%s %d. %s: %.1f\n\n", ph(r, P_LEGEND), r->in->week,
+	    ph(r, P_MEDIAN), r->median_activity);
 }
 
 static int
@@ -597,7 +608,7 @@ render_one_html(const struct report *r, struct buf *out)
 		    html_num(out, m->requested_week, m->requested_total) < 0 ||
 		    buf_addf(out, "<td style=\"%s\">", H_TD) < 0)
 			return -1;
-		for (int k = 0; k < REPORT_TREND_WEEKS; k++)
+		for (int k = first_trend(r); k < REPORT_TREND_WEEKS; k++)
 			if (html_bar(out, m->trend[k], maxact, k == REPORT_TREND_WEEKS - 1 ?
 			    "#2e7d32" : "#9ccc65") < 0)
 				return -1;
@@ -612,9 +623,8 @@ render_one_html(const struct report *r, struct buf *out)
 	    buf_addf(out, "<td style=\"%s\"></td><td style=\"%s\"></td></tr></table>", H_TD,
 	    H_TD) < 0)
 		return -1;
-	if (buf_addf(out, "<p style=\"%scolor:#777777;\">%s: %s (%s); %s %.1f</p>", H_FONT,
-	    ph(r, P_GIVEN), ph(r, P_THIS_WEEK), ph(r, P_TOTAL), ph(r, P_MEDIAN),
-	    r->median_activity) < 0)
+	if (buf_addf(out, "<p style=\"%scolor:#777777;\">%s %d. %s: %.1f</p>", H_FONT,
+	    ph(r, P_LEGEND), in->week, ph(r, P_MEDIAN), r->median_activity) < 0)
 		return -1;
 
 	/* Questionnaires and sessions. */

@@ -1,0 +1,236 @@
+/*
+ * ctl_report — feedbackctl report: the facilitators' weekly report of a team or of every team
+ * of a programme, printed as text, HTML or CSV (the daemon mails the same report).
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "buf.h"
+#include "ctl.h"
+#include "fbtime.h"
+#include "plan.h"
+#include "progplan.h"
+#include "report.h"
+#include "store.h"
+#include "store_report.h"
+#include "banned.h"
+
+static const char report_usage[] =
+	"usage: feedbackctl report weekly PROGRAM|TEAM [--week N] [--format text|html|csv]\n"
+	"                                 [--samples] [--out FILE]\n"
+	"\n"
+	"The weekly report a team's facilitators get: per member the feedback given, received\n"
+	"and requested in the week and in total, the trend, who is lagging and why, who is away\n"
+	"or unreachable, the response to open questionnaires and the coming sessions.\n"
+	"PROGRAM reports on every team of the programme, TEAM (or PROGRAM/TEAM) on one.\n"
+	"\n"
+	"  --week N       the programme week reported on (default: the week that ended\n"
+	"                 before --now)\n"
+	"  --format F     text (default), html (for mail clients) or csv (UTF-8 with BOM,\n"
+	"                 ';'-separated, for a Dutch spreadsheet)\n"
+	"  --samples      include the anonymous feedback samples the facilitators rate\n"
+	"                 (picks them on first use, as the mailed report does)\n"
+	"  --out FILE     write to FILE instead of standard output\n";
+
+enum format { FORMAT_TEXT, FORMAT_HTML, FORMAT_CSV };
+
+/* The programme and, when spec names a team, the team: by programme name first. */
+static int
+pick_target(struct ctl *c, const char *spec, struct program *p, int64_t *team_id)
+{
+	struct fb_error err, terr;
+	struct team t;
+	char id[32];
+
+	*team_id = 0;
+	if (ctl_db(c) == NULL)
+		return CTL_FAIL;
+	if (store_program_get(c->db, spec, p, &err) == 0)
+		return CTL_OK;
+	if (store_team_get(c->db, spec, &t, &terr) < 0)
+		return ctl_error("\"%s\" is neither a programme nor a team: %s", spec, err.msg);
+	snprintf(id, sizeof(id), "%lld", (long long)t.program_id);
+	*team_id = t.id;
+	store_team_release(&t);
+	if (store_program_get(c->db, id, p, &err) < 0)
+		return ctl_error("%s", err.msg);
+	return CTL_OK;
+}
+
+/* The week that ended before now, within 1..weeks. */
+static int
+default_week(const struct config *cfg, const struct program *p, time_t now, struct fb_error *err)
+{
+	struct plan_settings s;
+	struct plan plan = PLAN_INIT;
+	struct fb_date start;
+	int w;
+
+	progplan_settings(cfg, p, &s);
+	if (fbtime_parse_date(p->start_date, &start, err) < 0 ||
+	    plan_build(&s, &start, NULL, 0, &plan, err) < 0)
+		return -1;
+	w = plan_week_of(&plan, now) - 1;
+	plan_release(&plan);
+	if (w < 1)
+		w = 1;
+	if (w > p->weeks)
+		w = p->weeks;
+	return w;
+}
+
+static int
+write_out(const char *path, const struct buf *b)
+{
+	FILE *f;
+
+	if (path == NULL) {
+		if (fwrite(b->data, 1, b->len, stdout) != b->len || fflush(stdout) != 0)
+			return ctl_error("cannot write the report: %s", strerror(errno));
+		return CTL_OK;
+	}
+	f = fopen(path, "wb");
+	if (f == NULL)
+		return ctl_error("cannot write %s: %s", path, strerror(errno));
+	if (fwrite(b->data, 1, b->len, f) != b->len) {
+		fclose(f);
+		return ctl_error("cannot write %s: %s", path, strerror(errno));
+	}
+	if (fclose(f) != 0)
+		return ctl_error("cannot write %s: %s", path, strerror(errno));
+	return CTL_OK;
+}
+
+static int
+report_weekly_cmd(struct ctl *c, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "week", required_argument, NULL, 'w' },
+		{ "format", required_argument, NULL, 'f' },
+		{ "out", required_argument, NULL, 'o' },
+		{ "samples", no_argument, NULL, 's' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *out_path = NULL;
+	enum format fmt = FORMAT_TEXT;
+	int week = 0, samples = 0, ch, rc = CTL_FAIL;
+	struct program p = { 0 };
+	struct report_set set = REPORT_SET_INIT;
+	struct report *reports = NULL;
+	const struct report **rp = NULL;
+	struct report_rules rules;
+	struct buf out = BUF_INIT;
+	struct fb_error err;
+	int64_t team_id;
+
+	optind = 1;
+	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		if (ch == 'w') {
+			char *end;
+			long v = strtol(optarg, &end, 10);
+
+			if (*optarg == '\0' || *end != '\0' || v < 1 || v > REPORT_MAX_WEEKS)
+				return ctl_error("--week %s: accepted values are 1 to %d", optarg,
+				    REPORT_MAX_WEEKS);
+			week = (int)v;
+		} else if (ch == 'f') {
+			if (strcmp(optarg, "text") == 0)
+				fmt = FORMAT_TEXT;
+			else if (strcmp(optarg, "html") == 0)
+				fmt = FORMAT_HTML;
+			else if (strcmp(optarg, "csv") == 0)
+				fmt = FORMAT_CSV;
+			else
+				return ctl_error("--format %s: accepted values are text, html, csv",
+				    optarg);
+		} else if (ch == 'o') {
+			out_path = optarg;
+		} else if (ch == 's') {
+			samples = 1;
+		} else {
+			return ctl_usage(report_usage, 0);
+		}
+	}
+	if (argc - optind != 1)
+		return ctl_usage(report_usage, 0);
+	if (ctl_config(c) == NULL || pick_target(c, argv[optind], &p, &team_id) != CTL_OK)
+		goto out;
+	if (week == 0 && (week = default_week(c->cfg, &p, c->now, &err)) < 0) {
+		ctl_error("programme %s: %s", p.name, err.msg);
+		goto out;
+	}
+	if (week > p.weeks) {
+		ctl_error("--week %d: programme %s has %d weeks", week, p.name, p.weeks);
+		goto out;
+	}
+	if (store_report_weekly_load(c->db, &p, team_id, week, c->now, &set, &err) < 0) {
+		ctl_error("%s", err.msg);
+		goto out;
+	}
+	if (set.n == 0) {
+		ctl_error("programme %s has no teams yet (feedbackctl team add)", p.name);
+		goto out;
+	}
+	report_rules_from_config(&c->cfg->lagging, &rules);
+	reports = calloc(set.n, sizeof(*reports));
+	rp = calloc(set.n, sizeof(*rp));
+	if (reports == NULL || rp == NULL) {
+		ctl_error("out of memory");
+		goto out;
+	}
+	for (size_t i = 0; i < set.n; i++) {
+		if (samples && store_report_samples(c->db, &set, &set.teams[i],
+		    c->cfg->report.rating_samples, c->now, &err) < 0) {
+			ctl_error("team %s: %s", set.teams[i].team_name, err.msg);
+			goto out;
+		}
+		if (report_weekly(&set.teams[i].in, &rules, &reports[i], &err) < 0) {
+			ctl_error("team %s: %s", set.teams[i].team_name, err.msg);
+			goto out;
+		}
+		rp[i] = &reports[i];
+	}
+	for (size_t i = 0; i < set.n; i++) {
+		int r = 0;
+
+		if (fmt == FORMAT_TEXT)
+			r = (i > 0 ? buf_adds(&out, "\n----------------------------------------"
+			    "----------------------------------------\n\n") : 0) < 0 ||
+			    report_render_text(&reports[i], &out) < 0 ? -1 : 0;
+		else if (fmt == FORMAT_CSV)
+			r = report_render_csv(&reports[i], i == 0, i == 0, &out);
+		if (r < 0) {
+			ctl_error("out of memory");
+			goto out;
+		}
+	}
+	if (fmt == FORMAT_HTML && report_render_html_many(rp, set.n, &out) < 0) {
+		ctl_error("out of memory");
+		goto out;
+	}
+	rc = write_out(out_path, &out);
+out:
+	if (reports != NULL)
+		for (size_t i = 0; i < set.n; i++)
+			report_release(&reports[i]);
+	free(reports);
+	free(rp);
+	buf_release(&out);
+	store_report_set_release(&set);
+	if (p.name != NULL)
+		store_program_release(&p);
+	return rc;
+}
+
+int
+ctl_report(struct ctl *c, int argc, char **argv)
+{
+	if (ctl_wants_help(argc, argv))
+		return ctl_usage(report_usage, 1);
+	if (argc >= 2 && strcmp(argv[1], "weekly") == 0)
+		return report_weekly_cmd(c, argc - 1, argv + 1);
+	return ctl_usage(report_usage, 0);
+}

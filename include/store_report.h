@@ -26,6 +26,7 @@
 #include "fberror.h"
 #include "fields.h"
 #include "report.h"
+#include "report_progress.h"
 #include "store.h"
 
 /* One team's weekly report data: in is ready for report_weekly(); the rest is its storage. */
@@ -76,6 +77,27 @@ void store_report_set_release(struct report_set *s);
  */
 int store_report_samples(struct db *db, struct report_set *s, struct report_data *rd, int n,
     time_t now, struct fb_error *err);
+
+/* The progress or evaluation report's data: the weekly set (members and their weekly
+ * counts) plus measurements, scores and ratings per team. */
+struct report_progress_set {
+	struct report_set weekly;
+	struct report_pteam *teams;
+	struct report_progress_input in;
+};
+
+/*
+ * Load the data of the progress or evaluation report of programme p (team_id 0: every team,
+ * side by side) for weeks 1..through_week: response and average score per question at every
+ * measurement (answers not superseded; scores shown only from min_group_size answers, see
+ * report_progress.h), feedback given per member and week, ratings per team and week.
+ * Release out with store_report_progress_release().
+ */
+int store_report_progress_load(struct db *db, const struct program *p, int64_t team_id,
+    int through_week, enum report_progress_kind kind, int min_group_size, time_t now,
+    struct report_progress_set *out, struct fb_error *err);
+
+void store_report_progress_release(struct report_progress_set *s);
 
 /*
  * Store the ratings ("F12: 4") in a facilitator's reply. Each id must be a sample shown in a

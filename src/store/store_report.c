@@ -833,3 +833,133 @@ fail_nr:
 	buf_truncate(summary, start);
 	return -1;
 }
+
+/* ---- progress and evaluation ---- */
+
+static const char SQL_P_RESPONSE[] =
+	"SELECT m.team_id, ms.kind, count(*), count(q.completed_at) FROM questionnaire q "
+	"JOIN measurement ms ON ms.id = q.measurement_id JOIN member m ON m.id = q.member_id "
+	"WHERE ms.program_id = ?1 AND (?2 = 0 OR m.team_id = ?2) GROUP BY m.team_id, ms.kind";
+static const char SQL_P_SCORES[] =
+	"SELECT m.team_id, ms.kind, a.question, avg(a.score), count(DISTINCT q.member_id) "
+	"FROM answer a JOIN questionnaire q ON q.id = a.questionnaire_id "
+	"JOIN measurement ms ON ms.id = q.measurement_id JOIN member m ON m.id = q.member_id "
+	"WHERE ms.program_id = ?1 AND (?2 = 0 OR m.team_id = ?2) AND a.superseded = 0 "
+	"AND a.score IS NOT NULL AND a.question BETWEEN 1 AND ?3 "
+	"GROUP BY m.team_id, ms.kind, a.question";
+static const char SQL_P_RATINGS[] =
+	"SELECT f.team_id, r.week, avg(r.score), count(*) FROM rating r "
+	"JOIN facilitator f ON f.id = r.facilitator_id JOIN team t ON t.id = f.team_id "
+	"WHERE t.program_id = ?1 AND (?2 = 0 OR f.team_id = ?2) AND r.week BETWEEN 1 AND ?3 "
+	"GROUP BY f.team_id, r.week";
+
+static int
+moment_index(const char *kind)
+{
+	static const char *const kinds[REPORT_MOMENTS] = { "baseline", "midterm", "final",
+		"followup" };
+
+	for (int i = 0; i < REPORT_MOMENTS; i++)
+		if (strcmp(kind, kinds[i]) == 0)
+			return i;
+	return -1;
+}
+
+static struct report_pteam *
+pteam_of(struct report_progress_set *s, int64_t team_id)
+{
+	struct report_data *t = find_team(&s->weekly, team_id);
+
+	return t ? &s->teams[t - s->weekly.teams] : NULL;
+}
+
+void
+store_report_progress_release(struct report_progress_set *s)
+{
+	if (s == NULL)
+		return;
+	store_report_set_release(&s->weekly);
+	free(s->teams);
+	memset(s, 0, sizeof(*s));
+}
+
+int
+store_report_progress_load(struct db *db, const struct program *p, int64_t team_id,
+    int through_week, enum report_progress_kind kind, int min_group_size, time_t now,
+    struct report_progress_set *out, struct fb_error *err)
+{
+	struct report_progress_set s;
+	sqlite3_stmt *st;
+	int rc;
+
+	memset(&s, 0, sizeof(s));
+	memset(out, 0, sizeof(*out));
+	if (store_report_weekly_load(db, p, team_id, through_week, now, &s.weekly, err) < 0)
+		return -1;
+	if (s.weekly.n > 0 && (s.teams = calloc(s.weekly.n, sizeof(*s.teams))) == NULL) {
+		store_report_progress_release(&s);
+		return fb_error_set(err, "out of memory");
+	}
+	for (size_t i = 0; i < s.weekly.n; i++) {
+		s.teams[i].name = s.weekly.teams[i].team_name;
+		s.teams[i].members = s.weekly.teams[i].members;
+		s.teams[i].nmembers = s.weekly.teams[i].in.nmembers;
+	}
+	st = load_stmt(db, SQL_P_RESPONSE, p->id, team_id, 0, err);
+	if (st == NULL)
+		goto fail;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct report_pteam *t = pteam_of(&s, sqlite3_column_int64(st, 0));
+		int m = moment_index(db_col_text(st, 1));
+
+		if (t == NULL || m < 0)
+			continue;
+		t->sent[m] = sqlite3_column_int(st, 2);
+		t->answered[m] = sqlite3_column_int(st, 3);
+	}
+	if (step_done(db, rc, err, "progress report: response") < 0)
+		goto fail;
+	st = load_stmt(db, SQL_P_SCORES, p->id, team_id, REPORT_MAX_QUESTIONS, err);
+	if (st == NULL)
+		goto fail;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct report_pteam *t = pteam_of(&s, sqlite3_column_int64(st, 0));
+		int m = moment_index(db_col_text(st, 1)), q = sqlite3_column_int(st, 2);
+
+		if (t == NULL || m < 0 || q < 1 || q > REPORT_MAX_QUESTIONS)
+			continue;
+		t->avg[m][q] = sqlite3_column_double(st, 3);
+		t->navg[m][q] = sqlite3_column_int(st, 4);
+		if (q > s.in.nquestions)
+			s.in.nquestions = q;
+	}
+	if (step_done(db, rc, err, "progress report: scores") < 0)
+		goto fail;
+	st = load_stmt(db, SQL_P_RATINGS, p->id, team_id, through_week, err);
+	if (st == NULL)
+		goto fail;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct report_pteam *t = pteam_of(&s, sqlite3_column_int64(st, 0));
+		int w = sqlite3_column_int(st, 1);
+
+		if (t == NULL || w < 1 || w > REPORT_MAX_WEEKS)
+			continue;
+		t->rating_avg[w] = sqlite3_column_double(st, 2);
+		t->rating_n[w] = sqlite3_column_int(st, 3);
+	}
+	if (step_done(db, rc, err, "progress report: ratings") < 0)
+		goto fail;
+	s.in.program = s.weekly.program_name;
+	s.in.lang = strcmp(p->language, "en") == 0 ? REPORT_LANG_EN : REPORT_LANG_NL;
+	s.in.kind = kind;
+	s.in.weeks = p->weeks;
+	s.in.through_week = through_week;
+	s.in.min_group_size = min_group_size;
+	s.in.teams = s.teams;
+	s.in.nteams = s.weekly.n;
+	*out = s;
+	return 0;
+fail:
+	store_report_progress_release(&s);
+	return -1;
+}

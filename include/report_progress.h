@@ -96,6 +96,10 @@ int report_chart_scores(const struct report_progress_input *in, const struct rep
     struct buf *png, struct fb_error *err);
 int report_chart_members(const struct report_progress_input *in, const struct report_pteam *t,
     struct buf *png, struct fb_error *err);
+/* Hand back the caches cairo and its font library (fontconfig) keep for the process, so leak
+ * checkers see none: call once at exit, after the last chart (the next chart rebuilds them). */
+void report_chart_cleanup(void);
+
 /* Height of team t's member heat map. */
 int report_chart_members_height(const struct report_pteam *t);
 

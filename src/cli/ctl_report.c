@@ -447,6 +447,8 @@ report_progress_cmd(struct ctl *c, int argc, char **argv, enum report_progress_k
 	else if ((rc = write_file(dir, "report.eml", eml.data, eml.len)) == CTL_OK)
 		printf("wrote %s/report.eml: the mail with the charts inline\n", dir);
 out:
+	if (ncharts > 0)
+		report_chart_cleanup();
 	for (size_t i = 0; i < ncharts; i++)
 		buf_release(&charts[i].png);
 	free(charts);

@@ -5,7 +5,9 @@
  * a heat map. Pure: data in, PNG bytes out. Fonts: cairo's "toy" API with a sans-serif family,
  * so no font files are named.
  */
+#include <dlfcn.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -334,4 +336,17 @@ report_chart_members(const struct report_progress_input *in, const struct report
 		cairo_show_text(cr, s);
 	}
 	return finish(cr, sf, png, err);
+}
+
+void
+report_chart_cleanup(void)
+{
+	void *fini;
+
+	cairo_debug_reset_static_data();
+	/* fontconfig comes in through cairo and is not linked to us by name: look FcFini up
+	 * rather than add a library to the build for one call. */
+	fini = dlsym(RTLD_DEFAULT, "FcFini");
+	if (fini != NULL)
+		((void (*)(void))(uintptr_t)fini)();
 }

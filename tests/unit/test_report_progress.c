@@ -10,8 +10,6 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include <dlfcn.h>
-
 #include <cairo.h>
 #include <gumbo.h>
 
@@ -265,15 +263,7 @@ test_progress_charts_decode_at_their_size(void **state)
 	assert_int_equal(report_chart_volume(&in, &png, &err), 0);
 	assert_png(&png, REPORT_CHART_W, REPORT_CHART_H);
 	buf_release(&png);
-	/* Hand back cairo's and fontconfig's caches so valgrind sees no leak of ours. */
-	cairo_debug_reset_static_data();
-	{
-		/* fontconfig is cairo's dependency, not linked to us directly: find its FcFini. */
-		void *fini = dlsym(RTLD_DEFAULT, "FcFini");
-
-		if (fini != NULL)
-			((void (*)(void))(uintptr_t)fini)();
-	}
+	report_chart_cleanup();
 }
 
 int

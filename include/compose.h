@@ -20,6 +20,13 @@
  *                                 Content-Disposition: attachment; filename=invite.ics)
  *                               attachments...
  *   with attachments          multipart/mixed (the body as above, then each attachment)
+ *   html with inline images   the text/html part becomes
+ *                                 multipart/related
+ *                                   text/html                     (shows them as src="cid:ID")
+ *                                   image/png; name=F             (base64, Content-ID: <ID>,
+ *                                   ...                            Content-Disposition: inline)
+ *                             (RFC 2387; how Outlook, Gmail and Apple Mail send pictures in a
+ *                             message, and the only way they show them without fetching)
  * This is how real clients send invitations (RFC 6047); the calendar reader relies on it.
  *
  * Text parts: UTF-8. CRLF and lone CR in the input become line breaks; a missing final line
@@ -65,6 +72,17 @@ struct compose_header {
 /* An attachment: filename of letters, digits, '.', '_', '-' and spaces (at most 100, not
  * starting with '.'); content_type a "type/subtype" (not multipart/ or message/); the bytes
  * are sent base64. */
+/* An image shown inside the HTML part: the HTML refers to it as "cid:" + content_id.
+ * content_id: 1 to 100 of letters, digits and ".-_@" (e.g. "volume.1@feedbackd"), unique in
+ * the message; filename and content_type as for an attachment (say "image/png"). */
+struct compose_inline {
+	const char *content_id;
+	const char *filename;
+	const char *content_type;
+	const void *data;
+	size_t len;
+};
+
 struct compose_attachment {
 	const char *filename;
 	const char *content_type;
@@ -111,6 +129,9 @@ struct compose_msg {
 	size_t nattachments;
 	const struct compose_header *headers;
 	size_t nheaders;
+	/* Images inside the HTML (requires html): see struct compose_inline. */
+	const struct compose_inline *inlines;
+	size_t ninlines;
 };
 
 /*

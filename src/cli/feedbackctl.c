@@ -32,6 +32,7 @@ static const char usage[] =
 	"  status TEAM [--week N]     given / received / requested per member\n"
 	"  measurement status PROGRAM  response and scores per questionnaire\n"
 	"  inspect [FILE|-]           how a raw email is read (no database needed)\n"
+	"  report weekly              the facilitators' weekly report (text, HTML, CSV)\n"
 	"\n"
 	"Global options:\n"
 	"  -c FILE      configuration (default $FEEDBACKD_CONFIG, else " FB_SYSCONFDIR
@@ -55,6 +56,7 @@ static const struct {
 	{ "quarantine", ctl_quarantine },
 	{ "status", ctl_status },
 	{ "measurement", ctl_measure },
+	{ "report", ctl_report },
 };
 
 /* Take the global options out of argv (in place); returns the new argc, or -1 on a bad one. */

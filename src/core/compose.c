@@ -386,6 +386,26 @@ check_attachment(const struct compose_attachment *a, struct fb_error *err)
 	return 0;
 }
 
+/* An inline image: its Content-ID, then the checks of an attachment. */
+static int
+check_inline(const struct compose_inline *in, struct fb_error *err)
+{
+	const struct compose_attachment a = { in->filename, in->content_type, in->data, in->len };
+	size_t n = in->content_id ? strlen(in->content_id) : 0;
+
+	if (n == 0 || n > 100)
+		return fb_error_set(err, "inline image Content-ID \"%.100s\" must be 1 to 100 "
+		    "characters", in->content_id ? in->content_id : "");
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)in->content_id[i];
+
+		if (!isalnum(c) && strchr(".-_@", c) == NULL)
+			return fb_error_set(err, "inline image Content-ID \"%s\" may hold only "
+			    "letters, digits and \".-_@\"", in->content_id);
+	}
+	return check_attachment(&a, err);
+}
+
 static int
 check_method(const char *method, struct buf *out, struct fb_error *err)
 {
@@ -631,6 +651,63 @@ binary_part(const char *ctype, const char *name, const char *method, int attachm
 	return mm;
 }
 
+/* An inline part: Content-ID, Content-Disposition: inline; filename, base64. */
+static struct mailmime *
+inline_part(const struct compose_inline *in)
+{
+	struct mailmime_disposition *disp;
+	struct mailmime_mechanism *mech;
+	struct mailmime_fields *fields;
+	struct mailmime *mm;
+	char *fn = strdup(in->filename), *id = strdup(in->content_id);
+
+	disp = fn ? mailmime_disposition_new_filename(MAILMIME_DISPOSITION_TYPE_INLINE, fn) : NULL;
+	if (disp == NULL)
+		free(fn);
+	mech = mailmime_mechanism_new(MAILMIME_MECHANISM_BASE64, NULL);
+	fields = disp && mech && id ? mailmime_fields_new_with_data(mech, id, NULL, disp, NULL) :
+	    NULL;
+	if (fields == NULL) {
+		if (disp != NULL)
+			mailmime_disposition_free(disp);
+		if (mech != NULL)
+			mailmime_mechanism_free(mech);
+		free(id);
+		return NULL;
+	}
+	mm = part_new(in->content_type, "name", in->filename, NULL, NULL, fields, NULL);
+	if (mm != NULL && set_body(mm, in->data, in->len) < 0) {
+		mailmime_free(mm);
+		return NULL;
+	}
+	return mm;
+}
+
+/* The text/html part, or multipart/related around it and its inline images. */
+static struct mailmime *
+html_body(const struct compose_msg *m, struct compose_ctx *ctx)
+{
+	struct mailmime *html = text_part("text/html", m->html, &ctx->html, &ctx->html_crlf);
+	struct mailmime *rel;
+
+	if (html == NULL || m->ninlines == 0)
+		return html;
+	rel = multipart_new("multipart/related", ctx);
+	if (rel == NULL || add_child(rel, html) < 0) {
+		if (rel != NULL)
+			mailmime_free(rel);
+		else
+			mailmime_free(html);
+		return NULL;
+	}
+	for (size_t i = 0; i < m->ninlines; i++)
+		if (add_child(rel, inline_part(&m->inlines[i])) < 0) {
+			mailmime_free(rel);
+			return NULL;
+		}
+	return rel;
+}
+
 /* The body tree (see the header for its shape). NULL when memory runs out. */
 static struct mailmime *
 body_build(const struct compose_msg *m, const char *method, struct compose_ctx *ctx)
@@ -652,8 +729,7 @@ body_build(const struct compose_msg *m, const char *method, struct compose_ctx *
 			return NULL;
 		}
 		body = alt;
-		if ((m->html != NULL && add_child(body, text_part("text/html", m->html, &ctx->html,
-		    &ctx->html_crlf)) < 0) ||
+		if ((m->html != NULL && add_child(body, html_body(m, ctx)) < 0) ||
 		    (m->calendar != NULL && add_child(body, binary_part("text/calendar", NULL,
 		    method, 0, m->calendar, strlen(m->calendar))) < 0)) {
 			mailmime_free(body);
@@ -1140,6 +1216,16 @@ check_inputs(const struct compose_msg *m, struct buf *method, struct fb_error *e
 	for (size_t i = 0; i < m->nattachments; i++)
 		if (check_attachment(&m->attachments[i], err) < 0)
 			return -1;
+	if (m->ninlines > 0 && (m->inlines == NULL || m->html == NULL))
+		return fb_error_set(err, "inline images need an HTML body to show them");
+	for (size_t i = 0; i < m->ninlines; i++) {
+		if (check_inline(&m->inlines[i], err) < 0)
+			return -1;
+		for (size_t j = 0; j < i; j++)
+			if (strcmp(m->inlines[i].content_id, m->inlines[j].content_id) == 0)
+				return fb_error_set(err, "inline image Content-ID %s is used twice",
+				    m->inlines[i].content_id);
+	}
 	return 0;
 }
 

@@ -295,9 +295,33 @@ static const char MIGRATION_2[] =
 "CREATE INDEX feedback_request_program_week ON feedback_request(program_id, week);"
 "ALTER TABLE program ADD COLUMN organizer_address TEXT;";
 
+/* The weekly report: covering indexes for what it groups by (given, received, requested per
+ * member and week; SQLite answers each from the index alone), addresses by member, and the
+ * anonymous rating samples:
+ * "F<number>" (unique per programme) names a feedback text shown to a team's facilitators in the
+ * report of one week, so their reply "F12: 4" can be stored without ever naming the giver. */
+static const char MIGRATION_REPORT[] =
+"CREATE INDEX feedback_report_giver ON feedback(program_id, is_followup, giver_id, week);"
+"CREATE INDEX feedback_report_receiver ON feedback(program_id, is_followup, receiver_id, week);"
+"CREATE INDEX feedback_request_report ON feedback_request(program_id, asker_id, week);"
+/* Which members bounce: without it, one scan of every address per member. */
+"CREATE INDEX member_address_member ON member_address(member_id);"
+"CREATE TABLE rating_sample ("
+"  id INTEGER PRIMARY KEY,"
+"  program_id INTEGER NOT NULL REFERENCES program(id) ON DELETE CASCADE,"
+"  number INTEGER NOT NULL CHECK (number > 0),"
+"  feedback_id INTEGER NOT NULL UNIQUE REFERENCES feedback(id) ON DELETE CASCADE,"
+"  team_id INTEGER NOT NULL REFERENCES team(id) ON DELETE CASCADE,"
+"  week INTEGER NOT NULL,"
+"  created_at INTEGER NOT NULL,"
+"  UNIQUE (program_id, number)"
+");"
+"CREATE INDEX rating_sample_team_week ON rating_sample(team_id, week);";
+
 static const char *const migrations[] = {
 	MIGRATION_1,
 	MIGRATION_2,
+	MIGRATION_REPORT,
 };
 
 int

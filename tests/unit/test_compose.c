@@ -446,6 +446,81 @@ test_compose_attachment_round_trips(void **state)
 	buf_release(&raw);
 }
 
+/* Inline images: text/plain, then multipart/related holding the HTML and each image with its
+ * Content-ID, inline disposition and the same bytes back after base64. */
+static void
+test_compose_inline_images_in_multipart_related(void **state)
+{
+	static const unsigned char png[] = { 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n', 0, 0xff };
+	const struct compose_inline img[] = {
+		{ "volume.1@feedbackd", "volume.png", "image/png", png, sizeof(png) },
+		{ "ratings.1@feedbackd", "ratings.png", "image/png", "x", 1 },
+	};
+	struct compose_msg m = base_msg();
+	struct buf raw = BUF_INIT;
+	struct fb_message *msg;
+	const char *alt, *rel, *plain, *html, *id, *body, *end;
+	char *dec = NULL;
+	size_t idx = 0, declen = 0;
+
+	(void)state;
+	m.html = "<p><img src=\"cid:volume.1@feedbackd\" alt=\"volume\"></p>";
+	m.inlines = img;
+	m.ninlines = 2;
+	msg = build_parse(&m, &raw);
+	assert_string_equal(msg->content_type, "multipart/alternative");
+	assert_string_equal(msg->text, "Hallo,\n");
+	alt = strstr(raw.data, "Content-Type: multipart/alternative");
+	plain = strstr(raw.data, "Content-Type: text/plain");
+	rel = strstr(raw.data, "Content-Type: multipart/related");
+	html = strstr(raw.data, "Content-Type: text/html");
+	id = strstr(raw.data, "Content-ID: <volume.1@feedbackd>");
+	assert_true(alt && plain && rel && html && id);
+	assert_true(alt < plain && plain < rel && rel < html && html < id);
+	assert_non_null(strstr(raw.data, "Content-ID: <ratings.1@feedbackd>"));
+	assert_non_null(strstr(raw.data, "Content-Disposition: inline; filename=\"volume.png\""));
+	body = strstr(id, "\r\n\r\n");
+	assert_non_null(body);
+	body += 4;
+	end = strstr(body, "\r\n--");
+	assert_non_null(end);
+	assert_int_equal(mailmime_part_parse(body, (size_t)(end - body), &idx,
+	    MAILMIME_MECHANISM_BASE64, &dec, &declen), MAILIMF_NO_ERROR);
+	assert_int_equal(declen, sizeof(png));
+	assert_memory_equal(dec, png, sizeof(png));
+	mailmime_decoded_part_free(dec);
+	message_free(msg);
+	buf_release(&raw);
+}
+
+static void
+test_compose_inline_images_refused_without_html_or_twice(void **state)
+{
+	const struct compose_inline img[] = {
+		{ "a@fb", "a.png", "image/png", "x", 1 },
+		{ "a@fb", "b.png", "image/png", "y", 1 },
+		{ "bad id<>", "c.png", "image/png", "z", 1 },
+	};
+	struct compose_msg m = base_msg();
+	struct buf raw = BUF_INIT;
+	struct fb_error err;
+
+	(void)state;
+	m.inlines = img;
+	m.ninlines = 1;
+	assert_int_equal(compose_build(&m, &raw, &err), -1);
+	assert_non_null(strstr(err.msg, "need an HTML body"));
+	m.html = "<p>x</p>";
+	m.ninlines = 2;
+	assert_int_equal(compose_build(&m, &raw, &err), -1);
+	assert_non_null(strstr(err.msg, "used twice"));
+	m.inlines = img + 2;
+	m.ninlines = 1;
+	assert_int_equal(compose_build(&m, &raw, &err), -1);
+	assert_non_null(strstr(err.msg, "Content-ID"));
+	assert_int_equal(raw.len, 0);
+}
+
 static void
 test_compose_refuses_bad_input_with_a_reason(void **state)
 {
@@ -628,6 +703,8 @@ main(void)
 		cmocka_unit_test(test_compose_threading_headers_keep_first_and_last_references),
 		cmocka_unit_test(test_compose_calendar_inline_and_attached_with_same_bytes),
 		cmocka_unit_test(test_compose_attachment_round_trips),
+		cmocka_unit_test(test_compose_inline_images_in_multipart_related),
+		cmocka_unit_test(test_compose_inline_images_refused_without_html_or_twice),
 		cmocka_unit_test(test_compose_refuses_bad_input_with_a_reason),
 		cmocka_unit_test(test_compose_encode_words_bounded_and_never_split_utf8),
 		cmocka_unit_test(test_compose_mailto_percent_encodes_utf8),

@@ -1,0 +1,106 @@
+/*
+ * report_progress — the progress report (step 3, week 5) and the evaluation report (step 5, and
+ * again after the follow-up): what the programme did, per team and side by side. Pure: plain data
+ * in (the store fills it, store_report.h), text / CSV / HTML and PNG charts out.
+ *
+ * Figures, after the evaluation scheme of a feedback-and-improvement conversation:
+ *   response      per measurement moment (baseline, midterm, final, follow-up): sent, answered
+ *   scores        average score per question at each moment, and the change from the baseline;
+ *                 shown only when at least min_group_size members answered the question at both
+ *                 moments involved (PRODUCT.md, Privacy), otherwise "–"
+ *   volume        feedback given per week, per team and per member (the rise the programme
+ *                 promises)
+ *   quality       the facilitators' anonymous ratings, average per week
+ * Charts (report_chart.c, cairo, PNG in memory): volume per week with the teams side by side,
+ * per team its members' weekly volume as a heat map and its scores per question and moment,
+ * ratings per week. Every chart is REPORT_CHART_W x REPORT_CHART_H pixels except the heat map
+ * (REPORT_CHART_W x report_chart_members_height()).
+ *
+ * Ownership: the input belongs to the caller; outputs are appended to caller's buffers.
+ * Functions return 0, or -1 when memory runs out (or cairo fails: err says so).
+ */
+#ifndef FB_REPORT_PROGRESS_H
+#define FB_REPORT_PROGRESS_H
+
+#include <stddef.h>
+
+#include "buf.h"
+#include "fberror.h"
+#include "report.h"
+
+#define REPORT_MOMENTS 4          /* baseline, midterm, final, follow-up (plan.h order) */
+#define REPORT_MAX_QUESTIONS 40   /* questions 1..40; more are not shown */
+#define REPORT_CHART_W 720
+#define REPORT_CHART_H 320
+#define REPORT_CHART_MAX_TEAMS 8  /* teams drawn side by side; the tables have them all */
+
+enum report_progress_kind { REPORT_PROGRESS, REPORT_EVALUATION };
+
+struct report_pteam {
+	const char *name;
+	const struct report_member_in *members; /* name and given[] are used */
+	size_t nmembers;
+	int sent[REPORT_MOMENTS], answered[REPORT_MOMENTS];
+	/* Average score of question q (slot q, 1..REPORT_MAX_QUESTIONS) at each moment, and how
+	 * many members answered it. */
+	double avg[REPORT_MOMENTS][REPORT_MAX_QUESTIONS + 1];
+	int navg[REPORT_MOMENTS][REPORT_MAX_QUESTIONS + 1];
+	double rating_avg[REPORT_WEEK_SLOTS];
+	int rating_n[REPORT_WEEK_SLOTS];
+};
+
+struct report_progress_input {
+	const char *program;
+	enum report_lang lang;
+	enum report_progress_kind kind;
+	int weeks;            /* the programme's W */
+	int through_week;     /* figures for weeks 1..through_week */
+	int min_group_size;   /* privacy threshold for scores */
+	int nquestions;       /* highest question number with answers (<= REPORT_MAX_QUESTIONS) */
+	const struct report_pteam *teams;
+	size_t nteams;
+};
+
+/* Feedback given by the team in week w (the sum over its members). */
+int report_team_volume(const struct report_pteam *t, int week);
+
+/* The average of question q at moment m, and its change from the baseline, when shown (enough
+ * answers); 1 when shown, 0 when not (out untouched). */
+int report_score(const struct report_progress_input *in, const struct report_pteam *t, int m,
+    int q, double *avg, double *change);
+
+int report_progress_text(const struct report_progress_input *in, struct buf *out);
+
+/* CSV in long form (one figure per row: team;figure;moment or week;member or question;value),
+ * UTF-8 with BOM, ';'-separated, decimal comma for a Dutch programme. */
+int report_progress_csv(const struct report_progress_input *in, struct buf *out);
+
+/* A chart as the HTML shows it: src is "cid:ID" in mail, a file name on disk. */
+struct report_chart_ref {
+	const char *src;
+	const char *alt;
+};
+
+/* The HTML report; charts (may be NULL when n is 0) are shown in the order given, each with
+ * its alt text; every value escaped, no scripts, no external references other than the srcs
+ * given. */
+int report_progress_html(const struct report_progress_input *in,
+    const struct report_chart_ref *charts, size_t ncharts, struct buf *out);
+
+/* Charts, each appended to png as a PNG file (report_chart.c). */
+int report_chart_volume(const struct report_progress_input *in, struct buf *png,
+    struct fb_error *err);
+int report_chart_ratings(const struct report_progress_input *in, struct buf *png,
+    struct fb_error *err);
+int report_chart_scores(const struct report_progress_input *in, const struct report_pteam *t,
+    struct buf *png, struct fb_error *err);
+int report_chart_members(const struct report_progress_input *in, const struct report_pteam *t,
+    struct buf *png, struct fb_error *err);
+/* Hand back the caches cairo and its font library (fontconfig) keep for the process, so leak
+ * checkers see none: call once at exit, after the last chart (the next chart rebuilds them). */
+void report_chart_cleanup(void);
+
+/* Height of team t's member heat map. */
+int report_chart_members_height(const struct report_pteam *t);
+
+#endif

@@ -1,0 +1,478 @@
+/*
+ * ctl_report — feedbackctl report: the facilitators' weekly report of a team or of every team
+ * of a programme, printed as text, HTML or CSV (the daemon mails the same report).
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "buf.h"
+#include "compose.h"
+#include "ctl.h"
+#include "fbtime.h"
+#include "plan.h"
+#include "progplan.h"
+#include "report.h"
+#include "report_progress.h"
+#include "store.h"
+#include "store_report.h"
+#include "banned.h"
+
+static const char report_usage[] =
+	"usage: feedbackctl report weekly PROGRAM|TEAM [--week N] [--format text|html|csv]\n"
+	"                                 [--samples] [--out FILE]\n"
+	"\n"
+	"The weekly report a team's facilitators get: per member the feedback given, received\n"
+	"and requested in the week and in total, the trend, who is lagging and why, who is away\n"
+	"or unreachable, the response to open questionnaires and the coming sessions.\n"
+	"PROGRAM reports on every team of the programme, TEAM (or PROGRAM/TEAM) on one.\n"
+	"\n"
+	"  --week N       the programme week reported on (default: the week that ended\n"
+	"                 before --now)\n"
+	"  --format F     text (default), html (for mail clients) or csv (UTF-8 with BOM,\n"
+	"                 ';'-separated, for a Dutch spreadsheet)\n"
+	"  --samples      include the anonymous feedback samples the facilitators rate\n"
+	"                 (picks them on first use, as the mailed report does)\n"
+	"  --out FILE     write to FILE instead of standard output\n"
+	"\n"
+	"usage: feedbackctl report progress|evaluation PROGRAM|TEAM --out DIR [--week N]\n"
+	"\n"
+	"The progress report (step 3) or the evaluation report (step 5, and after the\n"
+	"follow-up): response and average score per question at each measurement with the\n"
+	"change from the baseline (only from [program] min_group_size answers), feedback given\n"
+	"per week per team and per member, quality ratings; teams side by side. Writes\n"
+	"report.html with its PNG charts, report.txt, report.csv, and report.eml: the mail\n"
+	"with the charts inline, as facilitators get it.\n"
+	"\n"
+	"  --week N       figures through week N (default: the week that ended before --now)\n";
+
+enum format { FORMAT_TEXT, FORMAT_HTML, FORMAT_CSV };
+
+/* The programme and, when spec names a team, the team: by programme name first. */
+static int
+pick_target(struct ctl *c, const char *spec, struct program *p, int64_t *team_id)
+{
+	struct fb_error err, terr;
+	struct team t;
+	char id[32];
+
+	*team_id = 0;
+	if (ctl_db(c) == NULL)
+		return CTL_FAIL;
+	if (store_program_get(c->db, spec, p, &err) == 0)
+		return CTL_OK;
+	if (store_team_get(c->db, spec, &t, &terr) < 0)
+		return ctl_error("\"%s\" is neither a programme nor a team: %s", spec, err.msg);
+	snprintf(id, sizeof(id), "%lld", (long long)t.program_id);
+	*team_id = t.id;
+	store_team_release(&t);
+	if (store_program_get(c->db, id, p, &err) < 0)
+		return ctl_error("%s", err.msg);
+	return CTL_OK;
+}
+
+/* The week that ended before now, within 1..weeks. */
+static int
+default_week(const struct config *cfg, const struct program *p, time_t now, struct fb_error *err)
+{
+	struct plan_settings s;
+	struct plan plan = PLAN_INIT;
+	struct fb_date start;
+	int w;
+
+	progplan_settings(cfg, p, &s);
+	if (fbtime_parse_date(p->start_date, &start, err) < 0 ||
+	    plan_build(&s, &start, NULL, 0, &plan, err) < 0)
+		return -1;
+	w = plan_week_of(&plan, now) - 1;
+	plan_release(&plan);
+	if (w < 1)
+		w = 1;
+	if (w > p->weeks)
+		w = p->weeks;
+	return w;
+}
+
+static int
+write_out(const char *path, const struct buf *b)
+{
+	FILE *f;
+
+	if (path == NULL) {
+		if (fwrite(b->data, 1, b->len, stdout) != b->len || fflush(stdout) != 0)
+			return ctl_error("cannot write the report: %s", strerror(errno));
+		return CTL_OK;
+	}
+	f = fopen(path, "wb");
+	if (f == NULL)
+		return ctl_error("cannot write %s: %s", path, strerror(errno));
+	if (fwrite(b->data, 1, b->len, f) != b->len) {
+		fclose(f);
+		return ctl_error("cannot write %s: %s", path, strerror(errno));
+	}
+	if (fclose(f) != 0)
+		return ctl_error("cannot write %s: %s", path, strerror(errno));
+	return CTL_OK;
+}
+
+static int
+report_weekly_cmd(struct ctl *c, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "week", required_argument, NULL, 'w' },
+		{ "format", required_argument, NULL, 'f' },
+		{ "out", required_argument, NULL, 'o' },
+		{ "samples", no_argument, NULL, 's' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *out_path = NULL;
+	enum format fmt = FORMAT_TEXT;
+	int week = 0, samples = 0, ch, rc = CTL_FAIL;
+	struct program p = { 0 };
+	struct report_set set = REPORT_SET_INIT;
+	struct report *reports = NULL;
+	const struct report **rp = NULL;
+	struct report_rules rules;
+	struct buf out = BUF_INIT;
+	struct fb_error err;
+	int64_t team_id;
+
+	optind = 1;
+	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		if (ch == 'w') {
+			char *end;
+			long v = strtol(optarg, &end, 10);
+
+			if (*optarg == '\0' || *end != '\0' || v < 1 || v > REPORT_MAX_WEEKS)
+				return ctl_error("--week %s: accepted values are 1 to %d", optarg,
+				    REPORT_MAX_WEEKS);
+			week = (int)v;
+		} else if (ch == 'f') {
+			if (strcmp(optarg, "text") == 0)
+				fmt = FORMAT_TEXT;
+			else if (strcmp(optarg, "html") == 0)
+				fmt = FORMAT_HTML;
+			else if (strcmp(optarg, "csv") == 0)
+				fmt = FORMAT_CSV;
+			else
+				return ctl_error("--format %s: accepted values are text, html, csv",
+				    optarg);
+		} else if (ch == 'o') {
+			out_path = optarg;
+		} else if (ch == 's') {
+			samples = 1;
+		} else {
+			return ctl_usage(report_usage, 0);
+		}
+	}
+	if (argc - optind != 1)
+		return ctl_usage(report_usage, 0);
+	if (ctl_config(c) == NULL || pick_target(c, argv[optind], &p, &team_id) != CTL_OK)
+		goto out;
+	if (week == 0 && (week = default_week(c->cfg, &p, c->now, &err)) < 0) {
+		ctl_error("programme %s: %s", p.name, err.msg);
+		goto out;
+	}
+	if (week > p.weeks) {
+		ctl_error("--week %d: programme %s has %d weeks", week, p.name, p.weeks);
+		goto out;
+	}
+	if (store_report_weekly_load(c->db, &p, team_id, week, c->now, &set, &err) < 0) {
+		ctl_error("%s", err.msg);
+		goto out;
+	}
+	if (set.n == 0) {
+		ctl_error("programme %s has no teams yet (feedbackctl team add)", p.name);
+		goto out;
+	}
+	report_rules_from_config(&c->cfg->lagging, &rules);
+	reports = calloc(set.n, sizeof(*reports));
+	rp = calloc(set.n, sizeof(*rp));
+	if (reports == NULL || rp == NULL) {
+		ctl_error("out of memory");
+		goto out;
+	}
+	for (size_t i = 0; i < set.n; i++) {
+		if (samples && store_report_samples(c->db, &set, &set.teams[i],
+		    c->cfg->report.rating_samples, c->now, &err) < 0) {
+			ctl_error("team %s: %s", set.teams[i].team_name, err.msg);
+			goto out;
+		}
+		if (report_weekly(&set.teams[i].in, &rules, &reports[i], &err) < 0) {
+			ctl_error("team %s: %s", set.teams[i].team_name, err.msg);
+			goto out;
+		}
+		rp[i] = &reports[i];
+	}
+	for (size_t i = 0; i < set.n; i++) {
+		int r = 0;
+
+		if (fmt == FORMAT_TEXT)
+			r = (i > 0 ? buf_adds(&out, "\n----------------------------------------"
+			    "----------------------------------------\n\n") : 0) < 0 ||
+			    report_render_text(&reports[i], &out) < 0 ? -1 : 0;
+		else if (fmt == FORMAT_CSV)
+			r = report_render_csv(&reports[i], i == 0, i == 0, &out);
+		if (r < 0) {
+			ctl_error("out of memory");
+			goto out;
+		}
+	}
+	if (fmt == FORMAT_HTML && report_render_html_many(rp, set.n, &out) < 0) {
+		ctl_error("out of memory");
+		goto out;
+	}
+	rc = write_out(out_path, &out);
+out:
+	if (reports != NULL)
+		for (size_t i = 0; i < set.n; i++)
+			report_release(&reports[i]);
+	free(reports);
+	free(rp);
+	buf_release(&out);
+	store_report_set_release(&set);
+	if (p.name != NULL)
+		store_program_release(&p);
+	return rc;
+}
+
+/* Per-team charts beyond this many teams are left out (the tables have every team). */
+#define TEAM_CHARTS_MAX 20
+
+struct chart_file {
+	char name[48];
+	char cid[64];
+	char alt[96];
+	struct buf png;
+};
+
+static int
+write_file(const char *dir, const char *name, const void *data, size_t len)
+{
+	struct buf path = BUF_INIT;
+	FILE *f;
+	int rc = CTL_OK;
+
+	if (buf_addf(&path, "%s/%s", dir, name) < 0)
+		return ctl_error("out of memory");
+	f = fopen(path.data, "wb");
+	if (f == NULL || fwrite(data, 1, len, f) != len) {
+		rc = ctl_error("cannot write %s: %s", path.data, strerror(errno));
+		if (f != NULL)
+			fclose(f);
+	} else if (fclose(f) != 0) {
+		rc = ctl_error("cannot write %s: %s", path.data, strerror(errno));
+	}
+	buf_release(&path);
+	return rc;
+}
+
+/* The mail version: text part, HTML with the charts as cid: images. */
+static int
+progress_mail(struct ctl *c, const struct report_progress_input *in, const struct buf *text,
+    struct chart_file *charts, size_t n, struct buf *eml, struct fb_error *err)
+{
+	struct report_chart_ref refs[2 + 2 * TEAM_CHARTS_MAX];
+	struct compose_inline inl[2 + 2 * TEAM_CHARTS_MAX];
+	struct buf html = BUF_INIT, src[2 + 2 * TEAM_CHARTS_MAX], subject = BUF_INIT;
+	struct compose_msg m = { 0 };
+	int rc = -1;
+
+	for (size_t i = 0; i < n; i++)
+		buf_init(&src[i]);
+	for (size_t i = 0; i < n; i++) {
+		if (buf_addf(&src[i], "cid:%s", charts[i].cid) < 0)
+			goto out;
+		refs[i].src = src[i].data;
+		refs[i].alt = charts[i].alt;
+		inl[i].content_id = charts[i].cid;
+		inl[i].filename = charts[i].name;
+		inl[i].content_type = "image/png";
+		inl[i].data = charts[i].png.data;
+		inl[i].len = charts[i].png.len;
+	}
+	if (report_progress_html(in, refs, n, &html) < 0 ||
+	    buf_addf(&subject, "%s — %s", in->kind == REPORT_PROGRESS ? (in->lang == REPORT_LANG_EN ?
+	    "Progress report" : "Voortgangsrapport") : (in->lang == REPORT_LANG_EN ?
+	    "Evaluation report" : "Evaluatierapport"), in->program) < 0) {
+		fb_error_set(err, "out of memory");
+		goto out;
+	}
+	m.from_addr = c->cfg->feedbackd.from_address;
+	m.from_name = c->cfg->feedbackd.from_name;
+	m.to_addr = c->cfg->feedbackd.coordinator_address[0] ? c->cfg->feedbackd.coordinator_address :
+	    c->cfg->feedbackd.from_address;
+	m.subject = subject.data;
+	m.date = c->now;
+	m.domain = c->cfg->feedbackd.domain;
+	m.automatic = 1;
+	m.text = text->data;
+	m.html = html.data;
+	m.inlines = inl;
+	m.ninlines = n;
+	rc = compose_build(&m, eml, err);
+out:
+	for (size_t i = 0; i < n; i++)
+		buf_release(&src[i]);
+	buf_release(&html);
+	buf_release(&subject);
+	return rc;
+}
+
+static int
+report_progress_cmd(struct ctl *c, int argc, char **argv, enum report_progress_kind kind)
+{
+	static const struct option opts[] = {
+		{ "week", required_argument, NULL, 'w' },
+		{ "out", required_argument, NULL, 'o' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *dir = NULL;
+	int week = 0, ch, rc = CTL_FAIL;
+	struct program p = { 0 };
+	struct report_progress_set set;
+	struct chart_file *charts = NULL;
+	size_t ncharts = 0;
+	struct report_chart_ref *refs = NULL;
+	struct buf text = BUF_INIT, csv = BUF_INIT, html = BUF_INIT, eml = BUF_INIT;
+	struct fb_error err;
+	int64_t team_id;
+
+	memset(&set, 0, sizeof(set));
+	optind = 1;
+	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		if (ch == 'w') {
+			char *end;
+			long v = strtol(optarg, &end, 10);
+
+			if (*optarg == '\0' || *end != '\0' || v < 1 || v > REPORT_MAX_WEEKS)
+				return ctl_error("--week %s: accepted values are 1 to %d", optarg,
+				    REPORT_MAX_WEEKS);
+			week = (int)v;
+		} else if (ch == 'o') {
+			dir = optarg;
+		} else {
+			return ctl_usage(report_usage, 0);
+		}
+	}
+	if (argc - optind != 1 || dir == NULL)
+		return ctl_usage(report_usage, 0);
+	if (ctl_config(c) == NULL || pick_target(c, argv[optind], &p, &team_id) != CTL_OK)
+		goto out;
+	if (week == 0 && (week = default_week(c->cfg, &p, c->now, &err)) < 0) {
+		ctl_error("programme %s: %s", p.name, err.msg);
+		goto out;
+	}
+	if (week > p.weeks) {
+		ctl_error("--week %d: programme %s has %d weeks", week, p.name, p.weeks);
+		goto out;
+	}
+	if (mkdir(dir, 0755) < 0 && errno != EEXIST) {
+		ctl_error("cannot create %s: %s", dir, strerror(errno));
+		goto out;
+	}
+	if (store_report_progress_load(c->db, &p, team_id, week, kind,
+	    c->cfg->program.min_group_size, c->now, &set, &err) < 0) {
+		ctl_error("%s", err.msg);
+		goto out;
+	}
+	if (set.in.nteams == 0) {
+		ctl_error("programme %s has no teams yet (feedbackctl team add)", p.name);
+		goto out;
+	}
+	{
+		size_t per_team = set.in.nteams < TEAM_CHARTS_MAX ? set.in.nteams : TEAM_CHARTS_MAX;
+		size_t max = 2 + 2 * per_team;
+
+		charts = calloc(max, sizeof(*charts));
+		refs = calloc(max, sizeof(*refs));
+		if (charts == NULL || refs == NULL) {
+			ctl_error("out of memory");
+			goto out;
+		}
+		for (size_t i = 0; i < max; i++) {
+			struct chart_file *f = &charts[i];
+			int r;
+
+			buf_init(&f->png);
+			if (i == 0) {
+				snprintf(f->name, sizeof(f->name), "volume.png");
+				snprintf(f->alt, sizeof(f->alt), "feedback per week");
+				r = report_chart_volume(&set.in, &f->png, &err);
+			} else if (i == 1) {
+				snprintf(f->name, sizeof(f->name), "ratings.png");
+				snprintf(f->alt, sizeof(f->alt), "quality ratings per week");
+				r = report_chart_ratings(&set.in, &f->png, &err);
+			} else {
+				const struct report_pteam *t = &set.in.teams[(i - 2) / 2];
+				int scores = (i - 2) % 2 == 0;
+
+				snprintf(f->name, sizeof(f->name), "%s-%zu.png", scores ? "scores" :
+				    "members", (i - 2) / 2 + 1);
+				snprintf(f->alt, sizeof(f->alt), "%s, team %.60s", scores ?
+				    "scores per question" : "feedback per member", t->name);
+				r = scores ? report_chart_scores(&set.in, t, &f->png, &err) :
+				    report_chart_members(&set.in, t, &f->png, &err);
+			}
+			ncharts++;
+			if (r < 0) {
+				ctl_error("chart %s: %s", f->name, err.msg);
+				goto out;
+			}
+			snprintf(f->cid, sizeof(f->cid), "%.40s@feedbackd", f->name);
+			refs[i].src = f->name;
+			refs[i].alt = f->alt;
+			if (write_file(dir, f->name, f->png.data, f->png.len) != CTL_OK)
+				goto out;
+		}
+	}
+	if (report_progress_text(&set.in, &text) < 0 || report_progress_csv(&set.in, &csv) < 0 ||
+	    report_progress_html(&set.in, refs, ncharts, &html) < 0) {
+		ctl_error("out of memory");
+		goto out;
+	}
+	if (write_file(dir, "report.txt", text.data, text.len) != CTL_OK ||
+	    write_file(dir, "report.csv", csv.data, csv.len) != CTL_OK ||
+	    write_file(dir, "report.html", html.data, html.len) != CTL_OK)
+		goto out;
+	printf("wrote %s/report.html with %zu charts, report.txt, report.csv (%zu teams, weeks "
+	    "1-%d)\n", dir, ncharts, set.in.nteams, week);
+	rc = CTL_OK;
+	/* The mail version needs a sender compose accepts; without one the files still stand. */
+	if (progress_mail(c, &set.in, &text, charts, ncharts, &eml, &err) < 0)
+		fprintf(stderr, "feedbackctl: report.eml not written: %s\n", err.msg);
+	else if ((rc = write_file(dir, "report.eml", eml.data, eml.len)) == CTL_OK)
+		printf("wrote %s/report.eml: the mail with the charts inline\n", dir);
+out:
+	if (ncharts > 0)
+		report_chart_cleanup();
+	for (size_t i = 0; i < ncharts; i++)
+		buf_release(&charts[i].png);
+	free(charts);
+	free(refs);
+	buf_release(&text);
+	buf_release(&csv);
+	buf_release(&html);
+	buf_release(&eml);
+	store_report_progress_release(&set);
+	if (p.name != NULL)
+		store_program_release(&p);
+	return rc;
+}
+
+int
+ctl_report(struct ctl *c, int argc, char **argv)
+{
+	if (ctl_wants_help(argc, argv))
+		return ctl_usage(report_usage, 1);
+	if (argc >= 2 && strcmp(argv[1], "weekly") == 0)
+		return report_weekly_cmd(c, argc - 1, argv + 1);
+	if (argc >= 2 && strcmp(argv[1], "progress") == 0)
+		return report_progress_cmd(c, argc - 1, argv + 1, REPORT_PROGRESS);
+	if (argc >= 2 && strcmp(argv[1], "evaluation") == 0)
+		return report_progress_cmd(c, argc - 1, argv + 1, REPORT_EVALUATION);
+	return ctl_usage(report_usage, 0);
+}

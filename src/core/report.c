@@ -1,0 +1,355 @@
+/*
+ * report — the weekly report's figures and the lagging rule (see report.h). Pure: data in,
+ * struct report out; rendering lives in report_render.c, loading in store_report.c.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "report.h"
+#include "banned.h"
+
+void
+report_rules_from_config(const struct config_lagging *l, struct report_rules *out)
+{
+	out->no_feedback_weeks = l->no_feedback_weeks;
+	out->request_by_week = l->request_by_week;
+	out->median_fraction = l->median_fraction;
+	out->questionnaire_after_reminder = l->questionnaire_after_reminder ? 1 : 0;
+}
+
+static int
+week_ok(int w)
+{
+	return w >= 1 && w <= REPORT_MAX_WEEKS;
+}
+
+enum report_away
+report_away_in_week(const struct report_member_in *m, const struct fb_date *start, int week)
+{
+	struct fb_date first, last;
+	size_t n = m->nabsences;
+
+	if (!week_ok(week) || m->absences == NULL)
+		return REPORT_AWAY_NONE;
+	if (n > REPORT_MAX_ABSENCES)
+		n = REPORT_MAX_ABSENCES;
+	first = fbtime_date_add_days(start, 7 * (week - 1));
+	last = fbtime_date_add_days(&first, 6);
+	for (size_t i = 0; i < n; i++) {
+		const struct report_absence *a = &m->absences[i];
+
+		/* Overlap of [from, until] with [first, last]. */
+		if (fbtime_date_cmp(&a->from, &last) <= 0 && fbtime_date_cmp(&a->until, &first) >= 0)
+			return a->source == REPORT_AWAY_NONE ? REPORT_AWAY_COORDINATOR : a->source;
+	}
+	return REPORT_AWAY_NONE;
+}
+
+static int
+activity_through(const struct report_member_in *m, int week)
+{
+	long sum = 0;
+
+	for (int w = 1; w <= week && w <= REPORT_MAX_WEEKS; w++)
+		sum += (long)m->given[w] + m->received[w] + m->requested[w];
+	if (sum > 1000000000L)
+		sum = 1000000000L;
+	if (sum < 0)
+		sum = 0;
+	return (int)sum;
+}
+
+unsigned
+report_lagging_reasons(const struct report_member_in *m, const struct fb_date *start,
+    int week, double median_activity, const struct report_rules *r)
+{
+	unsigned reasons = 0;
+
+	if (!week_ok(week))
+		return 0;
+	if (r->no_feedback_weeks > 0) {
+		int counted = 0, gave = 0;
+
+		for (int w = week; w >= 1 && w > week - r->no_feedback_weeks; w--) {
+			if (report_away_in_week(m, start, w) != REPORT_AWAY_NONE)
+				continue;
+			counted++;
+			if (m->given[w] > 0)
+				gave = 1;
+		}
+		if (counted > 0 && !gave)
+			reasons |= REPORT_REASON_NO_FEEDBACK;
+	}
+	if (r->request_by_week > 0 && week >= r->request_by_week) {
+		int asked = 0;
+
+		for (int w = 1; w <= week; w++)
+			if (m->requested[w] > 0)
+				asked = 1;
+		if (!asked)
+			reasons |= REPORT_REASON_NO_REQUEST;
+	}
+	if (r->median_fraction > 0 && median_activity > 0.0) {
+		double act = activity_through(m, week);
+
+		if (act * 100.0 < median_activity * r->median_fraction)
+			reasons |= REPORT_REASON_BELOW_MEDIAN;
+	}
+	if (r->questionnaire_after_reminder && m->questionnaires_reminded > 0)
+		reasons |= REPORT_REASON_QUESTIONNAIRE;
+	return reasons;
+}
+
+static int
+cmp_int(const void *a, const void *b)
+{
+	int x = *(const int *)a, y = *(const int *)b;
+
+	return (x > y) - (x < y);
+}
+
+double
+report_median_activity(const struct report_member_in *members, size_t n,
+    const struct fb_date *start, int week)
+{
+	int *v;
+	size_t k = 0;
+	double median;
+
+	if (n == 0 || n > REPORT_MAX_MEMBERS || !week_ok(week))
+		return 0.0;
+	v = calloc(n, sizeof(*v));
+	if (v == NULL)
+		return 0.0;
+	for (size_t i = 0; i < n; i++) {
+		if (members[i].unreachable ||
+		    report_away_in_week(&members[i], start, week) != REPORT_AWAY_NONE)
+			continue;
+		v[k++] = activity_through(&members[i], week);
+	}
+	if (k == 0) {
+		free(v);
+		return 0.0;
+	}
+	qsort(v, k, sizeof(*v), cmp_int);
+	median = k % 2 ? v[k / 2] : (v[k / 2 - 1] + (double)v[k / 2]) / 2.0;
+	free(v);
+	return median;
+}
+
+/* A name compare that keeps the order stable for equal names (by id). */
+static int
+cmp_member(const void *a, const void *b)
+{
+	const struct report_member *x = a, *y = b;
+	const char *nx = x->in->name ? x->in->name : "", *ny = y->in->name ? y->in->name : "";
+	int c;
+
+	if (x->status != y->status)
+		return (int)x->status - (int)y->status;
+	c = strcmp(nx, ny);
+	if (c != 0)
+		return c;
+	return (x->in->id > y->in->id) - (x->in->id < y->in->id);
+}
+
+int
+report_weekly(const struct report_input *in, const struct report_rules *r,
+    struct report *out, struct fb_error *err)
+{
+	struct report res = REPORT_INIT;
+	int w = in->week;
+
+	*out = res;
+	if (!week_ok(w))
+		return fb_error_set(err, "week %d is outside 1..%d", w, REPORT_MAX_WEEKS);
+	if (in->nmembers > REPORT_MAX_MEMBERS)
+		return fb_error_set(err, "team %s has %zu members, more than %d", in->team ? in->team :
+		    "?", in->nmembers, REPORT_MAX_MEMBERS);
+	res.in = in;
+	if (in->nmembers > 0) {
+		res.members = calloc(in->nmembers, sizeof(*res.members));
+		if (res.members == NULL)
+			return fb_error_set(err, "out of memory");
+	}
+	res.n = in->nmembers;
+	res.median_activity = report_median_activity(in->members, in->nmembers, &in->start, w);
+	for (size_t i = 0; i < in->nmembers; i++) {
+		const struct report_member_in *m = &in->members[i];
+		struct report_member *o = &res.members[i];
+
+		o->in = m;
+		o->given_week = m->given[w];
+		o->received_week = m->received[w];
+		o->requested_week = m->requested[w];
+		for (int k = 1; k <= w; k++) {
+			o->given_total += m->given[k];
+			o->received_total += m->received[k];
+			o->requested_total += m->requested[k];
+		}
+		o->activity = activity_through(m, w);
+		for (int k = 0; k < REPORT_TREND_WEEKS; k++) {
+			int wk = w - (REPORT_TREND_WEEKS - 1) + k;
+
+			o->trend[k] = wk >= 1 ? m->given[wk] + m->received[wk] + m->requested[wk] : 0;
+		}
+		o->away = report_away_in_week(m, &in->start, w);
+		if (m->unreachable) {
+			o->status = REPORT_UNREACHABLE;
+			res.nunreachable++;
+		} else if (o->away != REPORT_AWAY_NONE) {
+			o->status = REPORT_AWAY;
+			res.naway++;
+		} else {
+			o->reasons = report_lagging_reasons(m, &in->start, w, res.median_activity, r);
+			o->status = o->reasons ? REPORT_LAGGING : REPORT_ACTIVE;
+			if (o->reasons)
+				res.nlagging++;
+		}
+		res.team_given_week += o->given_week;
+		res.team_received_week += o->received_week;
+		res.team_requested_week += o->requested_week;
+		res.team_given_total += o->given_total;
+		res.team_received_total += o->received_total;
+		res.team_requested_total += o->requested_total;
+	}
+	if (res.n > 1)
+		qsort(res.members, res.n, sizeof(*res.members), cmp_member);
+	*out = res;
+	return 0;
+}
+
+void
+report_release(struct report *r)
+{
+	struct report empty = REPORT_INIT;
+
+	if (r == NULL)
+		return;
+	free(r->members);
+	*r = empty;
+}
+
+const char *
+report_mask_word(enum report_lang lang)
+{
+	return lang == REPORT_LANG_EN ? "[name]" : "[naam]";
+}
+
+/* A byte that belongs to a word: letters, digits, and any byte of a multi-byte UTF-8 letter. */
+static int
+word_byte(unsigned char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+	    c >= 0x80 || c == '_';
+}
+
+static int
+lower(unsigned char c)
+{
+	return c >= 'A' && c <= 'Z' ? c + ('a' - 'A') : c;
+}
+
+struct pattern {
+	const char *s;
+	size_t len;
+};
+
+static int
+cmp_pattern_len(const void *a, const void *b)
+{
+	const struct pattern *x = a, *y = b;
+
+	return (y->len > x->len) - (y->len < x->len);
+}
+
+/* Does text[i..] start with p, case-insensitively, ending at a word boundary? */
+static int
+match_at(const char *text, size_t len, size_t i, const struct pattern *p)
+{
+	if (p->len == 0 || p->len > len - i)
+		return 0;
+	for (size_t k = 0; k < p->len; k++)
+		if (lower((unsigned char)text[i + k]) != lower((unsigned char)p->s[k]))
+			return 0;
+	return i + p->len == len || !word_byte((unsigned char)text[i + p->len]);
+}
+
+int
+report_mask_names(const char *text, const char *const *names, size_t nnames,
+    const char *mask, struct buf *out)
+{
+	struct pattern *pat;
+	size_t np = 0, len = text ? strlen(text) : 0, start_len = out->len;
+
+	if (nnames > REPORT_MAX_MEMBERS * 4)
+		nnames = REPORT_MAX_MEMBERS * 4;
+	pat = calloc(2 * nnames + 1, sizeof(*pat));
+	if (pat == NULL)
+		return -1;
+	for (size_t i = 0; i < nnames; i++) {
+		const char *n = names[i];
+		size_t first = 0;
+
+		if (n == NULL)
+			continue;
+		while (*n == ' ')
+			n++;
+		if (*n == '\0')
+			continue;
+		pat[np].s = n;
+		pat[np].len = strlen(n);
+		while (pat[np].len > 0 && n[pat[np].len - 1] == ' ')
+			pat[np].len--;
+		np++;
+		while (n[first] != '\0' && n[first] != ' ')
+			first++;
+		if (first >= 2 && n[first] == ' ') {
+			pat[np].s = n;
+			pat[np].len = first;
+			np++;
+		}
+	}
+	qsort(pat, np, sizeof(*pat), cmp_pattern_len);
+	for (size_t i = 0; i < len;) {
+		int at_word = i == 0 || !word_byte((unsigned char)text[i - 1]);
+		size_t hit = 0;
+
+		if (at_word && word_byte((unsigned char)text[i])) {
+			/* A word holding an '@' (an address) is masked whole, before any name in
+			 * it is. */
+			size_t e = i;
+			int at = 0;
+
+			while (e < len && strchr(" \n\t\r,;<>()[]\"'", text[e]) == NULL) {
+				if (text[e] == '@')
+					at = 1;
+				e++;
+			}
+			if (at) {
+				/* Not the full stop that ends a sentence. */
+				while (e > i && text[e - 1] == '.')
+					e--;
+				hit = e - i;
+			}
+			for (size_t k = 0; k < np && hit == 0; k++)
+				if (match_at(text, len, i, &pat[k]))
+					hit = pat[k].len;
+		}
+		if (hit > 0) {
+			if (buf_adds(out, mask) < 0)
+				goto fail;
+			i += hit;
+			continue;
+		}
+		if (buf_addch(out, text[i]) < 0)
+			goto fail;
+		i++;
+	}
+	free(pat);
+	return 0;
+fail:
+	buf_truncate(out, start_len);
+	free(pat);
+	return -1;
+}

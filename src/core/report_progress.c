@@ -1,0 +1,420 @@
+/*
+ * report_progress — the progress and evaluation reports as text, CSV and HTML (see
+ * report_progress.h). Pure. The charts are drawn in report_chart.c; the HTML only refers to
+ * them by the srcs the caller gives (cid: in mail, file names on disk).
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "report_progress.h"
+#include "banned.h"
+
+static const char *const moment_names[2][REPORT_MOMENTS] = {
+	{ "0-meting", "tussentijds", "eindmeting", "follow-up" },
+	{ "baseline", "midterm", "final", "follow-up" },
+};
+
+#define EN(in) ((in)->lang == REPORT_LANG_EN)
+#define T(in, nl, en) (EN(in) ? (en) : (nl))
+
+int
+report_team_volume(const struct report_pteam *t, int week)
+{
+	long sum = 0;
+
+	if (week < 1 || week > REPORT_MAX_WEEKS)
+		return 0;
+	for (size_t i = 0; i < t->nmembers && i < REPORT_MAX_MEMBERS; i++)
+		sum += t->members[i].given[week];
+	return sum > 1000000000L ? 1000000000 : (int)sum;
+}
+
+int
+report_score(const struct report_progress_input *in, const struct report_pteam *t, int m,
+    int q, double *avg, double *change)
+{
+	int min = in->min_group_size > 0 ? in->min_group_size : 1;
+
+	if (m < 0 || m >= REPORT_MOMENTS || q < 1 || q > REPORT_MAX_QUESTIONS ||
+	    t->navg[m][q] < min)
+		return 0;
+	*avg = t->avg[m][q];
+	if (m > 0 && t->navg[0][q] >= min)
+		*change = t->avg[m][q] - t->avg[0][q];
+	else
+		*change = 0.0;
+	return 1;
+}
+
+static int
+last_week(const struct report_progress_input *in)
+{
+	int w = in->through_week;
+
+	if (w > REPORT_MAX_WEEKS)
+		w = REPORT_MAX_WEEKS;
+	return w < 1 ? 1 : w;
+}
+
+/* A decimal number with a comma for Dutch, a point for English. */
+static int
+add_decimal(struct buf *out, const struct report_progress_input *in, double v, int sign)
+{
+	char s[32], *dot;
+
+	snprintf(s, sizeof(s), sign ? "%+.1f" : "%.1f", v);
+	if (!EN(in) && (dot = strchr(s, '.')) != NULL)
+		*dot = ',';
+	return buf_adds(out, s);
+}
+
+static int
+pad_to(struct buf *out, size_t from, size_t width)
+{
+	size_t n = 0;
+
+	for (size_t i = from; i < out->len; i++)
+		if (((unsigned char)out->data[i] & 0xC0) != 0x80)
+			n++;
+	for (; n < width; n++)
+		if (buf_addch(out, ' ') < 0)
+			return -1;
+	return 0;
+}
+
+/* s right-aligned in width characters. */
+static int
+add_right(struct buf *out, const char *s, size_t width)
+{
+	size_t n = 0;
+
+	for (const char *p = s; *p; p++)
+		if (((unsigned char)*p & 0xC0) != 0x80)
+			n++;
+	for (; n < width; n++)
+		if (buf_addch(out, ' ') < 0)
+			return -1;
+	return buf_adds(out, s);
+}
+
+static int
+text_team(const struct report_progress_input *in, const struct report_pteam *t, struct buf *out)
+{
+	int W = last_week(in);
+	size_t at;
+
+	if (buf_addf(out, "\n== %s %s ==\n\n%s\n", T(in, "Team", "Team"), t->name,
+	    T(in, "Respons per meting", "Response per measurement")) < 0)
+		return -1;
+	for (int m = 0; m < REPORT_MOMENTS; m++) {
+		if (t->sent[m] == 0)
+			continue;
+		if (buf_addf(out, "  %-12s %d/%d (%d%%)\n", moment_names[EN(in)][m], t->answered[m],
+		    t->sent[m], (int)((t->answered[m] * 100L + t->sent[m] / 2) / t->sent[m])) < 0)
+			return -1;
+	}
+	if (buf_addf(out, "\n%s\n  %s", T(in, "Gemiddelde score per vraag (verschil met de "
+	    "0-meting)", "Average score per question (change from the baseline)"),
+	    T(in, "vraag", "question")) < 0)
+		return -1;
+	for (int m = 0; m < REPORT_MOMENTS; m++)
+		if (buf_addf(out, "  %-16s", moment_names[EN(in)][m]) < 0)
+			return -1;
+	if (buf_addch(out, '\n') < 0)
+		return -1;
+	for (int q = 1; q <= in->nquestions && q <= REPORT_MAX_QUESTIONS; q++) {
+		if (buf_addf(out, "  %-8d", q) < 0)
+			return -1;
+		for (int m = 0; m < REPORT_MOMENTS; m++) {
+			double avg, change;
+
+			at = out->len;
+			if (buf_adds(out, "  ") < 0)
+				return -1;
+			if (!report_score(in, t, m, q, &avg, &change)) {
+				if (buf_adds(out, "–") < 0)
+					return -1;
+			} else if (add_decimal(out, in, avg, 0) < 0 ||
+			    (m > 0 && t->navg[0][q] >= in->min_group_size &&
+			    (buf_adds(out, " (") < 0 || add_decimal(out, in, change, 1) < 0 ||
+			    buf_addch(out, ')') < 0))) {
+				return -1;
+			}
+			if (pad_to(out, at, 18) < 0)
+				return -1;
+		}
+		buf_rtrim(out);
+		if (buf_addch(out, '\n') < 0)
+			return -1;
+	}
+	if (buf_addf(out, "  (%s %d %s)\n", T(in, "– : minder dan", "– : fewer than"),
+	    in->min_group_size, T(in, "antwoorden", "answers")) < 0)
+		return -1;
+	/* Volume per member per week. */
+	if (buf_addf(out, "\n%s\n  %-24s", T(in, "Gegeven feedback per teamlid per week",
+	    "Feedback given per member per week"), T(in, "teamlid", "member")) < 0)
+		return -1;
+	for (int w = 1; w <= W; w++)
+		if (buf_addf(out, "%4d", w) < 0)
+			return -1;
+	if (buf_addf(out, "  %s\n", T(in, "totaal", "total")) < 0)
+		return -1;
+	for (size_t i = 0; i < t->nmembers; i++) {
+		int total = 0;
+
+		at = out->len;
+		if (buf_addf(out, "  %s", t->members[i].name ? t->members[i].name : "?") < 0 ||
+		    pad_to(out, at, 26) < 0)
+			return -1;
+		for (int w = 1; w <= W; w++) {
+			total += t->members[i].given[w];
+			if (buf_addf(out, "%4d", t->members[i].given[w]) < 0)
+				return -1;
+		}
+		if (buf_addf(out, "  %d\n", total) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+int
+report_progress_text(const struct report_progress_input *in, struct buf *out)
+{
+	size_t start = out->len;
+	int W = last_week(in);
+	size_t nt = in->nteams;
+
+	if (buf_addf(out, "%s — %s %s, %s 1-%d\n", in->kind == REPORT_PROGRESS ?
+	    T(in, "Voortgangsrapport", "Progress report") : T(in, "Evaluatierapport",
+	    "Evaluation report"), T(in, "programma", "programme"), in->program ? in->program : "?",
+	    T(in, "weken", "weeks"), W) < 0)
+		goto fail;
+	/* Teams side by side, one row each (any number of teams fits): volume and ratings per
+	 * week. */
+	for (int table = 0; table < 2; table++) {
+		if (buf_addf(out, "\n%s\n  %-24s", table == 0 ? T(in, "Gegeven feedback per week, "
+		    "per team", "Feedback given per week, per team") : T(in, "Kwaliteit (gemiddelde "
+		    "beoordeling 1-5) per week, per team", "Quality (average rating 1-5) per week, per "
+		    "team"), "team") < 0)
+			goto fail;
+		for (int w = 1; w <= W; w++)
+			if (buf_addf(out, table == 0 ? "%4d" : "%5d", w) < 0)
+				goto fail;
+		if (buf_addf(out, table == 0 ? "  %s\n" : "\n", T(in, "totaal", "total")) < 0)
+			goto fail;
+		for (size_t i = 0; i < nt; i++) {
+			const struct report_pteam *t = &in->teams[i];
+			size_t at = out->len;
+			long total = 0;
+
+			if (buf_addf(out, "  %s", t->name ? t->name : "?") < 0 || pad_to(out, at, 26) < 0)
+				goto fail;
+			for (int w = 1; w <= W; w++) {
+				struct buf cell = BUF_INIT;
+				int rc;
+
+				if (table == 0) {
+					total += report_team_volume(t, w);
+					rc = buf_addf(out, "%4d", report_team_volume(t, w));
+				} else {
+					rc = t->rating_n[w] > 0 ? add_decimal(&cell, in, t->rating_avg[w], 0) :
+					    buf_adds(&cell, "–");
+					rc = rc < 0 || add_right(out, cell.data, 5) < 0 ? -1 : 0;
+					buf_release(&cell);
+				}
+				if (rc < 0)
+					goto fail;
+			}
+			if ((table == 0 ? buf_addf(out, "  %ld\n", total) : buf_addch(out, '\n')) < 0)
+				goto fail;
+		}
+	}
+	for (size_t i = 0; i < nt; i++)
+		if (text_team(in, &in->teams[i], out) < 0)
+			goto fail;
+	return 0;
+fail:
+	buf_truncate(out, start);
+	return -1;
+}
+
+/* ---- CSV ---- */
+
+static int
+csv_text(struct buf *out, const char *s)
+{
+	int quote = strpbrk(s ? s : "", ";\"\r\n") != NULL;
+
+	s = s ? s : "";
+	if (quote && buf_addch(out, '"') < 0)
+		return -1;
+	if ((s[0] == '=' || s[0] == '+' || s[0] == '-' || s[0] == '@') && buf_addch(out, '\'') < 0)
+		return -1;
+	for (; *s; s++)
+		if ((*s == '"' && buf_addch(out, '"') < 0) || buf_addch(out, *s) < 0)
+			return -1;
+	return quote ? buf_addch(out, '"') : 0;
+}
+
+/* One row: team;figure;when;who;value. */
+static int
+csv_row(struct buf *out, const struct report_progress_input *in, const char *team,
+    const char *figure, const char *when, const char *who, double v, int decimal)
+{
+	if (csv_text(out, team) < 0 || buf_addch(out, ';') < 0 || csv_text(out, figure) < 0 ||
+	    buf_addch(out, ';') < 0 || csv_text(out, when) < 0 || buf_addch(out, ';') < 0 ||
+	    csv_text(out, who) < 0 || buf_addch(out, ';') < 0)
+		return -1;
+	if (decimal ? add_decimal(out, in, v, 0) < 0 : buf_addf(out, "%.0f", v) < 0)
+		return -1;
+	return buf_adds(out, "\r\n");
+}
+
+int
+report_progress_csv(const struct report_progress_input *in, struct buf *out)
+{
+	size_t start = out->len;
+	int W = last_week(in);
+	char when[32], who[32];
+
+	if (buf_adds(out, "\xEF\xBB\xBF") < 0 || buf_adds(out, T(in,
+	    "team;cijfer;moment of week;teamlid of vraag;waarde\r\n",
+	    "team;figure;moment or week;member or question;value\r\n")) < 0)
+		goto fail;
+	for (size_t i = 0; i < in->nteams; i++) {
+		const struct report_pteam *t = &in->teams[i];
+
+		for (int m = 0; m < REPORT_MOMENTS; m++) {
+			if (t->sent[m] == 0)
+				continue;
+			if (csv_row(out, in, t->name, T(in, "verstuurd", "sent"),
+			    moment_names[EN(in)][m], "", t->sent[m], 0) < 0 ||
+			    csv_row(out, in, t->name, T(in, "ingevuld", "answered"),
+			    moment_names[EN(in)][m], "", t->answered[m], 0) < 0)
+				goto fail;
+			for (int q = 1; q <= in->nquestions && q <= REPORT_MAX_QUESTIONS; q++) {
+				double avg, change;
+
+				if (!report_score(in, t, m, q, &avg, &change))
+					continue;
+				snprintf(who, sizeof(who), "%d", q);
+				if (csv_row(out, in, t->name, T(in, "gemiddelde score", "average score"),
+				    moment_names[EN(in)][m], who, avg, 1) < 0)
+					goto fail;
+				if (m > 0 && t->navg[0][q] >= in->min_group_size &&
+				    csv_row(out, in, t->name, T(in, "verschil met 0-meting",
+				    "change from baseline"), moment_names[EN(in)][m], who, change, 1) < 0)
+					goto fail;
+			}
+		}
+		for (int w = 1; w <= W; w++) {
+			snprintf(when, sizeof(when), "%d", w);
+			if (csv_row(out, in, t->name, T(in, "feedback team", "team feedback"), when, "",
+			    report_team_volume(t, w), 0) < 0)
+				goto fail;
+			if (t->rating_n[w] > 0 && csv_row(out, in, t->name, T(in, "kwaliteit",
+			    "quality"), when, "", t->rating_avg[w], 1) < 0)
+				goto fail;
+			for (size_t k = 0; k < t->nmembers; k++)
+				if (csv_row(out, in, t->name, T(in, "feedback teamlid", "member feedback"),
+				    when, t->members[k].name, t->members[k].given[w], 0) < 0)
+					goto fail;
+		}
+	}
+	return 0;
+fail:
+	buf_truncate(out, start);
+	return -1;
+}
+
+/* ---- HTML ---- */
+
+#define H_FONT "font-family:Arial,Helvetica,sans-serif;font-size:14px;color:#222222;"
+#define H_TD "padding:3px 8px;border-bottom:1px solid #dddddd;" H_FONT
+#define H_NUM "padding:3px 8px;border-bottom:1px solid #dddddd;text-align:right;" H_FONT
+#define H_H2 "font-family:Arial,Helvetica,sans-serif;font-size:17px;color:#1f4e79;margin:18px 0 6px 0;"
+
+static int
+html_team(const struct report_progress_input *in, const struct report_pteam *t, struct buf *out)
+{
+	if (buf_addf(out, "<h2 style=\"%s\">%s ", H_H2, T(in, "Team", "Team")) < 0 ||
+	    report_html_escape(out, t->name) < 0 || buf_adds(out, "</h2>") < 0)
+		return -1;
+	if (buf_addf(out, "<table role=\"presentation\" cellpadding=\"0\" cellspacing=\"0\" "
+	    "border=\"0\" style=\"border-collapse:collapse;\"><tr><td style=\"%sfont-weight:bold;\">"
+	    "%s</td>", H_TD, T(in, "vraag", "question")) < 0)
+		return -1;
+	for (int m = 0; m < REPORT_MOMENTS; m++)
+		if (buf_addf(out, "<td style=\"%sfont-weight:bold;\">%s</td>", H_NUM,
+		    moment_names[EN(in)][m]) < 0)
+			return -1;
+	if (buf_adds(out, "</tr><tr><td style=\"" H_TD "\">") < 0 ||
+	    buf_adds(out, T(in, "respons", "response")) < 0 || buf_adds(out, "</td>") < 0)
+		return -1;
+	for (int m = 0; m < REPORT_MOMENTS; m++)
+		if (buf_addf(out, t->sent[m] ? "<td style=\"%s\">%d/%d</td>" :
+		    "<td style=\"%s\">–</td>", H_NUM, t->answered[m], t->sent[m]) < 0)
+			return -1;
+	if (buf_adds(out, "</tr>") < 0)
+		return -1;
+	for (int q = 1; q <= in->nquestions && q <= REPORT_MAX_QUESTIONS; q++) {
+		if (buf_addf(out, "<tr><td style=\"%s\">%d</td>", H_TD, q) < 0)
+			return -1;
+		for (int m = 0; m < REPORT_MOMENTS; m++) {
+			double avg, change;
+
+			if (buf_addf(out, "<td style=\"%s\">", H_NUM) < 0)
+				return -1;
+			if (!report_score(in, t, m, q, &avg, &change)) {
+				if (buf_adds(out, "–") < 0)
+					return -1;
+			} else if (add_decimal(out, in, avg, 0) < 0 ||
+			    (m > 0 && t->navg[0][q] >= in->min_group_size &&
+			    (buf_addf(out, " <span style=\"color:%s;\">(", change >= 0 ? "#2e7d32" :
+			    "#b00020") < 0 || add_decimal(out, in, change, 1) < 0 ||
+			    buf_adds(out, ")</span>") < 0))) {
+				return -1;
+			}
+			if (buf_adds(out, "</td>") < 0)
+				return -1;
+		}
+		if (buf_adds(out, "</tr>") < 0)
+			return -1;
+	}
+	return buf_adds(out, "</table>");
+}
+
+int
+report_progress_html(const struct report_progress_input *in,
+    const struct report_chart_ref *charts, size_t ncharts, struct buf *out)
+{
+	size_t start = out->len;
+	const char *title = in->kind == REPORT_PROGRESS ? T(in, "Voortgangsrapport",
+	    "Progress report") : T(in, "Evaluatierapport", "Evaluation report");
+
+	if (buf_addf(out, "<!DOCTYPE html>\n<html lang=\"%s\"><head><meta charset=\"utf-8\">"
+	    "<title>%s</title></head><body style=\"margin:0;padding:16px;background-color:#ffffff;"
+	    "\"><table role=\"presentation\" width=\"100%%\" cellpadding=\"0\" cellspacing=\"0\" "
+	    "border=\"0\"><tr><td style=\"%s\">\n<h1 style=\"%sfont-size:20px;\">%s — ",
+	    EN(in) ? "en" : "nl", title, H_FONT, H_H2, title) < 0 ||
+	    report_html_escape(out, in->program) < 0 ||
+	    buf_addf(out, "</h1><p style=\"%s\">%s 1-%d</p>\n", H_FONT, T(in, "weken", "weeks"),
+	    last_week(in)) < 0)
+		goto fail;
+	for (size_t i = 0; i < ncharts; i++) {
+		if (buf_adds(out, "<p><img src=\"") < 0 || report_html_escape(out, charts[i].src) < 0 ||
+		    buf_adds(out, "\" alt=\"") < 0 || report_html_escape(out, charts[i].alt) < 0 ||
+		    buf_addf(out, "\" width=\"%d\" style=\"display:block;max-width:100%%;height:auto;"
+		    "border:0;\"></p>\n", REPORT_CHART_W) < 0)
+			goto fail;
+	}
+	for (size_t i = 0; i < in->nteams; i++)
+		if (html_team(in, &in->teams[i], out) < 0)
+			goto fail;
+	if (buf_adds(out, "\n</td></tr></table></body></html>\n") < 0)
+		goto fail;
+	return 0;
+fail:
+	buf_truncate(out, start);
+	return -1;
+}

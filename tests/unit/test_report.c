@@ -1,0 +1,412 @@
+/*
+ * test_report — the weekly report: the lagging rule over a table of members and weeks, the
+ * name masking of the rating samples, and the renderers (text, HTML parsed with gumbo, CSV).
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <gumbo.h>
+
+#include "report.h"
+#include "testlib.h"
+#include "banned.h"
+
+#define START { 2027, 1, 4 }   /* week 1: Monday 4 January 2027 */
+#define DEF 1, 2, 50, 1        /* the default rules */
+
+/* One member of a team of four steady peers (1 given, 1 received, 1 requested every week). */
+struct lag_case {
+	const char *name;
+	int week;
+	const char *given, *received, *requested; /* per week from week 1, one digit a week */
+	const char *away_from, *away_until;        /* NULL: none */
+	enum report_away source;
+	int unreachable, reminded;
+	struct report_rules rules;
+	enum report_status status;
+	unsigned reasons;
+};
+
+#define NOFB REPORT_REASON_NO_FEEDBACK
+#define NOREQ REPORT_REASON_NO_REQUEST
+#define MEDIAN REPORT_REASON_BELOW_MEDIAN
+#define QUEST REPORT_REASON_QUESTIONNAIRE
+#define OOO REPORT_AWAY_OUT_OF_OFFICE
+#define COORD REPORT_AWAY_COORDINATOR
+
+static const struct lag_case lag_cases[] = {
+	{ "test_lagging_active_member_is_not_lagging", 4, "1111", "1111", "1000", NULL, NULL, 0, 0, 0,
+	  { DEF }, REPORT_ACTIVE, 0 },
+	{ "test_lagging_gave_nothing_in_the_last_week", 4, "1110", "1111", "1000", NULL, NULL, 0, 0, 0,
+	  { DEF }, REPORT_LAGGING, NOFB },
+	{ "test_lagging_never_requested_by_end_of_week_2", 2, "11", "11", "00", NULL, NULL, 0, 0, 0,
+	  { DEF }, REPORT_LAGGING, NOREQ },
+	{ "test_lagging_no_request_in_week_1_is_not_yet_lagging", 1, "1", "1", "0", NULL, NULL, 0, 0, 0,
+	  { DEF }, REPORT_ACTIVE, 0 },
+	{ "test_lagging_request_in_week_2_is_in_time", 2, "11", "11", "01", NULL, NULL, 0, 0, 0,
+	  { DEF }, REPORT_ACTIVE, 0 },
+	{ "test_lagging_request_by_week_3_configured_week_2_fine", 2, "11", "11", "00", NULL, NULL, 0,
+	  0, 0, { 1, 3, 50, 1 }, REPORT_ACTIVE, 0 },
+	{ "test_lagging_request_by_week_3_configured_week_3_lags", 3, "111", "111", "000", NULL, NULL,
+	  0, 0, 0, { 1, 3, 0, 1 }, REPORT_LAGGING, NOREQ },
+	{ "test_lagging_below_half_the_team_median", 4, "1001", "0000", "1000", NULL, NULL, 0, 0, 0,
+	  { DEF }, REPORT_LAGGING, MEDIAN },
+	{ "test_lagging_exactly_half_the_median_is_not_below", 4, "1011", "1100", "1000", NULL, NULL,
+	  0, 0, 0, { DEF }, REPORT_ACTIVE, 0 },
+	{ "test_lagging_median_fraction_75_catches_half", 4, "1011", "1100", "1000", NULL, NULL, 0, 0,
+	  0, { 1, 2, 75, 1 }, REPORT_LAGGING, MEDIAN },
+	{ "test_lagging_coordinator_absence_this_week_is_away", 4, "1110", "1111", "1000",
+	  "2027-01-25", "2027-01-29", COORD, 0, 0, { DEF }, REPORT_AWAY, 0 },
+	{ "test_lagging_out_of_office_this_week_is_away", 4, "0000", "0000", "0000",
+	  "2027-01-20", "2027-01-26", OOO, 0, 0, { DEF }, REPORT_AWAY, 0 },
+	{ "test_lagging_absence_on_the_sunday_still_counts_as_away", 4, "1110", "1111", "1000",
+	  "2027-01-31", "2027-02-05", REPORT_AWAY_FACILITATOR, 0, 0, { DEF }, REPORT_AWAY, 0 },
+	{ "test_lagging_absence_that_ended_before_the_week_is_not_away", 4, "1110", "1111", "1000",
+	  "2027-01-11", "2027-01-17", OOO, 0, 0, { DEF }, REPORT_LAGGING, NOFB },
+	{ "test_lagging_two_weeks_rule_skips_the_away_week", 4, "1100", "1111", "1000",
+	  "2027-01-18", "2027-01-24", OOO, 0, 0, { 2, 2, 0, 1 }, REPORT_LAGGING, NOFB },
+	{ "test_lagging_two_weeks_rule_gave_the_week_before", 4, "1110", "1111", "1000", NULL, NULL, 0,
+	  0, 0, { 2, 2, 50, 1 }, REPORT_ACTIVE, 0 },
+	{ "test_lagging_unreachable_is_never_lagging", 4, "0000", "0000", "0000", NULL, NULL, 0, 1, 0,
+	  { DEF }, REPORT_UNREACHABLE, 0 },
+	{ "test_lagging_unreachable_wins_over_away", 4, "0000", "0000", "0000", "2027-01-25",
+	  "2027-01-25", COORD, 1, 0, { DEF }, REPORT_UNREACHABLE, 0 },
+	{ "test_lagging_questionnaire_unanswered_after_reminder", 4, "1111", "1111", "1000", NULL,
+	  NULL, 0, 0, 1, { DEF }, REPORT_LAGGING, QUEST },
+	{ "test_lagging_questionnaire_rule_switched_off", 4, "1111", "1111", "1000", NULL, NULL, 0, 0,
+	  1, { 1, 2, 50, 0 }, REPORT_ACTIVE, 0 },
+	{ "test_lagging_every_rule_off_nobody_lags", 4, "0000", "0000", "0000", NULL, NULL, 0, 0, 1,
+	  { 0, 0, 0, 0 }, REPORT_ACTIVE, 0 },
+	{ "test_lagging_silent_member_has_every_reason", 4, "0000", "0000", "0000", NULL, NULL, 0, 0,
+	  1, { DEF }, REPORT_LAGGING, NOFB | NOREQ | MEDIAN | QUEST },
+};
+
+static void
+fill_weeks(int *slots, const char *digits)
+{
+	for (int w = 1; digits[w - 1] != '\0' && w <= REPORT_MAX_WEEKS; w++)
+		slots[w] = digits[w - 1] - '0';
+}
+
+static void
+run_lag_case(void **state)
+{
+	const struct lag_case *c = *state;
+	struct report_member_in m[5];
+	struct report_absence abs;
+	struct report_input in = { 0 };
+	struct report r = REPORT_INIT;
+	struct fb_error err;
+	const struct report_member *me = NULL;
+
+	memset(m, 0, sizeof(m));
+	for (int i = 1; i < 5; i++) {
+		static const char *const peer[] = { "", "Peer A", "Peer B", "Peer C", "Peer D" };
+
+		m[i].id = i + 1;
+		m[i].name = peer[i];
+		for (int w = 1; w <= c->week; w++)
+			m[i].given[w] = m[i].received[w] = m[i].requested[w] = 1;
+	}
+	m[0].id = 1;
+	m[0].name = "Subject";
+	fill_weeks(m[0].given, c->given);
+	fill_weeks(m[0].received, c->received);
+	fill_weeks(m[0].requested, c->requested);
+	m[0].unreachable = c->unreachable;
+	m[0].questionnaires_reminded = c->reminded;
+	if (c->away_from) {
+		assert_int_equal(fbtime_parse_date(c->away_from, &abs.from, NULL), 0);
+		assert_int_equal(fbtime_parse_date(c->away_until, &abs.until, NULL), 0);
+		abs.source = c->source;
+		m[0].absences = &abs;
+		m[0].nabsences = 1;
+	}
+	in.program = "P";
+	in.team = "T";
+	in.start = (struct fb_date)START;
+	in.weeks = 10;
+	in.week = c->week;
+	in.members = m;
+	in.nmembers = 5;
+	assert_int_equal(report_weekly(&in, &c->rules, &r, &err), 0);
+	for (size_t i = 0; i < r.n; i++)
+		if (r.members[i].in->id == 1)
+			me = &r.members[i];
+	assert_non_null(me);
+	assert_int_equal(me->status, c->status);
+	assert_int_equal(me->reasons, c->reasons);
+	if (c->status == REPORT_AWAY)
+		assert_int_equal(me->away, c->source);
+	/* The steady peers are never lagging, and the lagging come first. */
+	for (size_t i = 0; i < r.n; i++)
+		if (r.members[i].in->id != 1)
+			assert_int_equal(r.members[i].status, REPORT_ACTIVE);
+	if (c->status == REPORT_LAGGING)
+		assert_ptr_equal(me, &r.members[0]);
+	report_release(&r);
+}
+
+/* ---- masking ---- */
+
+struct mask_case {
+	const char *name;
+	const char *text;
+	const char *expect;
+};
+
+static const struct mask_case mask_cases[] = {
+	{ "test_mask_full_name_is_one_mask", "Jan de Vries deed het goed.", "[naam] deed het goed." },
+	{ "test_mask_first_name_alone", "Goed gedaan, Jan!", "Goed gedaan, [naam]!" },
+	{ "test_mask_is_case_insensitive", "PIET bakker en jan", "[naam] en [naam]" },
+	{ "test_mask_keeps_longer_words", "Janneke en Pieter", "Janneke en Pieter" },
+	{ "test_mask_address_whole", "mail piet@example.org of <jan.v@x.nl>.",
+	  "mail [naam] of <[naam]>." },
+	{ "test_mask_utf8_name", "Dank je, Jeroen Mëijer.", "Dank je, [naam]." },
+	{ "test_mask_no_names_unchanged", "Sterke presentatie.", "Sterke presentatie." },
+};
+
+static void
+run_mask_case(void **state)
+{
+	const struct mask_case *c = *state;
+	static const char *const names[] = { "Jan de Vries", "Piet Bakker", "Jeroen Mëijer", "Al" };
+	struct buf out = BUF_INIT;
+
+	assert_int_equal(report_mask_names(c->text, names, 4, "[naam]", &out), 0);
+	assert_string_equal(out.data, c->expect);
+	buf_release(&out);
+}
+
+/* ---- rendering ---- */
+
+static struct report_member_in render_members[3];
+static const struct report_questionnaire_in render_q[] = { { "midterm", 12, 8, 1800000000 } };
+static const struct report_session_in render_s[] = { { "progress", 1800100000, 6, 1, 0, 5 } };
+static const struct report_sample_in render_samples[] = {
+	{ "F12", "Bevestiging: [naam] presenteerde helder.\nKritiek: te lang." },
+	{ "F13", "<b>vet</b> & \"quotes\"" },
+};
+
+static void
+render_input(struct report_input *in, enum report_lang lang)
+{
+	memset(render_members, 0, sizeof(render_members));
+	render_members[0].id = 1;
+	render_members[0].name = "<Jan & \"Piet\">";
+	render_members[1].id = 2;
+	render_members[1].name = "Ank; Bos";
+	render_members[2].id = 3;
+	render_members[2].name = "=SUM(A1)";
+	for (int w = 1; w <= 3; w++) {
+		render_members[1].given[w] = render_members[1].requested[w] = w;
+		render_members[2].given[w] = 1;
+		render_members[2].requested[w] = 1;
+	}
+	memset(in, 0, sizeof(*in));
+	in->program = "Pilot";
+	in->team = "Sales & <Co>";
+	in->lang = lang;
+	in->tz = "Europe/Amsterdam";
+	in->start = (struct fb_date)START;
+	in->weeks = 10;
+	in->week = 3;
+	in->generated_at = 1800000000;
+	in->members = render_members;
+	in->nmembers = 3;
+	in->questionnaires = render_q;
+	in->nquestionnaires = 1;
+	in->sessions = render_s;
+	in->nsessions = 1;
+	in->samples = render_samples;
+	in->nsamples = 2;
+	in->ratings_week_count = 2;
+	in->ratings_week_avg = 3.5;
+}
+
+static void
+compute(struct report_input *in, enum report_lang lang, struct report *r)
+{
+	struct report_rules rules = { DEF };
+
+	render_input(in, lang);
+	assert_int_equal(report_weekly(in, &rules, r, NULL), 0);
+}
+
+static void
+test_render_text_lists_lagging_with_reasons_in_english(void **state)
+{
+	struct report_input in;
+	struct report r;
+	struct buf out = BUF_INIT;
+
+	(void)state;
+	compute(&in, REPORT_LANG_EN, &r);
+	assert_int_equal(report_render_text(&r, &out), 0);
+	assert_non_null(strstr(out.data, "Weekly report"));
+	assert_non_null(strstr(out.data, "- <Jan & \"Piet\">: gave no feedback; never requested "
+	    "feedback; well below the team's median"));
+	assert_non_null(strstr(out.data, "midterm: 8/12 answered (67%)"));
+	assert_non_null(strstr(out.data, "6 accepted, 1 declined, 0 tentative, 5 no answer"));
+	assert_non_null(strstr(out.data, "F12:\n    | Bevestiging: [naam] presenteerde helder.\n"
+	    "    | Kritiek: te lang."));
+	/* The lagging member heads the table: "<Jan" comes before "Ank; Bos" despite the order
+	 * by name. */
+	assert_true(strstr(out.data, "<Jan & \"Piet\">  ") < strstr(out.data, "Ank; Bos  "));
+	buf_release(&out);
+	report_release(&r);
+}
+
+static void
+test_render_text_speaks_dutch_for_a_dutch_programme(void **state)
+{
+	struct report_input in;
+	struct report r;
+	struct buf out = BUF_INIT;
+
+	(void)state;
+	compute(&in, REPORT_LANG_NL, &r);
+	assert_int_equal(report_render_text(&r, &out), 0);
+	assert_non_null(strstr(out.data, "Weekrapport"));
+	assert_non_null(strstr(out.data, "Blijft achter (1)"));
+	assert_non_null(strstr(out.data, "gaf geen feedback; heeft nog nooit feedback gevraagd"));
+	assert_non_null(strstr(out.data, "tussentijdse meting: 8/12 ingevuld (67%)"));
+	assert_null(strstr(out.data, "Weekly"));
+	buf_release(&out);
+	report_release(&r);
+}
+
+struct html_walk {
+	int elements, forbidden, external;
+	struct buf text;
+};
+
+static void
+walk(const GumboNode *n, struct html_walk *w, int depth)
+{
+	if (depth > 200)
+		return;
+	if (n->type == GUMBO_NODE_TEXT) {
+		buf_adds(&w->text, n->v.text.text);
+		return;
+	}
+	if (n->type != GUMBO_NODE_ELEMENT && n->type != GUMBO_NODE_DOCUMENT)
+		return;
+	if (n->type == GUMBO_NODE_ELEMENT) {
+		GumboTag t = n->v.element.tag;
+		const GumboVector *attrs = &n->v.element.attributes;
+
+		w->elements++;
+		if (t == GUMBO_TAG_SCRIPT || t == GUMBO_TAG_IMG || t == GUMBO_TAG_LINK ||
+		    t == GUMBO_TAG_IFRAME || t == GUMBO_TAG_OBJECT || t == GUMBO_TAG_STYLE ||
+		    t == GUMBO_TAG_UNKNOWN)
+			w->forbidden++;
+		for (unsigned i = 0; i < attrs->length; i++) {
+			const GumboAttribute *a = attrs->data[i];
+
+			if (strcmp(a->name, "src") == 0 || strcmp(a->name, "href") == 0 ||
+			    strncmp(a->name, "on", 2) == 0 || strstr(a->value, "http") != NULL ||
+			    strstr(a->value, "url(") != NULL)
+				w->external++;
+		}
+	}
+	{
+		const GumboVector *kids = n->type == GUMBO_NODE_DOCUMENT ? &n->v.document.children :
+		    &n->v.element.children;
+
+		for (unsigned i = 0; i < kids->length; i++)
+			walk(kids->data[i], w, depth + 1);
+	}
+}
+
+static void
+test_render_html_parses_without_external_references(void **state)
+{
+	struct report_input in;
+	struct report r;
+	struct buf out = BUF_INIT;
+	struct html_walk w = { 0, 0, 0, BUF_INIT };
+	GumboOutput *g;
+
+	(void)state;
+	compute(&in, REPORT_LANG_EN, &r);
+	assert_int_equal(report_render_html(&r, &out), 0);
+	g = gumbo_parse_with_options(&kGumboDefaultOptions, out.data, out.len);
+	assert_non_null(g);
+	assert_int_equal(g->errors.length, 0);
+	walk(g->document, &w, 0);
+	assert_true(w.elements > 50);
+	assert_int_equal(w.forbidden, 0);
+	assert_int_equal(w.external, 0);
+	/* The hostile names come back as text, exactly, after parsing. */
+	assert_non_null(strstr(w.text.data, "<Jan & \"Piet\">"));
+	assert_non_null(strstr(w.text.data, "Sales & <Co>"));
+	assert_non_null(strstr(w.text.data, "<b>vet</b> & \"quotes\""));
+	assert_null(strstr(out.data, "<Jan"));
+	assert_null(strstr(out.data, "<b>vet"));
+	assert_non_null(strstr(out.data, "&lt;Jan &amp; &quot;Piet&quot;&gt;"));
+	gumbo_destroy_output(&kGumboDefaultOptions, g);
+	buf_release(&w.text);
+	buf_release(&out);
+	report_release(&r);
+}
+
+static void
+test_render_csv_is_for_a_dutch_spreadsheet(void **state)
+{
+	struct report_input in;
+	struct report r;
+	struct buf out = BUF_INIT;
+
+	(void)state;
+	compute(&in, REPORT_LANG_NL, &r);
+	assert_int_equal(report_render_csv(&r, 1, 1, &out), 0);
+	assert_memory_equal(out.data, "\xEF\xBB\xBFteam;week;teamlid;", 20);
+	assert_non_null(strstr(out.data, "\r\nSales & <Co>;3;\"Ank; Bos\";3;0;3;6;0;6;;\r\n"));
+	/* A name that looks like a formula is not run by the spreadsheet. */
+	assert_non_null(strstr(out.data, ";'=SUM(A1);"));
+	assert_non_null(strstr(out.data, ";\"<Jan & \"\"Piet\"\">\";0;"));
+	buf_release(&out);
+	report_release(&r);
+}
+
+static void
+test_report_refuses_a_week_out_of_range(void **state)
+{
+	struct report_input in;
+	struct report r;
+	struct report_rules rules = { DEF };
+	struct fb_error err;
+
+	(void)state;
+	render_input(&in, REPORT_LANG_EN);
+	in.week = 0;
+	assert_int_equal(report_weekly(&in, &rules, &r, &err), -1);
+	assert_non_null(strstr(err.msg, "week 0"));
+	in.week = REPORT_MAX_WEEKS + 1;
+	assert_int_equal(report_weekly(&in, &rules, &r, &err), -1);
+	assert_null(r.members);
+}
+
+int
+main(void)
+{
+	static const struct CMUnitTest fixed[] = {
+		cmocka_unit_test(test_render_text_lists_lagging_with_reasons_in_english),
+		cmocka_unit_test(test_render_text_speaks_dutch_for_a_dutch_programme),
+		cmocka_unit_test(test_render_html_parses_without_external_references),
+		cmocka_unit_test(test_render_csv_is_for_a_dutch_spreadsheet),
+		cmocka_unit_test(test_report_refuses_a_week_out_of_range),
+	};
+	int rc;
+
+	rc = testlib_run_table("report lagging", lag_cases, sizeof(lag_cases) / sizeof(lag_cases[0]),
+	    sizeof(lag_cases[0]), run_lag_case, NULL, 0);
+	rc |= testlib_run_table("report mask", mask_cases, sizeof(mask_cases) / sizeof(mask_cases[0]),
+	    sizeof(mask_cases[0]), run_mask_case, fixed, sizeof(fixed) / sizeof(fixed[0]));
+	fbtime_cleanup();
+	return rc;
+}

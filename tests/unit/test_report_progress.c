@@ -1,0 +1,281 @@
+/*
+ * test_report_progress — the progress and evaluation reports: figures against a hand-computed
+ * table (volume per week, averages and change from baseline, the privacy threshold), the CSV
+ * for a Dutch spreadsheet, the HTML (parsed with gumbo, only the chart srcs given), and the
+ * PNG charts (read back by cairo, at the documented size).
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <cairo.h>
+#include <gumbo.h>
+
+#include "report_progress.h"
+#include "testlib.h"
+#include "banned.h"
+
+static struct report_member_in team_a[3], team_b[1];
+static struct report_pteam teams[2];
+
+/*
+ * Hand-computed:                 week 1  2  3   total
+ *   Anna                              1  2  3   6
+ *   Bram                              0  1  1   2
+ *   Cees                              2  0  0   2
+ *   team A volume                     3  3  4   10
+ *   question 1: baseline 6.0 (3 answers), midterm 7.5 (2 answers) → +1.5 (min group 2)
+ *   question 2: baseline 5.0 (3), midterm 9.0 (1 answer: not shown)
+ *   ratings: week 2, 3.5 from 2
+ */
+static void
+input(struct report_progress_input *in, enum report_lang lang)
+{
+	static const int given[3][4] = { { 0, 1, 2, 3 }, { 0, 0, 1, 1 }, { 0, 2, 0, 0 } };
+	static const char *const names[3] = { "Anna", "Bram", "Cees" };
+
+	memset(team_a, 0, sizeof(team_a));
+	memset(team_b, 0, sizeof(team_b));
+	memset(teams, 0, sizeof(teams));
+	for (int i = 0; i < 3; i++) {
+		team_a[i].name = names[i];
+		for (int w = 1; w <= 3; w++)
+			team_a[i].given[w] = given[i][w];
+	}
+	team_b[0].name = "Dirk";
+	team_b[0].given[1] = 1;
+	teams[0].name = "Team A";
+	teams[0].members = team_a;
+	teams[0].nmembers = 3;
+	teams[0].sent[0] = 3;
+	teams[0].answered[0] = 3;
+	teams[0].sent[1] = 3;
+	teams[0].answered[1] = 2;
+	teams[0].avg[0][1] = 6.0;
+	teams[0].navg[0][1] = 3;
+	teams[0].avg[1][1] = 7.5;
+	teams[0].navg[1][1] = 2;
+	teams[0].avg[0][2] = 5.0;
+	teams[0].navg[0][2] = 3;
+	teams[0].avg[1][2] = 9.0;
+	teams[0].navg[1][2] = 1;
+	teams[0].rating_avg[2] = 3.5;
+	teams[0].rating_n[2] = 2;
+	teams[1].name = "<B&Co>";
+	teams[1].members = team_b;
+	teams[1].nmembers = 1;
+	memset(in, 0, sizeof(*in));
+	in->program = "Pilot";
+	in->lang = lang;
+	in->kind = REPORT_EVALUATION;
+	in->weeks = 10;
+	in->through_week = 3;
+	in->min_group_size = 2;
+	in->nquestions = 2;
+	in->teams = teams;
+	in->nteams = 2;
+}
+
+static void
+test_progress_figures_match_the_hand_computed_table(void **state)
+{
+	struct report_progress_input in;
+	double avg, change;
+
+	(void)state;
+	input(&in, REPORT_LANG_NL);
+	assert_int_equal(report_team_volume(&teams[0], 1), 3);
+	assert_int_equal(report_team_volume(&teams[0], 2), 3);
+	assert_int_equal(report_team_volume(&teams[0], 3), 4);
+	assert_int_equal(report_score(&in, &teams[0], 1, 1, &avg, &change), 1);
+	assert_true(avg > 7.49 && avg < 7.51 && change > 1.49 && change < 1.51);
+	assert_int_equal(report_score(&in, &teams[0], 1, 2, &avg, &change), 0);
+	in.min_group_size = 3;
+	assert_int_equal(report_score(&in, &teams[0], 1, 1, &avg, &change), 0);
+	assert_int_equal(report_score(&in, &teams[0], 0, 1, &avg, &change), 1);
+}
+
+static void
+test_progress_text_shows_volume_scores_and_change(void **state)
+{
+	struct report_progress_input in;
+	struct buf out = BUF_INIT;
+
+	(void)state;
+	input(&in, REPORT_LANG_NL);
+	assert_int_equal(report_progress_text(&in, &out), 0);
+	assert_non_null(strstr(out.data, "Evaluatierapport — programma Pilot, weken 1-3"));
+	assert_non_null(strstr(out.data, "  Team A                     3   3   4  10\n"));
+	assert_non_null(strstr(out.data, "  Team A                      –  3,5    –\n"));
+	assert_non_null(strstr(out.data, "  Anna                       1   2   3  6\n"));
+	assert_non_null(strstr(out.data, "  1         6,0               7,5 (+1,5)        –"));
+	assert_non_null(strstr(out.data, "  2         5,0               –"));
+	assert_non_null(strstr(out.data, "tussentijds  2/3 (67%)"));
+	assert_null(strstr(out.data, "9,0")); /* one answer: not shown */
+	buf_release(&out);
+}
+
+static void
+test_progress_csv_uses_decimal_comma_for_dutch(void **state)
+{
+	struct report_progress_input in;
+	struct buf out = BUF_INIT;
+
+	(void)state;
+	input(&in, REPORT_LANG_NL);
+	assert_int_equal(report_progress_csv(&in, &out), 0);
+	assert_memory_equal(out.data, "\xEF\xBB\xBFteam;cijfer;", 14);
+	assert_non_null(strstr(out.data, "\r\nTeam A;gemiddelde score;tussentijds;1;7,5\r\n"));
+	assert_non_null(strstr(out.data, "\r\nTeam A;verschil met 0-meting;tussentijds;1;1,5\r\n"));
+	assert_non_null(strstr(out.data, "\r\nTeam A;feedback team;3;;4\r\n"));
+	assert_non_null(strstr(out.data, "\r\nTeam A;kwaliteit;2;;3,5\r\n"));
+	assert_non_null(strstr(out.data, "\r\nTeam A;feedback teamlid;2;Anna;2\r\n"));
+	buf_release(&out);
+	input(&in, REPORT_LANG_EN);
+	assert_int_equal(report_progress_csv(&in, &out), 0);
+	assert_non_null(strstr(out.data, "\r\nTeam A;average score;midterm;1;7.5\r\n"));
+	buf_release(&out);
+}
+
+struct walk {
+	int imgs, bad;
+	struct buf text;
+};
+
+static void
+walk(const GumboNode *n, struct walk *w, int depth)
+{
+	const GumboVector *kids;
+
+	if (depth > 200)
+		return;
+	if (n->type == GUMBO_NODE_TEXT) {
+		buf_adds(&w->text, n->v.text.text);
+		return;
+	}
+	if (n->type != GUMBO_NODE_ELEMENT && n->type != GUMBO_NODE_DOCUMENT)
+		return;
+	if (n->type == GUMBO_NODE_ELEMENT) {
+		const GumboVector *a = &n->v.element.attributes;
+
+		if (n->v.element.tag == GUMBO_TAG_SCRIPT || n->v.element.tag == GUMBO_TAG_LINK)
+			w->bad++;
+		if (n->v.element.tag == GUMBO_TAG_IMG)
+			w->imgs++;
+		for (unsigned i = 0; i < a->length; i++) {
+			const GumboAttribute *at = a->data[i];
+
+			if (strcmp(at->name, "src") == 0 && strncmp(at->value, "cid:", 4) != 0)
+				w->bad++;
+			if (strcmp(at->name, "href") == 0 || strstr(at->value, "http") != NULL)
+				w->bad++;
+		}
+	}
+	kids = n->type == GUMBO_NODE_DOCUMENT ? &n->v.document.children : &n->v.element.children;
+	for (unsigned i = 0; i < kids->length; i++)
+		walk(kids->data[i], w, depth + 1);
+}
+
+static void
+test_progress_html_parses_with_only_the_given_images(void **state)
+{
+	static const struct report_chart_ref refs[] = {
+		{ "cid:volume.png@feedbackd", "volume" }, { "cid:x\"><script>@fb", "a \"quote\"" },
+	};
+	struct report_progress_input in;
+	struct buf out = BUF_INIT;
+	struct walk w = { 0, 0, BUF_INIT };
+	GumboOutput *g;
+
+	(void)state;
+	input(&in, REPORT_LANG_EN);
+	assert_int_equal(report_progress_html(&in, refs, 2, &out), 0);
+	g = gumbo_parse_with_options(&kGumboDefaultOptions, out.data, out.len);
+	assert_int_equal(g->errors.length, 0);
+	walk(g->document, &w, 0);
+	assert_int_equal(w.imgs, 2);
+	assert_int_equal(w.bad, 0);
+	assert_non_null(strstr(w.text.data, "Team <B&Co>"));
+	assert_non_null(strstr(w.text.data, "7.5 (+1.5)"));
+	gumbo_destroy_output(&kGumboDefaultOptions, g);
+	buf_release(&w.text);
+	buf_release(&out);
+}
+
+struct png_reader {
+	const struct buf *b;
+	size_t at;
+};
+
+static cairo_status_t
+read_png(void *closure, unsigned char *data, unsigned int len)
+{
+	struct png_reader *r = closure;
+
+	if (r->at + len > r->b->len)
+		return CAIRO_STATUS_READ_ERROR;
+	memcpy(data, r->b->data + r->at, len);
+	r->at += len;
+	return CAIRO_STATUS_SUCCESS;
+}
+
+static void
+assert_png(const struct buf *png, int w, int h)
+{
+	struct png_reader r = { png, 0 };
+	cairo_surface_t *s;
+
+	assert_true(png->len > 100);
+	assert_memory_equal(png->data, "\x89PNG\r\n\x1a\n", 8);
+	s = cairo_image_surface_create_from_png_stream(read_png, &r);
+	assert_int_equal(cairo_surface_status(s), CAIRO_STATUS_SUCCESS);
+	assert_int_equal(cairo_image_surface_get_width(s), w);
+	assert_int_equal(cairo_image_surface_get_height(s), h);
+	cairo_surface_destroy(s);
+}
+
+static void
+test_progress_charts_decode_at_their_size(void **state)
+{
+	struct report_progress_input in;
+	struct buf png = BUF_INIT;
+	struct fb_error err;
+
+	(void)state;
+	input(&in, REPORT_LANG_NL);
+	assert_int_equal(report_chart_volume(&in, &png, &err), 0);
+	assert_png(&png, REPORT_CHART_W, REPORT_CHART_H);
+	buf_reset(&png);
+	assert_int_equal(report_chart_ratings(&in, &png, &err), 0);
+	assert_png(&png, REPORT_CHART_W, REPORT_CHART_H);
+	buf_reset(&png);
+	assert_int_equal(report_chart_scores(&in, &teams[0], &png, &err), 0);
+	assert_png(&png, REPORT_CHART_W, REPORT_CHART_H);
+	buf_reset(&png);
+	assert_int_equal(report_chart_members(&in, &teams[0], &png, &err), 0);
+	assert_png(&png, REPORT_CHART_W, report_chart_members_height(&teams[0]));
+	/* An empty programme still draws. */
+	in.nteams = 0;
+	in.nquestions = 0;
+	buf_reset(&png);
+	assert_int_equal(report_chart_volume(&in, &png, &err), 0);
+	assert_png(&png, REPORT_CHART_W, REPORT_CHART_H);
+	buf_release(&png);
+	report_chart_cleanup();
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_progress_figures_match_the_hand_computed_table),
+		cmocka_unit_test(test_progress_text_shows_volume_scores_and_change),
+		cmocka_unit_test(test_progress_csv_uses_decimal_comma_for_dutch),
+		cmocka_unit_test(test_progress_html_parses_with_only_the_given_images),
+		cmocka_unit_test(test_progress_charts_decode_at_their_size),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

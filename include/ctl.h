@@ -53,5 +53,6 @@ int ctl_member(struct ctl *c, int argc, char **argv);
 int ctl_plan(struct ctl *c, int argc, char **argv);
 int ctl_outbox(struct ctl *c, int argc, char **argv);
 int ctl_inbox(struct ctl *c, int argc, char **argv);
+int ctl_session(struct ctl *c, int argc, char **argv);
 
 #endif

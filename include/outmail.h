@@ -48,6 +48,10 @@ struct outmail_msg {
 	const char *in_reply_to; /* the Message-ID we answer, "<...>" */
 	int64_t inbox_id;        /* the message that caused this one, 0 when none */
 	struct template_values *values; /* "program" is set here when the caller did not */
+	const char *from_addr;   /* NULL: the configuration's from_address; an invite's is its
+	                          * ORGANIZER (iMIP: the From of an invite is the organizer) */
+	const char *calendar;    /* iCalendar text for compose's text/calendar part, or NULL */
+	const char *calendar_method; /* its METHOD ("REQUEST", "CANCEL"); with calendar */
 };
 
 /*

@@ -28,6 +28,7 @@ static const char usage[] =
 	"  plan PROGRAM               the programme's timeline in local time\n"
 	"  outbox list|show|retry|add   mail queued, sent, failed\n"
 	"  inbox list|show            mail read, and why some could not be applied\n"
+	"  session schedule|move|cancel|list   sessions: calendar invitations and answers\n"
 	"  inspect [FILE|-]           how a raw email is read (no database needed)\n"
 	"\n"
 	"Global options:\n"
@@ -49,6 +50,7 @@ static const struct {
 	{ "plan", ctl_plan },
 	{ "outbox", ctl_outbox },
 	{ "inbox", ctl_inbox },
+	{ "session", ctl_session },
 };
 
 /* Take the global options out of argv (in place); returns the new argc, or -1 on a bad one. */

@@ -304,10 +304,7 @@ process(struct ctx *c)
 			break;
 		return on_auto_reply(c);
 	case CLASSIFY_ITIP:
-		apply_set(c, "ignored", "calendar %s from %s: sessions are not handled by this "
-		    "version", c->cls.itip.method ? c->cls.itip.method : "message",
-		    c->sender ? c->sender : "?");
-		return 0;
+		return apply_itip(c);
 	case CLASSIFY_REPLY:
 		if (c->sender == NULL)
 			break;

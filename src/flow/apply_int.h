@@ -46,4 +46,7 @@ int apply_give(struct ctx *c, int64_t member_id, int64_t request_id);
 int apply_react(struct ctx *c, int64_t member_id, int64_t feedback_id);
 int apply_correct(struct ctx *c, int64_t member_id, int64_t feedback_id);
 
+/* Calendar replies to session invitations (apply_session.c). */
+int apply_itip(struct ctx *c);
+
 #endif

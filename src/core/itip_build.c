@@ -273,9 +273,9 @@ byday(int weekday, int pos)
 }
 
 static icalcomponent *
-observance(const struct tzrule *r, int daylight)
+observance(const struct tzrule *r, int is_daylight)
 {
-	icalcomponent *c = daylight ? icalcomponent_new_xdaylight() : icalcomponent_new_xstandard();
+	icalcomponent *c = is_daylight ? icalcomponent_new_xdaylight() : icalcomponent_new_xstandard();
 	struct icalrecurrencetype rr;
 
 	if (c == NULL)

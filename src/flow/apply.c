@@ -236,6 +236,8 @@ on_reply(struct ctx *c, const struct outmail_token *t)
 		return apply_react(c, t->member_id, t->ref_id);
 	if (strcmp(t->purpose, "receipt") == 0)
 		return apply_correct(c, t->member_id, t->ref_id);
+	if (strcmp(t->purpose, "session") == 0)
+		return apply_session_mail(c, t->ref_id);
 	apply_set(c, "ignored", "a reply to a %s message: not handled by this version",
 	    t->purpose);
 	return 0;

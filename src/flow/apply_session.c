@@ -171,3 +171,15 @@ apply_itip(struct ctx *c)
 	store_session_release(&s);
 	return rc;
 }
+
+/* Someone answered the invitation by writing a mail instead of pressing a calendar button: it
+ * is not an answer we can count, and not a feedback request either. Kept, for the coordinator
+ * to read in `feedbackctl inbox list`. */
+int
+apply_session_mail(struct ctx *c, int64_t session_id)
+{
+	apply_set(c, "ignored", "a mail from %s in reply to the invitation to session %lld: "
+	    "not counted as an answer (only calendar answers are); kept for the coordinator",
+	    c->sender, (long long)session_id);
+	return 0;
+}

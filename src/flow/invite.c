@@ -121,12 +121,17 @@ send_one(const struct flow *f, const struct program *p, const struct session *s,
 	};
 	if (itip_build(&ev, &ics, err) < 0)
 		goto out;
+	/* A token, so that a reply typed as mail ("I can't come because ...") is recognised as
+	 * being about this session instead of read as new mail; calendar answers go to the
+	 * ORGANIZER and are matched on UID and ATTENDEE, not on the token. */
+	struct outmail_token tok = { "session", member_id, 0, s->id };
 	struct outmail_msg m = {
 		.kind = kind,
 		.program = p,
 		.to_addr = addr,
 		.to_name = name,
 		.member_id = member_id,
+		.token = &tok,
 		.values = v,
 		.from_addr = organizer_of(f, p),
 		.calendar = ics.data,

@@ -67,6 +67,8 @@ world_open(struct world *w)
 	w->cfg = config_default();
 	free(w->cfg->feedbackd.coordinator_address);
 	w->cfg->feedbackd.coordinator_address = strdup("coordinator@example.org");
+	free(w->cfg->feedbackd.reply_address);
+	w->cfg->feedbackd.reply_address = strdup("feedback@example.org");
 	free(w->cfg->feedbackd.domain);
 	w->cfg->feedbackd.domain = strdup("feedback.example.org");
 	w->tpl = outmail_templates_load(NULL, &err);
@@ -433,12 +435,65 @@ test_session_reply_counts_and_stale_order(void **state)
 	world_close(&w);
 }
 
+/* A reply typed as mail to the invitation (its Reply-To carries a token) is kept with a reason,
+ * neither counted nor read as a feedback request, and not answered. */
+static void
+test_session_mail_reply_to_invite_is_kept_not_counted(void **state)
+{
+	struct world w;
+	struct session s;
+	struct outbox_list l;
+	struct outbox_row r;
+	struct inbox_list il;
+	struct apply_stats st = { 0 };
+	struct buf raw = BUF_INIT;
+	struct fb_error err;
+	struct fb_message *m;
+	const char *rt;
+	int64_t id, before;
+	int dup;
+
+	(void)state;
+	world_open(&w);
+	schedule(&w, &s);
+	before = last_outbox_id(&w);
+	assert_int_equal(queue_outbox_list(w.db, NULL, 10, &l, &err), 0);
+	for (size_t i = 0; i < l.n; i++)
+		if (strcmp(l.v[i].recipient, "jan@example.org") == 0)
+			id = l.v[i].id;
+	queue_outbox_list_release(&l);
+	assert_int_equal(queue_outbox_get(w.db, id, &r, &err), 0);
+	m = message_parse(r.raw.data, r.raw.len, 1 << 20, &err);
+	rt = message_header(m, "Reply-To");
+	assert_non_null(rt);
+	assert_non_null(strstr(rt, "+"));
+	buf_addf(&raw, "From: Jan <jan@example.org>\r\nTo: %s\r\nMessage-ID: <typed@x>\r\n"
+	    "Subject: Re: %s\r\n\r\nIk kan helaas niet, ik ben op cursus.\r\n", rt, m->subject);
+	message_free(m);
+	queue_outbox_release(&r);
+	assert_int_equal(db_begin(w.db, &err), 0);
+	assert_int_equal(queue_inbox_add(w.db, "test", raw.data, raw.len, 1 << 20, w.f.now, &id,
+	    &dup, &err), 0);
+	assert_int_equal(db_commit(w.db, &err), 0);
+	assert_int_equal(apply_pending(&w.f, 10, NULL, &st, &err), 0);
+	assert_int_equal(queue_inbox_list(w.db, NULL, 10, &il, &err), 0);
+	assert_string_equal(il.v[0].state, "ignored");
+	assert_string_equal(il.v[0].kind, "reply");
+	assert_non_null(strstr(il.v[0].reason, "not counted as an answer"));
+	queue_inbox_list_release(&il);
+	assert_int_equal(last_outbox_id(&w), before);
+	buf_release(&raw);
+	store_session_release(&s);
+	world_close(&w);
+}
+
 int
 main(void)
 {
 	static const struct CMUnitTest fixed[] = {
 		cmocka_unit_test(test_session_schedule_move_sync_cancel),
 		cmocka_unit_test(test_session_reply_counts_and_stale_order),
+		cmocka_unit_test(test_session_mail_reply_to_invite_is_kept_not_counted),
 	};
 	int rc = testlib_run_table("session", REPLIES, sizeof(REPLIES) / sizeof(REPLIES[0]),
 	    sizeof(REPLIES[0]), run_reply, fixed, sizeof(fixed) / sizeof(fixed[0]));

@@ -61,7 +61,69 @@ const struct itip_attendee *itip_find_attendee(const struct itip_info *info, con
 void itip_info_release(struct itip_info *info);
 
 /* ---------------------------------------------------------------------------------------------
- * Building (REQUEST / CANCEL): to come.
+ * Building (REQUEST / CANCEL) — what we send, built with libical (never .ics text by hand):
+ *
+ *   VCALENDAR   METHOD (REQUEST | CANCEL), VERSION:2.0, PRODID
+ *     VTIMEZONE TZID = the IANA name as given ("Europe/Amsterdam"), one STANDARD and (for a zone
+ *               with daylight-saving time) one DAYLIGHT rule, each a yearly RRULE found from the
+ *               zone's transitions in the year of the event: the compact form calendar programs
+ *               read well, not libical's 185-line historical zone with its
+ *               "/freeassociation.sourceforge.net/" TZID (LIBRARY-NOTES.md). A zone whose rules
+ *               in that year do not fit "n-th (or last) weekday of a month", or the name "UTC",
+ *               gives DTSTART/DTEND in UTC and no VTIMEZONE instead.
+ *     VEVENT    UID, SEQUENCE, DTSTAMP (UTC, = now), DTSTART/DTEND (TZID=zone, local wall time),
+ *               ORGANIZER (mailto:, CN; never SENT-BY), one ATTENDEE (CN, ROLE=REQ-PARTICIPANT,
+ *               and for a REQUEST PARTSTAT=NEEDS-ACTION, RSVP=TRUE), STATUS (CONFIRMED for a
+ *               REQUEST, CANCELLED for a CANCEL), SUMMARY, DESCRIPTION, LOCATION, URL
+ *               (the optional ones only when given). No VALARM (clients strip them), no RRULE.
+ * Output: CRLF line ends, lines folded at 75 octets by libical, text values escaped by libical.
+ * The result passes icalrestriction_check() (tested).
  */
+
+#include <time.h>
+
+#include "buf.h"
+
+enum itip_method { ITIP_REQUEST, ITIP_CANCEL };
+
+/* Longest UID, address or name accepted, and longest summary/description/location/url. */
+#define ITIP_MAX_WORD 998
+#define ITIP_MAX_TEXT ((size_t)64 << 10)
+
+struct itip_event {
+	enum itip_method method;
+	const char *uid;            /* required, printable ASCII, stable for the event */
+	int64_t sequence;           /* >= 0 */
+	time_t dtstamp;             /* now */
+	time_t start;               /* UTC instant */
+	int duration_min;           /* > 0, at most a week */
+	const char *tz;             /* IANA zone of the programme; NULL or "UTC": UTC times */
+	const char *organizer_addr; /* required; must equal the mail's From address */
+	const char *organizer_name; /* CN, or NULL */
+	const char *attendee_addr;  /* required: the one recipient */
+	const char *attendee_name;  /* CN, or NULL */
+	const char *summary;        /* required, UTF-8 */
+	const char *description;    /* UTF-8, or NULL */
+	const char *location;       /* UTF-8, or NULL (the url is used when only it is given) */
+	const char *url;            /* online meeting link, or NULL */
+};
+
+/*
+ * Build the calendar ev and append it to out (NUL-terminated, CRLF line ends). 0, or -1 with
+ * err naming the field that is missing or invalid (empty or over-long text, a CR/LF in a UID
+ * or address, invalid UTF-8, an unknown zone, a time outside fbtime's years) or saying that
+ * memory ran out; out is unchanged on error.
+ */
+int itip_build(const struct itip_event *ev, struct buf *out, struct fb_error *err);
+
+/* "REQUEST" or "CANCEL": the METHOD written, for compose's calendar_method. */
+const char *itip_method_name(enum itip_method m);
+
+/*
+ * The compact VTIMEZONE of zone tz for year as iCalendar text (BEGIN:VTIMEZONE..END:VTIMEZONE,
+ * CRLF) appended to out: 0, 1 when tz has no rule that fits (UTC is used then), -1 with err.
+ * Exported for tests and `feedbackctl calendar export`.
+ */
+int itip_vtimezone(const char *tz, int year, struct buf *out, struct fb_error *err);
 
 #endif

@@ -55,6 +55,10 @@ struct outmail_msg {
 	int (*prepare)(void *arg, const char *reply_to, const char *token,
 	    struct template_values *values, struct fb_error *err);
 	void *prepare_arg;
+	const char *from_addr;   /* NULL: the configuration's from_address; an invite's is its
+	                          * ORGANIZER (iMIP: the From of an invite is the organizer) */
+	const char *calendar;    /* iCalendar text for compose's text/calendar part, or NULL */
+	const char *calendar_method; /* its METHOD ("REQUEST", "CANCEL"); with calendar */
 };
 
 /*

@@ -31,6 +31,7 @@ static const char usage[] =
 	"  quarantine list|show|apply|drop   replies held because of their sender\n"
 	"  status TEAM [--week N]     given / received / requested per member\n"
 	"  measurement status PROGRAM  response and scores per questionnaire\n"
+	"  session schedule|move|cancel|list   sessions: calendar invitations and answers\n"
 	"  inspect [FILE|-]           how a raw email is read (no database needed)\n"
 	"  report weekly              the facilitators' weekly report (text, HTML, CSV)\n"
 	"\n"
@@ -57,6 +58,7 @@ static const struct {
 	{ "status", ctl_status },
 	{ "measurement", ctl_measure },
 	{ "report", ctl_report },
+	{ "session", ctl_session },
 };
 
 /* Take the global options out of argv (in place); returns the new argc, or -1 on a bad one. */

@@ -272,6 +272,8 @@ on_reply(struct ctx *c, const struct outmail_token *t)
 		return apply_correct(c, t->member_id, t->ref_id);
 	if (strcmp(t->purpose, "questionnaire") == 0)
 		return apply_questionnaire(c, t->member_id, t->ref_id);
+	if (strcmp(t->purpose, "session") == 0)
+		return apply_session_mail(c, t->ref_id);
 	apply_set(c, "ignored", "a reply to a %s message: not handled by this version",
 	    t->purpose);
 	return 0;
@@ -340,10 +342,7 @@ process(struct ctx *c)
 			break;
 		return on_auto_reply(c);
 	case CLASSIFY_ITIP:
-		apply_set(c, "ignored", "calendar %s from %s: sessions are not handled by this "
-		    "version", c->cls.itip.method ? c->cls.itip.method : "message",
-		    c->sender ? c->sender : "?");
-		return 0;
+		return apply_itip(c);
 	case CLASSIFY_REPLY:
 		if (c->sender == NULL)
 			break;

@@ -48,4 +48,9 @@ int apply_correct(struct ctx *c, int64_t member_id, int64_t feedback_id);
 /* apply_measure.c: a reply to a questionnaire, reminder or answer receipt. */
 int apply_questionnaire(struct ctx *c, int64_t member_id, int64_t questionnaire_id);
 
+/* Calendar replies to session invitations (apply_session.c). */
+int apply_itip(struct ctx *c);
+/* A mail (not a calendar answer) in reply to session session_id's invitation. */
+int apply_session_mail(struct ctx *c, int64_t session_id);
+
 #endif

@@ -2,22 +2,56 @@
  * flow — the timeline helpers the flow modules share. See include/flow.h.
  */
 #include <stdio.h>
+#include <string.h>
 
 #include "fbtime.h"
 #include "flow.h"
 #include "progplan.h"
+#include "store_session.h"
 #include "banned.h"
+
+/* The programme's scheduled sessions as the plan wants them: each kind once, its earliest
+ * confirmed session (teams may each have their own). */
+static int
+plan_sessions(const struct flow *f, const struct program *p, struct plan_session out[PLAN_SESSIONS],
+    size_t *n, struct fb_error *err)
+{
+	struct session_list l = { 0 };
+
+	*n = 0;
+	if (store_session_list(f->db, p->id, &l, err) < 0)
+		return -1;
+	for (size_t i = 0; i < l.n; i++) {
+		enum plan_session_kind k = PLAN_NO_SESSION;
+		size_t j;
+
+		for (int c = 0; c < PLAN_SESSIONS; c++)
+			if (strcmp(l.v[i].kind, plan_session_name((enum plan_session_kind)c)) == 0)
+				k = (enum plan_session_kind)c;
+		if (k == PLAN_NO_SESSION || strcmp(l.v[i].status, "confirmed") != 0)
+			continue;
+		for (j = 0; j < *n && out[j].kind != k; j++)
+			;
+		if (j == *n) /* the list is by start time: the first is the earliest */
+			out[(*n)++] = (struct plan_session){ k, l.v[i].starts_at };
+	}
+	store_session_list_release(&l);
+	return 0;
+}
 
 int
 flow_plan(const struct flow *f, const struct program *p, struct plan *out,
     struct fb_error *err)
 {
 	struct plan_settings s;
+	struct plan_session sessions[PLAN_SESSIONS];
 	struct fb_date start;
+	size_t n;
 
 	progplan_settings(f->cfg, p, &s);
 	if (fbtime_parse_date(p->start_date, &start, err) < 0 ||
-	    plan_build(&s, &start, NULL, 0, out, err) < 0)
+	    plan_sessions(f, p, sessions, &n, err) < 0 ||
+	    plan_build(&s, &start, n ? sessions : NULL, n, out, err) < 0)
 		return fb_error_prefix(err, "programme %s: ", p->name);
 	return 0;
 }

@@ -15,6 +15,11 @@
 
 #define N(...) (const char *const[]){ "program", __VA_ARGS__, NULL }
 
+/* A session's invitation (src/flow/invite.c): the invite's subject is also the event's
+ * SUMMARY and its text the DESCRIPTION. Flags kickoff/progress/evaluation say which session. */
+#define SESSION_NAMES "name", "kickoff", "progress", "evaluation", "team", "date", "start", \
+	"end", "timezone", "duration", "location", "online_url", "organizer"
+
 /* Each message and the names its templates may use ("list.item" for a list's items). */
 const struct template_spec outmail_specs[] = {
 	{ "nudge", N("name", "week", "weeks", "given", "received", "requested", "tip", "example",
@@ -43,6 +48,9 @@ const struct template_spec outmail_specs[] = {
 	    "recorded.text", "recorded.answer", "problems", "problems.line", "problems.text",
 	    QUESTIONS) },
 #undef QUESTIONS
+	{ "invite", N(SESSION_NAMES) },
+	{ "invite_update", N(SESSION_NAMES, "old_date", "old_start", "old_end") },
+	{ "invite_cancel", N(SESSION_NAMES) },
 };
 const size_t outmail_nspecs = sizeof(outmail_specs) / sizeof(outmail_specs[0]);
 
@@ -221,7 +229,7 @@ outmail_queue(const struct flow *f, const struct outmail_msg *m,
 		goto oom;
 
 	struct compose_msg c = {
-		.from_addr = fc->from_address,
+		.from_addr = m->from_addr ? m->from_addr : fc->from_address,
 		.from_name = fc->from_name,
 		.to_addr = m->to_addr,
 		.to_name = m->to_name,
@@ -234,6 +242,8 @@ outmail_queue(const struct flow *f, const struct outmail_msg *m,
 		.automatic = 1,
 		.text = o.text.data ? o.text.data : "",
 		.html = o.html.data,
+		.calendar = m->calendar,
+		.calendar_method = m->calendar_method,
 		.headers = &kind,
 		.nheaders = 1,
 	};
@@ -247,7 +257,7 @@ outmail_queue(const struct flow *f, const struct outmail_msg *m,
 	struct outbox_new row = {
 		.message_id = msgid.data,
 		.kind = m->kind,
-		.sender = fc->from_address,
+		.sender = m->from_addr ? m->from_addr : fc->from_address,
 		.recipient = m->to_addr,
 		.subject = subject.data,
 		.raw = raw.data,

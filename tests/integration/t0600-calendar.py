@@ -1,0 +1,295 @@
+#!/usr/bin/python3
+"""Session invitations end to end with the built-in Maildir setup: feedbackctl schedules, moves
+and cancels a session; feedbackd --once sends the invitations into the outgoing Maildir, where
+Python's email package and icalendar (python3-icalendar, not libical) read every one: the MIME
+structure of RFC 6047 (text/calendar method= equal to METHOD, no Content-Disposition on it, the
+same bytes as an application/ics attachment), METHOD, UID, SEQUENCE, ORGANIZER = From, the one
+ATTENDEE's parameters, DTSTART with TZID and a VTIMEZONE that by itself gives the right instant.
+Then answers written the way Outlook/Exchange (base64, no ORGANIZER), Google Calendar (quoted-
+printable, plus an .ics attachment, comment) and Apple Calendar (no method= parameter, the
+calendar only as an attachment) write them are dropped into the incoming Maildir, read by
+feedbackd --once and counted by `feedbackctl session list`; a stale answer is not.
+(Mozilla's ical.js is not run: it needs node/npm, which this machine does not have.)"""
+import base64
+import datetime
+import email
+import email.policy
+import json
+import os
+import quopri
+import subprocess
+import sys
+import tempfile
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+from servers import Tap  # noqa: E402
+
+import icalendar  # noqa: E402
+
+TOP = os.environ.get("FB_TOP", os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
+BUILD = os.environ.get("BUILD", "build")
+BUILD = BUILD if os.path.isabs(BUILD) else os.path.join(TOP, BUILD)
+FBCTL = os.path.join(BUILD, "feedbackctl")
+FBD = os.path.join(BUILD, "feedbackd")
+NOW = "2026-12-20T10:00"
+t = Tap()
+
+
+def run(*args, ok=True):
+    p = subprocess.run(args, capture_output=True, text=True, timeout=120)
+    if ok and p.returncode != 0:
+        t.ok(False, "command %s" % " ".join(args[3:]), p.stdout + p.stderr)
+    return p
+
+
+def write_maildir_message(d, name, raw):
+    with open(os.path.join(d, "tmp", name), "wb") as f:
+        f.write(raw)
+    os.rename(os.path.join(d, "tmp", name), os.path.join(d, "new", name))
+
+
+def crlf(s):
+    return s.replace("\r\n", "\n").replace("\n", "\r\n")
+
+
+with tempfile.TemporaryDirectory() as T:
+    conf = os.path.join(T, "f.conf")
+    with open(conf, "w") as f:
+        f.write("[feedbackd]\ndatabase = %s/fb.db\ndomain = feedback.example.org\n"
+                "from_address = feedback@example.org\nreply_address = feedback@example.org\n"
+                "from_name = Feedback Pilot\ncoordinator_address = coordinator@example.org\n"
+                "[outgoing]\nmaildir = %s/sent\n[incoming]\nmaildir = %s/in\n" % (T, T, T))
+    for sub in ("new", "cur", "tmp"):
+        os.makedirs(os.path.join(T, "in", sub))
+
+    def ctl(*a, ok=True):
+        return run(FBCTL, "-c", conf, "--now", NOW, *a, ok=ok)
+
+    def fbd(now=NOW):
+        return run(FBD, "-c", conf, "--once", "--now", now, "--log-level", "warning")
+
+    seen = set()
+
+    def new_mail():
+        """Messages that arrived in the outgoing Maildir since the last call."""
+        d = os.path.join(T, "sent", "new")
+        out = []
+        for n in sorted(os.listdir(d)) if os.path.isdir(d) else []:
+            if n in seen:
+                continue
+            seen.add(n)
+            with open(os.path.join(d, n), "rb") as f:
+                out.append(f.read())
+        return out
+
+    ctl("program", "create", "Pilot", "--start", "2027-01-04", "--language", "en")
+    ctl("team", "add", "Pilot", "Blauw")
+    for name, addr in (("Jan de Vries", "jan@example.org"), ("Els Ödegaard", "els@example.org"),
+                       ("Piet", "piet@example.org")):
+        ctl("member", "add", "Pilot/Blauw", name, addr)
+    ctl("facilitator", "add", "Pilot/Blauw", "fien@example.org", "--name", "Fien")
+
+    p = ctl("session", "schedule", "Pilot", "kickoff", "--at", "2027-03-29 09:00",
+            "--duration", "1h30m", "--location", "Zaal 3, Utrecht",
+            "--online-url", "https://meet.example.org/pilot?x=1", "--team", "Blauw")
+    t.ok(p.returncode == 0 and "4 invitations queued" in p.stdout, "schedule queues 4 invitations",
+         p.stdout + p.stderr)
+    t.ok(ctl("session", "schedule", "Pilot", "party", "--at", "2027-01-04 09:00",
+             "--duration", "1h", ok=False).returncode != 0, "an unknown session kind is refused")
+    t.ok(ctl("session", "schedule", "Pilot", "kickoff", "--at", "2027-01-04 09:00",
+             "--duration", "25h", ok=False).returncode != 0, "a duration over 24 hours is refused")
+    fbd()
+    mails = new_mail()
+    t.ok(len(mails) == 4, "feedbackd delivers 4 invitations to the Maildir", len(mails))
+
+    def read_invite(raw, method, sequence, what):
+        """Check one invitation; returns (recipient, uid, event)."""
+        m = email.message_from_bytes(raw, policy=email.policy.default)
+        to = m["To"].addresses[0].addr_spec
+        good = b"\n" not in raw.replace(b"\r\n", b"")
+        t.ok(good, "%s to %s: CRLF line ends only" % (what, to))
+        t.ok(m.get_content_type() == "multipart/mixed", "%s: multipart/mixed" % what)
+        parts = list(m.iter_parts())
+        alt = parts[0]
+        t.ok(alt.get_content_type() == "multipart/alternative", "%s: first part is "
+             "multipart/alternative" % what)
+        kinds = [x.get_content_type() for x in alt.iter_parts()]
+        t.ok(kinds == ["text/plain", "text/html", "text/calendar"], "%s: text, html, calendar "
+             "in that order" % what, kinds)
+        cal_part = list(alt.iter_parts())[2]
+        t.ok(cal_part.get_param("method") == method, "%s: method=%s on text/calendar" %
+             (what, method), cal_part.get_param("method"))
+        t.ok(cal_part.get_param("charset").lower() == "utf-8", "%s: charset=UTF-8" % what)
+        t.ok(cal_part["Content-Disposition"] is None, "%s: no Content-Disposition on the "
+             "calendar part" % what)
+        t.ok(cal_part["Content-Transfer-Encoding"].lower() == "base64", "%s: calendar sent "
+             "base64" % what)
+        ics = cal_part.get_payload(decode=True)
+        att = parts[1]
+        t.ok(att.get_content_type() == "application/ics" and att.get_filename() == "invite.ics"
+             and att.get_content_disposition() == "attachment", "%s: invite.ics attachment" % what)
+        t.ok(att.get_payload(decode=True) == ics, "%s: the attachment holds the same bytes" % what)
+        t.ok(b"\n" not in ics.replace(b"\r\n", b"") and all(len(x) <= 75 for x in
+             ics.split(b"\r\n")), "%s: calendar CRLF, lines folded at 75" % what)
+        cal = icalendar.Calendar.from_ical(ics)
+        t.ok(str(cal["METHOD"]) == method, "%s: METHOD:%s" % (what, method))
+        t.ok(str(cal["VERSION"]) == "2.0" and "feedbackd" in str(cal["PRODID"]),
+             "%s: VERSION and PRODID" % what)
+        events = cal.walk("VEVENT")
+        t.ok(len(events) == 1, "%s: one VEVENT" % what)
+        ev = events[0]
+        t.ok(int(ev["SEQUENCE"]) == sequence, "%s: SEQUENCE %d" % (what, sequence), ev["SEQUENCE"])
+        org = ev["ORGANIZER"]
+        t.ok(str(org).lower() == "mailto:coordinator@example.org" and
+             m["From"].addresses[0].addr_spec == "coordinator@example.org" and
+             "SENT-BY" not in org.params, "%s: ORGANIZER equals From, no SENT-BY" % what)
+        att = ev["ATTENDEE"]
+        t.ok(not isinstance(att, list) and str(att).lower() == "mailto:" + to,
+             "%s: the recipient is the only ATTENDEE" % what, att)
+        want = {"ROLE": "REQ-PARTICIPANT"}
+        if method == "REQUEST":
+            want.update({"PARTSTAT": "NEEDS-ACTION", "RSVP": "TRUE"})
+        t.ok(all(att.params.get(k) == v for k, v in want.items()) and att.params.get("CN"),
+             "%s: ATTENDEE has CN and %s" % (what, want), dict(att.params))
+        t.ok(str(ev["STATUS"]) == ("CANCELLED" if method == "CANCEL" else "CONFIRMED"),
+             "%s: STATUS" % what)
+        t.ok("VALARM" not in [c.name for c in ev.subcomponents], "%s: no VALARM" % what)
+        t.ok(ev["DTSTART"].params.get("TZID") == "Europe/Amsterdam", "%s: DTSTART with TZID" % what)
+        tzs = cal.walk("VTIMEZONE")
+        t.ok(len(tzs) == 1 and str(tzs[0]["TZID"]) == "Europe/Amsterdam" and
+             {c.name for c in tzs[0].subcomponents} == {"STANDARD", "DAYLIGHT"} and
+             all("RRULE" in c for c in tzs[0].subcomponents), "%s: compact VTIMEZONE, two "
+             "RRULE observances" % what)
+        return to, str(ev["UID"]), ev, tzs[0]
+
+    def utc_of(ev, vtz, prop):
+        """The instant of DTSTART/DTEND as our VTIMEZONE alone defines it."""
+        local = ev.decoded(prop).replace(tzinfo=None)
+        tz = vtz.to_tz()
+        return tz.localize(local).astimezone(datetime.timezone.utc)
+
+    uids = set()
+    for raw in mails:
+        to, uid, ev, vtz = read_invite(raw, "REQUEST", 0, "invite")
+        uids.add(uid)
+    t.ok(len(uids) == 1, "one UID for the session", uids)
+    uid = uids.pop()
+    # the Monday after the clocks went forward: 09:00 local is 07:00Z
+    t.ok(str(ev["DTSTART"].to_ical(), "ascii") == "20270329T090000", "DTSTART is 09:00 local")
+    t.ok(utc_of(ev, vtz, "DTSTART") == datetime.datetime(2027, 3, 29, 7, 0,
+         tzinfo=datetime.timezone.utc), "our VTIMEZONE puts it at 07:00Z (summer time)")
+    t.ok(utc_of(ev, vtz, "DTEND") == datetime.datetime(2027, 3, 29, 8, 30,
+         tzinfo=datetime.timezone.utc), "DTEND 90 minutes later")
+    t.ok(str(ev["LOCATION"]) == "Zaal 3, Utrecht" and
+         str(ev["URL"]) == "https://meet.example.org/pilot?x=1", "LOCATION and URL")
+    t.ok(str(ev["SUMMARY"]) == "Kick-off: Pilot (Blauw)", "SUMMARY in the programme's language",
+         ev["SUMMARY"])
+
+    # move: same UID, SEQUENCE 1, the whole event again
+    p = ctl("session", "move", "1", "--at", "2027-03-30 14:00")
+    t.ok("SEQUENCE 1" in p.stdout and "4 messages queued" in p.stdout, "move: SEQUENCE 1, 4 "
+         "messages", p.stdout + p.stderr)
+    fbd()
+    mails = new_mail()
+    t.ok(len(mails) == 4, "4 updates delivered", len(mails))
+    for raw in mails:
+        to, u, ev, vtz = read_invite(raw, "REQUEST", 1, "update")
+        t.ok(u == uid, "update to %s keeps the UID" % to)
+    t.ok(utc_of(ev, vtz, "DTSTART") == datetime.datetime(2027, 3, 30, 12, 0,
+         tzinfo=datetime.timezone.utc), "the update is at the new time")
+
+    # answers, as three calendar programs write them
+    def reply_ics(prodid, who, partstat, seq, organizer=True, comment=None):
+        att = "ATTENDEE;PARTSTAT=%s;CN=%s" % (partstat, who.split("@")[0])
+        if comment:
+            att += ';X-RESPONSE-COMMENT="%s"' % comment
+        return crlf("BEGIN:VCALENDAR\nPRODID:%s\nVERSION:2.0\nMETHOD:REPLY\nBEGIN:VEVENT\n"
+                    "UID:%s\nSEQUENCE:%d\nDTSTAMP:20261221T090000Z\n"
+                    "DTSTART;TZID=W. Europe Standard Time:20270330T140000\n%s"
+                    "%s:mailto:%s\nSUMMARY:Answer\nEND:VEVENT\nEND:VCALENDAR\n" %
+                    (prodid, uid, seq, "ORGANIZER:mailto:coordinator@example.org\n" if organizer
+                     else "", att, who))
+
+    def outlook(who, partstat, seq, n):
+        ics = reply_ics("Microsoft Exchange Server 2010", who, partstat, seq, organizer=False)
+        return crlf("From: %s <%s>\nTo: <coordinator@example.org>\nSubject: Accepted: Kick-off\n"
+                    "Message-ID: <outlook%d@example.org>\nMIME-Version: 1.0\n"
+                    "Content-Type: multipart/alternative; boundary=\"b1\"\n\n--b1\n"
+                    "Content-Type: text/plain; charset=\"us-ascii\"\n\n\n--b1\n"
+                    "Content-Type: text/calendar; charset=\"utf-8\"; method=REPLY\n"
+                    "Content-Transfer-Encoding: base64\n\n%s\n--b1--\n" %
+                    (who, who, n, base64.encodebytes(ics.encode()).decode())).encode()
+
+    def google(who, partstat, seq, n):
+        ics = reply_ics("-//Google Inc//Google Calendar 70.9054//EN", who, partstat, seq,
+                        comment="Sorry\\, other meeting")
+        qp = quopri.encodestring(ics.encode()).decode()
+        b64 = base64.encodebytes(ics.encode()).decode()
+        return crlf("From: %s <%s>\nTo: coordinator@example.org\nSubject: Declined: Kick-off\n"
+                    "Message-ID: <google%d@example.org>\nMIME-Version: 1.0\n"
+                    "Content-Type: multipart/mixed; boundary=\"m\"\n\n--m\n"
+                    "Content-Type: multipart/alternative; boundary=\"a\"\n\n--a\n"
+                    "Content-Type: text/plain; charset=\"UTF-8\"; format=flowed; delsp=yes\n\n"
+                    "%s has declined this invitation.\n--a\n"
+                    "Content-Type: text/html; charset=\"UTF-8\"\n\n<p>Declined</p>\n--a\n"
+                    "Content-Type: text/calendar; charset=\"UTF-8\"; method=REPLY\n"
+                    "Content-Transfer-Encoding: quoted-printable\n\n%s\n--a--\n\n--m\n"
+                    "Content-Type: application/ics; name=\"invite.ics\"\n"
+                    "Content-Disposition: attachment; filename=\"invite.ics\"\n"
+                    "Content-Transfer-Encoding: base64\n\n%s\n--m--\n" %
+                    (who, who, n, who, qp, b64)).encode()
+
+    def apple(who, partstat, seq, n):
+        ics = reply_ics("-//Apple Inc.//Mac OS X 10.15.7//EN", who, partstat, seq)
+        qp = quopri.encodestring(ics.encode()).decode()
+        return crlf("From: %s <%s>\nTo: coordinator@example.org\nSubject: Event accepted\n"
+                    "Message-Id: <apple%d@example.org>\nMime-Version: 1.0 (Mac OS X Mail)\n"
+                    "Content-Type: multipart/alternative; boundary=\"A1\"\n\n--A1\n"
+                    "Content-Type: text/plain; charset=us-ascii\n\nMaybe.\n--A1\n"
+                    "Content-Type: multipart/mixed; boundary=\"A2\"\n\n--A2\n"
+                    "Content-Type: text/html; charset=us-ascii\n\n<p>Maybe.</p>\n--A2\n"
+                    "Content-Disposition: attachment; filename=iCal-20261221-090000.ics\n"
+                    "Content-Type: text/calendar; x-unix-mode=0644; "
+                    "name=\"iCal-20261221-090000.ics\"\n"
+                    "Content-Transfer-Encoding: quoted-printable\n\n%s\n--A2--\n\n--A1--\n" %
+                    (who, who, n, qp)).encode()
+
+    inbox = os.path.join(T, "in")
+    write_maildir_message(inbox, "1.outlook", outlook("jan@example.org", "ACCEPTED", 1, 1))
+    write_maildir_message(inbox, "2.google", google("els@example.org", "DECLINED", 1, 2))
+    write_maildir_message(inbox, "3.apple", apple("fien@example.org", "TENTATIVE", 1, 3))
+    # answers to the version before the move say nothing about the new time
+    write_maildir_message(inbox, "4.stale", outlook("piet@example.org", "ACCEPTED", 0, 4))
+    fbd("2026-12-21T10:00")
+    t.ok(new_mail() == [], "calendar answers are never answered by mail")
+    p = ctl("--json", "session", "list", "Pilot")
+    try:
+        sess = json.loads(p.stdout)[0]
+    except (ValueError, IndexError):
+        sess = {"answers": {}}
+    a = sess["answers"]
+    t.ok(a.get("accepted") == 1, "Outlook's base64 REPLY without ORGANIZER: accepted", a)
+    t.ok(a.get("declined") == 1, "Google's quoted-printable REPLY: declined", a)
+    t.ok(a.get("tentative") == 1, "Apple's REPLY without method=, as an attachment: tentative", a)
+    t.ok(a.get("no_answer") == 1, "the stale answer is not counted: one without answer", a)
+    p = ctl("inbox", "list", "--json")
+    rows = json.loads(p.stdout) if p.returncode == 0 else []
+    stale = [r for r in rows if "stale" in (r.get("reason") or "")]
+    t.ok(len(stale) == 1 and stale[0]["state"] == "ignored", "the stale answer is kept with "
+         "the reason", [r.get("reason") for r in rows])
+    p = ctl("session", "list", "Pilot")
+    t.ok("ACCEPTED" in p.stdout and "NO ANSWER" in p.stdout, "session list shows the answers "
+         "as a table", p.stdout)
+
+    # cancel: METHOD:CANCEL, SEQUENCE 2, STATUS:CANCELLED to all four
+    p = ctl("session", "cancel", "1")
+    t.ok("SEQUENCE 2" in p.stdout and "cancelled" in p.stdout, "cancel: SEQUENCE 2", p.stdout)
+    fbd("2026-12-21T11:00")
+    mails = new_mail()
+    t.ok(len(mails) == 4, "4 cancellations delivered", len(mails))
+    for raw in mails:
+        to, u, ev, vtz = read_invite(raw, "CANCEL", 2, "cancel")
+        t.ok(u == uid, "cancel to %s keeps the UID" % to)
+    t.ok(ctl("session", "move", "1", "--at", "2027-04-01 09:00", ok=False).returncode != 0,
+         "a cancelled session cannot be moved")
+t.finish()

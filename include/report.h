@@ -219,6 +219,8 @@ int report_render_html(const struct report *r, struct buf *out);
 /* As report_render_html() for several teams in one document (n >= 1). */
 int report_render_html_many(const struct report *const *r, size_t n, struct buf *out);
 int report_render_csv(const struct report *r, int bom, int with_header, struct buf *out);
+/* The report as an HTML fragment (a table, no <html>/<body>) for a mail template. */
+int report_render_html_fragment(const struct report *r, struct buf *out);
 
 /* Append s to out with &, <, >, " and ' escaped for HTML text and attribute values. */
 int report_html_escape(struct buf *out, const char *s);

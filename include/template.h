@@ -11,6 +11,8 @@
  *   {{#name?}} … {{/name?}} shown once when name is present (a list with items, or a value
  *                         that is not empty): a heading above a list
  *   {{^name}} … {{/name}} shown only when name is absent, empty, or a list without items
+ *   {{&name}}             a value as it is, also in .html: for HTML our own code made (a
+ *                         report), never for text from outside
  *   {{! comment }}        nothing
  * Inside a list's section, names are looked up in the item first, then outside. A section tag
  * alone on its line takes the whole line with it, so sections do not leave blank lines.

@@ -742,6 +742,20 @@ fail:
 }
 
 int
+report_render_html_fragment(const struct report *r, struct buf *out)
+{
+	size_t start = out->len;
+
+	if (buf_addf(out, "<table role=\"presentation\" width=\"100%%\" cellpadding=\"0\" "
+	    "cellspacing=\"0\" border=\"0\"><tr><td style=\"%s\">\n", H_FONT) < 0 ||
+	    render_one_html(r, out) < 0 || buf_adds(out, "\n</td></tr></table>\n") < 0) {
+		buf_truncate(out, start);
+		return -1;
+	}
+	return 0;
+}
+
+int
 report_render_html(const struct report *r, struct buf *out)
 {
 	return report_render_html_many(&r, 1, out);

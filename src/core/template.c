@@ -19,7 +19,7 @@
 #define TEMPLATE_MAX_DEPTH 8
 #define TEMPLATE_MAX_NAME 64
 
-enum node_kind { NODE_TEXT, NODE_VAR, NODE_SECTION, NODE_INVERTED };
+enum node_kind { NODE_TEXT, NODE_VAR, NODE_RAW, NODE_SECTION, NODE_INVERTED };
 
 struct node {
 	enum node_kind kind;
@@ -206,7 +206,8 @@ parse(struct parsed *p, const struct template_spec *spec, const char *file, stru
 		while (b > a && is_blank(s[b - 1]))
 			b--;
 		char sigil = a < b ? s[a] : '\0';
-		int tag_kind = (sigil == '#' || sigil == '^' || sigil == '/' || sigil == '!') ? sigil : 0;
+		int tag_kind = (sigil == '#' || sigil == '^' || sigil == '/' || sigil == '!' ||
+		    sigil == '&') ? sigil : 0;
 		size_t na = tag_kind ? a + 1 : a;
 		while (na < b && is_blank(s[na]))
 			na++;
@@ -217,7 +218,7 @@ parse(struct parsed *p, const struct template_spec *spec, const char *file, stru
 		size_t ls, le;
 
 		next = close_end;
-		if (tag_kind && standalone(s, len, pos, open, close_end, &ls, &le)) {
+		if (tag_kind && tag_kind != '&' && standalone(s, len, pos, open, close_end, &ls, &le)) {
 			text_end = ls;
 			next = le;
 		}
@@ -257,11 +258,11 @@ parse(struct parsed *p, const struct template_spec *spec, const char *file, stru
 			continue;
 		}
 		enum node_kind k = tag_kind == '#' ? NODE_SECTION :
-		    tag_kind == '^' ? NODE_INVERTED : NODE_VAR;
+		    tag_kind == '^' ? NODE_INVERTED : tag_kind == '&' ? NODE_RAW : NODE_VAR;
 		if (push_node(p, &cap, k, na, b - na) < 0)
 			return -1;
 		p->nodes[p->n - 1].once = once;
-		if (k != NODE_VAR) {
+		if (k == NODE_SECTION || k == NODE_INVERTED) {
 			if (depth == TEMPLATE_MAX_DEPTH) {
 				problem(l, file, line_of(s, open), "sections nested deeper than %d",
 				    TEMPLATE_MAX_DEPTH);
@@ -557,9 +558,11 @@ render_range(const struct parsed *p, size_t from, size_t to, struct scope *sc, i
 			i++;
 			break;
 		case NODE_VAR:
+		case NODE_RAW:
 			e = lookup(sc, p->src + nd->off, nd->len);
 			if (e != NULL && e->value != NULL)
-				rc = html ? add_html_escaped(out, e->value) : buf_adds(out, e->value);
+				rc = html && nd->kind == NODE_VAR ? add_html_escaped(out, e->value) :
+				    buf_adds(out, e->value);
 			i++;
 			break;
 		case NODE_SECTION:

@@ -272,6 +272,8 @@ on_reply(struct ctx *c, const struct outmail_token *t)
 		return apply_correct(c, t->member_id, t->ref_id);
 	if (strcmp(t->purpose, "questionnaire") == 0)
 		return apply_questionnaire(c, t->member_id, t->ref_id);
+	if (strcmp(t->purpose, "report") == 0)
+		return apply_report_reply(c, t->facilitator_id);
 	if (strcmp(t->purpose, "session") == 0)
 		return apply_session_mail(c, t->ref_id);
 	apply_set(c, "ignored", "a reply to a %s message: not handled by this version",

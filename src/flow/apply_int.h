@@ -45,6 +45,8 @@ int apply_ask(struct ctx *c, int64_t member_id);
 int apply_give(struct ctx *c, int64_t member_id, int64_t request_id);
 int apply_react(struct ctx *c, int64_t member_id, int64_t feedback_id);
 int apply_correct(struct ctx *c, int64_t member_id, int64_t feedback_id);
+/* apply_report.c: a facilitator's ratings in reply to the weekly report. */
+int apply_report_reply(struct ctx *c, int64_t facilitator_id);
 /* apply_measure.c: a reply to a questionnaire, reminder or answer receipt. */
 int apply_questionnaire(struct ctx *c, int64_t member_id, int64_t questionnaire_id);
 

@@ -36,6 +36,8 @@ const struct template_spec outmail_specs[] = {
 	{ "feedback_receipt", N("name", "receiver", "corrected", "confirmation", "critique",
 	    "suggestion") },
 	{ "reaction", N("name", "receiver", "text") },
+	{ "weekly_report", N("name", "team", "week", "report", "report_html", "samples") },
+	{ "ratings_received", N("name", "summary") },
 	{ "unreadable", N("name", "understood", "feedback_for", "ask", "about", "confirmation",
 	    "critique", "suggestion", "missing_bkc", "missing_for", "missing_ask", "problems",
 	    "problems.line", "problems.text", "form_bkc", "form_ask") },

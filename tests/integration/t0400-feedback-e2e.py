@@ -164,7 +164,9 @@ with tempfile.TemporaryDirectory() as tmp:
         ok &= ctl("team", "add", "Pilot", "Blauw", now="2027-01-01T12:00").returncode == 0
         for name, addr in TEAM:
             ok &= ctl("member", "add", "Blauw", name, addr, now="2027-01-01T12:00").returncode == 0
-        t.ok(ok, "a programme with a team of five is set up")
+        ok &= ctl("facilitator", "add", "Blauw", "fien@example.nl", "--name", "Fien Facilitator",
+                  now="2027-01-01T12:00").returncode == 0
+        t.ok(ok, "a programme with a team of five and a facilitator is set up")
 
         t.ok(daemon("2027-01-04T09:00"), "the daemon runs on Monday 09:00")
         nudges = mails(kind="nudge")
@@ -251,4 +253,26 @@ with tempfile.TemporaryDirectory() as tmp:
         t.ok(len(th) == 1 and "ik oefen de afsluiting" in text_of(th[0]) and "Kritiek:" not in text_of(th[0]),
              "Jeroen gets Anna's reaction, trimmed")
         t.ok(status() == want, "a reaction changes no count")
+
+        # Monday of week 2, 08:00: the facilitator's weekly report about week 1.
+        t.ok(daemon("2027-01-11T08:00"), "the daemon runs on Monday of week 2")
+        rep = mails(to="fien@example.nl", kind="weekly_report")
+        t.ok(len(rep) == 1, "the facilitator gets one weekly report", len(rep))
+        rt = text_of(rep[0]) if rep else ""
+        t.ok("Bram Bos" in rt and "Anna Bakker" in rt, "it names the members", rt)
+        html = rep[0].get_body(("html",)).get_content() if rep else ""
+        t.ok("<table" in html and "<html" in html and html.count("<html") == 1,
+             "its HTML part is one document with tables")
+        t.ok("je opening was helder" not in rt or "Jeroen" not in rt.split("je opening was helder")[0][-200:],
+             "a rating sample, if shown, carries no giver's name")
+        import re as _re
+        ids = _re.findall(r"\bF(\d+)\b", rt)
+        if ids:
+            imap.deliver((reply_headers(rep[0], "Fien Facilitator <fien@example.nl>") +
+                          "Message-ID: <fien1@example.nl>\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n"
+                          "F%s: 4\r\n" % ids[0]).encode())
+            t.ok(daemon("2027-01-11T10:00"), "the daemon reads the facilitator's rating")
+            t.ok(len(mails(to="fien@example.nl", kind="ratings_received")) == 1, "the rating is confirmed")
+        else:
+            t.ok(False, "the report shows rating samples (F-ids)", rt)
 t.finish()

@@ -1,6 +1,7 @@
 /*
  * mailflow — the outbox and inbox passes. See include/mailflow.h for the crash-safety order.
  */
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -80,64 +81,159 @@ record_outcomes(struct db *db, struct outbox_list *batch, struct transport_msg *
 	return db_commit(db, err);
 }
 
+/*
+ * One SMTP session's share of a claimed batch. A worker thread touches nothing but this: its
+ * own transport (opened by the main thread, so the drivers' one-time set-up is not raced) and
+ * its slice of the transport_msg array. The database stays in the main thread.
+ */
+struct session_job {
+	const struct transport_driver *drv;
+	struct transport *t;
+	struct transport_msg *msgs;
+	size_t n;
+	int rc;                 /* drv->send()'s result */
+	struct fb_error err;    /* its error when rc < 0 */
+	pthread_t thread;
+	int threaded;           /* thread was started and must be joined */
+};
+
+static void
+session_job_run(struct session_job *j)
+{
+	j->err.msg[0] = '\0';
+	j->rc = j->drv->send(j->t, j->msgs, j->n, &j->err);
+	if (j->rc < 0) {
+		/* Nothing could be attempted: every message waits for its retry. */
+		for (size_t i = 0; i < j->n; i++) {
+			j->msgs[i].status = TRANSPORT_TEMPFAIL;
+			buf_reset(&j->msgs[i].detail);
+			buf_adds(&j->msgs[i].detail, j->err.msg);
+		}
+	}
+}
+
+static void *
+session_job_thread(void *arg)
+{
+	session_job_run(arg);
+	return NULL;
+}
+
+/* Split n claimed messages into at most nsessions slices of at most batch each. */
+static size_t
+plan_slices(size_t n, size_t batch, size_t nsessions)
+{
+	size_t k = (n + batch - 1) / batch;
+
+	return k > nsessions ? nsessions : (k == 0 ? 1 : k);
+}
+
+/*
+ * Send one claimed batch over k sessions at once: threads for slices 1..k-1, slice 0 in the
+ * calling thread. A slice whose transport could not be opened or whose thread could not start
+ * is sent (or failed) in this thread instead: never lost, at worst slower.
+ */
+static void
+send_sessions(const struct transport_driver *drv, const struct transport_settings *ts,
+    struct transport **tp, struct transport_msg *msgs, size_t n, size_t k)
+{
+	struct session_job jobs[MAILFLOW_MAX_SESSIONS];
+	size_t per = (n + k - 1) / k, off = 0;
+
+	for (size_t j = 0; j < k; j++) {
+		struct session_job *jb = &jobs[j];
+
+		memset(jb, 0, sizeof(*jb));
+		jb->drv = drv;
+		jb->msgs = msgs + off;
+		jb->n = off + per <= n ? per : n - off;
+		off += jb->n;
+		if (tp[j] == NULL)
+			tp[j] = drv->open(ts, &jb->err);
+		jb->t = tp[j];
+		if (jb->t == NULL) {
+			/* open() failed: the settings are wrong, so every session would fail alike. */
+			for (size_t i = 0; i < jb->n; i++) {
+				jb->msgs[i].status = TRANSPORT_TEMPFAIL;
+				buf_reset(&jb->msgs[i].detail);
+				buf_adds(&jb->msgs[i].detail, jb->err.msg);
+			}
+			jb->rc = -1;
+			continue;
+		}
+		if (j > 0 && jb->n > 0 &&
+		    pthread_create(&jb->thread, NULL, session_job_thread, jb) == 0)
+			jb->threaded = 1;
+	}
+	for (size_t j = 0; j < k; j++)
+		if (jobs[j].t != NULL && !jobs[j].threaded && jobs[j].n > 0)
+			session_job_run(&jobs[j]);
+	for (size_t j = 0; j < k; j++)
+		if (jobs[j].threaded)
+			pthread_join(jobs[j].thread, NULL);
+	/* Log in the main thread only, once per distinct failure of a session. */
+	for (size_t j = 0; j < k; j++)
+		if (jobs[j].rc < 0)
+			log_warnx("outbox: session %zu of %zu: %s", j + 1, k, jobs[j].err.msg);
+}
+
 int
 mailflow_send(struct db *db, const struct transport_driver *drv,
     const struct transport_settings *ts, const struct mailflow_policy *policy, time_t now,
     volatile sig_atomic_t *stop, struct mailflow_stats *stats, struct fb_error *err)
 {
-	struct transport *t = NULL;
+	struct transport *tp[MAILFLOW_MAX_SESSIONS] = { 0 };
+	size_t batch = policy->batch_size > 0 ? policy->batch_size : 1;
+	size_t nsessions = policy->sessions > 0 ? policy->sessions : 1;
 	int rc = 0;
 
+	if (nsessions > MAILFLOW_MAX_SESSIONS)
+		nsessions = MAILFLOW_MAX_SESSIONS;
 	while (stop == NULL || !*stop) {
-		struct outbox_list batch = { 0 };
+		struct outbox_list claimed = { 0 };
 		struct transport_msg *msgs;
 		const char **rcpts;
-		struct fb_error terr;
 
-		if (queue_outbox_claim(db, now, policy->batch_size, &batch, err) < 0)
-			return -1;
-		if (batch.n == 0)
+		/* Committed as 'sending' before any network step (see mailflow.h). */
+		if (queue_outbox_claim(db, now, batch * nsessions, &claimed, err) < 0) {
+			rc = -1;
 			break;
-		msgs = calloc(batch.n, sizeof(*msgs));
-		rcpts = calloc(batch.n, sizeof(*rcpts));
+		}
+		if (claimed.n == 0)
+			break;
+		msgs = calloc(claimed.n, sizeof(*msgs));
+		rcpts = calloc(claimed.n, sizeof(*rcpts));
 		if (msgs == NULL || rcpts == NULL) {
 			free(msgs);
 			free(rcpts);
-			queue_outbox_list_release(&batch);
-			return fb_error_set(err, "out of memory");
+			queue_outbox_list_release(&claimed);
+			rc = fb_error_set(err, "out of memory");
+			break;
 		}
-		for (size_t i = 0; i < batch.n; i++) {
-			rcpts[i] = batch.v[i].recipient;
-			msgs[i].sender = batch.v[i].sender;
+		for (size_t i = 0; i < claimed.n; i++) {
+			rcpts[i] = claimed.v[i].recipient;
+			msgs[i].sender = claimed.v[i].sender;
 			msgs[i].rcpts = &rcpts[i];
 			msgs[i].nrcpts = 1;
-			msgs[i].data = batch.v[i].raw.data;
-			msgs[i].len = batch.v[i].raw.len;
+			msgs[i].data = claimed.v[i].raw.data;
+			msgs[i].len = claimed.v[i].raw.len;
 			msgs[i].status = TRANSPORT_TEMPFAIL;
 			buf_init(&msgs[i].detail);
 		}
-		if (t == NULL)
-			t = drv->open(ts, &terr);
-		if (t == NULL || drv->send(t, msgs, batch.n, &terr) < 0) {
-			/* Nothing could be attempted: every message waits for its retry. */
-			for (size_t i = 0; i < batch.n; i++) {
-				msgs[i].status = TRANSPORT_TEMPFAIL;
-				buf_reset(&msgs[i].detail);
-				buf_adds(&msgs[i].detail, terr.msg);
-			}
-			log_warnx("outbox: %s", terr.msg);
-		}
-		rc = record_outcomes(db, &batch, msgs, policy, now, stats, err);
-		for (size_t i = 0; i < batch.n; i++)
+		send_sessions(drv, ts, tp, msgs, claimed.n,
+		    plan_slices(claimed.n, batch, nsessions));
+		rc = record_outcomes(db, &claimed, msgs, policy, now, stats, err);
+		for (size_t i = 0; i < claimed.n; i++)
 			buf_release(&msgs[i].detail);
 		free(msgs);
 		free(rcpts);
-		queue_outbox_list_release(&batch);
+		queue_outbox_list_release(&claimed);
 		if (rc < 0)
 			break;
 	}
-	if (drv != NULL && t != NULL)
-		drv->close(t);
+	for (size_t j = 0; j < MAILFLOW_MAX_SESSIONS; j++)
+		if (tp[j] != NULL)
+			drv->close(tp[j]);
 	return rc;
 }
 

@@ -537,11 +537,11 @@ class Feedbackd:
             log.flush()
             return subprocess.run(self._cmd(now, True), stdout=log, stderr=log, timeout=timeout).returncode
 
-    def start(self, now=None):
+    def start(self, now=None, once=False):
         log = open(self.log, "a")
         log.write("=== start %s\n" % (now or ""))
         log.flush()
-        self.proc = subprocess.Popen(self._cmd(now), stdout=log, stderr=log)
+        self.proc = subprocess.Popen(self._cmd(now, once), stdout=log, stderr=log)
         log.close()
         return self.proc
 

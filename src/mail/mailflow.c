@@ -237,6 +237,16 @@ mailflow_send(struct db *db, const struct transport_driver *drv,
 	return rc;
 }
 
+/*
+ * The inbox pass. Messages are stored in groups of MAILFLOW_COMMIT_EVERY, each group with the
+ * mailbox position after its last message in ONE transaction (the position never runs ahead
+ * of what is stored); only after a group's commit are its messages handed to mark_done().
+ * A group rather than one commit per message: SQLite's per-commit cost (WAL append, locks)
+ * was most of what the daemon spent per message. A crash loses at most the group in hand,
+ * which the position has not passed, so it is read again; nothing is lost or stored twice.
+ */
+#define MAILFLOW_COMMIT_EVERY 200
+
 struct receive_ctx {
 	struct db *db;
 	const char *name;
@@ -244,10 +254,77 @@ struct receive_ctx {
 	time_t now;
 	struct mailflow_stats *stats;
 	struct fb_error *err;
-	char **done;          /* ids to mark after their commit */
-	size_t ndone, capdone;
+	int in_tx;                 /* a group's transaction is open */
+	uint32_t uidvalidity, uid; /* the position after the group's last message (0: none) */
+	size_t group;              /* messages in it */
+	size_t stored, duplicates; /* ... of which new, known */
+	char **ids;                /* ... their ids, to mark after the commit */
+	size_t capids;
+	const struct mailbox_driver *drv;
+	struct mailbox *mb;
 	int failed;
 };
+
+/* Hand a committed group's messages to mark_done(). A mark that fails is logged: the position
+ * already skips the message, and the dedupe would catch it anyway. */
+static void
+mark_group(struct receive_ctx *c)
+{
+	for (size_t i = 0; i < c->group; i++) {
+		struct fb_error merr;
+
+		if (c->ids[i] != NULL && c->drv->mark_done(c->mb, c->ids[i], &merr) < 0)
+			log_warnx("%s: %s (it will not be read again)", c->name, merr.msg);
+		free(c->ids[i]);
+		c->ids[i] = NULL;
+	}
+	c->group = 0;
+}
+
+static void rollback_group(struct receive_ctx *c);
+
+/* Commit the open group (messages and position), then mark its messages. */
+static int
+commit_group(struct receive_ctx *c)
+{
+	if (!c->in_tx)
+		return 0;
+	/* The position once per group, in the group's transaction: never ahead of the rows. */
+	if (c->uidvalidity != 0 &&
+	    queue_position_set(c->db, c->name, c->uidvalidity, c->uid, c->err) < 0) {
+		rollback_group(c);
+		return -1;
+	}
+	c->uidvalidity = 0;
+	c->in_tx = 0;
+	if (db_commit(c->db, c->err) < 0) {
+		for (size_t i = 0; i < c->group; i++) {
+			free(c->ids[i]);
+			c->ids[i] = NULL;
+		}
+		c->group = c->stored = c->duplicates = 0;
+		return -1;
+	}
+	c->stats->stored += c->stored;
+	c->stats->duplicates += c->duplicates;
+	c->stored = c->duplicates = 0;
+	mark_group(c);
+	return 0;
+}
+
+static void
+rollback_group(struct receive_ctx *c)
+{
+	if (c->in_tx)
+		db_rollback(c->db);
+	c->in_tx = 0;
+	c->uidvalidity = 0;
+	for (size_t i = 0; i < c->group; i++) {
+		free(c->ids[i]);
+		c->ids[i] = NULL;
+	}
+	c->group = c->stored = c->duplicates = 0;
+}
 
 static int
 on_message(void *arg, const struct mailbox_msg *m)
@@ -257,38 +334,34 @@ on_message(void *arg, const struct mailbox_msg *m)
 	int64_t id;
 	int dup;
 
-	if (c->ndone == c->capdone) {
-		size_t n = c->capdone ? c->capdone * 2 : 64;
-		char **d = realloc(c->done, n * sizeof(*d));
-
-		if (d == NULL)
-			goto fail_nomem;
-		c->done = d;
-		c->capdone = n;
+	if (!c->in_tx) {
+		if (db_begin(c->db, c->err) < 0)
+			goto fail;
+		c->in_tx = 1;
 	}
-	buf_addf(&source, "%s %s", c->name, m->id);
-	if (db_begin(c->db, c->err) < 0)
-		goto fail;
+	if (buf_addf(&source, "%s %s", c->name, m->id) < 0) {
+		fb_error_set(c->err, "out of memory");
+		goto fail_tx;
+	}
 	if (queue_inbox_add(c->db, source.data, m->data, m->len, c->policy->max_message_size,
-	    c->now, &id, &dup, c->err) < 0 ||
-	    (m->uidvalidity != 0 && queue_position_set(c->db, c->name, m->uidvalidity, m->uid,
-	    c->err) < 0)) {
-		db_rollback(c->db);
-		goto fail;
+	    c->now, &id, &dup, c->err) < 0)
+		goto fail_tx;
+	if (m->uidvalidity != 0) {
+		c->uidvalidity = m->uidvalidity;
+		c->uid = m->uid;
 	}
-	if (db_commit(c->db, c->err) < 0)
-		goto fail;
-	if (dup)
-		c->stats->duplicates++;
-	else
-		c->stats->stored++;
-	c->done[c->ndone] = strdup(m->id);
-	if (c->done[c->ndone] != NULL)
-		c->ndone++;
 	buf_release(&source);
+	/* A missing id (out of memory) only means this one is not marked: it is stored. */
+	c->ids[c->group++] = strdup(m->id);
+	if (dup)
+		c->duplicates++;
+	else
+		c->stored++;
+	if (c->group == c->capids && commit_group(c) < 0)
+		goto fail;
 	return 0;
-fail_nomem:
-	fb_error_set(c->err, "out of memory");
+fail_tx:
+	rollback_group(c);
 fail:
 	buf_release(&source);
 	c->failed = 1;
@@ -300,27 +373,38 @@ mailflow_receive(struct db *db, const struct mailbox_driver *drv, struct mailbox
     const char *name, const struct mailflow_policy *policy, time_t now,
     struct mailflow_stats *stats, struct fb_error *err)
 {
-	struct receive_ctx c = { db, name, policy, now, stats, err, NULL, 0, 0, 0 };
+	struct receive_ctx c;
 	struct mailbox_position pos = { 0, 0, 0 };
 	struct fb_error ferr;
 	int rc, have;
 
+	memset(&c, 0, sizeof(c));
+	c.db = db;
+	c.name = name;
+	c.policy = policy;
+	c.now = now;
+	c.stats = stats;
+	c.err = err;
+	c.drv = drv;
+	c.mb = mb;
+	c.capids = MAILFLOW_COMMIT_EVERY;
+	c.ids = calloc(c.capids, sizeof(*c.ids));
+	if (c.ids == NULL)
+		return fb_error_set(err, "out of memory");
 	have = queue_position_get(db, name, &pos.uidvalidity, &pos.uid, err);
-	if (have < 0)
+	if (have < 0) {
+		free(c.ids);
 		return -1;
+	}
 	rc = drv->fetch_new(mb, &pos, on_message, &c, &ferr);
 	if (pos.uidvalidity_changed)
 		log_warnx("%s: UIDVALIDITY changed: reading the whole mailbox again "
 		    "(messages already stored are recognised and skipped)", name);
-	/* Only now, after their commits, may the server forget them. */
-	for (size_t i = 0; i < c.ndone; i++) {
-		struct fb_error merr;
-
-		if (drv->mark_done(mb, c.done[i], &merr) < 0)
-			log_warnx("%s: %s (it will be read again and skipped)", name, merr.msg);
-		free(c.done[i]);
-	}
-	free(c.done);
+	/* What was stored before a fetch error is good: keep it (and its position). */
+	if (!c.failed && commit_group(&c) < 0)
+		c.failed = 1;
+	rollback_group(&c);
+	free(c.ids);
 	if (c.failed)
 		return -1;
 	if (rc < 0) {

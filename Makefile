@@ -166,6 +166,13 @@ check: deps
 	FUZZ_SECONDS=$${FUZZ_SECONDS:-10} sh tests/run-tests.sh unit@build-san cli@build-san \
 	    corpus@build-san integration@build-san fuzz@build-fuzz
 
+comma := ,
+
+# Benchmarks (not timed tests): every tests/bench/bench_*.py, then one table of their figures
+# against their peers (tests/bench/run.sh; BENCH=imap,smtp runs some). Minutes, not seconds.
+bench: tests-build
+	sh tests/bench/run.sh $(subst $(comma), ,$(BENCH))
+
 sanitize:
 	$(MAKE) SANITIZE=1 tests-build
 	sh tests/run-tests.sh unit@build-san cli@build-san corpus@build-san
@@ -199,4 +206,4 @@ install: all
 clean:
 	rm -rf build build-san build-fuzz
 
-.PHONY: all deps deps-build check sanitize valgrind demo install clean tests-build fuzz fuzz-build fuzz-targets
+.PHONY: all deps deps-build check bench sanitize valgrind demo install clean tests-build fuzz fuzz-build fuzz-targets

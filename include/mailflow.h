@@ -6,6 +6,13 @@
  *   outbox: rows → 'sending' (committed) → transport → 'sent' / 'retry' / 'failed' (committed).
  *           A crash in between leaves rows in 'sending'; mailflow_recover() queues them again,
  *           so at most the messages in hand are sent twice, none is lost.
+ *           With policy->sessions = N > 1 the pass claims up to N × batch_size rows in ONE
+ *           committed transaction, sends N slices of them over N sessions at once (one thread
+ *           and one transport each; the threads touch only their slice's transport_msg array,
+ *           never the database), joins every thread, and only then records every outcome in
+ *           one transaction from the calling thread. The argument above is unchanged: the
+ *           rows "in hand" are the claimed ones (at most N × batch_size), each is either
+ *           committed 'sending' and not yet recorded (resent after a crash) or recorded.
  *   inbox:  each message and the mailbox position after it are committed together, and only
  *           then is the message moved or flagged on the server (mark_done). A crash in between
  *           reads it again; the inbox dedupes it by Message-ID and content hash.
@@ -23,8 +30,15 @@
 #include "mailbox.h"
 #include "transport.h"
 
+/* Largest useful policy->sessions (the configuration's outgoing.sessions allows 1..16). */
+#define MAILFLOW_MAX_SESSIONS 16
+
 struct mailflow_policy {
 	size_t batch_size;      /* messages per SMTP session */
+	size_t sessions;        /* sessions at once, 1..MAILFLOW_MAX_SESSIONS (0 counts as 1; more
+	                           is capped). > 1 needs a driver whose send() may run in several
+	                           threads at once on different transports: smtp is (libesmtp is
+	                           thread-safe with one session per thread); maildir is not. */
 	int max_attempts;       /* then failed */
 	int backoff_initial;    /* seconds before the first retry */
 	int backoff_max;        /* cap on the delay */
@@ -47,9 +61,12 @@ long mailflow_backoff(int64_t id, int attempts, int initial, int max);
 int mailflow_recover(struct db *db, struct fb_error *err);
 
 /*
- * Send every due message, in batches of policy->batch_size over one session each, until none
- * is due at now. Returns 0 (per-message failures are recorded in the outbox, not errors), or
- * -1 when the database failed.
+ * Send every due message, in batches of policy->batch_size over one session each, up to
+ * policy->sessions sessions at once (threads, see above), until none is due at now or *stop
+ * (checked between rounds; a round in hand is finished and recorded). Transports are opened
+ * with drv->open(ts) in the calling thread, kept for the whole pass and closed before it
+ * returns. Returns 0 (per-message failures are recorded in the outbox, not errors), or -1
+ * with err when the database failed (rows then stay 'sending' for mailflow_recover()).
  */
 int mailflow_send(struct db *db, const struct transport_driver *drv,
     const struct transport_settings *ts, const struct mailflow_policy *policy, time_t now,

@@ -366,6 +366,10 @@ class Handler:
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         fail = cfg["fail"].get("rcpt")
         only = cfg["fail"].get("rcpt_only")
+        per = cfg["fail"].get("rcpt_map", {}).get(address)
+        if per:
+            log("RCPT refused", address)
+            return per
         if fail and (not only or address == only):
             log("RCPT refused", address)
             return fail
@@ -421,14 +425,16 @@ ctrl.stop()
 class AioSmtpd:
     """aiosmtpd in a subprocess. deliver_to_maildir: a Maildir to put accepted mail in;
     tls=(cert, key) with starttls=True offers STARTTLS; require_auth=(user, pw);
-    fail={'rcpt': '451 ...', 'rcpt_only': address, 'mail': ..., 'data': ...};
-    drop_after=N drops the connection at the (N+1)th DATA. The log (self.log) has one line per
-    event: EHLO, AUTH success/failure, ACCEPTED n tls|plain, RCPT refused, DROP."""
+    fail={'rcpt': '451 ...', 'rcpt_only': address, 'rcpt_map': {address: reply}, 'mail': ...,
+    'data': ...};
+    drop_after=N drops the connection at the (N+1)th DATA; port: a given port (to stand in for a
+    server that was down, or to replace one on the same address). The log (self.log) has one
+    line per event: EHLO, AUTH success/failure, ACCEPTED n tls|plain, RCPT refused, DROP."""
 
     def __init__(self, tmpdir, deliver_to_maildir=None, tls=None, starttls=False, require_auth=None,
-                 fail=None, drop_after=None):
+                 fail=None, drop_after=None, port=None):
         self.dir = tempfile.mkdtemp(prefix="aiosmtpd.", dir=tmpdir)
-        self.port = free_port()
+        self.port = port or free_port()
         self.log = os.path.join(self.dir, "smtpd.log")
         self.cfg = dict(port=self.port, log=self.log, maildir=deliver_to_maildir, tls=tls, starttls=starttls,
                         require_auth=require_auth, fail=fail or {}, drop_after=drop_after)
@@ -469,3 +475,151 @@ def mailtool(*args, timeout=600):
     """Run build/tools/mailtool; returns (exit code, stdout lines, stderr)."""
     p = subprocess.run([MAILTOOL] + [str(a) for a in args], capture_output=True, text=True, timeout=timeout)
     return p.returncode, p.stdout.splitlines(), p.stderr
+
+
+# ---- feedbackd itself, configured in a temporary directory -------------------------------------
+
+FEEDBACKD = os.path.join(BUILD, "feedbackd")
+FEEDBACKCTL = os.path.join(BUILD, "feedbackctl")
+
+
+class Feedbackd:
+    """feedbackd and feedbackctl on a configuration file of their own in a fresh directory.
+
+    sections: {"outgoing": {...}, "incoming": {...}} overriding the defaults (maildir out and
+    in, ./feedbackd.db). Passwords given as "password" are written to a chmod-600 file and
+    named as password_file. once(now) runs one pass; start(now) runs it in the foreground
+    (stop() sends SIGTERM, kill() SIGKILL); ctl(...) runs feedbackctl with the same file.
+    The daemon's log goes to self.log (appended to by every run)."""
+
+    def __init__(self, tmpdir, sections=None, name="fbd"):
+        self.dir = tempfile.mkdtemp(prefix=name + ".", dir=tmpdir)
+        os.chmod(self.dir, 0o755)
+        self.conf = os.path.join(self.dir, "feedbackd.conf")
+        self.db = os.path.join(self.dir, "feedbackd.db")
+        self.log = os.path.join(self.dir, "feedbackd.log")
+        self.proc = None
+        self.configure(sections or {})
+
+    def configure(self, sections):
+        base = {"feedbackd": {"database": self.db, "domain": "feedbackd.test",
+                              "from_address": "feedback@feedbackd.test", "log_level": "info"},
+                "outgoing": {"maildir": os.path.join(self.dir, "out"), "per_recipient_daily_cap": "10000"},
+                "incoming": {"maildir": os.path.join(self.dir, "in")}}
+        for sec, kv in sections.items():
+            base.setdefault(sec, {}).update(kv)
+        lines = []
+        for sec, kv in base.items():
+            lines.append("[%s]" % sec)
+            for k, v in kv.items():
+                if k == "password":
+                    pf = os.path.join(self.dir, "%s.password" % sec)
+                    with open(pf, "w") as f:
+                        f.write(v + "\n")
+                    os.chmod(pf, 0o600)
+                    k, v = "password_file", pf
+                lines.append("%s = %s" % (k, v))
+            lines.append("")
+        with open(self.conf, "w") as f:
+            f.write("\n".join(lines))
+
+    def _cmd(self, now=None, once=False):
+        cmd = [FEEDBACKD, "-c", self.conf, "--foreground"]
+        if once:
+            cmd.append("--once")
+        if now:
+            cmd += ["--now", now]
+        return cmd
+
+    def once(self, now=None, timeout=300):
+        with open(self.log, "a") as log:
+            log.write("=== once %s\n" % (now or ""))
+            log.flush()
+            return subprocess.run(self._cmd(now, True), stdout=log, stderr=log, timeout=timeout).returncode
+
+    def start(self, now=None, once=False):
+        log = open(self.log, "a")
+        log.write("=== start %s\n" % (now or ""))
+        log.flush()
+        self.proc = subprocess.Popen(self._cmd(now, once), stdout=log, stderr=log)
+        log.close()
+        return self.proc
+
+    def stop(self, timeout=30):
+        """SIGTERM, and the exit code (None when it had to be killed)."""
+        if self.proc is None:
+            return None
+        p, self.proc = self.proc, None
+        if p.poll() is None:
+            p.terminate()
+        try:
+            return p.wait(timeout)
+        except subprocess.TimeoutExpired:
+            p.kill()
+            p.wait()
+            return None
+
+    def kill(self):
+        if self.proc is not None:
+            self.proc.kill()
+            self.proc.wait()
+            self.proc = None
+
+    def ctl(self, *args, now=None, check=True):
+        cmd = [FEEDBACKCTL, "-c", self.conf] + (["--now", now] if now else []) + [str(a) for a in args]
+        p = subprocess.run(cmd, capture_output=True, text=True, timeout=300)
+        if check and p.returncode != 0:
+            raise RuntimeError("%s: exit %d: %s" % (" ".join(cmd), p.returncode, p.stderr[-2000:]))
+        return p
+
+    def ctl_json(self, *args, now=None):
+        return json.loads(self.ctl("--json", *args, now=now).stdout)
+
+    def sql(self, query, *params):
+        """Rows of a read-only query on the daemon's database."""
+        import sqlite3
+        c = sqlite3.connect("file:%s?mode=ro" % self.db, uri=True, timeout=30)
+        try:
+            return c.execute(query, params).fetchall()
+        finally:
+            c.close()
+
+    def log_text(self):
+        with open(self.log, errors="replace") as f:
+            return f.read()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.kill()
+
+
+def imap_fetch_all(imap, user="fb", password="secret", folder="INBOX"):
+    """Every message in a Dovecot folder, raw (bytes), read with Python's imaplib."""
+    import imaplib
+    c = imaplib.IMAP4("127.0.0.1", imap.port)
+    try:
+        c.login(user, password)
+        c.select(folder, readonly=True)
+        typ, data = c.uid("FETCH", "1:*", "(BODY.PEEK[])")
+        out = []
+        for item in data:
+            if isinstance(item, tuple):
+                out.append(item[1])
+        return out
+    finally:
+        try:
+            c.logout()
+        except Exception:
+            pass
+
+
+def new_uidvalidity(imap, user="fb"):
+    """Make Dovecot give the user's INBOX a new UIDVALIDITY (as a restored or rebuilt mailbox
+    would): stop, forget its index and UID list, wait for the clock to move, start."""
+    imap.stop()
+    for f in glob.glob(os.path.join(imap.maildir(user), "dovecot*")):
+        os.unlink(f)
+    time.sleep(1.1)  # Dovecot derives UIDVALIDITY from the clock
+    imap.start()

@@ -126,6 +126,9 @@ policy_of(const struct config *cfg)
 {
 	struct mailflow_policy p = {
 		.batch_size = (size_t)cfg->outgoing.batch_size,
+		/* Parallel sessions are an SMTP matter; the maildir driver writes one file at a time. */
+		.sessions = cfg->outgoing.transport == CONFIG_TRANSPORT_SMTP ?
+		    (size_t)cfg->outgoing.sessions : 1,
 		.max_attempts = cfg->outgoing.max_attempts,
 		.backoff_initial = cfg->outgoing.backoff_initial,
 		.backoff_max = cfg->outgoing.backoff_max,

@@ -1,6 +1,7 @@
 /*
  * mailflow — the outbox and inbox passes. See include/mailflow.h for the crash-safety order.
  */
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -80,66 +81,171 @@ record_outcomes(struct db *db, struct outbox_list *batch, struct transport_msg *
 	return db_commit(db, err);
 }
 
+/*
+ * One SMTP session's share of a claimed batch. A worker thread touches nothing but this: its
+ * own transport (opened by the main thread, so the drivers' one-time set-up is not raced) and
+ * its slice of the transport_msg array. The database stays in the main thread.
+ */
+struct session_job {
+	const struct transport_driver *drv;
+	struct transport *t;
+	struct transport_msg *msgs;
+	size_t n;
+	int rc;                 /* drv->send()'s result */
+	struct fb_error err;    /* its error when rc < 0 */
+	pthread_t thread;
+	int threaded;           /* thread was started and must be joined */
+};
+
+static void
+session_job_run(struct session_job *j)
+{
+	j->err.msg[0] = '\0';
+	j->rc = j->drv->send(j->t, j->msgs, j->n, &j->err);
+	if (j->rc < 0) {
+		/* Nothing could be attempted: every message waits for its retry. */
+		for (size_t i = 0; i < j->n; i++) {
+			j->msgs[i].status = TRANSPORT_TEMPFAIL;
+			buf_reset(&j->msgs[i].detail);
+			buf_adds(&j->msgs[i].detail, j->err.msg);
+		}
+	}
+}
+
+static void *
+session_job_thread(void *arg)
+{
+	session_job_run(arg);
+	return NULL;
+}
+
+/* Split n claimed messages into at most nsessions slices of at most batch each. */
+static size_t
+plan_slices(size_t n, size_t batch, size_t nsessions)
+{
+	size_t k = (n + batch - 1) / batch;
+
+	return k > nsessions ? nsessions : (k == 0 ? 1 : k);
+}
+
+/*
+ * Send one claimed batch over k sessions at once: threads for slices 1..k-1, slice 0 in the
+ * calling thread. A slice whose transport could not be opened or whose thread could not start
+ * is sent (or failed) in this thread instead: never lost, at worst slower.
+ */
+static void
+send_sessions(const struct transport_driver *drv, const struct transport_settings *ts,
+    struct transport **tp, struct transport_msg *msgs, size_t n, size_t k)
+{
+	struct session_job jobs[MAILFLOW_MAX_SESSIONS];
+	size_t per = (n + k - 1) / k, off = 0;
+
+	for (size_t j = 0; j < k; j++) {
+		struct session_job *jb = &jobs[j];
+
+		memset(jb, 0, sizeof(*jb));
+		jb->drv = drv;
+		jb->msgs = msgs + off;
+		jb->n = off + per <= n ? per : n - off;
+		off += jb->n;
+		if (tp[j] == NULL)
+			tp[j] = drv->open(ts, &jb->err);
+		jb->t = tp[j];
+		if (jb->t == NULL) {
+			/* open() failed: the settings are wrong, so every session would fail alike. */
+			for (size_t i = 0; i < jb->n; i++) {
+				jb->msgs[i].status = TRANSPORT_TEMPFAIL;
+				buf_reset(&jb->msgs[i].detail);
+				buf_adds(&jb->msgs[i].detail, jb->err.msg);
+			}
+			jb->rc = -1;
+			continue;
+		}
+		if (j > 0 && jb->n > 0 &&
+		    pthread_create(&jb->thread, NULL, session_job_thread, jb) == 0)
+			jb->threaded = 1;
+	}
+	for (size_t j = 0; j < k; j++)
+		if (jobs[j].t != NULL && !jobs[j].threaded && jobs[j].n > 0)
+			session_job_run(&jobs[j]);
+	for (size_t j = 0; j < k; j++)
+		if (jobs[j].threaded)
+			pthread_join(jobs[j].thread, NULL);
+	/* Log in the main thread only, once per distinct failure of a session. */
+	for (size_t j = 0; j < k; j++)
+		if (jobs[j].rc < 0)
+			log_warnx("outbox: session %zu of %zu: %s", j + 1, k, jobs[j].err.msg);
+}
+
 int
 mailflow_send(struct db *db, const struct transport_driver *drv,
     const struct transport_settings *ts, const struct mailflow_policy *policy, time_t now,
     volatile sig_atomic_t *stop, struct mailflow_stats *stats, struct fb_error *err)
 {
-	struct transport *t = NULL;
+	struct transport *tp[MAILFLOW_MAX_SESSIONS] = { 0 };
+	size_t batch = policy->batch_size > 0 ? policy->batch_size : 1;
+	size_t nsessions = policy->sessions > 0 ? policy->sessions : 1;
 	int rc = 0;
 
+	if (nsessions > MAILFLOW_MAX_SESSIONS)
+		nsessions = MAILFLOW_MAX_SESSIONS;
 	while (stop == NULL || !*stop) {
-		struct outbox_list batch = { 0 };
+		struct outbox_list claimed = { 0 };
 		struct transport_msg *msgs;
 		const char **rcpts;
-		struct fb_error terr;
 
-		if (queue_outbox_claim(db, now, policy->batch_size, &batch, err) < 0)
-			return -1;
-		if (batch.n == 0)
+		/* Committed as 'sending' before any network step (see mailflow.h). */
+		if (queue_outbox_claim(db, now, batch * nsessions, &claimed, err) < 0) {
+			rc = -1;
 			break;
-		msgs = calloc(batch.n, sizeof(*msgs));
-		rcpts = calloc(batch.n, sizeof(*rcpts));
+		}
+		if (claimed.n == 0)
+			break;
+		msgs = calloc(claimed.n, sizeof(*msgs));
+		rcpts = calloc(claimed.n, sizeof(*rcpts));
 		if (msgs == NULL || rcpts == NULL) {
 			free(msgs);
 			free(rcpts);
-			queue_outbox_list_release(&batch);
-			return fb_error_set(err, "out of memory");
+			queue_outbox_list_release(&claimed);
+			rc = fb_error_set(err, "out of memory");
+			break;
 		}
-		for (size_t i = 0; i < batch.n; i++) {
-			rcpts[i] = batch.v[i].recipient;
-			msgs[i].sender = batch.v[i].sender;
+		for (size_t i = 0; i < claimed.n; i++) {
+			rcpts[i] = claimed.v[i].recipient;
+			msgs[i].sender = claimed.v[i].sender;
 			msgs[i].rcpts = &rcpts[i];
 			msgs[i].nrcpts = 1;
-			msgs[i].data = batch.v[i].raw.data;
-			msgs[i].len = batch.v[i].raw.len;
+			msgs[i].data = claimed.v[i].raw.data;
+			msgs[i].len = claimed.v[i].raw.len;
 			msgs[i].status = TRANSPORT_TEMPFAIL;
 			buf_init(&msgs[i].detail);
 		}
-		if (t == NULL)
-			t = drv->open(ts, &terr);
-		if (t == NULL || drv->send(t, msgs, batch.n, &terr) < 0) {
-			/* Nothing could be attempted: every message waits for its retry. */
-			for (size_t i = 0; i < batch.n; i++) {
-				msgs[i].status = TRANSPORT_TEMPFAIL;
-				buf_reset(&msgs[i].detail);
-				buf_adds(&msgs[i].detail, terr.msg);
-			}
-			log_warnx("outbox: %s", terr.msg);
-		}
-		rc = record_outcomes(db, &batch, msgs, policy, now, stats, err);
-		for (size_t i = 0; i < batch.n; i++)
+		send_sessions(drv, ts, tp, msgs, claimed.n,
+		    plan_slices(claimed.n, batch, nsessions));
+		rc = record_outcomes(db, &claimed, msgs, policy, now, stats, err);
+		for (size_t i = 0; i < claimed.n; i++)
 			buf_release(&msgs[i].detail);
 		free(msgs);
 		free(rcpts);
-		queue_outbox_list_release(&batch);
+		queue_outbox_list_release(&claimed);
 		if (rc < 0)
 			break;
 	}
-	if (drv != NULL && t != NULL)
-		drv->close(t);
+	for (size_t j = 0; j < MAILFLOW_MAX_SESSIONS; j++)
+		if (tp[j] != NULL)
+			drv->close(tp[j]);
 	return rc;
 }
+
+/*
+ * The inbox pass. Messages are stored in groups of MAILFLOW_COMMIT_EVERY, each group with the
+ * mailbox position after its last message in ONE transaction (the position never runs ahead
+ * of what is stored); only after a group's commit are its messages handed to mark_done().
+ * A group rather than one commit per message: SQLite's per-commit cost (WAL append, locks)
+ * was most of what the daemon spent per message. A crash loses at most the group in hand,
+ * which the position has not passed, so it is read again; nothing is lost or stored twice.
+ */
+#define MAILFLOW_COMMIT_EVERY 200
 
 struct receive_ctx {
 	struct db *db;
@@ -148,10 +254,77 @@ struct receive_ctx {
 	time_t now;
 	struct mailflow_stats *stats;
 	struct fb_error *err;
-	char **done;          /* ids to mark after their commit */
-	size_t ndone, capdone;
+	int in_tx;                 /* a group's transaction is open */
+	uint32_t uidvalidity, uid; /* the position after the group's last message (0: none) */
+	size_t group;              /* messages in it */
+	size_t stored, duplicates; /* ... of which new, known */
+	char **ids;                /* ... their ids, to mark after the commit */
+	size_t capids;
+	const struct mailbox_driver *drv;
+	struct mailbox *mb;
 	int failed;
 };
+
+/* Hand a committed group's messages to mark_done(). A mark that fails is logged: the position
+ * already skips the message, and the dedupe would catch it anyway. */
+static void
+mark_group(struct receive_ctx *c)
+{
+	for (size_t i = 0; i < c->group; i++) {
+		struct fb_error merr;
+
+		if (c->ids[i] != NULL && c->drv->mark_done(c->mb, c->ids[i], &merr) < 0)
+			log_warnx("%s: %s (it will not be read again)", c->name, merr.msg);
+		free(c->ids[i]);
+		c->ids[i] = NULL;
+	}
+	c->group = 0;
+}
+
+static void rollback_group(struct receive_ctx *c);
+
+/* Commit the open group (messages and position), then mark its messages. */
+static int
+commit_group(struct receive_ctx *c)
+{
+	if (!c->in_tx)
+		return 0;
+	/* The position once per group, in the group's transaction: never ahead of the rows. */
+	if (c->uidvalidity != 0 &&
+	    queue_position_set(c->db, c->name, c->uidvalidity, c->uid, c->err) < 0) {
+		rollback_group(c);
+		return -1;
+	}
+	c->uidvalidity = 0;
+	c->in_tx = 0;
+	if (db_commit(c->db, c->err) < 0) {
+		for (size_t i = 0; i < c->group; i++) {
+			free(c->ids[i]);
+			c->ids[i] = NULL;
+		}
+		c->group = c->stored = c->duplicates = 0;
+		return -1;
+	}
+	c->stats->stored += c->stored;
+	c->stats->duplicates += c->duplicates;
+	c->stored = c->duplicates = 0;
+	mark_group(c);
+	return 0;
+}
+
+static void
+rollback_group(struct receive_ctx *c)
+{
+	if (c->in_tx)
+		db_rollback(c->db);
+	c->in_tx = 0;
+	c->uidvalidity = 0;
+	for (size_t i = 0; i < c->group; i++) {
+		free(c->ids[i]);
+		c->ids[i] = NULL;
+	}
+	c->group = c->stored = c->duplicates = 0;
+}
 
 static int
 on_message(void *arg, const struct mailbox_msg *m)
@@ -161,38 +334,34 @@ on_message(void *arg, const struct mailbox_msg *m)
 	int64_t id;
 	int dup;
 
-	if (c->ndone == c->capdone) {
-		size_t n = c->capdone ? c->capdone * 2 : 64;
-		char **d = realloc(c->done, n * sizeof(*d));
-
-		if (d == NULL)
-			goto fail_nomem;
-		c->done = d;
-		c->capdone = n;
+	if (!c->in_tx) {
+		if (db_begin(c->db, c->err) < 0)
+			goto fail;
+		c->in_tx = 1;
 	}
-	buf_addf(&source, "%s %s", c->name, m->id);
-	if (db_begin(c->db, c->err) < 0)
-		goto fail;
+	if (buf_addf(&source, "%s %s", c->name, m->id) < 0) {
+		fb_error_set(c->err, "out of memory");
+		goto fail_tx;
+	}
 	if (queue_inbox_add(c->db, source.data, m->data, m->len, c->policy->max_message_size,
-	    c->now, &id, &dup, c->err) < 0 ||
-	    (m->uidvalidity != 0 && queue_position_set(c->db, c->name, m->uidvalidity, m->uid,
-	    c->err) < 0)) {
-		db_rollback(c->db);
-		goto fail;
+	    c->now, &id, &dup, c->err) < 0)
+		goto fail_tx;
+	if (m->uidvalidity != 0) {
+		c->uidvalidity = m->uidvalidity;
+		c->uid = m->uid;
 	}
-	if (db_commit(c->db, c->err) < 0)
-		goto fail;
-	if (dup)
-		c->stats->duplicates++;
-	else
-		c->stats->stored++;
-	c->done[c->ndone] = strdup(m->id);
-	if (c->done[c->ndone] != NULL)
-		c->ndone++;
 	buf_release(&source);
+	/* A missing id (out of memory) only means this one is not marked: it is stored. */
+	c->ids[c->group++] = strdup(m->id);
+	if (dup)
+		c->duplicates++;
+	else
+		c->stored++;
+	if (c->group == c->capids && commit_group(c) < 0)
+		goto fail;
 	return 0;
-fail_nomem:
-	fb_error_set(c->err, "out of memory");
+fail_tx:
+	rollback_group(c);
 fail:
 	buf_release(&source);
 	c->failed = 1;
@@ -204,27 +373,38 @@ mailflow_receive(struct db *db, const struct mailbox_driver *drv, struct mailbox
     const char *name, const struct mailflow_policy *policy, time_t now,
     struct mailflow_stats *stats, struct fb_error *err)
 {
-	struct receive_ctx c = { db, name, policy, now, stats, err, NULL, 0, 0, 0 };
+	struct receive_ctx c;
 	struct mailbox_position pos = { 0, 0, 0 };
 	struct fb_error ferr;
 	int rc, have;
 
+	memset(&c, 0, sizeof(c));
+	c.db = db;
+	c.name = name;
+	c.policy = policy;
+	c.now = now;
+	c.stats = stats;
+	c.err = err;
+	c.drv = drv;
+	c.mb = mb;
+	c.capids = MAILFLOW_COMMIT_EVERY;
+	c.ids = calloc(c.capids, sizeof(*c.ids));
+	if (c.ids == NULL)
+		return fb_error_set(err, "out of memory");
 	have = queue_position_get(db, name, &pos.uidvalidity, &pos.uid, err);
-	if (have < 0)
+	if (have < 0) {
+		free(c.ids);
 		return -1;
+	}
 	rc = drv->fetch_new(mb, &pos, on_message, &c, &ferr);
 	if (pos.uidvalidity_changed)
 		log_warnx("%s: UIDVALIDITY changed: reading the whole mailbox again "
 		    "(messages already stored are recognised and skipped)", name);
-	/* Only now, after their commits, may the server forget them. */
-	for (size_t i = 0; i < c.ndone; i++) {
-		struct fb_error merr;
-
-		if (drv->mark_done(mb, c.done[i], &merr) < 0)
-			log_warnx("%s: %s (it will be read again and skipped)", name, merr.msg);
-		free(c.done[i]);
-	}
-	free(c.done);
+	/* What was stored before a fetch error is good: keep it (and its position). */
+	if (!c.failed && commit_group(&c) < 0)
+		c.failed = 1;
+	rollback_group(&c);
+	free(c.ids);
 	if (c.failed)
 		return -1;
 	if (rc < 0) {

@@ -27,6 +27,7 @@
 #include <limits.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -66,22 +67,31 @@
  * monitor callback can end a session that must not go on (AUTH skipped or refused). */
 static _Thread_local int session_fd = -1;
 
+/* Several sessions may connect at once (mailflow runs one per thread): look the next
+ * connect() up exactly once. */
+typedef int (*connect_fn)(int, const struct sockaddr *, socklen_t);
+static connect_fn next_connect;
+static pthread_once_t next_connect_once = PTHREAD_ONCE_INIT;
+
+static void
+find_next_connect(void)
+{
+	void *sym = dlsym(RTLD_NEXT, "connect");
+
+	if (sym != NULL)
+		memcpy(&next_connect, &sym, sizeof(next_connect));
+}
+
 int
 connect(int fd, const struct sockaddr *addr, socklen_t len)
 {
-	typedef int (*connect_fn)(int, const struct sockaddr *, socklen_t);
-	static connect_fn next_connect;
 	int type = 0, one = 1;
 	socklen_t tl = sizeof(type);
 
+	pthread_once(&next_connect_once, find_next_connect);
 	if (next_connect == NULL) {
-		void *sym = dlsym(RTLD_NEXT, "connect");
-
-		if (sym == NULL) {
-			errno = ENOSYS;
-			return -1;
-		}
-		memcpy(&next_connect, &sym, sizeof(next_connect));
+		errno = ENOSYS;
+		return -1;
 	}
 	if (addr != NULL && (addr->sa_family == AF_INET || addr->sa_family == AF_INET6) &&
 	    getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &tl) == 0 && type == SOCK_STREAM) {
@@ -209,10 +219,12 @@ make_ssl_ctx(struct transport *t, struct fb_error *err)
 	return 0;
 }
 
+/* libesmtp's SASL client is initialised once per process, whichever thread opens first. */
+static pthread_once_t auth_once = PTHREAD_ONCE_INIT;
+
 static struct transport *
 smtp_tr_open(const struct transport_settings *s, struct fb_error *err)
 {
-	static int auth_initialised;
 	struct transport *t;
 	struct buf hp = BUF_INIT;
 	int oom = 0;
@@ -254,10 +266,7 @@ smtp_tr_open(const struct transport_settings *s, struct fb_error *err)
 	if (!t->verify)
 		log_warnx("smtp %s: TLS certificate verification is OFF (verify = no): anyone on the "
 		    "path can read and change the mail", t->hostport);
-	if (!auth_initialised) {
-		auth_client_init();
-		auth_initialised = 1;
-	}
+	pthread_once(&auth_once, auth_client_init);
 	return t;
 fail:
 	smtp_tr_close(t);

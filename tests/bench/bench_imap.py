@@ -1,0 +1,88 @@
+#!/usr/bin/python3
+"""Benchmark: feedbackd reading an IMAP mailbox into its inbox table (fetched, hashed, stored,
+position saved, each message flagged \\Seen after its commit) against Python's imaplib doing
+only a bulk `UID FETCH 1:* BODY.PEEK[]` of the same Dovecot mailbox, in the same run. Not a
+timed test: it prints figures and a ratio (target >= 0.8x).
+
+usage: /usr/bin/python3 tests/bench/bench_imap.py [MESSAGES [ROUNDS]]   (10000 2)
+Each side runs ROUNDS times (feedbackd on a fresh database each time); the best round counts.
+"""
+import imaplib
+import os
+import sys
+import tempfile
+import time
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+from servers import FEEDBACKD, Dovecot, Feedbackd  # noqa: E402
+
+N = int(sys.argv[1]) if len(sys.argv) > 1 else 10000
+ROUNDS = int(sys.argv[2]) if len(sys.argv) > 2 else 2
+TARGET = 0.8
+
+
+def reply(i):
+    body = "".join("Dit is regel %d van het antwoord van lid %d: de feedback was nuttig.\r\n" % (k, i)
+                   for k in range(i % 30 + 5))
+    return ("From: Lid %d <m%d@example.org>\r\nTo: feedback@feedbackd.test\r\n"
+            "Subject: Re: Week 3: =?utf-8?q?=C3=A9=C3=A9n_vraag?=\r\nMessage-ID: <bench%d@example.org>\r\n"
+            "Date: Mon, 04 Jan 2027 10:00:00 +0100\r\nMIME-Version: 1.0\r\n"
+            "Content-Type: text/plain; charset=utf-8\r\n\r\n%s" % (i, i, i, body)).encode()
+
+
+def imaplib_round(imap):
+    t0 = time.monotonic()
+    c = imaplib.IMAP4("127.0.0.1", imap.port)
+    c.login("fb", "secret")
+    c.select("INBOX", readonly=True)
+    typ, data = c.uid("FETCH", "1:*", "(BODY.PEEK[])")
+    n = sum(1 for d in data if isinstance(d, tuple))
+    c.logout()
+    return n, time.monotonic() - t0
+
+
+def feedbackd_round(tmp, imap, k):
+    fb = Feedbackd(tmp, {"incoming": {"mailbox": "imap", "url": imap.url(), "starttls": "no",
+                                      "username": "fb", "password": "secret"},
+                         "feedbackd": {"log_level": "warning"}}, name="bench%d" % k)
+    t0 = time.monotonic()
+    rc = fb.once("2027-01-04T09:00:00Z")
+    dt = time.monotonic() - t0
+    n = fb.sql("SELECT count(*) FROM inbox")[0][0] if rc == 0 else 0
+    if rc != 0 or n != N:
+        raise SystemExit("feedbackd read %d of %d (exit %d): %s" % (n, N, rc, fb.log_text()[-800:]))
+    return n, dt
+
+
+def main():
+    if not os.path.exists(FEEDBACKD):
+        raise SystemExit("%s missing: run make tests-build first" % FEEDBACKD)
+    with tempfile.TemporaryDirectory() as tmp, Dovecot(tmp) as imap:
+        size = 0
+        for i in range(N):
+            m = reply(i)
+            size += len(m)
+            imap.deliver(m, name="%d.bench%05d.host" % (1795000000 + i, i))
+        imaplib_round(imap)  # let Dovecot build its index before anything is timed
+        py, fd = [], []
+        for k in range(ROUNDS):
+            n, dt = imaplib_round(imap)
+            if n != N:
+                raise SystemExit("imaplib fetched %d of %d" % (n, N))
+            py.append(dt)
+            fd.append(feedbackd_round(tmp, imap, k)[1])
+        rate_py, rate_fd = N / min(py), N / min(fd)
+        ratio = rate_fd / rate_py
+        print("# %d messages (%.1f KB average) in Dovecot on loopback, best of %d rounds"
+              % (N, size / N / 1024, ROUNDS))
+        print("%-58s %10s" % ("reader", "msg/s"))
+        print("%-58s %10.0f" % ("feedbackd --once: fetch, hash, store, position, \\Seen", rate_fd))
+        print("%-58s %10.0f" % ("Python imaplib: UID FETCH 1:* BODY.PEEK[] only", rate_py))
+        print("# ratio %.2fx (target >= %.1fx); rounds feedbackd %s s, imaplib %s s"
+              % (ratio, TARGET, ["%.2f" % x for x in fd], ["%.2f" % x for x in py]))
+        print("BENCH|IMAP read into the inbox, %d messages|%.0f|msg/s|python imaplib bulk fetch|%.0f|%.2fx|>= %.1fx"
+              % (N, rate_fd, rate_py, ratio, TARGET))
+
+
+if __name__ == "__main__":
+    main()

@@ -409,14 +409,36 @@ ehlo_line(struct session_state *st, const char *line, int len)
 	buf_release(&cap);
 }
 
-/* The server's replies as they go by (libesmtp calls this once per line): tells whether AUTH
- * really happened, and ends the session when it did not (see ehlo_done()). */
+static void monitor_line(struct session_state *st, const char *line, int len);
+
+/* The server's replies as they go by: tells whether AUTH really happened, and ends the session
+ * when it did not (see ehlo_done()). libesmtp hands over what one read returned, which may be
+ * several reply lines (a multi-line EHLO reply in one segment): each is looked at on its own. */
 static void
-monitor_cb(const char *line, int len, int writing, void *arg)
+monitor_cb(const char *data, int len, int writing, void *arg)
 {
 	struct session_state *st = arg;
 
-	if (writing != SMTP_CB_READING || len < 3)
+	if (writing != SMTP_CB_READING)
+		return;
+	while (len > 0) {
+		const char *nl = memchr(data, '\n', (size_t)len);
+		int n = nl != NULL ? (int)(nl - data) + 1 : len;
+		int l = n;
+
+		while (l > 0 && (data[l - 1] == '\n' || data[l - 1] == '\r'))
+			l--;
+		monitor_line(st, data, l);
+		data += n;
+		len -= n;
+	}
+}
+
+/* One reply line, without its line end. */
+static void
+monitor_line(struct session_state *st, const char *line, int len)
+{
+	if (len < 3)
 		return;
 	if (strncmp(line, "220", 3) == 0) {  /* greeting, or go-ahead for STARTTLS */
 		st->expect_ehlo = 1;

@@ -306,15 +306,18 @@ service anvil {{
 class SmtpSink:
     """Postfix's smtp-sink: accepts everything, fast. dump_dir: one file per message."""
 
-    def __init__(self, tmpdir, dump_dir=None, backlog=256):
+    def __init__(self, tmpdir, dump_dir=None, backlog=256, auth=True):
         self.port = free_port()
         self.dump_dir = dump_dir
         self.proc = None
         self.backlog = backlog
+        self.auth = auth
         self.tmpdir = tmpdir
 
     def start(self):
         cmd = ["/usr/sbin/smtp-sink"]
+        if not self.auth:
+            cmd += ["-a"]  # do not announce AUTH (by default smtp-sink offers it, and takes anything)
         if IS_ROOT:
             cmd += ["-u", "nobody"]
         if self.dump_dir:

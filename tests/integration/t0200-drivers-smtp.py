@@ -159,7 +159,7 @@ with tempfile.TemporaryDirectory() as tmp:
                  "AUTH refused by a server that does not require it: TEMPFAIL with its 535", out)
             t.ok("ACCEPTED" not in smtp.log_text(), "... and nothing was sent unauthenticated", smtp.log_text())
         dump = os.path.join(tmp, "sink")
-        with SmtpSink(tmp, dump_dir=dump) as sink:  # offers no AUTH at all
+        with SmtpSink(tmp, dump_dir=dump, auth=False) as sink:  # offers no AUTH at all
             rc, out, _ = mailtool("send", "--url", sink.url(), "--starttls", "no", "--user", "fbuser",
                                   "--password-file", pw, "--rcpt", "a@x", *files[:2])
             t.ok(statuses(out) == ["tempfail"] * 2 and "offers no AUTH" in out[0],

@@ -68,26 +68,6 @@ static const char SQL_ANSWERS_SINCE[] =
 	"SELECT count(*) FROM outbox WHERE recipient = ?1 AND inbox_id IS NOT NULL"
 	" AND created_at >= ?2";
 
-static int
-step_done(struct db *db, sqlite3_stmt *st, struct fb_error *err, const char *what)
-{
-	int rc = sqlite3_step(st);
-
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE)
-		return db_fail(db, err, what);
-	return 0;
-}
-
-static void
-bind_id(sqlite3_stmt *st, int idx, int64_t id)
-{
-	if (id > 0)
-		sqlite3_bind_int64(st, idx, id);
-	else
-		sqlite3_bind_null(st, idx);
-}
-
 int
 store_request_add(struct db *db, int64_t program_id, int64_t asker_id, int64_t giver_id,
     const char *topic, int week, int64_t inbox_id, time_t now, int64_t *id,
@@ -102,9 +82,9 @@ store_request_add(struct db *db, int64_t program_id, int64_t asker_id, int64_t g
 	sqlite3_bind_int64(st, 3, giver_id);
 	db_bind_text(st, 4, topic);
 	sqlite3_bind_int(st, 5, week);
-	bind_id(st, 6, inbox_id);
+	store_bind_id(st, 6, inbox_id);
 	sqlite3_bind_int64(st, 7, (sqlite3_int64)now);
-	if (step_done(db, st, err, "storing a feedback request") < 0)
+	if (store_step_done(db, st, err, "storing a feedback request") < 0)
 		return -1;
 	if (id != NULL)
 		*id = db_last_id(db);
@@ -155,7 +135,7 @@ store_request_answered(struct db *db, int64_t id, time_t now, struct fb_error *e
 		return -1;
 	sqlite3_bind_int64(st, 1, id);
 	sqlite3_bind_int64(st, 2, (sqlite3_int64)now);
-	return step_done(db, st, err, "marking a request answered");
+	return store_step_done(db, st, err, "marking a request answered");
 }
 
 void
@@ -174,7 +154,7 @@ store_feedback_add(struct db *db, const struct feedback_new *f, time_t now, int6
 	if (st == NULL)
 		return -1;
 	sqlite3_bind_int64(st, 1, f->program_id);
-	bind_id(st, 2, f->request_id);
+	store_bind_id(st, 2, f->request_id);
 	sqlite3_bind_int64(st, 3, f->giver_id);
 	sqlite3_bind_int64(st, 4, f->receiver_id);
 	db_bind_text(st, 5, f->confirmation);
@@ -182,9 +162,9 @@ store_feedback_add(struct db *db, const struct feedback_new *f, time_t now, int6
 	db_bind_text(st, 7, f->suggestion);
 	sqlite3_bind_int(st, 8, f->week);
 	sqlite3_bind_int(st, 9, f->is_followup ? 1 : 0);
-	bind_id(st, 10, f->inbox_id);
+	store_bind_id(st, 10, f->inbox_id);
 	sqlite3_bind_int64(st, 11, (sqlite3_int64)now);
-	if (step_done(db, st, err, "storing feedback") < 0)
+	if (store_step_done(db, st, err, "storing feedback") < 0)
 		return -1;
 	if (id != NULL)
 		*id = db_last_id(db);
@@ -241,7 +221,7 @@ store_feedback_correct(struct db *db, int64_t id, const char *confirmation,
 	db_bind_text(st, 2, confirmation);
 	db_bind_text(st, 3, critique);
 	db_bind_text(st, 4, suggestion);
-	return step_done(db, st, err, "correcting feedback");
+	return store_step_done(db, st, err, "correcting feedback");
 }
 
 void
@@ -289,9 +269,9 @@ store_reaction_add(struct db *db, int64_t feedback_id, const char *text, int64_t
 		return -1;
 	sqlite3_bind_int64(st, 1, feedback_id);
 	db_bind_text(st, 2, text);
-	bind_id(st, 3, inbox_id);
+	store_bind_id(st, 3, inbox_id);
 	sqlite3_bind_int64(st, 4, (sqlite3_int64)now);
-	if (step_done(db, st, err, "storing a reaction") < 0)
+	if (store_step_done(db, st, err, "storing a reaction") < 0)
 		return -1;
 	*before = n;
 	return 0;
@@ -433,7 +413,7 @@ store_address_undeliverable(struct db *db, const char *address, const char *reas
 	db_bind_text(st, 1, address);
 	sqlite3_bind_int64(st, 2, (sqlite3_int64)now);
 	db_bind_text(st, 3, reason);
-	if (step_done(db, st, err, "marking an address undeliverable") < 0)
+	if (store_step_done(db, st, err, "marking an address undeliverable") < 0)
 		return -1;
 	return sqlite3_changes(db_sqlite(db));
 }

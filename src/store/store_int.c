@@ -37,3 +37,23 @@ store_grow(void *v, size_t *cap, size_t n, size_t size)
 	*cap = ncap;
 	return 0;
 }
+
+int
+store_step_done(struct db *db, sqlite3_stmt *st, struct fb_error *err, const char *what)
+{
+	int rc = sqlite3_step(st);
+
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE)
+		return db_fail(db, err, what);
+	return 0;
+}
+
+void
+store_bind_id(sqlite3_stmt *st, int idx, int64_t id)
+{
+	if (id > 0)
+		sqlite3_bind_int64(st, idx, id);
+	else
+		sqlite3_bind_null(st, idx);
+}

@@ -5,10 +5,19 @@
 #define FB_STORE_INT_H
 
 #include <stddef.h>
+#include <stdint.h>
+
+#include "db.h"
+#include "fberror.h"
 
 /* strdup that keeps NULL as NULL and sets *oom on allocation failure. */
 char *store_dup(const char *s, int *oom);
 /* Make room for one more element in *v (n used of *cap, each size bytes). -1 on ENOMEM. */
 int store_grow(void *v, size_t *cap, size_t n, size_t size);
+
+/* Step a statement that returns no rows and reset it; -1 with SQLite's message after what. */
+int store_step_done(struct db *db, sqlite3_stmt *st, struct fb_error *err, const char *what);
+/* Bind an optional row id: id > 0, or SQL NULL. */
+void store_bind_id(sqlite3_stmt *st, int idx, int64_t id);
 
 #endif

@@ -62,17 +62,6 @@ static const char SQL_SCORES[] =
 	" WHERE q.measurement_id = ?1 AND (?2 = 0 OR mb.team_id = ?2) AND a.question = ?3"
 	" AND a.superseded = 0 AND a.score IS NOT NULL";
 
-static int
-step_done(struct db *db, sqlite3_stmt *st, struct fb_error *err, const char *what)
-{
-	int rc = sqlite3_step(st);
-
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE)
-		return db_fail(db, err, what);
-	return 0;
-}
-
 static void
 bind_time(sqlite3_stmt *st, int i, time_t t)
 {
@@ -98,7 +87,7 @@ store_measurement_open(struct db *db, int64_t program_id, const char *kind, time
 	db_bind_text(st, 2, kind);
 	sqlite3_bind_int64(st, 3, (sqlite3_int64)opens_at);
 	sqlite3_bind_int64(st, 4, (sqlite3_int64)closes_at);
-	if (step_done(db, st, err, "opening a measurement") < 0)
+	if (store_step_done(db, st, err, "opening a measurement") < 0)
 		return -1;
 	rc = store_measurement_get(db, program_id, kind, &r, err);
 	if (rc == 1)
@@ -145,7 +134,7 @@ store_measurement_close(struct db *db, int64_t id, time_t now, struct fb_error *
 		return -1;
 	sqlite3_bind_int64(st, 1, id);
 	sqlite3_bind_int64(st, 2, (sqlite3_int64)now);
-	return step_done(db, st, err, "closing a measurement");
+	return store_step_done(db, st, err, "closing a measurement");
 }
 
 /* ---- questionnaires ---------------------------------------------------------------------------- */
@@ -162,7 +151,7 @@ store_questionnaire_add(struct db *db, int64_t measurement_id, int64_t member_id
 	sqlite3_bind_int64(st, 1, measurement_id);
 	sqlite3_bind_int64(st, 2, member_id);
 	sqlite3_bind_int64(st, 3, (sqlite3_int64)now);
-	if (step_done(db, st, err, "recording a questionnaire") < 0)
+	if (store_step_done(db, st, err, "recording a questionnaire") < 0)
 		return -1;
 	changed = sqlite3_changes(db_sqlite(db));
 	if ((st = db_stmt(db, SQL_Q_FIND, err)) == NULL)
@@ -263,7 +252,7 @@ store_questionnaire_reminded(struct db *db, int64_t id, int number, time_t sent_
 	sqlite3_bind_int64(st, 1, id);
 	sqlite3_bind_int(st, 2, number);
 	bind_time(st, 3, sent_at);
-	return step_done(db, st, err, "recording a reminder");
+	return store_step_done(db, st, err, "recording a reminder");
 }
 
 int
@@ -275,7 +264,7 @@ store_questionnaire_completed(struct db *db, int64_t id, time_t now, struct fb_e
 		return -1;
 	sqlite3_bind_int64(st, 1, id);
 	sqlite3_bind_int64(st, 2, (sqlite3_int64)now);
-	return step_done(db, st, err, "completing a questionnaire");
+	return store_step_done(db, st, err, "completing a questionnaire");
 }
 
 /* ---- answers ------------------------------------------------------------------------------------ */
@@ -290,7 +279,7 @@ store_answer_add(struct db *db, int64_t questionnaire_id, unsigned question, int
 		return -1;
 	sqlite3_bind_int64(st, 1, questionnaire_id);
 	sqlite3_bind_int(st, 2, (int)question);
-	if (step_done(db, st, err, "superseding an answer") < 0)
+	if (store_step_done(db, st, err, "superseding an answer") < 0)
 		return -1;
 	if ((st = db_stmt(db, SQL_ANSWER_INSERT, err)) == NULL)
 		return -1;
@@ -302,7 +291,7 @@ store_answer_add(struct db *db, int64_t questionnaire_id, unsigned question, int
 	if (inbox_id > 0)
 		sqlite3_bind_int64(st, 5, inbox_id);
 	sqlite3_bind_int64(st, 6, (sqlite3_int64)now);
-	return step_done(db, st, err, "storing an answer");
+	return store_step_done(db, st, err, "storing an answer");
 }
 
 int

@@ -65,17 +65,6 @@ static const char SQL_POSITION_SET[] =
 	"INSERT INTO mailbox_position (mailbox, uidvalidity, last_uid) VALUES (?1, ?2, ?3) "
 	"ON CONFLICT (mailbox) DO UPDATE SET uidvalidity = ?2, last_uid = ?3";
 
-static int
-step_done(struct db *db, sqlite3_stmt *st, struct fb_error *err, const char *what)
-{
-	int rc = sqlite3_step(st);
-
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE)
-		return db_fail(db, err, what);
-	return 0;
-}
-
 int
 queue_outbox_add(struct db *db, const struct outbox_new *m, time_t now, int cap, int64_t *id,
     struct fb_error *err)
@@ -112,7 +101,7 @@ queue_outbox_add(struct db *db, const struct outbox_new *m, time_t now, int cap,
 		sqlite3_bind_int64(st, 11, m->member_id);
 	if (m->inbox_id)
 		sqlite3_bind_int64(st, 12, m->inbox_id);
-	if (step_done(db, st, err, "queueing a message") < 0)
+	if (store_step_done(db, st, err, "queueing a message") < 0)
 		return -1;
 	if (id)
 		*id = db_last_id(db);
@@ -124,7 +113,7 @@ queue_outbox_recover(struct db *db, struct fb_error *err)
 {
 	sqlite3_stmt *st = db_stmt(db, SQL_OUTBOX_RECOVER, err);
 
-	if (st == NULL || step_done(db, st, err, "recovering the outbox") < 0)
+	if (st == NULL || store_step_done(db, st, err, "recovering the outbox") < 0)
 		return -1;
 	return sqlite3_changes(db_sqlite(db));
 }
@@ -230,7 +219,7 @@ queue_outbox_claim(struct db *db, time_t now, size_t max, struct outbox_list *ou
 		if (st == NULL)
 			goto fail;
 		sqlite3_bind_int64(st, 1, l.v[i].id);
-		if (step_done(db, st, err, "claiming a message") < 0)
+		if (store_step_done(db, st, err, "claiming a message") < 0)
 			goto fail;
 		l.v[i].attempts++;
 	}
@@ -257,7 +246,7 @@ queue_outbox_sent(struct db *db, int64_t id, time_t now, struct fb_error *err)
 		return -1;
 	sqlite3_bind_int64(st, 1, id);
 	sqlite3_bind_int64(st, 2, (sqlite3_int64)now);
-	return step_done(db, st, err, "recording a sent message");
+	return store_step_done(db, st, err, "recording a sent message");
 }
 
 int
@@ -272,7 +261,7 @@ queue_outbox_failed(struct db *db, int64_t id, int final, time_t next_at, const 
 	sqlite3_bind_int(st, 2, final);
 	sqlite3_bind_int64(st, 3, (sqlite3_int64)next_at);
 	db_bind_text(st, 4, error);
-	return step_done(db, st, err, "recording a failed attempt");
+	return store_step_done(db, st, err, "recording a failed attempt");
 }
 
 time_t
@@ -331,7 +320,7 @@ queue_outbox_retry(struct db *db, int64_t id, time_t now, struct fb_error *err)
 		return -1;
 	sqlite3_bind_int64(st, 1, id);
 	sqlite3_bind_int64(st, 2, (sqlite3_int64)now);
-	if (step_done(db, st, err, "queueing again") < 0)
+	if (store_step_done(db, st, err, "queueing again") < 0)
 		return -1;
 	return sqlite3_changes(db_sqlite(db));
 }
@@ -409,7 +398,7 @@ queue_inbox_add(struct db *db, const char *source, const char *raw, size_t len,
 		    "(max_message_size)", len, max_size);
 		db_bind_text(st, 10, e);
 	}
-	if (step_done(db, st, err, "storing a message") < 0)
+	if (store_step_done(db, st, err, "storing a message") < 0)
 		goto out;
 	*id = db_last_id(db);
 	*dup = 0;
@@ -585,7 +574,7 @@ queue_position_set(struct db *db, const char *mailbox, uint32_t uidvalidity, uin
 	db_bind_text(st, 1, mailbox);
 	sqlite3_bind_int64(st, 2, uidvalidity);
 	sqlite3_bind_int64(st, 3, last_uid);
-	return step_done(db, st, err, "saving the mailbox position");
+	return store_step_done(db, st, err, "saving the mailbox position");
 }
 
 static const char SQL_INBOX_PENDING[] =

@@ -52,26 +52,6 @@ static const char SQL_ATTENDEE_REMOVE[] = "UPDATE attendee SET removed = 1 WHERE
 static const char SQL_ATTENDEE_RESET[] =
 	"UPDATE attendee SET partstat = 'NEEDS-ACTION' WHERE session_id = ?1";
 
-static void
-bind_id(sqlite3_stmt *st, int idx, int64_t id)
-{
-	if (id > 0)
-		sqlite3_bind_int64(st, idx, id);
-	else
-		sqlite3_bind_null(st, idx);
-}
-
-static int
-step_done(struct db *db, sqlite3_stmt *st, struct fb_error *err, const char *what)
-{
-	int rc = sqlite3_step(st);
-
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE)
-		return db_fail(db, err, what);
-	return 0;
-}
-
 static int
 valid_kind(const char *k)
 {
@@ -94,7 +74,7 @@ store_session_add(struct db *db, struct session *s, time_t now, struct fb_error 
 	if ((st = db_stmt(db, SQL_SESSION_INSERT, err)) == NULL)
 		return -1;
 	sqlite3_bind_int64(st, 1, s->program_id);
-	bind_id(st, 2, s->team_id);
+	store_bind_id(st, 2, s->team_id);
 	db_bind_text(st, 3, s->kind);
 	db_bind_text(st, 4, s->uid);
 	sqlite3_bind_int64(st, 5, s->sequence);
@@ -104,7 +84,7 @@ store_session_add(struct db *db, struct session *s, time_t now, struct fb_error 
 	db_bind_text(st, 9, s->online_url);
 	db_bind_text(st, 10, s->status[0] ? s->status : "confirmed");
 	sqlite3_bind_int64(st, 11, (sqlite3_int64)now);
-	if (step_done(db, st, err, "storing a session") < 0)
+	if (store_step_done(db, st, err, "storing a session") < 0)
 		return -1;
 	s->id = db_last_id(db);
 	return 0;
@@ -232,7 +212,7 @@ store_session_update(struct db *db, const struct session *s, time_t now, struct 
 	db_bind_text(st, 6, s->status);
 	sqlite3_bind_int64(st, 7, s->sequence);
 	sqlite3_bind_int64(st, 8, (sqlite3_int64)now);
-	return step_done(db, st, err, "updating a session");
+	return store_step_done(db, st, err, "updating a session");
 }
 
 void
@@ -270,10 +250,10 @@ store_attendee_invite(struct db *db, int64_t session_id, int64_t member_id,
 	if (st == NULL)
 		return -1;
 	sqlite3_bind_int64(st, 1, session_id);
-	bind_id(st, 2, member_id);
-	bind_id(st, 3, facilitator_id);
+	store_bind_id(st, 2, member_id);
+	store_bind_id(st, 3, facilitator_id);
 	db_bind_text(st, 4, address);
-	return step_done(db, st, err, "storing an attendee");
+	return store_step_done(db, st, err, "storing an attendee");
 }
 
 static int
@@ -367,7 +347,7 @@ store_attendee_reply(struct db *db, int64_t attendee_id, const char *partstat,
 	db_bind_text(st, 2, partstat);
 	sqlite3_bind_int64(st, 3, sequence);
 	sqlite3_bind_int64(st, 4, (sqlite3_int64)now);
-	return step_done(db, st, err, "recording an answer to an invitation");
+	return store_step_done(db, st, err, "recording an answer to an invitation");
 }
 
 int
@@ -378,7 +358,7 @@ store_attendee_remove(struct db *db, int64_t attendee_id, struct fb_error *err)
 	if (st == NULL)
 		return -1;
 	sqlite3_bind_int64(st, 1, attendee_id);
-	return step_done(db, st, err, "removing an attendee");
+	return store_step_done(db, st, err, "removing an attendee");
 }
 
 int
@@ -389,7 +369,7 @@ store_attendee_reset(struct db *db, int64_t session_id, struct fb_error *err)
 	if (st == NULL)
 		return -1;
 	sqlite3_bind_int64(st, 1, session_id);
-	return step_done(db, st, err, "resetting the answers of a session");
+	return store_step_done(db, st, err, "resetting the answers of a session");
 }
 
 void

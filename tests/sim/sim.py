@@ -217,6 +217,12 @@ class Sim(servers.Feedbackd):
         """Mail sent so far, filtered on recipient address and X-Feedbackd-Kind."""
         return [m for m in self.mail if (to is None or m.rcpt == to.lower()) and (kind is None or m.kind == kind)]
 
+    def measurement_of(self, mail):
+        """The measurement (baseline, midterm, final, followup) a questionnaire mail's token is for."""
+        rows = self.sql("SELECT m.kind FROM token t JOIN questionnaire q ON q.id = t.ref_id "
+                        "JOIN measurement m ON m.id = q.measurement_id WHERE t.token = ?", mail.token)
+        return rows[0][0] if rows else None
+
     def inbox_states(self):
         """{state: count} of the inbox table."""
         return dict(self.sql("SELECT state, count(*) FROM inbox GROUP BY state"))

@@ -115,6 +115,7 @@ send_moment(const struct flow *f, const struct program *p, const struct moment_m
 {
 	const char *lang = mm->m->language != NULL && *mm->m->language ? mm->m->language :
 	    p->language;
+	const char *name = mm->m->name != NULL && *mm->m->name ? mm->m->name : mm->m->address;
 	struct template_values *v = template_values_new();
 	struct template_output o;
 	struct buf ics = BUF_INIT;
@@ -125,11 +126,13 @@ send_moment(const struct flow *f, const struct program *p, const struct moment_m
 		fb_error_set(err, "out of memory");
 		goto out;
 	}
-	if (moment_values(f, p, mm->plan, mm->mo, mm->it->starts_at, mm->old_at,
-	    mm->m->name != NULL && *mm->m->name ? mm->m->name : mm->m->address, v, err) < 0)
+	if (moment_values(f, p, mm->plan, mm->mo, mm->it->starts_at, mm->old_at, name, v,
+	    err) < 0)
 		goto out;
-	/* the event's own words: moment_invite's subject and text, whatever message carries it */
-	if (template_render(outmail_templates_for(f->tpl, lang), "moment_invite", v, &o, err) < 0)
+	/* the event's own words: moment_invite's subject and text without "changed" (an event
+	 * keeps its title), whatever message carries it */
+	if (invite_moment_words(f, p, mm->plan, mm->mo, mm->it->starts_at, name, lang, &o,
+	    err) < 0)
 		goto out;
 	struct itip_event ev = {
 		.method = mm->method,

@@ -68,5 +68,6 @@ int ctl_status(struct ctl *c, int argc, char **argv);
 int ctl_measure(struct ctl *c, int argc, char **argv);
 int ctl_report(struct ctl *c, int argc, char **argv);
 int ctl_session(struct ctl *c, int argc, char **argv);
+int ctl_calendar(struct ctl *c, int argc, char **argv);
 
 #endif

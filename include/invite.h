@@ -27,9 +27,11 @@
 #include <stdint.h>
 #include <time.h>
 
+#include "buf.h"
 #include "fberror.h"
 #include "flow.h"
 #include "store.h"
+#include "plan.h"
 #include "store_session.h"
 
 /* Longest location or online URL accepted. */
@@ -64,5 +66,57 @@ int invite_cancel(const struct flow *f, const struct program *p, int64_t id, siz
  * CANCEL to people no longer in it; SEQUENCE unchanged. */
 int invite_sync(const struct flow *f, const struct program *p, int64_t id, size_t *mails,
     struct fb_error *err);
+
+/* ---------------------------------------------------------------------------------------------
+ * The programme's moments as calendar items (invite_moment.c)
+ *
+ * Every active member gets, per questionnaire moment ("questionnaire:baseline", midterm,
+ * final, followup), an event of their own: INVITE_MOMENT_MINUTES long at the moment's time,
+ * SUMMARY and DESCRIPTION from the moment_invite template in the member's language ("Baseline
+ * questionnaire — answer by <close date>"), sent with the moment_invite / moment_cancel
+ * message. Each item is a calendar_item row (store_calendar.h): a UID made once per
+ * (programme, moment, member), SEQUENCE raised with every change.
+ *
+ * Keeping the items in line with the plan, for moments still ahead of now only (an event in the
+ * past is left as it was):
+ *   - a member who should have it and has none: a REQUEST (SEQUENCE 0);
+ *   - the planned time differs from the one sent (the programme's dates or times changed):
+ *     SEQUENCE + 1 and the full event again;
+ *   - a member who should no longer have it (status left, or away on the moment's day): SEQUENCE
+ *     + 1 and a CANCEL; coming back later brings the same UID back with a higher SEQUENCE.
+ * A member whose address bounces gets nothing new (and nothing is cancelled for them).
+ * An erased member gets nothing: member erase deletes their items with their address.
+ * Reminders are not calendar items: feedbackd mails them itself (measure.h).
+ */
+
+/* Length of a moment's event in the calendar. */
+#define INVITE_MOMENT_MINUTES 15
+
+/* Bring p's calendar items in line with plan, inside the caller's transaction. */
+int invite_moments_sync(const struct flow *f, const struct program *p, const struct plan *plan,
+    size_t *mails, struct fb_error *err);
+
+/*
+ * The scheduler's pass (schedule.c, every pass): invite_moments_sync() in a transaction of its
+ * own, from the programme's start (week 1, Monday 00:00 local) on. Not before: until then the
+ * roster is still being built, and every questionnaire moment is still ahead at the start (the
+ * baseline is at 09:00 that Monday). Members who join later get the moments still ahead at the
+ * next pass. 0, or -1 with err prefixed by the programme (nothing of this pass is kept).
+ */
+int invite_moments_sweep(const struct flow *f, const struct program *p,
+    const struct plan *plan, size_t *mails, struct fb_error *err);
+
+/*
+ * `feedbackctl calendar export`: programme p as one published calendar (itip_build_publish:
+ * METHOD:PUBLISH, one VTIMEZONE) appended to out. member_id 0: the whole programme — every
+ * confirmed session and every questionnaire moment of the plan (UID
+ * "program-<id>-<moment>@domain", stable; no DESCRIPTION, which greets a person); member_id > 0:
+ * what that member is invited to — the confirmed sessions they are an attendee of and their
+ * confirmed calendar items, with the UIDs of their invites (so a subscribed calendar and the
+ * invites show one event, not two) and the words in their language. *nevents counts the
+ * events; none is an error ("nothing to export"). 0, or -1 with err.
+ */
+int invite_export(const struct flow *f, const struct program *p, int64_t member_id,
+    struct buf *out, size_t *nevents, struct fb_error *err);
 
 #endif

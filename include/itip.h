@@ -71,6 +71,7 @@ void itip_info_release(struct itip_info *info);
  *               "/freeassociation.sourceforge.net/" TZID (LIBRARY-NOTES.md). A zone whose rules
  *               in that year do not fit "n-th (or last) weekday of a month", or the name "UTC",
  *               gives DTSTART/DTEND in UTC and no VTIMEZONE instead.
+ *   (PUBLISH, itip_build_publish(): many VEVENTs, no ATTENDEE)
  *     VEVENT    UID, SEQUENCE, DTSTAMP (UTC, = now), DTSTART/DTEND (TZID=zone, local wall time),
  *               ORGANIZER (mailto:, CN; never SENT-BY), one ATTENDEE (CN, ROLE=REQ-PARTICIPANT,
  *               and for a REQUEST PARTSTAT=NEEDS-ACTION, RSVP=TRUE), STATUS (CONFIRMED for a
@@ -84,7 +85,7 @@ void itip_info_release(struct itip_info *info);
 
 #include "buf.h"
 
-enum itip_method { ITIP_REQUEST, ITIP_CANCEL };
+enum itip_method { ITIP_REQUEST, ITIP_CANCEL, ITIP_PUBLISH };
 
 /* Longest UID, address or name accepted, and longest summary/description/location/url. */
 #define ITIP_MAX_WORD 998
@@ -116,7 +117,19 @@ struct itip_event {
  */
 int itip_build(const struct itip_event *ev, struct buf *out, struct fb_error *err);
 
-/* "REQUEST" or "CANCEL": the METHOD written, for compose's calendar_method. */
+/*
+ * A published calendar (METHOD:PUBLISH, for subscription or import: `feedbackctl calendar
+ * export`): the events evs[0..n), each with method ITIP_PUBLISH and no attendee (RFC 5546
+ * allows none in PUBLISH; attendee_addr is ignored), STATUS:CONFIRMED, their times in zone tz
+ * (each event's own tz is ignored) with ONE VTIMEZONE for it, made from the rules of the first
+ * event's year. Appended to out; 0, or -1 with err naming the event (1-based, UID) that is
+ * invalid; out unchanged on error. n must be 1..ITIP_MAX_EVENTS.
+ */
+#define ITIP_MAX_EVENTS 10000
+int itip_build_publish(const struct itip_event *evs, size_t n, const char *tz, struct buf *out,
+    struct fb_error *err);
+
+/* "REQUEST", "CANCEL" or "PUBLISH": the METHOD written, for compose's calendar_method. */
 const char *itip_method_name(enum itip_method m);
 
 /*

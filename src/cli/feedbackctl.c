@@ -32,6 +32,7 @@ static const char usage[] =
 	"  status TEAM [--week N]     given / received / requested per member\n"
 	"  measurement status PROGRAM  response and scores per questionnaire\n"
 	"  session schedule|move|cancel|list   sessions: calendar invitations and answers\n"
+	"  calendar sync|export       questionnaire moments in calendars; the programme as .ics\n"
 	"  inspect [FILE|-]           how a raw email is read (no database needed)\n"
 	"  report weekly              the facilitators' weekly report (text, HTML, CSV)\n"
 	"\n"
@@ -58,6 +59,7 @@ static const struct {
 	{ "status", ctl_status },
 	{ "measurement", ctl_measure },
 	{ "report", ctl_report },
+	{ "calendar", ctl_calendar },
 	{ "session", ctl_session },
 };
 

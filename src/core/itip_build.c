@@ -23,7 +23,7 @@
 const char *
 itip_method_name(enum itip_method m)
 {
-	return m == ITIP_CANCEL ? "CANCEL" : "REQUEST";
+	return m == ITIP_CANCEL ? "CANCEL" : m == ITIP_PUBLISH ? "PUBLISH" : "REQUEST";
 }
 
 /* ---- input checks ------------------------------------------------------------------------------ */
@@ -402,8 +402,8 @@ address_property(int organizer, const char *addr, const char *name)
 static int
 check_event(const struct itip_event *ev, struct fb_error *err)
 {
-	if (ev->method != ITIP_REQUEST && ev->method != ITIP_CANCEL)
-		return fb_error_set(err, "calendar: method must be REQUEST or CANCEL");
+	if (ev->method != ITIP_REQUEST && ev->method != ITIP_CANCEL && ev->method != ITIP_PUBLISH)
+		return fb_error_set(err, "calendar: method must be REQUEST, CANCEL or PUBLISH");
 	if (!word_ok(ev->uid, 0))
 		return fb_error_set(err, "calendar: the UID is missing or not printable ASCII "
 		    "without spaces (at most %d characters)", ITIP_MAX_WORD);
@@ -415,7 +415,8 @@ check_event(const struct itip_event *ev, struct fb_error *err)
 		    ev->duration_min, 7 * 24 * 60);
 	if (!word_ok(ev->organizer_addr, 1))
 		return fb_error_set(err, "calendar: the organizer address is missing or invalid");
-	if (!word_ok(ev->attendee_addr, 1))
+	/* PUBLISH: no ATTENDEE (RFC 5546 3.2.1), so a published calendar names nobody */
+	if (ev->method != ITIP_PUBLISH && !word_ok(ev->attendee_addr, 1))
 		return fb_error_set(err, "calendar: the attendee address is missing or invalid");
 	if (!text_ok(ev->summary, 1))
 		return fb_error_set(err, "calendar: the summary is missing, too long or not UTF-8");
@@ -428,67 +429,34 @@ check_event(const struct itip_event *ev, struct fb_error *err)
 	return 0;
 }
 
-int
-itip_build(const struct itip_event *ev, struct buf *out, struct fb_error *err)
+/* The VEVENT of ev (checked), times in tz (NULL: UTC); NULL with err. */
+static icalcomponent *
+event_component(const struct itip_event *ev, const char *tz, struct fb_error *err)
 {
-	const char *tz = ev->tz;
-	icalcomponent *cal = NULL, *vev, *vtz = NULL;
-	struct fb_local sl;
-	char *text = NULL;
-	int unfit = 0, rc = -1;
+	icalcomponent *vev = icalcomponent_new_vevent();
+	icalproperty *ps, *pe, *org;
 
-	if (check_event(ev, err) < 0)
-		return -1;
-	if (tz != NULL && (*tz == '\0' || strcmp(tz, "UTC") == 0))
-		tz = NULL;
-	if (tz != NULL && fbtime_zone_check(tz, err) < 0)
-		return -1;
-	/* both ends must be inside fbtime's years */
-	if (fbtime_to_local(tz ? tz : "UTC", ev->start, &sl, err) < 0 ||
-	    fbtime_to_local("UTC", ev->start + (time_t)ev->duration_min * 60, &(struct fb_local){ 0 },
-	    err) < 0 || fbtime_to_local("UTC", ev->dtstamp, &(struct fb_local){ 0 }, err) < 0)
-		return fb_error_prefix(err, "calendar: ");
-
-	icalerror_set_errors_are_fatal(0);
-	if (tz != NULL) {
-		vtz = vtimezone(tz, sl.date.year, &unfit, err);
-		if (vtz == NULL && !unfit)
-			return fb_error_prefix(err, "calendar: ");
-		if (vtz == NULL)
-			tz = NULL; /* rules that fit no RRULE: UTC times are always read right */
-	}
-	if ((cal = icalcomponent_new_vcalendar()) == NULL || (vev = icalcomponent_new_vevent()) == NULL)
+	if (vev == NULL)
 		goto oom;
-	icalcomponent_add_property(cal, icalproperty_new_prodid(PRODID));
-	icalcomponent_add_property(cal, icalproperty_new_version("2.0"));
-	icalcomponent_add_property(cal, icalproperty_new_method(
-	    ev->method == ITIP_CANCEL ? ICAL_METHOD_CANCEL : ICAL_METHOD_REQUEST));
-	if (vtz != NULL) {
-		icalcomponent_add_component(cal, vtz);
-		vtz = NULL;
-	}
-	icalcomponent_add_component(cal, vev);
-
 	icalcomponent_add_property(vev, icalproperty_new_uid(ev->uid));
 	icalcomponent_add_property(vev, icalproperty_new_sequence((int)ev->sequence));
 	icalcomponent_add_property(vev, icalproperty_new_dtstamp(
 	    icaltime_from_timet_with_zone(ev->dtstamp, 0, icaltimezone_get_utc_timezone())));
-	{
-		icalproperty *ps = time_property(0, tz, ev->start, err);
-		icalproperty *pe = ps == NULL ? NULL :
-		    time_property(1, tz, ev->start + (time_t)ev->duration_min * 60, err);
-
-		if (ps == NULL || pe == NULL) {
-			if (ps != NULL)
-				icalproperty_free(ps);
-			goto fail;
-		}
-		icalcomponent_add_property(vev, ps);
-		icalcomponent_add_property(vev, pe);
+	ps = time_property(0, tz, ev->start, err);
+	pe = ps == NULL ? NULL : time_property(1, tz, ev->start + (time_t)ev->duration_min * 60,
+	    err);
+	if (ps == NULL || pe == NULL) {
+		if (ps != NULL)
+			icalproperty_free(ps);
+		icalcomponent_free(vev);
+		return NULL;
 	}
-	icalcomponent_add_property(vev, address_property(1, ev->organizer_addr,
-	    ev->organizer_name));
-	{
+	icalcomponent_add_property(vev, ps);
+	icalcomponent_add_property(vev, pe);
+	if ((org = address_property(1, ev->organizer_addr, ev->organizer_name)) == NULL)
+		goto oom;
+	icalcomponent_add_property(vev, org);
+	if (ev->method != ITIP_PUBLISH) {
 		icalproperty *a = address_property(0, ev->attendee_addr, ev->attendee_name);
 
 		if (a == NULL)
@@ -513,7 +481,73 @@ itip_build(const struct itip_event *ev, struct buf *out, struct fb_error *err)
 	if (ev->url != NULL && *ev->url != '\0')
 		icalcomponent_add_property(vev, icalproperty_new_url(ev->url));
 	icalcomponent_add_property(vev, icalproperty_new_transp(ICAL_TRANSP_OPAQUE));
+	return vev;
+oom:
+	if (vev != NULL)
+		icalcomponent_free(vev);
+	fb_error_set(err, "calendar: out of memory");
+	return NULL;
+}
 
+/* Check ev and the zone: *tz becomes NULL for UTC; *year the local year of the start. */
+static int
+check_all(const struct itip_event *ev, const char **tz, int *year, struct fb_error *err)
+{
+	struct fb_local sl;
+
+	if (check_event(ev, err) < 0)
+		return -1;
+	if (*tz != NULL && (**tz == '\0' || strcmp(*tz, "UTC") == 0))
+		*tz = NULL;
+	if (*tz != NULL && fbtime_zone_check(*tz, err) < 0)
+		return -1;
+	/* both ends must be inside fbtime's years */
+	if (fbtime_to_local(*tz ? *tz : "UTC", ev->start, &sl, err) < 0 ||
+	    fbtime_to_local("UTC", ev->start + (time_t)ev->duration_min * 60, &(struct fb_local){ 0 },
+	    err) < 0 || fbtime_to_local("UTC", ev->dtstamp, &(struct fb_local){ 0 }, err) < 0)
+		return fb_error_prefix(err, "calendar: ");
+	*year = sl.date.year;
+	return 0;
+}
+
+/*
+ * The calendar of evs[0..n) (all checked, n >= 1) with METHOD method: one VTIMEZONE for tz
+ * (rules of the first event's year; a yearly RRULE holds for the others too), appended to out.
+ */
+static int
+build_calendar(const struct itip_event *evs, size_t n, enum itip_method method,
+    const char *tz, int year, struct buf *out, struct fb_error *err)
+{
+	icalcomponent *cal = NULL, *vtz = NULL;
+	char *text = NULL;
+	int unfit = 0, rc = -1;
+
+	icalerror_set_errors_are_fatal(0);
+	if (tz != NULL) {
+		vtz = vtimezone(tz, year, &unfit, err);
+		if (vtz == NULL && !unfit)
+			return fb_error_prefix(err, "calendar: ");
+		if (vtz == NULL)
+			tz = NULL; /* rules that fit no RRULE: UTC times are always read right */
+	}
+	if ((cal = icalcomponent_new_vcalendar()) == NULL)
+		goto oom;
+	icalcomponent_add_property(cal, icalproperty_new_prodid(PRODID));
+	icalcomponent_add_property(cal, icalproperty_new_version("2.0"));
+	icalcomponent_add_property(cal, icalproperty_new_method(
+	    method == ITIP_CANCEL ? ICAL_METHOD_CANCEL : method == ITIP_PUBLISH ?
+	    ICAL_METHOD_PUBLISH : ICAL_METHOD_REQUEST));
+	if (vtz != NULL) {
+		icalcomponent_add_component(cal, vtz);
+		vtz = NULL;
+	}
+	for (size_t i = 0; i < n; i++) {
+		icalcomponent *vev = event_component(&evs[i], tz, err);
+
+		if (vev == NULL)
+			goto fail;
+		icalcomponent_add_component(cal, vev);
+	}
 	if ((text = icalcomponent_as_ical_string_r(cal)) == NULL)
 		goto oom;
 	if (buf_adds(out, text) < 0)
@@ -529,4 +563,41 @@ fail:
 	if (cal != NULL)
 		icalcomponent_free(cal);
 	return rc;
+}
+
+int
+itip_build(const struct itip_event *ev, struct buf *out, struct fb_error *err)
+{
+	const char *tz = ev->tz;
+	int year;
+
+	if (check_all(ev, &tz, &year, err) < 0)
+		return -1;
+	return build_calendar(ev, 1, ev->method, tz, year, out, err);
+}
+
+int
+itip_build_publish(const struct itip_event *evs, size_t n, const char *tz, struct buf *out,
+    struct fb_error *err)
+{
+	const char *ztz = tz;
+	int year = 0, y;
+
+	if (n == 0 || n > ITIP_MAX_EVENTS)
+		return fb_error_set(err, "calendar: %zu events; publish 1 to %d", n,
+		    ITIP_MAX_EVENTS);
+	for (size_t i = 0; i < n; i++) {
+		const char *etz = tz;
+
+		if (evs[i].method != ITIP_PUBLISH)
+			return fb_error_set(err, "calendar: event %zu is not PUBLISH", i + 1);
+		if (check_all(&evs[i], &etz, &y, err) < 0)
+			return fb_error_prefix(err, "event %zu (%s): ", i + 1,
+			    evs[i].uid ? evs[i].uid : "no UID");
+		if (i == 0) {
+			year = y;
+			ztz = etz;
+		}
+	}
+	return build_calendar(evs, n, ITIP_PUBLISH, ztz, year, out, err);
 }

@@ -3,7 +3,8 @@
  * that attendee's PARTSTAT (accepted, declined, tentative). Never answered by mail.
  *
  * What a REPLY must be to count (anything else is kept with the reason, not applied):
- *   - its UID is one of our sessions, not cancelled;
+ *   - its UID is one of our sessions, not cancelled (a questionnaire moment's calendar item
+ *     is recognised and ignored: nothing to record);
  *   - it names (ATTENDEE) an address we invited to that session and did not take off it;
  *   - it comes from that address, or from another address of the same member (unless the
  *     configuration's sender_must_match is off, or the coordinator vouches for it) — otherwise
@@ -20,6 +21,7 @@
 #include <string.h>
 
 #include "apply_int.h"
+#include "store_calendar.h"
 #include "store_session.h"
 #include "banned.h"
 
@@ -131,6 +133,30 @@ fail:
 	return -1;
 }
 
+/* A UID that is no session: one of our questionnaire moments' calendar items (invite.h), whose
+ * answers mean nothing (the questionnaire itself comes by mail), or unknown. Kept either way. */
+static int
+on_other_uid(struct ctx *c, const char *method)
+{
+	struct calendar_item ci;
+	int rc = store_calendar_by_uid(c->f->db, c->cls.itip.uid, &ci, c->err);
+
+	if (rc < 0)
+		return -1;
+	if (rc == 1) {
+		apply_set(c, "ignored", "calendar %s from %s for UID %s, which is none of our "
+		    "sessions: kept, not applied", method, c->sender, c->cls.itip.uid);
+		return 0;
+	}
+	c->program_id = ci.program_id;
+	c->member_id = ci.member_id;
+	apply_set(c, "ignored", "calendar %s from %s for the calendar item %s of member %lld: "
+	    "nothing to record (the questionnaire comes by mail)", method, c->sender,
+	    ci.moment_key, (long long)ci.member_id);
+	store_calendar_release(&ci);
+	return 0;
+}
+
 int
 apply_itip(struct ctx *c)
 {
@@ -149,11 +175,8 @@ apply_itip(struct ctx *c)
 	}
 	if ((rc = store_session_by_uid(c->f->db, it->uid, &s, c->err)) < 0)
 		return -1;
-	if (rc == 1) {
-		apply_set(c, "ignored", "calendar %s from %s for UID %s, which is none of our "
-		    "sessions: kept, not applied", method, c->sender, it->uid);
-		return 0;
-	}
+	if (rc == 1)
+		return on_other_uid(c, method);
 	c->program_id = s.program_id;
 	if (strcmp(method, "REPLY") == 0) {
 		rc = on_session_reply(c, &s);

@@ -12,24 +12,13 @@
 
 #include "fbtime.h"
 #include "invite.h"
+#include "invite_int.h"
 #include "itip.h"
 #include "outmail.h"
 #include "store_session.h"
 #include "template.h"
 #include "token.h"
 #include "banned.h"
-
-/* The organizer: the programme's own, else the configuration's coordinator (which defaults to
- * the From address). */
-static const char *
-organizer_of(const struct flow *f, const struct program *p)
-{
-	if (p->organizer != NULL && *p->organizer != '\0')
-		return p->organizer;
-	if (*f->cfg->feedbackd.coordinator_address != '\0')
-		return f->cfg->feedbackd.coordinator_address;
-	return f->cfg->feedbackd.from_address;
-}
 
 /* "2027-01-04", "09:00" of t in the programme's zone. */
 static int
@@ -64,7 +53,7 @@ session_values(const struct flow *f, const struct program *p, const struct sessi
 	    template_setf(v, "duration", "%d", s->duration_min) < 0 ||
 	    template_set(v, "location", s->location) < 0 ||
 	    template_set(v, "online_url", s->online_url) < 0 ||
-	    template_set(v, "organizer", organizer_of(f, p)) < 0)
+	    template_set(v, "organizer", invite_organizer(f, p)) < 0)
 		return fb_error_set(err, "out of memory");
 	if (old != NULL) {
 		if (local_parts(p->timezone, old->starts_at, date, start, err) < 0 ||
@@ -79,6 +68,21 @@ session_values(const struct flow *f, const struct program *p, const struct sessi
 		}
 	}
 	return 0;
+}
+
+int
+invite_session_words(const struct flow *f, const struct program *p, const struct session *s,
+    const char *name, const char *lang, struct template_output *o, struct fb_error *err)
+{
+	struct template_values *v = template_values_new();
+	int rc = -1;
+
+	if (v == NULL)
+		return fb_error_set(err, "out of memory");
+	if (session_values(f, p, s, NULL, name, v, err) == 0)
+		rc = template_render(outmail_templates_for(f->tpl, lang), "invite", v, o, err);
+	template_values_free(v);
+	return rc;
 }
 
 /* One message: kind (invite | invite_update | invite_cancel) with its calendar. */
@@ -110,7 +114,7 @@ send_one(const struct flow *f, const struct program *p, const struct session *s,
 		.start = s->starts_at,
 		.duration_min = s->duration_min,
 		.tz = p->timezone,
-		.organizer_addr = organizer_of(f, p),
+		.organizer_addr = invite_organizer(f, p),
 		.organizer_name = f->cfg->feedbackd.from_name,
 		.attendee_addr = addr,
 		.attendee_name = name,
@@ -133,7 +137,7 @@ send_one(const struct flow *f, const struct program *p, const struct session *s,
 		.member_id = member_id,
 		.token = &tok,
 		.values = v,
-		.from_addr = organizer_of(f, p),
+		.from_addr = invite_organizer(f, p),
 		.calendar = ics.data,
 		.calendar_method = itip_method_name(method),
 	};

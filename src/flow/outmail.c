@@ -19,6 +19,8 @@
  * SUMMARY and its text the DESCRIPTION. Flags kickoff/progress/evaluation say which session. */
 #define SESSION_NAMES "name", "kickoff", "progress", "evaluation", "team", "date", "start", \
 	"end", "timezone", "duration", "location", "online_url", "organizer"
+#define MOMENT_NAMES "name", "baseline", "midterm", "final", "followup", "date", "start", \
+	"close_date", "timezone", "organizer"
 
 /* Each message and the names its templates may use ("list.item" for a list's items). */
 const struct template_spec outmail_specs[] = {
@@ -53,6 +55,8 @@ const struct template_spec outmail_specs[] = {
 	{ "invite", N(SESSION_NAMES) },
 	{ "invite_update", N(SESSION_NAMES, "old_date", "old_start", "old_end") },
 	{ "invite_cancel", N(SESSION_NAMES) },
+	{ "moment_invite", N(MOMENT_NAMES, "old_date", "old_start") },
+	{ "moment_cancel", N(MOMENT_NAMES) },
 };
 const size_t outmail_nspecs = sizeof(outmail_specs) / sizeof(outmail_specs[0]);
 

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "invite.h"
 #include "measure.h"
 #include "outmail.h"
 #include "report.h"
@@ -288,6 +289,8 @@ program_pass(const struct flow *f, const struct program *p, struct schedule_stat
 	/* Reminders that waited for a member's budget (weekend, office hours): measure.h. */
 	if (rc == 0 && (rc = measure_sweep(f, p, &plan, today, &st->mails, err)) < 0)
 		fb_error_prefix(err, "programme %s, reminders: ", p->name);
+	if (rc == 0) /* each member's questionnaire moments in their calendar (invite.h) */
+		rc = invite_moments_sweep(f, p, &plan, &st->mails, err);
 	plan_release(&plan);
 	return rc;
 }

@@ -9,7 +9,9 @@ Then answers written the way Outlook/Exchange (base64, no ORGANIZER), Google Cal
 printable, plus an .ics attachment, comment) and Apple Calendar (no method= parameter, the
 calendar only as an attachment) write them are dropped into the incoming Maildir, read by
 feedbackd --once and counted by `feedbackctl session list`; a stale answer is not.
-(Mozilla's ical.js is not run: it needs node/npm, which this machine does not have.)"""
+Every invite, update and cancel is also read by Mozilla's ical.js (tests/js/icalcheck.mjs),
+which must see what icalendar sees (method, UID, SEQUENCE, status, local start and end with
+their zone and instant, attendees), and passes libical's icalrestriction_check (icalrestrict)."""
 import base64
 import datetime
 import email
@@ -23,6 +25,7 @@ import tempfile
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 from servers import Tap  # noqa: E402
+import callib  # noqa: E402
 
 import icalendar  # noqa: E402
 
@@ -69,6 +72,8 @@ with tempfile.TemporaryDirectory() as T:
         return run(FBD, "-c", conf, "--once", "--now", now, "--log-level", "warning")
 
     seen = set()
+    sent = []  # (what, path of the calendar bytes, icalendar's view) of everything we sent
+    os.makedirs(os.path.join(T, "ics"))
 
     def new_mail():
         """Messages that arrived in the outgoing Maildir since the last call."""
@@ -131,6 +136,10 @@ with tempfile.TemporaryDirectory() as T:
         t.ok(att.get_payload(decode=True) == ics, "%s: the attachment holds the same bytes" % what)
         t.ok(b"\n" not in ics.replace(b"\r\n", b"") and all(len(x) <= 75 for x in
              ics.split(b"\r\n")), "%s: calendar CRLF, lines folded at 75" % what)
+        path = os.path.join(T, "ics", "%02d-%s-%s.ics" % (len(sent), what, to.split("@")[0]))
+        with open(path, "wb") as f:
+            f.write(ics)
+        sent.append(("%s to %s" % (what, to), path, callib.view_icalendar(ics)))
         cal = icalendar.Calendar.from_ical(ics)
         t.ok(str(cal["METHOD"]) == method, "%s: METHOD:%s" % (what, method))
         t.ok(str(cal["VERSION"]) == "2.0" and "feedbackd" in str(cal["PRODID"]),
@@ -292,4 +301,28 @@ with tempfile.TemporaryDirectory() as T:
         t.ok(u == uid, "cancel to %s keeps the UID" % to)
     t.ok(ctl("session", "move", "1", "--at", "2027-04-01 09:00", ok=False).returncode != 0,
          "a cancelled session cannot be moved")
+
+    # Mozilla's ical.js must read every message as icalendar did; libical's own check passes
+    why = callib.icaljs_ready()
+    t.ok(why is None, "ical.js is installed (tests/js)", why)
+    if why is None:
+        js = callib.icaljs([p for _, p, _ in sent])
+        t.ok(len(js) == len(sent) == 12, "ical.js reads all 12 calendars sent", len(js))
+        for (what, _, py), j in zip(sent, js):
+            callib.same_view(t, what, j, py)
+        first = js[0]["events"][0]["dtstart"]
+        t.ok(first["local"] == "2027-03-29T09:00:00" and first["zone"] == "Europe/Amsterdam" and
+             first["utc"] == "2027-03-29T07:00:00Z", "ical.js: the Monday after the clocks "
+             "change is 09:00 Europe/Amsterdam = 07:00Z", first)
+        moved = [j["events"][0] for (w, _, _), j in zip(sent, js) if w.startswith("update")]
+        t.ok(len(moved) == 4 and all(e["dtstart"]["utc"] == "2027-03-30T12:00:00Z" and
+             e["sequence"] == 1 for e in moved), "ical.js: the updates are at 14:00 local, "
+             "SEQUENCE 1", moved[:1])
+        gone = [j for (w, _, _), j in zip(sent, js) if w.startswith("cancel")]
+        t.ok(len(gone) == 4 and all(j["method"] == "CANCEL" and j["events"][0]["status"] ==
+             "CANCELLED" and j["events"][0]["sequence"] == 2 for j in gone),
+             "ical.js: the cancels are METHOD:CANCEL, STATUS:CANCELLED, SEQUENCE 2")
+    ok, out = callib.icalrestrict([p for _, p, _ in sent])
+    t.ok(ok and out.count(": ok") == len(sent), "libical's icalrestriction_check passes on "
+         "all %d calendars sent" % len(sent), out)
 t.finish()

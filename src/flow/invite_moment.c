@@ -1,0 +1,318 @@
+/*
+ * invite_moment — the programme's questionnaire moments as calendar items, one per member and
+ * moment. See include/invite.h ("The programme's moments as calendar items").
+ *
+ * Order inside the transaction: the calendar_item row first (so the UID and SEQUENCE the
+ * calendar carries are the stored ones), then the outbox row; any failure rolls both back.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "fbtime.h"
+#include "invite.h"
+#include "invite_int.h"
+#include "itip.h"
+#include "outmail.h"
+#include "store_calendar.h"
+#include "template.h"
+#include "token.h"
+#include "banned.h"
+
+const char *
+invite_organizer(const struct flow *f, const struct program *p)
+{
+	if (p->organizer != NULL && *p->organizer != '\0')
+		return p->organizer;
+	if (*f->cfg->feedbackd.coordinator_address != '\0')
+		return f->cfg->feedbackd.coordinator_address;
+	return f->cfg->feedbackd.from_address;
+}
+
+static int
+local_text(const char *tz, time_t t, char date[11], char hm[6], struct fb_error *err)
+{
+	struct fb_local l;
+
+	if (fbtime_to_local(tz, t, &l, err) < 0)
+		return -1;
+	snprintf(date, 11, "%04d-%02d-%02d", l.date.year, l.date.month, l.date.day);
+	if (hm != NULL)
+		snprintf(hm, 6, "%02d:%02d", l.hour, l.min);
+	return 0;
+}
+
+/* The plan's close moment of the questionnaire moment mo (same measurement), or NULL. */
+static const struct plan_moment *
+close_of(const struct plan *plan, const struct plan_moment *mo)
+{
+	for (size_t i = 0; i < plan->n; i++)
+		if (plan->moments[i].kind == PLAN_QUESTIONNAIRE_CLOSE &&
+		    plan->moments[i].measurement == mo->measurement)
+			return &plan->moments[i];
+	return NULL;
+}
+
+/* What one message needs. */
+struct moment_msg {
+	const struct plan *plan;
+	const struct plan_moment *mo;
+	const struct member *m;
+	const struct calendar_item *it;
+	time_t old_at;          /* the time sent before, for an update; 0 otherwise */
+	enum itip_method method;
+};
+
+static int
+moment_values(const struct flow *f, const struct program *p, const struct plan *plan,
+    const struct plan_moment *mo, time_t at, time_t old_at, const char *name,
+    struct template_values *v, struct fb_error *err)
+{
+	const struct plan_moment *close = close_of(plan, mo);
+	char date[11], start[6], close_date[11], old_date[11], old_start[6];
+
+	if (local_text(p->timezone, at, date, start, err) < 0 ||
+	    (close != NULL && local_text(p->timezone, close->at, close_date, NULL, err) < 0))
+		return -1;
+	if (template_set(v, "program", p->name) < 0 || template_set(v, "name", name) < 0 ||
+	    template_set(v, plan_measurement_name(mo->measurement), "1") < 0 ||
+	    template_set(v, "date", date) < 0 || template_set(v, "start", start) < 0 ||
+	    template_set(v, "timezone", p->timezone) < 0 ||
+	    template_set(v, "close_date", close != NULL ? close_date : NULL) < 0 ||
+	    template_set(v, "organizer", invite_organizer(f, p)) < 0)
+		return fb_error_set(err, "out of memory");
+	if (old_at != 0) {
+		if (local_text(p->timezone, old_at, old_date, old_start, err) < 0)
+			return -1;
+		if (template_set(v, "old_date", old_date) < 0 ||
+		    template_set(v, "old_start", old_start) < 0)
+			return fb_error_set(err, "out of memory");
+	}
+	return 0;
+}
+
+int
+invite_moment_words(const struct flow *f, const struct program *p, const struct plan *plan,
+    const struct plan_moment *mo, time_t at, const char *name, const char *lang,
+    struct template_output *o, struct fb_error *err)
+{
+	struct template_values *v = template_values_new();
+	int rc = -1;
+
+	if (v == NULL)
+		return fb_error_set(err, "out of memory");
+	if (moment_values(f, p, plan, mo, at, 0, name, v, err) == 0)
+		rc = template_render(outmail_templates_for(f->tpl, lang), "moment_invite", v, o,
+		    err);
+	template_values_free(v);
+	return rc;
+}
+
+static int
+send_moment(const struct flow *f, const struct program *p, const struct moment_msg *mm,
+    size_t *mails, struct fb_error *err)
+{
+	const char *lang = mm->m->language != NULL && *mm->m->language ? mm->m->language :
+	    p->language;
+	const char *name = mm->m->name != NULL && *mm->m->name ? mm->m->name : mm->m->address;
+	struct template_values *v = template_values_new();
+	struct template_output o;
+	struct buf ics = BUF_INIT;
+	int rc = -1;
+
+	template_output_init(&o);
+	if (v == NULL) {
+		fb_error_set(err, "out of memory");
+		goto out;
+	}
+	if (moment_values(f, p, mm->plan, mm->mo, mm->it->starts_at, mm->old_at, name, v,
+	    err) < 0)
+		goto out;
+	/* the event's own words: moment_invite's subject and text without "changed" (an event
+	 * keeps its title), whatever message carries it */
+	if (invite_moment_words(f, p, mm->plan, mm->mo, mm->it->starts_at, name, lang, &o,
+	    err) < 0)
+		goto out;
+	struct itip_event ev = {
+		.method = mm->method,
+		.uid = mm->it->uid,
+		.sequence = mm->it->sequence,
+		.dtstamp = f->now,
+		.start = mm->it->starts_at,
+		.duration_min = INVITE_MOMENT_MINUTES,
+		.tz = p->timezone,
+		.organizer_addr = invite_organizer(f, p),
+		.organizer_name = f->cfg->feedbackd.from_name,
+		.attendee_addr = mm->m->address,
+		.attendee_name = mm->m->name,
+		.summary = o.subject.data,
+		.description = o.text.data,
+	};
+	if (itip_build(&ev, &ics, err) < 0)
+		goto out;
+	/* No token: nothing is answered to a calendar item (the questionnaire itself, mailed at
+	 * the moment, carries one); a calendar program's answer is recognised by its UID. */
+	struct outmail_msg msg = {
+		.kind = mm->method == ITIP_CANCEL ? "moment_cancel" : "moment_invite",
+		.program = p,
+		.lang = lang,
+		.to_addr = mm->m->address,
+		.to_name = mm->m->name,
+		.member_id = mm->m->id,
+		.values = v,
+		.from_addr = invite_organizer(f, p),
+		.calendar = ics.data,
+		.calendar_method = itip_method_name(mm->method),
+	};
+	if (outmail_queue(f, &msg, NULL, err) < 0)
+		goto out;
+	(*mails)++;
+	rc = 0;
+out:
+	if (rc < 0)
+		fb_error_prefix(err, "%s, %s: ", mm->mo->key, mm->m->address);
+	template_output_release(&o);
+	template_values_free(v);
+	buf_release(&ics);
+	return rc;
+}
+
+/* The item of member m for moment key in l, or NULL. */
+static struct calendar_item *
+item_of(struct calendar_item_list *l, int64_t member_id, const char *key)
+{
+	for (size_t i = 0; i < l->n; i++)
+		if (l->v[i].member_id == member_id && strcmp(l->v[i].moment_key, key) == 0)
+			return &l->v[i];
+	return NULL;
+}
+
+/* Should m have a calendar item for mo? 1 yes, 0 no, -1 error. */
+static int
+wanted(const struct flow *f, const struct program *p, const struct plan_moment *mo,
+    const struct member *m, struct fb_error *err)
+{
+	char day[11];
+	int away;
+
+	if (m->status == NULL || strcmp(m->status, "active") != 0 || m->address == NULL ||
+	    *m->address == '\0')
+		return 0;
+	if (local_text(p->timezone, mo->at, day, NULL, err) < 0)
+		return -1;
+	if ((away = store_member_is_away(f->db, m->id, day, err)) < 0)
+		return -1;
+	return !away;
+}
+
+/* One member and one moment. */
+static int
+sync_one(const struct flow *f, const struct program *p, const struct plan *plan,
+    const struct plan_moment *mo, const struct member *m, struct calendar_item_list *items,
+    size_t *mails, struct fb_error *err)
+{
+	struct calendar_item *it = item_of(items, m->id, mo->key);
+	struct moment_msg mm = { plan, mo, m, NULL, 0, ITIP_REQUEST };
+	int want;
+
+	if (m->undeliverable_at != 0)
+		return 0; /* nothing new to an address that bounces, nothing taken away either */
+	if ((want = wanted(f, p, mo, m, err)) < 0)
+		return -1;
+	if (it == NULL) {
+		char tok[TOKEN_LEN + 1];
+		struct buf uid = BUF_INIT;
+		struct calendar_item fresh = { 0 };
+		int rc;
+
+		if (!want)
+			return 0;
+		/* UID: random, so it is unique in every calendar it lands in, and never reused */
+		if (token_new(tok, err) < 0)
+			return -1;
+		if (buf_addf(&uid, "moment-%s@%s", tok, f->cfg->feedbackd.domain) < 0)
+			return fb_error_set(err, "out of memory");
+		fresh.program_id = p->id;
+		fresh.member_id = m->id;
+		snprintf(fresh.moment_key, sizeof(fresh.moment_key), "%s", mo->key);
+		fresh.uid = buf_detach(&uid, NULL);
+		fresh.starts_at = mo->at;
+		snprintf(fresh.status, sizeof(fresh.status), "confirmed");
+		mm.it = &fresh;
+		rc = store_calendar_add(f->db, &fresh, err) < 0 ? -1 :
+		    send_moment(f, p, &mm, mails, err);
+		store_calendar_release(&fresh);
+		return rc;
+	}
+	mm.it = it;
+	if (strcmp(it->status, "confirmed") == 0) {
+		if (want && it->starts_at == mo->at)
+			return 0;
+		if (want) {
+			mm.old_at = it->starts_at;
+			it->starts_at = mo->at;
+		} else {
+			mm.method = ITIP_CANCEL;
+			snprintf(it->status, sizeof(it->status), "cancelled");
+		}
+	} else {
+		if (!want)
+			return 0;
+		it->starts_at = mo->at;
+		snprintf(it->status, sizeof(it->status), "confirmed");
+	}
+	it->sequence++;
+	if (store_calendar_update(f->db, it, err) < 0)
+		return -1;
+	return send_moment(f, p, &mm, mails, err);
+}
+
+int
+invite_moments_sync(const struct flow *f, const struct program *p, const struct plan *plan,
+    size_t *mails, struct fb_error *err)
+{
+	struct member_list ml = { 0 };
+	struct calendar_item_list items = { 0 };
+	int rc = -1;
+
+	if (store_member_list(f->db, p->id, 0, &ml, err) < 0)
+		return -1;
+	if (store_calendar_list(f->db, p->id, 0, &items, err) < 0)
+		goto out;
+	for (size_t i = 0; i < plan->n; i++) {
+		const struct plan_moment *mo = &plan->moments[i];
+
+		/* only what is still ahead: an event in the past stays as it was */
+		if (mo->kind != PLAN_QUESTIONNAIRE || mo->at <= f->now)
+			continue;
+		for (size_t k = 0; k < ml.n; k++)
+			if (sync_one(f, p, plan, mo, &ml.v[k], &items, mails, err) < 0)
+				goto out;
+	}
+	rc = 0;
+out:
+	store_calendar_list_release(&items);
+	store_member_list_release(&ml);
+	return rc;
+}
+
+int
+invite_moments_sweep(const struct flow *f, const struct program *p, const struct plan *plan,
+    size_t *mails, struct fb_error *err)
+{
+	size_t n = 0;
+
+	if (f->now < plan->start_at)
+		return 0;
+	if (db_begin(f->db, err) < 0)
+		goto fail;
+	if (invite_moments_sync(f, p, plan, &n, err) < 0 || db_commit(f->db, err) < 0) {
+		db_rollback(f->db);
+		goto fail;
+	}
+	*mails += n;
+	return 0;
+fail:
+	return fb_error_prefix(err, "programme %s, calendar items: ", p->name);
+}

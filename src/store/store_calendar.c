@@ -1,0 +1,156 @@
+/*
+ * store_calendar — the calendar items of a programme's moments. See include/store_calendar.h.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "store_calendar.h"
+#include "store_int.h"
+#include "banned.h"
+
+static const char SQL_ITEM_INSERT[] =
+	"INSERT INTO calendar_item (program_id, member_id, moment_key, uid, sequence, starts_at,"
+	" status) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)";
+static const char SQL_ITEM_UPDATE[] =
+	"UPDATE calendar_item SET sequence = ?2, starts_at = ?3, status = ?4 WHERE id = ?1";
+#define ITEM_COLS "id, program_id, member_id, moment_key, uid, sequence, starts_at, status "
+static const char SQL_ITEM_LIST[] =
+	"SELECT " ITEM_COLS "FROM calendar_item WHERE program_id = ?1 AND (?2 = 0 OR member_id = ?2)"
+	" ORDER BY starts_at, member_id, id";
+static const char SQL_ITEM_BY_UID[] = "SELECT " ITEM_COLS "FROM calendar_item WHERE uid = ?1";
+
+int
+store_calendar_add(struct db *db, struct calendar_item *it, struct fb_error *err)
+{
+	sqlite3_stmt *st;
+
+	if (it->uid == NULL || *it->uid == '\0' || it->moment_key[0] == '\0' || it->member_id <= 0)
+		return fb_error_set(err, "a calendar item needs a UID, a moment and a member");
+	if ((st = db_stmt(db, SQL_ITEM_INSERT, err)) == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, it->program_id);
+	sqlite3_bind_int64(st, 2, it->member_id);
+	db_bind_text(st, 3, it->moment_key);
+	db_bind_text(st, 4, it->uid);
+	sqlite3_bind_int64(st, 5, it->sequence);
+	sqlite3_bind_int64(st, 6, (sqlite3_int64)it->starts_at);
+	db_bind_text(st, 7, it->status[0] ? it->status : "confirmed");
+	if (store_step_done(db, st, err, "storing a calendar item") < 0)
+		return -1;
+	it->id = db_last_id(db);
+	return 0;
+}
+
+int
+store_calendar_update(struct db *db, const struct calendar_item *it, struct fb_error *err)
+{
+	sqlite3_stmt *st = db_stmt(db, SQL_ITEM_UPDATE, err);
+
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, it->id);
+	sqlite3_bind_int64(st, 2, it->sequence);
+	sqlite3_bind_int64(st, 3, (sqlite3_int64)it->starts_at);
+	db_bind_text(st, 4, it->status);
+	return store_step_done(db, st, err, "updating a calendar item");
+}
+
+static int
+item_row(sqlite3_stmt *st, struct calendar_item *it)
+{
+	int oom = 0;
+
+	memset(it, 0, sizeof(*it));
+	it->id = sqlite3_column_int64(st, 0);
+	it->program_id = sqlite3_column_int64(st, 1);
+	it->member_id = sqlite3_column_int64(st, 2);
+	snprintf(it->moment_key, sizeof(it->moment_key), "%s", db_col_text(st, 3));
+	it->uid = store_dup(db_col_text(st, 4), &oom);
+	it->sequence = sqlite3_column_int64(st, 5);
+	it->starts_at = (time_t)sqlite3_column_int64(st, 6);
+	snprintf(it->status, sizeof(it->status), "%s", db_col_text(st, 7));
+	return oom ? -1 : 0;
+}
+
+int
+store_calendar_list(struct db *db, int64_t program_id, int64_t member_id,
+    struct calendar_item_list *out, struct fb_error *err)
+{
+	sqlite3_stmt *st = db_stmt(db, SQL_ITEM_LIST, err);
+	size_t cap = 0;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, program_id);
+	sqlite3_bind_int64(st, 2, member_id);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (store_grow(&out->v, &cap, out->n, sizeof(*out->v)) < 0 ||
+		    item_row(st, &out->v[out->n]) < 0) {
+			if (out->v != NULL && out->n < cap)
+				store_calendar_release(&out->v[out->n]);
+			sqlite3_reset(st);
+			store_calendar_list_release(out);
+			return fb_error_set(err, "out of memory");
+		}
+		out->n++;
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE) {
+		store_calendar_list_release(out);
+		return db_fail(db, err, "listing calendar items");
+	}
+	return 0;
+}
+
+int
+store_calendar_by_uid(struct db *db, const char *uid, struct calendar_item *out,
+    struct fb_error *err)
+{
+	sqlite3_stmt *st = db_stmt(db, SQL_ITEM_BY_UID, err);
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	if (st == NULL)
+		return -1;
+	db_bind_text(st, 1, uid);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_DONE) {
+		sqlite3_reset(st);
+		return 1;
+	}
+	if (rc != SQLITE_ROW) {
+		sqlite3_reset(st);
+		return db_fail(db, err, "reading a calendar item");
+	}
+	rc = item_row(st, out);
+	sqlite3_reset(st);
+	if (rc < 0) {
+		store_calendar_release(out);
+		return fb_error_set(err, "out of memory");
+	}
+	return 0;
+}
+
+void
+store_calendar_release(struct calendar_item *it)
+{
+	if (it == NULL)
+		return;
+	free(it->uid);
+	it->uid = NULL;
+}
+
+void
+store_calendar_list_release(struct calendar_item_list *l)
+{
+	if (l == NULL)
+		return;
+	for (size_t i = 0; i < l->n; i++)
+		store_calendar_release(&l->v[i]);
+	free(l->v);
+	l->v = NULL;
+	l->n = 0;
+}

@@ -206,7 +206,7 @@ class Demo:
             until = (START + datetime.timedelta(days=7 * week - 1)).strftime("%d-%m-%Y")
             return [(self.at_hour(mail.date), clients.out_of_office(mail, who["addr"], who["name"], who["lang"],
                                                                       self.at_hour(mail.date), until))]
-        if mail.calendar_method == "REQUEST":
+        if mail.calendar_method == "REQUEST" and mail.kind.startswith("invite"):
             return self.rsvp(who, mail)
         if mail.kind == "nudge" and self.takes_part(who["ask"], week):
             return self.ask(who, mail, week)

@@ -18,9 +18,14 @@
  *                 Team, long / Others, short / Others, long)
  * A text field's value starts on the label's line or on the line after it, and runs until the
  * next label or the end; a closing paragraph ("Groet,", "Met vriendelijke groet", "Regards",
- * "Thanks", …) ends it. Questionnaire answers are lines "1: 8", "1 = 8", "1) 8", "1. 8",
- * "1 - 8", "Vraag 1: 8", "Q1: 8"; inside a text field only "Vraag 1:"/"Q1:" count as answers
- * (a numbered list in a critique stays text). Ratings are lines "F12: 4" (1 to 5).
+ * "Thanks", …) ends it. Questionnaire answers are lines "1: 8", "1 = 8", "1=8", "1) 8",
+ * "1. 8", "1 - 8" (a dash or en dash), "Vraag 1: 8", "Question 1: 8", "Q1: 8", "Q 1: 8"; "8/10"
+ * is 8; a value that is no whole number ("acht", "7 of 8") is kept as the answer's text for the
+ * caller to judge, a number that is not whole ("7,5") or out of 0..10 ("12", "-2", "11/10") is
+ * a problem. "1 8" and "1.8" are no answers, nor is a quoted line ("> 1: 8": trim removes
+ * quotes before fields reads). Inside a text field only "Vraag 1:"/"Q1:" and "1: 8"/"1 = 8"
+ * with a number count as answers (a numbered list in a critique stays text). Ratings are lines
+ * "F12: 4" (1 to 5).
  *
  * What cannot be read becomes a problem (line number and message), never a guess: a score out
  * of 0..10 or not a whole number, a rating out of 1..5, a command without a name, a date that is

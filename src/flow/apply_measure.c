@@ -81,49 +81,65 @@ problem_flag(enum fields_problem kind)
 	return NULL;
 }
 
+/* A problem to explain, before it becomes a template item (sorted by line first). */
+struct problem {
+	size_t line, seq;
+	const char *flag, *value;
+	unsigned q;
+};
+
+static int
+problem_cmp(const void *a, const void *b)
+{
+	const struct problem *x = a, *y = b;
+
+	if (x->line != y->line)
+		return x->line < y->line ? -1 : 1;
+	return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
 /*
- * Check and store the reply's answers; problems found are added to v's "problems". Problems of
- * other fields (a label given twice, a rating, a command) say nothing about the questionnaire
- * and are left out of the member's mail; they count in *nproblems all the same (the log).
+ * Check and store the reply's answers; the problems found become v's list "problems", in the
+ * order of the lines they are on. Problems of other fields (a label given twice, a rating, a
+ * command) say nothing about the questionnaire and are left out of the member's mail; they
+ * count in *nproblems all the same (the log).
  */
 static int
 store_answers(struct ctx *c, const struct questionnaire_row *qr, const struct questionnaire *q,
     struct template_values *v, size_t *stored, size_t *nproblems)
 {
 	const struct fields *fl = &c->fields;
+	struct problem *pr;
+	size_t n = 0;
+	int rc = -1;
 
+	/* at most one problem per fields problem and one per answer */
+	if ((pr = calloc(fl->nproblems + fl->nanswers + 1, sizeof(*pr))) == NULL)
+		return fb_error_set(c->err, "out of memory");
 	for (size_t i = 0; i < fl->nproblems; i++) {
 		const struct fields_note *nt = &fl->problems[i];
 		const char *flag = problem_flag(nt->kind);
-		struct template_values *it;
 
 		(*nproblems)++;
 		if (flag == NULL)
 			continue;
 		if (nt->kind == FIELDS_PROBLEM_ANSWER_TWICE && questionnaire_find(q, nt->q) == NULL)
 			continue; /* no such question: that is explained below */
-		if ((it = problem_item(v, nt->line, flag, nt->q, nt->value)) == NULL)
-			return fb_error_set(c->err, "out of memory");
+		pr[n] = (struct problem){ nt->line, n, flag, nt->value, nt->q };
+		n++;
 	}
 	for (size_t i = 0; i < fl->nanswers; i++) {
 		const struct fields_answer *a = &fl->answers[i];
 		const struct questionnaire_question *qq = questionnaire_find(q, a->q);
-		struct template_values *it = NULL;
-		int problem = 1;
+		const char *flag = NULL;
 
-		if (qq == NULL) {
-			it = problem_item(v, a->line, "no_question", a->q, NULL);
-			if (it != NULL && (template_setf(it, "first", "%u", q->q[0].number) < 0 ||
-			    template_setf(it, "last", "%u", q->q[q->n - 1].number) < 0))
-				it = NULL;
-		} else if (qq->type == QUESTIONNAIRE_SCALE && a->score < 0) {
-			it = problem_item(v, a->line, "not_score", a->q, a->text);
-		} else {
-			problem = 0;
-		}
-		if (problem) {
-			if (it == NULL)
-				return fb_error_set(c->err, "out of memory");
+		if (qq == NULL)
+			flag = "no_question";
+		else if (qq->type == QUESTIONNAIRE_SCALE && a->score < 0)
+			flag = "not_score";
+		if (flag != NULL) {
+			pr[n] = (struct problem){ a->line, n, flag, qq == NULL ? NULL : a->text, a->q };
+			n++;
 			(*nproblems)++;
 			continue;
 		}
@@ -131,10 +147,25 @@ store_answers(struct ctx *c, const struct questionnaire_row *qr, const struct qu
 		    qq->type == QUESTIONNAIRE_SCALE ? a->score : -1,
 		    qq->type == QUESTIONNAIRE_OPEN ? a->text : NULL, c->inbox_id, c->f->now,
 		    c->err) < 0)
-			return -1;
+			goto out;
 		(*stored)++;
 	}
-	return 0;
+	qsort(pr, n, sizeof(*pr), problem_cmp);
+	for (size_t i = 0; i < n; i++) {
+		struct template_values *it = problem_item(v, pr[i].line, pr[i].flag, pr[i].q,
+		    pr[i].value);
+
+		if (it == NULL || (strcmp(pr[i].flag, "no_question") == 0 &&
+		    (template_setf(it, "first", "%u", q->q[0].number) < 0 ||
+		    template_setf(it, "last", "%u", q->q[q->n - 1].number) < 0))) {
+			fb_error_set(c->err, "out of memory");
+			goto out;
+		}
+	}
+	rc = 0;
+out:
+	free(pr);
+	return rc;
 }
 
 /* What is recorded now (every current answer), the flags of answered questions, complete? */

@@ -50,18 +50,25 @@ static const struct mcase cases[] = {
 	{ "test_measure_out_of_range_explained_in_english", "en", "1: 8\n3: 12\n", "1=8",
 	  "  - line 2, question 3: \"12\" is not a score from 0 to 10.", NOT_NL },
 	{ "test_measure_decimal_explained_not_rounded_dutch", "nl", "2: 7,5\n", "",
-	  "  - regel 1, vraag 2: \"7,5\" is geen heel cijfer; kies een heel cijfer", NOT_EN },
+	  "  - regel 1, vraag 2: \"7,5\" is geen heel cijfer; kies een cijfer van 0 tot en met 10.\n", NOT_EN },
 	{ "test_measure_decimal_explained_not_rounded_english", "en", "2: 6.5\n", "",
-	  "  - line 1, question 2: \"6.5\" is not a whole number; choose a whole", NOT_NL },
+	  "  - line 1, question 2: \"6.5\" is not a whole number; choose a score from 0 to 10.\n", NOT_NL },
 	{ "test_measure_words_for_a_score_explained_dutch", "nl", "1: acht\n", "",
-	  "  - regel 1, vraag 1: \"acht\" is geen cijfer; bij deze vraag hoort een", NOT_EN },
+	  "  - regel 1, vraag 1: \"acht\" is geen cijfer; bij deze vraag hoort een cijfer van 0 tot "
+	  "en met 10.\n", NOT_EN },
 	{ "test_measure_words_for_a_score_explained_english", "en", "1: eight\n", "",
-	  "  - line 1, question 1: \"eight\" is not a score; this question takes a", NOT_NL },
+	  "  - line 1, question 1: \"eight\" is not a score; this question takes a score from 0 "
+	  "to 10.\n", NOT_NL },
 	{ "test_measure_no_such_question_dutch", "nl", "14: 8\n2: 5\n", "2=5",
-	  "  - regel 1: vraag 14 bestaat niet (de vragen lopen van 1 tot en met|    9).",
+	  "  - regel 1: vraag 14 bestaat niet (de vragen lopen van 1 tot en met 9).\n",
 	  NOT_EN },
 	{ "test_measure_no_such_question_english", "en", "14: 8\n", "",
-	  "  - line 1: there is no question 14 (the questions are 1 to|    9).", NOT_NL },
+	  "  - line 1: there is no question 14 (the questions are 1 to 9).\n", NOT_NL },
+	{ "test_measure_problems_are_listed_in_line_order", "nl", "3: 12\n14: 8\n4: vaak\n2: 7,5\n",
+	  "", "  - regel 1, vraag 3: \"12\" is geen cijfer van 0 tot en met 10.\n"
+	  "  - regel 2: vraag 14 bestaat niet (de vragen lopen van 1 tot en met 9).\n"
+	  "  - regel 3, vraag 4: \"vaak\" is geen cijfer; bij deze vraag hoort een cijfer van 0 "
+	  "tot en met 10.\n  - regel 4, vraag 2: \"7,5\" is geen heel cijfer", NOT_EN },
 	{ "test_measure_twice_in_one_reply_last_counts_dutch", "nl", "1: 8\n1: 6\n", "1=6",
 	  "  - regel 2: vraag 1 stond twee keer in je antwoord; het laatste antwoord telt.|"
 	  "      6", NOT_EN },
@@ -325,7 +332,7 @@ check_parts(const char *text, const char *list, int want)
 	while (p != NULL && *p != '\0') {
 		const char *e = strchr(p, '|');
 		size_t n = e != NULL ? (size_t)(e - p) : strlen(p);
-		char part[256];
+		char part[512];
 
 		snprintf(part, sizeof(part), "%.*s", (int)n, p);
 		if ((strstr(text, part) != NULL) != want)

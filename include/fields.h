@@ -18,16 +18,24 @@
  *                 Team, long / Others, short / Others, long)
  * A text field's value starts on the label's line or on the line after it, and runs until the
  * next label or the end; a closing paragraph ("Groet,", "Met vriendelijke groet", "Regards",
- * "Thanks", …) ends it. Questionnaire answers are lines "1: 8", "1 = 8", "1) 8", "1. 8",
- * "1 - 8", "Vraag 1: 8", "Q1: 8"; inside a text field only "Vraag 1:"/"Q1:" count as answers
- * (a numbered list in a critique stays text). Ratings are lines "F12: 4" (1 to 5).
+ * "Thanks", …) ends it. Questionnaire answers are lines "1: 8", "1 = 8", "1=8", "1) 8",
+ * "1. 8", "1 - 8" (a dash or en dash), "Vraag 1: 8", "Question 1: 8", "Q1: 8", "Q 1: 8"; "8/10"
+ * is 8; a value that is no whole number ("acht", "7 of 8") is kept as the answer's text for the
+ * caller to judge, a number that is not whole ("7,5") or out of 0..10 ("12", "-2", "11/10") is
+ * a problem. "1 8" and "1.8" are no answers, nor is a quoted line ("> 1: 8": trim removes
+ * quotes before fields reads). Inside a text field only "Vraag 1:"/"Q1:" and "1: 8"/"1 = 8"
+ * with a number count as answers (a numbered list in a critique stays text). Ratings are lines
+ * "F12: 4" (1 to 5).
  *
  * What cannot be read becomes a problem (line number and message), never a guess: a score out
  * of 0..10 or not a whole number, a rating out of 1..5, a command without a name, a date that is
  * not a date. A label given twice: the later value counts for single-valued fields, and a
  * problem says so (ask lists, answers, ratings and commands add up; a question or rating given
- * twice also counts its later value, with a problem). An unknown "Label: value" line is not a
- * problem ("Groet: Jan"); it is one of the unread lines, as is any other line outside a field.
+ * twice also counts its later value, with a problem: within one text the last answer to a
+ * question wins). Answer problems carry a kind, the question and the value (struct
+ * fields_note), so a reply can explain them in the member's language. An unknown
+ * "Label: value" line is not a problem ("Groet: Jan"); it is one of the unread lines, as is
+ * any other line outside a field.
  *
  * All strings held are valid UTF-8 (invalid bytes become U+FFFD), NUL-terminated, malloc'd and
  * owned by the struct fields. Line numbers count from 1 in the text given to fields_parse().
@@ -76,10 +84,28 @@ struct fields_action {
 	size_t line;
 };
 
+/*
+ * What kind of problem a note is, so that mail to a member can say it in the member's language
+ * (the words live in templates, never in C): the questionnaire answers' problems and the
+ * length limit have a kind of their own; every other problem is FIELDS_PROBLEM_OTHER and only
+ * its English text (for logs and `feedbackctl inspect`) says what it is.
+ */
+enum fields_problem {
+	FIELDS_PROBLEM_OTHER = 0,
+	FIELDS_PROBLEM_NOT_WHOLE,     /* answer q: value is a number but not whole ("7,5") */
+	FIELDS_PROBLEM_OUT_OF_RANGE,  /* answer q: value is a whole number outside 0..10 */
+	FIELDS_PROBLEM_ANSWER_TWICE,  /* answer q given twice in one text: the later one counts */
+	FIELDS_PROBLEM_TOO_LONG,      /* the text is longer than fields reads: the rest is unread */
+};
+
 /* A problem or an unread line: where, and what. */
 struct fields_note {
 	size_t line;
-	char *text;    /* the problem's message, or the unread line's text */
+	char *text;    /* the problem's message (English), or the unread line's text */
+	enum fields_problem kind; /* problems only; FIELDS_PROBLEM_OTHER for unread lines */
+	unsigned q;    /* NOT_WHOLE, OUT_OF_RANGE, ANSWER_TWICE: the question number, else 0 */
+	char *value;   /* NOT_WHOLE, OUT_OF_RANGE: the value as written (valid UTF-8, at most
+	                * about 60 bytes, "…" when cut), else NULL */
 };
 
 struct fields {

@@ -410,6 +410,9 @@ note_add(struct fields_note **arr, size_t *n, size_t line, const char *text, siz
 		return -1;
 	(*arr)[*n].line = line;
 	(*arr)[*n].text = t;
+	(*arr)[*n].kind = FIELDS_PROBLEM_OTHER;
+	(*arr)[*n].q = 0;
+	(*arr)[*n].value = NULL;
 	(*n)++;
 	return 0;
 }
@@ -448,6 +451,39 @@ quoted_value(struct buf *b, const char *s, size_t len)
 	if (add_utf8(b, s, n) < 0)
 		return -1;
 	return n < len ? buf_adds(b, "…") : 0;
+}
+
+/*
+ * A problem with question q's answer: the English message (for logs) and what a template needs
+ * to say it in the member's language: the kind, q and the value as written (may be NULL).
+ */
+static int
+answer_problem(struct fields *f, size_t line, enum fields_problem kind, long q,
+    const char *value)
+{
+	struct fields_note *nt;
+	int r;
+
+	switch (kind) {
+	case FIELDS_PROBLEM_NOT_WHOLE:
+		r = problem(f, line, "question %ld: \"%s\" is not a whole number from 0 to 10", q,
+		    value);
+		break;
+	case FIELDS_PROBLEM_OUT_OF_RANGE:
+		r = problem(f, line, "question %ld: \"%s\" is not a score from 0 to 10", q, value);
+		break;
+	default:
+		r = problem(f, line, "question %ld is answered twice; the later answer counts", q);
+		break;
+	}
+	if (r < 0)
+		return -1;
+	nt = &f->problems[f->nproblems - 1];
+	nt->kind = kind;
+	nt->q = (unsigned)q;
+	if (value != NULL && (nt->value = dup_utf8(value, strlen(value))) == NULL)
+		return -1;
+	return 0;
 }
 
 static int
@@ -899,8 +935,7 @@ parse_answer(struct parser *ps, const char *s, size_t len, size_t line, int in_t
 			int r = quoted_value(&b, v, vlen);
 
 			if (r == 0)
-				r = problem(f, line, "question %ld: \"%s\" is not a whole number "
-				    "from 0 to 10", q, b.data);
+				r = answer_problem(f, line, FIELDS_PROBLEM_NOT_WHOLE, q, b.data);
 			buf_release(&b);
 			return r < 0 ? -1 : 1;
 		}
@@ -916,8 +951,7 @@ parse_answer(struct parser *ps, const char *s, size_t len, size_t line, int in_t
 			int r = quoted_value(&b, v, vlen);
 
 			if (r == 0)
-				r = problem(f, line, "question %ld: \"%s\" is not a score from 0 "
-				    "to 10", q, b.data);
+				r = answer_problem(f, line, FIELDS_PROBLEM_OUT_OF_RANGE, q, b.data);
 			buf_release(&b);
 			return r < 0 ? -1 : 1;
 		}
@@ -933,8 +967,8 @@ parse_answer(struct parser *ps, const char *s, size_t len, size_t line, int in_t
 			f->answers[a].text = t;
 			f->answers[a].score = (int)score;
 			f->answers[a].line = line;
-			return problem(f, line, "question %ld is answered twice; the later answer "
-			    "counts", q) < 0 ? -1 : 1;
+			return answer_problem(f, line, FIELDS_PROBLEM_ANSWER_TWICE, q, NULL) < 0 ?
+			    -1 : 1;
 		}
 	if (push(&f->answers, f->nanswers, sizeof(*f->answers)) < 0) {
 		free(t);
@@ -1068,9 +1102,12 @@ fields_parse(const char *text, size_t len, struct fields *out)
 	}
 	if (finish(&ps) < 0)
 		goto out;
-	if (too_long && problem(out, line, "the text is longer than %zu bytes; the rest was not "
-	    "read", (size_t)FIELDS_MAX_INPUT) < 0)
-		goto out;
+	if (too_long) {
+		if (problem(out, line, "the text is longer than %zu bytes; the rest was not read",
+		    (size_t)FIELDS_MAX_INPUT) < 0)
+			goto out;
+		out->problems[out->nproblems - 1].kind = FIELDS_PROBLEM_TOO_LONG;
+	}
 	ret = 0;
 out:
 	buf_release(&ln);
@@ -1082,8 +1119,10 @@ out:
 static void
 notes_free(struct fields_note *notes, size_t n)
 {
-	for (size_t i = 0; i < n; i++)
+	for (size_t i = 0; i < n; i++) {
 		free(notes[i].text);
+		free(notes[i].value);
+	}
 	free(notes);
 }
 

@@ -5,7 +5,10 @@
  * Every "N: answer" line the fields module read is checked against the questionnaire: a scale
  * question takes a whole score 0..10, an open question text; a number that is no question, a
  * text where a score belongs, or what fields could not read (out of range, "7,5") is explained
- * in the receipt and never guessed. Good answers are stored at once (a later answer to the same
+ * in the receipt and never guessed. The receipt's template gets each problem as flags and
+ * values (the list "problems": line, question, value, min, max, first, last and one of
+ * not_whole, out_of_range, twice, too_long, no_question, not_score); the sentences are in
+ * mail-templates/<lang>/answers_received.*, never here. Good answers are stored at once (a later answer to the same
  * question supersedes the earlier one, which is kept), so partial replies count; the receipt
  * lists what was recorded and what is still open, with the score links again. When every
  * question has a current answer the questionnaire is complete (no more reminders).
@@ -22,52 +25,147 @@
 #include "store_measure.h"
 #include "banned.h"
 
-/* Check and store the reply's answers; problems found are added to v's "problems". */
+/*
+ * One item of the list "problems": the line, the question and the value as written, and a flag
+ * naming the kind of problem; the template has the sentence for each flag in the member's
+ * language (no words here). NULL when memory runs out.
+ */
+static struct template_values *
+problem_item(struct template_values *v, size_t line, const char *flag, unsigned q,
+    const char *value)
+{
+	struct template_values *it = template_add_item(v, "problems");
+	struct buf b = BUF_INIT;
+	size_t n;
+	int bad;
+
+	if (it == NULL)
+		return NULL;
+	if (value != NULL) {
+		/* at most about 60 bytes of what was written, cut on a character boundary */
+		n = strlen(value);
+		if (n > 60) {
+			n = 57;
+			while (n > 0 && ((unsigned char)value[n] & 0xc0) == 0x80)
+				n--;
+		}
+		if (buf_add(&b, value, n) < 0 || (n < strlen(value) && buf_adds(&b, "…") < 0)) {
+			buf_release(&b);
+			return NULL;
+		}
+	}
+	bad = template_setf(it, "line", "%zu", line) < 0 || template_set(it, flag, "1") < 0 ||
+	    (q > 0 && template_setf(it, "question", "%u", q) < 0) ||
+	    (value != NULL && template_set(it, "value", b.data) < 0) ||
+	    template_set(it, "min", "0") < 0 || template_set(it, "max", "10") < 0;
+	buf_release(&b);
+	return bad ? NULL : it;
+}
+
+/* The template flag of a fields problem that concerns a questionnaire reply, or NULL. */
+static const char *
+problem_flag(enum fields_problem kind)
+{
+	switch (kind) {
+	case FIELDS_PROBLEM_NOT_WHOLE:
+		return "not_whole";
+	case FIELDS_PROBLEM_OUT_OF_RANGE:
+		return "out_of_range";
+	case FIELDS_PROBLEM_ANSWER_TWICE:
+		return "twice";
+	case FIELDS_PROBLEM_TOO_LONG:
+		return "too_long";
+	case FIELDS_PROBLEM_OTHER:
+		break;
+	}
+	return NULL;
+}
+
+/* A problem to explain, before it becomes a template item (sorted by line first). */
+struct problem {
+	size_t line, seq;
+	const char *flag, *value;
+	unsigned q;
+};
+
+static int
+problem_cmp(const void *a, const void *b)
+{
+	const struct problem *x = a, *y = b;
+
+	if (x->line != y->line)
+		return x->line < y->line ? -1 : 1;
+	return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+/*
+ * Check and store the reply's answers; the problems found become v's list "problems", in the
+ * order of the lines they are on. Problems of other fields (a label given twice, a rating, a
+ * command) say nothing about the questionnaire and are left out of the member's mail; they
+ * count in *nproblems all the same (the log).
+ */
 static int
 store_answers(struct ctx *c, const struct questionnaire_row *qr, const struct questionnaire *q,
     struct template_values *v, size_t *stored, size_t *nproblems)
 {
 	const struct fields *fl = &c->fields;
+	struct problem *pr;
+	size_t n = 0;
+	int rc = -1;
 
+	/* at most one problem per fields problem and one per answer */
+	if ((pr = calloc(fl->nproblems + fl->nanswers + 1, sizeof(*pr))) == NULL)
+		return fb_error_set(c->err, "out of memory");
 	for (size_t i = 0; i < fl->nproblems; i++) {
-		struct template_values *it = template_add_item(v, "problems");
+		const struct fields_note *nt = &fl->problems[i];
+		const char *flag = problem_flag(nt->kind);
 
-		if (it == NULL || template_setf(it, "line", "%zu", fl->problems[i].line) < 0 ||
-		    template_set(it, "text", fl->problems[i].text) < 0)
-			return fb_error_set(c->err, "out of memory");
 		(*nproblems)++;
+		if (flag == NULL)
+			continue;
+		if (nt->kind == FIELDS_PROBLEM_ANSWER_TWICE && questionnaire_find(q, nt->q) == NULL)
+			continue; /* no such question: that is explained below */
+		pr[n] = (struct problem){ nt->line, n, flag, nt->value, nt->q };
+		n++;
 	}
 	for (size_t i = 0; i < fl->nanswers; i++) {
 		const struct fields_answer *a = &fl->answers[i];
 		const struct questionnaire_question *qq = questionnaire_find(q, a->q);
-		struct template_values *it;
-		struct buf why = BUF_INIT;
+		const char *flag = NULL;
 
 		if (qq == NULL)
-			buf_addf(&why, "question %u: there is no such question (the questions are "
-			    "%u to %u)", a->q, q->q[0].number, q->q[q->n - 1].number);
+			flag = "no_question";
 		else if (qq->type == QUESTIONNAIRE_SCALE && a->score < 0)
-			buf_addf(&why, "question %u: \"%s\" is not a score from 0 to 10", a->q,
-			    a->text);
-		if (why.len > 0) {
-			it = template_add_item(v, "problems");
-			int bad = it == NULL || template_setf(it, "line", "%zu", a->line) < 0 ||
-			    template_set(it, "text", why.data) < 0;
-			buf_release(&why);
-			if (bad)
-				return fb_error_set(c->err, "out of memory");
+			flag = "not_score";
+		if (flag != NULL) {
+			pr[n] = (struct problem){ a->line, n, flag, qq == NULL ? NULL : a->text, a->q };
+			n++;
 			(*nproblems)++;
 			continue;
 		}
-		buf_release(&why);
 		if (store_answer_add(c->f->db, qr->id, a->q,
 		    qq->type == QUESTIONNAIRE_SCALE ? a->score : -1,
 		    qq->type == QUESTIONNAIRE_OPEN ? a->text : NULL, c->inbox_id, c->f->now,
 		    c->err) < 0)
-			return -1;
+			goto out;
 		(*stored)++;
 	}
-	return 0;
+	qsort(pr, n, sizeof(*pr), problem_cmp);
+	for (size_t i = 0; i < n; i++) {
+		struct template_values *it = problem_item(v, pr[i].line, pr[i].flag, pr[i].q,
+		    pr[i].value);
+
+		if (it == NULL || (strcmp(pr[i].flag, "no_question") == 0 &&
+		    (template_setf(it, "first", "%u", q->q[0].number) < 0 ||
+		    template_setf(it, "last", "%u", q->q[q->n - 1].number) < 0))) {
+			fb_error_set(c->err, "out of memory");
+			goto out;
+		}
+	}
+	rc = 0;
+out:
+	free(pr);
+	return rc;
 }
 
 /* What is recorded now (every current answer), the flags of answered questions, complete? */

@@ -49,8 +49,10 @@ const struct template_spec outmail_specs[] = {
 	{ "questionnaire", N("name", QUESTIONS) },
 	{ "questionnaire_reminder", N("name", "answered", QUESTIONS) },
 	{ "answers_received", N("name", "closed", "complete", "recorded", "recorded.number",
-	    "recorded.text", "recorded.answer", "problems", "problems.line", "problems.text",
-	    QUESTIONS) },
+	    "recorded.text", "recorded.answer", "problems", "problems.line", "problems.question",
+	    "problems.value", "problems.min", "problems.max", "problems.first", "problems.last",
+	    "problems.not_whole", "problems.out_of_range", "problems.twice", "problems.too_long",
+	    "problems.no_question", "problems.not_score", QUESTIONS) },
 #undef QUESTIONS
 	{ "invite", N(SESSION_NAMES) },
 	{ "invite_update", N(SESSION_NAMES, "old_date", "old_start", "old_end") },

@@ -62,7 +62,7 @@ expect_ok "inbox list" ctl inbox list
 expect_eq "three applied" "$(grep -c 'applied.*baseline questionnaire' "$T/out")" 3
 expect_eq "three receipts" "$(count answers_received)" 3
 f=$(sent answers_received ann@example.org)
-expect_grep "the out-of-range score is explained" '"12" is not a score from 0 to 10' "$(text "$f")"
+expect_grep "the out-of-range score is explained in Dutch" 'regel 3, vraag 3: "12" is geen cijfer van 0 tot en met 10\.' "$(text "$f")"
 expect_grep "the open questions are listed" "^  4\\. " "$(text "$f")"
 
 NOW=2027-01-04T11:00

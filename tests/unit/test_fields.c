@@ -142,6 +142,34 @@ static const struct fields_case cases[] = {
 	  "{\"answers\":[{\"q\":2,\"score\":5}]}" },
 	{ "test_fields_date_is_not_an_answer", "12-03-2027 was goed\n",
 	  "{\"unread\":[{\"line\":1,\"text\":\"12-03-2027 was goed\"}]}" },
+	{ "test_fields_answer_forms_without_spaces_and_with_prefix_variants",
+	  "1=8\n2:7\nQ 3: 6\nquestion 4: 5\nVraag 5. 4\n6 : 3\n7 \xe2\x80\x93 2\n8: 10/10\n9: 08\n",
+	  "{\"answers\":[{\"q\":1,\"score\":8},{\"q\":2,\"score\":7},{\"q\":3,\"score\":6},"
+	  "{\"q\":4,\"score\":5},{\"q\":5,\"score\":4},{\"q\":6,\"score\":3},{\"q\":7,\"score\":2},"
+	  "{\"q\":8,\"score\":10},{\"q\":9,\"score\":8}]}" },
+	{ "test_fields_answer_twelve_is_out_of_range", "1: 8\n3: 12\n",
+	  "{\"answers\":[{\"q\":1,\"score\":8}],\"problems\":[{\"line\":2,\"message\":"
+	  "\"question 3: \\\"12\\\" is not a score from 0 to 10\"}]}" },
+	{ "test_fields_answer_eleven_out_of_ten_is_out_of_range", "1: 11/10\n",
+	  "{\"problems\":[{\"line\":1,\"message\":\"question 1: \\\"11/10\\\" is not a score "
+	  "from 0 to 10\"}]}" },
+	{ "test_fields_answer_three_times_last_wins_each_noted",
+	  "Vraag 1: 8\nvraag 1: 9\nq1: 7\n",
+	  "{\"answers\":[{\"q\":1,\"score\":7}],\"problems\":[{\"line\":2,\"message\":\"question 1 "
+	  "is answered twice; the later answer counts\"},{\"line\":3,\"message\":\"question 1 is "
+	  "answered twice; the later answer counts\"}]}" },
+	{ "test_fields_answer_words_and_dash_are_text_not_guessed",
+	  "1: -\n2: n.v.t.\n3: 7 of 8\n4: 7,5/10\n",
+	  "{\"answers\":[{\"q\":1,\"text\":\"-\"},{\"q\":2,\"text\":\"n.v.t.\"},"
+	  "{\"q\":3,\"text\":\"7 of 8\"},{\"q\":4,\"text\":\"7,5/10\"}]}" },
+	{ "test_fields_number_without_separator_is_not_an_answer", "1 8\n1.8\n",
+	  "{\"unread\":[{\"line\":1,\"text\":\"1 8\"},{\"line\":2,\"text\":\"1.8\"}]}" },
+	{ "test_fields_quote_marker_is_not_an_answer_trim_removes_quotes", "> 1: 8\n",
+	  "{\"unread\":[{\"line\":1,\"text\":\"> 1: 8\"}]}" },
+	{ "test_fields_answers_mixed_with_greeting_and_closing",
+	  "Hoi,\n\n1: 8\n2: 7\n\nGroet,\nAnn\n",
+	  "{\"answers\":[{\"q\":1,\"score\":8},{\"q\":2,\"score\":7}],\"unread\":[{\"line\":1,"
+	  "\"text\":\"Hoi,\"},{\"line\":6,\"text\":\"Groet,\"},{\"line\":7,\"text\":\"Ann\"}]}" },
 	{ "test_fields_answer_ends_text_field", "Over: mijn talk\n1: 8\n2: 7\n",
 	  "{\"about\":\"mijn talk\",\"answers\":[{\"q\":1,\"score\":8},{\"q\":2,\"score\":7}]}" },
 
@@ -245,6 +273,60 @@ test_fields_struct_keeps_line_numbers_and_open_answer_raw_text(void **state)
 	fields_release(NULL);
 }
 
+/* Answer problems carry their kind, question and value (so a template can say them in the
+ * member's language); other problems are FIELDS_PROBLEM_OTHER without them. */
+static void
+test_fields_answer_problems_carry_kind_question_and_value(void **state)
+{
+	static const char in[] = "3: 12\n2: 7,5\n1: 8\n1: 6\nKritiek: a\nKritiek: b\n"
+	    "4: 99999999999999999999999999999999999999999999999999999999999999999999\n";
+	struct fields f;
+
+	(void)state;
+	assert_int_equal(fields_parse(in, sizeof(in) - 1, &f), 0);
+	assert_int_equal(f.nproblems, 4);
+	assert_int_equal(f.problems[0].kind, FIELDS_PROBLEM_OUT_OF_RANGE);
+	assert_int_equal(f.problems[0].q, 3);
+	assert_string_equal(f.problems[0].value, "12");
+	assert_int_equal(f.problems[1].kind, FIELDS_PROBLEM_NOT_WHOLE);
+	assert_int_equal(f.problems[1].q, 2);
+	assert_string_equal(f.problems[1].value, "7,5");
+	assert_int_equal(f.problems[2].kind, FIELDS_PROBLEM_ANSWER_TWICE);
+	assert_int_equal(f.problems[2].q, 1);
+	assert_int_equal(f.problems[2].line, 4);
+	assert_null(f.problems[2].value);
+	assert_int_equal(f.problems[3].kind, FIELDS_PROBLEM_OTHER);
+	assert_int_equal(f.problems[3].q, 0);
+	assert_null(f.problems[3].value);
+	/* a long number is no score and no problem here: an answer's text, kept whole (for a
+	 * scale question apply explains it, cut to a readable length) */
+	assert_int_equal(f.nanswers, 2);
+	assert_int_equal(f.answers[0].score, 6);
+	assert_int_equal(f.answers[1].score, -1);
+	assert_int_equal(strlen(f.answers[1].text), 68);
+	fields_release(&f);
+}
+
+/* More than fields reads: the rest is unread, and the problem says so by its kind. */
+static void
+test_fields_too_long_text_is_a_problem_of_its_own_kind(void **state)
+{
+	size_t len = ((size_t)4 << 20) + 100;
+	char *in = malloc(len);
+	struct fields f;
+
+	(void)state;
+	assert_non_null(in);
+	memset(in, 'x', len);
+	memcpy(in, "1: 8\n", 5);
+	assert_int_equal(fields_parse(in, len, &f), 0);
+	assert_int_equal(f.nanswers, 1);
+	assert_true(f.nproblems >= 1);
+	assert_int_equal(f.problems[f.nproblems - 1].kind, FIELDS_PROBLEM_TOO_LONG);
+	fields_release(&f);
+	free(in);
+}
+
 static void
 test_fields_invalid_utf8_and_nul_become_replacement(void **state)
 {
@@ -290,6 +372,8 @@ main(void)
 		cmocka_unit_test(test_fields_struct_keeps_line_numbers_and_open_answer_raw_text),
 		cmocka_unit_test(test_fields_invalid_utf8_and_nul_become_replacement),
 		cmocka_unit_test(test_fields_many_answers_grow),
+		cmocka_unit_test(test_fields_answer_problems_carry_kind_question_and_value),
+		cmocka_unit_test(test_fields_too_long_text_is_a_problem_of_its_own_kind),
 	};
 	return testlib_run_table("fields", cases, sizeof(cases) / sizeof(cases[0]),
 	    sizeof(cases[0]), run_case, fixed, sizeof(fixed) / sizeof(fixed[0]));

@@ -93,6 +93,19 @@ with tempfile.TemporaryDirectory() as tmp:
         d = os.path.join(out, "reports", kind)
         t.ok(all(os.path.exists(os.path.join(d, f)) for f in ("report.html", "report.txt", "report.csv", "volume.png")),
              "%s report in HTML, text and CSV with charts" % kind, sorted(os.listdir(d)) if os.path.isdir(d) else d)
+    # The programme's calendar: every session and every questionnaire moment, once.
+    import icalendar
+    with open(os.path.join(out, "calendar.ics"), "rb") as f:
+        cal = icalendar.Calendar.from_ical(f.read())
+    events = [e for e in cal.walk("VEVENT")]
+    plan = json.loads(subprocess.run(["/usr/bin/env", "FEEDBACKD_CONFIG=" + os.path.join(out, "feedbackd.conf"),
+                                      os.path.join(demo.sim.servers.BUILD, "feedbackctl"), "--json", "plan", "Pilot"],
+                                     capture_output=True, text=True).stdout)
+    moments = [m for m in plan if m["key"].startswith(("questionnaire:", "session:")) and m["scheduled"]]
+    t.ok(s["calendar_export"] and str(cal.get("METHOD")) == "PUBLISH" and len(events) == len(moments)
+         and len({str(e["UID"]) for e in events}) == len(events),
+         "calendar.ics: one event per session and questionnaire moment (%d)" % len(moments),
+         [str(e.get("SUMMARY")) for e in events])
     with open(os.path.join(out, "summary.txt")) as f:
         text = f.read()
     t.ok("lagging members per week" in text and "response per measurement" in text and out in text,

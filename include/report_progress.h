@@ -87,6 +87,36 @@ struct report_chart_ref {
 int report_progress_html(const struct report_progress_input *in,
     const struct report_chart_ref *charts, size_t ncharts, struct buf *out);
 
+/* The same as a fragment (one table, no <html>/<body>) for a mail template. */
+int report_progress_html_fragment(const struct report_progress_input *in,
+    const struct report_chart_ref *charts, size_t ncharts, struct buf *out);
+
+/* Per-team charts beyond this many teams are left out (the tables have every team). */
+#define REPORT_TEAM_CHARTS_MAX 20
+
+/* One chart of the report, made by report_charts_make(). */
+struct report_chart_file {
+	char name[48];   /* "volume.png", "scores-1.png", "members-1.png", ... */
+	char cid[64];    /* Content-ID for mail: name + "@feedbackd" */
+	char alt[96];    /* alt text, in the report's language */
+	struct buf png;
+};
+
+struct report_charts {
+	struct report_chart_file *v;
+	size_t n;
+};
+#define REPORT_CHARTS_INIT { NULL, 0 }
+
+/*
+ * Every chart of the report, in the order the HTML shows them: volume, ratings, then per team
+ * (at most REPORT_TEAM_CHARTS_MAX teams) its scores and its members' heat map. out is filled
+ * (release with report_charts_release(), also after a failure). 0, or -1 with err.
+ */
+int report_charts_make(const struct report_progress_input *in, struct report_charts *out,
+    struct fb_error *err);
+void report_charts_release(struct report_charts *c);
+
 /* Charts, each appended to png as a PNG file (report_chart.c). */
 int report_chart_volume(const struct report_progress_input *in, struct buf *png,
     struct fb_error *err);

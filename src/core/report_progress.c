@@ -384,37 +384,67 @@ html_team(const struct report_progress_input *in, const struct report_pteam *t, 
 	return buf_adds(out, "</table>");
 }
 
-int
-report_progress_html(const struct report_progress_input *in,
-    const struct report_chart_ref *charts, size_t ncharts, struct buf *out)
+/* The body: title, charts, per team its table (no document around it). */
+static int
+html_body(const struct report_progress_input *in, const struct report_chart_ref *charts,
+    size_t ncharts, const char *title, struct buf *out)
 {
-	size_t start = out->len;
-	const char *title = in->kind == REPORT_PROGRESS ? T(in, "Voortgangsrapport",
-	    "Progress report") : T(in, "Evaluatierapport", "Evaluation report");
-
-	if (buf_addf(out, "<!DOCTYPE html>\n<html lang=\"%s\"><head><meta charset=\"utf-8\">"
-	    "<title>%s</title></head><body style=\"margin:0;padding:16px;background-color:#ffffff;"
-	    "\"><table role=\"presentation\" width=\"100%%\" cellpadding=\"0\" cellspacing=\"0\" "
-	    "border=\"0\"><tr><td style=\"%s\">\n<h1 style=\"%sfont-size:20px;\">%s — ",
-	    EN(in) ? "en" : "nl", title, H_FONT, H_H2, title) < 0 ||
+	if (buf_addf(out, "<h1 style=\"%sfont-size:20px;\">%s — ", H_H2, title) < 0 ||
 	    report_html_escape(out, in->program) < 0 ||
 	    buf_addf(out, "</h1><p style=\"%s\">%s 1-%d</p>\n", H_FONT, T(in, "weken", "weeks"),
 	    last_week(in)) < 0)
-		goto fail;
+		return -1;
 	for (size_t i = 0; i < ncharts; i++) {
 		if (buf_adds(out, "<p><img src=\"") < 0 || report_html_escape(out, charts[i].src) < 0 ||
 		    buf_adds(out, "\" alt=\"") < 0 || report_html_escape(out, charts[i].alt) < 0 ||
 		    buf_addf(out, "\" width=\"%d\" style=\"display:block;max-width:100%%;height:auto;"
 		    "border:0;\"></p>\n", REPORT_CHART_W) < 0)
-			goto fail;
+			return -1;
 	}
 	for (size_t i = 0; i < in->nteams; i++)
 		if (html_team(in, &in->teams[i], out) < 0)
-			goto fail;
-	if (buf_adds(out, "\n</td></tr></table></body></html>\n") < 0)
-		goto fail;
+			return -1;
 	return 0;
-fail:
-	buf_truncate(out, start);
-	return -1;
+}
+
+static const char *
+html_title(const struct report_progress_input *in)
+{
+	return in->kind == REPORT_PROGRESS ? T(in, "Voortgangsrapport", "Progress report") :
+	    T(in, "Evaluatierapport", "Evaluation report");
+}
+
+int
+report_progress_html(const struct report_progress_input *in,
+    const struct report_chart_ref *charts, size_t ncharts, struct buf *out)
+{
+	size_t start = out->len;
+	const char *title = html_title(in);
+
+	if (buf_addf(out, "<!DOCTYPE html>\n<html lang=\"%s\"><head><meta charset=\"utf-8\">"
+	    "<title>%s</title></head><body style=\"margin:0;padding:16px;background-color:#ffffff;"
+	    "\"><table role=\"presentation\" width=\"100%%\" cellpadding=\"0\" cellspacing=\"0\" "
+	    "border=\"0\"><tr><td style=\"%s\">\n", EN(in) ? "en" : "nl", title, H_FONT) < 0 ||
+	    html_body(in, charts, ncharts, title, out) < 0 ||
+	    buf_adds(out, "\n</td></tr></table></body></html>\n") < 0) {
+		buf_truncate(out, start);
+		return -1;
+	}
+	return 0;
+}
+
+int
+report_progress_html_fragment(const struct report_progress_input *in,
+    const struct report_chart_ref *charts, size_t ncharts, struct buf *out)
+{
+	size_t start = out->len;
+
+	if (buf_addf(out, "<table role=\"presentation\" width=\"100%%\" cellpadding=\"0\" "
+	    "cellspacing=\"0\" border=\"0\"><tr><td style=\"%s\">\n", H_FONT) < 0 ||
+	    html_body(in, charts, ncharts, html_title(in), out) < 0 ||
+	    buf_adds(out, "\n</td></tr></table>\n") < 0) {
+		buf_truncate(out, start);
+		return -1;
+	}
+	return 0;
 }

@@ -37,6 +37,8 @@ const struct template_spec outmail_specs[] = {
 	    "suggestion") },
 	{ "reaction", N("name", "receiver", "text") },
 	{ "weekly_report", N("name", "team", "week", "report", "report_html", "samples") },
+	{ "progress_report", N("name", "team", "progress", "evaluation", "followup", "week",
+	    "report", "report_html") },
 	{ "ratings_received", N("name", "summary") },
 	{ "facilitator_reminder", N("name", "facilitator", "team", "week", "weeks", "example",
 	    "colleagues", "colleagues.name") },
@@ -255,6 +257,8 @@ outmail_queue(const struct flow *f, const struct outmail_msg *m,
 		.calendar_method = m->calendar_method,
 		.headers = &kind,
 		.nheaders = 1,
+		.inlines = m->inlines,
+		.ninlines = m->ninlines,
 	};
 	if (compose_build(&c, &raw, err) < 0)
 		goto out;

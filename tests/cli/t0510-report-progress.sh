@@ -8,6 +8,7 @@ cat >"$T/f.conf" <<CONF
 database = $T/fb.db
 from_address = feedback@example.org
 domain = example.org
+coordinator_address = coordinator@example.org
 CONF
 ctl() { "$FBCTL" -c "$T/f.conf" --now 2027-02-08T08:00 "$@"; }
 sql() { sqlite3 "$T/fb.db" "$@"; }
@@ -65,5 +66,29 @@ expect_eq "every inline chart is a PNG the HTML shows by cid:" \
 
 expect_ok "evaluation report of one team" ctl report evaluation Sales --out "$T/e" --week 3
 expect_grep "is an evaluation report through week 3" "^Evaluatierapport .*weken 1-3" "$T/e/report.txt"
-expect_fail "--out is required" ctl report progress Pilot
+expect_fail "--out or --send is required" ctl report progress Pilot
+
+expect_ok "--send mails the progress report" ctl report progress Pilot --send
+expect_grep "saying how many" "^queued 2 report mails in the outbox \(week 5\)" "$T/out"
+/usr/bin/python3 - "$T/fb.db" <<'PY' >"$T/mime"
+import email, email.policy, sqlite3, struct, sys
+for rcpt, raw in sqlite3.connect(sys.argv[1]).execute(
+        "SELECT recipient, raw FROM outbox WHERE kind = 'progress_report' ORDER BY recipient"):
+    m = email.message_from_bytes(raw, policy=email.policy.default)
+    html = m.get_body(("html",)).get_content()
+    text = m.get_body(("plain",)).get_content()
+    pngs = []
+    for part in m.walk():
+        if part.get_content_type() == "image/png":
+            png = part.get_content()
+            w, h = struct.unpack(">II", png[16:24])
+            shown = "cid:" + part["Content-ID"].strip("<>") in html
+            pngs.append("%dx%d%s" % (w, h, "" if shown and png[:8] == b"\x89PNG\r\n\x1a\n" else "!"))
+    print(rcpt, "related" if any(p.get_content_type() == "multipart/related" for p in m.walk()) else "-",
+          " ".join(pngs[:3]), "rise" if "Sales" in text and "15" in text else "-",
+          "subject" if str(m["Subject"]).startswith("Voortgangsrapport Pilot") else m["Subject"])
+PY
+expect_eq "to the facilitator and the coordinator, charts inline with their sizes, figures in text" \
+	"$(cut -d' ' -f1-4,6- "$T/mime")" "coach@example.nl related 720x320 720x320 rise subject
+coordinator@example.org related 720x320 720x320 rise subject"
 finish

@@ -15,6 +15,7 @@
 #include "fbtime.h"
 #include "plan.h"
 #include "progplan.h"
+#include "questionnaire.h"
 #include "report.h"
 #include "outmail.h"
 #include "report_progress.h"
@@ -384,6 +385,7 @@ report_progress_cmd(struct ctl *c, int argc, char **argv, enum report_progress_k
 	int week = 0, send = 0, ch, rc = CTL_FAIL;
 	struct program p = { 0 };
 	struct report_progress_set set;
+	struct questionnaire baseline = QUESTIONNAIRE_INIT;
 	struct report_charts charts = REPORT_CHARTS_INIT;
 	struct report_chart_ref *refs = NULL;
 	struct buf text = BUF_INIT, csv = BUF_INIT, html = BUF_INIT, eml = BUF_INIT;
@@ -430,8 +432,10 @@ report_progress_cmd(struct ctl *c, int argc, char **argv, enum report_progress_k
 		ctl_error("cannot create %s: %s", dir, strerror(errno));
 		goto out;
 	}
-	if (store_report_progress_load(c->db, &p, team_id, week, kind,
-	    c->cfg->program.min_group_size, c->now, &set, &err) < 0) {
+	if (questionnaire_load(c->cfg->feedbackd.questionnaires_dir, p.language, "baseline",
+	    &baseline, &err) < 0 || store_report_progress_load(c->db, &p, team_id, week, kind,
+	    c->cfg->program.min_group_size, c->now, &set, &err) < 0 ||
+	    store_report_ambition_load(c->db, &p, team_id, &baseline, &set, &err) < 0) {
 		ctl_error("%s", err.msg);
 		goto out;
 	}
@@ -481,6 +485,7 @@ out:
 	buf_release(&html);
 	buf_release(&eml);
 	store_report_progress_release(&set);
+	questionnaire_release(&baseline);
 	if (p.name != NULL)
 		store_program_release(&p);
 	return rc;

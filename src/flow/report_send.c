@@ -9,6 +9,7 @@
 
 #include "buf.h"
 #include "outmail.h"
+#include "questionnaire.h"
 #include "report.h"
 #include "report_progress.h"
 #include "report_send.h"
@@ -197,15 +198,20 @@ progress_for(const struct flow *f, const struct program *p, int64_t team_id,
     size_t nto, size_t *mails, struct fb_error *err)
 {
 	struct report_progress_set set;
+	struct questionnaire baseline = QUESTIONNAIRE_INIT;
 	struct facilitator_list fl = { 0 };
 	struct recipient *all = NULL;
 	size_t n = 0;
 	int rc = -1;
 
 	memset(&set, 0, sizeof(set));
-	if (store_report_progress_load(f->db, p, team_id, through_week, kind,
-	    f->cfg->program.min_group_size, f->now, &set, err) < 0)
+	if (questionnaire_load(f->cfg->feedbackd.questionnaires_dir, p->language, "baseline",
+	    &baseline, err) < 0)
 		return -1;
+	if (store_report_progress_load(f->db, p, team_id, through_week, kind,
+	    f->cfg->program.min_group_size, f->now, &set, err) < 0 ||
+	    store_report_ambition_load(f->db, p, team_id, &baseline, &set, err) < 0)
+		goto out;
 	if (set.in.nteams == 0) {
 		rc = 0;
 		goto out;
@@ -234,6 +240,7 @@ out:
 	free(all);
 	store_facilitator_list_release(&fl);
 	store_report_progress_release(&set);
+	questionnaire_release(&baseline);
 	return rc;
 }
 

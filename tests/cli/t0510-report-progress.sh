@@ -32,8 +32,28 @@ sql "INSERT INTO answer (questionnaire_id, question, score, created_at) SELECT q
 sql "INSERT INTO answer (questionnaire_id, question, score, created_at) SELECT q.id, 2, 9, 0 FROM questionnaire q WHERE q.measurement_id = 2 AND q.completed_at IS NOT NULL LIMIT 2"
 # A superseded answer never counts.
 sql "INSERT INTO answer (questionnaire_id, question, score, superseded, created_at) SELECT min(id), 1, 0, 1, 0 FROM questionnaire WHERE measurement_id = 2"
+# The ambition (baseline's open questions 7 and 8): question 7 answered by three members, one
+# naming a colleague; question 8 by two (below min_group_size 3: not shown).
+sql "INSERT INTO answer (questionnaire_id, question, text, created_at) SELECT q.id, 7, CASE q.member_id - (SELECT min(id) FROM member) WHEN 0 THEN 'Elkaar aanspreken' WHEN 1 THEN 'Luisteren; doorvragen' ELSE 'Net als Jan de Vries: complimenten geven' END, 0 FROM questionnaire q WHERE q.measurement_id = 1 AND q.completed_at IS NOT NULL LIMIT 3"
+sql "INSERT INTO answer (questionnaire_id, question, text, created_at) SELECT q.id, 8, 'Sneller leren', 0 FROM questionnaire q WHERE q.measurement_id = 1 AND q.completed_at IS NOT NULL LIMIT 2"
 
 expect_ok "progress report into a directory" ctl report progress Pilot --out "$T/p"
+sed -n '/^Ambitie van het team/,$p' "$T/p/report.txt" >"$T/amb"
+expect_eq "the team's ambition: question 7's answers by text, a colleague's name masked, question 8 held back" \
+	"$(cat "$T/amb")" "Ambitie van het team (0-meting, anoniem)
+  7. Aan welke vaardigheden of thema's wil je als team werken?
+     - Elkaar aanspreken
+     - Luisteren; doorvragen
+     - Net als [naam]: complimenten geven
+  8. Hoe helpt feedback jou en je team daarbij?
+     (minder dan 3 antwoorden: niet getoond)
+  9. Wat is het gewenste eindresultaat na afloop van het programma?
+     (minder dan 3 antwoorden: niet getoond)"
+expect_grep "the ambition in the CSV, quoted where needed" '^Sales;ambitie;0-meting;7;"Luisteren; doorvragen"' "$T/p/report.csv"
+expect_grep "and in the HTML" "<li [^>]*>Net als \[naam\]: complimenten geven</li>" "$T/p/report.html"
+for f in report.txt report.csv report.html; do
+	expect_nogrep "$f: never what too few answered" "Sneller leren" "$T/p/$f"
+done
 for f in report.html report.txt report.csv report.eml volume.png ratings.png scores-1.png members-1.png; do
 	expect_eq "$f written" "$(test -s "$T/p/$f" && echo yes)" yes
 done

@@ -157,6 +157,10 @@ deps:
 deps-build:
 	@DEB_BUILD="$(DEB_BUILD)" DEB_TEST="" sh tests/install-deps.sh
 
+# The simulated members are a Python program (tests/sim/): the demo needs Debian's python3.
+deps-demo:
+	@DEB_BUILD="$(DEB_BUILD)" DEB_TEST="python3" sh tests/install-deps.sh
+
 # The README's test command: the normal build must be warning-free, then every suite runs on
 # the ASan+UBSan build (integration tests included), and each fuzz target for a few seconds.
 check: deps
@@ -180,9 +184,9 @@ sanitize:
 valgrind: tests-build
 	BUILD=$(BUILD) VALGRIND=1 sh tests/run-tests.sh unit
 
-demo: deps-build
+demo: deps-demo
 	$(MAKE) all
-	sh tests/sim/demo.sh
+	/usr/bin/python3 tests/sim/demo.py --out $(CURDIR)/demo-out
 
 install: all
 	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(BINDIR) $(DESTDIR)$(DATADIR) \
@@ -206,4 +210,4 @@ install: all
 clean:
 	rm -rf build build-san build-fuzz
 
-.PHONY: all deps deps-build check bench sanitize valgrind demo install clean tests-build fuzz fuzz-build fuzz-targets
+.PHONY: all deps deps-build deps-demo check bench sanitize valgrind demo install clean tests-build fuzz fuzz-build fuzz-targets

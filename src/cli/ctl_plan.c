@@ -7,8 +7,8 @@
 #include "buf.h"
 #include "ctl.h"
 #include "fbtime.h"
+#include "flow.h"
 #include "plan.h"
-#include "progplan.h"
 #include "store.h"
 #include "table.h"
 #include "banned.h"
@@ -25,12 +25,11 @@ ctl_plan(struct ctl *c, int argc, char **argv)
 {
 	static const char *const head[] = { "WEEK", "DAY", "DATE", "TIME", "MOMENT", "" };
 	struct program p;
-	struct plan_settings s;
 	struct plan plan = PLAN_INIT;
 	struct fb_error err;
 	struct table *t = NULL;
 	json_t *a = NULL;
-	struct fb_date start;
+	struct flow f = { 0 };
 	int rc = CTL_OK;
 
 	if (ctl_wants_help(argc, argv))
@@ -39,10 +38,16 @@ ctl_plan(struct ctl *c, int argc, char **argv)
 		return ctl_usage(plan_usage, 0);
 	if (ctl_pick_program(c, argc == 2 ? argv[1] : NULL, &p) != CTL_OK)
 		return CTL_FAIL;
-	progplan_settings(c->cfg, &p, &s);
-	if (fbtime_parse_date(p.start_date, &start, &err) < 0 ||
-	    plan_build(&s, &start, NULL, 0, &plan, &err) < 0) {
-		rc = ctl_error("programme %s: %s", p.name, err.msg);
+	/* The daemon's own timeline: scheduled sessions move the moments that follow them. */
+	f.db = ctl_db(c);
+	f.cfg = c->cfg;
+	f.now = c->now;
+	if (f.db == NULL) {
+		rc = CTL_FAIL;
+		goto out;
+	}
+	if (flow_plan(&f, &p, &plan, &err) < 0) {
+		rc = ctl_error("%s", err.msg);
 		goto out;
 	}
 	if (c->json)

@@ -82,18 +82,20 @@ static void
 axes(cairo_t *cr, int w, int h, double ymax, int weeks, const char *ylabel)
 {
 	double x0 = PAD_L, y0 = h - PAD_B, x1 = w - PAD_R, y1 = PAD_T;
+	/* Five steps when that gives whole numbers (ratings 0..5, scores 0..10), else four. */
+	int steps = ymax == floor(ymax) && fmod(ymax, 5.0) == 0.0 ? 5 : 4;
 	char s[32];
 
 	cairo_set_line_width(cr, 1);
-	for (int k = 0; k <= 4; k++) {
-		double y = y0 - (y0 - y1) * k / 4.0;
+	for (int k = 0; k <= steps; k++) {
+		double y = y0 - (y0 - y1) * k / (double)steps;
 
 		cairo_set_source_rgb(cr, 0.88, 0.88, 0.88);
 		cairo_move_to(cr, x0, y);
 		cairo_line_to(cr, x1, y);
 		cairo_stroke(cr);
 		cairo_set_source_rgb(cr, 0.3, 0.3, 0.3);
-		snprintf(s, sizeof(s), "%g", round(ymax * k / 4.0 * 10) / 10);
+		snprintf(s, sizeof(s), "%g", round(ymax * k / (double)steps * 10) / 10);
 		cairo_move_to(cr, 8, y + 4);
 		cairo_show_text(cr, s);
 	}

@@ -13,7 +13,7 @@
  *                 ",", ";", " en ", " and " or line ends
  *   about         Over, About
  *   feedback_for  Feedback voor, Feedback for: one colleague
- *   commands      Herinner/Nudge: NAME; Afwezig: NAME tot 2027-02-01 / Away: NAME until …
+ *   commands      Herinner/Nudge/Remind: NAME; Afwezig: NAME tot 2027-02-01 / Away: NAME until …
  *   actions       Team, kort / Team, lang / Anderen, kort / Anderen, lang (Team, short /
  *                 Team, long / Others, short / Others, long)
  * A text field's value starts on the label's line or on the line after it, and runs until the

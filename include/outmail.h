@@ -14,6 +14,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "compose.h"
 #include "fberror.h"
 #include "flow.h"
 #include "template.h"
@@ -59,6 +60,8 @@ struct outmail_msg {
 	                          * ORGANIZER (iMIP: the From of an invite is the organizer) */
 	const char *calendar;    /* iCalendar text for compose's text/calendar part, or NULL */
 	const char *calendar_method; /* its METHOD ("REQUEST", "CANCEL"); with calendar */
+	const struct compose_inline *inlines; /* images in the HTML part (a report's charts) */
+	size_t ninlines;
 };
 
 /*

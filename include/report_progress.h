@@ -11,6 +11,8 @@
  *   volume        feedback given per week, per team and per member (the rise the programme
  *                 promises)
  *   quality       the facilitators' anonymous ratings, average per week
+ *   ambition      per team its members' answers to the baseline's open questions, anonymous,
+ *                 only from min_group_size answers (struct report_ambition)
  * Charts (report_chart.c, cairo, PNG in memory): volume per week with the teams side by side,
  * per team its members' weekly volume as a heat map and its scores per question and moment,
  * ratings per week. Every chart is REPORT_CHART_W x REPORT_CHART_H pixels except the heat map
@@ -36,6 +38,22 @@
 
 enum report_progress_kind { REPORT_PROGRESS, REPORT_EVALUATION };
 
+#define REPORT_AMBITION_MAX_ANSWERS 100 /* per team and question; more are not shown */
+#define REPORT_AMBITION_MAX_TEXT 1000   /* bytes of one answer shown */
+
+/*
+ * The team's ambition: its members' answers to one open question of the baseline (which skills
+ * or themes to work on, how feedback helps, the desired end result). Anonymous: no names, the
+ * team members' names inside the answers masked, in an order not tied to who wrote them (by
+ * text). Shown only when at least min_group_size members answered, as with scores.
+ */
+struct report_ambition {
+	int question;                /* its number in the baseline */
+	const char *text;            /* the question as the baseline asks it, or NULL */
+	const char *const *answers;
+	size_t nanswers;
+};
+
 struct report_pteam {
 	const char *name;
 	const struct report_member_in *members; /* name and given[] are used */
@@ -47,6 +65,8 @@ struct report_pteam {
 	int navg[REPORT_MOMENTS][REPORT_MAX_QUESTIONS + 1];
 	double rating_avg[REPORT_WEEK_SLOTS];
 	int rating_n[REPORT_WEEK_SLOTS];
+	const struct report_ambition *ambition; /* one per open baseline question, or none */
+	size_t nambition;
 };
 
 struct report_progress_input {
@@ -86,6 +106,36 @@ struct report_chart_ref {
  * given. */
 int report_progress_html(const struct report_progress_input *in,
     const struct report_chart_ref *charts, size_t ncharts, struct buf *out);
+
+/* The same as a fragment (one table, no <html>/<body>) for a mail template. */
+int report_progress_html_fragment(const struct report_progress_input *in,
+    const struct report_chart_ref *charts, size_t ncharts, struct buf *out);
+
+/* Per-team charts beyond this many teams are left out (the tables have every team). */
+#define REPORT_TEAM_CHARTS_MAX 20
+
+/* One chart of the report, made by report_charts_make(). */
+struct report_chart_file {
+	char name[48];   /* "volume.png", "scores-1.png", "members-1.png", ... */
+	char cid[64];    /* Content-ID for mail: name + "@feedbackd" */
+	char alt[96];    /* alt text, in the report's language */
+	struct buf png;
+};
+
+struct report_charts {
+	struct report_chart_file *v;
+	size_t n;
+};
+#define REPORT_CHARTS_INIT { NULL, 0 }
+
+/*
+ * Every chart of the report, in the order the HTML shows them: volume, ratings, then per team
+ * (at most REPORT_TEAM_CHARTS_MAX teams) its scores and its members' heat map. out is filled
+ * (release with report_charts_release(), also after a failure). 0, or -1 with err.
+ */
+int report_charts_make(const struct report_progress_input *in, struct report_charts *out,
+    struct fb_error *err);
+void report_charts_release(struct report_charts *c);
 
 /* Charts, each appended to png as a PNG file (report_chart.c). */
 int report_chart_volume(const struct report_progress_input *in, struct buf *png,

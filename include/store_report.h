@@ -84,6 +84,8 @@ struct report_progress_set {
 	struct report_set weekly;
 	struct report_pteam *teams;
 	struct report_progress_input in;
+	struct report_ambition *ambitions; /* storage of the teams' ambition */
+	const char **answers;
 };
 
 /*
@@ -98,6 +100,18 @@ int store_report_progress_load(struct db *db, const struct program *p, int64_t t
     struct report_progress_set *out, struct fb_error *err);
 
 void store_report_progress_release(struct report_progress_set *s);
+
+/*
+ * Attach the team's ambition to every team of s (loaded by store_report_progress_load() for
+ * programme p and team_id): for each open question of baseline (the questionnaire as the
+ * programme asks it, questionnaire.h), the answers of the team's active members, not
+ * superseded, each cut to REPORT_AMBITION_MAX_TEXT bytes with the team members' names and any
+ * address masked (report_mask_names()), sorted by text. A team that got no baseline gets none.
+ * 0, or -1 with err (s keeps what it had).
+ */
+struct questionnaire;
+int store_report_ambition_load(struct db *db, const struct program *p, int64_t team_id,
+    const struct questionnaire *baseline, struct report_progress_set *s, struct fb_error *err);
 
 /*
  * Store the ratings ("F12: 4") in a facilitator's reply. Each id must be a sample shown in a

@@ -15,15 +15,18 @@
 #include "fbtime.h"
 #include "plan.h"
 #include "progplan.h"
+#include "questionnaire.h"
 #include "report.h"
+#include "outmail.h"
 #include "report_progress.h"
+#include "report_send.h"
 #include "store.h"
 #include "store_report.h"
 #include "banned.h"
 
 static const char report_usage[] =
 	"usage: feedbackctl report weekly PROGRAM|TEAM [--week N] [--format text|html|csv]\n"
-	"                                 [--samples] [--out FILE]\n"
+	"                                 [--samples] [--out FILE] [--send]\n"
 	"\n"
 	"The weekly report a team's facilitators get: per member the feedback given, received\n"
 	"and requested in the week and in total, the trend, who is lagging and why, who is away\n"
@@ -37,8 +40,12 @@ static const char report_usage[] =
 	"  --samples      include the anonymous feedback samples the facilitators rate\n"
 	"                 (picks them on first use, as the mailed report does)\n"
 	"  --out FILE     write to FILE instead of standard output\n"
+	"  --send         mail the report to each team's facilitators through the outbox\n"
+	"                 (text and HTML, with a reply address for ratings and commands),\n"
+	"                 as the daemon does on Monday; prints nothing else\n"
 	"\n"
-	"usage: feedbackctl report progress|evaluation PROGRAM|TEAM --out DIR [--week N]\n"
+	"usage: feedbackctl report progress|evaluation PROGRAM|TEAM (--out DIR | --send)\n"
+	"                                 [--week N]\n"
 	"\n"
 	"The progress report (step 3) or the evaluation report (step 5, and after the\n"
 	"follow-up): response and average score per question at each measurement with the\n"
@@ -47,7 +54,10 @@ static const char report_usage[] =
 	"report.html with its PNG charts, report.txt, report.csv, and report.eml: the mail\n"
 	"with the charts inline, as facilitators get it.\n"
 	"\n"
-	"  --week N       figures through week N (default: the week that ended before --now)\n";
+	"  --week N       figures through week N (default: the week that ended before --now)\n"
+	"  --send         mail it through the outbox, charts inline: each team's facilitators\n"
+	"                 get their team's report, the coordinator the programme's (or, for\n"
+	"                 TEAM, that team's), as the daemon does in week 5 and after week W\n";
 
 enum format { FORMAT_TEXT, FORMAT_HTML, FORMAT_CSV };
 
@@ -96,6 +106,9 @@ default_week(const struct config *cfg, const struct program *p, time_t now, stru
 	return w;
 }
 
+static int send_reports(struct ctl *c, const struct program *p, int64_t team_id, int week,
+    int progress, enum report_progress_kind kind);
+
 static int
 write_out(const char *path, const struct buf *b)
 {
@@ -126,11 +139,12 @@ report_weekly_cmd(struct ctl *c, int argc, char **argv)
 		{ "format", required_argument, NULL, 'f' },
 		{ "out", required_argument, NULL, 'o' },
 		{ "samples", no_argument, NULL, 's' },
+		{ "send", no_argument, NULL, 'S' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *out_path = NULL;
 	enum format fmt = FORMAT_TEXT;
-	int week = 0, samples = 0, ch, rc = CTL_FAIL;
+	int week = 0, samples = 0, send = 0, ch, rc = CTL_FAIL;
 	struct program p = { 0 };
 	struct report_set set = REPORT_SET_INIT;
 	struct report *reports = NULL;
@@ -164,6 +178,8 @@ report_weekly_cmd(struct ctl *c, int argc, char **argv)
 			out_path = optarg;
 		} else if (ch == 's') {
 			samples = 1;
+		} else if (ch == 'S') {
+			send = 1;
 		} else {
 			return ctl_usage(report_usage, 0);
 		}
@@ -178,6 +194,10 @@ report_weekly_cmd(struct ctl *c, int argc, char **argv)
 	}
 	if (week > p.weeks) {
 		ctl_error("--week %d: programme %s has %d weeks", week, p.name, p.weeks);
+		goto out;
+	}
+	if (send) {
+		rc = send_reports(c, &p, team_id, week, 0, REPORT_PROGRESS);
 		goto out;
 	}
 	if (store_report_weekly_load(c->db, &p, team_id, week, c->now, &set, &err) < 0) {
@@ -239,16 +259,6 @@ out:
 	return rc;
 }
 
-/* Per-team charts beyond this many teams are left out (the tables have every team). */
-#define TEAM_CHARTS_MAX 20
-
-struct chart_file {
-	char name[48];
-	char cid[64];
-	char alt[96];
-	struct buf png;
-};
-
 static int
 write_file(const char *dir, const char *name, const void *data, size_t len)
 {
@@ -273,26 +283,34 @@ write_file(const char *dir, const char *name, const void *data, size_t len)
 /* The mail version: text part, HTML with the charts as cid: images. */
 static int
 progress_mail(struct ctl *c, const struct report_progress_input *in, const struct buf *text,
-    struct chart_file *charts, size_t n, struct buf *eml, struct fb_error *err)
+    const struct report_charts *charts, struct buf *eml, struct fb_error *err)
 {
-	struct report_chart_ref refs[2 + 2 * TEAM_CHARTS_MAX];
-	struct compose_inline inl[2 + 2 * TEAM_CHARTS_MAX];
-	struct buf html = BUF_INIT, src[2 + 2 * TEAM_CHARTS_MAX], subject = BUF_INIT;
+	size_t n = charts->n;
+	struct report_chart_ref *refs = calloc(n + 1, sizeof(*refs));
+	struct compose_inline *inl = calloc(n + 1, sizeof(*inl));
+	struct buf *src = calloc(n + 1, sizeof(*src));
+	struct buf html = BUF_INIT, subject = BUF_INIT;
 	struct compose_msg m = { 0 };
 	int rc = -1;
 
-	for (size_t i = 0; i < n; i++)
-		buf_init(&src[i]);
+	if (refs == NULL || inl == NULL || src == NULL) {
+		fb_error_set(err, "out of memory");
+		goto out;
+	}
 	for (size_t i = 0; i < n; i++) {
-		if (buf_addf(&src[i], "cid:%s", charts[i].cid) < 0)
+		const struct report_chart_file *f = &charts->v[i];
+
+		if (buf_addf(&src[i], "cid:%s", f->cid) < 0) {
+			fb_error_set(err, "out of memory");
 			goto out;
+		}
 		refs[i].src = src[i].data;
-		refs[i].alt = charts[i].alt;
-		inl[i].content_id = charts[i].cid;
-		inl[i].filename = charts[i].name;
+		refs[i].alt = f->alt;
+		inl[i].content_id = f->cid;
+		inl[i].filename = f->name;
 		inl[i].content_type = "image/png";
-		inl[i].data = charts[i].png.data;
-		inl[i].len = charts[i].png.len;
+		inl[i].data = f->png.data;
+		inl[i].len = f->png.len;
 	}
 	if (report_progress_html(in, refs, n, &html) < 0 ||
 	    buf_addf(&subject, "%s — %s", in->kind == REPORT_PROGRESS ? (in->lang == REPORT_LANG_EN ?
@@ -315,11 +333,43 @@ progress_mail(struct ctl *c, const struct report_progress_input *in, const struc
 	m.ninlines = n;
 	rc = compose_build(&m, eml, err);
 out:
-	for (size_t i = 0; i < n; i++)
+	for (size_t i = 0; src != NULL && i < n; i++)
 		buf_release(&src[i]);
+	free(src);
+	free(refs);
+	free(inl);
 	buf_release(&html);
 	buf_release(&subject);
 	return rc;
+}
+
+/* --send: the reports as mail through the outbox, as the daemon sends them. */
+static int
+send_reports(struct ctl *c, const struct program *p, int64_t team_id, int week, int progress,
+    enum report_progress_kind kind)
+{
+	struct outmail_templates *tpl;
+	struct flow f;
+	struct fb_error err;
+	size_t mails = 0;
+	int r;
+
+	if ((tpl = outmail_templates_load(c->cfg->feedbackd.templates_dir, &err)) == NULL)
+		return ctl_error("templates: %s", err.msg);
+	f.db = c->db;
+	f.cfg = c->cfg;
+	f.tpl = tpl;
+	f.now = c->now;
+	r = progress ? report_send_progress(&f, p, team_id, kind, 0, week, &mails, &err) :
+	    report_send_weekly(&f, p, team_id, week, &mails, &err);
+	outmail_templates_free(tpl);
+	if (progress)
+		report_chart_cleanup();
+	if (r < 0)
+		return ctl_error("programme %s: %s", p->name, err.msg);
+	printf("queued %zu report mail%s in the outbox (week %d)\n", mails, mails == 1 ? "" : "s",
+	    week);
+	return CTL_OK;
 }
 
 static int
@@ -328,14 +378,15 @@ report_progress_cmd(struct ctl *c, int argc, char **argv, enum report_progress_k
 	static const struct option opts[] = {
 		{ "week", required_argument, NULL, 'w' },
 		{ "out", required_argument, NULL, 'o' },
+		{ "send", no_argument, NULL, 's' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *dir = NULL;
-	int week = 0, ch, rc = CTL_FAIL;
+	int week = 0, send = 0, ch, rc = CTL_FAIL;
 	struct program p = { 0 };
 	struct report_progress_set set;
-	struct chart_file *charts = NULL;
-	size_t ncharts = 0;
+	struct questionnaire baseline = QUESTIONNAIRE_INIT;
+	struct report_charts charts = REPORT_CHARTS_INIT;
 	struct report_chart_ref *refs = NULL;
 	struct buf text = BUF_INIT, csv = BUF_INIT, html = BUF_INIT, eml = BUF_INIT;
 	struct fb_error err;
@@ -354,11 +405,13 @@ report_progress_cmd(struct ctl *c, int argc, char **argv, enum report_progress_k
 			week = (int)v;
 		} else if (ch == 'o') {
 			dir = optarg;
+		} else if (ch == 's') {
+			send = 1;
 		} else {
 			return ctl_usage(report_usage, 0);
 		}
 	}
-	if (argc - optind != 1 || dir == NULL)
+	if (argc - optind != 1 || (dir == NULL && !send))
 		return ctl_usage(report_usage, 0);
 	if (ctl_config(c) == NULL || pick_target(c, argv[optind], &p, &team_id) != CTL_OK)
 		goto out;
@@ -370,12 +423,19 @@ report_progress_cmd(struct ctl *c, int argc, char **argv, enum report_progress_k
 		ctl_error("--week %d: programme %s has %d weeks", week, p.name, p.weeks);
 		goto out;
 	}
+	if (send && (rc = send_reports(c, &p, team_id, week, 1, kind)) != CTL_OK)
+		goto out;
+	if (dir == NULL)
+		goto out;
+	rc = CTL_FAIL;
 	if (mkdir(dir, 0755) < 0 && errno != EEXIST) {
 		ctl_error("cannot create %s: %s", dir, strerror(errno));
 		goto out;
 	}
-	if (store_report_progress_load(c->db, &p, team_id, week, kind,
-	    c->cfg->program.min_group_size, c->now, &set, &err) < 0) {
+	if (questionnaire_load(c->cfg->feedbackd.questionnaires_dir, p.language, "baseline",
+	    &baseline, &err) < 0 || store_report_progress_load(c->db, &p, team_id, week, kind,
+	    c->cfg->program.min_group_size, c->now, &set, &err) < 0 ||
+	    store_report_ambition_load(c->db, &p, team_id, &baseline, &set, &err) < 0) {
 		ctl_error("%s", err.msg);
 		goto out;
 	}
@@ -383,54 +443,23 @@ report_progress_cmd(struct ctl *c, int argc, char **argv, enum report_progress_k
 		ctl_error("programme %s has no teams yet (feedbackctl team add)", p.name);
 		goto out;
 	}
-	{
-		size_t per_team = set.in.nteams < TEAM_CHARTS_MAX ? set.in.nteams : TEAM_CHARTS_MAX;
-		size_t max = 2 + 2 * per_team;
-
-		charts = calloc(max, sizeof(*charts));
-		refs = calloc(max, sizeof(*refs));
-		if (charts == NULL || refs == NULL) {
-			ctl_error("out of memory");
+	if (report_charts_make(&set.in, &charts, &err) < 0) {
+		ctl_error("%s", err.msg);
+		goto out;
+	}
+	if ((refs = calloc(charts.n + 1, sizeof(*refs))) == NULL) {
+		ctl_error("out of memory");
+		goto out;
+	}
+	for (size_t i = 0; i < charts.n; i++) {
+		refs[i].src = charts.v[i].name;
+		refs[i].alt = charts.v[i].alt;
+		if (write_file(dir, charts.v[i].name, charts.v[i].png.data, charts.v[i].png.len) !=
+		    CTL_OK)
 			goto out;
-		}
-		for (size_t i = 0; i < max; i++) {
-			struct chart_file *f = &charts[i];
-			int r;
-
-			buf_init(&f->png);
-			if (i == 0) {
-				snprintf(f->name, sizeof(f->name), "volume.png");
-				snprintf(f->alt, sizeof(f->alt), "feedback per week");
-				r = report_chart_volume(&set.in, &f->png, &err);
-			} else if (i == 1) {
-				snprintf(f->name, sizeof(f->name), "ratings.png");
-				snprintf(f->alt, sizeof(f->alt), "quality ratings per week");
-				r = report_chart_ratings(&set.in, &f->png, &err);
-			} else {
-				const struct report_pteam *t = &set.in.teams[(i - 2) / 2];
-				int scores = (i - 2) % 2 == 0;
-
-				snprintf(f->name, sizeof(f->name), "%s-%zu.png", scores ? "scores" :
-				    "members", (i - 2) / 2 + 1);
-				snprintf(f->alt, sizeof(f->alt), "%s, team %.60s", scores ?
-				    "scores per question" : "feedback per member", t->name);
-				r = scores ? report_chart_scores(&set.in, t, &f->png, &err) :
-				    report_chart_members(&set.in, t, &f->png, &err);
-			}
-			ncharts++;
-			if (r < 0) {
-				ctl_error("chart %s: %s", f->name, err.msg);
-				goto out;
-			}
-			snprintf(f->cid, sizeof(f->cid), "%.40s@feedbackd", f->name);
-			refs[i].src = f->name;
-			refs[i].alt = f->alt;
-			if (write_file(dir, f->name, f->png.data, f->png.len) != CTL_OK)
-				goto out;
-		}
 	}
 	if (report_progress_text(&set.in, &text) < 0 || report_progress_csv(&set.in, &csv) < 0 ||
-	    report_progress_html(&set.in, refs, ncharts, &html) < 0) {
+	    report_progress_html(&set.in, refs, charts.n, &html) < 0) {
 		ctl_error("out of memory");
 		goto out;
 	}
@@ -439,25 +468,24 @@ report_progress_cmd(struct ctl *c, int argc, char **argv, enum report_progress_k
 	    write_file(dir, "report.html", html.data, html.len) != CTL_OK)
 		goto out;
 	printf("wrote %s/report.html with %zu charts, report.txt, report.csv (%zu teams, weeks "
-	    "1-%d)\n", dir, ncharts, set.in.nteams, week);
+	    "1-%d)\n", dir, charts.n, set.in.nteams, week);
 	rc = CTL_OK;
 	/* The mail version needs a sender compose accepts; without one the files still stand. */
-	if (progress_mail(c, &set.in, &text, charts, ncharts, &eml, &err) < 0)
+	if (progress_mail(c, &set.in, &text, &charts, &eml, &err) < 0)
 		fprintf(stderr, "feedbackctl: report.eml not written: %s\n", err.msg);
 	else if ((rc = write_file(dir, "report.eml", eml.data, eml.len)) == CTL_OK)
 		printf("wrote %s/report.eml: the mail with the charts inline\n", dir);
 out:
-	if (ncharts > 0)
+	if (charts.n > 0)
 		report_chart_cleanup();
-	for (size_t i = 0; i < ncharts; i++)
-		buf_release(&charts[i].png);
-	free(charts);
+	report_charts_release(&charts);
 	free(refs);
 	buf_release(&text);
 	buf_release(&csv);
 	buf_release(&html);
 	buf_release(&eml);
 	store_report_progress_release(&set);
+	questionnaire_release(&baseline);
 	if (p.name != NULL)
 		store_program_release(&p);
 	return rc;

@@ -65,6 +65,7 @@ static const struct {
 	{ "feedback for", F_FEEDBACK_FOR },
 	{ "herinner", F_NUDGE },
 	{ "nudge", F_NUDGE },
+	{ "remind", F_NUDGE },
 	{ "afwezig", F_AWAY },
 	{ "away", F_AWAY },
 	{ "team kort", F_TEAM_SHORT },

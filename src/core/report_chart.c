@@ -9,6 +9,7 @@
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <cairo.h>
@@ -81,18 +82,20 @@ static void
 axes(cairo_t *cr, int w, int h, double ymax, int weeks, const char *ylabel)
 {
 	double x0 = PAD_L, y0 = h - PAD_B, x1 = w - PAD_R, y1 = PAD_T;
+	/* Five steps when that gives whole numbers (ratings 0..5, scores 0..10), else four. */
+	int steps = ymax == floor(ymax) && fmod(ymax, 5.0) == 0.0 ? 5 : 4;
 	char s[32];
 
 	cairo_set_line_width(cr, 1);
-	for (int k = 0; k <= 4; k++) {
-		double y = y0 - (y0 - y1) * k / 4.0;
+	for (int k = 0; k <= steps; k++) {
+		double y = y0 - (y0 - y1) * k / (double)steps;
 
 		cairo_set_source_rgb(cr, 0.88, 0.88, 0.88);
 		cairo_move_to(cr, x0, y);
 		cairo_line_to(cr, x1, y);
 		cairo_stroke(cr);
 		cairo_set_source_rgb(cr, 0.3, 0.3, 0.3);
-		snprintf(s, sizeof(s), "%g", round(ymax * k / 4.0 * 10) / 10);
+		snprintf(s, sizeof(s), "%g", round(ymax * k / (double)steps * 10) / 10);
 		cairo_move_to(cr, 8, y + 4);
 		cairo_show_text(cr, s);
 	}
@@ -349,4 +352,65 @@ report_chart_cleanup(void)
 	fini = dlsym(RTLD_DEFAULT, "FcFini");
 	if (fini != NULL)
 		((void (*)(void))(uintptr_t)fini)();
+}
+
+/* ---- the report's set of charts --------------------------------------------------------------- */
+
+void
+report_charts_release(struct report_charts *c)
+{
+	if (c == NULL)
+		return;
+	for (size_t i = 0; i < c->n; i++)
+		buf_release(&c->v[i].png);
+	free(c->v);
+	c->v = NULL;
+	c->n = 0;
+}
+
+int
+report_charts_make(const struct report_progress_input *in, struct report_charts *out,
+    struct fb_error *err)
+{
+	int en = in->lang == REPORT_LANG_EN;
+	size_t per_team = in->nteams < REPORT_TEAM_CHARTS_MAX ? in->nteams : REPORT_TEAM_CHARTS_MAX;
+	size_t max = 2 + 2 * per_team;
+
+	out->n = 0;
+	if ((out->v = calloc(max, sizeof(*out->v))) == NULL)
+		return fb_error_set(err, "out of memory");
+	for (size_t i = 0; i < max; i++) {
+		struct report_chart_file *f = &out->v[i];
+		int r;
+
+		buf_init(&f->png);
+		out->n++;
+		if (i == 0) {
+			snprintf(f->name, sizeof(f->name), "volume.png");
+			snprintf(f->alt, sizeof(f->alt), "feedback per week"); /* nl and en alike */
+			r = report_chart_volume(in, &f->png, err);
+		} else if (i == 1) {
+			snprintf(f->name, sizeof(f->name), "ratings.png");
+			snprintf(f->alt, sizeof(f->alt), "%s", en ? "quality ratings per week" :
+			    "kwaliteitsbeoordelingen per week");
+			r = report_chart_ratings(in, &f->png, err);
+		} else {
+			const struct report_pteam *t = &in->teams[(i - 2) / 2];
+			int scores = (i - 2) % 2 == 0;
+
+			snprintf(f->name, sizeof(f->name), "%s-%zu.png", scores ? "scores" : "members",
+			    (i - 2) / 2 + 1);
+			snprintf(f->alt, sizeof(f->alt), "%s, team %.60s", scores ? (en ?
+			    "scores per question" : "scores per vraag") : (en ? "feedback per member" :
+			    "feedback per lid"), t->name);
+			r = scores ? report_chart_scores(in, t, &f->png, err) :
+			    report_chart_members(in, t, &f->png, err);
+		}
+		if (r < 0) {
+			fb_error_prefix(err, "chart %s: ", f->name);
+			return -1;
+		}
+		snprintf(f->cid, sizeof(f->cid), "%.40s@feedbackd", f->name);
+	}
+	return 0;
 }

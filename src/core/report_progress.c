@@ -97,6 +97,59 @@ add_right(struct buf *out, const char *s, size_t width)
 	return buf_adds(out, s);
 }
 
+/* Whether the team's answers to one question are shown (enough of them). */
+static int
+ambition_shown(const struct report_progress_input *in, const struct report_ambition *a)
+{
+	size_t min = in->min_group_size > 0 ? (size_t)in->min_group_size : 1;
+
+	return a->nanswers >= min;
+}
+
+/* s with every line break (CR, LF) replaced by sep. */
+static int
+add_lines(struct buf *out, const char *s, const char *sep)
+{
+	for (; *s; s++) {
+		if (*s == '\r' && s[1] == '\n')
+			continue;
+		if ((*s == '\n' || *s == '\r' ? buf_adds(out, sep) : buf_addch(out, *s)) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* The team's ambition, from the baseline's open questions. */
+static int
+text_ambition(const struct report_progress_input *in, const struct report_pteam *t,
+    struct buf *out)
+{
+	if (t->nambition == 0)
+		return 0;
+	if (buf_addf(out, "\n%s\n", T(in, "Ambitie van het team (0-meting, anoniem)",
+	    "The team's ambition (baseline, anonymous)")) < 0)
+		return -1;
+	for (size_t k = 0; k < t->nambition; k++) {
+		const struct report_ambition *a = &t->ambition[k];
+
+		if (buf_addf(out, "  %d. ", a->question) < 0 ||
+		    add_lines(out, a->text ? a->text : "", " ") < 0 || buf_addch(out, '\n') < 0)
+			return -1;
+		if (!ambition_shown(in, a)) {
+			if (buf_addf(out, "     (%s %d %s)\n", T(in, "minder dan", "fewer than"),
+			    in->min_group_size, T(in, "antwoorden: niet getoond",
+			    "answers: not shown")) < 0)
+				return -1;
+			continue;
+		}
+		for (size_t i = 0; i < a->nanswers; i++)
+			if (buf_adds(out, "     - ") < 0 || add_lines(out, a->answers[i],
+			    "\n       ") < 0 || buf_addch(out, '\n') < 0)
+				return -1;
+	}
+	return 0;
+}
+
 static int
 text_team(const struct report_progress_input *in, const struct report_pteam *t, struct buf *out)
 {
@@ -174,7 +227,7 @@ text_team(const struct report_progress_input *in, const struct report_pteam *t, 
 		if (buf_addf(out, "  %d\n", total) < 0)
 			return -1;
 	}
-	return 0;
+	return text_ambition(in, t, out);
 }
 
 int
@@ -320,6 +373,22 @@ report_progress_csv(const struct report_progress_input *in, struct buf *out)
 				    when, t->members[k].name, t->members[k].given[w], 0) < 0)
 					goto fail;
 		}
+		/* The ambition: one row per answer, the text as the value. */
+		for (size_t k = 0; k < t->nambition; k++) {
+			const struct report_ambition *a = &t->ambition[k];
+
+			if (!ambition_shown(in, a))
+				continue;
+			snprintf(who, sizeof(who), "%d", a->question);
+			for (size_t j = 0; j < a->nanswers; j++)
+				if (csv_text(out, t->name) < 0 || buf_addch(out, ';') < 0 ||
+				    csv_text(out, T(in, "ambitie", "ambition")) < 0 ||
+				    buf_addch(out, ';') < 0 || csv_text(out, moment_names[EN(in)][0]) < 0 ||
+				    buf_addch(out, ';') < 0 || csv_text(out, who) < 0 ||
+				    buf_addch(out, ';') < 0 || csv_text(out, a->answers[j]) < 0 ||
+				    buf_adds(out, "\r\n") < 0)
+					goto fail;
+		}
 	}
 	return 0;
 fail:
@@ -333,6 +402,43 @@ fail:
 #define H_TD "padding:3px 8px;border-bottom:1px solid #dddddd;" H_FONT
 #define H_NUM "padding:3px 8px;border-bottom:1px solid #dddddd;text-align:right;" H_FONT
 #define H_H2 "font-family:Arial,Helvetica,sans-serif;font-size:17px;color:#1f4e79;margin:18px 0 6px 0;"
+
+/* The team's ambition as a heading, each question in bold and its answers as a list. */
+static int
+html_ambition(const struct report_progress_input *in, const struct report_pteam *t,
+    struct buf *out)
+{
+	if (t->nambition == 0)
+		return 0;
+	if (buf_addf(out, "<h3 style=\"%sfont-size:15px;\">%s</h3>\n", H_H2,
+	    T(in, "Ambitie van het team (0-meting, anoniem)",
+	    "The team's ambition (baseline, anonymous)")) < 0)
+		return -1;
+	for (size_t k = 0; k < t->nambition; k++) {
+		const struct report_ambition *a = &t->ambition[k];
+
+		if (buf_addf(out, "<p style=\"%smargin:8px 0 2px 0;\"><b>%d. ", H_FONT,
+		    a->question) < 0 || report_html_escape(out, a->text ? a->text : "") < 0 ||
+		    buf_adds(out, "</b></p>\n") < 0)
+			return -1;
+		if (!ambition_shown(in, a)) {
+			if (buf_addf(out, "<p style=\"%scolor:#666666;margin:0;\">%s %d %s</p>\n",
+			    H_FONT, T(in, "Minder dan", "Fewer than"), in->min_group_size,
+			    T(in, "antwoorden: niet getoond.", "answers: not shown.")) < 0)
+				return -1;
+			continue;
+		}
+		if (buf_adds(out, "<ul style=\"margin:0 0 6px 0;\">") < 0)
+			return -1;
+		for (size_t i = 0; i < a->nanswers; i++)
+			if (buf_addf(out, "<li style=\"%s\">", H_FONT) < 0 ||
+			    report_html_escape(out, a->answers[i]) < 0 || buf_adds(out, "</li>") < 0)
+				return -1;
+		if (buf_adds(out, "</ul>\n") < 0)
+			return -1;
+	}
+	return 0;
+}
 
 static int
 html_team(const struct report_progress_input *in, const struct report_pteam *t, struct buf *out)
@@ -381,7 +487,39 @@ html_team(const struct report_progress_input *in, const struct report_pteam *t, 
 		if (buf_adds(out, "</tr>") < 0)
 			return -1;
 	}
-	return buf_adds(out, "</table>");
+	if (buf_adds(out, "</table>") < 0)
+		return -1;
+	return html_ambition(in, t, out);
+}
+
+/* The body: title, charts, per team its table (no document around it). */
+static int
+html_body(const struct report_progress_input *in, const struct report_chart_ref *charts,
+    size_t ncharts, const char *title, struct buf *out)
+{
+	if (buf_addf(out, "<h1 style=\"%sfont-size:20px;\">%s — ", H_H2, title) < 0 ||
+	    report_html_escape(out, in->program) < 0 ||
+	    buf_addf(out, "</h1><p style=\"%s\">%s 1-%d</p>\n", H_FONT, T(in, "weken", "weeks"),
+	    last_week(in)) < 0)
+		return -1;
+	for (size_t i = 0; i < ncharts; i++) {
+		if (buf_adds(out, "<p><img src=\"") < 0 || report_html_escape(out, charts[i].src) < 0 ||
+		    buf_adds(out, "\" alt=\"") < 0 || report_html_escape(out, charts[i].alt) < 0 ||
+		    buf_addf(out, "\" width=\"%d\" style=\"display:block;max-width:100%%;height:auto;"
+		    "border:0;\"></p>\n", REPORT_CHART_W) < 0)
+			return -1;
+	}
+	for (size_t i = 0; i < in->nteams; i++)
+		if (html_team(in, &in->teams[i], out) < 0)
+			return -1;
+	return 0;
+}
+
+static const char *
+html_title(const struct report_progress_input *in)
+{
+	return in->kind == REPORT_PROGRESS ? T(in, "Voortgangsrapport", "Progress report") :
+	    T(in, "Evaluatierapport", "Evaluation report");
 }
 
 int
@@ -389,32 +527,32 @@ report_progress_html(const struct report_progress_input *in,
     const struct report_chart_ref *charts, size_t ncharts, struct buf *out)
 {
 	size_t start = out->len;
-	const char *title = in->kind == REPORT_PROGRESS ? T(in, "Voortgangsrapport",
-	    "Progress report") : T(in, "Evaluatierapport", "Evaluation report");
+	const char *title = html_title(in);
 
 	if (buf_addf(out, "<!DOCTYPE html>\n<html lang=\"%s\"><head><meta charset=\"utf-8\">"
 	    "<title>%s</title></head><body style=\"margin:0;padding:16px;background-color:#ffffff;"
 	    "\"><table role=\"presentation\" width=\"100%%\" cellpadding=\"0\" cellspacing=\"0\" "
-	    "border=\"0\"><tr><td style=\"%s\">\n<h1 style=\"%sfont-size:20px;\">%s — ",
-	    EN(in) ? "en" : "nl", title, H_FONT, H_H2, title) < 0 ||
-	    report_html_escape(out, in->program) < 0 ||
-	    buf_addf(out, "</h1><p style=\"%s\">%s 1-%d</p>\n", H_FONT, T(in, "weken", "weeks"),
-	    last_week(in)) < 0)
-		goto fail;
-	for (size_t i = 0; i < ncharts; i++) {
-		if (buf_adds(out, "<p><img src=\"") < 0 || report_html_escape(out, charts[i].src) < 0 ||
-		    buf_adds(out, "\" alt=\"") < 0 || report_html_escape(out, charts[i].alt) < 0 ||
-		    buf_addf(out, "\" width=\"%d\" style=\"display:block;max-width:100%%;height:auto;"
-		    "border:0;\"></p>\n", REPORT_CHART_W) < 0)
-			goto fail;
+	    "border=\"0\"><tr><td style=\"%s\">\n", EN(in) ? "en" : "nl", title, H_FONT) < 0 ||
+	    html_body(in, charts, ncharts, title, out) < 0 ||
+	    buf_adds(out, "\n</td></tr></table></body></html>\n") < 0) {
+		buf_truncate(out, start);
+		return -1;
 	}
-	for (size_t i = 0; i < in->nteams; i++)
-		if (html_team(in, &in->teams[i], out) < 0)
-			goto fail;
-	if (buf_adds(out, "\n</td></tr></table></body></html>\n") < 0)
-		goto fail;
 	return 0;
-fail:
-	buf_truncate(out, start);
-	return -1;
+}
+
+int
+report_progress_html_fragment(const struct report_progress_input *in,
+    const struct report_chart_ref *charts, size_t ncharts, struct buf *out)
+{
+	size_t start = out->len;
+
+	if (buf_addf(out, "<table role=\"presentation\" width=\"100%%\" cellpadding=\"0\" "
+	    "cellspacing=\"0\" border=\"0\"><tr><td style=\"%s\">\n", H_FONT) < 0 ||
+	    html_body(in, charts, ncharts, html_title(in), out) < 0 ||
+	    buf_adds(out, "\n</td></tr></table>\n") < 0) {
+		buf_truncate(out, start);
+		return -1;
+	}
+	return 0;
 }

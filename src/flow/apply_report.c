@@ -1,16 +1,375 @@
 /*
- * apply_report — a facilitator's reply to the weekly report: the anonymous quality ratings
- * ("F12: 4") are stored (store_report.h) and confirmed. The sender must be the facilitator's
- * address; anything else is quarantined like a member's reply from a stranger.
+ * apply_report — a facilitator's reply to the weekly report (or to its confirmation):
+ *   ratings    "F12: 4" — the anonymous quality ratings, stored by store_report.h;
+ *   commands   "Herinner: Piet" / "Nudge: Piet" / "Remind: Piet" — a friendly reminder mail to
+ *              that member (facilitator_reminder, with a token so the member can answer with a
+ *              request or feedback right away);
+ *              "Afwezig: Piet 2027-02-01 t/m 2027-02-12" / "Away: Piet until 2027-02-12" — an
+ *              absence (source "facilitator"), so the weekly report lists the member as away
+ *              and the weekly nudges skip them.
+ * Names are matched (match.h) within the facilitator's own team only, by address, full name or
+ * a first name only one member has; a name that is unknown, fits several members or is only a
+ * typo away from one is explained back, never guessed. The facilitator gets one answer listing
+ * what was done and what was not (facilitator_confirmation; ratings_received when the reply had
+ * ratings only). The sender must be the facilitator's address; anything else is quarantined like
+ * a member's reply from a stranger.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
 #include "apply_int.h"
+#include "fbtime.h"
+#include "match.h"
 #include "store_report.h"
 #include "template.h"
 #include "banned.h"
+
+#define COMMANDS_MAX 50      /* commands read from one reply; the rest are reported back */
+#define AWAY_MAX_DAYS 366    /* the longest absence a facilitator can set by mail */
+
+/* The facilitator's team, as match candidates (active members only). */
+struct fteam {
+	struct member_list members;
+	struct match_candidate *cand;
+	const struct member **who;
+	size_t n;
+};
+
+static void
+fteam_release(struct fteam *t)
+{
+	store_member_list_release(&t->members);
+	free(t->cand);
+	free(t->who);
+}
+
+static int
+fteam_load(struct ctx *c, int64_t team_id, struct fteam *t)
+{
+	memset(t, 0, sizeof(*t));
+	if (store_member_list(c->f->db, 0, team_id, &t->members, c->err) < 0)
+		return -1;
+	t->cand = calloc(t->members.n + 1, sizeof(*t->cand));
+	t->who = calloc(t->members.n + 1, sizeof(*t->who));
+	if (t->cand == NULL || t->who == NULL) {
+		fteam_release(t);
+		return fb_error_set(c->err, "out of memory");
+	}
+	for (size_t i = 0; i < t->members.n; i++) {
+		const struct member *m = &t->members.v[i];
+
+		if (m->status == NULL || strcmp(m->status, "active") != 0)
+			continue;
+		t->cand[t->n].name = m->name;
+		t->cand[t->n].address = m->address;
+		t->who[t->n++] = m;
+	}
+	return 0;
+}
+
+/* "2027-02-01" or "1-2-2027" / "1/2/2027" at s[0..len) into d; -1 when not a date. */
+static int
+read_date(const char *s, size_t len, struct fb_date *d)
+{
+	char iso[11], tmp[16];
+	int a, b, y, used = 0;
+
+	if (len == 10 && s[4] == '-' && s[7] == '-') {
+		memcpy(iso, s, 10);
+		iso[10] = '\0';
+		return fbtime_parse_date(iso, d, NULL);
+	}
+	if (len < 8 || len >= sizeof(tmp))
+		return -1;
+	memcpy(tmp, s, len);
+	tmp[len] = '\0';
+	for (size_t i = 0; i < len; i++)
+		if (tmp[i] == '/')
+			tmp[i] = '-';
+	if (sscanf(tmp, "%2d-%2d-%4d%n", &a, &b, &y, &used) != 3 || (size_t)used != len)
+		return -1;
+	snprintf(iso, sizeof(iso), "%04d-%02d-%02d", y, b, a);
+	return fbtime_parse_date(iso, d, NULL);
+}
+
+/*
+ * An away command's member and start: "Piet 2027-02-01" (the first date of "Piet 2027-02-01
+ * t/m 2027-02-12"), "Piet van 2027-02-01", "Piet from 1-2-2027" or just "Piet". The name's
+ * length goes to *name_len; *from is set and 1 returned when a start date was given.
+ */
+static int
+split_from(const char *s, size_t *name_len, struct fb_date *from)
+{
+	static const char *const words[] = { " vanaf", " van", " from" };
+	size_t len = strlen(s), start;
+
+	while (len > 0 && (s[len - 1] == ' ' || s[len - 1] == '.'))
+		len--;
+	start = len;
+	while (start > 0 && s[start - 1] != ' ')
+		start--;
+	*name_len = len;
+	if (start == 0 || read_date(s + start, len - start, from) < 0)
+		return 0;
+	len = start;
+	while (len > 0 && s[len - 1] == ' ')
+		len--;
+	for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++) {
+		size_t wl = strlen(words[i]);
+
+		if (len > wl && strncasecmp(s + len - wl, words[i], wl) == 0) {
+			len -= wl;
+			break;
+		}
+	}
+	*name_len = len;
+	return 1;
+}
+
+/* One name that led to nobody, or to someone who cannot be reminded, for the answer. */
+static int
+add_problem(struct template_values *v, const char *query, const struct match_result *r,
+    const struct fteam *t, const char *flag, const char *until)
+{
+	struct template_values *p = template_add_item(v, "problems");
+	struct buf cands = BUF_INIT;
+	int rc;
+
+	if (p == NULL)
+		return -1;
+	for (size_t i = 0; r != NULL && i < r->nalternatives; i++)
+		buf_addf(&cands, "%s%s", i == 0 ? "" : i + 1 == r->nalternatives ? " / " : ", ",
+		    t->who[r->alternatives[i]]->name);
+	if (r != NULL && r->how == MATCH_FUZZY)
+		buf_adds(&cands, t->who[r->index]->name);
+	rc = template_set(p, "query", query) | template_set(p, flag, "1") |
+	    template_set(p, "candidates", cands.data) | template_set(p, "until", until);
+	buf_release(&cands);
+	return rc;
+}
+
+/* The member meant by query: 0 and *who set, 1 when a problem was added instead, -1 memory. */
+static int
+resolve(const struct fteam *t, const char *query, struct template_values *v,
+    const struct member **who)
+{
+	struct match_result r;
+
+	switch (match_colleague(t->cand, t->n, query, &r)) {
+	case MATCH_ADDRESS:
+	case MATCH_NAME:
+	case MATCH_FIRST_NAME:
+		*who = t->who[r.index];
+		return 0;
+	case MATCH_FUZZY:
+		return add_problem(v, query, &r, t, "suggest", NULL) < 0 ? -1 : 1;
+	case MATCH_AMBIGUOUS:
+		return add_problem(v, query, &r, t, "ambiguous", NULL) < 0 ? -1 : 1;
+	case MATCH_NONE:
+		break;
+	}
+	return add_problem(v, query, &r, t, "unknown", NULL) < 0 ? -1 : 1;
+}
+
+/* "Herinner: Piet": the reminder to the member, with a token to answer it. */
+static int
+remind(struct ctx *c, const struct facilitator *fac, const struct fteam *t,
+    const struct member *m, int week, struct template_values *conf)
+{
+	struct template_values *v = template_values_new(), *it;
+	struct outmail_token tok = { "ask", m->id, 0, 0 };
+	struct outmail_msg msg = {
+		.kind = "facilitator_reminder", .program = &c->program,
+		.lang = apply_lang(c, m), .to_addr = m->address, .to_name = m->name,
+		.member_id = m->id, .token = &tok, .inbox_id = c->inbox_id, .values = v,
+	};
+	const char *example = NULL;
+	int rc = -1;
+
+	for (size_t i = 0; i < t->n && example == NULL; i++)
+		if (t->who[i]->id != m->id)
+			example = t->who[i]->name;
+	if (v == NULL || template_set(v, "name", m->name) < 0 ||
+	    template_set(v, "facilitator", fac->name ? fac->name : fac->address) < 0 ||
+	    template_set(v, "team", fac->team_name) < 0 ||
+	    template_setf(v, "week", "%d", week) < 0 ||
+	    template_setf(v, "weeks", "%d", c->program.weeks) < 0 ||
+	    template_set(v, "example", example) < 0) {
+		fb_error_set(c->err, "out of memory");
+		goto out;
+	}
+	for (size_t i = 0; i < t->n; i++) {
+		if (t->who[i]->id == m->id)
+			continue;
+		if ((it = template_add_item(v, "colleagues")) == NULL ||
+		    template_set(it, "name", t->who[i]->name) < 0) {
+			fb_error_set(c->err, "out of memory");
+			goto out;
+		}
+	}
+	if (outmail_queue(c->f, &msg, NULL, c->err) < 0)
+		goto out;
+	if ((it = template_add_item(conf, "reminded")) == NULL ||
+	    template_set(it, "name", m->name) < 0) {
+		fb_error_set(c->err, "out of memory");
+		goto out;
+	}
+	rc = 0;
+out:
+	template_values_free(v);
+	return rc;
+}
+
+/* "Afwezig: Piet 2027-02-01 t/m 2027-02-12": an absence row. 0 when recorded, 1 when the
+ * dates cannot be (explained in conf), -2 with c->err. */
+static int
+mark_away(struct ctx *c, const struct member *m, const struct fields_command *cmd,
+    const struct fb_date *from, const struct fb_date *today, struct template_values *conf)
+{
+	struct fb_date until;
+	struct buf f = BUF_INIT, u = BUF_INIT;
+	struct template_values *it;
+	int rc = -2;
+
+	if (cmd->until != NULL) {
+		if (fbtime_parse_date(cmd->until, &until, c->err) < 0)
+			return -2;
+	} else {
+		/* No end date: away for the rest of the start's week, as the weekly report counts. */
+		until = fbtime_date_add_days(from, 7 - fbtime_weekday(from));
+	}
+	if (fbtime_format_date(from, &f) < 0 || fbtime_format_date(&until, &u) < 0) {
+		fb_error_set(c->err, "out of memory");
+		goto out;
+	}
+	if (fbtime_date_cmp(&until, from) < 0 || fbtime_date_cmp(&until, today) < 0 ||
+	    fbtime_days_between(from, &until) > AWAY_MAX_DAYS) {
+		rc = 1;
+		if (add_problem(conf, cmd->name, NULL, NULL, "dates", u.data) < 0) {
+			fb_error_set(c->err, "out of memory");
+			rc = -2;
+		}
+		goto out;
+	}
+	if (store_absence_add(c->f->db, m->id, f.data, u.data, "facilitator", c->inbox_id,
+	    c->f->now, c->err) < 0)
+		goto out;
+	if ((it = template_add_item(conf, "away")) == NULL || template_set(it, "name", m->name) < 0 ||
+	    template_set(it, "from", f.data) < 0 || template_set(it, "until", u.data) < 0) {
+		fb_error_set(c->err, "out of memory");
+		goto out;
+	}
+	rc = 0;
+out:
+	buf_release(&f);
+	buf_release(&u);
+	return rc;
+}
+
+/* Carry out the reply's commands; what was done and what not goes into conf. The counts of
+ * what was done go to *done, of what was not to *failed. 0, or -1 with c->err. */
+static int
+run_commands(struct ctx *c, const struct facilitator *fac, struct template_values *conf,
+    size_t *done, size_t *failed)
+{
+	const struct fields *fl = &c->fields;
+	struct fteam t;
+	struct fb_date today;
+	char today_s[11];
+	int64_t reminded[COMMANDS_MAX];
+	size_t nreminded = 0;
+	int week, rc = -1;
+
+	*done = *failed = 0;
+	if ((week = flow_week(c->f, &c->program, c->err)) < 0 ||
+	    flow_today(c->f, &c->program, today_s, c->err) < 0 ||
+	    fbtime_parse_date(today_s, &today, c->err) < 0 || fteam_load(c, fac->team_id, &t) < 0)
+		return -1;
+	for (size_t i = 0; i < fl->ncommands; i++) {
+		const struct fields_command *cmd = &fl->commands[i];
+		const struct member *m = NULL;
+		struct fb_date from = today;
+		struct buf name = BUF_INIT;
+		size_t name_len = strlen(cmd->name);
+		int r, twice = 0;
+
+		if (i >= COMMANDS_MAX) {
+			/* The rest is not read: said once, with the first one left out. */
+			(*failed)++;
+			if (add_problem(conf, cmd->name, NULL, NULL, "toomany", NULL) < 0)
+				goto oom;
+			break;
+		}
+		if (cmd->kind == FIELDS_CMD_AWAY)
+			split_from(cmd->name, &name_len, &from);
+		if (buf_add(&name, cmd->name, name_len) < 0)
+			goto oom;
+		/* r: 0 done, 1 not done (explained in conf), -1 memory, -2 error in c->err */
+		r = resolve(&t, name.data ? name.data : "", conf, &m);
+		buf_release(&name);
+		if (r == 0 && cmd->kind == FIELDS_CMD_NUDGE) {
+			int away = store_member_is_away(c->f->db, m->id, today_s, c->err);
+
+			for (size_t k = 0; k < nreminded; k++)
+				twice |= reminded[k] == m->id;
+			if (away < 0)
+				r = -2;
+			else if (twice)
+				continue; /* named twice: reminded once */
+			else if (away)
+				r = add_problem(conf, m->name, NULL, NULL, "absent", NULL) < 0 ? -1 : 1;
+			else if (m->undeliverable_at != 0)
+				r = add_problem(conf, m->name, NULL, NULL, "unreachable", NULL) < 0 ?
+				    -1 : 1;
+			else if ((r = remind(c, fac, &t, m, week, conf)) == 0)
+				reminded[nreminded++] = m->id;
+			else
+				r = -2;
+		} else if (r == 0) {
+			r = mark_away(c, m, cmd, &from, &today, conf);
+		}
+		if (r == -1)
+			goto oom;
+		if (r < 0)
+			goto out;
+		if (r == 0)
+			(*done)++;
+		else
+			(*failed)++;
+	}
+	/* Who can be named, when a name could not be placed. */
+	if (*failed > 0) {
+		for (size_t i = 0; i < t.n; i++) {
+			struct template_values *it = template_add_item(conf, "members");
+
+			if (it == NULL || template_set(it, "name", t.who[i]->name) < 0)
+				goto oom;
+		}
+	}
+	rc = 0;
+	goto out;
+oom:
+	fb_error_set(c->err, "out of memory");
+out:
+	fteam_release(&t);
+	return rc;
+}
+
+/* The fields' problems (a date that is not a date, a command without a name) for the answer. */
+static int
+add_notes(const struct fields *fl, struct template_values *v)
+{
+	for (size_t i = 0; i < fl->nproblems; i++) {
+		struct template_values *p = template_add_item(v, "notes");
+
+		if (p == NULL || template_setf(p, "line", "%zu", fl->problems[i].line) < 0 ||
+		    template_set(p, "text", fl->problems[i].text) < 0)
+			return -1;
+	}
+	return 0;
+}
 
 int
 apply_report_reply(struct ctx *c, int64_t facilitator_id)
@@ -19,7 +378,8 @@ apply_report_reply(struct ctx *c, int64_t facilitator_id)
 	const struct facilitator *fac = NULL;
 	struct buf summary = BUF_INIT;
 	struct template_values *v = NULL;
-	int n, rc = -1;
+	size_t done = 0, failed = 0;
+	int n = 0, rc = -1;
 
 	if (store_facilitator_list(c->f->db, c->program.id, 0, &fl, c->err) < 0)
 		return -1;
@@ -39,31 +399,47 @@ apply_report_reply(struct ctx *c, int64_t facilitator_id)
 		rc = 0;
 		goto out;
 	}
-	if (c->fields.nratings == 0) {
-		apply_set(c, "ignored", "a reply to the weekly report without ratings (\"F12: 4\")");
+	if (c->fields.nratings == 0 && c->fields.ncommands == 0) {
+		apply_set(c, "ignored", "a reply to the weekly report without ratings (\"F12: 4\") "
+		    "or commands (\"Herinner: NAME\", \"Afwezig: NAME t/m DATE\")");
 		rc = 0;
 		goto out;
 	}
-	if ((n = report_ratings_apply(c->f->db, fac->id, &c->fields, c->f->now, &summary,
-	    c->err)) < 0)
+	if ((v = template_values_new()) == NULL) {
+		fb_error_set(c->err, "out of memory");
 		goto out;
-	if ((v = template_values_new()) == NULL || template_set(v, "summary", summary.data) < 0) {
+	}
+	if (c->fields.nratings > 0 && (n = report_ratings_apply(c->f->db, fac->id, &c->fields,
+	    c->f->now, &summary, c->err)) < 0)
+		goto out;
+	if (c->fields.ncommands > 0 && run_commands(c, fac, v, &done, &failed) < 0)
+		goto out;
+	if (template_set(v, "summary", summary.data) < 0 ||
+	    template_set(v, "name", fac->name ? fac->name : "") < 0 ||
+	    template_set(v, "team", fac->team_name) < 0 ||
+	    (c->fields.ncommands > 0 && add_notes(&c->fields, v) < 0)) {
 		fb_error_set(c->err, "out of memory");
 		goto out;
 	}
 	if (apply_may_answer(c) > 0) {
-		struct outmail_token t = { "report", 0, fac->id, 0 };
+		struct outmail_token t = { "report", 0, fac->id, fac->team_id };
 		struct outmail_msg m = {
-			.kind = "ratings_received", .program = &c->program, .to_addr = fac->address,
+			.kind = c->fields.ncommands > 0 ? "facilitator_confirmation" :
+			    "ratings_received", .program = &c->program, .to_addr = fac->address,
 			.to_name = fac->name, .token = &t, .in_reply_to = c->msg->message_id,
 			.inbox_id = c->inbox_id, .values = v,
 		};
 
-		if (template_set(v, "name", fac->name ? fac->name : "") < 0 ||
-		    outmail_queue(c->f, &m, NULL, c->err) < 0)
+		if (outmail_queue(c->f, &m, NULL, c->err) < 0)
 			goto out;
 	}
-	apply_set(c, "applied", "%d rating%s of %s recorded", n, n == 1 ? "" : "s", fac->address);
+	if (c->fields.ncommands > 0)
+		apply_set(c, "applied", "%d rating%s, %zu command%s of %s carried out%s", n,
+		    n == 1 ? "" : "s", done, done == 1 ? "" : "s", fac->address, failed ?
+		    "; some names not placed (explained back)" : "");
+	else
+		apply_set(c, "applied", "%d rating%s of %s recorded", n, n == 1 ? "" : "s",
+		    fac->address);
 	rc = 0;
 out:
 	template_values_free(v);

@@ -7,8 +7,7 @@
 #include "invite.h"
 #include "measure.h"
 #include "outmail.h"
-#include "report.h"
-#include "store_report.h"
+#include "report_send.h"
 #include "schedule.h"
 #include "store_feedback.h"
 #include "banned.h"
@@ -138,87 +137,6 @@ do_nudge(const struct flow *f, const struct program *p, const struct plan_moment
 }
 
 
-/* ---- the weekly report ----------------------------------------------------------------------- */
-
-static int
-report_team(const struct flow *f, const struct program *p, const struct plan_moment *mo,
-    struct report_set *set, struct report_data *rd, size_t *mails, struct fb_error *err)
-{
-	struct facilitator_list fl = { 0 };
-	struct report_rules rules;
-	struct report rep = REPORT_INIT;
-	struct buf text = BUF_INIT, html = BUF_INIT;
-	int samples, rc = -1;
-
-	if (store_facilitator_list(f->db, 0, rd->team_id, &fl, err) < 0)
-		return -1;
-	if (fl.n == 0) {
-		rc = 0; /* nobody to tell */
-		goto out;
-	}
-	samples = store_report_samples(f->db, set, rd, f->cfg->report.rating_samples, f->now, err);
-	report_rules_from_config(&f->cfg->lagging, &rules);
-	if (samples < 0 || report_weekly(&rd->in, &rules, &rep, err) < 0)
-		goto out;
-	if (report_render_text(&rep, &text) < 0 || report_render_html_fragment(&rep, &html) < 0) {
-		fb_error_set(err, "out of memory rendering the weekly report");
-		goto out;
-	}
-	for (size_t i = 0; i < fl.n; i++) {
-		struct template_values *v = template_values_new();
-		struct outmail_token t = { "report", 0, fl.v[i].id, rd->team_id };
-		struct outmail_msg m = {
-			.kind = "weekly_report", .program = p, .to_addr = fl.v[i].address,
-			.to_name = fl.v[i].name, .token = &t, .values = v,
-		};
-		int r = v == NULL || template_set(v, "name", fl.v[i].name ? fl.v[i].name : "") < 0 ||
-		    template_set(v, "team", rd->team_name) < 0 ||
-		    template_setf(v, "week", "%d", mo->number) < 0 ||
-		    template_set(v, "samples", samples > 0 ? "1" : NULL) < 0 ? -1 : 0;
-
-		if (r < 0)
-			fb_error_set(err, "out of memory");
-		else {
-			/* The text part gets the text rendering, the HTML part the HTML one. */
-			r = template_set(v, "report", text.data) < 0 ||
-			    template_set(v, "report_html", html.data) < 0 ? -1 : 0;
-			if (r < 0)
-				fb_error_set(err, "out of memory");
-			else
-				r = outmail_queue(f, &m, NULL, err);
-		}
-		template_values_free(v);
-		if (r < 0)
-			goto out;
-		(*mails)++;
-	}
-	rc = 0;
-out:
-	report_release(&rep);
-	buf_release(&text);
-	buf_release(&html);
-	store_facilitator_list_release(&fl);
-	return rc;
-}
-
-static int
-do_weekly_report(const struct flow *f, const struct program *p, const struct plan_moment *mo,
-    const char *today, size_t *mails, struct fb_error *err)
-{
-	struct report_set set = REPORT_SET_INIT;
-	int rc = 0;
-
-	(void)today;
-	if (mo->number < 1 || mo->number > p->weeks)
-		return 0;
-	if (store_report_weekly_load(f->db, p, 0, mo->number, f->now, &set, err) < 0)
-		return -1;
-	for (size_t i = 0; i < set.n && rc == 0; i++)
-		rc = report_team(f, p, mo, &set, &set.teams[i], mails, err);
-	store_report_set_release(&set);
-	return rc;
-}
-
 /* ---- the pass ------------------------------------------------------------------------------- */
 
 typedef int (*moment_fn)(const struct flow *, const struct program *,
@@ -231,7 +149,10 @@ handler_of(enum plan_kind k)
 	case PLAN_NUDGE:
 		return do_nudge;
 	case PLAN_WEEKLY_REPORT:
-		return do_weekly_report;
+	case PLAN_PROGRESS_REPORT:
+	case PLAN_EVALUATION_REPORT:
+	case PLAN_FOLLOWUP_REPORT:
+		return report_send_moment;
 	case PLAN_QUESTIONNAIRE:
 		return measure_send;
 	case PLAN_REMINDER:

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "plan.h"
+#include "questionnaire.h"
 #include "store_report.h"
 #include "store_int.h"
 #include "banned.h"
@@ -880,6 +881,8 @@ store_report_progress_release(struct report_progress_set *s)
 		return;
 	store_report_set_release(&s->weekly);
 	free(s->teams);
+	free(s->ambitions);
+	free(s->answers);
 	memset(s, 0, sizeof(*s));
 }
 
@@ -961,5 +964,133 @@ store_report_progress_load(struct db *db, const struct program *p, int64_t team_
 	return 0;
 fail:
 	store_report_progress_release(&s);
+	return -1;
+}
+
+/* ---- the team's ambition ---- */
+
+static const char SQL_P_AMBITION[] =
+	"SELECT m.team_id, a.question, a.text FROM answer a "
+	"JOIN questionnaire q ON q.id = a.questionnaire_id "
+	"JOIN measurement ms ON ms.id = q.measurement_id JOIN member m ON m.id = q.member_id "
+	"WHERE ms.program_id = ?1 AND (?2 = 0 OR m.team_id = ?2) AND ms.kind = 'baseline' "
+	"AND a.superseded = 0 AND m.status = 'active' AND a.text IS NOT NULL "
+	"AND length(trim(a.text)) > 0 AND a.question BETWEEN 1 AND ?3 "
+	"ORDER BY m.team_id, a.question, a.text";
+
+/* text cut to at most max bytes, not inside a UTF-8 sequence, into out. */
+static int
+cut_utf8(const char *text, size_t max, struct buf *out)
+{
+	size_t len = strlen(text);
+
+	if (len > max) {
+		len = max;
+		while (len > 0 && ((unsigned char)text[len] & 0xC0) == 0x80)
+			len--;
+	}
+	return buf_add(out, text, len);
+}
+
+int
+store_report_ambition_load(struct db *db, const struct program *p, int64_t team_id,
+    const struct questionnaire *baseline, struct report_progress_set *s, struct fb_error *err)
+{
+	const struct questionnaire_question *open[QUESTIONNAIRE_MAX_QUESTIONS];
+	struct report_ambition *amb = NULL;
+	size_t nopen = 0, nans = 0, cap = 0, *first = NULL;
+	const char **answers = NULL, **names = NULL;
+	const struct report_data *names_of = NULL;
+	const char *mask = report_mask_word(s->in.lang);
+	struct buf cut = BUF_INIT, masked = BUF_INIT;
+	sqlite3_stmt *st;
+	int rc;
+
+	for (size_t i = 0; baseline != NULL && i < baseline->n && nopen < QUESTIONNAIRE_MAX_QUESTIONS;
+	    i++)
+		if (baseline->q[i].type == QUESTIONNAIRE_OPEN)
+			open[nopen++] = &baseline->q[i];
+	if (nopen == 0 || s->in.nteams == 0)
+		return 0;
+	amb = calloc(s->in.nteams * nopen, sizeof(*amb));
+	first = calloc(s->in.nteams * nopen, sizeof(*first));
+	if (amb == NULL || first == NULL)
+		goto oom;
+	for (size_t t = 0; t < s->in.nteams; t++)
+		for (size_t k = 0; k < nopen; k++) {
+			amb[t * nopen + k].question = (int)open[k]->number;
+			if ((amb[t * nopen + k].text = keep(&s->weekly, open[k]->text)) == NULL)
+				goto oom;
+		}
+	if ((st = load_stmt(db, SQL_P_AMBITION, p->id, team_id, QUESTIONNAIRE_MAX_NUMBER,
+	    err)) == NULL)
+		goto fail;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct report_pteam *t = pteam_of(s, sqlite3_column_int64(st, 0));
+		const struct report_data *rd = find_team(&s->weekly, sqlite3_column_int64(st, 0));
+		unsigned q = (unsigned)sqlite3_column_int(st, 1);
+		struct report_ambition *a = NULL;
+		const char *kept;
+
+		if (t == NULL || rd == NULL)
+			continue;
+		for (size_t k = 0; k < nopen; k++)
+			if (open[k]->number == q)
+				a = &amb[(size_t)(t - s->teams) * nopen + k];
+		if (a == NULL || a->nanswers >= REPORT_AMBITION_MAX_ANSWERS)
+			continue;
+		/* The team's members' names, for masking; the rows come team by team. */
+		if (rd != names_of) {
+			free(names);
+			if ((names = calloc(rd->in.nmembers + 1, sizeof(*names))) == NULL)
+				goto oom;
+			for (size_t i = 0; i < rd->in.nmembers; i++)
+				names[i] = rd->in.members[i].name;
+			names_of = rd;
+		}
+		buf_reset(&cut);
+		buf_reset(&masked);
+		if (cut_utf8(db_col_text(st, 2), REPORT_AMBITION_MAX_TEXT, &cut) < 0 ||
+		    report_mask_names(cut.data ? cut.data : "", names, rd->in.nmembers, mask,
+		    &masked) < 0 || (kept = keep(&s->weekly, masked.data)) == NULL)
+			goto oom;
+		if (nans == cap && store_grow(&answers, &cap, nans, sizeof(*answers)) < 0)
+			goto oom;
+		if (a->nanswers == 0)
+			first[a - amb] = nans;
+		answers[nans++] = kept;
+		a->nanswers++;
+	}
+	if (step_done(db, rc, err, "progress report: ambition") < 0)
+		goto fail;
+	for (size_t i = 0; i < s->in.nteams * nopen; i++)
+		amb[i].answers = amb[i].nanswers ? answers + first[i] : NULL;
+	for (size_t t = 0; t < s->in.nteams; t++) {
+		if (s->teams[t].sent[0] == 0) {
+			s->teams[t].ambition = NULL; /* no baseline for this team (yet) */
+			s->teams[t].nambition = 0;
+			continue;
+		}
+		s->teams[t].ambition = &amb[t * nopen];
+		s->teams[t].nambition = nopen;
+	}
+	free(s->ambitions);
+	free(s->answers);
+	s->ambitions = amb;
+	s->answers = answers;
+	free(first);
+	free(names);
+	buf_release(&cut);
+	buf_release(&masked);
+	return 0;
+oom:
+	fb_error_set(err, "out of memory loading the team's ambition");
+fail:
+	free(amb);
+	free(answers);
+	free(first);
+	free(names);
+	buf_release(&cut);
+	buf_release(&masked);
 	return -1;
 }

@@ -93,6 +93,25 @@ ctl report weekly Sales --samples | sed -n '/^Kwaliteit/,$p' >"$T/samples2"
 expect_eq "the same samples the next time" "$(cmp -s "$T/samples1" "$T/samples2" && echo same)" same
 expect_eq "recorded once" "$(sql 'SELECT count(*) FROM rating_sample')" 3
 
+expect_ok "--send mails the report to the team's facilitators" ctl report weekly Sales --week 3 --send
+expect_grep "saying how many" "^queued 1 report mail in the outbox \(week 3\)" "$T/out"
+/usr/bin/python3 - "$T/fb.db" <<'PY' >"$T/mime"
+import email, email.policy, re, sqlite3, sys
+for rcpt, raw in sqlite3.connect(sys.argv[1]).execute(
+        "SELECT recipient, raw FROM outbox WHERE kind = 'weekly_report' ORDER BY id"):
+    m = email.message_from_bytes(raw, policy=email.policy.default)
+    kinds = [p.get_content_type() for p in m.walk() if not p.is_multipart()]
+    text = m.get_body(("plain",)).get_content()
+    html = m.get_body(("html",)).get_content()
+    print(rcpt, m.get_content_type(), ",".join(kinds), "reply-to" if "+" in str(m["Reply-To"]) else "-",
+          "lagging" if "Noor Vos" in text and "Noor Vos" in html else "-",
+          "samples" if "F1" in text else "-",
+          "external" if re.search(r"<script|<link|(src|href)=\"(?!mailto:)", html, re.I) else "self-contained")
+PY
+expect_eq "one mail, text and HTML, a reply address, the same report in both parts, nothing fetched" \
+	"$(cat "$T/mime")" \
+	"coach@example.nl multipart/alternative text/plain,text/html reply-to lagging samples self-contained"
+
 expect_fail "a week past the programme is refused" ctl report weekly Sales --week 11
 expect_grep "saying how long the programme is" "has 10 weeks" "$T/err"
 expect_fail "a bad format is refused" ctl report weekly Sales --format pdf

@@ -8,6 +8,7 @@ cat >"$T/f.conf" <<CONF
 database = $T/fb.db
 from_address = feedback@example.org
 domain = example.org
+coordinator_address = coordinator@example.org
 CONF
 ctl() { "$FBCTL" -c "$T/f.conf" --now 2027-02-08T08:00 "$@"; }
 sql() { sqlite3 "$T/fb.db" "$@"; }
@@ -31,8 +32,28 @@ sql "INSERT INTO answer (questionnaire_id, question, score, created_at) SELECT q
 sql "INSERT INTO answer (questionnaire_id, question, score, created_at) SELECT q.id, 2, 9, 0 FROM questionnaire q WHERE q.measurement_id = 2 AND q.completed_at IS NOT NULL LIMIT 2"
 # A superseded answer never counts.
 sql "INSERT INTO answer (questionnaire_id, question, score, superseded, created_at) SELECT min(id), 1, 0, 1, 0 FROM questionnaire WHERE measurement_id = 2"
+# The ambition (baseline's open questions 7 and 8): question 7 answered by three members, one
+# naming a colleague; question 8 by two (below min_group_size 3: not shown).
+sql "INSERT INTO answer (questionnaire_id, question, text, created_at) SELECT q.id, 7, CASE q.member_id - (SELECT min(id) FROM member) WHEN 0 THEN 'Elkaar aanspreken' WHEN 1 THEN 'Luisteren; doorvragen' ELSE 'Net als Jan de Vries: complimenten geven' END, 0 FROM questionnaire q WHERE q.measurement_id = 1 AND q.completed_at IS NOT NULL LIMIT 3"
+sql "INSERT INTO answer (questionnaire_id, question, text, created_at) SELECT q.id, 8, 'Sneller leren', 0 FROM questionnaire q WHERE q.measurement_id = 1 AND q.completed_at IS NOT NULL LIMIT 2"
 
 expect_ok "progress report into a directory" ctl report progress Pilot --out "$T/p"
+sed -n '/^Ambitie van het team/,$p' "$T/p/report.txt" >"$T/amb"
+expect_eq "the team's ambition: question 7's answers by text, a colleague's name masked, question 8 held back" \
+	"$(cat "$T/amb")" "Ambitie van het team (0-meting, anoniem)
+  7. Aan welke vaardigheden of thema's wil je als team werken?
+     - Elkaar aanspreken
+     - Luisteren; doorvragen
+     - Net als [naam]: complimenten geven
+  8. Hoe helpt feedback jou en je team daarbij?
+     (minder dan 3 antwoorden: niet getoond)
+  9. Wat is het gewenste eindresultaat na afloop van het programma?
+     (minder dan 3 antwoorden: niet getoond)"
+expect_grep "the ambition in the CSV, quoted where needed" '^Sales;ambitie;0-meting;7;"Luisteren; doorvragen"' "$T/p/report.csv"
+expect_grep "and in the HTML" "<li [^>]*>Net als \[naam\]: complimenten geven</li>" "$T/p/report.html"
+for f in report.txt report.csv report.html; do
+	expect_nogrep "$f: never what too few answered" "Sneller leren" "$T/p/$f"
+done
 for f in report.html report.txt report.csv report.eml volume.png ratings.png scores-1.png members-1.png; do
 	expect_eq "$f written" "$(test -s "$T/p/$f" && echo yes)" yes
 done
@@ -65,5 +86,29 @@ expect_eq "every inline chart is a PNG the HTML shows by cid:" \
 
 expect_ok "evaluation report of one team" ctl report evaluation Sales --out "$T/e" --week 3
 expect_grep "is an evaluation report through week 3" "^Evaluatierapport .*weken 1-3" "$T/e/report.txt"
-expect_fail "--out is required" ctl report progress Pilot
+expect_fail "--out or --send is required" ctl report progress Pilot
+
+expect_ok "--send mails the progress report" ctl report progress Pilot --send
+expect_grep "saying how many" "^queued 2 report mails in the outbox \(week 5\)" "$T/out"
+/usr/bin/python3 - "$T/fb.db" <<'PY' >"$T/mime"
+import email, email.policy, sqlite3, struct, sys
+for rcpt, raw in sqlite3.connect(sys.argv[1]).execute(
+        "SELECT recipient, raw FROM outbox WHERE kind = 'progress_report' ORDER BY recipient"):
+    m = email.message_from_bytes(raw, policy=email.policy.default)
+    html = m.get_body(("html",)).get_content()
+    text = m.get_body(("plain",)).get_content()
+    pngs = []
+    for part in m.walk():
+        if part.get_content_type() == "image/png":
+            png = part.get_content()
+            w, h = struct.unpack(">II", png[16:24])
+            shown = "cid:" + part["Content-ID"].strip("<>") in html
+            pngs.append("%dx%d%s" % (w, h, "" if shown and png[:8] == b"\x89PNG\r\n\x1a\n" else "!"))
+    print(rcpt, "related" if any(p.get_content_type() == "multipart/related" for p in m.walk()) else "-",
+          " ".join(pngs[:3]), "rise" if "Sales" in text and "15" in text else "-",
+          "subject" if str(m["Subject"]).startswith("Voortgangsrapport Pilot") else m["Subject"])
+PY
+expect_eq "to the facilitator and the coordinator, charts inline with their sizes, figures in text" \
+	"$(cut -d' ' -f1-4,6- "$T/mime")" "coach@example.nl related 720x320 720x320 rise subject
+coordinator@example.org related 720x320 720x320 rise subject"
 finish

@@ -273,6 +273,16 @@ with tempfile.TemporaryDirectory() as tmp:
                           "F%s: 4\r\n" % ids[0]).encode())
             t.ok(daemon("2027-01-11T10:00"), "the daemon reads the facilitator's rating")
             t.ok(len(mails(to="fien@example.nl", kind="ratings_received")) == 1, "the rating is confirmed")
+            # Commands by reply: a reminder to Bram, Eva away for two weeks, one confirmation.
+            imap.deliver((reply_headers(rep[0], "Fien Facilitator <fien@example.nl>") +
+                          "Message-ID: <fien2@example.nl>\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n"
+                          "Herinner: Bram\r\nAfwezig: Eva de Groot t/m 2027-01-24\r\n").encode())
+            t.ok(daemon("2027-01-11T10:30"), "the daemon reads the facilitator's commands")
+            conf = mails(to="fien@example.nl", kind="facilitator_confirmation")
+            ct = text_of(conf[0]) if conf else ""
+            t.ok(len(mails(to="bram@example.nl", kind="facilitator_reminder")) == 1 and len(conf) == 1 and
+                 "Bram Bos" in ct and "Eva de Groot: 2027-01-11 t/m 2027-01-24" in ct,
+                 "Bram is reminded, Eva marked away, and the facilitator gets one confirmation", ct)
         else:
             t.ok(False, "the report shows rating samples (F-ids)", rt)
 t.finish()

@@ -204,6 +204,57 @@ test_progress_html_parses_with_only_the_given_images(void **state)
 	buf_release(&out);
 }
 
+/* The ambition: question 7 answered by two (shown, min group 2), question 8 by one (not). */
+static void
+test_progress_ambition_shown_anonymously_from_the_group_size(void **state)
+{
+	static const char *const a7[] = { "Feedback geven & ontvangen", "<b>Luisteren</b>\nen doorvragen" };
+	static const char *const a8[] = { "Sneller leren" };
+	static const struct report_ambition amb[] = {
+		{ 7, "Aan welke thema's wil je werken?", a7, 2 },
+		{ 8, "Hoe helpt feedback?", a8, 1 },
+	};
+	struct report_progress_input in;
+	struct buf out = BUF_INIT;
+	struct walk w = { 0, 0, BUF_INIT };
+	GumboOutput *g;
+
+	(void)state;
+	input(&in, REPORT_LANG_NL);
+	teams[0].ambition = amb;
+	teams[0].nambition = 2;
+	assert_int_equal(report_progress_text(&in, &out), 0);
+	assert_non_null(strstr(out.data, "\nAmbitie van het team (0-meting, anoniem)\n"
+	    "  7. Aan welke thema's wil je werken?\n     - Feedback geven & ontvangen\n"
+	    "     - <b>Luisteren</b>\n       en doorvragen\n  8. Hoe helpt feedback?\n"
+	    "     (minder dan 2 antwoorden: niet getoond)\n"));
+	assert_null(strstr(out.data, "Sneller leren"));
+	buf_reset(&out);
+	assert_int_equal(report_progress_csv(&in, &out), 0);
+	assert_non_null(strstr(out.data, "\r\nTeam A;ambitie;0-meting;7;Feedback geven & ontvangen\r\n"));
+	assert_non_null(strstr(out.data, "\r\nTeam A;ambitie;0-meting;7;\"<b>Luisteren</b>\nen doorvragen\"\r\n"));
+	assert_null(strstr(out.data, "Sneller leren"));
+	buf_reset(&out);
+	assert_int_equal(report_progress_html(&in, NULL, 0, &out), 0);
+	assert_non_null(strstr(out.data, "&lt;b&gt;Luisteren&lt;/b&gt;"));
+	g = gumbo_parse_with_options(&kGumboDefaultOptions, out.data, out.len);
+	assert_int_equal(g->errors.length, 0);
+	walk(g->document, &w, 0);
+	assert_int_equal(w.bad, 0);
+	assert_non_null(strstr(w.text.data, "Ambitie van het team"));
+	assert_non_null(strstr(w.text.data, "Feedback geven & ontvangen"));
+	assert_non_null(strstr(w.text.data, "Minder dan 2 antwoorden: niet getoond."));
+	assert_null(strstr(w.text.data, "Sneller leren"));
+	gumbo_destroy_output(&kGumboDefaultOptions, g);
+	buf_release(&w.text);
+	/* Team B got no baseline: no ambition section for it. */
+	buf_reset(&out);
+	teams[0].nambition = 0;
+	assert_int_equal(report_progress_text(&in, &out), 0);
+	assert_null(strstr(out.data, "Ambitie"));
+	buf_release(&out);
+}
+
 struct png_reader {
 	const struct buf *b;
 	size_t at;
@@ -275,6 +326,7 @@ main(void)
 		cmocka_unit_test(test_progress_csv_uses_decimal_comma_for_dutch),
 		cmocka_unit_test(test_progress_html_parses_with_only_the_given_images),
 		cmocka_unit_test(test_progress_charts_decode_at_their_size),
+		cmocka_unit_test(test_progress_ambition_shown_anonymously_from_the_group_size),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,0 +1,302 @@
+/*
+ * report_send — the reports as mail: load (store_report.h), compute (report.h,
+ * report_progress.h), render, and queue one mail per recipient with outmail. See
+ * include/report_send.h.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "buf.h"
+#include "outmail.h"
+#include "questionnaire.h"
+#include "report.h"
+#include "report_progress.h"
+#include "report_send.h"
+#include "store_report.h"
+#include "template.h"
+#include "banned.h"
+
+/* ---- weekly ------------------------------------------------------------------------------------ */
+
+/* One team's weekly report to each of its facilitators. */
+static int
+weekly_team(const struct flow *f, const struct program *p, struct report_set *set,
+    struct report_data *rd, int week, size_t *mails, struct fb_error *err)
+{
+	struct facilitator_list fl = { 0 };
+	struct report_rules rules;
+	struct report rep = REPORT_INIT;
+	struct buf text = BUF_INIT, html = BUF_INIT;
+	int samples, rc = -1;
+
+	if (store_facilitator_list(f->db, 0, rd->team_id, &fl, err) < 0)
+		return -1;
+	if (fl.n == 0) {
+		rc = 0; /* nobody to tell */
+		goto out;
+	}
+	samples = store_report_samples(f->db, set, rd, f->cfg->report.rating_samples, f->now, err);
+	report_rules_from_config(&f->cfg->lagging, &rules);
+	if (samples < 0 || report_weekly(&rd->in, &rules, &rep, err) < 0)
+		goto out;
+	if (report_render_text(&rep, &text) < 0 || report_render_html_fragment(&rep, &html) < 0) {
+		fb_error_set(err, "out of memory rendering the weekly report");
+		goto out;
+	}
+	if (db_begin(f->db, err) < 0)
+		goto out;
+	for (size_t i = 0; i < fl.n; i++) {
+		struct template_values *v = template_values_new();
+		struct outmail_token t = { "report", 0, fl.v[i].id, rd->team_id };
+		struct outmail_msg m = {
+			.kind = "weekly_report", .program = p, .to_addr = fl.v[i].address,
+			.to_name = fl.v[i].name, .token = &t, .values = v,
+		};
+		int r = v == NULL || template_set(v, "name", fl.v[i].name ? fl.v[i].name : "") < 0 ||
+		    template_set(v, "team", rd->team_name) < 0 ||
+		    template_setf(v, "week", "%d", week) < 0 ||
+		    template_set(v, "samples", samples > 0 ? "1" : NULL) < 0 ||
+		    /* the text part gets the text rendering, the HTML part the HTML one */
+		    template_set(v, "report", text.data) < 0 ||
+		    template_set(v, "report_html", html.data) < 0 ? -1 : 0;
+
+		if (r < 0)
+			fb_error_set(err, "out of memory");
+		else
+			r = outmail_queue(f, &m, NULL, err);
+		template_values_free(v);
+		if (r < 0) {
+			db_rollback(f->db);
+			goto out;
+		}
+		(*mails)++;
+	}
+	if (db_commit(f->db, err) < 0)
+		goto out;
+	rc = 0;
+out:
+	report_release(&rep);
+	buf_release(&text);
+	buf_release(&html);
+	store_facilitator_list_release(&fl);
+	return rc;
+}
+
+int
+report_send_weekly(const struct flow *f, const struct program *p, int64_t team_id, int week,
+    size_t *mails, struct fb_error *err)
+{
+	struct report_set set = REPORT_SET_INIT;
+	int rc = 0;
+
+	if (week < 1 || week > p->weeks)
+		return fb_error_set(err, "week %d: programme %s has weeks 1 to %d", week, p->name,
+		    p->weeks);
+	if (store_report_weekly_load(f->db, p, team_id, week, f->now, &set, err) < 0)
+		return -1;
+	for (size_t i = 0; i < set.n && rc == 0; i++)
+		rc = weekly_team(f, p, &set, &set.teams[i], week, mails, err);
+	store_report_set_release(&set);
+	return rc;
+}
+
+/* ---- progress and evaluation ------------------------------------------------------------------- */
+
+struct recipient {
+	const char *addr, *name;
+};
+
+/* The report of set (one team or all) to each recipient, charts inline. */
+static int
+progress_mail(const struct flow *f, const struct program *p, const struct report_progress_set *set,
+    const char *team, int followup, const struct recipient *to, size_t nto, size_t *mails,
+    struct fb_error *err)
+{
+	struct report_charts charts = REPORT_CHARTS_INIT;
+	struct report_chart_ref *refs = NULL;
+	struct compose_inline *inl = NULL;
+	struct buf *src = NULL, text = BUF_INIT, html = BUF_INIT;
+	int rc = -1;
+
+	if (nto == 0)
+		return 0;
+	if (report_charts_make(&set->in, &charts, err) < 0)
+		goto out;
+	refs = calloc(charts.n + 1, sizeof(*refs));
+	inl = calloc(charts.n + 1, sizeof(*inl));
+	src = calloc(charts.n + 1, sizeof(*src));
+	if (refs == NULL || inl == NULL || src == NULL)
+		goto oom;
+	for (size_t i = 0; i < charts.n; i++) {
+		const struct report_chart_file *c = &charts.v[i];
+
+		buf_init(&src[i]);
+		if (buf_addf(&src[i], "cid:%s", c->cid) < 0)
+			goto oom;
+		refs[i].src = src[i].data;
+		refs[i].alt = c->alt;
+		inl[i].content_id = c->cid;
+		inl[i].filename = c->name;
+		inl[i].content_type = "image/png";
+		inl[i].data = c->png.data;
+		inl[i].len = c->png.len;
+	}
+	if (report_progress_text(&set->in, &text) < 0 ||
+	    report_progress_html_fragment(&set->in, refs, charts.n, &html) < 0)
+		goto oom;
+	if (db_begin(f->db, err) < 0)
+		goto out;
+	for (size_t i = 0; i < nto; i++) {
+		struct template_values *v = template_values_new();
+		struct outmail_msg m = {
+			.kind = "progress_report", .program = p, .to_addr = to[i].addr,
+			.to_name = to[i].name, .values = v, .inlines = inl, .ninlines = charts.n,
+		};
+		int r = v == NULL || template_set(v, "name", to[i].name) < 0 ||
+		    template_set(v, "team", team) < 0 ||
+		    template_set(v, set->in.kind == REPORT_PROGRESS ? "progress" : followup ?
+		    "followup" : "evaluation", "1") < 0 ||
+		    template_setf(v, "week", "%d", set->in.through_week) < 0 ||
+		    template_set(v, "report", text.data) < 0 ||
+		    template_set(v, "report_html", html.data) < 0 ? -1 : 0;
+
+		if (r < 0)
+			fb_error_set(err, "out of memory");
+		else
+			r = outmail_queue(f, &m, NULL, err);
+		template_values_free(v);
+		if (r < 0) {
+			db_rollback(f->db);
+			goto out;
+		}
+		(*mails)++;
+	}
+	if (db_commit(f->db, err) < 0)
+		goto out;
+	rc = 0;
+	goto out;
+oom:
+	fb_error_set(err, "out of memory rendering the report");
+out:
+	for (size_t i = 0; src != NULL && i < charts.n; i++)
+		buf_release(&src[i]);
+	free(src);
+	free(refs);
+	free(inl);
+	buf_release(&text);
+	buf_release(&html);
+	report_charts_release(&charts);
+	return rc;
+}
+
+/* The report of team_id (0: all teams) to the recipients given, plus (team_id > 0 or each)
+ * the facilitators of the team(s). */
+static int
+progress_for(const struct flow *f, const struct program *p, int64_t team_id,
+    enum report_progress_kind kind, int followup, int through_week, const struct recipient *to,
+    size_t nto, size_t *mails, struct fb_error *err)
+{
+	struct report_progress_set set;
+	struct questionnaire baseline = QUESTIONNAIRE_INIT;
+	struct facilitator_list fl = { 0 };
+	struct recipient *all = NULL;
+	size_t n = 0;
+	int rc = -1;
+
+	memset(&set, 0, sizeof(set));
+	if (questionnaire_load(f->cfg->feedbackd.questionnaires_dir, p->language, "baseline",
+	    &baseline, err) < 0)
+		return -1;
+	if (store_report_progress_load(f->db, p, team_id, through_week, kind,
+	    f->cfg->program.min_group_size, f->now, &set, err) < 0 ||
+	    store_report_ambition_load(f->db, p, team_id, &baseline, &set, err) < 0)
+		goto out;
+	if (set.in.nteams == 0) {
+		rc = 0;
+		goto out;
+	}
+	if (team_id > 0 && store_facilitator_list(f->db, 0, team_id, &fl, err) < 0)
+		goto out;
+	if ((all = calloc(fl.n + nto + 1, sizeof(*all))) == NULL) {
+		fb_error_set(err, "out of memory");
+		goto out;
+	}
+	for (size_t i = 0; i < fl.n; i++) {
+		all[n].addr = fl.v[i].address;
+		all[n++].name = fl.v[i].name ? fl.v[i].name : "";
+	}
+	for (size_t i = 0; i < nto; i++) {
+		int dup = 0;
+
+		for (size_t k = 0; k < n; k++)
+			dup |= strcasecmp(all[k].addr, to[i].addr) == 0;
+		if (!dup)
+			all[n++] = to[i];
+	}
+	rc = progress_mail(f, p, &set, team_id > 0 ? set.in.teams[0].name : NULL, followup, all,
+	    n, mails, err);
+out:
+	free(all);
+	store_facilitator_list_release(&fl);
+	store_report_progress_release(&set);
+	questionnaire_release(&baseline);
+	return rc;
+}
+
+int
+report_send_progress(const struct flow *f, const struct program *p, int64_t team_id,
+    enum report_progress_kind kind, int followup, int through_week, size_t *mails,
+    struct fb_error *err)
+{
+	const char *coord = p->organizer != NULL && p->organizer[0] != '\0' ? p->organizer :
+	    f->cfg->feedbackd.coordinator_address;
+	struct recipient c = { coord, "" };
+	struct team_list tl = { 0 };
+	size_t nc = coord != NULL && coord[0] != '\0';
+	int rc = 0;
+
+	if (through_week < 1 || through_week > p->weeks)
+		return fb_error_set(err, "week %d: programme %s has weeks 1 to %d", through_week,
+		    p->name, p->weeks);
+	if (team_id > 0)
+		return progress_for(f, p, team_id, kind, followup, through_week, &c, nc, mails, err);
+	/* The coordinator gets the programme side by side; each team's facilitators their own. */
+	if (progress_for(f, p, 0, kind, followup, through_week, &c, nc, mails, err) < 0 ||
+	    store_team_list(f->db, p->id, &tl, err) < 0)
+		return -1;
+	for (size_t i = 0; i < tl.n && rc == 0; i++)
+		rc = progress_for(f, p, tl.v[i].id, kind, followup, through_week, NULL, 0, mails,
+		    err);
+	store_team_list_release(&tl);
+	return rc;
+}
+
+/* ---- the scheduler's moments -------------------------------------------------------------------- */
+
+int
+report_send_moment(const struct flow *f, const struct program *p, const struct plan_moment *mo,
+    const char *today, size_t *mails, struct fb_error *err)
+{
+	int through = mo->week - 1;
+
+	(void)today;
+	if (through > p->weeks)
+		through = p->weeks;
+	if (through < 1)
+		through = 1;
+	switch (mo->kind) {
+	case PLAN_WEEKLY_REPORT:
+		if (mo->number < 1 || mo->number > p->weeks)
+			return 0;
+		return report_send_weekly(f, p, 0, mo->number, mails, err);
+	case PLAN_PROGRESS_REPORT:
+		return report_send_progress(f, p, 0, REPORT_PROGRESS, 0, through, mails, err);
+	case PLAN_EVALUATION_REPORT:
+		return report_send_progress(f, p, 0, REPORT_EVALUATION, 0, through, mails, err);
+	case PLAN_FOLLOWUP_REPORT:
+		return report_send_progress(f, p, 0, REPORT_EVALUATION, 1, through, mails, err);
+	default:
+		return 0;
+	}
+}

@@ -10,9 +10,10 @@
  *     configuration's sender_must_match is off, or the coordinator vouches for it) — otherwise
  *     it is quarantined, as a reply to a token from a stranger is;
  *   - its SEQUENCE is not older than the session's current one (a reply to the time before a
- *     move says nothing about the new time) nor than the last answer recorded; a REPLY without
- *     SEQUENCE answers the current version (Outlook leaves it out at 0). SEQUENCE is read as
- *     64-bit (itip_read), so Google's 13-digit values compare right;
+ *     move says nothing about the new time) nor than the answer recorded for the current
+ *     version (a move clears it); a REPLY without SEQUENCE answers the current version
+ *     (Outlook leaves it out at 0). SEQUENCE is read as 64-bit (itip_read), so Google's
+ *     13-digit values compare right;
  *   - PARTSTAT is ACCEPTED, DECLINED or TENTATIVE.
  * No ORGANIZER is required (Outlook sends none) and no restriction check is made.
  * A COUNTER (a proposal for another time) is kept and explained: the coordinator decides and
@@ -113,7 +114,11 @@ on_session_reply(struct ctx *c, const struct session *s)
 		    a.address, (long long)s->id, s->kind, (long long)seq, (long long)s->sequence);
 		goto done;
 	}
-	if (a.has_reply && seq < a.reply_sequence) {
+	/* Only an answer that still stands (one to the current version: a move resets everyone
+	 * to NEEDS-ACTION) can make a reply look old. Otherwise one reply with a SEQUENCE above
+	 * any we sent (e.g. 4294967297) would refuse every later, honest answer of that attendee
+	 * to every later version (found by t0620). */
+	if (a.has_reply && counted(a.partstat) && seq < a.reply_sequence) {
 		apply_set(c, "ignored", "calendar reply from %s for session %lld (%s) carries "
 		    "SEQUENCE %lld, older than the answer already recorded (%lld): stale",
 		    a.address, (long long)s->id, s->kind, (long long)seq,

@@ -148,3 +148,36 @@ def same_view(t, what, js, py):
                    "%s: ical.js reads the same ATTENDEEs and parameters" % what,
                    (je["attendees"], pe["attendees"]))
     return ok
+
+
+def imip_view(raw):
+    """What a mail program sees of an iMIP message (bytes), read with Python's email package:
+    {to, frm, kind, content_type, alt_kinds: [types in the first part], method_param, charset,
+    disposition (of the calendar part), cte, ics (decoded calendar bytes), attachment: {type,
+    filename, disposition, same (its bytes equal ics)} or None, crlf (CRLF line ends only)}.
+    Missing parts give None/[] rather than an exception, so a wrong message fails a check."""
+    m = email.message_from_bytes(raw, policy=email.policy.default)
+    v = {"to": m["To"].addresses[0].addr_spec.lower() if m["To"] else None,
+         "frm": m["From"].addresses[0].addr_spec.lower() if m["From"] else None,
+         "kind": m.get("X-Feedbackd-Kind"), "content_type": m.get_content_type(),
+         "alt_kinds": [], "method_param": None, "charset": None, "disposition": None,
+         "cte": None, "ics": None, "attachment": None,
+         "crlf": b"\n" not in raw.replace(b"\r\n", b"")}
+    parts = list(m.iter_parts()) if m.is_multipart() else []
+    if parts and parts[0].is_multipart():
+        alt = list(parts[0].iter_parts())
+        v["alt_kinds"] = [p.get_content_type() for p in alt]
+        cal = [p for p in alt if p.get_content_type() == "text/calendar"]
+        if cal:
+            c = cal[0]
+            v.update(method_param=c.get_param("method"), charset=c.get_param("charset"),
+                     disposition=c["Content-Disposition"],
+                     cte=(c["Content-Transfer-Encoding"] or "").lower(),
+                     ics=c.get_payload(decode=True))
+    if len(parts) > 1:
+        a = parts[1]
+        data = a.get_payload(decode=True)
+        v["attachment"] = {"type": a.get_content_type(), "filename": a.get_filename(),
+                           "disposition": a.get_content_disposition(),
+                           "same": data is not None and data == v["ics"]}
+    return v

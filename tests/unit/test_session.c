@@ -435,6 +435,38 @@ test_session_reply_counts_and_stale_order(void **state)
 	world_close(&w);
 }
 
+/* A reply with a SEQUENCE far beyond ours (a client's own numbering) counts, but must not lock
+ * the attendee out: after a move everyone answers again, with the new, smaller SEQUENCE. */
+static void
+test_session_huge_sequence_does_not_block_answers_after_a_move(void **state)
+{
+	struct world w;
+	struct session s, got;
+	struct apply_stats st = { 0 };
+	struct invite_change ch = { .duration_min = 60 };
+	size_t nmails = 0;
+	struct fb_error err;
+
+	(void)state;
+	world_open(&w);
+	schedule(&w, &s);
+	drop_reply(&w, s.uid, "jan@example.org", "jan@example.org", "ACCEPTED", "4294967297", "REPLY", 1);
+	assert_int_equal(apply_pending(&w.f, 10, NULL, &st, &err), 0);
+	assert_int_equal(st.applied, 1);
+	assert_int_equal(db_begin(w.db, &err), 0);
+	assert_int_equal(invite_move(&w.f, &w.p, s.id, &ch, &nmails, &err), 0);
+	assert_int_equal(db_commit(w.db, &err), 0);
+	drop_reply(&w, s.uid, "jan@example.org", "jan@example.org", "TENTATIVE", "1", "REPLY", 2);
+	assert_int_equal(apply_pending(&w.f, 10, NULL, &st, &err), 0);
+	assert_int_equal(st.applied, 2);
+	assert_int_equal(store_session_get(w.db, s.id, &got, &err), 0);
+	assert_int_equal(got.accepted, 0);
+	assert_int_equal(got.tentative, 1);
+	store_session_release(&got);
+	store_session_release(&s);
+	world_close(&w);
+}
+
 /* A reply typed as mail to the invitation (its Reply-To carries a token) is kept with a reason,
  * neither counted nor read as a feedback request, and not answered. */
 static void
@@ -493,6 +525,7 @@ main(void)
 	static const struct CMUnitTest fixed[] = {
 		cmocka_unit_test(test_session_schedule_move_sync_cancel),
 		cmocka_unit_test(test_session_reply_counts_and_stale_order),
+		cmocka_unit_test(test_session_huge_sequence_does_not_block_answers_after_a_move),
 		cmocka_unit_test(test_session_mail_reply_to_invite_is_kept_not_counted),
 	};
 	int rc = testlib_run_table("session", REPLIES, sizeof(REPLIES) / sizeof(REPLIES[0]),

@@ -32,8 +32,9 @@
  * not a date. A label given twice: the later value counts for single-valued fields, and a
  * problem says so (ask lists, answers, ratings and commands add up; a question or rating given
  * twice also counts its later value, with a problem: within one text the last answer to a
- * question wins). Answer problems carry a kind, the question and the value (struct
- * fields_note), so a reply can explain them in the member's language. An unknown
+ * question wins). Every problem carries a kind, and the question (or sample) number and the
+ * value it concerns (struct fields_note), so a reply can explain it in the member's language;
+ * the English message is for logs. An unknown
  * "Label: value" line is not a problem ("Groet: Jan"); it is one of the unread lines, as is
  * any other line outside a field.
  *
@@ -85,10 +86,10 @@ struct fields_action {
 };
 
 /*
- * What kind of problem a note is, so that mail to a member can say it in the member's language
- * (the words live in templates, never in C): the questionnaire answers' problems and the
- * length limit have a kind of their own; every other problem is FIELDS_PROBLEM_OTHER and only
- * its English text (for logs and `feedbackctl inspect`) says what it is.
+ * What kind of problem a note is, so that mail to a member or facilitator can say it in their
+ * language (the words live in templates, never in C); the English text is for logs and
+ * `feedbackctl inspect`. Every problem fields_parse() notes has a kind of its own;
+ * FIELDS_PROBLEM_OTHER is left for unread lines (and any problem added later without one).
  */
 enum fields_problem {
 	FIELDS_PROBLEM_OTHER = 0,
@@ -96,6 +97,15 @@ enum fields_problem {
 	FIELDS_PROBLEM_OUT_OF_RANGE,  /* answer q: value is a whole number outside 0..10 */
 	FIELDS_PROBLEM_ANSWER_TWICE,  /* answer q given twice in one text: the later one counts */
 	FIELDS_PROBLEM_TOO_LONG,      /* the text is longer than fields reads: the rest is unread */
+	FIELDS_PROBLEM_LABEL_TWICE,   /* value: a single-valued label given twice (as written);
+	                               * the later value counts */
+	FIELDS_PROBLEM_NEEDS_NAME,    /* value: the label ("Feedback voor", "Herinner", "Afwezig")
+	                               * given without the name of a member */
+	FIELDS_PROBLEM_ONE_COLLEAGUE, /* value: "Feedback voor" naming more than one colleague */
+	FIELDS_PROBLEM_NOT_A_DATE,    /* value: the "tot"/"until" date as written, not a date */
+	FIELDS_PROBLEM_RATING_OUT_OF_RANGE, /* q: the sample's number (F12: 12), value: the rating
+	                               * as written, not a whole number 1..5 */
+	FIELDS_PROBLEM_RATING_TWICE,  /* q: the sample's number, rated twice: the later counts */
 };
 
 /* A problem or an unread line: where, and what. */
@@ -103,9 +113,11 @@ struct fields_note {
 	size_t line;
 	char *text;    /* the problem's message (English), or the unread line's text */
 	enum fields_problem kind; /* problems only; FIELDS_PROBLEM_OTHER for unread lines */
-	unsigned q;    /* NOT_WHOLE, OUT_OF_RANGE, ANSWER_TWICE: the question number, else 0 */
-	char *value;   /* NOT_WHOLE, OUT_OF_RANGE: the value as written (valid UTF-8, at most
-	                * about 60 bytes, "…" when cut), else NULL */
+	unsigned q;    /* NOT_WHOLE, OUT_OF_RANGE, ANSWER_TWICE: the question number; RATING_*:
+	                * the sample's number; else 0 */
+	char *value;   /* NOT_WHOLE, OUT_OF_RANGE, NOT_A_DATE, RATING_OUT_OF_RANGE: the value as
+	                * written; LABEL_TWICE, NEEDS_NAME, ONE_COLLEAGUE: the label as written
+	                * (valid UTF-8, at most about 60 bytes, "…" when cut), else NULL */
 };
 
 struct fields {

@@ -53,6 +53,17 @@ int measure_sweep(const struct flow *f, const struct program *p, const struct pl
     const char *today, size_t *mails, struct fb_error *err);
 
 /*
+ * The earliest time after f->now at which a reminder of p that is owed (its moment in plan is
+ * due) but waits for the budget may go: the start of office hours, in the member's zone (else
+ * the programme's), of the first day the budget allows (not Saturday or Sunday unless
+ * program.weekend_mail), before the measurement closes. Members who are away or bounce are
+ * not counted (their reminder waits for their return, not for a time). For the daemon's
+ * sleep (schedule_next). *next is that time, or 0 when no reminder waits. 0, or -1 with err.
+ */
+int measure_next_due(const struct flow *f, const struct program *p, const struct plan *plan,
+    time_t *next, struct fb_error *err);
+
+/*
  * The values a questionnaire template needs to list questions: "title", "first_scale" and
  * "first_open" (numbers for the example), and the list "questions" (number, text, scale or
  * open, and for a scale question "scores": 0..10 each with a mailto: url that answers it:

@@ -27,7 +27,13 @@ struct schedule_stats {
 /* One pass over every programme. 0, or -1 with err (what was done stays done). */
 int schedule_pass(const struct flow *f, struct schedule_stats *st, struct fb_error *err);
 
-/* The earliest moment after now of any programme (for the daemon's sleep); 0 when none. */
+/*
+ * When the daemon should run its next pass: the earliest moment after now of any programme's
+ * plan, or the earliest time after now at which a reminder that waited for a member's budget
+ * (office hours, the weekend: measure_next_due()) may go, whichever comes first; 0 when
+ * neither. Errors reading the database count as nothing due (the poll interval still wakes
+ * the daemon).
+ */
 time_t schedule_next(const struct flow *f);
 
 #endif

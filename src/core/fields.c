@@ -487,6 +487,25 @@ answer_problem(struct fields *f, size_t line, enum fields_problem kind, long q,
 	return 0;
 }
 
+/*
+ * Give the problem just added (ret: what problem() returned) its kind, a number and a value, so
+ * that mail can say it in the member's language. value is short: a label, or already cut.
+ */
+static int
+problem_mark(struct fields *f, int ret, enum fields_problem kind, unsigned q, const char *value)
+{
+	struct fields_note *nt;
+
+	if (ret < 0)
+		return -1;
+	nt = &f->problems[f->nproblems - 1];
+	nt->kind = kind;
+	nt->q = q;
+	if (value != NULL && (nt->value = dup_utf8(value, strlen(value))) == NULL)
+		return -1;
+	return 0;
+}
+
 static int
 set_text(struct parser *ps, struct fields_text *t, const char *s, size_t len)
 {
@@ -496,7 +515,8 @@ set_text(struct parser *ps, struct fields_text *t, const char *s, size_t len)
 		return -1;
 	if (t->text != NULL) {
 		free(t->text);
-		if (problem(ps->f, ps->cur_line, "\"%s\" appears twice; the later one counts",
+		if (problem_mark(ps->f, problem(ps->f, ps->cur_line, "\"%s\" appears twice; the "
+		    "later one counts", ps->cur_label.data), FIELDS_PROBLEM_LABEL_TWICE, 0,
 		    ps->cur_label.data) < 0) {
 			free(v);
 			return -1;
@@ -656,15 +676,15 @@ command_add(struct parser *ps, enum fields_command_kind kind, const char *s, siz
 	}
 	trim(&s, &len, 1);
 	if (len == 0)
-		return problem(f, ps->cur_line, "\"%s\" needs the name of a member",
-		    ps->cur_label.data);
+		return problem_mark(f, problem(f, ps->cur_line, "\"%s\" needs the name of a member",
+		    ps->cur_label.data), FIELDS_PROBLEM_NEEDS_NAME, 0, ps->cur_label.data);
 	if (date != NULL && parse_date(date, date_len, iso) < 0) {
 		struct buf b = BUF_INIT;
 		int r = quoted_value(&b, date, date_len);
 
 		if (r == 0)
-			r = problem(f, ps->cur_line, "\"%s\" is not a date (write it as 2027-02-01)",
-			    b.data);
+			r = problem_mark(f, problem(f, ps->cur_line, "\"%s\" is not a date (write it "
+			    "as 2027-02-01)", b.data), FIELDS_PROBLEM_NOT_A_DATE, 0, b.data);
 		buf_release(&b);
 		return r;
 	}
@@ -721,7 +741,8 @@ finish(struct parser *ps)
 		/* an empty BKC or action label is simply not filled in; a command or a
 		 * "Feedback voor" without a name is a problem */
 		if (ps->cur == F_NUDGE || ps->cur == F_AWAY || ps->cur == F_FEEDBACK_FOR)
-			r = problem(f, ps->cur_line, "\"%s\" needs the name of a member",
+			r = problem_mark(f, problem(f, ps->cur_line, "\"%s\" needs the name of a "
+			    "member", ps->cur_label.data), FIELDS_PROBLEM_NEEDS_NAME, 0,
 			    ps->cur_label.data);
 		goto out;
 	}
@@ -742,9 +763,9 @@ finish(struct parser *ps)
 		trim(&s, &len, 1);
 		if ((r = has_list_separator(s, len)) != 0) {
 			if (r > 0)
-				r = problem(f, ps->cur_line,
-				    "\"%s\" names one colleague; write one message per colleague",
-				    ps->cur_label.data);
+				r = problem_mark(f, problem(f, ps->cur_line, "\"%s\" names one "
+				    "colleague; write one message per colleague", ps->cur_label.data),
+				    FIELDS_PROBLEM_ONE_COLLEAGUE, 0, ps->cur_label.data);
 			break;
 		}
 		r = set_text(ps, &f->feedback_for, s, len);
@@ -841,8 +862,9 @@ parse_rating(struct parser *ps, const char *s, size_t len, size_t line)
 		int r = quoted_value(&b, v, vlen);
 
 		if (r == 0)
-			r = problem(f, line, "rating %s: \"%s\" is not a rating from 1 to 5", idbuf,
-			    b.data);
+			r = problem_mark(f, problem(f, line, "rating %s: \"%s\" is not a rating from "
+			    "1 to 5", idbuf, b.data), FIELDS_PROBLEM_RATING_OUT_OF_RANGE,
+			    (unsigned)id, b.data);
 		buf_release(&b);
 		return r < 0 ? -1 : 1;
 	}
@@ -850,8 +872,9 @@ parse_rating(struct parser *ps, const char *s, size_t len, size_t line)
 		if (strcmp(f->ratings[k].id, idbuf) == 0) {
 			f->ratings[k].score = (int)score;
 			f->ratings[k].line = line;
-			return problem(f, line, "%s is rated twice; the later rating counts",
-			    idbuf) < 0 ? -1 : 1;
+			return problem_mark(f, problem(f, line, "%s is rated twice; the later rating "
+			    "counts", idbuf), FIELDS_PROBLEM_RATING_TWICE, (unsigned)id, NULL) < 0 ?
+			    -1 : 1;
 		}
 	if (push(&f->ratings, f->nratings, sizeof(*f->ratings)) < 0)
 		return -1;

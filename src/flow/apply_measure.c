@@ -75,6 +75,12 @@ problem_flag(enum fields_problem kind)
 		return "twice";
 	case FIELDS_PROBLEM_TOO_LONG:
 		return "too_long";
+	case FIELDS_PROBLEM_LABEL_TWICE:   /* problems of other fields: not the questionnaire's */
+	case FIELDS_PROBLEM_NEEDS_NAME:
+	case FIELDS_PROBLEM_ONE_COLLEAGUE:
+	case FIELDS_PROBLEM_NOT_A_DATE:
+	case FIELDS_PROBLEM_RATING_OUT_OF_RANGE:
+	case FIELDS_PROBLEM_RATING_TWICE:
 	case FIELDS_PROBLEM_OTHER:
 		break;
 	}

@@ -328,23 +328,30 @@ measure_close(const struct flow *f, const struct program *p, const struct plan_m
 	return store_measurement_close(f->db, mr.id, f->now, err);
 }
 
-int
-measure_sweep(const struct flow *f, const struct program *p, const struct plan *plan,
-    const char *today, size_t *mails, struct fb_error *err)
+/* The latest reminder moment already due at now, per measurement; 1 when there is any. */
+static int
+reminders_owed(const struct plan *plan, time_t now, int owed[PLAN_MEASUREMENTS])
 {
-	int owed[PLAN_MEASUREMENTS] = { 0 };
 	size_t it = 0;
 	const struct plan_moment *mo;
 	int any = 0;
 
-	/* The latest reminder moment already due, per measurement. */
-	while ((mo = plan_due(plan, 0, f->now, &it)) != NULL)
+	while ((mo = plan_due(plan, 0, now, &it)) != NULL)
 		if (mo->kind == PLAN_REMINDER && mo->measurement >= 0 &&
 		    mo->measurement < PLAN_MEASUREMENTS && mo->number > owed[mo->measurement]) {
 			owed[mo->measurement] = mo->number;
 			any = 1;
 		}
-	if (!any)
+	return any;
+}
+
+int
+measure_sweep(const struct flow *f, const struct program *p, const struct plan *plan,
+    const char *today, size_t *mails, struct fb_error *err)
+{
+	int owed[PLAN_MEASUREMENTS] = { 0 };
+
+	if (!reminders_owed(plan, f->now, owed))
 		return 0;
 	if (db_begin(f->db, err) < 0)
 		return -1;
@@ -355,4 +362,103 @@ measure_sweep(const struct flow *f, const struct program *p, const struct plan *
 			return -1;
 		}
 	return db_commit(f->db, err);
+}
+
+/* ---- when the daemon should wake for a waiting reminder -------------------------------------- */
+
+/*
+ * The first time after f->now, before `before`, at which m's budget allows a reminder, into
+ * *at (0 when none within a week). Today only counts when its office hours have not begun: once
+ * they have, a reminder the budget allows went out in the pass just run, and one it does not
+ * allow (today's reminders spent, or office hours over) waits for another day. Every later
+ * day starts with a fresh count, so its office hours' start is the answer (budget_allows()).
+ */
+static int
+budget_next(const struct flow *f, const struct program *p, const struct member *m,
+    time_t before, time_t *at, struct fb_error *err)
+{
+	const struct config_program *cp = &f->cfg->program;
+	const char *tz = m->timezone != NULL ? m->timezone : p->timezone;
+	int start = cp->office_hours.start;
+	struct fb_local l;
+
+	*at = 0;
+	if (cp->reminders_per_day <= 0 || start >= cp->office_hours.end)
+		return 0; /* the budget never allows one */
+	if (fbtime_to_local(tz, f->now, &l, err) < 0)
+		return -1;
+	for (int d = 0; d <= 7; d++) {
+		struct fb_date day = fbtime_date_add_days(&l.date, d);
+		time_t t;
+
+		if (!cp->weekend_mail && fbtime_weekday(&day) >= 6)
+			continue;
+		if (fbtime_local_to_utc(tz, &day, start / 60, start % 60, &t, err) < 0)
+			return -1;
+		if (t <= f->now)
+			continue;
+		if (t < before)
+			*at = t;
+		return 0;
+	}
+	return 0;
+}
+
+/* The earliest budget time of the members owed reminder `owed` of measurement kind. */
+static int
+kind_next_due(const struct flow *f, const struct program *p, const char *kind, int owed,
+    const char *today, time_t *next, struct fb_error *err)
+{
+	struct questionnaire_list ql = { 0 };
+	struct measurement_row mr;
+	int rc;
+
+	if ((rc = store_measurement_get(f->db, p->id, kind, &mr, err)) != 0)
+		return rc < 0 ? -1 : 0;
+	if (f->now >= mr.closes_at)
+		return 0;
+	if (store_questionnaire_incomplete(f->db, mr.id, &ql, err) < 0)
+		return -1;
+	rc = 0;
+	for (size_t i = 0; i < ql.n && rc == 0; i++) {
+		struct member m;
+		char spec[24];
+		time_t t = 0;
+		int ok;
+
+		if (ql.v[i].reminders >= owed)
+			continue;
+		snprintf(spec, sizeof(spec), "%lld", (long long)ql.v[i].member_id);
+		if (store_member_find(f->db, p->id, 0, spec, &m, err) < 0) {
+			rc = -1;
+			break;
+		}
+		ok = may_mail(f, &m, today, err);
+		if (ok < 0 || (ok > 0 && budget_next(f, p, &m, mr.closes_at, &t, err) < 0))
+			rc = -1;
+		else if (t != 0 && (*next == 0 || t < *next))
+			*next = t;
+		store_member_release(&m);
+	}
+	store_questionnaire_list_release(&ql);
+	return rc;
+}
+
+int
+measure_next_due(const struct flow *f, const struct program *p, const struct plan *plan,
+    time_t *next, struct fb_error *err)
+{
+	int owed[PLAN_MEASUREMENTS] = { 0 };
+	char today[11];
+
+	*next = 0;
+	if (!reminders_owed(plan, f->now, owed))
+		return 0;
+	if (flow_today(f, p, today, err) < 0)
+		return -1;
+	for (int m = 0; m < PLAN_MEASUREMENTS; m++)
+		if (owed[m] > 0 && kind_next_due(f, p, plan_measurement_name((enum plan_measurement)m),
+		    owed[m], today, next, err) < 0)
+			return -1;
+	return 0;
 }

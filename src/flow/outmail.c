@@ -51,7 +51,11 @@ const struct template_spec outmail_specs[] = {
 	    "problems.toomany", "members", "members.name", "notes", "notes.line", "notes.text") },
 	{ "unreadable", N("name", "understood", "feedback_for", "ask", "about", "confirmation",
 	    "critique", "suggestion", "missing_bkc", "missing_for", "missing_ask", "problems",
-	    "problems.line", "problems.text", "form_bkc", "form_ask") },
+	    "problems.line", "problems.question", "problems.value", "problems.not_whole",
+	    "problems.out_of_range", "problems.twice", "problems.too_long", "problems.label_twice",
+	    "problems.needs_name", "problems.one_colleague", "problems.not_a_date",
+	    "problems.rating_out_of_range", "problems.rating_twice", "problems.other", "form_bkc",
+	    "form_ask") },
 #define QUESTIONS "title", "close_date", "first_scale", "first_open", "questions", \
 	"questions.number", "questions.text", "questions.scale", "questions.open", \
 	"questions.scores", "scores.n", "scores.url"

@@ -242,7 +242,14 @@ schedule_next(const struct flow *f)
 		struct plan plan = PLAN_INIT;
 		time_t t;
 
-		if (flow_plan(f, &pl.v[i], &plan, NULL) == 0 && (t = plan_next(&plan, f->now)) != 0 &&
+		if (flow_plan(f, &pl.v[i], &plan, NULL) < 0) {
+			plan_release(&plan);
+			continue;
+		}
+		if ((t = plan_next(&plan, f->now)) != 0 && (next == 0 || t < next))
+			next = t;
+		/* a reminder that waits for the member's office hours or Monday (measure.h) */
+		if (measure_next_due(f, &pl.v[i], &plan, &t, NULL) == 0 && t != 0 &&
 		    (next == 0 || t < next))
 			next = t;
 		plan_release(&plan);

@@ -18,6 +18,7 @@
 #include "config.h"
 #include "db.h"
 #include "fbtime.h"
+#include "message.h"
 #include "outmail.h"
 #include "queue.h"
 #include "store.h"
@@ -129,6 +130,56 @@ static const struct acase cases[] = {
 	    "request>piet.jansen", "Jan 0/0/1", 1 },
 };
 
+/*
+ * The form sent back for a reply that cannot be acted on explains each problem fields found in
+ * the member's language: the words come from the template, never fields' English messages.
+ * Jan answers the weekly nudge; want: lines the text part holds, absent: what it must not.
+ */
+struct wcase {
+	const char *name;
+	const char *lang;       /* the programme's language */
+	const char *body;
+	const char *want;       /* '|'-separated */
+	const char *absent;     /* '|'-separated */
+};
+
+/* fields' English messages, and English words of the template, never in Dutch mail */
+#define NOT_EN "appears twice|needs the name|names one colleague|is not a|line |rating from|" \
+	"the later|Please note"
+/* and Dutch words never in English mail */
+#define NOT_NL "regel |stond er|is geen|hoort|Let op|teamgenoot"
+
+static const struct wcase wcases[] = {
+	{ "test_apply_form_label_twice_in_dutch", "nl", "Hoi\nKritiek: a\nKritiek: b\n",
+	  "Let op:\n  - regel 3: \"Kritiek\" stond er twee keer in; het laatste telt.\n", NOT_EN },
+	{ "test_apply_form_label_twice_in_english", "en", "Hi\nCritique: a\nCritique: b\n",
+	  "Please note:\n  - line 3: \"Critique\" was there twice; the last one counts.\n", NOT_NL },
+	{ "test_apply_form_feedback_for_two_colleagues_dutch", "nl",
+	  "Feedback voor: Piet, Anna\nKritiek: x\n", "  - regel 1: bij \"Feedback voor\" hoort "
+	  "één teamgenoot; stuur per teamgenoot een eigen bericht.\n", NOT_EN },
+	{ "test_apply_form_feedback_for_two_colleagues_english", "en",
+	  "Feedback for: Piet, Anna\nCritique: x\n", "  - line 1: \"Feedback for\" takes one "
+	  "team mate; send one message per team mate.\n", NOT_NL },
+	{ "test_apply_form_name_missing_and_bad_date_dutch", "nl",
+	  "Herinner:\nAfwezig: Anna tot overmorgen\n", "  - regel 1: achter \"Herinner\" hoort de "
+	  "naam van een teamgenoot.\n  - regel 2: \"overmorgen\" is geen datum (schrijf die zo: "
+	  "2027-02-01).\n", NOT_EN },
+	{ "test_apply_form_name_missing_and_bad_date_english", "en",
+	  "Nudge:\nAway: Anna until someday\n", "  - line 1: \"Nudge\" needs the name of a team "
+	  "mate.\n  - line 2: \"someday\" is not a date (write it like this: 2027-02-01).\n",
+	  NOT_NL },
+	{ "test_apply_form_rating_and_score_problems_dutch", "nl", "F12: 6\nF3: 2\nF3: 4\n1: 7,5\n",
+	  "  - regel 1, F12: \"6\" is geen beoordeling van 1 tot en met 5.\n"
+	  "  - regel 3: F3 stond er twee keer in; de laatste beoordeling telt.\n"
+	  "  - regel 4, vraag 1: \"7,5\" is geen heel cijfer van 0 tot en met 10.\n", NOT_EN },
+	{ "test_apply_form_rating_and_score_problems_english", "en", "F12: 6\n1: 12\n2: 3\n2: 4\n",
+	  "  - line 1, F12: \"6\" is not a rating from 1 to 5.\n"
+	  "  - line 2, question 1: \"12\" is not a score from 0 to 10.\n"
+	  "  - line 4: question 2 was in your reply twice; the last answer counts.\n", NOT_NL },
+	{ "test_apply_form_without_problems_has_no_problem_list", "en", "Hello, no time.\n",
+	  "What is missing:", "Please note" },
+};
+
 struct world {
 	char dir[64];
 	struct config *cfg;
@@ -152,7 +203,7 @@ member(struct world *w, int64_t team, const char *name, const char *addr)
 }
 
 static void
-world_open(struct world *w, int cap)
+world_open(struct world *w, int cap, const char *lang)
 {
 	struct fb_error err;
 	struct buf path = BUF_INIT;
@@ -179,7 +230,7 @@ world_open(struct world *w, int cap)
 	memcpy(w->p.start_date, "2027-01-04", 11);
 	w->p.weeks = 10;
 	w->p.timezone = "Europe/Amsterdam";
-	memcpy(w->p.language, "nl", 3);
+	snprintf(w->p.language, sizeof(w->p.language), "%s", lang);
 	if (store_program_create(w->db, &w->p, w->f.now, &err) < 0 ||
 	    store_team_add(w->db, w->p.id, "Sales", w->f.now, &sales, &err) < 0 ||
 	    store_team_add(w->db, w->p.id, "Support", w->f.now, &support, &err) < 0)
@@ -362,7 +413,7 @@ run_case(void **state)
 	struct fb_error err;
 	int64_t id, before;
 
-	world_open(&w, c->cap);
+	world_open(&w, c->cap, "nl");
 	setup(&w, c->setup);
 	if (c->cap) {
 		/* One answer to the sender already this hour: the cap of one is reached. */
@@ -389,6 +440,58 @@ run_case(void **state)
 	world_close(&w);
 }
 
+/* Every '|'-separated part of list is (want) or is not (!want) in text. */
+static void
+check_parts(const char *text, const char *list, int want)
+{
+	const char *p = list;
+
+	while (p != NULL && *p != '\0') {
+		const char *e = strchr(p, '|');
+		size_t n = e != NULL ? (size_t)(e - p) : strlen(p);
+		char part[512];
+
+		snprintf(part, sizeof(part), "%.*s", (int)n, p);
+		if ((strstr(text, part) != NULL) != want)
+			fail_msg("the mail %s \"%s\":\n%s", want ? "lacks" : "holds", part, text);
+		p = e != NULL ? e + 1 : NULL;
+	}
+}
+
+static void
+run_words(void **state)
+{
+	const struct wcase *c = *state;
+	const struct acase in = { c->name, NUDGE_JAN, JAN, "", c->body, "", "", "", "", 0 };
+	struct world w;
+	struct apply_stats st = { 0 };
+	struct outbox_list l = { 0 };
+	struct outbox_row r;
+	struct fb_message *msg;
+	struct fb_error err;
+	int64_t id, before;
+
+	world_open(&w, 0, c->lang);
+	setup(&w, NUDGE_JAN);
+	before = last_outbox_id(&w);
+	inbound(&w, &in, &id);
+	if (apply_pending(&w.f, 100, NULL, &st, &err) < 0)
+		fail_msg("%s", err.msg);
+	assert_int_equal(queue_outbox_list(w.db, NULL, 1, &l, &err), 0);
+	assert_int_equal(l.n, 1);
+	assert_true(l.v[0].id > before);
+	assert_string_equal(l.v[0].kind, "unreadable");
+	assert_int_equal(queue_outbox_get(w.db, l.v[0].id, &r, &err), 0);
+	if ((msg = message_parse(r.raw.data, r.raw.len, 1 << 20, &err)) == NULL)
+		fail_msg("%s", err.msg);
+	check_parts(msg->text, c->want, 1);
+	check_parts(msg->text, c->absent, 0);
+	message_free(msg);
+	queue_outbox_release(&r);
+	queue_outbox_list_release(&l);
+	world_close(&w);
+}
+
 /* A failure half-way (the outbox refuses) undoes the whole message: nothing counted, nothing
  * queued, the message pending with the error; a reapply after the fix applies it once. */
 static void
@@ -404,7 +507,7 @@ test_apply_failure_is_atomic_and_reapply_works(void **state)
 	int64_t id, before;
 
 	(void)state;
-	world_open(&w, 0);
+	world_open(&w, 0, "nl");
 	setup(&w, REQUEST_PIET);
 	before = last_outbox_id(&w);
 	inbound(&w, &give_case, &id);
@@ -439,6 +542,9 @@ main(void)
 		cmocka_unit_test(test_apply_failure_is_atomic_and_reapply_works),
 	};
 
-	return testlib_run_table("apply", cases, sizeof(cases) / sizeof(cases[0]),
+	int rc = testlib_run_table("apply", cases, sizeof(cases) / sizeof(cases[0]),
 	    sizeof(cases[0]), run_case, fixed, sizeof(fixed) / sizeof(fixed[0]));
+
+	return rc | testlib_run_table("apply_words", wcases, sizeof(wcases) / sizeof(wcases[0]),
+	    sizeof(wcases[0]), run_words, NULL, 0);
 }

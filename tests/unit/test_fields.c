@@ -274,7 +274,7 @@ test_fields_struct_keeps_line_numbers_and_open_answer_raw_text(void **state)
 }
 
 /* Answer problems carry their kind, question and value (so a template can say them in the
- * member's language); other problems are FIELDS_PROBLEM_OTHER without them. */
+ * member's language); a label given twice has a kind of its own and the label as written. */
 static void
 test_fields_answer_problems_carry_kind_question_and_value(void **state)
 {
@@ -295,9 +295,9 @@ test_fields_answer_problems_carry_kind_question_and_value(void **state)
 	assert_int_equal(f.problems[2].q, 1);
 	assert_int_equal(f.problems[2].line, 4);
 	assert_null(f.problems[2].value);
-	assert_int_equal(f.problems[3].kind, FIELDS_PROBLEM_OTHER);
+	assert_int_equal(f.problems[3].kind, FIELDS_PROBLEM_LABEL_TWICE);
 	assert_int_equal(f.problems[3].q, 0);
-	assert_null(f.problems[3].value);
+	assert_string_equal(f.problems[3].value, "Kritiek");
 	/* a long number is no score and no problem here: an answer's text, kept whole (for a
 	 * scale question apply explains it, cut to a readable length) */
 	assert_int_equal(f.nanswers, 2);
@@ -305,6 +305,52 @@ test_fields_answer_problems_carry_kind_question_and_value(void **state)
 	assert_int_equal(f.answers[1].score, -1);
 	assert_int_equal(strlen(f.answers[1].text), 68);
 	fields_release(&f);
+}
+
+/* Every problem has a kind, and the number and value a template needs to say it. */
+static const struct {
+	const char *in;
+	enum fields_problem kind;
+	unsigned q;
+	const char *value;      /* NULL: none */
+	size_t line;
+} kinds[] = {
+	{ "Kritiek: a\nKRITIEK: b\n", FIELDS_PROBLEM_LABEL_TWICE, 0, "KRITIEK", 2 },
+	{ "Over: x\nAbout: y\n", FIELDS_PROBLEM_LABEL_TWICE, 0, "About", 2 },
+	{ "Feedback voor:\n", FIELDS_PROBLEM_NEEDS_NAME, 0, "Feedback voor", 1 },
+	{ "Hoi\nHerinner:\n", FIELDS_PROBLEM_NEEDS_NAME, 0, "Herinner", 2 },
+	{ "Nudge:  \n", FIELDS_PROBLEM_NEEDS_NAME, 0, "Nudge", 1 },
+	{ "Feedback for: Jan, Piet\nKritiek: x\n", FIELDS_PROBLEM_ONE_COLLEAGUE, 0,
+	  "Feedback for", 1 },
+	{ "Afwezig: Lid 4 tot 2027-02-30\n", FIELDS_PROBLEM_NOT_A_DATE, 0, "2027-02-30", 1 },
+	{ "Away: Ann until next friday\n", FIELDS_PROBLEM_NOT_A_DATE, 0, "next friday", 1 },
+	{ "F12: 6\n", FIELDS_PROBLEM_RATING_OUT_OF_RANGE, 12, "6", 1 },
+	{ "F7: goed\n", FIELDS_PROBLEM_RATING_OUT_OF_RANGE, 7, "goed", 1 },
+	{ "F1: 3\nF1: 4\n", FIELDS_PROBLEM_RATING_TWICE, 1, NULL, 2 },
+	{ "2: 7,5\n", FIELDS_PROBLEM_NOT_WHOLE, 2, "7,5", 1 },
+};
+
+static void
+test_fields_every_problem_has_a_kind(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++) {
+		struct fields f;
+
+		assert_int_equal(fields_parse(kinds[i].in, strlen(kinds[i].in), &f), 0);
+		if (f.nproblems != 1)
+			fail_msg("%s: %zu problems", kinds[i].in, f.nproblems);
+		if (f.problems[0].kind != kinds[i].kind || f.problems[0].q != kinds[i].q ||
+		    f.problems[0].line != kinds[i].line)
+			fail_msg("%s: kind %d q %u line %zu", kinds[i].in, (int)f.problems[0].kind,
+			    f.problems[0].q, f.problems[0].line);
+		if (kinds[i].value == NULL)
+			assert_null(f.problems[0].value);
+		else
+			assert_string_equal(f.problems[0].value, kinds[i].value);
+		assert_non_null(f.problems[0].text); /* the English message stays, for logs */
+		fields_release(&f);
+	}
 }
 
 /* More than fields reads: the rest is unread, and the problem says so by its kind. */
@@ -374,6 +420,7 @@ main(void)
 		cmocka_unit_test(test_fields_many_answers_grow),
 		cmocka_unit_test(test_fields_answer_problems_carry_kind_question_and_value),
 		cmocka_unit_test(test_fields_too_long_text_is_a_problem_of_its_own_kind),
+		cmocka_unit_test(test_fields_every_problem_has_a_kind),
 	};
 	return testlib_run_table("fields", cases, sizeof(cases) / sizeof(cases[0]),
 	    sizeof(cases[0]), run_case, fixed, sizeof(fixed) / sizeof(fixed[0]));

@@ -21,6 +21,7 @@
 #include "fbtime.h"
 #include "log.h"
 #include "outmail.h"
+#include "report_progress.h"
 #include "sdnotify.h"
 #include "banned.h"
 
@@ -267,5 +268,6 @@ main(int argc, char **argv)
 	daemon_lock_release(lock);
 	config_free(cfg);
 	fbtime_cleanup();
+	report_chart_cleanup(); /* cairo/fontconfig caches of the progress report charts */
 	return rc;
 }

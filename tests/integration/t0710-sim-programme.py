@@ -122,6 +122,10 @@ COUNTS = {
     6: {A: (1, 1, 1), B: (1, 1, 1), C: (0, 0, 0), D: (1, 1, 1), E: (0, 0, 0), F: (0, 0, 0), G: (1, 2, 2),
         H: (1, 0, 0)},
 }
+# Totals through week 10 (given, received, requested): each week's 1 for every giver, and the
+# requests of each asker from the ASKS table (Daan: 2+2+2+0+1+1+4*1 = 12; Gerda: 2 a week).
+TOTALS_10 = {A: (10, 10, 10), B: (10, 7, 7), C: (5, 5, 5), D: (9, 12, 12), E: (9, 9, 9), F: (0, 0, 0),
+             G: (10, 20, 20), H: (10, 0, 0)}
 # Evaluation report: feedback the team gave per week (7 givers in weeks 1-3 and 5; Daan away in
 # week 4, Carla silent and Eva away in week 6, Carla silent in weeks 7-10), and per member.
 TEAM_FEEDBACK = [7, 7, 7, 6, 7, 5, 6, 6, 6, 6]
@@ -251,6 +255,10 @@ with tempfile.TemporaryDirectory() as tmp:
                       for r in rows}
             t.ok(counts == COUNTS[week], "week %d: given/received/requested per member as the ask table says"
                  % week, counts)
+        if week == 10:
+            totals = {r["teamlid"]: (int(r["gegeven totaal"]), int(r["ontvangen totaal"]),
+                                     int(r["gevraagd totaal"])) for r in rows}
+            t.ok(totals == TOTALS_10, "week 10: totals given/received/requested per member", totals)
         reports = [m for m in s.sent(kind="weekly_report") if m.subject.endswith("week %d" % week)
                    or re.search(r"week %d\b" % week, m.subject)]
         t.ok(len(reports) == 1 and reports[0].rcpt == FACILITATOR[1],

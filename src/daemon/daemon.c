@@ -395,6 +395,27 @@ wait_for_work(struct state *s, int seconds, const struct daemon_opts *o)
 		usleep(100000);
 }
 
+static const char *const level_names[] = { "error", "warning", "info", "debug" };
+
+/*
+ * A reloaded log_level takes effect when it differs from the running configuration's: so
+ * --log-level on the command line holds until the administrator changes the file's value,
+ * and the latest word wins.
+ */
+static void
+reload_log_level(const struct config *old, const struct config *n)
+{
+	enum log_level l = n->feedbackd.log_level;
+
+	if (l == old->feedbackd.log_level || (unsigned)l >= sizeof(level_names) /
+	    sizeof(level_names[0]))
+		return;
+	log_set_level(l);
+	/* Said at warning level, so that it is seen whatever the new level hides. */
+	log_warnx("log level is now %s (log_level in the reloaded configuration)",
+	    level_names[l]);
+}
+
 static void
 reload(struct state *s, struct config **cfg, const struct daemon_opts *o)
 {
@@ -416,6 +437,7 @@ reload(struct state *s, struct config **cfg, const struct daemon_opts *o)
 		sdnotify_ready("reload refused, running the old configuration");
 		return;
 	}
+	reload_log_level(*cfg, n);
 	config_free(*cfg);
 	*cfg = n;
 	log_info("configuration reloaded from %s", o->config_path);
@@ -470,7 +492,14 @@ daemon_run(struct config **cfg, struct db *db, const struct daemon_opts *o)
 			rc = r == PASS_OK ? 0 : 1;
 			break;
 		}
-		wait_for_work(&s, seconds_to_wait(&s, db, o->clock(o->clock_arg)), o);
+		{
+			int wait = seconds_to_wait(&s, db, o->clock(o->clock_arg));
+
+			log_debug("pass done (sent %zu since start%s%s); next pass in at most %d s",
+			    s.sent_total, s.mailbox_down ? ", mailbox unavailable" : "",
+			    s.db_busy ? ", database busy" : "", wait);
+			wait_for_work(&s, wait, o);
+		}
 	}
 	db_set_interrupt(db, NULL);
 out:

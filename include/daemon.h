@@ -13,6 +13,13 @@
  * return; SIGHUP reloads the
  * configuration between passes (a bad one is refused and the old one kept).
  *
+ * A database locked by another process past the busy timeout (db.h) is ridden out like a
+ * mailbox outage: the pass stops at the first busy failure, "database busy" is logged once,
+ * the pass is tried again with back-off (1 s doubling to 30 s, on top of the wait for the
+ * lock) and "database available again" is logged once when one succeeds; rows a stopped send
+ * pass left 'sending' are queued again then (mailflow_recover). Only other database errors
+ * end the loop.
+ *
  * The clock is a function handed in by main, so the loop never reads the wall clock itself.
  */
 #ifndef FB_DAEMON_H
@@ -36,7 +43,9 @@ struct daemon_opts {
 
 /*
  * Run until stopped (or one pass with once). *cfg may be replaced by a reload (the caller frees
- * whatever *cfg is at the end). Returns 0, or 1 when a pass could not use the database.
+ * whatever *cfg is at the end). Returns 0, or 1 when a pass hit a database error that is not
+ * "busy" (with once: any database failure, busy included). While running it sets the
+ * database's interrupt flag to o->stop (db_set_interrupt) and clears it before returning.
  */
 int daemon_run(struct config **cfg, struct db *db, const struct daemon_opts *o);
 

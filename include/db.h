@@ -13,6 +13,7 @@
 #ifndef FB_DB_H
 #define FB_DB_H
 
+#include <signal.h>
 #include <sqlite3.h>
 
 #include "fberror.h"
@@ -32,6 +33,19 @@ struct db *db_open(const char *path, struct fb_error *err);
 struct db *db_open_version(const char *path, int version, struct fb_error *err);
 void db_close(struct db *db);
 int db_version(struct db *db);
+
+/*
+ * Lock waits. A statement that finds the database locked by another connection (a backup,
+ * feedbackctl in a long transaction) waits up to DB_BUSY_TIMEOUT_MS, then fails with SQLite's
+ * "database is locked". db_busy_count() grows by at least one at every such failure (never
+ * for other errors), so a caller compares it before and after a unit of work to tell "busy,
+ * retry later" from a real error. db_set_interrupt(): while *flag is non-zero a wait gives up
+ * within 100 ms (the daemon passes its stop flag, so SIGTERM is not held up by a lock); NULL
+ * (the default) waits the full timeout.
+ */
+#define DB_BUSY_TIMEOUT_MS 10000
+unsigned long db_busy_count(const struct db *db);
+void db_set_interrupt(struct db *db, volatile sig_atomic_t *flag);
 
 /* Transactions: BEGIN IMMEDIATE so a writer waits for the lock up front instead of failing at
  * its first write. Nesting is counted: only the outermost begin/commit talk to SQLite. */

@@ -43,9 +43,13 @@ struct privacy_counts {
  * feedback_given / feedback_received (with texts and reactions), requests, answers, attendance,
  * calendar, inbox and outbox (with the raw message; bytes that are not UTF-8 are given as
  * Latin-1 and the row says "raw_encoding": "bytes-as-latin1").
- * Caller owns *out (json_decref). -1 with err when the member does not exist.
+ * Caller owns *out (json_decref). -1 with err when the member does not exist, or was erased
+ * (the message says so: there is nothing personal left to export).
  */
 int privacy_export_member(struct db *db, int64_t member_id, json_t **out, struct fb_error *err);
+
+/* 1 when member_id exists and was erased, 0 when not (or no such member), -1 with err. */
+int privacy_member_erased(struct db *db, int64_t member_id, struct fb_error *err);
 
 /* Erase member_id as the policy above says. counts may be NULL. */
 int privacy_erase_member(struct db *db, int64_t member_id, struct privacy_counts *counts,

@@ -2,9 +2,12 @@
  * ctl_privacy — feedbackctl member export / member erase: a member's data on request, and
  * forgetting a member. The policy lives in include/privacy.h and feedbackctl(1).
  */
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "ctl.h"
 #include "privacy.h"
@@ -41,6 +44,38 @@ find_member(struct ctl *c, const char *program, const char *spec, struct member 
 	return rc;
 }
 
+/*
+ * The member lookup leaves erased members out (their name and addresses are gone). When it
+ * finds nobody and spec names an erased member by id ("17") or by the name the erase gave it
+ * ("erased member 17"), say that rather than "no member": the request was already answered.
+ * CTL_FAIL after saying so, CTL_OK when spec is no erased member's.
+ */
+static int
+refuse_erased(struct ctl *c, const char *spec, const char *what)
+{
+	static const char prefix[] = "erased member ";
+	struct fb_error err;
+	const char *num = spec;
+	char *end;
+	long long id;
+	int erased;
+
+	if (strncasecmp(spec, prefix, sizeof(prefix) - 1) == 0)
+		num = spec + sizeof(prefix) - 1;
+	errno = 0;
+	id = strtoll(num, &end, 10);
+	if (errno || *end || end == num || id <= 0)
+		return CTL_OK;
+	erased = privacy_member_erased(c->db, id, &err);
+	if (erased < 0)
+		return ctl_error("%s", err.msg);
+	if (erased == 0)
+		return CTL_OK;
+	return ctl_error("member %lld was erased: nothing personal is kept about them, so there is "
+	    "nothing to %s (only anonymous counts and scores remain; see feedbackctl(1), member "
+	    "erase)", id, what);
+}
+
 static int
 parse(int argc, char **argv, const char *usage, const char **program, int *yes)
 {
@@ -73,7 +108,8 @@ ctl_member_export(struct ctl *c, int argc, char **argv)
 
 	if (parse(argc, argv, export_usage, &program, NULL) < 0)
 		return ctl_usage(export_usage, 0);
-	if (ctl_db(c) == NULL || find_member(c, program, argv[optind], &m) != CTL_OK)
+	if (ctl_db(c) == NULL || refuse_erased(c, argv[optind], "export") != CTL_OK ||
+	    find_member(c, program, argv[optind], &m) != CTL_OK)
 		return CTL_FAIL;
 	if (privacy_export_member(c->db, m.id, &doc, &err) < 0) {
 		store_member_release(&m);
@@ -97,7 +133,8 @@ ctl_member_erase(struct ctl *c, int argc, char **argv)
 	if (!yes)
 		return ctl_error("member erase cannot be undone: add --yes to erase \"%s\"",
 		    argv[optind]);
-	if (ctl_db(c) == NULL || find_member(c, program, argv[optind], &m) != CTL_OK)
+	if (ctl_db(c) == NULL || refuse_erased(c, argv[optind], "erase again") != CTL_OK ||
+	    find_member(c, program, argv[optind], &m) != CTL_OK)
 		return CTL_FAIL;
 	if (privacy_erase_member(c->db, m.id, &n, &err) < 0)
 		rc = ctl_error("%s", err.msg);

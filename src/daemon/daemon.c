@@ -41,6 +41,11 @@ struct state {
 	int mailbox_failures;
 	size_t sent_total;       /* since start, for the status line */
 	time_t retention_at;     /* next retention pass; 0: at the first pass */
+	int db_busy;             /* logged once per busy spell, like mailbox_down */
+	int db_failures;
+	time_t db_retry_at, db_busy_since;
+	unsigned long busy_mark; /* db_busy_count() at the start of the pass */
+	int need_recover;        /* requeue what a stopped send left 'sending' */
 };
 
 static int
@@ -150,25 +155,69 @@ mailbox_trouble(struct state *s, time_t now, const char *msg)
 	mailbox_close(s);
 }
 
+/*
+ * The database can be busy: another process (a backup, feedbackctl in a long transaction)
+ * holds its lock longer than DB_BUSY_TIMEOUT_MS. That is an outage like a mailbox's, not an
+ * end: the pass in hand stops at the first busy failure (every unit of work is a transaction,
+ * so nothing is half done), the state change is logged once, and the pass is tried again with
+ * back-off until the lock is gone. db_busy_count() tells busy from a real error.
+ */
+static int
+went_busy(const struct state *s, struct db *db)
+{
+	return db_busy_count(db) != s->busy_mark;
+}
+
 static void
-pass_receive(struct state *s, struct db *db, time_t now)
+db_trouble(struct state *s, time_t started, time_t now, const char *msg)
+{
+	s->db_failures++;
+	s->db_retry_at = now + mailflow_backoff(0, s->db_failures, 1, 30);
+	if (!s->db_busy) {
+		log_warnx("database busy, retrying with back-off: %s", msg);
+		s->db_busy_since = started;
+	}
+	s->db_busy = 1;
+	/* A send pass may have stopped between its claim and its record: requeue on recovery. */
+	s->need_recover = 1;
+}
+
+static void
+db_available(struct state *s, time_t now)
+{
+	if (s->db_busy)
+		log_info("database available again (busy for %lld s), recovered",
+		    (long long)(now - s->db_busy_since));
+	s->db_busy = 0;
+	s->db_failures = 0;
+}
+
+/* Pass results: done, stopped by a busy database (retry later), or a real database error. */
+enum pass_result { PASS_OK, PASS_BUSY, PASS_FATAL };
+
+static enum pass_result
+pass_receive(struct state *s, struct db *db, time_t now, struct fb_error *err)
 {
 	struct mailflow_policy p = policy_of(s->cfg);
 	struct mailflow_stats st = { 0 };
-	struct fb_error err;
 
 	if (s->mailbox_down && now < s->mailbox_retry_at)
-		return;
+		return PASS_OK;
 	if (s->mb == NULL) {
-		s->mb = s->mdrv->open(&s->ms, &err);
+		s->mb = s->mdrv->open(&s->ms, err);
 		if (s->mb == NULL) {
-			mailbox_trouble(s, now, err.msg);
-			return;
+			mailbox_trouble(s, now, err->msg);
+			return PASS_OK;
 		}
 	}
-	if (mailflow_receive(db, s->mdrv, s->mb, s->mailbox_name.data, &p, now, &st, &err) < 0) {
-		mailbox_trouble(s, now, err.msg);
-		return;
+	if (mailflow_receive(db, s->mdrv, s->mb, s->mailbox_name.data, &p, now, &st, err) < 0) {
+		if (went_busy(s, db)) {
+			/* Not the mailbox's fault: reopen quietly on the retry, mid-fetch state and all. */
+			mailbox_close(s);
+			return PASS_BUSY;
+		}
+		mailbox_trouble(s, now, err->msg);
+		return PASS_OK;
 	}
 	if (s->mailbox_down)
 		log_info("mailbox %s available again", s->mailbox_name.data);
@@ -177,80 +226,118 @@ pass_receive(struct state *s, struct db *db, time_t now)
 	if (st.stored || st.duplicates)
 		log_info("inbox: %zu new message%s stored, %zu already known", st.stored,
 		    st.stored == 1 ? "" : "s", st.duplicates);
+	return PASS_OK;
 }
 
-static int
-pass_send(struct state *s, struct db *db, time_t now, volatile sig_atomic_t *stop)
+static enum pass_result
+pass_send(struct state *s, struct db *db, time_t now, volatile sig_atomic_t *stop,
+    struct fb_error *err)
 {
 	struct mailflow_policy p = policy_of(s->cfg);
 	struct mailflow_stats st = { 0 };
-	struct fb_error err;
+	int rc = mailflow_send(db, s->tdrv, &s->ts, &p, now, stop, &st, err);
 
-	if (mailflow_send(db, s->tdrv, &s->ts, &p, now, stop, &st, &err) < 0) {
-		log_errorx("outbox: %s", err.msg);
-		return -1;
-	}
 	s->sent_total += st.sent;
 	if (st.sent || st.retried || st.failed)
 		log_info("outbox: %zu sent, %zu to retry, %zu failed", st.sent, st.retried,
 		    st.failed);
-	return 0;
+	if (rc < 0 && !went_busy(s, db)) {
+		fb_error_prefix(err, "outbox");
+		return PASS_FATAL;
+	}
+	return rc < 0 ? PASS_BUSY : PASS_OK;
 }
 
 /* Pending inbox messages: classified and applied, with the mail they cause. */
-static int
-pass_apply(struct state *s, struct db *db, time_t now, volatile sig_atomic_t *stop)
+static enum pass_result
+pass_apply(struct state *s, struct db *db, time_t now, volatile sig_atomic_t *stop,
+    struct fb_error *err)
 {
 	struct flow f = { db, s->cfg, s->tpl, now };
 	struct apply_stats st = { 0 };
-	struct fb_error err;
+	int rc = apply_pending(&f, 10000, stop, &st, err);
 
-	if (apply_pending(&f, 10000, stop, &st, &err) < 0) {
-		log_errorx("inbox: %s", err.msg);
-		return -1;
-	}
 	if (st.applied || st.ignored || st.quarantined || st.errors)
 		log_info("inbox: %zu applied, %zu ignored, %zu quarantined, %zu with errors "
 		    "(feedbackctl inbox list)", st.applied, st.ignored, st.quarantined, st.errors);
-	return 0;
+	if (rc < 0 && !went_busy(s, db)) {
+		fb_error_prefix(err, "inbox");
+		return PASS_FATAL;
+	}
+	return rc < 0 ? PASS_BUSY : PASS_OK;
 }
 
 /* Due moments of every programme: nudges, questionnaires, reports. */
-static int
-pass_schedule(struct state *s, struct db *db, time_t now)
+static enum pass_result
+pass_schedule(struct state *s, struct db *db, time_t now, struct fb_error *err)
 {
 	struct flow f = { db, s->cfg, s->tpl, now };
 	struct schedule_stats st = { 0 };
-	struct fb_error err;
-	/* A programme the scheduler cannot handle is logged, not fatal: the others go on. */
-	if (schedule_pass(&f, &st, &err) < 0)
-		log_errorx("scheduler: %s", err.msg);
+	int rc = schedule_pass(&f, &st, err);
+
 	if (st.moments)
 		log_info("scheduler: %zu moment%s acted on (%zu too late, skipped), %zu mail%s "
 		    "queued", st.moments, st.moments == 1 ? "" : "s", st.skipped, st.mails,
 		    st.mails == 1 ? "" : "s");
-	return 0;
+	if (rc < 0 && went_busy(s, db))
+		return PASS_BUSY;
+	/* A programme the scheduler cannot handle is logged, not fatal: the others go on. */
+	if (rc < 0)
+		log_errorx("scheduler: %s", err->msg);
+	return PASS_OK;
 }
 
 /* Daily, and at the first pass: purge what retention_days says is due (privacy.h). */
-static void
-pass_retention(struct state *s, struct db *db, time_t now)
+static enum pass_result
+pass_retention(struct state *s, struct db *db, time_t now, struct fb_error *err)
 {
 	struct privacy_counts n = { 0 };
-	struct fb_error err;
 
 	if (s->retention_at != 0 && now < s->retention_at)
-		return;
+		return PASS_OK;
 	s->retention_at = now + 86400;
 	if (privacy_retention_pass(db, now, s->cfg->program.retention_days,
-	    s->cfg->program.followup_weeks, &n, &err) < 0) {
-		log_warnx("retention: %s (trying again in an hour)", err.msg);
+	    s->cfg->program.followup_weeks, &n, err) < 0) {
+		if (went_busy(s, db)) {
+			s->retention_at = now + 60;
+			return PASS_BUSY;
+		}
+		log_warnx("retention: %s (trying again in an hour)", err->msg);
 		s->retention_at = now + 3600;
-		return;
+		return PASS_OK;
 	}
 	if (n.members || n.texts || n.messages)
 		log_info("retention: purged %ld member%s, %ld texts, %ld messages", n.members,
 		    n.members == 1 ? "" : "s", n.texts, n.messages);
+	return PASS_OK;
+}
+
+/*
+ * One pass: the tick of daemon.h in its order. Stops at the first busy failure (the next try
+ * starts again from the top: every step is idempotent, each unit of work its own transaction)
+ * and at a stop request. err holds the failure for PASS_BUSY and PASS_FATAL.
+ */
+static enum pass_result
+run_pass(struct state *s, struct db *db, time_t now, volatile sig_atomic_t *stop,
+    struct fb_error *err)
+{
+	enum pass_result r;
+
+	s->busy_mark = db_busy_count(db);
+	if (s->need_recover) {
+		if (mailflow_recover(db, err) < 0)
+			return went_busy(s, db) ? PASS_BUSY : PASS_FATAL;
+		s->need_recover = 0;
+	}
+	if ((r = pass_receive(s, db, now, err)) != PASS_OK || *stop)
+		return r;
+	if ((r = pass_apply(s, db, now, stop, err)) != PASS_OK || *stop)
+		return r;
+	if ((r = pass_schedule(s, db, now, err)) != PASS_OK || *stop)
+		return r;
+	if ((r = pass_send(s, db, now, stop, err)) != PASS_OK || *stop)
+		return r;
+	return pass_retention(s, db, now, err);
 }
 
 /* Seconds until the next duty: a due retry, a plan moment, the poll interval, at most
@@ -269,6 +356,8 @@ seconds_to_wait(struct state *s, struct db *db, time_t now)
 		wait = moment - now;
 	if (s->mailbox_down && s->mailbox_retry_at - now < wait)
 		wait = s->mailbox_retry_at - now;
+	if (s->db_busy && s->db_retry_at - now < wait)
+		wait = s->db_retry_at - now;
 	if (wait > DAEMON_MAX_WAIT)
 		wait = DAEMON_MAX_WAIT;
 	if (sdnotify_watchdog_interval() > 0 && wait > sdnotify_watchdog_interval())
@@ -283,8 +372,8 @@ notify_pass_done(struct state *s, struct db *db)
 	int pending = queue_inbox_count(db, "pending", NULL);
 
 	sdnotify_watchdog();
-	sdnotify_status("sent %zu, inbox %d pending%s", s->sent_total, pending < 0 ? 0 : pending,
-	    s->mailbox_down ? ", mailbox unavailable" : "");
+	sdnotify_status("sent %zu, inbox %d pending%s%s", s->sent_total, pending < 0 ? 0 : pending,
+	    s->mailbox_down ? ", mailbox unavailable" : "", s->db_busy ? ", database busy" : "");
 }
 
 static void
@@ -304,6 +393,27 @@ wait_for_work(struct state *s, int seconds, const struct daemon_opts *o)
 	}
 	for (int i = 0; i < seconds * 10 && !*wake; i++)
 		usleep(100000);
+}
+
+static const char *const level_names[] = { "error", "warning", "info", "debug" };
+
+/*
+ * A reloaded log_level takes effect when it differs from the running configuration's: so
+ * --log-level on the command line holds until the administrator changes the file's value,
+ * and the latest word wins.
+ */
+static void
+reload_log_level(const struct config *old, const struct config *n)
+{
+	enum log_level l = n->feedbackd.log_level;
+
+	if (l == old->feedbackd.log_level || (unsigned)l >= sizeof(level_names) /
+	    sizeof(level_names[0]))
+		return;
+	log_set_level(l);
+	/* Said at warning level, so that it is seen whatever the new level hides. */
+	log_warnx("log level is now %s (log_level in the reloaded configuration)",
+	    level_names[l]);
 }
 
 static void
@@ -327,6 +437,7 @@ reload(struct state *s, struct config **cfg, const struct daemon_opts *o)
 		sdnotify_ready("reload refused, running the old configuration");
 		return;
 	}
+	reload_log_level(*cfg, n);
 	config_free(*cfg);
 	*cfg = n;
 	log_info("configuration reloaded from %s", o->config_path);
@@ -348,13 +459,11 @@ daemon_run(struct config **cfg, struct db *db, const struct daemon_opts *o)
 		rc = 1;
 		goto out;
 	}
-	if (mailflow_recover(db, &err) < 0) {
-		log_errorx("%s", err.msg);
-		rc = 1;
-		goto out;
-	}
+	s.need_recover = 1;
+	db_set_interrupt(db, o->stop);
 	sdnotify_ready("running");
 	while (!*o->stop) {
+		enum pass_result r;
 		time_t now;
 
 		if (o->wake != NULL)
@@ -362,25 +471,37 @@ daemon_run(struct config **cfg, struct db *db, const struct daemon_opts *o)
 		if (*o->reload)
 			reload(&s, cfg, o);
 		now = o->clock(o->clock_arg);
-		pass_receive(&s, db, now);
+		if (s.db_busy && now < s.db_retry_at && !o->once) {
+			wait_for_work(&s, (int)(s.db_retry_at - now), o);
+			continue;
+		}
+		r = run_pass(&s, db, now, o->stop, &err);
 		if (*o->stop)
 			break;
-		if (pass_apply(&s, db, now, o->stop) < 0 || pass_schedule(&s, db, now) < 0) {
+		if (r == PASS_FATAL) {
+			log_errorx("%s", err.msg);
 			rc = 1;
 			break;
 		}
-		if (*o->stop)
-			break;
-		if (pass_send(&s, db, now, o->stop) < 0) {
-			rc = 1;
-			break;
-		}
-		pass_retention(&s, db, now);
+		if (r == PASS_BUSY)
+			db_trouble(&s, now, o->clock(o->clock_arg), err.msg);
+		else
+			db_available(&s, o->clock(o->clock_arg));
 		notify_pass_done(&s, db);
-		if (o->once)
+		if (o->once) {
+			rc = r == PASS_OK ? 0 : 1;
 			break;
-		wait_for_work(&s, seconds_to_wait(&s, db, o->clock(o->clock_arg)), o);
+		}
+		{
+			int wait = seconds_to_wait(&s, db, o->clock(o->clock_arg));
+
+			log_debug("pass done (sent %zu since start%s%s); next pass in at most %d s",
+			    s.sent_total, s.mailbox_down ? ", mailbox unavailable" : "",
+			    s.db_busy ? ", database busy" : "", wait);
+			wait_for_work(&s, wait, o);
+		}
 	}
+	db_set_interrupt(db, NULL);
 out:
 	mailbox_close(&s);
 	outmail_templates_free(s.tpl);

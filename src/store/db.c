@@ -28,6 +28,9 @@ struct db {
 	char *path;
 	int depth;  /* transaction nesting */
 	int failed; /* an inner level rolled back: the outermost commit must not commit */
+	unsigned long busy;                 /* lock waits that ran out (db_busy_count) */
+	int busy_waited_ms;                 /* in the current wait */
+	volatile sig_atomic_t *interrupt;   /* set: stop waiting (db_set_interrupt) */
 	struct stmt_entry *stmts[STMT_BUCKETS];
 };
 
@@ -37,9 +40,59 @@ db_schema_latest(void)
 	return schema_count();
 }
 
+/* A busy failure that the busy handler never saw (SQLITE_BUSY_SNAPSHOT, a lock met during WAL
+ * recovery) counts too; one it did see is counted twice, which db_busy_count() allows. */
+static void
+note_busy(struct db *db)
+{
+	int code = sqlite3_extended_errcode(db->sql) & 0xff;
+
+	if (code == SQLITE_BUSY || code == SQLITE_LOCKED)
+		db->busy++;
+}
+
+/*
+ * SQLite's busy handler: called while another connection holds a lock this one needs. Sleep
+ * in short slices (so *interrupt is noticed within 100 ms) until DB_BUSY_TIMEOUT_MS have
+ * passed in this wait, then give up (SQLite returns SQLITE_BUSY) and count it.
+ */
+static int
+busy_wait(void *arg, int count)
+{
+	static const int steps[] = { 1, 2, 5, 10, 15, 20, 25, 25, 25, 50, 50, 100 };
+	struct db *db = arg;
+	int slice;
+
+	if (count == 0)
+		db->busy_waited_ms = 0;
+	if ((db->interrupt != NULL && *db->interrupt) || db->busy_waited_ms >= DB_BUSY_TIMEOUT_MS) {
+		db->busy++;
+		return 0;
+	}
+	slice = count < (int)(sizeof(steps) / sizeof(steps[0])) ? steps[count] : 100;
+	if (slice > DB_BUSY_TIMEOUT_MS - db->busy_waited_ms)
+		slice = DB_BUSY_TIMEOUT_MS - db->busy_waited_ms;
+	sqlite3_sleep(slice);
+	db->busy_waited_ms += slice;
+	return 1;
+}
+
+unsigned long
+db_busy_count(const struct db *db)
+{
+	return db->busy;
+}
+
+void
+db_set_interrupt(struct db *db, volatile sig_atomic_t *flag)
+{
+	db->interrupt = flag;
+}
+
 int
 db_fail(struct db *db, struct fb_error *err, const char *what)
 {
+	note_busy(db);
 	return fb_error_set(err, "%s: %s: %s", db->path, what, sqlite3_errmsg(db->sql));
 }
 
@@ -49,6 +102,7 @@ db_exec_raw(struct db *db, const char *sql, struct fb_error *err)
 	char *msg = NULL;
 
 	if (sqlite3_exec(db->sql, sql, NULL, NULL, &msg) != SQLITE_OK) {
+		note_busy(db);
 		fb_error_set(err, "%s: %s", db->path, msg ? msg : sqlite3_errmsg(db->sql));
 		sqlite3_free(msg);
 		return -1;
@@ -150,7 +204,7 @@ db_open_version(const char *path, int version, struct fb_error *err)
 	}
 	sqlite3_extended_result_codes(db->sql, 1);
 	/* Other processes (the daemon, feedbackctl) may hold the lock briefly: wait, do not fail. */
-	sqlite3_busy_timeout(db->sql, 10000);
+	sqlite3_busy_handler(db->sql, busy_wait, db);
 	if (db_exec_raw(db, "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; "
 	    "PRAGMA foreign_keys = ON;", err) < 0)
 		goto fail;

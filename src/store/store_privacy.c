@@ -156,6 +156,7 @@ privacy_export_member(struct db *db, int64_t member_id, json_t **out, struct fb_
 		{ "calendar", SQL_CALENDAR }, { "inbox", SQL_INBOX }, { "outbox", SQL_OUTBOX },
 	};
 	json_t *member, *doc;
+	const char *status;
 
 	member = rows_json(db, SQL_MEMBER, member_id, err);
 	if (member == NULL)
@@ -163,6 +164,15 @@ privacy_export_member(struct db *db, int64_t member_id, json_t **out, struct fb_
 	if (json_array_size(member) != 1) {
 		json_decref(member);
 		return fb_error_set(err, "member %lld does not exist", (long long)member_id);
+	}
+	/* An erased member's row is a placeholder: exporting it would suggest data that is gone,
+	 * or that the erase left some behind. Say so instead. */
+	status = json_string_value(json_object_get(json_array_get(member, 0), "status"));
+	if (status != NULL && strcmp(status, "erased") == 0) {
+		json_decref(member);
+		return fb_error_set(err, "member %lld was erased: nothing personal is kept about "
+		    "them, so there is nothing to export (only anonymous counts and scores remain; "
+		    "see feedbackctl(1), member erase)", (long long)member_id);
 	}
 	doc = json_object();
 	json_object_set(doc, "member", json_array_get(member, 0));
@@ -307,6 +317,29 @@ privacy_flush(struct db *db, struct fb_error *err)
 }
 
 static const char SQL_EXISTS[] = "SELECT 1 FROM member WHERE id = ?1";
+static const char SQL_ERASED[] = "SELECT status = 'erased' FROM member WHERE id = ?1";
+
+int
+privacy_member_erased(struct db *db, int64_t member_id, struct fb_error *err)
+{
+	sqlite3_stmt *st = db_stmt(db, SQL_ERASED, err);
+	int rc;
+
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, member_id);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		int erased = sqlite3_column_int(st, 0);
+
+		sqlite3_reset(st);
+		return erased;
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE)
+		return db_fail(db, err, "reading a member");
+	return 0;
+}
 
 int
 privacy_erase_member(struct db *db, int64_t member_id, struct privacy_counts *counts,

@@ -1,7 +1,9 @@
 #!/usr/bin/python3
 """Signals: SIGTERM ends an idle daemon within a second (it does not sit out its sleep);
 SIGHUP with a good configuration switches to it (mail goes to the new Maildir), with a bad one
-logs the errors and keeps running on the old one; SIGINT stops like SIGTERM."""
+logs the errors and keeps running on the old one; SIGINT stops like SIGTERM; a reloaded
+log_level takes effect (debug lines appear after a reload to debug, and go after one to
+warning)."""
 import os
 import signal
 import time
@@ -84,4 +86,28 @@ with Scratch() as s:
          "mail still flows with the configuration it had (the reloaded one)", d.log_text())
     rc, took = d.stop()
     t.ok(rc == 0 and took < 1.0, "and it stops within a second (%.3f s)" % took)
+
+    # log_level on reload: started at info (--log-level info), switched to debug, then warning.
+    s.config(poll_interval=1)
+    d = s.start()
+    t.ok(d.wait_log("started"), "a daemon for the log level tests starts", d.log_text())
+    time.sleep(2.5)                      # two or three passes at info
+    t.ok("pass done" not in d.log_text(), "at info no debug line is logged", d.log_text())
+    s.config(extra="[feedbackd]\nlog_level = debug\n", poll_interval=1)
+    d.signal(signal.SIGHUP)
+    t.ok(d.wait_log("log level is now debug", timeout=5), "SIGHUP with log_level = debug: said so",
+         d.log_text())
+    t.ok(d.wait_log("pass done", timeout=5), "and debug lines appear", d.log_text())
+    s.config(extra="[feedbackd]\nlog_level = warning\n", poll_interval=1)
+    d.signal(signal.SIGHUP)
+    t.ok(d.wait_log("log level is now warning", timeout=5), "SIGHUP with log_level = warning: said so",
+         d.log_text())
+    time.sleep(0.5)
+    before = d.log_text()
+    time.sleep(2.5)                      # passes go on, silently now
+    after = d.log_text()
+    t.ok(after == before and "configuration reloaded" not in before.split("log level is now warning")[1],
+         "and from then on neither debug nor info lines", after[len(before) - 300:])
+    rc, took = d.stop()
+    t.ok(rc == 0, "it stops cleanly (exit %s)" % rc)
 t.finish()

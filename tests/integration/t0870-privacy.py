@@ -109,6 +109,19 @@ with Scratch() as s:
     r = ctl("member", "export", str(jan))
     t.ok(not [x for x in JAN if x in r.stdout + r.stderr],
          "an export after the erase shows nothing personal", r.stdout[:1500] + r.stderr)
+    for spec in (str(jan), "erased member %d" % jan):
+        r = ctl("member", "export", spec)
+        t.ok(r.returncode != 0 and r.stdout == "" and "member %d was erased" % jan in r.stderr
+             and "nothing to export" in r.stderr,
+             "export of an erased member (as \"%s\") is refused and says why" % spec,
+             r.stdout[:500] + r.stderr)
+    r = ctl("member", "export", "jan.uniek@example.nl")
+    t.ok(r.returncode != 0 and r.stdout == "" and not [x for x in JAN[2:] if x in r.stderr],
+         "by the old address: not found (the address itself is gone)", r.stderr)
+    r = ctl("member", "erase", str(jan), "--yes")
+    t.ok(r.returncode != 0 and "was erased" in r.stderr, "a second erase is refused as done", r.stderr)
+    r = ctl("member", "export", str(piet))
+    t.ok(r.returncode == 0 and "Piet Pietersen-Uniek" in r.stdout, "the others still export", r.stderr)
 
     # Retention: the programme ends at week 10 + 26 follow-up weeks (2027-09-13), kept 365 days.
     def once(now):

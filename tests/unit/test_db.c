@@ -1,7 +1,8 @@
 /*
  * Unit tests of db: a new file gets the latest schema with WAL and foreign keys; an old schema
  * upgrades in place keeping its rows; a foreign or newer database is refused with a message;
- * nested transactions roll back as one.
+ * nested transactions roll back as one; a lock held by another connection is counted as busy
+ * (and only that), and an interrupt flag ends the wait for it at once.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -153,6 +154,40 @@ test_db_inner_rollback_undoes_the_whole_transaction(void **state)
 	db_close(db);
 }
 
+static void
+test_db_lock_held_elsewhere_counts_as_busy_and_interrupt_ends_the_wait(void **state)
+{
+	struct fb_error err;
+	struct db *a = db_open(path, &err), *b = db_open(path, &err);
+	volatile sig_atomic_t stop = 1;
+	unsigned long before;
+
+	(void)state;
+	assert_non_null(a);
+	assert_non_null(b);
+	/* A plain error is not busy. */
+	before = db_busy_count(b);
+	assert_int_equal(sqlite3_exec(db_sqlite(b), "SELECT * FROM no_such_table", NULL, NULL,
+	    NULL), SQLITE_ERROR);
+	assert_int_equal(db_fail(b, &err, "reading"), -1);
+	assert_int_equal(db_busy_count(b), before);
+	/* a holds the write lock; b, told to stop, gives up at once and counts it. */
+	assert_int_equal(db_begin(a, &err), 0);
+	db_set_interrupt(b, &stop);
+	assert_int_equal(db_begin(b, &err), -1);
+	assert_non_null(strstr(err.msg, "locked"));
+	assert_true(db_busy_count(b) > before);
+	/* Released: b gets the lock, and the count stays where it was. */
+	db_rollback(a);
+	before = db_busy_count(b);
+	assert_int_equal(db_begin(b, &err), 0);
+	assert_int_equal(db_commit(b, &err), 0);
+	assert_int_equal(db_busy_count(b), before);
+	db_set_interrupt(b, NULL);
+	db_close(a);
+	db_close(b);
+}
+
 int
 main(void)
 {
@@ -161,6 +196,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_db_old_schema_upgrades_in_place_keeping_rows, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_db_refuses_foreign_and_newer_databases, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_db_inner_rollback_undoes_the_whole_transaction, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_db_lock_held_elsewhere_counts_as_busy_and_interrupt_ends_the_wait, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -11,7 +11,8 @@
  * a first name only one member has; a name that is unknown, fits several members or is only a
  * typo away from one is explained back, never guessed. The facilitator gets one answer listing
  * what was done and what was not (facilitator_confirmation; ratings_received when the reply had
- * ratings only). The sender must be the facilitator's address; anything else is quarantined like
+ * ratings only): each rating's outcome and each problem as flags and values, the sentences in
+ * the templates, in the programme's language. The sender must be the facilitator's address; anything else is quarantined like
  * a member's reply from a stranger.
  */
 #include <stdio.h>

@@ -91,6 +91,9 @@ int report_score(const struct report_progress_input *in, const struct report_pte
 
 int report_progress_text(const struct report_progress_input *in, struct buf *out);
 
+/* The report's title in its language ("Voortgangsrapport", "Evaluation report"): static. */
+const char *report_progress_title(const struct report_progress_input *in);
+
 /* CSV in long form (one figure per row: team;figure;moment or week;member or question;value),
  * UTF-8 with BOM, ';'-separated, decimal comma for a Dutch programme. */
 int report_progress_csv(const struct report_progress_input *in, struct buf *out);

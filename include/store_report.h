@@ -113,15 +113,48 @@ struct questionnaire;
 int store_report_ambition_load(struct db *db, const struct program *p, int64_t team_id,
     const struct questionnaire *baseline, struct report_progress_set *s, struct fb_error *err);
 
+/* What became of one rating in a facilitator's reply; the mail says it in the facilitator's
+ * language (the words are in the templates ratings_received and facilitator_confirmation). */
+enum report_rating_result {
+	REPORT_RATING_RECORDED,     /* stored (a later rating of the same sample replaces it) */
+	REPORT_RATING_UNKNOWN,      /* no sample with that number in the programme: not stored */
+	REPORT_RATING_OTHER_TEAM,   /* a sample of another team's report: not stored */
+	REPORT_RATING_PROBLEM,      /* fields found a problem, in problem: */
+};
+
+struct report_rating_outcome {
+	enum report_rating_result result;
+	enum fields_problem problem; /* PROBLEM: FIELDS_PROBLEM_RATING_OUT_OF_RANGE (not stored)
+	                              * or FIELDS_PROBLEM_RATING_TWICE (the later rating counts,
+	                              * and has an outcome of its own); else FIELDS_PROBLEM_OTHER */
+	char id[24];                 /* the sample: "F12" */
+	int score;                   /* the rating 1..5; 0 for RATING_OUT_OF_RANGE */
+	const char *value;           /* RATING_OUT_OF_RANGE: the rating as written (points into
+	                              * the fields given, valid while they are), else NULL */
+	size_t line;                 /* where in the reply */
+};
+
+/* Outcomes in the order of the reply's lines (a problem after the rating of its line). */
+struct report_rating_outcomes {
+	struct report_rating_outcome *v;
+	size_t n;
+};
+#define REPORT_RATING_OUTCOMES_INIT { NULL, 0 }
+
+/* Free the outcomes' storage and empty them; NULL is fine. */
+void report_rating_outcomes_release(struct report_rating_outcomes *o);
+
 /*
  * Store the ratings ("F12: 4") in a facilitator's reply. Each id must be a sample shown in a
- * report of the facilitator's own team; an unknown id, or one of another team, is not applied
- * and summary says so in a line of its own (as does every rating recorded), in the programme's
- * language. A second rating of the same sample by the same facilitator replaces the first.
+ * report of the facilitator's own team; an unknown id, or one of another team, is not applied.
+ * A second rating of the same sample by the same facilitator replaces the first. Every rating,
+ * and every rating problem fields_parse() noted (out of range, rated twice), gets an outcome in
+ * out (emptied first; release with report_rating_outcomes_release()), data only: no words.
  * All ratings of f are stored in one transaction. Returns the number recorded (0 when none
- * could be), or -1 with err set (unknown facilitator, database error; nothing stored).
+ * could be), or -1 with err set (unknown facilitator, database error; nothing stored, out
+ * empty).
  */
 int report_ratings_apply(struct db *db, int64_t facilitator_id, const struct fields *f,
-    time_t now, struct buf *summary, struct fb_error *err);
+    time_t now, struct report_rating_outcomes *out, struct fb_error *err);
 
 #endif

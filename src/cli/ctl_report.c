@@ -313,9 +313,7 @@ progress_mail(struct ctl *c, const struct report_progress_input *in, const struc
 		inl[i].len = f->png.len;
 	}
 	if (report_progress_html(in, refs, n, &html) < 0 ||
-	    buf_addf(&subject, "%s — %s", in->kind == REPORT_PROGRESS ? (in->lang == REPORT_LANG_EN ?
-	    "Progress report" : "Voortgangsrapport") : (in->lang == REPORT_LANG_EN ?
-	    "Evaluation report" : "Evaluatierapport"), in->program) < 0) {
+	    buf_addf(&subject, "%s — %s", report_progress_title(in), in->program) < 0) {
 		fb_error_set(err, "out of memory");
 		goto out;
 	}

@@ -3,7 +3,8 @@
  * surface and written as PNG into a struct buf (no files): volume per week (teams side by side),
  * ratings per week, a team's scores per question and moment, a team's members' weekly volume as
  * a heat map. Pure: data in, PNG bytes out. Fonts: cairo's "toy" API with a sans-serif family,
- * so no font files are named.
+ * so no font files are named. The words drawn and the alt texts are Dutch or English by the
+ * report's language, from one table of phrases below (as report_render.c has).
  */
 #include <dlfcn.h>
 #include <math.h>
@@ -27,6 +28,38 @@ static const double palette[REPORT_CHART_MAX_TEAMS][3] = {
 	{ 0.00, 0.45, 0.70 }, { 0.90, 0.62, 0.00 }, { 0.00, 0.62, 0.45 }, { 0.80, 0.47, 0.65 },
 	{ 0.34, 0.71, 0.91 }, { 0.84, 0.37, 0.00 }, { 0.94, 0.89, 0.26 }, { 0.40, 0.40, 0.40 },
 };
+
+enum chart_phrase {
+	C_VOLUME_TITLE, C_RATINGS_TITLE, C_SCORES_TITLE, C_MEMBERS_TITLE, C_WEEK, C_QUESTION, C_TEAM,
+	C_BASELINE, C_MIDTERM, C_FINAL, C_FOLLOWUP, C_ALT_VOLUME, C_ALT_RATINGS, C_ALT_SCORES,
+	C_ALT_MEMBERS, C_COUNT
+};
+
+static const char *const chart_phrases[C_COUNT][2] = {
+	[C_VOLUME_TITLE] = { "Gegeven feedback per week", "Feedback given per week" },
+	[C_RATINGS_TITLE] = { "Kwaliteit van de feedback (gemiddelde beoordeling 1-5)",
+	    "Quality of the feedback (average rating 1-5)" },
+	[C_SCORES_TITLE] = { "Gemiddelde score per vraag", "Average score per question" },
+	[C_MEMBERS_TITLE] = { "Gegeven feedback per teamlid per week",
+	    "Feedback given per member per week" },
+	[C_WEEK] = { "week", "week" },
+	[C_QUESTION] = { "vraag", "question" },
+	[C_TEAM] = { "team", "team" },
+	[C_BASELINE] = { "0-meting", "baseline" },
+	[C_MIDTERM] = { "tussentijds", "midterm" },
+	[C_FINAL] = { "eind", "final" },
+	[C_FOLLOWUP] = { "follow-up", "follow-up" },
+	[C_ALT_VOLUME] = { "feedback per week", "feedback per week" },
+	[C_ALT_RATINGS] = { "kwaliteitsbeoordelingen per week", "quality ratings per week" },
+	[C_ALT_SCORES] = { "scores per vraag", "scores per question" },
+	[C_ALT_MEMBERS] = { "feedback per teamlid", "feedback per member" },
+};
+
+static const char *
+cph(const struct report_progress_input *in, enum chart_phrase p)
+{
+	return chart_phrases[p][in->lang == REPORT_LANG_EN ? 1 : 0];
+}
 
 static cairo_status_t
 png_to_buf(void *closure, const unsigned char *data, unsigned int len)
@@ -214,12 +247,10 @@ report_chart_volume(const struct report_progress_input *in, struct buf *png,
 		for (int w = 1; w <= weeks_of(in); w++)
 			if (report_team_volume(&in->teams[i], w) > ymax)
 				ymax = report_team_volume(&in->teams[i], w);
-	cr = canvas(REPORT_CHART_W, REPORT_CHART_H, in->lang == REPORT_LANG_EN ?
-	    "Feedback given per week" : "Gegeven feedback per week", &sf, err);
+	cr = canvas(REPORT_CHART_W, REPORT_CHART_H, cph(in, C_VOLUME_TITLE), &sf, err);
 	if (cr == NULL)
 		return -1;
-	axes(cr, REPORT_CHART_W, REPORT_CHART_H, ymax, weeks_of(in),
-	    in->lang == REPORT_LANG_EN ? "week" : "week");
+	axes(cr, REPORT_CHART_W, REPORT_CHART_H, ymax, weeks_of(in), cph(in, C_WEEK));
 	lines(cr, in, ymax, volume_value, always);
 	return finish(cr, sf, png, err);
 }
@@ -229,13 +260,11 @@ report_chart_ratings(const struct report_progress_input *in, struct buf *png,
     struct fb_error *err)
 {
 	cairo_surface_t *sf;
-	cairo_t *cr = canvas(REPORT_CHART_W, REPORT_CHART_H, in->lang == REPORT_LANG_EN ?
-	    "Quality of the feedback (average rating 1-5)" :
-	    "Kwaliteit van de feedback (gemiddelde beoordeling 1-5)", &sf, err);
+	cairo_t *cr = canvas(REPORT_CHART_W, REPORT_CHART_H, cph(in, C_RATINGS_TITLE), &sf, err);
 
 	if (cr == NULL)
 		return -1;
-	axes(cr, REPORT_CHART_W, REPORT_CHART_H, 5, weeks_of(in), "week");
+	axes(cr, REPORT_CHART_W, REPORT_CHART_H, 5, weeks_of(in), cph(in, C_WEEK));
 	lines(cr, in, 5, rating_value, rated);
 	return finish(cr, sf, png, err);
 }
@@ -244,11 +273,9 @@ int
 report_chart_scores(const struct report_progress_input *in, const struct report_pteam *t,
     struct buf *png, struct fb_error *err)
 {
-	static const char *const names[2][REPORT_MOMENTS] = {
-		{ "0-meting", "tussentijds", "eind", "follow-up" },
-		{ "baseline", "midterm", "final", "follow-up" },
-	};
-	int en = in->lang == REPORT_LANG_EN, w = REPORT_CHART_W, h = REPORT_CHART_H;
+	static const enum chart_phrase names[REPORT_MOMENTS] = { C_BASELINE, C_MIDTERM, C_FINAL,
+		C_FOLLOWUP };
+	int w = REPORT_CHART_W, h = REPORT_CHART_H;
 	int nq = in->nquestions < 1 ? 1 : in->nquestions > REPORT_MAX_QUESTIONS ?
 	    REPORT_MAX_QUESTIONS : in->nquestions;
 	double x0 = PAD_L, y0 = h - PAD_B, x1 = w - PAD_R, y1 = PAD_T;
@@ -257,12 +284,12 @@ report_chart_scores(const struct report_progress_input *in, const struct report_
 	cairo_surface_t *sf;
 	cairo_t *cr;
 
-	snprintf(title, sizeof(title), en ? "Average score per question - team %.60s" :
-	    "Gemiddelde score per vraag - team %.60s", t->name ? t->name : "?");
+	snprintf(title, sizeof(title), "%s - %s %.60s", cph(in, C_SCORES_TITLE), cph(in, C_TEAM),
+	    t->name ? t->name : "?");
 	cr = canvas(w, h, title, &sf, err);
 	if (cr == NULL)
 		return -1;
-	axes(cr, w, h, 10, 0, en ? "question" : "vraag");
+	axes(cr, w, h, 10, 0, cph(in, C_QUESTION));
 	for (int q = 1; q <= nq; q++) {
 		for (int m = 0; m < REPORT_MOMENTS; m++) {
 			double avg, change, bh;
@@ -281,7 +308,7 @@ report_chart_scores(const struct report_progress_input *in, const struct report_
 		cairo_show_text(cr, s);
 	}
 	for (int m = 0; m < REPORT_MOMENTS; m++)
-		legend(cr, w, m, names[en][m]);
+		legend(cr, w, m, cph(in, names[m]));
 	return finish(cr, sf, png, err);
 }
 
@@ -308,9 +335,8 @@ report_chart_members(const struct report_progress_input *in, const struct report
 		for (int wk = 1; wk <= W; wk++)
 			if (t->members[i].given[wk] > max)
 				max = t->members[i].given[wk];
-	snprintf(title, sizeof(title), in->lang == REPORT_LANG_EN ?
-	    "Feedback given per member per week - team %.60s" :
-	    "Gegeven feedback per teamlid per week - team %.60s", t->name ? t->name : "?");
+	snprintf(title, sizeof(title), "%s - %s %.60s", cph(in, C_MEMBERS_TITLE), cph(in, C_TEAM),
+	    t->name ? t->name : "?");
 	cr = canvas(w, h, title, &sf, err);
 	if (cr == NULL)
 		return -1;
@@ -372,7 +398,6 @@ int
 report_charts_make(const struct report_progress_input *in, struct report_charts *out,
     struct fb_error *err)
 {
-	int en = in->lang == REPORT_LANG_EN;
 	size_t per_team = in->nteams < REPORT_TEAM_CHARTS_MAX ? in->nteams : REPORT_TEAM_CHARTS_MAX;
 	size_t max = 2 + 2 * per_team;
 
@@ -387,12 +412,11 @@ report_charts_make(const struct report_progress_input *in, struct report_charts 
 		out->n++;
 		if (i == 0) {
 			snprintf(f->name, sizeof(f->name), "volume.png");
-			snprintf(f->alt, sizeof(f->alt), "feedback per week"); /* nl and en alike */
+			snprintf(f->alt, sizeof(f->alt), "%s", cph(in, C_ALT_VOLUME));
 			r = report_chart_volume(in, &f->png, err);
 		} else if (i == 1) {
 			snprintf(f->name, sizeof(f->name), "ratings.png");
-			snprintf(f->alt, sizeof(f->alt), "%s", en ? "quality ratings per week" :
-			    "kwaliteitsbeoordelingen per week");
+			snprintf(f->alt, sizeof(f->alt), "%s", cph(in, C_ALT_RATINGS));
 			r = report_chart_ratings(in, &f->png, err);
 		} else {
 			const struct report_pteam *t = &in->teams[(i - 2) / 2];
@@ -400,9 +424,8 @@ report_charts_make(const struct report_progress_input *in, struct report_charts 
 
 			snprintf(f->name, sizeof(f->name), "%s-%zu.png", scores ? "scores" : "members",
 			    (i - 2) / 2 + 1);
-			snprintf(f->alt, sizeof(f->alt), "%s, team %.60s", scores ? (en ?
-			    "scores per question" : "scores per vraag") : (en ? "feedback per member" :
-			    "feedback per lid"), t->name);
+			snprintf(f->alt, sizeof(f->alt), "%s, %s %.60s", cph(in, scores ?
+			    C_ALT_SCORES : C_ALT_MEMBERS), cph(in, C_TEAM), t->name ? t->name : "?");
 			r = scores ? report_chart_scores(in, t, &f->png, err) :
 			    report_chart_members(in, t, &f->png, err);
 		}

@@ -15,7 +15,61 @@ static const char *const moment_names[2][REPORT_MOMENTS] = {
 };
 
 #define EN(in) ((in)->lang == REPORT_LANG_EN)
-#define T(in, nl, en) (EN(in) ? (en) : (nl))
+
+enum phrase {
+	P_AMBITION_TITLE, P_FEWER_THAN, P_NOT_SHOWN, P_TEAM, P_RESPONSE_TITLE, P_SCORES_TITLE,
+	P_QUESTION, P_DASH_FEWER_THAN, P_ANSWERS, P_MEMBERS_TITLE, P_MEMBER, P_TOTAL,
+	P_PROGRESS_REPORT, P_EVALUATION_REPORT, P_PROGRAM, P_WEEKS, P_VOLUME_TITLE,
+	P_QUALITY_TITLE, P_CSV_HEADER, P_CSV_SENT, P_CSV_ANSWERED, P_CSV_AVERAGE, P_CSV_CHANGE,
+	P_CSV_TEAM_FEEDBACK, P_CSV_QUALITY, P_CSV_MEMBER_FEEDBACK, P_CSV_AMBITION,
+	P_FEWER_THAN_CAP, P_NOT_SHOWN_DOT, P_RESPONSE, P_COUNT
+};
+
+/* The report's words, Dutch and English (the moments are in moment_names). */
+static const char *const phrases[P_COUNT][2] = {
+	[P_AMBITION_TITLE] = { "Ambitie van het team (0-meting, anoniem)",
+	    "The team's ambition (baseline, anonymous)" },
+	[P_FEWER_THAN] = { "minder dan", "fewer than" },
+	[P_NOT_SHOWN] = { "antwoorden: niet getoond", "answers: not shown" },
+	[P_TEAM] = { "Team", "Team" },
+	[P_RESPONSE_TITLE] = { "Respons per meting", "Response per measurement" },
+	[P_SCORES_TITLE] = { "Gemiddelde score per vraag (verschil met de 0-meting)",
+	    "Average score per question (change from the baseline)" },
+	[P_QUESTION] = { "vraag", "question" },
+	[P_DASH_FEWER_THAN] = { "– : minder dan", "– : fewer than" },
+	[P_ANSWERS] = { "antwoorden", "answers" },
+	[P_MEMBERS_TITLE] = { "Gegeven feedback per teamlid per week",
+	    "Feedback given per member per week" },
+	[P_MEMBER] = { "teamlid", "member" },
+	[P_TOTAL] = { "totaal", "total" },
+	[P_PROGRESS_REPORT] = { "Voortgangsrapport", "Progress report" },
+	[P_EVALUATION_REPORT] = { "Evaluatierapport", "Evaluation report" },
+	[P_PROGRAM] = { "programma", "programme" },
+	[P_WEEKS] = { "weken", "weeks" },
+	[P_VOLUME_TITLE] = { "Gegeven feedback per week, per team",
+	    "Feedback given per week, per team" },
+	[P_QUALITY_TITLE] = { "Kwaliteit (gemiddelde beoordeling 1-5) per week, per team",
+	    "Quality (average rating 1-5) per week, per team" },
+	[P_CSV_HEADER] = { "team;cijfer;moment of week;teamlid of vraag;waarde\r\n",
+	    "team;figure;moment or week;member or question;value\r\n" },
+	[P_CSV_SENT] = { "verstuurd", "sent" },
+	[P_CSV_ANSWERED] = { "ingevuld", "answered" },
+	[P_CSV_AVERAGE] = { "gemiddelde score", "average score" },
+	[P_CSV_CHANGE] = { "verschil met 0-meting", "change from baseline" },
+	[P_CSV_TEAM_FEEDBACK] = { "feedback team", "team feedback" },
+	[P_CSV_QUALITY] = { "kwaliteit", "quality" },
+	[P_CSV_MEMBER_FEEDBACK] = { "feedback teamlid", "member feedback" },
+	[P_CSV_AMBITION] = { "ambitie", "ambition" },
+	[P_FEWER_THAN_CAP] = { "Minder dan", "Fewer than" },
+	[P_NOT_SHOWN_DOT] = { "antwoorden: niet getoond.", "answers: not shown." },
+	[P_RESPONSE] = { "respons", "response" },
+};
+
+static const char *
+ph(const struct report_progress_input *in, enum phrase p)
+{
+	return phrases[p][EN(in)];
+}
 
 int
 report_team_volume(const struct report_pteam *t, int week)
@@ -126,8 +180,7 @@ text_ambition(const struct report_progress_input *in, const struct report_pteam 
 {
 	if (t->nambition == 0)
 		return 0;
-	if (buf_addf(out, "\n%s\n", T(in, "Ambitie van het team (0-meting, anoniem)",
-	    "The team's ambition (baseline, anonymous)")) < 0)
+	if (buf_addf(out, "\n%s\n", ph(in, P_AMBITION_TITLE)) < 0)
 		return -1;
 	for (size_t k = 0; k < t->nambition; k++) {
 		const struct report_ambition *a = &t->ambition[k];
@@ -136,9 +189,8 @@ text_ambition(const struct report_progress_input *in, const struct report_pteam 
 		    add_lines(out, a->text ? a->text : "", " ") < 0 || buf_addch(out, '\n') < 0)
 			return -1;
 		if (!ambition_shown(in, a)) {
-			if (buf_addf(out, "     (%s %d %s)\n", T(in, "minder dan", "fewer than"),
-			    in->min_group_size, T(in, "antwoorden: niet getoond",
-			    "answers: not shown")) < 0)
+			if (buf_addf(out, "     (%s %d %s)\n", ph(in, P_FEWER_THAN),
+			    in->min_group_size, ph(in, P_NOT_SHOWN)) < 0)
 				return -1;
 			continue;
 		}
@@ -156,8 +208,8 @@ text_team(const struct report_progress_input *in, const struct report_pteam *t, 
 	int W = last_week(in);
 	size_t at;
 
-	if (buf_addf(out, "\n== %s %s ==\n\n%s\n", T(in, "Team", "Team"), t->name,
-	    T(in, "Respons per meting", "Response per measurement")) < 0)
+	if (buf_addf(out, "\n== %s %s ==\n\n%s\n", ph(in, P_TEAM), t->name,
+	    ph(in, P_RESPONSE_TITLE)) < 0)
 		return -1;
 	for (int m = 0; m < REPORT_MOMENTS; m++) {
 		if (t->sent[m] == 0)
@@ -166,9 +218,7 @@ text_team(const struct report_progress_input *in, const struct report_pteam *t, 
 		    t->sent[m], (int)((t->answered[m] * 100L + t->sent[m] / 2) / t->sent[m])) < 0)
 			return -1;
 	}
-	if (buf_addf(out, "\n%s\n  %s", T(in, "Gemiddelde score per vraag (verschil met de "
-	    "0-meting)", "Average score per question (change from the baseline)"),
-	    T(in, "vraag", "question")) < 0)
+	if (buf_addf(out, "\n%s\n  %s", ph(in, P_SCORES_TITLE), ph(in, P_QUESTION)) < 0)
 		return -1;
 	for (int m = 0; m < REPORT_MOMENTS; m++)
 		if (buf_addf(out, "  %-16s", moment_names[EN(in)][m]) < 0)
@@ -200,17 +250,16 @@ text_team(const struct report_progress_input *in, const struct report_pteam *t, 
 		if (buf_addch(out, '\n') < 0)
 			return -1;
 	}
-	if (buf_addf(out, "  (%s %d %s)\n", T(in, "– : minder dan", "– : fewer than"),
-	    in->min_group_size, T(in, "antwoorden", "answers")) < 0)
+	if (buf_addf(out, "  (%s %d %s)\n", ph(in, P_DASH_FEWER_THAN),
+	    in->min_group_size, ph(in, P_ANSWERS)) < 0)
 		return -1;
 	/* Volume per member per week. */
-	if (buf_addf(out, "\n%s\n  %-24s", T(in, "Gegeven feedback per teamlid per week",
-	    "Feedback given per member per week"), T(in, "teamlid", "member")) < 0)
+	if (buf_addf(out, "\n%s\n  %-24s", ph(in, P_MEMBERS_TITLE), ph(in, P_MEMBER)) < 0)
 		return -1;
 	for (int w = 1; w <= W; w++)
 		if (buf_addf(out, "%4d", w) < 0)
 			return -1;
-	if (buf_addf(out, "  %s\n", T(in, "totaal", "total")) < 0)
+	if (buf_addf(out, "  %s\n", ph(in, P_TOTAL)) < 0)
 		return -1;
 	for (size_t i = 0; i < t->nmembers; i++) {
 		int total = 0;
@@ -238,22 +287,19 @@ report_progress_text(const struct report_progress_input *in, struct buf *out)
 	size_t nt = in->nteams;
 
 	if (buf_addf(out, "%s — %s %s, %s 1-%d\n", in->kind == REPORT_PROGRESS ?
-	    T(in, "Voortgangsrapport", "Progress report") : T(in, "Evaluatierapport",
-	    "Evaluation report"), T(in, "programma", "programme"), in->program ? in->program : "?",
-	    T(in, "weken", "weeks"), W) < 0)
+	    ph(in, P_PROGRESS_REPORT) : ph(in, P_EVALUATION_REPORT), ph(in, P_PROGRAM),
+	    in->program ? in->program : "?", ph(in, P_WEEKS), W) < 0)
 		goto fail;
 	/* Teams side by side, one row each (any number of teams fits): volume and ratings per
 	 * week. */
 	for (int table = 0; table < 2; table++) {
-		if (buf_addf(out, "\n%s\n  %-24s", table == 0 ? T(in, "Gegeven feedback per week, "
-		    "per team", "Feedback given per week, per team") : T(in, "Kwaliteit (gemiddelde "
-		    "beoordeling 1-5) per week, per team", "Quality (average rating 1-5) per week, per "
-		    "team"), "team") < 0)
+		if (buf_addf(out, "\n%s\n  %-24s", ph(in, table == 0 ? P_VOLUME_TITLE :
+		    P_QUALITY_TITLE), "team") < 0)
 			goto fail;
 		for (int w = 1; w <= W; w++)
 			if (buf_addf(out, table == 0 ? "%4d" : "%5d", w) < 0)
 				goto fail;
-		if (buf_addf(out, table == 0 ? "  %s\n" : "\n", T(in, "totaal", "total")) < 0)
+		if (buf_addf(out, table == 0 ? "  %s\n" : "\n", ph(in, P_TOTAL)) < 0)
 			goto fail;
 		for (size_t i = 0; i < nt; i++) {
 			const struct report_pteam *t = &in->teams[i];
@@ -330,9 +376,7 @@ report_progress_csv(const struct report_progress_input *in, struct buf *out)
 	int W = last_week(in);
 	char when[32], who[32];
 
-	if (buf_adds(out, "\xEF\xBB\xBF") < 0 || buf_adds(out, T(in,
-	    "team;cijfer;moment of week;teamlid of vraag;waarde\r\n",
-	    "team;figure;moment or week;member or question;value\r\n")) < 0)
+	if (buf_adds(out, "\xEF\xBB\xBF") < 0 || buf_adds(out, ph(in, P_CSV_HEADER)) < 0)
 		goto fail;
 	for (size_t i = 0; i < in->nteams; i++) {
 		const struct report_pteam *t = &in->teams[i];
@@ -340,9 +384,9 @@ report_progress_csv(const struct report_progress_input *in, struct buf *out)
 		for (int m = 0; m < REPORT_MOMENTS; m++) {
 			if (t->sent[m] == 0)
 				continue;
-			if (csv_row(out, in, t->name, T(in, "verstuurd", "sent"),
+			if (csv_row(out, in, t->name, ph(in, P_CSV_SENT),
 			    moment_names[EN(in)][m], "", t->sent[m], 0) < 0 ||
-			    csv_row(out, in, t->name, T(in, "ingevuld", "answered"),
+			    csv_row(out, in, t->name, ph(in, P_CSV_ANSWERED),
 			    moment_names[EN(in)][m], "", t->answered[m], 0) < 0)
 				goto fail;
 			for (int q = 1; q <= in->nquestions && q <= REPORT_MAX_QUESTIONS; q++) {
@@ -351,25 +395,25 @@ report_progress_csv(const struct report_progress_input *in, struct buf *out)
 				if (!report_score(in, t, m, q, &avg, &change))
 					continue;
 				snprintf(who, sizeof(who), "%d", q);
-				if (csv_row(out, in, t->name, T(in, "gemiddelde score", "average score"),
+				if (csv_row(out, in, t->name, ph(in, P_CSV_AVERAGE),
 				    moment_names[EN(in)][m], who, avg, 1) < 0)
 					goto fail;
 				if (m > 0 && t->navg[0][q] >= in->min_group_size &&
-				    csv_row(out, in, t->name, T(in, "verschil met 0-meting",
-				    "change from baseline"), moment_names[EN(in)][m], who, change, 1) < 0)
+				    csv_row(out, in, t->name, ph(in, P_CSV_CHANGE),
+				    moment_names[EN(in)][m], who, change, 1) < 0)
 					goto fail;
 			}
 		}
 		for (int w = 1; w <= W; w++) {
 			snprintf(when, sizeof(when), "%d", w);
-			if (csv_row(out, in, t->name, T(in, "feedback team", "team feedback"), when, "",
+			if (csv_row(out, in, t->name, ph(in, P_CSV_TEAM_FEEDBACK), when, "",
 			    report_team_volume(t, w), 0) < 0)
 				goto fail;
-			if (t->rating_n[w] > 0 && csv_row(out, in, t->name, T(in, "kwaliteit",
-			    "quality"), when, "", t->rating_avg[w], 1) < 0)
+			if (t->rating_n[w] > 0 && csv_row(out, in, t->name, ph(in, P_CSV_QUALITY),
+			    when, "", t->rating_avg[w], 1) < 0)
 				goto fail;
 			for (size_t k = 0; k < t->nmembers; k++)
-				if (csv_row(out, in, t->name, T(in, "feedback teamlid", "member feedback"),
+				if (csv_row(out, in, t->name, ph(in, P_CSV_MEMBER_FEEDBACK),
 				    when, t->members[k].name, t->members[k].given[w], 0) < 0)
 					goto fail;
 		}
@@ -382,7 +426,7 @@ report_progress_csv(const struct report_progress_input *in, struct buf *out)
 			snprintf(who, sizeof(who), "%d", a->question);
 			for (size_t j = 0; j < a->nanswers; j++)
 				if (csv_text(out, t->name) < 0 || buf_addch(out, ';') < 0 ||
-				    csv_text(out, T(in, "ambitie", "ambition")) < 0 ||
+				    csv_text(out, ph(in, P_CSV_AMBITION)) < 0 ||
 				    buf_addch(out, ';') < 0 || csv_text(out, moment_names[EN(in)][0]) < 0 ||
 				    buf_addch(out, ';') < 0 || csv_text(out, who) < 0 ||
 				    buf_addch(out, ';') < 0 || csv_text(out, a->answers[j]) < 0 ||
@@ -411,8 +455,7 @@ html_ambition(const struct report_progress_input *in, const struct report_pteam 
 	if (t->nambition == 0)
 		return 0;
 	if (buf_addf(out, "<h3 style=\"%sfont-size:15px;\">%s</h3>\n", H_H2,
-	    T(in, "Ambitie van het team (0-meting, anoniem)",
-	    "The team's ambition (baseline, anonymous)")) < 0)
+	    ph(in, P_AMBITION_TITLE)) < 0)
 		return -1;
 	for (size_t k = 0; k < t->nambition; k++) {
 		const struct report_ambition *a = &t->ambition[k];
@@ -423,8 +466,8 @@ html_ambition(const struct report_progress_input *in, const struct report_pteam 
 			return -1;
 		if (!ambition_shown(in, a)) {
 			if (buf_addf(out, "<p style=\"%scolor:#666666;margin:0;\">%s %d %s</p>\n",
-			    H_FONT, T(in, "Minder dan", "Fewer than"), in->min_group_size,
-			    T(in, "antwoorden: niet getoond.", "answers: not shown.")) < 0)
+			    H_FONT, ph(in, P_FEWER_THAN_CAP), in->min_group_size,
+			    ph(in, P_NOT_SHOWN_DOT)) < 0)
 				return -1;
 			continue;
 		}
@@ -443,19 +486,19 @@ html_ambition(const struct report_progress_input *in, const struct report_pteam 
 static int
 html_team(const struct report_progress_input *in, const struct report_pteam *t, struct buf *out)
 {
-	if (buf_addf(out, "<h2 style=\"%s\">%s ", H_H2, T(in, "Team", "Team")) < 0 ||
+	if (buf_addf(out, "<h2 style=\"%s\">%s ", H_H2, ph(in, P_TEAM)) < 0 ||
 	    report_html_escape(out, t->name) < 0 || buf_adds(out, "</h2>") < 0)
 		return -1;
 	if (buf_addf(out, "<table role=\"presentation\" cellpadding=\"0\" cellspacing=\"0\" "
 	    "border=\"0\" style=\"border-collapse:collapse;\"><tr><td style=\"%sfont-weight:bold;\">"
-	    "%s</td>", H_TD, T(in, "vraag", "question")) < 0)
+	    "%s</td>", H_TD, ph(in, P_QUESTION)) < 0)
 		return -1;
 	for (int m = 0; m < REPORT_MOMENTS; m++)
 		if (buf_addf(out, "<td style=\"%sfont-weight:bold;\">%s</td>", H_NUM,
 		    moment_names[EN(in)][m]) < 0)
 			return -1;
 	if (buf_adds(out, "</tr><tr><td style=\"" H_TD "\">") < 0 ||
-	    buf_adds(out, T(in, "respons", "response")) < 0 || buf_adds(out, "</td>") < 0)
+	    buf_adds(out, ph(in, P_RESPONSE)) < 0 || buf_adds(out, "</td>") < 0)
 		return -1;
 	for (int m = 0; m < REPORT_MOMENTS; m++)
 		if (buf_addf(out, t->sent[m] ? "<td style=\"%s\">%d/%d</td>" :
@@ -499,7 +542,7 @@ html_body(const struct report_progress_input *in, const struct report_chart_ref 
 {
 	if (buf_addf(out, "<h1 style=\"%sfont-size:20px;\">%s — ", H_H2, title) < 0 ||
 	    report_html_escape(out, in->program) < 0 ||
-	    buf_addf(out, "</h1><p style=\"%s\">%s 1-%d</p>\n", H_FONT, T(in, "weken", "weeks"),
+	    buf_addf(out, "</h1><p style=\"%s\">%s 1-%d</p>\n", H_FONT, ph(in, P_WEEKS),
 	    last_week(in)) < 0)
 		return -1;
 	for (size_t i = 0; i < ncharts; i++) {
@@ -515,11 +558,11 @@ html_body(const struct report_progress_input *in, const struct report_chart_ref 
 	return 0;
 }
 
-static const char *
-html_title(const struct report_progress_input *in)
+const char *
+report_progress_title(const struct report_progress_input *in)
 {
-	return in->kind == REPORT_PROGRESS ? T(in, "Voortgangsrapport", "Progress report") :
-	    T(in, "Evaluatierapport", "Evaluation report");
+	return in->kind == REPORT_PROGRESS ? ph(in, P_PROGRESS_REPORT) :
+	    ph(in, P_EVALUATION_REPORT);
 }
 
 int
@@ -527,7 +570,7 @@ report_progress_html(const struct report_progress_input *in,
     const struct report_chart_ref *charts, size_t ncharts, struct buf *out)
 {
 	size_t start = out->len;
-	const char *title = html_title(in);
+	const char *title = report_progress_title(in);
 
 	if (buf_addf(out, "<!DOCTYPE html>\n<html lang=\"%s\"><head><meta charset=\"utf-8\">"
 	    "<title>%s</title></head><body style=\"margin:0;padding:16px;background-color:#ffffff;"
@@ -549,7 +592,7 @@ report_progress_html_fragment(const struct report_progress_input *in,
 
 	if (buf_addf(out, "<table role=\"presentation\" width=\"100%%\" cellpadding=\"0\" "
 	    "cellspacing=\"0\" border=\"0\"><tr><td style=\"%s\">\n", H_FONT) < 0 ||
-	    html_body(in, charts, ncharts, html_title(in), out) < 0 ||
+	    html_body(in, charts, ncharts, report_progress_title(in), out) < 0 ||
 	    buf_adds(out, "\n</td></tr></table>\n") < 0) {
 		buf_truncate(out, start);
 		return -1;

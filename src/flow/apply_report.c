@@ -11,7 +11,8 @@
  * a first name only one member has; a name that is unknown, fits several members or is only a
  * typo away from one is explained back, never guessed. The facilitator gets one answer listing
  * what was done and what was not (facilitator_confirmation; ratings_received when the reply had
- * ratings only). The sender must be the facilitator's address; anything else is quarantined like
+ * ratings only): each rating's outcome and each problem as flags and values, the sentences in
+ * the templates, in the programme's language. The sender must be the facilitator's address; anything else is quarantined like
  * a member's reply from a stranger.
  */
 #include <stdio.h>
@@ -357,15 +358,95 @@ out:
 	return rc;
 }
 
-/* The fields' problems (a date that is not a date, a command without a name) for the answer. */
+/* The template flag of a fields problem in the answer's "notes" (the sentence is in the
+ * template, in the facilitator's language). */
+static const char *
+note_flag(enum fields_problem kind)
+{
+	switch (kind) {
+	case FIELDS_PROBLEM_NOT_WHOLE:
+		return "not_whole";
+	case FIELDS_PROBLEM_OUT_OF_RANGE:
+		return "out_of_range";
+	case FIELDS_PROBLEM_ANSWER_TWICE:
+		return "twice";
+	case FIELDS_PROBLEM_TOO_LONG:
+		return "too_long";
+	case FIELDS_PROBLEM_LABEL_TWICE:
+		return "label_twice";
+	case FIELDS_PROBLEM_NEEDS_NAME:
+		return "needs_name";
+	case FIELDS_PROBLEM_ONE_COLLEAGUE:
+		return "one_colleague";
+	case FIELDS_PROBLEM_NOT_A_DATE:
+		return "not_a_date";
+	case FIELDS_PROBLEM_RATING_OUT_OF_RANGE:
+	case FIELDS_PROBLEM_RATING_TWICE:
+	case FIELDS_PROBLEM_OTHER:
+		break;
+	}
+	return "other";
+}
+
+static int
+is_rating_problem(enum fields_problem kind)
+{
+	return kind == FIELDS_PROBLEM_RATING_OUT_OF_RANGE || kind == FIELDS_PROBLEM_RATING_TWICE;
+}
+
+/* The fields' problems (a date that is not a date, a command without a name) for the answer:
+ * each an item of "notes" with its line, a flag for its kind and the value it concerns. Rating
+ * problems are told with the ratings (add_ratings()). */
 static int
 add_notes(const struct fields *fl, struct template_values *v)
 {
 	for (size_t i = 0; i < fl->nproblems; i++) {
-		struct template_values *p = template_add_item(v, "notes");
+		const struct fields_note *nt = &fl->problems[i];
+		struct template_values *p;
 
-		if (p == NULL || template_setf(p, "line", "%zu", fl->problems[i].line) < 0 ||
-		    template_set(p, "text", fl->problems[i].text) < 0)
+		if (is_rating_problem(nt->kind))
+			continue;
+		if ((p = template_add_item(v, "notes")) == NULL ||
+		    template_setf(p, "line", "%zu", nt->line) < 0 ||
+		    template_set(p, note_flag(nt->kind), "1") < 0 ||
+		    (nt->q > 0 && template_setf(p, "question", "%u", nt->q) < 0) ||
+		    template_set(p, "value", nt->value) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* What became of each rating, as items of "ratings": the sample's id, the rating, the line, a
+ * flag for the outcome (recorded, unknown, other_team, out_of_range, twice) and, when out of
+ * range, the value as written. The words are in the templates. */
+static int
+add_ratings(const struct report_rating_outcomes *o, struct template_values *v)
+{
+	for (size_t i = 0; i < o->n; i++) {
+		const struct report_rating_outcome *r = &o->v[i];
+		struct template_values *it = template_add_item(v, "ratings");
+		const char *flag;
+
+		switch (r->result) {
+		case REPORT_RATING_RECORDED:
+			flag = "recorded";
+			break;
+		case REPORT_RATING_UNKNOWN:
+			flag = "unknown";
+			break;
+		case REPORT_RATING_OTHER_TEAM:
+			flag = "other_team";
+			break;
+		case REPORT_RATING_PROBLEM:
+		default:
+			flag = r->problem == FIELDS_PROBLEM_RATING_TWICE ? "twice" : "out_of_range";
+			break;
+		}
+		if (it == NULL || template_set(it, "id", r->id) < 0 ||
+		    template_setf(it, "line", "%zu", r->line) < 0 ||
+		    template_set(it, flag, "1") < 0 ||
+		    (r->score > 0 && template_setf(it, "score", "%d", r->score) < 0) ||
+		    template_set(it, "value", r->value) < 0)
 			return -1;
 	}
 	return 0;
@@ -376,9 +457,9 @@ apply_report_reply(struct ctx *c, int64_t facilitator_id)
 {
 	struct facilitator_list fl = { 0 };
 	const struct facilitator *fac = NULL;
-	struct buf summary = BUF_INIT;
+	struct report_rating_outcomes ratings = REPORT_RATING_OUTCOMES_INIT;
 	struct template_values *v = NULL;
-	size_t done = 0, failed = 0;
+	size_t done = 0, failed = 0, nrating_problems = 0;
 	int n = 0, rc = -1;
 
 	if (store_facilitator_list(c->f->db, c->program.id, 0, &fl, c->err) < 0)
@@ -399,7 +480,9 @@ apply_report_reply(struct ctx *c, int64_t facilitator_id)
 		rc = 0;
 		goto out;
 	}
-	if (c->fields.nratings == 0 && c->fields.ncommands == 0) {
+	for (size_t i = 0; i < c->fields.nproblems; i++)
+		nrating_problems += is_rating_problem(c->fields.problems[i].kind);
+	if (c->fields.nratings == 0 && nrating_problems == 0 && c->fields.ncommands == 0) {
 		apply_set(c, "ignored", "a reply to the weekly report without ratings (\"F12: 4\") "
 		    "or commands (\"Herinner: NAME\", \"Afwezig: NAME t/m DATE\")");
 		rc = 0;
@@ -409,12 +492,14 @@ apply_report_reply(struct ctx *c, int64_t facilitator_id)
 		fb_error_set(c->err, "out of memory");
 		goto out;
 	}
-	if (c->fields.nratings > 0 && (n = report_ratings_apply(c->f->db, fac->id, &c->fields,
-	    c->f->now, &summary, c->err)) < 0)
+	if ((c->fields.nratings > 0 || nrating_problems > 0) &&
+	    (n = report_ratings_apply(c->f->db, fac->id, &c->fields, c->f->now, &ratings,
+	    c->err)) < 0)
 		goto out;
 	if (c->fields.ncommands > 0 && run_commands(c, fac, v, &done, &failed) < 0)
 		goto out;
-	if (template_set(v, "summary", summary.data) < 0 ||
+	if (add_ratings(&ratings, v) < 0 ||
+	    (ratings.n > 0 && n == 0 && template_set(v, "none_recorded", "1") < 0) ||
 	    template_set(v, "name", fac->name ? fac->name : "") < 0 ||
 	    template_set(v, "team", fac->team_name) < 0 ||
 	    (c->fields.ncommands > 0 && add_notes(&c->fields, v) < 0)) {
@@ -443,7 +528,7 @@ apply_report_reply(struct ctx *c, int64_t facilitator_id)
 	rc = 0;
 out:
 	template_values_free(v);
-	buf_release(&summary);
+	report_rating_outcomes_release(&ratings);
 	store_facilitator_list_release(&fl);
 	return rc;
 }

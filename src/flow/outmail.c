@@ -41,14 +41,21 @@ const struct template_spec outmail_specs[] = {
 	{ "weekly_report", N("name", "team", "week", "report", "report_html", "samples") },
 	{ "progress_report", N("name", "team", "progress", "evaluation", "followup", "week",
 	    "report", "report_html") },
-	{ "ratings_received", N("name", "summary") },
+#define RATINGS "ratings", "ratings.id", "ratings.score", "ratings.line", "ratings.value", \
+	"ratings.recorded", "ratings.unknown", "ratings.other_team", "ratings.out_of_range", \
+	"ratings.twice", "none_recorded"
+	{ "ratings_received", N("name", RATINGS) },
 	{ "facilitator_reminder", N("name", "facilitator", "team", "week", "weeks", "example",
 	    "colleagues", "colleagues.name") },
-	{ "facilitator_confirmation", N("name", "team", "summary", "reminded", "reminded.name",
+	{ "facilitator_confirmation", N("name", "team", RATINGS, "reminded", "reminded.name",
 	    "away", "away.name", "away.from", "away.until", "problems", "problems.query",
 	    "problems.unknown", "problems.ambiguous", "problems.suggest", "problems.candidates",
 	    "problems.absent", "problems.unreachable", "problems.dates", "problems.until",
-	    "problems.toomany", "members", "members.name", "notes", "notes.line", "notes.text") },
+	    "problems.toomany", "members", "members.name", "notes", "notes.line", "notes.question",
+	    "notes.value", "notes.not_whole", "notes.out_of_range", "notes.twice", "notes.too_long",
+	    "notes.label_twice", "notes.needs_name", "notes.one_colleague", "notes.not_a_date",
+	    "notes.other") },
+#undef RATINGS
 	{ "unreadable", N("name", "understood", "feedback_for", "ask", "about", "confirmation",
 	    "critique", "suggestion", "missing_bkc", "missing_for", "missing_ask", "problems",
 	    "problems.line", "problems.question", "problems.value", "problems.not_whole",

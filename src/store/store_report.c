@@ -749,15 +749,82 @@ sample_number(const char *id)
 	return n;
 }
 
+void
+report_rating_outcomes_release(struct report_rating_outcomes *o)
+{
+	if (o == NULL)
+		return;
+	free(o->v);
+	o->v = NULL;
+	o->n = 0;
+}
+
+/* The next outcome slot of o (room for cap was allocated), filled with the common parts. */
+static struct report_rating_outcome *
+outcome_add(struct report_rating_outcomes *o, enum report_rating_result result,
+    enum fields_problem problem, const char *id, int score, size_t line)
+{
+	struct report_rating_outcome *r = &o->v[o->n++];
+
+	memset(r, 0, sizeof(*r));
+	r->result = result;
+	r->problem = problem;
+	snprintf(r->id, sizeof(r->id), "%s", id ? id : "");
+	r->score = score;
+	r->line = line;
+	return r;
+}
+
+/* By line; at one line the rating before the problem noted about it (a line holds one rating,
+ * so there are no other ties). */
+static int
+outcome_cmp(const void *a, const void *b)
+{
+	const struct report_rating_outcome *x = a, *y = b;
+	int px = x->result == REPORT_RATING_PROBLEM, py = y->result == REPORT_RATING_PROBLEM;
+
+	if (x->line != y->line)
+		return x->line < y->line ? -1 : 1;
+	return px - py;
+}
+
+/* The rating problems fields noted, as outcomes; the score of a rating given twice is the
+ * one that counts. */
+static void
+rating_problems(const struct fields *f, struct report_rating_outcomes *o, size_t max)
+{
+	for (size_t i = 0; i < f->nproblems && o->n < max; i++) {
+		const struct fields_note *nt = &f->problems[i];
+		struct report_rating_outcome *r;
+		char id[24];
+		int score = 0;
+
+		if (nt->kind != FIELDS_PROBLEM_RATING_OUT_OF_RANGE &&
+		    nt->kind != FIELDS_PROBLEM_RATING_TWICE)
+			continue;
+		snprintf(id, sizeof(id), "F%u", nt->q);
+		for (size_t k = 0; nt->kind == FIELDS_PROBLEM_RATING_TWICE && k < f->nratings; k++)
+			if (f->ratings[k].id != NULL && strcmp(f->ratings[k].id, id) == 0)
+				score = f->ratings[k].score;
+		r = outcome_add(o, REPORT_RATING_PROBLEM, nt->kind, id, score, nt->line);
+		if (nt->kind == FIELDS_PROBLEM_RATING_OUT_OF_RANGE)
+			r->value = nt->value;
+	}
+}
+
+#define RATINGS_MAX 1000  /* ratings read from one reply */
+
 int
 report_ratings_apply(struct db *db, int64_t facilitator_id, const struct fields *f,
-    time_t now, struct buf *summary, struct fb_error *err)
+    time_t now, struct report_rating_outcomes *out, struct fb_error *err)
 {
 	sqlite3_stmt *st;
 	int64_t team_id, program_id;
-	int en, recorded = 0;
-	size_t start = summary->len;
+	int recorded = 0;
+	size_t nratings = f->nratings < RATINGS_MAX ? f->nratings : RATINGS_MAX;
+	size_t max = nratings + (f->nproblems < RATINGS_MAX ? f->nproblems : RATINGS_MAX);
 
+	memset(out, 0, sizeof(*out));
 	st = db_stmt(db, SQL_FACILITATOR, err);
 	if (st == NULL)
 		return -1;
@@ -768,11 +835,12 @@ report_ratings_apply(struct db *db, int64_t facilitator_id, const struct fields 
 	}
 	team_id = sqlite3_column_int64(st, 0);
 	program_id = sqlite3_column_int64(st, 1);
-	en = strcmp(db_col_text(st, 2), "en") == 0;
 	sqlite3_reset(st);
+	if (max > 0 && (out->v = calloc(max, sizeof(*out->v))) == NULL)
+		return fb_error_set(err, "out of memory");
 	if (db_begin(db, err) < 0)
-		return -1;
-	for (size_t i = 0; i < f->nratings && i < 1000; i++) {
+		goto fail_nr;
+	for (size_t i = 0; i < nratings; i++) {
 		const struct fields_rating *r = &f->ratings[i];
 		int64_t number = sample_number(r->id);
 		int64_t feedback_id, sample_team;
@@ -790,9 +858,8 @@ report_ratings_apply(struct db *db, int64_t facilitator_id, const struct fields 
 				db_fail(db, err, "rating");
 				goto fail;
 			}
-			if (buf_addf(summary, en ? "%s: no such message in your reports; not recorded\n" :
-			    "%s: geen bericht uit jouw rapporten; niet opgeslagen\n", r->id) < 0)
-				goto nomem;
+			outcome_add(out, REPORT_RATING_UNKNOWN, FIELDS_PROBLEM_OTHER, r->id, r->score,
+			    r->line);
 			continue;
 		}
 		feedback_id = sqlite3_column_int64(st, 0);
@@ -800,10 +867,8 @@ report_ratings_apply(struct db *db, int64_t facilitator_id, const struct fields 
 		week = sqlite3_column_int(st, 2);
 		sqlite3_reset(st);
 		if (sample_team != team_id) {
-			if (buf_addf(summary, en ? "%s: not a message of your team's report; not "
-			    "recorded\n" : "%s: geen bericht uit het rapport van jouw team; niet "
-			    "opgeslagen\n", r->id) < 0)
-				goto nomem;
+			outcome_add(out, REPORT_RATING_OTHER_TEAM, FIELDS_PROBLEM_OTHER, r->id,
+			    r->score, r->line);
 			continue;
 		}
 		st = db_stmt(db, SQL_RATING_UPSERT, err);
@@ -819,19 +884,19 @@ report_ratings_apply(struct db *db, int64_t facilitator_id, const struct fields 
 			goto fail;
 		}
 		recorded++;
-		if (buf_addf(summary, en ? "%s: %d recorded\n" : "%s: %d opgeslagen\n", r->id,
-		    r->score) < 0)
-			goto nomem;
+		outcome_add(out, REPORT_RATING_RECORDED, FIELDS_PROBLEM_OTHER, r->id, r->score,
+		    r->line);
 	}
 	if (db_commit(db, err) < 0)
 		goto fail_nr;
+	rating_problems(f, out, max);
+	if (out->n > 1)
+		qsort(out->v, out->n, sizeof(*out->v), outcome_cmp);
 	return recorded;
-nomem:
-	fb_error_set(err, "out of memory");
 fail:
 	db_rollback(db);
 fail_nr:
-	buf_truncate(summary, start);
+	report_rating_outcomes_release(out);
 	return -1;
 }
 

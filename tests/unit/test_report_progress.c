@@ -317,6 +317,74 @@ test_progress_charts_decode_at_their_size(void **state)
 	report_chart_cleanup();
 }
 
+/* Substrings of s, "|"-separated: each must be there (want) or not (!want). */
+static void
+assert_words(const char *what, const char *s, const char *list, int want)
+{
+	while (*list != '\0') {
+		size_t n = strcspn(list, "|");
+		char w[120];
+
+		snprintf(w, sizeof(w), "%.*s", (int)n, list);
+		if ((strstr(s, w) != NULL) != want)
+			fail_msg("%s %s \"%s\":\n%s", what, want ? "lacks" : "has", w, s);
+		list += n + (list[n] == '|');
+	}
+}
+
+/* Every word of the report (text, CSV, HTML, the charts' alt texts and the title the mail's
+ * subject uses) comes in the programme's language, none in the other. */
+static void
+test_progress_words_in_the_reports_language(void **state)
+{
+	static const struct {
+		enum report_lang lang;
+		enum report_progress_kind kind;
+		const char *title, *says, *not;
+	} cases[] = {
+		{ REPORT_LANG_NL, REPORT_EVALUATION, "Evaluatierapport", "Respons per meting|"
+		    "Gemiddelde score per vraag|teamlid|verstuurd|feedback per week|"
+		    "kwaliteitsbeoordelingen per week|scores per vraag, team Team A|"
+		    "feedback per teamlid, team Team A", "Evaluation|Response|Average|per member|member feedback|sent;|"
+		    "quality|question|fewer than|weeks" },
+		{ REPORT_LANG_EN, REPORT_EVALUATION, "Evaluation report", "Response per measurement|"
+		    "Average score per question|member|sent|feedback per week|quality ratings per "
+		    "week|scores per question, team Team A|feedback per member, team Team A",
+		    "Evaluatie|Respons per|Gemiddelde|teamlid|verstuurd|kwaliteit|vraag|minder dan|weken" },
+		{ REPORT_LANG_NL, REPORT_PROGRESS, "Voortgangsrapport", "Voortgangsrapport",
+		    "Progress report" },
+		{ REPORT_LANG_EN, REPORT_PROGRESS, "Progress report", "Progress report",
+		    "Voortgangsrapport" },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct report_progress_input in;
+		struct report_charts charts = REPORT_CHARTS_INIT;
+		struct report_chart_ref refs[2 + 2 * 2];
+		struct buf all = BUF_INIT;
+		struct fb_error err;
+
+		input(&in, cases[i].lang);
+		in.kind = cases[i].kind;
+		assert_string_equal(report_progress_title(&in), cases[i].title);
+		assert_int_equal(report_charts_make(&in, &charts, &err), 0);
+		assert_int_equal(charts.n, 6);
+		for (size_t k = 0; k < charts.n; k++) {
+			refs[k].src = charts.v[k].name;
+			refs[k].alt = charts.v[k].alt;
+		}
+		assert_int_equal(report_progress_text(&in, &all), 0);
+		assert_int_equal(report_progress_csv(&in, &all), 0);
+		assert_int_equal(report_progress_html(&in, refs, charts.n, &all), 0);
+		assert_words(cases[i].title, all.data, cases[i].says, 1);
+		assert_words(cases[i].title, all.data, cases[i].not, 0);
+		report_charts_release(&charts);
+		buf_release(&all);
+	}
+	report_chart_cleanup();
+}
+
 int
 main(void)
 {
@@ -326,6 +394,7 @@ main(void)
 		cmocka_unit_test(test_progress_csv_uses_decimal_comma_for_dutch),
 		cmocka_unit_test(test_progress_html_parses_with_only_the_given_images),
 		cmocka_unit_test(test_progress_charts_decode_at_their_size),
+		cmocka_unit_test(test_progress_words_in_the_reports_language),
 		cmocka_unit_test(test_progress_ambition_shown_anonymously_from_the_group_size),
 	};
 

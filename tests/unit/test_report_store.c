@@ -214,15 +214,36 @@ test_store_report_samples_carry_no_names(void **state)
 	store_report_set_release(&s);
 }
 
+/* The outcomes as "F1=4:recorded F3=5:other_team ..." in their order. */
+static void
+outcomes_str(const struct report_rating_outcomes *o, struct buf *out)
+{
+	static const char *const results[] = { "recorded", "unknown", "other_team", "problem" };
+
+	buf_reset(out);
+	for (size_t i = 0; i < o->n; i++) {
+		const struct report_rating_outcome *r = &o->v[i];
+
+		buf_addf(out, "%s%s=%d:%s", i ? " " : "", r->id, r->score,
+		    r->result == REPORT_RATING_PROBLEM ? (r->problem == FIELDS_PROBLEM_RATING_TWICE ?
+		    "twice" : r->problem == FIELDS_PROBLEM_RATING_OUT_OF_RANGE ? "out_of_range" :
+		    "?") : results[r->result]);
+		if (r->value != NULL)
+			buf_addf(out, "(%s)", r->value);
+	}
+}
+
 static void
 test_store_report_ratings_only_for_own_team(void **state)
 {
 	struct fixture *f = *state;
 	struct report_set s = REPORT_SET_INIT;
 	struct fields fl = { 0 };
-	struct buf summary = BUF_INIT;
+	struct report_rating_outcomes o = REPORT_RATING_OUTCOMES_INIT;
+	struct buf got = BUF_INIT;
 	struct fb_error err;
 	static const char reply[] = "F1: 4\nF2: 2\nF3: 5\nF99: 3\n";
+	static const char twice[] = "F7: 9\nF1: 5\nF2: 1\nF1: 3\n";
 	sqlite3_stmt *st;
 
 	assert_int_equal(store_report_weekly_load(f->db, &f->p, 0, 2, 1000, &s, &err), 0);
@@ -230,40 +251,49 @@ test_store_report_ratings_only_for_own_team(void **state)
 	assert_int_equal(store_report_samples(f->db, &s, &s.teams[1], 2, 1000, &err), 1);
 	store_report_set_release(&s);
 
+	/* One outcome per rating, in the reply's order, data only (the words are in templates). */
 	assert_int_equal(fields_parse(reply, sizeof(reply) - 1, &fl), 0);
-	assert_int_equal(report_ratings_apply(f->db, f->facilitator[0], &fl, 2000, &summary, &err),
-	    2);
-	assert_non_null(strstr(summary.data, "F1: 4 opgeslagen\n"));
-	assert_non_null(strstr(summary.data, "F2: 2 opgeslagen\n"));
-	assert_non_null(strstr(summary.data, "F3: geen bericht uit het rapport van jouw team"));
-	assert_non_null(strstr(summary.data, "F99: geen bericht uit jouw rapporten"));
-	assert_false(names_in(summary.data));
+	assert_int_equal(report_ratings_apply(f->db, f->facilitator[0], &fl, 2000, &o, &err), 2);
+	outcomes_str(&o, &got);
+	assert_string_equal(got.data, "F1=4:recorded F2=2:recorded F3=5:other_team F99=3:unknown");
+	assert_int_equal(o.v[3].line, 4);
+	report_rating_outcomes_release(&o);
+	fields_release(&fl);
+
+	/* What fields found comes back too: out of range (not stored, the value as written) and
+	 * rated twice (the later counts), each after the rating of its line. */
+	assert_int_equal(fields_parse(twice, sizeof(twice) - 1, &fl), 0);
+	assert_int_equal(report_ratings_apply(f->db, f->facilitator[0], &fl, 3000, &o, &err), 2);
+	outcomes_str(&o, &got);
+	assert_string_equal(got.data, "F7=0:out_of_range(9) F2=1:recorded F1=3:recorded "
+	    "F1=3:twice");
+	report_rating_outcomes_release(&o);
 	fields_release(&fl);
 
 	/* A second rating replaces the first. */
-	buf_reset(&summary);
 	assert_int_equal(fields_parse("F1: 5", 5, &fl), 0);
-	assert_int_equal(report_ratings_apply(f->db, f->facilitator[0], &fl, 3000, &summary, &err),
-	    1);
-	fields_release(&fl);
+	assert_int_equal(report_ratings_apply(f->db, f->facilitator[0], &fl, 3000, &o, &err), 1);
+	report_rating_outcomes_release(&o);
 	st = NULL;
 	assert_int_equal(sqlite3_prepare_v2(db_sqlite(f->db), "SELECT count(*), sum(score), "
 	    "min(week) FROM rating", -1, &st, NULL), SQLITE_OK);
 	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
 	assert_int_equal(sqlite3_column_int(st, 0), 2);
-	assert_int_equal(sqlite3_column_int(st, 1), 7);
+	assert_int_equal(sqlite3_column_int(st, 1), 6);
 	assert_int_equal(sqlite3_column_int(st, 2), 2);
 	sqlite3_finalize(st);
 
 	/* The team's report shows them averaged. */
 	assert_int_equal(store_report_weekly_load(f->db, &f->p, f->team[0], 2, 1000, &s, &err), 0);
 	assert_int_equal(s.teams[0].in.ratings_week_count, 2);
-	assert_true(s.teams[0].in.ratings_week_avg > 3.49 && s.teams[0].in.ratings_week_avg < 3.51);
+	assert_true(s.teams[0].in.ratings_week_avg > 2.99 && s.teams[0].in.ratings_week_avg < 3.01);
 	store_report_set_release(&s);
 
-	assert_int_equal(report_ratings_apply(f->db, 9999, &fl, 3000, &summary, &err), -1);
+	assert_int_equal(report_ratings_apply(f->db, 9999, &fl, 3000, &o, &err), -1);
 	assert_non_null(strstr(err.msg, "no facilitator 9999"));
-	buf_release(&summary);
+	assert_int_equal(o.n, 0);
+	fields_release(&fl);
+	buf_release(&got);
 }
 
 int

@@ -195,11 +195,16 @@ item_of(struct calendar_item_list *l, int64_t member_id, const char *key)
 	return NULL;
 }
 
+/* wanted()'s answer for an item that is left as it is, whatever it is (see reminder_stands) */
+#define AS_IT_IS 2
+
 /*
  * Does a reminder moment still stand for m? A reminder event is for the members who were sent
  * the questionnaire (so it comes with or after the questionnaire, never weeks ahead of it), who
  * have not completed it, and whose measurement is still open at the reminder's time. 1 yes,
- * 0 no (*completed = 1 when because m completed it), -1 error.
+ * 0 no (*completed = 1 when because m completed it), AS_IT_IS for a reminder that was already
+ * past when the questionnaire was sent or completed (only a pass at a --now before those can
+ * see it ahead: it must not send anything for it), -1 error.
  */
 static int
 reminder_stands(const struct flow *f, const struct program *p, const struct plan_moment *mo,
@@ -211,6 +216,8 @@ reminder_stands(const struct flow *f, const struct program *p, const struct plan
 
 	if (rc != 0)
 		return rc < 0 ? -1 : 0;
+	if (mo->at <= q.sent_at || (q.completed_at != 0 && mo->at <= q.completed_at))
+		return AS_IT_IS;
 	if (q.completed_at != 0) {
 		*completed = 1;
 		return 0;
@@ -219,7 +226,7 @@ reminder_stands(const struct flow *f, const struct program *p, const struct plan
 }
 
 /* Should m have a calendar item for mo? 1 yes, 0 no (*completed = 1 when because m completed
- * the questionnaire a reminder is about), -1 error. */
+ * the questionnaire a reminder is about), AS_IT_IS, -1 error. */
 static int
 wanted(const struct flow *f, const struct program *p, const struct plan_moment *mo,
     const struct member *m, int *completed, struct fb_error *err)
@@ -255,6 +262,8 @@ sync_one(const struct flow *f, const struct program *p, const struct plan *plan,
 		return 0; /* nothing new to an address that bounces, nothing taken away either */
 	if ((want = wanted(f, p, mo, m, &completed, err)) < 0)
 		return -1;
+	if (want == AS_IT_IS)
+		return 0;
 	if (it == NULL) {
 		char tok[TOKEN_LEN + 1];
 		struct buf uid = BUF_INIT;

@@ -86,7 +86,15 @@ int invite_sync(const struct flow *f, const struct program *p, int64_t id, size_
  *     + 1 and a CANCEL; coming back later brings the same UID back with a higher SEQUENCE.
  * A member whose address bounces gets nothing new (and nothing is cancelled for them).
  * An erased member gets nothing: member erase deletes their items with their address.
- * Reminders are not calendar items: feedbackd mails them itself (measure.h).
+ *
+ * Reminder moments ("reminder:<m>:<i>") are calendar items too, the same way (the moment_*
+ * templates with the "reminder" flag: "Reminder: baseline questionnaire still open — answer by
+ * <close>"), but only for a member who was sent that questionnaire (so they come with it, not
+ * weeks ahead), has not completed it, and whose measurement is still open at the reminder's
+ * time. Completing it cancels the reminder events still ahead (moment_cancel with the
+ * "completed" flag), in the next pass, which is the one that read the answers; reminders
+ * already past stay as they were, also for a pass at a --now before the completion. The
+ * reminder mails themselves are still feedbackd's own (measure.h): calendars drop VALARMs.
  */
 
 /* Length of a moment's event in the calendar. */

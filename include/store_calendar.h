@@ -3,6 +3,9 @@
  * member and questionnaire moment ("questionnaire:baseline", ...), each a calendar event of
  * its own that the member was sent (invite_moment.c decides what and when).
  *
+ * Reminder moments ("reminder:baseline:1") are items too, for the members who were sent the
+ * questionnaire and have not completed it (store_calendar_questionnaire() says which).
+ *
  * An item's uid never changes; its sequence rises with every change of time or status. A
  * cancelled item keeps its row (and uid), so a member who comes back gets the same event again
  * with a higher SEQUENCE.
@@ -25,7 +28,7 @@ struct calendar_item {
 	int64_t id;
 	int64_t program_id;
 	int64_t member_id;
-	char moment_key[40];  /* plan.h's key, e.g. "questionnaire:baseline" */
+	char moment_key[40];  /* plan.h's key, e.g. "questionnaire:baseline", "reminder:final:2" */
 	char *uid;            /* never changes */
 	int64_t sequence;
 	time_t starts_at;     /* UTC, as last sent */
@@ -46,6 +49,18 @@ int store_calendar_list(struct db *db, int64_t program_id, int64_t member_id,
 /* By UID (exact): 0 and out filled, 1 when unknown, -1 on error. */
 int store_calendar_by_uid(struct db *db, const char *uid, struct calendar_item *out,
     struct fb_error *err);
+
+/* A member's questionnaire of one measurement, as far as its reminder events need it. */
+struct calendar_questionnaire {
+	time_t sent_at;       /* when the member was sent it */
+	time_t closes_at;     /* the measurement's close (earlier when closed early) */
+	time_t completed_at;  /* 0: not complete */
+};
+/* Member member_id's questionnaire of measurement kind ("baseline", "midterm", "final",
+ * "followup") in programme program_id: 0 and out filled, 1 when the member was not sent that
+ * questionnaire (or the measurement has not started), -1 on error. */
+int store_calendar_questionnaire(struct db *db, int64_t program_id, int64_t member_id,
+    const char *kind, struct calendar_questionnaire *out, struct fb_error *err);
 void store_calendar_release(struct calendar_item *it);
 void store_calendar_list_release(struct calendar_item_list *l);
 

@@ -1,6 +1,6 @@
 /*
- * invite_moment — the programme's questionnaire moments as calendar items, one per member and
- * moment. See include/invite.h ("The programme's moments as calendar items").
+ * invite_moment — the programme's questionnaire and reminder moments as calendar items, one per
+ * member and moment. See include/invite.h ("The programme's moments as calendar items").
  *
  * Order inside the transaction: the calendar_item row first (so the UID and SEQUENCE the
  * calendar carries are the stored ones), then the outbox row; any failure rolls both back.
@@ -43,7 +43,8 @@ local_text(const char *tz, time_t t, char date[11], char hm[6], struct fb_error 
 	return 0;
 }
 
-/* The plan's close moment of the questionnaire moment mo (same measurement), or NULL. */
+/* The plan's close moment of the questionnaire or reminder moment mo (same measurement), or
+ * NULL. */
 static const struct plan_moment *
 close_of(const struct plan *plan, const struct plan_moment *mo)
 {
@@ -62,6 +63,7 @@ struct moment_msg {
 	const struct calendar_item *it;
 	time_t old_at;          /* the time sent before, for an update; 0 otherwise */
 	enum itip_method method;
+	int completed;          /* a reminder's CANCEL because the questionnaire is complete */
 };
 
 static int
@@ -80,7 +82,8 @@ moment_values(const struct flow *f, const struct program *p, const struct plan *
 	    template_set(v, "date", date) < 0 || template_set(v, "start", start) < 0 ||
 	    template_set(v, "timezone", p->timezone) < 0 ||
 	    template_set(v, "close_date", close != NULL ? close_date : NULL) < 0 ||
-	    template_set(v, "organizer", invite_organizer(f, p)) < 0)
+	    template_set(v, "organizer", invite_organizer(f, p)) < 0 ||
+	    (mo->kind == PLAN_REMINDER && template_setf(v, "reminder", "%d", mo->number) < 0))
 		return fb_error_set(err, "out of memory");
 	if (old_at != 0) {
 		if (local_text(p->timezone, old_at, old_date, old_start, err) < 0)
@@ -129,6 +132,10 @@ send_moment(const struct flow *f, const struct program *p, const struct moment_m
 	if (moment_values(f, p, mm->plan, mm->mo, mm->it->starts_at, mm->old_at, name, v,
 	    err) < 0)
 		goto out;
+	if (mm->completed && template_set(v, "completed", "1") < 0) {
+		fb_error_set(err, "out of memory");
+		goto out;
+	}
 	/* the event's own words: moment_invite's subject and text without "changed" (an event
 	 * keeps its title), whatever message carries it */
 	if (invite_moment_words(f, p, mm->plan, mm->mo, mm->it->starts_at, name, lang, &o,
@@ -188,17 +195,52 @@ item_of(struct calendar_item_list *l, int64_t member_id, const char *key)
 	return NULL;
 }
 
-/* Should m have a calendar item for mo? 1 yes, 0 no, -1 error. */
+/* wanted()'s answer for an item that is left as it is, whatever it is (see reminder_stands) */
+#define AS_IT_IS 2
+
+/*
+ * Does a reminder moment still stand for m? A reminder event is for the members who were sent
+ * the questionnaire (so it comes with or after the questionnaire, never weeks ahead of it), who
+ * have not completed it, and whose measurement is still open at the reminder's time. 1 yes,
+ * 0 no (*completed = 1 when because m completed it), AS_IT_IS for a reminder that was already
+ * past when the questionnaire was sent or completed (only a pass at a --now before those can
+ * see it ahead: it must not send anything for it), -1 error.
+ */
+static int
+reminder_stands(const struct flow *f, const struct program *p, const struct plan_moment *mo,
+    const struct member *m, int *completed, struct fb_error *err)
+{
+	struct calendar_questionnaire q;
+	int rc = store_calendar_questionnaire(f->db, p->id, m->id,
+	    plan_measurement_name(mo->measurement), &q, err);
+
+	if (rc != 0)
+		return rc < 0 ? -1 : 0;
+	if (mo->at <= q.sent_at || (q.completed_at != 0 && mo->at <= q.completed_at))
+		return AS_IT_IS;
+	if (q.completed_at != 0) {
+		*completed = 1;
+		return 0;
+	}
+	return mo->at < q.closes_at;
+}
+
+/* Should m have a calendar item for mo? 1 yes, 0 no (*completed = 1 when because m completed
+ * the questionnaire a reminder is about), AS_IT_IS, -1 error. */
 static int
 wanted(const struct flow *f, const struct program *p, const struct plan_moment *mo,
-    const struct member *m, struct fb_error *err)
+    const struct member *m, int *completed, struct fb_error *err)
 {
 	char day[11];
-	int away;
+	int away, stands;
 
+	*completed = 0;
 	if (m->status == NULL || strcmp(m->status, "active") != 0 || m->address == NULL ||
 	    *m->address == '\0')
 		return 0;
+	if (mo->kind == PLAN_REMINDER &&
+	    (stands = reminder_stands(f, p, mo, m, completed, err)) <= 0)
+		return stands;
 	if (local_text(p->timezone, mo->at, day, NULL, err) < 0)
 		return -1;
 	if ((away = store_member_is_away(f->db, m->id, day, err)) < 0)
@@ -213,13 +255,15 @@ sync_one(const struct flow *f, const struct program *p, const struct plan *plan,
     size_t *mails, struct fb_error *err)
 {
 	struct calendar_item *it = item_of(items, m->id, mo->key);
-	struct moment_msg mm = { plan, mo, m, NULL, 0, ITIP_REQUEST };
-	int want;
+	struct moment_msg mm = { plan, mo, m, NULL, 0, ITIP_REQUEST, 0 };
+	int want, completed;
 
 	if (m->undeliverable_at != 0)
 		return 0; /* nothing new to an address that bounces, nothing taken away either */
-	if ((want = wanted(f, p, mo, m, err)) < 0)
+	if ((want = wanted(f, p, mo, m, &completed, err)) < 0)
 		return -1;
+	if (want == AS_IT_IS)
+		return 0;
 	if (it == NULL) {
 		char tok[TOKEN_LEN + 1];
 		struct buf uid = BUF_INIT;
@@ -254,6 +298,7 @@ sync_one(const struct flow *f, const struct program *p, const struct plan *plan,
 			it->starts_at = mo->at;
 		} else {
 			mm.method = ITIP_CANCEL;
+			mm.completed = completed;
 			snprintf(it->status, sizeof(it->status), "cancelled");
 		}
 	} else {
@@ -283,8 +328,10 @@ invite_moments_sync(const struct flow *f, const struct program *p, const struct 
 	for (size_t i = 0; i < plan->n; i++) {
 		const struct plan_moment *mo = &plan->moments[i];
 
-		/* only what is still ahead: an event in the past stays as it was */
-		if (mo->kind != PLAN_QUESTIONNAIRE || mo->at <= f->now)
+		/* only what is still ahead: an event in the past stays as it was (so completing
+		 * a questionnaire cancels the reminders to come, not the ones already shown) */
+		if ((mo->kind != PLAN_QUESTIONNAIRE && mo->kind != PLAN_REMINDER) ||
+		    mo->at <= f->now)
 			continue;
 		for (size_t k = 0; k < ml.n; k++)
 			if (sync_one(f, p, plan, mo, &ml.v[k], &items, mails, err) < 0)

@@ -77,8 +77,8 @@ const struct template_spec outmail_specs[] = {
 	{ "invite", N(SESSION_NAMES) },
 	{ "invite_update", N(SESSION_NAMES, "old_date", "old_start", "old_end") },
 	{ "invite_cancel", N(SESSION_NAMES) },
-	{ "moment_invite", N(MOMENT_NAMES, "old_date", "old_start") },
-	{ "moment_cancel", N(MOMENT_NAMES) },
+	{ "moment_invite", N(MOMENT_NAMES, "reminder", "old_date", "old_start") },
+	{ "moment_cancel", N(MOMENT_NAMES, "reminder", "completed") },
 };
 const size_t outmail_nspecs = sizeof(outmail_specs) / sizeof(outmail_specs[0]);
 

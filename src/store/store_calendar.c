@@ -19,6 +19,10 @@ static const char SQL_ITEM_LIST[] =
 	"SELECT " ITEM_COLS "FROM calendar_item WHERE program_id = ?1 AND (?2 = 0 OR member_id = ?2)"
 	" ORDER BY starts_at, member_id, id";
 static const char SQL_ITEM_BY_UID[] = "SELECT " ITEM_COLS "FROM calendar_item WHERE uid = ?1";
+static const char SQL_QUESTIONNAIRE[] =
+	"SELECT q.sent_at, m.closes_at, coalesce(q.completed_at, 0) FROM questionnaire q"
+	" JOIN measurement m ON m.id = q.measurement_id"
+	" WHERE m.program_id = ?1 AND q.member_id = ?2 AND m.kind = ?3";
 
 int
 store_calendar_add(struct db *db, struct calendar_item *it, struct fb_error *err)
@@ -132,6 +136,31 @@ store_calendar_by_uid(struct db *db, const char *uid, struct calendar_item *out,
 		return fb_error_set(err, "out of memory");
 	}
 	return 0;
+}
+
+int
+store_calendar_questionnaire(struct db *db, int64_t program_id, int64_t member_id,
+    const char *kind, struct calendar_questionnaire *out, struct fb_error *err)
+{
+	sqlite3_stmt *st = db_stmt(db, SQL_QUESTIONNAIRE, err);
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, program_id);
+	sqlite3_bind_int64(st, 2, member_id);
+	db_bind_text(st, 3, kind);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		out->sent_at = (time_t)sqlite3_column_int64(st, 0);
+		out->closes_at = (time_t)sqlite3_column_int64(st, 1);
+		out->completed_at = (time_t)sqlite3_column_int64(st, 2);
+	}
+	sqlite3_reset(st);
+	if (rc == SQLITE_DONE)
+		return 1;
+	return rc == SQLITE_ROW ? 0 : db_fail(db, err, "reading a member's questionnaire");
 }
 
 void

@@ -5,14 +5,17 @@
  *
  *   outbox: rows → 'sending' (committed) → transport → 'sent' / 'retry' / 'failed' (committed).
  *           A crash in between leaves rows in 'sending'; mailflow_recover() queues them again,
- *           so at most the messages in hand are sent twice, none is lost.
+ *           so at most the messages in hand are sent twice, none is lost. A message the SMTP
+ *           server accepted is committed 'sent' at once, from the session (the transport's
+ *           on_accepted), before the session goes on: "in hand" is then the one message
+ *           being transferred per session, so a crash resends at most one message per
+ *           session, however large batch_size is. Failures are recorded after the session.
  *           With policy->sessions = N > 1 the pass claims up to N × batch_size rows in ONE
  *           committed transaction, sends N slices of them over N sessions at once (one thread
- *           and one transport each; the threads touch only their slice's transport_msg array,
- *           never the database), joins every thread, and only then records every outcome in
- *           one transaction from the calling thread. The argument above is unchanged: the
- *           rows "in hand" are the claimed ones (at most N × batch_size), each is either
- *           committed 'sending' and not yet recorded (resent after a crash) or recorded.
+ *           and one transport each; the threads touch their slice's transport_msg array and,
+ *           under one lock, the database for those early 'sent' commits only; the calling
+ *           thread does not use it until every thread is joined), then records the remaining
+ *           outcomes in one transaction from the calling thread.
  *   inbox:  each message and the mailbox position after it are committed together, and only
  *           then is the message moved or flagged on the server (mark_done). A crash in between
  *           reads it again; the inbox dedupes it by Message-ID and content hash.

@@ -68,6 +68,14 @@ struct transport_msg {
 	/* results, set by send(): */
 	enum transport_status status;
 	struct buf detail;             /* initialise with BUF_INIT; caller releases */
+	/*
+	 * Optional (NULL: none). Called by send() as soon as the server has accepted this message
+	 * (status TRANSPORT_OK), before the session goes on to the next one, in the thread that
+	 * runs send(). The caller can record the delivery at once, so a crash later in the same
+	 * session resends only the message in hand, not every message the server already took.
+	 */
+	void (*on_accepted)(struct transport_msg *m, void *arg);
+	void *on_accepted_arg;
 };
 
 struct transport;  /* opaque, one per driver */

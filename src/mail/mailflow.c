@@ -42,11 +42,47 @@ mailflow_recover(struct db *db, struct fb_error *err)
 	return n;
 }
 
-/* Record each message's outcome in one transaction. */
+/*
+ * A message the server took is recorded as sent at once, from the session's own thread, in a
+ * transaction of its own: a crash later in the session then resends only the message in hand
+ * (at most one duplicate per crash and session), not the whole batch. The database is used by
+ * one thread at a time: the main thread waits for the sessions, and the lock orders them.
+ */
+struct accepted_ctx {
+	struct db *db;
+	time_t now;
+	pthread_mutex_t lock;
+};
+
+struct accepted {
+	struct accepted_ctx *ctx;
+	int64_t id;
+	int recorded;           /* sent is committed; record_outcomes() skips it */
+};
+
+static void
+record_accepted(struct transport_msg *m, void *arg)
+{
+	struct accepted *a = arg;
+	struct fb_error e;
+
+	(void)m;
+	pthread_mutex_lock(&a->ctx->lock);
+	if (db_begin(a->ctx->db, &e) == 0) {
+		if (queue_outbox_sent(a->ctx->db, a->id, a->ctx->now, &e) == 0 &&
+		    db_commit(a->ctx->db, &e) == 0)
+			a->recorded = 1;
+		else
+			db_rollback(a->ctx->db); /* recorded with the rest after the session */
+	}
+	pthread_mutex_unlock(&a->ctx->lock);
+}
+
+/* Record each message's outcome not yet recorded in one transaction. */
 static int
 record_outcomes(struct db *db, struct outbox_list *batch, struct transport_msg *msgs,
-    const struct mailflow_policy *p, time_t now, struct mailflow_stats *stats,
-    struct fb_error *err)
+    const struct accepted *acc, const struct mailflow_policy *p, time_t now,
+    struct mailflow_stats *stats, struct fb_error *err)
 {
 	if (db_begin(db, err) < 0)
 		return -1;
@@ -55,7 +91,7 @@ record_outcomes(struct db *db, struct outbox_list *batch, struct transport_msg *
 		int rc;
 
 		if (msgs[i].status == TRANSPORT_OK) {
-			rc = queue_outbox_sent(db, r->id, now, err);
+			rc = acc[i].recorded ? 0 : queue_outbox_sent(db, r->id, now, err);
 			stats->sent++;
 		} else {
 			int final = msgs[i].status == TRANSPORT_PERMFAIL || r->attempts >= p->max_attempts;
@@ -187,11 +223,16 @@ mailflow_send(struct db *db, const struct transport_driver *drv,
 	size_t nsessions = policy->sessions > 0 ? policy->sessions : 1;
 	int rc = 0;
 
+	struct accepted_ctx actx = { .db = db, .now = now };
+
 	if (nsessions > MAILFLOW_MAX_SESSIONS)
 		nsessions = MAILFLOW_MAX_SESSIONS;
+	if (pthread_mutex_init(&actx.lock, NULL) != 0)
+		return fb_error_set(err, "outbox: cannot create a lock");
 	while (stop == NULL || !*stop) {
 		struct outbox_list claimed = { 0 };
 		struct transport_msg *msgs;
+		struct accepted *acc;
 		const char **rcpts;
 
 		/* Committed as 'sending' before any network step (see mailflow.h). */
@@ -203,9 +244,11 @@ mailflow_send(struct db *db, const struct transport_driver *drv,
 			break;
 		msgs = calloc(claimed.n, sizeof(*msgs));
 		rcpts = calloc(claimed.n, sizeof(*rcpts));
-		if (msgs == NULL || rcpts == NULL) {
+		acc = calloc(claimed.n, sizeof(*acc));
+		if (msgs == NULL || rcpts == NULL || acc == NULL) {
 			free(msgs);
 			free(rcpts);
+			free(acc);
 			queue_outbox_list_release(&claimed);
 			rc = fb_error_set(err, "out of memory");
 			break;
@@ -219,14 +262,18 @@ mailflow_send(struct db *db, const struct transport_driver *drv,
 			msgs[i].len = claimed.v[i].raw.len;
 			msgs[i].status = TRANSPORT_TEMPFAIL;
 			buf_init(&msgs[i].detail);
+			acc[i] = (struct accepted){ &actx, claimed.v[i].id, 0 };
+			msgs[i].on_accepted = record_accepted;
+			msgs[i].on_accepted_arg = &acc[i];
 		}
 		send_sessions(drv, ts, tp, msgs, claimed.n,
 		    plan_slices(claimed.n, batch, nsessions));
-		rc = record_outcomes(db, &claimed, msgs, policy, now, stats, err);
+		rc = record_outcomes(db, &claimed, msgs, acc, policy, now, stats, err);
 		for (size_t i = 0; i < claimed.n; i++)
 			buf_release(&msgs[i].detail);
 		free(msgs);
 		free(rcpts);
+		free(acc);
 		queue_outbox_list_release(&claimed);
 		if (rc < 0)
 			break;
@@ -234,6 +281,7 @@ mailflow_send(struct db *db, const struct transport_driver *drv,
 	for (size_t j = 0; j < MAILFLOW_MAX_SESSIONS; j++)
 		if (tp[j] != NULL)
 			drv->close(tp[j]);
+	pthread_mutex_destroy(&actx.lock);
 	return rc;
 }
 

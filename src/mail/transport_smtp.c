@@ -137,7 +137,10 @@ struct queued {
 	smtp_message_t m;
 	smtp_recipient_t *rcpt;
 	struct buf crlf;
+	struct transport_msg *msg;
 };
+
+static void judge(struct transport_msg *msg, struct queued *q, struct session_state *st);
 
 /* The verify error of the last handshake in this thread, for the detail. */
 static _Thread_local char verify_error[256];
@@ -322,6 +325,17 @@ event_cb(smtp_session_t session, int event, void *arg, ...)
 
 	va_start(ap, arg);
 	switch (event) {
+	case SMTP_EV_MESSAGESENT: {
+		/* The server answered this message's data: tell the caller now if it took it. */
+		struct queued *q = smtp_message_get_application_data(va_arg(ap, smtp_message_t));
+
+		if (q != NULL && q->msg->on_accepted != NULL) {
+			judge(q->msg, q, st);
+			if (q->msg->status == TRANSPORT_OK)
+				q->msg->on_accepted(q->msg, q->msg->on_accepted_arg);
+		}
+		break;
+	}
 	case SMTP_EV_EXTNA_STARTTLS:
 		st->starttls_missing = 1;
 		problem(st, "%s does not offer STARTTLS, which is required (starttls = required): "
@@ -644,6 +658,9 @@ smtp_tr_send(struct transport *t, struct transport_msg *msgs, size_t n, struct f
 			goto out;
 		}
 		q[i].m = smtp_add_message(s);
+		q[i].msg = m;
+		if (q[i].m != NULL)
+			smtp_message_set_application_data_release(q[i].m, &q[i], NULL);
 		if (q[i].m == NULL || smtp_set_reverse_path(q[i].m, m->sender ? m->sender : "") == 0 ||
 		    smtp_set_messagecb(q[i].m, message_cb, &q[i]) == 0) {
 			fb_error_set(err, "message %zu: libesmtp refused it", i + 1);

@@ -7,9 +7,10 @@ replies to the nudge five times asking two colleagues each (100 asks), and every
 answers every request it receives (200 gives), while the daemon keeps sending requests,
 confirmations, feedback and receipts. Meanwhile the test SIGKILLs the daemon 100 times at random
 moments (20-400 ms after each start, seeded, the seed printed) and restarts it, then lets the
-last one finish. The outbox sends one message per claim (batch_size = 1, sessions = 1): a kill
-can then leave at most one message in doubt, which is what "at most one duplicate per kill"
-asks; with batch_size × sessions = N a kill may resend up to N (mailflow.h).
+last one finish. The outbox runs with its default batch_size (100) and one session: every
+message the relay accepts is committed 'sent' before the next is transferred, so a kill leaves
+at most the message in hand in doubt, which is what "at most one duplicate per kill" asks (with
+N sessions in parallel it is at most N; mailflow.h).
 
 Afterwards: every inbound message is in the inbox once and applied; the feedback and request
 rows and the mail they cause are exactly as many as the replies call for (so nothing was
@@ -154,7 +155,7 @@ with tempfile.TemporaryDirectory(prefix="fbkill9.") as tmp:
         db = os.path.join(tmp, "fb.db")
         with open(conf, "w") as f:
             f.write("[feedbackd]\ndatabase = %s\ndomain = example.org\nfrom_address = feedback@example.org\n"
-                    "[outgoing]\ntransport = smtp\nurl = %s\nstarttls = no\nsessions = 1\nbatch_size = 1\n"
+                    "[outgoing]\ntransport = smtp\nurl = %s\nstarttls = no\nsessions = 1\n"
                     "per_recipient_daily_cap = 10000\ntimeout = 10s\n"
                     "[security]\nanswers_per_sender_per_hour = 1000\n"
                     "[incoming]\nmailbox = imap\nurl = %s\nstarttls = no\nusername = fb\npassword_file = %s\n"

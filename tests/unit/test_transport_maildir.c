@@ -108,7 +108,7 @@ test_transport_maildir_creates_maildir_and_stores_bytes_exactly(void **state)
 	assert_non_null(t);
 	for (size_t i = 0; i < n; i++)
 		msgs[i] = (struct transport_msg){ "fb@example.org", rcpt, 1, messages[i].data, messages[i].len,
-			TRANSPORT_TEMPFAIL, BUF_INIT };
+			TRANSPORT_TEMPFAIL, BUF_INIT, NULL, NULL };
 	assert_int_equal(transport_maildir_driver.send(t, msgs, n, &err), 0);
 	for (size_t i = 0; i < n; i++)
 		assert_int_equal(msgs[i].status, TRANSPORT_OK);
@@ -155,7 +155,7 @@ test_transport_maildir_names_are_unique(void **state)
 	t = transport_maildir_driver.open(&s, &err);
 	assert_non_null(t);
 	for (size_t i = 0; i < 300; i++)
-		msgs[i] = (struct transport_msg){ "", NULL, 0, "x\n", 2, TRANSPORT_TEMPFAIL, BUF_INIT };
+		msgs[i] = (struct transport_msg){ "", NULL, 0, "x\n", 2, TRANSPORT_TEMPFAIL, BUF_INIT, NULL, NULL };
 	assert_int_equal(transport_maildir_driver.send(t, msgs, 150, &err), 0);
 	assert_int_equal(transport_maildir_driver.send(t, msgs + 150, 150, &err), 0);
 	buf_addf(&p, "%s/new", top);
@@ -175,7 +175,7 @@ test_transport_maildir_unwritable_is_tempfail_with_detail(void **state)
 {
 	char *top = make_tmpdir();
 	struct transport_settings s;
-	struct transport_msg m = { "", NULL, 0, "x\n", 2, TRANSPORT_OK, BUF_INIT };
+	struct transport_msg m = { "", NULL, 0, "x\n", 2, TRANSPORT_OK, BUF_INIT, NULL, NULL };
 	struct fb_error err;
 	struct transport *t;
 	struct buf p = BUF_INIT;

@@ -2,18 +2,19 @@
 """Benchmark: feedbackd reading an IMAP mailbox into its inbox table (fetched, hashed, stored,
 position saved, each message flagged \\Seen after its commit) against Python's imaplib doing
 only a bulk `UID FETCH 1:* BODY.PEEK[]` of the same Dovecot mailbox, in the same run. Not a
-timed test: it prints figures and a ratio (target >= 0.8x).
+timed test: it prints figures and a ratio (target >= 0.8x), and both sides' peak RSS (each
+runs as a process of its own, measured by wait4: the imaplib peer is a small script).
 
 usage: /usr/bin/python3 tests/bench/bench_imap.py [MESSAGES [ROUNDS]]   (10000 2)
 Each side runs ROUNDS times (feedbackd on a fresh database each time); the best round counts.
 """
-import imaplib
 import os
 import sys
 import tempfile
-import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from benchlib import rss_line, run_rss  # noqa: E402
 from servers import FEEDBACKD, Dovecot, Feedbackd  # noqa: E402
 
 N = int(sys.argv[1]) if len(sys.argv) > 1 else 10000
@@ -30,28 +31,37 @@ def reply(i):
             "Content-Type: text/plain; charset=utf-8\r\n\r\n%s" % (i, i, i, body)).encode()
 
 
+# The peer, as a user would write it; it prints its own fetch time (interpreter start excluded).
+PEER = r'''
+import imaplib, sys, time
+t0 = time.monotonic()
+c = imaplib.IMAP4("127.0.0.1", int(sys.argv[1]))
+c.login("fb", "secret")
+c.select("INBOX", readonly=True)
+typ, data = c.uid("FETCH", "1:*", "(BODY.PEEK[])")
+n = sum(1 for d in data if isinstance(d, tuple))
+c.logout()
+print(n, time.monotonic() - t0)
+'''
+
+
 def imaplib_round(imap):
-    t0 = time.monotonic()
-    c = imaplib.IMAP4("127.0.0.1", imap.port)
-    c.login("fb", "secret")
-    c.select("INBOX", readonly=True)
-    typ, data = c.uid("FETCH", "1:*", "(BODY.PEEK[])")
-    n = sum(1 for d in data if isinstance(d, tuple))
-    c.logout()
-    return n, time.monotonic() - t0
+    """(messages fetched, seconds, peak RSS MiB) of the imaplib script."""
+    r = run_rss([sys.executable, "-c", PEER, str(imap.port)])
+    n, dt = r.out.split()
+    return int(n), float(dt), r.rss_mib
 
 
 def feedbackd_round(tmp, imap, k):
+    """(messages stored, seconds, peak RSS MiB) of one feedbackd --once on a fresh database."""
     fb = Feedbackd(tmp, {"incoming": {"mailbox": "imap", "url": imap.url(), "starttls": "no",
                                       "username": "fb", "password": "secret"},
                          "feedbackd": {"log_level": "warning"}}, name="bench%d" % k)
-    t0 = time.monotonic()
-    rc = fb.once("2027-01-04T09:00:00Z")
-    dt = time.monotonic() - t0
-    n = fb.sql("SELECT count(*) FROM inbox")[0][0] if rc == 0 else 0
-    if rc != 0 or n != N:
-        raise SystemExit("feedbackd read %d of %d (exit %d): %s" % (n, N, rc, fb.log_text()[-800:]))
-    return n, dt
+    r = run_rss(fb._cmd("2027-01-04T09:00:00Z", once=True), stdout=False, stderr=fb.log, check=False)
+    n = fb.sql("SELECT count(*) FROM inbox")[0][0] if r.rc == 0 else 0
+    if r.rc != 0 or n != N:
+        raise SystemExit("feedbackd read %d of %d (exit %d): %s" % (n, N, r.rc, fb.log_text()[-800:]))
+    return n, r.seconds, r.rss_mib
 
 
 def main():
@@ -64,13 +74,16 @@ def main():
             size += len(m)
             imap.deliver(m, name="%d.bench%05d.host" % (1795000000 + i, i))
         imaplib_round(imap)  # let Dovecot build its index before anything is timed
-        py, fd = [], []
+        py, fd, py_rss, fd_rss = [], [], [], []
         for k in range(ROUNDS):
-            n, dt = imaplib_round(imap)
+            n, dt, rss = imaplib_round(imap)
             if n != N:
                 raise SystemExit("imaplib fetched %d of %d" % (n, N))
             py.append(dt)
-            fd.append(feedbackd_round(tmp, imap, k)[1])
+            py_rss.append(rss)
+            _, dt, rss = feedbackd_round(tmp, imap, k)
+            fd.append(dt)
+            fd_rss.append(rss)
         rate_py, rate_fd = N / min(py), N / min(fd)
         ratio = rate_fd / rate_py
         print("# %d messages (%.1f KB average) in Dovecot on loopback, best of %d rounds"
@@ -80,8 +93,12 @@ def main():
         print("%-58s %10.0f" % ("Python imaplib: UID FETCH 1:* BODY.PEEK[] only", rate_py))
         print("# ratio %.2fx (target >= %.1fx); rounds feedbackd %s s, imaplib %s s"
               % (ratio, TARGET, ["%.2f" % x for x in fd], ["%.2f" % x for x in py]))
+        print("# peak RSS: feedbackd %.1f MiB, imaplib %.1f MiB (the larger of the rounds)"
+              % (max(fd_rss), max(py_rss)))
         print("BENCH|IMAP read into the inbox, %d messages|%.0f|msg/s|python imaplib bulk fetch|%.0f|%.2fx|>= %.1fx"
               % (N, rate_fd, rate_py, ratio, TARGET))
+        rss_line("IMAP read, %d messages (%.0f MB)" % (N, size / 1e6), max(fd_rss), "python imaplib bulk fetch",
+                 max(py_rss), "flat")
 
 
 if __name__ == "__main__":

@@ -6,24 +6,28 @@ advances from there in real time; it reads Dovecot by IMAP (IDLE) and sends thro
 smtp-sink. This script plays the 5,000 members (500 teams x 10):
 
   1. the scheduler's nudge reaches member k of a team: k answers it (a Gmail-style reply, quoting
-     the nudge) with "Vraag feedback aan: <colleague k+1>", APPENDed into the IMAP mailbox;
+     the nudge) with "Vraag feedback aan: <colleague k+1>", delivered into the IMAP mailbox;
   2. the request reaches colleague k+1, who answers it with the three parts (Bevestiging,
-     Kritiek, Constructief), APPENDed as well;
+     Kritiek, Constructief), delivered as well;
   3. feedbackd sends k the feedback_received mail (and k+1 a receipt).
 
-Each APPEND's completion time is recorded; each mail's arrival at the SMTP server is the mtime
-of the file smtp-sink writes it to (the last write is the end of DATA, before the server says
-250). Latency: answer APPENDed -> feedback_received arrived (and ask APPENDed -> request
-arrived), matched by recipient: every member is asked by exactly one colleague.
+Replies are delivered as an MDA delivers (a file renamed into the Maildir's new/ that Dovecot
+serves; LOAD_DELIVERY=append uses IMAP APPEND instead, see Appender), and the time each one is
+in the mailbox is recorded; each mail's arrival at the SMTP server is the mtime of the file
+smtp-sink writes it to (the last write is the end of DATA, before the server says 250).
+Latency: answer in the mailbox -> feedback_received arrived (and ask -> request arrived),
+matched by recipient: every member is asked by exactly one colleague.
 
 Peer: a "do-nothing relay" in Python (imaplib IDLE -> UID FETCH -> email.message_from_bytes ->
 get_body -> smtplib, one message out per reply, \\Seen set), fed the SAME replies at the SAME
-moments (the APPEND timeline of the feedbackd run replayed into a second mailbox): the floor of
-what any reader-and-sender of these replies costs on this machine. Both peak RSS by wait4.
+moments (the delivery timeline of the feedbackd run replayed into a second mailbox): the floor
+of what any reader-and-sender of these replies costs on this machine; and then the same replies
+all at once, for its throughput. Peak RSS of both by wait4.
 
 usage: /usr/bin/python3 tests/bench/bench_load.py          (after make tests-build)
 env:   LOAD_MEMBERS=5000 (rounded up to teams of 10), LOAD_TIMEOUT=900 (seconds, then it gives up),
-       LOAD_KEEP=DIR (work in DIR and leave the logs, database and mail there)
+       LOAD_KEEP=DIR (work in DIR and leave the logs, database and mail there),
+       LOAD_DELIVERY=maildir (default) or append (how replies reach the mailbox)
 Prints BENCH lines (tests/bench convention); progress goes to stderr.
 """
 import contextlib
@@ -458,8 +462,8 @@ def main():
           "all replies at once: %.1f s, %.0f replies/s" % (fd["cpu"], fd["rss"], py["cpu"], py["rss"], pspan,
                                                       burst["mails"] / pspan))
     print("%-44s %10s %10s %10s %10s" % ("", "p50 ms", "p99 ms", "max ms", "relay p50"))
-    for name, a, b in (("answer APPENDed -> feedback_received sent", fd["ans_lat"], py["ans_lat"]),
-                       ("ask APPENDed -> request sent", fd["ask_lat"], py["ask_lat"])):
+    for name, a, b in (("answer in mailbox -> feedback_received sent", fd["ans_lat"], py["ans_lat"]),
+                       ("ask in mailbox -> request sent", fd["ask_lat"], py["ask_lat"])):
         print("%-44s %10.0f %10.0f %10.0f %10.0f" % (name, percentile(a, 50) * 1e3, percentile(a, 99) * 1e3,
                                                      max(a) * 1e3, percentile(b, 50) * 1e3))
     n = fd["replies"]

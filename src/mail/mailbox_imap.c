@@ -27,6 +27,14 @@
  * wait() uses IDLE when the server offers it (and settings allow), polling the socket in
  * 100 ms steps so that *stop is honoured; otherwise it sleeps and then checks the connection
  * with NOOP. A broken connection makes every call fail with -1: close() and open() again.
+ *
+ * New mail announced before the IDLE: a server tells a session about new messages once, in
+ * an untagged EXISTS attached to whatever command it answers next — often our own UID STORE
+ * of the marks, or a UID FETCH. libetpan files that number in imap_selection_info->sel_exists
+ * (and counts it down for each EXPUNGE) and forgets it. IDLE then has nothing to report, and
+ * the messages waited for the next timeout (60 s; found by tests/bench/bench_load.py). So
+ * exists_expected follows what the folder should hold without new mail (SELECT's EXISTS, less
+ * the messages we moved away), and wait() returns "ready" at once when sel_exists differs.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -63,6 +71,7 @@ struct mailbox {
 	int broken;
 	uint32_t uidvalidity;
 	uint32_t uidnext;
+	uint32_t exists_expected;  /* EXISTS without new mail: see wait() at the top */
 	/* Messages marked done but not yet flagged or moved on the server (see mark_done()). */
 	struct uid_range *pending;
 	size_t npending, cappending;   /* ranges */
@@ -204,7 +213,19 @@ select_folder(struct mailbox *mb, struct fb_error *err)
 		return fb_error_set(err, "IMAP %s: folder %s has no UIDVALIDITY", mb->peer, mb->folder);
 	mb->uidvalidity = mb->imap->imap_selection_info->sel_uidvalidity;
 	mb->uidnext = mb->imap->imap_selection_info->sel_uidnext;
+	mb->exists_expected = mb->imap->imap_selection_info->sel_exists;
 	return 0;
+}
+
+/* 1 when the server announced a change of the folder's message count that our own moves do
+ * not explain (new mail, most likely): the caller should fetch instead of idling. */
+static int
+exists_changed(const struct mailbox *mb)
+{
+	const struct mailimap_selection_info *si =
+	    mb->imap != NULL ? mb->imap->imap_selection_info : NULL;
+
+	return si != NULL && si->sel_exists != mb->exists_expected;
 }
 
 static int flush_marks(struct mailbox *mb, struct fb_error *err);
@@ -712,6 +733,9 @@ flush_marks(struct mailbox *mb, struct fb_error *err)
 		rc = fb_error_set(err, "IMAP %s: connection lost; reconnect", mb->peer);
 	else
 		rc = mark_set(mb, set, err);
+	/* Moved away: the server's EXPUNGEs for them are ours, not news (exists_changed()). */
+	if (rc == 0 && mb->processed_folder != NULL && (mb->has_move || mb->has_uidplus))
+		mb->exists_expected = mb->exists_expected > n ? mb->exists_expected - (uint32_t)n : 0;
 	mailimap_set_free(set);
 	if (rc < 0) {
 		size_t len = strlen(err->msg);
@@ -781,6 +805,8 @@ imap_wait(struct mailbox *mb, int timeout_ms, volatile sig_atomic_t *stop, struc
 	flush_marks_before(mb);
 	if (mb->broken)
 		return fb_error_set(err, "IMAP %s: connection lost; reconnect", mb->peer);
+	if (exists_changed(mb))
+		return 1;
 	if (!mb->has_idle || !mb->use_idle) {
 		while (timeout_ms > 0 && (stop == NULL || !*stop)) {
 			int step = timeout_ms < 100 ? timeout_ms : 100;

@@ -34,6 +34,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <openssl/ssl.h>
 #include <openssl/x509v3.h>
@@ -186,9 +187,64 @@ dup_or_null(const char *s, int *oom)
 	return d;
 }
 
+/*
+ * The trust store, loaded once per process while its file is unchanged. Parsing the system's
+ * CA bundle (~140 certificates) cost tens of milliseconds per SSL_CTX, paid by every open():
+ * every sending pass and each of its parallel sessions, also with STARTTLS merely opportunistic
+ * (perf on tests/bench/bench_smtp.py: 13% of the sending pass, 8 sessions). An X509_STORE can
+ * be shared by many SSL_CTXs and threads (OpenSSL locks it). The cache is keyed by the file's
+ * path, inode, size and mtime, so a reload after the CA file changed reads it again; when the
+ * file cannot be stat()ed nothing is cached. The hashed directory of the system store is read
+ * at verification time anyway. The cached reference lives until the process ends.
+ */
+static pthread_mutex_t trust_lock = PTHREAD_MUTEX_INITIALIZER;
+static X509_STORE *trust_cached;
+static char trust_key[PATH_MAX + 128];
+
+/* A reference to the store for ca_file (NULL: the system's); NULL when it cannot be loaded.
+ * The lock is held while loading, so that parallel sessions opening at once load it once. */
+static X509_STORE *
+trust_store(const char *ca_file)
+{
+	const char *env = getenv(X509_get_default_cert_file_env());
+	const char *path = ca_file != NULL ? ca_file : env != NULL && *env ? env :
+	    X509_get_default_cert_file();
+	char key[sizeof(trust_key)];
+	X509_STORE *s = NULL;
+	struct stat st;
+
+	key[0] = '\0';
+	if (stat(path, &st) == 0)
+		snprintf(key, sizeof(key), "%s %s %llu %lld %lld.%09ld", ca_file != NULL ? "file" :
+		    "system", path, (unsigned long long)st.st_ino, (long long)st.st_size,
+		    (long long)st.st_mtim.tv_sec, st.st_mtim.tv_nsec);
+	pthread_mutex_lock(&trust_lock);
+	if (key[0] != '\0' && trust_cached != NULL && strcmp(key, trust_key) == 0 &&
+	    X509_STORE_up_ref(trust_cached) == 1) {
+		s = trust_cached;
+		goto out;
+	}
+	if ((s = X509_STORE_new()) == NULL)
+		goto out;
+	if ((ca_file != NULL ? X509_STORE_load_file(s, ca_file) : X509_STORE_set_default_paths(s)) != 1) {
+		X509_STORE_free(s);
+		s = NULL;
+		goto out;
+	}
+	if (key[0] != '\0' && X509_STORE_up_ref(s) == 1) {
+		X509_STORE_free(trust_cached);
+		trust_cached = s;
+		snprintf(trust_key, sizeof(trust_key), "%s", key);
+	}
+out:
+	pthread_mutex_unlock(&trust_lock);
+	return s;
+}
+
 static int
 make_ssl_ctx(struct transport *t, struct fb_error *err)
 {
+	X509_STORE *store;
 	X509_VERIFY_PARAM *param;
 
 	t->ssl = SSL_CTX_new(TLS_client_method());
@@ -206,12 +262,12 @@ make_ssl_ctx(struct transport *t, struct fb_error *err)
 		return 0;
 	}
 	SSL_CTX_set_verify(t->ssl, SSL_VERIFY_PEER, verify_cb);
-	if (t->ca_file != NULL) {
-		if (SSL_CTX_load_verify_locations(t->ssl, t->ca_file, NULL) != 1)
+	if ((store = trust_store(t->ca_file)) == NULL) {
+		if (t->ca_file != NULL)
 			return fb_error_set(err, "cannot load CA file %s (want PEM certificates)", t->ca_file);
-	} else if (SSL_CTX_set_default_verify_paths(t->ssl) != 1) {
 		return fb_error_set(err, "cannot load the system's trusted certificates");
 	}
+	SSL_CTX_set_cert_store(t->ssl, store);  /* takes our reference */
 	/* The host name check: OpenSSL compares the URL's host with the certificate's names (or
 	 * IP addresses) during the handshake, so a valid certificate for another host fails. */
 	param = SSL_CTX_get0_param(t->ssl);

@@ -2,19 +2,22 @@
 """Benchmark: feedbackd reading an IMAP mailbox into its inbox table (fetched, hashed, stored,
 position saved, each message flagged \\Seen after its commit) against Python's imaplib doing
 only a bulk `UID FETCH 1:* BODY.PEEK[]` of the same Dovecot mailbox, in the same run. Not a
-timed test: it prints figures and a ratio (target >= 0.8x).
+timed test: it prints figures and a ratio (target >= 0.8x), and both sides' peak RSS (each
+runs as a process of its own, measured by wait4: the imaplib peer is a small script).
 
 usage: /usr/bin/python3 tests/bench/bench_imap.py [MESSAGES [ROUNDS]]   (10000 2)
 Each side runs ROUNDS times (feedbackd on a fresh database each time); the best round counts.
 """
-import imaplib
 import os
 import sys
 import tempfile
-import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
-from servers import FEEDBACKD, Dovecot, Feedbackd  # noqa: E402
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from benchlib import rss_line, run_rss  # noqa: E402
+from servers import BUILD, FEEDBACKD, Dovecot, Feedbackd  # noqa: E402
+
+RECVBENCH = os.path.join(BUILD, "tools", "recvbench")
 
 N = int(sys.argv[1]) if len(sys.argv) > 1 else 10000
 ROUNDS = int(sys.argv[2]) if len(sys.argv) > 2 else 2
@@ -30,33 +33,57 @@ def reply(i):
             "Content-Type: text/plain; charset=utf-8\r\n\r\n%s" % (i, i, i, body)).encode()
 
 
+# The peer, as a user would write it; it prints its own fetch time (interpreter start excluded).
+PEER = r'''
+import imaplib, sys, time
+t0 = time.monotonic()
+c = imaplib.IMAP4("127.0.0.1", int(sys.argv[1]))
+c.login("fb", "secret")
+c.select("INBOX", readonly=True)
+typ, data = c.uid("FETCH", "1:*", "(BODY.PEEK[])")
+n = sum(1 for d in data if isinstance(d, tuple))
+c.logout()
+print(n, time.monotonic() - t0)
+'''
+
+
 def imaplib_round(imap):
-    t0 = time.monotonic()
-    c = imaplib.IMAP4("127.0.0.1", imap.port)
-    c.login("fb", "secret")
-    c.select("INBOX", readonly=True)
-    typ, data = c.uid("FETCH", "1:*", "(BODY.PEEK[])")
-    n = sum(1 for d in data if isinstance(d, tuple))
-    c.logout()
-    return n, time.monotonic() - t0
+    """(messages fetched, seconds, peak RSS MiB) of the imaplib script."""
+    r = run_rss([sys.executable, "-c", PEER, str(imap.port)])
+    n, dt = r.out.split()
+    return int(n), float(dt), r.rss_mib
 
 
 def feedbackd_round(tmp, imap, k):
+    """(messages stored, seconds, peak RSS MiB) of the daemon's receive pass on a fresh database
+    (build/tools/recvbench: mailflow_receive() as pass_receive() runs it; feedbackd --once also
+    applies what it read, which is not reading)."""
     fb = Feedbackd(tmp, {"incoming": {"mailbox": "imap", "url": imap.url(), "starttls": "no",
                                       "username": "fb", "password": "secret"},
                          "feedbackd": {"log_level": "warning"}}, name="bench%d" % k)
-    t0 = time.monotonic()
-    rc = fb.once("2027-01-04T09:00:00Z")
-    dt = time.monotonic() - t0
-    n = fb.sql("SELECT count(*) FROM inbox")[0][0] if rc == 0 else 0
-    if rc != 0 or n != N:
-        raise SystemExit("feedbackd read %d of %d (exit %d): %s" % (n, N, rc, fb.log_text()[-800:]))
-    return n, dt
+    r = run_rss([RECVBENCH, fb.conf], stderr=fb.log, check=False)
+    words = r.out.decode().split()
+    n = int(words[1]) if r.rc == 0 and len(words) == 6 else 0
+    if r.rc != 0 or n != N:
+        raise SystemExit("recvbench read %d of %d (exit %d): %s" % (n, N, r.rc, fb.log_text()[-800:]))
+    return n, float(words[5]), r.rss_mib
+
+
+def feedbackd_once(tmp, imap):
+    """Seconds of `feedbackd --once` on a fresh database: read and apply (for information)."""
+    fb = Feedbackd(tmp, {"incoming": {"mailbox": "imap", "url": imap.url(), "starttls": "no",
+                                      "username": "fb", "password": "secret"},
+                         "feedbackd": {"log_level": "warning"}}, name="once")
+    r = run_rss(fb._cmd("2027-01-04T09:00:00Z", once=True), stdout=False, stderr=fb.log, check=False)
+    if r.rc != 0:
+        raise SystemExit("feedbackd --once failed: %s" % fb.log_text()[-800:])
+    return r.seconds, r.rss_mib
 
 
 def main():
-    if not os.path.exists(FEEDBACKD):
-        raise SystemExit("%s missing: run make tests-build first" % FEEDBACKD)
+    for tool in (FEEDBACKD, RECVBENCH):
+        if not os.path.exists(tool):
+            raise SystemExit("%s missing: run make tests-build first" % tool)
     with tempfile.TemporaryDirectory() as tmp, Dovecot(tmp) as imap:
         size = 0
         for i in range(N):
@@ -64,24 +91,34 @@ def main():
             size += len(m)
             imap.deliver(m, name="%d.bench%05d.host" % (1795000000 + i, i))
         imaplib_round(imap)  # let Dovecot build its index before anything is timed
-        py, fd = [], []
+        py, fd, py_rss, fd_rss = [], [], [], []
         for k in range(ROUNDS):
-            n, dt = imaplib_round(imap)
+            n, dt, rss = imaplib_round(imap)
             if n != N:
                 raise SystemExit("imaplib fetched %d of %d" % (n, N))
             py.append(dt)
-            fd.append(feedbackd_round(tmp, imap, k)[1])
+            py_rss.append(rss)
+            _, dt, rss = feedbackd_round(tmp, imap, k)
+            fd.append(dt)
+            fd_rss.append(rss)
+        once_s, once_rss = feedbackd_once(tmp, imap)
         rate_py, rate_fd = N / min(py), N / min(fd)
         ratio = rate_fd / rate_py
         print("# %d messages (%.1f KB average) in Dovecot on loopback, best of %d rounds"
               % (N, size / N / 1024, ROUNDS))
         print("%-58s %10s" % ("reader", "msg/s"))
-        print("%-58s %10.0f" % ("feedbackd --once: fetch, hash, store, position, \\Seen", rate_fd))
+        print("%-58s %10.0f" % ("feedbackd receive pass: fetch, hash, store, position, \\Seen", rate_fd))
         print("%-58s %10.0f" % ("Python imaplib: UID FETCH 1:* BODY.PEEK[] only", rate_py))
         print("# ratio %.2fx (target >= %.1fx); rounds feedbackd %s s, imaplib %s s"
               % (ratio, TARGET, ["%.2f" % x for x in fd], ["%.2f" % x for x in py]))
+        print("# peak RSS: feedbackd receive pass %.1f MiB, imaplib %.1f MiB (the larger of the rounds)"
+              % (max(fd_rss), max(py_rss)))
+        print("# for information: feedbackd --once (start, read, classify and apply all %d: unknown "
+              "senders, quarantined) %.2f s = %.0f msg/s, peak RSS %.1f MiB" % (N, once_s, N / once_s, once_rss))
         print("BENCH|IMAP read into the inbox, %d messages|%.0f|msg/s|python imaplib bulk fetch|%.0f|%.2fx|>= %.1fx"
               % (N, rate_fd, rate_py, ratio, TARGET))
+        rss_line("IMAP read, %d messages (%.0f MB)" % (N, size / 1e6), max(fd_rss), "python imaplib bulk fetch",
+                 max(py_rss), "flat")
 
 
 if __name__ == "__main__":

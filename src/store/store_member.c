@@ -40,6 +40,12 @@ static const char SQL_MEMBER_FIND[] =
 	"AND m.status <> 'erased' AND (m.id = ?3 OR lower(m.name) = lower(?4) OR EXISTS "
 	"(SELECT 1 FROM member_address a WHERE a.member_id = m.id AND a.address = lower(?4))) "
 	"ORDER BY m.id";
+/* The common case of a spec, an id (apply's lookups): by primary key, not a scan of the
+ * programme's members with two subqueries each (7 ms at 5,000 members; bench_load.py). */
+static const char SQL_MEMBER_BY_ID[] =
+	"SELECT " MEMBER_COLS "FROM member m JOIN team t ON t.id = m.team_id "
+	"WHERE m.id = ?3 AND ((?1 > 0 AND t.program_id = ?1) OR (?2 > 0 AND m.team_id = ?2)) "
+	"AND m.status <> 'erased'";
 static const char SQL_MEMBER_BY_ADDRESS[] =
 	"SELECT " MEMBER_COLS "FROM member_address a JOIN member m ON m.id = a.member_id "
 	"JOIN team t ON t.id = m.team_id WHERE a.program_id = ?1 AND a.address = lower(?2)";
@@ -236,18 +242,33 @@ int
 store_member_find(struct db *db, int64_t program_id, int64_t team_id, const char *spec,
     struct member *out, struct fb_error *err)
 {
-	sqlite3_stmt *st = db_stmt(db, SQL_MEMBER_FIND, err);
+	sqlite3_stmt *st;
 	struct member_list l = { 0 };
 	struct buf names = BUF_INIT;
 	char *end;
 	long long id;
 
-	if (st == NULL)
-		return -1;
 	errno = 0;
 	id = strtoll(spec, &end, 10);
 	if (errno || *end || end == spec)
 		id = 0;
+	if (id > 0) {
+		if ((st = db_stmt(db, SQL_MEMBER_BY_ID, err)) == NULL)
+			return -1;
+		sqlite3_bind_int64(st, 1, program_id);
+		sqlite3_bind_int64(st, 2, team_id);
+		sqlite3_bind_int64(st, 3, id);
+		if (member_query(st, &l) < 0)
+			return db_fail(db, err, "finding a member");
+		if (l.n == 1) {
+			*out = l.v[0];
+			free(l.v);
+			return 0;
+		}
+		store_member_list_release(&l);
+	}
+	if ((st = db_stmt(db, SQL_MEMBER_FIND, err)) == NULL)
+		return -1;
 	sqlite3_bind_int64(st, 1, program_id);
 	sqlite3_bind_int64(st, 2, team_id);
 	sqlite3_bind_int64(st, 3, id);

@@ -34,7 +34,7 @@ static const char usage[] =
 	"  session schedule|move|cancel|list   sessions: calendar invitations and answers\n"
 	"  calendar sync|export       questionnaire moments in calendars; the programme as .ics\n"
 	"  inspect [FILE|-]           how a raw email is read (no database needed)\n"
-	"  report weekly              the facilitators' weekly report (text, HTML, CSV)\n"
+	"  report weekly|progress|evaluation   facilitators' reports (text, HTML, CSV; --send)\n"
 	"\n"
 	"Global options:\n"
 	"  -c FILE      configuration (default $FEEDBACKD_CONFIG, else " FB_SYSCONFDIR

@@ -108,6 +108,10 @@ enum fields_problem {
 	FIELDS_PROBLEM_RATING_TWICE,  /* q: the sample's number, rated twice: the later counts */
 };
 
+/* The template flag that names a problem's kind ("out_of_range", "not_a_date", ...; "other"
+ * for FIELDS_PROBLEM_OTHER): templates carry the sentence for each, in their language. */
+const char *fields_problem_flag(enum fields_problem kind);
+
 /* A problem or an unread line: where, and what. */
 struct fields_note {
 	size_t line;

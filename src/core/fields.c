@@ -1314,3 +1314,33 @@ fields_to_json(const struct fields *f)
 	}
 	return o;
 }
+
+const char *
+fields_problem_flag(enum fields_problem kind)
+{
+	switch (kind) {
+	case FIELDS_PROBLEM_NOT_WHOLE:
+		return "not_whole";
+	case FIELDS_PROBLEM_OUT_OF_RANGE:
+		return "out_of_range";
+	case FIELDS_PROBLEM_ANSWER_TWICE:
+		return "twice";
+	case FIELDS_PROBLEM_TOO_LONG:
+		return "too_long";
+	case FIELDS_PROBLEM_LABEL_TWICE:
+		return "label_twice";
+	case FIELDS_PROBLEM_NEEDS_NAME:
+		return "needs_name";
+	case FIELDS_PROBLEM_ONE_COLLEAGUE:
+		return "one_colleague";
+	case FIELDS_PROBLEM_NOT_A_DATE:
+		return "not_a_date";
+	case FIELDS_PROBLEM_RATING_OUT_OF_RANGE:
+		return "rating_out_of_range";
+	case FIELDS_PROBLEM_RATING_TWICE:
+		return "rating_twice";
+	case FIELDS_PROBLEM_OTHER:
+		break;
+	}
+	return "other";
+}

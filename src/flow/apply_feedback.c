@@ -73,37 +73,6 @@ set_bkc(struct template_values *v, const char *confirmation, const char *critiqu
 	    template_set(v, "suggestion", suggestion);
 }
 
-/* The template flag that names a fields problem's kind (the sentence is in the template). */
-static const char *
-problem_flag(enum fields_problem kind)
-{
-	switch (kind) {
-	case FIELDS_PROBLEM_NOT_WHOLE:
-		return "not_whole";
-	case FIELDS_PROBLEM_OUT_OF_RANGE:
-		return "out_of_range";
-	case FIELDS_PROBLEM_ANSWER_TWICE:
-		return "twice";
-	case FIELDS_PROBLEM_TOO_LONG:
-		return "too_long";
-	case FIELDS_PROBLEM_LABEL_TWICE:
-		return "label_twice";
-	case FIELDS_PROBLEM_NEEDS_NAME:
-		return "needs_name";
-	case FIELDS_PROBLEM_ONE_COLLEAGUE:
-		return "one_colleague";
-	case FIELDS_PROBLEM_NOT_A_DATE:
-		return "not_a_date";
-	case FIELDS_PROBLEM_RATING_OUT_OF_RANGE:
-		return "rating_out_of_range";
-	case FIELDS_PROBLEM_RATING_TWICE:
-		return "rating_twice";
-	case FIELDS_PROBLEM_OTHER:
-		break;
-	}
-	return "other";
-}
-
 /*
  * "We could not read your reply": what was understood, what is missing, the form again. Each
  * problem fields noted is an item of "problems" with its line, a flag for its kind and the
@@ -141,7 +110,7 @@ send_unreadable(struct ctx *c, const struct member *to, const char *token_purpos
 		const struct fields_note *nt = &f->problems[i];
 
 		if (p == NULL || template_setf(p, "line", "%zu", nt->line) < 0 ||
-		    template_set(p, problem_flag(nt->kind), "1") < 0 ||
+		    template_set(p, fields_problem_flag(nt->kind), "1") < 0 ||
 		    (nt->q > 0 && template_setf(p, "question", "%u", nt->q) < 0) ||
 		    template_set(p, "value", nt->value) < 0)
 			goto oom;

@@ -68,23 +68,13 @@ problem_flag(enum fields_problem kind)
 {
 	switch (kind) {
 	case FIELDS_PROBLEM_NOT_WHOLE:
-		return "not_whole";
 	case FIELDS_PROBLEM_OUT_OF_RANGE:
-		return "out_of_range";
 	case FIELDS_PROBLEM_ANSWER_TWICE:
-		return "twice";
 	case FIELDS_PROBLEM_TOO_LONG:
-		return "too_long";
-	case FIELDS_PROBLEM_LABEL_TWICE:   /* problems of other fields: not the questionnaire's */
-	case FIELDS_PROBLEM_NEEDS_NAME:
-	case FIELDS_PROBLEM_ONE_COLLEAGUE:
-	case FIELDS_PROBLEM_NOT_A_DATE:
-	case FIELDS_PROBLEM_RATING_OUT_OF_RANGE:
-	case FIELDS_PROBLEM_RATING_TWICE:
-	case FIELDS_PROBLEM_OTHER:
-		break;
+		return fields_problem_flag(kind);
+	default:   /* problems of other fields: not the questionnaire's */
+		return NULL;
 	}
-	return NULL;
 }
 
 /* A problem to explain, before it becomes a template item (sorted by line first). */

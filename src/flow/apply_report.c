@@ -358,36 +358,6 @@ out:
 	return rc;
 }
 
-/* The template flag of a fields problem in the answer's "notes" (the sentence is in the
- * template, in the facilitator's language). */
-static const char *
-note_flag(enum fields_problem kind)
-{
-	switch (kind) {
-	case FIELDS_PROBLEM_NOT_WHOLE:
-		return "not_whole";
-	case FIELDS_PROBLEM_OUT_OF_RANGE:
-		return "out_of_range";
-	case FIELDS_PROBLEM_ANSWER_TWICE:
-		return "twice";
-	case FIELDS_PROBLEM_TOO_LONG:
-		return "too_long";
-	case FIELDS_PROBLEM_LABEL_TWICE:
-		return "label_twice";
-	case FIELDS_PROBLEM_NEEDS_NAME:
-		return "needs_name";
-	case FIELDS_PROBLEM_ONE_COLLEAGUE:
-		return "one_colleague";
-	case FIELDS_PROBLEM_NOT_A_DATE:
-		return "not_a_date";
-	case FIELDS_PROBLEM_RATING_OUT_OF_RANGE:
-	case FIELDS_PROBLEM_RATING_TWICE:
-	case FIELDS_PROBLEM_OTHER:
-		break;
-	}
-	return "other";
-}
-
 static int
 is_rating_problem(enum fields_problem kind)
 {
@@ -408,7 +378,7 @@ add_notes(const struct fields *fl, struct template_values *v)
 			continue;
 		if ((p = template_add_item(v, "notes")) == NULL ||
 		    template_setf(p, "line", "%zu", nt->line) < 0 ||
-		    template_set(p, note_flag(nt->kind), "1") < 0 ||
+		    template_set(p, fields_problem_flag(nt->kind), "1") < 0 ||
 		    (nt->q > 0 && template_setf(p, "question", "%u", nt->q) < 0) ||
 		    template_set(p, "value", nt->value) < 0)
 			return -1;

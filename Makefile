@@ -149,7 +149,7 @@ DEB_BUILD := build-essential pkg-config tzdata libsqlite3-dev libesmtp-dev libet
              libinih-dev libcsv-dev libjansson-dev libcmocka-dev libgumbo-dev libsystemd-dev \
              libcairo2-dev libgnutls28-dev libssl-dev
 DEB_TEST  := dovecot-imapd postfix python3 python3-aiosmtpd python3-icalendar valgrind clang \
-             libclang-rt-14-dev sqlite3 ca-certificates openssl
+             libclang-rt-14-dev sqlite3 ca-certificates openssl groff-base man-db systemd
 
 deps:
 	@DEB_BUILD="$(DEB_BUILD)" DEB_TEST="$(DEB_TEST)" sh tests/install-deps.sh

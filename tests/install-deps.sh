@@ -24,8 +24,14 @@ js_deps() {
 		apt_install nodejs npm
 	fi
 	if ! command -v npm >/dev/null 2>&1; then
-		echo "install-deps: node is installed but npm is not: install npm for $(command -v node)" >&2
-		exit 1
+		# Debian's nodejs comes without npm (a package of its own); another node (nodesource,
+		# /usr/local) brings its own, and Debian's npm would pull a second node beside it.
+		if dpkg-query -S "$(command -v node)" 2>/dev/null | grep -q '^nodejs:'; then
+			apt_install npm
+		else
+			echo "install-deps: node is installed but npm is not: install npm for $(command -v node)" >&2
+			exit 1
+		fi
 	fi
 	if node -e '
 		const fs = require("fs");

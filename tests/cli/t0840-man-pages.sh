@@ -1,11 +1,14 @@
 # The manual pages render without a single groff warning, and they keep up with the programs:
 # every option of `feedbackd --help` and every command of `feedbackctl --help` is described.
 . "$(dirname "$0")/../lib.sh"
+# groff (groff-base) and man (man-db) come from `make deps`; without them every check below fails.
+expect_ok "groff is installed (make deps)" command -v groff
+expect_ok "man is installed (make deps)" command -v man
 for p in feedbackd.8 feedbackctl.1 feedbackd.conf.5; do
 	f="$FB_TOP/man/$p"
 	groff -ww -man -z "$f" >"$T/groff.out" 2>&1
 	expect_eq "$p: groff -ww -man -z has no warnings" "$(cat "$T/groff.out")" ""
-	if command -v man >/dev/null 2>&1; then
+	if command -v man >/dev/null 2>&1; then	# checked above
 		MANWIDTH=80 man -l -Tutf8 "$f" >"$T/man.out" 2>"$T/man.err"
 		expect_eq "$p: man -l renders it without complaints" "$(cat "$T/man.err")" ""
 		groff -man -Tutf8 -P-cbou "$f" >"$T/plain.out" 2>/dev/null

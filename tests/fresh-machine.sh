@@ -69,6 +69,20 @@ make_base() {
 	say "base ready in $(($(date +%s) - t0)) s"
 }
 
+# Where the network goes through a TLS-inspecting proxy (a company's, or this workplace's), a new
+# machine there is given the proxy's CA and npm's cafile by its administrator: copy the host's.
+# On an open network there is nothing to copy and the root stays as debootstrap made it.
+trust_host_proxy() {
+	r=$1
+	if ls /usr/local/share/ca-certificates/*.crt >/dev/null 2>&1; then
+		cp /usr/local/share/ca-certificates/*.crt "$r/usr/local/share/ca-certificates/"
+		chroot "$r" update-ca-certificates >/dev/null 2>&1 || die "update-ca-certificates failed in $r"
+	fi
+	for f in /etc/npmrc /etc/pip.conf; do
+		if [ -f "$f" ]; then cp "$f" "$r$f"; fi
+	done
+}
+
 # One run: a fresh copy of the base, the checkout cloned into it, one README command.
 run_one() {
 	name=$1 target=$2
@@ -76,6 +90,7 @@ run_one() {
 	rm -rf "$root" && mkdir -p "$root"
 	tar -C "$root" -xf "$dir/base.tar"
 	cp /etc/resolv.conf "$root/etc/resolv.conf"
+	trust_host_proxy "$root"
 	git clone -q "$top" "$root/root/feedbackd"
 	mount -t proc proc "$root/proc" && mounted="$root/proc $mounted"
 	mount --rbind /dev "$root/dev" && mounted="$root/dev $mounted"
@@ -85,6 +100,7 @@ run_one() {
 	t0=$(date +%s)
 	set +e
 	chroot "$root" /usr/bin/env -i HOME=/root PATH=/usr/sbin:/usr/bin:/sbin:/bin LANG=C.UTF-8 \
+		NODE_EXTRA_CA_CERTS=/etc/ssl/certs/ca-certificates.crt SSL_CERT_FILE=/etc/ssl/certs/ca-certificates.crt \
 		sh -c "cd /root/feedbackd && sh .ci/bootstrap && make $target" >"$root.log" 2>&1
 	rc=$?
 	set -e

@@ -152,7 +152,7 @@ DEB_TEST  := dovecot-imapd postfix python3 python3-aiosmtpd python3-icalendar va
              libclang-rt-14-dev sqlite3 ca-certificates openssl groff-base man-db systemd
 
 deps:
-	@DEB_BUILD="$(DEB_BUILD)" DEB_TEST="$(DEB_TEST)" sh tests/install-deps.sh
+	@DEB_BUILD="$(DEB_BUILD)" DEB_TEST="$(DEB_TEST)" JS_DEPS=1 sh tests/install-deps.sh
 
 deps-build:
 	@DEB_BUILD="$(DEB_BUILD)" DEB_TEST="" sh tests/install-deps.sh

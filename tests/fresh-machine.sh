@@ -16,6 +16,8 @@
 #   FRESH_DIR     where the chroots go (default /var/tmp/feedbackd-fresh); the pristine base is
 #                 kept there as base.tar and reused while it is younger than a day
 #   FRESH_MIRROR  Debian mirror (default http://deb.debian.org/debian)
+#   FRESH_PKGS    what the base has besides minbase, comma-separated
+#                 (default build-essential,git,python3,nodejs,ca-certificates)
 #   FRESH_KEEP=1  leave the run chroots behind to look at (they are removed otherwise)
 #
 # Only committed work is tested: the chroot gets a `git clone` of HEAD, like any new user.
@@ -25,7 +27,7 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 dir=${FRESH_DIR:-/var/tmp/feedbackd-fresh}
 mirror=${FRESH_MIRROR:-http://deb.debian.org/debian}
 # What the README says a fresh machine has before the two commands.
-base_pkgs="build-essential,git,python3,nodejs,ca-certificates"
+base_pkgs=${FRESH_PKGS:-build-essential,git,python3,nodejs,ca-certificates}
 runs=${*:-demo check}
 
 die() { echo "fresh-machine: $*" >&2; exit 1; }
@@ -50,7 +52,8 @@ cleanup() {
 trap cleanup EXIT INT TERM
 
 make_base() {
-	if [ -f "$dir/base.tar" ] && [ -n "$(find "$dir/base.tar" -mmin -1440)" ]; then
+	if [ -f "$dir/base.tar" ] && [ -n "$(find "$dir/base.tar" -mmin -1440)" ] &&
+	    [ "$(cat "$dir/base.pkgs" 2>/dev/null)" = "$base_pkgs" ]; then
 		say "reusing $dir/base.tar (under a day old)"
 		return
 	fi
@@ -66,6 +69,7 @@ make_base() {
 		deb http://deb.debian.org/debian-security bookworm-security main
 	EOF
 	tar -C "$dir/base" -cf "$dir/base.tar" . && rm -rf "$dir/base"
+	echo "$base_pkgs" >"$dir/base.pkgs"
 	say "base ready in $(($(date +%s) - t0)) s"
 }
 

@@ -2,7 +2,7 @@
 # Install the Debian packages feedbackd needs, only those missing, so a machine that has them
 # all (CI's second run, a developer's box) never touches the network.
 # Input: DEB_BUILD and DEB_TEST, space-separated package names (from the Makefile).
-# With DEB_TEST it also installs the npm package the calendar tests need (tests/js: ical.js).
+# With JS_DEPS=1 it also installs the npm package the calendar tests need (tests/js: ical.js).
 set -eu
 missing=
 for p in $DEB_BUILD $DEB_TEST; do
@@ -18,7 +18,7 @@ js_deps() {
 	# comes from apt only when there is none: a machine's own node (with its npm) is kept,
 	# Debian's npm package conflicts with it. Skipped when the locked version is installed,
 	# so a second run needs no network; a failing npm (no registry) fails here, loudly.
-	[ -n "$DEB_TEST" ] || return 0
+	[ "${JS_DEPS:-0}" = 1 ] || return 0
 	js=$(dirname "$0")/js
 	if ! command -v node >/dev/null 2>&1; then
 		apt_install nodejs npm

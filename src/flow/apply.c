@@ -356,7 +356,8 @@ process(struct ctx *c)
 	case CLASSIFY_UNKNOWN:
 		break;
 	}
-	apply_set(c, "ignored", "no usable sender address");
+	apply_set(c, "ignored", "no usable sender address%s%s%s", c->msg->from_problem ? " (" : "",
+	    c->msg->from_problem ? c->msg->from_problem : "", c->msg->from_problem ? ")" : "");
 	return 0;
 }
 

@@ -13,6 +13,7 @@
 
 #include "apply.h"
 #include "apply_int.h"
+#include "authres.h"
 #include "classify.h"
 #include "fbtime.h"
 #include "message.h"
@@ -316,6 +317,35 @@ on_token(struct ctx *c)
 	return on_reply(c, &t);
 }
 
+/*
+ * security.require_auth: a message that would act in its sender's name must carry the trusted
+ * server's word that the From is genuine (authres.h). 1 when it does (or nothing is required,
+ * or the coordinator vouches for it), 0 when it was quarantined, -1 out of memory. Bounces are
+ * not judged here: they speak for an address we mailed, not for their From.
+ */
+static int
+authenticated(struct ctx *c)
+{
+	const struct config_security *sec = &c->f->cfg->security;
+	const char *method = sec->require_auth == CONFIG_AUTH_DKIM ? "dkim" : "dmarc";
+	struct buf why = BUF_INIT;
+	int rc;
+
+	if (sec->require_auth == CONFIG_AUTH_NONE || c->flags & APPLY_TRUST_SENDER)
+		return 1;
+	rc = authres_check(c->msg, sec->trusted_authserv_id, method, &why);
+	if (rc < 0) {
+		buf_release(&why);
+		return fb_error_set(c->err, "out of memory checking Authentication-Results");
+	}
+	if (rc == 0)
+		apply_set(c, "quarantined", "not authenticated (require_auth = %s): %s; from %s, "
+		    "held for the coordinator, nothing changed (feedbackctl quarantine apply %lld)",
+		    method, why.data ? why.data : "", c->sender, (long long)c->inbox_id);
+	buf_release(&why);
+	return rc;
+}
+
 static int
 process(struct ctx *c)
 {
@@ -335,6 +365,12 @@ process(struct ctx *c)
 		for (const char *s = c->msg->from.addr; *s; s++)
 			buf_addch(&c->sender_buf, (*s >= 'A' && *s <= 'Z') ? (char)(*s + 32) : *s);
 		c->sender = c->sender_buf.data;
+	}
+	if (c->sender != NULL && c->cls.kind != CLASSIFY_BOUNCE) {
+		int rc = authenticated(c);
+
+		if (rc <= 0)
+			return rc;
 	}
 	switch (c->cls.kind) {
 	case CLASSIFY_BOUNCE:

@@ -1,6 +1,7 @@
 /*
  * store_queue — outbox and inbox rows and mailbox positions. See include/queue.h.
  */
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -49,10 +50,11 @@ static const char SQL_OUTBOX_RETRY[] =
 static const char SQL_OUTBOX_COUNTS[] =
 	"SELECT state, count(*) FROM outbox GROUP BY state ORDER BY state";
 static const char SQL_INBOX_FIND[] =
-	"SELECT id FROM inbox WHERE sha256 = ?1 OR (?2 IS NOT NULL AND message_id = ?2)";
+	"SELECT id FROM inbox WHERE sha256 = ?1 UNION ALL "
+	"SELECT id FROM inbox WHERE ?2 IS NOT NULL AND dedupe_key = ?2 LIMIT 1";
 static const char SQL_INBOX_INSERT[] =
 	"INSERT INTO inbox (message_id, sha256, source, received_at, size, raw, sender, subject, "
-	"state, error) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)";
+	"state, error, dedupe_key) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)";
 static const char SQL_INBOX_LIST[] =
 	"SELECT " INBOX_COLS " FROM inbox WHERE ?1 IS NULL OR state = ?1 ORDER BY id DESC LIMIT ?2";
 static const char SQL_INBOX_GET[] =
@@ -354,23 +356,66 @@ sha256_hex(const char *data, size_t len, char out[65])
 		snprintf(out + 2 * i, 3, "%02x", d[i]);
 }
 
+/*
+ * The key that recognises one message delivered twice by different routes (other Received,
+ * Delivered-To, Return-Path lines): sha256 of the sender's address (lowercased), the
+ * Message-ID and the body. A stranger who reuses a member's Message-ID has another sender or
+ * another body, so their mail never makes the member's "already known". "" (no key) without a
+ * Message-ID or a sender: then only the exact bytes dedupe.
+ */
+static void
+dedupe_key(const char *raw, size_t len, const struct buf *msgid, const struct buf *from,
+    char out[65])
+{
+	gnutls_hash_hd_t h;
+	const char *body = raw + len;
+	unsigned char d[32];
+
+	out[0] = '\0';
+	if (msgid->len == 0 || from->len == 0 || gnutls_hash_init(&h, GNUTLS_DIG_SHA256) < 0)
+		return;
+	for (size_t i = 0; i + 1 < len; i++) {
+		if (raw[i] == '\n' && raw[i + 1] == '\n') {
+			body = raw + i + 2;
+			break;
+		}
+		if (raw[i] == '\n' && raw[i + 1] == '\r' && i + 2 < len && raw[i + 2] == '\n') {
+			body = raw + i + 3;
+			break;
+		}
+	}
+	for (size_t i = 0; i < from->len; i++) {
+		char c = (char)tolower((unsigned char)from->data[i]);
+
+		gnutls_hash(h, &c, 1);
+	}
+	gnutls_hash(h, "", 1);
+	gnutls_hash(h, msgid->data, msgid->len);
+	gnutls_hash(h, "", 1);
+	gnutls_hash(h, body, (size_t)(raw + len - body));
+	gnutls_hash_deinit(h, d);
+	for (int i = 0; i < 32; i++)
+		snprintf(out + 2 * i, 3, "%02x", d[i]);
+}
+
 int
 queue_inbox_add(struct db *db, const char *source, const char *raw, size_t len,
     size_t max_size, time_t now, int64_t *id, int *dup, struct fb_error *err)
 {
 	struct buf msgid = BUF_INIT, from = BUF_INIT, subject = BUF_INIT;
 	sqlite3_stmt *st;
-	char sha[65];
+	char sha[65], key[65];
 	int too_big = len > max_size, rc = -1;
 
 	sha256_hex(raw, len, sha);
 	/* Only the header is read for the envelope, so even an oversized message is named. */
 	envelope_read(raw, len, &msgid, &from, &subject);
+	dedupe_key(raw, len, &msgid, &from, key);
 	st = db_stmt(db, SQL_INBOX_FIND, err);
 	if (st == NULL)
 		goto out;
 	db_bind_text(st, 1, sha);
-	db_bind_text(st, 2, msgid.len ? msgid.data : NULL);
+	db_bind_text(st, 2, key[0] ? key : NULL);
 	if (sqlite3_step(st) == SQLITE_ROW) {
 		*id = sqlite3_column_int64(st, 0);
 		*dup = 1;
@@ -398,6 +443,7 @@ queue_inbox_add(struct db *db, const char *source, const char *raw, size_t len,
 		    "(max_message_size)", len, max_size);
 		db_bind_text(st, 10, e);
 	}
+	db_bind_text(st, 11, key[0] ? key : NULL);
 	if (store_step_done(db, st, err, "storing a message") < 0)
 		goto out;
 	*id = db_last_id(db);

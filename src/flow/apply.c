@@ -17,6 +17,7 @@
 #include "classify.h"
 #include "fbtime.h"
 #include "message.h"
+#include "template.h"
 #include "queue.h"
 #include "trim.h"
 #include "banned.h"
@@ -170,6 +171,85 @@ on_auto_reply(struct ctx *c)
 		goto fail;
 	apply_set(c, "applied", "out-of-office: %s away until %s (not answered, nothing counted)",
 	    m.name, until);
+	store_member_release(&m);
+	return 0;
+fail:
+	store_member_release(&m);
+	return -1;
+}
+
+/*
+ * A spam complaint (ARF) acts only when it proves it is about our mail: the returned message
+ * carries one of our tokens (our Message-ID or Reply-To), which names the member we sent it
+ * to. Then, as an ESP does, that member gets no more mail (store_member_complained; the
+ * scheduler and the outbox honour it) and the coordinator is told, once. Anything else is
+ * kept, not applied: a complaint is never read as the member's reply.
+ */
+static int
+on_complaint(struct ctx *c)
+{
+	struct outmail_token t;
+	struct member m;
+	struct template_values *v;
+	char when[11];
+	int rc;
+
+	if (c->cls.token[0] == '\0') {
+		apply_set(c, "ignored", "spam complaint (ARF) that names none of our messages: kept, "
+		    "not applied");
+		return 0;
+	}
+	rc = outmail_token_get(c->f, c->cls.token, &t, &c->program_id, c->err);
+	if (rc < 0)
+		return -1;
+	if (rc == 1 || t.member_id <= 0) {
+		apply_set(c, "ignored", "spam complaint (ARF) about %s: not a message of ours to a "
+		    "member: kept, not applied", c->cls.token);
+		c->program_id = 0;
+		return 0;
+	}
+	if (load_program(c, c->program_id) < 0 || apply_member_get(c, t.member_id, &m) < 0)
+		return -1;
+	c->member_id = m.id;
+	rc = store_member_complained(c->f->db, m.id, c->inbox_id, c->f->now, c->err);
+	if (rc < 0)
+		goto fail;
+	if (rc == 0) {
+		apply_set(c, "applied", "spam complaint (ARF) about our mail to %s <%s>, who had "
+		    "complained before: mail to them stays stopped", m.name, m.address);
+		store_member_release(&m);
+		return 0;
+	}
+	if ((v = template_values_new()) == NULL) {
+		fb_error_set(c->err, "out of memory");
+		goto fail;
+	}
+	if (flow_today(c->f, &c->program, when, c->err) < 0) {
+		template_values_free(v);
+		goto fail;
+	}
+	struct outmail_msg om = {
+		.kind = "complaint",
+		.program = &c->program,
+		.to_addr = c->f->cfg->feedbackd.coordinator_address,
+		.inbox_id = c->inbox_id,
+		.values = v,
+	};
+	char inbox[24];
+	snprintf(inbox, sizeof(inbox), "%lld", (long long)c->inbox_id);
+	if (template_set(v, "member", m.name) < 0 || template_set(v, "address", m.address) < 0 ||
+	    template_set(v, "team", m.team_name) < 0 || template_set(v, "date", when) < 0 ||
+	    template_set(v, "inbox", inbox) < 0) {
+		template_values_free(v);
+		fb_error_set(c->err, "out of memory");
+		goto fail;
+	}
+	rc = outmail_queue(c->f, &om, NULL, c->err);
+	template_values_free(v);
+	if (rc < 0)
+		goto fail;
+	apply_set(c, "applied", "spam complaint (ARF) about our mail to %s <%s>: no more mail to "
+	    "them; the coordinator is told", m.name, m.address);
 	store_member_release(&m);
 	return 0;
 fail:
@@ -366,7 +446,8 @@ process(struct ctx *c)
 			buf_addch(&c->sender_buf, (*s >= 'A' && *s <= 'Z') ? (char)(*s + 32) : *s);
 		c->sender = c->sender_buf.data;
 	}
-	if (c->sender != NULL && c->cls.kind != CLASSIFY_BOUNCE) {
+	if (c->sender != NULL && c->cls.kind != CLASSIFY_BOUNCE &&
+	    c->cls.kind != CLASSIFY_COMPLAINT) {
 		int rc = authenticated(c);
 
 		if (rc <= 0)
@@ -375,6 +456,8 @@ process(struct ctx *c)
 	switch (c->cls.kind) {
 	case CLASSIFY_BOUNCE:
 		return on_bounce(c);
+	case CLASSIFY_COMPLAINT:
+		return on_complaint(c);
 	case CLASSIFY_AUTO_REPLY:
 		if (c->sender == NULL)
 			break;

@@ -330,11 +330,19 @@ static const char MIGRATION_DEDUPE[] =
 "ALTER TABLE inbox ADD COLUMN dedupe_key TEXT;"
 "CREATE INDEX inbox_dedupe_key ON inbox(dedupe_key);";
 
+/* Spam complaints (ARF): an address whose owner called our mail spam gets no more mail, as an
+ * ESP stops mail after a complaint; complaint_inbox_id is the report that said so. */
+static const char MIGRATION_COMPLAINT[] =
+"ALTER TABLE member_address ADD COLUMN complained_at INTEGER;"
+"ALTER TABLE member_address ADD COLUMN complaint_inbox_id INTEGER "
+"  REFERENCES inbox(id) ON DELETE SET NULL;";
+
 static const char *const migrations[] = {
 	MIGRATION_1,
 	MIGRATION_2,
 	MIGRATION_REPORT,
 	MIGRATION_DEDUPE,
+	MIGRATION_COMPLAINT,
 };
 
 int

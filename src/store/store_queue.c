@@ -22,6 +22,8 @@
 static const char SQL_OUTBOX_SENT_TODAY[] =
 	"SELECT count(*) FROM outbox WHERE recipient = lower(?1) AND created_at > ?2 "
 	"AND state <> 'held'";
+static const char SQL_OUTBOX_COMPLAINED[] =
+	"SELECT count(*) FROM member_address WHERE address = lower(?1) AND complained_at IS NOT NULL";
 static const char SQL_OUTBOX_INSERT[] =
 	"INSERT INTO outbox (message_id, kind, sender, recipient, subject, raw, state, "
 	"next_attempt_at, last_error, program_id, member_id, inbox_id, created_at) "
@@ -72,7 +74,7 @@ queue_outbox_add(struct db *db, const struct outbox_new *m, time_t now, int cap,
     struct fb_error *err)
 {
 	sqlite3_stmt *st = db_stmt(db, SQL_OUTBOX_SENT_TODAY, err);
-	int recent = 0, held;
+	int recent = 0, held, suppressed;
 	char reason[96];
 
 	if (st == NULL)
@@ -85,6 +87,13 @@ queue_outbox_add(struct db *db, const struct outbox_new *m, time_t now, int cap,
 	held = cap > 0 && recent >= cap;
 	snprintf(reason, sizeof(reason), "held: %d messages to this address in 24 hours "
 	    "(per_recipient_daily_cap)", recent);
+	/* An address that complained of spam gets nothing more, whatever queued it (as an ESP
+	 * does): the row is kept as failed, so the outbox shows what was not sent and why. */
+	if ((st = db_stmt(db, SQL_OUTBOX_COMPLAINED, err)) == NULL)
+		return -1;
+	db_bind_text(st, 1, m->recipient);
+	suppressed = sqlite3_step(st) == SQLITE_ROW && sqlite3_column_int(st, 0) > 0;
+	sqlite3_reset(st);
 	st = db_stmt(db, SQL_OUTBOX_INSERT, err);
 	if (st == NULL)
 		return -1;
@@ -94,9 +103,10 @@ queue_outbox_add(struct db *db, const struct outbox_new *m, time_t now, int cap,
 	db_bind_text(st, 4, m->recipient);
 	db_bind_text(st, 5, m->subject);
 	sqlite3_bind_blob(st, 6, m->raw, (int)m->len, SQLITE_STATIC);
-	db_bind_text(st, 7, held ? "held" : "queued");
+	db_bind_text(st, 7, suppressed ? "failed" : held ? "held" : "queued");
 	sqlite3_bind_int64(st, 8, (sqlite3_int64)now);
-	db_bind_text(st, 9, held ? reason : NULL);
+	db_bind_text(st, 9, suppressed ? "not sent: this address sent a spam complaint (ARF) "
+	    "about our mail" : held ? reason : NULL);
 	if (m->program_id)
 		sqlite3_bind_int64(st, 10, m->program_id);
 	if (m->member_id)

@@ -133,6 +133,10 @@ try:
          "its subject repeats", (state, kind, reason))
     t.ok(s.sql("SELECT count(*) FROM member_address WHERE complained_at IS NOT NULL")[0][0] == 1,
          "only Jan's address is marked as having complained")
+    members = {m["email"]: m for m in s.ctl_json("member", "list", "Pilot/Blauw")}
+    t.ok(members["jan@example.nl"].get("complained") is True and
+         members["piet@example.nl"].get("complained") is False,
+         "member list --json says Jan complained, Piet did not", members)
     # what comes later: next week's nudges, and a request Anna asks of Jan
     week2 = s.run("2027-01-11T09:30")
     t.ok([m.rcpt for m in week2 if m.kind == "nudge"] and

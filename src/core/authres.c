@@ -230,15 +230,17 @@ read_resinfo(struct cur *c, struct authres_result *r)
 		return rc;
 	if (skip_cfws(c))
 		return 1;
-	while (!at_end(c) && peek(c) != ';') {
+	rc = 0;
+	while (rc == 0 && !at_end(c) && peek(c) != ';') {
 		char *word = NULL, *property = NULL;
 		struct authres_prop *p;
 
 		if ((rc = read_keyword(c, &word)) != 0)
-			return rc;
+			break;
 		if (skip_cfws(c)) {
 			free(word);
-			return 1;
+			rc = 1;
+			break;
 		}
 		if (peek(c) == '=') {
 			/* reasonspec ("reason=…"), and "action=none" that Microsoft writes outside
@@ -249,47 +251,38 @@ read_resinfo(struct cur *c, struct authres_result *r)
 			rc = skip_cfws(c) ? 1 : read_pvalue(c, &v);
 			if (rc == 0 && skip_cfws(c))
 				rc = 1;
-			if (rc != 0) {
-				buf_release(&v);
-				return rc;
-			}
 			continue;
 		}
 		if (peek(c) != '.' || r->nprops == AUTHRES_MAX_PROPS) {
 			free(word);
-			return 1;
+			rc = 1;
+			break;
 		}
 		c->pos++;
 		rc = skip_cfws(c) ? 1 : read_keyword(c, &property);
 		if (rc == 0 && (skip_cfws(c) || peek(c) != '='))
 			rc = 1;
-		if (rc != 0) {
-			free(word);
-			free(property);
-			return rc;
+		if (rc == 0) {
+			c->pos++;
+			buf_reset(&v);
+			rc = skip_cfws(c) ? 1 : read_pvalue(c, &v);
+			if (rc == 0 && skip_cfws(c))
+				rc = 1;
 		}
-		c->pos++;
-		buf_reset(&v);
-		rc = skip_cfws(c) ? 1 : read_pvalue(c, &v);
-		if (rc == 0 && skip_cfws(c))
-			rc = 1;
 		if (rc != 0) {
 			free(word);
 			free(property);
-			buf_release(&v);
-			return rc;
+			break;
 		}
 		p = &r->props[r->nprops++];
 		p->ptype = word;
 		p->property = property;
 		p->value = dup_range(v.data ? v.data : "", v.len, 0);
-		if (p->value == NULL) {
-			buf_release(&v);
-			return -1;
-		}
+		if (p->value == NULL)
+			rc = -1;
 	}
 	buf_release(&v);
-	return 0;
+	return rc;
 }
 
 int

@@ -46,9 +46,12 @@ static const char SQL_OUTBOX_LIST[] =
 	"SELECT " OUTBOX_COLS " FROM outbox WHERE ?1 IS NULL OR state = ?1 ORDER BY id DESC LIMIT ?2";
 static const char SQL_OUTBOX_GET[] =
 	"SELECT " OUTBOX_COLS ", raw FROM outbox WHERE id = ?1";
+/* Never back in the queue: mail to an address that sent a spam complaint (queue_outbox_add). */
 static const char SQL_OUTBOX_RETRY[] =
 	"UPDATE outbox SET state = 'queued', next_attempt_at = ?2, attempts = 0 "
-	"WHERE state IN ('failed', 'held') AND (?1 = 0 OR id = ?1)";
+	"WHERE state IN ('failed', 'held') AND (?1 = 0 OR id = ?1) AND NOT EXISTS "
+	"(SELECT 1 FROM member_address a WHERE a.address = outbox.recipient "
+	"AND a.complained_at IS NOT NULL)";
 static const char SQL_OUTBOX_COUNTS[] =
 	"SELECT state, count(*) FROM outbox GROUP BY state ORDER BY state";
 static const char SQL_INBOX_FIND[] =

@@ -154,6 +154,9 @@ try:
                  "AND created_at >= strftime('%s', '2027-01-11')")
     t.ok(held and all(st == "failed" and "spam complaint" in (e or "") for st, e in held),
          "what was queued to Jan is kept as not sent, with the reason", held)
+    s.ctl("outbox", "retry", "--all")
+    t.ok(not s.sql("SELECT 1 FROM outbox WHERE recipient = 'jan@example.nl' AND state = 'queued'"),
+         "outbox retry --all does not put mail to Jan back in the queue")
 
     # --- 3. dedupe that a stranger cannot poison ------------------------------------------
     AT3 = "2027-01-11T11:00"

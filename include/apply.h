@@ -6,6 +6,15 @@
  * at all, and a restart never counts anything twice.
  *
  * Decisions, in order:
+ *   require_auth    (security.require_auth other than none) every kind below but bounces and
+ *                   complaints must pass the trusted Authentication-Results check (authres.h),
+ *                   else it is quarantined with what was found and changes nothing; the
+ *                   coordinator may vouch for it (APPLY_TRUST_SENDER).
+ *   no sender       a From that is not exactly one valid address (message.h): ignored, with
+ *                   the reason.
+ *   complaint       an ARF spam complaint whose returned message carries our token: the member
+ *                   it was sent to gets no more mail, the coordinator is told once; one that
+ *                   names none of our messages is kept, not applied. Never answered.
  *   bounce          the failed address is marked undeliverable (permanent failures only);
  *                   never answered.
  *   auto-reply      from a member: an out-of-office absence (until the date it names, else to

@@ -2,6 +2,10 @@
  * classify — what kind of message arrived, and why we think so.
  *
  * Exactly one kind per message, decided in this order (the first that fits wins):
+ *   0. complaint   a spam complaint in the Abuse Reporting Format (RFC 5965): multipart/report;
+ *                  report-type=feedback-report. Never a reply, whatever token its subject
+ *                  repeats: only a token in the returned message's headers (our Message-ID,
+ *                  our Reply-To) says which of our messages it is about;
  *   1. bounce      a delivery failure: RFC 3464 multipart/report; report-type=delivery-status,
  *                  or the common non-standard notices (qmail, Exim, Postfix, Exchange/Office 365,
  *                  Gmail, Sendmail, MAILER-DAEMON/postmaster with a null Return-Path);
@@ -35,7 +39,8 @@ enum classify_kind {
 	CLASSIFY_AUTO_REPLY,
 	CLASSIFY_BOUNCE,
 	CLASSIFY_ITIP,
-	CLASSIFY_UNKNOWN
+	CLASSIFY_UNKNOWN,
+	CLASSIFY_COMPLAINT
 };
 
 #define CLASSIFY_MAX_REASONS 8
@@ -72,7 +77,7 @@ struct classify_result {
 int classify_message(const struct fb_message *msg, struct classify_result *out,
     struct fb_error *err);
 
-/* "reply", "new", "auto_reply", "bounce", "itip", "unknown". */
+/* "reply", "new", "auto_reply", "bounce", "itip", "unknown", "complaint". */
 const char *classify_kind_name(enum classify_kind kind);
 
 /* Add a reason (printf-style) to r; 0, or -1 when memory runs out. Beyond CLASSIFY_MAX_REASONS

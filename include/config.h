@@ -32,7 +32,10 @@ enum config_transport { CONFIG_TRANSPORT_MAILDIR, CONFIG_TRANSPORT_SMTP };
 enum config_mailbox { CONFIG_MAILBOX_MAILDIR, CONFIG_MAILBOX_IMAP };
 enum config_starttls { CONFIG_STARTTLS_REQUIRED, CONFIG_STARTTLS_NO };
 enum config_language { CONFIG_LANGUAGE_NL, CONFIG_LANGUAGE_EN };
-enum config_auth { CONFIG_AUTH_NONE, CONFIG_AUTH_DMARC, CONFIG_AUTH_DKIM, CONFIG_AUTH_SPF };
+/* What a message must pass by the trusted Authentication-Results (authres.h). No "spf": SPF
+ * speaks for the envelope sender, not the From a member sees, and feedbackd never sees the
+ * SMTP session to check it itself. */
+enum config_auth { CONFIG_AUTH_NONE, CONFIG_AUTH_DMARC, CONFIG_AUTH_DKIM };
 
 /* A server address from a url key: "smtps://mail.example.org:465". */
 struct config_url {
@@ -138,6 +141,7 @@ struct config_lagging {
 struct config_security {
 	bool sender_must_match;
 	enum config_auth require_auth;
+	char *trusted_authserv_id;  /* host names separated by ", "; "" when none */
 	int answers_per_sender_per_hour;
 };
 

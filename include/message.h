@@ -31,6 +31,7 @@
 #define MESSAGE_MAX_DEPTH 32
 #define MESSAGE_MAX_PARTS 512
 #define MESSAGE_MAX_HEADERS 1000
+#define MESSAGE_MAX_FROM 4096 /* longest From value read (folded lines and all) */
 /* A sensible size limit for callers: 25 MB. */
 #define MESSAGE_DEFAULT_MAX_SIZE ((size_t)25 << 20)
 
@@ -62,7 +63,12 @@ struct fb_message {
 	char *in_reply_to;
 	char *references;
 	char *return_path; /* "<>" for a null sender */
-	struct message_address from; /* from.addr NULL when there is no usable From */
+	/* The sender: exactly one From header holding exactly one valid address (local@domain
+	 * with a dot in the domain), nothing else; otherwise from.addr is NULL ("nobody") and
+	 * from_problem (static) says why ("From holds more than one address"); both NULL when
+	 * there is no From at all. */
+	struct message_address from;
+	const char *from_problem;
 
 	/* Recipients from To, Cc and Delivered-To, in that order. */
 	struct message_address *recipients;

@@ -87,8 +87,9 @@ struct inbox_list {
 
 /*
  * Keep a raw message (call inside a transaction, with the mailbox position). Duplicates — the
- * same Message-ID or the same bytes — are not stored again: *dup is set to 1 and *id to the
- * existing row. A message larger than max_size is stored as failed, "too large to read".
+ * same bytes, or the same sender, Message-ID and body (one mail delivered again by another
+ * route) — are not stored again: *dup is set to 1 and *id to the existing row. A Message-ID
+ * alone is not enough: a stranger could otherwise make a member's later reply "already known". A message larger than max_size is stored as failed, "too large to read".
  */
 int queue_inbox_add(struct db *db, const char *source, const char *raw, size_t len,
     size_t max_size, time_t now, int64_t *id, int *dup, struct fb_error *err);

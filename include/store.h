@@ -47,6 +47,7 @@ struct member {
 	char *status;       /* active | left | erased */
 	char *team_name;
 	int64_t undeliverable_at;
+	int64_t complained_at;   /* a spam complaint (ARF) came: no more mail; 0 when none */
 };
 
 struct facilitator {

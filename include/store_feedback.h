@@ -100,6 +100,11 @@ int store_member_by_address_any(struct db *db, const char *address, struct membe
 /* Mark address undeliverable (in every programme); returns how many addresses matched. */
 int store_address_undeliverable(struct db *db, const char *address, const char *reason,
     time_t now, struct fb_error *err);
+/* Record a spam complaint (ARF, inbox row inbox_id) about mail to member_id: every address
+ * of the member is marked complained at now. 1 when this is the member's first complaint, 0
+ * when they had complained before (nothing changes), -1 on error. */
+int store_member_complained(struct db *db, int64_t member_id, int64_t inbox_id, time_t now,
+    struct fb_error *err);
 /* Mail queued to recipient in answer to inbound mail since t (the flood cap). */
 int store_answers_since(struct db *db, const char *recipient, time_t since,
     struct fb_error *err);

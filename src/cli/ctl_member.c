@@ -198,11 +198,12 @@ member_list(struct ctl *c, int argc, char **argv)
 		json_t *a = json_array();
 
 		for (size_t i = 0; i < l.n; i++)
-			json_array_append_new(a, json_pack("{s:I, s:s, s:s, s:s, s:s, s:s?, s:s?, s:b}",
-			    "id", (json_int_t)l.v[i].id, "team", l.v[i].team_name, "name",
+			json_array_append_new(a, json_pack("{s:I, s:s, s:s, s:s, s:s, s:s?, s:s?, s:b, "
+			    "s:b}", "id", (json_int_t)l.v[i].id, "team", l.v[i].team_name, "name",
 			    l.v[i].name, "email", l.v[i].address, "status", l.v[i].status,
 			    "timezone", l.v[i].timezone, "language", l.v[i].language,
-			    "undeliverable", l.v[i].undeliverable_at != 0));
+			    "undeliverable", l.v[i].undeliverable_at != 0,
+			    "complained", l.v[i].complained_at != 0));
 		store_member_list_release(&l);
 		return ctl_print_json(a);
 	}
@@ -211,7 +212,8 @@ member_list(struct ctl *c, int argc, char **argv)
 	for (size_t i = 0; t != NULL && i < l.n; i++) {
 		char id[24];
 		const char *row[5] = { id, l.v[i].team_name, l.v[i].name, l.v[i].address,
-		    l.v[i].undeliverable_at ? "undeliverable" : l.v[i].status };
+		    l.v[i].complained_at ? "complained (no mail)" : l.v[i].undeliverable_at ?
+		    "undeliverable" : l.v[i].status };
 
 		snprintf(id, sizeof(id), "%lld", (long long)l.v[i].id);
 		table_add(t, row);

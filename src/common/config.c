@@ -59,6 +59,7 @@ enum ktype {
 	KT_EMAIL,     /* local@domain */
 	KT_URL,       /* values[0]://host:port (plain, port min) or values[1]:// (TLS, port max) */
 	KT_HOST,      /* a domain name */
+	KT_HOSTS,     /* domain names separated by commas, kept as "a, b" */
 	KT_TIMEZONE,  /* an IANA zone libical knows */
 };
 
@@ -82,7 +83,7 @@ static const char *const V_TRANSPORT[] = { "maildir", "smtp", NULL };
 static const char *const V_MAILBOX[] = { "maildir", "imap", NULL };
 static const char *const V_STARTTLS[] = { "required", "no", NULL };
 static const char *const V_LANGUAGE[] = { "nl", "en", NULL };
-static const char *const V_AUTH[] = { "none", "dmarc", "dkim", "spf", NULL };
+static const char *const V_AUTH[] = { "none", "dmarc", "dkim", NULL };
 static const char *const V_SMTP_URL[] = { "smtp", "smtps", NULL };
 static const char *const V_IMAP_URL[] = { "imap", "imaps", NULL };
 static const char *const WEEKDAYS[] = { "mon", "tue", "wed", "thu", "fri", "sat", "sun", NULL };
@@ -234,7 +235,10 @@ static const struct key keys[] = {
 	KBOOL("security", "sender_must_match", "yes", security.sender_must_match,
 	    "hold replies whose sender is not the member the token was sent to"),
 	KENUM("security", "require_auth", "none", security.require_auth, V_AUTH,
-	    "Authentication-Results check a reply must pass"),
+	    "what every message that acts must pass by a trusted Authentication-Results header"),
+	K("security", "trusted_authserv_id", KT_HOSTS, "", security.trusted_authserv_id, 0, 0,
+	    NULL, KF_EMPTY, "authserv-ids of our own mail servers whose "
+	    "Authentication-Results are believed"),
 	KINT("security", "answers_per_sender_per_hour", "10",
 	    security.answers_per_sender_per_hour, 1, 1000,
 	    "most answers to one sender per hour (loop protection)"),
@@ -273,7 +277,7 @@ static bool
 is_string_type(enum ktype t)
 {
 	return t == KT_STRING || t == KT_PATH || t == KT_EMAIL || t == KT_HOST ||
-	    t == KT_TIMEZONE;
+	    t == KT_HOSTS || t == KT_TIMEZONE;
 }
 
 static void
@@ -540,6 +544,46 @@ parse_host(const char *v, struct buf *why)
 	return host_valid(v, strlen(v)) ? 0 : -1;
 }
 
+/* "mx1.example.org, mx2.example.org": each a host name, at most 16; normalised into out as
+ * "a, b" (lowercase). 0, -1 with why, -2 out of memory. */
+static int
+parse_hosts(const char *v, char **out, struct buf *why)
+{
+	struct buf norm = BUF_INIT;
+	int n = 0;
+
+	for (const char *p = v; *p != '\0';) {
+		size_t len;
+
+		while (*p == ' ' || *p == '\t' || *p == ',')
+			p++;
+		if (*p == '\0')
+			break;
+		len = strcspn(p, ", \t");
+		if (!host_valid(p, len)) {
+			buf_addf(why, "\"%.*s\" is not a host name", (int)(len > 80 ? 80 : len), p);
+			buf_release(&norm);
+			return -1;
+		}
+		if (++n > 16) {
+			buf_adds(why, "more than 16 names");
+			buf_release(&norm);
+			return -1;
+		}
+		if (norm.len > 0)
+			buf_adds(&norm, ", ");
+		for (size_t i = 0; i < len; i++)
+			buf_addch(&norm, (char)tolower((unsigned char)p[i]));
+		p += len;
+	}
+	if (set_string(out, norm.data ? norm.data : "", norm.len) < 0) {
+		buf_release(&norm);
+		return -2;
+	}
+	buf_release(&norm);
+	return 0;
+}
+
 /* A bare addr-spec with a dot-atom local part (what we send from must be plain). */
 static int
 parse_email(const char *v, struct buf *why)
@@ -719,6 +763,8 @@ set_value(struct config *cfg, const struct key *k, const char *v, const char *di
 	case KT_HOST:
 		rc = parse_host(v, why);
 		break;
+	case KT_HOSTS:
+		return parse_hosts(v, f, why);
 	case KT_TIMEZONE:
 		rc = parse_timezone(v, why);
 		break;
@@ -801,6 +847,10 @@ add_accepted(struct buf *out, const struct key *k)
 	case KT_HOST:
 		buf_adds(out, "a domain name like example.org");
 		break;
+	case KT_HOSTS:
+		buf_addf(out, "host names separated by commas, like mx1.example.org, "
+		    "mx2.example.org%s", empty);
+		break;
 	case KT_TIMEZONE:
 		buf_adds(out, "time zone names like Europe/Amsterdam or UTC");
 		break;
@@ -817,6 +867,7 @@ add_value(struct buf *out, const struct config *cfg, const struct key *k)
 	case KT_PATH:
 	case KT_EMAIL:
 	case KT_HOST:
+	case KT_HOSTS:
 	case KT_TIMEZONE: {
 		const char *s = *(char *const *)f;
 
@@ -1363,6 +1414,13 @@ check_cross(struct parse *p)
 		add_error(p, line_of(p, "program", "reminder_days", "questionnaire_close_days"),
 		    "[program] reminder_days must all come before questionnaire_close_days (%d)",
 		    c->program.questionnaire_close_days);
+	if (c->security.require_auth != CONFIG_AUTH_NONE && *c->security.trusted_authserv_id == '\0')
+		add_error(p, line_of(p, "security", "require_auth", NULL),
+		    "[security] require_auth = %s needs trusted_authserv_id: the authserv-id that "
+		    "your own mail server writes in its Authentication-Results headers (like "
+		    "mx.example.org); without it no header can be believed and every message would "
+		    "be held. Accepted values of require_auth without it: none",
+		    c->security.require_auth == CONFIG_AUTH_DMARC ? "dmarc" : "dkim");
 	if (strchr(c->feedbackd.reply_address, '+') != NULL)
 		add_error(p, line_of(p, "feedbackd", "reply_address", "from_address"),
 		    "[feedbackd] reply_address \"%s\" has a +part; give the plain address, "

@@ -93,6 +93,7 @@ classify_kind_name(enum classify_kind kind)
 	case CLASSIFY_AUTO_REPLY: return "auto_reply";
 	case CLASSIFY_BOUNCE: return "bounce";
 	case CLASSIFY_ITIP: return "itip";
+	case CLASSIFY_COMPLAINT: return "complaint";
 	default: return "unknown";
 	}
 }
@@ -650,6 +651,15 @@ classify_message(const struct fb_message *m, struct classify_result *r, struct f
 	int rc;
 
 	memset(r, 0, sizeof(*r));
+	if (m->content_type != NULL && strcmp(m->content_type, "multipart/report") == 0 &&
+	    m->report_type != NULL && strcmp(m->report_type, "feedback-report") == 0) {
+		/* a complaint's own subject and addresses are the complainer's: only the returned
+		 * message may name our mail */
+		r->kind = CLASSIFY_COMPLAINT;
+		find_returned_token(m, r);
+		return classify_add_reason(r, "ARF spam complaint (multipart/report; "
+		    "report-type=feedback-report)") < 0 ? fb_error_set(err, "out of memory") : 0;
+	}
 	find_token(m, r);
 
 	if ((rc = bounce_reason(m, r)) != 0) {

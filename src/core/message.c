@@ -342,18 +342,49 @@ add_recipients(struct fb_message *msg, const char *raw)
 	return rc;
 }
 
+/*
+ * The From header: exactly one mailbox with a plausible local@domain and nothing after it, or
+ * nobody. libetpan's list parser stops quietly at what it cannot read, so "<jan@example.nl>@evil"
+ * would give jan: the whole value must be consumed. Two addresses, a group ("x:;"), an empty
+ * value or a second From header leave from.addr NULL and say why in from_problem.
+ */
 static int
 set_from(struct fb_message *msg, const char *raw)
 {
-	struct mailimf_mailbox_list *list = NULL;
-	struct mailimf_mailbox *mb;
-	size_t idx = 0;
+	struct mailimf_mailbox *mb = NULL;
+	size_t idx = 0, len = strlen(raw);
+	const char *at;
 	int rc = 0;
 
-	if (mailimf_mailbox_list_parse(raw, strlen(raw), &idx, &list) != MAILIMF_NO_ERROR)
+	if (msg->from_problem != NULL || msg->from.addr != NULL) {
+		free(msg->from.addr);
+		free(msg->from.name);
+		msg->from.addr = msg->from.name = NULL;
+		msg->from_problem = "more than one From header";
 		return 0;
-	mb = clist_begin(list->mb_list) != NULL ? clist_content(clist_begin(list->mb_list)) : NULL;
-	if (mb != NULL && plausible_address(mb->mb_addr_spec)) {
+	}
+	if (len > MESSAGE_MAX_FROM) {
+		msg->from_problem = "From header too long";
+		return 0;
+	}
+	if (mailimf_mailbox_parse(raw, len, &idx, &mb) != MAILIMF_NO_ERROR) {
+		msg->from_problem = "From is not one address";
+		return 0;
+	}
+	/* what follows the one mailbox may only be blanks and comments (CFWS) */
+	if (idx < len)
+		mailimf_cfws_parse(raw, len, &idx);
+	at = mb->mb_addr_spec != NULL ? strrchr(mb->mb_addr_spec, '@') : NULL;
+	if (idx != len)
+		msg->from_problem = raw[idx] == ',' ? "From holds more than one address" :
+		    raw[idx] == ':' ? "From is a group, not one address" :
+		    "From has text after its address";
+	else if (!plausible_address(mb->mb_addr_spec) || strchr(mb->mb_addr_spec, '"') != NULL ||
+	    at == NULL || strchr(at + 1, '.') == NULL || at[1] == '.' ||
+	    at[strlen(at) - 1] == '.' || strchr(at + 1, '@') != NULL ||
+	    strchr(mb->mb_addr_spec, '@') != at)
+		msg->from_problem = "From is not a valid address";
+	else {
 		if (mb->mb_display_name != NULL &&
 		    (msg->from.name = decode_value(mb->mb_display_name,
 		    strlen(mb->mb_display_name))) == NULL)
@@ -361,7 +392,7 @@ set_from(struct fb_message *msg, const char *raw)
 		if ((msg->from.addr = xstrndup(mb->mb_addr_spec, strlen(mb->mb_addr_spec))) == NULL)
 			rc = -1;
 	}
-	mailimf_mailbox_list_free(list);
+	mailimf_mailbox_free(mb);
 	return rc;
 }
 
@@ -398,8 +429,7 @@ read_headers(struct fb_message *msg, const char *raw, size_t len)
 			goto fail;
 		}
 		msg->nheaders++;
-		if (strcasecmp(h->name, "From") == 0 && msg->from.addr == NULL &&
-		    set_from(msg, o->fld_value) < 0)
+		if (strcasecmp(h->name, "From") == 0 && set_from(msg, o->fld_value) < 0)
 			goto fail;
 		for (size_t k = 0; k < 3; k++)
 			if (strcasecmp(h->name, rcpt[k]) == 0 && add_recipients(msg, o->fld_value) < 0)

@@ -13,9 +13,11 @@
 
 #include "apply.h"
 #include "apply_int.h"
+#include "authres.h"
 #include "classify.h"
 #include "fbtime.h"
 #include "message.h"
+#include "template.h"
 #include "queue.h"
 #include "trim.h"
 #include "banned.h"
@@ -176,6 +178,85 @@ fail:
 	return -1;
 }
 
+/*
+ * A spam complaint (ARF) acts only when it proves it is about our mail: the returned message
+ * carries one of our tokens (our Message-ID or Reply-To), which names the member we sent it
+ * to. Then, as an ESP does, that member gets no more mail (store_member_complained; the
+ * scheduler and the outbox honour it) and the coordinator is told, once. Anything else is
+ * kept, not applied: a complaint is never read as the member's reply.
+ */
+static int
+on_complaint(struct ctx *c)
+{
+	struct outmail_token t;
+	struct member m;
+	struct template_values *v;
+	char when[11];
+	int rc;
+
+	if (c->cls.token[0] == '\0') {
+		apply_set(c, "ignored", "spam complaint (ARF) that names none of our messages: kept, "
+		    "not applied");
+		return 0;
+	}
+	rc = outmail_token_get(c->f, c->cls.token, &t, &c->program_id, c->err);
+	if (rc < 0)
+		return -1;
+	if (rc == 1 || t.member_id <= 0) {
+		apply_set(c, "ignored", "spam complaint (ARF) about %s: not a message of ours to a "
+		    "member: kept, not applied", c->cls.token);
+		c->program_id = 0;
+		return 0;
+	}
+	if (load_program(c, c->program_id) < 0 || apply_member_get(c, t.member_id, &m) < 0)
+		return -1;
+	c->member_id = m.id;
+	rc = store_member_complained(c->f->db, m.id, c->inbox_id, c->f->now, c->err);
+	if (rc < 0)
+		goto fail;
+	if (rc == 0) {
+		apply_set(c, "applied", "spam complaint (ARF) about our mail to %s <%s>, who had "
+		    "complained before: mail to them stays stopped", m.name, m.address);
+		store_member_release(&m);
+		return 0;
+	}
+	if ((v = template_values_new()) == NULL) {
+		fb_error_set(c->err, "out of memory");
+		goto fail;
+	}
+	if (flow_today(c->f, &c->program, when, c->err) < 0) {
+		template_values_free(v);
+		goto fail;
+	}
+	struct outmail_msg om = {
+		.kind = "complaint",
+		.program = &c->program,
+		.to_addr = c->f->cfg->feedbackd.coordinator_address,
+		.inbox_id = c->inbox_id,
+		.values = v,
+	};
+	char inbox[24];
+	snprintf(inbox, sizeof(inbox), "%lld", (long long)c->inbox_id);
+	if (template_set(v, "member", m.name) < 0 || template_set(v, "address", m.address) < 0 ||
+	    template_set(v, "team", m.team_name) < 0 || template_set(v, "date", when) < 0 ||
+	    template_set(v, "inbox", inbox) < 0) {
+		template_values_free(v);
+		fb_error_set(c->err, "out of memory");
+		goto fail;
+	}
+	rc = outmail_queue(c->f, &om, NULL, c->err);
+	template_values_free(v);
+	if (rc < 0)
+		goto fail;
+	apply_set(c, "applied", "spam complaint (ARF) about our mail to %s <%s>: no more mail to "
+	    "them; the coordinator is told", m.name, m.address);
+	store_member_release(&m);
+	return 0;
+fail:
+	store_member_release(&m);
+	return -1;
+}
+
 /* ---- replies and new mail -------------------------------------------------------------------- */
 
 /* The reply must come from an address of the person the token was sent to. */
@@ -316,6 +397,35 @@ on_token(struct ctx *c)
 	return on_reply(c, &t);
 }
 
+/*
+ * security.require_auth: a message that would act in its sender's name must carry the trusted
+ * server's word that the From is genuine (authres.h). 1 when it does (or nothing is required,
+ * or the coordinator vouches for it), 0 when it was quarantined, -1 out of memory. Bounces are
+ * not judged here: they speak for an address we mailed, not for their From.
+ */
+static int
+authenticated(struct ctx *c)
+{
+	const struct config_security *sec = &c->f->cfg->security;
+	const char *method = sec->require_auth == CONFIG_AUTH_DKIM ? "dkim" : "dmarc";
+	struct buf why = BUF_INIT;
+	int rc;
+
+	if (sec->require_auth == CONFIG_AUTH_NONE || c->flags & APPLY_TRUST_SENDER)
+		return 1;
+	rc = authres_check(c->msg, sec->trusted_authserv_id, method, &why);
+	if (rc < 0) {
+		buf_release(&why);
+		return fb_error_set(c->err, "out of memory checking Authentication-Results");
+	}
+	if (rc == 0)
+		apply_set(c, "quarantined", "not authenticated (require_auth = %s): %s; from %s, "
+		    "held for the coordinator, nothing changed (feedbackctl quarantine apply %lld)",
+		    method, why.data ? why.data : "", c->sender, (long long)c->inbox_id);
+	buf_release(&why);
+	return rc;
+}
+
 static int
 process(struct ctx *c)
 {
@@ -336,9 +446,18 @@ process(struct ctx *c)
 			buf_addch(&c->sender_buf, (*s >= 'A' && *s <= 'Z') ? (char)(*s + 32) : *s);
 		c->sender = c->sender_buf.data;
 	}
+	if (c->sender != NULL && c->cls.kind != CLASSIFY_BOUNCE &&
+	    c->cls.kind != CLASSIFY_COMPLAINT) {
+		int rc = authenticated(c);
+
+		if (rc <= 0)
+			return rc;
+	}
 	switch (c->cls.kind) {
 	case CLASSIFY_BOUNCE:
 		return on_bounce(c);
+	case CLASSIFY_COMPLAINT:
+		return on_complaint(c);
 	case CLASSIFY_AUTO_REPLY:
 		if (c->sender == NULL)
 			break;
@@ -356,7 +475,8 @@ process(struct ctx *c)
 	case CLASSIFY_UNKNOWN:
 		break;
 	}
-	apply_set(c, "ignored", "no usable sender address");
+	apply_set(c, "ignored", "no usable sender address%s%s%s", c->msg->from_problem ? " (" : "",
+	    c->msg->from_problem ? c->msg->from_problem : "", c->msg->from_problem ? ")" : "");
 	return 0;
 }
 

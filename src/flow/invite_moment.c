@@ -258,7 +258,7 @@ sync_one(const struct flow *f, const struct program *p, const struct plan *plan,
 	struct moment_msg mm = { plan, mo, m, NULL, 0, ITIP_REQUEST, 0 };
 	int want, completed;
 
-	if (m->undeliverable_at != 0)
+	if (m->undeliverable_at != 0 || m->complained_at != 0)
 		return 0; /* nothing new to an address that bounces, nothing taken away either */
 	if ((want = wanted(f, p, mo, m, &completed, err)) < 0)
 		return -1;

@@ -116,7 +116,7 @@ may_mail(const struct flow *f, const struct member *m, const char *today, struct
 {
 	int away;
 
-	if (strcmp(m->status, "active") != 0 || m->undeliverable_at != 0)
+	if (strcmp(m->status, "active") != 0 || m->undeliverable_at != 0 || m->complained_at != 0)
 		return 0;
 	if ((away = store_member_is_away(f->db, m->id, today, err)) < 0)
 		return -1;

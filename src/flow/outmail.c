@@ -79,6 +79,8 @@ const struct template_spec outmail_specs[] = {
 	{ "invite_cancel", N(SESSION_NAMES) },
 	{ "moment_invite", N(MOMENT_NAMES, "reminder", "old_date", "old_start") },
 	{ "moment_cancel", N(MOMENT_NAMES, "reminder", "completed") },
+	/* To the coordinator: a member's spam complaint (ARF) stopped mail to them (apply.c). */
+	{ "complaint", N("member", "address", "team", "date", "inbox") },
 };
 const size_t outmail_nspecs = sizeof(outmail_specs) / sizeof(outmail_specs[0]);
 

@@ -118,7 +118,7 @@ do_nudge(const struct flow *f, const struct program *p, const struct plan_moment
 			const struct member *m = &ml.v[k];
 			int away;
 
-			if (strcmp(m->status, "active") != 0 || m->undeliverable_at != 0)
+			if (strcmp(m->status, "active") != 0 || m->undeliverable_at != 0 || m->complained_at != 0)
 				continue;
 			if ((away = store_member_is_away(f->db, m->id, today, err)) < 0) {
 				rc = -1;

@@ -122,7 +122,7 @@ static const char MIGRATION_1[] =
 "  UNIQUE (session_id, address)"
 ");"
 /* Every message read, raw, before anything else happens (STYLE.md: keep, then parse). Deduped
- * on Message-ID and on the content hash. state: pending → applied | ignored | quarantined |
+ * on the content hash (and, since MIGRATION_DEDUPE, on sender + Message-ID + body). state: pending → applied | ignored | quarantined |
  * failed; a quarantined or failed message stays visible to the coordinator. Personal: raw. */
 "CREATE TABLE inbox ("
 "  id INTEGER PRIMARY KEY,"
@@ -318,10 +318,31 @@ static const char MIGRATION_REPORT[] =
 ");"
 "CREATE INDEX rating_sample_team_week ON rating_sample(team_id, week);";
 
+/* Dedupe that a stranger cannot poison: a Message-ID alone no longer makes a message "already
+ * known" (anyone may send one that a member's later reply will carry). A message is a
+ * duplicate when its bytes are the same (sha256: the same file read twice, an IMAP re-fetch),
+ * or when its dedupe_key is: a hash of the sender's address, the Message-ID and the body (the
+ * same mail delivered again by another route, with other trace headers). Rows stored before
+ * this migration have no dedupe_key: they dedupe on their bytes only. */
+static const char MIGRATION_DEDUPE[] =
+"DROP INDEX inbox_message_id;"
+"CREATE INDEX inbox_message_id ON inbox(message_id);"
+"ALTER TABLE inbox ADD COLUMN dedupe_key TEXT;"
+"CREATE INDEX inbox_dedupe_key ON inbox(dedupe_key);";
+
+/* Spam complaints (ARF): an address whose owner called our mail spam gets no more mail, as an
+ * ESP stops mail after a complaint; complaint_inbox_id is the report that said so. */
+static const char MIGRATION_COMPLAINT[] =
+"ALTER TABLE member_address ADD COLUMN complained_at INTEGER;"
+"ALTER TABLE member_address ADD COLUMN complaint_inbox_id INTEGER "
+"  REFERENCES inbox(id) ON DELETE SET NULL;";
+
 static const char *const migrations[] = {
 	MIGRATION_1,
 	MIGRATION_2,
 	MIGRATION_REPORT,
+	MIGRATION_DEDUPE,
+	MIGRATION_COMPLAINT,
 };
 
 int

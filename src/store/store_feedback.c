@@ -64,6 +64,11 @@ static const char SQL_MEMBER_ANY[] =
 static const char SQL_UNDELIVERABLE[] =
 	"UPDATE member_address SET undeliverable_at = ?2, undeliverable_reason = ?3"
 	" WHERE address = lower(?1)";
+static const char SQL_COMPLAINED[] =
+	"UPDATE member_address SET complained_at = ?2, complaint_inbox_id = ?3"
+	" WHERE member_id = ?1 AND complained_at IS NULL"
+	" AND NOT EXISTS (SELECT 1 FROM member_address b WHERE b.member_id = ?1"
+	" AND b.complained_at IS NOT NULL)";
 static const char SQL_ANSWERS_SINCE[] =
 	"SELECT count(*) FROM outbox WHERE recipient = ?1 AND inbox_id IS NOT NULL"
 	" AND created_at >= ?2";
@@ -354,6 +359,23 @@ store_team_status(struct db *db, int64_t team_id, int week, struct status_list *
 	}
 	*out = l;
 	return 0;
+}
+
+int
+store_member_complained(struct db *db, int64_t member_id, int64_t inbox_id, time_t now,
+    struct fb_error *err)
+{
+	sqlite3_stmt *st = db_stmt(db, SQL_COMPLAINED, err);
+
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, member_id);
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)now);
+	if (inbox_id > 0)
+		sqlite3_bind_int64(st, 3, inbox_id);
+	if (store_step_done(db, st, err, "recording a complaint") < 0)
+		return -1;
+	return sqlite3_changes(db_sqlite(db)) > 0;
 }
 
 int

@@ -16,7 +16,8 @@
 	"(SELECT address FROM member_address a WHERE a.member_id = m.id " \
 	"  ORDER BY is_primary DESC, id LIMIT 1), " \
 	"m.timezone, m.language, m.status, t.name, " \
-	"(SELECT max(undeliverable_at) FROM member_address a WHERE a.member_id = m.id) "
+	"(SELECT max(undeliverable_at) FROM member_address a WHERE a.member_id = m.id), " \
+	"(SELECT max(complained_at) FROM member_address a WHERE a.member_id = m.id) "
 
 static const char SQL_MEMBER_INSERT[] =
 	"INSERT INTO member (team_id, name, timezone, language, created_at) "
@@ -77,6 +78,7 @@ member_from_row(sqlite3_stmt *st, struct member *m)
 	m->status = store_dup(db_col_text(st, 6), &oom);
 	m->team_name = store_dup(db_col_text(st, 7), &oom);
 	m->undeliverable_at = sqlite3_column_int64(st, 8);
+	m->complained_at = sqlite3_column_int64(st, 9);
 	if (oom) {
 		store_member_release(m);
 		return -1;

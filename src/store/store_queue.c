@@ -1,6 +1,7 @@
 /*
  * store_queue — outbox and inbox rows and mailbox positions. See include/queue.h.
  */
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,6 +22,8 @@
 static const char SQL_OUTBOX_SENT_TODAY[] =
 	"SELECT count(*) FROM outbox WHERE recipient = lower(?1) AND created_at > ?2 "
 	"AND state <> 'held'";
+static const char SQL_OUTBOX_COMPLAINED[] =
+	"SELECT count(*) FROM member_address WHERE address = lower(?1) AND complained_at IS NOT NULL";
 static const char SQL_OUTBOX_INSERT[] =
 	"INSERT INTO outbox (message_id, kind, sender, recipient, subject, raw, state, "
 	"next_attempt_at, last_error, program_id, member_id, inbox_id, created_at) "
@@ -43,16 +46,20 @@ static const char SQL_OUTBOX_LIST[] =
 	"SELECT " OUTBOX_COLS " FROM outbox WHERE ?1 IS NULL OR state = ?1 ORDER BY id DESC LIMIT ?2";
 static const char SQL_OUTBOX_GET[] =
 	"SELECT " OUTBOX_COLS ", raw FROM outbox WHERE id = ?1";
+/* Never back in the queue: mail to an address that sent a spam complaint (queue_outbox_add). */
 static const char SQL_OUTBOX_RETRY[] =
 	"UPDATE outbox SET state = 'queued', next_attempt_at = ?2, attempts = 0 "
-	"WHERE state IN ('failed', 'held') AND (?1 = 0 OR id = ?1)";
+	"WHERE state IN ('failed', 'held') AND (?1 = 0 OR id = ?1) AND NOT EXISTS "
+	"(SELECT 1 FROM member_address a WHERE a.address = outbox.recipient "
+	"AND a.complained_at IS NOT NULL)";
 static const char SQL_OUTBOX_COUNTS[] =
 	"SELECT state, count(*) FROM outbox GROUP BY state ORDER BY state";
 static const char SQL_INBOX_FIND[] =
-	"SELECT id FROM inbox WHERE sha256 = ?1 OR (?2 IS NOT NULL AND message_id = ?2)";
+	"SELECT id FROM inbox WHERE sha256 = ?1 UNION ALL "
+	"SELECT id FROM inbox WHERE ?2 IS NOT NULL AND dedupe_key = ?2 LIMIT 1";
 static const char SQL_INBOX_INSERT[] =
 	"INSERT INTO inbox (message_id, sha256, source, received_at, size, raw, sender, subject, "
-	"state, error) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)";
+	"state, error, dedupe_key) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)";
 static const char SQL_INBOX_LIST[] =
 	"SELECT " INBOX_COLS " FROM inbox WHERE ?1 IS NULL OR state = ?1 ORDER BY id DESC LIMIT ?2";
 static const char SQL_INBOX_GET[] =
@@ -70,7 +77,7 @@ queue_outbox_add(struct db *db, const struct outbox_new *m, time_t now, int cap,
     struct fb_error *err)
 {
 	sqlite3_stmt *st = db_stmt(db, SQL_OUTBOX_SENT_TODAY, err);
-	int recent = 0, held;
+	int recent = 0, held, suppressed;
 	char reason[96];
 
 	if (st == NULL)
@@ -83,6 +90,13 @@ queue_outbox_add(struct db *db, const struct outbox_new *m, time_t now, int cap,
 	held = cap > 0 && recent >= cap;
 	snprintf(reason, sizeof(reason), "held: %d messages to this address in 24 hours "
 	    "(per_recipient_daily_cap)", recent);
+	/* An address that complained of spam gets nothing more, whatever queued it (as an ESP
+	 * does): the row is kept as failed, so the outbox shows what was not sent and why. */
+	if ((st = db_stmt(db, SQL_OUTBOX_COMPLAINED, err)) == NULL)
+		return -1;
+	db_bind_text(st, 1, m->recipient);
+	suppressed = sqlite3_step(st) == SQLITE_ROW && sqlite3_column_int(st, 0) > 0;
+	sqlite3_reset(st);
 	st = db_stmt(db, SQL_OUTBOX_INSERT, err);
 	if (st == NULL)
 		return -1;
@@ -92,9 +106,10 @@ queue_outbox_add(struct db *db, const struct outbox_new *m, time_t now, int cap,
 	db_bind_text(st, 4, m->recipient);
 	db_bind_text(st, 5, m->subject);
 	sqlite3_bind_blob(st, 6, m->raw, (int)m->len, SQLITE_STATIC);
-	db_bind_text(st, 7, held ? "held" : "queued");
+	db_bind_text(st, 7, suppressed ? "failed" : held ? "held" : "queued");
 	sqlite3_bind_int64(st, 8, (sqlite3_int64)now);
-	db_bind_text(st, 9, held ? reason : NULL);
+	db_bind_text(st, 9, suppressed ? "not sent: this address sent a spam complaint (ARF) "
+	    "about our mail" : held ? reason : NULL);
 	if (m->program_id)
 		sqlite3_bind_int64(st, 10, m->program_id);
 	if (m->member_id)
@@ -354,23 +369,66 @@ sha256_hex(const char *data, size_t len, char out[65])
 		snprintf(out + 2 * i, 3, "%02x", d[i]);
 }
 
+/*
+ * The key that recognises one message delivered twice by different routes (other Received,
+ * Delivered-To, Return-Path lines): sha256 of the sender's address (lowercased), the
+ * Message-ID and the body. A stranger who reuses a member's Message-ID has another sender or
+ * another body, so their mail never makes the member's "already known". "" (no key) without a
+ * Message-ID or a sender: then only the exact bytes dedupe.
+ */
+static void
+dedupe_key(const char *raw, size_t len, const struct buf *msgid, const struct buf *from,
+    char out[65])
+{
+	gnutls_hash_hd_t h;
+	const char *body = raw + len;
+	unsigned char d[32];
+
+	out[0] = '\0';
+	if (msgid->len == 0 || from->len == 0 || gnutls_hash_init(&h, GNUTLS_DIG_SHA256) < 0)
+		return;
+	for (size_t i = 0; i + 1 < len; i++) {
+		if (raw[i] == '\n' && raw[i + 1] == '\n') {
+			body = raw + i + 2;
+			break;
+		}
+		if (raw[i] == '\n' && raw[i + 1] == '\r' && i + 2 < len && raw[i + 2] == '\n') {
+			body = raw + i + 3;
+			break;
+		}
+	}
+	for (size_t i = 0; i < from->len; i++) {
+		char c = (char)tolower((unsigned char)from->data[i]);
+
+		gnutls_hash(h, &c, 1);
+	}
+	gnutls_hash(h, "", 1);
+	gnutls_hash(h, msgid->data, msgid->len);
+	gnutls_hash(h, "", 1);
+	gnutls_hash(h, body, (size_t)(raw + len - body));
+	gnutls_hash_deinit(h, d);
+	for (int i = 0; i < 32; i++)
+		snprintf(out + 2 * i, 3, "%02x", d[i]);
+}
+
 int
 queue_inbox_add(struct db *db, const char *source, const char *raw, size_t len,
     size_t max_size, time_t now, int64_t *id, int *dup, struct fb_error *err)
 {
 	struct buf msgid = BUF_INIT, from = BUF_INIT, subject = BUF_INIT;
 	sqlite3_stmt *st;
-	char sha[65];
+	char sha[65], key[65];
 	int too_big = len > max_size, rc = -1;
 
 	sha256_hex(raw, len, sha);
 	/* Only the header is read for the envelope, so even an oversized message is named. */
 	envelope_read(raw, len, &msgid, &from, &subject);
+	dedupe_key(raw, len, &msgid, &from, key);
 	st = db_stmt(db, SQL_INBOX_FIND, err);
 	if (st == NULL)
 		goto out;
 	db_bind_text(st, 1, sha);
-	db_bind_text(st, 2, msgid.len ? msgid.data : NULL);
+	db_bind_text(st, 2, key[0] ? key : NULL);
 	if (sqlite3_step(st) == SQLITE_ROW) {
 		*id = sqlite3_column_int64(st, 0);
 		*dup = 1;
@@ -398,6 +456,7 @@ queue_inbox_add(struct db *db, const char *source, const char *raw, size_t len,
 		    "(max_message_size)", len, max_size);
 		db_bind_text(st, 10, e);
 	}
+	db_bind_text(st, 11, key[0] ? key : NULL);
 	if (store_step_done(db, st, err, "storing a message") < 0)
 		goto out;
 	*id = db_last_id(db);

@@ -52,6 +52,30 @@ static const struct classify_case {
 	  CLASSIFY_NEW, "no token", NULL, NULL, NULL },
 	{ "no From: unknown", TO "Subject: ?\n\nHoi\n", CLASSIFY_UNKNOWN, "From", NULL, NULL, NULL },
 
+	/* ARF spam complaints (RFC 5965): never a reply; only the returned message names our mail */
+	{ "ARF repeating our subject token is a complaint, not a reply", FROM
+	  "To: feedback+" TOK2 "@example.org\nSubject: FW: Week 1 [#" TOK2 "]\n"
+	  "Content-Type: multipart/report; report-type=feedback-report; boundary=b\n\n"
+	  "--b\nContent-Type: text/plain\n\nThis is an email abuse report\n"
+	  "--b\nContent-Type: message/feedback-report\n\nFeedback-Type: abuse\nVersion: 1\n"
+	  "--b\nContent-Type: message/rfc822\n\nFrom: feedback@example.org\n"
+	  "Message-ID: <" TOK ".abc@example.org>\nSubject: Week 1 [#" TOK "]\n\nHallo\n--b--\n",
+	  CLASSIFY_COMPLAINT, "ARF", TOK, NULL, NULL },
+	{ "ARF with headers only, our Reply-To", FROM TO "Subject: complaint\n"
+	  "Content-Type: multipart/report; report-type=feedback-report; boundary=b\n\n"
+	  "--b\nContent-Type: message/feedback-report\n\nFeedback-Type: abuse\n"
+	  "--b\nContent-Type: text/rfc822-headers\n\nFrom: feedback@example.org\n"
+	  "Reply-To: feedback+" TOK "@example.org\n--b--\n",
+	  CLASSIFY_COMPLAINT, "feedback-report", TOK, NULL, NULL },
+	{ "ARF about a message not ours names no token, whatever its subject says", FROM
+	  "Subject: FW: [#" TOK2 "]\n"
+	  "Content-Type: multipart/report; report-type=feedback-report; boundary=b\n\n"
+	  "--b\nContent-Type: message/feedback-report\n\nFeedback-Type: abuse\n"
+	  "--b\nContent-Type: message/rfc822\n\nFrom: spam@elsewhere.example\n"
+	  "Message-ID: <x1@elsewhere.example>\n\nBuy\n--b--\n",
+	  CLASSIFY_COMPLAINT, "ARF", NULL, NULL, NULL },
+
+
 	/* auto-replies, even with a token */
 	{ "Auto-Submitted auto-replied", FROM "To: feedback+" TOK "@example.org\n"
 	  "Auto-Submitted: auto-replied\nSubject: Re: x\n\nWeg\n", CLASSIFY_AUTO_REPLY,
@@ -134,6 +158,7 @@ static const struct classify_case {
 	  CLASSIFY_NEW, "no token", NULL, NULL, NULL },
 	{ "a broken calendar is no iTIP", FROM TO "Content-Type: text/calendar; method=REPLY\n\n"
 	  "not a calendar\n", CLASSIFY_NEW, "no token", NULL, NULL, NULL },
+
 };
 
 static void
@@ -231,9 +256,10 @@ test_classify_auto_reply_until_table(void **state)
 static void
 test_classify_kind_names(void **state)
 {
-	static const char *const names[] = { "reply", "new", "auto_reply", "bounce", "itip", "unknown" };
+	static const char *const names[] = { "reply", "new", "auto_reply", "bounce", "itip", "unknown",
+	    "complaint" };
 
-	for (int k = CLASSIFY_REPLY; k <= CLASSIFY_UNKNOWN; k++)
+	for (int k = CLASSIFY_REPLY; k <= CLASSIFY_COMPLAINT; k++)
 		assert_string_equal(classify_kind_name((enum classify_kind)k), names[k]);
 	assert_string_equal(classify_kind_name((enum classify_kind)99), "unknown");
 }

@@ -116,6 +116,18 @@ struct bad_case {
 };
 
 static const struct bad_case bad_cases[] = {
+	{ "require_auth without a trusted authserv-id is refused: it would be a check of nothing",
+	  "[security]\nrequire_auth = dmarc\n",
+	  { "2: [security] require_auth = dmarc needs trusted_authserv_id: the authserv-id that "
+	    "your own mail server writes" }, 1 },
+	{ "require_auth = spf is refused with the accepted values",
+	  "[security]\nrequire_auth = spf\ntrusted_authserv_id = mx.example.org\n",
+	  { "2: [security] require_auth = \"spf\": accepted values are none, dmarc, dkim" }, 1 },
+	{ "a trusted authserv-id that is not a host name",
+	  "[security]\ntrusted_authserv_id = mx.example.org, mx_1.example.org\n",
+	  { "2: [security] trusted_authserv_id = \"mx.example.org, mx_1.example.org\": "
+	    "\"mx_1.example.org\" is not a host name; accepted values are host names separated "
+	    "by commas" }, 1 },
 	{ "bool with a value that is neither yes nor no",
 	  "[incoming]\nverify = maybe\n",
 	  { "2: [incoming] verify = \"maybe\": accepted values are yes, no" }, 1 },
@@ -394,7 +406,10 @@ static const struct good_case good_cases[] = {
 	{ "[program]\nnudge_at = SUN  7:05\n", "program", "nudge_at", "sun 07:05" },
 	{ "[program]\ntimezone = UTC\n", "program", "timezone", "UTC" },
 	{ "[program]\noffice_hours = 00:00-23:59\n", "program", "office_hours", "00:00-23:59" },
-	{ "[security]\nrequire_auth = spf\n", "security", "require_auth", "spf" },
+	{ "[security]\nrequire_auth = dkim\ntrusted_authserv_id = mx.example.org\n", "security",
+	  "require_auth", "dkim" },
+	{ "[security]\ntrusted_authserv_id = MX1.example.org,mx2.example.org\n", "security",
+	  "trusted_authserv_id", "mx1.example.org, mx2.example.org" },
 	{ "[lagging]\nmedian_fraction = 100\n", "lagging", "median_fraction", "100" },
 	{ "; comment\n# comment\n\n[lagging]\nrequest_by_week = 0\n", "lagging",
 	  "request_by_week", "0" },
@@ -526,6 +541,7 @@ test_config_full_file_gives_typed_values(void **state)
 	assert_int_equal(cfg->lagging.median_fraction, 0);
 	assert_false(cfg->lagging.questionnaire_after_reminder);
 	assert_int_equal(cfg->security.require_auth, CONFIG_AUTH_DMARC);
+	assert_string_equal(cfg->security.trusted_authserv_id, "mx1.example.org, mx2.example.org");
 	assert_int_equal(cfg->security.answers_per_sender_per_hour, 1000);
 	assert_int_equal(cfg->report.rating_samples, 0);
 

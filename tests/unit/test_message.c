@@ -197,6 +197,67 @@ test_message_headers_decoded_table(void **state)
 	}
 }
 
+/* The From rule: exactly one valid address, or nobody (and why). */
+static const struct from_case {
+	const char *name, *headers, *addr, *problem;
+} FROMS[] = {
+	{ "plain", "From: jan@example.nl\n", "jan@example.nl", NULL },
+	{ "name and angle address", "From: Jan de Vries <jan@example.nl>\n", "jan@example.nl",
+	  NULL },
+	{ "comment after the address", "From: jan@example.nl (Jan)\n", "jan@example.nl", NULL },
+	{ "folded", "From: \"Vries, Jan de\"\n <jan@example.nl>\n", "jan@example.nl", NULL },
+	{ "angle address then another domain", "From: <jan@example.nl>@evil.example\n", NULL,
+	  "From has text after its address" },
+	{ "name, address, then another domain",
+	  "From: Jan de Vries <jan@example.nl>@evil.example\n", NULL,
+	  "From has text after its address" },
+	{ "two addresses", "From: jan@example.nl, mallory@evil.example\n", NULL,
+	  "From holds more than one address" },
+	{ "two addresses, the member's second", "From: mallory@evil.example, jan@example.nl\n",
+	  NULL, "From holds more than one address" },
+	{ "group syntax", "From: Team: jan@example.nl;\n", NULL,
+	  "From is a group, not one address" },
+	{ "empty group", "From: undisclosed-recipients:;\n", NULL,
+	  "From is a group, not one address" },
+	{ "empty", "From: \n", NULL, "From is not one address" },
+	{ "no domain", "From: jan\n", NULL, "From is not a valid address" },
+	{ "domain without a dot", "From: jan@localhost\n", NULL, "From is not a valid address" },
+	{ "two From headers", "From: jan@example.nl\nFrom: mallory@evil.example\n", NULL,
+	  "more than one From header" },
+	{ "two From headers, the member's second",
+	  "From: mallory@evil.example\nFrom: jan@example.nl\n", NULL,
+	  "more than one From header" },
+	{ "no From at all", "Sender: jan@example.nl\n", NULL, NULL },
+};
+
+static void
+test_message_from_exactly_one_address_table(void **state)
+{
+	for (size_t i = 0; i < sizeof(FROMS) / sizeof(FROMS[0]); i++) {
+		const struct from_case *c = &FROMS[i];
+		struct buf raw = BUF_INIT;
+		struct fb_message *m;
+
+		assert_int_equal(buf_addf(&raw, "%sTo: feedback@example.org\nSubject: x\n\nbody\n",
+		    c->headers), 0);
+		m = message_parse(raw.data, raw.len, 1 << 20, NULL);
+		assert_non_null(m);
+		if (c->addr != NULL) {
+			if (m->from.addr == NULL || strcmp(m->from.addr, c->addr) != 0)
+				fail_msg("%s: from %s, want %s", c->name,
+				    m->from.addr ? m->from.addr : "(nobody)", c->addr);
+		} else if (m->from.addr != NULL) {
+			fail_msg("%s: from %s, want nobody", c->name, m->from.addr);
+		}
+		if ((c->problem == NULL) != (m->from_problem == NULL) ||
+		    (c->problem != NULL && strcmp(c->problem, m->from_problem) != 0))
+			fail_msg("%s: problem \"%s\", want \"%s\"", c->name,
+			    m->from_problem ? m->from_problem : "", c->problem ? c->problem : "");
+		message_free(m);
+		buf_release(&raw);
+	}
+}
+
 static void
 test_message_calendar_parts_kept(void **state)
 {
@@ -431,6 +492,7 @@ main(void)
 	static const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_message_text_table),
 		cmocka_unit_test(test_message_headers_decoded_table),
+		cmocka_unit_test(test_message_from_exactly_one_address_table),
 		cmocka_unit_test(test_message_calendar_parts_kept),
 		cmocka_unit_test(test_message_delivery_report_kept),
 		cmocka_unit_test(test_message_size_limit),

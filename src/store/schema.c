@@ -319,10 +319,10 @@ static const char MIGRATION_REPORT[] =
 "CREATE INDEX rating_sample_team_week ON rating_sample(team_id, week);";
 
 /* The daily cap as a rate (issue 16): a priority per outbox row from its kind (person-to-person
- * mail, 0, before automatic mail, 1), and admitted_at, when a row was let into its recipient's rolling
- * 24-hour window — what the cap counts. A held row's next_attempt_at is when it may go: the
- * outbox pass releases it then. Rows held before this migration are due at once and are planned
- * again on the next pass. The kinds listed are outmail's automatic ones at the time. */
+ * mail, 0, before automatic mail, 1), and admitted_at, when a row was let into its recipient's
+ * rolling 24-hour window — what the cap counts. A held row's next_attempt_at is when it may go:
+ * the outbox pass releases it then. Rows held before this migration are due at once and are
+ * planned again on the next pass. The kinds listed are outmail's automatic ones at the time. */
 static const char MIGRATION_CAP[] =
 "ALTER TABLE outbox ADD COLUMN priority INTEGER NOT NULL DEFAULT 0;"
 "ALTER TABLE outbox ADD COLUMN admitted_at INTEGER;"

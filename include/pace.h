@@ -3,8 +3,8 @@
  * prison. At most cap messages go to one address in any 24 hours (a rolling window, ratecap.h);
  * what does not fit waits in the outbox as held, with the time it will go, and the outbox pass
  * releases it then. Person-to-person mail goes before automatic mail (enum outbox_priority):
- * when the window is full it is the automatic mail that waits, and mail queued at this same
- * moment that is automatic yields its place to person mail.
+ * when the window is full it is the automatic mail that waits, and automatic mail queued but
+ * not yet sent yields its place to person mail.
  *
  * Every hold and every release is logged at info level, by outbox id and kind (no address: the
  * log keeps no member's address at info level).

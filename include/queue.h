@@ -60,13 +60,14 @@ int queue_outbox_add(struct db *db, const struct outbox_new *m, time_t now, int6
 
 /*
  * The daily cap's rows (pace.h decides, these read and write). A row counts against its
- * recipient's cap from admitted_at, when it was let through; "waiting" rows are the held ones
- * and those queued at this very moment (admitted_at = now, never attempted): neither has gone
- * to a transport, so both may still be planned again, and an automatic one may yield its place.
+ * recipient's cap from admitted_at, when it was let through. "Waiting" rows may still be
+ * planned: the held ones, automatic mail queued but never handed to a transport (it may yield
+ * its place to person mail), and new_id, the row just queued (0: none). Person mail once let
+ * through keeps its place: what its asker was told stays true.
  */
-/* admitted_at of the rows counted for recipient after since (rows waiting at now left out),
- * into *out (caller frees), *n set. */
-int queue_outbox_window(struct db *db, const char *recipient, time_t since, time_t now,
+/* admitted_at of the rows counted for recipient after since (waiting rows left out), into
+ * *out (caller frees), *n set. */
+int queue_outbox_window(struct db *db, const char *recipient, time_t since, int64_t new_id,
     time_t **out, size_t *n, struct fb_error *err);
 
 struct outbox_wait {
@@ -81,9 +82,9 @@ struct outbox_wait_list {
 	struct outbox_wait *v;
 	size_t n;
 };
-/* The waiting rows of recipient at now, in the order they should go: priority, then oldest
- * first. Release with queue_outbox_wait_list_release(). */
-int queue_outbox_waiting(struct db *db, const char *recipient, time_t now,
+/* The waiting rows of recipient, in the order they should go: priority, then oldest first.
+ * Release with queue_outbox_wait_list_release(). */
+int queue_outbox_waiting(struct db *db, const char *recipient, int64_t new_id,
     struct outbox_wait_list *out, struct fb_error *err);
 void queue_outbox_wait_list_release(struct outbox_wait_list *l);
 /* A held row goes: queued, due and admitted at now, its reason cleared. */
@@ -113,7 +114,8 @@ time_t queue_outbox_next(struct db *db, struct fb_error *err);
 int queue_outbox_list(struct db *db, const char *state, size_t limit, struct outbox_list *out,
     struct fb_error *err);
 int queue_outbox_get(struct db *db, int64_t id, struct outbox_row *out, struct fb_error *err);
-/* Failed or held rows (or one id) back to queued, due at now. Returns how many. */
+/* Failed or held rows (or one id) back to queued, due and admitted at now, as person mail: the
+ * coordinator's word sends it now, and it yields to nothing. Returns how many. */
 int queue_outbox_retry(struct db *db, int64_t id, time_t now, struct fb_error *err);
 /* Counts per state, "queued 3, sent 10" (for logs and status). */
 int queue_outbox_counts(struct db *db, struct buf *out, struct fb_error *err);

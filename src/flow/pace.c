@@ -28,8 +28,8 @@ utc_text(time_t t, char *out, size_t n)
 }
 
 /*
- * Plan the waiting mail of one address at now. watch_id's time goes to *watch_at (0: now).
- * The caller holds the transaction.
+ * Plan the waiting mail of one address at now. watch_id, the row just queued (0: none), is
+ * planned too, and its time goes to *watch_at (0: now). The caller holds the transaction.
  */
 static int
 pace_plan(struct db *db, const char *recipient, time_t now, int cap, int64_t watch_id,
@@ -41,10 +41,10 @@ pace_plan(struct db *db, const char *recipient, time_t now, int cap, int64_t wat
 	size_t ncounted = 0;
 	int rc = -1;
 
-	if (queue_outbox_window(db, recipient, now - RATECAP_WINDOW, now, &counted, &ncounted,
-	    err) < 0)
+	if (queue_outbox_window(db, recipient, now - RATECAP_WINDOW, watch_id, &counted,
+	    &ncounted, err) < 0)
 		return -1;
-	if (queue_outbox_waiting(db, recipient, now, &w, err) < 0)
+	if (queue_outbox_waiting(db, recipient, watch_id, &w, err) < 0)
 		goto out;
 	if (w.n == 0) {
 		rc = 0;

@@ -42,17 +42,18 @@ static const char SQL_OUTBOX_GET[] =
 	"SELECT " OUTBOX_COLS ", raw FROM outbox WHERE id = ?1";
 static const char SQL_OUTBOX_RETRY[] =
 	"UPDATE outbox SET state = 'queued', next_attempt_at = ?2, admitted_at = ?2, attempts = 0, "
-	"last_error = CASE state WHEN 'held' THEN NULL ELSE last_error END "
+	"priority = 0, last_error = CASE state WHEN 'held' THEN NULL ELSE last_error END "
 	"WHERE state IN ('failed', 'held') AND (?1 = 0 OR id = ?1)";
-/* Counted: let through and not failed (a failed message reached nobody). */
+/* Counted: let through and not failed (a failed message reached nobody), and not waiting. */
 static const char SQL_OUTBOX_WINDOW[] =
 	"SELECT admitted_at FROM outbox WHERE recipient = lower(?1) AND admitted_at > ?2 "
-	"AND state IN ('queued', 'sending', 'sent', 'retry') "
-	"AND NOT (state = 'queued' AND attempts = 0 AND admitted_at = ?3)";
+	"AND state IN ('queued', 'sending', 'sent', 'retry') AND id <> ?3 "
+	"AND NOT (state = 'queued' AND attempts = 0 AND priority = ?4)";
+/* Waiting: held, automatic mail not yet handed to a transport, and the row just queued. */
 static const char SQL_OUTBOX_WAITING[] =
 	"SELECT id, kind, priority, state = 'held', coalesce(admitted_at, 0), next_attempt_at "
-	"FROM outbox WHERE recipient = lower(?1) AND (state = 'held' "
-	"OR (state = 'queued' AND attempts = 0 AND admitted_at = ?2)) "
+	"FROM outbox WHERE recipient = lower(?1) AND (state = 'held' OR id = ?2 "
+	"OR (state = 'queued' AND attempts = 0 AND priority = ?3)) "
 	"ORDER BY priority, created_at, id";
 static const char SQL_OUTBOX_ADMIT[] =
 	"UPDATE outbox SET state = 'queued', next_attempt_at = ?2, admitted_at = ?2, "
@@ -114,7 +115,7 @@ queue_outbox_add(struct db *db, const struct outbox_new *m, time_t now, int64_t 
 }
 
 int
-queue_outbox_window(struct db *db, const char *recipient, time_t since, time_t now,
+queue_outbox_window(struct db *db, const char *recipient, time_t since, int64_t new_id,
     time_t **out, size_t *n, struct fb_error *err)
 {
 	sqlite3_stmt *st = db_stmt(db, SQL_OUTBOX_WINDOW, err);
@@ -126,7 +127,8 @@ queue_outbox_window(struct db *db, const char *recipient, time_t since, time_t n
 		return -1;
 	db_bind_text(st, 1, recipient);
 	sqlite3_bind_int64(st, 2, (sqlite3_int64)since);
-	sqlite3_bind_int64(st, 3, (sqlite3_int64)now);
+	sqlite3_bind_int64(st, 3, new_id);
+	sqlite3_bind_int(st, 4, OUTBOX_AUTOMATIC);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		if (store_grow(&v, &cap, k, sizeof(*v)) < 0) {
 			rc = SQLITE_NOMEM;
@@ -157,7 +159,7 @@ queue_outbox_wait_list_release(struct outbox_wait_list *l)
 }
 
 int
-queue_outbox_waiting(struct db *db, const char *recipient, time_t now,
+queue_outbox_waiting(struct db *db, const char *recipient, int64_t new_id,
     struct outbox_wait_list *out, struct fb_error *err)
 {
 	sqlite3_stmt *st = db_stmt(db, SQL_OUTBOX_WAITING, err);
@@ -168,7 +170,8 @@ queue_outbox_waiting(struct db *db, const char *recipient, time_t now,
 	if (st == NULL)
 		return -1;
 	db_bind_text(st, 1, recipient);
-	sqlite3_bind_int64(st, 2, (sqlite3_int64)now);
+	sqlite3_bind_int64(st, 2, new_id);
+	sqlite3_bind_int(st, 3, OUTBOX_AUTOMATIC);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		struct outbox_wait *w;
 

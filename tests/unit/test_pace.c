@@ -178,6 +178,29 @@ test_pace_person_mail_goes_before_automatic_mail_queued_at_the_same_moment(void 
 	assert_int_equal(next, NOW + 24 * H);
 }
 
+/* A calendar event queued earlier, not yet sent, yields its place; a queued request does not. */
+static void
+test_pace_unsent_automatic_mail_yields_but_a_promised_request_keeps_its_place(void **state)
+{
+	time_t at, next;
+	int64_t ev, req1, req2;
+
+	(void)state;
+	ev = add("invite", OUTBOX_AUTOMATIC, NOW, 2, &at);
+	req1 = add("request", OUTBOX_PERSON, NOW + 1 * H, 2, &at);
+	assert_int_equal(at, 0);
+	req2 = add("request", OUTBOX_PERSON, NOW + 2 * H, 2, &at);
+	assert_int_equal(at, 0);
+	assert_string_equal(state_of(ev, &next), "held");
+	assert_int_equal(next, NOW + 25 * H);
+	add("request", OUTBOX_PERSON, NOW + 3 * H, 2, &at);
+	assert_int_equal(at, NOW + 25 * H);
+	assert_string_equal(state_of(req1, NULL), "queued");
+	assert_string_equal(state_of(req2, NULL), "queued");
+	assert_string_equal(state_of(ev, &next), "held");
+	assert_int_equal(next, NOW + 26 * H);
+}
+
 static void
 test_pace_held_person_mail_is_released_before_held_automatic_mail(void **state)
 {
@@ -245,14 +268,18 @@ test_pace_retry_releases_held_mail_at_once(void **state)
 	(void)state;
 	add("request", OUTBOX_PERSON, NOW, 1, NULL);
 	pass(NOW, 1, NULL);
-	id = add("request", OUTBOX_PERSON, NOW + H, 1, &at);
+	id = add("nudge", OUTBOX_AUTOMATIC, NOW + H, 1, &at);
 	assert_int_equal(at, NOW + 24 * H);
 	assert_int_equal(queue_outbox_held_count(db, 0, &next, &err), 1);
 	assert_int_equal(next, NOW + 24 * H);
 	assert_int_equal(queue_outbox_retry(db, id, NOW + 2 * H, &err), 1);
+	/* the coordinator's word: later person mail does not take its place */
+	add("reaction", OUTBOX_PERSON, NOW + 2 * H, 1, &at);
+	assert_int_equal(at, NOW + 26 * H);
+	assert_string_equal(state_of(id, NULL), "queued");
 	pass(NOW + 3 * H, 1, NULL);
 	assert_string_equal(state_of(id, NULL), "sent");
-	assert_int_equal(queue_outbox_held_count(db, 0, NULL, &err), 0);
+	assert_int_equal(queue_outbox_held_count(db, 0, NULL, &err), 1);
 }
 
 /* Every message kind has a priority: mail between people first, calendar and reminders after. */
@@ -292,6 +319,9 @@ main(void)
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_pace_person_mail_goes_before_automatic_mail_queued_at_the_same_moment,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_pace_unsent_automatic_mail_yields_but_a_promised_request_keeps_its_place,
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_pace_held_person_mail_is_released_before_held_automatic_mail, setup,

@@ -254,6 +254,7 @@ outbox_add(struct ctl *c, int argc, char **argv)
 	struct fb_error err;
 	int ch, rc = CTL_FAIL;
 	size_t n = 0;
+	int held;
 
 	optind = 1;
 	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
@@ -309,6 +310,11 @@ outbox_add(struct ctl *c, int argc, char **argv)
 		goto out;
 	}
 	printf("queued %zu message%s to %s\n", n, n == 1 ? "" : "s", addr.data);
+	held = queue_outbox_held_count(c->db, 0, NULL, NULL);
+	if (held > 0)
+		printf("%d message%s in the outbox wait for the daily cap (per_recipient_daily_cap):\n"
+		    "feedbackctl outbox list --state held says when each goes\n", held,
+		    held == 1 ? "" : "s");
 	rc = CTL_OK;
 out:
 	buf_release(&addr);

@@ -4,10 +4,11 @@
  *   1. read the mailbox into the inbox (mailflow_receive);
  *   2. process pending inbox messages: classify and apply (apply.h);
  *   3. act on due moments of every programme's plan (schedule.h);
- *   4. send what the outbox holds and is due (mailflow_send);
+ *   4. release held mail the daily cap now allows (pace_release), then send what the outbox
+ *      holds and is due (mailflow_send);
  *   5. once a day, the retention pass (privacy_retention_pass);
- * then wait until the earliest of: new mail (IMAP IDLE), the next due retry, the next plan
- * moment, the poll interval, half the systemd watchdog interval, a signal. systemd hears
+ * then wait until the earliest of: new mail (IMAP IDLE), the next due retry or release of held
+ * mail, the next plan moment, the poll interval, half the systemd watchdog interval, a signal. systemd hears
  * READY=1 before the first pass, RELOADING=1/READY=1 around a reload, WATCHDOG=1 and a
  * STATUS= line after every pass (sdnotify.h). SIGTERM/SIGINT finish the pass in hand and
  * return; SIGHUP reloads the

@@ -13,6 +13,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <time.h>
 
 #include "compose.h"
 #include "fberror.h"
@@ -62,15 +63,23 @@ struct outmail_msg {
 	const char *calendar_method; /* its METHOD ("REQUEST", "CANCEL"); with calendar */
 	const struct compose_inline *inlines; /* images in the HTML part (a report's charts) */
 	size_t ninlines;
+	time_t *goes_at;         /* out, may be NULL: 0 when the message goes now, else when the
+	                          * daily cap lets it go (pace.h) */
 };
 
 /*
  * Render, compose and queue m. When m->token is set a fresh token is stored (expiring with the
  * programme's follow-up) and written to token_out (may be NULL). The per-recipient daily cap of
- * the configuration applies (the row is held, not lost). 0, or -1 with err.
+ * the configuration applies as a rate (pace.h): the row may be held until the window has room,
+ * and *m->goes_at says until when. 0, or -1 with err.
  */
 int outmail_queue(const struct flow *f, const struct outmail_msg *m,
     char token_out[TOKEN_LEN + 1], struct fb_error *err);
+
+/* The outbox priority of a message kind (a template name, or "manual" for `feedbackctl outbox
+ * add`): OUTBOX_AUTOMATIC for calendar events, nudges, reminders, questionnaires and reports,
+ * OUTBOX_PERSON for everything else (mail between people, answers to someone's mail). */
+int outmail_priority(const char *kind);
 
 /*
  * Look up a token from a reply: 0 and out filled (purpose is a static string), 1 when unknown

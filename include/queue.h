@@ -2,8 +2,9 @@
  * queue — the store's side of the mail queues: outbox rows (mail to send) and inbox rows (raw
  * mail read), with the mailbox positions saved beside them.
  *
- * Outbox states: queued → sending → sent, or → retry → … → failed; held when the daily cap for
- * a recipient was reached (kept, visible, released by `feedbackctl outbox retry`).
+ * Outbox states: queued → sending → sent, or → retry → … → failed; held while the daily cap of
+ * its recipient makes it wait: next_attempt_at is then when it may go (pace.h plans it, the
+ * outbox pass releases it; `feedbackctl outbox retry` releases it at once).
  * Inbox states: pending → applied | ignored | quarantined | failed.
  * Strings in returned structs are malloc'd; release with queue_*_release().
  */
@@ -18,6 +19,11 @@
 #include "db.h"
 #include "fberror.h"
 
+/* Which mail goes first when the daily cap makes mail to one address wait: mail between people
+ * (a request, feedback, a receipt, a reaction, an answer to their mail) before automatic mail
+ * (calendar events, nudges, reminders, questionnaires, reports). Lower goes first. */
+enum outbox_priority { OUTBOX_PERSON = 0, OUTBOX_AUTOMATIC = 1 };
+
 struct outbox_new {
 	const char *message_id;  /* without <>; unique */
 	const char *kind;        /* what it is: "nudge", "request", "test", … */
@@ -27,12 +33,14 @@ struct outbox_new {
 	const char *raw;         /* the complete message */
 	size_t len;
 	int64_t program_id, member_id, inbox_id; /* 0: none */
+	int priority;            /* enum outbox_priority (0, the default: person) */
 };
 
 struct outbox_row {
 	int64_t id;
 	char *message_id, *kind, *sender, *recipient, *subject, *state, *last_error;
 	int attempts;
+	int priority;            /* enum outbox_priority */
 	time_t next_attempt_at, created_at, sent_at;
 	struct buf raw;          /* filled by queue_outbox_get and queue_outbox_claim only */
 };
@@ -43,12 +51,53 @@ struct outbox_list {
 };
 
 /*
- * Queue a message (call inside the transaction of the change that caused it). When the
- * recipient already got cap messages in the 24 hours before now, the row is stored as held,
- * with the reason, instead of queued. *id is set when not NULL.
+ * Queue a message (call inside the transaction of the change that caused it): queued, due and
+ * admitted at now. The daily cap is not applied here: pace_add() (pace.h) queues and then
+ * plans the recipient's waiting mail. *id is set when not NULL.
  */
-int queue_outbox_add(struct db *db, const struct outbox_new *m, time_t now, int cap,
-    int64_t *id, struct fb_error *err);
+int queue_outbox_add(struct db *db, const struct outbox_new *m, time_t now, int64_t *id,
+    struct fb_error *err);
+
+/*
+ * The daily cap's rows (pace.h decides, these read and write). A row counts against its
+ * recipient's cap from admitted_at, when it was let through. "Waiting" rows may still be
+ * planned: the held ones, automatic mail queued but never handed to a transport (it may yield
+ * its place to person mail), and new_id, the row just queued (0: none). Person mail once let
+ * through keeps its place: what its asker was told stays true.
+ */
+/* admitted_at of the rows counted for recipient after since (waiting rows left out), into
+ * *out (caller frees), *n set. */
+int queue_outbox_window(struct db *db, const char *recipient, time_t since, int64_t new_id,
+    time_t **out, size_t *n, struct fb_error *err);
+
+struct outbox_wait {
+	int64_t id;
+	char *kind;
+	int priority;
+	int held;                /* 1: held, 0: queued at now */
+	time_t admitted_at;      /* 0 when held */
+	time_t next_at;          /* a held row's release time */
+};
+struct outbox_wait_list {
+	struct outbox_wait *v;
+	size_t n;
+};
+/* The waiting rows of recipient, in the order they should go: priority, then oldest first.
+ * Release with queue_outbox_wait_list_release(). */
+int queue_outbox_waiting(struct db *db, const char *recipient, int64_t new_id,
+    struct outbox_wait_list *out, struct fb_error *err);
+void queue_outbox_wait_list_release(struct outbox_wait_list *l);
+/* A held row goes: queued, due and admitted at now, its reason cleared. */
+int queue_outbox_admit(struct db *db, int64_t id, time_t now, struct fb_error *err);
+/* A waiting row is held until until, with the reason (shown by `outbox list`). */
+int queue_outbox_hold(struct db *db, int64_t id, time_t until, const char *reason,
+    struct fb_error *err);
+/* The addresses with held rows, into *out (caller frees each and the array), *n set. */
+int queue_outbox_held_recipients(struct db *db, char ***out, size_t *n, struct fb_error *err);
+/* How many rows to member_id (0: to anyone) are held, and the earliest release into *first
+ * (0 when none; may be NULL). -1 on error. */
+int queue_outbox_held_count(struct db *db, int64_t member_id, time_t *first,
+    struct fb_error *err);
 /* After a crash, rows left in 'sending' are in doubt: queue them again. Returns their count. */
 int queue_outbox_recover(struct db *db, struct fb_error *err);
 /* Claim up to max due rows (queued or retry, next_attempt_at <= now) and commit them as
@@ -59,13 +108,14 @@ int queue_outbox_sent(struct db *db, int64_t id, time_t now, struct fb_error *er
 /* A failed attempt: retry at next_at, or failed when final. */
 int queue_outbox_failed(struct db *db, int64_t id, int final, time_t next_at,
     const char *error, struct fb_error *err);
-/* The earliest next_attempt_at of rows waiting to be sent; 0 when none. */
+/* The earliest next_attempt_at of rows waiting to be sent or released; 0 when none. */
 time_t queue_outbox_next(struct db *db, struct fb_error *err);
 /* List rows (state NULL: all), newest first, at most limit. */
 int queue_outbox_list(struct db *db, const char *state, size_t limit, struct outbox_list *out,
     struct fb_error *err);
 int queue_outbox_get(struct db *db, int64_t id, struct outbox_row *out, struct fb_error *err);
-/* Failed or held rows (or one id) back to queued, due at now. Returns how many. */
+/* Failed or held rows (or one id) back to queued, due and admitted at now, as person mail: the
+ * coordinator's word sends it now, and it yields to nothing. Returns how many. */
 int queue_outbox_retry(struct db *db, int64_t id, time_t now, struct fb_error *err);
 /* Counts per state, "queued 3, sent 10" (for logs and status). */
 int queue_outbox_counts(struct db *db, struct buf *out, struct fb_error *err);

@@ -7,7 +7,9 @@
 #include <string.h>
 
 #include "apply.h"
+#include "buf.h"
 #include "ctl.h"
+#include "fbtime.h"
 #include "flow.h"
 #include "outmail.h"
 #include "queue.h"
@@ -20,7 +22,8 @@ static const char status_usage[] =
 	"\n"
 	"Per member of TEAM (a team name, or PROGRAM/TEAM) the feedback given, received and\n"
 	"requested in week N (default: the current week of --now) and in weeks 1..N.\n"
-	"Follow-up answers to a request already answered are not counted.\n";
+	"Follow-up answers to a request already answered are not counted. Mail to a member that\n"
+	"the daily cap holds is listed after the table, with when it goes (JSON: \"held\").\n";
 
 static const char quarantine_usage[] =
 	"usage: feedbackctl quarantine list [--json]\n"
@@ -204,23 +207,65 @@ counts_json(const struct feedback_counts *n)
 	    "requested", n->requested);
 }
 
+/*
+ * Mail to the team's members that the daily cap holds, and when it goes: into a (JSON) or as
+ * lines after the table. A member's words wait there, not in a void.
+ */
 static int
-print_status(struct ctl *c, const struct team *t, int week, const struct status_list *l)
+held_status(struct ctl *c, const struct program *p, const struct status_list *l, json_t *a)
+{
+	struct fb_error err;
+	int shown = 0;
+
+	for (size_t i = 0; i < l->n; i++) {
+		time_t first = 0;
+		int n = queue_outbox_held_count(c->db, l->v[i].member_id, &first, &err);
+		struct buf when = BUF_INIT;
+
+		if (n < 0)
+			return ctl_error("%s", err.msg);
+		if (n == 0)
+			continue;
+		if (a != NULL) {
+			json_array_append_new(a, json_pack("{s:s, s:s, s:i, s:I}", "name",
+			    l->v[i].name, "address", l->v[i].address, "count", n, "goes_at",
+			    (json_int_t)first));
+			continue;
+		}
+		if (shown++ == 0)
+			printf("\nheld by the daily cap (per_recipient_daily_cap), released by the "
+			    "daemon when the 24 hours allow:\n");
+		fbtime_format_local(p->timezone, first, &when);
+		printf("  %s: %d message%s, the first goes at %s\n", l->v[i].name, n,
+		    n == 1 ? "" : "s", when.data ? when.data : "?");
+		buf_release(&when);
+	}
+	return CTL_OK;
+}
+
+static int
+print_status(struct ctl *c, const struct program *p, const struct team *t, int week,
+    const struct status_list *l)
 {
 	static const char *const head[] = { "MEMBER", "GIVEN", "RECEIVED", "REQUESTED",
 		"TOTAL GIVEN", "TOTAL RECEIVED", "TOTAL REQUESTED", "" };
 	struct table *tb;
 
 	if (c->json) {
-		json_t *a = json_array();
+		json_t *a = json_array(), *held = json_array();
 
 		for (size_t i = 0; i < l->n; i++)
 			json_array_append_new(a, json_pack("{s:s, s:s, s:o, s:o, s:b}", "name",
 			    l->v[i].name, "address", l->v[i].address, "week",
 			    counts_json(&l->v[i].week), "total", counts_json(&l->v[i].total),
 			    "undeliverable", l->v[i].undeliverable));
-		return ctl_print_json(json_pack("{s:s, s:s, s:i, s:o}", "programme",
-		    t->program_name, "team", t->name, "week", week, "members", a));
+		if (held_status(c, p, l, held) != CTL_OK) {
+			json_decref(a);
+			json_decref(held);
+			return CTL_FAIL;
+		}
+		return ctl_print_json(json_pack("{s:s, s:s, s:i, s:o, s:o}", "programme",
+		    t->program_name, "team", t->name, "week", week, "members", a, "held", held));
 	}
 	printf("%s / %s, week %d\n", t->program_name, t->name, week);
 	tb = table_new(8, head);
@@ -241,7 +286,7 @@ print_status(struct ctl *c, const struct team *t, int week, const struct status_
 	if (tb)
 		table_print(tb, stdout);
 	table_free(tb);
-	return CTL_OK;
+	return held_status(c, p, l, NULL);
 }
 
 int
@@ -297,7 +342,7 @@ ctl_status(struct ctl *c, int argc, char **argv)
 		ctl_error("%s", err.msg);
 		goto out;
 	}
-	rc = print_status(c, &t, week, &l);
+	rc = print_status(c, &p, &t, week, &l);
 out:
 	store_status_list_release(&l);
 	store_program_release(&p);

@@ -12,6 +12,8 @@
 #include "ctl.h"
 #include "envelope.h"
 #include "fbtime.h"
+#include "outmail.h"
+#include "pace.h"
 #include "queue.h"
 #include "table.h"
 #include "banned.h"
@@ -24,10 +26,13 @@ static const char outbox_usage[] =
 	"       feedbackctl outbox retry ID|--all\n"
 	"       feedbackctl outbox add --to ADDRESS [--kind KIND] FILE...\n"
 	"\n"
-	"STATE is queued, sending, sent, retry, failed or held (held: the daily cap per recipient\n"
-	"was reached). retry puts failed and held messages back in the queue. add queues\n"
-	"ready-made RFC 5322 messages as they are (each needs a Message-ID), e.g. to test the\n"
-	"mail setup; the daemon sends them on its next pass.\n";
+	"STATE is queued, sending, sent, retry, failed or held. held: the daily cap of the\n"
+	"recipient (per_recipient_daily_cap, a rolling 24 hours) makes it wait; NEXT/SENT is when\n"
+	"it goes, and the daemon releases it then by itself. Person-to-person mail goes before\n"
+	"automatic mail (calendar events, nudges, reminders, reports). retry puts failed and held\n"
+	"messages back in the queue at once. add queues ready-made RFC 5322 messages as they are\n"
+	"(each needs a Message-ID; KIND names the priority, default manual: person), e.g. to test\n"
+	"the mail setup; the daemon sends them on its next pass.\n";
 
 static const char inbox_usage[] =
 	"usage: feedbackctl inbox list [--state STATE] [--limit N] [--json]\n"
@@ -141,11 +146,15 @@ outbox_list(struct ctl *c, int argc, char **argv)
 
 		for (size_t i = 0; i < l.n; i++)
 			json_array_append_new(a, json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:i, "
-			    "s:I, s:I, s:s?}", "id", (json_int_t)l.v[i].id, "state", l.v[i].state,
-			    "kind", l.v[i].kind, "to", l.v[i].recipient, "subject", l.v[i].subject,
-			    "message_id", l.v[i].message_id, "attempts", l.v[i].attempts,
-			    "next_attempt_at", (json_int_t)l.v[i].next_attempt_at,
-			    "sent_at", (json_int_t)l.v[i].sent_at, "error", l.v[i].last_error));
+			    "s:I, s:I, s:s?, s:s, s:o}", "id", (json_int_t)l.v[i].id, "state",
+			    l.v[i].state, "kind", l.v[i].kind, "to", l.v[i].recipient, "subject",
+			    l.v[i].subject, "message_id", l.v[i].message_id, "attempts",
+			    l.v[i].attempts, "next_attempt_at", (json_int_t)l.v[i].next_attempt_at,
+			    "sent_at", (json_int_t)l.v[i].sent_at, "error", l.v[i].last_error,
+			    "priority", l.v[i].priority == OUTBOX_AUTOMATIC ? "automatic" : "person",
+			    /* a held message's release: when the daily cap lets it go */
+			    "goes_at", strcmp(l.v[i].state, "held") == 0 ?
+			    json_integer((json_int_t)l.v[i].next_attempt_at) : json_null()));
 		queue_outbox_list_release(&l);
 		return ctl_print_json(a);
 	}
@@ -245,6 +254,7 @@ outbox_add(struct ctl *c, int argc, char **argv)
 	struct fb_error err;
 	int ch, rc = CTL_FAIL;
 	size_t n = 0;
+	int held;
 
 	optind = 1;
 	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
@@ -281,8 +291,9 @@ outbox_add(struct ctl *c, int argc, char **argv)
 			m.subject = subject.data;
 			m.raw = raw.data;
 			m.len = raw.len;
-			if (queue_outbox_add(c->db, &m, c->now, c->cfg->outgoing.per_recipient_daily_cap,
-			    NULL, &err) < 0)
+			m.priority = outmail_priority(kind);
+			if (pace_add(c->db, &m, c->now, c->cfg->outgoing.per_recipient_daily_cap,
+			    NULL, NULL, &err) < 0)
 				bad = ctl_error("%s: %s", argv[i], err.msg);
 		}
 		buf_release(&raw);
@@ -299,6 +310,11 @@ outbox_add(struct ctl *c, int argc, char **argv)
 		goto out;
 	}
 	printf("queued %zu message%s to %s\n", n, n == 1 ? "" : "s", addr.data);
+	held = queue_outbox_held_count(c->db, 0, NULL, NULL);
+	if (held > 0)
+		printf("%d message%s in the outbox wait for the daily cap (per_recipient_daily_cap):\n"
+		    "feedbackctl outbox list --state held says when each goes\n", held,
+		    held == 1 ? "" : "s");
 	rc = CTL_OK;
 out:
 	buf_release(&addr);

@@ -164,7 +164,8 @@ static const struct key keys[] = {
 	KDUR("outgoing", "backoff_max", "6h", outgoing.backoff_max, 1, 30 * DAY,
 	    "longest wait between retries"),
 	KINT("outgoing", "per_recipient_daily_cap", "20", outgoing.per_recipient_daily_cap,
-	    1, 10000, "most messages to one address per day (loop protection)"),
+	    1, 10000, "most messages to one address in any 24 hours; more wait and go when the "
+	    "window allows (person mail first)"),
 
 	KENUM("incoming", "mailbox", "maildir", incoming.mailbox, V_MAILBOX,
 	    "where replies are read: a Maildir, or an IMAP server"),

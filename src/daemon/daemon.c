@@ -16,6 +16,7 @@
 #include "mailbox.h"
 #include "mailflow.h"
 #include "outmail.h"
+#include "pace.h"
 #include "privacy.h"
 #include "queue.h"
 #include "schedule.h"
@@ -235,8 +236,17 @@ pass_send(struct state *s, struct db *db, time_t now, volatile sig_atomic_t *sto
 {
 	struct mailflow_policy p = policy_of(s->cfg);
 	struct mailflow_stats st = { 0 };
-	int rc = mailflow_send(db, s->tdrv, &s->ts, &p, now, stop, &st, err);
+	struct pace_stats ps = { 0 };
+	int rc;
 
+	/* Held mail whose time has come is released first, so it goes in this same pass. */
+	if (pace_release(db, now, s->cfg->outgoing.per_recipient_daily_cap, &ps, err) < 0) {
+		if (went_busy(s, db))
+			return PASS_BUSY;
+		fb_error_prefix(err, "outbox");
+		return PASS_FATAL;
+	}
+	rc = mailflow_send(db, s->tdrv, &s->ts, &p, now, stop, &st, err);
 	s->sent_total += st.sent;
 	if (st.sent || st.retried || st.failed)
 		log_info("outbox: %zu sent, %zu to retry, %zu failed", st.sent, st.retried,
@@ -340,8 +350,8 @@ run_pass(struct state *s, struct db *db, time_t now, volatile sig_atomic_t *stop
 	return pass_retention(s, db, now, err);
 }
 
-/* Seconds until the next duty: a due retry, a plan moment, the poll interval, at most
- * DAEMON_MAX_WAIT. */
+/* Seconds until the next duty: a due retry or release of held mail, a plan moment, the poll
+ * interval, at most DAEMON_MAX_WAIT. */
 static int
 seconds_to_wait(struct state *s, struct db *db, time_t now)
 {
@@ -370,9 +380,11 @@ static void
 notify_pass_done(struct state *s, struct db *db)
 {
 	int pending = queue_inbox_count(db, "pending", NULL);
+	int held = queue_outbox_held_count(db, 0, NULL, NULL);
 
 	sdnotify_watchdog();
-	sdnotify_status("sent %zu, inbox %d pending%s%s", s->sent_total, pending < 0 ? 0 : pending,
+	sdnotify_status("sent %zu, inbox %d pending, %d held by the daily cap%s%s", s->sent_total,
+	    pending < 0 ? 0 : pending, held < 0 ? 0 : held,
 	    s->mailbox_down ? ", mailbox unavailable" : "", s->db_busy ? ", database busy" : "");
 }
 

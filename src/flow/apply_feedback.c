@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "apply_int.h"
+#include "fbtime.h"
 #include "match.h"
 #include "template.h"
 #include "banned.h"
@@ -19,10 +20,11 @@
 /*
  * Queue message kind to member `to`. answer: it answers the sender of the inbound message
  * (threaded to it, subject to the flood cap). token_purpose NULL: no reply expected.
+ * goes_at (may be NULL): when the daily cap lets it go, 0 for now (pace.h).
  */
 static int
-send_to(struct ctx *c, const char *kind, const struct member *to, const char *token_purpose,
-    int64_t ref_id, struct template_values *v, int answer)
+send_to_at(struct ctx *c, const char *kind, const struct member *to, const char *token_purpose,
+    int64_t ref_id, struct template_values *v, int answer, time_t *goes_at)
 {
 	struct outmail_token t = { token_purpose, to->id, 0, ref_id };
 	struct outmail_msg m = {
@@ -36,6 +38,7 @@ send_to(struct ctx *c, const char *kind, const struct member *to, const char *to
 		.in_reply_to = answer ? c->msg->message_id : NULL,
 		.inbox_id = c->inbox_id,
 		.values = v,
+		.goes_at = goes_at,
 	};
 
 	if (answer) {
@@ -47,6 +50,33 @@ send_to(struct ctx *c, const char *kind, const struct member *to, const char *to
 	if (template_set(v, "name", to->name) < 0)
 		return fb_error_set(c->err, "out of memory");
 	return outmail_queue(c->f, &m, NULL, c->err);
+}
+
+static int
+send_to(struct ctx *c, const char *kind, const struct member *to, const char *token_purpose,
+    int64_t ref_id, struct template_values *v, int answer)
+{
+	return send_to_at(c, kind, to, token_purpose, ref_id, v, answer, NULL);
+}
+
+/*
+ * A request the daily cap holds: the asker's confirmation says when it goes, as a date and a
+ * time in the asker's zone (the words around them are the template's).
+ */
+static int
+set_goes_at(struct ctx *c, const struct member *asker, struct template_values *item,
+    time_t at)
+{
+	const char *tz = asker->timezone != NULL && *asker->timezone ? asker->timezone :
+	    c->program.timezone;
+	struct fb_local l;
+
+	if (fbtime_to_local(tz, at, &l, c->err) < 0)
+		return -1;
+	if (template_setf(item, "goes_date", "%04d-%02d-%02d", l.date.year, l.date.month,
+	    l.date.day) < 0 || template_setf(item, "goes_time", "%02d:%02d", l.hour, l.min) < 0)
+		return fb_error_set(c->err, "out of memory");
+	return 0;
 }
 
 static struct template_values *
@@ -324,7 +354,7 @@ ask_colleagues(struct ctx *c, const struct member *asker)
 	struct colleagues t;
 	struct template_values *conf = NULL;
 	int64_t asked_ids[ASK_MAX];
-	size_t nasked = 0, nproblems = 0;
+	size_t nasked = 0, nproblems = 0, nwaiting = 0;
 	struct buf names = BUF_INIT;
 	int week = flow_week(c->f, &c->program, c->err);
 	int rc = -1;
@@ -338,6 +368,7 @@ ask_colleagues(struct ctx *c, const struct member *asker)
 		struct template_values *req, *it;
 		int typo, dup = 0;
 		int64_t rid;
+		time_t goes_at = 0;
 		int r = resolve(&t, asker, f->ask[i], conf, &giver, &typo);
 
 		if (r < 0)
@@ -362,7 +393,7 @@ ask_colleagues(struct ctx *c, const struct member *asker)
 			template_values_free(req);
 			goto oom;
 		}
-		r = send_to(c, "request", giver, "request", rid, req, 0);
+		r = send_to_at(c, "request", giver, "request", rid, req, 0, &goes_at);
 		template_values_free(req);
 		if (r < 0)
 			goto out;
@@ -370,9 +401,16 @@ ask_colleagues(struct ctx *c, const struct member *asker)
 		    template_set(it, "name", giver->name) < 0 ||
 		    template_set(it, "typo", typo ? f->ask[i] : NULL) < 0)
 			goto oom;
+		/* The confirmation must not say "sent" of a request that waits. */
+		if (goes_at != 0) {
+			if (set_goes_at(c, asker, it, goes_at) < 0)
+				goto out;
+			nwaiting++;
+		}
 		buf_addf(&names, "%s%s", nasked > 1 ? ", " : "", giver->name);
 	}
 	if (template_set(conf, "topic", topic) < 0 ||
+	    template_set(conf, "waiting", nwaiting > 0 ? "1" : NULL) < 0 ||
 	    template_set(conf, "example", t.n > 1 ? t.who[t.who[0]->id == asker->id]->name : "") < 0 ||
 	    (nproblems > 0 && add_colleagues(conf, &t, asker->id) < 0))
 		goto oom;

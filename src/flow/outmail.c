@@ -8,6 +8,7 @@
 #include "compose.h"
 #include "fbtime.h"
 #include "outmail.h"
+#include "pace.h"
 #include "queue.h"
 #include "banned.h"
 
@@ -27,7 +28,8 @@ const struct template_spec outmail_specs[] = {
 	{ "nudge", N("name", "week", "weeks", "given", "received", "requested", "tip", "example",
 	    "colleagues", "colleagues.name") },
 	{ "request", N("name", "asker", "topic", "week") },
-	{ "request_sent", N("name", "topic", "asked", "asked.name", "asked.typo", "problems",
+	{ "request_sent", N("name", "topic", "asked", "asked.name", "asked.typo", "asked.goes_date",
+	    "asked.goes_time", "waiting", "problems",
 	    "problems.query", "problems.unknown", "problems.ambiguous", "problems.candidates",
 	    "problems.self", "colleagues", "colleagues.name") },
 	{ "who", N("name", "example", "problems", "problems.query", "problems.unknown",
@@ -83,6 +85,22 @@ const struct template_spec outmail_specs[] = {
 	{ "complaint", N("member", "address", "team", "date", "inbox") },
 };
 const size_t outmail_nspecs = sizeof(outmail_specs) / sizeof(outmail_specs[0]);
+
+/* Mail nobody wrote or asked for just now: it waits first when the daily cap is reached. */
+static const char *const automatic_kinds[] = {
+	"nudge", "facilitator_reminder", "weekly_report", "progress_report", "questionnaire",
+	"questionnaire_reminder", "invite", "invite_update", "invite_cancel", "moment_invite",
+	"moment_cancel", NULL
+};
+
+int
+outmail_priority(const char *kind)
+{
+	for (size_t i = 0; kind != NULL && automatic_kinds[i] != NULL; i++)
+		if (strcmp(kind, automatic_kinds[i]) == 0)
+			return OUTBOX_AUTOMATIC;
+	return OUTBOX_PERSON;
+}
 
 struct outmail_templates {
 	struct template_set *nl, *en;
@@ -297,9 +315,10 @@ outmail_queue(const struct flow *f, const struct outmail_msg *m,
 		.program_id = m->program->id,
 		.member_id = m->member_id,
 		.inbox_id = m->inbox_id,
+		.priority = outmail_priority(m->kind),
 	};
-	if (queue_outbox_add(f->db, &row, f->now, f->cfg->outgoing.per_recipient_daily_cap, NULL,
-	    err) < 0)
+	if (pace_add(f->db, &row, f->now, f->cfg->outgoing.per_recipient_daily_cap, NULL,
+	    m->goes_at, err) < 0)
 		goto out;
 	if (token_out != NULL)
 		memcpy(token_out, token, sizeof(token));

@@ -337,12 +337,28 @@ static const char MIGRATION_COMPLAINT[] =
 "ALTER TABLE member_address ADD COLUMN complaint_inbox_id INTEGER "
 "  REFERENCES inbox(id) ON DELETE SET NULL;";
 
+/* The daily cap as a rate (issue 16): a priority per outbox row from its kind (person-to-person
+ * mail, 0, before automatic mail, 1), and admitted_at, when a row was let into its recipient's
+ * rolling 24-hour window — what the cap counts. A held row's next_attempt_at is when it may go:
+ * the outbox pass releases it then. Rows held before this migration are due at once and are
+ * planned again on the next pass. The kinds listed are outmail's automatic ones at the time. */
+static const char MIGRATION_CAP[] =
+"ALTER TABLE outbox ADD COLUMN priority INTEGER NOT NULL DEFAULT 0;"
+"ALTER TABLE outbox ADD COLUMN admitted_at INTEGER;"
+"UPDATE outbox SET priority = 1 WHERE kind IN ('nudge', 'facilitator_reminder', 'weekly_report',"
+"  'progress_report', 'questionnaire', 'questionnaire_reminder', 'invite', 'invite_update',"
+"  'invite_cancel', 'moment_invite', 'moment_cancel');"
+"UPDATE outbox SET admitted_at = created_at WHERE state <> 'held';"
+"CREATE INDEX outbox_window ON outbox(recipient, admitted_at);"
+"CREATE INDEX outbox_held ON outbox(state, recipient) WHERE state = 'held';";
+
 static const char *const migrations[] = {
 	MIGRATION_1,
 	MIGRATION_2,
 	MIGRATION_REPORT,
 	MIGRATION_DEDUPE,
 	MIGRATION_COMPLAINT,
+	MIGRATION_CAP,
 };
 
 int

@@ -15,19 +15,16 @@
 #include "banned.h"
 
 #define OUTBOX_COLS "id, message_id, kind, sender, recipient, subject, state, last_error, " \
-	"attempts, next_attempt_at, created_at, sent_at"
+	"attempts, next_attempt_at, created_at, sent_at, priority"
 #define INBOX_COLS "id, message_id, sha256, source, sender, subject, state, kind, reason, " \
 	"error, received_at, size"
 
-static const char SQL_OUTBOX_SENT_TODAY[] =
-	"SELECT count(*) FROM outbox WHERE recipient = lower(?1) AND created_at > ?2 "
-	"AND state <> 'held'";
 static const char SQL_OUTBOX_COMPLAINED[] =
 	"SELECT count(*) FROM member_address WHERE address = lower(?1) AND complained_at IS NOT NULL";
 static const char SQL_OUTBOX_INSERT[] =
 	"INSERT INTO outbox (message_id, kind, sender, recipient, subject, raw, state, "
-	"next_attempt_at, last_error, program_id, member_id, inbox_id, created_at) "
-	"VALUES (?1, ?2, ?3, lower(?4), ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?8)";
+	"next_attempt_at, last_error, program_id, member_id, inbox_id, created_at, admitted_at, "
+	"priority) VALUES (?1, ?2, ?3, lower(?4), ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?8, ?8, ?13)";
 static const char SQL_OUTBOX_RECOVER[] =
 	"UPDATE outbox SET state = 'queued' WHERE state = 'sending'";
 static const char SQL_OUTBOX_DUE[] =
@@ -41,17 +38,40 @@ static const char SQL_OUTBOX_FAILED[] =
 	"UPDATE outbox SET state = CASE WHEN ?2 THEN 'failed' ELSE 'retry' END, "
 	"next_attempt_at = ?3, last_error = ?4 WHERE id = ?1";
 static const char SQL_OUTBOX_NEXT[] =
-	"SELECT min(next_attempt_at) FROM outbox WHERE state IN ('queued', 'retry')";
+	"SELECT min(next_attempt_at) FROM outbox WHERE state IN ('queued', 'retry', 'held')";
 static const char SQL_OUTBOX_LIST[] =
 	"SELECT " OUTBOX_COLS " FROM outbox WHERE ?1 IS NULL OR state = ?1 ORDER BY id DESC LIMIT ?2";
 static const char SQL_OUTBOX_GET[] =
 	"SELECT " OUTBOX_COLS ", raw FROM outbox WHERE id = ?1";
 /* Never back in the queue: mail to an address that sent a spam complaint (queue_outbox_add). */
 static const char SQL_OUTBOX_RETRY[] =
-	"UPDATE outbox SET state = 'queued', next_attempt_at = ?2, attempts = 0 "
+	"UPDATE outbox SET state = 'queued', next_attempt_at = ?2, admitted_at = ?2, attempts = 0, "
+	"priority = 0, last_error = CASE state WHEN 'held' THEN NULL ELSE last_error END "
 	"WHERE state IN ('failed', 'held') AND (?1 = 0 OR id = ?1) AND NOT EXISTS "
 	"(SELECT 1 FROM member_address a WHERE a.address = outbox.recipient "
 	"AND a.complained_at IS NOT NULL)";
+/* Counted: let through and not failed (a failed message reached nobody), and not waiting. */
+static const char SQL_OUTBOX_WINDOW[] =
+	"SELECT admitted_at FROM outbox WHERE recipient = lower(?1) AND admitted_at > ?2 "
+	"AND state IN ('queued', 'sending', 'sent', 'retry') AND id <> ?3 "
+	"AND NOT (state = 'queued' AND attempts = 0 AND priority = ?4)";
+/* Waiting: held, automatic mail not yet handed to a transport, and the row just queued. */
+static const char SQL_OUTBOX_WAITING[] =
+	"SELECT id, kind, priority, state = 'held', coalesce(admitted_at, 0), next_attempt_at "
+	"FROM outbox WHERE recipient = lower(?1) AND (state = 'held' OR id = ?2 "
+	"OR (state = 'queued' AND attempts = 0 AND priority = ?3)) "
+	"ORDER BY priority, created_at, id";
+static const char SQL_OUTBOX_ADMIT[] =
+	"UPDATE outbox SET state = 'queued', next_attempt_at = ?2, admitted_at = ?2, "
+	"last_error = NULL WHERE id = ?1 AND state = 'held'";
+static const char SQL_OUTBOX_HOLD[] =
+	"UPDATE outbox SET state = 'held', next_attempt_at = ?2, admitted_at = NULL, "
+	"last_error = ?3 WHERE id = ?1 AND state IN ('held', 'queued')";
+static const char SQL_OUTBOX_HELD_RECIPIENTS[] =
+	"SELECT DISTINCT recipient FROM outbox WHERE state = 'held' ORDER BY recipient";
+static const char SQL_OUTBOX_HELD_COUNT[] =
+	"SELECT count(*), min(next_attempt_at) FROM outbox WHERE state = 'held' "
+	"AND (?1 = 0 OR member_id = ?1)";
 static const char SQL_OUTBOX_COUNTS[] =
 	"SELECT state, count(*) FROM outbox GROUP BY state ORDER BY state";
 static const char SQL_INBOX_FIND[] =
@@ -73,27 +93,16 @@ static const char SQL_POSITION_SET[] =
 	"ON CONFLICT (mailbox) DO UPDATE SET uidvalidity = ?2, last_uid = ?3";
 
 int
-queue_outbox_add(struct db *db, const struct outbox_new *m, time_t now, int cap, int64_t *id,
+queue_outbox_add(struct db *db, const struct outbox_new *m, time_t now, int64_t *id,
     struct fb_error *err)
 {
-	sqlite3_stmt *st = db_stmt(db, SQL_OUTBOX_SENT_TODAY, err);
-	int recent = 0, held, suppressed;
-	char reason[96];
+	sqlite3_stmt *st = db_stmt(db, SQL_OUTBOX_COMPLAINED, err);
+	int suppressed;
 
 	if (st == NULL)
 		return -1;
-	db_bind_text(st, 1, m->recipient);
-	sqlite3_bind_int64(st, 2, (sqlite3_int64)(now - 86400));
-	if (sqlite3_step(st) == SQLITE_ROW)
-		recent = sqlite3_column_int(st, 0);
-	sqlite3_reset(st);
-	held = cap > 0 && recent >= cap;
-	snprintf(reason, sizeof(reason), "held: %d messages to this address in 24 hours "
-	    "(per_recipient_daily_cap)", recent);
 	/* An address that complained of spam gets nothing more, whatever queued it (as an ESP
 	 * does): the row is kept as failed, so the outbox shows what was not sent and why. */
-	if ((st = db_stmt(db, SQL_OUTBOX_COMPLAINED, err)) == NULL)
-		return -1;
 	db_bind_text(st, 1, m->recipient);
 	suppressed = sqlite3_step(st) == SQLITE_ROW && sqlite3_column_int(st, 0) > 0;
 	sqlite3_reset(st);
@@ -106,21 +115,187 @@ queue_outbox_add(struct db *db, const struct outbox_new *m, time_t now, int cap,
 	db_bind_text(st, 4, m->recipient);
 	db_bind_text(st, 5, m->subject);
 	sqlite3_bind_blob(st, 6, m->raw, (int)m->len, SQLITE_STATIC);
-	db_bind_text(st, 7, suppressed ? "failed" : held ? "held" : "queued");
+	db_bind_text(st, 7, suppressed ? "failed" : "queued");
 	sqlite3_bind_int64(st, 8, (sqlite3_int64)now);
 	db_bind_text(st, 9, suppressed ? "not sent: this address sent a spam complaint (ARF) "
-	    "about our mail" : held ? reason : NULL);
+	    "about our mail" : NULL);
 	if (m->program_id)
 		sqlite3_bind_int64(st, 10, m->program_id);
 	if (m->member_id)
 		sqlite3_bind_int64(st, 11, m->member_id);
 	if (m->inbox_id)
 		sqlite3_bind_int64(st, 12, m->inbox_id);
+	sqlite3_bind_int(st, 13, m->priority);
 	if (store_step_done(db, st, err, "queueing a message") < 0)
 		return -1;
 	if (id)
 		*id = db_last_id(db);
 	return 0;
+}
+
+int
+queue_outbox_window(struct db *db, const char *recipient, time_t since, int64_t new_id,
+    time_t **out, size_t *n, struct fb_error *err)
+{
+	sqlite3_stmt *st = db_stmt(db, SQL_OUTBOX_WINDOW, err);
+	time_t *v = NULL;
+	size_t k = 0, cap = 0;
+	int rc;
+
+	if (st == NULL)
+		return -1;
+	db_bind_text(st, 1, recipient);
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)since);
+	sqlite3_bind_int64(st, 3, new_id);
+	sqlite3_bind_int(st, 4, OUTBOX_AUTOMATIC);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (store_grow(&v, &cap, k, sizeof(*v)) < 0) {
+			rc = SQLITE_NOMEM;
+			break;
+		}
+		v[k++] = (time_t)sqlite3_column_int64(st, 0);
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE) {
+		free(v);
+		if (rc == SQLITE_NOMEM)
+			return fb_error_set(err, "out of memory");
+		return db_fail(db, err, "counting mail to an address");
+	}
+	*out = v;
+	*n = k;
+	return 0;
+}
+
+void
+queue_outbox_wait_list_release(struct outbox_wait_list *l)
+{
+	for (size_t i = 0; i < l->n; i++)
+		free(l->v[i].kind);
+	free(l->v);
+	l->v = NULL;
+	l->n = 0;
+}
+
+int
+queue_outbox_waiting(struct db *db, const char *recipient, int64_t new_id,
+    struct outbox_wait_list *out, struct fb_error *err)
+{
+	sqlite3_stmt *st = db_stmt(db, SQL_OUTBOX_WAITING, err);
+	struct outbox_wait_list l = { 0 };
+	size_t cap = 0;
+	int rc, oom = 0;
+
+	if (st == NULL)
+		return -1;
+	db_bind_text(st, 1, recipient);
+	sqlite3_bind_int64(st, 2, new_id);
+	sqlite3_bind_int(st, 3, OUTBOX_AUTOMATIC);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct outbox_wait *w;
+
+		if (store_grow(&l.v, &cap, l.n, sizeof(*l.v)) < 0) {
+			oom = 1;
+			break;
+		}
+		w = &l.v[l.n++];
+		w->id = sqlite3_column_int64(st, 0);
+		w->kind = store_dup(db_col_text(st, 1), &oom);
+		w->priority = sqlite3_column_int(st, 2);
+		w->held = sqlite3_column_int(st, 3);
+		w->admitted_at = (time_t)sqlite3_column_int64(st, 4);
+		w->next_at = (time_t)sqlite3_column_int64(st, 5);
+		if (oom)
+			break;
+	}
+	sqlite3_reset(st);
+	if (oom || rc != SQLITE_DONE) {
+		queue_outbox_wait_list_release(&l);
+		if (oom)
+			return fb_error_set(err, "out of memory");
+		return db_fail(db, err, "reading the mail waiting for an address");
+	}
+	*out = l;
+	return 0;
+}
+
+int
+queue_outbox_admit(struct db *db, int64_t id, time_t now, struct fb_error *err)
+{
+	sqlite3_stmt *st = db_stmt(db, SQL_OUTBOX_ADMIT, err);
+
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)now);
+	return store_step_done(db, st, err, "releasing a held message");
+}
+
+int
+queue_outbox_hold(struct db *db, int64_t id, time_t until, const char *reason,
+    struct fb_error *err)
+{
+	sqlite3_stmt *st = db_stmt(db, SQL_OUTBOX_HOLD, err);
+
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)until);
+	db_bind_text(st, 3, reason);
+	return store_step_done(db, st, err, "holding a message");
+}
+
+int
+queue_outbox_held_recipients(struct db *db, char ***out, size_t *n, struct fb_error *err)
+{
+	sqlite3_stmt *st = db_stmt(db, SQL_OUTBOX_HELD_RECIPIENTS, err);
+	char **v = NULL;
+	size_t k = 0, cap = 0;
+	int rc, oom = 0;
+
+	if (st == NULL)
+		return -1;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (store_grow(&v, &cap, k, sizeof(*v)) < 0) {
+			oom = 1;
+			break;
+		}
+		v[k++] = store_dup(db_col_text(st, 0), &oom);
+		if (oom)
+			break;
+	}
+	sqlite3_reset(st);
+	if (oom || rc != SQLITE_DONE) {
+		for (size_t i = 0; i < k; i++)
+			free(v[i]);
+		free(v);
+		if (oom)
+			return fb_error_set(err, "out of memory");
+		return db_fail(db, err, "listing held mail");
+	}
+	*out = v;
+	*n = k;
+	return 0;
+}
+
+int
+queue_outbox_held_count(struct db *db, int64_t member_id, time_t *first, struct fb_error *err)
+{
+	sqlite3_stmt *st = db_stmt(db, SQL_OUTBOX_HELD_COUNT, err);
+	int n = -1;
+
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, member_id);
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		n = sqlite3_column_int(st, 0);
+		if (first != NULL)
+			*first = (time_t)sqlite3_column_int64(st, 1);
+	}
+	sqlite3_reset(st);
+	if (n < 0)
+		return db_fail(db, err, "counting held mail");
+	return n;
 }
 
 int
@@ -152,8 +327,9 @@ outbox_from_row(sqlite3_stmt *st, struct outbox_row *r, int with_raw)
 	r->next_attempt_at = (time_t)sqlite3_column_int64(st, 9);
 	r->created_at = (time_t)sqlite3_column_int64(st, 10);
 	r->sent_at = (time_t)sqlite3_column_int64(st, 11);
-	if (with_raw && buf_add(&r->raw, sqlite3_column_blob(st, 12),
-	    (size_t)sqlite3_column_bytes(st, 12)) < 0)
+	r->priority = sqlite3_column_int(st, 12);
+	if (with_raw && buf_add(&r->raw, sqlite3_column_blob(st, 13),
+	    (size_t)sqlite3_column_bytes(st, 13)) < 0)
 		oom = 1;
 	if (oom) {
 		queue_outbox_release(r);

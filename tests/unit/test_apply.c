@@ -535,11 +535,72 @@ test_apply_failure_is_atomic_and_reapply_works(void **state)
 	world_close(&w);
 }
 
+/*
+ * Jan asks Piet and Jeroen while Piet's daily cap is reached: the request to Piet waits, and
+ * Jan's confirmation does not say it was sent; it says when it goes (in his words, nl and en).
+ */
+static void
+confirmation_of_held_request(const char *lang, const char *want, const char *absent)
+{
+	const struct acase in = { "held", NUDGE_JAN, JAN, "",
+		"Vraag feedback aan: Piet Jansen, Jeroen Mëijer\nOver: mijn presentatie\n", "", "",
+		"", "", 0 };
+	struct world w;
+	struct apply_stats st = { 0 };
+	struct outbox_list l = { 0 };
+	struct outbox_row r;
+	struct fb_message *msg;
+	struct fb_error err;
+	struct buf text = BUF_INIT;
+	int64_t id;
+
+	world_open(&w, 0, lang);
+	w.cfg->outgoing.per_recipient_daily_cap = 2;
+	/* Piet's two messages of the day, then the nudge whose token Jan's reply carries */
+	send_token(&w, "feedback_received", w.piet, "received", 0);
+	send_token(&w, "reaction", w.piet, "received", 0);
+	setup(&w, NUDGE_JAN);
+	inbound(&w, &in, &id);
+	if (apply_pending(&w.f, 100, NULL, &st, &err) < 0)
+		fail_msg("%s", err.msg);
+	assert_int_equal(queue_outbox_list(w.db, "held", 10, &l, &err), 0);
+	assert_int_equal(l.n, 1);
+	assert_string_equal(l.v[0].kind, "request");
+	assert_string_equal(l.v[0].recipient, "piet.jansen@example.nl");
+	queue_outbox_list_release(&l);
+	assert_int_equal(queue_outbox_list(w.db, NULL, 1, &l, &err), 0);
+	assert_string_equal(l.v[0].kind, "request_sent");
+	assert_int_equal(queue_outbox_get(w.db, l.v[0].id, &r, &err), 0);
+	if ((msg = message_parse(r.raw.data, r.raw.len, 1 << 20, &err)) == NULL)
+		fail_msg("%s", err.msg);
+	buf_addf(&text, "%s\n%s", msg->subject ? msg->subject : "", msg->text);
+	check_parts(text.data, want, 1);
+	check_parts(text.data, absent, 0);
+	buf_release(&text);
+	message_free(msg);
+	queue_outbox_release(&r);
+	queue_outbox_list_release(&l);
+	world_close(&w);
+}
+
+static void
+test_apply_held_request_confirmation_says_when_it_goes(void **state)
+{
+	(void)state;
+	/* Tuesday 10:00 + 24 hours, in Jan's zone (Amsterdam) */
+	confirmation_of_held_request("nl", "Je feedbackverzoek wordt verstuurd|gaat naar:|"
+	    "Piet Jansen: gaat op 2027-01-06 om 10:00 de deur uit|  - Jeroen Mëijer\n",
+	    "is verstuurd|Jeroen Mëijer: gaat");
+	confirmation_of_held_request("en", "Your feedback request is on its way|goes to:|"
+	    "Piet Jansen: goes out on 2027-01-06 at 10:00", "has been sent|went to");
+}
+
 int
 main(void)
 {
 	static const struct CMUnitTest fixed[] = {
 		cmocka_unit_test(test_apply_failure_is_atomic_and_reapply_works),
+		cmocka_unit_test(test_apply_held_request_confirmation_says_when_it_goes),
 	};
 
 	int rc = testlib_run_table("apply", cases, sizeof(cases) / sizeof(cases[0]),

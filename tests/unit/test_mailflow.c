@@ -205,7 +205,7 @@ queued_db(int n, int temp_from, int perm_from)
 		m.subject = "test";
 		m.raw = raw;
 		m.len = strlen(raw);
-		assert_int_equal(queue_outbox_add(db, &m, NOW, 0, NULL, &err), 0);
+		assert_int_equal(queue_outbox_add(db, &m, NOW, NULL, &err), 0);
 	}
 	assert_int_equal(db_commit(db, &err), 0);
 	return db;

@@ -196,18 +196,92 @@ static const char SQL_SECURE_DELETE[] = "PRAGMA secure_delete = ON";
 static const char SQL_CHECKPOINT[] = "PRAGMA wal_checkpoint(TRUNCATE)";
 
 /* One step of a purge: a statement bound to one id (?1), and what its changes count as. */
-enum kind { K_MEMBERS, K_TEXTS, K_MESSAGES, K_OTHER };
+enum kind { K_MEMBERS, K_TEXTS, K_MESSAGES, K_OTHER, K_NONE };
 struct step {
 	const char *sql;
 	enum kind kind;
 };
 
-/* Erase one member (?1). Mail first: it is found through the addresses deleted after it. */
+/*
+ * Erase one member (?1). First the needles: what of theirs may sit in text we keep elsewhere
+ * (their name ?2, their addresses, the texts they wrote and the texts written to them), lower
+ * case, in temp tables (kept in memory: see privacy_erase_member). Then the mail that holds any
+ * of it, found both by link (the message a feedback, reaction, request, answer or absence came
+ * from, and every message we sent because of it) and by content (raw, subject, reason): their
+ * own mail, and mail to or from others that names or quotes them (a colleague's feedback to
+ * them, the reaction mail that carries their words to the giver, a report that names them).
+ * Mail goes before the texts and addresses it is found through.
+ */
+static const char SQL_TEMP_MEMORY[] = "PRAGMA temp_store = MEMORY";
+static const char SQL_TEMP_NEEDLE[] =
+	"CREATE TEMP TABLE IF NOT EXISTS erase_needle (t TEXT PRIMARY KEY)";
+static const char SQL_TEMP_INBOX[] =
+	"CREATE TEMP TABLE IF NOT EXISTS erase_inbox (id INTEGER PRIMARY KEY)";
+static const char SQL_TEMP_OUTBOX[] =
+	"CREATE TEMP TABLE IF NOT EXISTS erase_outbox (id INTEGER PRIMARY KEY)";
+/* The affected inbox rows' mailbox copies: source ("MAILBOX ID") and Message-ID. */
+static const char SQL_ERASE_SOURCES[] =
+	"SELECT i.source, i.message_id FROM inbox i JOIN temp.erase_inbox e ON e.id = i.id"
+	" ORDER BY i.id";
+
+/* Needles shorter than this (bytes) match too much text by chance to tell the member. */
+#define ERASE_MIN_NEEDLE "3"
+
+static const struct step erase_find_steps[] = {
+	{ "DELETE FROM temp.erase_needle", K_NONE },
+	{ "DELETE FROM temp.erase_inbox", K_NONE },
+	{ "DELETE FROM temp.erase_outbox", K_NONE },
+	{ "INSERT OR IGNORE INTO temp.erase_needle SELECT lower(t) FROM ("
+	  "  SELECT ?2 AS t UNION ALL SELECT address FROM member_address WHERE member_id = ?1"
+	  "  UNION ALL SELECT confirmation FROM feedback WHERE giver_id = ?1 OR receiver_id = ?1"
+	  "  UNION ALL SELECT critique FROM feedback WHERE giver_id = ?1 OR receiver_id = ?1"
+	  "  UNION ALL SELECT suggestion FROM feedback WHERE giver_id = ?1 OR receiver_id = ?1"
+	  "  UNION ALL SELECT x.text FROM reaction x JOIN feedback f ON f.id = x.feedback_id"
+	  "    WHERE f.giver_id = ?1 OR f.receiver_id = ?1"
+	  "  UNION ALL SELECT topic FROM feedback_request WHERE asker_id = ?1 OR giver_id = ?1"
+	  "  UNION ALL SELECT a.text FROM answer a JOIN questionnaire q"
+	  "    ON q.id = a.questionnaire_id WHERE q.member_id = ?1)"
+	  " WHERE length(trim(t)) >= " ERASE_MIN_NEEDLE, K_NONE },
+	{ "INSERT OR IGNORE INTO temp.erase_inbox SELECT id FROM inbox WHERE member_id = ?1"
+	  "  OR lower(sender) IN (SELECT address FROM member_address WHERE member_id = ?1)"
+	  " UNION SELECT inbox_id FROM feedback WHERE (giver_id = ?1 OR receiver_id = ?1)"
+	  "  AND inbox_id IS NOT NULL"
+	  " UNION SELECT x.inbox_id FROM reaction x JOIN feedback f ON f.id = x.feedback_id"
+	  "  WHERE (f.giver_id = ?1 OR f.receiver_id = ?1) AND x.inbox_id IS NOT NULL"
+	  " UNION SELECT inbox_id FROM feedback_request WHERE (asker_id = ?1 OR giver_id = ?1)"
+	  "  AND inbox_id IS NOT NULL"
+	  " UNION SELECT a.inbox_id FROM answer a JOIN questionnaire q ON q.id = a.questionnaire_id"
+	  "  WHERE q.member_id = ?1 AND a.inbox_id IS NOT NULL"
+	  " UNION SELECT inbox_id FROM absence WHERE member_id = ?1 AND inbox_id IS NOT NULL",
+	  K_NONE },
+	{ "INSERT OR IGNORE INTO temp.erase_inbox SELECT i.id FROM inbox i, temp.erase_needle n"
+	  " WHERE instr(lower(CAST(i.raw AS TEXT)), n.t) > 0 OR instr(lower(i.subject), n.t) > 0"
+	  "  OR instr(lower(i.reason), n.t) > 0 OR instr(lower(i.error), n.t) > 0"
+	  "  OR instr(lower(i.sender), n.t) > 0", K_NONE },
+	{ "INSERT OR IGNORE INTO temp.erase_outbox SELECT id FROM outbox WHERE member_id = ?1"
+	  "  OR lower(recipient) IN (SELECT address FROM member_address WHERE member_id = ?1)"
+	  "  OR inbox_id IN (SELECT id FROM temp.erase_inbox)", K_NONE },
+	{ "INSERT OR IGNORE INTO temp.erase_outbox SELECT o.id FROM outbox o, temp.erase_needle n"
+	  " WHERE instr(lower(CAST(o.raw AS TEXT)), n.t) > 0 OR instr(lower(o.subject), n.t) > 0"
+	  "  OR instr(lower(o.last_error), n.t) > 0 OR instr(lower(o.recipient), n.t) > 0",
+	  K_NONE },
+};
+
 static const struct step erase_steps[] = {
+	/* Not yet handed to the transport: it would carry them out after the erase. Theirs: gone. */
+	{ "DELETE FROM outbox WHERE id IN (SELECT id FROM temp.erase_outbox) AND (state <> 'sent'"
+	  "  OR member_id = ?1 OR lower(recipient) IN (SELECT address FROM member_address"
+	  "  WHERE member_id = ?1))", K_MESSAGES },
+	/* Sent to others: the row stays (the daily cap and bounce matching count it), its text
+	 * goes. */
+	{ "UPDATE outbox SET raw = X'', subject = NULL, last_error = NULL"
+	  " WHERE id IN (SELECT id FROM temp.erase_outbox)", K_MESSAGES },
 	{ "DELETE FROM inbox WHERE member_id = ?1 OR lower(sender) IN (SELECT address FROM"
 	  " member_address WHERE member_id = ?1)", K_MESSAGES },
-	{ "DELETE FROM outbox WHERE member_id = ?1 OR lower(recipient) IN (SELECT address FROM"
-	  " member_address WHERE member_id = ?1)", K_MESSAGES },
+	/* From others: the row stays (dedupe on Message-ID and hash, the inbox counts). */
+	{ "UPDATE inbox SET raw = NULL, subject = NULL, error = NULL,"
+	  " reason = 'content removed: it named or quoted an erased member'"
+	  " WHERE id IN (SELECT id FROM temp.erase_inbox)", K_MESSAGES },
 	{ "UPDATE reaction SET text = '' WHERE text <> '' AND feedback_id IN (SELECT id FROM"
 	  " feedback WHERE giver_id = ?1 OR receiver_id = ?1)", K_TEXTS },
 	{ "UPDATE feedback SET confirmation = NULL, critique = NULL, suggestion = NULL"
@@ -225,6 +299,9 @@ static const struct step erase_steps[] = {
 	  K_OTHER },
 	{ "UPDATE member SET name = 'erased member ' || id, timezone = NULL, status = 'erased'"
 	  " WHERE id = ?1", K_MEMBERS },
+	{ "DELETE FROM temp.erase_needle", K_NONE },
+	{ "DELETE FROM temp.erase_inbox", K_NONE },
+	{ "DELETE FROM temp.erase_outbox", K_NONE },
 };
 
 /* Purge one programme (?1): its members as erase does, its facilitators, its mail, its texts. */
@@ -287,12 +364,14 @@ count(struct privacy_counts *c, enum kind k, long n)
 	case K_TEXTS: c->texts += n; break;
 	case K_MESSAGES: c->messages += n; break;
 	case K_OTHER: c->other += n; break;
+	case K_NONE: break;
 	}
 }
 
+/* Run steps bound to id (?1) and, where a step has a ?2, text when given, else now. */
 static int
-run_steps(struct db *db, const struct step *steps, size_t n, int64_t id, time_t now,
-    struct privacy_counts *counts, struct fb_error *err)
+run_steps(struct db *db, const struct step *steps, size_t n, int64_t id, const char *text,
+    time_t now, struct privacy_counts *counts, struct fb_error *err)
 {
 	for (size_t i = 0; i < n; i++) {
 		sqlite3_stmt *st = db_stmt(db, steps[i].sql, err);
@@ -300,7 +379,9 @@ run_steps(struct db *db, const struct step *steps, size_t n, int64_t id, time_t 
 		if (st == NULL)
 			return -1;
 		sqlite3_bind_int64(st, 1, id);
-		if (sqlite3_bind_parameter_count(st) >= 2)
+		if (sqlite3_bind_parameter_count(st) >= 2 && text != NULL)
+			db_bind_text(st, 2, text);
+		else if (sqlite3_bind_parameter_count(st) >= 2)
 			sqlite3_bind_int64(st, 2, (sqlite3_int64)now);
 		if (sqlite3_step(st) != SQLITE_DONE)
 			return db_fail(db, err, "removing personal data");
@@ -316,7 +397,6 @@ privacy_flush(struct db *db, struct fb_error *err)
 	return db_exec(db, SQL_CHECKPOINT, err);
 }
 
-static const char SQL_EXISTS[] = "SELECT 1 FROM member WHERE id = ?1";
 static const char SQL_ERASED[] = "SELECT status = 'erased' FROM member WHERE id = ?1";
 
 int
@@ -341,29 +421,82 @@ privacy_member_erased(struct db *db, int64_t member_id, struct fb_error *err)
 	return 0;
 }
 
+static const char SQL_NAME[] = "SELECT name FROM member WHERE id = ?1";
+static const char SQL_VACUUM[] = "VACUUM";
+
+/* Hand every affected inbox row's mailbox copy to cb. 0, or -1 with err. */
+static int
+erase_sources(struct db *db, privacy_source_cb cb, void *ctx, struct fb_error *err)
+{
+	sqlite3_stmt *st = db_stmt(db, SQL_ERASE_SOURCES, err);
+	int rc;
+
+	if (st == NULL)
+		return -1;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *mid = (const char *)sqlite3_column_text(st, 1);
+
+		if (cb(ctx, db_col_text(st, 0), mid, err) < 0) {
+			sqlite3_reset(st);
+			return -1;
+		}
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE)
+		return db_fail(db, err, "listing the mail to remove");
+	return 0;
+}
+
 int
 privacy_erase_member(struct db *db, int64_t member_id, struct privacy_counts *counts,
-    struct fb_error *err)
+    privacy_source_cb on_source, void *ctx, struct fb_error *err)
 {
 	sqlite3_stmt *st;
+	char *name;
 
-	if (db_exec(db, SQL_SECURE_DELETE, err) < 0)
+	/* Temp tables in memory: the needles are the member's words; no temp file gets them. */
+	if (db_exec(db, SQL_SECURE_DELETE, err) < 0 || db_exec(db, SQL_TEMP_MEMORY, err) < 0 ||
+	    db_exec(db, SQL_TEMP_NEEDLE, err) < 0 || db_exec(db, SQL_TEMP_INBOX, err) < 0 ||
+	    db_exec(db, SQL_TEMP_OUTBOX, err) < 0)
 		return -1;
-	st = db_stmt(db, SQL_EXISTS, err);
+	st = db_stmt(db, SQL_NAME, err);
 	if (st == NULL)
 		return -1;
 	sqlite3_bind_int64(st, 1, member_id);
-	if (sqlite3_step(st) != SQLITE_ROW)
+	if (sqlite3_step(st) != SQLITE_ROW) {
+		sqlite3_reset(st);
 		return fb_error_set(err, "member %lld does not exist", (long long)member_id);
+	}
+	name = strdup(db_col_text(st, 0));
 	sqlite3_reset(st);
-	if (db_begin(db, err) < 0)
+	if (name == NULL)
+		return fb_error_set(err, "out of memory");
+	if (db_begin(db, err) < 0) {
+		free(name);
 		return -1;
-	if (run_steps(db, erase_steps, sizeof(erase_steps) / sizeof(erase_steps[0]), member_id, 0,
-	    counts, err) < 0) {
+	}
+	if (run_steps(db, erase_find_steps, sizeof(erase_find_steps) / sizeof(erase_find_steps[0]),
+	    member_id, name, 0, NULL, err) < 0 ||
+	    (on_source != NULL && erase_sources(db, on_source, ctx, err) < 0) ||
+	    run_steps(db, erase_steps, sizeof(erase_steps) / sizeof(erase_steps[0]), member_id,
+	    name, 0, counts, err) < 0) {
+		free(name);
 		db_rollback(db);
 		return -1;
 	}
+	free(name);
 	if (db_commit(db, err) < 0)
+		return -1;
+	return privacy_compact(db, err);
+}
+
+int
+privacy_compact(struct db *db, struct fb_error *err)
+{
+	/* secure_delete already zeroed the freed cells; VACUUM rewrites the file without the
+	 * free pages and the slack of pages that were changed, and the checkpoint takes the
+	 * old page images out of the WAL. */
+	if (db_exec(db, SQL_VACUUM, err) < 0)
 		return -1;
 	return privacy_flush(db, err);
 }
@@ -391,7 +524,7 @@ privacy_retention_pass(struct db *db, time_t now, int default_retention_days,
 	sqlite3_reset(st);
 	for (size_t i = 0; i < n; i++)
 		if (run_steps(db, program_steps, sizeof(program_steps) / sizeof(program_steps[0]),
-		    ids[i], now, counts, err) < 0)
+		    ids[i], NULL, now, counts, err) < 0)
 			goto fail;
 	touched = n > 0;
 	if (default_retention_days > 0) {

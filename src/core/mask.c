@@ -534,6 +534,8 @@ match_initials(const char *t, size_t len, size_t i, int *dotted)
 	int n = 0;
 
 	*dotted = 0;
+	if (i >= len)
+		return 0;
 	while (j < len && n < 8) {
 		size_t k = j;
 		uint32_t c = next_cp(t, len, &k);
@@ -640,6 +642,9 @@ match_person(const struct mask_list *l, const char *t, size_t len, size_t i)
 	e = match_name(l, t, len, j);
 	if (e == 0 && ((title && capital) || (initials && dotted) || (title && initials)))
 		e = capitalised_word(t, len, skip_particles(t, len, j));
+	/* No person after the title or initials: the word itself may still be a name. */
+	if (e == 0 && j > i)
+		e = match_name(l, t, len, i);
 	if (e == 0)
 		return 0;
 	/* Names one after the other ("Anna Maria Bakker", "Bakker Anna"): one span. */

@@ -213,6 +213,7 @@ struct step {
  * Mail goes before the texts and addresses it is found through.
  */
 static const char SQL_TEMP_MEMORY[] = "PRAGMA temp_store = MEMORY";
+static const char SQL_TEMP_DEFAULT[] = "PRAGMA temp_store = DEFAULT";
 static const char SQL_TEMP_NEEDLE[] =
 	"CREATE TEMP TABLE IF NOT EXISTS erase_needle (t TEXT PRIMARY KEY)";
 static const char SQL_TEMP_INBOX[] =
@@ -254,18 +255,140 @@ static const struct step erase_find_steps[] = {
 	  "  WHERE q.member_id = ?1 AND a.inbox_id IS NOT NULL"
 	  " UNION SELECT inbox_id FROM absence WHERE member_id = ?1 AND inbox_id IS NOT NULL",
 	  K_NONE },
-	{ "INSERT OR IGNORE INTO temp.erase_inbox SELECT i.id FROM inbox i, temp.erase_needle n"
-	  " WHERE instr(lower(CAST(i.raw AS TEXT)), n.t) > 0 OR instr(lower(i.subject), n.t) > 0"
-	  "  OR instr(lower(i.reason), n.t) > 0 OR instr(lower(i.error), n.t) > 0"
-	  "  OR instr(lower(i.sender), n.t) > 0", K_NONE },
+};
+
+/* By content, with erase_mentions() (registered between the two lists), one pass per row. */
+static const struct step erase_match_steps[] = {
+	{ "INSERT OR IGNORE INTO temp.erase_inbox SELECT id FROM inbox"
+	  " WHERE erase_mentions(raw, subject, reason, error, sender)", K_NONE },
 	{ "INSERT OR IGNORE INTO temp.erase_outbox SELECT id FROM outbox WHERE member_id = ?1"
 	  "  OR lower(recipient) IN (SELECT address FROM member_address WHERE member_id = ?1)"
-	  "  OR inbox_id IN (SELECT id FROM temp.erase_inbox)", K_NONE },
-	{ "INSERT OR IGNORE INTO temp.erase_outbox SELECT o.id FROM outbox o, temp.erase_needle n"
-	  " WHERE instr(lower(CAST(o.raw AS TEXT)), n.t) > 0 OR instr(lower(o.subject), n.t) > 0"
-	  "  OR instr(lower(o.last_error), n.t) > 0 OR instr(lower(o.recipient), n.t) > 0",
-	  K_NONE },
+	  "  OR inbox_id IN (SELECT id FROM temp.erase_inbox)"
+	  "  OR erase_mentions(raw, subject, last_error, recipient)", K_NONE },
 };
+static const char SQL_NEEDLES[] = "SELECT t FROM temp.erase_needle";
+
+/* The needles of one erase (lower case), for erase_mentions(). */
+struct needles {
+	char **v;
+	size_t *len;
+	size_t n;
+	unsigned char first[256];   /* 1 when some needle starts with this byte */
+};
+
+static void
+needles_free(void *p)
+{
+	struct needles *nd = p;
+
+	if (nd == NULL)
+		return;
+	for (size_t i = 0; i < nd->n; i++)
+		free(nd->v[i]);
+	free(nd->v);
+	free(nd->len);
+	free(nd);
+}
+
+static unsigned char
+ascii_lower(unsigned char c)
+{
+	return c >= 'A' && c <= 'Z' ? (unsigned char)(c + ('a' - 'A')) : c;
+}
+
+/*
+ * erase_mentions(a, b, …): 1 when any argument (text or blob) holds a needle, compared as
+ * SQLite's lower() compares (ASCII letters folded), else 0. One pass over each value whatever
+ * the number of needles: instr(lower(raw), needle) per needle would lower every message once
+ * per needle.
+ */
+static void
+sql_mentions(sqlite3_context *cx, int argc, sqlite3_value **argv)
+{
+	const struct needles *nd = sqlite3_user_data(cx);
+
+	for (int a = 0; a < argc; a++) {
+		const unsigned char *h = sqlite3_value_blob(argv[a]);
+		size_t n = (size_t)sqlite3_value_bytes(argv[a]);
+
+		for (size_t i = 0; h != NULL && i < n; i++) {
+			unsigned char c = ascii_lower(h[i]);
+
+			if (!nd->first[c])
+				continue;
+			for (size_t k = 0; k < nd->n; k++) {
+				size_t m = nd->len[k], j = 1;
+
+				if ((unsigned char)nd->v[k][0] != c || m > n - i)
+					continue;
+				while (j < m && ascii_lower(h[i + j]) == (unsigned char)nd->v[k][j])
+					j++;
+				if (j == m) {
+					sqlite3_result_int(cx, 1);
+					return;
+				}
+			}
+		}
+	}
+	sqlite3_result_int(cx, 0);
+}
+
+/* Load the needles and (re)register erase_mentions() with them. 0, or -1 with err. */
+static int
+needles_register(struct db *db, struct fb_error *err)
+{
+	struct needles *nd = calloc(1, sizeof(*nd));
+	sqlite3_stmt *st = db_stmt(db, SQL_NEEDLES, err);
+	size_t cap = 0;
+	int rc;
+
+	if (nd == NULL || st == NULL) {
+		free(nd);
+		return st == NULL ? -1 : fb_error_set(err, "out of memory");
+	}
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *t = db_col_text(st, 0);
+
+		if (*t == '\0')
+			continue;
+		if (nd->n == cap) {
+			size_t c = cap ? cap * 2 : 16;
+			char **v = realloc(nd->v, c * sizeof(*v));
+			size_t *l = v ? realloc(nd->len, c * sizeof(*l)) : NULL;
+
+			if (v != NULL)
+				nd->v = v;
+			if (l == NULL)
+				break;
+			nd->len = l;
+			cap = c;
+		}
+		if ((nd->v[nd->n] = strdup(t)) == NULL)
+			break;
+		nd->len[nd->n] = strlen(t);
+		nd->first[(unsigned char)t[0]] = 1;
+		nd->n++;
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE) {
+		needles_free(nd);
+		return rc == SQLITE_ROW ? fb_error_set(err, "out of memory") :
+		    db_fail(db, err, "reading what to erase");
+	}
+	/* SQLite owns nd from here (needles_free), also when this fails. */
+	if (sqlite3_create_function_v2(db_sqlite(db), "erase_mentions", -1, SQLITE_UTF8, nd,
+	    sql_mentions, NULL, NULL, needles_free) != SQLITE_OK)
+		return db_fail(db, err, "preparing the erase");
+	return 0;
+}
+
+/* Drop erase_mentions() and its needles (the member's words) from the connection. */
+static void
+needles_unregister(struct db *db)
+{
+	sqlite3_create_function_v2(db_sqlite(db), "erase_mentions", -1, SQLITE_UTF8, NULL, NULL,
+	    NULL, NULL, NULL);
+}
 
 static const struct step erase_steps[] = {
 	/* Not yet handed to the transport: it would carry them out after the erase. Theirs: gone. */
@@ -476,15 +599,19 @@ privacy_erase_member(struct db *db, int64_t member_id, struct privacy_counts *co
 		return -1;
 	}
 	if (run_steps(db, erase_find_steps, sizeof(erase_find_steps) / sizeof(erase_find_steps[0]),
-	    member_id, name, 0, NULL, err) < 0 ||
+	    member_id, name, 0, NULL, err) < 0 || needles_register(db, err) < 0 ||
+	    run_steps(db, erase_match_steps, sizeof(erase_match_steps) /
+	    sizeof(erase_match_steps[0]), member_id, name, 0, NULL, err) < 0 ||
 	    (on_source != NULL && erase_sources(db, on_source, ctx, err) < 0) ||
 	    run_steps(db, erase_steps, sizeof(erase_steps) / sizeof(erase_steps[0]), member_id,
 	    name, 0, counts, err) < 0) {
 		free(name);
 		db_rollback(db);
+		needles_unregister(db);
 		return -1;
 	}
 	free(name);
+	needles_unregister(db);
 	if (db_commit(db, err) < 0)
 		return -1;
 	return privacy_compact(db, err);
@@ -493,10 +620,14 @@ privacy_erase_member(struct db *db, int64_t member_id, struct privacy_counts *co
 int
 privacy_compact(struct db *db, struct fb_error *err)
 {
-	/* secure_delete already zeroed the freed cells; VACUUM rewrites the file without the
-	 * free pages and the slack of pages that were changed, and the checkpoint takes the
-	 * old page images out of the WAL. */
-	if (db_exec(db, SQL_VACUUM, err) < 0)
+	/* secure_delete already zeroed the freed cells and pages. But an index's interior pages
+	 * keep copies of keys as dividers (an address in member_address_addr or
+	 * outbox_recipient) after the row is gone: VACUUM rebuilds every b-tree from what is
+	 * left, and the checkpoint takes the old page images out of the WAL. Its temp database
+	 * goes to a file (temp_store back to the default), not to memory: it is the whole
+	 * database. It costs time and disk in proportion to the database (about 20 s per GB
+	 * here); an erase is rare. */
+	if (db_exec(db, SQL_TEMP_DEFAULT, err) < 0 || db_exec(db, SQL_VACUUM, err) < 0)
 		return -1;
 	return privacy_flush(db, err);
 }

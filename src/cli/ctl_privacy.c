@@ -58,7 +58,7 @@ find_member(struct ctl *c, const char *program, const char *spec, struct member 
  * CTL_FAIL after saying so, CTL_OK when spec is no erased member's.
  */
 static int
-refuse_erased(struct ctl *c, const char *spec, const char *what)
+refuse_erased(struct ctl *c, const char *spec, const char *what, int *was_erased)
 {
 	static const char prefix[] = "erased member ";
 	struct fb_error err;
@@ -78,6 +78,8 @@ refuse_erased(struct ctl *c, const char *spec, const char *what)
 		return ctl_error("%s", err.msg);
 	if (erased == 0)
 		return CTL_OK;
+	if (was_erased != NULL)
+		*was_erased = 1;
 	return ctl_error("member %lld was erased: nothing personal is kept about them, so there is "
 	    "nothing to %s (only anonymous counts and scores remain; see feedbackctl(1), member "
 	    "erase)", id, what);
@@ -115,7 +117,7 @@ ctl_member_export(struct ctl *c, int argc, char **argv)
 
 	if (parse(argc, argv, export_usage, &program, NULL) < 0)
 		return ctl_usage(export_usage, 0);
-	if (ctl_db(c) == NULL || refuse_erased(c, argv[optind], "export") != CTL_OK ||
+	if (ctl_db(c) == NULL || refuse_erased(c, argv[optind], "export", NULL) != CTL_OK ||
 	    find_member(c, program, argv[optind], &m) != CTL_OK)
 		return CTL_FAIL;
 	if (privacy_export_member(c->db, m.id, &doc, &err) < 0) {
@@ -262,15 +264,23 @@ ctl_member_erase(struct ctl *c, int argc, char **argv)
 	struct erase_mail e = { .c = c, .name = BUF_INIT, .password = BUF_INIT };
 	struct member m;
 	struct fb_error err;
-	int yes = 0, rc = CTL_OK;
+	int yes = 0, was_erased = 0, rc = CTL_OK;
 
 	if (parse(argc, argv, erase_usage, &program, &yes) < 0)
 		return ctl_usage(erase_usage, 0);
 	if (!yes)
 		return ctl_error("member erase cannot be undone: add --yes to erase \"%s\"",
 		    argv[optind]);
-	if (ctl_db(c) == NULL || refuse_erased(c, argv[optind], "erase again") != CTL_OK ||
-	    find_member(c, program, argv[optind], &m) != CTL_OK)
+	if (ctl_db(c) == NULL)
+		return CTL_FAIL;
+	if (refuse_erased(c, argv[optind], "erase again", &was_erased) != CTL_OK) {
+		/* Done before; an earlier run may not have emptied the WAL (a busy reader): the
+		 * compaction is repeated, so running the erase again is the remedy it named. */
+		if (was_erased && privacy_compact(c->db, &err) < 0)
+			ctl_error("%s", err.msg);
+		return CTL_FAIL;
+	}
+	if (find_member(c, program, argv[optind], &m) != CTL_OK)
 		return CTL_FAIL;
 	if (privacy_erase_member(c->db, m.id, &n, erase_mail_one, &e, &err) < 0) {
 		rc = ctl_error("%s", err.msg);

@@ -627,9 +627,27 @@ privacy_compact(struct db *db, struct fb_error *err)
 	 * goes to a file (temp_store back to the default), not to memory: it is the whole
 	 * database. It costs time and disk in proportion to the database (about 20 s per GB
 	 * here); an erase is rare. */
+	sqlite3_stmt *st;
+	int busy;
+
 	if (db_exec(db, SQL_TEMP_DEFAULT, err) < 0 || db_exec(db, SQL_VACUUM, err) < 0)
 		return -1;
-	return privacy_flush(db, err);
+	/* TRUNCATE waits (busy timeout) for readers of an older snapshot; if one outlasts it, the
+	 * old pages stay in the file until the next checkpoint: say so rather than succeed. */
+	st = db_stmt(db, SQL_CHECKPOINT, err);
+	if (st == NULL)
+		return -1;
+	if (sqlite3_step(st) != SQLITE_ROW) {
+		sqlite3_reset(st);
+		return db_fail(db, err, "checkpointing the WAL");
+	}
+	busy = sqlite3_column_int(st, 0);
+	sqlite3_reset(st);
+	if (busy)
+		return fb_error_set(err, "the erase is done, but another process kept reading the "
+		    "database, so its WAL could not be emptied yet: run the erase again later (it "
+		    "says the member was erased) or stop feedbackd for a moment");
+	return 0;
 }
 
 int

@@ -682,7 +682,7 @@ static size_t
 match_phone(const char *t, size_t len, size_t i)
 {
 	size_t j = i, end = 0;
-	int digits = 0, run = 0, open = 0;
+	int digits = 0, run = 0, open = 0, open_at_end = 0;
 
 	if (t[i] != '+' && t[i] != '0' && t[i] != '(')
 		return 0;
@@ -698,6 +698,7 @@ match_phone(const char *t, size_t len, size_t i)
 			digits++;
 			run = 0;
 			end = ++j;
+			open_at_end = open;
 			continue;
 		}
 		if (strchr(" -./()", c) != NULL && c != '\0' && ++run <= 2) {
@@ -709,8 +710,11 @@ match_phone(const char *t, size_t len, size_t i)
 	}
 	if (digits < 9 || digits > 15)
 		return 0;
-	/* "(020) 123": the bracket closes inside; "(06 1234 5678)": outside, not ours. */
-	if (end < len && t[end] == ')' && open > 0)
+	/* "(020) 1234567": the bracket closes inside the number. "(06-12345678)": it encloses
+	 * the number: not ours, the number starts after it (the walk tries there next). */
+	if (t[i] == '(' && open_at_end > 0)
+		return 0;
+	if (end < len && t[end] == ')' && open_at_end > 0)
 		end++;
 	/* "04-01-2027 10:00" is a date and a time. */
 	if (end < len && t[end] == ':')

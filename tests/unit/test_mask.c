@@ -91,6 +91,8 @@ static const struct mask_case cases[] = {
 	{ "test_mask_phone_0031", "0031 20 1234567", "[naam]" },
 	{ "test_mask_phone_uk", "+44 20 7946 0958", "[naam]" },
 	{ "test_mask_phone_us", "call (555) 123-4567", "call [naam]" },
+	{ "test_mask_phone_in_brackets", "bel Anne (06-12345678) of (020) 1234567.",
+	  "bel [naam] ([naam]) of [naam]." },
 	{ "test_mask_phone_dots", "06.12.34.56.78", "[naam]" },
 	{ "test_mask_keeps_date_and_time", "op 04-01-2027 10:00 en 2027-01-04", "op 04-01-2027 10:00 en 2027-01-04" },
 	{ "test_mask_keeps_small_numbers", "week 3: 8 van 10, score 7.5", "week 3: 8 van 10, score 7.5" },

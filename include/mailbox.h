@@ -86,6 +86,14 @@ struct mailbox_driver {
 	    void *ctx, struct fb_error *err);
 	/* The message with this id is safely stored: move or flag it. 0, or -1 with err. */
 	int (*mark_done)(struct mailbox *mb, const char *id, struct fb_error *err);
+	/* Remove for good the message with this id (as fetch_new gave it; message_id is its
+	 * Message-ID or NULL) wherever it is now: a member's erase wants no copy kept. Maildir:
+	 * new/ or cur/ (whatever its flags); IMAP: processed_folder (found by Message-ID: the UID
+	 * changed when it moved) and the folder (by Message-ID, or by UID when UIDVALIDITY still
+	 * matches), flagged \Deleted and expunged (UID EXPUNGE with UIDPLUS, else EXPUNGE).
+	 * 0 removed, 1 not found (already gone), -1 with err. */
+	int (*remove)(struct mailbox *mb, const char *id, const char *message_id,
+	    struct fb_error *err);
 	/* Wait up to timeout_ms for new mail (IMAP IDLE when offered, else sleep in short steps),
 	 * returning early when *stop becomes non-zero. 1: something may have arrived, 0: timeout
 	 * or stop, -1 with err: the connection broke (open() again). */

@@ -6,7 +6,10 @@
  *  - erase keeps the member row (team sizes and counts stay right) with status 'erased' and the
  *    name "erased member <id>"; deletes their addresses, absences, calendar items, reply tokens
  *    and every raw message received from or sent to them (inbox and outbox rows, queued mail
- *    included); removes the texts of the feedback they gave or received, of reactions to it,
+ *    included); empties the raw text, subject and reason of other people's messages that name
+ *    or quote them (found by link and by content: their name, addresses and texts), keeping
+ *    those rows for dedupe, counts and the daily cap; deletes queued mail to others that
+ *    names or quotes them; asks the caller to remove the mailbox copies; removes the texts of the feedback they gave or received, of reactions to it,
  *    of requests they made or got, and of their questionnaire answers. What stays are numbers:
  *    which week feedback was given, ratings, answer scores (used only in aggregates, which
  *    min_group_size already guards), session answers (attended or not).
@@ -51,9 +54,28 @@ int privacy_export_member(struct db *db, int64_t member_id, json_t **out, struct
 /* 1 when member_id exists and was erased, 0 when not (or no such member), -1 with err. */
 int privacy_member_erased(struct db *db, int64_t member_id, struct fb_error *err);
 
-/* Erase member_id as the policy above says. counts may be NULL. */
-int privacy_erase_member(struct db *db, int64_t member_id, struct privacy_counts *counts,
+/*
+ * Called by privacy_erase_member() for every received message whose content goes (the
+ * member's own, and others' that name or quote them), before the database forgets where it came
+ * from: source is the inbox row's source ("MAILBOX ID", as the inbox pass stored it),
+ * message_id its Message-ID or NULL. The callback removes the mailbox's copy; 0 to go on, -1
+ * with err to abandon the erase (nothing in the database changes).
+ */
+typedef int (*privacy_source_cb)(void *ctx, const char *source, const char *message_id,
     struct fb_error *err);
+
+/*
+ * Erase member_id as the policy above says, in one transaction, then VACUUM and checkpoint
+ * (privacy_compact()). on_source (may be NULL) is called inside the transaction for each
+ * message whose mailbox copy must go. counts may be NULL. When only the compaction fails (a
+ * reader keeps the file busy) the erase is committed and -1 says so in err: run
+ * privacy_compact() again.
+ */
+int privacy_erase_member(struct db *db, int64_t member_id, struct privacy_counts *counts,
+    privacy_source_cb on_source, void *ctx, struct fb_error *err);
+
+/* VACUUM the database and checkpoint the WAL (privacy_flush()): 0, or -1 with err. */
+int privacy_compact(struct db *db, struct fb_error *err);
 
 /*
  * The retention pass (the daemon calls it daily): purge every programme whose follow-up ended

@@ -6,7 +6,7 @@
  * a struct report (every member's figures, status and reasons, sorted for reading); the
  * renderers (report_render_text/html/csv, in report_render.c) write it out in the programme's
  * language. Nothing here names a giver next to a feedback text: the rating samples in the input
- * are already masked (report_mask_names()) and carry only their short id.
+ * are masked by report_weekly() (mask.h) and carry only their short id.
  *
  * Weeks are programme weeks (plan.h): week 1 starts on the start date. Arrays indexed by week
  * use slots 1..REPORT_MAX_WEEKS; slot 0 is unused.
@@ -95,7 +95,7 @@ struct report_session_in {
 	int accepted, declined, tentative, no_answer;
 };
 
-/* A feedback text for the anonymous quality rating: names already masked. */
+/* A feedback text for the anonymous quality rating, as written: report_weekly() masks it. */
 struct report_sample_in {
 	const char *id;     /* "F12" */
 	const char *text;
@@ -118,6 +118,10 @@ struct report_input {
 	size_t nsessions;
 	const struct report_sample_in *samples;
 	size_t nsamples;
+	/* Whose names the samples must not show (mask.h): the team's members, also those who
+	 * left, and its facilitators. */
+	const char *const *mask_names;
+	size_t nmask_names;
 	int ratings_week_count;      /* ratings the team's facilitators gave in the week */
 	double ratings_week_avg;
 	int ratings_total_count;     /* all weeks */
@@ -156,8 +160,11 @@ struct report {
 	double median_activity;
 	int team_given_week, team_received_week, team_requested_week;
 	int team_given_total, team_received_total, team_requested_total;
+	/* The input's samples with their texts masked (mask.h; owned by the report). */
+	struct report_sample_in *samples;
+	size_t nsamples;
 };
-#define REPORT_INIT { NULL, NULL, 0, 0, 0, 0, 0.0, 0, 0, 0, 0, 0, 0 }
+#define REPORT_INIT { NULL, NULL, 0, 0, 0, 0, 0.0, 0, 0, 0, 0, 0, 0, NULL, 0 }
 
 /* The rule's thresholds from the configuration's [lagging] section. */
 void report_rules_from_config(const struct config_lagging *l, struct report_rules *out);
@@ -191,16 +198,6 @@ int report_weekly(const struct report_input *in, const struct report_rules *r,
 
 /* Free what report_weekly() allocated; out is REPORT_INIT afterwards. NULL is fine. */
 void report_release(struct report *r);
-
-/*
- * Append text to out with every name in names (full names, and each name's first word of two
- * letters or more) replaced by mask, matched case-insensitively (ASCII) as whole words, and
- * every word holding an '@' (an address) replaced by mask too. Longest names are tried first,
- * so "Jan de Vries" becomes one mask, not "[naam] de Vries". Returns 0, or -1 when memory runs
- * out (out unchanged).
- */
-int report_mask_names(const char *text, const char *const *names, size_t nnames,
-    const char *mask, struct buf *out);
 
 /* "[naam]" or "[name]". */
 const char *report_mask_word(enum report_lang lang);

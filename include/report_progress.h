@@ -67,6 +67,9 @@ struct report_pteam {
 	int rating_n[REPORT_WEEK_SLOTS];
 	const struct report_ambition *ambition; /* one per open baseline question, or none */
 	size_t nambition;
+	/* Whose names the ambition answers must not show (mask.h): the renderers mask them. */
+	const char *const *mask_names;
+	size_t nmask_names;
 };
 
 struct report_progress_input {

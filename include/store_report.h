@@ -9,8 +9,9 @@
  * a second; nothing is queried per member.
  *
  * Privacy: what is loaded for a report holds counts and names of members, and feedback texts
- * only as rating samples, masked (report_mask_names()) and known by their "F<n>" id; nothing
- * ties a sample or a rating to a giver or a receiver.
+ * only as rating samples known by their "F<n>" id, with the names to mask in them (the store
+ * does not decide what is shown: report_weekly() and the progress renderers mask, mask.h);
+ * nothing ties a sample or a rating to a giver or a receiver.
  *
  * Errors: functions return 0 (or a count) or -1 with err set, leaving outputs empty.
  */
@@ -39,6 +40,7 @@ struct report_data {
 	struct report_session_in *sessions;
 	size_t scap;
 	struct report_sample_in *samples;
+	const char **mask_names;   /* in.mask_names: the strings live in the set */
 	char *team_name;
 };
 
@@ -72,7 +74,8 @@ void store_report_set_release(struct report_set *s);
  * feedback given by the team's members that week, in an order fixed by a hash of the feedback
  * id and the week, so the choice is deterministic and not the order of arrival) and records
  * each as "F<n>" with n unique in the programme; later calls show the same ones again. Each
- * text is the three BKC parts with every name of the team's members (and any address) masked.
+ * text is the three BKC parts as written; rd->in.mask_names gets the names report_weekly()
+ * masks in them (the team's members, those who left too, and its facilitators).
  * Writes in its own transaction. Returns the number of samples attached, or -1.
  */
 int store_report_samples(struct db *db, struct report_set *s, struct report_data *rd, int n,
@@ -105,8 +108,8 @@ void store_report_progress_release(struct report_progress_set *s);
  * Attach the team's ambition to every team of s (loaded by store_report_progress_load() for
  * programme p and team_id): for each open question of baseline (the questionnaire as the
  * programme asks it, questionnaire.h), the answers of the team's active members, not
- * superseded, each cut to REPORT_AMBITION_MAX_TEXT bytes with the team members' names and any
- * address masked (report_mask_names()), sorted by text. A team that got no baseline gets none.
+ * superseded, each cut to REPORT_AMBITION_MAX_TEXT bytes, sorted by text, and the team's names
+ * for the renderers to mask (report_pteam.mask_names). A team that got no baseline gets none.
  * 0, or -1 with err (s keeps what it had).
  */
 struct questionnaire;

@@ -8,8 +8,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 
 #include "ctl.h"
+#include "mailbox.h"
 #include "privacy.h"
 #include "store.h"
 #include "banned.h"
@@ -25,8 +27,13 @@ static const char erase_usage[] =
 	"usage: feedbackctl member erase MEMBER [--program PROGRAM] --yes\n"
 	"\n"
 	"Forget MEMBER: the name is replaced, addresses, absences and all mail from or to them are\n"
-	"deleted, the texts of their feedback, reactions, requests and answers removed. Counts,\n"
-	"ratings and scores stay for the programme's figures. This cannot be undone.\n";
+	"deleted, the texts of their feedback, reactions, requests and answers removed, and so is\n"
+	"the text of other people's mail that names or quotes them (mail not yet sent is dropped).\n"
+	"The received messages are also removed from the mailbox feedbackd reads (the Maildir, or\n"
+	"the IMAP folder and processed folder). The database is then vacuumed and its WAL\n"
+	"truncated, so nothing of them is left in the files. Counts, ratings and scores stay for\n"
+	"the programme's figures. Mail already handed to the transport is delivered and out of\n"
+	"feedbackd's hands. This cannot be undone.\n";
 
 /* The member named by argv[optind] in the picked programme; CTL_OK or CTL_FAIL. */
 static int
@@ -51,7 +58,7 @@ find_member(struct ctl *c, const char *program, const char *spec, struct member 
  * CTL_FAIL after saying so, CTL_OK when spec is no erased member's.
  */
 static int
-refuse_erased(struct ctl *c, const char *spec, const char *what)
+refuse_erased(struct ctl *c, const char *spec, const char *what, int *was_erased)
 {
 	static const char prefix[] = "erased member ";
 	struct fb_error err;
@@ -71,6 +78,8 @@ refuse_erased(struct ctl *c, const char *spec, const char *what)
 		return ctl_error("%s", err.msg);
 	if (erased == 0)
 		return CTL_OK;
+	if (was_erased != NULL)
+		*was_erased = 1;
 	return ctl_error("member %lld was erased: nothing personal is kept about them, so there is "
 	    "nothing to %s (only anonymous counts and scores remain; see feedbackctl(1), member "
 	    "erase)", id, what);
@@ -108,7 +117,7 @@ ctl_member_export(struct ctl *c, int argc, char **argv)
 
 	if (parse(argc, argv, export_usage, &program, NULL) < 0)
 		return ctl_usage(export_usage, 0);
-	if (ctl_db(c) == NULL || refuse_erased(c, argv[optind], "export") != CTL_OK ||
+	if (ctl_db(c) == NULL || refuse_erased(c, argv[optind], "export", NULL) != CTL_OK ||
 	    find_member(c, program, argv[optind], &m) != CTL_OK)
 		return CTL_FAIL;
 	if (privacy_export_member(c->db, m.id, &doc, &err) < 0) {
@@ -119,29 +128,174 @@ ctl_member_export(struct ctl *c, int argc, char **argv)
 	return ctl_print_json(doc);
 }
 
+/*
+ * Removing the mailbox copies of the erased member's mail. A source is "MAILBOX ID" as the
+ * inbox pass stored it: "maildir:PATH ID", or "imap://HOST:PORT/FOLDER UIDVALIDITY:UID". A
+ * Maildir is reached at its path, whatever the configuration says now; an IMAP mailbox only when
+ * it is the configured one (the password is in the configuration).
+ */
+struct erase_mail {
+	struct ctl *c;
+	const struct mailbox_driver *drv;
+	struct mailbox *mb;        /* open: the mailbox named by name */
+	struct buf name;
+	struct buf password;
+	long removed, absent, unreachable;
+};
+
+static void
+erase_mail_close(struct erase_mail *e)
+{
+	if (e->mb != NULL)
+		e->drv->close(e->mb);
+	e->mb = NULL;
+	buf_reset(&e->name);
+}
+
+/* Open the mailbox called name (len bytes): 1 open, 0 not reachable from here, -1 with err. */
+static int
+erase_mail_open(struct erase_mail *e, const char *name, size_t len, struct fb_error *err)
+{
+	struct mailbox_settings ms;
+	struct config *cfg;
+	struct buf path = BUF_INIT, conf_name = BUF_INIT;
+	struct stat sb;
+	int rc = 0;
+
+	if (e->mb != NULL && e->name.len == len && memcmp(e->name.data, name, len) == 0)
+		return 1;
+	erase_mail_close(e);
+	mailbox_settings_init(&ms);
+	if (len > 8 && strncmp(name, "maildir:", 8) == 0) {
+		if (buf_add(&path, name + 8, len - 8) < 0) {
+			rc = fb_error_set(err, "out of memory");
+			goto out;
+		}
+		/* Gone already (or never here): nothing to remove, and nothing to create. */
+		if (stat(path.data, &sb) != 0 || !S_ISDIR(sb.st_mode))
+			goto out;
+		ms.kind = MAILBOX_MAILDIR;
+		ms.maildir = path.data;
+	} else {
+		const struct config_incoming *in;
+
+		if ((cfg = ctl_config(e->c)) == NULL) {
+			rc = fb_error_set(err, "the configuration is needed to reach the mailbox");
+			goto out;
+		}
+		in = &cfg->incoming;
+		if (in->mailbox != CONFIG_MAILBOX_IMAP ||
+		    buf_addf(&conf_name, "%s/%s", in->url.url, in->folder) < 0 ||
+		    conf_name.len != len || memcmp(conf_name.data, name, len) != 0)
+			goto out;
+		buf_reset(&e->password);
+		if (in->password_file != NULL && *in->password_file != '\0' &&
+		    config_read_secret(in->password_file, &e->password, err) < 0) {
+			rc = -1;
+			goto out;
+		}
+		ms.kind = MAILBOX_IMAP;
+		ms.url = in->url.url;
+		ms.starttls_required = in->starttls == CONFIG_STARTTLS_REQUIRED;
+		ms.username = in->username;
+		ms.password = e->password.data;
+		ms.ca_file = *in->ca_file ? in->ca_file : NULL;
+		ms.verify = in->verify;
+		ms.folder = in->folder;
+		ms.processed_folder = in->processed_folder;
+		ms.idle = 0;
+		ms.timeout = in->timeout;
+	}
+	e->drv = mailbox_driver_for(ms.kind);
+	e->mb = e->drv->open(&ms, err);
+	if (e->mb == NULL) {
+		rc = -1;
+		goto out;
+	}
+	if (buf_add(&e->name, name, len) < 0) {
+		erase_mail_close(e);
+		rc = fb_error_set(err, "out of memory");
+		goto out;
+	}
+	rc = 1;
+out:
+	buf_release(&path);
+	buf_release(&conf_name);
+	return rc;
+}
+
+static int
+erase_mail_one(void *ctx, const char *source, const char *message_id, struct fb_error *err)
+{
+	struct erase_mail *e = ctx;
+	const char *sp = strrchr(source, ' ');
+	struct fb_error why;
+	int r;
+
+	/* Not "MAILBOX ID" (a row written by hand or by an old version): no copy to find. */
+	if (sp == NULL || sp == source || sp[1] == '\0')
+		return 0;
+	r = erase_mail_open(e, source, (size_t)(sp - source), &why);
+	if (r < 0)
+		return fb_error_set(err, "%s; nothing was erased: try again when the mailbox can be "
+		    "reached", why.msg);
+	if (r == 0) {
+		fprintf(stderr, "feedbackctl: %.*s is not the configured mailbox: remove message %s "
+		    "(Message-ID %s) there by hand\n", (int)(sp - source), source, sp + 1,
+		    message_id ? message_id : "none");
+		e->unreachable++;
+		return 0;
+	}
+	r = e->drv->remove(e->mb, sp + 1, message_id, &why);
+	if (r < 0)
+		return fb_error_set(err, "%s; nothing was erased: try again", why.msg);
+	if (r == 0)
+		e->removed++;
+	else
+		e->absent++;
+	return 0;
+}
+
 int
 ctl_member_erase(struct ctl *c, int argc, char **argv)
 {
 	const char *program = NULL;
 	struct privacy_counts n = { 0 };
+	struct erase_mail e = { .c = c, .name = BUF_INIT, .password = BUF_INIT };
 	struct member m;
 	struct fb_error err;
-	int yes = 0, rc = CTL_OK;
+	int yes = 0, was_erased = 0, rc = CTL_OK;
 
 	if (parse(argc, argv, erase_usage, &program, &yes) < 0)
 		return ctl_usage(erase_usage, 0);
 	if (!yes)
 		return ctl_error("member erase cannot be undone: add --yes to erase \"%s\"",
 		    argv[optind]);
-	if (ctl_db(c) == NULL || refuse_erased(c, argv[optind], "erase again") != CTL_OK ||
-	    find_member(c, program, argv[optind], &m) != CTL_OK)
+	if (ctl_db(c) == NULL)
 		return CTL_FAIL;
-	if (privacy_erase_member(c->db, m.id, &n, &err) < 0)
+	if (refuse_erased(c, argv[optind], "erase again", &was_erased) != CTL_OK) {
+		/* Done before; an earlier run may not have emptied the WAL (a busy reader): the
+		 * compaction is repeated, so running the erase again is the remedy it named. */
+		if (was_erased && privacy_compact(c->db, &err) < 0)
+			ctl_error("%s", err.msg);
+		return CTL_FAIL;
+	}
+	if (find_member(c, program, argv[optind], &m) != CTL_OK)
+		return CTL_FAIL;
+	if (privacy_erase_member(c->db, m.id, &n, erase_mail_one, &e, &err) < 0) {
 		rc = ctl_error("%s", err.msg);
-	else
-		printf("member %lld erased: %ld texts removed, %ld messages deleted, %ld other rows "
-		    "(addresses, absences, calendar, tokens)\n", (long long)m.id, n.texts,
-		    n.messages, n.other);
+	} else {
+		printf("member %lld erased: %ld texts removed, %ld messages deleted or emptied, "
+		    "%ld other rows (addresses, absences, calendar, tokens); %ld received messages "
+		    "removed from the mailbox\n", (long long)m.id, n.texts, n.messages, n.other,
+		    e.removed);
+		if (e.unreachable > 0)
+			rc = ctl_error("%ld received messages are in a mailbox that is not the "
+			    "configured one (named above): remove them there by hand", e.unreachable);
+	}
+	erase_mail_close(&e);
+	buf_release(&e.name);
+	buf_release(&e.password);
 	store_member_release(&m);
 	return rc;
 }

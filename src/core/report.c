@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "mask.h"
 #include "report.h"
 #include "banned.h"
 
@@ -153,6 +154,39 @@ cmp_member(const void *a, const void *b)
 	return (x->in->id > y->in->id) - (x->in->id < y->in->id);
 }
 
+/* The samples with every name of in->mask_names, address, phone number and signature masked:
+ * the report decides what a facilitator may see, not the store that loaded the texts. */
+static int
+mask_samples(const struct report_input *in, struct report *res)
+{
+	struct mask_list *l;
+	int rc = 0;
+
+	if (in->nsamples == 0 || in->samples == NULL)
+		return 0;
+	res->samples = calloc(in->nsamples, sizeof(*res->samples));
+	l = mask_list_new(in->mask_names, in->nmask_names);
+	if (res->samples == NULL || l == NULL) {
+		mask_list_free(l);
+		return -1;
+	}
+	for (size_t i = 0; i < in->nsamples && rc == 0; i++) {
+		const char *t = in->samples[i].text ? in->samples[i].text : "";
+		struct buf out = BUF_INIT;
+
+		if (mask_apply(l, t, strlen(t), report_mask_word(in->lang), &out) < 0 ||
+		    (res->samples[i].text = buf_detach(&out, NULL)) == NULL) {
+			buf_release(&out);
+			rc = -1;
+			break;
+		}
+		res->samples[i].id = in->samples[i].id;
+		res->nsamples = i + 1;
+	}
+	mask_list_free(l);
+	return rc;
+}
+
 int
 report_weekly(const struct report_input *in, const struct report_rules *r,
     struct report *out, struct fb_error *err)
@@ -215,6 +249,10 @@ report_weekly(const struct report_input *in, const struct report_rules *r,
 	}
 	if (res.n > 1)
 		qsort(res.members, res.n, sizeof(*res.members), cmp_member);
+	if (mask_samples(in, &res) < 0) {
+		report_release(&res);
+		return fb_error_set(err, "out of memory");
+	}
 	*out = res;
 	return 0;
 }
@@ -226,6 +264,9 @@ report_release(struct report *r)
 
 	if (r == NULL)
 		return;
+	for (size_t i = 0; i < r->nsamples; i++)
+		free((char *)r->samples[i].text);
+	free(r->samples);
 	free(r->members);
 	*r = empty;
 }
@@ -236,120 +277,3 @@ report_mask_word(enum report_lang lang)
 	return lang == REPORT_LANG_EN ? "[name]" : "[naam]";
 }
 
-/* A byte that belongs to a word: letters, digits, and any byte of a multi-byte UTF-8 letter. */
-static int
-word_byte(unsigned char c)
-{
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-	    c >= 0x80 || c == '_';
-}
-
-static int
-lower(unsigned char c)
-{
-	return c >= 'A' && c <= 'Z' ? c + ('a' - 'A') : c;
-}
-
-struct pattern {
-	const char *s;
-	size_t len;
-};
-
-static int
-cmp_pattern_len(const void *a, const void *b)
-{
-	const struct pattern *x = a, *y = b;
-
-	return (y->len > x->len) - (y->len < x->len);
-}
-
-/* Does text[i..] start with p, case-insensitively, ending at a word boundary? */
-static int
-match_at(const char *text, size_t len, size_t i, const struct pattern *p)
-{
-	if (p->len == 0 || p->len > len - i)
-		return 0;
-	for (size_t k = 0; k < p->len; k++)
-		if (lower((unsigned char)text[i + k]) != lower((unsigned char)p->s[k]))
-			return 0;
-	return i + p->len == len || !word_byte((unsigned char)text[i + p->len]);
-}
-
-int
-report_mask_names(const char *text, const char *const *names, size_t nnames,
-    const char *mask, struct buf *out)
-{
-	struct pattern *pat;
-	size_t np = 0, len = text ? strlen(text) : 0, start_len = out->len;
-
-	if (nnames > REPORT_MAX_MEMBERS * 4)
-		nnames = REPORT_MAX_MEMBERS * 4;
-	pat = calloc(2 * nnames + 1, sizeof(*pat));
-	if (pat == NULL)
-		return -1;
-	for (size_t i = 0; i < nnames; i++) {
-		const char *n = names[i];
-		size_t first = 0;
-
-		if (n == NULL)
-			continue;
-		while (*n == ' ')
-			n++;
-		if (*n == '\0')
-			continue;
-		pat[np].s = n;
-		pat[np].len = strlen(n);
-		while (pat[np].len > 0 && n[pat[np].len - 1] == ' ')
-			pat[np].len--;
-		np++;
-		while (n[first] != '\0' && n[first] != ' ')
-			first++;
-		if (first >= 2 && n[first] == ' ') {
-			pat[np].s = n;
-			pat[np].len = first;
-			np++;
-		}
-	}
-	qsort(pat, np, sizeof(*pat), cmp_pattern_len);
-	for (size_t i = 0; i < len;) {
-		int at_word = i == 0 || !word_byte((unsigned char)text[i - 1]);
-		size_t hit = 0;
-
-		if (at_word && word_byte((unsigned char)text[i])) {
-			/* A word holding an '@' (an address) is masked whole, before any name in
-			 * it is. */
-			size_t e = i;
-			int at = 0;
-
-			while (e < len && strchr(" \n\t\r,;<>()[]\"'", text[e]) == NULL) {
-				if (text[e] == '@')
-					at = 1;
-				e++;
-			}
-			if (at) {
-				/* Not the full stop that ends a sentence. */
-				while (e > i && text[e - 1] == '.')
-					e--;
-				hit = e - i;
-			}
-			for (size_t k = 0; k < np && hit == 0; k++)
-				if (match_at(text, len, i, &pat[k]))
-					hit = pat[k].len;
-		}
-		if (hit > 0) {
-			if (buf_adds(out, mask) < 0)
-				goto fail;
-			i += hit;
-			continue;
-		}
-		if (buf_addch(out, text[i]) < 0)
-			goto fail;
-		i++;
-	}
-	free(pat);
-	return 0;
-fail:
-	buf_truncate(out, start_len);
-	free(pat);
-	return -1;
-}

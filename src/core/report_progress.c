@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "mask.h"
 #include "report_progress.h"
 #include "banned.h"
 
@@ -173,6 +174,19 @@ add_lines(struct buf *out, const char *s, const char *sep)
 	return 0;
 }
 
+/* An answer with the team's names, addresses, phone numbers and signatures masked (mask.h),
+ * in tmp: the store loads the words, the report decides what a reader may see. NULL when
+ * memory runs out. */
+static const char *
+masked_answer(const struct report_progress_input *in, const struct report_pteam *t,
+    const char *answer, struct buf *tmp)
+{
+	buf_reset(tmp);
+	if (mask_text(answer, t->mask_names, t->nmask_names, report_mask_word(in->lang), tmp) < 0)
+		return NULL;
+	return tmp->data;
+}
+
 /* The team's ambition, from the baseline's open questions. */
 static int
 text_ambition(const struct report_progress_input *in, const struct report_pteam *t,
@@ -194,10 +208,16 @@ text_ambition(const struct report_progress_input *in, const struct report_pteam 
 				return -1;
 			continue;
 		}
-		for (size_t i = 0; i < a->nanswers; i++)
-			if (buf_adds(out, "     - ") < 0 || add_lines(out, a->answers[i],
-			    "\n       ") < 0 || buf_addch(out, '\n') < 0)
+		for (size_t i = 0; i < a->nanswers; i++) {
+			struct buf tmp = BUF_INIT;
+			const char *m = masked_answer(in, t, a->answers[i], &tmp);
+			int rc = m == NULL || buf_adds(out, "     - ") < 0 ||
+			    add_lines(out, m, "\n       ") < 0 || buf_addch(out, '\n') < 0 ? -1 : 0;
+
+			buf_release(&tmp);
+			if (rc < 0)
 				return -1;
+		}
 	}
 	return 0;
 }
@@ -424,14 +444,21 @@ report_progress_csv(const struct report_progress_input *in, struct buf *out)
 			if (!ambition_shown(in, a))
 				continue;
 			snprintf(who, sizeof(who), "%d", a->question);
-			for (size_t j = 0; j < a->nanswers; j++)
-				if (csv_text(out, t->name) < 0 || buf_addch(out, ';') < 0 ||
+			for (size_t j = 0; j < a->nanswers; j++) {
+				struct buf tmp = BUF_INIT;
+				const char *m = masked_answer(in, t, a->answers[j], &tmp);
+				int rc = m == NULL || csv_text(out, t->name) < 0 ||
+				    buf_addch(out, ';') < 0 ||
 				    csv_text(out, ph(in, P_CSV_AMBITION)) < 0 ||
 				    buf_addch(out, ';') < 0 || csv_text(out, moment_names[EN(in)][0]) < 0 ||
 				    buf_addch(out, ';') < 0 || csv_text(out, who) < 0 ||
-				    buf_addch(out, ';') < 0 || csv_text(out, a->answers[j]) < 0 ||
-				    buf_adds(out, "\r\n") < 0)
+				    buf_addch(out, ';') < 0 || csv_text(out, m) < 0 ||
+				    buf_adds(out, "\r\n") < 0 ? -1 : 0;
+
+				buf_release(&tmp);
+				if (rc < 0)
 					goto fail;
+			}
 		}
 	}
 	return 0;
@@ -473,10 +500,16 @@ html_ambition(const struct report_progress_input *in, const struct report_pteam 
 		}
 		if (buf_adds(out, "<ul style=\"margin:0 0 6px 0;\">") < 0)
 			return -1;
-		for (size_t i = 0; i < a->nanswers; i++)
-			if (buf_addf(out, "<li style=\"%s\">", H_FONT) < 0 ||
-			    report_html_escape(out, a->answers[i]) < 0 || buf_adds(out, "</li>") < 0)
+		for (size_t i = 0; i < a->nanswers; i++) {
+			struct buf tmp = BUF_INIT;
+			const char *m = masked_answer(in, t, a->answers[i], &tmp);
+			int rc = m == NULL || buf_addf(out, "<li style=\"%s\">", H_FONT) < 0 ||
+			    report_html_escape(out, m) < 0 || buf_adds(out, "</li>") < 0 ? -1 : 0;
+
+			buf_release(&tmp);
+			if (rc < 0)
 				return -1;
+		}
 		if (buf_adds(out, "</ul>\n") < 0)
 			return -1;
 	}

@@ -403,20 +403,18 @@ add_ratings_line(const struct report *r, struct buf *out)
 static int
 render_samples_text(const struct report *r, struct buf *out)
 {
-	const struct report_input *in = r->in;
-
 	if (buf_addf(out, "%s\n", ph(r, P_RATING)) < 0)
 		return -1;
-	if (in->nsamples > 0) {
+	if (r->nsamples > 0) {
 		if (buf_adds(out, "  ") < 0 ||
 		    buf_addf(out, "%s \"%s: 4\".", ph(r, P_RATING_HOW),
-		    in->samples[0].id ? in->samples[0].id : "F1") < 0 ||
+		    r->samples[0].id ? r->samples[0].id : "F1") < 0 ||
 		    buf_adds(out, "\n\n") < 0)
 			return -1;
-		for (size_t i = 0; i < in->nsamples; i++) {
-			const char *t = in->samples[i].text ? in->samples[i].text : "";
+		for (size_t i = 0; i < r->nsamples; i++) {
+			const char *t = r->samples[i].text ? r->samples[i].text : "";
 
-			if (buf_addf(out, "  %s:\n", in->samples[i].id ? in->samples[i].id : "?") < 0)
+			if (buf_addf(out, "  %s:\n", r->samples[i].id ? r->samples[i].id : "?") < 0)
 				return -1;
 			/* Indent every line of the text so the ids stand out. */
 			if (buf_adds(out, "    | ") < 0)
@@ -665,25 +663,25 @@ render_one_html(const struct report *r, struct buf *out)
 	/* The anonymous samples: their ids, their masked texts, nothing else. */
 	if (buf_addf(out, "<h2 style=\"%s\">%s</h2>", H_H2, ph(r, P_RATING)) < 0)
 		return -1;
-	if (in->nsamples > 0) {
+	if (r->nsamples > 0) {
 		struct buf how = BUF_INIT;
 		int rc;
 
 		rc = buf_addf(&how, "%s \"%s: 4\".", ph(r, P_RATING_HOW),
-		    in->samples[0].id ? in->samples[0].id : "F1");
+		    r->samples[0].id ? r->samples[0].id : "F1");
 		rc = rc < 0 || buf_addf(out, "<p style=\"%s\">", H_FONT) < 0 ||
 		    report_html_escape(out, how.data) < 0 || buf_adds(out, "</p>") < 0 ? -1 : 0;
 		buf_release(&how);
 		if (rc < 0)
 			return -1;
 	}
-	for (size_t i = 0; i < in->nsamples; i++) {
+	for (size_t i = 0; i < r->nsamples; i++) {
 		if (buf_addf(out, "<table role=\"presentation\" cellpadding=\"0\" cellspacing=\"0\" "
 		    "border=\"0\" style=\"border-collapse:collapse;margin:6px 0;\"><tr><td style=\"%s"
 		    "font-weight:bold;vertical-align:top;\">", H_TD) < 0 ||
-		    report_html_escape(out, in->samples[i].id) < 0 ||
+		    report_html_escape(out, r->samples[i].id) < 0 ||
 		    buf_addf(out, "</td><td style=\"%sborder-left:3px solid #cccccc;\">", H_TD) < 0 ||
-		    html_text_lines(out, in->samples[i].text) < 0 ||
+		    html_text_lines(out, r->samples[i].text) < 0 ||
 		    buf_adds(out, "</td></tr></table>") < 0)
 			return -1;
 	}

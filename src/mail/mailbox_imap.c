@@ -795,6 +795,98 @@ imap_mark_done(struct mailbox *mb, const char *id, struct fb_error *err)
 	return 0;
 }
 
+/* Flag set \Deleted and expunge it (see remove in include/mailbox.h). */
+static int
+delete_set(struct mailbox *mb, struct mailimap_set *set, struct fb_error *err)
+{
+	int r;
+
+	if (store_flag(mb, set, 1, err) < 0)
+		return -1;
+	/* Without UIDPLUS only a plain EXPUNGE removes it; it also takes what others flagged
+	 * \Deleted in this folder. An erase must not leave the member's mail behind, so it goes. */
+	r = mb->has_uidplus ? mailimap_uid_expunge(mb->imap, set) : mailimap_expunge(mb->imap);
+	return r == MAILIMAP_NO_ERROR ? 0 : imap_fail(mb, r, "EXPUNGE", err);
+}
+
+/* In folder: remove the messages with Message-ID mid (or UID uid when mid is NULL and uid is
+ * not 0). The number removed, or -1 with err. */
+static int
+remove_in(struct mailbox *mb, const char *folder, const char *mid, uint32_t v, uint32_t uid,
+    struct fb_error *err)
+{
+	struct mailimap_set *set = NULL;
+	clist *found = NULL;
+	int r, n = 0, rc;
+
+	r = mailimap_select(mb->imap, folder);
+	if (r != MAILIMAP_NO_ERROR)
+		return imap_fail(mb, r, "SELECT", err);
+	set = mailimap_set_new_empty();
+	if (set == NULL)
+		return fb_error_set(err, "out of memory");
+	if (mid != NULL && *mid != '\0') {
+		struct buf want = BUF_INIT;
+		struct mailimap_search_key *key;
+
+		/* Angle brackets keep a Message-ID from matching inside a longer one (SEARCH
+		 * HEADER matches substrings). */
+		if (buf_addf(&want, mid[0] == '<' ? "%s" : "<%s>", mid) < 0) {
+			mailimap_set_free(set);
+			return fb_error_set(err, "out of memory");
+		}
+		key = mailimap_search_key_new_header(strdup("Message-ID"), buf_detach(&want, NULL));
+		if (key == NULL) {
+			mailimap_set_free(set);
+			return fb_error_set(err, "out of memory");
+		}
+		r = mailimap_uid_search(mb->imap, NULL, key, &found);
+		mailimap_search_key_free(key);
+		if (r != MAILIMAP_NO_ERROR) {
+			mailimap_set_free(set);
+			return imap_fail(mb, r, "UID SEARCH", err);
+		}
+		for (clistiter *it = clist_begin(found); it != NULL; it = clist_next(it)) {
+			uint32_t *u = clist_content(it);
+
+			if (u != NULL && mailimap_set_add_single(set, *u) == MAILIMAP_NO_ERROR)
+				n++;
+		}
+		mailimap_search_result_free(found);
+	} else if (uid != 0 && mb->imap->imap_selection_info != NULL &&
+	    mb->imap->imap_selection_info->sel_uidvalidity == v) {
+		if (mailimap_set_add_single(set, uid) == MAILIMAP_NO_ERROR)
+			n++;
+	}
+	rc = n > 0 ? delete_set(mb, set, err) : 0;
+	mailimap_set_free(set);
+	return rc < 0 ? -1 : n;
+}
+
+static int
+imap_remove(struct mailbox *mb, const char *id, const char *message_id, struct fb_error *err)
+{
+	uint32_t v = 0, u = 0;
+	int n = 0, r = 0;
+
+	if (mb->broken)
+		return fb_error_set(err, "IMAP %s: connection lost; reconnect", mb->peer);
+	flush_marks_before(mb);
+	if (parse_id(id, &v, &u) < 0)
+		v = u = 0;
+	if (mb->processed_folder != NULL &&
+	    (r = remove_in(mb, mb->processed_folder, message_id, 0, 0, err)) > 0)
+		n += r;
+	if (r >= 0 && (r = remove_in(mb, mb->folder, message_id, v, u, err)) > 0)
+		n += r;
+	/* Leave the folder selected, as fetch_new() and wait() expect. */
+	if (r >= 0 && select_folder(mb, err) < 0)
+		r = -1;
+	if (r < 0)
+		return -1;
+	return n > 0 ? 0 : 1;
+}
+
 static int
 imap_wait(struct mailbox *mb, int timeout_ms, volatile sig_atomic_t *stop, struct fb_error *err)
 {
@@ -847,6 +939,7 @@ const struct mailbox_driver mailbox_imap_driver = {
 	.open = imap_open,
 	.fetch_new = imap_fetch_new,
 	.mark_done = imap_mark_done,
+	.remove = imap_remove,
 	.wait = imap_wait,
 	.close = imap_close,
 };

@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "buf.h"
 #include "log.h"
@@ -274,6 +275,57 @@ out:
 	return rc;
 }
 
+/* Unlink dir/<id> and dir/<id>:2,FLAGS. 1 when one was there, 0 when not, -1 with err. */
+static int
+unlink_in(const char *dir, const char *id, struct fb_error *err)
+{
+	size_t idlen = strlen(id);
+	struct buf path = BUF_INIT;
+	struct dirent *de;
+	int found = 0, rc = 0;
+	DIR *d = opendir(dir);
+
+	if (d == NULL)
+		return errno == ENOENT ? 0 : fb_error_set(err, "cannot read %s: %s", dir, strerror(errno));
+	while (rc == 0 && (de = readdir(d)) != NULL) {
+		if (strncmp(de->d_name, id, idlen) != 0 ||
+		    (de->d_name[idlen] != ':' && de->d_name[idlen] != '\0'))
+			continue;
+		buf_reset(&path);
+		if (buf_addf(&path, "%s/%s", dir, de->d_name) < 0)
+			rc = fb_error_set(err, "out of memory");
+		else if (unlink(path.data) != 0 && errno != ENOENT)
+			rc = fb_error_set(err, "cannot remove %s: %s", path.data, strerror(errno));
+		else
+			found = 1;
+	}
+	closedir(d);
+	buf_release(&path);
+	if (rc == 0 && found && mdir_fsync_dir(dir) != 0)
+		rc = fb_error_set(err, "cannot fsync %s: %s", dir, strerror(errno));
+	return rc < 0 ? -1 : found;
+}
+
+static int
+mdbox_remove(struct mailbox *mb, const char *id, const char *message_id, struct fb_error *err)
+{
+	struct buf dir = BUF_INIT;
+	int found = 0, r = 0;
+
+	(void)message_id; /* the file name is the id */
+	if (id == NULL || *id == '\0' || *id == '.' || strchr(id, '/') != NULL || strchr(id, ':') != NULL)
+		return fb_error_set(err, "bad Maildir message id \"%s\"", id ? id : "(null)");
+	for (int i = 0; i < 2 && r >= 0; i++) {
+		buf_reset(&dir);
+		if (buf_addf(&dir, "%s/%s", mb->path, i == 0 ? "new" : "cur") < 0)
+			r = fb_error_set(err, "out of memory");
+		else if ((r = unlink_in(dir.data, id, err)) > 0)
+			found = 1;
+	}
+	buf_release(&dir);
+	return r < 0 ? -1 : !found;
+}
+
 static int
 mdbox_wait(struct mailbox *mb, int timeout_ms, volatile sig_atomic_t *stop, struct fb_error *err)
 {
@@ -293,6 +345,7 @@ const struct mailbox_driver mailbox_maildir_driver = {
 	.open = mdbox_open,
 	.fetch_new = mdbox_fetch_new,
 	.mark_done = mdbox_mark_done,
+	.remove = mdbox_remove,
 	.wait = mdbox_wait,
 	.close = mdbox_close,
 };

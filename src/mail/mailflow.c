@@ -102,9 +102,11 @@ record_outcomes(struct db *db, struct outbox_list *batch, struct transport_msg *
 			    msgs[i].detail.len ? msgs[i].detail.data : "failed", err);
 			if (final) {
 				stats->failed++;
-				log_warnx("outbox %lld to %s failed for good after %d attempt%s: %s",
-				    (long long)r->id, r->recipient, r->attempts,
-				    r->attempts == 1 ? "" : "s", msgs[i].detail.data);
+				/* No address and no server reply (which repeats the address) in
+				 * the log: a log outlives a member's erase. The row has both. */
+				log_warnx("outbox %lld failed for good after %d attempt%s (feedbackctl "
+				    "outbox show %lld says to whom and why)", (long long)r->id,
+				    r->attempts, r->attempts == 1 ? "" : "s", (long long)r->id);
 			} else {
 				stats->retried++;
 			}

@@ -725,7 +725,9 @@ smtp_tr_send(struct transport *t, struct transport_msg *msgs, size_t n, struct f
 		for (size_t r = 0; r < m->nrcpts; r++) {
 			q[i].rcpt[r] = smtp_add_recipient(q[i].m, m->rcpts[r]);
 			if (q[i].rcpt[r] == NULL) {
-				fb_error_set(err, "message %zu: bad recipient %s", i + 1, m->rcpts[r]);
+				/* No address: this message ends up in the log (see mailflow.c). */
+				fb_error_set(err, "message %zu: libesmtp refused recipient %zu", i + 1,
+				    r + 1);
 				goto out;
 			}
 		}

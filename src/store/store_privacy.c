@@ -196,18 +196,215 @@ static const char SQL_SECURE_DELETE[] = "PRAGMA secure_delete = ON";
 static const char SQL_CHECKPOINT[] = "PRAGMA wal_checkpoint(TRUNCATE)";
 
 /* One step of a purge: a statement bound to one id (?1), and what its changes count as. */
-enum kind { K_MEMBERS, K_TEXTS, K_MESSAGES, K_OTHER };
+enum kind { K_MEMBERS, K_TEXTS, K_MESSAGES, K_OTHER, K_NONE };
 struct step {
 	const char *sql;
 	enum kind kind;
 };
 
-/* Erase one member (?1). Mail first: it is found through the addresses deleted after it. */
+/*
+ * Erase one member (?1). First the needles: what of theirs may sit in text we keep elsewhere
+ * (their name ?2, their addresses, the texts they wrote and the texts written to them), lower
+ * case, in temp tables (kept in memory: see privacy_erase_member). Then the mail that holds any
+ * of it, found both by link (the message a feedback, reaction, request, answer or absence came
+ * from, and every message we sent because of it) and by content (raw, subject, reason): their
+ * own mail, and mail to or from others that names or quotes them (a colleague's feedback to
+ * them, the reaction mail that carries their words to the giver, a report that names them).
+ * Mail goes before the texts and addresses it is found through.
+ */
+static const char SQL_TEMP_MEMORY[] = "PRAGMA temp_store = MEMORY";
+static const char SQL_TEMP_DEFAULT[] = "PRAGMA temp_store = DEFAULT";
+static const char SQL_TEMP_NEEDLE[] =
+	"CREATE TEMP TABLE IF NOT EXISTS erase_needle (t TEXT PRIMARY KEY)";
+static const char SQL_TEMP_INBOX[] =
+	"CREATE TEMP TABLE IF NOT EXISTS erase_inbox (id INTEGER PRIMARY KEY)";
+static const char SQL_TEMP_OUTBOX[] =
+	"CREATE TEMP TABLE IF NOT EXISTS erase_outbox (id INTEGER PRIMARY KEY)";
+/* The affected inbox rows' mailbox copies: source ("MAILBOX ID") and Message-ID. */
+static const char SQL_ERASE_SOURCES[] =
+	"SELECT i.source, i.message_id FROM inbox i JOIN temp.erase_inbox e ON e.id = i.id"
+	" ORDER BY i.id";
+
+/* Needles shorter than this (bytes) match too much text by chance to tell the member. */
+#define ERASE_MIN_NEEDLE "3"
+
+static const struct step erase_find_steps[] = {
+	{ "DELETE FROM temp.erase_needle", K_NONE },
+	{ "DELETE FROM temp.erase_inbox", K_NONE },
+	{ "DELETE FROM temp.erase_outbox", K_NONE },
+	{ "INSERT OR IGNORE INTO temp.erase_needle SELECT lower(t) FROM ("
+	  "  SELECT ?2 AS t UNION ALL SELECT address FROM member_address WHERE member_id = ?1"
+	  "  UNION ALL SELECT confirmation FROM feedback WHERE giver_id = ?1 OR receiver_id = ?1"
+	  "  UNION ALL SELECT critique FROM feedback WHERE giver_id = ?1 OR receiver_id = ?1"
+	  "  UNION ALL SELECT suggestion FROM feedback WHERE giver_id = ?1 OR receiver_id = ?1"
+	  "  UNION ALL SELECT x.text FROM reaction x JOIN feedback f ON f.id = x.feedback_id"
+	  "    WHERE f.giver_id = ?1 OR f.receiver_id = ?1"
+	  "  UNION ALL SELECT topic FROM feedback_request WHERE asker_id = ?1 OR giver_id = ?1"
+	  "  UNION ALL SELECT a.text FROM answer a JOIN questionnaire q"
+	  "    ON q.id = a.questionnaire_id WHERE q.member_id = ?1)"
+	  " WHERE length(trim(t)) >= " ERASE_MIN_NEEDLE, K_NONE },
+	{ "INSERT OR IGNORE INTO temp.erase_inbox SELECT id FROM inbox WHERE member_id = ?1"
+	  "  OR lower(sender) IN (SELECT address FROM member_address WHERE member_id = ?1)"
+	  " UNION SELECT inbox_id FROM feedback WHERE (giver_id = ?1 OR receiver_id = ?1)"
+	  "  AND inbox_id IS NOT NULL"
+	  " UNION SELECT x.inbox_id FROM reaction x JOIN feedback f ON f.id = x.feedback_id"
+	  "  WHERE (f.giver_id = ?1 OR f.receiver_id = ?1) AND x.inbox_id IS NOT NULL"
+	  " UNION SELECT inbox_id FROM feedback_request WHERE (asker_id = ?1 OR giver_id = ?1)"
+	  "  AND inbox_id IS NOT NULL"
+	  " UNION SELECT a.inbox_id FROM answer a JOIN questionnaire q ON q.id = a.questionnaire_id"
+	  "  WHERE q.member_id = ?1 AND a.inbox_id IS NOT NULL"
+	  " UNION SELECT inbox_id FROM absence WHERE member_id = ?1 AND inbox_id IS NOT NULL",
+	  K_NONE },
+};
+
+/* By content, with erase_mentions() (registered between the two lists), one pass per row. */
+static const struct step erase_match_steps[] = {
+	{ "INSERT OR IGNORE INTO temp.erase_inbox SELECT id FROM inbox"
+	  " WHERE erase_mentions(raw, subject, reason, error, sender)", K_NONE },
+	{ "INSERT OR IGNORE INTO temp.erase_outbox SELECT id FROM outbox WHERE member_id = ?1"
+	  "  OR lower(recipient) IN (SELECT address FROM member_address WHERE member_id = ?1)"
+	  "  OR inbox_id IN (SELECT id FROM temp.erase_inbox)"
+	  "  OR erase_mentions(raw, subject, last_error, recipient)", K_NONE },
+};
+static const char SQL_NEEDLES[] = "SELECT t FROM temp.erase_needle";
+
+/* The needles of one erase (lower case), for erase_mentions(). */
+struct needles {
+	char **v;
+	size_t *len;
+	size_t n;
+	unsigned char first[256];   /* 1 when some needle starts with this byte */
+};
+
+static void
+needles_free(void *p)
+{
+	struct needles *nd = p;
+
+	if (nd == NULL)
+		return;
+	for (size_t i = 0; i < nd->n; i++)
+		free(nd->v[i]);
+	free(nd->v);
+	free(nd->len);
+	free(nd);
+}
+
+static unsigned char
+ascii_lower(unsigned char c)
+{
+	return c >= 'A' && c <= 'Z' ? (unsigned char)(c + ('a' - 'A')) : c;
+}
+
+/*
+ * erase_mentions(a, b, …): 1 when any argument (text or blob) holds a needle, compared as
+ * SQLite's lower() compares (ASCII letters folded), else 0. One pass over each value whatever
+ * the number of needles: instr(lower(raw), needle) per needle would lower every message once
+ * per needle.
+ */
+static void
+sql_mentions(sqlite3_context *cx, int argc, sqlite3_value **argv)
+{
+	const struct needles *nd = sqlite3_user_data(cx);
+
+	for (int a = 0; a < argc; a++) {
+		const unsigned char *h = sqlite3_value_blob(argv[a]);
+		size_t n = (size_t)sqlite3_value_bytes(argv[a]);
+
+		for (size_t i = 0; h != NULL && i < n; i++) {
+			unsigned char c = ascii_lower(h[i]);
+
+			if (!nd->first[c])
+				continue;
+			for (size_t k = 0; k < nd->n; k++) {
+				size_t m = nd->len[k], j = 1;
+
+				if ((unsigned char)nd->v[k][0] != c || m > n - i)
+					continue;
+				while (j < m && ascii_lower(h[i + j]) == (unsigned char)nd->v[k][j])
+					j++;
+				if (j == m) {
+					sqlite3_result_int(cx, 1);
+					return;
+				}
+			}
+		}
+	}
+	sqlite3_result_int(cx, 0);
+}
+
+/* Load the needles and (re)register erase_mentions() with them. 0, or -1 with err. */
+static int
+needles_register(struct db *db, struct fb_error *err)
+{
+	struct needles *nd = calloc(1, sizeof(*nd));
+	sqlite3_stmt *st = db_stmt(db, SQL_NEEDLES, err);
+	size_t cap = 0;
+	int rc;
+
+	if (nd == NULL || st == NULL) {
+		free(nd);
+		return st == NULL ? -1 : fb_error_set(err, "out of memory");
+	}
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *t = db_col_text(st, 0);
+
+		if (*t == '\0')
+			continue;
+		if (nd->n == cap) {
+			size_t c = cap ? cap * 2 : 16;
+			char **v = realloc(nd->v, c * sizeof(*v));
+			size_t *l = v ? realloc(nd->len, c * sizeof(*l)) : NULL;
+
+			if (v != NULL)
+				nd->v = v;
+			if (l == NULL)
+				break;
+			nd->len = l;
+			cap = c;
+		}
+		if ((nd->v[nd->n] = strdup(t)) == NULL)
+			break;
+		nd->len[nd->n] = strlen(t);
+		nd->first[(unsigned char)t[0]] = 1;
+		nd->n++;
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE) {
+		needles_free(nd);
+		return rc == SQLITE_ROW ? fb_error_set(err, "out of memory") :
+		    db_fail(db, err, "reading what to erase");
+	}
+	/* SQLite owns nd from here (needles_free), also when this fails. */
+	if (sqlite3_create_function_v2(db_sqlite(db), "erase_mentions", -1, SQLITE_UTF8, nd,
+	    sql_mentions, NULL, NULL, needles_free) != SQLITE_OK)
+		return db_fail(db, err, "preparing the erase");
+	return 0;
+}
+
+/* Drop erase_mentions() and its needles (the member's words) from the connection. */
+static void
+needles_unregister(struct db *db)
+{
+	sqlite3_create_function_v2(db_sqlite(db), "erase_mentions", -1, SQLITE_UTF8, NULL, NULL,
+	    NULL, NULL, NULL);
+}
+
 static const struct step erase_steps[] = {
+	/* Not yet handed to the transport: it would carry them out after the erase. Theirs: gone. */
+	{ "DELETE FROM outbox WHERE id IN (SELECT id FROM temp.erase_outbox) AND (state <> 'sent'"
+	  "  OR member_id = ?1 OR lower(recipient) IN (SELECT address FROM member_address"
+	  "  WHERE member_id = ?1))", K_MESSAGES },
+	/* Sent to others: the row stays (the daily cap and bounce matching count it), its text
+	 * goes. */
+	{ "UPDATE outbox SET raw = X'', subject = NULL, last_error = NULL"
+	  " WHERE id IN (SELECT id FROM temp.erase_outbox)", K_MESSAGES },
 	{ "DELETE FROM inbox WHERE member_id = ?1 OR lower(sender) IN (SELECT address FROM"
 	  " member_address WHERE member_id = ?1)", K_MESSAGES },
-	{ "DELETE FROM outbox WHERE member_id = ?1 OR lower(recipient) IN (SELECT address FROM"
-	  " member_address WHERE member_id = ?1)", K_MESSAGES },
+	/* From others: the row stays (dedupe on Message-ID and hash, the inbox counts). */
+	{ "UPDATE inbox SET raw = NULL, subject = NULL, error = NULL,"
+	  " reason = 'content removed: it named or quoted an erased member'"
+	  " WHERE id IN (SELECT id FROM temp.erase_inbox)", K_MESSAGES },
 	{ "UPDATE reaction SET text = '' WHERE text <> '' AND feedback_id IN (SELECT id FROM"
 	  " feedback WHERE giver_id = ?1 OR receiver_id = ?1)", K_TEXTS },
 	{ "UPDATE feedback SET confirmation = NULL, critique = NULL, suggestion = NULL"
@@ -225,6 +422,9 @@ static const struct step erase_steps[] = {
 	  K_OTHER },
 	{ "UPDATE member SET name = 'erased member ' || id, timezone = NULL, status = 'erased'"
 	  " WHERE id = ?1", K_MEMBERS },
+	{ "DELETE FROM temp.erase_needle", K_NONE },
+	{ "DELETE FROM temp.erase_inbox", K_NONE },
+	{ "DELETE FROM temp.erase_outbox", K_NONE },
 };
 
 /* Purge one programme (?1): its members as erase does, its facilitators, its mail, its texts. */
@@ -287,12 +487,14 @@ count(struct privacy_counts *c, enum kind k, long n)
 	case K_TEXTS: c->texts += n; break;
 	case K_MESSAGES: c->messages += n; break;
 	case K_OTHER: c->other += n; break;
+	case K_NONE: break;
 	}
 }
 
+/* Run steps bound to id (?1) and, where a step has a ?2, text when given, else now. */
 static int
-run_steps(struct db *db, const struct step *steps, size_t n, int64_t id, time_t now,
-    struct privacy_counts *counts, struct fb_error *err)
+run_steps(struct db *db, const struct step *steps, size_t n, int64_t id, const char *text,
+    time_t now, struct privacy_counts *counts, struct fb_error *err)
 {
 	for (size_t i = 0; i < n; i++) {
 		sqlite3_stmt *st = db_stmt(db, steps[i].sql, err);
@@ -300,7 +502,9 @@ run_steps(struct db *db, const struct step *steps, size_t n, int64_t id, time_t 
 		if (st == NULL)
 			return -1;
 		sqlite3_bind_int64(st, 1, id);
-		if (sqlite3_bind_parameter_count(st) >= 2)
+		if (sqlite3_bind_parameter_count(st) >= 2 && text != NULL)
+			db_bind_text(st, 2, text);
+		else if (sqlite3_bind_parameter_count(st) >= 2)
 			sqlite3_bind_int64(st, 2, (sqlite3_int64)now);
 		if (sqlite3_step(st) != SQLITE_DONE)
 			return db_fail(db, err, "removing personal data");
@@ -316,7 +520,6 @@ privacy_flush(struct db *db, struct fb_error *err)
 	return db_exec(db, SQL_CHECKPOINT, err);
 }
 
-static const char SQL_EXISTS[] = "SELECT 1 FROM member WHERE id = ?1";
 static const char SQL_ERASED[] = "SELECT status = 'erased' FROM member WHERE id = ?1";
 
 int
@@ -341,31 +544,110 @@ privacy_member_erased(struct db *db, int64_t member_id, struct fb_error *err)
 	return 0;
 }
 
+static const char SQL_NAME[] = "SELECT name FROM member WHERE id = ?1";
+static const char SQL_VACUUM[] = "VACUUM";
+
+/* Hand every affected inbox row's mailbox copy to cb. 0, or -1 with err. */
+static int
+erase_sources(struct db *db, privacy_source_cb cb, void *ctx, struct fb_error *err)
+{
+	sqlite3_stmt *st = db_stmt(db, SQL_ERASE_SOURCES, err);
+	int rc;
+
+	if (st == NULL)
+		return -1;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *mid = (const char *)sqlite3_column_text(st, 1);
+
+		if (cb(ctx, db_col_text(st, 0), mid, err) < 0) {
+			sqlite3_reset(st);
+			return -1;
+		}
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE)
+		return db_fail(db, err, "listing the mail to remove");
+	return 0;
+}
+
 int
 privacy_erase_member(struct db *db, int64_t member_id, struct privacy_counts *counts,
-    struct fb_error *err)
+    privacy_source_cb on_source, void *ctx, struct fb_error *err)
 {
 	sqlite3_stmt *st;
+	char *name;
 
-	if (db_exec(db, SQL_SECURE_DELETE, err) < 0)
+	/* Temp tables in memory: the needles are the member's words; no temp file gets them. */
+	if (db_exec(db, SQL_SECURE_DELETE, err) < 0 || db_exec(db, SQL_TEMP_MEMORY, err) < 0 ||
+	    db_exec(db, SQL_TEMP_NEEDLE, err) < 0 || db_exec(db, SQL_TEMP_INBOX, err) < 0 ||
+	    db_exec(db, SQL_TEMP_OUTBOX, err) < 0)
 		return -1;
-	st = db_stmt(db, SQL_EXISTS, err);
+	st = db_stmt(db, SQL_NAME, err);
 	if (st == NULL)
 		return -1;
 	sqlite3_bind_int64(st, 1, member_id);
-	if (sqlite3_step(st) != SQLITE_ROW)
+	if (sqlite3_step(st) != SQLITE_ROW) {
+		sqlite3_reset(st);
 		return fb_error_set(err, "member %lld does not exist", (long long)member_id);
+	}
+	name = strdup(db_col_text(st, 0));
 	sqlite3_reset(st);
-	if (db_begin(db, err) < 0)
-		return -1;
-	if (run_steps(db, erase_steps, sizeof(erase_steps) / sizeof(erase_steps[0]), member_id, 0,
-	    counts, err) < 0) {
-		db_rollback(db);
+	if (name == NULL)
+		return fb_error_set(err, "out of memory");
+	if (db_begin(db, err) < 0) {
+		free(name);
 		return -1;
 	}
+	if (run_steps(db, erase_find_steps, sizeof(erase_find_steps) / sizeof(erase_find_steps[0]),
+	    member_id, name, 0, NULL, err) < 0 || needles_register(db, err) < 0 ||
+	    run_steps(db, erase_match_steps, sizeof(erase_match_steps) /
+	    sizeof(erase_match_steps[0]), member_id, name, 0, NULL, err) < 0 ||
+	    (on_source != NULL && erase_sources(db, on_source, ctx, err) < 0) ||
+	    run_steps(db, erase_steps, sizeof(erase_steps) / sizeof(erase_steps[0]), member_id,
+	    name, 0, counts, err) < 0) {
+		free(name);
+		db_rollback(db);
+		needles_unregister(db);
+		return -1;
+	}
+	free(name);
+	needles_unregister(db);
 	if (db_commit(db, err) < 0)
 		return -1;
-	return privacy_flush(db, err);
+	return privacy_compact(db, err);
+}
+
+int
+privacy_compact(struct db *db, struct fb_error *err)
+{
+	/* secure_delete already zeroed the freed cells and pages. But an index's interior pages
+	 * keep copies of keys as dividers (an address in member_address_addr or
+	 * outbox_recipient) after the row is gone: VACUUM rebuilds every b-tree from what is
+	 * left, and the checkpoint takes the old page images out of the WAL. Its temp database
+	 * goes to a file (temp_store back to the default), not to memory: it is the whole
+	 * database. It costs time and disk in proportion to the database (about 20 s per GB
+	 * here); an erase is rare. */
+	sqlite3_stmt *st;
+	int busy;
+
+	if (db_exec(db, SQL_TEMP_DEFAULT, err) < 0 || db_exec(db, SQL_VACUUM, err) < 0)
+		return -1;
+	/* TRUNCATE waits (busy timeout) for readers of an older snapshot; if one outlasts it, the
+	 * old pages stay in the file until the next checkpoint: say so rather than succeed. */
+	st = db_stmt(db, SQL_CHECKPOINT, err);
+	if (st == NULL)
+		return -1;
+	if (sqlite3_step(st) != SQLITE_ROW) {
+		sqlite3_reset(st);
+		return db_fail(db, err, "checkpointing the WAL");
+	}
+	busy = sqlite3_column_int(st, 0);
+	sqlite3_reset(st);
+	if (busy)
+		return fb_error_set(err, "the erase is done, but another process kept reading the "
+		    "database, so its WAL could not be emptied yet: run the erase again later (it "
+		    "says the member was erased) or stop feedbackd for a moment");
+	return 0;
 }
 
 int
@@ -391,7 +673,7 @@ privacy_retention_pass(struct db *db, time_t now, int default_retention_days,
 	sqlite3_reset(st);
 	for (size_t i = 0; i < n; i++)
 		if (run_steps(db, program_steps, sizeof(program_steps) / sizeof(program_steps[0]),
-		    ids[i], now, counts, err) < 0)
+		    ids[i], NULL, now, counts, err) < 0)
 			goto fail;
 	touched = n > 0;
 	if (default_retention_days > 0) {

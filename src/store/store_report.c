@@ -108,8 +108,11 @@ static const char SQL_SAMPLE_NEXT[] =
 static const char SQL_SAMPLE_INSERT[] =
 	"INSERT INTO rating_sample (program_id, number, feedback_id, team_id, week, created_at) "
 	"VALUES (?1, ?2, ?3, ?4, ?5, ?6)";
+/* Whose names a team's anonymous texts must not show: its members (those who left too) and its
+ * facilitators. */
 static const char SQL_TEAM_NAMES[] =
-	"SELECT name FROM member WHERE team_id = ?1 AND status <> 'erased' ORDER BY id";
+	"SELECT name FROM member WHERE team_id = ?1 AND status <> 'erased' "
+	"UNION ALL SELECT name FROM facilitator WHERE team_id = ?1 AND name IS NOT NULL";
 
 /* Ratings. */
 static const char SQL_FACILITATOR[] =
@@ -191,6 +194,7 @@ store_report_set_release(struct report_set *s)
 		free(s->teams[i].questionnaires);
 		free(s->teams[i].sessions);
 		free(s->teams[i].samples);
+		free(s->teams[i].mask_names);
 	}
 	free(s->teams);
 	free(s->absences);
@@ -561,39 +565,41 @@ sample_text(sqlite3_stmt *st, enum report_lang lang, struct buf *out)
 	return 0;
 }
 
+/* The team's names for masking (SQL_TEAM_NAMES) into rd->mask_names and rd->in, once. The
+ * texts stay as written: report_weekly() and the progress renderers mask them (mask.h). */
 static int
-team_names(struct db *db, int64_t team_id, char ***names, size_t *n, struct fb_error *err)
+team_names(struct db *db, struct report_set *s, struct report_data *rd, struct fb_error *err)
 {
-	sqlite3_stmt *st = db_stmt(db, SQL_TEAM_NAMES, err);
-	size_t cap = 0;
+	sqlite3_stmt *st;
+	size_t cap = 0, n = 0;
 	int rc;
 
-	*names = NULL;
-	*n = 0;
+	if (rd->mask_names != NULL)
+		return 0;
+	st = db_stmt(db, SQL_TEAM_NAMES, err);
 	if (st == NULL)
 		return -1;
-	sqlite3_bind_int64(st, 1, team_id);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW && *n < REPORT_MAX_MEMBERS) {
-		char *c;
+	sqlite3_bind_int64(st, 1, rd->team_id);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW && n < 2 * REPORT_MAX_MEMBERS) {
+		const char *c;
 
-		if (*n == cap && store_grow(names, &cap, *n, sizeof(**names)) < 0)
-			break;
-		if ((c = strdup(db_col_text(st, 0))) == NULL)
-			break;
-		(*names)[(*n)++] = c;
+		if ((n == cap && store_grow(&rd->mask_names, &cap, n, sizeof(*rd->mask_names)) < 0) ||
+		    (c = keep(s, db_col_text(st, 0))) == NULL) {
+			sqlite3_reset(st);
+			return fb_error_set(err, "out of memory");
+		}
+		rd->mask_names[n++] = c;
 	}
 	sqlite3_reset(st);
 	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
-		return db_fail(db, err, "rating samples: team names");
+		return db_fail(db, err, "report: the team's names");
+	/* Not NULL once loaded, also for a team without names. */
+	if (rd->mask_names == NULL && store_grow(&rd->mask_names, &cap, 0,
+	    sizeof(*rd->mask_names)) < 0)
+		return fb_error_set(err, "out of memory");
+	rd->in.mask_names = rd->mask_names;
+	rd->in.nmask_names = n;
 	return 0;
-}
-
-static void
-free_names(char **names, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		free(names[i]);
-	free(names);
 }
 
 int
@@ -601,8 +607,6 @@ store_report_samples(struct db *db, struct report_set *s, struct report_data *rd
     time_t now, struct fb_error *err)
 {
 	sqlite3_stmt *st;
-	char **names = NULL;
-	size_t nnames = 0;
 	int rc, shown = 0;
 	int64_t program_id;
 	int64_t picked[20];
@@ -683,7 +687,7 @@ store_report_samples(struct db *db, struct report_set *s, struct report_data *rd
 			}
 		}
 	}
-	if (team_names(db, rd->team_id, &names, &nnames, err) < 0)
+	if (team_names(db, s, rd, err) < 0)
 		goto fail;
 	rd->samples = calloc((size_t)n, sizeof(*rd->samples));
 	if (rd->samples == NULL) {
@@ -696,18 +700,15 @@ store_report_samples(struct db *db, struct report_set *s, struct report_data *rd
 	sqlite3_bind_int64(st, 1, rd->team_id);
 	sqlite3_bind_int(st, 2, rd->in.week);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW && shown < n) {
-		struct buf raw = BUF_INIT, masked = BUF_INIT;
+		struct buf raw = BUF_INIT;
 		char id[32];
 		const char *kid, *ktext;
 
 		snprintf(id, sizeof(id), "F%lld", (long long)sqlite3_column_int64(st, 0));
-		rc = sample_text(st, rd->in.lang, &raw) < 0 ||
-		    report_mask_names(raw.data, (const char *const *)names, nnames,
-		    report_mask_word(rd->in.lang), &masked) < 0 ? -1 : 0;
+		rc = sample_text(st, rd->in.lang, &raw);
 		kid = rc == 0 ? keep(s, id) : NULL;
-		ktext = kid ? keep(s, masked.data) : NULL;
+		ktext = kid ? keep(s, raw.data) : NULL;
 		buf_release(&raw);
-		buf_release(&masked);
 		if (ktext == NULL) {
 			sqlite3_reset(st);
 			fb_error_set(err, "out of memory");
@@ -720,14 +721,12 @@ store_report_samples(struct db *db, struct report_set *s, struct report_data *rd
 	sqlite3_reset(st);
 	if (db_commit(db, err) < 0)
 		goto fail_nr;
-	free_names(names, nnames);
 	rd->in.samples = rd->samples;
 	rd->in.nsamples = (size_t)shown;
 	return shown;
 fail:
 	db_rollback(db);
 fail_nr:
-	free_names(names, nnames);
 	free(rd->samples);
 	rd->samples = NULL;
 	return -1;
@@ -1064,10 +1063,8 @@ store_report_ambition_load(struct db *db, const struct program *p, int64_t team_
 	const struct questionnaire_question *open[QUESTIONNAIRE_MAX_QUESTIONS];
 	struct report_ambition *amb = NULL;
 	size_t nopen = 0, nans = 0, cap = 0, *first = NULL;
-	const char **answers = NULL, **names = NULL;
-	const struct report_data *names_of = NULL;
-	const char *mask = report_mask_word(s->in.lang);
-	struct buf cut = BUF_INIT, masked = BUF_INIT;
+	const char **answers = NULL;
+	struct buf cut = BUF_INIT;
 	sqlite3_stmt *st;
 	int rc;
 
@@ -1104,20 +1101,9 @@ store_report_ambition_load(struct db *db, const struct program *p, int64_t team_
 				a = &amb[(size_t)(t - s->teams) * nopen + k];
 		if (a == NULL || a->nanswers >= REPORT_AMBITION_MAX_ANSWERS)
 			continue;
-		/* The team's members' names, for masking; the rows come team by team. */
-		if (rd != names_of) {
-			free(names);
-			if ((names = calloc(rd->in.nmembers + 1, sizeof(*names))) == NULL)
-				goto oom;
-			for (size_t i = 0; i < rd->in.nmembers; i++)
-				names[i] = rd->in.members[i].name;
-			names_of = rd;
-		}
 		buf_reset(&cut);
-		buf_reset(&masked);
 		if (cut_utf8(db_col_text(st, 2), REPORT_AMBITION_MAX_TEXT, &cut) < 0 ||
-		    report_mask_names(cut.data ? cut.data : "", names, rd->in.nmembers, mask,
-		    &masked) < 0 || (kept = keep(&s->weekly, masked.data)) == NULL)
+		    (kept = keep(&s->weekly, cut.data)) == NULL)
 			goto oom;
 		if (nans == cap && store_grow(&answers, &cap, nans, sizeof(*answers)) < 0)
 			goto oom;
@@ -1130,6 +1116,13 @@ store_report_ambition_load(struct db *db, const struct program *p, int64_t team_
 		goto fail;
 	for (size_t i = 0; i < s->in.nteams * nopen; i++)
 		amb[i].answers = amb[i].nanswers ? answers + first[i] : NULL;
+	/* Whose names the renderers mask in the answers. */
+	for (size_t t = 0; t < s->in.nteams; t++) {
+		if (team_names(db, &s->weekly, &s->weekly.teams[t], err) < 0)
+			goto fail;
+		s->teams[t].mask_names = s->weekly.teams[t].mask_names;
+		s->teams[t].nmask_names = s->weekly.teams[t].in.nmask_names;
+	}
 	for (size_t t = 0; t < s->in.nteams; t++) {
 		if (s->teams[t].sent[0] == 0) {
 			s->teams[t].ambition = NULL; /* no baseline for this team (yet) */
@@ -1144,9 +1137,7 @@ store_report_ambition_load(struct db *db, const struct program *p, int64_t team_
 	s->ambitions = amb;
 	s->answers = answers;
 	free(first);
-	free(names);
 	buf_release(&cut);
-	buf_release(&masked);
 	return 0;
 oom:
 	fb_error_set(err, "out of memory loading the team's ambition");
@@ -1154,8 +1145,6 @@ fail:
 	free(amb);
 	free(answers);
 	free(first);
-	free(names);
 	buf_release(&cut);
-	buf_release(&masked);
 	return -1;
 }

@@ -192,6 +192,42 @@ test_mailbox_maildir_mark_done_refuses_hostile_or_unknown_ids(void **state)
 	assert_true(exists(fx->top, "new", ".hidden"));
 }
 
+/* remove: a message goes for good wherever it is (new/, or cur/ with any flags); one not
+ * there is "not found" (1); a hostile id removes nothing. */
+static void
+test_mailbox_maildir_remove_wherever_it_is(void **state)
+{
+	struct fixture *fx = *state;
+	static const struct {
+		const char *id;
+		int want;
+		const char *sub, *file;  /* gone afterwards */
+	} cases[] = {
+		{ "100.a.host", 0, "new", "100.a.host" },
+		{ "150.c.host", 0, "cur", "150.c.host:2,FS" },
+		{ "200.b.host", 0, "cur", "200.b.host:2," },
+		{ "200.b.host", 1, "cur", "200.b.host:2," },   /* already gone */
+		{ "200.b", 1, "cur", "200.b.host:2," },        /* a prefix is not the id */
+	};
+	static const char *const bad[] = { "", ".hidden", "../new/300.a.host", "new/300.a.host",
+		"300.a.host:2,S", NULL };
+	struct fb_error err;
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		int r = mailbox_maildir_driver.remove(fx->mb, cases[i].id, "<x@y>", &err);
+
+		if (r != cases[i].want)
+			fail_msg("%s: %d (%s)", cases[i].id, r, r < 0 ? err.msg : "");
+		assert_false(exists(fx->top, cases[i].sub, cases[i].file));
+	}
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		if (mailbox_maildir_driver.remove(fx->mb, bad[i], NULL, &err) != -1)
+			fail_msg("id \"%s\" was accepted", bad[i] ? bad[i] : "(null)");
+	assert_true(exists(fx->top, "new", "300.a.host"));
+	assert_true(exists(fx->top, "new", ".hidden"));
+	assert_true(exists(fx->top, "cur", "400.d.host:2,F"));
+}
+
 static void
 test_mailbox_maildir_wait_honours_stop(void **state)
 {
@@ -250,6 +286,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_mailbox_maildir_mark_done_moves_to_cur_with_seen_flag, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_mailbox_maildir_callback_stop_ends_fetch, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_mailbox_maildir_mark_done_refuses_hostile_or_unknown_ids, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_mailbox_maildir_remove_wherever_it_is, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_mailbox_maildir_wait_honours_stop, setup, teardown),
 		cmocka_unit_test(test_mailbox_driver_find_by_name),
 		cmocka_unit_test(test_mailbox_imap_open_refuses_bad_settings),

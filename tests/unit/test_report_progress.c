@@ -255,6 +255,40 @@ test_progress_ambition_shown_anonymously_from_the_group_size(void **state)
 	buf_release(&out);
 }
 
+/* The renderers mask the answers themselves (mask.h): names in every form, addresses, phones. */
+static void
+test_progress_ambition_masked_by_the_renderers(void **state)
+{
+	static const char *const a7[] = { "Zoals Mevr. Bakker en J. de Vries het doen",
+		"Vraag het Anne (06-12345678)" };
+	static const struct report_ambition amb[] = { { 7, "Aan welke thema's?", a7, 2 } };
+	static const char *const names[] = { "Anne Bakker", "Jan de Vries" };
+	static const char *const hidden[] = { "Bakker", "Vries", "Anne", "12345678", "Mevr" };
+	struct report_progress_input in;
+	struct buf out = BUF_INIT;
+
+	(void)state;
+	input(&in, REPORT_LANG_NL);
+	teams[0].ambition = amb;
+	teams[0].nambition = 1;
+	teams[0].mask_names = names;
+	teams[0].nmask_names = 2;
+	for (int f = 0; f < 3; f++) {
+		buf_reset(&out);
+		assert_int_equal(f == 0 ? report_progress_text(&in, &out) : f == 1 ?
+		    report_progress_csv(&in, &out) : report_progress_html(&in, NULL, 0, &out), 0);
+		assert_non_null(strstr(out.data, "Zoals [naam] en [naam] het doen"));
+		assert_non_null(strstr(out.data, "Vraag het [naam] ([naam])"));
+		for (size_t k = 0; k < sizeof(hidden) / sizeof(hidden[0]); k++)
+			if (strstr(out.data, hidden[k]) != NULL)
+				fail_msg("format %d shows \"%s\"", f, hidden[k]);
+	}
+	teams[0].nambition = 0;
+	teams[0].mask_names = NULL;
+	teams[0].nmask_names = 0;
+	buf_release(&out);
+}
+
 struct png_reader {
 	const struct buf *b;
 	size_t at;
@@ -396,6 +430,7 @@ main(void)
 		cmocka_unit_test(test_progress_charts_decode_at_their_size),
 		cmocka_unit_test(test_progress_words_in_the_reports_language),
 		cmocka_unit_test(test_progress_ambition_shown_anonymously_from_the_group_size),
+		cmocka_unit_test(test_progress_ambition_masked_by_the_renderers),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

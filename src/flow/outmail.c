@@ -79,6 +79,8 @@ const struct template_spec outmail_specs[] = {
 	{ "invite_cancel", N(SESSION_NAMES) },
 	{ "moment_invite", N(MOMENT_NAMES, "reminder", "old_date", "old_start") },
 	{ "moment_cancel", N(MOMENT_NAMES, "reminder", "completed") },
+	/* To the coordinator, once, when a member's address becomes unreachable (apply_bounce.c). */
+	{ "unreachable", N("name", "address", "since", "status", "score", "threshold") },
 };
 const size_t outmail_nspecs = sizeof(outmail_specs) / sizeof(outmail_specs[0]);
 

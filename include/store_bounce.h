@@ -55,7 +55,8 @@ struct bounce_marked {
  * *n is 0), so the caller tells the coordinator once per address and member. */
 int store_bounce_mark_unreachable(struct db *db, const char *address, const char *reason,
     time_t now, struct bounce_marked **out, size_t *n, struct fb_error *err);
-/* Since when address is unreachable: the time, or 0 when it is not (or not a member's). */
+/* Since when address is unreachable: the time, 0 when it is not (or not a member's), -1 on
+ * error. */
 time_t store_bounce_unreachable_since(struct db *db, const char *address, struct fb_error *err);
 /* Reachable again: clear the mark of address (in every programme) and forget its bounces.
  * Returns how many member addresses were marked (0: it was not), -1 on error. */

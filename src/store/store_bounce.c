@@ -198,8 +198,9 @@ store_bounce_unreachable_since(struct db *db, const char *address, struct fb_err
 	if (st == NULL)
 		return -1;
 	db_bind_text(st, 1, address);
-	if (sqlite3_step(st) == SQLITE_ROW)
-		t = (time_t)sqlite3_column_int64(st, 0);
+	if (sqlite3_step(st) != SQLITE_ROW)
+		return db_fail(db, err, "reading since when an address is unreachable");
+	t = (time_t)sqlite3_column_int64(st, 0);
 	sqlite3_reset(st);
 	return t;
 }

@@ -82,4 +82,11 @@ expect_eq "Piet is reachable again" "$(unreachable)" 0
 expect_ok "member reachable again is harmless" ctl member reachable piet@example.nl
 expect_grep "and says it was not marked" "was not marked unreachable" "$T/out"
 expect_fail "an unknown member is an error" ctl member reachable "Nobody Here"
+
+dsn "$T/b4.eml" b4 4.2.2
+drop "$T/b4.eml"
+NOW=2027-01-13T10:00 fbd
+expect_eq "a temporary bounce is counted" "$(sqlite3 "$T/fb.db" "SELECT count(*) FROM bounce WHERE address = 'piet@example.nl' AND permanent = 0")" 1
+expect_ok "member erase" ctl member erase piet@example.nl --yes
+expect_eq "erase forgets the address's bounces" "$(sqlite3 "$T/fb.db" "SELECT count(*) FROM bounce")" 0
 finish

@@ -235,6 +235,22 @@ apply_bounce(struct ctx *c)
 }
 
 int
+apply_bounce_retoken(struct ctx *c)
+{
+	struct bounce_sent s;
+	int rc;
+
+	if (c->cls.kind == CLASSIFY_BOUNCE || c->cls.token_source == NULL ||
+	    strcmp(c->cls.token_source, "address") != 0)
+		return 0;
+	rc = store_bounce_sent_by_token(c->f->db, c->cls.token, &s, c->err);
+	if (rc != 0)
+		return rc < 0 ? -1 : 0;
+	store_bounce_sent_release(&s);
+	return classify_token_not_in_address(c->msg, &c->cls, c->err);
+}
+
+int
 apply_bounce_reply(struct ctx *c)
 {
 	int n;

@@ -44,6 +44,8 @@ enum shape {
 	RETURNED_FORGED,  /* returned headers with a Message-ID we never sent */
 	REPLY_PIET,       /* Piet answers the request with his reply token */
 	REPLY_MALLORY,    /* a stranger answers with Piet's reply token */
+	REPLY_TO_VERP,    /* Piet answers, to the envelope sender, In-Reply-To our message */
+	OOO_TO_VERP,      /* Piet's out-of-office, sent to the envelope sender (RFC 3834) */
 };
 
 struct step {
@@ -113,6 +115,12 @@ static const struct bcase cases[] = {
 	    { VERP_TO, NULL, 0, "applied", "marked unreachable" },
 	    { REPLY_MALLORY, NULL, 1, "quarantined", "sent from mallory@evil.example" } },
 	  1, 1, 1 },
+	{ "test_bounce_reply_to_the_envelope_sender_finds_the_reply_token", 0, {
+	    { REPLY_TO_VERP, NULL, 0, "applied", "feedback from Piet Jansen to Jan de Vries" } },
+	  0, 0, 0 },
+	{ "test_bounce_out_of_office_to_the_envelope_sender_is_an_absence", 0, {
+	    { OOO_TO_VERP, NULL, 0, "applied", "out-of-office: Piet Jansen away until 2027-02-01" } },
+	  0, 0, 0 },
 	{ "test_bounce_after_a_reply_counts_from_zero", 2, {
 	    { VERP_TO, NULL, 0, "applied", "marked unreachable" },
 	    { REPLY_PIET, NULL, 1, "applied", "reachable again" },
@@ -288,6 +296,17 @@ inbound(struct world *w, const struct step *s, int64_t *id)
 		    "Message-ID: <r%d@example.nl>\n\nKritiek: de conclusie ontbrak.\n",
 		    s->shape == REPLY_PIET ? "Piet Jansen <" PIET_ADDR ">" :
 		    "Mallory <mallory@evil.example>", w->token, n);
+		break;
+	case REPLY_TO_VERP:
+		buf_addf(&raw, "From: Piet Jansen <" PIET_ADDR ">\nTo: %s\nSubject: Re: feedback\n"
+		    "Message-ID: <r%d@example.nl>\nIn-Reply-To: <%s>\n\n"
+		    "Kritiek: de conclusie ontbrak.\n", to.data, n, w->message_id);
+		break;
+	case OOO_TO_VERP:
+		buf_addf(&raw, "From: Piet Jansen <" PIET_ADDR ">\nTo: %s\nSubject: Afwezig\n"
+		    "Message-ID: <o%d@example.nl>\nAuto-Submitted: auto-replied\n"
+		    "In-Reply-To: <%s>\n\nIk ben afwezig tot en met 1 februari 2027.\n", to.data, n,
+		    w->message_id);
 		break;
 	case END:
 		break;

@@ -15,13 +15,18 @@
  *   complaint       an ARF spam complaint whose returned message carries our token: the member
  *                   it was sent to gets no more mail, the coordinator is told once; one that
  *                   names none of our messages is kept, not applied. Never answered.
- *   bounce          the failed address is marked undeliverable (permanent failures only);
- *                   never answered.
+ *   bounce          only with proof it is about our mail (our VERP token as its envelope
+ *                   recipient, or the returned headers of a message we sent to the failed
+ *                   address), else kept as "bounce not about our mail" and ignored; a proven
+ *                   bounce is counted against the address we sent to, and the score
+ *                   (bounce.h) may make it unreachable, telling the coordinator once
+ *                   (apply_bounce.c); never answered.
  *   auto-reply      from a member: an out-of-office absence (until the date it names, else to
  *                   the end of the week); never answered, nothing counted.
  *   calendar reply  recorded by the session module (when present); never answered.
  *   reply (token)   the sender must be an address of the member the token was sent to, else
  *                   the message is quarantined with the reason (the coordinator may apply it).
+ *                   A member's reply that passes makes the sender's address reachable again.
  *                   Then by the token's purpose: "ask" (a nudge or confirmation: asking for or
  *                   giving unsolicited feedback), "request" (giving feedback), "received" (a
  *                   reaction, passed on to the giver once), "receipt" (the giver's correction).

@@ -77,6 +77,16 @@ struct classify_result {
 int classify_message(const struct fb_message *msg, struct classify_result *out,
     struct fb_error *err);
 
+/*
+ * The token r holds came from an address but is not a reply token (the caller found it is a
+ * message's envelope sender token, outmail.h: mail sent to a Return-Path, such as an RFC 3834
+ * auto-reply): look for the reply token again in In-Reply-To, References and the subject only.
+ * A reply without one becomes new mail (or unknown without a From). 0, or -1 with err when
+ * memory runs out.
+ */
+int classify_token_not_in_address(const struct fb_message *m, struct classify_result *r,
+    struct fb_error *err);
+
 /* "reply", "new", "auto_reply", "bounce", "itip", "unknown", "complaint". */
 const char *classify_kind_name(enum classify_kind kind);
 

@@ -95,6 +95,10 @@ struct config_outgoing {
 	int backoff_initial;        /* seconds */
 	int backoff_max;            /* seconds */
 	int per_recipient_daily_cap;
+	char *bounce_address;       /* envelope sender base: each message's is LOCAL+TOKEN@DOMAIN;
+	                             * "" in the file = reply_address */
+	int bounce_threshold;       /* bounce score at which an address is unreachable */
+	int bounce_window;          /* seconds a counted bounce stays in the score */
 };
 
 struct config_incoming {

@@ -89,6 +89,10 @@ struct fb_message {
 	 * NULL when absent. */
 	char *delivery_status;
 	char *original_headers;
+	/* The Message-ID of the returned message, read from original_headers with libetpan's
+	 * RFC 5322 parser, WITHOUT angle brackets (as the outbox keeps ours); NULL when there is
+	 * none. A bounce that returns our message names it (apply.h). */
+	char *original_message_id;
 
 	size_t nparts; /* MIME parts seen */
 };

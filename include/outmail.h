@@ -82,6 +82,15 @@ int outmail_queue(const struct flow *f, const struct outmail_msg *m,
 int outmail_priority(const char *kind);
 
 /*
+ * A message's own envelope sender (VERP): a fresh token into token_out and
+ * "LOCAL+TOKEN@DOMAIN" of bounce_address ([outgoing] bounce_address) appended to out. Every
+ * message queued gets one, stored with its outbox row; a bounce proves it is about our mail by
+ * naming it (apply.h). 0, or -1 with err (no randomness, no memory).
+ */
+int outmail_verp(const char *bounce_address, char token_out[TOKEN_LEN + 1], struct buf *out,
+    struct fb_error *err);
+
+/*
  * Look up a token from a reply: 0 and out filled (purpose is a static string), 1 when unknown
  * or expired at f->now, -1 on a database error. program_id is set to the token's programme.
  */

@@ -27,7 +27,9 @@ enum outbox_priority { OUTBOX_PERSON = 0, OUTBOX_AUTOMATIC = 1 };
 struct outbox_new {
 	const char *message_id;  /* without <>; unique */
 	const char *kind;        /* what it is: "nudge", "request", "test", … */
-	const char *sender;      /* envelope sender */
+	const char *sender;      /* envelope sender: bounce_address+BOUNCE_TOKEN (VERP) */
+	const char *bounce_token; /* the token in sender, unique; NULL: none (a bounce of this
+	                           * row can then only be proved by its returned headers) */
 	const char *recipient;
 	const char *subject;     /* for listings */
 	const char *raw;         /* the complete message */

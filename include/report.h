@@ -77,6 +77,7 @@ struct report_member_in {
 	const struct report_absence *absences;
 	size_t nabsences;
 	int unreachable;                  /* the primary address bounced */
+	time_t unreachable_since;         /* when it became unreachable; 0: not known */
 	int questionnaires_reminded;      /* open questionnaires unanswered after a reminder */
 };
 

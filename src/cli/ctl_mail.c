@@ -274,8 +274,9 @@ outbox_add(struct ctl *c, int argc, char **argv)
 		return c->db ? ctl_error("%s", err.msg) : CTL_FAIL;
 	}
 	for (int i = optind; i < argc; i++) {
-		struct buf raw = BUF_INIT, msgid = BUF_INIT, subject = BUF_INIT;
+		struct buf raw = BUF_INIT, msgid = BUF_INIT, subject = BUF_INIT, verp = BUF_INIT;
 		struct outbox_new m = { 0 };
+		char btoken[TOKEN_LEN + 1];
 		int bad = 0;
 
 		if (buf_read_file(&raw, argv[i], (size_t)c->cfg->feedbackd.max_message_size) < 0)
@@ -283,10 +284,13 @@ outbox_add(struct ctl *c, int argc, char **argv)
 		else if (envelope_read(raw.data, raw.len, &msgid, NULL, &subject) < 0 ||
 		    msgid.len == 0)
 			bad = ctl_error("%s: no Message-ID header: not a message to queue", argv[i]);
+		else if (outmail_verp(c->cfg->outgoing.bounce_address, btoken, &verp, &err) < 0)
+			bad = ctl_error("%s: %s", argv[i], err.msg);
 		if (!bad) {
 			m.message_id = msgid.data;
 			m.kind = kind;
-			m.sender = c->cfg->feedbackd.from_address;
+			m.sender = verp.data;
+			m.bounce_token = btoken;
 			m.recipient = addr.data;
 			m.subject = subject.data;
 			m.raw = raw.data;
@@ -299,6 +303,7 @@ outbox_add(struct ctl *c, int argc, char **argv)
 		buf_release(&raw);
 		buf_release(&msgid);
 		buf_release(&subject);
+		buf_release(&verp);
 		if (bad) {
 			db_rollback(c->db);
 			goto out;

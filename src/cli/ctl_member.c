@@ -1,5 +1,5 @@
 /*
- * ctl_member — feedbackctl member: add, import from CSV, list, mark absent.
+ * ctl_member — feedbackctl member: add, import from CSV, list, mark absent, reachable again.
  * (member export and member erase live in ctl_privacy.c.)
  */
 #include <errno.h>
@@ -14,6 +14,7 @@
 #include "fbtime.h"
 #include "roster.h"
 #include "store.h"
+#include "store_bounce.h"
 #include "table.h"
 #include "banned.h"
 
@@ -25,6 +26,7 @@ static const char member_usage[] =
 	"       feedbackctl member import TEAM FILE.csv\n"
 	"       feedbackctl member list [TEAM | --program PROGRAM] [--json]\n"
 	"       feedbackctl member absent MEMBER --from DATE --until DATE [--program PROGRAM]\n"
+	"       feedbackctl member reachable MEMBER [--program PROGRAM]\n"
 	"       feedbackctl member export MEMBER [--program PROGRAM]\n"
 	"       feedbackctl member erase MEMBER [--program PROGRAM] --yes\n"
 	"\n"
@@ -32,7 +34,10 @@ static const char member_usage[] =
 	"        timezone (tijdzone) and language (taal); ';' or ',' separated, UTF-8 with or\n"
 	"        without BOM. Every line is checked first: one bad line imports nothing.\n"
 	"absent  MEMBER is an address, a name unique in the programme, or an id; dates are\n"
-	"        YYYY-MM-DD, inclusive. Nothing automatic is sent to an absent member.\n";
+	"        YYYY-MM-DD, inclusive. Nothing automatic is sent to an absent member.\n"
+	"reachable  clear the member's \"unreachable\" mark (set when their address bounced,\n"
+	"        see [outgoing] bounce_threshold) and forget the bounces counted so far: mail\n"
+	"        to them resumes. A reply of theirs to one of our messages does the same.\n";
 
 static int
 check_member_fields(const char *timezone, const char *language, struct fb_error *err)
@@ -276,6 +281,50 @@ member_absent(struct ctl *c, int argc, char **argv)
 	return rc;
 }
 
+static int
+member_reachable(struct ctl *c, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "program", required_argument, NULL, 'p' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *program = NULL;
+	struct program p;
+	struct member m;
+	struct fb_error err;
+	int ch, n, rc = CTL_OK;
+
+	optind = 1;
+	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		if (ch == 'p')
+			program = optarg;
+		else
+			return ctl_usage(member_usage, 0);
+	}
+	if (argc - optind != 1)
+		return ctl_usage(member_usage, 0);
+	if (ctl_pick_program(c, program, &p) != CTL_OK)
+		return CTL_FAIL;
+	if (store_member_find(c->db, p.id, 0, argv[optind], &m, &err) < 0) {
+		store_program_release(&p);
+		return ctl_error("%s", err.msg);
+	}
+	if (db_begin(c->db, &err) < 0 ||
+	    (n = store_bounce_reachable_member(c->db, m.id, &err)) < 0 ||
+	    db_commit(c->db, &err) < 0) {
+		db_rollback(c->db);
+		rc = ctl_error("%s", err.msg);
+	} else if (n == 0) {
+		printf("%s <%s> was not marked unreachable; bounces counted so far are "
+		    "forgotten\n", m.name, m.address);
+	} else {
+		printf("%s <%s> is reachable again: mail to them resumes\n", m.name, m.address);
+	}
+	store_member_release(&m);
+	store_program_release(&p);
+	return rc;
+}
+
 int
 ctl_member(struct ctl *c, int argc, char **argv)
 {
@@ -291,6 +340,8 @@ ctl_member(struct ctl *c, int argc, char **argv)
 		return member_list(c, argc - 1, argv + 1);
 	if (strcmp(argv[1], "absent") == 0)
 		return member_absent(c, argc - 1, argv + 1);
+	if (strcmp(argv[1], "reachable") == 0)
+		return member_reachable(c, argc - 1, argv + 1);
 	if (strcmp(argv[1], "export") == 0)
 		return ctl_member_export(c, argc - 1, argv + 1);
 	if (strcmp(argv[1], "erase") == 0)

@@ -166,6 +166,12 @@ static const struct key keys[] = {
 	KINT("outgoing", "per_recipient_daily_cap", "20", outgoing.per_recipient_daily_cap,
 	    1, 10000, "most messages to one address in any 24 hours; more wait and go when the "
 	    "window allows (person mail first)"),
+	K("outgoing", "bounce_address", KT_EMAIL, "", outgoing.bounce_address, 0, 0, NULL,
+	    KF_EMPTY, "envelope sender; each message's is its +TOKEN form; empty: reply_address"),
+	KINT("outgoing", "bounce_threshold", "4", outgoing.bounce_threshold, 1, 100,
+	    "bounce score that makes an address unreachable (permanent 2, temporary 1 a day)"),
+	KDUR("outgoing", "bounce_window", "30d", outgoing.bounce_window, DAY, 365 * DAY,
+	    "how long a bounce counts in the score"),
 
 	KENUM("incoming", "mailbox", "maildir", incoming.mailbox, V_MAILBOX,
 	    "where replies are read: a Maildir, or an IMAP server"),
@@ -967,6 +973,9 @@ apply_derived(struct config *cfg)
 	if (*f->coordinator_address == '\0' &&
 	    set_string(&f->coordinator_address, f->from_address, strlen(f->from_address)) < 0)
 		return -1;
+	if (*cfg->outgoing.bounce_address == '\0' && set_string(&cfg->outgoing.bounce_address,
+	    f->reply_address, strlen(f->reply_address)) < 0)
+		return -1;
 	return 0;
 }
 
@@ -1426,6 +1435,11 @@ check_cross(struct parse *p)
 		add_error(p, line_of(p, "feedbackd", "reply_address", "from_address"),
 		    "[feedbackd] reply_address \"%s\" has a +part; give the plain address, "
 		    "feedbackd adds +TOKEN itself", c->feedbackd.reply_address);
+	if (strchr(c->outgoing.bounce_address, '+') != NULL &&
+	    strcmp(c->outgoing.bounce_address, c->feedbackd.reply_address) != 0)
+		add_error(p, line_of(p, "outgoing", "bounce_address", "bounce_address"),
+		    "[outgoing] bounce_address \"%s\" has a +part; give the plain address, "
+		    "feedbackd adds +TOKEN itself", c->outgoing.bounce_address);
 }
 
 /* One pass of inih over the file: fresh defaults, then the file. inih's result: 0, the

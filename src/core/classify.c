@@ -591,9 +591,9 @@ token_in_ids(const char *ids, char out[TOKEN_LEN + 1])
 }
 
 static void
-find_token(const struct fb_message *m, struct classify_result *r)
+find_token_from(const struct fb_message *m, struct classify_result *r, int addresses)
 {
-	for (size_t i = 0; i < m->nrecipients; i++)
+	for (size_t i = 0; addresses && i < m->nrecipients; i++)
 		if (token_from_address(m->recipients[i].addr, r->token) == 0) {
 			r->token_source = "address";
 			return;
@@ -611,6 +611,29 @@ find_token(const struct fb_message *m, struct classify_result *r)
 		return;
 	}
 	r->token[0] = '\0';
+}
+
+static void
+find_token(const struct fb_message *m, struct classify_result *r)
+{
+	find_token_from(m, r, 1);
+}
+
+int
+classify_token_not_in_address(const struct fb_message *m, struct classify_result *r,
+    struct fb_error *err)
+{
+	r->token_source = NULL;
+	find_token_from(m, r, 0);
+	if (r->kind != CLASSIFY_REPLY)
+		return 0;
+	if (r->token_source == NULL) {
+		r->kind = m->from.addr != NULL ? CLASSIFY_NEW : CLASSIFY_UNKNOWN;
+		return classify_add_reason(r, "the address token is an envelope sender's, no "
+		    "reply token found") < 0 ? fb_error_set(err, "out of memory") : 0;
+	}
+	return classify_add_reason(r, "the address token is an envelope sender's; token in %s",
+	    r->token_source) < 0 ? fb_error_set(err, "out of memory") : 0;
 }
 
 /* A bounce of our own mail: the returned headers carry our Message-ID or reply address. */

@@ -848,6 +848,7 @@ message_free(struct fb_message *msg)
 	free(msg->text);
 	free(msg->delivery_status);
 	free(msg->original_headers);
+	free(msg->original_message_id);
 	free(msg);
 }
 
@@ -873,6 +874,42 @@ to_crlf(const char *raw, size_t len, struct buf *out)
 		i = j + (raw[j] == '\r' && j + 1 < len && raw[j + 1] == '\n' ? 2 : 1);
 	}
 	return 0;
+}
+
+/* The returned message's Message-ID, parsed from its header block by mailimf (the same RFC
+ * 5322 reader as our own headers): a malformed block gives no id, never a guessed one. */
+static int
+read_original_message_id(struct fb_message *msg)
+{
+	struct buf crlf = BUF_INIT;
+	struct mailimf_fields *fields = NULL;
+	size_t idx = 0;
+	int rc = 0;
+
+	if (msg->original_headers == NULL)
+		return 0;
+	if (to_crlf(msg->original_headers, strlen(msg->original_headers), &crlf) < 0 ||
+	    buf_add(&crlf, "\r\n", 2) < 0) {
+		buf_release(&crlf);
+		return -1;
+	}
+	if (mailimf_fields_parse(crlf.data, crlf.len, &idx, &fields) == MAILIMF_NO_ERROR) {
+		for (clistiter *it = clist_begin(fields->fld_list); it != NULL;
+		    it = clist_next(it)) {
+			struct mailimf_field *f = clist_content(it);
+			const char *id;
+
+			if (f->fld_type != MAILIMF_FIELD_MESSAGE_ID || f->fld_data.fld_message_id ==
+			    NULL || (id = f->fld_data.fld_message_id->mid_value) == NULL)
+				continue;
+			if ((msg->original_message_id = xstrndup(id, strlen(id))) == NULL)
+				rc = -1;
+			break;
+		}
+		mailimf_fields_free(fields);
+	}
+	buf_release(&crlf);
+	return rc;
 }
 
 struct fb_message *
@@ -949,7 +986,7 @@ message_parse(const char *raw, size_t len, size_t max_size, struct fb_error *err
 	} else {
 		msg->text = buf_detach(&w.plain, &msg->text_len);
 	}
-	if (msg->text == NULL)
+	if (msg->text == NULL || read_original_message_id(msg) < 0)
 		goto oom;
 	if (mime != NULL)
 		mailmime_free(mime);

@@ -19,7 +19,7 @@ enum phrase {
 	P_NONE_LAGGING, P_MEMBER, P_GIVEN, P_RECEIVED, P_REQUESTED, P_TOTAL, P_TREND, P_STATUS,
 	P_TEAM, P_R_NO_FEEDBACK, P_R_NO_REQUEST, P_R_BELOW_MEDIAN, P_R_QUESTIONNAIRE,
 	P_S_LAGGING, P_S_UNREACHABLE, P_S_AWAY, P_A_COORDINATOR, P_A_FACILITATOR, P_A_OOO,
-	P_BOUNCES, P_QUESTIONNAIRES, P_ANSWERED, P_CLOSES, P_NO_QUESTIONNAIRES, P_SESSIONS,
+	P_BOUNCES, P_SINCE, P_QUESTIONNAIRES, P_ANSWERED, P_CLOSES, P_NO_QUESTIONNAIRES, P_SESSIONS,
 	P_NO_SESSIONS, P_ACCEPTED, P_DECLINED, P_TENTATIVE, P_NO_ANSWER, P_RATING, P_RATING_HOW,
 	P_RATINGS, P_THIS_WEEK, P_ALL_WEEKS, P_AVERAGE, P_MEDIAN, P_THIS_WEEK_SHORT, P_KICKOFF,
 	P_PROGRESS, P_EVALUATION, P_BASELINE, P_MIDTERM, P_FINAL, P_FOLLOWUP, P_WEEKS, P_LEGEND,
@@ -55,6 +55,7 @@ static const char *const phrases[P_COUNT][2] = {
 	[P_A_FACILITATOR] = { "gemeld door procesbegeleider", "marked by a facilitator" },
 	[P_A_OOO] = { "afwezigheidsbericht", "out-of-office reply" },
 	[P_BOUNCES] = { "e-mailadres komt niet aan", "email address bounces" },
+	[P_SINCE] = { "sinds", "since" },
 	[P_QUESTIONNAIRES] = { "Vragenlijsten", "Questionnaires" },
 	[P_ANSWERED] = { "ingevuld", "answered" },
 	[P_CLOSES] = { "sluit", "closes" },
@@ -206,6 +207,27 @@ add_local(struct buf *out, const char *tz, time_t t)
 	    l.hour, l.min);
 }
 
+/* Why a member is unreachable: "email address bounces since 2027-01-12" (the local date it
+ * became so), or without the date when it is not known. */
+static int
+add_bounces(struct buf *out, const struct report *r, const struct report_member *m)
+{
+	struct fb_local l;
+
+	if (buf_adds(out, ph(r, P_BOUNCES)) < 0)
+		return -1;
+	if (m->in->unreachable_since <= 0)
+		return 0;
+	if (r->in->tz == NULL || fbtime_to_local(r->in->tz, m->in->unreachable_since, &l,
+	    NULL) < 0) {
+		if (buf_addf(out, " %s ", ph(r, P_SINCE)) < 0)
+			return -1;
+		return fbtime_format_utc(m->in->unreachable_since, out);
+	}
+	return buf_addf(out, " %s %04d-%02d-%02d", ph(r, P_SINCE), l.date.year, l.date.month,
+	    l.date.day);
+}
+
 /* The first trend slot to show: none before week 1. */
 static int
 first_trend(const struct report *r)
@@ -266,8 +288,8 @@ render_status_text(const struct report *r, struct buf *out)
 			return -1;
 		for (size_t i = 0; i < r->n; i++)
 			if (r->members[i].status == REPORT_UNREACHABLE &&
-			    buf_addf(out, "  - %s: %s\n", name_of(&r->members[i]),
-			    ph(r, P_BOUNCES)) < 0)
+			    (buf_addf(out, "  - %s: ", name_of(&r->members[i])) < 0 ||
+			    add_bounces(out, r, &r->members[i]) < 0 || buf_addch(out, '\n') < 0))
 				return -1;
 	}
 	if (r->naway) {
@@ -575,7 +597,7 @@ render_one_html(const struct report *r, struct buf *out)
 			else if (m->status == REPORT_AWAY)
 				rc = buf_adds(&why, away_word(r, m->away));
 			else
-				rc = buf_adds(&why, ph(r, P_BOUNCES));
+				rc = add_bounces(&why, r, m);
 			rc = rc < 0 || buf_addf(out, "<tr><td style=\"%sfont-weight:bold;color:%s;\">",
 			    H_TD, colour) < 0 || report_html_escape(out, name_of(m)) < 0 ||
 			    buf_adds(out, "</td>") < 0 || html_cell(out, H_TD, status_word(r, m->status)) < 0 ||

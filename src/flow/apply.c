@@ -75,32 +75,6 @@ apply_may_answer(struct ctx *c)
 
 /* ---- the kinds that are never answered ---------------------------------------------------------- */
 
-static int
-on_bounce(struct ctx *c)
-{
-	const struct classify_bounce *b = &c->cls.bounce;
-	int n;
-
-	if (b->recipient == NULL) {
-		apply_set(c, "ignored", "delivery failure that names no recipient");
-		return 0;
-	}
-	if (!b->permanent) {
-		apply_set(c, "ignored", "temporary delivery failure for %s (%s): the outbox "
-		    "retries", b->recipient, b->status);
-		return 0;
-	}
-	n = store_address_undeliverable(c->f->db, b->recipient, b->status, c->f->now, c->err);
-	if (n < 0)
-		return -1;
-	if (n == 0)
-		apply_set(c, "ignored", "delivery failure for %s (%s), not a member's address",
-		    b->recipient, b->status);
-	else
-		apply_set(c, "applied", "%s marked undeliverable (%s)", b->recipient, b->status);
-	return 0;
-}
-
 /* The sender as a member: of the token's programme when there is a token, else of any. */
 static int
 sender_member(struct ctx *c, struct member *m)
@@ -341,6 +315,8 @@ on_reply(struct ctx *c, const struct outmail_token *t)
 	if (!ok)
 		return 0;
 	c->member_id = t->member_id;
+	if (t->member_id > 0 && apply_bounce_reply(c) < 0)
+		return -1;
 	if (read_text(c, t->member_id) < 0)
 		return -1;
 	if (strcmp(t->purpose, "ask") == 0)
@@ -438,7 +414,7 @@ process(struct ctx *c)
 		apply_set(c, "quarantined", "could not be read: %s", perr.msg);
 		return 0;
 	}
-	if (classify_message(c->msg, &c->cls, c->err) < 0)
+	if (classify_message(c->msg, &c->cls, c->err) < 0 || apply_bounce_retoken(c) < 0)
 		return -1;
 	snprintf(c->out.kind, sizeof(c->out.kind), "%s", classify_kind_name(c->cls.kind));
 	if (c->msg->from.addr != NULL) {
@@ -455,7 +431,7 @@ process(struct ctx *c)
 	}
 	switch (c->cls.kind) {
 	case CLASSIFY_BOUNCE:
-		return on_bounce(c);
+		return apply_bounce(c);
 	case CLASSIFY_COMPLAINT:
 		return on_complaint(c);
 	case CLASSIFY_AUTO_REPLY:

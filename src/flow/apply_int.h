@@ -50,6 +50,16 @@ int apply_report_reply(struct ctx *c, int64_t facilitator_id);
 /* apply_measure.c: a reply to a questionnaire, reminder or answer receipt. */
 int apply_questionnaire(struct ctx *c, int64_t member_id, int64_t questionnaire_id);
 
+/* apply_bounce.c: a bounce acts only with proof it is about our mail (see the file). */
+int apply_bounce(struct ctx *c);
+/* After classify: a token found in an address that is an envelope sender's (mail sent to our
+ * Return-Path, e.g. an RFC 3834 auto-reply) is no reply token; the reply token is looked for
+ * elsewhere (classify_token_not_in_address). 0, or -1 with ctx->err. */
+int apply_bounce_retoken(struct ctx *c);
+/* A genuine reply (one that passed the sender checks) from c->sender: the address is
+ * reachable again, its bounces forgotten; noted in the reason. 0, or -1 with ctx->err. */
+int apply_bounce_reply(struct ctx *c);
+
 /* Calendar replies to session invitations (apply_session.c). */
 int apply_itip(struct ctx *c);
 /* A mail (not a calendar answer) in reply to session session_id's invitation. */

@@ -83,6 +83,8 @@ const struct template_spec outmail_specs[] = {
 	{ "moment_cancel", N(MOMENT_NAMES, "reminder", "completed") },
 	/* To the coordinator: a member's spam complaint (ARF) stopped mail to them (apply.c). */
 	{ "complaint", N("member", "address", "team", "date", "inbox") },
+	/* To the coordinator, once, when a member's address becomes unreachable (apply_bounce.c). */
+	{ "unreachable", N("name", "address", "since", "status", "score", "threshold") },
 };
 const size_t outmail_nspecs = sizeof(outmail_specs) / sizeof(outmail_specs[0]);
 
@@ -240,6 +242,17 @@ plus_address(const char *addr, const char *token, struct buf *out)
 }
 
 int
+outmail_verp(const char *bounce_address, char token_out[TOKEN_LEN + 1], struct buf *out,
+    struct fb_error *err)
+{
+	if (token_new(token_out, err) < 0)
+		return -1;
+	if (plus_address(bounce_address, token_out, out) < 0)
+		return fb_error_set(err, "out of memory");
+	return 0;
+}
+
+int
 outmail_queue(const struct flow *f, const struct outmail_msg *m,
     char token_out[TOKEN_LEN + 1], struct fb_error *err)
 {
@@ -248,7 +261,8 @@ outmail_queue(const struct flow *f, const struct outmail_msg *m,
 	    m->lang ? m->lang : m->program->language);
 	struct template_output o;
 	struct buf reply_to = BUF_INIT, msgid = BUF_INIT, subject = BUF_INIT, raw = BUF_INIT;
-	char token[TOKEN_LEN + 1] = "";
+	struct buf verp = BUF_INIT;
+	char token[TOKEN_LEN + 1] = "", btoken[TOKEN_LEN + 1];
 	struct compose_header kind = { "X-Feedbackd-Kind", m->kind };
 	int rc = -1;
 
@@ -304,10 +318,14 @@ outmail_queue(const struct flow *f, const struct outmail_msg *m,
 		memmove(msgid.data, msgid.data + 1, msgid.len - 2);
 		buf_truncate(&msgid, msgid.len - 2);
 	}
+	/* Its own envelope sender: a bounce that names it proves it is about this row. */
+	if (outmail_verp(f->cfg->outgoing.bounce_address, btoken, &verp, err) < 0)
+		goto out;
 	struct outbox_new row = {
 		.message_id = msgid.data,
 		.kind = m->kind,
-		.sender = m->from_addr ? m->from_addr : fc->from_address,
+		.sender = verp.data,
+		.bounce_token = btoken,
 		.recipient = m->to_addr,
 		.subject = subject.data,
 		.raw = raw.data,
@@ -329,6 +347,7 @@ oom:
 out:
 	template_output_release(&o);
 	buf_release(&reply_to);
+	buf_release(&verp);
 	buf_release(&msgid);
 	buf_release(&subject);
 	buf_release(&raw);

@@ -1,7 +1,9 @@
 /*
  * transport_maildir — the "maildir" transport driver (include/transport.h): every message
  * becomes one file in the Maildir's new/, for tests, demos and sites that let a local MDA or
- * Dovecot pick mail up. The file holds the message exactly as given (no envelope is recorded).
+ * Dovecot pick mail up. The file holds the message as given, with the envelope sender written
+ * before it as a Return-Path header, as a delivering MTA does (RFC 5321 4.4): that is where a
+ * local MDA or a test finds where bounces go (our per-message VERP address, outmail.h).
  * Order is important: a message is OK only after mdir_write() has fsynced the file and the
  * directory, so the outbox may mark it sent.
  */
@@ -41,10 +43,28 @@ maildir_open(const struct transport_settings *s, struct fb_error *err)
 	return t;
 }
 
+/* "Return-Path: <sender>" in the message's own line ending, then the message, into out.
+ * -1 when the sender cannot be a header (a line break in it) or memory ran out. */
+static int
+with_return_path(const struct transport_msg *m, struct buf *out)
+{
+	const char *sender = m->sender != NULL ? m->sender : "";
+	const char *nl = memchr(m->data, '\n', m->len);
+	int crlf = nl != NULL && nl > m->data && nl[-1] == '\r';
+
+	if (strpbrk(sender, "\r\n") != NULL)
+		return -1;
+	buf_reset(out);
+	if (buf_addf(out, "Return-Path: <%s>%s", sender, crlf ? "\r\n" : "\n") < 0 ||
+	    buf_add(out, m->data, m->len) < 0)
+		return -1;
+	return 0;
+}
+
 static int
 maildir_send(struct transport *t, struct transport_msg *msgs, size_t n, struct fb_error *err)
 {
-	struct buf name = BUF_INIT;
+	struct buf name = BUF_INIT, file = BUF_INIT;
 
 	for (size_t i = 0; i < n; i++) {
 		struct transport_msg *m = &msgs[i];
@@ -57,7 +77,13 @@ maildir_send(struct transport *t, struct transport_msg *msgs, size_t n, struct f
 			buf_adds(&m->detail, "out of memory");
 			continue;
 		}
-		if (mdir_write(t->path, "new", name.data, m->data, m->len, &e) < 0) {
+		if (with_return_path(m, &file) < 0) {
+			m->status = TRANSPORT_PERMFAIL;
+			buf_adds(&m->detail, "envelope sender unusable as Return-Path (or out of "
+			    "memory)");
+			continue;
+		}
+		if (mdir_write(t->path, "new", name.data, file.data, file.len, &e) < 0) {
 			m->status = TRANSPORT_TEMPFAIL;
 			buf_adds(&m->detail, e.msg);
 		} else {
@@ -66,6 +92,7 @@ maildir_send(struct transport *t, struct transport_msg *msgs, size_t n, struct f
 		}
 	}
 	buf_release(&name);
+	buf_release(&file);
 	return 0;
 }
 

@@ -352,6 +352,27 @@ static const char MIGRATION_CAP[] =
 "CREATE INDEX outbox_window ON outbox(recipient, admitted_at);"
 "CREATE INDEX outbox_held ON outbox(state, recipient) WHERE state = 'held';";
 
+/*
+ * Bounces that prove they are ours (issue 16): every outbox row carries its own envelope
+ * sender "bounce+TOKEN@domain" (VERP); a bounce counts only when it names that token, or returns
+ * the headers of a row sent to the bounced address. Each counted bounce is a row here; the score
+ * over the recent ones (core/bounce.h) decides when member_address.undeliverable_at is set.
+ * Personal: address (deleted with the member's addresses, and when the address is cleared).
+ */
+static const char MIGRATION_BOUNCE[] =
+"ALTER TABLE outbox ADD COLUMN bounce_token TEXT;"
+"CREATE UNIQUE INDEX outbox_bounce_token ON outbox(bounce_token) WHERE bounce_token IS NOT NULL;"
+"CREATE TABLE bounce ("
+"  id INTEGER PRIMARY KEY,"
+"  address TEXT NOT NULL,"
+"  at INTEGER NOT NULL,"
+"  permanent INTEGER NOT NULL CHECK (permanent IN (0, 1)),"
+"  status TEXT NOT NULL,"
+"  inbox_id INTEGER REFERENCES inbox(id) ON DELETE SET NULL,"
+"  outbox_id INTEGER REFERENCES outbox(id) ON DELETE SET NULL"
+");"
+"CREATE INDEX bounce_address ON bounce(address, at);";
+
 static const char *const migrations[] = {
 	MIGRATION_1,
 	MIGRATION_2,
@@ -359,6 +380,7 @@ static const char *const migrations[] = {
 	MIGRATION_DEDUPE,
 	MIGRATION_COMPLAINT,
 	MIGRATION_CAP,
+	MIGRATION_BOUNCE,
 };
 
 int

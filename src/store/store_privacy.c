@@ -414,6 +414,8 @@ static const struct step erase_steps[] = {
 	  " AND topic IS NOT NULL", K_TEXTS },
 	{ "UPDATE answer SET text = NULL WHERE text IS NOT NULL AND questionnaire_id IN"
 	  " (SELECT id FROM questionnaire WHERE member_id = ?1)", K_TEXTS },
+	{ "DELETE FROM bounce WHERE address IN (SELECT address FROM member_address"
+	  " WHERE member_id = ?1)", K_OTHER },
 	{ "DELETE FROM member_address WHERE member_id = ?1", K_OTHER },
 	{ "DELETE FROM absence WHERE member_id = ?1", K_OTHER },
 	{ "DELETE FROM calendar_item WHERE member_id = ?1", K_OTHER },
@@ -445,6 +447,8 @@ static const struct step program_steps[] = {
 	  " WHERE ms.program_id = ?1)", K_TEXTS },
 	{ "UPDATE improvement_action SET text = '' WHERE text <> '' AND team_id IN (SELECT id"
 	  " FROM team WHERE program_id = ?1)", K_TEXTS },
+	{ "DELETE FROM bounce WHERE address IN (SELECT address FROM member_address"
+	  " WHERE program_id = ?1)", K_OTHER },
 	{ "DELETE FROM member_address WHERE program_id = ?1", K_OTHER },
 	{ "DELETE FROM absence WHERE member_id IN (SELECT m.id FROM member m JOIN team t"
 	  " ON t.id = m.team_id WHERE t.program_id = ?1)", K_OTHER },

@@ -24,7 +24,8 @@ static const char SQL_OUTBOX_COMPLAINED[] =
 static const char SQL_OUTBOX_INSERT[] =
 	"INSERT INTO outbox (message_id, kind, sender, recipient, subject, raw, state, "
 	"next_attempt_at, last_error, program_id, member_id, inbox_id, created_at, admitted_at, "
-	"priority) VALUES (?1, ?2, ?3, lower(?4), ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?8, ?8, ?13)";
+	"priority, bounce_token) "
+	"VALUES (?1, ?2, ?3, lower(?4), ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?8, ?8, ?13, lower(?14))";
 static const char SQL_OUTBOX_RECOVER[] =
 	"UPDATE outbox SET state = 'queued' WHERE state = 'sending'";
 static const char SQL_OUTBOX_DUE[] =
@@ -126,6 +127,7 @@ queue_outbox_add(struct db *db, const struct outbox_new *m, time_t now, int64_t 
 	if (m->inbox_id)
 		sqlite3_bind_int64(st, 12, m->inbox_id);
 	sqlite3_bind_int(st, 13, m->priority);
+	db_bind_text(st, 14, m->bounce_token);
 	if (store_step_done(db, st, err, "queueing a message") < 0)
 		return -1;
 	if (id)

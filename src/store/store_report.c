@@ -21,7 +21,9 @@ static const char SQL_TEAMS[] =
 /* Unreachable: the primary address bounced. */
 static const char SQL_MEMBERS[] =
 	"SELECT m.id, m.team_id, m.name, EXISTS (SELECT 1 FROM member_address a "
-	"  WHERE a.member_id = m.id AND a.is_primary = 1 AND a.undeliverable_at IS NOT NULL) "
+	"  WHERE a.member_id = m.id AND a.is_primary = 1 AND a.undeliverable_at IS NOT NULL), "
+	"(SELECT min(a.undeliverable_at) FROM member_address a "
+	"  WHERE a.member_id = m.id AND a.is_primary = 1) "
 	"FROM member m JOIN team t ON t.id = m.team_id "
 	"WHERE t.program_id = ?1 AND (?2 = 0 OR m.team_id = ?2) AND m.status = 'active' "
 	"ORDER BY m.team_id, m.name, m.id";
@@ -316,7 +318,7 @@ load_members(struct db *db, struct report_set *s, int64_t program_id, int64_t te
     struct slot **slots_out, size_t *nslots, struct fb_error *err)
 {
 	sqlite3_stmt *st = load_stmt(db, SQL_MEMBERS, program_id, team_id, 0, err);
-	struct { int64_t id, team; const char *name; int unreachable; } *rows = NULL;
+	struct { int64_t id, team; const char *name; int unreachable; time_t since; } *rows = NULL;
 	size_t n = 0, cap = 0;
 	struct slot *slots = NULL;
 	int rc;
@@ -330,6 +332,7 @@ load_members(struct db *db, struct report_set *s, int64_t program_id, int64_t te
 		rows[n].team = sqlite3_column_int64(st, 1);
 		rows[n].name = keep(s, db_col_text(st, 2));
 		rows[n].unreachable = sqlite3_column_int(st, 3);
+		rows[n].since = (time_t)sqlite3_column_int64(st, 4);
 		if (rows[n].name == NULL)
 			goto oom;
 		n++;
@@ -363,6 +366,7 @@ load_members(struct db *db, struct report_set *s, int64_t program_id, int64_t te
 			m->id = rows[j].id;
 			m->name = rows[j].name;
 			m->unreachable = rows[j].unreachable;
+			m->unreachable_since = rows[j].since;
 			slots[*nslots].id = m->id;
 			slots[*nslots].m = m;
 			(*nslots)++;

@@ -376,7 +376,7 @@ test_config_load_error_message_keeps_whole_lines(void **state)
 	more = strstr(err.msg, " more; feedbackd --check-config shows them all)");
 	assert_non_null(more);
 	/* the line before the note is whole: it ends in the last accepted key */
-	assert_non_null(strstr(err.msg, "per_recipient_daily_cap\n("));
+	assert_non_null(strstr(err.msg, "bounce_window\n("));
 	buf_release(&text);
 }
 

@@ -308,6 +308,37 @@ test_message_delivery_report_kept(void **state)
 	assert_non_null(m->original_headers);
 	assert_non_null(strstr(m->original_headers, "Message-ID: <abc@example.org>"));
 	assert_null(strstr(m->original_headers, "the old text"));
+	/* read by libetpan's RFC 5322 parser, without the angle brackets (issue 16) */
+	assert_string_equal(m->original_message_id, "abc@example.org");
+	message_free(m);
+}
+
+/* A returned header block folded, with a comment, after other headers; and one without any
+ * Message-ID gives none (never a guess from the text). */
+static void
+test_message_returned_message_id(void **state)
+{
+	static const char folded[] =
+	    "From: MAILER-DAEMON@example.org\nSubject: Undelivered\n"
+	    "Content-Type: multipart/report; report-type=delivery-status; boundary=\"r\"\n\n"
+	    "--r\nContent-Type: text/plain\n\nFailed. Message-ID: <fake@evil.example>\n"
+	    "--r\nContent-Type: text/rfc822-headers\n\nReceived: from x by y;\n"
+	    " Mon, 4 Jan 2027 10:00:00 +0100\nSubject: a\nMessage-ID:\n"
+	    "  <tok.rnd@feedbackd.invalid> (ours)\nTo: piet@example.nl\n\n--r--\n";
+	static const char none[] =
+	    "From: MAILER-DAEMON@example.org\nSubject: Undelivered\n"
+	    "Content-Type: multipart/report; report-type=delivery-status; boundary=\"r\"\n\n"
+	    "--r\nContent-Type: text/plain\n\nFailed. Message-ID: <fake@evil.example>\n"
+	    "--r\nContent-Type: text/rfc822-headers\n\nSubject: a\nTo: piet@example.nl\n\n--r--\n";
+	struct fb_message *m;
+
+	(void)state;
+	assert_non_null(m = message_parse(folded, sizeof(folded) - 1, 1 << 20, NULL));
+	assert_string_equal(m->original_message_id, "tok.rnd@feedbackd.invalid");
+	message_free(m);
+	assert_non_null(m = message_parse(none, sizeof(none) - 1, 1 << 20, NULL));
+	assert_non_null(m->original_headers);
+	assert_null(m->original_message_id);
 	message_free(m);
 }
 
@@ -495,6 +526,7 @@ main(void)
 		cmocka_unit_test(test_message_from_exactly_one_address_table),
 		cmocka_unit_test(test_message_calendar_parts_kept),
 		cmocka_unit_test(test_message_delivery_report_kept),
+		cmocka_unit_test(test_message_returned_message_id),
 		cmocka_unit_test(test_message_size_limit),
 		cmocka_unit_test(test_message_deep_nesting_refused),
 		cmocka_unit_test(test_message_part_count_bounded),

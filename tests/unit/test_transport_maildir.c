@@ -84,10 +84,10 @@ static const struct {
 };
 
 static void
-test_transport_maildir_creates_maildir_and_stores_bytes_exactly(void **state)
+test_transport_maildir_writes_return_path_then_the_bytes_exactly(void **state)
 {
 	char *top = make_tmpdir();
-	struct buf md = BUF_INIT, p = BUF_INIT, got = BUF_INIT;
+	struct buf md = BUF_INIT, p = BUF_INIT, got = BUF_INIT, want = BUF_INIT;
 	struct transport_settings s;
 	struct transport_msg msgs[sizeof(messages) / sizeof(messages[0])];
 	const char *rcpt[] = { "fb@example.org" };
@@ -126,7 +126,12 @@ test_transport_maildir_creates_maildir_and_stores_bytes_exactly(void **state)
 		assert_non_null(path);
 		buf_reset(&got);
 		assert_int_equal(buf_read_file(&got, path, 1 << 20), 0);
-		if (got.len != messages[i].len || memcmp(got.data, messages[i].data, got.len) != 0)
+		/* ... after the envelope sender as Return-Path, in the message's own line ends */
+		buf_reset(&want);
+		buf_addf(&want, "Return-Path: <fb@example.org>%s", memchr(messages[i].data, '\r',
+		    messages[i].len) != NULL ? "\r\n" : "\n");
+		buf_add(&want, messages[i].data, messages[i].len);
+		if (got.len != want.len || memcmp(got.data, want.data, got.len) != 0)
 			fail_msg("%s: stored bytes differ", messages[i].what);
 		buf_release(&msgs[i].detail);
 	}
@@ -137,6 +142,7 @@ test_transport_maildir_creates_maildir_and_stores_bytes_exactly(void **state)
 	buf_release(&md);
 	buf_release(&p);
 	buf_release(&got);
+	buf_release(&want);
 }
 
 static void
@@ -270,7 +276,7 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_transport_maildir_creates_maildir_and_stores_bytes_exactly),
+		cmocka_unit_test(test_transport_maildir_writes_return_path_then_the_bytes_exactly),
 		cmocka_unit_test(test_transport_maildir_names_are_unique),
 		cmocka_unit_test(test_transport_maildir_unwritable_is_tempfail_with_detail),
 		cmocka_unit_test(test_transport_driver_find_by_name),

@@ -234,13 +234,19 @@ main(int argc, char **argv)
 		config_free(cfg);
 		return 1;
 	}
-	db = db_open(cfg->feedbackd.database, &err);
-	if (db == NULL) {
+	/* The database's own lock before anything reads or writes it; where there is no file yet,
+	 * db_open creates it and the lock follows at once, before the daemon acts on anything. */
+	db = NULL;
+	if ((rc = daemon_lock_database(lock, cfg->feedbackd.database, &err)) < 0 ||
+	    (db = db_open(cfg->feedbackd.database, &err)) == NULL ||
+	    (rc == 1 && daemon_lock_database(lock, cfg->feedbackd.database, &err) != 0)) {
 		log_errorx("%s", err.msg);
+		db_close(db);
 		daemon_lock_release(lock);
 		config_free(cfg);
 		return 1;
 	}
+	rc = 0;
 	install_signals();
 	log_info("started: database %s (schema %d), outgoing %s, incoming %s%s",
 	    cfg->feedbackd.database, db_version(db),

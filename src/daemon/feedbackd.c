@@ -68,6 +68,10 @@ install_signals(void)
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
+	/* A file-size limit (RLIMIT_FSIZE, a unit's LimitFSIZE=) must fail the write (EFBIG, an
+	 * I/O error SQLite reports) rather than kill the daemon mid-send: see mailflow.h on what
+	 * only the running process knows while the database cannot write. */
+	signal(SIGXFSZ, SIG_IGN);
 }
 
 /*

@@ -30,6 +30,7 @@ struct db {
 	int depth;  /* transaction nesting */
 	int failed; /* an inner level rolled back: the outermost commit must not commit */
 	unsigned long busy;                 /* lock waits that ran out (db_busy_count) */
+	unsigned long unwritable;           /* disk full, I/O errors (db_unwritable_count) */
 	int busy_waited_ms;                 /* in the current wait */
 	volatile sig_atomic_t *interrupt;   /* set: stop waiting (db_set_interrupt) */
 	struct stmt_entry *stmts[STMT_BUCKETS];
@@ -50,6 +51,8 @@ note_busy(struct db *db)
 
 	if (code == SQLITE_BUSY || code == SQLITE_LOCKED)
 		db->busy++;
+	if (code == SQLITE_FULL || code == SQLITE_IOERR)
+		db->unwritable++;
 }
 
 /*
@@ -82,6 +85,12 @@ unsigned long
 db_busy_count(const struct db *db)
 {
 	return db->busy;
+}
+
+unsigned long
+db_unwritable_count(const struct db *db)
+{
+	return db->unwritable;
 }
 
 void

@@ -205,6 +205,12 @@ main(int argc, char **argv)
 			return 1;
 		}
 		outmail_templates_free(tpl);
+		/* The same reading the daemon does (state_configure), so OK means it would start. */
+		if (config_check_secrets(cfg, &err) < 0) {
+			fprintf(stderr, "feedbackd: %s\n", err.msg);
+			config_free(cfg);
+			return 1;
+		}
 		config_print(cfg, &out);
 		fputs(out.data, stdout);
 		buf_release(&out);

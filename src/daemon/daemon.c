@@ -111,6 +111,7 @@ state_configure(struct state *s, struct config *cfg)
 	s->ms.idle = in->idle;
 	s->ms.timeout = in->timeout;
 	s->ms.fetch_batch = (unsigned)in->fetch_batch;
+	s->ms.max_message_size = (size_t)cfg->feedbackd.max_message_size;
 	s->tdrv = transport_driver_for(s->ts.kind);
 	s->mdrv = mailbox_driver_for(s->ms.kind);
 	buf_reset(&s->mailbox_name);

@@ -467,8 +467,8 @@ on_message(void *arg, const struct mailbox_msg *m)
 		fb_error_set(c->err, "out of memory");
 		goto fail_tx;
 	}
-	if (queue_inbox_add(c->db, source.data, m->data, m->len, c->policy->max_message_size,
-	    c->now, &id, &dup, c->err) < 0)
+	if (queue_inbox_add_sized(c->db, source.data, m->data, m->len, m->size,
+	    c->policy->max_message_size, c->now, &id, &dup, c->err) < 0)
 		goto fail_tx;
 	if (m->uidvalidity != 0) {
 		c->uidvalidity = m->uidvalidity;

@@ -302,6 +302,7 @@ decode(const char *data, size_t len, const char *name, struct roster *r, struct 
 {
 	const char *charset = NULL;
 	size_t bad = 0, skip = 0;
+	size_t multi = 0;   /* well-formed sequences of more than one byte before the first bad one */
 	int rc;
 
 	r->encoding = "UTF-8";
@@ -348,11 +349,21 @@ decode(const char *data, size_t len, const char *name, struct roster *r, struct 
 			bad = i;
 			break;
 		}
+		multi += k > 1;
 		i += k;
 		bad = i;
 	}
 	if (charset == NULL && bad < len) {
 		size_t first = bad;
+
+		/* UTF-8 up to here, with accents and all, then something else: read as Windows-1252
+		 * the good part would turn into "JosÃ©". Mixed encodings are refused instead. */
+		if (multi > 0) {
+			roster_problem(r, name, line_of(data, first), "bytes that are not UTF-8 in a "
+			    "file that is UTF-8 before them (mixed encodings): save the file again as "
+			    "\"CSV UTF-8\"");
+			return 1;
+		}
 
 		/* Not UTF-8: Windows-1252, unless it has the five bytes that code does not use. */
 		for (size_t i = 0; i < len; i++)

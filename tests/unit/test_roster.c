@@ -101,6 +101,8 @@ static const struct encoded_case encoded[] = {
 	  "m.csv:3: a NUL byte" },
 	{ "bytes of no known encoding", BYTES("name;email\nA;a@x.nl\nJ\x81;j@x.nl\n"), NULL,
 	  "m.csv:3: bytes that are neither UTF-8 nor Windows-1252" },
+	{ "UTF-8 then Latin-1: mixed, refused", BYTES("name;email\nJos\xC3\xA9;j@x.nl\nM\xFCller;m@x.nl\n"),
+	  NULL, "m.csv:3: bytes that are not UTF-8 in a file that is UTF-8 before them" },
 	{ "UTF-16 cut in the middle of a character", BYTES("\xFF\xFEn\0,\0e\0\n\0J"), NULL,
 	  "not valid UTF-16LE" },
 };

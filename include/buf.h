@@ -43,6 +43,13 @@ void buf_reset(struct buf *b);
 void buf_truncate(struct buf *b, size_t len);
 /* Remove trailing spaces, tabs, CR and LF. */
 void buf_rtrim(struct buf *b);
+/* The length of the well-formed UTF-8 sequence at s (n bytes available): 1..4, or 0 when
+ * s[0] does not start one (a stray continuation byte, an overlong form, a surrogate, a cut). */
+size_t buf_utf8_seq(const char *s, size_t n);
+/* Append len bytes of s, each byte that does not start a well-formed UTF-8 sequence replaced
+ * by U+FFFD, so the result is always valid UTF-8 (JSON output needs it). Returns how many
+ * bytes were replaced, or -1 on ENOMEM. */
+int buf_add_utf8(struct buf *b, const char *s, size_t len);
 /* Return the string, malloc'd (caller frees with free()); b is empty afterwards. NULL on ENOMEM. */
 char *buf_detach(struct buf *b, size_t *len);
 /* Read a whole file (or stdin for "-") into b, at most max bytes. -1 with errno on failure;

@@ -200,6 +200,12 @@ int config_print(const struct config *cfg, struct buf *out);
  * Returns 0, or -1 with err filled; out is unchanged on error.
  */
 int config_read_secret(const char *path, struct buf *out, struct fb_error *err);
+/*
+ * Read every password file the configuration names with config_read_secret(), as the daemon
+ * will, and forget what was read: so `--check-config` refuses what the daemon would refuse
+ * (a 0644 file, an empty one) instead of saying OK. 0, or -1 with err naming the file.
+ */
+int config_check_secrets(const struct config *cfg, struct fb_error *err);
 
 /* One key of the table, for documentation checks and help output. Strings are static. */
 struct config_keyinfo {

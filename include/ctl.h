@@ -44,6 +44,14 @@ int ctl_wants_help(int argc, char **argv);
  * after printing the error; release out with store_program_release(). */
 int ctl_pick_program(struct ctl *c, const char *name, struct program *out);
 
+/*
+ * A JSON string for text from the database: NULL gives null, and bytes that are not UTF-8
+ * (rows stored before imports converted their encoding) are shown as U+FFFD instead of
+ * making jansson refuse the string, which would drop the whole row from a listing. Never NULL
+ * except on ENOMEM.
+ */
+json_t *ctl_json_text(const char *s);
+
 /* Print j indented on stdout and drop the reference. */
 int ctl_print_json(json_t *j);
 

@@ -7,6 +7,10 @@
  * included), so there is never a stale lock to clean up; the file itself stays (removing it
  * would race with a starting daemon) and holds the PID of the holder, for the error message.
  *
+ * A lock file names a path, and two paths (a symlink, two lock_file settings) can name one
+ * database: so the daemon also locks the database file itself (daemon_lock_database), by its
+ * identity, and a second daemon is refused whatever path it was given.
+ *
  * feedbackctl takes no lock: it shares the database with the daemon through SQLite.
  */
 #ifndef FB_DAEMON_LOCK_H
@@ -28,7 +32,17 @@ int daemon_lock_path(const char *lock_file, const char *database, struct buf *ou
  */
 struct daemon_lock *daemon_lock_take(const char *path, struct fb_error *err);
 
-/* Give the lock up and free it; NULL is fine. The file stays. */
+/*
+ * Also lock the database file itself (flock on the file the path leads to, symlinks followed),
+ * held with l and released with it. Returns 0 when held (or already held), 1 when there is no
+ * file yet (create the database, then call again), -1 with err when another process holds it
+ * (naming its PID when /proc/locks tells it) or the file cannot be opened.
+ */
+int daemon_lock_database(struct daemon_lock *l, const char *database, struct fb_error *err);
+
+/* Give the lock(s) up and free them; NULL is fine. The files stay. Call it only after the
+ * database connection is closed: closing a descriptor of the database file drops every
+ * fcntl lock this process holds on it, SQLite's own included. */
 void daemon_lock_release(struct daemon_lock *l);
 
 #endif

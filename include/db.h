@@ -45,6 +45,13 @@ int db_version(struct db *db);
  */
 #define DB_BUSY_TIMEOUT_MS 10000
 unsigned long db_busy_count(const struct db *db);
+/*
+ * Write failures of the storage itself: the disk is full (SQLITE_FULL) or the file system
+ * failed a read or write (SQLITE_IOERR: also what a file-size limit gives). Counted like
+ * db_busy_count(), so the daemon can wait such an outage out instead of stopping with
+ * messages that were handed to the SMTP server but are not yet recorded as sent.
+ */
+unsigned long db_unwritable_count(const struct db *db);
 void db_set_interrupt(struct db *db, volatile sig_atomic_t *flag);
 
 /* Transactions: BEGIN IMMEDIATE so a writer waits for the lock up front instead of failing at

@@ -47,6 +47,9 @@ struct mailbox_settings {
 	int idle;                     /* 1 (default): use IDLE when offered */
 	int timeout;                  /* seconds per network step; 0: 60 */
 	unsigned fetch_batch;         /* UIDs per UID FETCH; 0: 500 */
+	size_t max_message_size;      /* larger messages: only their first MAILBOX_HEAD_MAX bytes
+	                                 are read (msg->size tells the whole size); 0: no limit
+	                                 but MAILBOX_MAX_MESSAGE */
 };
 
 /* Fill *s with the defaults named above (kind MAILBOX_IMAP). */
@@ -64,10 +67,15 @@ struct mailbox_msg {
 	uint32_t uid;              /* imap; 0 for maildir */
 	const char *data;          /* the raw message as stored (not NUL-terminated by contract) */
 	size_t len;
+	size_t size;               /* the whole message's size: > len when only its head was read
+	                              (larger than max_message_size: the rest stays in the mailbox) */
 };
 
-/* Largest message a driver hands over; bigger ones are skipped with a warning in err-less log. */
+/* Largest message a driver hands over whole; bigger ones are skipped with a warning in err-less log. */
 #define MAILBOX_MAX_MESSAGE ((size_t)64 << 20)
+/* How much of a message larger than max_message_size is read: its header and the start of its
+ * body, enough to name it (From, Subject, Message-ID) and show what it is, at a bounded cost. */
+#define MAILBOX_HEAD_MAX ((size_t)64 << 10)
 
 /* The callback: 0 to go on, -1 to stop fetching (nothing more is delivered or marked). */
 typedef int (*mailbox_msg_cb)(void *ctx, const struct mailbox_msg *msg);

@@ -16,6 +16,17 @@
  *           under one lock, the database for those early 'sent' commits only; the calling
  *           thread does not use it until every thread is joined), then records the remaining
  *           outcomes in one transaction from the calling thread.
+ *           When the database cannot write (disk full, an I/O error, a file-size limit) after
+ *           the server accepted a message, its 'sent' commit fails: such a message must NOT
+ *           be queued again with the rows in doubt, or a disk-full spell sends it twice. Its
+ *           id is kept in memory (struct mailflow_unrecorded, owned by the daemon for its
+ *           whole life) and recorded as sent before anything else is done with the outbox:
+ *           before the next claim, and before mailflow_recover() requeues what is left in
+ *           'sending'. While they cannot be recorded nothing new is claimed. The daemon
+ *           treats such a write failure as an outage to wait out, not a reason to exit, so
+ *           the set survives until the disk has room again. What is left unrecorded when the
+ *           process ends anyway (a stop during the outage, a crash) is logged by outbox id
+ *           and Message-ID and is the one case still sent again at the next start.
  *   inbox:  each message and the mailbox position after it are committed together, and only
  *           then is the message moved or flagged on the server (mark_done). A crash in between
  *           reads it again; the inbox dedupes it by Message-ID and content hash.
@@ -60,8 +71,22 @@ struct mailflow_stats {
  */
 long mailflow_backoff(int64_t id, int attempts, int initial, int max);
 
-/* Queue again what a crash left in 'sending'. Returns the count, or -1. */
-int mailflow_recover(struct db *db, struct fb_error *err);
+/* Messages the server accepted whose 'sent' is not committed yet (see above). Zero it to
+ * initialise; release with mailflow_unrecorded_release(). */
+struct mailflow_unrecorded {
+	struct mailflow_accepted { int64_t id; time_t at; } *v;
+	size_t n, cap;
+};
+void mailflow_unrecorded_release(struct mailflow_unrecorded *u);
+
+/* Record u's messages as sent, in one transaction; u is emptied on success. 0 (also when u is
+ * NULL or empty), or -1 with err when the database still cannot write (u is kept). */
+int mailflow_record_unrecorded(struct db *db, struct mailflow_unrecorded *u,
+    struct fb_error *err);
+
+/* Queue again what a crash left in 'sending', after recording u's messages as sent (u may be
+ * NULL). Returns the count requeued, or -1 (then nothing was requeued). */
+int mailflow_recover(struct db *db, struct mailflow_unrecorded *u, struct fb_error *err);
 
 /*
  * Send every due message, in batches of policy->batch_size over one session each, up to
@@ -69,11 +94,14 @@ int mailflow_recover(struct db *db, struct fb_error *err);
  * (checked between rounds; a round in hand is finished and recorded). Transports are opened
  * with drv->open(ts) in the calling thread, kept for the whole pass and closed before it
  * returns. Returns 0 (per-message failures are recorded in the outbox, not errors), or -1
- * with err when the database failed (rows then stay 'sending' for mailflow_recover()).
+ * with err when the database failed (rows then stay 'sending' for mailflow_recover(), and the
+ * ones the server accepted are added to *u, which is recorded first at the next call).
+ * u NULL: a set of this call only; what it cannot record is logged.
  */
 int mailflow_send(struct db *db, const struct transport_driver *drv,
     const struct transport_settings *ts, const struct mailflow_policy *policy, time_t now,
-    volatile sig_atomic_t *stop, struct mailflow_stats *stats, struct fb_error *err);
+    volatile sig_atomic_t *stop, struct mailflow_unrecorded *u, struct mailflow_stats *stats,
+    struct fb_error *err);
 
 /*
  * Read new messages from an open mailbox into the inbox; name identifies the mailbox for its

@@ -30,7 +30,15 @@
 /* Bounds on hostile structure: deeper or larger messages are refused (message_parse fails). */
 #define MESSAGE_MAX_DEPTH 32
 #define MESSAGE_MAX_PARTS 512
-#define MESSAGE_MAX_HEADERS 1000
+#define MESSAGE_MAX_HEADERS 1000          /* kept per message; more are read past */
+/* Header fields and their bytes in all header blocks of a message together (its own, its MIME
+ * parts', attached messages'): more is refused before parsing (message_scan). */
+#define MESSAGE_MAX_HEADER_FIELDS 10000
+#define MESSAGE_MAX_HEADER_BYTES (1 << 20)
+/* Of each text part (the body, an HTML body, a calendar, a delivery status) only the first
+ * MESSAGE_MAX_TEXT bytes are decoded: what a person wrote in reply is at the top, and a 10 MB
+ * body decoded, converted and trimmed whole cost 80 MB. */
+#define MESSAGE_MAX_TEXT ((size_t)1 << 20)
 #define MESSAGE_MAX_FROM 4096 /* longest From value read (folded lines and all) */
 /* A sensible size limit for callers: 25 MB. */
 #define MESSAGE_DEFAULT_MAX_SIZE ((size_t)25 << 20)
@@ -95,15 +103,25 @@ struct fb_message {
 	char *original_message_id;
 
 	size_t nparts; /* MIME parts seen */
+	int text_truncated; /* a text part was longer than MESSAGE_MAX_TEXT: only its start read */
 };
 
 /* Parse raw[0..len) (any line ends). Returns a new message (caller frees with message_free()),
  * or NULL with err when len > max_size ("message is N bytes, larger than the limit of M"),
  * when the structure is deeper than MESSAGE_MAX_DEPTH or has more than MESSAGE_MAX_PARTS
- * parts, or when memory runs out. A message that is merely malformed is parsed as far as it
+ * parts or more header fields than message_scan() allows, or when memory runs out. Text parts
+ * are read up to MESSAGE_MAX_TEXT bytes each (text_truncated says so). A message that is merely malformed is parsed as far as it
  * goes and still returned. */
 struct fb_message *message_parse(const char *raw, size_t len, size_t max_size,
     struct fb_error *err);
+
+/*
+ * The structure bounds checked before libetpan parses a message (message_scan.c): at most
+ * MESSAGE_MAX_HEADER_FIELDS header fields and MESSAGE_MAX_HEADER_BYTES header bytes in all
+ * header blocks together, at most MESSAGE_MAX_PARTS parts. 0, or -1 with err saying which
+ * bound ("... malformed, not read"). message_parse() calls it; pure, one pass, bounded memory.
+ */
+int message_scan(const char *raw, size_t len, struct fb_error *err);
 
 /* The decoded value of the first top-level header called name (case-insensitive), or NULL.
  * The pointer belongs to msg. */

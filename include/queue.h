@@ -145,6 +145,12 @@ struct inbox_list {
  */
 int queue_inbox_add(struct db *db, const char *source, const char *raw, size_t len,
     size_t max_size, time_t now, int64_t *id, int *dup, struct fb_error *err);
+/* The same for a message of size bytes of which raw holds only the first len (a driver read
+ * only the head of an oversized message). A message larger than max_size is stored as failed
+ * with only its header and first 64 KiB; the error says the whole message
+ * stays in the mailbox (source). */
+int queue_inbox_add_sized(struct db *db, const char *source, const char *raw, size_t len,
+    size_t size, size_t max_size, time_t now, int64_t *id, int *dup, struct fb_error *err);
 int queue_inbox_list(struct db *db, const char *state, size_t limit, struct inbox_list *out,
     struct fb_error *err);
 int queue_inbox_get(struct db *db, int64_t id, struct inbox_row *out, struct fb_error *err);

@@ -3,7 +3,9 @@
  *
  * A header row names the columns, in Dutch or English, in any order: name/naam (required),
  * email/e-mail/e-mailadres/adres (required), timezone/tijdzone, language/taal. The separator is
- * ';' or ',' (or a tab), read off the header row. UTF-8 with or without a byte-order mark.
+ * ';' or ',' (or a tab), read off the header row. UTF-8 with or without a byte-order mark;
+ * UTF-16 (LE or BE, with or without a byte-order mark) and Windows-1252 (Latin-1) are
+ * converted to UTF-8; a NUL byte, or bytes valid in none of these, are refused with their line.
  * Parsing is pure: every row is checked and every problem reported with its line; the caller
  * imports only when there is none (all or nothing).
  */
@@ -27,6 +29,8 @@ struct roster {
 	size_t nrows;
 	struct buf problems; /* "FILE:LINE: message\n" per problem; empty when all is well */
 	size_t nproblems;
+	const char *encoding; /* what the file was read as: "UTF-8", "UTF-16LE", "UTF-16BE",
+	                         "Windows-1252" (a static string) */
 };
 
 /*

@@ -118,6 +118,26 @@ ctl_pick_program(struct ctl *c, const char *name, struct program *out)
 	return CTL_OK;
 }
 
+json_t *
+ctl_json_text(const char *s)
+{
+	struct buf b = BUF_INIT;
+	json_t *j;
+
+	if (s == NULL)
+		return json_null();
+	j = json_string(s);
+	if (j != NULL)
+		return j;
+	if (buf_add_utf8(&b, s, strlen(s)) < 0) {
+		buf_release(&b);
+		return NULL;
+	}
+	j = json_string(b.data);
+	buf_release(&b);
+	return j;
+}
+
 int
 ctl_print_json(json_t *j)
 {

@@ -152,6 +152,8 @@ member_import(struct ctl *c, int argc, char **argv)
 		    r.nproblems == 1 ? "" : "s");
 		goto out;
 	}
+	if (strcmp(r.encoding, "UTF-8") != 0)
+		printf("%s: read as %s and converted to UTF-8\n", file, r.encoding);
 	printf("imported %zu members into team %s\n", r.nrows, team.name);
 	rc = CTL_OK;
 out:
@@ -202,13 +204,24 @@ member_list(struct ctl *c, int argc, char **argv)
 	if (c->json) {
 		json_t *a = json_array();
 
-		for (size_t i = 0; i < l.n; i++)
-			json_array_append_new(a, json_pack("{s:I, s:s, s:s, s:s, s:s, s:s?, s:s?, s:b, "
-			    "s:b}", "id", (json_int_t)l.v[i].id, "team", l.v[i].team_name, "name",
-			    l.v[i].name, "email", l.v[i].address, "status", l.v[i].status,
-			    "timezone", l.v[i].timezone, "language", l.v[i].language,
-			    "undeliverable", l.v[i].undeliverable_at != 0,
-			    "complained", l.v[i].complained_at != 0));
+		/* Every member is listed, whatever bytes an old import stored (ctl_json_text);
+		 * a row that still cannot be built fails the command rather than vanish. */
+		for (size_t i = 0; i < l.n; i++) {
+			json_t *o = json_pack("{s:I, s:o, s:o, s:o, s:o, s:o, s:o, s:b, "
+			    "s:b}",
+			    "id", (json_int_t)l.v[i].id, "team", ctl_json_text(l.v[i].team_name),
+			    "name", ctl_json_text(l.v[i].name), "email",
+			    ctl_json_text(l.v[i].address), "status", ctl_json_text(l.v[i].status),
+			    "timezone", ctl_json_text(l.v[i].timezone), "language",
+			    ctl_json_text(l.v[i].language), "undeliverable",
+			    l.v[i].undeliverable_at != 0, "complained", l.v[i].complained_at != 0);
+
+			if (o == NULL || json_array_append_new(a, o) < 0) {
+				json_decref(a);
+				store_member_list_release(&l);
+				return ctl_error("out of memory listing the members");
+			}
+		}
 		store_member_list_release(&l);
 		return ctl_print_json(a);
 	}

@@ -215,13 +215,16 @@ program_show(struct ctl *c, int argc, char **argv)
 
 			for (size_t k = 0; k < members.n; k++)
 				if (members.v[k].team_id == teams.v[i].id)
-					json_array_append_new(jm, json_pack("{s:I, s:s, s:s, s:s}",
-					    "id", (json_int_t)members.v[k].id, "name", members.v[k].name,
-					    "email", members.v[k].address, "status", members.v[k].status));
+					json_array_append_new(jm, json_pack("{s:I, s:o, s:o, s:o}",
+					    "id", (json_int_t)members.v[k].id,
+					    "name", ctl_json_text(members.v[k].name),
+					    "email", ctl_json_text(members.v[k].address),
+					    "status", ctl_json_text(members.v[k].status)));
 			for (size_t k = 0; k < facs.n; k++)
 				if (facs.v[k].team_id == teams.v[i].id)
-					json_array_append_new(jf, json_pack("{s:s?, s:s}", "name",
-					    facs.v[k].name, "email", facs.v[k].address));
+					json_array_append_new(jf, json_pack("{s:o, s:o}", "name",
+					    ctl_json_text(facs.v[k].name), "email",
+					    ctl_json_text(facs.v[k].address)));
 			json_array_append_new(jt, json_pack("{s:s, s:o, s:o}", "name",
 			    teams.v[i].name, "members", jm, "facilitators", jf));
 		}

@@ -3,6 +3,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -133,6 +134,64 @@ buf_rtrim(struct buf *b)
 	while (n > 0 && strchr(" \t\r\n", b->data[n - 1]) != NULL)
 		n--;
 	buf_truncate(b, n);
+}
+
+size_t
+buf_utf8_seq(const char *str, size_t n)
+{
+	const unsigned char *s = (const unsigned char *)str;
+	size_t more;
+	uint32_t cp;
+
+	if (n == 0)
+		return 0;
+	if (s[0] < 0x80)
+		return 1;
+	if (s[0] >= 0xc2 && s[0] <= 0xdf) {
+		more = 1;
+		cp = s[0] & 0x1f;
+	} else if (s[0] >= 0xe0 && s[0] <= 0xef) {
+		more = 2;
+		cp = s[0] & 0x0f;
+	} else if (s[0] >= 0xf0 && s[0] <= 0xf4) {
+		more = 3;
+		cp = s[0] & 0x07;
+	} else {
+		return 0;
+	}
+	if (n <= more)
+		return 0;
+	for (size_t j = 1; j <= more; j++) {
+		if ((s[j] & 0xc0) != 0x80)
+			return 0;
+		cp = (cp << 6) | (s[j] & 0x3f);
+	}
+	if ((more == 2 && cp < 0x800) || (more == 3 && (cp < 0x10000 || cp > 0x10ffff)) ||
+	    (cp >= 0xd800 && cp <= 0xdfff))
+		return 0;
+	return more + 1;
+}
+
+int
+buf_add_utf8(struct buf *b, const char *s, size_t len)
+{
+	int bad = 0;
+
+	for (size_t i = 0; i < len;) {
+		size_t k = buf_utf8_seq(s + i, len - i);
+
+		if (k == 0) {
+			if (buf_add(b, "\xEF\xBF\xBD", 3) < 0)
+				return -1;
+			bad++;
+			i++;
+			continue;
+		}
+		if (buf_add(b, s + i, k) < 0)
+			return -1;
+		i += k;
+	}
+	return bad;
 }
 
 char *

@@ -1521,6 +1521,9 @@ config_load_report(const char *path, struct buf *errors)
 			    path, CONFIG_FILE_MAX);
 		else
 			buf_addf(errors, "%s: cannot read: %s\n", path, strerror(errno));
+		/* What was read before the refusal (up to the whole limit) is given back: a
+		 * refused SIGHUP reload must not cost the daemon a megabyte each time. */
+		buf_release(&text);
 		return NULL;
 	}
 	if ((dir = dir_of(path)) == NULL) {
@@ -1732,4 +1735,25 @@ out:
 	}
 	close(fd);
 	return rc;
+}
+
+int
+config_check_secrets(const struct config *cfg, struct fb_error *err)
+{
+	const char *files[] = { cfg->outgoing.password_file, cfg->incoming.password_file };
+
+	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+		struct buf b = BUF_INIT;
+		int rc;
+
+		if (files[i] == NULL || *files[i] == '\0')
+			continue;
+		rc = config_read_secret(files[i], &b, err);
+		if (b.alloc > 0)
+			explicit_bzero(b.data, b.alloc);
+		buf_release(&b);
+		if (rc < 0)
+			return -1;
+	}
+	return 0;
 }

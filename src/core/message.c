@@ -536,25 +536,41 @@ part_filename(const struct mailmime *m, int *attachment)
 	return name;
 }
 
-/* The decoded body of a single part (transfer encoding undone) appended to out. */
+/* At most MESSAGE_MAX_TEXT bytes of s, cut after a line end when there is one (a base64 or
+ * quoted-printable line is then whole); sets w->msg->text_truncated when it cuts. */
+static size_t
+text_cap(struct fb_message *msg, const char *s, size_t n)
+{
+	if (n <= MESSAGE_MAX_TEXT)
+		return n;
+	msg->text_truncated = 1;
+	for (size_t i = MESSAGE_MAX_TEXT; i > MESSAGE_MAX_TEXT / 2; i--)
+		if (s[i - 1] == '\n')
+			return i;
+	return MESSAGE_MAX_TEXT;
+}
+
+/* The decoded body of a single part (transfer encoding undone) appended to out: of its first
+ * MESSAGE_MAX_TEXT bytes only (text_cap). */
 static int
-part_body(const struct mailmime *m, struct buf *out)
+part_body(struct fb_message *msg, const struct mailmime *m, struct buf *out)
 {
 	const struct mailmime_data *d = m->mm_data.mm_single;
 	char *res = NULL;
-	size_t rlen = 0, idx = 0;
+	size_t rlen = 0, idx = 0, n;
 	int enc;
 
 	if (d == NULL || d->dt_type != MAILMIME_DATA_TEXT || d->dt_data.dt_text.dt_data == NULL)
 		return 0;
+	n = text_cap(msg, d->dt_data.dt_text.dt_data, d->dt_data.dt_text.dt_length);
 	enc = d->dt_encoded ? d->dt_encoding : MAILMIME_MECHANISM_8BIT;
 	if (enc == MAILMIME_MECHANISM_7BIT || enc == MAILMIME_MECHANISM_8BIT ||
 	    enc == MAILMIME_MECHANISM_BINARY || enc == MAILMIME_MECHANISM_TOKEN ||
 	    enc == MAILMIME_MECHANISM_ERROR)
-		return buf_add(out, d->dt_data.dt_text.dt_data, d->dt_data.dt_text.dt_length);
-	if (mailmime_part_parse(d->dt_data.dt_text.dt_data, d->dt_data.dt_text.dt_length, &idx,
-	    enc, &res, &rlen) != MAILIMF_NO_ERROR)
-		return buf_add(out, d->dt_data.dt_text.dt_data, d->dt_data.dt_text.dt_length);
+		return buf_add(out, d->dt_data.dt_text.dt_data, n);
+	if (mailmime_part_parse(d->dt_data.dt_text.dt_data, n, &idx, enc, &res, &rlen) !=
+	    MAILIMF_NO_ERROR)
+		return buf_add(out, d->dt_data.dt_text.dt_data, n);
 	enc = buf_add(out, res, rlen);
 	mailmime_decoded_part_free(res);
 	return enc;
@@ -584,7 +600,7 @@ add_calendar(struct walk *w, const struct mailmime *m, const char *type)
 	msg->calendars = c;
 	c = &msg->calendars[msg->ncalendars];
 	memset(c, 0, sizeof(*c));
-	if (part_body(m, &body) < 0 ||
+	if (part_body(w->msg, m, &body) < 0 ||
 	    message_text_to_utf8(body.data, body.len,
 	    mailmime_content_charset_get(m->mm_content_type), &text) < 0) {
 		buf_release(&body);
@@ -671,13 +687,13 @@ walk_single(struct walk *w, const struct mailmime *m, const char *type, int atta
 
 	if (strcmp(type, "message/delivery-status") == 0 ||
 	    strcmp(type, "message/global-delivery-status") == 0) {
-		if ((rc = part_body(m, &body)) == 0)
+		if ((rc = part_body(w->msg, m, &body)) == 0)
 			rc = append_field(&msg->delivery_status, body.data, body.len);
 	} else if (strcmp(type, "text/rfc822-headers") == 0 ||
 	    strcmp(type, "message/rfc822-headers") == 0 ||
 	    strcmp(type, "message/rfc822") == 0 || strcmp(type, "message/global") == 0) {
 		/* (message/rfc822 arrives here when libetpan could not parse it as a message) */
-		if ((rc = part_body(m, &body)) == 0)
+		if ((rc = part_body(w->msg, m, &body)) == 0)
 			rc = set_original_headers(msg, body.data, body.len);
 	} else if (attached) {
 		rc = 0;
@@ -686,11 +702,11 @@ walk_single(struct walk *w, const struct mailmime *m, const char *type, int atta
 		rc = add_calendar(w, m, type);
 	} else if (!attachment && strcmp(type, "text/plain") == 0 && !w->have_plain) {
 		w->have_plain = 1;
-		if ((rc = part_body(m, &body)) == 0)
+		if ((rc = part_body(w->msg, m, &body)) == 0)
 			rc = plain_text(m, &body, &w->plain);
 	} else if (!attachment && strcmp(type, "text/html") == 0 && !w->have_html) {
 		w->have_html = 1;
-		if ((rc = part_body(m, &body)) == 0)
+		if ((rc = part_body(w->msg, m, &body)) == 0)
 			rc = message_text_to_utf8(body.data, body.len,
 			    mailmime_content_charset_get(m->mm_content_type), &w->html);
 	}
@@ -728,8 +744,8 @@ walk_unsplit(struct walk *w, const struct mailmime *m, int attached)
 	if (attached || w->have_plain || d == NULL || d->dt_type != MAILMIME_DATA_TEXT)
 		return 0;
 	w->have_plain = 1;
-	if (message_text_to_utf8(d->dt_data.dt_text.dt_data, d->dt_data.dt_text.dt_length, NULL,
-	    &w->plain) < 0)
+	if (message_text_to_utf8(d->dt_data.dt_text.dt_data, text_cap(w->msg,
+	    d->dt_data.dt_text.dt_data, d->dt_data.dt_text.dt_length), NULL, &w->plain) < 0)
 		return fb_error_set(w->err, "out of memory");
 	return 0;
 }
@@ -930,6 +946,8 @@ message_parse(const char *raw, size_t len, size_t max_size, struct fb_error *err
 		fb_error_set(err, "message has too many nested MIME parts to read safely");
 		return NULL;
 	}
+	if (message_scan(raw, len, err) < 0)
+		return NULL;
 	if ((msg = calloc(1, sizeof(*msg))) == NULL) {
 		fb_error_set(err, "out of memory");
 		return NULL;

@@ -2,6 +2,8 @@
  * roster — CSV member lists through libcsv. See include/roster.h.
  */
 #include <ctype.h>
+#include <errno.h>
+#include <iconv.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -237,29 +239,191 @@ sniff_delimiter(const char *data, size_t len)
 	return semi >= comma && semi > 0 ? ';' : ',';
 }
 
+/* The 1-based line of byte offset at in data. */
+static size_t
+line_of(const char *data, size_t at)
+{
+	size_t line = 1;
+
+	for (size_t i = 0; i < at; i++)
+		if (data[i] == '\n')
+			line++;
+	return line;
+}
+
+/* Convert len bytes from charset into UTF-8 in out. 0, -1 when the bytes are not valid in that
+ * charset (*bad_at: the offset of the first bad one), -2 on ENOMEM. */
+static int
+to_utf8(const char *data, size_t len, const char *charset, struct buf *out, size_t *bad_at)
+{
+	iconv_t cd = iconv_open("UTF-8", charset);
+	char *in = (char *)data;   /* iconv's prototype is not const; it only reads */
+	size_t left = len;
+	int rc = 0;
+
+	if (cd == (iconv_t)-1)
+		return -2;
+	while (left > 0) {
+		char *o;
+		size_t room;
+
+		if (buf_grow(out, left * 2 + 16) < 0) {
+			rc = -2;
+			break;
+		}
+		o = out->data + out->len;
+		room = out->alloc - out->len - 1;
+		if (iconv(cd, &in, &left, &o, &room) == (size_t)-1 && errno != E2BIG) {
+			*bad_at = len - left;
+			rc = -1;
+		}
+		out->len = (size_t)(o - out->data);
+		out->data[out->len] = '\0';
+		if (rc < 0)
+			break;
+	}
+	iconv_close(cd);
+	return rc;
+}
+
+/*
+ * Spreadsheets save CSV in whatever encoding the machine likes: Excel's "Unicode text" is
+ * UTF-16 (with a byte-order mark, or without one), Excel's plain "CSV" on a Dutch Windows is
+ * Windows-1252. Reading such bytes as UTF-8 gave "the first line must name the columns" for
+ * UTF-16 and stored invalid UTF-8 for Windows-1252 (a member a JSON listing then could not
+ * show). So: UTF-16 (LE or BE) and Windows-1252 (Latin-1's superset) are converted to UTF-8
+ * and r->encoding names what was read; bytes valid in none of them, and a NUL byte (which
+ * would silently cut a name short), are refused with their line. *text is the UTF-8 to parse
+ * (data itself, or conv). 0, 1 when refused (the problem is in r), -1 on ENOMEM.
+ */
+static int
+decode(const char *data, size_t len, const char *name, struct roster *r, struct buf *conv,
+    const char **text, size_t *tlen)
+{
+	const char *charset = NULL;
+	size_t bad = 0, skip = 0;
+	size_t multi = 0;   /* well-formed sequences of more than one byte before the first bad one */
+	int rc;
+
+	r->encoding = "UTF-8";
+	if (len >= 3 && memcmp(data, "\xEF\xBB\xBF", 3) == 0) {
+		skip = 3;
+	} else if (len >= 2 && memcmp(data, "\xFF\xFE", 2) == 0) {
+		charset = "UTF-16LE";
+		skip = 2;
+	} else if (len >= 2 && memcmp(data, "\xFE\xFF", 2) == 0) {
+		charset = "UTF-16BE";
+		skip = 2;
+	} else if (len >= 4 && data[0] != '\0' && data[1] == '\0' && data[3] == '\0') {
+		charset = "UTF-16LE";   /* "n\0a\0": UTF-16 without a byte-order mark */
+	} else if (len >= 4 && data[0] == '\0' && data[1] != '\0' && data[2] == '\0') {
+		charset = "UTF-16BE";
+	}
+	data += skip;
+	len -= skip;
+	if (charset != NULL) {
+		r->encoding = charset;
+		rc = to_utf8(data, len, charset, conv, &bad);
+		if (rc == -2)
+			return -1;
+		if (rc < 0) {
+			roster_problem(r, name, conv->len ? line_of(conv->data, conv->len) : 1,
+			    "the file is %s but not valid %s here (a cut or broken character); save "
+			    "it again as \"CSV UTF-8\"", charset, charset);
+			return 1;
+		}
+		data = conv->data;
+		len = conv->len;
+	}
+	for (size_t i = 0; i < len; i++)
+		if (data[i] == '\0') {
+			roster_problem(r, name, line_of(data, i), "a NUL byte (%s): this is not a text "
+			    "file, or not in the encoding it seems to be; save it again as \"CSV "
+			    "UTF-8\"", r->encoding);
+			return 1;
+		}
+	for (size_t i = 0; i < len;) {
+		size_t k = buf_utf8_seq(data + i, len - i);
+
+		if (k == 0) {
+			bad = i;
+			break;
+		}
+		multi += k > 1;
+		i += k;
+		bad = i;
+	}
+	if (charset == NULL && bad < len) {
+		size_t first = bad;
+
+		/* UTF-8 up to here, with accents and all, then something else: read as Windows-1252
+		 * the good part would turn into "JosÃ©". Mixed encodings are refused instead. */
+		if (multi > 0) {
+			roster_problem(r, name, line_of(data, first), "bytes that are not UTF-8 in a "
+			    "file that is UTF-8 before them (mixed encodings): save the file again as "
+			    "\"CSV UTF-8\"");
+			return 1;
+		}
+
+		/* Not UTF-8: Windows-1252, unless it has the five bytes that code does not use. */
+		for (size_t i = 0; i < len; i++)
+			if (strchr("\x81\x8D\x8F\x90\x9D", data[i]) != NULL && data[i] != '\0') {
+				roster_problem(r, name, line_of(data, first), "bytes that are neither "
+				    "UTF-8 nor Windows-1252 (Latin-1): save the file again as \"CSV "
+				    "UTF-8\"");
+				return 1;
+			}
+		rc = to_utf8(data, len, "WINDOWS-1252", conv, &bad);
+		if (rc == -2)
+			return -1;
+		if (rc < 0) {
+			roster_problem(r, name, line_of(data, bad), "bytes that are neither UTF-8 nor "
+			    "Windows-1252 (Latin-1): save the file again as \"CSV UTF-8\"");
+			return 1;
+		}
+		r->encoding = "Windows-1252";
+		data = conv->data;
+		len = conv->len;
+	}
+	*text = data;
+	*tlen = len;
+	return 0;
+}
+
 int
 roster_parse(const char *data, size_t len, const char *name, struct roster *out)
 {
 	struct csv_parser p;
 	struct reader rd;
 	struct roster r = { 0 };
+	struct buf conv = BUF_INIT;
+	int rc;
 
 	buf_init(&r.problems);
 	memset(&rd, 0, sizeof(rd));
 	rd.r = &r;
 	rd.name = name;
-	if (len >= 3 && memcmp(data, "\xEF\xBB\xBF", 3) == 0) {
-		data += 3;
-		len -= 3;
+	rc = decode(data, len, name, &r, &conv, &data, &len);
+	if (rc != 0) {
+		buf_release(&conv);
+		if (rc < 0) {
+			roster_release(&r);
+			return -1;
+		}
+		*out = r;
+		return 0;
 	}
-	if (csv_init(&p, CSV_APPEND_NULL | CSV_EMPTY_IS_NULL) != 0)
+	if (csv_init(&p, CSV_APPEND_NULL | CSV_EMPTY_IS_NULL) != 0) {
+		buf_release(&conv);
 		return -1;
+	}
 	csv_set_delim(&p, sniff_delimiter(data, len));
 	if (csv_parse(&p, data, len, on_field, on_record, &rd) != len)
 		roster_problem(&r, name, rd.record + 1, "cannot read the CSV here: %s",
 		    csv_strerror(csv_error(&p)));
 	csv_fini(&p, on_field, on_record, &rd);
 	csv_free(&p);
+	buf_release(&conv);
 	for (int i = 0; i < COL_IGNORED; i++)
 		free(rd.values[i]);
 	if (!rd.have_header)

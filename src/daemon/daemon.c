@@ -46,7 +46,10 @@ struct state {
 	int db_failures;
 	time_t db_retry_at, db_busy_since;
 	unsigned long busy_mark; /* db_busy_count() at the start of the pass */
+	unsigned long unwritable_mark; /* db_unwritable_count() at the start of the pass */
+	int db_unwritable;       /* the outage is a database that cannot write (disk full) */
 	int need_recover;        /* requeue what a stopped send left 'sending' */
+	struct mailflow_unrecorded unrecorded; /* accepted, 'sent' not yet committed (mailflow.h) */
 };
 
 static int
@@ -109,6 +112,7 @@ state_configure(struct state *s, struct config *cfg)
 	s->ms.idle = in->idle;
 	s->ms.timeout = in->timeout;
 	s->ms.fetch_batch = (unsigned)in->fetch_batch;
+	s->ms.max_message_size = (size_t)cfg->feedbackd.max_message_size;
 	s->tdrv = transport_driver_for(s->ts.kind);
 	s->mdrv = mailbox_driver_for(s->ms.kind);
 	buf_reset(&s->mailbox_name);
@@ -162,20 +166,34 @@ mailbox_trouble(struct state *s, time_t now, const char *msg)
  * end: the pass in hand stops at the first busy failure (every unit of work is a transaction,
  * so nothing is half done), the state change is logged once, and the pass is tried again with
  * back-off until the lock is gone. db_busy_count() tells busy from a real error.
+ * A database that cannot write (disk full, I/O error) is such an outage too: stopping would
+ * lose what only memory knows, the messages the SMTP server accepted whose 'sent' could not
+ * be committed (s->unrecorded), and a restart would send them again.
  */
+static int
+went_unwritable(const struct state *s, struct db *db)
+{
+	return db_unwritable_count(db) != s->unwritable_mark;
+}
+
 static int
 went_busy(const struct state *s, struct db *db)
 {
-	return db_busy_count(db) != s->busy_mark;
+	return db_busy_count(db) != s->busy_mark || went_unwritable(s, db);
 }
 
 static void
-db_trouble(struct state *s, time_t started, time_t now, const char *msg)
+db_trouble(struct state *s, struct db *db, time_t started, time_t now, const char *msg)
 {
 	s->db_failures++;
 	s->db_retry_at = now + mailflow_backoff(0, s->db_failures, 1, 30);
 	if (!s->db_busy) {
-		log_warnx("database busy, retrying with back-off: %s", msg);
+		s->db_unwritable = went_unwritable(s, db);
+		if (s->db_unwritable)
+			log_errorx("database cannot write (disk full or I/O error?), retrying with "
+			    "back-off; nothing new is sent until it can: %s", msg);
+		else
+			log_warnx("database busy, retrying with back-off: %s", msg);
 		s->db_busy_since = started;
 	}
 	s->db_busy = 1;
@@ -187,8 +205,8 @@ static void
 db_available(struct state *s, time_t now)
 {
 	if (s->db_busy)
-		log_info("database available again (busy for %lld s), recovered",
-		    (long long)(now - s->db_busy_since));
+		log_info("database available again (%s for %lld s), recovered",
+		    s->db_unwritable ? "not writable" : "busy", (long long)(now - s->db_busy_since));
 	s->db_busy = 0;
 	s->db_failures = 0;
 }
@@ -246,7 +264,7 @@ pass_send(struct state *s, struct db *db, time_t now, volatile sig_atomic_t *sto
 		fb_error_prefix(err, "outbox");
 		return PASS_FATAL;
 	}
-	rc = mailflow_send(db, s->tdrv, &s->ts, &p, now, stop, &st, err);
+	rc = mailflow_send(db, s->tdrv, &s->ts, &p, now, stop, &s->unrecorded, &st, err);
 	s->sent_total += st.sent;
 	if (st.sent || st.retried || st.failed)
 		log_info("outbox: %zu sent, %zu to retry, %zu failed", st.sent, st.retried,
@@ -334,8 +352,9 @@ run_pass(struct state *s, struct db *db, time_t now, volatile sig_atomic_t *stop
 	enum pass_result r;
 
 	s->busy_mark = db_busy_count(db);
+	s->unwritable_mark = db_unwritable_count(db);
 	if (s->need_recover) {
-		if (mailflow_recover(db, err) < 0)
+		if (mailflow_recover(db, &s->unrecorded, err) < 0)
 			return went_busy(s, db) ? PASS_BUSY : PASS_FATAL;
 		s->need_recover = 0;
 	}
@@ -496,7 +515,7 @@ daemon_run(struct config **cfg, struct db *db, const struct daemon_opts *o)
 			break;
 		}
 		if (r == PASS_BUSY)
-			db_trouble(&s, now, o->clock(o->clock_arg), err.msg);
+			db_trouble(&s, db, now, o->clock(o->clock_arg), err.msg);
 		else
 			db_available(&s, o->clock(o->clock_arg));
 		notify_pass_done(&s, db);
@@ -514,7 +533,15 @@ daemon_run(struct config **cfg, struct db *db, const struct daemon_opts *o)
 		}
 	}
 	db_set_interrupt(db, NULL);
+	/* A last try for what only memory knows; what still cannot be recorded is said, one by
+	 * one, since the next start will send it again (mailflow.h). */
+	if (mailflow_record_unrecorded(db, &s.unrecorded, &err) < 0)
+		for (size_t i = 0; i < s.unrecorded.n; i++)
+			log_errorx("outbox %lld: accepted by the SMTP server but not recorded as sent "
+			    "(%s): it is left 'sending' and the next start sends it again",
+			    (long long)s.unrecorded.v[i].id, err.msg);
 out:
+	mailflow_unrecorded_release(&s.unrecorded);
 	mailbox_close(&s);
 	outmail_templates_free(s.tpl);
 	buf_release(&s.out_password);

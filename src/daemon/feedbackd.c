@@ -6,6 +6,7 @@
  */
 #include <errno.h>
 #include <getopt.h>
+#include <malloc.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -68,6 +69,10 @@ install_signals(void)
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
+	/* A file-size limit (RLIMIT_FSIZE, a unit's LimitFSIZE=) must fail the write (EFBIG, an
+	 * I/O error SQLite reports) rather than kill the daemon mid-send: see mailflow.h on what
+	 * only the running process knows while the database cannot write. */
+	signal(SIGXFSZ, SIG_IGN);
 }
 
 /*
@@ -184,6 +189,11 @@ main(int argc, char **argv)
 	time_t now;
 	int rc = 0;
 
+	/* Buffers the size of a message (up to max_message_size) come from mmap and go back to
+	 * the kernel when freed. glibc's own threshold grows to the largest block freed, after
+	 * which such buffers stay in the heap and the process keeps their peak for good; the
+	 * budget is 64 MiB for any one message (tests/integration/t0972-bounded-cost.py). */
+	mallopt(M_MMAP_THRESHOLD, 256 * 1024);
 	log_init("feedbackd", LOG_LEVEL_INFO);
 	if (parse_options(argc, argv, &o) < 0)
 		return 2;
@@ -201,6 +211,12 @@ main(int argc, char **argv)
 			return 1;
 		}
 		outmail_templates_free(tpl);
+		/* The same reading the daemon does (state_configure), so OK means it would start. */
+		if (config_check_secrets(cfg, &err) < 0) {
+			fprintf(stderr, "feedbackd: %s\n", err.msg);
+			config_free(cfg);
+			return 1;
+		}
 		config_print(cfg, &out);
 		fputs(out.data, stdout);
 		buf_release(&out);
@@ -234,13 +250,19 @@ main(int argc, char **argv)
 		config_free(cfg);
 		return 1;
 	}
-	db = db_open(cfg->feedbackd.database, &err);
-	if (db == NULL) {
+	/* The database's own lock before anything reads or writes it; where there is no file yet,
+	 * db_open creates it and the lock follows at once, before the daemon acts on anything. */
+	db = NULL;
+	if ((rc = daemon_lock_database(lock, cfg->feedbackd.database, &err)) < 0 ||
+	    (db = db_open(cfg->feedbackd.database, &err)) == NULL ||
+	    (rc == 1 && daemon_lock_database(lock, cfg->feedbackd.database, &err) != 0)) {
 		log_errorx("%s", err.msg);
+		db_close(db);
 		daemon_lock_release(lock);
 		config_free(cfg);
 		return 1;
 	}
+	rc = 0;
 	install_signals();
 	log_info("started: database %s (schema %d), outgoing %s, incoming %s%s",
 	    cfg->feedbackd.database, db_version(db),

@@ -409,6 +409,10 @@ process(struct ctx *c)
 
 	c->msg = message_parse(c->in.raw.data, c->in.raw.len,
 	    (size_t)c->f->cfg->feedbackd.max_message_size, &perr);
+	/* The parsed message owns copies of all it needs: the raw bytes (up to max_message_size)
+	 * go now, not after the inbox row's update, which itself holds the row twice in SQLite
+	 * (the cost of one message is part of bounded memory, see message.h). */
+	buf_release(&c->in.raw);
 	if (c->msg == NULL) {
 		snprintf(c->out.kind, sizeof(c->out.kind), "unknown");
 		apply_set(c, "quarantined", "could not be read: %s", perr.msg);

@@ -10,6 +10,10 @@
  * Fetching: every fetch_new() SELECTs the folder (fresh UIDVALIDITY and UIDNEXT), then asks
  * "UID FETCH lo:hi (UID BODY.PEEK[])" in ranges of fetch_batch UIDs from the caller's last UID
  * to UIDNEXT-1, so at most one range of messages is in memory at a time (LIBRARY-NOTES.md).
+ * With max_message_size set, a range is fetched in two steps: "UID FETCH lo:hi (UID
+ * RFC822.SIZE)" first, then the whole body of the messages within the limit and only the first
+ * MAILBOX_HEAD_MAX bytes ("BODY.PEEK[]<0.65536>") of the larger ones, so a 50 MB message costs
+ * 64 KiB here and stays whole on the server.
  * BODY.PEEK leaves \Seen alone: a message is only marked by mark_done(), after the caller's
  * commit. Done means: moved to processed_folder (UID MOVE when offered, else UID COPY, then
  * \Deleted and, with UIDPLUS, UID EXPUNGE of those UIDs), or, without processed_folder,
@@ -65,6 +69,7 @@ struct mailbox {
 	int use_idle;
 	int timeout;
 	unsigned batch;
+	size_t max_size;         /* larger messages: only their head is fetched (0: no limit) */
 	mailimap *imap;
 	struct tls_conn *conn;   /* owned by libetpan's stream (freed through low_free) */
 	int has_move, has_uidplus, has_idle;
@@ -291,6 +296,7 @@ imap_open(const struct mailbox_settings *s, struct fb_error *err)
 	mb->use_idle = s->idle;
 	mb->timeout = s->timeout > 0 ? s->timeout : 60;
 	mb->batch = s->fetch_batch > 0 ? s->fetch_batch : 500;
+	mb->max_size = s->max_message_size;
 	if (mailurl_parse(s->url, "imap", 143, 993, &mb->url, err) < 0)
 		goto fail;
 	snprintf(mb->peer, sizeof(mb->peer), strchr(mb->url.host, ':') ? "[%s]:%u" : "%s:%u",
@@ -393,6 +399,7 @@ struct fetched {
 	uint32_t uid;
 	const char *data;
 	size_t len;
+	size_t size;            /* RFC822.SIZE when asked for (the head of a large one), else 0 */
 };
 
 static int
@@ -418,23 +425,32 @@ struct range_fetch {
 	int threaded;
 };
 
-static void
-range_request(struct range_fetch *f)
+/* One UID FETCH of set with the attributes: UID, and RFC822.SIZE when size, and the body
+ * (its first head bytes when head > 0). Takes set. libetpan's result code; *out the list. */
+static int
+fetch_set(mailimap *imap, struct mailimap_set *set, int size, uint32_t head, clist **out)
 {
-	struct mailimap_set *set = mailimap_set_new_interval(f->lo, f->hi);
 	struct mailimap_fetch_type *ft = mailimap_fetch_type_new_fetch_att_list_empty();
 	struct mailimap_section *sec = mailimap_section_new(NULL);
 	struct mailimap_fetch_att *a_uid = mailimap_fetch_att_new_uid();
-	struct mailimap_fetch_att *a_body = sec ? mailimap_fetch_att_new_body_peek_section(sec) : NULL;
+	struct mailimap_fetch_att *a_size = size ? mailimap_fetch_att_new_rfc822_size() : NULL;
+	struct mailimap_fetch_att *a_body = NULL;
+	int r = MAILIMAP_ERROR_MEMORY;
 
-	f->result = NULL;
-	f->r = MAILIMAP_ERROR_MEMORY;
-	if (set != NULL && ft != NULL && a_uid != NULL && a_body != NULL) {
+	*out = NULL;
+	if (sec != NULL)
+		a_body = head > 0 ? mailimap_fetch_att_new_body_peek_section_partial(sec, 0, head) :
+		    mailimap_fetch_att_new_body_peek_section(sec);
+	if (set != NULL && ft != NULL && a_uid != NULL && a_body != NULL &&
+	    (!size || a_size != NULL)) {
 		mailimap_fetch_type_new_fetch_att_list_add(ft, a_uid);
 		a_uid = NULL;
+		if (a_size != NULL)
+			mailimap_fetch_type_new_fetch_att_list_add(ft, a_size);
+		a_size = NULL;
 		mailimap_fetch_type_new_fetch_att_list_add(ft, a_body);
 		a_body = NULL;
-		f->r = mailimap_uid_fetch(f->mb->imap, set, ft, &f->result);
+		r = mailimap_uid_fetch(imap, set, ft, out);
 	} else if (a_body == NULL && sec != NULL) {
 		mailimap_section_free(sec);
 	}
@@ -444,8 +460,138 @@ range_request(struct range_fetch *f)
 		mailimap_fetch_type_free(ft);
 	if (a_uid != NULL)
 		mailimap_fetch_att_free(a_uid);
+	if (a_size != NULL)
+		mailimap_fetch_att_free(a_size);
 	if (a_body != NULL)
 		mailimap_fetch_att_free(a_body);
+	return r;
+}
+
+/* Add uid to set as a run of consecutive UIDs where it continues the last one. */
+static int
+set_add(struct mailimap_set *set, uint32_t uid, uint32_t *run_lo, uint32_t *run_hi)
+{
+	if (*run_hi != 0 && uid == *run_hi + 1) {
+		*run_hi = uid;
+		return 0;
+	}
+	if (*run_hi != 0 && mailimap_set_add_interval(set, *run_lo, *run_hi) != MAILIMAP_NO_ERROR)
+		return -1;
+	*run_lo = *run_hi = uid;
+	return 0;
+}
+
+static int
+set_close(struct mailimap_set *set, uint32_t run_lo, uint32_t run_hi)
+{
+	return run_hi == 0 || mailimap_set_add_interval(set, run_lo, run_hi) == MAILIMAP_NO_ERROR ?
+	    0 : -1;
+}
+
+/*
+ * Sizes first: split lo..hi into the messages within max_size (fetched whole) and the larger
+ * ones (only their head, with their size). The two results are joined into f->result.
+ */
+static void
+range_request_sized(struct range_fetch *f)
+{
+	struct mailimap_set *small = mailimap_set_new_empty(), *big = mailimap_set_new_empty();
+	clist *sizes = NULL, *more = NULL;
+	uint32_t slo = 0, shi = 0, blo = 0, bhi = 0;
+	size_t nsmall = 0, nbig = 0;
+	int oom = small == NULL || big == NULL;
+
+	f->result = NULL;
+	f->r = MAILIMAP_ERROR_MEMORY;
+	if (!oom) {
+		struct mailimap_set *all = mailimap_set_new_interval(f->lo, f->hi);
+		struct mailimap_fetch_type *ft = mailimap_fetch_type_new_fetch_att_list_empty();
+		struct mailimap_fetch_att *a_uid = mailimap_fetch_att_new_uid();
+		struct mailimap_fetch_att *a_size = mailimap_fetch_att_new_rfc822_size();
+
+		if (all != NULL && ft != NULL && a_uid != NULL && a_size != NULL) {
+			mailimap_fetch_type_new_fetch_att_list_add(ft, a_uid);
+			mailimap_fetch_type_new_fetch_att_list_add(ft, a_size);
+			a_uid = a_size = NULL;
+			f->r = mailimap_uid_fetch(f->mb->imap, all, ft, &sizes);
+		}
+		if (all != NULL)
+			mailimap_set_free(all);
+		if (ft != NULL)
+			mailimap_fetch_type_free(ft);
+		if (a_uid != NULL)
+			mailimap_fetch_att_free(a_uid);
+		if (a_size != NULL)
+			mailimap_fetch_att_free(a_size);
+	}
+	if (f->r != MAILIMAP_NO_ERROR)
+		goto out;
+	/* The server answers in UID order for a UID range; runs are merged as they come. */
+	for (clistiter *it = clist_begin(sizes); it != NULL && !oom; it = clist_next(it)) {
+		struct mailimap_msg_att *att = clist_content(it);
+		uint32_t uid = 0, size = 0;
+
+		for (clistiter *j = clist_begin(att->att_list); j != NULL; j = clist_next(j)) {
+			struct mailimap_msg_att_item *item = clist_content(j);
+
+			if (item->att_type != MAILIMAP_MSG_ATT_ITEM_STATIC ||
+			    item->att_data.att_static == NULL)
+				continue;
+			if (item->att_data.att_static->att_type == MAILIMAP_MSG_ATT_UID)
+				uid = item->att_data.att_static->att_data.att_uid;
+			else if (item->att_data.att_static->att_type == MAILIMAP_MSG_ATT_RFC822_SIZE)
+				size = item->att_data.att_static->att_data.att_rfc822_size;
+		}
+		if (uid < f->lo || uid > f->hi)
+			continue;
+		if ((size_t)size > f->mb->max_size) {
+			oom = set_add(big, uid, &blo, &bhi) < 0;
+			nbig++;
+		} else {
+			oom = set_add(small, uid, &slo, &shi) < 0;
+			nsmall++;
+		}
+	}
+	if (oom || set_close(small, slo, shi) < 0 || set_close(big, blo, bhi) < 0) {
+		f->r = MAILIMAP_ERROR_MEMORY;
+		goto out;
+	}
+	f->r = MAILIMAP_NO_ERROR;
+	if (nsmall > 0) {
+		f->r = fetch_set(f->mb->imap, small, 0, 0, &f->result);
+		small = NULL;
+	}
+	if (f->r == MAILIMAP_NO_ERROR && nbig > 0) {
+		f->r = fetch_set(f->mb->imap, big, 1, (uint32_t)MAILBOX_HEAD_MAX, &more);
+		big = NULL;
+		if (f->r == MAILIMAP_NO_ERROR && f->result == NULL) {
+			f->result = more;
+			more = NULL;
+		} else if (f->r == MAILIMAP_NO_ERROR && more != NULL) {
+			clist_concat(f->result, more);   /* moves more's items; more is empty */
+		}
+	}
+	if (f->r == MAILIMAP_NO_ERROR && f->result == NULL)
+		f->result = clist_new();  /* an empty range: nothing to deliver */
+out:
+	if (sizes != NULL)
+		mailimap_fetch_list_free(sizes);
+	if (more != NULL)
+		mailimap_fetch_list_free(more);
+	if (small != NULL)
+		mailimap_set_free(small);
+	if (big != NULL)
+		mailimap_set_free(big);
+}
+
+static void
+range_request(struct range_fetch *f)
+{
+	if (f->mb->max_size > 0) {
+		range_request_sized(f);
+		return;
+	}
+	f->r = fetch_set(f->mb->imap, mailimap_set_new_interval(f->lo, f->hi), 0, 0, &f->result);
 }
 
 static void *
@@ -504,7 +650,7 @@ range_deliver(struct mailbox *mb, const struct range_fetch *f, struct mailbox_po
 		return fb_error_set(err, "out of memory");
 	for (clistiter *it = clist_begin(f->result); it != NULL && n < cap; it = clist_next(it)) {
 		struct mailimap_msg_att *att = clist_content(it);
-		struct fetched e = { 0, NULL, 0 };
+		struct fetched e = { 0, NULL, 0, 0 };
 
 		for (clistiter *j = clist_begin(att->att_list); j != NULL; j = clist_next(j)) {
 			struct mailimap_msg_att_item *item = clist_content(j);
@@ -515,6 +661,8 @@ range_deliver(struct mailbox *mb, const struct range_fetch *f, struct mailbox_po
 			st = item->att_data.att_static;
 			if (st->att_type == MAILIMAP_MSG_ATT_UID) {
 				e.uid = st->att_data.att_uid;
+			} else if (st->att_type == MAILIMAP_MSG_ATT_RFC822_SIZE) {
+				e.size = st->att_data.att_rfc822_size;
 			} else if (st->att_type == MAILIMAP_MSG_ATT_BODY_SECTION &&
 			    st->att_data.att_body_section != NULL) {
 				e.data = st->att_data.att_body_section->sec_body_part;
@@ -547,6 +695,7 @@ range_deliver(struct mailbox *mb, const struct range_fetch *f, struct mailbox_po
 		msg.uid = list[i].uid;
 		msg.data = list[i].data;
 		msg.len = list[i].len;
+		msg.size = list[i].size > list[i].len ? list[i].size : list[i].len;
 		if (cb(ctx, &msg) < 0) {
 			count = fb_error_set(err, "fetching stopped by the caller at UID %" PRIu32, list[i].uid);
 			break;

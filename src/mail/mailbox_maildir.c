@@ -14,6 +14,9 @@
  */
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,6 +34,7 @@
 
 struct mailbox {
 	char *path;
+	size_t max_size;   /* larger files: only the head is read (0: no limit) */
 };
 
 struct entry {
@@ -60,6 +64,7 @@ mdbox_open(const struct mailbox_settings *s, struct fb_error *err)
 		fb_error_set(err, "out of memory");
 		return NULL;
 	}
+	mb->max_size = s->max_message_size;
 	return mb;
 }
 
@@ -123,6 +128,62 @@ list_dir(const char *dir, int in_cur, struct entry **list, size_t *n, size_t *al
 	return rc;
 }
 
+/*
+ * Read a message file into data: whole, or, when it is larger than max (max > 0), only its
+ * first MAILBOX_HEAD_MAX bytes (the rest stays in the file: a 50 MB message costs 64 KiB).
+ * *size is the file's size. 0, or -1 with errno (EFBIG: larger than MAILBOX_MAX_MESSAGE while
+ * there is no max_size).
+ */
+static int
+read_message(const char *path, size_t max, struct buf *data, size_t *size)
+{
+	struct stat st = { 0 };
+	size_t want;
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+
+	if (fd < 0)
+		return -1;
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		int e = st.st_mode == 0 ? errno : EINVAL;   /* st stays zeroed when fstat fails */
+
+		close(fd);
+		errno = e;
+		return -1;
+	}
+	*size = (size_t)st.st_size;
+	if (max == 0 && *size > MAILBOX_MAX_MESSAGE) {
+		close(fd);
+		errno = EFBIG;
+		return -1;
+	}
+	want = max > 0 && *size > max ? MAILBOX_HEAD_MAX : *size;
+	if (buf_grow(data, want) < 0) {
+		close(fd);
+		return -1;
+	}
+	while (data->len < want) {
+		ssize_t n = read(fd, data->data + data->len, want - data->len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			int e = errno;
+
+			close(fd);
+			errno = e;
+			return -1;
+		}
+		if (n == 0)
+			break;   /* shorter than its size said: it was being rewritten */
+		data->len += (size_t)n;
+	}
+	data->data[data->len] = '\0';
+	close(fd);
+	if (want == *size)
+		*size = data->len;
+	return 0;
+}
+
 static int
 mdbox_fetch_new(struct mailbox *mb, struct mailbox_position *pos, mailbox_msg_cb cb, void *ctx,
     struct fb_error *err)
@@ -152,7 +213,7 @@ mdbox_fetch_new(struct mailbox *mb, struct mailbox_position *pos, mailbox_msg_cb
 			rc = fb_error_set(err, "out of memory");
 			break;
 		}
-		if (buf_read_file(&data, path.data, MAILBOX_MAX_MESSAGE) < 0) {
+		if (read_message(path.data, mb->max_size, &data, &msg.size) < 0) {
 			if (errno == ENOENT)  /* taken away meanwhile (another reader) */
 				continue;
 			if (errno == EFBIG) {
@@ -167,6 +228,8 @@ mdbox_fetch_new(struct mailbox *mb, struct mailbox_position *pos, mailbox_msg_cb
 		msg.uid = 0;
 		msg.data = data.data;
 		msg.len = data.len;
+		if (msg.size < msg.len)
+			msg.size = msg.len;
 		if (cb(ctx, &msg) < 0) {
 			rc = fb_error_set(err, "fetching stopped by the caller after %d messages", count);
 			break;

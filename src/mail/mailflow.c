@@ -31,10 +31,68 @@ mailflow_backoff(int64_t id, int attempts, int initial, int max)
 	return delay < 1 ? 1 : (long)delay;
 }
 
-int
-mailflow_recover(struct db *db, struct fb_error *err)
+void
+mailflow_unrecorded_release(struct mailflow_unrecorded *u)
 {
-	int n = queue_outbox_recover(db, err);
+	if (u == NULL)
+		return;
+	free(u->v);
+	u->v = NULL;
+	u->n = u->cap = 0;
+}
+
+/* Remember an accepted message whose 'sent' failed. When even that memory runs out, all that
+ * is left is to say which message will be sent again. */
+static void
+unrecorded_add(struct mailflow_unrecorded *u, const struct outbox_row *r, time_t at)
+{
+	if (u->n == u->cap) {
+		size_t cap = u->cap ? u->cap * 2 : 16;
+		struct mailflow_accepted *v = realloc(u->v, cap * sizeof(*v));
+
+		if (v == NULL) {
+			log_errorx("outbox %lld to %s <%s>: accepted by the server but not recorded as "
+			    "sent (out of memory): it will be sent again", (long long)r->id,
+			    r->recipient, r->message_id);
+			return;
+		}
+		u->v = v;
+		u->cap = cap;
+	}
+	u->v[u->n].id = r->id;
+	u->v[u->n].at = at;
+	u->n++;
+}
+
+int
+mailflow_record_unrecorded(struct db *db, struct mailflow_unrecorded *u, struct fb_error *err)
+{
+	if (u == NULL || u->n == 0)
+		return 0;
+	if (db_begin(db, err) < 0)
+		return -1;
+	for (size_t i = 0; i < u->n; i++)
+		if (queue_outbox_sent(db, u->v[i].id, u->v[i].at, err) < 0) {
+			db_rollback(db);
+			return -1;
+		}
+	if (db_commit(db, err) < 0)
+		return -1;
+	log_info("outbox: %zu message%s the server accepted while the database could not write "
+	    "now recorded as sent (not sent again)", u->n, u->n == 1 ? "" : "s");
+	u->n = 0;
+	return 0;
+}
+
+int
+mailflow_recover(struct db *db, struct mailflow_unrecorded *u, struct fb_error *err)
+{
+	int n;
+
+	/* Accepted messages first: they are in 'sending' too, and must not be requeued. */
+	if (mailflow_record_unrecorded(db, u, err) < 0)
+		return -1;
+	n = queue_outbox_recover(db, err);
 
 	if (n > 0)
 		log_info("outbox: %d message%s in doubt after a stop, queued again", n,
@@ -218,9 +276,11 @@ send_sessions(const struct transport_driver *drv, const struct transport_setting
 int
 mailflow_send(struct db *db, const struct transport_driver *drv,
     const struct transport_settings *ts, const struct mailflow_policy *policy, time_t now,
-    volatile sig_atomic_t *stop, struct mailflow_stats *stats, struct fb_error *err)
+    volatile sig_atomic_t *stop, struct mailflow_unrecorded *u, struct mailflow_stats *stats,
+    struct fb_error *err)
 {
 	struct transport *tp[MAILFLOW_MAX_SESSIONS] = { 0 };
+	struct mailflow_unrecorded local = { 0 };
 	size_t batch = policy->batch_size > 0 ? policy->batch_size : 1;
 	size_t nsessions = policy->sessions > 0 ? policy->sessions : 1;
 	int rc = 0;
@@ -229,6 +289,11 @@ mailflow_send(struct db *db, const struct transport_driver *drv,
 
 	if (nsessions > MAILFLOW_MAX_SESSIONS)
 		nsessions = MAILFLOW_MAX_SESSIONS;
+	if (u == NULL)
+		u = &local;
+	/* Nothing new goes out while accepted messages wait to be recorded as sent. */
+	if (mailflow_record_unrecorded(db, u, err) < 0)
+		return -1;
 	if (pthread_mutex_init(&actx.lock, NULL) != 0)
 		return fb_error_set(err, "outbox: cannot create a lock");
 	while (stop == NULL || !*stop) {
@@ -271,6 +336,10 @@ mailflow_send(struct db *db, const struct transport_driver *drv,
 		send_sessions(drv, ts, tp, msgs, claimed.n,
 		    plan_slices(claimed.n, batch, nsessions));
 		rc = record_outcomes(db, &claimed, msgs, acc, policy, now, stats, err);
+		if (rc < 0)
+			for (size_t i = 0; i < claimed.n; i++)
+				if (msgs[i].status == TRANSPORT_OK && !acc[i].recorded)
+					unrecorded_add(u, &claimed.v[i], now);
 		for (size_t i = 0; i < claimed.n; i++)
 			buf_release(&msgs[i].detail);
 		free(msgs);
@@ -284,6 +353,13 @@ mailflow_send(struct db *db, const struct transport_driver *drv,
 		if (tp[j] != NULL)
 			drv->close(tp[j]);
 	pthread_mutex_destroy(&actx.lock);
+	if (u == &local) {
+		for (size_t i = 0; i < local.n; i++)
+			log_errorx("outbox %lld: accepted by the server but not recorded as sent (the "
+			    "database cannot write): it is left 'sending' and will be sent again",
+			    (long long)local.v[i].id);
+		mailflow_unrecorded_release(&local);
+	}
 	return rc;
 }
 
@@ -393,8 +469,8 @@ on_message(void *arg, const struct mailbox_msg *m)
 		fb_error_set(c->err, "out of memory");
 		goto fail_tx;
 	}
-	if (queue_inbox_add(c->db, source.data, m->data, m->len, c->policy->max_message_size,
-	    c->now, &id, &dup, c->err) < 0)
+	if (queue_inbox_add_sized(c->db, source.data, m->data, m->len, m->size,
+	    c->policy->max_message_size, c->now, &id, &dup, c->err) < 0)
 		goto fail_tx;
 	if (m->uidvalidity != 0) {
 		c->uidvalidity = m->uidvalidity;

@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "db.h"
 #include "schema.h"
@@ -29,6 +30,7 @@ struct db {
 	int depth;  /* transaction nesting */
 	int failed; /* an inner level rolled back: the outermost commit must not commit */
 	unsigned long busy;                 /* lock waits that ran out (db_busy_count) */
+	unsigned long unwritable;           /* disk full, I/O errors (db_unwritable_count) */
 	int busy_waited_ms;                 /* in the current wait */
 	volatile sig_atomic_t *interrupt;   /* set: stop waiting (db_set_interrupt) */
 	struct stmt_entry *stmts[STMT_BUCKETS];
@@ -49,6 +51,8 @@ note_busy(struct db *db)
 
 	if (code == SQLITE_BUSY || code == SQLITE_LOCKED)
 		db->busy++;
+	if (code == SQLITE_FULL || code == SQLITE_IOERR)
+		db->unwritable++;
 }
 
 /*
@@ -81,6 +85,12 @@ unsigned long
 db_busy_count(const struct db *db)
 {
 	return db->busy;
+}
+
+unsigned long
+db_unwritable_count(const struct db *db)
+{
+	return db->unwritable;
 }
 
 void
@@ -136,6 +146,61 @@ db_version(struct db *db)
 	return v;
 }
 
+/* How many of feedbackd's own tables the file has (0 on error). */
+static int
+db_our_tables(struct db *db)
+{
+	sqlite3_stmt *st;
+	int n = 0;
+
+	if (sqlite3_prepare_v2(db->sql, "SELECT count(*) FROM sqlite_master WHERE type = 'table' "
+	    "AND name IN ('program', 'member', 'outbox', 'inbox')", -1, &st, NULL) == SQLITE_OK &&
+	    sqlite3_step(st) == SQLITE_ROW)
+		n = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	return n;
+}
+
+/*
+ * Whose file is this? feedbackd's when it carries our application_id, or is brand new (no
+ * tables, no version: the file SQLite just created). Also ours: a file with our tables and a
+ * schema version but no application_id (written by a tool that copied the tables, e.g. a
+ * `.dump` restored with the sqlite3 shell, which keeps user_version only when asked): it is
+ * adopted and marked. Anything else is someone else's database and is not touched.
+ */
+static int
+db_check_owner(struct db *db, int current, int appid, struct fb_error *err)
+{
+	int n = 0;
+	sqlite3_stmt *st;
+
+	if (appid == DB_APPLICATION_ID)
+		return 0;
+	if (appid != 0)
+		return fb_error_set(err, "%s: not a feedbackd database (application_id %#x "
+		    "belongs to another program); refusing to touch it: check [feedbackd] database",
+		    db->path, (unsigned)appid);
+	if (sqlite3_prepare_v2(db->sql, "SELECT count(*) FROM sqlite_master", -1, &st,
+	    NULL) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
+		n = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	if (current == 0 && n == 0)
+		return 0;
+	if (current > 0 && db_our_tables(db) == 4) {
+		char mark[64];
+
+		snprintf(mark, sizeof(mark), "PRAGMA application_id = %d;", DB_APPLICATION_ID);
+		return db_exec_raw(db, mark, err);
+	}
+	if (current == 0)
+		return fb_error_set(err, "%s: not a feedbackd database (it has tables but no "
+		    "feedbackd schema version); refusing to touch it: check [feedbackd] database",
+		    db->path);
+	return fb_error_set(err, "%s: not a feedbackd database (schema version %d but none of "
+	    "feedbackd's tables); refusing to touch it: check [feedbackd] database", db->path,
+	    current);
+}
+
 /* Apply migrations current+1 .. target, each in its own transaction with its version bump. */
 static int
 db_migrate(struct db *db, int target, struct fb_error *err)
@@ -145,22 +210,8 @@ db_migrate(struct db *db, int target, struct fb_error *err)
 	if (db_pragma_int(db, "PRAGMA user_version", &current, err) < 0 ||
 	    db_pragma_int(db, "PRAGMA application_id", &appid, err) < 0)
 		return -1;
-	if (current == 0 && appid == 0) {
-		sqlite3_stmt *st;
-		int n = 0;
-
-		/* A file with tables but no version is someone else's database. */
-		if (sqlite3_prepare_v2(db->sql, "SELECT count(*) FROM sqlite_master", -1, &st,
-		    NULL) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
-			n = sqlite3_column_int(st, 0);
-		sqlite3_finalize(st);
-		if (n > 0)
-			return fb_error_set(err, "%s: not a feedbackd database (it has tables but no "
-			    "feedbackd schema version)", db->path);
-	} else if (appid != DB_APPLICATION_ID) {
-		return fb_error_set(err, "%s: not a feedbackd database (application_id %#x)",
-		    db->path, (unsigned)appid);
-	}
+	if (db_check_owner(db, current, appid, err) < 0)
+		return -1;
 	if (current > schema_count())
 		return fb_error_set(err, "%s: schema version %d is newer than this feedbackd "
 		    "understands (%d): upgrade feedbackd", db->path, current, schema_count());
@@ -181,10 +232,46 @@ db_migrate(struct db *db, int target, struct fb_error *err)
 	return 0;
 }
 
+/*
+ * A file that was there before we opened it must already be a database: SQLite takes an empty
+ * (0-byte) file for a new, empty database, so a truncated or zeroed database (a failed copy, a
+ * restore gone wrong, `> feedbackd.db`) would be silently "migrated" into a fresh one, every
+ * member and all state gone while the mailbox is read on. A new database is made only where
+ * there was no file. page_count counts what the WAL holds too, so a database whose only
+ * content is still in its -wal file is not taken for empty.
+ */
+static int
+db_check_existing(struct db *db, struct fb_error *err)
+{
+	sqlite3_stmt *st;
+	int rc, pages = -1;
+
+	rc = sqlite3_prepare_v2(db->sql, "PRAGMA page_count", -1, &st, NULL);
+	if (rc == SQLITE_OK) {
+		rc = sqlite3_step(st);
+		if (rc == SQLITE_ROW)
+			pages = sqlite3_column_int(st, 0);
+		sqlite3_finalize(st);
+	}
+	if ((rc & 0xff) == SQLITE_NOTADB)
+		return fb_error_set(err, "%s: not a feedbackd database (not an SQLite database at "
+		    "all); refusing to touch it: check [feedbackd] database", db->path);
+	if (rc != SQLITE_ROW)
+		return db_fail(db, err, "reading the database");
+	if (pages == 0)
+		return fb_error_set(err, "%s: the file is empty (0 bytes), not a feedbackd database; "
+		    "refusing to start from nothing in its place. If it held your data, restore it "
+		    "from a backup; if it is a new installation, remove the empty file and feedbackd "
+		    "creates a new database", db->path);
+	return 0;
+}
+
 struct db *
 db_open_version(const char *path, int version, struct fb_error *err)
 {
 	struct db *db = calloc(1, sizeof(*db));
+	struct stat st;
+	int existed = stat(path, &st) == 0;
 
 	if (db == NULL) {
 		fb_error_set(err, "out of memory");
@@ -205,6 +292,8 @@ db_open_version(const char *path, int version, struct fb_error *err)
 	sqlite3_extended_result_codes(db->sql, 1);
 	/* Other processes (the daemon, feedbackctl) may hold the lock briefly: wait, do not fail. */
 	sqlite3_busy_handler(db->sql, busy_wait, db);
+	if (existed && db_check_existing(db, err) < 0)
+		goto fail;
 	if (db_exec_raw(db, "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; "
 	    "PRAGMA foreign_keys = ON;", err) < 0)
 		goto fail;

@@ -589,19 +589,63 @@ dedupe_key(const char *raw, size_t len, const struct buf *msgid, const struct bu
 		snprintf(out + 2 * i, 3, "%02x", d[i]);
 }
 
+/* The head of an oversized message that is kept: at most INBOX_HEAD_KEEP bytes, cut after a
+ * line end when there is one, so the stored bytes end where a line does. */
+#define INBOX_HEAD_KEEP ((size_t)64 << 10)   /* = MAILBOX_HEAD_MAX, what drivers read of one */
+
+static size_t
+head_cut(const char *raw, size_t len)
+{
+	size_t n = len < INBOX_HEAD_KEEP ? len : INBOX_HEAD_KEEP;
+
+	for (size_t i = n; i > 0; i--)
+		if (raw[i - 1] == '\n')
+			return i;
+	return n;
+}
+
 int
 queue_inbox_add(struct db *db, const char *source, const char *raw, size_t len,
     size_t max_size, time_t now, int64_t *id, int *dup, struct fb_error *err)
 {
+	return queue_inbox_add_sized(db, source, raw, len, len, max_size, now, id, dup, err);
+}
+
+int
+queue_inbox_add_sized(struct db *db, const char *source, const char *raw, size_t len,
+    size_t size, size_t max_size, time_t now, int64_t *id, int *dup, struct fb_error *err)
+{
 	struct buf msgid = BUF_INIT, from = BUF_INIT, subject = BUF_INIT;
 	sqlite3_stmt *st;
 	char sha[65], key[65];
-	int too_big = len > max_size, rc = -1;
+	int too_big, rc = -1;
+	size_t keep = len;
 
-	sha256_hex(raw, len, sha);
+	if (size < len)
+		size = len;
+	too_big = size > max_size;
+	/* Only the header and a bounded head of an oversized message are kept: storing it whole
+	 * (a 53 MB message made the database 100 MB larger) would let any sender fill the disk.
+	 * The whole message stays in the mailbox, which the error says. */
+	if (too_big)
+		keep = head_cut(raw, len);
+	/* The hash of what is kept (with the size when cut, so two large messages that only
+	 * differ further on are still told apart by their size). */
+	if (keep < size) {
+		struct buf h = BUF_INIT;
+
+		if (buf_add(&h, raw, keep) < 0 || buf_addf(&h, "\n(size %zu)", size) < 0) {
+			buf_release(&h);
+			return fb_error_set(err, "out of memory");
+		}
+		sha256_hex(h.data, h.len, sha);
+		buf_release(&h);
+	} else {
+		sha256_hex(raw, len, sha);
+	}
 	/* Only the header is read for the envelope, so even an oversized message is named. */
-	envelope_read(raw, len, &msgid, &from, &subject);
-	dedupe_key(raw, len, &msgid, &from, key);
+	envelope_read(raw, keep, &msgid, &from, &subject);
+	dedupe_key(raw, keep, &msgid, &from, key);
 	st = db_stmt(db, SQL_INBOX_FIND, err);
 	if (st == NULL)
 		goto out;
@@ -622,16 +666,18 @@ queue_inbox_add(struct db *db, const char *source, const char *raw, size_t len,
 	db_bind_text(st, 2, sha);
 	db_bind_text(st, 3, source);
 	sqlite3_bind_int64(st, 4, (sqlite3_int64)now);
-	sqlite3_bind_int64(st, 5, (sqlite3_int64)len);
-	sqlite3_bind_blob64(st, 6, raw, len, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 5, (sqlite3_int64)size);
+	sqlite3_bind_blob64(st, 6, raw, keep, SQLITE_STATIC);
 	db_bind_text(st, 7, from.len ? from.data : NULL);
 	db_bind_text(st, 8, subject.len ? subject.data : NULL);
 	db_bind_text(st, 9, too_big ? "failed" : "pending");
 	if (too_big) {
-		char e[128];
+		char e[400];
 
 		snprintf(e, sizeof(e), "too large to read: %zu bytes, the limit is %zu "
-		    "(max_message_size)", len, max_size);
+		    "(max_message_size); kept here: its first %zu bytes (header and start); the "
+		    "whole message stays in the mailbox (%s), nothing of it was deleted", size,
+		    max_size, keep, source);
 		db_bind_text(st, 10, e);
 	}
 	db_bind_text(st, 11, key[0] ? key : NULL);

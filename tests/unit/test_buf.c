@@ -95,11 +95,38 @@ test_buf_read_file_limit(void **state)
 	buf_release(&b);
 }
 
+/* buf_add_utf8: valid UTF-8 passes unchanged, each bad byte becomes U+FFFD. */
+static const struct utf8_case {
+	const char *in, *out;
+	int bad;
+} utf8_cases[] = {
+	{ "Jos\xC3\xA9", "Jos\xC3\xA9", 0 },
+	{ "M\xFCller", "M\xEF\xBF\xBDller", 1 },            /* Latin-1 ü */
+	{ "\xC0\xAF", "\xEF\xBF\xBD\xEF\xBF\xBD", 2 },         /* overlong '/' */
+	{ "\xED\xA0\x80x", "\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBDx", 3 }, /* a surrogate */
+	{ "cut \xE2\x82", "cut \xEF\xBF\xBD\xEF\xBF\xBD", 2 },
+	{ "\xF0\x9F\x98\x80", "\xF0\x9F\x98\x80", 0 },
+};
+
+static void
+test_buf_add_utf8_repairs_table(void **state)
+{
+	for (size_t i = 0; i < sizeof(utf8_cases) / sizeof(utf8_cases[0]); i++) {
+		struct buf b = BUF_INIT;
+
+		assert_int_equal(buf_add_utf8(&b, utf8_cases[i].in, strlen(utf8_cases[i].in)),
+		    utf8_cases[i].bad);
+		assert_string_equal(b.data, utf8_cases[i].out);
+		buf_release(&b);
+	}
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_buf_empty_is_terminated),
+		cmocka_unit_test(test_buf_add_utf8_repairs_table),
 		cmocka_unit_test(test_buf_addf_grows),
 		cmocka_unit_test(test_buf_binary_and_truncate),
 		cmocka_unit_test(test_buf_detach_transfers_ownership),

@@ -243,7 +243,7 @@ test_mailflow_four_sessions_run_at_once_and_split_without_overlap(void **state)
 
 	(void)state;
 	fake.want_together = 4;
-	assert_int_equal(mailflow_send(db, &fake_driver, NULL, &p, NOW, NULL, &st, &err), 0);
+	assert_int_equal(mailflow_send(db, &fake_driver, NULL, &p, NOW, NULL, NULL, &st, &err), 0);
 	assert_int_equal(fake.max_active, 4);         /* all four sessions were in send() at once */
 	assert_int_equal(fake.sends, 4);              /* 35 rows ≤ 4 × 10: one round of 9+9+9+8 */
 	assert_int_equal(fake.threads_distinct, 3);   /* slice 0 in the caller, three threads */
@@ -268,7 +268,7 @@ test_mailflow_more_rows_than_sessions_take_several_rounds(void **state)
 
 	(void)state;
 	p.sessions = 3;
-	assert_int_equal(mailflow_send(db, &fake_driver, NULL, &p, NOW, NULL, &st, &err), 0);
+	assert_int_equal(mailflow_send(db, &fake_driver, NULL, &p, NOW, NULL, NULL, &st, &err), 0);
 	assert_int_equal(fake.sends, 3 + 3 + 3 + 1);  /* rounds of 30, 30, 30 and 5 */
 	assert_int_equal(fake.opens, 3);              /* transports kept for the whole pass */
 	assert_int_equal(fake.closes, 3);
@@ -288,7 +288,7 @@ test_mailflow_one_session_stays_in_the_calling_thread(void **state)
 
 	(void)state;
 	p.sessions = 1;
-	assert_int_equal(mailflow_send(db, &fake_driver, NULL, &p, NOW, NULL, &st, &err), 0);
+	assert_int_equal(mailflow_send(db, &fake_driver, NULL, &p, NOW, NULL, NULL, &st, &err), 0);
 	assert_int_equal(fake.threads_distinct, 0);
 	assert_int_equal(fake.sends, 3);
 	assert_int_equal(fake.max_active, 1);
@@ -307,7 +307,7 @@ test_mailflow_parallel_outcomes_4xx_retry_5xx_failed(void **state)
 	(void)state;
 	/* 1..20 ok, 21..30 tempfail; perm_from is ignored where temp matches first */
 	db = queued_db(30, 21, 0);
-	assert_int_equal(mailflow_send(db, &fake_driver, NULL, &p, NOW, NULL, &st, &err), 0);
+	assert_int_equal(mailflow_send(db, &fake_driver, NULL, &p, NOW, NULL, NULL, &st, &err), 0);
 	assert_int_equal(st.sent, 20);
 	assert_int_equal(st.retried, 10);
 	assert_int_equal(count_state(db, "retry"), 10);
@@ -316,7 +316,7 @@ test_mailflow_parallel_outcomes_4xx_retry_5xx_failed(void **state)
 	setup(NULL);
 	db = queued_db(30, 0, 26);
 	memset(&st, 0, sizeof(st));
-	assert_int_equal(mailflow_send(db, &fake_driver, NULL, &p, NOW, NULL, &st, &err), 0);
+	assert_int_equal(mailflow_send(db, &fake_driver, NULL, &p, NOW, NULL, NULL, &st, &err), 0);
 	assert_int_equal(st.sent, 25);
 	assert_int_equal(st.failed, 5);
 	assert_int_equal(count_state(db, "failed"), 5);
@@ -333,7 +333,7 @@ test_mailflow_a_session_that_cannot_start_leaves_its_slice_to_retry(void **state
 
 	(void)state;
 	fake.fail_session = 15;   /* the second slice (11..20) */
-	assert_int_equal(mailflow_send(db, &fake_driver, NULL, &p, NOW, NULL, &st, &err), 0);
+	assert_int_equal(mailflow_send(db, &fake_driver, NULL, &p, NOW, NULL, NULL, &st, &err), 0);
 	assert_int_equal(st.sent, 30);
 	assert_int_equal(st.retried, 10);
 	assert_int_equal(count_state(db, "retry"), 10);
@@ -351,7 +351,7 @@ test_mailflow_driver_that_cannot_open_leaves_everything_to_retry(void **state)
 
 	(void)state;
 	fake.fail_open = 1;
-	assert_int_equal(mailflow_send(db, &fake_driver, NULL, &p, NOW, NULL, &st, &err), 0);
+	assert_int_equal(mailflow_send(db, &fake_driver, NULL, &p, NOW, NULL, NULL, &st, &err), 0);
 	assert_int_equal(fake.sends, 0);
 	assert_int_equal(st.retried, 12);
 	assert_int_equal(count_state(db, "retry"), 12);
@@ -369,7 +369,7 @@ test_mailflow_stop_before_the_pass_claims_nothing(void **state)
 	struct db *db = queued_db(5, 0, 0);
 
 	(void)state;
-	assert_int_equal(mailflow_send(db, &fake_driver, NULL, &p, NOW, &stop, &st, &err), 0);
+	assert_int_equal(mailflow_send(db, &fake_driver, NULL, &p, NOW, &stop, NULL, &st, &err), 0);
 	assert_int_equal(count_state(db, "queued"), 5);
 	assert_int_equal(fake.opens, 0);
 	db_close(db);
@@ -386,7 +386,7 @@ test_mailflow_sessions_above_the_maximum_are_capped(void **state)
 	(void)state;
 	p.batch_size = 1;
 	p.sessions = 100;
-	assert_int_equal(mailflow_send(db, &fake_driver, NULL, &p, NOW, NULL, &st, &err), 0);
+	assert_int_equal(mailflow_send(db, &fake_driver, NULL, &p, NOW, NULL, NULL, &st, &err), 0);
 	assert_int_equal(fake.opens, MAILFLOW_MAX_SESSIONS);
 	assert_int_equal(count_state(db, "sent"), 200);
 	db_close(db);

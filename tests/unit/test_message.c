@@ -417,6 +417,78 @@ test_message_part_count_bounded(void **state)
 	buf_release(&b);
 }
 
+/* message_scan: each structure a hostile message can inflate, just under and just over its
+ * bound; built by repeating a unit n times between a head and a tail. */
+static const struct scan_case {
+	const char *what;
+	const char *head, *unit, *tail;
+	int n;
+	const char *refused;   /* NULL: accepted; else a word of the reason */
+} scan_cases[] = {
+	{ "header fields at the bound", "From: a@example.org\n", "X-A: b\n", "\nhi\n",
+	  MESSAGE_MAX_HEADER_FIELDS - 1, NULL },
+	{ "header fields over the bound", "From: a@example.org\n", "X-A: b\n", "\nhi\n",
+	  MESSAGE_MAX_HEADER_FIELDS + 1, "header fields" },
+	{ "header bytes over the bound", "From: a@example.org\nX-Long: a", "\n ", "\n\nhi\n",
+	  MESSAGE_MAX_HEADER_BYTES / 2 + 1, "bytes of header fields" },
+	{ "a part's header fields count", "From: a@example.org\nContent-Type: multipart/mixed; "
+	  "boundary=\"q r\"\n\n--q r\n", "X-A: b\n", "\nhi\n--q r--\n",
+	  MESSAGE_MAX_HEADER_FIELDS + 1, "header fields" },
+	{ "an attached message's header fields count", "From: a@example.org\nContent-Type: "
+	  "multipart/mixed; boundary=b\n\n--b\nContent-Type: message/rfc822\n\nFrom: c@d.org\n",
+	  "X-A: b\n", "\nhi\n--b--\n", MESSAGE_MAX_HEADER_FIELDS + 1, "header fields" },
+	{ "body lines that look like fields do not count", "From: a@example.org\n\n", "Note: x\n",
+	  "", MESSAGE_MAX_HEADER_FIELDS * 3, NULL },
+	{ "parts at the bound", "From: a@example.org\nContent-Type: multipart/mixed; boundary=b\n\n",
+	  "--b\n\nx\n", "--b--\n", MESSAGE_MAX_PARTS, NULL },
+	{ "parts over the bound", "From: a@example.org\nContent-Type: multipart/mixed; boundary=b\n\n",
+	  "--b\n\nx\n", "--b--\n", MESSAGE_MAX_PARTS + 1, "MIME parts" },
+	{ "lines like a delimiter of no named boundary are text", "From: a@example.org\n\n", "--b\n",
+	  "", MESSAGE_MAX_PARTS * 4, NULL },
+};
+
+static void
+test_message_scan_bounds_table(void **state)
+{
+	for (size_t i = 0; i < sizeof(scan_cases) / sizeof(scan_cases[0]); i++) {
+		const struct scan_case *c = &scan_cases[i];
+		struct buf b = BUF_INIT;
+		struct fb_error err = { { 0 } };
+		int rc;
+
+		buf_adds(&b, c->head);
+		for (int k = 0; k < c->n; k++)
+			buf_adds(&b, c->unit);
+		buf_adds(&b, c->tail);
+		rc = message_scan(b.data, b.len, &err);
+		if (c->refused == NULL && rc != 0)
+			fail_msg("%s: refused: %s", c->what, err.msg);
+		if (c->refused != NULL && (rc == 0 || strstr(err.msg, c->refused) == NULL))
+			fail_msg("%s: expected a refusal naming \"%s\", got %d \"%s\"", c->what,
+			    c->refused, rc, rc ? err.msg : "");
+		buf_release(&b);
+	}
+}
+
+static void
+test_message_long_text_read_up_to_the_bound(void **state)
+{
+	struct buf b = BUF_INIT;
+	struct fb_error err = { { 0 } };
+	struct fb_message *m;
+
+	buf_adds(&b, "From: a@example.org\nContent-Type: text/plain; charset=utf-8\n\nDit is het begin.\n");
+	while (b.len < 3 * MESSAGE_MAX_TEXT)
+		buf_adds(&b, "nog een regel tekst\n");
+	m = message_parse(b.data, b.len, 1 << 24, &err);
+	assert_non_null(m);
+	assert_true(m->text_truncated);
+	assert_true(m->text_len <= MESSAGE_MAX_TEXT);
+	assert_non_null(strstr(m->text, "Dit is het begin."));
+	message_free(m);
+	buf_release(&b);
+}
+
 static void
 test_message_html_deep_tags_bounded(void **state)
 {
@@ -522,6 +594,8 @@ main(void)
 {
 	static const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_message_text_table),
+		cmocka_unit_test(test_message_scan_bounds_table),
+		cmocka_unit_test(test_message_long_text_read_up_to_the_bound),
 		cmocka_unit_test(test_message_headers_decoded_table),
 		cmocka_unit_test(test_message_from_exactly_one_address_table),
 		cmocka_unit_test(test_message_calendar_parts_kept),

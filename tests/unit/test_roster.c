@@ -77,6 +77,60 @@ static const struct bad_case bad[] = {
 	{ "empty file", "", "m.csv:1: the file is empty" },
 };
 
+/* Encodings spreadsheets save in; len given because UTF-16 and NUL bytes defeat strlen. */
+#define BYTES(s) s, sizeof(s) - 1
+struct encoded_case {
+	const char *what;
+	const char *csv;
+	size_t len;
+	const char *encoding;    /* what it is read as, NULL when refused */
+	const char *first_name;  /* or the problem when refused */
+};
+
+static const struct encoded_case encoded[] = {
+	{ "UTF-16LE with BOM", BYTES("\xFF\xFEn\0a\0m\0e\0,\0e\0m\0a\0i\0l\0\n\0J\0\xE9\0,\0j\0@\0x\0.\0n\0l\0"),
+	  "UTF-16LE", "J\xC3\xA9" },
+	{ "UTF-16BE with BOM", BYTES("\xFE\xFF\0n\0a\0m\0e\0,\0e\0m\0a\0i\0l\0\n\0J\0\xE9\0,\0j\0@\0x\0.\0n\0l"),
+	  "UTF-16BE", "J\xC3\xA9" },
+	{ "UTF-16LE without BOM", BYTES("n\0a\0m\0e\0,\0e\0m\0a\0i\0l\0\n\0J\0\xE9\0,\0j\0@\0x\0.\0n\0l\0"),
+	  "UTF-16LE", "J\xC3\xA9" },
+	{ "Windows-1252", BYTES("name;email\nJos\xE9 \x80;j@x.nl\n"), "Windows-1252",
+	  "Jos\xC3\xA9 \xE2\x82\xAC" },
+	{ "UTF-8 stays", BYTES("name;email\nJos\xC3\xA9;j@x.nl\n"), "UTF-8", "Jos\xC3\xA9" },
+	{ "a NUL byte is refused with its line", BYTES("name;email\nA;a@x.nl\nJan\0tje;j@x.nl\n"), NULL,
+	  "m.csv:3: a NUL byte" },
+	{ "bytes of no known encoding", BYTES("name;email\nA;a@x.nl\nJ\x81;j@x.nl\n"), NULL,
+	  "m.csv:3: bytes that are neither UTF-8 nor Windows-1252" },
+	{ "UTF-8 then Latin-1: mixed, refused", BYTES("name;email\nJos\xC3\xA9;j@x.nl\nM\xFCller;m@x.nl\n"),
+	  NULL, "m.csv:3: bytes that are not UTF-8 in a file that is UTF-8 before them" },
+	{ "UTF-16 cut in the middle of a character", BYTES("\xFF\xFEn\0,\0e\0\n\0J"), NULL,
+	  "not valid UTF-16LE" },
+};
+
+static void
+test_roster_converts_or_refuses_encodings(void **state)
+{
+	for (size_t i = 0; i < sizeof(encoded) / sizeof(encoded[0]); i++) {
+		const struct encoded_case *c = &encoded[i];
+		struct roster r;
+
+		assert_int_equal(roster_parse(c->csv, c->len, "m.csv", &r), 0);
+		if (c->encoding == NULL) {
+			if (strstr(r.problems.data, c->first_name) == NULL)
+				fail_msg("%s: expected \"%s\" in \"%s\"", c->what, c->first_name,
+				    r.problems.data);
+			assert_int_equal(r.nrows, 0);
+		} else {
+			if (r.nproblems)
+				fail_msg("%s: %s", c->what, r.problems.data);
+			assert_string_equal(r.encoding, c->encoding);
+			assert_int_equal(r.nrows, 1);
+			assert_string_equal(r.rows[0].name, c->first_name);
+		}
+		roster_release(&r);
+	}
+}
+
 static void
 test_roster_reports_each_bad_line(void **state)
 {
@@ -110,6 +164,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_roster_reads_spreadsheet_exports),
+		cmocka_unit_test(test_roster_converts_or_refuses_encodings),
 		cmocka_unit_test(test_roster_reports_each_bad_line),
 		cmocka_unit_test(test_roster_counts_every_problem_not_just_the_first),
 	};

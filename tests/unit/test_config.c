@@ -454,7 +454,8 @@ static const struct {
 static void
 test_config_durations(void **state)
 {
-	for (size_t i = 0; i < sizeof(durations) / sizeof(durations[0]); i++) {
+	{
+		const size_t i = TESTLIB_ROW(state, durations);
 		struct buf text = BUF_INIT, errors = BUF_INIT;
 		struct config *cfg;
 
@@ -710,7 +711,8 @@ static const struct {
 static void
 test_config_read_secret_table(void **state)
 {
-	for (size_t i = 0; i < sizeof(secrets) / sizeof(secrets[0]); i++) {
+	{
+		const size_t i = TESTLIB_ROW(state, secrets);
 		const char *path = write_file("secret", secrets[i].content, secrets[i].mode);
 		struct buf out = BUF_INIT;
 		struct fb_error err;
@@ -880,19 +882,19 @@ main(void)
 	static const struct testlib_rows rows[] = {
 		TESTLIB_ROWS(test_config_bad_input_reports_file_line_and_accepted_values, bad_cases),
 		TESTLIB_ROWS(test_config_good_input_prints_canonical_value, good_cases),
+		TESTLIB_ROWS(test_config_durations, durations),
+		TESTLIB_ROWS(test_config_read_secret_table, secrets),
 	};
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_config_errors_are_sorted_by_line),
 		cmocka_unit_test(test_config_missing_file_names_path_and_reason),
 		cmocka_unit_test(test_config_load_error_message_keeps_whole_lines),
-		cmocka_unit_test(test_config_durations),
 		cmocka_unit_test(test_config_full_file_gives_typed_values),
 		cmocka_unit_test(test_config_defaults),
 		cmocka_unit_test(test_config_relative_paths_follow_the_file),
 		cmocka_unit_test(test_config_print_masks_secrets),
 		cmocka_unit_test(test_config_print_reads_back_to_the_same_configuration),
 		cmocka_unit_test(test_config_password_file_mode_0644_refused),
-		cmocka_unit_test(test_config_read_secret_table),
 		cmocka_unit_test(test_config_read_secret_refuses_big_missing_and_directories),
 		cmocka_unit_test(test_config_example_lists_every_key_in_its_section),
 		cmocka_unit_test(test_config_example_uncommented_equals_defaults),

@@ -3,7 +3,8 @@
 SIGHUP with a good configuration switches to it (mail goes to the new Maildir), with a bad one
 logs the errors and keeps running on the old one; SIGINT stops like SIGTERM; a reloaded
 log_level takes effect (debug lines appear after a reload to debug, and go after one to
-warning)."""
+warning). Each "nothing was logged" check has a positive control: a message delivered in the
+same window is read, so the daemon did run passes that would have logged."""
 import os
 import signal
 import time

@@ -167,7 +167,7 @@ check: deps
 	$(MAKE) tests-build
 	$(MAKE) SANITIZE=1 tests-build
 	$(MAKE) fuzz-build
-	FUZZ_SECONDS=$${FUZZ_SECONDS:-10} sh tests/run-tests.sh unit@build-san cli@build-san \
+	FB_NO_SKIP=1 FUZZ_SECONDS=$${FUZZ_SECONDS:-10} sh tests/run-tests.sh unit@build-san cli@build-san \
 	    corpus@build-san integration@build-san fuzz@build-fuzz
 
 comma := ,

@@ -2,6 +2,8 @@
 #
 # A test file sources this, calls `expect_ok`, `expect_fail`, `expect_eq`, `expect_grep` (each
 # prints a TAP line "ok - what" or "not ok - what"), and ends with `finish`.
+# A test that may not run everywhere prints `ok - what # SKIP allowed: why` (see run-tests.sh);
+# a bare `# SKIP` fails the run.
 # Every test gets a fresh scratch directory $T (removed at the end unless KEEP=1) and the
 # binaries $FBCTL and $FBD from $BUILD.
 set -u
@@ -47,9 +49,17 @@ expect_grep() {
 	if grep -qE -- "$2" "$3"; then ok "$1"; else
 		notok "$1 (no /$2/ in ${3##*/})"; sed 's/^/#   /' "$3" | head -20; fi
 }
-# expect_nogrep WHAT PATTERN FILE: the regex does not occur.
+# expect_nogrep WHAT PATTERN FILE: FILE exists and is readable, and the regex does not occur.
+# A missing or unreadable file fails (grep exits 2): "nothing found" must mean it was looked at.
 expect_nogrep() {
-	if ! grep -qE -- "$2" "$3"; then ok "$1"; else
-		notok "$1 (/$2/ found in ${3##*/})"; grep -nE -- "$2" "$3" | head -5 | sed 's/^/#   /'; fi
+	if [ ! -f "$3" ] || [ ! -r "$3" ]; then
+		notok "$1 (${3##*/} is missing: nothing to look in)"; return
+	fi
+	grep -qE -- "$2" "$3"
+	case $? in
+	1) ok "$1" ;;
+	0) notok "$1 (/$2/ found in ${3##*/})"; grep -nE -- "$2" "$3" | head -5 | sed 's/^/#   /' ;;
+	*) notok "$1 (grep failed on ${3##*/}: a bad pattern or an unreadable file)" ;;
+	esac
 }
 finish() { [ $_failed -eq 0 ]; exit $?; }

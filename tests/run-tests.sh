@@ -1,5 +1,5 @@
 #!/bin/sh
-# Run the test suites and print one closing line "check: N passed, M failed".
+# Run the test suites and print one closing line "check: N passed, M failed, K skipped".
 #
 # usage: BUILD=build sh tests/run-tests.sh [SUITE[@BUILDDIR]]...
 #   SUITE is unit, cli, corpus, integration, fuzz or all; @BUILDDIR runs that suite against
@@ -8,6 +8,14 @@
 # Counting: cmocka binaries report per test ("[       OK ]" / "[  FAILED  ]"); shell and
 # Python tests print TAP lines ("ok - what" / "not ok - what"). A test program that exits
 # non-zero without reporting a failure counts as one failure, so a crash is never a pass.
+#
+# Skips: a skipped test proves nothing, so it is never counted as passed. A skip counts apart
+# (K skipped) only when the test says why it may skip, as `ok - what # SKIP allowed: why`, and
+# that is for a tool a developer's machine may genuinely lack; `make deps` installs everything
+# the suite needs, so after it nothing has a reason to skip and `make check` runs with
+# FB_NO_SKIP=1, which fails even an allowed skip. Any other skip fails: a bare TAP
+# `ok - what # SKIP`, `# SKIP` without "allowed: " and a reason, and cmocka's skip()
+# ("[  SKIPPED ]"), which carries no reason at all. Today no test in the suite skips.
 # VALGRIND=1 runs the unit tests under valgrind --leak-check=full --error-exitcode=99.
 set -u
 BUILD=${BUILD:-build}
@@ -18,6 +26,7 @@ cd "$top" || exit 2
 log=$(mktemp -d "${TMPDIR:-/tmp}/fbtests.XXXXXX")
 passed=0
 failed=0
+skipped=0
 failures=
 
 suites=${*:-all}
@@ -29,15 +38,29 @@ run() {
 	out="$log/$(echo "$name" | tr '/ ' '__').log"
 	"$@" >"$out" 2>&1
 	rc=$?
-	p=$(grep -cE '^\[       OK \]|^ok( |$)' "$out")
-	f=$(grep -cE '^\[  FAILED  \] [a-z_]|^not ok( |$)' "$out")
+	# TAP skips: "ok[ N][ - what] # SKIP ..." (the directive is case-insensitive in TAP)
+	grep -E '^ok( |$)' "$out" | grep -iE '#[[:space:]]*skip' >"$out.skips"
+	sk=$(grep -ciE '#[[:space:]]*skip[[:space:]]+allowed: *[^[:space:]]' "$out.skips")
+	bad=$(($(wc -l <"$out.skips") - sk))
+	bad=$((bad + $(grep -E '^\[  SKIPPED \] [a-z_]' "$out" | sort -u | wc -l)))
+	if [ "${FB_NO_SKIP:-0}" = 1 ]; then bad=$((bad + sk)); sk=0; fi
+	p=$(($(grep -cE '^\[       OK \]|^ok( |$)' "$out") - $(wc -l <"$out.skips")))
+	# cmocka names a failed test twice (when it fails and in the closing list): count names once
+	f=$(($(grep -E '^\[  FAILED  \] [a-z_]' "$out" | sort -u | wc -l) + $(grep -cE '^not ok( |$)' "$out") + bad))
 	if [ "$rc" != 0 ] && [ "$f" = 0 ]; then f=1; fi
 	passed=$((passed + p))
 	failed=$((failed + f))
+	skipped=$((skipped + sk))
 	if [ "$f" != 0 ]; then
 		failures="$failures $name"
-		printf 'FAIL %s (exit %s, %s passed, %s failed)\n' "$name" "$rc" "$p" "$f"
+		printf 'FAIL %s (exit %s, %s passed, %s failed, %s skipped)\n' "$name" "$rc" "$p" "$f" "$sk"
+		[ "$bad" = 0 ] || printf '    %s skip(s) without an accepted reason ("# SKIP allowed: why"%s)\n' \
+		    "$bad" "$([ "${FB_NO_SKIP:-0}" = 1 ] && echo '; FB_NO_SKIP=1: none allowed')"
 		sed -n '1,200p' "$out" | grep -vE '^\[       OK \]|^\[ RUN      \]|^ok( |$)' | tail -n 60 | sed 's/^/    /'
+		sed 's/^/    /' "$out.skips" | head -5
+	elif [ "$sk" != 0 ]; then
+		printf 'ok   %s (%s, %s skipped)\n' "$name" "$p" "$sk"
+		sed 's/^/    /' "$out.skips"
 	else
 		printf 'ok   %s (%s)\n' "$name" "$p"
 	fi
@@ -75,5 +98,5 @@ done
 
 rm -rf "$log"
 [ -n "$failures" ] && echo "failed:$failures"
-echo "check: $passed passed, $failed failed"
+echo "check: $passed passed, $failed failed, $skipped skipped"
 [ "$failed" = 0 ]

@@ -9,7 +9,9 @@ printf 'secret\n' >"$T/pw"
 chmod 644 "$T/pw"
 expect_fail "--check-config refuses a 0644 password file" "$FBD" -c "$T/c.conf" --check-config
 expect_grep "naming the mode and the chmod to run" "password file $T/pw has mode 0644.*chmod 600 $T/pw" "$T/err"
-expect_nogrep "and does not say OK" "configuration OK" "$T/out"
+# stdout is empty here, so look at both streams: the verdict must be absent, not unwritten
+cat "$T/out" "$T/err" >"$T/both"
+expect_nogrep "and does not say OK (stdout nor stderr)" "configuration OK" "$T/both"
 expect_fail "the daemon refuses it alike" "$FBD" -c "$T/c.conf" --once
 expect_grep "with the same words" "password file $T/pw has mode 0644" "$T/err"
 chmod 600 "$T/pw"

@@ -3,7 +3,8 @@
 SIGHUP with a good configuration switches to it (mail goes to the new Maildir), with a bad one
 logs the errors and keeps running on the old one; SIGINT stops like SIGTERM; a reloaded
 log_level takes effect (debug lines appear after a reload to debug, and go after one to
-warning)."""
+warning). Each "nothing was logged" check has a positive control: a message delivered in the
+same window is read, so the daemon did run passes that would have logged."""
 import os
 import signal
 import time
@@ -12,6 +13,17 @@ from opslib import Scratch, Tap, crlf_message
 
 t = Tap()
 ROUNDS = 5
+
+
+def wait_files(d, n, timeout=5.0):
+    """The files in Maildir folder d once there are n of them, or after timeout (bounded)."""
+    deadline = time.time() + timeout
+    while True:
+        got = os.listdir(d) if os.path.isdir(d) else []
+        if len(got) >= n or time.time() >= deadline:
+            return got
+        time.sleep(0.05)
+
 
 with Scratch() as s:
     s.config(poll_interval=300)
@@ -53,10 +65,9 @@ with Scratch() as s:
     t.ok(d.wait_log("configuration reloaded from %s" % s.conf, timeout=5),
          "SIGHUP with a good configuration: logged as reloaded", d.log_text())
     t.ok(time.monotonic() - t0 < 1.0, "the reload is not delayed by the poll interval (300 s)")
-    deadline = time.time() + 5
-    while time.time() < deadline and not os.path.isdir(os.path.join(new_out, "new")):
-        time.sleep(0.05)
-    got = os.listdir(os.path.join(new_out, "new")) if os.path.isdir(os.path.join(new_out, "new")) else []
+    # Wait for the message file itself, not only new/: the directory is made before the file
+    # is renamed into it, so listing it as soon as it exists raced with the delivery.
+    got = wait_files(os.path.join(new_out, "new"), 1)
     t.ok(len(got) == 1, "and the new configuration is in use: the mail went to the new Maildir",
          d.log_text())
 
@@ -79,10 +90,7 @@ with Scratch() as s:
     t.ok(r.returncode == 0, "a second message is queued (feedbackctl with a good copy)", r.stderr)
     s.deliver(crlf_message("wake@example.nl"), "w.host")
     d.signal(signal.SIGHUP)   # refused again, but it wakes the loop for a pass
-    deadline = time.time() + 5
-    while time.time() < deadline and len(os.listdir(os.path.join(new_out, "new"))) < 2:
-        time.sleep(0.05)
-    t.ok(len(os.listdir(os.path.join(new_out, "new"))) == 2,
+    t.ok(len(wait_files(os.path.join(new_out, "new"), 2)) == 2,
          "mail still flows with the configuration it had (the reloaded one)", d.log_text())
     rc, took = d.stop()
     t.ok(rc == 0 and took < 1.0, "and it stops within a second (%.3f s)" % took)
@@ -91,7 +99,14 @@ with Scratch() as s:
     s.config(poll_interval=1)
     d = s.start()
     t.ok(d.wait_log("started"), "a daemon for the log level tests starts", d.log_text())
+    # An absence proves something only if the daemon ran passes meanwhile: a message delivered
+    # at the start of the window must be read within it (positive control; a pass would log
+    # "pass done" at debug).
+    s.deliver(crlf_message("info-window@example.nl"), "info.host")
     time.sleep(2.5)                      # two or three passes at info
+    t.ok(not os.listdir(os.path.join(s.inbox, "new")),
+         "control: the daemon ran a pass in that window (the message delivered then was read)",
+         d.log_text())
     t.ok("pass done" not in d.log_text(), "at info no debug line is logged", d.log_text())
     s.config(extra="[feedbackd]\nlog_level = debug\n", poll_interval=1)
     d.signal(signal.SIGHUP)
@@ -104,8 +119,12 @@ with Scratch() as s:
          d.log_text())
     time.sleep(0.5)
     before = d.log_text()
+    s.deliver(crlf_message("warning-window@example.nl"), "warning.host")
     time.sleep(2.5)                      # passes go on, silently now
     after = d.log_text()
+    t.ok(not os.listdir(os.path.join(s.inbox, "new")),
+         "control: passes went on in that window (the message delivered then was read, which "
+         "logs at info)", after[len(before) - 300:])
     t.ok(after == before and "configuration reloaded" not in before.split("log level is now warning")[1],
          "and from then on neither debug nor info lines", after[len(before) - 300:])
     rc, took = d.stop()

@@ -79,7 +79,10 @@ with Scratch() as s:
     t.ok(not os.listdir(os.path.join(s.inbox, "new")), "and only then it leaves new/")
 
     # 3. A mailbox outage: one line when it starts, one when it ends, none per retry.
-    d = s.start()
+    # At debug each pass logs "pass done (…, mailbox unavailable)": with the poll interval at
+    # 60 s only the retries wake it, so two such lines prove a retry ran in the window, one that
+    # would have logged a second "unavailable:" line were it logged per retry (positive control).
+    d = s.start(log_level="debug")
     t.ok(d.wait_log("started"), "a daemon starts", d.log_text())
     moved = s.inbox + ".away"
     os.rename(s.inbox, moved)
@@ -88,13 +91,16 @@ with Scratch() as s:
     os.kill(d.proc.pid, signal.SIGHUP)      # wake it: the pass finds the mailbox gone
     time.sleep(17)                          # back-off 5 s, 10 s: at least two retries fail
     log = d.log_text()
-    down = log.count("unavailable")
+    retries = log.count(", mailbox unavailable)")
+    t.ok(retries >= 2, "control: it retried while it was down (%d passes; the first, then "
+         "after 5 s and 15 s)" % retries, log)
+    down = log.count(" unavailable: ")
     t.ok(down == 1, "the outage is logged once (%d lines), not per retry" % down, log)
     os.unlink(s.inbox)
     os.rename(moved, s.inbox)
     t.ok(d.wait_log("available again", timeout=25), "its end is logged", d.log_text())
     log = d.log_text()
-    t.ok(log.count("available again") == 1 and log.count("unavailable") == 1,
+    t.ok(log.count("available again") == 1 and log.count(" unavailable: ") == 1,
          "once each", log)
     d.stop()
 t.finish()

@@ -15,6 +15,7 @@
 #include "buf.h"
 #include "classify.h"
 #include "message.h"
+#include "testlib.h"
 
 #define TOK "k7m2qv4xw3bn5rt6yh2jd4pa7e"
 #define TOK2 "ab3cd4ef5gh6ij7kl2mn3op4qr"
@@ -164,7 +165,8 @@ static const struct classify_case {
 static void
 test_classify_table(void **state)
 {
-	for (size_t i = 0; i < sizeof(CASES) / sizeof(CASES[0]); i++) {
+	{
+		const size_t i = TESTLIB_ROW(state, CASES);
 		const struct classify_case *c = &CASES[i];
 		struct fb_error err = { { 0 } };
 		struct fb_message *m = message_parse(c->raw, strlen(c->raw), 1 << 20, &err);
@@ -234,7 +236,8 @@ static const struct until_case {
 static void
 test_classify_auto_reply_until_table(void **state)
 {
-	for (size_t i = 0; i < sizeof(UNTIL) / sizeof(UNTIL[0]); i++) {
+	{
+		const size_t i = TESTLIB_ROW(state, UNTIL);
 		struct buf raw = BUF_INIT;
 		struct fb_message *m;
 		struct classify_result r;
@@ -280,13 +283,16 @@ test_classify_reasons_bounded(void **state)
 int
 main(void)
 {
+	static const struct testlib_rows rows[] = {
+		TESTLIB_ROWS(test_classify_table, CASES),
+		TESTLIB_ROWS(test_classify_auto_reply_until_table, UNTIL),
+	};
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_classify_table),
 		cmocka_unit_test(test_classify_itip_details),
-		cmocka_unit_test(test_classify_auto_reply_until_table),
 		cmocka_unit_test(test_classify_kind_names),
 		cmocka_unit_test(test_classify_reasons_bounded),
 	};
 
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	return testlib_run_rows("classify", rows, sizeof(rows) / sizeof(rows[0]), tests,
+	    sizeof(tests) / sizeof(tests[0]), NULL, NULL);
 }

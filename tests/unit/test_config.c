@@ -24,6 +24,7 @@
 #include "buf.h"
 #include "config.h"
 #include "fberror.h"
+#include "testlib.h"
 
 static char tmpdir[] = "/tmp/fbconfigXXXXXX";
 static char tmpreal[PATH_MAX];
@@ -309,7 +310,8 @@ count_lines(const char *s)
 static void
 test_config_bad_input_reports_file_line_and_accepted_values(void **state)
 {
-	for (size_t i = 0; i < sizeof(bad_cases) / sizeof(bad_cases[0]); i++) {
+	{
+		const size_t i = TESTLIB_ROW(state, bad_cases);
 		const struct bad_case *c = &bad_cases[i];
 		struct buf errors = BUF_INIT;
 		struct config *cfg = load_text(c->text, &errors);
@@ -421,7 +423,8 @@ static const struct good_case good_cases[] = {
 static void
 test_config_good_input_prints_canonical_value(void **state)
 {
-	for (size_t i = 0; i < sizeof(good_cases) / sizeof(good_cases[0]); i++) {
+	{
+		const size_t i = TESTLIB_ROW(state, good_cases);
 		const struct good_case *c = &good_cases[i];
 		struct buf errors = BUF_INIT, value = BUF_INIT;
 		struct config *cfg = load_text(c->text, &errors);
@@ -451,7 +454,8 @@ static const struct {
 static void
 test_config_durations(void **state)
 {
-	for (size_t i = 0; i < sizeof(durations) / sizeof(durations[0]); i++) {
+	{
+		const size_t i = TESTLIB_ROW(state, durations);
 		struct buf text = BUF_INIT, errors = BUF_INIT;
 		struct config *cfg;
 
@@ -707,7 +711,8 @@ static const struct {
 static void
 test_config_read_secret_table(void **state)
 {
-	for (size_t i = 0; i < sizeof(secrets) / sizeof(secrets[0]); i++) {
+	{
+		const size_t i = TESTLIB_ROW(state, secrets);
 		const char *path = write_file("secret", secrets[i].content, secrets[i].mode);
 		struct buf out = BUF_INIT;
 		struct fb_error err;
@@ -874,25 +879,28 @@ test_config_key_accepted_describes_values(void **state)
 int
 main(void)
 {
+	static const struct testlib_rows rows[] = {
+		TESTLIB_ROWS(test_config_bad_input_reports_file_line_and_accepted_values, bad_cases),
+		TESTLIB_ROWS(test_config_good_input_prints_canonical_value, good_cases),
+		TESTLIB_ROWS(test_config_durations, durations),
+		TESTLIB_ROWS(test_config_read_secret_table, secrets),
+	};
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_config_bad_input_reports_file_line_and_accepted_values),
 		cmocka_unit_test(test_config_errors_are_sorted_by_line),
 		cmocka_unit_test(test_config_missing_file_names_path_and_reason),
 		cmocka_unit_test(test_config_load_error_message_keeps_whole_lines),
-		cmocka_unit_test(test_config_good_input_prints_canonical_value),
-		cmocka_unit_test(test_config_durations),
 		cmocka_unit_test(test_config_full_file_gives_typed_values),
 		cmocka_unit_test(test_config_defaults),
 		cmocka_unit_test(test_config_relative_paths_follow_the_file),
 		cmocka_unit_test(test_config_print_masks_secrets),
 		cmocka_unit_test(test_config_print_reads_back_to_the_same_configuration),
 		cmocka_unit_test(test_config_password_file_mode_0644_refused),
-		cmocka_unit_test(test_config_read_secret_table),
 		cmocka_unit_test(test_config_read_secret_refuses_big_missing_and_directories),
 		cmocka_unit_test(test_config_example_lists_every_key_in_its_section),
 		cmocka_unit_test(test_config_example_uncommented_equals_defaults),
 		cmocka_unit_test(test_config_manual_page_lists_every_key),
 		cmocka_unit_test(test_config_key_accepted_describes_values),
 	};
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return testlib_run_rows("config", rows, sizeof(rows) / sizeof(rows[0]), tests,
+	    sizeof(tests) / sizeof(tests[0]), setup, teardown);
 }

@@ -333,8 +333,8 @@ static const struct {
 static void
 test_fields_every_problem_has_a_kind(void **state)
 {
-	(void)state;
-	for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++) {
+	{
+		const size_t i = TESTLIB_ROW(state, kinds);
 		struct fields f;
 
 		assert_int_equal(fields_parse(kinds[i].in, strlen(kinds[i].in), &f), 0);
@@ -414,14 +414,17 @@ test_fields_many_answers_grow(void **state)
 int
 main(void)
 {
+	static const struct testlib_rows rows[] = {
+		TESTLIB_NAMED_ROWS(run_case, cases),
+		TESTLIB_ROWS(test_fields_every_problem_has_a_kind, kinds),
+	};
 	static const struct CMUnitTest fixed[] = {
 		cmocka_unit_test(test_fields_struct_keeps_line_numbers_and_open_answer_raw_text),
 		cmocka_unit_test(test_fields_invalid_utf8_and_nul_become_replacement),
 		cmocka_unit_test(test_fields_many_answers_grow),
 		cmocka_unit_test(test_fields_answer_problems_carry_kind_question_and_value),
 		cmocka_unit_test(test_fields_too_long_text_is_a_problem_of_its_own_kind),
-		cmocka_unit_test(test_fields_every_problem_has_a_kind),
 	};
-	return testlib_run_table("fields", cases, sizeof(cases) / sizeof(cases[0]),
-	    sizeof(cases[0]), run_case, fixed, sizeof(fixed) / sizeof(fixed[0]));
+	return testlib_run_rows("fields", rows, sizeof(rows) / sizeof(rows[0]), fixed,
+	    sizeof(fixed) / sizeof(fixed[0]), NULL, NULL);
 }

@@ -13,6 +13,7 @@
 #include <cmocka.h>
 
 #include "itip.h"
+#include "testlib.h"
 
 #define CAL(method, body) "BEGIN:VCALENDAR\r\nPRODID:-//Test//EN\r\nVERSION:2.0\r\n" method \
 	"BEGIN:VEVENT\r\n" body "DTSTAMP:20270112T091500Z\r\nDTSTART:20270119T090000Z\r\n" \
@@ -60,7 +61,8 @@ static const struct read_case {
 static void
 test_itip_read_table(void **state)
 {
-	for (size_t i = 0; i < sizeof(CASES) / sizeof(CASES[0]); i++) {
+	{
+		const size_t i = TESTLIB_ROW(state, CASES);
 		const struct read_case *c = &CASES[i];
 		struct itip_info info;
 		struct fb_error err = { { 0 } };
@@ -116,7 +118,8 @@ static const char *const NOT_CALENDARS[] = {
 static void
 test_itip_read_refuses_what_is_no_calendar(void **state)
 {
-	for (size_t i = 0; i < sizeof(NOT_CALENDARS) / sizeof(NOT_CALENDARS[0]); i++) {
+	{
+		const size_t i = TESTLIB_ROW(state, NOT_CALENDARS);
 		struct itip_info info;
 		struct fb_error err = { { 0 } };
 		int rc = itip_read(NOT_CALENDARS[i], strlen(NOT_CALENDARS[i]), &info, &err);
@@ -150,12 +153,15 @@ test_itip_read_size_limit(void **state)
 int
 main(void)
 {
+	static const struct testlib_rows rows[] = {
+		TESTLIB_ROWS(test_itip_read_table, CASES),
+		TESTLIB_ROWS(test_itip_read_refuses_what_is_no_calendar, NOT_CALENDARS),
+	};
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_itip_read_table),
 		cmocka_unit_test(test_itip_read_google_comment_parameter),
-		cmocka_unit_test(test_itip_read_refuses_what_is_no_calendar),
 		cmocka_unit_test(test_itip_read_size_limit),
 	};
 
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	return testlib_run_rows("itip_read", rows, sizeof(rows) / sizeof(rows[0]), tests,
+	    sizeof(tests) / sizeof(tests[0]), NULL, NULL);
 }

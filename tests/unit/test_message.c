@@ -126,7 +126,8 @@ static const struct text_case {
 static void
 test_message_text_table(void **state)
 {
-	for (size_t i = 0; i < sizeof(TEXTS) / sizeof(TEXTS[0]); i++) {
+	{
+		const size_t i = TESTLIB_ROW(state, TEXTS);
 		const struct text_case *c = &TEXTS[i];
 		struct fb_error err = { { 0 } };
 		struct fb_message *m = message_parse(c->raw, strlen(c->raw), 1 << 20, &err);
@@ -169,7 +170,8 @@ static const struct header_case {
 static void
 test_message_headers_decoded_table(void **state)
 {
-	for (size_t i = 0; i < sizeof(HEADERS) / sizeof(HEADERS[0]); i++) {
+	{
+		const size_t i = TESTLIB_ROW(state, HEADERS);
 		const struct header_case *c = &HEADERS[i];
 		struct buf raw = BUF_INIT;
 		struct fb_message *m;
@@ -233,7 +235,8 @@ static const struct from_case {
 static void
 test_message_from_exactly_one_address_table(void **state)
 {
-	for (size_t i = 0; i < sizeof(FROMS) / sizeof(FROMS[0]); i++) {
+	{
+		const size_t i = TESTLIB_ROW(state, FROMS);
 		const struct from_case *c = &FROMS[i];
 		struct buf raw = BUF_INIT;
 		struct fb_message *m;
@@ -450,7 +453,8 @@ static const struct scan_case {
 static void
 test_message_scan_bounds_table(void **state)
 {
-	for (size_t i = 0; i < sizeof(scan_cases) / sizeof(scan_cases[0]); i++) {
+	{
+		const size_t i = TESTLIB_ROW(state, scan_cases);
 		const struct scan_case *c = &scan_cases[i];
 		struct buf b = BUF_INIT;
 		struct fb_error err = { { 0 } };
@@ -592,12 +596,15 @@ test_message_free_null(void **state)
 int
 main(void)
 {
+	static const struct testlib_rows rows[] = {
+		TESTLIB_ROWS(test_message_text_table, TEXTS),
+		TESTLIB_ROWS(test_message_scan_bounds_table, scan_cases),
+		TESTLIB_ROWS(test_message_headers_decoded_table, HEADERS),
+		TESTLIB_ROWS(test_message_from_exactly_one_address_table, FROMS),
+		TESTLIB_NAMED_ROWS(run_flowed_case, FLOWED),
+	};
 	static const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_message_text_table),
-		cmocka_unit_test(test_message_scan_bounds_table),
 		cmocka_unit_test(test_message_long_text_read_up_to_the_bound),
-		cmocka_unit_test(test_message_headers_decoded_table),
-		cmocka_unit_test(test_message_from_exactly_one_address_table),
 		cmocka_unit_test(test_message_calendar_parts_kept),
 		cmocka_unit_test(test_message_delivery_report_kept),
 		cmocka_unit_test(test_message_returned_message_id),
@@ -609,6 +616,6 @@ main(void)
 		cmocka_unit_test(test_message_free_null),
 	};
 
-	return testlib_run_table("message", FLOWED, sizeof(FLOWED) / sizeof(FLOWED[0]),
-	    sizeof(FLOWED[0]), run_flowed_case, tests, sizeof(tests) / sizeof(tests[0]));
+	return testlib_run_rows("message", rows, sizeof(rows) / sizeof(rows[0]), tests,
+	    sizeof(tests) / sizeof(tests[0]), NULL, NULL);
 }

@@ -227,8 +227,8 @@ static const struct stats_case stats[] = {
 static void
 test_questionnaire_stats_average_median_distribution(void **state)
 {
-	(void)state;
-	for (size_t i = 0; i < sizeof(stats) / sizeof(stats[0]); i++) {
+	{
+		const size_t i = TESTLIB_ROW(state, stats);
 		const struct stats_case *c = &stats[i];
 		struct questionnaire_stats s;
 
@@ -243,13 +243,16 @@ test_questionnaire_stats_average_median_distribution(void **state)
 int
 main(void)
 {
+	static const struct testlib_rows rows[] = {
+		TESTLIB_NAMED_ROWS(run_parse, cases),
+		TESTLIB_ROWS(test_questionnaire_stats_average_median_distribution, stats),
+	};
 	const struct CMUnitTest fixed[] = {
 		cmocka_unit_test(test_questionnaire_rejects_nul_and_oversize),
 		cmocka_unit_test(test_questionnaire_rejects_too_many_questions),
 		cmocka_unit_test(test_questionnaire_builtin_files_load_in_both_languages),
 		cmocka_unit_test(test_questionnaire_directory_overrides_file_by_file),
-		cmocka_unit_test(test_questionnaire_stats_average_median_distribution),
 	};
-	return testlib_run_table("questionnaire", cases, sizeof(cases) / sizeof(cases[0]),
-	    sizeof(cases[0]), run_parse, fixed, sizeof(fixed) / sizeof(fixed[0]));
+	return testlib_run_rows("questionnaire", rows, sizeof(rows) / sizeof(rows[0]), fixed,
+	    sizeof(fixed) / sizeof(fixed[0]), NULL, NULL);
 }

@@ -10,6 +10,7 @@
 #include <cmocka.h>
 
 #include "roster.h"
+#include "testlib.h"
 
 struct good_case {
 	const char *what;
@@ -38,7 +39,8 @@ static const struct good_case good[] = {
 static void
 test_roster_reads_spreadsheet_exports(void **state)
 {
-	for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+	{
+		const size_t i = TESTLIB_ROW(state, good);
 		struct roster r;
 
 		assert_int_equal(roster_parse(good[i].csv, strlen(good[i].csv), "m.csv", &r), 0);
@@ -110,7 +112,8 @@ static const struct encoded_case encoded[] = {
 static void
 test_roster_converts_or_refuses_encodings(void **state)
 {
-	for (size_t i = 0; i < sizeof(encoded) / sizeof(encoded[0]); i++) {
+	{
+		const size_t i = TESTLIB_ROW(state, encoded);
 		const struct encoded_case *c = &encoded[i];
 		struct roster r;
 
@@ -134,7 +137,8 @@ test_roster_converts_or_refuses_encodings(void **state)
 static void
 test_roster_reports_each_bad_line(void **state)
 {
-	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+	{
+		const size_t i = TESTLIB_ROW(state, bad);
 		struct roster r;
 
 		assert_int_equal(roster_parse(bad[i].csv, strlen(bad[i].csv), "m.csv", &r), 0);
@@ -162,11 +166,14 @@ test_roster_counts_every_problem_not_just_the_first(void **state)
 int
 main(void)
 {
+	static const struct testlib_rows rows[] = {
+		TESTLIB_ROWS(test_roster_reads_spreadsheet_exports, good),
+		TESTLIB_ROWS(test_roster_converts_or_refuses_encodings, encoded),
+		TESTLIB_ROWS(test_roster_reports_each_bad_line, bad),
+	};
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_roster_reads_spreadsheet_exports),
-		cmocka_unit_test(test_roster_converts_or_refuses_encodings),
-		cmocka_unit_test(test_roster_reports_each_bad_line),
 		cmocka_unit_test(test_roster_counts_every_problem_not_just_the_first),
 	};
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	return testlib_run_rows("roster", rows, sizeof(rows) / sizeof(rows[0]), tests,
+	    sizeof(tests) / sizeof(tests[0]), NULL, NULL);
 }

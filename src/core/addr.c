@@ -32,6 +32,10 @@ addr_parse(const char *s, struct buf *addr, struct buf *name, struct fb_error *e
 	at = spec ? strrchr(spec, '@') : NULL;
 	if (idx != len)
 		fb_error_set(err, "\"%s\" holds more than one address", s);
+	else if (spec != NULL && strpbrk(spec, "<>") != NULL)
+		/* libetpan reads "Jan <jan@example.org" (never closed) as one obsolete addr-spec. */
+		fb_error_set(err, "\"%s\" is not an email address (an angle bracket is not "
+		    "closed)", s);
 	else if (at == NULL || at == spec || at[1] == '\0')
 		fb_error_set(err, "\"%s\" is not an email address (it needs name@domain)", s);
 	else if (strchr(at + 1, '.') == NULL || strchr(spec, ' ') != NULL ||

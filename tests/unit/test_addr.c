@@ -40,8 +40,8 @@ static const struct acase cases[] = {
 	{ "test_addr_two_addresses_refused", "jan@example.org, piet@example.org", NULL,
 	    "more than one address" },
 	{ "test_addr_text_after_address_refused", "<jan@example.org> extra", NULL, "" },
-	/* Missing on purpose: "Jan <jan@example.org" (angle bracket never closed) is accepted today
-	 * as the address "Jan<jan@example.org"; add its row, refused, with the fix in addr.c. */
+	{ "test_addr_unclosed_angle_bracket_refused", "Jan <jan@example.org", NULL, "not closed" },
+	{ "test_addr_stray_closing_bracket_refused", "jan@example.org>", NULL, "" },
 };
 
 static void

@@ -20,6 +20,7 @@
 #include "flow.h"
 #include "template.h"
 #include "token.h"
+#include "vocab.h"
 
 extern const struct template_spec outmail_specs[];
 extern const size_t outmail_nspecs;
@@ -34,7 +35,7 @@ const struct template_set *outmail_templates_for(const struct outmail_templates 
 
 /* What a token in a reply stands for. */
 struct outmail_token {
-	const char *purpose;     /* "ask", "request", "received", "receipt", "report", ... */
+	enum token_purpose purpose; /* stored by its name (vocab.h) */
 	int64_t member_id;       /* the person it was sent to (0: a facilitator) */
 	int64_t facilitator_id;
 	int64_t ref_id;          /* the request, feedback, questionnaire, ... it is about */
@@ -91,7 +92,7 @@ int outmail_verp(const char *bounce_address, char token_out[TOKEN_LEN + 1], stru
     struct fb_error *err);
 
 /*
- * Look up a token from a reply: 0 and out filled (purpose is a static string), 1 when unknown
+ * Look up a token from a reply: 0 and out filled (a name this version does not know: PURPOSE_UNKNOWN), 1 when unknown
  * or expired at f->now, -1 on a database error. program_id is set to the token's programme.
  */
 int outmail_token_get(const struct flow *f, const char *token, struct outmail_token *out,

@@ -18,6 +18,7 @@
 #include "store_session.h"
 #include "template.h"
 #include "token.h"
+#include "vocab.h"
 #include "banned.h"
 
 /* "2027-01-04", "09:00" of t in the programme's zone. */
@@ -128,7 +129,7 @@ send_one(const struct flow *f, const struct program *p, const struct session *s,
 	/* A token, so that a reply typed as mail ("I can't come because ...") is recognised as
 	 * being about this session instead of read as new mail; calendar answers go to the
 	 * ORGANIZER and are matched on UID and ATTENDEE, not on the token. */
-	struct outmail_token tok = { "session", member_id, 0, s->id };
+	struct outmail_token tok = { PURPOSE_SESSION, member_id, 0, s->id };
 	struct outmail_msg m = {
 		.kind = kind,
 		.program = p,
@@ -187,7 +188,8 @@ people_release(struct people *pp)
 static int
 member_counts(const struct member *m)
 {
-	return m->status != NULL && strcmp(m->status, "active") == 0 && m->address != NULL && *m->address != '\0';
+	return member_status_from_name(m->status) == MEMBER_ACTIVE && m->address != NULL &&
+	    *m->address != '\0';
 }
 
 /* 1 when addr is one of the people to invite. */

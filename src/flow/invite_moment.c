@@ -18,6 +18,7 @@
 #include "store_calendar.h"
 #include "template.h"
 #include "token.h"
+#include "vocab.h"
 #include "banned.h"
 
 const char *
@@ -235,7 +236,7 @@ wanted(const struct flow *f, const struct program *p, const struct plan_moment *
 	int away, stands;
 
 	*completed = 0;
-	if (m->status == NULL || strcmp(m->status, "active") != 0 || m->address == NULL ||
+	if (member_status_from_name(m->status) != MEMBER_ACTIVE || m->address == NULL ||
 	    *m->address == '\0')
 		return 0;
 	if (mo->kind == PLAN_REMINDER &&

@@ -172,10 +172,6 @@ token_expiry(const struct flow *f, const struct program *p)
 	return at > f->now ? at : f->now + 86400;
 }
 
-static const char *const purposes[] = {
-	"ask", "request", "received", "receipt", "report", "questionnaire", "session", NULL
-};
-
 static int
 token_store(const struct flow *f, const struct program *p, const struct outmail_token *t,
     const char *token, struct fb_error *err)
@@ -185,7 +181,7 @@ token_store(const struct flow *f, const struct program *p, const struct outmail_
 	if (st == NULL)
 		return -1;
 	db_bind_text(st, 1, token);
-	db_bind_text(st, 2, t->purpose);
+	db_bind_text(st, 2, token_purpose_name(t->purpose));
 	sqlite3_bind_int64(st, 3, p->id);
 	if (t->member_id > 0)
 		sqlite3_bind_int64(st, 4, t->member_id);
@@ -216,11 +212,7 @@ outmail_token_get(const struct flow *f, const char *token, struct outmail_token 
 		return 1;
 	if (rc != SQLITE_ROW)
 		return db_fail(f->db, err, "looking up a reply token");
-	const char *purpose = db_col_text(st, 0);
-	out->purpose = "unknown";
-	for (size_t i = 0; purposes[i] != NULL; i++)
-		if (strcmp(purposes[i], purpose) == 0)
-			out->purpose = purposes[i];
+	out->purpose = token_purpose_from_name(db_col_text(st, 0));
 	*program_id = sqlite3_column_int64(st, 1);
 	out->member_id = sqlite3_column_int64(st, 2);
 	out->facilitator_id = sqlite3_column_int64(st, 3);

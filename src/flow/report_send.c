@@ -48,7 +48,7 @@ weekly_team(const struct flow *f, const struct program *p, struct report_set *se
 		goto out;
 	for (size_t i = 0; i < fl.n; i++) {
 		struct template_values *v = template_values_new();
-		struct outmail_token t = { "report", 0, fl.v[i].id, rd->team_id };
+		struct outmail_token t = { PURPOSE_REPORT, 0, fl.v[i].id, rd->team_id };
 		struct outmail_msg m = {
 			.kind = "weekly_report", .program = p, .to_addr = fl.v[i].address,
 			.to_name = fl.v[i].name, .token = &t, .values = v,

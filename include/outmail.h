@@ -65,12 +65,15 @@ struct outmail_msg {
 	const struct compose_inline *inlines; /* images in the HTML part (a report's charts) */
 	size_t ninlines;
 	time_t *goes_at;         /* out, may be NULL: 0 when the message goes now, else when the
-	                          * daily cap lets it go (pace.h) */
+	                          * daily cap lets it go (pace.h) */	struct buf *raw_out;     /* NULL: queue it. Else the composed message is appended here
+	                          * and nothing is queued (a copy to look at, such as `report
+	                          * progress --out`'s report.eml); token must be NULL then */
 };
 
 /*
- * Render, compose and queue m. When m->token is set a fresh token is stored (expiring with the
- * programme's follow-up) and written to token_out (may be NULL). The per-recipient daily cap of
+ * Render, compose and queue m (with m->raw_out: render and compose only). When m->token is
+ * set a fresh token is stored (expiring with the programme's follow-up) and written to
+ * token_out (may be NULL). The per-recipient daily cap of
  * the configuration applies as a rate (pace.h): the row may be held until the window has room,
  * and *m->goes_at says until when. 0, or -1 with err.
  */

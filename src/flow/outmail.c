@@ -259,6 +259,9 @@ outmail_queue(const struct flow *f, const struct outmail_msg *m,
 	int rc = -1;
 
 	template_output_init(&o);
+	if (m->raw_out != NULL && m->token != NULL)
+		return fb_error_set(err, "%s: a token is only made for a message that is queued",
+		    m->kind);
 	/* The token first: what is rendered may need the reply address (prepare). */
 	if (m->token != NULL) {
 		if (token_new(token, err) < 0 || token_store(f, m->program, m->token, token, err) < 0)
@@ -305,6 +308,13 @@ outmail_queue(const struct flow *f, const struct outmail_msg *m,
 	};
 	if (compose_build(&c, &raw, err) < 0)
 		goto out;
+	if (m->raw_out != NULL) {
+		/* The very message the outbox would get, for the caller to keep: nothing queued. */
+		if (buf_add(m->raw_out, raw.data, raw.len) < 0)
+			goto oom;
+		rc = 0;
+		goto out;
+	}
 	/* The outbox keeps Message-IDs without their brackets. */
 	if (msgid.len > 2 && msgid.data[0] == '<') {
 		memmove(msgid.data, msgid.data + 1, msgid.len - 2);

@@ -62,6 +62,8 @@ int ctl_print_json(json_t *j);
 int ctl_parse_id(const char *s, int64_t *id);
 /* Print a raw message's header (whole: all of it) to stdout. */
 int ctl_show_raw(const struct buf *raw, int whole);
+/* --week N: a week number from 1 to max into *week, or CTL_FAIL after printing the error. */
+int ctl_parse_week(const char *s, int max, int *week);
 /* t as UTC time into out (n bytes, truncated), "-" for 0. */
 void ctl_format_time(time_t t, char *out, size_t n);
 /* The options of `outbox list` and `inbox list`: --state and --limit (argv[0] the subcommand).

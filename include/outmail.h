@@ -65,7 +65,8 @@ struct outmail_msg {
 	const struct compose_inline *inlines; /* images in the HTML part (a report's charts) */
 	size_t ninlines;
 	time_t *goes_at;         /* out, may be NULL: 0 when the message goes now, else when the
-	                          * daily cap lets it go (pace.h) */	struct buf *raw_out;     /* NULL: queue it. Else the composed message is appended here
+	                          * daily cap lets it go (pace.h) */
+	struct buf *raw_out;     /* NULL: queue it. Else the composed message is appended here
 	                          * and nothing is queued (a copy to look at, such as `report
 	                          * progress --out`'s report.eml); token must be NULL then */
 };
@@ -95,7 +96,8 @@ int outmail_verp(const char *bounce_address, char token_out[TOKEN_LEN + 1], stru
     struct fb_error *err);
 
 /*
- * Look up a token from a reply: 0 and out filled (a name this version does not know: PURPOSE_UNKNOWN), 1 when unknown
+ * Look up a token from a reply: 0 and out filled (a purpose this version does not know:
+ * PURPOSE_UNKNOWN), 1 when unknown
  * or expired at f->now, -1 on a database error. program_id is set to the token's programme.
  */
 int outmail_token_get(const struct flow *f, const char *token, struct outmail_token *out,

@@ -185,6 +185,20 @@ ctl_parse_id(const char *s, int64_t *id)
 	return CTL_OK;
 }
 
+int
+ctl_parse_week(const char *s, int max, int *week)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno || *s == '\0' || *end != '\0' || v < 1 || v > max)
+		return ctl_error("--week %s: accepted values are 1 to %d", s, max);
+	*week = (int)v;
+	return CTL_OK;
+}
+
 void
 ctl_format_time(time_t t, char *out, size_t n)
 {

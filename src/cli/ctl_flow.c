@@ -132,11 +132,9 @@ ctl_status(struct ctl *c, int argc, char **argv)
 		return ctl_usage(status_usage, 1);
 	for (int i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--week") == 0 && i + 1 < argc) {
-			char *end;
-
-			week = (int)strtol(argv[++i], &end, 10);
-			if (*end || week < 1 || week > 200)
-				return ctl_error("--week %s: a week number from 1", argv[i]);
+			/* not the programme's length: a week past it shows the totals so far */
+			if (ctl_parse_week(argv[++i], 200, &week) != CTL_OK)
+				return CTL_FAIL;
 		} else if (team == NULL && argv[i][0] != '-') {
 			team = argv[i];
 		} else {

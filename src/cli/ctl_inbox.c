@@ -49,7 +49,7 @@ check_inbox_state(const char *state)
 	return ctl_check_state(state, names);
 }
 
-/* ---- reapply, quarantine apply ------------------------------------------------------------------ */
+/* ---- reapply, quarantine apply ---------------------------------------------------------- */
 
 static int
 run_apply(struct ctl *c, int64_t id, int flags)
@@ -195,7 +195,7 @@ ctl_quarantine(struct ctl *c, int argc, char **argv)
 	return ctl_usage(quarantine_usage, 0);
 }
 
-/* ---- inbox ------------------------------------------------------------------------------------ */
+/* ---- inbox ---------------------------------------------------------------------------- */
 
 static int
 inbox_list(struct ctl *c, int argc, char **argv)

@@ -82,8 +82,8 @@ outbox_list(struct ctl *c, int argc, char **argv)
 
 		snprintf(id, sizeof(id), "%lld", (long long)r->id);
 		snprintf(tries, sizeof(tries), "%d", r->attempts);
-		ctl_format_time(strcmp(r->state, "sent") == 0 ? r->sent_at : r->next_attempt_at, when,
-		    sizeof(when));
+		ctl_format_time(strcmp(r->state, "sent") == 0 ? r->sent_at : r->next_attempt_at,
+		    when, sizeof(when));
 		table_add(t, row);
 	}
 	if (t)

@@ -106,6 +106,23 @@ default_week(const struct config *cfg, const struct program *p, time_t now, stru
 	return w;
 }
 
+/* The programme (and team) spec names, and the week: --week's (0: the default), checked
+ * against the programme. CTL_OK, or CTL_FAIL after printing the error; release p when its name
+ * is set. */
+static int
+report_target(struct ctl *c, const char *spec, struct program *p, int64_t *team_id, int *week)
+{
+	struct fb_error err;
+
+	if (ctl_config(c) == NULL || pick_target(c, spec, p, team_id) != CTL_OK)
+		return CTL_FAIL;
+	if (*week == 0 && (*week = default_week(c->cfg, p, c->now, &err)) < 0)
+		return ctl_error("programme %s: %s", p->name, err.msg);
+	if (*week > p->weeks)
+		return ctl_error("--week %d: programme %s has %d weeks", *week, p->name, p->weeks);
+	return CTL_OK;
+}
+
 static int send_reports(struct ctl *c, const struct program *p, int64_t team_id, int week,
     int progress, enum report_progress_kind kind);
 
@@ -157,13 +174,8 @@ report_weekly_cmd(struct ctl *c, int argc, char **argv)
 	optind = 1;
 	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		if (ch == 'w') {
-			char *end;
-			long v = strtol(optarg, &end, 10);
-
-			if (*optarg == '\0' || *end != '\0' || v < 1 || v > REPORT_MAX_WEEKS)
-				return ctl_error("--week %s: accepted values are 1 to %d", optarg,
-				    REPORT_MAX_WEEKS);
-			week = (int)v;
+			if (ctl_parse_week(optarg, REPORT_MAX_WEEKS, &week) != CTL_OK)
+				return CTL_FAIL;
 		} else if (ch == 'f') {
 			if (strcmp(optarg, "text") == 0)
 				fmt = FORMAT_TEXT;
@@ -186,16 +198,8 @@ report_weekly_cmd(struct ctl *c, int argc, char **argv)
 	}
 	if (argc - optind != 1)
 		return ctl_usage(report_usage, 0);
-	if (ctl_config(c) == NULL || pick_target(c, argv[optind], &p, &team_id) != CTL_OK)
+	if (report_target(c, argv[optind], &p, &team_id, &week) != CTL_OK)
 		goto out;
-	if (week == 0 && (week = default_week(c->cfg, &p, c->now, &err)) < 0) {
-		ctl_error("programme %s: %s", p.name, err.msg);
-		goto out;
-	}
-	if (week > p.weeks) {
-		ctl_error("--week %d: programme %s has %d weeks", week, p.name, p.weeks);
-		goto out;
-	}
 	if (send) {
 		rc = send_reports(c, &p, team_id, week, 0, REPORT_PROGRESS);
 		goto out;
@@ -345,13 +349,8 @@ report_progress_cmd(struct ctl *c, int argc, char **argv, enum report_progress_k
 	optind = 1;
 	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		if (ch == 'w') {
-			char *end;
-			long v = strtol(optarg, &end, 10);
-
-			if (*optarg == '\0' || *end != '\0' || v < 1 || v > REPORT_MAX_WEEKS)
-				return ctl_error("--week %s: accepted values are 1 to %d", optarg,
-				    REPORT_MAX_WEEKS);
-			week = (int)v;
+			if (ctl_parse_week(optarg, REPORT_MAX_WEEKS, &week) != CTL_OK)
+				return CTL_FAIL;
 		} else if (ch == 'o') {
 			dir = optarg;
 		} else if (ch == 's') {
@@ -362,16 +361,8 @@ report_progress_cmd(struct ctl *c, int argc, char **argv, enum report_progress_k
 	}
 	if (argc - optind != 1 || (dir == NULL && !send))
 		return ctl_usage(report_usage, 0);
-	if (ctl_config(c) == NULL || pick_target(c, argv[optind], &p, &team_id) != CTL_OK)
+	if (report_target(c, argv[optind], &p, &team_id, &week) != CTL_OK)
 		goto out;
-	if (week == 0 && (week = default_week(c->cfg, &p, c->now, &err)) < 0) {
-		ctl_error("programme %s: %s", p.name, err.msg);
-		goto out;
-	}
-	if (week > p.weeks) {
-		ctl_error("--week %d: programme %s has %d weeks", week, p.name, p.weeks);
-		goto out;
-	}
 	if (send && (rc = send_reports(c, &p, team_id, week, 1, kind)) != CTL_OK)
 		goto out;
 	if (dir == NULL)

@@ -49,10 +49,17 @@ lookup(const char *const *names, int n, const char *name)
 	return 0;
 }
 
+/* names[i], or names[0] ("unknown") for i outside 0..n-1. */
+static const char *
+name_at(const char *const *names, int n, int i)
+{
+	return i >= 0 && i < n ? names[i] : names[0];
+}
+
 const char *
 token_purpose_name(enum token_purpose p)
 {
-	return (unsigned)p < PURPOSE_COUNT ? purpose_names[p] : purpose_names[0];
+	return name_at(purpose_names, PURPOSE_COUNT, (int)p);
 }
 
 enum token_purpose
@@ -64,7 +71,7 @@ token_purpose_from_name(const char *name)
 const char *
 inbox_state_name(enum inbox_state s)
 {
-	return (unsigned)s < INBOX_STATE_COUNT ? inbox_state_names[s] : inbox_state_names[0];
+	return name_at(inbox_state_names, INBOX_STATE_COUNT, (int)s);
 }
 
 enum inbox_state
@@ -76,7 +83,7 @@ inbox_state_from_name(const char *name)
 const char *
 member_status_name(enum member_status s)
 {
-	return (unsigned)s < MEMBER_STATUS_COUNT ? member_status_names[s] : member_status_names[0];
+	return name_at(member_status_names, MEMBER_STATUS_COUNT, (int)s);
 }
 
 enum member_status

@@ -24,7 +24,7 @@ apply_set(struct ctx *c, enum inbox_state state, const char *fmt, ...)
 	va_end(ap);
 }
 
-/* ---- members ----------------------------------------------------------------------------------- */
+/* ---- members ------------------------------------------------------------------------------- */
 
 int
 apply_member_get(struct ctx *c, int64_t id, struct member *out)
@@ -57,7 +57,7 @@ apply_may_answer(struct ctx *c)
 	return 1;
 }
 
-/* ---- a team as match candidates ------------------------------------------------------------------ */
+/* ---- a team as match candidates ------------------------------------------------------------ */
 
 void
 apply_team_release(struct apply_team *t)

@@ -24,8 +24,9 @@
  * goes_at (may be NULL): when the daily cap lets it go, 0 for now (pace.h).
  */
 static int
-send_to_at(struct ctx *c, const char *kind, const struct member *to, enum token_purpose token_purpose,
-    int64_t ref_id, struct template_values *v, int answer, time_t *goes_at)
+send_to_at(struct ctx *c, const char *kind, const struct member *to,
+    enum token_purpose token_purpose, int64_t ref_id, struct template_values *v, int answer,
+    time_t *goes_at)
 {
 	struct outmail_token t = { token_purpose, to->id, 0, ref_id };
 	struct outmail_msg m = {

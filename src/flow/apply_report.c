@@ -246,7 +246,8 @@ run_commands(struct ctx *c, const struct facilitator *fac, struct template_value
 	*done = *failed = 0;
 	if ((week = flow_week(c->f, &c->program, c->err)) < 0 ||
 	    flow_today(c->f, &c->program, today_s, c->err) < 0 ||
-	    fbtime_parse_date(today_s, &today, c->err) < 0 || apply_team_load(c, fac->team_id, &t) < 0)
+	    fbtime_parse_date(today_s, &today, c->err) < 0 ||
+	    apply_team_load(c, fac->team_id, &t) < 0)
 		return -1;
 	for (size_t i = 0; i < fl->ncommands; i++) {
 		const struct fields_command *cmd = &fl->commands[i];

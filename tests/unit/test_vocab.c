@@ -96,7 +96,8 @@ test_vocab_table_covers_every_value(void **state)
 			for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
 				found |= (int)cases[i].list == l && cases[i].value == v;
 			if (!found)
-				fail_msg("list %d value %d (%s) has no row", l, v, name_of((enum list)l, v));
+				fail_msg("list %d value %d (%s) has no row", l, v,
+				    name_of((enum list)l, v));
 		}
 	}
 }

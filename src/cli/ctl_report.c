@@ -52,7 +52,7 @@ static const char report_usage[] =
 	"change from the baseline (only from [program] min_group_size answers), feedback given\n"
 	"per week per team and per member, quality ratings; teams side by side. Writes\n"
 	"report.html with its PNG charts, report.txt, report.csv, and report.eml: the mail\n"
-	"with the charts inline, as facilitators get it.\n"
+	"with the charts inline, exactly as --send (and the daemon) sends it to the coordinator.\n"
 	"\n"
 	"  --week N       figures through week N (default: the week that ended before --now)\n"
 	"  --send         mail it through the outbox, charts inline: each team's facilitators\n"

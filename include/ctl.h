@@ -69,9 +69,8 @@ void ctl_format_time(time_t t, char *out, size_t n);
 /* The options of `outbox list` and `inbox list`: --state and --limit (argv[0] the subcommand).
  * CTL_OK, or CTL_FAIL / CTL_USAGE after printing the error or usage. */
 int ctl_list_options(int argc, char **argv, const char **state, long *limit, const char *usage);
-/* CTL_OK when state is NULL or one of accepted (NULL-terminated), else CTL_FAIL after listing
- * the accepted values. */
-int ctl_check_state(const char *state, const char *const *accepted);
+/* --state STATE is none of accepted (NULL-terminated): say so, listing them; CTL_FAIL. */
+int ctl_bad_state(const char *state, const char *const *accepted);
 
 struct flow;
 struct outmail_templates;

@@ -1,6 +1,7 @@
 /*
- * vocab — the words the database stores for a token's purpose, an inbox message's state and a
- * member's status: one enum each, one name table each (src/common/vocab.c), so code compares
+ * vocab — the words the database stores for a token's purpose, an inbox message's state, a
+ * member's status, an outbox message's state and a session's (or calendar item's) status: one
+ * enum each, one name table each (src/common/vocab.c), so code compares
  * enums and only the store's rows carry the names. The names are the stored values (and the
  * schema's CHECK lists): never rename one.
  *
@@ -49,5 +50,29 @@ enum member_status {
 };
 const char *member_status_name(enum member_status s);
 enum member_status member_status_from_name(const char *name);
+
+/* An outbound message's state: the outbox table's state column (queue.h). */
+enum outbox_state {
+	OUTBOX_STATE_UNKNOWN,
+	OUTBOX_QUEUED,
+	OUTBOX_SENDING,
+	OUTBOX_SENT,
+	OUTBOX_RETRY,
+	OUTBOX_FAILED,
+	OUTBOX_HELD,             /* waits for the recipient's daily cap (pace.h) */
+	OUTBOX_STATE_COUNT
+};
+const char *outbox_state_name(enum outbox_state s);
+enum outbox_state outbox_state_from_name(const char *name);
+
+/* A session's or a calendar item's status: the session and calendar_item status columns. */
+enum session_status {
+	SESSION_STATUS_UNKNOWN,
+	SESSION_CONFIRMED,
+	SESSION_CANCELLED,
+	SESSION_STATUS_COUNT
+};
+const char *session_status_name(enum session_status s);
+enum session_status session_status_from_name(const char *name);
 
 #endif

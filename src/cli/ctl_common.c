@@ -242,15 +242,10 @@ ctl_list_options(int argc, char **argv, const char **state, long *limit, const c
 }
 
 int
-ctl_check_state(const char *state, const char *const *accepted)
+ctl_bad_state(const char *state, const char *const *accepted)
 {
 	struct buf list = BUF_INIT;
 
-	if (state == NULL)
-		return CTL_OK;
-	for (size_t i = 0; accepted[i]; i++)
-		if (strcmp(state, accepted[i]) == 0)
-			return CTL_OK;
 	for (size_t i = 0; accepted[i]; i++)
 		buf_addf(&list, "%s%s", i ? ", " : "", accepted[i]);
 	ctl_error("--state %s: accepted values are %s", state, list.data);

@@ -43,10 +43,12 @@ check_inbox_state(const char *state)
 {
 	const char *names[INBOX_STATE_COUNT];
 
+	if (state == NULL || inbox_state_from_name(state) != INBOX_UNKNOWN)
+		return CTL_OK;
 	for (int s = INBOX_UNKNOWN + 1; s < INBOX_STATE_COUNT; s++)
 		names[s - 1] = inbox_state_name((enum inbox_state)s);
 	names[INBOX_STATE_COUNT - 1] = NULL;
-	return ctl_check_state(state, names);
+	return ctl_bad_state(state, names);
 }
 
 /* ---- reapply, quarantine apply ---------------------------------------------------------- */

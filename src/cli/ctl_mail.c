@@ -17,6 +17,7 @@
 #include "pace.h"
 #include "queue.h"
 #include "table.h"
+#include "vocab.h"
 #include "banned.h"
 
 
@@ -34,8 +35,20 @@ static const char outbox_usage[] =
 	"(each needs a Message-ID; KIND names the priority, default manual: person), e.g. to test\n"
 	"the mail setup; the daemon sends them on its next pass.\n";
 
-static const char *const outbox_states[] = { "queued", "sending", "sent", "retry", "failed",
-	"held", NULL };
+
+/* --state: one of the outbox states (vocab.h), the unknown slot left out. */
+static int
+check_outbox_state(const char *state)
+{
+	const char *names[OUTBOX_STATE_COUNT];
+
+	if (state == NULL || outbox_state_from_name(state) != OUTBOX_STATE_UNKNOWN)
+		return CTL_OK;
+	for (int s = OUTBOX_STATE_UNKNOWN + 1; s < OUTBOX_STATE_COUNT; s++)
+		names[s - 1] = outbox_state_name((enum outbox_state)s);
+	names[OUTBOX_STATE_COUNT - 1] = NULL;
+	return ctl_bad_state(state, names);
+}
 
 static int
 outbox_list(struct ctl *c, int argc, char **argv)
@@ -49,7 +62,7 @@ outbox_list(struct ctl *c, int argc, char **argv)
 	struct buf counts = BUF_INIT;
 
 	if (ctl_list_options(argc, argv, &state, &limit, outbox_usage) != CTL_OK ||
-	    ctl_check_state(state, outbox_states) != CTL_OK)
+	    check_outbox_state(state) != CTL_OK)
 		return CTL_USAGE;
 	if (ctl_db(c) == NULL)
 		return CTL_FAIL;
@@ -67,7 +80,7 @@ outbox_list(struct ctl *c, int argc, char **argv)
 			    "sent_at", (json_int_t)l.v[i].sent_at, "error", l.v[i].last_error,
 			    "priority", l.v[i].priority == OUTBOX_AUTOMATIC ? "automatic" : "person",
 			    /* a held message's release: when the daily cap lets it go */
-			    "goes_at", strcmp(l.v[i].state, "held") == 0 ?
+			    "goes_at", outbox_state_from_name(l.v[i].state) == OUTBOX_HELD ?
 			    json_integer((json_int_t)l.v[i].next_attempt_at) : json_null()));
 		queue_outbox_list_release(&l);
 		return ctl_print_json(a);
@@ -82,8 +95,8 @@ outbox_list(struct ctl *c, int argc, char **argv)
 
 		snprintf(id, sizeof(id), "%lld", (long long)r->id);
 		snprintf(tries, sizeof(tries), "%d", r->attempts);
-		ctl_format_time(strcmp(r->state, "sent") == 0 ? r->sent_at : r->next_attempt_at,
-		    when, sizeof(when));
+		ctl_format_time(outbox_state_from_name(r->state) == OUTBOX_SENT ? r->sent_at :
+		    r->next_attempt_at, when, sizeof(when));
 		table_add(t, row);
 	}
 	if (t)

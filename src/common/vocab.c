@@ -37,6 +37,22 @@ static const char *const member_status_names[MEMBER_STATUS_COUNT] = {
 	[MEMBER_ERASED] = "erased",
 };
 
+static const char *const outbox_state_names[OUTBOX_STATE_COUNT] = {
+	[OUTBOX_STATE_UNKNOWN] = "unknown",
+	[OUTBOX_QUEUED] = "queued",
+	[OUTBOX_SENDING] = "sending",
+	[OUTBOX_SENT] = "sent",
+	[OUTBOX_RETRY] = "retry",
+	[OUTBOX_FAILED] = "failed",
+	[OUTBOX_HELD] = "held",
+};
+
+static const char *const session_status_names[SESSION_STATUS_COUNT] = {
+	[SESSION_STATUS_UNKNOWN] = "unknown",
+	[SESSION_CONFIRMED] = "confirmed",
+	[SESSION_CANCELLED] = "cancelled",
+};
+
 /* The index of name in names[1..n-1], or 0 (the _UNKNOWN slot). */
 static int
 lookup(const char *const *names, int n, const char *name)
@@ -90,4 +106,28 @@ enum member_status
 member_status_from_name(const char *name)
 {
 	return (enum member_status)lookup(member_status_names, MEMBER_STATUS_COUNT, name);
+}
+
+const char *
+outbox_state_name(enum outbox_state s)
+{
+	return name_at(outbox_state_names, OUTBOX_STATE_COUNT, (int)s);
+}
+
+enum outbox_state
+outbox_state_from_name(const char *name)
+{
+	return (enum outbox_state)lookup(outbox_state_names, OUTBOX_STATE_COUNT, name);
+}
+
+const char *
+session_status_name(enum session_status s)
+{
+	return name_at(session_status_names, SESSION_STATUS_COUNT, (int)s);
+}
+
+enum session_status
+session_status_from_name(const char *name)
+{
+	return (enum session_status)lookup(session_status_names, SESSION_STATUS_COUNT, name);
 }

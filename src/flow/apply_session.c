@@ -24,6 +24,7 @@
 #include "apply_int.h"
 #include "store_calendar.h"
 #include "store_session.h"
+#include "vocab.h"
 #include "banned.h"
 
 static int
@@ -73,7 +74,7 @@ on_session_reply(struct ctx *c, const struct session *s)
 	int64_t seq;
 	int rc;
 
-	if (strcmp(s->status, "cancelled") == 0) {
+	if (session_status_from_name(s->status) == SESSION_CANCELLED) {
 		apply_set(c, INBOX_IGNORED, "calendar reply from %s for session %lld (%s), which is "
 		    "cancelled", c->sender, (long long)s->id, s->kind);
 		return 0;

@@ -352,7 +352,7 @@ invite_schedule(const struct flow *f, const struct program *p, struct session *s
 	s->uid = buf_detach(&uid, NULL);
 	s->program_id = p->id;
 	s->sequence = 0;
-	snprintf(s->status, sizeof(s->status), "confirmed");
+	snprintf(s->status, sizeof(s->status), "%s", session_status_name(SESSION_CONFIRMED));
 	if (store_session_add(f->db, s, f->now, err) < 0)
 		return -1;
 	if (session_of(f, p, s->id, &stored, err) < 0)
@@ -380,7 +380,7 @@ invite_move(const struct flow *f, const struct program *p, int64_t id,
 		store_session_release(&old);
 		return -1;
 	}
-	if (strcmp(s.status, "cancelled") == 0) {
+	if (session_status_from_name(s.status) == SESSION_CANCELLED) {
 		fb_error_set(err, "session %lld is cancelled: schedule a new one", (long long)id);
 		goto out;
 	}
@@ -418,11 +418,11 @@ invite_cancel(const struct flow *f, const struct program *p, int64_t id, size_t 
 
 	if (session_of(f, p, id, &s, err) < 0)
 		return -1;
-	if (strcmp(s.status, "cancelled") == 0) {
+	if (session_status_from_name(s.status) == SESSION_CANCELLED) {
 		fb_error_set(err, "session %lld is already cancelled", (long long)id);
 		goto out;
 	}
-	snprintf(s.status, sizeof(s.status), "cancelled");
+	snprintf(s.status, sizeof(s.status), "%s", session_status_name(SESSION_CANCELLED));
 	s.sequence++;
 	if (store_session_update(f->db, &s, f->now, err) < 0 ||
 	    store_attendee_list(f->db, s.id, &al, err) < 0)
@@ -449,7 +449,7 @@ invite_sync(const struct flow *f, const struct program *p, int64_t id, size_t *m
 
 	if (session_of(f, p, id, &s, err) < 0)
 		return -1;
-	if (strcmp(s.status, "cancelled") == 0) {
+	if (session_status_from_name(s.status) == SESSION_CANCELLED) {
 		store_session_release(&s);
 		return fb_error_set(err, "session %lld is cancelled", (long long)id);
 	}

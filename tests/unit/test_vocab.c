@@ -1,6 +1,6 @@
 /*
  * Unit tests of vocab: one table row per word the database stores (token purposes, inbox
- * states, member statuses), each its own cmocka test: the enum's name is exactly the stored
+ * states, member statuses, outbox states, session statuses), each its own cmocka test: the enum's name is exactly the stored
  * value (so the data in a database written by an earlier version still reads the same) and
  * the name reads back as the enum. Then what is not a stored word.
  */
@@ -17,7 +17,7 @@
 
 #include "vocab.h"
 
-enum list { PURPOSE, INBOX, MEMBER };
+enum list { PURPOSE, INBOX, MEMBER, OUTBOX, SESSION };
 
 struct vocab_case {
 	const char *label;
@@ -42,6 +42,14 @@ static const struct vocab_case cases[] = {
 	{ "member_active", MEMBER, MEMBER_ACTIVE, "active" },
 	{ "member_left", MEMBER, MEMBER_LEFT, "left" },
 	{ "member_erased", MEMBER, MEMBER_ERASED, "erased" },
+	{ "outbox_queued", OUTBOX, OUTBOX_QUEUED, "queued" },
+	{ "outbox_sending", OUTBOX, OUTBOX_SENDING, "sending" },
+	{ "outbox_sent", OUTBOX, OUTBOX_SENT, "sent" },
+	{ "outbox_retry", OUTBOX, OUTBOX_RETRY, "retry" },
+	{ "outbox_failed", OUTBOX, OUTBOX_FAILED, "failed" },
+	{ "outbox_held", OUTBOX, OUTBOX_HELD, "held" },
+	{ "session_confirmed", SESSION, SESSION_CONFIRMED, "confirmed" },
+	{ "session_cancelled", SESSION, SESSION_CANCELLED, "cancelled" },
 };
 
 static const char *
@@ -54,6 +62,10 @@ name_of(enum list l, int v)
 		return inbox_state_name((enum inbox_state)v);
 	case MEMBER:
 		return member_status_name((enum member_status)v);
+	case OUTBOX:
+		return outbox_state_name((enum outbox_state)v);
+	case SESSION:
+		return session_status_name((enum session_status)v);
 	}
 	return NULL;
 }
@@ -68,6 +80,10 @@ from_name(enum list l, const char *name)
 		return (int)inbox_state_from_name(name);
 	case MEMBER:
 		return (int)member_status_from_name(name);
+	case OUTBOX:
+		return (int)outbox_state_from_name(name);
+	case SESSION:
+		return (int)session_status_from_name(name);
 	}
 	return -1;
 }
@@ -86,10 +102,11 @@ run_case(void **state)
 static void
 test_vocab_table_covers_every_value(void **state)
 {
-	static const int counts[] = { PURPOSE_COUNT, INBOX_STATE_COUNT, MEMBER_STATUS_COUNT };
+	static const int counts[] = { PURPOSE_COUNT, INBOX_STATE_COUNT, MEMBER_STATUS_COUNT,
+		OUTBOX_STATE_COUNT, SESSION_STATUS_COUNT };
 
 	(void)state;
-	for (int l = PURPOSE; l <= MEMBER; l++) {
+	for (int l = PURPOSE; l <= SESSION; l++) {
 		for (int v = 1; v < counts[l]; v++) {
 			int found = 0;
 

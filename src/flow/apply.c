@@ -4,7 +4,8 @@
  * One struct ctx carries a message through: parsed, classified, trimmed, its fields read,
  * then handed to the handler of its kind (bounce, auto-reply, reply by token purpose, new
  * mail). Handlers write through the store and queue their answers with outmail in the
- * transaction apply_inbox() holds; they report what they did in ctx->out.
+ * transaction apply_inbox() holds; they report what they did in ctx->out. Calls run one way:
+ * this file → the handlers (apply_*.c) → the helpers they share (apply_ctx.c).
  */
 #include <stdio.h>
 #include <stdlib.h>

@@ -50,6 +50,7 @@
 #include "buf.h"
 #include "fberror.h"
 #include "flow.h"
+#include "vocab.h"
 
 /* Attempts after which a pending message waits for `feedbackctl inbox reapply`. */
 #define APPLY_MAX_ATTEMPTS 3
@@ -60,11 +61,11 @@ enum apply_flags {
 };
 
 struct apply_outcome {
-	char state[16];          /* applied | ignored | quarantined | pending (error) */
+	enum inbox_state state;  /* applied | ignored | quarantined | pending (error) */
 	char kind[16];           /* classify's kind */
 	struct buf reason;       /* one line */
 };
-#define APPLY_OUTCOME_INIT { "", "", BUF_INIT }
+#define APPLY_OUTCOME_INIT { INBOX_UNKNOWN, "", BUF_INIT }
 void apply_outcome_release(struct apply_outcome *o);
 
 /*

@@ -46,6 +46,9 @@ void buf_rtrim(struct buf *b);
 /* The length of the well-formed UTF-8 sequence at s (n bytes available): 1..4, or 0 when
  * s[0] does not start one (a stray continuation byte, an overlong form, a surrogate, a cut). */
 size_t buf_utf8_seq(const char *s, size_t n);
+/* The display width of s[0..len) for aligned columns: its code points (every byte but UTF-8
+ * continuation bytes), not its bytes. */
+size_t buf_utf8_width(const char *s, size_t len);
 /* Append len bytes of s, each byte that does not start a well-formed UTF-8 sequence replaced
  * by U+FFFD, so the result is always valid UTF-8 (JSON output needs it). Returns how many
  * bytes were replaced, or -1 on ENOMEM. */

@@ -22,6 +22,9 @@
 #define CTL_FAIL 1
 #define CTL_USAGE 2
 
+/* Rows a list command shows without --limit. */
+#define CTL_LIST_DEFAULT 50
+
 struct ctl {
 	const char *config_path; /* -c FILE; NULL: $FEEDBACKD_CONFIG or the system file */
 	struct config *cfg;      /* loaded by ctl_config() */
@@ -59,6 +62,22 @@ int ctl_print_json(json_t *j);
 int ctl_parse_id(const char *s, int64_t *id);
 /* Print a raw message's header (whole: all of it) to stdout. */
 int ctl_show_raw(const struct buf *raw, int whole);
+/* --week N: a week number from 1 to max into *week, or CTL_FAIL after printing the error. */
+int ctl_parse_week(const char *s, int max, int *week);
+/* t as UTC time into out (n bytes, truncated), "-" for 0. */
+void ctl_format_time(time_t t, char *out, size_t n);
+/* The options of `outbox list` and `inbox list`: --state and --limit (argv[0] the subcommand).
+ * CTL_OK, or CTL_FAIL / CTL_USAGE after printing the error or usage. */
+int ctl_list_options(int argc, char **argv, const char **state, long *limit, const char *usage);
+/* --state STATE is none of accepted (NULL-terminated): say so, listing them; CTL_FAIL. */
+int ctl_bad_state(const char *state, const char *const *accepted);
+
+struct flow;
+struct outmail_templates;
+/* The flow for one command: configuration, database, templates (loaded and checked here),
+ * --now. CTL_OK, or CTL_FAIL after printing the error; free *tpl with outmail_templates_free()
+ * either way (NULL on failure). */
+int ctl_flow_open(struct ctl *c, struct flow *f, struct outmail_templates **tpl);
 
 int ctl_program(struct ctl *c, int argc, char **argv);
 int ctl_team(struct ctl *c, int argc, char **argv);
@@ -70,7 +89,6 @@ int ctl_member_erase(struct ctl *c, int argc, char **argv);
 int ctl_plan(struct ctl *c, int argc, char **argv);
 int ctl_outbox(struct ctl *c, int argc, char **argv);
 int ctl_inbox(struct ctl *c, int argc, char **argv);
-int ctl_inbox_reapply(struct ctl *c, int argc, char **argv);
 int ctl_quarantine(struct ctl *c, int argc, char **argv);
 int ctl_status(struct ctl *c, int argc, char **argv);
 int ctl_measure(struct ctl *c, int argc, char **argv);

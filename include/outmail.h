@@ -20,6 +20,7 @@
 #include "flow.h"
 #include "template.h"
 #include "token.h"
+#include "vocab.h"
 
 extern const struct template_spec outmail_specs[];
 extern const size_t outmail_nspecs;
@@ -34,7 +35,7 @@ const struct template_set *outmail_templates_for(const struct outmail_templates 
 
 /* What a token in a reply stands for. */
 struct outmail_token {
-	const char *purpose;     /* "ask", "request", "received", "receipt", "report", ... */
+	enum token_purpose purpose; /* stored by its name (vocab.h) */
 	int64_t member_id;       /* the person it was sent to (0: a facilitator) */
 	int64_t facilitator_id;
 	int64_t ref_id;          /* the request, feedback, questionnaire, ... it is about */
@@ -65,11 +66,15 @@ struct outmail_msg {
 	size_t ninlines;
 	time_t *goes_at;         /* out, may be NULL: 0 when the message goes now, else when the
 	                          * daily cap lets it go (pace.h) */
+	struct buf *raw_out;     /* NULL: queue it. Else the composed message is appended here
+	                          * and nothing is queued (a copy to look at, such as `report
+	                          * progress --out`'s report.eml); token must be NULL then */
 };
 
 /*
- * Render, compose and queue m. When m->token is set a fresh token is stored (expiring with the
- * programme's follow-up) and written to token_out (may be NULL). The per-recipient daily cap of
+ * Render, compose and queue m (with m->raw_out: render and compose only). When m->token is
+ * set a fresh token is stored (expiring with the programme's follow-up) and written to
+ * token_out (may be NULL). The per-recipient daily cap of
  * the configuration applies as a rate (pace.h): the row may be held until the window has room,
  * and *m->goes_at says until when. 0, or -1 with err.
  */
@@ -91,7 +96,8 @@ int outmail_verp(const char *bounce_address, char token_out[TOKEN_LEN + 1], stru
     struct fb_error *err);
 
 /*
- * Look up a token from a reply: 0 and out filled (purpose is a static string), 1 when unknown
+ * Look up a token from a reply: 0 and out filled (a purpose this version does not know:
+ * PURPOSE_UNKNOWN), 1 when unknown
  * or expired at f->now, -1 on a database error. program_id is set to the token's programme.
  */
 int outmail_token_get(const struct flow *f, const char *token, struct outmail_token *out,

@@ -222,5 +222,9 @@ int report_render_html_fragment(const struct report *r, struct buf *out);
 
 /* Append s to out with &, <, >, " and ' escaped for HTML text and attribute values. */
 int report_html_escape(struct buf *out, const char *s);
+/* Append s (NULL: empty) as one ';'-separated CSV field: quoted when it holds ';', a quote or a
+ * line end (quotes doubled); a leading =, +, - or @ gets an apostrophe so a spreadsheet does not
+ * run it as a formula. 0, or -1 on ENOMEM. */
+int report_csv_text(struct buf *out, const char *s);
 
 #endif

@@ -25,6 +25,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "buf.h"
 #include "fberror.h"
 #include "flow.h"
 #include "plan.h"
@@ -42,6 +43,13 @@ int report_send_weekly(const struct flow *f, const struct program *p, int64_t te
 int report_send_progress(const struct flow *f, const struct program *p, int64_t team_id,
     enum report_progress_kind kind, int followup, int through_week, size_t *mails,
     struct fb_error *err);
+
+/* The mail report_send_progress() sends the coordinator about team_id of p (0: every team),
+ * composed into eml and not queued (nothing is written to the database): `feedbackctl report
+ * progress --out`'s report.eml, so the copy is the daemon's mail. The recipient is the
+ * coordinator, else the configuration's from_address. 0, or -1 with err. */
+int report_send_progress_eml(const struct flow *f, const struct program *p, int64_t team_id,
+    enum report_progress_kind kind, int through_week, struct buf *eml, struct fb_error *err);
 
 /*
  * The scheduler's handler (schedule.c handler_of) for the moments PLAN_WEEKLY_REPORT,

@@ -28,21 +28,6 @@ static const char calendar_usage[] =
 	"        member is invited to, with the UIDs of their invitations.\n";
 
 static int
-open_flow(struct ctl *c, struct flow *f, struct outmail_templates **tpl)
-{
-	struct fb_error err;
-
-	if (ctl_config(c) == NULL || ctl_db(c) == NULL)
-		return -1;
-	if ((*tpl = outmail_templates_load(c->cfg->feedbackd.templates_dir, &err)) == NULL) {
-		ctl_error("templates: %s", err.msg);
-		return -1;
-	}
-	*f = (struct flow){ c->db, c->cfg, *tpl, c->now };
-	return 0;
-}
-
-static int
 calendar_sync(struct ctl *c, int argc, char **argv)
 {
 	struct flow f;
@@ -55,7 +40,7 @@ calendar_sync(struct ctl *c, int argc, char **argv)
 
 	if (argc != 2)
 		return ctl_usage(calendar_usage, 0);
-	if (open_flow(c, &f, &tpl) < 0)
+	if (ctl_flow_open(c, &f, &tpl) != CTL_OK)
 		return CTL_FAIL;
 	if (ctl_pick_program(c, argv[1], &p) != CTL_OK)
 		goto out;
@@ -107,7 +92,7 @@ calendar_export(struct ctl *c, int argc, char **argv)
 	}
 	if (argc - optind != 1)
 		return ctl_usage(calendar_usage, 0);
-	if (open_flow(c, &f, &tpl) < 0)
+	if (ctl_flow_open(c, &f, &tpl) != CTL_OK)
 		return CTL_FAIL;
 	if (ctl_pick_program(c, argv[optind], &p) != CTL_OK)
 		goto out;

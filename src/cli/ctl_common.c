@@ -2,6 +2,7 @@
  * ctl_common — what every feedbackctl command shares. See include/ctl.h.
  */
 #include <errno.h>
+#include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,6 +11,8 @@
 
 #include "config.h"
 #include "ctl.h"
+#include "fbtime.h"
+#include "outmail.h"
 #include "log.h"
 #include "banned.h"
 
@@ -148,5 +151,117 @@ ctl_print_json(json_t *j)
 		return ctl_error("out of memory");
 	printf("%s\n", s);
 	free(s);
+	return CTL_OK;
+}
+
+/* ---- shared by the command groups ---------------------------------------------------------- */
+
+int
+ctl_flow_open(struct ctl *c, struct flow *f, struct outmail_templates **tpl)
+{
+	struct fb_error err;
+
+	*tpl = NULL;
+	if (ctl_config(c) == NULL || ctl_db(c) == NULL)
+		return CTL_FAIL;
+	*tpl = outmail_templates_load(c->cfg->feedbackd.templates_dir, &err);
+	if (*tpl == NULL)
+		return ctl_error("templates: %s", err.msg);
+	*f = (struct flow){ c->db, c->cfg, *tpl, c->now };
+	return CTL_OK;
+}
+
+int
+ctl_parse_id(const char *s, int64_t *id)
+{
+	char *end;
+	long long v;
+
+	errno = 0;
+	v = strtoll(s, &end, 10);
+	if (errno || *end || v <= 0)
+		return ctl_error("\"%s\" is not a message id (a number from the list)", s);
+	*id = v;
+	return CTL_OK;
+}
+
+int
+ctl_parse_week(const char *s, int max, int *week)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno || *s == '\0' || *end != '\0' || v < 1 || v > max)
+		return ctl_error("--week %s: accepted values are 1 to %d", s, max);
+	*week = (int)v;
+	return CTL_OK;
+}
+
+void
+ctl_format_time(time_t t, char *out, size_t n)
+{
+	struct buf b = BUF_INIT;
+
+	if (t == 0) {
+		snprintf(out, n, "-");
+		return;
+	}
+	fbtime_format_utc(t, &b);
+	snprintf(out, n, "%s", b.data);
+	buf_release(&b);
+}
+
+int
+ctl_list_options(int argc, char **argv, const char **state, long *limit, const char *usage)
+{
+	static const struct option opts[] = {
+		{ "state", required_argument, NULL, 's' },
+		{ "limit", required_argument, NULL, 'n' },
+		{ NULL, 0, NULL, 0 },
+	};
+	char *end;
+	int ch;
+
+	optind = 1;
+	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		if (ch == 's') {
+			*state = optarg;
+		} else if (ch == 'n') {
+			*limit = strtol(optarg, &end, 10);
+			if (*end || *limit < 1)
+				return ctl_error("--limit %s: a positive number", optarg);
+		} else {
+			return ctl_usage(usage, 0);
+		}
+	}
+	if (optind != argc)
+		return ctl_usage(usage, 0);
+	return CTL_OK;
+}
+
+int
+ctl_bad_state(const char *state, const char *const *accepted)
+{
+	struct buf list = BUF_INIT;
+
+	for (size_t i = 0; accepted[i]; i++)
+		buf_addf(&list, "%s%s", i ? ", " : "", accepted[i]);
+	ctl_error("--state %s: accepted values are %s", state, list.data);
+	buf_release(&list);
+	return CTL_FAIL;
+}
+
+int
+ctl_show_raw(const struct buf *raw, int whole)
+{
+	const char *end = whole ? NULL : strstr(raw->data, "\r\n\r\n");
+
+	if (end == NULL && !whole)
+		end = strstr(raw->data, "\n\n");
+	fwrite(raw->data, 1, end ? (size_t)(end - raw->data) : raw->len, stdout);
+	if (end)
+		printf("\n\n(%zu bytes; --raw shows the whole message)\n", raw->len);
 	return CTL_OK;
 }

@@ -1,6 +1,6 @@
 /*
  * ctl_flow — the coordinator's view of the feedback flow: `status` (the counts a facilitator
- * sees), `quarantine` (replies held because of their sender) and `inbox reapply`.
+ * sees). The inbox and the quarantine are ctl_inbox.c.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,179 +24,6 @@ static const char status_usage[] =
 	"requested in week N (default: the current week of --now) and in weeks 1..N.\n"
 	"Follow-up answers to a request already answered are not counted. Mail to a member that\n"
 	"the daily cap holds is listed after the table, with when it goes (JSON: \"held\").\n";
-
-static const char quarantine_usage[] =
-	"usage: feedbackctl quarantine list [--json]\n"
-	"       feedbackctl quarantine show ID [--raw]\n"
-	"       feedbackctl quarantine apply ID\n"
-	"       feedbackctl quarantine drop ID\n"
-	"\n"
-	"Replies whose sender is not an address of the member they answer (a forwarded request\n"
-	"answered by someone else, or a forgery), mail from strangers, and mail that could not be\n"
-	"read are held here with the reason. apply processes one as if its sender were the member\n"
-	"(and the mail it causes is sent); drop keeps it, marked as dropped, and does nothing.\n";
-
-/* A flow for one command: the templates are loaded (and checked) here. */
-static int
-flow_open(struct ctl *c, struct flow *f, struct outmail_templates **tpl)
-{
-	struct fb_error err;
-
-	if (ctl_config(c) == NULL || ctl_db(c) == NULL)
-		return CTL_FAIL;
-	*tpl = outmail_templates_load(c->cfg->feedbackd.templates_dir, &err);
-	if (*tpl == NULL)
-		return ctl_error("templates: %s", err.msg);
-	f->db = c->db;
-	f->cfg = c->cfg;
-	f->tpl = *tpl;
-	f->now = c->now;
-	return CTL_OK;
-}
-
-static int
-run_apply(struct ctl *c, int64_t id, int flags)
-{
-	struct outmail_templates *tpl = NULL;
-	struct apply_outcome o = APPLY_OUTCOME_INIT;
-	struct flow f;
-	struct fb_error err;
-	int rc = CTL_OK;
-
-	if (flow_open(c, &f, &tpl) != CTL_OK)
-		return CTL_FAIL;
-	if (apply_inbox(&f, id, flags, &o, &err) < 0)
-		rc = ctl_error("%s", err.msg);
-	else
-		printf("inbox %lld: %s: %s\n", (long long)id, o.state,
-		    o.reason.data ? o.reason.data : "");
-	if (rc == CTL_OK && strcmp(o.state, "pending") == 0)
-		rc = CTL_FAIL;
-	apply_outcome_release(&o);
-	outmail_templates_free(tpl);
-	return rc;
-}
-
-int
-ctl_inbox_reapply(struct ctl *c, int argc, char **argv)
-{
-	int64_t id;
-
-	if (argc != 2)
-		return ctl_usage("usage: feedbackctl inbox reapply ID\n", 0);
-	if (ctl_parse_id(argv[1], &id) != CTL_OK)
-		return CTL_FAIL;
-	return run_apply(c, id, APPLY_AGAIN);
-}
-
-/* ---- quarantine ---------------------------------------------------------------------------- */
-
-static int
-quarantined(struct ctl *c, const char *arg, int64_t *id)
-{
-	struct inbox_row r;
-	struct fb_error err;
-	int rc = CTL_OK;
-
-	if (ctl_parse_id(arg, id) != CTL_OK || ctl_db(c) == NULL)
-		return CTL_FAIL;
-	if (queue_inbox_get(c->db, *id, &r, &err) < 0)
-		return ctl_error("%s", err.msg);
-	if (strcmp(r.state, "quarantined") != 0)
-		rc = ctl_error("inbox %lld is %s, not quarantined", (long long)*id, r.state);
-	queue_inbox_release(&r);
-	return rc;
-}
-
-static int
-quarantine_list(struct ctl *c)
-{
-	static const char *const head[] = { "ID", "FROM", "SUBJECT", "WHY" };
-	struct inbox_list l = { 0 };
-	struct fb_error err;
-	struct table *t;
-
-	if (ctl_db(c) == NULL)
-		return CTL_FAIL;
-	if (queue_inbox_list(c->db, "quarantined", 1000, &l, &err) < 0)
-		return ctl_error("%s", err.msg);
-	if (c->json) {
-		json_t *a = json_array();
-
-		for (size_t i = 0; i < l.n; i++)
-			json_array_append_new(a, json_pack("{s:I, s:s?, s:s?, s:s?}", "id",
-			    (json_int_t)l.v[i].id, "from", l.v[i].sender, "subject", l.v[i].subject,
-			    "reason", l.v[i].reason));
-		queue_inbox_list_release(&l);
-		return ctl_print_json(a);
-	}
-	t = table_new(4, head);
-	for (size_t i = 0; t != NULL && i < l.n; i++) {
-		char id[24];
-		const char *row[4] = { id, l.v[i].sender, l.v[i].subject, l.v[i].reason };
-
-		snprintf(id, sizeof(id), "%lld", (long long)l.v[i].id);
-		table_add(t, row);
-	}
-	if (t)
-		table_print(t, stdout);
-	table_free(t);
-	printf("quarantine: %zu message%s\n", l.n, l.n == 1 ? "" : "s");
-	queue_inbox_list_release(&l);
-	return CTL_OK;
-}
-
-static int
-quarantine_show(struct ctl *c, int argc, char **argv)
-{
-	struct inbox_row r;
-	struct fb_error err;
-	int64_t id;
-	int raw = argc == 3 && strcmp(argv[2], "--raw") == 0;
-
-	if (argc != 2 && !raw)
-		return ctl_usage(quarantine_usage, 0);
-	if (quarantined(c, argv[1], &id) != CTL_OK)
-		return CTL_FAIL;
-	if (queue_inbox_get(c->db, id, &r, &err) < 0)
-		return ctl_error("%s", err.msg);
-	printf("inbox %lld, quarantined: %s\n\n", (long long)id, r.reason ? r.reason : "");
-	ctl_show_raw(&r.raw, raw);
-	queue_inbox_release(&r);
-	return CTL_OK;
-}
-
-static int
-quarantine_drop(struct ctl *c, int64_t id)
-{
-	struct inbox_result r = { .state = "ignored", .reason = "dropped from quarantine by the "
-	    "coordinator" };
-	struct fb_error err;
-
-	if (queue_inbox_result(c->db, id, &r, c->now, &err) < 0)
-		return ctl_error("%s", err.msg);
-	printf("inbox %lld: dropped (kept, nothing applied)\n", (long long)id);
-	return CTL_OK;
-}
-
-int
-ctl_quarantine(struct ctl *c, int argc, char **argv)
-{
-	int64_t id;
-
-	if (ctl_wants_help(argc, argv))
-		return ctl_usage(quarantine_usage, 1);
-	if (argc == 2 && strcmp(argv[1], "list") == 0)
-		return quarantine_list(c);
-	if (argc >= 3 && strcmp(argv[1], "show") == 0)
-		return quarantine_show(c, argc - 1, argv + 1);
-	if (argc == 3 && strcmp(argv[1], "apply") == 0)
-		return quarantined(c, argv[2], &id) != CTL_OK ? CTL_FAIL :
-		    run_apply(c, id, APPLY_AGAIN | APPLY_TRUST_SENDER);
-	if (argc == 3 && strcmp(argv[1], "drop") == 0)
-		return quarantined(c, argv[2], &id) != CTL_OK ? CTL_FAIL : quarantine_drop(c, id);
-	return ctl_usage(quarantine_usage, 0);
-}
 
 /* ---- status -------------------------------------------------------------------------------- */
 
@@ -305,11 +132,9 @@ ctl_status(struct ctl *c, int argc, char **argv)
 		return ctl_usage(status_usage, 1);
 	for (int i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--week") == 0 && i + 1 < argc) {
-			char *end;
-
-			week = (int)strtol(argv[++i], &end, 10);
-			if (*end || week < 1 || week > 200)
-				return ctl_error("--week %s: a week number from 1", argv[i]);
+			/* not the programme's length: a week past it shows the totals so far */
+			if (ctl_parse_week(argv[++i], 200, &week) != CTL_OK)
+				return CTL_FAIL;
 		} else if (team == NULL && argv[i][0] != '-') {
 			team = argv[i];
 		} else {
@@ -318,7 +143,7 @@ ctl_status(struct ctl *c, int argc, char **argv)
 	}
 	if (team == NULL)
 		return ctl_usage(status_usage, 0);
-	if (flow_open(c, &f, &tpl) != CTL_OK)
+	if (ctl_flow_open(c, &f, &tpl) != CTL_OK)
 		return CTL_FAIL;
 	if (store_team_get(c->db, team, &t, &err) < 0) {
 		ctl_error("%s", err.msg);

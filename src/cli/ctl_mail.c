@@ -1,5 +1,6 @@
 /*
- * ctl_mail — feedbackctl outbox | inbox: what was sent and read, and what is stuck.
+ * ctl_mail — feedbackctl outbox: what was sent, what waits and what is stuck. (The inbox is
+ * ctl_inbox.c.)
  */
 #include <errno.h>
 #include <getopt.h>
@@ -16,9 +17,9 @@
 #include "pace.h"
 #include "queue.h"
 #include "table.h"
+#include "vocab.h"
 #include "banned.h"
 
-#define LIST_DEFAULT 50
 
 static const char outbox_usage[] =
 	"usage: feedbackctl outbox list [--state STATE] [--limit N] [--json]\n"
@@ -34,93 +35,19 @@ static const char outbox_usage[] =
 	"(each needs a Message-ID; KIND names the priority, default manual: person), e.g. to test\n"
 	"the mail setup; the daemon sends them on its next pass.\n";
 
-static const char inbox_usage[] =
-	"usage: feedbackctl inbox list [--state STATE] [--limit N] [--json]\n"
-	"       feedbackctl inbox show ID [--raw]\n"
-	"       feedbackctl inbox reapply ID\n"
-	"\n"
-	"Every message read is kept here, raw, before it is applied. STATE is pending,\n"
-	"applied, ignored, quarantined or failed; each says why. A message whose processing\n"
-	"failed stays pending with the error (retried up to 3 times); reapply runs it again\n"
-	"after a fix, whatever its state.\n";
 
-static const char *const outbox_states[] = { "queued", "sending", "sent", "retry", "failed",
-	"held", NULL };
-static const char *const inbox_states[] = { "pending", "applied", "ignored", "quarantined",
-	"failed", NULL };
-
+/* --state: one of the outbox states (vocab.h), the unknown slot left out. */
 static int
-check_state(const char *state, const char *const *accepted)
+check_outbox_state(const char *state)
 {
-	struct buf list = BUF_INIT;
+	const char *names[OUTBOX_STATE_COUNT];
 
-	if (state == NULL)
+	if (state == NULL || outbox_state_from_name(state) != OUTBOX_STATE_UNKNOWN)
 		return CTL_OK;
-	for (size_t i = 0; accepted[i]; i++)
-		if (strcmp(state, accepted[i]) == 0)
-			return CTL_OK;
-	for (size_t i = 0; accepted[i]; i++)
-		buf_addf(&list, "%s%s", i ? ", " : "", accepted[i]);
-	ctl_error("--state %s: accepted values are %s", state, list.data);
-	buf_release(&list);
-	return CTL_FAIL;
-}
-
-int
-ctl_parse_id(const char *s, int64_t *id)
-{
-	char *end;
-	long long v;
-
-	errno = 0;
-	v = strtoll(s, &end, 10);
-	if (errno || *end || v <= 0)
-		return ctl_error("\"%s\" is not a message id (a number from the list)", s);
-	*id = v;
-	return CTL_OK;
-}
-
-static void
-format_time(time_t t, char *out, size_t n)
-{
-	struct buf b = BUF_INIT;
-
-	if (t == 0) {
-		snprintf(out, n, "-");
-		return;
-	}
-	fbtime_format_utc(t, &b);
-	snprintf(out, n, "%s", b.data);
-	buf_release(&b);
-}
-
-/* Options shared by both list commands. */
-static int
-list_options(int argc, char **argv, const char **state, long *limit, const char *usage)
-{
-	static const struct option opts[] = {
-		{ "state", required_argument, NULL, 's' },
-		{ "limit", required_argument, NULL, 'n' },
-		{ NULL, 0, NULL, 0 },
-	};
-	char *end;
-	int ch;
-
-	optind = 1;
-	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		if (ch == 's') {
-			*state = optarg;
-		} else if (ch == 'n') {
-			*limit = strtol(optarg, &end, 10);
-			if (*end || *limit < 1)
-				return ctl_error("--limit %s: a positive number", optarg);
-		} else {
-			return ctl_usage(usage, 0);
-		}
-	}
-	if (optind != argc)
-		return ctl_usage(usage, 0);
-	return CTL_OK;
+	for (int s = OUTBOX_STATE_UNKNOWN + 1; s < OUTBOX_STATE_COUNT; s++)
+		names[s - 1] = outbox_state_name((enum outbox_state)s);
+	names[OUTBOX_STATE_COUNT - 1] = NULL;
+	return ctl_bad_state(state, names);
 }
 
 static int
@@ -129,13 +56,13 @@ outbox_list(struct ctl *c, int argc, char **argv)
 	static const char *const head[] = { "ID", "STATE", "KIND", "TO", "SUBJECT", "TRIES",
 		"NEXT/SENT", "ERROR" };
 	const char *state = NULL;
-	long limit = LIST_DEFAULT;
+	long limit = CTL_LIST_DEFAULT;
 	struct outbox_list l = { 0 };
 	struct fb_error err;
 	struct buf counts = BUF_INIT;
 
-	if (list_options(argc, argv, &state, &limit, outbox_usage) != CTL_OK ||
-	    check_state(state, outbox_states) != CTL_OK)
+	if (ctl_list_options(argc, argv, &state, &limit, outbox_usage) != CTL_OK ||
+	    check_outbox_state(state) != CTL_OK)
 		return CTL_USAGE;
 	if (ctl_db(c) == NULL)
 		return CTL_FAIL;
@@ -153,7 +80,7 @@ outbox_list(struct ctl *c, int argc, char **argv)
 			    "sent_at", (json_int_t)l.v[i].sent_at, "error", l.v[i].last_error,
 			    "priority", l.v[i].priority == OUTBOX_AUTOMATIC ? "automatic" : "person",
 			    /* a held message's release: when the daily cap lets it go */
-			    "goes_at", strcmp(l.v[i].state, "held") == 0 ?
+			    "goes_at", outbox_state_from_name(l.v[i].state) == OUTBOX_HELD ?
 			    json_integer((json_int_t)l.v[i].next_attempt_at) : json_null()));
 		queue_outbox_list_release(&l);
 		return ctl_print_json(a);
@@ -168,8 +95,8 @@ outbox_list(struct ctl *c, int argc, char **argv)
 
 		snprintf(id, sizeof(id), "%lld", (long long)r->id);
 		snprintf(tries, sizeof(tries), "%d", r->attempts);
-		format_time(strcmp(r->state, "sent") == 0 ? r->sent_at : r->next_attempt_at, when,
-		    sizeof(when));
+		ctl_format_time(outbox_state_from_name(r->state) == OUTBOX_SENT ? r->sent_at :
+		    r->next_attempt_at, when, sizeof(when));
 		table_add(t, row);
 	}
 	if (t)
@@ -179,19 +106,6 @@ outbox_list(struct ctl *c, int argc, char **argv)
 	printf("outbox: %s\n", counts.data);
 	buf_release(&counts);
 	queue_outbox_list_release(&l);
-	return CTL_OK;
-}
-
-int
-ctl_show_raw(const struct buf *raw, int whole)
-{
-	const char *end = whole ? NULL : strstr(raw->data, "\r\n\r\n");
-
-	if (end == NULL && !whole)
-		end = strstr(raw->data, "\n\n");
-	fwrite(raw->data, 1, end ? (size_t)(end - raw->data) : raw->len, stdout);
-	if (end)
-		printf("\n\n(%zu bytes; --raw shows the whole message)\n", raw->len);
 	return CTL_OK;
 }
 
@@ -210,7 +124,7 @@ outbox_show(struct ctl *c, int argc, char **argv)
 		return CTL_FAIL;
 	if (queue_outbox_get(c->db, id, &r, &err) < 0)
 		return ctl_error("%s", err.msg);
-	format_time(r.next_attempt_at, when, sizeof(when));
+	ctl_format_time(r.next_attempt_at, when, sizeof(when));
 	printf("outbox %lld: %s, %d attempt%s, to %s, next %s%s%s\n\n", (long long)r.id, r.state,
 	    r.attempts, r.attempts == 1 ? "" : "s", r.recipient, when,
 	    r.last_error ? "\nlast error: " : "", r.last_error ? r.last_error : "");
@@ -345,95 +259,3 @@ ctl_outbox(struct ctl *c, int argc, char **argv)
 	return ctl_usage(outbox_usage, 0);
 }
 
-static int
-inbox_list(struct ctl *c, int argc, char **argv)
-{
-	static const char *const head[] = { "ID", "STATE", "FROM", "SUBJECT", "RECEIVED",
-		"SIZE", "WHY" };
-	const char *state = NULL;
-	long limit = LIST_DEFAULT;
-	struct inbox_list l = { 0 };
-	struct fb_error err;
-
-	if (list_options(argc, argv, &state, &limit, inbox_usage) != CTL_OK ||
-	    check_state(state, inbox_states) != CTL_OK)
-		return CTL_USAGE;
-	if (ctl_db(c) == NULL)
-		return CTL_FAIL;
-	if (queue_inbox_list(c->db, state, (size_t)limit, &l, &err) < 0)
-		return ctl_error("%s", err.msg);
-	if (c->json) {
-		json_t *a = json_array();
-
-		for (size_t i = 0; i < l.n; i++)
-			json_array_append_new(a, json_pack("{s:I, s:s, s:s?, s:s?, s:s?, s:I, s:I, "
-			    "s:s, s:s?, s:s?, s:s?}", "id", (json_int_t)l.v[i].id, "state",
-			    l.v[i].state, "from", l.v[i].sender, "subject", l.v[i].subject,
-			    "message_id", l.v[i].message_id, "received_at",
-			    (json_int_t)l.v[i].received_at, "size", (json_int_t)l.v[i].size,
-			    "sha256", l.v[i].sha256, "kind", l.v[i].kind, "reason", l.v[i].reason,
-			    "error", l.v[i].error));
-		queue_inbox_list_release(&l);
-		return ctl_print_json(a);
-	}
-	struct table *t = table_new(7, head);
-
-	for (size_t i = 0; t != NULL && i < l.n; i++) {
-		char id[24], when[32], size[24];
-		const struct inbox_row *r = &l.v[i];
-		const char *row[7] = { id, r->state, r->sender, r->subject, when, size,
-		    r->error ? r->error : r->reason };
-
-		snprintf(id, sizeof(id), "%lld", (long long)r->id);
-		snprintf(size, sizeof(size), "%zu", r->size);
-		format_time(r->received_at, when, sizeof(when));
-		table_add(t, row);
-	}
-	if (t)
-		table_print(t, stdout);
-	table_free(t);
-	printf("inbox: %d message%s, %d pending\n", queue_inbox_count(c->db, NULL, NULL),
-	    queue_inbox_count(c->db, NULL, NULL) == 1 ? "" : "s",
-	    queue_inbox_count(c->db, "pending", NULL));
-	queue_inbox_list_release(&l);
-	return CTL_OK;
-}
-
-static int
-inbox_show(struct ctl *c, int argc, char **argv)
-{
-	struct inbox_row r;
-	struct fb_error err;
-	int64_t id;
-	int raw = argc == 3 && strcmp(argv[2], "--raw") == 0;
-
-	if (argc != 2 && !raw)
-		return ctl_usage(inbox_usage, 0);
-	if (ctl_parse_id(argv[1], &id) != CTL_OK || ctl_db(c) == NULL)
-		return CTL_FAIL;
-	if (queue_inbox_get(c->db, id, &r, &err) < 0)
-		return ctl_error("%s", err.msg);
-	printf("inbox %lld: %s, from %s, %zu bytes, source %s%s%s\n\n", (long long)r.id, r.state,
-	    r.sender ? r.sender : "(unknown)", r.size, r.source,
-	    r.error ? "\nerror: " : "", r.error ? r.error : "");
-	ctl_show_raw(&r.raw, raw);
-	queue_inbox_release(&r);
-	return CTL_OK;
-}
-
-int
-ctl_inbox(struct ctl *c, int argc, char **argv)
-{
-	if (argc < 2)
-		return ctl_usage(inbox_usage, 0);
-	if (ctl_wants_help(argc, argv))
-		return ctl_usage(inbox_usage, 1);
-	if (strcmp(argv[1], "list") == 0)
-		return inbox_list(c, argc - 1, argv + 1);
-	if (strcmp(argv[1], "show") == 0)
-		return inbox_show(c, argc - 1, argv + 1);
-	if (strcmp(argv[1], "reapply") == 0)
-		return ctl_inbox_reapply(c, argc - 1, argv + 1);
-	ctl_error("inbox: unknown subcommand \"%s\"", argv[1]);
-	return ctl_usage(inbox_usage, 0);
-}

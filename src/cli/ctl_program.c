@@ -14,6 +14,7 @@
 #include "fbtime.h"
 #include "store.h"
 #include "table.h"
+#include "vocab.h"
 #include "banned.h"
 
 static const char program_usage[] =
@@ -249,7 +250,8 @@ program_show(struct ctl *c, int argc, char **argv)
 		for (size_t k = 0; k < members.n; k++)
 			if (members.v[k].team_id == teams.v[i].id)
 				printf("  member       %s <%s>%s\n", members.v[k].name,
-				    members.v[k].address, strcmp(members.v[k].status, "active") == 0 ?
+				    members.v[k].address,
+				    member_status_from_name(members.v[k].status) == MEMBER_ACTIVE ?
 				    "" : " (not active)");
 	}
 	if (teams.n == 0)

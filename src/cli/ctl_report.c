@@ -52,7 +52,7 @@ static const char report_usage[] =
 	"change from the baseline (only from [program] min_group_size answers), feedback given\n"
 	"per week per team and per member, quality ratings; teams side by side. Writes\n"
 	"report.html with its PNG charts, report.txt, report.csv, and report.eml: the mail\n"
-	"with the charts inline, as facilitators get it.\n"
+	"with the charts inline, exactly as --send (and the daemon) sends it to the coordinator.\n"
 	"\n"
 	"  --week N       figures through week N (default: the week that ended before --now)\n"
 	"  --send         mail it through the outbox, charts inline: each team's facilitators\n"
@@ -106,6 +106,23 @@ default_week(const struct config *cfg, const struct program *p, time_t now, stru
 	return w;
 }
 
+/* The programme (and team) spec names, and the week: --week's (0: the default), checked
+ * against the programme. CTL_OK, or CTL_FAIL after printing the error; release p when its name
+ * is set. */
+static int
+report_target(struct ctl *c, const char *spec, struct program *p, int64_t *team_id, int *week)
+{
+	struct fb_error err;
+
+	if (ctl_config(c) == NULL || pick_target(c, spec, p, team_id) != CTL_OK)
+		return CTL_FAIL;
+	if (*week == 0 && (*week = default_week(c->cfg, p, c->now, &err)) < 0)
+		return ctl_error("programme %s: %s", p->name, err.msg);
+	if (*week > p->weeks)
+		return ctl_error("--week %d: programme %s has %d weeks", *week, p->name, p->weeks);
+	return CTL_OK;
+}
+
 static int send_reports(struct ctl *c, const struct program *p, int64_t team_id, int week,
     int progress, enum report_progress_kind kind);
 
@@ -157,13 +174,8 @@ report_weekly_cmd(struct ctl *c, int argc, char **argv)
 	optind = 1;
 	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		if (ch == 'w') {
-			char *end;
-			long v = strtol(optarg, &end, 10);
-
-			if (*optarg == '\0' || *end != '\0' || v < 1 || v > REPORT_MAX_WEEKS)
-				return ctl_error("--week %s: accepted values are 1 to %d", optarg,
-				    REPORT_MAX_WEEKS);
-			week = (int)v;
+			if (ctl_parse_week(optarg, REPORT_MAX_WEEKS, &week) != CTL_OK)
+				return CTL_FAIL;
 		} else if (ch == 'f') {
 			if (strcmp(optarg, "text") == 0)
 				fmt = FORMAT_TEXT;
@@ -186,16 +198,8 @@ report_weekly_cmd(struct ctl *c, int argc, char **argv)
 	}
 	if (argc - optind != 1)
 		return ctl_usage(report_usage, 0);
-	if (ctl_config(c) == NULL || pick_target(c, argv[optind], &p, &team_id) != CTL_OK)
+	if (report_target(c, argv[optind], &p, &team_id, &week) != CTL_OK)
 		goto out;
-	if (week == 0 && (week = default_week(c->cfg, &p, c->now, &err)) < 0) {
-		ctl_error("programme %s: %s", p.name, err.msg);
-		goto out;
-	}
-	if (week > p.weeks) {
-		ctl_error("--week %d: programme %s has %d weeks", week, p.name, p.weeks);
-		goto out;
-	}
 	if (send) {
 		rc = send_reports(c, &p, team_id, week, 0, REPORT_PROGRESS);
 		goto out;
@@ -280,65 +284,20 @@ write_file(const char *dir, const char *name, const void *data, size_t len)
 	return rc;
 }
 
-/* The mail version: text part, HTML with the charts as cid: images. */
+/* report.eml: the coordinator's mail of the report, as report_send_progress() queues it. */
 static int
-progress_mail(struct ctl *c, const struct report_progress_input *in, const struct buf *text,
-    const struct report_charts *charts, struct buf *eml, struct fb_error *err)
+progress_eml(struct ctl *c, const struct program *p, int64_t team_id,
+    enum report_progress_kind kind, int week, struct buf *eml, struct fb_error *err)
 {
-	size_t n = charts->n;
-	struct report_chart_ref *refs = calloc(n + 1, sizeof(*refs));
-	struct compose_inline *inl = calloc(n + 1, sizeof(*inl));
-	struct buf *src = calloc(n + 1, sizeof(*src));
-	struct buf html = BUF_INIT, subject = BUF_INIT;
-	struct compose_msg m = { 0 };
-	int rc = -1;
+	struct outmail_templates *tpl;
+	struct flow f;
+	int r;
 
-	if (refs == NULL || inl == NULL || src == NULL) {
-		fb_error_set(err, "out of memory");
-		goto out;
-	}
-	for (size_t i = 0; i < n; i++) {
-		const struct report_chart_file *f = &charts->v[i];
-
-		if (buf_addf(&src[i], "cid:%s", f->cid) < 0) {
-			fb_error_set(err, "out of memory");
-			goto out;
-		}
-		refs[i].src = src[i].data;
-		refs[i].alt = f->alt;
-		inl[i].content_id = f->cid;
-		inl[i].filename = f->name;
-		inl[i].content_type = "image/png";
-		inl[i].data = f->png.data;
-		inl[i].len = f->png.len;
-	}
-	if (report_progress_html(in, refs, n, &html) < 0 ||
-	    buf_addf(&subject, "%s — %s", report_progress_title(in), in->program) < 0) {
-		fb_error_set(err, "out of memory");
-		goto out;
-	}
-	m.from_addr = c->cfg->feedbackd.from_address;
-	m.from_name = c->cfg->feedbackd.from_name;
-	m.to_addr = c->cfg->feedbackd.coordinator_address[0] ? c->cfg->feedbackd.coordinator_address :
-	    c->cfg->feedbackd.from_address;
-	m.subject = subject.data;
-	m.date = c->now;
-	m.domain = c->cfg->feedbackd.domain;
-	m.automatic = 1;
-	m.text = text->data;
-	m.html = html.data;
-	m.inlines = inl;
-	m.ninlines = n;
-	rc = compose_build(&m, eml, err);
-out:
-	for (size_t i = 0; src != NULL && i < n; i++)
-		buf_release(&src[i]);
-	free(src);
-	free(refs);
-	free(inl);
-	buf_release(&html);
-	buf_release(&subject);
-	return rc;
+	if (ctl_flow_open(c, &f, &tpl) != CTL_OK)
+		return fb_error_set(err, "no templates");
+	r = report_send_progress_eml(&f, p, team_id, kind, week, eml, err);
+	outmail_templates_free(tpl);
+	return r;
 }
 
 /* --send: the reports as mail through the outbox, as the daemon sends them. */
@@ -352,12 +311,8 @@ send_reports(struct ctl *c, const struct program *p, int64_t team_id, int week, 
 	size_t mails = 0;
 	int r;
 
-	if ((tpl = outmail_templates_load(c->cfg->feedbackd.templates_dir, &err)) == NULL)
-		return ctl_error("templates: %s", err.msg);
-	f.db = c->db;
-	f.cfg = c->cfg;
-	f.tpl = tpl;
-	f.now = c->now;
+	if (ctl_flow_open(c, &f, &tpl) != CTL_OK)
+		return CTL_FAIL;
 	r = progress ? report_send_progress(&f, p, team_id, kind, 0, week, &mails, &err) :
 	    report_send_weekly(&f, p, team_id, week, &mails, &err);
 	outmail_templates_free(tpl);
@@ -394,13 +349,8 @@ report_progress_cmd(struct ctl *c, int argc, char **argv, enum report_progress_k
 	optind = 1;
 	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		if (ch == 'w') {
-			char *end;
-			long v = strtol(optarg, &end, 10);
-
-			if (*optarg == '\0' || *end != '\0' || v < 1 || v > REPORT_MAX_WEEKS)
-				return ctl_error("--week %s: accepted values are 1 to %d", optarg,
-				    REPORT_MAX_WEEKS);
-			week = (int)v;
+			if (ctl_parse_week(optarg, REPORT_MAX_WEEKS, &week) != CTL_OK)
+				return CTL_FAIL;
 		} else if (ch == 'o') {
 			dir = optarg;
 		} else if (ch == 's') {
@@ -411,16 +361,8 @@ report_progress_cmd(struct ctl *c, int argc, char **argv, enum report_progress_k
 	}
 	if (argc - optind != 1 || (dir == NULL && !send))
 		return ctl_usage(report_usage, 0);
-	if (ctl_config(c) == NULL || pick_target(c, argv[optind], &p, &team_id) != CTL_OK)
+	if (report_target(c, argv[optind], &p, &team_id, &week) != CTL_OK)
 		goto out;
-	if (week == 0 && (week = default_week(c->cfg, &p, c->now, &err)) < 0) {
-		ctl_error("programme %s: %s", p.name, err.msg);
-		goto out;
-	}
-	if (week > p.weeks) {
-		ctl_error("--week %d: programme %s has %d weeks", week, p.name, p.weeks);
-		goto out;
-	}
 	if (send && (rc = send_reports(c, &p, team_id, week, 1, kind)) != CTL_OK)
 		goto out;
 	if (dir == NULL)
@@ -468,8 +410,9 @@ report_progress_cmd(struct ctl *c, int argc, char **argv, enum report_progress_k
 	printf("wrote %s/report.html with %zu charts, report.txt, report.csv (%zu teams, weeks "
 	    "1-%d)\n", dir, charts.n, set.in.nteams, week);
 	rc = CTL_OK;
-	/* The mail version needs a sender compose accepts; without one the files still stand. */
-	if (progress_mail(c, &set.in, &text, &charts, &eml, &err) < 0)
+	/* The mail the daemon sends, made by the same code (report_send.h); it needs a sender
+	 * compose accepts: without one the files still stand. */
+	if (progress_eml(c, &p, team_id, kind, week, &eml, &err) < 0)
 		fprintf(stderr, "feedbackctl: report.eml not written: %s\n", err.msg);
 	else if ((rc = write_file(dir, "report.eml", eml.data, eml.len)) == CTL_OK)
 		printf("wrote %s/report.eml: the mail with the charts inline\n", dir);

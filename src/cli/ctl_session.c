@@ -76,25 +76,6 @@ parse_duration(const char *s)
 	return total > 0 && total <= 24 * 60 ? (int)total : -1;
 }
 
-/* The flow for this command: configuration, database, templates, --now. */
-static int
-open_flow(struct ctl *c, struct flow *f, struct outmail_templates **tpl)
-{
-	struct fb_error err;
-
-	if (ctl_config(c) == NULL || ctl_db(c) == NULL)
-		return -1;
-	if ((*tpl = outmail_templates_load(c->cfg->feedbackd.templates_dir, &err)) == NULL) {
-		ctl_error("templates: %s", err.msg);
-		return -1;
-	}
-	f->db = c->db;
-	f->cfg = c->cfg;
-	f->tpl = *tpl;
-	f->now = c->now;
-	return 0;
-}
-
 static int
 parse_id(const char *s, int64_t *id)
 {
@@ -211,7 +192,7 @@ session_schedule(struct ctl *c, int argc, char **argv)
 	if ((s.duration_min = parse_duration(a.duration)) < 0)
 		return ctl_error("--duration %s: give minutes (90, 90m) or hours and minutes "
 		    "(1h30m), at most 24 hours", a.duration);
-	if (open_flow(c, &f, &tpl) < 0)
+	if (ctl_flow_open(c, &f, &tpl) != CTL_OK)
 		return CTL_FAIL;
 	if (ctl_pick_program(c, argv[optind], &p) != CTL_OK)
 		goto out;
@@ -287,7 +268,7 @@ session_change(struct ctl *c, int argc, char **argv, const char *what)
 		    "(1h30m), at most 24 hours", a.duration);
 	ch.location = a.location;
 	ch.online_url = a.url;
-	if (open_flow(c, &f, &tpl) < 0)
+	if (ctl_flow_open(c, &f, &tpl) != CTL_OK)
 		return CTL_FAIL;
 	if (program_of_session(c, id, &p) != CTL_OK)
 		goto out;

@@ -14,18 +14,6 @@ struct table {
 	size_t *width;
 };
 
-/* Display width: code points, not bytes (continuation bytes do not count). */
-static size_t
-utf8_width(const char *s)
-{
-	size_t n = 0;
-
-	for (; *s; s++)
-		if (((unsigned char)*s & 0xC0) != 0x80)
-			n++;
-	return n;
-}
-
 static int
 table_put_row(struct table *t, const char *const *cells)
 {
@@ -49,7 +37,7 @@ table_put_row(struct table *t, const char *const *cells)
 			return -1;
 		}
 		t->cells[t->nrows * t->ncols + i] = d;
-		w = utf8_width(d);
+		w = buf_utf8_width(d, strlen(d));
 		if (w > t->width[i])
 			t->width[i] = w;
 	}
@@ -91,7 +79,8 @@ table_print(const struct table *t, FILE *out)
 
 			buf_adds(&line, v);
 			if (i + 1 < t->ncols)
-				for (size_t w = utf8_width(v); w < t->width[i] + 2; w++)
+				for (size_t w = buf_utf8_width(v, strlen(v)); w < t->width[i] + 2;
+				    w++)
 					buf_addch(&line, ' ');
 		}
 		buf_rtrim(&line);

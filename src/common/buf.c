@@ -246,3 +246,14 @@ fail:
 	buf_truncate(b, start);
 	return -1;
 }
+
+size_t
+buf_utf8_width(const char *s, size_t len)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < len; i++)
+		if (((unsigned char)s[i] & 0xC0) != 0x80)
+			n++;
+	return n;
+}

@@ -126,11 +126,8 @@ add_decimal(struct buf *out, const struct report_progress_input *in, double v, i
 static int
 pad_to(struct buf *out, size_t from, size_t width)
 {
-	size_t n = 0;
+	size_t n = buf_utf8_width(out->data + from, out->len - from);
 
-	for (size_t i = from; i < out->len; i++)
-		if (((unsigned char)out->data[i] & 0xC0) != 0x80)
-			n++;
 	for (; n < width; n++)
 		if (buf_addch(out, ' ') < 0)
 			return -1;
@@ -141,11 +138,8 @@ pad_to(struct buf *out, size_t from, size_t width)
 static int
 add_right(struct buf *out, const char *s, size_t width)
 {
-	size_t n = 0;
+	size_t n = buf_utf8_width(s, strlen(s));
 
-	for (const char *p = s; *p; p++)
-		if (((unsigned char)*p & 0xC0) != 0x80)
-			n++;
 	for (; n < width; n++)
 		if (buf_addch(out, ' ') < 0)
 			return -1;
@@ -359,30 +353,15 @@ fail:
 
 /* ---- CSV ---- */
 
-static int
-csv_text(struct buf *out, const char *s)
-{
-	int quote = strpbrk(s ? s : "", ";\"\r\n") != NULL;
-
-	s = s ? s : "";
-	if (quote && buf_addch(out, '"') < 0)
-		return -1;
-	if ((s[0] == '=' || s[0] == '+' || s[0] == '-' || s[0] == '@') && buf_addch(out, '\'') < 0)
-		return -1;
-	for (; *s; s++)
-		if ((*s == '"' && buf_addch(out, '"') < 0) || buf_addch(out, *s) < 0)
-			return -1;
-	return quote ? buf_addch(out, '"') : 0;
-}
-
 /* One row: team;figure;when;who;value. */
 static int
 csv_row(struct buf *out, const struct report_progress_input *in, const char *team,
     const char *figure, const char *when, const char *who, double v, int decimal)
 {
-	if (csv_text(out, team) < 0 || buf_addch(out, ';') < 0 || csv_text(out, figure) < 0 ||
-	    buf_addch(out, ';') < 0 || csv_text(out, when) < 0 || buf_addch(out, ';') < 0 ||
-	    csv_text(out, who) < 0 || buf_addch(out, ';') < 0)
+	if (report_csv_text(out, team) < 0 || buf_addch(out, ';') < 0 ||
+	    report_csv_text(out, figure) < 0 || buf_addch(out, ';') < 0 ||
+	    report_csv_text(out, when) < 0 || buf_addch(out, ';') < 0 ||
+	    report_csv_text(out, who) < 0 || buf_addch(out, ';') < 0)
 		return -1;
 	if (decimal ? add_decimal(out, in, v, 0) < 0 : buf_addf(out, "%.0f", v) < 0)
 		return -1;
@@ -447,12 +426,13 @@ report_progress_csv(const struct report_progress_input *in, struct buf *out)
 			for (size_t j = 0; j < a->nanswers; j++) {
 				struct buf tmp = BUF_INIT;
 				const char *m = masked_answer(in, t, a->answers[j], &tmp);
-				int rc = m == NULL || csv_text(out, t->name) < 0 ||
+				int rc = m == NULL || report_csv_text(out, t->name) < 0 ||
 				    buf_addch(out, ';') < 0 ||
-				    csv_text(out, ph(in, P_CSV_AMBITION)) < 0 ||
-				    buf_addch(out, ';') < 0 || csv_text(out, moment_names[EN(in)][0]) < 0 ||
-				    buf_addch(out, ';') < 0 || csv_text(out, who) < 0 ||
-				    buf_addch(out, ';') < 0 || csv_text(out, m) < 0 ||
+				    report_csv_text(out, ph(in, P_CSV_AMBITION)) < 0 ||
+				    buf_addch(out, ';') < 0 ||
+				    report_csv_text(out, moment_names[EN(in)][0]) < 0 ||
+				    buf_addch(out, ';') < 0 || report_csv_text(out, who) < 0 ||
+				    buf_addch(out, ';') < 0 || report_csv_text(out, m) < 0 ||
 				    buf_adds(out, "\r\n") < 0 ? -1 : 0;
 
 				buf_release(&tmp);

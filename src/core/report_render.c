@@ -170,12 +170,7 @@ name_of(const struct report_member *m)
 static size_t
 width(const char *s)
 {
-	size_t n = 0;
-
-	for (; *s; s++)
-		if (((unsigned char)*s & 0xC0) != 0x80)
-			n++;
-	return n;
+	return buf_utf8_width(s, strlen(s));
 }
 
 static int
@@ -783,10 +778,23 @@ report_render_html(const struct report *r, struct buf *out)
 
 /* ---- CSV ---- */
 
-/* One field: quoted when it holds the separator, a quote or a line end; a leading =, +, - or @
- * gets an apostrophe so a spreadsheet does not run it as a formula. */
+/* One field and its separator (last: the line end). */
 static int
 csv_field(struct buf *out, const char *s, int last)
+{
+	if (report_csv_text(out, s) < 0)
+		return -1;
+	return buf_adds(out, last ? "\r\n" : ";");
+}
+
+static int
+csv_int(struct buf *out, int v)
+{
+	return buf_addf(out, "%d;", v);
+}
+
+int
+report_csv_text(struct buf *out, const char *s)
 {
 	int quote = 0;
 
@@ -800,15 +808,7 @@ csv_field(struct buf *out, const char *s, int last)
 	for (; *s; s++)
 		if ((*s == '"' && buf_addch(out, '"') < 0) || buf_addch(out, *s) < 0)
 			return -1;
-	if (quote && buf_addch(out, '"') < 0)
-		return -1;
-	return buf_adds(out, last ? "\r\n" : ";");
-}
-
-static int
-csv_int(struct buf *out, int v)
-{
-	return buf_addf(out, "%d;", v);
+	return quote ? buf_addch(out, '"') : 0;
 }
 
 int

@@ -4,7 +4,8 @@
  * One struct ctx carries a message through: parsed, classified, trimmed, its fields read,
  * then handed to the handler of its kind (bounce, auto-reply, reply by token purpose, new
  * mail). Handlers write through the store and queue their answers with outmail in the
- * transaction apply_inbox() holds; they report what they did in ctx->out.
+ * transaction apply_inbox() holds; they report what they did in ctx->out. Calls run one way:
+ * this file → the handlers (apply_*.c) → the helpers they share (apply_ctx.c).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,51 +27,6 @@ void
 apply_outcome_release(struct apply_outcome *o)
 {
 	buf_release(&o->reason);
-}
-
-void
-apply_set(struct ctx *c, const char *state, const char *fmt, ...)
-{
-	va_list ap;
-
-	snprintf(c->out.state, sizeof(c->out.state), "%s", state);
-	buf_reset(&c->out.reason);
-	va_start(ap, fmt);
-	buf_vaddf(&c->out.reason, fmt, ap);
-	va_end(ap);
-}
-
-/* ---- members ----------------------------------------------------------------------------------- */
-
-int
-apply_member_get(struct ctx *c, int64_t id, struct member *out)
-{
-	char spec[24];
-
-	snprintf(spec, sizeof(spec), "%lld", (long long)id);
-	return store_member_find(c->f->db, c->program.id, 0, spec, out, c->err);
-}
-
-const char *
-apply_lang(const struct ctx *c, const struct member *m)
-{
-	return m->language != NULL ? m->language : c->program.language;
-}
-
-/* The flood cap: may we answer the sender once more this hour? Notes it when not. */
-int
-apply_may_answer(struct ctx *c)
-{
-	int cap = c->f->cfg->security.answers_per_sender_per_hour;
-	int n = store_answers_since(c->f->db, c->sender, c->f->now - 3600, c->err);
-
-	if (n < 0)
-		return -1;
-	if (n >= cap) {
-		c->flood = 1;
-		return 0;
-	}
-	return 1;
 }
 
 /* ---- the kinds that are never answered ---------------------------------------------------------- */
@@ -125,7 +81,7 @@ on_auto_reply(struct ctx *c)
 	if (rc < 0)
 		return -1;
 	if (rc == 1) {
-		apply_set(c, "ignored", "automatic reply from %s, not a member", c->sender);
+		apply_set(c, INBOX_IGNORED, "automatic reply from %s, not a member", c->sender);
 		return 0;
 	}
 	c->member_id = m.id;
@@ -143,7 +99,7 @@ on_auto_reply(struct ctx *c)
 	if (store_absence_add(c->f->db, m.id, today, until, "out-of-office", c->inbox_id,
 	    c->f->now, c->err) < 0)
 		goto fail;
-	apply_set(c, "applied", "out-of-office: %s away until %s (not answered, nothing counted)",
+	apply_set(c, INBOX_APPLIED, "out-of-office: %s away until %s (not answered, nothing counted)",
 	    m.name, until);
 	store_member_release(&m);
 	return 0;
@@ -169,7 +125,7 @@ on_complaint(struct ctx *c)
 	int rc;
 
 	if (c->cls.token[0] == '\0') {
-		apply_set(c, "ignored", "spam complaint (ARF) that names none of our messages: kept, "
+		apply_set(c, INBOX_IGNORED, "spam complaint (ARF) that names none of our messages: kept, "
 		    "not applied");
 		return 0;
 	}
@@ -177,7 +133,7 @@ on_complaint(struct ctx *c)
 	if (rc < 0)
 		return -1;
 	if (rc == 1 || t.member_id <= 0) {
-		apply_set(c, "ignored", "spam complaint (ARF) about %s: not a message of ours to a "
+		apply_set(c, INBOX_IGNORED, "spam complaint (ARF) about %s: not a message of ours to a "
 		    "member: kept, not applied", c->cls.token);
 		c->program_id = 0;
 		return 0;
@@ -189,7 +145,7 @@ on_complaint(struct ctx *c)
 	if (rc < 0)
 		goto fail;
 	if (rc == 0) {
-		apply_set(c, "applied", "spam complaint (ARF) about our mail to %s <%s>, who had "
+		apply_set(c, INBOX_APPLIED, "spam complaint (ARF) about our mail to %s <%s>, who had "
 		    "complained before: mail to them stays stopped", m.name, m.address);
 		store_member_release(&m);
 		return 0;
@@ -222,7 +178,7 @@ on_complaint(struct ctx *c)
 	template_values_free(v);
 	if (rc < 0)
 		goto fail;
-	apply_set(c, "applied", "spam complaint (ARF) about our mail to %s <%s>: no more mail to "
+	apply_set(c, INBOX_APPLIED, "spam complaint (ARF) about our mail to %s <%s>: no more mail to "
 	    "them; the coordinator is told", m.name, m.address);
 	store_member_release(&m);
 	return 0;
@@ -255,7 +211,7 @@ sender_trusted(struct ctx *c, const struct outmail_token *t, int *ok)
 	if (!rc) {
 		if (apply_member_get(c, t->member_id, &m) < 0)
 			return -1;
-		apply_set(c, "quarantined", "sent from %s, but the message it answers went to %s "
+		apply_set(c, INBOX_QUARANTINED, "sent from %s, but the message it answers went to %s "
 		    "<%s>: held for the coordinator (feedbackctl quarantine apply %lld)", c->sender,
 		    m.name, m.address, (long long)c->inbox_id);
 		store_member_release(&m);
@@ -305,6 +261,64 @@ read_text(struct ctx *c, int64_t writer)
 	return 0;
 }
 
+/* A handler for a reply to a token of one purpose; ref is the token's member, facilitator or
+ * reference as the purpose needs. 0 with ctx->out set, or -1 with ctx->err. */
+static int
+on_ask(struct ctx *c, const struct outmail_token *t)
+{
+	return apply_ask(c, t->member_id);
+}
+
+static int
+on_request(struct ctx *c, const struct outmail_token *t)
+{
+	return apply_give(c, t->member_id, t->ref_id);
+}
+
+static int
+on_received(struct ctx *c, const struct outmail_token *t)
+{
+	return apply_react(c, t->member_id, t->ref_id);
+}
+
+static int
+on_receipt(struct ctx *c, const struct outmail_token *t)
+{
+	return apply_correct(c, t->member_id, t->ref_id);
+}
+
+static int
+on_questionnaire(struct ctx *c, const struct outmail_token *t)
+{
+	return apply_questionnaire(c, t->member_id, t->ref_id);
+}
+
+static int
+on_report(struct ctx *c, const struct outmail_token *t)
+{
+	return apply_report_reply(c, t->facilitator_id);
+}
+
+static int
+on_session(struct ctx *c, const struct outmail_token *t)
+{
+	return apply_session_mail(c, t->ref_id);
+}
+
+/* Each purpose a token can have and the handler of a reply to it (the names: vocab.h). */
+static const struct {
+	enum token_purpose purpose;
+	int (*handle)(struct ctx *c, const struct outmail_token *t);
+} reply_handlers[] = {
+	{ PURPOSE_ASK, on_ask },
+	{ PURPOSE_REQUEST, on_request },
+	{ PURPOSE_RECEIVED, on_received },
+	{ PURPOSE_RECEIPT, on_receipt },
+	{ PURPOSE_QUESTIONNAIRE, on_questionnaire },
+	{ PURPOSE_REPORT, on_report },
+	{ PURPOSE_SESSION, on_session },
+};
+
 static int
 on_reply(struct ctx *c, const struct outmail_token *t)
 {
@@ -319,22 +333,11 @@ on_reply(struct ctx *c, const struct outmail_token *t)
 		return -1;
 	if (read_text(c, t->member_id) < 0)
 		return -1;
-	if (strcmp(t->purpose, "ask") == 0)
-		return apply_ask(c, t->member_id);
-	if (strcmp(t->purpose, "request") == 0)
-		return apply_give(c, t->member_id, t->ref_id);
-	if (strcmp(t->purpose, "received") == 0)
-		return apply_react(c, t->member_id, t->ref_id);
-	if (strcmp(t->purpose, "receipt") == 0)
-		return apply_correct(c, t->member_id, t->ref_id);
-	if (strcmp(t->purpose, "questionnaire") == 0)
-		return apply_questionnaire(c, t->member_id, t->ref_id);
-	if (strcmp(t->purpose, "report") == 0)
-		return apply_report_reply(c, t->facilitator_id);
-	if (strcmp(t->purpose, "session") == 0)
-		return apply_session_mail(c, t->ref_id);
-	apply_set(c, "ignored", "a reply to a %s message: not handled by this version",
-	    t->purpose);
+	for (size_t i = 0; i < sizeof(reply_handlers) / sizeof(reply_handlers[0]); i++)
+		if (reply_handlers[i].purpose == t->purpose)
+			return reply_handlers[i].handle(c, t);
+	apply_set(c, INBOX_IGNORED, "a reply to a %s message: not handled by this version",
+	    token_purpose_name(t->purpose));
 	return 0;
 }
 
@@ -347,7 +350,7 @@ on_new(struct ctx *c)
 	if (rc < 0)
 		return -1;
 	if (rc == 1) {
-		apply_set(c, "quarantined", "from %s, who is not a member of any programme "
+		apply_set(c, INBOX_QUARANTINED, "from %s, who is not a member of any programme "
 		    "(not answered)", c->sender);
 		return 0;
 	}
@@ -395,7 +398,7 @@ authenticated(struct ctx *c)
 		return fb_error_set(c->err, "out of memory checking Authentication-Results");
 	}
 	if (rc == 0)
-		apply_set(c, "quarantined", "not authenticated (require_auth = %s): %s; from %s, "
+		apply_set(c, INBOX_QUARANTINED, "not authenticated (require_auth = %s): %s; from %s, "
 		    "held for the coordinator, nothing changed (feedbackctl quarantine apply %lld)",
 		    method, why.data ? why.data : "", c->sender, (long long)c->inbox_id);
 	buf_release(&why);
@@ -415,7 +418,7 @@ process(struct ctx *c)
 	buf_release(&c->in.raw);
 	if (c->msg == NULL) {
 		snprintf(c->out.kind, sizeof(c->out.kind), "unknown");
-		apply_set(c, "quarantined", "could not be read: %s", perr.msg);
+		apply_set(c, INBOX_QUARANTINED, "could not be read: %s", perr.msg);
 		return 0;
 	}
 	if (classify_message(c->msg, &c->cls, c->err) < 0 || apply_bounce_retoken(c) < 0)
@@ -455,7 +458,7 @@ process(struct ctx *c)
 	case CLASSIFY_UNKNOWN:
 		break;
 	}
-	apply_set(c, "ignored", "no usable sender address%s%s%s", c->msg->from_problem ? " (" : "",
+	apply_set(c, INBOX_IGNORED, "no usable sender address%s%s%s", c->msg->from_problem ? " (" : "",
 	    c->msg->from_problem ? c->msg->from_problem : "", c->msg->from_problem ? ")" : "");
 	return 0;
 }
@@ -478,7 +481,7 @@ record(const struct flow *f, int64_t id, struct ctx *c, const char *error, struc
 {
 	struct buf reason = BUF_INIT;
 	struct inbox_result r = {
-		.state = error ? "pending" : c->out.state,
+		.state = inbox_state_name(error ? INBOX_PENDING : c->out.state),
 		.kind = c->out.kind[0] ? c->out.kind : NULL,
 		.error = error,
 		.program_id = c->program_id,
@@ -520,7 +523,7 @@ apply_inbox(const struct flow *f, int64_t inbox_id, int flags, struct apply_outc
 		db_rollback(f->db);
 		goto fatal;
 	}
-	if (!(flags & APPLY_AGAIN) && strcmp(c.in.state, "pending") != 0) {
+	if (!(flags & APPLY_AGAIN) && inbox_state_from_name(c.in.state) != INBOX_PENDING) {
 		db_rollback(f->db);
 		fb_error_set(err, "inbound message %lld is %s, not pending", (long long)inbox_id,
 		    c.in.state);
@@ -533,7 +536,7 @@ apply_inbox(const struct flow *f, int64_t inbox_id, int flags, struct apply_outc
 	db_rollback(f->db);
 	if (rc == 0)
 		snprintf(perr.msg, sizeof(perr.msg), "%s", err->msg);
-	snprintf(c.out.state, sizeof(c.out.state), "pending");
+	c.out.state = INBOX_PENDING;
 	buf_reset(&c.out.reason);
 	buf_addf(&c.out.reason, "error: %s", perr.msg);
 	if (db_begin(f->db, err) < 0 || record(f, inbox_id, &c, perr.msg, err) < 0 ||
@@ -543,7 +546,7 @@ apply_inbox(const struct flow *f, int64_t inbox_id, int flags, struct apply_outc
 	}
 done:
 	if (out != NULL) {
-		memcpy(out->state, c.out.state, sizeof(out->state));
+		out->state = c.out.state;
 		memcpy(out->kind, c.out.kind, sizeof(out->kind));
 		buf_reset(&out->reason);
 		buf_adds(&out->reason, c.out.reason.data ? c.out.reason.data : "");
@@ -579,14 +582,20 @@ apply_pending(const struct flow *f, size_t max, volatile sig_atomic_t *stop,
 				apply_outcome_release(&o);
 				return -1;
 			}
-			if (strcmp(o.state, "applied") == 0)
+			switch (o.state) {
+			case INBOX_APPLIED:
 				st->applied++;
-			else if (strcmp(o.state, "ignored") == 0)
+				break;
+			case INBOX_IGNORED:
 				st->ignored++;
-			else if (strcmp(o.state, "quarantined") == 0)
+				break;
+			case INBOX_QUARANTINED:
 				st->quarantined++;
-			else
+				break;
+			default:
 				st->errors++;
+				break;
+			}
 			apply_outcome_release(&o);
 		}
 	}

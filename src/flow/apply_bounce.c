@@ -171,12 +171,12 @@ count(struct ctx *c, const struct bounce_sent *s, const char *proof)
 	if (!b->permanent)
 		buf_adds(&why, "; the outbox retries");
 	if (since > 0) {
-		apply_set(c, "applied", "%s; unreachable already", why.data);
+		apply_set(c, INBOX_APPLIED, "%s; unreachable already", why.data);
 		rc = 0;
 		goto out;
 	}
 	if (!bounce_unreachable(score, o->bounce_threshold)) {
-		apply_set(c, "applied", "%s; still reachable", why.data);
+		apply_set(c, INBOX_APPLIED, "%s; still reachable", why.data);
 		rc = 0;
 		goto out;
 	}
@@ -190,10 +190,10 @@ count(struct ctx *c, const struct bounce_sent *s, const char *proof)
 		if (tell_coordinator(c, &mk[i], s->recipient, score) < 0)
 			goto out;
 	if (nmk == 0)
-		apply_set(c, "ignored", "delivery failure for %s (%s), not a member's address; %s",
+		apply_set(c, INBOX_IGNORED, "delivery failure for %s (%s), not a member's address; %s",
 		    s->recipient, b->status, why.data);
 	else
-		apply_set(c, "applied", "%s marked unreachable: %s; coordinator told", s->recipient,
+		apply_set(c, INBOX_APPLIED, "%s marked unreachable: %s; coordinator told", s->recipient,
 		    why.data);
 	rc = 0;
 out:
@@ -218,7 +218,7 @@ apply_bounce(struct ctx *c)
 		rc = buf_addf(&proof, "the returned message <%s>", c->msg->original_message_id) < 0 ?
 		    fb_error_set(c->err, "out of memory") : 0;
 	if (rc == 1) {
-		apply_set(c, "ignored", "bounce not about our mail (%s): nothing changed",
+		apply_set(c, INBOX_IGNORED, "bounce not about our mail (%s): nothing changed",
 		    why.data ? why.data : "");
 		rc = 0;
 	} else if (rc == 0) {

@@ -19,12 +19,14 @@
 
 /*
  * Queue message kind to member `to`. answer: it answers the sender of the inbound message
- * (threaded to it, subject to the flood cap). token_purpose NULL: no reply expected.
+ * (threaded to it, subject to the flood cap). token_purpose PURPOSE_UNKNOWN: no reply
+ * expected, no token.
  * goes_at (may be NULL): when the daily cap lets it go, 0 for now (pace.h).
  */
 static int
-send_to_at(struct ctx *c, const char *kind, const struct member *to, const char *token_purpose,
-    int64_t ref_id, struct template_values *v, int answer, time_t *goes_at)
+send_to_at(struct ctx *c, const char *kind, const struct member *to,
+    enum token_purpose token_purpose, int64_t ref_id, struct template_values *v, int answer,
+    time_t *goes_at)
 {
 	struct outmail_token t = { token_purpose, to->id, 0, ref_id };
 	struct outmail_msg m = {
@@ -34,7 +36,7 @@ send_to_at(struct ctx *c, const char *kind, const struct member *to, const char 
 		.to_addr = to->address,
 		.to_name = to->name,
 		.member_id = to->id,
-		.token = token_purpose ? &t : NULL,
+		.token = token_purpose != PURPOSE_UNKNOWN ? &t : NULL,
 		.in_reply_to = answer ? c->msg->message_id : NULL,
 		.inbox_id = c->inbox_id,
 		.values = v,
@@ -53,7 +55,7 @@ send_to_at(struct ctx *c, const char *kind, const struct member *to, const char 
 }
 
 static int
-send_to(struct ctx *c, const char *kind, const struct member *to, const char *token_purpose,
+send_to(struct ctx *c, const char *kind, const struct member *to, enum token_purpose token_purpose,
     int64_t ref_id, struct template_values *v, int answer)
 {
 	return send_to_at(c, kind, to, token_purpose, ref_id, v, answer, NULL);
@@ -110,7 +112,7 @@ set_bkc(struct template_values *v, const char *confirmation, const char *critiqu
  * member's language (fields' English text is for the log only).
  */
 static int
-send_unreadable(struct ctx *c, const struct member *to, const char *token_purpose,
+send_unreadable(struct ctx *c, const struct member *to, enum token_purpose token_purpose,
     int64_t ref_id, int missing_bkc, int missing_for, int missing_ask)
 {
 	const struct fields *f = &c->fields;
@@ -157,47 +159,8 @@ out:
 
 /* ---- the team ------------------------------------------------------------------------------- */
 
-struct colleagues {
-	struct member_list members;
-	struct match_candidate *cand;   /* the colleagues: every active member but the writer */
-	const struct member **who;      /* cand[i] is who[i] */
-	size_t n;
-};
-
-static void
-team_release(struct colleagues *t)
-{
-	store_member_list_release(&t->members);
-	free(t->cand);
-	free(t->who);
-}
-
 static int
-team_load(struct ctx *c, const struct member *self, struct colleagues *t)
-{
-	memset(t, 0, sizeof(*t));
-	if (store_member_list(c->f->db, 0, self->team_id, &t->members, c->err) < 0)
-		return -1;
-	t->cand = calloc(t->members.n + 1, sizeof(*t->cand));
-	t->who = calloc(t->members.n + 1, sizeof(*t->who));
-	if (t->cand == NULL || t->who == NULL) {
-		team_release(t);
-		return fb_error_set(c->err, "out of memory");
-	}
-	for (size_t i = 0; i < t->members.n; i++) {
-		const struct member *m = &t->members.v[i];
-
-		if (strcmp(m->status, "active") != 0)
-			continue;
-		t->cand[t->n].name = m->name;
-		t->cand[t->n].address = m->address;
-		t->who[t->n++] = m;
-	}
-	return 0;
-}
-
-static int
-add_colleagues(struct template_values *v, const struct colleagues *t, int64_t self)
+add_colleagues(struct template_values *v, const struct apply_team *t, int64_t self)
 {
 	for (size_t i = 0; i < t->n; i++) {
 		struct template_values *it;
@@ -214,7 +177,7 @@ add_colleagues(struct template_values *v, const struct colleagues *t, int64_t se
 /* One name the writer gave that did not lead to a colleague, for the answer's problem list. */
 static int
 add_problem(struct template_values *v, const char *query, const struct match_result *r,
-    const struct colleagues *t, int self)
+    const struct apply_team *t, int self)
 {
 	struct template_values *p = template_add_item(v, "problems");
 	struct buf cands = BUF_INIT;
@@ -238,7 +201,7 @@ add_problem(struct template_values *v, const char *query, const struct match_res
  * added to v), -1 on memory.
  */
 static int
-resolve(const struct colleagues *t, const struct member *self, const char *query,
+resolve(const struct apply_team *t, const struct member *self, const char *query,
     struct template_values *v, const struct member **who, int *typo)
 {
 	struct match_result r;
@@ -292,10 +255,10 @@ record_feedback(struct ctx *c, const struct member *giver, const struct member *
 		fb_error_set(c->err, "out of memory");
 		goto out;
 	}
-	if (send_to(c, "feedback_received", receiver, "received", id, v, 0) < 0 ||
-	    send_to(c, "feedback_receipt", giver, "receipt", id, r, 1) < 0)
+	if (send_to(c, "feedback_received", receiver, PURPOSE_RECEIVED, id, v, 0) < 0 ||
+	    send_to(c, "feedback_receipt", giver, PURPOSE_RECEIPT, id, r, 1) < 0)
 		goto out;
-	apply_set(c, "applied", "%sfeedback from %s to %s%s", followup ? "follow-up " : "",
+	apply_set(c, INBOX_APPLIED, "%sfeedback from %s to %s%s", followup ? "follow-up " : "",
 	    giver->name, receiver->name, followup ? " (already answered: not counted again)" :
 	    request_id ? "" : " (unsolicited)");
 	rc = 0;
@@ -309,20 +272,20 @@ out:
 static int
 give_unsolicited(struct ctx *c, const struct member *giver)
 {
-	struct colleagues t;
+	struct apply_team t;
 	struct template_values *v = NULL;
 	const struct member *to;
 	int typo, rc;
 
 	if (!has_bkc(&c->fields)) {
-		apply_set(c, "applied", "feedback for %s without any of the three parts: answered "
+		apply_set(c, INBOX_APPLIED, "feedback for %s without any of the three parts: answered "
 		    "with the form", c->fields.feedback_for.text);
-		return send_unreadable(c, giver, "ask", 0, 1, 0, 0);
+		return send_unreadable(c, giver, PURPOSE_ASK, 0, 1, 0, 0);
 	}
-	if (team_load(c, giver, &t) < 0)
+	if (apply_team_load(c, giver->team_id, &t) < 0)
 		return -1;
 	if ((v = values_new(c)) == NULL) {
-		team_release(&t);
+		apply_team_release(&t);
 		return -1;
 	}
 	rc = resolve(&t, giver, c->fields.feedback_for.text, v, &to, &typo);
@@ -333,14 +296,14 @@ give_unsolicited(struct ctx *c, const struct member *giver)
 		if (template_set(v, "example", t.n > 1 ? t.who[t.who[0]->id == giver->id]->name :
 		    "") < 0 || add_colleagues(v, &t, giver->id) < 0) {
 			fb_error_set(c->err, "out of memory");
-		} else if (send_to(c, "who", giver, "ask", 0, v, 1) == 0) {
-			apply_set(c, "applied", "feedback for \"%s\": no such colleague, asked who "
+		} else if (send_to(c, "who", giver, PURPOSE_ASK, 0, v, 1) == 0) {
+			apply_set(c, INBOX_APPLIED, "feedback for \"%s\": no such colleague, asked who "
 			    "was meant", c->fields.feedback_for.text);
 			rc = 0;
 		}
 	}
 	template_values_free(v);
-	team_release(&t);
+	apply_team_release(&t);
 	return rc;
 }
 
@@ -351,7 +314,7 @@ ask_colleagues(struct ctx *c, const struct member *asker)
 {
 	const struct fields *f = &c->fields;
 	const char *topic = f->about.text;
-	struct colleagues t;
+	struct apply_team t;
 	struct template_values *conf = NULL;
 	int64_t asked_ids[ASK_MAX];
 	size_t nasked = 0, nproblems = 0, nwaiting = 0;
@@ -359,7 +322,7 @@ ask_colleagues(struct ctx *c, const struct member *asker)
 	int week = flow_week(c->f, &c->program, c->err);
 	int rc = -1;
 
-	if (week < 0 || team_load(c, asker, &t) < 0)
+	if (week < 0 || apply_team_load(c, asker->team_id, &t) < 0)
 		return -1;
 	if ((conf = values_new(c)) == NULL)
 		goto out;
@@ -393,7 +356,7 @@ ask_colleagues(struct ctx *c, const struct member *asker)
 			template_values_free(req);
 			goto oom;
 		}
-		r = send_to_at(c, "request", giver, "request", rid, req, 0, &goes_at);
+		r = send_to_at(c, "request", giver, PURPOSE_REQUEST, rid, req, 0, &goes_at);
 		template_values_free(req);
 		if (r < 0)
 			goto out;
@@ -414,14 +377,14 @@ ask_colleagues(struct ctx *c, const struct member *asker)
 	    template_set(conf, "example", t.n > 1 ? t.who[t.who[0]->id == asker->id]->name : "") < 0 ||
 	    (nproblems > 0 && add_colleagues(conf, &t, asker->id) < 0))
 		goto oom;
-	if (send_to(c, nasked > 0 ? "request_sent" : "who", asker, "ask", 0, conf, 1) < 0)
+	if (send_to(c, nasked > 0 ? "request_sent" : "who", asker, PURPOSE_ASK, 0, conf, 1) < 0)
 		goto out;
 	if (nasked > 0)
-		apply_set(c, "applied", "%s asked %zu colleague%s for feedback: %s%s", asker->name,
+		apply_set(c, INBOX_APPLIED, "%s asked %zu colleague%s for feedback: %s%s", asker->name,
 		    nasked, nasked == 1 ? "" : "s", names.data, nproblems ? "; some names not "
 		    "placed, explained in the confirmation" : "");
 	else
-		apply_set(c, "applied", "%s asked for feedback, but no name could be placed: "
+		apply_set(c, INBOX_APPLIED, "%s asked for feedback, but no name could be placed: "
 		    "asked who was meant", asker->name);
 	rc = 0;
 	goto out;
@@ -430,7 +393,7 @@ oom:
 out:
 	buf_release(&names);
 	template_values_free(conf);
-	team_release(&t);
+	apply_team_release(&t);
 	return rc;
 }
 
@@ -449,9 +412,9 @@ apply_ask(struct ctx *c, int64_t member_id)
 	else {
 		int bkc = has_bkc(&c->fields);
 
-		apply_set(c, "applied", "nothing to act on (%s): answered with the form",
+		apply_set(c, INBOX_APPLIED, "nothing to act on (%s): answered with the form",
 		    bkc ? "feedback without \"Feedback voor:\"" : "no \"Vraag feedback aan:\"");
-		rc = send_unreadable(c, &m, "ask", 0, 0, bkc, !bkc);
+		rc = send_unreadable(c, &m, PURPOSE_ASK, 0, 0, bkc, !bkc);
 	}
 	store_member_release(&m);
 	return rc;
@@ -478,9 +441,9 @@ apply_give(struct ctx *c, int64_t member_id, int64_t request_id)
 		/* The giver uses the request's reply to ask or give feedback of their own. */
 		rc = apply_ask(c, member_id);
 	} else {
-		apply_set(c, "applied", "reply to %s's request without any of the three parts: "
+		apply_set(c, INBOX_APPLIED, "reply to %s's request without any of the three parts: "
 		    "answered with the form", asker.name);
-		rc = send_unreadable(c, &giver, "request", req.id, 1, 0, 0);
+		rc = send_unreadable(c, &giver, PURPOSE_REQUEST, req.id, 1, 0, 0);
 	}
 	store_member_release(&asker);
 out_giver:
@@ -499,7 +462,7 @@ apply_react(struct ctx *c, int64_t member_id, int64_t feedback_id)
 	int before, rc = -1;
 
 	if (c->text.len == 0) {
-		apply_set(c, "ignored", "an empty reaction to feedback");
+		apply_set(c, INBOX_IGNORED, "an empty reaction to feedback");
 		return 0;
 	}
 	if (store_feedback_get(c->f->db, feedback_id, &fb, c->err) < 0)
@@ -512,7 +475,7 @@ apply_react(struct ctx *c, int64_t member_id, int64_t feedback_id)
 	    c->err) < 0)
 		goto out;
 	if (before > 0) {
-		apply_set(c, "applied", "another reaction of %s to feedback from %s: kept, not "
+		apply_set(c, INBOX_APPLIED, "another reaction of %s to feedback from %s: kept, not "
 		    "passed on (the first one was)", receiver.name, giver.name);
 		rc = 0;
 		goto out;
@@ -525,10 +488,10 @@ apply_react(struct ctx *c, int64_t member_id, int64_t feedback_id)
 		template_values_free(v);
 		goto out;
 	}
-	rc = send_to(c, "reaction", &giver, NULL, 0, v, 0);
+	rc = send_to(c, "reaction", &giver, PURPOSE_UNKNOWN, 0, v, 0);
 	template_values_free(v);
 	if (rc == 0)
-		apply_set(c, "applied", "reaction of %s passed on to %s", receiver.name,
+		apply_set(c, INBOX_APPLIED, "reaction of %s passed on to %s", receiver.name,
 		    giver.name);
 out:
 	store_member_release(&giver);
@@ -551,9 +514,9 @@ apply_correct(struct ctx *c, int64_t member_id, int64_t feedback_id)
 	if (!has_bkc(f)) {
 		if (apply_member_get(c, member_id, &giver) < 0)
 			return -1;
-		apply_set(c, "applied", "reply to a receipt without any of the three parts: "
+		apply_set(c, INBOX_APPLIED, "reply to a receipt without any of the three parts: "
 		    "answered with the form");
-		rc = send_unreadable(c, &giver, "receipt", feedback_id, 1, 0, 0);
+		rc = send_unreadable(c, &giver, PURPOSE_RECEIPT, feedback_id, 1, 0, 0);
 		store_member_release(&giver);
 		return rc;
 	}
@@ -570,8 +533,8 @@ apply_correct(struct ctx *c, int64_t member_id, int64_t feedback_id)
 	if (template_set(v, "receiver", receiver.name) < 0 || template_set(v, "corrected", "1") < 0 ||
 	    set_bkc(v, fb.confirmation, fb.critique, fb.suggestion) < 0)
 		fb_error_set(c->err, "out of memory");
-	else if ((rc = send_to(c, "feedback_receipt", &giver, "receipt", fb.id, v, 1)) == 0)
-		apply_set(c, "applied", "%s corrected feedback to %s", giver.name, receiver.name);
+	else if ((rc = send_to(c, "feedback_receipt", &giver, PURPOSE_RECEIPT, fb.id, v, 1)) == 0)
+		apply_set(c, INBOX_APPLIED, "%s corrected feedback to %s", giver.name, receiver.name);
 	template_values_free(v);
 out:
 	store_member_release(&receiver);

@@ -1,5 +1,9 @@
 /*
  * apply_int — what apply.c and its handler files share (not a public interface).
+ *
+ * Calls run one way: apply.c → the handlers (apply_*.c) → the shared helpers (apply_ctx.c).
+ * The helpers call no handler and nothing in apply.c; a handler calls no other handler's file
+ * except through apply.c's dispatch (apply_bounce_reply is called by apply.c, not by a handler).
  */
 #ifndef FB_APPLY_INT_H
 #define FB_APPLY_INT_H
@@ -9,11 +13,13 @@
 #include "apply.h"
 #include "classify.h"
 #include "fields.h"
+#include "match.h"
 #include "message.h"
 #include "outmail.h"
 #include "queue.h"
 #include "store.h"
 #include "store_feedback.h"
+#include "vocab.h"
 
 struct ctx {
 	const struct flow *f;
@@ -34,11 +40,31 @@ struct ctx {
 	struct apply_outcome out;
 };
 
-void apply_set(struct ctx *c, const char *state, const char *fmt, ...)
+/* ---- apply_ctx.c: the shared helpers ---- */
+
+/* The outcome: state and a one-line reason (replacing any earlier one). */
+void apply_set(struct ctx *c, enum inbox_state state, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+/* Member id of the current programme: 0, or -1 with ctx->err (also when not found). */
 int apply_member_get(struct ctx *c, int64_t id, struct member *out);
+/* The language to write to m in: theirs, else the programme's. */
 const char *apply_lang(const struct ctx *c, const struct member *m);
+/* The flood cap: 1 when the sender may be answered once more this hour, 0 when not (noted in
+ * ctx->flood), -1 with ctx->err. */
 int apply_may_answer(struct ctx *c);
+
+/* A team's active members as match candidates (match.h): cand[i] is who[i]. */
+struct apply_team {
+	struct member_list members;
+	struct match_candidate *cand;
+	const struct member **who;
+	size_t n;
+};
+/* Load team team_id: 0, or -1 with ctx->err. Release with apply_team_release() either way. */
+int apply_team_load(struct ctx *c, int64_t team_id, struct apply_team *t);
+void apply_team_release(struct apply_team *t);
+
+/* ---- the handlers ---- */
 
 /* Handlers (apply_feedback.c): 0 with ctx->out set, or -1 with ctx->err. */
 int apply_ask(struct ctx *c, int64_t member_id);

@@ -215,7 +215,7 @@ apply_questionnaire(struct ctx *c, int64_t member_id, int64_t questionnaire_id)
 	if ((rc = store_questionnaire_get(c->f->db, questionnaire_id, &qr, c->err)) != 0) {
 		if (rc < 0)
 			return -1;
-		apply_set(c, "ignored", "a reply to questionnaire %lld, which no longer exists",
+		apply_set(c, INBOX_IGNORED, "a reply to questionnaire %lld, which no longer exists",
 		    (long long)questionnaire_id);
 		return 0;
 	}
@@ -236,13 +236,13 @@ apply_questionnaire(struct ctx *c, int64_t member_id, int64_t questionnaire_id)
 		goto out;
 
 	if (closed)
-		apply_set(c, "ignored", "%s questionnaire answer from %s after the close: kept, "
+		apply_set(c, INBOX_IGNORED, "%s questionnaire answer from %s after the close: kept, "
 		    "not counted", qr.kind, m.name);
 	else if (stored == 0)
-		apply_set(c, "ignored", "%s questionnaire reply from %s without a usable answer "
+		apply_set(c, INBOX_IGNORED, "%s questionnaire reply from %s without a usable answer "
 		    "(%zu problems): told what is open", qr.kind, m.name, nproblems);
 	else
-		apply_set(c, "applied", "%s questionnaire: %zu answers from %s recorded%s%s",
+		apply_set(c, INBOX_APPLIED, "%s questionnaire: %zu answers from %s recorded%s%s",
 		    qr.kind, stored, m.name, complete ? ", complete" : ", partial",
 		    nproblems ? ", with problems explained" : "");
 
@@ -258,7 +258,7 @@ apply_questionnaire(struct ctx *c, int64_t member_id, int64_t questionnaire_id)
 		fb_error_set(c->err, "out of memory");
 		goto out;
 	}
-	struct outmail_token t = { "questionnaire", m.id, 0, qr.id };
+	struct outmail_token t = { PURPOSE_QUESTIONNAIRE, m.id, 0, qr.id };
 	struct measure_questions mq = { &q, answered };
 	struct outmail_msg msg = {
 		.kind = "answers_received", .program = &c->program, .lang = m.language,

@@ -30,46 +30,6 @@
 #define COMMANDS_MAX 50      /* commands read from one reply; the rest are reported back */
 #define AWAY_MAX_DAYS 366    /* the longest absence a facilitator can set by mail */
 
-/* The facilitator's team, as match candidates (active members only). */
-struct fteam {
-	struct member_list members;
-	struct match_candidate *cand;
-	const struct member **who;
-	size_t n;
-};
-
-static void
-fteam_release(struct fteam *t)
-{
-	store_member_list_release(&t->members);
-	free(t->cand);
-	free(t->who);
-}
-
-static int
-fteam_load(struct ctx *c, int64_t team_id, struct fteam *t)
-{
-	memset(t, 0, sizeof(*t));
-	if (store_member_list(c->f->db, 0, team_id, &t->members, c->err) < 0)
-		return -1;
-	t->cand = calloc(t->members.n + 1, sizeof(*t->cand));
-	t->who = calloc(t->members.n + 1, sizeof(*t->who));
-	if (t->cand == NULL || t->who == NULL) {
-		fteam_release(t);
-		return fb_error_set(c->err, "out of memory");
-	}
-	for (size_t i = 0; i < t->members.n; i++) {
-		const struct member *m = &t->members.v[i];
-
-		if (m->status == NULL || strcmp(m->status, "active") != 0)
-			continue;
-		t->cand[t->n].name = m->name;
-		t->cand[t->n].address = m->address;
-		t->who[t->n++] = m;
-	}
-	return 0;
-}
-
 /* "2027-02-01" or "1-2-2027" / "1/2/2027" at s[0..len) into d; -1 when not a date. */
 static int
 read_date(const char *s, size_t len, struct fb_date *d)
@@ -132,7 +92,7 @@ split_from(const char *s, size_t *name_len, struct fb_date *from)
 /* One name that led to nobody, or to someone who cannot be reminded, for the answer. */
 static int
 add_problem(struct template_values *v, const char *query, const struct match_result *r,
-    const struct fteam *t, const char *flag, const char *until)
+    const struct apply_team *t, const char *flag, const char *until)
 {
 	struct template_values *p = template_add_item(v, "problems");
 	struct buf cands = BUF_INIT;
@@ -153,7 +113,7 @@ add_problem(struct template_values *v, const char *query, const struct match_res
 
 /* The member meant by query: 0 and *who set, 1 when a problem was added instead, -1 memory. */
 static int
-resolve(const struct fteam *t, const char *query, struct template_values *v,
+resolve(const struct apply_team *t, const char *query, struct template_values *v,
     const struct member **who)
 {
 	struct match_result r;
@@ -176,11 +136,11 @@ resolve(const struct fteam *t, const char *query, struct template_values *v,
 
 /* "Herinner: Piet": the reminder to the member, with a token to answer it. */
 static int
-remind(struct ctx *c, const struct facilitator *fac, const struct fteam *t,
+remind(struct ctx *c, const struct facilitator *fac, const struct apply_team *t,
     const struct member *m, int week, struct template_values *conf)
 {
 	struct template_values *v = template_values_new(), *it;
-	struct outmail_token tok = { "ask", m->id, 0, 0 };
+	struct outmail_token tok = { PURPOSE_ASK, m->id, 0, 0 };
 	struct outmail_msg msg = {
 		.kind = "facilitator_reminder", .program = &c->program,
 		.lang = apply_lang(c, m), .to_addr = m->address, .to_name = m->name,
@@ -276,7 +236,7 @@ run_commands(struct ctx *c, const struct facilitator *fac, struct template_value
     size_t *done, size_t *failed)
 {
 	const struct fields *fl = &c->fields;
-	struct fteam t;
+	struct apply_team t;
 	struct fb_date today;
 	char today_s[11];
 	int64_t reminded[COMMANDS_MAX];
@@ -286,7 +246,8 @@ run_commands(struct ctx *c, const struct facilitator *fac, struct template_value
 	*done = *failed = 0;
 	if ((week = flow_week(c->f, &c->program, c->err)) < 0 ||
 	    flow_today(c->f, &c->program, today_s, c->err) < 0 ||
-	    fbtime_parse_date(today_s, &today, c->err) < 0 || fteam_load(c, fac->team_id, &t) < 0)
+	    fbtime_parse_date(today_s, &today, c->err) < 0 ||
+	    apply_team_load(c, fac->team_id, &t) < 0)
 		return -1;
 	for (size_t i = 0; i < fl->ncommands; i++) {
 		const struct fields_command *cmd = &fl->commands[i];
@@ -354,7 +315,7 @@ run_commands(struct ctx *c, const struct facilitator *fac, struct template_value
 oom:
 	fb_error_set(c->err, "out of memory");
 out:
-	fteam_release(&t);
+	apply_team_release(&t);
 	return rc;
 }
 
@@ -438,14 +399,14 @@ apply_report_reply(struct ctx *c, int64_t facilitator_id)
 		if (fl.v[i].id == facilitator_id)
 			fac = &fl.v[i];
 	if (fac == NULL) {
-		apply_set(c, "ignored", "a reply to a weekly report of a facilitator who is no "
+		apply_set(c, INBOX_IGNORED, "a reply to a weekly report of a facilitator who is no "
 		    "longer named");
 		rc = 0;
 		goto out;
 	}
 	if (!(c->flags & APPLY_TRUST_SENDER) && c->f->cfg->security.sender_must_match &&
 	    strcasecmp(fac->address, c->sender) != 0) {
-		apply_set(c, "quarantined", "sent from %s, but the weekly report it answers went to "
+		apply_set(c, INBOX_QUARANTINED, "sent from %s, but the weekly report it answers went to "
 		    "%s: held for the coordinator", c->sender, fac->address);
 		rc = 0;
 		goto out;
@@ -453,7 +414,7 @@ apply_report_reply(struct ctx *c, int64_t facilitator_id)
 	for (size_t i = 0; i < c->fields.nproblems; i++)
 		nrating_problems += is_rating_problem(c->fields.problems[i].kind);
 	if (c->fields.nratings == 0 && nrating_problems == 0 && c->fields.ncommands == 0) {
-		apply_set(c, "ignored", "a reply to the weekly report without ratings (\"F12: 4\") "
+		apply_set(c, INBOX_IGNORED, "a reply to the weekly report without ratings (\"F12: 4\") "
 		    "or commands (\"Herinner: NAME\", \"Afwezig: NAME t/m DATE\")");
 		rc = 0;
 		goto out;
@@ -477,7 +438,7 @@ apply_report_reply(struct ctx *c, int64_t facilitator_id)
 		goto out;
 	}
 	if (apply_may_answer(c) > 0) {
-		struct outmail_token t = { "report", 0, fac->id, fac->team_id };
+		struct outmail_token t = { PURPOSE_REPORT, 0, fac->id, fac->team_id };
 		struct outmail_msg m = {
 			.kind = c->fields.ncommands > 0 ? "facilitator_confirmation" :
 			    "ratings_received", .program = &c->program, .to_addr = fac->address,
@@ -489,11 +450,11 @@ apply_report_reply(struct ctx *c, int64_t facilitator_id)
 			goto out;
 	}
 	if (c->fields.ncommands > 0)
-		apply_set(c, "applied", "%d rating%s, %zu command%s of %s carried out%s", n,
+		apply_set(c, INBOX_APPLIED, "%d rating%s, %zu command%s of %s carried out%s", n,
 		    n == 1 ? "" : "s", done, done == 1 ? "" : "s", fac->address, failed ?
 		    "; some names not placed (explained back)" : "");
 	else
-		apply_set(c, "applied", "%d rating%s of %s recorded", n, n == 1 ? "" : "s",
+		apply_set(c, INBOX_APPLIED, "%d rating%s of %s recorded", n, n == 1 ? "" : "s",
 		    fac->address);
 	rc = 0;
 out:

@@ -24,6 +24,7 @@
 #include "apply_int.h"
 #include "store_calendar.h"
 #include "store_session.h"
+#include "vocab.h"
 #include "banned.h"
 
 static int
@@ -73,15 +74,15 @@ on_session_reply(struct ctx *c, const struct session *s)
 	int64_t seq;
 	int rc;
 
-	if (strcmp(s->status, "cancelled") == 0) {
-		apply_set(c, "ignored", "calendar reply from %s for session %lld (%s), which is "
+	if (session_status_from_name(s->status) == SESSION_CANCELLED) {
+		apply_set(c, INBOX_IGNORED, "calendar reply from %s for session %lld (%s), which is "
 		    "cancelled", c->sender, (long long)s->id, s->kind);
 		return 0;
 	}
 	if ((rc = invited_attendee(c, s, &a, &ia)) < 0)
 		return -1;
 	if (rc == 1) {
-		apply_set(c, "ignored", "calendar reply from %s for session %lld (%s) names no "
+		apply_set(c, INBOX_IGNORED, "calendar reply from %s for session %lld (%s) names no "
 		    "address we invited%s%s", c->sender, (long long)s->id, s->kind,
 		    it->nattendees > 0 ? ": " : " (no ATTENDEE)",
 		    it->nattendees > 0 ? it->attendees[0].address : "");
@@ -89,27 +90,27 @@ on_session_reply(struct ctx *c, const struct session *s)
 	}
 	c->member_id = a.member_id;
 	if (a.removed) {
-		apply_set(c, "ignored", "calendar reply from %s for session %lld (%s): %s was "
+		apply_set(c, INBOX_IGNORED, "calendar reply from %s for session %lld (%s): %s was "
 		    "taken off the session", c->sender, (long long)s->id, s->kind, a.address);
 		goto done;
 	}
 	if ((rc = sender_may_answer(c, &a)) < 0)
 		goto fail;
 	if (rc == 0) {
-		apply_set(c, "quarantined", "calendar reply for %s (session %lld) sent from %s: held "
+		apply_set(c, INBOX_QUARANTINED, "calendar reply for %s (session %lld) sent from %s: held "
 		    "for the coordinator (feedbackctl quarantine apply %lld)", a.address,
 		    (long long)s->id, c->sender, (long long)c->inbox_id);
 		goto done;
 	}
 	if (!counted(ia->partstat)) {
-		apply_set(c, "ignored", "calendar reply from %s for session %lld (%s) says %s, which "
+		apply_set(c, INBOX_IGNORED, "calendar reply from %s for session %lld (%s) says %s, which "
 		    "is not accepted, declined or tentative", a.address, (long long)s->id, s->kind,
 		    ia->partstat);
 		goto done;
 	}
 	seq = it->has_sequence ? it->sequence : s->sequence;
 	if (seq < s->sequence) {
-		apply_set(c, "ignored", "calendar reply from %s for session %lld (%s) answers "
+		apply_set(c, INBOX_IGNORED, "calendar reply from %s for session %lld (%s) answers "
 		    "SEQUENCE %lld; the session changed since (SEQUENCE %lld): stale, not counted",
 		    a.address, (long long)s->id, s->kind, (long long)seq, (long long)s->sequence);
 		goto done;
@@ -119,7 +120,7 @@ on_session_reply(struct ctx *c, const struct session *s)
 	 * any we sent (e.g. 4294967297) would refuse every later, honest answer of that attendee
 	 * to every later version (found by t0620). */
 	if (a.has_reply && counted(a.partstat) && seq < a.reply_sequence) {
-		apply_set(c, "ignored", "calendar reply from %s for session %lld (%s) carries "
+		apply_set(c, INBOX_IGNORED, "calendar reply from %s for session %lld (%s) carries "
 		    "SEQUENCE %lld, older than the answer already recorded (%lld): stale",
 		    a.address, (long long)s->id, s->kind, (long long)seq,
 		    (long long)a.reply_sequence);
@@ -127,7 +128,7 @@ on_session_reply(struct ctx *c, const struct session *s)
 	}
 	if (store_attendee_reply(c->f->db, a.id, ia->partstat, seq, c->f->now, c->err) < 0)
 		goto fail;
-	apply_set(c, "applied", "%s: %s for session %lld (%s)%s%s", a.address, ia->partstat,
+	apply_set(c, INBOX_APPLIED, "%s: %s for session %lld (%s)%s%s", a.address, ia->partstat,
 	    (long long)s->id, s->kind, ia->comment ? ", comment: " : "",
 	    ia->comment ? ia->comment : "");
 done:
@@ -149,13 +150,13 @@ on_other_uid(struct ctx *c, const char *method)
 	if (rc < 0)
 		return -1;
 	if (rc == 1) {
-		apply_set(c, "ignored", "calendar %s from %s for UID %s, which is none of our "
+		apply_set(c, INBOX_IGNORED, "calendar %s from %s for UID %s, which is none of our "
 		    "sessions: kept, not applied", method, c->sender, c->cls.itip.uid);
 		return 0;
 	}
 	c->program_id = ci.program_id;
 	c->member_id = ci.member_id;
-	apply_set(c, "ignored", "calendar %s from %s for the calendar item %s of member %lld: "
+	apply_set(c, INBOX_IGNORED, "calendar %s from %s for the calendar item %s of member %lld: "
 	    "nothing to record (the questionnaire comes by mail)", method, c->sender,
 	    ci.moment_key, (long long)ci.member_id);
 	store_calendar_release(&ci);
@@ -171,11 +172,11 @@ apply_itip(struct ctx *c)
 	int rc;
 
 	if (c->sender == NULL) {
-		apply_set(c, "ignored", "calendar %s without a usable sender address", method);
+		apply_set(c, INBOX_IGNORED, "calendar %s without a usable sender address", method);
 		return 0;
 	}
 	if (it->uid == NULL) {
-		apply_set(c, "ignored", "calendar %s from %s without a UID", method, c->sender);
+		apply_set(c, INBOX_IGNORED, "calendar %s from %s without a UID", method, c->sender);
 		return 0;
 	}
 	if ((rc = store_session_by_uid(c->f->db, it->uid, &s, c->err)) < 0)
@@ -186,13 +187,13 @@ apply_itip(struct ctx *c)
 	if (strcmp(method, "REPLY") == 0) {
 		rc = on_session_reply(c, &s);
 	} else if (strcmp(method, "COUNTER") == 0) {
-		apply_set(c, "ignored", "calendar COUNTER from %s for session %lld (%s): a proposal "
+		apply_set(c, INBOX_IGNORED, "calendar COUNTER from %s for session %lld (%s): a proposal "
 		    "for another time is not applied; kept for the coordinator (feedbackctl "
 		    "session move %lld --at ...)", c->sender, (long long)s.id, s.kind,
 		    (long long)s.id);
 		rc = 0;
 	} else {
-		apply_set(c, "ignored", "calendar %s from %s for session %lld (%s): only replies "
+		apply_set(c, INBOX_IGNORED, "calendar %s from %s for session %lld (%s): only replies "
 		    "are read", method, c->sender, (long long)s.id, s.kind);
 		rc = 0;
 	}
@@ -206,7 +207,7 @@ apply_itip(struct ctx *c)
 int
 apply_session_mail(struct ctx *c, int64_t session_id)
 {
-	apply_set(c, "ignored", "a mail from %s in reply to the invitation to session %lld: "
+	apply_set(c, INBOX_IGNORED, "a mail from %s in reply to the invitation to session %lld: "
 	    "not counted as an answer (only calendar answers are); kept for the coordinator",
 	    c->sender, (long long)session_id);
 	return 0;

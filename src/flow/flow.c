@@ -8,6 +8,7 @@
 #include "flow.h"
 #include "progplan.h"
 #include "store_session.h"
+#include "vocab.h"
 #include "banned.h"
 
 /* The programme's scheduled sessions as the plan wants them: each kind once, its earliest
@@ -28,7 +29,8 @@ plan_sessions(const struct flow *f, const struct program *p, struct plan_session
 		for (int c = 0; c < PLAN_SESSIONS; c++)
 			if (strcmp(l.v[i].kind, plan_session_name((enum plan_session_kind)c)) == 0)
 				k = (enum plan_session_kind)c;
-		if (k == PLAN_NO_SESSION || strcmp(l.v[i].status, "confirmed") != 0)
+		if (k == PLAN_NO_SESSION ||
+		    session_status_from_name(l.v[i].status) != SESSION_CONFIRMED)
 			continue;
 		for (j = 0; j < *n && out[j].kind != k; j++)
 			;

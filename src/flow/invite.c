@@ -18,6 +18,7 @@
 #include "store_session.h"
 #include "template.h"
 #include "token.h"
+#include "vocab.h"
 #include "banned.h"
 
 /* "2027-01-04", "09:00" of t in the programme's zone. */
@@ -128,7 +129,7 @@ send_one(const struct flow *f, const struct program *p, const struct session *s,
 	/* A token, so that a reply typed as mail ("I can't come because ...") is recognised as
 	 * being about this session instead of read as new mail; calendar answers go to the
 	 * ORGANIZER and are matched on UID and ATTENDEE, not on the token. */
-	struct outmail_token tok = { "session", member_id, 0, s->id };
+	struct outmail_token tok = { PURPOSE_SESSION, member_id, 0, s->id };
 	struct outmail_msg m = {
 		.kind = kind,
 		.program = p,
@@ -187,7 +188,8 @@ people_release(struct people *pp)
 static int
 member_counts(const struct member *m)
 {
-	return m->status != NULL && strcmp(m->status, "active") == 0 && m->address != NULL && *m->address != '\0';
+	return member_status_from_name(m->status) == MEMBER_ACTIVE && m->address != NULL &&
+	    *m->address != '\0';
 }
 
 /* 1 when addr is one of the people to invite. */
@@ -350,7 +352,7 @@ invite_schedule(const struct flow *f, const struct program *p, struct session *s
 	s->uid = buf_detach(&uid, NULL);
 	s->program_id = p->id;
 	s->sequence = 0;
-	snprintf(s->status, sizeof(s->status), "confirmed");
+	snprintf(s->status, sizeof(s->status), "%s", session_status_name(SESSION_CONFIRMED));
 	if (store_session_add(f->db, s, f->now, err) < 0)
 		return -1;
 	if (session_of(f, p, s->id, &stored, err) < 0)
@@ -378,7 +380,7 @@ invite_move(const struct flow *f, const struct program *p, int64_t id,
 		store_session_release(&old);
 		return -1;
 	}
-	if (strcmp(s.status, "cancelled") == 0) {
+	if (session_status_from_name(s.status) == SESSION_CANCELLED) {
 		fb_error_set(err, "session %lld is cancelled: schedule a new one", (long long)id);
 		goto out;
 	}
@@ -416,11 +418,11 @@ invite_cancel(const struct flow *f, const struct program *p, int64_t id, size_t 
 
 	if (session_of(f, p, id, &s, err) < 0)
 		return -1;
-	if (strcmp(s.status, "cancelled") == 0) {
+	if (session_status_from_name(s.status) == SESSION_CANCELLED) {
 		fb_error_set(err, "session %lld is already cancelled", (long long)id);
 		goto out;
 	}
-	snprintf(s.status, sizeof(s.status), "cancelled");
+	snprintf(s.status, sizeof(s.status), "%s", session_status_name(SESSION_CANCELLED));
 	s.sequence++;
 	if (store_session_update(f->db, &s, f->now, err) < 0 ||
 	    store_attendee_list(f->db, s.id, &al, err) < 0)
@@ -447,7 +449,7 @@ invite_sync(const struct flow *f, const struct program *p, int64_t id, size_t *m
 
 	if (session_of(f, p, id, &s, err) < 0)
 		return -1;
-	if (strcmp(s.status, "cancelled") == 0) {
+	if (session_status_from_name(s.status) == SESSION_CANCELLED) {
 		store_session_release(&s);
 		return fb_error_set(err, "session %lld is cancelled", (long long)id);
 	}

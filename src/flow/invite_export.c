@@ -15,6 +15,7 @@
 #include "store_calendar.h"
 #include "store_session.h"
 #include "template.h"
+#include "vocab.h"
 #include "banned.h"
 
 /* The events being gathered, with the strings they point to. */
@@ -106,7 +107,7 @@ add_sessions(const struct flow *f, const struct program *p, const struct member 
 		struct template_output *w;
 		struct itip_event *ev;
 
-		if (strcmp(s->status, "confirmed") != 0)
+		if (session_status_from_name(s->status) != SESSION_CONFIRMED)
 			continue;
 		if (m != NULL) {
 			struct session_attendee a;
@@ -189,7 +190,7 @@ add_moments(const struct flow *f, const struct program *p, const struct plan *pl
 		struct template_output *w;
 		struct itip_event *ev;
 
-		if (mo == NULL || strcmp(it->status, "confirmed") != 0)
+		if (mo == NULL || session_status_from_name(it->status) != SESSION_CONFIRMED)
 			continue;
 		if ((ev = export_add(x, &w, err)) == NULL ||
 		    invite_moment_words(f, p, plan, mo, it->starts_at, m->name, lang, w, err) < 0)

@@ -18,6 +18,7 @@
 #include "store_calendar.h"
 #include "template.h"
 #include "token.h"
+#include "vocab.h"
 #include "banned.h"
 
 const char *
@@ -235,7 +236,7 @@ wanted(const struct flow *f, const struct program *p, const struct plan_moment *
 	int away, stands;
 
 	*completed = 0;
-	if (m->status == NULL || strcmp(m->status, "active") != 0 || m->address == NULL ||
+	if (member_status_from_name(m->status) != MEMBER_ACTIVE || m->address == NULL ||
 	    *m->address == '\0')
 		return 0;
 	if (mo->kind == PLAN_REMINDER &&
@@ -282,7 +283,8 @@ sync_one(const struct flow *f, const struct program *p, const struct plan *plan,
 		snprintf(fresh.moment_key, sizeof(fresh.moment_key), "%s", mo->key);
 		fresh.uid = buf_detach(&uid, NULL);
 		fresh.starts_at = mo->at;
-		snprintf(fresh.status, sizeof(fresh.status), "confirmed");
+		snprintf(fresh.status, sizeof(fresh.status), "%s",
+		    session_status_name(SESSION_CONFIRMED));
 		mm.it = &fresh;
 		rc = store_calendar_add(f->db, &fresh, err) < 0 ? -1 :
 		    send_moment(f, p, &mm, mails, err);
@@ -290,7 +292,7 @@ sync_one(const struct flow *f, const struct program *p, const struct plan *plan,
 		return rc;
 	}
 	mm.it = it;
-	if (strcmp(it->status, "confirmed") == 0) {
+	if (session_status_from_name(it->status) == SESSION_CONFIRMED) {
 		if (want && it->starts_at == mo->at)
 			return 0;
 		if (want) {
@@ -299,13 +301,15 @@ sync_one(const struct flow *f, const struct program *p, const struct plan *plan,
 		} else {
 			mm.method = ITIP_CANCEL;
 			mm.completed = completed;
-			snprintf(it->status, sizeof(it->status), "cancelled");
+			snprintf(it->status, sizeof(it->status), "%s",
+			    session_status_name(SESSION_CANCELLED));
 		}
 	} else {
 		if (!want)
 			return 0;
 		it->starts_at = mo->at;
-		snprintf(it->status, sizeof(it->status), "confirmed");
+		snprintf(it->status, sizeof(it->status), "%s",
+		    session_status_name(SESSION_CONFIRMED));
 	}
 	it->sequence++;
 	if (store_calendar_update(f->db, it, err) < 0)

@@ -13,6 +13,7 @@
 #include "outmail.h"
 #include "store.h"
 #include "store_measure.h"
+#include "vocab.h"
 #include "banned.h"
 
 int
@@ -116,7 +117,8 @@ may_mail(const struct flow *f, const struct member *m, const char *today, struct
 {
 	int away;
 
-	if (strcmp(m->status, "active") != 0 || m->undeliverable_at != 0 || m->complained_at != 0)
+	if (member_status_from_name(m->status) != MEMBER_ACTIVE || m->undeliverable_at != 0 ||
+	    m->complained_at != 0)
 		return 0;
 	if ((away = store_member_is_away(f->db, m->id, today, err)) < 0)
 		return -1;
@@ -130,7 +132,7 @@ mail_questionnaire(const struct flow *f, const struct program *p, const struct m
     const unsigned char *answered, int nanswered, time_t closes_at, struct fb_error *err)
 {
 	struct template_values *v = template_values_new();
-	struct outmail_token t = { "questionnaire", m->id, 0, qid };
+	struct outmail_token t = { PURPOSE_QUESTIONNAIRE, m->id, 0, qid };
 	struct measure_questions mq = { q, answered };
 	struct outmail_msg msg = {
 		.kind = kind, .program = p, .lang = m->language, .to_addr = m->address,

@@ -172,10 +172,6 @@ token_expiry(const struct flow *f, const struct program *p)
 	return at > f->now ? at : f->now + 86400;
 }
 
-static const char *const purposes[] = {
-	"ask", "request", "received", "receipt", "report", "questionnaire", "session", NULL
-};
-
 static int
 token_store(const struct flow *f, const struct program *p, const struct outmail_token *t,
     const char *token, struct fb_error *err)
@@ -185,7 +181,7 @@ token_store(const struct flow *f, const struct program *p, const struct outmail_
 	if (st == NULL)
 		return -1;
 	db_bind_text(st, 1, token);
-	db_bind_text(st, 2, t->purpose);
+	db_bind_text(st, 2, token_purpose_name(t->purpose));
 	sqlite3_bind_int64(st, 3, p->id);
 	if (t->member_id > 0)
 		sqlite3_bind_int64(st, 4, t->member_id);
@@ -216,11 +212,7 @@ outmail_token_get(const struct flow *f, const char *token, struct outmail_token 
 		return 1;
 	if (rc != SQLITE_ROW)
 		return db_fail(f->db, err, "looking up a reply token");
-	const char *purpose = db_col_text(st, 0);
-	out->purpose = "unknown";
-	for (size_t i = 0; purposes[i] != NULL; i++)
-		if (strcmp(purposes[i], purpose) == 0)
-			out->purpose = purposes[i];
+	out->purpose = token_purpose_from_name(db_col_text(st, 0));
 	*program_id = sqlite3_column_int64(st, 1);
 	out->member_id = sqlite3_column_int64(st, 2);
 	out->facilitator_id = sqlite3_column_int64(st, 3);
@@ -267,6 +259,9 @@ outmail_queue(const struct flow *f, const struct outmail_msg *m,
 	int rc = -1;
 
 	template_output_init(&o);
+	if (m->raw_out != NULL && m->token != NULL)
+		return fb_error_set(err, "%s: a token is only made for a message that is queued",
+		    m->kind);
 	/* The token first: what is rendered may need the reply address (prepare). */
 	if (m->token != NULL) {
 		if (token_new(token, err) < 0 || token_store(f, m->program, m->token, token, err) < 0)
@@ -313,6 +308,13 @@ outmail_queue(const struct flow *f, const struct outmail_msg *m,
 	};
 	if (compose_build(&c, &raw, err) < 0)
 		goto out;
+	if (m->raw_out != NULL) {
+		/* The very message the outbox would get, for the caller to keep: nothing queued. */
+		if (buf_add(m->raw_out, raw.data, raw.len) < 0)
+			goto oom;
+		rc = 0;
+		goto out;
+	}
 	/* The outbox keeps Message-IDs without their brackets. */
 	if (msgid.len > 2 && msgid.data[0] == '<') {
 		memmove(msgid.data, msgid.data + 1, msgid.len - 2);

@@ -48,7 +48,7 @@ weekly_team(const struct flow *f, const struct program *p, struct report_set *se
 		goto out;
 	for (size_t i = 0; i < fl.n; i++) {
 		struct template_values *v = template_values_new();
-		struct outmail_token t = { "report", 0, fl.v[i].id, rd->team_id };
+		struct outmail_token t = { PURPOSE_REPORT, 0, fl.v[i].id, rd->team_id };
 		struct outmail_msg m = {
 			.kind = "weekly_report", .program = p, .to_addr = fl.v[i].address,
 			.to_name = fl.v[i].name, .token = &t, .values = v,
@@ -107,11 +107,12 @@ struct recipient {
 	const char *addr, *name;
 };
 
-/* The report of set (one team or all) to each recipient, charts inline. */
+/* The report of set (one team or all) to each recipient, charts inline; with eml, only the
+ * first recipient's mail, composed into eml and not queued. */
 static int
 progress_mail(const struct flow *f, const struct program *p, const struct report_progress_set *set,
     const char *team, int followup, const struct recipient *to, size_t nto, size_t *mails,
-    struct fb_error *err)
+    struct buf *eml, struct fb_error *err)
 {
 	struct report_charts charts = REPORT_CHARTS_INIT;
 	struct report_chart_ref *refs = NULL;
@@ -145,13 +146,16 @@ progress_mail(const struct flow *f, const struct program *p, const struct report
 	if (report_progress_text(&set->in, &text) < 0 ||
 	    report_progress_html_fragment(&set->in, refs, charts.n, &html) < 0)
 		goto oom;
-	if (db_begin(f->db, err) < 0)
+	if (eml != NULL)
+		nto = 1;
+	else if (db_begin(f->db, err) < 0)
 		goto out;
 	for (size_t i = 0; i < nto; i++) {
 		struct template_values *v = template_values_new();
 		struct outmail_msg m = {
 			.kind = "progress_report", .program = p, .to_addr = to[i].addr,
 			.to_name = to[i].name, .values = v, .inlines = inl, .ninlines = charts.n,
+			.raw_out = eml,
 		};
 		int r = v == NULL || template_set(v, "name", to[i].name) < 0 ||
 		    template_set(v, "team", team) < 0 ||
@@ -167,12 +171,13 @@ progress_mail(const struct flow *f, const struct program *p, const struct report
 			r = outmail_queue(f, &m, NULL, err);
 		template_values_free(v);
 		if (r < 0) {
-			db_rollback(f->db);
+			if (eml == NULL)
+				db_rollback(f->db);
 			goto out;
 		}
 		(*mails)++;
 	}
-	if (db_commit(f->db, err) < 0)
+	if (eml == NULL && db_commit(f->db, err) < 0)
 		goto out;
 	rc = 0;
 	goto out;
@@ -191,11 +196,11 @@ out:
 }
 
 /* The report of team_id (0: all teams) to the recipients given, plus (team_id > 0 or each)
- * the facilitators of the team(s). */
+ * the facilitators of the team(s); with eml, only the first recipient's, into eml. */
 static int
 progress_for(const struct flow *f, const struct program *p, int64_t team_id,
     enum report_progress_kind kind, int followup, int through_week, const struct recipient *to,
-    size_t nto, size_t *mails, struct fb_error *err)
+    size_t nto, size_t *mails, struct buf *eml, struct fb_error *err)
 {
 	struct report_progress_set set;
 	struct questionnaire baseline = QUESTIONNAIRE_INIT;
@@ -216,7 +221,7 @@ progress_for(const struct flow *f, const struct program *p, int64_t team_id,
 		rc = 0;
 		goto out;
 	}
-	if (team_id > 0 && store_facilitator_list(f->db, 0, team_id, &fl, err) < 0)
+	if (team_id > 0 && eml == NULL && store_facilitator_list(f->db, 0, team_id, &fl, err) < 0)
 		goto out;
 	if ((all = calloc(fl.n + nto + 1, sizeof(*all))) == NULL) {
 		fb_error_set(err, "out of memory");
@@ -235,7 +240,7 @@ progress_for(const struct flow *f, const struct program *p, int64_t team_id,
 			all[n++] = to[i];
 	}
 	rc = progress_mail(f, p, &set, team_id > 0 ? set.in.teams[0].name : NULL, followup, all,
-	    n, mails, err);
+	    n, mails, eml, err);
 out:
 	free(all);
 	store_facilitator_list_release(&fl);
@@ -260,16 +265,36 @@ report_send_progress(const struct flow *f, const struct program *p, int64_t team
 		return fb_error_set(err, "week %d: programme %s has weeks 1 to %d", through_week,
 		    p->name, p->weeks);
 	if (team_id > 0)
-		return progress_for(f, p, team_id, kind, followup, through_week, &c, nc, mails, err);
+		return progress_for(f, p, team_id, kind, followup, through_week, &c, nc, mails, NULL,
+		    err);
 	/* The coordinator gets the programme side by side; each team's facilitators their own. */
-	if (progress_for(f, p, 0, kind, followup, through_week, &c, nc, mails, err) < 0 ||
+	if (progress_for(f, p, 0, kind, followup, through_week, &c, nc, mails, NULL, err) < 0 ||
 	    store_team_list(f->db, p->id, &tl, err) < 0)
 		return -1;
 	for (size_t i = 0; i < tl.n && rc == 0; i++)
 		rc = progress_for(f, p, tl.v[i].id, kind, followup, through_week, NULL, 0, mails,
-		    err);
+		    NULL, err);
 	store_team_list_release(&tl);
 	return rc;
+}
+
+int
+report_send_progress_eml(const struct flow *f, const struct program *p, int64_t team_id,
+    enum report_progress_kind kind, int through_week, struct buf *eml, struct fb_error *err)
+{
+	const char *coord = p->organizer != NULL && p->organizer[0] != '\0' ? p->organizer :
+	    f->cfg->feedbackd.coordinator_address;
+	struct recipient c = { coord, "" };
+	size_t mails = 0;
+
+	/* Without a coordinator the daemon sends the team reports only; the copy still shows the
+	 * mail, addressed to the sender's own address. */
+	if (coord == NULL || coord[0] == '\0')
+		c.addr = f->cfg->feedbackd.from_address;
+	if (through_week < 1 || through_week > p->weeks)
+		return fb_error_set(err, "week %d: programme %s has weeks 1 to %d", through_week,
+		    p->name, p->weeks);
+	return progress_for(f, p, team_id, kind, 0, through_week, &c, 1, &mails, eml, err);
 }
 
 /* ---- the scheduler's moments -------------------------------------------------------------------- */

@@ -10,6 +10,7 @@
 #include "report_send.h"
 #include "schedule.h"
 #include "store_feedback.h"
+#include "vocab.h"
 #include "banned.h"
 
 static const char SQL_DONE_GET[] =
@@ -57,7 +58,7 @@ nudge_member(const struct flow *f, const struct program *p, const struct plan_mo
 {
 	struct feedback_counts n;
 	struct template_values *v = template_values_new();
-	struct outmail_token t = { "ask", m->id, 0, 0 };
+	struct outmail_token t = { PURPOSE_ASK, m->id, 0, 0 };
 	struct outmail_msg msg = {
 		.kind = "nudge", .program = p, .lang = m->language, .to_addr = m->address,
 		.to_name = m->name, .member_id = m->id, .token = &t, .values = v,
@@ -79,7 +80,7 @@ nudge_member(const struct flow *f, const struct program *p, const struct plan_mo
 		const struct member *o = &team->v[i];
 		struct template_values *it;
 
-		if (o->id == m->id || strcmp(o->status, "active") != 0)
+		if (o->id == m->id || member_status_from_name(o->status) != MEMBER_ACTIVE)
 			continue;
 		if (example == NULL)
 			example = o->name;
@@ -118,7 +119,8 @@ do_nudge(const struct flow *f, const struct program *p, const struct plan_moment
 			const struct member *m = &ml.v[k];
 			int away;
 
-			if (strcmp(m->status, "active") != 0 || m->undeliverable_at != 0 || m->complained_at != 0)
+			if (member_status_from_name(m->status) != MEMBER_ACTIVE ||
+			    m->undeliverable_at != 0 || m->complained_at != 0)
 				continue;
 			if ((away = store_member_is_away(f->db, m->id, today, err)) < 0) {
 				rc = -1;

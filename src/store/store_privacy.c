@@ -9,6 +9,7 @@
 
 #include "db.h"
 #include "privacy.h"
+#include "vocab.h"
 #include "banned.h"
 
 /* ---- export ---------------------------------------------------------------------------- */
@@ -168,7 +169,7 @@ privacy_export_member(struct db *db, int64_t member_id, json_t **out, struct fb_
 	/* An erased member's row is a placeholder: exporting it would suggest data that is gone,
 	 * or that the erase left some behind. Say so instead. */
 	status = json_string_value(json_object_get(json_array_get(member, 0), "status"));
-	if (status != NULL && strcmp(status, "erased") == 0) {
+	if (member_status_from_name(status) == MEMBER_ERASED) {
 		json_decref(member);
 		return fb_error_set(err, "member %lld was erased: nothing personal is kept about "
 		    "them, so there is nothing to export (only anonymous counts and scores remain; "

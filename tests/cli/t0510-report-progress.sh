@@ -1,6 +1,7 @@
 # feedbackctl report progress|evaluation --out DIR: the files are written, the charts are PNGs
 # of the documented size that the HTML refers to, scores respect the minimum group size, and
-# report.eml carries the charts inline (multipart/related, Content-ID).
+# report.eml carries the charts inline (multipart/related, Content-ID) and is the mail --send
+# queues for the coordinator (made by the same code).
 . "$(dirname "$0")/../lib.sh"
 D="$FB_TOP/tests/data"
 cat >"$T/f.conf" <<CONF
@@ -111,4 +112,19 @@ PY
 expect_eq "to the facilitator and the coordinator, charts inline with their sizes, figures in text" \
 	"$(cut -d' ' -f1-4,6- "$T/mime")" "coach@example.nl related 720x320 720x320 rise subject
 coordinator@example.org related 720x320 720x320 rise subject"
+/usr/bin/python3 - "$T/fb.db" "$T/p/report.eml" <<'PY' >"$T/same"
+import email, email.policy, sqlite3, sys
+sent = sqlite3.connect(sys.argv[1]).execute("SELECT raw FROM outbox WHERE kind = 'progress_report'"
+    " AND recipient = 'coordinator@example.org'").fetchone()[0]
+def look(raw):
+    m = email.message_from_bytes(raw, policy=email.policy.default)
+    heads = [(k, str(v)) for k, v in m.items() if k not in ("Message-ID", "Content-Type")]
+    parts = [(p.get_content_type(), p.get("Content-ID"), p.get_payload(decode=True))
+             for p in m.walk() if not p.is_multipart()]
+    return heads, parts
+a, b = look(sent), look(open(sys.argv[2], "rb").read())
+print("same" if a == b else "differs:\n%r\n%r" % (a[0], b[0]))
+PY
+expect_eq "report.eml is the mail --send queues for the coordinator: headers, text, HTML, charts" \
+	"$(cat "$T/same")" "same"
 finish

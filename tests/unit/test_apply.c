@@ -265,7 +265,7 @@ send_token(struct world *w, const char *kind, int64_t to, const char *purpose, i
 	struct member m;
 	char spec[24];
 	struct template_values *v = template_values_new();
-	struct outmail_token t = { purpose, to, 0, ref };
+	struct outmail_token t = { token_purpose_from_name(purpose), to, 0, ref };
 	struct outmail_msg msg = { .kind = kind, .program = &w->p, .token = &t, .values = v };
 
 	snprintf(spec, sizeof(spec), "%lld", (long long)to);
@@ -524,7 +524,7 @@ test_apply_failure_is_atomic_and_reapply_works(void **state)
 
 	assert_int_equal(db_exec(w.db, "DROP TRIGGER t_full", &err), 0);
 	assert_int_equal(apply_inbox(&w.f, id, APPLY_AGAIN, &o, &err), 0);
-	assert_string_equal(o.state, "applied");
+	assert_int_equal(o.state, INBOX_APPLIED);
 	check_counts(&w, "Piet 1/0/0 Jan 0/1/1");
 	/* Applied messages are not processed again by a later pass. */
 	st.applied = 0;

@@ -160,7 +160,7 @@ world_open(struct world *w, int threshold)
 	struct buf path = BUF_INIT;
 	int64_t team, rid;
 	struct template_values *v = template_values_new();
-	struct outmail_token t = { "request", 0, 0, 0 };
+	struct outmail_token t = { PURPOSE_REQUEST, 0, 0, 0 };
 	struct outmail_msg msg = { .kind = "request", .program = &w->p, .token = &t, .values = v,
 		.to_addr = PIET_ADDR, .to_name = "Piet Jansen" };
 	sqlite3_stmt *st;

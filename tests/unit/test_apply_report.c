@@ -271,7 +271,7 @@ send_report(struct world *w)
 {
 	struct fb_error err;
 	struct template_values *v = template_values_new();
-	struct outmail_token t = { "report", 0, w->fenna, w->sales };
+	struct outmail_token t = { PURPOSE_REPORT, 0, w->fenna, w->sales };
 	struct outmail_msg msg = { .kind = "ratings_received", .program = &w->p, .token = &t,
 		.values = v, .to_addr = "fenna@example.nl", .to_name = "Fenna Visser" };
 

@@ -360,7 +360,7 @@ fail:
 /* ---- CSV ---- */
 
 static int
-csv_text(struct buf *out, const char *s)
+sheet_text(struct buf *out, const char *s)
 {
 	int quote = strpbrk(s ? s : "", ";\"\r\n") != NULL;
 
@@ -377,12 +377,12 @@ csv_text(struct buf *out, const char *s)
 
 /* One row: team;figure;when;who;value. */
 static int
-csv_row(struct buf *out, const struct report_progress_input *in, const char *team,
+sheet_row(struct buf *out, const struct report_progress_input *in, const char *team,
     const char *figure, const char *when, const char *who, double v, int decimal)
 {
-	if (csv_text(out, team) < 0 || buf_addch(out, ';') < 0 || csv_text(out, figure) < 0 ||
-	    buf_addch(out, ';') < 0 || csv_text(out, when) < 0 || buf_addch(out, ';') < 0 ||
-	    csv_text(out, who) < 0 || buf_addch(out, ';') < 0)
+	if (sheet_text(out, team) < 0 || buf_addch(out, ';') < 0 || sheet_text(out, figure) < 0 ||
+	    buf_addch(out, ';') < 0 || sheet_text(out, when) < 0 || buf_addch(out, ';') < 0 ||
+	    sheet_text(out, who) < 0 || buf_addch(out, ';') < 0)
 		return -1;
 	if (decimal ? add_decimal(out, in, v, 0) < 0 : buf_addf(out, "%.0f", v) < 0)
 		return -1;
@@ -404,9 +404,9 @@ report_progress_csv(const struct report_progress_input *in, struct buf *out)
 		for (int m = 0; m < REPORT_MOMENTS; m++) {
 			if (t->sent[m] == 0)
 				continue;
-			if (csv_row(out, in, t->name, ph(in, P_CSV_SENT),
+			if (sheet_row(out, in, t->name, ph(in, P_CSV_SENT),
 			    moment_names[EN(in)][m], "", t->sent[m], 0) < 0 ||
-			    csv_row(out, in, t->name, ph(in, P_CSV_ANSWERED),
+			    sheet_row(out, in, t->name, ph(in, P_CSV_ANSWERED),
 			    moment_names[EN(in)][m], "", t->answered[m], 0) < 0)
 				goto fail;
 			for (int q = 1; q <= in->nquestions && q <= REPORT_MAX_QUESTIONS; q++) {
@@ -415,25 +415,25 @@ report_progress_csv(const struct report_progress_input *in, struct buf *out)
 				if (!report_score(in, t, m, q, &avg, &change))
 					continue;
 				snprintf(who, sizeof(who), "%d", q);
-				if (csv_row(out, in, t->name, ph(in, P_CSV_AVERAGE),
+				if (sheet_row(out, in, t->name, ph(in, P_CSV_AVERAGE),
 				    moment_names[EN(in)][m], who, avg, 1) < 0)
 					goto fail;
 				if (m > 0 && t->navg[0][q] >= in->min_group_size &&
-				    csv_row(out, in, t->name, ph(in, P_CSV_CHANGE),
+				    sheet_row(out, in, t->name, ph(in, P_CSV_CHANGE),
 				    moment_names[EN(in)][m], who, change, 1) < 0)
 					goto fail;
 			}
 		}
 		for (int w = 1; w <= W; w++) {
 			snprintf(when, sizeof(when), "%d", w);
-			if (csv_row(out, in, t->name, ph(in, P_CSV_TEAM_FEEDBACK), when, "",
+			if (sheet_row(out, in, t->name, ph(in, P_CSV_TEAM_FEEDBACK), when, "",
 			    report_team_volume(t, w), 0) < 0)
 				goto fail;
-			if (t->rating_n[w] > 0 && csv_row(out, in, t->name, ph(in, P_CSV_QUALITY),
+			if (t->rating_n[w] > 0 && sheet_row(out, in, t->name, ph(in, P_CSV_QUALITY),
 			    when, "", t->rating_avg[w], 1) < 0)
 				goto fail;
 			for (size_t k = 0; k < t->nmembers; k++)
-				if (csv_row(out, in, t->name, ph(in, P_CSV_MEMBER_FEEDBACK),
+				if (sheet_row(out, in, t->name, ph(in, P_CSV_MEMBER_FEEDBACK),
 				    when, t->members[k].name, t->members[k].given[w], 0) < 0)
 					goto fail;
 		}
@@ -447,12 +447,13 @@ report_progress_csv(const struct report_progress_input *in, struct buf *out)
 			for (size_t j = 0; j < a->nanswers; j++) {
 				struct buf tmp = BUF_INIT;
 				const char *m = masked_answer(in, t, a->answers[j], &tmp);
-				int rc = m == NULL || csv_text(out, t->name) < 0 ||
+				int rc = m == NULL || sheet_text(out, t->name) < 0 ||
 				    buf_addch(out, ';') < 0 ||
-				    csv_text(out, ph(in, P_CSV_AMBITION)) < 0 ||
-				    buf_addch(out, ';') < 0 || csv_text(out, moment_names[EN(in)][0]) < 0 ||
-				    buf_addch(out, ';') < 0 || csv_text(out, who) < 0 ||
-				    buf_addch(out, ';') < 0 || csv_text(out, m) < 0 ||
+				    sheet_text(out, ph(in, P_CSV_AMBITION)) < 0 ||
+				    buf_addch(out, ';') < 0 ||
+				    sheet_text(out, moment_names[EN(in)][0]) < 0 ||
+				    buf_addch(out, ';') < 0 || sheet_text(out, who) < 0 ||
+				    buf_addch(out, ';') < 0 || sheet_text(out, m) < 0 ||
 				    buf_adds(out, "\r\n") < 0 ? -1 : 0;
 
 				buf_release(&tmp);

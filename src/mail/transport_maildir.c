@@ -19,7 +19,7 @@ struct transport {
 };
 
 static void
-maildir_close(struct transport *t)
+outbox_maildir_close(struct transport *t)
 {
 	if (t == NULL)
 		return;
@@ -28,7 +28,7 @@ maildir_close(struct transport *t)
 }
 
 static struct transport *
-maildir_open(const struct transport_settings *s, struct fb_error *err)
+outbox_maildir_open(const struct transport_settings *s, struct fb_error *err)
 {
 	struct transport *t;
 
@@ -62,7 +62,7 @@ with_return_path(const struct transport_msg *m, struct buf *out)
 }
 
 static int
-maildir_send(struct transport *t, struct transport_msg *msgs, size_t n, struct fb_error *err)
+outbox_maildir_send(struct transport *t, struct transport_msg *msgs, size_t n, struct fb_error *err)
 {
 	struct buf name = BUF_INIT, file = BUF_INIT;
 
@@ -98,7 +98,7 @@ maildir_send(struct transport *t, struct transport_msg *msgs, size_t n, struct f
 
 const struct transport_driver transport_maildir_driver = {
 	.name = "maildir",
-	.open = maildir_open,
-	.send = maildir_send,
-	.close = maildir_close,
+	.open = outbox_maildir_open,
+	.send = outbox_maildir_send,
+	.close = outbox_maildir_close,
 };

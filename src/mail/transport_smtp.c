@@ -157,7 +157,7 @@ verify_cb(int ok, X509_STORE_CTX *store)
 }
 
 static void
-smtp_tr_close(struct transport *t)
+outbox_smtp_close(struct transport *t)
 {
 	if (t == NULL)
 		return;
@@ -282,7 +282,7 @@ make_ssl_ctx(struct transport *t, struct fb_error *err)
 static pthread_once_t auth_once = PTHREAD_ONCE_INIT;
 
 static struct transport *
-smtp_tr_open(const struct transport_settings *s, struct fb_error *err)
+outbox_smtp_open(const struct transport_settings *s, struct fb_error *err)
 {
 	struct transport *t;
 	struct buf hp = BUF_INIT;
@@ -328,7 +328,7 @@ smtp_tr_open(const struct transport_settings *s, struct fb_error *err)
 	pthread_once(&auth_once, auth_client_init);
 	return t;
 fail:
-	smtp_tr_close(t);
+	outbox_smtp_close(t);
 	return NULL;
 }
 
@@ -663,7 +663,7 @@ set_timeouts(smtp_session_t s, int seconds)
 }
 
 static int
-smtp_tr_send(struct transport *t, struct transport_msg *msgs, size_t n, struct fb_error *err)
+outbox_smtp_send(struct transport *t, struct transport_msg *msgs, size_t n, struct fb_error *err)
 {
 	struct session_state st = { .t = t, .auth_reply = BUF_INIT, .problem = BUF_INIT };
 	struct queued *q = NULL;
@@ -725,7 +725,7 @@ smtp_tr_send(struct transport *t, struct transport_msg *msgs, size_t n, struct f
 		for (size_t r = 0; r < m->nrcpts; r++) {
 			q[i].rcpt[r] = smtp_add_recipient(q[i].m, m->rcpts[r]);
 			if (q[i].rcpt[r] == NULL) {
-				/* No address: this message ends up in the log (see mailflow.c). */
+				/* No address: this message ends up in the log (see flow/mailflow.c). */
 				fb_error_set(err, "message %zu: libesmtp refused recipient %zu", i + 1,
 				    r + 1);
 				goto out;
@@ -777,7 +777,7 @@ out:
 
 const struct transport_driver transport_smtp_driver = {
 	.name = "smtp",
-	.open = smtp_tr_open,
-	.send = smtp_tr_send,
-	.close = smtp_tr_close,
+	.open = outbox_smtp_open,
+	.send = outbox_smtp_send,
+	.close = outbox_smtp_close,
 };

@@ -104,6 +104,24 @@ int mailflow_send(struct db *db, const struct transport_driver *drv,
     struct fb_error *err);
 
 /*
+ * Keep a raw message in the inbox (call inside a transaction, with the mailbox position): its
+ * envelope and the keys that recognise it again are read here (inbox_entry_read()), and the
+ * store is handed the values. Duplicates — the same bytes, or the same sender, Message-ID and
+ * body (one mail delivered again by another route) — are not stored again: *dup is set to 1
+ * and *id to the existing row. A Message-ID alone is not enough: a stranger could otherwise
+ * make a member's later reply "already known". A message larger than max_size is stored as
+ * failed, "too large to read". 0, or -1 with err.
+ */
+int mailflow_inbox_add(struct db *db, const char *source, const char *raw, size_t len,
+    size_t max_size, time_t now, int64_t *id, int *dup, struct fb_error *err);
+/* The same for a message of size bytes of which raw holds only the first len (a driver read
+ * only the head of an oversized message). A message larger than max_size is stored as failed
+ * with only its header and first 64 KiB; the error says the whole message stays in the
+ * mailbox (source). */
+int mailflow_inbox_add_sized(struct db *db, const char *source, const char *raw, size_t len,
+    size_t size, size_t max_size, time_t now, int64_t *id, int *dup, struct fb_error *err);
+
+/*
  * Read new messages from an open mailbox into the inbox; name identifies the mailbox for its
  * saved position ("imap://host/INBOX", "maildir:/path"). -1 on a mailbox or database error
  * (what was stored stays stored).

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "buf.h"
+#include "inbox_entry.h"
 #include "log.h"
 #include "mailflow.h"
 #include "queue.h"
@@ -363,6 +364,45 @@ mailflow_send(struct db *db, const struct transport_driver *drv,
 	return rc;
 }
 
+int
+mailflow_inbox_add(struct db *db, const char *source, const char *raw, size_t len,
+    size_t max_size, time_t now, int64_t *id, int *dup, struct fb_error *err)
+{
+	return mailflow_inbox_add_sized(db, source, raw, len, len, max_size, now, id, dup, err);
+}
+
+int
+mailflow_inbox_add_sized(struct db *db, const char *source, const char *raw, size_t len,
+    size_t size, size_t max_size, time_t now, int64_t *id, int *dup, struct fb_error *err)
+{
+	struct inbox_entry e;
+	struct buf why = BUF_INIT;
+	struct inbox_new m;
+	int rc;
+
+	if (inbox_entry_read(&e, raw, len, size, max_size) < 0 ||
+	    (e.too_big && buf_addf(&why, "too large to read: %zu bytes, the limit is %zu "
+	    "(max_message_size); kept here: its first %zu bytes (header and start); the whole "
+	    "message stays in the mailbox (%s), nothing of it was deleted", e.size, max_size,
+	    e.keep, source) < 0)) {
+		inbox_entry_release(&e);
+		buf_release(&why);
+		return fb_error_set(err, "out of memory");
+	}
+	m = (struct inbox_new){
+		.source = source, .raw = raw, .len = e.keep, .size = e.size, .sha256 = e.sha256,
+		.dedupe_key = e.dedupe_key[0] ? e.dedupe_key : NULL,
+		.message_id = e.message_id.len ? e.message_id.data : NULL,
+		.sender = e.from.len ? e.from.data : NULL,
+		.subject = e.subject.len ? e.subject.data : NULL,
+		.error = e.too_big ? why.data : NULL,
+	};
+	rc = queue_inbox_add(db, &m, now, id, dup, err);
+	inbox_entry_release(&e);
+	buf_release(&why);
+	return rc;
+}
+
 /*
  * The inbox pass. Messages are stored in groups of MAILFLOW_COMMIT_EVERY, each group with the
  * mailbox position after its last message in ONE transaction (the position never runs ahead
@@ -469,7 +509,7 @@ on_message(void *arg, const struct mailbox_msg *m)
 		fb_error_set(c->err, "out of memory");
 		goto fail_tx;
 	}
-	if (queue_inbox_add_sized(c->db, source.data, m->data, m->len, m->size,
+	if (mailflow_inbox_add_sized(c->db, source.data, m->data, m->len, m->size,
 	    c->policy->max_message_size, c->now, &id, &dup, c->err) < 0)
 		goto fail_tx;
 	if (m->uidvalidity != 0) {

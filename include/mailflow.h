@@ -1,7 +1,10 @@
 /*
- * mailflow — the two mail passes of the daemon: send what the outbox holds through a transport
- * driver, and keep what a mailbox driver hands over in the inbox. The order of the commits
- * around each network step is what makes them crash-safe (STYLE.md "Order is important"):
+ * mailflow — the queue runner: the two mail passes of the daemon, in the flow layer (it calls
+ * the store; the drivers in src/mail do not). Send what the outbox holds through a transport
+ * driver, and keep what a mailbox driver hands over in the inbox. It acts on the drivers'
+ * results (mailresult.h) and capability flags, and never asks which driver it has. The order
+ * of the commits around each network step is what makes them crash-safe (STYLE.md "Order is
+ * important"):
  *
  *   outbox: rows → 'sending' (committed) → transport → 'sent' / 'retry' / 'failed' (committed).
  *           A crash in between leaves rows in 'sending'; mailflow_recover() queues them again,
@@ -50,9 +53,8 @@
 struct mailflow_policy {
 	size_t batch_size;      /* messages per SMTP session */
 	size_t sessions;        /* sessions at once, 1..MAILFLOW_MAX_SESSIONS (0 counts as 1; more
-	                           is capped). > 1 needs a driver whose send() may run in several
-	                           threads at once on different transports: smtp is (libesmtp is
-	                           thread-safe with one session per thread); maildir is not. */
+	                           is capped). A driver without TRANSPORT_PARALLEL (maildir) gets
+	                           one, whatever this says (transport.h). */
 	int max_attempts;       /* then failed */
 	int backoff_initial;    /* seconds before the first retry */
 	int backoff_max;        /* cap on the delay */

@@ -61,7 +61,7 @@ with_return_path(const struct transport_msg *m, struct buf *out)
 	return 0;
 }
 
-static int
+static enum mail_result
 outbox_maildir_send(struct transport *t, struct transport_msg *msgs, size_t n, struct fb_error *err)
 {
 	struct buf name = BUF_INIT, file = BUF_INIT;
@@ -73,31 +73,32 @@ outbox_maildir_send(struct transport *t, struct transport_msg *msgs, size_t n, s
 		buf_reset(&m->detail);
 		buf_reset(&name);
 		if (mdir_unique_name(&name) < 0) {
-			m->status = TRANSPORT_TEMPFAIL;
+			m->status = MAIL_TEMPORARY;
 			buf_adds(&m->detail, "out of memory");
 			continue;
 		}
 		if (with_return_path(m, &file) < 0) {
-			m->status = TRANSPORT_PERMFAIL;
+			m->status = MAIL_MESSAGE_BAD;
 			buf_adds(&m->detail, "envelope sender unusable as Return-Path (or out of "
 			    "memory)");
 			continue;
 		}
 		if (mdir_write(t->path, "new", name.data, file.data, file.len, &e) < 0) {
-			m->status = TRANSPORT_TEMPFAIL;
+			m->status = MAIL_TEMPORARY;
 			buf_adds(&m->detail, e.msg);
 		} else {
-			m->status = TRANSPORT_OK;
+			m->status = MAIL_OK;
 			buf_addf(&m->detail, "delivered to %s/new/%s", t->path, name.data);
 		}
 	}
 	buf_release(&name);
 	buf_release(&file);
-	return 0;
+	return MAIL_OK;
 }
 
 const struct transport_driver transport_maildir_driver = {
 	.name = "maildir",
+	.flags = 0,     /* one file at a time: not TRANSPORT_PARALLEL */
 	.open = outbox_maildir_open,
 	.send = outbox_maildir_send,
 	.close = outbox_maildir_close,

@@ -19,6 +19,11 @@
  * The Maildir driver ignores positions (it reads what is still in new/, and in cur/ without the
  * S flag, because a client such as Dovecot moves new/ to cur/ when it looks at the mailbox).
  *
+ * Results say what to do next (include/mailresult.h): MAIL_OK; MAIL_MESSAGE_BAD for one message
+ * (an id this mailbox cannot mark or remove); MAIL_MAILBOX_BAD when the mailbox or the
+ * connection is broken (IMAP: the session is closed, open() again later); MAIL_TEMPORARY for
+ * out of memory; MAIL_STOPPED when the caller asked for a stop. Each comes with err.
+ *
  * Ownership: settings are copied by open(); a mailbox_msg and its strings live only during the
  * callback; ids are copied by mark_done().
  */
@@ -29,7 +34,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "buf.h"
 #include "fberror.h"
+#include "mailresult.h"
 
 enum mailbox_kind { MAILBOX_MAILDIR, MAILBOX_IMAP };
 
@@ -77,36 +84,56 @@ struct mailbox_msg {
  * body, enough to name it (From, Subject, Message-ID) and show what it is, at a bounded cost. */
 #define MAILBOX_HEAD_MAX ((size_t)64 << 10)
 
-/* The callback: 0 to go on, -1 to stop fetching (nothing more is delivered or marked). */
-typedef int (*mailbox_msg_cb)(void *ctx, const struct mailbox_msg *msg);
+/* The callback: MAIL_OK to go on; anything else (MAIL_STOPPED) stops fetching (nothing more is
+ * delivered or marked). */
+typedef enum mail_result (*mailbox_msg_cb)(void *ctx, const struct mailbox_msg *msg);
 
 struct mailbox;  /* opaque, one per driver */
 
+/* What a driver can do (struct mailbox_driver.flags): the caller reads these, and never asks
+ * which driver it has. */
+enum mailbox_caps {
+	/* The mailbox is a local path, and name_of() names it "<driver name>:<path>": it can be
+	 * reached again from that name alone, without the configuration or a password (a member's
+	 * erase finds the mail an old configuration stored). */
+	MAILBOX_LOCAL = 1 << 0,
+};
+
 struct mailbox_driver {
 	const char *name;
+	enum mailbox_kind kind;     /* what mailbox_settings.kind says to choose this driver */
+	unsigned flags;             /* enum mailbox_caps */
+	/* Append to out the mailbox's name: the key of its saved position and the first word of
+	 * the inbox's sources ("imaps://host:993/INBOX", "maildir:/path"). 0, or -1 out of
+	 * memory. */
+	int (*name_of)(const struct mailbox_settings *s, struct buf *out);
 	/* Connect (IMAP: TLS, LOGIN) or prepare the Maildir. NULL with err on failure. */
 	struct mailbox *(*open)(const struct mailbox_settings *s, struct fb_error *err);
-	/* Hand every new message to cb, oldest first. pos may be NULL (maildir). Returns the
-	 * number of messages handed over, or -1 with err on a driver error or when cb returned -1
-	 * ("stopped by the callback"). After an IMAP error the session is closed: call open()
-	 * again to reconnect. */
-	int (*fetch_new)(struct mailbox *mb, struct mailbox_position *pos, mailbox_msg_cb cb,
-	    void *ctx, struct fb_error *err);
-	/* The message with this id is safely stored: move or flag it. 0, or -1 with err. */
-	int (*mark_done)(struct mailbox *mb, const char *id, struct fb_error *err);
+	/* Hand every new message to cb, oldest first. pos may be NULL (maildir); *count (count may
+	 * be NULL) is set to the number of messages handed over. MAIL_OK; MAIL_STOPPED with err
+	 * when cb stopped it; MAIL_MAILBOX_BAD with err on a driver error (IMAP: the session is
+	 * closed, open() again to reconnect); MAIL_TEMPORARY with err out of memory. */
+	enum mail_result (*fetch_new)(struct mailbox *mb, struct mailbox_position *pos,
+	    mailbox_msg_cb cb, void *ctx, size_t *count, struct fb_error *err);
+	/* The message with this id is safely stored: move or flag it. MAIL_OK; MAIL_MESSAGE_BAD
+	 * with err for an id this mailbox cannot mark (malformed, another UIDVALIDITY, gone);
+	 * MAIL_MAILBOX_BAD with err when the connection broke; MAIL_TEMPORARY out of memory. */
+	enum mail_result (*mark_done)(struct mailbox *mb, const char *id, struct fb_error *err);
 	/* Remove for good the message with this id (as fetch_new gave it; message_id is its
 	 * Message-ID or NULL) wherever it is now: a member's erase wants no copy kept. Maildir:
 	 * new/ or cur/ (whatever its flags); IMAP: processed_folder (found by Message-ID: the UID
 	 * changed when it moved) and the folder (by Message-ID, or by UID when UIDVALIDITY still
 	 * matches), flagged \Deleted and expunged (UID EXPUNGE with UIDPLUS, else EXPUNGE).
-	 * 0 removed, 1 not found (already gone), -1 with err. */
-	int (*remove)(struct mailbox *mb, const char *id, const char *message_id,
-	    struct fb_error *err);
+	 * MAIL_OK with *found 1 (removed) or 0 (not found: already gone); MAIL_MESSAGE_BAD with
+	 * err for a malformed id; MAIL_MAILBOX_BAD (or MAIL_TEMPORARY) with err. */
+	enum mail_result (*remove)(struct mailbox *mb, const char *id, const char *message_id,
+	    int *found, struct fb_error *err);
 	/* Wait up to timeout_ms for new mail (IMAP IDLE when offered, else sleep in short steps),
-	 * returning early when *stop becomes non-zero. 1: something may have arrived, 0: timeout
-	 * or stop, -1 with err: the connection broke (open() again). */
-	int (*wait)(struct mailbox *mb, int timeout_ms, volatile sig_atomic_t *stop,
-	    struct fb_error *err);
+	 * returning early when *stop becomes non-zero. MAIL_OK with *arrived (arrived may be
+	 * NULL) 1 when something may have arrived, 0 at the timeout; MAIL_STOPPED (*arrived 0)
+	 * when *stop was set; MAIL_MAILBOX_BAD with err: the connection broke (open() again). */
+	enum mail_result (*wait)(struct mailbox *mb, int timeout_ms, volatile sig_atomic_t *stop,
+	    int *arrived, struct fb_error *err);
 	/* Log out and free; NULL is fine. */
 	void (*close)(struct mailbox *mb);
 };
@@ -117,5 +144,8 @@ extern const struct mailbox_driver mailbox_imap_driver;
 /* The driver called name ("maildir", "imap"), or NULL. */
 const struct mailbox_driver *mailbox_driver_find(const char *name);
 const struct mailbox_driver *mailbox_driver_for(enum mailbox_kind kind);
+/* The MAILBOX_LOCAL driver whose mailboxes are named like name (len bytes, "maildir:/path"),
+ * with *path_at set to where the path starts in name; NULL when no local driver names it so. */
+const struct mailbox_driver *mailbox_driver_local(const char *name, size_t len, size_t *path_at);
 
 #endif

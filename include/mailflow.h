@@ -1,7 +1,10 @@
 /*
- * mailflow — the two mail passes of the daemon: send what the outbox holds through a transport
- * driver, and keep what a mailbox driver hands over in the inbox. The order of the commits
- * around each network step is what makes them crash-safe (STYLE.md "Order is important"):
+ * mailflow — the queue runner: the two mail passes of the daemon, in the flow layer (it calls
+ * the store; the drivers in src/mail do not). Send what the outbox holds through a transport
+ * driver, and keep what a mailbox driver hands over in the inbox. It acts on the drivers'
+ * results (mailresult.h) and capability flags, and never asks which driver it has. The order
+ * of the commits around each network step is what makes them crash-safe (STYLE.md "Order is
+ * important"):
  *
  *   outbox: rows → 'sending' (committed) → transport → 'sent' / 'retry' / 'failed' (committed).
  *           A crash in between leaves rows in 'sending'; mailflow_recover() queues them again,
@@ -50,9 +53,8 @@
 struct mailflow_policy {
 	size_t batch_size;      /* messages per SMTP session */
 	size_t sessions;        /* sessions at once, 1..MAILFLOW_MAX_SESSIONS (0 counts as 1; more
-	                           is capped). > 1 needs a driver whose send() may run in several
-	                           threads at once on different transports: smtp is (libesmtp is
-	                           thread-safe with one session per thread); maildir is not. */
+	                           is capped). A driver without TRANSPORT_PARALLEL (maildir) gets
+	                           one, whatever this says (transport.h). */
 	int max_attempts;       /* then failed */
 	int backoff_initial;    /* seconds before the first retry */
 	int backoff_max;        /* cap on the delay */
@@ -102,6 +104,24 @@ int mailflow_send(struct db *db, const struct transport_driver *drv,
     const struct transport_settings *ts, const struct mailflow_policy *policy, time_t now,
     volatile sig_atomic_t *stop, struct mailflow_unrecorded *u, struct mailflow_stats *stats,
     struct fb_error *err);
+
+/*
+ * Keep a raw message in the inbox (call inside a transaction, with the mailbox position): its
+ * envelope and the keys that recognise it again are read here (inbox_entry_read()), and the
+ * store is handed the values. Duplicates — the same bytes, or the same sender, Message-ID and
+ * body (one mail delivered again by another route) — are not stored again: *dup is set to 1
+ * and *id to the existing row. A Message-ID alone is not enough: a stranger could otherwise
+ * make a member's later reply "already known". A message larger than max_size is stored as
+ * failed, "too large to read". 0, or -1 with err.
+ */
+int mailflow_inbox_add(struct db *db, const char *source, const char *raw, size_t len,
+    size_t max_size, time_t now, int64_t *id, int *dup, struct fb_error *err);
+/* The same for a message of size bytes of which raw holds only the first len (a driver read
+ * only the head of an oversized message). A message larger than max_size is stored as failed
+ * with only its header and first 64 KiB; the error says the whole message stays in the
+ * mailbox (source). */
+int mailflow_inbox_add_sized(struct db *db, const char *source, const char *raw, size_t len,
+    size_t size, size_t max_size, time_t now, int64_t *id, int *dup, struct fb_error *err);
 
 /*
  * Read new messages from an open mailbox into the inbox; name identifies the mailbox for its

@@ -137,20 +137,27 @@ struct inbox_list {
 	size_t n;
 };
 
+/* A received message as the inbox keeps it: plain values, decided before the store (the
+ * runner, flow/mailflow.c, reads them with inbox_entry_read()). Strings may be NULL (absent). */
+struct inbox_new {
+	const char *source;      /* "MAILBOX ID": where the message is (for erase and the error) */
+	const char *raw;         /* the bytes to keep: the message, or its head when too large */
+	size_t len;
+	size_t size;             /* the whole message's size */
+	const char *sha256;      /* hex digest that recognises the same bytes again */
+	const char *dedupe_key;  /* recognises one message delivered again by another route */
+	const char *message_id, *sender, *subject;
+	const char *error;       /* NULL: pending; else stored as failed with this error */
+};
+
 /*
- * Keep a raw message (call inside a transaction, with the mailbox position). Duplicates — the
- * same bytes, or the same sender, Message-ID and body (one mail delivered again by another
- * route) — are not stored again: *dup is set to 1 and *id to the existing row. A Message-ID
- * alone is not enough: a stranger could otherwise make a member's later reply "already known". A message larger than max_size is stored as failed, "too large to read".
+ * Keep a received message (call inside a transaction, with the mailbox position). A message
+ * whose sha256 or dedupe_key is already in the inbox is not stored again: *dup is set to 1 and
+ * *id to the existing row; else *dup is 0 and *id the new row. The store stores: what is
+ * kept, and what counts as the same message, is decided by the caller.
  */
-int queue_inbox_add(struct db *db, const char *source, const char *raw, size_t len,
-    size_t max_size, time_t now, int64_t *id, int *dup, struct fb_error *err);
-/* The same for a message of size bytes of which raw holds only the first len (a driver read
- * only the head of an oversized message). A message larger than max_size is stored as failed
- * with only its header and first 64 KiB; the error says the whole message
- * stays in the mailbox (source). */
-int queue_inbox_add_sized(struct db *db, const char *source, const char *raw, size_t len,
-    size_t size, size_t max_size, time_t now, int64_t *id, int *dup, struct fb_error *err);
+int queue_inbox_add(struct db *db, const struct inbox_new *m, time_t now, int64_t *id, int *dup,
+    struct fb_error *err);
 int queue_inbox_list(struct db *db, const char *state, size_t limit, struct inbox_list *out,
     struct fb_error *err);
 int queue_inbox_get(struct db *db, int64_t id, struct inbox_row *out, struct fb_error *err);

@@ -11,14 +11,16 @@
  * new/, written tmp → fsync → rename → fsync(dir)) and "smtp" (src/mail/transport_smtp.c:
  * libesmtp with STARTTLS, AUTH and certificate verification on by default).
  *
- * Results say what to do next (STYLE.md): after send() every message has a status:
- *	TRANSPORT_OK        the server (or the Maildir) has taken responsibility for the message;
- *	TRANSPORT_TEMPFAIL  not delivered, try again later (4xx, connection trouble, timeout, TLS or
- *	                    AUTH problems that a configuration fix or a later attempt may cure);
- *	TRANSPORT_PERMFAIL  not delivered, do not retry (5xx for every recipient).
+ * Results say what to do next (STYLE.md, include/mailresult.h): after send() every message has
+ * a status:
+ *	MAIL_OK           the server (or the Maildir) has taken responsibility for the message;
+ *	MAIL_TEMPORARY    not delivered, try again later (4xx, connection trouble, timeout, TLS or
+ *	                  AUTH problems that a configuration fix or a later attempt may cure);
+ *	MAIL_MESSAGE_BAD  not delivered, do not retry (5xx for every recipient).
  * and a human-readable detail (the server's reply, or what went wrong) in msg->detail.
  * A message with several recipients is OK when at least one recipient was accepted and the data
- * was taken; rejected recipients are named in detail.
+ * was taken; rejected recipients are named in detail. Tools print the statuses with
+ * mail_result_name(): "ok", "tempfail", "permfail".
  *
  * SIGPIPE: libesmtp writes to its socket with write(), so a server that closes the connection
  * mid-session raises SIGPIPE. A program using the smtp driver must ignore SIGPIPE (the daemon
@@ -34,6 +36,7 @@
 
 #include "buf.h"
 #include "fberror.h"
+#include "mailresult.h"
 
 enum transport_kind { TRANSPORT_MAILDIR, TRANSPORT_SMTP };
 
@@ -54,11 +57,6 @@ struct transport_settings {
 /* Fill *s with the defaults named above (kind TRANSPORT_SMTP, starttls required, verify on). */
 void transport_settings_init(struct transport_settings *s);
 
-enum transport_status { TRANSPORT_OK, TRANSPORT_TEMPFAIL, TRANSPORT_PERMFAIL };
-
-/* "ok", "tempfail", "permfail". */
-const char *transport_status_name(enum transport_status st);
-
 struct transport_msg {
 	const char *sender;            /* envelope sender (MAIL FROM); "" for a null sender */
 	const char *const *rcpts;      /* envelope recipients */
@@ -66,11 +64,11 @@ struct transport_msg {
 	const char *data;              /* a complete RFC 5322 message, LF or CRLF line ends */
 	size_t len;
 	/* results, set by send(): */
-	enum transport_status status;
+	enum mail_result status;       /* MAIL_OK, MAIL_TEMPORARY or MAIL_MESSAGE_BAD */
 	struct buf detail;             /* initialise with BUF_INIT; caller releases */
 	/*
 	 * Optional (NULL: none). Called by send() as soon as the server has accepted this message
-	 * (status TRANSPORT_OK), before the session goes on to the next one, in the thread that
+	 * (status MAIL_OK), before the session goes on to the next one, in the thread that
 	 * runs send(). The caller can record the delivery at once, so a crash later in the same
 	 * session resends only the message in hand, not every message the server already took.
 	 */
@@ -80,15 +78,27 @@ struct transport_msg {
 
 struct transport;  /* opaque, one per driver */
 
+/* What a driver can do (struct transport_driver.flags): the caller reads these, and never asks
+ * which driver it has. */
+enum transport_caps {
+	/* send() may run in several threads at once, each on a transport of its own (smtp:
+	 * libesmtp is thread-safe with one session per thread; maildir is not). Without it the
+	 * queue runner uses one session, whatever outgoing.sessions says. */
+	TRANSPORT_PARALLEL = 1 << 0,
+};
+
 struct transport_driver {
 	const char *name;
+	unsigned flags;             /* enum transport_caps */
 	/* Check the settings and prepare (no network yet for smtp). NULL with err on failure.
 	 * Free with close(). */
 	struct transport *(*open)(const struct transport_settings *s, struct fb_error *err);
 	/* Try to deliver n messages, over one session for smtp, and set each one's status and
-	 * detail. Returns 0 when every message was attempted (look at each status), -1 with err
-	 * when nothing could be attempted (then every message is TEMPFAIL with err as detail). */
-	int (*send)(struct transport *t, struct transport_msg *msgs, size_t n, struct fb_error *err);
+	 * detail. MAIL_OK when every message was attempted (look at each status); MAIL_TEMPORARY
+	 * with err when nothing could be attempted (then every message is MAIL_TEMPORARY with err
+	 * as detail). */
+	enum mail_result (*send)(struct transport *t, struct transport_msg *msgs, size_t n,
+	    struct fb_error *err);
 	/* Free everything; NULL is fine. */
 	void (*close)(struct transport *t);
 };

@@ -160,21 +160,23 @@ erase_mail_open(struct erase_mail *e, const char *name, size_t len, struct fb_er
 	struct config *cfg;
 	struct buf path = BUF_INIT, conf_name = BUF_INIT;
 	struct stat sb;
+	const struct mailbox_driver *drv;
+	size_t at;
 	int rc = 0;
 
 	if (e->mb != NULL && e->name.len == len && memcmp(e->name.data, name, len) == 0)
 		return 1;
 	erase_mail_close(e);
 	mailbox_settings_init(&ms);
-	if (len > 8 && strncmp(name, "maildir:", 8) == 0) {
-		if (buf_add(&path, name + 8, len - 8) < 0) {
+	if ((drv = mailbox_driver_local(name, len, &at)) != NULL) {
+		if (buf_add(&path, name + at, len - at) < 0) {
 			rc = fb_error_set(err, "out of memory");
 			goto out;
 		}
 		/* Gone already (or never here): nothing to remove, and nothing to create. */
 		if (stat(path.data, &sb) != 0 || !S_ISDIR(sb.st_mode))
 			goto out;
-		ms.kind = MAILBOX_MAILDIR;
+		ms.kind = drv->kind;
 		ms.maildir = path.data;
 	} else {
 		const struct config_incoming *in;
@@ -184,9 +186,18 @@ erase_mail_open(struct erase_mail *e, const char *name, size_t len, struct fb_er
 			goto out;
 		}
 		in = &cfg->incoming;
-		if (in->mailbox != CONFIG_MAILBOX_IMAP ||
-		    buf_addf(&conf_name, "%s/%s", in->url.url, in->folder) < 0 ||
-		    conf_name.len != len || memcmp(conf_name.data, name, len) != 0)
+		/* Only the configured mailbox, named as the inbox pass names it (a local one was
+		 * found by its name above). */
+		ms.kind = in->mailbox == CONFIG_MAILBOX_IMAP ? MAILBOX_IMAP : MAILBOX_MAILDIR;
+		ms.maildir = in->maildir;
+		ms.url = in->url.url;
+		ms.folder = in->folder;
+		drv = mailbox_driver_for(ms.kind);
+		if (drv->name_of(&ms, &conf_name) < 0) {
+			rc = fb_error_set(err, "out of memory");
+			goto out;
+		}
+		if (conf_name.len != len || memcmp(conf_name.data, name, len) != 0)
 			goto out;
 		buf_reset(&e->password);
 		if (in->password_file != NULL && *in->password_file != '\0' &&
@@ -194,19 +205,16 @@ erase_mail_open(struct erase_mail *e, const char *name, size_t len, struct fb_er
 			rc = -1;
 			goto out;
 		}
-		ms.kind = MAILBOX_IMAP;
-		ms.url = in->url.url;
 		ms.starttls_required = in->starttls == CONFIG_STARTTLS_REQUIRED;
 		ms.username = in->username;
 		ms.password = e->password.data;
 		ms.ca_file = *in->ca_file ? in->ca_file : NULL;
 		ms.verify = in->verify;
-		ms.folder = in->folder;
 		ms.processed_folder = in->processed_folder;
 		ms.idle = 0;
 		ms.timeout = in->timeout;
 	}
-	e->drv = mailbox_driver_for(ms.kind);
+	e->drv = drv;
 	e->mb = e->drv->open(&ms, err);
 	if (e->mb == NULL) {
 		rc = -1;
@@ -230,7 +238,8 @@ erase_mail_one(void *ctx, const char *source, const char *message_id, struct fb_
 	struct erase_mail *e = ctx;
 	const char *sp = strrchr(source, ' ');
 	struct fb_error why;
-	int r;
+	enum mail_result res;
+	int r, found;
 
 	/* Not "MAILBOX ID" (a row written by hand or by an old version): no copy to find. */
 	if (sp == NULL || sp == source || sp[1] == '\0')
@@ -246,10 +255,10 @@ erase_mail_one(void *ctx, const char *source, const char *message_id, struct fb_
 		e->unreachable++;
 		return 0;
 	}
-	r = e->drv->remove(e->mb, sp + 1, message_id, &why);
-	if (r < 0)
+	res = e->drv->remove(e->mb, sp + 1, message_id, &found, &why);
+	if (res != MAIL_OK)
 		return fb_error_set(err, "%s; nothing was erased: try again", why.msg);
-	if (r == 0)
+	if (found)
 		e->removed++;
 	else
 		e->absent++;

@@ -355,7 +355,7 @@ fail:
 
 /* One row: team;figure;when;who;value. */
 static int
-csv_row(struct buf *out, const struct report_progress_input *in, const char *team,
+sheet_row(struct buf *out, const struct report_progress_input *in, const char *team,
     const char *figure, const char *when, const char *who, double v, int decimal)
 {
 	if (report_csv_text(out, team) < 0 || buf_addch(out, ';') < 0 ||
@@ -383,9 +383,9 @@ report_progress_csv(const struct report_progress_input *in, struct buf *out)
 		for (int m = 0; m < REPORT_MOMENTS; m++) {
 			if (t->sent[m] == 0)
 				continue;
-			if (csv_row(out, in, t->name, ph(in, P_CSV_SENT),
+			if (sheet_row(out, in, t->name, ph(in, P_CSV_SENT),
 			    moment_names[EN(in)][m], "", t->sent[m], 0) < 0 ||
-			    csv_row(out, in, t->name, ph(in, P_CSV_ANSWERED),
+			    sheet_row(out, in, t->name, ph(in, P_CSV_ANSWERED),
 			    moment_names[EN(in)][m], "", t->answered[m], 0) < 0)
 				goto fail;
 			for (int q = 1; q <= in->nquestions && q <= REPORT_MAX_QUESTIONS; q++) {
@@ -394,25 +394,25 @@ report_progress_csv(const struct report_progress_input *in, struct buf *out)
 				if (!report_score(in, t, m, q, &avg, &change))
 					continue;
 				snprintf(who, sizeof(who), "%d", q);
-				if (csv_row(out, in, t->name, ph(in, P_CSV_AVERAGE),
+				if (sheet_row(out, in, t->name, ph(in, P_CSV_AVERAGE),
 				    moment_names[EN(in)][m], who, avg, 1) < 0)
 					goto fail;
 				if (m > 0 && t->navg[0][q] >= in->min_group_size &&
-				    csv_row(out, in, t->name, ph(in, P_CSV_CHANGE),
+				    sheet_row(out, in, t->name, ph(in, P_CSV_CHANGE),
 				    moment_names[EN(in)][m], who, change, 1) < 0)
 					goto fail;
 			}
 		}
 		for (int w = 1; w <= W; w++) {
 			snprintf(when, sizeof(when), "%d", w);
-			if (csv_row(out, in, t->name, ph(in, P_CSV_TEAM_FEEDBACK), when, "",
+			if (sheet_row(out, in, t->name, ph(in, P_CSV_TEAM_FEEDBACK), when, "",
 			    report_team_volume(t, w), 0) < 0)
 				goto fail;
-			if (t->rating_n[w] > 0 && csv_row(out, in, t->name, ph(in, P_CSV_QUALITY),
+			if (t->rating_n[w] > 0 && sheet_row(out, in, t->name, ph(in, P_CSV_QUALITY),
 			    when, "", t->rating_avg[w], 1) < 0)
 				goto fail;
 			for (size_t k = 0; k < t->nmembers; k++)
-				if (csv_row(out, in, t->name, ph(in, P_CSV_MEMBER_FEEDBACK),
+				if (sheet_row(out, in, t->name, ph(in, P_CSV_MEMBER_FEEDBACK),
 				    when, t->members[k].name, t->members[k].given[w], 0) < 0)
 					goto fail;
 		}

@@ -780,7 +780,7 @@ report_render_html(const struct report *r, struct buf *out)
 
 /* One field and its separator (last: the line end). */
 static int
-csv_field(struct buf *out, const char *s, int last)
+sheet_field(struct buf *out, const char *s, int last)
 {
 	if (report_csv_text(out, s) < 0)
 		return -1;
@@ -788,7 +788,7 @@ csv_field(struct buf *out, const char *s, int last)
 }
 
 static int
-csv_int(struct buf *out, int v)
+sheet_int(struct buf *out, int v)
 {
 	return buf_addf(out, "%d;", v);
 }
@@ -838,13 +838,14 @@ report_render_csv(const struct report *r, int bom, int with_header, struct buf *
 			rc = buf_adds(&why, ph(r, P_BOUNCES));
 		else
 			rc = 0;
-		rc = rc < 0 || csv_field(out, r->in->team, 0) < 0 || csv_int(out, r->in->week) < 0 ||
-		    csv_field(out, name_of(m), 0) < 0 || csv_int(out, m->given_week) < 0 ||
-		    csv_int(out, m->received_week) < 0 || csv_int(out, m->requested_week) < 0 ||
-		    csv_int(out, m->given_total) < 0 || csv_int(out, m->received_total) < 0 ||
-		    csv_int(out, m->requested_total) < 0 ||
-		    csv_field(out, status_word(r, m->status), 0) < 0 ||
-		    csv_field(out, why.data, 1) < 0 ? -1 : 0;
+		rc = rc < 0 || sheet_field(out, r->in->team, 0) < 0 ||
+		    sheet_int(out, r->in->week) < 0 ||
+		    sheet_field(out, name_of(m), 0) < 0 || sheet_int(out, m->given_week) < 0 ||
+		    sheet_int(out, m->received_week) < 0 || sheet_int(out, m->requested_week) < 0 ||
+		    sheet_int(out, m->given_total) < 0 || sheet_int(out, m->received_total) < 0 ||
+		    sheet_int(out, m->requested_total) < 0 ||
+		    sheet_field(out, status_word(r, m->status), 0) < 0 ||
+		    sheet_field(out, why.data, 1) < 0 ? -1 : 0;
 		buf_release(&why);
 		if (rc < 0)
 			goto fail;

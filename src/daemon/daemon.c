@@ -116,10 +116,10 @@ state_configure(struct state *s, struct config *cfg)
 	s->tdrv = transport_driver_for(s->ts.kind);
 	s->mdrv = mailbox_driver_for(s->ms.kind);
 	buf_reset(&s->mailbox_name);
-	if (s->ms.kind == MAILBOX_IMAP)
-		buf_addf(&s->mailbox_name, "%s/%s", in->url.url, in->folder);
-	else
-		buf_addf(&s->mailbox_name, "maildir:%s", in->maildir);
+	if (s->mdrv->name_of(&s->ms, &s->mailbox_name) < 0) {
+		log_errorx("out of memory");
+		return -1;
+	}
 	return 0;
 }
 
@@ -136,9 +136,8 @@ policy_of(const struct config *cfg)
 {
 	struct mailflow_policy p = {
 		.batch_size = (size_t)cfg->outgoing.batch_size,
-		/* Parallel sessions are an SMTP matter; the maildir driver writes one file at a time. */
-		.sessions = cfg->outgoing.transport == CONFIG_TRANSPORT_SMTP ?
-		    (size_t)cfg->outgoing.sessions : 1,
+		/* A driver without TRANSPORT_PARALLEL (maildir) gets one session: mailflow_send. */
+		.sessions = (size_t)cfg->outgoing.sessions,
 		.max_attempts = cfg->outgoing.max_attempts,
 		.backoff_initial = cfg->outgoing.backoff_initial,
 		.backoff_max = cfg->outgoing.backoff_max,
@@ -415,7 +414,9 @@ wait_for_work(struct state *s, int seconds, const struct daemon_opts *o)
 	struct fb_error err;
 
 	if (s->mb != NULL) {
-		if (s->mdrv->wait(s->mb, seconds * 1000, wake, &err) < 0) {
+		enum mail_result r = s->mdrv->wait(s->mb, seconds * 1000, wake, NULL, &err);
+
+		if (r != MAIL_OK && r != MAIL_STOPPED) {
 			/* The connection broke while idling: reconnect on the next pass. */
 			log_warnx("mailbox %s: %s", s->mailbox_name.data, err.msg);
 			mailbox_close(s);

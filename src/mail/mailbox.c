@@ -18,13 +18,13 @@ mailbox_settings_init(struct mailbox_settings *s)
 	s->fetch_batch = 500;
 }
 
+static const struct mailbox_driver *const drivers[] = {
+	&mailbox_maildir_driver, &mailbox_imap_driver,
+};
+
 const struct mailbox_driver *
 mailbox_driver_find(const char *name)
 {
-	static const struct mailbox_driver *const drivers[] = {
-		&mailbox_maildir_driver, &mailbox_imap_driver,
-	};
-
 	for (size_t i = 0; name != NULL && i < sizeof(drivers) / sizeof(drivers[0]); i++)
 		if (strcmp(drivers[i]->name, name) == 0)
 			return drivers[i];
@@ -35,4 +35,20 @@ const struct mailbox_driver *
 mailbox_driver_for(enum mailbox_kind kind)
 {
 	return kind == MAILBOX_MAILDIR ? &mailbox_maildir_driver : &mailbox_imap_driver;
+}
+
+const struct mailbox_driver *
+mailbox_driver_local(const char *name, size_t len, size_t *path_at)
+{
+	for (size_t i = 0; i < sizeof(drivers) / sizeof(drivers[0]); i++) {
+		size_t n = strlen(drivers[i]->name);
+
+		/* "<name>:" and at least one byte of path */
+		if ((drivers[i]->flags & MAILBOX_LOCAL) && len > n + 1 &&
+		    memcmp(name, drivers[i]->name, n) == 0 && name[n] == ':') {
+			*path_at = n + 1;
+			return drivers[i];
+		}
+	}
+	return NULL;
 }

@@ -696,8 +696,9 @@ range_deliver(struct mailbox *mb, const struct range_fetch *f, struct mailbox_po
 		msg.data = list[i].data;
 		msg.len = list[i].len;
 		msg.size = list[i].size > list[i].len ? list[i].size : list[i].len;
-		if (cb(ctx, &msg) < 0) {
-			count = fb_error_set(err, "fetching stopped by the caller at UID %" PRIu32, list[i].uid);
+		if (cb(ctx, &msg) != MAIL_OK) {
+			fb_error_set(err, "fetching stopped by the caller at UID %" PRIu32, list[i].uid);
+			count = -2;     /* stopped, not failed */
 			break;
 		}
 		pos->uid = list[i].uid;
@@ -716,7 +717,7 @@ range_deliver(struct mailbox *mb, const struct range_fetch *f, struct mailbox_po
  * holds its flush back) and logging stays in this thread. At most two ranges are in memory.
  */
 static int
-imap_fetch_new(struct mailbox *mb, struct mailbox_position *pos, mailbox_msg_cb cb, void *ctx,
+fetch_ranges(struct mailbox *mb, struct mailbox_position *pos, mailbox_msg_cb cb, void *ctx,
     struct fb_error *err)
 {
 	struct mailbox_position dummy = { 0, 0, 0 };
@@ -776,7 +777,7 @@ imap_fetch_new(struct mailbox *mb, struct mailbox_position *pos, mailbox_msg_cb 
 				if (range_finish(next, &ignored) == 0)
 					range_release(next);
 			}
-			total = -1;
+			total = n;      /* -1 failed, -2 stopped by cb */
 			break;
 		}
 		total += n;
@@ -785,6 +786,19 @@ imap_fetch_new(struct mailbox *mb, struct mailbox_position *pos, mailbox_msg_cb 
 	}
 	mb->fetching = 0;
 	return total;
+}
+
+/* fetch_ranges() says -2 when the callback stopped it, -1 when the server or the session
+ * failed (the session is then closed: MAILBOX_BAD), else how many it handed over. */
+static enum mail_result
+imap_fetch_new(struct mailbox *mb, struct mailbox_position *pos, mailbox_msg_cb cb, void *ctx,
+    size_t *count, struct fb_error *err)
+{
+	int n = fetch_ranges(mb, pos, cb, ctx, err);
+
+	if (count != NULL)
+		*count = n > 0 ? (size_t)n : 0;
+	return n == -2 ? MAIL_STOPPED : n < 0 ? MAIL_MAILBOX_BAD : MAIL_OK;
 }
 
 static int
@@ -908,19 +922,25 @@ flush_marks_before(struct mailbox *mb)
 		    err.msg);
 }
 
-static int
+static enum mail_result
 imap_mark_done(struct mailbox *mb, const char *id, struct fb_error *err)
 {
 	uint32_t v, u;
 	struct uid_range *last;
 
-	if (parse_id(id, &v, &u) < 0)
-		return fb_error_set(err, "bad IMAP message id \"%s\" (want UIDVALIDITY:UID)", id ? id : "(null)");
-	if (mb->broken)
-		return fb_error_set(err, "IMAP %s: connection lost; reconnect", mb->peer);
-	if (v != mb->uidvalidity)
-		return fb_error_set(err, "IMAP %s: message %s belongs to UIDVALIDITY %" PRIu32 ", the folder "
+	if (parse_id(id, &v, &u) < 0) {
+		fb_error_set(err, "bad IMAP message id \"%s\" (want UIDVALIDITY:UID)", id ? id : "(null)");
+		return MAIL_MESSAGE_BAD;
+	}
+	if (mb->broken) {
+		fb_error_set(err, "IMAP %s: connection lost; reconnect", mb->peer);
+		return MAIL_MAILBOX_BAD;
+	}
+	if (v != mb->uidvalidity) {
+		fb_error_set(err, "IMAP %s: message %s belongs to UIDVALIDITY %" PRIu32 ", the folder "
 		    "now has %" PRIu32 ": not marked", mb->peer, id, v, mb->uidvalidity);
+		return MAIL_MESSAGE_BAD;
+	}
 	last = mb->npending > 0 ? &mb->pending[mb->npending - 1] : NULL;
 	if (last != NULL && last->hi != UINT32_MAX && u == last->hi + 1) {
 		last->hi = u;
@@ -929,8 +949,10 @@ imap_mark_done(struct mailbox *mb, const char *id, struct fb_error *err)
 			size_t cap = mb->cappending ? mb->cappending * 2 : 16;
 			struct uid_range *p = realloc(mb->pending, cap * sizeof(*p));
 
-			if (p == NULL)
-				return fb_error_set(err, "out of memory");
+			if (p == NULL) {
+				fb_error_set(err, "out of memory");
+				return MAIL_TEMPORARY;
+			}
 			mb->pending = p;
 			mb->cappending = cap;
 		}
@@ -939,9 +961,10 @@ imap_mark_done(struct mailbox *mb, const char *id, struct fb_error *err)
 	}
 	mb->pending_uids++;
 	if (!mb->fetching &&
-	    (mb->pending_uids >= MARK_FLUSH_UIDS || mb->npending >= MARK_FLUSH_RANGES))
-		return flush_marks(mb, err);
-	return 0;
+	    (mb->pending_uids >= MARK_FLUSH_UIDS || mb->npending >= MARK_FLUSH_RANGES) &&
+	    flush_marks(mb, err) < 0)
+		return MAIL_MAILBOX_BAD;
+	return MAIL_OK;
 }
 
 /* Flag set \Deleted and expunge it (see remove in include/mailbox.h). */
@@ -1012,14 +1035,18 @@ remove_in(struct mailbox *mb, const char *folder, const char *mid, uint32_t v, u
 	return rc < 0 ? -1 : n;
 }
 
-static int
-imap_remove(struct mailbox *mb, const char *id, const char *message_id, struct fb_error *err)
+static enum mail_result
+imap_remove(struct mailbox *mb, const char *id, const char *message_id, int *found,
+    struct fb_error *err)
 {
 	uint32_t v = 0, u = 0;
 	int n = 0, r = 0;
 
-	if (mb->broken)
-		return fb_error_set(err, "IMAP %s: connection lost; reconnect", mb->peer);
+	*found = 0;
+	if (mb->broken) {
+		fb_error_set(err, "IMAP %s: connection lost; reconnect", mb->peer);
+		return MAIL_MAILBOX_BAD;
+	}
 	flush_marks_before(mb);
 	if (parse_id(id, &v, &u) < 0)
 		v = u = 0;
@@ -1032,12 +1059,13 @@ imap_remove(struct mailbox *mb, const char *id, const char *message_id, struct f
 	if (r >= 0 && select_folder(mb, err) < 0)
 		r = -1;
 	if (r < 0)
-		return -1;
-	return n > 0 ? 0 : 1;
+		return MAIL_MAILBOX_BAD;
+	*found = n > 0;
+	return MAIL_OK;
 }
 
 static int
-imap_wait(struct mailbox *mb, int timeout_ms, volatile sig_atomic_t *stop, struct fb_error *err)
+wait_for_mail(struct mailbox *mb, int timeout_ms, volatile sig_atomic_t *stop, struct fb_error *err)
 {
 	int r, ready = 0, fd;
 
@@ -1083,8 +1111,32 @@ imap_wait(struct mailbox *mb, int timeout_ms, volatile sig_atomic_t *stop, struc
 	return ready;
 }
 
+/* wait_for_mail(): 1 something may have arrived, 0 timeout or stop, -1 the connection broke. */
+static enum mail_result
+imap_wait(struct mailbox *mb, int timeout_ms, volatile sig_atomic_t *stop, int *arrived,
+    struct fb_error *err)
+{
+	int r = wait_for_mail(mb, timeout_ms, stop, err);
+
+	if (arrived != NULL)
+		*arrived = r > 0;
+	if (r < 0)
+		return MAIL_MAILBOX_BAD;
+	return r == 0 && stop != NULL && *stop ? MAIL_STOPPED : MAIL_OK;
+}
+
+/* The mailbox's name: its URL and folder, "imaps://host:993/INBOX". */
+static int
+imap_name_of(const struct mailbox_settings *s, struct buf *out)
+{
+	return buf_addf(out, "%s/%s", s->url, s->folder != NULL ? s->folder : "INBOX");
+}
+
 const struct mailbox_driver mailbox_imap_driver = {
 	.name = "imap",
+	.kind = MAILBOX_IMAP,
+	.flags = 0,
+	.name_of = imap_name_of,
 	.open = imap_open,
 	.fetch_new = imap_fetch_new,
 	.mark_done = imap_mark_done,

@@ -184,20 +184,27 @@ read_message(const char *path, size_t max, struct buf *data, size_t *size)
 	return 0;
 }
 
+/* The mailbox's name: "maildir:" and its path (MAILBOX_LOCAL). */
 static int
+mdbox_name_of(const struct mailbox_settings *s, struct buf *out)
+{
+	return buf_addf(out, "%s:%s", mailbox_maildir_driver.name, s->maildir);
+}
+
+static enum mail_result
 mdbox_fetch_new(struct mailbox *mb, struct mailbox_position *pos, mailbox_msg_cb cb, void *ctx,
-    struct fb_error *err)
+    size_t *nfetched, struct fb_error *err)
 {
 	struct entry *list = NULL;
-	size_t n = 0, alloc = 0;
+	size_t n = 0, alloc = 0, count = 0;
 	struct buf path = BUF_INIT, data = BUF_INIT, id = BUF_INIT;
-	int rc = 0, count = 0;
+	enum mail_result rc = MAIL_OK;
 
 	if (pos != NULL)
 		pos->uidvalidity_changed = 0;
 	if (list_dir(mb->path, 0, &list, &n, &alloc, err) < 0 ||
 	    list_dir(mb->path, 1, &list, &n, &alloc, err) < 0) {
-		rc = -1;
+		rc = MAIL_MAILBOX_BAD;
 		goto out;
 	}
 	if (n > 1) /* qsort(NULL, 0, …) is undefined */
@@ -210,7 +217,8 @@ mdbox_fetch_new(struct mailbox *mb, struct mailbox_position *pos, mailbox_msg_cb
 		buf_reset(&id);
 		if (buf_addf(&path, "%s/%s/%s", mb->path, list[i].in_cur ? "cur" : "new", list[i].name) < 0 ||
 		    buf_add(&id, list[i].name, strcspn(list[i].name, ":")) < 0) {
-			rc = fb_error_set(err, "out of memory");
+			fb_error_set(err, "out of memory");
+			rc = MAIL_TEMPORARY;
 			break;
 		}
 		if (read_message(path.data, mb->max_size, &data, &msg.size) < 0) {
@@ -220,7 +228,8 @@ mdbox_fetch_new(struct mailbox *mb, struct mailbox_position *pos, mailbox_msg_cb
 				log_warnx("%s: larger than %zu bytes, skipped", path.data, MAILBOX_MAX_MESSAGE);
 				continue;
 			}
-			rc = fb_error_set(err, "cannot read %s: %s", path.data, strerror(errno));
+			fb_error_set(err, "cannot read %s: %s", path.data, strerror(errno));
+			rc = MAIL_MAILBOX_BAD;
 			break;
 		}
 		msg.id = id.data;
@@ -230,8 +239,9 @@ mdbox_fetch_new(struct mailbox *mb, struct mailbox_position *pos, mailbox_msg_cb
 		msg.len = data.len;
 		if (msg.size < msg.len)
 			msg.size = msg.len;
-		if (cb(ctx, &msg) < 0) {
-			rc = fb_error_set(err, "fetching stopped by the caller after %d messages", count);
+		if (cb(ctx, &msg) != MAIL_OK) {
+			fb_error_set(err, "fetching stopped by the caller after %zu messages", count);
+			rc = MAIL_STOPPED;
 			break;
 		}
 		count++;
@@ -243,7 +253,9 @@ out:
 	buf_release(&path);
 	buf_release(&data);
 	buf_release(&id);
-	return rc < 0 ? -1 : count;
+	if (nfetched != NULL)
+		*nfetched = count;
+	return rc;
 }
 
 /* Find cur/<id>[:2,FLAGS] and give it the S flag. 0, 1 when absent, -1 with err. */
@@ -302,35 +314,53 @@ mark_in_cur(struct mailbox *mb, const char *id, struct fb_error *err)
 	return rc;
 }
 
+/* A file name fetch_new() could have given, and nothing that leaves the Maildir. */
 static int
+id_ok(const char *id)
+{
+	return id != NULL && *id != '\0' && *id != '.' && strchr(id, '/') == NULL &&
+	    strchr(id, ':') == NULL;
+}
+
+static enum mail_result
 mdbox_mark_done(struct mailbox *mb, const char *id, struct fb_error *err)
 {
 	struct buf from = BUF_INIT, to = BUF_INIT, dir = BUF_INIT;
-	int rc;
+	enum mail_result rc;
 
-	if (id == NULL || *id == '\0' || *id == '.' || strchr(id, '/') != NULL || strchr(id, ':') != NULL)
-		return fb_error_set(err, "bad Maildir message id \"%s\"", id ? id : "(null)");
+	if (!id_ok(id)) {
+		fb_error_set(err, "bad Maildir message id \"%s\"", id ? id : "(null)");
+		return MAIL_MESSAGE_BAD;
+	}
 	if (buf_addf(&from, "%s/new/%s", mb->path, id) < 0 || buf_addf(&to, "%s/cur/%s:2,S", mb->path, id) < 0 ||
 	    buf_addf(&dir, "%s/new", mb->path) < 0) {
-		rc = fb_error_set(err, "out of memory");
+		fb_error_set(err, "out of memory");
+		rc = MAIL_TEMPORARY;
 		goto out;
 	}
+	rc = MAIL_MAILBOX_BAD;
 	if (rename(from.data, to.data) == 0) {
 		/* Both directories changed: make the move durable in both. */
 		buf_truncate(&to, strlen(mb->path) + 4);
 		if (mdir_fsync_dir(to.data) != 0 || mdir_fsync_dir(dir.data) != 0)
-			rc = fb_error_set(err, "cannot fsync %s: %s", mb->path, strerror(errno));
+			fb_error_set(err, "cannot fsync %s: %s", mb->path, strerror(errno));
 		else
-			rc = 0;
+			rc = MAIL_OK;
 		goto out;
 	}
 	if (errno != ENOENT) {
-		rc = fb_error_set(err, "cannot move %s to cur/: %s", from.data, strerror(errno));
+		fb_error_set(err, "cannot move %s to cur/: %s", from.data, strerror(errno));
 		goto out;
 	}
-	rc = mark_in_cur(mb, id, err);
-	if (rc == 1)
-		rc = fb_error_set(err, "message %s is no longer in Maildir %s", id, mb->path);
+	switch (mark_in_cur(mb, id, err)) {
+	case 0:
+		rc = MAIL_OK;
+		break;
+	case 1:
+		fb_error_set(err, "message %s is no longer in Maildir %s", id, mb->path);
+		rc = MAIL_MESSAGE_BAD;
+		break;
+	}
 out:
 	buf_release(&from);
 	buf_release(&to);
@@ -369,15 +399,19 @@ unlink_in(const char *dir, const char *id, struct fb_error *err)
 	return rc < 0 ? -1 : found;
 }
 
-static int
-mdbox_remove(struct mailbox *mb, const char *id, const char *message_id, struct fb_error *err)
+static enum mail_result
+mdbox_remove(struct mailbox *mb, const char *id, const char *message_id, int *was_there,
+    struct fb_error *err)
 {
 	struct buf dir = BUF_INIT;
 	int found = 0, r = 0;
 
 	(void)message_id; /* the file name is the id */
-	if (id == NULL || *id == '\0' || *id == '.' || strchr(id, '/') != NULL || strchr(id, ':') != NULL)
-		return fb_error_set(err, "bad Maildir message id \"%s\"", id ? id : "(null)");
+	*was_there = 0;
+	if (!id_ok(id)) {
+		fb_error_set(err, "bad Maildir message id \"%s\"", id ? id : "(null)");
+		return MAIL_MESSAGE_BAD;
+	}
 	for (int i = 0; i < 2 && r >= 0; i++) {
 		buf_reset(&dir);
 		if (buf_addf(&dir, "%s/%s", mb->path, i == 0 ? "new" : "cur") < 0)
@@ -386,11 +420,15 @@ mdbox_remove(struct mailbox *mb, const char *id, const char *message_id, struct 
 			found = 1;
 	}
 	buf_release(&dir);
-	return r < 0 ? -1 : !found;
+	if (r < 0)
+		return MAIL_MAILBOX_BAD;
+	*was_there = found;
+	return MAIL_OK;
 }
 
-static int
-mdbox_wait(struct mailbox *mb, int timeout_ms, volatile sig_atomic_t *stop, struct fb_error *err)
+static enum mail_result
+mdbox_wait(struct mailbox *mb, int timeout_ms, volatile sig_atomic_t *stop, int *arrived,
+    struct fb_error *err)
 {
 	/* No change notification here: sleep in steps of at most 100 ms, and say "look again". */
 	while (timeout_ms > 0 && (stop == NULL || !*stop)) {
@@ -400,11 +438,16 @@ mdbox_wait(struct mailbox *mb, int timeout_ms, volatile sig_atomic_t *stop, stru
 		nanosleep(&ts, NULL);
 		timeout_ms -= step;
 	}
-	return (stop != NULL && *stop) ? 0 : 1;
+	if (arrived != NULL)
+		*arrived = !(stop != NULL && *stop);
+	return (stop != NULL && *stop) ? MAIL_STOPPED : MAIL_OK;
 }
 
 const struct mailbox_driver mailbox_maildir_driver = {
 	.name = "maildir",
+	.kind = MAILBOX_MAILDIR,
+	.flags = MAILBOX_LOCAL,
+	.name_of = mdbox_name_of,
 	.open = mdbox_open,
 	.fetch_new = mdbox_fetch_new,
 	.mark_done = mdbox_mark_done,

@@ -16,20 +16,6 @@ transport_settings_init(struct transport_settings *s)
 	s->timeout = 60;
 }
 
-const char *
-transport_status_name(enum transport_status st)
-{
-	switch (st) {
-	case TRANSPORT_OK:
-		return "ok";
-	case TRANSPORT_TEMPFAIL:
-		return "tempfail";
-	case TRANSPORT_PERMFAIL:
-		return "permfail";
-	}
-	return "?";
-}
-
 const struct transport_driver *
 transport_driver_find(const char *name)
 {

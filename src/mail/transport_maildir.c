@@ -19,7 +19,7 @@ struct transport {
 };
 
 static void
-maildir_close(struct transport *t)
+outbox_maildir_close(struct transport *t)
 {
 	if (t == NULL)
 		return;
@@ -28,7 +28,7 @@ maildir_close(struct transport *t)
 }
 
 static struct transport *
-maildir_open(const struct transport_settings *s, struct fb_error *err)
+outbox_maildir_open(const struct transport_settings *s, struct fb_error *err)
 {
 	struct transport *t;
 
@@ -61,8 +61,8 @@ with_return_path(const struct transport_msg *m, struct buf *out)
 	return 0;
 }
 
-static int
-maildir_send(struct transport *t, struct transport_msg *msgs, size_t n, struct fb_error *err)
+static enum mail_result
+outbox_maildir_send(struct transport *t, struct transport_msg *msgs, size_t n, struct fb_error *err)
 {
 	struct buf name = BUF_INIT, file = BUF_INIT;
 
@@ -73,32 +73,33 @@ maildir_send(struct transport *t, struct transport_msg *msgs, size_t n, struct f
 		buf_reset(&m->detail);
 		buf_reset(&name);
 		if (mdir_unique_name(&name) < 0) {
-			m->status = TRANSPORT_TEMPFAIL;
+			m->status = MAIL_TEMPORARY;
 			buf_adds(&m->detail, "out of memory");
 			continue;
 		}
 		if (with_return_path(m, &file) < 0) {
-			m->status = TRANSPORT_PERMFAIL;
+			m->status = MAIL_MESSAGE_BAD;
 			buf_adds(&m->detail, "envelope sender unusable as Return-Path (or out of "
 			    "memory)");
 			continue;
 		}
 		if (mdir_write(t->path, "new", name.data, file.data, file.len, &e) < 0) {
-			m->status = TRANSPORT_TEMPFAIL;
+			m->status = MAIL_TEMPORARY;
 			buf_adds(&m->detail, e.msg);
 		} else {
-			m->status = TRANSPORT_OK;
+			m->status = MAIL_OK;
 			buf_addf(&m->detail, "delivered to %s/new/%s", t->path, name.data);
 		}
 	}
 	buf_release(&name);
 	buf_release(&file);
-	return 0;
+	return MAIL_OK;
 }
 
 const struct transport_driver transport_maildir_driver = {
 	.name = "maildir",
-	.open = maildir_open,
-	.send = maildir_send,
-	.close = maildir_close,
+	.flags = 0,     /* one file at a time: not TRANSPORT_PARALLEL */
+	.open = outbox_maildir_open,
+	.send = outbox_maildir_send,
+	.close = outbox_maildir_close,
 };

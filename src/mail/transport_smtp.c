@@ -157,7 +157,7 @@ verify_cb(int ok, X509_STORE_CTX *store)
 }
 
 static void
-smtp_tr_close(struct transport *t)
+outbox_smtp_close(struct transport *t)
 {
 	if (t == NULL)
 		return;
@@ -282,7 +282,7 @@ make_ssl_ctx(struct transport *t, struct fb_error *err)
 static pthread_once_t auth_once = PTHREAD_ONCE_INIT;
 
 static struct transport *
-smtp_tr_open(const struct transport_settings *s, struct fb_error *err)
+outbox_smtp_open(const struct transport_settings *s, struct fb_error *err)
 {
 	struct transport *t;
 	struct buf hp = BUF_INIT;
@@ -328,7 +328,7 @@ smtp_tr_open(const struct transport_settings *s, struct fb_error *err)
 	pthread_once(&auth_once, auth_client_init);
 	return t;
 fail:
-	smtp_tr_close(t);
+	outbox_smtp_close(t);
 	return NULL;
 }
 
@@ -387,7 +387,7 @@ event_cb(smtp_session_t session, int event, void *arg, ...)
 
 		if (q != NULL && q->msg->on_accepted != NULL) {
 			judge(q->msg, q, st);
-			if (q->msg->status == TRANSPORT_OK)
+			if (q->msg->status == MAIL_OK)
 				q->msg->on_accepted(q->msg, q->msg->on_accepted_arg);
 		}
 		break;
@@ -617,7 +617,7 @@ judge(struct transport_msg *msg, struct queued *q, struct session_state *st)
 		add_status(&msg->detail, msg->rcpts[r], rs);
 	}
 	if (dcls == 2 && ok > 0) {
-		msg->status = TRANSPORT_OK;
+		msg->status = MAIL_OK;
 		add_status(&msg->detail, "", data);
 		if (st->t->username != NULL && !st->auth_ok)
 			buf_adds(&msg->detail, "; warning: accepted without AUTH");
@@ -626,13 +626,13 @@ judge(struct transport_msg *msg, struct queued *q, struct session_state *st)
 	/* When no recipient was accepted, the server's answer to DATA (503 "need RCPT") is only a
 	 * consequence: the recipients' answers decide. */
 	if (mcls == 5)
-		msg->status = TRANSPORT_PERMFAIL;
+		msg->status = MAIL_MESSAGE_BAD;
 	else if (mcls != 2)
-		msg->status = TRANSPORT_TEMPFAIL;
+		msg->status = MAIL_TEMPORARY;
 	else if (ok == 0)
-		msg->status = temp == 0 && perm > 0 ? TRANSPORT_PERMFAIL : TRANSPORT_TEMPFAIL;
+		msg->status = temp == 0 && perm > 0 ? MAIL_MESSAGE_BAD : MAIL_TEMPORARY;
 	else
-		msg->status = dcls == 5 ? TRANSPORT_PERMFAIL : TRANSPORT_TEMPFAIL;
+		msg->status = dcls == 5 ? MAIL_MESSAGE_BAD : MAIL_TEMPORARY;
 	if (mcls != 2 && mail != NULL && mail->code != 0)
 		add_status(&msg->detail, "MAIL FROM", mail);
 	else if (ok > 0)
@@ -645,7 +645,7 @@ static void
 fail_all(struct transport_msg *msgs, size_t n, const char *why)
 {
 	for (size_t i = 0; i < n; i++) {
-		msgs[i].status = TRANSPORT_TEMPFAIL;
+		msgs[i].status = MAIL_TEMPORARY;
 		buf_reset(&msgs[i].detail);
 		buf_adds(&msgs[i].detail, why);
 	}
@@ -662,8 +662,8 @@ set_timeouts(smtp_session_t s, int seconds)
 		smtp_set_timeout(s, which[i] | Timeout_OVERRIDE_RFC2822_MINIMUM, (long)seconds * 1000L);
 }
 
-static int
-smtp_tr_send(struct transport *t, struct transport_msg *msgs, size_t n, struct fb_error *err)
+static enum mail_result
+outbox_smtp_send(struct transport *t, struct transport_msg *msgs, size_t n, struct fb_error *err)
 {
 	struct session_state st = { .t = t, .auth_reply = BUF_INIT, .problem = BUF_INIT };
 	struct queued *q = NULL;
@@ -673,7 +673,7 @@ smtp_tr_send(struct transport *t, struct transport_msg *msgs, size_t n, struct f
 	char ebuf[128];
 
 	if (n == 0)
-		return 0;
+		return MAIL_OK;
 	q = calloc(n, sizeof(*q));
 	s = smtp_create_session();
 	if (q == NULL || s == NULL) {
@@ -707,7 +707,7 @@ smtp_tr_send(struct transport *t, struct transport_msg *msgs, size_t n, struct f
 		struct transport_msg *m = &msgs[i];
 
 		buf_reset(&m->detail);
-		m->status = TRANSPORT_TEMPFAIL;
+		m->status = MAIL_TEMPORARY;
 		q[i].rcpt = calloc(m->nrcpts ? m->nrcpts : 1, sizeof(*q[i].rcpt));
 		if (q[i].rcpt == NULL || to_crlf(&q[i].crlf, m->data, m->len) < 0 || q[i].crlf.len > INT_MAX) {
 			fb_error_set(err, "message %zu: out of memory or larger than 2 GB", i + 1);
@@ -725,7 +725,7 @@ smtp_tr_send(struct transport *t, struct transport_msg *msgs, size_t n, struct f
 		for (size_t r = 0; r < m->nrcpts; r++) {
 			q[i].rcpt[r] = smtp_add_recipient(q[i].m, m->rcpts[r]);
 			if (q[i].rcpt[r] == NULL) {
-				/* No address: this message ends up in the log (see mailflow.c). */
+				/* No address: this message ends up in the log (see flow/mailflow.c). */
 				fb_error_set(err, "message %zu: libesmtp refused recipient %zu", i + 1,
 				    r + 1);
 				goto out;
@@ -772,12 +772,13 @@ out:
 	free(q);
 	buf_release(&st.auth_reply);
 	buf_release(&st.problem);
-	return rc;
+	return rc < 0 ? MAIL_TEMPORARY : MAIL_OK;
 }
 
 const struct transport_driver transport_smtp_driver = {
 	.name = "smtp",
-	.open = smtp_tr_open,
-	.send = smtp_tr_send,
-	.close = smtp_tr_close,
+	.flags = TRANSPORT_PARALLEL,
+	.open = outbox_smtp_open,
+	.send = outbox_smtp_send,
+	.close = outbox_smtp_close,
 };

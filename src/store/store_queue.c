@@ -1,15 +1,10 @@
 /*
  * store_queue — outbox and inbox rows and mailbox positions. See include/queue.h.
  */
-#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include <gnutls/crypto.h>
-#include <gnutls/gnutls.h>
-
-#include "envelope.h"
 #include "queue.h"
 #include "store_int.h"
 #include "banned.h"
@@ -537,160 +532,42 @@ queue_outbox_counts(struct db *db, struct buf *out, struct fb_error *err)
 	return 0;
 }
 
-static void
-sha256_hex(const char *data, size_t len, char out[65])
-{
-	unsigned char d[32];
-
-	gnutls_hash_fast(GNUTLS_DIG_SHA256, data, len, d);
-	for (int i = 0; i < 32; i++)
-		snprintf(out + 2 * i, 3, "%02x", d[i]);
-}
-
-/*
- * The key that recognises one message delivered twice by different routes (other Received,
- * Delivered-To, Return-Path lines): sha256 of the sender's address (lowercased), the
- * Message-ID and the body. A stranger who reuses a member's Message-ID has another sender or
- * another body, so their mail never makes the member's "already known". "" (no key) without a
- * Message-ID or a sender: then only the exact bytes dedupe.
- */
-static void
-dedupe_key(const char *raw, size_t len, const struct buf *msgid, const struct buf *from,
-    char out[65])
-{
-	gnutls_hash_hd_t h;
-	const char *body = raw + len;
-	unsigned char d[32];
-
-	out[0] = '\0';
-	if (msgid->len == 0 || from->len == 0 || gnutls_hash_init(&h, GNUTLS_DIG_SHA256) < 0)
-		return;
-	for (size_t i = 0; i + 1 < len; i++) {
-		if (raw[i] == '\n' && raw[i + 1] == '\n') {
-			body = raw + i + 2;
-			break;
-		}
-		if (raw[i] == '\n' && raw[i + 1] == '\r' && i + 2 < len && raw[i + 2] == '\n') {
-			body = raw + i + 3;
-			break;
-		}
-	}
-	for (size_t i = 0; i < from->len; i++) {
-		char c = (char)tolower((unsigned char)from->data[i]);
-
-		gnutls_hash(h, &c, 1);
-	}
-	gnutls_hash(h, "", 1);
-	gnutls_hash(h, msgid->data, msgid->len);
-	gnutls_hash(h, "", 1);
-	gnutls_hash(h, body, (size_t)(raw + len - body));
-	gnutls_hash_deinit(h, d);
-	for (int i = 0; i < 32; i++)
-		snprintf(out + 2 * i, 3, "%02x", d[i]);
-}
-
-/* The head of an oversized message that is kept: at most INBOX_HEAD_KEEP bytes, cut after a
- * line end when there is one, so the stored bytes end where a line does. */
-#define INBOX_HEAD_KEEP ((size_t)64 << 10)   /* = MAILBOX_HEAD_MAX, what drivers read of one */
-
-static size_t
-head_cut(const char *raw, size_t len)
-{
-	size_t n = len < INBOX_HEAD_KEEP ? len : INBOX_HEAD_KEEP;
-
-	for (size_t i = n; i > 0; i--)
-		if (raw[i - 1] == '\n')
-			return i;
-	return n;
-}
-
 int
-queue_inbox_add(struct db *db, const char *source, const char *raw, size_t len,
-    size_t max_size, time_t now, int64_t *id, int *dup, struct fb_error *err)
+queue_inbox_add(struct db *db, const struct inbox_new *m, time_t now, int64_t *id, int *dup,
+    struct fb_error *err)
 {
-	return queue_inbox_add_sized(db, source, raw, len, len, max_size, now, id, dup, err);
-}
+	sqlite3_stmt *st = db_stmt(db, SQL_INBOX_FIND, err);
 
-int
-queue_inbox_add_sized(struct db *db, const char *source, const char *raw, size_t len,
-    size_t size, size_t max_size, time_t now, int64_t *id, int *dup, struct fb_error *err)
-{
-	struct buf msgid = BUF_INIT, from = BUF_INIT, subject = BUF_INIT;
-	sqlite3_stmt *st;
-	char sha[65], key[65];
-	int too_big, rc = -1;
-	size_t keep = len;
-
-	if (size < len)
-		size = len;
-	too_big = size > max_size;
-	/* Only the header and a bounded head of an oversized message are kept: storing it whole
-	 * (a 53 MB message made the database 100 MB larger) would let any sender fill the disk.
-	 * The whole message stays in the mailbox, which the error says. */
-	if (too_big)
-		keep = head_cut(raw, len);
-	/* The hash of what is kept (with the size when cut, so two large messages that only
-	 * differ further on are still told apart by their size). */
-	if (keep < size) {
-		struct buf h = BUF_INIT;
-
-		if (buf_add(&h, raw, keep) < 0 || buf_addf(&h, "\n(size %zu)", size) < 0) {
-			buf_release(&h);
-			return fb_error_set(err, "out of memory");
-		}
-		sha256_hex(h.data, h.len, sha);
-		buf_release(&h);
-	} else {
-		sha256_hex(raw, len, sha);
-	}
-	/* Only the header is read for the envelope, so even an oversized message is named. */
-	envelope_read(raw, keep, &msgid, &from, &subject);
-	dedupe_key(raw, keep, &msgid, &from, key);
-	st = db_stmt(db, SQL_INBOX_FIND, err);
 	if (st == NULL)
-		goto out;
-	db_bind_text(st, 1, sha);
-	db_bind_text(st, 2, key[0] ? key : NULL);
+		return -1;
+	db_bind_text(st, 1, m->sha256);
+	db_bind_text(st, 2, m->dedupe_key);
 	if (sqlite3_step(st) == SQLITE_ROW) {
 		*id = sqlite3_column_int64(st, 0);
 		*dup = 1;
 		sqlite3_reset(st);
-		rc = 0;
-		goto out;
+		return 0;
 	}
 	sqlite3_reset(st);
 	st = db_stmt(db, SQL_INBOX_INSERT, err);
 	if (st == NULL)
-		goto out;
-	db_bind_text(st, 1, msgid.len ? msgid.data : NULL);
-	db_bind_text(st, 2, sha);
-	db_bind_text(st, 3, source);
+		return -1;
+	db_bind_text(st, 1, m->message_id);
+	db_bind_text(st, 2, m->sha256);
+	db_bind_text(st, 3, m->source);
 	sqlite3_bind_int64(st, 4, (sqlite3_int64)now);
-	sqlite3_bind_int64(st, 5, (sqlite3_int64)size);
-	sqlite3_bind_blob64(st, 6, raw, keep, SQLITE_STATIC);
-	db_bind_text(st, 7, from.len ? from.data : NULL);
-	db_bind_text(st, 8, subject.len ? subject.data : NULL);
-	db_bind_text(st, 9, too_big ? "failed" : "pending");
-	if (too_big) {
-		char e[400];
-
-		snprintf(e, sizeof(e), "too large to read: %zu bytes, the limit is %zu "
-		    "(max_message_size); kept here: its first %zu bytes (header and start); the "
-		    "whole message stays in the mailbox (%s), nothing of it was deleted", size,
-		    max_size, keep, source);
-		db_bind_text(st, 10, e);
-	}
-	db_bind_text(st, 11, key[0] ? key : NULL);
+	sqlite3_bind_int64(st, 5, (sqlite3_int64)m->size);
+	sqlite3_bind_blob64(st, 6, m->raw, m->len, SQLITE_STATIC);
+	db_bind_text(st, 7, m->sender);
+	db_bind_text(st, 8, m->subject);
+	db_bind_text(st, 9, m->error != NULL ? "failed" : "pending");
+	db_bind_text(st, 10, m->error);
+	db_bind_text(st, 11, m->dedupe_key);
 	if (store_step_done(db, st, err, "storing a message") < 0)
-		goto out;
+		return -1;
 	*id = db_last_id(db);
 	*dup = 0;
-	rc = 0;
-out:
-	buf_release(&msgid);
-	buf_release(&from);
-	buf_release(&subject);
-	return rc;
+	return 0;
 }
 
 static int

@@ -24,18 +24,18 @@ struct ids {
 	size_t n;
 };
 
-static int
+static enum mail_result
 on_message(void *arg, const struct mailbox_msg *msg)
 {
 	struct ids *ids = arg;
 
 	if (ids->n == sizeof(ids->v) / sizeof(ids->v[0]))
-		return -1;
+		return MAIL_STOPPED;
 	ids->v[ids->n] = strdup(msg->id);
 	if (ids->v[ids->n] == NULL)
-		return -1;
+		return MAIL_STOPPED;
 	ids->n++;
-	return 0;
+	return MAIL_OK;
 }
 
 /* Fetch from *pos on and mark each message done; the count, or -1 (printed). */
@@ -45,12 +45,14 @@ fetch_mark(struct mailbox *mb, struct mailbox_position *pos)
 	const struct mailbox_driver *drv = &mailbox_imap_driver;
 	struct ids ids = { .n = 0 };
 	struct fb_error err;
-	int n = drv->fetch_new(mb, pos, on_message, &ids, &err);
+	size_t count = 0;
+	int n = drv->fetch_new(mb, pos, on_message, &ids, &count, &err) == MAIL_OK ?
+	    (int)count : -1;
 
 	if (n < 0)
 		printf("error %s\n", err.msg);
 	for (size_t i = 0; i < ids.n; i++) {
-		if (n >= 0 && drv->mark_done(mb, ids.v[i], &err) < 0) {
+		if (n >= 0 && drv->mark_done(mb, ids.v[i], &err) != MAIL_OK) {
 			printf("error mark: %s\n", err.msg);
 			n = -1;
 		}
@@ -101,7 +103,8 @@ main(int argc, char **argv)
 		return 1;
 	}
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	r = drv->wait(mb, wait_ms, NULL, &err);
+	if (drv->wait(mb, wait_ms, NULL, &r, &err) != MAIL_OK)
+		r = -1;
 	if (r < 0)
 		printf("error %s\n", err.msg);
 	else

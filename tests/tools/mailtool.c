@@ -163,12 +163,12 @@ cmd_send(struct opts *o, int nfiles, char **files, int maildir)
 				.nrcpts = o->nrcpts, .data = data[i].data, .len = data[i].len,
 				.detail = BUF_INIT };
 		}
-		if (drv->send(t, msgs, (size_t)n, &err) < 0 && bad == 0)
+		if (drv->send(t, msgs, (size_t)n, &err) != MAIL_OK && bad == 0)
 			bad = 2;
 		for (int i = 0; i < n; i++) {
-			printf("%s %s %s\n", files[first + i], transport_status_name(msgs[i].status),
+			printf("%s %s %s\n", files[first + i], mail_result_name(msgs[i].status),
 			    msgs[i].detail.data);
-			if (msgs[i].status != TRANSPORT_OK && bad == 0)
+			if (msgs[i].status != MAIL_OK && bad == 0)
 				bad = 1;
 			buf_release(&msgs[i].detail);
 			buf_release(&data[i]);
@@ -187,7 +187,7 @@ struct fetch_ctx {
 	const char *prefix;
 };
 
-static int
+static enum mail_result
 on_message(void *vctx, const struct mailbox_msg *msg)
 {
 	struct fetch_ctx *ctx = vctx;
@@ -195,7 +195,7 @@ on_message(void *vctx, const struct mailbox_msg *msg)
 	char hex[65];
 
 	if (gnutls_hash_fast(GNUTLS_DIG_SHA256, msg->data, msg->len, md) < 0)
-		return -1;
+		return MAIL_STOPPED;
 	for (int i = 0; i < 32; i++)
 		snprintf(hex + 2 * i, 3, "%02x", md[i]);
 	printf("%s%s %zu %s\n", ctx->prefix, msg->id, msg->len, hex);
@@ -204,14 +204,14 @@ on_message(void *vctx, const struct mailbox_msg *msg)
 		char **ni = realloc(ctx->ids, na * sizeof(*ni));
 
 		if (ni == NULL)
-			return -1;
+			return MAIL_STOPPED;
 		ctx->ids = ni;
 		ctx->alloc = na;
 	}
 	if ((ctx->ids[ctx->n] = strdup(msg->id)) == NULL)
-		return -1;
+		return MAIL_STOPPED;
 	ctx->n++;
-	return 0;
+	return MAIL_OK;
 }
 
 static void
@@ -240,15 +240,14 @@ fetch_and_mark(const struct mailbox_driver *drv, struct mailbox *mb, struct mail
 {
 	struct fetch_ctx ctx = { .prefix = prefix };
 	struct fb_error err;
-	int n, rc = 0;
+	int rc = 0;
 
-	n = drv->fetch_new(mb, pos, on_message, &ctx, &err);
-	if (n < 0) {
+	if (drv->fetch_new(mb, pos, on_message, &ctx, NULL, &err) != MAIL_OK) {
 		printf("error %s\n", err.msg);
 		rc = -1;
 	}
 	for (size_t i = 0; i < ctx.n; i++) {
-		if (mark && rc == 0 && drv->mark_done(mb, ctx.ids[i], &err) < 0) {
+		if (mark && rc == 0 && drv->mark_done(mb, ctx.ids[i], &err) != MAIL_OK) {
 			printf("error mark %s: %s\n", ctx.ids[i], err.msg);
 			rc = -1;
 		}
@@ -327,8 +326,9 @@ cmd_watch(struct opts *o)
 		printf("waiting\n");
 		fflush(stdout);
 		clock_gettime(CLOCK_MONOTONIC, &t0);
-		r = drv->wait(mb, o->wait_ms, &stop_flag, &err);
-		if (r < 0) {
+		enum mail_result res = drv->wait(mb, o->wait_ms, &stop_flag, &r, &err);
+
+		if (res != MAIL_OK && res != MAIL_STOPPED) {
 			printf("error %s\n", err.msg);
 			drv->close(mb);
 			mb = NULL;

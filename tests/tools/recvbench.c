@@ -71,13 +71,13 @@ main(int argc, char **argv)
 	ms.processed_folder = cfg->incoming.processed_folder;
 	ms.timeout = cfg->incoming.timeout;
 	ms.fetch_batch = (unsigned)cfg->incoming.fetch_batch;
-	if (ms.kind == MAILBOX_IMAP)
-		buf_addf(&name, "%s/%s", ms.url, ms.folder);
-	else
-		buf_addf(&name, "maildir:%s", ms.maildir);
 	memset(&p, 0, sizeof(p));
 	p.max_message_size = (size_t)cfg->feedbackd.max_message_size;
 	drv = mailbox_driver_for(ms.kind);
+	if (drv->name_of(&ms, &name) < 0) {
+		fb_error_set(&err, "out of memory");
+		goto fail;
+	}
 	if ((db = db_open(cfg->feedbackd.database, &err)) == NULL)
 		goto fail;
 	t0 = seconds();  /* from here as the imaplib peer: connect, log in, read, log out */

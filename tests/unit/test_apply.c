@@ -18,6 +18,7 @@
 #include "config.h"
 #include "db.h"
 #include "fbtime.h"
+#include "mailflow.h"
 #include "message.h"
 #include "outmail.h"
 #include "queue.h"
@@ -397,7 +398,7 @@ inbound(struct world *w, const struct acase *c, int64_t *id)
 	    "Message-ID: <%s.in@example.nl>\nMIME-Version: 1.0\n"
 	    "Content-Type: text/plain; charset=utf-8\n%s\n%s", c->from, c->setup == NONE ? "" : "+",
 	    c->setup == NONE ? "" : w->token, c->name, c->headers, c->body);
-	assert_int_equal(queue_inbox_add(w->db, "test", raw.data, raw.len, 1 << 20, w->f.now, id,
+	assert_int_equal(mailflow_inbox_add(w->db, "test", raw.data, raw.len, 1 << 20, w->f.now, id,
 	    &dup, &err), 0);
 	buf_release(&raw);
 }

@@ -20,6 +20,7 @@
 #include "config.h"
 #include "db.h"
 #include "fbtime.h"
+#include "mailflow.h"
 #include "message.h"
 #include "outmail.h"
 #include "queue.h"
@@ -311,7 +312,7 @@ inbound(struct world *w, const struct step *s, int64_t *id)
 	case END:
 		break;
 	}
-	assert_int_equal(queue_inbox_add(w->db, "test", raw.data, raw.len, 1 << 20, w->f.now, id,
+	assert_int_equal(mailflow_inbox_add(w->db, "test", raw.data, raw.len, 1 << 20, w->f.now, id,
 	    &dup, &err), 0);
 	assert_int_equal(dup, 0);
 	buf_release(&raw);

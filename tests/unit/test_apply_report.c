@@ -20,6 +20,7 @@
 #include "db.h"
 #include <sqlite3.h>
 #include "fbtime.h"
+#include "mailflow.h"
 #include "message.h"
 #include "outmail.h"
 #include "queue.h"
@@ -356,7 +357,7 @@ inbound(struct world *w, const struct rcase *c, int64_t *id)
 	buf_addf(&raw, "From: %s\nTo: feedback+%s@feedbackd.invalid\nSubject: Re: Weekrapport\n"
 	    "Message-ID: <%s.in@example.nl>\nMIME-Version: 1.0\n"
 	    "Content-Type: text/plain; charset=utf-8\n\n%s", c->from, w->token, c->name, c->body);
-	assert_int_equal(queue_inbox_add(w->db, "test", raw.data, raw.len, 1 << 20, w->f.now, id,
+	assert_int_equal(mailflow_inbox_add(w->db, "test", raw.data, raw.len, 1 << 20, w->f.now, id,
 	    &dup, &err), 0);
 	buf_release(&raw);
 }

@@ -97,21 +97,21 @@ struct seen {
 	char ids[16][64];
 	char data[16][64];
 	int n;
-	int stop_after;  /* return -1 at this message (1-based); 0: never */
+	int stop_after;  /* return MAIL_STOPPED at this message (1-based); 0: never */
 };
 
-static int
+static enum mail_result
 collect(void *ctx, const struct mailbox_msg *msg)
 {
 	struct seen *s = ctx;
 
 	if (s->stop_after != 0 && s->n + 1 == s->stop_after)
-		return -1;
+		return MAIL_STOPPED;
 	assert_true(s->n < 16);
 	snprintf(s->ids[s->n], sizeof(s->ids[0]), "%s", msg->id);
 	snprintf(s->data[s->n], sizeof(s->data[0]), "%.*s", (int)msg->len, msg->data);
 	s->n++;
-	return 0;
+	return MAIL_OK;
 }
 
 static void
@@ -124,8 +124,11 @@ test_mailbox_maildir_offers_new_and_unseen_cur_in_name_order(void **state)
 	struct seen s = { .n = 0 };
 	struct mailbox_position pos = { 7, 9, 1 };
 	struct fb_error err;
+	size_t count = 0;
 
-	assert_int_equal(mailbox_maildir_driver.fetch_new(fx->mb, &pos, collect, &s, &err), 4);
+	assert_int_equal(mailbox_maildir_driver.fetch_new(fx->mb, &pos, collect, &s, &count, &err),
+	    MAIL_OK);
+	assert_int_equal(count, 4);
 	assert_int_equal(s.n, 4);
 	for (int i = 0; i < 4; i++) {
 		assert_string_equal(s.ids[i], want_ids[i]);
@@ -151,13 +154,15 @@ test_mailbox_maildir_mark_done_moves_to_cur_with_seen_flag(void **state)
 	struct fb_error err;
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		if (mailbox_maildir_driver.mark_done(fx->mb, cases[i].id, &err) != 0)
+		if (mailbox_maildir_driver.mark_done(fx->mb, cases[i].id, &err) != MAIL_OK)
 			fail_msg("%s: %s", cases[i].id, err.msg);
 		assert_true(exists(fx->top, "cur", cases[i].now_in_cur));
 	}
 	assert_false(exists(fx->top, "new", "100.a.host"));
 	/* Only the one not marked is offered again. */
-	assert_int_equal(mailbox_maildir_driver.fetch_new(fx->mb, NULL, collect, &s, &err), 1);
+	assert_int_equal(mailbox_maildir_driver.fetch_new(fx->mb, NULL, collect, &s, NULL, &err),
+	    MAIL_OK);
+	assert_int_equal(s.n, 1);
 	assert_string_equal(s.ids[0], "300.a.host");
 }
 
@@ -167,13 +172,19 @@ test_mailbox_maildir_callback_stop_ends_fetch(void **state)
 	struct fixture *fx = *state;
 	struct seen s = { .n = 0, .stop_after = 2 };
 	struct fb_error err;
+	size_t count = 99;
 
-	assert_int_equal(mailbox_maildir_driver.fetch_new(fx->mb, NULL, collect, &s, &err), -1);
+	/* A stop is MAIL_STOPPED, not a broken mailbox: the runner tells the two apart. */
+	assert_int_equal(mailbox_maildir_driver.fetch_new(fx->mb, NULL, collect, &s, &count, &err),
+	    MAIL_STOPPED);
+	assert_int_equal(count, 1);
 	assert_int_equal(s.n, 1);
 	assert_non_null(strstr(err.msg, "stopped"));
 	/* Nothing was marked: everything is still there for the next fetch. */
 	s = (struct seen){ .n = 0 };
-	assert_int_equal(mailbox_maildir_driver.fetch_new(fx->mb, NULL, collect, &s, &err), 4);
+	assert_int_equal(mailbox_maildir_driver.fetch_new(fx->mb, NULL, collect, &s, &count, &err),
+	    MAIL_OK);
+	assert_int_equal(count, 4);
 }
 
 static void
@@ -186,43 +197,47 @@ test_mailbox_maildir_mark_done_refuses_hostile_or_unknown_ids(void **state)
 	struct fb_error err;
 
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
-		if (mailbox_maildir_driver.mark_done(fx->mb, bad[i], &err) != -1)
-			fail_msg("id \"%s\" was accepted", bad[i] ? bad[i] : "(null)");
+		if (mailbox_maildir_driver.mark_done(fx->mb, bad[i], &err) != MAIL_MESSAGE_BAD)
+			fail_msg("id \"%s\" was not refused as a bad message", bad[i] ? bad[i] : "(null)");
 	assert_true(exists(fx->top, "new", "100.a.host"));
 	assert_true(exists(fx->top, "new", ".hidden"));
 }
 
 /* remove: a message goes for good wherever it is (new/, or cur/ with any flags); one not
- * there is "not found" (1); a hostile id removes nothing. */
+ * there is "not found" (MAIL_OK, found 0); a hostile id removes nothing (MAIL_MESSAGE_BAD). */
 static void
 test_mailbox_maildir_remove_wherever_it_is(void **state)
 {
 	struct fixture *fx = *state;
 	static const struct {
 		const char *id;
-		int want;
+		int want_found;
 		const char *sub, *file;  /* gone afterwards */
 	} cases[] = {
-		{ "100.a.host", 0, "new", "100.a.host" },
-		{ "150.c.host", 0, "cur", "150.c.host:2,FS" },
-		{ "200.b.host", 0, "cur", "200.b.host:2," },
-		{ "200.b.host", 1, "cur", "200.b.host:2," },   /* already gone */
-		{ "200.b", 1, "cur", "200.b.host:2," },        /* a prefix is not the id */
+		{ "100.a.host", 1, "new", "100.a.host" },
+		{ "150.c.host", 1, "cur", "150.c.host:2,FS" },
+		{ "200.b.host", 1, "cur", "200.b.host:2," },
+		{ "200.b.host", 0, "cur", "200.b.host:2," },   /* already gone */
+		{ "200.b", 0, "cur", "200.b.host:2," },        /* a prefix is not the id */
 	};
 	static const char *const bad[] = { "", ".hidden", "../new/300.a.host", "new/300.a.host",
 		"300.a.host:2,S", NULL };
 	struct fb_error err;
+	int found;
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		int r = mailbox_maildir_driver.remove(fx->mb, cases[i].id, "<x@y>", &err);
+		enum mail_result r = mailbox_maildir_driver.remove(fx->mb, cases[i].id, "<x@y>",
+		    &found, &err);
 
-		if (r != cases[i].want)
-			fail_msg("%s: %d (%s)", cases[i].id, r, r < 0 ? err.msg : "");
+		if (r != MAIL_OK || found != cases[i].want_found)
+			fail_msg("%s: %s, found %d (%s)", cases[i].id, mail_result_name(r), found,
+			    r != MAIL_OK ? err.msg : "");
 		assert_false(exists(fx->top, cases[i].sub, cases[i].file));
 	}
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
-		if (mailbox_maildir_driver.remove(fx->mb, bad[i], NULL, &err) != -1)
-			fail_msg("id \"%s\" was accepted", bad[i] ? bad[i] : "(null)");
+		if (mailbox_maildir_driver.remove(fx->mb, bad[i], NULL, &found, &err) !=
+		    MAIL_MESSAGE_BAD)
+			fail_msg("id \"%s\" was not refused as a bad message", bad[i] ? bad[i] : "(null)");
 	assert_true(exists(fx->top, "new", "300.a.host"));
 	assert_true(exists(fx->top, "new", ".hidden"));
 	assert_true(exists(fx->top, "cur", "400.d.host:2,F"));
@@ -234,11 +249,62 @@ test_mailbox_maildir_wait_honours_stop(void **state)
 	struct fixture *fx = *state;
 	volatile sig_atomic_t stop = 1;
 	struct fb_error err;
+	int arrived = -1;
 
-	/* With stop set, a wait of a minute returns at once with "nothing". */
-	assert_int_equal(mailbox_maildir_driver.wait(fx->mb, 60000, &stop, &err), 0);
+	/* With stop set, a wait of a minute returns at once: stopped, with "nothing". */
+	assert_int_equal(mailbox_maildir_driver.wait(fx->mb, 60000, &stop, &arrived, &err),
+	    MAIL_STOPPED);
+	assert_int_equal(arrived, 0);
 	stop = 0;
-	assert_int_equal(mailbox_maildir_driver.wait(fx->mb, 10, &stop, &err), 1);
+	assert_int_equal(mailbox_maildir_driver.wait(fx->mb, 10, &stop, &arrived, &err), MAIL_OK);
+	assert_int_equal(arrived, 1);
+}
+
+/* The mailbox's name (its saved position's key and the inbox's source) comes from the driver,
+ * and only a local driver's names lead back to a driver without the configuration. */
+static void
+test_mailbox_driver_names_and_flags(void **state)
+{
+	static const struct {
+		const char *name;
+		const struct mailbox_driver *want;   /* mailbox_driver_local(); NULL: none */
+		size_t path_at;
+	} cases[] = {
+		{ "maildir:/var/mail/fb", &mailbox_maildir_driver, 8 },
+		{ "maildir:", NULL, 0 },                 /* no path */
+		{ "maildirx:/p", NULL, 0 },
+		{ "imap://mail.example.org:143/INBOX", NULL, 0 },   /* not local: needs the config */
+		{ "imaps://h:993/INBOX", NULL, 0 },
+	};
+	struct mailbox_settings ms;
+	struct buf b = BUF_INIT;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		size_t at = 0;
+
+		assert_ptr_equal(mailbox_driver_local(cases[i].name, strlen(cases[i].name), &at),
+		    cases[i].want);
+		assert_int_equal(at, cases[i].path_at);
+	}
+	mailbox_settings_init(&ms);
+	ms.maildir = "/var/mail/fb";
+	ms.url = "imaps://h:993";
+	ms.folder = "Replies";
+	assert_int_equal(mailbox_maildir_driver.name_of(&ms, &b), 0);
+	assert_string_equal(b.data, "maildir:/var/mail/fb");
+	buf_reset(&b);
+	assert_int_equal(mailbox_imap_driver.name_of(&ms, &b), 0);
+	assert_string_equal(b.data, "imaps://h:993/Replies");
+	buf_reset(&b);
+	ms.folder = NULL;
+	assert_int_equal(mailbox_imap_driver.name_of(&ms, &b), 0);
+	assert_string_equal(b.data, "imaps://h:993/INBOX");
+	buf_release(&b);
+	assert_true(mailbox_maildir_driver.flags & MAILBOX_LOCAL);
+	assert_false(mailbox_imap_driver.flags & MAILBOX_LOCAL);
+	assert_int_equal(mailbox_maildir_driver.kind, MAILBOX_MAILDIR);
+	assert_int_equal(mailbox_imap_driver.kind, MAILBOX_IMAP);
 }
 
 static void
@@ -289,6 +355,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_mailbox_maildir_remove_wherever_it_is, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_mailbox_maildir_wait_honours_stop, setup, teardown),
 		cmocka_unit_test(test_mailbox_driver_find_by_name),
+		cmocka_unit_test(test_mailbox_driver_names_and_flags),
 		cmocka_unit_test(test_mailbox_imap_open_refuses_bad_settings),
 	};
 

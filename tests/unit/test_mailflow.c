@@ -88,7 +88,7 @@ count_sending(void)
 	return n;
 }
 
-static int
+static enum mail_result
 fake_send(struct transport *t, struct transport_msg *msgs, size_t n, struct fb_error *err)
 {
 	struct timespec until;
@@ -120,28 +120,37 @@ fake_send(struct transport *t, struct transport_msg *msgs, size_t n, struct fb_e
 	}
 	fake.active--;
 	pthread_mutex_unlock(&fake.lock);
-	if (failing)
-		return fb_error_set(err, "scripted: connection refused");
+	if (failing) {
+		fb_error_set(err, "scripted: connection refused");
+		return MAIL_TEMPORARY;
+	}
 	for (size_t i = 0; i < n; i++) {
 		const char *r = msgs[i].rcpts[0];
 
 		buf_reset(&msgs[i].detail);
 		if (strstr(r, "temp") != NULL) {
-			msgs[i].status = TRANSPORT_TEMPFAIL;
+			msgs[i].status = MAIL_TEMPORARY;
 			buf_adds(&msgs[i].detail, "451 try later");
 		} else if (strstr(r, "perm") != NULL) {
-			msgs[i].status = TRANSPORT_PERMFAIL;
+			msgs[i].status = MAIL_MESSAGE_BAD;
 			buf_adds(&msgs[i].detail, "550 no such user");
 		} else {
-			msgs[i].status = TRANSPORT_OK;
+			msgs[i].status = MAIL_OK;
 			buf_adds(&msgs[i].detail, "250 ok");
 		}
 	}
-	return 0;
+	return MAIL_OK;
 }
 
 static const struct transport_driver fake_driver = {
-	.name = "fake", .open = fake_open, .send = fake_send, .close = fake_close,
+	.name = "fake", .flags = TRANSPORT_PARALLEL,
+	.open = fake_open, .send = fake_send, .close = fake_close,
+};
+
+/* The same driver without TRANSPORT_PARALLEL: its send() must never run twice at once. */
+static const struct transport_driver fake_serial_driver = {
+	.name = "fake-serial", .flags = 0,
+	.open = fake_open, .send = fake_send, .close = fake_close,
 };
 
 /* ---- fixture ------------------------------------------------------------------------------ */
@@ -255,6 +264,31 @@ test_mailflow_four_sessions_run_at_once_and_split_without_overlap(void **state)
 	assert_int_equal(count_state(db, "sending"), 0);
 	assert_int_equal(fake.opens, 4);
 	assert_int_equal(fake.closes, 4);
+	db_close(db);
+}
+
+/* The runner reads the driver's flags, not its name: sessions = 4 asked of a driver without
+ * TRANSPORT_PARALLEL is one session, in the calling thread, round after round. */
+static void
+test_mailflow_driver_without_parallel_flag_gets_one_session(void **state)
+{
+	struct mailflow_policy p = base_policy;
+	struct mailflow_stats st = { 0 };
+	struct fb_error err;
+	struct db *db = queued_db(35, 0, 0);
+
+	(void)state;
+	assert_int_equal(mailflow_send(db, &fake_serial_driver, NULL, &p, NOW, NULL, NULL, &st,
+	    &err), 0);
+	assert_int_equal(fake.max_active, 1);
+	assert_int_equal(fake.threads_distinct, 0);
+	assert_int_equal(fake.sends, 4);              /* 35 rows in rounds of 10: 10+10+10+5 */
+	assert_int_equal(fake.opens, 1);
+	assert_int_equal(fake.closes, 1);
+	for (int i = 1; i <= 35; i++)
+		assert_int_equal(fake.seen[i], 1);
+	assert_int_equal(st.sent, 35);
+	assert_int_equal(count_state(db, "sent"), 35);
 	db_close(db);
 }
 
@@ -426,6 +460,8 @@ main(void)
 		    test_mailflow_four_sessions_run_at_once_and_split_without_overlap, setup, teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_mailflow_more_rows_than_sessions_take_several_rounds, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_mailflow_driver_without_parallel_flag_gets_one_session, setup, teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_mailflow_one_session_stays_in_the_calling_thread, setup, teardown),
 		cmocka_unit_test_setup_teardown(

@@ -23,6 +23,7 @@
 #include "config.h"
 #include "db.h"
 #include "fbtime.h"
+#include "mailflow.h"
 #include "message.h"
 #include "outmail.h"
 #include "queue.h"
@@ -252,7 +253,7 @@ reply(struct world *w, const char *addr, const char *headers, const char *body)
 	buf_addf(&raw, "From: <%s>\nTo: feedback+%s@feedbackd.invalid\nSubject: Re: 0-meting\n"
 	    "Message-ID: <r%d@example.org>\nMIME-Version: 1.0\n%s\n%s", addr, tok, w->n,
 	    headers != NULL ? headers : "Content-Type: text/plain; charset=utf-8\n", body);
-	assert_int_equal(queue_inbox_add(w->db, "test", raw.data, raw.len, 1 << 20, w->f.now, &id,
+	assert_int_equal(mailflow_inbox_add(w->db, "test", raw.data, raw.len, 1 << 20, w->f.now, &id,
 	    &dup, &err), 0);
 	buf_release(&raw);
 	if (apply_pending(&w->f, 100, NULL, &st, &err) < 0)

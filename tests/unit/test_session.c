@@ -25,6 +25,7 @@
 #include "flow.h"
 #include "invite.h"
 #include "itip.h"
+#include "mailflow.h"
 #include "message.h"
 #include "outmail.h"
 #include "queue.h"
@@ -357,7 +358,7 @@ drop_reply(struct world *w, const char *uid, const char *from, const char *atten
 	    from, n, method, method, uid, *seq ? "SEQUENCE:" : "", seq, *seq ? "\r\n" : "",
 	    partstat, attendee);
 	assert_int_equal(db_begin(w->db, &err), 0);
-	assert_int_equal(queue_inbox_add(w->db, "test", raw.data, raw.len, 1 << 20, w->f.now, &id,
+	assert_int_equal(mailflow_inbox_add(w->db, "test", raw.data, raw.len, 1 << 20, w->f.now, &id,
 	    &dup, &err), 0);
 	assert_int_equal(db_commit(w->db, &err), 0);
 	buf_release(&raw);
@@ -504,7 +505,7 @@ test_session_mail_reply_to_invite_is_kept_not_counted(void **state)
 	message_free(m);
 	queue_outbox_release(&r);
 	assert_int_equal(db_begin(w.db, &err), 0);
-	assert_int_equal(queue_inbox_add(w.db, "test", raw.data, raw.len, 1 << 20, w.f.now, &id,
+	assert_int_equal(mailflow_inbox_add(w.db, "test", raw.data, raw.len, 1 << 20, w.f.now, &id,
 	    &dup, &err), 0);
 	assert_int_equal(db_commit(w.db, &err), 0);
 	assert_int_equal(apply_pending(&w.f, 10, NULL, &st, &err), 0);

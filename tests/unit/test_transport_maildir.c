@@ -108,10 +108,10 @@ test_transport_maildir_writes_return_path_then_the_bytes_exactly(void **state)
 	assert_non_null(t);
 	for (size_t i = 0; i < n; i++)
 		msgs[i] = (struct transport_msg){ "fb@example.org", rcpt, 1, messages[i].data, messages[i].len,
-			TRANSPORT_TEMPFAIL, BUF_INIT, NULL, NULL };
-	assert_int_equal(transport_maildir_driver.send(t, msgs, n, &err), 0);
+			MAIL_TEMPORARY, BUF_INIT, NULL, NULL };
+	assert_int_equal(transport_maildir_driver.send(t, msgs, n, &err), MAIL_OK);
 	for (size_t i = 0; i < n; i++)
-		assert_int_equal(msgs[i].status, TRANSPORT_OK);
+		assert_int_equal(msgs[i].status, MAIL_OK);
 	buf_reset(&p);
 	buf_addf(&p, "%s/tmp", md.data);
 	assert_int_equal(list(p.data, NULL), 0);
@@ -161,13 +161,13 @@ test_transport_maildir_names_are_unique(void **state)
 	t = transport_maildir_driver.open(&s, &err);
 	assert_non_null(t);
 	for (size_t i = 0; i < 300; i++)
-		msgs[i] = (struct transport_msg){ "", NULL, 0, "x\n", 2, TRANSPORT_TEMPFAIL, BUF_INIT, NULL, NULL };
-	assert_int_equal(transport_maildir_driver.send(t, msgs, 150, &err), 0);
-	assert_int_equal(transport_maildir_driver.send(t, msgs + 150, 150, &err), 0);
+		msgs[i] = (struct transport_msg){ "", NULL, 0, "x\n", 2, MAIL_TEMPORARY, BUF_INIT, NULL, NULL };
+	assert_int_equal(transport_maildir_driver.send(t, msgs, 150, &err), MAIL_OK);
+	assert_int_equal(transport_maildir_driver.send(t, msgs + 150, 150, &err), MAIL_OK);
 	buf_addf(&p, "%s/new", top);
 	assert_int_equal(list(p.data, NULL), 300);
 	for (size_t i = 0; i < 300; i++) {
-		assert_int_equal(msgs[i].status, TRANSPORT_OK);
+		assert_int_equal(msgs[i].status, MAIL_OK);
 		buf_release(&msgs[i].detail);
 	}
 	transport_maildir_driver.close(t);
@@ -181,7 +181,7 @@ test_transport_maildir_unwritable_is_tempfail_with_detail(void **state)
 {
 	char *top = make_tmpdir();
 	struct transport_settings s;
-	struct transport_msg m = { "", NULL, 0, "x\n", 2, TRANSPORT_OK, BUF_INIT, NULL, NULL };
+	struct transport_msg m = { "", NULL, 0, "x\n", 2, MAIL_OK, BUF_INIT, NULL, NULL };
 	struct fb_error err;
 	struct transport *t;
 	struct buf p = BUF_INIT;
@@ -198,8 +198,8 @@ test_transport_maildir_unwritable_is_tempfail_with_detail(void **state)
 	assert_non_null(t);
 	buf_addf(&p, "%s/new", top);
 	assert_int_equal(rmdir(p.data), 0);
-	assert_int_equal(transport_maildir_driver.send(t, &m, 1, &err), 0);
-	assert_int_equal(m.status, TRANSPORT_TEMPFAIL);
+	assert_int_equal(transport_maildir_driver.send(t, &m, 1, &err), MAIL_OK);
+	assert_int_equal(m.status, MAIL_TEMPORARY);
 	assert_non_null(strstr(m.detail.data, "rename"));
 	buf_reset(&p);
 	buf_addf(&p, "%s/tmp", top);

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "buf.h"
+#include "inbox_entry.h"
 #include "log.h"
 #include "mailflow.h"
 #include "queue.h"
@@ -148,11 +149,11 @@ record_outcomes(struct db *db, struct outbox_list *batch, struct transport_msg *
 		struct outbox_row *r = &batch->v[i];
 		int rc;
 
-		if (msgs[i].status == TRANSPORT_OK) {
+		if (msgs[i].status == MAIL_OK) {
 			rc = acc[i].recorded ? 0 : queue_outbox_sent(db, r->id, now, err);
 			stats->sent++;
 		} else {
-			int final = msgs[i].status == TRANSPORT_PERMFAIL || r->attempts >= p->max_attempts;
+			int final = msgs[i].status == MAIL_MESSAGE_BAD || r->attempts >= p->max_attempts;
 			time_t next = now + mailflow_backoff(r->id, r->attempts, p->backoff_initial,
 			    p->backoff_max);
 
@@ -187,7 +188,7 @@ struct session_job {
 	struct transport *t;
 	struct transport_msg *msgs;
 	size_t n;
-	int rc;                 /* drv->send()'s result */
+	enum mail_result rc;    /* drv->send()'s result */
 	struct fb_error err;    /* its error when rc < 0 */
 	pthread_t thread;
 	int threaded;           /* thread was started and must be joined */
@@ -198,10 +199,10 @@ session_job_run(struct session_job *j)
 {
 	j->err.msg[0] = '\0';
 	j->rc = j->drv->send(j->t, j->msgs, j->n, &j->err);
-	if (j->rc < 0) {
+	if (j->rc != MAIL_OK) {
 		/* Nothing could be attempted: every message waits for its retry. */
 		for (size_t i = 0; i < j->n; i++) {
-			j->msgs[i].status = TRANSPORT_TEMPFAIL;
+			j->msgs[i].status = MAIL_TEMPORARY;
 			buf_reset(&j->msgs[i].detail);
 			buf_adds(&j->msgs[i].detail, j->err.msg);
 		}
@@ -250,11 +251,11 @@ send_sessions(const struct transport_driver *drv, const struct transport_setting
 		if (jb->t == NULL) {
 			/* open() failed: the settings are wrong, so every session would fail alike. */
 			for (size_t i = 0; i < jb->n; i++) {
-				jb->msgs[i].status = TRANSPORT_TEMPFAIL;
+				jb->msgs[i].status = MAIL_TEMPORARY;
 				buf_reset(&jb->msgs[i].detail);
 				buf_adds(&jb->msgs[i].detail, jb->err.msg);
 			}
-			jb->rc = -1;
+			jb->rc = MAIL_TEMPORARY;
 			continue;
 		}
 		if (j > 0 && jb->n > 0 &&
@@ -269,7 +270,7 @@ send_sessions(const struct transport_driver *drv, const struct transport_setting
 			pthread_join(jobs[j].thread, NULL);
 	/* Log in the main thread only, once per distinct failure of a session. */
 	for (size_t j = 0; j < k; j++)
-		if (jobs[j].rc < 0)
+		if (jobs[j].rc != MAIL_OK)
 			log_warnx("outbox: session %zu of %zu: %s", j + 1, k, jobs[j].err.msg);
 }
 
@@ -289,6 +290,9 @@ mailflow_send(struct db *db, const struct transport_driver *drv,
 
 	if (nsessions > MAILFLOW_MAX_SESSIONS)
 		nsessions = MAILFLOW_MAX_SESSIONS;
+	/* A driver whose send() may not run in several threads at once gets one session. */
+	if (!(drv->flags & TRANSPORT_PARALLEL))
+		nsessions = 1;
 	if (u == NULL)
 		u = &local;
 	/* Nothing new goes out while accepted messages wait to be recorded as sent. */
@@ -327,7 +331,7 @@ mailflow_send(struct db *db, const struct transport_driver *drv,
 			msgs[i].nrcpts = 1;
 			msgs[i].data = claimed.v[i].raw.data;
 			msgs[i].len = claimed.v[i].raw.len;
-			msgs[i].status = TRANSPORT_TEMPFAIL;
+			msgs[i].status = MAIL_TEMPORARY;
 			buf_init(&msgs[i].detail);
 			acc[i] = (struct accepted){ &actx, claimed.v[i].id, 0 };
 			msgs[i].on_accepted = record_accepted;
@@ -338,7 +342,7 @@ mailflow_send(struct db *db, const struct transport_driver *drv,
 		rc = record_outcomes(db, &claimed, msgs, acc, policy, now, stats, err);
 		if (rc < 0)
 			for (size_t i = 0; i < claimed.n; i++)
-				if (msgs[i].status == TRANSPORT_OK && !acc[i].recorded)
+				if (msgs[i].status == MAIL_OK && !acc[i].recorded)
 					unrecorded_add(u, &claimed.v[i], now);
 		for (size_t i = 0; i < claimed.n; i++)
 			buf_release(&msgs[i].detail);
@@ -360,6 +364,45 @@ mailflow_send(struct db *db, const struct transport_driver *drv,
 			    (long long)local.v[i].id);
 		mailflow_unrecorded_release(&local);
 	}
+	return rc;
+}
+
+int
+mailflow_inbox_add(struct db *db, const char *source, const char *raw, size_t len,
+    size_t max_size, time_t now, int64_t *id, int *dup, struct fb_error *err)
+{
+	return mailflow_inbox_add_sized(db, source, raw, len, len, max_size, now, id, dup, err);
+}
+
+int
+mailflow_inbox_add_sized(struct db *db, const char *source, const char *raw, size_t len,
+    size_t size, size_t max_size, time_t now, int64_t *id, int *dup, struct fb_error *err)
+{
+	struct inbox_entry e;
+	struct buf why = BUF_INIT;
+	struct inbox_new m;
+	int rc;
+
+	if (inbox_entry_read(&e, raw, len, size, max_size) < 0 ||
+	    (e.too_big && buf_addf(&why, "too large to read: %zu bytes, the limit is %zu "
+	    "(max_message_size); kept here: its first %zu bytes (header and start); the whole "
+	    "message stays in the mailbox (%s), nothing of it was deleted", e.size, max_size,
+	    e.keep, source) < 0)) {
+		inbox_entry_release(&e);
+		buf_release(&why);
+		return fb_error_set(err, "out of memory");
+	}
+	m = (struct inbox_new){
+		.source = source, .raw = raw, .len = e.keep, .size = e.size, .sha256 = e.sha256,
+		.dedupe_key = e.dedupe_key[0] ? e.dedupe_key : NULL,
+		.message_id = e.message_id.len ? e.message_id.data : NULL,
+		.sender = e.from.len ? e.from.data : NULL,
+		.subject = e.subject.len ? e.subject.data : NULL,
+		.error = e.too_big ? why.data : NULL,
+	};
+	rc = queue_inbox_add(db, &m, now, id, dup, err);
+	inbox_entry_release(&e);
+	buf_release(&why);
 	return rc;
 }
 
@@ -399,7 +442,7 @@ mark_group(struct receive_ctx *c)
 	for (size_t i = 0; i < c->group; i++) {
 		struct fb_error merr;
 
-		if (c->ids[i] != NULL && c->drv->mark_done(c->mb, c->ids[i], &merr) < 0)
+		if (c->ids[i] != NULL && c->drv->mark_done(c->mb, c->ids[i], &merr) != MAIL_OK)
 			log_warnx("%s: %s (it will not be read again)", c->name, merr.msg);
 		free(c->ids[i]);
 		c->ids[i] = NULL;
@@ -452,7 +495,7 @@ rollback_group(struct receive_ctx *c)
 	c->group = c->stored = c->duplicates = 0;
 }
 
-static int
+static enum mail_result
 on_message(void *arg, const struct mailbox_msg *m)
 {
 	struct receive_ctx *c = arg;
@@ -469,7 +512,7 @@ on_message(void *arg, const struct mailbox_msg *m)
 		fb_error_set(c->err, "out of memory");
 		goto fail_tx;
 	}
-	if (queue_inbox_add_sized(c->db, source.data, m->data, m->len, m->size,
+	if (mailflow_inbox_add_sized(c->db, source.data, m->data, m->len, m->size,
 	    c->policy->max_message_size, c->now, &id, &dup, c->err) < 0)
 		goto fail_tx;
 	if (m->uidvalidity != 0) {
@@ -485,13 +528,13 @@ on_message(void *arg, const struct mailbox_msg *m)
 		c->stored++;
 	if (c->group == c->capids && commit_group(c) < 0)
 		goto fail;
-	return 0;
+	return MAIL_OK;
 fail_tx:
 	rollback_group(c);
 fail:
 	buf_release(&source);
-	c->failed = 1;
-	return -1;
+	c->failed = 1;          /* the database failed: c->err says how */
+	return MAIL_STOPPED;
 }
 
 int
@@ -502,7 +545,8 @@ mailflow_receive(struct db *db, const struct mailbox_driver *drv, struct mailbox
 	struct receive_ctx c;
 	struct mailbox_position pos = { 0, 0, 0 };
 	struct fb_error ferr;
-	int rc, have;
+	enum mail_result rc;
+	int have;
 
 	memset(&c, 0, sizeof(c));
 	c.db = db;
@@ -522,7 +566,7 @@ mailflow_receive(struct db *db, const struct mailbox_driver *drv, struct mailbox
 		free(c.ids);
 		return -1;
 	}
-	rc = drv->fetch_new(mb, &pos, on_message, &c, &ferr);
+	rc = drv->fetch_new(mb, &pos, on_message, &c, NULL, &ferr);
 	if (pos.uidvalidity_changed)
 		log_warnx("%s: UIDVALIDITY changed: reading the whole mailbox again "
 		    "(messages already stored are recognised and skipped)", name);
@@ -531,9 +575,11 @@ mailflow_receive(struct db *db, const struct mailbox_driver *drv, struct mailbox
 		c.failed = 1;
 	rollback_group(&c);
 	free(c.ids);
+	/* A stop by on_message() is a database failure, said in err; any other result is the
+	 * mailbox's (broken or short of memory): the caller closes it and retries with back-off. */
 	if (c.failed)
 		return -1;
-	if (rc < 0) {
+	if (rc != MAIL_OK) {
 		fb_error_set(err, "%s", ferr.msg);
 		return -1;
 	}

@@ -57,3 +57,37 @@ store_bind_id(sqlite3_stmt *st, int idx, int64_t id)
 	else
 		sqlite3_bind_null(st, idx);
 }
+
+int
+store_row(struct db *db, const char *sql, const int64_t *ids, int nids,
+    int (*map)(sqlite3_stmt *st, void *arg), void *arg, struct fb_error *err, const char *what)
+{
+	sqlite3_stmt *st = db_stmt(db, sql, err);
+	int rc;
+
+	if (st == NULL)
+		return -1;
+	for (int i = 0; i < nids; i++)
+		sqlite3_bind_int64(st, i + 1, ids[i]);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		rc = map != NULL ? map(st, arg) : 0;
+		sqlite3_reset(st);
+		return rc < 0 ? -1 : 0;
+	}
+	if (rc != SQLITE_DONE) {
+		/* The message before the reset, which may clear it. */
+		db_fail(db, err, what);
+		sqlite3_reset(st);
+		return -1;
+	}
+	sqlite3_reset(st);
+	return 1;
+}
+
+int
+store_row_by_id(struct db *db, const char *sql, int64_t id,
+    int (*map)(sqlite3_stmt *st, void *arg), void *arg, struct fb_error *err, const char *what)
+{
+	return store_row(db, sql, &id, 1, map, arg, err, what);
+}

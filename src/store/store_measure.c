@@ -2,6 +2,7 @@
  * store_measure — measurements, questionnaires, answers. See include/store_measure.h.
  */
 #include <stdio.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -61,6 +62,9 @@ static const char SQL_SCORES[] =
 	" JOIN member mb ON mb.id = q.member_id"
 	" WHERE q.measurement_id = ?1 AND (?2 = 0 OR mb.team_id = ?2) AND a.question = ?3"
 	" AND a.superseded = 0 AND a.score IS NOT NULL";
+
+/* The strings a row owns (store_row_release()). */
+static const size_t answer_strings[] = { offsetof(struct answer_row, text) };
 
 static void
 bind_time(sqlite3_stmt *st, int i, time_t t)
@@ -236,9 +240,7 @@ store_questionnaire_incomplete(struct db *db, int64_t measurement_id,
 void
 store_questionnaire_list_release(struct questionnaire_list *l)
 {
-	free(l->v);
-	l->v = NULL;
-	l->n = 0;
+	store_list_release(&l->v, &l->n, sizeof(*l->v), NULL, 0);
 }
 
 int
@@ -338,11 +340,8 @@ store_answer_current(struct db *db, int64_t questionnaire_id, struct answer_list
 void
 store_answer_list_release(struct answer_list *l)
 {
-	for (size_t i = 0; i < l->n; i++)
-		free(l->v[i].text);
-	free(l->v);
-	l->v = NULL;
-	l->n = 0;
+	store_list_release(&l->v, &l->n, sizeof(*l->v), answer_strings,
+	    STORE_NSTRINGS(answer_strings));
 }
 
 int

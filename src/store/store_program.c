@@ -3,6 +3,7 @@
  */
 #include <errno.h>
 #include <stdio.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -29,6 +30,12 @@ static const char SQL_TEAM_LIST[] =
 	"SELECT t.id, t.program_id, t.name, p.name FROM team t JOIN program p ON p.id = t.program_id "
 	"WHERE ?1 = 0 OR t.program_id = ?1 ORDER BY p.name, t.name";
 
+/* The strings a row owns (store_row_release()). */
+static const size_t program_strings[] = { offsetof(struct program, name),
+	offsetof(struct program, timezone), offsetof(struct program, organizer) };
+static const size_t team_strings[] = { offsetof(struct team, name),
+	offsetof(struct team, program_name) };
+
 static int
 program_from_row(sqlite3_stmt *st, struct program *p)
 {
@@ -53,22 +60,7 @@ program_from_row(sqlite3_stmt *st, struct program *p)
 void
 store_program_release(struct program *p)
 {
-	if (p == NULL)
-		return;
-	free(p->name);
-	free(p->timezone);
-	free(p->organizer);
-	p->name = p->timezone = p->organizer = NULL;
-}
-
-void
-store_program_list_release(struct program_list *l)
-{
-	for (size_t i = 0; i < l->n; i++)
-		store_program_release(&l->v[i]);
-	free(l->v);
-	l->v = NULL;
-	l->n = 0;
+	store_row_release(p, program_strings, STORE_NSTRINGS(program_strings));
 }
 
 int
@@ -185,6 +177,13 @@ oom:
 	return fb_error_set(err, "out of memory");
 }
 
+void
+store_program_list_release(struct program_list *l)
+{
+	store_list_release(&l->v, &l->n, sizeof(*l->v), program_strings,
+	    STORE_NSTRINGS(program_strings));
+}
+
 static int
 team_from_row(sqlite3_stmt *st, struct team *t)
 {
@@ -204,21 +203,7 @@ team_from_row(sqlite3_stmt *st, struct team *t)
 void
 store_team_release(struct team *t)
 {
-	if (t == NULL)
-		return;
-	free(t->name);
-	free(t->program_name);
-	t->name = t->program_name = NULL;
-}
-
-void
-store_team_list_release(struct team_list *l)
-{
-	for (size_t i = 0; i < l->n; i++)
-		store_team_release(&l->v[i]);
-	free(l->v);
-	l->v = NULL;
-	l->n = 0;
+	store_row_release(t, team_strings, STORE_NSTRINGS(team_strings));
 }
 
 int
@@ -326,4 +311,10 @@ oom:
 	sqlite3_reset(st);
 	store_team_list_release(&l);
 	return fb_error_set(err, "out of memory");
+}
+
+void
+store_team_list_release(struct team_list *l)
+{
+	store_list_release(&l->v, &l->n, sizeof(*l->v), team_strings, STORE_NSTRINGS(team_strings));
 }

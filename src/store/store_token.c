@@ -34,35 +34,34 @@ store_token_add(struct db *db, const char *token, const char *purpose,
 	return store_step_done(db, st, err, "storing a reply token");
 }
 
+struct token_get {
+	struct buf *purpose;
+	struct store_token *out;
+};
+
+static int
+token_row(sqlite3_stmt *st, void *arg)
+{
+	struct token_get *g = arg;
+
+	g->out->program_id = sqlite3_column_int64(st, 1);
+	g->out->member_id = sqlite3_column_int64(st, 2);
+	g->out->facilitator_id = sqlite3_column_int64(st, 3);
+	g->out->ref_id = sqlite3_column_int64(st, 4);
+	return buf_adds(g->purpose, db_col_text(st, 0));
+}
+
 int
 store_token_get(struct db *db, const char *token, time_t now, struct buf *purpose,
     struct store_token *out, struct fb_error *err)
 {
 	sqlite3_stmt *st = db_stmt(db, SQL_TOKEN_GET, err);
-	int rc;
+	struct token_get g = { purpose, out };
 
 	buf_reset(purpose);
 	if (st == NULL)
 		return -1;
 	db_bind_text(st, 1, token);
 	sqlite3_bind_int64(st, 2, (sqlite3_int64)now);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_DONE) {
-		sqlite3_reset(st);
-		return 1;
-	}
-	if (rc != SQLITE_ROW) {
-		sqlite3_reset(st);
-		return db_fail(db, err, "looking up a reply token");
-	}
-	if (buf_adds(purpose, db_col_text(st, 0)) < 0) {
-		sqlite3_reset(st);
-		return fb_error_set(err, "out of memory");
-	}
-	out->program_id = sqlite3_column_int64(st, 1);
-	out->member_id = sqlite3_column_int64(st, 2);
-	out->facilitator_id = sqlite3_column_int64(st, 3);
-	out->ref_id = sqlite3_column_int64(st, 4);
-	sqlite3_reset(st);
-	return 0;
+	return store_step_row(db, st, token_row, &g, err, "looking up a reply token");
 }

@@ -90,31 +90,14 @@ store_calendar_list(struct db *db, int64_t program_id, int64_t member_id,
     struct calendar_item_list *out, struct fb_error *err)
 {
 	sqlite3_stmt *st = db_stmt(db, SQL_ITEM_LIST, err);
-	size_t cap = 0;
-	int rc;
 
 	memset(out, 0, sizeof(*out));
 	if (st == NULL)
 		return -1;
 	sqlite3_bind_int64(st, 1, program_id);
 	sqlite3_bind_int64(st, 2, member_id);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if (store_grow(&out->v, &cap, out->n, sizeof(*out->v)) < 0 ||
-		    item_row(st, &out->v[out->n]) < 0) {
-			if (out->v != NULL && out->n < cap)
-				store_calendar_release(&out->v[out->n]);
-			sqlite3_reset(st);
-			store_calendar_list_release(out);
-			return fb_error_set(err, "out of memory");
-		}
-		out->n++;
-	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE) {
-		store_calendar_list_release(out);
-		return db_fail(db, err, "listing calendar items");
-	}
-	return 0;
+	return store_rows(db, st, &out->v, &out->n, sizeof(*out->v), item_row, calendar_strings,
+	    STORE_NSTRINGS(calendar_strings), err, "listing calendar items");
 }
 
 void
@@ -134,12 +117,22 @@ store_calendar_by_uid(struct db *db, const char *uid, struct calendar_item *out,
 	    "reading a calendar item");
 }
 
+static int
+questionnaire_row(sqlite3_stmt *st, void *arg)
+{
+	struct calendar_questionnaire *out = arg;
+
+	out->sent_at = (time_t)sqlite3_column_int64(st, 0);
+	out->closes_at = (time_t)sqlite3_column_int64(st, 1);
+	out->completed_at = (time_t)sqlite3_column_int64(st, 2);
+	return 0;
+}
+
 int
 store_calendar_questionnaire(struct db *db, int64_t program_id, int64_t member_id,
     const char *kind, struct calendar_questionnaire *out, struct fb_error *err)
 {
 	sqlite3_stmt *st = db_stmt(db, SQL_QUESTIONNAIRE, err);
-	int rc;
 
 	memset(out, 0, sizeof(*out));
 	if (st == NULL)
@@ -147,16 +140,8 @@ store_calendar_questionnaire(struct db *db, int64_t program_id, int64_t member_i
 	sqlite3_bind_int64(st, 1, program_id);
 	sqlite3_bind_int64(st, 2, member_id);
 	db_bind_text(st, 3, kind);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
-		out->sent_at = (time_t)sqlite3_column_int64(st, 0);
-		out->closes_at = (time_t)sqlite3_column_int64(st, 1);
-		out->completed_at = (time_t)sqlite3_column_int64(st, 2);
-	}
-	sqlite3_reset(st);
-	if (rc == SQLITE_DONE)
-		return 1;
-	return rc == SQLITE_ROW ? 0 : db_fail(db, err, "reading a member's questionnaire");
+	return store_step_row(db, st, questionnaire_row, out, err,
+	    "reading a member's questionnaire");
 }
 
 void

@@ -147,3 +147,33 @@ store_list_release_each(void *v, size_t *n, size_t size, void (*release)(void *r
 	*pv = NULL;
 	*n = 0;
 }
+
+int
+store_rows(struct db *db, sqlite3_stmt *st, void *v, size_t *n, size_t size,
+    int (*map)(sqlite3_stmt *st, void *row), const size_t *strings, size_t nstrings,
+    struct fb_error *err, const char *what)
+{
+	void **pv = v;
+	size_t cap = 0;
+	int rc;
+
+	*pv = NULL;
+	*n = 0;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (store_grow(pv, &cap, *n, size) < 0 || map(st, (char *)*pv + *n * size) < 0) {
+			sqlite3_reset(st);
+			store_list_release(pv, n, size, strings, nstrings);
+			return fb_error_set(err, "out of memory %s", what);
+		}
+		(*n)++;
+	}
+	if (rc != SQLITE_DONE) {
+		/* The message before the reset, which may clear it. */
+		db_fail(db, err, what);
+		sqlite3_reset(st);
+		store_list_release(pv, n, size, strings, nstrings);
+		return -1;
+	}
+	sqlite3_reset(st);
+	return 0;
+}

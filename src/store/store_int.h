@@ -48,6 +48,15 @@ int store_row_by_text(struct db *db, const char *sql, const char *text,
 #define STORE_NSTRINGS(a) (sizeof(a) / sizeof((a)[0]))
 void store_row_release(void *row, const size_t *strings, size_t nstrings);
 void store_list_release(void *v, size_t *n, size_t size, const size_t *strings, size_t nstrings);
+/*
+ * Step st (prepared and bound) to its end, each row into a new element (size bytes) of the
+ * list at *(T **)v with *n rows, by map(st, row) (-1 when out of memory, the row released).
+ * 0; or -1 with err ("out of memory <what>", or SQLite's message after what) and the list
+ * released (its rows' strings at strings[0..nstrings)) and empty.
+ */
+int store_rows(struct db *db, sqlite3_stmt *st, void *v, size_t *n, size_t size,
+    int (*map)(sqlite3_stmt *st, void *row), const size_t *strings, size_t nstrings,
+    struct fb_error *err, const char *what);
 void store_list_release_each(void *v, size_t *n, size_t size, void (*release)(void *row));
 
 #endif

@@ -36,9 +36,11 @@ static const size_t program_strings[] = { offsetof(struct program, name),
 static const size_t team_strings[] = { offsetof(struct team, name),
 	offsetof(struct team, program_name) };
 
+/* One programme row (also for store_rows()); -1 when out of memory, p released. */
 static int
-program_from_row(sqlite3_stmt *st, struct program *p)
+program_from_row(sqlite3_stmt *st, void *arg)
 {
+	struct program *p = arg;
 	int oom = 0;
 
 	memset(p, 0, sizeof(*p));
@@ -151,30 +153,11 @@ int
 store_program_list(struct db *db, struct program_list *out, struct fb_error *err)
 {
 	sqlite3_stmt *st = db_stmt(db, SQL_PROGRAM_LIST, err);
-	struct program_list l = { 0 };
-	size_t cap = 0;
-	int rc;
 
 	if (st == NULL)
 		return -1;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if (store_grow(&l.v, &cap, l.n, sizeof(*l.v)) < 0)
-			goto oom;
-		if (program_from_row(st, &l.v[l.n]) < 0)
-			goto oom;
-		l.n++;
-	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE) {
-		store_program_list_release(&l);
-		return db_fail(db, err, "listing programmes");
-	}
-	*out = l;
-	return 0;
-oom:
-	sqlite3_reset(st);
-	store_program_list_release(&l);
-	return fb_error_set(err, "out of memory");
+	return store_rows(db, st, &out->v, &out->n, sizeof(*out->v), program_from_row,
+	    program_strings, STORE_NSTRINGS(program_strings), err, "listing programmes");
 }
 
 void
@@ -184,9 +167,11 @@ store_program_list_release(struct program_list *l)
 	    STORE_NSTRINGS(program_strings));
 }
 
+/* One team row (also for store_rows()); -1 when out of memory, t released. */
 static int
-team_from_row(sqlite3_stmt *st, struct team *t)
+team_from_row(sqlite3_stmt *st, void *arg)
 {
+	struct team *t = arg;
 	int oom = 0;
 
 	t->id = sqlite3_column_int64(st, 0);
@@ -286,31 +271,12 @@ int
 store_team_list(struct db *db, int64_t program_id, struct team_list *out, struct fb_error *err)
 {
 	sqlite3_stmt *st = db_stmt(db, SQL_TEAM_LIST, err);
-	struct team_list l = { 0 };
-	size_t cap = 0;
-	int rc;
 
 	if (st == NULL)
 		return -1;
 	sqlite3_bind_int64(st, 1, program_id);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if (store_grow(&l.v, &cap, l.n, sizeof(*l.v)) < 0)
-			goto oom;
-		if (team_from_row(st, &l.v[l.n]) < 0)
-			goto oom;
-		l.n++;
-	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE) {
-		store_team_list_release(&l);
-		return db_fail(db, err, "listing teams");
-	}
-	*out = l;
-	return 0;
-oom:
-	sqlite3_reset(st);
-	store_team_list_release(&l);
-	return fb_error_set(err, "out of memory");
+	return store_rows(db, st, &out->v, &out->n, sizeof(*out->v), team_from_row, team_strings,
+	    STORE_NSTRINGS(team_strings), err, "listing teams");
 }
 
 void

@@ -164,28 +164,12 @@ store_session_list(struct db *db, int64_t program_id, struct session_list *out,
     struct fb_error *err)
 {
 	sqlite3_stmt *st = db_stmt(db, SQL_SESSION_LIST, err);
-	struct session_list l = { 0 };
-	size_t cap = 0;
-	int rc;
 
 	if (st == NULL)
 		return -1;
 	sqlite3_bind_int64(st, 1, program_id);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if (store_grow(&l.v, &cap, l.n, sizeof(*l.v)) < 0 || session_row(st, &l.v[l.n]) < 0) {
-			sqlite3_reset(st);
-			store_session_list_release(&l);
-			return fb_error_set(err, "out of memory listing sessions");
-		}
-		l.n++;
-	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE) {
-		store_session_list_release(&l);
-		return db_fail(db, err, "listing sessions");
-	}
-	*out = l;
-	return 0;
+	return store_rows(db, st, &out->v, &out->n, sizeof(*out->v), session_row,
+	    session_strings, STORE_NSTRINGS(session_strings), err, "listing sessions");
 }
 
 void
@@ -268,29 +252,12 @@ store_attendee_list(struct db *db, int64_t session_id, struct session_attendee_l
     struct fb_error *err)
 {
 	sqlite3_stmt *st = db_stmt(db, SQL_ATTENDEE_LIST, err);
-	struct session_attendee_list l = { 0 };
-	size_t cap = 0;
-	int rc;
 
 	if (st == NULL)
 		return -1;
 	sqlite3_bind_int64(st, 1, session_id);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if (store_grow(&l.v, &cap, l.n, sizeof(*l.v)) < 0 ||
-		    attendee_row(st, &l.v[l.n]) < 0) {
-			sqlite3_reset(st);
-			store_attendee_list_release(&l);
-			return fb_error_set(err, "out of memory listing attendees");
-		}
-		l.n++;
-	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE) {
-		store_attendee_list_release(&l);
-		return db_fail(db, err, "listing attendees");
-	}
-	*out = l;
-	return 0;
+	return store_rows(db, st, &out->v, &out->n, sizeof(*out->v), attendee_row,
+	    attendee_strings, STORE_NSTRINGS(attendee_strings), err, "listing attendees");
 }
 
 void

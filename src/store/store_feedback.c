@@ -397,30 +397,31 @@ store_member_has_address(struct db *db, int64_t member_id, const char *address,
 	return n > 0;
 }
 
+static int
+member_any_row(sqlite3_stmt *st, void *arg)
+{
+	int64_t *ids = arg;
+
+	ids[0] = sqlite3_column_int64(st, 0);
+	ids[1] = sqlite3_column_int64(st, 1);
+	return 0;
+}
+
 int
 store_member_by_address_any(struct db *db, const char *address, struct member *out,
     int64_t *program_id, struct fb_error *err)
 {
-	sqlite3_stmt *st = db_stmt(db, SQL_MEMBER_ANY, err);
-	int64_t mid, pid;
+	int64_t ids[2];   /* member, programme */
 	char spec[24];
-	int rc;
+	int rc = store_row_by_text(db, SQL_MEMBER_ANY, address, member_any_row, ids, err,
+	    "looking up a sender");
 
-	if (st == NULL)
+	if (rc != 0)
+		return rc;
+	snprintf(spec, sizeof(spec), "%lld", (long long)ids[0]);
+	if (store_member_find(db, ids[1], 0, spec, out, err) < 0)
 		return -1;
-	db_bind_text(st, 1, address);
-	rc = sqlite3_step(st);
-	if (rc != SQLITE_ROW) {
-		sqlite3_reset(st);
-		return rc == SQLITE_DONE ? 1 : db_fail(db, err, "looking up a sender");
-	}
-	mid = sqlite3_column_int64(st, 0);
-	pid = sqlite3_column_int64(st, 1);
-	sqlite3_reset(st);
-	snprintf(spec, sizeof(spec), "%lld", (long long)mid);
-	if (store_member_find(db, pid, 0, spec, out, err) < 0)
-		return -1;
-	*program_id = pid;
+	*program_id = ids[1];
 	return 0;
 }
 

@@ -135,19 +135,6 @@ store_list_release(void *v, size_t *n, size_t size, const size_t *strings, size_
 	*n = 0;
 }
 
-void
-store_list_release_each(void *v, size_t *n, size_t size, void (*release)(void *row))
-{
-	void **pv = v;
-	char *rows = *pv;
-
-	for (size_t i = 0; i < *n; i++)
-		release(rows + i * size);
-	free(rows);
-	*pv = NULL;
-	*n = 0;
-}
-
 int
 store_rows(struct db *db, sqlite3_stmt *st, void *v, size_t *n, size_t size,
     int (*map)(sqlite3_stmt *st, void *row), const size_t *strings, size_t nstrings,

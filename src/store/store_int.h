@@ -42,8 +42,7 @@ int store_row_by_text(struct db *db, const char *sql, const char *text,
  * Rows of the store's lists ({ T *v; size_t n; }) own strings: the char * members at the byte
  * offsets strings[0..nstrings) (offsetof). store_row_release() frees them and sets them to
  * NULL (row NULL: nothing); store_list_release() does so for each of the *n rows of size
- * bytes at *(T **)v, frees the array and empties the list. store_list_release_each() calls
- * release(row) instead, for rows that own more than strings.
+ * bytes at *(T **)v, frees the array and empties the list.
  */
 #define STORE_NSTRINGS(a) (sizeof(a) / sizeof((a)[0]))
 void store_row_release(void *row, const size_t *strings, size_t nstrings);
@@ -57,7 +56,6 @@ void store_list_release(void *v, size_t *n, size_t size, const size_t *strings, 
 int store_rows(struct db *db, sqlite3_stmt *st, void *v, size_t *n, size_t size,
     int (*map)(sqlite3_stmt *st, void *row), const size_t *strings, size_t nstrings,
     struct fb_error *err, const char *what);
-void store_list_release_each(void *v, size_t *n, size_t size, void (*release)(void *row));
 
 #endif
 

@@ -1,7 +1,8 @@
 /*
  * store_report — the database side of the facilitators' reports: load the weekly report's data
- * of one team or of every team of a programme, pick the anonymous rating samples, and store the
- * ratings a facilitator sends back.
+ * of one team or of every team of a programme, and read and write the rows of the anonymous
+ * rating samples and of the ratings a facilitator sends back (which feedback becomes a sample
+ * and what a rating means is decided in ratings.h and report_ratings.h).
  *
  * Loading runs one grouped query per concern (teams, members, given, received, requested,
  * absences, reminded questionnaires, response rates, sessions, ratings) for the whole set of
@@ -25,7 +26,6 @@
 #include "buf.h"
 #include "db.h"
 #include "fberror.h"
-#include "fields.h"
 #include "report.h"
 #include "report_progress.h"
 #include "store.h"
@@ -61,25 +61,12 @@ struct report_set {
  * team team_id of programme p, or of all its teams when team_id is 0. now is the report's
  * "generated at" and decides which questionnaires are open and which sessions are coming.
  * Members who left or were erased are not in the report. Rating samples are not loaded: see
- * store_report_samples(). out is filled (release with store_report_set_release()).
+ * report_samples_attach() (report_ratings.h). out is filled (release with store_report_set_release()).
  */
 int store_report_weekly_load(struct db *db, const struct program *p, int64_t team_id, int week,
     time_t now, struct report_set *out, struct fb_error *err);
 
 void store_report_set_release(struct report_set *s);
-
-/*
- * Attach up to n anonymous rating samples of the team's feedback of its week to rd (the team's
- * entry of a loaded set s): the first call for a team and week picks them (non-follow-up
- * feedback given by the team's members that week, in an order fixed by a hash of the feedback
- * id and the week, so the choice is deterministic and not the order of arrival) and records
- * each as "F<n>" with n unique in the programme; later calls show the same ones again. Each
- * text is the three BKC parts as written; rd->in.mask_names gets the names report_weekly()
- * masks in them (the team's members, those who left too, and its facilitators).
- * Writes in its own transaction. Returns the number of samples attached, or -1.
- */
-int store_report_samples(struct db *db, struct report_set *s, struct report_data *rd, int n,
-    time_t now, struct fb_error *err);
 
 /* The progress or evaluation report's data: the weekly set (members and their weekly
  * counts) plus measurements, scores and ratings per team. */
@@ -116,48 +103,62 @@ struct questionnaire;
 int store_report_ambition_load(struct db *db, const struct program *p, int64_t team_id,
     const struct questionnaire *baseline, struct report_progress_set *s, struct fb_error *err);
 
-/* What became of one rating in a facilitator's reply; the mail says it in the facilitator's
- * language (the words are in the templates ratings_received and facilitator_confirmation). */
-enum report_rating_result {
-	REPORT_RATING_RECORDED,     /* stored (a later rating of the same sample replaces it) */
-	REPORT_RATING_UNKNOWN,      /* no sample with that number in the programme: not stored */
-	REPORT_RATING_OTHER_TEAM,   /* a sample of another team's report: not stored */
-	REPORT_RATING_PROBLEM,      /* fields found a problem, in problem: */
-};
+/* ---- rating samples and ratings: the rows; report_ratings.h decides what they mean ---- */
 
-struct report_rating_outcome {
-	enum report_rating_result result;
-	enum fields_problem problem; /* PROBLEM: FIELDS_PROBLEM_RATING_OUT_OF_RANGE (not stored)
-	                              * or FIELDS_PROBLEM_RATING_TWICE (the later rating counts,
-	                              * and has an outcome of its own); else FIELDS_PROBLEM_OTHER */
-	char id[24];                 /* the sample: "F12" */
-	int score;                   /* the rating 1..5; 0 for RATING_OUT_OF_RANGE */
-	const char *value;           /* RATING_OUT_OF_RANGE: the rating as written (points into
-	                              * the fields given, valid while they are), else NULL */
-	size_t line;                 /* where in the reply */
-};
+/* Keep a copy of str in s for the inputs to point to (freed with the set); NULL on ENOMEM. */
+const char *store_report_keep(struct report_set *s, const char *str);
 
-/* Outcomes in the order of the reply's lines (a problem after the rating of its line). */
-struct report_rating_outcomes {
-	struct report_rating_outcome *v;
-	size_t n;
-};
-#define REPORT_RATING_OUTCOMES_INIT { NULL, 0 }
+/* Load once into rd (a team of s) the names report_weekly() masks in the team's samples: its
+ * members (those who left too) and its facilitators, into rd->in.mask_names. 0, or -1. */
+int store_report_team_names(struct db *db, struct report_set *s, struct report_data *rd,
+    struct fb_error *err);
 
-/* Free the outcomes' storage and empty them; NULL is fine. */
-void report_rating_outcomes_release(struct report_rating_outcomes *o);
+/* The programme of team team_id: 0, 1 when there is no such team, -1 with err. */
+int store_report_team_program(struct db *db, int64_t team_id, int64_t *program_id,
+    struct fb_error *err);
 
 /*
- * Store the ratings ("F12: 4") in a facilitator's reply. Each id must be a sample shown in a
- * report of the facilitator's own team; an unknown id, or one of another team, is not applied.
- * A second rating of the same sample by the same facilitator replaces the first. Every rating,
- * and every rating problem fields_parse() noted (out of range, rated twice), gets an outcome in
- * out (emptied first; release with report_rating_outcomes_release()), data only: no words.
- * All ratings of f are stored in one transaction. Returns the number recorded (0 when none
- * could be), or -1 with err set (unknown facilitator, database error; nothing stored, out
- * empty).
+ * The samples recorded for the report of team team_id and week, by number: fn(arg, number,
+ * parts) for each, with parts the feedback's confirmation, critique and suggestion as written
+ * ("" when empty; valid during the call). fn returns 0 for the next row, 1 to stop, -1 to fail
+ * (it sets err). Returns the number of rows handed to fn, or -1.
  */
-int report_ratings_apply(struct db *db, int64_t facilitator_id, const struct fields *f,
-    time_t now, struct report_rating_outcomes *out, struct fb_error *err);
+int store_rating_samples_shown(struct db *db, int64_t team_id, int week,
+    int (*fn)(void *arg, int64_t number, const char *const parts[3]), void *arg,
+    struct fb_error *err);
+
+/* The ids of the feedback that could become samples of team team_id's week: not follow-up,
+ * given by the team's members that week, not yet a sample; by id. *ids malloc'd (caller
+ * frees), *n of them. 0, or -1 with err (*ids NULL). */
+int store_rating_sample_candidates(struct db *db, int64_t program_id, int64_t team_id, int week,
+    int64_t **ids, size_t *n, struct fb_error *err);
+
+/* The next free sample number of programme program_id (1 for the first). 0, or -1. */
+int store_rating_sample_next(struct db *db, int64_t program_id, int64_t *next,
+    struct fb_error *err);
+
+/* Record feedback feedback_id as sample "F<number>" of team team_id's week report. 0, or -1. */
+int store_rating_sample_add(struct db *db, int64_t program_id, int64_t number, int64_t feedback_id,
+    int64_t team_id, int week, time_t now, struct fb_error *err);
+
+/* The team and programme of facilitator facilitator_id: 0, 1 when there is none, -1 with err. */
+int store_rating_facilitator(struct db *db, int64_t facilitator_id, int64_t *team_id,
+    int64_t *program_id, struct fb_error *err);
+
+/* One recorded sample. */
+struct store_rating_sample {
+	int64_t feedback_id;
+	int64_t team_id;         /* whose report showed it */
+	int week;
+};
+
+/* Sample "F<number>" of programme program_id: 0 with out, 1 when there is none, -1 with err. */
+int store_rating_sample_find(struct db *db, int64_t program_id, int64_t number,
+    struct store_rating_sample *out, struct fb_error *err);
+
+/* Store a facilitator's score for the feedback of a sample, of week; a second rating of the
+ * same feedback by the same facilitator replaces the first. 0, or -1 with err. */
+int store_rating_put(struct db *db, int64_t feedback_id, int64_t facilitator_id, int score,
+    int week, time_t now, struct fb_error *err);
 
 #endif

@@ -21,6 +21,7 @@
 #include "report_progress.h"
 #include "report_send.h"
 #include "store.h"
+#include "report_ratings.h"
 #include "store_report.h"
 #include "banned.h"
 
@@ -220,7 +221,7 @@ report_weekly_cmd(struct ctl *c, int argc, char **argv)
 		goto out;
 	}
 	for (size_t i = 0; i < set.n; i++) {
-		if (samples && store_report_samples(c->db, &set, &set.teams[i],
+		if (samples && report_samples_attach(c->db, &set, &set.teams[i],
 		    c->cfg->report.rating_samples, c->now, &err) < 0) {
 			ctl_error("team %s: %s", set.teams[i].team_name, err.msg);
 			goto out;

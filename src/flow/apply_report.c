@@ -23,6 +23,7 @@
 #include "apply_int.h"
 #include "fbtime.h"
 #include "match.h"
+#include "report_ratings.h"
 #include "store_report.h"
 #include "template.h"
 #include "banned.h"

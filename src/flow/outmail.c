@@ -10,6 +10,7 @@
 #include "outmail.h"
 #include "pace.h"
 #include "queue.h"
+#include "store_token.h"
 #include "banned.h"
 
 /* ---- the catalogue --------------------------------------------------------------------------- */
@@ -149,13 +150,6 @@ outmail_templates_for(const struct outmail_templates *t, const char *lang)
 
 /* ---- tokens ------------------------------------------------------------------------------------ */
 
-static const char SQL_TOKEN_INSERT[] =
-	"INSERT INTO token (token, purpose, program_id, member_id, facilitator_id, ref_id,"
-	" created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)";
-static const char SQL_TOKEN_GET[] =
-	"SELECT purpose, program_id, member_id, facilitator_id, ref_id FROM token"
-	" WHERE token = ? AND expires_at > ?";
-
 /* Tokens live until well after the follow-up: a late reply still finds its request. */
 static time_t
 token_expiry(const struct flow *f, const struct program *p)
@@ -176,47 +170,30 @@ static int
 token_store(const struct flow *f, const struct program *p, const struct outmail_token *t,
     const char *token, struct fb_error *err)
 {
-	sqlite3_stmt *st = db_stmt(f->db, SQL_TOKEN_INSERT, err);
+	struct store_token row = { p->id, t->member_id, t->facilitator_id, t->ref_id };
 
-	if (st == NULL)
-		return -1;
-	db_bind_text(st, 1, token);
-	db_bind_text(st, 2, token_purpose_name(t->purpose));
-	sqlite3_bind_int64(st, 3, p->id);
-	if (t->member_id > 0)
-		sqlite3_bind_int64(st, 4, t->member_id);
-	if (t->facilitator_id > 0)
-		sqlite3_bind_int64(st, 5, t->facilitator_id);
-	if (t->ref_id > 0)
-		sqlite3_bind_int64(st, 6, t->ref_id);
-	sqlite3_bind_int64(st, 7, (sqlite3_int64)f->now);
-	sqlite3_bind_int64(st, 8, (sqlite3_int64)token_expiry(f, p));
-	if (sqlite3_step(st) != SQLITE_DONE)
-		return db_fail(f->db, err, "storing a reply token");
-	return 0;
+	return store_token_add(f->db, token, token_purpose_name(t->purpose), &row, f->now,
+	    token_expiry(f, p), err);
 }
 
 int
 outmail_token_get(const struct flow *f, const char *token, struct outmail_token *out,
     int64_t *program_id, struct fb_error *err)
 {
-	sqlite3_stmt *st = db_stmt(f->db, SQL_TOKEN_GET, err);
-	int rc;
+	struct buf purpose = BUF_INIT;
+	struct store_token row;
+	int rc = store_token_get(f->db, token, f->now, &purpose, &row, err);
 
-	if (st == NULL)
-		return -1;
-	db_bind_text(st, 1, token);
-	sqlite3_bind_int64(st, 2, (sqlite3_int64)f->now);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_DONE)
-		return 1;
-	if (rc != SQLITE_ROW)
-		return db_fail(f->db, err, "looking up a reply token");
-	out->purpose = token_purpose_from_name(db_col_text(st, 0));
-	*program_id = sqlite3_column_int64(st, 1);
-	out->member_id = sqlite3_column_int64(st, 2);
-	out->facilitator_id = sqlite3_column_int64(st, 3);
-	out->ref_id = sqlite3_column_int64(st, 4);
+	if (rc != 0) {
+		buf_release(&purpose);
+		return rc;
+	}
+	out->purpose = token_purpose_from_name(purpose.data);
+	buf_release(&purpose);
+	*program_id = row.program_id;
+	out->member_id = row.member_id;
+	out->facilitator_id = row.facilitator_id;
+	out->ref_id = row.ref_id;
 	return 0;
 }
 

@@ -13,6 +13,7 @@
 #include "report.h"
 #include "report_progress.h"
 #include "report_send.h"
+#include "report_ratings.h"
 #include "store_report.h"
 #include "template.h"
 #include "banned.h"
@@ -36,7 +37,7 @@ weekly_team(const struct flow *f, const struct program *p, struct report_set *se
 		rc = 0; /* nobody to tell */
 		goto out;
 	}
-	samples = store_report_samples(f->db, set, rd, f->cfg->report.rating_samples, f->now, err);
+	samples = report_samples_attach(f->db, set, rd, f->cfg->report.rating_samples, f->now, err);
 	report_rules_from_config(&f->cfg->lagging, &rules);
 	if (samples < 0 || report_weekly(&rd->in, &rules, &rep, err) < 0)
 		goto out;

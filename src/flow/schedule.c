@@ -11,44 +11,8 @@
 #include "schedule.h"
 #include "store_feedback.h"
 #include "vocab.h"
+#include "store_moment.h"
 #include "banned.h"
-
-static const char SQL_DONE_GET[] =
-	"SELECT count(*) FROM done WHERE program_id = ?1 AND moment_key = ?2 AND target = ''";
-static const char SQL_DONE_SET[] =
-	"INSERT OR IGNORE INTO done (program_id, moment_key, target, done_at) VALUES (?1, ?2, '', ?3)";
-
-static int
-is_done(const struct flow *f, const struct program *p, const char *key, struct fb_error *err)
-{
-	sqlite3_stmt *st = db_stmt(f->db, SQL_DONE_GET, err);
-	int n = -1;
-
-	if (st == NULL)
-		return -1;
-	sqlite3_bind_int64(st, 1, p->id);
-	db_bind_text(st, 2, key);
-	if (sqlite3_step(st) == SQLITE_ROW)
-		n = sqlite3_column_int(st, 0);
-	sqlite3_reset(st);
-	return n < 0 ? db_fail(f->db, err, "reading done moments") : n;
-}
-
-static int
-mark_done(const struct flow *f, const struct program *p, const char *key, struct fb_error *err)
-{
-	sqlite3_stmt *st = db_stmt(f->db, SQL_DONE_SET, err);
-	int rc;
-
-	if (st == NULL)
-		return -1;
-	sqlite3_bind_int64(st, 1, p->id);
-	db_bind_text(st, 2, key);
-	sqlite3_bind_int64(st, 3, (sqlite3_int64)f->now);
-	rc = sqlite3_step(st);
-	sqlite3_reset(st);
-	return rc == SQLITE_DONE ? 0 : db_fail(f->db, err, "recording a done moment");
-}
 
 /* ---- the weekly nudge ------------------------------------------------------------------------- */
 
@@ -186,7 +150,7 @@ program_pass(const struct flow *f, const struct program *p, struct schedule_stat
 
 		if (fn == NULL)
 			continue;
-		if ((done = is_done(f, p, mo->key, err)) < 0) {
+		if ((done = store_moment_is_done(f->db, p->id, mo->key, err)) < 0) {
 			rc = -1;
 			break;
 		}
@@ -199,7 +163,8 @@ program_pass(const struct flow *f, const struct program *p, struct schedule_stat
 		size_t mails = 0;
 		int stale = f->now - mo->at > SCHEDULE_STALE;
 		if ((!stale && fn(f, p, mo, today, &mails, err) < 0) ||
-		    mark_done(f, p, mo->key, err) < 0 || db_commit(f->db, err) < 0) {
+		    store_moment_mark_done(f->db, p->id, mo->key, f->now, err) < 0 ||
+		    db_commit(f->db, err) < 0) {
 			db_rollback(f->db);
 			fb_error_prefix(err, "programme %s, %s: ", p->name, mo->label);
 			rc = -1;

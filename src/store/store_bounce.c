@@ -48,34 +48,28 @@ store_bounce_sent_release(struct bounce_sent *s)
 }
 
 static int
-sent_by(struct db *db, const char *sql, const char *key, struct bounce_sent *out,
-    struct fb_error *err)
+sent_row(sqlite3_stmt *st, void *arg)
 {
-	sqlite3_stmt *st = db_stmt(db, sql, err);
-	int rc, oom = 0;
+	struct bounce_sent *out = arg;
+	int oom = 0;
 
-	memset(out, 0, sizeof(*out));
-	if (st == NULL)
-		return -1;
-	db_bind_text(st, 1, key);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_DONE) {
-		sqlite3_reset(st);
-		return 1;
-	}
-	if (rc != SQLITE_ROW)
-		return db_fail(db, err, "looking up the message a bounce is about");
 	out->outbox_id = sqlite3_column_int64(st, 0);
 	out->program_id = sqlite3_column_int64(st, 1);
 	out->member_id = sqlite3_column_int64(st, 2);
 	out->recipient = store_dup(db_col_text(st, 3), &oom);
 	out->state = store_dup(db_col_text(st, 4), &oom);
-	sqlite3_reset(st);
-	if (oom) {
+	if (oom)
 		store_bounce_sent_release(out);
-		return fb_error_set(err, "out of memory");
-	}
-	return 0;
+	return oom ? -1 : 0;
+}
+
+static int
+sent_by(struct db *db, const char *sql, const char *key, struct bounce_sent *out,
+    struct fb_error *err)
+{
+	memset(out, 0, sizeof(*out));
+	return store_row_by_text(db, sql, key, sent_row, out, err,
+	    "looking up the message a bounce is about");
 }
 
 int

@@ -2,6 +2,7 @@
  * store_calendar — the calendar items of a programme's moments. See include/store_calendar.h.
  */
 #include <stdio.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -23,6 +24,9 @@ static const char SQL_QUESTIONNAIRE[] =
 	"SELECT q.sent_at, m.closes_at, coalesce(q.completed_at, 0) FROM questionnaire q"
 	" JOIN measurement m ON m.id = q.measurement_id"
 	" WHERE m.program_id = ?1 AND q.member_id = ?2 AND m.kind = ?3";
+
+/* The strings a row owns (store_row_release()). */
+static const size_t calendar_strings[] = { offsetof(struct calendar_item, uid) };
 
 int
 store_calendar_add(struct db *db, struct calendar_item *it, struct fb_error *err)
@@ -60,9 +64,11 @@ store_calendar_update(struct db *db, const struct calendar_item *it, struct fb_e
 	return store_step_done(db, st, err, "updating a calendar item");
 }
 
+/* One item row (also for store_step_row()); -1 when out of memory, it released. */
 static int
-item_row(sqlite3_stmt *st, struct calendar_item *it)
+item_row(sqlite3_stmt *st, void *arg)
 {
+	struct calendar_item *it = arg;
 	int oom = 0;
 
 	memset(it, 0, sizeof(*it));
@@ -74,6 +80,8 @@ item_row(sqlite3_stmt *st, struct calendar_item *it)
 	it->sequence = sqlite3_column_int64(st, 5);
 	it->starts_at = (time_t)sqlite3_column_int64(st, 6);
 	snprintf(it->status, sizeof(it->status), "%s", db_col_text(st, 7));
+	if (oom)
+		store_calendar_release(it);
 	return oom ? -1 : 0;
 }
 
@@ -82,59 +90,41 @@ store_calendar_list(struct db *db, int64_t program_id, int64_t member_id,
     struct calendar_item_list *out, struct fb_error *err)
 {
 	sqlite3_stmt *st = db_stmt(db, SQL_ITEM_LIST, err);
-	size_t cap = 0;
-	int rc;
 
 	memset(out, 0, sizeof(*out));
 	if (st == NULL)
 		return -1;
 	sqlite3_bind_int64(st, 1, program_id);
 	sqlite3_bind_int64(st, 2, member_id);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if (store_grow(&out->v, &cap, out->n, sizeof(*out->v)) < 0 ||
-		    item_row(st, &out->v[out->n]) < 0) {
-			if (out->v != NULL && out->n < cap)
-				store_calendar_release(&out->v[out->n]);
-			sqlite3_reset(st);
-			store_calendar_list_release(out);
-			return fb_error_set(err, "out of memory");
-		}
-		out->n++;
-	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE) {
-		store_calendar_list_release(out);
-		return db_fail(db, err, "listing calendar items");
-	}
-	return 0;
+	return store_rows(db, st, &out->v, &out->n, sizeof(*out->v), item_row, calendar_strings,
+	    STORE_NSTRINGS(calendar_strings), err, "listing calendar items");
+}
+
+void
+store_calendar_list_release(struct calendar_item_list *l)
+{
+	if (l != NULL)
+		store_list_release(&l->v, &l->n, sizeof(*l->v), calendar_strings,
+		    STORE_NSTRINGS(calendar_strings));
 }
 
 int
 store_calendar_by_uid(struct db *db, const char *uid, struct calendar_item *out,
     struct fb_error *err)
 {
-	sqlite3_stmt *st = db_stmt(db, SQL_ITEM_BY_UID, err);
-	int rc;
-
 	memset(out, 0, sizeof(*out));
-	if (st == NULL)
-		return -1;
-	db_bind_text(st, 1, uid);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_DONE) {
-		sqlite3_reset(st);
-		return 1;
-	}
-	if (rc != SQLITE_ROW) {
-		sqlite3_reset(st);
-		return db_fail(db, err, "reading a calendar item");
-	}
-	rc = item_row(st, out);
-	sqlite3_reset(st);
-	if (rc < 0) {
-		store_calendar_release(out);
-		return fb_error_set(err, "out of memory");
-	}
+	return store_row_by_text(db, SQL_ITEM_BY_UID, uid, item_row, out, err,
+	    "reading a calendar item");
+}
+
+static int
+questionnaire_row(sqlite3_stmt *st, void *arg)
+{
+	struct calendar_questionnaire *out = arg;
+
+	out->sent_at = (time_t)sqlite3_column_int64(st, 0);
+	out->closes_at = (time_t)sqlite3_column_int64(st, 1);
+	out->completed_at = (time_t)sqlite3_column_int64(st, 2);
 	return 0;
 }
 
@@ -143,7 +133,6 @@ store_calendar_questionnaire(struct db *db, int64_t program_id, int64_t member_i
     const char *kind, struct calendar_questionnaire *out, struct fb_error *err)
 {
 	sqlite3_stmt *st = db_stmt(db, SQL_QUESTIONNAIRE, err);
-	int rc;
 
 	memset(out, 0, sizeof(*out));
 	if (st == NULL)
@@ -151,35 +140,13 @@ store_calendar_questionnaire(struct db *db, int64_t program_id, int64_t member_i
 	sqlite3_bind_int64(st, 1, program_id);
 	sqlite3_bind_int64(st, 2, member_id);
 	db_bind_text(st, 3, kind);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
-		out->sent_at = (time_t)sqlite3_column_int64(st, 0);
-		out->closes_at = (time_t)sqlite3_column_int64(st, 1);
-		out->completed_at = (time_t)sqlite3_column_int64(st, 2);
-	}
-	sqlite3_reset(st);
-	if (rc == SQLITE_DONE)
-		return 1;
-	return rc == SQLITE_ROW ? 0 : db_fail(db, err, "reading a member's questionnaire");
+	return store_step_row(db, st, questionnaire_row, out, err,
+	    "reading a member's questionnaire");
 }
 
 void
 store_calendar_release(struct calendar_item *it)
 {
-	if (it == NULL)
-		return;
-	free(it->uid);
-	it->uid = NULL;
+	store_row_release(it, calendar_strings, STORE_NSTRINGS(calendar_strings));
 }
 
-void
-store_calendar_list_release(struct calendar_item_list *l)
-{
-	if (l == NULL)
-		return;
-	for (size_t i = 0; i < l->n; i++)
-		store_calendar_release(&l->v[i]);
-	free(l->v);
-	l->v = NULL;
-	l->n = 0;
-}

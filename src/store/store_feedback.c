@@ -2,6 +2,7 @@
  * store_feedback — requests, feedback, reactions and counts. See include/store_feedback.h.
  */
 #include <stdio.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -73,6 +74,10 @@ static const char SQL_ANSWERS_SINCE[] =
 	"SELECT count(*) FROM outbox WHERE recipient = ?1 AND inbox_id IS NOT NULL"
 	" AND created_at >= ?2";
 
+/* The strings a row owns (store_row_release()). */
+static const size_t status_strings[] = { offsetof(struct status_row, name),
+	offsetof(struct status_row, address) };
+
 int
 store_request_add(struct db *db, int64_t program_id, int64_t asker_id, int64_t giver_id,
     const char *topic, int week, int64_t inbox_id, time_t now, int64_t *id,
@@ -96,39 +101,39 @@ store_request_add(struct db *db, int64_t program_id, int64_t asker_id, int64_t g
 	return 0;
 }
 
+/* A request row from SQL_REQUEST_GET's columns (store_step_row()). */
+static int
+request_row(sqlite3_stmt *st, void *arg)
+{
+	struct feedback_request_row *r = arg;
+	int oom = 0;
+
+	memset(r, 0, sizeof(*r));
+	r->id = sqlite3_column_int64(st, 0);
+	r->program_id = sqlite3_column_int64(st, 1);
+	r->asker_id = sqlite3_column_int64(st, 2);
+	r->giver_id = sqlite3_column_int64(st, 3);
+	r->topic = store_dup((const char *)sqlite3_column_text(st, 4), &oom);
+	r->week = sqlite3_column_int(st, 5);
+	r->answered_at = (time_t)sqlite3_column_int64(st, 6);
+	if (oom)
+		store_request_release(r);
+	return oom ? -1 : 0;
+}
+
 int
 store_request_get(struct db *db, int64_t id, struct feedback_request_row *out,
     struct fb_error *err)
 {
-	sqlite3_stmt *st = db_stmt(db, SQL_REQUEST_GET, err);
 	struct feedback_request_row r;
-	int rc, oom = 0;
+	int rc = store_row_by_id(db, SQL_REQUEST_GET, id, request_row, &r, err,
+	    "reading a feedback request");
 
-	if (st == NULL)
-		return -1;
-	sqlite3_bind_int64(st, 1, id);
-	rc = sqlite3_step(st);
-	if (rc != SQLITE_ROW) {
-		sqlite3_reset(st);
-		if (rc == SQLITE_DONE)
-			return fb_error_set(err, "no feedback request %lld", (long long)id);
-		return db_fail(db, err, "reading a feedback request");
-	}
-	memset(&r, 0, sizeof(r));
-	r.id = sqlite3_column_int64(st, 0);
-	r.program_id = sqlite3_column_int64(st, 1);
-	r.asker_id = sqlite3_column_int64(st, 2);
-	r.giver_id = sqlite3_column_int64(st, 3);
-	r.topic = store_dup((const char *)sqlite3_column_text(st, 4), &oom);
-	r.week = sqlite3_column_int(st, 5);
-	r.answered_at = (time_t)sqlite3_column_int64(st, 6);
-	sqlite3_reset(st);
-	if (oom) {
-		store_request_release(&r);
-		return fb_error_set(err, "out of memory");
-	}
-	*out = r;
-	return 0;
+	if (rc == 1)
+		return fb_error_set(err, "no feedback request %lld", (long long)id);
+	if (rc == 0)
+		*out = r;
+	return rc;
 }
 
 int
@@ -176,42 +181,42 @@ store_feedback_add(struct db *db, const struct feedback_new *f, time_t now, int6
 	return 0;
 }
 
+/* A feedback row from SQL_FEEDBACK_GET's columns (store_step_row()). */
+static int
+feedback_row(sqlite3_stmt *st, void *arg)
+{
+	struct feedback_row *f = arg;
+	int oom = 0;
+
+	memset(f, 0, sizeof(*f));
+	f->id = sqlite3_column_int64(st, 0);
+	f->program_id = sqlite3_column_int64(st, 1);
+	f->request_id = sqlite3_column_int64(st, 2);
+	f->giver_id = sqlite3_column_int64(st, 3);
+	f->receiver_id = sqlite3_column_int64(st, 4);
+	f->confirmation = store_dup((const char *)sqlite3_column_text(st, 5), &oom);
+	f->critique = store_dup((const char *)sqlite3_column_text(st, 6), &oom);
+	f->suggestion = store_dup((const char *)sqlite3_column_text(st, 7), &oom);
+	f->week = sqlite3_column_int(st, 8);
+	f->is_followup = sqlite3_column_int(st, 9);
+	f->topic = store_dup((const char *)sqlite3_column_text(st, 10), &oom);
+	if (oom)
+		store_feedback_release(f);
+	return oom ? -1 : 0;
+}
+
 int
 store_feedback_get(struct db *db, int64_t id, struct feedback_row *out, struct fb_error *err)
 {
-	sqlite3_stmt *st = db_stmt(db, SQL_FEEDBACK_GET, err);
 	struct feedback_row f;
-	int rc, oom = 0;
+	int rc = store_row_by_id(db, SQL_FEEDBACK_GET, id, feedback_row, &f, err,
+	    "reading feedback");
 
-	if (st == NULL)
-		return -1;
-	sqlite3_bind_int64(st, 1, id);
-	rc = sqlite3_step(st);
-	if (rc != SQLITE_ROW) {
-		sqlite3_reset(st);
-		if (rc == SQLITE_DONE)
-			return fb_error_set(err, "no feedback %lld", (long long)id);
-		return db_fail(db, err, "reading feedback");
-	}
-	memset(&f, 0, sizeof(f));
-	f.id = sqlite3_column_int64(st, 0);
-	f.program_id = sqlite3_column_int64(st, 1);
-	f.request_id = sqlite3_column_int64(st, 2);
-	f.giver_id = sqlite3_column_int64(st, 3);
-	f.receiver_id = sqlite3_column_int64(st, 4);
-	f.confirmation = store_dup((const char *)sqlite3_column_text(st, 5), &oom);
-	f.critique = store_dup((const char *)sqlite3_column_text(st, 6), &oom);
-	f.suggestion = store_dup((const char *)sqlite3_column_text(st, 7), &oom);
-	f.week = sqlite3_column_int(st, 8);
-	f.is_followup = sqlite3_column_int(st, 9);
-	f.topic = store_dup((const char *)sqlite3_column_text(st, 10), &oom);
-	sqlite3_reset(st);
-	if (oom) {
-		store_feedback_release(&f);
-		return fb_error_set(err, "out of memory");
-	}
-	*out = f;
-	return 0;
+	if (rc == 1)
+		return fb_error_set(err, "no feedback %lld", (long long)id);
+	if (rc == 0)
+		*out = f;
+	return rc;
 }
 
 int
@@ -309,13 +314,8 @@ store_member_counts(struct db *db, int64_t member_id, int week_from, int week_to
 void
 store_status_list_release(struct status_list *l)
 {
-	for (size_t i = 0; i < l->n; i++) {
-		free(l->v[i].name);
-		free(l->v[i].address);
-	}
-	free(l->v);
-	l->v = NULL;
-	l->n = 0;
+	store_list_release(&l->v, &l->n, sizeof(*l->v), status_strings,
+	    STORE_NSTRINGS(status_strings));
 }
 
 int
@@ -397,30 +397,31 @@ store_member_has_address(struct db *db, int64_t member_id, const char *address,
 	return n > 0;
 }
 
+static int
+member_any_row(sqlite3_stmt *st, void *arg)
+{
+	int64_t *ids = arg;
+
+	ids[0] = sqlite3_column_int64(st, 0);
+	ids[1] = sqlite3_column_int64(st, 1);
+	return 0;
+}
+
 int
 store_member_by_address_any(struct db *db, const char *address, struct member *out,
     int64_t *program_id, struct fb_error *err)
 {
-	sqlite3_stmt *st = db_stmt(db, SQL_MEMBER_ANY, err);
-	int64_t mid, pid;
+	int64_t ids[2];   /* member, programme */
 	char spec[24];
-	int rc;
+	int rc = store_row_by_text(db, SQL_MEMBER_ANY, address, member_any_row, ids, err,
+	    "looking up a sender");
 
-	if (st == NULL)
+	if (rc != 0)
+		return rc;
+	snprintf(spec, sizeof(spec), "%lld", (long long)ids[0]);
+	if (store_member_find(db, ids[1], 0, spec, out, err) < 0)
 		return -1;
-	db_bind_text(st, 1, address);
-	rc = sqlite3_step(st);
-	if (rc != SQLITE_ROW) {
-		sqlite3_reset(st);
-		return rc == SQLITE_DONE ? 1 : db_fail(db, err, "looking up a sender");
-	}
-	mid = sqlite3_column_int64(st, 0);
-	pid = sqlite3_column_int64(st, 1);
-	sqlite3_reset(st);
-	snprintf(spec, sizeof(spec), "%lld", (long long)mid);
-	if (store_member_find(db, pid, 0, spec, out, err) < 0)
-		return -1;
-	*program_id = pid;
+	*program_id = ids[1];
 	return 0;
 }
 

@@ -57,3 +57,110 @@ store_bind_id(sqlite3_stmt *st, int idx, int64_t id)
 	else
 		sqlite3_bind_null(st, idx);
 }
+
+int
+store_step_row(struct db *db, sqlite3_stmt *st, int (*map)(sqlite3_stmt *st, void *arg),
+    void *arg, struct fb_error *err, const char *what)
+{
+	int rc = sqlite3_step(st);
+
+	if (rc == SQLITE_ROW) {
+		rc = map != NULL ? map(st, arg) : 0;
+		sqlite3_reset(st);
+		return rc < 0 ? fb_error_set(err, "out of memory") : 0;
+	}
+	if (rc != SQLITE_DONE) {
+		/* The message before the reset, which may clear it. */
+		db_fail(db, err, what);
+		sqlite3_reset(st);
+		return -1;
+	}
+	sqlite3_reset(st);
+	return 1;
+}
+
+int
+store_row(struct db *db, const char *sql, const int64_t *ids, int nids,
+    int (*map)(sqlite3_stmt *st, void *arg), void *arg, struct fb_error *err, const char *what)
+{
+	sqlite3_stmt *st = db_stmt(db, sql, err);
+
+	if (st == NULL)
+		return -1;
+	for (int i = 0; i < nids; i++)
+		sqlite3_bind_int64(st, i + 1, ids[i]);
+	return store_step_row(db, st, map, arg, err, what);
+}
+
+int
+store_row_by_id(struct db *db, const char *sql, int64_t id,
+    int (*map)(sqlite3_stmt *st, void *arg), void *arg, struct fb_error *err, const char *what)
+{
+	return store_row(db, sql, &id, 1, map, arg, err, what);
+}
+
+int
+store_row_by_text(struct db *db, const char *sql, const char *text,
+    int (*map)(sqlite3_stmt *st, void *arg), void *arg, struct fb_error *err, const char *what)
+{
+	sqlite3_stmt *st = db_stmt(db, sql, err);
+
+	if (st == NULL)
+		return -1;
+	db_bind_text(st, 1, text);
+	return store_step_row(db, st, map, arg, err, what);
+}
+
+void
+store_row_release(void *row, const size_t *strings, size_t nstrings)
+{
+	for (size_t i = 0; row != NULL && i < nstrings; i++) {
+		char **str = (char **)(void *)((char *)row + strings[i]);
+
+		free(*str);
+		*str = NULL;
+	}
+}
+
+void
+store_list_release(void *v, size_t *n, size_t size, const size_t *strings, size_t nstrings)
+{
+	void **pv = v;
+	char *rows = *pv;
+
+	for (size_t i = 0; i < *n; i++)
+		store_row_release(rows + i * size, strings, nstrings);
+	free(rows);
+	*pv = NULL;
+	*n = 0;
+}
+
+int
+store_rows(struct db *db, sqlite3_stmt *st, void *v, size_t *n, size_t size,
+    int (*map)(sqlite3_stmt *st, void *row), const size_t *strings, size_t nstrings,
+    struct fb_error *err, const char *what)
+{
+	void **pv = v;
+	size_t cap = 0;
+	int rc;
+
+	*pv = NULL;
+	*n = 0;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (store_grow(pv, &cap, *n, size) < 0 || map(st, (char *)*pv + *n * size) < 0) {
+			sqlite3_reset(st);
+			store_list_release(pv, n, size, strings, nstrings);
+			return fb_error_set(err, "out of memory %s", what);
+		}
+		(*n)++;
+	}
+	if (rc != SQLITE_DONE) {
+		/* The message before the reset, which may clear it. */
+		db_fail(db, err, what);
+		sqlite3_reset(st);
+		store_list_release(pv, n, size, strings, nstrings);
+		return -1;
+	}
+	sqlite3_reset(st);
+	return 0;
+}

@@ -20,4 +20,42 @@ int store_step_done(struct db *db, sqlite3_stmt *st, struct fb_error *err, const
 /* Bind an optional row id: id > 0, or SQL NULL. */
 void store_bind_id(sqlite3_stmt *st, int idx, int64_t id);
 
+/*
+ * Step st (prepared and bound) once. On a row call map(st, arg) (NULL: nothing to read) and
+ * return 0, or -1 with "out of memory" when map returns < 0 (map has freed what it filled);
+ * 1 when there is no row; -1 with SQLite's message after what on a database error. st is
+ * reset in every case, so what map keeps must be copied.
+ */
+int store_step_row(struct db *db, sqlite3_stmt *st, int (*map)(sqlite3_stmt *st, void *arg),
+    void *arg, struct fb_error *err, const char *what);
+/* store_step_row() of sql with ids[0..nids) bound to ?1.. */
+int store_row(struct db *db, const char *sql, const int64_t *ids, int nids,
+    int (*map)(sqlite3_stmt *st, void *arg), void *arg, struct fb_error *err, const char *what);
+/* store_step_row() of sql with the one id ?1. */
+int store_row_by_id(struct db *db, const char *sql, int64_t id,
+    int (*map)(sqlite3_stmt *st, void *arg), void *arg, struct fb_error *err, const char *what);
+/* store_step_row() of sql with the one text ?1. */
+int store_row_by_text(struct db *db, const char *sql, const char *text,
+    int (*map)(sqlite3_stmt *st, void *arg), void *arg, struct fb_error *err, const char *what);
+
+/*
+ * Rows of the store's lists ({ T *v; size_t n; }) own strings: the char * members at the byte
+ * offsets strings[0..nstrings) (offsetof). store_row_release() frees them and sets them to
+ * NULL (row NULL: nothing); store_list_release() does so for each of the *n rows of size
+ * bytes at *(T **)v, frees the array and empties the list.
+ */
+#define STORE_NSTRINGS(a) (sizeof(a) / sizeof((a)[0]))
+void store_row_release(void *row, const size_t *strings, size_t nstrings);
+void store_list_release(void *v, size_t *n, size_t size, const size_t *strings, size_t nstrings);
+/*
+ * Step st (prepared and bound) to its end, each row into a new element (size bytes) of the
+ * list at *(T **)v with *n rows, by map(st, row) (-1 when out of memory, the row released).
+ * 0; or -1 with err ("out of memory <what>", or SQLite's message after what) and the list
+ * released (its rows' strings at strings[0..nstrings)) and empty.
+ */
+int store_rows(struct db *db, sqlite3_stmt *st, void *v, size_t *n, size_t size,
+    int (*map)(sqlite3_stmt *st, void *row), const size_t *strings, size_t nstrings,
+    struct fb_error *err, const char *what);
+
 #endif
+

@@ -2,6 +2,7 @@
  * store_measure — measurements, questionnaires, answers. See include/store_measure.h.
  */
 #include <stdio.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -62,6 +63,9 @@ static const char SQL_SCORES[] =
 	" WHERE q.measurement_id = ?1 AND (?2 = 0 OR mb.team_id = ?2) AND a.question = ?3"
 	" AND a.superseded = 0 AND a.score IS NOT NULL";
 
+/* The strings a row owns (store_row_release()). */
+static const size_t answer_strings[] = { offsetof(struct answer_row, text) };
+
 static void
 bind_time(sqlite3_stmt *st, int i, time_t t)
 {
@@ -98,31 +102,30 @@ store_measurement_open(struct db *db, int64_t program_id, const char *kind, time
 	return rc;
 }
 
+static int
+measurement_row(sqlite3_stmt *st, void *arg)
+{
+	struct measurement_row *out = arg;
+
+	out->id = sqlite3_column_int64(st, 0);
+	out->program_id = sqlite3_column_int64(st, 1);
+	snprintf(out->kind, sizeof(out->kind), "%s", db_col_text(st, 2));
+	out->opens_at = (time_t)sqlite3_column_int64(st, 3);
+	out->closes_at = (time_t)sqlite3_column_int64(st, 4);
+	return 0;
+}
+
 int
 store_measurement_get(struct db *db, int64_t program_id, const char *kind,
     struct measurement_row *out, struct fb_error *err)
 {
 	sqlite3_stmt *st = db_stmt(db, SQL_MEASUREMENT_GET, err);
-	int rc;
 
 	if (st == NULL)
 		return -1;
 	sqlite3_bind_int64(st, 1, program_id);
 	db_bind_text(st, 2, kind);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
-		out->id = sqlite3_column_int64(st, 0);
-		out->program_id = sqlite3_column_int64(st, 1);
-		snprintf(out->kind, sizeof(out->kind), "%s", db_col_text(st, 2));
-		out->opens_at = (time_t)sqlite3_column_int64(st, 3);
-		out->closes_at = (time_t)sqlite3_column_int64(st, 4);
-	}
-	sqlite3_reset(st);
-	if (rc == SQLITE_ROW)
-		return 0;
-	if (rc == SQLITE_DONE)
-		return 1;
-	return db_fail(db, err, "reading a measurement");
+	return store_step_row(db, st, measurement_row, out, err, "reading a measurement");
 }
 
 int
@@ -167,9 +170,12 @@ store_questionnaire_add(struct db *db, int64_t measurement_id, int64_t member_id
 	return changed ? 0 : 1;
 }
 
-static void
-q_row(sqlite3_stmt *st, struct questionnaire_row *r)
+/* One questionnaire row (for store_step_row() and store_rows()); never fails. */
+static int
+q_row(sqlite3_stmt *st, void *arg)
 {
+	struct questionnaire_row *r = arg;
+
 	r->id = sqlite3_column_int64(st, 0);
 	r->measurement_id = sqlite3_column_int64(st, 1);
 	r->member_id = sqlite3_column_int64(st, 2);
@@ -181,27 +187,14 @@ q_row(sqlite3_stmt *st, struct questionnaire_row *r)
 	r->last_reminder_at = (time_t)sqlite3_column_int64(st, 8);
 	r->completed_at = (time_t)sqlite3_column_int64(st, 9);
 	r->answered = sqlite3_column_int(st, 10);
+	return 0;
 }
 
 int
 store_questionnaire_get(struct db *db, int64_t id, struct questionnaire_row *out,
     struct fb_error *err)
 {
-	sqlite3_stmt *st = db_stmt(db, SQL_Q_GET, err);
-	int rc;
-
-	if (st == NULL)
-		return -1;
-	sqlite3_bind_int64(st, 1, id);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
-		q_row(st, out);
-	sqlite3_reset(st);
-	if (rc == SQLITE_ROW)
-		return 0;
-	if (rc == SQLITE_DONE)
-		return 1;
-	return db_fail(db, err, "reading a questionnaire");
+	return store_row_by_id(db, SQL_Q_GET, id, q_row, out, err, "reading a questionnaire");
 }
 
 int
@@ -209,36 +202,20 @@ store_questionnaire_incomplete(struct db *db, int64_t measurement_id,
     struct questionnaire_list *out, struct fb_error *err)
 {
 	sqlite3_stmt *st = db_stmt(db, SQL_Q_INCOMPLETE, err);
-	size_t cap = 0;
-	int rc;
 
 	out->v = NULL;
 	out->n = 0;
 	if (st == NULL)
 		return -1;
 	sqlite3_bind_int64(st, 1, measurement_id);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if (store_grow(&out->v, &cap, out->n, sizeof(*out->v)) < 0) {
-			sqlite3_reset(st);
-			store_questionnaire_list_release(out);
-			return fb_error_set(err, "out of memory");
-		}
-		q_row(st, &out->v[out->n++]);
-	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE) {
-		store_questionnaire_list_release(out);
-		return db_fail(db, err, "listing questionnaires");
-	}
-	return 0;
+	return store_rows(db, st, &out->v, &out->n, sizeof(*out->v), q_row, NULL, 0, err,
+	    "listing questionnaires");
 }
 
 void
 store_questionnaire_list_release(struct questionnaire_list *l)
 {
-	free(l->v);
-	l->v = NULL;
-	l->n = 0;
+	store_list_release(&l->v, &l->n, sizeof(*l->v), NULL, 0);
 }
 
 int
@@ -338,11 +315,8 @@ store_answer_current(struct db *db, int64_t questionnaire_id, struct answer_list
 void
 store_answer_list_release(struct answer_list *l)
 {
-	for (size_t i = 0; i < l->n; i++)
-		free(l->v[i].text);
-	free(l->v);
-	l->v = NULL;
-	l->n = 0;
+	store_list_release(&l->v, &l->n, sizeof(*l->v), answer_strings,
+	    STORE_NSTRINGS(answer_strings));
 }
 
 int

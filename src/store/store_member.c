@@ -3,6 +3,7 @@
  */
 #include <errno.h>
 #include <stdio.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -63,6 +64,14 @@ static const char SQL_ABSENCE_INSERT[] =
 static const char SQL_MEMBER_AWAY[] =
 	"SELECT count(*) FROM absence WHERE member_id = ?1 AND from_date <= ?2 AND until_date >= ?2";
 
+/* The strings a row owns (store_row_release()). */
+static const size_t member_strings[] = { offsetof(struct member, name),
+	offsetof(struct member, address), offsetof(struct member, timezone),
+	offsetof(struct member, language), offsetof(struct member, status),
+	offsetof(struct member, team_name) };
+static const size_t facilitator_strings[] = { offsetof(struct facilitator, name),
+	offsetof(struct facilitator, address), offsetof(struct facilitator, team_name) };
+
 static int
 member_from_row(sqlite3_stmt *st, struct member *m)
 {
@@ -91,23 +100,8 @@ store_member_release(struct member *m)
 {
 	if (m == NULL)
 		return;
-	free(m->name);
-	free(m->address);
-	free(m->timezone);
-	free(m->language);
-	free(m->status);
-	free(m->team_name);
+	store_row_release(m, member_strings, STORE_NSTRINGS(member_strings));
 	memset(m, 0, sizeof(*m));
-}
-
-void
-store_member_list_release(struct member_list *l)
-{
-	for (size_t i = 0; i < l->n; i++)
-		store_member_release(&l->v[i]);
-	free(l->v);
-	l->v = NULL;
-	l->n = 0;
 }
 
 /* Insert an address for member_id; a clash names the member who has it. */
@@ -240,6 +234,13 @@ store_member_list(struct db *db, int64_t program_id, int64_t team_id, struct mem
 	return 0;
 }
 
+void
+store_member_list_release(struct member_list *l)
+{
+	store_list_release(&l->v, &l->n, sizeof(*l->v), member_strings,
+	    STORE_NSTRINGS(member_strings));
+}
+
 int
 store_member_find(struct db *db, int64_t program_id, int64_t team_id, const char *spec,
     struct member *out, struct fb_error *err)
@@ -355,20 +356,8 @@ store_facilitator_release(struct facilitator *f)
 {
 	if (f == NULL)
 		return;
-	free(f->name);
-	free(f->address);
-	free(f->team_name);
+	store_row_release(f, facilitator_strings, STORE_NSTRINGS(facilitator_strings));
 	memset(f, 0, sizeof(*f));
-}
-
-void
-store_facilitator_list_release(struct facilitator_list *l)
-{
-	for (size_t i = 0; i < l->n; i++)
-		store_facilitator_release(&l->v[i]);
-	free(l->v);
-	l->v = NULL;
-	l->n = 0;
 }
 
 int
@@ -407,6 +396,13 @@ store_facilitator_list(struct db *db, int64_t program_id, int64_t team_id,
 	}
 	*out = l;
 	return 0;
+}
+
+void
+store_facilitator_list_release(struct facilitator_list *l)
+{
+	store_list_release(&l->v, &l->n, sizeof(*l->v), facilitator_strings,
+	    STORE_NSTRINGS(facilitator_strings));
 }
 
 int

@@ -3,6 +3,7 @@
  */
 #include <errno.h>
 #include <stdio.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -29,9 +30,17 @@ static const char SQL_TEAM_LIST[] =
 	"SELECT t.id, t.program_id, t.name, p.name FROM team t JOIN program p ON p.id = t.program_id "
 	"WHERE ?1 = 0 OR t.program_id = ?1 ORDER BY p.name, t.name";
 
+/* The strings a row owns (store_row_release()). */
+static const size_t program_strings[] = { offsetof(struct program, name),
+	offsetof(struct program, timezone), offsetof(struct program, organizer) };
+static const size_t team_strings[] = { offsetof(struct team, name),
+	offsetof(struct team, program_name) };
+
+/* One programme row (also for store_rows()); -1 when out of memory, p released. */
 static int
-program_from_row(sqlite3_stmt *st, struct program *p)
+program_from_row(sqlite3_stmt *st, void *arg)
 {
+	struct program *p = arg;
 	int oom = 0;
 
 	memset(p, 0, sizeof(*p));
@@ -53,22 +62,7 @@ program_from_row(sqlite3_stmt *st, struct program *p)
 void
 store_program_release(struct program *p)
 {
-	if (p == NULL)
-		return;
-	free(p->name);
-	free(p->timezone);
-	free(p->organizer);
-	p->name = p->timezone = p->organizer = NULL;
-}
-
-void
-store_program_list_release(struct program_list *l)
-{
-	for (size_t i = 0; i < l->n; i++)
-		store_program_release(&l->v[i]);
-	free(l->v);
-	l->v = NULL;
-	l->n = 0;
+	store_row_release(p, program_strings, STORE_NSTRINGS(program_strings));
 }
 
 int
@@ -159,35 +153,25 @@ int
 store_program_list(struct db *db, struct program_list *out, struct fb_error *err)
 {
 	sqlite3_stmt *st = db_stmt(db, SQL_PROGRAM_LIST, err);
-	struct program_list l = { 0 };
-	size_t cap = 0;
-	int rc;
 
 	if (st == NULL)
 		return -1;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if (store_grow(&l.v, &cap, l.n, sizeof(*l.v)) < 0)
-			goto oom;
-		if (program_from_row(st, &l.v[l.n]) < 0)
-			goto oom;
-		l.n++;
-	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE) {
-		store_program_list_release(&l);
-		return db_fail(db, err, "listing programmes");
-	}
-	*out = l;
-	return 0;
-oom:
-	sqlite3_reset(st);
-	store_program_list_release(&l);
-	return fb_error_set(err, "out of memory");
+	return store_rows(db, st, &out->v, &out->n, sizeof(*out->v), program_from_row,
+	    program_strings, STORE_NSTRINGS(program_strings), err, "listing programmes");
 }
 
-static int
-team_from_row(sqlite3_stmt *st, struct team *t)
+void
+store_program_list_release(struct program_list *l)
 {
+	store_list_release(&l->v, &l->n, sizeof(*l->v), program_strings,
+	    STORE_NSTRINGS(program_strings));
+}
+
+/* One team row (also for store_rows()); -1 when out of memory, t released. */
+static int
+team_from_row(sqlite3_stmt *st, void *arg)
+{
+	struct team *t = arg;
 	int oom = 0;
 
 	t->id = sqlite3_column_int64(st, 0);
@@ -204,21 +188,7 @@ team_from_row(sqlite3_stmt *st, struct team *t)
 void
 store_team_release(struct team *t)
 {
-	if (t == NULL)
-		return;
-	free(t->name);
-	free(t->program_name);
-	t->name = t->program_name = NULL;
-}
-
-void
-store_team_list_release(struct team_list *l)
-{
-	for (size_t i = 0; i < l->n; i++)
-		store_team_release(&l->v[i]);
-	free(l->v);
-	l->v = NULL;
-	l->n = 0;
+	store_row_release(t, team_strings, STORE_NSTRINGS(team_strings));
 }
 
 int
@@ -301,29 +271,16 @@ int
 store_team_list(struct db *db, int64_t program_id, struct team_list *out, struct fb_error *err)
 {
 	sqlite3_stmt *st = db_stmt(db, SQL_TEAM_LIST, err);
-	struct team_list l = { 0 };
-	size_t cap = 0;
-	int rc;
 
 	if (st == NULL)
 		return -1;
 	sqlite3_bind_int64(st, 1, program_id);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if (store_grow(&l.v, &cap, l.n, sizeof(*l.v)) < 0)
-			goto oom;
-		if (team_from_row(st, &l.v[l.n]) < 0)
-			goto oom;
-		l.n++;
-	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE) {
-		store_team_list_release(&l);
-		return db_fail(db, err, "listing teams");
-	}
-	*out = l;
-	return 0;
-oom:
-	sqlite3_reset(st);
-	store_team_list_release(&l);
-	return fb_error_set(err, "out of memory");
+	return store_rows(db, st, &out->v, &out->n, sizeof(*out->v), team_from_row, team_strings,
+	    STORE_NSTRINGS(team_strings), err, "listing teams");
+}
+
+void
+store_team_list_release(struct team_list *l)
+{
+	store_list_release(&l->v, &l->n, sizeof(*l->v), team_strings, STORE_NSTRINGS(team_strings));
 }

@@ -2,6 +2,7 @@
  * store_queue — outbox and inbox rows and mailbox positions. See include/queue.h.
  */
 #include <stdio.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -164,14 +165,13 @@ queue_outbox_window(struct db *db, const char *recipient, time_t since, int64_t 
 	return 0;
 }
 
+/* The strings a row owns (store_row_release()). */
+static const size_t wait_strings[] = { offsetof(struct outbox_wait, kind) };
+
 void
 queue_outbox_wait_list_release(struct outbox_wait_list *l)
 {
-	for (size_t i = 0; i < l->n; i++)
-		free(l->v[i].kind);
-	free(l->v);
-	l->v = NULL;
-	l->n = 0;
+	store_list_release(&l->v, &l->n, sizeof(*l->v), wait_strings, STORE_NSTRINGS(wait_strings));
 }
 
 int

@@ -1,6 +1,7 @@
 /*
- * store_report — load the weekly report's data, pick the anonymous rating samples, store the
- * ratings. See include/store_report.h.
+ * store_report — load the weekly report's data; read and write the rows of rating samples and
+ * ratings (which ones, and what a rating means, is decided in ratings.c and
+ * report_ratings.c). See include/store_report.h.
  *
  * Every load query covers the whole set of teams (a programme, or one team via ?2) and is
  * grouped in SQLite; rows are routed to their member by a sorted id index (bsearch), so the cost
@@ -104,7 +105,7 @@ static const char SQL_SAMPLE_CANDIDATES[] =
 	"SELECT f.id FROM feedback f JOIN member m ON m.id = f.giver_id "
 	"WHERE f.program_id = ?1 AND m.team_id = ?2 AND f.week = ?3 AND f.is_followup = 0 "
 	"AND NOT EXISTS (SELECT 1 FROM rating_sample rs WHERE rs.feedback_id = f.id) "
-	"ORDER BY (f.id * 2654435761 + ?3 * 40503) % 1000003, f.id LIMIT ?4";
+	"ORDER BY f.id";
 static const char SQL_SAMPLE_NEXT[] =
 	"SELECT coalesce(max(number), 0) + 1 FROM rating_sample WHERE program_id = ?1";
 static const char SQL_SAMPLE_INSERT[] =
@@ -548,31 +549,17 @@ fail:
 	return -1;
 }
 
-/* "Bevestiging: …\nKritiek: …\nConstructief: …" of the parts that are there. */
-static int
-sample_text(sqlite3_stmt *st, enum report_lang lang, struct buf *out)
+/* ---- rating samples and ratings: rows only (ratings.h and report_ratings.h decide) ---- */
+
+const char *
+store_report_keep(struct report_set *s, const char *str)
 {
-	static const char *const labels[2][3] = {
-		{ "Bevestiging", "Kritiek", "Constructief" },
-		{ "Confirmation", "Critique", "Suggestion" },
-	};
-
-	for (int k = 0; k < 3; k++) {
-		const char *t = db_col_text(st, 1 + k);
-
-		if (t[0] == '\0')
-			continue;
-		if (buf_addf(out, "%s%s: %s", out->len ? "\n" : "",
-		    labels[lang == REPORT_LANG_EN][k], t) < 0)
-			return -1;
-	}
-	return 0;
+	return keep(s, str);
 }
 
-/* The team's names for masking (SQL_TEAM_NAMES) into rd->mask_names and rd->in, once. The
- * texts stay as written: report_weekly() and the progress renderers mask them (mask.h). */
-static int
-team_names(struct db *db, struct report_set *s, struct report_data *rd, struct fb_error *err)
+int
+store_report_team_names(struct db *db, struct report_set *s, struct report_data *rd,
+    struct fb_error *err)
 {
 	sqlite3_stmt *st;
 	size_t cap = 0, n = 0;
@@ -606,301 +593,180 @@ team_names(struct db *db, struct report_set *s, struct report_data *rd, struct f
 	return 0;
 }
 
-int
-store_report_samples(struct db *db, struct report_set *s, struct report_data *rd, int n,
-    time_t now, struct fb_error *err)
+static int
+map_first_id(sqlite3_stmt *st, void *arg)
 {
-	sqlite3_stmt *st;
-	int rc, shown = 0;
-	int64_t program_id;
-	int64_t picked[20];
-	int npicked = 0;
+	*(int64_t *)arg = sqlite3_column_int64(st, 0);
+	return 0;
+}
 
-	if (n <= 0)
-		return 0;
-	if (n > 20)
-		n = 20;
-	free(rd->samples);
-	rd->samples = NULL;
-	rd->in.samples = NULL;
-	rd->in.nsamples = 0;
-	{
-		static const char SQL_PROGRAM_OF_TEAM[] = "SELECT program_id FROM team WHERE id = ?1";
+int
+store_report_team_program(struct db *db, int64_t team_id, int64_t *program_id,
+    struct fb_error *err)
+{
+	static const char SQL_PROGRAM_OF_TEAM[] = "SELECT program_id FROM team WHERE id = ?1";
 
-		st = db_stmt(db, SQL_PROGRAM_OF_TEAM, err);
-		if (st == NULL)
-			return -1;
-		sqlite3_bind_int64(st, 1, rd->team_id);
-		if (sqlite3_step(st) != SQLITE_ROW) {
-			sqlite3_reset(st);
-			return fb_error_set(err, "rating samples: no team %lld", (long long)rd->team_id);
-		}
-		program_id = sqlite3_column_int64(st, 0);
-		sqlite3_reset(st);
-	}
-	if (db_begin(db, err) < 0)
+	return store_row_by_id(db, SQL_PROGRAM_OF_TEAM, team_id, map_first_id, program_id, err,
+	    "report: the team's programme");
+}
+
+int
+store_rating_samples_shown(struct db *db, int64_t team_id, int week,
+    int (*fn)(void *arg, int64_t number, const char *const parts[3]), void *arg,
+    struct fb_error *err)
+{
+	sqlite3_stmt *st = db_stmt(db, SQL_SAMPLES_SHOWN, err);
+	int rc, n = 0, stop = 0;
+
+	if (st == NULL)
 		return -1;
-	/* Already picked for this team and week? Then show the same ones. */
-	st = db_stmt(db, SQL_SAMPLES_SHOWN, err);
-	if (st == NULL)
-		goto fail;
-	sqlite3_bind_int64(st, 1, rd->team_id);
-	sqlite3_bind_int(st, 2, rd->in.week);
-	rc = sqlite3_step(st);
+	sqlite3_bind_int64(st, 1, team_id);
+	sqlite3_bind_int(st, 2, week);
+	while (!stop && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *parts[3];
+
+		for (int k = 0; k < 3; k++)
+			parts[k] = db_col_text(st, 1 + k);
+		n++;
+		stop = fn(arg, sqlite3_column_int64(st, 0), parts);
+		if (stop < 0) {
+			sqlite3_reset(st);
+			return -1;
+		}
+	}
+	if (!stop && rc != SQLITE_DONE) {
+		db_fail(db, err, "rating samples");
+		sqlite3_reset(st);
+		return -1;
+	}
 	sqlite3_reset(st);
-	if (rc == SQLITE_DONE) {
-		int64_t next;
+	return n;
+}
 
-		st = db_stmt(db, SQL_SAMPLE_CANDIDATES, err);
-		if (st == NULL)
-			goto fail;
-		sqlite3_bind_int64(st, 1, program_id);
-		sqlite3_bind_int64(st, 2, rd->team_id);
-		sqlite3_bind_int(st, 3, rd->in.week);
-		sqlite3_bind_int(st, 4, n);
-		while ((rc = sqlite3_step(st)) == SQLITE_ROW && npicked < n)
-			picked[npicked++] = sqlite3_column_int64(st, 0);
-		sqlite3_reset(st);
-		if (rc != SQLITE_DONE && rc != SQLITE_ROW) {
-			db_fail(db, err, "rating samples: picking");
-			goto fail;
-		}
-		st = db_stmt(db, SQL_SAMPLE_NEXT, err);
-		if (st == NULL)
-			goto fail;
-		sqlite3_bind_int64(st, 1, program_id);
-		if (sqlite3_step(st) != SQLITE_ROW) {
-			db_fail(db, err, "rating samples: numbering");
-			goto fail;
-		}
-		next = sqlite3_column_int64(st, 0);
-		sqlite3_reset(st);
-		for (int i = 0; i < npicked; i++) {
-			st = db_stmt(db, SQL_SAMPLE_INSERT, err);
-			if (st == NULL)
-				goto fail;
-			sqlite3_bind_int64(st, 1, program_id);
-			sqlite3_bind_int64(st, 2, next + i);
-			sqlite3_bind_int64(st, 3, picked[i]);
-			sqlite3_bind_int64(st, 4, rd->team_id);
-			sqlite3_bind_int(st, 5, rd->in.week);
-			sqlite3_bind_int64(st, 6, (sqlite3_int64)now);
-			if (sqlite3_step(st) != SQLITE_DONE) {
-				db_fail(db, err, "rating samples: recording");
-				goto fail;
-			}
-		}
-	}
-	if (team_names(db, s, rd, err) < 0)
-		goto fail;
-	rd->samples = calloc((size_t)n, sizeof(*rd->samples));
-	if (rd->samples == NULL) {
-		fb_error_set(err, "out of memory");
-		goto fail;
-	}
-	st = db_stmt(db, SQL_SAMPLES_SHOWN, err);
+int
+store_rating_sample_candidates(struct db *db, int64_t program_id, int64_t team_id, int week,
+    int64_t **ids, size_t *n, struct fb_error *err)
+{
+	sqlite3_stmt *st = db_stmt(db, SQL_SAMPLE_CANDIDATES, err);
+	size_t cap = 0;
+	int rc;
+
+	*ids = NULL;
+	*n = 0;
 	if (st == NULL)
-		goto fail;
-	sqlite3_bind_int64(st, 1, rd->team_id);
-	sqlite3_bind_int(st, 2, rd->in.week);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW && shown < n) {
-		struct buf raw = BUF_INIT;
-		char id[32];
-		const char *kid, *ktext;
-
-		snprintf(id, sizeof(id), "F%lld", (long long)sqlite3_column_int64(st, 0));
-		rc = sample_text(st, rd->in.lang, &raw);
-		kid = rc == 0 ? keep(s, id) : NULL;
-		ktext = kid ? keep(s, raw.data) : NULL;
-		buf_release(&raw);
-		if (ktext == NULL) {
+		return -1;
+	sqlite3_bind_int64(st, 1, program_id);
+	sqlite3_bind_int64(st, 2, team_id);
+	sqlite3_bind_int(st, 3, week);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (store_grow(ids, &cap, *n, sizeof(**ids)) < 0) {
 			sqlite3_reset(st);
 			fb_error_set(err, "out of memory");
 			goto fail;
 		}
-		rd->samples[shown].id = kid;
-		rd->samples[shown].text = ktext;
-		shown++;
+		(*ids)[(*n)++] = sqlite3_column_int64(st, 0);
+	}
+	if (rc != SQLITE_DONE) {
+		db_fail(db, err, "rating samples: picking");
+		sqlite3_reset(st);
+		goto fail;
 	}
 	sqlite3_reset(st);
-	if (db_commit(db, err) < 0)
-		goto fail_nr;
-	rd->in.samples = rd->samples;
-	rd->in.nsamples = (size_t)shown;
-	return shown;
+	return 0;
 fail:
-	db_rollback(db);
-fail_nr:
-	free(rd->samples);
-	rd->samples = NULL;
+	free(*ids);
+	*ids = NULL;
+	*n = 0;
 	return -1;
 }
-
-/* "F12" → 12; 0 when not of that form. */
-static int64_t
-sample_number(const char *id)
-{
-	int64_t n = 0;
-
-	if (id == NULL || (id[0] != 'F' && id[0] != 'f') || id[1] == '\0')
-		return 0;
-	for (const char *p = id + 1; *p; p++) {
-		if (*p < '0' || *p > '9' || n > 100000000)
-			return 0;
-		n = n * 10 + (*p - '0');
-	}
-	return n;
-}
-
-void
-report_rating_outcomes_release(struct report_rating_outcomes *o)
-{
-	if (o == NULL)
-		return;
-	free(o->v);
-	o->v = NULL;
-	o->n = 0;
-}
-
-/* The next outcome slot of o (room for cap was allocated), filled with the common parts. */
-static struct report_rating_outcome *
-outcome_add(struct report_rating_outcomes *o, enum report_rating_result result,
-    enum fields_problem problem, const char *id, int score, size_t line)
-{
-	struct report_rating_outcome *r = &o->v[o->n++];
-
-	memset(r, 0, sizeof(*r));
-	r->result = result;
-	r->problem = problem;
-	snprintf(r->id, sizeof(r->id), "%s", id ? id : "");
-	r->score = score;
-	r->line = line;
-	return r;
-}
-
-/* By line; at one line the rating before the problem noted about it (a line holds one rating,
- * so there are no other ties). */
-static int
-outcome_cmp(const void *a, const void *b)
-{
-	const struct report_rating_outcome *x = a, *y = b;
-	int px = x->result == REPORT_RATING_PROBLEM, py = y->result == REPORT_RATING_PROBLEM;
-
-	if (x->line != y->line)
-		return x->line < y->line ? -1 : 1;
-	return px - py;
-}
-
-/* The rating problems fields noted, as outcomes; the score of a rating given twice is the
- * one that counts. */
-static void
-rating_problems(const struct fields *f, struct report_rating_outcomes *o, size_t max)
-{
-	for (size_t i = 0; i < f->nproblems && o->n < max; i++) {
-		const struct fields_note *nt = &f->problems[i];
-		struct report_rating_outcome *r;
-		char id[24];
-		int score = 0;
-
-		if (nt->kind != FIELDS_PROBLEM_RATING_OUT_OF_RANGE &&
-		    nt->kind != FIELDS_PROBLEM_RATING_TWICE)
-			continue;
-		snprintf(id, sizeof(id), "F%u", nt->q);
-		for (size_t k = 0; nt->kind == FIELDS_PROBLEM_RATING_TWICE && k < f->nratings; k++)
-			if (f->ratings[k].id != NULL && strcmp(f->ratings[k].id, id) == 0)
-				score = f->ratings[k].score;
-		r = outcome_add(o, REPORT_RATING_PROBLEM, nt->kind, id, score, nt->line);
-		if (nt->kind == FIELDS_PROBLEM_RATING_OUT_OF_RANGE)
-			r->value = nt->value;
-	}
-}
-
-#define RATINGS_MAX 1000  /* ratings read from one reply */
 
 int
-report_ratings_apply(struct db *db, int64_t facilitator_id, const struct fields *f,
-    time_t now, struct report_rating_outcomes *out, struct fb_error *err)
+store_rating_sample_next(struct db *db, int64_t program_id, int64_t *next,
+    struct fb_error *err)
 {
-	sqlite3_stmt *st;
-	int64_t team_id, program_id;
-	int recorded = 0;
-	size_t nratings = f->nratings < RATINGS_MAX ? f->nratings : RATINGS_MAX;
-	size_t max = nratings + (f->nproblems < RATINGS_MAX ? f->nproblems : RATINGS_MAX);
+	int rc = store_row_by_id(db, SQL_SAMPLE_NEXT, program_id, map_first_id, next, err,
+	    "rating samples: numbering");
 
-	memset(out, 0, sizeof(*out));
-	st = db_stmt(db, SQL_FACILITATOR, err);
+	/* An aggregate always has its row. */
+	return rc == 1 ? db_fail(db, err, "rating samples: numbering") : rc;
+}
+
+int
+store_rating_sample_add(struct db *db, int64_t program_id, int64_t number, int64_t feedback_id,
+    int64_t team_id, int week, time_t now, struct fb_error *err)
+{
+	sqlite3_stmt *st = db_stmt(db, SQL_SAMPLE_INSERT, err);
+
 	if (st == NULL)
 		return -1;
-	sqlite3_bind_int64(st, 1, facilitator_id);
-	if (sqlite3_step(st) != SQLITE_ROW) {
-		sqlite3_reset(st);
-		return fb_error_set(err, "no facilitator %lld", (long long)facilitator_id);
-	}
-	team_id = sqlite3_column_int64(st, 0);
-	program_id = sqlite3_column_int64(st, 1);
-	sqlite3_reset(st);
-	if (max > 0 && (out->v = calloc(max, sizeof(*out->v))) == NULL)
-		return fb_error_set(err, "out of memory");
-	if (db_begin(db, err) < 0)
-		goto fail_nr;
-	for (size_t i = 0; i < nratings; i++) {
-		const struct fields_rating *r = &f->ratings[i];
-		int64_t number = sample_number(r->id);
-		int64_t feedback_id, sample_team;
-		int week, rc;
+	sqlite3_bind_int64(st, 1, program_id);
+	sqlite3_bind_int64(st, 2, number);
+	sqlite3_bind_int64(st, 3, feedback_id);
+	sqlite3_bind_int64(st, 4, team_id);
+	sqlite3_bind_int(st, 5, week);
+	sqlite3_bind_int64(st, 6, (sqlite3_int64)now);
+	return store_step_done(db, st, err, "rating samples: recording");
+}
 
-		st = db_stmt(db, SQL_SAMPLE_BY_NUMBER, err);
-		if (st == NULL)
-			goto fail;
-		sqlite3_bind_int64(st, 1, program_id);
-		sqlite3_bind_int64(st, 2, number);
-		rc = sqlite3_step(st);
-		if (rc != SQLITE_ROW) {
-			sqlite3_reset(st);
-			if (rc != SQLITE_DONE) {
-				db_fail(db, err, "rating");
-				goto fail;
-			}
-			outcome_add(out, REPORT_RATING_UNKNOWN, FIELDS_PROBLEM_OTHER, r->id, r->score,
-			    r->line);
-			continue;
-		}
-		feedback_id = sqlite3_column_int64(st, 0);
-		sample_team = sqlite3_column_int64(st, 1);
-		week = sqlite3_column_int(st, 2);
-		sqlite3_reset(st);
-		if (sample_team != team_id) {
-			outcome_add(out, REPORT_RATING_OTHER_TEAM, FIELDS_PROBLEM_OTHER, r->id,
-			    r->score, r->line);
-			continue;
-		}
-		st = db_stmt(db, SQL_RATING_UPSERT, err);
-		if (st == NULL)
-			goto fail;
-		sqlite3_bind_int64(st, 1, feedback_id);
-		sqlite3_bind_int64(st, 2, facilitator_id);
-		sqlite3_bind_int(st, 3, r->score);
-		sqlite3_bind_int(st, 4, week);
-		sqlite3_bind_int64(st, 5, (sqlite3_int64)now);
-		if (sqlite3_step(st) != SQLITE_DONE) {
-			db_fail(db, err, "rating");
-			goto fail;
-		}
-		recorded++;
-		outcome_add(out, REPORT_RATING_RECORDED, FIELDS_PROBLEM_OTHER, r->id, r->score,
-		    r->line);
+static int
+map_facilitator(sqlite3_stmt *st, void *arg)
+{
+	int64_t *v = arg;
+
+	v[0] = sqlite3_column_int64(st, 0);
+	v[1] = sqlite3_column_int64(st, 1);
+	return 0;
+}
+
+int
+store_rating_facilitator(struct db *db, int64_t facilitator_id, int64_t *team_id,
+    int64_t *program_id, struct fb_error *err)
+{
+	int64_t v[2];
+	int rc = store_row_by_id(db, SQL_FACILITATOR, facilitator_id, map_facilitator, v, err,
+	    "rating: the facilitator");
+
+	if (rc == 0) {
+		*team_id = v[0];
+		*program_id = v[1];
 	}
-	if (db_commit(db, err) < 0)
-		goto fail_nr;
-	rating_problems(f, out, max);
-	if (out->n > 1)
-		qsort(out->v, out->n, sizeof(*out->v), outcome_cmp);
-	return recorded;
-fail:
-	db_rollback(db);
-fail_nr:
-	report_rating_outcomes_release(out);
-	return -1;
+	return rc;
+}
+
+static int
+map_sample(sqlite3_stmt *st, void *arg)
+{
+	struct store_rating_sample *s = arg;
+
+	s->feedback_id = sqlite3_column_int64(st, 0);
+	s->team_id = sqlite3_column_int64(st, 1);
+	s->week = sqlite3_column_int(st, 2);
+	return 0;
+}
+
+int
+store_rating_sample_find(struct db *db, int64_t program_id, int64_t number,
+    struct store_rating_sample *out, struct fb_error *err)
+{
+	int64_t ids[2] = { program_id, number };
+
+	return store_row(db, SQL_SAMPLE_BY_NUMBER, ids, 2, map_sample, out, err, "rating");
+}
+
+int
+store_rating_put(struct db *db, int64_t feedback_id, int64_t facilitator_id, int score,
+    int week, time_t now, struct fb_error *err)
+{
+	sqlite3_stmt *st = db_stmt(db, SQL_RATING_UPSERT, err);
+
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, feedback_id);
+	sqlite3_bind_int64(st, 2, facilitator_id);
+	sqlite3_bind_int(st, 3, score);
+	sqlite3_bind_int(st, 4, week);
+	sqlite3_bind_int64(st, 5, (sqlite3_int64)now);
+	return store_step_done(db, st, err, "rating");
 }
 
 /* ---- progress and evaluation ---- */
@@ -1122,7 +988,7 @@ store_report_ambition_load(struct db *db, const struct program *p, int64_t team_
 		amb[i].answers = amb[i].nanswers ? answers + first[i] : NULL;
 	/* Whose names the renderers mask in the answers. */
 	for (size_t t = 0; t < s->in.nteams; t++) {
-		if (team_names(db, &s->weekly, &s->weekly.teams[t], err) < 0)
+		if (store_report_team_names(db, &s->weekly, &s->weekly.teams[t], err) < 0)
 			goto fail;
 		s->teams[t].mask_names = s->weekly.teams[t].mask_names;
 		s->teams[t].nmask_names = s->weekly.teams[t].in.nmask_names;

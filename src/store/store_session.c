@@ -2,6 +2,7 @@
  * store_session — sessions and their attendees. See include/store_session.h.
  */
 #include <stdio.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -52,6 +53,13 @@ static const char SQL_ATTENDEE_REMOVE[] = "UPDATE attendee SET removed = 1 WHERE
 static const char SQL_ATTENDEE_RESET[] =
 	"UPDATE attendee SET partstat = 'NEEDS-ACTION' WHERE session_id = ?1";
 
+/* The strings a row owns (store_row_release()). */
+static const size_t session_strings[] = { offsetof(struct session, uid),
+	offsetof(struct session, location), offsetof(struct session, online_url),
+	offsetof(struct session, team_name) };
+static const size_t attendee_strings[] = { offsetof(struct session_attendee, address),
+	offsetof(struct session_attendee, name) };
+
 static int
 valid_kind(const char *k)
 {
@@ -90,9 +98,11 @@ store_session_add(struct db *db, struct session *s, time_t now, struct fb_error 
 	return 0;
 }
 
+/* One session row (also for store_step_row()); -1 when out of memory, s released. */
 static int
-session_row(sqlite3_stmt *st, struct session *s)
+session_row(sqlite3_stmt *st, void *arg)
 {
+	struct session *s = arg;
 	int oom = 0;
 
 	memset(s, 0, sizeof(*s));
@@ -122,25 +132,6 @@ session_row(sqlite3_stmt *st, struct session *s)
 	return 0;
 }
 
-/* One row of st (already bound) into out: 0, 1 when none, -1 with err. */
-static int
-session_one(struct db *db, sqlite3_stmt *st, struct session *out, struct fb_error *err)
-{
-	int rc = sqlite3_step(st);
-
-	if (rc == SQLITE_DONE) {
-		sqlite3_reset(st);
-		return 1;
-	}
-	if (rc != SQLITE_ROW) {
-		sqlite3_reset(st);
-		return db_fail(db, err, "reading a session");
-	}
-	rc = session_row(st, out);
-	sqlite3_reset(st);
-	return rc < 0 ? fb_error_set(err, "out of memory reading a session") : 0;
-}
-
 int
 store_session_get(struct db *db, int64_t id, struct session *out, struct fb_error *err)
 {
@@ -150,7 +141,7 @@ store_session_get(struct db *db, int64_t id, struct session *out, struct fb_erro
 	if (st == NULL)
 		return -1;
 	sqlite3_bind_int64(st, 1, id);
-	rc = session_one(db, st, out, err);
+	rc = store_step_row(db, st, session_row, out, err, "reading a session");
 	if (rc == 1)
 		return fb_error_set(err, "no session %lld (feedbackctl session list shows them)",
 		    (long long)id);
@@ -165,7 +156,7 @@ store_session_by_uid(struct db *db, const char *uid, struct session *out, struct
 	if (st == NULL)
 		return -1;
 	db_bind_text(st, 1, uid);
-	return session_one(db, st, out, err);
+	return store_step_row(db, st, session_row, out, err, "reading a session");
 }
 
 int
@@ -173,28 +164,20 @@ store_session_list(struct db *db, int64_t program_id, struct session_list *out,
     struct fb_error *err)
 {
 	sqlite3_stmt *st = db_stmt(db, SQL_SESSION_LIST, err);
-	struct session_list l = { 0 };
-	size_t cap = 0;
-	int rc;
 
 	if (st == NULL)
 		return -1;
 	sqlite3_bind_int64(st, 1, program_id);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if (store_grow(&l.v, &cap, l.n, sizeof(*l.v)) < 0 || session_row(st, &l.v[l.n]) < 0) {
-			sqlite3_reset(st);
-			store_session_list_release(&l);
-			return fb_error_set(err, "out of memory listing sessions");
-		}
-		l.n++;
-	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE) {
-		store_session_list_release(&l);
-		return db_fail(db, err, "listing sessions");
-	}
-	*out = l;
-	return 0;
+	return store_rows(db, st, &out->v, &out->n, sizeof(*out->v), session_row,
+	    session_strings, STORE_NSTRINGS(session_strings), err, "listing sessions");
+}
+
+void
+store_session_list_release(struct session_list *l)
+{
+	if (l != NULL)
+		store_list_release(&l->v, &l->n, sizeof(*l->v), session_strings,
+		    STORE_NSTRINGS(session_strings));
 }
 
 int
@@ -218,25 +201,7 @@ store_session_update(struct db *db, const struct session *s, time_t now, struct 
 void
 store_session_release(struct session *s)
 {
-	if (s == NULL)
-		return;
-	free(s->uid);
-	free(s->location);
-	free(s->online_url);
-	free(s->team_name);
-	s->uid = s->location = s->online_url = s->team_name = NULL;
-}
-
-void
-store_session_list_release(struct session_list *l)
-{
-	if (l == NULL)
-		return;
-	for (size_t i = 0; i < l->n; i++)
-		store_session_release(&l->v[i]);
-	free(l->v);
-	l->v = NULL;
-	l->n = 0;
+	store_row_release(s, session_strings, STORE_NSTRINGS(session_strings));
 }
 
 /* ---- attendees ------------------------------------------------------------------------------- */
@@ -256,9 +221,11 @@ store_attendee_invite(struct db *db, int64_t session_id, int64_t member_id,
 	return store_step_done(db, st, err, "storing an attendee");
 }
 
+/* One attendee row (also for store_step_row()); -1 when out of memory, a released. */
 static int
-attendee_row(sqlite3_stmt *st, struct session_attendee *a)
+attendee_row(sqlite3_stmt *st, void *arg)
 {
+	struct session_attendee *a = arg;
 	int oom = 0;
 
 	memset(a, 0, sizeof(*a));
@@ -285,29 +252,20 @@ store_attendee_list(struct db *db, int64_t session_id, struct session_attendee_l
     struct fb_error *err)
 {
 	sqlite3_stmt *st = db_stmt(db, SQL_ATTENDEE_LIST, err);
-	struct session_attendee_list l = { 0 };
-	size_t cap = 0;
-	int rc;
 
 	if (st == NULL)
 		return -1;
 	sqlite3_bind_int64(st, 1, session_id);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if (store_grow(&l.v, &cap, l.n, sizeof(*l.v)) < 0 ||
-		    attendee_row(st, &l.v[l.n]) < 0) {
-			sqlite3_reset(st);
-			store_attendee_list_release(&l);
-			return fb_error_set(err, "out of memory listing attendees");
-		}
-		l.n++;
-	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE) {
-		store_attendee_list_release(&l);
-		return db_fail(db, err, "listing attendees");
-	}
-	*out = l;
-	return 0;
+	return store_rows(db, st, &out->v, &out->n, sizeof(*out->v), attendee_row,
+	    attendee_strings, STORE_NSTRINGS(attendee_strings), err, "listing attendees");
+}
+
+void
+store_attendee_list_release(struct session_attendee_list *l)
+{
+	if (l != NULL)
+		store_list_release(&l->v, &l->n, sizeof(*l->v), attendee_strings,
+		    STORE_NSTRINGS(attendee_strings));
 }
 
 int
@@ -315,24 +273,12 @@ store_attendee_find(struct db *db, int64_t session_id, const char *address,
     struct session_attendee *out, struct fb_error *err)
 {
 	sqlite3_stmt *st = db_stmt(db, SQL_ATTENDEE_FIND, err);
-	int rc;
 
 	if (st == NULL)
 		return -1;
 	sqlite3_bind_int64(st, 1, session_id);
 	db_bind_text(st, 2, address);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_DONE) {
-		sqlite3_reset(st);
-		return 1;
-	}
-	if (rc != SQLITE_ROW) {
-		sqlite3_reset(st);
-		return db_fail(db, err, "reading an attendee");
-	}
-	rc = attendee_row(st, out);
-	sqlite3_reset(st);
-	return rc < 0 ? fb_error_set(err, "out of memory reading an attendee") : 0;
+	return store_step_row(db, st, attendee_row, out, err, "reading an attendee");
 }
 
 int
@@ -375,21 +321,6 @@ store_attendee_reset(struct db *db, int64_t session_id, struct fb_error *err)
 void
 store_attendee_release(struct session_attendee *a)
 {
-	if (a == NULL)
-		return;
-	free(a->address);
-	free(a->name);
-	a->address = a->name = NULL;
+	store_row_release(a, attendee_strings, STORE_NSTRINGS(attendee_strings));
 }
 
-void
-store_attendee_list_release(struct session_attendee_list *l)
-{
-	if (l == NULL)
-		return;
-	for (size_t i = 0; i < l->n; i++)
-		store_attendee_release(&l->v[i]);
-	free(l->v);
-	l->v = NULL;
-	l->n = 0;
-}

@@ -14,6 +14,7 @@
 #include "fields.h"
 #include "report.h"
 #include "store.h"
+#include "report_ratings.h"
 #include "store_report.h"
 #include "testlib.h"
 #include "banned.h"
@@ -189,8 +190,8 @@ test_store_report_samples_carry_no_names(void **state)
 	const char *cut;
 
 	assert_int_equal(store_report_weekly_load(f->db, &f->p, 0, 2, 1000, &s, &err), 0);
-	assert_int_equal(store_report_samples(f->db, &s, &s.teams[0], 2, 1000, &err), 2);
-	assert_int_equal(store_report_samples(f->db, &s, &s.teams[1], 2, 1000, &err), 1);
+	assert_int_equal(report_samples_attach(f->db, &s, &s.teams[0], 2, 1000, &err), 2);
+	assert_int_equal(report_samples_attach(f->db, &s, &s.teams[1], 2, 1000, &err), 1);
 	assert_string_equal(s.teams[0].in.samples[0].id, "F1");
 	assert_string_equal(s.teams[1].in.samples[0].id, "F3");
 	/* The store loads the words and whose names they must not show; the report masks. */
@@ -250,8 +251,8 @@ test_store_report_ratings_only_for_own_team(void **state)
 	sqlite3_stmt *st;
 
 	assert_int_equal(store_report_weekly_load(f->db, &f->p, 0, 2, 1000, &s, &err), 0);
-	assert_int_equal(store_report_samples(f->db, &s, &s.teams[0], 2, 1000, &err), 2);
-	assert_int_equal(store_report_samples(f->db, &s, &s.teams[1], 2, 1000, &err), 1);
+	assert_int_equal(report_samples_attach(f->db, &s, &s.teams[0], 2, 1000, &err), 2);
+	assert_int_equal(report_samples_attach(f->db, &s, &s.teams[1], 2, 1000, &err), 1);
 	store_report_set_release(&s);
 
 	/* One outcome per rating, in the reply's order, data only (the words are in templates). */

@@ -34,7 +34,7 @@ else
 BUILD     ?= build
 endif
 
-PKGS      := sqlite3 libical inih jansson gumbo libsystemd cairo gnutls libetpan libesmtp-1.0 openssl
+PKGS      := sqlite3 libical inih jansson gumbo libsystemd cairo fontconfig gnutls libetpan libesmtp-1.0 openssl
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 TEST_LIBS  := $(shell pkg-config --libs cmocka 2>/dev/null)
@@ -148,7 +148,7 @@ fuzz: fuzz-build
 # Debian packages. Build: the libraries. Test: the real servers and peers the tests start.
 DEB_BUILD := build-essential pkg-config tzdata libsqlite3-dev libesmtp-dev libetpan-dev libical-dev \
              libinih-dev libcsv-dev libjansson-dev libcmocka-dev libgumbo-dev libsystemd-dev \
-             libcairo2-dev libgnutls28-dev libssl-dev
+             libcairo2-dev libfontconfig-dev libgnutls28-dev libssl-dev
 DEB_TEST  := dovecot-imapd postfix python3 python3-aiosmtpd python3-icalendar valgrind clang \
              libclang-rt-14-dev sqlite3 ca-certificates openssl groff-base man-db systemd
 

@@ -16,6 +16,7 @@
 #include "store.h"
 
 struct outmail_templates;
+struct report_rules;
 
 struct flow {
 	struct db *db;
@@ -23,6 +24,13 @@ struct flow {
 	const struct outmail_templates *tpl;
 	time_t now;
 };
+
+/* The configuration's [program] defaults as plan settings (tz and weeks left to
+ * progplan_settings()). */
+void flow_plan_defaults(const struct config *cfg, struct plan_settings *s);
+
+/* The lagging rule's thresholds from the configuration's [lagging] section. */
+void flow_report_rules(const struct config *cfg, struct report_rules *out);
 
 /* The programme's timeline (sessions included) into out (release with plan_release()). */
 int flow_plan(const struct flow *f, const struct program *p, struct plan *out,

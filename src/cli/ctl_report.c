@@ -88,12 +88,13 @@ pick_target(struct ctl *c, const char *spec, struct program *p, int64_t *team_id
 static int
 default_week(const struct config *cfg, const struct program *p, time_t now, struct fb_error *err)
 {
-	struct plan_settings s;
+	struct plan_settings d, s;
 	struct plan plan = PLAN_INIT;
 	struct fb_date start;
 	int w;
 
-	progplan_settings(cfg, p, &s);
+	flow_plan_defaults(cfg, &d);
+	progplan_settings(&d, p, &s);
 	if (fbtime_parse_date(p->start_date, &start, err) < 0 ||
 	    plan_build(&s, &start, NULL, 0, &plan, err) < 0)
 		return -1;
@@ -208,7 +209,7 @@ report_weekly_cmd(struct ctl *c, int argc, char **argv)
 		ctl_error("programme %s has no teams yet (feedbackctl team add)", p.name);
 		goto out;
 	}
-	report_rules_from_config(&c->cfg->lagging, &rules);
+	flow_report_rules(c->cfg, &rules);
 	reports = calloc(set.n, sizeof(*reports));
 	rp = calloc(set.n, sizeof(*rp));
 	if (reports == NULL || rp == NULL) {

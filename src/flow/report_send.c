@@ -37,7 +37,7 @@ weekly_team(const struct flow *f, const struct program *p, struct report_set *se
 		goto out;
 	}
 	samples = store_report_samples(f->db, set, rd, f->cfg->report.rating_samples, f->now, err);
-	report_rules_from_config(&f->cfg->lagging, &rules);
+	flow_report_rules(f->cfg, &rules);
 	if (samples < 0 || report_weekly(&rd->in, &rules, &rep, err) < 0)
 		goto out;
 	if (report_render_text(&rep, &text) < 0 || report_render_html_fragment(&rep, &html) < 0) {

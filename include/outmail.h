@@ -81,6 +81,10 @@ int outmail_queue(const struct flow *f, const struct outmail_msg *m,
  * OUTBOX_PERSON for everything else (mail between people, answers to someone's mail). */
 int outmail_priority(const char *kind);
 
+/* A fresh reply token from the kernel's random bytes into out. 0, or -1 with err when the
+ * system has no randomness to give. */
+int outmail_token_new(char out[TOKEN_LEN + 1], struct fb_error *err);
+
 /*
  * A message's own envelope sender (VERP): a fresh token into token_out and
  * "LOCAL+TOKEN@DOMAIN" of bounce_address ([outgoing] bounce_address) appended to out. Every

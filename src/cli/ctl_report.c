@@ -12,6 +12,7 @@
 #include "buf.h"
 #include "compose.h"
 #include "ctl.h"
+#include "fbrandom.h"
 #include "fbtime.h"
 #include "plan.h"
 #include "progplan.h"
@@ -292,6 +293,7 @@ progress_mail(struct ctl *c, const struct report_progress_input *in, const struc
 	struct buf *src = calloc(n + 1, sizeof(*src));
 	struct buf html = BUF_INIT, subject = BUF_INIT;
 	struct compose_msg m = { 0 };
+	unsigned char rnd[COMPOSE_RANDOM_BYTES];
 	int rc = -1;
 
 	if (refs == NULL || inl == NULL || src == NULL) {
@@ -330,6 +332,9 @@ progress_mail(struct ctl *c, const struct report_progress_input *in, const struc
 	m.html = html.data;
 	m.inlines = inl;
 	m.ninlines = n;
+	m.random = rnd;
+	if (fbrandom_bytes(rnd, sizeof(rnd), err) < 0)
+		goto out;
 	rc = compose_build(&m, eml, err);
 out:
 	for (size_t i = 0; src != NULL && i < n; i++)

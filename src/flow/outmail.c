@@ -6,6 +6,7 @@
 
 #include "buf.h"
 #include "compose.h"
+#include "fbrandom.h"
 #include "fbtime.h"
 #include "outmail.h"
 #include "pace.h"
@@ -242,10 +243,21 @@ plus_address(const char *addr, const char *token, struct buf *out)
 }
 
 int
+outmail_token_new(char out[TOKEN_LEN + 1], struct fb_error *err)
+{
+	unsigned char rnd[TOKEN_RANDOM_BYTES];
+
+	if (fbrandom_bytes(rnd, sizeof(rnd), err) < 0)
+		return fb_error_prefix(err, "cannot make a reply token: ");
+	token_new(out, rnd);
+	return 0;
+}
+
+int
 outmail_verp(const char *bounce_address, char token_out[TOKEN_LEN + 1], struct buf *out,
     struct fb_error *err)
 {
-	if (token_new(token_out, err) < 0)
+	if (outmail_token_new(token_out, err) < 0)
 		return -1;
 	if (plus_address(bounce_address, token_out, out) < 0)
 		return fb_error_set(err, "out of memory");
@@ -263,13 +275,15 @@ outmail_queue(const struct flow *f, const struct outmail_msg *m,
 	struct buf reply_to = BUF_INIT, msgid = BUF_INIT, subject = BUF_INIT, raw = BUF_INIT;
 	struct buf verp = BUF_INIT;
 	char token[TOKEN_LEN + 1] = "", btoken[TOKEN_LEN + 1];
+	unsigned char rnd[COMPOSE_RANDOM_BYTES + TOKEN_RANDOM_BYTES + TOKEN_ID_RANDOM_BYTES];
 	struct compose_header kind = { "X-Feedbackd-Kind", m->kind };
 	int rc = -1;
 
 	template_output_init(&o);
 	/* The token first: what is rendered may need the reply address (prepare). */
 	if (m->token != NULL) {
-		if (token_new(token, err) < 0 || token_store(f, m->program, m->token, token, err) < 0)
+		if (outmail_token_new(token, err) < 0 ||
+		    token_store(f, m->program, m->token, token, err) < 0)
 			goto out;
 		if (plus_address(fc->reply_address, token, &reply_to) < 0)
 			goto oom;
@@ -284,10 +298,15 @@ outmail_queue(const struct flow *f, const struct outmail_msg *m,
 		goto oom;
 	if (m->token != NULL && buf_addf(&subject, " [#%s]", token) < 0)
 		goto oom;
+	/* One read of the kernel's randomness for the Message-ID's token and bits and the
+	 * boundary: compose, token and the id take them as input. */
 	char idtok[TOKEN_LEN + 1];
-	if (m->token == NULL && token_new(idtok, err) < 0)
+	if (fbrandom_bytes(rnd, sizeof(rnd), err) < 0)
 		goto out;
-	if (token_message_id(m->token ? token : idtok, fc->domain, &msgid) < 0)
+	if (m->token == NULL)
+		token_new(idtok, rnd + COMPOSE_RANDOM_BYTES);
+	if (token_message_id(m->token ? token : idtok, fc->domain,
+	    rnd + COMPOSE_RANDOM_BYTES + TOKEN_RANDOM_BYTES, &msgid) < 0)
 		goto oom;
 
 	struct compose_msg c = {
@@ -300,6 +319,7 @@ outmail_queue(const struct flow *f, const struct outmail_msg *m,
 		.date = f->now,
 		.tz = m->program->timezone,
 		.message_id = msgid.data,
+		.random = rnd,
 		.in_reply_to = m->in_reply_to,
 		.automatic = 1,
 		.text = o.text.data ? o.text.data : "",

@@ -16,6 +16,7 @@
 #include "store.h"
 
 struct outmail_templates;
+struct trim_rules;
 struct report_rules;
 
 struct flow {
@@ -23,6 +24,8 @@ struct flow {
 	const struct config *cfg;
 	const struct outmail_templates *tpl;
 	time_t now;
+	const struct trim_rules *trim;  /* trim's compiled patterns, made once (trim_rules_new) by
+					 * whoever applies replies; NULL where nothing is applied */
 };
 
 /* The configuration's [program] defaults as plan settings (tz and weeks left to

@@ -38,7 +38,7 @@ open_flow(struct ctl *c, struct flow *f, struct outmail_templates **tpl)
 		ctl_error("templates: %s", err.msg);
 		return -1;
 	}
-	*f = (struct flow){ c->db, c->cfg, *tpl, c->now };
+	*f = (struct flow){ c->db, c->cfg, *tpl, c->now, NULL };
 	return 0;
 }
 

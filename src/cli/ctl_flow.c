@@ -15,6 +15,7 @@
 #include "queue.h"
 #include "store_feedback.h"
 #include "table.h"
+#include "trim.h"
 #include "banned.h"
 
 static const char status_usage[] =
@@ -51,6 +52,7 @@ flow_open(struct ctl *c, struct flow *f, struct outmail_templates **tpl)
 	f->cfg = c->cfg;
 	f->tpl = *tpl;
 	f->now = c->now;
+	f->trim = NULL;
 	return CTL_OK;
 }
 
@@ -59,12 +61,18 @@ run_apply(struct ctl *c, int64_t id, int flags)
 {
 	struct outmail_templates *tpl = NULL;
 	struct apply_outcome o = APPLY_OUTCOME_INIT;
+	struct trim_rules *trim = NULL;
 	struct flow f;
 	struct fb_error err;
 	int rc = CTL_OK;
 
 	if (flow_open(c, &f, &tpl) != CTL_OK)
 		return CTL_FAIL;
+	if ((trim = trim_rules_new()) == NULL) {
+		outmail_templates_free(tpl);
+		return ctl_error("out of memory compiling trim's patterns");
+	}
+	f.trim = trim;
 	if (apply_inbox(&f, id, flags, &o, &err) < 0)
 		rc = ctl_error("%s", err.msg);
 	else
@@ -74,6 +82,7 @@ run_apply(struct ctl *c, int64_t id, int flags)
 		rc = CTL_FAIL;
 	apply_outcome_release(&o);
 	outmail_templates_free(tpl);
+	trim_rules_free(trim);
 	return rc;
 }
 

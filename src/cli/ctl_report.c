@@ -364,6 +364,7 @@ send_reports(struct ctl *c, const struct program *p, int64_t team_id, int week, 
 	f.cfg = c->cfg;
 	f.tpl = tpl;
 	f.now = c->now;
+	f.trim = NULL;
 	r = progress ? report_send_progress(&f, p, team_id, kind, 0, week, &mails, &err) :
 	    report_send_weekly(&f, p, team_id, week, &mails, &err);
 	outmail_templates_free(tpl);

@@ -92,6 +92,7 @@ open_flow(struct ctl *c, struct flow *f, struct outmail_templates **tpl)
 	f->cfg = c->cfg;
 	f->tpl = *tpl;
 	f->now = c->now;
+	f->trim = NULL;
 	return 0;
 }
 

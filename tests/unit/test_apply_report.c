@@ -26,6 +26,7 @@
 #include "store.h"
 #include "template.h"
 #include "testlib.h"
+#include "trim.h"
 
 /* Tuesday of week 1, 10:00 in Amsterdam. */
 #define NOW "2027-01-05T10:00"
@@ -156,6 +157,7 @@ struct world {
 	struct db *db;
 	struct outmail_templates *tpl;
 	struct flow f;
+	struct trim_rules *trim;   /* trim's patterns, made once per world */
 	struct program p;
 	int64_t sales, fenna;
 	char token[TOKEN_LEN + 1];
@@ -229,6 +231,9 @@ world_open(struct world *w, const char *lang)
 	w->f.db = w->db;
 	w->f.cfg = w->cfg;
 	w->f.tpl = w->tpl;
+	w->trim = trim_rules_new();
+	assert_non_null(w->trim);
+	w->f.trim = w->trim;
 
 	w->p.name = "Pilot";
 	memcpy(w->p.start_date, "2027-01-04", 11);
@@ -257,6 +262,7 @@ world_close(struct world *w)
 {
 	struct buf cmd = BUF_INIT;
 
+	trim_rules_free(w->trim);
 	outmail_templates_free(w->tpl);
 	db_close(w->db);
 	config_free(w->cfg);

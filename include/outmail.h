@@ -24,6 +24,11 @@
 extern const struct template_spec outmail_specs[];
 extern const size_t outmail_nspecs;
 
+/* One language's templates for specs[0..n): the files read from dir (NULL or "": built-in
+ * only; overlay.h) and handed to template_set_load() as bytes. As template_set_load(). */
+struct template_set *outmail_template_set_load(const char *dir, const char *lang,
+    const struct template_spec *specs, size_t n, struct fb_error *err);
+
 /* The nl and en templates, loaded from dir (NULL or "": built-in only) and checked. NULL with
  * err naming every problem ("FILE:LINE: ..."). Free with outmail_templates_free(). */
 struct outmail_templates *outmail_templates_load(const char *dir, struct fb_error *err);

@@ -18,6 +18,7 @@
 #include "progplan.h"
 #include "questionnaire.h"
 #include "report.h"
+#include "measure.h"
 #include "outmail.h"
 #include "report_progress.h"
 #include "report_send.h"
@@ -437,7 +438,7 @@ report_progress_cmd(struct ctl *c, int argc, char **argv, enum report_progress_k
 		ctl_error("cannot create %s: %s", dir, strerror(errno));
 		goto out;
 	}
-	if (questionnaire_load(c->cfg->feedbackd.questionnaires_dir, p.language, "baseline",
+	if (measure_questionnaire_load(c->cfg->feedbackd.questionnaires_dir, p.language, "baseline",
 	    &baseline, &err) < 0 || store_report_progress_load(c->db, &p, team_id, week, kind,
 	    c->cfg->program.min_group_size, c->now, &set, &err) < 0 ||
 	    store_report_ambition_load(c->db, &p, team_id, &baseline, &set, &err) < 0) {

@@ -8,6 +8,7 @@
 #include "compose.h"
 #include "fbrandom.h"
 #include "fbtime.h"
+#include "overlay.h"
 #include "outmail.h"
 #include "pace.h"
 #include "queue.h"
@@ -109,6 +110,58 @@ struct outmail_templates {
 	struct template_set *nl, *en;
 };
 
+struct template_set *
+outmail_template_set_load(const char *dir, const char *lang, const struct template_spec *specs,
+    size_t n, struct fb_error *err)
+{
+	static const char *const ext[] = { "txt", "html" };
+	struct template_file *files = calloc(2 * n + 1, sizeof(*files));
+	struct buf *bytes = calloc(2 * n + 1, sizeof(*bytes));
+	struct buf *names = calloc(6 * n + 1, sizeof(*names));
+	struct template_source src = { files, 0, dir };
+	struct template_set *set = NULL;
+	struct fb_error e;
+
+	if (files == NULL || bytes == NULL || names == NULL) {
+		fb_error_set(err, "out of memory loading templates");
+		goto out;
+	}
+	/* Every file the specs need, read here (the shell); the core checks the bytes. A file
+	 * that cannot be read is handed on as its error, so every problem is named at once. */
+	for (size_t i = 0; i < n; i++) {
+		for (size_t x = 0; x < 2; x++, src.n++) {
+			struct template_file *f = &files[src.n];
+			struct buf *path = &names[3 * src.n], *shown = path + 1, *why = path + 2;
+			int rc;
+
+			if (buf_addf(path, "%s/%s.%s", lang ? lang : "", specs[i].name, ext[x]) < 0) {
+				fb_error_set(err, "out of memory loading templates");
+				goto out;
+			}
+			f->path = path->data;
+			rc = overlay_read(dir, path->data, TEMPLATE_MAX_FILE, &bytes[src.n], shown, &e);
+			if (rc < 0 && buf_adds(why, e.msg) < 0) {
+				fb_error_set(err, "out of memory loading templates");
+				goto out;
+			}
+			f->error = rc < 0 ? why->data : NULL;
+			f->data = rc == 0 ? (bytes[src.n].data ? bytes[src.n].data : "") : NULL;
+			f->len = rc == 0 ? bytes[src.n].len : 0;
+			f->shown = shown->data ? shown->data : path->data;
+		}
+	}
+	set = template_set_load(&src, lang, specs, n, err);
+out:
+	for (size_t i = 0; bytes != NULL && i < 2 * n; i++)
+		buf_release(&bytes[i]);
+	for (size_t i = 0; names != NULL && i < 6 * n; i++)
+		buf_release(&names[i]);
+	free(files);
+	free(bytes);
+	free(names);
+	return set;
+}
+
 struct outmail_templates *
 outmail_templates_load(const char *dir, struct fb_error *err)
 {
@@ -119,8 +172,8 @@ outmail_templates_load(const char *dir, struct fb_error *err)
 		fb_error_set(err, "out of memory");
 		return NULL;
 	}
-	t->nl = template_set_load(dir, "nl", outmail_specs, outmail_nspecs, err);
-	t->en = template_set_load(dir, "en", outmail_specs, outmail_nspecs, &e2);
+	t->nl = outmail_template_set_load(dir, "nl", outmail_specs, outmail_nspecs, err);
+	t->en = outmail_template_set_load(dir, "en", outmail_specs, outmail_nspecs, &e2);
 	if (t->nl == NULL || t->en == NULL) {
 		if (t->nl != NULL)
 			fb_error_set(err, "%s", e2.msg);

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "buf.h"
+#include "measure.h"
 #include "outmail.h"
 #include "questionnaire.h"
 #include "report.h"
@@ -205,7 +206,7 @@ progress_for(const struct flow *f, const struct program *p, int64_t team_id,
 	int rc = -1;
 
 	memset(&set, 0, sizeof(set));
-	if (questionnaire_load(f->cfg->feedbackd.questionnaires_dir, p->language, "baseline",
+	if (measure_questionnaire_load(f->cfg->feedbackd.questionnaires_dir, p->language, "baseline",
 	    &baseline, err) < 0)
 		return -1;
 	if (store_report_progress_load(f->db, p, team_id, through_week, kind,

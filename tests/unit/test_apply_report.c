@@ -477,7 +477,7 @@ test_apply_report_ratings_html_in_the_facilitators_language(void **state)
 	(void)state;
 	for (size_t l = 0; l < 2; l++) {
 		struct fb_error err;
-		struct template_set *ts = template_set_load(NULL, langs[l].lang, outmail_specs,
+		struct template_set *ts = outmail_template_set_load(NULL, langs[l].lang, outmail_specs,
 		    outmail_nspecs, &err);
 		struct template_values *v = template_values_new();
 

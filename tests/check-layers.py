@@ -249,7 +249,7 @@ def nm(path, undefined):
             continue
         if undefined:
             syms.add(f[-1])
-        elif len(f) >= 3 and f[1] in "TDBRCVW" and f[1] not in "tdbr":
+        elif len(f) >= 3 and f[1] in "TDBRCVW":  # global definitions only
             syms.add(f[2])
     return syms
 

@@ -2,7 +2,8 @@
 #
 #   make                 build feedbackd and feedbackctl into $(BUILD)/
 #   make deps            install the Debian packages needed to build and test (root)
-#   make check           deps + build + every test (unit, CLI, corpus, integration, fuzz smoke)
+#   make check           deps + build + layers + every test (unit, CLI, corpus, integration, fuzz smoke)
+#   make check-layers    the layers' rule (docs/LAYERS.md), from the includes and the objects
 #   make sanitize        build and run the unit and CLI tests under ASan+UBSan (build-san/)
 #   make check SANITIZE=1  the same as sanitize
 #   make demo            deps + build + the whole programme simulated on the embedded default
@@ -33,7 +34,7 @@ else
 BUILD     ?= build
 endif
 
-PKGS      := sqlite3 libical inih jansson gumbo libsystemd cairo gnutls libetpan libesmtp-1.0 openssl
+PKGS      := sqlite3 libical inih jansson gumbo libsystemd cairo fontconfig gnutls libetpan libesmtp-1.0 openssl
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 TEST_LIBS  := $(shell pkg-config --libs cmocka 2>/dev/null)
@@ -147,7 +148,7 @@ fuzz: fuzz-build
 # Debian packages. Build: the libraries. Test: the real servers and peers the tests start.
 DEB_BUILD := build-essential pkg-config tzdata libsqlite3-dev libesmtp-dev libetpan-dev libical-dev \
              libinih-dev libcsv-dev libjansson-dev libcmocka-dev libgumbo-dev libsystemd-dev \
-             libcairo2-dev libgnutls28-dev libssl-dev
+             libcairo2-dev libfontconfig-dev libgnutls28-dev libssl-dev
 DEB_TEST  := dovecot-imapd postfix python3 python3-aiosmtpd python3-icalendar valgrind clang \
              libclang-rt-14-dev sqlite3 ca-certificates openssl groff-base man-db systemd
 
@@ -165,12 +166,18 @@ deps-demo:
 # the ASan+UBSan build (integration tests included), and each fuzz target for a few seconds.
 check: deps
 	$(MAKE) tests-build
+	$(MAKE) check-layers
 	$(MAKE) SANITIZE=1 tests-build
 	$(MAKE) fuzz-build
 	FB_NO_SKIP=1 FUZZ_SECONDS=$${FUZZ_SECONDS:-10} sh tests/run-tests.sh unit@build-san cli@build-san \
 	    corpus@build-san integration@build-san fuzz@build-fuzz
 
 comma := ,
+
+# The layers (docs/LAYERS.md): includes, calls (nm -u of the objects) and SQL, checked.
+check-layers: $(LIB_OBJ) $(CTL_OBJ) $(D_OBJ)
+	$(call say,LAYERS,$(BUILD))
+	$(Q)/usr/bin/python3 tests/check-layers.py --build $(BUILD)
 
 # Benchmarks (not timed tests): every tests/bench/bench_*.py, then one table of their figures
 # against their peers (tests/bench/run.sh; BENCH=imap,smtp runs some). Minutes, not seconds.
@@ -210,4 +217,4 @@ install: all
 clean:
 	rm -rf build build-san build-fuzz
 
-.PHONY: all deps deps-build deps-demo check bench sanitize valgrind demo install clean tests-build fuzz fuzz-build fuzz-targets
+.PHONY: all deps deps-build deps-demo check check-layers bench sanitize valgrind demo install clean tests-build fuzz fuzz-build fuzz-targets

@@ -55,6 +55,7 @@
 
 #include "buf.h"
 #include "fberror.h"
+#include "token.h"
 
 /* Limits on what is accepted; larger inputs are refused with an error. */
 #define COMPOSE_MAX_PART ((size_t)16 << 20)  /* bytes of one body part or attachment */
@@ -94,6 +95,9 @@ struct compose_attachment {
  * What to send. Strings are NUL-terminated UTF-8 and belong to the caller; NULL means absent.
  * Required: from_addr, to_addr, subject, text.
  */
+/* The random bytes compose_build() takes: a boundary, a token and a Message-ID's own bits. */
+#define COMPOSE_RANDOM_BYTES (2 * TOKEN_RANDOM_BYTES + TOKEN_ID_RANDOM_BYTES)
+
 struct compose_msg {
 	const char *from_addr;   /* "feedback@example.org" */
 	const char *from_name;   /* display name, e.g. "Feedback Team Blauw" */
@@ -111,6 +115,9 @@ struct compose_msg {
 	const char *message_id;
 	const char *token;
 	const char *domain;
+	/* COMPOSE_RANDOM_BYTES fresh random bytes (required; the caller reads them, e.g. with
+	 * fbrandom_bytes()): the MIME boundary and, when one is made, the Message-ID. */
+	const unsigned char *random;
 	const char *in_reply_to; /* "<a@b>" */
 	const char *references;  /* "<a@b> <c@d> ..."; only the first and the last
 				  * COMPOSE_MAX_REFERENCES - 1 ids are kept; invalid ids skipped */
@@ -138,7 +145,7 @@ struct compose_msg {
  * Build the complete message m and append it to out: CRLF line ends throughout, every line
  * at most 998 octets, ending with CRLF, ready for a transport. 0, or -1 with err saying which
  * field is wrong (invalid address, invalid UTF-8, a reserved or malformed header name, a
- * missing required field, a size limit) or that memory or randomness ran out; out is
+ * missing required field, a size limit, no random bytes) or that memory ran out; out is
  * unchanged on error.
  */
 int compose_build(const struct compose_msg *m, struct buf *out, struct fb_error *err);

@@ -16,13 +16,24 @@
 #include "store.h"
 
 struct outmail_templates;
+struct trim_rules;
+struct report_rules;
 
 struct flow {
 	struct db *db;
 	const struct config *cfg;
 	const struct outmail_templates *tpl;
 	time_t now;
+	const struct trim_rules *trim;  /* trim's compiled patterns, made once (trim_rules_new) by
+					 * whoever applies replies; NULL where nothing is applied */
 };
+
+/* The configuration's [program] defaults as plan settings (tz and weeks left to
+ * progplan_settings()). */
+void flow_plan_defaults(const struct config *cfg, struct plan_settings *s);
+
+/* The lagging rule's thresholds from the configuration's [lagging] section. */
+void flow_report_rules(const struct config *cfg, struct report_rules *out);
 
 /* The programme's timeline (sessions included) into out (release with plan_release()). */
 int flow_plan(const struct flow *f, const struct program *p, struct plan *out,

@@ -80,4 +80,13 @@ int measure_prepare(void *arg, const char *reply_to, const char *token,
 /* t as the local date "YYYY-MM-DD" in tz, into out[11]. */
 int measure_local_date(const char *tz, time_t t, char out[11], struct fb_error *err);
 
+/*
+ * Load the questionnaire of measurement ("baseline", "midterm", "final", "followup") in lang
+ * ("nl" or "en"; anything else: nl): from dir/<lang>/questionnaires/<measurement>.txt when dir
+ * is set and holds that file, else the built-in copy (overlay.h), parsed by
+ * questionnaire_parse(). Errors name the file (and line).
+ */
+int measure_questionnaire_load(const char *dir, const char *lang, const char *measurement,
+    struct questionnaire *out, struct fb_error *err);
+
 #endif

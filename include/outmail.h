@@ -25,6 +25,11 @@
 extern const struct template_spec outmail_specs[];
 extern const size_t outmail_nspecs;
 
+/* One language's templates for specs[0..n): the files read from dir (NULL or "": built-in
+ * only; overlay.h) and handed to template_set_load() as bytes. As template_set_load(). */
+struct template_set *outmail_template_set_load(const char *dir, const char *lang,
+    const struct template_spec *specs, size_t n, struct fb_error *err);
+
 /* The nl and en templates, loaded from dir (NULL or "": built-in only) and checked. NULL with
  * err naming every problem ("FILE:LINE: ..."). Free with outmail_templates_free(). */
 struct outmail_templates *outmail_templates_load(const char *dir, struct fb_error *err);
@@ -85,6 +90,10 @@ int outmail_queue(const struct flow *f, const struct outmail_msg *m,
  * add`): OUTBOX_AUTOMATIC for calendar events, nudges, reminders, questionnaires and reports,
  * OUTBOX_PERSON for everything else (mail between people, answers to someone's mail). */
 int outmail_priority(const char *kind);
+
+/* A fresh reply token from the kernel's random bytes into out. 0, or -1 with err when the
+ * system has no randomness to give. */
+int outmail_token_new(char out[TOKEN_LEN + 1], struct fb_error *err);
 
 /*
  * A message's own envelope sender (VERP): a fresh token into token_out and

@@ -15,7 +15,8 @@
  * bytes of text without control characters. Anything else is rejected with "FILE:LINE: what is
  * wrong; accepted: ..." — a malformed file never half-loads.
  *
- * Pure except questionnaire_load(), which reads one file (or finds the built-in copy).
+ * Pure: the shell reads the file (measure_questionnaire_load() in measure.h) and hands its
+ * bytes to questionnaire_parse().
  * Errors: 0, or -1 with err filled (err may be NULL). Ownership: a struct questionnaire owns its
  * strings; release it with questionnaire_release() (also after a failure).
  */
@@ -52,14 +53,6 @@ struct questionnaire {
  * errors ("nl/questionnaires/baseline.txt"). out is released first; on error it is empty.
  */
 int questionnaire_parse(const char *name, const char *text, size_t len,
-    struct questionnaire *out, struct fb_error *err);
-
-/*
- * Load the questionnaire of measurement ("baseline", "midterm", "final", "followup") in lang
- * ("nl" or "en"; anything else: nl): from dir/<lang>/questionnaires/<measurement>.txt when dir
- * is set and holds that file, else the built-in copy. Errors name the file (and line).
- */
-int questionnaire_load(const char *dir, const char *lang, const char *measurement,
     struct questionnaire *out, struct fb_error *err);
 
 /* Free q's contents; q is empty afterwards. NULL is fine. */

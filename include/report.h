@@ -35,7 +35,6 @@
 #include <time.h>
 
 #include "buf.h"
-#include "config.h"
 #include "fberror.h"
 #include "fbtime.h"
 
@@ -55,7 +54,8 @@ enum report_away {
 	REPORT_AWAY_OUT_OF_OFFICE,
 };
 
-/* The thresholds of the lagging rule (struct config_lagging, see above). */
+/* The thresholds of the lagging rule (see above; the shell fills them from [lagging]:
+ * flow_report_rules()). */
 struct report_rules {
 	int no_feedback_weeks;   /* 0: off */
 	int request_by_week;     /* 0: off */
@@ -166,9 +166,6 @@ struct report {
 	size_t nsamples;
 };
 #define REPORT_INIT { NULL, NULL, 0, 0, 0, 0, 0.0, 0, 0, 0, 0, 0, 0, NULL, 0 }
-
-/* The rule's thresholds from the configuration's [lagging] section. */
-void report_rules_from_config(const struct config_lagging *l, struct report_rules *out);
 
 /* The source of the member's absence overlapping week w (start: week 1's Monday), or
  * REPORT_AWAY_NONE. When several overlap, the first in the member's list. */

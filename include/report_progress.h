@@ -47,6 +47,23 @@ enum report_progress_kind { REPORT_PROGRESS, REPORT_EVALUATION };
  * team members' names inside the answers masked, in an order not tied to who wrote them (by
  * text). Shown only when at least min_group_size members answered, as with scores.
  */
+/* A question the ambition is asked with: an open question of the baseline. */
+struct report_question {
+	unsigned number;             /* 1..QUESTIONNAIRE_MAX_NUMBER */
+	const char *text;            /* borrowed from the questionnaire */
+};
+#define REPORT_AMBITION_MAX_QUESTIONS 40  /* = QUESTIONNAIRE_MAX_QUESTIONS */
+
+struct questionnaire;
+
+/*
+ * The questions whose answers are the team's ambition: the open questions of the baseline, in
+ * its order, at most max. Writes them to out (borrowing the baseline's texts) and returns how
+ * many; 0 without a baseline.
+ */
+size_t report_progress_ambition_questions(const struct questionnaire *baseline,
+    struct report_question *out, size_t max);
+
 struct report_ambition {
 	int question;                /* its number in the baseline */
 	const char *text;            /* the question as the baseline asks it, or NULL */

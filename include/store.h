@@ -1,5 +1,6 @@
 /*
- * store — the domain's reads and writes: programmes, teams, members, facilitators, absences.
+ * store — the domain's reads and writes: programmes, teams, members, facilitators, absences
+ * (their structs in domain.h).
  * (The mail queues, feedback, measurements and sessions get store headers of their own as
  * they are built.)
  *
@@ -17,54 +18,8 @@
 #include <time.h>
 
 #include "db.h"
+#include "domain.h"
 #include "fberror.h"
-
-struct program {
-	int64_t id;
-	char *name;
-	char start_date[11]; /* YYYY-MM-DD, a Monday, in the programme's zone */
-	int weeks;
-	char *timezone;
-	char language[3];    /* "nl" or "en" */
-	char *organizer;     /* NULL: the configuration's coordinator_address */
-	time_t created_at;
-};
-
-struct team {
-	int64_t id;
-	int64_t program_id;
-	char *name;
-	char *program_name;
-};
-
-struct member {
-	int64_t id;
-	int64_t team_id;
-	char *name;
-	char *address;      /* the primary address */
-	char *timezone;     /* NULL: the programme's */
-	char *language;     /* NULL: the programme's */
-	char *status;       /* active | left | erased */
-	char *team_name;
-	int64_t undeliverable_at;
-	int64_t complained_at;   /* a spam complaint (ARF) came: no more mail; 0 when none */
-};
-
-struct facilitator {
-	int64_t id;
-	int64_t team_id;
-	char *name;
-	char *address;
-	char *team_name;
-};
-
-struct absence {
-	int64_t id;
-	int64_t member_id;
-	char from_date[11];
-	char until_date[11];
-	char source[16];
-};
 
 #define STORE_LIST(type) struct type##_list { struct type *v; size_t n; }
 STORE_LIST(program);

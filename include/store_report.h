@@ -93,15 +93,15 @@ void store_report_progress_release(struct report_progress_set *s);
 
 /*
  * Attach the team's ambition to every team of s (loaded by store_report_progress_load() for
- * programme p and team_id): for each open question of baseline (the questionnaire as the
- * programme asks it, questionnaire.h), the answers of the team's active members, not
+ * programme p and team_id): for each of the nopen questions open (the baseline's open questions,
+ * report_progress_ambition_questions()), the answers of the team's active members, not
  * superseded, each cut to REPORT_AMBITION_MAX_TEXT bytes, sorted by text, and the team's names
  * for the renderers to mask (report_pteam.mask_names). A team that got no baseline gets none.
  * 0, or -1 with err (s keeps what it had).
  */
-struct questionnaire;
 int store_report_ambition_load(struct db *db, const struct program *p, int64_t team_id,
-    const struct questionnaire *baseline, struct report_progress_set *s, struct fb_error *err);
+    const struct report_question *open, size_t nopen, struct report_progress_set *s,
+    struct fb_error *err);
 
 /* ---- rating samples and ratings: the rows; report_ratings.h decides what they mean ---- */
 

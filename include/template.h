@@ -2,7 +2,7 @@
  * template — the words of every message feedbackd sends live in files, not in C:
  * mail-templates/<lang>/<name>.txt (first line "Subject: …", a blank line, then the text
  * body) and <name>.html (the HTML body). This module loads and checks them, and renders one
- * with values. Pure: the files are read by template_set_load() only; rendering does no I/O.
+ * with values. Pure: the shell reads the files and hands their bytes to template_set_load().
  *
  * The syntax is a small subset of Mustache:
  *   {{name}}              a value (in .html escaped for HTML, line breaks become <br>)
@@ -23,7 +23,8 @@
  * template is found when the daemon starts or reloads, never as a blank in a sent mail.
  *
  * Files come from dir (the configuration's templates_dir) when it holds them, else from the
- * built-in copies compiled into the programs (embedded.h).
+ * built-in copies compiled into the programs: the shell reads them (overlay.h;
+ * outmail_template_source_read() in outmail.h) into a struct template_source.
  */
 #ifndef FB_TEMPLATE_H
 #define FB_TEMPLATE_H
@@ -43,12 +44,32 @@ struct template_spec {
 struct template_set;            /* opaque: the checked templates of one language */
 struct template_values;         /* opaque: values to render with */
 
+#define TEMPLATE_MAX_FILE ((size_t)1 << 20)  /* bytes of one template file the shell reads */
+
+/* One file's bytes as the shell read them. */
+struct template_file {
+	const char *path;    /* relative to mail-templates/: "nl/nudge.txt" */
+	const char *shown;   /* its name in messages: "DIR/nl/nudge.txt" or "(built-in) ..." */
+	const char *data;    /* len bytes (no NUL needed); NULL: there is no such file */
+	size_t len;
+	const char *error;   /* NULL, or why it could not be read ("DIR/...: Permission denied") */
+};
+
+/* The files a set is loaded from; a path not among them is missing. */
+struct template_source {
+	const struct template_file *files;
+	size_t n;
+	const char *dir;     /* where they were looked for, named when one is missing; NULL or "":
+			      * built-in only */
+};
+
 /*
- * Load and check the templates of language lang ("nl", "en") for every spec in specs[0..n).
- * dir may be NULL or "" (built-in only). Returns a set (caller frees with template_set_free()),
- * or NULL with err naming every problem found, one "FILE:LINE: message" per line.
+ * Load and check the templates of language lang ("nl", "en") for every spec in specs[0..n)
+ * from the bytes in source (<lang>/<name>.txt and .html). Returns a set (caller frees with
+ * template_set_free()), or NULL with err naming every problem found, one "FILE:LINE: message"
+ * per line.
  */
-struct template_set *template_set_load(const char *dir, const char *lang,
+struct template_set *template_set_load(const struct template_source *source, const char *lang,
     const struct template_spec *specs, size_t n, struct fb_error *err);
 void template_set_free(struct template_set *s);
 

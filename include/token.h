@@ -14,7 +14,8 @@
  *       token_message_id() builds one.
  *   - the subject:         "... [#TOKEN]"                  token_from_subject()
  *
- * Randomness comes from getrandom(2); nothing here reads the clock.
+ * The random bits come from the caller (the shell reads them: fbrandom_bytes()), so this is
+ * pure: nothing here reads the kernel's randomness or the clock.
  */
 #ifndef FB_TOKEN_H
 #define FB_TOKEN_H
@@ -25,10 +26,12 @@
 #include "fberror.h"
 
 #define TOKEN_LEN 26
+#define TOKEN_RANDOM_BYTES 17     /* a token's 130 bits, rounded up */
+#define TOKEN_ID_RANDOM_BYTES 10  /* the 80 fresh bits of a Message-ID */
 
-/* A fresh token into out (NUL-terminated, lowercase). 0, or -1 with err when the system has no
- * randomness to give (getrandom failed). */
-int token_new(char out[TOKEN_LEN + 1], struct fb_error *err);
+/* A token made from random (fresh random bytes, e.g. fbrandom_bytes()) into out
+ * (NUL-terminated, lowercase). */
+void token_new(char out[TOKEN_LEN + 1], const unsigned char random[TOKEN_RANDOM_BYTES]);
 
 /* 1 when s[0..len) is exactly a token (26 base32 characters, either case), else 0. */
 int token_valid(const char *s, size_t len);
@@ -46,8 +49,10 @@ int token_from_message_id(const char *msgid, char out[TOKEN_LEN + 1]);
 int token_from_subject(const char *subject, char out[TOKEN_LEN + 1]);
 
 /* Append a new Message-ID "<TOKEN.RANDOM@domain>" for token to out (angle brackets included,
- * token lowercased). 0, or -1 (out unchanged) when token is not a valid token, domain is empty
- * or holds characters other than letters, digits, '-', '.', or randomness or memory ran out. */
-int token_message_id(const char *token, const char *domain, struct buf *out);
+ * token lowercased; RANDOM from the caller's fresh random bytes). 0, or -1 (out unchanged) when
+ * token is not a valid token, domain is empty or holds characters other than letters, digits,
+ * '-', '.', or memory ran out. */
+int token_message_id(const char *token, const char *domain,
+    const unsigned char random[TOKEN_ID_RANDOM_BYTES], struct buf *out);
 
 #endif

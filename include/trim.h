@@ -54,14 +54,23 @@ struct trim_info {
 
 #define TRIM_INFO_INIT { BUF_INIT, 0, 0, 0 }
 
+/* The compiled patterns (POSIX regexes) trim_reply() matches with: made once by the caller and
+ * passed to every call (read-only there, so one value may serve several threads). NULL when
+ * memory runs out; free with trim_rules_free() (NULL is fine). */
+struct trim_rules;
+struct trim_rules *trim_rules_new(void);
+void trim_rules_free(struct trim_rules *r);
+
 /*
  * Append to out the text the person wrote in the reply text[0..len) (see above). text need not
  * be NUL-terminated and may hold any bytes. info may be NULL; otherwise trim_reply() (re)fills
  * it from scratch — it must be initialised (TRIM_INFO_INIT or a previous use), and the caller
  * releases it with trim_info_release(), also after a failure.
- * Returns 0, or -1 when memory runs out (out then holds what it held before).
+ * rules: from trim_rules_new(). Returns 0, or -1 when memory runs out or rules is NULL (out
+ * then holds what it held before).
  */
-int trim_reply(const char *text, size_t len, struct buf *out, struct trim_info *info);
+int trim_reply(const struct trim_rules *rules, const char *text, size_t len, struct buf *out,
+    struct trim_info *info);
 
 /* Free what info holds; it is TRIM_INFO_INIT afterwards. NULL is fine. */
 void trim_info_release(struct trim_info *info);

@@ -167,7 +167,7 @@ ctl_flow_open(struct ctl *c, struct flow *f, struct outmail_templates **tpl)
 	*tpl = outmail_templates_load(c->cfg->feedbackd.templates_dir, &err);
 	if (*tpl == NULL)
 		return ctl_error("templates: %s", err.msg);
-	*f = (struct flow){ c->db, c->cfg, *tpl, c->now };
+	*f = (struct flow){ .db = c->db, .cfg = c->cfg, .tpl = *tpl, .now = c->now, .trim = NULL };
 	return CTL_OK;
 }
 

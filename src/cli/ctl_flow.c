@@ -15,6 +15,7 @@
 #include "queue.h"
 #include "store_feedback.h"
 #include "table.h"
+#include "trim.h"
 #include "banned.h"
 
 static const char status_usage[] =

@@ -14,6 +14,7 @@
 #include "queue.h"
 #include "table.h"
 #include "vocab.h"
+#include "trim.h"
 #include "banned.h"
 
 static const char inbox_usage[] =
@@ -58,12 +59,18 @@ run_apply(struct ctl *c, int64_t id, int flags)
 {
 	struct outmail_templates *tpl = NULL;
 	struct apply_outcome o = APPLY_OUTCOME_INIT;
+	struct trim_rules *trim = NULL;
 	struct flow f;
 	struct fb_error err;
 	int rc = CTL_OK;
 
 	if (ctl_flow_open(c, &f, &tpl) != CTL_OK)
 		return CTL_FAIL;
+	if ((trim = trim_rules_new()) == NULL) {
+		outmail_templates_free(tpl);
+		return ctl_error("out of memory compiling trim's patterns");
+	}
+	f.trim = trim;
 	if (apply_inbox(&f, id, flags, &o, &err) < 0)
 		rc = ctl_error("%s", err.msg);
 	else
@@ -73,6 +80,7 @@ run_apply(struct ctl *c, int64_t id, int flags)
 		rc = CTL_FAIL;
 	apply_outcome_release(&o);
 	outmail_templates_free(tpl);
+	trim_rules_free(trim);
 	return rc;
 }
 

@@ -189,7 +189,12 @@ inspect(const char *raw, size_t len, size_t max, struct inspection *in)
 		snprintf(in->error, sizeof(in->error), "%s", err.msg);
 		return -1;
 	}
-	if (trim_reply(in->msg->text, in->msg->text_len, &in->text, &in->trim) < 0)
+	/* One message per run: the patterns are compiled for it and freed after. */
+	struct trim_rules *rules = trim_rules_new();
+	int trc = trim_reply(rules, in->msg->text, in->msg->text_len, &in->text, &in->trim);
+
+	trim_rules_free(rules);
+	if (trc < 0)
 		return -1;
 	{
 		struct fields f;

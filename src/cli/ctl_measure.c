@@ -81,7 +81,7 @@ one(struct ctl *c, const struct program *p, const struct measurement_row *mr, in
 	if (store_measure_counts(c->db, mr->id, team_id, &mc, &err) < 0 ||
 	    measure_local_date(p->timezone, mr->opens_at, opened, &err) < 0 ||
 	    measure_local_date(p->timezone, mr->closes_at - 1, closes, &err) < 0 ||
-	    questionnaire_load(c->cfg->feedbackd.questionnaires_dir, p->language, mr->kind, &q,
+	    measure_questionnaire_load(c->cfg->feedbackd.questionnaires_dir, p->language, mr->kind, &q,
 	    &err) < 0)
 		return ctl_error("%s: %s", mr->kind, err.msg);
 	int answered = mc.complete + mc.partial;

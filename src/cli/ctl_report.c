@@ -12,11 +12,13 @@
 #include "buf.h"
 #include "compose.h"
 #include "ctl.h"
+#include "fbrandom.h"
 #include "fbtime.h"
 #include "plan.h"
 #include "progplan.h"
 #include "questionnaire.h"
 #include "report.h"
+#include "measure.h"
 #include "outmail.h"
 #include "report_progress.h"
 #include "report_send.h"
@@ -89,12 +91,13 @@ pick_target(struct ctl *c, const char *spec, struct program *p, int64_t *team_id
 static int
 default_week(const struct config *cfg, const struct program *p, time_t now, struct fb_error *err)
 {
-	struct plan_settings s;
+	struct plan_settings d, s;
 	struct plan plan = PLAN_INIT;
 	struct fb_date start;
 	int w;
 
-	progplan_settings(cfg, p, &s);
+	flow_plan_defaults(cfg, &d);
+	progplan_settings(&d, p, &s);
 	if (fbtime_parse_date(p->start_date, &start, err) < 0 ||
 	    plan_build(&s, &start, NULL, 0, &plan, err) < 0)
 		return -1;
@@ -213,7 +216,7 @@ report_weekly_cmd(struct ctl *c, int argc, char **argv)
 		ctl_error("programme %s has no teams yet (feedbackctl team add)", p.name);
 		goto out;
 	}
-	report_rules_from_config(&c->cfg->lagging, &rules);
+	flow_report_rules(c->cfg, &rules);
 	reports = calloc(set.n, sizeof(*reports));
 	rp = calloc(set.n, sizeof(*rp));
 	if (reports == NULL || rp == NULL) {
@@ -340,6 +343,7 @@ report_progress_cmd(struct ctl *c, int argc, char **argv, enum report_progress_k
 	struct program p = { 0 };
 	struct report_progress_set set;
 	struct questionnaire baseline = QUESTIONNAIRE_INIT;
+	struct report_question ambq[REPORT_AMBITION_MAX_QUESTIONS];
 	struct report_charts charts = REPORT_CHARTS_INIT;
 	struct report_chart_ref *refs = NULL;
 	struct buf text = BUF_INIT, csv = BUF_INIT, html = BUF_INIT, eml = BUF_INIT;
@@ -373,10 +377,11 @@ report_progress_cmd(struct ctl *c, int argc, char **argv, enum report_progress_k
 		ctl_error("cannot create %s: %s", dir, strerror(errno));
 		goto out;
 	}
-	if (questionnaire_load(c->cfg->feedbackd.questionnaires_dir, p.language, "baseline",
+	if (measure_questionnaire_load(c->cfg->feedbackd.questionnaires_dir, p.language, "baseline",
 	    &baseline, &err) < 0 || store_report_progress_load(c->db, &p, team_id, week, kind,
 	    c->cfg->program.min_group_size, c->now, &set, &err) < 0 ||
-	    store_report_ambition_load(c->db, &p, team_id, &baseline, &set, &err) < 0) {
+	    store_report_ambition_load(c->db, &p, team_id, ambq, report_progress_ambition_questions(
+	    &baseline, ambq, REPORT_AMBITION_MAX_QUESTIONS), &set, &err) < 0) {
 		ctl_error("%s", err.msg);
 		goto out;
 	}

@@ -983,13 +983,12 @@ message_id(const struct compose_msg *m, const char *from_addr, struct buf *out,
 		return 0;
 	}
 	if (token == NULL) {
-		if (token_new(tok, err) < 0)
-			return -1;
+		token_new(tok, m->random + TOKEN_RANDOM_BYTES);
 		token = tok;
 	}
 	if (domain == NULL)
 		domain = strrchr(from_addr, '@') + 1; /* checked by addr_parse */
-	if (token_message_id(token, domain, &gen) < 0) {
+	if (token_message_id(token, domain, m->random + 2 * TOKEN_RANDOM_BYTES, &gen) < 0) {
 		buf_release(&gen);
 		return fb_error_set(err, "cannot make a Message-ID from token \"%.40s\" and domain "
 		    "\"%.100s\" (a 26-character token and a domain name are needed)", token,
@@ -1193,6 +1192,8 @@ check_inputs(const struct compose_msg *m, struct buf *method, struct fb_error *e
 	} texts[] = { { "the text body", m->text }, { "the HTML body", m->html },
 		      { "the calendar", m->calendar } };
 
+	if (m->random == NULL)
+		return fb_error_set(err, "no random bytes for the boundary and Message-ID");
 	if (m->text == NULL)
 		return fb_error_set(err, "the text body is missing");
 	for (size_t i = 0; i < sizeof(texts) / sizeof(texts[0]); i++) {
@@ -1244,8 +1245,7 @@ compose_build(const struct compose_msg *m, struct buf *out, struct fb_error *err
 		goto out;
 	if ((fields = headers_build(m, err)) == NULL)
 		goto out;
-	if (token_new(tok, err) < 0)
-		goto out;
+	token_new(tok, m->random);
 	if (buf_addf(&ctx.boundary, "=_fb%s", tok) < 0)
 		goto oom;
 	if ((root = mailmime_new_message_data(NULL)) == NULL)

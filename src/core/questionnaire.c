@@ -2,13 +2,10 @@
  * questionnaire — parse and load questionnaire files, summarise scores. See
  * include/questionnaire.h for the format.
  */
-#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "buf.h"
-#include "embedded.h"
 #include "questionnaire.h"
 #include "banned.h"
 
@@ -183,51 +180,6 @@ questionnaire_parse(const char *name, const char *text, size_t len, struct quest
 		return -1;
 	}
 	return 0;
-}
-
-int
-questionnaire_load(const char *dir, const char *lang, const char *measurement,
-    struct questionnaire *out, struct fb_error *err)
-{
-	struct buf path = BUF_INIT, full = BUF_INIT, data = BUF_INIT;
-	struct stat st;
-	int rc = -1;
-
-	questionnaire_release(out);
-	if (lang == NULL || strcmp(lang, "en") != 0)
-		lang = "nl";
-	if (buf_addf(&path, "%s/questionnaires/%s.txt", lang, measurement) < 0) {
-		fb_error_set(err, "out of memory");
-		goto out;
-	}
-	if (dir != NULL && *dir != '\0') {
-		if (buf_addf(&full, "%s/%s", dir, path.data) < 0) {
-			fb_error_set(err, "out of memory");
-			goto out;
-		}
-		if (stat(full.data, &st) == 0) {
-			if (buf_read_file(&data, full.data, QUESTIONNAIRE_MAX_FILE + 1) < 0) {
-				fb_error_set(err, "%s: %s", full.data, strerror(errno));
-				goto out;
-			}
-			rc = questionnaire_parse(full.data, data.data, data.len, out, err);
-			goto out;
-		}
-	}
-	const struct embedded_file *f = embedded_find(path.data);
-	if (f == NULL) {
-		fb_error_set(err, "no questionnaire %s (built-in or in %s)", path.data,
-		    dir != NULL && *dir ? dir : "the built-in set");
-		goto out;
-	}
-	buf_reset(&full);
-	buf_addf(&full, "(built-in) mail-templates/%s", path.data);
-	rc = questionnaire_parse(full.data, (const char *)f->data, f->len, out, err);
-out:
-	buf_release(&path);
-	buf_release(&full);
-	buf_release(&data);
-	return rc;
 }
 
 const struct questionnaire_question *

@@ -9,15 +9,6 @@
 #include "report.h"
 #include "banned.h"
 
-void
-report_rules_from_config(const struct config_lagging *l, struct report_rules *out)
-{
-	out->no_feedback_weeks = l->no_feedback_weeks;
-	out->request_by_week = l->request_by_week;
-	out->median_fraction = l->median_fraction;
-	out->questionnaire_after_reminder = l->questionnaire_after_reminder ? 1 : 0;
-}
-
 static int
 week_ok(int w)
 {

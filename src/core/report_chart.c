@@ -6,7 +6,6 @@
  * so no font files are named. The words drawn and the alt texts are Dutch or English by the
  * report's language, from one table of phrases below (as report_render.c has).
  */
-#include <dlfcn.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -14,6 +13,7 @@
 #include <string.h>
 
 #include <cairo.h>
+#include <fontconfig/fontconfig.h>
 
 #include "report_progress.h"
 #include "banned.h"
@@ -370,14 +370,10 @@ report_chart_members(const struct report_progress_input *in, const struct report
 void
 report_chart_cleanup(void)
 {
-	void *fini;
-
 	cairo_debug_reset_static_data();
-	/* fontconfig comes in through cairo and is not linked to us by name: look FcFini up
-	 * rather than add a library to the build for one call. */
-	fini = dlsym(RTLD_DEFAULT, "FcFini");
-	if (fini != NULL)
-		((void (*)(void))(uintptr_t)fini)();
+	/* fontconfig comes in through cairo (its text): linked by name (pkg-config fontconfig,
+	 * which cairo's own -dev package brings), so the core looks nothing up at run time. */
+	FcFini();
 }
 
 /* ---- the report's set of charts --------------------------------------------------------------- */

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "mask.h"
+#include "questionnaire.h"
 #include "report_progress.h"
 #include "banned.h"
 
@@ -611,4 +612,22 @@ report_progress_html_fragment(const struct report_progress_input *in,
 		return -1;
 	}
 	return 0;
+}
+
+_Static_assert(REPORT_AMBITION_MAX_QUESTIONS == QUESTIONNAIRE_MAX_QUESTIONS,
+    "every open question of a baseline can be an ambition question");
+
+size_t
+report_progress_ambition_questions(const struct questionnaire *baseline,
+    struct report_question *out, size_t max)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; baseline != NULL && i < baseline->n && n < max; i++)
+		if (baseline->q[i].type == QUESTIONNAIRE_OPEN) {
+			out[n].number = baseline->q[i].number;
+			out[n].text = baseline->q[i].text;
+			n++;
+		}
+	return n;
 }

@@ -4,18 +4,14 @@
  * A template is parsed once into a flat array of nodes in document order; a section node knows
  * where its children end, so rendering is a walk over index ranges with no tree to free.
  */
-#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
-#include "embedded.h"
 #include "template.h"
 #include "banned.h"
 
-#define TEMPLATE_MAX_FILE ((size_t)1 << 20)
 #define TEMPLATE_MAX_DEPTH 8
 #define TEMPLATE_MAX_NAME 64
 
@@ -278,36 +274,27 @@ parse(struct parsed *p, const struct template_spec *spec, const char *file, stru
 	return 0;
 }
 
-/* The file's bytes from dir/path when there, else the built-in copy; 1 when neither has it. */
+/* The file at path among the bytes the shell read: 0 and out, shown filled; 1 when it is
+ * missing; -1 with err when the shell could not read it. */
 static int
-read_source(const char *dir, const char *path, struct buf *out, struct buf *shown,
-    struct fb_error *err)
+read_source(const struct template_source *src, const char *path, struct buf *out,
+    struct buf *shown, struct fb_error *err)
 {
-	if (dir != NULL && *dir != '\0') {
-		struct buf full = BUF_INIT;
-		struct stat st;
+	for (size_t i = 0; i < src->n; i++) {
+		const struct template_file *f = &src->files[i];
 
-		buf_addf(&full, "%s/%s", dir, path);
-		if (stat(full.data, &st) == 0) {
-			int rc = buf_read_file(out, full.data, TEMPLATE_MAX_FILE);
-
-			if (rc < 0)
-				fb_error_set(err, "%s: %s", full.data, strerror(errno));
-			buf_reset(shown);
-			buf_adds(shown, full.data);
-			buf_release(&full);
-			return rc < 0 ? -1 : 0;
-		}
-		buf_release(&full);
+		if (strcmp(f->path, path) != 0)
+			continue;
+		if (f->error != NULL)
+			return fb_error_set(err, "%s", f->error);
+		if (f->data == NULL)
+			return 1;
+		buf_reset(shown);
+		if (buf_adds(shown, f->shown) < 0 || buf_add(out, f->data, f->len) < 0)
+			return fb_error_set(err, "out of memory");
+		return 0;
 	}
-	const struct embedded_file *f = embedded_find(path);
-	if (f == NULL)
-		return 1;
-	buf_reset(shown);
-	buf_addf(shown, "(built-in) mail-templates/%s", path);
-	if (buf_add(out, f->data, f->len) < 0)
-		return fb_error_set(err, "out of memory");
-	return 0;
+	return 1;
 }
 
 static void
@@ -319,22 +306,25 @@ parsed_release(struct parsed *p)
 }
 
 static int
-load_one(const char *dir, const char *lang, const struct template_spec *spec, const char *ext,
-    struct parsed *p, struct loader *l)
+load_one(const struct template_source *source, const char *lang,
+    const struct template_spec *spec, const char *ext, struct parsed *p, struct loader *l)
 {
+	const char *dir = source->dir;
 	struct buf path = BUF_INIT, src = BUF_INIT, shown = BUF_INIT;
 	struct fb_error err;
 	int rc;
 
 	buf_addf(&path, "%s/%s.%s", lang, spec->name, ext);
-	rc = read_source(dir, path.data, &src, &shown, &err);
+	rc = read_source(source, path.data, &src, &shown, &err);
 	if (rc == 1) {
 		problem(l, path.data, 0, "missing: every message needs a .txt and a .html "
 		    "template%s%s", dir && *dir ? " (looked in " : "", dir && *dir ? dir : "");
 		if (dir && *dir)
 			buf_addch(&l->errors, ')');
 	} else if (rc < 0) {
+		/* a file that could not be read is a problem to name, not "out of memory" */
 		problem(l, path.data, 0, "%s", err.msg);
+		rc = 0;
 	} else {
 		if (buf_addch(&src, '\0') < 0) {
 			rc = -1;
@@ -359,8 +349,8 @@ out:
 }
 
 struct template_set *
-template_set_load(const char *dir, const char *lang, const struct template_spec *specs,
-    size_t n, struct fb_error *err)
+template_set_load(const struct template_source *source, const char *lang,
+    const struct template_spec *specs, size_t n, struct fb_error *err)
 {
 	struct template_set *s = calloc(1, sizeof(*s));
 	struct loader l = { BUF_INIT, 0 };
@@ -376,8 +366,8 @@ template_set_load(const char *dir, const char *lang, const struct template_spec 
 	for (size_t i = 0; i < n; i++, s->n++) {
 		if ((s->v[i].name = strdup(specs[i].name)) == NULL)
 			goto oom;
-		if (load_one(dir, lang, &specs[i], "txt", &s->v[i].txt, &l) < 0 ||
-		    load_one(dir, lang, &specs[i], "html", &s->v[i].html, &l) < 0)
+		if (load_one(source, lang, &specs[i], "txt", &s->v[i].txt, &l) < 0 ||
+		    load_one(source, lang, &specs[i], "html", &s->v[i].html, &l) < 0)
 			goto oom;
 	}
 	if (l.nerrors > 0) {

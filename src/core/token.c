@@ -1,35 +1,13 @@
 /*
- * token — random reply tokens and the finders that recognise them in addresses, Message-IDs
+ * token — reply tokens made from random bytes the caller gives (fbrandom.h) and the finders that recognise them in addresses, Message-IDs
  * and subjects (the forms are documented in token.h).
  */
-#include <errno.h>
 #include <string.h>
-#include <sys/random.h>
 
 #include "token.h"
 #include "banned.h"
 
 static const char B32[] = "abcdefghijklmnopqrstuvwxyz234567";
-
-/* Fill p with n random bytes; -1 with errno when the kernel cannot. */
-static int
-random_bytes(unsigned char *p, size_t n)
-{
-	size_t got = 0;
-	int tries = 0;
-
-	while (got < n) {
-		ssize_t r = getrandom(p + got, n - got, 0);
-
-		if (r < 0) {
-			if (errno == EINTR && ++tries < 100)
-				continue;
-			return -1;
-		}
-		got += (size_t)r;
-	}
-	return 0;
-}
 
 /* Write nchars base32 characters taken from the bits of raw (5 bits each, most significant
  * first); raw must hold at least ceil(nchars * 5 / 8) bytes. */
@@ -67,15 +45,10 @@ copy_lower(const char *s, char out[TOKEN_LEN + 1])
 	out[TOKEN_LEN] = '\0';
 }
 
-int
-token_new(char out[TOKEN_LEN + 1], struct fb_error *err)
+void
+token_new(char out[TOKEN_LEN + 1], const unsigned char random[TOKEN_RANDOM_BYTES])
 {
-	unsigned char raw[17]; /* 136 bits, of which the first 130 are used */
-
-	if (random_bytes(raw, sizeof(raw)) < 0)
-		return fb_error_set(err, "cannot make a reply token: getrandom: %s", strerror(errno));
-	base32_encode(raw, TOKEN_LEN, out);
-	return 0;
+	base32_encode(random, TOKEN_LEN, out); /* the first 130 of the 136 bits */
 }
 
 int
@@ -159,9 +132,9 @@ token_from_subject(const char *subject, char out[TOKEN_LEN + 1])
 }
 
 int
-token_message_id(const char *token, const char *domain, struct buf *out)
+token_message_id(const char *token, const char *domain,
+    const unsigned char random[TOKEN_ID_RANDOM_BYTES], struct buf *out)
 {
-	unsigned char raw[10]; /* 80 bits → 16 characters */
 	char rnd[17], tok[TOKEN_LEN + 1];
 	size_t dlen;
 
@@ -177,9 +150,7 @@ token_message_id(const char *token, const char *domain, struct buf *out)
 		    c == '-' || c == '.'))
 			return -1;
 	}
-	if (random_bytes(raw, sizeof(raw)) < 0)
-		return -1;
-	base32_encode(raw, 16, rnd);
+	base32_encode(random, 16, rnd); /* 80 bits → 16 characters */
 	copy_lower(token, tok);
 	return buf_addf(out, "<%s.%s@%s>", tok, rnd, domain);
 }

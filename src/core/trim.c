@@ -8,7 +8,6 @@
  * also keeps the cost of hostile input linear.
  */
 #include <errno.h>
-#include <pthread.h>
 #include <regex.h>
 #include <stdlib.h>
 #include <string.h>
@@ -187,27 +186,34 @@ fail:
 	return -1;
 }
 
-/*
- * The compiled patterns are shared by every call: compiled once, on first use, under a lock,
- * and never changed afterwards (so trim stays free of state that matters). They are freed at
- * exit by nothing: the memory is reachable until the process ends.
- */
-static pthread_mutex_t patterns_lock = PTHREAD_MUTEX_INITIALIZER;
-static struct patterns shared_patterns;
-static int shared_ready;
+/* The compiled patterns belong to a value the caller makes once (trim_rules_new) and passes to
+ * every trim_reply(): no hidden shared state, no lock. */
+struct trim_rules {
+	struct patterns pt;
+};
 
-static const struct patterns *
-patterns_get(void)
+struct trim_rules *
+trim_rules_new(void)
 {
-	const struct patterns *pt = NULL;
+	struct trim_rules *r = calloc(1, sizeof(*r));
 
-	pthread_mutex_lock(&patterns_lock);
-	if (shared_ready || patterns_init(&shared_patterns) == 0) {
-		shared_ready = 1;
-		pt = &shared_patterns;
+	if (r == NULL)
+		return NULL;
+	if (patterns_init(&r->pt) < 0) {
+		free(r);
+		errno = ENOMEM;
+		return NULL;
 	}
-	pthread_mutex_unlock(&patterns_lock);
-	return pt;
+	return r;
+}
+
+void
+trim_rules_free(struct trim_rules *r)
+{
+	if (r == NULL)
+		return;
+	patterns_free(&r->pt);
+	free(r);
 }
 
 static int
@@ -914,9 +920,10 @@ describe(struct buf *b, const struct line *lines, size_t n, const struct removal
 }
 
 int
-trim_reply(const char *text, size_t len, struct buf *out, struct trim_info *info)
+trim_reply(const struct trim_rules *rules, const char *text, size_t len, struct buf *out,
+    struct trim_info *info)
 {
-	const struct patterns *pt;
+	const struct patterns *pt = rules != NULL ? &rules->pt : NULL;
 	struct line *lines = NULL;
 	struct removal rm;
 	size_t n, count = 1, kept = 0, out_len = out->len;
@@ -933,7 +940,7 @@ trim_reply(const char *text, size_t len, struct buf *out, struct trim_info *info
 		len = TRIM_MAX_INPUT;
 	for (size_t i = 0; i < len; i++)
 		count += text[i] == '\n';
-	if ((pt = patterns_get()) == NULL)
+	if (pt == NULL)
 		return -1;
 	lines = calloc(count, sizeof(*lines));
 	if (lines == NULL)

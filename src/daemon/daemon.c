@@ -22,6 +22,7 @@
 #include "schedule.h"
 #include "sdnotify.h"
 #include "transport.h"
+#include "trim.h"
 #include "banned.h"
 
 /* Longest sleep between passes even when nothing is due: reloads and clock jumps are noticed. */
@@ -30,6 +31,7 @@
 struct state {
 	struct config *cfg;
 	struct outmail_templates *tpl;
+	struct trim_rules *trim;   /* compiled once at the start, kept over reloads */
 	struct buf out_password, in_password;
 	struct transport_settings ts;
 	struct mailbox_settings ms;
@@ -77,6 +79,10 @@ state_configure(struct state *s, struct config *cfg)
 	if (read_secret(o->password_file, &s->out_password) < 0 ||
 	    read_secret(in->password_file, &s->in_password) < 0)
 		return -1;
+	if (s->trim == NULL && (s->trim = trim_rules_new()) == NULL) {
+		log_errorx("trim: out of memory compiling its patterns");
+		return -1;
+	}
 	/* Templates are checked here, so a typo refuses the start or the reload, not a mail. */
 	struct fb_error err;
 	struct outmail_templates *tpl = outmail_templates_load(cfg->feedbackd.templates_dir, &err);
@@ -280,7 +286,7 @@ static enum pass_result
 pass_apply(struct state *s, struct db *db, time_t now, volatile sig_atomic_t *stop,
     struct fb_error *err)
 {
-	struct flow f = { db, s->cfg, s->tpl, now };
+	struct flow f = { db, s->cfg, s->tpl, now, s->trim };
 	struct apply_stats st = { 0 };
 	int rc = apply_pending(&f, 10000, stop, &st, err);
 
@@ -298,7 +304,7 @@ pass_apply(struct state *s, struct db *db, time_t now, volatile sig_atomic_t *st
 static enum pass_result
 pass_schedule(struct state *s, struct db *db, time_t now, struct fb_error *err)
 {
-	struct flow f = { db, s->cfg, s->tpl, now };
+	struct flow f = { db, s->cfg, s->tpl, now, s->trim };
 	struct schedule_stats st = { 0 };
 	int rc = schedule_pass(&f, &st, err);
 
@@ -373,7 +379,7 @@ run_pass(struct state *s, struct db *db, time_t now, volatile sig_atomic_t *stop
 static int
 seconds_to_wait(struct state *s, struct db *db, time_t now)
 {
-	struct flow f = { db, s->cfg, s->tpl, now };
+	struct flow f = { db, s->cfg, s->tpl, now, s->trim };
 	time_t next = queue_outbox_next(db, NULL);
 	time_t moment = schedule_next(&f);
 	long wait = s->cfg->incoming.poll_interval;
@@ -545,6 +551,7 @@ out:
 	mailflow_unrecorded_release(&s.unrecorded);
 	mailbox_close(&s);
 	outmail_templates_free(s.tpl);
+	trim_rules_free(s.trim);
 	buf_release(&s.out_password);
 	buf_release(&s.in_password);
 	buf_release(&s.mailbox_name);

@@ -244,7 +244,9 @@ read_text(struct ctx *c, int64_t writer)
 {
 	struct member m;
 
-	if (trim_reply(c->msg->text, c->msg->text_len, &c->text, NULL) < 0)
+	if (c->f->trim == NULL)
+		return fb_error_set(c->err, "no trim rules (the caller sets flow.trim)");
+	if (trim_reply(c->f->trim, c->msg->text, c->msg->text_len, &c->text, NULL) < 0)
 		return fb_error_set(c->err, "out of memory reading the reply");
 	if (writer > 0 && c->text.len > 0) {
 		if (apply_member_get(c, writer, &m) < 0)

@@ -222,7 +222,7 @@ apply_questionnaire(struct ctx *c, int64_t member_id, int64_t questionnaire_id)
 	if (apply_member_get(c, member_id, &m) < 0)
 		return -1;
 	rc = -1;
-	if (questionnaire_load(c->f->cfg->feedbackd.questionnaires_dir, apply_lang(c, &m),
+	if (measure_questionnaire_load(c->f->cfg->feedbackd.questionnaires_dir, apply_lang(c, &m),
 	    qr.kind, &q, c->err) < 0 || (v = template_values_new()) == NULL)
 		goto out;
 	closed = c->f->now >= qr.closes_at;

@@ -7,6 +7,7 @@
 #include "fbtime.h"
 #include "flow.h"
 #include "progplan.h"
+#include "report.h"
 #include "store_session.h"
 #include "vocab.h"
 #include "banned.h"
@@ -41,16 +42,51 @@ plan_sessions(const struct flow *f, const struct program *p, struct plan_session
 	return 0;
 }
 
+static struct plan_clock
+clock_of(const struct config_weekly *w)
+{
+	struct plan_clock c = { w->weekday, w->minute / 60, w->minute % 60 };
+
+	return c;
+}
+
+void
+flow_plan_defaults(const struct config *cfg, struct plan_settings *s)
+{
+	const struct config_program *d = &cfg->program;
+
+	plan_settings_default(s);
+	s->nudge = clock_of(&d->nudge_at);
+	s->weekly_report = clock_of(&d->weekly_report_at);
+	s->followup_weeks = d->followup_weeks;
+	s->close_days = d->questionnaire_close_days;
+	s->nreminders = 0;
+	for (int i = 0; i < d->reminder_days.n && s->nreminders < PLAN_MAX_REMINDERS; i++)
+		s->reminder_days[s->nreminders++] = d->reminder_days.day[i];
+}
+
+void
+flow_report_rules(const struct config *cfg, struct report_rules *out)
+{
+	const struct config_lagging *l = &cfg->lagging;
+
+	out->no_feedback_weeks = l->no_feedback_weeks;
+	out->request_by_week = l->request_by_week;
+	out->median_fraction = l->median_fraction;
+	out->questionnaire_after_reminder = l->questionnaire_after_reminder ? 1 : 0;
+}
+
 int
 flow_plan(const struct flow *f, const struct program *p, struct plan *out,
     struct fb_error *err)
 {
-	struct plan_settings s;
+	struct plan_settings d, s;
 	struct plan_session sessions[PLAN_SESSIONS];
 	struct fb_date start;
 	size_t n;
 
-	progplan_settings(f->cfg, p, &s);
+	flow_plan_defaults(f->cfg, &d);
+	progplan_settings(&d, p, &s);
 	if (fbtime_parse_date(p->start_date, &start, err) < 0 ||
 	    plan_sessions(f, p, sessions, &n, err) < 0 ||
 	    plan_build(&s, &start, n ? sessions : NULL, n, out, err) < 0)

@@ -344,7 +344,7 @@ invite_schedule(const struct flow *f, const struct program *p, struct session *s
 		return fb_error_set(err, "a duration of %d minutes: give 1 minute to 24 hours",
 		    s->duration_min);
 	/* UID: random, so it is unique in every calendar it lands in, and never reused */
-	if (token_new(tok, err) < 0)
+	if (outmail_token_new(tok, err) < 0)
 		return -1;
 	if (buf_addf(&uid, "session-%s@%s", tok, f->cfg->feedbackd.domain) < 0)
 		return fb_error_set(err, "out of memory");

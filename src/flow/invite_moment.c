@@ -274,7 +274,7 @@ sync_one(const struct flow *f, const struct program *p, const struct plan *plan,
 		if (!want)
 			return 0;
 		/* UID: random, so it is unique in every calendar it lands in, and never reused */
-		if (token_new(tok, err) < 0)
+		if (outmail_token_new(tok, err) < 0)
 			return -1;
 		if (buf_addf(&uid, "moment-%s@%s", tok, f->cfg->feedbackd.domain) < 0)
 			return fb_error_set(err, "out of memory");

@@ -11,6 +11,7 @@
 #include "fbtime.h"
 #include "measure.h"
 #include "outmail.h"
+#include "overlay.h"
 #include "store.h"
 #include "store_measure.h"
 #include "vocab.h"
@@ -106,7 +107,7 @@ questions_for(const struct flow *f, const char *lang, const char *kind,
 {
 	int en = lang != NULL && strcmp(lang, "en") == 0;
 
-	if (cache[en].n == 0 && questionnaire_load(f->cfg->feedbackd.questionnaires_dir,
+	if (cache[en].n == 0 && measure_questionnaire_load(f->cfg->feedbackd.questionnaires_dir,
 	    en ? "en" : "nl", kind, &cache[en], err) < 0)
 		return NULL;
 	return &cache[en];
@@ -463,4 +464,37 @@ measure_next_due(const struct flow *f, const struct program *p, const struct pla
 		    owed[m], today, next, err) < 0)
 			return -1;
 	return 0;
+}
+
+int
+measure_questionnaire_load(const char *dir, const char *lang, const char *measurement,
+    struct questionnaire *out, struct fb_error *err)
+{
+	struct buf path = BUF_INIT, shown = BUF_INIT, data = BUF_INIT;
+	int rc = -1;
+
+	questionnaire_release(out);
+	if (lang == NULL || strcmp(lang, "en") != 0)
+		lang = "nl";
+	if (buf_addf(&path, "%s/questionnaires/%s.txt", lang, measurement) < 0) {
+		fb_error_set(err, "out of memory");
+		goto out;
+	}
+	/* one byte over the limit, so questionnaire_parse() names a file that is too large */
+	switch (overlay_read(dir, path.data, QUESTIONNAIRE_MAX_FILE + 1, &data, &shown, err)) {
+	case 0:
+		rc = questionnaire_parse(shown.data, data.data ? data.data : "", data.len, out, err);
+		break;
+	case 1:
+		fb_error_set(err, "no questionnaire %s (built-in or in %s)", path.data,
+		    dir != NULL && *dir ? dir : "the built-in set");
+		break;
+	default:
+		break;
+	}
+out:
+	buf_release(&path);
+	buf_release(&shown);
+	buf_release(&data);
+	return rc;
 }

@@ -6,7 +6,9 @@
 
 #include "buf.h"
 #include "compose.h"
+#include "fbrandom.h"
 #include "fbtime.h"
+#include "overlay.h"
 #include "outmail.h"
 #include "pace.h"
 #include "queue.h"
@@ -109,6 +111,58 @@ struct outmail_templates {
 	struct template_set *nl, *en;
 };
 
+struct template_set *
+outmail_template_set_load(const char *dir, const char *lang, const struct template_spec *specs,
+    size_t n, struct fb_error *err)
+{
+	static const char *const ext[] = { "txt", "html" };
+	struct template_file *files = calloc(2 * n + 1, sizeof(*files));
+	struct buf *bytes = calloc(2 * n + 1, sizeof(*bytes));
+	struct buf *names = calloc(6 * n + 1, sizeof(*names));
+	struct template_source src = { files, 0, dir };
+	struct template_set *set = NULL;
+	struct fb_error e;
+
+	if (files == NULL || bytes == NULL || names == NULL) {
+		fb_error_set(err, "out of memory loading templates");
+		goto out;
+	}
+	/* Every file the specs need, read here (the shell); the core checks the bytes. A file
+	 * that cannot be read is handed on as its error, so every problem is named at once. */
+	for (size_t i = 0; i < n; i++) {
+		for (size_t x = 0; x < 2; x++, src.n++) {
+			struct template_file *f = &files[src.n];
+			struct buf *path = &names[3 * src.n], *shown = path + 1, *why = path + 2;
+			int rc;
+
+			if (buf_addf(path, "%s/%s.%s", lang ? lang : "", specs[i].name, ext[x]) < 0) {
+				fb_error_set(err, "out of memory loading templates");
+				goto out;
+			}
+			f->path = path->data;
+			rc = overlay_read(dir, path->data, TEMPLATE_MAX_FILE, &bytes[src.n], shown, &e);
+			if (rc < 0 && buf_adds(why, e.msg) < 0) {
+				fb_error_set(err, "out of memory loading templates");
+				goto out;
+			}
+			f->error = rc < 0 ? why->data : NULL;
+			f->data = rc == 0 ? (bytes[src.n].data ? bytes[src.n].data : "") : NULL;
+			f->len = rc == 0 ? bytes[src.n].len : 0;
+			f->shown = shown->data ? shown->data : path->data;
+		}
+	}
+	set = template_set_load(&src, lang, specs, n, err);
+out:
+	for (size_t i = 0; bytes != NULL && i < 2 * n; i++)
+		buf_release(&bytes[i]);
+	for (size_t i = 0; names != NULL && i < 6 * n; i++)
+		buf_release(&names[i]);
+	free(files);
+	free(bytes);
+	free(names);
+	return set;
+}
+
 struct outmail_templates *
 outmail_templates_load(const char *dir, struct fb_error *err)
 {
@@ -119,8 +173,8 @@ outmail_templates_load(const char *dir, struct fb_error *err)
 		fb_error_set(err, "out of memory");
 		return NULL;
 	}
-	t->nl = template_set_load(dir, "nl", outmail_specs, outmail_nspecs, err);
-	t->en = template_set_load(dir, "en", outmail_specs, outmail_nspecs, &e2);
+	t->nl = outmail_template_set_load(dir, "nl", outmail_specs, outmail_nspecs, err);
+	t->en = outmail_template_set_load(dir, "en", outmail_specs, outmail_nspecs, &e2);
 	if (t->nl == NULL || t->en == NULL) {
 		if (t->nl != NULL)
 			fb_error_set(err, "%s", e2.msg);
@@ -211,10 +265,21 @@ plus_address(const char *addr, const char *token, struct buf *out)
 }
 
 int
+outmail_token_new(char out[TOKEN_LEN + 1], struct fb_error *err)
+{
+	unsigned char rnd[TOKEN_RANDOM_BYTES];
+
+	if (fbrandom_bytes(rnd, sizeof(rnd), err) < 0)
+		return fb_error_prefix(err, "cannot make a reply token: ");
+	token_new(out, rnd);
+	return 0;
+}
+
+int
 outmail_verp(const char *bounce_address, char token_out[TOKEN_LEN + 1], struct buf *out,
     struct fb_error *err)
 {
-	if (token_new(token_out, err) < 0)
+	if (outmail_token_new(token_out, err) < 0)
 		return -1;
 	if (plus_address(bounce_address, token_out, out) < 0)
 		return fb_error_set(err, "out of memory");
@@ -232,6 +297,7 @@ outmail_queue(const struct flow *f, const struct outmail_msg *m,
 	struct buf reply_to = BUF_INIT, msgid = BUF_INIT, subject = BUF_INIT, raw = BUF_INIT;
 	struct buf verp = BUF_INIT;
 	char token[TOKEN_LEN + 1] = "", btoken[TOKEN_LEN + 1];
+	unsigned char rnd[COMPOSE_RANDOM_BYTES + TOKEN_RANDOM_BYTES + TOKEN_ID_RANDOM_BYTES];
 	struct compose_header kind = { "X-Feedbackd-Kind", m->kind };
 	int rc = -1;
 
@@ -241,7 +307,8 @@ outmail_queue(const struct flow *f, const struct outmail_msg *m,
 		    m->kind);
 	/* The token first: what is rendered may need the reply address (prepare). */
 	if (m->token != NULL) {
-		if (token_new(token, err) < 0 || token_store(f, m->program, m->token, token, err) < 0)
+		if (outmail_token_new(token, err) < 0 ||
+		    token_store(f, m->program, m->token, token, err) < 0)
 			goto out;
 		if (plus_address(fc->reply_address, token, &reply_to) < 0)
 			goto oom;
@@ -256,10 +323,15 @@ outmail_queue(const struct flow *f, const struct outmail_msg *m,
 		goto oom;
 	if (m->token != NULL && buf_addf(&subject, " [#%s]", token) < 0)
 		goto oom;
+	/* One read of the kernel's randomness for the Message-ID's token and bits and the
+	 * boundary: compose, token and the id take them as input. */
 	char idtok[TOKEN_LEN + 1];
-	if (m->token == NULL && token_new(idtok, err) < 0)
+	if (fbrandom_bytes(rnd, sizeof(rnd), err) < 0)
 		goto out;
-	if (token_message_id(m->token ? token : idtok, fc->domain, &msgid) < 0)
+	if (m->token == NULL)
+		token_new(idtok, rnd + COMPOSE_RANDOM_BYTES);
+	if (token_message_id(m->token ? token : idtok, fc->domain,
+	    rnd + COMPOSE_RANDOM_BYTES + TOKEN_RANDOM_BYTES, &msgid) < 0)
 		goto oom;
 
 	struct compose_msg c = {
@@ -272,6 +344,7 @@ outmail_queue(const struct flow *f, const struct outmail_msg *m,
 		.date = f->now,
 		.tz = m->program->timezone,
 		.message_id = msgid.data,
+		.random = rnd,
 		.in_reply_to = m->in_reply_to,
 		.automatic = 1,
 		.text = o.text.data ? o.text.data : "",

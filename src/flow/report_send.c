@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "buf.h"
+#include "measure.h"
 #include "outmail.h"
 #include "questionnaire.h"
 #include "report.h"
@@ -38,7 +39,7 @@ weekly_team(const struct flow *f, const struct program *p, struct report_set *se
 		goto out;
 	}
 	samples = report_samples_attach(f->db, set, rd, f->cfg->report.rating_samples, f->now, err);
-	report_rules_from_config(&f->cfg->lagging, &rules);
+	flow_report_rules(f->cfg, &rules);
 	if (samples < 0 || report_weekly(&rd->in, &rules, &rep, err) < 0)
 		goto out;
 	if (report_render_text(&rep, &text) < 0 || report_render_html_fragment(&rep, &html) < 0) {
@@ -205,18 +206,21 @@ progress_for(const struct flow *f, const struct program *p, int64_t team_id,
 {
 	struct report_progress_set set;
 	struct questionnaire baseline = QUESTIONNAIRE_INIT;
+	struct report_question ambq[REPORT_AMBITION_MAX_QUESTIONS];
+	size_t nambq;
 	struct facilitator_list fl = { 0 };
 	struct recipient *all = NULL;
 	size_t n = 0;
 	int rc = -1;
 
 	memset(&set, 0, sizeof(set));
-	if (questionnaire_load(f->cfg->feedbackd.questionnaires_dir, p->language, "baseline",
+	if (measure_questionnaire_load(f->cfg->feedbackd.questionnaires_dir, p->language, "baseline",
 	    &baseline, err) < 0)
 		return -1;
+	nambq = report_progress_ambition_questions(&baseline, ambq, REPORT_AMBITION_MAX_QUESTIONS);
 	if (store_report_progress_load(f->db, p, team_id, through_week, kind,
 	    f->cfg->program.min_group_size, f->now, &set, err) < 0 ||
-	    store_report_ambition_load(f->db, p, team_id, &baseline, &set, err) < 0)
+	    store_report_ambition_load(f->db, p, team_id, ambq, nambq, &set, err) < 0)
 		goto out;
 	if (set.in.nteams == 0) {
 		rc = 0;

@@ -11,8 +11,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "plan.h"
-#include "questionnaire.h"
 #include "store_report.h"
 #include "store_int.h"
 #include "banned.h"
@@ -928,20 +926,20 @@ cut_utf8(const char *text, size_t max, struct buf *out)
 
 int
 store_report_ambition_load(struct db *db, const struct program *p, int64_t team_id,
-    const struct questionnaire *baseline, struct report_progress_set *s, struct fb_error *err)
+    const struct report_question *open, size_t nopen, struct report_progress_set *s,
+    struct fb_error *err)
 {
-	const struct questionnaire_question *open[QUESTIONNAIRE_MAX_QUESTIONS];
 	struct report_ambition *amb = NULL;
-	size_t nopen = 0, nans = 0, cap = 0, *first = NULL;
+	size_t nans = 0, cap = 0, *first = NULL;
+	unsigned maxq = 0;
 	const char **answers = NULL;
 	struct buf cut = BUF_INIT;
 	sqlite3_stmt *st;
 	int rc;
 
-	for (size_t i = 0; baseline != NULL && i < baseline->n && nopen < QUESTIONNAIRE_MAX_QUESTIONS;
-	    i++)
-		if (baseline->q[i].type == QUESTIONNAIRE_OPEN)
-			open[nopen++] = &baseline->q[i];
+	for (size_t k = 0; k < nopen; k++)
+		if (open[k].number > maxq)
+			maxq = open[k].number;
 	if (nopen == 0 || s->in.nteams == 0)
 		return 0;
 	amb = calloc(s->in.nteams * nopen, sizeof(*amb));
@@ -950,12 +948,11 @@ store_report_ambition_load(struct db *db, const struct program *p, int64_t team_
 		goto oom;
 	for (size_t t = 0; t < s->in.nteams; t++)
 		for (size_t k = 0; k < nopen; k++) {
-			amb[t * nopen + k].question = (int)open[k]->number;
-			if ((amb[t * nopen + k].text = keep(&s->weekly, open[k]->text)) == NULL)
+			amb[t * nopen + k].question = (int)open[k].number;
+			if ((amb[t * nopen + k].text = keep(&s->weekly, open[k].text)) == NULL)
 				goto oom;
 		}
-	if ((st = load_stmt(db, SQL_P_AMBITION, p->id, team_id, QUESTIONNAIRE_MAX_NUMBER,
-	    err)) == NULL)
+	if ((st = load_stmt(db, SQL_P_AMBITION, p->id, team_id, (int)maxq, err)) == NULL)
 		goto fail;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		struct report_pteam *t = pteam_of(s, sqlite3_column_int64(st, 0));
@@ -967,7 +964,7 @@ store_report_ambition_load(struct db *db, const struct program *p, int64_t team_
 		if (t == NULL || rd == NULL)
 			continue;
 		for (size_t k = 0; k < nopen; k++)
-			if (open[k]->number == q)
+			if (open[k].number == q)
 				a = &amb[(size_t)(t - s->teams) * nopen + k];
 		if (a == NULL || a->nanswers >= REPORT_AMBITION_MAX_ANSWERS)
 			continue;

@@ -16,6 +16,7 @@
 
 #include "buf.h"
 #include "compose.h"
+#include "fbrandom.h"
 #include "fbtime.h"
 #include "banned.h"
 
@@ -46,6 +47,7 @@ int
 main(int argc, char **argv)
 {
 	struct compose_msg m = { 0 };
+	unsigned char rnd[COMPOSE_RANDOM_BYTES];
 	struct compose_attachment att[MAX_LIST];
 	struct compose_header hdr[MAX_LIST];
 	struct buf in = BUF_INIT, out = BUF_INIT;
@@ -104,8 +106,9 @@ main(int argc, char **argv)
 	}
 	m.headers = hdr;
 	m.nheaders = i;
+	m.random = rnd;
 
-	if (compose_build(&m, &out, &err) < 0) {
+	if (fbrandom_bytes(rnd, sizeof(rnd), &err) < 0 || compose_build(&m, &out, &err) < 0) {
 		fprintf(stderr, "composetool: %s\n", err.msg);
 		goto out;
 	}

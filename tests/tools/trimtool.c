@@ -15,6 +15,7 @@ main(int argc, char **argv)
 {
 	struct buf in = BUF_INIT, out = BUF_INIT;
 	struct trim_info info = TRIM_INFO_INIT;
+	struct trim_rules *rules = trim_rules_new();
 	int verbose = argc > 1 && strcmp(argv[1], "-v") == 0;
 	int rc = 1;
 
@@ -22,7 +23,7 @@ main(int argc, char **argv)
 		perror("trimtool: stdin");
 		goto out;
 	}
-	if (trim_reply(in.data, in.len, &out, &info) < 0) {
+	if (trim_reply(rules, in.data, in.len, &out, &info) < 0) {
 		fputs("trimtool: out of memory\n", stderr);
 		goto out;
 	}
@@ -32,6 +33,7 @@ main(int argc, char **argv)
 	rc = 0;
 out:
 	trim_info_release(&info);
+	trim_rules_free(rules);
 	buf_release(&in);
 	buf_release(&out);
 	return rc;

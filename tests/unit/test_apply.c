@@ -25,6 +25,7 @@
 #include "store.h"
 #include "store_feedback.h"
 #include "testlib.h"
+#include "trim.h"
 
 /* Tuesday of week 1, 10:00 in Amsterdam. */
 #define NOW "2027-01-05T10:00"
@@ -187,6 +188,7 @@ struct world {
 	struct db *db;
 	struct outmail_templates *tpl;
 	struct flow f;
+	struct trim_rules *trim;   /* trim's patterns, made once per world */
 	struct program p;
 	int64_t jan, piet;
 	char token[TOKEN_LEN + 1];
@@ -226,6 +228,9 @@ world_open(struct world *w, int cap, const char *lang)
 	w->f.db = w->db;
 	w->f.cfg = w->cfg;
 	w->f.tpl = w->tpl;
+	w->trim = trim_rules_new();
+	assert_non_null(w->trim);
+	w->f.trim = w->trim;
 
 	w->p.name = "Pilot";
 	memcpy(w->p.start_date, "2027-01-04", 11);
@@ -250,6 +255,7 @@ world_close(struct world *w)
 {
 	struct buf cmd = BUF_INIT;
 
+	trim_rules_free(w->trim);
 	outmail_templates_free(w->tpl);
 	db_close(w->db);
 	config_free(w->cfg);

@@ -27,6 +27,7 @@
 #include "store.h"
 #include "template.h"
 #include "testlib.h"
+#include "trim.h"
 
 /* Tuesday of week 1, 10:00 in Amsterdam. */
 #define NOW "2027-01-05T10:00"
@@ -157,6 +158,7 @@ struct world {
 	struct db *db;
 	struct outmail_templates *tpl;
 	struct flow f;
+	struct trim_rules *trim;   /* trim's patterns, made once per world */
 	struct program p;
 	int64_t sales, fenna;
 	char token[TOKEN_LEN + 1];
@@ -230,6 +232,9 @@ world_open(struct world *w, const char *lang)
 	w->f.db = w->db;
 	w->f.cfg = w->cfg;
 	w->f.tpl = w->tpl;
+	w->trim = trim_rules_new();
+	assert_non_null(w->trim);
+	w->f.trim = w->trim;
 
 	w->p.name = "Pilot";
 	memcpy(w->p.start_date, "2027-01-04", 11);
@@ -258,6 +263,7 @@ world_close(struct world *w)
 {
 	struct buf cmd = BUF_INIT;
 
+	trim_rules_free(w->trim);
 	outmail_templates_free(w->tpl);
 	db_close(w->db);
 	config_free(w->cfg);
@@ -472,7 +478,7 @@ test_apply_report_ratings_html_in_the_facilitators_language(void **state)
 	(void)state;
 	for (size_t l = 0; l < 2; l++) {
 		struct fb_error err;
-		struct template_set *ts = template_set_load(NULL, langs[l].lang, outmail_specs,
+		struct template_set *ts = outmail_template_set_load(NULL, langs[l].lang, outmail_specs,
 		    outmail_nspecs, &err);
 		struct template_values *v = template_values_new();
 

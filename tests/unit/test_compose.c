@@ -31,10 +31,18 @@
 
 static const char TOK[] = "abcdefghijklmnopqrstuvwxyz";
 
+/* The random bytes the shell would read (fbrandom_bytes): fixed here, so a build is a function
+ * of its inputs. */
+static const unsigned char RND[COMPOSE_RANDOM_BYTES] = { 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12,
+	13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31, 32, 33, 34, 35,
+	36, 37, 38, 39, 40, 41, 42, 43, 44 };
+
 static struct compose_msg
 base_msg(void)
 {
 	struct compose_msg m = { 0 };
+
+	m.random = RND;
 
 	m.from_addr = "feedback@example.org";
 	m.from_name = "Feedback";
@@ -521,6 +529,38 @@ test_compose_inline_images_refused_without_html_or_twice(void **state)
 	assert_int_equal(raw.len, 0);
 }
 
+/* Randomness is an input: none given is refused; the same bytes give the same message, other
+ * bytes another boundary and, when compose makes it, another Message-ID. */
+static void
+test_compose_takes_its_randomness_as_input(void **state)
+{
+	unsigned char other[COMPOSE_RANDOM_BYTES];
+	struct compose_msg m = base_msg();
+	struct buf a = BUF_INIT, b = BUF_INIT, c = BUF_INIT;
+	struct fb_error err;
+
+	(void)state;
+	m.random = NULL;
+	assert_int_equal(compose_build(&m, &a, &err), -1);
+	assert_non_null(strstr(err.msg, "random"));
+	assert_int_equal(a.len, 0);
+	m.random = RND;
+	m.message_id = NULL;
+	m.html = "<p>x</p>";
+	assert_int_equal(compose_build(&m, &a, &err), 0);
+	assert_int_equal(compose_build(&m, &b, &err), 0);
+	assert_int_equal(a.len, b.len);
+	assert_memory_equal(a.data, b.data, a.len);
+	for (size_t i = 0; i < sizeof(other); i++)
+		other[i] = (unsigned char)(RND[i] ^ 0xa5);
+	m.random = other;
+	assert_int_equal(compose_build(&m, &c, &err), 0);
+	assert_true(a.len != c.len || memcmp(a.data, c.data, a.len) != 0);
+	buf_release(&a);
+	buf_release(&b);
+	buf_release(&c);
+}
+
 static void
 test_compose_refuses_bad_input_with_a_reason(void **state)
 {
@@ -693,6 +733,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_compose_subject_decodes_to_the_same_utf8),
+		cmocka_unit_test(test_compose_takes_its_randomness_as_input),
 		cmocka_unit_test(test_compose_subject_line_breaks_become_spaces),
 		cmocka_unit_test(test_compose_display_names_decode_to_the_same_utf8),
 		cmocka_unit_test(test_compose_text_body_round_trips_byte_exact),

@@ -31,6 +31,7 @@
 #include "store.h"
 #include "store_measure.h"
 #include "testlib.h"
+#include "trim.h"
 
 struct mcase {
 	const char *name;
@@ -100,6 +101,7 @@ struct world {
 	struct db *db;
 	struct outmail_templates *tpl;
 	struct flow f;
+	struct trim_rules *trim;   /* trim's patterns, made once per world */
 	struct program p;
 	int64_t team, ann, bob, cat;
 	int n;                  /* replies so far, for Message-IDs */
@@ -146,6 +148,9 @@ world_open(struct world *w, const char *lang)
 	w->f.db = w->db;
 	w->f.cfg = w->cfg;
 	w->f.tpl = w->tpl;
+	w->trim = trim_rules_new();
+	assert_non_null(w->trim);
+	w->f.trim = w->trim;
 	at(w, "2027-01-01T12:00");
 	w->p.name = "Pilot";
 	memcpy(w->p.start_date, "2027-01-04", 11);
@@ -168,6 +173,7 @@ world_close(struct world *w)
 {
 	struct buf cmd = BUF_INIT;
 
+	trim_rules_free(w->trim);
 	outmail_templates_free(w->tpl);
 	db_close(w->db);
 	config_free(w->cfg);

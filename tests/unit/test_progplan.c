@@ -1,5 +1,6 @@
 /*
- * Unit tests of progplan (src/core/progplan.c): the plan settings of a programme are the
+ * Unit tests of progplan (src/core/progplan.c, with flow_plan_defaults() turning the
+ * configuration into plan settings as the shell does): the plan settings of a programme are the
  * configuration's [program] defaults (nudge and weekly report clocks, reminder days, close
  * days, follow-up weeks) with the programme's own weeks and zone on top, the rest as
  * plan_settings_default() has it; at most PLAN_MAX_REMINDERS reminder days are taken. One test
@@ -14,6 +15,7 @@
 #include <cmocka.h>
 
 #include "config.h"
+#include "flow.h"
 #include "plan.h"
 #include "progplan.h"
 #include "testlib.h"
@@ -57,7 +59,7 @@ run_case(void **state)
 	const struct pcase *c = *state;
 	struct config *cfg = config_default();
 	struct program p = { 0 };
-	struct plan_settings s, def;
+	struct plan_settings base, s, def;
 	struct fb_date start = { 2027, 1, 4 };  /* a Monday */
 	struct plan plan = { 0 };
 	struct fb_error err = { "" };
@@ -75,7 +77,8 @@ run_case(void **state)
 	cfg->program.reminder_days.n = c->ndays;
 	memcpy(cfg->program.reminder_days.day, c->days, sizeof(c->days));
 
-	progplan_settings(cfg, &p, &s);
+	flow_plan_defaults(cfg, &base);         /* the shell turns [program] into plan settings */
+	progplan_settings(&base, &p, &s);
 	assert_ptr_equal(s.tz, p.timezone);     /* points into the programme, as promised */
 	assert_int_equal(s.weeks, c->weeks);
 	assert_int_equal(s.nudge.weekday, c->nudge_day);

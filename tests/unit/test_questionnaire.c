@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 #include <cmocka.h>
 
+#include "measure.h"
 #include "questionnaire.h"
 #include "testlib.h"
 
@@ -149,7 +150,7 @@ test_questionnaire_builtin_files_load_in_both_languages(void **state)
 			struct questionnaire q = QUESTIONNAIRE_INIT;
 			struct fb_error err;
 
-			if (questionnaire_load(NULL, langs[l], ms[m], &q, &err) < 0)
+			if (measure_questionnaire_load(NULL, langs[l], ms[m], &q, &err) < 0)
 				fail_msg("%s/%s: %s", langs[l], ms[m], err.msg);
 			assert_int_equal(q.n, nq[m]);
 			for (unsigned i = 1; i <= 6; i++)
@@ -182,18 +183,18 @@ test_questionnaire_directory_overrides_file_by_file(void **state)
 	fclose(fp);
 
 	/* The malformed override is rejected with its path and line. */
-	assert_int_equal(questionnaire_load(dir, "en", "midterm", &q, &err), -1);
+	assert_int_equal(measure_questionnaire_load(dir, "en", "midterm", &q, &err), -1);
 	assert_non_null(strstr(err.msg, "/en/questionnaires/midterm.txt:4: "));
 	assert_non_null(fp = fopen(p.data, "w"));
 	fputs("title: Halfway\n3 scale: Only this\n", fp);
 	fclose(fp);
-	assert_int_equal(questionnaire_load(dir, "en", "midterm", &q, &err), 0);
+	assert_int_equal(measure_questionnaire_load(dir, "en", "midterm", &q, &err), 0);
 	assert_string_equal(q.title, "Halfway");
 	assert_int_equal(q.n, 1);
 	/* Files the directory does not have come built in. */
-	assert_int_equal(questionnaire_load(dir, "en", "final", &q, &err), 0);
+	assert_int_equal(measure_questionnaire_load(dir, "en", "final", &q, &err), 0);
 	assert_int_equal(q.n, 7);
-	assert_int_equal(questionnaire_load(dir, "en", "nonsense", &q, &err), -1);
+	assert_int_equal(measure_questionnaire_load(dir, "en", "nonsense", &q, &err), -1);
 	assert_non_null(strstr(err.msg, "no questionnaire en/questionnaires/nonsense.txt"));
 	questionnaire_release(&q);
 	unlink(p.data);

@@ -32,6 +32,7 @@
 #include "store.h"
 #include "store_session.h"
 #include "testlib.h"
+#include "trim.h"
 
 struct world {
 	char dir[64];
@@ -40,6 +41,7 @@ struct world {
 	struct config *cfg;
 	struct outmail_templates *tpl;
 	struct flow f;
+	struct trim_rules *trim;   /* trim's patterns, made once per world */
 	struct program p;
 	int64_t team, jan, els;
 };
@@ -75,7 +77,10 @@ world_open(struct world *w)
 	w->tpl = outmail_templates_load(NULL, &err);
 	if (w->tpl == NULL)
 		fail_msg("%s", err.msg);
-	w->f = (struct flow){ w->db, w->cfg, w->tpl, at("2026-12-20 10:00") };
+	w->f = (struct flow){ w->db, w->cfg, w->tpl, at("2026-12-20 10:00"), NULL };
+	w->trim = trim_rules_new();
+	assert_non_null(w->trim);
+	w->f.trim = w->trim;
 	w->p.name = strdup("Pilot");
 	snprintf(w->p.start_date, sizeof(w->p.start_date), "2027-01-04");
 	w->p.weeks = 10;
@@ -98,6 +103,7 @@ world_close(struct world *w)
 	struct buf rm = BUF_INIT;
 
 	store_program_release(&w->p);
+	trim_rules_free(w->trim);
 	outmail_templates_free(w->tpl);
 	config_free(w->cfg);
 	db_close(w->db);

@@ -116,7 +116,7 @@ run_case(void **state)
 	const struct tcase *c = *state;
 	char *dir = write_dir(c->txt, c->html);
 	struct fb_error err;
-	struct template_set *s = template_set_load(dir, "nl", spec, 1, &err);
+	struct template_set *s = outmail_template_set_load(dir, "nl", spec, 1, &err);
 	struct template_values *v = values();
 	struct template_output o;
 
@@ -164,7 +164,7 @@ run_error(void **state)
 	const struct ecase *c = *state;
 	char *dir = write_dir(c->txt, c->html);
 	struct fb_error err;
-	struct template_set *s = template_set_load(dir, "nl", spec, 1, &err);
+	struct template_set *s = outmail_template_set_load(dir, "nl", spec, 1, &err);
 
 	assert_null(s);
 	if (strstr(err.msg, c->want) == NULL)
@@ -180,9 +180,49 @@ test_template_missing_file_falls_back_or_is_an_error(void **state)
 	static const struct template_spec none[] = { { "no_such_message", names } };
 
 	(void)state;
-	assert_null(template_set_load(NULL, "nl", none, 1, &err));
+	assert_null(outmail_template_set_load(NULL, "nl", none, 1, &err));
 	assert_non_null(strstr(err.msg, "nl/no_such_message.txt: missing"));
 	assert_non_null(strstr(err.msg, "nl/no_such_message.html: missing"));
+}
+
+/* The loader takes bytes: no directory, no file system. A file the shell could not read is
+ * named with the shell's reason, one it did not find as missing. */
+static void
+test_template_loads_from_bytes_given(void **state)
+{
+	static const char txt[] = "Subject: Hallo {{name}}\n\nDag {{name}}\n";
+	static const char html[] = "<p>Dag {{name}}</p>\n";
+	struct template_file files[] = {
+		{ "nl/nudge.txt", "mem/nudge.txt", txt, sizeof(txt) - 1, NULL },
+		{ "nl/nudge.html", "mem/nudge.html", html, sizeof(html) - 1, NULL },
+	};
+	struct template_source src = { files, 2, NULL };
+	static const struct template_spec nudge[] = { { "nudge", names } };
+	struct template_values *v = template_values_new();
+	struct template_output o;
+	struct template_set *s;
+	struct fb_error err;
+
+	(void)state;
+	assert_non_null(v);
+	assert_int_equal(template_set(v, "name", "Jeroen"), 0);
+	s = template_set_load(&src, "nl", nudge, 1, &err);
+	if (s == NULL)
+		fail_msg("load: %s", err.msg);
+	template_output_init(&o);
+	assert_int_equal(template_render(s, "nudge", v, &o, &err), 0);
+	assert_string_equal(o.html.data, "<p>Dag Jeroen</p>\n");
+	template_output_release(&o);
+	template_set_free(s);
+	files[1].data = NULL;
+	files[1].error = "mem/nudge.html: Permission denied";
+	assert_null(template_set_load(&src, "nl", nudge, 1, &err));
+	if (strstr(err.msg, "mem/nudge.html: Permission denied") == NULL)
+		fail_msg("%s", err.msg);
+	src.n = 1;
+	assert_null(template_set_load(&src, "nl", nudge, 1, &err));
+	assert_non_null(strstr(err.msg, "nl/nudge.html: missing"));
+	template_values_free(v);
 }
 
 static void
@@ -204,6 +244,7 @@ main(void)
 {
 	static const struct CMUnitTest fixed[] = {
 		cmocka_unit_test(test_template_missing_file_falls_back_or_is_an_error),
+		cmocka_unit_test(test_template_loads_from_bytes_given),
 		cmocka_unit_test(test_template_builtin_catalogue_loads_in_both_languages),
 	};
 	int rc = testlib_run_table("template", cases, sizeof(cases) / sizeof(cases[0]),

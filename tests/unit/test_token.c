@@ -1,5 +1,6 @@
 /*
- * Unit tests of token: fresh tokens are valid, distinct and use all their bits; the finders
+ * Unit tests of token: tokens are a function of the random bytes given (known vectors), fresh
+ * ones (fbrandom_bytes) are valid, distinct and use all their bits; the finders
  * recognise our forms in addresses, Message-IDs and subjects, case-insensitively, and nothing
  * that merely looks close.
  */
@@ -12,6 +13,7 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "fbrandom.h"
 #include "token.h"
 
 #define TOK "k7m2qv4xw3bn5rt6yh2jd4pa7e"
@@ -20,10 +22,13 @@ static void
 test_token_new_is_valid_and_distinct(void **state)
 {
 	char a[TOKEN_LEN + 1], b[TOKEN_LEN + 1];
+	unsigned char ra[TOKEN_RANDOM_BYTES], rb[TOKEN_RANDOM_BYTES];
 	struct fb_error err;
 
-	assert_int_equal(token_new(a, &err), 0);
-	assert_int_equal(token_new(b, &err), 0);
+	assert_int_equal(fbrandom_bytes(ra, sizeof(ra), &err), 0);
+	assert_int_equal(fbrandom_bytes(rb, sizeof(rb), &err), 0);
+	token_new(a, ra);
+	token_new(b, rb);
 	assert_int_equal(strlen(a), TOKEN_LEN);
 	assert_true(token_valid(a, strlen(a)));
 	for (size_t i = 0; i < TOKEN_LEN; i++)
@@ -41,14 +46,43 @@ test_token_new_uses_every_bit(void **state)
 
 	for (int i = 0; i < 3000; i++) {
 		char t[TOKEN_LEN + 1];
+		unsigned char r[TOKEN_RANDOM_BYTES];
 
-		assert_int_equal(token_new(t, NULL), 0);
+		assert_int_equal(fbrandom_bytes(r, sizeof(r), NULL), 0);
+		token_new(t, r);
 		first[strchr(b32, t[0]) - b32]++;
 		last[strchr(b32, t[TOKEN_LEN - 1]) - b32]++;
 	}
 	for (int i = 0; i < 32; i++) {
 		assert_true(first[i] > 0);
 		assert_true(last[i] > 0);
+	}
+}
+
+/* The token is the first 130 bits of the bytes given, in base32: no randomness of its own. */
+static const struct bytes_case {
+	unsigned char first, last;   /* raw[0] and raw[16]; the bytes between are 0 */
+	const char *token;
+} BYTES[] = {
+	{ 0x00, 0x00, "aaaaaaaaaaaaaaaaaaaaaaaaaa" },
+	{ 0x08, 0x00, "baaaaaaaaaaaaaaaaaaaaaaaaa" },    /* 00001 */
+	{ 0xf8, 0x00, "7aaaaaaaaaaaaaaaaaaaaaaaaa" },    /* 11111 */
+	{ 0x00, 0xc0, "aaaaaaaaaaaaaaaaaaaaaaaaad" },    /* bits 128..129: the last 2 of char 26 */
+	{ 0x00, 0x3f, "aaaaaaaaaaaaaaaaaaaaaaaaaa" },    /* bits 130..135 are not used */
+};
+
+static void
+test_token_new_from_bytes_table(void **state)
+{
+	for (size_t i = 0; i < sizeof(BYTES) / sizeof(BYTES[0]); i++) {
+		unsigned char r[TOKEN_RANDOM_BYTES] = { 0 };
+		char t[TOKEN_LEN + 1];
+
+		r[0] = BYTES[i].first;
+		r[TOKEN_RANDOM_BYTES - 1] = BYTES[i].last;
+		token_new(t, r);
+		if (strcmp(t, BYTES[i].token) != 0)
+			fail_msg("row %zu: %s, expected %s", i, t, BYTES[i].token);
 	}
 }
 
@@ -156,9 +190,12 @@ test_token_message_id_round_trip_and_unique(void **state)
 {
 	struct buf a = BUF_INIT, b = BUF_INIT;
 	char out[TOKEN_LEN + 1];
+	unsigned char ra[TOKEN_ID_RANDOM_BYTES], rb[TOKEN_ID_RANDOM_BYTES];
 
-	assert_int_equal(token_message_id("K7M2QV4XW3BN5RT6YH2JD4PA7E", "example.org", &a), 0);
-	assert_int_equal(token_message_id(TOK, "example.org", &b), 0);
+	assert_int_equal(fbrandom_bytes(ra, sizeof(ra), NULL), 0);
+	assert_int_equal(fbrandom_bytes(rb, sizeof(rb), NULL), 0);
+	assert_int_equal(token_message_id("K7M2QV4XW3BN5RT6YH2JD4PA7E", "example.org", ra, &a), 0);
+	assert_int_equal(token_message_id(TOK, "example.org", rb, &b), 0);
 	assert_int_equal(a.len, 1 + TOKEN_LEN + 1 + 16 + 1 + strlen("example.org") + 1);
 	assert_int_equal(strncmp(a.data, "<" TOK ".", TOKEN_LEN + 2), 0);
 	assert_string_equal(a.data + a.len - 13, "@example.org>");
@@ -173,12 +210,13 @@ static void
 test_token_message_id_refuses_bad_input(void **state)
 {
 	struct buf b = BUF_INIT;
+	static const unsigned char r[TOKEN_ID_RANDOM_BYTES] = { 0 };
 
-	assert_int_equal(token_message_id("short", "example.org", &b), -1);
-	assert_int_equal(token_message_id(TOK, "", &b), -1);
-	assert_int_equal(token_message_id(TOK, "exa mple.org", &b), -1);
-	assert_int_equal(token_message_id(TOK, "example.org>\r\nBcc: x", &b), -1);
-	assert_int_equal(token_message_id(NULL, "example.org", &b), -1);
+	assert_int_equal(token_message_id("short", "example.org", r, &b), -1);
+	assert_int_equal(token_message_id(TOK, "", r, &b), -1);
+	assert_int_equal(token_message_id(TOK, "exa mple.org", r, &b), -1);
+	assert_int_equal(token_message_id(TOK, "example.org>\r\nBcc: x", r, &b), -1);
+	assert_int_equal(token_message_id(NULL, "example.org", r, &b), -1);
 	assert_int_equal(b.len, 0);
 	buf_release(&b);
 }
@@ -189,6 +227,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_token_new_is_valid_and_distinct),
 		cmocka_unit_test(test_token_new_uses_every_bit),
+		cmocka_unit_test(test_token_new_from_bytes_table),
 		cmocka_unit_test(test_token_valid_table),
 		cmocka_unit_test(test_token_from_address_table),
 		cmocka_unit_test(test_token_from_message_id_table),

@@ -202,13 +202,16 @@ static const struct trim_case cases[] = {
 	  "code here\n\nIt should be:\n\n    other code\n" },
 };
 
+/* The compiled patterns, made once for every test as a caller does (main). */
+static struct trim_rules *R;
+
 static void
 run_case(void **state)
 {
 	const struct trim_case *c = *state;
 	struct buf out = BUF_INIT;
 
-	assert_int_equal(trim_reply(c->in, strlen(c->in), &out, NULL), 0);
+	assert_int_equal(trim_reply(R, c->in, strlen(c->in), &out, NULL), 0);
 	if (strcmp(out.data, c->want) != 0)
 		print_error("input:\n%s\n--- want:\n%s--- got:\n%s---\n", c->in, c->want, out.data);
 	assert_string_equal(out.data, c->want);
@@ -223,7 +226,7 @@ test_trim_info_describes_what_was_removed(void **state)
 	struct buf out = BUF_INIT;
 	struct trim_info info = TRIM_INFO_INIT;
 
-	assert_int_equal(trim_reply(in, sizeof(in) - 1, &out, &info), 0);
+	assert_int_equal(trim_reply(R, in, sizeof(in) - 1, &out, &info), 0);
 	assert_string_equal(out.data, "Prima.\n");
 	assert_non_null(strstr(info.removed.data, "quote header 'Op 12 jan. 2027 om 10:00 schreef Jan <jan@x.nl>:'; 2 quoted lines"));
 	assert_int_equal(info.lines_in, 5);
@@ -241,7 +244,7 @@ test_trim_info_counts_quoted_lines_and_signature(void **state)
 	struct buf out = BUF_INIT;
 	struct trim_info info = TRIM_INFO_INIT;
 
-	assert_int_equal(trim_reply(in, sizeof(in) - 1, &out, &info), 0);
+	assert_int_equal(trim_reply(R, in, sizeof(in) - 1, &out, &info), 0);
 	assert_string_equal(out.data, "Antwoord.\n");
 	assert_non_null(strstr(info.removed.data, "quote header 'On Mon, Jan 11, 2027"));
 	assert_non_null(strstr(info.removed.data, "2 quoted lines"));
@@ -257,11 +260,11 @@ test_trim_info_marks_everything_quoted(void **state)
 	struct buf out = BUF_INIT;
 	struct trim_info info = TRIM_INFO_INIT;
 
-	assert_int_equal(trim_reply(in, sizeof(in) - 1, &out, &info), 0);
+	assert_int_equal(trim_reply(R, in, sizeof(in) - 1, &out, &info), 0);
 	assert_int_equal(info.everything_quoted, 1);
 	assert_non_null(strstr(info.removed.data, "everything looked quoted"));
 	/* info reused: filled from scratch */
-	assert_int_equal(trim_reply("Ja\n", 3, &out, &info), 0);
+	assert_int_equal(trim_reply(R, "Ja\n", 3, &out, &info), 0);
 	assert_int_equal(info.everything_quoted, 0);
 	assert_string_equal(info.removed.data, "");
 	trim_info_release(&info);
@@ -274,7 +277,7 @@ test_trim_appends_to_out(void **state)
 	struct buf out = BUF_INIT;
 
 	assert_int_equal(buf_adds(&out, "vooraf\n"), 0);
-	assert_int_equal(trim_reply("Tekst\n\n-- \nsig\n", 15, &out, NULL), 0);
+	assert_int_equal(trim_reply(R, "Tekst\n\n-- \nsig\n", 15, &out, NULL), 0);
 	assert_string_equal(out.data, "vooraf\nTekst\n");
 	buf_release(&out);
 }
@@ -285,10 +288,10 @@ test_trim_hostile_bytes_do_not_crash(void **state)
 	static const char in[] = "a\0b\n>\0\n\xff\xfe\n\xc2\n-- \0\nOn 2027 wrote:\0\n";
 	struct buf out = BUF_INIT;
 
-	assert_int_equal(trim_reply(in, sizeof(in) - 1, &out, NULL), 0);
+	assert_int_equal(trim_reply(R, in, sizeof(in) - 1, &out, NULL), 0);
 	assert_memory_equal(out.data, "a\0b\n", 4);
 	buf_release(&out);
-	assert_int_equal(trim_reply(NULL, 0, &out, NULL), 0);
+	assert_int_equal(trim_reply(R, NULL, 0, &out, NULL), 0);
 	assert_int_equal(out.len, 0);
 	buf_release(&out);
 }
@@ -302,16 +305,41 @@ test_trim_long_lines_and_many_lines(void **state)
 		assert_int_equal(buf_adds(&in, "On 2027-01-11 Jan wrote: line with : and @ in it\n"), 0);
 	for (int i = 0; i < 20000; i++)
 		assert_int_equal(buf_addch(&in, 'x'), 0);
-	assert_int_equal(trim_reply(in.data, in.len, &out, NULL), 0);
+	assert_int_equal(trim_reply(R, in.data, in.len, &out, NULL), 0);
 	assert_true(out.len > 0);
 	buf_release(&in);
 	buf_release(&out);
+}
+
+/* The patterns are a value the caller owns: no rules is refused (out untouched), a second value
+ * trims exactly as the first, and freeing one leaves the other working. */
+static void
+test_trim_rules_are_a_value(void **state)
+{
+	static const char in[] = "Ja, prima.\n\nOp 11 jan. 2027 10:00 schreef Feedback "
+	    "<feedback@x.nl>:\n> vraag\n";
+	struct trim_rules *other = trim_rules_new();
+	struct buf a = BUF_INIT, b = BUF_INIT;
+
+	(void)state;
+	assert_non_null(other);
+	assert_int_equal(trim_reply(NULL, in, sizeof(in) - 1, &a, NULL), -1);
+	assert_int_equal(a.len, 0);
+	assert_int_equal(trim_reply(other, in, sizeof(in) - 1, &a, NULL), 0);
+	trim_rules_free(other);
+	trim_rules_free(NULL);
+	assert_int_equal(trim_reply(R, in, sizeof(in) - 1, &b, NULL), 0);
+	assert_string_equal(a.data, "Ja, prima.\n");
+	assert_string_equal(a.data, b.data);
+	buf_release(&a);
+	buf_release(&b);
 }
 
 int
 main(void)
 {
 	static const struct CMUnitTest fixed[] = {
+		cmocka_unit_test(test_trim_rules_are_a_value),
 		cmocka_unit_test(test_trim_info_describes_what_was_removed),
 		cmocka_unit_test(test_trim_info_counts_quoted_lines_and_signature),
 		cmocka_unit_test(test_trim_info_marks_everything_quoted),
@@ -319,6 +347,12 @@ main(void)
 		cmocka_unit_test(test_trim_hostile_bytes_do_not_crash),
 		cmocka_unit_test(test_trim_long_lines_and_many_lines),
 	};
-	return testlib_run_table("trim", cases, sizeof(cases) / sizeof(cases[0]),
+	int rc;
+
+	if ((R = trim_rules_new()) == NULL)
+		return 1;
+	rc = testlib_run_table("trim", cases, sizeof(cases) / sizeof(cases[0]),
 	    sizeof(cases[0]), run_case, fixed, sizeof(fixed) / sizeof(fixed[0]));
+	trim_rules_free(R);
+	return rc;
 }

@@ -65,7 +65,7 @@ test_buf_detach_transfers_ownership(void **state)
 	assert_non_null(s);
 	assert_string_equal(s, "");
 	free(s);
-	buf_adds(&b, "hello");
+	assert_int_equal(buf_adds(&b, "hello"), 0);
 	s = buf_detach(&b, &len);
 	assert_string_equal(s, "hello");
 	assert_int_equal(len, 5);

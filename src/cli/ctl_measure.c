@@ -48,7 +48,8 @@ find_team(struct ctl *c, const struct program *p, const char *spec, int64_t *id)
 		for (size_t i = 0; i < tl.n; i++)
 			buf_putf(&names, "%s%s", i ? ", " : "", tl.v[i].name);
 		ctl_error("no team \"%s\" in programme %s; teams: %s", spec, p->name,
-		    buf_failed(&names) ? "(out of memory listing them)" : tl.n ? names.data : "none");
+		    buf_failed(&names) ? "(out of memory listing them)" :
+		    tl.n ? names.data : "none");
 		buf_release(&names);
 	}
 	store_team_list_release(&tl);

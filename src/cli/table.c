@@ -85,7 +85,8 @@ table_print(const struct table *t, FILE *out)
 		}
 		buf_rtrim(&line);
 		/* a row that does not fit in memory is said so, not printed cut */
-		fprintf(out, "%s\n", buf_failed(&line) ? "(out of memory for this row)" : line.data);
+		fprintf(out, "%s\n",
+		    buf_failed(&line) ? "(out of memory for this row)" : line.data);
 	}
 	buf_release(&line);
 }

@@ -1373,7 +1373,7 @@ handler(void *user, const char *section, const char *name, const char *value)
 		if (buf_failed(&why) || buf_failed(&acc))
 			p->nomem = true;
 		else
-				add_error(p, p->line, "[%s] %s = \"%s\": %s%s%s", section, name,
+			add_error(p, p->line, "[%s] %s = \"%s\": %s%s%s", section, name,
 			    (k->flags & KF_SECRET) ? MASK : value, why.data, why.len ? "; " : "",
 			    acc.data);
 	}

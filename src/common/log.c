@@ -74,7 +74,7 @@ log_emit(enum log_level level, int errnum, const char *fmt, va_list ap)
 	buf_putch(&line, '\n');
 	if (buf_failed(&line)) {
 		buf_reset(&line);
-		buf_put(&line, "out of memory formatting a log line\n", 36);
+		buf_puts(&line, "out of memory formatting a log line\n");
 	}
 	if (write(STDERR_FILENO, line.data, line.len) < 0) {
 		/* nowhere left to report it */

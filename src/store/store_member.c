@@ -297,7 +297,8 @@ store_member_find(struct db *db, int64_t program_id, int64_t team_id, const char
 				buf_putf(&names, "%s%s <%s>", i ? ", " : "", all.v[i].name,
 				    all.v[i].address);
 		fb_error_set(err, "no member \"%s\"; members are: %s", spec,
-		    buf_failed(&names) ? "(out of memory listing them)" : names.len ? names.data : "(none)");
+		    buf_failed(&names) ? "(out of memory listing them)" :
+		    names.len ? names.data : "(none)");
 		store_member_list_release(&all);
 	}
 	buf_release(&names);

@@ -75,8 +75,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		}
 		if (want.len == 0 || want.data[want.len - 1] != '\n')
 			buf_putch(&want, '\n');
+		/* an incomplete expected text (< 64 KiB) is never compared with */
 		if (buf_failed(&want))
-			abort(); /* the expected text (< 64 KiB) is incomplete: never compare with it */
+			abort();
 		if (msg->text_from_html || strcmp(msg->text, want.data) != 0)
 			abort();
 		message_free(msg);

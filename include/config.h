@@ -174,7 +174,8 @@ struct config *config_load(const char *path, struct fb_error *err);
 
 /*
  * As config_load(), but every error line (each ending in "\n") is appended to errors, however
- * many there are: for `feedbackd --check-config`. errors is untouched on success.
+ * many there are: for `feedbackd --check-config`. errors is untouched on success. The lines
+ * are appended with buf_put*(): check buf_failed(errors) before showing them (buf.h).
  */
 struct config *config_load_report(const char *path, struct buf *errors);
 

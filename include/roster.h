@@ -39,7 +39,8 @@ struct roster {
  */
 int roster_parse(const char *data, size_t len, const char *name, struct roster *out);
 void roster_release(struct roster *r);
-/* Append a problem about line (used by callers for checks the parser cannot do). */
+/* Append a problem about line (used by callers for checks the parser cannot do). It counts in
+ * nproblems even when memory runs out; then buf_failed(&r->problems) says the text is cut. */
 void roster_problem(struct roster *r, const char *name, size_t line, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 

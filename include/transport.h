@@ -17,7 +17,9 @@
  *	MAIL_TEMPORARY    not delivered, try again later (4xx, connection trouble, timeout, TLS or
  *	                  AUTH problems that a configuration fix or a later attempt may cure);
  *	MAIL_MESSAGE_BAD  not delivered, do not retry (5xx for every recipient).
- * and a human-readable detail (the server's reply, or what went wrong) in msg->detail.
+ * and a human-readable detail (the server's reply, or what went wrong) in msg->detail. Drivers
+ * build the detail with buf_put*(): the status holds even when memory ran out, so whoever
+ * shows or records the detail checks buf_failed(&msg->detail) first (buf.h).
  * A message with several recipients is OK when at least one recipient was accepted and the data
  * was taken; rejected recipients are named in detail. Tools print the statuses with
  * mail_result_name(): "ok", "tempfail", "permfail".

@@ -247,8 +247,9 @@ ctl_bad_state(const char *state, const char *const *accepted)
 	struct buf list = BUF_INIT;
 
 	for (size_t i = 0; accepted[i]; i++)
-		buf_addf(&list, "%s%s", i ? ", " : "", accepted[i]);
-	ctl_error("--state %s: accepted values are %s", state, list.data);
+		buf_putf(&list, "%s%s", i ? ", " : "", accepted[i]);
+	ctl_error("--state %s: accepted values are %s", state,
+	    buf_failed(&list) ? "(out of memory listing them)" : list.data);
 	buf_release(&list);
 	return CTL_FAIL;
 }

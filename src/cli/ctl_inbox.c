@@ -73,6 +73,9 @@ run_apply(struct ctl *c, int64_t id, int flags)
 	f.trim = trim;
 	if (apply_inbox(&f, id, flags, &o, &err) < 0)
 		rc = ctl_error("%s", err.msg);
+	else if (buf_failed(&o.reason))
+		rc = ctl_error("inbox %lld: %s (out of memory for its reason)", (long long)id,
+		    inbox_state_name(o.state));
 	else
 		printf("inbox %lld: %s: %s\n", (long long)id, inbox_state_name(o.state),
 		    o.reason.data ? o.reason.data : "");

@@ -68,9 +68,13 @@ from_string(const struct fb_message *m)
 	if (m == NULL || m->from.addr == NULL)
 		return NULL;
 	if (m->from.name != NULL && m->from.name[0] != '\0')
-		buf_addf(&b, "%s <%s>", m->from.name, m->from.addr);
+		buf_putf(&b, "%s <%s>", m->from.name, m->from.addr);
 	else
-		buf_adds(&b, m->from.addr);
+		buf_puts(&b, m->from.addr);
+	if (buf_failed(&b)) {
+		buf_release(&b);
+		return NULL;
+	}
 	return buf_detach(&b, NULL);
 }
 
@@ -118,9 +122,11 @@ print_json(const struct inspection *in)
 	}
 	if (in->error[0] != '\0')
 		json_object_set_new(o, "error", json_string(in->error));
+	if (from == NULL && m != NULL && m->from.addr != NULL)
+		rc = -1; /* out of memory: no output rather than a wrong "from": null */
 	/* jansson refuses invalid UTF-8 strings (json_string returns NULL, set_new then drops
 	 * the key): message.c guarantees valid UTF-8, so a missing key is a bug worth seeing */
-	s = json_dumps(o, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	s = rc < 0 ? NULL : json_dumps(o, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 	if (s == NULL || puts(s) == EOF)
 		rc = -1;
 	free(s);
@@ -140,7 +146,7 @@ print_text(const struct inspection *in)
 		printf("reason:     %s\n", in->cls.reasons[i]);
 	if (in->error[0] != '\0')
 		printf("error:      %s\n", in->error);
-	printf("from:       %s\n", from ? from : "-");
+	printf("from:       %s\n", from ? from : m && m->from.addr ? "(out of memory)" : "-");
 	printf("subject:    %s\n", m && m->subject ? m->subject : "-");
 	printf("message-id: %s\n", m && m->message_id ? m->message_id : "-");
 	printf("token:      %s%s%s%s\n", in->cls.token[0] ? in->cls.token : "-",

@@ -102,7 +102,11 @@ outbox_list(struct ctl *c, int argc, char **argv)
 	if (t)
 		table_print(t, stdout);
 	table_free(t);
-	queue_outbox_counts(c->db, &counts, NULL);
+	if (queue_outbox_counts(c->db, &counts, &err) < 0) {
+		buf_release(&counts);
+		queue_outbox_list_release(&l);
+		return ctl_error("%s", err.msg);
+	}
 	printf("outbox: %s\n", counts.data);
 	buf_release(&counts);
 	queue_outbox_list_release(&l);

@@ -46,8 +46,9 @@ find_team(struct ctl *c, const struct program *p, const char *spec, int64_t *id)
 		struct buf names = BUF_INIT;
 
 		for (size_t i = 0; i < tl.n; i++)
-			buf_addf(&names, "%s%s", i ? ", " : "", tl.v[i].name);
+			buf_putf(&names, "%s%s", i ? ", " : "", tl.v[i].name);
 		ctl_error("no team \"%s\" in programme %s; teams: %s", spec, p->name,
+		    buf_failed(&names) ? "(out of memory listing them)" :
 		    tl.n ? names.data : "none");
 		buf_release(&names);
 	}
@@ -60,7 +61,7 @@ distribution(const struct questionnaire_stats *s, struct buf *out)
 {
 	for (int k = 0; k <= QUESTIONNAIRE_SCORE_MAX; k++)
 		if (s->dist[k])
-			buf_addf(out, "%s%d:%zu", out->len ? " " : "", k, s->dist[k]);
+			buf_putf(out, "%s%d:%zu", out->len ? " " : "", k, s->dist[k]);
 }
 
 /* One measurement: its counts row, and its question table (text) or object (JSON). */
@@ -130,6 +131,12 @@ one(struct ctl *c, const struct program *p, const struct measurement_row *mr, in
 		snprintf(avg, sizeof(avg), "%.1f", s.average);
 		snprintf(med, sizeof(med), "%.1f", s.median);
 		distribution(&s, &dist);
+		if (buf_failed(&dist)) {
+			buf_release(&dist);
+			table_free(qt);
+			questionnaire_release(&q);
+			return ctl_error("out of memory");
+		}
 		if (qs != NULL) {
 			json_t *jq = json_pack("{s:i, s:s, s:i, s:b}", "question", (int)qq->number,
 			    "text", qq->text, "answers", (int)s.n, "shown", shown);
@@ -160,9 +167,14 @@ one(struct ctl *c, const struct program *p, const struct measurement_row *mr, in
 		if ((mem = open_memstream(&text, &len)) != NULL) {
 			table_print(qt, mem);
 			fclose(mem);
-			buf_addf(detail, "\n%s (%s), scale questions:\n%s", mr->kind, q.title,
+			buf_putf(detail, "\n%s (%s), scale questions:\n%s", mr->kind, q.title,
 			    text ? text : "");
 			free(text);
+		}
+		if (mem == NULL || buf_failed(detail)) {
+			table_free(qt);
+			questionnaire_release(&q);
+			return ctl_error("out of memory");
 		}
 		table_free(qt);
 	}

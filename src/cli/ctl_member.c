@@ -147,7 +147,10 @@ member_import(struct ctl *c, int argc, char **argv)
 			db_rollback(c->db);
 	}
 	if (r.nproblems > 0) {
-		fputs(r.problems.data, stderr);
+		if (buf_failed(&r.problems))
+			ctl_error("out of memory listing the problems");
+		else
+			fputs(r.problems.data, stderr);
 		ctl_error("%s: %zu problem%s; nothing was imported", file, r.nproblems,
 		    r.nproblems == 1 ? "" : "s");
 		goto out;

@@ -204,9 +204,14 @@ session_schedule(struct ctl *c, int argc, char **argv)
 		struct buf spec = BUF_INIT;
 
 		if (strchr(a.team, '/') == NULL)
-			buf_addf(&spec, "%s/%s", p.name, a.team);
+			buf_putf(&spec, "%s/%s", p.name, a.team);
 		else
-			buf_adds(&spec, a.team);
+			buf_puts(&spec, a.team);
+		if (buf_failed(&spec)) {
+			buf_release(&spec);
+			ctl_error("out of memory");
+			goto out;
+		}
 		if (store_team_get(c->db, spec.data ? spec.data : "", &team, &err) < 0) {
 			buf_release(&spec);
 			ctl_error("%s", err.msg);

@@ -77,14 +77,16 @@ table_print(const struct table *t, FILE *out)
 		for (size_t i = 0; i < t->ncols; i++) {
 			const char *v = t->cells[r * t->ncols + i];
 
-			buf_adds(&line, v);
+			buf_puts(&line, v);
 			if (i + 1 < t->ncols)
 				for (size_t w = buf_utf8_width(v, strlen(v)); w < t->width[i] + 2;
 				    w++)
-					buf_addch(&line, ' ');
+					buf_putch(&line, ' ');
 		}
 		buf_rtrim(&line);
-		fprintf(out, "%s\n", line.data);
+		/* a row that does not fit in memory is said so, not printed cut */
+		fprintf(out, "%s\n",
+		    buf_failed(&line) ? "(out of memory for this row)" : line.data);
 	}
 	buf_release(&line);
 }

@@ -20,6 +20,7 @@ buf_init(struct buf *b)
 	b->data = buf_empty;
 	b->len = 0;
 	b->alloc = 0;
+	b->failed = 0;
 }
 
 void
@@ -31,15 +32,31 @@ buf_release(struct buf *b)
 }
 
 int
+buf_failed(const struct buf *b)
+{
+	return b->failed;
+}
+
+/* Remember the first failure (errno e) and fail: every later append fails the same way. */
+static int
+buf_fail(struct buf *b, int e)
+{
+	if (!b->failed)
+		b->failed = e ? e : ENOMEM;
+	errno = b->failed;
+	return -1;
+}
+
+int
 buf_grow(struct buf *b, size_t extra)
 {
 	size_t need, n;
 	char *p;
 
-	if (extra > BUF_MAX - b->len - 1) {
-		errno = EFBIG;
-		return -1;
-	}
+	if (b->failed)
+		return buf_fail(b, b->failed);
+	if (extra > BUF_MAX - b->len - 1)
+		return buf_fail(b, EFBIG);
 	need = b->len + extra + 1;
 	if (need <= b->alloc)
 		return 0;
@@ -48,7 +65,7 @@ buf_grow(struct buf *b, size_t extra)
 		n = n < BUF_MAX / 2 ? n * 2 : need;
 	p = b->alloc ? realloc(b->data, n) : malloc(n);
 	if (p == NULL)
-		return -1;
+		return buf_fail(b, ENOMEM);
 	if (!b->alloc)
 		p[0] = '\0';
 	b->data = p;
@@ -59,6 +76,8 @@ buf_grow(struct buf *b, size_t extra)
 int
 buf_add(struct buf *b, const void *data, size_t len)
 {
+	if (b->failed)
+		return buf_fail(b, b->failed);
 	if (len == 0)
 		return 0;
 	if (buf_grow(b, len) < 0)
@@ -87,11 +106,13 @@ buf_vaddf(struct buf *b, const char *fmt, va_list ap)
 	va_list cp;
 	int n;
 
+	if (b->failed)
+		return buf_fail(b, b->failed);
 	va_copy(cp, ap);
 	n = vsnprintf(NULL, 0, fmt, cp);
 	va_end(cp);
 	if (n < 0)
-		return -1;
+		return buf_fail(b, errno);
 	if (buf_grow(b, (size_t)n) < 0)
 		return -1;
 	vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);
@@ -112,9 +133,46 @@ buf_addf(struct buf *b, const char *fmt, ...)
 }
 
 void
+buf_put(struct buf *b, const void *data, size_t len)
+{
+	if (buf_add(b, data, len) < 0)
+		return; /* the failure stays in b for buf_failed() */
+}
+
+void
+buf_puts(struct buf *b, const char *s)
+{
+	buf_put(b, s, strlen(s));
+}
+
+void
+buf_putch(struct buf *b, char c)
+{
+	buf_put(b, &c, 1);
+}
+
+void
+buf_vputf(struct buf *b, const char *fmt, va_list ap)
+{
+	if (buf_vaddf(b, fmt, ap) < 0)
+		return; /* the failure stays in b for buf_failed() */
+}
+
+void
+buf_putf(struct buf *b, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	buf_vputf(b, fmt, ap);
+	va_end(ap);
+}
+
+void
 buf_reset(struct buf *b)
 {
 	buf_truncate(b, 0);
+	b->failed = 0;
 }
 
 void
@@ -175,23 +233,30 @@ buf_utf8_seq(const char *str, size_t n)
 int
 buf_add_utf8(struct buf *b, const char *s, size_t len)
 {
+	size_t start = b->len;
 	int bad = 0;
 
+	if (b->failed)
+		return buf_fail(b, b->failed);
 	for (size_t i = 0; i < len;) {
 		size_t k = buf_utf8_seq(s + i, len - i);
 
 		if (k == 0) {
 			if (buf_add(b, "\xEF\xBF\xBD", 3) < 0)
-				return -1;
+				goto fail;
 			bad++;
 			i++;
 			continue;
 		}
 		if (buf_add(b, s + i, k) < 0)
-			return -1;
+			goto fail;
 		i += k;
 	}
 	return bad;
+fail:
+	/* the policy: a failed append leaves the contents as they were before it */
+	buf_truncate(b, start);
+	return -1;
 }
 
 char *

@@ -333,11 +333,11 @@ parse_int(const struct key *k, const char *v, int *out, struct buf *why)
 	int used = parse_ll(v, &n);
 
 	if (used < 0 || v[used] != '\0') {
-		buf_adds(why, "not a whole number");
+		buf_puts(why, "not a whole number");
 		return -1;
 	}
 	if (n < k->min || n > k->max) {
-		buf_adds(why, "out of range");
+		buf_puts(why, "out of range");
 		return -1;
 	}
 	*out = (int)n;
@@ -351,7 +351,7 @@ parse_duration(const struct key *k, const char *v, int *out, struct buf *why)
 	int used = parse_ll(v, &n);
 
 	if (used < 0 || n < 0) {
-		buf_adds(why, "not a duration");
+		buf_puts(why, "not a duration");
 		return -1;
 	}
 	switch (v[used]) {
@@ -360,18 +360,18 @@ parse_duration(const struct key *k, const char *v, int *out, struct buf *why)
 	case 'h': mult = HOUR; break;
 	case 'd': mult = DAY; break;
 	case '\0':
-		buf_adds(why, "the unit is missing");
+		buf_puts(why, "the unit is missing");
 		return -1;
 	default:
-		buf_adds(why, "unknown unit");
+		buf_puts(why, "unknown unit");
 		return -1;
 	}
 	if (v[used + 1] != '\0') {
-		buf_adds(why, "not a duration");
+		buf_puts(why, "not a duration");
 		return -1;
 	}
 	if (n > k->max / mult || n * mult < k->min) {
-		buf_adds(why, "out of range");
+		buf_puts(why, "out of range");
 		return -1;
 	}
 	*out = (int)(n * mult);
@@ -440,7 +440,7 @@ parse_hours(const char *v, struct config_hours *out, struct buf *why)
 	if ((end = parse_clock(&p)) < 0 || *p != '\0')
 		return -1;
 	if (start >= end) {
-		buf_adds(why, "the start is not before the end");
+		buf_puts(why, "the start is not before the end");
 		return -1;
 	}
 	out->start = start;
@@ -482,31 +482,31 @@ parse_days(const struct key *k, const char *v, struct config_days *out, struct b
 		while (*p == ' ' || *p == '\t')
 			p++;
 		if ((used = parse_ll(p, &n)) < 0) {
-			buf_adds(why, "not a list of whole numbers");
+			buf_puts(why, "not a list of whole numbers");
 			return -1;
 		}
 		p += used;
 		while (*p == ' ' || *p == '\t')
 			p++;
 		if (*p != ',' && *p != '\0') {
-			buf_adds(why, "not a list of whole numbers");
+			buf_puts(why, "not a list of whole numbers");
 			return -1;
 		}
 		if (n < k->min || n > k->max) {
-			buf_adds(why, "out of range");
+			buf_puts(why, "out of range");
 			return -1;
 		}
 		if (d.n == CONFIG_DAYS_MAX) {
-			buf_adds(why, "too many days");
+			buf_puts(why, "too many days");
 			return -1;
 		}
 		if (d.n > 0 && n <= d.day[d.n - 1]) {
-			buf_adds(why, "not in increasing order");
+			buf_puts(why, "not in increasing order");
 			return -1;
 		}
 		d.day[d.n++] = (int)n;
 		if (*p == ',' && *++p == '\0') {
-			buf_adds(why, "ends in a comma");
+			buf_puts(why, "ends in a comma");
 			return -1;
 		}
 	}
@@ -544,7 +544,7 @@ parse_host(const char *v, struct buf *why)
 {
 	for (const char *p = v; *p; p++) {
 		if ((unsigned char)*p >= 0x80) {
-			buf_adds(why, "write an international domain name in its xn-- form");
+			buf_puts(why, "write an international domain name in its xn-- form");
 			return -1;
 		}
 	}
@@ -568,22 +568,22 @@ parse_hosts(const char *v, char **out, struct buf *why)
 			break;
 		len = strcspn(p, ", \t");
 		if (!host_valid(p, len)) {
-			buf_addf(why, "\"%.*s\" is not a host name", (int)(len > 80 ? 80 : len), p);
+			buf_putf(why, "\"%.*s\" is not a host name", (int)(len > 80 ? 80 : len), p);
 			buf_release(&norm);
 			return -1;
 		}
 		if (++n > 16) {
-			buf_adds(why, "more than 16 names");
+			buf_puts(why, "more than 16 names");
 			buf_release(&norm);
 			return -1;
 		}
 		if (norm.len > 0)
-			buf_adds(&norm, ", ");
+			buf_puts(&norm, ", ");
 		for (size_t i = 0; i < len; i++)
-			buf_addch(&norm, (char)tolower((unsigned char)p[i]));
+			buf_putch(&norm, (char)tolower((unsigned char)p[i]));
 		p += len;
 	}
-	if (set_string(out, norm.data ? norm.data : "", norm.len) < 0) {
+	if (buf_failed(&norm) || set_string(out, norm.data ? norm.data : "", norm.len) < 0) {
 		buf_release(&norm);
 		return -2;
 	}
@@ -600,7 +600,7 @@ parse_email(const char *v, struct buf *why)
 	size_t local;
 
 	if (at == NULL || at == v || strlen(v) > 254 || (local = (size_t)(at - v)) > 64) {
-		buf_adds(why, "not an email address");
+		buf_puts(why, "not an email address");
 		return -1;
 	}
 	for (size_t i = 0; i < local; i++) {
@@ -608,19 +608,19 @@ parse_email(const char *v, struct buf *why)
 
 		if (c == '.') {
 			if (i == 0 || i + 1 == local || v[i + 1] == '.') {
-				buf_adds(why, "misplaced '.' before @");
+				buf_puts(why, "misplaced '.' before @");
 				return -1;
 			}
 		} else if (!isalnum(c) || c >= 0x80) {
 			if (strchr(atext, c) == NULL) {
-				buf_addf(why, "the part before @ may not contain '%c'",
+				buf_putf(why, "the part before @ may not contain '%c'",
 				    c < 0x80 ? c : '?');
 				return -1;
 			}
 		}
 	}
 	if (!host_valid(at + 1, strlen(at + 1))) {
-		buf_adds(why, "the domain after @ is not valid");
+		buf_puts(why, "the domain after @ is not valid");
 		return -1;
 	}
 	return 0;
@@ -641,12 +641,12 @@ parse_url(const struct key *k, const char *v, struct config_url *out, struct buf
 				scheme = i;
 	}
 	if (scheme < 0) {
-		buf_adds(why, "unknown scheme");
+		buf_puts(why, "unknown scheme");
 		return -1;
 	}
 	host = sep + 3;
 	if (strchr(host, '@') != NULL) {
-		buf_adds(why, "put the user name in username, not in the url");
+		buf_puts(why, "put the user name in username, not in the url");
 		return -1;
 	}
 	if (*host == '[') {
@@ -663,7 +663,7 @@ parse_url(const struct key *k, const char *v, struct config_url *out, struct buf
 		for (hend = host; *hend != '\0' && *hend != ':' && *hend != '/'; hend++)
 			;
 		if (!host_valid(host, (size_t)(hend - host))) {
-			buf_adds(why, "the host name is not valid");
+			buf_puts(why, "the host name is not valid");
 			return -1;
 		}
 		p = hend;
@@ -673,7 +673,7 @@ parse_url(const struct key *k, const char *v, struct config_url *out, struct buf
 		int used = parse_ll(++p, &port);
 
 		if (used < 0 || port < 1 || port > 65535) {
-			buf_adds(why, "the port is not a number from 1 to 65535");
+			buf_puts(why, "the port is not a number from 1 to 65535");
 			return -1;
 		}
 		p += used;
@@ -681,7 +681,7 @@ parse_url(const struct key *k, const char *v, struct config_url *out, struct buf
 	if (*p == '/')
 		p++;
 	if (*p != '\0') {
-		buf_adds(why, "a url here has no path");
+		buf_puts(why, "a url here has no path");
 		return -1;
 	}
 	u.port = (int)port;
@@ -708,7 +708,7 @@ parse_timezone(const char *v, struct buf *why)
 		    (*p >= '0' && *p <= '9') || strchr("/_+-", *p) != NULL))
 			return -1;
 	if (icaltimezone_get_builtin_timezone(v) == NULL) {
-		buf_adds(why, "unknown time zone");
+		buf_puts(why, "unknown time zone");
 		return -1;
 	}
 	return 0;
@@ -724,7 +724,7 @@ set_value(struct config *cfg, const struct key *k, const char *v, const char *di
 	int rc = 0;
 
 	if (*v == '\0' && !(k->flags & KF_EMPTY)) {
-		buf_adds(why, "a value is required");
+		buf_puts(why, "a value is required");
 		return -1;
 	}
 	switch (k->type) {
@@ -788,20 +788,20 @@ static void
 add_list(struct buf *out, const char *const *values)
 {
 	for (int i = 0; values[i] != NULL; i++)
-		buf_addf(out, "%s%s", i ? ", " : "", values[i]);
+		buf_putf(out, "%s%s", i ? ", " : "", values[i]);
 }
 
 static void
 add_duration(struct buf *out, long long secs)
 {
 	if (secs > 0 && secs % DAY == 0)
-		buf_addf(out, "%lldd", secs / DAY);
+		buf_putf(out, "%lldd", secs / DAY);
 	else if (secs > 0 && secs % HOUR == 0)
-		buf_addf(out, "%lldh", secs / HOUR);
+		buf_putf(out, "%lldh", secs / HOUR);
 	else if (secs > 0 && secs % MINUTE == 0)
-		buf_addf(out, "%lldm", secs / MINUTE);
+		buf_putf(out, "%lldm", secs / MINUTE);
 	else
-		buf_addf(out, "%llds", secs);
+		buf_putf(out, "%llds", secs);
 }
 
 static void
@@ -809,57 +809,57 @@ add_accepted(struct buf *out, const struct key *k)
 {
 	const char *empty = (k->flags & KF_EMPTY) ? ", or empty" : "";
 
-	buf_adds(out, "accepted values are ");
+	buf_puts(out, "accepted values are ");
 	switch (k->type) {
 	case KT_STRING:
-		buf_addf(out, "%stext on one line", (k->flags & KF_EMPTY) ? "" : "non-empty ");
+		buf_putf(out, "%stext on one line", (k->flags & KF_EMPTY) ? "" : "non-empty ");
 		break;
 	case KT_PATH:
-		buf_addf(out, "a path, relative to the directory of this file%s", empty);
+		buf_putf(out, "a path, relative to the directory of this file%s", empty);
 		break;
 	case KT_BOOL:
-		buf_adds(out, "yes, no");
+		buf_puts(out, "yes, no");
 		break;
 	case KT_INT:
-		buf_addf(out, "whole numbers from %lld to %lld", k->min, k->max);
+		buf_putf(out, "whole numbers from %lld to %lld", k->min, k->max);
 		break;
 	case KT_DURATION:
-		buf_adds(out, "a number with a unit s, m, h or d (like 90s, 15m, 3h, 14d) from ");
+		buf_puts(out, "a number with a unit s, m, h or d (like 90s, 15m, 3h, 14d) from ");
 		add_duration(out, k->min);
-		buf_adds(out, " to ");
+		buf_puts(out, " to ");
 		add_duration(out, k->max);
 		break;
 	case KT_ENUM:
 		add_list(out, k->values);
 		break;
 	case KT_HOURS:
-		buf_adds(out, "HH:MM-HH:MM on a 24-hour clock, start before end, like 09:00-17:00");
+		buf_puts(out, "HH:MM-HH:MM on a 24-hour clock, start before end, like 09:00-17:00");
 		break;
 	case KT_WEEKLY:
-		buf_adds(out, "a weekday (");
+		buf_puts(out, "a weekday (");
 		add_list(out, WEEKDAYS);
-		buf_adds(out, ") and a time HH:MM, like mon 09:00");
+		buf_puts(out, ") and a time HH:MM, like mon 09:00");
 		break;
 	case KT_DAYS:
-		buf_addf(out, "day numbers from %lld to %lld separated by commas, increasing, "
+		buf_putf(out, "day numbers from %lld to %lld separated by commas, increasing, "
 		    "at most %d, like 3,6%s", k->min, k->max, CONFIG_DAYS_MAX, empty);
 		break;
 	case KT_EMAIL:
-		buf_addf(out, "an email address like feedback@example.org%s", empty);
+		buf_putf(out, "an email address like feedback@example.org%s", empty);
 		break;
 	case KT_URL:
-		buf_addf(out, "%s://HOST:PORT or %s://HOST:PORT%s", k->values[0], k->values[1],
+		buf_putf(out, "%s://HOST:PORT or %s://HOST:PORT%s", k->values[0], k->values[1],
 		    empty);
 		break;
 	case KT_HOST:
-		buf_adds(out, "a domain name like example.org");
+		buf_puts(out, "a domain name like example.org");
 		break;
 	case KT_HOSTS:
-		buf_addf(out, "host names separated by commas, like mx1.example.org, "
+		buf_putf(out, "host names separated by commas, like mx1.example.org, "
 		    "mx2.example.org%s", empty);
 		break;
 	case KT_TIMEZONE:
-		buf_adds(out, "time zone names like Europe/Amsterdam or UTC");
+		buf_puts(out, "time zone names like Europe/Amsterdam or UTC");
 		break;
 	}
 }
@@ -878,32 +878,32 @@ add_value(struct buf *out, const struct config *cfg, const struct key *k)
 	case KT_TIMEZONE: {
 		const char *s = *(char *const *)f;
 
-		buf_adds(out, (k->flags & KF_SECRET) && *s != '\0' ? MASK : s);
+		buf_puts(out, (k->flags & KF_SECRET) && *s != '\0' ? MASK : s);
 		break;
 	}
 	case KT_BOOL:
-		buf_adds(out, *(const bool *)f ? "yes" : "no");
+		buf_puts(out, *(const bool *)f ? "yes" : "no");
 		break;
 	case KT_INT:
-		buf_addf(out, "%d", *(const int *)f);
+		buf_putf(out, "%d", *(const int *)f);
 		break;
 	case KT_DURATION:
 		add_duration(out, *(const int *)f);
 		break;
 	case KT_ENUM:
-		buf_adds(out, k->values[*(const int *)f]);
+		buf_puts(out, k->values[*(const int *)f]);
 		break;
 	case KT_HOURS: {
 		const struct config_hours *h = f;
 
-		buf_addf(out, "%02d:%02d-%02d:%02d", h->start / 60, h->start % 60, h->end / 60,
+		buf_putf(out, "%02d:%02d-%02d:%02d", h->start / 60, h->start % 60, h->end / 60,
 		    h->end % 60);
 		break;
 	}
 	case KT_WEEKLY: {
 		const struct config_weekly *w = f;
 
-		buf_addf(out, "%s %02d:%02d", WEEKDAYS[w->weekday - 1], w->minute / 60,
+		buf_putf(out, "%s %02d:%02d", WEEKDAYS[w->weekday - 1], w->minute / 60,
 		    w->minute % 60);
 		break;
 	}
@@ -911,11 +911,11 @@ add_value(struct buf *out, const struct config *cfg, const struct key *k)
 		const struct config_days *d = f;
 
 		for (int i = 0; i < d->n; i++)
-			buf_addf(out, "%s%d", i ? "," : "", d->day[i]);
+			buf_putf(out, "%s%d", i ? "," : "", d->day[i]);
 		break;
 	}
 	case KT_URL:
-		buf_adds(out, ((const struct config_url *)f)->url);
+		buf_puts(out, ((const struct config_url *)f)->url);
 		break;
 	}
 }
@@ -1057,16 +1057,17 @@ add_error(struct parse *p, int line, const char *fmt, ...)
 		p->errcap = cap;
 	}
 	if (line > 0)
-		buf_addf(&msg, "%s:%d: ", p->path, line);
+		buf_putf(&msg, "%s:%d: ", p->path, line);
 	else
-		buf_addf(&msg, "%s: ", p->path);
+		buf_putf(&msg, "%s: ", p->path);
 	va_start(ap, fmt);
 	if (buf_vaddf(&msg, fmt, ap) < 0)
 		p->nomem = true;
 	va_end(ap);
 	p->errs[p->nerr].line = line;
 	p->errs[p->nerr].seq = p->nerr;
-	p->errs[p->nerr].msg = buf_detach(&msg, NULL);
+	p->errs[p->nerr].msg = buf_failed(&msg) ? NULL : buf_detach(&msg, NULL);
+	buf_release(&msg);
 	if (p->errs[p->nerr].msg == NULL)
 		p->nomem = true;
 	else
@@ -1253,7 +1254,7 @@ add_keys_of(struct buf *b, const char *section)
 
 	for (size_t i = 0; i < NKEYS; i++)
 		if (strcmp(keys[i].section, section) == 0)
-			buf_addf(b, "%s%s", n++ ? ", " : "", keys[i].name);
+			buf_putf(b, "%s%s", n++ ? ", " : "", keys[i].name);
 }
 
 static void
@@ -1271,12 +1272,15 @@ report_section(struct parse *p, const char *section)
 			best = SECTIONS[i];
 		}
 	}
-	buf_addf(&msg, "unknown section [%s]; ", section);
+	buf_putf(&msg, "unknown section [%s]; ", section);
 	if (close_enough(bestd, section))
-		buf_addf(&msg, "did you mean [%s]? ", best);
-	buf_adds(&msg, "accepted sections: ");
+		buf_putf(&msg, "did you mean [%s]? ", best);
+	buf_puts(&msg, "accepted sections: ");
 	add_sections(&msg);
-	add_error(p, p->line, "%s", msg.data);
+	if (buf_failed(&msg))
+		p->nomem = true;
+	else
+		add_error(p, p->line, "%s", msg.data);
 	buf_release(&msg);
 }
 
@@ -1300,25 +1304,31 @@ report_unknown_key(struct parse *p, const char *section, const char *name)
 		}
 	}
 	if (*section == '\0') {
-		buf_addf(&msg, "key \"%s\" is outside any section; ", name);
+		buf_putf(&msg, "key \"%s\" is outside any section; ", name);
 		if (elsewhere != NULL)
-			buf_addf(&msg, "put it under [%s]", elsewhere);
+			buf_putf(&msg, "put it under [%s]", elsewhere);
 		else {
-			buf_adds(&msg, "accepted sections: ");
+			buf_puts(&msg, "accepted sections: ");
 			add_sections(&msg);
 		}
-		add_error(p, p->line, "%s", msg.data);
+		if (buf_failed(&msg))
+			p->nomem = true;
+		else
+			add_error(p, p->line, "%s", msg.data);
 		buf_release(&msg);
 		return;
 	}
-	buf_addf(&msg, "unknown key \"%s\" in [%s]; ", name, section);
+	buf_putf(&msg, "unknown key \"%s\" in [%s]; ", name, section);
 	if (elsewhere != NULL)
-		buf_addf(&msg, "it belongs in [%s]; ", elsewhere);
+		buf_putf(&msg, "it belongs in [%s]; ", elsewhere);
 	else if (best != NULL && close_enough(bestd, name))
-		buf_addf(&msg, "did you mean \"%s\"? ", best);
-	buf_adds(&msg, "accepted keys: ");
+		buf_putf(&msg, "did you mean \"%s\"? ", best);
+	buf_puts(&msg, "accepted keys: ");
 	add_keys_of(&msg, section);
-	add_error(p, p->line, "%s", msg.data);
+	if (buf_failed(&msg))
+		p->nomem = true;
+	else
+		add_error(p, p->line, "%s", msg.data);
 	buf_release(&msg);
 }
 
@@ -1360,8 +1370,12 @@ handler(void *user, const char *section, const char *name, const char *value)
 		p->nomem = true;
 	} else if (rc < 0) {
 		add_accepted(&acc, k);
-		add_error(p, p->line, "[%s] %s = \"%s\": %s%s%s", section, name,
-		    (k->flags & KF_SECRET) ? MASK : value, why.data, why.len ? "; " : "", acc.data);
+		if (buf_failed(&why) || buf_failed(&acc))
+			p->nomem = true;
+		else
+			add_error(p, p->line, "[%s] %s = \"%s\": %s%s%s", section, name,
+			    (k->flags & KF_SECRET) ? MASK : value, why.data, why.len ? "; " : "",
+			    acc.data);
 	}
 	buf_release(&why);
 	buf_release(&acc);
@@ -1494,11 +1508,16 @@ dir_of(const char *path)
 	char *abs;
 
 	if (slash == NULL)
-		buf_adds(&d, ".");
+		buf_puts(&d, ".");
 	else if (slash == path)
-		buf_adds(&d, "/");
+		buf_puts(&d, "/");
 	else
-		buf_add(&d, path, (size_t)(slash - path));
+		buf_put(&d, path, (size_t)(slash - path));
+	if (buf_failed(&d)) {
+		buf_release(&d);
+		errno = ENOMEM;
+		return NULL;
+	}
 	abs = realpath(d.data, NULL);
 	buf_release(&d);
 	return abs;
@@ -1517,17 +1536,17 @@ config_load_report(const char *path, struct buf *errors)
 
 	if (buf_read_file(&text, path, CONFIG_FILE_MAX) < 0) {
 		if (errno == EFBIG)
-			buf_addf(errors, "%s: larger than %d bytes; is this a configuration file?\n",
+			buf_putf(errors, "%s: larger than %d bytes; is this a configuration file?\n",
 			    path, CONFIG_FILE_MAX);
 		else
-			buf_addf(errors, "%s: cannot read: %s\n", path, strerror(errno));
+			buf_putf(errors, "%s: cannot read: %s\n", path, strerror(errno));
 		/* What was read before the refusal (up to the whole limit) is given back: a
 		 * refused SIGHUP reload must not cost the daemon a megabyte each time. */
 		buf_release(&text);
 		return NULL;
 	}
 	if ((dir = dir_of(path)) == NULL) {
-		buf_addf(errors, "%s: cannot resolve its directory: %s\n", path, strerror(errno));
+		buf_putf(errors, "%s: cannot resolve its directory: %s\n", path, strerror(errno));
 		buf_release(&text);
 		return NULL;
 	}
@@ -1554,13 +1573,13 @@ config_load_report(const char *path, struct buf *errors)
 			check_cross(&p);
 	}
 	if (p.nomem || rc < 0) {
-		buf_addf(errors, "%s: out of memory\n", path);
+		buf_putf(errors, "%s: out of memory\n", path);
 	} else if (p.nerr > 0 || p.dropped > 0) {
 		qsort(p.errs, p.nerr, sizeof(*p.errs), cmp_err);
 		for (size_t i = 0; i < p.nerr; i++)
-			buf_addf(errors, "%s\n", p.errs[i].msg);
+			buf_putf(errors, "%s\n", p.errs[i].msg);
 		if (p.dropped > 0)
-			buf_addf(errors, "%s: %zu more errors not shown\n", path, p.dropped);
+			buf_putf(errors, "%s: %zu more errors not shown\n", path, p.dropped);
 	} else {
 		cfg = p.cfg;
 		p.cfg = NULL;
@@ -1599,11 +1618,14 @@ config_load(const char *path, struct fb_error *err)
 		if (shown == 0)
 			keep = sizeof(err->msg) - 80;
 		buf_truncate(&errors, keep);
-		buf_addf(&errors, "\n(%zu more; feedbackd --check-config shows them all)",
+		buf_putf(&errors, "\n(%zu more; feedbackd --check-config shows them all)",
 		    lines - shown);
 	}
 	buf_rtrim(&errors);
-	fb_error_set(err, "%s", errors.data);
+	if (buf_failed(&errors))
+		fb_error_set(err, "%s: out of memory", path);
+	else
+		fb_error_set(err, "%s", errors.data);
 	buf_release(&errors);
 	return NULL;
 }
@@ -1626,6 +1648,7 @@ config_print(const struct config *cfg, struct buf *out)
 			section = k->section;
 		}
 		add_value(&value, cfg, k);
+		rc |= buf_failed(&value) ? -1 : 0;
 		rc |= buf_addf(out, "%s =%s%s\n", k->name, value.len ? " " : "", value.data);
 		buf_release(&value);
 	}
@@ -1660,7 +1683,7 @@ config_key_accepted(const char *section, const char *name, struct buf *out)
 	if (k == NULL)
 		return -1;
 	add_accepted(out, k);
-	return out->len > before ? 0 : -1;
+	return out->len > before && !buf_failed(out) ? 0 : -1;
 }
 
 /* ---------------------------------------------------------------------------------------- */

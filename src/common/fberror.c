@@ -37,9 +37,14 @@ fb_error_prefix(struct fb_error *err, const char *fmt, ...)
 	if (err == NULL)
 		return -1;
 	va_start(ap, fmt);
-	buf_vaddf(&msg, fmt, ap);
+	buf_vputf(&msg, fmt, ap);
 	va_end(ap);
-	buf_addf(&msg, ": %s", err->msg);
+	buf_putf(&msg, ": %s", err->msg);
+	if (buf_failed(&msg)) {
+		/* out of memory: the bare message says more than a cut one */
+		buf_release(&msg);
+		return -1;
+	}
 	n = msg.len < sizeof(err->msg) - 1 ? msg.len : sizeof(err->msg) - 1;
 	memcpy(err->msg, msg.data, n);
 	err->msg[n] = '\0';

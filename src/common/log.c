@@ -63,15 +63,19 @@ log_emit(enum log_level level, int errnum, const char *fmt, va_list ap)
 	if (log_journal < 0)
 		log_journal = getenv("JOURNAL_STREAM") != NULL;
 	if (log_journal)
-		buf_adds(&line, level_prefix[level]);
+		buf_puts(&line, level_prefix[level]);
 	else
-		buf_addf(&line, "%s: %s%s", log_name,
+		buf_putf(&line, "%s: %s%s", log_name,
 		    level <= LOG_LEVEL_WARNING ? level_names[level] : "",
 		    level <= LOG_LEVEL_WARNING ? ": " : "");
-	buf_vaddf(&line, fmt, ap);
+	buf_vputf(&line, fmt, ap);
 	if (errnum)
-		buf_addf(&line, ": %s", strerror(errnum));
-	buf_addch(&line, '\n');
+		buf_putf(&line, ": %s", strerror(errnum));
+	buf_putch(&line, '\n');
+	if (buf_failed(&line)) {
+		buf_reset(&line);
+		buf_puts(&line, "out of memory formatting a log line\n");
+	}
 	if (write(STDERR_FILENO, line.data, line.len) < 0) {
 		/* nowhere left to report it */
 	}

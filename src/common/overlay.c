@@ -27,7 +27,9 @@ overlay_read(const char *dir, const char *path, size_t max, struct buf *out,
 			if (rc < 0)
 				fb_error_set(err, "%s: %s", full.data, strerror(errno));
 			buf_reset(shown);
-			buf_adds(shown, full.data);
+			buf_puts(shown, full.data);
+			if (rc == 0 && buf_failed(shown))
+				rc = fb_error_set(err, "out of memory");
 			buf_release(&full);
 			return rc < 0 ? -1 : 0;
 		}
@@ -37,8 +39,8 @@ overlay_read(const char *dir, const char *path, size_t max, struct buf *out,
 	if (f == NULL)
 		return 1;
 	buf_reset(shown);
-	buf_addf(shown, "(built-in) mail-templates/%s", path);
-	if (buf_add(out, f->data, f->len) < 0)
+	buf_putf(shown, "(built-in) mail-templates/%s", path);
+	if (buf_failed(shown) || buf_add(out, f->data, f->len) < 0)
 		return fb_error_set(err, "out of memory");
 	return 0;
 }

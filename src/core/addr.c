@@ -47,11 +47,13 @@ addr_parse(const char *s, struct buf *addr, struct buf *name, struct fb_error *e
 
 		if (buf_add(addr, spec, (size_t)(at - spec)) == 0 && buf_addch(addr, '@') == 0) {
 			for (const char *p = at + 1; *p; p++)
-				buf_addch(addr, (char)tolower((unsigned char)*p));
+				buf_putch(addr, (char)tolower((unsigned char)*p));
 			if (name != NULL && mb->mb_display_name != NULL)
-				buf_adds(name, mb->mb_display_name);
+				buf_puts(name, mb->mb_display_name);
 			rc = 0;
-		} else {
+		}
+		if (rc < 0 || buf_failed(addr) || (name != NULL && buf_failed(name))) {
+			rc = -1;
 			buf_truncate(addr, start);
 			fb_error_set(err, "out of memory");
 		}

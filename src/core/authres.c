@@ -424,8 +424,8 @@ authres_check(const struct fb_message *msg, const char *trusted, const char *met
 
 	if (from == NULL) {
 		if (why != NULL)
-			buf_adds(why, "no usable From address to check");
-		return 0;
+			buf_puts(why, "no usable From address to check");
+		return why != NULL && buf_failed(why) ? -1 : 0;
 	}
 	for (size_t i = 0; i < msg->nheaders; i++) {
 		const struct message_header *h = &msg->headers[i];
@@ -454,12 +454,12 @@ authres_check(const struct fb_message *msg, const char *trusted, const char *met
 				continue;
 			if (strcmp(r->result, "pass") == 0 && aligned) {
 				if (pass.len == 0)
-					buf_addf(&pass, "%s=pass %s=%s (%s)", method,
+					buf_putf(&pass, "%s=pass %s=%s (%s)", method,
 					    dmarc ? "header.from" : "header.d", d, ar.authserv_id);
 			} else if (d == NULL || aligned || dmarc) {
 				/* dmarc speaks for the From domain: any other answer is against */
 				if (against.len == 0)
-					buf_addf(&against, "%s=%s for %s%s%s (%s)", method, r->result,
+					buf_putf(&against, "%s=%s for %s%s%s (%s)", method, r->result,
 					    d != NULL ? d : from, aligned || d == NULL ? "" :
 					    ", not the From domain ", aligned || d == NULL ? "" : from,
 					    ar.authserv_id);
@@ -469,17 +469,19 @@ authres_check(const struct fb_message *msg, const char *trusted, const char *met
 	}
 	if (against.len > 0) {
 		if (why != NULL)
-			buf_add(why, against.data, against.len);
+			buf_put(why, against.data, against.len);
 	} else if (pass.len > 0) {
 		if (why != NULL)
-			buf_add(why, pass.data, pass.len);
+			buf_put(why, pass.data, pass.len);
 		rc = 1;
 	} else if (why != NULL) {
 		if (!seen)
-			buf_addf(why, "no Authentication-Results header from %s", trusted);
+			buf_putf(why, "no Authentication-Results header from %s", trusted);
 		else
-			buf_addf(why, "no %s=pass for %s (%s)", method, from, trusted);
+			buf_putf(why, "no %s=pass for %s (%s)", method, from, trusted);
 	}
+	if (buf_failed(&pass) || buf_failed(&against) || (why != NULL && buf_failed(why)))
+		rc = -1;
 out:
 	buf_release(&pass);
 	buf_release(&against);

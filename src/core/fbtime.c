@@ -194,15 +194,15 @@ add_quoted(struct buf *b, const char *s)
 {
 	size_t i;
 
-	buf_addch(b, '"');
+	buf_putch(b, '"');
 	for (i = 0; s[i] != '\0' && i < 48; i++) {
 		unsigned char c = (unsigned char)s[i];
 
-		buf_addch(b, c >= 0x20 && c < 0x7f ? (char)c : '?');
+		buf_putch(b, c >= 0x20 && c < 0x7f ? (char)c : '?');
 	}
 	if (s[i] != '\0')
-		buf_adds(b, "...");
-	buf_addch(b, '"');
+		buf_puts(b, "...");
+	buf_putch(b, '"');
 }
 
 static icaltimezone *
@@ -215,10 +215,13 @@ zone_get(const char *tz, struct fb_error *err)
 		z = icaltimezone_get_builtin_timezone(tz);
 	if (z == NULL) {
 		if (tz == NULL)
-			buf_adds(&name, "(none)");
+			buf_puts(&name, "(none)");
 		else
 			add_quoted(&name, tz);
-		fb_error_set(err, "unknown time zone %s: use an IANA zone name such as "
+		if (buf_failed(&name))
+			fb_error_set(err, "out of memory");
+		else
+			fb_error_set(err, "unknown time zone %s: use an IANA zone name such as "
 		    "Europe/Amsterdam or America/New_York (from the tzdata package)", name.data);
 		buf_release(&name);
 	}
@@ -378,13 +381,16 @@ take_char(const char **p, char c)
 
 /* "<input> is not a valid <what>: <why> (<forms>)"; returns -1. */
 static int
-parse_fail(struct fb_error *err, const char *s, const char *what, const char *why,
+parse_fail(struct fb_error *err, const char *s, const char *what, const struct buf *why,
     const char *forms)
 {
 	struct buf b = BUF_INIT;
 
 	add_quoted(&b, s);
-	fb_error_set(err, "%s is not a valid %s: %s (%s)", b.data, what, why, forms);
+	if (buf_failed(&b) || buf_failed(why))
+		fb_error_set(err, "out of memory");
+	else
+		fb_error_set(err, "%s is not a valid %s: %s (%s)", b.data, what, why->data, forms);
 	buf_release(&b);
 	return -1;
 }
@@ -396,20 +402,20 @@ take_date(const char **p, struct fb_date *d, struct buf *why)
 	if (take_digits(p, 4, &d->year) < 0 || take_char(p, '-') < 0 ||
 	    take_digits(p, 2, &d->month) < 0 || take_char(p, '-') < 0 ||
 	    take_digits(p, 2, &d->day) < 0) {
-		buf_adds(why, "expected a date YYYY-MM-DD");
+		buf_puts(why, "expected a date YYYY-MM-DD");
 		return -1;
 	}
 	if (d->year < FBTIME_YEAR_MIN || d->year > FBTIME_YEAR_MAX) {
-		buf_addf(why, "year %d is outside %d..%d", d->year, FBTIME_YEAR_MIN,
+		buf_putf(why, "year %d is outside %d..%d", d->year, FBTIME_YEAR_MIN,
 		    FBTIME_YEAR_MAX);
 		return -1;
 	}
 	if (d->month < 1 || d->month > 12) {
-		buf_addf(why, "month %02d does not exist", d->month);
+		buf_putf(why, "month %02d does not exist", d->month);
 		return -1;
 	}
 	if (d->day < 1 || d->day > days_in_month(d->year, d->month)) {
-		buf_addf(why, "day %02d does not exist in %04d-%02d, which has %d days", d->day,
+		buf_putf(why, "day %02d does not exist in %04d-%02d, which has %d days", d->day,
 		    d->year, d->month, days_in_month(d->year, d->month));
 		return -1;
 	}
@@ -429,11 +435,11 @@ fbtime_parse_date(const char *s, struct fb_date *out, struct fb_error *err)
 	if (take_date(&p, &d, &why) < 0)
 		rc = -1;
 	else if (*p != '\0') {
-		buf_adds(&why, "unexpected text after the date");
+		buf_puts(&why, "unexpected text after the date");
 		rc = -1;
 	}
 	if (rc < 0)
-		parse_fail(err, s, "date", why.data, "accepted: YYYY-MM-DD");
+		parse_fail(err, s, "date", &why, "accepted: YYYY-MM-DD");
 	else
 		*out = d;
 	buf_release(&why);
@@ -449,20 +455,20 @@ take_time(const char **p, int *hour, int *min, int *sec, int *has_off, long *off
 	char sign;
 
 	if (take_char(p, 'T') < 0 && take_char(p, ' ') < 0) {
-		buf_adds(why, "expected 'T' or a space between date and time");
+		buf_puts(why, "expected 'T' or a space between date and time");
 		return -1;
 	}
 	if (take_digits(p, 2, hour) < 0 || take_char(p, ':') < 0 || take_digits(p, 2, min) < 0) {
-		buf_adds(why, "expected a time HH:MM");
+		buf_puts(why, "expected a time HH:MM");
 		return -1;
 	}
 	*sec = 0;
 	if (take_char(p, ':') == 0 && take_digits(p, 2, sec) < 0) {
-		buf_adds(why, "expected seconds as :SS");
+		buf_puts(why, "expected seconds as :SS");
 		return -1;
 	}
 	if (*hour > 23 || *min > 59 || *sec > 59) {
-		buf_addf(why, "%02d:%02d:%02d is not a time of day (00:00..23:59:59)", *hour, *min,
+		buf_putf(why, "%02d:%02d:%02d is not a time of day (00:00..23:59:59)", *hour, *min,
 		    *sec);
 		return -1;
 	}
@@ -474,16 +480,16 @@ take_time(const char **p, int *hour, int *min, int *sec, int *has_off, long *off
 	} else if (**p == '+' || **p == '-') {
 		sign = *(*p)++;
 		if (take_digits(p, 2, &oh) < 0) {
-			buf_adds(why, "expected an offset as +HH:MM or +HHMM");
+			buf_puts(why, "expected an offset as +HH:MM or +HHMM");
 			return -1;
 		}
 		(void)take_char(p, ':'); /* optional: +01:00 and +0100 are both ISO 8601 */
 		if (take_digits(p, 2, &om) < 0) {
-			buf_adds(why, "expected an offset as +HH:MM or +HHMM");
+			buf_puts(why, "expected an offset as +HH:MM or +HHMM");
 			return -1;
 		}
 		if (oh > 18 || om > 59) {
-			buf_addf(why, "offset %c%02d:%02d is out of range (at most 18:00)", sign, oh,
+			buf_putf(why, "offset %c%02d:%02d is out of range (at most 18:00)", sign, oh,
 			    om);
 			return -1;
 		}
@@ -491,7 +497,7 @@ take_time(const char **p, int *hour, int *min, int *sec, int *has_off, long *off
 		*off = (oh * 3600L + om * 60L) * (sign == '-' ? -1 : 1);
 	}
 	if (**p != '\0') {
-		buf_adds(why, "unexpected text after the time");
+		buf_puts(why, "unexpected text after the time");
 		return -1;
 	}
 	return 0;
@@ -520,7 +526,7 @@ fbtime_parse(const char *s, const char *tz, time_t *out, struct fb_error *err)
 	}
 	t = (time_t)date_number(&d) * DAY_SECONDS + hour * 3600L + min * 60L + sec - off;
 	if (!instant_valid(t)) {
-		buf_addf(&why, "it is outside the supported years %d..%d", FBTIME_YEAR_MIN,
+		buf_putf(&why, "it is outside the supported years %d..%d", FBTIME_YEAR_MIN,
 		    FBTIME_YEAR_MAX);
 		goto fail;
 	}
@@ -528,7 +534,7 @@ fbtime_parse(const char *s, const char *tz, time_t *out, struct fb_error *err)
 	buf_release(&why);
 	return 0;
 fail:
-	parse_fail(err, s, "time", why.data, ACCEPTED_FORMS);
+	parse_fail(err, s, "time", &why, ACCEPTED_FORMS);
 	buf_release(&why);
 	return -1;
 }

@@ -53,11 +53,11 @@ roster_problem(struct roster *r, const char *name, size_t line, const char *fmt,
 {
 	va_list ap;
 
-	buf_addf(&r->problems, "%s:%zu: ", name, line);
+	buf_putf(&r->problems, "%s:%zu: ", name, line);
 	va_start(ap, fmt);
-	buf_vaddf(&r->problems, fmt, ap);
+	buf_vputf(&r->problems, fmt, ap);
 	va_end(ap);
-	buf_addch(&r->problems, '\n');
+	buf_putch(&r->problems, '\n');
 	r->nproblems++;
 }
 
@@ -70,7 +70,7 @@ trim_copy(struct buf *out, const char *s, size_t len)
 	}
 	while (len > 0 && isspace((unsigned char)s[len - 1]))
 		len--;
-	buf_add(out, s, len);
+	buf_put(out, s, len);
 }
 
 static void
@@ -80,6 +80,8 @@ header_field(struct reader *rd, const char *s, size_t len)
 	enum column col = COL_IGNORED;
 
 	trim_copy(&label, s, len);
+	if (buf_failed(&label))
+		rd->oom = 1;
 	for (size_t i = 0; i < sizeof(headers) / sizeof(headers[0]); i++)
 		if (strcasecmp(label.data, headers[i].label) == 0)
 			col = headers[i].col;
@@ -107,7 +109,8 @@ on_field(void *s, size_t len, void *data)
 
 		trim_copy(&v, s, len);
 		free(rd->values[rd->cols[i]]);
-		rd->values[rd->cols[i]] = buf_detach(&v, NULL);
+		rd->values[rd->cols[i]] = buf_failed(&v) ? NULL : buf_detach(&v, NULL);
+		buf_release(&v);
 		if (rd->values[rd->cols[i]] == NULL)
 			rd->oom = 1;
 	}
@@ -406,7 +409,7 @@ roster_parse(const char *data, size_t len, const char *name, struct roster *out)
 	rc = decode(data, len, name, &r, &conv, &data, &len);
 	if (rc != 0) {
 		buf_release(&conv);
-		if (rc < 0) {
+		if (rc < 0 || buf_failed(&r.problems)) {
 			roster_release(&r);
 			return -1;
 		}
@@ -429,7 +432,7 @@ roster_parse(const char *data, size_t len, const char *name, struct roster *out)
 	if (!rd.have_header)
 		roster_problem(&r, name, 1, "the file is empty; the first line must name the "
 		    "columns: name;email");
-	if (rd.oom) {
+	if (rd.oom || buf_failed(&r.problems)) {
 		roster_release(&r);
 		return -1;
 	}

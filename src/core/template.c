@@ -72,13 +72,13 @@ problem(struct loader *l, const char *file, size_t line, const char *fmt, ...)
 	va_list ap;
 
 	if (l->nerrors++ > 0)
-		buf_addch(&l->errors, '\n');
+		buf_putch(&l->errors, '\n');
 	if (line > 0)
-		buf_addf(&l->errors, "%s:%zu: ", file, line);
+		buf_putf(&l->errors, "%s:%zu: ", file, line);
 	else
-		buf_addf(&l->errors, "%s: ", file);
+		buf_putf(&l->errors, "%s: ", file);
 	va_start(ap, fmt);
-	buf_vaddf(&l->errors, fmt, ap);
+	buf_vputf(&l->errors, fmt, ap);
 	va_end(ap);
 }
 
@@ -250,7 +250,7 @@ parse(struct parsed *p, const struct template_spec *spec, const char *file, stru
 			problem(l, file, line_of(s, open), "unknown name \"%.*s\"; %s may use:",
 			    (int)(b - na), s + na, spec->name);
 			for (const char *const *n = spec->names; *n != NULL; n++)
-				buf_addf(&l->errors, " %s", *n);
+				buf_putf(&l->errors, " %s", *n);
 			continue;
 		}
 		enum node_kind k = tag_kind == '#' ? NODE_SECTION :
@@ -314,13 +314,17 @@ load_one(const struct template_source *source, const char *lang,
 	struct fb_error err;
 	int rc;
 
-	buf_addf(&path, "%s/%s.%s", lang, spec->name, ext);
+	buf_putf(&path, "%s/%s.%s", lang, spec->name, ext);
+	if (buf_failed(&path)) {
+		rc = -1;
+		goto out;
+	}
 	rc = read_source(source, path.data, &src, &shown, &err);
 	if (rc == 1) {
 		problem(l, path.data, 0, "missing: every message needs a .txt and a .html "
 		    "template%s%s", dir && *dir ? " (looked in " : "", dir && *dir ? dir : "");
 		if (dir && *dir)
-			buf_addch(&l->errors, ')');
+			buf_putch(&l->errors, ')');
 	} else if (rc < 0) {
 		/* a file that could not be read is a problem to name, not "out of memory" */
 		problem(l, path.data, 0, "%s", err.msg);
@@ -370,6 +374,8 @@ template_set_load(const struct template_source *source, const char *lang,
 		    load_one(source, lang, &specs[i], "html", &s->v[i].html, &l) < 0)
 			goto oom;
 	}
+	if (buf_failed(&l.errors))
+		goto oom;
 	if (l.nerrors > 0) {
 		fb_error_set(err, "%s", l.errors.data);
 		buf_release(&l.errors);

@@ -372,7 +372,7 @@ on_token(struct ctx *c)
 	if (rc < 0)
 		return -1;
 	if (rc == 1) {
-		buf_addf(&c->note, "token %s unknown or expired; ", c->cls.token);
+		buf_putf(&c->note, "token %s unknown or expired; ", c->cls.token);
 		return on_new(c);
 	}
 	return on_reply(c, &t);
@@ -428,7 +428,9 @@ process(struct ctx *c)
 	snprintf(c->out.kind, sizeof(c->out.kind), "%s", classify_kind_name(c->cls.kind));
 	if (c->msg->from.addr != NULL) {
 		for (const char *s = c->msg->from.addr; *s; s++)
-			buf_addch(&c->sender_buf, (*s >= 'A' && *s <= 'Z') ? (char)(*s + 32) : *s);
+			buf_putch(&c->sender_buf, (*s >= 'A' && *s <= 'Z') ? (char)(*s + 32) : *s);
+		if (buf_failed(&c->sender_buf))
+			return fb_error_set(c->err, "out of memory");
 		c->sender = c->sender_buf.data;
 	}
 	if (c->sender != NULL && c->cls.kind != CLASSIFY_BOUNCE &&
@@ -491,9 +493,15 @@ record(const struct flow *f, int64_t id, struct ctx *c, const char *error, struc
 	};
 	int rc;
 
-	buf_addf(&reason, "%s%s%s", c->note.data ? c->note.data : "",
+	buf_putf(&reason, "%s%s%s", c->note.data ? c->note.data : "",
 	    c->out.reason.data ? c->out.reason.data : "", c->flood ?
 	    " (answers to this sender capped this hour: not answered)" : "");
+	/* the one check of the notes and reason built while applying (apply_set, note) */
+	if (buf_failed(&c->note) || buf_failed(&c->out.reason) || buf_failed(&reason)) {
+		buf_release(&reason);
+		return fb_error_set(err, "out of memory recording inbound message %lld",
+		    (long long)id);
+	}
 	r.reason = reason.data;
 	rc = queue_inbox_result(f->db, id, &r, f->now, err);
 	buf_release(&reason);
@@ -539,8 +547,10 @@ apply_inbox(const struct flow *f, int64_t inbox_id, int flags, struct apply_outc
 	if (rc == 0)
 		snprintf(perr.msg, sizeof(perr.msg), "%s", err->msg);
 	c.out.state = INBOX_PENDING;
+	if (buf_failed(&c.note))
+		buf_reset(&c.note); /* undone with the rest: the error below says why */
 	buf_reset(&c.out.reason);
-	buf_addf(&c.out.reason, "error: %s", perr.msg);
+	buf_putf(&c.out.reason, "error: %s", perr.msg);
 	if (db_begin(f->db, err) < 0 || record(f, inbox_id, &c, perr.msg, err) < 0 ||
 	    db_commit(f->db, err) < 0) {
 		db_rollback(f->db);
@@ -551,7 +561,7 @@ done:
 		out->state = c.out.state;
 		memcpy(out->kind, c.out.kind, sizeof(out->kind));
 		buf_reset(&out->reason);
-		buf_adds(&out->reason, c.out.reason.data ? c.out.reason.data : "");
+		buf_puts(&out->reason, c.out.reason.data ? c.out.reason.data : "");
 	}
 	buf_release(&c.out.reason);
 	ctx_release(&c);

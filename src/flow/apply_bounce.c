@@ -71,7 +71,7 @@ by_returned(struct ctx *c, struct bounce_sent *s, struct buf *why)
 	int rc;
 
 	if (id == NULL) {
-		buf_adds(why, "no bounce address of ours among its recipients, and no returned "
+		buf_puts(why, "no bounce address of ours among its recipients, and no returned "
 		    "message");
 		return 1;
 	}
@@ -79,12 +79,12 @@ by_returned(struct ctx *c, struct bounce_sent *s, struct buf *why)
 	if (rc < 0)
 		return -1;
 	if (rc == 1) {
-		buf_addf(why, "no bounce address of ours among its recipients, and the returned "
+		buf_putf(why, "no bounce address of ours among its recipients, and the returned "
 		    "message <%s> is not one we sent", id);
 		return 1;
 	}
 	if (failed == NULL || strcasecmp(failed, s->recipient) != 0) {
-		buf_addf(why, "the returned message <%s> went to %s, not to %s", id, s->recipient,
+		buf_putf(why, "the returned message <%s> went to %s, not to %s", id, s->recipient,
 		    failed != NULL ? failed : "the address it names");
 		store_bounce_sent_release(s);
 		return 1;
@@ -165,11 +165,15 @@ count(struct ctx *c, const struct bounce_sent *s, const char *proof)
 	since = store_bounce_unreachable_since(c->f->db, s->recipient, c->err);
 	if (since < 0)
 		return -1;
-	buf_addf(&why, "%s delivery failure for %s (%s; proved by %s): bounce score %d of %d",
+	buf_putf(&why, "%s delivery failure for %s (%s; proved by %s): bounce score %d of %d",
 	    b->permanent ? "permanent" : "temporary", s->recipient, b->status, proof, score,
 	    o->bounce_threshold);
 	if (!b->permanent)
-		buf_adds(&why, "; the outbox retries");
+		buf_puts(&why, "; the outbox retries");
+	if (buf_failed(&why)) {
+		fb_error_set(c->err, "out of memory");
+		goto out;
+	}
 	if (since > 0) {
 		apply_set(c, INBOX_APPLIED, "%s; unreachable already", why.data);
 		rc = 0;
@@ -181,8 +185,12 @@ count(struct ctx *c, const struct bounce_sent *s, const char *proof)
 		goto out;
 	}
 	buf_reset(&why);
-	buf_addf(&why, "bounce score %d of %d (last %s, %s)", score, o->bounce_threshold,
+	buf_putf(&why, "bounce score %d of %d (last %s, %s)", score, o->bounce_threshold,
 	    b->status, proof);
+	if (buf_failed(&why)) {
+		fb_error_set(c->err, "out of memory");
+		goto out;
+	}
 	if (store_bounce_mark_unreachable(c->f->db, s->recipient, why.data, c->f->now, &mk, &nmk,
 	    c->err) < 0)
 		goto out;
@@ -217,6 +225,8 @@ apply_bounce(struct ctx *c)
 	else if (rc == 1 && (rc = by_returned(c, &s, &why)) == 0)
 		rc = buf_addf(&proof, "the returned message <%s>", c->msg->original_message_id) < 0 ?
 		    fb_error_set(c->err, "out of memory") : 0;
+	if (rc == 1 && buf_failed(&why))
+		rc = fb_error_set(c->err, "out of memory");
 	if (rc == 1) {
 		apply_set(c, INBOX_IGNORED, "bounce not about our mail (%s): nothing changed",
 		    why.data ? why.data : "");
@@ -261,6 +271,6 @@ apply_bounce_reply(struct ctx *c)
 	if (n < 0)
 		return -1;
 	if (n > 0)
-		buf_addf(&c->note, "%s reachable again (a reply from it); ", c->sender);
+		buf_putf(&c->note, "%s reachable again (a reply from it); ", c->sender);
 	return 0;
 }

@@ -20,7 +20,7 @@ apply_set(struct ctx *c, enum inbox_state state, const char *fmt, ...)
 	c->out.state = state;
 	buf_reset(&c->out.reason);
 	va_start(ap, fmt);
-	buf_vaddf(&c->out.reason, fmt, ap);
+	buf_vputf(&c->out.reason, fmt, ap);
 	va_end(ap);
 }
 

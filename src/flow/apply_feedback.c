@@ -123,7 +123,9 @@ send_unreadable(struct ctx *c, const struct member *to, enum token_purpose token
 	if (v == NULL)
 		return -1;
 	for (size_t i = 0; i < f->nask; i++)
-		buf_addf(&ask, "%s%s", i ? ", " : "", f->ask[i]);
+		buf_putf(&ask, "%s%s", i ? ", " : "", f->ask[i]);
+	if (buf_failed(&ask))
+		goto oom;
 	int understood = f->nask || f->about.text || f->feedback_for.text || has_bkc(f);
 	if (template_set(v, "understood", understood ? "1" : NULL) < 0 ||
 	    template_set(v, "ask", ask.data) < 0 ||
@@ -186,8 +188,12 @@ add_problem(struct template_values *v, const char *query, const struct match_res
 	if (p == NULL)
 		return -1;
 	for (size_t i = 0; i < r->nalternatives; i++)
-		buf_addf(&cands, "%s%s", i == 0 ? "" : i + 1 == r->nalternatives ? " / " : ", ",
+		buf_putf(&cands, "%s%s", i == 0 ? "" : i + 1 == r->nalternatives ? " / " : ", ",
 		    t->who[r->alternatives[i]]->name);
+	if (buf_failed(&cands)) {
+		buf_release(&cands);
+		return -1;
+	}
 	rc = template_set(p, "query", query) | template_set(p, "self", self ? "1" : NULL) |
 	    template_set(p, "ambiguous", !self && r->how == MATCH_AMBIGUOUS ? "1" : NULL) |
 	    template_set(p, "candidates", cands.data) |
@@ -370,8 +376,10 @@ ask_colleagues(struct ctx *c, const struct member *asker)
 				goto out;
 			nwaiting++;
 		}
-		buf_addf(&names, "%s%s", nasked > 1 ? ", " : "", giver->name);
+		buf_putf(&names, "%s%s", nasked > 1 ? ", " : "", giver->name);
 	}
+	if (buf_failed(&names))
+		goto oom;
 	if (template_set(conf, "topic", topic) < 0 ||
 	    template_set(conf, "waiting", nwaiting > 0 ? "1" : NULL) < 0 ||
 	    template_set(conf, "example", t.n > 1 ? t.who[t.who[0]->id == asker->id]->name : "") < 0 ||

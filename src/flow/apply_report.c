@@ -102,10 +102,14 @@ add_problem(struct template_values *v, const char *query, const struct match_res
 	if (p == NULL)
 		return -1;
 	for (size_t i = 0; r != NULL && i < r->nalternatives; i++)
-		buf_addf(&cands, "%s%s", i == 0 ? "" : i + 1 == r->nalternatives ? " / " : ", ",
+		buf_putf(&cands, "%s%s", i == 0 ? "" : i + 1 == r->nalternatives ? " / " : ", ",
 		    t->who[r->alternatives[i]]->name);
 	if (r != NULL && r->how == MATCH_FUZZY)
-		buf_adds(&cands, t->who[r->index]->name);
+		buf_puts(&cands, t->who[r->index]->name);
+	if (buf_failed(&cands)) {
+		buf_release(&cands);
+		return -1;
+	}
 	rc = template_set(p, "query", query) | template_set(p, flag, "1") |
 	    template_set(p, "candidates", cands.data) | template_set(p, "until", until);
 	buf_release(&cands);

@@ -157,7 +157,10 @@ record_outcomes(struct db *db, struct outbox_list *batch, struct transport_msg *
 			time_t next = now + mailflow_backoff(r->id, r->attempts, p->backoff_initial,
 			    p->backoff_max);
 
+			/* the one check of the detail the driver built: the outcome is recorded
+			 * all the same (undoing it could send twice), saying what was lost */
 			rc = queue_outbox_failed(db, r->id, final, next,
+			    buf_failed(&msgs[i].detail) ? "failed (out of memory for its detail)" :
 			    msgs[i].detail.len ? msgs[i].detail.data : "failed", err);
 			if (final) {
 				stats->failed++;
@@ -204,7 +207,7 @@ session_job_run(struct session_job *j)
 		for (size_t i = 0; i < j->n; i++) {
 			j->msgs[i].status = MAIL_TEMPORARY;
 			buf_reset(&j->msgs[i].detail);
-			buf_adds(&j->msgs[i].detail, j->err.msg);
+			buf_puts(&j->msgs[i].detail, j->err.msg);
 		}
 	}
 }
@@ -253,7 +256,7 @@ send_sessions(const struct transport_driver *drv, const struct transport_setting
 			for (size_t i = 0; i < jb->n; i++) {
 				jb->msgs[i].status = MAIL_TEMPORARY;
 				buf_reset(&jb->msgs[i].detail);
-				buf_adds(&jb->msgs[i].detail, jb->err.msg);
+				buf_puts(&jb->msgs[i].detail, jb->err.msg);
 			}
 			jb->rc = MAIL_TEMPORARY;
 			continue;

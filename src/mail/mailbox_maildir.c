@@ -287,19 +287,21 @@ mark_in_cur(struct mailbox *mb, const char *id, struct fb_error *err)
 		}
 		/* Maildir flags are kept in ASCII order: insert S where it belongs. */
 		info = strstr(de->d_name, ":2,");
-		buf_addf(&from, "%s/%s", dir.data, de->d_name);
-		buf_addf(&to, "%s/%.*s:2,", dir.data, (int)idlen, id);
+		buf_putf(&from, "%s/%s", dir.data, de->d_name);
+		buf_putf(&to, "%s/%.*s:2,", dir.data, (int)idlen, id);
 		if (info != NULL) {
 			const char *f = info + 3;
 
 			while (*f != '\0' && *f < 'S')
-				buf_addch(&to, *f++);
-			buf_addch(&to, 'S');
-			buf_adds(&to, f);
+				buf_putch(&to, *f++);
+			buf_putch(&to, 'S');
+			buf_puts(&to, f);
 		} else {
-			buf_addch(&to, 'S');
+			buf_putch(&to, 'S');
 		}
-		if (rename(from.data, to.data) != 0)
+		if (buf_failed(&from) || buf_failed(&to))
+			rc = fb_error_set(err, "out of memory");
+		else if (rename(from.data, to.data) != 0)
 			rc = fb_error_set(err, "cannot rename %s: %s", from.data, strerror(errno));
 		else if (mdir_fsync_dir(dir.data) != 0)
 			rc = fb_error_set(err, "cannot fsync %s: %s", dir.data, strerror(errno));

@@ -88,9 +88,14 @@ tls_connect(const char *host, unsigned port, int timeout, struct fb_error *err)
 	if (timeout <= 0)
 		timeout = 60;
 	if (strchr(host, ':') != NULL)
-		buf_addf(&peer, "[%s]:%u", host, port);
+		buf_putf(&peer, "[%s]:%u", host, port);
 	else
-		buf_addf(&peer, "%s:%u", host, port);
+		buf_putf(&peer, "%s:%u", host, port);
+	if (buf_failed(&peer)) {
+		fb_error_set(err, "out of memory");
+		buf_release(&peer);
+		return NULL;
+	}
 	snprintf(service, sizeof(service), "%u", port);
 	r = getaddrinfo(host, service, &hints, &res);
 	if (r != 0) {

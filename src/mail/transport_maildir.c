@@ -74,21 +74,21 @@ outbox_maildir_send(struct transport *t, struct transport_msg *msgs, size_t n, s
 		buf_reset(&name);
 		if (mdir_unique_name(&name) < 0) {
 			m->status = MAIL_TEMPORARY;
-			buf_adds(&m->detail, "out of memory");
+			buf_puts(&m->detail, "out of memory");
 			continue;
 		}
 		if (with_return_path(m, &file) < 0) {
 			m->status = MAIL_MESSAGE_BAD;
-			buf_adds(&m->detail, "envelope sender unusable as Return-Path (or out of "
+			buf_puts(&m->detail, "envelope sender unusable as Return-Path (or out of "
 			    "memory)");
 			continue;
 		}
 		if (mdir_write(t->path, "new", name.data, file.data, file.len, &e) < 0) {
 			m->status = MAIL_TEMPORARY;
-			buf_adds(&m->detail, e.msg);
+			buf_puts(&m->detail, e.msg);
 		} else {
 			m->status = MAIL_OK;
-			buf_addf(&m->detail, "delivered to %s/new/%s", t->path, name.data);
+			buf_putf(&m->detail, "delivered to %s/new/%s", t->path, name.data);
 		}
 	}
 	buf_release(&name);

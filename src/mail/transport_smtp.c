@@ -301,10 +301,11 @@ outbox_smtp_open(const struct transport_settings *s, struct fb_error *err)
 		goto fail;
 	}
 	if (strchr(t->url.host, ':') != NULL)
-		buf_addf(&hp, "[%s]:%u", t->url.host, t->url.port);
+		buf_putf(&hp, "[%s]:%u", t->url.host, t->url.port);
 	else
-		buf_addf(&hp, "%s:%u", t->url.host, t->url.port);
-	t->hostport = buf_detach(&hp, NULL);
+		buf_putf(&hp, "%s:%u", t->url.host, t->url.port);
+	t->hostport = buf_failed(&hp) ? NULL : buf_detach(&hp, NULL);
+	buf_release(&hp);
 	t->helo = dup_or_null(s->helo, &oom);
 	t->username = dup_or_null(s->username, &oom);
 	t->password = dup_or_null(s->password, &oom);
@@ -366,9 +367,9 @@ problem(struct session_state *st, const char *fmt, ...)
 	va_list ap;
 
 	if (st->problem.len > 0)
-		buf_adds(&st->problem, "; ");
+		buf_puts(&st->problem, "; ");
 	va_start(ap, fmt);
-	buf_vaddf(&st->problem, fmt, ap);
+	buf_vputf(&st->problem, fmt, ap);
 	va_end(ap);
 }
 
@@ -539,7 +540,7 @@ monitor_line(struct session_state *st, const char *line, int len)
 	if (st->auth_pending && (line[0] == '4' || line[0] == '5')) {
 		st->auth_sent = 1;
 		st->auth_pending = 0;
-		buf_add(&st->auth_reply, line, (size_t)len);
+		buf_put(&st->auth_reply, line, (size_t)len);
 		buf_rtrim(&st->auth_reply);
 		abort_session(st);
 	}
@@ -582,12 +583,12 @@ static void
 add_status(struct buf *d, const char *what, const smtp_status_t *s)
 {
 	if (d->len > 0)
-		buf_adds(d, "; ");
+		buf_puts(d, "; ");
 	if (s != NULL && s->code != 0) {
-		buf_addf(d, "%s%s%d %s", what, *what ? ": " : "", s->code, s->text ? s->text : "");
+		buf_putf(d, "%s%s%d %s", what, *what ? ": " : "", s->code, s->text ? s->text : "");
 		buf_rtrim(d);
 	} else {
-		buf_addf(d, "%s%snot attempted", what, *what ? ": " : "");
+		buf_putf(d, "%s%snot attempted", what, *what ? ": " : "");
 	}
 }
 
@@ -620,7 +621,7 @@ judge(struct transport_msg *msg, struct queued *q, struct session_state *st)
 		msg->status = MAIL_OK;
 		add_status(&msg->detail, "", data);
 		if (st->t->username != NULL && !st->auth_ok)
-			buf_adds(&msg->detail, "; warning: accepted without AUTH");
+			buf_puts(&msg->detail, "; warning: accepted without AUTH");
 		return;
 	}
 	/* When no recipient was accepted, the server's answer to DATA (503 "need RCPT") is only a
@@ -637,8 +638,10 @@ judge(struct transport_msg *msg, struct queued *q, struct session_state *st)
 		add_status(&msg->detail, "MAIL FROM", mail);
 	else if (ok > 0)
 		add_status(&msg->detail, "DATA", data);
-	if (st->problem.len > 0)
-		buf_addf(&msg->detail, "; %s", st->problem.data);
+	if (buf_failed(&st->problem))
+		buf_puts(&msg->detail, "; out of memory describing the session's problems");
+	else if (st->problem.len > 0)
+		buf_putf(&msg->detail, "; %s", st->problem.data);
 }
 
 static void
@@ -647,7 +650,7 @@ fail_all(struct transport_msg *msgs, size_t n, const char *why)
 	for (size_t i = 0; i < n; i++) {
 		msgs[i].status = MAIL_TEMPORARY;
 		buf_reset(&msgs[i].detail);
-		buf_adds(&msgs[i].detail, why);
+		buf_puts(&msgs[i].detail, why);
 	}
 }
 
@@ -746,7 +749,10 @@ outbox_smtp_send(struct transport *t, struct transport_msg *msgs, size_t n, stru
 		problem(&st, "no TLS with %s (STARTTLS not offered or failed), and starttls = required: "
 		    "nothing was sent", t->hostport);
 	if (t->username != NULL && !st.auth_ok && (st.tls_ok || !t->starttls_required)) {
-		if (st.auth_reply.len > 0)
+		if (buf_failed(&st.auth_reply))
+			problem(&st, "AUTH as %s refused (out of memory for the server's reply)",
+			    t->username);
+		else if (st.auth_reply.len > 0)
 			problem(&st, "AUTH as %s refused: %s", t->username, st.auth_reply.data);
 		else if (st.auth_sent)
 			problem(&st, "AUTH as %s failed: the server gave no 235 (success)", t->username);

@@ -285,18 +285,19 @@ store_member_find(struct db *db, int64_t program_id, int64_t team_id, const char
 	}
 	if (l.n > 1) {
 		for (size_t i = 0; i < l.n; i++)
-			buf_addf(&names, "%s%s <%s> (id %lld)", i ? ", " : "", l.v[i].name,
+			buf_putf(&names, "%s%s <%s> (id %lld)", i ? ", " : "", l.v[i].name,
 			    l.v[i].address, (long long)l.v[i].id);
 		fb_error_set(err, "\"%s\" matches several members: %s; use the address or id",
-		    spec, names.data);
+		    spec, buf_failed(&names) ? "(out of memory listing them)" : names.data);
 	} else {
 		struct member_list all = { 0 };
 
 		if (store_member_list(db, program_id, team_id, &all, NULL) == 0)
 			for (size_t i = 0; i < all.n; i++)
-				buf_addf(&names, "%s%s <%s>", i ? ", " : "", all.v[i].name,
+				buf_putf(&names, "%s%s <%s>", i ? ", " : "", all.v[i].name,
 				    all.v[i].address);
 		fb_error_set(err, "no member \"%s\"; members are: %s", spec,
+		    buf_failed(&names) ? "(out of memory listing them)" :
 		    names.len ? names.data : "(none)");
 		store_member_list_release(&all);
 	}

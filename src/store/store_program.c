@@ -98,11 +98,11 @@ program_names(struct db *db, struct buf *out)
 	struct program_list l = { 0 };
 
 	if (store_program_list(db, &l, NULL) < 0 || l.n == 0) {
-		buf_adds(out, "there are no programmes yet (feedbackctl program create)");
+		buf_puts(out, "there are no programmes yet (feedbackctl program create)");
 	} else {
-		buf_adds(out, "programmes:");
+		buf_puts(out, "programmes:");
 		for (size_t i = 0; i < l.n; i++)
-			buf_addf(out, "%s %s", i ? "," : "", l.v[i].name);
+			buf_putf(out, "%s %s", i ? "," : "", l.v[i].name);
 	}
 	store_program_list_release(&l);
 }
@@ -143,7 +143,8 @@ store_program_get(struct db *db, const char *name_or_id, struct program *out,
 		struct buf names = BUF_INIT;
 
 		program_names(db, &names);
-		fb_error_set(err, "no programme \"%s\"; %s", name_or_id, names.data);
+		fb_error_set(err, "no programme \"%s\"; %s", name_or_id,
+		    buf_failed(&names) ? "(out of memory listing them)" : names.data);
 		buf_release(&names);
 	}
 	return -1;
@@ -229,7 +230,8 @@ store_team_get(struct db *db, const char *spec, struct team *out, struct fb_erro
 	if (st == NULL)
 		return -1;
 	if (slash != NULL) {
-		buf_add(&prog, spec, (size_t)(slash - spec));
+		if (buf_add(&prog, spec, (size_t)(slash - spec)) < 0)
+			return fb_error_set(err, "out of memory");
 		db_bind_text(st, 1, slash + 1);
 		db_bind_text(st, 2, prog.data);
 	} else {
@@ -242,7 +244,7 @@ store_team_get(struct db *db, const char *spec, struct team *out, struct fb_erro
 				break;
 			}
 		}
-		buf_addf(&where, "%s%s/%s", n > 1 ? ", " : "", db_col_text(st, 3),
+		buf_putf(&where, "%s%s/%s", n > 1 ? ", " : "", db_col_text(st, 3),
 		    db_col_text(st, 2));
 	}
 	sqlite3_reset(st);
@@ -260,7 +262,7 @@ store_team_get(struct db *db, const char *spec, struct team *out, struct fb_erro
 	store_team_release(&first);
 	if (n > 1)
 		fb_error_set(err, "team \"%s\" exists in several programmes; say which: %s",
-		    spec, where.data);
+		    spec, buf_failed(&where) ? "(out of memory listing them)" : where.data);
 	else
 		fb_error_set(err, "no team \"%s\" (feedbackctl team list shows the teams)", spec);
 	buf_release(&where);

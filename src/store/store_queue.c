@@ -522,13 +522,15 @@ queue_outbox_counts(struct db *db, struct buf *out, struct fb_error *err)
 	if (st == NULL)
 		return -1;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-		buf_addf(out, "%s%s %d", n++ ? ", " : "", db_col_text(st, 0),
+		buf_putf(out, "%s%s %d", n++ ? ", " : "", db_col_text(st, 0),
 		    sqlite3_column_int(st, 1));
 	sqlite3_reset(st);
 	if (rc != SQLITE_DONE)
 		return db_fail(db, err, "counting the outbox");
 	if (n == 0)
-		buf_adds(out, "empty");
+		buf_puts(out, "empty");
+	if (buf_failed(out))
+		return fb_error_set(err, "out of memory counting the outbox");
 	return 0;
 }
 

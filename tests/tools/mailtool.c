@@ -167,6 +167,7 @@ cmd_send(struct opts *o, int nfiles, char **files, int maildir)
 			bad = 2;
 		for (int i = 0; i < n; i++) {
 			printf("%s %s %s\n", files[first + i], mail_result_name(msgs[i].status),
+			    buf_failed(&msgs[i].detail) ? "(out of memory for the detail)" :
 			    msgs[i].detail.data);
 			if (msgs[i].status != MAIL_OK && bad == 0)
 				bad = 1;

@@ -215,7 +215,7 @@ world_open(struct world *w, int cap, const char *lang)
 	memset(w, 0, sizeof(*w));
 	snprintf(w->dir, sizeof(w->dir), "/tmp/fbtest-apply.XXXXXX");
 	assert_non_null(mkdtemp(w->dir));
-	buf_addf(&path, "%s/fb.db", w->dir);
+	assert_int_equal(buf_addf(&path, "%s/fb.db", w->dir), 0);
 	assert_non_null(w->cfg = config_default());
 	if (cap)
 		w->cfg->security.answers_per_sender_per_hour = cap;
@@ -259,7 +259,7 @@ world_close(struct world *w)
 	outmail_templates_free(w->tpl);
 	db_close(w->db);
 	config_free(w->cfg);
-	buf_addf(&cmd, "rm -rf '%s'", w->dir);
+	assert_int_equal(buf_addf(&cmd, "rm -rf '%s'", w->dir), 0);
 	assert_int_equal(system(cmd.data), 0);
 	buf_release(&cmd);
 }
@@ -352,8 +352,8 @@ queued_since(struct world *w, int64_t after, struct buf *out)
 		if (l.v[i].id <= after)
 			continue;
 		const char *at = strchr(l.v[i].recipient, '@');
-		buf_addf(out, "%s%s>%.*s", out->len ? " " : "", l.v[i].kind,
-		    (int)(at - l.v[i].recipient), l.v[i].recipient);
+		assert_int_equal(buf_addf(out, "%s%s>%.*s", out->len ? " " : "", l.v[i].kind,
+		    (int)(at - l.v[i].recipient), l.v[i].recipient), 0);
 	}
 	queue_outbox_list_release(&l);
 }
@@ -400,10 +400,11 @@ inbound(struct world *w, const struct acase *c, int64_t *id)
 	struct fb_error err;
 	int dup;
 
-	buf_addf(&raw, "From: %s\nTo: feedback%s%s@feedbackd.invalid\nSubject: Re: iets\n"
+	assert_int_equal(buf_addf(&raw,
+	    "From: %s\nTo: feedback%s%s@feedbackd.invalid\nSubject: Re: iets\n"
 	    "Message-ID: <%s.in@example.nl>\nMIME-Version: 1.0\n"
 	    "Content-Type: text/plain; charset=utf-8\n%s\n%s", c->from, c->setup == NONE ? "" : "+",
-	    c->setup == NONE ? "" : w->token, c->name, c->headers, c->body);
+	    c->setup == NONE ? "" : w->token, c->name, c->headers, c->body), 0);
 	assert_int_equal(mailflow_inbox_add(w->db, "test", raw.data, raw.len, 1 << 20, w->f.now, id,
 	    &dup, &err), 0);
 	buf_release(&raw);
@@ -580,7 +581,7 @@ confirmation_of_held_request(const char *lang, const char *want, const char *abs
 	assert_int_equal(queue_outbox_get(w.db, l.v[0].id, &r, &err), 0);
 	if ((msg = message_parse(r.raw.data, r.raw.len, 1 << 20, &err)) == NULL)
 		fail_msg("%s", err.msg);
-	buf_addf(&text, "%s\n%s", msg->subject ? msg->subject : "", msg->text);
+	assert_int_equal(buf_addf(&text, "%s\n%s", msg->subject ? msg->subject : "", msg->text), 0);
 	check_parts(text.data, want, 1);
 	check_parts(text.data, absent, 0);
 	buf_release(&text);

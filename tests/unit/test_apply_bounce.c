@@ -171,7 +171,7 @@ world_open(struct world *w, int threshold)
 	memset(w, 0, sizeof(*w));
 	snprintf(w->dir, sizeof(w->dir), "/tmp/fbtest-bounce.XXXXXX");
 	assert_non_null(mkdtemp(w->dir));
-	buf_addf(&path, "%s/fb.db", w->dir);
+	assert_int_equal(buf_addf(&path, "%s/fb.db", w->dir), 0);
 	assert_non_null(w->cfg = config_default());
 	if (threshold)
 		w->cfg->outgoing.bounce_threshold = threshold;
@@ -231,7 +231,7 @@ world_close(struct world *w)
 	outmail_templates_free(w->tpl);
 	db_close(w->db);
 	config_free(w->cfg);
-	buf_addf(&cmd, "rm -rf '%s'", w->dir);
+	assert_int_equal(buf_addf(&cmd, "rm -rf '%s'", w->dir), 0);
 	assert_int_equal(system(cmd.data), 0);
 	buf_release(&cmd);
 }
@@ -241,19 +241,19 @@ static void
 dsn(struct buf *raw, int seq, const char *rcpt, const char *extra, const char *failed,
     const char *status, const char *msgid)
 {
-	buf_addf(raw, "From: MAILER-DAEMON@mx.example.nl (Mail Delivery System)\n"
+	assert_int_equal(buf_addf(raw, "From: MAILER-DAEMON@mx.example.nl (Mail Delivery System)\n"
 	    "To: %s\n%sSubject: Undelivered Mail Returned to Sender\n"
 	    "Message-ID: <dsn%d@mx.example.nl>\nAuto-Submitted: auto-replied\nMIME-Version: 1.0\n"
 	    "Content-Type: multipart/report; report-type=delivery-status; boundary=\"B\"\n\n"
 	    "--B\nContent-Type: text/plain\n\n<%s>: host mx.example.nl said: 550 User unknown\n\n"
 	    "--B\nContent-Type: message/delivery-status\n\nReporting-MTA: dns; mx.example.nl\n\n"
 	    "Final-Recipient: rfc822; %s\nAction: %s\nStatus: %s\n\n", rcpt, extra, seq, failed,
-	    failed, status[0] == '4' ? "delayed" : "failed", status);
+	    failed, status[0] == '4' ? "delayed" : "failed", status), 0);
 	if (msgid != NULL)
-		buf_addf(raw, "--B\nContent-Type: text/rfc822-headers\n\n"
+		assert_int_equal(buf_addf(raw, "--B\nContent-Type: text/rfc822-headers\n\n"
 		    "From: Feedback <feedback@feedbackd.invalid>\nTo: Piet Jansen <%s>\n"
-		    "Subject: Jan vraagt feedback\nMessage-ID: <%s>\n\n", PIET_ADDR, msgid);
-	buf_adds(raw, "--B--\n");
+		    "Subject: Jan vraagt feedback\nMessage-ID: <%s>\n\n", PIET_ADDR, msgid), 0);
+	assert_int_equal(buf_adds(raw, "--B--\n"), 0);
 }
 
 static void
@@ -264,13 +264,14 @@ inbound(struct world *w, const struct step *s, int64_t *id)
 	struct fb_error err;
 	int dup, n = ++w->seq;
 
-	buf_addf(&to, "feedback+%s@feedbackd.invalid", w->bounce_token);
+	assert_int_equal(buf_addf(&to, "feedback+%s@feedbackd.invalid", w->bounce_token), 0);
 	switch (s->shape) {
 	case STRANGER_TEXT:
-		buf_addf(&raw, "From: postmaster@evil.example\nTo: feedback@feedbackd.invalid\n"
+		assert_int_equal(buf_addf(&raw,
+		    "From: postmaster@evil.example\nTo: feedback@feedbackd.invalid\n"
 		    "Subject: Undeliverable: Feedback\nMessage-ID: <x%d@evil.example>\n\n"
 		    "Delivery has failed to these recipients or groups:\n\n%s\n"
-		    "The e-mail address could not be found.\n", n, PIET_ADDR);
+		    "The e-mail address could not be found.\n", n, PIET_ADDR), 0);
 		break;
 	case STRANGER_DSN:
 		dsn(&raw, n, "feedback@feedbackd.invalid", "", PIET_ADDR, status, NULL);
@@ -279,7 +280,7 @@ inbound(struct world *w, const struct step *s, int64_t *id)
 		dsn(&raw, n, to.data, "", PIET_ADDR, status, NULL);
 		break;
 	case VERP_ORIGINAL_TO:
-		buf_addf(&hdr, "X-Original-To: %s\n", to.data);
+		assert_int_equal(buf_addf(&hdr, "X-Original-To: %s\n", to.data), 0);
 		dsn(&raw, n, "feedback@feedbackd.invalid", hdr.data, PIET_ADDR, status, NULL);
 		break;
 	case VERP_GUESSED:
@@ -299,21 +300,24 @@ inbound(struct world *w, const struct step *s, int64_t *id)
 		break;
 	case REPLY_PIET:
 	case REPLY_MALLORY:
-		buf_addf(&raw, "From: %s\nTo: feedback+%s@feedbackd.invalid\nSubject: Re: feedback\n"
+		assert_int_equal(buf_addf(&raw,
+		    "From: %s\nTo: feedback+%s@feedbackd.invalid\nSubject: Re: feedback\n"
 		    "Message-ID: <r%d@example.nl>\n\nKritiek: de conclusie ontbrak.\n",
 		    s->shape == REPLY_PIET ? "Piet Jansen <" PIET_ADDR ">" :
-		    "Mallory <mallory@evil.example>", w->token, n);
+		    "Mallory <mallory@evil.example>", w->token, n), 0);
 		break;
 	case REPLY_TO_VERP:
-		buf_addf(&raw, "From: Piet Jansen <" PIET_ADDR ">\nTo: %s\nSubject: Re: feedback\n"
+		assert_int_equal(buf_addf(&raw,
+		    "From: Piet Jansen <" PIET_ADDR ">\nTo: %s\nSubject: Re: feedback\n"
 		    "Message-ID: <r%d@example.nl>\nIn-Reply-To: <%s>\n\n"
-		    "Kritiek: de conclusie ontbrak.\n", to.data, n, w->message_id);
+		    "Kritiek: de conclusie ontbrak.\n", to.data, n, w->message_id), 0);
 		break;
 	case OOO_TO_VERP:
-		buf_addf(&raw, "From: Piet Jansen <" PIET_ADDR ">\nTo: %s\nSubject: Afwezig\n"
+		assert_int_equal(buf_addf(&raw,
+		    "From: Piet Jansen <" PIET_ADDR ">\nTo: %s\nSubject: Afwezig\n"
 		    "Message-ID: <o%d@example.nl>\nAuto-Submitted: auto-replied\n"
 		    "In-Reply-To: <%s>\n\nIk ben afwezig tot en met 1 februari 2027.\n", to.data, n,
-		    w->message_id);
+		    w->message_id), 0);
 		break;
 	case END:
 		break;

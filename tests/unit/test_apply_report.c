@@ -221,7 +221,7 @@ world_open(struct world *w, const char *lang)
 	memset(w, 0, sizeof(*w));
 	snprintf(w->dir, sizeof(w->dir), "/tmp/fbtest-apply-report.XXXXXX");
 	assert_non_null(mkdtemp(w->dir));
-	buf_addf(&path, "%s/fb.db", w->dir);
+	assert_int_equal(buf_addf(&path, "%s/fb.db", w->dir), 0);
 	assert_non_null(w->cfg = config_default());
 	if ((w->db = db_open(path.data, &err)) == NULL)
 		fail_msg("%s", err.msg);
@@ -267,7 +267,7 @@ world_close(struct world *w)
 	outmail_templates_free(w->tpl);
 	db_close(w->db);
 	config_free(w->cfg);
-	buf_addf(&cmd, "rm -rf '%s'", w->dir);
+	assert_int_equal(buf_addf(&cmd, "rm -rf '%s'", w->dir), 0);
 	assert_int_equal(system(cmd.data), 0);
 	buf_release(&cmd);
 }
@@ -300,8 +300,8 @@ queued_since(struct world *w, int64_t after, struct buf *out, struct buf *conf)
 		if (l.v[i].id <= after)
 			continue;
 		const char *at = strchr(l.v[i].recipient, '@');
-		buf_addf(out, "%s%s>%.*s", out->len ? " " : "", l.v[i].kind,
-		    (int)(at - l.v[i].recipient), l.v[i].recipient);
+		assert_int_equal(buf_addf(out, "%s%s>%.*s", out->len ? " " : "", l.v[i].kind,
+		    (int)(at - l.v[i].recipient), l.v[i].recipient), 0);
 		if (strcmp(l.v[i].recipient, "fenna@example.nl") == 0) {
 			struct outbox_row row;
 			struct fb_message *msg;
@@ -310,8 +310,9 @@ queued_since(struct world *w, int64_t after, struct buf *out, struct buf *conf)
 			msg = message_parse(row.raw.data, row.raw.len, 1 << 20, &err);
 			assert_non_null(msg);
 			buf_reset(conf);
-			buf_addf(conf, "Subject: %s\n", msg->subject ? msg->subject : "");
-			buf_add(conf, msg->text, msg->text_len);
+			assert_int_equal(buf_addf(conf,
+			    "Subject: %s\n", msg->subject ? msg->subject : ""), 0);
+			assert_int_equal(buf_add(conf, msg->text, msg->text_len), 0);
 			message_free(msg);
 			queue_outbox_release(&row);
 		}
@@ -347,8 +348,9 @@ absences(struct world *w, struct buf *out)
 		const char *at = strchr(addr, '@');
 
 		assert_string_equal(db_col_text(st, 3), "facilitator");
-		buf_addf(out, "%s%.*s %s %s", out->len ? " " : "", (int)(at - addr), addr,
-		    db_col_text(st, 1), db_col_text(st, 2));
+		assert_int_equal(buf_addf(out,
+		    "%s%.*s %s %s", out->len ? " " : "", (int)(at - addr), addr,
+		    db_col_text(st, 1), db_col_text(st, 2)), 0);
 	}
 	sqlite3_reset(st);
 }
@@ -360,9 +362,11 @@ inbound(struct world *w, const struct rcase *c, int64_t *id)
 	struct fb_error err;
 	int dup;
 
-	buf_addf(&raw, "From: %s\nTo: feedback+%s@feedbackd.invalid\nSubject: Re: Weekrapport\n"
+	assert_int_equal(buf_addf(&raw,
+	    "From: %s\nTo: feedback+%s@feedbackd.invalid\nSubject: Re: Weekrapport\n"
 	    "Message-ID: <%s.in@example.nl>\nMIME-Version: 1.0\n"
-	    "Content-Type: text/plain; charset=utf-8\n\n%s", c->from, w->token, c->name, c->body);
+	    "Content-Type: text/plain; charset=utf-8\n\n%s", c->from, w->token, c->name,
+	    c->body), 0);
 	assert_int_equal(mailflow_inbox_add(w->db, "test", raw.data, raw.len, 1 << 20, w->f.now, id,
 	    &dup, &err), 0);
 	buf_release(&raw);

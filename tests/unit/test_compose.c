@@ -381,9 +381,9 @@ test_compose_threading_headers_keep_first_and_last_references(void **state)
 	m.in_reply_to = "<r30@example.org>";
 	msg = build_parse(&m, &raw);
 	assert_string_equal(msg->in_reply_to, "<r30@example.org>");
-	buf_adds(&want, "<r1@example.org>");
+	assert_int_equal(buf_adds(&want, "<r1@example.org>"), 0);
 	for (i = 30 - COMPOSE_MAX_REFERENCES + 2; i <= 30; i++)
-		buf_addf(&want, " <r%d@example.org>", i);
+		assert_int_equal(buf_addf(&want, " <r%d@example.org>", i), 0);
 	assert_non_null(msg->references);
 	assert_string_equal(msg->references, want.data);
 	message_free(msg);
@@ -418,7 +418,7 @@ test_compose_calendar_inline_and_attached_with_same_bytes(void **state)
 	 * are checked in tests/integration/t0300-compose-roundtrip.py). */
 	for (const char *p = ICS; *p; p++)
 		if (*p != '\r')
-			buf_addch(&lf, *p);
+			assert_int_equal(buf_addch(&lf, *p), 0);
 	for (size_t i = 0; i < 2; i++) {
 		assert_int_equal(msg->calendars[i].len, lf.len);
 		assert_memory_equal(msg->calendars[i].data, lf.data, lf.len);
@@ -601,7 +601,7 @@ test_compose_refuses_bad_input_with_a_reason(void **state)
 		struct buf raw = BUF_INIT;
 		struct fb_error err = { { 0 } };
 
-		buf_adds(&raw, "keep");
+		assert_int_equal(buf_adds(&raw, "keep"), 0);
 		switch (cases[i].field) {
 		case 0: m.from_addr = cases[i].value; break;
 		case 1: m.to_addr = cases[i].value; break;
@@ -643,7 +643,7 @@ assert_word_whole(const char *word, size_t len, struct buf *joined)
 	assert_int_equal(message_text_to_utf8(dec, strlen(dec), "utf-8", &tmp), 0);
 	if (strcmp(tmp.data, dec) != 0)
 		fail_msg("word %.*s decodes to invalid UTF-8", (int)len, word);
-	buf_adds(joined, dec);
+	assert_int_equal(buf_adds(joined, dec), 0);
 	buf_release(&tmp);
 	free(dec);
 }
@@ -689,7 +689,7 @@ test_compose_encode_words_bounded_and_never_split_utf8(void **state)
 	{
 		struct buf out = BUF_INIT;
 
-		buf_adds(&out, "keep");
+		assert_int_equal(buf_adds(&out, "keep"), 0);
 		assert_int_equal(compose_encode_words("bad \xff", 60, &out), -1);
 		assert_string_equal(out.data, "keep");
 		buf_release(&out);

@@ -69,8 +69,8 @@ printed_value(const struct config *cfg, const char *section, const char *key, st
 	const char *s, *eol;
 
 	assert_int_equal(config_print(cfg, &all), 0);
-	buf_addf(&head, "[%s]\n", section);
-	buf_addf(&line, "\n%s =", key);
+	assert_int_equal(buf_addf(&head, "[%s]\n", section), 0);
+	assert_int_equal(buf_addf(&line, "\n%s =", key), 0);
 	s = strstr(all.data, head.data);
 	assert_non_null(s);
 	s = strstr(s, line.data);
@@ -80,7 +80,7 @@ printed_value(const struct config *cfg, const char *section, const char *key, st
 		s++;
 	eol = strchr(s, '\n');
 	assert_non_null(eol);
-	buf_add(out, s, (size_t)(eol - s));
+	assert_int_equal(buf_add(out, s, (size_t)(eol - s)), 0);
 	buf_release(&all);
 	buf_release(&head);
 	buf_release(&line);
@@ -321,7 +321,8 @@ test_config_bad_input_reports_file_line_and_accepted_values(void **state)
 		for (int j = 0; j < 3 && c->expect[j] != NULL; j++) {
 			struct buf needle = BUF_INIT;
 
-			buf_addf(&needle, "%s:%s", tmp_path("t.conf"), c->expect[j]);
+			assert_int_equal(buf_addf(&needle,
+			    "%s:%s", tmp_path("t.conf"), c->expect[j]), 0);
 			if (strstr(errors.data, needle.data) == NULL)
 				fail_msg("case \"%s\": expected\n  %s\nin\n%s", c->what, needle.data,
 				    errors.data);
@@ -369,9 +370,9 @@ test_config_load_error_message_keeps_whole_lines(void **state)
 	struct fb_error err;
 	const char *more;
 
-	buf_adds(&text, "[outgoing]\n");
+	assert_int_equal(buf_adds(&text, "[outgoing]\n"), 0);
 	for (int i = 0; i < 40; i++)
-		buf_addf(&text, "bogus_key_%d = 1\n", i);
+		assert_int_equal(buf_addf(&text, "bogus_key_%d = 1\n", i), 0);
 	assert_null(config_load(write_file("many.conf", text.data, 0644), &err));
 	assert_true(strlen(err.msg) < sizeof(err.msg) - 1);
 	assert_non_null(strstr(err.msg, "many.conf:2: unknown key \"bogus_key_0\""));
@@ -459,8 +460,9 @@ test_config_durations(void **state)
 		struct buf text = BUF_INIT, errors = BUF_INIT;
 		struct config *cfg;
 
-		buf_addf(&text, "[outgoing]\nbackoff_initial = 1s\nbackoff_max = %s\n",
-		    durations[i].value);
+		assert_int_equal(buf_addf(&text,
+		    "[outgoing]\nbackoff_initial = 1s\nbackoff_max = %s\n",
+		    durations[i].value), 0);
 		cfg = load_text(text.data, &errors);
 		if (durations[i].seconds < 0) {
 			if (cfg != NULL)
@@ -485,13 +487,13 @@ test_config_full_file_gives_typed_values(void **state)
 	char real[PATH_MAX];
 	struct config *cfg;
 
-	buf_addf(&path, "%s/tests/data/config/full.conf", top ? top : ".");
+	assert_int_equal(buf_addf(&path, "%s/tests/data/config/full.conf", top ? top : "."), 0);
 	cfg = config_load_report(path.data, &errors);
 	if (cfg == NULL)
 		fail_msg("%s", errors.data);
 	assert_non_null(realpath(path.data, real));
 	*strrchr(real, '/') = '\0';
-	buf_adds(&dir, real);
+	assert_int_equal(buf_adds(&dir, real), 0);
 
 	assert_string_equal(cfg->path, path.data);
 	assert_true(strncmp(cfg->feedbackd.database, dir.data, dir.len) == 0);
@@ -607,15 +609,15 @@ test_config_relative_paths_follow_the_file(void **state)
 
 	if (cfg == NULL)
 		fail_msg("%s", errors.data);
-	buf_addf(&want, "%s/data/fb.db", tmpreal);
+	assert_int_equal(buf_addf(&want, "%s/data/fb.db", tmpreal), 0);
 	assert_string_equal(cfg->feedbackd.database, want.data);
 	assert_string_equal(cfg->feedbackd.lock_file, "/run/fb.lock");
 	buf_reset(&want);
-	buf_addf(&want, "%s/../out", tmpreal);
+	assert_int_equal(buf_addf(&want, "%s/../out", tmpreal), 0);
 	assert_string_equal(cfg->outgoing.maildir, want.data);
 	/* defaults that are relative paths follow the file too; empty ones stay empty */
 	buf_reset(&want);
-	buf_addf(&want, "%s/inbox-maildir", tmpreal);
+	assert_int_equal(buf_addf(&want, "%s/inbox-maildir", tmpreal), 0);
 	assert_string_equal(cfg->incoming.maildir, want.data);
 	assert_string_equal(cfg->feedbackd.templates_dir, "");
 	config_free(cfg);
@@ -679,12 +681,12 @@ test_config_password_file_mode_0644_refused(void **state)
 	struct fb_error err;
 	struct buf want = BUF_INIT;
 
-	buf_adds(&out, "keep");
+	assert_int_equal(buf_adds(&out, "keep"), 0);
 	assert_int_equal(config_read_secret(path, &out, &err), -1);
 	assert_string_equal(out.data, "keep");
 	assert_non_null(strstr(err.msg, path));
 	assert_non_null(strstr(err.msg, "mode 0644"));
-	buf_addf(&want, "run: chmod 600 %s", path);
+	assert_int_equal(buf_addf(&want, "run: chmod 600 %s", path), 0);
 	assert_non_null(strstr(err.msg, want.data));
 	buf_release(&out);
 	buf_release(&want);
@@ -739,7 +741,7 @@ test_config_read_secret_refuses_big_missing_and_directories(void **state)
 	struct fb_error err;
 
 	for (int i = 0; i < 5000; i++)
-		buf_addch(&big, 'x');
+		assert_int_equal(buf_addch(&big, 'x'), 0);
 	assert_int_equal(config_read_secret(write_file("secret", big.data, 0600), &out, &err), -1);
 	assert_non_null(strstr(err.msg, "larger than 4096 bytes"));
 	assert_int_equal(config_read_secret(tmp_path("nothing-here"), &out, &err), -1);
@@ -760,7 +762,7 @@ read_doc(const char *rel, struct buf *out)
 	const char *top = getenv("FB_TOP");
 	struct buf path = BUF_INIT;
 
-	buf_addf(&path, "%s/%s", top ? top : ".", rel);
+	assert_int_equal(buf_addf(&path, "%s/%s", top ? top : ".", rel), 0);
 	if (buf_read_file(out, path.data, 1 << 20) < 0)
 		fail_msg("cannot read %s: %s (set FB_TOP to the top of the tree)", path.data,
 		    strerror(errno));
@@ -779,8 +781,8 @@ test_config_example_lists_every_key_in_its_section(void **state)
 		const char *sec, *next, *at;
 
 		assert_int_equal(config_key_info(i, &k), 0);
-		buf_addf(&head, "\n[%s]\n", k.section);
-		buf_addf(&line, "\n#%s =", k.name);
+		assert_int_equal(buf_addf(&head, "\n[%s]\n", k.section), 0);
+		assert_int_equal(buf_addf(&line, "\n#%s =", k.name), 0);
 		sec = strstr(ex.data, head.data);
 		if (sec == NULL)
 			fail_msg("feedbackd.conf.example has no section [%s]", k.section);
@@ -810,10 +812,10 @@ test_config_example_uncommented_equals_defaults(void **state)
 		size_t len = eol ? (size_t)(eol - line) + 1 : strlen(line);
 
 		if (line[0] == '#' && line[1] >= 'a' && line[1] <= 'z') {
-			buf_add(&on, line + 1, len - 1);
+			assert_int_equal(buf_add(&on, line + 1, len - 1), 0);
 			uncommented++;
 		} else {
-			buf_add(&on, line, len);
+			assert_int_equal(buf_add(&on, line, len), 0);
 		}
 		line += len;
 	}
@@ -847,8 +849,8 @@ test_config_manual_page_lists_every_key(void **state)
 		const char *at, *next;
 
 		assert_int_equal(config_key_info(i, &k), 0);
-		buf_addf(&item, "\n.It Cm %s ", k.name);
-		buf_addf(&sec, "\n.Ss \\&[%s]\n", k.section);
+		assert_int_equal(buf_addf(&item, "\n.It Cm %s ", k.name), 0);
+		assert_int_equal(buf_addf(&sec, "\n.Ss \\&[%s]\n", k.section), 0);
 		if ((at = strstr(man.data, sec.data)) == NULL)
 			fail_msg("feedbackd.conf.5 has no \".Ss \\&[%s]\"", k.section);
 		next = strstr(at + sec.len, "\n.Ss ");

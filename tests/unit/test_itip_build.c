@@ -235,8 +235,8 @@ test_itip_build_folds_long_utf8_text(void **state)
 
 	(void)state;
 	for (int i = 0; i < 60; i++)
-		buf_adds(&desc, "één café – ");
-	buf_adds(&desc, "end");
+		assert_int_equal(buf_adds(&desc, "één café – "), 0);
+	assert_int_equal(buf_adds(&desc, "end"), 0);
 	struct itip_event e = {
 		.method = ITIP_REQUEST, .uid = "u-1", .dtstamp = 1798000000, .start = 1798000000,
 		.duration_min = 60, .tz = "Europe/Amsterdam", .organizer_addr = "c@example.org",

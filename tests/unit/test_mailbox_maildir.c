@@ -31,7 +31,7 @@ put(const char *top, const char *sub, const char *name, const char *data)
 	struct buf p = BUF_INIT;
 	FILE *f;
 
-	buf_addf(&p, "%s/%s/%s", top, sub, name);
+	assert_int_equal(buf_addf(&p, "%s/%s/%s", top, sub, name), 0);
 	f = fopen(p.data, "w");
 	assert_non_null(f);
 	fputs(data, f);
@@ -46,7 +46,7 @@ exists(const char *top, const char *sub, const char *name)
 	struct stat st;
 	int r;
 
-	buf_addf(&p, "%s/%s/%s", top, sub, name);
+	assert_int_equal(buf_addf(&p, "%s/%s/%s", top, sub, name), 0);
 	r = stat(p.data, &st) == 0;
 	buf_release(&p);
 	return r;
@@ -85,7 +85,7 @@ teardown(void **state)
 	struct buf cmd = BUF_INIT;
 
 	mailbox_maildir_driver.close(fx->mb);
-	buf_addf(&cmd, "rm -rf '%s'", fx->top);
+	assert_int_equal(buf_addf(&cmd, "rm -rf '%s'", fx->top), 0);
 	assert_int_equal(system(cmd.data), 0);
 	buf_release(&cmd);
 	free(fx->top);

@@ -130,13 +130,13 @@ fake_send(struct transport *t, struct transport_msg *msgs, size_t n, struct fb_e
 		buf_reset(&msgs[i].detail);
 		if (strstr(r, "temp") != NULL) {
 			msgs[i].status = MAIL_TEMPORARY;
-			buf_adds(&msgs[i].detail, "451 try later");
+			assert_int_equal(buf_adds(&msgs[i].detail, "451 try later"), 0);
 		} else if (strstr(r, "perm") != NULL) {
 			msgs[i].status = MAIL_MESSAGE_BAD;
-			buf_adds(&msgs[i].detail, "550 no such user");
+			assert_int_equal(buf_adds(&msgs[i].detail, "550 no such user"), 0);
 		} else {
 			msgs[i].status = MAIL_OK;
-			buf_adds(&msgs[i].detail, "250 ok");
+			assert_int_equal(buf_adds(&msgs[i].detail, "250 ok"), 0);
 		}
 	}
 	return MAIL_OK;

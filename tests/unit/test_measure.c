@@ -138,7 +138,7 @@ world_open(struct world *w, const char *lang)
 	memset(w, 0, sizeof(*w));
 	snprintf(w->dir, sizeof(w->dir), "/tmp/fbtest-measure.XXXXXX");
 	assert_non_null(mkdtemp(w->dir));
-	buf_addf(&path, "%s/fb.db", w->dir);
+	assert_int_equal(buf_addf(&path, "%s/fb.db", w->dir), 0);
 	assert_non_null(w->cfg = config_default());
 	if ((w->db = db_open(path.data, &err)) == NULL)
 		fail_msg("%s", err.msg);
@@ -177,7 +177,7 @@ world_close(struct world *w)
 	outmail_templates_free(w->tpl);
 	db_close(w->db);
 	config_free(w->cfg);
-	buf_addf(&cmd, "rm -rf '%s'", w->dir);
+	assert_int_equal(buf_addf(&cmd, "rm -rf '%s'", w->dir), 0);
 	assert_int_equal(system(cmd.data), 0);
 	buf_release(&cmd);
 }
@@ -200,7 +200,7 @@ outbox_find(struct world *w, const char *kind, const char *addr, int64_t after, 
 	if (id != 0 && raw != NULL) {
 		assert_int_equal(queue_outbox_get(w->db, id, &r, &err), 0);
 		buf_reset(raw);
-		buf_add(raw, r.raw.data, r.raw.len);
+		assert_int_equal(buf_add(raw, r.raw.data, r.raw.len), 0);
 		queue_outbox_release(&r);
 	}
 	return id;
@@ -256,9 +256,10 @@ reply(struct world *w, const char *addr, const char *headers, const char *body)
 
 	token_of(w, addr, tok, sizeof(tok));
 	w->n++;
-	buf_addf(&raw, "From: <%s>\nTo: feedback+%s@feedbackd.invalid\nSubject: Re: 0-meting\n"
+	assert_int_equal(buf_addf(&raw,
+	    "From: <%s>\nTo: feedback+%s@feedbackd.invalid\nSubject: Re: 0-meting\n"
 	    "Message-ID: <r%d@example.org>\nMIME-Version: 1.0\n%s\n%s", addr, tok, w->n,
-	    headers != NULL ? headers : "Content-Type: text/plain; charset=utf-8\n", body);
+	    headers != NULL ? headers : "Content-Type: text/plain; charset=utf-8\n", body), 0);
 	assert_int_equal(mailflow_inbox_add(w->db, "test", raw.data, raw.len, 1 << 20, w->f.now, &id,
 	    &dup, &err), 0);
 	buf_release(&raw);
@@ -285,11 +286,11 @@ current(struct world *w, int64_t member_id, struct buf *out)
 	assert_int_equal(store_answer_current(w->db, qid, &al, &err), 0);
 	buf_reset(out);
 	for (size_t i = 0; i < al.n; i++) {
-		buf_addf(out, "%s%u=", i ? " " : "", al.v[i].question);
+		assert_int_equal(buf_addf(out, "%s%u=", i ? " " : "", al.v[i].question), 0);
 		if (al.v[i].score >= 0)
-			buf_addf(out, "%d", al.v[i].score);
+			assert_int_equal(buf_addf(out, "%d", al.v[i].score), 0);
 		else
-			buf_adds(out, al.v[i].text);
+			assert_int_equal(buf_adds(out, al.v[i].text), 0);
 	}
 	store_answer_list_release(&al);
 }
@@ -325,7 +326,7 @@ receipt_text(struct world *w, const char *addr, int64_t after, struct buf *out)
 	if (msg == NULL)
 		fail_msg("%s", err.msg);
 	buf_reset(out);
-	buf_adds(out, msg->text);
+	assert_int_equal(buf_adds(out, msg->text), 0);
 	message_free(msg);
 	buf_release(&raw);
 }

@@ -366,16 +366,17 @@ static void
 nested(struct buf *b, int levels, int with_messages)
 {
 	buf_reset(b);
-	buf_adds(b, "From: a@example.org\n");
+	assert_int_equal(buf_adds(b, "From: a@example.org\n"), 0);
 	for (int i = 0; i < levels; i++)
 		if (with_messages && i % 2)
-			buf_addf(b, "Content-Type: message/rfc822\n\n");
+			assert_int_equal(buf_addf(b, "Content-Type: message/rfc822\n\n"), 0);
 		else
-			buf_addf(b, "Content-Type: multipart/mixed; boundary=\"b%d\"\n\n--b%d\n", i, i);
-	buf_adds(b, "Content-Type: text/plain\n\ndeep\n");
+			assert_int_equal(buf_addf(b,
+			    "Content-Type: multipart/mixed; boundary=\"b%d\"\n\n--b%d\n", i, i), 0);
+	assert_int_equal(buf_adds(b, "Content-Type: text/plain\n\ndeep\n"), 0);
 	for (int i = levels - 1; i >= 0; i--)
 		if (!with_messages || i % 2 == 0)
-			buf_addf(b, "--b%d--\n", i);
+			assert_int_equal(buf_addf(b, "--b%d--\n", i), 0);
 }
 
 static void
@@ -410,10 +411,11 @@ test_message_part_count_bounded(void **state)
 	struct fb_error err = { { 0 } };
 	struct fb_message *m;
 
-	buf_adds(&b, "From: a@example.org\nContent-Type: multipart/mixed; boundary=b\n\n");
+	assert_int_equal(buf_adds(&b,
+	    "From: a@example.org\nContent-Type: multipart/mixed; boundary=b\n\n"), 0);
 	for (int i = 0; i < MESSAGE_MAX_PARTS + 10; i++)
-		buf_adds(&b, "--b\nContent-Type: text/plain\n\nx\n");
-	buf_adds(&b, "--b--\n");
+		assert_int_equal(buf_adds(&b, "--b\nContent-Type: text/plain\n\nx\n"), 0);
+	assert_int_equal(buf_adds(&b, "--b--\n"), 0);
 	m = message_parse(b.data, b.len, 1 << 24, &err);
 	assert_null(m);
 	assert_non_null(strstr(err.msg, "parts"));
@@ -460,10 +462,10 @@ test_message_scan_bounds_table(void **state)
 		struct fb_error err = { { 0 } };
 		int rc;
 
-		buf_adds(&b, c->head);
+		assert_int_equal(buf_adds(&b, c->head), 0);
 		for (int k = 0; k < c->n; k++)
-			buf_adds(&b, c->unit);
-		buf_adds(&b, c->tail);
+			assert_int_equal(buf_adds(&b, c->unit), 0);
+		assert_int_equal(buf_adds(&b, c->tail), 0);
 		rc = message_scan(b.data, b.len, &err);
 		if (c->refused == NULL && rc != 0)
 			fail_msg("%s: refused: %s", c->what, err.msg);
@@ -481,9 +483,11 @@ test_message_long_text_read_up_to_the_bound(void **state)
 	struct fb_error err = { { 0 } };
 	struct fb_message *m;
 
-	buf_adds(&b, "From: a@example.org\nContent-Type: text/plain; charset=utf-8\n\nDit is het begin.\n");
+	assert_int_equal(buf_adds(&b,
+	    "From: a@example.org\nContent-Type: text/plain; charset=utf-8\n\n"
+	    "Dit is het begin.\n"), 0);
 	while (b.len < 3 * MESSAGE_MAX_TEXT)
-		buf_adds(&b, "nog een regel tekst\n");
+		assert_int_equal(buf_adds(&b, "nog een regel tekst\n"), 0);
 	m = message_parse(b.data, b.len, 1 << 24, &err);
 	assert_non_null(m);
 	assert_true(m->text_truncated);
@@ -499,8 +503,8 @@ test_message_html_deep_tags_bounded(void **state)
 	struct buf html = BUF_INIT, out = BUF_INIT;
 
 	for (int i = 0; i < 100000; i++)
-		buf_adds(&html, "<div>");
-	buf_adds(&html, "text");
+		assert_int_equal(buf_adds(&html, "<div>"), 0);
+	assert_int_equal(buf_adds(&html, "text"), 0);
 	assert_int_equal(message_html_to_text(html.data, html.len, &out), 0);
 	buf_release(&html);
 	buf_release(&out);

@@ -535,7 +535,7 @@ test_plan_due_windows(void **state)
 		size_t it = 0;
 
 		while ((m = plan_due(&p, T(cases[i].since), T(cases[i].now), &it)) != NULL)
-			buf_addf(&got, "%s%s", got.len ? " " : "", m->key);
+			assert_int_equal(buf_addf(&got, "%s%s", got.len ? " " : "", m->key), 0);
 		assert_null(plan_due(&p, T(cases[i].since), T(cases[i].now), &it));
 		if (strcmp(got.data, cases[i].want) != 0)
 			fail_msg("(%s, %s]: got \"%s\", want \"%s\"", cases[i].since, cases[i].now,

@@ -128,9 +128,9 @@ test_questionnaire_rejects_too_many_questions(void **state)
 	struct buf b = BUF_INIT;
 
 	(void)state;
-	buf_adds(&b, "title: T\n");
+	assert_int_equal(buf_adds(&b, "title: T\n"), 0);
 	for (int i = 1; i <= QUESTIONNAIRE_MAX_QUESTIONS + 1; i++)
-		buf_addf(&b, "%d scale: Q\n", i);
+		assert_int_equal(buf_addf(&b, "%d scale: Q\n", i), 0);
 	assert_int_equal(questionnaire_parse("f", b.data, b.len, &q, &err), -1);
 	assert_non_null(strstr(err.msg, "more than"));
 	buf_release(&b);
@@ -173,11 +173,11 @@ test_questionnaire_directory_overrides_file_by_file(void **state)
 
 	(void)state;
 	assert_non_null(mkdtemp(dir));
-	buf_addf(&p, "%s/en", dir);
+	assert_int_equal(buf_addf(&p, "%s/en", dir), 0);
 	assert_int_equal(mkdir(p.data, 0700), 0);
-	buf_adds(&p, "/questionnaires");
+	assert_int_equal(buf_adds(&p, "/questionnaires"), 0);
 	assert_int_equal(mkdir(p.data, 0700), 0);
-	buf_adds(&p, "/midterm.txt");
+	assert_int_equal(buf_adds(&p, "/midterm.txt"), 0);
 	assert_non_null(fp = fopen(p.data, "w"));
 	fputs("title: Halfway\n\n3 scale: Only this\n4 open why\n", fp);
 	fclose(fp);

@@ -304,7 +304,7 @@ walk(const GumboNode *n, struct html_walk *w, int depth)
 	if (depth > 200)
 		return;
 	if (n->type == GUMBO_NODE_TEXT) {
-		buf_adds(&w->text, n->v.text.text);
+		assert_int_equal(buf_adds(&w->text, n->v.text.text), 0);
 		return;
 	}
 	if (n->type != GUMBO_NODE_ELEMENT && n->type != GUMBO_NODE_DOCUMENT)

@@ -228,12 +228,12 @@ outcomes_str(const struct report_rating_outcomes *o, struct buf *out)
 	for (size_t i = 0; i < o->n; i++) {
 		const struct report_rating_outcome *r = &o->v[i];
 
-		buf_addf(out, "%s%s=%d:%s", i ? " " : "", r->id, r->score,
+		assert_int_equal(buf_addf(out, "%s%s=%d:%s", i ? " " : "", r->id, r->score,
 		    r->result == REPORT_RATING_PROBLEM ? (r->problem == FIELDS_PROBLEM_RATING_TWICE ?
 		    "twice" : r->problem == FIELDS_PROBLEM_RATING_OUT_OF_RANGE ? "out_of_range" :
-		    "?") : results[r->result]);
+		    "?") : results[r->result]), 0);
 		if (r->value != NULL)
-			buf_addf(out, "(%s)", r->value);
+			assert_int_equal(buf_addf(out, "(%s)", r->value), 0);
 	}
 }
 

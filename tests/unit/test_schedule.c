@@ -102,7 +102,7 @@ world_open(struct world *w, const struct scase *c)
 	memset(w, 0, sizeof(*w));
 	snprintf(w->dir, sizeof(w->dir), "/tmp/fbtest-schedule.XXXXXX");
 	assert_non_null(mkdtemp(w->dir));
-	buf_addf(&path, "%s/fb.db", w->dir);
+	assert_int_equal(buf_addf(&path, "%s/fb.db", w->dir), 0);
 	assert_non_null(w->cfg = config_default());
 	w->cfg->program.office_hours.start = c->office_start;
 	w->cfg->program.office_hours.end = c->office_end;
@@ -138,7 +138,7 @@ world_close(struct world *w)
 	outmail_templates_free(w->tpl);
 	db_close(w->db);
 	config_free(w->cfg);
-	buf_addf(&cmd, "rm -rf '%s'", w->dir);
+	assert_int_equal(buf_addf(&cmd, "rm -rf '%s'", w->dir), 0);
 	assert_int_equal(system(cmd.data), 0);
 	buf_release(&cmd);
 }

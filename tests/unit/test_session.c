@@ -64,7 +64,7 @@ world_open(struct world *w)
 	memset(w, 0, sizeof(*w));
 	snprintf(w->dir, sizeof(w->dir), "/tmp/fbsession.XXXXXX");
 	assert_non_null(mkdtemp(w->dir));
-	buf_addf(&w->path, "%s/fb.db", w->dir);
+	assert_int_equal(buf_addf(&w->path, "%s/fb.db", w->dir), 0);
 	w->db = db_open(w->path.data, &err);
 	assert_non_null(w->db);
 	w->cfg = config_default();
@@ -107,7 +107,7 @@ world_close(struct world *w)
 	outmail_templates_free(w->tpl);
 	config_free(w->cfg);
 	db_close(w->db);
-	buf_addf(&rm, "rm -rf '%s'", w->dir);
+	assert_int_equal(buf_addf(&rm, "rm -rf '%s'", w->dir), 0);
 	assert_int_equal(system(rm.data), 0);
 	buf_release(&rm);
 	buf_release(&w->path);
@@ -355,14 +355,15 @@ drop_reply(struct world *w, const char *uid, const char *from, const char *atten
 	int dup;
 
 	/* Outlook's shape: no ORGANIZER, method= on the MIME type */
-	buf_addf(&raw, "From: <%s>\r\nTo: coordinator@example.org\r\nMessage-ID: <r%d@x>\r\n"
+	assert_int_equal(buf_addf(&raw,
+	    "From: <%s>\r\nTo: coordinator@example.org\r\nMessage-ID: <r%d@x>\r\n"
 	    "Subject: Answer\r\nMIME-Version: 1.0\r\n"
 	    "Content-Type: text/calendar; charset=UTF-8; method=%s\r\n\r\n"
 	    "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//Test//EN\r\nMETHOD:%s\r\n"
 	    "BEGIN:VEVENT\r\nUID:%s\r\n%s%s%sDTSTAMP:20261221T090000Z\r\n"
 	    "ATTENDEE;PARTSTAT=%s:mailto:%s\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n",
 	    from, n, method, method, uid, *seq ? "SEQUENCE:" : "", seq, *seq ? "\r\n" : "",
-	    partstat, attendee);
+	    partstat, attendee), 0);
 	assert_int_equal(db_begin(w->db, &err), 0);
 	assert_int_equal(mailflow_inbox_add(w->db, "test", raw.data, raw.len, 1 << 20, w->f.now, &id,
 	    &dup, &err), 0);
@@ -506,8 +507,9 @@ test_session_mail_reply_to_invite_is_kept_not_counted(void **state)
 	rt = message_header(m, "Reply-To");
 	assert_non_null(rt);
 	assert_non_null(strstr(rt, "+"));
-	buf_addf(&raw, "From: Jan <jan@example.org>\r\nTo: %s\r\nMessage-ID: <typed@x>\r\n"
-	    "Subject: Re: %s\r\n\r\nIk kan helaas niet, ik ben op cursus.\r\n", rt, m->subject);
+	assert_int_equal(buf_addf(&raw,
+	    "From: Jan <jan@example.org>\r\nTo: %s\r\nMessage-ID: <typed@x>\r\n"
+	    "Subject: Re: %s\r\n\r\nIk kan helaas niet, ik ben op cursus.\r\n", rt, m->subject), 0);
 	message_free(m);
 	queue_outbox_release(&r);
 	assert_int_equal(db_begin(w.db, &err), 0);

@@ -69,7 +69,7 @@ world_open(struct world *w)
 	memset(w, 0, sizeof(*w));
 	snprintf(w->dir, sizeof(w->dir), "/tmp/fbtest-storecal.XXXXXX");
 	assert_non_null(mkdtemp(w->dir));
-	buf_addf(&path, "%s/fb.db", w->dir);
+	assert_int_equal(buf_addf(&path, "%s/fb.db", w->dir), 0);
 	if ((w->db = db_open(path.data, &err)) == NULL)
 		fail_msg("%s", err.msg);
 	buf_release(&path);
@@ -91,7 +91,7 @@ world_close(struct world *w)
 	struct buf cmd = BUF_INIT;
 
 	db_close(w->db);
-	buf_addf(&cmd, "rm -rf '%s'", w->dir);
+	assert_int_equal(buf_addf(&cmd, "rm -rf '%s'", w->dir), 0);
 	assert_int_equal(system(cmd.data), 0);
 	buf_release(&cmd);
 }

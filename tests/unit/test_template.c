@@ -85,14 +85,14 @@ write_dir(const char *txt, const char *html)
 	FILE *f;
 
 	assert_non_null(d);
-	buf_addf(&p, "%s/nl", d);
+	assert_int_equal(buf_addf(&p, "%s/nl", d), 0);
 	assert_int_equal(mkdir(p.data, 0700), 0);
-	buf_adds(&p, "/t.txt");
+	assert_int_equal(buf_adds(&p, "/t.txt"), 0);
 	assert_non_null(f = fopen(p.data, "w"));
 	fputs(txt, f);
 	fclose(f);
 	buf_truncate(&p, p.len - 3);
-	buf_adds(&p, "html");
+	assert_int_equal(buf_adds(&p, "html"), 0);
 	assert_non_null(f = fopen(p.data, "w"));
 	fputs(html, f);
 	fclose(f);
@@ -105,7 +105,7 @@ rm_rf(const char *d)
 {
 	struct buf cmd = BUF_INIT;
 
-	buf_addf(&cmd, "rm -rf '%s'", d);
+	assert_int_equal(buf_addf(&cmd, "rm -rf '%s'", d), 0);
 	assert_int_equal(system(cmd.data), 0);
 	buf_release(&cmd);
 }

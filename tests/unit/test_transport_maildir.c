@@ -34,7 +34,7 @@ rm_rf(const char *path)
 {
 	struct buf cmd = BUF_INIT;
 
-	buf_addf(&cmd, "rm -rf '%s'", path);
+	assert_int_equal(buf_addf(&cmd, "rm -rf '%s'", path), 0);
 	assert_int_equal(system(cmd.data), 0);
 	buf_release(&cmd);
 }
@@ -96,13 +96,13 @@ test_transport_maildir_writes_return_path_then_the_bytes_exactly(void **state)
 	char **names = NULL;
 	size_t n = sizeof(msgs) / sizeof(msgs[0]), found;
 
-	buf_addf(&md, "%s/not/yet/there", top);
+	assert_int_equal(buf_addf(&md, "%s/not/yet/there", top), 0);
 	transport_settings_init(&s);
 	s.kind = TRANSPORT_MAILDIR;
 	s.maildir = md.data;
-	buf_addf(&p, "%s/not", top);
+	assert_int_equal(buf_addf(&p, "%s/not", top), 0);
 	assert_int_equal(mkdir(p.data, 0700), 0);
-	buf_addf(&p, "/yet");
+	assert_int_equal(buf_addf(&p, "/yet"), 0);
 	assert_int_equal(mkdir(p.data, 0700), 0);
 	t = transport_maildir_driver.open(&s, &err);
 	assert_non_null(t);
@@ -113,10 +113,10 @@ test_transport_maildir_writes_return_path_then_the_bytes_exactly(void **state)
 	for (size_t i = 0; i < n; i++)
 		assert_int_equal(msgs[i].status, MAIL_OK);
 	buf_reset(&p);
-	buf_addf(&p, "%s/tmp", md.data);
+	assert_int_equal(buf_addf(&p, "%s/tmp", md.data), 0);
 	assert_int_equal(list(p.data, NULL), 0);
 	buf_reset(&p);
-	buf_addf(&p, "%s/new", md.data);
+	assert_int_equal(buf_addf(&p, "%s/new", md.data), 0);
 	found = list(p.data, &names);
 	assert_int_equal(found, n);
 	/* Each message is in the file its detail names, byte for byte. */
@@ -128,9 +128,10 @@ test_transport_maildir_writes_return_path_then_the_bytes_exactly(void **state)
 		assert_int_equal(buf_read_file(&got, path, 1 << 20), 0);
 		/* ... after the envelope sender as Return-Path, in the message's own line ends */
 		buf_reset(&want);
-		buf_addf(&want, "Return-Path: <fb@example.org>%s", memchr(messages[i].data, '\r',
-		    messages[i].len) != NULL ? "\r\n" : "\n");
-		buf_add(&want, messages[i].data, messages[i].len);
+		assert_int_equal(buf_addf(&want,
+		    "Return-Path: <fb@example.org>%s", memchr(messages[i].data, '\r',
+		    messages[i].len) != NULL ? "\r\n" : "\n"), 0);
+		assert_int_equal(buf_add(&want, messages[i].data, messages[i].len), 0);
 		if (got.len != want.len || memcmp(got.data, want.data, got.len) != 0)
 			fail_msg("%s: stored bytes differ", messages[i].what);
 		buf_release(&msgs[i].detail);
@@ -164,7 +165,7 @@ test_transport_maildir_names_are_unique(void **state)
 		msgs[i] = (struct transport_msg){ "", NULL, 0, "x\n", 2, MAIL_TEMPORARY, BUF_INIT, NULL, NULL };
 	assert_int_equal(transport_maildir_driver.send(t, msgs, 150, &err), MAIL_OK);
 	assert_int_equal(transport_maildir_driver.send(t, msgs + 150, 150, &err), MAIL_OK);
-	buf_addf(&p, "%s/new", top);
+	assert_int_equal(buf_addf(&p, "%s/new", top), 0);
 	assert_int_equal(list(p.data, NULL), 300);
 	for (size_t i = 0; i < 300; i++) {
 		assert_int_equal(msgs[i].status, MAIL_OK);
@@ -196,13 +197,13 @@ test_transport_maildir_unwritable_is_tempfail_with_detail(void **state)
 	s.maildir = top;
 	t = transport_maildir_driver.open(&s, &err);
 	assert_non_null(t);
-	buf_addf(&p, "%s/new", top);
+	assert_int_equal(buf_addf(&p, "%s/new", top), 0);
 	assert_int_equal(rmdir(p.data), 0);
 	assert_int_equal(transport_maildir_driver.send(t, &m, 1, &err), MAIL_OK);
 	assert_int_equal(m.status, MAIL_TEMPORARY);
 	assert_non_null(strstr(m.detail.data, "rename"));
 	buf_reset(&p);
-	buf_addf(&p, "%s/tmp", top);
+	assert_int_equal(buf_addf(&p, "%s/tmp", top), 0);
 	assert_int_equal(list(p.data, NULL), 0);
 	buf_release(&m.detail);
 	transport_maildir_driver.close(t);

@@ -909,17 +909,25 @@ read_original_message_id(struct fb_message *msg)
 		buf_release(&crlf);
 		return -1;
 	}
-	if (mailimf_fields_parse(crlf.data, crlf.len, &idx, &fields) == MAILIMF_NO_ERROR) {
+	/* The fields as name and value only, then the one value as a msg-id: libetpan's full
+	 * field parser leaks on some malformed blocks (found by fuzz_classify). */
+	if (mailimf_optional_fields_parse(crlf.data, crlf.len, &idx, &fields) == MAILIMF_NO_ERROR) {
 		for (clistiter *it = clist_begin(fields->fld_list); it != NULL;
 		    it = clist_next(it)) {
 			struct mailimf_field *f = clist_content(it);
-			const char *id;
+			struct mailimf_optional_field *o = f->fld_data.fld_optional_field;
+			size_t vidx = 0;
+			char *id = NULL;
 
-			if (f->fld_type != MAILIMF_FIELD_MESSAGE_ID || f->fld_data.fld_message_id ==
-			    NULL || (id = f->fld_data.fld_message_id->mid_value) == NULL)
+			if (f->fld_type != MAILIMF_FIELD_OPTIONAL_FIELD || o == NULL ||
+			    strcasecmp(o->fld_name, "Message-ID") != 0)
 				continue;
-			if ((msg->original_message_id = xstrndup(id, strlen(id))) == NULL)
-				rc = -1;
+			if (mailimf_msg_id_parse(o->fld_value, strlen(o->fld_value), &vidx, &id) ==
+			    MAILIMF_NO_ERROR) {
+				if ((msg->original_message_id = xstrndup(id, strlen(id))) == NULL)
+					rc = -1;
+				mailimf_msg_id_free(id);
+			}
 			break;
 		}
 		mailimf_fields_free(fields);

@@ -74,9 +74,10 @@ static const char SQL_ANSWERS_SINCE[] =
 	"SELECT count(*) FROM outbox WHERE recipient = ?1 AND inbox_id IS NOT NULL"
 	" AND created_at >= ?2";
 
-/* The strings a row owns (store_row_release()). */
+/* What a row owns (store_row_release()). */
 static const size_t status_strings[] = { offsetof(struct status_row, name),
 	offsetof(struct status_row, address) };
+static const struct store_owned status_owned = STORE_OWNS(status_strings);
 
 int
 store_request_add(struct db *db, int64_t program_id, int64_t asker_id, int64_t giver_id,
@@ -314,8 +315,7 @@ store_member_counts(struct db *db, int64_t member_id, int week_from, int week_to
 void
 store_status_list_release(struct status_list *l)
 {
-	store_list_release(&l->v, &l->n, sizeof(*l->v), status_strings,
-	    STORE_NSTRINGS(status_strings));
+	store_list_release(&l->v, &l->n, sizeof(*l->v), &status_owned);
 }
 
 int

@@ -63,8 +63,9 @@ static const char SQL_SCORES[] =
 	" WHERE q.measurement_id = ?1 AND (?2 = 0 OR mb.team_id = ?2) AND a.question = ?3"
 	" AND a.superseded = 0 AND a.score IS NOT NULL";
 
-/* The strings a row owns (store_row_release()). */
+/* What a row owns (store_row_release()). */
 static const size_t answer_strings[] = { offsetof(struct answer_row, text) };
+static const struct store_owned answer_owned = STORE_OWNS(answer_strings);
 
 static void
 bind_time(sqlite3_stmt *st, int i, time_t t)
@@ -208,14 +209,14 @@ store_questionnaire_incomplete(struct db *db, int64_t measurement_id,
 	if (st == NULL)
 		return -1;
 	sqlite3_bind_int64(st, 1, measurement_id);
-	return store_rows(db, st, &out->v, &out->n, sizeof(*out->v), q_row, NULL, 0, err,
+	return store_rows(db, st, &out->v, &out->n, sizeof(*out->v), q_row, NULL, err,
 	    "listing questionnaires");
 }
 
 void
 store_questionnaire_list_release(struct questionnaire_list *l)
 {
-	store_list_release(&l->v, &l->n, sizeof(*l->v), NULL, 0);
+	store_list_release(&l->v, &l->n, sizeof(*l->v), NULL);
 }
 
 int
@@ -315,8 +316,7 @@ store_answer_current(struct db *db, int64_t questionnaire_id, struct answer_list
 void
 store_answer_list_release(struct answer_list *l)
 {
-	store_list_release(&l->v, &l->n, sizeof(*l->v), answer_strings,
-	    STORE_NSTRINGS(answer_strings));
+	store_list_release(&l->v, &l->n, sizeof(*l->v), &answer_owned);
 }
 
 int

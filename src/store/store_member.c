@@ -64,13 +64,15 @@ static const char SQL_ABSENCE_INSERT[] =
 static const char SQL_MEMBER_AWAY[] =
 	"SELECT count(*) FROM absence WHERE member_id = ?1 AND from_date <= ?2 AND until_date >= ?2";
 
-/* The strings a row owns (store_row_release()). */
+/* What a row owns (store_row_release()). */
 static const size_t member_strings[] = { offsetof(struct member, name),
 	offsetof(struct member, address), offsetof(struct member, timezone),
 	offsetof(struct member, language), offsetof(struct member, status),
 	offsetof(struct member, team_name) };
+static const struct store_owned member_owned = STORE_OWNS(member_strings);
 static const size_t facilitator_strings[] = { offsetof(struct facilitator, name),
 	offsetof(struct facilitator, address), offsetof(struct facilitator, team_name) };
+static const struct store_owned facilitator_owned = STORE_OWNS(facilitator_strings);
 
 static int
 member_from_row(sqlite3_stmt *st, struct member *m)
@@ -100,7 +102,7 @@ store_member_release(struct member *m)
 {
 	if (m == NULL)
 		return;
-	store_row_release(m, member_strings, STORE_NSTRINGS(member_strings));
+	store_row_release(m, &member_owned);
 	memset(m, 0, sizeof(*m));
 }
 
@@ -237,8 +239,7 @@ store_member_list(struct db *db, int64_t program_id, int64_t team_id, struct mem
 void
 store_member_list_release(struct member_list *l)
 {
-	store_list_release(&l->v, &l->n, sizeof(*l->v), member_strings,
-	    STORE_NSTRINGS(member_strings));
+	store_list_release(&l->v, &l->n, sizeof(*l->v), &member_owned);
 }
 
 int
@@ -356,7 +357,7 @@ store_facilitator_release(struct facilitator *f)
 {
 	if (f == NULL)
 		return;
-	store_row_release(f, facilitator_strings, STORE_NSTRINGS(facilitator_strings));
+	store_row_release(f, &facilitator_owned);
 	memset(f, 0, sizeof(*f));
 }
 
@@ -401,8 +402,7 @@ store_facilitator_list(struct db *db, int64_t program_id, int64_t team_id,
 void
 store_facilitator_list_release(struct facilitator_list *l)
 {
-	store_list_release(&l->v, &l->n, sizeof(*l->v), facilitator_strings,
-	    STORE_NSTRINGS(facilitator_strings));
+	store_list_release(&l->v, &l->n, sizeof(*l->v), &facilitator_owned);
 }
 
 int

@@ -165,13 +165,14 @@ queue_outbox_window(struct db *db, const char *recipient, time_t since, int64_t 
 	return 0;
 }
 
-/* The strings a row owns (store_row_release()). */
+/* What a row owns (store_row_release()). */
 static const size_t wait_strings[] = { offsetof(struct outbox_wait, kind) };
+static const struct store_owned wait_owned = STORE_OWNS(wait_strings);
 
 void
 queue_outbox_wait_list_release(struct outbox_wait_list *l)
 {
-	store_list_release(&l->v, &l->n, sizeof(*l->v), wait_strings, STORE_NSTRINGS(wait_strings));
+	store_list_release(&l->v, &l->n, sizeof(*l->v), &wait_owned);
 }
 
 int

@@ -39,6 +39,12 @@ int store_row_by_text(struct db *db, const char *sql, const char *text,
     int (*map)(sqlite3_stmt *st, void *arg), void *arg, struct fb_error *err, const char *what);
 
 /*
+ * store_step_row() of an aggregate, which always has its row: column 0 as an int (a count:
+ * >= 0), or -1 with SQLite's message after what.
+ */
+int store_count(struct db *db, sqlite3_stmt *st, struct fb_error *err, const char *what);
+
+/*
  * What a row of the store's lists ({ T *v; size_t n; }) owns, by byte offsets (offsetof): the
  * char * members at strings[0..nstrings) and the struct buf members at bufs[0..nbufs).
  * STORE_OWNS(strings) for rows that own strings only.

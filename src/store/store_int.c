@@ -112,19 +112,13 @@ store_row_by_text(struct db *db, const char *sql, const char *text,
 	return store_step_row(db, st, map, arg, err, what);
 }
 
-static int
-map_int(sqlite3_stmt *st, void *arg)
-{
-	*(int *)arg = sqlite3_column_int(st, 0);
-	return 0;
-}
-
 int
 store_count(struct db *db, sqlite3_stmt *st, struct fb_error *err, const char *what)
 {
 	int n = 0;
-	int rc = store_step_row(db, st, map_int, &n, err, what);
+	int rc = store_step_row(db, st, store_map_int, &n, err, what);
 
+	/* No row from an aggregate: something is wrong with the database. */
 	if (rc == 1)
 		return db_fail(db, err, what);
 	return rc < 0 ? -1 : n;
@@ -183,6 +177,13 @@ store_rows(struct db *db, sqlite3_stmt *st, void *v, size_t *n, size_t size,
 		return -1;
 	}
 	sqlite3_reset(st);
+	return 0;
+}
+
+int
+store_map_int(sqlite3_stmt *st, void *arg)
+{
+	*(int *)arg = sqlite3_column_int(st, 0);
 	return 0;
 }
 

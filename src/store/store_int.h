@@ -73,7 +73,8 @@ void store_list_release(void *v, size_t *n, size_t size, const struct store_owne
 int store_rows(struct db *db, sqlite3_stmt *st, void *v, size_t *n, size_t size,
     int (*map)(sqlite3_stmt *st, void *row), const struct store_owned *o,
     struct fb_error *err, const char *what);
-/* A map for store_step_row() and store_rows(): column 0 into *(int64_t *)arg. */
+/* Maps for store_step_row() and store_rows(): column 0 into *(int *)arg, *(int64_t *)arg. */
+int store_map_int(sqlite3_stmt *st, void *arg);
 int store_map_int64(sqlite3_stmt *st, void *arg);
 /* A map for store_rows(): column 0 as a new string ("" for SQL NULL) into *(char **)arg;
  * store_text_owned is what such a row owns. */

@@ -114,6 +114,7 @@ store_program_get(struct db *db, const char *name_or_id, struct program *out,
     struct fb_error *err)
 {
 	sqlite3_stmt *st = db_stmt(db, SQL_PROGRAM_BY_NAME, err);
+	struct program p;
 	char *end;
 	long long id;
 	int rc;
@@ -126,21 +127,11 @@ store_program_get(struct db *db, const char *name_or_id, struct program *out,
 		id = 0;
 	db_bind_text(st, 1, name_or_id);
 	sqlite3_bind_int64(st, 2, id);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
-		struct program p;
-
-		if (program_from_row(st, &p) < 0) {
-			sqlite3_reset(st);
-			return fb_error_set(err, "out of memory");
-		}
-		sqlite3_reset(st);
+	rc = store_step_row(db, st, program_from_row, &p, err, "reading programmes");
+	if (rc == 0)
 		*out = p;
-		return 0;
-	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE)
-		return db_fail(db, err, "reading programmes");
+	if (rc <= 0)
+		return rc;
 	{
 		struct buf names = BUF_INIT;
 

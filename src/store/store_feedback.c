@@ -389,23 +389,13 @@ store_member_has_address(struct db *db, int64_t member_id, const char *address,
 	return n < 0 ? -1 : n > 0;
 }
 
-static int
-member_any_row(sqlite3_stmt *st, void *arg)
-{
-	int64_t *ids = arg;
-
-	ids[0] = sqlite3_column_int64(st, 0);
-	ids[1] = sqlite3_column_int64(st, 1);
-	return 0;
-}
-
 int
 store_member_by_address_any(struct db *db, const char *address, struct member *out,
     int64_t *program_id, struct fb_error *err)
 {
 	int64_t ids[2];   /* member, programme */
 	char spec[24];
-	int rc = store_row_by_text(db, SQL_MEMBER_ANY, address, member_any_row, ids, err,
+	int rc = store_row_by_text(db, SQL_MEMBER_ANY, address, store_map_int64_pair, ids, err,
 	    "looking up a sender");
 
 	if (rc != 0)

@@ -194,6 +194,16 @@ store_map_int64(sqlite3_stmt *st, void *arg)
 	return 0;
 }
 
+int
+store_map_int64_pair(sqlite3_stmt *st, void *arg)
+{
+	int64_t *v = arg;
+
+	v[0] = sqlite3_column_int64(st, 0);
+	v[1] = sqlite3_column_int64(st, 1);
+	return 0;
+}
+
 static const size_t text_strings[] = { 0 };
 const struct store_owned store_text_owned = STORE_OWNS(text_strings);
 

@@ -76,6 +76,8 @@ int store_rows(struct db *db, sqlite3_stmt *st, void *v, size_t *n, size_t size,
 /* Maps for store_step_row() and store_rows(): column 0 into *(int *)arg, *(int64_t *)arg. */
 int store_map_int(sqlite3_stmt *st, void *arg);
 int store_map_int64(sqlite3_stmt *st, void *arg);
+/* A map for store_step_row(): columns 0 and 1 into ((int64_t *)arg)[0] and [1]. */
+int store_map_int64_pair(sqlite3_stmt *st, void *arg);
 /* A map for store_rows(): column 0 as a new string ("" for SQL NULL) into *(char **)arg;
  * store_text_owned is what such a row owns. */
 int store_map_text(sqlite3_stmt *st, void *arg);

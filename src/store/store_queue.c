@@ -597,27 +597,17 @@ queue_inbox_count(struct db *db, const char *state, struct fb_error *err)
 	return store_count(db, st, err, "counting the inbox");
 }
 
-static int
-position_row(sqlite3_stmt *st, void *arg)
-{
-	uint32_t *v = arg;
-
-	v[0] = (uint32_t)sqlite3_column_int64(st, 0);
-	v[1] = (uint32_t)sqlite3_column_int64(st, 1);
-	return 0;
-}
-
 int
 queue_position_get(struct db *db, const char *mailbox, uint32_t *uidvalidity, uint32_t *last_uid,
     struct fb_error *err)
 {
-	uint32_t v[2];   /* uidvalidity, last UID */
-	int rc = store_row_by_text(db, SQL_POSITION_GET, mailbox, position_row, v, err,
+	int64_t v[2];   /* uidvalidity, last UID */
+	int rc = store_row_by_text(db, SQL_POSITION_GET, mailbox, store_map_int64_pair, v, err,
 	    "reading the mailbox position");
 
 	if (rc == 0) {
-		*uidvalidity = v[0];
-		*last_uid = v[1];
+		*uidvalidity = (uint32_t)v[0];
+		*last_uid = (uint32_t)v[1];
 	}
 	return rc;
 }

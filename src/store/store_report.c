@@ -679,22 +679,12 @@ store_rating_sample_add(struct db *db, int64_t program_id, int64_t number, int64
 	return store_step_done(db, st, err, "rating samples: recording");
 }
 
-static int
-map_facilitator(sqlite3_stmt *st, void *arg)
-{
-	int64_t *v = arg;
-
-	v[0] = sqlite3_column_int64(st, 0);
-	v[1] = sqlite3_column_int64(st, 1);
-	return 0;
-}
-
 int
 store_rating_facilitator(struct db *db, int64_t facilitator_id, int64_t *team_id,
     int64_t *program_id, struct fb_error *err)
 {
 	int64_t v[2];
-	int rc = store_row_by_id(db, SQL_FACILITATOR, facilitator_id, map_facilitator, v, err,
+	int rc = store_row_by_id(db, SQL_FACILITATOR, facilitator_id, store_map_int64_pair, v, err,
 	    "rating: the facilitator");
 
 	if (rc == 0) {

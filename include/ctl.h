@@ -60,6 +60,8 @@ int ctl_print_json(json_t *j);
 
 /* A positive message id from the command line, or CTL_FAIL after printing the error. */
 int ctl_parse_id(const char *s, int64_t *id);
+/* The same for another id: what names it in the error ("session id (how to find them)"). */
+int ctl_parse_id_of(const char *s, const char *what, int64_t *id);
 /* Print a raw message's header (whole: all of it) to stdout. */
 int ctl_show_raw(const struct buf *raw, int whole);
 /* --week N: a week number from 1 to max into *week, or CTL_FAIL after printing the error. */

@@ -174,13 +174,19 @@ ctl_flow_open(struct ctl *c, struct flow *f, struct outmail_templates **tpl)
 int
 ctl_parse_id(const char *s, int64_t *id)
 {
+	return ctl_parse_id_of(s, "message id (a number from the list)", id);
+}
+
+int
+ctl_parse_id_of(const char *s, const char *what, int64_t *id)
+{
 	char *end;
 	long long v;
 
 	errno = 0;
 	v = strtoll(s, &end, 10);
 	if (errno || *end || v <= 0)
-		return ctl_error("\"%s\" is not a message id (a number from the list)", s);
+		return ctl_error("\"%s\" is not a %s", s, what);
 	*id = v;
 	return CTL_OK;
 }

@@ -79,14 +79,7 @@ parse_duration(const char *s)
 static int
 parse_id(const char *s, int64_t *id)
 {
-	char *end;
-	long long v = strtoll(s, &end, 10);
-
-	if (*s == '\0' || *end != '\0' || v <= 0)
-		return ctl_error("\"%s\" is not a session id (feedbackctl session list shows them)",
-		    s);
-	*id = v;
-	return CTL_OK;
+	return ctl_parse_id_of(s, "session id (feedbackctl session list shows them)", id);
 }
 
 /* The programme a session belongs to. */

@@ -70,12 +70,49 @@ load_program(struct ctx *c, int64_t id)
 	return store_program_get(c->f->db, spec, &c->program, c->err);
 }
 
+/* fn(c, m) for the member m that a message is about (c->member_id set), then m released,
+ * whatever fn returns. */
+static int
+for_member(struct ctx *c, struct member *m, int (*fn)(struct ctx *c, const struct member *m))
+{
+	int rc;
+
+	c->member_id = m->id;
+	rc = fn(c, m);
+	store_member_release(m);
+	return rc;
+}
+
+/* An out-of-office reply of m: away until the date it gives, else to the end of the week. */
+static int
+auto_reply_absence(struct ctx *c, const struct member *m)
+{
+	char today[11], until[11];
+	struct fb_date d;
+
+	if (load_program(c, c->program_id) < 0 || flow_today(c->f, &c->program, today, c->err) < 0)
+		return -1;
+	if (c->cls.until[0] != '\0' && strcmp(c->cls.until, today) >= 0) {
+		memcpy(until, c->cls.until, sizeof(until));
+	} else {
+		/* No date given: away for the rest of this week, as the weekly report counts. */
+		if (fbtime_parse_date(today, &d, c->err) < 0)
+			return -1;
+		d = fbtime_date_add_days(&d, 7 - fbtime_weekday(&d));
+		snprintf(until, sizeof(until), "%04d-%02d-%02d", d.year, d.month, d.day);
+	}
+	if (store_absence_add(c->f->db, m->id, today, until, "out-of-office", c->inbox_id,
+	    c->f->now, c->err) < 0)
+		return -1;
+	apply_set(c, INBOX_APPLIED, "out-of-office: %s away until %s (not answered, nothing counted)",
+	    m->name, until);
+	return 0;
+}
+
 static int
 on_auto_reply(struct ctx *c)
 {
 	struct member m;
-	char today[11], until[11];
-	struct fb_date d;
 	int rc = sender_member(c, &m);
 
 	if (rc < 0)
@@ -84,28 +121,52 @@ on_auto_reply(struct ctx *c)
 		apply_set(c, INBOX_IGNORED, "automatic reply from %s, not a member", c->sender);
 		return 0;
 	}
-	c->member_id = m.id;
-	if (load_program(c, c->program_id) < 0 || flow_today(c->f, &c->program, today, c->err) < 0)
-		goto fail;
-	if (c->cls.until[0] != '\0' && strcmp(c->cls.until, today) >= 0) {
-		memcpy(until, c->cls.until, sizeof(until));
-	} else {
-		/* No date given: away for the rest of this week, as the weekly report counts. */
-		if (fbtime_parse_date(today, &d, c->err) < 0)
-			goto fail;
-		d = fbtime_date_add_days(&d, 7 - fbtime_weekday(&d));
-		snprintf(until, sizeof(until), "%04d-%02d-%02d", d.year, d.month, d.day);
+	return for_member(c, &m, auto_reply_absence);
+}
+
+/* A complaint about our mail to m: no more mail to them, and the coordinator told once. */
+static int
+complaint_stop(struct ctx *c, const struct member *m)
+{
+	struct template_values *v;
+	char when[11];
+	int rc = store_member_complained(c->f->db, m->id, c->inbox_id, c->f->now, c->err);
+
+	if (rc < 0)
+		return -1;
+	if (rc == 0) {
+		apply_set(c, INBOX_APPLIED, "spam complaint (ARF) about our mail to %s <%s>, who had "
+		    "complained before: mail to them stays stopped", m->name, m->address);
+		return 0;
 	}
-	if (store_absence_add(c->f->db, m.id, today, until, "out-of-office", c->inbox_id,
-	    c->f->now, c->err) < 0)
-		goto fail;
-	apply_set(c, INBOX_APPLIED, "out-of-office: %s away until %s (not answered, nothing counted)",
-	    m.name, until);
-	store_member_release(&m);
+	if ((v = template_values_new()) == NULL)
+		return fb_error_set(c->err, "out of memory");
+	if (flow_today(c->f, &c->program, when, c->err) < 0) {
+		template_values_free(v);
+		return -1;
+	}
+	struct outmail_msg om = {
+		.kind = "complaint",
+		.program = &c->program,
+		.to_addr = c->f->cfg->feedbackd.coordinator_address,
+		.inbox_id = c->inbox_id,
+		.values = v,
+	};
+	char inbox[24];
+	snprintf(inbox, sizeof(inbox), "%lld", (long long)c->inbox_id);
+	if (template_set(v, "member", m->name) < 0 || template_set(v, "address", m->address) < 0 ||
+	    template_set(v, "team", m->team_name) < 0 || template_set(v, "date", when) < 0 ||
+	    template_set(v, "inbox", inbox) < 0) {
+		template_values_free(v);
+		return fb_error_set(c->err, "out of memory");
+	}
+	rc = outmail_queue(c->f, &om, NULL, c->err);
+	template_values_free(v);
+	if (rc < 0)
+		return -1;
+	apply_set(c, INBOX_APPLIED, "spam complaint (ARF) about our mail to %s <%s>: no more mail to "
+	    "them; the coordinator is told", m->name, m->address);
 	return 0;
-fail:
-	store_member_release(&m);
-	return -1;
 }
 
 /*
@@ -120,8 +181,6 @@ on_complaint(struct ctx *c)
 {
 	struct outmail_token t;
 	struct member m;
-	struct template_values *v;
-	char when[11];
 	int rc;
 
 	if (c->cls.token[0] == '\0') {
@@ -140,51 +199,7 @@ on_complaint(struct ctx *c)
 	}
 	if (load_program(c, c->program_id) < 0 || apply_member_get(c, t.member_id, &m) < 0)
 		return -1;
-	c->member_id = m.id;
-	rc = store_member_complained(c->f->db, m.id, c->inbox_id, c->f->now, c->err);
-	if (rc < 0)
-		goto fail;
-	if (rc == 0) {
-		apply_set(c, INBOX_APPLIED, "spam complaint (ARF) about our mail to %s <%s>, who had "
-		    "complained before: mail to them stays stopped", m.name, m.address);
-		store_member_release(&m);
-		return 0;
-	}
-	if ((v = template_values_new()) == NULL) {
-		fb_error_set(c->err, "out of memory");
-		goto fail;
-	}
-	if (flow_today(c->f, &c->program, when, c->err) < 0) {
-		template_values_free(v);
-		goto fail;
-	}
-	struct outmail_msg om = {
-		.kind = "complaint",
-		.program = &c->program,
-		.to_addr = c->f->cfg->feedbackd.coordinator_address,
-		.inbox_id = c->inbox_id,
-		.values = v,
-	};
-	char inbox[24];
-	snprintf(inbox, sizeof(inbox), "%lld", (long long)c->inbox_id);
-	if (template_set(v, "member", m.name) < 0 || template_set(v, "address", m.address) < 0 ||
-	    template_set(v, "team", m.team_name) < 0 || template_set(v, "date", when) < 0 ||
-	    template_set(v, "inbox", inbox) < 0) {
-		template_values_free(v);
-		fb_error_set(c->err, "out of memory");
-		goto fail;
-	}
-	rc = outmail_queue(c->f, &om, NULL, c->err);
-	template_values_free(v);
-	if (rc < 0)
-		goto fail;
-	apply_set(c, INBOX_APPLIED, "spam complaint (ARF) about our mail to %s <%s>: no more mail to "
-	    "them; the coordinator is told", m.name, m.address);
-	store_member_release(&m);
-	return 0;
-fail:
-	store_member_release(&m);
-	return -1;
+	return for_member(c, &m, complaint_stop);
 }
 
 /* ---- replies and new mail -------------------------------------------------------------------- */

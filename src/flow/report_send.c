@@ -19,6 +19,67 @@
 #include "template.h"
 #include "banned.h"
 
+/* ---- one report to its recipients ------------------------------------------------------------ */
+
+struct recipient {
+	const char *addr, *name;     /* name may be NULL */
+	int64_t facilitator_id;      /* > 0: the mail carries a report token (for ratings) */
+};
+
+/* What the mails of one report share; the address, name and token are per recipient. */
+struct report_mail {
+	const char *kind;            /* the template's name */
+	const char *team;            /* "team": NULL for the programme's report */
+	int64_t team_id;             /* the report tokens' reference */
+	int week;
+	const char *variant, *variant_value; /* one more value: the kind of report, samples */
+	const char *text, *html;     /* the renderings: for the text part and the HTML part */
+	const struct compose_inline *inlines;
+	size_t ninlines;
+	struct buf *eml;             /* not NULL: the first recipient's mail into it, none queued */
+};
+
+/* The report rm to each of to[0..nto) in one transaction, *mails counted; with rm->eml only
+ * the first recipient's, composed into it. */
+static int
+report_mail_queue(const struct flow *f, const struct program *p, const struct report_mail *rm,
+    const struct recipient *to, size_t nto, size_t *mails, struct fb_error *err)
+{
+	if (rm->eml != NULL)
+		nto = nto > 0 ? 1 : 0;
+	else if (db_begin(f->db, err) < 0)
+		return -1;
+	for (size_t i = 0; i < nto; i++) {
+		struct template_values *v = template_values_new();
+		struct outmail_token t = { PURPOSE_REPORT, 0, to[i].facilitator_id, rm->team_id };
+		struct outmail_msg m = {
+			.kind = rm->kind, .program = p, .to_addr = to[i].addr, .to_name = to[i].name,
+			.token = to[i].facilitator_id > 0 ? &t : NULL, .values = v,
+			.inlines = rm->inlines, .ninlines = rm->ninlines, .raw_out = rm->eml,
+		};
+		int r = v == NULL || template_set(v, "name", to[i].name ? to[i].name : "") < 0 ||
+		    template_set(v, "team", rm->team) < 0 ||
+		    template_setf(v, "week", "%d", rm->week) < 0 ||
+		    template_set(v, rm->variant, rm->variant_value) < 0 ||
+		    /* the text part gets the text rendering, the HTML part the HTML one */
+		    template_set(v, "report", rm->text) < 0 ||
+		    template_set(v, "report_html", rm->html) < 0 ? -1 : 0;
+
+		if (r < 0)
+			fb_error_set(err, "out of memory");
+		else
+			r = outmail_queue(f, &m, NULL, err);
+		template_values_free(v);
+		if (r < 0) {
+			if (rm->eml == NULL)
+				db_rollback(f->db);
+			return -1;
+		}
+		(*mails)++;
+	}
+	return rm->eml == NULL ? db_commit(f->db, err) : 0;
+}
+
 /* ---- weekly ------------------------------------------------------------------------------------ */
 
 /* One team's weekly report to each of its facilitators. */
@@ -27,6 +88,7 @@ weekly_team(const struct flow *f, const struct program *p, struct report_set *se
     struct report_data *rd, int week, size_t *mails, struct fb_error *err)
 {
 	struct facilitator_list fl = { 0 };
+	struct recipient *to = NULL;
 	struct report_rules rules;
 	struct report rep = REPORT_INIT;
 	struct buf text = BUF_INIT, html = BUF_INIT;
@@ -46,38 +108,23 @@ weekly_team(const struct flow *f, const struct program *p, struct report_set *se
 		fb_error_set(err, "out of memory rendering the weekly report");
 		goto out;
 	}
-	if (db_begin(f->db, err) < 0)
+	if ((to = calloc(fl.n, sizeof(*to))) == NULL) {
+		fb_error_set(err, "out of memory");
 		goto out;
-	for (size_t i = 0; i < fl.n; i++) {
-		struct template_values *v = template_values_new();
-		struct outmail_token t = { PURPOSE_REPORT, 0, fl.v[i].id, rd->team_id };
-		struct outmail_msg m = {
-			.kind = "weekly_report", .program = p, .to_addr = fl.v[i].address,
-			.to_name = fl.v[i].name, .token = &t, .values = v,
-		};
-		int r = v == NULL || template_set(v, "name", fl.v[i].name ? fl.v[i].name : "") < 0 ||
-		    template_set(v, "team", rd->team_name) < 0 ||
-		    template_setf(v, "week", "%d", week) < 0 ||
-		    template_set(v, "samples", samples > 0 ? "1" : NULL) < 0 ||
-		    /* the text part gets the text rendering, the HTML part the HTML one */
-		    template_set(v, "report", text.data) < 0 ||
-		    template_set(v, "report_html", html.data) < 0 ? -1 : 0;
-
-		if (r < 0)
-			fb_error_set(err, "out of memory");
-		else
-			r = outmail_queue(f, &m, NULL, err);
-		template_values_free(v);
-		if (r < 0) {
-			db_rollback(f->db);
-			goto out;
-		}
-		(*mails)++;
 	}
-	if (db_commit(f->db, err) < 0)
-		goto out;
-	rc = 0;
+	for (size_t i = 0; i < fl.n; i++) {
+		to[i].addr = fl.v[i].address;
+		to[i].name = fl.v[i].name;
+		to[i].facilitator_id = fl.v[i].id;
+	}
+	struct report_mail rm = {
+		.kind = "weekly_report", .team = rd->team_name, .team_id = rd->team_id, .week = week,
+		.variant = "samples", .variant_value = samples > 0 ? "1" : NULL,
+		.text = text.data, .html = html.data,
+	};
+	rc = report_mail_queue(f, p, &rm, to, fl.n, mails, err);
 out:
+	free(to);
 	report_release(&rep);
 	buf_release(&text);
 	buf_release(&html);
@@ -104,10 +151,6 @@ report_send_weekly(const struct flow *f, const struct program *p, int64_t team_i
 }
 
 /* ---- progress and evaluation ------------------------------------------------------------------- */
-
-struct recipient {
-	const char *addr, *name;
-};
 
 /* The report of set (one team or all) to each recipient, charts inline; with eml, only the
  * first recipient's mail, composed into eml and not queued. */
@@ -148,40 +191,14 @@ progress_mail(const struct flow *f, const struct program *p, const struct report
 	if (report_progress_text(&set->in, &text) < 0 ||
 	    report_progress_html_fragment(&set->in, refs, charts.n, &html) < 0)
 		goto oom;
-	if (eml != NULL)
-		nto = 1;
-	else if (db_begin(f->db, err) < 0)
-		goto out;
-	for (size_t i = 0; i < nto; i++) {
-		struct template_values *v = template_values_new();
-		struct outmail_msg m = {
-			.kind = "progress_report", .program = p, .to_addr = to[i].addr,
-			.to_name = to[i].name, .values = v, .inlines = inl, .ninlines = charts.n,
-			.raw_out = eml,
-		};
-		int r = v == NULL || template_set(v, "name", to[i].name) < 0 ||
-		    template_set(v, "team", team) < 0 ||
-		    template_set(v, set->in.kind == REPORT_PROGRESS ? "progress" : followup ?
-		    "followup" : "evaluation", "1") < 0 ||
-		    template_setf(v, "week", "%d", set->in.through_week) < 0 ||
-		    template_set(v, "report", text.data) < 0 ||
-		    template_set(v, "report_html", html.data) < 0 ? -1 : 0;
-
-		if (r < 0)
-			fb_error_set(err, "out of memory");
-		else
-			r = outmail_queue(f, &m, NULL, err);
-		template_values_free(v);
-		if (r < 0) {
-			if (eml == NULL)
-				db_rollback(f->db);
-			goto out;
-		}
-		(*mails)++;
-	}
-	if (eml == NULL && db_commit(f->db, err) < 0)
-		goto out;
-	rc = 0;
+	struct report_mail rm = {
+		.kind = "progress_report", .team = team, .week = set->in.through_week,
+		.variant = set->in.kind == REPORT_PROGRESS ? "progress" : followup ? "followup" :
+		    "evaluation",
+		.variant_value = "1", .text = text.data, .html = html.data, .inlines = inl,
+		.ninlines = charts.n, .eml = eml,
+	};
+	rc = report_mail_queue(f, p, &rm, to, nto, mails, err);
 	goto out;
 oom:
 	fb_error_set(err, "out of memory rendering the report");
@@ -261,7 +278,7 @@ report_send_progress(const struct flow *f, const struct program *p, int64_t team
 {
 	const char *coord = p->organizer != NULL && p->organizer[0] != '\0' ? p->organizer :
 	    f->cfg->feedbackd.coordinator_address;
-	struct recipient c = { coord, "" };
+	struct recipient c = { coord, "", 0 };
 	struct team_list tl = { 0 };
 	size_t nc = coord != NULL && coord[0] != '\0';
 	int rc = 0;
@@ -289,7 +306,7 @@ report_send_progress_eml(const struct flow *f, const struct program *p, int64_t 
 {
 	const char *coord = p->organizer != NULL && p->organizer[0] != '\0' ? p->organizer :
 	    f->cfg->feedbackd.coordinator_address;
-	struct recipient c = { coord, "" };
+	struct recipient c = { coord, "", 0 };
 	size_t mails = 0;
 
 	/* Without a coordinator the daemon sends the team reports only; the copy still shows the

@@ -120,19 +120,30 @@ db_exec_raw(struct db *db, const char *sql, struct fb_error *err)
 	return 0;
 }
 
+/*
+ * Column 0 of the first row of sql, a statement run once (not cached: these run while the
+ * file is opened), as an int into *out. SQLite's result: SQLITE_ROW when *out was set, else
+ * the error of the prepare or the step (SQLITE_DONE: no row).
+ */
 static int
-db_pragma_int(struct db *db, const char *sql, int *out, struct fb_error *err)
+db_read_int(struct db *db, const char *sql, int *out)
 {
 	sqlite3_stmt *st;
-	int rc;
+	int rc = sqlite3_prepare_v2(db->sql, sql, -1, &st, NULL);
 
-	if (sqlite3_prepare_v2(db->sql, sql, -1, &st, NULL) != SQLITE_OK)
-		return db_fail(db, err, "reading the schema version");
+	if (rc != SQLITE_OK)
+		return rc;
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW)
 		*out = sqlite3_column_int(st, 0);
 	sqlite3_finalize(st);
-	if (rc != SQLITE_ROW)
+	return rc;
+}
+
+static int
+db_pragma_int(struct db *db, const char *sql, int *out, struct fb_error *err)
+{
+	if (db_read_int(db, sql, out) != SQLITE_ROW)
 		return db_fail(db, err, "reading the schema version");
 	return 0;
 }
@@ -150,14 +161,10 @@ db_version(struct db *db)
 static int
 db_our_tables(struct db *db)
 {
-	sqlite3_stmt *st;
 	int n = 0;
 
-	if (sqlite3_prepare_v2(db->sql, "SELECT count(*) FROM sqlite_master WHERE type = 'table' "
-	    "AND name IN ('program', 'member', 'outbox', 'inbox')", -1, &st, NULL) == SQLITE_OK &&
-	    sqlite3_step(st) == SQLITE_ROW)
-		n = sqlite3_column_int(st, 0);
-	sqlite3_finalize(st);
+	db_read_int(db, "SELECT count(*) FROM sqlite_master WHERE type = 'table' "
+	    "AND name IN ('program', 'member', 'outbox', 'inbox')", &n);
 	return n;
 }
 
@@ -172,7 +179,6 @@ static int
 db_check_owner(struct db *db, int current, int appid, struct fb_error *err)
 {
 	int n = 0;
-	sqlite3_stmt *st;
 
 	if (appid == DB_APPLICATION_ID)
 		return 0;
@@ -180,10 +186,7 @@ db_check_owner(struct db *db, int current, int appid, struct fb_error *err)
 		return fb_error_set(err, "%s: not a feedbackd database (application_id %#x "
 		    "belongs to another program); refusing to touch it: check [feedbackd] database",
 		    db->path, (unsigned)appid);
-	if (sqlite3_prepare_v2(db->sql, "SELECT count(*) FROM sqlite_master", -1, &st,
-	    NULL) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
-		n = sqlite3_column_int(st, 0);
-	sqlite3_finalize(st);
+	db_read_int(db, "SELECT count(*) FROM sqlite_master", &n);
 	if (current == 0 && n == 0)
 		return 0;
 	if (current > 0 && db_our_tables(db) == 4) {
@@ -243,16 +246,9 @@ db_migrate(struct db *db, int target, struct fb_error *err)
 static int
 db_check_existing(struct db *db, struct fb_error *err)
 {
-	sqlite3_stmt *st;
-	int rc, pages = -1;
+	int pages = -1;
+	int rc = db_read_int(db, "PRAGMA page_count", &pages);
 
-	rc = sqlite3_prepare_v2(db->sql, "PRAGMA page_count", -1, &st, NULL);
-	if (rc == SQLITE_OK) {
-		rc = sqlite3_step(st);
-		if (rc == SQLITE_ROW)
-			pages = sqlite3_column_int(st, 0);
-		sqlite3_finalize(st);
-	}
 	if ((rc & 0xff) == SQLITE_NOTADB)
 		return fb_error_set(err, "%s: not a feedbackd database (not an SQLite database at "
 		    "all); refusing to touch it: check [feedbackd] database", db->path);

@@ -2,6 +2,7 @@
  * store_bounce — bounces: the outbox row they are about, their count per address, and the
  * unreachable mark. See include/store_bounce.h.
  */
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -37,13 +38,17 @@ static const char SQL_FORGET[] =
 static const char SQL_MEMBER_ADDRESSES[] =
 	"SELECT DISTINCT address FROM member_address WHERE member_id = ?1 ORDER BY address";
 
+/* What a row owns (store_row_release()). */
+static const size_t sent_strings[] = { offsetof(struct bounce_sent, recipient),
+	offsetof(struct bounce_sent, state) };
+static const struct store_owned sent_owned = STORE_OWNS(sent_strings);
+
 void
 store_bounce_sent_release(struct bounce_sent *s)
 {
 	if (s == NULL)
 		return;
-	free(s->recipient);
-	free(s->state);
+	store_row_release(s, &sent_owned);
 	memset(s, 0, sizeof(*s));
 }
 
@@ -103,13 +108,21 @@ store_bounce_add(struct db *db, const char *address, int permanent, const char *
 	return store_step_done(db, st, err, "recording a bounce");
 }
 
+static int
+event_row(sqlite3_stmt *st, void *arg)
+{
+	struct bounce_event *e = arg;
+
+	e->at = (time_t)sqlite3_column_int64(st, 0);
+	e->permanent = sqlite3_column_int(st, 1);
+	return 0;
+}
+
 int
 store_bounce_events(struct db *db, const char *address, time_t since,
     struct bounce_event **ev, size_t *n, struct fb_error *err)
 {
 	sqlite3_stmt *st = db_stmt(db, SQL_BOUNCE_EVENTS, err);
-	size_t cap = 0;
-	int rc;
 
 	*ev = NULL;
 	*n = 0;
@@ -118,25 +131,17 @@ store_bounce_events(struct db *db, const char *address, time_t since,
 	db_bind_text(st, 1, address);
 	sqlite3_bind_int64(st, 2, (sqlite3_int64)since);
 	sqlite3_bind_int(st, 3, STORE_BOUNCE_MAX_EVENTS);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if (*n == cap && store_grow(ev, &cap, *n, sizeof(**ev)) < 0) {
-			sqlite3_reset(st);
-			free(*ev);
-			*ev = NULL;
-			*n = 0;
-			return fb_error_set(err, "out of memory");
-		}
-		(*ev)[*n].at = (time_t)sqlite3_column_int64(st, 0);
-		(*ev)[*n].permanent = sqlite3_column_int(st, 1);
-		(*n)++;
-	}
-	if (rc != SQLITE_DONE) {
-		free(*ev);
-		*ev = NULL;
-		*n = 0;
-		return db_fail(db, err, "reading an address's bounces");
-	}
-	sqlite3_reset(st);
+	return store_rows(db, st, ev, n, sizeof(**ev), event_row, NULL, err,
+	    "reading an address's bounces");
+}
+
+static int
+marked_row(sqlite3_stmt *st, void *arg)
+{
+	struct bounce_marked *m = arg;
+
+	m->member_id = sqlite3_column_int64(st, 0);
+	m->program_id = sqlite3_column_int64(st, 1);
 	return 0;
 }
 
@@ -145,29 +150,15 @@ store_bounce_mark_unreachable(struct db *db, const char *address, const char *re
     time_t now, struct bounce_marked **out, size_t *n, struct fb_error *err)
 {
 	sqlite3_stmt *st = db_stmt(db, SQL_TO_MARK, err);
-	size_t cap = 0;
-	int rc;
 
 	*out = NULL;
 	*n = 0;
 	if (st == NULL)
 		return -1;
 	db_bind_text(st, 1, address);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if (*n == cap && store_grow(out, &cap, *n, sizeof(**out)) < 0) {
-			sqlite3_reset(st);
-			rc = fb_error_set(err, "out of memory");
-			goto fail;
-		}
-		(*out)[*n].member_id = sqlite3_column_int64(st, 0);
-		(*out)[*n].program_id = sqlite3_column_int64(st, 1);
-		(*n)++;
-	}
-	if (rc != SQLITE_DONE) {
-		db_fail(db, err, "finding the addresses to mark unreachable");
-		goto fail;
-	}
-	sqlite3_reset(st);
+	if (store_rows(db, st, out, n, sizeof(**out), marked_row, NULL, err,
+	    "finding the addresses to mark unreachable") < 0)
+		return -1;
 	if ((st = db_stmt(db, SQL_MARK, err)) == NULL)
 		goto fail;
 	db_bind_text(st, 1, address);
@@ -186,17 +177,14 @@ fail:
 time_t
 store_bounce_unreachable_since(struct db *db, const char *address, struct fb_error *err)
 {
-	sqlite3_stmt *st = db_stmt(db, SQL_SINCE, err);
-	time_t t = 0;
+	int64_t t = 0;
+	int rc = store_row_by_text(db, SQL_SINCE, address, store_map_int64, &t, err,
+	    "reading since when an address is unreachable");
 
-	if (st == NULL)
-		return -1;
-	db_bind_text(st, 1, address);
-	if (sqlite3_step(st) != SQLITE_ROW)
+	/* An aggregate always has its row. */
+	if (rc == 1)
 		return db_fail(db, err, "reading since when an address is unreachable");
-	t = (time_t)sqlite3_column_int64(st, 0);
-	sqlite3_reset(st);
-	return t;
+	return rc < 0 ? -1 : (time_t)t;
 }
 
 int
@@ -224,33 +212,21 @@ store_bounce_reachable_member(struct db *db, int64_t member_id, struct fb_error 
 {
 	sqlite3_stmt *st = db_stmt(db, SQL_MEMBER_ADDRESSES, err);
 	char **addr = NULL;
-	size_t n = 0, cap = 0;
-	int rc, total = 0, oom = 0;
+	size_t n = 0;
+	int total = 0;
 
 	if (st == NULL)
 		return -1;
 	/* Collected first: the statements below must not run while this one steps. */
 	sqlite3_bind_int64(st, 1, member_id);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW && !oom) {
-		if (n == cap && store_grow(&addr, &cap, n, sizeof(*addr)) < 0) {
-			oom = 1;
-			break;
-		}
-		if ((addr[n] = store_dup(db_col_text(st, 0), &oom)) != NULL)
-			n++;
-	}
-	sqlite3_reset(st);
-	if (oom)
-		total = fb_error_set(err, "out of memory");
-	else if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		total = db_fail(db, err, "reading a member's addresses");
+	if (store_rows(db, st, &addr, &n, sizeof(*addr), store_map_text, &store_text_owned, err,
+	    "reading a member's addresses") < 0)
+		return -1;
 	for (size_t i = 0; i < n && total >= 0; i++) {
 		int k = store_bounce_reachable(db, addr[i], err);
 
 		total = k < 0 ? -1 : total + k;
 	}
-	for (size_t i = 0; i < n; i++)
-		free(addr[i]);
-	free(addr);
+	store_list_release(&addr, &n, sizeof(*addr), &store_text_owned);
 	return total;
 }

@@ -25,8 +25,9 @@ static const char SQL_QUESTIONNAIRE[] =
 	" JOIN measurement m ON m.id = q.measurement_id"
 	" WHERE m.program_id = ?1 AND q.member_id = ?2 AND m.kind = ?3";
 
-/* The strings a row owns (store_row_release()). */
+/* What a row owns (store_row_release()). */
 static const size_t calendar_strings[] = { offsetof(struct calendar_item, uid) };
+static const struct store_owned calendar_owned = STORE_OWNS(calendar_strings);
 
 int
 store_calendar_add(struct db *db, struct calendar_item *it, struct fb_error *err)
@@ -96,16 +97,15 @@ store_calendar_list(struct db *db, int64_t program_id, int64_t member_id,
 		return -1;
 	sqlite3_bind_int64(st, 1, program_id);
 	sqlite3_bind_int64(st, 2, member_id);
-	return store_rows(db, st, &out->v, &out->n, sizeof(*out->v), item_row, calendar_strings,
-	    STORE_NSTRINGS(calendar_strings), err, "listing calendar items");
+	return store_rows(db, st, &out->v, &out->n, sizeof(*out->v), item_row, &calendar_owned,
+	    err, "listing calendar items");
 }
 
 void
 store_calendar_list_release(struct calendar_item_list *l)
 {
 	if (l != NULL)
-		store_list_release(&l->v, &l->n, sizeof(*l->v), calendar_strings,
-		    STORE_NSTRINGS(calendar_strings));
+		store_list_release(&l->v, &l->n, sizeof(*l->v), &calendar_owned);
 }
 
 int
@@ -147,6 +147,6 @@ store_calendar_questionnaire(struct db *db, int64_t program_id, int64_t member_i
 void
 store_calendar_release(struct calendar_item *it)
 {
-	store_row_release(it, calendar_strings, STORE_NSTRINGS(calendar_strings));
+	store_row_release(it, &calendar_owned);
 }
 

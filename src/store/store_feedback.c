@@ -74,9 +74,16 @@ static const char SQL_ANSWERS_SINCE[] =
 	"SELECT count(*) FROM outbox WHERE recipient = ?1 AND inbox_id IS NOT NULL"
 	" AND created_at >= ?2";
 
-/* The strings a row owns (store_row_release()). */
+/* What a row owns (store_row_release()). */
 static const size_t status_strings[] = { offsetof(struct status_row, name),
 	offsetof(struct status_row, address) };
+static const struct store_owned status_owned = STORE_OWNS(status_strings);
+static const size_t request_strings[] = { offsetof(struct feedback_request_row, topic) };
+static const struct store_owned request_owned = STORE_OWNS(request_strings);
+static const size_t feedback_strings[] = { offsetof(struct feedback_row, confirmation),
+	offsetof(struct feedback_row, critique), offsetof(struct feedback_row, suggestion),
+	offsetof(struct feedback_row, topic) };
+static const struct store_owned feedback_owned = STORE_OWNS(feedback_strings);
 
 int
 store_request_add(struct db *db, int64_t program_id, int64_t asker_id, int64_t giver_id,
@@ -151,7 +158,7 @@ store_request_answered(struct db *db, int64_t id, time_t now, struct fb_error *e
 void
 store_request_release(struct feedback_request_row *r)
 {
-	free(r->topic);
+	store_row_release(r, &request_owned);
 	memset(r, 0, sizeof(*r));
 }
 
@@ -237,10 +244,7 @@ store_feedback_correct(struct db *db, int64_t id, const char *confirmation,
 void
 store_feedback_release(struct feedback_row *f)
 {
-	free(f->confirmation);
-	free(f->critique);
-	free(f->suggestion);
-	free(f->topic);
+	store_row_release(f, &feedback_owned);
 	memset(f, 0, sizeof(*f));
 }
 
@@ -249,7 +253,6 @@ count_query(struct db *db, const char *sql, int64_t id, const char *text, int64_
     struct fb_error *err, const char *what)
 {
 	sqlite3_stmt *st = db_stmt(db, sql, err);
-	int n = -1;
 
 	if (st == NULL)
 		return -1;
@@ -259,12 +262,7 @@ count_query(struct db *db, const char *sql, int64_t id, const char *text, int64_
 	} else {
 		sqlite3_bind_int64(st, 1, id);
 	}
-	if (sqlite3_step(st) == SQLITE_ROW)
-		n = sqlite3_column_int(st, 0);
-	sqlite3_reset(st);
-	if (n < 0)
-		return db_fail(db, err, what);
-	return n;
+	return store_count(db, st, err, what);
 }
 
 int
@@ -287,6 +285,22 @@ store_reaction_add(struct db *db, int64_t feedback_id, const char *text, int64_t
 	return 0;
 }
 
+/* given, received and requested from the columns first, first + 1 and first + 2. */
+static void
+counts_at(sqlite3_stmt *st, int first, struct feedback_counts *c)
+{
+	c->given = sqlite3_column_int(st, first);
+	c->received = sqlite3_column_int(st, first + 1);
+	c->requested = sqlite3_column_int(st, first + 2);
+}
+
+static int
+counts_row(sqlite3_stmt *st, void *arg)
+{
+	counts_at(st, 0, arg);
+	return 0;
+}
+
 int
 store_member_counts(struct db *db, int64_t member_id, int week_from, int week_to,
     struct feedback_counts *out, struct fb_error *err)
@@ -299,23 +313,34 @@ store_member_counts(struct db *db, int64_t member_id, int week_from, int week_to
 	sqlite3_bind_int64(st, 1, member_id);
 	sqlite3_bind_int(st, 2, week_from);
 	sqlite3_bind_int(st, 3, week_to);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
-		out->given = sqlite3_column_int(st, 0);
-		out->received = sqlite3_column_int(st, 1);
-		out->requested = sqlite3_column_int(st, 2);
-	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_ROW)
-		return db_fail(db, err, "counting feedback");
-	return 0;
+	rc = store_step_row(db, st, counts_row, out, err, "counting feedback");
+	/* Aggregates always have their row. */
+	return rc == 1 ? db_fail(db, err, "counting feedback") : rc;
 }
 
 void
 store_status_list_release(struct status_list *l)
 {
-	store_list_release(&l->v, &l->n, sizeof(*l->v), status_strings,
-	    STORE_NSTRINGS(status_strings));
+	store_list_release(&l->v, &l->n, sizeof(*l->v), &status_owned);
+}
+
+/* One member's status row (store_rows()); -1 when out of memory, r released. */
+static int
+status_row(sqlite3_stmt *st, void *arg)
+{
+	struct status_row *r = arg;
+	int oom = 0;
+
+	memset(r, 0, sizeof(*r));
+	r->member_id = sqlite3_column_int64(st, 0);
+	r->name = store_dup(db_col_text(st, 1), &oom);
+	r->address = store_dup(db_col_text(st, 2), &oom);
+	counts_at(st, 3, &r->week);
+	counts_at(st, 6, &r->total);
+	r->undeliverable = sqlite3_column_int(st, 9);
+	if (oom)
+		store_row_release(r, &status_owned);
+	return oom ? -1 : 0;
 }
 
 int
@@ -323,42 +348,13 @@ store_team_status(struct db *db, int64_t team_id, int week, struct status_list *
     struct fb_error *err)
 {
 	sqlite3_stmt *st = db_stmt(db, SQL_TEAM_STATUS, err);
-	struct status_list l = { 0 };
-	size_t cap = 0;
-	int rc, oom = 0;
 
 	if (st == NULL)
 		return -1;
 	sqlite3_bind_int64(st, 1, team_id);
 	sqlite3_bind_int(st, 2, week);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if (store_grow(&l.v, &cap, l.n, sizeof(*l.v)) < 0) {
-			oom = 1;
-			break;
-		}
-		struct status_row *r = &l.v[l.n++];
-		memset(r, 0, sizeof(*r));
-		r->member_id = sqlite3_column_int64(st, 0);
-		r->name = store_dup(db_col_text(st, 1), &oom);
-		r->address = store_dup(db_col_text(st, 2), &oom);
-		r->week.given = sqlite3_column_int(st, 3);
-		r->week.received = sqlite3_column_int(st, 4);
-		r->week.requested = sqlite3_column_int(st, 5);
-		r->total.given = sqlite3_column_int(st, 6);
-		r->total.received = sqlite3_column_int(st, 7);
-		r->total.requested = sqlite3_column_int(st, 8);
-		r->undeliverable = sqlite3_column_int(st, 9);
-		if (oom)
-			break;
-	}
-	sqlite3_reset(st);
-	if (oom || rc != SQLITE_DONE) {
-		store_status_list_release(&l);
-		return oom ? fb_error_set(err, "out of memory") : db_fail(db, err,
-		    "reading the team's status");
-	}
-	*out = l;
-	return 0;
+	return store_rows(db, st, &out->v, &out->n, sizeof(*out->v), status_row, &status_owned,
+	    err, "reading the team's status");
 }
 
 int
@@ -383,28 +379,14 @@ store_member_has_address(struct db *db, int64_t member_id, const char *address,
     struct fb_error *err)
 {
 	sqlite3_stmt *st = db_stmt(db, SQL_HAS_ADDRESS, err);
-	int n = -1;
+	int n;
 
 	if (st == NULL)
 		return -1;
 	sqlite3_bind_int64(st, 1, member_id);
 	db_bind_text(st, 2, address);
-	if (sqlite3_step(st) == SQLITE_ROW)
-		n = sqlite3_column_int(st, 0);
-	sqlite3_reset(st);
-	if (n < 0)
-		return db_fail(db, err, "checking a sender's address");
-	return n > 0;
-}
-
-static int
-member_any_row(sqlite3_stmt *st, void *arg)
-{
-	int64_t *ids = arg;
-
-	ids[0] = sqlite3_column_int64(st, 0);
-	ids[1] = sqlite3_column_int64(st, 1);
-	return 0;
+	n = store_count(db, st, err, "checking a sender's address");
+	return n < 0 ? -1 : n > 0;
 }
 
 int
@@ -413,7 +395,7 @@ store_member_by_address_any(struct db *db, const char *address, struct member *o
 {
 	int64_t ids[2];   /* member, programme */
 	char spec[24];
-	int rc = store_row_by_text(db, SQL_MEMBER_ANY, address, member_any_row, ids, err,
+	int rc = store_row_by_text(db, SQL_MEMBER_ANY, address, store_map_int64_pair, ids, err,
 	    "looking up a sender");
 
 	if (rc != 0)

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "buf.h"
 #include "store_int.h"
 #include "banned.h"
 
@@ -111,25 +112,39 @@ store_row_by_text(struct db *db, const char *sql, const char *text,
 	return store_step_row(db, st, map, arg, err, what);
 }
 
-void
-store_row_release(void *row, const size_t *strings, size_t nstrings)
+int
+store_count(struct db *db, sqlite3_stmt *st, struct fb_error *err, const char *what)
 {
-	for (size_t i = 0; row != NULL && i < nstrings; i++) {
-		char **str = (char **)(void *)((char *)row + strings[i]);
+	int n = 0;
+	int rc = store_step_row(db, st, store_map_int, &n, err, what);
+
+	/* No row from an aggregate: something is wrong with the database. */
+	if (rc == 1)
+		return db_fail(db, err, what);
+	return rc < 0 ? -1 : n;
+}
+
+void
+store_row_release(void *row, const struct store_owned *o)
+{
+	for (size_t i = 0; row != NULL && o != NULL && i < o->nstrings; i++) {
+		char **str = (char **)(void *)((char *)row + o->strings[i]);
 
 		free(*str);
 		*str = NULL;
 	}
+	for (size_t i = 0; row != NULL && o != NULL && i < o->nbufs; i++)
+		buf_release((struct buf *)(void *)((char *)row + o->bufs[i]));
 }
 
 void
-store_list_release(void *v, size_t *n, size_t size, const size_t *strings, size_t nstrings)
+store_list_release(void *v, size_t *n, size_t size, const struct store_owned *o)
 {
 	void **pv = v;
 	char *rows = *pv;
 
 	for (size_t i = 0; i < *n; i++)
-		store_row_release(rows + i * size, strings, nstrings);
+		store_row_release(rows + i * size, o);
 	free(rows);
 	*pv = NULL;
 	*n = 0;
@@ -137,7 +152,7 @@ store_list_release(void *v, size_t *n, size_t size, const size_t *strings, size_
 
 int
 store_rows(struct db *db, sqlite3_stmt *st, void *v, size_t *n, size_t size,
-    int (*map)(sqlite3_stmt *st, void *row), const size_t *strings, size_t nstrings,
+    int (*map)(sqlite3_stmt *st, void *row), const struct store_owned *o,
     struct fb_error *err, const char *what)
 {
 	void **pv = v;
@@ -149,7 +164,7 @@ store_rows(struct db *db, sqlite3_stmt *st, void *v, size_t *n, size_t size,
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		if (store_grow(pv, &cap, *n, size) < 0 || map(st, (char *)*pv + *n * size) < 0) {
 			sqlite3_reset(st);
-			store_list_release(pv, n, size, strings, nstrings);
+			store_list_release(pv, n, size, o);
 			return fb_error_set(err, "out of memory %s", what);
 		}
 		(*n)++;
@@ -158,9 +173,46 @@ store_rows(struct db *db, sqlite3_stmt *st, void *v, size_t *n, size_t size,
 		/* The message before the reset, which may clear it. */
 		db_fail(db, err, what);
 		sqlite3_reset(st);
-		store_list_release(pv, n, size, strings, nstrings);
+		store_list_release(pv, n, size, o);
 		return -1;
 	}
 	sqlite3_reset(st);
 	return 0;
+}
+
+int
+store_map_int(sqlite3_stmt *st, void *arg)
+{
+	*(int *)arg = sqlite3_column_int(st, 0);
+	return 0;
+}
+
+int
+store_map_int64(sqlite3_stmt *st, void *arg)
+{
+	*(int64_t *)arg = sqlite3_column_int64(st, 0);
+	return 0;
+}
+
+int
+store_map_int64_pair(sqlite3_stmt *st, void *arg)
+{
+	int64_t *v = arg;
+
+	v[0] = sqlite3_column_int64(st, 0);
+	v[1] = sqlite3_column_int64(st, 1);
+	return 0;
+}
+
+static const size_t text_strings[] = { 0 };
+const struct store_owned store_text_owned = STORE_OWNS(text_strings);
+
+int
+store_map_text(sqlite3_stmt *st, void *arg)
+{
+	char **s = arg;
+	int oom = 0;
+
+	*s = store_dup(db_col_text(st, 0), &oom);
+	return oom ? -1 : 0;
 }

@@ -63,8 +63,9 @@ static const char SQL_SCORES[] =
 	" WHERE q.measurement_id = ?1 AND (?2 = 0 OR mb.team_id = ?2) AND a.question = ?3"
 	" AND a.superseded = 0 AND a.score IS NOT NULL";
 
-/* The strings a row owns (store_row_release()). */
+/* What a row owns (store_row_release()). */
 static const size_t answer_strings[] = { offsetof(struct answer_row, text) };
+static const struct store_owned answer_owned = STORE_OWNS(answer_strings);
 
 static void
 bind_time(sqlite3_stmt *st, int i, time_t t)
@@ -147,6 +148,7 @@ store_questionnaire_add(struct db *db, int64_t measurement_id, int64_t member_id
     int64_t *id, struct fb_error *err)
 {
 	sqlite3_stmt *st = db_stmt(db, SQL_Q_INSERT, err);
+	int64_t ids[2] = { measurement_id, member_id };
 	int changed, rc;
 
 	if (st == NULL)
@@ -157,16 +159,11 @@ store_questionnaire_add(struct db *db, int64_t measurement_id, int64_t member_id
 	if (store_step_done(db, st, err, "recording a questionnaire") < 0)
 		return -1;
 	changed = sqlite3_changes(db_sqlite(db));
-	if ((st = db_stmt(db, SQL_Q_FIND, err)) == NULL)
-		return -1;
-	sqlite3_bind_int64(st, 1, measurement_id);
-	sqlite3_bind_int64(st, 2, member_id);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
-		*id = sqlite3_column_int64(st, 0);
-	sqlite3_reset(st);
-	if (rc != SQLITE_ROW)
+	rc = store_row(db, SQL_Q_FIND, ids, 2, store_map_int64, id, err, "reading a questionnaire");
+	if (rc == 1)
 		return db_fail(db, err, "reading a questionnaire");
+	if (rc < 0)
+		return -1;
 	return changed ? 0 : 1;
 }
 
@@ -208,14 +205,14 @@ store_questionnaire_incomplete(struct db *db, int64_t measurement_id,
 	if (st == NULL)
 		return -1;
 	sqlite3_bind_int64(st, 1, measurement_id);
-	return store_rows(db, st, &out->v, &out->n, sizeof(*out->v), q_row, NULL, 0, err,
+	return store_rows(db, st, &out->v, &out->n, sizeof(*out->v), q_row, NULL, err,
 	    "listing questionnaires");
 }
 
 void
 store_questionnaire_list_release(struct questionnaire_list *l)
 {
-	store_list_release(&l->v, &l->n, sizeof(*l->v), NULL, 0);
+	store_list_release(&l->v, &l->n, sizeof(*l->v), NULL);
 }
 
 int
@@ -271,92 +268,77 @@ store_answer_add(struct db *db, int64_t questionnaire_id, unsigned question, int
 	return store_step_done(db, st, err, "storing an answer");
 }
 
+/* One answer row (store_rows()); -1 when out of memory. */
+static int
+answer_row(sqlite3_stmt *st, void *arg)
+{
+	struct answer_row *a = arg;
+	int oom = 0;
+
+	a->question = (unsigned)sqlite3_column_int(st, 0);
+	a->score = sqlite3_column_type(st, 1) == SQLITE_NULL ? -1 :
+	    sqlite3_column_int(st, 1);
+	a->text = store_dup(sqlite3_column_type(st, 2) == SQLITE_NULL ? NULL :
+	    db_col_text(st, 2), &oom);
+	return oom ? -1 : 0;
+}
+
 int
 store_answer_current(struct db *db, int64_t questionnaire_id, struct answer_list *out,
     struct fb_error *err)
 {
 	sqlite3_stmt *st = db_stmt(db, SQL_ANSWER_CURRENT, err);
-	size_t cap = 0;
-	int rc, oom = 0;
 
 	out->v = NULL;
 	out->n = 0;
 	if (st == NULL)
 		return -1;
 	sqlite3_bind_int64(st, 1, questionnaire_id);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		struct answer_row *a;
-
-		if (store_grow(&out->v, &cap, out->n, sizeof(*out->v)) < 0) {
-			oom = 1;
-			break;
-		}
-		a = &out->v[out->n++];
-		a->question = (unsigned)sqlite3_column_int(st, 0);
-		a->score = sqlite3_column_type(st, 1) == SQLITE_NULL ? -1 :
-		    sqlite3_column_int(st, 1);
-		a->text = store_dup(sqlite3_column_type(st, 2) == SQLITE_NULL ? NULL :
-		    db_col_text(st, 2), &oom);
-		if (oom)
-			break;
-	}
-	sqlite3_reset(st);
-	if (oom) {
-		store_answer_list_release(out);
-		return fb_error_set(err, "out of memory");
-	}
-	if (rc != SQLITE_DONE) {
-		store_answer_list_release(out);
-		return db_fail(db, err, "reading answers");
-	}
-	return 0;
+	return store_rows(db, st, &out->v, &out->n, sizeof(*out->v), answer_row, &answer_owned,
+	    err, "reading answers");
 }
 
 void
 store_answer_list_release(struct answer_list *l)
 {
-	store_list_release(&l->v, &l->n, sizeof(*l->v), answer_strings,
-	    STORE_NSTRINGS(answer_strings));
+	store_list_release(&l->v, &l->n, sizeof(*l->v), &answer_owned);
 }
 
 int
 store_reminders_since(struct db *db, int64_t member_id, time_t since, struct fb_error *err)
 {
 	sqlite3_stmt *st = db_stmt(db, SQL_REMINDERS_SINCE, err);
-	int n = -1;
 
 	if (st == NULL)
 		return -1;
 	sqlite3_bind_int64(st, 1, member_id);
 	sqlite3_bind_int64(st, 2, (sqlite3_int64)since);
-	if (sqlite3_step(st) == SQLITE_ROW)
-		n = sqlite3_column_int(st, 0);
-	sqlite3_reset(st);
-	return n < 0 ? db_fail(db, err, "counting reminders") : n;
+	return store_count(db, st, err, "counting reminders");
 }
 
 /* ---- aggregates ------------------------------------------------------------------------------- */
+
+static int
+counts_row(sqlite3_stmt *st, void *arg)
+{
+	struct measure_counts *out = arg;
+
+	out->sent = sqlite3_column_int(st, 0);
+	out->complete = sqlite3_column_int(st, 1);
+	out->partial = sqlite3_column_int(st, 2);
+	out->missing = out->sent - out->complete - out->partial;
+	return 0;
+}
 
 int
 store_measure_counts(struct db *db, int64_t measurement_id, int64_t team_id,
     struct measure_counts *out, struct fb_error *err)
 {
-	sqlite3_stmt *st = db_stmt(db, SQL_COUNTS, err);
-	int rc;
+	int64_t ids[2] = { measurement_id, team_id };
+	int rc = store_row(db, SQL_COUNTS, ids, 2, counts_row, out, err, "counting answers");
 
-	if (st == NULL)
-		return -1;
-	sqlite3_bind_int64(st, 1, measurement_id);
-	sqlite3_bind_int64(st, 2, team_id);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
-		out->sent = sqlite3_column_int(st, 0);
-		out->complete = sqlite3_column_int(st, 1);
-		out->partial = sqlite3_column_int(st, 2);
-		out->missing = out->sent - out->complete - out->partial;
-	}
-	sqlite3_reset(st);
-	return rc == SQLITE_ROW ? 0 : db_fail(db, err, "counting answers");
+	/* Aggregates always have their row. */
+	return rc == 1 ? db_fail(db, err, "counting answers") : rc;
 }
 
 int
@@ -364,8 +346,6 @@ store_measure_scores(struct db *db, int64_t measurement_id, int64_t team_id,
     unsigned question, int **scores, size_t *n, struct fb_error *err)
 {
 	sqlite3_stmt *st = db_stmt(db, SQL_SCORES, err);
-	size_t cap = 0;
-	int rc;
 
 	*scores = NULL;
 	*n = 0;
@@ -374,22 +354,6 @@ store_measure_scores(struct db *db, int64_t measurement_id, int64_t team_id,
 	sqlite3_bind_int64(st, 1, measurement_id);
 	sqlite3_bind_int64(st, 2, team_id);
 	sqlite3_bind_int(st, 3, (int)question);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if (store_grow(scores, &cap, *n, sizeof(**scores)) < 0) {
-			sqlite3_reset(st);
-			free(*scores);
-			*scores = NULL;
-			*n = 0;
-			return fb_error_set(err, "out of memory");
-		}
-		(*scores)[(*n)++] = sqlite3_column_int(st, 0);
-	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE) {
-		free(*scores);
-		*scores = NULL;
-		*n = 0;
-		return db_fail(db, err, "reading scores");
-	}
-	return 0;
+	return store_rows(db, st, scores, n, sizeof(**scores), store_map_int, NULL, err,
+	    "reading scores");
 }

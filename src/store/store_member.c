@@ -64,17 +64,22 @@ static const char SQL_ABSENCE_INSERT[] =
 static const char SQL_MEMBER_AWAY[] =
 	"SELECT count(*) FROM absence WHERE member_id = ?1 AND from_date <= ?2 AND until_date >= ?2";
 
-/* The strings a row owns (store_row_release()). */
+/* What a row owns (store_row_release()). */
 static const size_t member_strings[] = { offsetof(struct member, name),
 	offsetof(struct member, address), offsetof(struct member, timezone),
 	offsetof(struct member, language), offsetof(struct member, status),
 	offsetof(struct member, team_name) };
+static const struct store_owned member_owned = STORE_OWNS(member_strings);
 static const size_t facilitator_strings[] = { offsetof(struct facilitator, name),
 	offsetof(struct facilitator, address), offsetof(struct facilitator, team_name) };
+static const struct store_owned facilitator_owned = STORE_OWNS(facilitator_strings);
 
+/* One member row (for store_step_row() and store_rows()); -1 when out of memory, m
+ * released. */
 static int
-member_from_row(sqlite3_stmt *st, struct member *m)
+member_from_row(sqlite3_stmt *st, void *arg)
 {
+	struct member *m = arg;
 	int oom = 0;
 
 	memset(m, 0, sizeof(*m));
@@ -100,7 +105,7 @@ store_member_release(struct member *m)
 {
 	if (m == NULL)
 		return;
-	store_row_release(m, member_strings, STORE_NSTRINGS(member_strings));
+	store_row_release(m, &member_owned);
 	memset(m, 0, sizeof(*m));
 }
 
@@ -181,42 +186,14 @@ store_member_add_address(struct db *db, int64_t member_id, const char *address,
     struct fb_error *err)
 {
 	int64_t team_id;
-	sqlite3_stmt *st = db_stmt(db, "SELECT team_id FROM member WHERE id = ?1", err);
+	int rc = store_row_by_id(db, "SELECT team_id FROM member WHERE id = ?1", member_id,
+	    store_map_int64, &team_id, err, "reading a member");
 
-	if (st == NULL)
-		return -1;
-	sqlite3_bind_int64(st, 1, member_id);
-	if (sqlite3_step(st) != SQLITE_ROW) {
-		sqlite3_reset(st);
+	if (rc == 1)
 		return fb_error_set(err, "no member with id %lld", (long long)member_id);
-	}
-	team_id = sqlite3_column_int64(st, 0);
-	sqlite3_reset(st);
-	return address_insert(db, member_id, team_id, address, 0, err);
-}
-
-static int
-member_query(sqlite3_stmt *st, struct member_list *out)
-{
-	struct member_list l = { 0 };
-	size_t cap = 0;
-	int rc;
-
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if (store_grow(&l.v, &cap, l.n, sizeof(*l.v)) < 0 ||
-		    member_from_row(st, &l.v[l.n]) < 0) {
-			rc = SQLITE_NOMEM;
-			break;
-		}
-		l.n++;
-	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE) {
-		store_member_list_release(&l);
+	if (rc < 0)
 		return -1;
-	}
-	*out = l;
-	return 0;
+	return address_insert(db, member_id, team_id, address, 0, err);
 }
 
 int
@@ -229,16 +206,14 @@ store_member_list(struct db *db, int64_t program_id, int64_t team_id, struct mem
 		return -1;
 	sqlite3_bind_int64(st, 1, program_id);
 	sqlite3_bind_int64(st, 2, team_id);
-	if (member_query(st, out) < 0)
-		return db_fail(db, err, "listing members");
-	return 0;
+	return store_rows(db, st, &out->v, &out->n, sizeof(*out->v), member_from_row,
+	    &member_owned, err, "listing members");
 }
 
 void
 store_member_list_release(struct member_list *l)
 {
-	store_list_release(&l->v, &l->n, sizeof(*l->v), member_strings,
-	    STORE_NSTRINGS(member_strings));
+	store_list_release(&l->v, &l->n, sizeof(*l->v), &member_owned);
 }
 
 int
@@ -256,19 +231,15 @@ store_member_find(struct db *db, int64_t program_id, int64_t team_id, const char
 	if (errno || *end || end == spec)
 		id = 0;
 	if (id > 0) {
-		if ((st = db_stmt(db, SQL_MEMBER_BY_ID, err)) == NULL)
-			return -1;
-		sqlite3_bind_int64(st, 1, program_id);
-		sqlite3_bind_int64(st, 2, team_id);
-		sqlite3_bind_int64(st, 3, id);
-		if (member_query(st, &l) < 0)
-			return db_fail(db, err, "finding a member");
-		if (l.n == 1) {
-			*out = l.v[0];
-			free(l.v);
-			return 0;
-		}
-		store_member_list_release(&l);
+		int64_t ids[3] = { program_id, team_id, id };
+		struct member m;
+		int rc = store_row(db, SQL_MEMBER_BY_ID, ids, 3, member_from_row, &m, err,
+		    "finding a member");
+
+		if (rc == 0)
+			*out = m;
+		if (rc <= 0)
+			return rc;
 	}
 	if ((st = db_stmt(db, SQL_MEMBER_FIND, err)) == NULL)
 		return -1;
@@ -276,8 +247,9 @@ store_member_find(struct db *db, int64_t program_id, int64_t team_id, const char
 	sqlite3_bind_int64(st, 2, team_id);
 	sqlite3_bind_int64(st, 3, id);
 	db_bind_text(st, 4, spec);
-	if (member_query(st, &l) < 0)
-		return db_fail(db, err, "finding a member");
+	if (store_rows(db, st, &l.v, &l.n, sizeof(*l.v), member_from_row, &member_owned, err,
+	    "finding a member") < 0)
+		return -1;
 	if (l.n == 1) {
 		*out = l.v[0];
 		free(l.v);
@@ -311,21 +283,17 @@ store_member_by_address(struct db *db, int64_t program_id, const char *address,
     struct member *out, struct fb_error *err)
 {
 	sqlite3_stmt *st = db_stmt(db, SQL_MEMBER_BY_ADDRESS, err);
-	struct member_list l = { 0 };
+	struct member m;
+	int rc;
 
 	if (st == NULL)
 		return -1;
 	sqlite3_bind_int64(st, 1, program_id);
 	db_bind_text(st, 2, address);
-	if (member_query(st, &l) < 0)
-		return db_fail(db, err, "finding a member by address");
-	if (l.n == 0)
-		return 1;
-	*out = l.v[0];
-	for (size_t i = 1; i < l.n; i++)
-		store_member_release(&l.v[i]);
-	free(l.v);
-	return 0;
+	rc = store_step_row(db, st, member_from_row, &m, err, "finding a member by address");
+	if (rc == 0)
+		*out = m;
+	return rc;
 }
 
 int
@@ -357,8 +325,25 @@ store_facilitator_release(struct facilitator *f)
 {
 	if (f == NULL)
 		return;
-	store_row_release(f, facilitator_strings, STORE_NSTRINGS(facilitator_strings));
+	store_row_release(f, &facilitator_owned);
 	memset(f, 0, sizeof(*f));
+}
+
+/* One facilitator row (store_rows()); -1 when out of memory, f released. */
+static int
+facilitator_row(sqlite3_stmt *st, void *arg)
+{
+	struct facilitator *f = arg;
+	int oom = 0;
+
+	f->id = sqlite3_column_int64(st, 0);
+	f->team_id = sqlite3_column_int64(st, 1);
+	f->name = store_dup((const char *)sqlite3_column_text(st, 2), &oom);
+	f->address = store_dup(db_col_text(st, 3), &oom);
+	f->team_name = store_dup(db_col_text(st, 4), &oom);
+	if (oom)
+		store_facilitator_release(f);
+	return oom ? -1 : 0;
 }
 
 int
@@ -366,44 +351,19 @@ store_facilitator_list(struct db *db, int64_t program_id, int64_t team_id,
     struct facilitator_list *out, struct fb_error *err)
 {
 	sqlite3_stmt *st = db_stmt(db, SQL_FACILITATOR_LIST, err);
-	struct facilitator_list l = { 0 };
-	size_t cap = 0;
-	int rc, oom = 0;
 
 	if (st == NULL)
 		return -1;
 	sqlite3_bind_int64(st, 1, program_id);
 	sqlite3_bind_int64(st, 2, team_id);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		struct facilitator *f;
-
-		if (store_grow(&l.v, &cap, l.n, sizeof(*l.v)) < 0) {
-			oom = 1;
-			break;
-		}
-		f = &l.v[l.n++];
-		f->id = sqlite3_column_int64(st, 0);
-		f->team_id = sqlite3_column_int64(st, 1);
-		f->name = store_dup((const char *)sqlite3_column_text(st, 2), &oom);
-		f->address = store_dup(db_col_text(st, 3), &oom);
-		f->team_name = store_dup(db_col_text(st, 4), &oom);
-		if (oom)
-			break;
-	}
-	sqlite3_reset(st);
-	if (oom || rc != SQLITE_DONE) {
-		store_facilitator_list_release(&l);
-		return oom ? fb_error_set(err, "out of memory") : db_fail(db, err, "listing facilitators");
-	}
-	*out = l;
-	return 0;
+	return store_rows(db, st, &out->v, &out->n, sizeof(*out->v), facilitator_row,
+	    &facilitator_owned, err, "listing facilitators");
 }
 
 void
 store_facilitator_list_release(struct facilitator_list *l)
 {
-	store_list_release(&l->v, &l->n, sizeof(*l->v), facilitator_strings,
-	    STORE_NSTRINGS(facilitator_strings));
+	store_list_release(&l->v, &l->n, sizeof(*l->v), &facilitator_owned);
 }
 
 int
@@ -436,17 +396,12 @@ int
 store_member_is_away(struct db *db, int64_t member_id, const char *date, struct fb_error *err)
 {
 	sqlite3_stmt *st = db_stmt(db, SQL_MEMBER_AWAY, err);
-	int rc, n = 0;
+	int n;
 
 	if (st == NULL)
 		return -1;
 	sqlite3_bind_int64(st, 1, member_id);
 	db_bind_text(st, 2, date);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
-		n = sqlite3_column_int(st, 0);
-	sqlite3_reset(st);
-	if (rc != SQLITE_ROW)
-		return db_fail(db, err, "reading absences");
-	return n > 0;
+	n = store_count(db, st, err, "reading absences");
+	return n < 0 ? -1 : n > 0;
 }

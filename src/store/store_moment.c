@@ -10,28 +10,18 @@ static const char SQL_DONE_GET[] =
 static const char SQL_DONE_SET[] =
 	"INSERT OR IGNORE INTO done (program_id, moment_key, target, done_at) VALUES (?1, ?2, '', ?3)";
 
-static int
-count_row(sqlite3_stmt *st, void *arg)
-{
-	*(int *)arg = sqlite3_column_int(st, 0);
-	return 0;
-}
-
 int
 store_moment_is_done(struct db *db, int64_t program_id, const char *key, struct fb_error *err)
 {
 	sqlite3_stmt *st = db_stmt(db, SQL_DONE_GET, err);
-	int n = 0, rc;
+	int n;
 
 	if (st == NULL)
 		return -1;
 	sqlite3_bind_int64(st, 1, program_id);
 	db_bind_text(st, 2, key);
-	rc = store_step_row(db, st, count_row, &n, err, "reading done moments");
-	/* count(*) always has its row. */
-	if (rc == 1)
-		return db_fail(db, err, "reading done moments");
-	return rc < 0 ? -1 : n > 0;
+	n = store_count(db, st, err, "reading done moments");
+	return n < 0 ? -1 : n > 0;
 }
 
 int

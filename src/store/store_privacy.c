@@ -9,6 +9,7 @@
 
 #include "db.h"
 #include "privacy.h"
+#include "store_int.h"
 #include "vocab.h"
 #include "banned.h"
 
@@ -530,23 +531,11 @@ static const char SQL_ERASED[] = "SELECT status = 'erased' FROM member WHERE id 
 int
 privacy_member_erased(struct db *db, int64_t member_id, struct fb_error *err)
 {
-	sqlite3_stmt *st = db_stmt(db, SQL_ERASED, err);
-	int rc;
+	int erased = 0;
+	int rc = store_row_by_id(db, SQL_ERASED, member_id, store_map_int, &erased, err,
+	    "reading a member");
 
-	if (st == NULL)
-		return -1;
-	sqlite3_bind_int64(st, 1, member_id);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
-		int erased = sqlite3_column_int(st, 0);
-
-		sqlite3_reset(st);
-		return erased;
-	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE)
-		return db_fail(db, err, "reading a member");
-	return 0;
+	return rc < 0 ? -1 : erased;
 }
 
 static const char SQL_NAME[] = "SELECT name FROM member WHERE id = ?1";
@@ -579,26 +568,20 @@ int
 privacy_erase_member(struct db *db, int64_t member_id, struct privacy_counts *counts,
     privacy_source_cb on_source, void *ctx, struct fb_error *err)
 {
-	sqlite3_stmt *st;
-	char *name;
+	char *name = NULL;
+	int rc;
 
 	/* Temp tables in memory: the needles are the member's words; no temp file gets them. */
 	if (db_exec(db, SQL_SECURE_DELETE, err) < 0 || db_exec(db, SQL_TEMP_MEMORY, err) < 0 ||
 	    db_exec(db, SQL_TEMP_NEEDLE, err) < 0 || db_exec(db, SQL_TEMP_INBOX, err) < 0 ||
 	    db_exec(db, SQL_TEMP_OUTBOX, err) < 0)
 		return -1;
-	st = db_stmt(db, SQL_NAME, err);
-	if (st == NULL)
-		return -1;
-	sqlite3_bind_int64(st, 1, member_id);
-	if (sqlite3_step(st) != SQLITE_ROW) {
-		sqlite3_reset(st);
+	rc = store_row_by_id(db, SQL_NAME, member_id, store_map_text, &name, err,
+	    "reading a member");
+	if (rc == 1)
 		return fb_error_set(err, "member %lld does not exist", (long long)member_id);
-	}
-	name = strdup(db_col_text(st, 0));
-	sqlite3_reset(st);
-	if (name == NULL)
-		return fb_error_set(err, "out of memory");
+	if (rc < 0)
+		return -1;
 	if (db_begin(db, err) < 0) {
 		free(name);
 		return -1;
@@ -640,14 +623,8 @@ privacy_compact(struct db *db, struct fb_error *err)
 	/* TRUNCATE waits (busy timeout) for readers of an older snapshot; if one outlasts it, the
 	 * old pages stay in the file until the next checkpoint: say so rather than succeed. */
 	st = db_stmt(db, SQL_CHECKPOINT, err);
-	if (st == NULL)
+	if (st == NULL || (busy = store_count(db, st, err, "checkpointing the WAL")) < 0)
 		return -1;
-	if (sqlite3_step(st) != SQLITE_ROW) {
-		sqlite3_reset(st);
-		return db_fail(db, err, "checkpointing the WAL");
-	}
-	busy = sqlite3_column_int(st, 0);
-	sqlite3_reset(st);
 	if (busy)
 		return fb_error_set(err, "the erase is done, but another process kept reading the "
 		    "database, so its WAL could not be emptied yet: run the erase again later (it "

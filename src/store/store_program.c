@@ -30,11 +30,13 @@ static const char SQL_TEAM_LIST[] =
 	"SELECT t.id, t.program_id, t.name, p.name FROM team t JOIN program p ON p.id = t.program_id "
 	"WHERE ?1 = 0 OR t.program_id = ?1 ORDER BY p.name, t.name";
 
-/* The strings a row owns (store_row_release()). */
+/* What a row owns (store_row_release()). */
 static const size_t program_strings[] = { offsetof(struct program, name),
 	offsetof(struct program, timezone), offsetof(struct program, organizer) };
+static const struct store_owned program_owned = STORE_OWNS(program_strings);
 static const size_t team_strings[] = { offsetof(struct team, name),
 	offsetof(struct team, program_name) };
+static const struct store_owned team_owned = STORE_OWNS(team_strings);
 
 /* One programme row (also for store_rows()); -1 when out of memory, p released. */
 static int
@@ -62,7 +64,7 @@ program_from_row(sqlite3_stmt *st, void *arg)
 void
 store_program_release(struct program *p)
 {
-	store_row_release(p, program_strings, STORE_NSTRINGS(program_strings));
+	store_row_release(p, &program_owned);
 }
 
 int
@@ -112,6 +114,7 @@ store_program_get(struct db *db, const char *name_or_id, struct program *out,
     struct fb_error *err)
 {
 	sqlite3_stmt *st = db_stmt(db, SQL_PROGRAM_BY_NAME, err);
+	struct program p;
 	char *end;
 	long long id;
 	int rc;
@@ -124,21 +127,11 @@ store_program_get(struct db *db, const char *name_or_id, struct program *out,
 		id = 0;
 	db_bind_text(st, 1, name_or_id);
 	sqlite3_bind_int64(st, 2, id);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
-		struct program p;
-
-		if (program_from_row(st, &p) < 0) {
-			sqlite3_reset(st);
-			return fb_error_set(err, "out of memory");
-		}
-		sqlite3_reset(st);
+	rc = store_step_row(db, st, program_from_row, &p, err, "reading programmes");
+	if (rc == 0)
 		*out = p;
-		return 0;
-	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE)
-		return db_fail(db, err, "reading programmes");
+	if (rc <= 0)
+		return rc;
 	{
 		struct buf names = BUF_INIT;
 
@@ -158,14 +151,13 @@ store_program_list(struct db *db, struct program_list *out, struct fb_error *err
 	if (st == NULL)
 		return -1;
 	return store_rows(db, st, &out->v, &out->n, sizeof(*out->v), program_from_row,
-	    program_strings, STORE_NSTRINGS(program_strings), err, "listing programmes");
+	    &program_owned, err, "listing programmes");
 }
 
 void
 store_program_list_release(struct program_list *l)
 {
-	store_list_release(&l->v, &l->n, sizeof(*l->v), program_strings,
-	    STORE_NSTRINGS(program_strings));
+	store_list_release(&l->v, &l->n, sizeof(*l->v), &program_owned);
 }
 
 /* One team row (also for store_rows()); -1 when out of memory, t released. */
@@ -189,7 +181,7 @@ team_from_row(sqlite3_stmt *st, void *arg)
 void
 store_team_release(struct team *t)
 {
-	store_row_release(t, team_strings, STORE_NSTRINGS(team_strings));
+	store_row_release(t, &team_owned);
 }
 
 int
@@ -277,12 +269,12 @@ store_team_list(struct db *db, int64_t program_id, struct team_list *out, struct
 	if (st == NULL)
 		return -1;
 	sqlite3_bind_int64(st, 1, program_id);
-	return store_rows(db, st, &out->v, &out->n, sizeof(*out->v), team_from_row, team_strings,
-	    STORE_NSTRINGS(team_strings), err, "listing teams");
+	return store_rows(db, st, &out->v, &out->n, sizeof(*out->v), team_from_row, &team_owned,
+	    err, "listing teams");
 }
 
 void
 store_team_list_release(struct team_list *l)
 {
-	store_list_release(&l->v, &l->n, sizeof(*l->v), team_strings, STORE_NSTRINGS(team_strings));
+	store_list_release(&l->v, &l->n, sizeof(*l->v), &team_owned);
 }

@@ -101,8 +101,7 @@ queue_outbox_add(struct db *db, const struct outbox_new *m, time_t now, int64_t 
 	/* An address that complained of spam gets nothing more, whatever queued it (as an ESP
 	 * does): the row is kept as failed, so the outbox shows what was not sent and why. */
 	db_bind_text(st, 1, m->recipient);
-	suppressed = sqlite3_step(st) == SQLITE_ROW && sqlite3_column_int(st, 0) > 0;
-	sqlite3_reset(st);
+	suppressed = store_count(db, st, err, "checking for a complaint") > 0;
 	st = db_stmt(db, SQL_OUTBOX_INSERT, err);
 	if (st == NULL)
 		return -1;
@@ -131,14 +130,18 @@ queue_outbox_add(struct db *db, const struct outbox_new *m, time_t now, int64_t 
 	return 0;
 }
 
+static int
+time_row(sqlite3_stmt *st, void *arg)
+{
+	*(time_t *)arg = (time_t)sqlite3_column_int64(st, 0);
+	return 0;
+}
+
 int
 queue_outbox_window(struct db *db, const char *recipient, time_t since, int64_t new_id,
     time_t **out, size_t *n, struct fb_error *err)
 {
 	sqlite3_stmt *st = db_stmt(db, SQL_OUTBOX_WINDOW, err);
-	time_t *v = NULL;
-	size_t k = 0, cap = 0;
-	int rc;
 
 	if (st == NULL)
 		return -1;
@@ -146,32 +149,49 @@ queue_outbox_window(struct db *db, const char *recipient, time_t since, int64_t 
 	sqlite3_bind_int64(st, 2, (sqlite3_int64)since);
 	sqlite3_bind_int64(st, 3, new_id);
 	sqlite3_bind_int(st, 4, OUTBOX_AUTOMATIC);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if (store_grow(&v, &cap, k, sizeof(*v)) < 0) {
-			rc = SQLITE_NOMEM;
-			break;
-		}
-		v[k++] = (time_t)sqlite3_column_int64(st, 0);
-	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE) {
-		free(v);
-		if (rc == SQLITE_NOMEM)
-			return fb_error_set(err, "out of memory");
-		return db_fail(db, err, "counting mail to an address");
-	}
-	*out = v;
-	*n = k;
-	return 0;
+	return store_rows(db, st, out, n, sizeof(**out), time_row, NULL, err,
+	    "counting mail to an address");
 }
 
-/* The strings a row owns (store_row_release()). */
+/* What a row owns (store_row_release()). */
 static const size_t wait_strings[] = { offsetof(struct outbox_wait, kind) };
+static const struct store_owned wait_owned = STORE_OWNS(wait_strings);
+static const size_t outbox_strings[] = { offsetof(struct outbox_row, message_id),
+	offsetof(struct outbox_row, kind), offsetof(struct outbox_row, sender),
+	offsetof(struct outbox_row, recipient), offsetof(struct outbox_row, subject),
+	offsetof(struct outbox_row, state), offsetof(struct outbox_row, last_error) };
+static const size_t outbox_bufs[] = { offsetof(struct outbox_row, raw) };
+static const struct store_owned outbox_owned = { outbox_strings,
+	STORE_NSTRINGS(outbox_strings), outbox_bufs, STORE_NSTRINGS(outbox_bufs) };
+static const size_t inbox_strings[] = { offsetof(struct inbox_row, message_id),
+	offsetof(struct inbox_row, sha256), offsetof(struct inbox_row, source),
+	offsetof(struct inbox_row, sender), offsetof(struct inbox_row, subject),
+	offsetof(struct inbox_row, state), offsetof(struct inbox_row, kind),
+	offsetof(struct inbox_row, reason), offsetof(struct inbox_row, error) };
+static const size_t inbox_bufs[] = { offsetof(struct inbox_row, raw) };
+static const struct store_owned inbox_owned = { inbox_strings, STORE_NSTRINGS(inbox_strings),
+	inbox_bufs, STORE_NSTRINGS(inbox_bufs) };
 
 void
 queue_outbox_wait_list_release(struct outbox_wait_list *l)
 {
-	store_list_release(&l->v, &l->n, sizeof(*l->v), wait_strings, STORE_NSTRINGS(wait_strings));
+	store_list_release(&l->v, &l->n, sizeof(*l->v), &wait_owned);
+}
+
+/* One waiting row (store_rows()); -1 when out of memory. */
+static int
+wait_row(sqlite3_stmt *st, void *arg)
+{
+	struct outbox_wait *w = arg;
+	int oom = 0;
+
+	w->id = sqlite3_column_int64(st, 0);
+	w->kind = store_dup(db_col_text(st, 1), &oom);
+	w->priority = sqlite3_column_int(st, 2);
+	w->held = sqlite3_column_int(st, 3);
+	w->admitted_at = (time_t)sqlite3_column_int64(st, 4);
+	w->next_at = (time_t)sqlite3_column_int64(st, 5);
+	return oom ? -1 : 0;
 }
 
 int
@@ -179,41 +199,14 @@ queue_outbox_waiting(struct db *db, const char *recipient, int64_t new_id,
     struct outbox_wait_list *out, struct fb_error *err)
 {
 	sqlite3_stmt *st = db_stmt(db, SQL_OUTBOX_WAITING, err);
-	struct outbox_wait_list l = { 0 };
-	size_t cap = 0;
-	int rc, oom = 0;
 
 	if (st == NULL)
 		return -1;
 	db_bind_text(st, 1, recipient);
 	sqlite3_bind_int64(st, 2, new_id);
 	sqlite3_bind_int(st, 3, OUTBOX_AUTOMATIC);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		struct outbox_wait *w;
-
-		if (store_grow(&l.v, &cap, l.n, sizeof(*l.v)) < 0) {
-			oom = 1;
-			break;
-		}
-		w = &l.v[l.n++];
-		w->id = sqlite3_column_int64(st, 0);
-		w->kind = store_dup(db_col_text(st, 1), &oom);
-		w->priority = sqlite3_column_int(st, 2);
-		w->held = sqlite3_column_int(st, 3);
-		w->admitted_at = (time_t)sqlite3_column_int64(st, 4);
-		w->next_at = (time_t)sqlite3_column_int64(st, 5);
-		if (oom)
-			break;
-	}
-	sqlite3_reset(st);
-	if (oom || rc != SQLITE_DONE) {
-		queue_outbox_wait_list_release(&l);
-		if (oom)
-			return fb_error_set(err, "out of memory");
-		return db_fail(db, err, "reading the mail waiting for an address");
-	}
-	*out = l;
-	return 0;
+	return store_rows(db, st, &out->v, &out->n, sizeof(*out->v), wait_row, &wait_owned, err,
+	    "reading the mail waiting for an address");
 }
 
 int
@@ -246,53 +239,43 @@ int
 queue_outbox_held_recipients(struct db *db, char ***out, size_t *n, struct fb_error *err)
 {
 	sqlite3_stmt *st = db_stmt(db, SQL_OUTBOX_HELD_RECIPIENTS, err);
-	char **v = NULL;
-	size_t k = 0, cap = 0;
-	int rc, oom = 0;
 
 	if (st == NULL)
 		return -1;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if (store_grow(&v, &cap, k, sizeof(*v)) < 0) {
-			oom = 1;
-			break;
-		}
-		v[k++] = store_dup(db_col_text(st, 0), &oom);
-		if (oom)
-			break;
-	}
-	sqlite3_reset(st);
-	if (oom || rc != SQLITE_DONE) {
-		for (size_t i = 0; i < k; i++)
-			free(v[i]);
-		free(v);
-		if (oom)
-			return fb_error_set(err, "out of memory");
-		return db_fail(db, err, "listing held mail");
-	}
-	*out = v;
-	*n = k;
+	return store_rows(db, st, out, n, sizeof(**out), store_map_text, &store_text_owned, err,
+	    "listing held mail");
+}
+
+struct held_count {
+	int n;
+	time_t first;
+};
+
+static int
+held_count_row(sqlite3_stmt *st, void *arg)
+{
+	struct held_count *h = arg;
+
+	h->n = sqlite3_column_int(st, 0);
+	h->first = (time_t)sqlite3_column_int64(st, 1);
 	return 0;
 }
 
 int
 queue_outbox_held_count(struct db *db, int64_t member_id, time_t *first, struct fb_error *err)
 {
-	sqlite3_stmt *st = db_stmt(db, SQL_OUTBOX_HELD_COUNT, err);
-	int n = -1;
+	struct held_count h;
+	int rc = store_row_by_id(db, SQL_OUTBOX_HELD_COUNT, member_id, held_count_row, &h, err,
+	    "counting held mail");
 
-	if (st == NULL)
-		return -1;
-	sqlite3_bind_int64(st, 1, member_id);
-	if (sqlite3_step(st) == SQLITE_ROW) {
-		n = sqlite3_column_int(st, 0);
-		if (first != NULL)
-			*first = (time_t)sqlite3_column_int64(st, 1);
-	}
-	sqlite3_reset(st);
-	if (n < 0)
+	/* An aggregate always has its row. */
+	if (rc == 1)
 		return db_fail(db, err, "counting held mail");
-	return n;
+	if (rc < 0)
+		return -1;
+	if (first != NULL)
+		*first = h.first;
+	return h.n;
 }
 
 int
@@ -305,9 +288,13 @@ queue_outbox_recover(struct db *db, struct fb_error *err)
 	return sqlite3_changes(db_sqlite(db));
 }
 
+/* One outbox row (for store_step_row() and store_rows()), raw too when the statement selects
+ * it (column 13); -1 when out of memory, r released. */
 static int
-outbox_from_row(sqlite3_stmt *st, struct outbox_row *r, int with_raw)
+outbox_from_row(sqlite3_stmt *st, void *arg)
 {
+	struct outbox_row *r = arg;
+	int with_raw = sqlite3_column_count(st) > 13;
 	int oom = 0;
 
 	memset(r, 0, sizeof(*r));
@@ -338,14 +325,7 @@ outbox_from_row(sqlite3_stmt *st, struct outbox_row *r, int with_raw)
 void
 queue_outbox_release(struct outbox_row *r)
 {
-	free(r->message_id);
-	free(r->kind);
-	free(r->sender);
-	free(r->recipient);
-	free(r->subject);
-	free(r->state);
-	free(r->last_error);
-	buf_release(&r->raw);
+	store_row_release(r, &outbox_owned);
 	memset(r, 0, sizeof(*r));
 	buf_init(&r->raw);
 }
@@ -353,35 +333,7 @@ queue_outbox_release(struct outbox_row *r)
 void
 queue_outbox_list_release(struct outbox_list *l)
 {
-	for (size_t i = 0; i < l->n; i++)
-		queue_outbox_release(&l->v[i]);
-	free(l->v);
-	l->v = NULL;
-	l->n = 0;
-}
-
-static int
-outbox_query(sqlite3_stmt *st, int with_raw, struct outbox_list *out)
-{
-	struct outbox_list l = { 0 };
-	size_t cap = 0;
-	int rc;
-
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if (store_grow(&l.v, &cap, l.n, sizeof(*l.v)) < 0 ||
-		    outbox_from_row(st, &l.v[l.n], with_raw) < 0) {
-			rc = SQLITE_NOMEM;
-			break;
-		}
-		l.n++;
-	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE) {
-		queue_outbox_list_release(&l);
-		return -1;
-	}
-	*out = l;
-	return 0;
+	store_list_release(&l->v, &l->n, sizeof(*l->v), &outbox_owned);
 }
 
 int
@@ -398,10 +350,9 @@ queue_outbox_claim(struct db *db, time_t now, size_t max, struct outbox_list *ou
 		goto fail;
 	sqlite3_bind_int64(st, 1, (sqlite3_int64)now);
 	sqlite3_bind_int64(st, 2, (sqlite3_int64)max);
-	if (outbox_query(st, 1, &l) < 0) {
-		db_fail(db, err, "reading the outbox");
+	if (store_rows(db, st, &l.v, &l.n, sizeof(*l.v), outbox_from_row, &outbox_owned, err,
+	    "reading the outbox") < 0)
 		goto fail;
-	}
 	for (size_t i = 0; i < l.n; i++) {
 		st = db_stmt(db, SQL_OUTBOX_SENDING, err);
 		if (st == NULL)
@@ -458,11 +409,8 @@ queue_outbox_next(struct db *db, struct fb_error *err)
 	sqlite3_stmt *st = db_stmt(db, SQL_OUTBOX_NEXT, err);
 	time_t t = 0;
 
-	if (st == NULL)
+	if (st == NULL || store_step_row(db, st, time_row, &t, err, "reading the outbox") != 0)
 		return 0;
-	if (sqlite3_step(st) == SQLITE_ROW)
-		t = (time_t)sqlite3_column_int64(st, 0);
-	sqlite3_reset(st);
 	return t;
 }
 
@@ -476,27 +424,22 @@ queue_outbox_list(struct db *db, const char *state, size_t limit, struct outbox_
 		return -1;
 	db_bind_text(st, 1, state);
 	sqlite3_bind_int64(st, 2, (sqlite3_int64)limit);
-	if (outbox_query(st, 0, out) < 0)
-		return db_fail(db, err, "listing the outbox");
-	return 0;
+	return store_rows(db, st, &out->v, &out->n, sizeof(*out->v), outbox_from_row,
+	    &outbox_owned, err, "listing the outbox");
 }
 
 int
 queue_outbox_get(struct db *db, int64_t id, struct outbox_row *out, struct fb_error *err)
 {
-	sqlite3_stmt *st = db_stmt(db, SQL_OUTBOX_GET, err);
-	struct outbox_list l = { 0 };
+	struct outbox_row r;
+	int rc = store_row_by_id(db, SQL_OUTBOX_GET, id, outbox_from_row, &r, err,
+	    "reading the outbox");
 
-	if (st == NULL)
-		return -1;
-	sqlite3_bind_int64(st, 1, id);
-	if (outbox_query(st, 1, &l) < 0)
-		return db_fail(db, err, "reading the outbox");
-	if (l.n == 0)
+	if (rc == 1)
 		return fb_error_set(err, "no outgoing message %lld", (long long)id);
-	*out = l.v[0];
-	free(l.v);
-	return 0;
+	if (rc == 0)
+		*out = r;
+	return rc;
 }
 
 int
@@ -544,13 +487,11 @@ queue_inbox_add(struct db *db, const struct inbox_new *m, time_t now, int64_t *i
 		return -1;
 	db_bind_text(st, 1, m->sha256);
 	db_bind_text(st, 2, m->dedupe_key);
-	if (sqlite3_step(st) == SQLITE_ROW) {
-		*id = sqlite3_column_int64(st, 0);
+	/* A failing look-up stores the message: the insert says what is wrong. */
+	if (store_step_row(db, st, store_map_int64, id, err, "looking for a message") == 0) {
 		*dup = 1;
-		sqlite3_reset(st);
 		return 0;
 	}
-	sqlite3_reset(st);
 	st = db_stmt(db, SQL_INBOX_INSERT, err);
 	if (st == NULL)
 		return -1;
@@ -572,9 +513,13 @@ queue_inbox_add(struct db *db, const struct inbox_new *m, time_t now, int64_t *i
 	return 0;
 }
 
+/* One inbox row (for store_step_row() and store_rows()), raw too when the statement selects
+ * it (column 12); -1 when out of memory, r released. */
 static int
-inbox_from_row(sqlite3_stmt *st, struct inbox_row *r, int with_raw)
+inbox_from_row(sqlite3_stmt *st, void *arg)
 {
+	struct inbox_row *r = arg;
+	int with_raw = sqlite3_column_count(st) > 12;
 	int oom = 0;
 
 	memset(r, 0, sizeof(*r));
@@ -604,16 +549,7 @@ inbox_from_row(sqlite3_stmt *st, struct inbox_row *r, int with_raw)
 void
 queue_inbox_release(struct inbox_row *r)
 {
-	free(r->message_id);
-	free(r->sha256);
-	free(r->source);
-	free(r->sender);
-	free(r->subject);
-	free(r->state);
-	free(r->kind);
-	free(r->reason);
-	free(r->error);
-	buf_release(&r->raw);
+	store_row_release(r, &inbox_owned);
 	memset(r, 0, sizeof(*r));
 	buf_init(&r->raw);
 }
@@ -621,35 +557,7 @@ queue_inbox_release(struct inbox_row *r)
 void
 queue_inbox_list_release(struct inbox_list *l)
 {
-	for (size_t i = 0; i < l->n; i++)
-		queue_inbox_release(&l->v[i]);
-	free(l->v);
-	l->v = NULL;
-	l->n = 0;
-}
-
-static int
-inbox_query(sqlite3_stmt *st, int with_raw, struct inbox_list *out)
-{
-	struct inbox_list l = { 0 };
-	size_t cap = 0;
-	int rc;
-
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if (store_grow(&l.v, &cap, l.n, sizeof(*l.v)) < 0 ||
-		    inbox_from_row(st, &l.v[l.n], with_raw) < 0) {
-			rc = SQLITE_NOMEM;
-			break;
-		}
-		l.n++;
-	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE) {
-		queue_inbox_list_release(&l);
-		return -1;
-	}
-	*out = l;
-	return 0;
+	store_list_release(&l->v, &l->n, sizeof(*l->v), &inbox_owned);
 }
 
 int
@@ -662,67 +570,48 @@ queue_inbox_list(struct db *db, const char *state, size_t limit, struct inbox_li
 		return -1;
 	db_bind_text(st, 1, state);
 	sqlite3_bind_int64(st, 2, (sqlite3_int64)limit);
-	if (inbox_query(st, 0, out) < 0)
-		return db_fail(db, err, "listing the inbox");
-	return 0;
+	return store_rows(db, st, &out->v, &out->n, sizeof(*out->v), inbox_from_row, &inbox_owned,
+	    err, "listing the inbox");
 }
 
 int
 queue_inbox_get(struct db *db, int64_t id, struct inbox_row *out, struct fb_error *err)
 {
-	sqlite3_stmt *st = db_stmt(db, SQL_INBOX_GET, err);
-	struct inbox_list l = { 0 };
+	struct inbox_row r;
+	int rc = store_row_by_id(db, SQL_INBOX_GET, id, inbox_from_row, &r, err,
+	    "reading the inbox");
 
-	if (st == NULL)
-		return -1;
-	sqlite3_bind_int64(st, 1, id);
-	if (inbox_query(st, 1, &l) < 0)
-		return db_fail(db, err, "reading the inbox");
-	if (l.n == 0)
+	if (rc == 1)
 		return fb_error_set(err, "no inbound message %lld", (long long)id);
-	*out = l.v[0];
-	free(l.v);
-	return 0;
+	if (rc == 0)
+		*out = r;
+	return rc;
 }
 
 int
 queue_inbox_count(struct db *db, const char *state, struct fb_error *err)
 {
 	sqlite3_stmt *st = db_stmt(db, SQL_INBOX_COUNT, err);
-	int n = -1;
 
 	if (st == NULL)
 		return -1;
 	db_bind_text(st, 1, state);
-	if (sqlite3_step(st) == SQLITE_ROW)
-		n = sqlite3_column_int(st, 0);
-	sqlite3_reset(st);
-	if (n < 0)
-		return db_fail(db, err, "counting the inbox");
-	return n;
+	return store_count(db, st, err, "counting the inbox");
 }
 
 int
 queue_position_get(struct db *db, const char *mailbox, uint32_t *uidvalidity, uint32_t *last_uid,
     struct fb_error *err)
 {
-	sqlite3_stmt *st = db_stmt(db, SQL_POSITION_GET, err);
-	int rc;
+	int64_t v[2];   /* uidvalidity, last UID */
+	int rc = store_row_by_text(db, SQL_POSITION_GET, mailbox, store_map_int64_pair, v, err,
+	    "reading the mailbox position");
 
-	if (st == NULL)
-		return -1;
-	db_bind_text(st, 1, mailbox);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
-		*uidvalidity = (uint32_t)sqlite3_column_int64(st, 0);
-		*last_uid = (uint32_t)sqlite3_column_int64(st, 1);
+	if (rc == 0) {
+		*uidvalidity = (uint32_t)v[0];
+		*last_uid = (uint32_t)v[1];
 	}
-	sqlite3_reset(st);
-	if (rc == SQLITE_ROW)
-		return 0;
-	if (rc == SQLITE_DONE)
-		return 1;
-	return db_fail(db, err, "reading the mailbox position");
+	return rc;
 }
 
 int

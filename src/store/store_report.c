@@ -591,20 +591,13 @@ store_report_team_names(struct db *db, struct report_set *s, struct report_data 
 	return 0;
 }
 
-static int
-map_first_id(sqlite3_stmt *st, void *arg)
-{
-	*(int64_t *)arg = sqlite3_column_int64(st, 0);
-	return 0;
-}
-
 int
 store_report_team_program(struct db *db, int64_t team_id, int64_t *program_id,
     struct fb_error *err)
 {
 	static const char SQL_PROGRAM_OF_TEAM[] = "SELECT program_id FROM team WHERE id = ?1";
 
-	return store_row_by_id(db, SQL_PROGRAM_OF_TEAM, team_id, map_first_id, program_id, err,
+	return store_row_by_id(db, SQL_PROGRAM_OF_TEAM, team_id, store_map_int64, program_id, err,
 	    "report: the team's programme");
 }
 
@@ -646,8 +639,6 @@ store_rating_sample_candidates(struct db *db, int64_t program_id, int64_t team_i
     int64_t **ids, size_t *n, struct fb_error *err)
 {
 	sqlite3_stmt *st = db_stmt(db, SQL_SAMPLE_CANDIDATES, err);
-	size_t cap = 0;
-	int rc;
 
 	*ids = NULL;
 	*n = 0;
@@ -656,33 +647,15 @@ store_rating_sample_candidates(struct db *db, int64_t program_id, int64_t team_i
 	sqlite3_bind_int64(st, 1, program_id);
 	sqlite3_bind_int64(st, 2, team_id);
 	sqlite3_bind_int(st, 3, week);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if (store_grow(ids, &cap, *n, sizeof(**ids)) < 0) {
-			sqlite3_reset(st);
-			fb_error_set(err, "out of memory");
-			goto fail;
-		}
-		(*ids)[(*n)++] = sqlite3_column_int64(st, 0);
-	}
-	if (rc != SQLITE_DONE) {
-		db_fail(db, err, "rating samples: picking");
-		sqlite3_reset(st);
-		goto fail;
-	}
-	sqlite3_reset(st);
-	return 0;
-fail:
-	free(*ids);
-	*ids = NULL;
-	*n = 0;
-	return -1;
+	return store_rows(db, st, ids, n, sizeof(**ids), store_map_int64, NULL, err,
+	    "rating samples: picking");
 }
 
 int
 store_rating_sample_next(struct db *db, int64_t program_id, int64_t *next,
     struct fb_error *err)
 {
-	int rc = store_row_by_id(db, SQL_SAMPLE_NEXT, program_id, map_first_id, next, err,
+	int rc = store_row_by_id(db, SQL_SAMPLE_NEXT, program_id, store_map_int64, next, err,
 	    "rating samples: numbering");
 
 	/* An aggregate always has its row. */
@@ -706,22 +679,12 @@ store_rating_sample_add(struct db *db, int64_t program_id, int64_t number, int64
 	return store_step_done(db, st, err, "rating samples: recording");
 }
 
-static int
-map_facilitator(sqlite3_stmt *st, void *arg)
-{
-	int64_t *v = arg;
-
-	v[0] = sqlite3_column_int64(st, 0);
-	v[1] = sqlite3_column_int64(st, 1);
-	return 0;
-}
-
 int
 store_rating_facilitator(struct db *db, int64_t facilitator_id, int64_t *team_id,
     int64_t *program_id, struct fb_error *err)
 {
 	int64_t v[2];
-	int rc = store_row_by_id(db, SQL_FACILITATOR, facilitator_id, map_facilitator, v, err,
+	int rc = store_row_by_id(db, SQL_FACILITATOR, facilitator_id, store_map_int64_pair, v, err,
 	    "rating: the facilitator");
 
 	if (rc == 0) {

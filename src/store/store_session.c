@@ -53,12 +53,14 @@ static const char SQL_ATTENDEE_REMOVE[] = "UPDATE attendee SET removed = 1 WHERE
 static const char SQL_ATTENDEE_RESET[] =
 	"UPDATE attendee SET partstat = 'NEEDS-ACTION' WHERE session_id = ?1";
 
-/* The strings a row owns (store_row_release()). */
+/* What a row owns (store_row_release()). */
 static const size_t session_strings[] = { offsetof(struct session, uid),
 	offsetof(struct session, location), offsetof(struct session, online_url),
 	offsetof(struct session, team_name) };
+static const struct store_owned session_owned = STORE_OWNS(session_strings);
 static const size_t attendee_strings[] = { offsetof(struct session_attendee, address),
 	offsetof(struct session_attendee, name) };
+static const struct store_owned attendee_owned = STORE_OWNS(attendee_strings);
 
 static int
 valid_kind(const char *k)
@@ -169,15 +171,14 @@ store_session_list(struct db *db, int64_t program_id, struct session_list *out,
 		return -1;
 	sqlite3_bind_int64(st, 1, program_id);
 	return store_rows(db, st, &out->v, &out->n, sizeof(*out->v), session_row,
-	    session_strings, STORE_NSTRINGS(session_strings), err, "listing sessions");
+	    &session_owned, err, "listing sessions");
 }
 
 void
 store_session_list_release(struct session_list *l)
 {
 	if (l != NULL)
-		store_list_release(&l->v, &l->n, sizeof(*l->v), session_strings,
-		    STORE_NSTRINGS(session_strings));
+		store_list_release(&l->v, &l->n, sizeof(*l->v), &session_owned);
 }
 
 int
@@ -201,7 +202,7 @@ store_session_update(struct db *db, const struct session *s, time_t now, struct 
 void
 store_session_release(struct session *s)
 {
-	store_row_release(s, session_strings, STORE_NSTRINGS(session_strings));
+	store_row_release(s, &session_owned);
 }
 
 /* ---- attendees ------------------------------------------------------------------------------- */
@@ -257,15 +258,14 @@ store_attendee_list(struct db *db, int64_t session_id, struct session_attendee_l
 		return -1;
 	sqlite3_bind_int64(st, 1, session_id);
 	return store_rows(db, st, &out->v, &out->n, sizeof(*out->v), attendee_row,
-	    attendee_strings, STORE_NSTRINGS(attendee_strings), err, "listing attendees");
+	    &attendee_owned, err, "listing attendees");
 }
 
 void
 store_attendee_list_release(struct session_attendee_list *l)
 {
 	if (l != NULL)
-		store_list_release(&l->v, &l->n, sizeof(*l->v), attendee_strings,
-		    STORE_NSTRINGS(attendee_strings));
+		store_list_release(&l->v, &l->n, sizeof(*l->v), &attendee_owned);
 }
 
 int
@@ -321,6 +321,6 @@ store_attendee_reset(struct db *db, int64_t session_id, struct fb_error *err)
 void
 store_attendee_release(struct session_attendee *a)
 {
-	store_row_release(a, attendee_strings, STORE_NSTRINGS(attendee_strings));
+	store_row_release(a, &attendee_owned);
 }
 

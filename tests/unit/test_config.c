@@ -139,6 +139,9 @@ static const struct bad_case bad_cases[] = {
 	{ "empty unknown section",
 	  "# nothing\n[nope]\n",
 	  { "2: unknown section [nope]; accepted sections: feedbackd," }, 1 },
+	{ "tips_dir is no key: nothing read it (a key accepted and ignored is a defect)",
+	  "[feedbackd]\ntips_dir = /etc/feedbackd/tips\n",
+	  { "2: unknown key \"tips_dir\" in [feedbackd]" }, 1 },
 	{ "misspelt key gets a suggestion and the keys of the section",
 	  "[outgoing]\ntranport = smtp\n",
 	  { "2: unknown key \"tranport\" in [outgoing]; did you mean \"transport\"? accepted keys: "

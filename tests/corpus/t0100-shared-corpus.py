@@ -1,13 +1,14 @@
 #!/usr/bin/python3
 """Every corpus case through `feedbackctl inspect --json`, checked against what it should give.
 
-- replies (discourse-trimmer): `text` equals `<case>.expected.txt`, ignoring trailing spaces per
-  line and blank lines at the start and end.
-- bounces (sisimai): kind bounce, a recipient, and `permanent` as EXPECTED.tsv's status says.
-- auto-replies (sisimai): kind auto_reply.
+- replies (REPLY_FOLDERS: discourse-trimmer, crisp, email-reply-parser-php, github): `text` equals
+  `<case>.expected.txt`, ignoring trailing spaces per line and blank lines at the start and end.
+- bounces (BOUNCE_FOLDERS): kind bounce, a recipient, and `permanent` as EXPECTED.tsv's status says
+  where the source asserts one.
+- auto-replies (AUTOREPLY_FOLDERS): kind auto_reply.
 - iTIP: every REPLY read to the right PARTSTAT, UID and attendee; invitations and cancellations
   are itip, PUBLISH is not, bounces of invitations are bounces.
-- clients (ours): every key of `<case>.expected.json` equals the output (`text` compared as above).
+- clients (ours, clients/ and every clients/<topic>/): every key of `<case>.expected.json` equals the output (`text` compared as above).
 
 Every case either gives what it should or is listed in known-differences.tsv beside this file
 (case id, a tab, why we read it differently): there is no threshold, so one regression fails.
@@ -137,24 +138,30 @@ def case_id(path):
     return os.path.relpath(path, CORPUS)
 
 
-def replies():
-    cases = files("discourse-trimmer")
+REPLY_FOLDERS = ["discourse-trimmer", "crisp-email-reply-parser", "email-reply-parser-php",
+                 "github-email-reply-parser"]
+BOUNCE_FOLDERS = ["sisimai/bounces", "bounce-email/bounces", "php-bounce-handler/bounces"]
+AUTOREPLY_FOLDERS = ["sisimai/autoreplies", "bounce-email/autoreplies"]
+
+
+def replies(folder):
+    cases = files(folder)
     if not cases:
-        notok("reply corpus present")
+        notok("reply corpus %s present" % folder)
     for eml in cases:
         name = os.path.basename(eml)[:-4]
         with open(eml[:-4] + ".expected.txt", encoding="utf-8") as f:
             want = normalise(f.read())
         out, err = inspect(eml)
         if out is None:
-            verdict("discourse-trimmer", case_id(eml), False, "reply %s: inspect failed" % name, err,
+            verdict(folder, case_id(eml), False, "reply %s/%s: inspect failed" % (folder, name), err,
                     crashed=True)
             continue
         got = normalise(out.get("text", ""))
         diff = ["--- expected"] + ["| " + l for l in want.splitlines()[:15]] + \
                ["--- got (kind %s)" % out.get("kind")] + ["| " + l for l in got.splitlines()[:15]]
-        verdict("discourse-trimmer", case_id(eml), got == want,
-                "reply %s: text as expected" % name, "\n".join(diff))
+        verdict(folder, case_id(eml), got == want,
+                "reply %s/%s: text as expected" % (folder, name), "\n".join(diff))
 
 
 # Where we read a notice differently from sisimai on purpose: file → (permanent, why).
@@ -166,62 +173,69 @@ OUR_READING = {
 }
 
 
-def bounces():
+def expected_statuses(folder):
+    """EXPECTED.tsv (file, status, reason) where the source project asserts a status; none for a
+    source that asserts only that every file is a bounce."""
     expected = {}
-    tsv = os.path.join(CORPUS, "sisimai", "bounces", "EXPECTED.tsv")
-    with open(tsv, encoding="utf-8") as f:
-        for line in f.read().splitlines()[1:]:
-            cols = line.split("\t")
-            if len(cols) >= 2:
-                expected[cols[0]] = cols[1].split("|")[0]
-    cases = files("sisimai/bounces")
+    tsv = os.path.join(CORPUS, folder, "EXPECTED.tsv")
+    if os.path.exists(tsv):
+        with open(tsv, encoding="utf-8") as f:
+            for line in f.read().splitlines()[1:]:
+                cols = line.split("\t")
+                if len(cols) >= 2 and cols[1]:
+                    expected[cols[0]] = cols[1].split("|")[0]
+    return expected
+
+
+def bounces(folder):
+    expected = expected_statuses(folder)
+    cases = files(folder)
     if not cases:
-        notok("bounce corpus present")
+        notok("bounce corpus %s present" % folder)
     for eml in cases:
         name = os.path.basename(eml)
         cid = case_id(eml)
+        what = "bounce %s/%s" % (folder.split("/")[0], name)
         out, err = inspect(eml)
         if out is None:
-            verdict("sisimai/bounces", cid, False, "bounce %s: inspect failed" % name, err, crashed=True)
+            verdict(folder, cid, False, what + ": inspect failed", err, crashed=True)
             continue
         b = out.get("bounce") or {}
         if out.get("kind") != "bounce":
-            verdict("sisimai/bounces", cid, False, "bounce %s: kind is %s" % (name, out.get("kind")),
+            verdict(folder, cid, False, "%s: kind is %s" % (what, out.get("kind")),
                     out.get("reasons"))
         elif not b.get("recipient") or "@" not in b["recipient"]:
-            verdict("sisimai/bounces", cid, False, "bounce %s: no failed recipient found" % name,
-                    json.dumps(b))
-        elif name in OUR_READING:
+            verdict(folder, cid, False, what + ": no failed recipient found", json.dumps(b))
+        elif folder.startswith("sisimai/") and name in OUR_READING:
             perm, why = OUR_READING[name]
             if b.get("permanent") == perm:
-                verdict("sisimai/bounces", cid, True, "bounce %s: %s %s (differs from sisimai on "
-                        "purpose: %s)" % (name, b.get("recipient"), b.get("status"), why))
+                verdict(folder, cid, True, "%s: %s %s (differs from sisimai on purpose: %s)"
+                        % (what, b.get("recipient"), b.get("status"), why))
             else:
-                verdict("sisimai/bounces", cid, False, "bounce %s: permanent=%s, expected %s: %s"
-                        % (name, b.get("permanent"), perm, why))
+                verdict(folder, cid, False, "%s: permanent=%s, expected %s: %s"
+                        % (what, b.get("permanent"), perm, why))
         elif name in expected and b.get("permanent") != expected[name].startswith("5"):
-            verdict("sisimai/bounces", cid, False, "bounce %s: permanent=%s but status is %s (we read %s)"
-                    % (name, b.get("permanent"), expected[name], b.get("status")))
+            verdict(folder, cid, False, "%s: permanent=%s but status is %s (we read %s)"
+                    % (what, b.get("permanent"), expected[name], b.get("status")))
         else:
-            verdict("sisimai/bounces", cid, True, "bounce %s: %s %s"
-                    % (name, b.get("recipient"), b.get("status")))
+            verdict(folder, cid, True, "%s: %s %s" % (what, b.get("recipient"), b.get("status")))
 
 
-def autoreplies():
-    cases = files("sisimai/autoreplies")
+def autoreplies(folder):
+    cases = files(folder)
     if not cases:
-        notok("auto-reply corpus present")
+        notok("auto-reply corpus %s present" % folder)
     for eml in cases:
-        name = os.path.basename(eml)
+        name = "%s/%s" % (folder.split("/")[0], os.path.basename(eml))
         out, err = inspect(eml)
         if out is None:
-            verdict("sisimai/autoreplies", case_id(eml), False, "auto-reply %s: inspect failed" % name,
+            verdict(folder, case_id(eml), False, "auto-reply %s: inspect failed" % name,
                     err, crashed=True)
         elif out.get("kind") != "auto_reply":
-            verdict("sisimai/autoreplies", case_id(eml), False, "auto-reply %s: kind is %s"
+            verdict(folder, case_id(eml), False, "auto-reply %s: kind is %s"
                     % (name, out.get("kind")), out.get("reasons"))
         else:
-            verdict("sisimai/autoreplies", case_id(eml), True, "auto-reply %s: %s"
+            verdict(folder, case_id(eml), True, "auto-reply %s: %s"
                     % (name, "; ".join(out.get("reasons", []))))
 
 
@@ -331,17 +345,27 @@ def itip():
                                                       " ".join(str(v) for v in want.values() if v)))
 
 
-def clients():
-    cases = files("clients")
+def client_folders():
+    """clients/ and each topic folder under it (clients/html, clients/bounces, …), scored apart."""
+    root = os.path.join(CORPUS, "clients")
+    out = ["clients"]
+    for d in sorted(os.listdir(root)):
+        if os.path.isdir(os.path.join(root, d)):
+            out.append("clients/" + d)
+    return out
+
+
+def clients(folder):
+    cases = files(folder)
     if not cases:
-        notok("client cases present")
+        notok("client cases in %s present" % folder)
     for eml in cases:
         name = os.path.basename(eml)[:-4]
         with open(eml[:-4] + ".expected.json", encoding="utf-8") as f:
             want = json.load(f)
         out, err = inspect(eml)
         if out is None:
-            verdict("clients", case_id(eml), False, "client %s: inspect failed" % name, err,
+            verdict(folder, case_id(eml), False, "client %s: inspect failed" % name, err,
                     crashed=True)
             continue
         bad = []
@@ -356,7 +380,7 @@ def clients():
                         bad.append("%s.%s is %r, expected %r" % (k, kk, g.get(kk), vv))
             elif g != v:
                 bad.append("%s is %r, expected %r" % (k, g, v))
-        verdict("clients", case_id(eml), not bad, "client %s: %s as expected"
+        verdict(folder, case_id(eml), not bad, "client %s: %s as expected"
                 % (name, ", ".join(sorted(want))), "\n".join(bad))
 
 
@@ -365,11 +389,15 @@ def main():
         notok("feedbackctl built at " + CTL)
         return 1
     load_known()
-    replies()
-    bounces()
-    autoreplies()
+    for folder in REPLY_FOLDERS:
+        replies(folder)
+    for folder in BOUNCE_FOLDERS:
+        bounces(folder)
+    for folder in AUTOREPLY_FOLDERS:
+        autoreplies(folder)
     itip()
-    clients()
+    for folder in client_folders():
+        clients(folder)
     report()
     return 1 if failures else 0
 

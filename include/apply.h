@@ -33,7 +33,10 @@
  *   new message     from a member's address: as "ask"; from anyone else: quarantined, never
  *                   answered (no backscatter).
  * A reply without the fields it needs is answered with "unreadable": what was understood,
- * what is missing, and the form again. Answers to one sender are capped per hour
+ * what is missing, the form again and the writer's own text quoted back. A member's reply
+ * that is only the quoted mail (trim's everything_quoted) is nothing written: nothing is
+ * applied, and the answer is "nothing_written" ("we found no text in your reply"); for the
+ * other purposes its text is empty. Answers to one sender are capped per hour
  * (security.answers_per_sender_per_hour); above the cap the change is made, the answer is not.
  *
  * Inbox states written: applied, ignored, quarantined; a processing error (the database,

@@ -6,9 +6,13 @@
  * ("Kritiek - …"), no-break spaces left over from HTML. Pure: no I/O, no clock.
  *
  * Labels (case does not matter):
- *   confirmation  Bevestiging, Confirmation, Compliment, Positief
- *   critique      Kritiek, Critique
- *   suggestion    Constructief, Suggestion, Suggestie, Tip
+ *   confirmation  Bevestiging, Confirmation, Compliment, Positief, Positive, B
+ *   critique      Kritiek, Critique, Criticism, K
+ *   suggestion    Constructief, Suggestion, Suggestie, Tip, Constructive, Opbouwend, C
+ *                 (the one-letter shorthand only with a colon or dash after it: "B: …",
+ *                 "k - …"; the three parts may stand on one line, "B: … / K: … / C: …",
+ *                 split where a separator or a sentence's end is followed by a label and
+ *                 a colon)
  *   ask           Vraag feedback aan, Ask, Ask feedback from: names or addresses separated by
  *                 ",", ";", " en ", " and " or line ends
  *   about         Over, About

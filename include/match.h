@@ -1,8 +1,11 @@
 /*
- * match — find the colleague a member meant: "Vraag feedback aan: Jan de Vris, piet@x.org".
- * By address, by full name, by a first name that only one colleague has, or, for small typos,
- * by the nearest name (edit distance over letters with accents folded, so "Jeroen Meijer"
- * finds "Jeroen Mëijer"). Pure.
+ * match — find the colleague a member meant: "Vraag feedback aan: Jan de Vris, piet@x.org",
+ * "Feedback voor: Joost", and a facilitator's "Herinner: Piet" / "Afwezig: …" (one matcher for
+ * all of them). By address, by full name, by a first name or a surname ("Hendriks", "de Vries")
+ * that only one colleague has, for small typos by the nearest name or first name (edit
+ * distance over letters with case and accents folded, so "Jeroen Meijer" finds "Jeroen
+ * Mëijer"), or by the unique start of a name ("Joo", "Jan de V": three letters at least).
+ * When nobody is found, the nearest colleagues are suggested ("Jo" → Joost Hendriks). Pure.
  */
 #ifndef FB_MATCH_H
 #define FB_MATCH_H
@@ -13,8 +16,10 @@ enum match_how {
 	MATCH_NONE,       /* nobody close enough */
 	MATCH_ADDRESS,    /* one of the colleague's addresses */
 	MATCH_NAME,       /* the full name (case and accents ignored) */
-	MATCH_FIRST_NAME, /* the first name, unique in the team */
-	MATCH_FUZZY,      /* a small typo away from exactly one name */
+	MATCH_FIRST_NAME, /* the first name, or the surname, unique in the team */
+	MATCH_FUZZY,      /* a small typo away from exactly one name or first name, or the start
+	                   * of exactly one name: a near match, which a caller may take (noting
+	                   * it) or ask about first */
 	MATCH_AMBIGUOUS,  /* several colleagues fit equally well: see alternatives */
 };
 
@@ -28,9 +33,10 @@ struct match_candidate {
 struct match_result {
 	enum match_how how;
 	size_t index;         /* the candidate, when how is ADDRESS, NAME, FIRST_NAME or FUZZY */
-	size_t alternatives[MATCH_MAX_ALTERNATIVES]; /* AMBIGUOUS: who fits */
+	size_t alternatives[MATCH_MAX_ALTERNATIVES]; /* AMBIGUOUS: who fits; NONE: who is
+	                      * nearest, nearest first (may be none; never for an address) */
 	size_t nalternatives;
-	int distance;         /* FUZZY: the edit distance */
+	int distance;         /* FUZZY: the edit distance (for a start: the letters left out) */
 };
 
 /*

@@ -56,6 +56,18 @@ static const struct {
 	{ "suggestion", F_SUGGESTION },
 	{ "suggestie", F_SUGGESTION },
 	{ "tip", F_SUGGESTION },
+	/* English words members use for the parts besides the form's own (the form says
+	 * Confirmation / Critique / Suggestion) */
+	{ "positive", F_CONFIRMATION },
+	{ "criticism", F_CRITIQUE },
+	{ "constructive", F_SUGGESTION },
+	{ "opbouwend", F_SUGGESTION },
+	/* The shorthand members type on a phone: "B: … / K: … / C: …" (the Dutch form's
+	 * Bevestiging, Kritiek, Constructief). One letter is a label only with a colon or a dash
+	 * after it (see parse_label), never alone on a line: "K" is also how Karin signs. */
+	{ "b", F_CONFIRMATION },
+	{ "k", F_CRITIQUE },
+	{ "c", F_SUGGESTION },
 	{ "vraag feedback aan", F_ASK },
 	{ "ask", F_ASK },
 	{ "ask feedback from", F_ASK },
@@ -390,8 +402,8 @@ parse_label(const char *s, size_t len, size_t *rest, size_t *label_start, size_t
 		i++;
 	else if (i < len && dash_at(s, len, i, &w))
 		i += w;
-	else if (i < len)
-		return F_NONE; /* "Kritiek is nodig": a sentence, not a label */
+	else if (i < len || n == 1)
+		return F_NONE; /* "Kritiek is nodig": a sentence, not a label; "K" alone: a name */
 	while (i < len && (s[i] == ' ' || s[i] == '*' || s[i] == '_'))
 		i++;
 	*rest = i;
@@ -1037,6 +1049,51 @@ unread(struct parser *ps, const char *s, size_t len, size_t line)
 }
 
 static int
+is_bkc(enum field_id id)
+{
+	return id == F_CONFIRMATION || id == F_CRITIQUE || id == F_SUGGESTION;
+}
+
+/* What may stand between two parts written on one line ("B: goed / K: …"), besides spaces. */
+static int
+is_inline_separator(char c)
+{
+	return c == ' ' || c == '/' || c == '|' || c == ';' || c == ',' || c == '-';
+}
+
+/*
+ * Where in v[0..len), the value on a BKC label's line, the next BKC label starts: after a
+ * space that follows a separator ("/", "|", ";", ",", "-") or the end of a sentence ('.',
+ * '!', '?'), and only a label with a colon ("K: …"), so that "plan B - …" or "zie punt B"
+ * in a sentence stay text. len when there is none. Each position costs at most one
+ * parse_label (bounded by LABEL_MAX).
+ */
+static size_t
+inline_label(const char *v, size_t len)
+{
+	for (size_t i = 1; i < len; i++) {
+		size_t j = i, rest = 0, la = 0, ll = 0;
+		enum field_id id;
+		char p;
+
+		if (v[i - 1] != ' ' || v[i] == ' ')
+			continue;
+		while (j > 0 && v[j - 1] == ' ')
+			j--;
+		if (j == 0)
+			continue;
+		p = v[j - 1];
+		if (!(p == '/' || p == '|' || p == ';' || p == ',' || p == '-' || p == '.' ||
+		    p == '!' || p == '?'))
+			continue;
+		id = parse_label(v + i, len - i, &rest, &la, &ll);
+		if (is_bkc(id) && memchr(v + i + la + ll, ':', rest - la - ll) != NULL)
+			return i;
+	}
+	return len;
+}
+
+static int
 parse_line(struct parser *ps, struct buf *ln, size_t line)
 {
 	const char *s = ln->data;
@@ -1066,8 +1123,28 @@ parse_line(struct parser *ps, struct buf *ln, size_t line)
 			b += nb;
 	}
 	if (id != F_NONE) {
+		const char *v = s + b + rest, *label = s + b + la;
+		size_t vlen = len - b - rest;
+
 		ps->closed = 0;
-		return start_field(ps, id, line, s + b + la, ll, s + b + rest, len - b - rest);
+		/* "B: goed / K: te laat / C: eerder": the parts on one line, each its own field */
+		while (is_bkc(id)) {
+			size_t k = inline_label(v, vlen), cut = k;
+			const char *next;
+
+			if (k == vlen)
+				break;
+			while (cut > 0 && is_inline_separator(v[cut - 1]))
+				cut--;
+			if (start_field(ps, id, line, label, ll, v, cut) < 0)
+				return -1;
+			next = v + k;
+			id = parse_label(next, vlen - k, &rest, &la, &ll);
+			label = next + la;
+			v = next + rest;
+			vlen = vlen - k - rest;
+		}
+		return start_field(ps, id, line, label, ll, v, vlen);
 	}
 	/* answers: anywhere outside a text field; inside one only "Vraag 1:" / "Q1:" */
 	int in_text = ps->cur != F_NONE && !ps->single;

@@ -146,6 +146,81 @@ add_alternative(struct match_result *r, size_t i)
 		r->alternatives[r->nalternatives++] = i;
 }
 
+/* 1 when name[k] starts a word after the first (where a surname or "de Vries" begins). */
+static int
+word_start(const uint32_t *name, size_t k)
+{
+	return k > 0 && name[k - 1] == ' ';
+}
+
+/* 1 when q[0..nq) is a prefix of name[k..nn) for a word start k (k == 0: the whole name). */
+static int
+prefix_of_word(const uint32_t *q, size_t nq, const uint32_t *name, size_t nn, int any_word)
+{
+	for (size_t k = 0; k < nn; k++) {
+		if (k > 0 && (!any_word || !word_start(name, k)))
+			continue;
+		if (nn - k >= nq && memcmp(name + k, q, nq * sizeof(*q)) == 0)
+			return 1;
+	}
+	return 0;
+}
+
+/* After a pass: one candidate found is the match (how), several are ambiguous; -1 when the
+ * pass found nobody. */
+static int
+take_unique(struct match_result *r, enum match_how how, int distance)
+{
+	if (r->nalternatives == 1) {
+		r->index = r->alternatives[0];
+		r->nalternatives = 0;
+		r->distance = distance;
+		return r->how = how;
+	}
+	if (r->nalternatives > 1)
+		return r->how = MATCH_AMBIGUOUS;
+	return -1;
+}
+
+/*
+ * Nobody matched: the nearest colleagues as suggestions ("Jo" → Joost Hendriks, Johan Smit;
+ * "Jost" → Joost Hendriks), nearest first. A name a word of which starts with the query, then
+ * names (or first names) at most about a third of the query's letters away.
+ */
+static void
+suggest(const struct match_candidate *c, size_t n, const uint32_t *q, size_t nq,
+    struct match_result *r)
+{
+	uint32_t name[MATCH_MAX_LEN];
+	int limit = 1 + (int)nq / 3;
+
+	for (size_t i = 0; i < n; i++) {
+		size_t nn = decode(c[i].name, strlen(c[i].name), name);
+
+		if (prefix_of_word(q, nq, name, nn, 1))
+			add_alternative(r, i);
+	}
+	for (int d = 1; d <= limit && r->nalternatives < MATCH_MAX_ALTERNATIVES; d++) {
+		for (size_t i = 0; i < n; i++) {
+			size_t nn = decode(c[i].name, strlen(c[i].name), name), first = 0;
+			int dist, df, seen = 0;
+
+			for (size_t k = 0; k < r->nalternatives; k++)
+				seen |= r->alternatives[k] == i;
+			if (seen)
+				continue;
+			while (first < nn && name[first] != ' ')
+				first++;
+			dist = distance(q, nq, name, nn, limit);
+			df = distance(q, nq, name, first, limit);
+			if (df <= limit && df < dist)
+				dist = df;
+			if (dist == d)
+				add_alternative(r, i);
+		}
+	}
+}
+
 enum match_how
 match_colleague(const struct match_candidate *c, size_t n, const char *query,
     struct match_result *r)
@@ -153,6 +228,7 @@ match_colleague(const struct match_candidate *c, size_t n, const char *query,
 	uint32_t q[MATCH_MAX_LEN], name[MATCH_MAX_LEN];
 	size_t nq, alen;
 	const char *a = query_address(query, &alen);
+	int got;
 
 	memset(r, 0, sizeof(*r));
 	if (alen > 0) {
@@ -169,35 +245,47 @@ match_colleague(const struct match_candidate *c, size_t n, const char *query,
 	if (nq == 0)
 		return r->how = MATCH_NONE;
 
-	/* Full name, then a unique first name. */
-	for (int pass = 0; pass < 2; pass++) {
+	/* Full name, then a unique first name, then a unique surname ("Hendriks", "de Vries":
+	 * the name's end from a word on). */
+	for (int pass = 0; pass < 3; pass++) {
 		for (size_t i = 0; i < n; i++) {
 			size_t nn = decode(c[i].name, strlen(c[i].name), name);
+			int hit = 0;
 
-			if (pass == 1) {
+			if (pass == 0) {
+				hit = nn == nq && memcmp(name, q, nq * sizeof(*q)) == 0;
+			} else if (pass == 1) {
 				size_t k = 0;
 				while (k < nn && name[k] != ' ')
 					k++;
-				nn = k;
+				hit = k == nq && memcmp(name, q, nq * sizeof(*q)) == 0;
+			} else {
+				for (size_t k = 1; k < nn && !hit; k++)
+					hit = word_start(name, k) && nn - k == nq &&
+					    memcmp(name + k, q, nq * sizeof(*q)) == 0;
 			}
-			if (nn == nq && memcmp(name, q, nq * sizeof(*q)) == 0)
+			if (hit)
 				add_alternative(r, i);
 		}
-		if (r->nalternatives == 1) {
-			r->index = r->alternatives[0];
-			r->nalternatives = 0;
-			return r->how = pass == 0 ? MATCH_NAME : MATCH_FIRST_NAME;
-		}
-		if (r->nalternatives > 1)
-			return r->how = MATCH_AMBIGUOUS;
+		if ((got = take_unique(r, pass == 0 ? MATCH_NAME : MATCH_FIRST_NAME, 0)) >= 0)
+			return (enum match_how)got;
 	}
 
-	/* The nearest full name, when it is a small typo away and nearer than any other. */
+	/* The nearest full name (or first name), when it is a small typo away and nearer than
+	 * any other. A first name needs four letters: "Eva" and "Eve" are different people. */
 	int limit = nq <= 5 ? 1 : 2, best = limit + 1;
 	for (size_t i = 0; i < n; i++) {
-		size_t nn = decode(c[i].name, strlen(c[i].name), name);
+		size_t nn = decode(c[i].name, strlen(c[i].name), name), first = 0;
 		int d = distance(q, nq, name, nn, limit);
 
+		while (first < nn && name[first] != ' ')
+			first++;
+		if (first < nn && nq >= 4) {
+			int df = distance(q, nq, name, first, 1);
+
+			if (df <= 1 && df < d)
+				d = df;
+		}
 		if (d > limit)
 			continue;
 		if (d < best) {
@@ -207,11 +295,27 @@ match_colleague(const struct match_candidate *c, size_t n, const char *query,
 		if (d == best)
 			add_alternative(r, i);
 	}
-	if (r->nalternatives == 1) {
-		r->index = r->alternatives[0];
-		r->nalternatives = 0;
-		r->distance = best;
-		return r->how = MATCH_FUZZY;
+	if ((got = take_unique(r, MATCH_FUZZY, best)) >= 0)
+		return (enum match_how)got;
+
+	/* The start of exactly one name ("Joo", "Jan de V", "Hend"): three letters at least,
+	 * a near match like a typo, so the caller treats it as one (a facilitator's command
+	 * asks first). The distance is the letters left out. */
+	if (nq >= 3) {
+		size_t left = 0;
+
+		for (size_t i = 0; i < n; i++) {
+			size_t nn = decode(c[i].name, strlen(c[i].name), name);
+
+			if (prefix_of_word(q, nq, name, nn, 1)) {
+				add_alternative(r, i);
+				left = nn - nq;
+			}
+		}
+		if ((got = take_unique(r, MATCH_FUZZY, (int)(left > 99 ? 99 : left))) >= 0)
+			return (enum match_how)got;
 	}
-	return r->how = r->nalternatives > 1 ? MATCH_AMBIGUOUS : MATCH_NONE;
+
+	suggest(c, n, q, nq, r);
+	return r->how = MATCH_NONE;
 }

@@ -755,18 +755,21 @@ decide(struct line *lines, size_t n, struct removal *rm)
 			}
 		}
 	} else {
-		/* no quote header: only a quote that ends the message goes */
+		/* no quote header: only a quote that ends the message goes; with no text of the
+		 * writer's at all every quote goes, so that the never-empty rule below tells "all
+		 * quoted, nothing written" (everything_quoted) */
 		size_t last_text = cut;
+		int any_text = 0;
 
 		for (i = cut; i > 0; i--)
 			if (!lines[i - 1].drop && lines[i - 1].kind == LK_TEXT) {
 				last_text = i - 1;
+				any_text = 1;
 				break;
 			}
-		if (last_text < cut)
-			for (i = last_text + 1; i < cut; i++)
-				if (!lines[i].drop && lines[i].kind == LK_QUOTE)
-					lines[i].drop = 1;
+		for (i = any_text ? last_text + 1 : 0; i < cut; i++)
+			if (!lines[i].drop && lines[i].kind == LK_QUOTE)
+				lines[i].drop = 1;
 	}
 	for (i = cut; i < n; i++)
 		lines[i].drop = 1;

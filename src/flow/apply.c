@@ -253,16 +253,25 @@ is_own_name(const char *line, size_t len, const char *name)
 /*
  * The text the writer wrote (trimmed) and its fields. A last line that is only the writer's
  * name is a sign-off, not part of the last field: it is dropped before the fields are read.
+ * A reply that is nothing but quotes, quote headers and signatures (trim's never-empty rule
+ * chose its text) is nothing written: its text stays empty, never applied as the writer's.
  */
 static int
 read_text(struct ctx *c, int64_t writer)
 {
+	struct trim_info info = TRIM_INFO_INIT;
 	struct member m;
+	int rc;
 
 	if (c->f->trim == NULL)
 		return fb_error_set(c->err, "no trim rules (the caller sets flow.trim)");
-	if (trim_reply(c->f->trim, c->msg->text, c->msg->text_len, &c->text, NULL) < 0)
+	rc = trim_reply(c->f->trim, c->msg->text, c->msg->text_len, &c->text, &info);
+	c->nothing_written = rc == 0 && info.everything_quoted;
+	trim_info_release(&info);
+	if (rc < 0)
 		return fb_error_set(c->err, "out of memory reading the reply");
+	if (c->nothing_written)
+		buf_reset(&c->text);
 	if (writer > 0 && c->text.len > 0) {
 		if (apply_member_get(c, writer, &m) < 0)
 			return -1;

@@ -105,6 +105,86 @@ set_bkc(struct template_values *v, const char *confirmation, const char *critiqu
 	    template_set(v, "suggestion", suggestion);
 }
 
+/* The writer's text given back, at most this much (cut at a line end): replies are short. */
+#define QUOTE_BACK_MAX 8192
+
+/*
+ * The writer's own (trimmed) text, so an answer can give it back and they fix it by replying
+ * instead of typing it all again: "quoted" with "> " before each line for the text part, "text"
+ * as it is for the HTML part (which shows it as a blockquote). Nothing is set for no text.
+ */
+static int
+set_quoted(struct ctx *c, struct template_values *v)
+{
+	const char *s = c->text.data;
+	size_t len = c->text.len, i = 0;
+	struct buf q = BUF_INIT, t = BUF_INIT;
+	int cut = 0, rc;
+
+	if (len == 0)
+		return 0;
+	if (len > QUOTE_BACK_MAX) {
+		cut = 1;
+		len = QUOTE_BACK_MAX;
+		while (len > 0 && s[len - 1] != '\n')
+			len--;
+		if (len == 0) /* one long line: cut between characters */
+			for (len = QUOTE_BACK_MAX; len > 0 && ((unsigned char)s[len] & 0xc0) == 0x80; len--)
+				;
+	}
+	while (i < len) {
+		const char *nl = memchr(s + i, '\n', len - i);
+		size_t e = nl != NULL ? (size_t)(nl - s) : len;
+
+		buf_puts(&q, e > i ? "> " : ">");
+		buf_put(&q, s + i, e - i);
+		buf_putch(&q, '\n');
+		i = e + 1;
+	}
+	buf_put(&t, s, len);
+	if (cut) {
+		buf_puts(&q, "> [\xe2\x80\xa6]\n");
+		buf_puts(&t, "[\xe2\x80\xa6]");
+	}
+	rc = buf_failed(&q) || buf_failed(&t) || template_set(v, "quoted", q.data) < 0 ||
+	    template_set(v, "text", t.data) < 0 ? -1 : 0;
+	buf_release(&q);
+	buf_release(&t);
+	return rc;
+}
+
+/*
+ * A reply with nothing written in it, only the quoted mail (and maybe a signature): a friendly
+ * "we found no text in your reply", the form the purpose needs, and nothing applied.
+ */
+static int
+send_nothing_written(struct ctx *c, int64_t member_id, enum token_purpose token_purpose,
+    int64_t ref_id, int form_bkc, int form_ask)
+{
+	struct template_values *v = values_new(c);
+	struct member m;
+	int rc = -1;
+
+	if (v == NULL)
+		return -1;
+	if (apply_member_get(c, member_id, &m) < 0)
+		goto out_v;
+	if (template_set(v, "form_bkc", form_bkc ? "1" : NULL) < 0 ||
+	    template_set(v, "form_ask", form_ask ? "1" : NULL) < 0) {
+		fb_error_set(c->err, "out of memory");
+		goto out;
+	}
+	rc = send_to(c, "nothing_written", &m, token_purpose, ref_id, v, 1);
+	if (rc == 0)
+		apply_set(c, INBOX_APPLIED, "nothing written (only quoted text): nothing applied, "
+		    "answered that no text was found");
+out:
+	store_member_release(&m);
+out_v:
+	template_values_free(v);
+	return rc;
+}
+
 /*
  * "We could not read your reply": what was understood, what is missing, the form again. Each
  * problem fields noted is an item of "problems" with its line, a flag for its kind and the
@@ -136,7 +216,7 @@ send_unreadable(struct ctx *c, const struct member *to, enum token_purpose token
 	    template_set(v, "missing_for", missing_for ? "1" : NULL) < 0 ||
 	    template_set(v, "missing_ask", missing_ask ? "1" : NULL) < 0 ||
 	    template_set(v, "form_bkc", missing_bkc ? "1" : NULL) < 0 ||
-	    template_set(v, "form_ask", missing_ask ? "1" : NULL) < 0)
+	    template_set(v, "form_ask", missing_ask ? "1" : NULL) < 0 || set_quoted(c, v) < 0)
 		goto oom;
 	for (size_t i = 0; i < f->nproblems; i++) {
 		struct template_values *p = template_add_item(v, "problems");
@@ -300,7 +380,7 @@ give_unsolicited(struct ctx *c, const struct member *giver)
 	} else if (rc == 1) {
 		rc = -1;
 		if (template_set(v, "example", t.n > 1 ? t.who[t.who[0]->id == giver->id]->name :
-		    "") < 0 || add_colleagues(v, &t, giver->id) < 0) {
+		    "") < 0 || add_colleagues(v, &t, giver->id) < 0 || set_quoted(c, v) < 0) {
 			fb_error_set(c->err, "out of memory");
 		} else if (send_to(c, "who", giver, PURPOSE_ASK, 0, v, 1) == 0) {
 			apply_set(c, INBOX_APPLIED, "feedback for \"%s\": no such colleague, asked who "
@@ -411,6 +491,8 @@ apply_ask(struct ctx *c, int64_t member_id)
 	struct member m;
 	int rc;
 
+	if (c->nothing_written)
+		return send_nothing_written(c, member_id, PURPOSE_ASK, 0, 0, 1);
 	if (apply_member_get(c, member_id, &m) < 0)
 		return -1;
 	if (c->fields.nask > 0)
@@ -435,6 +517,8 @@ apply_give(struct ctx *c, int64_t member_id, int64_t request_id)
 	struct member giver, asker;
 	int rc = -1;
 
+	if (c->nothing_written)
+		return send_nothing_written(c, member_id, PURPOSE_REQUEST, request_id, 1, 0);
 	if (store_request_get(c->f->db, request_id, &req, c->err) < 0)
 		return -1;
 	if (apply_member_get(c, member_id, &giver) < 0)
@@ -469,6 +553,8 @@ apply_react(struct ctx *c, int64_t member_id, int64_t feedback_id)
 	struct template_values *v;
 	int before, rc = -1;
 
+	if (c->nothing_written)
+		return send_nothing_written(c, member_id, PURPOSE_RECEIVED, feedback_id, 0, 0);
 	if (c->text.len == 0) {
 		apply_set(c, INBOX_IGNORED, "an empty reaction to feedback");
 		return 0;
@@ -519,6 +605,8 @@ apply_correct(struct ctx *c, int64_t member_id, int64_t feedback_id)
 	struct template_values *v;
 	int rc = -1;
 
+	if (c->nothing_written)
+		return send_nothing_written(c, member_id, PURPOSE_RECEIPT, feedback_id, 1, 0);
 	if (!has_bkc(f)) {
 		if (apply_member_get(c, member_id, &giver) < 0)
 			return -1;

@@ -32,6 +32,7 @@ struct ctx {
 	struct buf sender_buf;
 	const char *sender;       /* lowercase From address, NULL when none */
 	struct buf text;          /* trimmed */
+	int nothing_written;      /* the reply was only quotes and signatures: text is empty */
 	struct fields fields;
 	struct program program;   /* loaded once known */
 	int64_t program_id, member_id;

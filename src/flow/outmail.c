@@ -37,7 +37,9 @@ const struct template_spec outmail_specs[] = {
 	    "problems.self", "colleagues", "colleagues.name") },
 	{ "who", N("name", "example", "problems", "problems.query", "problems.unknown",
 	    "problems.ambiguous", "problems.candidates", "problems.self", "colleagues",
-	    "colleagues.name") },
+	    "colleagues.name", "quoted", "text") },
+	/* A reply that was only the quoted mail (apply_feedback.c). */
+	{ "nothing_written", N("name", "form_bkc", "form_ask") },
 	{ "feedback_received", N("name", "giver", "topic", "followup", "confirmation", "critique",
 	    "suggestion") },
 	{ "feedback_receipt", N("name", "receiver", "corrected", "confirmation", "critique",
@@ -67,7 +69,7 @@ const struct template_spec outmail_specs[] = {
 	    "problems.out_of_range", "problems.twice", "problems.too_long", "problems.label_twice",
 	    "problems.needs_name", "problems.one_colleague", "problems.not_a_date",
 	    "problems.rating_out_of_range", "problems.rating_twice", "problems.other", "form_bkc",
-	    "form_ask") },
+	    "form_ask", "quoted", "text") },
 #define QUESTIONS "title", "close_date", "first_scale", "first_open", "questions", \
 	"questions.number", "questions.text", "questions.scale", "questions.open", \
 	"questions.scores", "scores.n", "scores.url"

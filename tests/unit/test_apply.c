@@ -127,6 +127,29 @@ static const struct acase cases[] = {
 	{ "test_apply_unknown_token_is_read_as_new_mail", BAD_TOKEN, JAN, "",
 	    "Vraag feedback aan: Piet Jansen\n", "applied", "token", "request>piet.jansen "
 	    "request_sent>jan.de.vries", "Jan 0/0/1", 0 },
+	/* a reply that is only the quoted mail: nothing written, nothing applied or passed on */
+	{ "test_apply_quote_only_reply_to_request_is_nothing_written", REQUEST_PIET, PIET, "",
+	    "Op 5 jan. 2027 om 09:00 schreef Feedback <feedback@example.org>:\n"
+	    "> Jan de Vries vraagt je om feedback.\n> Bevestiging: wat gaat goed?\n",
+	    "applied", "nothing written", "nothing_written>piet.jansen", "Piet 0/0/0 Jan 0/0/1", 0 },
+	{ "test_apply_quote_only_reaction_is_not_passed_on", RECEIVED_JAN, JAN, "",
+	    "> Piet Jansen gaf je feedback.\n> Kritiek: de conclusie ontbrak.\n\n"
+	    "Verzonden vanaf mijn iPhone\n", "applied", "nothing written",
+	    "nothing_written>jan.de.vries", "", 0 },
+	{ "test_apply_quote_and_signature_only_to_nudge", NUDGE_JAN, JAN, "",
+	    "\nOn Tue, Jan 5, 2027 at 9:00 AM Feedback <feedback@example.org> wrote:\n\n"
+	    "> Hallo Jan,\n>\n> Vraag feedback aan: naam\n\n-- \nJan de Vries\nSales\n",
+	    "applied", "nothing written", "nothing_written>jan.de.vries", "Jan 0/0/0", 0 },
+	/* shorthand as typed on a phone */
+	{ "test_apply_shorthand_feedback_is_recorded", REQUEST_PIET, PIET, "",
+	    "B: je opening was helder / K: de conclusie ontbrak / C: eindig met een samenvatting\n",
+	    "applied", "feedback from Piet Jansen to Jan de Vries",
+	    "feedback_received>jan.de.vries feedback_receipt>piet.jansen",
+	    "Piet 1/0/0 Jan 0/1/1", 0 },
+	/* a name that is not placed: asked who was meant, nothing recorded */
+	{ "test_apply_unsolicited_feedback_for_a_short_name_asks_who", NONE, JAN, "",
+	    "Feedback voor: Pi\n" BKC, "applied", "no such colleague", "who>jan.de.vries",
+	    "Jan 0/0/0 Piet 0/0/0", 0 },
 	{ "test_apply_flood_cap_applies_but_does_not_answer", NUDGE_JAN, JAN, "",
 	    "Vraag feedback aan: Piet Jansen\n", "applied", "not answered",
 	    "request>piet.jansen", "Jan 0/0/1", 1 },
@@ -180,6 +203,47 @@ static const struct wcase wcases[] = {
 	  "  - line 4: question 2 was in your reply twice; the last answer counts.\n", NOT_NL },
 	{ "test_apply_form_without_problems_has_no_problem_list", "en", "Hello, no time.\n",
 	  "What is missing:", "Please note" },
+};
+
+/*
+ * The mail sent back, for any setup: its kind and words. Gives the writer's text back when
+ * the reply cannot be read or a name not placed; suggests the nearest colleagues.
+ */
+struct mcase {
+	const char *name;
+	const char *lang;
+	enum setup setup;
+	const char *from;
+	const char *body;
+	const char *kind;       /* the one mail queued */
+	const char *want;       /* '|'-separated */
+	const char *absent;     /* '|'-separated */
+};
+
+static const struct mcase mcases[] = {
+	{ "test_apply_unreadable_gives_the_text_back_dutch", "nl", NUDGE_JAN, JAN,
+	  "Hoi, ik heb deze week geen tijd.\n\nMaar volgende week wel!\n", "unreadable",
+	  "Je schreef (beantwoord deze mail met je tekst, aangepast):\n\n"
+	  "> Hoi, ik heb deze week geen tijd.\n>\n> Maar volgende week wel!\n", NOT_EN },
+	{ "test_apply_unreadable_gives_the_text_back_english", "en", REQUEST_PIET, PIET,
+	  "Great talk, really enjoyed it\n", "unreadable",
+	  "You wrote (reply to this mail with your text, corrected):\n\n"
+	  "> Great talk, really enjoyed it\n", NOT_NL },
+	{ "test_apply_who_suggests_the_nearest_and_gives_the_text_back", "nl", NONE, JAN,
+	  "Feedback voor: Pi\nKritiek: de conclusie ontbrak.\n", "who",
+	  "\"Pi\": deze naam of dit adres kennen we niet in je team; bedoel je Piet Jansen?|"
+	  "> Feedback voor: Pi\n> Kritiek: de conclusie ontbrak.\n", NOT_EN },
+	{ "test_apply_who_suggests_in_english", "en", NUDGE_JAN, JAN, "Ask: Pit\n", "who",
+	  "\"Pit\": we do not know this name or address in your team; did you mean Piet Jansen?",
+	  NOT_NL },
+	{ "test_apply_nothing_written_is_friendly_dutch", "nl", REQUEST_PIET, PIET,
+	  "> Jan de Vries vraagt je om feedback.\n", "nothing_written",
+	  "We vonden er alleen de tekst van onze eigen mail in|Bevestiging: wat gaat goed?",
+	  "Je schreef|> Jan de Vries" },
+	{ "test_apply_nothing_written_is_friendly_english", "en", NUDGE_JAN, JAN,
+	  "On Tue, Jan 5, 2027 at 9:00 AM Feedback <feedback@example.org> wrote:\n> Hello Jan\n",
+	  "nothing_written", "We only found the text of our own mail in it|Ask: name or email",
+	  "You wrote|> Hello Jan" },
 };
 
 struct world {
@@ -500,6 +564,40 @@ run_words(void **state)
 	world_close(&w);
 }
 
+static void
+run_mail(void **state)
+{
+	const struct mcase *c = *state;
+	const struct acase in = { c->name, c->setup, c->from, "", c->body, "", "", "", "", 0 };
+	struct world w;
+	struct apply_stats st = { 0 };
+	struct outbox_list l = { 0 };
+	struct outbox_row r;
+	struct fb_message *msg;
+	struct fb_error err;
+	int64_t id, before;
+
+	world_open(&w, 0, c->lang);
+	setup(&w, c->setup);
+	before = last_outbox_id(&w);
+	inbound(&w, &in, &id);
+	if (apply_pending(&w.f, 100, NULL, &st, &err) < 0)
+		fail_msg("%s", err.msg);
+	assert_int_equal(queue_outbox_list(w.db, NULL, 1, &l, &err), 0);
+	assert_int_equal(l.n, 1);
+	assert_true(l.v[0].id > before);
+	assert_string_equal(l.v[0].kind, c->kind);
+	assert_int_equal(queue_outbox_get(w.db, l.v[0].id, &r, &err), 0);
+	if ((msg = message_parse(r.raw.data, r.raw.len, 1 << 20, &err)) == NULL)
+		fail_msg("%s", err.msg);
+	check_parts(msg->text, c->want, 1);
+	check_parts(msg->text, c->absent, 0);
+	message_free(msg);
+	queue_outbox_release(&r);
+	queue_outbox_list_release(&l);
+	world_close(&w);
+}
+
 /* A failure half-way (the outbox refuses) undoes the whole message: nothing counted, nothing
  * queued, the message pending with the error; a reapply after the fix applies it once. */
 static void
@@ -614,6 +712,8 @@ main(void)
 	int rc = testlib_run_table("apply", cases, sizeof(cases) / sizeof(cases[0]),
 	    sizeof(cases[0]), run_case, fixed, sizeof(fixed) / sizeof(fixed[0]));
 
-	return rc | testlib_run_table("apply_words", wcases, sizeof(wcases) / sizeof(wcases[0]),
+	rc |= testlib_run_table("apply_words", wcases, sizeof(wcases) / sizeof(wcases[0]),
 	    sizeof(wcases[0]), run_words, NULL, 0);
+	return rc | testlib_run_table("apply_mail", mcases, sizeof(mcases) / sizeof(mcases[0]),
+	    sizeof(mcases[0]), run_mail, NULL, 0);
 }

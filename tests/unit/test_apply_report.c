@@ -72,6 +72,14 @@ static const struct rcase cases[] = {
 	{ "test_apply_report_typo_is_suggested_not_guessed", FENNA, "Herinner: Piet Jansne\n",
 	    "applied", "0 commands", "facilitator_confirmation>fenna",
 	    "bedoel je Piet Jansen?", "", NULL, NULL },
+	/* the members' matcher: a start is asked about, an unknown name gets the nearest */
+	{ "test_apply_report_start_of_a_name_is_suggested_not_guessed", FENNA, "Herinner: Pie\n",
+	    "applied", "0 commands", "facilitator_confirmation>fenna",
+	    "\"Pie\": bedoel je Piet Jansen?", "", NULL, NULL },
+	{ "test_apply_report_unknown_name_gets_the_nearest", FENNA, "Afwezig: Pi tot 2027-01-08\n",
+	    "applied", "0 commands", "facilitator_confirmation>fenna",
+	    "\"Pi\": deze naam of dit adres kennen we niet in je team; bedoel je Piet Jansen?", "",
+	    NULL, NULL },
 	{ "test_apply_report_named_twice_reminded_once", FENNA, "Herinner: Piet Jansen\n"
 	    "Herinner: piet\n", "applied", "1 command", "facilitator_reminder>piet.jansen "
 	    "facilitator_confirmation>fenna", "- Piet Jansen", "", NULL, NULL },

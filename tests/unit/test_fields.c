@@ -91,6 +91,37 @@ static const struct fields_case cases[] = {
 	{ "test_fields_unknown_label_is_unread_not_problem", "Hoi Jan,\nGroet: Piet\n",
 	  "{\"unread\":[{\"line\":1,\"text\":\"Hoi Jan,\"},{\"line\":2,\"text\":\"Groet: Piet\"}]}" },
 
+	/* as members write on a phone: shorthand, English words, several parts on one line */
+	{ "test_fields_shorthand_bkc_on_lines",
+	  "B: je luistert goed\nK: je was laat\nC: begin eerder\n",
+	  "{\"confirmation\":\"je luistert goed\",\"critique\":\"je was laat\","
+	  "\"suggestion\":\"begin eerder\"}" },
+	{ "test_fields_shorthand_lower_case_and_dash", "b: goed\nk - te laat\nc – eerder\n",
+	  "{\"confirmation\":\"goed\",\"critique\":\"te laat\",\"suggestion\":\"eerder\"}" },
+	{ "test_fields_shorthand_bold_and_bullets", "- **B:** goed\n* *K*: laat\n",
+	  "{\"confirmation\":\"goed\",\"critique\":\"laat\"}" },
+	{ "test_fields_shorthand_on_one_line_with_slashes",
+	  "B: heldere opening / K: de conclusie ontbrak / C: eindig met een samenvatting\n",
+	  "{\"confirmation\":\"heldere opening\",\"critique\":\"de conclusie ontbrak\","
+	  "\"suggestion\":\"eindig met een samenvatting\"}" },
+	{ "test_fields_full_labels_on_one_line_after_sentences",
+	  "Bevestiging: goed voorbereid. Kritiek: te snel; Constructief: adem in\n",
+	  "{\"confirmation\":\"goed voorbereid.\",\"critique\":\"te snel\","
+	  "\"suggestion\":\"adem in\"}" },
+	{ "test_fields_one_line_parts_then_more_lines",
+	  "B: goed | K: te\nlang\n", "{\"confirmation\":\"goed\",\"critique\":\"te\\nlang\"}" },
+	{ "test_fields_letter_in_a_sentence_is_no_label",
+	  "Kritiek: we hadden geen plan B: alles liep mis, zie punt C - de planning\n",
+	  "{\"critique\":\"we hadden geen plan B: alles liep mis, zie punt C - de planning\"}" },
+	{ "test_fields_letter_alone_is_a_signature_not_a_label", "Kritiek: te laat\nK\n",
+	  "{\"critique\":\"te laat\\nK\"}" },
+	{ "test_fields_other_letters_are_no_labels", "A: ja\nD: nee\n",
+	  "{\"unread\":[{\"line\":1,\"text\":\"A: ja\"},{\"line\":2,\"text\":\"D: nee\"}]}" },
+	{ "test_fields_english_words_positive_criticism_constructive",
+	  "Positive: clear slides\nCriticism: too long\nConstructive: cut the intro\n",
+	  "{\"confirmation\":\"clear slides\",\"critique\":\"too long\","
+	  "\"suggestion\":\"cut the intro\"}" },
+
 	/* asking */
 	{ "test_fields_ask_list_separators",
 	  "Vraag feedback aan: Jan de Vries, piet@example.org; Klaas en Anna and Bob\n",

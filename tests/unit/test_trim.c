@@ -271,6 +271,23 @@ test_trim_info_marks_everything_quoted(void **state)
 	buf_release(&out);
 }
 
+/* Nothing but quoted lines, without a quote header: nothing written, flagged as such (the
+ * flow answers "no text found"); the text is still the quote, so nothing is lost. */
+static void
+test_trim_quote_only_without_header_is_everything_quoted(void **state)
+{
+	static const char in[] = "> Beste Anna,\n>\n> Wil je feedback geven?\n\n"
+	    "Verzonden vanaf mijn iPhone\n";
+	struct buf out = BUF_INIT;
+	struct trim_info info = TRIM_INFO_INIT;
+
+	assert_int_equal(trim_reply(R, in, sizeof(in) - 1, &out, &info), 0);
+	assert_int_equal(info.everything_quoted, 1);
+	assert_string_equal(out.data, "> Beste Anna,\n>\n> Wil je feedback geven?\n");
+	trim_info_release(&info);
+	buf_release(&out);
+}
+
 static void
 test_trim_appends_to_out(void **state)
 {
@@ -343,6 +360,7 @@ main(void)
 		cmocka_unit_test(test_trim_info_describes_what_was_removed),
 		cmocka_unit_test(test_trim_info_counts_quoted_lines_and_signature),
 		cmocka_unit_test(test_trim_info_marks_everything_quoted),
+		cmocka_unit_test(test_trim_quote_only_without_header_is_everything_quoted),
 		cmocka_unit_test(test_trim_appends_to_out),
 		cmocka_unit_test(test_trim_hostile_bytes_do_not_crash),
 		cmocka_unit_test(test_trim_long_lines_and_many_lines),

@@ -935,6 +935,7 @@ clean_invisible(char *text, size_t *len)
 {
 	unsigned char *p = (unsigned char *)text;
 	size_t n = *len, i = 0, w = 0;
+	int dropped = 0;
 
 	while (i < n) {
 		size_t line = w, k;
@@ -970,11 +971,15 @@ clean_invisible(char *text, size_t *len)
 			w = line; /* the tracking mark's line, and its line end, go */
 			if (i < n)
 				i++;
+			dropped = 1;
 			continue;
 		}
 		if (i < n)
 			p[w++] = p[i++];
 	}
+	/* the mark stood last, under a blank line: that blank line ends nothing now */
+	while (dropped && w >= 2 && p[w - 1] == '\n' && p[w - 2] == '\n')
+		w--;
 	*len = w;
 	if (w < n)
 		text[w] = '\0';

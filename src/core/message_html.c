@@ -638,6 +638,31 @@ is_sig_line_before(const struct render *r)
 	return end - start == 2 && d[start] == '-' && d[start + 1] == '-';
 }
 
+/* Does the signature container's own text start with a "--" delimiter (Thunderbird's)? */
+static int
+starts_with_delimiter(const GumboNode *node, int depth, size_t *budget)
+{
+	if (depth > 16 || *budget == 0)
+		return -1;
+	(*budget)--;
+	if (node->type == GUMBO_NODE_TEXT) {
+		const char *t = node->v.text.text;
+
+		while (*t == ' ' || *t == '\n' || *t == '\r' || *t == '\t')
+			t++;
+		return *t == '\0' ? 0 : strncmp(t, "--", 2) == 0 ? 1 : -1;
+	}
+	if (node->type != GUMBO_NODE_ELEMENT)
+		return 0;
+	for (unsigned i = 0; i < node->v.element.children.length; i++) {
+		int r = starts_with_delimiter(node->v.element.children.data[i], depth + 1, budget);
+
+		if (r != 0)
+			return r;
+	}
+	return 0;
+}
+
 static void
 walk_element(struct render *r, const GumboNode *node, int depth)
 {
@@ -697,9 +722,14 @@ walk_element(struct render *r, const GumboNode *node, int depth)
 	else if (block)
 		block_break(r);
 	if (role == ROLE_SIG && !is_sig_line_before(r)) {
-		begin_text(r);
-		put(r, "--", 2);
-		line_break(r);
+		size_t budget = 64;
+
+		if (starts_with_delimiter(node, 0, &budget) != 1) {
+			begin_text(r);
+			put(r, "--", 2);
+			line_break(r);
+			r->newlines = 2; /* no blank line between delimiter and signature */
+		}
 	}
 	if (role == ROLE_ATTRIB && !quoting(r))
 		attrib_start = r->out->len;

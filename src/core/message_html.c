@@ -92,6 +92,7 @@ static const struct marker {
 	{ "class", CONTAINS, "ms-outlook-mobile-reference-message", ROLE_QUOTE },
 	{ "id", CONTAINS, "ms-outlook-mobile-reference-message", ROLE_QUOTE },
 	{ "id", EXACT, "Signature", ROLE_SIG },
+	{ "id", EXACT, "ms-outlook-mobile-signature", ROLE_SIG },
 	/* Hotmail / Outlook.com: <hr id=stopSpelling> before Date/Subject/From/To */
 	{ "id", CONTAINS, "stopSpelling", ROLE_REST },
 	/* Zimbra: <hr id=zwchr> before the header block */
@@ -127,6 +128,7 @@ struct render {
 	int line_has_text;
 	int pending_space;
 	int newlines;     /* '\n' written since the last text (for blank-line bookkeeping) */
+	int nbsp_line;    /* a no-break space and nothing else on the current line */
 	int failed;
 	/* attribution lines written unquoted; finish() quotes those that only quotes follow */
 	struct span *attrib;
@@ -160,6 +162,7 @@ begin_text(struct render *r)
 		r->pending_space = 0;
 	}
 	r->newlines = 0;
+	r->nbsp_line = 0;
 }
 
 /* An empty line; inside a quote it is ">", so a quoted block stays one block for trim. */
@@ -216,6 +219,8 @@ text(struct render *r, const char *s)
 			/* U+00A0 no-break space: a space to a reader */
 			i++;
 			c = ' ';
+			if (!r->line_has_text && !r->pre)
+				r->nbsp_line = 1;
 		}
 		if (r->pre) {
 			if (c == '\n') {
@@ -756,6 +761,11 @@ walk_element(struct render *r, const GumboNode *node, int depth)
 		block_break(r);
 		r->quote -= quotes;
 	}
+	/* Outlook's and webmails' empty line: <p class=MsoNormal>&nbsp;</p>, <div>&nbsp;</div> */
+	if ((t == GUMBO_TAG_P || t == GUMBO_TAG_DIV) && !r->line_has_text && r->nbsp_line)
+		blank_line(r);
+	if (block)
+		r->nbsp_line = 0;
 	if (para)
 		para_break(r);
 	else if (block)

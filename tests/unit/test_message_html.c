@@ -59,7 +59,7 @@ static const struct html_case {
 	  "<p class=MsoNormal><b>От:</b> Feedback &lt;f@example.org&gt;<br><b>Отправлено:</b> "
 	  "12 января 2027 г. 10:15<br><b>Кому:</b> Иван<br><b>Тема:</b> Вопрос</p>"
 	  "<p class=MsoNormal>Старый текст</p></div>",
-	  "Да, согласен.\n> От: Feedback <f@example.org>\n> Отправлено: 12 января 2027 г. 10:15\n"
+	  "Да, согласен.\n\n> От: Feedback <f@example.org>\n> Отправлено: 12 января 2027 г. 10:15\n"
 	  "> Кому: Иван\n> Тема: Вопрос\n> Старый текст\n" },
 	{ "test_html_windows_mail_labels_with_space_and_no_address",
 	  "<div><p>Oui.</p><p><b>De : </b>Dupont, Marie<br><b>Envoy\xc3\xa9 : </b>mardi 12 janvier "
@@ -100,7 +100,7 @@ static const struct html_case {
 	{ "test_html_yandex_header_div_before_bare_blockquote",
 	  "<div>Хорошо</div><div>&nbsp;</div><div>12.01.2027, 10:15, \"Feedback\" &lt;f@example.org"
 	  "&gt;:</div><blockquote><div>Старое</div></blockquote>",
-	  "Хорошо\n> 12.01.2027, 10:15, \"Feedback\" <f@example.org>:\n>\n> Старое\n" },
+	  "Хорошо\n\n> 12.01.2027, 10:15, \"Feedback\" <f@example.org>:\n>\n> Старое\n" },
 	{ "test_html_bare_blockquote_without_attribution_is_the_writers",
 	  "<div>Mijn punten:</div><blockquote style=\"margin:0 0 0 40px;border:none;padding:0px\">"
 	  "<div>een</div><div>twee</div></blockquote><div>Groet</div>",

@@ -116,8 +116,16 @@ static const struct marker {
 
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))
 
+enum span_kind {
+	SPAN_PLAIN,  /* an attribution written unquoted */
+	SPAN_PROBE,  /* where a quote starts: its first line may be the attribution */
+	SPAN_QUOTED, /* a probe resolved: the quote's first line, an attribution ("> On … wrote:") */
+	SPAN_NONE,   /* a probe whose quote does not start with an attribution */
+};
+
 struct span {
 	size_t start, end; /* bytes of out */
+	enum span_kind kind;
 };
 
 struct render {
@@ -557,9 +565,9 @@ skipped(GumboTag t)
 }
 
 static void
-add_attrib(struct render *r, size_t start, size_t end)
+add_attrib(struct render *r, size_t start, size_t end, enum span_kind kind)
 {
-	if (r->failed || start >= end)
+	if (r->failed || (start >= end && kind != SPAN_PROBE))
 		return;
 	if (r->nattrib == r->attrib_cap) {
 		size_t cap = r->attrib_cap ? r->attrib_cap * 2 : 8;
@@ -574,20 +582,42 @@ add_attrib(struct render *r, size_t start, size_t end)
 	}
 	r->attrib[r->nattrib].start = start;
 	r->attrib[r->nattrib].end = end;
+	r->attrib[r->nattrib].kind = kind;
 	r->nattrib++;
 }
 
 /*
+ * Does d[start..end) look like an attribution: short, ending in ':' (or the full-width '：'),
+ * or framed in dashes like Zoho's "---- On … wrote ---", with a digit or an '@' in it?
+ */
+static int
+looks_like_attribution(const char *d, size_t start, size_t end)
+{
+	int evidence = 0;
+
+	while (end > start && d[end - 1] == ' ')
+		end--;
+	if (end - start > ATTRIB_MAX_LINE || end - start < 2)
+		return 0;
+	if (d[end - 1] != ':' && !(end - start >= 3 && memcmp(d + end - 3, "\xef\xbc\x9a", 3) == 0) &&
+	    !(d[start] == '-' && d[start + 1] == '-' && d[end - 1] == '-' && d[end - 2] == '-'))
+		return 0;
+	for (size_t i = start; i < end; i++)
+		if (isdigit((unsigned char)d[i]) || d[i] == '@')
+			evidence = 1;
+	return evidence;
+}
+
+/*
  * A quote starts: is the last line written (above at most two blank lines) an unquoted
- * attribution — short, ending in ':' (or the full-width '：'), with a digit or an '@'? Then it
- * is recorded, and 1 returned.
+ * attribution (looks_like_attribution)? Then it is recorded, and 1 returned.
  */
 static int
 attribution_above(struct render *r)
 {
 	const char *d = r->out->data;
 	size_t end = r->out->len, start;
-	int blanks = 0, evidence = 0;
+	int blanks = 0;
 
 	if (r->line_has_text)
 		return 0; /* text on the same line: not a line of its own */
@@ -603,22 +633,12 @@ attribution_above(struct render *r)
 			break;
 		return 0; /* a quoted blank line: the line above belongs to another quote */
 	}
-	if (d[start] == '>' || end - start > ATTRIB_MAX_LINE)
-		return 0;
-	while (end > start && d[end - 1] == ' ')
-		end--;
-	if (!(end > start && d[end - 1] == ':') &&
-	    !(end - start >= 3 && memcmp(d + end - 3, "\xef\xbc\x9a", 3) == 0))
-		return 0;
-	for (size_t i = start; i < end; i++)
-		if (isdigit((unsigned char)d[i]) || d[i] == '@')
-			evidence = 1;
-	if (!evidence)
+	if (d[start] == '>' || !looks_like_attribution(d, start, end))
 		return 0;
 	/* already recorded (a marked attribution) */
 	if (r->nattrib > 0 && r->attrib[r->nattrib - 1].end > start)
 		return 1;
-	add_attrib(r, start, end);
+	add_attrib(r, start, end, SPAN_PLAIN);
 	return 1;
 }
 
@@ -719,6 +739,11 @@ walk_element(struct render *r, const GumboNode *node, int depth)
 	block = para || is_block(t) || t == GUMBO_TAG_P || role == ROLE_ATTRIB ||
 	    role == ROLE_SIG;
 
+	/* the first line of a quote may be its attribution (Apple, Yahoo, Proton put it inside) */
+	if (quotes && !quoting(r)) {
+		block_break(r);
+		add_attrib(r, r->out->len, r->out->len, SPAN_PROBE);
+	}
 	/* the quote starts before its leading blank line, so quote header and quote stay one
 	 * block of "> " lines */
 	r->quote += quotes;
@@ -754,7 +779,7 @@ walk_element(struct render *r, const GumboNode *node, int depth)
 		r->pre--;
 	if (role == ROLE_ATTRIB && !quoting(r)) {
 		block_break(r);
-		add_attrib(r, attrib_start, r->out->len);
+		add_attrib(r, attrib_start, r->out->len, SPAN_PLAIN);
 	}
 	/* end the quote's last line while inside it; the blank line after it is outside */
 	if (quotes) {
@@ -851,9 +876,36 @@ walk_flat(struct render *r, const GumboNode *top)
 	free(stack);
 }
 
+/* The first line of the quote that starts at span a, when it is an attribution. */
+static void
+resolve_probe(const struct buf *out, struct span *a)
+{
+	size_t s = a->start;
+
+	a->kind = SPAN_NONE;
+	while (s < out->len) {
+		const char *nl = memchr(out->data + s, '\n', out->len - s);
+		size_t e = nl != NULL ? (size_t)(nl - out->data) : out->len;
+
+		if (e - s == 0 || (e - s == 1 && out->data[s] == '>')) {
+			s = e + 1; /* blank lines before the quote's text */
+			continue;
+		}
+		if (e - s > 2 && out->data[s] == '>' && out->data[s + 1] == ' ' &&
+		    looks_like_attribution(out->data, s + 2, e)) {
+			a->start = s;
+			a->end = e;
+			a->kind = SPAN_QUOTED;
+		}
+		return;
+	}
+}
+
 /*
- * Attribution lines that only quotes (or a signature) follow belong to the quote: quote them.
- * Those the writer's own text follows stay as they are, for trim to see an inline reply.
+ * An attribution belongs to its quote when nothing the writer wrote follows (a top-post): it is
+ * quoted. When the writer answered below or between the quotes, it stands unquoted, so trim
+ * sees a quote header and reads the reply as inline. One pass from the end decides, one pass
+ * from the start rewrites.
  */
 static int
 finish_attributions(struct render *r)
@@ -867,25 +919,28 @@ finish_attributions(struct render *r)
 		return 0;
 	if ((quote = calloc(r->nattrib, 1)) == NULL)
 		return -1;
+	for (k = 0; k < r->nattrib; k++)
+		if (r->attrib[k].kind == SPAN_PROBE)
+			resolve_probe(out, &r->attrib[k]);
 	/* from the end: is there a line of the writer's own after each attribution? */
 	k = r->nattrib;
 	pos = out->len;
 	while (pos > 0) {
 		size_t end = pos, start;
+		int attrib_line = 0;
 
 		if (end > 0 && out->data[end - 1] == '\n')
 			end--;
 		start = end;
 		while (start > 0 && out->data[start - 1] != '\n')
 			start--;
-		int attrib_line = 0;
-
 		while (k > 0 && r->attrib[k - 1].start >= start) {
 			k--;
 			quote[k] = !text_after;
-			attrib_line = 1;
+			attrib_line |= r->attrib[k].kind != SPAN_NONE;
 		}
-		if (attrib_line || (k > 0 && r->attrib[k - 1].end > start)) {
+		if (attrib_line || (k > 0 && r->attrib[k - 1].kind != SPAN_NONE &&
+		    r->attrib[k - 1].end > start)) {
 			/* a line of an attribution: not the writer's text */
 		} else if (end - start == 2 && memcmp(out->data + start, "--", 2) == 0) {
 			text_after = 0; /* trim drops a signature and all below it */
@@ -898,16 +953,23 @@ finish_attributions(struct render *r)
 		k--;
 		quote[k] = !text_after;
 	}
-	/* rebuild with "> " before every line of the attributions to quote */
+	/* rewrite: "> " before the lines of plain attributions to quote, taken off the quoted
+	 * ones the writer's text follows */
 	pos = 0;
 	for (k = 0; k < r->nattrib && !buf_failed(&res); k++) {
-		size_t s = r->attrib[k].start;
+		const struct span *a = &r->attrib[k];
+		size_t s = a->start;
 
-		if (!quote[k])
+		if (a->kind == SPAN_QUOTED && !quote[k]) {
+			buf_put(&res, out->data + pos, s - pos);
+			pos = s + 2;
 			continue;
-		while (s < r->attrib[k].end) {
-			const char *nl = memchr(out->data + s, '\n', r->attrib[k].end - s);
-			size_t e = nl != NULL ? (size_t)(nl - out->data) + 1 : r->attrib[k].end;
+		}
+		if (a->kind != SPAN_PLAIN || !quote[k])
+			continue;
+		while (s < a->end) {
+			const char *nl = memchr(out->data + s, '\n', a->end - s);
+			size_t e = nl != NULL ? (size_t)(nl - out->data) + 1 : a->end;
 
 			buf_put(&res, out->data + pos, s - pos);
 			buf_put(&res, e - s > 1 ? "> " : ">", e - s > 1 ? 2 : 1);

@@ -120,6 +120,19 @@ static const struct html_case {
 	  "<div class=\"moz-cite-prefix\">Op 12-01-2027 om 10:15 schreef F:<br></div><blockquote "
 	  "type=\"cite\">Vraag?</blockquote><p>Antwoord.</p>",
 	  "Op 12-01-2027 om 10:15 schreef F:\n>\n> Vraag?\n\nAntwoord.\n" },
+	{ "test_html_apple_inline_attribution_inside_the_quote_unquoted_for_trim",
+	  "<div>Zie onder</div><blockquote type=\"cite\"><div>On 12 Jan 2027, at 10:15, F &lt;"
+	  "f@example.org&gt; wrote:</div><br class=\"Apple-interchange-newline\"><div>Q1</div>"
+	  "</blockquote><div>A1</div><blockquote type=\"cite\"><div>Q2</div></blockquote><div>A2</div>",
+	  "Zie onder\n>\nOn 12 Jan 2027, at 10:15, F <f@example.org> wrote:\n>\n> Q1\n\nA1\n>\n"
+	  "> Q2\n\nA2\n" },
+	{ "test_html_apple_top_post_attribution_inside_the_quote_stays_quoted",
+	  "<div>Ja</div><blockquote type=\"cite\"><div>On 12 Jan 2027, at 10:15, F wrote:</div>"
+	  "<div>Q1</div></blockquote>",
+	  "Ja\n>\n> On 12 Jan 2027, at 10:15, F wrote:\n> Q1\n" },
+	{ "test_html_quote_starting_with_a_colon_line_without_date_not_unquoted",
+	  "<blockquote type=\"cite\"><div>Zie hier:</div><div>Q1</div></blockquote><div>A1</div>",
+	  "> Zie hier:\n> Q1\n\nA1\n" },
 	{ "test_html_attribution_then_signature_below_quote_still_quoted",
 	  "<p>Ja.</p><div class=\"moz-cite-prefix\">On 12/01/2027 10:15, F wrote:<br></div>"
 	  "<blockquote type=\"cite\">Q</blockquote><div class=\"moz-signature\">-- <br>Jan</div>",

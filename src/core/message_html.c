@@ -95,8 +95,16 @@ static const struct marker {
 	{ "id", EXACT, "ms-outlook-mobile-signature", ROLE_SIG },
 	/* Hotmail / Outlook.com: <hr id=stopSpelling> before Date/Subject/From/To */
 	{ "id", CONTAINS, "stopSpelling", ROLE_REST },
-	/* Zimbra: <hr id=zwchr> before the header block */
+	/* Zimbra: <hr id=zwchr> before the header block, data-marker on newer versions */
 	{ "id", EXACT, "zwchr", ROLE_REST },
+	{ "data-marker", EXACT, "__DIVIDER__", ROLE_REST },
+	{ "data-marker", EXACT, "__HEADERS__", ROLE_REST },
+	{ "data-marker", EXACT, "__QUOTED_TEXT__", ROLE_QUOTE },
+	/* Spark (Readdle) */
+	{ "name", EXACT, "messageReplySection", ROLE_QUOTE },
+	{ "name", EXACT, "messageSignatureSection", ROLE_SIG },
+	/* Roundcube */
+	{ "id", EXACT, "_rc_sig", ROLE_SIG },
 	/* Yahoo: yahoo_quoted, also as ydp<hex>yahoo_quoted */
 	{ "class", CONTAINS, "yahoo_quoted", ROLE_QUOTE },
 	{ "id", CONTAINS, "yahoo_quoted", ROLE_QUOTE },
@@ -642,6 +650,39 @@ attribution_above(struct render *r)
 	return 1;
 }
 
+/*
+ * A reply header block starts: the line just above it, when it is a separator framed in
+ * dashes or underscores ("-----Original Message-----", "------------------ 原始邮件
+ * ------------------", Outlook's line of underscores), belongs to the earlier message too.
+ */
+static void
+separator_above(struct render *r)
+{
+	const char *d = r->out->data;
+	size_t end = r->out->len, start, lead = 0, tail = 0;
+	int blanks = 0;
+
+	while (end > 0 && d[end - 1] == '\n')
+		end--, blanks++;
+	if (blanks > 3 || end == 0)
+		return;
+	start = end;
+	while (start > 0 && d[start - 1] != '\n')
+		start--;
+	while (end > start && d[end - 1] == ' ')
+		end--;
+	if (end - start > ATTRIB_MAX_LINE || d[start] == '>')
+		return;
+	while (start + lead < end && strchr("-_=*", d[start + lead]) != NULL)
+		lead++;
+	while (tail < end - start && strchr("-_=*", d[end - 1 - tail]) != NULL)
+		tail++;
+	if ((lead >= 2 && tail >= 2 && lead + tail < end - start) || lead == end - start) {
+		if (lead >= 2 && (r->nattrib == 0 || r->attrib[r->nattrib - 1].end <= start))
+			add_attrib(r, start, end, SPAN_PLAIN);
+	}
+}
+
 static void walk(struct render *r, const GumboNode *node, int depth);
 static void walk_flat(struct render *r, const GumboNode *node);
 
@@ -729,6 +770,7 @@ walk_element(struct render *r, const GumboNode *node, int depth)
 		(void)attribution_above(r);
 	if (role == ROLE_REST && !quoting(r)) {
 		block_break(r);
+		separator_above(r);
 		r->rest_quoted = 1;
 	}
 	quotes = role == ROLE_QUOTE;

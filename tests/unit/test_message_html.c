@@ -146,6 +146,24 @@ static const struct html_case {
 	  "<div>Ok.</div><div class=\"zmail_extra\"><div>---- On Tue, 12 Jan 2027 10:15:00 +0100 "
 	  "<b>F</b> wrote ----<br></div><blockquote style=\"margin:0px\">Oud</blockquote></div>",
 	  "Ok.\n> ---- On Tue, 12 Jan 2027 10:15:00 +0100 F wrote ----\n>\n> Oud\n" },
+	{ "test_html_separator_line_above_a_header_block_quoted_with_it",
+	  "<div>Hao</div><div>------------------&nbsp;\xe5\x8e\x9f\xe5\xa7\x8b\xe9\x82\xae\xe4\xbb\xb6"
+	  "&nbsp;------------------</div><div style=\"background:#efefef\"><div><b>\xe5\x8f\x91\xe4\xbb\xb6"
+	  "\xe4\xba\xba:</b>&nbsp;F &lt;f@example.org&gt;</div><div><b>\xe5\x8f\x91\xe9\x80\x81\xe6\x97\xb6"
+	  "\xe9\x97\xb4:</b>&nbsp;2027\xe5\xb9\xb4" "1\xe6\x9c\x88" "12\xe6\x97\xa5</div><div><b>\xe4\xb8\xbb"
+	  "\xe9\xa2\x98:</b>&nbsp;x</div></div><div>old</div>",
+	  "Hao\n> ------------------ \xe5\x8e\x9f\xe5\xa7\x8b\xe9\x82\xae\xe4\xbb\xb6 ------------------\n"
+	  "> \xe5\x8f\x91\xe4\xbb\xb6\xe4\xba\xba: F <f@example.org>\n> \xe5\x8f\x91\xe9\x80\x81\xe6\x97\xb6"
+	  "\xe9\x97\xb4: 2027\xe5\xb9\xb4" "1\xe6\x9c\x88" "12\xe6\x97\xa5\n> \xe4\xb8\xbb\xe9\xa2\x98: x\n> old\n" },
+	{ "test_html_spark_reply_and_signature_sections",
+	  "<div>Sure.</div><div name=\"messageSignatureSection\"><div>Sam</div></div>"
+	  "<div name=\"messageReplySection\">On 12 Jan 2027, 10:15 +0100, F &lt;f@example.org&gt;, wrote:"
+	  "<br><blockquote type=\"cite\">Old</blockquote></div>",
+	  "Sure.\n--\nSam\n> On 12 Jan 2027, 10:15 +0100, F <f@example.org>, wrote:\n>\n> Old\n" },
+	{ "test_html_zimbra_data_markers",
+	  "<div>Ok</div><hr id=\"zwchr\" data-marker=\"__DIVIDER__\"><div data-marker=\"__HEADERS__\">"
+	  "<b>From: </b>F<br><b>To: </b>A</div><br><div data-marker=\"__QUOTED_TEXT__\">Old</div>",
+	  "Ok\n> From: F\n> To: A\n>\n> Old\n" },
 	{ "test_html_tracking_pixel_gives_no_text",
 	  "<div>Hoi</div><img width=\"1\" height=\"1\" src=\"https://t.example/p.gif\" alt=\"\">",
 	  "Hoi\n" },

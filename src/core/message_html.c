@@ -19,8 +19,8 @@
  *     language): from there to the end of the document all is quoted;
  *   - a <blockquote> without any marker is quoted when it draws a quote bar (a left border) or
  *     when an attribution line stands right before it (mail.ru, Yandex, Roundcube: "12.01.2027,
- *     10:15, Name <addr>:"); otherwise it is the writer's own indentation (Gmail's and Apple's
- *     "indent" button, Thunderbird's plain <blockquote>) and stays the writer's text;
+ *     10:15, Name <addr>:") or opens it; otherwise it is the writer's own indentation (Gmail's
+ *     and Apple's "indent" button, Thunderbird's plain <blockquote>) and stays the writer's;
  *   - the attribution ("On … wrote:"; Gmail's div.gmail_attr, Thunderbird's moz-cite-prefix, or
  *     a short line ending in ':' with a digit or '@' right before a quote) is written on a line
  *     of its own. When nothing the writer wrote follows the quotes (a top-post), it is quoted
@@ -127,7 +127,7 @@ static const struct marker {
 enum span_kind {
 	SPAN_PLAIN,  /* an attribution written unquoted */
 	SPAN_PROBE,  /* where a quote starts: its first line may be the attribution */
-	SPAN_QUOTED, /* a probe resolved: the quote's first line, an attribution ("> On … wrote:") */
+	SPAN_QUOTED, /* a probe resolved: the quote's first line is an attribution */
 	SPAN_NONE,   /* a probe whose quote does not start with an attribution */
 };
 
@@ -320,10 +320,10 @@ value_matches(const char *value, enum how how, const char *word)
 		const char *t;
 		size_t n, k;
 
-		while (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r' || *p == '\f')
+		while (isspace((unsigned char)*p))
 			p++;
 		t = p;
-		while (*p != '\0' && *p != ' ' && *p != '\t' && *p != '\n' && *p != '\r' && *p != '\f')
+		while (*p != '\0' && !isspace((unsigned char)*p))
 			p++;
 		n = (size_t)(p - t);
 		if (n == 0)
@@ -464,7 +464,8 @@ has_year(const char *s)
 	for (const char *p = s; *p != '\0'; p++)
 		if ((p[0] == '1' && p[1] == '9') || (p[0] == '2' && p[1] == '0'))
 			if (isdigit((unsigned char)p[2]) && isdigit((unsigned char)p[3]) &&
-			    !isdigit((unsigned char)p[4]) && (p == s || !isdigit((unsigned char)p[-1])))
+			    !isdigit((unsigned char)p[4]) &&
+			    (p == s || !isdigit((unsigned char)p[-1])))
 				return 1;
 	return 0;
 }
@@ -607,7 +608,8 @@ looks_like_attribution(const char *d, size_t start, size_t end)
 		end--;
 	if (end - start > ATTRIB_MAX_LINE || end - start < 2)
 		return 0;
-	if (d[end - 1] != ':' && !(end - start >= 3 && memcmp(d + end - 3, "\xef\xbc\x9a", 3) == 0) &&
+	if (d[end - 1] != ':' &&
+	    !(end - start >= 3 && memcmp(d + end - 3, "\xef\xbc\x9a", 3) == 0) &&
 	    !(d[start] == '-' && d[start + 1] == '-' && d[end - 1] == '-' && d[end - 2] == '-'))
 		return 0;
 	for (size_t i = start; i < end; i++)
@@ -681,6 +683,56 @@ separator_above(struct render *r)
 		if (lead >= 2 && (r->nattrib == 0 || r->attrib[r->nattrib - 1].end <= start))
 			add_attrib(r, start, end, SPAN_PLAIN);
 	}
+}
+
+/* The first line of text under node (to the first <br> or block after some text), white space
+ * collapsed, at most ATTRIB_MAX_LINE bytes; 1 when complete, 0 when there is more, -1 ENOMEM. */
+static int
+first_line(const GumboNode *node, struct buf *acc, int depth, size_t *budget)
+{
+	if (depth > 32 || *budget == 0 || acc->len > ATTRIB_MAX_LINE)
+		return 1;
+	(*budget)--;
+	if (node->type == GUMBO_NODE_TEXT || node->type == GUMBO_NODE_WHITESPACE) {
+		for (const char *t = node->v.text.text; *t != '\0'; t++) {
+			int space = isspace((unsigned char)*t);
+
+			if (space && (acc->len == 0 || acc->data[acc->len - 1] == ' '))
+				continue;
+			if (buf_addch(acc, space ? ' ' : *t) < 0)
+				return -1;
+		}
+		return 0;
+	}
+	if (node->type != GUMBO_NODE_ELEMENT || skipped(node->v.element.tag))
+		return 0;
+	if (acc->len > 0 && (node->v.element.tag == GUMBO_TAG_BR ||
+	    is_block(node->v.element.tag) || is_para(node->v.element.tag)))
+		return 1;
+	for (unsigned i = 0; i < node->v.element.children.length; i++) {
+		int r = first_line(node->v.element.children.data[i], acc, depth + 1, budget);
+
+		if (r != 0)
+			return r;
+	}
+	return 0;
+}
+
+/* Does the element's own first line look like an attribution ("On … wrote:" inside it)? */
+static int
+starts_with_attribution(struct render *r, const GumboNode *node)
+{
+	struct buf acc = BUF_INIT;
+	size_t budget = 200;
+	int yes;
+
+	if (first_line(node, &acc, 0, &budget) < 0) {
+		r->failed = 1;
+		return 0;
+	}
+	yes = acc.len > 0 && looks_like_attribution(acc.data, 0, acc.len);
+	buf_release(&acc);
+	return yes;
 }
 
 static void walk(struct render *r, const GumboNode *node, int depth);
@@ -757,11 +809,11 @@ walk_element(struct render *r, const GumboNode *node, int depth)
 
 		/* every marked blockquote (type=cite, a client's class) is a quote; an unmarked one
 		 * only with a quote bar or an attribution above it */
-		if ((type != NULL && strcasecmp(type, "cite") == 0) || (cls != NULL &&
-		    (value_matches(cls, CONTAINS, "quote") || value_matches(cls, CONTAINS, "cite"))) ||
-		    has_quote_bar(el))
+		if ((type != NULL && strcasecmp(type, "cite") == 0) ||
+		    (cls != NULL && (value_matches(cls, CONTAINS, "quote") ||
+		    value_matches(cls, CONTAINS, "cite"))) || has_quote_bar(el))
 			role = ROLE_QUOTE;
-		else if (!quoting(r) && attribution_above(r))
+		else if (!quoting(r) && (attribution_above(r) || starts_with_attribution(r, node)))
 			role = ROLE_QUOTE;
 		else if (quoting(r))
 			role = ROLE_QUOTE;

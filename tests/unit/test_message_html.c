@@ -105,6 +105,9 @@ static const struct html_case {
 	  "<div>Mijn punten:</div><blockquote style=\"margin:0 0 0 40px;border:none;padding:0px\">"
 	  "<div>een</div><div>twee</div></blockquote><div>Groet</div>",
 	  "Mijn punten:\n\neen\ntwee\n\nGroet\n" },
+	{ "test_html_bare_blockquote_opening_with_an_attribution_is_a_quote",
+	  "<div>Goed</div><blockquote>On 12/01/2027 10:15, F wrote:<br>Old</blockquote>",
+	  "Goed\n>\n> On 12/01/2027 10:15, F wrote:\n> Old\n" },
 	{ "test_html_bare_blockquote_after_a_colon_line_without_date_is_the_writers",
 	  "<div>Wat ik bedoel:</div><blockquote>het overleg</blockquote>",
 	  "Wat ik bedoel:\n\nhet overleg\n" },

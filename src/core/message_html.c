@@ -481,6 +481,15 @@ scan_header(const GumboNode *node, struct header_scan *hs, int depth)
 		hs->address |= strchr(t, '@') != NULL;
 		hs->time |= has_time(t);
 		hs->year |= has_year(t);
+		if (!hs->started) {
+			/* before the first label only a no-break space or a dashed separator
+			 * ("-----Исходное сообщение-----") */
+			while (*t == ' ' || *t == '\t' || *t == '\n' || *t == '\r' ||
+			    ((unsigned char)t[0] == 0xc2 && (unsigned char)t[1] == 0xa0))
+				t += *t == ' ' || *t == '\t' || *t == '\n' || *t == '\r' ? 1 : 2;
+			if (*t == '\0' || strncmp(t, "--", 2) == 0 || strncmp(t, "__", 2) == 0)
+				return;
+		}
 		hs->started = 1;
 		return;
 	}

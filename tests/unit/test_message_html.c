@@ -66,6 +66,13 @@ static const struct html_case {
 	  "2027 10:15<br><b>\xc3\x80 : </b>Luc<br><b>Objet : </b>Question</p><p>Ancien</p></div>",
 	  "Oui.\n\n> De : Dupont, Marie\n> Envoyé : mardi 12 janvier 2027 10:15\n> À : Luc\n"
 	  "> Objet : Question\n>\n> Ancien\n" },
+	{ "test_html_separator_then_bold_header_in_one_paragraph",
+	  "<p>Да</p><p>-----\xd0\x98\xd1\x81\xd1\x85\xd0\xbe\xd0\xb4\xd0\xbd\xd0\xbe\xd0\xb5-----<br>"
+	  "<b>\xd0\x9e\xd1\x82:</b> F [mailto:f@example.org]<br><b>\xd0\x9a\xd0\xbe\xd0\xbc\xd1\x83:</b> X<br>"
+	  "<b>\xd0\xa2\xd0\xb5\xd0\xbc\xd0\xb0:</b> y</p><p>old</p>",
+	  "Да\n\n> -----\xd0\x98\xd1\x81\xd1\x85\xd0\xbe\xd0\xb4\xd0\xbd\xd0\xbe\xd0\xb5-----\n"
+	  "> \xd0\x9e\xd1\x82: F [mailto:f@example.org]\n> \xd0\x9a\xd0\xbe\xd0\xbc\xd1\x83: X\n"
+	  "> \xd0\xa2\xd0\xb5\xd0\xbc\xd0\xb0: y\n>\n> old\n" },
 	{ "test_html_bold_bkc_fields_are_the_writers",
 	  "<p><b>B:</b> goed voorbereid, om 10:15 klaar<br><b>K:</b> te lang<br><b>C:</b> korter "
 	  "in 2027</p>",

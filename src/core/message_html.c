@@ -129,7 +129,10 @@ enum span_kind {
 	SPAN_PROBE,  /* where a quote starts: its first line may be the attribution */
 	SPAN_QUOTED, /* a probe resolved: the quote's first line is an attribution */
 	SPAN_NONE,   /* a probe whose quote does not start with an attribution */
+	SPAN_SIG,    /* a marked signature, from its "--" line to its end */
 };
+
+#define NO_LINE ((size_t)-1)
 
 struct span {
 	size_t start, end; /* bytes of out */
@@ -145,6 +148,7 @@ struct render {
 	int pending_space;
 	int newlines;     /* '\n' written since the last text (for blank-line bookkeeping) */
 	int nbsp_line;    /* a no-break space and nothing else on the current line */
+	int in_sig;       /* nesting of marked signatures */
 	int failed;
 	/* attribution lines written unquoted; finish() quotes those that only quotes follow */
 	struct span *attrib;
@@ -747,22 +751,24 @@ starts_with_attribution(struct render *r, const GumboNode *node)
 static void walk(struct render *r, const GumboNode *node, int depth);
 static void walk_flat(struct render *r, const GumboNode *node);
 
-static int
-is_sig_line_before(const struct render *r)
+/* Where the line above starts when it is a "--" signature delimiter; NO_LINE when it is not. */
+static size_t
+sig_line_before(const struct render *r)
 {
 	const char *d = r->out->data;
-	size_t end = r->out->len, start;
+	size_t end = r->out->len, start, line;
 
 	while (end > 0 && d[end - 1] == '\n')
 		end--;
 	start = end;
 	while (start > 0 && d[start - 1] != '\n')
 		start--;
+	line = start;
 	if (start < end && d[start] == '>')
 		start += end - start >= 2 && d[start + 1] == ' ' ? 2 : 1;
 	while (end > start && d[end - 1] == ' ')
 		end--;
-	return end - start == 2 && d[start] == '-' && d[start + 1] == '-';
+	return end - start == 2 && d[start] == '-' && d[start + 1] == '-' ? line : NO_LINE;
 }
 
 /* Does the signature container's own text start with a "--" delimiter (Thunderbird's)? */
@@ -797,7 +803,7 @@ walk_element(struct render *r, const GumboNode *node, int depth)
 	GumboTag t = el->tag;
 	int quotes = 0, para, block;
 	enum role role;
-	size_t attrib_start = 0;
+	size_t attrib_start = 0, sig_start = NO_LINE;
 
 	if (skipped(t))
 		return;
@@ -854,15 +860,18 @@ walk_element(struct render *r, const GumboNode *node, int depth)
 		para_break(r);
 	else if (block)
 		block_break(r);
-	if (role == ROLE_SIG && !is_sig_line_before(r)) {
-		size_t budget = 64;
+	if (role == ROLE_SIG) {
+		size_t above = sig_line_before(r), budget = 64;
 
-		if (starts_with_delimiter(node, 0, &budget) != 1) {
+		if (r->in_sig == 0)
+			sig_start = above != NO_LINE ? above : r->out->len;
+		if (above == NO_LINE && starts_with_delimiter(node, 0, &budget) != 1) {
 			begin_text(r);
 			put(r, "--", 2);
 			line_break(r);
 			r->newlines = 2; /* no blank line between delimiter and signature */
 		}
+		r->in_sig++;
 	}
 	if (role == ROLE_ATTRIB && !quoting(r))
 		attrib_start = r->out->len;
@@ -880,6 +889,14 @@ walk_element(struct render *r, const GumboNode *node, int depth)
 
 	if (t == GUMBO_TAG_PRE)
 		r->pre--;
+	if (role == ROLE_SIG) {
+		r->in_sig--;
+		block_break(r);
+		/* only when no span was recorded inside it, so spans stay in order */
+		if (sig_start != NO_LINE && !quoting(r) &&
+		    (r->nattrib == 0 || r->attrib[r->nattrib - 1].end <= sig_start))
+			add_attrib(r, sig_start, r->out->len, SPAN_SIG);
+	}
 	if (role == ROLE_ATTRIB && !quoting(r)) {
 		block_break(r);
 		add_attrib(r, attrib_start, r->out->len, SPAN_PLAIN);
@@ -1007,8 +1024,10 @@ resolve_probe(const struct buf *out, struct span *a)
 /*
  * An attribution belongs to its quote when nothing the writer wrote follows (a top-post): it is
  * quoted. When the writer answered below or between the quotes, it stands unquoted, so trim
- * sees a quote header and reads the reply as inline. One pass from the end decides, one pass
- * from the start rewrites.
+ * sees a quote header and reads the reply as inline. A marked signature keeps its "--" line
+ * (trim cuts from there) when nothing the writer wrote follows; when something does, the
+ * signature alone is taken out, so that trim does not cut the writer's text below it. One pass
+ * from the end decides, one pass from the start rewrites.
  */
 static int
 finish_attributions(struct render *r)
@@ -1066,6 +1085,13 @@ finish_attributions(struct render *r)
 		if (a->kind == SPAN_QUOTED && !quote[k]) {
 			buf_put(&res, out->data + pos, s - pos);
 			pos = s + 2;
+			continue;
+		}
+		if (a->kind == SPAN_SIG) {
+			if (!quote[k]) { /* text follows: the signature goes */
+				buf_put(&res, out->data + pos, s - pos);
+				pos = a->end;
+			}
 			continue;
 		}
 		if (a->kind != SPAN_PLAIN || !quote[k])

@@ -43,6 +43,10 @@ static const struct html_case {
 	  "<br><div dir=\"ltr\" class=\"gmail_signature\" data-smartmail=\"gmail_signature\">Sanne"
 	  "</div></div>",
 	  "Hoi\n\n--\nSanne\n" },
+	{ "test_html_signature_with_the_writers_text_below_is_taken_out_alone",
+	  "<div>Hoi</div><div id=\"Signature\">Piet Jansen<br>Teamleider</div><div>PS: morgen 9 uur?</div>"
+	  "<div id=\"appendonsend\"></div><div id=\"divRplyFwdMsg\"><b>From:</b> F</div><div>Oud</div>",
+	  "Hoi\nPS: morgen 9 uur?\n> From: F\n> Oud\n" },
 	{ "test_html_outlook_web_signature_gets_delimiter",
 	  "<div id=\"divtagdefaultwrapper\"><p>Goed plan.</p><div id=\"Signature\"><p>Piet Jansen"
 	  "<br>Teamleider</p></div></div>",

@@ -387,14 +387,21 @@ outlook_header_style(const GumboElement *el)
 	    style_has(s, "border-top:solid#b5c4df"));
 }
 
-/* A blockquote that draws the quote bar mail programs put beside a quote. */
+/* A blockquote that draws the quote bar mail programs put beside a quote (in its style, or in
+ * the data-mce-style copy TinyMCE-based webmails such as mail.ru keep). */
 static int
 has_quote_bar(const GumboElement *el)
 {
-	const char *s = attr(el, "style");
+	const char *names[] = { "style", "data-mce-style" };
 
-	return s != NULL && style_has(s, "border-left:") && !style_has(s, "border-left:none") &&
-	    !style_has(s, "border-left:0");
+	for (size_t i = 0; i < NELEM(names); i++) {
+		const char *s = attr(el, names[i]);
+
+		if (s != NULL && style_has(s, "border-left:") && !style_has(s, "border-left:none") &&
+		    !style_has(s, "border-left:0"))
+			return 1;
+	}
+	return 0;
 }
 
 /* Text of a bold label, bounded; 0 when it is longer than a label. */

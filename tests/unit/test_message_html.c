@@ -178,6 +178,22 @@ static const struct html_case {
 	  "<div>Ok</div><hr id=\"zwchr\" data-marker=\"__DIVIDER__\"><div data-marker=\"__HEADERS__\">"
 	  "<b>From: </b>F<br><b>To: </b>A</div><br><div data-marker=\"__QUOTED_TEXT__\">Old</div>",
 	  "Ok\n> From: F\n> To: A\n>\n> Old\n" },
+	{ "test_html_mailru_mce_style_bar_and_mail_quote_class",
+	  "<div>Да</div><blockquote data-mce-style=\"border-left: 1px solid #0857A6;\">Старое</blockquote>"
+	  "<div class=\"mail-quote-collapse\">ещё старее</div>",
+	  "Да\n>\n> Старое\n\n> ещё старее\n" },
+	{ "test_html_thunderbird_forward_container",
+	  "<p>Ter info.</p><div class=\"moz-forward-container\"><br><br>-------- Doorgestuurd bericht "
+	  "--------<table class=\"moz-email-headers-table\"><tr><th>Onderwerp:</th><td>x</td></tr></table>"
+	  "<p>oud</p></div>",
+	  "Ter info.\n\n> -------- Doorgestuurd bericht --------\n>\n> Onderwerp: x\n>\n> oud\n" },
+	{ "test_html_outlook_2003_header_class_and_mac_source_section",
+	  "<div>A</div><div class=OutlookMessageHeader><hr><b>From:</b> F</div><div>oud</div>"
+	  "<span id=\"OLK_SRC_BODY_SECTION\">ouder</span>",
+	  "A\n> From: F\n> oud\n> ouder\n" },
+	{ "test_html_outlook_mobile_reference_class_only",
+	  "<div>B</div><div class=\"ms-outlook-mobile-reference-message\"><b>From:</b> F<br>oud</div>",
+	  "B\n> From: F\n> oud\n" },
 	{ "test_html_tracking_pixel_gives_no_text",
 	  "<div>Hoi</div><img width=\"1\" height=\"1\" src=\"https://t.example/p.gif\" alt=\"\">",
 	  "Hoi\n" },

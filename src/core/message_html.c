@@ -28,8 +28,10 @@
  *     sees a quote header and treats the reply as inline.
  * Gmail's div.gmail_quote itself is not a quote: Gmail puts the writer's inline answers inside
  * it, between its blockquotes. Signature containers the client marks (div.gmail_signature,
- * div#Signature, .moz-signature, .protonmail_signature_block) get a "-- " line before them, so
- * trim cuts them the way it cuts a plain-text signature; no text is dropped here.
+ * div#Signature, .moz-signature, .protonmail_signature_block, …) get a "--" line before them, so
+ * trim cuts them the way it cuts a plain-text signature; when the writer's own text follows one,
+ * only the signature's own content is taken out (trim would cut the text below the "--"). No
+ * other text is ever dropped here.
  */
 #include <ctype.h>
 #include <stdlib.h>

@@ -8,11 +8,13 @@
  * The text body: the first text/plain part that is not an attachment (in multipart/alternative
  * text/plain wins over text/html); when there is none, the first text/html part rendered as
  * text: paragraphs and line breaks kept, entities decoded, <head>/<style>/<script> skipped, and
- * quoted material — <blockquote>, Gmail's div.gmail_quote, Outlook's div#divRplyFwdMsg /
- * div#appendonsend / "border-top:solid #E1E1E1" header block and everything after it,
- * Thunderbird's div.moz-cite-prefix — written as lines starting with "> ", which is what trim
- * removes. Charsets are converted to UTF-8 (iso-8859-1 read as windows-1252, as browsers do;
- * invalid bytes become U+FFFD; a BOM is dropped); CRLF and lone CR become LF.
+ * quoted material — the quote containers and reply header blocks of the common mail programs
+ * and webmails, found in the DOM (see message_html.c) — written as lines starting with "> ",
+ * which is what trim removes; client-marked signatures get a "-- " line. Charsets are converted
+ * to UTF-8 (iso-8859-1 read as windows-1252, as browsers do; invalid bytes become U+FFFD; a BOM
+ * is dropped); CRLF and lone CR become LF. Invisible characters are taken out of either kind of
+ * text: zero-width spaces, word joiners, stray BOMs, soft hyphens, joiners that join nothing,
+ * and lines holding only the U+1427 mark of mail-tracking plug-ins.
  *
  * A text/plain body sent as format=flowed (RFC 3676) is unwrapped: see message_unflow().
  *

@@ -892,6 +892,99 @@ to_crlf(const char *raw, size_t len, struct buf *out)
 	return 0;
 }
 
+/* Is p[i..n) one of the invisible code points clean_invisible() takes out everywhere? Its length
+ * in bytes, 0 when not: U+200B zero-width space, U+2060 word joiner, U+FEFF (a BOM inside the
+ * text, as iOS puts before a quote), U+00AD soft hyphen (a hyphenation hint; text is never
+ * re-wrapped here, so it never shows). */
+static size_t
+invisible_at(const unsigned char *p, size_t i, size_t n)
+{
+	if (i + 1 < n && p[i] == 0xc2 && p[i + 1] == 0xad)
+		return 2;
+	if (i + 2 >= n)
+		return 0;
+	if ((p[i] == 0xe2 && p[i + 1] == 0x80 && p[i + 2] == 0x8b) ||
+	    (p[i] == 0xe2 && p[i + 1] == 0x81 && p[i + 2] == 0xa0) ||
+	    (p[i] == 0xef && p[i + 1] == 0xbb && p[i + 2] == 0xbf))
+		return 3;
+	return 0;
+}
+
+/* U+200C zero-width non-joiner or U+200D joiner: needed between two letters (Persian, Indic
+ * scripts, emoji sequences), noise anywhere else. */
+static int
+joiner_at(const unsigned char *p, size_t i, size_t n)
+{
+	return i + 2 < n && p[i] == 0xe2 && p[i + 1] == 0x80 && (p[i + 2] == 0x8c || p[i + 2] == 0x8d);
+}
+
+static int
+is_gap(unsigned char c)
+{
+	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
+
+/*
+ * Take invisible and tracking characters out of the text (in place; it only shrinks): the
+ * code points of invisible_at() everywhere, joiners that join nothing, and lines holding only
+ * U+1427 "ᐧ", the mark mail-tracking plug-ins (Mailtrack) add under a message. The writer
+ * never sees any of them, so nothing they wrote is lost.
+ */
+static void
+clean_invisible(char *text, size_t *len)
+{
+	unsigned char *p = (unsigned char *)text;
+	size_t n = *len, i = 0, w = 0;
+	int dropped = 0;
+
+	while (i < n) {
+		size_t line = w, k;
+		int marks = 0, other = 0;
+
+		while (i < n && p[i] != '\n') {
+			if ((k = invisible_at(p, i, n)) > 0) {
+				i += k;
+				continue;
+			}
+			if (joiner_at(p, i, n)) {
+				int joins = w > line && !is_gap(p[w - 1]) && i + 3 < n &&
+				    !is_gap(p[i + 3]) && invisible_at(p, i + 3, n) == 0 &&
+				    !joiner_at(p, i + 3, n);
+
+				if (!joins) {
+					i += 3;
+					continue;
+				}
+			}
+			if (i + 2 < n && p[i] == 0xe1 && p[i + 1] == 0x90 && p[i + 2] == 0xa7) {
+				marks++;
+				memmove(p + w, p + i, 3);
+				w += 3;
+				i += 3;
+				continue;
+			}
+			if (!is_gap(p[i]) && p[i] != '>')
+				other = 1;
+			p[w++] = p[i++];
+		}
+		if (marks > 0 && !other) {
+			w = line; /* the tracking mark's line, and its line end, go */
+			if (i < n)
+				i++;
+			dropped = 1;
+			continue;
+		}
+		if (i < n)
+			p[w++] = p[i++];
+	}
+	/* the mark stood last, under a blank line: that blank line ends nothing now */
+	while (dropped && w >= 2 && p[w - 1] == '\n' && p[w - 2] == '\n')
+		w--;
+	*len = w;
+	if (w < n)
+		text[w] = '\0';
+}
+
 /* The returned message's Message-ID, parsed from its header block by mailimf (the same RFC
  * 5322 reader as our own headers): a malformed block gives no id, never a guessed one. */
 static int
@@ -1014,6 +1107,7 @@ message_parse(const char *raw, size_t len, size_t max_size, struct fb_error *err
 	}
 	if (msg->text == NULL || read_original_message_id(msg) < 0)
 		goto oom;
+	clean_invisible(msg->text, &msg->text_len);
 	if (mime != NULL)
 		mailmime_free(mime);
 	buf_release(&crlf);

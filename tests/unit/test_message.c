@@ -93,10 +93,10 @@ static const struct text_case {
 	  HDR "Content-Type: text/html\n\nJa<div><blockquote type=\"cite\"><div>Op 12 jan. heeft X "
 	  "het volgende geschreven:</div><div>oud</div></blockquote></div>\n",
 	  "Ja\n>\n> Op 12 jan. heeft X het volgende geschreven:\n> oud\n", 1 },
-	{ "Thunderbird: moz-cite-prefix and cite quoted, bottom text kept",
+	{ "Thunderbird: cite quoted, bottom text kept, so the attribution stays a line of its own",
 	  HDR "Content-Type: text/html\n\n<div class=\"moz-cite-prefix\">Op 12-01 schreef F:<br></div>"
 	  "<blockquote type=\"cite\">oud</blockquote><p>nieuw</p>\n",
-	  "> Op 12-01 schreef F:\n>\n> oud\n\nnieuw\n", 1 },
+	  "Op 12-01 schreef F:\n>\n> oud\n\nnieuw\n", 1 },
 	{ "mbox From_ line before the headers",
 	  "From MAILER-DAEMON Thu Apr 29 23:34:45 2004\nFrom: a@example.org\nSubject: s\n\nbody\n",
 	  "body\n", 0 },

@@ -269,8 +269,9 @@ rtable_first(const struct rtable *t, const char *s, size_t len, struct rtable_sc
 	if (scratch == NULL && (scratch = own = rtable_scratch_new()) == NULL)
 		return -1;
 	for (size_t i = 0; i < t->n; i++) {
-		/* > 0 a match; PCRE2_ERROR_NOMATCH, or a limit hit on hostile input: no match */
-		if (pcre2_match(t->e[i].code, (PCRE2_SPTR)s, len, 0, 0, scratch->md, t->mctx) > 0) {
+		/* >= 0 a match (0: more groups than the one pair of offsets kept, as wanted);
+		 * PCRE2_ERROR_NOMATCH, or a limit hit on hostile input: no match */
+		if (pcre2_match(t->e[i].code, (PCRE2_SPTR)s, len, 0, 0, scratch->md, t->mctx) >= 0) {
 			found = (long)i;
 			break;
 		}

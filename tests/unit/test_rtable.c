@@ -83,6 +83,8 @@ static const struct match_case match_cases[] = {
 	{ "test_rtable_no_entry_matches", three, 0, "nothing here", -1 },
 	{ "test_rtable_comment_is_not_an_entry", "# wrote\nzzz\n", 0, "# wrote", -1 },
 	{ "test_rtable_caseless_ascii", "^from:\n", 0, "FROM: x", 0 },
+	{ "test_rtable_pattern_with_groups_matches", "^(on|op) .*[0-9].* (wrote|schreef)( x)? ?:$\n",
+	  0, "On x 1 wrote:", 0 },
 	{ "test_rtable_caseless_cyrillic", "написал\n", 0, "НАПИСАЛ:", 0 },
 	{ "test_rtable_caseless_ukrainian", "^від:\n", 0, "ВІД: Іван", 0 },
 	{ "test_rtable_caseless_greek", "έγραψε\n", 0, "Ο Γιάννης ΈΓΡΑΨΕ:", 0 },

@@ -41,6 +41,7 @@
 #include <stddef.h>
 
 #include "buf.h"
+#include "fberror.h"
 
 /* What trim_reply() removed, for the record and for `feedbackctl inspect`. */
 struct trim_info {
@@ -54,11 +55,14 @@ struct trim_info {
 
 #define TRIM_INFO_INIT { BUF_INIT, 0, 0, 0 }
 
-/* The compiled patterns (POSIX regexes) trim_reply() matches with: made once by the caller and
- * passed to every call (read-only there, so one value may serve several threads). NULL when
- * memory runs out; free with trim_rules_free() (NULL is fine). */
+/* The compiled patterns (PCRE2, the tables of src/core/tables/ via rtable) trim_reply() matches
+ * with: made once by the caller and passed to every call (read-only there, so one value may
+ * serve several threads). NULL when memory runs out or a built-in table does not compile
+ * (trim_rules_load() says which file and line in err); free with trim_rules_free() (NULL is
+ * fine). */
 struct trim_rules;
 struct trim_rules *trim_rules_new(void);
+struct trim_rules *trim_rules_load(struct fb_error *err);
 void trim_rules_free(struct trim_rules *r);
 
 /*

@@ -1,19 +1,19 @@
 /*
  * trim — what the person wrote in a reply. See include/trim.h for the rules.
  *
- * Shape: split into lines → classify each line (tables of POSIX extended regexes, matched
- * case-insensitively on a whitespace-normalised copy of the line) → decide which lines to keep →
- * write them out. Every pattern lives in a table below: a new client's quirk is a new row.
+ * Shape: split into lines → classify each line (tables of PCRE2 patterns in src/core/tables/,
+ * matched caseless on a whitespace-normalised copy of the line) → decide which lines to keep →
+ * write them out. Every pattern lives in a table file: a new client's quirk is a new row.
  * Patterns are only tried on short lines (a quote header or a signature is never long), which
  * also keeps the cost of hostile input linear.
  */
 #include <errno.h>
-#include <regex.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
 #include "buf.h"
+#include "rtable.h"
 #include "trim.h"
 #include "banned.h"
 
@@ -49,141 +49,52 @@ struct line {
 /* ---- pattern tables -------------------------------------------------------------------- */
 
 /*
- * Quote headers, matched on the (joined, normalised) line. A quote header must also carry
- * evidence of a date or an address (see header_evidence), so that "On Monday I wrote:" in the
- * person's own text stays.
+ * The patterns are data: src/core/tables/<kind>.txt (each file says its format and where its
+ * entries come from), compiled into the programs and compiled with PCRE2 once, in
+ * trim_rules_new(). A new client's quirk is a new row there.
  */
-static const char *const quote_header_src[] = {
-	/* On … wrote: / Op … schreef …: / Op … heeft … het volgende geschreven: / Le … a écrit :
-	 * Am … schrieb …: / Den … skrev …: / El … escribió: / Il … ha scritto: / Em … escreveu: */
-	("^-* ?(on|op|le|am|den|el|il|em|dne|w dniu) .*[0-9].* (wrote|schreef|geschreven|"
-	    "a écrit|schrieb|skrev|escribió|escribio|ha scritto|scrisse|escreveu|napsal|"
-	    "napisał|napisał\\(a\\))( .{0,200})? ?:$"),
-	/* ---- On Tue, 22 Dec 2015 … wrote ---- (Zoho) */
-	"^-{2,} ?(on|op|le|am) .*[0-9].* (wrote|schreef|a écrit|schrieb) ?-+$",
-	/* Jan <jan@x> schrieb am Fr., 28. Apr. 2017 um 11:53 Uhr: (Google Inbox) */
-	"^.{1,200} (schrieb am|schreef op|wrote on|a écrit le|escribió el) .*[0-9].*:$",
-	/* 2016-10-24 15:36 GMT+02:00 Foo <foo@x>:  and  2013/7/20 sam <info@x> (old Gmail) */
-	"^[0-9]{4}[-/.][0-9]{1,2}[-/.][0-9]{1,2} .*<[^<>]*@[^<>]*>:?$",
-	/* 23 mar 2017 21:25 "Neil" <n@x> napisał(a):  20 окт. 2016 г. … написал: (Gmail, other
-	 * languages) */
-	("^[0-9]{1,2}[ .].*[0-9].* (napisał\\(a\\)|napisał|napisała|написал|написала|пише|"
-	    "wrote|schreef|a écrit|schrieb|skrev|escribió) ?:$"),
-	/* 在 2016年12月12日，下午8:45，Jan <j@x> 写道： */
-	"^在.*写道(:|：)$",
-};
-
-/* Separators: everything from here on is an earlier message. */
-static const char *const separator_src[] = {
-	("^[-_=*]{2,} ?(original message|oorspronkelijk bericht|origineel bericht|"
-	    "mensaje original|message d'origine|message original|ursprüngliche nachricht|"
-	    "originalnachricht|messaggio originale|forwarded message|doorgestuurd bericht|"
-	    "message transféré|weitergeleitete nachricht|mensaje reenviado|"
-	    "messaggio inoltrato) ?[-_=*]*:?$"),
-	("^(begin forwarded message|begin doorgestuurd bericht|doorgestuurd bericht|"
-	    "début du message réexpédié|anfang der weitergeleiteten nachricht) ?:$"),
-	/* Outlook's header block run together on one line (an HTML paragraph) */
-	"^[*_]*(from|van|de|von)[*_]*: .* [*_]*(sent|verzonden|envoyé|gesendet|date|datum)[*_]*: ",
-};
-
-/* Signatures that clients add under the person's text, one line each. */
-static const char *const device_src[] = {
-	("^[(<[]*(sent|gesendet|envoyé|envoye|verzonden|verstuurd|enviado|inviato|sendt|skickat|"
-	    "wysłane|отправлено) (from|via|with|using|by|on|van|vanaf|met|via|op|depuis|de|desde|"
-	    "da|fra|från|z|von|mit|с) "),
-	"^von meinem .* gesendet",
-	"^diese nachricht wurde (von|mit) .* gesendet",
-	"^(get|download|obtenir|télécharger|downloaden|haal) \\[?outlook (for|voor|pour|für) ",
-	("^from my (iphone|ipad|ipod|android|mobile|phone|smartphone|samsung|galaxy|blackberry|"
-	    "htc|nokia|cell)"),
-	"^[^ ]+ from (mobile|my phone)$",
-	"^從我的.*傳送$",
-	("^(this|dit) (message|e-?mail|bericht) (was |is |werd )?(sent|verzonden|verstuurd) "
-	    "(from|vanaf|via|met) (my|mijn) "),
-};
-
-/* Boilerplate that mail systems put into the body; dropped wherever it stands. */
-static const char *const boilerplate_src[] = {
-	("^(caution|warning|waarschuwing|let op|attention|opgelet)[:!]? (this|dit|deze) "
-	    "(e-?mail|message|bericht|mail) .*(outside|buiten|extern)"),
-	"^\\[?(external|extern|externe) (e-?mail|sender|afzender)\\]?[:!]?",
-	"^you don.{1,3}t often get (e-?mail|messages?) from ",
-	"^some people who received this message don.{1,3}t often get email from ",
-	"^je ontvangt niet vaak (e-?mail|berichten) van ",
-	"^sommige personen die dit bericht hebben ontvangen, ontvangen niet vaak e-?mail van ",
-	("^(learn why this is important|ontdek waarom dit belangrijk is|"
-	    "meer informatie over waarom dit belangrijk is)\\.?$"),
-};
-
-/* Labels of a mail header block: the first line's, and the ones that follow it. */
-static const char *const header_from_labels[] = {
-	"from", "van", "de", "da", "von", "od", "fra", "från", "от", "afzender",
-};
-static const char *const header_other_labels[] = {
-	"sent", "date", "to", "cc", "bcc", "subject", "reply-to", "verzonden", "datum", "aan",
-	"onderwerp", "beantwoorden", "envoyé", "envoye", "à", "À", "a", "objet", "gesendet", "an",
-	"betreff", "enviado", "fecha", "para", "asunto", "data", "oggetto", "inviato", "risposta",
-	"temat", "do", "wysłano", "dato", "til", "emne", "sendt", "skickat", "till", "ämne",
-	"kopie", "verstuurd", "importance", "urgentie", "priorité",
-};
-
-#define NELEM(a) (sizeof(a) / sizeof((a)[0]))
-
 struct patterns {
-	regex_t quote_header[NELEM(quote_header_src)];
-	regex_t separator[NELEM(separator_src)];
-	regex_t device[NELEM(device_src)];
-	regex_t boilerplate[NELEM(boilerplate_src)];
-	regex_t evidence;
-	size_t compiled; /* how many regex_t were compiled, for freeing after a failure */
+	struct rtable *quote_header;  /* quote-headers.txt: "On … wrote:" and friends */
+	struct rtable *evidence;      /* quote-evidence.txt: a time, a year or an address */
+	struct rtable *separator;     /* separators.txt: original/forwarded message markers */
+	struct rtable *device;        /* devices.txt: "Sent from my iPhone" */
+	struct rtable *boilerplate;   /* boilerplate.txt: warnings and tips mail systems add */
+	struct rtable *label_from;    /* header-labels-from.txt: From: of a header block */
+	struct rtable *label_other;   /* header-labels-other.txt: Sent:, To:, Subject: … */
+	/* per call (trim_reply's copy of the rules): match state, so the rules stay read-only */
+	struct rtable_scratch *rs;
 };
-
-static int
-compile_set(struct patterns *pt, regex_t *re, const char *const *src, size_t n)
-{
-	for (size_t i = 0; i < n; i++) {
-		if (regcomp(&re[i], src[i], REG_EXTENDED | REG_ICASE | REG_NOSUB) != 0)
-			return -1;
-		pt->compiled++;
-	}
-	return 0;
-}
 
 static void
 patterns_free(struct patterns *pt)
 {
-	/* compiled in the order of the struct's fields: free the first `compiled` of them */
-	regex_t *all[] = { pt->quote_header, pt->separator, pt->device, pt->boilerplate,
-	    &pt->evidence };
-	size_t sizes[] = { NELEM(quote_header_src), NELEM(separator_src), NELEM(device_src),
-	    NELEM(boilerplate_src), 1 };
-	size_t left = pt->compiled;
-
-	for (size_t s = 0; s < NELEM(all) && left > 0; s++)
-		for (size_t i = 0; i < sizes[s] && left > 0; i++, left--)
-			regfree(&all[s][i]);
-	pt->compiled = 0;
+	rtable_free(pt->quote_header);
+	rtable_free(pt->evidence);
+	rtable_free(pt->separator);
+	rtable_free(pt->device);
+	rtable_free(pt->boilerplate);
+	rtable_free(pt->label_from);
+	rtable_free(pt->label_other);
+	memset(pt, 0, sizeof(*pt));
 }
 
 static int
-patterns_init(struct patterns *pt)
+patterns_init(struct patterns *pt, struct fb_error *err)
 {
-	pt->compiled = 0;
-	if (compile_set(pt, pt->quote_header, quote_header_src, NELEM(quote_header_src)) < 0 ||
-	    compile_set(pt, pt->separator, separator_src, NELEM(separator_src)) < 0 ||
-	    compile_set(pt, pt->device, device_src, NELEM(device_src)) < 0 ||
-	    compile_set(pt, pt->boilerplate, boilerplate_src, NELEM(boilerplate_src)) < 0)
-		goto fail;
-	/* a time (10:05, 20.42), a year, or an address */
-	if (regcomp(&pt->evidence, "[0-9]{1,2}[:.][0-9]{2}|(19|20)[0-9]{2}|@",
-	    REG_EXTENDED | REG_NOSUB) != 0)
-		goto fail;
-	pt->compiled++;
+	memset(pt, 0, sizeof(*pt));
+	if ((pt->quote_header = rtable_load_embedded("quote-headers.txt", 0, err)) == NULL ||
+	    (pt->evidence = rtable_load_embedded("quote-evidence.txt", 0, err)) == NULL ||
+	    (pt->separator = rtable_load_embedded("separators.txt", 0, err)) == NULL ||
+	    (pt->device = rtable_load_embedded("devices.txt", 0, err)) == NULL ||
+	    (pt->boilerplate = rtable_load_embedded("boilerplate.txt", 0, err)) == NULL ||
+	    (pt->label_from = rtable_load_embedded("header-labels-from.txt", RTABLE_WHOLE,
+	    err)) == NULL ||
+	    (pt->label_other = rtable_load_embedded("header-labels-other.txt", RTABLE_WHOLE,
+	    err)) == NULL) {
+		patterns_free(pt);
+		return -1;
+	}
 	return 0;
-fail:
-	patterns_free(pt);
-	errno = ENOMEM;
-	return -1;
 }
 
 /* The compiled patterns belong to a value the caller makes once (trim_rules_new) and passes to
@@ -193,17 +104,28 @@ struct trim_rules {
 };
 
 struct trim_rules *
-trim_rules_new(void)
+trim_rules_load(struct fb_error *err)
 {
 	struct trim_rules *r = calloc(1, sizeof(*r));
 
-	if (r == NULL)
-		return NULL;
-	if (patterns_init(&r->pt) < 0) {
-		free(r);
-		errno = ENOMEM;
+	if (r == NULL) {
+		fb_error_set(err, "out of memory");
 		return NULL;
 	}
+	if (patterns_init(&r->pt, err) < 0) {
+		free(r);
+		return NULL;
+	}
+	return r;
+}
+
+struct trim_rules *
+trim_rules_new(void)
+{
+	struct trim_rules *r = trim_rules_load(NULL);
+
+	if (r == NULL)
+		errno = ENOMEM;
 	return r;
 }
 
@@ -217,12 +139,16 @@ trim_rules_free(struct trim_rules *r)
 }
 
 static int
-match_any(const regex_t *re, size_t n, const char *s)
+match_any(const struct patterns *pt, const struct rtable *t, const char *s)
 {
-	for (size_t i = 0; i < n; i++)
-		if (regexec(&re[i], s, 0, NULL, 0) == 0)
-			return 1;
-	return 0;
+	return rtable_any(t, s, strlen(s), pt->rs);
+}
+
+/* Is label one of the table's? */
+static int
+label_in(const struct patterns *pt, const struct rtable *t, const char *label)
+{
+	return match_any(pt, t, label);
 }
 
 /* ---- lines ----------------------------------------------------------------------------- */
@@ -403,24 +329,15 @@ line_label(const struct line *l, char *label, size_t size)
 	return n > 0;
 }
 
-static int
-label_in(const char *label, const char *const *table, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		if (strcasecmp(label, table[i]) == 0)
-			return 1;
-	return 0;
-}
-
 /* Does a mail header block (From: then at least two of Sent:/To:/Subject:…) start at i? */
 static int
-header_block_at(const struct line *lines, size_t n, size_t i)
+header_block_at(const struct patterns *pt, const struct line *lines, size_t n, size_t i)
 {
-	char label[32];
+	char label[64];
 	size_t others = 0, blanks = 0;
 
 	if (lines[i].code || !line_label(&lines[i], label, sizeof(label)) ||
-	    !label_in(label, header_from_labels, NELEM(header_from_labels)))
+	    !label_in(pt, pt->label_from, label))
 		return 0;
 	for (size_t j = i + 1; j < n && j <= i + HEADER_BLOCK_WINDOW; j++) {
 		if (line_is_blank(&lines[j])) {
@@ -430,7 +347,7 @@ header_block_at(const struct line *lines, size_t n, size_t i)
 		}
 		blanks = 0;
 		if (!line_label(&lines[j], label, sizeof(label)) ||
-		    !label_in(label, header_other_labels, NELEM(header_other_labels)))
+		    !label_in(pt, pt->label_other, label))
 			break;
 		others++;
 	}
@@ -474,8 +391,8 @@ header_is_single(const struct patterns *pt, struct buf *scratch, const struct li
 
 	if (r <= 0)
 		return r;
-	return match_any(pt->quote_header, NELEM(quote_header_src), scratch->data) &&
-	    regexec(&pt->evidence, scratch->data, 0, NULL, 0) == 0;
+	return match_any(pt, pt->quote_header, scratch->data) &&
+	    match_any(pt, pt->evidence, scratch->data);
 }
 
 static int
@@ -504,8 +421,8 @@ window_matches(const struct patterns *pt, struct buf *joined, const struct line 
 		if (joined->len > PATTERN_MAX_LINE)
 			return 0;
 	}
-	return match_any(pt->quote_header, NELEM(quote_header_src), joined->data) &&
-	    regexec(&pt->evidence, joined->data, 0, NULL, 0) == 0;
+	return match_any(pt, pt->quote_header, joined->data) &&
+	    match_any(pt, pt->evidence, joined->data);
 }
 
 /*
@@ -550,8 +467,8 @@ quote_header_at(const struct patterns *pt, struct buf *scratch, struct buf *join
 		if (joined->len > PATTERN_MAX_LINE)
 			break;
 		if (ends_like_header(l) &&
-		    match_any(pt->quote_header, NELEM(quote_header_src), joined->data) &&
-		    regexec(&pt->evidence, joined->data, 0, NULL, 0) == 0)
+		    match_any(pt, pt->quote_header, joined->data) &&
+		    match_any(pt, pt->evidence, joined->data))
 			return (int)(j - i + 1);
 		if (l->kind == LK_QUOTE)
 			break; /* a quoted line can only be the last one ("> wrote:") */
@@ -583,7 +500,7 @@ classify(const struct patterns *pt, struct line *lines, size_t n)
 			l->kind = LK_SIGDELIM;
 			continue;
 		}
-		if (header_block_at(lines, n, i)) {
+		if (header_block_at(pt, lines, n, i)) {
 			l->kind = LK_SEPARATOR;
 			continue;
 		}
@@ -592,7 +509,7 @@ classify(const struct patterns *pt, struct line *lines, size_t n)
 
 			while (j < n && j < i + 3 && line_is_blank(&lines[j]))
 				j++;
-			if (j < n && header_block_at(lines, n, j))
+			if (j < n && header_block_at(pt, lines, n, j))
 				l->kind = LK_SEPARATOR;
 			continue;
 		}
@@ -600,11 +517,11 @@ classify(const struct patterns *pt, struct line *lines, size_t n)
 			goto out;
 		if (r == 0)
 			continue;
-		if (match_any(pt->separator, NELEM(separator_src), scratch.data))
+		if (match_any(pt, pt->separator, scratch.data))
 			l->kind = LK_SEPARATOR;
-		else if (match_any(pt->device, NELEM(device_src), scratch.data))
+		else if (match_any(pt, pt->device, scratch.data))
 			l->kind = LK_DEVICE;
-		else if (match_any(pt->boilerplate, NELEM(boilerplate_src), scratch.data))
+		else if (match_any(pt, pt->boilerplate, scratch.data))
 			l->kind = LK_BOILERPLATE;
 	}
 	for (size_t i = 0; i < n; i++) {
@@ -923,7 +840,8 @@ int
 trim_reply(const struct trim_rules *rules, const char *text, size_t len, struct buf *out,
     struct trim_info *info)
 {
-	const struct patterns *pt = rules != NULL ? &rules->pt : NULL;
+	struct patterns call; /* the rules with this call's match state */
+	const struct patterns *pt = &call;
 	struct line *lines = NULL;
 	struct removal rm;
 	size_t n, count = 1, kept = 0, out_len = out->len;
@@ -940,7 +858,10 @@ trim_reply(const struct trim_rules *rules, const char *text, size_t len, struct 
 		len = TRIM_MAX_INPUT;
 	for (size_t i = 0; i < len; i++)
 		count += text[i] == '\n';
-	if (pt == NULL)
+	if (rules == NULL)
+		return -1;
+	call = rules->pt;
+	if ((call.rs = rtable_scratch_new()) == NULL)
 		return -1;
 	lines = calloc(count, sizeof(*lines));
 	if (lines == NULL)
@@ -968,6 +889,7 @@ out:
 	if (ret < 0)
 		buf_truncate(out, out_len);
 	free(lines);
+	rtable_scratch_free(call.rs);
 	return ret;
 }
 

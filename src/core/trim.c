@@ -302,8 +302,9 @@ is_rule_line(const struct line *l)
 }
 
 /*
- * The label of a "Label: value" line, lower-case ASCII; 0 when there is none. Markdown-ish
- * emphasis around the label ("**From:**") is skipped.
+ * The label of a "Label: value" line ("Label：" with the full-width colon of CJK clients), ASCII
+ * lower-cased; 0 when there is none. Markdown-ish emphasis around the label ("**From:**") and
+ * blanks before the colon ("De :") are skipped.
  */
 static int
 line_label(const struct line *l, char *label, size_t size)
@@ -315,6 +316,8 @@ line_label(const struct line *l, char *label, size_t size)
 	for (; i < l->len && l->p[i] != ':'; i++) {
 		char c = l->p[i];
 
+		if (i + 3 <= l->len && memcmp(l->p + i, "\xef\xbc\x9a", 3) == 0)
+			break;
 		if (n + 1 >= size || c == '\t')
 			return 0;
 		if (c == '*' || c == '_')
@@ -329,29 +332,64 @@ line_label(const struct line *l, char *label, size_t size)
 	return n > 0;
 }
 
-/* Does a mail header block (From: then at least two of Sent:/To:/Subject:…) start at i? */
+/* The kind of a header block line: 2 a From label, 1 another label, 0 none. */
+static int
+header_label_kind(const struct patterns *pt, const struct line *l)
+{
+	char label[64];
+
+	if (l->code || !line_label(l, label, sizeof(label)))
+		return 0;
+	if (label_in(pt, pt->label_from, label))
+		return 2;
+	return label_in(pt, pt->label_other, label) ? 1 : 0;
+}
+
+/* An address that did not fit on the label's line ("From: Human Resources" +
+ * "<hr@x.com>"): the rest of the line above. */
+static int
+is_address_continuation(const struct line *l)
+{
+	size_t i = 0;
+
+	while (i < l->len && l->p[i] == ' ')
+		i++;
+	return i < l->len && (l->p[i] == '<' || l->p[i] == '[') && memchr(l->p, '@', l->len) != NULL;
+}
+
+/*
+ * Does a mail header block start at i? Three labelled lines in a row (one blank line or one
+ * wrapped address between them allowed), one of them a From label: Outlook's From:/Sent:/To:/
+ * Subject:, GMX's Gesendet:/Von:/An:/Betreff:, a forward's Subject:/Date:/From:/To:.
+ */
 static int
 header_block_at(const struct patterns *pt, const struct line *lines, size_t n, size_t i)
 {
-	char label[64];
-	size_t others = 0, blanks = 0;
+	size_t labelled = 0, blanks = 0, cont = 0;
+	int from = 0, k;
 
-	if (lines[i].code || !line_label(&lines[i], label, sizeof(label)) ||
-	    !label_in(pt, pt->label_from, label))
+	if ((k = header_label_kind(pt, &lines[i])) == 0)
 		return 0;
-	for (size_t j = i + 1; j < n && j <= i + HEADER_BLOCK_WINDOW; j++) {
-		if (line_is_blank(&lines[j])) {
+	for (size_t j = i; j < n && j <= i + HEADER_BLOCK_WINDOW; j++) {
+		if (j > i && line_is_blank(&lines[j])) {
 			if (++blanks > 1)
 				break;
 			continue;
 		}
 		blanks = 0;
-		if (!line_label(&lines[j], label, sizeof(label)) ||
-		    !label_in(pt, pt->label_other, label))
+		if (j > i && (k = header_label_kind(pt, &lines[j])) == 0) {
+			if (labelled > 0 && cont == 0 && is_address_continuation(&lines[j])) {
+				cont = 1;
+				continue;
+			}
 			break;
-		others++;
+		}
+		cont = 0;
+		from |= k == 2;
+		if (++labelled >= 3 && from)
+			return 1;
 	}
-	return others >= 2;
+	return 0;
 }
 
 static int
@@ -375,6 +413,13 @@ ends_like_header(const struct line *l)
 		return 0;
 	if (l->p[len - 1] == ':' || l->p[len - 1] == '-' || l->p[len - 1] == '>')
 		return 1;
+	/* "… Jan <jan@x.org> wrote" where the colon got lost: a word after the address */
+	for (size_t k = len; k > 0 && len - k < 24; k--) {
+		if (l->p[k - 1] == '>')
+			return k + 1 < len && l->p[k] == ' ';
+		if (l->p[k - 1] == ' ' && k < len && l->p[k] == '>')
+			return 0;
+	}
 	/* the full-width colon U+FF1A */
 	return len >= 3 && memcmp(l->p + len - 3, "\xef\xbc\x9a", 3) == 0;
 }
@@ -425,6 +470,43 @@ window_matches(const struct patterns *pt, struct buf *joined, const struct line 
 	    match_any(pt, pt->evidence, joined->data);
 }
 
+static int
+has_digit(const struct line *l)
+{
+	for (size_t i = 0; i < l->len; i++)
+		if (l->p[i] >= '0' && l->p[i] <= '9')
+			return 1;
+	return 0;
+}
+
+/*
+ * Can a quote header that starts at line i also start at its later line k? Not when k continues
+ * a wrapped header: it starts with '<', or the line right above it (no blank line between) has
+ * the header's date or ends in an open '<' and does not end a sentence ("On Mon, Jan 11, 2027 …
+ * Jan de Vries <" + "jan@x.org> wrote:" is one header, not a sentence and a header).
+ */
+static int
+tail_can_start(const struct line *lines, size_t i, size_t k)
+{
+	const struct line *prev = &lines[k - 1];
+	size_t len = prev->len;
+
+	size_t b = 0;
+
+	/* a header starts with a word or a date, never with the rest of an address */
+	while (b < lines[k].len && lines[k].p[b] == ' ')
+		b++;
+	if (b < lines[k].len && (lines[k].p[b] == '<' || lines[k].p[b] == '('))
+		return 0;
+	if (k <= i || line_is_blank(prev))
+		return 1;
+	while (len > 0 && (prev->p[len - 1] == ' ' || prev->p[len - 1] == '\t'))
+		len--;
+	if (len > 0 && (prev->p[len - 1] == '<' || prev->p[len - 1] == '('))
+		return 0;
+	return !has_digit(prev) || ends_sentence(prev);
+}
+
 /*
  * A quote header starting at line i, possibly wrapped over the next lines (clients wrap
  * "On … <address>\n> wrote:" at 72 columns). Returns the number of lines it spans, 0 when none,
@@ -457,7 +539,8 @@ quote_header_at(const struct patterns *pt, struct buf *scratch, struct buf *join
 			if (l->kind != LK_TEXT && l->kind != LK_QUOTE)
 				break;
 			/* a line that is a header by itself is not the tail of this one */
-			if ((r = header_is_single(pt, scratch, l)) != 0)
+			if (tail_can_start(lines, i, j) &&
+			    (r = header_is_single(pt, scratch, l)) != 0)
 				return r < 0 ? -1 : 0;
 			if (buf_addch(joined, ' ') < 0)
 				return -1;
@@ -534,11 +617,11 @@ classify(const struct patterns *pt, struct line *lines, size_t n)
 		end = i + (size_t)r;
 		/* the person's line just above a header may join it into a match too
 		 * ("Danke\n\nJan <j@x> schrieb am …:"): the header is the shortest tail
-		 * that still matches */
+		 * that still matches and starts where a header can start */
 		for (size_t k = i + 1; k < end; k++) {
 			int m;
 
-			if (lines[k].kind == LK_BLANK)
+			if (lines[k].kind == LK_BLANK || !tail_can_start(lines, i, k))
 				continue;
 			if ((m = window_matches(pt, &joined, lines, k, end)) < 0)
 				goto out;

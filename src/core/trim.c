@@ -304,7 +304,7 @@ is_rule_line(const struct line *l)
 /*
  * The label of a "Label: value" line ("Label：" with the full-width colon of CJK clients), ASCII
  * lower-cased; 0 when there is none. Markdown-ish emphasis around the label ("**From:**") and
- * blanks before the colon ("De :") are skipped.
+ * blanks (also no-break spaces) before the colon ("De :") are skipped.
  */
 static int
 line_label(const struct line *l, char *label, size_t size)
@@ -320,6 +320,12 @@ line_label(const struct line *l, char *label, size_t size)
 			break;
 		if (n + 1 >= size || c == '\t')
 			return 0;
+		if ((unsigned char)c == 0xc2 && i + 1 < l->len && (unsigned char)l->p[i + 1] == 0xa0) {
+			/* the no-break space French puts before the colon ("À\u00a0:") */
+			label[n++] = ' ';
+			i++;
+			continue;
+		}
 		if (c == '*' || c == '_')
 			continue;
 		label[n++] = (c >= 'A' && c <= 'Z') ? (char)(c - 'A' + 'a') : c;
@@ -682,6 +688,55 @@ struct removal {
 	size_t first_device;    /* first device signature dropped, or n */
 };
 
+/*
+ * A device signature ends what the person wrote: the client put it under their text, and what
+ * follows it is the message replied to, which Outlook mobile, Android and Samsung mail quote
+ * without '>' ("Hi there\n\nSent from Outlook for Android\n\n<the original>"). The first text
+ * line after the person's text and a device signature is where the cut goes.
+ */
+static size_t
+device_cut(const struct line *lines, size_t cut)
+{
+	int seen_text = 0;
+
+	for (size_t i = 0; i < cut; i++) {
+		if (lines[i].kind == LK_QHEADER)
+			break; /* the quote header decides */
+		if (lines[i].kind == LK_TEXT) {
+			seen_text = 1;
+		} else if (lines[i].kind == LK_DEVICE && seen_text) {
+			size_t j = i + 1;
+
+			while (j < cut && (lines[j].kind == LK_BLANK || lines[j].kind == LK_DEVICE ||
+			    lines[j].kind == LK_BOILERPLATE))
+				j++;
+			return j < cut && lines[j].kind == LK_TEXT ? j : cut;
+		}
+	}
+	return cut;
+}
+
+/*
+ * Is line j the rest of the quoted line above it, wrapped by a client that did not put '>'
+ * before the overflow ("> … Nullam pharetra d" + "ignissim odio?")? The quoted line is long (it
+ * was wrapped), this one goes on in lower case, and a quoted or blank line (or the end) follows.
+ * Such a line is not the person answering between the quotes.
+ */
+static int
+lazy_continuation(const struct line *lines, size_t n, size_t j)
+{
+	const struct line *l = &lines[j];
+	size_t b = 0;
+
+	if (j == 0 || lines[j - 1].kind != LK_QUOTE || lines[j - 1].len < 60)
+		return 0;
+	while (b < l->len && l->p[b] == ' ')
+		b++;
+	if (b >= l->len || l->p[b] < 'a' || l->p[b] > 'z')
+		return 0;
+	return j + 1 >= n || lines[j + 1].kind == LK_QUOTE || lines[j + 1].kind == LK_BLANK;
+}
+
 static void
 decide(struct line *lines, size_t n, struct removal *rm)
 {
@@ -696,6 +751,7 @@ decide(struct line *lines, size_t n, struct removal *rm)
 			cut = i;
 			break;
 		}
+	cut = device_cut(lines, cut);
 	for (i = 0; i < cut; i++) {
 		if (lines[i].kind == LK_DEVICE || lines[i].kind == LK_BOILERPLATE) {
 			lines[i].drop = 1;
@@ -737,7 +793,8 @@ decide(struct line *lines, size_t n, struct removal *rm)
 						seen_quote = 1;
 					else if (lines[j].kind == LK_QHEADER)
 						break;
-					else if (lines[j].kind == LK_TEXT && seen_quote)
+					else if (lines[j].kind == LK_TEXT && seen_quote &&
+					    !lazy_continuation(lines, cut, j))
 						inline_reply = 1;
 				}
 			}

@@ -456,6 +456,34 @@ ends_sentence(const struct line *l)
 	return len > 0 && (l->p[len - 1] == '.' || l->p[len - 1] == '!' || l->p[len - 1] == '?');
 }
 
+/*
+ * Does the line end a sentence, not an abbreviation or a day ("Mo., 11.", "jan.")? '!' or '?',
+ * or '.' after a word of four or more letters or after a year.
+ */
+static int
+ends_full_sentence(const struct line *l)
+{
+	size_t len = l->len, k, letters = 0, digits = 0;
+
+	while (len > 0 && (l->p[len - 1] == ' ' || l->p[len - 1] == '\t'))
+		len--;
+	if (len == 0)
+		return 0;
+	if (l->p[len - 1] == '!' || l->p[len - 1] == '?')
+		return 1;
+	if (l->p[len - 1] != '.')
+		return 0;
+	for (k = len - 1; k > 0 && l->p[k - 1] != ' ' && l->p[k - 1] != '.'; k--) {
+		unsigned char c = (unsigned char)l->p[k - 1];
+
+		if (c >= '0' && c <= '9')
+			digits++;
+		else if ((c & 0xc0) != 0x80) /* one per character, also outside ASCII */
+			letters++;
+	}
+	return (digits == 0 && letters >= 4) || (letters == 0 && digits == 4);
+}
+
 /* Do the non-blank lines a..end-1, joined, make a quote header? 1 yes, 0 no, -1 ENOMEM. */
 static int
 window_matches(const struct patterns *pt, struct buf *joined, const struct line *lines,
@@ -522,6 +550,7 @@ static int
 quote_header_at(const struct patterns *pt, struct buf *scratch, struct buf *joined,
     const struct line *lines, size_t n, size_t i)
 {
+	const struct line *last_nonblank = &lines[i];
 	size_t nonblank = 0, blanks = 0;
 	int r;
 
@@ -544,6 +573,11 @@ quote_header_at(const struct patterns *pt, struct buf *scratch, struct buf *join
 		if (j > i) {
 			if (l->kind != LK_TEXT && l->kind != LK_QUOTE)
 				break;
+			/* a short line that ends a sentence ends the person's paragraph: "We met
+			 * in 2019." + "Then Jan wrote:" is not one header (a wrapped one's lines
+			 * are long) */
+			if (last_nonblank->len < 60 && ends_full_sentence(last_nonblank))
+				break;
 			/* a line that is a header by itself is not the tail of this one */
 			if (tail_can_start(lines, i, j) &&
 			    (r = header_is_single(pt, scratch, l)) != 0)
@@ -553,6 +587,7 @@ quote_header_at(const struct patterns *pt, struct buf *scratch, struct buf *join
 		}
 		if (normalise_add(joined, l->p, l->len, PATTERN_MAX_LINE) < 0)
 			return -1;
+		last_nonblank = l;
 		if (joined->len > PATTERN_MAX_LINE)
 			break;
 		if (ends_like_header(l) &&

@@ -29,6 +29,9 @@ struct rtable {
 	struct rtable_entry *e; /* owned, n of them */
 	size_t n;
 	pcre2_match_context *mctx; /* owned: the limits */
+	/* owned, may be NULL: every entry in one alternation, for rtable_any(): one search instead
+	 * of n (a table of 130 labels is then one JIT-compiled match) */
+	pcre2_code *all;
 };
 
 struct rtable_scratch {
@@ -54,18 +57,25 @@ is_blank_char(char c)
 }
 
 /* Compile one entry; on failure fill err with "name:lineno: why". */
+static uint32_t
+compile_options(unsigned opts)
+{
+	uint32_t copts = PCRE2_UTF | PCRE2_UCP | PCRE2_CASELESS | PCRE2_MATCH_INVALID_UTF;
+
+	if (opts & RTABLE_WHOLE)
+		copts |= PCRE2_ANCHORED | PCRE2_ENDANCHORED;
+	return copts;
+}
+
 static int
 compile_entry(struct rtable_entry *en, const char *name, size_t lineno, unsigned opts,
     struct fb_error *err)
 {
-	uint32_t copts = PCRE2_UTF | PCRE2_UCP | PCRE2_CASELESS | PCRE2_MATCH_INVALID_UTF;
 	int ecode;
 	PCRE2_SIZE eoff;
 
-	if (opts & RTABLE_WHOLE)
-		copts |= PCRE2_ANCHORED | PCRE2_ENDANCHORED;
-	en->code = pcre2_compile((PCRE2_SPTR)en->pattern, PCRE2_ZERO_TERMINATED, copts, &ecode,
-	    &eoff, NULL);
+	en->code = pcre2_compile((PCRE2_SPTR)en->pattern, PCRE2_ZERO_TERMINATED,
+	    compile_options(opts), &ecode, &eoff, NULL);
 	if (en->code == NULL) {
 		PCRE2_UCHAR why[256];
 
@@ -134,6 +144,32 @@ add_entry(struct rtable *t, size_t *cap, const char *name, size_t lineno, const 
 	return 0;
 }
 
+/*
+ * The alternation of all entries, "(?:e1)|(?:e2)|…". Each entry compiled on its own already,
+ * so this compiles too; if PCRE2 still refuses it (a limit on pattern size), rtable_any() tries
+ * the entries one by one. -1 only when memory runs out.
+ */
+static int
+compile_all(struct rtable *t, unsigned opts)
+{
+	struct buf b = BUF_INIT;
+	int ecode;
+	PCRE2_SIZE eoff;
+
+	for (size_t i = 0; i < t->n; i++)
+		buf_putf(&b, "%s(?:%s)", i > 0 ? "|" : "", t->e[i].pattern);
+	if (buf_failed(&b)) {
+		buf_release(&b);
+		return -1;
+	}
+	t->all = pcre2_compile((PCRE2_SPTR)b.data, b.len, compile_options(opts), &ecode, &eoff,
+	    NULL);
+	if (t->all != NULL)
+		(void)pcre2_jit_compile(t->all, PCRE2_JIT_COMPLETE);
+	buf_release(&b);
+	return 0;
+}
+
 struct rtable *
 rtable_load(const char *name, const char *data, size_t len, unsigned opts, struct fb_error *err)
 {
@@ -177,6 +213,10 @@ rtable_load(const char *name, const char *data, size_t len, unsigned opts, struc
 		fb_error_set(err, "%s: the table has no entries", name);
 		goto fail;
 	}
+	if (compile_all(t, opts) < 0) {
+		fb_error_set(err, "out of memory");
+		goto fail;
+	}
 	return t;
 fail:
 	rtable_free(t);
@@ -208,6 +248,7 @@ rtable_free(struct rtable *t)
 		pcre2_code_free(t->e[i].code);
 	}
 	free(t->e);
+	pcre2_code_free(t->all);
 	pcre2_match_context_free(t->mctx);
 	free(t);
 }
@@ -283,5 +324,18 @@ rtable_first(const struct rtable *t, const char *s, size_t len, struct rtable_sc
 int
 rtable_any(const struct rtable *t, const char *s, size_t len, struct rtable_scratch *scratch)
 {
-	return rtable_first(t, s, len, scratch) >= 0;
+	struct rtable_scratch *own = NULL;
+	int rc;
+
+	if (t == NULL || t->all == NULL)
+		return rtable_first(t, s, len, scratch) >= 0;
+	if (s == NULL) {
+		s = "";
+		len = 0;
+	}
+	if (scratch == NULL && (scratch = own = rtable_scratch_new()) == NULL)
+		return 0;
+	rc = pcre2_match(t->all, (PCRE2_SPTR)s, len, 0, 0, scratch->md, t->mctx);
+	rtable_scratch_free(own);
+	return rc >= 0;
 }

@@ -16,10 +16,14 @@
  *      or ~~~ fence are always text, and so is a '>' that does not start the line.
  *   2. a pass decides what to keep:
  *      - everything from the first separator or signature delimiter on is dropped;
- *      - device signatures and boilerplate lines are dropped wherever they stand;
+ *      - device signatures and boilerplate lines are dropped wherever they stand; text after
+ *        the person's text and a device signature is the quoted original (clients that add one
+ *        quote without '>'), so the cut goes there;
  *      - the person's text above a quote header is kept and the rest dropped (top-posting),
- *        unless the person answered between the quoted lines below it (inline reply): then the
- *        person's lines are kept and the quote headers and quoted lines dropped; the same
+ *        unless the person answered between the quoted lines below it (inline reply; a
+ *        lower-case line right under a long quoted line is that line's unmarked overflow, not
+ *        an answer): then the person's lines are kept and the quote headers and quoted lines
+ *        dropped; the same
  *        happens when the message starts with the quote (bottom-posting and inline replies);
  *      - without any quote header, quoted lines that end the message are dropped, and quoted
  *        lines followed by the person's text are kept: nothing says they were quoted from the

@@ -237,6 +237,16 @@ static const struct trim_case cases[] = {
 	  "Ok\n\n" ON_WROTE "> Lorem ipsum dolor sit amet, consectetur adipiscing elit. Nullam d\n"
 	  "ignissim odio?\n> more\n", "Ok\n" },
 
+	{ "test_trim_outlook_bold_header_block_on_one_line",
+	  "Ok\n\n**From:** Jan <j@x.org> **Sent:** Monday, January 11, 2027 10:00 AM **To:** a@x.org "
+	  "**Subject:** x\n\nOld\n", "Ok\n" },
+	{ "test_trim_device_signature_japanese",
+	  "Ok\n\niPhone\xe3\x81\x8b\xe3\x82\x89\xe9\x80\x81\xe4\xbf\xa1\n", "Ok\n" },
+	{ "test_trim_device_signature_finnish",
+	  "Ok\n\nL\xc3\xa4hetetty iPhonesta\n", "Ok\n" },
+	{ "test_trim_device_signature_with_apology",
+	  "Ok\n\nSent from my iPhone, please excuse my brevity\n", "Ok\n" },
+
 	/* near misses: the person's own lines stay (the evidence rule, sentences, labels) */
 	{ "test_trim_near_miss_sentence_then_wrote",
 	  "We met in 2019.\nThen Jan wrote:\nlet us call weekly.\n",

@@ -504,20 +504,11 @@ window_matches(const struct patterns *pt, struct buf *joined, const struct line 
 	    match_any(pt, pt->evidence, joined->data);
 }
 
-static int
-has_digit(const struct line *l)
-{
-	for (size_t i = 0; i < l->len; i++)
-		if (l->p[i] >= '0' && l->p[i] <= '9')
-			return 1;
-	return 0;
-}
-
 /*
  * Can a quote header that starts at line i also start at its later line k? Not when k continues
- * a wrapped header: it starts with '<', or the line right above it (no blank line between) has
- * the header's date or ends in an open '<' and does not end a sentence ("On Mon, Jan 11, 2027 …
- * Jan de Vries <" + "jan@x.org> wrote:" is one header, not a sentence and a header).
+ * a wrapped header: it starts with '<', or the line right above it ends in an open '<' ("On
+ * Mon, Jan 11, 2027 … Jan de Vries <" + "jan@x.org> wrote:" is one header, not a sentence and
+ * a header). The person's lines above a header ("2: 6" + "Op … schreef Pilot:") are not.
  */
 static int
 tail_can_start(const struct line *lines, size_t i, size_t k)
@@ -536,9 +527,7 @@ tail_can_start(const struct line *lines, size_t i, size_t k)
 		return 1;
 	while (len > 0 && (prev->p[len - 1] == ' ' || prev->p[len - 1] == '\t'))
 		len--;
-	if (len > 0 && (prev->p[len - 1] == '<' || prev->p[len - 1] == '('))
-		return 0;
-	return !has_digit(prev) || ends_sentence(prev);
+	return len == 0 || (prev->p[len - 1] != '<' && prev->p[len - 1] != '(');
 }
 
 /*

@@ -248,6 +248,10 @@ static const struct trim_case cases[] = {
 	  "Ok\n\nSent from my iPhone, please excuse my brevity\n", "Ok\n" },
 
 	/* near misses: the person's own lines stay (the evidence rule, sentences, labels) */
+	{ "test_trim_near_miss_numbered_answers_right_above_header",
+	  "2: 6\n3: 7\nOp ma 4 jan 2027 schreef Pilot:\n> 1: 0\n", "2: 6\n3: 7\n" },
+	{ "test_trim_near_miss_time_right_above_header",
+	  "See you at 10:00 tomorrow\n" ON_WROTE "> x\n", "See you at 10:00 tomorrow\n" },
 	{ "test_trim_near_miss_sentence_then_wrote",
 	  "We met in 2019.\nThen Jan wrote:\nlet us call weekly.\n",
 	  "We met in 2019.\nThen Jan wrote:\nlet us call weekly.\n" },

@@ -247,6 +247,11 @@ static const struct trim_case cases[] = {
 	{ "test_trim_device_signature_with_apology",
 	  "Ok\n\nSent from my iPhone, please excuse my brevity\n", "Ok\n" },
 
+	{ "test_trim_header_mutt_attribution",
+	  "Ok\n\n* Jan de Vries <jan@x.org> [2027-01-11 10:00 +0100]:\n> x\n", "Ok\n" },
+	{ "test_trim_header_horde_zitat_von",
+	  "Ok\n\nZitat von Jan de Vries <jan@x.de>:\n\n> x\n", "Ok\n" },
+
 	/* near misses: the person's own lines stay (the evidence rule, sentences, labels) */
 	{ "test_trim_near_miss_numbered_answers_right_above_header",
 	  "2: 6\n3: 7\nOp ma 4 jan 2027 schreef Pilot:\n> 1: 0\n", "2: 6\n3: 7\n" },

@@ -16,10 +16,14 @@
  *      or ~~~ fence are always text, and so is a '>' that does not start the line.
  *   2. a pass decides what to keep:
  *      - everything from the first separator or signature delimiter on is dropped;
- *      - device signatures and boilerplate lines are dropped wherever they stand;
+ *      - device signatures and boilerplate lines are dropped wherever they stand; text after
+ *        the person's text and a device signature is the quoted original (clients that add one
+ *        quote without '>'), so the cut goes there;
  *      - the person's text above a quote header is kept and the rest dropped (top-posting),
- *        unless the person answered between the quoted lines below it (inline reply): then the
- *        person's lines are kept and the quote headers and quoted lines dropped; the same
+ *        unless the person answered between the quoted lines below it (inline reply; a
+ *        lower-case line right under a long quoted line is that line's unmarked overflow, not
+ *        an answer): then the person's lines are kept and the quote headers and quoted lines
+ *        dropped; the same
  *        happens when the message starts with the quote (bottom-posting and inline replies);
  *      - without any quote header, quoted lines that end the message are dropped, and quoted
  *        lines followed by the person's text are kept: nothing says they were quoted from the
@@ -41,6 +45,7 @@
 #include <stddef.h>
 
 #include "buf.h"
+#include "fberror.h"
 
 /* What trim_reply() removed, for the record and for `feedbackctl inspect`. */
 struct trim_info {
@@ -54,11 +59,14 @@ struct trim_info {
 
 #define TRIM_INFO_INIT { BUF_INIT, 0, 0, 0 }
 
-/* The compiled patterns (POSIX regexes) trim_reply() matches with: made once by the caller and
- * passed to every call (read-only there, so one value may serve several threads). NULL when
- * memory runs out; free with trim_rules_free() (NULL is fine). */
+/* The compiled patterns (PCRE2, the tables of src/core/tables/ via rtable) trim_reply() matches
+ * with: made once by the caller and passed to every call (read-only there, so one value may
+ * serve several threads). NULL when memory runs out or a built-in table does not compile
+ * (trim_rules_load() says which file and line in err); free with trim_rules_free() (NULL is
+ * fine). */
 struct trim_rules;
 struct trim_rules *trim_rules_new(void);
+struct trim_rules *trim_rules_load(struct fb_error *err);
 void trim_rules_free(struct trim_rules *r);
 
 /*

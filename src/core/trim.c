@@ -1,19 +1,19 @@
 /*
  * trim — what the person wrote in a reply. See include/trim.h for the rules.
  *
- * Shape: split into lines → classify each line (tables of POSIX extended regexes, matched
- * case-insensitively on a whitespace-normalised copy of the line) → decide which lines to keep →
- * write them out. Every pattern lives in a table below: a new client's quirk is a new row.
+ * Shape: split into lines → classify each line (tables of PCRE2 patterns in src/core/tables/,
+ * matched caseless on a whitespace-normalised copy of the line) → decide which lines to keep →
+ * write them out. Every pattern lives in a table file: a new client's quirk is a new row.
  * Patterns are only tried on short lines (a quote header or a signature is never long), which
  * also keeps the cost of hostile input linear.
  */
 #include <errno.h>
-#include <regex.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
 #include "buf.h"
+#include "rtable.h"
 #include "trim.h"
 #include "banned.h"
 
@@ -49,141 +49,52 @@ struct line {
 /* ---- pattern tables -------------------------------------------------------------------- */
 
 /*
- * Quote headers, matched on the (joined, normalised) line. A quote header must also carry
- * evidence of a date or an address (see header_evidence), so that "On Monday I wrote:" in the
- * person's own text stays.
+ * The patterns are data: src/core/tables/<kind>.txt (each file says its format and where its
+ * entries come from), compiled into the programs and compiled with PCRE2 once, in
+ * trim_rules_new(). A new client's quirk is a new row there.
  */
-static const char *const quote_header_src[] = {
-	/* On … wrote: / Op … schreef …: / Op … heeft … het volgende geschreven: / Le … a écrit :
-	 * Am … schrieb …: / Den … skrev …: / El … escribió: / Il … ha scritto: / Em … escreveu: */
-	("^-* ?(on|op|le|am|den|el|il|em|dne|w dniu) .*[0-9].* (wrote|schreef|geschreven|"
-	    "a écrit|schrieb|skrev|escribió|escribio|ha scritto|scrisse|escreveu|napsal|"
-	    "napisał|napisał\\(a\\))( .{0,200})? ?:$"),
-	/* ---- On Tue, 22 Dec 2015 … wrote ---- (Zoho) */
-	"^-{2,} ?(on|op|le|am) .*[0-9].* (wrote|schreef|a écrit|schrieb) ?-+$",
-	/* Jan <jan@x> schrieb am Fr., 28. Apr. 2017 um 11:53 Uhr: (Google Inbox) */
-	"^.{1,200} (schrieb am|schreef op|wrote on|a écrit le|escribió el) .*[0-9].*:$",
-	/* 2016-10-24 15:36 GMT+02:00 Foo <foo@x>:  and  2013/7/20 sam <info@x> (old Gmail) */
-	"^[0-9]{4}[-/.][0-9]{1,2}[-/.][0-9]{1,2} .*<[^<>]*@[^<>]*>:?$",
-	/* 23 mar 2017 21:25 "Neil" <n@x> napisał(a):  20 окт. 2016 г. … написал: (Gmail, other
-	 * languages) */
-	("^[0-9]{1,2}[ .].*[0-9].* (napisał\\(a\\)|napisał|napisała|написал|написала|пише|"
-	    "wrote|schreef|a écrit|schrieb|skrev|escribió) ?:$"),
-	/* 在 2016年12月12日，下午8:45，Jan <j@x> 写道： */
-	"^在.*写道(:|：)$",
-};
-
-/* Separators: everything from here on is an earlier message. */
-static const char *const separator_src[] = {
-	("^[-_=*]{2,} ?(original message|oorspronkelijk bericht|origineel bericht|"
-	    "mensaje original|message d'origine|message original|ursprüngliche nachricht|"
-	    "originalnachricht|messaggio originale|forwarded message|doorgestuurd bericht|"
-	    "message transféré|weitergeleitete nachricht|mensaje reenviado|"
-	    "messaggio inoltrato) ?[-_=*]*:?$"),
-	("^(begin forwarded message|begin doorgestuurd bericht|doorgestuurd bericht|"
-	    "début du message réexpédié|anfang der weitergeleiteten nachricht) ?:$"),
-	/* Outlook's header block run together on one line (an HTML paragraph) */
-	"^[*_]*(from|van|de|von)[*_]*: .* [*_]*(sent|verzonden|envoyé|gesendet|date|datum)[*_]*: ",
-};
-
-/* Signatures that clients add under the person's text, one line each. */
-static const char *const device_src[] = {
-	("^[(<[]*(sent|gesendet|envoyé|envoye|verzonden|verstuurd|enviado|inviato|sendt|skickat|"
-	    "wysłane|отправлено) (from|via|with|using|by|on|van|vanaf|met|via|op|depuis|de|desde|"
-	    "da|fra|från|z|von|mit|с) "),
-	"^von meinem .* gesendet",
-	"^diese nachricht wurde (von|mit) .* gesendet",
-	"^(get|download|obtenir|télécharger|downloaden|haal) \\[?outlook (for|voor|pour|für) ",
-	("^from my (iphone|ipad|ipod|android|mobile|phone|smartphone|samsung|galaxy|blackberry|"
-	    "htc|nokia|cell)"),
-	"^[^ ]+ from (mobile|my phone)$",
-	"^從我的.*傳送$",
-	("^(this|dit) (message|e-?mail|bericht) (was |is |werd )?(sent|verzonden|verstuurd) "
-	    "(from|vanaf|via|met) (my|mijn) "),
-};
-
-/* Boilerplate that mail systems put into the body; dropped wherever it stands. */
-static const char *const boilerplate_src[] = {
-	("^(caution|warning|waarschuwing|let op|attention|opgelet)[:!]? (this|dit|deze) "
-	    "(e-?mail|message|bericht|mail) .*(outside|buiten|extern)"),
-	"^\\[?(external|extern|externe) (e-?mail|sender|afzender)\\]?[:!]?",
-	"^you don.{1,3}t often get (e-?mail|messages?) from ",
-	"^some people who received this message don.{1,3}t often get email from ",
-	"^je ontvangt niet vaak (e-?mail|berichten) van ",
-	"^sommige personen die dit bericht hebben ontvangen, ontvangen niet vaak e-?mail van ",
-	("^(learn why this is important|ontdek waarom dit belangrijk is|"
-	    "meer informatie over waarom dit belangrijk is)\\.?$"),
-};
-
-/* Labels of a mail header block: the first line's, and the ones that follow it. */
-static const char *const header_from_labels[] = {
-	"from", "van", "de", "da", "von", "od", "fra", "från", "от", "afzender",
-};
-static const char *const header_other_labels[] = {
-	"sent", "date", "to", "cc", "bcc", "subject", "reply-to", "verzonden", "datum", "aan",
-	"onderwerp", "beantwoorden", "envoyé", "envoye", "à", "À", "a", "objet", "gesendet", "an",
-	"betreff", "enviado", "fecha", "para", "asunto", "data", "oggetto", "inviato", "risposta",
-	"temat", "do", "wysłano", "dato", "til", "emne", "sendt", "skickat", "till", "ämne",
-	"kopie", "verstuurd", "importance", "urgentie", "priorité",
-};
-
-#define NELEM(a) (sizeof(a) / sizeof((a)[0]))
-
 struct patterns {
-	regex_t quote_header[NELEM(quote_header_src)];
-	regex_t separator[NELEM(separator_src)];
-	regex_t device[NELEM(device_src)];
-	regex_t boilerplate[NELEM(boilerplate_src)];
-	regex_t evidence;
-	size_t compiled; /* how many regex_t were compiled, for freeing after a failure */
+	struct rtable *quote_header;  /* quote-headers.txt: "On … wrote:" and friends */
+	struct rtable *evidence;      /* quote-evidence.txt: a time, a year or an address */
+	struct rtable *separator;     /* separators.txt: original/forwarded message markers */
+	struct rtable *device;        /* devices.txt: "Sent from my iPhone" */
+	struct rtable *boilerplate;   /* boilerplate.txt: warnings and tips mail systems add */
+	struct rtable *label_from;    /* header-labels-from.txt: From: of a header block */
+	struct rtable *label_other;   /* header-labels-other.txt: Sent:, To:, Subject: … */
+	/* per call (trim_reply's copy of the rules): match state, so the rules stay read-only */
+	struct rtable_scratch *rs;
 };
-
-static int
-compile_set(struct patterns *pt, regex_t *re, const char *const *src, size_t n)
-{
-	for (size_t i = 0; i < n; i++) {
-		if (regcomp(&re[i], src[i], REG_EXTENDED | REG_ICASE | REG_NOSUB) != 0)
-			return -1;
-		pt->compiled++;
-	}
-	return 0;
-}
 
 static void
 patterns_free(struct patterns *pt)
 {
-	/* compiled in the order of the struct's fields: free the first `compiled` of them */
-	regex_t *all[] = { pt->quote_header, pt->separator, pt->device, pt->boilerplate,
-	    &pt->evidence };
-	size_t sizes[] = { NELEM(quote_header_src), NELEM(separator_src), NELEM(device_src),
-	    NELEM(boilerplate_src), 1 };
-	size_t left = pt->compiled;
-
-	for (size_t s = 0; s < NELEM(all) && left > 0; s++)
-		for (size_t i = 0; i < sizes[s] && left > 0; i++, left--)
-			regfree(&all[s][i]);
-	pt->compiled = 0;
+	rtable_free(pt->quote_header);
+	rtable_free(pt->evidence);
+	rtable_free(pt->separator);
+	rtable_free(pt->device);
+	rtable_free(pt->boilerplate);
+	rtable_free(pt->label_from);
+	rtable_free(pt->label_other);
+	memset(pt, 0, sizeof(*pt));
 }
 
 static int
-patterns_init(struct patterns *pt)
+patterns_init(struct patterns *pt, struct fb_error *err)
 {
-	pt->compiled = 0;
-	if (compile_set(pt, pt->quote_header, quote_header_src, NELEM(quote_header_src)) < 0 ||
-	    compile_set(pt, pt->separator, separator_src, NELEM(separator_src)) < 0 ||
-	    compile_set(pt, pt->device, device_src, NELEM(device_src)) < 0 ||
-	    compile_set(pt, pt->boilerplate, boilerplate_src, NELEM(boilerplate_src)) < 0)
-		goto fail;
-	/* a time (10:05, 20.42), a year, or an address */
-	if (regcomp(&pt->evidence, "[0-9]{1,2}[:.][0-9]{2}|(19|20)[0-9]{2}|@",
-	    REG_EXTENDED | REG_NOSUB) != 0)
-		goto fail;
-	pt->compiled++;
+	memset(pt, 0, sizeof(*pt));
+	if ((pt->quote_header = rtable_load_embedded("quote-headers.txt", 0, err)) == NULL ||
+	    (pt->evidence = rtable_load_embedded("quote-evidence.txt", 0, err)) == NULL ||
+	    (pt->separator = rtable_load_embedded("separators.txt", 0, err)) == NULL ||
+	    (pt->device = rtable_load_embedded("devices.txt", 0, err)) == NULL ||
+	    (pt->boilerplate = rtable_load_embedded("boilerplate.txt", 0, err)) == NULL ||
+	    (pt->label_from = rtable_load_embedded("header-labels-from.txt", RTABLE_WHOLE,
+	    err)) == NULL ||
+	    (pt->label_other = rtable_load_embedded("header-labels-other.txt", RTABLE_WHOLE,
+	    err)) == NULL) {
+		patterns_free(pt);
+		return -1;
+	}
 	return 0;
-fail:
-	patterns_free(pt);
-	errno = ENOMEM;
-	return -1;
 }
 
 /* The compiled patterns belong to a value the caller makes once (trim_rules_new) and passes to
@@ -193,17 +104,28 @@ struct trim_rules {
 };
 
 struct trim_rules *
-trim_rules_new(void)
+trim_rules_load(struct fb_error *err)
 {
 	struct trim_rules *r = calloc(1, sizeof(*r));
 
-	if (r == NULL)
-		return NULL;
-	if (patterns_init(&r->pt) < 0) {
-		free(r);
-		errno = ENOMEM;
+	if (r == NULL) {
+		fb_error_set(err, "out of memory");
 		return NULL;
 	}
+	if (patterns_init(&r->pt, err) < 0) {
+		free(r);
+		return NULL;
+	}
+	return r;
+}
+
+struct trim_rules *
+trim_rules_new(void)
+{
+	struct trim_rules *r = trim_rules_load(NULL);
+
+	if (r == NULL)
+		errno = ENOMEM;
 	return r;
 }
 
@@ -217,12 +139,16 @@ trim_rules_free(struct trim_rules *r)
 }
 
 static int
-match_any(const regex_t *re, size_t n, const char *s)
+match_any(const struct patterns *pt, const struct rtable *t, const char *s)
 {
-	for (size_t i = 0; i < n; i++)
-		if (regexec(&re[i], s, 0, NULL, 0) == 0)
-			return 1;
-	return 0;
+	return rtable_any(t, s, strlen(s), pt->rs);
+}
+
+/* Is label one of the table's? */
+static int
+label_in(const struct patterns *pt, const struct rtable *t, const char *label)
+{
+	return match_any(pt, t, label);
 }
 
 /* ---- lines ----------------------------------------------------------------------------- */
@@ -376,8 +302,9 @@ is_rule_line(const struct line *l)
 }
 
 /*
- * The label of a "Label: value" line, lower-case ASCII; 0 when there is none. Markdown-ish
- * emphasis around the label ("**From:**") is skipped.
+ * The label of a "Label: value" line ("Label：" with the full-width colon of CJK clients), ASCII
+ * lower-cased; 0 when there is none. Markdown-ish emphasis around the label ("**From:**") and
+ * blanks (also no-break spaces) before the colon ("De :") are skipped.
  */
 static int
 line_label(const struct line *l, char *label, size_t size)
@@ -389,8 +316,16 @@ line_label(const struct line *l, char *label, size_t size)
 	for (; i < l->len && l->p[i] != ':'; i++) {
 		char c = l->p[i];
 
+		if (i + 3 <= l->len && memcmp(l->p + i, "\xef\xbc\x9a", 3) == 0)
+			break;
 		if (n + 1 >= size || c == '\t')
 			return 0;
+		if ((unsigned char)c == 0xc2 && i + 1 < l->len && (unsigned char)l->p[i + 1] == 0xa0) {
+			/* the no-break space French puts before the colon ("À\u00a0:") */
+			label[n++] = ' ';
+			i++;
+			continue;
+		}
 		if (c == '*' || c == '_')
 			continue;
 		label[n++] = (c >= 'A' && c <= 'Z') ? (char)(c - 'A' + 'a') : c;
@@ -403,38 +338,64 @@ line_label(const struct line *l, char *label, size_t size)
 	return n > 0;
 }
 
+/* The kind of a header block line: 2 a From label, 1 another label, 0 none. */
 static int
-label_in(const char *label, const char *const *table, size_t n)
+header_label_kind(const struct patterns *pt, const struct line *l)
 {
-	for (size_t i = 0; i < n; i++)
-		if (strcasecmp(label, table[i]) == 0)
-			return 1;
-	return 0;
+	char label[64];
+
+	if (l->code || !line_label(l, label, sizeof(label)))
+		return 0;
+	if (label_in(pt, pt->label_from, label))
+		return 2;
+	return label_in(pt, pt->label_other, label) ? 1 : 0;
 }
 
-/* Does a mail header block (From: then at least two of Sent:/To:/Subject:…) start at i? */
+/* An address that did not fit on the label's line ("From: Human Resources" +
+ * "<hr@x.com>"): the rest of the line above. */
 static int
-header_block_at(const struct line *lines, size_t n, size_t i)
+is_address_continuation(const struct line *l)
 {
-	char label[32];
-	size_t others = 0, blanks = 0;
+	size_t i = 0;
 
-	if (lines[i].code || !line_label(&lines[i], label, sizeof(label)) ||
-	    !label_in(label, header_from_labels, NELEM(header_from_labels)))
+	while (i < l->len && l->p[i] == ' ')
+		i++;
+	return i < l->len && (l->p[i] == '<' || l->p[i] == '[') && memchr(l->p, '@', l->len) != NULL;
+}
+
+/*
+ * Does a mail header block start at i? Three labelled lines in a row (one blank line or one
+ * wrapped address between them allowed), one of them a From label: Outlook's From:/Sent:/To:/
+ * Subject:, GMX's Gesendet:/Von:/An:/Betreff:, a forward's Subject:/Date:/From:/To:.
+ */
+static int
+header_block_at(const struct patterns *pt, const struct line *lines, size_t n, size_t i)
+{
+	size_t labelled = 0, blanks = 0, cont = 0;
+	int from = 0, k;
+
+	if ((k = header_label_kind(pt, &lines[i])) == 0)
 		return 0;
-	for (size_t j = i + 1; j < n && j <= i + HEADER_BLOCK_WINDOW; j++) {
-		if (line_is_blank(&lines[j])) {
+	for (size_t j = i; j < n && j <= i + HEADER_BLOCK_WINDOW; j++) {
+		if (j > i && line_is_blank(&lines[j])) {
 			if (++blanks > 1)
 				break;
 			continue;
 		}
 		blanks = 0;
-		if (!line_label(&lines[j], label, sizeof(label)) ||
-		    !label_in(label, header_other_labels, NELEM(header_other_labels)))
+		if (j > i && (k = header_label_kind(pt, &lines[j])) == 0) {
+			if (labelled > 0 && cont == 0 && is_address_continuation(&lines[j])) {
+				cont = 1;
+				continue;
+			}
 			break;
-		others++;
+		}
+		cont = 0;
+		from |= k == 2;
+		if (++labelled >= 3 && from)
+			return 1;
 	}
-	return others >= 2;
+	return 0;
 }
 
 static int
@@ -458,6 +419,13 @@ ends_like_header(const struct line *l)
 		return 0;
 	if (l->p[len - 1] == ':' || l->p[len - 1] == '-' || l->p[len - 1] == '>')
 		return 1;
+	/* "… Jan <jan@x.org> wrote" where the colon got lost: a word after the address */
+	for (size_t k = len; k > 0 && len - k < 24; k--) {
+		if (l->p[k - 1] == '>')
+			return k + 1 < len && l->p[k] == ' ';
+		if (l->p[k - 1] == ' ' && k < len && l->p[k] == '>')
+			return 0;
+	}
 	/* the full-width colon U+FF1A */
 	return len >= 3 && memcmp(l->p + len - 3, "\xef\xbc\x9a", 3) == 0;
 }
@@ -474,8 +442,8 @@ header_is_single(const struct patterns *pt, struct buf *scratch, const struct li
 
 	if (r <= 0)
 		return r;
-	return match_any(pt->quote_header, NELEM(quote_header_src), scratch->data) &&
-	    regexec(&pt->evidence, scratch->data, 0, NULL, 0) == 0;
+	return match_any(pt, pt->quote_header, scratch->data) &&
+	    match_any(pt, pt->evidence, scratch->data);
 }
 
 static int
@@ -486,6 +454,34 @@ ends_sentence(const struct line *l)
 	while (len > 0 && (l->p[len - 1] == ' ' || l->p[len - 1] == '\t'))
 		len--;
 	return len > 0 && (l->p[len - 1] == '.' || l->p[len - 1] == '!' || l->p[len - 1] == '?');
+}
+
+/*
+ * Does the line end a sentence, not an abbreviation or a day ("Mo., 11.", "jan.")? '!' or '?',
+ * or '.' after a word of four or more letters or after a year.
+ */
+static int
+ends_full_sentence(const struct line *l)
+{
+	size_t len = l->len, k, letters = 0, digits = 0;
+
+	while (len > 0 && (l->p[len - 1] == ' ' || l->p[len - 1] == '\t'))
+		len--;
+	if (len == 0)
+		return 0;
+	if (l->p[len - 1] == '!' || l->p[len - 1] == '?')
+		return 1;
+	if (l->p[len - 1] != '.')
+		return 0;
+	for (k = len - 1; k > 0 && l->p[k - 1] != ' ' && l->p[k - 1] != '.'; k--) {
+		unsigned char c = (unsigned char)l->p[k - 1];
+
+		if (c >= '0' && c <= '9')
+			digits++;
+		else if ((c & 0xc0) != 0x80) /* one per character, also outside ASCII */
+			letters++;
+	}
+	return (digits == 0 && letters >= 4) || (letters == 0 && digits == 4);
 }
 
 /* Do the non-blank lines a..end-1, joined, make a quote header? 1 yes, 0 no, -1 ENOMEM. */
@@ -504,8 +500,34 @@ window_matches(const struct patterns *pt, struct buf *joined, const struct line 
 		if (joined->len > PATTERN_MAX_LINE)
 			return 0;
 	}
-	return match_any(pt->quote_header, NELEM(quote_header_src), joined->data) &&
-	    regexec(&pt->evidence, joined->data, 0, NULL, 0) == 0;
+	return match_any(pt, pt->quote_header, joined->data) &&
+	    match_any(pt, pt->evidence, joined->data);
+}
+
+/*
+ * Can a quote header that starts at line i also start at its later line k? Not when k continues
+ * a wrapped header: it starts with '<', or the line right above it ends in an open '<' ("On
+ * Mon, Jan 11, 2027 … Jan de Vries <" + "jan@x.org> wrote:" is one header, not a sentence and
+ * a header). The person's lines above a header ("2: 6" + "Op … schreef Pilot:") are not.
+ */
+static int
+tail_can_start(const struct line *lines, size_t i, size_t k)
+{
+	const struct line *prev = &lines[k - 1];
+	size_t len = prev->len;
+
+	size_t b = 0;
+
+	/* a header starts with a word or a date, never with the rest of an address */
+	while (b < lines[k].len && lines[k].p[b] == ' ')
+		b++;
+	if (b < lines[k].len && (lines[k].p[b] == '<' || lines[k].p[b] == '('))
+		return 0;
+	if (k <= i || line_is_blank(prev))
+		return 1;
+	while (len > 0 && (prev->p[len - 1] == ' ' || prev->p[len - 1] == '\t'))
+		len--;
+	return len == 0 || (prev->p[len - 1] != '<' && prev->p[len - 1] != '(');
 }
 
 /*
@@ -517,6 +539,7 @@ static int
 quote_header_at(const struct patterns *pt, struct buf *scratch, struct buf *joined,
     const struct line *lines, size_t n, size_t i)
 {
+	const struct line *last_nonblank = &lines[i];
 	size_t nonblank = 0, blanks = 0;
 	int r;
 
@@ -539,19 +562,26 @@ quote_header_at(const struct patterns *pt, struct buf *scratch, struct buf *join
 		if (j > i) {
 			if (l->kind != LK_TEXT && l->kind != LK_QUOTE)
 				break;
+			/* a short line that ends a sentence ends the person's paragraph: "We met
+			 * in 2019." + "Then Jan wrote:" is not one header (a wrapped one's lines
+			 * are long) */
+			if (last_nonblank->len < 60 && ends_full_sentence(last_nonblank))
+				break;
 			/* a line that is a header by itself is not the tail of this one */
-			if ((r = header_is_single(pt, scratch, l)) != 0)
+			if (tail_can_start(lines, i, j) &&
+			    (r = header_is_single(pt, scratch, l)) != 0)
 				return r < 0 ? -1 : 0;
 			if (buf_addch(joined, ' ') < 0)
 				return -1;
 		}
 		if (normalise_add(joined, l->p, l->len, PATTERN_MAX_LINE) < 0)
 			return -1;
+		last_nonblank = l;
 		if (joined->len > PATTERN_MAX_LINE)
 			break;
 		if (ends_like_header(l) &&
-		    match_any(pt->quote_header, NELEM(quote_header_src), joined->data) &&
-		    regexec(&pt->evidence, joined->data, 0, NULL, 0) == 0)
+		    match_any(pt, pt->quote_header, joined->data) &&
+		    match_any(pt, pt->evidence, joined->data))
 			return (int)(j - i + 1);
 		if (l->kind == LK_QUOTE)
 			break; /* a quoted line can only be the last one ("> wrote:") */
@@ -583,7 +613,7 @@ classify(const struct patterns *pt, struct line *lines, size_t n)
 			l->kind = LK_SIGDELIM;
 			continue;
 		}
-		if (header_block_at(lines, n, i)) {
+		if (header_block_at(pt, lines, n, i)) {
 			l->kind = LK_SEPARATOR;
 			continue;
 		}
@@ -592,7 +622,7 @@ classify(const struct patterns *pt, struct line *lines, size_t n)
 
 			while (j < n && j < i + 3 && line_is_blank(&lines[j]))
 				j++;
-			if (j < n && header_block_at(lines, n, j))
+			if (j < n && header_block_at(pt, lines, n, j))
 				l->kind = LK_SEPARATOR;
 			continue;
 		}
@@ -600,11 +630,11 @@ classify(const struct patterns *pt, struct line *lines, size_t n)
 			goto out;
 		if (r == 0)
 			continue;
-		if (match_any(pt->separator, NELEM(separator_src), scratch.data))
+		if (match_any(pt, pt->separator, scratch.data))
 			l->kind = LK_SEPARATOR;
-		else if (match_any(pt->device, NELEM(device_src), scratch.data))
+		else if (match_any(pt, pt->device, scratch.data))
 			l->kind = LK_DEVICE;
-		else if (match_any(pt->boilerplate, NELEM(boilerplate_src), scratch.data))
+		else if (match_any(pt, pt->boilerplate, scratch.data))
 			l->kind = LK_BOILERPLATE;
 	}
 	for (size_t i = 0; i < n; i++) {
@@ -617,11 +647,11 @@ classify(const struct patterns *pt, struct line *lines, size_t n)
 		end = i + (size_t)r;
 		/* the person's line just above a header may join it into a match too
 		 * ("Danke\n\nJan <j@x> schrieb am …:"): the header is the shortest tail
-		 * that still matches */
+		 * that still matches and starts where a header can start */
 		for (size_t k = i + 1; k < end; k++) {
 			int m;
 
-			if (lines[k].kind == LK_BLANK)
+			if (lines[k].kind == LK_BLANK || !tail_can_start(lines, i, k))
 				continue;
 			if ((m = window_matches(pt, &joined, lines, k, end)) < 0)
 				goto out;
@@ -682,6 +712,55 @@ struct removal {
 	size_t first_device;    /* first device signature dropped, or n */
 };
 
+/*
+ * A device signature ends what the person wrote: the client put it under their text, and what
+ * follows it is the message replied to, which Outlook mobile, Android and Samsung mail quote
+ * without '>' ("Hi there\n\nSent from Outlook for Android\n\n<the original>"). The first text
+ * line after the person's text and a device signature is where the cut goes.
+ */
+static size_t
+device_cut(const struct line *lines, size_t cut)
+{
+	int seen_text = 0;
+
+	for (size_t i = 0; i < cut; i++) {
+		if (lines[i].kind == LK_QHEADER)
+			break; /* the quote header decides */
+		if (lines[i].kind == LK_TEXT) {
+			seen_text = 1;
+		} else if (lines[i].kind == LK_DEVICE && seen_text) {
+			size_t j = i + 1;
+
+			while (j < cut && (lines[j].kind == LK_BLANK || lines[j].kind == LK_DEVICE ||
+			    lines[j].kind == LK_BOILERPLATE))
+				j++;
+			return j < cut && lines[j].kind == LK_TEXT ? j : cut;
+		}
+	}
+	return cut;
+}
+
+/*
+ * Is line j the rest of the quoted line above it, wrapped by a client that did not put '>'
+ * before the overflow ("> … Nullam pharetra d" + "ignissim odio?")? The quoted line is long (it
+ * was wrapped), this one goes on in lower case, and a quoted or blank line (or the end) follows.
+ * Such a line is not the person answering between the quotes.
+ */
+static int
+lazy_continuation(const struct line *lines, size_t n, size_t j)
+{
+	const struct line *l = &lines[j];
+	size_t b = 0;
+
+	if (j == 0 || lines[j - 1].kind != LK_QUOTE || lines[j - 1].len < 60)
+		return 0;
+	while (b < l->len && l->p[b] == ' ')
+		b++;
+	if (b >= l->len || l->p[b] < 'a' || l->p[b] > 'z')
+		return 0;
+	return j + 1 >= n || lines[j + 1].kind == LK_QUOTE || lines[j + 1].kind == LK_BLANK;
+}
+
 static void
 decide(struct line *lines, size_t n, struct removal *rm)
 {
@@ -696,6 +775,7 @@ decide(struct line *lines, size_t n, struct removal *rm)
 			cut = i;
 			break;
 		}
+	cut = device_cut(lines, cut);
 	for (i = 0; i < cut; i++) {
 		if (lines[i].kind == LK_DEVICE || lines[i].kind == LK_BOILERPLATE) {
 			lines[i].drop = 1;
@@ -737,7 +817,8 @@ decide(struct line *lines, size_t n, struct removal *rm)
 						seen_quote = 1;
 					else if (lines[j].kind == LK_QHEADER)
 						break;
-					else if (lines[j].kind == LK_TEXT && seen_quote)
+					else if (lines[j].kind == LK_TEXT && seen_quote &&
+					    !lazy_continuation(lines, cut, j))
 						inline_reply = 1;
 				}
 			}
@@ -926,7 +1007,8 @@ int
 trim_reply(const struct trim_rules *rules, const char *text, size_t len, struct buf *out,
     struct trim_info *info)
 {
-	const struct patterns *pt = rules != NULL ? &rules->pt : NULL;
+	struct patterns call; /* the rules with this call's match state */
+	const struct patterns *pt = &call;
 	struct line *lines = NULL;
 	struct removal rm;
 	size_t n, count = 1, kept = 0, out_len = out->len;
@@ -943,7 +1025,10 @@ trim_reply(const struct trim_rules *rules, const char *text, size_t len, struct 
 		len = TRIM_MAX_INPUT;
 	for (size_t i = 0; i < len; i++)
 		count += text[i] == '\n';
-	if (pt == NULL)
+	if (rules == NULL)
+		return -1;
+	call = rules->pt;
+	if ((call.rs = rtable_scratch_new()) == NULL)
 		return -1;
 	lines = calloc(count, sizeof(*lines));
 	if (lines == NULL)
@@ -971,6 +1056,7 @@ out:
 	if (ret < 0)
 		buf_truncate(out, out_len);
 	free(lines);
+	rtable_scratch_free(call.rs);
 	return ret;
 }
 

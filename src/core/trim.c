@@ -14,6 +14,7 @@
 #include <strings.h>
 
 #include "buf.h"
+#include "signature.h"
 #include "trim.h"
 #include "banned.h"
 
@@ -190,6 +191,7 @@ fail:
  * every trim_reply(): no hidden shared state, no lock. */
 struct trim_rules {
 	struct patterns pt;
+	struct signature_rules *sig; /* the closing block without "-- " (signature.h) */
 };
 
 struct trim_rules *
@@ -204,6 +206,12 @@ trim_rules_new(void)
 		errno = ENOMEM;
 		return NULL;
 	}
+	/* the tables are part of the build (their tests load them): only memory can fail here */
+	if ((r->sig = signature_rules_new(NULL)) == NULL) {
+		trim_rules_free(r);
+		errno = ENOMEM;
+		return NULL;
+	}
 	return r;
 }
 
@@ -213,6 +221,7 @@ trim_rules_free(struct trim_rules *r)
 	if (r == NULL)
 		return;
 	patterns_free(&r->pt);
+	signature_rules_free(r->sig);
 	free(r);
 }
 
@@ -773,6 +782,61 @@ decide(struct line *lines, size_t n, struct removal *rm)
 	rm->cut = cut;
 }
 
+/* What drop_closing() removed, for the description. */
+struct closing {
+	size_t lines;     /* lines dropped (blank ones too) */
+	size_t anchor;    /* the line that made it a signature, or n */
+	const char *why;  /* "closing", "signature", …; NULL when nothing went */
+};
+
+/*
+ * The closing block without a "-- " line (sign-off, name, contact details, legal footer) at the
+ * end of the lines kept so far: signature.c decides, on those lines only.
+ */
+static int
+drop_closing(const struct trim_rules *r, const struct trim_context *ctx, struct line *lines,
+    size_t n, struct closing *c)
+{
+	struct signature_sender from = { NULL, NULL, NULL };
+	struct signature_block sig;
+	struct signature_line *kept;
+	size_t *at, m = 0;
+	int ret = -1;
+
+	c->lines = 0;
+	c->anchor = n;
+	c->why = NULL;
+	if (ctx != NULL) {
+		from.name = ctx->from_name;
+		from.name2 = ctx->member_name;
+		from.addr = ctx->from_addr;
+	}
+	kept = calloc(n + 1, sizeof(*kept));
+	at = calloc(n + 1, sizeof(*at));
+	if (kept == NULL || at == NULL)
+		goto out;
+	for (size_t i = 0; i < n; i++)
+		if (!lines[i].drop) {
+			kept[m].p = lines[i].p;
+			kept[m].len = lines[i].len;
+			at[m++] = i;
+		}
+	if (signature_find(r->sig, &from, kept, m, &sig) < 0)
+		goto out;
+	if (sig.start < m) {
+		for (size_t k = sig.start; k < m; k++)
+			lines[at[k]].drop = 1;
+		c->lines = m - sig.start;
+		c->anchor = at[sig.anchor < m ? sig.anchor : sig.start];
+		c->why = sig.why;
+	}
+	ret = 0;
+out:
+	free(kept);
+	free(at);
+	return ret;
+}
+
 /* The never-empty rule: keep everything but quote headers, device signatures, boilerplate. */
 static void
 decide_fallback(struct line *lines, size_t n)
@@ -923,6 +987,14 @@ int
 trim_reply(const struct trim_rules *rules, const char *text, size_t len, struct buf *out,
     struct trim_info *info)
 {
+	return trim_reply_from(rules, NULL, text, len, out, info);
+}
+
+int
+trim_reply_from(const struct trim_rules *rules, const struct trim_context *ctx,
+    const char *text, size_t len, struct buf *out, struct trim_info *info)
+{
+	struct closing closing = { 0, 0, NULL };
 	const struct patterns *pt = rules != NULL ? &rules->pt : NULL;
 	struct line *lines = NULL;
 	struct removal rm;
@@ -950,6 +1022,8 @@ trim_reply(const struct trim_rules *rules, const char *text, size_t len, struct 
 		goto out;
 	confirm_devices(lines, n);
 	decide(lines, n, &rm);
+	if (anything_kept(lines, n) && drop_closing(rules, ctx, lines, n, &closing) < 0)
+		goto out;
 	if (!anything_kept(lines, n)) {
 		decide_fallback(lines, n);
 		fallback = anything_kept(lines, n);
@@ -961,6 +1035,12 @@ trim_reply(const struct trim_rules *rules, const char *text, size_t len, struct 
 		info->lines_removed = n - kept;
 		info->everything_quoted = fallback;
 		if (describe(&info->removed, lines, n, &rm, fallback) < 0)
+			goto out;
+		if (closing.why != NULL && (buf_addf(&info->removed, "%s%s ",
+		    info->removed.len > 0 ? "; " : "", closing.why) < 0 ||
+		    describe_line(&info->removed, &lines[closing.anchor]) < 0 ||
+		    buf_addf(&info->removed, " (%zu line%s)", closing.lines,
+		    closing.lines == 1 ? "" : "s") < 0))
 			goto out;
 	}
 	ret = 0;

@@ -104,7 +104,9 @@ read_one(const struct trim_rules *rules, const char *raw, size_t len, struct cou
 		c->kinds[CLASSIFY_UNKNOWN]++;
 		return;
 	}
-	rc = trim_reply(rules, msg->text, msg->text_len, &text, &trim);
+	struct trim_context who = { msg->from.name, msg->from.addr, NULL };
+
+	rc = trim_reply_from(rules, &who, msg->text, msg->text_len, &text, &trim);
 	t[2] = now();
 	if (rc == 0)
 		rc = classify_message(msg, &cls, &err);

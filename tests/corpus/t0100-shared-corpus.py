@@ -332,7 +332,12 @@ def itip():
 
 
 def clients():
+    # our own cases, and those of each topic in a folder of its own (clients/signatures/, …)
     cases = files("clients")
+    top = os.path.join(CORPUS, "clients")
+    for sub in sorted(os.listdir(top)) if os.path.isdir(top) else []:
+        if os.path.isdir(os.path.join(top, sub)):
+            cases += files(os.path.join("clients", sub))
     if not cases:
         notok("client cases present")
     for eml in cases:

@@ -75,6 +75,10 @@ void trim_rules_free(struct trim_rules *r);
 int trim_reply(const struct trim_rules *rules, const char *text, size_t len, struct buf *out,
     struct trim_info *info);
 
+/* The sign-off tables inside r, for fields_parse_with(); they live as long as r. */
+struct signature_rules;
+const struct signature_rules *trim_rules_signature(const struct trim_rules *r);
+
 /* What is known of the sender, for the closing block (signature.h): any field may be NULL. */
 struct trim_context {
 	const char *from_name;   /* the From display name (UTF-8) */

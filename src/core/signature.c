@@ -286,6 +286,7 @@ strip_edges(const char *s, size_t *a, size_t *b)
 struct name_words {
 	char w[NAME_MAX_WORDS * 2 + 4][NAME_MAX_WORD];
 	size_t n;
+	char joined[2][NAME_MAX_WORD]; /* each name's words without spaces ("王伟") */
 };
 
 /* Fold the word s[a..b) into out (NUL-terminated); 0 when it does not fit. */
@@ -361,15 +362,34 @@ name_words_init(struct name_words *nw, const struct signature_sender *from)
 {
 	const size_t cap = NELEM_WORDS(nw);
 
+	const char *names[2];
+
 	nw->n = 0;
+	nw->joined[0][0] = nw->joined[1][0] = '\0';
 	if (from == NULL)
 		return;
-	if (from->name != NULL && strchr(from->name, '@') == NULL)
-		nw->n += split_words(from->name, strlen(from->name), nw->w + nw->n,
+	names[0] = from->name;
+	names[1] = from->name2;
+	for (size_t k = 0; k < 2; k++) {
+		size_t first = nw->n, m, used = 0;
+
+		if (names[k] == NULL || strchr(names[k], '@') != NULL)
+			continue;
+		m = split_words(names[k], strlen(names[k]), nw->w + nw->n,
 		    NAME_MAX_WORDS < cap - nw->n ? NAME_MAX_WORDS : cap - nw->n);
-	if (from->name2 != NULL && strchr(from->name2, '@') == NULL)
-		nw->n += split_words(from->name2, strlen(from->name2), nw->w + nw->n,
-		    NAME_MAX_WORDS < cap - nw->n ? NAME_MAX_WORDS : cap - nw->n);
+		nw->n += m;
+		for (size_t j = first; j < nw->n && m > 1; j++) {
+			size_t l = strlen(nw->w[j]);
+
+			if (used + l + 1 > NAME_MAX_WORD) {
+				used = 0;
+				break;
+			}
+			memcpy(nw->joined[k] + used, nw->w[j], l);
+			used += l;
+		}
+		nw->joined[k][used] = '\0';
+	}
 	if (from->addr != NULL) {
 		/* "joost.hendriks@…": the local part's words; digits and "+tags" are no name */
 		const char *at = strchr(from->addr, '@');
@@ -400,6 +420,9 @@ word_is_name(const struct name_words *nw, const char *w)
 {
 	for (size_t k = 0; k < nw->n; k++)
 		if (strcmp(nw->w[k], w) == 0)
+			return 1;
+	for (size_t k = 0; k < 2; k++)
+		if (nw->joined[k][0] != '\0' && strcmp(nw->joined[k], w) == 0)
 			return 1;
 	return 0;
 }
@@ -619,7 +642,10 @@ kind_of(struct walker *wk, const struct signature_line *l)
 		return SK_SIGNOFF;
 	if (is_writer_name(&wk->names, s, 0, len))
 		return SK_NAME;
-	if ((e = rtable_first(wk->r->shapes, s, len, wk->scratch)) >= 0) {
+	e = rtable_first(wk->r->shapes, s, len, wk->scratch);
+	if (e < 0 && len > 1 && s[len - 1] == '.') /* "… Smartphone gesendet." */
+		e = rtable_first(wk->r->shapes, s, len - 1, wk->scratch);
+	if (e >= 0) {
 		const char *lab = rtable_label(wk->r->shapes, (size_t)e);
 
 		if (strcmp(lab, "dashname") == 0)
@@ -733,7 +759,20 @@ signature_find(const struct signature_rules *r, const struct signature_sender *f
 			}
 			top = out->anchor = i - 1;
 			out->why = "closing";
-			stop = i - 1;
+			/* a closing over two lines: "此致\n敬礼", "Thanks,\nBest regards," */
+			while (top > 0) {
+				size_t j = top;
+
+				while (j > 0 && is_blank(&lines[j - 1]))
+					j--;
+				if (j == 0 || j + 1 < top || (k = kind_of(&wk, &lines[j - 1])) < 0 ||
+				    k != SK_SIGNOFF)
+					break;
+				top = out->anchor = j - 1;
+			}
+			if (k < 0)
+				goto out;
+			stop = top;
 			break;
 		}
 		if (k == SK_TEXT || ++seen > SIG_MAX_LINES) {

@@ -225,6 +225,12 @@ trim_rules_free(struct trim_rules *r)
 	free(r);
 }
 
+const struct signature_rules *
+trim_rules_signature(const struct trim_rules *r)
+{
+	return r != NULL ? r->sig : NULL;
+}
+
 static int
 match_any(const regex_t *re, size_t n, const char *s)
 {

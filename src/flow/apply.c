@@ -259,7 +259,8 @@ read_text(struct ctx *c, int64_t writer)
 		store_member_release(&m);
 	if (rc < 0)
 		return fb_error_set(c->err, "out of memory reading the reply");
-	if (fields_parse(c->text.data ? c->text.data : "", c->text.len, &c->fields) < 0)
+	if (fields_parse_with(trim_rules_signature(c->f->trim), c->text.data ? c->text.data : "",
+	    c->text.len, &c->fields) < 0)
 		return fb_error_set(c->err, "out of memory reading the reply");
 	return 0;
 }

@@ -112,7 +112,7 @@ read_one(const struct trim_rules *rules, const char *raw, size_t len, struct cou
 		rc = classify_message(msg, &cls, &err);
 	t[3] = now();
 	if (rc == 0)
-		rc = fields_parse(text.data, text.len, &f);
+		rc = fields_parse_with(trim_rules_signature(rules), text.data, text.len, &f);
 	t[4] = now();
 	for (int i = 1; i < 4; i++)
 		c->stage[i] += t[i + 1] - t[i];

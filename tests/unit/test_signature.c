@@ -18,6 +18,7 @@
 
 #include "buf.h"
 #include "fberror.h"
+#include "fields.h"
 #include "signature.h"
 #include "trim.h"
 
@@ -263,6 +264,34 @@ test_signature_through_trim_with_sender(void **state)
 	trim_rules_free(t);
 }
 
+/* A field's value ends at a blank line followed by a closing in any language; without the
+ * tables (fields_parse) the Dutch and English built-in words only. */
+static void
+test_signature_closing_ends_a_field(void **state)
+{
+	static const struct {
+		const char *in, *critique;
+	} rows[] = {
+		{ "Kritiek: te lang.\n\nAlvast bedankt!\n", "te lang." },
+		{ "Kritiek: zu lang.\n\nViele Grüße\nAnna\n", "zu lang." },
+		{ "Kritiek: слишком долго.\n\nС уважением,\nИван\n", "слишком долго." },
+		{ "Kritiek: trop long.\n\nBien cordialement\n", "trop long." },
+		/* a sentence that starts like a closing is the value's own */
+		{ "Kritiek: te lang.\n\nGroeten aan je moeder was het thema.\n",
+		  "te lang.\n\nGroeten aan je moeder was het thema." },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		struct fields f;
+
+		assert_int_equal(fields_parse_with(R, rows[i].in, strlen(rows[i].in), &f), 0);
+		assert_non_null(f.critique.text);
+		assert_string_equal(f.critique.text, rows[i].critique);
+		fields_release(&f);
+	}
+}
+
 /* Hostile input: many lines, long lines, bytes that are no UTF-8, nothing to find. */
 static void
 test_signature_hostile_lines(void **state)
@@ -292,6 +321,7 @@ main(void)
 		cmocka_unit_test(test_signature_tables_compile),
 		cmocka_unit_test(test_signature_is_signoff),
 		cmocka_unit_test(test_signature_through_trim_with_sender),
+		cmocka_unit_test(test_signature_closing_ends_a_field),
 		cmocka_unit_test(test_signature_hostile_lines),
 	};
 	struct fb_error err = { { 0 } };

@@ -663,16 +663,30 @@ is_boundary(const struct line *l)
 	return l->kind != LK_TEXT && l->kind != LK_DEVICE;
 }
 
+/* A comma followed by a lower-case word: a sentence goes on ("Sent from my desk, is much
+ * easier …"); a device line names a product ("Sent from my Verizon, Samsung Galaxy …"). */
+static int
+has_clause(const struct line *l)
+{
+	for (size_t i = 0; i + 2 < l->len; i++)
+		if (l->p[i] == ',' && l->p[i + 1] == ' ' && l->p[i + 2] >= 'a' && l->p[i + 2] <= 'z')
+			return 1;
+	return 0;
+}
+
 /*
  * Device signatures stand apart: a run of them is one only when a blank line (or the start or
  * end, or a quote, header…) is directly above or below it. "… and we sent from my office\n"
- * inside a paragraph stays.
+ * inside a paragraph stays, and so does a line that goes on as a sentence.
  */
 static void
 confirm_devices(struct line *lines, size_t n)
 {
 	size_t i = 0;
 
+	for (size_t k = 0; k < n; k++)
+		if (lines[k].kind == LK_DEVICE && has_clause(&lines[k]))
+			lines[k].kind = LK_TEXT;
 	while (i < n) {
 		size_t j = i;
 

@@ -260,6 +260,15 @@ test_signature_through_trim_with_sender(void **state)
 	assert_int_equal(trim_reply_from(t, &who, "Ok.\nJoost\n", 10, &out, &info), 0);
 	assert_string_equal(out.data, "Ok.\n");
 	buf_release(&out);
+	/* a sentence that starts like a device line is the writer's */
+	assert_int_equal(trim_reply(t, "Hi\n\nSent from my desk, is much easier.\n", 39, &out,
+	    NULL), 0);
+	assert_string_equal(out.data, "Hi\n\nSent from my desk, is much easier.\n");
+	buf_release(&out);
+	assert_int_equal(trim_reply(t, "Hi\n\nSent from my Verizon, Samsung Galaxy smartphone\n",
+	    52, &out, NULL), 0);
+	assert_string_equal(out.data, "Hi\n");
+	buf_release(&out);
 	trim_info_release(&info);
 	trim_rules_free(t);
 }

@@ -72,4 +72,8 @@ int signature_find(const struct signature_rules *r, const struct signature_sende
 int signature_is_signoff(const struct signature_rules *r, const struct signature_sender *from,
     const char *line, size_t len);
 
+/* Is line[0..len) a line a phone or mail program adds ("Sent from my iPhone", "iPhoneから送信")?
+ * 1 yes, 0 no. */
+int signature_is_device(const struct signature_rules *r, const char *line, size_t len);
+
 #endif

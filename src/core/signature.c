@@ -847,3 +847,22 @@ signature_is_signoff(const struct signature_rules *r, const struct signature_sen
 	buf_release(&wk.norm);
 	return ret;
 }
+
+int
+signature_is_device(const struct signature_rules *r, const char *line, size_t len)
+{
+	struct rtable_scratch *scratch;
+	struct buf norm = BUF_INIT;
+	long e;
+	int ret = 0;
+
+	if (r == NULL || line == NULL || (scratch = rtable_scratch_new()) == NULL)
+		return 0;
+	if (normalise(&norm, line, len) > 0) {
+		e = rtable_first(r->shapes, norm.data, norm.len, scratch);
+		ret = e >= 0 && strcmp(rtable_label(r->shapes, (size_t)e), "device") == 0;
+	}
+	rtable_scratch_free(scratch);
+	buf_release(&norm);
+	return ret;
+}

@@ -663,14 +663,15 @@ is_boundary(const struct line *l)
 	return l->kind != LK_TEXT && l->kind != LK_DEVICE;
 }
 
-/* A comma followed by a lower-case word: a sentence goes on ("Sent from my desk, is much
- * easier …"); a device line names a product ("Sent from my Verizon, Samsung Galaxy …"). */
-static int
-has_clause(const struct line *l)
+/* Where a comma followed by a lower-case word goes on ("Sent from my desk, is much easier"),
+ * or 0: the part before it must name a device for the line to be a device line ("Sent from my
+ * cell, please excuse typos" is one; "Sent from my Verizon, Samsung Galaxy …" has no clause). */
+static size_t
+clause_at(const struct line *l)
 {
 	for (size_t i = 0; i + 2 < l->len; i++)
 		if (l->p[i] == ',' && l->p[i + 1] == ' ' && l->p[i + 2] >= 'a' && l->p[i + 2] <= 'z')
-			return 1;
+			return i;
 	return 0;
 }
 
@@ -680,12 +681,13 @@ has_clause(const struct line *l)
  * inside a paragraph stays, and so does a line that goes on as a sentence.
  */
 static void
-confirm_devices(struct line *lines, size_t n)
+confirm_devices(const struct trim_rules *r, struct line *lines, size_t n)
 {
-	size_t i = 0;
+	size_t i = 0, c;
 
 	for (size_t k = 0; k < n; k++)
-		if (lines[k].kind == LK_DEVICE && has_clause(&lines[k]))
+		if (lines[k].kind == LK_DEVICE && (c = clause_at(&lines[k])) > 0 &&
+		    !signature_is_device(r->sig, lines[k].p, c))
 			lines[k].kind = LK_TEXT;
 	while (i < n) {
 		size_t j = i;
@@ -1040,7 +1042,7 @@ trim_reply_from(const struct trim_rules *rules, const struct trim_context *ctx,
 	n = len ? split_lines(text, len, lines) : 0;
 	if (classify(pt, lines, n) < 0)
 		goto out;
-	confirm_devices(lines, n);
+	confirm_devices(rules, lines, n);
 	decide(lines, n, &rm);
 	if (anything_kept(lines, n) && drop_closing(rules, ctx, lines, n, &closing) < 0)
 		goto out;

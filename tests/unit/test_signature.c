@@ -269,7 +269,7 @@ test_signature_through_trim_with_sender(void **state)
 	    52, &out, NULL), 0);
 	assert_string_equal(out.data, "Hi\n");
 	buf_release(&out);
-	assert_int_equal(trim_reply(t, "Hi\n\nSent from my cell, please excuse any typos.\n", 49,
+	assert_int_equal(trim_reply(t, "Hi\n\nSent from my cell, please excuse any typos.\n", 48,
 	    &out, NULL), 0);
 	assert_string_equal(out.data, "Hi\n");
 	buf_release(&out);

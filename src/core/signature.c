@@ -592,8 +592,6 @@ is_short(const char *s, size_t len)
 	    s[2] == '.')))
 		return 0;
 	while (i < len) {
-		size_t at = i;
-
 		prev = c;
 		c = next_cp(s, len, &i);
 		if (c == ' ') {
@@ -605,7 +603,6 @@ is_short(const char *s, size_t len)
 		}
 		if (c == '?' || c == 0xFF1F)
 			return 0;
-		(void)at;
 	}
 	if (words > SHORT_MAX_WORDS)
 		return 0;

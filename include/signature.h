@@ -13,7 +13,7 @@
  *     signed with a dash ("-Jan"): it and the lines under it go, the lines above it stay;
  *   - a device or client line ("Sent from my iPhone", "iPhoneから送信");
  *   - a paragraph of contact details (at least two phone/URL/e-mail/address lines, one of them
- *     no e-mail address) made only of short lines;
+ *     a phone number or postal address) made only of short lines;
  *   - a legal or mailing-list footer (table signature-footers.txt): from its first line on.
  * Under an anchor only signature-shaped lines may follow (short lines: name, title, company;
  * contact lines; table signature-lines.txt); a sentence, a question or a "P.S." stops the block.

@@ -523,8 +523,8 @@ enum sig_kind {
 	SK_SHORT,    /* a short line: a name, title or company, or a short remark */
 	SK_NAME,     /* the writer's name, or a name signed with a dash */
 	SK_SIGNOFF,  /* "Groeten,", "Kind regards", "Groet, Jan" */
-	SK_CONTACT,  /* phone, URL, address */
-	SK_EMAIL,    /* an e-mail address (a contact, but also what an ask list holds) */
+	SK_CONTACT,  /* phone, postal address, a line of several contact details */
+	SK_EMAIL,    /* an e-mail address or URL: a contact, but also what a person lists */
 	SK_DEVICE,   /* "Sent from my iPhone" */
 	SK_RULE,     /* "_____" */
 };
@@ -651,7 +651,8 @@ kind_of(struct walker *wk, const struct signature_line *l)
 			return SK_DEVICE;
 		if (strcmp(lab, "rule") == 0)
 			return SK_RULE;
-		if (strcmp(lab, "email") == 0)
+		if (strcmp(lab, "email") == 0 || strcmp(lab, "url") == 0 ||
+		    strcmp(lab, "social") == 0)
 			return SK_EMAIL;
 		return SK_CONTACT;
 	}
@@ -791,7 +792,8 @@ signature_find(const struct signature_rules *r, const struct signature_sender *f
 			ctop = i - 1;
 		}
 	}
-	/* a paragraph of contact details: from the top of its paragraph */
+	/* a paragraph of contact details, a phone number or postal address among them (links
+	 * and addresses alone are what people list): from the top of its paragraph */
 	if (contacts >= 2 && not_email >= 1 && ctop < top) {
 		size_t p = ctop;
 

@@ -106,6 +106,9 @@ static const struct sig_case cases[] = {
 	  "Here is another email\n\nSent from my desk, is much easier then my mobile phone.\n" },
 	{ "test_signature_en_url_alone_stays", NOBODY,
 	  "The doc is here\nhttps://example.com/doc\n", "The doc is here\nhttps://example.com/doc\n" },
+	{ "test_signature_en_two_links_after_text_stay", NOBODY,
+	  "Worth reading before Monday.\n\nRelevant docs\nhttps://example.com/a\nhttps://example.com/b\n",
+	  "Worth reading before Monday.\n\nRelevant docs\nhttps://example.com/a\nhttps://example.com/b\n" },
 	{ "test_signature_en_question_after_signoff_is_not_taken", NOBODY,
 	  "Thanks,\nCan you send it again?\n", "Thanks,\nCan you send it again?\n" },
 

@@ -155,6 +155,16 @@ struct fields {
  */
 int fields_parse(const char *text, size_t len, struct fields *out);
 
+/*
+ * fields_parse() that also ends a text field's value at a blank line followed by a sign-off in
+ * any language of the signature tables ("Alvast bedankt!", "Viele Grüße", "С уважением"): the
+ * closing and what follows are unread lines, not part of the value. closings: from
+ * trim_rules_signature() (or signature_rules_new()); NULL is fields_parse().
+ */
+struct signature_rules;
+int fields_parse_with(const struct signature_rules *closings, const char *text, size_t len,
+    struct fields *out);
+
 /* Free what f holds; f is empty (all zero) afterwards. NULL is fine. */
 void fields_release(struct fields *f);
 

@@ -30,6 +30,9 @@
  *        mail replied to (a person quoting someone, or a shell prompt in an example).
  *      Lines of only "---", "***" or "___" are the writer's; an underscore or dash line is a
  *      separator only when a mail header block follows it.
+ *      - at the end of what is left, a closing block without a "-- " line (sign-off, the
+ *        writer's name, title, contact details, a device line, a legal or list footer) is
+ *        dropped as signature.h describes: only with an anchor, never all of the text;
  *   3. the rule that text is never lost: when these rules leave nothing although the message
  *      has something besides quote headers, signatures and boilerplate (a message that is all
  *      quote, or one that starts with a separator), the result is the whole message without
@@ -79,6 +82,22 @@ void trim_rules_free(struct trim_rules *r);
  */
 int trim_reply(const struct trim_rules *rules, const char *text, size_t len, struct buf *out,
     struct trim_info *info);
+
+/* The sign-off tables inside r, for fields_parse_with(); they live as long as r. */
+struct signature_rules;
+const struct signature_rules *trim_rules_signature(const struct trim_rules *r);
+
+/* What is known of the sender, for the closing block (signature.h): any field may be NULL. */
+struct trim_context {
+	const char *from_name;   /* the From display name (UTF-8) */
+	const char *from_addr;   /* the From address */
+	const char *member_name; /* the roster's name for the sender, when known */
+};
+
+/* trim_reply() knowing who wrote: a last line with the writer's name ("Joost", "JH") is their
+ * signature. ctx may be NULL (then it is trim_reply()). */
+int trim_reply_from(const struct trim_rules *rules, const struct trim_context *ctx,
+    const char *text, size_t len, struct buf *out, struct trim_info *info);
 
 /* Free what info holds; it is TRIM_INFO_INIT afterwards. NULL is fine. */
 void trim_info_release(struct trim_info *info);

@@ -197,15 +197,20 @@ inspect(const char *raw, size_t len, size_t max, struct inspection *in)
 	}
 	/* One message per run: the patterns are compiled for it and freed after. */
 	struct trim_rules *rules = trim_rules_new();
-	int trc = trim_reply(rules, in->msg->text, in->msg->text_len, &in->text, &in->trim);
+	struct trim_context who = { in->msg->from.name, in->msg->from.addr, NULL };
+	int trc = trim_reply_from(rules, &who, in->msg->text, in->msg->text_len, &in->text,
+	    &in->trim);
 
-	trim_rules_free(rules);
-	if (trc < 0)
+	if (trc < 0) {
+		trim_rules_free(rules);
 		return -1;
+	}
 	{
 		struct fields f;
-		int rc = fields_parse(in->text.data, in->text.len, &f);
+		int rc = fields_parse_with(trim_rules_signature(rules), in->text.data, in->text.len,
+		    &f);
 
+		trim_rules_free(rules);
 		if (rc == 0 && (in->fields = fields_to_json(&f)) == NULL)
 			rc = -1;
 		fields_release(&f);

@@ -18,6 +18,7 @@
 
 #include "buf.h"
 #include "fields.h"
+#include "signature.h"
 #include "banned.h"
 
 /* Text past this is not read: replies are short, and larger inputs are hostile. */
@@ -120,6 +121,7 @@ struct parser {
 	int single;             /* a single-line field still waiting for its value line */
 	int after_blank;        /* the previous line of the value was blank */
 	int closed;             /* a closing paragraph was seen: later lines are unread */
+	const struct signature_rules *closings; /* sign-offs in every language, or NULL */
 };
 
 /* ---- small helpers ------------------------------------------------------------------------ */
@@ -1154,7 +1156,10 @@ parse_line(struct parser *ps, struct buf *ln, size_t line)
 		return -1;
 	if (r > 0)
 		return in_text ? finish(ps) : 0;
-	if (ps->closed || (in_text && is_closing(s, len, ps->after_blank))) {
+	/* a value ends at a blank line followed by a closing ("Alvast bedankt!", "Viele Grüße"):
+	 * the closing is not part of it */
+	if (ps->closed || (in_text && (is_closing(s, len, ps->after_blank) ||
+	    (ps->after_blank && signature_is_signoff(ps->closings, NULL, s, len))))) {
 		if (in_text && finish(ps) < 0)
 			return -1;
 		ps->closed = 1;
@@ -1175,6 +1180,13 @@ parse_line(struct parser *ps, struct buf *ln, size_t line)
 int
 fields_parse(const char *text, size_t len, struct fields *out)
 {
+	return fields_parse_with(NULL, text, len, out);
+}
+
+int
+fields_parse_with(const struct signature_rules *closings, const char *text, size_t len,
+    struct fields *out)
+{
 	struct parser ps;
 	struct buf ln = BUF_INIT;
 	size_t start = 0, line = 0;
@@ -1183,6 +1195,7 @@ fields_parse(const char *text, size_t len, struct fields *out)
 	memset(out, 0, sizeof(*out));
 	memset(&ps, 0, sizeof(ps));
 	ps.f = out;
+	ps.closings = closings;
 	buf_init(&ps.cur_label);
 	buf_init(&ps.value);
 	if (text == NULL)

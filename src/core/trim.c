@@ -14,6 +14,7 @@
 
 #include "buf.h"
 #include "rtable.h"
+#include "signature.h"
 #include "trim.h"
 #include "banned.h"
 
@@ -101,6 +102,7 @@ patterns_init(struct patterns *pt, struct fb_error *err)
  * every trim_reply(): no hidden shared state, no lock. */
 struct trim_rules {
 	struct patterns pt;
+	struct signature_rules *sig; /* the closing block without "-- " (signature.h) */
 };
 
 struct trim_rules *
@@ -114,6 +116,10 @@ trim_rules_load(struct fb_error *err)
 	}
 	if (patterns_init(&r->pt, err) < 0) {
 		free(r);
+		return NULL;
+	}
+	if ((r->sig = signature_rules_new(err)) == NULL) {
+		trim_rules_free(r);
 		return NULL;
 	}
 	return r;
@@ -135,7 +141,14 @@ trim_rules_free(struct trim_rules *r)
 	if (r == NULL)
 		return;
 	patterns_free(&r->pt);
+	signature_rules_free(r->sig);
 	free(r);
+}
+
+const struct signature_rules *
+trim_rules_signature(const struct trim_rules *r)
+{
+	return r != NULL ? r->sig : NULL;
 }
 
 static int
@@ -678,15 +691,32 @@ is_boundary(const struct line *l)
 	return l->kind != LK_TEXT && l->kind != LK_DEVICE;
 }
 
+/* Where a comma followed by a lower-case word goes on ("Sent from my desk, is much easier"),
+ * or 0: the part before it must name a device for the line to be a device line ("Sent from my
+ * cell, please excuse typos" is one; "Sent from my Verizon, Samsung Galaxy …" has no clause). */
+static size_t
+clause_at(const struct line *l)
+{
+	for (size_t i = 0; i + 2 < l->len; i++)
+		if (l->p[i] == ',' && l->p[i + 1] == ' ' && l->p[i + 2] >= 'a' && l->p[i + 2] <= 'z')
+			return i;
+	return 0;
+}
+
 /*
  * Device signatures stand apart: a run of them is one only when a blank line (or the start or
  * end, or a quote, header…) is directly above or below it. "… and we sent from my office\n"
- * inside a paragraph stays.
+ * inside a paragraph stays, and so does a line that goes on as a sentence.
  */
 static void
-confirm_devices(struct line *lines, size_t n)
+confirm_devices(const struct trim_rules *r, struct line *lines, size_t n)
 {
-	size_t i = 0;
+	size_t i = 0, c;
+
+	for (size_t k = 0; k < n; k++)
+		if (lines[k].kind == LK_DEVICE && (c = clause_at(&lines[k])) > 0 &&
+		    !signature_is_device(r->sig, lines[k].p, c))
+			lines[k].kind = LK_TEXT;
 
 	while (i < n) {
 		size_t j = i;
@@ -857,6 +887,61 @@ decide(struct line *lines, size_t n, struct removal *rm)
 	rm->cut = cut;
 }
 
+/* What drop_closing() removed, for the description. */
+struct closing {
+	size_t lines;     /* lines dropped (blank ones too) */
+	size_t anchor;    /* the line that made it a signature, or n */
+	const char *why;  /* "closing", "signature", …; NULL when nothing went */
+};
+
+/*
+ * The closing block without a "-- " line (sign-off, name, contact details, legal footer) at the
+ * end of the lines kept so far: signature.c decides, on those lines only.
+ */
+static int
+drop_closing(const struct trim_rules *r, const struct trim_context *ctx, struct line *lines,
+    size_t n, struct closing *c)
+{
+	struct signature_sender from = { NULL, NULL, NULL };
+	struct signature_block sig;
+	struct signature_line *kept;
+	size_t *at, m = 0;
+	int ret = -1;
+
+	c->lines = 0;
+	c->anchor = n;
+	c->why = NULL;
+	if (ctx != NULL) {
+		from.name = ctx->from_name;
+		from.name2 = ctx->member_name;
+		from.addr = ctx->from_addr;
+	}
+	kept = calloc(n + 1, sizeof(*kept));
+	at = calloc(n + 1, sizeof(*at));
+	if (kept == NULL || at == NULL)
+		goto out;
+	for (size_t i = 0; i < n; i++)
+		if (!lines[i].drop) {
+			kept[m].p = lines[i].p;
+			kept[m].len = lines[i].len;
+			at[m++] = i;
+		}
+	if (signature_find(r->sig, &from, kept, m, &sig) < 0)
+		goto out;
+	if (sig.start < m) {
+		for (size_t k = sig.start; k < m; k++)
+			lines[at[k]].drop = 1;
+		c->lines = m - sig.start;
+		c->anchor = at[sig.anchor < m ? sig.anchor : sig.start];
+		c->why = sig.why;
+	}
+	ret = 0;
+out:
+	free(kept);
+	free(at);
+	return ret;
+}
+
 /* The never-empty rule: keep everything but quote headers, device signatures, boilerplate. */
 static void
 decide_fallback(struct line *lines, size_t n)
@@ -1007,6 +1092,14 @@ int
 trim_reply(const struct trim_rules *rules, const char *text, size_t len, struct buf *out,
     struct trim_info *info)
 {
+	return trim_reply_from(rules, NULL, text, len, out, info);
+}
+
+int
+trim_reply_from(const struct trim_rules *rules, const struct trim_context *ctx,
+    const char *text, size_t len, struct buf *out, struct trim_info *info)
+{
+	struct closing closing = { 0, 0, NULL };
 	struct patterns call; /* the rules with this call's match state */
 	const struct patterns *pt = &call;
 	struct line *lines = NULL;
@@ -1036,8 +1129,10 @@ trim_reply(const struct trim_rules *rules, const char *text, size_t len, struct 
 	n = len ? split_lines(text, len, lines) : 0;
 	if (classify(pt, lines, n) < 0)
 		goto out;
-	confirm_devices(lines, n);
+	confirm_devices(rules, lines, n);
 	decide(lines, n, &rm);
+	if (anything_kept(lines, n) && drop_closing(rules, ctx, lines, n, &closing) < 0)
+		goto out;
 	if (!anything_kept(lines, n)) {
 		decide_fallback(lines, n);
 		fallback = anything_kept(lines, n);
@@ -1049,6 +1144,12 @@ trim_reply(const struct trim_rules *rules, const char *text, size_t len, struct 
 		info->lines_removed = n - kept;
 		info->everything_quoted = fallback;
 		if (describe(&info->removed, lines, n, &rm, fallback) < 0)
+			goto out;
+		if (closing.why != NULL && (buf_addf(&info->removed, "%s%s ",
+		    info->removed.len > 0 ? "; " : "", closing.why) < 0 ||
+		    describe_line(&info->removed, &lines[closing.anchor]) < 0 ||
+		    buf_addf(&info->removed, " (%zu line%s)", closing.lines,
+		    closing.lines == 1 ? "" : "s") < 0))
 			goto out;
 	}
 	ret = 0;

@@ -234,55 +234,40 @@ sender_trusted(struct ctx *c, const struct outmail_token *t, int *ok)
 	return 0;
 }
 
-/* 1 when line[0..len) is the writer's full or first name (a sign-off, "Piet"), any case. */
-static int
-is_own_name(const char *line, size_t len, const char *name)
-{
-	size_t first = strcspn(name, " ");
-
-	while (len > 0 && (line[len - 1] == ' ' || line[len - 1] == '\r' || line[len - 1] == '\n'))
-		len--;
-	while (len > 0 && *line == ' ') {
-		line++;
-		len--;
-	}
-	return len > 0 && ((len == strlen(name) && strncasecmp(line, name, len) == 0) ||
-	    (len == first && strncasecmp(line, name, len) == 0));
-}
-
 /*
- * The text the writer wrote (trimmed) and its fields. A last line that is only the writer's
- * name is a sign-off, not part of the last field: it is dropped before the fields are read.
- * A reply that is nothing but quotes, quote headers and signatures (trim's never-empty rule
- * chose its text) is nothing written: its text stays empty, never applied as the writer's.
+ * The text the writer wrote (trimmed) and its fields. trim knows the writer (the From name and
+ * address, and the roster's name): their closing block and a last line that is only their
+ * name are a signature, not part of the last field. A reply that is nothing but quotes, quote
+ * headers and signatures (trim's never-empty rule chose its text) is nothing written: its text
+ * stays empty, never applied as the writer's.
  */
 static int
 read_text(struct ctx *c, int64_t writer)
 {
+	struct trim_context who = { c->msg->from.name, c->msg->from.addr, NULL };
 	struct trim_info info = TRIM_INFO_INIT;
 	struct member m;
-	int rc;
+	int have = 0, rc;
 
 	if (c->f->trim == NULL)
 		return fb_error_set(c->err, "no trim rules (the caller sets flow.trim)");
-	rc = trim_reply(c->f->trim, c->msg->text, c->msg->text_len, &c->text, &info);
+	if (writer > 0) {
+		if (apply_member_get(c, writer, &m) < 0)
+			return -1;
+		have = 1;
+		who.member_name = m.name;
+	}
+	rc = trim_reply_from(c->f->trim, &who, c->msg->text, c->msg->text_len, &c->text, &info);
 	c->nothing_written = rc == 0 && info.everything_quoted;
 	trim_info_release(&info);
+	if (have)
+		store_member_release(&m);
 	if (rc < 0)
 		return fb_error_set(c->err, "out of memory reading the reply");
 	if (c->nothing_written)
 		buf_reset(&c->text);
-	if (writer > 0 && c->text.len > 0) {
-		if (apply_member_get(c, writer, &m) < 0)
-			return -1;
-		size_t end = c->text.len - 1, start = end;
-		while (start > 0 && c->text.data[start - 1] != '\n')
-			start--;
-		if (is_own_name(c->text.data + start, end - start, m.name))
-			buf_truncate(&c->text, start);
-		store_member_release(&m);
-	}
-	if (fields_parse(c->text.data ? c->text.data : "", c->text.len, &c->fields) < 0)
+	if (fields_parse_with(trim_rules_signature(c->f->trim), c->text.data ? c->text.data : "",
+	    c->text.len, &c->fields) < 0)
 		return fb_error_set(c->err, "out of memory reading the reply");
 	return 0;
 }

@@ -104,13 +104,15 @@ read_one(const struct trim_rules *rules, const char *raw, size_t len, struct cou
 		c->kinds[CLASSIFY_UNKNOWN]++;
 		return;
 	}
-	rc = trim_reply(rules, msg->text, msg->text_len, &text, &trim);
+	struct trim_context who = { msg->from.name, msg->from.addr, NULL };
+
+	rc = trim_reply_from(rules, &who, msg->text, msg->text_len, &text, &trim);
 	t[2] = now();
 	if (rc == 0)
 		rc = classify_message(msg, &cls, &err);
 	t[3] = now();
 	if (rc == 0)
-		rc = fields_parse(text.data, text.len, &f);
+		rc = fields_parse_with(trim_rules_signature(rules), text.data, text.len, &f);
 	t[4] = now();
 	for (int i = 1; i < 4; i++)
 		c->stage[i] += t[i + 1] - t[i];

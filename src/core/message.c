@@ -961,11 +961,15 @@ message_parse(const char *raw, size_t len, size_t max_size, struct fb_error *err
 		return NULL;
 	}
 	w.msg = msg;
-	/* an mbox "From " separator line is not a header: skip it */
+	/* an mbox "From " separator line is not a header: skip it, up to its line end whatever
+	 * the convention (a classic-Mac file has only CRs: looking for LF alone skipped it all) */
 	if (len >= 5 && memcmp(raw, "From ", 5) == 0) {
-		const char *nl = memchr(raw, '\n', len);
-		size_t skip = nl != NULL ? (size_t)(nl - raw) + 1 : len;
+		size_t skip = 0;
 
+		while (skip < len && raw[skip] != '\r' && raw[skip] != '\n')
+			skip++;
+		if (skip < len)
+			skip += raw[skip] == '\r' && skip + 1 < len && raw[skip + 1] == '\n' ? 2 : 1;
 		raw += skip;
 		len -= skip;
 	}

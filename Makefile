@@ -34,7 +34,8 @@ else
 BUILD     ?= build
 endif
 
-PKGS      := sqlite3 libical inih jansson gumbo libsystemd cairo fontconfig gnutls libetpan libesmtp-1.0 openssl
+PKGS      := sqlite3 libical inih jansson gumbo libsystemd cairo fontconfig gnutls libetpan libesmtp-1.0 openssl \
+             libpcre2-8
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 TEST_LIBS  := $(shell pkg-config --libs cmocka 2>/dev/null)
@@ -70,8 +71,9 @@ D_SRC     := $(sort $(wildcard src/daemon/*.c))
 UNIT_SRC  := $(sort $(wildcard tests/unit/test_*.c))
 TOOL_SRC  := $(sort $(wildcard tests/tools/*.c))
 
-LIB_OBJ   := $(LIB_SRC:%.c=$(BUILD)/%.o) $(BUILD)/gen/embedded.o
+LIB_OBJ   := $(LIB_SRC:%.c=$(BUILD)/%.o) $(BUILD)/gen/embedded.o $(BUILD)/gen/tables.o
 EMBED_SRC := $(sort $(shell find mail-templates -type f ! -name README.md))
+TABLE_SRC := $(sort $(shell find src/core/tables -type f ! -name README.md))
 CTL_OBJ   := $(CTL_SRC:%.c=$(BUILD)/%.o)
 D_OBJ     := $(D_SRC:%.c=$(BUILD)/%.o)
 UNIT_BIN  := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
@@ -94,6 +96,16 @@ $(BUILD)/gen/embedded.c: src/embed.sh $(EMBED_SRC)
 	$(Q)sh src/embed.sh $@ mail-templates
 
 $(BUILD)/gen/embedded.o: $(BUILD)/gen/embedded.c
+	$(call say,CC,$<)
+	$(Q)$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -c -o $@ $<
+
+# The pattern tables (src/core/tables/, read by rtable), compiled in the same way.
+$(BUILD)/gen/tables.c: src/embed.sh $(TABLE_SRC)
+	$(call say,EMBED,$@)
+	@mkdir -p $(dir $@)
+	$(Q)sh src/embed.sh $@ src/core/tables rtable_files rtable_file rtable.h
+
+$(BUILD)/gen/tables.o: $(BUILD)/gen/tables.c
 	$(call say,CC,$<)
 	$(Q)$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -c -o $@ $<
 
@@ -148,7 +160,7 @@ fuzz: fuzz-build
 # Debian packages. Build: the libraries. Test: the real servers and peers the tests start.
 DEB_BUILD := build-essential pkg-config tzdata libsqlite3-dev libesmtp-dev libetpan-dev libical-dev \
              libinih-dev libcsv-dev libjansson-dev libcmocka-dev libgumbo-dev libsystemd-dev \
-             libcairo2-dev libfontconfig-dev libgnutls28-dev libssl-dev
+             libcairo2-dev libfontconfig-dev libgnutls28-dev libssl-dev libpcre2-dev
 DEB_TEST  := dovecot-imapd postfix python3 python3-aiosmtpd python3-icalendar valgrind clang \
              libclang-rt-14-dev sqlite3 ca-certificates openssl groff-base man-db systemd
 

@@ -269,8 +269,10 @@ rtable_first(const struct rtable *t, const char *s, size_t len, struct rtable_sc
 	if (scratch == NULL && (scratch = own = rtable_scratch_new()) == NULL)
 		return -1;
 	for (size_t i = 0; i < t->n; i++) {
-		/* > 0 a match; PCRE2_ERROR_NOMATCH, or a limit hit on hostile input: no match */
-		if (pcre2_match(t->e[i].code, (PCRE2_SPTR)s, len, 0, 0, scratch->md, t->mctx) > 0) {
+		/* >= 0 a match (0: it has more groups than the one-pair match data holds, which
+		 * is fine: only whether it matched is wanted); PCRE2_ERROR_NOMATCH, or a limit hit
+		 * on hostile input: no match */
+		if (pcre2_match(t->e[i].code, (PCRE2_SPTR)s, len, 0, 0, scratch->md, t->mctx) >= 0) {
 			found = (long)i;
 			break;
 		}

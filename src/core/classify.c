@@ -378,6 +378,21 @@ read_signs(const struct fb_message *m, const struct bounce_ctx *b, struct auto_s
 	a->subject = table_first(b, b->rules->subjects, m->subject);
 }
 
+/* A forwarded message's subject: "Fwd:", "FW:", "WG:", "TR:", "RV:", "I:", "Doorst:", "ENC:". */
+static int
+forwarded(const char *subject)
+{
+	static const char *const prefixes[] = { "fwd:", "fw:", "wg:", "tr:", "rv:", "i:",
+	    "doorst:", "enc:", "pd:", "vs:", "vl:", "转发:", "転送:" };
+
+	while (subject != NULL && (*subject == ' ' || *subject == '['))
+		subject++;
+	for (size_t i = 0; subject != NULL && i < NELEM(prefixes); i++)
+		if (strncasecmp(subject, prefixes[i], strlen(prefixes[i])) == 0)
+			return 1;
+	return 0;
+}
+
 /* Does the message look automatic at all (worth compiling and searching the tables for)? */
 static int
 maybe_automatic(const struct fb_message *m)
@@ -589,8 +604,10 @@ bounce_reason(const struct fb_message *m, const struct bounce_ctx *b, struct cla
 	if (b->rules == NULL)
 		return 0;
 	read_signs(m, b, &a);
-	if (!a.daemon && !a.null_sender && !a.submitted && !a.nobody && a.subject < 0 &&
-	    m->original_headers == NULL)
+	/* a notice's subject alone is a person's subject too ("Undeliverable: why?"), unless the
+	 * person forwards the notice ("Fwd: Returned mail: ...") */
+	if (!a.daemon && !a.null_sender && !a.submitted && !a.nobody &&
+	    m->original_headers == NULL && (a.subject < 0 || !forwarded(m->subject)))
 		return 0;
 	/* a read receipt (RFC 8098) returns headers from a null sender too: not a failure */
 	if (m->report_type != NULL && strcmp(m->report_type, mdn) == 0)
@@ -699,8 +716,8 @@ settle_reason(const struct fb_message *m, const struct bounce_ctx *b, struct cla
 		if (r->bounce.reason == CLASSIFY_BOUNCE_UNKNOWN)
 			r->bounce.reason = by_status;
 	}
-	if (r->bounce.reason == CLASSIFY_BOUNCE_EXPIRED && r->bounce.status[0] == '5' &&
-	    smtp_5xx_with(m->text, r->bounce.status))
+	if (r->bounce.reason == CLASSIFY_BOUNCE_EXPIRED && by_status != CLASSIFY_BOUNCE_EXPIRED &&
+	    r->bounce.status[0] == '5' && smtp_5xx_with(m->text, r->bounce.status))
 		r->bounce.reason = CLASSIFY_BOUNCE_UNKNOWN;
 	if (rc >= 0 && r->bounce.reason == CLASSIFY_BOUNCE_EXPIRED && r->bounce.status[0] != '4') {
 		rc = classify_add_reason(r, "the server gave up retrying a temporary failure: "

@@ -103,7 +103,7 @@ static const struct bcase cases[] = {
 	      "the returned message <" } }, 1, 1, 1 },
 	{ "test_bounce_temporary_counts_lightly_and_the_outbox_retries", 0, {
 	    { VERP_TO, "4.2.2", 0, "applied", "temporary delivery failure for piet.jansen@"
-	      "example.nl (4.2.2; proved by our bounce address in its envelope recipient): "
+	      "example.nl (4.2.2, mailbox_full; proved by our bounce address in its envelope recipient): "
 	      "bounce score 1 of 4; the outbox retries; still reachable" } }, 0, 0, 1 },
 	{ "test_bounce_coordinator_is_told_once", 2, {
 	    { VERP_TO, NULL, 0, "applied", "marked unreachable" },

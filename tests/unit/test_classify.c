@@ -127,12 +127,12 @@ static const struct classify_case {
 	  "Return-Path: <>\nSubject: Undeliverable: Feedbackverzoek\n\n"
 	  "Delivery has failed to these recipients or groups:\n\njan@contoso.example\n"
 	  "Remote Server returned '550 5.1.10 RESOLVER.ADR.RecipientNotFound'\n",
-	  CLASSIFY_BOUNCE, "Delivery has failed", NULL, "jan@contoso.example", "5.1.10" },
+	  CLASSIFY_BOUNCE, "delivery has failed to these recipients", NULL, "jan@contoso.example", "5.1.10" },
 	{ "Gmail DSN subject, temporary", "From: Mail Delivery Subsystem <mailer-daemon@googlemail.com>\n"
 	  "Subject: Delivery Status Notification (Delay)\nReturn-Path: <>\n\n"
 	  "Delivery to the following recipient has been delayed:\n\n     slow@example.net\n\n"
 	  "Message will be retried for 2 more day(s)\n",
-	  CLASSIFY_BOUNCE, "Delivery Status Notification", NULL, "slow@example.net", "4.0.0" },
+	  CLASSIFY_BOUNCE, "delivery to the following recipient", NULL, "slow@example.net", "4.0.0" },
 	{ "a bounce with a token and an iTIP part is a bounce", "From: MAILER-DAEMON@mx.example.org\n"
 	  "To: feedback+" TOK "@example.org\nReturn-Path: <>\nSubject: Returned mail: User unknown\n"
 	  "Content-Type: multipart/mixed; boundary=b\n\n--b\nContent-Type: text/plain\n\n"

@@ -163,6 +163,9 @@ OUR_READING = {
     "lhost-opensmtpd-04.eml": (False, "the notice gives no status and says \"this is only a "
                                "temporary failure report\"; sisimai files it as 5.0.944 "
                                "networkerror"),
+    "lhost-opensmtpd-05.eml": (False, "\"Envelope expired\": the server gave up retrying a "
+                               "temporary failure, read as expired 4.4.7 (not permanent); "
+                               "sisimai files it as 5.0.947 expired"),
 }
 
 
@@ -331,8 +334,17 @@ def itip():
                                                       " ".join(str(v) for v in want.values() if v)))
 
 
+def folder_of(eml):
+    return os.path.dirname(case_id(eml))
+
+
 def clients():
+    # our own cases, in clients/ and each topic folder under it (clients/bounces/, ...)
     cases = files("clients")
+    top = os.path.join(CORPUS, "clients")
+    for sub in sorted(os.listdir(top)):
+        if os.path.isdir(os.path.join(top, sub)):
+            cases += files(os.path.join("clients", sub))
     if not cases:
         notok("client cases present")
     for eml in cases:
@@ -341,7 +353,7 @@ def clients():
             want = json.load(f)
         out, err = inspect(eml)
         if out is None:
-            verdict("clients", case_id(eml), False, "client %s: inspect failed" % name, err,
+            verdict(folder_of(eml), case_id(eml), False, "client %s: inspect failed" % name, err,
                     crashed=True)
             continue
         bad = []
@@ -356,7 +368,7 @@ def clients():
                         bad.append("%s.%s is %r, expected %r" % (k, kk, g.get(kk), vv))
             elif g != v:
                 bad.append("%s is %r, expected %r" % (k, g, v))
-        verdict("clients", case_id(eml), not bad, "client %s: %s as expected"
+        verdict(folder_of(eml), case_id(eml), not bad, "client %s: %s as expected"
                 % (name, ", ".join(sorted(want))), "\n".join(bad))
 
 

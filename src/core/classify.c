@@ -42,6 +42,19 @@ static const char *const AUTO_SUBJECT_START[] = {
 	"On vacation", "I am out of the office", "I'm out of the office", "Automatiskt svar",
 };
 
+/* "Automatic reply" in the languages Exchange and webmails write it, anywhere in the subject:
+ * old Exchange puts it after the localised "Out of Office" ("Ārpus biroja atrašanās automātiskā
+ * atbilde: …", often without the diacritics). */
+static const char *const AUTO_SUBJECT_ANY[] = {
+	"automatiska atbilde", "automātiskā atbilde", "automatinis atsakymas",
+	"automaattinen vastaus", "automatikus válasz", "automatická odpověď",
+	"automatická odpoveď", "odpowiedź automatyczna", "automatische antwort",
+	"respuesta automática", "risposta automatica", "resposta automática",
+	"automatisk svar", "automatisk besvarelse", "otomatik yanıt", "автоматический ответ",
+	"автоматична відповідь", "自動応答", "自动回复", "自動回覆", "자동 회신", "autoreply",
+	"automatic reply", "auto-reply",
+};
+
 /* Headers whose mere presence marks an automatic message. */
 static const char *const AUTO_HEADERS[] = {
 	"X-Autoreply", "X-Autorespond", "X-Autoresponder", "X-MS-Exchange-Inbox-Rules-Loop",
@@ -842,6 +855,10 @@ auto_reason(const struct fb_message *m, struct classify_result *r)
 				    AUTO_SUBJECT_START[i]) < 0 ? -1 : 1;
 		if (ci_strstr(v, "out of office") != NULL)
 			return classify_add_reason(r, "out-of-office subject") < 0 ? -1 : 1;
+		for (size_t i = 0; i < NELEM(AUTO_SUBJECT_ANY); i++)
+			if (ci_strstr(v, AUTO_SUBJECT_ANY[i]) != NULL)
+				return classify_add_reason(r, "automatic-reply subject \"%s\"",
+				    AUTO_SUBJECT_ANY[i]) < 0 ? -1 : 1;
 	}
 	return 0;
 }

@@ -97,6 +97,12 @@ static const struct classify_case {
 	{ "Afwezig subject", FROM TO "Subject: Afwezig tot 1 februari\n\nx\n", CLASSIFY_AUTO_REPLY, "Afwezig", NULL, NULL, NULL },
 	{ "English out-of-office subject", FROM TO "Subject: Out of Office: Re: x\n\nx\n", CLASSIFY_AUTO_REPLY, "Out of Office", NULL, NULL, NULL },
 	{ "Automatic reply", FROM TO "Subject: Automatic reply: x\n\nx\n", CLASSIFY_AUTO_REPLY, "Automatic reply", NULL, NULL, NULL },
+	{ "old Exchange's Latvian out-of-office subject, without diacritics", FROM TO
+	  "Subject: Arpus biroja atrasanas automatiska atbilde: Feedback\n\nIk ben weg\n",
+	  CLASSIFY_AUTO_REPLY, "automatiska atbilde", NULL, NULL, NULL },
+	{ "Polish automatic reply after the subject", FROM TO
+	  "Subject: Feedback (Odpowiedź automatyczna)\n\nx\n",
+	  CLASSIFY_AUTO_REPLY, "odpowiedź automatyczna", NULL, NULL, NULL },
 	{ "a person writing about absence is a person", FROM "To: feedback+" TOK "@example.org\n"
 	  "Subject: Re: ik ben volgende week afwezig\n\nx\n", CLASSIFY_REPLY, "address", TOK, NULL, NULL },
 

@@ -120,8 +120,10 @@ void classify_rules_free(struct classify_rules *rules);
 int classify_message_with(const struct classify_rules *rules, const struct fb_message *msg,
     struct classify_result *out, struct fb_error *err);
 
-/* The same, compiling the tables itself, and only for a message that looks automatic (a
- * person's reply costs nothing more): for callers that classify one message. */
+/* The same, compiling the tables itself (~14 ms), and only for a message whose headers already
+ * look automatic (a daemon or null sender, no usable From, Auto-Submitted, a report or a returned
+ * message): a person's mail costs nothing more, but a notice found only by its subject or
+ * wording needs the rules. For tests and callers that classify one message. */
 int classify_message(const struct fb_message *msg, struct classify_result *out,
     struct fb_error *err);
 

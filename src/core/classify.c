@@ -415,8 +415,7 @@ maybe_automatic(const struct fb_message *m)
 	    m->original_headers != NULL || m->delivery_status != NULL ||
 	    message_header(m, "X-Failed-Recipients") != NULL ||
 	    (m->content_type != NULL && strcmp(m->content_type, "multipart/report") == 0) ||
-	    (m->subject != NULL && m->in_reply_to == NULL && m->references == NULL) ||
-	    strstr(m->text, "notificationType") != NULL || strstr(m->text, "eventType") != NULL;
+	    (m->from.addr != NULL && strncasecmp(m->from.addr, "microsoftexchange", 17) == 0);
 }
 
 /* ------------------------------------------------------------------------------------------ */
@@ -549,6 +548,7 @@ static const struct {
 
 static void reason_from(const struct bounce_ctx *b, const char *s,
     struct classify_result *r);
+static enum classify_bounce_reason reason_of_status(const char *st);
 
 /* An SES bounce notification: 1 (r filled), 0 (not one), -1 out of memory. */
 static int
@@ -580,11 +580,16 @@ ses_bounce(const struct fb_message *m, const struct bounce_ctx *b, struct classi
 		if (diag == NULL || !find_status(diag, r->bounce.status))
 			memcpy(r->bounce.status, type != NULL && strcmp(type, "Permanent") == 0 ?
 			    "5.0.0" : "4.0.0", 6);
+	r->bounce.reason = reason_of_status(r->bounce.status);
+	if (r->bounce.reason == CLASSIFY_BOUNCE_TEMPORARY)
+		r->bounce.reason = CLASSIFY_BOUNCE_UNKNOWN; /* the subtype or wording may say more */
 	for (size_t i = 0; sub != NULL && i < NELEM(SES_SUBTYPES); i++)
 		if (strcmp(sub, SES_SUBTYPES[i].subtype) == 0)
 			r->bounce.reason = SES_SUBTYPES[i].reason;
 	if (r->bounce.reason == CLASSIFY_BOUNCE_UNKNOWN)
 		reason_from(b, diag, r);
+	if (r->bounce.reason == CLASSIFY_BOUNCE_UNKNOWN && r->bounce.status[0] == '4')
+		r->bounce.reason = CLASSIFY_BOUNCE_TEMPORARY;
 	if (ses_message_id(mail, r) < 0 || dup_to(&r->bounce.sent_from, json_str(mail, "source")) < 0)
 		goto out;
 	ses_token(mail, r);

@@ -748,6 +748,10 @@ settle_reason(const struct fb_message *m, const struct bounce_ctx *b, struct cla
 	return rc < 0 ? -1 : 0;
 }
 
+/* RFC 3464's Action word for a recipient the server gave up on (a word of the report, not
+ * one of our inbox states) */
+static const char DSN_ACTION_FAILED[] = "failed";
+
 static int
 read_bounce(const struct fb_message *m, const struct bounce_ctx *b, struct classify_result *r)
 {
@@ -765,7 +769,8 @@ read_bounce(const struct fb_message *m, const struct bounce_ctx *b, struct class
 			if (r->bounce.status[0] == '\0' && strcasecmp(v.data, "delayed") == 0)
 				memcpy(r->bounce.status, "4.0.0", 6);
 			/* failed on a 4.x.x: the server stopped retrying a temporary error */
-			gave_up = strcasecmp(v.data, "failed") == 0 && r->bounce.status[0] == '4';
+			gave_up = strcasecmp(v.data, DSN_ACTION_FAILED) == 0 &&
+			    r->bounce.status[0] == '4';
 		}
 	}
 	if (rc >= 0 && r->bounce.recipient == NULL &&

@@ -193,9 +193,9 @@ count(struct ctx *c, const struct bounce_sent *s, const char *proof)
 	since = store_bounce_unreachable_since(c->f->db, s->recipient, c->err);
 	if (since < 0)
 		return -1;
-	buf_putf(&why, "%s delivery failure for %s (%s, %s; proved by %s): bounce score %d of %d",
-	    b->permanent ? "permanent" : "temporary", s->recipient, b->status,
-	    classify_bounce_reason_name(b->reason), proof, score, o->bounce_threshold);
+	buf_putf(&why, "%s delivery failure for %s (%s; proved by %s): bounce score %d of %d",
+	    b->permanent ? "permanent" : "temporary", s->recipient, b->status, proof, score,
+	    o->bounce_threshold);
 	/* an expired retry: the server gave up on a temporary failure, which weighs as one */
 	if (b->reason == CLASSIFY_BOUNCE_EXPIRED)
 		buf_puts(&why, "; the server gave up retrying, counted as temporary");

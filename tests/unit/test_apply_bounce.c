@@ -48,6 +48,8 @@ enum shape {
 	REPLY_MALLORY,    /* a stranger answers with Piet's reply token */
 	REPLY_TO_VERP,    /* Piet answers, to the envelope sender, In-Reply-To our message */
 	OOO_TO_VERP,      /* Piet's out-of-office, sent to the envelope sender (RFC 3834) */
+	VERP_DMA,         /* DragonFly dma's plain notice from "MAILER-DAEMON <>" (no usable
+	                   * From) to the envelope sender */
 	SES_SOURCE,       /* Amazon SES JSON: mail.source our envelope sender, Piet failed */
 	SES_SOURCE_OTHER, /* ... the same envelope sender, but the failure named is Jan's */
 	SES_MESSAGE_ID,   /* SES JSON naming our Message-ID in mail.headers, Piet failed */
@@ -114,6 +116,9 @@ static const struct bcase cases[] = {
 	      "example.nl (4.4.7; proved by our bounce address in its envelope recipient): "
 	      "bounce score 1 of 4; the server gave up retrying, counted as temporary; still "
 	      "reachable" } }, 0, 0, 1 },
+	{ "test_bounce_from_mailer_daemon_without_address_counts", 2, {
+	    { VERP_DMA, NULL, 0, "applied", "marked unreachable: bounce score 2 of 2 (last 5.1.1, "
+	      "our bounce address in its envelope recipient)" } }, 1, 1, 1 },
 	{ "test_bounce_ses_envelope_sender_of_our_mail_counts", 2, {
 	    { SES_SOURCE, NULL, 0, "applied", "marked unreachable: bounce score 2 of 2 (last "
 	      "5.1.1, our bounce address in the SES notification's envelope sender)" } },
@@ -353,6 +358,18 @@ inbound(struct world *w, const struct step *s, int64_t *id)
 		    "Message-ID: <o%d@example.nl>\nAuto-Submitted: auto-replied\n"
 		    "In-Reply-To: <%s>\n\nIk ben afwezig tot en met 1 februari 2027.\n", to.data, n,
 		    w->message_id), 0);
+		break;
+	case VERP_DMA:
+		assert_int_equal(buf_addf(&raw, "Received: from MAILER-DAEMON\n\tid 1a2b\n"
+		    "\tby mail.example.nl (DragonFly Mail Agent v0.13);\n"
+		    "\tTue, 05 Jan 2027 10:00:00 +0100\nX-Original-To: <%s>\n"
+		    "From: MAILER-DAEMON <>\nTo: %s\nSubject: Mail delivery failed\n"
+		    "Message-Id: <1a2b.%d@mail.example.nl>\n\n"
+		    "This is the DragonFly Mail Agent v0.13 at mail.example.nl.\n\n"
+		    "There was an error delivering your mail to <%s>.\n\n"
+		    "mx.example.nl [192.0.2.25] did not like our RCPT TO:\n"
+		    "550 5.1.1 <%s>: Recipient address rejected: User unknown\n\n"
+		    "Message headers follow.\n\n", to.data, to.data, n, PIET_ADDR, PIET_ADDR), 0);
 		break;
 	case SES_SOURCE:
 		ses(&raw, n, PIET_ADDR, to.data, "x1@elsewhere.example");

@@ -51,8 +51,7 @@ static const char *const AUTO_SUBJECT_ANY[] = {
 	"automatická odpoveď", "odpowiedź automatyczna", "automatische antwort",
 	"respuesta automática", "risposta automatica", "resposta automática",
 	"automatisk svar", "automatisk besvarelse", "otomatik yanıt", "автоматический ответ",
-	"автоматична відповідь", "自動応答", "自动回复", "自動回覆", "자동 회신", "autoreply",
-	"automatic reply", "auto-reply",
+	"автоматична відповідь", "自動応答", "自动回复", "自動回覆", "자동 회신",
 };
 
 /* Headers whose mere presence marks an automatic message. */

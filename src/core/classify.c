@@ -621,10 +621,12 @@ bounce_reason(const struct fb_message *m, const struct bounce_ctx *b, struct cla
 	if (b->rules == NULL)
 		return 0;
 	read_signs(m, b, &a);
-	/* a notice's subject alone is a person's subject too ("Undeliverable: why?"), unless the
-	 * person forwards the notice ("Fwd: Returned mail: ...") */
+	/* a notice's subject alone is a person's too when they answer one ("Re: Undeliverable"):
+	 * it counts on a message that answers nothing, or that forwards the notice ("Fwd:
+	 * Returned mail: ...") */
 	if (!a.daemon && !a.null_sender && !a.submitted && !a.nobody &&
-	    m->original_headers == NULL && (a.subject < 0 || !forwarded(m->subject)))
+	    m->original_headers == NULL && (a.subject < 0 || (!forwarded(m->subject) &&
+	    (m->in_reply_to != NULL || m->references != NULL))))
 		return 0;
 	/* a read receipt (RFC 8098) returns headers from a null sender too: not a failure */
 	if (m->report_type != NULL && strcmp(m->report_type, mdn) == 0)

@@ -169,9 +169,10 @@ static const struct bounce_case {
 	  "My first mail came back as undeliverable, your message could not be delivered to "
 	  "me because my mailbox was full. Sorry!\n",
 	  CLASSIFY_REPLY, NULL, NULL, NULL },
-	{ "a person quoting a notice's subject is no bounce", PERSON
-	  "Subject: Undeliverable: why?\n\nDelivery has failed to these recipients or groups, "
-	  "says my Outlook.\n",
+	{ "a person answering a notice, quoting it, is no bounce", PERSON
+	  "Subject: Re: Undeliverable: Feedback\nIn-Reply-To: <ndr1@contoso.example>\n\n"
+	  "What does this mean?\n\n> Delivery has failed to these recipients or groups:\n"
+	  "> jan@contoso.example\n",
 	  CLASSIFY_NEW, NULL, NULL, NULL },
 	{ "a read receipt from a null sender is no bounce", "From: Lid <lid@example.org>\n"
 	  "Return-Path: <>\nSubject: Read: Feedback\n"
@@ -180,6 +181,16 @@ static const struct bounce_case {
 	  "Content-Type: message/disposition-notification\n\nDisposition: manual-action/MDN-sent-"
 	  "manually; displayed\n--b\nContent-Type: text/rfc822-headers\n\nTo: lid@example.org\n--b--\n",
 	  CLASSIFY_NEW, NULL, NULL, NULL },
+};
+
+/* Notices whose headers look like a person's: only the compiled tables (subject and wording
+ * together) find them, so classify_message() without rules reads them as new mail. */
+static const struct bounce_case RULES_ONLY[] = {
+	{ "a notice with neither daemon nor null sender, its subject and wording say it",
+	  "From: Mail Gateway <gateway@mx.example.com>\nSubject: Undeliverable: Feedback\n\n"
+	  "Delivery has failed to these recipients or groups:\n\ngone@example.net\n"
+	  "The email address you entered couldn't be found.\n",
+	  CLASSIFY_BOUNCE, "gone@example.net", "5.0.0", "user_unknown" },
 };
 
 static void
@@ -228,6 +239,14 @@ test_classify_bounce_table_without_rules(void **state)
 	const size_t i = TESTLIB_ROW(state, CASES);
 
 	check(&CASES[i], NULL);
+}
+
+static void
+test_classify_bounce_by_subject_and_wording(void **state)
+{
+	const size_t i = TESTLIB_ROW(state, RULES_ONLY);
+
+	check(&RULES_ONLY[i], RULES);
 }
 
 /* The SES notification names what we sent, for apply_bounce's proof. */
@@ -289,6 +308,7 @@ main(void)
 	static const struct testlib_rows rows[] = {
 		TESTLIB_ROWS(test_classify_bounce_table, CASES),
 		TESTLIB_ROWS(test_classify_bounce_table_without_rules, CASES),
+		TESTLIB_ROWS(test_classify_bounce_by_subject_and_wording, RULES_ONLY),
 	};
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_classify_bounce_ses_names_our_message),

@@ -18,6 +18,7 @@
 struct outmail_templates;
 struct trim_rules;
 struct report_rules;
+struct classify_rules;
 
 struct flow {
 	struct db *db;
@@ -26,6 +27,9 @@ struct flow {
 	time_t now;
 	const struct trim_rules *trim;  /* trim's compiled patterns, made once (trim_rules_new) by
 					 * whoever applies replies; NULL where nothing is applied */
+	const struct classify_rules *classify; /* the bounce tables, made once
+					 * (classify_rules_new); NULL: compiled per message that
+					 * may be a notice (tests) */
 };
 
 /* The configuration's [program] defaults as plan settings (tz and weeks left to

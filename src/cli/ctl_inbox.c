@@ -15,6 +15,7 @@
 #include "table.h"
 #include "vocab.h"
 #include "trim.h"
+#include "classify.h"
 #include "banned.h"
 
 static const char inbox_usage[] =
@@ -60,6 +61,7 @@ run_apply(struct ctl *c, int64_t id, int flags)
 	struct outmail_templates *tpl = NULL;
 	struct apply_outcome o = APPLY_OUTCOME_INIT;
 	struct trim_rules *trim = NULL;
+	struct classify_rules *crules = NULL;
 	struct flow f;
 	struct fb_error err;
 	int rc = CTL_OK;
@@ -71,6 +73,12 @@ run_apply(struct ctl *c, int64_t id, int flags)
 		return ctl_error("out of memory compiling trim's patterns");
 	}
 	f.trim = trim;
+	if ((crules = classify_rules_new(&err)) == NULL) {
+		outmail_templates_free(tpl);
+		trim_rules_free(trim);
+		return ctl_error("%s", err.msg);
+	}
+	f.classify = crules;
 	if (apply_inbox(&f, id, flags, &o, &err) < 0)
 		rc = ctl_error("%s", err.msg);
 	else if (buf_failed(&o.reason))
@@ -84,6 +92,7 @@ run_apply(struct ctl *c, int64_t id, int flags)
 	apply_outcome_release(&o);
 	outmail_templates_free(tpl);
 	trim_rules_free(trim);
+	classify_rules_free(crules);
 	return rc;
 }
 

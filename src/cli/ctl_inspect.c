@@ -101,9 +101,10 @@ print_json(const struct inspection *in)
 	json_object_set_new(o, "fields", in->fields != NULL ? json_incref(in->fields) :
 	    json_object());
 	if (in->cls.kind == CLASSIFY_BOUNCE)
-		json_object_set_new(o, "bounce", json_pack("{s:o, s:s, s:b}",
+		json_object_set_new(o, "bounce", json_pack("{s:o, s:s, s:b, s:s}",
 		    "recipient", str_or_null(in->cls.bounce.recipient),
-		    "status", in->cls.bounce.status, "permanent", in->cls.bounce.permanent));
+		    "status", in->cls.bounce.status, "permanent", in->cls.bounce.permanent,
+		    "reason", classify_bounce_reason_name(in->cls.bounce.reason)));
 	if (in->cls.kind == CLASSIFY_AUTO_REPLY)
 		json_object_set_new(o, "auto_reply", json_pack("{s:o}", "until",
 		    in->cls.until[0] ? json_string(in->cls.until) : json_null()));
@@ -153,9 +154,10 @@ print_text(const struct inspection *in)
 	    in->cls.token_source ? " (in " : "", in->cls.token_source ? in->cls.token_source : "",
 	    in->cls.token_source ? ")" : "");
 	if (in->cls.kind == CLASSIFY_BOUNCE)
-		printf("bounce:     %s, status %s (%s)\n", in->cls.bounce.recipient ?
+		printf("bounce:     %s, status %s (%s, %s)\n", in->cls.bounce.recipient ?
 		    in->cls.bounce.recipient : "recipient unknown", in->cls.bounce.status,
-		    in->cls.bounce.permanent ? "permanent" : "temporary");
+		    in->cls.bounce.permanent ? "permanent" : "temporary",
+		    classify_bounce_reason_name(in->cls.bounce.reason));
 	if (in->cls.kind == CLASSIFY_AUTO_REPLY && in->cls.until[0])
 		printf("until:      %s\n", in->cls.until);
 	if (in->cls.kind == CLASSIFY_ITIP) {
@@ -191,9 +193,17 @@ inspect(const char *raw, size_t len, size_t max, struct inspection *in)
 		in->cls.kind = CLASSIFY_UNKNOWN;
 		return classify_add_reason(&in->cls, "could not be parsed: %s", err.msg);
 	}
-	if (classify_message(in->msg, &in->cls, &err) < 0) {
-		snprintf(in->error, sizeof(in->error), "%s", err.msg);
-		return -1;
+	{
+		/* one message per run: the bounce tables are compiled for it and freed after */
+		struct classify_rules *crules = classify_rules_new(&err);
+		int crc = crules == NULL ? -1 :
+		    classify_message_with(crules, in->msg, &in->cls, &err);
+
+		classify_rules_free(crules);
+		if (crc < 0) {
+			snprintf(in->error, sizeof(in->error), "%s", err.msg);
+			return -1;
+		}
 	}
 	/* One message per run: the patterns are compiled for it and freed after. */
 	struct trim_rules *rules = trim_rules_new();

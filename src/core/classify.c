@@ -2,9 +2,13 @@
  * classify — bounce, iTIP, auto-reply, reply or new, with reasons (see classify.h for the
  * order and what each kind means).
  *
- * Bounce notices come in many shapes; the tables below list the wordings of the mail servers
- * we know, so a new one is one line. Recipient and status are read from the RFC 3464 report
- * when there is one, else from the notice's text with bounded scans.
+ * Bounce notices come in many shapes. Structure is read first (RFC 3464 reports, returned
+ * messages, daemon and null senders, Amazon SES's JSON); the wordings of the mail servers and
+ * providers that send plain-text notices are data (src/core/tables/bounce-*.txt, compiled once
+ * by classify_rules_new()), so a new one is one line. Those tables are only searched in a
+ * message that looks automatic: a person's reply pays nothing for them, and cannot become a
+ * bounce by mentioning one. Recipient and status are read from the RFC 3464 report when there
+ * is one, else from the notice's text with bounded scans.
  */
 #include <ctype.h>
 #include <stdarg.h>
@@ -13,56 +17,20 @@
 #include <string.h>
 #include <strings.h>
 
+#include <jansson.h>
+
 #include "buf.h"
 #include "classify.h"
+#include "rtable.h"
 #include "banned.h"
 
-/* Wordings that only delivery failure notices use (searched in the text, case-insensitive). */
-static const char *const BOUNCE_BODY[] = {
-	"This is the qmail-send program",
-	"This message was created automatically by mail delivery software",
-	"Delivery has failed to these recipients",
-	"Your message to these recipients could not be delivered",
-	"could not be delivered to one or more recipients",
-	"Your message couldn't be delivered",
-	"Your message wasn't delivered",
-	"Delivery to the following recipient failed",
-	"Delivery to the following recipients failed",
-	"The following addresses had permanent fatal errors",
-	"I'm sorry to have to inform you that your message could not",
-	"I'm afraid I wasn't able to deliver your message",
-	"The mail system will continue delivery attempts",
-	"The original message was received at",
-	"Your message could not be delivered to",
-	"Hi. This is the deliver program",
-	"Message delivery has failed",
-	"Delivery to the following recipients has been delayed",
-	"Your message did not reach some or all of the intended recipients",
-	"This is an automatically generated Delivery Status Notification",
-	"Mail delivery to the following recipients failed",
-	"Sorry, we were unable to deliver your message",
-	"has not yet been delivered. It has been queued",
-	"Address not found",
-};
-
-/* Subjects of failure notices (searched anywhere in the subject, case-insensitive). */
-static const char *const BOUNCE_SUBJECT[] = {
-	"Undeliverable:", "Undeliverable mail", "Undelivered Mail Returned to Sender",
-	"Delivery Status Notification (Failure)", "Delivery Status Notification (Delay)",
-	"Returned mail:", "Mail delivery failed", "failure notice", "Delivery failure",
-	"Mail System Error", "Delivery Notification: Delivery has failed", "Onbestelbaar:",
-	"Onbestelbaar bericht", "Niet bezorgd", "Unzustellbar:", "Non remis", "Message not delivered",
-	"Warning: could not send message", "Delayed Mail", "Undeliverable Message",
-	"Mail could not be delivered", "DELIVERY FAILURE",
-	"Delivery status notification: error", "Delivery status notification: warning",
-	"Delivery status notification: delayed", "mail failed, returning to sender",
-	"Postfix SMTP server: errors from",
-};
-
-/* Wording that says the failure is temporary (→ 4.0.0 when no status is given). */
-static const char *const BOUNCE_DELAYED[] = {
-	"delayed", "will retry", "will continue delivery attempts", "still trying",
-	"has not yet been delivered", "temporary failure", "temporarily",
+/* The bounce tables (src/core/tables/), compiled once by the caller. */
+struct classify_rules {
+	struct rtable *senders;  /* From values of notice senders */
+	struct rtable *subjects; /* failed|delayed<TAB>subject */
+	struct rtable *notices;  /* family<TAB>wording of a notice */
+	struct rtable *reasons;  /* class<TAB>why it failed */
+	struct rtable *delayed;  /* a warning: the server still tries */
 };
 
 /* Subjects of out-of-office answers (the subject starts with one, case-insensitive). */
@@ -72,6 +40,18 @@ static const char *const AUTO_SUBJECT_START[] = {
 	"Niet aanwezig", "Niet op kantoor", "Autosvar", "Automatische Antwort",
 	"Abwesenheitsnotiz", "Réponse automatique", "Absence", "Vacation", "Away from",
 	"On vacation", "I am out of the office", "I'm out of the office", "Automatiskt svar",
+};
+
+/* "Automatic reply" in the languages Exchange and webmails write it, anywhere in the subject:
+ * old Exchange puts it after the localised "Out of Office" ("Ārpus biroja atrašanās automātiskā
+ * atbilde: …", often without the diacritics). */
+static const char *const AUTO_SUBJECT_ANY[] = {
+	"automatiska atbilde", "automātiskā atbilde", "automatinis atsakymas",
+	"automaattinen vastaus", "automatikus válasz", "automatická odpověď",
+	"automatická odpoveď", "odpowiedź automatyczna", "automatische antwort",
+	"respuesta automática", "risposta automatica", "resposta automática",
+	"automatisk svar", "automatisk besvarelse", "otomatik yanıt", "автоматический ответ",
+	"автоматична відповідь", "自動応答", "自动回复", "自動回覆", "자동 회신",
 };
 
 /* Headers whose mere presence marks an automatic message. */
@@ -132,6 +112,8 @@ classify_result_release(struct classify_result *r)
 	for (size_t i = 0; i < r->nreasons; i++)
 		free(r->reasons[i]);
 	free(r->bounce.recipient);
+	free(r->bounce.sent_message_id);
+	free(r->bounce.sent_from);
 	itip_info_release(&r->itip);
 	memset(r, 0, sizeof(*r));
 }
@@ -146,17 +128,6 @@ ci_strstr(const char *hay, const char *needle)
 	for (const char *p = hay; *p != '\0'; p++)
 		if (tolower((unsigned char)*p) == first && strncasecmp(p, needle, n) == 0)
 			return p;
-	return NULL;
-}
-
-static const char *
-find_any(const char *hay, const char *const *needles, size_t n)
-{
-	if (hay == NULL)
-		return NULL;
-	for (size_t i = 0; i < n; i++)
-		if (ci_strstr(hay, needles[i]) != NULL)
-			return needles[i];
 	return NULL;
 }
 
@@ -311,13 +282,333 @@ set_recipient(struct classify_result *r, const char *s)
 	return rc;
 }
 
-/* Is this a bounce, and which of our signs says so? Returns the reason, or NULL. */
-static int
-bounce_reason(const struct fb_message *m, struct classify_result *r)
+static const char *const REASON_NAMES[] = {
+	[CLASSIFY_BOUNCE_UNKNOWN] = "unknown",
+	[CLASSIFY_BOUNCE_USER_UNKNOWN] = "user_unknown",
+	[CLASSIFY_BOUNCE_MAILBOX_FULL] = "mailbox_full",
+	[CLASSIFY_BOUNCE_HOST_UNKNOWN] = "host_unknown",
+	[CLASSIFY_BOUNCE_REJECTED] = "rejected",
+	[CLASSIFY_BOUNCE_TOO_LARGE] = "too_large",
+	[CLASSIFY_BOUNCE_EXPIRED] = "expired",
+	[CLASSIFY_BOUNCE_TEMPORARY] = "temporary",
+};
+
+const char *
+classify_bounce_reason_name(enum classify_bounce_reason reason)
 {
-	const char *hit, *from = m->from.addr;
-	int daemon = from != NULL && daemon_local(from, strlen(from));
-	int null_sender = m->return_path != NULL && strcmp(m->return_path, "<>") == 0;
+	if ((size_t)reason >= NELEM(REASON_NAMES) || REASON_NAMES[reason] == NULL)
+		return "unknown";
+	return REASON_NAMES[reason];
+}
+
+static enum classify_bounce_reason
+reason_by_name(const char *name)
+{
+	for (size_t i = 0; i < NELEM(REASON_NAMES); i++)
+		if (REASON_NAMES[i] != NULL && strcmp(REASON_NAMES[i], name) == 0)
+			return (enum classify_bounce_reason)i;
+	return CLASSIFY_BOUNCE_UNKNOWN;
+}
+
+struct classify_rules *
+classify_rules_new(struct fb_error *err)
+{
+	struct classify_rules *r = calloc(1, sizeof(*r));
+
+	if (r == NULL) {
+		fb_error_set(err, "out of memory");
+		return NULL;
+	}
+	if ((r->senders = rtable_load_embedded("bounce-senders.txt", 0, err)) == NULL ||
+	    (r->subjects = rtable_load_embedded("bounce-subjects.txt", RTABLE_LABELS,
+	    err)) == NULL ||
+	    (r->notices = rtable_load_embedded("bounce-notices.txt", RTABLE_LABELS, err)) == NULL ||
+	    (r->reasons = rtable_load_embedded("bounce-reasons.txt", RTABLE_LABELS, err)) == NULL ||
+	    (r->delayed = rtable_load_embedded("bounce-delayed.txt", 0, err)) == NULL) {
+		classify_rules_free(r);
+		return NULL;
+	}
+	return r;
+}
+
+void
+classify_rules_free(struct classify_rules *r)
+{
+	if (r == NULL)
+		return;
+	rtable_free(r->senders);
+	rtable_free(r->subjects);
+	rtable_free(r->notices);
+	rtable_free(r->reasons);
+	rtable_free(r->delayed);
+	free(r);
+}
+
+/* What a bounce check needs besides the message: the tables and one match scratch. */
+struct bounce_ctx {
+	const struct classify_rules *rules;
+	struct rtable_scratch *scratch;
+};
+
+static long
+table_first(const struct bounce_ctx *b, const struct rtable *t, const char *s)
+{
+	return s != NULL ? rtable_first(t, s, strlen(s), b->scratch) : -1;
+}
+
+/* The signs that a message was written by a program, not a person: only such a message is
+ * searched for a notice's wording. Each is cheap. */
+struct auto_signs {
+	int daemon;      /* the From value is a mail daemon's (bounce-senders.txt) */
+	int null_sender; /* Return-Path: <> */
+	int submitted;   /* Auto-Submitted other than "no" */
+	int nobody;      /* no usable From address */
+	long subject;    /* the bounce-subjects.txt row the subject matches, or -1 */
+};
+
+static int
+auto_submitted(const struct fb_message *m)
+{
+	const char *v = message_header(m, "Auto-Submitted");
+
+	/* "no", possibly with a comment or parameters after it, is the only human value */
+	return v != NULL && !(strncasecmp(v, "no", 2) == 0 &&
+	    (v[2] == '\0' || strchr(" \t;(", v[2]) != NULL));
+}
+
+static void
+read_signs(const struct fb_message *m, const struct bounce_ctx *b, struct auto_signs *a)
+{
+	const char *from = message_header(m, "From");
+
+	memset(a, 0, sizeof(*a));
+	a->daemon = (m->from.addr != NULL && daemon_local(m->from.addr, strlen(m->from.addr))) ||
+	    (from != NULL && table_first(b, b->rules->senders, from) >= 0);
+	a->null_sender = m->return_path != NULL && strcmp(m->return_path, "<>") == 0;
+	a->submitted = auto_submitted(m);
+	a->nobody = m->from.addr == NULL;
+	a->subject = table_first(b, b->rules->subjects, m->subject);
+}
+
+/* A forwarded message's subject: "Fwd:", "FW:", "WG:", "TR:", "RV:", "I:", "Doorst:", "ENC:". */
+static int
+forwarded(const char *subject)
+{
+	static const char *const prefixes[] = { "fwd:", "fw:", "wg:", "tr:", "rv:", "i:",
+	    "doorst:", "enc:", "pd:", "vs:", "vl:", "转发:", "転送:" };
+
+	while (subject != NULL && (*subject == ' ' || *subject == '['))
+		subject++;
+	for (size_t i = 0; subject != NULL && i < NELEM(prefixes); i++)
+		if (strncasecmp(subject, prefixes[i], strlen(prefixes[i])) == 0)
+			return 1;
+	return 0;
+}
+
+/* Does the message look automatic at all (worth compiling and searching the tables for)? */
+static int
+maybe_automatic(const struct fb_message *m)
+{
+	return m->from.addr == NULL || daemon_local(m->from.addr, strlen(m->from.addr)) ||
+	    (m->return_path != NULL && strcmp(m->return_path, "<>") == 0) || auto_submitted(m) ||
+	    m->original_headers != NULL || m->delivery_status != NULL ||
+	    message_header(m, "X-Failed-Recipients") != NULL ||
+	    (m->content_type != NULL && strcmp(m->content_type, "multipart/report") == 0) ||
+	    (m->from.addr != NULL && strncasecmp(m->from.addr, "microsoftexchange", 17) == 0);
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* Amazon SES notifications (bounces published to SNS, delivered by mail as JSON). */
+
+/* The body as JSON, when it can be one: starts with '{' and names a notification type. */
+static json_t *
+json_body(const char *text)
+{
+	json_error_t jerr;
+
+	while (*text == ' ' || *text == '\t' || *text == '\n')
+		text++;
+	if (*text != '{' || (strstr(text, "\"notificationType\"") == NULL &&
+	    strstr(text, "\"eventType\"") == NULL && strstr(text, "\\\"notificationType\\\"") ==
+	    NULL && strstr(text, "\\\"eventType\\\"") == NULL))
+		return NULL;
+	return json_loads(text, JSON_DISABLE_EOF_CHECK, &jerr);
+}
+
+static const char *
+json_str(const json_t *o, const char *key)
+{
+	const json_t *v = json_object_get(o, key);
+
+	return json_is_string(v) ? json_string_value(v) : NULL;
+}
+
+/* The SES bounce object: the notification itself, or inside an SNS envelope's "Message"
+ * string. Returns the notification (a new reference) or NULL. */
+static json_t *
+ses_notification(json_t *top)
+{
+	const char *type, *msg = json_str(top, "Message");
+	json_t *inner = NULL;
+	json_error_t jerr;
+
+	if (msg != NULL && (inner = json_loads(msg, 0, &jerr)) != NULL && json_is_object(inner))
+		top = inner;
+	type = json_str(top, "notificationType");
+	if (type == NULL)
+		type = json_str(top, "eventType");
+	if (type == NULL || strcmp(type, "Bounce") != 0 ||
+	    !json_is_object(json_object_get(top, "bounce"))) {
+		json_decref(inner);
+		return NULL;
+	}
+	if (inner == NULL)
+		json_incref(top);
+	return top;
+}
+
+static int
+dup_to(char **field, const char *s)
+{
+	if (s == NULL)
+		return 0;
+	free(*field);
+	*field = strdup(s);
+	return *field != NULL ? 0 : -1;
+}
+
+/* The Message-ID of the message the notification is about, without angle brackets. */
+static int
+ses_message_id(const json_t *mail, struct classify_result *r)
+{
+	const json_t *hs = json_object_get(mail, "headers"), *h;
+	const char *id = json_str(json_object_get(mail, "commonHeaders"), "messageId");
+	size_t i;
+
+	json_array_foreach(hs, i, h) {
+		const char *name = json_str(h, "name");
+
+		if (name != NULL && strcasecmp(name, "Message-ID") == 0 && json_str(h, "value"))
+			id = json_str(h, "value");
+	}
+	if (id == NULL)
+		return 0;
+	while (*id == ' ' || *id == '<')
+		id++;
+	if (dup_to(&r->bounce.sent_message_id, id) < 0)
+		return -1;
+	r->bounce.sent_message_id[strcspn(r->bounce.sent_message_id, "> \t")] = '\0';
+	return 0;
+}
+
+/* Our token in what the notification says we sent: the envelope sender (mail.source, our
+ * bounce address when we send through SES), then the headers that carry our addresses. */
+static void
+ses_token(const json_t *mail, struct classify_result *r)
+{
+	static const char *const names[] = { "Return-Path", "Reply-To", "From", "Sender" };
+	const json_t *hs = json_object_get(mail, "headers"), *h;
+	const char *src = json_str(mail, "source");
+	size_t i;
+
+	if (r->token_source != NULL)
+		return;
+	if (src != NULL && token_from_address(src, r->token) == 0) {
+		r->token_source = "returned message";
+		return;
+	}
+	for (size_t k = 0; k < NELEM(names); k++)
+		json_array_foreach(hs, i, h) {
+			const char *name = json_str(h, "name"), *v = json_str(h, "value");
+			const char *lt = v != NULL ? strchr(v, '<') : NULL;
+
+			if (name == NULL || v == NULL || strcasecmp(name, names[k]) != 0)
+				continue;
+			if (token_from_address(lt != NULL ? lt + 1 : v, r->token) == 0) {
+				r->token_source = "returned message";
+				return;
+			}
+		}
+	r->token[0] = '\0';
+}
+
+static const struct {
+	const char *subtype;
+	enum classify_bounce_reason reason;
+} SES_SUBTYPES[] = {
+	{ "NoEmail", CLASSIFY_BOUNCE_USER_UNKNOWN },
+	{ "MailboxFull", CLASSIFY_BOUNCE_MAILBOX_FULL },
+	{ "MessageTooLarge", CLASSIFY_BOUNCE_TOO_LARGE },
+	{ "ContentRejected", CLASSIFY_BOUNCE_REJECTED },
+	{ "AttachmentRejected", CLASSIFY_BOUNCE_REJECTED },
+	{ "Suppressed", CLASSIFY_BOUNCE_REJECTED },
+	{ "OnAccountSuppressionList", CLASSIFY_BOUNCE_REJECTED },
+};
+
+static void reason_from(const struct bounce_ctx *b, const char *s,
+    struct classify_result *r);
+static enum classify_bounce_reason reason_of_status(const char *st);
+
+/* An SES bounce notification: 1 (r filled), 0 (not one), -1 out of memory. */
+static int
+ses_bounce(const struct fb_message *m, const struct bounce_ctx *b, struct classify_result *r)
+{
+	json_t *top = json_body(m->text), *n, *rcpt, *mail;
+	const char *type, *sub, *st, *diag;
+	int rc = -1;
+
+	if (top == NULL)
+		return 0;
+	if ((n = ses_notification(top)) == NULL) {
+		json_decref(top);
+		return 0;
+	}
+	type = json_str(json_object_get(n, "bounce"), "bounceType");
+	sub = json_str(json_object_get(n, "bounce"), "bounceSubType");
+	rcpt = json_array_get(json_object_get(json_object_get(n, "bounce"), "bouncedRecipients"), 0);
+	mail = json_object_get(n, "mail");
+	st = json_str(rcpt, "status");
+	diag = json_str(rcpt, "diagnosticCode");
+	if (classify_add_reason(r, "Amazon SES bounce notification (%s%s%s)", type ? type : "?",
+	    sub ? "/" : "", sub ? sub : "") < 0)
+		goto out;
+	if (json_str(rcpt, "emailAddress") != NULL &&
+	    set_recipient_field(r, json_str(rcpt, "emailAddress")) < 0)
+		goto out;
+	if (st == NULL || !find_status(st, r->bounce.status))
+		if (diag == NULL || !find_status(diag, r->bounce.status))
+			memcpy(r->bounce.status, type != NULL && strcmp(type, "Permanent") == 0 ?
+			    "5.0.0" : "4.0.0", 6);
+	r->bounce.reason = reason_of_status(r->bounce.status);
+	if (r->bounce.reason == CLASSIFY_BOUNCE_TEMPORARY)
+		r->bounce.reason = CLASSIFY_BOUNCE_UNKNOWN; /* the subtype or wording may say more */
+	for (size_t i = 0; sub != NULL && i < NELEM(SES_SUBTYPES); i++)
+		if (strcmp(sub, SES_SUBTYPES[i].subtype) == 0)
+			r->bounce.reason = SES_SUBTYPES[i].reason;
+	if (r->bounce.reason == CLASSIFY_BOUNCE_UNKNOWN)
+		reason_from(b, diag, r);
+	if (r->bounce.reason == CLASSIFY_BOUNCE_UNKNOWN && r->bounce.status[0] == '4')
+		r->bounce.reason = CLASSIFY_BOUNCE_TEMPORARY;
+	if (ses_message_id(mail, r) < 0 || dup_to(&r->bounce.sent_from, json_str(mail, "source")) < 0)
+		goto out;
+	ses_token(mail, r);
+	rc = 1;
+out:
+	json_decref(n);
+	json_decref(top);
+	return rc;
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* Is it a bounce? */
+
+/* Which of our signs says this is a bounce: 1 (a reason added), 0 (not one), -1 (memory). */
+static int
+bounce_reason(const struct fb_message *m, const struct bounce_ctx *b, struct classify_result *r)
+{
+	struct auto_signs a;
+	const char *mdn = "disposition-notification";
+	long hit;
 
 	if (m->content_type != NULL && strcmp(m->content_type, "multipart/report") == 0 &&
 	    m->report_type != NULL && strcmp(m->report_type, "delivery-status") == 0)
@@ -327,22 +618,146 @@ bounce_reason(const struct fb_message *m, struct classify_result *r)
 		return classify_add_reason(r, "message/delivery-status part") < 0 ? -1 : 1;
 	if (message_header(m, "X-Failed-Recipients") != NULL)
 		return classify_add_reason(r, "X-Failed-Recipients header") < 0 ? -1 : 1;
-	if ((hit = find_any(m->text, BOUNCE_BODY, NELEM(BOUNCE_BODY))) != NULL)
-		return classify_add_reason(r, "delivery failure text \"%s\"", hit) < 0 ? -1 : 1;
-	hit = find_any(m->subject, BOUNCE_SUBJECT, NELEM(BOUNCE_SUBJECT));
-	if (hit != NULL && (daemon || null_sender || message_header(m, "Auto-Submitted") != NULL ||
+	if (b->rules == NULL)
+		return 0;
+	read_signs(m, b, &a);
+	/* a notice's subject alone is a person's too when they answer one ("Re: Undeliverable"):
+	 * it counts on a message that answers nothing, or that forwards the notice ("Fwd:
+	 * Returned mail: ...") */
+	if (!a.daemon && !a.null_sender && !a.submitted && !a.nobody &&
+	    m->original_headers == NULL && (a.subject < 0 || (!forwarded(m->subject) &&
+	    (m->in_reply_to != NULL || m->references != NULL))))
+		return 0;
+	/* a read receipt (RFC 8098) returns headers from a null sender too: not a failure */
+	if (m->report_type != NULL && strcmp(m->report_type, mdn) == 0)
+		return 0;
+	if ((hit = table_first(b, b->rules->notices, m->text)) >= 0)
+		return classify_add_reason(r, "delivery failure text (%s: \"%s\")",
+		    rtable_label(b->rules->notices, (size_t)hit),
+		    rtable_pattern(b->rules->notices, (size_t)hit)) < 0 ? -1 : 1;
+	if (a.subject >= 0 && (a.daemon || a.null_sender || a.submitted || a.nobody ||
 	    m->original_headers != NULL))
-		return classify_add_reason(r, "delivery failure subject \"%s\"", hit) < 0 ? -1 : 1;
-	if (daemon && (null_sender || hit != NULL || m->original_headers != NULL))
-		return classify_add_reason(r, "sent by %s with a null Return-Path", from) < 0 ? -1 : 1;
+		return classify_add_reason(r, "delivery failure subject (\"%s\") from %s",
+		    rtable_pattern(b->rules->subjects, (size_t)a.subject),
+		    a.daemon ? "a mail daemon" : a.null_sender ? "a null sender" :
+		    a.submitted ? "an automatic sender" : a.nobody ? "no usable sender" :
+		    "with a returned message") < 0 ? -1 : 1;
+	if ((a.daemon || a.null_sender) && m->original_headers != NULL)
+		return classify_add_reason(r, "%s with a returned message", a.daemon ?
+		    "sent by a mail daemon" : "null sender (Return-Path <>)") < 0 ? -1 : 1;
+	if (a.daemon && a.null_sender)
+		return classify_add_reason(r, "sent by a mail daemon with a null Return-Path") < 0 ?
+		    -1 : 1;
 	return 0;
 }
 
+/* ------------------------------------------------------------------------------------------ */
+/* Why it failed. */
+
+/* The class a specific RFC 3463 status names (x.0.0 and unlisted ones name none). */
+static enum classify_bounce_reason
+reason_of_status(const char *st)
+{
+	int cls = st[0] - '0', subj = -1, det = -1;
+
+	if (st[0] == '\0' || sscanf(st + 1, ".%d.%d", &subj, &det) != 2)
+		return CLASSIFY_BOUNCE_UNKNOWN;
+	if (subj == 4 && det == 7)
+		return CLASSIFY_BOUNCE_EXPIRED;
+	if (subj == 1 && (det == 1 || det == 3 || det == 6 || det == 0))
+		return CLASSIFY_BOUNCE_USER_UNKNOWN;
+	if (subj == 2 && det == 1)
+		return CLASSIFY_BOUNCE_USER_UNKNOWN;
+	if ((subj == 1 && det == 2) || (subj == 4 && det == 4))
+		return CLASSIFY_BOUNCE_HOST_UNKNOWN;
+	if (subj == 2 && det == 2)
+		return CLASSIFY_BOUNCE_MAILBOX_FULL;
+	if ((subj == 2 && det == 3) || (subj == 3 && det == 4))
+		return CLASSIFY_BOUNCE_TOO_LARGE;
+	if (subj == 7 || (subj == 1 && det == 8))
+		return CLASSIFY_BOUNCE_REJECTED;
+	return cls == 4 && !(subj == 0 && det == 0) ? CLASSIFY_BOUNCE_TEMPORARY :
+	    CLASSIFY_BOUNCE_UNKNOWN;
+}
+
+/* The class the wording of s names (bounce-reasons.txt), when r has none yet. */
+static void
+reason_from(const struct bounce_ctx *b, const char *s, struct classify_result *r)
+{
+	long hit;
+
+	if (r->bounce.reason != CLASSIFY_BOUNCE_UNKNOWN || b->rules == NULL || s == NULL)
+		return;
+	if ((hit = table_first(b, b->rules->reasons, s)) >= 0)
+		r->bounce.reason = reason_by_name(rtable_label(b->rules->reasons, (size_t)hit));
+}
+
+/* Does text give status st right after an SMTP 5xx reply ("501 5.0.0")? Then the remote
+ * server refused for good, whatever the notice says about the queue (qmail says "in the queue
+ * too long" after a permanent refusal too). */
 static int
-read_bounce(const struct fb_message *m, struct classify_result *r)
+smtp_5xx_with(const char *text, const char *st)
+{
+	size_t n = strlen(st);
+	int seen = 0;
+
+	for (const char *p = strstr(text, st); p != NULL && seen < 100; p = strstr(p + n, st), seen++)
+		if (p - text >= 4 && p[-4] == '5' && isdigit((unsigned char)p[-3]) &&
+		    isdigit((unsigned char)p[-2]) && (p[-1] == ' ' || p[-1] == '-'))
+			return 1;
+	return 0;
+}
+
+/*
+ * The reason and the final status: a specific status decides; else the wording. An expired
+ * retry is the server giving up on a temporary failure: 4.4.7 (or the 4.x.x it gave), never
+ * permanent — unless the status it gave names another permanent cause.
+ */
+static int
+settle_reason(const struct fb_message *m, const struct bounce_ctx *b, struct classify_result *r,
+    int given, int gave_up)
+{
+	struct buf diag = BUF_INIT;
+	enum classify_bounce_reason by_status = given ? reason_of_status(r->bounce.status) :
+	    CLASSIFY_BOUNCE_UNKNOWN;
+	int rc = 0;
+
+	if (by_status != CLASSIFY_BOUNCE_UNKNOWN && by_status != CLASSIFY_BOUNCE_TEMPORARY) {
+		r->bounce.reason = by_status;
+	} else if (gave_up) {
+		r->bounce.reason = CLASSIFY_BOUNCE_EXPIRED;
+	} else {
+		if (m->delivery_status != NULL &&
+		    (rc = text_field(m->delivery_status, "Diagnostic-Code", &diag)) == 1)
+			reason_from(b, diag.data, r);
+		reason_from(b, m->delivery_status, r);
+		reason_from(b, m->text, r);
+		if (r->bounce.reason == CLASSIFY_BOUNCE_UNKNOWN)
+			r->bounce.reason = by_status;
+	}
+	if (r->bounce.reason == CLASSIFY_BOUNCE_EXPIRED && by_status != CLASSIFY_BOUNCE_EXPIRED &&
+	    r->bounce.status[0] == '5' && smtp_5xx_with(m->text, r->bounce.status))
+		r->bounce.reason = CLASSIFY_BOUNCE_UNKNOWN;
+	if (rc >= 0 && r->bounce.reason == CLASSIFY_BOUNCE_EXPIRED && r->bounce.status[0] != '4') {
+		rc = classify_add_reason(r, "the server gave up retrying a temporary failure: "
+		    "expired, 4.4.7 rather than %s", r->bounce.status);
+		memcpy(r->bounce.status, "4.4.7", 6);
+	}
+	if (r->bounce.reason == CLASSIFY_BOUNCE_UNKNOWN && r->bounce.status[0] == '4')
+		r->bounce.reason = CLASSIFY_BOUNCE_TEMPORARY;
+	buf_release(&diag);
+	return rc < 0 ? -1 : 0;
+}
+
+/* RFC 3464's Action word for a recipient the server gave up on (a word of the report, not
+ * one of our inbox states) */
+static const char DSN_ACTION_FAILED[] = "failed";
+
+static int
+read_bounce(const struct fb_message *m, const struct bounce_ctx *b, struct classify_result *r)
 {
 	struct buf v = BUF_INIT;
-	int rc = 0;
+	int rc = 0, given, gave_up = 0;
 	const char *x;
 
 	if (m->delivery_status != NULL) {
@@ -351,10 +766,13 @@ read_bounce(const struct fb_message *m, struct classify_result *r)
 			rc = set_recipient_field(r, v.data);
 		if (rc >= 0 && text_field(m->delivery_status, "Status", &v) == 1)
 			find_status(v.data, r->bounce.status);
-		if (rc >= 0 && r->bounce.status[0] == '\0' &&
-		    text_field(m->delivery_status, "Action", &v) == 1 &&
-		    strcasecmp(v.data, "delayed") == 0)
-			memcpy(r->bounce.status, "4.0.0", 6);
+		if (rc >= 0 && text_field(m->delivery_status, "Action", &v) == 1) {
+			if (r->bounce.status[0] == '\0' && strcasecmp(v.data, "delayed") == 0)
+				memcpy(r->bounce.status, "4.0.0", 6);
+			/* failed on a 4.x.x: the server stopped retrying a temporary error */
+			gave_up = strcasecmp(v.data, DSN_ACTION_FAILED) == 0 &&
+			    r->bounce.status[0] == '4';
+		}
 	}
 	if (rc >= 0 && r->bounce.recipient == NULL &&
 	    (x = message_header(m, "X-Failed-Recipients")) != NULL)
@@ -376,15 +794,17 @@ read_bounce(const struct fb_message *m, struct classify_result *r)
 		find_status(m->delivery_status, r->bounce.status);
 	if (rc >= 0 && r->bounce.status[0] == '\0')
 		find_status(m->text, r->bounce.status);
-	if (rc >= 0 && r->bounce.status[0] == '\0') {
-		const char *d = find_any(m->text, BOUNCE_DELAYED, NELEM(BOUNCE_DELAYED));
+	given = r->bounce.status[0] != '\0';
+	if (rc >= 0 && !given) {
+		int d = b->rules != NULL && (table_first(b, b->rules->delayed, m->text) >= 0 ||
+		    table_first(b, b->rules->delayed, m->subject) >= 0);
 
-		if (d == NULL)
-			d = find_any(m->subject, BOUNCE_DELAYED, NELEM(BOUNCE_DELAYED));
-		memcpy(r->bounce.status, d != NULL ? "4.0.0" : "5.0.0", 6);
-		rc = classify_add_reason(r, "no status given: %s", d != NULL ?
+		memcpy(r->bounce.status, d ? "4.0.0" : "5.0.0", 6);
+		rc = classify_add_reason(r, "no status given: %s", d ?
 		    "the notice says it will retry (4.0.0)" : "a failure notice (5.0.0)");
 	}
+	if (rc >= 0)
+		rc = settle_reason(m, b, r, given, gave_up);
 	r->bounce.permanent = r->bounce.status[0] == '5';
 	buf_release(&v);
 	return rc < 0 ? -1 : 0;
@@ -427,10 +847,9 @@ auto_reason(const struct fb_message *m, struct classify_result *r)
 {
 	const char *v;
 
-	/* "no", possibly with a comment or parameters after it, is the only human value */
-	if ((v = message_header(m, "Auto-Submitted")) != NULL &&
-	    !(strncasecmp(v, "no", 2) == 0 && (v[2] == '\0' || strchr(" \t;(", v[2]) != NULL)))
-		return classify_add_reason(r, "Auto-Submitted: %s", v) < 0 ? -1 : 1;
+	if (auto_submitted(m))
+		return classify_add_reason(r, "Auto-Submitted: %s",
+		    message_header(m, "Auto-Submitted")) < 0 ? -1 : 1;
 	for (size_t i = 0; i < NELEM(AUTO_HEADERS); i++)
 		if (message_header(m, AUTO_HEADERS[i]) != NULL)
 			return classify_add_reason(r, "%s header", AUTO_HEADERS[i]) < 0 ? -1 : 1;
@@ -447,6 +866,10 @@ auto_reason(const struct fb_message *m, struct classify_result *r)
 				    AUTO_SUBJECT_START[i]) < 0 ? -1 : 1;
 		if (ci_strstr(v, "out of office") != NULL)
 			return classify_add_reason(r, "out-of-office subject") < 0 ? -1 : 1;
+		for (size_t i = 0; i < NELEM(AUTO_SUBJECT_ANY); i++)
+			if (ci_strstr(v, AUTO_SUBJECT_ANY[i]) != NULL)
+				return classify_add_reason(r, "automatic-reply subject \"%s\"",
+				    AUTO_SUBJECT_ANY[i]) < 0 ? -1 : 1;
 	}
 	return 0;
 }
@@ -668,12 +1091,12 @@ find_returned_token(const struct fb_message *m, struct classify_result *r)
 	r->token[0] = '\0';
 }
 
-int
-classify_message(const struct fb_message *m, struct classify_result *r, struct fb_error *err)
+static int
+classify_in(const struct fb_message *m, const struct bounce_ctx *b, struct classify_result *r,
+    struct fb_error *err)
 {
 	int rc;
 
-	memset(r, 0, sizeof(*r));
 	if (m->content_type != NULL && strcmp(m->content_type, "multipart/report") == 0 &&
 	    m->report_type != NULL && strcmp(m->report_type, "feedback-report") == 0) {
 		/* a complaint's own subject and addresses are the complainer's: only the returned
@@ -685,10 +1108,18 @@ classify_message(const struct fb_message *m, struct classify_result *r, struct f
 	}
 	find_token(m, r);
 
-	if ((rc = bounce_reason(m, r)) != 0) {
+	if ((rc = ses_bounce(m, b, r)) != 0) {
+		r->kind = CLASSIFY_BOUNCE;
+		if (rc > 0 && r->bounce.reason == CLASSIFY_BOUNCE_EXPIRED &&
+		    r->bounce.status[0] != '4')
+			memcpy(r->bounce.status, "4.4.7", 6);
+		r->bounce.permanent = r->bounce.status[0] == '5';
+		return rc < 0 ? fb_error_set(err, "out of memory") : 0;
+	}
+	if ((rc = bounce_reason(m, b, r)) != 0) {
 		r->kind = CLASSIFY_BOUNCE;
 		find_returned_token(m, r);
-		if (rc < 0 || read_bounce(m, r) < 0)
+		if (rc < 0 || read_bounce(m, b, r) < 0)
 			return fb_error_set(err, "out of memory");
 		return 0;
 	}
@@ -715,4 +1146,35 @@ classify_message(const struct fb_message *m, struct classify_result *r, struct f
 	r->kind = CLASSIFY_NEW;
 	return classify_add_reason(r, "no token of ours found") < 0 ?
 	    fb_error_set(err, "out of memory") : 0;
+}
+
+int
+classify_message_with(const struct classify_rules *rules, const struct fb_message *m,
+    struct classify_result *r, struct fb_error *err)
+{
+	struct bounce_ctx b = { .rules = rules };
+	int rc;
+
+	memset(r, 0, sizeof(*r));
+	if (rules != NULL && (b.scratch = rtable_scratch_new()) == NULL)
+		return fb_error_set(err, "out of memory");
+	rc = classify_in(m, &b, r, err);
+	rtable_scratch_free(b.scratch);
+	return rc;
+}
+
+int
+classify_message(const struct fb_message *m, struct classify_result *r, struct fb_error *err)
+{
+	struct classify_rules *rules = NULL;
+	int rc;
+
+	/* the tables cost a compile: only for a message that may be a notice */
+	if (maybe_automatic(m) && (rules = classify_rules_new(err)) == NULL) {
+		memset(r, 0, sizeof(*r));
+		return -1;
+	}
+	rc = classify_message_with(rules, m, r, err);
+	classify_rules_free(rules);
+	return rc;
 }

@@ -178,6 +178,17 @@ convert(const char *from, const char *s, size_t n, struct buf *out)
 	return rc;
 }
 
+/* Does s[0..n) switch to JIS X 0208 (ESC $ B or ESC $ @), as ISO-2022-JP text does? */
+static int
+jis_escape(const char *s, size_t n)
+{
+	for (const char *p = memchr(s, '\x1b', n); p != NULL && (size_t)(p - s) + 2 < n;
+	    p = memchr(p + 1, '\x1b', n - (size_t)(p - s) - 1))
+		if (p[1] == '$' && (p[2] == 'B' || p[2] == '@'))
+			return 1;
+	return 0;
+}
+
 int
 message_text_to_utf8(const char *text, size_t len, const char *charset, struct buf *out)
 {
@@ -187,6 +198,10 @@ message_text_to_utf8(const char *text, size_t len, const char *charset, struct b
 	if (len >= 3 && memcmp(text, "\xef\xbb\xbf", 3) == 0)
 		return add_clean_utf8(out, text, len);
 	cs = charset_alias(charset);
+	/* ISO-2022-JP is 7-bit: Japanese notices that declare no charset, or us-ascii, still
+	 * switch to JIS X 0208 with ESC $ B (or ESC $ @); read them as what they are */
+	if (cs == NULL && jis_escape(text, len))
+		cs = "ISO-2022-JP";
 	if (cs == NULL) {
 		/* declared UTF-8 (or nothing): keep it, unless it is not UTF-8 at all and nothing was
 		 * declared, in which case windows-1252 is the likely truth */
@@ -1054,11 +1069,15 @@ message_parse(const char *raw, size_t len, size_t max_size, struct fb_error *err
 		return NULL;
 	}
 	w.msg = msg;
-	/* an mbox "From " separator line is not a header: skip it */
+	/* an mbox "From " separator line is not a header: skip it, up to its line end whatever
+	 * the convention (a classic-Mac file has only CRs: looking for LF alone skipped it all) */
 	if (len >= 5 && memcmp(raw, "From ", 5) == 0) {
-		const char *nl = memchr(raw, '\n', len);
-		size_t skip = nl != NULL ? (size_t)(nl - raw) + 1 : len;
+		size_t skip = 0;
 
+		while (skip < len && raw[skip] != '\r' && raw[skip] != '\n')
+			skip++;
+		if (skip < len)
+			skip += raw[skip] == '\r' && skip + 1 < len && raw[skip + 1] == '\n' ? 2 : 1;
 		raw += skip;
 		len -= skip;
 	}

@@ -23,6 +23,7 @@
 #include "sdnotify.h"
 #include "transport.h"
 #include "trim.h"
+#include "classify.h"
 #include "banned.h"
 
 /* Longest sleep between passes even when nothing is due: reloads and clock jumps are noticed. */
@@ -32,6 +33,7 @@ struct state {
 	struct config *cfg;
 	struct outmail_templates *tpl;
 	struct trim_rules *trim;   /* compiled once at the start, kept over reloads */
+	struct classify_rules *classify; /* the bounce tables, likewise */
 	struct buf out_password, in_password;
 	struct transport_settings ts;
 	struct mailbox_settings ms;
@@ -82,6 +84,14 @@ state_configure(struct state *s, struct config *cfg)
 	if (s->trim == NULL && (s->trim = trim_rules_new()) == NULL) {
 		log_errorx("trim: out of memory compiling its patterns");
 		return -1;
+	}
+	if (s->classify == NULL) {
+		struct fb_error cerr;
+
+		if ((s->classify = classify_rules_new(&cerr)) == NULL) {
+			log_errorx("classify: %s", cerr.msg);
+			return -1;
+		}
 	}
 	/* Templates are checked here, so a typo refuses the start or the reload, not a mail. */
 	struct fb_error err;
@@ -286,7 +296,7 @@ static enum pass_result
 pass_apply(struct state *s, struct db *db, time_t now, volatile sig_atomic_t *stop,
     struct fb_error *err)
 {
-	struct flow f = { db, s->cfg, s->tpl, now, s->trim };
+	struct flow f = { db, s->cfg, s->tpl, now, s->trim, s->classify };
 	struct apply_stats st = { 0 };
 	int rc = apply_pending(&f, 10000, stop, &st, err);
 
@@ -304,7 +314,7 @@ pass_apply(struct state *s, struct db *db, time_t now, volatile sig_atomic_t *st
 static enum pass_result
 pass_schedule(struct state *s, struct db *db, time_t now, struct fb_error *err)
 {
-	struct flow f = { db, s->cfg, s->tpl, now, s->trim };
+	struct flow f = { db, s->cfg, s->tpl, now, s->trim, s->classify };
 	struct schedule_stats st = { 0 };
 	int rc = schedule_pass(&f, &st, err);
 
@@ -379,7 +389,7 @@ run_pass(struct state *s, struct db *db, time_t now, volatile sig_atomic_t *stop
 static int
 seconds_to_wait(struct state *s, struct db *db, time_t now)
 {
-	struct flow f = { db, s->cfg, s->tpl, now, s->trim };
+	struct flow f = { db, s->cfg, s->tpl, now, s->trim, s->classify };
 	time_t next = queue_outbox_next(db, NULL);
 	time_t moment = schedule_next(&f);
 	long wait = s->cfg->incoming.poll_interval;
@@ -552,6 +562,7 @@ out:
 	mailbox_close(&s);
 	outmail_templates_free(s.tpl);
 	trim_rules_free(s.trim);
+	classify_rules_free(s.classify);
 	buf_release(&s.out_password);
 	buf_release(&s.in_password);
 	buf_release(&s.mailbox_name);

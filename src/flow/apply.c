@@ -432,7 +432,8 @@ process(struct ctx *c)
 		apply_set(c, INBOX_QUARANTINED, "could not be read: %s", perr.msg);
 		return 0;
 	}
-	if (classify_message(c->msg, &c->cls, c->err) < 0 || apply_bounce_retoken(c) < 0)
+	if ((c->f->classify != NULL ? classify_message_with(c->f->classify, c->msg, &c->cls,
+	    c->err) : classify_message(c->msg, &c->cls, c->err)) < 0 || apply_bounce_retoken(c) < 0)
 		return -1;
 	snprintf(c->out.kind, sizeof(c->out.kind), "%s", classify_kind_name(c->cls.kind));
 	if (c->msg->from.addr != NULL) {

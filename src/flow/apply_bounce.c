@@ -10,6 +10,10 @@
  *   2. the returned message's headers (message/rfc822 or text/rfc822-headers part, read by
  *      message.c with libetpan), whose Message-ID is one of our outbox rows that went to the
  *      very address the notice says failed.
+ * An Amazon SES notification (JSON, classify.h) carries the same two facts in its own fields:
+ * the envelope sender we gave (mail.source) or the Message-ID of what we sent; each counts only
+ * when the row it names went to the very address that failed, since the JSON is the notice's
+ * content, not its envelope.
  * Without either the notice is kept ("bounce not about our mail") and changes nothing. With
  * it, the bounce is recorded against the address we sent to, and the address's score decides
  * (temporary failures count too, lightly; the outbox retries those itself). The coordinator is
@@ -32,6 +36,27 @@
 static const char *const ENVELOPE_HEADERS[] = {
 	"X-Original-To", "Envelope-To", "X-Envelope-To", "X-Delivered-To",
 };
+
+/* Proof 1 for an SES notification: the envelope sender it names is one of our rows' bounce
+ * addresses, and that row went to the address that failed. */
+static int
+ses_by_source(struct ctx *c, struct bounce_sent *s, const char **where)
+{
+	const char *src = c->cls.bounce.sent_from, *failed = c->cls.bounce.recipient;
+	char tok[TOKEN_LEN + 1];
+	int rc;
+
+	if (src == NULL || failed == NULL || token_from_address(src, tok) < 0)
+		return 1;
+	if ((rc = store_bounce_sent_by_token(c->f->db, tok, s, c->err)) != 0)
+		return rc;
+	if (strcasecmp(failed, s->recipient) != 0) {
+		store_bounce_sent_release(s);
+		return 1;
+	}
+	*where = "the SES notification's envelope sender";
+	return 0;
+}
 
 /* Proof 1: a recipient address carrying the bounce token of one of our outbox rows. */
 static int
@@ -60,7 +85,7 @@ by_envelope(struct ctx *c, struct bounce_sent *s, const char **where)
 			return rc;
 		}
 	}
-	return 1;
+	return ses_by_source(c, s, where);
 }
 
 /* Proof 2: the returned message is one we sent, and we sent it to the address that failed. */
@@ -68,6 +93,9 @@ static int
 by_returned(struct ctx *c, struct bounce_sent *s, struct buf *why)
 {
 	const char *failed = c->cls.bounce.recipient, *id = c->msg->original_message_id;
+
+	if (id == NULL)
+		id = c->cls.bounce.sent_message_id; /* an SES notification's */
 	int rc;
 
 	if (id == NULL) {
@@ -168,7 +196,10 @@ count(struct ctx *c, const struct bounce_sent *s, const char *proof)
 	buf_putf(&why, "%s delivery failure for %s (%s; proved by %s): bounce score %d of %d",
 	    b->permanent ? "permanent" : "temporary", s->recipient, b->status, proof, score,
 	    o->bounce_threshold);
-	if (!b->permanent)
+	/* an expired retry: the server gave up on a temporary failure, which weighs as one */
+	if (b->reason == CLASSIFY_BOUNCE_EXPIRED)
+		buf_puts(&why, "; the server gave up retrying, counted as temporary");
+	else if (!b->permanent)
 		buf_puts(&why, "; the outbox retries");
 	if (buf_failed(&why)) {
 		fb_error_set(c->err, "out of memory");
@@ -223,7 +254,8 @@ apply_bounce(struct ctx *c)
 		rc = buf_addf(&proof, "our bounce address in %s", where) < 0 ?
 		    fb_error_set(c->err, "out of memory") : 0;
 	else if (rc == 1 && (rc = by_returned(c, &s, &why)) == 0)
-		rc = buf_addf(&proof, "the returned message <%s>", c->msg->original_message_id) < 0 ?
+		rc = buf_addf(&proof, "the returned message <%s>", c->msg->original_message_id ?
+		    c->msg->original_message_id : c->cls.bounce.sent_message_id) < 0 ?
 		    fb_error_set(c->err, "out of memory") : 0;
 	if (rc == 1 && buf_failed(&why))
 		rc = fb_error_set(c->err, "out of memory");

@@ -170,6 +170,9 @@ OUR_READING = {
     "lhost-opensmtpd-04.eml": (False, "the notice gives no status and says \"this is only a "
                                "temporary failure report\"; sisimai files it as 5.0.944 "
                                "networkerror"),
+    "lhost-opensmtpd-05.eml": (False, "\"Envelope expired\": the server gave up retrying a "
+                               "temporary failure, read as expired 4.4.7 (not permanent); "
+                               "sisimai files it as 5.0.947 expired"),
 }
 
 

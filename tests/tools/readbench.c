@@ -40,6 +40,9 @@ struct counts {
 	double stage[4]; /* seconds in message_parse, trim_reply, classify_message, fields_parse */
 };
 
+/* classify's bounce tables, compiled once in main (a tool: one global is fine) */
+static struct classify_rules *crules;
+
 static const char *const STAGE[] = { "message_parse", "trim_reply", "classify_message",
     "fields_parse" };
 
@@ -109,7 +112,7 @@ read_one(const struct trim_rules *rules, const char *raw, size_t len, struct cou
 	rc = trim_reply_from(rules, &who, msg->text, msg->text_len, &text, &trim);
 	t[2] = now();
 	if (rc == 0)
-		rc = classify_message(msg, &cls, &err);
+		rc = classify_message_with(crules, msg, &cls, &err);
 	t[3] = now();
 	if (rc == 0)
 		rc = fields_parse_with(trim_rules_signature(rules), text.data, text.len, &f);
@@ -198,8 +201,9 @@ main(int argc, char **argv)
 		return 1;
 	}
 	memset(&c, 0, sizeof(c));
-	/* trim's patterns are compiled before the clock starts, as the daemon does at its start */
-	if ((rules = trim_rules_new()) == NULL) {
+	/* trim's patterns and classify's bounce tables are compiled before the clock starts, as
+	 * the daemon does at its start */
+	if ((rules = trim_rules_new()) == NULL || (crules = classify_rules_new(NULL)) == NULL) {
 		fputs("readbench: out of memory\n", stderr);
 		fclose(f);
 		return 1;
@@ -213,6 +217,7 @@ main(int argc, char **argv)
 			fclose(f);
 			buf_release(&rec);
 			trim_rules_free(rules);
+			classify_rules_free(crules);
 			return 1;
 		}
 		read_one(rules, rec.data, rec.len, &c);
@@ -232,5 +237,6 @@ main(int argc, char **argv)
 	fclose(f);
 	buf_release(&rec);
 	trim_rules_free(rules);
+	classify_rules_free(crules);
 	return 0;
 }

@@ -48,6 +48,12 @@ enum shape {
 	REPLY_MALLORY,    /* a stranger answers with Piet's reply token */
 	REPLY_TO_VERP,    /* Piet answers, to the envelope sender, In-Reply-To our message */
 	OOO_TO_VERP,      /* Piet's out-of-office, sent to the envelope sender (RFC 3834) */
+	VERP_DMA,         /* DragonFly dma's plain notice from "MAILER-DAEMON <>" (no usable
+	                   * From) to the envelope sender */
+	SES_SOURCE,       /* Amazon SES JSON: mail.source our envelope sender, Piet failed */
+	SES_SOURCE_OTHER, /* ... the same envelope sender, but the failure named is Jan's */
+	SES_MESSAGE_ID,   /* SES JSON naming our Message-ID in mail.headers, Piet failed */
+	SES_STRANGER,     /* SES JSON naming Piet, with neither our sender nor our Message-ID */
 };
 
 struct step {
@@ -105,6 +111,25 @@ static const struct bcase cases[] = {
 	    { VERP_TO, "4.2.2", 0, "applied", "temporary delivery failure for piet.jansen@"
 	      "example.nl (4.2.2; proved by our bounce address in its envelope recipient): "
 	      "bounce score 1 of 4; the outbox retries; still reachable" } }, 0, 0, 1 },
+	{ "test_bounce_expired_retry_counts_as_temporary", 0, {
+	    { VERP_TO, "5.4.7", 0, "applied", "temporary delivery failure for piet.jansen@"
+	      "example.nl (4.4.7; proved by our bounce address in its envelope recipient): "
+	      "bounce score 1 of 4; the server gave up retrying, counted as temporary; still "
+	      "reachable" } }, 0, 0, 1 },
+	{ "test_bounce_from_mailer_daemon_without_address_counts", 2, {
+	    { VERP_DMA, NULL, 0, "applied", "marked unreachable: bounce score 2 of 2 (last 5.1.1, "
+	      "our bounce address in its envelope recipient)" } }, 1, 1, 1 },
+	{ "test_bounce_ses_envelope_sender_of_our_mail_counts", 2, {
+	    { SES_SOURCE, NULL, 0, "applied", "marked unreachable: bounce score 2 of 2 (last "
+	      "5.1.1, our bounce address in the SES notification's envelope sender)" } },
+	  1, 1, 1 },
+	{ "test_bounce_ses_envelope_sender_for_another_address_changes_nothing", 1, {
+	    { SES_SOURCE_OTHER, NULL, 0, "ignored", "bounce not about our mail" } }, 0, 0, 0 },
+	{ "test_bounce_ses_message_id_of_our_mail_counts", 2, {
+	    { SES_MESSAGE_ID, NULL, 0, "applied", "marked unreachable: bounce score 2 of 2 (last "
+	      "5.1.1, the returned message <" } }, 1, 1, 1 },
+	{ "test_bounce_ses_stranger_changes_nothing", 1, {
+	    { SES_STRANGER, NULL, 0, "ignored", "bounce not about our mail" } }, 0, 0, 0 },
 	{ "test_bounce_coordinator_is_told_once", 2, {
 	    { VERP_TO, NULL, 0, "applied", "marked unreachable" },
 	    { VERP_TO, NULL, 1, "applied", "unreachable already" },
@@ -256,6 +281,21 @@ dsn(struct buf *raw, int seq, const char *rcpt, const char *extra, const char *f
 	assert_int_equal(buf_adds(raw, "--B--\n"), 0);
 }
 
+/* An Amazon SES bounce notification as SNS mails it (email-json), to our plain address. */
+static void
+ses(struct buf *raw, int seq, const char *failed, const char *source, const char *msgid)
+{
+	assert_int_equal(buf_addf(raw, "From: AWS Notifications <no-reply@sns.amazonaws.com>\n"
+	    "To: feedback@feedbackd.invalid\nSubject: AWS Notification Message\n"
+	    "Message-ID: <sns%d@email.amazonses.com>\nContent-Type: text/plain; charset=UTF-8\n\n"
+	    "{\"Type\":\"Notification\",\"Message\":\"{\\\"notificationType\\\":\\\"Bounce\\\","
+	    "\\\"bounce\\\":{\\\"bounceType\\\":\\\"Permanent\\\",\\\"bouncedRecipients\\\":"
+	    "[{\\\"emailAddress\\\":\\\"%s\\\",\\\"status\\\":\\\"5.1.1\\\"}]},"
+	    "\\\"mail\\\":{\\\"source\\\":\\\"%s\\\",\\\"headers\\\":[{\\\"name\\\":"
+	    "\\\"Message-ID\\\",\\\"value\\\":\\\"<%s>\\\"}]}}\"}\n", seq, failed, source,
+	    msgid), 0);
+}
+
 static void
 inbound(struct world *w, const struct step *s, int64_t *id)
 {
@@ -318,6 +358,30 @@ inbound(struct world *w, const struct step *s, int64_t *id)
 		    "Message-ID: <o%d@example.nl>\nAuto-Submitted: auto-replied\n"
 		    "In-Reply-To: <%s>\n\nIk ben afwezig tot en met 1 februari 2027.\n", to.data, n,
 		    w->message_id), 0);
+		break;
+	case VERP_DMA:
+		assert_int_equal(buf_addf(&raw, "Received: from MAILER-DAEMON\n\tid 1a2b\n"
+		    "\tby mail.example.nl (DragonFly Mail Agent v0.13);\n"
+		    "\tTue, 05 Jan 2027 10:00:00 +0100\nX-Original-To: <%s>\n"
+		    "From: MAILER-DAEMON <>\nTo: %s\nSubject: Mail delivery failed\n"
+		    "Message-Id: <1a2b.%d@mail.example.nl>\n\n"
+		    "This is the DragonFly Mail Agent v0.13 at mail.example.nl.\n\n"
+		    "There was an error delivering your mail to <%s>.\n\n"
+		    "mx.example.nl [192.0.2.25] did not like our RCPT TO:\n"
+		    "550 5.1.1 <%s>: Recipient address rejected: User unknown\n\n"
+		    "Message headers follow.\n\n", to.data, to.data, n, PIET_ADDR, PIET_ADDR), 0);
+		break;
+	case SES_SOURCE:
+		ses(&raw, n, PIET_ADDR, to.data, "x1@elsewhere.example");
+		break;
+	case SES_SOURCE_OTHER:
+		ses(&raw, n, "jan.de.vries@example.nl", to.data, "x1@elsewhere.example");
+		break;
+	case SES_MESSAGE_ID:
+		ses(&raw, n, PIET_ADDR, "feedback@feedbackd.invalid", w->message_id);
+		break;
+	case SES_STRANGER:
+		ses(&raw, n, PIET_ADDR, "feedback@feedbackd.invalid", "x1@elsewhere.example");
 		break;
 	case END:
 		break;

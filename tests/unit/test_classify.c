@@ -97,6 +97,12 @@ static const struct classify_case {
 	{ "Afwezig subject", FROM TO "Subject: Afwezig tot 1 februari\n\nx\n", CLASSIFY_AUTO_REPLY, "Afwezig", NULL, NULL, NULL },
 	{ "English out-of-office subject", FROM TO "Subject: Out of Office: Re: x\n\nx\n", CLASSIFY_AUTO_REPLY, "Out of Office", NULL, NULL, NULL },
 	{ "Automatic reply", FROM TO "Subject: Automatic reply: x\n\nx\n", CLASSIFY_AUTO_REPLY, "Automatic reply", NULL, NULL, NULL },
+	{ "old Exchange's Latvian out-of-office subject, without diacritics", FROM TO
+	  "Subject: Arpus biroja atrasanas automatiska atbilde: Feedback\n\nIk ben weg\n",
+	  CLASSIFY_AUTO_REPLY, "automatiska atbilde", NULL, NULL, NULL },
+	{ "Polish automatic reply after the subject", FROM TO
+	  "Subject: Feedback (Odpowiedź automatyczna)\n\nx\n",
+	  CLASSIFY_AUTO_REPLY, "odpowiedź automatyczna", NULL, NULL, NULL },
 	{ "a person writing about absence is a person", FROM "To: feedback+" TOK "@example.org\n"
 	  "Subject: Re: ik ben volgende week afwezig\n\nx\n", CLASSIFY_REPLY, "address", TOK, NULL, NULL },
 
@@ -127,12 +133,12 @@ static const struct classify_case {
 	  "Return-Path: <>\nSubject: Undeliverable: Feedbackverzoek\n\n"
 	  "Delivery has failed to these recipients or groups:\n\njan@contoso.example\n"
 	  "Remote Server returned '550 5.1.10 RESOLVER.ADR.RecipientNotFound'\n",
-	  CLASSIFY_BOUNCE, "Delivery has failed", NULL, "jan@contoso.example", "5.1.10" },
+	  CLASSIFY_BOUNCE, "delivery has failed to these recipients", NULL, "jan@contoso.example", "5.1.10" },
 	{ "Gmail DSN subject, temporary", "From: Mail Delivery Subsystem <mailer-daemon@googlemail.com>\n"
 	  "Subject: Delivery Status Notification (Delay)\nReturn-Path: <>\n\n"
 	  "Delivery to the following recipient has been delayed:\n\n     slow@example.net\n\n"
 	  "Message will be retried for 2 more day(s)\n",
-	  CLASSIFY_BOUNCE, "Delivery Status Notification", NULL, "slow@example.net", "4.0.0" },
+	  CLASSIFY_BOUNCE, "delivery to the following recipient", NULL, "slow@example.net", "4.0.0" },
 	{ "a bounce with a token and an iTIP part is a bounce", "From: MAILER-DAEMON@mx.example.org\n"
 	  "To: feedback+" TOK "@example.org\nReturn-Path: <>\nSubject: Returned mail: User unknown\n"
 	  "Content-Type: multipart/mixed; boundary=b\n\n--b\nContent-Type: text/plain\n\n"

@@ -100,6 +100,12 @@ static const struct text_case {
 	{ "mbox From_ line before the headers",
 	  "From MAILER-DAEMON Thu Apr 29 23:34:45 2004\nFrom: a@example.org\nSubject: s\n\nbody\n",
 	  "body\n", 0 },
+	{ "ISO-2022-JP text without a charset parameter (Japanese carriers' notices)",
+	  "From: Postmaster@ezweb.ne.jp\nSubject: s\n\n\x1b$B%a!<%k\x1b(B ok\n",
+	  "\xe3\x83\xa1\xe3\x83\xbc\xe3\x83\xab ok\n", 0 },
+	{ "mbox From_ line with classic-Mac CR-only line ends: only that line skipped",
+	  "From MAILER-DAEMON Thu Apr 29 23:34:45 2004\rFrom: a@example.org\rSubject: s\r\rbody\r",
+	  "body\n", 0 },
 	{ "format=flowed with quoted-printable: the paragraph is one line again",
 	  HDR "Content-Type: text/plain; charset=utf-8; format=flowed\n"
 	  "Content-Transfer-Encoding: quoted-printable\n\n"

@@ -4,8 +4,8 @@
 as the daemon does it) next to Python's `email` package (policy.default, message_from_bytes +
 get_body(('plain', 'html')).get_content(), nothing more) on the same bytes, in the same run:
   1. every .eml of tests/corpus (real replies from many clients, bounces from many MTAs,
-     calendar replies), streamed round and round to READ_CORPUS_COUNT messages (20,000);
-  2. COUNT generated replies (30,000), described below.
+     calendar replies), streamed round and round to READ_CORPUS_COUNT messages (10,000);
+  2. COUNT generated replies (20,000), described below.
 Each side runs READ_REPEAT times (3), alternating C and Python (C first, then Python first, …)
 so a change in the machine's load hits both; the figures are the medians, with min-max beside
 them. Both sides time only the reading loop (process start, imports, pattern compilation
@@ -34,8 +34,8 @@ Constructief, Confirmation/Critique/Suggestion) in the new text; the quoted hist
 labels too, so an untrimmed quote counts wrongly. readbench must find exactly that many. The
 peer's guard: every decoded body contains its writer's (accented) first name.
 
-usage: [READ_REPEAT=3] [READ_CORPUS_COUNT=20000] /usr/bin/python3 tests/bench/bench_reading.py
-           [COUNT [DISTINCT [SEED]]]                                   (30000 3000 3)
+usage: [READ_REPEAT=3] [READ_CORPUS_COUNT=10000] /usr/bin/python3 tests/bench/bench_reading.py
+           [COUNT [DISTINCT [SEED]]]                                   (20000 3000 3)
        (internal, the peer) bench_reading.py --peer SPOOL COUNT NAMES-FILE|- CHECKPOINT...
 """
 import base64
@@ -492,11 +492,11 @@ def main():
     if len(sys.argv) > 1 and sys.argv[1] == "--peer":
         peer(sys.argv[2], int(sys.argv[3]), [int(x) for x in sys.argv[5:]], sys.argv[4])
         return 0
-    count = int(sys.argv[1]) if len(sys.argv) > 1 else 30000
+    count = int(sys.argv[1]) if len(sys.argv) > 1 else 20000
     distinct = int(sys.argv[2]) if len(sys.argv) > 2 else 3000
     seed = int(sys.argv[3]) if len(sys.argv) > 3 else 3
     repeat = int(os.environ.get("READ_REPEAT", "3"))
-    corpus_count = int(os.environ.get("READ_CORPUS_COUNT", "20000"))
+    corpus_count = int(os.environ.get("READ_CORPUS_COUNT", "10000"))
     if not os.access(READBENCH, os.X_OK):
         print("bench_reading: %s not built (make tests-build)" % READBENCH, file=sys.stderr)
         return 2

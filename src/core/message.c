@@ -91,9 +91,9 @@ utf8_seq(const unsigned char *s, size_t n)
 
 /* Bytes with the top bit set in any of 8 bytes, and bytes equal to zero (the classic bit
  * trick): the scans below skip plain text 8 bytes at a time, which is most of every body. */
-#define ONES ((uint64_t)0x0101010101010101u)
-#define HIGHS ((uint64_t)0x8080808080808080u)
-#define HAS_ZERO(v) (((v) - ONES) & ~(v) & HIGHS)
+#define WORD_ONES ((uint64_t)0x0101010101010101u)
+#define WORD_HIGHS ((uint64_t)0x8080808080808080u)
+#define WORD_HAS_ZERO(v) (((v) - WORD_ONES) & ~(v) & WORD_HIGHS)
 
 /* Length of the run of ASCII at s[0..n) that add_clean_utf8 copies as it is (no CR, no NUL);
  * with any_ascii, the run of all ASCII (what utf8_valid skips). */
@@ -106,7 +106,8 @@ ascii_run(const char *s, size_t n, int any_ascii)
 		uint64_t v;
 
 		memcpy(&v, s + i, 8);
-		if ((v & HIGHS) != 0 || (!any_ascii && (HAS_ZERO(v) || HAS_ZERO(v ^ (ONES * '\r')))))
+		if ((v & WORD_HIGHS) != 0 || (!any_ascii &&
+		    (WORD_HAS_ZERO(v) || WORD_HAS_ZERO(v ^ (WORD_ONES * '\r')))))
 			break;
 	}
 	while (i < n && (unsigned char)s[i] < 0x80 && (any_ascii || (s[i] != '\r' && s[i] != '\0')))
@@ -704,8 +705,8 @@ plain_text(const struct mailmime *m, const struct buf *body, struct buf *out)
 }
 
 /* The text of the HTML part chosen by the walk into w->html (transfer encoding and charset
- * undone). Called only when there is no text/plain part: multipart/alternative mail, most of
- * all, then never decodes the HTML it does not read. */
+ * undone). Called only when there is no text/plain part, so the HTML half of
+ * multipart/alternative mail, which is never read, is never decoded either. */
 static int
 html_text(struct walk *w)
 {

@@ -97,6 +97,12 @@ buf_adds(struct buf *b, const char *s)
 int
 buf_addch(struct buf *b, char c)
 {
+	/* the reading pipeline appends text a byte at a time: with room made, no further calls */
+	if (b->len + 1 < b->alloc && !b->failed) {
+		b->data[b->len++] = c;
+		b->data[b->len] = '\0';
+		return 0;
+	}
 	return buf_add(b, &c, 1);
 }
 
@@ -148,7 +154,8 @@ buf_puts(struct buf *b, const char *s)
 void
 buf_putch(struct buf *b, char c)
 {
-	buf_put(b, &c, 1);
+	if (buf_addch(b, c) < 0)
+		return; /* the failure stays in b for buf_failed() */
 }
 
 void

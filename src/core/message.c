@@ -9,6 +9,7 @@
  * MIME nesting before libetpan recurses into it, headers, then one bounded walk of the MIME tree.
  */
 #include <ctype.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -22,6 +23,7 @@ struct walk {
 	struct fb_message *msg;
 	struct buf plain, html;
 	int have_plain, have_html;
+	const struct mailmime *html_part; /* the first text/html part: decoded only when no plain */
 	struct fb_error *err;
 	int failed;
 };
@@ -87,11 +89,38 @@ utf8_seq(const unsigned char *s, size_t n)
 	return need;
 }
 
+/* Bytes with the top bit set in any of 8 bytes, and bytes equal to zero (the classic bit
+ * trick): the scans below skip plain text 8 bytes at a time, which is most of every body. */
+#define WORD_ONES ((uint64_t)0x0101010101010101u)
+#define WORD_HIGHS ((uint64_t)0x8080808080808080u)
+#define WORD_HAS_ZERO(v) (((v) - WORD_ONES) & ~(v) & WORD_HIGHS)
+
+/* Length of the run of ASCII at s[0..n) that add_clean_utf8 copies as it is (no CR, no NUL);
+ * with any_ascii, the run of all ASCII (what utf8_valid skips). */
+static size_t
+ascii_run(const char *s, size_t n, int any_ascii)
+{
+	size_t i = 0;
+
+	for (; i + 8 <= n; i += 8) {
+		uint64_t v;
+
+		memcpy(&v, s + i, 8);
+		if ((v & WORD_HIGHS) != 0 || (!any_ascii &&
+		    (WORD_HAS_ZERO(v) || WORD_HAS_ZERO(v ^ (WORD_ONES * '\r')))))
+			break;
+	}
+	while (i < n && (unsigned char)s[i] < 0x80 && (any_ascii || (s[i] != '\r' && s[i] != '\0')))
+		i++;
+	return i;
+}
+
 static int
 utf8_valid(const char *s, size_t n)
 {
 	for (size_t i = 0; i < n; ) {
-		size_t k = (unsigned char)s[i] < 0x80 ? 1 : utf8_seq((const unsigned char *)s + i, n - i);
+		size_t k = (unsigned char)s[i] < 0x80 ? ascii_run(s + i, n - i, 1) :
+		    utf8_seq((const unsigned char *)s + i, n - i);
 
 		if (k == 0)
 			return 0;
@@ -116,8 +145,7 @@ add_clean_utf8(struct buf *out, const char *s, size_t n)
 		int rc;
 
 		/* the common case first: a run of plain ASCII copied in one go */
-		for (k = i; k < n && (unsigned char)s[k] < 0x80 && s[k] != '\r' && s[k] != '\0'; k++)
-			;
+		k = i + ascii_run(s + i, n - i, 0);
 		if (k > i) {
 			if (buf_add(out, s + i, k - i) < 0)
 				return -1;
@@ -691,6 +719,23 @@ plain_text(const struct mailmime *m, const struct buf *body, struct buf *out)
 	return rc;
 }
 
+/* The text of the HTML part chosen by the walk into w->html (transfer encoding and charset
+ * undone). Called only when there is no text/plain part, so the HTML half of
+ * multipart/alternative mail, which is never read, is never decoded either. */
+static int
+html_text(struct walk *w)
+{
+	const struct mailmime *m = w->html_part;
+	struct buf body = BUF_INIT;
+	int rc;
+
+	if ((rc = part_body(w->msg, m, &body)) == 0)
+		rc = message_text_to_utf8(body.data, body.len,
+		    mailmime_content_charset_get(m->mm_content_type), &w->html);
+	buf_release(&body);
+	return rc;
+}
+
 static int
 walk_single(struct walk *w, const struct mailmime *m, const char *type, int attached)
 {
@@ -721,9 +766,7 @@ walk_single(struct walk *w, const struct mailmime *m, const char *type, int atta
 			rc = plain_text(m, &body, &w->plain);
 	} else if (!attachment && strcmp(type, "text/html") == 0 && !w->have_html) {
 		w->have_html = 1;
-		if ((rc = part_body(w->msg, m, &body)) == 0)
-			rc = message_text_to_utf8(body.data, body.len,
-			    mailmime_content_charset_get(m->mm_content_type), &w->html);
+		w->html_part = m; /* read by html_text() only if no text/plain part comes */
 	}
 	buf_release(&body);
 	return rc;
@@ -834,6 +877,10 @@ nesting_bound(const char *s, size_t n)
 {
 	size_t count = 0;
 
+	/* "boundary" and "message" cannot overlap themselves or each other, so n bytes hold at
+	 * most n / 4 points: a message this short cannot pass the bound, and most are this short */
+	if (n / 4 <= NESTING_BOUND_MAX)
+		return 0;
 	/* (the second letter is checked before calling strncasecmp: 'b' and 'm' are common) */
 	for (size_t i = 0; i + 7 <= n; i++) {
 		if ((s[i] | 0x20) == 'b' && (s[i + 1] | 0x20) == 'o' && i + 8 <= n &&
@@ -883,12 +930,33 @@ message_free(struct fb_message *msg)
 	free(msg);
 }
 
-/* Raw bytes with every line end (CRLF, LF, lone CR) made CRLF, a line at a time. */
+/* Raw bytes with every line end (CRLF, LF, lone CR) made CRLF. Without any CR (mail stored
+ * with LF ends, the common case) each line is found by memchr and copied whole. */
 static int
 to_crlf(const char *raw, size_t len, struct buf *out)
 {
-	size_t i = 0;
+	size_t i = 0, lines = 0;
 
+	if (len > 0 && memchr(raw, '\r', len) == NULL) {
+		for (const char *p = raw; (p = memchr(p, '\n', len - (size_t)(p - raw))) != NULL; p++)
+			lines++;
+		if (buf_grow(out, len + lines) < 0)
+			return -1;
+		while (i < len) {
+			const char *nl = memchr(raw + i, '\n', len - i);
+			size_t j = nl != NULL ? (size_t)(nl - raw) : len;
+
+			memcpy(out->data + out->len, raw + i, j - i); /* room made above */
+			out->len += j - i;
+			if (nl == NULL)
+				break;
+			memcpy(out->data + out->len, "\r\n", 2);
+			out->len += 2;
+			i = j + 1;
+		}
+		out->data[out->len] = '\0';
+		return 0;
+	}
 	if (buf_grow(out, len + len / 16 + 2) < 0)
 		return -1;
 	while (i < len) {
@@ -1115,7 +1183,7 @@ message_parse(const char *raw, size_t len, size_t max_size, struct fb_error *err
 	} else if (w.have_html) {
 		struct buf t = BUF_INIT;
 
-		if (message_html_to_text(w.html.data, w.html.len, &t) < 0) {
+		if (html_text(&w) < 0 || message_html_to_text(w.html.data, w.html.len, &t) < 0) {
 			buf_release(&t);
 			goto oom;
 		}

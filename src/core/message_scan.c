@@ -62,20 +62,21 @@ line_end(const struct scan *sc, size_t i)
 static int
 collect_boundaries(struct scan *sc, struct fb_error *err)
 {
-	size_t cap = 0;
+	size_t cap = 0, from = 0;
+	const char *eq;
 
-	for (size_t i = 0; i + 9 <= sc->len; i++) {
-		const char *p = sc->raw + i;
-		size_t j, start, end;
+	/* "boundary", blanks, "=": found from each '=' (memchr skips the text between them)
+	 * looking back, never into what an earlier match consumed */
+	for (size_t q = 0; q < sc->len && (eq = memchr(sc->raw + q, '=', sc->len - q)) != NULL;
+	    q++) {
+		size_t i, j, start, end;
 
-		if ((p[0] | 0x20) != 'b' || (p[1] | 0x20) != 'o' || strncasecmp(p, "boundary", 8) != 0)
+		q = (size_t)(eq - sc->raw);
+		for (i = q; i > from && (sc->raw[i - 1] == ' ' || sc->raw[i - 1] == '\t'); i--)
+			;
+		if (i < from + 8 || strncasecmp(sc->raw + i - 8, "boundary", 8) != 0)
 			continue;
-		j = i + 8;
-		while (j < sc->len && (sc->raw[j] == ' ' || sc->raw[j] == '\t'))
-			j++;
-		if (j >= sc->len || sc->raw[j] != '=')
-			continue;
-		j++;
+		j = q + 1;
 		while (j < sc->len && (sc->raw[j] == ' ' || sc->raw[j] == '\t'))
 			j++;
 		if (j < sc->len && sc->raw[j] == '"') {
@@ -105,7 +106,8 @@ collect_boundaries(struct scan *sc, struct fb_error *err)
 		sc->b[sc->nb].s = sc->raw + start;
 		sc->b[sc->nb].n = end - start;
 		sc->nb++;
-		i = end - 1;
+		from = end;
+		q = end > q ? end - 1 : q;
 	}
 	if (sc->nb > 1) {
 		size_t k = 1;

@@ -456,6 +456,16 @@ static const struct scan_case {
 	  "--b\n\nx\n", "--b--\n", MESSAGE_MAX_PARTS + 1, "MIME parts" },
 	{ "lines like a delimiter of no named boundary are text", "From: a@example.org\n\n", "--b\n",
 	  "", MESSAGE_MAX_PARTS * 4, NULL },
+	/* how boundary= is found: any case, blanks before '=', never inside a value already read */
+	{ "a boundary named in capitals with blanks before '='", "From: a@example.org\nContent-Type: "
+	  "multipart/mixed; BOUNDARY \t= b\n\n", "--b\n\nx\n", "--b--\n", MESSAGE_MAX_PARTS + 1,
+	  "MIME parts" },
+	{ "boundary= inside a quoted boundary names nothing", "From: a@example.org\nContent-Type: "
+	  "multipart/mixed; boundary=\"q boundary=b\"\n\n", "--b\n\nx\n", "",
+	  MESSAGE_MAX_PARTS * 2, NULL },
+	{ "an unquoted boundary's value is not the start of the next one", "From: a@example.org\n"
+	  "Content-Type: multipart/mixed; boundary=boundary =b\n\n", "--b\n\nx\n", "",
+	  MESSAGE_MAX_PARTS * 2, NULL },
 };
 
 static void
@@ -499,6 +509,31 @@ test_message_long_text_read_up_to_the_bound(void **state)
 	assert_true(m->text_truncated);
 	assert_true(m->text_len <= MESSAGE_MAX_TEXT);
 	assert_non_null(strstr(m->text, "Dit is het begin."));
+	message_free(m);
+	buf_release(&b);
+}
+
+/* The HTML half of multipart/alternative is not read when there is a plain half, so its size
+ * does not mark the text as cut. */
+static void
+test_message_unread_html_alternative_not_truncated(void **state)
+{
+	struct buf b = BUF_INIT;
+	struct fb_error err = { { 0 } };
+	struct fb_message *m;
+
+	assert_int_equal(buf_adds(&b,
+	    "From: a@example.org\nContent-Type: multipart/alternative; boundary=b\n\n"
+	    "--b\nContent-Type: text/plain; charset=utf-8\n\nKort en goed.\n"
+	    "--b\nContent-Type: text/html; charset=utf-8\n\n<p>Kort en goed.</p>\n"), 0);
+	while (b.len < 2 * MESSAGE_MAX_TEXT)
+		assert_int_equal(buf_adds(&b, "<p>nog een regel opmaak</p>\n"), 0);
+	assert_int_equal(buf_adds(&b, "--b--\n"), 0);
+	m = message_parse(b.data, b.len, 1 << 24, &err);
+	assert_non_null(m);
+	assert_false(m->text_from_html);
+	assert_false(m->text_truncated);
+	assert_string_equal(m->text, "Kort en goed.");
 	message_free(m);
 	buf_release(&b);
 }
@@ -621,6 +656,7 @@ main(void)
 		cmocka_unit_test(test_message_size_limit),
 		cmocka_unit_test(test_message_deep_nesting_refused),
 		cmocka_unit_test(test_message_part_count_bounded),
+		cmocka_unit_test(test_message_unread_html_alternative_not_truncated),
 		cmocka_unit_test(test_message_html_deep_tags_bounded),
 		cmocka_unit_test(test_message_thunderbird_flowed_paragraph_one_line),
 		cmocka_unit_test(test_message_free_null),

@@ -455,8 +455,8 @@ header_is_single(const struct patterns *pt, struct buf *scratch, const struct li
 
 	if (r <= 0)
 		return r;
-	return match_any(pt, pt->quote_header, scratch->data) &&
-	    match_any(pt, pt->evidence, scratch->data);
+	return match_any(pt, pt->evidence, scratch->data) &&
+	    match_any(pt, pt->quote_header, scratch->data);
 }
 
 static int
@@ -513,8 +513,8 @@ window_matches(const struct patterns *pt, struct buf *joined, const struct line 
 		if (joined->len > PATTERN_MAX_LINE)
 			return 0;
 	}
-	return match_any(pt, pt->quote_header, joined->data) &&
-	    match_any(pt, pt->evidence, joined->data);
+	return match_any(pt, pt->evidence, joined->data) &&
+	    match_any(pt, pt->quote_header, joined->data);
 }
 
 /*
@@ -593,8 +593,8 @@ quote_header_at(const struct patterns *pt, struct buf *scratch, struct buf *join
 		if (joined->len > PATTERN_MAX_LINE)
 			break;
 		if (ends_like_header(l) &&
-		    match_any(pt, pt->quote_header, joined->data) &&
-		    match_any(pt, pt->evidence, joined->data))
+		    match_any(pt, pt->evidence, joined->data) &&
+		    match_any(pt, pt->quote_header, joined->data))
 			return (int)(j - i + 1);
 		if (l->kind == LK_QUOTE)
 			break; /* a quoted line can only be the last one ("> wrote:") */

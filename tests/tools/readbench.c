@@ -1,8 +1,9 @@
 /*
  * readbench — the C side of tests/bench/bench_reading.py: streams a spool of raw replies through
- * the reading pipeline exactly as the daemon does per message (message_parse → trim_reply →
- * classify_message → fields_parse, everything freed before the next), until COUNT messages are
- * done, going round the spool as often as needed.
+ * the reading pipeline exactly as the daemon does per message (message_parse →
+ * classify_message, then trim_reply → fields_parse for a reply or new mail, as flow/apply.c
+ * does; everything freed before the next), until COUNT messages are done, going round the spool
+ * as often as needed.
  *
  * usage: readbench SPOOL COUNT [CHECKPOINT...]
  *
@@ -109,16 +110,20 @@ read_one(const struct trim_rules *rules, const char *raw, size_t len, struct cou
 	}
 	struct trim_context who = { msg->from.name, msg->from.addr, NULL };
 
-	rc = trim_reply_from(rules, &who, msg->text, msg->text_len, &text, &trim);
+	/* the daemon's order (flow/apply.c): classify, then read the text and its fields only of
+	 * what a person wrote (a reply or new mail); a bounce, auto-reply or calendar answer is
+	 * acted on by its kind */
+	rc = classify_message_with(crules, msg, &cls, &err);
 	t[2] = now();
-	if (rc == 0)
-		rc = classify_message_with(crules, msg, &cls, &err);
+	if (rc == 0 && (cls.kind == CLASSIFY_REPLY || cls.kind == CLASSIFY_NEW))
+		rc = trim_reply_from(rules, &who, msg->text, msg->text_len, &text, &trim);
 	t[3] = now();
-	if (rc == 0)
+	if (rc == 0 && (cls.kind == CLASSIFY_REPLY || cls.kind == CLASSIFY_NEW))
 		rc = fields_parse_with(trim_rules_signature(rules), text.data, text.len, &f);
 	t[4] = now();
-	for (int i = 1; i < 4; i++)
-		c->stage[i] += t[i + 1] - t[i];
+	c->stage[2] += t[2] - t[1]; /* classify */
+	c->stage[1] += t[3] - t[2]; /* trim */
+	c->stage[3] += t[4] - t[3]; /* fields */
 	if (rc < 0) {
 		c->failed++;
 	} else {

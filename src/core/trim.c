@@ -968,17 +968,21 @@ static int
 emit(const struct line *lines, size_t n, struct buf *out, size_t *emitted)
 {
 	size_t pending_blanks = 0;
-	int started = 0, dropped_since = 0;
+	int started = 0, dropped_since = 0, quote_since = 0;
 
 	for (size_t i = 0; i < n; i++) {
 		const struct line *l = &lines[i];
 
 		if (l->drop) {
 			dropped_since = 1;
+			quote_since |= l->kind == LK_QUOTE || l->kind == LK_QHEADER;
 			continue;
 		}
+		/* Blank lines around a dropped run collapse to those above it: "Hi,\n" + quote +
+		 * "\n" + answer is "Hi,\nanswer" (an inline answer right under the greeting), and
+		 * "Hi,\n\n" + quote + "\n\n" + answer keeps one blank line. */
 		if (l->kind == LK_BLANK) {
-			if (started && !(dropped_since && pending_blanks > 0))
+			if (started && !(dropped_since && (pending_blanks > 0 || quote_since)))
 				pending_blanks++;
 			continue;
 		}
@@ -996,7 +1000,7 @@ emit(const struct line *lines, size_t n, struct buf *out, size_t *emitted)
 		if (buf_add(out, p, len) < 0 || buf_addch(out, '\n') < 0)
 			return -1;
 		started = 1;
-		dropped_since = 0;
+		dropped_since = quote_since = 0;
 		(*emitted)++;
 	}
 	return 0;

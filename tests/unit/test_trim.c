@@ -84,9 +84,11 @@ static const struct trim_case cases[] = {
 	{ "test_trim_inline_reply_after_greeting",
 	  "Hoi Jan,\n\n" ON_WROTE "> Vraag?\nAntwoord.\n> Nog een?\nJa.\n",
 	  "Hoi Jan,\n\nAntwoord.\nJa.\n" },
-	{ "test_trim_dropped_quote_leaves_one_blank_line",
+	/* blank lines around a dropped quote collapse to those above it (EmailReplyParser's
+	 * email_2: "Hi," + header + quote + blank + answer reads "Hi,\nYou can …") */
+	{ "test_trim_dropped_quote_keeps_the_blanks_above_it",
 	  "Voor\n" ON_WROTE "> a\n\nTussen\n\n>\n> b\n>\n\n\nNa\n",
-	  "Voor\n\nTussen\n\nNa\n" },
+	  "Voor\nTussen\n\nNa\n" },
 	{ "test_trim_inline_reply_with_signature_below",
 	  ON_WROTE "> Vraag?\nAntwoord.\n\n-- \nJan\n", "Antwoord.\n" },
 

@@ -14,93 +14,10 @@
 #include <string.h>
 
 #include "mask.h"
+#include "ufold.h"
 #include "banned.h"
 
 /* ---- UTF-8, folding, classes ---------------------------------------------------------------- */
-
-/* An invalid byte b decodes to this: it matches nothing but the same byte. */
-#define CP_BAD(b) (0x110000u + (uint32_t)(b))
-
-/* The code point at s[*i] (len bytes in all); *i moves past it. */
-static uint32_t
-next_cp(const char *s, size_t len, size_t *i)
-{
-	const unsigned char *p = (const unsigned char *)s + *i;
-	size_t left = len - *i, n;
-	uint32_t c;
-
-	if (p[0] < 0x80) {
-		(*i)++;
-		return p[0];
-	}
-	if (p[0] >= 0xC2 && p[0] <= 0xDF) {
-		n = 2;
-		c = p[0] & 0x1F;
-	} else if (p[0] >= 0xE0 && p[0] <= 0xEF) {
-		n = 3;
-		c = p[0] & 0x0F;
-	} else if (p[0] >= 0xF0 && p[0] <= 0xF4) {
-		n = 4;
-		c = p[0] & 0x07;
-	} else {
-		(*i)++;
-		return CP_BAD(p[0]);
-	}
-	if (left < n) {
-		(*i)++;
-		return CP_BAD(p[0]);
-	}
-	for (size_t k = 1; k < n; k++) {
-		if ((p[k] & 0xC0) != 0x80) {
-			(*i)++;
-			return CP_BAD(p[0]);
-		}
-		c = (c << 6) | (p[k] & 0x3F);
-	}
-	if ((n == 3 && c < 0x800) || (n == 4 && (c < 0x10000 || c > 0x10FFFF)) ||
-	    (c >= 0xD800 && c <= 0xDFFF)) {
-		(*i)++;
-		return CP_BAD(p[0]);
-	}
-	*i += n;
-	return c;
-}
-
-/* Base letters of U+00C0..U+00FF and U+0100..U+017F; '.': no base letter (case only). */
-static const char fold_latin1[] =
-	"aaaaaa.ceeeeiiiidnooooo.ouuuuy.."
-	"aaaaaa.ceeeeiiiidnooooo.ouuuuy.y";
-_Static_assert(sizeof(fold_latin1) == 64 + 1, "one letter per code point U+00C0..U+00FF");
-static const char fold_ext_a[] =
-	"aaaaaaccccccccddddeeeeeeeeeegggggggghhhhiiiiiiiiii..jjkkkllllllllll"
-	"nnnnnnnnnoooooo..rrrrrrssssssssttttttuuuuuuuuuuuuwwyyyzzzzzzs";
-
-_Static_assert(sizeof(fold_ext_a) == 128 + 1, "one letter per code point U+0100..U+017F");
-
-/* c lower-cased, without diacritics, typographic apostrophes as "'". */
-static uint32_t
-fold(uint32_t c)
-{
-	if (c >= 'A' && c <= 'Z')
-		return c + ('a' - 'A');
-	if (c < 0xC0)
-		return c;
-	if (c <= 0xFF) {
-		char f = fold_latin1[c - 0xC0];
-
-		if (f != '.')
-			return (uint32_t)(unsigned char)f;
-		return c >= 0xC0 && c <= 0xDE && c != 0xD7 ? c + 0x20 : c;
-	}
-	if (c <= 0x17F) {
-		char f = fold_ext_a[c - 0x100];
-
-		return f != '.' ? (uint32_t)(unsigned char)f : (c | 1);
-	}
-	if (c == 0x2018 || c == 0x2019 || c == 0x02BC)
-		return '\'';
-	return c;
-}
 
 static int
 is_space(uint32_t c)
@@ -171,7 +88,7 @@ is_upper(uint32_t c)
 static uint32_t
 cp_at(const char *t, size_t len, size_t i)
 {
-	return i < len ? next_cp(t, len, &i) : 0;
+	return i < len ? ufold_next(t, len, &i) : 0;
 }
 
 static size_t
@@ -180,7 +97,7 @@ skip_hspace(const char *t, size_t len, size_t i)
 	while (i < len) {
 		size_t j = i;
 
-		if (!is_hspace(next_cp(t, len, &j)))
+		if (!is_hspace(ufold_next(t, len, &j)))
 			break;
 		i = j;
 	}
@@ -239,7 +156,7 @@ match_ascii(const char *t, size_t len, size_t i, const char *w)
 	for (; *w != '\0'; w++) {
 		size_t j = i;
 
-		if (i >= len || fold(next_cp(t, len, &j)) != (uint32_t)(unsigned char)*w)
+		if (i >= len || ufold_cp(ufold_next(t, len, &j)) != (uint32_t)(unsigned char)*w)
 			return 0;
 		i = j;
 	}
@@ -325,7 +242,7 @@ add_name(struct mask_list *l, const char *name)
 
 	/* Folded, one ' ' between words. */
 	while (i < len && n < MASK_MAX_NAME) {
-		uint32_t c = fold(next_cp(name, len, &i));
+		uint32_t c = ufold_cp(ufold_next(name, len, &i));
 
 		if (is_space(c)) {
 			if (n > 0 && cp[n - 1] != ' ')
@@ -423,19 +340,19 @@ match_pat(const char *t, size_t len, size_t i, const struct pat *p)
 
 		if (i >= len)
 			return 0;
-		c = next_cp(t, len, &j);
+		c = ufold_next(t, len, &j);
 		if (p->cp[k] == ' ') {
 			if (!is_space(c))
 				return 0;
 			while (i < len) {
 				j = i;
-				if (!is_space(next_cp(t, len, &j)))
+				if (!is_space(ufold_next(t, len, &j)))
 					break;
 				i = j;
 			}
 			continue;
 		}
-		if (fold(c) != p->cp[k])
+		if (ufold_cp(c) != p->cp[k])
 			return 0;
 		i = j;
 	}
@@ -451,10 +368,10 @@ possessive_end(const char *t, size_t len, size_t e)
 
 	if (e >= len)
 		return e;
-	c = fold(next_cp(t, len, &j));
+	c = ufold_cp(ufold_next(t, len, &j));
 	if (c == '\'') {
 		k = j;
-		if (k < len && fold(next_cp(t, len, &k)) == 's' && word_ends(t, len, k))
+		if (k < len && ufold_cp(ufold_next(t, len, &k)) == 's' && word_ends(t, len, k))
 			return k;
 		return e;
 	}
@@ -472,7 +389,7 @@ match_name(const struct mask_list *l, const char *t, size_t len, size_t i)
 
 	if (l == NULL || l->n == 0 || i >= len)
 		return 0;
-	c = fold(next_cp(t, len, &j));
+	c = ufold_cp(ufold_next(t, len, &j));
 	hi = l->n;
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
@@ -538,7 +455,7 @@ match_initials(const char *t, size_t len, size_t i, int *dotted)
 		return 0;
 	while (j < len && n < 8) {
 		size_t k = j;
-		uint32_t c = next_cp(t, len, &k);
+		uint32_t c = ufold_next(t, len, &k);
 
 		if (!is_letter(c) || k >= len || !word_ends(t, len, k) || t[k] != '.')
 			break;
@@ -556,7 +473,7 @@ match_initials(const char *t, size_t len, size_t i, int *dotted)
 	}
 	/* One capital alone. */
 	j = i;
-	if (is_upper(next_cp(t, len, &j)) && word_ends(t, len, j)) {
+	if (is_upper(ufold_next(t, len, &j)) && word_ends(t, len, j)) {
 		size_t s = skip_hspace(t, len, j);
 
 		return s > j ? s : 0;
@@ -570,7 +487,7 @@ capitalised_word(const char *t, size_t len, size_t i)
 {
 	size_t j = i;
 
-	if (i >= len || !is_upper(next_cp(t, len, &j)))
+	if (i >= len || !is_upper(ufold_next(t, len, &j)))
 		return 0;
 	for (;;) {
 		size_t k = j;
@@ -578,13 +495,13 @@ capitalised_word(const char *t, size_t len, size_t i)
 
 		if (k >= len)
 			break;
-		c = next_cp(t, len, &k);
+		c = ufold_next(t, len, &k);
 		if (is_word(c)) {
 			j = k;
 			continue;
 		}
 		/* An inner hyphen or apostrophe followed by a capital: one name. */
-		if ((c == '-' || fold(c) == '\'') && k < len && is_upper(cp_at(t, len, k))) {
+		if ((c == '-' || ufold_cp(c) == '\'') && k < len && is_upper(cp_at(t, len, k))) {
 			j = k;
 			continue;
 		}
@@ -604,7 +521,7 @@ match_title(const char *t, size_t len, size_t i, int *capital)
 	if (e == 0)
 		return 0;
 	while (j < e) {
-		uint32_t c = next_cp(t, len, &j);
+		uint32_t c = ufold_next(t, len, &j);
 
 		if (is_upper(c))
 			upper++;
@@ -782,7 +699,7 @@ mask_apply(const struct mask_list *l, const char *text, size_t len, const char *
 	sig = len > 0 ? signature_start(text, len) : 0;
 	while (i < sig) {
 		size_t j = i, e = 0;
-		uint32_t c = next_cp(text, sig, &j);
+		uint32_t c = ufold_next(text, sig, &j);
 
 		if (!prev_word && (is_word(c) || c == '+' || c == '(')) {
 			if (is_word(c))

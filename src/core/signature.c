@@ -18,6 +18,7 @@
 #include "buf.h"
 #include "rtable.h"
 #include "signature.h"
+#include "ufold.h"
 #include "banned.h"
 
 /* A line longer than this (normalised) is text, never part of a signature. */
@@ -74,80 +75,6 @@ signature_rules_free(struct signature_rules *r)
 
 /* ---- UTF-8 and folding ------------------------------------------------------------------- */
 
-#define CP_BAD 0xFFFDu
-
-/* The code point at s[*i] (len bytes in all); *i moves past it. Invalid bytes are CP_BAD. */
-static uint32_t
-next_cp(const char *s, size_t len, size_t *i)
-{
-	const unsigned char *p = (const unsigned char *)s + *i;
-	size_t left = len - *i, n;
-	uint32_t c;
-
-	if (p[0] < 0x80) {
-		(*i)++;
-		return p[0];
-	}
-	if (p[0] >= 0xC2 && p[0] <= 0xDF)
-		n = 2, c = p[0] & 0x1F;
-	else if (p[0] >= 0xE0 && p[0] <= 0xEF)
-		n = 3, c = p[0] & 0x0F;
-	else if (p[0] >= 0xF0 && p[0] <= 0xF4)
-		n = 4, c = p[0] & 0x07;
-	else
-		n = 0, c = 0;
-	if (n == 0 || left < n) {
-		(*i)++;
-		return CP_BAD;
-	}
-	for (size_t k = 1; k < n; k++) {
-		if ((p[k] & 0xC0) != 0x80) {
-			(*i)++;
-			return CP_BAD;
-		}
-		c = (c << 6) | (p[k] & 0x3F);
-	}
-	*i += n;
-	return c;
-}
-
-/* Base letters of U+00C0..U+00FF and U+0100..U+017F; '.': none (case only). As mask.c. */
-static const char fold_latin1[] =
-	"aaaaaa.ceeeeiiiidnooooo.ouuuuy.."
-	"aaaaaa.ceeeeiiiidnooooo.ouuuuy.y";
-static const char fold_ext_a[] =
-	"aaaaaaccccccccddddeeeeeeeeeegggggggghhhhiiiiiiiiii..jjkkkllllllllll"
-	"nnnnnnnnnoooooo..rrrrrrssssssssttttttuuuuuuuuuuuuwwyyyzzzzzzs";
-
-/* c lower-cased and without accents (Latin), lower-cased (Greek, Cyrillic). */
-static uint32_t
-fold(uint32_t c)
-{
-	if (c >= 'A' && c <= 'Z')
-		return c + ('a' - 'A');
-	if (c < 0xC0)
-		return c;
-	if (c <= 0xFF) {
-		char f = fold_latin1[c - 0xC0];
-
-		if (f != '.')
-			return (uint32_t)(unsigned char)f;
-		return c <= 0xDE && c != 0xD7 ? c + 0x20 : c;
-	}
-	if (c <= 0x17F) {
-		char f = fold_ext_a[c - 0x100];
-
-		return f != '.' ? (uint32_t)(unsigned char)f : (c | 1);
-	}
-	if (c >= 0x391 && c <= 0x3A9)
-		return c + 0x20;
-	if (c >= 0x410 && c <= 0x42F)
-		return c + 0x20;
-	if (c >= 0x400 && c <= 0x40F)
-		return c + 0x50;
-	return c;
-}
-
 static int
 is_upper(uint32_t c)
 {
@@ -170,7 +97,7 @@ is_word_cp(uint32_t c)
 {
 	if (c < 0x80)
 		return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
-	if (c == CP_BAD || c < 0xC0 || c == 0xD7 || c == 0xF7)
+	if (UFOLD_IS_BAD(c) || c < 0xC0 || c == 0xD7 || c == 0xF7)
 		return 0;
 	if ((c >= 0x2000 && c <= 0x206F) || (c >= 0x3000 && c <= 0x303F) ||
 	    (c >= 0xFF00 && c <= 0xFF0F) || (c >= 0xFF1A && c <= 0xFF20) ||
@@ -264,7 +191,7 @@ strip_edges(const char *s, size_t *a, size_t *b)
 	while (*a < *b) {
 		size_t i = *a;
 
-		if (!is_edge_punct(next_cp(s, *b, &i)))
+		if (!is_edge_punct(ufold_next(s, *b, &i)))
 			break;
 		*a = i;
 	}
@@ -274,7 +201,7 @@ strip_edges(const char *s, size_t *a, size_t *b)
 		while (k > *a && ((unsigned char)s[k] & 0xC0) == 0x80)
 			k--;
 		i = k;
-		if (!is_edge_punct(next_cp(s, *b, &i)))
+		if (!is_edge_punct(ufold_next(s, *b, &i)))
 			break;
 		*b = k;
 	}
@@ -296,8 +223,10 @@ fold_word(const char *s, size_t a, size_t b, char *out, size_t size)
 	size_t n = 0, i = a;
 
 	while (i < b) {
-		uint32_t c = fold(next_cp(s, b, &i));
+		uint32_t c = ufold_cp(ufold_next(s, b, &i));
 
+		if (UFOLD_IS_BAD(c))
+			c = 0xFFFD; /* an invalid byte compares as the replacement character */
 		/* encode back as UTF-8 */
 		unsigned char u[4];
 		size_t k;
@@ -336,7 +265,7 @@ split_words(const char *s, size_t len, char (*w)[NAME_MAX_WORD], size_t max)
 
 	while (i < len && n < max) {
 		size_t a, k = i;
-		uint32_t c = next_cp(s, len, &k);
+		uint32_t c = ufold_next(s, len, &k);
 
 		if (!is_word_cp(c)) {
 			i = k;
@@ -346,7 +275,7 @@ split_words(const char *s, size_t len, char (*w)[NAME_MAX_WORD], size_t max)
 		i = k;
 		while (i < len) {
 			k = i;
-			c = next_cp(s, len, &k);
+			c = ufold_next(s, len, &k);
 			if (!is_word_cp(c))
 				break;
 			i = k;
@@ -497,7 +426,7 @@ looks_like_name(const char *s, size_t a, size_t b)
 		return 0;
 	i = a;
 	while (i < b) {
-		uint32_t c = next_cp(s, b, &i);
+		uint32_t c = ufold_next(s, b, &i);
 
 		if (c == ' ') {
 			start = 1;
@@ -593,7 +522,7 @@ is_short(const char *s, size_t len)
 		return 0;
 	while (i < len) {
 		prev = c;
-		c = next_cp(s, len, &i);
+		c = ufold_next(s, len, &i);
 		if (c == ' ') {
 			words++;
 			last_word = i;

@@ -356,6 +356,22 @@ table_first(const struct bounce_ctx *b, const struct rtable *t, const char *s)
 	return s != NULL ? rtable_first(t, s, strlen(s), b->scratch) : -1;
 }
 
+/* A notice's own words stand at its top, above the message it returns: the wording tables
+ * (each row a search of its own) read only this much of a text, which also bounds what a
+ * hostile message of megabytes costs. */
+#define NOTICE_HEAD ((size_t)64 << 10)
+
+static long
+table_first_head(const struct bounce_ctx *b, const struct rtable *t, const char *s)
+{
+	size_t len;
+
+	if (s == NULL)
+		return -1;
+	len = strnlen(s, NOTICE_HEAD);
+	return rtable_first(t, s, len, b->scratch);
+}
+
 /* The signs that a message was written by a program, not a person: only such a message is
  * searched for a notice's wording. Each is cheap. */
 struct auto_signs {
@@ -631,7 +647,7 @@ bounce_reason(const struct fb_message *m, const struct bounce_ctx *b, struct cla
 	/* a read receipt (RFC 8098) returns headers from a null sender too: not a failure */
 	if (m->report_type != NULL && strcmp(m->report_type, mdn) == 0)
 		return 0;
-	if ((hit = table_first(b, b->rules->notices, m->text)) >= 0)
+	if ((hit = table_first_head(b, b->rules->notices, m->text)) >= 0)
 		return classify_add_reason(r, "delivery failure text (%s: \"%s\")",
 		    rtable_label(b->rules->notices, (size_t)hit),
 		    rtable_pattern(b->rules->notices, (size_t)hit)) < 0 ? -1 : 1;
@@ -688,7 +704,7 @@ reason_from(const struct bounce_ctx *b, const char *s, struct classify_result *r
 
 	if (r->bounce.reason != CLASSIFY_BOUNCE_UNKNOWN || b->rules == NULL || s == NULL)
 		return;
-	if ((hit = table_first(b, b->rules->reasons, s)) >= 0)
+	if ((hit = table_first_head(b, b->rules->reasons, s)) >= 0)
 		r->bounce.reason = reason_by_name(rtable_label(b->rules->reasons, (size_t)hit));
 }
 
@@ -796,7 +812,7 @@ read_bounce(const struct fb_message *m, const struct bounce_ctx *b, struct class
 		find_status(m->text, r->bounce.status);
 	given = r->bounce.status[0] != '\0';
 	if (rc >= 0 && !given) {
-		int d = b->rules != NULL && (table_first(b, b->rules->delayed, m->text) >= 0 ||
+		int d = b->rules != NULL && (table_first_head(b, b->rules->delayed, m->text) >= 0 ||
 		    table_first(b, b->rules->delayed, m->subject) >= 0);
 
 		memcpy(r->bounce.status, d ? "4.0.0" : "5.0.0", 6);

@@ -47,9 +47,12 @@ with Scratch() as s:
     rc = d.proc.wait(5)
     t.ok(rc == 0 and time.monotonic() - t0 < 1.0, "SIGINT stops it as promptly (exit %s)" % rc)
 
-    # SIGHUP with a good configuration: the next pass uses it.
-    d = s.start()
-    t.ok(d.wait_log("started"), "a daemon for the reload tests starts", d.log_text())
+    # SIGHUP with a good configuration: the next pass uses it. The message is queued only once
+    # the first pass is done: on a loaded machine that pass could otherwise still be running
+    # and send it with the configuration it started with.
+    d = s.start(log_level="debug")
+    t.ok(d.wait_log("started") and d.wait_log("pass done", timeout=30),
+         "a daemon for the reload tests starts and ends its first pass", d.log_text())
     new_out = s.path("sent-after-reload")
     s.config(extra="", poll_interval=300)
     with open(s.conf) as f:

@@ -2,7 +2,8 @@
  * fuzz_compose — libFuzzer target: random subject, display name, text and HTML (the input
  * split at NUL bytes) through compose_build(). It must never crash; when it accepts the
  * input, the message must have CRLF-only lines of at most 998 octets and message_parse()
- * must read it back with the same text body (LF line ends).
+ * must read it back with the same text body (LF line ends), unless the text holds a character
+ * the reader takes out by design (zero-width and tracking characters).
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -30,6 +31,21 @@ check_wire(const struct buf *b)
 		} else if (b->data[i] == '\n' || ++col > 998)
 			abort();
 	}
+}
+
+/* Does s hold a character the reader takes out of every text by design (message.h: zero-width
+ * space and (non-)joiner, word joiner, a BOM inside the text, soft hyphen, the tracking mark
+ * U+1427)? Such a text does not come back byte for byte, so it is not compared. */
+static int
+has_invisible(const char *s)
+{
+	static const char *const marks[] = { "\xE2\x80\x8B", "\xE2\x80\x8C", "\xE2\x80\x8D",
+	    "\xE2\x81\xA0", "\xEF\xBB\xBF", "\xC2\xAD", "\xE1\x90\xA7" };
+
+	for (size_t i = 0; i < sizeof(marks) / sizeof(marks[0]); i++)
+		if (strstr(s, marks[i]) != NULL)
+			return 1;
+	return 0;
 }
 
 /* Fixed "random" bytes: a run is a function of its input. */
@@ -78,7 +94,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		/* an incomplete expected text (< 64 KiB) is never compared with */
 		if (buf_failed(&want))
 			abort();
-		if (msg->text_from_html || strcmp(msg->text, want.data) != 0)
+		if (msg->text_from_html || (!has_invisible(want.data) &&
+		    strcmp(msg->text, want.data) != 0))
 			abort();
 		message_free(msg);
 	}

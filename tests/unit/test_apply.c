@@ -530,11 +530,13 @@ check_parts(const char *text, const char *list, int want)
 	}
 }
 
+/* Apply one reply from `from` (after `setup`) and check the one mail it causes: its kind, the
+ * words it must and must not hold ('|'-separated). */
 static void
-run_words(void **state)
+check_one_mail(const char *name, const char *lang, enum setup set, const char *from,
+    const char *body, const char *kind, const char *want, const char *absent)
 {
-	const struct wcase *c = *state;
-	const struct acase in = { c->name, NUDGE_JAN, JAN, "", c->body, "", "", "", "", 0 };
+	const struct acase in = { name, set, from, "", body, "", "", "", "", 0 };
 	struct world w;
 	struct apply_stats st = { 0 };
 	struct outbox_list l = { 0 };
@@ -543,8 +545,8 @@ run_words(void **state)
 	struct fb_error err;
 	int64_t id, before;
 
-	world_open(&w, 0, c->lang);
-	setup(&w, NUDGE_JAN);
+	world_open(&w, 0, lang);
+	setup(&w, set);
 	before = last_outbox_id(&w);
 	inbound(&w, &in, &id);
 	if (apply_pending(&w.f, 100, NULL, &st, &err) < 0)
@@ -552,12 +554,12 @@ run_words(void **state)
 	assert_int_equal(queue_outbox_list(w.db, NULL, 1, &l, &err), 0);
 	assert_int_equal(l.n, 1);
 	assert_true(l.v[0].id > before);
-	assert_string_equal(l.v[0].kind, "unreadable");
+	assert_string_equal(l.v[0].kind, kind);
 	assert_int_equal(queue_outbox_get(w.db, l.v[0].id, &r, &err), 0);
 	if ((msg = message_parse(r.raw.data, r.raw.len, 1 << 20, &err)) == NULL)
 		fail_msg("%s", err.msg);
-	check_parts(msg->text, c->want, 1);
-	check_parts(msg->text, c->absent, 0);
+	check_parts(msg->text, want, 1);
+	check_parts(msg->text, absent, 0);
 	message_free(msg);
 	queue_outbox_release(&r);
 	queue_outbox_list_release(&l);
@@ -565,37 +567,19 @@ run_words(void **state)
 }
 
 static void
+run_words(void **state)
+{
+	const struct wcase *c = *state;
+
+	check_one_mail(c->name, c->lang, NUDGE_JAN, JAN, c->body, "unreadable", c->want, c->absent);
+}
+
+static void
 run_mail(void **state)
 {
 	const struct mcase *c = *state;
-	const struct acase in = { c->name, c->setup, c->from, "", c->body, "", "", "", "", 0 };
-	struct world w;
-	struct apply_stats st = { 0 };
-	struct outbox_list l = { 0 };
-	struct outbox_row r;
-	struct fb_message *msg;
-	struct fb_error err;
-	int64_t id, before;
 
-	world_open(&w, 0, c->lang);
-	setup(&w, c->setup);
-	before = last_outbox_id(&w);
-	inbound(&w, &in, &id);
-	if (apply_pending(&w.f, 100, NULL, &st, &err) < 0)
-		fail_msg("%s", err.msg);
-	assert_int_equal(queue_outbox_list(w.db, NULL, 1, &l, &err), 0);
-	assert_int_equal(l.n, 1);
-	assert_true(l.v[0].id > before);
-	assert_string_equal(l.v[0].kind, c->kind);
-	assert_int_equal(queue_outbox_get(w.db, l.v[0].id, &r, &err), 0);
-	if ((msg = message_parse(r.raw.data, r.raw.len, 1 << 20, &err)) == NULL)
-		fail_msg("%s", err.msg);
-	check_parts(msg->text, c->want, 1);
-	check_parts(msg->text, c->absent, 0);
-	message_free(msg);
-	queue_outbox_release(&r);
-	queue_outbox_list_release(&l);
-	world_close(&w);
+	check_one_mail(c->name, c->lang, c->setup, c->from, c->body, c->kind, c->want, c->absent);
 }
 
 /* A failure half-way (the outbox refuses) undoes the whole message: nothing counted, nothing

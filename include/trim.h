@@ -34,10 +34,12 @@
  *        writer's name, title, contact details, a device line, a legal or list footer) is
  *        dropped as signature.h describes: only with an anchor, never all of the text;
  *   3. the rule that text is never lost: when these rules leave nothing although the message
- *      has something besides quote headers, signatures and boilerplate (a message that is all
- *      quote, or one that starts with a separator), the result is the whole message without
- *      its quote header, device signature and boilerplate lines, and info->everything_quoted
- *      is set.
+ *      has something besides quote headers, signatures and boilerplate (quoted lines without
+ *      a quote header, or a message that starts with a separator), the result is the whole
+ *      message without its quote header, device signature and boilerplate lines, and
+ *      info->everything_quoted is set. A quote chain under a quote header and nothing else
+ *      (the mail answered, sent back) gives no text, and everything_quoted is set too: the
+ *      writer wrote nothing.
  *
  * The result has no blank lines and no leading white space at its start, no blank lines at its
  * end, and every line ends with "\n"; lines keep their own bytes (no re-wrapping).

@@ -952,6 +952,15 @@ decide_fallback(struct line *lines, size_t n)
 }
 
 static int
+has_kind(const struct line *lines, size_t n, enum line_kind kind)
+{
+	for (size_t i = 0; i < n; i++)
+		if (lines[i].kind == kind)
+			return 1;
+	return 0;
+}
+
+static int
 anything_kept(const struct line *lines, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
@@ -1109,7 +1118,7 @@ trim_reply_from(const struct trim_rules *rules, const struct trim_context *ctx,
 	struct line *lines = NULL;
 	struct removal rm;
 	size_t n, count = 1, kept = 0, out_len = out->len;
-	int fallback = 0, ret = -1;
+	int fallback = 0, quote_chain = 0, ret = -1;
 
 	if (info != NULL) {
 		buf_reset(&info->removed);
@@ -1138,15 +1147,22 @@ trim_reply_from(const struct trim_rules *rules, const struct trim_context *ctx,
 	if (anything_kept(lines, n) && drop_closing(rules, ctx, lines, n, &closing) < 0)
 		goto out;
 	if (!anything_kept(lines, n)) {
-		decide_fallback(lines, n);
-		fallback = anything_kept(lines, n);
+		/* Under "On … wrote:" stands the mail answered, not the writer's: a reply that is
+		 * only that (a quote chain sent back) says nothing. The never-empty rule keeps the
+		 * rest: bare quoted lines (nothing says whose), a forwarded or original message. */
+		if (has_kind(lines, n, LK_QHEADER) && !has_kind(lines, n, LK_SEPARATOR)) {
+			quote_chain = 1;
+		} else {
+			decide_fallback(lines, n);
+			fallback = anything_kept(lines, n);
+		}
 	}
 	if (emit(lines, n, out, &kept) < 0)
 		goto out;
 	if (info != NULL) {
 		info->lines_in = n;
 		info->lines_removed = n - kept;
-		info->everything_quoted = fallback;
+		info->everything_quoted = fallback || quote_chain;
 		if (describe(&info->removed, lines, n, &rm, fallback) < 0)
 			goto out;
 		if (closing.why != NULL && (buf_addf(&info->removed, "%s%s ",

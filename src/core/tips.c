@@ -188,7 +188,7 @@ record_close(const char *name, struct record *r, struct tip_set *s, struct fb_er
 {
 	const char *missing = r->t.id == NULL ? "an \"id:\" line" :
 	    !r->has_pattern ? "a \"pattern:\" line" : !r->has_level ? "a \"level:\" line" :
-	    r->text.len == 0 ? "its text" : NULL;
+	    r->text.len == 0 ? "text" : NULL;
 
 	if (missing != NULL)
 		return fb_error_set(err, "%s:%zu: the tip %s%s%shas no %s; " ACCEPTED, name,

@@ -56,7 +56,7 @@ static const struct parse_case cases[] = {
 	{ "test_tips_rejects_missing_id", "pattern: general\nlevel: task\nT\n",
 	  "f.txt:3: text before the tip's id line", 0, NULL, NULL, 0, 0 },
 	{ "test_tips_rejects_missing_text", REC("a", "general", "task", "") "\n"
-	  REC("b", "general", "task", "T"), "f.txt:1: the tip \"a\" has no its text", 0, NULL,
+	  REC("b", "general", "task", "T"), "f.txt:1: the tip \"a\" has no text", 0, NULL,
 	  NULL, 0, 0 },
 	{ "test_tips_rejects_duplicate_id", REC("a", "general", "task", "T") "\n"
 	  REC("a", "general", "task", "U"), "f.txt:6: the id \"a\" is used twice", 0, NULL, NULL,

@@ -69,6 +69,7 @@ struct config_feedbackd {
 	enum log_level log_level;
 	char *templates_dir;        /* "" = the built-in templates */
 	char *questionnaires_dir;   /* "" = the built-in questionnaires */
+	char *tips_dir;             /* "" = the built-in tips */
 	char *domain;               /* right-hand side of our Message-IDs */
 	char *from_address;
 	char *from_name;

@@ -19,6 +19,7 @@ struct outmail_templates;
 struct trim_rules;
 struct report_rules;
 struct classify_rules;
+struct tipflow_tips;
 
 struct flow {
 	struct db *db;
@@ -30,6 +31,8 @@ struct flow {
 	const struct classify_rules *classify; /* the bounce tables, made once
 					 * (classify_rules_new); NULL: compiled per message that
 					 * may be a notice (tests) */
+	const struct tipflow_tips *tips; /* the nudges' tips, read once (tipflow_load()) by
+					 * whoever schedules; NULL: read per nudge from cfg */
 };
 
 /* The configuration's [program] defaults as plan settings (tz and weeks left to

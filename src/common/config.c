@@ -117,6 +117,8 @@ static const struct key keys[] = {
 	    "mail templates (<lang>/<name>.txt|.html); empty: the built-in ones"),
 	KPATH("feedbackd", "questionnaires_dir", "", feedbackd.questionnaires_dir, KF_EMPTY,
 	    "questionnaires; empty: the built-in ones"),
+	KPATH("feedbackd", "tips_dir", "", feedbackd.tips_dir, KF_EMPTY,
+	    "the weekly nudge's tips (<lang>/tips.txt); empty: the built-in ones"),
 	K("feedbackd", "domain", KT_HOST, "feedbackd.invalid", feedbackd.domain, 0, 0, NULL, 0,
 	    "domain of the Message-IDs feedbackd makes"),
 	K("feedbackd", "from_address", KT_EMAIL, "feedback@feedbackd.invalid", feedbackd.from_address,

@@ -21,6 +21,7 @@
 #include "queue.h"
 #include "schedule.h"
 #include "sdnotify.h"
+#include "tipflow.h"
 #include "transport.h"
 #include "trim.h"
 #include "classify.h"
@@ -32,6 +33,7 @@
 struct state {
 	struct config *cfg;
 	struct outmail_templates *tpl;
+	struct tipflow_tips tips;        /* the nudges' tips (tips_dir over the built-in ones) */
 	struct trim_rules *trim;   /* compiled once at the start, kept over reloads */
 	struct classify_rules *classify; /* the bounce tables, likewise */
 	struct buf out_password, in_password;
@@ -100,6 +102,15 @@ state_configure(struct state *s, struct config *cfg)
 		log_errorx("templates: %s", err.msg);
 		return -1;
 	}
+	/* Tips likewise: a malformed tips file refuses the start or the reload. */
+	struct tipflow_tips tips = TIPFLOW_TIPS_INIT;
+	if (tipflow_load(cfg->feedbackd.tips_dir, &tips, &err) < 0) {
+		log_errorx("tips: %s", err.msg);
+		outmail_templates_free(tpl);
+		return -1;
+	}
+	tipflow_release(&s->tips);
+	s->tips = tips;
 	outmail_templates_free(s->tpl);
 	s->tpl = tpl;
 	s->cfg = cfg;
@@ -296,7 +307,7 @@ static enum pass_result
 pass_apply(struct state *s, struct db *db, time_t now, volatile sig_atomic_t *stop,
     struct fb_error *err)
 {
-	struct flow f = { db, s->cfg, s->tpl, now, s->trim, s->classify };
+	struct flow f = { db, s->cfg, s->tpl, now, s->trim, s->classify, &s->tips };
 	struct apply_stats st = { 0 };
 	int rc = apply_pending(&f, 10000, stop, &st, err);
 
@@ -314,7 +325,7 @@ pass_apply(struct state *s, struct db *db, time_t now, volatile sig_atomic_t *st
 static enum pass_result
 pass_schedule(struct state *s, struct db *db, time_t now, struct fb_error *err)
 {
-	struct flow f = { db, s->cfg, s->tpl, now, s->trim, s->classify };
+	struct flow f = { db, s->cfg, s->tpl, now, s->trim, s->classify, &s->tips };
 	struct schedule_stats st = { 0 };
 	int rc = schedule_pass(&f, &st, err);
 
@@ -389,7 +400,7 @@ run_pass(struct state *s, struct db *db, time_t now, volatile sig_atomic_t *stop
 static int
 seconds_to_wait(struct state *s, struct db *db, time_t now)
 {
-	struct flow f = { db, s->cfg, s->tpl, now, s->trim, s->classify };
+	struct flow f = { db, s->cfg, s->tpl, now, s->trim, s->classify, &s->tips };
 	time_t next = queue_outbox_next(db, NULL);
 	time_t moment = schedule_next(&f);
 	long wait = s->cfg->incoming.poll_interval;
@@ -561,6 +572,7 @@ out:
 	mailflow_unrecorded_release(&s.unrecorded);
 	mailbox_close(&s);
 	outmail_templates_free(s.tpl);
+	tipflow_release(&s.tips);
 	trim_rules_free(s.trim);
 	classify_rules_free(s.classify);
 	buf_release(&s.out_password);

@@ -24,6 +24,7 @@
 #include "outmail.h"
 #include "report_progress.h"
 #include "sdnotify.h"
+#include "tipflow.h"
 #include "banned.h"
 
 #define DEFAULT_CONFIG FB_SYSCONFDIR "/feedbackd/feedbackd.conf"
@@ -211,6 +212,13 @@ main(int argc, char **argv)
 			return 1;
 		}
 		outmail_templates_free(tpl);
+		struct tipflow_tips tips = TIPFLOW_TIPS_INIT;
+		if (tipflow_load(cfg->feedbackd.tips_dir, &tips, &err) < 0) {
+			fprintf(stderr, "feedbackd: tips: %s\n", err.msg);
+			config_free(cfg);
+			return 1;
+		}
+		tipflow_release(&tips);
 		/* The same reading the daemon does (state_configure), so OK means it would start. */
 		if (config_check_secrets(cfg, &err) < 0) {
 			fprintf(stderr, "feedbackd: %s\n", err.msg);

@@ -12,6 +12,7 @@
 #include "store_feedback.h"
 #include "vocab.h"
 #include "store_moment.h"
+#include "tipflow.h"
 #include "banned.h"
 
 /* ---- the weekly nudge ------------------------------------------------------------------------- */
@@ -54,6 +55,8 @@ nudge_member(const struct flow *f, const struct program *p, const struct plan_mo
 	}
 	if (template_set(v, "example", example ? example : "") < 0)
 		goto oom;
+	if (tipflow_nudge(f, p, m, mo->week, v, err) < 0)
+		goto out;
 	rc = outmail_queue(f, &msg, NULL, err);
 	goto out;
 oom:

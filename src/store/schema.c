@@ -373,6 +373,23 @@ static const char MIGRATION_BOUNCE[] =
 ");"
 "CREATE INDEX bounce_address ON bounce(address, at);";
 
+/*
+ * The tip each weekly nudge carried (issue 18): one row per member and week, so a tip is never
+ * given twice in a programme, a restart chooses from what is left, and the all_well rule knows
+ * the level of the last one. tip_id is the id in the tips file (mail-templates/tips/), pattern
+ * the member's own pattern when it was chosen (tips.h). Not personal beyond the member link.
+ */
+static const char MIGRATION_TIPS[] =
+"CREATE TABLE member_tip ("
+"  id INTEGER PRIMARY KEY,"
+"  member_id INTEGER NOT NULL REFERENCES member(id) ON DELETE CASCADE,"
+"  week INTEGER NOT NULL,"
+"  tip_id TEXT NOT NULL,"
+"  pattern TEXT NOT NULL,"
+"  created_at INTEGER NOT NULL,"
+"  UNIQUE (member_id, week)"
+");";
+
 static const char *const migrations[] = {
 	MIGRATION_1,
 	MIGRATION_2,
@@ -381,6 +398,7 @@ static const char *const migrations[] = {
 	MIGRATION_COMPLAINT,
 	MIGRATION_CAP,
 	MIGRATION_BOUNCE,
+	MIGRATION_TIPS,
 };
 
 int

@@ -110,4 +110,8 @@ with tempfile.TemporaryDirectory() as tmp:
         text = f.read()
     t.ok("lagging members per week" in text and "response per measurement" in text and out in text,
          "the summary names lagging members, response and the folder")
+    tips = s.get("tips", {})
+    t.ok(tips.get("nudges", 0) > 0 and tips.get("given") == tips.get("nudges") == s["sent_by_kind"].get("nudge")
+         and "tips given: %d in %d nudges" % (tips["given"], tips["nudges"]) in text,
+         "every nudge carried a tip, and the summary counts them per pattern", tips)
 t.finish()

@@ -334,6 +334,11 @@ class Demo:
             with open(os.path.join(self.out, "calendar.ics"), "w") as f:
                 f.write(p.stdout)
 
+    def tips(self, nudges):
+        """The tips the nudges carried (member_tip), counted per pattern they were chosen for."""
+        rows = self.s.sql("SELECT pattern, count(*) FROM member_tip GROUP BY pattern")
+        return {"nudges": nudges, "given": sum(n for _, n in rows), "by_pattern": dict(rows)}
+
     def summary(self):
         s = self.s
         kinds = {}
@@ -360,6 +365,7 @@ class Demo:
                              for m in meas["measurements"]},
             "sessions": sessions, "rsvps_sent": self.rsvps, "ratings_sent": self.ratings,
             "undeliverable": undeliverable, "calendar_export": self.calendar,
+            "tips": self.tips(kinds.get("nudge", 0)),
         }
         with open(os.path.join(self.out, "summary.json"), "w") as f:
             json.dump(out, f, indent=2, ensure_ascii=False)
@@ -370,6 +376,9 @@ class Demo:
                  % (s.delivered, ", ".join("%s %d" % kv for kv in sorted(inbox.items())),
                     ", ".join("%s %d" % kv for kv in sorted(self.by_client.items()))),
                  "feedback given: %s" % ", ".join("%s %d" % (t, n) for t, n in out["feedback_given"].items()),
+                 "tips given: %d in %d nudges (%s)"
+                 % (out["tips"]["given"], out["tips"]["nudges"],
+                    ", ".join("%s %d" % kv for kv in sorted(out["tips"]["by_pattern"].items())) or "none"),
                  "lagging members per week (from the weekly reports):"]
         for (team, week), names in sorted(self.lagging.items(), key=lambda kv: (kv[0][1], kv[0][0])):
             lines.append("  week %2d %-8s %s" % (week, team, ", ".join(names) or "-"))

@@ -77,7 +77,7 @@ world_open(struct world *w)
 	w->tpl = outmail_templates_load(NULL, &err);
 	if (w->tpl == NULL)
 		fail_msg("%s", err.msg);
-	w->f = (struct flow){ w->db, w->cfg, w->tpl, at("2026-12-20 10:00"), NULL, NULL };
+	w->f = (struct flow){ w->db, w->cfg, w->tpl, at("2026-12-20 10:00"), NULL, NULL, NULL };
 	w->trim = trim_rules_new();
 	assert_non_null(w->trim);
 	w->f.trim = w->trim;

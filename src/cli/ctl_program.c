@@ -11,8 +11,10 @@
 #include "addr.h"
 #include "buf.h"
 #include "ctl.h"
+#include "ctl_program_edit.h"
 #include "fbtime.h"
 #include "store.h"
+#include "store_pause.h"
 #include "table.h"
 #include "vocab.h"
 #include "banned.h"
@@ -22,12 +24,19 @@ static const char program_usage[] =
 	"                                 [--language nl|en] [--force]\n"
 	"       feedbackctl program list [--json]\n"
 	"       feedbackctl program show NAME [--json]\n"
+	"       feedbackctl program edit NAME [--start DATE] [--weeks N] [--timezone ZONE]\n"
+	"                                [--language nl|en] [--yes]\n"
+	"       feedbackctl program pause NAME --from DATE --until DATE [--yes]\n"
+	"       feedbackctl program resume NAME [--at DATE] [--yes]\n"
+	"       feedbackctl program end NAME [--at DATE] [--yes]\n"
 	"\n"
 	"create  a programme of N weeks (default 10) starting on DATE, a Monday (YYYY-MM-DD);\n"
 	"        a start in the past needs --force. Zone and language default to the\n"
 	"        configuration's [program] timezone and language.\n"
-	"list    all programmes\n"
-	"show    one programme with its teams, members and facilitators\n";
+	"list    all programmes, with their state (planned, week N, paused, ended)\n"
+	"show    one programme with its teams, members and facilitators\n"
+	"edit, pause, resume, end: plans that change, previewed; applied only with --yes\n"
+	"        (feedbackctl program edit --help)\n";
 
 static const char team_usage[] =
 	"usage: feedbackctl team add PROGRAM TEAM\n"
@@ -141,18 +150,34 @@ program_create(struct ctl *c, int argc, char **argv)
 	return CTL_OK;
 }
 
+/* The programme with its state and pauses (ctl_program_state()). */
 static json_t *
-program_json(const struct program *p)
+program_json(struct ctl *c, const struct program *p)
 {
-	return json_pack("{s:I, s:s, s:s, s:i, s:s, s:s}", "id", (json_int_t)p->id,
-	    "name", p->name, "start", p->start_date, "weeks", p->weeks,
-	    "timezone", p->timezone, "language", p->language);
+	struct program_pause_list pl = { NULL, 0 };
+	struct buf ended = BUF_INIT;
+	json_t *jp = json_array();
+	char state[48];
+
+	ctl_program_state(c, p, state, sizeof(state));
+	if (store_pause_list(c->db, p->id, &pl, NULL) == 0)
+		for (size_t i = 0; i < pl.n; i++)
+			json_array_append_new(jp, json_pack("{s:s, s:s}", "from", pl.v[i].from_date,
+			    "until", pl.v[i].until_date));
+	store_pause_list_release(&pl);
+	if (p->ended_at != 0)
+		fbtime_format_utc(p->ended_at, &ended);
+	return json_pack("{s:I, s:s, s:s, s:i, s:s, s:s, s:s, s:o, s:s?}", "id",
+	    (json_int_t)p->id, "name", p->name, "start", p->start_date, "weeks", p->weeks,
+	    "timezone", p->timezone, "language", p->language, "state", state, "pauses", jp,
+	    "ended_at", ended.data);
 }
 
 static int
 program_list(struct ctl *c, int argc, char **argv)
 {
-	static const char *const head[] = { "ID", "NAME", "START", "WEEKS", "TIMEZONE", "LANG" };
+	static const char *const head[] = { "ID", "NAME", "START", "WEEKS", "TIMEZONE", "LANG",
+	    "STATE" };
 	struct program_list l = { 0 };
 	struct fb_error err;
 	struct table *t;
@@ -167,16 +192,17 @@ program_list(struct ctl *c, int argc, char **argv)
 		json_t *a = json_array();
 
 		for (size_t i = 0; i < l.n; i++)
-			json_array_append_new(a, program_json(&l.v[i]));
+			json_array_append_new(a, program_json(c, &l.v[i]));
 		store_program_list_release(&l);
 		return ctl_print_json(a);
 	}
-	t = table_new(6, head);
+	t = table_new(7, head);
 	for (size_t i = 0; t != NULL && i < l.n; i++) {
-		char id[24], weeks[12];
-		const char *row[6] = { id, l.v[i].name, l.v[i].start_date, weeks, l.v[i].timezone,
-		    l.v[i].language };
+		char id[24], weeks[12], state[48];
+		const char *row[7] = { id, l.v[i].name, l.v[i].start_date, weeks, l.v[i].timezone,
+		    l.v[i].language, state };
 
+		ctl_program_state(c, &l.v[i], state, sizeof(state));
 		snprintf(id, sizeof(id), "%lld", (long long)l.v[i].id);
 		snprintf(weeks, sizeof(weeks), "%d", l.v[i].weeks);
 		table_add(t, row);
@@ -186,6 +212,28 @@ program_list(struct ctl *c, int argc, char **argv)
 	table_free(t);
 	store_program_list_release(&l);
 	return CTL_OK;
+}
+
+/* state, pauses and an early end, under the programme's settings */
+static void
+show_state(struct ctl *c, const struct program *p)
+{
+	struct program_pause_list pl = { NULL, 0 };
+	char state[48];
+
+	ctl_program_state(c, p, state, sizeof(state));
+	printf("state      %s\n", state);
+	if (store_pause_list(c->db, p->id, &pl, NULL) == 0)
+		for (size_t i = 0; i < pl.n; i++)
+			printf("pause      %s until %s\n", pl.v[i].from_date, pl.v[i].until_date);
+	store_pause_list_release(&pl);
+	if (p->ended_at != 0) {
+		struct buf b = BUF_INIT;
+
+		fbtime_format_local(p->timezone, p->ended_at, &b);
+		printf("ended      %s\n", b.data ? b.data : "?");
+		buf_release(&b);
+	}
 }
 
 static int
@@ -209,7 +257,7 @@ program_show(struct ctl *c, int argc, char **argv)
 		goto out;
 	}
 	if (c->json) {
-		json_t *j = program_json(&p), *jt = json_array();
+		json_t *j = program_json(c, &p), *jt = json_array();
 
 		for (size_t i = 0; i < teams.n; i++) {
 			json_t *jm = json_array(), *jf = json_array();
@@ -236,6 +284,7 @@ program_show(struct ctl *c, int argc, char **argv)
 	printf("programme  %s (id %lld)\nstart      %s, %d weeks\ntime zone  %s\n"
 	    "language   %s\n", p.name, (long long)p.id, p.start_date, p.weeks, p.timezone,
 	    p.language);
+	show_state(c, &p);
 	for (size_t i = 0; i < teams.n; i++) {
 		size_t nm = 0;
 
@@ -269,6 +318,18 @@ ctl_program(struct ctl *c, int argc, char **argv)
 {
 	if (argc < 2)
 		return ctl_usage(program_usage, 0);
+	if (strcmp(argv[1], "edit") == 0 || strcmp(argv[1], "pause") == 0 ||
+	    strcmp(argv[1], "resume") == 0 || strcmp(argv[1], "end") == 0) {
+		if (ctl_wants_help(argc - 1, argv + 1))
+			return ctl_usage(ctl_program_edit_usage, 1);
+		if (strcmp(argv[1], "edit") == 0)
+			return ctl_program_edit(c, argc - 1, argv + 1);
+		if (strcmp(argv[1], "pause") == 0)
+			return ctl_program_pause(c, argc - 1, argv + 1);
+		if (strcmp(argv[1], "resume") == 0)
+			return ctl_program_resume(c, argc - 1, argv + 1);
+		return ctl_program_end(c, argc - 1, argv + 1);
+	}
 	if (ctl_wants_help(argc, argv))
 		return ctl_usage(program_usage, 1);
 	if (strcmp(argv[1], "create") == 0)
@@ -277,6 +338,7 @@ ctl_program(struct ctl *c, int argc, char **argv)
 		return program_list(c, argc - 1, argv + 1);
 	if (strcmp(argv[1], "show") == 0)
 		return program_show(c, argc - 1, argv + 1);
+
 	ctl_error("program: unknown subcommand \"%s\"", argv[1]);
 	return ctl_usage(program_usage, 0);
 }

@@ -11,9 +11,11 @@
 #include "addr.h"
 #include "buf.h"
 #include "ctl.h"
+#include "ctl_facilitator_change.h"
 #include "ctl_program_edit.h"
 #include "fbtime.h"
 #include "store.h"
+#include "store_facilitator.h"
 #include "store_pause.h"
 #include "table.h"
 #include "vocab.h"
@@ -47,8 +49,12 @@ static const char team_usage[] =
 static const char facilitator_usage[] =
 	"usage: feedbackctl facilitator add TEAM EMAIL [--name NAME]\n"
 	"       feedbackctl facilitator list [PROGRAM] [--json]\n"
+	"       feedbackctl facilitator remove TEAM FACILITATOR [--yes]\n"
+	"       feedbackctl facilitator replace TEAM OLD NEW_EMAIL [--name NAME] [--yes]\n"
 	"\n"
-	"Facilitators get their team's weekly report and act on it by replying.\n";
+	"Facilitators get their team's weekly report and act on it by replying.\n"
+	"remove and replace show what changes (reports, session invitations) and apply it\n"
+	"only with --yes (feedbackctl facilitator remove --help).\n";
 
 static const char *
 language_name(enum config_language l)
@@ -478,6 +484,13 @@ ctl_facilitator(struct ctl *c, int argc, char **argv)
 
 	if (argc < 2)
 		return ctl_usage(facilitator_usage, 0);
+	if (strcmp(argv[1], "remove") == 0 || strcmp(argv[1], "replace") == 0) {
+		if (ctl_wants_help(argc - 1, argv + 1))
+			return ctl_usage(ctl_facilitator_change_usage, 1);
+		return strcmp(argv[1], "remove") == 0 ?
+		    ctl_facilitator_remove(c, argc - 1, argv + 1) :
+		    ctl_facilitator_replace(c, argc - 1, argv + 1);
+	}
 	if (ctl_wants_help(argc, argv))
 		return ctl_usage(facilitator_usage, 1);
 	if (strcmp(argv[1], "list") == 0)
@@ -500,7 +513,10 @@ ctl_facilitator(struct ctl *c, int argc, char **argv)
 		buf_release(&addr);
 		return c->db ? ctl_error("%s", err.msg) : CTL_FAIL;
 	}
-	rc = store_facilitator_add(c->db, team.id, name, addr.data, c->now, NULL, &err);
+	/* someone removed earlier comes back on their old row (their ratings stay theirs) */
+	rc = store_facilitator_restore(c->db, team.id, addr.data, name, &(int64_t){ 0 }, &err);
+	if (rc == 1)
+		rc = store_facilitator_add(c->db, team.id, name, addr.data, c->now, NULL, &err);
 	if (rc < 0)
 		ctl_error("%s", err.msg);
 	else

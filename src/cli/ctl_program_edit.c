@@ -400,9 +400,17 @@ ctl_program_edit(struct ctl *c, int argc, char **argv)
 		ctl_error("%s", err.msg);
 		goto out;
 	}
-	printf("programme %s: start %s -> %s, %d -> %d weeks, zone %s -> %s, language %s -> %s\n",
-	    ch.p.name, ch.p.start_date, np.start_date, ch.p.weeks, np.weeks, ch.p.timezone,
-	    np.timezone, ch.p.language, np.language);
+	printf("programme %s:", ch.p.name);
+	if (start != NULL)
+		printf(" start %s -> %s", ch.p.start_date, np.start_date);
+	if (weeks != NULL)
+		printf("%s %d -> %d weeks", start ? "," : "", ch.p.weeks, np.weeks);
+	if (tz != NULL)
+		printf("%s zone %s -> %s", start || weeks ? "," : "", ch.p.timezone, np.timezone);
+	if (lang != NULL)
+		printf("%s language %s -> %s", start || weeks || tz ? "," : "", ch.p.language,
+		    np.language);
+	printf("\n");
 	if (lang != NULL || tz != NULL)
 		printf("(zone and language apply to mail from now on; what was sent stays as it was)\n");
 	print_moves(&ch, &after);

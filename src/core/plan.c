@@ -473,7 +473,7 @@ add_pauses(struct builder *b)
 		m->week = week_of_date(p, &pa->from);
 		set_text(m->key, sizeof(m->key), "pause:%04d-%02d-%02d", pa->from.year,
 		    pa->from.month, pa->from.day);
-		set_text(m->label, sizeof(m->label), "Paused for %d week%s, until %04d-%02d-%02d",
+		set_text(m->label, sizeof(m->label), "Paused for %d week%s, back on %04d-%02d-%02d",
 		    weeks, weeks == 1 ? "" : "s", back.year, back.month, back.day);
 	}
 	return 0;

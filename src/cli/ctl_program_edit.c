@@ -168,36 +168,41 @@ print_moves(const struct change *ch, const struct plan *after)
 	return n;
 }
 
-/* The confirmed sessions still ahead that fall inside one of after's pauses: a warning each. */
+/* The confirmed sessions still ahead that fall inside one of after's pauses, or before its
+ * start: a warning each (sessions are dated events: they keep their date). */
 static int
 warn_sessions(const struct change *ch, const struct plan *after)
 {
 	struct session_list l = { 0 };
 	struct fb_error err;
 
-	if (after->npauses == 0)
-		return CTL_OK;
 	if (store_session_list(ch->c->db, ch->p.id, &l, &err) < 0)
 		return ctl_error("%s", err.msg);
 	for (size_t i = 0; i < l.n; i++) {
 		const struct session *s = &l.v[i];
-		const struct plan_pause *pa;
+		const struct plan_pause *pa = NULL;
 		struct fb_local loc;
-		char from[11], until[11];
+		char from[11], until[11], why[80];
 
 		if (session_status_from_name(s->status) != SESSION_CONFIRMED ||
 		    s->starts_at <= ch->c->now ||
-		    fbtime_to_local(ch->p.timezone, s->starts_at, &loc, NULL) < 0 ||
-		    (pa = plan_paused(after, &loc.date)) == NULL)
+		    fbtime_to_local(ch->p.timezone, s->starts_at, &loc, NULL) < 0)
 			continue;
-		format_date(&pa->from, from);
-		format_date(&pa->until, until);
-		printf("\nwarning: session %lld (%s%s%s) on %04d-%02d-%02d %02d:%02d falls inside the "
-		    "pause (%s until %s) and keeps its date;\n         to move it: feedbackctl "
-		    "session move %lld --at 'YYYY-MM-DD HH:MM'\n", (long long)s->id, s->kind,
-		    s->team_name ? ", team " : "", s->team_name ? s->team_name : "",
-		    loc.date.year, loc.date.month, loc.date.day, loc.hour, loc.min, from, until,
-		    (long long)s->id);
+		if ((pa = plan_paused(after, &loc.date)) != NULL) {
+			format_date(&pa->from, from);
+			format_date(&pa->until, until);
+			snprintf(why, sizeof(why), "falls inside the pause (%s until %s)", from, until);
+		} else if (s->starts_at < after->start_at) {
+			format_date(&after->start, from);
+			snprintf(why, sizeof(why), "comes before the start (%s)", from);
+		} else {
+			continue;
+		}
+		printf("\nwarning: session %lld (%s%s%s) on %04d-%02d-%02d %02d:%02d %s and keeps its "
+		    "date;\n         to move it: feedbackctl session move %lld --at 'YYYY-MM-DD "
+		    "HH:MM'\n", (long long)s->id, s->kind, s->team_name ? ", team " : "",
+		    s->team_name ? s->team_name : "", loc.date.year, loc.date.month, loc.date.day,
+		    loc.hour, loc.min, why, (long long)s->id);
 	}
 	store_session_list_release(&l);
 	return CTL_OK;

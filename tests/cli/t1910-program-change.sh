@@ -36,7 +36,22 @@ expect_grep "says --until is missing" "pause: give --until DATE" "$T/err"
 expect_fail "replace without the new address" ctl facilitator replace T fay
 expect_grep "says the new address is missing" "give the new facilitator's address" "$T/err"
 
+expect_ok "programme Q" ctl program create Q --start 2027-03-01
+expect_ok "team of Q" ctl team add Q U
+expect_ok "member of Q" ctl member add Q/U "Cat Vos" cat@example.org
+expect_ok "Q's kickoff" ctl session schedule Q kickoff --at "2027-03-01 10:00" --duration 60
+expect_ok "Q starts two weeks later: a preview" ctl program edit Q --start 2027-03-15
+expect_grep "week 1 moves" "Weekly nudge \(week 1\) +Monday 2027-03-01 09:00 +-> Monday 2027-03-15 09:00" "$T/out"
+expect_grep "the kickoff before the new start is warned about" "session 1 \(kickoff\) on 2027-03-01 10:00 comes before the start \(2027-03-15\)" "$T/out"
+expect_ok "edit --start --yes" ctl program edit Q --start 2027-03-15 --yes
+expect_ok "program show Q" ctl program show Q
+expect_grep "Q starts on 2027-03-15" "start +2027-03-15, 10 weeks" "$T/out"
+expect_fail "a start that is not a Monday" ctl program edit Q --start 2027-03-17
+expect_grep "names the Mondays around it" "2027-03-15 or 2027-03-22" "$T/err"
+
 NOW=2027-01-20T12:00
+expect_fail "the start of a programme that began" ctl program edit P --start 2027-02-01
+expect_grep "says why and suggests pause" "programme P began on 2027-01-04: its start can no longer move.*program pause P" "$T/err"
 expect_ok "weeks 12: a preview" ctl program edit P --weeks 12
 expect_grep "new nudges of weeks 11 and 12" "Weekly nudge \(week 12\) +\(new\) +-> Monday 2027-03-22 09:00" "$T/out"
 expect_grep "nothing changed" "nothing changed: run again with --yes" "$T/out"

@@ -171,12 +171,16 @@ program_json(struct ctl *c, const struct program *p)
 			json_array_append_new(jp, json_pack("{s:s, s:s}", "from", pl.v[i].from_date,
 			    "until", pl.v[i].until_date));
 	store_pause_list_release(&pl);
+	json_t *j;
+
 	if (p->ended_at != 0)
 		fbtime_format_utc(p->ended_at, &ended);
-	return json_pack("{s:I, s:s, s:s, s:i, s:s, s:s, s:s, s:o, s:s?}", "id",
+	j = json_pack("{s:I, s:s, s:s, s:i, s:s, s:s, s:s, s:o, s:s?}", "id",
 	    (json_int_t)p->id, "name", p->name, "start", p->start_date, "weeks", p->weeks,
 	    "timezone", p->timezone, "language", p->language, "state", state, "pauses", jp,
 	    "ended_at", ended.data);
+	buf_release(&ended);
+	return j;
 }
 
 static int

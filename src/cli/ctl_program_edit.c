@@ -19,6 +19,7 @@
 #include "invite.h"
 #include "outmail.h"
 #include "plan.h"
+#include "schedule.h"
 #include "store.h"
 #include "store_pause.h"
 #include "store_session.h"
@@ -150,7 +151,9 @@ print_moves(const struct change *ch, const struct plan *after)
 			continue;
 		}
 		format_moment(a, will, sizeof(will));
-		printf("  %-40s %-26s -> %s\n", m->label, was, will);
+		printf("  %-40s %-26s -> %s%s\n", m->label, was, will, a->scheduled &&
+		    a->at <= now ? now - a->at > SCHEDULE_STALE ?
+		    " (past: will not be sent)" : " (past: sent at the next pass)" : "");
 	}
 	for (size_t i = 0; i < after->n; i++) {
 		const struct plan_moment *a = &after->moments[i];
@@ -303,6 +306,26 @@ apply_edit(struct change *ch, const void *arg, size_t *mails, struct fb_error *e
 	return store_program_update(ch->c->db, arg, err);
 }
 
+/* Fewer weeks must not move a questionnaire still to come so far into the past that the
+ * scheduler would skip it as stale (schedule.h): refused, naming the least number of weeks. */
+static int
+lost_questionnaire(const struct change *ch, const struct plan *after, int weeks)
+{
+	for (size_t i = 0; i < ch->before.n; i++) {
+		const struct plan_moment *m = &ch->before.moments[i], *a;
+		char was[48], will[48];
+
+		if (m->kind != PLAN_QUESTIONNAIRE || m->at <= ch->c->now ||
+		    (a = plan_find(after, m->key)) == NULL || ch->c->now - a->at <= SCHEDULE_STALE)
+			continue;
+		format_moment(m, was, sizeof(was));
+		format_moment(a, will, sizeof(will));
+		return ctl_error("--weeks %d would move the %s from %s to %s, too far in the past "
+		    "to be sent; give at least %d", weeks, m->label, was, will, weeks + 1);
+	}
+	return CTL_OK;
+}
+
 int
 ctl_program_edit(struct ctl *c, int argc, char **argv)
 {
@@ -405,6 +428,8 @@ ctl_program_edit(struct ctl *c, int argc, char **argv)
 		ctl_error("%s", err.msg);
 		goto out;
 	}
+	if (weeks != NULL && lost_questionnaire(&ch, &after, w) != CTL_OK)
+		goto out;
 	printf("programme %s:", ch.p.name);
 	if (start != NULL)
 		printf(" start %s -> %s", ch.p.start_date, np.start_date);

@@ -306,24 +306,53 @@ apply_edit(struct change *ch, const void *arg, size_t *mails, struct fb_error *e
 	return store_program_update(ch->c->db, arg, err);
 }
 
-/* Fewer weeks must not move a questionnaire still to come so far into the past that the
- * scheduler would skip it as stale (schedule.h): refused, naming the least number of weeks. */
-static int
-lost_questionnaire(const struct change *ch, const struct plan *after, int weeks)
+/* A questionnaire still to come that after moves so far into the past that the scheduler would
+ * skip it as stale (schedule.h), or NULL. */
+static const struct plan_moment *
+lost_questionnaire(const struct change *ch, const struct plan *after)
 {
 	for (size_t i = 0; i < ch->before.n; i++) {
 		const struct plan_moment *m = &ch->before.moments[i], *a;
-		char was[48], will[48];
 
-		if (m->kind != PLAN_QUESTIONNAIRE || m->at <= ch->c->now ||
-		    (a = plan_find(after, m->key)) == NULL || ch->c->now - a->at <= SCHEDULE_STALE)
-			continue;
-		format_moment(m, was, sizeof(was));
-		format_moment(a, will, sizeof(will));
-		return ctl_error("--weeks %d would move the %s from %s to %s, too far in the past "
-		    "to be sent; give at least %d", weeks, m->label, was, will, weeks + 1);
+		if (m->kind == PLAN_QUESTIONNAIRE && m->at > ch->c->now &&
+		    (a = plan_find(after, m->key)) != NULL && ch->c->now - a->at > SCHEDULE_STALE)
+			return m;
 	}
-	return CTL_OK;
+	return NULL;
+}
+
+/* Fewer weeks must not lose a questionnaire (lost_questionnaire()): refused, naming it and the
+ * least number of weeks that keeps every questionnaire. */
+static int
+check_weeks_keep_questionnaires(const struct change *ch, const struct program *np,
+    const struct plan *after)
+{
+	const struct plan_moment *m = lost_questionnaire(ch, after), *a;
+	struct program tryp = *np;
+	char was[48], will[48];
+	int least = np->weeks;
+
+	if (m == NULL)
+		return CTL_OK;
+	a = plan_find(after, m->key);
+	format_moment(m, was, sizeof(was));
+	format_moment(a, will, sizeof(will));
+	while (++least <= PLAN_MAX_WEEKS) {
+		struct plan p = PLAN_INIT;
+		int lost;
+
+		tryp.weeks = least;
+		if (flow_plan_with(&ch->f, &tryp, ch->pauses, ch->npauses, &p, NULL) < 0) {
+			plan_release(&p);
+			continue;
+		}
+		lost = lost_questionnaire(ch, &p) != NULL;
+		plan_release(&p);
+		if (!lost)
+			break;
+	}
+	return ctl_error("--weeks %d would move the %s from %s to %s, too far in the past to be "
+	    "sent; give at least %d", np->weeks, m->label, was, will, least);
 }
 
 int
@@ -428,7 +457,7 @@ ctl_program_edit(struct ctl *c, int argc, char **argv)
 		ctl_error("%s", err.msg);
 		goto out;
 	}
-	if (weeks != NULL && lost_questionnaire(&ch, &after, w) != CTL_OK)
+	if (weeks != NULL && check_weeks_keep_questionnaires(&ch, &np, &after) != CTL_OK)
 		goto out;
 	printf("programme %s:", ch.p.name);
 	if (start != NULL)

@@ -60,7 +60,7 @@ expect_grep "still 10 weeks" "2027-01-04, 10 weeks" "$T/out"
 expect_fail "weeks below the current week" ctl program edit P --weeks 2
 expect_grep "says which week it is" "programme P is in week 3 already; give at least 3" "$T/err"
 expect_fail "weeks that would skip the final questionnaire" ctl program edit P --weeks 3
-expect_grep "says so and what is possible" "would move the Final questionnaire from Monday 2027-03-08 09:00 to Monday 2027-01-18 09:00, too far in the past to be sent; give at least 4" "$T/err"
+expect_grep "says so and what is possible" "would move the Midterm questionnaire from Monday 2027-02-01 09:00 to Monday 2027-01-11 09:00, too far in the past to be sent; give at least 7" "$T/err"
 expect_ok "weeks 12 --yes" ctl program edit P --weeks 12 --yes
 expect_ok "program show" ctl program show P
 expect_grep "12 weeks now" "2027-01-04, 12 weeks" "$T/out"

@@ -7,6 +7,7 @@
  * owed; then schedule_next() must be `want` (UTC), which must come before the plan's own next
  * moment (else the row would prove nothing), or the plan's next moment itself when nothing
  * waits (want NULL). A pass at that time then sends the reminder (or not).
+ * And of schedule_pass()'s silence: nothing held back goes inside a pause or after an early end.
  */
 #include <setjmp.h>
 #include <stdarg.h>

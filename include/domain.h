@@ -18,6 +18,7 @@ struct program {
 	char language[3];    /* "nl" or "en" */
 	char *organizer;     /* NULL: the configuration's coordinator_address */
 	time_t created_at;
+	time_t ended_at;     /* ended early at (program end); 0: runs its course */
 };
 
 struct team {

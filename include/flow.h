@@ -46,6 +46,15 @@ void flow_report_rules(const struct config *cfg, struct report_rules *out);
 int flow_plan(const struct flow *f, const struct program *p, struct plan *out,
     struct fb_error *err);
 
+/* The programme's stored pauses as the plan takes them (plan.h "Pauses"), by from date:
+ * *out malloc'd (caller frees; NULL when *n is 0). */
+int flow_pauses(const struct flow *f, const struct program *p, struct plan_pause **out,
+    size_t *n, struct fb_error *err);
+
+/* flow_plan() with the given pauses instead of the stored ones (a preview of a change). */
+int flow_plan_with(const struct flow *f, const struct program *p,
+    const struct plan_pause *pauses, size_t npauses, struct plan *out, struct fb_error *err);
+
 /* The programme week of f->now (0 before the start, > weeks after the end); -1 on error. */
 int flow_week(const struct flow *f, const struct program *p, struct fb_error *err);
 

@@ -115,6 +115,23 @@ int invite_moments_sweep(const struct flow *f, const struct program *p,
     const struct plan *plan, size_t *mails, struct fb_error *err);
 
 /*
+ * Plans that change (feedbackctl program pause / edit / end).
+ *
+ * invite_moments_moved: how many confirmed calendar items the next invite_moments_sync() with
+ * plan would move (their moment still ahead and at another time than the one sent): each an
+ * update with SEQUENCE + 1. Changes nothing.
+ *
+ * invite_moments_cancel_from: a CANCEL (SEQUENCE + 1, status cancelled) for every confirmed
+ * item that starts at or after from, with the words of its moment in plan (the plan before the
+ * change; items whose moment it lacks are left). Inside the caller's transaction. With mails
+ * NULL it only counts: the number of items it would cancel (>= 0), changing nothing.
+ */
+int invite_moments_moved(const struct flow *f, const struct program *p,
+    const struct plan *plan, size_t *items, struct fb_error *err);
+int invite_moments_cancel_from(const struct flow *f, const struct program *p,
+    const struct plan *plan, time_t from, size_t *mails, struct fb_error *err);
+
+/*
  * `feedbackctl calendar export`: programme p as one published calendar (itip_build_publish:
  * METHOD:PUBLISH, one VTIMEZONE) appended to out. member_id 0: the whole programme — every
  * confirmed session and every questionnaire moment of the plan (UID

@@ -31,6 +31,25 @@
  * Keys are stable names for "already done" bookkeeping: they do not change when a time setting
  * changes (a reminder is known by its number, not its day).
  *
+ * Pauses (a holiday week): settings may list pauses, each from..until (inclusive local dates).
+ * A pause counts in whole weeks from its first day: its length is ceil(days / 7) weeks, and it
+ * covers that many weeks from `from` on (its effective span; a pause of Wednesday to Friday
+ * covers Wednesday to the Tuesday after). Every moment the plan places (all but a scheduled
+ * session, which is a dated event) whose local date is on or after a pause's first day moves
+ * later by the pause's length, so the moment lands after the pause on the same weekday and at
+ * the same local time: a one-week pause on the Monday of week 4 makes week 4 the week after
+ * the pause. Programme weeks count without the pauses: a date inside a pause belongs to the
+ * week before it (plan_week_of), so week numbers, keys and labels stay as planned. A pause
+ * ending before the start date changes nothing; one that overlaps the start counts from the
+ * start. Each pause is also a moment of its own (PLAN_PAUSE, key "pause:<from>", at the
+ * pause's first day 00:00 local) so that a timeline shows it; nothing is due at it.
+ * Pauses must be given sorted by from, each starting after the effective span of the one
+ * before (plan_build refuses overlap, naming both).
+ *
+ * An early end (settings ended_at, 0 = none): every moment at or after ended_at is left out,
+ * and the programme-end moment is at ended_at (end_at likewise), so nothing automatic is due
+ * after it.
+ *
  * A session without a time is still in the list, as "to schedule in week N": scheduled is 0,
  * at is the start of that week (for ordering only), and plan_due()/plan_next() skip it.
  *
@@ -53,6 +72,7 @@
 #define PLAN_MAX_FOLLOWUP_WEEKS 104
 #define PLAN_MAX_REMINDERS 4
 #define PLAN_MAX_CLOSE_DAYS 60
+#define PLAN_MAX_PAUSES 52
 
 /* Same-instant moments are ordered by this enum: keep the order meaningful. */
 enum plan_kind {
@@ -67,6 +87,7 @@ enum plan_kind {
 	PLAN_SESSION,
 	PLAN_PROGRAM_END,
 	PLAN_FOLLOWUP_END,
+	PLAN_PAUSE,        /* no action: shows a pause in the timeline */
 };
 
 enum plan_measurement {
@@ -84,6 +105,12 @@ enum plan_session_kind {
 	PLAN_PROGRESS,
 	PLAN_EVALUATION,
 	PLAN_SESSIONS /* count */
+};
+
+/* A pause of the programme: from..until, inclusive local dates in the programme's zone. */
+struct plan_pause {
+	struct fb_date from;
+	struct fb_date until;
 };
 
 /* A wall-clock moment within a programme week: weekday 1 = Monday .. 7, hour, minute. */
@@ -106,6 +133,10 @@ struct plan_settings {
 	int reminder_days[PLAN_MAX_REMINDERS]; /* days after a questionnaire, increasing ({3, 6}) */
 	size_t nreminders;               /* 0..PLAN_MAX_REMINDERS (2) */
 	int close_days;                  /* 1..PLAN_MAX_CLOSE_DAYS, > every reminder day (14) */
+	const struct plan_pause *pauses; /* sorted by from, not overlapping; NULL when npauses is
+	                                    0; copied by plan_build() (none) */
+	size_t npauses;                  /* 0..PLAN_MAX_PAUSES */
+	time_t ended_at;                 /* the programme was ended early at this instant; 0: not */
 };
 
 /* A session as the coordinator scheduled it (or not yet). */
@@ -137,9 +168,13 @@ struct plan {
 	struct fb_date start;
 	int weeks;
 	time_t start_at; /* week 1, Monday 00:00 local */
-	time_t end_at;   /* the programme end: last second of week W */
+	time_t end_at;   /* the programme end: last second of week W (or the early end) */
+	struct plan_pause *pauses; /* the effective spans of the pauses that count (see "Pauses"):
+	                              from, from + 7 * weeks - 1 */
+	size_t npauses;
+	time_t ended_at; /* as in the settings */
 };
-#define PLAN_INIT { NULL, 0, NULL, { 0, 0, 0 }, 0, 0, 0 }
+#define PLAN_INIT { NULL, 0, NULL, { 0, 0, 0 }, 0, 0, 0, NULL, 0, 0 }
 
 /* Fill s with the defaults above (tz "Europe/Amsterdam", a static string). */
 void plan_settings_default(struct plan_settings *s);
@@ -175,9 +210,19 @@ const struct plan_moment *plan_find(const struct plan *p, const char *key);
 
 /*
  * Programme week of instant t (1-based), by local date in the programme's zone (DST-safe):
- * 0 before the start, > W after week W. -1 when t is outside fbtime's supported years.
+ * 0 before the start, > W after week W; a date in a pause counts as the week before it (not
+ * counting pauses: see "Pauses"). -1 when t is outside fbtime's supported years.
  */
 int plan_week_of(const struct plan *p, time_t t);
+
+/*
+ * The pause (effective span, see "Pauses") that local date d falls in, or NULL. A programme is
+ * silent in its pauses: the scheduler sends nothing automatic on such a day.
+ */
+const struct plan_pause *plan_paused(const struct plan *p, const struct fb_date *d);
+
+/* The length of pause pa in whole weeks (ceil(days / 7)); 0 when until is before from. */
+int plan_pause_weeks(const struct plan_pause *pa);
 
 /* "baseline", "midterm", "final", "followup"; "kickoff", "progress", "evaluation"; "nudge",
  * "weekly-report", ...: static strings, "?" for an unknown value. */

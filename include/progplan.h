@@ -1,7 +1,7 @@
 /*
  * progplan — a programme's plan settings: the configuration's [program] defaults (as plan
  * settings, made by the shell: flow_plan_defaults() in flow.h) with the programme's own values
- * (weeks, zone) on top. Pure; shared by feedbackctl plan and the daemon's scheduler so both see
+ * (weeks, zone, an early end) on top; its pauses are the shell's to add (flow_plan()). Pure; shared by feedbackctl plan and the daemon's scheduler so both see
  * the same timeline.
  */
 #ifndef FB_PROGPLAN_H

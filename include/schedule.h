@@ -6,6 +6,10 @@
  * A moment found more than SCHEDULE_STALE seconds late (the daemon was down, or a programme
  * was created mid-way) is marked done without sending: a week-old nudge helps nobody.
  *
+ * A programme ended early (program end) is not acted on after its end; on a day inside one of
+ * its pauses (plan.h "Pauses") no due moment and no held reminder is acted on, only the calendar
+ * updates that say what moved are sent.
+ *
  * Moments acted on: the weekly nudge (to every active member who is not away and whose
  * address does not bounce, with their counts so far). The other kinds are added by their
  * modules through the table in schedule.c.

@@ -34,6 +34,10 @@ int store_program_get(struct db *db, const char *name_or_id, struct program *out
     struct fb_error *err);
 int store_program_list(struct db *db, struct program_list *out, struct fb_error *err);
 void store_program_release(struct program *p);
+/* Write p's start_date, weeks, timezone and language (by p->id). */
+int store_program_update(struct db *db, const struct program *p, struct fb_error *err);
+/* The programme ended (early) at instant at (program end). */
+int store_program_end(struct db *db, int64_t id, time_t at, struct fb_error *err);
 void store_program_list_release(struct program_list *l);
 
 /* Teams. spec is "TEAM" (must then be unique over all programmes) or "PROGRAM/TEAM". */

@@ -11,8 +11,12 @@
 #include "addr.h"
 #include "buf.h"
 #include "ctl.h"
+#include "ctl_facilitator_change.h"
+#include "ctl_program_edit.h"
 #include "fbtime.h"
 #include "store.h"
+#include "store_facilitator.h"
+#include "store_pause.h"
 #include "table.h"
 #include "vocab.h"
 #include "banned.h"
@@ -22,12 +26,19 @@ static const char program_usage[] =
 	"                                 [--language nl|en] [--force]\n"
 	"       feedbackctl program list [--json]\n"
 	"       feedbackctl program show NAME [--json]\n"
+	"       feedbackctl program edit NAME [--start DATE] [--weeks N] [--timezone ZONE]\n"
+	"                                [--language nl|en] [--yes]\n"
+	"       feedbackctl program pause NAME --from DATE --until DATE [--yes]\n"
+	"       feedbackctl program resume NAME [--at DATE] [--yes]\n"
+	"       feedbackctl program end NAME [--at DATE] [--yes]\n"
 	"\n"
 	"create  a programme of N weeks (default 10) starting on DATE, a Monday (YYYY-MM-DD);\n"
 	"        a start in the past needs --force. Zone and language default to the\n"
 	"        configuration's [program] timezone and language.\n"
-	"list    all programmes\n"
-	"show    one programme with its teams, members and facilitators\n";
+	"list    all programmes, with their state (planned, week N, paused, ended)\n"
+	"show    one programme with its teams, members and facilitators\n"
+	"edit, pause, resume, end: plans that change, previewed; applied only with --yes\n"
+	"        (feedbackctl program edit --help)\n";
 
 static const char team_usage[] =
 	"usage: feedbackctl team add PROGRAM TEAM\n"
@@ -38,8 +49,12 @@ static const char team_usage[] =
 static const char facilitator_usage[] =
 	"usage: feedbackctl facilitator add TEAM EMAIL [--name NAME]\n"
 	"       feedbackctl facilitator list [PROGRAM] [--json]\n"
+	"       feedbackctl facilitator remove TEAM FACILITATOR [--yes]\n"
+	"       feedbackctl facilitator replace TEAM OLD NEW_EMAIL [--name NAME] [--yes]\n"
 	"\n"
-	"Facilitators get their team's weekly report and act on it by replying.\n";
+	"Facilitators get their team's weekly report and act on it by replying.\n"
+	"remove and replace show what changes (reports, session invitations) and apply it\n"
+	"only with --yes (feedbackctl facilitator remove --help).\n";
 
 static const char *
 language_name(enum config_language l)
@@ -141,18 +156,38 @@ program_create(struct ctl *c, int argc, char **argv)
 	return CTL_OK;
 }
 
+/* The programme with its state and pauses (ctl_program_state()). */
 static json_t *
-program_json(const struct program *p)
+program_json(struct ctl *c, const struct program *p)
 {
-	return json_pack("{s:I, s:s, s:s, s:i, s:s, s:s}", "id", (json_int_t)p->id,
-	    "name", p->name, "start", p->start_date, "weeks", p->weeks,
-	    "timezone", p->timezone, "language", p->language);
+	struct program_pause_list pl = { NULL, 0 };
+	struct buf ended = BUF_INIT;
+	json_t *jp = json_array();
+	char state[48];
+
+	ctl_program_state(c, p, state, sizeof(state));
+	if (store_pause_list(c->db, p->id, &pl, NULL) == 0)
+		for (size_t i = 0; i < pl.n; i++)
+			json_array_append_new(jp, json_pack("{s:s, s:s}", "from", pl.v[i].from_date,
+			    "until", pl.v[i].until_date));
+	store_pause_list_release(&pl);
+	json_t *j;
+
+	if (p->ended_at != 0)
+		fbtime_format_utc(p->ended_at, &ended);
+	j = json_pack("{s:I, s:s, s:s, s:i, s:s, s:s, s:s, s:o, s:s?}", "id",
+	    (json_int_t)p->id, "name", p->name, "start", p->start_date, "weeks", p->weeks,
+	    "timezone", p->timezone, "language", p->language, "state", state, "pauses", jp,
+	    "ended_at", ended.data);
+	buf_release(&ended);
+	return j;
 }
 
 static int
 program_list(struct ctl *c, int argc, char **argv)
 {
-	static const char *const head[] = { "ID", "NAME", "START", "WEEKS", "TIMEZONE", "LANG" };
+	static const char *const head[] = { "ID", "NAME", "START", "WEEKS", "TIMEZONE", "LANG",
+	    "STATE" };
 	struct program_list l = { 0 };
 	struct fb_error err;
 	struct table *t;
@@ -167,16 +202,17 @@ program_list(struct ctl *c, int argc, char **argv)
 		json_t *a = json_array();
 
 		for (size_t i = 0; i < l.n; i++)
-			json_array_append_new(a, program_json(&l.v[i]));
+			json_array_append_new(a, program_json(c, &l.v[i]));
 		store_program_list_release(&l);
 		return ctl_print_json(a);
 	}
-	t = table_new(6, head);
+	t = table_new(7, head);
 	for (size_t i = 0; t != NULL && i < l.n; i++) {
-		char id[24], weeks[12];
-		const char *row[6] = { id, l.v[i].name, l.v[i].start_date, weeks, l.v[i].timezone,
-		    l.v[i].language };
+		char id[24], weeks[12], state[48];
+		const char *row[7] = { id, l.v[i].name, l.v[i].start_date, weeks, l.v[i].timezone,
+		    l.v[i].language, state };
 
+		ctl_program_state(c, &l.v[i], state, sizeof(state));
 		snprintf(id, sizeof(id), "%lld", (long long)l.v[i].id);
 		snprintf(weeks, sizeof(weeks), "%d", l.v[i].weeks);
 		table_add(t, row);
@@ -186,6 +222,28 @@ program_list(struct ctl *c, int argc, char **argv)
 	table_free(t);
 	store_program_list_release(&l);
 	return CTL_OK;
+}
+
+/* state, pauses and an early end, under the programme's settings */
+static void
+show_state(struct ctl *c, const struct program *p)
+{
+	struct program_pause_list pl = { NULL, 0 };
+	char state[48];
+
+	ctl_program_state(c, p, state, sizeof(state));
+	printf("state      %s\n", state);
+	if (store_pause_list(c->db, p->id, &pl, NULL) == 0)
+		for (size_t i = 0; i < pl.n; i++)
+			printf("pause      %s until %s\n", pl.v[i].from_date, pl.v[i].until_date);
+	store_pause_list_release(&pl);
+	if (p->ended_at != 0) {
+		struct buf b = BUF_INIT;
+
+		fbtime_format_local(p->timezone, p->ended_at, &b);
+		printf("ended      %s\n", b.data ? b.data : "?");
+		buf_release(&b);
+	}
 }
 
 static int
@@ -209,7 +267,7 @@ program_show(struct ctl *c, int argc, char **argv)
 		goto out;
 	}
 	if (c->json) {
-		json_t *j = program_json(&p), *jt = json_array();
+		json_t *j = program_json(c, &p), *jt = json_array();
 
 		for (size_t i = 0; i < teams.n; i++) {
 			json_t *jm = json_array(), *jf = json_array();
@@ -236,6 +294,7 @@ program_show(struct ctl *c, int argc, char **argv)
 	printf("programme  %s (id %lld)\nstart      %s, %d weeks\ntime zone  %s\n"
 	    "language   %s\n", p.name, (long long)p.id, p.start_date, p.weeks, p.timezone,
 	    p.language);
+	show_state(c, &p);
 	for (size_t i = 0; i < teams.n; i++) {
 		size_t nm = 0;
 
@@ -269,6 +328,18 @@ ctl_program(struct ctl *c, int argc, char **argv)
 {
 	if (argc < 2)
 		return ctl_usage(program_usage, 0);
+	if (strcmp(argv[1], "edit") == 0 || strcmp(argv[1], "pause") == 0 ||
+	    strcmp(argv[1], "resume") == 0 || strcmp(argv[1], "end") == 0) {
+		if (ctl_wants_help(argc - 1, argv + 1))
+			return ctl_usage(ctl_program_edit_usage, 1);
+		if (strcmp(argv[1], "edit") == 0)
+			return ctl_program_edit(c, argc - 1, argv + 1);
+		if (strcmp(argv[1], "pause") == 0)
+			return ctl_program_pause(c, argc - 1, argv + 1);
+		if (strcmp(argv[1], "resume") == 0)
+			return ctl_program_resume(c, argc - 1, argv + 1);
+		return ctl_program_end(c, argc - 1, argv + 1);
+	}
 	if (ctl_wants_help(argc, argv))
 		return ctl_usage(program_usage, 1);
 	if (strcmp(argv[1], "create") == 0)
@@ -277,6 +348,7 @@ ctl_program(struct ctl *c, int argc, char **argv)
 		return program_list(c, argc - 1, argv + 1);
 	if (strcmp(argv[1], "show") == 0)
 		return program_show(c, argc - 1, argv + 1);
+
 	ctl_error("program: unknown subcommand \"%s\"", argv[1]);
 	return ctl_usage(program_usage, 0);
 }
@@ -416,6 +488,13 @@ ctl_facilitator(struct ctl *c, int argc, char **argv)
 
 	if (argc < 2)
 		return ctl_usage(facilitator_usage, 0);
+	if (strcmp(argv[1], "remove") == 0 || strcmp(argv[1], "replace") == 0) {
+		if (ctl_wants_help(argc - 1, argv + 1))
+			return ctl_usage(ctl_facilitator_change_usage, 1);
+		return strcmp(argv[1], "remove") == 0 ?
+		    ctl_facilitator_remove(c, argc - 1, argv + 1) :
+		    ctl_facilitator_replace(c, argc - 1, argv + 1);
+	}
 	if (ctl_wants_help(argc, argv))
 		return ctl_usage(facilitator_usage, 1);
 	if (strcmp(argv[1], "list") == 0)
@@ -438,7 +517,10 @@ ctl_facilitator(struct ctl *c, int argc, char **argv)
 		buf_release(&addr);
 		return c->db ? ctl_error("%s", err.msg) : CTL_FAIL;
 	}
-	rc = store_facilitator_add(c->db, team.id, name, addr.data, c->now, NULL, &err);
+	/* someone removed earlier comes back on their old row (their ratings stay theirs) */
+	rc = store_facilitator_restore(c->db, team.id, addr.data, name, &(int64_t){ 0 }, &err);
+	if (rc == 1)
+		rc = store_facilitator_add(c->db, team.id, name, addr.data, c->now, NULL, &err);
 	if (rc < 0)
 		ctl_error("%s", err.msg);
 	else

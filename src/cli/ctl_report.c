@@ -87,19 +87,18 @@ pick_target(struct ctl *c, const char *spec, struct program *p, int64_t *team_id
 	return CTL_OK;
 }
 
-/* The week that ended before now, within 1..weeks. */
+/* The week that ended before now, within 1..weeks (counted as the daemon does: without the
+ * programme's pauses). */
 static int
-default_week(const struct config *cfg, const struct program *p, time_t now, struct fb_error *err)
+default_week(struct ctl *c, const struct program *p, time_t now, struct fb_error *err)
 {
-	struct plan_settings d, s;
+	struct flow f = { .db = c->db, .cfg = c->cfg, .now = now };
 	struct plan plan = PLAN_INIT;
-	struct fb_date start;
 	int w;
 
-	flow_plan_defaults(cfg, &d);
-	progplan_settings(&d, p, &s);
-	if (fbtime_parse_date(p->start_date, &start, err) < 0 ||
-	    plan_build(&s, &start, NULL, 0, &plan, err) < 0)
+	if (f.db == NULL && (f.db = ctl_db(c)) == NULL)
+		return fb_error_set(err, "the database cannot be opened");
+	if (flow_plan(&f, p, &plan, err) < 0)
 		return -1;
 	w = plan_week_of(&plan, now) - 1;
 	plan_release(&plan);
@@ -120,7 +119,7 @@ report_target(struct ctl *c, const char *spec, struct program *p, int64_t *team_
 
 	if (ctl_config(c) == NULL || pick_target(c, spec, p, team_id) != CTL_OK)
 		return CTL_FAIL;
-	if (*week == 0 && (*week = default_week(c->cfg, p, c->now, &err)) < 0)
+	if (*week == 0 && (*week = default_week(c, p, c->now, &err)) < 0)
 		return ctl_error("programme %s: %s", p->name, err.msg);
 	if (*week > p->weeks)
 		return ctl_error("--week %d: programme %s has %d weeks", *week, p->name, p->weeks);

@@ -40,6 +40,7 @@ static const char *const kind_names[] = {
 	[PLAN_SESSION] = "session",
 	[PLAN_PROGRAM_END] = "programme-end",
 	[PLAN_FOLLOWUP_END] = "followup-end",
+	[PLAN_PAUSE] = "pause",
 };
 
 const char *
@@ -87,6 +88,7 @@ plan_release(struct plan *p)
 		return;
 	free(p->moments);
 	free(p->tz);
+	free(p->pauses);
 	*p = (struct plan)PLAN_INIT;
 }
 
@@ -137,6 +139,47 @@ check_settings(const struct plan_settings *s, struct fb_error *err)
 			return fb_error_set(err, "plan setting reminder_days: %d (accepted: increasing "
 			    "days after the questionnaire, each before it closes after %d days)", d,
 			    s->close_days);
+	}
+	return 0;
+}
+
+int
+plan_pause_weeks(const struct plan_pause *pa)
+{
+	long days = fbtime_days_between(&pa->from, &pa->until) + 1;
+
+	return days <= 0 ? 0 : (int)((days + 6) / 7);
+}
+
+static int
+check_pauses(const struct plan_settings *s, struct fb_error *err)
+{
+	if (s->npauses > PLAN_MAX_PAUSES)
+		return fb_error_set(err, "plan: %zu pauses (accepted: at most %d)", s->npauses,
+		    PLAN_MAX_PAUSES);
+	if (s->npauses > 0 && s->pauses == NULL)
+		return fb_error_set(err, "plan: %zu pauses given without a list", s->npauses);
+	for (size_t i = 0; i < s->npauses; i++) {
+		const struct plan_pause *pa = &s->pauses[i];
+
+		if (!fbtime_date_valid(&pa->from) || !fbtime_date_valid(&pa->until) ||
+		    fbtime_date_cmp(&pa->from, &pa->until) > 0)
+			return fb_error_set(err, "plan: pause %zu, %04d-%02d-%02d until "
+			    "%04d-%02d-%02d, is not a range of valid dates", i + 1, pa->from.year,
+			    pa->from.month, pa->from.day, pa->until.year, pa->until.month,
+			    pa->until.day);
+		if (i > 0) {
+			const struct plan_pause *prev = &s->pauses[i - 1];
+			struct fb_date end = fbtime_date_add_days(&prev->from,
+			    7 * plan_pause_weeks(prev));
+
+			if (fbtime_date_cmp(&pa->from, &end) < 0)
+				return fb_error_set(err, "plan: the pause from %04d-%02d-%02d overlaps "
+				    "the one from %04d-%02d-%02d, which counts in whole weeks until "
+				    "%04d-%02d-%02d", pa->from.year, pa->from.month, pa->from.day,
+				    prev->from.year, prev->from.month, prev->from.day, end.year,
+				    end.month, end.day);
+		}
 	}
 	return 0;
 }
@@ -192,11 +235,67 @@ week_monday(const struct plan *p, int week)
 }
 
 static int
-week_of_date(const struct plan *p, const struct fb_date *d)
+week_of_virtual(const struct plan *p, const struct fb_date *d)
 {
 	long days = fbtime_days_between(&p->start, d);
 
 	return days < 0 ? 0 : (int)(days / 7) + 1;
+}
+
+/* Days of pause span pa (whole weeks). */
+static int
+span_days(const struct plan_pause *pa)
+{
+	return (int)fbtime_days_between(&pa->from, &pa->until) + 1;
+}
+
+/* The date on the timeline without pauses of real date d: the pauses before d taken out; a
+ * day inside a pause is the day before it. */
+static struct fb_date
+unpaused(const struct plan *p, const struct fb_date *d)
+{
+	struct fb_date v = *d;
+
+	for (size_t i = p->npauses; i-- > 0;) {
+		const struct plan_pause *pa = &p->pauses[i];
+
+		if (fbtime_date_cmp(&v, &pa->until) > 0)
+			v = fbtime_date_add_days(&v, -span_days(pa));
+		else if (fbtime_date_cmp(&v, &pa->from) >= 0)
+			v = fbtime_date_add_days(&pa->from, -1);
+	}
+	return v;
+}
+
+/* The real date of date v of the timeline without pauses: every pause it reaches moves it
+ * later by the pause's weeks. */
+static struct fb_date
+paused(const struct plan *p, const struct fb_date *v)
+{
+	struct fb_date d = *v;
+
+	for (size_t i = 0; i < p->npauses; i++)
+		if (fbtime_date_cmp(&d, &p->pauses[i].from) >= 0)
+			d = fbtime_date_add_days(&d, span_days(&p->pauses[i]));
+	return d;
+}
+
+static int
+week_of_date(const struct plan *p, const struct fb_date *d)
+{
+	struct fb_date v = unpaused(p, d);
+
+	return week_of_virtual(p, &v);
+}
+
+const struct plan_pause *
+plan_paused(const struct plan *p, const struct fb_date *d)
+{
+	for (size_t i = 0; p != NULL && i < p->npauses; i++)
+		if (fbtime_date_cmp(d, &p->pauses[i].from) >= 0 &&
+		    fbtime_date_cmp(d, &p->pauses[i].until) <= 0)
+			return &p->pauses[i];
+	return NULL;
 }
 
 int
@@ -230,17 +329,18 @@ static struct plan_moment *
 add_local(struct builder *b, enum plan_kind kind, int week, const struct plan_clock *c,
     int extra_days)
 {
-	struct fb_date monday = week_monday(b->p, week);
+	struct fb_date monday = week_monday(b->p, week), v;
 	struct plan_moment *m = new_moment(b, kind);
 
-	m->date = fbtime_date_add_days(&monday, c->weekday - 1 + extra_days);
+	v = fbtime_date_add_days(&monday, c->weekday - 1 + extra_days);
+	m->date = paused(b->p, &v);
 	m->hour = c->hour;
 	m->min = c->min;
 	if (fbtime_local_to_utc(b->p->tz, &m->date, c->hour, c->min, &m->at, b->err) < 0) {
 		fb_error_prefix(b->err, "plan: week %d", week);
 		return NULL;
 	}
-	m->week = week_of_date(b->p, &m->date);
+	m->week = week_of_virtual(b->p, &v);
 	return m;
 }
 
@@ -355,6 +455,62 @@ add_sessions(struct builder *b, const int nominal_week[PLAN_SESSIONS],
 	return 0;
 }
 
+/* One PLAN_PAUSE moment per pause that counts, at its first day 00:00 local. */
+static int
+add_pauses(struct builder *b)
+{
+	struct plan *p = b->p;
+
+	for (size_t i = 0; i < p->npauses; i++) {
+		const struct plan_pause *pa = &p->pauses[i];
+		struct plan_moment *m = new_moment(b, PLAN_PAUSE);
+		struct fb_date back = fbtime_date_add_days(&pa->until, 1);
+		int weeks = span_days(pa) / 7;
+
+		m->date = pa->from;
+		if (fbtime_local_to_utc(p->tz, &pa->from, 0, 0, &m->at, b->err) < 0)
+			return fb_error_prefix(b->err, "plan: pause");
+		m->week = week_of_date(p, &pa->from);
+		set_text(m->key, sizeof(m->key), "pause:%04d-%02d-%02d", pa->from.year,
+		    pa->from.month, pa->from.day);
+		set_text(m->label, sizeof(m->label), "Paused for %d week%s, back on %04d-%02d-%02d",
+		    weeks, weeks == 1 ? "" : "s", back.year, back.month, back.day);
+	}
+	return 0;
+}
+
+/* Leave out every moment at or after ended_at; the programme end moves to ended_at. */
+static int
+end_early(struct builder *b, time_t ended_at)
+{
+	struct plan *p = b->p;
+	struct fb_local l;
+	size_t k = 0;
+
+	if (fbtime_to_local(p->tz, ended_at, &l, b->err) < 0)
+		return fb_error_prefix(b->err, "plan: the programme's end");
+	for (size_t i = 0; i < p->n; i++) {
+		struct plan_moment *m = &p->moments[i];
+
+		if (m->kind == PLAN_PROGRAM_END && ended_at < m->at) {
+			m->at = ended_at;
+			m->date = l.date;
+			m->hour = l.hour;
+			m->min = l.min;
+			m->week = week_of_date(p, &l.date);
+			set_text(m->label, sizeof(m->label), "Programme ended early");
+		} else if (m->at >= ended_at && m->kind != PLAN_PROGRAM_END) {
+			continue;
+		}
+		p->moments[k++] = *m;
+	}
+	p->n = k;
+	if (ended_at < p->end_at)
+		p->end_at = ended_at;
+	p->ended_at = ended_at;
+	return 0;
+}
+
 static int
 cmp_moments(const void *va, const void *vb)
 {
@@ -405,9 +561,12 @@ build(struct builder *b, const struct plan_settings *s, const struct plan_sessio
 	if (add_sessions(b, session_week, sessions, nsessions) < 0)
 		return -1;
 
-	/* The last second before week W+1 starts: Sunday 23:59:59 local, also when a zone
-	 * changes its clock at midnight. */
+	/* The last second of week W's Sunday (after the pauses that reach it): 23:59:59 local,
+	 * also when a zone changes its clock at midnight. */
 	after = week_monday(p, s->weeks + 1);
+	after = fbtime_date_add_days(&after, -1);
+	after = paused(p, &after);
+	after = fbtime_date_add_days(&after, 1);
 	if (fbtime_local_to_utc(p->tz, &after, 0, 0, &p->end_at, b->err) < 0)
 		return -1;
 	p->end_at -= 1;
@@ -420,6 +579,10 @@ build(struct builder *b, const struct plan_settings *s, const struct plan_sessio
 	set_text(m->key, sizeof(m->key), "end:programme");
 	set_text(m->label, sizeof(m->label), "Programme ends");
 
+	if (add_pauses(b) < 0)
+		return -1;
+	if (s->ended_at != 0 && end_early(b, s->ended_at) < 0)
+		return -1;
 	qsort(p->moments, p->n, sizeof(p->moments[0]), cmp_moments);
 	return 0;
 }
@@ -432,19 +595,33 @@ plan_build(const struct plan_settings *s, const struct fb_date *start,
 	struct builder b = { out, 0, err };
 
 	plan_release(out);
-	if (check_settings(s, err) < 0 || check_start(start, err) < 0)
+	if (check_settings(s, err) < 0 || check_pauses(s, err) < 0 || check_start(start, err) < 0)
 		return -1;
 	if (nsessions > 0 && sessions == NULL)
 		return fb_error_set(err, "plan: %zu sessions given without a list", nsessions);
 	b.cap = 2 * (size_t)s->weeks +                       /* nudges, weekly reports */
 	    PLAN_MEASUREMENTS * (2 + s->nreminders) +         /* questionnaire, reminders, close */
-	    3 + PLAN_SESSIONS + 2;                            /* reports, sessions, ends */
+	    3 + PLAN_SESSIONS + 2 +                           /* reports, sessions, ends */
+	    s->npauses;
 	if ((out->moments = calloc(b.cap, sizeof(out->moments[0]))) == NULL ||
-	    (out->tz = strdup(s->tz)) == NULL) {
+	    (out->tz = strdup(s->tz)) == NULL ||
+	    (s->npauses > 0 &&
+	    (out->pauses = calloc(s->npauses, sizeof(out->pauses[0]))) == NULL)) {
 		plan_release(out);
 		return fb_error_set(err, "plan: out of memory");
 	}
 	out->start = *start;
+	/* the effective spans: from the start at the earliest, in whole weeks */
+	for (size_t i = 0; i < s->npauses; i++) {
+		struct plan_pause pa = s->pauses[i];
+
+		if (fbtime_date_cmp(&pa.until, start) < 0)
+			continue;
+		if (fbtime_date_cmp(&pa.from, start) < 0)
+			pa.from = *start;
+		pa.until = fbtime_date_add_days(&pa.from, 7 * plan_pause_weeks(&pa) - 1);
+		out->pauses[out->npauses++] = pa;
+	}
 	out->weeks = s->weeks;
 	if (fbtime_local_to_utc(out->tz, start, 0, 0, &out->start_at, err) < 0 ||
 	    build(&b, s, sessions, nsessions) < 0) {

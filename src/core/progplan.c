@@ -13,4 +13,5 @@ progplan_settings(const struct plan_settings *defaults, const struct program *p,
 	*s = *defaults;
 	s->tz = p->timezone;
 	s->weeks = p->weeks;
+	s->ended_at = p->ended_at;
 }

@@ -2,12 +2,14 @@
  * flow — the timeline helpers the flow modules share. See include/flow.h.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "fbtime.h"
 #include "flow.h"
 #include "progplan.h"
 #include "report.h"
+#include "store_pause.h"
 #include "store_session.h"
 #include "vocab.h"
 #include "banned.h"
@@ -77,8 +79,34 @@ flow_report_rules(const struct config *cfg, struct report_rules *out)
 }
 
 int
-flow_plan(const struct flow *f, const struct program *p, struct plan *out,
+flow_pauses(const struct flow *f, const struct program *p, struct plan_pause **out, size_t *n,
     struct fb_error *err)
+{
+	struct program_pause_list l = { NULL, 0 };
+	struct plan_pause *v = NULL;
+
+	if (store_pause_list(f->db, p->id, &l, err) < 0)
+		return -1;
+	if (l.n > 0 && (v = calloc(l.n, sizeof(*v))) == NULL) {
+		store_pause_list_release(&l);
+		return fb_error_set(err, "out of memory");
+	}
+	for (size_t i = 0; i < l.n; i++)
+		if (fbtime_parse_date(l.v[i].from_date, &v[i].from, err) < 0 ||
+		    fbtime_parse_date(l.v[i].until_date, &v[i].until, err) < 0) {
+			free(v);
+			store_pause_list_release(&l);
+			return fb_error_prefix(err, "a stored pause: ");
+		}
+	*out = v;
+	*n = l.n;
+	store_pause_list_release(&l);
+	return 0;
+}
+
+int
+flow_plan_with(const struct flow *f, const struct program *p, const struct plan_pause *pauses,
+    size_t npauses, struct plan *out, struct fb_error *err)
 {
 	struct plan_settings d, s;
 	struct plan_session sessions[PLAN_SESSIONS];
@@ -87,11 +115,28 @@ flow_plan(const struct flow *f, const struct program *p, struct plan *out,
 
 	flow_plan_defaults(f->cfg, &d);
 	progplan_settings(&d, p, &s);
+	s.pauses = pauses;
+	s.npauses = npauses;
 	if (fbtime_parse_date(p->start_date, &start, err) < 0 ||
 	    plan_sessions(f, p, sessions, &n, err) < 0 ||
 	    plan_build(&s, &start, n ? sessions : NULL, n, out, err) < 0)
 		return fb_error_prefix(err, "programme %s: ", p->name);
 	return 0;
+}
+
+int
+flow_plan(const struct flow *f, const struct program *p, struct plan *out,
+    struct fb_error *err)
+{
+	struct plan_pause *pauses = NULL;
+	size_t n = 0;
+	int rc;
+
+	if (flow_pauses(f, p, &pauses, &n, err) < 0)
+		return fb_error_prefix(err, "programme %s: ", p->name);
+	rc = flow_plan_with(f, p, pauses, n, out, err);
+	free(pauses);
+	return rc;
 }
 
 int

@@ -367,3 +367,74 @@ invite_moments_sweep(const struct flow *f, const struct program *p, const struct
 fail:
 	return fb_error_prefix(err, "programme %s, calendar items: ", p->name);
 }
+
+/* ---- plans that change (program pause, edit, end) ------------------------------------------ */
+
+/* Member id in ml, or NULL. */
+static const struct member *
+member_of(const struct member_list *ml, int64_t id)
+{
+	for (size_t i = 0; i < ml->n; i++)
+		if (ml->v[i].id == id)
+			return &ml->v[i];
+	return NULL;
+}
+
+int
+invite_moments_moved(const struct flow *f, const struct program *p, const struct plan *plan,
+    size_t *items, struct fb_error *err)
+{
+	struct calendar_item_list l = { 0 };
+
+	if (store_calendar_list(f->db, p->id, 0, &l, err) < 0)
+		return -1;
+	*items = 0;
+	for (size_t i = 0; i < l.n; i++) {
+		const struct plan_moment *mo = plan_find(plan, l.v[i].moment_key);
+
+		if (session_status_from_name(l.v[i].status) == SESSION_CONFIRMED && mo != NULL &&
+		    mo->at > f->now && mo->at != l.v[i].starts_at)
+			(*items)++;
+	}
+	store_calendar_list_release(&l);
+	return 0;
+}
+
+int
+invite_moments_cancel_from(const struct flow *f, const struct program *p,
+    const struct plan *plan, time_t from, size_t *mails, struct fb_error *err)
+{
+	struct member_list ml = { 0 };
+	struct calendar_item_list l = { 0 };
+	size_t n = 0;
+	int rc = -1;
+
+	if (store_member_list(f->db, p->id, 0, &ml, err) < 0)
+		return -1;
+	if (store_calendar_list(f->db, p->id, 0, &l, err) < 0)
+		goto out;
+	for (size_t i = 0; i < l.n; i++) {
+		struct calendar_item *it = &l.v[i];
+		const struct plan_moment *mo = plan_find(plan, it->moment_key);
+		const struct member *m = member_of(&ml, it->member_id);
+		struct moment_msg mm = { plan, mo, m, it, 0, ITIP_CANCEL, 0 };
+
+		if (session_status_from_name(it->status) != SESSION_CONFIRMED ||
+		    it->starts_at < from || mo == NULL || m == NULL)
+			continue;
+		n++;
+		if (mails == NULL) /* counting only */
+			continue;
+		snprintf(it->status, sizeof(it->status), "%s",
+		    session_status_name(SESSION_CANCELLED));
+		it->sequence++;
+		if (store_calendar_update(f->db, it, err) < 0 ||
+		    send_moment(f, p, &mm, mails, err) < 0)
+			goto out;
+	}
+	rc = mails == NULL ? (int)n : 0;
+out:
+	store_calendar_list_release(&l);
+	store_member_list_release(&ml);
+	return rc;
+}

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "fbtime.h"
 #include "invite.h"
 #include "measure.h"
 #include "outmail.h"
@@ -133,6 +134,28 @@ handler_of(enum plan_kind k)
 	}
 }
 
+/*
+ * What a programme's state silences at now: after an early end (program end) everything (the
+ * cancellations went when it was ended); on a day inside a pause (plan.h "Pauses") the due
+ * moments and the reminders that waited for a member's budget — nothing is planned inside a
+ * pause, so what is due then was late from before it and waits (then counts as stale) — but
+ * not the calendar updates that tell members the moments moved. SCHEDULE_QUIET_ALL,
+ * SCHEDULE_QUIET_MAIL or 0.
+ */
+enum { SCHEDULE_QUIET_MAIL = 1, SCHEDULE_QUIET_ALL };
+
+static int
+program_quiet(const struct plan *plan, time_t now, const char *today)
+{
+	struct fb_date d;
+
+	if (plan->ended_at != 0 && now >= plan->ended_at)
+		return SCHEDULE_QUIET_ALL;
+	if (fbtime_parse_date(today, &d, NULL) < 0)
+		return 0;
+	return plan_paused(plan, &d) != NULL ? SCHEDULE_QUIET_MAIL : 0;
+}
+
 static int
 program_pass(const struct flow *f, const struct program *p, struct schedule_stats *st,
     struct fb_error *err)
@@ -141,13 +164,17 @@ program_pass(const struct flow *f, const struct program *p, struct schedule_stat
 	const struct plan_moment *mo;
 	size_t it = 0;
 	char today[11];
-	int rc = 0;
+	int rc = 0, quiet;
 
 	if (flow_plan(f, p, &plan, err) < 0 || flow_today(f, p, today, err) < 0) {
 		plan_release(&plan);
 		return -1;
 	}
-	while (rc == 0 && (mo = plan_due(&plan, 0, f->now, &it)) != NULL) {
+	if ((quiet = program_quiet(&plan, f->now, today)) == SCHEDULE_QUIET_ALL) {
+		plan_release(&plan);
+		return 0;
+	}
+	while (rc == 0 && !quiet && (mo = plan_due(&plan, 0, f->now, &it)) != NULL) {
 		moment_fn fn = handler_of(mo->kind);
 		int done;
 
@@ -178,7 +205,7 @@ program_pass(const struct flow *f, const struct program *p, struct schedule_stat
 		st->mails += mails;
 	}
 	/* Reminders that waited for a member's budget (weekend, office hours): measure.h. */
-	if (rc == 0 && (rc = measure_sweep(f, p, &plan, today, &st->mails, err)) < 0)
+	if (rc == 0 && !quiet && (rc = measure_sweep(f, p, &plan, today, &st->mails, err)) < 0)
 		fb_error_prefix(err, "programme %s, reminders: ", p->name);
 	if (rc == 0) /* each member's questionnaire moments in their calendar (invite.h) */
 		rc = invite_moments_sweep(f, p, &plan, &st->mails, err);

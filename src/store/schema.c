@@ -390,6 +390,25 @@ static const char MIGRATION_TIPS[] =
 "  UNIQUE (member_id, week)"
 ");";
 
+/*
+ * Plans that change (issue 19): a programme's pauses (from..until, inclusive local dates; the
+ * plan counts each in whole weeks from its first day, plan.h), the instant it was ended early
+ * (NULL: it runs its course), and facilitators who left a team (removed_at: the row stays so
+ * their session invitations can be cancelled and their ratings keep their author).
+ */
+static const char MIGRATION_PLANS[] =
+"CREATE TABLE program_pause ("
+"  id INTEGER PRIMARY KEY,"
+"  program_id INTEGER NOT NULL REFERENCES program(id) ON DELETE CASCADE,"
+"  from_date TEXT NOT NULL,"
+"  until_date TEXT NOT NULL,"
+"  created_at INTEGER NOT NULL,"
+"  CHECK (from_date <= until_date)"
+");"
+"CREATE INDEX program_pause_program ON program_pause(program_id, from_date);"
+"ALTER TABLE program ADD COLUMN ended_at INTEGER;"
+"ALTER TABLE facilitator ADD COLUMN removed_at INTEGER;";
+
 static const char *const migrations[] = {
 	MIGRATION_1,
 	MIGRATION_2,
@@ -399,6 +418,7 @@ static const char *const migrations[] = {
 	MIGRATION_CAP,
 	MIGRATION_BOUNCE,
 	MIGRATION_TIPS,
+	MIGRATION_PLANS,
 };
 
 int

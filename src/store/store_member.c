@@ -56,8 +56,8 @@ static const char SQL_FACILITATOR_INSERT[] =
 static const char SQL_FACILITATOR_LIST[] =
 	"SELECT f.id, f.team_id, f.name, f.address, t.name FROM facilitator f "
 	"JOIN team t ON t.id = f.team_id "
-	"WHERE (?1 > 0 AND t.program_id = ?1) OR (?2 > 0 AND f.team_id = ?2) "
-	"ORDER BY t.name, f.address";
+	"WHERE ((?1 > 0 AND t.program_id = ?1) OR (?2 > 0 AND f.team_id = ?2)) "
+	"AND f.removed_at IS NULL ORDER BY t.name, f.address";
 static const char SQL_ABSENCE_INSERT[] =
 	"INSERT INTO absence (member_id, from_date, until_date, source, inbox_id, created_at) "
 	"VALUES (?1, ?2, ?3, ?4, ?5, ?6)";

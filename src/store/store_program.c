@@ -16,11 +16,16 @@ static const char SQL_PROGRAM_INSERT[] =
 	"INSERT INTO program (name, start_date, weeks, timezone, language, organizer_address, "
 	"created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)";
 static const char SQL_PROGRAM_BY_NAME[] =
-	"SELECT id, name, start_date, weeks, timezone, language, organizer_address, created_at "
-	"FROM program WHERE name = ?1 OR (?2 > 0 AND id = ?2)";
+	"SELECT id, name, start_date, weeks, timezone, language, organizer_address, created_at, "
+	"ended_at FROM program WHERE name = ?1 OR (?2 > 0 AND id = ?2)";
 static const char SQL_PROGRAM_LIST[] =
-	"SELECT id, name, start_date, weeks, timezone, language, organizer_address, created_at "
-	"FROM program ORDER BY start_date, name";
+	"SELECT id, name, start_date, weeks, timezone, language, organizer_address, created_at, "
+	"ended_at FROM program ORDER BY start_date, name";
+static const char SQL_PROGRAM_UPDATE[] =
+	"UPDATE program SET start_date = ?2, weeks = ?3, timezone = ?4, language = ?5 "
+	"WHERE id = ?1";
+static const char SQL_PROGRAM_END[] =
+	"UPDATE program SET ended_at = ?2 WHERE id = ?1";
 static const char SQL_TEAM_INSERT[] =
 	"INSERT INTO team (program_id, name, created_at) VALUES (?1, ?2, ?3)";
 static const char SQL_TEAM_BY_NAME[] =
@@ -54,6 +59,7 @@ program_from_row(sqlite3_stmt *st, void *arg)
 	snprintf(p->language, sizeof(p->language), "%s", db_col_text(st, 5));
 	p->organizer = store_dup((const char *)sqlite3_column_text(st, 6), &oom);
 	p->created_at = (time_t)sqlite3_column_int64(st, 7);
+	p->ended_at = (time_t)sqlite3_column_int64(st, 8);
 	if (oom) {
 		store_program_release(p);
 		return -1;
@@ -90,6 +96,43 @@ store_program_create(struct db *db, struct program *p, time_t now, struct fb_err
 		return db_fail(db, err, "creating the programme");
 	p->id = db_last_id(db);
 	p->created_at = now;
+	return 0;
+}
+
+int
+store_program_update(struct db *db, const struct program *p, struct fb_error *err)
+{
+	sqlite3_stmt *st = db_stmt(db, SQL_PROGRAM_UPDATE, err);
+	int rc;
+
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, p->id);
+	db_bind_text(st, 2, p->start_date);
+	sqlite3_bind_int(st, 3, p->weeks);
+	db_bind_text(st, 4, p->timezone);
+	db_bind_text(st, 5, p->language);
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE)
+		return db_fail(db, err, "changing the programme");
+	return 0;
+}
+
+int
+store_program_end(struct db *db, int64_t id, time_t at, struct fb_error *err)
+{
+	sqlite3_stmt *st = db_stmt(db, SQL_PROGRAM_END, err);
+	int rc;
+
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)at);
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE)
+		return db_fail(db, err, "ending the programme");
 	return 0;
 }
 

@@ -600,6 +600,202 @@ test_plan_moment_local_time_for_other_zone(void **state)
 	plan_release(NULL);
 }
 
+/* ---- pauses and an early end: one row per case ---------------------------------------------- */
+
+#define MAX_PAUSES 3
+#define MAX_WANT 12
+
+struct pause_case {
+	const char *name;
+	const char *pauses[MAX_PAUSES][2]; /* from, until; NULL ends the list */
+	const char *ended_at;              /* ISO instant, or NULL */
+	struct {
+		const char *key;
+		const char *local; /* "YYYY-MM-DD HH:MM" in Amsterdam, or NULL: not in the plan */
+		int week;          /* the moment's week (0: not checked) */
+	} want[MAX_WANT];
+	struct {
+		const char *date;
+		int week;
+	} weeks[4];                         /* plan_week_of at 12:00 local of date */
+};
+
+/* Start 2027-01-04 (Monday), Amsterdam, 10 weeks: week 4 begins Monday 2027-01-25. */
+static const struct pause_case pause_cases[] = {
+	{ "no pause: the default timeline", { { NULL } }, NULL,
+	    { { "nudge:w3", "2027-01-18 09:00", 3 }, { "nudge:w4", "2027-01-25 09:00", 4 },
+	      { "report:weekly:w3", "2027-01-25 08:00", 4 }, { "end:programme",
+	      "2027-03-14 23:59", 10 } },
+	    { { "2027-01-27", 4 } } },
+	{ "a holiday week in week 4 moves nudge:w4 on by 7 days",
+	    { { "2027-01-25", "2027-01-31" } }, NULL,
+	    { { "nudge:w3", "2027-01-18 09:00", 3 }, { "nudge:w4", "2027-02-01 09:00", 4 },
+	      { "nudge:w5", "2027-02-08 09:00", 5 }, { "reminder:baseline:2",
+	      "2027-01-10 09:00", 1 }, { "report:weekly:w3", "2027-02-01 08:00", 4 },
+	      { "questionnaire:midterm", "2027-02-08 09:00", 5 }, { "questionnaire:final",
+	      "2027-03-15 09:00", 10 }, { "report:evaluation", "2027-03-22 08:00", 11 },
+	      { "end:programme", "2027-03-21 23:59", 10 }, { "session:progress",
+	      "2027-02-08 00:00", 5 }, { "pause:2027-01-25", "2027-01-25 00:00", 3 } },
+	    { { "2027-01-24", 3 }, { "2027-01-27", 3 }, { "2027-02-01", 4 },
+	      { "2027-03-21", 10 } } },
+	{ "a pause before the start changes nothing",
+	    { { "2026-12-21", "2026-12-27" } }, NULL,
+	    { { "nudge:w1", "2027-01-04 09:00", 1 }, { "nudge:w4", "2027-01-25 09:00", 4 },
+	      { "end:programme", "2027-03-14 23:59", 10 } },
+	    { { "2027-01-04", 1 }, { "2026-12-23", 0 } } },
+	{ "a pause over the start counts from the start",
+	    { { "2026-12-30", "2027-01-06" } }, NULL,
+	    { { "nudge:w1", "2027-01-11 09:00", 1 }, { "questionnaire:baseline",
+	      "2027-01-11 09:00", 1 } },
+	    { { "2027-01-05", 0 }, { "2027-01-11", 1 } } },
+	{ "two pauses add up, the second counted in real dates",
+	    { { "2027-01-25", "2027-01-31" }, { "2027-02-15", "2027-02-28" } }, NULL,
+	    { { "nudge:w4", "2027-02-01 09:00", 4 }, { "nudge:w5", "2027-02-08 09:00", 5 },
+	      { "nudge:w6", "2027-03-01 09:00", 6 }, { "report:weekly:w5", "2027-03-01 08:00", 6 },
+	      { "end:programme", "2027-04-04 23:59", 10 } },
+	    { { "2027-02-09", 5 }, { "2027-02-20", 5 }, { "2027-03-01", 6 } } },
+	{ "a pause of two weeks", { { "2027-01-25", "2027-02-07" } }, NULL,
+	    { { "nudge:w4", "2027-02-08 09:00", 4 }, { "nudge:w10", "2027-03-22 09:00", 10 } },
+	    { { "2027-02-03", 3 } } },
+	{ "the same pause resumed early (until the day before resuming): one week",
+	    { { "2027-01-25", "2027-01-31" } }, NULL,
+	    { { "nudge:w4", "2027-02-01 09:00", 4 }, { "nudge:w10", "2027-03-15 09:00", 10 } },
+	    { { "2027-02-03", 4 } } },
+	{ "a pause from a Wednesday counts one whole week from that day",
+	    { { "2027-01-27", "2027-01-29" } }, NULL,
+	    { { "nudge:w4", "2027-01-25 09:00", 4 }, { "report:weekly:w4", "2027-02-08 08:00", 5 },
+	      { "nudge:w5", "2027-02-08 09:00", 5 } },
+	    { { "2027-02-02", 4 }, { "2027-02-03", 4 } } },
+	{ "an early end leaves out what comes after it",
+	    { { NULL } }, "2027-02-03T12:00:00+01:00",
+	    { { "nudge:w5", "2027-02-01 09:00", 5 }, { "nudge:w6", NULL, 0 },
+	      { "report:weekly:w5", NULL, 0 }, { "questionnaire:final", NULL, 0 },
+	      { "report:followup", NULL, 0 }, { "end:followup", NULL, 0 },
+	      { "end:programme", "2027-02-03 12:00", 5 } },
+	    { { "2027-02-03", 5 } } },
+	{ "a pause and then an early end",
+	    { { "2027-01-25", "2027-01-31" } }, "2027-02-03T00:00:00+01:00",
+	    { { "nudge:w4", "2027-02-01 09:00", 4 }, { "nudge:w5", NULL, 0 },
+	      { "end:programme", "2027-02-03 00:00", 4 } },
+	    { { "2027-01-28", 3 } } },
+};
+
+static void
+run_pause_case(const struct pause_case *c)
+{
+	struct plan_pause pauses[MAX_PAUSES];
+	struct plan_settings s;
+	struct plan p = PLAN_INIT;
+	struct fb_date start;
+	struct fb_error err = { "" };
+	size_t n = 0;
+
+	plan_settings_default(&s);
+	for (; n < MAX_PAUSES && c->pauses[n][0] != NULL; n++) {
+		assert_int_equal(fbtime_parse_date(c->pauses[n][0], &pauses[n].from, NULL), 0);
+		assert_int_equal(fbtime_parse_date(c->pauses[n][1], &pauses[n].until, NULL), 0);
+	}
+	s.pauses = n ? pauses : NULL;
+	s.npauses = n;
+	s.ended_at = c->ended_at ? T(c->ended_at) : 0;
+	assert_int_equal(fbtime_parse_date("2027-01-04", &start, NULL), 0);
+	if (plan_build(&s, &start, NULL, 0, &p, &err) != 0)
+		fail_msg("%s: %s", c->name, err.msg);
+	for (size_t i = 0; i < MAX_WANT && c->want[i].key != NULL; i++) {
+		const struct plan_moment *m = plan_find(&p, c->want[i].key);
+		char local[24];
+
+		if (c->want[i].local == NULL) {
+			if (m != NULL)
+				fail_msg("%s: %s should not be in the plan", c->name, c->want[i].key);
+			continue;
+		}
+		if (m == NULL)
+			fail_msg("%s: no %s", c->name, c->want[i].key);
+		snprintf(local, sizeof(local), "%04d-%02d-%02d %02d:%02d", m->date.year,
+		    m->date.month, m->date.day, m->hour, m->min);
+		if (strcmp(local, c->want[i].local) != 0)
+			fail_msg("%s: %s at %s, want %s", c->name, c->want[i].key, local,
+			    c->want[i].local);
+		if (c->want[i].week != 0 && m->week != c->want[i].week)
+			fail_msg("%s: %s in week %d, want %d", c->name, c->want[i].key, m->week,
+			    c->want[i].week);
+		/* the instant is the local time in the zone */
+		time_t at;
+		assert_int_equal(fbtime_local_to_utc("Europe/Amsterdam", &m->date, m->hour, m->min,
+		    &at, NULL), 0);
+		if (m->kind != PLAN_PROGRAM_END && at != m->at)
+			fail_msg("%s: %s is not at its local time", c->name, c->want[i].key);
+	}
+	for (size_t i = 0; i < 4 && c->weeks[i].date != NULL; i++) {
+		struct fb_date d;
+		time_t t;
+		int w;
+
+		assert_int_equal(fbtime_parse_date(c->weeks[i].date, &d, NULL), 0);
+		assert_int_equal(fbtime_local_to_utc("Europe/Amsterdam", &d, 12, 0, &t, NULL), 0);
+		if ((w = plan_week_of(&p, t)) != c->weeks[i].week)
+			fail_msg("%s: %s is week %d, want %d", c->name, c->weeks[i].date, w,
+			    c->weeks[i].week);
+	}
+	/* still sorted, and nothing after an early end */
+	for (size_t i = 1; i < p.n; i++)
+		assert_true(p.moments[i - 1].at <= p.moments[i].at);
+	if (c->ended_at != NULL)
+		for (size_t i = 0; i < p.n; i++)
+			assert_true(p.moments[i].at <= s.ended_at);
+	plan_release(&p);
+}
+
+static void
+test_plan_pauses_and_early_end(void **state)
+{
+	for (size_t i = 0; i < N(pause_cases); i++)
+		run_pause_case(&pause_cases[i]);
+}
+
+/* During a pause nothing is due; the pause itself is shown; overlapping pauses are refused. */
+static void
+test_plan_pause_is_silent_and_checked(void **state)
+{
+	struct plan_pause two[2];
+	struct plan_settings s;
+	struct plan p = PLAN_INIT;
+	struct fb_date start, d;
+	struct fb_error err = { "" };
+	const struct plan_moment *m;
+	size_t it = 0, due = 0;
+
+	plan_settings_default(&s);
+	assert_int_equal(fbtime_parse_date("2027-01-04", &start, NULL), 0);
+	assert_int_equal(fbtime_parse_date("2027-01-25", &two[0].from, NULL), 0);
+	assert_int_equal(fbtime_parse_date("2027-01-31", &two[0].until, NULL), 0);
+	s.pauses = two;
+	s.npauses = 1;
+	assert_int_equal(plan_build(&s, &start, NULL, 0, &p, &err), 0);
+	while ((m = plan_due(&p, T("2027-01-25T00:00:01+01:00"), T("2027-01-31T23:59:59+01:00"),
+	    &it)) != NULL)
+		due++;
+	assert_int_equal(due, 0);
+	assert_int_equal(fbtime_parse_date("2027-01-28", &d, NULL), 0);
+	assert_non_null(plan_paused(&p, &d));
+	assert_int_equal(fbtime_parse_date("2027-02-01", &d, NULL), 0);
+	assert_null(plan_paused(&p, &d));
+	assert_int_equal(plan_pause_weeks(&two[0]), 1);
+
+	/* a Wednesday..Friday pause spans until the Tuesday after: a pause that starts on the
+	 * Monday in between overlaps it */
+	assert_int_equal(fbtime_parse_date("2027-01-27", &two[0].from, NULL), 0);
+	assert_int_equal(fbtime_parse_date("2027-01-29", &two[0].until, NULL), 0);
+	assert_int_equal(fbtime_parse_date("2027-02-01", &two[1].from, NULL), 0);
+	assert_int_equal(fbtime_parse_date("2027-02-05", &two[1].until, NULL), 0);
+	s.npauses = 2;
+	assert_int_equal(plan_build(&s, &start, NULL, 0, &p, &err), -1);
+	assert_non_null(strstr(err.msg, "overlaps"));
+	assert_int_equal(p.n, 0);
+	plan_release(&p);
+}
+
 static int
 teardown(void **state)
 {
@@ -624,6 +820,8 @@ main(void)
 		cmocka_unit_test(test_plan_due_windows),
 		cmocka_unit_test(test_plan_next_wakeup),
 		cmocka_unit_test(test_plan_moment_local_time_for_other_zone),
+		cmocka_unit_test(test_plan_pauses_and_early_end),
+		cmocka_unit_test(test_plan_pause_is_silent_and_checked),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, teardown);

@@ -100,6 +100,15 @@ run_case(void **state)
 	assert_memory_equal(&s.evaluation_report, &def.evaluation_report,
 	    sizeof(def.evaluation_report));
 	assert_int_equal(s.midterm_week, def.midterm_week);
+	/* pauses are the shell's to add (flow_plan()); an early end is the programme's own */
+	assert_null(s.pauses);
+	assert_int_equal(s.npauses, 0);
+	assert_int_equal(s.ended_at, 0);
+	p.ended_at = 1800000000;
+	progplan_settings(&base, &p, &s);
+	assert_int_equal(s.ended_at, 1800000000);
+	p.ended_at = 0;
+	progplan_settings(&base, &p, &s);
 
 	/* and the settings are ones the plan accepts */
 	if (plan_build(&s, &start, NULL, 0, &plan, &err) != 0)

@@ -7,6 +7,7 @@
  * owed; then schedule_next() must be `want` (UTC), which must come before the plan's own next
  * moment (else the row would prove nothing), or the plan's next moment itself when nothing
  * waits (want NULL). A pass at that time then sends the reminder (or not).
+ * And of schedule_pass()'s silence: nothing held back goes inside a pause or after an early end.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -28,6 +29,7 @@
 #include "schedule.h"
 #include "store.h"
 #include "store_measure.h"
+#include "store_pause.h"
 #include "testlib.h"
 
 struct scase {
@@ -240,11 +242,60 @@ test_schedule_away_member_no_early_wake(void **state)
 	world_close(&w);
 }
 
+/*
+ * A reminder the weekend held back (Sunday's reminder 2, owed on Monday) does not go on a day
+ * inside a pause, nor after an early end: the scheduler is silent then (schedule.c), not only
+ * the plan. Rows: what happens before Monday's pass.
+ */
+static void
+run_silence(int pause)
+{
+	static const struct scase c = { "silence", NULL, H(8, 0), H(17, 0), 0, NULL, 0, NULL, 0 };
+	struct world w;
+	struct fb_error err;
+	int before;
+
+	world_open(&w, &c);
+	at(&w, "2027-01-07T09:00");
+	pass(&w);
+	at(&w, "2027-01-10T09:00");
+	pass(&w);
+	before = count_kind(&w, "questionnaire_reminder");
+	at(&w, "2027-01-10T12:00");
+	if (pause && store_pause_add(w.db, w.p.id, "2027-01-11", "2027-01-17", w.f.now, NULL,
+	    &err) < 0)
+		fail_msg("%s", err.msg);
+	if (!pause && store_program_end(w.db, w.p.id, w.f.now, &err) < 0)
+		fail_msg("%s", err.msg);
+	w.p.ended_at = pause ? 0 : w.f.now;
+	at(&w, "2027-01-11T09:00");
+	pass(&w);
+	assert_int_equal(count_kind(&w, "questionnaire_reminder"), before);
+	assert_int_equal(count_kind(&w, "nudge"), 1); /* week 1's only */
+	world_close(&w);
+}
+
+static void
+test_schedule_silent_in_a_pause(void **state)
+{
+	(void)state;
+	run_silence(1);
+}
+
+static void
+test_schedule_silent_after_the_end(void **state)
+{
+	(void)state;
+	run_silence(0);
+}
+
 int
 main(void)
 {
 	static const struct CMUnitTest fixed[] = {
 		cmocka_unit_test(test_schedule_away_member_no_early_wake),
+		cmocka_unit_test(test_schedule_silent_in_a_pause),
+		cmocka_unit_test(test_schedule_silent_after_the_end),
 	};
 	return testlib_run_table("schedule", cases, sizeof(cases) / sizeof(cases[0]),
 	    sizeof(cases[0]), run_case, fixed, sizeof(fixed) / sizeof(fixed[0]));

@@ -26,7 +26,7 @@
 #define CTL_LIST_DEFAULT 50
 
 struct ctl {
-	const char *config_path; /* -c FILE; NULL: $FEEDBACKD_CONFIG or the system file */
+	const char *config_path; /* -c FILE; NULL: the rule of confpath.h */
 	struct config *cfg;      /* loaded by ctl_config() */
 	struct db *db;           /* opened by ctl_db() */
 	time_t now;              /* --now, or the clock read once in main */

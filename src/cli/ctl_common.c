@@ -10,13 +10,12 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "confpath.h"
 #include "ctl.h"
 #include "fbtime.h"
 #include "outmail.h"
 #include "log.h"
 #include "banned.h"
-
-#define CTL_SYSTEM_CONFIG FB_SYSCONFDIR "/feedbackd/feedbackd.conf"
 
 int
 ctl_error(const char *fmt, ...)
@@ -50,33 +49,17 @@ ctl_wants_help(int argc, char **argv)
 	return 0;
 }
 
-/*
- * The configuration: -c FILE, else $FEEDBACKD_CONFIG, else the system file when it exists,
- * else the built-in defaults (the embedded default: feedbackd.db and Maildirs in the current
- * directory), so a first try needs no file at all.
- */
+/* The configuration by the rule feedbackd follows too (confpath.h). */
 struct config *
 ctl_config(struct ctl *c)
 {
 	struct fb_error err;
-	const char *path = c->config_path;
 
 	if (c->cfg != NULL)
 		return c->cfg;
-	if (path == NULL)
-		path = getenv("FEEDBACKD_CONFIG");
-	if (path == NULL && access(CTL_SYSTEM_CONFIG, F_OK) == 0)
-		path = CTL_SYSTEM_CONFIG;
-	if (path == NULL)
-		c->cfg = config_default();
-	else
-		c->cfg = config_load(path, &err);
-	if (c->cfg == NULL) {
-		if (path == NULL)
-			ctl_error("out of memory");
-		else
-			fprintf(stderr, "%s\n", err.msg);
-	}
+	c->cfg = confpath_open(confpath_find(c->config_path), &err);
+	if (c->cfg == NULL)
+		fprintf(stderr, "%s\n", err.msg);
 	return c->cfg;
 }
 

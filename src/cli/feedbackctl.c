@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "config.h"
+#include "confpath.h"
 #include "ctl.h"
 #include "ctl_inspect.h"
 #include "db.h"
@@ -37,12 +38,10 @@ static const char usage[] =
 	"  report weekly|progress|evaluation   facilitators' reports (text, HTML, CSV; --send)\n"
 	"\n"
 	"Global options:\n"
-	"  -c FILE      configuration (default $FEEDBACKD_CONFIG, else " FB_SYSCONFDIR
-	"/feedbackd/feedbackd.conf\n"
-	"               when it exists, else built-in defaults: ./feedbackd.db and Maildirs)\n"
-	"  --now TIME   act as if it were TIME (ISO 8601: 2027-01-04T09:00, local to the\n"
-	"               configured time zone unless it ends in Z or +01:00)\n"
-	"  --json       machine-readable output where a command offers it\n";
+	CONFPATH_HELP
+	"  --now TIME          act as if it were TIME (ISO 8601: 2027-01-04T09:00, local to the\n"
+	"                      configured time zone unless it ends in Z or +01:00)\n"
+	"  --json              machine-readable output where a command offers it\n";
 
 static const struct {
 	const char *name;

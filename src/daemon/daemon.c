@@ -10,6 +10,7 @@
 #include "apply.h"
 #include "buf.h"
 #include "config.h"
+#include "confpath.h"
 #include "daemon.h"
 #include "flow.h"
 #include "log.h"
@@ -468,7 +469,7 @@ static void
 reload(struct state *s, struct config **cfg, const struct daemon_opts *o)
 {
 	struct fb_error err;
-	struct config *n = config_load(o->config_path, &err);
+	struct config *n = confpath_open(o->config_path, &err);
 
 	*o->reload = 0;
 	sdnotify_reloading();
@@ -488,7 +489,7 @@ reload(struct state *s, struct config **cfg, const struct daemon_opts *o)
 	reload_log_level(*cfg, n);
 	config_free(*cfg);
 	*cfg = n;
-	log_info("configuration reloaded from %s", o->config_path);
+	log_info("configuration reloaded from %s", confpath_name(o->config_path));
 	sdnotify_ready("configuration reloaded");
 }
 

@@ -157,6 +157,24 @@ load_config(const char *path)
 	return cfg;
 }
 
+/* --check-config on Maildirs: every placeholder address (with SMTP they are errors). */
+static void
+warn_placeholders(const struct config *cfg)
+{
+	struct buf w = BUF_INIT;
+	const char *line, *nl;
+
+	if (config_placeholders(cfg, &w) < 0) {
+		fprintf(stderr, "feedbackd: warning: out of memory listing placeholders\n");
+	} else {
+		for (line = w.data; line != NULL && *line != '\0'; line = nl + 1) {
+			nl = strchr(line, '\n');
+			fprintf(stderr, "feedbackd: warning: %.*s\n", (int)(nl - line), line);
+		}
+	}
+	buf_release(&w);
+}
+
 /* One daemon per database (daemon_lock.h); NULL after logging why. */
 static struct daemon_lock *
 take_lock(const struct config *cfg)
@@ -217,6 +235,7 @@ main(int argc, char **argv)
 		config_print(cfg, &out);
 		fputs(out.data, stdout);
 		buf_release(&out);
+		warn_placeholders(cfg);
 		printf("# %s: configuration OK\n", confpath_name(o.config));
 		config_free(cfg);
 		return 0;

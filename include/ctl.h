@@ -24,6 +24,10 @@
 
 /* Rows a list command shows without --limit. */
 #define CTL_LIST_DEFAULT 50
+/* Widest address and subject cells of the mail listings (table_set_max): longer ones end in
+ * "…" there (show and --json have them whole), so a row fits a terminal. */
+#define CTL_ADDRESS_WIDTH 32
+#define CTL_SUBJECT_WIDTH 40
 
 struct ctl {
 	const char *config_path; /* -c FILE; NULL: the rule of confpath.h */

@@ -150,6 +150,10 @@ quarantine_list(struct ctl *c)
 		return ctl_print_json(a);
 	}
 	t = table_new(4, head);
+	if (t != NULL) {
+		table_set_max(t, 1, CTL_ADDRESS_WIDTH);
+		table_set_max(t, 2, CTL_SUBJECT_WIDTH);
+	}
 	for (size_t i = 0; t != NULL && i < l.n; i++) {
 		char id[24];
 		const char *row[4] = { id, l.v[i].sender, l.v[i].subject, l.v[i].reason };
@@ -252,6 +256,10 @@ inbox_list(struct ctl *c, int argc, char **argv)
 	}
 	struct table *t = table_new(7, head);
 
+	if (t != NULL) {
+		table_set_max(t, 2, CTL_ADDRESS_WIDTH);
+		table_set_max(t, 3, CTL_SUBJECT_WIDTH);
+	}
 	for (size_t i = 0; t != NULL && i < l.n; i++) {
 		char id[24], when[32], size[24];
 		const struct inbox_row *r = &l.v[i];

@@ -87,6 +87,10 @@ outbox_list(struct ctl *c, int argc, char **argv)
 	}
 	struct table *t = table_new(8, head);
 
+	if (t != NULL) {
+		table_set_max(t, 3, CTL_ADDRESS_WIDTH);
+		table_set_max(t, 4, CTL_SUBJECT_WIDTH);
+	}
 	for (size_t i = 0; t != NULL && i < l.n; i++) {
 		char id[24], tries[12], when[32];
 		const struct outbox_row *r = &l.v[i];

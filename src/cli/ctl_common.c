@@ -37,6 +37,139 @@ ctl_usage(const char *usage, int help)
 	return help ? CTL_OK : CTL_USAGE;
 }
 
+/* The synopsis lines of cmd in usage ("feedbackctl CMD ..." and the lines continuing it),
+ * the first one starting "usage: "; the whole usage when cmd has none. */
+static void
+print_synopsis(const char *usage, const char *cmd, FILE *out)
+{
+	size_t clen = strlen(cmd);
+	const char *line, *nl;
+	int in = 0, found = 0;
+
+	for (line = usage; *line != '\0'; line = nl + 1) {
+		const char *text = line;
+		int len;
+
+		nl = strchr(line, '\n');
+		if (nl == NULL)
+			nl = line + strlen(line);
+		len = (int)(nl - line);
+		if (strncmp(text, "usage: ", 7) == 0)
+			text += 7;
+		while (*text == ' ')
+			text++;
+		if (strncmp(text, "feedbackctl ", 12) == 0) {
+			in = strncmp(text + 12, cmd, clen) == 0 &&
+			    (text[12 + clen] == ' ' || text[12 + clen] == '\n');
+			if (in)
+				fprintf(out, "%s%.*s\n", found ? "       " : "usage: ",
+				    (int)(nl - text), text);
+			found |= in;
+		} else if (in && len > 0 && *line == ' ') {
+			fprintf(out, "%.*s\n", len, line);
+		} else {
+			in = 0;
+		}
+		if (*nl == '\0')
+			break;
+	}
+	if (!found)
+		fputs(usage, out);
+}
+
+int
+ctl_usage_error(const char *usage, const char *cmd, const char *fmt, ...)
+{
+	const char *space = strchr(cmd, ' ');
+	va_list ap;
+
+	fprintf(stderr, "feedbackctl: %s: ", cmd);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	print_synopsis(usage, cmd, stderr);
+	fprintf(stderr, "(feedbackctl %.*s --help says more)\n",
+	    space ? (int)(space - cmd) : (int)strlen(cmd), cmd);
+	return CTL_USAGE;
+}
+
+int
+ctl_option_error(const char *usage, const char *cmd, char **argv, const struct option *opts)
+{
+	const char *arg = optind > 0 ? argv[optind - 1] : NULL;
+
+	/* getopt_long() names the option it stopped at in optopt when it is one it knows */
+	for (const struct option *o = opts; optopt != 0 && o != NULL && o->name != NULL; o++) {
+		if (o->val != optopt)
+			continue;
+		if (o->has_arg == required_argument)
+			return ctl_usage_error(usage, cmd, "--%s needs a value", o->name);
+		return ctl_usage_error(usage, cmd, "--%s takes no value", o->name);
+	}
+	if (arg != NULL && strncmp(arg, "--", 2) == 0)
+		return ctl_usage_error(usage, cmd, "unknown option \"%.*s\"",
+		    (int)strcspn(arg, "="), arg);
+	if (optopt != 0)
+		return ctl_usage_error(usage, cmd, "unknown option \"-%c\"", optopt);
+	return ctl_usage_error(usage, cmd, "unknown option \"%s\"", arg ? arg : "?");
+}
+
+int
+ctl_operands(const char *usage, const char *cmd, int argc, char **argv, int first, int min,
+    int max, const char *names)
+{
+	int n = argc - first;
+
+	if (n < min) {
+		/* the name of the first one missing: word n of names */
+		const char *w = names;
+
+		for (int i = 0; i < n && w != NULL; i++) {
+			w = strchr(w, ' ');
+			if (w != NULL)
+				w++;
+		}
+		return ctl_usage_error(usage, cmd, "missing %.*s", w ? (int)strcspn(w, " ") : 7,
+		    w ? w : "operand");
+	}
+	if (max >= 0 && n > max)
+		return ctl_usage_error(usage, cmd, "unexpected argument \"%s\"",
+		    argv[first + max]);
+	return CTL_OK;
+}
+
+int
+ctl_subcommand_error(const char *usage, const char *group, int argc, char **argv)
+{
+	if (argc < 2)
+		return ctl_usage_error(usage, group, "missing command");
+	if (argv[1][0] == '-')
+		return ctl_usage_error(usage, group, "a command comes before options like \"%s\"",
+		    argv[1]);
+	return ctl_usage_error(usage, group, "unknown command \"%s\"", argv[1]);
+}
+
+int
+ctl_usage_id(const char *usage, const char *cmd, const char *s, const char *what, int64_t *id)
+{
+	char *end;
+	long long v;
+
+	errno = 0;
+	v = strtoll(s, &end, 10);
+	if (errno || *s == '\0' || *end || v <= 0)
+		return ctl_usage_error(usage, cmd, "\"%s\" is not a %s", s, what);
+	*id = v;
+	return CTL_OK;
+}
+
+int
+ctl_required(const char *usage, const char *cmd, const char *value, const char *option)
+{
+	return value != NULL ? CTL_OK : ctl_usage_error(usage, cmd, "missing %s", option);
+}
+
 int
 ctl_wants_help(int argc, char **argv)
 {
@@ -203,7 +336,8 @@ ctl_format_time(time_t t, char *out, size_t n)
 }
 
 int
-ctl_list_options(int argc, char **argv, const char **state, long *limit, const char *usage)
+ctl_list_options(int argc, char **argv, const char *cmd, const char **state, long *limit,
+    const char *usage)
 {
 	static const struct option opts[] = {
 		{ "state", required_argument, NULL, 's' },
@@ -219,15 +353,14 @@ ctl_list_options(int argc, char **argv, const char **state, long *limit, const c
 			*state = optarg;
 		} else if (ch == 'n') {
 			*limit = strtol(optarg, &end, 10);
-			if (*end || *limit < 1)
-				return ctl_error("--limit %s: a positive number", optarg);
+			if (*optarg == '\0' || *end || *limit < 1)
+				return ctl_usage_error(usage, cmd, "--limit %s: give a positive "
+				    "number", optarg);
 		} else {
-			return ctl_usage(usage, 0);
+			return ctl_option_error(usage, cmd, argv, opts);
 		}
 	}
-	if (optind != argc)
-		return ctl_usage(usage, 0);
-	return CTL_OK;
+	return ctl_operands(usage, cmd, argc, argv, optind, 0, 0, "");
 }
 
 int

@@ -233,7 +233,7 @@ inbox_list(struct ctl *c, int argc, char **argv)
 	struct inbox_list l = { 0 };
 	struct fb_error err;
 
-	if (ctl_list_options(argc, argv, &state, &limit, inbox_usage) != CTL_OK ||
+	if (ctl_list_options(argc, argv, "inbox list", &state, &limit, inbox_usage) != CTL_OK ||
 	    check_inbox_state(state) != CTL_OK)
 		return CTL_USAGE;
 	if (ctl_db(c) == NULL)

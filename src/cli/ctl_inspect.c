@@ -14,6 +14,7 @@
 
 #include "buf.h"
 #include "classify.h"
+#include "ctl.h"
 #include "ctl_inspect.h"
 #include "fberror.h"
 #include "fields.h"
@@ -269,14 +270,11 @@ ctl_inspect(int argc, char **argv)
 			fputs(USAGE, stdout);
 			return 0;
 		default:
-			fputs(USAGE, stderr);
-			return 1;
+			return ctl_option_error(USAGE, "inspect", argv, opts);
 		}
 	}
-	if (optind + 1 < argc) {
-		fputs(USAGE, stderr);
-		return 1;
-	}
+	if (ctl_operands(USAGE, "inspect", argc, argv, optind, 0, 1, "FILE") != CTL_OK)
+		return CTL_USAGE;
 	if (optind < argc)
 		path = argv[optind];
 

@@ -61,7 +61,7 @@ outbox_list(struct ctl *c, int argc, char **argv)
 	struct fb_error err;
 	struct buf counts = BUF_INIT;
 
-	if (ctl_list_options(argc, argv, &state, &limit, outbox_usage) != CTL_OK ||
+	if (ctl_list_options(argc, argv, "outbox list", &state, &limit, outbox_usage) != CTL_OK ||
 	    check_outbox_state(state) != CTL_OK)
 		return CTL_USAGE;
 	if (ctl_db(c) == NULL)

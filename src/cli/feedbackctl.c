@@ -3,6 +3,7 @@
  * stand anywhere before "--": -c FILE, --now TIME, --json), reads the clock once when no --now
  * is given, and hands the rest to one command group.
  */
+#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -109,6 +110,8 @@ main(int argc, char **argv)
 	int rc = CTL_USAGE;
 
 	log_init("feedbackctl", LOG_LEVEL_WARNING);
+	/* Commands say what is wrong with their options themselves (ctl_option_error). */
+	opterr = 0;
 	/* inspect needs no configuration or database: hand it its own arguments untouched. */
 	if (argc > 1 && strcmp(argv[1], "inspect") == 0)
 		return ctl_inspect(argc - 1, argv + 1);

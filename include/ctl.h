@@ -76,6 +76,11 @@ int ctl_subcommand_error(const char *usage, const char *group, int argc, char **
  * CTL_USAGE after saying it is none. */
 int ctl_usage_id(const char *usage, const char *cmd, const char *s, const char *what,
     int64_t *id);
+/* The arguments of a command on one message (`inbox show`, `outbox show`: raw set by --raw;
+ * `inbox reapply`, `quarantine apply`: raw NULL, no options): exactly one ID. CTL_OK with
+ * *id, or CTL_USAGE after saying what is wrong. */
+int ctl_id_args(const char *usage, const char *cmd, int argc, char **argv, int64_t *id,
+    int *raw);
 /* "missing --at TIME" when value is NULL: CTL_OK or CTL_USAGE. */
 int ctl_required(const char *usage, const char *cmd, const char *value, const char *option);
 
@@ -102,16 +107,19 @@ int ctl_parse_id(const char *s, int64_t *id);
 int ctl_parse_id_of(const char *s, const char *what, int64_t *id);
 /* Print a raw message's header (whole: all of it) to stdout. */
 int ctl_show_raw(const struct buf *raw, int whole);
-/* --week N: a week number from 1 to max into *week, or CTL_FAIL after printing the error. */
-int ctl_parse_week(const char *s, int max, int *week);
+/* --week N of cmd: a week number from 1 to max into *week, or CTL_USAGE after saying what
+ * is accepted. */
+int ctl_parse_week(const char *usage, const char *cmd, const char *s, int max, int *week);
 /* t as UTC time into out (n bytes, truncated), "-" for 0. */
 void ctl_format_time(time_t t, char *out, size_t n);
 /* The options of `outbox list` and `inbox list` (cmd): --state and --limit (argv[0] the
  * subcommand). CTL_OK, or CTL_USAGE after saying what is wrong. */
 int ctl_list_options(int argc, char **argv, const char *cmd, const char **state, long *limit,
     const char *usage);
-/* --state STATE is none of accepted (NULL-terminated): say so, listing them; CTL_FAIL. */
-int ctl_bad_state(const char *state, const char *const *accepted);
+/* --state STATE of cmd is none of accepted (NULL-terminated): a usage error listing them;
+ * CTL_USAGE. */
+int ctl_bad_state(const char *usage, const char *cmd, const char *state,
+    const char *const *accepted);
 
 struct flow;
 struct outmail_templates;

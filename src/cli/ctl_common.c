@@ -37,6 +37,31 @@ ctl_usage(const char *usage, int help)
 	return help ? CTL_OK : CTL_USAGE;
 }
 
+/* 1 when the synopsis line text[0..n) ("session schedule PROGRAM ...", "report
+ * progress|evaluation PROGRAM ...") is one of cmd ("session", "report progress"). */
+static int
+synopsis_of(const char *text, size_t n, const char *cmd, size_t clen)
+{
+	const char *sp = memchr(cmd, ' ', clen), *sub;
+	size_t glen = sp ? (size_t)(sp - cmd) : clen, slen;
+
+	if (n < glen || strncmp(text, cmd, glen) != 0 || (n > glen && text[glen] != ' '))
+		return 0;
+	if (sp == NULL)
+		return 1;
+	/* the second word: one subcommand or alternatives separated by | */
+	sub = text + glen + 1;
+	slen = strcspn(sub, " \n");
+	for (const char *w = sub; w < sub + slen; ) {
+		size_t wl = strcspn(w, "| \n");
+
+		if (wl == clen - glen - 1 && strncmp(w, sp + 1, wl) == 0)
+			return 1;
+		w += wl + 1;
+	}
+	return 0;
+}
+
 /* The synopsis lines of cmd in usage ("feedbackctl CMD ..." and the lines continuing it),
  * the first one starting "usage: "; the whole usage when cmd has none. */
 static void
@@ -59,8 +84,7 @@ print_synopsis(const char *usage, const char *cmd, FILE *out)
 		while (*text == ' ')
 			text++;
 		if (strncmp(text, "feedbackctl ", 12) == 0) {
-			in = strncmp(text + 12, cmd, clen) == 0 &&
-			    (text[12 + clen] == ' ' || text[12 + clen] == '\n');
+			in = synopsis_of(text + 12, (size_t)(nl - text) - 12, cmd, clen);
 			if (in)
 				fprintf(out, "%s%.*s\n", found ? "       " : "usage: ",
 				    (int)(nl - text), text);
@@ -162,6 +186,28 @@ ctl_usage_id(const char *usage, const char *cmd, const char *s, const char *what
 		return ctl_usage_error(usage, cmd, "\"%s\" is not a %s", s, what);
 	*id = v;
 	return CTL_OK;
+}
+
+int
+ctl_id_args(const char *usage, const char *cmd, int argc, char **argv, int64_t *id, int *raw)
+{
+	static const struct option opts[] = {
+		{ "raw", no_argument, NULL, 'r' },
+		{ NULL, 0, NULL, 0 },
+	};
+	static const struct option none[] = { { NULL, 0, NULL, 0 } };
+	int ch;
+
+	optind = 1;
+	while ((ch = getopt_long(argc, argv, "", raw ? opts : none, NULL)) != -1) {
+		if (ch == 'r')
+			*raw = 1;
+		else
+			return ctl_option_error(usage, cmd, argv, raw ? opts : none);
+	}
+	if (ctl_operands(usage, cmd, argc, argv, optind, 1, 1, "ID") != CTL_OK)
+		return CTL_USAGE;
+	return ctl_usage_id(usage, cmd, argv[optind], "message id (a number from the list)", id);
 }
 
 int
@@ -308,7 +354,7 @@ ctl_parse_id_of(const char *s, const char *what, int64_t *id)
 }
 
 int
-ctl_parse_week(const char *s, int max, int *week)
+ctl_parse_week(const char *usage, const char *cmd, const char *s, int max, int *week)
 {
 	char *end;
 	long v;
@@ -316,7 +362,8 @@ ctl_parse_week(const char *s, int max, int *week)
 	errno = 0;
 	v = strtol(s, &end, 10);
 	if (errno || *s == '\0' || *end != '\0' || v < 1 || v > max)
-		return ctl_error("--week %s: accepted values are 1 to %d", s, max);
+		return ctl_usage_error(usage, cmd, "--week %s: accepted values are 1 to %d", s,
+		    max);
 	*week = (int)v;
 	return CTL_OK;
 }
@@ -364,16 +411,17 @@ ctl_list_options(int argc, char **argv, const char *cmd, const char **state, lon
 }
 
 int
-ctl_bad_state(const char *state, const char *const *accepted)
+ctl_bad_state(const char *usage, const char *cmd, const char *state,
+    const char *const *accepted)
 {
 	struct buf list = BUF_INIT;
 
 	for (size_t i = 0; accepted[i]; i++)
 		buf_putf(&list, "%s%s", i ? ", " : "", accepted[i]);
-	ctl_error("--state %s: accepted values are %s", state,
+	ctl_usage_error(usage, cmd, "--state %s: accepted values are %s", state,
 	    buf_failed(&list) ? "(out of memory listing them)" : list.data);
 	buf_release(&list);
-	return CTL_FAIL;
+	return CTL_USAGE;
 }
 
 int

@@ -67,8 +67,10 @@ ctl_plan(struct ctl *c, int argc, char **argv)
 
 	if (ctl_wants_help(argc, argv))
 		return ctl_usage(plan_usage, 1);
-	if (argc > 2)
-		return ctl_usage(plan_usage, 0);
+	if (argc > 1 && argv[1][0] == '-' && argv[1][1] != '\0')
+		return ctl_usage_error(plan_usage, "plan", "unknown option \"%s\"", argv[1]);
+	if (ctl_operands(plan_usage, "plan", argc, argv, 1, 0, 1, "PROGRAM") != CTL_OK)
+		return CTL_USAGE;
 	if (ctl_pick_program(c, argc == 2 ? argv[1] : NULL, &p) != CTL_OK)
 		return CTL_FAIL;
 	/* The daemon's own timeline: scheduled sessions move the moments that follow them. */

@@ -112,14 +112,24 @@ main(int argc, char **argv)
 	log_init("feedbackctl", LOG_LEVEL_WARNING);
 	/* Commands say what is wrong with their options themselves (ctl_option_error). */
 	opterr = 0;
-	/* inspect needs no configuration or database: hand it its own arguments untouched. */
-	if (argc > 1 && strcmp(argv[1], "inspect") == 0)
-		return ctl_inspect(argc - 1, argv + 1);
+	/* inspect needs no configuration or database: hand it its own arguments untouched
+	 * (global options before it, such as -c, change nothing for it). */
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "inspect") == 0)
+			return ctl_inspect(argc - i, argv + i);
+		if (strcmp(argv[i], "-c") == 0 || strcmp(argv[i], "--config") == 0 ||
+		    strcmp(argv[i], "--now") == 0)
+			i++;
+		else if (argv[i][0] != '-' || strcmp(argv[i], "--") == 0)
+			break;
+	}
 	argc = take_global_options(&c, argc, argv, &now_text);
 	if (argc < 0)
 		return CTL_USAGE;
-	if (argc < 2)
+	if (argc < 2) {
+		ctl_error("missing COMMAND");
 		return ctl_usage(usage, 0);
+	}
 	if (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0 ||
 	    strcmp(argv[1], "help") == 0)
 		return ctl_usage(usage, 1);

@@ -13,6 +13,7 @@
 #include "confpath.h"
 #include "daemon.h"
 #include "flow.h"
+#include "invite.h"
 #include "log.h"
 #include "mailbox.h"
 #include "mailflow.h"
@@ -264,6 +265,21 @@ pass_receive(struct state *s, struct db *db, time_t now, struct fb_error *err)
 	return PASS_OK;
 }
 
+/* Invitations go out from the organizer configured now (invite.h). */
+static int
+refresh_organizers(struct state *s, struct db *db, time_t now, struct fb_error *err)
+{
+	struct flow f = { db, s->cfg, s->tpl, now, s->trim, s->classify };
+	size_t n = 0;
+
+	if (invite_refresh_organizer(&f, &n, err) < 0)
+		return -1;
+	if (n > 0)
+		log_info("outbox: %zu invitation%s queued earlier now from the organizer "
+		    "configured", n, n == 1 ? "" : "s");
+	return 0;
+}
+
 static enum pass_result
 pass_send(struct state *s, struct db *db, time_t now, volatile sig_atomic_t *stop,
     struct fb_error *err)
@@ -274,7 +290,8 @@ pass_send(struct state *s, struct db *db, time_t now, volatile sig_atomic_t *sto
 	int rc;
 
 	/* Held mail whose time has come is released first, so it goes in this same pass. */
-	if (pace_release(db, now, s->cfg->outgoing.per_recipient_daily_cap, &ps, err) < 0) {
+	if (pace_release(db, now, s->cfg->outgoing.per_recipient_daily_cap, &ps, err) < 0 ||
+	    refresh_organizers(s, db, now, err) < 0) {
 		if (went_busy(s, db))
 			return PASS_BUSY;
 		fb_error_prefix(err, "outbox");

@@ -55,7 +55,7 @@ int ctl_usage(const char *usage, int help);
  *   (feedbackctl session --help says more)
  *
  * cmd is the command as typed ("session schedule"), usage the group's usage text. Options
- * are read with getopt_long() without its own messages (main sets opterr to 0). Each of
+ * are read with getopt_long() without its own messages (opterr set to 0 first). Each of
  * these prints to stderr and returns CTL_USAGE.
  */
 struct option;

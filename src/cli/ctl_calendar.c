@@ -88,6 +88,7 @@ calendar_export(struct ctl *c, int argc, char **argv)
 	int o, rc = CTL_FAIL, have_m = 0;
 
 	optind = 1;
+	opterr = 0; /* ctl_option_error says what is wrong */
 	while ((o = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		if (o != 'm')
 			return ctl_option_error(calendar_usage, "calendar export", argv, opts);

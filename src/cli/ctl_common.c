@@ -199,6 +199,7 @@ ctl_id_args(const char *usage, const char *cmd, int argc, char **argv, int64_t *
 	int ch;
 
 	optind = 1;
+	opterr = 0; /* ctl_option_error says what is wrong */
 	while ((ch = getopt_long(argc, argv, "", raw ? opts : none, NULL)) != -1) {
 		if (ch == 'r')
 			*raw = 1;
@@ -395,6 +396,7 @@ ctl_list_options(int argc, char **argv, const char *cmd, const char **state, lon
 	int ch;
 
 	optind = 1;
+	opterr = 0; /* ctl_option_error says what is wrong */
 	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		if (ch == 's') {
 			*state = optarg;

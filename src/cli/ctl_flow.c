@@ -139,6 +139,7 @@ ctl_status(struct ctl *c, int argc, char **argv)
 	int ch;
 
 	optind = 1;
+	opterr = 0; /* ctl_option_error says what is wrong */
 	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		if (ch != 'w')
 			return ctl_option_error(status_usage, "status", argv, opts);

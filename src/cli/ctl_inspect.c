@@ -247,6 +247,7 @@ ctl_inspect(int argc, char **argv)
 	int json = 0, c, rc = 0;
 
 	optind = 1;
+	opterr = 0; /* ctl_option_error says what is wrong */
 	while ((c = getopt_long(argc, argv, "hjm:", opts, NULL)) != -1) {
 		switch (c) {
 		case 'j':

@@ -181,6 +181,7 @@ outbox_add(struct ctl *c, int argc, char **argv)
 	int held;
 
 	optind = 1;
+	opterr = 0; /* ctl_option_error says what is wrong */
 	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		if (ch == 't')
 			to = optarg;

@@ -203,6 +203,7 @@ status(struct ctl *c, int argc, char **argv)
 	int ch;
 
 	optind = 1;
+	opterr = 0; /* ctl_option_error says what is wrong */
 	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		if (ch == 't')
 			team = optarg;

@@ -99,6 +99,7 @@ parse(int argc, char **argv, const char *usage, const char *cmd, const char **pr
 	int ch;
 
 	optind = 1;
+	opterr = 0; /* ctl_option_error says what is wrong */
 	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		if (ch == 'p')
 			*program = optarg;

@@ -176,6 +176,7 @@ report_weekly_cmd(struct ctl *c, int argc, char **argv)
 	int64_t team_id;
 
 	optind = 1;
+	opterr = 0; /* ctl_option_error says what is wrong */
 	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		if (ch == 'w') {
 			if (ctl_parse_week(report_usage, "report weekly", optarg, REPORT_MAX_WEEKS,
@@ -356,6 +357,7 @@ report_progress_cmd(struct ctl *c, int argc, char **argv, enum report_progress_k
 
 	memset(&set, 0, sizeof(set));
 	optind = 1;
+	opterr = 0; /* ctl_option_error says what is wrong */
 	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		if (ch == 'w') {
 			if (ctl_parse_week(report_usage, cmd, optarg, REPORT_MAX_WEEKS, &week) !=

@@ -146,6 +146,7 @@ read_change_opts(int argc, char **argv, struct change_args *a, int team_allowed,
 
 	memset(a, 0, sizeof(*a));
 	optind = 1;
+	opterr = 0; /* ctl_option_error says what is wrong */
 	while ((ch = getopt_long(argc, argv, "", change_opts, NULL)) != -1) {
 		switch (ch) {
 		case 'a': a->at = optarg; break;

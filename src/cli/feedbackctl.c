@@ -3,7 +3,6 @@
  * stand anywhere before "--": -c FILE, --now TIME, --json), reads the clock once when no --now
  * is given, and hands the rest to one command group.
  */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -110,8 +109,6 @@ main(int argc, char **argv)
 	int rc = CTL_USAGE;
 
 	log_init("feedbackctl", LOG_LEVEL_WARNING);
-	/* Commands say what is wrong with their options themselves (ctl_option_error). */
-	opterr = 0;
 	/* inspect needs no configuration or database: hand it its own arguments untouched
 	 * (global options before it, such as -c, change nothing for it). */
 	for (int i = 1; i < argc; i++) {

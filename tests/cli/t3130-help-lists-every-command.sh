@@ -14,7 +14,7 @@ expect_eq "the help lists commands" "$(test -s "$T/listed" && echo yes)" yes
 src="$FB_TOP/src/cli"
 sed -n 's/^[[:space:]]*{ "\([a-z]*\)", \(ctl_[a-z_]*\) },$/\2 \1/p' "$src/feedbackctl.c" >"$T/groups"
 expect_eq "the command table was read" "$(test -s "$T/groups" && echo yes)" yes
-grep -q 'strcmp(argv\[1\], "inspect") == 0' "$src/feedbackctl.c" && echo "ctl_inspect inspect" >>"$T/groups"
+grep -q 'strcmp(argv\[[a-z0-9]*\], "inspect") == 0' "$src/feedbackctl.c" && echo "ctl_inspect inspect" >>"$T/groups"
 # Each group function's subcommands: the strcmp(argv[1], "word") inside its body.
 awk 'FNR == NR { group[$1] = $2; next }
 	/^ctl_[a-z_]*\(/ { fn = $0; sub(/\(.*/, "", fn); inside = (fn in group); subs = 0; next }

@@ -15,7 +15,6 @@
 
 PREFIX    ?= /usr/local
 BINDIR    ?= $(PREFIX)/bin
-SBINDIR   ?= $(PREFIX)/sbin
 DATADIR   ?= $(PREFIX)/share/feedbackd
 MANDIR    ?= $(PREFIX)/share/man
 SYSCONFDIR ?= /etc
@@ -207,18 +206,20 @@ demo: deps-demo
 	$(MAKE) all
 	/usr/bin/python3 tests/sim/demo.py --out $(CURDIR)/demo-out
 
+# Both programs go to BINDIR, on every user's PATH: the README's examples call them by name,
+# and a coordinator runs `feedbackd --once` and `--check-config` as well as feedbackctl.
 install: all
-	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(BINDIR) $(DESTDIR)$(DATADIR) \
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(DATADIR) \
 	    $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man8 \
 	    $(DESTDIR)$(SYSCONFDIR)/feedbackd $(DESTDIR)$(UNITDIR)
-	install -m 755 $(BUILD)/feedbackd $(DESTDIR)$(SBINDIR)/feedbackd
+	install -m 755 $(BUILD)/feedbackd $(DESTDIR)$(BINDIR)/feedbackd
 	install -m 755 $(BUILD)/feedbackctl $(DESTDIR)$(BINDIR)/feedbackctl
 	cp -R mail-templates $(DESTDIR)$(DATADIR)/
 	install -m 644 feedbackd.conf.example $(DESTDIR)$(SYSCONFDIR)/feedbackd/feedbackd.conf.example
 	for m in man/*.[158]; do [ -f "$$m" ] || continue; \
 	    s=$${m##*.}; install -m 644 "$$m" $(DESTDIR)$(MANDIR)/man$$s/; done
 	for u in systemd/*.service; do [ -f "$$u" ] || continue; \
-	    sed -e 's|/usr/sbin/|$(SBINDIR)/|g' -e 's|/etc/feedbackd|$(SYSCONFDIR)/feedbackd|g' \
+	    sed -e 's|/usr/bin/feedbackd|$(BINDIR)/feedbackd|g' -e 's|/etc/feedbackd|$(SYSCONFDIR)/feedbackd|g' \
 	        "$$u" >$(DESTDIR)$(UNITDIR)/$${u##*/} && chmod 644 $(DESTDIR)$(UNITDIR)/$${u##*/}; done
 	install -d $(DESTDIR)$(SYSUSERSDIR)
 	install -m 644 systemd/feedbackd.sysusers $(DESTDIR)$(SYSUSERSDIR)/feedbackd.conf

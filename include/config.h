@@ -155,6 +155,8 @@ struct config_report {
 
 struct config {
 	char *path;                 /* the file it came from; "" for config_default() */
+	int *key_line;              /* per key of the table, the line of the file that set it, 0
+	                             * where the default holds; NULL for config_default() */
 	struct config_feedbackd feedbackd;
 	struct config_outgoing outgoing;
 	struct config_incoming incoming;
@@ -207,6 +209,23 @@ int config_read_secret(const char *path, struct buf *out, struct fb_error *err);
  * (a 0644 file, an empty one) instead of saying OK. 0, or -1 with err naming the file.
  */
 int config_check_secrets(const struct config *cfg, struct fb_error *err);
+
+/*
+ * Placeholders: the built-in defaults and the examples send from addresses nobody receives
+ * (feedback@feedbackd.invalid, example.org). With [outgoing] transport = smtp such a value
+ * is an error of config_load() for every key mail carries (domain, from_address and the
+ * reply, coordinator and bounce addresses): nothing could be answered, so nothing may be
+ * queued. On Maildirs (the embedded default, a demo) they are allowed, and
+ * config_placeholders() lists them for `feedbackd --check-config` to warn about.
+ */
+/* 1 when domain is nobody's mail domain: the .invalid, .example, .localhost, .local and
+ * .localdomain names, example.com/.net/.org and their subdomains, localhost and names without
+ * a dot. (.test is not: RFC 6761 keeps it for tests, which use it on purpose.) */
+int config_placeholder_domain(const char *domain);
+/* Append one line (ending in "\n") per placeholder key of cfg to out, each naming the key
+ * and where it was set ("FILE:LINE: ") or that it was not set. Returns how many, or -1 when
+ * memory runs out. */
+int config_placeholders(const struct config *cfg, struct buf *out);
 
 /* One key of the table, for documentation checks and help output. Strings are static. */
 struct config_keyinfo {

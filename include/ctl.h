@@ -24,9 +24,13 @@
 
 /* Rows a list command shows without --limit. */
 #define CTL_LIST_DEFAULT 50
+/* Widest address and subject cells of the mail listings (table_set_max): longer ones end in
+ * "…" there (show and --json have them whole), so a row fits a terminal. */
+#define CTL_ADDRESS_WIDTH 32
+#define CTL_SUBJECT_WIDTH 40
 
 struct ctl {
-	const char *config_path; /* -c FILE; NULL: $FEEDBACKD_CONFIG or the system file */
+	const char *config_path; /* -c FILE; NULL: the rule of confpath.h */
 	struct config *cfg;      /* loaded by ctl_config() */
 	struct db *db;           /* opened by ctl_db() */
 	time_t now;              /* --now, or the clock read once in main */
@@ -41,6 +45,45 @@ struct db *ctl_db(struct ctl *c);
 int ctl_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Print usage to stderr (or stdout for --help) and return CTL_USAGE (CTL_OK for --help). */
 int ctl_usage(const char *usage, int help);
+/*
+ * Usage errors: one line saying exactly what is missing or wrong, then the synopsis of the
+ * command (its lines of the group's usage text), then where the rest is:
+ *
+ *   feedbackctl: session schedule: missing --duration LENGTH
+ *   usage: feedbackctl session schedule PROGRAM kickoff|progress|evaluation --at TIME
+ *                                       --duration LENGTH [--location TEXT] ...
+ *   (feedbackctl session --help says more)
+ *
+ * cmd is the command as typed ("session schedule"), usage the group's usage text. Options
+ * are read with getopt_long() without its own messages (opterr set to 0 first). Each of
+ * these prints to stderr and returns CTL_USAGE.
+ */
+struct option;
+int ctl_usage_error(const char *usage, const char *cmd, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* getopt_long() answered '?': name the unknown option, or the known one without its value. */
+int ctl_option_error(const char *usage, const char *cmd, char **argv,
+    const struct option *opts);
+/* The operands argv[first..argc): between min and max of them (max < 0: any number more).
+ * names lists them as the synopsis does ("PROGRAM KIND"): a missing one is named, an extra
+ * one quoted. CTL_OK, or CTL_USAGE after saying which. */
+int ctl_operands(const char *usage, const char *cmd, int argc, char **argv, int first,
+    int min, int max, const char *names);
+/* A command group (usage, group "session") given no subcommand or one it does not know
+ * (argv[1]): says which, with the group's synopsis. CTL_USAGE. */
+int ctl_subcommand_error(const char *usage, const char *group, int argc, char **argv);
+/* An id operand of cmd (what names it: "session id (how to find them)"): CTL_OK, or
+ * CTL_USAGE after saying it is none. */
+int ctl_usage_id(const char *usage, const char *cmd, const char *s, const char *what,
+    int64_t *id);
+/* The arguments of a command on one message (`inbox show`, `outbox show`: raw set by --raw;
+ * `inbox reapply`, `quarantine apply`: raw NULL, no options): exactly one ID. CTL_OK with
+ * *id, or CTL_USAGE after saying what is wrong. */
+int ctl_id_args(const char *usage, const char *cmd, int argc, char **argv, int64_t *id,
+    int *raw);
+/* "missing --at TIME" when value is NULL: CTL_OK or CTL_USAGE. */
+int ctl_required(const char *usage, const char *cmd, const char *value, const char *option);
+
 /* 1 when argv holds -h or --help. */
 int ctl_wants_help(int argc, char **argv);
 /* The programme to act on: the named one (NULL: the only one there is). CTL_OK or CTL_FAIL
@@ -64,15 +107,19 @@ int ctl_parse_id(const char *s, int64_t *id);
 int ctl_parse_id_of(const char *s, const char *what, int64_t *id);
 /* Print a raw message's header (whole: all of it) to stdout. */
 int ctl_show_raw(const struct buf *raw, int whole);
-/* --week N: a week number from 1 to max into *week, or CTL_FAIL after printing the error. */
-int ctl_parse_week(const char *s, int max, int *week);
+/* --week N of cmd: a week number from 1 to max into *week, or CTL_USAGE after saying what
+ * is accepted. */
+int ctl_parse_week(const char *usage, const char *cmd, const char *s, int max, int *week);
 /* t as UTC time into out (n bytes, truncated), "-" for 0. */
 void ctl_format_time(time_t t, char *out, size_t n);
-/* The options of `outbox list` and `inbox list`: --state and --limit (argv[0] the subcommand).
- * CTL_OK, or CTL_FAIL / CTL_USAGE after printing the error or usage. */
-int ctl_list_options(int argc, char **argv, const char **state, long *limit, const char *usage);
-/* --state STATE is none of accepted (NULL-terminated): say so, listing them; CTL_FAIL. */
-int ctl_bad_state(const char *state, const char *const *accepted);
+/* The options of `outbox list` and `inbox list` (cmd): --state and --limit (argv[0] the
+ * subcommand). CTL_OK, or CTL_USAGE after saying what is wrong. */
+int ctl_list_options(int argc, char **argv, const char *cmd, const char **state, long *limit,
+    const char *usage);
+/* --state STATE of cmd is none of accepted (NULL-terminated): a usage error listing them;
+ * CTL_USAGE. */
+int ctl_bad_state(const char *usage, const char *cmd, const char *state,
+    const char *const *accepted);
 
 struct flow;
 struct outmail_templates;

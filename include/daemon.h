@@ -33,7 +33,7 @@
 #include "db.h"
 
 struct daemon_opts {
-	const char *config_path;          /* for reloads */
+	const char *config_path;          /* for reloads; NULL: the built-in defaults */
 	int once;                         /* one pass, then return */
 	time_t (*clock)(void *arg);       /* "now" */
 	void *clock_arg;

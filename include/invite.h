@@ -144,4 +144,17 @@ int invite_moments_cancel_from(const struct flow *f, const struct program *p,
 int invite_export(const struct flow *f, const struct program *p, int64_t member_id,
     struct buf *out, size_t *nevents, struct fb_error *err);
 
+/*
+ * An invitation takes its organizer when it is sent, not when it was queued: every waiting
+ * calendar message (invite, invite_update, invite_cancel, moment_invite, moment_cancel)
+ * whose From is not the organizer its programme has now (the programme's own organizer,
+ * else coordinator_address, else from_address) gets that address in From and ORGANIZER (and
+ * in its text), each row in a transaction of its own (addrswap.h). So a session scheduled
+ * while the configuration still named feedback@feedbackd.invalid goes out from the address
+ * set since. Run by the daemon before each send. *changed counts the rows changed; a row
+ * that cannot be changed is left as it is and logged by the caller through err only when
+ * the database fails. 0, or -1 with err.
+ */
+int invite_refresh_organizer(const struct flow *f, size_t *changed, struct fb_error *err);
+
 #endif

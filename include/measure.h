@@ -64,6 +64,16 @@ int measure_next_due(const struct flow *f, const struct program *p, const struct
     time_t *next, struct fb_error *err);
 
 /*
+ * When a reminder planned at `at` goes out, in zone tz, by the budget's hours (the same
+ * decision the scheduler makes, see above): at itself when it falls within office hours on a
+ * day that may have mail, else the start of office hours of the first such day after (a
+ * reminder planned on Sunday goes on Monday). What the budget's daily count may add is not
+ * known ahead. *goes is 0 when the budget never allows a reminder. 0, or -1 with err.
+ */
+int measure_reminder_goes(const struct config_program *cp, const char *tz, time_t at,
+    time_t *goes, struct fb_error *err);
+
+/*
  * The values a questionnaire template needs to list questions: "title", "first_scale" and
  * "first_open" (numbers for the example), and the list "questions" (number, text, scale or
  * open, and for a scale question "scores": 0..10 each with a mailto: url that answers it:

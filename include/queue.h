@@ -119,6 +119,18 @@ int queue_outbox_get(struct db *db, int64_t id, struct outbox_row *out, struct f
 /* Failed or held rows (or one id) back to queued, due and admitted at now, as person mail: the
  * coordinator's word sends it now, and it yields to nothing. Returns how many. */
 int queue_outbox_retry(struct db *db, int64_t id, time_t now, struct fb_error *err);
+/* A waiting row (queued, retry or held) and its programme. */
+struct outbox_ref {
+	int64_t id, program_id;
+};
+/* The waiting rows of kind that belong to a programme, oldest first: *out (caller frees) with
+ * *n of them. 0, or -1 with err. */
+int queue_outbox_waiting_of_kind(struct db *db, const char *kind, struct outbox_ref **out,
+    size_t *n, struct fb_error *err);
+/* Replace the message of row id while it still waits: 1 when replaced, 0 when it no longer
+ * waits (sent or failed meanwhile), -1 with err. */
+int queue_outbox_set_raw(struct db *db, int64_t id, const char *raw, size_t len,
+    struct fb_error *err);
 /* Counts per state, "queued 3, sent 10" (for logs and status). */
 int queue_outbox_counts(struct db *db, struct buf *out, struct fb_error *err);
 void queue_outbox_release(struct outbox_row *r);

@@ -38,8 +38,12 @@ calendar_sync(struct ctl *c, int argc, char **argv)
 	size_t mails = 0;
 	int rc = CTL_FAIL;
 
-	if (argc != 2)
-		return ctl_usage(calendar_usage, 0);
+	if (argc > 1 && argv[1][0] == '-' && argv[1][1] != '\0')
+		return ctl_usage_error(calendar_usage, "calendar sync", "unknown option \"%s\"",
+		    argv[1]);
+	if (ctl_operands(calendar_usage, "calendar sync", argc, argv, 1, 1, 1, "PROGRAM") !=
+	    CTL_OK)
+		return CTL_USAGE;
 	if (ctl_flow_open(c, &f, &tpl) != CTL_OK)
 		return CTL_FAIL;
 	if (ctl_pick_program(c, argv[1], &p) != CTL_OK)
@@ -84,14 +88,15 @@ calendar_export(struct ctl *c, int argc, char **argv)
 	int o, rc = CTL_FAIL, have_m = 0;
 
 	optind = 1;
-	opterr = 0;
+	opterr = 0; /* ctl_option_error says what is wrong */
 	while ((o = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		if (o != 'm')
-			return ctl_usage(calendar_usage, 0);
+			return ctl_option_error(calendar_usage, "calendar export", argv, opts);
 		member = optarg;
 	}
-	if (argc - optind != 1)
-		return ctl_usage(calendar_usage, 0);
+	if (ctl_operands(calendar_usage, "calendar export", argc, argv, optind, 1, 1,
+	    "PROGRAM") != CTL_OK)
+		return CTL_USAGE;
 	if (ctl_flow_open(c, &f, &tpl) != CTL_OK)
 		return CTL_FAIL;
 	if (ctl_pick_program(c, argv[optind], &p) != CTL_OK)
@@ -125,12 +130,13 @@ out:
 int
 ctl_calendar(struct ctl *c, int argc, char **argv)
 {
-	if (argc < 2 || ctl_wants_help(argc, argv))
-		return ctl_usage(calendar_usage, ctl_wants_help(argc, argv));
+	if (ctl_wants_help(argc, argv))
+		return ctl_usage(calendar_usage, 1);
+	if (argc < 2)
+		return ctl_subcommand_error(calendar_usage, "calendar", argc, argv);
 	if (strcmp(argv[1], "sync") == 0)
 		return calendar_sync(c, argc - 1, argv + 1);
 	if (strcmp(argv[1], "export") == 0)
 		return calendar_export(c, argc - 1, argv + 1);
-	ctl_error("calendar: unknown subcommand \"%s\"", argv[1]);
-	return ctl_usage(calendar_usage, 0);
+	return ctl_subcommand_error(calendar_usage, "calendar", argc, argv);
 }

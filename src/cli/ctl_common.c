@@ -10,13 +10,12 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "confpath.h"
 #include "ctl.h"
 #include "fbtime.h"
 #include "outmail.h"
 #include "log.h"
 #include "banned.h"
-
-#define CTL_SYSTEM_CONFIG FB_SYSCONFDIR "/feedbackd/feedbackd.conf"
 
 int
 ctl_error(const char *fmt, ...)
@@ -38,6 +37,186 @@ ctl_usage(const char *usage, int help)
 	return help ? CTL_OK : CTL_USAGE;
 }
 
+/* 1 when the synopsis line text[0..n) ("session schedule PROGRAM ...", "report
+ * progress|evaluation PROGRAM ...") is one of cmd ("session", "report progress"). */
+static int
+synopsis_of(const char *text, size_t n, const char *cmd, size_t clen)
+{
+	const char *sp = memchr(cmd, ' ', clen), *sub;
+	size_t glen = sp ? (size_t)(sp - cmd) : clen, slen;
+
+	if (n < glen || strncmp(text, cmd, glen) != 0 || (n > glen && text[glen] != ' '))
+		return 0;
+	if (sp == NULL)
+		return 1;
+	/* the second word: one subcommand or alternatives separated by | */
+	sub = text + glen + 1;
+	slen = strcspn(sub, " \n");
+	for (const char *w = sub; w < sub + slen; ) {
+		size_t wl = strcspn(w, "| \n");
+
+		if (wl == clen - glen - 1 && strncmp(w, sp + 1, wl) == 0)
+			return 1;
+		w += wl + 1;
+	}
+	return 0;
+}
+
+/* The synopsis lines of cmd in usage ("feedbackctl CMD ..." and the lines continuing it),
+ * the first one starting "usage: "; the whole usage when cmd has none. */
+static void
+print_synopsis(const char *usage, const char *cmd, FILE *out)
+{
+	size_t clen = strlen(cmd);
+	const char *line, *nl;
+	int in = 0, found = 0;
+
+	for (line = usage; *line != '\0'; line = nl + 1) {
+		const char *text = line;
+		int len;
+
+		nl = strchr(line, '\n');
+		if (nl == NULL)
+			nl = line + strlen(line);
+		len = (int)(nl - line);
+		if (strncmp(text, "usage: ", 7) == 0)
+			text += 7;
+		while (*text == ' ')
+			text++;
+		if (strncmp(text, "feedbackctl ", 12) == 0) {
+			in = synopsis_of(text + 12, (size_t)(nl - text) - 12, cmd, clen);
+			if (in)
+				fprintf(out, "%s%.*s\n", found ? "       " : "usage: ",
+				    (int)(nl - text), text);
+			found |= in;
+		} else if (in && len > 0 && *line == ' ') {
+			fprintf(out, "%.*s\n", len, line);
+		} else {
+			in = 0;
+		}
+		if (*nl == '\0')
+			break;
+	}
+	if (!found)
+		fputs(usage, out);
+}
+
+int
+ctl_usage_error(const char *usage, const char *cmd, const char *fmt, ...)
+{
+	const char *space = strchr(cmd, ' ');
+	va_list ap;
+
+	fprintf(stderr, "feedbackctl: %s: ", cmd);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	print_synopsis(usage, cmd, stderr);
+	fprintf(stderr, "(feedbackctl %.*s --help says more)\n",
+	    space ? (int)(space - cmd) : (int)strlen(cmd), cmd);
+	return CTL_USAGE;
+}
+
+int
+ctl_option_error(const char *usage, const char *cmd, char **argv, const struct option *opts)
+{
+	const char *arg = optind > 0 ? argv[optind - 1] : NULL;
+
+	/* getopt_long() names the option it stopped at in optopt when it is one it knows */
+	for (const struct option *o = opts; optopt != 0 && o != NULL && o->name != NULL; o++) {
+		if (o->val != optopt)
+			continue;
+		if (o->has_arg == required_argument)
+			return ctl_usage_error(usage, cmd, "--%s needs a value", o->name);
+		return ctl_usage_error(usage, cmd, "--%s takes no value", o->name);
+	}
+	if (arg != NULL && strncmp(arg, "--", 2) == 0)
+		return ctl_usage_error(usage, cmd, "unknown option \"%.*s\"",
+		    (int)strcspn(arg, "="), arg);
+	if (optopt != 0)
+		return ctl_usage_error(usage, cmd, "unknown option \"-%c\"", optopt);
+	return ctl_usage_error(usage, cmd, "unknown option \"%s\"", arg ? arg : "?");
+}
+
+int
+ctl_operands(const char *usage, const char *cmd, int argc, char **argv, int first, int min,
+    int max, const char *names)
+{
+	int n = argc - first;
+
+	if (n < min) {
+		/* the name of the first one missing: word n of names */
+		const char *w = names;
+
+		for (int i = 0; i < n && w != NULL; i++) {
+			w = strchr(w, ' ');
+			if (w != NULL)
+				w++;
+		}
+		return ctl_usage_error(usage, cmd, "missing %.*s", w ? (int)strcspn(w, " ") : 7,
+		    w ? w : "operand");
+	}
+	if (max >= 0 && n > max)
+		return ctl_usage_error(usage, cmd, "unexpected argument \"%s\"",
+		    argv[first + max]);
+	return CTL_OK;
+}
+
+int
+ctl_subcommand_error(const char *usage, const char *group, int argc, char **argv)
+{
+	if (argc < 2)
+		return ctl_usage_error(usage, group, "missing command");
+	if (argv[1][0] == '-')
+		return ctl_usage_error(usage, group, "a command comes before options like \"%s\"",
+		    argv[1]);
+	return ctl_usage_error(usage, group, "unknown command \"%s\"", argv[1]);
+}
+
+int
+ctl_usage_id(const char *usage, const char *cmd, const char *s, const char *what, int64_t *id)
+{
+	char *end;
+	long long v;
+
+	errno = 0;
+	v = strtoll(s, &end, 10);
+	if (errno || *s == '\0' || *end || v <= 0)
+		return ctl_usage_error(usage, cmd, "\"%s\" is not a %s", s, what);
+	*id = v;
+	return CTL_OK;
+}
+
+int
+ctl_id_args(const char *usage, const char *cmd, int argc, char **argv, int64_t *id, int *raw)
+{
+	static const struct option opts[] = {
+		{ "raw", no_argument, NULL, 'r' },
+		{ NULL, 0, NULL, 0 },
+	};
+	static const struct option none[] = { { NULL, 0, NULL, 0 } };
+	int ch;
+
+	optind = 1;
+	opterr = 0; /* ctl_option_error says what is wrong */
+	while ((ch = getopt_long(argc, argv, "", raw ? opts : none, NULL)) != -1) {
+		if (ch == 'r')
+			*raw = 1;
+		else
+			return ctl_option_error(usage, cmd, argv, raw ? opts : none);
+	}
+	if (ctl_operands(usage, cmd, argc, argv, optind, 1, 1, "ID") != CTL_OK)
+		return CTL_USAGE;
+	return ctl_usage_id(usage, cmd, argv[optind], "message id (a number from the list)", id);
+}
+
+int
+ctl_required(const char *usage, const char *cmd, const char *value, const char *option)
+{
+	return value != NULL ? CTL_OK : ctl_usage_error(usage, cmd, "missing %s", option);
+}
+
 int
 ctl_wants_help(int argc, char **argv)
 {
@@ -50,33 +229,17 @@ ctl_wants_help(int argc, char **argv)
 	return 0;
 }
 
-/*
- * The configuration: -c FILE, else $FEEDBACKD_CONFIG, else the system file when it exists,
- * else the built-in defaults (the embedded default: feedbackd.db and Maildirs in the current
- * directory), so a first try needs no file at all.
- */
+/* The configuration by the rule feedbackd follows too (confpath.h). */
 struct config *
 ctl_config(struct ctl *c)
 {
 	struct fb_error err;
-	const char *path = c->config_path;
 
 	if (c->cfg != NULL)
 		return c->cfg;
-	if (path == NULL)
-		path = getenv("FEEDBACKD_CONFIG");
-	if (path == NULL && access(CTL_SYSTEM_CONFIG, F_OK) == 0)
-		path = CTL_SYSTEM_CONFIG;
-	if (path == NULL)
-		c->cfg = config_default();
-	else
-		c->cfg = config_load(path, &err);
-	if (c->cfg == NULL) {
-		if (path == NULL)
-			ctl_error("out of memory");
-		else
-			fprintf(stderr, "%s\n", err.msg);
-	}
+	c->cfg = confpath_open(confpath_find(c->config_path), &err);
+	if (c->cfg == NULL)
+		fprintf(stderr, "%s\n", err.msg);
 	return c->cfg;
 }
 
@@ -192,7 +355,7 @@ ctl_parse_id_of(const char *s, const char *what, int64_t *id)
 }
 
 int
-ctl_parse_week(const char *s, int max, int *week)
+ctl_parse_week(const char *usage, const char *cmd, const char *s, int max, int *week)
 {
 	char *end;
 	long v;
@@ -200,7 +363,8 @@ ctl_parse_week(const char *s, int max, int *week)
 	errno = 0;
 	v = strtol(s, &end, 10);
 	if (errno || *s == '\0' || *end != '\0' || v < 1 || v > max)
-		return ctl_error("--week %s: accepted values are 1 to %d", s, max);
+		return ctl_usage_error(usage, cmd, "--week %s: accepted values are 1 to %d", s,
+		    max);
 	*week = (int)v;
 	return CTL_OK;
 }
@@ -220,7 +384,8 @@ ctl_format_time(time_t t, char *out, size_t n)
 }
 
 int
-ctl_list_options(int argc, char **argv, const char **state, long *limit, const char *usage)
+ctl_list_options(int argc, char **argv, const char *cmd, const char **state, long *limit,
+    const char *usage)
 {
 	static const struct option opts[] = {
 		{ "state", required_argument, NULL, 's' },
@@ -231,33 +396,34 @@ ctl_list_options(int argc, char **argv, const char **state, long *limit, const c
 	int ch;
 
 	optind = 1;
+	opterr = 0; /* ctl_option_error says what is wrong */
 	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		if (ch == 's') {
 			*state = optarg;
 		} else if (ch == 'n') {
 			*limit = strtol(optarg, &end, 10);
-			if (*end || *limit < 1)
-				return ctl_error("--limit %s: a positive number", optarg);
+			if (*optarg == '\0' || *end || *limit < 1)
+				return ctl_usage_error(usage, cmd, "--limit %s: give a positive "
+				    "number", optarg);
 		} else {
-			return ctl_usage(usage, 0);
+			return ctl_option_error(usage, cmd, argv, opts);
 		}
 	}
-	if (optind != argc)
-		return ctl_usage(usage, 0);
-	return CTL_OK;
+	return ctl_operands(usage, cmd, argc, argv, optind, 0, 0, "");
 }
 
 int
-ctl_bad_state(const char *state, const char *const *accepted)
+ctl_bad_state(const char *usage, const char *cmd, const char *state,
+    const char *const *accepted)
 {
 	struct buf list = BUF_INIT;
 
 	for (size_t i = 0; accepted[i]; i++)
 		buf_putf(&list, "%s%s", i ? ", " : "", accepted[i]);
-	ctl_error("--state %s: accepted values are %s", state,
+	ctl_usage_error(usage, cmd, "--state %s: accepted values are %s", state,
 	    buf_failed(&list) ? "(out of memory listing them)" : list.data);
 	buf_release(&list);
-	return CTL_FAIL;
+	return CTL_USAGE;
 }
 
 int

@@ -2,6 +2,7 @@
  * ctl_flow — the coordinator's view of the feedback flow: `status` (the counts a facilitator
  * sees). The inbox and the quarantine are ctl_inbox.c.
  */
+#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -131,19 +132,24 @@ ctl_status(struct ctl *c, int argc, char **argv)
 
 	if (ctl_wants_help(argc, argv))
 		return ctl_usage(status_usage, 1);
-	for (int i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "--week") == 0 && i + 1 < argc) {
-			/* not the programme's length: a week past it shows the totals so far */
-			if (ctl_parse_week(argv[++i], 200, &week) != CTL_OK)
-				return CTL_FAIL;
-		} else if (team == NULL && argv[i][0] != '-') {
-			team = argv[i];
-		} else {
-			return ctl_usage(status_usage, 0);
-		}
+	static const struct option opts[] = {
+		{ "week", required_argument, NULL, 'w' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int ch;
+
+	optind = 1;
+	opterr = 0; /* ctl_option_error says what is wrong */
+	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		if (ch != 'w')
+			return ctl_option_error(status_usage, "status", argv, opts);
+		/* not the programme's length: a week past it shows the totals so far */
+		if (ctl_parse_week(status_usage, "status", optarg, 200, &week) != CTL_OK)
+			return CTL_USAGE;
 	}
-	if (team == NULL)
-		return ctl_usage(status_usage, 0);
+	if (ctl_operands(status_usage, "status", argc, argv, optind, 1, 1, "TEAM") != CTL_OK)
+		return CTL_USAGE;
+	team = argv[optind];
 	if (ctl_flow_open(c, &f, &tpl) != CTL_OK)
 		return CTL_FAIL;
 	if (store_team_get(c->db, team, &t, &err) < 0) {

@@ -2,6 +2,7 @@
  * ctl_inbox — feedbackctl inbox | quarantine: every message read, kept raw, with what became of
  * it; the replies held for the coordinator; applying one again (reapply, quarantine apply).
  */
+#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -50,7 +51,7 @@ check_inbox_state(const char *state)
 	for (int s = INBOX_UNKNOWN + 1; s < INBOX_STATE_COUNT; s++)
 		names[s - 1] = inbox_state_name((enum inbox_state)s);
 	names[INBOX_STATE_COUNT - 1] = NULL;
-	return ctl_bad_state(state, names);
+	return ctl_bad_state(inbox_usage, "inbox list", state, names);
 }
 
 /* ---- reapply, quarantine apply ---------------------------------------------------------- */
@@ -101,23 +102,21 @@ inbox_reapply(struct ctl *c, int argc, char **argv)
 {
 	int64_t id;
 
-	if (argc != 2)
-		return ctl_usage("usage: feedbackctl inbox reapply ID\n", 0);
-	if (ctl_parse_id(argv[1], &id) != CTL_OK)
-		return CTL_FAIL;
+	if (ctl_id_args(inbox_usage, "inbox reapply", argc, argv, &id, NULL) != CTL_OK)
+		return CTL_USAGE;
 	return run_apply(c, id, APPLY_AGAIN);
 }
 
 /* ---- quarantine ---------------------------------------------------------------------------- */
 
 static int
-quarantined(struct ctl *c, const char *arg, int64_t *id)
+quarantined(struct ctl *c, int64_t *id)
 {
 	struct inbox_row r;
 	struct fb_error err;
 	int rc = CTL_OK;
 
-	if (ctl_parse_id(arg, id) != CTL_OK || ctl_db(c) == NULL)
+	if (ctl_db(c) == NULL)
 		return CTL_FAIL;
 	if (queue_inbox_get(c->db, *id, &r, &err) < 0)
 		return ctl_error("%s", err.msg);
@@ -150,6 +149,10 @@ quarantine_list(struct ctl *c)
 		return ctl_print_json(a);
 	}
 	t = table_new(4, head);
+	if (t != NULL) {
+		table_set_max(t, 1, CTL_ADDRESS_WIDTH);
+		table_set_max(t, 2, CTL_SUBJECT_WIDTH);
+	}
 	for (size_t i = 0; t != NULL && i < l.n; i++) {
 		char id[24];
 		const char *row[4] = { id, l.v[i].sender, l.v[i].subject, l.v[i].reason };
@@ -171,11 +174,11 @@ quarantine_show(struct ctl *c, int argc, char **argv)
 	struct inbox_row r;
 	struct fb_error err;
 	int64_t id;
-	int raw = argc == 3 && strcmp(argv[2], "--raw") == 0;
+	int raw = 0;
 
-	if (argc != 2 && !raw)
-		return ctl_usage(quarantine_usage, 0);
-	if (quarantined(c, argv[1], &id) != CTL_OK)
+	if (ctl_id_args(quarantine_usage, "quarantine show", argc, argv, &id, &raw) != CTL_OK)
+		return CTL_USAGE;
+	if (quarantined(c, &id) != CTL_OK)
 		return CTL_FAIL;
 	if (queue_inbox_get(c->db, id, &r, &err) < 0)
 		return ctl_error("%s", err.msg);
@@ -205,16 +208,28 @@ ctl_quarantine(struct ctl *c, int argc, char **argv)
 
 	if (ctl_wants_help(argc, argv))
 		return ctl_usage(quarantine_usage, 1);
-	if (argc == 2 && strcmp(argv[1], "list") == 0)
+	if (argc >= 2 && strcmp(argv[1], "list") == 0) {
+		if (ctl_operands(quarantine_usage, "quarantine list", argc, argv, 2, 0, 0, "") !=
+		    CTL_OK)
+			return CTL_USAGE;
 		return quarantine_list(c);
-	if (argc >= 3 && strcmp(argv[1], "show") == 0)
+	}
+	if (argc >= 2 && strcmp(argv[1], "show") == 0)
 		return quarantine_show(c, argc - 1, argv + 1);
-	if (argc == 3 && strcmp(argv[1], "apply") == 0)
-		return quarantined(c, argv[2], &id) != CTL_OK ? CTL_FAIL :
+	if (argc >= 2 && strcmp(argv[1], "apply") == 0) {
+		if (ctl_id_args(quarantine_usage, "quarantine apply", argc - 1, argv + 1, &id, NULL) !=
+		    CTL_OK)
+			return CTL_USAGE;
+		return quarantined(c, &id) != CTL_OK ? CTL_FAIL :
 		    run_apply(c, id, APPLY_AGAIN | APPLY_TRUST_SENDER);
-	if (argc == 3 && strcmp(argv[1], "drop") == 0)
-		return quarantined(c, argv[2], &id) != CTL_OK ? CTL_FAIL : quarantine_drop(c, id);
-	return ctl_usage(quarantine_usage, 0);
+	}
+	if (argc >= 2 && strcmp(argv[1], "drop") == 0) {
+		if (ctl_id_args(quarantine_usage, "quarantine drop", argc - 1, argv + 1, &id, NULL) !=
+		    CTL_OK)
+			return CTL_USAGE;
+		return quarantined(c, &id) != CTL_OK ? CTL_FAIL : quarantine_drop(c, id);
+	}
+	return ctl_subcommand_error(quarantine_usage, "quarantine", argc, argv);
 }
 
 /* ---- inbox ---------------------------------------------------------------------------- */
@@ -229,7 +244,7 @@ inbox_list(struct ctl *c, int argc, char **argv)
 	struct inbox_list l = { 0 };
 	struct fb_error err;
 
-	if (ctl_list_options(argc, argv, &state, &limit, inbox_usage) != CTL_OK ||
+	if (ctl_list_options(argc, argv, "inbox list", &state, &limit, inbox_usage) != CTL_OK ||
 	    check_inbox_state(state) != CTL_OK)
 		return CTL_USAGE;
 	if (ctl_db(c) == NULL)
@@ -252,6 +267,10 @@ inbox_list(struct ctl *c, int argc, char **argv)
 	}
 	struct table *t = table_new(7, head);
 
+	if (t != NULL) {
+		table_set_max(t, 2, CTL_ADDRESS_WIDTH);
+		table_set_max(t, 3, CTL_SUBJECT_WIDTH);
+	}
 	for (size_t i = 0; t != NULL && i < l.n; i++) {
 		char id[24], when[32], size[24];
 		const struct inbox_row *r = &l.v[i];
@@ -279,11 +298,11 @@ inbox_show(struct ctl *c, int argc, char **argv)
 	struct inbox_row r;
 	struct fb_error err;
 	int64_t id;
-	int raw = argc == 3 && strcmp(argv[2], "--raw") == 0;
+	int raw = 0;
 
-	if (argc != 2 && !raw)
-		return ctl_usage(inbox_usage, 0);
-	if (ctl_parse_id(argv[1], &id) != CTL_OK || ctl_db(c) == NULL)
+	if (ctl_id_args(inbox_usage, "inbox show", argc, argv, &id, &raw) != CTL_OK)
+		return CTL_USAGE;
+	if (ctl_db(c) == NULL)
 		return CTL_FAIL;
 	if (queue_inbox_get(c->db, id, &r, &err) < 0)
 		return ctl_error("%s", err.msg);
@@ -298,16 +317,15 @@ inbox_show(struct ctl *c, int argc, char **argv)
 int
 ctl_inbox(struct ctl *c, int argc, char **argv)
 {
-	if (argc < 2)
-		return ctl_usage(inbox_usage, 0);
 	if (ctl_wants_help(argc, argv))
 		return ctl_usage(inbox_usage, 1);
+	if (argc < 2)
+		return ctl_subcommand_error(inbox_usage, "inbox", argc, argv);
 	if (strcmp(argv[1], "list") == 0)
 		return inbox_list(c, argc - 1, argv + 1);
 	if (strcmp(argv[1], "show") == 0)
 		return inbox_show(c, argc - 1, argv + 1);
 	if (strcmp(argv[1], "reapply") == 0)
 		return inbox_reapply(c, argc - 1, argv + 1);
-	ctl_error("inbox: unknown subcommand \"%s\"", argv[1]);
-	return ctl_usage(inbox_usage, 0);
+	return ctl_subcommand_error(inbox_usage, "inbox", argc, argv);
 }

@@ -14,6 +14,7 @@
 
 #include "buf.h"
 #include "classify.h"
+#include "ctl.h"
 #include "ctl_inspect.h"
 #include "fberror.h"
 #include "fields.h"
@@ -246,6 +247,7 @@ ctl_inspect(int argc, char **argv)
 	int json = 0, c, rc = 0;
 
 	optind = 1;
+	opterr = 0; /* ctl_option_error says what is wrong */
 	while ((c = getopt_long(argc, argv, "hjm:", opts, NULL)) != -1) {
 		switch (c) {
 		case 'j':
@@ -269,14 +271,11 @@ ctl_inspect(int argc, char **argv)
 			fputs(USAGE, stdout);
 			return 0;
 		default:
-			fputs(USAGE, stderr);
-			return 1;
+			return ctl_option_error(USAGE, "inspect", argv, opts);
 		}
 	}
-	if (optind + 1 < argc) {
-		fputs(USAGE, stderr);
-		return 1;
-	}
+	if (ctl_operands(USAGE, "inspect", argc, argv, optind, 0, 1, "FILE") != CTL_OK)
+		return CTL_USAGE;
 	if (optind < argc)
 		path = argv[optind];
 

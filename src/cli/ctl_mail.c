@@ -47,7 +47,7 @@ check_outbox_state(const char *state)
 	for (int s = OUTBOX_STATE_UNKNOWN + 1; s < OUTBOX_STATE_COUNT; s++)
 		names[s - 1] = outbox_state_name((enum outbox_state)s);
 	names[OUTBOX_STATE_COUNT - 1] = NULL;
-	return ctl_bad_state(state, names);
+	return ctl_bad_state(outbox_usage, "outbox list", state, names);
 }
 
 static int
@@ -61,7 +61,7 @@ outbox_list(struct ctl *c, int argc, char **argv)
 	struct fb_error err;
 	struct buf counts = BUF_INIT;
 
-	if (ctl_list_options(argc, argv, &state, &limit, outbox_usage) != CTL_OK ||
+	if (ctl_list_options(argc, argv, "outbox list", &state, &limit, outbox_usage) != CTL_OK ||
 	    check_outbox_state(state) != CTL_OK)
 		return CTL_USAGE;
 	if (ctl_db(c) == NULL)
@@ -87,6 +87,10 @@ outbox_list(struct ctl *c, int argc, char **argv)
 	}
 	struct table *t = table_new(8, head);
 
+	if (t != NULL) {
+		table_set_max(t, 3, CTL_ADDRESS_WIDTH);
+		table_set_max(t, 4, CTL_SUBJECT_WIDTH);
+	}
 	for (size_t i = 0; t != NULL && i < l.n; i++) {
 		char id[24], tries[12], when[32];
 		const struct outbox_row *r = &l.v[i];
@@ -119,12 +123,12 @@ outbox_show(struct ctl *c, int argc, char **argv)
 	struct outbox_row r;
 	struct fb_error err;
 	int64_t id;
-	int raw = argc == 3 && strcmp(argv[2], "--raw") == 0;
+	int raw = 0;
 	char when[32];
 
-	if (argc != 2 && !raw)
-		return ctl_usage(outbox_usage, 0);
-	if (ctl_parse_id(argv[1], &id) != CTL_OK || ctl_db(c) == NULL)
+	if (ctl_id_args(outbox_usage, "outbox show", argc, argv, &id, &raw) != CTL_OK)
+		return CTL_USAGE;
+	if (ctl_db(c) == NULL)
 		return CTL_FAIL;
 	if (queue_outbox_get(c->db, id, &r, &err) < 0)
 		return ctl_error("%s", err.msg);
@@ -144,10 +148,12 @@ outbox_retry(struct ctl *c, int argc, char **argv)
 	int64_t id = 0;
 	int n;
 
-	if (argc != 2)
-		return ctl_usage(outbox_usage, 0);
-	if (strcmp(argv[1], "--all") != 0 && ctl_parse_id(argv[1], &id) != CTL_OK)
-		return CTL_FAIL;
+	if (ctl_operands(outbox_usage, "outbox retry", argc, argv, 1, 1, 1, "ID|--all") !=
+	    CTL_OK)
+		return CTL_USAGE;
+	if (strcmp(argv[1], "--all") != 0 && ctl_usage_id(outbox_usage, "outbox retry", argv[1],
+	    "message id (a number from the list) or --all", &id) != CTL_OK)
+		return CTL_USAGE;
 	if (ctl_db(c) == NULL)
 		return CTL_FAIL;
 	n = queue_outbox_retry(c->db, id, c->now, &err);
@@ -175,18 +181,21 @@ outbox_add(struct ctl *c, int argc, char **argv)
 	int held;
 
 	optind = 1;
+	opterr = 0; /* ctl_option_error says what is wrong */
 	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		if (ch == 't')
 			to = optarg;
 		else if (ch == 'k')
 			kind = optarg;
 		else
-			return ctl_usage(outbox_usage, 0);
+			return ctl_option_error(outbox_usage, "outbox add", argv, opts);
 	}
-	if (to == NULL || optind >= argc)
-		return ctl_usage(outbox_usage, 0);
+	if (ctl_required(outbox_usage, "outbox add", to, "--to ADDRESS") != CTL_OK ||
+	    ctl_operands(outbox_usage, "outbox add", argc, argv, optind, 1, -1, "FILE") !=
+	    CTL_OK)
+		return CTL_USAGE;
 	if (addr_parse(to, &addr, NULL, &err) < 0)
-		return ctl_error("--to: %s", err.msg);
+		return ctl_usage_error(outbox_usage, "outbox add", "--to %s: %s", to, err.msg);
 	if (ctl_db(c) == NULL || db_begin(c->db, &err) < 0) {
 		buf_release(&addr);
 		return c->db ? ctl_error("%s", err.msg) : CTL_FAIL;
@@ -247,10 +256,10 @@ out:
 int
 ctl_outbox(struct ctl *c, int argc, char **argv)
 {
-	if (argc < 2)
-		return ctl_usage(outbox_usage, 0);
 	if (ctl_wants_help(argc, argv))
 		return ctl_usage(outbox_usage, 1);
+	if (argc < 2)
+		return ctl_subcommand_error(outbox_usage, "outbox", argc, argv);
 	if (strcmp(argv[1], "list") == 0)
 		return outbox_list(c, argc - 1, argv + 1);
 	if (strcmp(argv[1], "show") == 0)
@@ -259,7 +268,6 @@ ctl_outbox(struct ctl *c, int argc, char **argv)
 		return outbox_retry(c, argc - 1, argv + 1);
 	if (strcmp(argv[1], "add") == 0)
 		return outbox_add(c, argc - 1, argv + 1);
-	ctl_error("outbox: unknown subcommand \"%s\"", argv[1]);
-	return ctl_usage(outbox_usage, 0);
+	return ctl_subcommand_error(outbox_usage, "outbox", argc, argv);
 }
 

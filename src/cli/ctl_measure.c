@@ -3,6 +3,7 @@
  * programme (or one team) and the scores per question, shown only for groups of at least
  * program.min_group_size answers so that no one's scores can be read off the table.
  */
+#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -195,14 +196,24 @@ status(struct ctl *c, int argc, char **argv)
 	json_t *arr = NULL;
 	int rc = CTL_OK, found = 0;
 
-	for (int i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "--team") == 0 && i + 1 < argc)
-			team = argv[++i];
-		else if (argv[i][0] != '-' && prog == NULL)
-			prog = argv[i];
+	static const struct option opts[] = {
+		{ "team", required_argument, NULL, 't' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int ch;
+
+	optind = 1;
+	opterr = 0; /* ctl_option_error says what is wrong */
+	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		if (ch == 't')
+			team = optarg;
 		else
-			return ctl_usage(measure_usage, 0);
+			return ctl_option_error(measure_usage, "measurement status", argv, opts);
 	}
+	if (ctl_operands(measure_usage, "measurement status", argc, argv, optind, 0, 1,
+	    "PROGRAM") != CTL_OK)
+		return CTL_USAGE;
+	prog = optind < argc ? argv[optind] : NULL;
 	if (ctl_pick_program(c, prog, &p) != CTL_OK)
 		return CTL_FAIL;
 	if (team != NULL && find_team(c, &p, team, &team_id) != CTL_OK) {
@@ -255,7 +266,7 @@ ctl_measure(struct ctl *c, int argc, char **argv)
 	if (ctl_wants_help(argc, argv))
 		return ctl_usage(measure_usage, 1);
 	if (argc < 2 || strcmp(argv[1], "status") != 0)
-		return ctl_usage(measure_usage, 0);
+		return ctl_subcommand_error(measure_usage, "measurement", argc, argv);
 	if (ctl_db(c) == NULL)
 		return CTL_FAIL;
 	return status(c, argc - 1, argv + 1);

@@ -85,8 +85,11 @@ refuse_erased(struct ctl *c, const char *spec, const char *what, int *was_erased
 	    "erase)", id, what);
 }
 
+/* The arguments of member export|erase (cmd): CTL_OK, or CTL_USAGE after saying what is
+ * wrong. */
 static int
-parse(int argc, char **argv, const char *usage, const char **program, int *yes)
+parse(int argc, char **argv, const char *usage, const char *cmd, const char **program,
+    int *yes)
 {
 	static const struct option opts[] = {
 		{ "program", required_argument, NULL, 'p' },
@@ -96,15 +99,19 @@ parse(int argc, char **argv, const char *usage, const char **program, int *yes)
 	int ch;
 
 	optind = 1;
+	opterr = 0; /* ctl_option_error says what is wrong */
 	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		if (ch == 'p')
 			*program = optarg;
 		else if (ch == 'y' && yes != NULL)
 			*yes = 1;
+		else if (ch == 'y')
+			return ctl_usage_error(usage, cmd, "--yes is for member erase; export "
+			    "changes nothing");
 		else
-			return -1;
+			return ctl_option_error(usage, cmd, argv, opts);
 	}
-	return argc - optind == 1 ? 0 : -1;
+	return ctl_operands(usage, cmd, argc, argv, optind, 1, 1, "MEMBER");
 }
 
 int
@@ -115,8 +122,8 @@ ctl_member_export(struct ctl *c, int argc, char **argv)
 	struct fb_error err;
 	json_t *doc;
 
-	if (parse(argc, argv, export_usage, &program, NULL) < 0)
-		return ctl_usage(export_usage, 0);
+	if (parse(argc, argv, export_usage, "member export", &program, NULL) != CTL_OK)
+		return CTL_USAGE;
 	if (ctl_db(c) == NULL || refuse_erased(c, argv[optind], "export", NULL) != CTL_OK ||
 	    find_member(c, program, argv[optind], &m) != CTL_OK)
 		return CTL_FAIL;
@@ -275,8 +282,8 @@ ctl_member_erase(struct ctl *c, int argc, char **argv)
 	struct fb_error err;
 	int yes = 0, was_erased = 0, rc = CTL_OK;
 
-	if (parse(argc, argv, erase_usage, &program, &yes) < 0)
-		return ctl_usage(erase_usage, 0);
+	if (parse(argc, argv, erase_usage, "member erase", &program, &yes) != CTL_OK)
+		return CTL_USAGE;
 	if (!yes)
 		return ctl_error("member erase cannot be undone: add --yes to erase \"%s\"",
 		    argv[optind]);

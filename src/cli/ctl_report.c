@@ -175,10 +175,12 @@ report_weekly_cmd(struct ctl *c, int argc, char **argv)
 	int64_t team_id;
 
 	optind = 1;
+	opterr = 0; /* ctl_option_error says what is wrong */
 	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		if (ch == 'w') {
-			if (ctl_parse_week(optarg, REPORT_MAX_WEEKS, &week) != CTL_OK)
-				return CTL_FAIL;
+			if (ctl_parse_week(report_usage, "report weekly", optarg, REPORT_MAX_WEEKS,
+			    &week) != CTL_OK)
+				return CTL_USAGE;
 		} else if (ch == 'f') {
 			if (strcmp(optarg, "text") == 0)
 				fmt = FORMAT_TEXT;
@@ -187,8 +189,8 @@ report_weekly_cmd(struct ctl *c, int argc, char **argv)
 			else if (strcmp(optarg, "csv") == 0)
 				fmt = FORMAT_CSV;
 			else
-				return ctl_error("--format %s: accepted values are text, html, csv",
-				    optarg);
+				return ctl_usage_error(report_usage, "report weekly", "--format %s: "
+				    "accepted values are text, html, csv", optarg);
 		} else if (ch == 'o') {
 			out_path = optarg;
 		} else if (ch == 's') {
@@ -196,11 +198,12 @@ report_weekly_cmd(struct ctl *c, int argc, char **argv)
 		} else if (ch == 'S') {
 			send = 1;
 		} else {
-			return ctl_usage(report_usage, 0);
+			return ctl_option_error(report_usage, "report weekly", argv, opts);
 		}
 	}
-	if (argc - optind != 1)
-		return ctl_usage(report_usage, 0);
+	if (ctl_operands(report_usage, "report weekly", argc, argv, optind, 1, 1,
+	    "PROGRAM|TEAM") != CTL_OK)
+		return CTL_USAGE;
 	if (report_target(c, argv[optind], &p, &team_id, &week) != CTL_OK)
 		goto out;
 	if (send) {
@@ -349,22 +352,28 @@ report_progress_cmd(struct ctl *c, int argc, char **argv, enum report_progress_k
 	struct fb_error err;
 	int64_t team_id;
 
+	const char *cmd = kind == REPORT_PROGRESS ? "report progress" : "report evaluation";
+
 	memset(&set, 0, sizeof(set));
 	optind = 1;
+	opterr = 0; /* ctl_option_error says what is wrong */
 	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		if (ch == 'w') {
-			if (ctl_parse_week(optarg, REPORT_MAX_WEEKS, &week) != CTL_OK)
-				return CTL_FAIL;
+			if (ctl_parse_week(report_usage, cmd, optarg, REPORT_MAX_WEEKS, &week) !=
+			    CTL_OK)
+				return CTL_USAGE;
 		} else if (ch == 'o') {
 			dir = optarg;
 		} else if (ch == 's') {
 			send = 1;
 		} else {
-			return ctl_usage(report_usage, 0);
+			return ctl_option_error(report_usage, cmd, argv, opts);
 		}
 	}
-	if (argc - optind != 1 || (dir == NULL && !send))
-		return ctl_usage(report_usage, 0);
+	if (ctl_operands(report_usage, cmd, argc, argv, optind, 1, 1, "PROGRAM|TEAM") != CTL_OK)
+		return CTL_USAGE;
+	if (dir == NULL && !send)
+		return ctl_usage_error(report_usage, cmd, "missing --out DIR or --send");
 	if (report_target(c, argv[optind], &p, &team_id, &week) != CTL_OK)
 		goto out;
 	if (send && (rc = send_reports(c, &p, team_id, week, 1, kind)) != CTL_OK)
@@ -448,5 +457,5 @@ ctl_report(struct ctl *c, int argc, char **argv)
 		return report_progress_cmd(c, argc - 1, argv + 1, REPORT_PROGRESS);
 	if (argc >= 2 && strcmp(argv[1], "evaluation") == 0)
 		return report_progress_cmd(c, argc - 1, argv + 1, REPORT_EVALUATION);
-	return ctl_usage(report_usage, 0);
+	return ctl_subcommand_error(report_usage, "report", argc, argv);
 }

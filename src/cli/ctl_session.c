@@ -76,10 +76,12 @@ parse_duration(const char *s)
 	return total > 0 && total <= 24 * 60 ? (int)total : -1;
 }
 
+/* ID of command cmd: CTL_OK, or CTL_USAGE after saying it is none. */
 static int
-parse_id(const char *s, int64_t *id)
+parse_id(const char *cmd, const char *s, int64_t *id)
 {
-	return ctl_parse_id_of(s, "session id (feedbackctl session list shows them)", id);
+	return ctl_usage_id(session_usage, cmd, s, "session id (feedbackctl session list shows "
+	    "them)", id);
 }
 
 /* The programme a session belongs to. */
@@ -135,13 +137,16 @@ struct change_args {
 	const char *at, *duration, *location, *url, *team;
 };
 
+/* The options of schedule (team_allowed) and move; cmd names the command for errors. */
 static int
-read_change_opts(int argc, char **argv, struct change_args *a, int team_allowed)
+read_change_opts(int argc, char **argv, struct change_args *a, int team_allowed,
+    const char *cmd)
 {
 	int ch;
 
 	memset(a, 0, sizeof(*a));
 	optind = 1;
+	opterr = 0; /* ctl_option_error says what is wrong */
 	while ((ch = getopt_long(argc, argv, "", change_opts, NULL)) != -1) {
 		switch (ch) {
 		case 'a': a->at = optarg; break;
@@ -150,14 +155,22 @@ read_change_opts(int argc, char **argv, struct change_args *a, int team_allowed)
 		case 'u': a->url = optarg; break;
 		case 't':
 			if (!team_allowed)
-				return -1;
+				return ctl_usage_error(session_usage, cmd, "--team is given when a "
+				    "session is scheduled, not later");
 			a->team = optarg;
 			break;
 		default:
-			return -1;
+			return ctl_option_error(session_usage, cmd, argv, change_opts);
 		}
 	}
-	return 0;
+	return CTL_OK;
+}
+
+static int
+bad_duration(const char *cmd, const char *d)
+{
+	return ctl_usage_error(session_usage, cmd, "--duration %s: give minutes (90, 90m) or "
+	    "hours and minutes (1h30m), at most 24 hours", d);
 }
 
 static int
@@ -173,24 +186,27 @@ session_schedule(struct ctl *c, int argc, char **argv)
 	size_t mails = 0;
 	int rc = CTL_FAIL;
 
-	if (read_change_opts(argc, argv, &a, 1) < 0 || argc - optind != 2 || a.at == NULL ||
-	    a.duration == NULL)
-		return ctl_usage(session_usage, 0);
+	if (read_change_opts(argc, argv, &a, 1, "session schedule") != CTL_OK ||
+	    ctl_operands(session_usage, "session schedule", argc, argv, optind, 2, 2,
+	    "PROGRAM kickoff|progress|evaluation") != CTL_OK ||
+	    ctl_required(session_usage, "session schedule", a.at, "--at TIME") != CTL_OK ||
+	    ctl_required(session_usage, "session schedule", a.duration, "--duration LENGTH") !=
+	    CTL_OK)
+		return CTL_USAGE;
 	memset(&s, 0, sizeof(s));
 	if (snprintf(s.kind, sizeof(s.kind), "%s", argv[optind + 1]) >= (int)sizeof(s.kind) ||
 	    (strcmp(s.kind, "kickoff") != 0 && strcmp(s.kind, "progress") != 0 &&
 	    strcmp(s.kind, "evaluation") != 0))
-		return ctl_error("session kind \"%s\": use kickoff, progress or evaluation",
-		    argv[optind + 1]);
+		return ctl_usage_error(session_usage, "session schedule", "session kind \"%s\": "
+		    "accepted values are kickoff, progress, evaluation", argv[optind + 1]);
 	if ((s.duration_min = parse_duration(a.duration)) < 0)
-		return ctl_error("--duration %s: give minutes (90, 90m) or hours and minutes "
-		    "(1h30m), at most 24 hours", a.duration);
+		return bad_duration("session schedule", a.duration);
 	if (ctl_flow_open(c, &f, &tpl) != CTL_OK)
 		return CTL_FAIL;
 	if (ctl_pick_program(c, argv[optind], &p) != CTL_OK)
 		goto out;
 	if (fbtime_parse(a.at, p.timezone, &s.starts_at, &err) < 0) {
-		ctl_error("--at: %s", err.msg);
+		rc = ctl_usage_error(session_usage, "session schedule", "--at %s", err.msg);
 		goto out;
 	}
 	if (a.team != NULL) {
@@ -253,17 +269,22 @@ session_change(struct ctl *c, int argc, char **argv, const char *what)
 	int64_t id = 0;
 	int rc = CTL_FAIL, r;
 
-	if (read_change_opts(argc, argv, &a, 0) < 0 || argc - optind != 1)
-		return ctl_usage(session_usage, 0);
+	char cmd[16];
+
+	snprintf(cmd, sizeof(cmd), "session %s", what);
+	if (read_change_opts(argc, argv, &a, 0, cmd) != CTL_OK ||
+	    ctl_operands(session_usage, cmd, argc, argv, optind, 1, 1, "ID") != CTL_OK)
+		return CTL_USAGE;
 	if (strcmp(what, "move") != 0 && (a.at || a.duration || a.location || a.url))
-		return ctl_usage(session_usage, 0);
+		return ctl_usage_error(session_usage, cmd, "takes no options: only move changes "
+		    "--at, --duration, --location or --online-url");
 	if (strcmp(what, "move") == 0 && !a.at && !a.duration && !a.location && !a.url)
-		return ctl_error("move: give --at, --duration, --location or --online-url");
-	if (parse_id(argv[optind], &id) != CTL_OK)
-		return CTL_FAIL;
+		return ctl_usage_error(session_usage, cmd, "missing what to change: --at, "
+		    "--duration, --location or --online-url");
+	if (parse_id(cmd, argv[optind], &id) != CTL_OK)
+		return CTL_USAGE;
 	if (a.duration != NULL && (ch.duration_min = parse_duration(a.duration)) < 0)
-		return ctl_error("--duration %s: give minutes (90, 90m) or hours and minutes "
-		    "(1h30m), at most 24 hours", a.duration);
+		return bad_duration(cmd, a.duration);
 	ch.location = a.location;
 	ch.online_url = a.url;
 	if (ctl_flow_open(c, &f, &tpl) != CTL_OK)
@@ -271,7 +292,7 @@ session_change(struct ctl *c, int argc, char **argv, const char *what)
 	if (program_of_session(c, id, &p) != CTL_OK)
 		goto out;
 	if (a.at != NULL && fbtime_parse(a.at, p.timezone, &ch.starts_at, &err) < 0) {
-		ctl_error("--at: %s", err.msg);
+		rc = ctl_usage_error(session_usage, cmd, "--at %s", err.msg);
 		goto out;
 	}
 	if (db_begin(c->db, &err) < 0) {
@@ -331,8 +352,8 @@ session_list(struct ctl *c, int argc, char **argv)
 	json_t *arr = NULL;
 	int rc = CTL_OK;
 
-	if (argc > 2)
-		return ctl_usage(session_usage, 0);
+	if (ctl_operands(session_usage, "session list", argc, argv, 1, 0, 1, "PROGRAM") != CTL_OK)
+		return CTL_USAGE;
 	if (ctl_pick_program(c, argc == 2 ? argv[1] : NULL, &p) != CTL_OK)
 		return CTL_FAIL;
 	if (store_session_list(c->db, p.id, &l, &err) < 0) {
@@ -393,9 +414,11 @@ session_show(struct ctl *c, int argc, char **argv)
 	int64_t id = 0;
 	int rc = CTL_FAIL;
 
-	if (argc != 2)
-		return ctl_usage(session_usage, 0);
-	if (parse_id(argv[1], &id) != CTL_OK || ctl_db(c) == NULL)
+	if (ctl_operands(session_usage, "session show", argc, argv, 1, 1, 1, "ID") != CTL_OK)
+		return CTL_USAGE;
+	if (parse_id("session show", argv[1], &id) != CTL_OK)
+		return CTL_USAGE;
+	if (ctl_db(c) == NULL)
 		return CTL_FAIL;
 	if (program_of_session(c, id, &p) != CTL_OK)
 		return CTL_FAIL;
@@ -454,8 +477,10 @@ out:
 int
 ctl_session(struct ctl *c, int argc, char **argv)
 {
-	if (argc < 2 || ctl_wants_help(argc, argv))
-		return ctl_usage(session_usage, ctl_wants_help(argc, argv));
+	if (ctl_wants_help(argc, argv))
+		return ctl_usage(session_usage, 1);
+	if (argc < 2)
+		return ctl_subcommand_error(session_usage, "session", argc, argv);
 	if (strcmp(argv[1], "schedule") == 0)
 		return session_schedule(c, argc - 1, argv + 1);
 	if (strcmp(argv[1], "move") == 0 || strcmp(argv[1], "cancel") == 0 ||
@@ -465,5 +490,5 @@ ctl_session(struct ctl *c, int argc, char **argv)
 		return session_list(c, argc - 1, argv + 1);
 	if (strcmp(argv[1], "show") == 0)
 		return session_show(c, argc - 1, argv + 1);
-	return ctl_usage(session_usage, 0);
+	return ctl_subcommand_error(session_usage, "session", argc, argv);
 }

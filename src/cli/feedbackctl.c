@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "config.h"
+#include "confpath.h"
 #include "ctl.h"
 #include "ctl_inspect.h"
 #include "db.h"
@@ -21,28 +22,29 @@ static const char usage[] =
 	"\n"
 	"Set up and follow a feedback programme. Every command has --help.\n"
 	"\n"
-	"  program create|list|show   a run of the 10-week method\n"
-	"  team add|list              teams of a programme\n"
-	"  facilitator add|list       who gets a team's weekly report\n"
-	"  member add|import|list|absent|export|erase   the people in a team\n"
-	"  plan PROGRAM               the programme's timeline in local time\n"
-	"  outbox list|show|retry|add   mail queued, sent, failed\n"
-	"  inbox list|show|reapply    mail read, and what became of it\n"
-	"  quarantine list|show|apply|drop   replies held because of their sender\n"
-	"  status TEAM [--week N]     given / received / requested per member\n"
-	"  measurement status PROGRAM  response and scores per questionnaire\n"
-	"  session schedule|move|cancel|list   sessions: calendar invitations and answers\n"
-	"  calendar sync|export       questionnaire moments in calendars; the programme as .ics\n"
-	"  inspect [FILE|-]           how a raw email is read (no database needed)\n"
-	"  report weekly|progress|evaluation   facilitators' reports (text, HTML, CSV; --send)\n"
+	"  program create|list|show|edit|pause|resume|end\n"
+	"                                              a run of the 10-week method; its changes\n"
+	"  team add|list                               teams of a programme\n"
+	"  facilitator add|list|remove|replace         who gets a team's weekly report\n"
+	"  member add|import|list|absent|reachable|export|erase\n"
+	"                                              the people in a team\n"
+	"  plan PROGRAM                                the programme's timeline in local time\n"
+	"  outbox list|show|retry|add                  mail queued, sent, failed\n"
+	"  inbox list|show|reapply                     mail read, and what became of it\n"
+	"  quarantine list|show|apply|drop             replies held because of their sender\n"
+	"  status TEAM [--week N]                      given / received / requested per member\n"
+	"  measurement status PROGRAM                  response and scores per questionnaire\n"
+	"  session schedule|move|cancel|sync|list|show\n"
+	"                                              sessions: invitations and answers\n"
+	"  calendar sync|export                        questionnaire moments in calendars; .ics\n"
+	"  inspect [FILE|-]                            how a raw email is read (no database)\n"
+	"  report weekly|progress|evaluation           facilitators' reports (--send mails them)\n"
 	"\n"
 	"Global options:\n"
-	"  -c FILE      configuration (default $FEEDBACKD_CONFIG, else " FB_SYSCONFDIR
-	"/feedbackd/feedbackd.conf\n"
-	"               when it exists, else built-in defaults: ./feedbackd.db and Maildirs)\n"
-	"  --now TIME   act as if it were TIME (ISO 8601: 2027-01-04T09:00, local to the\n"
-	"               configured time zone unless it ends in Z or +01:00)\n"
-	"  --json       machine-readable output where a command offers it\n";
+	CONFPATH_HELP
+	"  --now TIME          act as if it were TIME (ISO 8601: 2027-01-04T09:00, local to the\n"
+	"                      configured time zone unless it ends in Z or +01:00)\n"
+	"  --json              machine-readable output where a command offers it\n";
 
 static const struct {
 	const char *name;
@@ -108,14 +110,24 @@ main(int argc, char **argv)
 	int rc = CTL_USAGE;
 
 	log_init("feedbackctl", LOG_LEVEL_WARNING);
-	/* inspect needs no configuration or database: hand it its own arguments untouched. */
-	if (argc > 1 && strcmp(argv[1], "inspect") == 0)
-		return ctl_inspect(argc - 1, argv + 1);
+	/* inspect needs no configuration or database: hand it its own arguments untouched
+	 * (global options before it, such as -c, change nothing for it). */
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "inspect") == 0)
+			return ctl_inspect(argc - i, argv + i);
+		if (strcmp(argv[i], "-c") == 0 || strcmp(argv[i], "--config") == 0 ||
+		    strcmp(argv[i], "--now") == 0)
+			i++;
+		else if (argv[i][0] != '-' || strcmp(argv[i], "--") == 0)
+			break;
+	}
 	argc = take_global_options(&c, argc, argv, &now_text);
 	if (argc < 0)
 		return CTL_USAGE;
-	if (argc < 2)
+	if (argc < 2) {
+		ctl_error("missing COMMAND");
 		return ctl_usage(usage, 0);
+	}
 	if (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0 ||
 	    strcmp(argv[1], "help") == 0)
 		return ctl_usage(usage, 1);

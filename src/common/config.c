@@ -945,6 +945,7 @@ config_free(struct config *cfg)
 		return;
 	config_release_fields(cfg);
 	free(cfg->path);
+	free(cfg->key_line);
 	free(cfg);
 }
 
@@ -1394,6 +1395,141 @@ line_of(const struct parse *p, const char *section, const char *name, const char
 	return line;
 }
 
+/* ---------------------------------------------------------------------------------------- */
+/* Placeholders (see config.h) */
+
+/* The keys mail carries. A derived key (empty in the file: another key's value) is named only
+ * where the file sets it: fixing the key it follows fixes it too. */
+static const struct {
+	const char *section, *name;
+	bool derived;
+	const char *what;           /* what to set it to */
+} sender_keys[] = {
+	{ "feedbackd", "domain", false, "your own domain" },
+	{ "feedbackd", "from_address", false, "the programme's own address" },
+	{ "feedbackd", "reply_address", true, "the programme's own address" },
+	{ "feedbackd", "coordinator_address", true, "the coordinator's own address" },
+	{ "outgoing", "bounce_address", true, "an address of your own domain" },
+};
+
+static bool
+ends_with_label(const char *d, size_t n, const char *label)
+{
+	size_t l = strlen(label);
+
+	return n == l ? strncasecmp(d, label, l) == 0 :
+	    n > l && d[n - l - 1] == '.' && strncasecmp(d + n - l, label, l) == 0;
+}
+
+int
+config_placeholder_domain(const char *domain)
+{
+	static const char *const reserved[] = {
+		"invalid", "example", "localhost", "local", "localdomain",
+		"example.com", "example.net", "example.org", NULL,
+	};
+	size_t n = strlen(domain);
+
+	while (n > 0 && domain[n - 1] == '.')
+		n--;
+	if (n == 0 || memchr(domain, '.', n) == NULL)
+		return 1;
+	for (size_t i = 0; reserved[i] != NULL; i++)
+		if (ends_with_label(domain, n, reserved[i]))
+			return 1;
+	return 0;
+}
+
+/*
+ * Call emit for every placeholder key of cfg (lines: where each key was set, NULL: nowhere)
+ * with its line and a message naming it. smtp_line >= 0: the message says that with
+ * transport = smtp (set at that line, 0: by default) nothing is queued; < 0: a warning.
+ * Returns how many, -1 when memory runs out.
+ */
+static int
+each_placeholder(const struct config *cfg, const int *lines, int smtp_line,
+    void (*emit)(void *arg, int line, const char *msg), void *arg)
+{
+	int n = 0;
+
+	for (size_t i = 0; i < sizeof(sender_keys) / sizeof(sender_keys[0]); i++) {
+		const struct key *k = find_key(sender_keys[i].section, sender_keys[i].name);
+		const char *v = *(char *const *)cfield(cfg, k);
+		const char *at = strrchr(v, '@');
+		int line = lines != NULL ? lines[k - keys] : 0;
+		struct buf msg = BUF_INIT;
+
+		if (*v == '\0' || !config_placeholder_domain(at != NULL ? at + 1 : v) ||
+		    (sender_keys[i].derived && line == 0))
+			continue;
+		if (line > 0)
+			buf_putf(&msg, "[%s] %s = %s is a placeholder", k->section, k->name, v);
+		else
+			buf_putf(&msg, "[%s] %s is not set, and its default %s is a placeholder",
+			    k->section, k->name, v);
+		if (smtp_line > 0)
+			buf_putf(&msg, ": with [outgoing] transport = smtp (line %d) nothing is "
+			    "queued until it is set to %s", smtp_line, sender_keys[i].what);
+		else if (smtp_line == 0)
+			buf_putf(&msg, ": with [outgoing] transport = smtp nothing is queued until "
+			    "it is set to %s", sender_keys[i].what);
+		else
+			buf_putf(&msg, " (nobody can answer it: fine for a demo on Maildirs, but "
+			    "set it to %s before mail goes out by SMTP)", sender_keys[i].what);
+		if (buf_failed(&msg)) {
+			buf_release(&msg);
+			return -1;
+		}
+		emit(arg, line, msg.data);
+		buf_release(&msg);
+		n++;
+	}
+	return n;
+}
+
+struct placeholder_out {
+	const char *path;
+	struct buf *out;
+};
+
+static void
+placeholder_line(void *arg, int line, const char *msg)
+{
+	struct placeholder_out *o = arg;
+
+	if (line > 0)
+		buf_putf(o->out, "%s:%d: ", o->path, line);
+	else if (*o->path != '\0')
+		buf_putf(o->out, "%s: ", o->path);
+	buf_putf(o->out, "%s\n", msg);
+}
+
+int
+config_placeholders(const struct config *cfg, struct buf *out)
+{
+	struct placeholder_out o = { cfg->path, out };
+	int n = each_placeholder(cfg, cfg->key_line, -1, placeholder_line, &o);
+
+	return n < 0 || buf_failed(out) ? -1 : n;
+}
+
+static void
+placeholder_error(void *arg, int line, const char *msg)
+{
+	add_error(arg, line, "%s", msg);
+}
+
+/* With SMTP, a placeholder is an error at the line that set it (or the file's, when unset). */
+static void
+check_placeholders(struct parse *p)
+{
+	if (p->cfg->outgoing.transport != CONFIG_TRANSPORT_SMTP)
+		return;
+	if (each_placeholder(p->cfg, p->key_line, line_of(p, "outgoing", "transport", NULL),
+	    placeholder_error, p) < 0)
+		p->nomem = true;
+}
+
 static void
 check_server(struct parse *p, const char *section, bool remote, const char *kind,
     const struct config_url *url, const char *maildir, const char *username,
@@ -1454,6 +1590,7 @@ check_cross(struct parse *p)
 		add_error(p, line_of(p, "outgoing", "bounce_address", "bounce_address"),
 		    "[outgoing] bounce_address \"%s\" has a +part; give the plain address, "
 		    "feedbackd adds +TOKEN itself", c->outgoing.bounce_address);
+	check_placeholders(p);
 }
 
 /* One pass of inih over the file: fresh defaults, then the file. inih's result: 0, the
@@ -1580,7 +1717,10 @@ config_load_report(const char *path, struct buf *errors)
 			buf_putf(errors, "%s\n", p.errs[i].msg);
 		if (p.dropped > 0)
 			buf_putf(errors, "%s: %zu more errors not shown\n", path, p.dropped);
+	} else if ((p.cfg->key_line = malloc(sizeof(p.key_line))) == NULL) {
+		buf_putf(errors, "%s: out of memory\n", path);
 	} else {
+		memcpy(p.cfg->key_line, p.key_line, sizeof(p.key_line));
 		cfg = p.cfg;
 		p.cfg = NULL;
 	}

@@ -10,8 +10,10 @@
 #include "apply.h"
 #include "buf.h"
 #include "config.h"
+#include "confpath.h"
 #include "daemon.h"
 #include "flow.h"
+#include "invite.h"
 #include "log.h"
 #include "mailbox.h"
 #include "mailflow.h"
@@ -274,6 +276,29 @@ pass_receive(struct state *s, struct db *db, time_t now, struct fb_error *err)
 	return PASS_OK;
 }
 
+/* What a pass works with: the database, the configuration and what was compiled from it once. */
+static struct flow
+state_flow(struct state *s, struct db *db, time_t now)
+{
+	return (struct flow){ .db = db, .cfg = s->cfg, .tpl = s->tpl, .now = now, .trim = s->trim,
+		.classify = s->classify, .tips = &s->tips };
+}
+
+/* Invitations go out from the organizer configured now (invite.h). */
+static int
+refresh_organizers(struct state *s, struct db *db, time_t now, struct fb_error *err)
+{
+	struct flow f = state_flow(s, db, now);
+	size_t n = 0;
+
+	if (invite_refresh_organizer(&f, &n, err) < 0)
+		return -1;
+	if (n > 0)
+		log_info("outbox: %zu invitation%s queued earlier now from the organizer "
+		    "configured", n, n == 1 ? "" : "s");
+	return 0;
+}
+
 static enum pass_result
 pass_send(struct state *s, struct db *db, time_t now, volatile sig_atomic_t *stop,
     struct fb_error *err)
@@ -284,7 +309,8 @@ pass_send(struct state *s, struct db *db, time_t now, volatile sig_atomic_t *sto
 	int rc;
 
 	/* Held mail whose time has come is released first, so it goes in this same pass. */
-	if (pace_release(db, now, s->cfg->outgoing.per_recipient_daily_cap, &ps, err) < 0) {
+	if (pace_release(db, now, s->cfg->outgoing.per_recipient_daily_cap, &ps, err) < 0 ||
+	    refresh_organizers(s, db, now, err) < 0) {
 		if (went_busy(s, db))
 			return PASS_BUSY;
 		fb_error_prefix(err, "outbox");
@@ -307,7 +333,7 @@ static enum pass_result
 pass_apply(struct state *s, struct db *db, time_t now, volatile sig_atomic_t *stop,
     struct fb_error *err)
 {
-	struct flow f = { db, s->cfg, s->tpl, now, s->trim, s->classify, &s->tips };
+	struct flow f = state_flow(s, db, now);
 	struct apply_stats st = { 0 };
 	int rc = apply_pending(&f, 10000, stop, &st, err);
 
@@ -325,7 +351,7 @@ pass_apply(struct state *s, struct db *db, time_t now, volatile sig_atomic_t *st
 static enum pass_result
 pass_schedule(struct state *s, struct db *db, time_t now, struct fb_error *err)
 {
-	struct flow f = { db, s->cfg, s->tpl, now, s->trim, s->classify, &s->tips };
+	struct flow f = state_flow(s, db, now);
 	struct schedule_stats st = { 0 };
 	int rc = schedule_pass(&f, &st, err);
 
@@ -400,7 +426,7 @@ run_pass(struct state *s, struct db *db, time_t now, volatile sig_atomic_t *stop
 static int
 seconds_to_wait(struct state *s, struct db *db, time_t now)
 {
-	struct flow f = { db, s->cfg, s->tpl, now, s->trim, s->classify, &s->tips };
+	struct flow f = state_flow(s, db, now);
 	time_t next = queue_outbox_next(db, NULL);
 	time_t moment = schedule_next(&f);
 	long wait = s->cfg->incoming.poll_interval;
@@ -479,7 +505,7 @@ static void
 reload(struct state *s, struct config **cfg, const struct daemon_opts *o)
 {
 	struct fb_error err;
-	struct config *n = config_load(o->config_path, &err);
+	struct config *n = confpath_open(o->config_path, &err);
 
 	*o->reload = 0;
 	sdnotify_reloading();
@@ -499,7 +525,7 @@ reload(struct state *s, struct config **cfg, const struct daemon_opts *o)
 	reload_log_level(*cfg, n);
 	config_free(*cfg);
 	*cfg = n;
-	log_info("configuration reloaded from %s", o->config_path);
+	log_info("configuration reloaded from %s", confpath_name(o->config_path));
 	sdnotify_ready("configuration reloaded");
 }
 

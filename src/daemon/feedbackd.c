@@ -16,6 +16,7 @@
 
 #include "buf.h"
 #include "config.h"
+#include "confpath.h"
 #include "daemon.h"
 #include "daemon_lock.h"
 #include "db.h"
@@ -27,8 +28,6 @@
 #include "tipflow.h"
 #include "banned.h"
 
-#define DEFAULT_CONFIG FB_SYSCONFDIR "/feedbackd/feedbackd.conf"
-
 static const char usage[] =
 	"usage: feedbackd [-c FILE] [--foreground] [--once] [--now TIME] [--check-config]\n"
 	"                 [--log-level LEVEL]\n"
@@ -36,7 +35,7 @@ static const char usage[] =
 	"Runs the feedback programmes of the database named in the configuration: sends what is\n"
 	"due, reads replies, and sleeps until the next moment.\n"
 	"\n"
-	"  -c, --config FILE   configuration (default $FEEDBACKD_CONFIG, else " DEFAULT_CONFIG ")\n"
+	CONFPATH_HELP
 	"  --check-config      validate the configuration, print it (secrets masked), exit\n"
 	"  --once              do one pass (send, read, apply) and exit\n"
 	"  --now TIME          run at TIME instead of the clock (ISO 8601; with --once)\n"
@@ -143,10 +142,8 @@ parse_options(int argc, char **argv, struct options *o)
 		fprintf(stderr, "feedbackd: unexpected argument \"%s\"\n%s", argv[optind], usage);
 		return -1;
 	}
-	if (o->config == NULL)
-		o->config = getenv("FEEDBACKD_CONFIG");
-	if (o->config == NULL)
-		o->config = DEFAULT_CONFIG;
+	/* The same rule as feedbackctl's (confpath.h): NULL runs on the built-in defaults. */
+	o->config = confpath_find(o->config);
 	return 0;
 }
 
@@ -154,11 +151,29 @@ static struct config *
 load_config(const char *path)
 {
 	struct fb_error err;
-	struct config *cfg = config_load(path, &err);
+	struct config *cfg = confpath_open(path, &err);
 
 	if (cfg == NULL)
 		fprintf(stderr, "%s\n", err.msg);
 	return cfg;
+}
+
+/* --check-config on Maildirs: every placeholder address (with SMTP they are errors). */
+static void
+warn_placeholders(const struct config *cfg)
+{
+	struct buf w = BUF_INIT;
+	const char *line, *nl;
+
+	if (config_placeholders(cfg, &w) < 0) {
+		fprintf(stderr, "feedbackd: warning: out of memory listing placeholders\n");
+	} else {
+		for (line = w.data; line != NULL && *line != '\0'; line = nl + 1) {
+			nl = strchr(line, '\n');
+			fprintf(stderr, "feedbackd: warning: %.*s\n", (int)(nl - line), line);
+		}
+	}
+	buf_release(&w);
 }
 
 /* One daemon per database (daemon_lock.h); NULL after logging why. */
@@ -228,7 +243,8 @@ main(int argc, char **argv)
 		config_print(cfg, &out);
 		fputs(out.data, stdout);
 		buf_release(&out);
-		printf("# %s: configuration OK\n", o.config);
+		warn_placeholders(cfg);
+		printf("# %s: configuration OK\n", confpath_name(o.config));
 		config_free(cfg);
 		return 0;
 	}
@@ -272,8 +288,8 @@ main(int argc, char **argv)
 	}
 	rc = 0;
 	install_signals();
-	log_info("started: database %s (schema %d), outgoing %s, incoming %s%s",
-	    cfg->feedbackd.database, db_version(db),
+	log_info("started: configuration %s, database %s (schema %d), outgoing %s, incoming %s%s",
+	    confpath_name(o.config), cfg->feedbackd.database, db_version(db),
 	    cfg->outgoing.transport == CONFIG_TRANSPORT_SMTP ? "smtp" : "maildir",
 	    cfg->incoming.mailbox == CONFIG_MAILBOX_IMAP ? "imap" : "maildir",
 	    o.once ? ", one pass" : "");

@@ -10,11 +10,13 @@
 #include <string.h>
 #include <strings.h>
 
+#include "addrswap.h"
 #include "fbtime.h"
 #include "invite.h"
 #include "invite_int.h"
 #include "itip.h"
 #include "outmail.h"
+#include "queue.h"
 #include "store_session.h"
 #include "template.h"
 #include "token.h"
@@ -472,5 +474,80 @@ out:
 	store_attendee_list_release(&al);
 	people_release(&pp);
 	store_session_release(&s);
+	return rc;
+}
+
+/* ---- the organizer at send time ------------------------------------------------------------- */
+
+/* Row r of programme p: its From made the organizer p has now, when it is not. 1 changed,
+ * 0 left as it is, -1 on a database error. */
+static int
+refresh_row(const struct flow *f, const struct program *p, int64_t id, struct fb_error *err)
+{
+	const char *org = invite_organizer(f, p);
+	struct outbox_row r;
+	struct buf from = BUF_INIT, raw = BUF_INIT;
+	struct fb_error why;
+	int rc = 0;
+
+	if (queue_outbox_get(f->db, id, &r, err) < 0)
+		return -1;
+	if (addrswap_from(r.raw.data, r.raw.len, &from, &why) == 0 &&
+	    strcasecmp(from.data, org) != 0) {
+		/* A message of another shape stays as it is: it goes as it was queued. */
+		if (addrswap_message(r.raw.data, r.raw.len, from.data, org, &raw, &why) == 0)
+			rc = queue_outbox_set_raw(f->db, id, raw.data, raw.len, err);
+	}
+	queue_outbox_release(&r);
+	buf_release(&from);
+	buf_release(&raw);
+	return rc;
+}
+
+int
+invite_refresh_organizer(const struct flow *f, size_t *changed, struct fb_error *err)
+{
+	static const char *const kinds[] = {
+		"invite", "invite_update", "invite_cancel", "moment_invite", "moment_cancel",
+	};
+	int rc = 0;
+
+	for (size_t k = 0; k < sizeof(kinds) / sizeof(kinds[0]) && rc == 0; k++) {
+		struct outbox_ref *v = NULL;
+		struct program p = { 0 };
+		int64_t have = 0;
+		size_t n = 0;
+
+		if (queue_outbox_waiting_of_kind(f->db, kinds[k], &v, &n, err) < 0)
+			return -1;
+		for (size_t i = 0; i < n && rc == 0; i++) {
+			char spec[24];
+			int r;
+
+			if (v[i].program_id != have) {
+				store_program_release(&p);
+				have = 0;
+				snprintf(spec, sizeof(spec), "%lld", (long long)v[i].program_id);
+				if (store_program_get(f->db, spec, &p, err) < 0) {
+					rc = -1;
+					break;
+				}
+				have = v[i].program_id;
+			}
+			if (db_begin(f->db, err) < 0) {
+				rc = -1;
+				break;
+			}
+			if ((r = refresh_row(f, &p, v[i].id, err)) < 0 || db_commit(f->db, err) < 0) {
+				db_rollback(f->db);
+				rc = -1;
+				break;
+			}
+			*changed += (size_t)r;
+		}
+		if (have != 0)
+			store_program_release(&p);
+		free(v);
+	}
 	return rc;
 }

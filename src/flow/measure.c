@@ -214,6 +214,63 @@ out:
 
 /* ---- reminders -------------------------------------------------------------------------------- */
 
+/* 1 when the budget's hours allow a reminder at local time l: a day that may have mail
+ * (not Saturday or Sunday unless weekend_mail), within office hours. */
+static int
+budget_hours(const struct config_program *cp, const struct fb_local *l)
+{
+	int minute = l->hour * 60 + l->min;
+
+	if (!cp->weekend_mail && l->weekday >= 6)
+		return 0;
+	return minute >= cp->office_hours.start && minute < cp->office_hours.end;
+}
+
+/* The start of office hours, in tz, of the first day that may have mail whose start is after
+ * `after` (or at it, with inclusive), within a week of it; 0 when the budget never opens. */
+static int
+budget_opens(const struct config_program *cp, const char *tz, time_t after, int inclusive,
+    time_t *at, struct fb_error *err)
+{
+	int start = cp->office_hours.start;
+	struct fb_local l;
+
+	*at = 0;
+	if (cp->reminders_per_day <= 0 || start >= cp->office_hours.end)
+		return 0; /* the budget never allows one */
+	if (fbtime_to_local(tz, after, &l, err) < 0)
+		return -1;
+	for (int d = 0; d <= 7; d++) {
+		struct fb_date day = fbtime_date_add_days(&l.date, d);
+		time_t t;
+
+		if (!cp->weekend_mail && fbtime_weekday(&day) >= 6)
+			continue;
+		if (fbtime_local_to_utc(tz, &day, start / 60, start % 60, &t, err) < 0)
+			return -1;
+		if (t < after || (t == after && !inclusive))
+			continue;
+		*at = t;
+		return 0;
+	}
+	return 0;
+}
+
+int
+measure_reminder_goes(const struct config_program *cp, const char *tz, time_t at,
+    time_t *goes, struct fb_error *err)
+{
+	struct fb_local l;
+
+	if (cp->reminders_per_day > 0 && fbtime_to_local(tz, at, &l, err) < 0)
+		return -1;
+	if (cp->reminders_per_day > 0 && budget_hours(cp, &l)) {
+		*goes = at;
+		return 0;
+	}
+	return budget_opens(cp, tz, at, 1, goes, err);
+}
+
 /* 1 when the member's reminder budget allows one more reminder at f->now, 0 when not. */
 static int
 budget_allows(const struct flow *f, const struct program *p, const struct member *m,
@@ -223,14 +280,11 @@ budget_allows(const struct flow *f, const struct program *p, const struct member
 	const char *tz = m->timezone != NULL ? m->timezone : p->timezone;
 	struct fb_local l;
 	time_t midnight;
-	int n, minute;
+	int n;
 
 	if (fbtime_to_local(tz, f->now, &l, err) < 0)
 		return -1;
-	if (!cp->weekend_mail && l.weekday >= 6)
-		return 0;
-	minute = l.hour * 60 + l.min;
-	if (minute < cp->office_hours.start || minute >= cp->office_hours.end)
+	if (!budget_hours(cp, &l))
 		return 0;
 	if (fbtime_local_to_utc(tz, &l.date, 0, 0, &midnight, err) < 0)
 		return -1;
@@ -380,30 +434,14 @@ static int
 budget_next(const struct flow *f, const struct program *p, const struct member *m,
     time_t before, time_t *at, struct fb_error *err)
 {
-	const struct config_program *cp = &f->cfg->program;
 	const char *tz = m->timezone != NULL ? m->timezone : p->timezone;
-	int start = cp->office_hours.start;
-	struct fb_local l;
+	time_t t;
 
 	*at = 0;
-	if (cp->reminders_per_day <= 0 || start >= cp->office_hours.end)
-		return 0; /* the budget never allows one */
-	if (fbtime_to_local(tz, f->now, &l, err) < 0)
+	if (budget_opens(&f->cfg->program, tz, f->now, 0, &t, err) < 0)
 		return -1;
-	for (int d = 0; d <= 7; d++) {
-		struct fb_date day = fbtime_date_add_days(&l.date, d);
-		time_t t;
-
-		if (!cp->weekend_mail && fbtime_weekday(&day) >= 6)
-			continue;
-		if (fbtime_local_to_utc(tz, &day, start / 60, start % 60, &t, err) < 0)
-			return -1;
-		if (t <= f->now)
-			continue;
-		if (t < before)
-			*at = t;
-		return 0;
-	}
+	if (t != 0 && t < before)
+		*at = t;
 	return 0;
 }
 

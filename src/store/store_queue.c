@@ -38,6 +38,12 @@ static const char SQL_OUTBOX_NEXT[] =
 	"SELECT min(next_attempt_at) FROM outbox WHERE state IN ('queued', 'retry', 'held')";
 static const char SQL_OUTBOX_LIST[] =
 	"SELECT " OUTBOX_COLS " FROM outbox WHERE ?1 IS NULL OR state = ?1 ORDER BY id DESC LIMIT ?2";
+/* Waiting mail of one kind (invite.h: an invitation takes its organizer when it is sent). */
+static const char SQL_OUTBOX_WAITING_KIND[] =
+	"SELECT id, program_id FROM outbox WHERE kind = ?1 AND program_id IS NOT NULL "
+	"AND state IN ('queued', 'retry', 'held') ORDER BY id";
+static const char SQL_OUTBOX_SET_RAW[] =
+	"UPDATE outbox SET raw = ?2 WHERE id = ?1 AND state IN ('queued', 'retry', 'held')";
 static const char SQL_OUTBOX_GET[] =
 	"SELECT " OUTBOX_COLS ", raw FROM outbox WHERE id = ?1";
 /* Never back in the queue: mail to an address that sent a spam complaint (queue_outbox_add). */
@@ -440,6 +446,36 @@ queue_outbox_get(struct db *db, int64_t id, struct outbox_row *out, struct fb_er
 	if (rc == 0)
 		*out = r;
 	return rc;
+}
+
+int
+queue_outbox_waiting_of_kind(struct db *db, const char *kind, struct outbox_ref **out,
+    size_t *n, struct fb_error *err)
+{
+	sqlite3_stmt *st = db_stmt(db, SQL_OUTBOX_WAITING_KIND, err);
+
+	*out = NULL;
+	*n = 0;
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_text(st, 1, kind, -1, SQLITE_STATIC);
+	return store_rows(db, st, out, n, sizeof(**out), store_map_int64_pair, NULL, err,
+	    "listing waiting mail");
+}
+
+int
+queue_outbox_set_raw(struct db *db, int64_t id, const char *raw, size_t len,
+    struct fb_error *err)
+{
+	sqlite3_stmt *st = db_stmt(db, SQL_OUTBOX_SET_RAW, err);
+
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_blob64(st, 2, raw, len, SQLITE_STATIC);
+	if (store_step_done(db, st, err, "changing a waiting message") < 0)
+		return -1;
+	return sqlite3_changes(db_sqlite(db));
 }
 
 int

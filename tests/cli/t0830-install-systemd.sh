@@ -22,15 +22,15 @@ fi
 
 inst() { make -s -C "$FB_TOP" -o all install BUILD="$BUILD" DESTDIR="$1" PREFIX="$2"; }
 expect_ok "make install DESTDIR=… PREFIX=/usr" inst "$T/x" /usr
-for f in usr/sbin/feedbackd usr/bin/feedbackctl lib/systemd/system/feedbackd.service \
+for f in usr/bin/feedbackd usr/bin/feedbackctl lib/systemd/system/feedbackd.service \
     usr/lib/sysusers.d/feedbackd.conf etc/feedbackd/feedbackd.conf.example \
     usr/share/feedbackd/mail-templates/README.md usr/share/man/man8/feedbackd.8 \
     usr/share/man/man1/feedbackctl.1 usr/share/man/man5/feedbackd.conf.5; do
 	expect_eq "installed: /$f" "$(test -f "$T/x/$f" && echo yes)" yes
 done
-expect_eq "the binaries are executable" "$(test -x "$T/x/usr/sbin/feedbackd" && test -x "$T/x/usr/bin/feedbackctl" && echo yes)" yes
-expect_grep "the installed unit starts the installed daemon" "^ExecStart=/usr/sbin/feedbackd -c /etc/feedbackd/feedbackd.conf" "$T/x/lib/systemd/system/feedbackd.service"
+expect_eq "the binaries are executable" "$(test -x "$T/x/usr/bin/feedbackd" && test -x "$T/x/usr/bin/feedbackctl" && echo yes)" yes
+expect_grep "the installed unit starts the installed daemon" "^ExecStart=/usr/bin/feedbackd -c /etc/feedbackd/feedbackd.conf" "$T/x/lib/systemd/system/feedbackd.service"
 expect_eq "the unit is not executable or writable by others" "$(stat -c %a "$T/x/lib/systemd/system/feedbackd.service")" 644
 expect_ok "make install PREFIX=/usr/local" inst "$T/y" /usr/local
-expect_grep "then the unit points into /usr/local" "^ExecStart=/usr/local/sbin/feedbackd " "$T/y/lib/systemd/system/feedbackd.service"
+expect_grep "then the unit points into /usr/local" "^ExecStart=/usr/local/bin/feedbackd " "$T/y/lib/systemd/system/feedbackd.service"
 finish

@@ -3,7 +3,7 @@
 # words the daemon would log, instead of "configuration OK" followed by a daemon that refuses.
 . "$(dirname "$0")/../lib.sh"
 mkdir -p "$T/in/new" "$T/in/cur" "$T/in/tmp"
-printf '[feedbackd]\ndatabase = %s\n[outgoing]\ntransport = smtp\nurl = smtp://127.0.0.1:2525\nstarttls = no\nusername = fb\npassword_file = %s\n[incoming]\nmaildir = %s\n' \
+printf '[feedbackd]\ndatabase = %s\ndomain = feedbackd.test\nfrom_address = fb@feedbackd.test\n[outgoing]\ntransport = smtp\nurl = smtp://127.0.0.1:2525\nstarttls = no\nusername = fb\npassword_file = %s\n[incoming]\nmaildir = %s\n' \
     "$T/fb.db" "$T/pw" "$T/in" >"$T/c.conf"
 printf 'secret\n' >"$T/pw"
 chmod 644 "$T/pw"

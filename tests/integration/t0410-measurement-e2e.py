@@ -127,7 +127,7 @@ with tempfile.TemporaryDirectory() as tmp:
         os.chmod(pw, 0o600)
         CONF = os.path.join(tmp, "feedbackd.conf")
         with open(CONF, "w") as f:
-            f.write("[feedbackd]\ndatabase = %s\ndomain = example.org\nfrom_address = feedback@example.org\n"
+            f.write("[feedbackd]\ndatabase = %s\ndomain = feedbackd.test\nfrom_address = feedback@feedbackd.test\n"
                     "[outgoing]\ntransport = smtp\nurl = %s\nstarttls = no\n"
                     "[incoming]\nmailbox = imap\nurl = %s\nstarttls = no\nusername = fb\npassword_file = %s\n"
                     "idle = no\n" % (DB, SMTP.url(), imap.url(), pw))

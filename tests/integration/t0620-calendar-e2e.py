@@ -41,7 +41,7 @@ import icalendar  # noqa: E402
 
 t = Tap()
 NOW = "2026-12-20T10:00"  # before the programme starts: nothing but the invitations is due
-ORGANIZER = "coordinator@example.org"
+ORGANIZER = "coordinator@feedbackd.test"
 MEMBERS = [("Jan de Vries", "jan@example.org"), ("Els Ödegaard", "els@example.org"),
            ("Piet Jansen", "piet@example.org"), ("Anna Bakker", "anna@example.org")]
 FACILITATOR = ("Fien Facilitator", "fien@example.org")
@@ -68,7 +68,7 @@ with tempfile.TemporaryDirectory() as tmp:
 
     with Dovecot(tmp) as imap, AioSmtpd(tmp, deliver_to_maildir=people) as smtp:
         fb = Feedbackd(tmp, {
-            "feedbackd": {"domain": "example.org", "from_address": "feedback@example.org",
+            "feedbackd": {"domain": "feedbackd.test", "from_address": "feedback@feedbackd.test",
                           "from_name": "Feedback Pilot", "coordinator_address": ORGANIZER},
             "outgoing": {"transport": "smtp", "url": smtp.url(), "starttls": "no"},
             "incoming": {"mailbox": "imap", "url": imap.url(), "starttls": "no",

@@ -52,7 +52,7 @@ with tempfile.TemporaryDirectory() as tmp, \
     def config(name, smtp_pw_file, imap_pw_file):
         p = os.path.join(tmp, name)
         with open(p, "w") as f:
-            f.write("[feedbackd]\ndatabase = %s/fb.db\n"
+            f.write("[feedbackd]\ndatabase = %s/fb.db\ndomain = feedbackd.test\nfrom_address = feedback@feedbackd.test\n"
                     "[outgoing]\ntransport = smtp\nurl = %s\nstarttls = no\nusername = fb\n"
                     "password_file = %s\ntimeout = 5s\nbackoff_initial = 1s\n"
                     "[incoming]\nmailbox = imap\nurl = %s\nstarttls = no\nusername = fb\n"

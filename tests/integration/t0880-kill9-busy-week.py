@@ -154,7 +154,7 @@ with tempfile.TemporaryDirectory(prefix="fbkill9.") as tmp:
         conf = os.path.join(tmp, "feedbackd.conf")
         db = os.path.join(tmp, "fb.db")
         with open(conf, "w") as f:
-            f.write("[feedbackd]\ndatabase = %s\ndomain = example.org\nfrom_address = feedback@example.org\n"
+            f.write("[feedbackd]\ndatabase = %s\ndomain = feedbackd.test\nfrom_address = feedback@feedbackd.test\n"
                     "[outgoing]\ntransport = smtp\nurl = %s\nstarttls = no\nsessions = 1\n"
                     "per_recipient_daily_cap = 10000\ntimeout = 10s\n"
                     "[security]\nanswers_per_sender_per_hour = 1000\n"

@@ -42,7 +42,7 @@ with tempfile.TemporaryDirectory() as tmp:
     dump = os.path.join(tmp, "dump")
     with SmtpSink(tmp, dump_dir=dump, auth=False) as sink:
         fb = Feedbackd(tmp, {"outgoing": {"transport": "smtp", "url": sink.url(), "starttls": "no"},
-                             "feedbackd": {"coordinator_address": "coord@example.org"}})
+                             "feedbackd": {"coordinator_address": "coord@feedbackd.test"}})
         fb.ctl("program", "create", "Pilot", "--start", "2027-01-11", "--force", now=NOW)
         fb.ctl("team", "add", "Pilot", "Sales", now=NOW)
         fb.ctl("member", "add", "Sales", "Piet Jansen", "piet@example.nl", now=NOW)
@@ -79,7 +79,7 @@ with tempfile.TemporaryDirectory() as tmp:
     with open(os.path.join(new, "2.real"), "w") as f:
         f.write(dsn(verp, "real"))
     fb.configure({"outgoing": {"maildir": os.path.join(fb.dir, "out")},
-                  "feedbackd": {"coordinator_address": "coord@example.org"}})
+                  "feedbackd": {"coordinator_address": "coord@feedbackd.test"}})
     fb.once("2027-01-05T09:00")
     got = dict((r[0], (r[1], r[2])) for r in fb.sql("SELECT message_id, state, reason FROM inbox"))
     s = got.get("stranger@mx.example.nl", ("", ""))

@@ -117,6 +117,26 @@ struct bad_case {
 };
 
 static const struct bad_case bad_cases[] = {
+	{ "smtp with the built-in sender: both unset keys named, nothing may be queued",
+	  "[outgoing]\ntransport = smtp\nurl = smtp://mail.feedbackd.test\n",
+	  { " [feedbackd] domain is not set, and its default feedbackd.invalid is a placeholder: "
+	    "with [outgoing] transport = smtp (line 2) nothing is queued until it is set to "
+	    "your own domain",
+	    " [feedbackd] from_address is not set, and its default feedback@feedbackd.invalid is "
+	    "a placeholder: with [outgoing] transport = smtp (line 2) nothing is queued" }, 2 },
+	{ "smtp with an example.org sender, at the line that sets it",
+	  "[feedbackd]\ndomain = feedbackd.test\nfrom_address = fb@example.org\n[outgoing]\n"
+	  "transport = smtp\nurl = smtp://mail.feedbackd.test\n",
+	  { "3: [feedbackd] from_address = fb@example.org is a placeholder: with [outgoing] "
+	    "transport = smtp (line 5) nothing is queued until it is set to the programme's own "
+	    "address" }, 1 },
+	{ "smtp: reply, coordinator and bounce addresses set to placeholders are named too",
+	  "[feedbackd]\ndomain = feedbackd.test\nfrom_address = fb@feedbackd.test\n"
+	  "reply_address = fb@localhost\ncoordinator_address = co@mail.EXAMPLE.com\n[outgoing]\n"
+	  "transport = smtp\nurl = smtp://mail.feedbackd.test\nbounce_address = b@x.invalid\n",
+	  { "4: [feedbackd] reply_address = fb@localhost is a placeholder",
+	    "5: [feedbackd] coordinator_address = co@mail.EXAMPLE.com is a placeholder",
+	    "9: [outgoing] bounce_address = b@x.invalid is a placeholder" }, 3 },
 	{ "require_auth without a trusted authserv-id is refused: it would be a check of nothing",
 	  "[security]\nrequire_auth = dmarc\n",
 	  { "2: [security] require_auth = dmarc needs trusted_authserv_id: the authserv-id that "
@@ -200,7 +220,8 @@ static const struct bad_case bad_cases[] = {
 	  { "2: [feedbackd] database = \"\": a value is required; accepted values are a path, "
 	    "relative to the directory of this file" }, 1 },
 	{ "transport smtp without url is reported at the transport line",
-	  "[outgoing]\n\ntransport = smtp\n",
+	  "[outgoing]\n\ntransport = smtp\n[feedbackd]\ndomain = feedbackd.test\n"
+	  "from_address = fb@feedbackd.test\n",
 	  { "3: [outgoing] transport = smtp needs a url; set url = smtp://HOST:PORT or "
 	    "smtps://HOST:PORT" }, 1 },
 	{ "mailbox imap needs url and user",
@@ -209,7 +230,8 @@ static const struct bad_case bad_cases[] = {
 	    "imaps://HOST:PORT",
 	    "2: [incoming] mailbox = imap needs a username and password_file" }, 2 },
 	{ "username without password_file",
-	  "[outgoing]\ntransport = smtp\nurl = smtp://localhost:2525\nusername = fb\n",
+	  "[outgoing]\ntransport = smtp\nurl = smtp://localhost:2525\nusername = fb\n"
+	  "[feedbackd]\ndomain = feedbackd.test\nfrom_address = fb@feedbackd.test\n",
 	  { "4: [outgoing] username is set but password_file is not;" }, 1 },
 	{ "url with a scheme of the other protocol",
 	  "[outgoing]\nurl = imaps://mail.example.org\n",
@@ -502,10 +524,10 @@ test_config_full_file_gives_typed_values(void **state)
 	assert_string_equal(cfg->feedbackd.templates_dir, "/usr/share/feedbackd/mail-templates");
 	assert_string_equal(cfg->feedbackd.questionnaires_dir, "");
 	assert_string_equal(cfg->feedbackd.tips_dir, "/usr/share/feedbackd/tips");
-	assert_string_equal(cfg->feedbackd.domain, "feedback.example.org");
+	assert_string_equal(cfg->feedbackd.domain, "feedback.feedbackd.test");
 	assert_string_equal(cfg->feedbackd.from_name, "Team Feedback");
-	assert_string_equal(cfg->feedbackd.reply_address, "programma@example.org");
-	assert_string_equal(cfg->feedbackd.coordinator_address, "feedback@example.org");
+	assert_string_equal(cfg->feedbackd.reply_address, "programma@feedbackd.test");
+	assert_string_equal(cfg->feedbackd.coordinator_address, "feedback@feedbackd.test");
 	assert_int_equal(cfg->feedbackd.max_message_size, 2048);
 
 	assert_int_equal(cfg->outgoing.transport, CONFIG_TRANSPORT_SMTP);
@@ -633,7 +655,8 @@ test_config_print_masks_secrets(void **state)
 	struct config *cfg;
 
 	cfg = load_text("[outgoing]\ntransport = smtp\nurl = smtp://127.0.0.1:2525\n"
-	    "username = fb\npassword_file = /etc/very-secret-name\n", &errors);
+	    "username = fb\npassword_file = /etc/very-secret-name\n[feedbackd]\n"
+	    "domain = feedbackd.test\nfrom_address = fb@feedbackd.test\n", &errors);
 	if (cfg == NULL)
 		fail_msg("%s", errors.data);
 	assert_int_equal(config_print(cfg, &out), 0);
@@ -655,7 +678,8 @@ test_config_print_reads_back_to_the_same_configuration(void **state)
 
 	cfg = load_text("[outgoing]\ntransport = smtp\nurl = smtp://127.0.0.1:2525\n"
 	    "timeout = 120s\n[program]\nreminder_days = 2,5\nnudge_at = wed 13:15\n"
-	    "[feedbackd]\nreply_address = reply@example.org\nfrom_name = Het Team\n", &errors);
+	    "[feedbackd]\nreply_address = reply@feedbackd.test\nfrom_name = Het Team\n"
+	    "domain = feedbackd.test\nfrom_address = fb@feedbackd.test\n", &errors);
 	if (cfg == NULL)
 		fail_msg("%s", errors.data);
 	assert_int_equal(config_print(cfg, &first), 0);
@@ -879,6 +903,61 @@ test_config_key_accepted_describes_values(void **state)
 	buf_release(&b);
 }
 
+/* Nobody's mail domains, and real ones that only look alike. */
+static const struct {
+	const char *domain;
+	int placeholder;
+} placeholder_domains[] = {
+	{ "feedbackd.invalid", 1 }, { "invalid", 1 }, { "example.org", 1 }, { "Example.COM", 1 },
+	{ "mail.example.net", 1 }, { "example.org.", 1 }, { "foo.example", 1 },
+	{ "localhost", 1 }, { "mail.localhost", 1 }, { "localhost.localdomain", 1 },
+	{ "printer.local", 1 }, { "mailhost", 1 }, { "", 1 },
+	{ "feedbackd.test", 0 }, { "example.nl", 0 }, { "myexample.org", 0 },
+	{ "example.org.nl", 0 }, { "invalid.nl", 0 }, { "localhost.nl", 0 }, { "acme.com", 0 },
+};
+
+static void
+test_config_placeholder_domains(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < sizeof(placeholder_domains) / sizeof(placeholder_domains[0]); i++) {
+		print_message("domain: \"%s\"\n", placeholder_domains[i].domain);
+		assert_int_equal(config_placeholder_domain(placeholder_domains[i].domain),
+		    placeholder_domains[i].placeholder);
+	}
+}
+
+/* On Maildirs placeholders load, and config_placeholders() names each with its line. */
+static void
+test_config_placeholders_on_maildir_are_listed(void **state)
+{
+	struct buf errors = BUF_INIT, w = BUF_INIT, needle = BUF_INIT;
+	struct config *cfg = load_text("[feedbackd]\n\nfrom_address = fb@example.org\n", &errors);
+	struct config *def = config_default();
+
+	(void)state;
+	assert_non_null(cfg);
+	assert_int_equal(config_placeholders(cfg, &w), 2);
+	assert_int_equal(buf_addf(&needle, "%s: [feedbackd] domain is not set, and its default "
+	    "feedbackd.invalid is a placeholder (nobody can answer it", tmp_path("t.conf")), 0);
+	assert_non_null(strstr(w.data, needle.data));
+	buf_reset(&needle);
+	assert_int_equal(buf_addf(&needle, "%s:3: [feedbackd] from_address = fb@example.org is a "
+	    "placeholder (", tmp_path("t.conf")), 0);
+	assert_non_null(strstr(w.data, needle.data));
+	/* the derived keys follow from_address: fixing it fixes them, so they are not named */
+	assert_null(strstr(w.data, "reply_address"));
+	buf_reset(&w);
+	assert_non_null(def);
+	assert_int_equal(config_placeholders(def, &w), 2);
+	assert_true(strncmp(w.data, "[feedbackd] domain is not set", 29) == 0);
+	config_free(def);
+	config_free(cfg);
+	buf_release(&w);
+	buf_release(&needle);
+	buf_release(&errors);
+}
+
 int
 main(void)
 {
@@ -903,6 +982,8 @@ main(void)
 		cmocka_unit_test(test_config_example_uncommented_equals_defaults),
 		cmocka_unit_test(test_config_manual_page_lists_every_key),
 		cmocka_unit_test(test_config_key_accepted_describes_values),
+		cmocka_unit_test(test_config_placeholder_domains),
+		cmocka_unit_test(test_config_placeholders_on_maildir_are_listed),
 	};
 	return testlib_run_rows("config", rows, sizeof(rows) / sizeof(rows[0]), tests,
 	    sizeof(tests) / sizeof(tests[0]), setup, teardown);

@@ -35,6 +35,8 @@ static const char usage[] =
 	"  calendar sync|export       questionnaire moments in calendars; the programme as .ics\n"
 	"  inspect [FILE|-]           how a raw email is read (no database needed)\n"
 	"  report weekly|progress|evaluation   facilitators' reports (text, HTML, CSV; --send)\n"
+	"  preview KIND --member M    the mail the daemon would send, before it goes\n"
+	"  overview PROGRAM           the programme on one screen: week, teams, mail, what next\n"
 	"\n"
 	"Global options:\n"
 	"  -c FILE      configuration (default $FEEDBACKD_CONFIG, else " FB_SYSCONFDIR
@@ -61,6 +63,8 @@ static const struct {
 	{ "report", ctl_report },
 	{ "calendar", ctl_calendar },
 	{ "session", ctl_session },
+	{ "preview", ctl_preview },
+	{ "overview", ctl_overview },
 };
 
 /* Take the global options out of argv (in place); returns the new argc, or -1 on a bad one. */

@@ -10,10 +10,10 @@ database = $T/fb.db
 coordinator_address = coord@example.nl
 [outgoing]
 transport = maildir
-maildir = $T/out
+maildir = $T/sent
 [incoming]
 mailbox = maildir
-maildir = $T/in
+maildir = $T/inmail
 CONF
 ctl() { "$FBCTL" -c "$T/f.conf" "$@"; }
 fbd() { "$FBD" -c "$T/f.conf" --once --log-level warning "$@"; }

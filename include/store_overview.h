@@ -31,4 +31,28 @@ int store_overview_outbox_ids(struct db *db, int64_t after_id, int unsent_only,
 int store_overview_inbox_ids(struct db *db, int64_t after_id, int pending_only,
     struct store_ids *out, struct fb_error *err);
 
+/* ---- feedbackctl overview --------------------------------------------------------------------- */
+
+/* A programme's outbox rows by state (mail whose row names no programme is not counted). */
+struct overview_mail {
+	int queued, sending, sent, retry, held, failed;
+};
+int store_overview_mail(struct db *db, int64_t program_id, struct overview_mail *out,
+    struct fb_error *err);
+
+/* A member of the programme away on date (an absence covers it), with the last day of the
+ * absence that does (the latest, when several do). */
+struct overview_away {
+	int64_t member_id;
+	char until[11];            /* "YYYY-MM-DD" */
+};
+struct overview_away_list {
+	struct overview_away *v;
+	size_t n;
+};
+/* The active members of program_id away on date ("YYYY-MM-DD"), by member id. */
+int store_overview_away(struct db *db, int64_t program_id, const char *date,
+    struct overview_away_list *out, struct fb_error *err);
+void store_overview_away_release(struct overview_away_list *l);
+
 #endif

@@ -1,6 +1,8 @@
 /*
  * store_overview — reads for the dry run and the overview. See include/store_overview.h.
  */
+#include <stddef.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -13,6 +15,13 @@ static const char SQL_LAST_IDS[] =
 static const char SQL_OUTBOX_IDS[] =
 	"SELECT id FROM outbox WHERE id > ?1 AND (?2 = 0 OR state NOT IN ('sent', 'failed')) "
 	"ORDER BY id";
+static const char SQL_MAIL[] =
+	"SELECT state, count(*) FROM outbox WHERE program_id = ?1 GROUP BY state";
+static const char SQL_AWAY[] =
+	"SELECT a.member_id, max(a.until_date) FROM absence a "
+	"JOIN member m ON m.id = a.member_id JOIN team t ON t.id = m.team_id "
+	"WHERE t.program_id = ?1 AND m.status = 'active' AND a.from_date <= ?2 "
+	"AND a.until_date >= ?2 GROUP BY a.member_id ORDER BY a.member_id";
 static const char SQL_INBOX_IDS[] =
 	"SELECT id FROM inbox WHERE id > ?1 AND (?2 = 0 OR state = 'pending') ORDER BY id";
 
@@ -86,4 +95,86 @@ store_overview_inbox_ids(struct db *db, int64_t after_id, int pending_only,
     struct store_ids *out, struct fb_error *err)
 {
 	return ids_of(db, SQL_INBOX_IDS, after_id, pending_only, out, err);
+}
+
+int
+store_overview_mail(struct db *db, int64_t program_id, struct overview_mail *out,
+    struct fb_error *err)
+{
+	static const struct {
+		const char *state;
+		size_t off;
+	} field[] = {
+		{ "queued", offsetof(struct overview_mail, queued) },
+		{ "sending", offsetof(struct overview_mail, sending) },
+		{ "sent", offsetof(struct overview_mail, sent) },
+		{ "retry", offsetof(struct overview_mail, retry) },
+		{ "held", offsetof(struct overview_mail, held) },
+		{ "failed", offsetof(struct overview_mail, failed) },
+	};
+	sqlite3_stmt *st = db_stmt(db, SQL_MAIL, err);
+	struct overview_mail m = { 0, 0, 0, 0, 0, 0 };
+	int rc;
+
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, program_id);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *state = (const char *)sqlite3_column_text(st, 0);
+
+		for (size_t i = 0; state != NULL && i < sizeof(field) / sizeof(field[0]); i++)
+			if (strcmp(state, field[i].state) == 0)
+				*(int *)(void *)((char *)&m + field[i].off) = sqlite3_column_int(st, 1);
+	}
+	if (rc != SQLITE_DONE) {
+		db_fail(db, err, "counting the outbox");
+		sqlite3_reset(st);
+		return -1;
+	}
+	sqlite3_reset(st);
+	*out = m;
+	return 0;
+}
+
+int
+store_overview_away(struct db *db, int64_t program_id, const char *date,
+    struct overview_away_list *out, struct fb_error *err)
+{
+	sqlite3_stmt *st = db_stmt(db, SQL_AWAY, err);
+	struct overview_away_list l = { NULL, 0 };
+	size_t cap = 0;
+	int rc;
+
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, program_id);
+	db_bind_text(st, 2, date);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *until = (const char *)sqlite3_column_text(st, 1);
+
+		if (store_grow(&l.v, &cap, l.n, sizeof(*l.v)) < 0) {
+			sqlite3_reset(st);
+			free(l.v);
+			return fb_error_set(err, "out of memory");
+		}
+		l.v[l.n].member_id = sqlite3_column_int64(st, 0);
+		snprintf(l.v[l.n++].until, sizeof(l.v[0].until), "%s", until ? until : "");
+	}
+	if (rc != SQLITE_DONE) {
+		db_fail(db, err, "listing absences");
+		sqlite3_reset(st);
+		free(l.v);
+		return -1;
+	}
+	sqlite3_reset(st);
+	*out = l;
+	return 0;
+}
+
+void
+store_overview_away_release(struct overview_away_list *l)
+{
+	free(l->v);
+	l->v = NULL;
+	l->n = 0;
 }

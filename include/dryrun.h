@@ -8,9 +8,10 @@
  * of daemon.h, with the configuration's mailbox and limits — with two drivers swapped:
  *   - the transport lists: every message the send pass hands it is "accepted" and nothing
  *     leaves (no SMTP session, nothing in an outgoing Maildir);
- *   - the mailbox reads and never marks: fetch_new as configured (IMAP: BODY.PEEK, so no
- *     \Seen), mark_done and remove do nothing, and the processed folder is not created. The
- *     messages read are stored in the copy only.
+ *   - the mailbox reads and never marks: opened read-only (IMAP: EXAMINE, so not even
+ *     \Recent is taken; fetched with BODY.PEEK, so no \Seen), mark_done and remove do
+ *     nothing, and the processed folder is not created. The messages read are stored in the
+ *     copy only.
  * Running the real code on a copy was chosen over a "dry" flag threaded through every pass:
  * such a flag would have to be honoured in every place that writes, for ever, and a place that
  * forgot it would write for real; a copy cannot leak, and what the list shows is what the

@@ -137,6 +137,7 @@ state_configure(struct state *s, struct config *cfg)
 		/* Read as configured, but mark nothing, create no folder, send nothing. */
 		s->tdrv = dryrun_transport();
 		s->mdrv = dryrun_mailbox(s->mdrv);
+		s->ms.read_only = 1;
 		s->ms.processed_folder = NULL;
 	}
 	buf_reset(&s->mailbox_name);

@@ -201,8 +201,10 @@ dry_run(struct config *cfg, const struct options *o, time_t now)
 	struct dryrun *d = dryrun_open(cfg->feedbackd.database, &db, &err);
 	int rc;
 
+	/* What the passes log ("outbox: 37 sent") happened to the copy: say so on every line. */
+	log_init("feedbackd (dry run)", log_get_level());
 	if (d == NULL) {
-		log_errorx("dry run: %s", err.msg);
+		log_errorx("%s", err.msg);
 		config_free(cfg);
 		return 1;
 	}
@@ -223,7 +225,7 @@ dry_run(struct config *cfg, const struct options *o, time_t now)
 		rc = daemon_run(&cfg, db, &dopt);
 	}
 	if (rc == 0 && dryrun_report(d, db, cfg->program.timezone, stdout, &err) < 0) {
-		log_errorx("dry run: %s", err.msg);
+		log_errorx("%s", err.msg);
 		rc = 1;
 	}
 	dryrun_close(d, db);

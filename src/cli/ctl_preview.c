@@ -121,9 +121,11 @@ compose_weekly(const struct preview_ctx *x, struct buf *eml, struct fb_error *er
 static const char *
 coordinator_of(const struct preview_ctx *x)
 {
+	const char *c = x->f.cfg->feedbackd.coordinator_address;
+
 	if (x->p.organizer != NULL && *x->p.organizer != '\0')
 		return x->p.organizer;
-	return x->f.cfg->feedbackd.coordinator_address;
+	return c != NULL ? c : "";
 }
 
 static int
@@ -278,10 +280,12 @@ pick_member(struct preview_ctx *x, const char *query, struct fb_error *err)
 		char spec[24];
 
 		snprintf(spec, sizeof(spec), "%lld", (long long)l.v[i].id);
-		if (store_member_find(x->f.db, x->p.id, 0, spec, &x->m, err) < 0)
-			i = -1, ctl_error("%s", err->msg);
-		else
+		if (store_member_find(x->f.db, x->p.id, 0, spec, &x->m, err) < 0) {
+			ctl_error("%s", err->msg);
+			i = -1;
+		} else {
 			x->have_member = 1;
+		}
 	}
 	store_member_list_release(&l);
 	return i >= 0 ? CTL_OK : CTL_FAIL;

@@ -13,6 +13,7 @@
 #include "fbtime.h"
 #include "queue.h"
 #include "store_overview.h"
+#include "vocab.h"
 #include "banned.h"
 
 struct dryrun {
@@ -265,7 +266,7 @@ report_outbox(struct dryrun *d, struct db *db, const char *tz, FILE *out, struct
 		if (queue_outbox_get(db, ids.v[i], &rows[i], err) < 0)
 			goto out;
 		buf_release(&rows[i].raw); /* the listing needs no bodies */
-		if (strcmp(rows[i].state, "sent") == 0)
+		if (outbox_state_from_name(rows[i].state) == OUTBOX_SENT)
 			now++;
 		else if (ids.v[i] > d->outbox_last)
 			later++;
@@ -274,21 +275,22 @@ report_outbox(struct dryrun *d, struct db *db, const char *tz, FILE *out, struct
 	}
 	fprintf(out, "Mail that would go now: %zu\n", now);
 	for (size_t i = 0; i < ids.n; i++)
-		if (strcmp(rows[i].state, "sent") == 0)
+		if (outbox_state_from_name(rows[i].state) == OUTBOX_SENT)
 			fprintf(out, "  to %s  %s  %s%s\n", rows[i].recipient, rows[i].kind,
 			    or_dash(rows[i].subject), ids.v[i] > d->outbox_last ? "" :
 			    "  (queued before)");
 	fprintf(out, "Mail queued for later: %zu\n", later);
 	for (size_t i = 0; i < ids.n; i++) {
+		enum outbox_state st = outbox_state_from_name(rows[i].state);
 		char at[32];
 
-		if (strcmp(rows[i].state, "sent") == 0 || ids.v[i] <= d->outbox_last)
+		if (st == OUTBOX_SENT || ids.v[i] <= d->outbox_last)
 			continue;
 		local_time(tz, rows[i].next_attempt_at, at);
 		fprintf(out, "  to %s  %s  %s  (%s, %s %s)\n", rows[i].recipient, rows[i].kind,
 		    or_dash(rows[i].subject), rows[i].state,
-		    strcmp(rows[i].state, "failed") == 0 ? "failed:" : "goes at",
-		    strcmp(rows[i].state, "failed") == 0 ? or_dash(rows[i].last_error) : at);
+		    st == OUTBOX_FAILED ? "failed:" : "goes at",
+		    st == OUTBOX_FAILED ? or_dash(rows[i].last_error) : at);
 	}
 	if (waiting > 0)
 		fprintf(out, "Already in the outbox and still waiting after the pass: %zu "

@@ -8,6 +8,7 @@
 
 #include "store_int.h"
 #include "store_overview.h"
+#include "vocab.h"
 #include "banned.h"
 
 static const char SQL_LAST_IDS[] =
@@ -101,17 +102,6 @@ int
 store_overview_mail(struct db *db, int64_t program_id, struct overview_mail *out,
     struct fb_error *err)
 {
-	static const struct {
-		const char *state;
-		size_t off;
-	} field[] = {
-		{ "queued", offsetof(struct overview_mail, queued) },
-		{ "sending", offsetof(struct overview_mail, sending) },
-		{ "sent", offsetof(struct overview_mail, sent) },
-		{ "retry", offsetof(struct overview_mail, retry) },
-		{ "held", offsetof(struct overview_mail, held) },
-		{ "failed", offsetof(struct overview_mail, failed) },
-	};
 	sqlite3_stmt *st = db_stmt(db, SQL_MAIL, err);
 	struct overview_mail m = { 0, 0, 0, 0, 0, 0 };
 	int rc;
@@ -120,11 +110,17 @@ store_overview_mail(struct db *db, int64_t program_id, struct overview_mail *out
 		return -1;
 	sqlite3_bind_int64(st, 1, program_id);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		const char *state = (const char *)sqlite3_column_text(st, 0);
+		int n = sqlite3_column_int(st, 1);
 
-		for (size_t i = 0; state != NULL && i < sizeof(field) / sizeof(field[0]); i++)
-			if (strcmp(state, field[i].state) == 0)
-				*(int *)(void *)((char *)&m + field[i].off) = sqlite3_column_int(st, 1);
+		switch (outbox_state_from_name((const char *)sqlite3_column_text(st, 0))) {
+		case OUTBOX_QUEUED: m.queued = n; break;
+		case OUTBOX_SENDING: m.sending = n; break;
+		case OUTBOX_SENT: m.sent = n; break;
+		case OUTBOX_RETRY: m.retry = n; break;
+		case OUTBOX_HELD: m.held = n; break;
+		case OUTBOX_FAILED: m.failed = n; break;
+		default: break;
+		}
 	}
 	if (rc != SQLITE_DONE) {
 		db_fail(db, err, "counting the outbox");

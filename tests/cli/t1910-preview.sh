@@ -29,10 +29,21 @@ ctl facilitator add Sales coach@example.nl --name "Carla Coach" >/dev/null 2>&1 
 # parts that are made when a mail is queued are set aside.
 same() {
 	/usr/bin/python3 - "$T/fb.db" "$1" "$2" <<'PY'
-import re, sqlite3, sys
+import os, re, sqlite3, sys
 db, prev, where = sys.argv[1:]
 p = open(prev, 'rb').read()
-rows = [r[0] for r in sqlite3.connect(db).execute("SELECT raw FROM outbox WHERE " + where)]
+if where.startswith("delivered:"):
+    # the files the transport delivered into the outgoing Maildir, its Return-Path aside
+    import glob
+    kind, rcpt = where[len("delivered:"):].split(",")
+    rows = []
+    for f in glob.glob(os.path.join(os.path.dirname(db), "sent", "new", "*")):
+        m = re.sub(rb'\AReturn-Path: .*\r?\n', b'', open(f, 'rb').read())
+        if re.search(rb'(?m)^X-Feedbackd-Kind: ' + kind.encode() + rb'\r?$', m) and \
+                re.search(rb'(?m)^To: .*<' + re.escape(rcpt.encode()) + rb'>', m):
+            rows.append(m)
+else:
+    rows = [r[0] for r in sqlite3.connect(db).execute("SELECT raw FROM outbox WHERE " + where)]
 # The parts made when a mail is queued are set aside: Date, Message-ID, the MIME boundary, the
 # reply token (Reply-To, subject, links) and a new calendar item's UID; base64 bodies (the
 # calendar) are compared decoded and quoted-printable soft line breaks joined, so a token in
@@ -86,6 +97,7 @@ expect_eq "no questionnaire or calendar row" "$(sql 'SELECT (SELECT count(*) FRO
 
 expect_ok "the daemon's pass at the same time" fbd --now $W1
 expect_ok "the nudge it queued is the preview" same "$T/nudge.eml" "kind = 'nudge' AND recipient = 'noor.vos@example.nl'"
+expect_ok "and so is the mail it delivered" same "$T/nudge.eml" "delivered:nudge,noor.vos@example.nl"
 expect_ok "the questionnaire too" same "$T/quest.eml" "kind = 'questionnaire' AND recipient = 'noor.vos@example.nl'"
 expect_ok "and the calendar item" same "$T/moment.eml" "kind = 'moment_invite' AND recipient = 'noor.vos@example.nl'"
 

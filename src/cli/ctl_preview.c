@@ -24,6 +24,7 @@
 #include "measure.h"
 #include "outmail.h"
 #include "plan.h"
+#include "report_progress.h"
 #include "report_send.h"
 #include "schedule.h"
 #include "store.h"
@@ -490,6 +491,9 @@ out:
 		store_facilitator_release(&x.fac);
 	store_program_release(&x.p);
 	outmail_templates_free(tpl);
+	/* the reports' charts drew with cairo, whose fontconfig caches live until given back */
+	if (k->compose == compose_progress || k->compose == compose_evaluation)
+		report_chart_cleanup();
 	return rc;
 }
 

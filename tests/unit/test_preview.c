@@ -27,6 +27,7 @@
 #include "outmail.h"
 #include "plan.h"
 #include "queue.h"
+#include "report_progress.h"
 #include "report_send.h"
 #include "schedule.h"
 #include "store.h"
@@ -332,10 +333,13 @@ main(void)
 {
 	struct CMUnitTest tests[sizeof(cases) / sizeof(cases[0]) + 1];
 	size_t n = 0;
+	int rc;
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
 		tests[n++] = (struct CMUnitTest){ cases[i].name, run_case, NULL, NULL,
 		    (void *)(uintptr_t)&cases[i] };
 	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_preview_nudge_is_the_queued_nudge);
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	rc = cmocka_run_group_tests(tests, NULL, NULL);
+	report_chart_cleanup(); /* the progress report's charts: cairo's fontconfig caches */
+	return rc;
 }

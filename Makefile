@@ -160,7 +160,8 @@ fuzz: fuzz-build
 DEB_BUILD := build-essential pkg-config tzdata libsqlite3-dev libesmtp-dev libetpan-dev libical-dev \
              libinih-dev libcsv-dev libjansson-dev libcmocka-dev libgumbo-dev libsystemd-dev \
              libcairo2-dev libfontconfig-dev libgnutls28-dev libssl-dev libpcre2-dev
-DEB_TEST  := dovecot-imapd postfix python3 python3-aiosmtpd python3-icalendar valgrind clang \
+DEB_TEST  := dovecot-imapd postfix python3 python3-aiosmtpd python3-icalendar python3-jsonschema \
+             valgrind clang \
              libclang-rt-14-dev sqlite3 ca-certificates openssl groff-base man-db systemd
 
 deps:

@@ -144,5 +144,8 @@ int ctl_measure(struct ctl *c, int argc, char **argv);
 int ctl_report(struct ctl *c, int argc, char **argv);
 int ctl_session(struct ctl *c, int argc, char **argv);
 int ctl_calendar(struct ctl *c, int argc, char **argv);
+/* feedbackctl preview (ctl_preview.c) and overview (ctl_overview.c) */
+int ctl_preview(struct ctl *c, int argc, char **argv);
+int ctl_overview(struct ctl *c, int argc, char **argv);
 
 #endif

@@ -35,6 +35,8 @@
 struct daemon_opts {
 	const char *config_path;          /* for reloads; NULL: the built-in defaults */
 	int once;                         /* one pass, then return */
+	int dry_run;                      /* with once: drivers that send and mark nothing, for a
+	                                   * pass on a copy of the database (dryrun.h) */
 	time_t (*clock)(void *arg);       /* "now" */
 	void *clock_arg;
 	volatile sig_atomic_t *stop;      /* set by SIGTERM/SIGINT */

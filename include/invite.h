@@ -67,6 +67,14 @@ int invite_cancel(const struct flow *f, const struct program *p, int64_t id, siz
 int invite_sync(const struct flow *f, const struct program *p, int64_t id, size_t *mails,
     struct fb_error *err);
 
+/* The invitation to session id as addr (name may be NULL; member_id 0 for a facilitator)
+ * gets it when brought in (invite_sync): the current version, or the CANCEL of a cancelled
+ * session; composed into raw_out by the code that queues it, nothing written: `feedbackctl
+ * preview invite`. 0, or -1 with err. */
+int invite_session_mail(const struct flow *f, const struct program *p, int64_t id,
+    const char *addr, const char *name, int64_t member_id, struct buf *raw_out,
+    struct fb_error *err);
+
 /* ---------------------------------------------------------------------------------------------
  * The programme's moments as calendar items (invite_moment.c)
  *
@@ -113,6 +121,14 @@ int invite_moments_sync(const struct flow *f, const struct program *p, const str
  */
 int invite_moments_sweep(const struct flow *f, const struct program *p,
     const struct plan *plan, size_t *mails, struct fb_error *err);
+
+/* The calendar item of moment mo of plan for member m, as invite_moments_sync() mails it
+ * (the REQUEST, or the update when the plan moved it), composed into raw_out, nothing
+ * written: `feedbackctl preview moment-invite`. A new item's UID is random when it goes: the
+ * copy's carries outmail's example token. 0, or -1 with err. */
+int invite_moment_mail(const struct flow *f, const struct program *p, const struct plan *plan,
+    const struct plan_moment *mo, const struct member *m, struct buf *raw_out,
+    struct fb_error *err);
 
 /*
  * Plans that change (feedbackctl program pause / edit / end).

@@ -54,6 +54,10 @@ struct mailbox_settings {
 	int idle;                     /* 1 (default): use IDLE when offered */
 	int timeout;                  /* seconds per network step; 0: 60 */
 	unsigned fetch_batch;         /* UIDs per UID FETCH; 0: 500 */
+	int read_only;                /* 1: change nothing on the server (feedbackd --dry-run):
+	                                 imap opens the folder with EXAMINE, so not even \Recent
+	                                 is taken; callers do not mark_done() (maildir reads only
+	                                 anyway) */
 	size_t max_message_size;      /* larger messages: only their first MAILBOX_HEAD_MAX bytes
 	                                 are read (msg->size tells the whole size); 0: no limit
 	                                 but MAILBOX_MAX_MESSAGE */

@@ -31,6 +31,7 @@
 
 #include <stddef.h>
 
+#include "buf.h"
 #include "fberror.h"
 #include "flow.h"
 #include "plan.h"
@@ -43,6 +44,16 @@ int measure_remind(const struct flow *f, const struct program *p,
     const struct plan_moment *mo, const char *today, size_t *mails, struct fb_error *err);
 int measure_close(const struct flow *f, const struct program *p,
     const struct plan_moment *mo, const char *today, size_t *mails, struct fb_error *err);
+
+/*
+ * The questionnaire of measurement kind ("baseline", ...; reminder 0) or its reminder
+ * (reminder 1) to member m as measure_send() or the reminder would mail it at f->now,
+ * composed into raw_out by the same code, nothing written: `feedbackctl preview`. The close
+ * date is the plan's, for a reminder the measurement's once it was sent, and a reminder
+ * leaves out the questions m answered. 0, or -1 with err.
+ */
+int measure_preview(const struct flow *f, const struct program *p, const char *kind,
+    int reminder, const struct member *m, struct buf *raw_out, struct fb_error *err);
 
 /*
  * Send the reminders of p's open measurements that are owed (their moment in plan is due) and

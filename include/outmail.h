@@ -72,13 +72,16 @@ struct outmail_msg {
 	time_t *goes_at;         /* out, may be NULL: 0 when the message goes now, else when the
 	                          * daily cap lets it go (pace.h) */
 	struct buf *raw_out;     /* NULL: queue it. Else the composed message is appended here
-	                          * and nothing is queued (a copy to look at, such as `report
-	                          * progress --out`'s report.eml); token must be NULL then */
+	                          * and nothing is written to the database (a copy to look at:
+	                          * `report progress --out`'s report.eml, `feedbackctl preview`):
+	                          * a token is then outmail_example_token(), stored nowhere, and
+	                          * the Message-ID and MIME boundaries come from fixed bytes, so
+	                          * the copy of the same mail at the same now is the same bytes */
 };
 
 /*
- * Render, compose and queue m (with m->raw_out: render and compose only). When m->token is
- * set a fresh token is stored (expiring with the programme's follow-up) and written to
+ * Render, compose and queue m (with m->raw_out: render and compose only, see there). When
+ * m->token is set (and no raw_out) a fresh token is stored (expiring with the programme's follow-up) and written to
  * token_out (may be NULL). The per-recipient daily cap of
  * the configuration applies as a rate (pace.h): the row may be held until the window has room,
  * and *m->goes_at says until when. 0, or -1 with err.
@@ -90,6 +93,10 @@ int outmail_queue(const struct flow *f, const struct outmail_msg *m,
  * add`): OUTBOX_AUTOMATIC for calendar events, nudges, reminders, questionnaires and reports,
  * OUTBOX_PERSON for everything else (mail between people, answers to someone's mail). */
 int outmail_priority(const char *kind);
+
+/* The token a copy (outmail_msg.raw_out) carries instead of a fresh one: always the same,
+ * a valid token that is never stored (a reply with it is unknown mail). */
+void outmail_example_token(char out[TOKEN_LEN + 1]);
 
 /* A fresh reply token from the kernel's random bytes into out. 0, or -1 with err when the
  * system has no randomness to give. */

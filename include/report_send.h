@@ -51,6 +51,20 @@ int report_send_progress(const struct flow *f, const struct program *p, int64_t 
 int report_send_progress_eml(const struct flow *f, const struct program *p, int64_t team_id,
     enum report_progress_kind kind, int through_week, struct buf *eml, struct fb_error *err);
 
+/* The weekly report of week `week` as facilitator_id (0: the first facilitator) of team_id (0:
+ * the first team that has one) gets it, composed into eml by the code that queues it, nothing
+ * written (the report token is outmail's example): `feedbackctl preview weekly-report`. An
+ * error when nobody would get it. 0, or -1 with err. */
+int report_send_weekly_eml(const struct flow *f, const struct program *p, int64_t team_id,
+    int week, int64_t facilitator_id, struct buf *eml, struct fb_error *err);
+
+/* The progress or evaluation report of team_id (0: the whole programme, as the coordinator
+ * gets it) as to_addr (to_name may be NULL) gets it, into eml, nothing queued: `feedbackctl
+ * preview progress-report`. 0, or -1 with err. */
+int report_send_progress_eml_to(const struct flow *f, const struct program *p, int64_t team_id,
+    enum report_progress_kind kind, int followup, int through_week, const char *to_addr,
+    const char *to_name, struct buf *eml, struct fb_error *err);
+
 /*
  * The scheduler's handler (schedule.c handler_of) for the moments PLAN_WEEKLY_REPORT,
  * PLAN_PROGRESS_REPORT, PLAN_EVALUATION_REPORT and PLAN_FOLLOWUP_REPORT: runs inside the

@@ -19,14 +19,25 @@
 
 #include <stddef.h>
 
+#include "buf.h"
 #include "fberror.h"
 #include "flow.h"
+#include "store.h"
 
 #define SCHEDULE_STALE (36 * 3600)
 
 struct schedule_stats {
 	size_t moments, skipped, mails;
 };
+
+/*
+ * The nudge of week `week` to member m of p (team: m's team, for the colleagues it names):
+ * queued, or with raw_out composed into it and nothing written (outmail.h). The scheduler's
+ * nudge and `feedbackctl preview nudge` both make it here. 0, or -1 with err.
+ */
+int schedule_nudge_mail(const struct flow *f, const struct program *p, int week,
+    const struct member *m, const struct member_list *team, struct buf *raw_out,
+    struct fb_error *err);
 
 /* One pass over every programme. 0, or -1 with err (what was done stays done). */
 int schedule_pass(const struct flow *f, struct schedule_stats *st, struct fb_error *err);

@@ -33,11 +33,12 @@ const struct tip_set *tipflow_for(const struct tipflow_tips *t, const char *lang
 
 /*
  * Set "tip" in v for member m's nudge of week: the tip already recorded for that week (a nudge
- * made again), else one chosen from the member's figures over weeks 1..week and recorded. The
+ * made again), else one chosen from the member's figures over weeks 1..week and, when record
+ * is set, recorded (a preview chooses the same tip and records nothing). The
  * tips are f->tips, or when NULL read from f->cfg's tips_dir for this call. No tip is left
  * (every one given): "tip" stays unset and the nudge goes without. 0, or -1 with err.
  */
 int tipflow_nudge(const struct flow *f, const struct program *p, const struct member *m,
-    int week, struct template_values *v, struct fb_error *err);
+    int week, int record, struct template_values *v, struct fb_error *err);
 
 #endif

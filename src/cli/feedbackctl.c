@@ -39,6 +39,8 @@ static const char usage[] =
 	"  calendar sync|export                        questionnaire moments in calendars; .ics\n"
 	"  inspect [FILE|-]                            how a raw email is read (no database)\n"
 	"  report weekly|progress|evaluation           facilitators' reports (--send mails them)\n"
+	"  preview KIND --member M                     the mail the daemon would send, before it goes\n"
+	"  overview PROGRAM                            the programme on one screen: week, teams, mail\n"
 	"\n"
 	"Global options:\n"
 	CONFPATH_HELP
@@ -63,6 +65,8 @@ static const struct {
 	{ "report", ctl_report },
 	{ "calendar", ctl_calendar },
 	{ "session", ctl_session },
+	{ "preview", ctl_preview },
+	{ "overview", ctl_overview },
 };
 
 /* Take the global options out of argv (in place); returns the new argc, or -1 on a bad one. */

@@ -12,6 +12,7 @@
 #include "config.h"
 #include "confpath.h"
 #include "daemon.h"
+#include "dryrun.h"
 #include "flow.h"
 #include "invite.h"
 #include "log.h"
@@ -58,6 +59,7 @@ struct state {
 	int db_unwritable;       /* the outage is a database that cannot write (disk full) */
 	int need_recover;        /* requeue what a stopped send left 'sending' */
 	struct mailflow_unrecorded unrecorded; /* accepted, 'sent' not yet committed (mailflow.h) */
+	int dry_run;             /* drivers that change nothing (dryrun.h) */
 };
 
 static int
@@ -144,6 +146,13 @@ state_configure(struct state *s, struct config *cfg)
 	s->ms.max_message_size = (size_t)cfg->feedbackd.max_message_size;
 	s->tdrv = transport_driver_for(s->ts.kind);
 	s->mdrv = mailbox_driver_for(s->ms.kind);
+	if (s->dry_run) {
+		/* Read as configured, but mark nothing, create no folder, send nothing. */
+		s->tdrv = dryrun_transport();
+		s->mdrv = dryrun_mailbox(s->mdrv);
+		s->ms.read_only = 1;
+		s->ms.processed_folder = NULL;
+	}
 	buf_reset(&s->mailbox_name);
 	if (s->mdrv->name_of(&s->ms, &s->mailbox_name) < 0) {
 		log_errorx("out of memory");
@@ -540,6 +549,7 @@ daemon_run(struct config **cfg, struct db *db, const struct daemon_opts *o)
 	buf_init(&s.out_password);
 	buf_init(&s.in_password);
 	buf_init(&s.mailbox_name);
+	s.dry_run = o->dry_run;
 	if (state_configure(&s, *cfg) < 0) {
 		rc = 1;
 		goto out;

@@ -20,6 +20,7 @@
 #include "daemon.h"
 #include "daemon_lock.h"
 #include "db.h"
+#include "dryrun.h"
 #include "fbtime.h"
 #include "log.h"
 #include "outmail.h"
@@ -29,8 +30,8 @@
 #include "banned.h"
 
 static const char usage[] =
-	"usage: feedbackd [-c FILE] [--foreground] [--once] [--now TIME] [--check-config]\n"
-	"                 [--log-level LEVEL]\n"
+	"usage: feedbackd [-c FILE] [--foreground] [--once [--dry-run]] [--now TIME]\n"
+	"                 [--check-config] [--log-level LEVEL]\n"
 	"\n"
 	"Runs the feedback programmes of the database named in the configuration: sends what is\n"
 	"due, reads replies, and sleeps until the next moment.\n"
@@ -38,6 +39,8 @@ static const char usage[] =
 	CONFPATH_HELP
 	"  --check-config      validate the configuration, print it (secrets masked), exit\n"
 	"  --once              do one pass (send, read, apply) and exit\n"
+	"  --dry-run           with --once: list what the pass would send and apply, on a copy\n"
+	"                      of the database; send nothing, change nothing, move no mail\n"
 	"  --now TIME          run at TIME instead of the clock (ISO 8601; with --once)\n"
 	"  --foreground        stay in the foreground (the default; systemd runs it so)\n"
 	"  --log-level LEVEL   error, warning, info or debug (overrides the configuration)\n"
@@ -108,6 +111,7 @@ struct options {
 	const char *now;
 	const char *log_level;
 	int once;
+	int dry_run;
 	int check;
 };
 
@@ -118,6 +122,7 @@ parse_options(int argc, char **argv, struct options *o)
 		{ "config", required_argument, NULL, 'c' },
 		{ "check-config", no_argument, NULL, 'C' },
 		{ "once", no_argument, NULL, 'o' },
+		{ "dry-run", no_argument, NULL, 'D' },
 		{ "now", required_argument, NULL, 'n' },
 		{ "foreground", no_argument, NULL, 'f' },
 		{ "log-level", required_argument, NULL, 'l' },
@@ -131,12 +136,17 @@ parse_options(int argc, char **argv, struct options *o)
 		case 'c': o->config = optarg; break;
 		case 'C': o->check = 1; break;
 		case 'o': o->once = 1; break;
+		case 'D': o->dry_run = 1; break;
 		case 'n': o->now = optarg; break;
 		case 'f': break;
 		case 'l': o->log_level = optarg; break;
 		case 'h': fputs(usage, stdout); exit(0);
 		default: fputs(usage, stderr); return -1;
 		}
+	}
+	if (o->dry_run && !o->once) {
+		fprintf(stderr, "feedbackd: --dry-run needs --once (a dry run is one pass)\n");
+		return -1;
 	}
 	if (optind != argc) {
 		fprintf(stderr, "feedbackd: unexpected argument \"%s\"\n%s", argv[optind], usage);
@@ -192,6 +202,53 @@ take_lock(const struct config *cfg)
 		log_errorx("%s", err.msg);
 	buf_release(&path);
 	return l;
+}
+
+/*
+ * --once --dry-run: the pass on a copy (dryrun.h), then its listing on stdout. No lock: it
+ * writes nothing a running daemon could be disturbed by, so it may run beside one.
+ */
+static int
+dry_run(struct config *cfg, const struct options *o, time_t now)
+{
+	static volatile sig_atomic_t never;
+	struct fb_error err;
+	struct db *db = NULL;
+	struct dryrun *d = dryrun_open(cfg->feedbackd.database, &db, &err);
+	int rc;
+
+	/* What the passes log ("outbox: 37 sent") happened to the copy: say so on every line. */
+	log_init("feedbackd (dry run)", log_get_level());
+	if (d == NULL) {
+		log_errorx("%s", err.msg);
+		config_free(cfg);
+		return 1;
+	}
+	install_signals();
+	{
+		struct daemon_opts dopt = {
+			.config_path = o->config,
+			.once = 1,
+			.dry_run = 1,
+			.clock = o->now ? clock_simulated : clock_real,
+			.clock_arg = &now,
+			.stop = &stop_requested,
+			.reload = &never,
+			.wake = &wake_requested,
+		};
+
+		clock_start = monotonic_seconds();
+		rc = daemon_run(&cfg, db, &dopt);
+	}
+	if (rc == 0 && dryrun_report(d, db, cfg->program.timezone, stdout, &err) < 0) {
+		log_errorx("%s", err.msg);
+		rc = 1;
+	}
+	dryrun_close(d, db);
+	config_free(cfg);
+	fbtime_cleanup();
+	report_chart_cleanup();
+	return rc;
 }
 
 int
@@ -269,6 +326,8 @@ main(int argc, char **argv)
 	} else {
 		now = time(NULL);
 	}
+	if (o.dry_run)
+		return dry_run(cfg, &o, now);
 	lock = take_lock(cfg);
 	if (lock == NULL) {
 		config_free(cfg);

@@ -88,11 +88,13 @@ invite_session_words(const struct flow *f, const struct program *p, const struct
 	return rc;
 }
 
-/* One message: kind (invite | invite_update | invite_cancel) with its calendar. */
+/* One message: kind (invite | invite_update | invite_cancel) with its calendar; queued, or
+ * with raw_out only composed into it (outmail.h). */
 static int
-send_one(const struct flow *f, const struct program *p, const struct session *s,
+compose_one(const struct flow *f, const struct program *p, const struct session *s,
     const struct session *old, const char *kind, enum itip_method method, const char *addr,
-    const char *name, int64_t member_id, size_t *mails, struct fb_error *err)
+    const char *name, int64_t member_id, size_t *mails, struct buf *raw_out,
+    struct fb_error *err)
 {
 	struct template_values *v = template_values_new();
 	struct template_output o;
@@ -143,6 +145,7 @@ send_one(const struct flow *f, const struct program *p, const struct session *s,
 		.from_addr = invite_organizer(f, p),
 		.calendar = ics.data,
 		.calendar_method = itip_method_name(method),
+		.raw_out = raw_out,
 	};
 	if (outmail_queue(f, &m, NULL, err) < 0)
 		goto out;
@@ -155,6 +158,14 @@ out:
 	template_values_free(v);
 	buf_release(&ics);
 	return rc;
+}
+
+static int
+send_one(const struct flow *f, const struct program *p, const struct session *s,
+    const struct session *old, const char *kind, enum itip_method method, const char *addr,
+    const char *name, int64_t member_id, size_t *mails, struct fb_error *err)
+{
+	return compose_one(f, p, s, old, kind, method, addr, name, member_id, mails, NULL, err);
 }
 
 /* ---- who is invited ---------------------------------------------------------------------------- */
@@ -549,5 +560,22 @@ invite_refresh_organizer(const struct flow *f, size_t *changed, struct fb_error 
 			store_program_release(&p);
 		free(v);
 	}
+	return rc;
+}
+
+int
+invite_session_mail(const struct flow *f, const struct program *p, int64_t id, const char *addr,
+    const char *name, int64_t member_id, struct buf *raw_out, struct fb_error *err)
+{
+	struct session s;
+	size_t mails = 0;
+	int cancelled, rc;
+
+	if (session_of(f, p, id, &s, err) < 0)
+		return -1;
+	cancelled = session_status_from_name(s.status) == SESSION_CANCELLED;
+	rc = compose_one(f, p, &s, NULL, cancelled ? "invite_cancel" : "invite",
+	    cancelled ? ITIP_CANCEL : ITIP_REQUEST, addr, name, member_id, &mails, raw_out, err);
+	store_session_release(&s);
 	return rc;
 }

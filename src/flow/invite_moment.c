@@ -65,6 +65,7 @@ struct moment_msg {
 	time_t old_at;          /* the time sent before, for an update; 0 otherwise */
 	enum itip_method method;
 	int completed;          /* a reminder's CANCEL because the questionnaire is complete */
+	struct buf *raw_out;    /* NULL: queue it; else compose it into raw_out (outmail.h) */
 };
 
 static int
@@ -172,6 +173,7 @@ send_moment(const struct flow *f, const struct program *p, const struct moment_m
 		.from_addr = invite_organizer(f, p),
 		.calendar = ics.data,
 		.calendar_method = itip_method_name(mm->method),
+		.raw_out = mm->raw_out,
 	};
 	if (outmail_queue(f, &msg, NULL, err) < 0)
 		goto out;
@@ -256,7 +258,7 @@ sync_one(const struct flow *f, const struct program *p, const struct plan *plan,
     size_t *mails, struct fb_error *err)
 {
 	struct calendar_item *it = item_of(items, m->id, mo->key);
-	struct moment_msg mm = { plan, mo, m, NULL, 0, ITIP_REQUEST, 0 };
+	struct moment_msg mm = { plan, mo, m, NULL, 0, ITIP_REQUEST, 0, NULL };
 	int want, completed;
 
 	if (m->undeliverable_at != 0 || m->complained_at != 0)
@@ -417,7 +419,7 @@ invite_moments_cancel_from(const struct flow *f, const struct program *p,
 		struct calendar_item *it = &l.v[i];
 		const struct plan_moment *mo = plan_find(plan, it->moment_key);
 		const struct member *m = member_of(&ml, it->member_id);
-		struct moment_msg mm = { plan, mo, m, it, 0, ITIP_CANCEL, 0 };
+		struct moment_msg mm = { plan, mo, m, it, 0, ITIP_CANCEL, 0, NULL };
 
 		if (session_status_from_name(it->status) != SESSION_CONFIRMED ||
 		    it->starts_at < from || mo == NULL || m == NULL)
@@ -436,5 +438,44 @@ invite_moments_cancel_from(const struct flow *f, const struct program *p,
 out:
 	store_calendar_list_release(&l);
 	store_member_list_release(&ml);
+	return rc;
+}
+
+int
+invite_moment_mail(const struct flow *f, const struct program *p, const struct plan *plan,
+    const struct plan_moment *mo, const struct member *m, struct buf *raw_out,
+    struct fb_error *err)
+{
+	struct calendar_item_list items = { 0 };
+	struct calendar_item fresh = { 0 }, *it;
+	struct moment_msg mm = { plan, mo, m, NULL, 0, ITIP_REQUEST, 0, raw_out };
+	char tok[TOKEN_LEN + 1];
+	struct buf uid = BUF_INIT;
+	size_t mails = 0;
+	int rc = -1;
+
+	if (store_calendar_list(f->db, p->id, m->id, &items, err) < 0)
+		return -1;
+	if ((it = item_of(&items, m->id, mo->key)) == NULL) {
+		/* the UID sync_one() makes is random: the copy shows the example token in it */
+		outmail_example_token(tok);
+		if (buf_addf(&uid, "moment-%s@%s", tok, f->cfg->feedbackd.domain) < 0) {
+			fb_error_set(err, "out of memory");
+			goto out;
+		}
+		fresh.uid = uid.data;
+		fresh.starts_at = mo->at;
+		it = &fresh;
+	} else if (it->starts_at != mo->at) {
+		/* what sync_one() sends when the plan moved the moment: the update */
+		mm.old_at = it->starts_at;
+		it->starts_at = mo->at;
+		it->sequence++;
+	}
+	mm.it = it;
+	rc = send_moment(f, p, &mm, &mails, err);
+out:
+	buf_release(&uid);
+	store_calendar_list_release(&items);
 	return rc;
 }

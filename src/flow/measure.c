@@ -130,7 +130,8 @@ may_mail(const struct flow *f, const struct member *m, const char *today, struct
 static int
 mail_questionnaire(const struct flow *f, const struct program *p, const struct member *m,
     const char *kind, int64_t qid, const struct questionnaire *q,
-    const unsigned char *answered, int nanswered, time_t closes_at, struct fb_error *err)
+    const unsigned char *answered, int nanswered, time_t closes_at, struct buf *raw_out,
+    struct fb_error *err)
 {
 	struct template_values *v = template_values_new();
 	struct outmail_token t = { PURPOSE_QUESTIONNAIRE, m->id, 0, qid };
@@ -138,7 +139,7 @@ mail_questionnaire(const struct flow *f, const struct program *p, const struct m
 	struct outmail_msg msg = {
 		.kind = kind, .program = p, .lang = m->language, .to_addr = m->address,
 		.to_name = m->name, .member_id = m->id, .token = &t, .values = v,
-		.prepare = measure_prepare, .prepare_arg = &mq,
+		.prepare = measure_prepare, .prepare_arg = &mq, .raw_out = raw_out,
 	};
 	char close[11];
 	int rc = -1;
@@ -198,7 +199,7 @@ measure_send(const struct flow *f, const struct program *p, const struct plan_mo
 			goto out;
 		if (ok == 1)
 			continue; /* sent before */
-		if (mail_questionnaire(f, p, m, "questionnaire", qid, q, NULL, 0, close->at,
+		if (mail_questionnaire(f, p, m, "questionnaire", qid, q, NULL, 0, close->at, NULL,
 		    err) < 0)
 			goto out;
 		(*mails)++;
@@ -208,6 +209,65 @@ out:
 	questionnaire_release(&cache[0]);
 	questionnaire_release(&cache[1]);
 	store_member_list_release(&ml);
+	plan_release(&plan);
+	return rc;
+}
+
+int
+measure_preview(const struct flow *f, const struct program *p, const char *kind, int reminder,
+    const struct member *m, struct buf *raw_out, struct fb_error *err)
+{
+	struct questionnaire cache[2] = { QUESTIONNAIRE_INIT, QUESTIONNAIRE_INIT };
+	struct plan plan = PLAN_INIT;
+	struct questionnaire_list ql = { 0 };
+	struct answer_list al = { 0 };
+	unsigned char answered[QUESTIONNAIRE_MAX_NUMBER + 1];
+	const struct plan_moment *close;
+	const struct questionnaire *q;
+	struct measurement_row mr;
+	time_t closes_at;
+	int64_t qid = 0;
+	char key[48];
+	int rc = -1;
+
+	memset(answered, 0, sizeof(answered));
+	if (flow_plan(f, p, &plan, err) < 0)
+		goto out;
+	snprintf(key, sizeof(key), "close:%s", kind);
+	if ((close = plan_find(&plan, key)) == NULL) {
+		fb_error_set(err, "the plan of %s has no %s questionnaire", p->name, kind);
+		goto out;
+	}
+	closes_at = close->at;
+	/* As remind() sees it: the stored close and what m answered so far. */
+	if (reminder && (rc = store_measurement_get(f->db, p->id, kind, &mr, err)) <= 0) {
+		if (rc < 0 || store_questionnaire_incomplete(f->db, mr.id, &ql, err) < 0) {
+			rc = -1;
+			goto out;
+		}
+		closes_at = mr.closes_at;
+		for (size_t i = 0; i < ql.n; i++)
+			if (ql.v[i].member_id == m->id)
+				qid = ql.v[i].id;
+		if (qid > 0 && store_answer_current(f->db, qid, &al, err) < 0) {
+			rc = -1;
+			goto out;
+		}
+		for (size_t k = 0; k < al.n; k++)
+			if (al.v[k].question <= QUESTIONNAIRE_MAX_NUMBER)
+				answered[al.v[k].question] = 1;
+	}
+	rc = -1;
+	if ((q = questions_for(f, m->language ? m->language : p->language, kind, cache,
+	    err)) == NULL)
+		goto out;
+	rc = mail_questionnaire(f, p, m, reminder ? "questionnaire_reminder" : "questionnaire",
+	    qid, q, reminder ? answered : NULL, (int)al.n, closes_at, raw_out, err);
+out:
+	questionnaire_release(&cache[0]);
+	questionnaire_release(&cache[1]);
+	store_answer_list_release(&al);
+	store_questionnaire_list_release(&ql);
 	plan_release(&plan);
 	return rc;
 }
@@ -346,7 +406,7 @@ remind(const struct flow *f, const struct program *p, const char *kind, int owed
 			if (al.v[k].question <= QUESTIONNAIRE_MAX_NUMBER)
 				answered[al.v[k].question] = 1;
 		ok = mail_questionnaire(f, p, &m, "questionnaire_reminder", qr->id, q, answered,
-		    (int)al.n, mr.closes_at, err);
+		    (int)al.n, mr.closes_at, NULL, err);
 		store_answer_list_release(&al);
 		store_member_release(&m);
 		if (ok < 0 || store_questionnaire_reminded(f->db, qr->id, owed, f->now, err) < 0)

@@ -277,6 +277,23 @@ outmail_token_new(char out[TOKEN_LEN + 1], struct fb_error *err)
 	return 0;
 }
 
+/* The fixed "random" bytes of a copy (raw_out): a copy made twice is the same copy. */
+static void
+example_bytes(unsigned char *out, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		out[i] = (unsigned char)(0x5a ^ (i * 37));
+}
+
+void
+outmail_example_token(char out[TOKEN_LEN + 1])
+{
+	unsigned char rnd[TOKEN_RANDOM_BYTES];
+
+	example_bytes(rnd, sizeof(rnd));
+	token_new(out, rnd);
+}
+
 int
 outmail_verp(const char *bounce_address, char token_out[TOKEN_LEN + 1], struct buf *out,
     struct fb_error *err)
@@ -304,12 +321,12 @@ outmail_queue(const struct flow *f, const struct outmail_msg *m,
 	int rc = -1;
 
 	template_output_init(&o);
-	if (m->raw_out != NULL && m->token != NULL)
-		return fb_error_set(err, "%s: a token is only made for a message that is queued",
-		    m->kind);
-	/* The token first: what is rendered may need the reply address (prepare). */
+	/* The token first: what is rendered may need the reply address (prepare). A copy gets
+	 * the example token, stored nowhere: it answers nothing. */
 	if (m->token != NULL) {
-		if (outmail_token_new(token, err) < 0 ||
+		if (m->raw_out != NULL)
+			outmail_example_token(token);
+		else if (outmail_token_new(token, err) < 0 ||
 		    token_store(f, m->program, m->token, token, err) < 0)
 			goto out;
 		if (plus_address(fc->reply_address, token, &reply_to) < 0)
@@ -328,7 +345,9 @@ outmail_queue(const struct flow *f, const struct outmail_msg *m,
 	/* One read of the kernel's randomness for the Message-ID's token and bits and the
 	 * boundary: compose, token and the id take them as input. */
 	char idtok[TOKEN_LEN + 1];
-	if (fbrandom_bytes(rnd, sizeof(rnd), err) < 0)
+	if (m->raw_out != NULL)
+		example_bytes(rnd, sizeof(rnd)); /* a copy: the same bytes every time */
+	else if (fbrandom_bytes(rnd, sizeof(rnd), err) < 0)
 		goto out;
 	if (m->token == NULL)
 		token_new(idtok, rnd + COMPOSE_RANDOM_BYTES);

@@ -82,10 +82,12 @@ report_mail_queue(const struct flow *f, const struct program *p, const struct re
 
 /* ---- weekly ------------------------------------------------------------------------------------ */
 
-/* One team's weekly report to each of its facilitators. */
+/* One team's weekly report to each of its facilitators; with eml, only facilitator only's
+ * (0: the first), composed into eml and not queued. */
 static int
 weekly_team(const struct flow *f, const struct program *p, struct report_set *set,
-    struct report_data *rd, int week, size_t *mails, struct fb_error *err)
+    struct report_data *rd, int week, int64_t only, struct buf *eml, size_t *mails,
+    struct fb_error *err)
 {
 	struct facilitator_list fl = { 0 };
 	struct recipient *to = NULL;
@@ -112,17 +114,20 @@ weekly_team(const struct flow *f, const struct program *p, struct report_set *se
 		fb_error_set(err, "out of memory");
 		goto out;
 	}
+	size_t nto = 0;
 	for (size_t i = 0; i < fl.n; i++) {
-		to[i].addr = fl.v[i].address;
-		to[i].name = fl.v[i].name;
-		to[i].facilitator_id = fl.v[i].id;
+		if (eml != NULL && only > 0 && fl.v[i].id != only)
+			continue;
+		to[nto].addr = fl.v[i].address;
+		to[nto].name = fl.v[i].name;
+		to[nto++].facilitator_id = fl.v[i].id;
 	}
 	struct report_mail rm = {
 		.kind = "weekly_report", .team = rd->team_name, .team_id = rd->team_id, .week = week,
 		.variant = "samples", .variant_value = samples > 0 ? "1" : NULL,
-		.text = text.data, .html = html.data,
+		.text = text.data, .html = html.data, .eml = eml,
 	};
-	rc = report_mail_queue(f, p, &rm, to, fl.n, mails, err);
+	rc = report_mail_queue(f, p, &rm, to, nto, mails, err);
 out:
 	free(to);
 	report_release(&rep);
@@ -145,8 +150,30 @@ report_send_weekly(const struct flow *f, const struct program *p, int64_t team_i
 	if (store_report_weekly_load(f->db, p, team_id, week, f->now, &set, err) < 0)
 		return -1;
 	for (size_t i = 0; i < set.n && rc == 0; i++)
-		rc = weekly_team(f, p, &set, &set.teams[i], week, mails, err);
+		rc = weekly_team(f, p, &set, &set.teams[i], week, 0, NULL, mails, err);
 	store_report_set_release(&set);
+	return rc;
+}
+
+int
+report_send_weekly_eml(const struct flow *f, const struct program *p, int64_t team_id, int week,
+    int64_t facilitator_id, struct buf *eml, struct fb_error *err)
+{
+	struct report_set set = REPORT_SET_INIT;
+	size_t mails = 0;
+	int rc = 0;
+
+	if (week < 1 || week > p->weeks)
+		return fb_error_set(err, "week %d: programme %s has weeks 1 to %d", week, p->name,
+		    p->weeks);
+	if (store_report_weekly_load(f->db, p, team_id, week, f->now, &set, err) < 0)
+		return -1;
+	for (size_t i = 0; i < set.n && rc == 0 && mails == 0; i++)
+		rc = weekly_team(f, p, &set, &set.teams[i], week, facilitator_id, eml, &mails, err);
+	store_report_set_release(&set);
+	if (rc == 0 && mails == 0)
+		return fb_error_set(err, "the weekly report of week %d goes to nobody: the team has "
+		    "no facilitator (feedbackctl facilitator add)", week);
 	return rc;
 }
 
@@ -298,6 +325,25 @@ report_send_progress(const struct flow *f, const struct program *p, int64_t team
 		    NULL, err);
 	store_team_list_release(&tl);
 	return rc;
+}
+
+int
+report_send_progress_eml_to(const struct flow *f, const struct program *p, int64_t team_id,
+    enum report_progress_kind kind, int followup, int through_week, const char *to_addr,
+    const char *to_name, struct buf *eml, struct fb_error *err)
+{
+	struct recipient r = { to_addr, to_name ? to_name : "", 0 };
+	size_t mails = 0;
+
+	if (through_week < 1 || through_week > p->weeks)
+		return fb_error_set(err, "week %d: programme %s has weeks 1 to %d", through_week,
+		    p->name, p->weeks);
+	if (progress_for(f, p, team_id, kind, followup, through_week, &r, 1, &mails, eml, err) < 0)
+		return -1;
+	if (mails == 0)
+		return fb_error_set(err, "no report: nobody in %s yet", team_id > 0 ? "the team" :
+		    "the programme");
+	return 0;
 }
 
 int

@@ -18,9 +18,10 @@
 
 /* ---- the weekly nudge ------------------------------------------------------------------------- */
 
-static int
-nudge_member(const struct flow *f, const struct program *p, const struct plan_moment *mo,
-    const struct member *m, const struct member_list *team, struct fb_error *err)
+int
+schedule_nudge_mail(const struct flow *f, const struct program *p, int week,
+    const struct member *m, const struct member_list *team, struct buf *raw_out,
+    struct fb_error *err)
 {
 	struct feedback_counts n;
 	struct template_values *v = template_values_new();
@@ -28,15 +29,16 @@ nudge_member(const struct flow *f, const struct program *p, const struct plan_mo
 	struct outmail_msg msg = {
 		.kind = "nudge", .program = p, .lang = m->language, .to_addr = m->address,
 		.to_name = m->name, .member_id = m->id, .token = &t, .values = v,
+		.raw_out = raw_out,
 	};
 	const char *example = NULL;
 	int rc = -1;
 
 	if (v == NULL)
 		return fb_error_set(err, "out of memory");
-	if (store_member_counts(f->db, m->id, 1, mo->week, &n, err) < 0)
+	if (store_member_counts(f->db, m->id, 1, week, &n, err) < 0)
 		goto out;
-	if (template_set(v, "name", m->name) < 0 || template_setf(v, "week", "%d", mo->week) < 0 ||
+	if (template_set(v, "name", m->name) < 0 || template_setf(v, "week", "%d", week) < 0 ||
 	    template_setf(v, "weeks", "%d", p->weeks) < 0 ||
 	    template_setf(v, "given", "%d", n.given) < 0 ||
 	    template_setf(v, "received", "%d", n.received) < 0 ||
@@ -56,7 +58,7 @@ nudge_member(const struct flow *f, const struct program *p, const struct plan_mo
 	}
 	if (template_set(v, "example", example ? example : "") < 0)
 		goto oom;
-	if (tipflow_nudge(f, p, m, mo->week, v, err) < 0)
+	if (tipflow_nudge(f, p, m, week, raw_out == NULL, v, err) < 0)
 		goto out;
 	rc = outmail_queue(f, &msg, NULL, err);
 	goto out;
@@ -96,7 +98,7 @@ do_nudge(const struct flow *f, const struct program *p, const struct plan_moment
 			}
 			if (away)
 				continue;
-			rc = nudge_member(f, p, mo, m, &ml, err);
+			rc = schedule_nudge_mail(f, p, mo->week, m, &ml, NULL, err);
 			if (rc == 0)
 				(*mails)++;
 		}

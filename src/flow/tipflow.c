@@ -113,7 +113,7 @@ figures(const struct flow *f, const struct member *m, int week, struct tip_figur
 
 static int
 choose(const struct flow *f, const struct tip_set *set, const struct member *m, int week,
-    struct template_values *v, struct fb_error *err)
+    int record, struct template_values *v, struct fb_error *err)
 {
 	struct store_tip_list given = { 0 };
 	const char **ids = NULL;
@@ -145,7 +145,8 @@ choose(const struct flow *f, const struct tip_set *set, const struct member *m, 
 		rc = 0;
 		goto out;
 	}
-	if (store_tip_add(f->db, m->id, week, t->id, tip_pattern_name(pat), f->now, err) < 0)
+	if (record &&
+	    store_tip_add(f->db, m->id, week, t->id, tip_pattern_name(pat), f->now, err) < 0)
 		goto out;
 	if (template_set(v, "tip", t->text) < 0) {
 		fb_error_set(err, "out of memory");
@@ -160,7 +161,7 @@ out:
 
 int
 tipflow_nudge(const struct flow *f, const struct program *p, const struct member *m,
-    int week, struct template_values *v, struct fb_error *err)
+    int week, int record, struct template_values *v, struct fb_error *err)
 {
 	struct tipflow_tips own = TIPFLOW_TIPS_INIT;
 	const struct tipflow_tips *tips = f->tips;
@@ -172,7 +173,7 @@ tipflow_nudge(const struct flow *f, const struct program *p, const struct member
 			return -1;
 		tips = &own;
 	}
-	rc = choose(f, tipflow_for(tips, lang), m, week, v, err);
+	rc = choose(f, tipflow_for(tips, lang), m, week, record, v, err);
 	tipflow_release(&own);
 	return rc;
 }

@@ -74,6 +74,7 @@ struct mailbox {
 	struct tls_conn *conn;   /* owned by libetpan's stream (freed through low_free) */
 	int has_move, has_uidplus, has_idle;
 	int broken;
+	int read_only;           /* EXAMINE, and no processed folder made (mailbox_settings) */
 	uint32_t uidvalidity;
 	uint32_t uidnext;
 	uint32_t exists_expected;  /* EXISTS without new mail: see wait() at the top */
@@ -210,10 +211,12 @@ read_capabilities(struct mailbox *mb)
 static int
 select_folder(struct mailbox *mb, struct fb_error *err)
 {
-	int r = mailimap_select(mb->imap, mb->folder);
+	/* EXAMINE for a mailbox that must stay as it is: SELECT would take \Recent. */
+	int r = mb->read_only ? mailimap_examine(mb->imap, mb->folder) :
+	    mailimap_select(mb->imap, mb->folder);
 
 	if (r != MAILIMAP_NO_ERROR)
-		return imap_fail(mb, r, "SELECT", err);
+		return imap_fail(mb, r, mb->read_only ? "EXAMINE" : "SELECT", err);
 	if (mb->imap->imap_selection_info == NULL || mb->imap->imap_selection_info->sel_uidvalidity == 0)
 		return fb_error_set(err, "IMAP %s: folder %s has no UIDVALIDITY", mb->peer, mb->folder);
 	mb->uidvalidity = mb->imap->imap_selection_info->sel_uidvalidity;
@@ -293,6 +296,7 @@ imap_open(const struct mailbox_settings *s, struct fb_error *err)
 		goto fail;
 	}
 	mb->verify = s->verify;
+	mb->read_only = s->read_only;
 	mb->use_idle = s->idle;
 	mb->timeout = s->timeout > 0 ? s->timeout : 60;
 	mb->batch = s->fetch_batch > 0 ? s->fetch_batch : 500;
@@ -374,7 +378,7 @@ imap_open(const struct mailbox_settings *s, struct fb_error *err)
 	read_capabilities(mb);
 	if (select_folder(mb, err) < 0)
 		goto fail;
-	if (mb->processed_folder != NULL) {
+	if (mb->processed_folder != NULL && !mb->read_only) {
 		/* Create it if missing; "already exists" is the usual answer and fine. */
 		r = mailimap_create(mb->imap, mb->processed_folder);
 		if (r == MAILIMAP_ERROR_STREAM) {

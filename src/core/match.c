@@ -312,8 +312,10 @@ match_colleague(const struct match_candidate *c, size_t n, const char *query,
 				left = nn - nq;
 			}
 		}
-		if ((got = take_unique(r, MATCH_FUZZY, (int)(left > 99 ? 99 : left))) >= 0)
+		if ((got = take_unique(r, MATCH_FUZZY, (int)(left > 99 ? 99 : left))) >= 0) {
+			r->prefix = 1;
 			return (enum match_how)got;
+		}
 	}
 
 	suggest(c, n, q, nq, r);

@@ -307,6 +307,15 @@ outmail_queue(const struct flow *f, const struct outmail_msg *m,
 	if (m->raw_out != NULL && m->token != NULL)
 		return fb_error_set(err, "%s: a token is only made for a message that is queued",
 		    m->kind);
+	/* A member who left gets no mail of any kind, whichever path made it, but the
+	 * cancellation of what they were invited to (their calendar must not keep it). */
+	if (m->raw_out == NULL && m->member_id > 0 && strcmp(m->kind, "invite_cancel") != 0 &&
+	    strcmp(m->kind, "moment_cancel") != 0) {
+		int active = store_member_active(f->db, m->member_id, err);
+
+		if (active <= 0)
+			return active;
+	}
 	/* The token first: what is rendered may need the reply address (prepare). */
 	if (m->token != NULL) {
 		if (outmail_token_new(token, err) < 0 ||

@@ -373,6 +373,14 @@ static const char MIGRATION_BOUNCE[] =
 ");"
 "CREATE INDEX bounce_address ON bounce(address, at);";
 
+/*
+ * A member who leaves the programme (feedbackctl member remove) keeps their row, addresses and
+ * history (status 'left', counts stay right); left_at says when, so a report of a week before
+ * it still shows them as they were.
+ */
+static const char MIGRATION_MEMBER_LEFT[] =
+"ALTER TABLE member ADD COLUMN left_at INTEGER;";
+
 static const char *const migrations[] = {
 	MIGRATION_1,
 	MIGRATION_2,
@@ -381,6 +389,7 @@ static const char *const migrations[] = {
 	MIGRATION_COMPLAINT,
 	MIGRATION_CAP,
 	MIGRATION_BOUNCE,
+	MIGRATION_MEMBER_LEFT,
 };
 
 int

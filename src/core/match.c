@@ -313,7 +313,7 @@ match_colleague(const struct match_candidate *c, size_t n, const char *query,
 			}
 		}
 		if ((got = take_unique(r, MATCH_FUZZY, (int)(left > 99 ? 99 : left))) >= 0) {
-			r->prefix = 1;
+			r->prefix = got == MATCH_FUZZY;
 			return (enum match_how)got;
 		}
 	}

@@ -34,9 +34,10 @@ const struct template_spec outmail_specs[] = {
 	{ "request_sent", N("name", "topic", "asked", "asked.name", "asked.typo", "asked.goes_date",
 	    "asked.goes_time", "waiting", "problems",
 	    "problems.query", "problems.unknown", "problems.ambiguous", "problems.candidates",
-	    "problems.self", "colleagues", "colleagues.name") },
+	    "problems.self", "problems.left", "colleagues", "colleagues.name") },
 	{ "who", N("name", "example", "problems", "problems.query", "problems.unknown",
-	    "problems.ambiguous", "problems.candidates", "problems.self", "colleagues",
+	    "problems.ambiguous", "problems.candidates", "problems.self", "problems.left",
+	    "colleagues",
 	    "colleagues.name", "quoted", "text") },
 	/* A reply that was only the quoted mail (apply_feedback.c). */
 	{ "nothing_written", N("name", "form_bkc", "form_ask") },

@@ -87,6 +87,10 @@ ctl_member_update(struct ctl *c, int argc, char **argv)
 		return ctl_error("--name: the member needs a name");
 	if (address != NULL && addr_parse(address, &addr, NULL, &err) < 0)
 		return ctl_error("--address %s: %s", address, err.msg);
+	/* As the store keeps it (and compares it). */
+	for (size_t i = 0; i < addr.len; i++)
+		if (addr.data[i] >= 'A' && addr.data[i] <= 'Z')
+			addr.data[i] = (char)(addr.data[i] - 'A' + 'a');
 	if (ctl_member_check_fields(tz && *tz ? tz : NULL, lang && *lang ? lang : NULL,
 	    &err) < 0) {
 		buf_release(&addr);

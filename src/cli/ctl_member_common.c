@@ -145,16 +145,16 @@ ctl_member_pick(struct ctl *c, int64_t program_id, const char *spec, int exact,
 			rc = CTL_OK;
 			goto out;
 		}
+		for (size_t i = 0; i < n && i < 20; i++)
+			buf_putf(&names, "%s%s", i ? ", " : "", cand[i].name);
+		ctl_error("no member \"%s\"; members are: %s%s", spec,
+		    buf_failed(&names) ? "(out of memory)" : n ? names.data : "(none)",
+		    n > 20 ? ", … (feedbackctl member list)" : "");
 		if (r.nalternatives > 0) {
+			buf_reset(&names);
 			list_candidates(&l, r.alternatives, map, r.nalternatives, &names);
-			ctl_error("no member \"%s\"; did you mean %s? Nothing was done.", spec,
-			    buf_failed(&names) ? "(out of memory)" : names.data);
-		} else {
-			for (size_t i = 0; i < n && i < 20; i++)
-				buf_putf(&names, "%s%s", i ? ", " : "", cand[i].name);
-			ctl_error("no member \"%s\" in this programme; members are: %s%s", spec,
-			    buf_failed(&names) ? "(out of memory)" : n ? names.data : "(none)",
-			    n > 20 ? ", … (feedbackctl member list)" : "");
+			ctl_error("did you mean %s? Nothing was done.", buf_failed(&names) ?
+			    "(out of memory)" : names.data);
 		}
 		goto out;
 	default:

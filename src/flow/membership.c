@@ -7,6 +7,7 @@
 
 #include "invite.h"
 #include "membership.h"
+#include "vocab.h"
 #include "banned.h"
 
 int
@@ -22,7 +23,8 @@ membership_sessions_ahead(const struct flow *f, const struct program *p, int64_t
 	for (size_t i = 0; i < all.n; i++) {
 		struct session *s = &all.v[i];
 
-		if (strcmp(s->status, "confirmed") == 0 && s->starts_at > f->now &&
+		if (session_status_from_name(s->status) == SESSION_CONFIRMED &&
+		    s->starts_at > f->now &&
 		    (s->team_id == 0 || s->team_id == team_id)) {
 			if (n != i)
 				all.v[n] = *s;

@@ -56,6 +56,8 @@ static const struct mcase cases[] = {
 	{ "test_match_unique_start_of_surname", "hendrik", MATCH_FUZZY, 7, 0, 0, 1 },
 	{ "test_match_shared_start_is_ambiguous", "Ann", MATCH_AMBIGUOUS, -1, 2, 4, 0 },
 	{ "test_match_typo_in_first_name", "Jost", MATCH_FUZZY, 7, 0, 0, 0 },
+	/* one letter short of a first name: near as a typo, and a start, not a typo */
+	{ "test_match_start_one_letter_short_is_a_start", "Joos", MATCH_FUZZY, 7, 0, 0, 1 },
 	{ "test_match_first_name_typo_needs_four_letters", "Jon", MATCH_NONE, -1, 1, 1, 0 },
 	{ "test_match_two_letters_are_suggested_not_taken", "Jo", MATCH_NONE, -1, 1, 8, 0 },
 	{ "test_match_accents_and_case_in_the_start", "JÉR", MATCH_FUZZY, 2, 0, 0, 1 },

@@ -87,6 +87,12 @@ f=$(sent who ann@example.org)
 expect_eq "Ann gets an answer" "$(echo "$f" | grep -c .)" 1
 expect_grep "that says Bob left" "Bob de Boer doet niet meer mee aan het programma" "$(text "$f")"
 
+NOW=2027-01-06T14:00
+reply bob@example.org "$(replyto request bob@example.org)" 'Bevestiging: nog een keer\nKritiek: -\nTip: -'
+expect_ok "Bob answers Ann's old request once more after leaving" fbd
+expect_eq "Ann gets it (his words are kept)" "$(count feedback_received ann@example.org)" 2
+expect_eq "Bob gets no receipt any more" "$(count feedback_receipt bob@example.org)" 1
+
 NOW=2027-01-11T09:00
 expect_ok "week 2: nudges, reminders, the weekly report" fbd
 NOW=2027-01-18T09:00
@@ -102,7 +108,7 @@ for f in "$T"/sent/new/*; do
 	tr -d '\r' <"$f" | grep -q '^To: .*<bob@example.org>' && tr -d '\r' <"$f" | sed -n 's/^X-Feedbackd-Kind: //p'
 done >"$T/tobob"
 expect_grep "the session's cancellation is among them" "^invite_cancel$" "$T/tobob"
-expect_nogrep "nothing else went to Bob after he left" "^(nudge|questionnaire|questionnaire_reminder|request|who|request_sent|feedback_received|invite|moment_invite)$" "$T/tobob"
+expect_nogrep "nothing else went to Bob after he left" "^(nudge|questionnaire|questionnaire_reminder|request|who|request_sent|feedback_received|feedback_receipt|invite|moment_invite)$" "$T/tobob"
 expect_eq "every message to Bob after he left is a cancellation" "$(grep -vcE '^(invite_cancel|moment_cancel)$' "$T/tobob")" 0
 
 NOW=2027-01-11T12:00

@@ -158,6 +158,7 @@ out:
 static int
 last_full_week(struct ctl *c, const struct program *p)
 {
+	/* The configuration and database are open (member_list). */
 	struct flow f = { .db = c->db, .cfg = c->cfg, .now = c->now };
 	struct fb_error err;
 	int w = flow_week(&f, p, &err);

@@ -225,7 +225,7 @@ int
 ctl_member_states(struct ctl *c, const struct program *p, int64_t team_id, int week,
     const struct member_list *l, struct ctl_member_state *out)
 {
-	struct flow f = { .db = c->db, .cfg = c->cfg, .now = c->now };
+	struct flow f;
 	struct fb_error err;
 	char today[11];
 	int64_t *lag = NULL;
@@ -233,7 +233,7 @@ ctl_member_states(struct ctl *c, const struct program *p, int64_t team_id, int w
 
 	if (ctl_config(c) == NULL || ctl_db(c) == NULL)
 		return CTL_FAIL;
-	f.cfg = c->cfg;
+	f = (struct flow){ .db = c->db, .cfg = c->cfg, .now = c->now };
 	if (flow_today(&f, p, today, &err) < 0)
 		return ctl_error("%s", err.msg);
 	if (week >= 1 && week <= p->weeks &&

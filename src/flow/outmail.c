@@ -58,7 +58,7 @@ const struct template_spec outmail_specs[] = {
 	{ "facilitator_confirmation", N("name", "team", RATINGS, "reminded", "reminded.name",
 	    "away", "away.name", "away.from", "away.until", "problems", "problems.query",
 	    "problems.unknown", "problems.ambiguous", "problems.suggest", "problems.candidates",
-	    "problems.absent", "problems.unreachable", "problems.dates", "problems.until",
+	    "problems.absent", "problems.unreachable", "problems.left", "problems.dates", "problems.until",
 	    "problems.toomany", "members", "members.name", "notes", "notes.line", "notes.question",
 	    "notes.value", "notes.not_whole", "notes.out_of_range", "notes.twice", "notes.too_long",
 	    "notes.label_twice", "notes.needs_name", "notes.one_colleague", "notes.not_a_date",

@@ -23,7 +23,7 @@ ctl() { "$FBCTL" -c "$T/f.conf" --now "$NOW" "$@"; }
 fbd() { "$FBD" -c "$T/f.conf" --once --now "$NOW" --log-level warning; }
 sql() { sqlite3 "$T/fb.db" "$@"; }
 sent() { for f in "$T"/sent/new/*; do [ -f "$f" ] || continue; tr -d '\r' <"$f" | grep -q "^X-Feedbackd-Kind: $1" &&
-	{ [ -z "${2:-}" ] || tr -d '\r' <"$f" | grep -q "^To: .*<$2>"; } && echo "$f"; done; }
+	{ [ -z "${2:-}" ] || tr -d '\r' <"$f" | grep -qE "^To: (.*<$2>|$2)\$"; } && echo "$f"; done; }
 count() { sent "$@" | wc -l | tr -d ' '; }
 replyto() { tr -d '\r' <"$(sent "$1" "$2" | tail -1)" | sed -n 's/^Reply-To: //p'; }
 text() { perl -MMIME::QuotedPrint -0pe '$_ = decode_qp($_)' "$1" >"$T/text"; echo "$T/text"; }
@@ -95,6 +95,13 @@ expect_eq "Bob gets no receipt any more" "$(count feedback_receipt bob@example.o
 
 NOW=2027-01-11T09:00
 expect_ok "week 2: nudges, reminders, the weekly report" fbd
+NOW=2027-01-11T10:00
+reply coach@example.org "$(replyto weekly_report coach@example.org)" 'Herinner: Bob\nHerinner: Cat'
+expect_ok "the facilitator asks to remind Bob and Cat" fbd
+expect_eq "Cat is reminded" "$(count facilitator_reminder cat@example.org)" 1
+expect_eq "Bob is not" "$(count facilitator_reminder bob@example.org)" 0
+expect_grep "the facilitator is told Bob left" '"Bob": doet niet meer mee aan het programma, dus niets gedaan' "$(text "$(sent facilitator_confirmation coach@example.org)")"
+
 NOW=2027-01-18T09:00
 expect_ok "week 3" fbd
 expect_eq "the others get week 2 and 3 nudges" "$(count nudge cat@example.org)" 3
@@ -108,7 +115,7 @@ for f in "$T"/sent/new/*; do
 	tr -d '\r' <"$f" | grep -q '^To: .*<bob@example.org>' && tr -d '\r' <"$f" | sed -n 's/^X-Feedbackd-Kind: //p'
 done >"$T/tobob"
 expect_grep "the session's cancellation is among them" "^invite_cancel$" "$T/tobob"
-expect_nogrep "nothing else went to Bob after he left" "^(nudge|questionnaire|questionnaire_reminder|request|who|request_sent|feedback_received|feedback_receipt|invite|moment_invite)$" "$T/tobob"
+expect_nogrep "nothing else went to Bob after he left" "^(nudge|questionnaire|questionnaire_reminder|request|who|request_sent|feedback_received|feedback_receipt|facilitator_reminder|invite|moment_invite)$" "$T/tobob"
 expect_eq "every message to Bob after he left is a cancellation" "$(grep -vcE '^(invite_cancel|moment_cancel)$' "$T/tobob")" 0
 
 NOW=2027-01-11T12:00

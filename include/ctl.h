@@ -132,6 +132,47 @@ int ctl_program(struct ctl *c, int argc, char **argv);
 int ctl_team(struct ctl *c, int argc, char **argv);
 int ctl_facilitator(struct ctl *c, int argc, char **argv);
 int ctl_member(struct ctl *c, int argc, char **argv);
+/*
+ * The member of programme program_id that spec names, as people type it (match.h, the matcher
+ * of the facilitators' reply commands): an id, one of their addresses, the full name, a first
+ * name or surname only one member has, or the unique start of a name (not with exact: a
+ * destructive command takes no guess). Case and accents are ignored; members who left are
+ * found too, erased ones not. Several fit: "Which one?" with the candidates; a typo: "did you
+ * mean …?"; nothing is done then. CTL_OK with out filled (release with
+ * store_member_release()), or CTL_FAIL after printing why.
+ */
+int ctl_member_pick(struct ctl *c, int64_t program_id, const char *spec, int exact,
+    struct member *out);
+/* The time zone and language of a member as given (NULL: not given): known zone, nl or en.
+ * 0, or -1 with err saying what is wrong. */
+int ctl_member_check_fields(const char *timezone, const char *language, struct fb_error *err);
+/* The usage text of `feedbackctl member`. */
+const char *ctl_member_usage(void);
+
+/* What a member is now, as member list and status show it. */
+struct ctl_member_state {
+	int away;        /* an absence covers today (the programme's zone) */
+	int unreachable; /* the primary address bounced, or they complained: no mail */
+	int left;        /* no longer active (left the programme) */
+	int lagging;     /* lagging in the week asked for, by the weekly report's rule */
+};
+/* out[i] for each member l->v[i] of programme p (team_id: their team, 0: the programme);
+ * lagging in `week` (outside 1..weeks: nobody). CTL_OK, or CTL_FAIL after printing why. */
+int ctl_member_states(struct ctl *c, const struct program *p, int64_t team_id, int week,
+    const struct member_list *l, struct ctl_member_state *out);
+/* The words for s: "active", "active, away, lagging", "unreachable", "left", … in out. */
+const char *ctl_member_state_words(const struct member *m, const struct ctl_member_state *s,
+    char *out, size_t n);
+/* member update / member remove (ctl_member_change.c), member import --sync
+ * (ctl_member_sync.c); argv[0] is the subcommand. */
+int ctl_member_update(struct ctl *c, int argc, char **argv);
+struct flow;
+/* What m leaving programme p does to their invitations, one line each after indent (the
+ * preview of member remove and import --sync). CTL_OK or CTL_FAIL after printing why. */
+int ctl_member_leave_plan(struct ctl *c, const struct flow *f, const struct program *p,
+    const struct member *m, const char *indent);
+int ctl_member_remove(struct ctl *c, int argc, char **argv);
+int ctl_member_import_sync(struct ctl *c, int argc, char **argv);
 /* member export / member erase (ctl_privacy.c); argv[0] is the subcommand. */
 int ctl_member_export(struct ctl *c, int argc, char **argv);
 int ctl_member_erase(struct ctl *c, int argc, char **argv);

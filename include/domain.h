@@ -39,6 +39,7 @@ struct member {
 	char *team_name;
 	int64_t undeliverable_at;
 	int64_t complained_at;   /* a spam complaint (ARF) came: no more mail; 0 when none */
+	int64_t left_at;         /* status left: when they left the programme; 0 otherwise */
 };
 
 struct facilitator {

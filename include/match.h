@@ -37,6 +37,8 @@ struct match_result {
 	                      * nearest, nearest first (may be none; never for an address) */
 	size_t nalternatives;
 	int distance;         /* FUZZY: the edit distance (for a start: the letters left out) */
+	int prefix;           /* FUZZY: 1 when the query is the start of the name (no typo): a
+	                       * coordinator's command takes it, a typo only suggests */
 };
 
 /*

@@ -85,6 +85,9 @@ struct outmail_msg {
  * token_out (may be NULL). The per-recipient daily cap of
  * the configuration applies as a rate (pace.h): the row may be held until the window has room,
  * and *m->goes_at says until when. 0, or -1 with err.
+ * Mail to a member (m->member_id) who is no longer active (left the programme) is not queued
+ * (0, nothing made), except invite_cancel and moment_cancel: what they were invited to is
+ * taken out of their calendar.
  */
 int outmail_queue(const struct flow *f, const struct outmail_msg *m,
     char token_out[TOKEN_LEN + 1], struct fb_error *err);

@@ -22,6 +22,8 @@
  *   questionnaire      an open questionnaire is unanswered after its first reminder
  * A member away in week W (an absence of any source overlapping the week) is shown as away, a
  * member whose address bounced as unreachable: never as lagging (unreachable wins over away).
+ * A member who left the programme in or before week W is shown as left (their figures stay in
+ * the team's): never lagging, and not in the median.
  *
  * Ownership: the input's strings and arrays belong to whoever filled it (the store keeps them in
  * its struct report_data); struct report points into its input, which must outlive it, and owns
@@ -79,6 +81,7 @@ struct report_member_in {
 	int unreachable;                  /* the primary address bounced */
 	time_t unreachable_since;         /* when it became unreachable; 0: not known */
 	int questionnaires_reminded;      /* open questionnaires unanswered after a reminder */
+	struct fb_date left_on;           /* the local date they left the programme; year 0: not */
 };
 
 /* An open measurement: how many got the questionnaire and how many answered. */
@@ -134,6 +137,7 @@ enum report_status {
 	REPORT_UNREACHABLE,
 	REPORT_AWAY,
 	REPORT_ACTIVE,
+	REPORT_LEFT,         /* left the programme: sorted last */
 };
 
 /* Reasons for lagging, a bit set. */
@@ -164,13 +168,17 @@ struct report {
 	/* The input's samples with their texts masked (mask.h; owned by the report). */
 	struct report_sample_in *samples;
 	size_t nsamples;
+	size_t nleft;
 };
-#define REPORT_INIT { NULL, NULL, 0, 0, 0, 0, 0.0, 0, 0, 0, 0, 0, 0, NULL, 0 }
+#define REPORT_INIT { NULL, NULL, 0, 0, 0, 0, 0.0, 0, 0, 0, 0, 0, 0, NULL, 0, 0 }
 
 /* The source of the member's absence overlapping week w (start: week 1's Monday), or
  * REPORT_AWAY_NONE. When several overlap, the first in the member's list. */
 enum report_away report_away_in_week(const struct report_member_in *m,
     const struct fb_date *start, int week);
+
+/* 1 when member m had left the programme by the end of week w (start: week 1's Monday). */
+int report_left_by_week(const struct report_member_in *m, const struct fb_date *start, int week);
 
 /*
  * The lagging reasons (REPORT_REASON_* bits) of member m for week `week`, given the team's
@@ -180,8 +188,8 @@ enum report_away report_away_in_week(const struct report_member_in *m,
 unsigned report_lagging_reasons(const struct report_member_in *m, const struct fb_date *start,
     int week, double median_activity, const struct report_rules *r);
 
-/* Median of activity over the n members that are neither away in week nor unreachable;
- * 0 when there are none. */
+/* Median of activity over the n members that are neither away in week nor unreachable nor
+ * left by then; 0 when there are none. */
 double report_median_activity(const struct report_member_in *members, size_t n,
     const struct fb_date *start, int week);
 

@@ -71,6 +71,21 @@ int store_member_list(struct db *db, int64_t program_id, int64_t team_id,
     struct member_list *out, struct fb_error *err);
 void store_member_release(struct member *m);
 void store_member_list_release(struct member_list *l);
+/* Change name, time zone and language of a member (not erased); NULL keeps a field, "" clears
+ * time zone or language (the programme's applies again). Values are the caller's to check. */
+int store_member_update(struct db *db, int64_t member_id, const char *name, const char *tz,
+    const char *language, struct fb_error *err);
+/* Make address (normalised by the caller) the member's primary one: mail goes there. Their
+ * other addresses stay theirs (a reply from one is still read as theirs). An address of
+ * someone else in the programme is an error naming its owner. */
+int store_member_set_primary(struct db *db, int64_t member_id, const char *address,
+    struct fb_error *err);
+/* The member leaves the programme: status left, left_at = now; mail to them still waiting in
+ * the outbox (queued, retry, held) is marked failed. Returns how many such messages were
+ * stopped; an inactive member is an error. Rows, addresses and history stay. */
+int store_member_leave(struct db *db, int64_t member_id, time_t now, struct fb_error *err);
+/* 1 when the member is active (not left, not erased), 0 when not or unknown, -1 on error. */
+int store_member_active(struct db *db, int64_t member_id, struct fb_error *err);
 
 /* Facilitators of a team. */
 int store_facilitator_add(struct db *db, int64_t team_id, const char *name,

@@ -60,8 +60,9 @@ struct report_set {
  * Load the weekly report data for week `week` (1..p->weeks+1, capped at REPORT_MAX_WEEKS) of
  * team team_id of programme p, or of all its teams when team_id is 0. now is the report's
  * "generated at" and decides which questionnaires are open and which sessions are coming.
- * Members who left or were erased are not in the report. Rating samples are not loaded: see
- * report_samples_attach() (report_ratings.h). out is filled (release with store_report_set_release()).
+ * Members who left are in it (report_member_in.left_on), erased ones not. Rating samples are
+ * not loaded: see report_samples_attach() (report_ratings.h). out is filled (release with
+ * store_report_set_release()).
  */
 int store_report_weekly_load(struct db *db, const struct program *p, int64_t team_id, int week,
     time_t now, struct report_set *out, struct fb_error *err);

@@ -24,10 +24,16 @@ static const char status_usage[] =
 	"\n"
 	"Per member of TEAM (a team name, or PROGRAM/TEAM) the feedback given, received and\n"
 	"requested in week N (default: the current week of --now) and in weeks 1..N.\n"
-	"Follow-up answers to a request already answered are not counted. Mail to a member that\n"
-	"the daily cap holds is listed after the table, with when it goes (JSON: \"held\").\n";
+	"Follow-up answers to a request already answered are not counted. STATE says who is away\n"
+	"today, unreachable, left the programme, or lagging in week N (the weekly report's rule).\n"
+	"Mail to a member that the daily cap holds is listed after the table, with when it goes\n"
+	"(JSON: \"held\").\n";
 
 /* ---- status -------------------------------------------------------------------------------- */
+
+static int print_status_rows(struct ctl *c, const struct program *p, const struct team *t,
+    int week, const struct status_list *l, const struct member_list *ml,
+    const struct ctl_member_state *st, const char *const *head);
 
 static json_t *
 counts_json(const struct feedback_counts *n)
@@ -72,22 +78,70 @@ held_status(struct ctl *c, const struct program *p, const struct status_list *l,
 	return CTL_OK;
 }
 
+/* The state of status row r's member (member list's words): away, unreachable, left,
+ * lagging; all 0 when the member is not in ml. */
+static struct ctl_member_state
+state_of(const struct status_row *r, const struct member_list *ml,
+    const struct ctl_member_state *st)
+{
+	struct ctl_member_state none = { 0 };
+
+	for (size_t i = 0; i < ml->n; i++)
+		if (ml->v[i].id == r->member_id)
+			return st[i];
+	return none;
+}
+
 static int
 print_status(struct ctl *c, const struct program *p, const struct team *t, int week,
     const struct status_list *l)
 {
 	static const char *const head[] = { "MEMBER", "GIVEN", "RECEIVED", "REQUESTED",
-		"TOTAL GIVEN", "TOTAL RECEIVED", "TOTAL REQUESTED", "" };
+		"TOTAL GIVEN", "TOTAL RECEIVED", "TOTAL REQUESTED", "STATE" };
+	struct member_list ml = { 0 };
+	struct ctl_member_state *st = NULL;
+	struct fb_error err;
+	int rc;
+
+	/* Who is away today, unreachable, left, and lagging in this week (the weekly report's
+	 * rule), as member list shows it. */
+	if (store_member_list(c->db, 0, t->id, &ml, &err) < 0)
+		return ctl_error("%s", err.msg);
+	if ((st = calloc(ml.n + 1, sizeof(*st))) == NULL) {
+		store_member_list_release(&ml);
+		return ctl_error("out of memory");
+	}
+	if (ctl_member_states(c, p, t->id, week, &ml, st) != CTL_OK) {
+		free(st);
+		store_member_list_release(&ml);
+		return CTL_FAIL;
+	}
+	rc = print_status_rows(c, p, t, week, l, &ml, st, head);
+	free(st);
+	store_member_list_release(&ml);
+	return rc;
+}
+
+static int
+print_status_rows(struct ctl *c, const struct program *p, const struct team *t, int week,
+    const struct status_list *l, const struct member_list *ml,
+    const struct ctl_member_state *st, const char *const *head)
+{
 	struct table *tb;
 
 	if (c->json) {
 		json_t *a = json_array(), *held = json_array();
 
-		for (size_t i = 0; i < l->n; i++)
-			json_array_append_new(a, json_pack("{s:s, s:s, s:o, s:o, s:b}", "name",
+		for (size_t i = 0; i < l->n; i++) {
+			struct ctl_member_state s = state_of(&l->v[i], ml, st);
+
+			json_array_append_new(a, json_pack("{s:s, s:s, s:o, s:o, s:b, s:b, s:b, "
+			    "s:b, s:b}", "name",
 			    l->v[i].name, "address", l->v[i].address, "week",
 			    counts_json(&l->v[i].week), "total", counts_json(&l->v[i].total),
-			    "undeliverable", l->v[i].undeliverable));
+			    "undeliverable", l->v[i].undeliverable, "away", s.away, "unreachable",
+			    s.unreachable, "left", s.left, "lagging", s.lagging));
+		}
 		if (held_status(c, p, l, held) != CTL_OK) {
 			json_decref(a);
 			json_decref(held);
@@ -99,10 +153,14 @@ print_status(struct ctl *c, const struct program *p, const struct team *t, int w
 	printf("%s / %s, week %d\n", t->program_name, t->name, week);
 	tb = table_new(8, head);
 	for (size_t i = 0; tb != NULL && i < l->n; i++) {
-		char v[6][12];
+		char v[6][12], state[64];
 		const struct status_row *r = &l->v[i];
-		const char *row[8] = { r->name, v[0], v[1], v[2], v[3], v[4], v[5],
-		    r->undeliverable ? "(address bounces)" : "" };
+		struct ctl_member_state s = state_of(r, ml, st);
+		const char *row[8] = { r->name, v[0], v[1], v[2], v[3], v[4], v[5], state };
+
+		snprintf(state, sizeof(state), "%s%s%s", s.left ? "left" : s.unreachable ?
+		    "unreachable (address bounces)" : "active", s.away ? ", away" : "",
+		    s.lagging ? ", lagging" : "");
 
 		snprintf(v[0], 12, "%d", r->week.given);
 		snprintf(v[1], 12, "%d", r->week.received);

@@ -1,6 +1,8 @@
 /*
- * ctl_member — feedbackctl member: add, import from CSV, list, mark absent, reachable again.
- * (member export and member erase live in ctl_privacy.c.)
+ * ctl_member — feedbackctl member: add, import from CSV, list, mark absent, reachable again,
+ * and the dispatch of the group. member update and remove live in ctl_member_change.c, import
+ * --sync in ctl_member_sync.c, export and erase in ctl_privacy.c; what they share (the usage,
+ * the MEMBER matcher) in ctl_member_common.c.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -12,43 +14,16 @@
 #include "buf.h"
 #include "ctl.h"
 #include "fbtime.h"
+#include "flow.h"
 #include "roster.h"
 #include "store.h"
 #include "store_bounce.h"
 #include "table.h"
+#include "vocab.h"
 #include "banned.h"
 
 /* A member list larger than this is not a team's roster but a mistake. */
 #define IMPORT_MAX_BYTES (16 * 1024 * 1024)
-
-static const char member_usage[] =
-	"usage: feedbackctl member add TEAM NAME EMAIL [--timezone ZONE] [--language nl|en]\n"
-	"       feedbackctl member import TEAM FILE.csv\n"
-	"       feedbackctl member list [TEAM | --program PROGRAM] [--json]\n"
-	"       feedbackctl member absent MEMBER --from DATE --until DATE [--program PROGRAM]\n"
-	"       feedbackctl member reachable MEMBER [--program PROGRAM]\n"
-	"       feedbackctl member export MEMBER [--program PROGRAM]\n"
-	"       feedbackctl member erase MEMBER [--program PROGRAM] --yes\n"
-	"\n"
-	"import  a CSV with a header row: name (naam) and email (e-mail) columns, optional\n"
-	"        timezone (tijdzone) and language (taal); ';' or ',' separated, UTF-8 with or\n"
-	"        without BOM. Every line is checked first: one bad line imports nothing.\n"
-	"absent  MEMBER is an address, a name unique in the programme, or an id; dates are\n"
-	"        YYYY-MM-DD, inclusive. Nothing automatic is sent to an absent member.\n"
-	"reachable  clear the member's \"unreachable\" mark (set when their address bounced,\n"
-	"        see [outgoing] bounce_threshold) and forget the bounces counted so far: mail\n"
-	"        to them resumes. A reply of theirs to one of our messages does the same.\n";
-
-static int
-check_member_fields(const char *timezone, const char *language, struct fb_error *err)
-{
-	if (timezone != NULL && !fbtime_zone_valid(timezone))
-		return fb_error_set(err, "time zone \"%s\" is not known (use an IANA name such "
-		    "as Europe/Amsterdam)", timezone);
-	if (language != NULL && strcmp(language, "nl") != 0 && strcmp(language, "en") != 0)
-		return fb_error_set(err, "language \"%s\": accepted values are nl, en", language);
-	return 0;
-}
 
 static int
 member_add(struct ctl *c, int argc, char **argv)
@@ -71,14 +46,14 @@ member_add(struct ctl *c, int argc, char **argv)
 		else if (ch == 'l')
 			lang = optarg;
 		else
-			return ctl_usage(member_usage, 0);
+			return ctl_usage(ctl_member_usage(), 0);
 	}
 	if (argc - optind != 3)
-		return ctl_usage(member_usage, 0);
+		return ctl_usage(ctl_member_usage(), 0);
 	if (argv[optind + 1][0] == '\0')
 		return ctl_error("the member needs a name");
 	if (addr_parse(argv[optind + 2], &addr, NULL, &err) < 0 ||
-	    check_member_fields(tz, lang, &err) < 0) {
+	    ctl_member_check_fields(tz, lang, &err) < 0) {
 		buf_release(&addr);
 		return ctl_error("%s", err.msg);
 	}
@@ -111,10 +86,17 @@ member_import(struct ctl *c, int argc, char **argv)
 	struct team team = { 0 };
 	struct fb_error err;
 	const char *file;
-	int rc = CTL_FAIL;
+	int rc = CTL_FAIL, clash = 0;
 
-	if (argc != 3)
-		return ctl_usage(member_usage, 0);
+	for (int i = 1; i < argc; i++)
+		if (strcmp(argv[i], "--sync") == 0)
+			return ctl_member_import_sync(c, argc, argv);
+	if (argc != 3) {
+		for (int i = 1; i < argc; i++)
+			if (strcmp(argv[i], "--yes") == 0 || strcmp(argv[i], "--remove-absent") == 0)
+				return ctl_error("import: %s goes with --sync", argv[i]);
+		return ctl_usage(ctl_member_usage(), 0);
+	}
 	file = argv[2];
 	if (ctl_db(c) == NULL)
 		return CTL_FAIL;
@@ -130,7 +112,7 @@ member_import(struct ctl *c, int argc, char **argv)
 		goto out;
 	}
 	for (size_t i = 0; i < r.nrows; i++)
-		if (check_member_fields(r.rows[i].timezone, r.rows[i].language, &err) < 0)
+		if (ctl_member_check_fields(r.rows[i].timezone, r.rows[i].language, &err) < 0)
 			roster_problem(&r, file, r.rows[i].line, "%s", err.msg);
 	if (r.nproblems == 0) {
 		if (db_begin(c->db, &err) < 0) {
@@ -139,8 +121,10 @@ member_import(struct ctl *c, int argc, char **argv)
 		}
 		for (size_t i = 0; i < r.nrows; i++)
 			if (store_member_add(c->db, team.id, r.rows[i].name, r.rows[i].address,
-			    r.rows[i].timezone, r.rows[i].language, c->now, NULL, &err) < 0)
+			    r.rows[i].timezone, r.rows[i].language, c->now, NULL, &err) < 0) {
 				roster_problem(&r, file, r.rows[i].line, "%s", err.msg);
+				clash = 1;
+			}
 		if (r.nproblems == 0 && db_commit(c->db, &err) < 0)
 			roster_problem(&r, file, 0, "%s", err.msg);
 		else if (r.nproblems > 0)
@@ -153,6 +137,10 @@ member_import(struct ctl *c, int argc, char **argv)
 			fputs(r.problems.data, stderr);
 		ctl_error("%s: %zu problem%s; nothing was imported", file, r.nproblems,
 		    r.nproblems == 1 ? "" : "s");
+		if (clash)
+			fprintf(stderr, "feedbackctl: to bring team %s in line with the file (add the "
+			    "new, change the changed, keep the rest), use: feedbackctl member import "
+			    "%s %s --sync\n", team.name, argv[1], file);
 		goto out;
 	}
 	if (strcmp(r.encoding, "UTF-8") != 0)
@@ -164,6 +152,34 @@ out:
 	buf_release(&data);
 	store_team_release(&team);
 	return rc;
+}
+
+/* The week `member list` judges lagging in: the last full week, as the weekly report. */
+static int
+last_full_week(struct ctl *c, const struct program *p)
+{
+	/* The configuration and database are open (member_list). */
+	struct flow f = { .db = c->db, .cfg = c->cfg, .now = c->now };
+	struct fb_error err;
+	int w = flow_week(&f, p, &err);
+
+	if (w < 0)
+		return 0;
+	w -= 1;
+	return w > p->weeks ? p->weeks : w;
+}
+
+static json_t *
+member_json(const struct member *m, const struct ctl_member_state *s)
+{
+	return json_pack("{s:I, s:o, s:o, s:o, s:o, s:o, s:o, s:b, s:b, s:b, s:b, s:b, s:b, s:o}",
+	    "id", (json_int_t)m->id, "team", ctl_json_text(m->team_name),
+	    "name", ctl_json_text(m->name), "email", ctl_json_text(m->address),
+	    "status", ctl_json_text(m->status), "timezone", ctl_json_text(m->timezone),
+	    "language", ctl_json_text(m->language), "undeliverable", m->undeliverable_at != 0,
+	    "complained", m->complained_at != 0, "away", s->away, "unreachable", s->unreachable,
+	    "left", s->left, "lagging", s->lagging, "left_at",
+	    m->left_at ? json_integer(m->left_at) : json_null());
 }
 
 static int
@@ -178,63 +194,66 @@ member_list(struct ctl *c, int argc, char **argv)
 	struct program p = { 0 };
 	struct team team = { 0 };
 	struct member_list l = { 0 };
+	struct ctl_member_state *st = NULL;
 	struct fb_error err;
-	int ch;
+	int ch, rc = CTL_FAIL;
 
 	optind = 1;
 	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		if (ch != 'p')
-			return ctl_usage(member_usage, 0);
+			return ctl_usage(ctl_member_usage(), 0);
 		program = optarg;
 	}
 	if (argc - optind > 1)
-		return ctl_usage(member_usage, 0);
-	if (ctl_db(c) == NULL)
+		return ctl_usage(ctl_member_usage(), 0);
+	if (ctl_config(c) == NULL || ctl_db(c) == NULL)
 		return CTL_FAIL;
 	if (argc - optind == 1) {
+		char spec[24];
+
 		if (store_team_get(c->db, argv[optind], &team, &err) < 0)
 			return ctl_error("%s", err.msg);
+		snprintf(spec, sizeof(spec), "%lld", (long long)team.program_id);
+		if (store_program_get(c->db, spec, &p, &err) < 0) {
+			ctl_error("%s", err.msg);
+			goto out;
+		}
 	} else if (ctl_pick_program(c, program, &p) != CTL_OK) {
 		return CTL_FAIL;
 	}
-	if (store_member_list(c->db, p.id, team.id, &l, &err) < 0) {
-		store_team_release(&team);
-		store_program_release(&p);
-		return ctl_error("%s", err.msg);
+	if (store_member_list(c->db, team.id ? 0 : p.id, team.id, &l, &err) < 0) {
+		ctl_error("%s", err.msg);
+		goto out;
 	}
-	store_team_release(&team);
-	store_program_release(&p);
+	if ((st = calloc(l.n + 1, sizeof(*st))) == NULL) {
+		ctl_error("out of memory");
+		goto out;
+	}
+	if (ctl_member_states(c, &p, team.id, last_full_week(c, &p), &l, st) != CTL_OK)
+		goto out;
 	if (c->json) {
 		json_t *a = json_array();
 
 		/* Every member is listed, whatever bytes an old import stored (ctl_json_text);
 		 * a row that still cannot be built fails the command rather than vanish. */
 		for (size_t i = 0; i < l.n; i++) {
-			json_t *o = json_pack("{s:I, s:o, s:o, s:o, s:o, s:o, s:o, s:b, "
-			    "s:b}",
-			    "id", (json_int_t)l.v[i].id, "team", ctl_json_text(l.v[i].team_name),
-			    "name", ctl_json_text(l.v[i].name), "email",
-			    ctl_json_text(l.v[i].address), "status", ctl_json_text(l.v[i].status),
-			    "timezone", ctl_json_text(l.v[i].timezone), "language",
-			    ctl_json_text(l.v[i].language), "undeliverable",
-			    l.v[i].undeliverable_at != 0, "complained", l.v[i].complained_at != 0);
+			json_t *o = member_json(&l.v[i], &st[i]);
 
 			if (o == NULL || json_array_append_new(a, o) < 0) {
 				json_decref(a);
-				store_member_list_release(&l);
-				return ctl_error("out of memory listing the members");
+				ctl_error("out of memory listing the members");
+				goto out;
 			}
 		}
-		store_member_list_release(&l);
-		return ctl_print_json(a);
+		rc = ctl_print_json(a);
+		goto out;
 	}
 	struct table *t = table_new(5, head);
 
 	for (size_t i = 0; t != NULL && i < l.n; i++) {
-		char id[24];
+		char id[24], state[64];
 		const char *row[5] = { id, l.v[i].team_name, l.v[i].name, l.v[i].address,
-		    l.v[i].complained_at ? "complained (no mail)" : l.v[i].undeliverable_at ?
-		    "undeliverable" : l.v[i].status };
+		    ctl_member_state_words(&l.v[i], &st[i], state, sizeof(state)) };
 
 		snprintf(id, sizeof(id), "%lld", (long long)l.v[i].id);
 		table_add(t, row);
@@ -242,8 +261,13 @@ member_list(struct ctl *c, int argc, char **argv)
 	if (t)
 		table_print(t, stdout);
 	table_free(t);
+	rc = CTL_OK;
+out:
+	free(st);
 	store_member_list_release(&l);
-	return CTL_OK;
+	store_team_release(&team);
+	store_program_release(&p);
+	return rc;
 }
 
 static int
@@ -269,11 +293,11 @@ member_absent(struct ctl *c, int argc, char **argv)
 		case 'f': from = optarg; break;
 		case 'u': until = optarg; break;
 		case 'p': program = optarg; break;
-		default: return ctl_usage(member_usage, 0);
+		default: return ctl_usage(ctl_member_usage(), 0);
 		}
 	}
 	if (argc - optind != 1 || from == NULL || until == NULL)
-		return ctl_usage(member_usage, 0);
+		return ctl_usage(ctl_member_usage(), 0);
 	if (fbtime_parse_date(from, &df, &err) < 0)
 		return ctl_error("--from %s: %s", from, err.msg);
 	if (fbtime_parse_date(until, &du, &err) < 0)
@@ -282,9 +306,9 @@ member_absent(struct ctl *c, int argc, char **argv)
 		return ctl_error("--until %s is before --from %s", until, from);
 	if (ctl_pick_program(c, program, &p) != CTL_OK)
 		return CTL_FAIL;
-	if (store_member_find(c->db, p.id, 0, argv[optind], &m, &err) < 0) {
+	if (ctl_member_pick(c, p.id, argv[optind], 0, &m) != CTL_OK) {
 		store_program_release(&p);
-		return ctl_error("%s", err.msg);
+		return CTL_FAIL;
 	}
 	snprintf(fs, sizeof(fs), "%04d-%02d-%02d", df.year, df.month, df.day);
 	snprintf(us, sizeof(us), "%04d-%02d-%02d", du.year, du.month, du.day);
@@ -315,15 +339,15 @@ member_reachable(struct ctl *c, int argc, char **argv)
 		if (ch == 'p')
 			program = optarg;
 		else
-			return ctl_usage(member_usage, 0);
+			return ctl_usage(ctl_member_usage(), 0);
 	}
 	if (argc - optind != 1)
-		return ctl_usage(member_usage, 0);
+		return ctl_usage(ctl_member_usage(), 0);
 	if (ctl_pick_program(c, program, &p) != CTL_OK)
 		return CTL_FAIL;
-	if (store_member_find(c->db, p.id, 0, argv[optind], &m, &err) < 0) {
+	if (ctl_member_pick(c, p.id, argv[optind], 0, &m) != CTL_OK) {
 		store_program_release(&p);
-		return ctl_error("%s", err.msg);
+		return CTL_FAIL;
 	}
 	if (db_begin(c->db, &err) < 0 ||
 	    (n = store_bounce_reachable_member(c->db, m.id, &err)) < 0 ||
@@ -345,9 +369,9 @@ int
 ctl_member(struct ctl *c, int argc, char **argv)
 {
 	if (argc < 2)
-		return ctl_usage(member_usage, 0);
+		return ctl_usage(ctl_member_usage(), 0);
 	if (ctl_wants_help(argc, argv))
-		return ctl_usage(member_usage, 1);
+		return ctl_usage(ctl_member_usage(), 1);
 	if (strcmp(argv[1], "add") == 0)
 		return member_add(c, argc - 1, argv + 1);
 	if (strcmp(argv[1], "import") == 0)
@@ -358,10 +382,14 @@ ctl_member(struct ctl *c, int argc, char **argv)
 		return member_absent(c, argc - 1, argv + 1);
 	if (strcmp(argv[1], "reachable") == 0)
 		return member_reachable(c, argc - 1, argv + 1);
+	if (strcmp(argv[1], "update") == 0)
+		return ctl_member_update(c, argc - 1, argv + 1);
+	if (strcmp(argv[1], "remove") == 0)
+		return ctl_member_remove(c, argc - 1, argv + 1);
 	if (strcmp(argv[1], "export") == 0)
 		return ctl_member_export(c, argc - 1, argv + 1);
 	if (strcmp(argv[1], "erase") == 0)
 		return ctl_member_erase(c, argc - 1, argv + 1);
 	ctl_error("member: unknown subcommand \"%s\"", argv[1]);
-	return ctl_usage(member_usage, 0);
+	return ctl_usage(ctl_member_usage(), 0);
 }

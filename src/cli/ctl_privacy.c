@@ -35,18 +35,17 @@ static const char erase_usage[] =
 	"the programme's figures. Mail already handed to the transport is delivered and out of\n"
 	"feedbackd's hands. This cannot be undone.\n";
 
-/* The member named by argv[optind] in the picked programme; CTL_OK or CTL_FAIL. */
+/* The member named by argv[optind] in the picked programme (ctl_member_pick; exact: no start
+ * of a name is taken); CTL_OK or CTL_FAIL. */
 static int
-find_member(struct ctl *c, const char *program, const char *spec, struct member *m)
+find_member(struct ctl *c, const char *program, const char *spec, int exact, struct member *m)
 {
 	struct program p;
-	struct fb_error err;
-	int rc = CTL_OK;
+	int rc;
 
 	if (ctl_pick_program(c, program, &p) != CTL_OK)
 		return CTL_FAIL;
-	if (store_member_find(c->db, p.id, 0, spec, m, &err) < 0)
-		rc = ctl_error("%s", err.msg);
+	rc = ctl_member_pick(c, p.id, spec, exact, m);
 	store_program_release(&p);
 	return rc;
 }
@@ -125,7 +124,7 @@ ctl_member_export(struct ctl *c, int argc, char **argv)
 	if (parse(argc, argv, export_usage, "member export", &program, NULL) != CTL_OK)
 		return CTL_USAGE;
 	if (ctl_db(c) == NULL || refuse_erased(c, argv[optind], "export", NULL) != CTL_OK ||
-	    find_member(c, program, argv[optind], &m) != CTL_OK)
+	    find_member(c, program, argv[optind], 0, &m) != CTL_OK)
 		return CTL_FAIL;
 	if (privacy_export_member(c->db, m.id, &doc, &err) < 0) {
 		store_member_release(&m);
@@ -296,7 +295,7 @@ ctl_member_erase(struct ctl *c, int argc, char **argv)
 			ctl_error("%s", err.msg);
 		return CTL_FAIL;
 	}
-	if (find_member(c, program, argv[optind], &m) != CTL_OK)
+	if (find_member(c, program, argv[optind], 1, &m) != CTL_OK)
 		return CTL_FAIL;
 	if (privacy_erase_member(c->db, m.id, &n, erase_mail_one, &e, &err) < 0) {
 		rc = ctl_error("%s", err.msg);

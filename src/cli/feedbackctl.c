@@ -26,7 +26,7 @@ static const char usage[] =
 	"                                              a run of the 10-week method; its changes\n"
 	"  team add|list                               teams of a programme\n"
 	"  facilitator add|list|remove|replace         who gets a team's weekly report\n"
-	"  member add|import|list|absent|reachable|export|erase\n"
+	"  member add|import|list|update|remove|absent|reachable|export|erase\n"
 	"                                              the people in a team\n"
 	"  plan PROGRAM                                the programme's timeline in local time\n"
 	"  outbox list|show|retry|add                  mail queued, sent, failed\n"

@@ -295,8 +295,15 @@ match_colleague(const struct match_candidate *c, size_t n, const char *query,
 		if (d == best)
 			add_alternative(r, i);
 	}
-	if ((got = take_unique(r, MATCH_FUZZY, best)) >= 0)
+	if ((got = take_unique(r, MATCH_FUZZY, best)) >= 0) {
+		/* "Joos" is a letter from "Joost" and also its start: a start, not a typo. */
+		if (got == MATCH_FUZZY && nq >= 3) {
+			size_t nn = decode(c[r->index].name, strlen(c[r->index].name), name);
+
+			r->prefix = prefix_of_word(q, nq, name, nn, 1);
+		}
 		return (enum match_how)got;
+	}
 
 	/* The start of exactly one name ("Joo", "Jan de V", "Hend"): three letters at least,
 	 * a near match like a typo, so the caller treats it as one (a facilitator's command
@@ -312,8 +319,10 @@ match_colleague(const struct match_candidate *c, size_t n, const char *query,
 				left = nn - nq;
 			}
 		}
-		if ((got = take_unique(r, MATCH_FUZZY, (int)(left > 99 ? 99 : left))) >= 0)
+		if ((got = take_unique(r, MATCH_FUZZY, (int)(left > 99 ? 99 : left))) >= 0) {
+			r->prefix = got == MATCH_FUZZY;
 			return (enum match_how)got;
+		}
 	}
 
 	suggest(c, n, q, nq, r);

@@ -37,6 +37,17 @@ report_away_in_week(const struct report_member_in *m, const struct fb_date *star
 	return REPORT_AWAY_NONE;
 }
 
+int
+report_left_by_week(const struct report_member_in *m, const struct fb_date *start, int week)
+{
+	struct fb_date last;
+
+	if (m->left_on.year == 0 || !week_ok(week))
+		return 0;
+	last = fbtime_date_add_days(start, 7 * week - 1);
+	return fbtime_date_cmp(&m->left_on, &last) <= 0;
+}
+
 static int
 activity_through(const struct report_member_in *m, int week)
 {
@@ -114,7 +125,7 @@ report_median_activity(const struct report_member_in *members, size_t n,
 	if (v == NULL)
 		return 0.0;
 	for (size_t i = 0; i < n; i++) {
-		if (members[i].unreachable ||
+		if (members[i].unreachable || report_left_by_week(&members[i], start, week) ||
 		    report_away_in_week(&members[i], start, week) != REPORT_AWAY_NONE)
 			continue;
 		v[k++] = activity_through(&members[i], week);
@@ -219,7 +230,11 @@ report_weekly(const struct report_input *in, const struct report_rules *r,
 			o->trend[k] = wk >= 1 ? m->given[wk] + m->received[wk] + m->requested[wk] : 0;
 		}
 		o->away = report_away_in_week(m, &in->start, w);
-		if (m->unreachable) {
+		if (report_left_by_week(m, &in->start, w)) {
+			o->status = REPORT_LEFT;
+			o->away = REPORT_AWAY_NONE;
+			res.nleft++;
+		} else if (m->unreachable) {
 			o->status = REPORT_UNREACHABLE;
 			res.nunreachable++;
 		} else if (o->away != REPORT_AWAY_NONE) {

@@ -344,7 +344,9 @@ report_chart_members(const struct report_progress_input *in, const struct report
 		double y = PAD_T + 20.0 * (double)i;
 
 		cairo_set_source_rgb(cr, 0.2, 0.2, 0.2);
-		snprintf(s, sizeof(s), "%.24s", t->members[i].name ? t->members[i].name : "?");
+		snprintf(s, sizeof(s), "%.24s%s", t->members[i].name ? t->members[i].name : "?",
+		    t->members[i].left_on.year == 0 ? "" : in->lang == REPORT_LANG_EN ?
+		    " (left)" : " (vertrokken)");
 		cairo_move_to(cr, 8, y + 14);
 		cairo_show_text(cr, s);
 		for (int wk = 1; wk <= W; wk++) {

@@ -20,7 +20,7 @@ static const char *const moment_names[2][REPORT_MOMENTS] = {
 
 enum phrase {
 	P_AMBITION_TITLE, P_FEWER_THAN, P_NOT_SHOWN, P_TEAM, P_RESPONSE_TITLE, P_SCORES_TITLE,
-	P_QUESTION, P_DASH_FEWER_THAN, P_ANSWERS, P_MEMBERS_TITLE, P_MEMBER, P_TOTAL,
+	P_QUESTION, P_DASH_FEWER_THAN, P_ANSWERS, P_MEMBERS_TITLE, P_MEMBER, P_LEFT, P_TOTAL,
 	P_PROGRESS_REPORT, P_EVALUATION_REPORT, P_PROGRAM, P_WEEKS, P_VOLUME_TITLE,
 	P_QUALITY_TITLE, P_CSV_HEADER, P_CSV_SENT, P_CSV_ANSWERED, P_CSV_AVERAGE, P_CSV_CHANGE,
 	P_CSV_TEAM_FEEDBACK, P_CSV_QUALITY, P_CSV_MEMBER_FEEDBACK, P_CSV_AMBITION,
@@ -43,6 +43,7 @@ static const char *const phrases[P_COUNT][2] = {
 	[P_MEMBERS_TITLE] = { "Gegeven feedback per teamlid per week",
 	    "Feedback given per member per week" },
 	[P_MEMBER] = { "teamlid", "member" },
+	[P_LEFT] = { "vertrokken", "left" },
 	[P_TOTAL] = { "totaal", "total" },
 	[P_PROGRESS_REPORT] = { "Voortgangsrapport", "Progress report" },
 	[P_EVALUATION_REPORT] = { "Evaluatierapport", "Evaluation report" },
@@ -172,6 +173,22 @@ add_lines(struct buf *out, const char *s, const char *sep)
 /* An answer with the team's names, addresses, phone numbers and signatures masked (mask.h),
  * in tmp: the store loads the words, the report decides what a reader may see. NULL when
  * memory runs out. */
+/* A member's name as the report shows it: "Tom Jansen (left)" for one who left the
+ * programme (their figures stay). In tmp, which the caller releases. */
+static const char *
+member_label(const struct report_progress_input *in, const struct report_member_in *m,
+    struct buf *tmp)
+{
+	const char *name = m->name ? m->name : "?";
+
+	if (m->left_on.year == 0)
+		return name;
+	buf_reset(tmp);
+	if (buf_addf(tmp, "%s (%s)", name, ph(in, P_LEFT)) < 0)
+		return NULL;
+	return tmp->data;
+}
+
 static const char *
 masked_answer(const struct report_progress_input *in, const struct report_pteam *t,
     const char *answer, struct buf *tmp)
@@ -277,11 +294,14 @@ text_team(const struct report_progress_input *in, const struct report_pteam *t, 
 	if (buf_addf(out, "  %s\n", ph(in, P_TOTAL)) < 0)
 		return -1;
 	for (size_t i = 0; i < t->nmembers; i++) {
-		int total = 0;
+		struct buf label = BUF_INIT;
+		const char *name = member_label(in, &t->members[i], &label);
+		int total = 0, rc;
 
 		at = out->len;
-		if (buf_addf(out, "  %s", t->members[i].name ? t->members[i].name : "?") < 0 ||
-		    pad_to(out, at, 26) < 0)
+		rc = name == NULL || buf_addf(out, "  %s", name) < 0 || pad_to(out, at, 26) < 0;
+		buf_release(&label);
+		if (rc)
 			return -1;
 		for (int w = 1; w <= W; w++) {
 			total += t->members[i].given[w];
@@ -412,10 +432,17 @@ report_progress_csv(const struct report_progress_input *in, struct buf *out)
 			if (t->rating_n[w] > 0 && sheet_row(out, in, t->name, ph(in, P_CSV_QUALITY),
 			    when, "", t->rating_avg[w], 1) < 0)
 				goto fail;
-			for (size_t k = 0; k < t->nmembers; k++)
-				if (sheet_row(out, in, t->name, ph(in, P_CSV_MEMBER_FEEDBACK),
-				    when, t->members[k].name, t->members[k].given[w], 0) < 0)
+			for (size_t k = 0; k < t->nmembers; k++) {
+				struct buf label = BUF_INIT;
+				const char *name = member_label(in, &t->members[k], &label);
+				int rc = name == NULL || sheet_row(out, in, t->name,
+				    ph(in, P_CSV_MEMBER_FEEDBACK), when, name,
+				    t->members[k].given[w], 0) < 0;
+
+				buf_release(&label);
+				if (rc)
 					goto fail;
+			}
 		}
 		/* The ambition: one row per answer, the text as the value. */
 		for (size_t k = 0; k < t->nambition; k++) {

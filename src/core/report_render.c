@@ -23,6 +23,7 @@ enum phrase {
 	P_NO_SESSIONS, P_ACCEPTED, P_DECLINED, P_TENTATIVE, P_NO_ANSWER, P_RATING, P_RATING_HOW,
 	P_RATINGS, P_THIS_WEEK, P_ALL_WEEKS, P_AVERAGE, P_MEDIAN, P_THIS_WEEK_SHORT, P_KICKOFF,
 	P_PROGRESS, P_EVALUATION, P_BASELINE, P_MIDTERM, P_FINAL, P_FOLLOWUP, P_WEEKS, P_LEGEND,
+	P_LEFT, P_S_LEFT, P_LEFT_ON,
 	P_COUNT
 };
 
@@ -87,6 +88,9 @@ static const char *const phrases[P_COUNT][2] = {
 	[P_WEEKS] = { "weken", "weeks" },
 	[P_LEGEND] = { "Per kolom: deze week (totaal) t/m week",
 	    "Each column: this week (total) through week" },
+	[P_LEFT] = { "Vertrokken", "Left" },
+	[P_S_LEFT] = { "vertrokken", "left" },
+	[P_LEFT_ON] = { "uit het programma sinds", "left the programme on" },
 };
 
 static const char *
@@ -133,9 +137,20 @@ status_word(const struct report *r, enum report_status s)
 		return ph(r, P_S_UNREACHABLE);
 	case REPORT_AWAY:
 		return ph(r, P_S_AWAY);
+	case REPORT_LEFT:
+		return ph(r, P_S_LEFT);
 	default:
 		return "";
 	}
+}
+
+/* "left the programme on 2027-01-20". */
+static int
+add_left(struct buf *out, const struct report *r, const struct report_member *m)
+{
+	const struct fb_date *d = &m->in->left_on;
+
+	return buf_addf(out, "%s %04d-%02d-%02d", ph(r, P_LEFT_ON), d->year, d->month, d->day);
 }
 
 /* The reasons as one phrase: "gave no feedback; never requested feedback". */
@@ -294,6 +309,15 @@ render_status_text(const struct report *r, struct buf *out)
 			if (r->members[i].status == REPORT_AWAY &&
 			    buf_addf(out, "  - %s: %s\n", name_of(&r->members[i]),
 			    away_word(r, r->members[i].away)) < 0)
+				return -1;
+	}
+	if (r->nleft) {
+		if (buf_addf(out, "%s (%zu)\n", ph(r, P_LEFT), r->nleft) < 0)
+			return -1;
+		for (size_t i = 0; i < r->n; i++)
+			if (r->members[i].status == REPORT_LEFT &&
+			    (buf_addf(out, "  - %s: ", name_of(&r->members[i])) < 0 ||
+			    add_left(out, r, &r->members[i]) < 0 || buf_addch(out, '\n') < 0))
 				return -1;
 	}
 	return buf_addch(out, '\n');
@@ -575,7 +599,7 @@ render_one_html(const struct report *r, struct buf *out)
 	if (r->nlagging == 0 && buf_addf(out, "<p style=\"%s\">%s</p>", H_FONT,
 	    ph(r, P_NONE_LAGGING)) < 0)
 		return -1;
-	if (r->nlagging + r->nunreachable + r->naway > 0) {
+	if (r->nlagging + r->nunreachable + r->naway + r->nleft > 0) {
 		if (buf_adds(out, "<table role=\"presentation\" cellpadding=\"0\" cellspacing=\"0\" "
 		    "border=\"0\" style=\"border-collapse:collapse;\">") < 0)
 			return -1;
@@ -591,6 +615,8 @@ render_one_html(const struct report *r, struct buf *out)
 				rc = add_reasons(&why, r, m->reasons);
 			else if (m->status == REPORT_AWAY)
 				rc = buf_adds(&why, away_word(r, m->away));
+			else if (m->status == REPORT_LEFT)
+				rc = add_left(&why, r, m);
 			else
 				rc = add_bounces(&why, r, m);
 			rc = rc < 0 || buf_addf(out, "<tr><td style=\"%sfont-weight:bold;color:%s;\">",
@@ -836,6 +862,8 @@ report_render_csv(const struct report *r, int bom, int with_header, struct buf *
 			rc = buf_adds(&why, away_word(r, m->away));
 		else if (m->status == REPORT_UNREACHABLE)
 			rc = buf_adds(&why, ph(r, P_BOUNCES));
+		else if (m->status == REPORT_LEFT)
+			rc = add_left(&why, r, m);
 		else
 			rc = 0;
 		rc = rc < 0 || sheet_field(out, r->in->team, 0) < 0 ||

@@ -65,6 +65,8 @@ apply_team_release(struct apply_team *t)
 	store_member_list_release(&t->members);
 	free(t->cand);
 	free(t->who);
+	free(t->gone_cand);
+	free(t->gone);
 }
 
 int
@@ -75,13 +77,20 @@ apply_team_load(struct ctx *c, int64_t team_id, struct apply_team *t)
 		return -1;
 	t->cand = calloc(t->members.n + 1, sizeof(*t->cand));
 	t->who = calloc(t->members.n + 1, sizeof(*t->who));
-	if (t->cand == NULL || t->who == NULL) {
+	t->gone_cand = calloc(t->members.n + 1, sizeof(*t->gone_cand));
+	t->gone = calloc(t->members.n + 1, sizeof(*t->gone));
+	if (t->cand == NULL || t->who == NULL || t->gone_cand == NULL || t->gone == NULL) {
 		apply_team_release(t);
 		return fb_error_set(c->err, "out of memory");
 	}
 	for (size_t i = 0; i < t->members.n; i++) {
 		const struct member *m = &t->members.v[i];
 
+		if (member_status_from_name(m->status) == MEMBER_LEFT) {
+			t->gone_cand[t->ngone].name = m->name;
+			t->gone_cand[t->ngone].address = m->address;
+			t->gone[t->ngone++] = m;
+		}
 		if (member_status_from_name(m->status) != MEMBER_ACTIVE)
 			continue;
 		t->cand[t->n].name = m->name;

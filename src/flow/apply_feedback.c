@@ -256,10 +256,11 @@ add_colleagues(struct template_values *v, const struct apply_team *t, int64_t se
 	return 0;
 }
 
-/* One name the writer gave that did not lead to a colleague, for the answer's problem list. */
+/* One name the writer gave that did not lead to a colleague, for the answer's problem list.
+ * gone: the colleague it names has left the programme (nothing is sent to them). */
 static int
 add_problem(struct template_values *v, const char *query, const struct match_result *r,
-    const struct apply_team *t, int self)
+    const struct apply_team *t, int self, const struct member *gone)
 {
 	struct template_values *p = template_add_item(v, "problems");
 	struct buf cands = BUF_INIT;
@@ -267,6 +268,8 @@ add_problem(struct template_values *v, const char *query, const struct match_res
 
 	if (p == NULL)
 		return -1;
+	if (gone != NULL)
+		return template_set(p, "query", query) | template_set(p, "left", gone->name);
 	for (size_t i = 0; i < r->nalternatives; i++)
 		buf_putf(&cands, "%s%s", i == 0 ? "" : i + 1 == r->nalternatives ? " / " : ", ",
 		    t->who[r->alternatives[i]]->name);
@@ -301,13 +304,27 @@ resolve(const struct apply_team *t, const struct member *self, const char *query
 		*who = t->who[r.index];
 		*typo = r.how == MATCH_FUZZY;
 		if ((*who)->id == self->id)
-			return add_problem(v, query, &r, t, 1) < 0 ? -1 : 1;
+			return add_problem(v, query, &r, t, 1, NULL) < 0 ? -1 : 1;
 		return 0;
 	case MATCH_NONE:
+		/* Someone who left: say so, rather than "we do not know this name". */
+		if (t->ngone > 0) {
+			struct match_result g;
+
+			switch (match_colleague(t->gone_cand, t->ngone, query, &g)) {
+			case MATCH_ADDRESS:
+			case MATCH_NAME:
+			case MATCH_FIRST_NAME:
+				return add_problem(v, query, &r, t, 0, t->gone[g.index]) < 0 ? -1 : 1;
+			default:
+				break;
+			}
+		}
+		break;
 	case MATCH_AMBIGUOUS:
 		break;
 	}
-	return add_problem(v, query, &r, t, 0) < 0 ? -1 : 1;
+	return add_problem(v, query, &r, t, 0, NULL) < 0 ? -1 : 1;
 }
 
 /* ---- giving ----------------------------------------------------------------------------------- */

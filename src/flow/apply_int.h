@@ -54,12 +54,17 @@ const char *apply_lang(const struct ctx *c, const struct member *m);
  * ctx->flood), -1 with ctx->err. */
 int apply_may_answer(struct ctx *c);
 
-/* A team's active members as match candidates (match.h): cand[i] is who[i]. */
+/* A team's active members as match candidates (match.h): cand[i] is who[i]; those who left
+ * the programme apart (gone_cand[i] is gone[i]), so a name of theirs is answered with "has
+ * left" instead of "unknown". */
 struct apply_team {
 	struct member_list members;
 	struct match_candidate *cand;
 	const struct member **who;
 	size_t n;
+	struct match_candidate *gone_cand;
+	const struct member **gone;
+	size_t ngone;
 };
 /* Load team team_id: 0, or -1 with ctx->err. Release with apply_team_release() either way. */
 int apply_team_load(struct ctx *c, int64_t team_id, struct apply_team *t);

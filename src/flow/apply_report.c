@@ -136,6 +136,19 @@ resolve(const struct apply_team *t, const char *query, struct template_values *v
 	case MATCH_NONE:
 		break;
 	}
+	/* Someone who left the programme: say so, rather than "we do not know this name". */
+	if (t->ngone > 0) {
+		struct match_result g;
+
+		switch (match_colleague(t->gone_cand, t->ngone, query, &g)) {
+		case MATCH_ADDRESS:
+		case MATCH_NAME:
+		case MATCH_FIRST_NAME:
+			return add_problem(v, query, NULL, t, "left", NULL) < 0 ? -1 : 1;
+		default:
+			break;
+		}
+	}
 	return add_problem(v, query, &r, t, "unknown", NULL) < 0 ? -1 : 1;
 }
 

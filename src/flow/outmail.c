@@ -34,9 +34,10 @@ const struct template_spec outmail_specs[] = {
 	{ "request_sent", N("name", "topic", "asked", "asked.name", "asked.typo", "asked.goes_date",
 	    "asked.goes_time", "waiting", "problems",
 	    "problems.query", "problems.unknown", "problems.ambiguous", "problems.candidates",
-	    "problems.self", "colleagues", "colleagues.name") },
+	    "problems.self", "problems.left", "colleagues", "colleagues.name") },
 	{ "who", N("name", "example", "problems", "problems.query", "problems.unknown",
-	    "problems.ambiguous", "problems.candidates", "problems.self", "colleagues",
+	    "problems.ambiguous", "problems.candidates", "problems.self", "problems.left",
+	    "colleagues",
 	    "colleagues.name", "quoted", "text") },
 	/* A reply that was only the quoted mail (apply_feedback.c). */
 	{ "nothing_written", N("name", "form_bkc", "form_ask") },
@@ -57,7 +58,7 @@ const struct template_spec outmail_specs[] = {
 	{ "facilitator_confirmation", N("name", "team", RATINGS, "reminded", "reminded.name",
 	    "away", "away.name", "away.from", "away.until", "problems", "problems.query",
 	    "problems.unknown", "problems.ambiguous", "problems.suggest", "problems.candidates",
-	    "problems.absent", "problems.unreachable", "problems.dates", "problems.until",
+	    "problems.absent", "problems.unreachable", "problems.left", "problems.dates", "problems.until",
 	    "problems.toomany", "members", "members.name", "notes", "notes.line", "notes.question",
 	    "notes.value", "notes.not_whole", "notes.out_of_range", "notes.twice", "notes.too_long",
 	    "notes.label_twice", "notes.needs_name", "notes.one_colleague", "notes.not_a_date",
@@ -321,6 +322,15 @@ outmail_queue(const struct flow *f, const struct outmail_msg *m,
 	int rc = -1;
 
 	template_output_init(&o);
+	/* A member who left gets no mail of any kind, whichever path made it, but the
+	 * cancellation of what they were invited to (their calendar must not keep it). */
+	if (m->raw_out == NULL && m->member_id > 0 && strcmp(m->kind, "invite_cancel") != 0 &&
+	    strcmp(m->kind, "moment_cancel") != 0) {
+		int active = store_member_active(f->db, m->member_id, err);
+
+		if (active <= 0)
+			return active;
+	}
 	/* The token first: what is rendered may need the reply address (prepare). A copy gets
 	 * the example token, stored nowhere: it answers nothing. */
 	if (m->token != NULL) {

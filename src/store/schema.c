@@ -409,6 +409,14 @@ static const char MIGRATION_PLANS[] =
 "ALTER TABLE program ADD COLUMN ended_at INTEGER;"
 "ALTER TABLE facilitator ADD COLUMN removed_at INTEGER;";
 
+/*
+ * A member who leaves the programme (feedbackctl member remove) keeps their row, addresses and
+ * history (status 'left', counts stay right); left_at says when, so a report of a week before
+ * it still shows them as they were.
+ */
+static const char MIGRATION_MEMBER_LEFT[] =
+"ALTER TABLE member ADD COLUMN left_at INTEGER;";
+
 static const char *const migrations[] = {
 	MIGRATION_1,
 	MIGRATION_2,
@@ -419,6 +427,7 @@ static const char *const migrations[] = {
 	MIGRATION_BOUNCE,
 	MIGRATION_TIPS,
 	MIGRATION_PLANS,
+	MIGRATION_MEMBER_LEFT,
 };
 
 int

@@ -17,8 +17,10 @@
 	"(SELECT address FROM member_address a WHERE a.member_id = m.id " \
 	"  ORDER BY is_primary DESC, id LIMIT 1), " \
 	"m.timezone, m.language, m.status, t.name, " \
-	"(SELECT max(undeliverable_at) FROM member_address a WHERE a.member_id = m.id), " \
-	"(SELECT max(complained_at) FROM member_address a WHERE a.member_id = m.id) "
+	"(SELECT max(undeliverable_at) FROM member_address a WHERE a.member_id = m.id " \
+	"  AND a.is_primary = 1), " \
+	"(SELECT max(complained_at) FROM member_address a WHERE a.member_id = m.id), " \
+	"m.left_at "
 
 static const char SQL_MEMBER_INSERT[] =
 	"INSERT INTO member (team_id, name, timezone, language, created_at) "
@@ -93,6 +95,7 @@ member_from_row(sqlite3_stmt *st, void *arg)
 	m->team_name = store_dup(db_col_text(st, 7), &oom);
 	m->undeliverable_at = sqlite3_column_int64(st, 8);
 	m->complained_at = sqlite3_column_int64(st, 9);
+	m->left_at = sqlite3_column_int64(st, 10);
 	if (oom) {
 		store_member_release(m);
 		return -1;
@@ -403,5 +406,126 @@ store_member_is_away(struct db *db, int64_t member_id, const char *date, struct 
 	sqlite3_bind_int64(st, 1, member_id);
 	db_bind_text(st, 2, date);
 	n = store_count(db, st, err, "reading absences");
+	return n < 0 ? -1 : n > 0;
+}
+
+/* ---- changing a member ------------------------------------------------------------------------ */
+
+/* NULL keeps a field as it is; "" clears time zone and language (back to the programme's). */
+static const char SQL_MEMBER_UPDATE[] =
+	"UPDATE member SET name = coalesce(?2, name), "
+	"timezone = CASE WHEN ?3 IS NULL THEN timezone WHEN ?3 = '' THEN NULL ELSE ?3 END, "
+	"language = CASE WHEN ?4 IS NULL THEN language WHEN ?4 = '' THEN NULL ELSE ?4 END "
+	"WHERE id = ?1 AND status <> 'erased'";
+static const char SQL_ADDRESS_OF[] =
+	"SELECT member_id FROM member_address WHERE address = lower(?2) AND program_id = "
+	"(SELECT t.program_id FROM member m JOIN team t ON t.id = m.team_id WHERE m.id = ?1)";
+static const char SQL_ADDRESS_PRIMARY[] =
+	"UPDATE member_address SET is_primary = (address = lower(?2)) WHERE member_id = ?1";
+static const char SQL_MEMBER_ACTIVE[] =
+	"SELECT count(*) FROM member WHERE id = ?1 AND status = 'active'";
+static const char SQL_MEMBER_LEAVE[] =
+	"UPDATE member SET status = 'left', left_at = ?2 WHERE id = ?1 AND status = 'active'";
+/* Mail to them still waiting is not sent: kept as failed, so the outbox says why. */
+static const char SQL_MEMBER_LEAVE_OUTBOX[] =
+	"UPDATE outbox SET state = 'failed', last_error = 'not sent: the member left the programme' "
+	"WHERE member_id = ?1 AND state IN ('queued', 'retry', 'held')";
+
+int
+store_member_update(struct db *db, int64_t member_id, const char *name, const char *tz,
+    const char *language, struct fb_error *err)
+{
+	sqlite3_stmt *st = db_stmt(db, SQL_MEMBER_UPDATE, err);
+
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, member_id);
+	db_bind_text(st, 2, name);
+	db_bind_text(st, 3, tz);
+	db_bind_text(st, 4, language);
+	if (store_step_done(db, st, err, "changing the member") < 0)
+		return -1;
+	if (sqlite3_changes(db_sqlite(db)) == 0)
+		return fb_error_set(err, "no member with id %lld", (long long)member_id);
+	return 0;
+}
+
+int
+store_member_set_primary(struct db *db, int64_t member_id, const char *address,
+    struct fb_error *err)
+{
+	sqlite3_stmt *st;
+	int64_t owner = 0;
+	int rc;
+
+	if (db_begin(db, err) < 0)
+		return -1;
+	if ((st = db_stmt(db, SQL_ADDRESS_OF, err)) == NULL)
+		goto fail;
+	sqlite3_bind_int64(st, 1, member_id);
+	db_bind_text(st, 2, address);
+	rc = store_step_row(db, st, store_map_int64, &owner, err, "reading an address");
+	if (rc < 0)
+		goto fail;
+	/* Someone else's address: address_insert names its owner. */
+	if (rc == 1 || owner != member_id) {
+		if (store_member_add_address(db, member_id, address, err) < 0)
+			goto fail;
+	}
+	if ((st = db_stmt(db, SQL_ADDRESS_PRIMARY, err)) == NULL)
+		goto fail;
+	sqlite3_bind_int64(st, 1, member_id);
+	db_bind_text(st, 2, address);
+	if (store_step_done(db, st, err, "changing the primary address") < 0)
+		goto fail;
+	return db_commit(db, err);
+fail:
+	db_rollback(db);
+	return -1;
+}
+
+int
+store_member_leave(struct db *db, int64_t member_id, time_t now, struct fb_error *err)
+{
+	sqlite3_stmt *st;
+	int stopped;
+
+	if (db_begin(db, err) < 0)
+		return -1;
+	if ((st = db_stmt(db, SQL_MEMBER_LEAVE, err)) == NULL)
+		goto fail;
+	sqlite3_bind_int64(st, 1, member_id);
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)now);
+	if (store_step_done(db, st, err, "marking the member as left") < 0)
+		goto fail;
+	if (sqlite3_changes(db_sqlite(db)) == 0) {
+		fb_error_set(err, "member %lld is not active (left or erased already)",
+		    (long long)member_id);
+		goto fail;
+	}
+	if ((st = db_stmt(db, SQL_MEMBER_LEAVE_OUTBOX, err)) == NULL)
+		goto fail;
+	sqlite3_bind_int64(st, 1, member_id);
+	if (store_step_done(db, st, err, "stopping mail to the member") < 0)
+		goto fail;
+	stopped = sqlite3_changes(db_sqlite(db));
+	if (db_commit(db, err) < 0)
+		return -1;
+	return stopped;
+fail:
+	db_rollback(db);
+	return -1;
+}
+
+int
+store_member_active(struct db *db, int64_t member_id, struct fb_error *err)
+{
+	sqlite3_stmt *st = db_stmt(db, SQL_MEMBER_ACTIVE, err);
+	int n;
+
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, member_id);
+	n = store_count(db, st, err, "reading the member's status");
 	return n < 0 ? -1 : n > 0;
 }

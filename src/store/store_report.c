@@ -17,14 +17,17 @@
 
 static const char SQL_TEAMS[] =
 	"SELECT id, name FROM team WHERE program_id = ?1 AND (?2 = 0 OR id = ?2) ORDER BY id";
-/* Unreachable: the primary address bounced. */
+/* Unreachable: the primary address bounced. Members who left are in (their figures stay the
+ * team's; the report shows them as left), erased ones not. */
 static const char SQL_MEMBERS[] =
 	"SELECT m.id, m.team_id, m.name, EXISTS (SELECT 1 FROM member_address a "
 	"  WHERE a.member_id = m.id AND a.is_primary = 1 AND a.undeliverable_at IS NOT NULL), "
 	"(SELECT min(a.undeliverable_at) FROM member_address a "
-	"  WHERE a.member_id = m.id AND a.is_primary = 1) "
+	"  WHERE a.member_id = m.id AND a.is_primary = 1), "
+	"CASE WHEN m.status = 'left' THEN coalesce(m.left_at, 0) END "
 	"FROM member m JOIN team t ON t.id = m.team_id "
-	"WHERE t.program_id = ?1 AND (?2 = 0 OR m.team_id = ?2) AND m.status = 'active' "
+	"WHERE t.program_id = ?1 AND (?2 = 0 OR m.team_id = ?2) "
+	"AND m.status IN ('active', 'left') "
 	"ORDER BY m.team_id, m.name, m.id";
 /*
  * given / received / requested per member and week, from the covering indexes of the report's
@@ -317,7 +320,8 @@ load_members(struct db *db, struct report_set *s, int64_t program_id, int64_t te
     struct slot **slots_out, size_t *nslots, struct fb_error *err)
 {
 	sqlite3_stmt *st = load_stmt(db, SQL_MEMBERS, program_id, team_id, 0, err);
-	struct { int64_t id, team; const char *name; int unreachable; time_t since; } *rows = NULL;
+	struct { int64_t id, team; const char *name; int unreachable; time_t since;
+		struct fb_date left_on; } *rows = NULL;
 	size_t n = 0, cap = 0;
 	struct slot *slots = NULL;
 	int rc;
@@ -332,6 +336,18 @@ load_members(struct db *db, struct report_set *s, int64_t program_id, int64_t te
 		rows[n].name = keep(s, db_col_text(st, 2));
 		rows[n].unreachable = sqlite3_column_int(st, 3);
 		rows[n].since = (time_t)sqlite3_column_int64(st, 4);
+		memset(&rows[n].left_on, 0, sizeof(rows[n].left_on));
+		if (sqlite3_column_type(st, 5) != SQLITE_NULL) {
+			struct fb_local l;
+
+			/* The day they left, in the programme's zone (a date the report compares
+			 * with its weeks); a member marked left without a time left before week 1. */
+			if (fbtime_to_local(s->tz, (time_t)sqlite3_column_int64(st, 5), &l, NULL) == 0 &&
+			    sqlite3_column_int64(st, 5) > 0)
+				rows[n].left_on = l.date;
+			else
+				rows[n].left_on = (struct fb_date){ 1970, 1, 1 };
+		}
 		if (rows[n].name == NULL)
 			goto oom;
 		n++;
@@ -366,6 +382,7 @@ load_members(struct db *db, struct report_set *s, int64_t program_id, int64_t te
 			m->name = rows[j].name;
 			m->unreachable = rows[j].unreachable;
 			m->unreachable_since = rows[j].since;
+			m->left_on = rows[j].left_on;
 			slots[*nslots].id = m->id;
 			slots[*nslots].m = m;
 			(*nslots)++;

@@ -21,6 +21,9 @@
 /* "maandag 15 maart" / "Monday 15 March" */
 int humandate_format(const struct fb_date *d, const char *lang, struct buf *out);
 
+/* "maandag" / "Monday" for weekday 1 (Monday) .. 7; "?" otherwise. A static string. */
+const char *humandate_weekday(int weekday, const char *lang);
+
 /* The local date of instant t in zone tz as humandate_format() writes it; with with_time,
  * followed by " om 14:00" / " at 14:00". */
 int humandate_format_at(time_t t, const char *tz, const char *lang, int with_time,

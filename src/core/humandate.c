@@ -23,6 +23,14 @@ is_en(const char *lang)
 	return lang != NULL && strcmp(lang, "en") == 0;
 }
 
+const char *
+humandate_weekday(int weekday, const char *lang)
+{
+	if (weekday < 1 || weekday > 7)
+		return "?";
+	return weekdays[is_en(lang)][weekday - 1];
+}
+
 int
 humandate_format(const struct fb_date *d, const char *lang, struct buf *out)
 {

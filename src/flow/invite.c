@@ -474,3 +474,25 @@ out:
 	store_session_release(&s);
 	return rc;
 }
+
+int
+invite_sync_upcoming(const struct flow *f, const struct program *p, size_t *mails,
+    struct fb_error *err)
+{
+	struct session_list sl = { 0 };
+	int rc = 0;
+
+	if (store_session_list(f->db, p->id, &sl, err) < 0)
+		return -1;
+	for (size_t i = 0; i < sl.n && rc == 0; i++) {
+		const struct session *s = &sl.v[i];
+
+		/* a session under way or over keeps the attendees it had */
+		if (session_status_from_name(s->status) != SESSION_CONFIRMED ||
+		    s->starts_at <= f->now)
+			continue;
+		rc = invite_sync(f, p, s->id, mails, err);
+	}
+	store_session_list_release(&sl);
+	return rc;
+}

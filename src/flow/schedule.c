@@ -12,6 +12,7 @@
 #include "store_feedback.h"
 #include "vocab.h"
 #include "store_moment.h"
+#include "welcome.h"
 #include "banned.h"
 
 /* ---- the weekly nudge ------------------------------------------------------------------------- */
@@ -144,6 +145,8 @@ program_pass(const struct flow *f, const struct program *p, struct schedule_stat
 		plan_release(&plan);
 		return -1;
 	}
+	/* The welcome before this pass's nudge, questionnaire and invitations (welcome.h). */
+	rc = welcome_pass(f, p, &plan, &st->mails, err);
 	while (rc == 0 && (mo = plan_due(&plan, 0, f->now, &it)) != NULL) {
 		moment_fn fn = handler_of(mo->kind);
 		int done;
@@ -179,6 +182,8 @@ program_pass(const struct flow *f, const struct program *p, struct schedule_stat
 		fb_error_prefix(err, "programme %s, reminders: ", p->name);
 	if (rc == 0) /* each member's questionnaire moments in their calendar (invite.h) */
 		rc = invite_moments_sweep(f, p, &plan, &st->mails, err);
+	if (rc == 0) /* who joined late: open questionnaires, session invitations, a note */
+		rc = welcome_joiners(f, p, &plan, today, &st->mails, err);
 	plan_release(&plan);
 	return rc;
 }

@@ -87,6 +87,17 @@ run_at_case(void **state)
 	buf_release(&out);
 }
 
+static void
+test_weekday_names(void **state)
+{
+	(void)state;
+	assert_string_equal(humandate_weekday(1, "nl"), "maandag");
+	assert_string_equal(humandate_weekday(7, "en"), "Sunday");
+	assert_string_equal(humandate_weekday(3, NULL), "woensdag");
+	assert_string_equal(humandate_weekday(0, "en"), "?");
+	assert_string_equal(humandate_weekday(8, "nl"), "?");
+}
+
 static int
 teardown(void **state)
 {
@@ -103,6 +114,10 @@ main(void)
 		TESTLIB_NAMED_ROWS(run_at_case, at_cases),
 	};
 
-	return testlib_run_rows("humandate", tables, sizeof(tables) / sizeof(tables[0]), NULL, 0,
-	    NULL, teardown);
+	const struct CMUnitTest fixed[] = {
+		cmocka_unit_test(test_weekday_names),
+	};
+
+	return testlib_run_rows("humandate", tables, sizeof(tables) / sizeof(tables[0]), fixed,
+	    sizeof(fixed) / sizeof(fixed[0]), NULL, teardown);
 }

@@ -85,7 +85,9 @@ struct report_member_in {
 	int questionnaires_reminded;      /* open questionnaires unanswered after a reminder */
 	int joined_week;                  /* the week the member was added in when the programme
 	                                     had begun (their first full week is the next); 0:
-	                                     there from the start */
+	                                     there from the start, or added in the week the
+	                                     programme itself was made (a programme made after
+	                                     its start date begins with the team it is given) */
 };
 
 /* An open measurement: how many got the questionnaire and how many answered. */

@@ -17,7 +17,9 @@
  * (it is read on return). A welcome more than WELCOME_STALE late (the daemon was down, or a
  * version without welcomes ran the programme until now) is marked done without sending.
  *
- * A late joiner — added after the welcome time — also gets, at that pass (welcome_joiners):
+ * A late joiner — added after the welcome time, and not in the week the programme itself was
+ * made (a programme made after its start date begins with the team it is given; the weekly
+ * report counts the same way) — also gets, at that pass (welcome_joiners):
  *   - every questionnaire still open (measure_send_open(): not one that closed);
  *   - an invitation to every upcoming session of their team: the daemon syncs the attendees
  *     of every upcoming session at every pass from the welcome time on

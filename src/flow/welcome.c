@@ -97,6 +97,16 @@ welcome_time(const struct plan *plan)
 	return mo != NULL && mo->scheduled ? mo->at : plan->start_at;
 }
 
+/* 1 when a member added at joined_at joined p late: after the welcome time, and not in the
+ * week the programme itself was made (one made after its start begins with the team it is
+ * given; the weekly report counts the same way, store_report.c). */
+static int
+is_late(const struct program *p, const struct plan *plan, time_t joined_at)
+{
+	return joined_at > welcome_time(plan) &&
+	    plan_week_of(plan, joined_at) > plan_week_of(plan, p->created_at);
+}
+
 /* A date as people read it ("maandag 15 maart", with " om 14:00") into value name of v. */
 static int
 set_date(struct template_values *v, const char *name, time_t t, const char *tz,
@@ -177,7 +187,7 @@ welcome_values(const struct welcome_ctx *c, const struct member *m, time_t joine
 	    template_set(v, "team", m->team_name) < 0 ||
 	    template_setf(v, "weeks", "%d", p->weeks) < 0 ||
 	    template_setf(v, "week", "%d", week > 0 ? week : 1) < 0 ||
-	    (joined_at > welcome_time(c->plan) && template_set(v, "late", "1") < 0) ||
+	    (is_late(p, c->plan, joined_at) && template_set(v, "late", "1") < 0) ||
 	    template_set(v, "nudge_day", humandate_weekday(nudge != NULL ?
 	    fbtime_weekday(&nudge->date) : 1, lang)) < 0 ||
 	    template_setf(v, "followup_weeks", "%d", followup != NULL ?
@@ -328,7 +338,6 @@ static int
 notes(const struct flow *f, const struct program *p, const struct plan *plan, size_t *mails,
     struct fb_error *err)
 {
-	time_t at = welcome_time(plan);
 	struct join_list jl = { 0 };
 	struct welcome_ctx c;
 	int loaded = 0, rc = -1;
@@ -341,8 +350,8 @@ notes(const struct flow *f, const struct program *p, const struct plan *plan, si
 		size_t sent = 0;
 		int welcomed;
 
-		/* Who was there at the welcome time is not a late joiner; nor news a week on. */
-		if (j->joined_at <= at || f->now - j->joined_at > WELCOME_STALE) {
+		/* Who was there from the start is not a late joiner; nor news a week on. */
+		if (!is_late(p, plan, j->joined_at) || f->now - j->joined_at > WELCOME_STALE) {
 			if (store_join_mark(f->db, p->id, WELCOME_JOINED_KEY, j->member_id, f->now,
 			    err) < 0)
 				goto out;

@@ -385,6 +385,9 @@ load_members(struct db *db, struct report_set *s, const struct program *p, int64
 			m->unreachable = rows[j].unreachable;
 			m->unreachable_since = rows[j].since;
 			m->joined_week = week_of(start, p->timezone, rows[j].joined);
+			/* added in the week the programme was made: part of its first team */
+			if (m->joined_week <= week_of(start, p->timezone, p->created_at))
+				m->joined_week = 0;
 			slots[*nslots].id = m->id;
 			slots[*nslots].m = m;
 			(*nslots)++;

@@ -55,6 +55,10 @@ int store_join_is_marked(struct db *db, int64_t program_id, const char *key, int
  */
 int store_join_first(struct db *db, int64_t member_id, const char *kind, struct fb_error *err);
 
+/* Mark the attendee rows of p's sessions that belong to erased members removed, without a
+ * CANCEL: member erase left only a placeholder address there, and the person is gone. */
+int store_join_forget_erased(struct db *db, int64_t program_id, struct fb_error *err);
+
 /* The questionnaires member_id was sent whose measurement is still open at now. */
 struct join_questionnaire {
 	char kind[12];           /* baseline | midterm | final | followup */

@@ -15,6 +15,7 @@
 #include "invite_int.h"
 #include "itip.h"
 #include "outmail.h"
+#include "store_join.h"
 #include "store_session.h"
 #include "template.h"
 #include "token.h"
@@ -482,7 +483,9 @@ invite_sync_upcoming(const struct flow *f, const struct program *p, size_t *mail
 	struct session_list sl = { 0 };
 	int rc = 0;
 
-	if (store_session_list(f->db, p->id, &sl, err) < 0)
+	/* an erased member is no attendee to cancel for (their row's address is a placeholder) */
+	if (store_join_forget_erased(f->db, p->id, err) < 0 ||
+	    store_session_list(f->db, p->id, &sl, err) < 0)
 		return -1;
 	for (size_t i = 0; i < sl.n && rc == 0; i++) {
 		const struct session *s = &sl.v[i];

@@ -31,6 +31,12 @@ static const char SQL_JOIN_FIRST[] =
 	"AND EXISTS (SELECT 1 FROM outbox o WHERE o.recipient = outbox.recipient "
 	"  AND o.state = 'queued' AND o.attempts = 0 AND o.id <> outbox.id "
 	"  AND o.next_attempt_at <= outbox.next_attempt_at)";
+/* An erased member's attendee rows keep a placeholder address (store_privacy.c): there is
+ * nobody to send a CANCEL to. */
+static const char SQL_JOIN_FORGET_ERASED[] =
+	"UPDATE attendee SET removed = 1 WHERE removed = 0 "
+	"AND member_id IN (SELECT id FROM member WHERE status = 'erased') "
+	"AND session_id IN (SELECT id FROM session WHERE program_id = ?1)";
 static const char SQL_JOIN_QUESTIONNAIRES[] =
 	"SELECT ms.kind, ms.closes_at FROM questionnaire q "
 	"JOIN measurement ms ON ms.id = q.measurement_id "
@@ -155,4 +161,15 @@ store_join_questionnaire_list_release(struct join_questionnaire_list *l)
 {
 	if (l != NULL)
 		store_list_release(&l->v, &l->n, sizeof(*l->v), NULL);
+}
+
+int
+store_join_forget_erased(struct db *db, int64_t program_id, struct fb_error *err)
+{
+	sqlite3_stmt *st = db_stmt(db, SQL_JOIN_FORGET_ERASED, err);
+
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, program_id);
+	return store_step_done(db, st, err, "forgetting erased members' invitations");
 }

@@ -148,4 +148,12 @@ expect_grep "... and the BKC labels in English" "^  Confirmation: " "$T/text"
 expect_eq "the facilitator gets a note about Eve" "$(count member_joined fay@example.org)" 2
 f=$(for x in $(sent member_joined fay@example.org); do subject "$x" | grep -q '^Eve Dijk ' && echo "$x"; done)
 expect_nogrep "no questionnaire in the note about Eve" "vragenlijst" "$(text "$f")"
+
+# The daemon now syncs every upcoming session at every pass: an erased member (whose attendee
+# rows keep only a placeholder address) is nobody to cancel for, and the pass goes on.
+NOW=2027-01-20T10:00
+expect_ok "Dan erased" ctl member erase dan@example.org --yes
+NOW=2027-01-20T10:05
+expect_ok "the pass after an erase" fbd
+expect_eq "no cancellation to a placeholder address" "$(count invite_cancel)" 0
 finish

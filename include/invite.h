@@ -75,6 +75,12 @@ int invite_session_mail(const struct flow *f, const struct program *p, int64_t i
     const char *addr, const char *name, int64_t member_id, struct buf *raw_out,
     struct fb_error *err);
 
+/* invite_sync() of every confirmed session of p that starts after f->now (the daemon's pass,
+ * welcome.h: who joined the team is invited, who left gets a CANCEL, without `session
+ * sync`). Sessions under way or over are left as they are. */
+int invite_sync_upcoming(const struct flow *f, const struct program *p, size_t *mails,
+    struct fb_error *err);
+
 /* ---------------------------------------------------------------------------------------------
  * The programme's moments as calendar items (invite_moment.c)
  *

@@ -64,6 +64,18 @@ int measure_sweep(const struct flow *f, const struct program *p, const struct pl
     const char *today, size_t *mails, struct fb_error *err);
 
 /*
+ * A questionnaire still open to the members who joined after it went out (a late joiner,
+ * welcome.h): for every measurement of p that was sent and has not closed at f->now, every
+ * active member who joined (member.created_at) after it opened, is not away and whose address
+ * does not bounce, and has no questionnaire of it yet, gets one — with the measurement's own
+ * close date, and the reminders already due counted as handled, so their first reminder is
+ * the next reminder moment. A measurement that closed is never sent. Inside the caller's
+ * transaction; *mails counts what was queued. 0, or -1 with err.
+ */
+int measure_send_open(const struct flow *f, const struct program *p, const struct plan *plan,
+    const char *today, size_t *mails, struct fb_error *err);
+
+/*
  * The earliest time after f->now at which a reminder of p that is owed (its moment in plan is
  * due) but waits for the budget may go: the start of office hours, in the member's zone (else
  * the programme's), of the first day the budget allows (not Saturday or Sunday unless

@@ -20,6 +20,10 @@
  *                      median_fraction % of the median activity of the team's members who are
  *                      neither away in W nor unreachable (and the median is above 0)
  *   questionnaire      an open questionnaire is unanswered after its first reminder
+ * A member who joined in week J (joined_week) is new, never lagging, until their first full
+ * week J + 1: weeks up to J do not count for "no feedback", "no request" counts from J + 1
+ * (lagging once W - J >= request_by_week), "below median" compares with the median's share of
+ * the weeks they were there, and a new member is left out of the team's median.
  * A member away in week W (an absence of any source overlapping the week) is shown as away, a
  * member whose address bounced as unreachable: never as lagging (unreachable wins over away).
  * A member who left the programme in or before week W is shown as left (their figures stay in
@@ -82,6 +86,11 @@ struct report_member_in {
 	time_t unreachable_since;         /* when it became unreachable; 0: not known */
 	int questionnaires_reminded;      /* open questionnaires unanswered after a reminder */
 	struct fb_date left_on;           /* the local date they left the programme; year 0: not */
+	int joined_week;                  /* the week the member was added in when the programme
+	                                     had begun (their first full week is the next); 0:
+	                                     there from the start, or added in the week the
+	                                     programme itself was made (a programme made after
+	                                     its start date begins with the team it is given) */
 };
 
 /* An open measurement: how many got the questionnaire and how many answered. */
@@ -188,8 +197,8 @@ int report_left_by_week(const struct report_member_in *m, const struct fb_date *
 unsigned report_lagging_reasons(const struct report_member_in *m, const struct fb_date *start,
     int week, double median_activity, const struct report_rules *r);
 
-/* Median of activity over the n members that are neither away in week nor unreachable nor
- * left by then; 0 when there are none. */
+/* Median of activity over the n members that are neither away in week, nor unreachable, nor
+ * left by then, nor new (week <= joined_week); 0 when there are none. */
 double report_median_activity(const struct report_member_in *members, size_t n,
     const struct fb_date *start, int week);
 

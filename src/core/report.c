@@ -67,13 +67,15 @@ report_lagging_reasons(const struct report_member_in *m, const struct fb_date *s
     int week, double median_activity, const struct report_rules *r)
 {
 	unsigned reasons = 0;
+	int joined = m->joined_week > 0 ? m->joined_week : 0;
 
-	if (!week_ok(week))
+	/* new until their first full week: they cannot have fallen behind yet */
+	if (!week_ok(week) || week <= joined)
 		return 0;
 	if (r->no_feedback_weeks > 0) {
 		int counted = 0, gave = 0;
 
-		for (int w = week; w >= 1 && w > week - r->no_feedback_weeks; w--) {
+		for (int w = week; w > joined && w > week - r->no_feedback_weeks; w--) {
 			if (report_away_in_week(m, start, w) != REPORT_AWAY_NONE)
 				continue;
 			counted++;
@@ -83,7 +85,7 @@ report_lagging_reasons(const struct report_member_in *m, const struct fb_date *s
 		if (counted > 0 && !gave)
 			reasons |= REPORT_REASON_NO_FEEDBACK;
 	}
-	if (r->request_by_week > 0 && week >= r->request_by_week) {
+	if (r->request_by_week > 0 && week - joined >= r->request_by_week) {
 		int asked = 0;
 
 		for (int w = 1; w <= week; w++)
@@ -95,7 +97,8 @@ report_lagging_reasons(const struct report_member_in *m, const struct fb_date *s
 	if (r->median_fraction > 0 && median_activity > 0.0) {
 		double act = activity_through(m, week);
 
-		if (act * 100.0 < median_activity * r->median_fraction)
+		/* against the median's share of the weeks they were there */
+		if (act * 100.0 * week < median_activity * r->median_fraction * (week - joined))
 			reasons |= REPORT_REASON_BELOW_MEDIAN;
 	}
 	if (r->questionnaire_after_reminder && m->questionnaires_reminded > 0)
@@ -126,6 +129,7 @@ report_median_activity(const struct report_member_in *members, size_t n,
 		return 0.0;
 	for (size_t i = 0; i < n; i++) {
 		if (members[i].unreachable || report_left_by_week(&members[i], start, week) ||
+		    week <= members[i].joined_week ||
 		    report_away_in_week(&members[i], start, week) != REPORT_AWAY_NONE)
 			continue;
 		v[k++] = activity_through(&members[i], week);

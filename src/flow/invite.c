@@ -17,6 +17,7 @@
 #include "itip.h"
 #include "outmail.h"
 #include "queue.h"
+#include "store_join.h"
 #include "store_session.h"
 #include "template.h"
 #include "token.h"
@@ -577,5 +578,29 @@ invite_session_mail(const struct flow *f, const struct program *p, int64_t id, c
 	rc = compose_one(f, p, &s, NULL, cancelled ? "invite_cancel" : "invite",
 	    cancelled ? ITIP_CANCEL : ITIP_REQUEST, addr, name, member_id, &mails, raw_out, err);
 	store_session_release(&s);
+	return rc;
+}
+
+int
+invite_sync_upcoming(const struct flow *f, const struct program *p, size_t *mails,
+    struct fb_error *err)
+{
+	struct session_list sl = { 0 };
+	int rc = 0;
+
+	/* an erased member is no attendee to cancel for (their row's address is a placeholder) */
+	if (store_join_forget_erased(f->db, p->id, err) < 0 ||
+	    store_session_list(f->db, p->id, &sl, err) < 0)
+		return -1;
+	for (size_t i = 0; i < sl.n && rc == 0; i++) {
+		const struct session *s = &sl.v[i];
+
+		/* a session under way or over keeps the attendees it had */
+		if (session_status_from_name(s->status) != SESSION_CONFIRMED ||
+		    s->starts_at <= f->now)
+			continue;
+		rc = invite_sync(f, p, s->id, mails, err);
+	}
+	store_session_list_release(&sl);
 	return rc;
 }

@@ -13,6 +13,7 @@
 #include "outmail.h"
 #include "overlay.h"
 #include "store.h"
+#include "store_join.h"
 #include "store_measure.h"
 #include "vocab.h"
 #include "banned.h"
@@ -479,6 +480,75 @@ measure_sweep(const struct flow *f, const struct program *p, const struct plan *
 			return -1;
 		}
 	return db_commit(f->db, err);
+}
+
+/* ---- late joiners ------------------------------------------------------------------------------ */
+
+int
+measure_send_open(const struct flow *f, const struct program *p, const struct plan *plan,
+    const char *today, size_t *mails, struct fb_error *err)
+{
+	struct questionnaire cache[2] = { QUESTIONNAIRE_INIT, QUESTIONNAIRE_INIT };
+	int owed[PLAN_MEASUREMENTS] = { 0 };
+	struct join_list jl = { 0 };
+	struct member_list ml = { 0 };
+	int rc = -1;
+
+	(void)reminders_owed(plan, f->now, owed);
+	if (store_join_list(f->db, p->id, NULL, &jl, err) < 0 ||
+	    store_member_list(f->db, p->id, 0, &ml, err) < 0)
+		goto out;
+	for (int k = 0; k < PLAN_MEASUREMENTS; k++) {
+		const char *kind = plan_measurement_name((enum plan_measurement)k);
+		struct measurement_row mr;
+		int got = store_measurement_get(f->db, p->id, kind, &mr, err);
+
+		if (got < 0)
+			goto out;
+		if (got == 1 || f->now < mr.opens_at || f->now >= mr.closes_at)
+			continue; /* not sent yet (measure_send does it), or closed */
+		for (size_t i = 0; i < jl.n; i++) {
+			const struct member *m = NULL;
+			const struct questionnaire *q;
+			int64_t qid;
+			int ok;
+
+			/* Only who joined after it went out: someone skipped then (away, bouncing)
+			 * stays skipped, as measure_send decided. */
+			if (jl.v[i].joined_at <= mr.opens_at)
+				continue;
+			for (size_t x = 0; x < ml.n && m == NULL; x++)
+				if (ml.v[x].id == jl.v[i].member_id)
+					m = &ml.v[x];
+			if (m == NULL || (ok = may_mail(f, m, today, err)) == 0)
+				continue;
+			if (ok < 0)
+				goto out;
+			if ((q = questions_for(f, m->language ? m->language : p->language, kind,
+			    cache, err)) == NULL)
+				goto out;
+			if ((ok = store_questionnaire_add(f->db, mr.id, m->id, f->now, &qid, err)) < 0)
+				goto out;
+			if (ok == 1)
+				continue; /* has it already */
+			/* The reminders already due went to the others before this member was
+			 * there: handled (not sent), so the next reminder moment is their first. */
+			if (owed[k] > 0 &&
+			    store_questionnaire_reminded(f->db, qid, owed[k], 0, err) < 0)
+				goto out;
+			if (mail_questionnaire(f, p, m, "questionnaire", qid, q, NULL, 0, mr.closes_at,
+			    NULL, err) < 0)
+				goto out;
+			(*mails)++;
+		}
+	}
+	rc = 0;
+out:
+	questionnaire_release(&cache[0]);
+	questionnaire_release(&cache[1]);
+	store_join_list_release(&jl);
+	store_member_list_release(&ml);
+	return rc;
 }
 
 /* ---- when the daemon should wake for a waiting reminder -------------------------------------- */

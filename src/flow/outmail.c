@@ -87,6 +87,16 @@ const struct template_spec outmail_specs[] = {
 	{ "invite_cancel", N(SESSION_NAMES) },
 	{ "moment_invite", N(MOMENT_NAMES, "reminder", "old_date", "old_start") },
 	{ "moment_cancel", N(MOMENT_NAMES, "reminder", "completed") },
+	/* The welcome, to each member once (welcome.c), and the note to a late joiner's
+	 * facilitators (or the coordinator) saying what they were sent. */
+	{ "welcome", N("name", "team", "week", "weeks", "late", "start_date", "end_date",
+	    "nudge_day", "followup_weeks", "example", "facilitator", "facilitator_address",
+	    "coordinator", "samples", "min_group", "sessions", "sessions.kickoff",
+	    "sessions.progress", "sessions.evaluation", "sessions.date") },
+	{ "member_joined", N("name", "member", "team", "week", "first_week", "questionnaires",
+	    "questionnaires.baseline", "questionnaires.midterm", "questionnaires.final",
+	    "questionnaires.followup", "questionnaires.close_date", "sessions", "sessions.kickoff",
+	    "sessions.progress", "sessions.evaluation", "sessions.date") },
 	/* To the coordinator: a member's spam complaint (ARF) stopped mail to them (apply.c). */
 	{ "complaint", N("member", "address", "team", "date", "inbox") },
 	/* To the coordinator, once, when a member's address becomes unreachable (apply_bounce.c). */

@@ -14,6 +14,7 @@
 #include "vocab.h"
 #include "store_moment.h"
 #include "tipflow.h"
+#include "welcome.h"
 #include "banned.h"
 
 /* ---- the weekly nudge ------------------------------------------------------------------------- */
@@ -176,6 +177,9 @@ program_pass(const struct flow *f, const struct program *p, struct schedule_stat
 		plan_release(&plan);
 		return 0;
 	}
+	/* The welcome before this pass's nudge, questionnaire and invitations (welcome.h). */
+	if (!quiet)
+		rc = welcome_pass(f, p, &plan, &st->mails, err);
 	while (rc == 0 && !quiet && (mo = plan_due(&plan, 0, f->now, &it)) != NULL) {
 		moment_fn fn = handler_of(mo->kind);
 		int done;
@@ -211,6 +215,8 @@ program_pass(const struct flow *f, const struct program *p, struct schedule_stat
 		fb_error_prefix(err, "programme %s, reminders: ", p->name);
 	if (rc == 0) /* each member's questionnaire moments in their calendar (invite.h) */
 		rc = invite_moments_sweep(f, p, &plan, &st->mails, err);
+	if (rc == 0) /* who joined late: open questionnaires, session invitations, a note */
+		rc = welcome_joiners(f, p, &plan, today, &st->mails, err);
 	plan_release(&plan);
 	return rc;
 }

@@ -24,7 +24,7 @@ static const char SQL_MEMBERS[] =
 	"  WHERE a.member_id = m.id AND a.is_primary = 1 AND a.undeliverable_at IS NOT NULL), "
 	"(SELECT min(a.undeliverable_at) FROM member_address a "
 	"  WHERE a.member_id = m.id AND a.is_primary = 1), "
-	"CASE WHEN m.status = 'left' THEN coalesce(m.left_at, 0) END "
+	"CASE WHEN m.status = 'left' THEN coalesce(m.left_at, 0) END, m.created_at "
 	"FROM member m JOIN team t ON t.id = m.team_id "
 	"WHERE t.program_id = ?1 AND (?2 = 0 OR m.team_id = ?2) "
 	"AND m.status IN ('active', 'left') "
@@ -64,12 +64,13 @@ static const char SQL_ABSENCES[] =
 	"JOIN member m ON m.id = a.member_id JOIN team t ON t.id = m.team_id "
 	"WHERE t.program_id = ?1 AND (?2 = 0 OR m.team_id = ?2) AND a.until_date >= ?3 "
 	"ORDER BY a.member_id, a.from_date DESC";
-/* Open questionnaires (opened, not closed at ?3) unanswered after at least one reminder. */
+/* Open questionnaires (opened, not closed at ?3) unanswered after at least one reminder sent
+ * (a late joiner's reminders that went before they joined are handled, not sent: measure.h). */
 static const char SQL_REMINDED[] =
 	"SELECT q.member_id, count(*) FROM questionnaire q "
 	"JOIN measurement ms ON ms.id = q.measurement_id "
 	"WHERE ms.program_id = ?1 AND ms.opens_at <= ?3 AND ms.closes_at > ?3 "
-	"AND q.completed_at IS NULL AND q.reminders >= 1 "
+	"AND q.completed_at IS NULL AND q.last_reminder_at IS NOT NULL "
 	"AND (?2 = 0 OR q.member_id IN (SELECT id FROM member WHERE team_id = ?2)) "
 	"GROUP BY q.member_id";
 static const char SQL_RESPONSE[] =
@@ -315,12 +316,27 @@ load_absences(struct db *db, struct report_set *s, const struct slot *slots, siz
 	return step_done(db, rc, err, "weekly report: absences");
 }
 
+/* The programme week of instant t (0 before week 1), by its local date in tz: what
+ * report.h calls joined_week, for a member added at t. */
 static int
-load_members(struct db *db, struct report_set *s, int64_t program_id, int64_t team_id,
-    struct slot **slots_out, size_t *nslots, struct fb_error *err)
+week_of(const struct fb_date *start, const char *tz, time_t t)
 {
+	struct fb_local l;
+	long days;
+
+	if (fbtime_to_local(tz, t, &l, NULL) < 0)
+		return 0;
+	days = fbtime_days_between(start, &l.date);
+	return days < 0 ? 0 : days / 7 >= REPORT_MAX_WEEKS ? REPORT_MAX_WEEKS : (int)(days / 7) + 1;
+}
+
+static int
+load_members(struct db *db, struct report_set *s, const struct program *p, int64_t team_id,
+    const struct fb_date *start, struct slot **slots_out, size_t *nslots, struct fb_error *err)
+{
+	int64_t program_id = p->id;
 	sqlite3_stmt *st = load_stmt(db, SQL_MEMBERS, program_id, team_id, 0, err);
-	struct { int64_t id, team; const char *name; int unreachable; time_t since;
+	struct { int64_t id, team; const char *name; int unreachable; time_t since, joined;
 		struct fb_date left_on; } *rows = NULL;
 	size_t n = 0, cap = 0;
 	struct slot *slots = NULL;
@@ -348,6 +364,7 @@ load_members(struct db *db, struct report_set *s, int64_t program_id, int64_t te
 			else
 				rows[n].left_on = (struct fb_date){ 1970, 1, 1 };
 		}
+		rows[n].joined = (time_t)sqlite3_column_int64(st, 6);
 		if (rows[n].name == NULL)
 			goto oom;
 		n++;
@@ -383,6 +400,10 @@ load_members(struct db *db, struct report_set *s, int64_t program_id, int64_t te
 			m->unreachable = rows[j].unreachable;
 			m->unreachable_since = rows[j].since;
 			m->left_on = rows[j].left_on;
+			m->joined_week = week_of(start, p->timezone, rows[j].joined);
+			/* added in the week the programme was made: part of its first team */
+			if (m->joined_week <= week_of(start, p->timezone, p->created_at))
+				m->joined_week = 0;
 			slots[*nslots].id = m->id;
 			slots[*nslots].m = m;
 			(*nslots)++;
@@ -532,7 +553,7 @@ store_report_weekly_load(struct db *db, const struct program *p, int64_t team_id
 		fb_error_set(err, "programme %s has no team %lld", p->name, (long long)team_id);
 		goto fail;
 	}
-	if (load_members(db, &s, p->id, team_id, &slots, &nslots, err) < 0 ||
+	if (load_members(db, &s, p, team_id, &start, &slots, &nslots, err) < 0 ||
 	    load_counts(db, team_id ? SQL_GIVEN_TEAM : SQL_GIVEN_ALL, &s, slots, nslots, p->id,
 	    team_id, week, 0, err) < 0 ||
 	    load_counts(db, team_id ? SQL_RECEIVED_TEAM : SQL_RECEIVED_ALL, &s, slots, nslots, p->id,

@@ -43,6 +43,20 @@ with tempfile.TemporaryDirectory() as tmp:
     t.ok(set(s["replies_by_client"]) == {"outlook", "gmail", "apple", "iphone", "thunderbird"},
          "replies came from all five mail programs", s["replies_by_client"])
 
+    # The welcome (issue 19): exactly one to each of the 24 members, the first mail they got.
+    welcomes = dict(q("SELECT recipient, count(*) FROM outbox WHERE kind = 'welcome' GROUP BY recipient"))
+    t.ok(len(welcomes) == 24 and set(welcomes.values()) == {1}, "one welcome to each of the 24 members", welcomes)
+    firsts = {}
+    for f in sorted(sent_files, key=lambda f: (os.stat(f).st_mtime_ns, os.path.basename(f))):
+        with open(f, "rb") as fh:
+            head = fh.read(4096).decode("utf-8", "replace").replace("\r", "")
+        to = [l for l in head.split("\n") if l.startswith("To: ")]
+        kind = [l[len("X-Feedbackd-Kind: "):] for l in head.split("\n") if l.startswith("X-Feedbackd-Kind: ")]
+        if to and kind and "<" in to[0]:
+            firsts.setdefault(to[0].split("<")[1].split(">")[0].lower(), kind[0])
+    t.ok(all(firsts.get(a) == "welcome" for a in welcomes),
+         "the welcome is every member's first mail", {a: k for a, k in firsts.items() if a in welcomes and k != "welcome"})
+
     # Feedback: what feedbackd counted is exactly what the members sent.
     t.ok(s["feedback_given"] == s["feedback_sent_by_members"] and sum(s["feedback_given"].values()) > 0,
          "feedback counted per team equals feedback the members gave", (s["feedback_given"], s["feedback_sent_by_members"]))

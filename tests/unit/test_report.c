@@ -29,6 +29,7 @@ struct lag_case {
 	enum report_status status;
 	unsigned reasons;
 	const char *left_on;                       /* NULL: still in the programme */
+	int joined;                                /* joined_week: 0 there from the start */
 };
 
 #define NOFB REPORT_REASON_NO_FEEDBACK
@@ -40,59 +41,70 @@ struct lag_case {
 
 static const struct lag_case lag_cases[] = {
 	{ "test_lagging_active_member_is_not_lagging", 4, "1111", "1111", "1000", NULL, NULL, 0, 0, 0,
-	  { DEF }, REPORT_ACTIVE, 0, NULL },
+	  { DEF }, REPORT_ACTIVE, 0, NULL, 0 },
 	{ "test_lagging_gave_nothing_in_the_last_week", 4, "1110", "1111", "1000", NULL, NULL, 0, 0, 0,
-	  { DEF }, REPORT_LAGGING, NOFB, NULL },
+	  { DEF }, REPORT_LAGGING, NOFB, NULL, 0 },
 	{ "test_lagging_never_requested_by_end_of_week_2", 2, "11", "11", "00", NULL, NULL, 0, 0, 0,
-	  { DEF }, REPORT_LAGGING, NOREQ, NULL },
+	  { DEF }, REPORT_LAGGING, NOREQ, NULL, 0 },
 	{ "test_lagging_no_request_in_week_1_is_not_yet_lagging", 1, "1", "1", "0", NULL, NULL, 0, 0, 0,
-	  { DEF }, REPORT_ACTIVE, 0, NULL },
+	  { DEF }, REPORT_ACTIVE, 0, NULL, 0 },
 	{ "test_lagging_request_in_week_2_is_in_time", 2, "11", "11", "01", NULL, NULL, 0, 0, 0,
-	  { DEF }, REPORT_ACTIVE, 0, NULL },
+	  { DEF }, REPORT_ACTIVE, 0, NULL, 0 },
 	{ "test_lagging_request_by_week_3_configured_week_2_fine", 2, "11", "11", "00", NULL, NULL, 0,
-	  0, 0, { 1, 3, 50, 1 }, REPORT_ACTIVE, 0, NULL },
+	  0, 0, { 1, 3, 50, 1 }, REPORT_ACTIVE, 0, NULL, 0 },
 	{ "test_lagging_request_by_week_3_configured_week_3_lags", 3, "111", "111", "000", NULL, NULL,
-	  0, 0, 0, { 1, 3, 0, 1 }, REPORT_LAGGING, NOREQ, NULL },
+	  0, 0, 0, { 1, 3, 0, 1 }, REPORT_LAGGING, NOREQ, NULL, 0 },
 	{ "test_lagging_below_half_the_team_median", 4, "1001", "0000", "1000", NULL, NULL, 0, 0, 0,
-	  { DEF }, REPORT_LAGGING, MEDIAN, NULL },
+	  { DEF }, REPORT_LAGGING, MEDIAN, NULL, 0 },
 	{ "test_lagging_exactly_half_the_median_is_not_below", 4, "1011", "1100", "1000", NULL, NULL,
-	  0, 0, 0, { DEF }, REPORT_ACTIVE, 0, NULL },
+	  0, 0, 0, { DEF }, REPORT_ACTIVE, 0, NULL, 0 },
 	{ "test_lagging_median_fraction_75_catches_half", 4, "1011", "1100", "1000", NULL, NULL, 0, 0,
-	  0, { 1, 2, 75, 1 }, REPORT_LAGGING, MEDIAN, NULL },
+	  0, { 1, 2, 75, 1 }, REPORT_LAGGING, MEDIAN, NULL, 0 },
 	{ "test_lagging_coordinator_absence_this_week_is_away", 4, "1110", "1111", "1000",
-	  "2027-01-25", "2027-01-29", COORD, 0, 0, { DEF }, REPORT_AWAY, 0, NULL },
+	  "2027-01-25", "2027-01-29", COORD, 0, 0, { DEF }, REPORT_AWAY, 0, NULL, 0 },
 	{ "test_lagging_out_of_office_this_week_is_away", 4, "0000", "0000", "0000",
-	  "2027-01-20", "2027-01-26", OOO, 0, 0, { DEF }, REPORT_AWAY, 0, NULL },
+	  "2027-01-20", "2027-01-26", OOO, 0, 0, { DEF }, REPORT_AWAY, 0, NULL, 0 },
 	{ "test_lagging_absence_on_the_sunday_still_counts_as_away", 4, "1110", "1111", "1000",
-	  "2027-01-31", "2027-02-05", REPORT_AWAY_FACILITATOR, 0, 0, { DEF }, REPORT_AWAY, 0, NULL },
+	  "2027-01-31", "2027-02-05", REPORT_AWAY_FACILITATOR, 0, 0, { DEF }, REPORT_AWAY, 0, NULL, 0 },
 	{ "test_lagging_absence_that_ended_before_the_week_is_not_away", 4, "1110", "1111", "1000",
-	  "2027-01-11", "2027-01-17", OOO, 0, 0, { DEF }, REPORT_LAGGING, NOFB, NULL },
+	  "2027-01-11", "2027-01-17", OOO, 0, 0, { DEF }, REPORT_LAGGING, NOFB, NULL, 0 },
 	{ "test_lagging_two_weeks_rule_skips_the_away_week", 4, "1100", "1111", "1000",
-	  "2027-01-18", "2027-01-24", OOO, 0, 0, { 2, 2, 0, 1 }, REPORT_LAGGING, NOFB, NULL },
+	  "2027-01-18", "2027-01-24", OOO, 0, 0, { 2, 2, 0, 1 }, REPORT_LAGGING, NOFB, NULL, 0 },
 	{ "test_lagging_two_weeks_rule_gave_the_week_before", 4, "1110", "1111", "1000", NULL, NULL, 0,
-	  0, 0, { 2, 2, 50, 1 }, REPORT_ACTIVE, 0, NULL },
+	  0, 0, { 2, 2, 50, 1 }, REPORT_ACTIVE, 0, NULL, 0 },
 	{ "test_lagging_unreachable_is_never_lagging", 4, "0000", "0000", "0000", NULL, NULL, 0, 1, 0,
-	  { DEF }, REPORT_UNREACHABLE, 0, NULL },
+	  { DEF }, REPORT_UNREACHABLE, 0, NULL, 0 },
 	{ "test_lagging_unreachable_wins_over_away", 4, "0000", "0000", "0000", "2027-01-25",
-	  "2027-01-25", COORD, 1, 0, { DEF }, REPORT_UNREACHABLE, 0, NULL },
+	  "2027-01-25", COORD, 1, 0, { DEF }, REPORT_UNREACHABLE, 0, NULL, 0 },
 	{ "test_lagging_questionnaire_unanswered_after_reminder", 4, "1111", "1111", "1000", NULL,
-	  NULL, 0, 0, 1, { DEF }, REPORT_LAGGING, QUEST, NULL },
+	  NULL, 0, 0, 1, { DEF }, REPORT_LAGGING, QUEST, NULL, 0 },
 	{ "test_lagging_questionnaire_rule_switched_off", 4, "1111", "1111", "1000", NULL, NULL, 0, 0,
-	  1, { 1, 2, 50, 0 }, REPORT_ACTIVE, 0, NULL },
+	  1, { 1, 2, 50, 0 }, REPORT_ACTIVE, 0, NULL, 0 },
 	{ "test_lagging_every_rule_off_nobody_lags", 4, "0000", "0000", "0000", NULL, NULL, 0, 0, 1,
-	  { 0, 0, 0, 0 }, REPORT_ACTIVE, 0, NULL },
+	  { 0, 0, 0, 0 }, REPORT_ACTIVE, 0, NULL, 0 },
 	{ "test_lagging_silent_member_has_every_reason", 4, "0000", "0000", "0000", NULL, NULL, 0, 0,
-	  1, { DEF }, REPORT_LAGGING, NOFB | NOREQ | MEDIAN | QUEST, NULL },
+	  1, { DEF }, REPORT_LAGGING, NOFB | NOREQ | MEDIAN | QUEST, NULL, 0 },
 	/* Someone who left the programme: left from the week they left, never lagging; judged as
 	 * everyone before it. */
 	{ "test_lagging_left_this_week_is_left_not_lagging", 4, "0000", "0000", "0000", NULL, NULL, 0,
-	  0, 1, { DEF }, REPORT_LEFT, 0, "2027-01-31" },
+	  0, 1, { DEF }, REPORT_LEFT, 0, "2027-01-31", 0 },
 	{ "test_lagging_left_before_the_week_is_left", 4, "1000", "0000", "0000", NULL, NULL, 0, 0, 0,
-	  { DEF }, REPORT_LEFT, 0, "2027-01-05" },
+	  { DEF }, REPORT_LEFT, 0, "2027-01-05", 0 },
 	{ "test_lagging_left_after_the_week_is_judged_as_before", 2, "11", "11", "00", NULL, NULL, 0,
-	  0, 0, { DEF }, REPORT_LAGGING, NOREQ, "2027-01-18" },
+	  0, 0, { DEF }, REPORT_LAGGING, NOREQ, "2027-01-18", 0 },
 	{ "test_lagging_left_wins_over_unreachable_and_away", 4, "0000", "0000", "0000", "2027-01-25",
-	  "2027-01-25", COORD, 1, 0, { DEF }, REPORT_LEFT, 0, "2027-01-25" },
+	  "2027-01-25", COORD, 1, 0, { DEF }, REPORT_LEFT, 0, "2027-01-25", 0 },
+	/* A member who joined in week 2 is new until their first full week, week 3. */
+	{ "test_lagging_joined_this_week_is_not_lagging", 2, "00", "00", "00", NULL, NULL, 0, 0, 1,
+	  { DEF }, REPORT_ACTIVE, 0, NULL, 2 },
+	{ "test_lagging_joined_after_the_week_reported_is_not_lagging", 1, "0", "0", "0", NULL, NULL,
+	  0, 0, 0, { DEF }, REPORT_ACTIVE, 0, NULL, 2 },
+	{ "test_lagging_joined_silent_in_first_full_week_lags", 3, "000", "000", "000", NULL, NULL, 0,
+	  0, 0, { DEF }, REPORT_LAGGING, NOFB | MEDIAN, NULL, 2 },
+	{ "test_lagging_joined_median_counts_weeks_there", 3, "001", "000", "001", NULL, NULL, 0, 0,
+	  0, { DEF }, REPORT_ACTIVE, 0, NULL, 2 },
+	{ "test_lagging_joined_request_counted_from_first_full_week", 4, "0011", "0011", "0000",
+	  NULL, NULL, 0, 0, 0, { DEF }, REPORT_LAGGING, NOREQ, NULL, 2 },
 };
 
 static void
@@ -131,6 +143,7 @@ run_lag_case(void **state)
 	m[0].questionnaires_reminded = c->reminded;
 	if (c->left_on)
 		assert_int_equal(fbtime_parse_date(c->left_on, &m[0].left_on, NULL), 0);
+	m[0].joined_week = c->joined;
 	if (c->away_from) {
 		assert_int_equal(fbtime_parse_date(c->away_from, &abs.from, NULL), 0);
 		assert_int_equal(fbtime_parse_date(c->away_until, &abs.until, NULL), 0);

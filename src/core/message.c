@@ -936,6 +936,7 @@ static int
 to_crlf(const char *raw, size_t len, struct buf *out)
 {
 	size_t i = 0, lines = 0;
+	const char *cr, *lf;
 
 	if (len > 0 && memchr(raw, '\r', len) == NULL) {
 		for (const char *p = raw; (p = memchr(p, '\n', len - (size_t)(p - raw))) != NULL; p++)
@@ -959,11 +960,19 @@ to_crlf(const char *raw, size_t len, struct buf *out)
 	}
 	if (buf_grow(out, len + len / 16 + 2) < 0)
 		return -1;
-	while (i < len) {
-		size_t j = i;
+	/* the next CR and the next LF, each found by memchr and kept until passed */
+	cr = memchr(raw, '\r', len);
+	lf = memchr(raw, '\n', len);
 
-		while (j < len && raw[j] != '\r' && raw[j] != '\n')
-			j++;
+	while (i < len) {
+		size_t j;
+
+		if (cr != NULL && cr < raw + i)
+			cr = memchr(raw + i, '\r', len - i);
+		if (lf != NULL && lf < raw + i)
+			lf = memchr(raw + i, '\n', len - i);
+		j = cr != NULL && (lf == NULL || cr < lf) ? (size_t)(cr - raw) :
+		    lf != NULL ? (size_t)(lf - raw) : len;
 		if (buf_add(out, raw + i, j - i) < 0)
 			return -1;
 		if (j == len)
@@ -1013,13 +1022,41 @@ is_gap(unsigned char c)
  * U+1427 "ᐧ", the mark mail-tracking plug-ins (Mailtrack) add under a message. The writer
  * never sees any of them, so nothing they wrote is lost.
  */
+/* Where the first character clean_invisible() may take out starts: the first byte that leads
+ * one of them (0xc2 U+00AD, 0xe1 U+1427, 0xe2 U+200B-D and U+2060, 0xef U+FEFF), or n. Runs of
+ * ASCII, most of every text, are skipped 8 bytes at a time. */
+static size_t
+first_invisible_lead(const unsigned char *p, size_t n)
+{
+	size_t i = 0;
+
+	while (i < n) {
+		if (p[i] < 0x80) {
+			i += ascii_run((const char *)p + i, n - i, 1);
+			continue;
+		}
+		if (p[i] == 0xc2 || p[i] == 0xe1 || p[i] == 0xe2 || p[i] == 0xef)
+			return i;
+		i++;
+	}
+	return n;
+}
+
 static void
 clean_invisible(char *text, size_t *len)
 {
 	unsigned char *p = (unsigned char *)text;
-	size_t n = *len, i = 0, w = 0;
+	size_t n = *len, i, w;
 	int dropped = 0;
 
+	/* lines before the first such character are kept as they are, untouched: start at the
+	 * line that holds it (or nowhere, the common case) */
+	i = first_invisible_lead(p, n);
+	if (i == n)
+		return;
+	while (i > 0 && p[i - 1] != '\n')
+		i--;
+	w = i;
 	while (i < n) {
 		size_t line = w, k;
 		int marks = 0, other = 0;

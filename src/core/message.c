@@ -295,8 +295,15 @@ decode_value(const char *v, size_t n)
 		/* nothing to decode (most headers): skip the phrase parser, whose only effect on
 		 * such text is collapsing runs of spaces */
 		collapse_spaces(&unf);
-		if (add_clean_utf8(&out, unf.data, unf.len) < 0)
+		/* valid UTF-8 without CR (unfolded), NUL or a leading BOM is what add_clean_utf8
+		 * would copy unchanged: keep the buffer itself */
+		if ((unf.len < 3 || memcmp(unf.data, "\xef\xbb\xbf", 3) != 0) &&
+		    memchr(unf.data, '\0', unf.len) == NULL) {
+			out = unf;
+			buf_init(&unf);
+		} else if (add_clean_utf8(&out, unf.data, unf.len) < 0) {
 			goto fail;
+		}
 	} else if (mailmime_encoded_phrase_parse(utf8_valid(unf.data, unf.len) ? "utf-8" :
 	    "windows-1252", unf.data, unf.len, &idx, "utf-8", &dec) ==
 	    MAILIMF_NO_ERROR && dec != NULL) {

@@ -272,6 +272,16 @@ static const struct {
 	{ "\t", " " },
 };
 
+/* Can a leftover start with byte c? (ci_prefix compares the first bytes as tolower does) */
+static int
+leftover_lead(char c)
+{
+	for (size_t k = 0; k < NELEM(html_leftovers); k++)
+		if (tolower((unsigned char)c) == tolower((unsigned char)html_leftovers[k].from[0]))
+			return 1;
+	return 0;
+}
+
 /* The cleaned line: HTML leftovers replaced, tabs as spaces, trimmed. */
 static int
 clean_line(struct buf *dst, const char *p, size_t len)
@@ -283,6 +293,17 @@ clean_line(struct buf *dst, const char *p, size_t len)
 	for (size_t i = 0; i < len; i++) {
 		size_t k;
 
+		/* a run that no leftover can start in is copied at once */
+		if (!leftover_lead(p[i])) {
+			size_t j = i + 1;
+
+			while (j < len && !leftover_lead(p[j]))
+				j++;
+			if (buf_add(dst, p + i, j - i) < 0)
+				return -1;
+			i = j - 1;
+			continue;
+		}
 		for (k = 0; k < NELEM(html_leftovers); k++)
 			if (ci_prefix(p + i, len - i, html_leftovers[k].from))
 				break;

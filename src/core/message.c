@@ -446,15 +446,61 @@ set_from(struct fb_message *msg, const char *raw)
 	return rc;
 }
 
-/* Read the header block with mailimf's generic field parser (name + raw value for every
- * field), then the structured ones we need with their own parsers. */
+/*
+ * Does mailmime_parse read a field of this name for more than its raw text? The envelope fields
+ * mailimf parses by their structure (libetpan guesses them by how the name starts: Date, From,
+ * Sender, Reply-To, To, Cc, Bcc, Message-ID, In-Reply-To, References, Subject) and the MIME
+ * fields (Content-*, MIME-Version). It reads every other field as read_headers() does: the
+ * name, ':' and the raw value up to a line end not followed by white space.
+ */
 static int
-read_headers(struct fb_message *msg, const char *raw, size_t len)
+mime_relevant(const char *name)
+{
+	static const char *const starts[] = { "Date", "From", "Sender", "Reply-To", "To", "Cc",
+	    "Bcc", "Message-ID", "In-Reply-To", "References", "Subject", "Content", "MIME" };
+
+	for (size_t k = 0; k < sizeof(starts) / sizeof(starts[0]); k++)
+		if (strncasecmp(name, starts[k], strlen(starts[k])) == 0)
+			return 1;
+	return 0;
+}
+
+/* Where field o ends when it stands at raw[p..] exactly as mailimf read it: its name, blanks,
+ * ':', blanks, its raw value, CRLF. 0 when the bytes there are anything else. */
+static size_t
+field_end(const char *raw, size_t len, size_t p, const struct mailimf_optional_field *o)
+{
+	size_t nl = strlen(o->fld_name), vl = strlen(o->fld_value);
+
+	if (len - p < nl || memcmp(raw + p, o->fld_name, nl) != 0)
+		return 0;
+	p += nl;
+	while (p < len && (raw[p] == ' ' || raw[p] == '\t'))
+		p++;
+	if (p >= len || raw[p] != ':')
+		return 0;
+	p++;
+	while (p < len && (raw[p] == ' ' || raw[p] == '\t'))
+		p++;
+	if (len - p < vl + 2 || memcmp(raw + p, o->fld_value, vl) != 0 || raw[p + vl] != '\r' ||
+	    raw[p + vl + 1] != '\n')
+		return 0;
+	return p + vl + 2;
+}
+
+/* Read the header block with mailimf's generic field parser (name + raw value for every
+ * field), then the structured ones we need with their own parsers. *skip is where the first
+ * field mime_relevant() names starts, when every field before it was found where mailimf read
+ * it (0 when not, or when there is none before it): see message_parse(). */
+static int
+read_headers(struct fb_message *msg, const char *raw, size_t len, size_t *skip)
 {
 	struct mailimf_fields *fields = NULL;
-	size_t idx = 0, n;
+	size_t idx = 0, n, at = 0;
+	int skipping = 1;
 	static const char *const rcpt[] = { "To", "Cc", "Delivered-To" };
 
+	*skip = 0;
 	if (mailimf_optional_fields_parse(raw, len, &idx, &fields) != MAILIMF_NO_ERROR)
 		return 0;
 	n = (size_t)clist_count(fields->fld_list);
@@ -463,13 +509,26 @@ read_headers(struct fb_message *msg, const char *raw, size_t len)
 	msg->headers = calloc(n > 0 ? n : 1, sizeof(*msg->headers));
 	if (msg->headers == NULL)
 		goto fail;
-	for (clistiter *it = clist_begin(fields->fld_list); it != NULL && msg->nheaders < n;
-	    it = clist_next(it)) {
+	for (clistiter *it = clist_begin(fields->fld_list); it != NULL; it = clist_next(it)) {
 		struct mailimf_field *f = clist_content(it);
 		struct mailimf_optional_field *o = f->fld_data.fld_optional_field;
 		struct message_header *h = &msg->headers[msg->nheaders];
 
-		if (f->fld_type != MAILIMF_FIELD_OPTIONAL_FIELD || o == NULL)
+		if (f->fld_type != MAILIMF_FIELD_OPTIONAL_FIELD || o == NULL) {
+			skipping = 0;
+			continue;
+		}
+		if (skipping) {
+			size_t e = mime_relevant(o->fld_name) ? 0 : field_end(raw, len, at, o);
+
+			if (e == 0)
+				skipping = 0;
+			else
+				at = e;
+		}
+		if (!skipping && msg->nheaders >= n)
+			break;
+		if (msg->nheaders >= n)
 			continue;
 		h->name = xstrndup(o->fld_name, strlen(o->fld_name));
 		h->value = decode_value(o->fld_value, strlen(o->fld_value));
@@ -486,6 +545,7 @@ read_headers(struct fb_message *msg, const char *raw, size_t len)
 				goto fail;
 	}
 	mailimf_fields_free(fields);
+	*skip = at;
 	return 0;
 fail:
 	mailimf_fields_free(fields);
@@ -1193,7 +1253,7 @@ message_parse(const char *raw, size_t len, size_t max_size, struct fb_error *err
 		raw += skip;
 		len -= skip;
 	}
-	if (to_crlf(raw, len, &crlf) < 0 || read_headers(msg, crlf.data, crlf.len) < 0)
+	if (to_crlf(raw, len, &crlf) < 0 || read_headers(msg, crlf.data, crlf.len, &idx) < 0)
 		goto oom;
 	msg->subject = header_dup(msg, "Subject");
 	msg->message_id = header_dup(msg, "Message-ID");
@@ -1201,6 +1261,14 @@ message_parse(const char *raw, size_t len, size_t max_size, struct fb_error *err
 	msg->references = header_dup(msg, "References");
 	msg->return_path = header_dup(msg, "Return-Path");
 
+	/*
+	 * mailmime_parse reads the header block with mailimf's envelope parser, building a
+	 * structure for every field (the Received, DKIM-Signature, ARC-… fields at the top of
+	 * most mail) only to take the MIME fields from it. It starts where read_headers() found
+	 * the first field it reads for more than its raw text: the fields before it, read by
+	 * mailimf's generic field parser in both, end at the same place either way, so the tree
+	 * is the same.
+	 */
 	if (mailmime_parse(crlf.data, crlf.len, &idx, &mime) == MAILIMF_NO_ERROR && mime != NULL) {
 		const struct mailmime *top = mime;
 

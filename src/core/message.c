@@ -1089,11 +1089,11 @@ is_gap(unsigned char c)
  * U+1427 "ᐧ", the mark mail-tracking plug-ins (Mailtrack) add under a message. The writer
  * never sees any of them, so nothing they wrote is lost.
  */
-/* Where the first character clean_invisible() may take out starts: the first byte that leads
- * one of them (0xc2 U+00AD, 0xe1 U+1427, 0xe2 U+200B-D and U+2060, 0xef U+FEFF), or n. Runs of
- * ASCII, most of every text, are skipped 8 bytes at a time. */
+/* Where the first character clean_invisible() may act on starts (one of invisible_at(), a
+ * joiner, the tracking mark U+1427), or n when there is none, the common case. Runs of ASCII,
+ * most of every text, are skipped 8 bytes at a time, other characters by their lead byte. */
 static size_t
-first_invisible_lead(const unsigned char *p, size_t n)
+first_invisible(const unsigned char *p, size_t n)
 {
 	size_t i = 0;
 
@@ -1102,7 +1102,10 @@ first_invisible_lead(const unsigned char *p, size_t n)
 			i += ascii_run((const char *)p + i, n - i, 1);
 			continue;
 		}
-		if (p[i] == 0xc2 || p[i] == 0xe1 || p[i] == 0xe2 || p[i] == 0xef)
+		if ((p[i] == 0xc2 || p[i] == 0xe2 || p[i] == 0xef) &&
+		    (invisible_at(p, i, n) > 0 || joiner_at(p, i, n)))
+			return i;
+		if (p[i] == 0xe1 && i + 2 < n && p[i + 1] == 0x90 && p[i + 2] == 0xa7)
 			return i;
 		i++;
 	}
@@ -1118,7 +1121,7 @@ clean_invisible(char *text, size_t *len)
 
 	/* lines before the first such character are kept as they are, untouched: start at the
 	 * line that holds it (or nowhere, the common case) */
-	i = first_invisible_lead(p, n);
+	i = first_invisible(p, n);
 	if (i == n)
 		return;
 	while (i > 0 && p[i - 1] != '\n')
@@ -1127,7 +1130,18 @@ clean_invisible(char *text, size_t *len)
 	while (i < n) {
 		size_t line = w, k;
 		int marks = 0, other = 0;
+		const unsigned char *nl = memchr(p + i, '\n', n - i);
+		size_t e = nl != NULL ? (size_t)(nl - p) : n;
 
+		/* a line without any of them moves down whole, with its line end */
+		if (first_invisible(p + i, e - i) == e - i) {
+			k = e - i + (e < n);
+			if (w != i)
+				memmove(p + w, p + i, k);
+			w += k;
+			i += k;
+			continue;
+		}
 		while (i < n && p[i] != '\n') {
 			if ((k = invisible_at(p, i, n)) > 0) {
 				i += k;

@@ -129,6 +129,20 @@ utf8_valid(const char *s, size_t n)
 	return 1;
 }
 
+/* Append s[0..k) to out: in place when there is room (add_clean_utf8 makes it up front for all
+ * it copies), else by buf_add. Most texts are copied a line or a character at a time. */
+static int
+put(struct buf *out, const char *s, size_t k)
+{
+	if (out->alloc > 0 && !out->failed && k < out->alloc - out->len) {
+		memcpy(out->data + out->len, s, k);
+		out->len += k;
+		out->data[out->len] = '\0';
+		return 0;
+	}
+	return buf_add(out, s, k);
+}
+
 /* Append s as valid UTF-8 with LF line ends: invalid bytes → U+FFFD, NUL dropped, CRLF and
  * lone CR → LF, a leading BOM dropped. */
 static int
@@ -147,23 +161,23 @@ add_clean_utf8(struct buf *out, const char *s, size_t n)
 		/* the common case first: a run of plain ASCII copied in one go */
 		k = i + ascii_run(s + i, n - i, 0);
 		if (k > i) {
-			if (buf_add(out, s + i, k - i) < 0)
+			if (put(out, s + i, k - i) < 0)
 				return -1;
 			i = k;
 			continue;
 		}
 		k = utf8_seq((const unsigned char *)s + i, n - i);
 		if (k == 0) {
-			rc = buf_add(out, "\xef\xbf\xbd", 3);
+			rc = put(out, "\xef\xbf\xbd", 3);
 			k = 1;
 		} else if (s[i] == '\r') {
-			rc = buf_addch(out, '\n');
+			rc = put(out, "\n", 1);
 			if (i + 1 < n && s[i + 1] == '\n')
 				k = 2;
 		} else if (s[i] == '\0') {
 			rc = 0;
 		} else {
-			rc = buf_add(out, s + i, k);
+			rc = put(out, s + i, k);
 		}
 		if (rc < 0)
 			return -1;

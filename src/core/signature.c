@@ -169,8 +169,9 @@ normalise(struct buf *dst, const char *p, size_t len)
 		{
 			size_t j = i + 1, room = PATTERN_MAX_LINE > dst->len ?
 			    PATTERN_MAX_LINE - dst->len : 0;
+			size_t end = len - i > room + 1 ? i + room + 1 : len;
 
-			while (j < len && j - i <= room && !space_at(p, len, j, &w))
+			while (j < end && !space_at(p, len, j, &w))
 				j++;
 			if (buf_add(dst, p + i, j - i) < 0)
 				return -1;

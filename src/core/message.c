@@ -1097,12 +1097,6 @@ is_gap(unsigned char c)
 	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
 }
 
-/*
- * Take invisible and tracking characters out of the text (in place; it only shrinks): the
- * code points of invisible_at() everywhere, joiners that join nothing, and lines holding only
- * U+1427 "ᐧ", the mark mail-tracking plug-ins (Mailtrack) add under a message. The writer
- * never sees any of them, so nothing they wrote is lost.
- */
 /* Where the first character clean_invisible() may act on starts (one of invisible_at(), a
  * joiner, the tracking mark U+1427), or n when there is none, the common case. Runs of ASCII,
  * most of every text, are skipped 8 bytes at a time, other characters by their lead byte. */
@@ -1126,6 +1120,12 @@ first_invisible(const unsigned char *p, size_t n)
 	return n;
 }
 
+/*
+ * Take invisible and tracking characters out of the text (in place; it only shrinks): the
+ * code points of invisible_at() everywhere, joiners that join nothing, and lines holding only
+ * U+1427 "ᐧ", the mark mail-tracking plug-ins (Mailtrack) add under a message. The writer
+ * never sees any of them, so nothing they wrote is lost.
+ */
 static void
 clean_invisible(char *text, size_t *len)
 {

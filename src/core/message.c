@@ -129,6 +129,20 @@ utf8_valid(const char *s, size_t n)
 	return 1;
 }
 
+/* Append s[0..k) to out: in place when there is room (add_clean_utf8 makes it up front for all
+ * it copies), else by buf_add. Most texts are copied a line or a character at a time. */
+static int
+put(struct buf *out, const char *s, size_t k)
+{
+	if (out->alloc > 0 && !out->failed && k < out->alloc - out->len) {
+		memcpy(out->data + out->len, s, k);
+		out->len += k;
+		out->data[out->len] = '\0';
+		return 0;
+	}
+	return buf_add(out, s, k);
+}
+
 /* Append s as valid UTF-8 with LF line ends: invalid bytes → U+FFFD, NUL dropped, CRLF and
  * lone CR → LF, a leading BOM dropped. */
 static int
@@ -147,23 +161,23 @@ add_clean_utf8(struct buf *out, const char *s, size_t n)
 		/* the common case first: a run of plain ASCII copied in one go */
 		k = i + ascii_run(s + i, n - i, 0);
 		if (k > i) {
-			if (buf_add(out, s + i, k - i) < 0)
+			if (put(out, s + i, k - i) < 0)
 				return -1;
 			i = k;
 			continue;
 		}
 		k = utf8_seq((const unsigned char *)s + i, n - i);
 		if (k == 0) {
-			rc = buf_add(out, "\xef\xbf\xbd", 3);
+			rc = put(out, "\xef\xbf\xbd", 3);
 			k = 1;
 		} else if (s[i] == '\r') {
-			rc = buf_addch(out, '\n');
+			rc = put(out, "\n", 1);
 			if (i + 1 < n && s[i + 1] == '\n')
 				k = 2;
 		} else if (s[i] == '\0') {
 			rc = 0;
 		} else {
-			rc = buf_add(out, s + i, k);
+			rc = put(out, s + i, k);
 		}
 		if (rc < 0)
 			return -1;
@@ -295,8 +309,15 @@ decode_value(const char *v, size_t n)
 		/* nothing to decode (most headers): skip the phrase parser, whose only effect on
 		 * such text is collapsing runs of spaces */
 		collapse_spaces(&unf);
-		if (add_clean_utf8(&out, unf.data, unf.len) < 0)
+		/* valid UTF-8 without CR (unfolded), NUL or a leading BOM is what add_clean_utf8
+		 * would copy unchanged: keep the buffer itself */
+		if ((unf.len < 3 || memcmp(unf.data, "\xef\xbb\xbf", 3) != 0) &&
+		    memchr(unf.data, '\0', unf.len) == NULL) {
+			out = unf;
+			buf_init(&unf);
+		} else if (add_clean_utf8(&out, unf.data, unf.len) < 0) {
 			goto fail;
+		}
 	} else if (mailmime_encoded_phrase_parse(utf8_valid(unf.data, unf.len) ? "utf-8" :
 	    "windows-1252", unf.data, unf.len, &idx, "utf-8", &dec) ==
 	    MAILIMF_NO_ERROR && dec != NULL) {
@@ -439,15 +460,61 @@ set_from(struct fb_message *msg, const char *raw)
 	return rc;
 }
 
-/* Read the header block with mailimf's generic field parser (name + raw value for every
- * field), then the structured ones we need with their own parsers. */
+/*
+ * Does mailmime_parse read a field of this name for more than its raw text? The envelope fields
+ * mailimf parses by their structure (libetpan guesses them by how the name starts: Date, From,
+ * Sender, Reply-To, To, Cc, Bcc, Message-ID, In-Reply-To, References, Subject) and the MIME
+ * fields (Content-*, MIME-Version). It reads every other field as read_headers() does: the
+ * name, ':' and the raw value up to a line end not followed by white space.
+ */
 static int
-read_headers(struct fb_message *msg, const char *raw, size_t len)
+mime_relevant(const char *name)
+{
+	static const char *const starts[] = { "Date", "From", "Sender", "Reply-To", "To", "Cc",
+	    "Bcc", "Message-ID", "In-Reply-To", "References", "Subject", "Content", "MIME" };
+
+	for (size_t k = 0; k < sizeof(starts) / sizeof(starts[0]); k++)
+		if (strncasecmp(name, starts[k], strlen(starts[k])) == 0)
+			return 1;
+	return 0;
+}
+
+/* Where field o ends when it stands at raw[p..] exactly as mailimf read it: its name, blanks,
+ * ':', blanks, its raw value, CRLF. 0 when the bytes there are anything else. */
+static size_t
+field_end(const char *raw, size_t len, size_t p, const struct mailimf_optional_field *o)
+{
+	size_t nl = strlen(o->fld_name), vl = strlen(o->fld_value);
+
+	if (len - p < nl || memcmp(raw + p, o->fld_name, nl) != 0)
+		return 0;
+	p += nl;
+	while (p < len && (raw[p] == ' ' || raw[p] == '\t'))
+		p++;
+	if (p >= len || raw[p] != ':')
+		return 0;
+	p++;
+	while (p < len && (raw[p] == ' ' || raw[p] == '\t'))
+		p++;
+	if (len - p < vl + 2 || memcmp(raw + p, o->fld_value, vl) != 0 || raw[p + vl] != '\r' ||
+	    raw[p + vl + 1] != '\n')
+		return 0;
+	return p + vl + 2;
+}
+
+/* Read the header block with mailimf's generic field parser (name + raw value for every
+ * field), then the structured ones we need with their own parsers. *skip is where the first
+ * field mime_relevant() names starts, when every field before it was found where mailimf read
+ * it (0 when not, or when there is none before it): see message_parse(). */
+static int
+read_headers(struct fb_message *msg, const char *raw, size_t len, size_t *skip)
 {
 	struct mailimf_fields *fields = NULL;
-	size_t idx = 0, n;
+	size_t idx = 0, n, at = 0;
+	int skipping = 1;
 	static const char *const rcpt[] = { "To", "Cc", "Delivered-To" };
 
+	*skip = 0;
 	if (mailimf_optional_fields_parse(raw, len, &idx, &fields) != MAILIMF_NO_ERROR)
 		return 0;
 	n = (size_t)clist_count(fields->fld_list);
@@ -456,13 +523,26 @@ read_headers(struct fb_message *msg, const char *raw, size_t len)
 	msg->headers = calloc(n > 0 ? n : 1, sizeof(*msg->headers));
 	if (msg->headers == NULL)
 		goto fail;
-	for (clistiter *it = clist_begin(fields->fld_list); it != NULL && msg->nheaders < n;
-	    it = clist_next(it)) {
+	for (clistiter *it = clist_begin(fields->fld_list); it != NULL; it = clist_next(it)) {
 		struct mailimf_field *f = clist_content(it);
 		struct mailimf_optional_field *o = f->fld_data.fld_optional_field;
 		struct message_header *h = &msg->headers[msg->nheaders];
 
-		if (f->fld_type != MAILIMF_FIELD_OPTIONAL_FIELD || o == NULL)
+		if (f->fld_type != MAILIMF_FIELD_OPTIONAL_FIELD || o == NULL) {
+			skipping = 0;
+			continue;
+		}
+		if (skipping) {
+			size_t e = mime_relevant(o->fld_name) ? 0 : field_end(raw, len, at, o);
+
+			if (e == 0)
+				skipping = 0;
+			else
+				at = e;
+		}
+		if (!skipping && msg->nheaders >= n)
+			break;
+		if (msg->nheaders >= n)
 			continue;
 		h->name = xstrndup(o->fld_name, strlen(o->fld_name));
 		h->value = decode_value(o->fld_value, strlen(o->fld_value));
@@ -479,6 +559,7 @@ read_headers(struct fb_message *msg, const char *raw, size_t len)
 				goto fail;
 	}
 	mailimf_fields_free(fields);
+	*skip = at;
 	return 0;
 fail:
 	mailimf_fields_free(fields);
@@ -936,6 +1017,7 @@ static int
 to_crlf(const char *raw, size_t len, struct buf *out)
 {
 	size_t i = 0, lines = 0;
+	const char *cr, *lf;
 
 	if (len > 0 && memchr(raw, '\r', len) == NULL) {
 		for (const char *p = raw; (p = memchr(p, '\n', len - (size_t)(p - raw))) != NULL; p++)
@@ -959,11 +1041,19 @@ to_crlf(const char *raw, size_t len, struct buf *out)
 	}
 	if (buf_grow(out, len + len / 16 + 2) < 0)
 		return -1;
-	while (i < len) {
-		size_t j = i;
+	/* the next CR and the next LF, each found by memchr and kept until passed */
+	cr = memchr(raw, '\r', len);
+	lf = memchr(raw, '\n', len);
 
-		while (j < len && raw[j] != '\r' && raw[j] != '\n')
-			j++;
+	while (i < len) {
+		size_t j;
+
+		if (cr != NULL && cr < raw + i)
+			cr = memchr(raw + i, '\r', len - i);
+		if (lf != NULL && lf < raw + i)
+			lf = memchr(raw + i, '\n', len - i);
+		j = cr != NULL && (lf == NULL || cr < lf) ? (size_t)(cr - raw) :
+		    lf != NULL ? (size_t)(lf - raw) : len;
 		if (buf_add(out, raw + i, j - i) < 0)
 			return -1;
 		if (j == len)
@@ -1007,6 +1097,29 @@ is_gap(unsigned char c)
 	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
 }
 
+/* Where the first character clean_invisible() may act on starts (one of invisible_at(), a
+ * joiner, the tracking mark U+1427), or n when there is none, the common case. Runs of ASCII,
+ * most of every text, are skipped 8 bytes at a time, other characters by their lead byte. */
+static size_t
+first_invisible(const unsigned char *p, size_t n)
+{
+	size_t i = 0;
+
+	while (i < n) {
+		if (p[i] < 0x80) {
+			i += ascii_run((const char *)p + i, n - i, 1);
+			continue;
+		}
+		if ((p[i] == 0xc2 || p[i] == 0xe2 || p[i] == 0xef) &&
+		    (invisible_at(p, i, n) > 0 || joiner_at(p, i, n)))
+			return i;
+		if (p[i] == 0xe1 && i + 2 < n && p[i + 1] == 0x90 && p[i + 2] == 0xa7)
+			return i;
+		i++;
+	}
+	return n;
+}
+
 /*
  * Take invisible and tracking characters out of the text (in place; it only shrinks): the
  * code points of invisible_at() everywhere, joiners that join nothing, and lines holding only
@@ -1017,13 +1130,32 @@ static void
 clean_invisible(char *text, size_t *len)
 {
 	unsigned char *p = (unsigned char *)text;
-	size_t n = *len, i = 0, w = 0;
+	size_t n = *len, i, w;
 	int dropped = 0;
 
+	/* lines before the first such character are kept as they are, untouched: start at the
+	 * line that holds it (or nowhere, the common case) */
+	i = first_invisible(p, n);
+	if (i == n)
+		return;
+	while (i > 0 && p[i - 1] != '\n')
+		i--;
+	w = i;
 	while (i < n) {
 		size_t line = w, k;
 		int marks = 0, other = 0;
+		const unsigned char *nl = memchr(p + i, '\n', n - i);
+		size_t e = nl != NULL ? (size_t)(nl - p) : n;
 
+		/* a line without any of them moves down whole, with its line end */
+		if (first_invisible(p + i, e - i) == e - i) {
+			k = e - i + (e < n);
+			if (w != i)
+				memmove(p + w, p + i, k);
+			w += k;
+			i += k;
+			continue;
+		}
 		while (i < n && p[i] != '\n') {
 			if ((k = invisible_at(p, i, n)) > 0) {
 				i += k;
@@ -1149,7 +1281,7 @@ message_parse(const char *raw, size_t len, size_t max_size, struct fb_error *err
 		raw += skip;
 		len -= skip;
 	}
-	if (to_crlf(raw, len, &crlf) < 0 || read_headers(msg, crlf.data, crlf.len) < 0)
+	if (to_crlf(raw, len, &crlf) < 0 || read_headers(msg, crlf.data, crlf.len, &idx) < 0)
 		goto oom;
 	msg->subject = header_dup(msg, "Subject");
 	msg->message_id = header_dup(msg, "Message-ID");
@@ -1157,6 +1289,14 @@ message_parse(const char *raw, size_t len, size_t max_size, struct fb_error *err
 	msg->references = header_dup(msg, "References");
 	msg->return_path = header_dup(msg, "Return-Path");
 
+	/*
+	 * mailmime_parse reads the header block with mailimf's envelope parser, building a
+	 * structure for every field (the Received, DKIM-Signature, ARC-… fields at the top of
+	 * most mail) only to take the MIME fields from it. It starts where read_headers() found
+	 * the first field it reads for more than its raw text: the fields before it, read by
+	 * mailimf's generic field parser in both, end at the same place either way, so the tree
+	 * is the same.
+	 */
 	if (mailmime_parse(crlf.data, crlf.len, &idx, &mime) == MAILIMF_NO_ERROR && mime != NULL) {
 		const struct mailmime *top = mime;
 

@@ -164,9 +164,19 @@ normalise(struct buf *dst, const char *p, size_t len)
 		if (pending && dst->len > 0 && buf_addch(dst, ' ') < 0)
 			return -1;
 		pending = 0;
-		if (buf_addch(dst, p[i]) < 0)
-			return -1;
-		i++;
+		/* the run of non-space bytes from i at once: its first byte always, the others
+		 * while the copy is not over the limit (as one byte at a time would) */
+		{
+			size_t j = i + 1, room = PATTERN_MAX_LINE > dst->len ?
+			    PATTERN_MAX_LINE - dst->len : 0;
+			size_t end = len - i > room + 1 ? i + room + 1 : len;
+
+			while (j < end && !space_at(p, len, j, &w))
+				j++;
+			if (buf_add(dst, p + i, j - i) < 0)
+				return -1;
+			i = j;
+		}
 	}
 	if (buf_grow(dst, 1) < 0)
 		return -1;

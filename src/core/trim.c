@@ -204,9 +204,20 @@ normalise_add(struct buf *dst, const char *p, size_t len, size_t max)
 			if (buf_addch(dst, ' ') < 0)
 				return -1;
 		pending = 0;
-		if (buf_addch(dst, p[i]) < 0)
-			return -1;
-		i++;
+		/* the run of non-space bytes from i, appended at once: its first byte always, the
+		 * others while the copy is not over max (as one byte at a time would) */
+		{
+			size_t room = max > dst->len ? max - dst->len : 0, j = i + 1;
+			size_t end = len - i > room + 1 ? i + room + 1 : len;
+
+			/* a byte above ' ' other than 0xc2 (U+00A0's lead) is never a space */
+			while (j < end && (((unsigned char)p[j] > ' ' && (unsigned char)p[j] != 0xc2) ||
+			    !is_space_at(p, len, j, &w)))
+				j++;
+			if (buf_add(dst, p + i, j - i) < 0)
+				return -1;
+			i = j;
+		}
 	}
 	return 0;
 }

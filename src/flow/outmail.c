@@ -120,7 +120,7 @@ outmail_template_set_load(const char *dir, const char *lang, const struct templa
 	static const char *const ext[] = { "txt", "html" };
 	struct template_file *files = calloc(2 * n + 1, sizeof(*files));
 	struct buf *bytes = calloc(2 * n + 1, sizeof(*bytes));
-	struct buf *names = calloc(6 * n + 1, sizeof(*names));
+	struct buf *names = calloc(6 * n + 3, sizeof(*names));
 	struct template_source src = { files, 0, dir };
 	struct template_set *set = NULL;
 	struct fb_error e;
@@ -153,11 +153,33 @@ outmail_template_set_load(const char *dir, const char *lang, const struct templa
 			f->shown = shown->data ? shown->data : path->data;
 		}
 	}
+	/* The language's glossary (glossary.h), in the slot left for it. */
+	{
+		struct template_file *f = &files[src.n];
+		struct buf *path = &names[3 * src.n], *shown = path + 1, *why = path + 2;
+		int rc;
+
+		if (buf_addf(path, "%s/glossary.txt", lang ? lang : "") < 0) {
+			fb_error_set(err, "out of memory loading templates");
+			goto out;
+		}
+		f->path = path->data;
+		rc = overlay_read(dir, path->data, GLOSSARY_MAX_FILE, &bytes[src.n], shown, &e);
+		if (rc < 0 && buf_adds(why, e.msg) < 0) {
+			fb_error_set(err, "out of memory loading templates");
+			goto out;
+		}
+		f->error = rc < 0 ? why->data : NULL;
+		f->data = rc == 0 ? (bytes[src.n].data ? bytes[src.n].data : "") : NULL;
+		f->len = rc == 0 ? bytes[src.n].len : 0;
+		f->shown = shown->data ? shown->data : path->data;
+		src.n++;
+	}
 	set = template_set_load(&src, lang, specs, n, err);
 out:
-	for (size_t i = 0; bytes != NULL && i < 2 * n; i++)
+	for (size_t i = 0; bytes != NULL && i < 2 * n + 1; i++)
 		buf_release(&bytes[i]);
-	for (size_t i = 0; names != NULL && i < 6 * n; i++)
+	for (size_t i = 0; names != NULL && i < 6 * n + 3; i++)
 		buf_release(&names[i]);
 	free(files);
 	free(bytes);

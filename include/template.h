@@ -37,6 +37,7 @@
 
 #include "buf.h"
 #include "fberror.h"
+#include "fbtime.h"
 #include "glossary.h"
 
 /* What a message may use: names is a NULL-terminated list of value and list names; for a list,
@@ -85,6 +86,12 @@ void template_values_free(struct template_values *v);
 int template_set(struct template_values *v, const char *name, const char *value);
 int template_setf(struct template_values *v, const char *name, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+/* Set a date: rendered as a person reads it in the set's language ("maandag 15 maart",
+ * "Monday 15 March"; the year only when it is not this_year, the reader's current year), never
+ * as an ISO date; present for sections like any value. 0, or -1 for an invalid date or when
+ * memory runs out. */
+int template_set_date(struct template_values *v, const char *name, const struct fb_date *d,
+    int this_year);
 /* Add an item to list name and return it (owned by v; set the item's values on it), or NULL
  * when memory runs out. */
 struct template_values *template_add_item(struct template_values *v, const char *name);

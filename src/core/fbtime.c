@@ -548,6 +548,30 @@ fbtime_format_date(const struct fb_date *d, struct buf *out)
 }
 
 int
+fbtime_format_human_date(const struct fb_date *d, const char *lang, int this_year,
+    struct buf *out)
+{
+	static const char *const days[2][7] = {
+		{ "maandag", "dinsdag", "woensdag", "donderdag", "vrijdag", "zaterdag", "zondag" },
+		{ "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday" },
+	};
+	static const char *const months[2][12] = {
+		{ "januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus",
+		    "september", "oktober", "november", "december" },
+		{ "January", "February", "March", "April", "May", "June", "July", "August",
+		    "September", "October", "November", "December" },
+	};
+	int en = lang != NULL && strcmp(lang, "en") == 0;
+
+	if (!fbtime_date_valid(d))
+		return -1;
+	if (buf_addf(out, "%s %d %s", days[en][fbtime_weekday(d) - 1], d->day,
+	    months[en][d->month - 1]) < 0)
+		return -1;
+	return d->year == this_year ? 0 : buf_addf(out, " %d", d->year);
+}
+
+int
 fbtime_format_local(const char *tz, time_t t, struct buf *out)
 {
 	struct fb_local l;

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fbtime.h"
 #include "glossary.h"
 #include "template.h"
 #include "banned.h"
@@ -48,6 +49,9 @@ struct template_set {
 struct entry {
 	char *name;
 	char *value;
+	int is_date;             /* value is date's ISO form; rendered as a human date */
+	struct fb_date date;
+	int this_year;
 	struct template_values **items;
 	size_t nitems;
 	int is_list;
@@ -531,6 +535,26 @@ template_set(struct template_values *v, const char *name, const char *value)
 		return -1;
 	free(e->value);
 	e->value = copy;
+	e->is_date = 0;
+	return 0;
+}
+
+int
+template_set_date(struct template_values *v, const char *name, const struct fb_date *d,
+    int this_year)
+{
+	struct entry *e;
+	struct buf iso = BUF_INIT;
+
+	if (!fbtime_date_valid(d) || fbtime_format_date(d, &iso) < 0 ||
+	    template_set(v, name, iso.data) < 0 || (e = entry_get(v, name)) == NULL) {
+		buf_release(&iso);
+		return -1;
+	}
+	buf_release(&iso);
+	e->is_date = 1;
+	e->date = *d;
+	e->this_year = this_year;
 	return 0;
 }
 
@@ -609,9 +633,22 @@ add_html_escaped(struct buf *out, const char *s)
 	return rc;
 }
 
+/* e's value as the reader sees it: a date in the set's language, else the value. Static or
+ * in tmp (reset here). NULL when memory runs out. */
+static const char *
+shown_value(const struct entry *e, const char *lang, struct buf *tmp)
+{
+	if (!e->is_date)
+		return e->value;
+	buf_reset(tmp);
+	if (fbtime_format_human_date(&e->date, lang, e->this_year, tmp) < 0)
+		return NULL;
+	return tmp->data;
+}
+
 static int
 render_range(const struct parsed *p, size_t from, size_t to, struct scope *sc, int html,
-    struct buf *out)
+    const char *lang, struct buf *out)
 {
 	for (size_t i = from; i < to;) {
 		const struct node *nd = &p->nodes[i];
@@ -626,9 +663,14 @@ render_range(const struct parsed *p, size_t from, size_t to, struct scope *sc, i
 		case NODE_VAR:
 		case NODE_RAW:
 			e = lookup(sc, p->src + nd->off, nd->len);
-			if (e != NULL && e->value != NULL)
-				rc = html && nd->kind == NODE_VAR ? add_html_escaped(out, e->value) :
-				    buf_adds(out, e->value);
+			if (e != NULL && e->value != NULL) {
+				struct buf tmp = BUF_INIT;
+				const char *val = shown_value(e, lang, &tmp);
+
+				rc = val == NULL ? -1 : html && nd->kind == NODE_VAR ?
+				    add_html_escaped(out, val) : buf_adds(out, val);
+				buf_release(&tmp);
+			}
 			i++;
 			break;
 		case NODE_SECTION:
@@ -638,15 +680,15 @@ render_range(const struct parsed *p, size_t from, size_t to, struct scope *sc, i
 			    e->value != NULL && *e->value != '\0');
 			if (nd->kind == NODE_INVERTED) {
 				if (!present)
-					rc = render_range(p, i + 1, nd->end, sc, html, out);
+					rc = render_range(p, i + 1, nd->end, sc, html, lang, out);
 			} else if (present && e->is_list && !nd->once) {
 				for (size_t j = 0; j < e->nitems && rc == 0; j++) {
 					sc->stack[sc->depth++] = e->items[j];
-					rc = render_range(p, i + 1, nd->end, sc, html, out);
+					rc = render_range(p, i + 1, nd->end, sc, html, lang, out);
 					sc->depth--;
 				}
 			} else if (present) {
-				rc = render_range(p, i + 1, nd->end, sc, html, out);
+				rc = render_range(p, i + 1, nd->end, sc, html, lang, out);
 			}
 			i = nd->end;
 			break;
@@ -715,9 +757,10 @@ template_render(const struct template_set *s, const char *name,
 	buf_reset(&out->subject);
 	buf_reset(&out->text);
 	buf_reset(&out->html);
-	if (render_range(&t->txt, 0, t->txt.n, &sc, 0, &all) < 0 || buf_addch(&all, '\0') < 0 ||
+	if (render_range(&t->txt, 0, t->txt.n, &sc, 0, s->lang, &all) < 0 ||
+	    buf_addch(&all, '\0') < 0 ||
 	    split_subject(&all, out) < 0 ||
-	    render_range(&t->html, 0, t->html.n, &sc, 1, &out->html) < 0) {
+	    render_range(&t->html, 0, t->html.n, &sc, 1, s->lang, &out->html) < 0) {
 		buf_release(&all);
 		return fb_error_set(err, "out of memory rendering %s", name);
 	}

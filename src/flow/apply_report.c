@@ -223,7 +223,8 @@ mark_away(struct ctx *c, const struct member *m, const struct fields_command *cm
 	    c->f->now, c->err) < 0)
 		goto out;
 	if ((it = template_add_item(conf, "away")) == NULL || template_set(it, "name", m->name) < 0 ||
-	    template_set(it, "from", f.data) < 0 || template_set(it, "until", u.data) < 0) {
+	    template_set_date(it, "from", from, today->year) < 0 ||
+	    template_set_date(it, "until", &until, today->year) < 0) {
 		fb_error_set(c->err, "out of memory");
 		goto out;
 	}

@@ -226,6 +226,19 @@ outmail_templates_for(const struct outmail_templates *t, const char *lang)
 	return lang != NULL && strcmp(lang, "en") == 0 ? t->en : t->nl;
 }
 
+int
+outmail_set_date(struct template_values *v, const char *name, const char *tz, time_t t,
+    time_t now, struct fb_error *err)
+{
+	struct fb_local at, today;
+
+	if (fbtime_to_local(tz, t, &at, err) < 0 || fbtime_to_local(tz, now, &today, err) < 0)
+		return -1;
+	if (template_set_date(v, name, &at.date, today.date.year) < 0)
+		return fb_error_set(err, "out of memory");
+	return 0;
+}
+
 /* ---- tokens ------------------------------------------------------------------------------------ */
 
 /* Tokens live until well after the follow-up: a late reply still finds its request. */

@@ -679,10 +679,10 @@ test_apply_held_request_confirmation_says_when_it_goes(void **state)
 	(void)state;
 	/* Tuesday 10:00 + 24 hours, in Jan's zone (Amsterdam) */
 	confirmation_of_held_request("nl", "Je feedbackverzoek wordt verstuurd|gaat naar:|"
-	    "Piet Jansen: gaat op 2027-01-06 om 10:00 de deur uit|  - Jeroen Mëijer\n",
+	    "Piet Jansen: gaat op woensdag 6 januari om 10:00 de deur uit|  - Jeroen Mëijer\n",
 	    "is verstuurd|Jeroen Mëijer: gaat");
 	confirmation_of_held_request("en", "Your feedback request is on its way|goes to:|"
-	    "Piet Jansen: goes out on 2027-01-06 at 10:00", "has been sent|went to");
+	    "Piet Jansen: goes out on Wednesday 6 January at 10:00", "has been sent|went to");
 }
 
 int

@@ -1,6 +1,7 @@
 /*
  * outmail — render, compose and queue the messages feedbackd sends. See include/outmail.h.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -12,12 +13,14 @@
 #include "outmail.h"
 #include "pace.h"
 #include "queue.h"
+#include "store.h"
 #include "store_token.h"
 #include "banned.h"
 
 /* ---- the catalogue --------------------------------------------------------------------------- */
 
-#define N(...) (const char *const[]){ "program", __VA_ARGS__, NULL }
+/* Every message may use "program" and "signer" (outmail_queue() sets them). */
+#define N(...) (const char *const[]){ "program", "signer", __VA_ARGS__, NULL }
 
 /* A session's invitation (src/flow/invite.c): the invite's subject is also the event's
  * SUMMARY and its text the DESCRIPTION. Flags kickoff/progress/evaluation say which session. */
@@ -288,6 +291,39 @@ outmail_token_get(const struct flow *f, const char *token, struct outmail_token 
 	return 0;
 }
 
+/* ---- the signature ---------------------------------------------------------------------------- */
+
+/*
+ * Who signs a mail to member member_id: the first named facilitator of their team, so a member
+ * reads a person's name under "Met vriendelijke groet," and knows whom to ask. Appended to out;
+ * nothing when the member, their team or a named facilitator is not found (the templates then
+ * sign with the programme's name), so a signature never stops a mail.
+ */
+static int
+signer_add(const struct flow *f, const struct program *p, int64_t member_id, struct buf *out)
+{
+	struct member m = { 0 };
+	struct facilitator_list fl = { 0 };
+	struct fb_error e;
+	char spec[24];
+	int rc = 0;
+
+	if (member_id <= 0)
+		return 0;
+	snprintf(spec, sizeof(spec), "%lld", (long long)member_id);
+	if (store_member_find(f->db, p->id, 0, spec, &m, &e) < 0)
+		return 0;
+	if (store_facilitator_list(f->db, 0, m.team_id, &fl, &e) == 0)
+		for (size_t i = 0; i < fl.n; i++)
+			if (fl.v[i].name != NULL && fl.v[i].name[0] != '\0') {
+				rc = buf_adds(out, fl.v[i].name);
+				break;
+			}
+	store_facilitator_list_release(&fl);
+	store_member_release(&m);
+	return rc;
+}
+
 /* ---- queueing ---------------------------------------------------------------------------------- */
 
 /* "feedback@example.org" + token → "feedback+TOKEN@example.org" */
@@ -332,7 +368,7 @@ outmail_queue(const struct flow *f, const struct outmail_msg *m,
 	    m->lang ? m->lang : m->program->language);
 	struct template_output o;
 	struct buf reply_to = BUF_INIT, msgid = BUF_INIT, subject = BUF_INIT, raw = BUF_INIT;
-	struct buf verp = BUF_INIT;
+	struct buf verp = BUF_INIT, signer = BUF_INIT;
 	char token[TOKEN_LEN + 1] = "", btoken[TOKEN_LEN + 1];
 	unsigned char rnd[COMPOSE_RANDOM_BYTES + TOKEN_RANDOM_BYTES + TOKEN_ID_RANDOM_BYTES];
 	struct compose_header kind = { "X-Feedbackd-Kind", m->kind };
@@ -353,7 +389,10 @@ outmail_queue(const struct flow *f, const struct outmail_msg *m,
 	if (m->prepare != NULL && m->prepare(m->prepare_arg, m->token ? reply_to.data :
 	    fc->reply_address, token, m->values, err) < 0)
 		goto out;
+	if (signer_add(f, m->program, m->member_id, &signer) < 0)
+		goto oom;
 	if (template_set(m->values, "program", m->program->name) < 0 ||
+	    (signer.len > 0 && template_set(m->values, "signer", signer.data) < 0) ||
 	    template_render(set, m->kind, m->values, &o, err) < 0)
 		goto out;
 	if (buf_adds(&subject, o.subject.data ? o.subject.data : "") < 0)
@@ -437,6 +476,7 @@ out:
 	template_output_release(&o);
 	buf_release(&reply_to);
 	buf_release(&verp);
+	buf_release(&signer);
 	buf_release(&msgid);
 	buf_release(&subject);
 	buf_release(&raw);

@@ -384,8 +384,12 @@ load_glossary(const struct template_source *source, struct template_set *s, stru
 	if (rc == 0 && (s->glossary = glossary_parse(src.data ? src.data : "", src.len,
 	    shown.data, &err)) == NULL)
 		rc = -1;
-	if (rc < 0)
-		problem(l, path.data, 0, "%s", err.msg);
+	if (rc < 0) {
+		/* err names the file (and line) already */
+		if (l->nerrors++ > 0)
+			buf_putch(&l->errors, '\n');
+		buf_puts(&l->errors, err.msg);
+	}
 	rc = 0;
 	if ((s->terms = template_values_new()) == NULL)
 		rc = -1;

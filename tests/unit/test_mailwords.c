@@ -21,6 +21,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <cmocka.h>
 
 #include "glossary.h"
@@ -317,6 +319,37 @@ test_glossary_refuses_bad_lines(void **state)
 	}
 }
 
+/* A templates_dir's glossary replaces the built-in one: a bad line is named with its file
+ * and line when the templates load, and a term it lacks is an unknown name in the templates
+ * that use it. */
+static void
+test_glossary_of_templates_dir_is_checked_at_load(void **state)
+{
+	char dir[] = "/tmp/mailwords.XXXXXX", path[64];
+	struct fb_error err;
+	FILE *fp;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/nl", dir);
+	assert_int_equal(mkdir(path, 0700), 0);
+	snprintf(path, sizeof(path), "%s/nl/glossary.txt", dir);
+	assert_non_null(fp = fopen(path, "w"));
+	fputs("baseline nulmeting\n", fp);
+	fclose(fp);
+	assert_null(outmail_template_set_load(dir, "nl", outmail_specs, outmail_nspecs, &err));
+	assert_non_null(strstr(err.msg, "nl/glossary.txt:1: expected \"KEY = word"));
+	assert_non_null(fp = fopen(path, "w"));
+	fputs("baseline = nulmeting\n", fp);
+	fclose(fp);
+	assert_null(outmail_template_set_load(dir, "nl", outmail_specs, outmail_nspecs, &err));
+	assert_non_null(strstr(err.msg, "unknown name \"term_followup\""));
+	unlink(path);
+	snprintf(path, sizeof(path), "%s/nl", dir);
+	rmdir(path);
+	rmdir(dir);
+}
+
 int
 main(void)
 {
@@ -324,6 +357,7 @@ main(void)
 		cmocka_unit_test(test_every_template_speaks_the_glossary_with_human_dates_and_capitals),
 		cmocka_unit_test(test_glossary_parse_lookup_and_whole_words),
 		cmocka_unit_test(test_glossary_refuses_bad_lines),
+		cmocka_unit_test(test_glossary_of_templates_dir_is_checked_at_load),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -291,7 +291,7 @@ outmail_token_get(const struct flow *f, const char *token, struct outmail_token 
 	return 0;
 }
 
-/* ---- the signature ---------------------------------------------------------------------------- */
+/* ---- the signature ------------------------------------------------------------------------- */
 
 /*
  * Who signs a mail to member member_id: the first named facilitator of their team, so a member

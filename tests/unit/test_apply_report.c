@@ -96,11 +96,12 @@ static const struct rcase cases[] = {
 	    "anna.bakker 2027-01-05 2027-01-20", NULL, NULL },
 	{ "test_apply_report_afwezig_without_date_is_the_rest_of_the_week", FENNA,
 	    "Afwezig: Eva Smit\n", "applied", "1 command", "facilitator_confirmation>fenna",
-	    "Eva Smit: dinsdag 5 januari t/m zondag 10 januari", "eva.smit 2027-01-05 2027-01-10", NULL, NULL },
+	    "Eva Smit: dinsdag 5 januari t/m zondag 10 januari", "eva.smit 2027-01-05 2027-01-10",
+	    NULL, NULL },
 	{ "test_apply_report_absence_in_the_past_is_refused", FENNA,
 	    "Afwezig: Piet 2026-12-01 t/m 2026-12-05\n", "applied", "0 commands",
-	    "facilitator_confirmation>fenna", "einddatum 2026-12-05 ligt voor de begindatum, in het "
-	    "verleden", "", NULL, NULL },
+	    "facilitator_confirmation>fenna", "einddatum zaterdag 5 december 2026 ligt voor de "
+	    "begindatum, in het verleden", "", NULL, NULL },
 	{ "test_apply_report_away_member_is_not_reminded", FENNA,
 	    "Afwezig: Piet Jansen t/m 2027-01-08\nHerinner: Piet Jansen\nHerinner: Anna\n",
 	    "applied", "2 commands", "facilitator_reminder>anna.bakker "

@@ -114,6 +114,16 @@ const char *fbtime_weekday_name(int weekday);
  */
 /* "2027-03-29" */
 int fbtime_format_date(const struct fb_date *d, struct buf *out);
+/*
+ * A date as a person reads it in lang ("nl", "en"; anything else: nl): "maandag 29 maart" /
+ * "Monday 29 March", with the year ("maandag 29 maart 2027") only when it is not this_year,
+ * the year the reader is in. Never an ISO date: this is the form for every mail a person
+ * reads (ICS data and machine headers keep the ISO forms above). -1 also for an invalid d.
+ */
+int fbtime_format_human_date(const struct fb_date *d, const char *lang, int this_year,
+    struct buf *out);
+/* "maandag" / "Monday" for weekday 1 (Monday) .. 7 in lang as above; "?" otherwise. Static. */
+const char *fbtime_human_weekday(int weekday, const char *lang);
 /* "2027-03-29 09:00 +02:00": local wall time in tz with its offset. */
 int fbtime_format_local(const char *tz, time_t t, struct buf *out);
 /* "2027-03-29T07:00:00Z" */

@@ -38,6 +38,11 @@ void outmail_templates_free(struct outmail_templates *t);
 const struct template_set *outmail_templates_for(const struct outmail_templates *t,
     const char *lang);
 
+/* Set value name of v to the date of t in zone tz, as template_set_date() shows it: the year
+ * only when it is not now's year in tz. 0, or -1 with err (a bad zone, no memory). */
+int outmail_set_date(struct template_values *v, const char *name, const char *tz, time_t t,
+    time_t now, struct fb_error *err);
+
 /* What a token in a reply stands for. */
 struct outmail_token {
 	enum token_purpose purpose; /* stored by its name (vocab.h) */

@@ -17,6 +17,10 @@
  * Inside a list's section, names are looked up in the item first, then outside. A section tag
  * alone on its line takes the whole line with it, so sections do not leave blank lines.
  *
+ * The words for the programme's concepts (the measurements, the sessions) come from the one
+ * glossary of the language, <lang>/glossary.txt (glossary.h): every template may use
+ * {{term_KEY}} and {{Term_KEY}} for each of its keys, whatever its spec says.
+ *
  * Every message has a spec (its name and the names it may use), given by the caller. Loading
  * checks each template against its spec: an unknown name, an unclosed or crossed section, a
  * missing file or a missing Subject line is an error naming the file and line — so a typo in a
@@ -33,6 +37,8 @@
 
 #include "buf.h"
 #include "fberror.h"
+#include "fbtime.h"
+#include "glossary.h"
 
 /* What a message may use: names is a NULL-terminated list of value and list names; for a list,
  * the names its items may use are listed as "list.item" ("asked.name"). */
@@ -80,6 +86,12 @@ void template_values_free(struct template_values *v);
 int template_set(struct template_values *v, const char *name, const char *value);
 int template_setf(struct template_values *v, const char *name, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+/* Set a date: rendered as a person reads it in the set's language ("maandag 15 maart",
+ * "Monday 15 March"; the year only when it is not this_year, the reader's current year), never
+ * as an ISO date; present for sections like any value. 0, or -1 for an invalid date or when
+ * memory runs out. */
+int template_set_date(struct template_values *v, const char *name, const struct fb_date *d,
+    int this_year);
 /* Add an item to list name and return it (owned by v; set the item's values on it), or NULL
  * when memory runs out. */
 struct template_values *template_add_item(struct template_values *v, const char *name);
@@ -102,5 +114,11 @@ int template_render(const struct template_set *s, const char *name,
 
 /* The language of the set, "nl" or "en". */
 const char *template_set_lang(const struct template_set *s);
+
+/* The set's glossary (glossary.h; <lang>/glossary.txt of the source), NULL when it had none.
+ * Its terms are values of every template: {{term_KEY}} the word, {{Term_KEY}} with a capital. */
+const struct glossary *template_set_glossary(const struct template_set *s);
+/* The word for glossary key ("baseline"), or NULL: for names the code puts in a mail. */
+const char *template_set_term(const struct template_set *s, const char *key);
 
 #endif

@@ -547,6 +547,45 @@ fbtime_format_date(const struct fb_date *d, struct buf *out)
 	return buf_addf(out, "%04d-%02d-%02d", d->year, d->month, d->day);
 }
 
+static const char *const human_days[2][7] = {
+	{ "maandag", "dinsdag", "woensdag", "donderdag", "vrijdag", "zaterdag", "zondag" },
+	{ "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday" },
+};
+static const char *const human_months[2][12] = {
+	{ "januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus",
+	    "september", "oktober", "november", "december" },
+	{ "January", "February", "March", "April", "May", "June", "July", "August",
+	    "September", "October", "November", "December" },
+};
+
+static int
+human_en(const char *lang)
+{
+	return lang != NULL && strcmp(lang, "en") == 0;
+}
+
+const char *
+fbtime_human_weekday(int weekday, const char *lang)
+{
+	if (weekday < 1 || weekday > 7)
+		return "?";
+	return human_days[human_en(lang)][weekday - 1];
+}
+
+int
+fbtime_format_human_date(const struct fb_date *d, const char *lang, int this_year,
+    struct buf *out)
+{
+	int en = human_en(lang);
+
+	if (!fbtime_date_valid(d))
+		return -1;
+	if (buf_addf(out, "%s %d %s", human_days[en][fbtime_weekday(d) - 1], d->day,
+	    human_months[en][d->month - 1]) < 0)
+		return -1;
+	return d->year == this_year ? 0 : buf_addf(out, " %d", d->year);
+}
+
 int
 fbtime_format_local(const char *tz, time_t t, struct buf *out)
 {

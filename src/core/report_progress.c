@@ -12,7 +12,7 @@
 #include "banned.h"
 
 static const char *const moment_names[2][REPORT_MOMENTS] = {
-	{ "0-meting", "tussentijds", "eindmeting", "follow-up" },
+	{ "nulmeting", "tussenmeting", "eindmeting", "nameting" },
 	{ "baseline", "midterm", "final", "follow-up" },
 };
 
@@ -29,13 +29,13 @@ enum phrase {
 
 /* The report's words, Dutch and English (the moments are in moment_names). */
 static const char *const phrases[P_COUNT][2] = {
-	[P_AMBITION_TITLE] = { "Ambitie van het team (0-meting, anoniem)",
+	[P_AMBITION_TITLE] = { "Ambitie van het team (nulmeting, anoniem)",
 	    "The team's ambition (baseline, anonymous)" },
 	[P_FEWER_THAN] = { "minder dan", "fewer than" },
 	[P_NOT_SHOWN] = { "antwoorden: niet getoond", "answers: not shown" },
 	[P_TEAM] = { "Team", "Team" },
 	[P_RESPONSE_TITLE] = { "Respons per meting", "Response per measurement" },
-	[P_SCORES_TITLE] = { "Gemiddelde score per vraag (verschil met de 0-meting)",
+	[P_SCORES_TITLE] = { "Gemiddelde score per vraag (verschil met de nulmeting)",
 	    "Average score per question (change from the baseline)" },
 	[P_QUESTION] = { "vraag", "question" },
 	[P_DASH_FEWER_THAN] = { "– : minder dan", "– : fewer than" },
@@ -58,7 +58,7 @@ static const char *const phrases[P_COUNT][2] = {
 	[P_CSV_SENT] = { "verstuurd", "sent" },
 	[P_CSV_ANSWERED] = { "ingevuld", "answered" },
 	[P_CSV_AVERAGE] = { "gemiddelde score", "average score" },
-	[P_CSV_CHANGE] = { "verschil met 0-meting", "change from baseline" },
+	[P_CSV_CHANGE] = { "verschil met de nulmeting", "change from baseline" },
 	[P_CSV_TEAM_FEEDBACK] = { "feedback team", "team feedback" },
 	[P_CSV_QUALITY] = { "kwaliteit", "quality" },
 	[P_CSV_MEMBER_FEEDBACK] = { "feedback teamlid", "member feedback" },

@@ -78,13 +78,13 @@ static const char *const phrases[P_COUNT][2] = {
 	[P_AVERAGE] = { "gemiddeld", "average" },
 	[P_MEDIAN] = { "Mediaan activiteit van het team", "Median activity of the team" },
 	[P_THIS_WEEK_SHORT] = { "wk", "wk" },
-	[P_KICKOFF] = { "kick-off", "kickoff" },
-	[P_PROGRESS] = { "voortgangsbespreking", "progress session" },
-	[P_EVALUATION] = { "evaluatie", "evaluation session" },
-	[P_BASELINE] = { "0-meting", "baseline" },
-	[P_MIDTERM] = { "tussentijdse meting", "midterm" },
-	[P_FINAL] = { "eindmeting", "final" },
-	[P_FOLLOWUP] = { "follow-up", "follow-up" },
+	[P_KICKOFF] = { "aftrap", "kickoff" },
+	[P_PROGRESS] = { "voortgangsbijeenkomst", "progress session" },
+	[P_EVALUATION] = { "evaluatie", "evaluation" },
+	[P_BASELINE] = { "nulmeting", "baseline measurement" },
+	[P_MIDTERM] = { "tussenmeting", "midterm measurement" },
+	[P_FINAL] = { "eindmeting", "final measurement" },
+	[P_FOLLOWUP] = { "nameting", "follow-up measurement" },
 	[P_WEEKS] = { "weken", "weeks" },
 	[P_LEGEND] = { "Per kolom: deze week (totaal) t/m week",
 	    "Each column: this week (total) through week" },
@@ -206,18 +206,24 @@ add_padded(struct buf *out, const char *s, size_t w, int right)
 	return 0;
 }
 
+/* t as the reader reads it in the report's language: "maandag 15 maart 09:00" (the year only
+ * when it is not the year the report was made in). */
 static int
-add_local(struct buf *out, const char *tz, time_t t)
+add_local(struct buf *out, const struct report *r, time_t t)
 {
-	struct fb_local l;
+	const char *tz = r->in->tz;
+	struct fb_local l, made;
 
-	if (tz == NULL || fbtime_to_local(tz, t, &l, NULL) < 0)
+	if (tz == NULL || fbtime_to_local(tz, t, &l, NULL) < 0 ||
+	    fbtime_to_local(tz, r->in->generated_at, &made, NULL) < 0)
 		return fbtime_format_utc(t, out);
-	return buf_addf(out, "%04d-%02d-%02d %02d:%02d", l.date.year, l.date.month, l.date.day,
-	    l.hour, l.min);
+	if (fbtime_format_human_date(&l.date, r->in->lang == REPORT_LANG_EN ? "en" : "nl",
+	    made.date.year, out) < 0)
+		return -1;
+	return buf_addf(out, " %02d:%02d", l.hour, l.min);
 }
 
-/* Why a member is unreachable: "email address bounces since 2027-01-12" (the local date it
+/* Why a member is unreachable: "email address bounces since Tuesday 12 January" (the local day it
  * became so), or without the date when it is not known. */
 static int
 add_bounces(struct buf *out, const struct report *r, const struct report_member *m)
@@ -234,8 +240,13 @@ add_bounces(struct buf *out, const struct report *r, const struct report_member 
 			return -1;
 		return fbtime_format_utc(m->in->unreachable_since, out);
 	}
-	return buf_addf(out, " %s %04d-%02d-%02d", ph(r, P_SINCE), l.date.year, l.date.month,
-	    l.date.day);
+	if (buf_addf(out, " %s ", ph(r, P_SINCE)) < 0)
+		return -1;
+	struct fb_local made;
+	int year = fbtime_to_local(r->in->tz, r->in->generated_at, &made, NULL) == 0 ?
+	    made.date.year : l.date.year;
+	return fbtime_format_human_date(&l.date, r->in->lang == REPORT_LANG_EN ? "en" : "nl",
+	    year, out);
 }
 
 /* The first trend slot to show: none before week 1. */
@@ -271,7 +282,7 @@ render_header_text(const struct report *r, struct buf *out)
 	    in->team ? in->team : "?", ph(r, P_PROGRAM), in->program ? in->program : "?") < 0 ||
 	    buf_addf(out, "week %d %s %d", in->week, ph(r, P_WEEK_OF), in->weeks) < 0 ||
 	    buf_addf(out, "\n%s: ", ph(r, P_GENERATED)) < 0 ||
-	    add_local(out, in->tz, in->generated_at) < 0 ||
+	    add_local(out, r, in->generated_at) < 0 ||
 	    buf_addf(out, " (%s)\n\n", in->tz ? in->tz : "UTC") < 0)
 		return -1;
 	return 0;
@@ -403,7 +414,7 @@ render_questionnaires_text(const struct report *r, struct buf *out)
 
 		if (buf_addf(out, "  - %s: %d/%d %s (%d%%), %s ", kind_word(r, q->kind), q->completed,
 		    q->sent, ph(r, P_ANSWERED), percent(q->completed, q->sent), ph(r, P_CLOSES)) < 0 ||
-		    add_local(out, in->tz, q->closes_at) < 0 || buf_addch(out, '\n') < 0)
+		    add_local(out, r, q->closes_at) < 0 || buf_addch(out, '\n') < 0)
 			return -1;
 	}
 	return buf_addch(out, '\n');
@@ -422,7 +433,7 @@ render_sessions_text(const struct report *r, struct buf *out)
 		const struct report_session_in *s = &in->sessions[i];
 
 		if (buf_addf(out, "  - %s ", kind_word(r, s->kind)) < 0 ||
-		    add_local(out, in->tz, s->starts_at) < 0 ||
+		    add_local(out, r, s->starts_at) < 0 ||
 		    buf_addf(out, ": %d %s, %d %s, %d %s, %d %s\n", s->accepted, ph(r, P_ACCEPTED),
 		    s->declined, ph(r, P_DECLINED), s->tentative, ph(r, P_TENTATIVE), s->no_answer,
 		    ph(r, P_NO_ANSWER)) < 0)
@@ -590,7 +601,7 @@ render_one_html(const struct report *r, struct buf *out)
 	snprintf(wk, sizeof(wk), "week %d %s %d", in->week, ph(r, P_WEEK_OF), in->weeks);
 	if (buf_adds(out, ", ") < 0 || report_html_escape(out, wk) < 0 ||
 	    buf_addf(out, ". %s ", ph(r, P_GENERATED)) < 0 ||
-	    add_local(out, in->tz, in->generated_at) < 0 || buf_adds(out, "</p>") < 0)
+	    add_local(out, r, in->generated_at) < 0 || buf_adds(out, "</p>") < 0)
 		return -1;
 
 	/* Lagging, unreachable and away first: what the facilitator acts on. */
@@ -683,7 +694,7 @@ render_one_html(const struct report *r, struct buf *out)
 		    html_bar(out, q->completed, q->sent, "#1f77b4") < 0 ||
 		    buf_addf(out, "</td><td style=\"%s\">%d/%d %s (%d%%), %s ", H_TD, q->completed,
 		    q->sent, ph(r, P_ANSWERED), percent(q->completed, q->sent), ph(r, P_CLOSES)) < 0 ||
-		    add_local(out, in->tz, q->closes_at) < 0 || buf_adds(out, "</td></tr></table>") < 0)
+		    add_local(out, r, q->closes_at) < 0 || buf_adds(out, "</td></tr></table>") < 0)
 			return -1;
 	}
 	if (buf_addf(out, "<h2 style=\"%s\">%s</h2>", H_H2, ph(r, P_SESSIONS)) < 0)
@@ -696,7 +707,7 @@ render_one_html(const struct report *r, struct buf *out)
 
 		if (buf_addf(out, "<p style=\"%s\"><b>", H_FONT) < 0 ||
 		    report_html_escape(out, kind_word(r, s->kind)) < 0 || buf_adds(out, "</b> ") < 0 ||
-		    add_local(out, in->tz, s->starts_at) < 0 ||
+		    add_local(out, r, s->starts_at) < 0 ||
 		    buf_addf(out, ": %d %s, %d %s, %d %s, %d %s</p>", s->accepted, ph(r, P_ACCEPTED),
 		    s->declined, ph(r, P_DECLINED), s->tentative, ph(r, P_TENTATIVE), s->no_answer,
 		    ph(r, P_NO_ANSWER)) < 0)

@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fbtime.h"
+#include "glossary.h"
 #include "template.h"
 #include "banned.h"
 
@@ -38,6 +40,8 @@ struct tmpl {
 
 struct template_set {
 	char lang[3];
+	struct glossary *glossary;   /* NULL: the source had no <lang>/glossary.txt */
+	struct template_values *terms; /* term_KEY and Term_KEY of every glossary term */
 	struct tmpl *v;
 	size_t n;
 };
@@ -45,6 +49,9 @@ struct template_set {
 struct entry {
 	char *name;
 	char *value;
+	int is_date;             /* value is date's ISO form; rendered as a human date */
+	struct fb_date date;
+	int this_year;
 	struct template_values **items;
 	size_t nitems;
 	int is_list;
@@ -60,6 +67,7 @@ struct template_values {
 struct loader {
 	struct buf errors;
 	size_t nerrors;
+	const struct glossary *glossary; /* its term_KEY / Term_KEY are allowed everywhere */
 };
 
 static void
@@ -152,9 +160,14 @@ name_char(char c)
 }
 
 static int
-spec_allows(const struct template_spec *spec, const char *name, size_t len,
-    const size_t *stack, size_t depth, const struct parsed *p)
+spec_allows(const struct template_spec *spec, const struct glossary *glossary, const char *name,
+    size_t len, const size_t *stack, size_t depth, const struct parsed *p)
 {
+	if (len > 5 && (memcmp(name, "term_", 5) == 0 || memcmp(name, "Term_", 5) == 0))
+		for (size_t i = 0; i < glossary_count(glossary); i++)
+			if (strlen(glossary_key(glossary, i)) == len - 5 &&
+			    memcmp(glossary_key(glossary, i), name + 5, len - 5) == 0)
+				return 1;
 	for (const char *const *n = spec->names; *n != NULL; n++) {
 		if (strlen(*n) == len && memcmp(*n, name, len) == 0)
 			return 1;
@@ -246,11 +259,14 @@ parse(struct parsed *p, const struct template_spec *spec, const char *file, stru
 			depth--;
 			continue;
 		}
-		if (!spec_allows(spec, s + na, b - na, stack, depth, p)) {
+		if (!spec_allows(spec, l->glossary, s + na, b - na, stack, depth, p)) {
 			problem(l, file, line_of(s, open), "unknown name \"%.*s\"; %s may use:",
 			    (int)(b - na), s + na, spec->name);
 			for (const char *const *n = spec->names; *n != NULL; n++)
 				buf_putf(&l->errors, " %s", *n);
+			if (glossary_count(l->glossary) > 0)
+				buf_puts(&l->errors, "; and term_KEY, Term_KEY for every KEY of "
+				    "glossary.txt");
 			continue;
 		}
 		enum node_kind k = tag_kind == '#' ? NODE_SECTION :
@@ -352,12 +368,57 @@ out:
 	return rc < 0 && rc != 1 ? -1 : 0;
 }
 
+/* The set's glossary from <lang>/glossary.txt when the source holds it (a set without one has
+ * no term_ names), and its terms as values. A bad file is a problem for l; -1 on memory. */
+static int
+load_glossary(const struct template_source *source, struct template_set *s, struct loader *l)
+{
+	struct buf path = BUF_INIT, src = BUF_INIT, shown = BUF_INIT;
+	struct fb_error err;
+	int rc;
+
+	buf_putf(&path, "%s/glossary.txt", s->lang);
+	if (buf_failed(&path))
+		return -1;
+	rc = read_source(source, path.data, &src, &shown, &err);
+	if (rc == 0 && (s->glossary = glossary_parse(src.data ? src.data : "", src.len,
+	    shown.data, &err)) == NULL)
+		rc = -1;
+	if (rc < 0) {
+		/* err names the file (and line) already */
+		if (l->nerrors++ > 0)
+			buf_putch(&l->errors, '\n');
+		buf_puts(&l->errors, err.msg);
+	}
+	rc = 0;
+	if ((s->terms = template_values_new()) == NULL)
+		rc = -1;
+	for (size_t i = 0; rc == 0 && i < glossary_count(s->glossary); i++) {
+		const char *key = glossary_key(s->glossary, i);
+
+		buf_reset(&path);
+		buf_putf(&path, "term_%s", key);
+		if (buf_failed(&path) ||
+		    template_set(s->terms, path.data, glossary_term(s->glossary, i)) < 0)
+			rc = -1;
+		else
+			path.data[0] = 'T';
+		if (rc == 0 && template_set(s->terms, path.data,
+		    glossary_term_capital(s->glossary, i)) < 0)
+			rc = -1;
+	}
+	buf_release(&path);
+	buf_release(&src);
+	buf_release(&shown);
+	return rc;
+}
+
 struct template_set *
 template_set_load(const struct template_source *source, const char *lang,
     const struct template_spec *specs, size_t n, struct fb_error *err)
 {
 	struct template_set *s = calloc(1, sizeof(*s));
-	struct loader l = { BUF_INIT, 0 };
+	struct loader l = { BUF_INIT, 0, NULL };
 
 	if (lang == NULL || strlen(lang) != 2) {
 		free(s);
@@ -367,6 +428,9 @@ template_set_load(const struct template_source *source, const char *lang,
 	if (s == NULL || (s->v = calloc(n ? n : 1, sizeof(*s->v))) == NULL)
 		goto oom;
 	memcpy(s->lang, lang, 3);
+	if (load_glossary(source, s, &l) < 0)
+		goto oom;
+	l.glossary = s->glossary;
 	for (size_t i = 0; i < n; i++, s->n++) {
 		if ((s->v[i].name = strdup(specs[i].name)) == NULL)
 			goto oom;
@@ -402,6 +466,8 @@ template_set_free(struct template_set *s)
 		parsed_release(&s->v[i].html);
 	}
 	free(s->v);
+	glossary_free(s->glossary);
+	template_values_free(s->terms);
 	free(s);
 }
 
@@ -409,6 +475,18 @@ const char *
 template_set_lang(const struct template_set *s)
 {
 	return s->lang;
+}
+
+const struct glossary *
+template_set_glossary(const struct template_set *s)
+{
+	return s->glossary;
+}
+
+const char *
+template_set_term(const struct template_set *s, const char *key)
+{
+	return glossary_word(s->glossary, key);
 }
 
 /* ---- values -------------------------------------------------------------------------------- */
@@ -461,6 +539,26 @@ template_set(struct template_values *v, const char *name, const char *value)
 		return -1;
 	free(e->value);
 	e->value = copy;
+	e->is_date = 0;
+	return 0;
+}
+
+int
+template_set_date(struct template_values *v, const char *name, const struct fb_date *d,
+    int this_year)
+{
+	struct entry *e;
+	struct buf iso = BUF_INIT;
+
+	if (!fbtime_date_valid(d) || fbtime_format_date(d, &iso) < 0 ||
+	    template_set(v, name, iso.data) < 0 || (e = entry_get(v, name)) == NULL) {
+		buf_release(&iso);
+		return -1;
+	}
+	buf_release(&iso);
+	e->is_date = 1;
+	e->date = *d;
+	e->this_year = this_year;
 	return 0;
 }
 
@@ -502,7 +600,7 @@ template_add_item(struct template_values *v, const char *name)
 /* ---- rendering ----------------------------------------------------------------------------- */
 
 struct scope {
-	const struct template_values *stack[TEMPLATE_MAX_DEPTH + 1];
+	const struct template_values *stack[TEMPLATE_MAX_DEPTH + 2]; /* terms, values, items */
 	size_t depth;
 };
 
@@ -539,9 +637,22 @@ add_html_escaped(struct buf *out, const char *s)
 	return rc;
 }
 
+/* e's value as the reader sees it: a date in the set's language, else the value. Static or
+ * in tmp (reset here). NULL when memory runs out. */
+static const char *
+shown_value(const struct entry *e, const char *lang, struct buf *tmp)
+{
+	if (!e->is_date)
+		return e->value;
+	buf_reset(tmp);
+	if (fbtime_format_human_date(&e->date, lang, e->this_year, tmp) < 0)
+		return NULL;
+	return tmp->data;
+}
+
 static int
 render_range(const struct parsed *p, size_t from, size_t to, struct scope *sc, int html,
-    struct buf *out)
+    const char *lang, struct buf *out)
 {
 	for (size_t i = from; i < to;) {
 		const struct node *nd = &p->nodes[i];
@@ -556,9 +667,14 @@ render_range(const struct parsed *p, size_t from, size_t to, struct scope *sc, i
 		case NODE_VAR:
 		case NODE_RAW:
 			e = lookup(sc, p->src + nd->off, nd->len);
-			if (e != NULL && e->value != NULL)
-				rc = html && nd->kind == NODE_VAR ? add_html_escaped(out, e->value) :
-				    buf_adds(out, e->value);
+			if (e != NULL && e->value != NULL) {
+				struct buf tmp = BUF_INIT;
+				const char *val = shown_value(e, lang, &tmp);
+
+				rc = val == NULL ? -1 : html && nd->kind == NODE_VAR ?
+				    add_html_escaped(out, val) : buf_adds(out, val);
+				buf_release(&tmp);
+			}
 			i++;
 			break;
 		case NODE_SECTION:
@@ -568,15 +684,15 @@ render_range(const struct parsed *p, size_t from, size_t to, struct scope *sc, i
 			    e->value != NULL && *e->value != '\0');
 			if (nd->kind == NODE_INVERTED) {
 				if (!present)
-					rc = render_range(p, i + 1, nd->end, sc, html, out);
+					rc = render_range(p, i + 1, nd->end, sc, html, lang, out);
 			} else if (present && e->is_list && !nd->once) {
 				for (size_t j = 0; j < e->nitems && rc == 0; j++) {
 					sc->stack[sc->depth++] = e->items[j];
-					rc = render_range(p, i + 1, nd->end, sc, html, out);
+					rc = render_range(p, i + 1, nd->end, sc, html, lang, out);
 					sc->depth--;
 				}
 			} else if (present) {
-				rc = render_range(p, i + 1, nd->end, sc, html, out);
+				rc = render_range(p, i + 1, nd->end, sc, html, lang, out);
 			}
 			i = nd->end;
 			break;
@@ -630,7 +746,7 @@ template_render(const struct template_set *s, const char *name,
     const struct template_values *v, struct template_output *out, struct fb_error *err)
 {
 	const struct tmpl *t = NULL;
-	struct scope sc = { .depth = 1 };
+	struct scope sc = { .depth = 2 };
 	struct buf all = BUF_INIT;
 	struct template_values empty = { NULL, 0 };
 
@@ -639,13 +755,16 @@ template_render(const struct template_set *s, const char *name,
 			t = &s->v[i];
 	if (t == NULL)
 		return fb_error_set(err, "no template \"%s\" in language %s", name, s->lang);
-	sc.stack[0] = v ? v : &empty;
+	/* The glossary's terms below the caller's values: a caller may still set a term_ name. */
+	sc.stack[0] = s->terms ? s->terms : &empty;
+	sc.stack[1] = v ? v : &empty;
 	buf_reset(&out->subject);
 	buf_reset(&out->text);
 	buf_reset(&out->html);
-	if (render_range(&t->txt, 0, t->txt.n, &sc, 0, &all) < 0 || buf_addch(&all, '\0') < 0 ||
+	if (render_range(&t->txt, 0, t->txt.n, &sc, 0, s->lang, &all) < 0 ||
+	    buf_addch(&all, '\0') < 0 ||
 	    split_subject(&all, out) < 0 ||
-	    render_range(&t->html, 0, t->html.n, &sc, 1, &out->html) < 0) {
+	    render_range(&t->html, 0, t->html.n, &sc, 1, s->lang, &out->html) < 0) {
 		buf_release(&all);
 		return fb_error_set(err, "out of memory rendering %s", name);
 	}

@@ -129,7 +129,8 @@ static int
 complaint_stop(struct ctx *c, const struct member *m)
 {
 	struct template_values *v;
-	char when[11];
+	struct fb_local today_l;
+	struct fb_date today;
 	int rc = store_member_complained(c->f->db, m->id, c->inbox_id, c->f->now, c->err);
 
 	if (rc < 0)
@@ -141,10 +142,11 @@ complaint_stop(struct ctx *c, const struct member *m)
 	}
 	if ((v = template_values_new()) == NULL)
 		return fb_error_set(c->err, "out of memory");
-	if (flow_today(c->f, &c->program, when, c->err) < 0) {
+	if (fbtime_to_local(c->program.timezone, c->f->now, &today_l, c->err) < 0) {
 		template_values_free(v);
 		return -1;
 	}
+	today = today_l.date;
 	struct outmail_msg om = {
 		.kind = "complaint",
 		.program = &c->program,
@@ -155,7 +157,8 @@ complaint_stop(struct ctx *c, const struct member *m)
 	char inbox[24];
 	snprintf(inbox, sizeof(inbox), "%lld", (long long)c->inbox_id);
 	if (template_set(v, "member", m->name) < 0 || template_set(v, "address", m->address) < 0 ||
-	    template_set(v, "team", m->team_name) < 0 || template_set(v, "date", when) < 0 ||
+	    template_set(v, "team", m->team_name) < 0 ||
+	    template_set_date(v, "date", &today, today.year) < 0 ||
 	    template_set(v, "inbox", inbox) < 0) {
 		template_values_free(v);
 		return fb_error_set(c->err, "out of memory");

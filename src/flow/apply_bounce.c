@@ -129,7 +129,7 @@ tell_coordinator(struct ctx *c, const struct bounce_marked *mk, const char *addr
 	struct member m = { 0 };
 	struct template_values *v = NULL;
 	struct fb_local l;
-	char spec[24], since[16], num[2][16];
+	char spec[24], num[2][16];
 	const char *to;
 	int rc = -1;
 
@@ -147,12 +147,11 @@ tell_coordinator(struct ctx *c, const struct bounce_marked *mk, const char *addr
 	}
 	if (fbtime_to_local(p.timezone, c->f->now, &l, c->err) < 0)
 		goto out;
-	snprintf(since, sizeof(since), "%04d-%02d-%02d", l.date.year, l.date.month, l.date.day);
 	snprintf(num[0], sizeof(num[0]), "%d", score);
 	snprintf(num[1], sizeof(num[1]), "%d", c->f->cfg->outgoing.bounce_threshold);
 	if ((v = template_values_new()) == NULL ||
 	    template_set(v, "name", m.name) < 0 || template_set(v, "address", address) < 0 ||
-	    template_set(v, "since", since) < 0 ||
+	    template_set_date(v, "since", &l.date, l.date.year) < 0 ||
 	    template_set(v, "status", c->cls.bounce.status) < 0 ||
 	    template_set(v, "score", num[0]) < 0 || template_set(v, "threshold", num[1]) < 0) {
 		fb_error_set(c->err, "out of memory");

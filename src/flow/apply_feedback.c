@@ -71,12 +71,13 @@ set_goes_at(struct ctx *c, const struct member *asker, struct template_values *i
 {
 	const char *tz = asker->timezone != NULL && *asker->timezone ? asker->timezone :
 	    c->program.timezone;
-	struct fb_local l;
+	struct fb_local l, today;
 
-	if (fbtime_to_local(tz, at, &l, c->err) < 0)
+	if (fbtime_to_local(tz, at, &l, c->err) < 0 ||
+	    fbtime_to_local(tz, c->f->now, &today, c->err) < 0)
 		return -1;
-	if (template_setf(item, "goes_date", "%04d-%02d-%02d", l.date.year, l.date.month,
-	    l.date.day) < 0 || template_setf(item, "goes_time", "%02d:%02d", l.hour, l.min) < 0)
+	if (template_set_date(item, "goes_date", &l.date, today.date.year) < 0 ||
+	    template_setf(item, "goes_time", "%02d:%02d", l.hour, l.min) < 0)
 		return fb_error_set(c->err, "out of memory");
 	return 0;
 }

@@ -210,7 +210,6 @@ apply_questionnaire(struct ctx *c, int64_t member_id, int64_t questionnaire_id)
 	unsigned char answered[QUESTIONNAIRE_MAX_NUMBER + 1];
 	size_t stored = 0, nproblems = 0;
 	int complete = 0, closed, rc, may;
-	char close[11];
 
 	if ((rc = store_questionnaire_get(c->f->db, questionnaire_id, &qr, c->err)) != 0) {
 		if (rc < 0)
@@ -250,9 +249,11 @@ apply_questionnaire(struct ctx *c, int64_t member_id, int64_t questionnaire_id)
 		rc = may;
 		goto out;
 	}
-	if (measure_local_date(c->program.timezone, qr.closes_at - 1, close, c->err) < 0)
+	/* The last day it is open, as the reader reads a date. */
+	if (outmail_set_date(v, "close_date", c->program.timezone, qr.closes_at - 1, c->f->now,
+	    c->err) < 0)
 		goto out;
-	if (template_set(v, "name", m.name) < 0 || template_set(v, "close_date", close) < 0 ||
+	if (template_set(v, "name", m.name) < 0 ||
 	    (closed && template_set(v, "closed", "1") < 0) ||
 	    (!closed && complete && template_set(v, "complete", "1") < 0)) {
 		fb_error_set(c->err, "out of memory");

@@ -208,7 +208,7 @@ mark_away(struct ctx *c, const struct member *m, const struct fields_command *cm
     const struct fb_date *from, const struct fb_date *today, struct template_values *conf)
 {
 	struct fb_date until;
-	struct buf f = BUF_INIT, u = BUF_INIT;
+	struct buf f = BUF_INIT, u = BUF_INIT, shown = BUF_INIT;
 	struct template_values *it;
 	int rc = -2;
 
@@ -226,7 +226,9 @@ mark_away(struct ctx *c, const struct member *m, const struct fields_command *cm
 	if (fbtime_date_cmp(&until, from) < 0 || fbtime_date_cmp(&until, today) < 0 ||
 	    fbtime_days_between(from, &until) > AWAY_MAX_DAYS) {
 		rc = 1;
-		if (add_problem(conf, cmd->name, NULL, NULL, "dates", u.data) < 0) {
+		/* the end date as the facilitator reads it, in the confirmation's language */
+		if (fbtime_format_human_date(&until, c->program.language, today->year, &shown) < 0 ||
+		    add_problem(conf, cmd->name, NULL, NULL, "dates", shown.data) < 0) {
 			fb_error_set(c->err, "out of memory");
 			rc = -2;
 		}
@@ -236,7 +238,8 @@ mark_away(struct ctx *c, const struct member *m, const struct fields_command *cm
 	    c->f->now, c->err) < 0)
 		goto out;
 	if ((it = template_add_item(conf, "away")) == NULL || template_set(it, "name", m->name) < 0 ||
-	    template_set(it, "from", f.data) < 0 || template_set(it, "until", u.data) < 0) {
+	    template_set_date(it, "from", from, today->year) < 0 ||
+	    template_set_date(it, "until", &until, today->year) < 0) {
 		fb_error_set(c->err, "out of memory");
 		goto out;
 	}
@@ -244,6 +247,7 @@ mark_away(struct ctx *c, const struct member *m, const struct fields_command *cm
 out:
 	buf_release(&f);
 	buf_release(&u);
+	buf_release(&shown);
 	return rc;
 }
 

@@ -52,21 +52,25 @@ session_values(const struct flow *f, const struct program *p, const struct sessi
 		return -1;
 	if (template_set(v, "program", p->name) < 0 || template_set(v, "name", name) < 0 ||
 	    template_set(v, s->kind, "1") < 0 || template_set(v, "team", s->team_name) < 0 ||
-	    template_set(v, "date", date) < 0 || template_set(v, "start", start) < 0 ||
+	    template_set(v, "start", start) < 0 ||
 	    template_set(v, "end", end) < 0 || template_set(v, "timezone", p->timezone) < 0 ||
 	    template_setf(v, "duration", "%d", s->duration_min) < 0 ||
 	    template_set(v, "location", s->location) < 0 ||
 	    template_set(v, "online_url", s->online_url) < 0 ||
 	    template_set(v, "organizer", invite_organizer(f, p)) < 0)
 		return fb_error_set(err, "out of memory");
+	if (outmail_set_date(v, "date", p->timezone, s->starts_at, f->now, err) < 0)
+		return -1;
 	if (old != NULL) {
 		if (local_parts(p->timezone, old->starts_at, date, start, err) < 0 ||
 		    local_parts(p->timezone, old->starts_at + (time_t)old->duration_min * 60,
 		    end_date, end, err) < 0)
 			return -1;
 		if (old->starts_at != s->starts_at || old->duration_min != s->duration_min) {
-			if (template_set(v, "old_date", date) < 0 ||
-			    template_set(v, "old_start", start) < 0 ||
+			if (outmail_set_date(v, "old_date", p->timezone, old->starts_at, f->now,
+			    err) < 0)
+				return -1;
+			if (template_set(v, "old_start", start) < 0 ||
 			    template_set(v, "old_end", end) < 0)
 				return fb_error_set(err, "out of memory");
 		}

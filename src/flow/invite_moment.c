@@ -81,17 +81,20 @@ moment_values(const struct flow *f, const struct program *p, const struct plan *
 		return -1;
 	if (template_set(v, "program", p->name) < 0 || template_set(v, "name", name) < 0 ||
 	    template_set(v, plan_measurement_name(mo->measurement), "1") < 0 ||
-	    template_set(v, "date", date) < 0 || template_set(v, "start", start) < 0 ||
+	    template_set(v, "start", start) < 0 ||
 	    template_set(v, "timezone", p->timezone) < 0 ||
-	    template_set(v, "close_date", close != NULL ? close_date : NULL) < 0 ||
 	    template_set(v, "organizer", invite_organizer(f, p)) < 0 ||
 	    (mo->kind == PLAN_REMINDER && template_setf(v, "reminder", "%d", mo->number) < 0))
 		return fb_error_set(err, "out of memory");
+	if (outmail_set_date(v, "date", p->timezone, at, f->now, err) < 0 ||
+	    (close != NULL && outmail_set_date(v, "close_date", p->timezone, close->at, f->now,
+	    err) < 0))
+		return -1;
 	if (old_at != 0) {
-		if (local_text(p->timezone, old_at, old_date, old_start, err) < 0)
+		if (local_text(p->timezone, old_at, old_date, old_start, err) < 0 ||
+		    outmail_set_date(v, "old_date", p->timezone, old_at, f->now, err) < 0)
 			return -1;
-		if (template_set(v, "old_date", old_date) < 0 ||
-		    template_set(v, "old_start", old_start) < 0)
+		if (template_set(v, "old_start", old_start) < 0)
 			return fb_error_set(err, "out of memory");
 	}
 	return 0;

@@ -142,14 +142,13 @@ mail_questionnaire(const struct flow *f, const struct program *p, const struct m
 		.to_name = m->name, .member_id = m->id, .token = &t, .values = v,
 		.prepare = measure_prepare, .prepare_arg = &mq, .raw_out = raw_out,
 	};
-	char close[11];
 	int rc = -1;
 
 	if (v == NULL)
 		return fb_error_set(err, "out of memory");
-	if (measure_local_date(p->timezone, closes_at - 1, close, err) < 0)
+	if (outmail_set_date(v, "close_date", p->timezone, closes_at - 1, f->now, err) < 0)
 		goto out;
-	if (template_set(v, "name", m->name) < 0 || template_set(v, "close_date", close) < 0 ||
+	if (template_set(v, "name", m->name) < 0 ||
 	    (nanswered > 0 && template_setf(v, "answered", "%d", nanswered) < 0)) {
 		fb_error_set(err, "out of memory");
 		goto out;

@@ -1,6 +1,7 @@
 /*
  * outmail — render, compose and queue the messages feedbackd sends. See include/outmail.h.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -12,12 +13,14 @@
 #include "outmail.h"
 #include "pace.h"
 #include "queue.h"
+#include "store.h"
 #include "store_token.h"
 #include "banned.h"
 
 /* ---- the catalogue --------------------------------------------------------------------------- */
 
-#define N(...) (const char *const[]){ "program", __VA_ARGS__, NULL }
+/* Every message may use "program" and "signer" (outmail_queue() sets them). */
+#define N(...) (const char *const[]){ "program", "signer", __VA_ARGS__, NULL }
 
 /* A session's invitation (src/flow/invite.c): the invite's subject is also the event's
  * SUMMARY and its text the DESCRIPTION. Flags kickoff/progress/evaluation say which session. */
@@ -131,7 +134,7 @@ outmail_template_set_load(const char *dir, const char *lang, const struct templa
 	static const char *const ext[] = { "txt", "html" };
 	struct template_file *files = calloc(2 * n + 1, sizeof(*files));
 	struct buf *bytes = calloc(2 * n + 1, sizeof(*bytes));
-	struct buf *names = calloc(6 * n + 1, sizeof(*names));
+	struct buf *names = calloc(6 * n + 3, sizeof(*names));
 	struct template_source src = { files, 0, dir };
 	struct template_set *set = NULL;
 	struct fb_error e;
@@ -164,11 +167,33 @@ outmail_template_set_load(const char *dir, const char *lang, const struct templa
 			f->shown = shown->data ? shown->data : path->data;
 		}
 	}
+	/* The language's glossary (glossary.h), in the slot left for it. */
+	{
+		struct template_file *f = &files[src.n];
+		struct buf *path = &names[3 * src.n], *shown = path + 1, *why = path + 2;
+		int rc;
+
+		if (buf_addf(path, "%s/glossary.txt", lang ? lang : "") < 0) {
+			fb_error_set(err, "out of memory loading templates");
+			goto out;
+		}
+		f->path = path->data;
+		rc = overlay_read(dir, path->data, GLOSSARY_MAX_FILE, &bytes[src.n], shown, &e);
+		if (rc < 0 && buf_adds(why, e.msg) < 0) {
+			fb_error_set(err, "out of memory loading templates");
+			goto out;
+		}
+		f->error = rc < 0 ? why->data : NULL;
+		f->data = rc == 0 ? (bytes[src.n].data ? bytes[src.n].data : "") : NULL;
+		f->len = rc == 0 ? bytes[src.n].len : 0;
+		f->shown = shown->data ? shown->data : path->data;
+		src.n++;
+	}
 	set = template_set_load(&src, lang, specs, n, err);
 out:
-	for (size_t i = 0; bytes != NULL && i < 2 * n; i++)
+	for (size_t i = 0; bytes != NULL && i < 2 * n + 1; i++)
 		buf_release(&bytes[i]);
-	for (size_t i = 0; names != NULL && i < 6 * n; i++)
+	for (size_t i = 0; names != NULL && i < 6 * n + 3; i++)
 		buf_release(&names[i]);
 	free(files);
 	free(bytes);
@@ -213,6 +238,19 @@ const struct template_set *
 outmail_templates_for(const struct outmail_templates *t, const char *lang)
 {
 	return lang != NULL && strcmp(lang, "en") == 0 ? t->en : t->nl;
+}
+
+int
+outmail_set_date(struct template_values *v, const char *name, const char *tz, time_t t,
+    time_t now, struct fb_error *err)
+{
+	struct fb_local at, today;
+
+	if (fbtime_to_local(tz, t, &at, err) < 0 || fbtime_to_local(tz, now, &today, err) < 0)
+		return -1;
+	if (template_set_date(v, name, &at.date, today.date.year) < 0)
+		return fb_error_set(err, "out of memory");
+	return 0;
 }
 
 /* ---- tokens ------------------------------------------------------------------------------------ */
@@ -262,6 +300,39 @@ outmail_token_get(const struct flow *f, const char *token, struct outmail_token 
 	out->facilitator_id = row.facilitator_id;
 	out->ref_id = row.ref_id;
 	return 0;
+}
+
+/* ---- the signature ------------------------------------------------------------------------- */
+
+/*
+ * Who signs a mail to member member_id: the first named facilitator of their team, so a member
+ * reads a person's name under "Met vriendelijke groet," and knows whom to ask. Appended to out;
+ * nothing when the member, their team or a named facilitator is not found (the templates then
+ * sign with the programme's name), so a signature never stops a mail.
+ */
+static int
+signer_add(const struct flow *f, const struct program *p, int64_t member_id, struct buf *out)
+{
+	struct member m = { 0 };
+	struct facilitator_list fl = { 0 };
+	struct fb_error e;
+	char spec[24];
+	int rc = 0;
+
+	if (member_id <= 0)
+		return 0;
+	snprintf(spec, sizeof(spec), "%lld", (long long)member_id);
+	if (store_member_find(f->db, p->id, 0, spec, &m, &e) < 0)
+		return 0;
+	if (store_facilitator_list(f->db, 0, m.team_id, &fl, &e) == 0)
+		for (size_t i = 0; i < fl.n; i++)
+			if (fl.v[i].name != NULL && fl.v[i].name[0] != '\0') {
+				rc = buf_adds(out, fl.v[i].name);
+				break;
+			}
+	store_facilitator_list_release(&fl);
+	store_member_release(&m);
+	return rc;
 }
 
 /* ---- queueing ---------------------------------------------------------------------------------- */
@@ -325,7 +396,7 @@ outmail_queue(const struct flow *f, const struct outmail_msg *m,
 	    m->lang ? m->lang : m->program->language);
 	struct template_output o;
 	struct buf reply_to = BUF_INIT, msgid = BUF_INIT, subject = BUF_INIT, raw = BUF_INIT;
-	struct buf verp = BUF_INIT;
+	struct buf verp = BUF_INIT, signer = BUF_INIT;
 	char token[TOKEN_LEN + 1] = "", btoken[TOKEN_LEN + 1];
 	unsigned char rnd[COMPOSE_RANDOM_BYTES + TOKEN_RANDOM_BYTES + TOKEN_ID_RANDOM_BYTES];
 	struct compose_header kind = { "X-Feedbackd-Kind", m->kind };
@@ -355,7 +426,10 @@ outmail_queue(const struct flow *f, const struct outmail_msg *m,
 	if (m->prepare != NULL && m->prepare(m->prepare_arg, m->token ? reply_to.data :
 	    fc->reply_address, token, m->values, err) < 0)
 		goto out;
+	if (signer_add(f, m->program, m->member_id, &signer) < 0)
+		goto oom;
 	if (template_set(m->values, "program", m->program->name) < 0 ||
+	    (signer.len > 0 && template_set(m->values, "signer", signer.data) < 0) ||
 	    template_render(set, m->kind, m->values, &o, err) < 0)
 		goto out;
 	if (buf_adds(&subject, o.subject.data ? o.subject.data : "") < 0)
@@ -441,6 +515,7 @@ out:
 	template_output_release(&o);
 	buf_release(&reply_to);
 	buf_release(&verp);
+	buf_release(&signer);
 	buf_release(&msgid);
 	buf_release(&subject);
 	buf_release(&raw);

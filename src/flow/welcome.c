@@ -10,7 +10,6 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "humandate.h"
 #include "invite.h"
 #include "measure.h"
 #include "outmail.h"
@@ -107,17 +106,21 @@ is_late(const struct program *p, const struct plan *plan, time_t joined_at)
 	    plan_week_of(plan, joined_at) > plan_week_of(plan, p->created_at);
 }
 
-/* A date as people read it ("maandag 15 maart", with " om 14:00") into value name of v. */
+/* A date as people read it ("maandag 15 maart", the year only when it is not now's, with
+ * " om 14:00") into value name of v. */
 static int
-set_date(struct template_values *v, const char *name, time_t t, const char *tz,
+set_date(struct template_values *v, const char *name, time_t t, time_t now, const char *tz,
     const char *lang, int with_time, struct fb_error *err)
 {
+	struct fb_local l, today;
 	struct buf b = BUF_INIT;
-	int rc = 0;
+	int en = lang != NULL && strcmp(lang, "en") == 0, rc = 0;
 
-	if (humandate_format_at(t, tz, lang, with_time, &b) < 0)
-		rc = fb_error_set(err, "cannot write the date of %lld in %s", (long long)t, tz);
-	else if (template_set(v, name, b.data) < 0)
+	if (fbtime_to_local(tz, t, &l, NULL) < 0 || fbtime_to_local(tz, now, &today, NULL) < 0)
+		return fb_error_set(err, "cannot write the date of %lld in %s", (long long)t, tz);
+	if (fbtime_format_human_date(&l.date, lang, today.date.year, &b) < 0 ||
+	    (with_time && buf_addf(&b, " %s %02d:%02d", en ? "at" : "om", l.hour, l.min) < 0) ||
+	    template_set(v, name, b.data) < 0)
 		rc = fb_error_set(err, "out of memory");
 	buf_release(&b);
 	return rc;
@@ -155,7 +158,7 @@ add_sessions(const struct welcome_ctx *c, const struct member *m, int attending,
 		if ((it = template_add_item(v, "sessions")) == NULL ||
 		    template_set(it, s->kind, "1") < 0)
 			return fb_error_set(err, "out of memory");
-		if (set_date(it, "date", s->starts_at, tz, lang, 1, err) < 0)
+		if (set_date(it, "date", s->starts_at, c->f->now, tz, lang, 1, err) < 0)
 			return -1;
 	}
 	return 0;
@@ -188,7 +191,7 @@ welcome_values(const struct welcome_ctx *c, const struct member *m, time_t joine
 	    template_setf(v, "weeks", "%d", p->weeks) < 0 ||
 	    template_setf(v, "week", "%d", week > 0 ? week : 1) < 0 ||
 	    (is_late(p, c->plan, joined_at) && template_set(v, "late", "1") < 0) ||
-	    template_set(v, "nudge_day", humandate_weekday(nudge != NULL ?
+	    template_set(v, "nudge_day", fbtime_human_weekday(nudge != NULL ?
 	    fbtime_weekday(&nudge->date) : 1, lang)) < 0 ||
 	    template_setf(v, "followup_weeks", "%d", followup != NULL ?
 	    followup->week - p->weeks : f->cfg->program.followup_weeks) < 0 ||
@@ -200,8 +203,8 @@ welcome_values(const struct welcome_ctx *c, const struct member *m, time_t joine
 	    template_setf(v, "min_group", "%d", f->cfg->program.min_group_size) < 0)
 		return fb_error_set(err, "out of memory");
 	/* The programme's dates in its own zone: they are days, not times. */
-	if (set_date(v, "start_date", c->plan->start_at, p->timezone, lang, 0, err) < 0 ||
-	    set_date(v, "end_date", c->plan->end_at, p->timezone, lang, 0, err) < 0)
+	if (set_date(v, "start_date", c->plan->start_at, c->f->now, p->timezone, lang, 0, err) < 0 ||
+	    set_date(v, "end_date", c->plan->end_at, c->f->now, p->timezone, lang, 0, err) < 0)
 		return -1;
 	return add_sessions(c, m, 0, tz, lang, v, err);
 }
@@ -300,7 +303,7 @@ note_build(const struct welcome_ctx *c, const struct member *m, int week, const 
 			goto out;
 		}
 		/* the last day it takes answers, as the questionnaire itself says */
-		if (set_date(it, "close_date", ql.v[i].closes_at - 1, p->timezone, p->language, 0,
+		if (set_date(it, "close_date", ql.v[i].closes_at - 1, c->f->now, p->timezone, p->language, 0,
 		    err) < 0)
 			goto out;
 	}

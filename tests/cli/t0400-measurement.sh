@@ -49,7 +49,7 @@ expect_eq "nothing is sent twice" "$(count questionnaire)" 4
 f=$(sent questionnaire bob@example.org)
 expect_grep "the text lists the ambition question" "^  9\\. " "$(text "$f")"
 expect_grep "the HTML has score links that answer by reply" \
-    'href="mailto:feedback\+[a-z0-9]+@example\.nl\?subject=0-meting%20%5B%23[a-z0-9]+%5D&amp;body=1%3A%207"' "$(text "$f")"
+    'href="mailto:feedback\+[a-z0-9]+@example\.nl\?subject=nulmeting%20%5B%23[a-z0-9]+%5D&amp;body=1%3A%207"' "$(text "$f")"
 
 NOW=2027-01-04T10:00
 reply ann@example.org '1: 8\n2: 6\n3: 12'

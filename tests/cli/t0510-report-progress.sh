@@ -41,7 +41,7 @@ sql "INSERT INTO answer (questionnaire_id, question, text, created_at) SELECT q.
 expect_ok "progress report into a directory" ctl report progress Pilot --out "$T/p"
 sed -n '/^Ambitie van het team/,$p' "$T/p/report.txt" >"$T/amb"
 expect_eq "the team's ambition: question 7's answers by text, a colleague's name masked, question 8 held back" \
-	"$(cat "$T/amb")" "Ambitie van het team (0-meting, anoniem)
+	"$(cat "$T/amb")" "Ambitie van het team (nulmeting, anoniem)
   7. Aan welke vaardigheden of thema's wil je als team werken?
      - Elkaar aanspreken
      - Luisteren; doorvragen
@@ -50,7 +50,7 @@ expect_eq "the team's ambition: question 7's answers by text, a colleague's name
      (minder dan 3 antwoorden: niet getoond)
   9. Wat is het gewenste eindresultaat na afloop van het programma?
      (minder dan 3 antwoorden: niet getoond)"
-expect_grep "the ambition in the CSV, quoted where needed" '^Sales;ambitie;0-meting;7;"Luisteren; doorvragen"' "$T/p/report.csv"
+expect_grep "the ambition in the CSV, quoted where needed" '^Sales;ambitie;nulmeting;7;"Luisteren; doorvragen"' "$T/p/report.csv"
 expect_grep "and in the HTML" "<li [^>]*>Net als \[naam\]: complimenten geven</li>" "$T/p/report.html"
 for f in report.txt report.csv report.html; do
 	expect_nogrep "$f: never what too few answered" "Sneller leren" "$T/p/$f"
@@ -63,8 +63,8 @@ expect_grep "the text has the weeks through the one that ended" "weken 1-5" "$T/
 expect_grep "the rise per week" "^  Sales +1   2   3   4   5  15$" "$T/p/report.txt"
 expect_grep "question 1: 6,5 at baseline, 8,0 at midterm (+1,5)" "^  1 +6,5 +8,0 \(\+1,5\)" "$T/p/report.txt"
 expect_grep "question 2 from 2 answers is not shown" "^  2 +– +– " "$T/p/report.txt"
-expect_grep "response per measurement" "tussentijds +3/12 \(25%\)" "$T/p/report.txt"
-expect_grep "the CSV has a decimal comma" "^Sales;gemiddelde score;0-meting;1;6,5" "$T/p/report.csv"
+expect_grep "response per measurement" "tussenmeting +3/12 \(25%\)" "$T/p/report.txt"
+expect_grep "the CSV has a decimal comma" "^Sales;gemiddelde score;nulmeting;1;6,5" "$T/p/report.csv"
 for f in volume.png ratings.png scores-1.png members-1.png; do
 	expect_grep "the HTML shows $f" "src=\"$f\"" "$T/p/report.html"
 done

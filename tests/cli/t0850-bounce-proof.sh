@@ -72,7 +72,7 @@ NOW=2027-01-07T10:05 fbd
 expect_eq "... once" "$(grep -l 'X-Feedbackd-Kind: unreachable' "$T"/sent/new/* | wc -l)" 1
 
 NOW=2027-01-12T08:00 expect_ok "weekly report" ctl report weekly Sales
-expect_grep "the report says since when" "^  - Piet Jansen: e-mailadres komt niet aan sinds 2027-01-06" "$T/out"
+expect_grep "the report says since when" "^  - Piet Jansen: e-mailadres komt niet aan sinds woensdag 6 januari" "$T/out"
 
 expect_ok "member --help" "$FBCTL" member --help
 expect_grep "help names member reachable" "feedbackctl member reachable MEMBER" "$T/out"

@@ -66,14 +66,14 @@ f=$(sent welcome ann@example.org)
 expect_eq "the subject is capitalised and names the programme" "$(subject "$f" | sed 's/ \[#.*//')" "Welkom bij P"
 text "$f" >/dev/null
 expect_grep "dates read as people read them" "Van maandag 4 januari tot en met zondag 14 maart" "$T/text"
-expect_grep "the sessions with human dates" "voortgangssessie: dinsdag 2 februari om 14:00" "$T/text"
+expect_grep "the sessions with human dates" "voortgangsbijeenkomst: dinsdag 2 februari om 14:00" "$T/text"
 expect_nogrep "no ISO date in the welcome" "20[0-9][0-9]-[0-9][0-9]-[0-9][0-9]" "$T/text"
 expect_grep "minutes, not hours" "Een paar minuten per week, geen uren" "$T/text"
 expect_grep "a three-line BKC example" "^  Bevestiging: .*" "$T/text"
 expect_grep "... with a colleague of the team" "^  Feedback voor: (Bob de Vries|Cat Bos)" "$T/text"
 expect_grep "what is anonymous: the questionnaires" "Je antwoorden op de vragenlijsten zijn anoniem" "$T/text"
 expect_grep "whom to ask: the facilitator by name and address" "Mail Fay Jansen, de begeleider van je team: fay@example.org" "$T/text"
-expect_eq "signed by the facilitator" "$(tr -d '\r' <"$T/text" | grep -A1 '^Met vriendelijke groet,' | sed -n 2p)" "Fay Jansen"
+expect_eq "signed by the facilitator" "$(tr -d '\r' <"$T/text" | grep -A1 '^Met vriendelijke groet,' | sed -n 2p)" "Fay Jansen, P"
 expect_grep "a reply to it is understood (reply token)" "^Reply-To: feedback\+[a-z0-9]+@example\.nl" "$f"
 expect_eq "no welcome to the facilitator" "$(count welcome fay@example.org)" 0
 expect_eq "no note for members there from the start" "$(count member_joined)" 0
@@ -104,11 +104,11 @@ expect_eq "Dan gets no reminder for the reminders already past" \
     "$(count questionnaire dan@example.org) $(count questionnaire_reminder dan@example.org)" "1 0"
 expect_eq "Dan is invited to the two sessions to come, without session sync" "$(count invite dan@example.org)" 2
 inv=$(for f in $(sent invite dan@example.org); do subject "$f" | sed 's/ \[#.*//'; done | sort | tr '\n' '|')
-expect_eq "... the progress and evaluation sessions, not the kickoff" "$inv" "Evaluatiesessie: P|Voortgangssessie: P|"
+expect_eq "... the progress and evaluation sessions, not the kickoff" "$inv" "Evaluatie: P|Voortgangsbijeenkomst: P|"
 f=$(sent welcome dan@example.org)
 expect_grep "Dan's welcome says the team has begun" "het is nu week 2 van 10" "$(text "$f")"
 f=$(sent questionnaire dan@example.org)
-expect_grep "the questionnaire closes when the others' does" "sluit op 2027-01-18" "$(text "$f")"
+expect_grep "the questionnaire closes when the others' does" "sluit op maandag 18 januari" "$(text "$f")"
 expect_eq "the facilitator gets one note about Dan" "$(notes 'Dan Kok' | wc -l | tr -d ' ')" 1
 f=$(notes 'Dan Kok')
 expect_eq "the note's subject" "$(subject "$f")" "Dan Kok doet mee in team T"
@@ -116,8 +116,8 @@ text "$f" >/dev/null
 expect_grep "the note says who joined when" "Dan Kok is in week 2 bij team T gekomen" "$T/text"
 expect_grep "... the welcome" "de welkomstmail" "$T/text"
 expect_grep "... the open questionnaire" "de vragenlijst van de nulmeting, die openstaat tot en met maandag 18 januari" "$T/text"
-expect_grep "... the progress session's invitation" "uitnodiging voor de voortgangssessie van dinsdag 2 februari om 14:00" "$T/text"
-expect_grep "... the evaluation session's invitation" "uitnodiging voor de evaluatiesessie van dinsdag 9 maart om 14:00" "$T/text"
+expect_grep "... the progress session's invitation" "uitnodiging voor de voortgangsbijeenkomst van dinsdag 2 februari om 14:00" "$T/text"
+expect_grep "... the evaluation session's invitation" "uitnodiging voor de evaluatie van dinsdag 9 maart om 14:00" "$T/text"
 expect_eq "the others get nothing new" "$(fresh | while read -r f; do to "$f" dan@example.org || to "$f" fay@example.org || echo "$f"; done)" ""
 
 NOW=2027-01-13T10:00

@@ -191,7 +191,7 @@ with tempfile.TemporaryDirectory() as T:
          tzinfo=datetime.timezone.utc), "DTEND 90 minutes later")
     t.ok(str(ev["LOCATION"]) == "Zaal 3, Utrecht" and
          str(ev["URL"]) == "https://meet.example.org/pilot?x=1", "LOCATION and URL")
-    t.ok(str(ev["SUMMARY"]) == "Kick-off: Pilot (Blauw)", "SUMMARY in the programme's language",
+    t.ok(str(ev["SUMMARY"]) == "Kickoff: Pilot (Blauw)", "SUMMARY in the programme's language",
          ev["SUMMARY"])
 
     # move: same UID, SEQUENCE 1, the whole event again

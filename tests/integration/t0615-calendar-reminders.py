@@ -147,11 +147,11 @@ with tempfile.TemporaryDirectory() as T:
     t.ok(len(set(uid.values())) == 6, "a UID of its own per member and reminder", uid)
     summ = {(to, v["events"][0]["dtstart"]["local"][:10]): v["events"][0]["summary"]
             for to, v, _ in cals}
-    t.ok(summ.get(("jan@example.org", "2027-01-07")) == "Reminder: baseline questionnaire "
-         "still open — answer by 2027-01-18 (Pilot)", "Jan's reads: still open, answer by the "
+    t.ok(summ.get(("jan@example.org", "2027-01-07")) == "Reminder: baseline measurement "
+         "questionnaire still open — answer by Monday 18 January (Pilot)", "Jan's reads: still open, answer by the "
          "close", summ.get(("jan@example.org", "2027-01-07")))
     t.ok(summ.get(("els@example.org", "2027-01-10")) == "Herinnering: vragenlijst nulmeting "
-         "staat nog open — invullen vóór 2027-01-18 (Pilot)", "Els gets hers in Dutch",
+         "staat nog open — invullen vóór maandag 18 januari (Pilot)", "Els gets hers in Dutch",
          summ.get(("els@example.org", "2027-01-10")))
     jan_mail = [m for to, _, m in cals if to == "jan@example.org"]
     t.ok(jan_mail and "is still open for you" in text_of(jan_mail[0]) and
@@ -170,7 +170,7 @@ with tempfile.TemporaryDirectory() as T:
                         "CANCELLED") for d in ("2027-01-07", "2027-01-10")),
          "Jan completes it: a CANCEL for both reminders, same UIDs, SEQUENCE 1, in the pass "
          "that read his answers", got)
-    t.ok(gone and all(m["Subject"].startswith("Cancelled: reminder of the baseline "
+    t.ok(gone and all(m["Subject"].startswith("Cancelled: reminder of the baseline measurement "
          "questionnaire") and "Thank you for answering" in text_of(m) for _, _, m in gone),
          "the cancel thanks him for answering", gone and (gone[0][2]["Subject"],
                                                            text_of(gone[0][2])))

@@ -131,13 +131,13 @@ TOTALS_10 = {A: (10, 10, 10), B: (10, 7, 7), C: (5, 5, 5), D: (9, 12, 12), E: (9
 TEAM_FEEDBACK = [7, 7, 7, 6, 7, 5, 6, 6, 6, 6]
 MEMBER_FEEDBACK = {A: [1] * 10, B: [1] * 10, C: [1] * 5 + [0] * 5, D: [1, 1, 1, 0] + [1] * 6,
                    E: [1] * 5 + [0] + [1] * 4, F: [0] * 10, G: [1] * 10, H: [1] * 10}
-RESPONSE = {"0-meting": (8, 6), "tussentijds": (8, 7), "eindmeting": (8, 6)}
+RESPONSE = {"nulmeting": (8, 6), "tussenmeting": (8, 7), "eindmeting": (8, 6)}
 # Average per scale question (1-6): baseline 5 (question 2: Hans's 2 -> 27/6 = 4.5), midterm 6,
 # final 7 (question 1: Anna's 10 -> 45/6 = 7.5); the change from the baseline.
-AVERAGE = {"0-meting": {1: 5.0, 2: 4.5, 3: 5.0, 4: 5.0, 5: 5.0, 6: 5.0},
-           "tussentijds": {1: 6.0, 2: 6.0, 3: 6.0, 4: 6.0, 5: 6.0, 6: 6.0},
+AVERAGE = {"nulmeting": {1: 5.0, 2: 4.5, 3: 5.0, 4: 5.0, 5: 5.0, 6: 5.0},
+           "tussenmeting": {1: 6.0, 2: 6.0, 3: 6.0, 4: 6.0, 5: 6.0, 6: 6.0},
            "eindmeting": {1: 7.5, 2: 7.0, 3: 7.0, 4: 7.0, 5: 7.0, 6: 7.0}}
-CHANGE = {"tussentijds": {1: 1.0, 2: 1.5, 3: 1.0, 4: 1.0, 5: 1.0, 6: 1.0},
+CHANGE = {"tussenmeting": {1: 1.0, 2: 1.5, 3: 1.0, 4: 1.0, 5: 1.0, 6: 1.0},
           "eindmeting": {1: 2.5, 2: 2.5, 3: 2.0, 4: 2.0, 5: 2.0, 6: 2.0}}
 
 
@@ -292,7 +292,7 @@ with tempfile.TemporaryDirectory() as tmp:
     t.ok(resp == RESPONSE, "evaluation: response per measurement (sent, answered)", resp)
     avg = {m: {int(r["teamlid of vraag"]): num(r["waarde"]) for r in figure("gemiddelde score", m)} for m in AVERAGE}
     t.ok(avg == AVERAGE, "evaluation: average per question at baseline, midterm and final", avg)
-    chg = {m: {int(r["teamlid of vraag"]): num(r["waarde"]) for r in figure("verschil met 0-meting", m)}
+    chg = {m: {int(r["teamlid of vraag"]): num(r["waarde"]) for r in figure("verschil met de nulmeting", m)}
            for m in CHANGE}
     t.ok(chg == CHANGE, "evaluation: the change from the baseline per question", chg)
     t.ok(len(s.mail) > 0 and s.inbox_states().get("failed", 0) == 0, "no inbox message failed", s.inbox_states())

@@ -87,7 +87,7 @@ with Scratch() as s:
          "feedbackctl status lists Anna's held mail and when it goes", q.stdout)
 
     confs = [m for m in read_maildir(s.out) if m["X-Feedbackd-Kind"] == "request_sent"]
-    waiting = [m for m in confs if "gaat op 2027-01-05 om 09:00" in body(m)]
+    waiting = [m for m in confs if "gaat op dinsdag 5 januari om 09:00" in body(m)]
     t.ok(len(confs) == 15 and len(waiting) == 3,
          "three askers are told their request goes on Tuesday at 09:00", [str(m["Subject"]) for m in confs])
     t.ok(waiting and all("is verstuurd" not in str(m["Subject"]) + body(m) for m in waiting),

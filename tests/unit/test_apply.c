@@ -188,10 +188,11 @@ static const struct wcase wcases[] = {
 	{ "test_apply_form_name_missing_and_bad_date_dutch", "nl",
 	  "Herinner:\nAfwezig: Anna tot overmorgen\n", "  - regel 1: achter \"Herinner\" hoort de "
 	  "naam van een teamgenoot.\n  - regel 2: \"overmorgen\" is geen datum (schrijf die zo: "
-	  "2027-02-01).\n", NOT_EN },
+	  "1-2-2027).\n", NOT_EN },
 	{ "test_apply_form_name_missing_and_bad_date_english", "en",
 	  "Nudge:\nAway: Anna until someday\n", "  - line 1: \"Nudge\" needs the name of a team "
-	  "mate.\n  - line 2: \"someday\" is not a date (write it like this: 2027-02-01).\n",
+	  "mate.\n  - line 2: \"someday\" is not a date (write it day-month-year, like this: "
+	  "1-2-2027).\n",
 	  NOT_NL },
 	{ "test_apply_form_rating_and_score_problems_dutch", "nl", "F12: 6\nF3: 2\nF3: 4\n1: 7,5\n",
 	  "  - regel 1, F12: \"6\" is geen beoordeling van 1 tot en met 5.\n"
@@ -679,10 +680,10 @@ test_apply_held_request_confirmation_says_when_it_goes(void **state)
 	(void)state;
 	/* Tuesday 10:00 + 24 hours, in Jan's zone (Amsterdam) */
 	confirmation_of_held_request("nl", "Je feedbackverzoek wordt verstuurd|gaat naar:|"
-	    "Piet Jansen: gaat op 2027-01-06 om 10:00 de deur uit|  - Jeroen Mëijer\n",
+	    "Piet Jansen: gaat op woensdag 6 januari om 10:00 de deur uit|  - Jeroen Mëijer\n",
 	    "is verstuurd|Jeroen Mëijer: gaat");
 	confirmation_of_held_request("en", "Your feedback request is on its way|goes to:|"
-	    "Piet Jansen: goes out on 2027-01-06 at 10:00", "has been sent|went to");
+	    "Piet Jansen: goes out on Wednesday 6 January at 10:00", "has been sent|went to");
 }
 
 int

@@ -85,22 +85,23 @@ static const struct rcase cases[] = {
 	    "facilitator_confirmation>fenna", "- Piet Jansen", "", NULL, NULL },
 	{ "test_apply_report_afwezig_with_both_dates", FENNA,
 	    "Afwezig: Piet Jansen 2027-02-01 t/m 2027-02-12\n", "applied", "1 command",
-	    "facilitator_confirmation>fenna", "Als afwezig genoteerd|Piet Jansen: 2027-02-01 t/m "
-	    "2027-02-12", "piet.jansen 2027-02-01 2027-02-12", NULL, NULL },
+	    "facilitator_confirmation>fenna", "Als afwezig genoteerd|Piet Jansen: maandag 1 februari t/m "
+	    "vrijdag 12 februari", "piet.jansen 2027-02-01 2027-02-12", NULL, NULL },
 	{ "test_apply_report_afwezig_van_dutch_dates", FENNA,
 	    "Afwezig: Eva Smit van 1-2-2027 tot 3-2-2027\n", "applied", "1 command",
-	    "facilitator_confirmation>fenna", "Eva Smit: 2027-02-01 t/m 2027-02-03",
+	    "facilitator_confirmation>fenna", "Eva Smit: maandag 1 februari t/m woensdag 3 februari",
 	    "eva.smit 2027-02-01 2027-02-03", NULL, NULL },
 	{ "test_apply_report_away_until_starts_today", FENNA, "Away: Anna until 2027-01-20\n",
-	    "applied", "1 command", "facilitator_confirmation>fenna", "Anna Bakker: 2027-01-05",
+	    "applied", "1 command", "facilitator_confirmation>fenna", "Anna Bakker: dinsdag 5 januari",
 	    "anna.bakker 2027-01-05 2027-01-20", NULL, NULL },
 	{ "test_apply_report_afwezig_without_date_is_the_rest_of_the_week", FENNA,
 	    "Afwezig: Eva Smit\n", "applied", "1 command", "facilitator_confirmation>fenna",
-	    "Eva Smit: 2027-01-05 t/m 2027-01-10", "eva.smit 2027-01-05 2027-01-10", NULL, NULL },
+	    "Eva Smit: dinsdag 5 januari t/m zondag 10 januari", "eva.smit 2027-01-05 2027-01-10",
+	    NULL, NULL },
 	{ "test_apply_report_absence_in_the_past_is_refused", FENNA,
 	    "Afwezig: Piet 2026-12-01 t/m 2026-12-05\n", "applied", "0 commands",
-	    "facilitator_confirmation>fenna", "einddatum 2026-12-05 ligt voor de begindatum, in het "
-	    "verleden", "", NULL, NULL },
+	    "facilitator_confirmation>fenna", "einddatum zaterdag 5 december 2026 ligt voor de "
+	    "begindatum, in het verleden", "", NULL, NULL },
 	{ "test_apply_report_away_member_is_not_reminded", FENNA,
 	    "Afwezig: Piet Jansen t/m 2027-01-08\nHerinner: Piet Jansen\nHerinner: Anna\n",
 	    "applied", "2 commands", "facilitator_reminder>anna.bakker "

@@ -433,6 +433,44 @@ test_local_round_trip_over_change_days(void **state)
 	}
 }
 
+static void
+test_format_human_date_in_both_languages(void **state)
+{
+	static const struct {
+		struct fb_date d;
+		const char *lang;
+		int this_year;
+		const char *want;   /* NULL: refused */
+	} cases[] = {
+		{ { 2027, 3, 15 }, "nl", 2027, "maandag 15 maart" },
+		{ { 2027, 3, 15 }, "en", 2027, "Monday 15 March" },
+		{ { 2027, 3, 15 }, "nl", 2026, "maandag 15 maart 2027" },
+		{ { 2027, 3, 15 }, "en", 2028, "Monday 15 March 2027" },
+		{ { 2026, 12, 31 }, "nl", 2026, "donderdag 31 december" },
+		{ { 2027, 1, 3 }, "en", 2027, "Sunday 3 January" },
+		{ { 2028, 2, 29 }, "nl", 2028, "dinsdag 29 februari" },
+		{ { 2027, 5, 1 }, "fr", 2027, "zaterdag 1 mei" },     /* unknown language: nl */
+		{ { 2027, 5, 1 }, NULL, 2027, "zaterdag 1 mei" },
+		{ { 2027, 2, 29 }, "nl", 2027, NULL },               /* no such day */
+		{ { 2027, 13, 1 }, "en", 2027, NULL },
+		{ { 1969, 1, 1 }, "en", 2027, NULL },
+	};
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct buf out = BUF_INIT;
+		int rc = fbtime_format_human_date(&cases[i].d, cases[i].lang, cases[i].this_year,
+		    &out);
+
+		if (cases[i].want == NULL) {
+			assert_int_equal(rc, -1);
+		} else {
+			assert_int_equal(rc, 0);
+			assert_string_equal(out.data, cases[i].want);
+		}
+		buf_release(&out);
+	}
+}
+
 static int
 teardown(void **state)
 {
@@ -457,6 +495,7 @@ main(void)
 		cmocka_unit_test(test_date_arithmetic),
 		cmocka_unit_test(test_parse_date),
 		cmocka_unit_test(test_local_round_trip_over_change_days),
+		cmocka_unit_test(test_format_human_date_in_both_languages),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, teardown);

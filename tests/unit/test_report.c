@@ -294,7 +294,7 @@ test_render_text_lists_lagging_with_reasons_in_english(void **state)
 	assert_non_null(strstr(out.data, "Weekly report"));
 	assert_non_null(strstr(out.data, "- <Jan & \"Piet\">: gave no feedback; never requested "
 	    "feedback; well below the team's median"));
-	assert_non_null(strstr(out.data, "midterm: 8/12 answered (67%)"));
+	assert_non_null(strstr(out.data, "midterm measurement: 8/12 answered (67%)"));
 	assert_non_null(strstr(out.data, "6 accepted, 1 declined, 0 tentative, 5 no answer"));
 	assert_non_null(strstr(out.data, "F12:\n    | Bevestiging: [naam] presenteerde helder.\n"
 	    "    | Kritiek: te lang."));
@@ -318,7 +318,7 @@ test_render_text_speaks_dutch_for_a_dutch_programme(void **state)
 	assert_non_null(strstr(out.data, "Weekrapport"));
 	assert_non_null(strstr(out.data, "Blijft achter (1)"));
 	assert_non_null(strstr(out.data, "gaf geen feedback; heeft nog nooit feedback gevraagd"));
-	assert_non_null(strstr(out.data, "tussentijdse meting: 8/12 ingevuld (67%)"));
+	assert_non_null(strstr(out.data, "tussenmeting: 8/12 ingevuld (67%)"));
 	assert_null(strstr(out.data, "Weekly"));
 	buf_release(&out);
 	report_release(&r);

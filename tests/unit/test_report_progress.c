@@ -112,7 +112,7 @@ test_progress_text_shows_volume_scores_and_change(void **state)
 	assert_non_null(strstr(out.data, "  Anna                       1   2   3  6\n"));
 	assert_non_null(strstr(out.data, "  1         6,0               7,5 (+1,5)        –"));
 	assert_non_null(strstr(out.data, "  2         5,0               –"));
-	assert_non_null(strstr(out.data, "tussentijds  2/3 (67%)"));
+	assert_non_null(strstr(out.data, "tussenmeting 2/3 (67%)"));
 	assert_null(strstr(out.data, "9,0")); /* one answer: not shown */
 	buf_release(&out);
 }
@@ -127,8 +127,8 @@ test_progress_csv_uses_decimal_comma_for_dutch(void **state)
 	input(&in, REPORT_LANG_NL);
 	assert_int_equal(report_progress_csv(&in, &out), 0);
 	assert_memory_equal(out.data, "\xEF\xBB\xBFteam;cijfer;", 14);
-	assert_non_null(strstr(out.data, "\r\nTeam A;gemiddelde score;tussentijds;1;7,5\r\n"));
-	assert_non_null(strstr(out.data, "\r\nTeam A;verschil met 0-meting;tussentijds;1;1,5\r\n"));
+	assert_non_null(strstr(out.data, "\r\nTeam A;gemiddelde score;tussenmeting;1;7,5\r\n"));
+	assert_non_null(strstr(out.data, "\r\nTeam A;verschil met de nulmeting;tussenmeting;1;1,5\r\n"));
 	assert_non_null(strstr(out.data, "\r\nTeam A;feedback team;3;;4\r\n"));
 	assert_non_null(strstr(out.data, "\r\nTeam A;kwaliteit;2;;3,5\r\n"));
 	assert_non_null(strstr(out.data, "\r\nTeam A;feedback teamlid;2;Anna;2\r\n"));
@@ -224,15 +224,15 @@ test_progress_ambition_shown_anonymously_from_the_group_size(void **state)
 	teams[0].ambition = amb;
 	teams[0].nambition = 2;
 	assert_int_equal(report_progress_text(&in, &out), 0);
-	assert_non_null(strstr(out.data, "\nAmbitie van het team (0-meting, anoniem)\n"
+	assert_non_null(strstr(out.data, "\nAmbitie van het team (nulmeting, anoniem)\n"
 	    "  7. Aan welke thema's wil je werken?\n     - Feedback geven & ontvangen\n"
 	    "     - <b>Luisteren</b>\n       en doorvragen\n  8. Hoe helpt feedback?\n"
 	    "     (minder dan 2 antwoorden: niet getoond)\n"));
 	assert_null(strstr(out.data, "Sneller leren"));
 	buf_reset(&out);
 	assert_int_equal(report_progress_csv(&in, &out), 0);
-	assert_non_null(strstr(out.data, "\r\nTeam A;ambitie;0-meting;7;Feedback geven & ontvangen\r\n"));
-	assert_non_null(strstr(out.data, "\r\nTeam A;ambitie;0-meting;7;\"<b>Luisteren</b>\nen doorvragen\"\r\n"));
+	assert_non_null(strstr(out.data, "\r\nTeam A;ambitie;nulmeting;7;Feedback geven & ontvangen\r\n"));
+	assert_non_null(strstr(out.data, "\r\nTeam A;ambitie;nulmeting;7;\"<b>Luisteren</b>\nen doorvragen\"\r\n"));
 	assert_null(strstr(out.data, "Sneller leren"));
 	buf_reset(&out);
 	assert_int_equal(report_progress_html(&in, NULL, 0, &out), 0);

@@ -231,7 +231,7 @@ test_session_schedule_move_sync_cancel(void **state)
 		assert_int_equal(sent[i].info.nattendees, 1);
 		assert_string_equal(sent[i].info.attendees[0].address, sent[i].to);
 		assert_string_equal(sent[i].info.attendees[0].partstat, "NEEDS-ACTION");
-		assert_string_equal(sent[i].info.summary, "Kick-off: Pilot (Blauw)");
+		assert_string_equal(sent[i].info.summary, "Kickoff: Pilot (Blauw)");
 	}
 	sent_release(sent, n);
 

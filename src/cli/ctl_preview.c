@@ -29,6 +29,7 @@
 #include "schedule.h"
 #include "store.h"
 #include "vocab.h"
+#include "welcome.h"
 #include "banned.h"
 
 static const char preview_usage[] =
@@ -180,7 +181,15 @@ compose_moment(const struct preview_ctx *x, struct buf *eml, struct fb_error *er
 }
 
 /* The kinds of mail a preview shows: one row each. */
+static int
+compose_welcome(const struct preview_ctx *x, struct buf *eml, struct fb_error *err)
+{
+	return welcome_mail(&x->f, &x->p, &x->m, eml, err);
+}
+
 static const struct preview_kind kinds[] = {
+	{ "welcome", -1, WHO_MEMBER, compose_welcome,
+	    "the welcome, a member's first mail (or a late joiner's)" },
 	{ "nudge", PLAN_NUDGE, WHO_MEMBER, compose_nudge,
 	    "the weekly nudge to a member (Monday 09:00)" },
 	{ "questionnaire", PLAN_QUESTIONNAIRE, WHO_MEMBER, compose_questionnaire,
@@ -577,7 +586,7 @@ ctl_preview(struct ctl *c, int argc, char **argv)
 		    "--member MEMBER" : "--facilitator NAME or --team TEAM");
 		return CTL_USAGE;
 	}
-	if ((o.session != NULL) != (k->moment < 0)) {
+	if ((o.session != NULL) != (k->compose == compose_invite)) {
 		ctl_error(o.session != NULL ? "preview %s: --session is for invite only" :
 		    "preview %s: which session? Give --session ID (feedbackctl session list)",
 		    k->name);

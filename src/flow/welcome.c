@@ -217,7 +217,7 @@ welcome_build(const struct welcome_ctx *c, const struct member *m, time_t joined
 	struct outmail_token t = { PURPOSE_ASK, m->id, 0, 0 };
 	struct outmail_msg msg = {
 		.kind = "welcome", .program = c->p, .lang = m->language, .to_addr = m->address,
-		.to_name = m->name, .member_id = m->id, .token = raw_out == NULL ? &t : NULL,
+		.to_name = m->name, .member_id = m->id, .token = &t,
 		.values = v, .raw_out = raw_out,
 	};
 	int rc = -1;

@@ -89,6 +89,7 @@ expect_ok "the questionnaire, printed" ctl --now $W1 preview questionnaire --mem
 cp "$T/out" "$T/quest.eml"
 expect_grep "it is a whole message" "^X-Feedbackd-Kind: questionnaire.?$" "$T/quest.eml"
 expect_ok "the midterm moment as a calendar item" ctl --now $W1 preview moment-invite --member noor.vos@example.nl --measurement midterm --eml "$T/moment.eml"
+expect_ok "the welcome Noor will get first" ctl --now $W1 preview welcome --member noor --eml "$T/welcome.eml"
 expect_ok "the same preview twice is the same bytes" ctl --now $W1 preview nudge --member noor --eml "$T/nudge2.eml"
 expect_eq "deterministic" "$(cmp -s "$T/nudge.eml" "$T/nudge2.eml" && echo same)" same
 expect_eq "nothing queued by the previews" "$(sql 'SELECT count(*) FROM outbox')" 0
@@ -96,6 +97,7 @@ expect_eq "no token stored" "$(sql 'SELECT count(*) FROM token')" 0
 expect_eq "no questionnaire or calendar row" "$(sql 'SELECT (SELECT count(*) FROM questionnaire) + (SELECT count(*) FROM calendar_item) + (SELECT count(*) FROM measurement)')" 0
 
 expect_ok "the daemon's pass at the same time" fbd --now $W1
+expect_ok "the welcome it queued is the preview" same "$T/welcome.eml" "kind = 'welcome' AND recipient = 'noor.vos@example.nl'"
 expect_ok "the nudge it queued is the preview" same "$T/nudge.eml" "kind = 'nudge' AND recipient = 'noor.vos@example.nl'"
 expect_ok "and so is the mail it delivered" same "$T/nudge.eml" "delivered:nudge,noor.vos@example.nl"
 expect_ok "the questionnaire too" same "$T/quest.eml" "kind = 'questionnaire' AND recipient = 'noor.vos@example.nl'"

@@ -88,11 +88,26 @@ struct gather {
 	int bad;                    /* out of memory somewhere */
 };
 
+/* The pause today falls in (plan.h), or NULL. */
+static const struct plan_pause *
+pause_of(const struct gather *g)
+{
+	struct fb_date d;
+
+	if (fbtime_parse_date(g->today, &d, NULL) < 0)
+		return NULL;
+	return plan_paused(&g->plan, &d);
+}
+
 static const char *
 state_of(const struct gather *g)
 {
+	if (g->p.ended_at != 0 && g->f.now >= g->p.ended_at)
+		return "ended";
 	if (g->week <= 0)
 		return "not started";
+	if (pause_of(g) != NULL)
+		return "paused";
 	if (g->week <= g->p.weeks)
 		return "running";
 	return g->f.now < g->plan.end_at + (time_t)g->f.cfg->program.followup_weeks * 7 * 86400 ?
@@ -115,6 +130,15 @@ program_json(struct gather *g)
 	put(o, "weeks", json_integer(g->p.weeks), &g->bad);
 	put(o, "week", json_integer(g->week), &g->bad);
 	put(o, "state", json_string(state_of(g)), &g->bad);
+	if (pause_of(g) != NULL) {
+		struct buf until = BUF_INIT;
+
+		if (fbtime_format_date(&pause_of(g)->until, &until) < 0)
+			g->bad = 1;
+		else
+			put(o, "paused_until", json_string(until.data), &g->bad);
+		buf_release(&until);
+	}
 	put(o, "timezone", ctl_json_text(g->p.timezone), &g->bad);
 	put(o, "today", json_string(g->today), &g->bad);
 	return o;
@@ -434,9 +458,11 @@ print_text(json_t *o)
 	size_t i;
 	char b[6][24], q[96];
 
-	printf("%s: week %lld of %lld, %s (%s to %s, %s; today %s)\n", str(p, "name"),
-	    num(p, "week"), num(p, "weeks"), str(p, "state"), str(p, "start"), str(p, "ends"),
-	    str(p, "timezone"), str(p, "today"));
+	printf("%s: week %lld of %lld, %s%s%s (%s to %s, %s; today %s)\n", str(p, "name"),
+	    num(p, "week"), num(p, "weeks"), str(p, "state"),
+	    json_object_get(p, "paused_until") != NULL ? " until " : "",
+	    json_object_get(p, "paused_until") != NULL ? str(p, "paused_until") : "",
+	    str(p, "start"), str(p, "ends"), str(p, "timezone"), str(p, "today"));
 	printf("\n");
 	{
 		static const char *const head[] = { "TEAM", "MEMBERS", "LEFT", "RESPONDED",

@@ -140,4 +140,18 @@ expect_grep "usage" "^usage: feedbackctl overview" "$T/out"
 expect_fail "two programmes named" ctl overview Pilot Other
 expect_grep "says which is too many" 'one programme at a time \("Other"' "$T/err"
 expect_fail "an unknown programme" ctl overview Nope
+
+# A holiday week: the overview says the programme is paused, and until when.
+ctl --now $NOW program pause Pilot --from 2027-02-08 --until 2027-02-14 --yes >/dev/null
+expect_ok "overview in the pause" ctl --now 2027-02-09T12:00 overview Pilot
+expect_grep "paused, and until when" "^Pilot: week [0-9]+ of 10, paused until 2027-02-14 " "$T/out"
+expect_ok "overview --json in the pause" ctl --now 2027-02-09T12:00 overview Pilot --json
+cp "$T/out" "$T/paused.json"
+expect_ok "it validates, with state paused" /usr/bin/python3 -c "
+import json, jsonschema, sys
+o = json.load(open('$T/paused.json'))
+jsonschema.validate(o, json.load(open('$FB_TOP/docs/overview.schema.json')))
+sys.exit(0 if (o['program']['state'], o['program']['paused_until']) == ('paused', '2027-02-14') else 1)"
+expect_ok "overview after the pause" ctl --now 2027-02-15T12:00 overview Pilot --json
+expect_grep "running again" '"state": "running"' "$T/out"
 finish

@@ -43,6 +43,7 @@
 #include "buf.h"
 #include "fberror.h"
 #include "fbtime.h"
+#include "plan.h"
 
 #define REPORT_MAX_WEEKS 52
 #define REPORT_WEEK_SLOTS (REPORT_MAX_WEEKS + 1)
@@ -120,6 +121,9 @@ struct report_input {
 	enum report_lang lang;
 	const char *tz;              /* the programme's zone, for dates shown */
 	struct fb_date start;        /* week 1's Monday */
+	const struct plan_pause *pauses; /* the programme's pauses by date (plan.h): each pushes
+	                              * the weeks after it later by its whole weeks */
+	size_t npauses;
 	int weeks;                   /* the programme's length W */
 	int week;                    /* the week reported on: 1..REPORT_MAX_WEEKS */
 	time_t generated_at;
@@ -181,26 +185,28 @@ struct report {
 };
 #define REPORT_INIT { NULL, NULL, 0, 0, 0, 0, 0.0, 0, 0, 0, 0, 0, 0, NULL, 0, 0 }
 
-/* The source of the member's absence overlapping week w (start: week 1's Monday), or
- * REPORT_AWAY_NONE. When several overlap, the first in the member's list. */
+/* The source of the member's absence overlapping week w of in's calendar (its start and
+ * pauses: a day in a pause belongs to the week before it), or REPORT_AWAY_NONE. When several
+ * overlap, the first in the member's list. */
 enum report_away report_away_in_week(const struct report_member_in *m,
-    const struct fb_date *start, int week);
+    const struct report_input *in, int week);
 
-/* 1 when member m had left the programme by the end of week w (start: week 1's Monday). */
-int report_left_by_week(const struct report_member_in *m, const struct fb_date *start, int week);
+/* 1 when member m had left the programme by the end of week w of in's calendar. */
+int report_left_by_week(const struct report_member_in *m, const struct report_input *in,
+    int week);
 
 /*
  * The lagging reasons (REPORT_REASON_* bits) of member m for week `week`, given the team's
  * median activity (report_median_activity()); 0 when not lagging. Does not look at away or
  * unreachable: report_weekly() does that first. Pure and total: any input is fine.
  */
-unsigned report_lagging_reasons(const struct report_member_in *m, const struct fb_date *start,
-    int week, double median_activity, const struct report_rules *r);
+unsigned report_lagging_reasons(const struct report_member_in *m,
+    const struct report_input *in, int week, double median_activity,
+    const struct report_rules *r);
 
 /* Median of activity over the n members that are neither away in week, nor unreachable, nor
  * left by then, nor new (week <= joined_week); 0 when there are none. */
-double report_median_activity(const struct report_member_in *members, size_t n,
-    const struct fb_date *start, int week);
+double report_median_activity(const struct report_input *in, int week);
 
 /*
  * Compute the weekly report of in under rules r. out is filled (release with report_release());

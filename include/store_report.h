@@ -53,8 +53,10 @@ struct report_set {
 	size_t nstrings, strings_cap;
 	char *program_name;
 	char *tz;
+	struct plan_pause *pauses; /* the programme's, by date: the inputs' calendar */
+	size_t npauses;
 };
-#define REPORT_SET_INIT { NULL, 0, NULL, NULL, 0, 0, NULL, NULL }
+#define REPORT_SET_INIT { NULL, 0, NULL, NULL, 0, 0, NULL, NULL, NULL, 0 }
 
 /*
  * Load the weekly report data for week `week` (1..p->weeks+1, capped at REPORT_MAX_WEEKS) of

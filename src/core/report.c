@@ -15,8 +15,36 @@ week_ok(int w)
 	return w >= 1 && w <= REPORT_MAX_WEEKS;
 }
 
+/* The first day of week w in in's calendar: week 1's Monday plus w - 1 weeks, plus the whole
+ * weeks of every pause that began on or before it (plan.h: a pause pushes what follows). */
+static struct fb_date
+week_first(const struct report_input *in, int week)
+{
+	struct fb_date d = fbtime_date_add_days(&in->start, 7 * (week - 1));
+
+	for (size_t i = 0; i < in->npauses; i++) {
+		struct plan_pause e = in->pauses[i];
+
+		/* a pause over the start counts from the start, as the plan counts it */
+		if (fbtime_date_cmp(&e.from, &in->start) < 0)
+			e.from = in->start;
+		if (fbtime_date_cmp(&e.until, &e.from) >= 0 && fbtime_date_cmp(&e.from, &d) <= 0)
+			d = fbtime_date_add_days(&d, 7 * plan_pause_weeks(&e));
+	}
+	return d;
+}
+
+/* The last day of week w: the day before week w + 1 begins (a pause after w is w's). */
+static struct fb_date
+week_last(const struct report_input *in, int week)
+{
+	struct fb_date next = week_first(in, week + 1);
+
+	return fbtime_date_add_days(&next, -1);
+}
+
 enum report_away
-report_away_in_week(const struct report_member_in *m, const struct fb_date *start, int week)
+report_away_in_week(const struct report_member_in *m, const struct report_input *in, int week)
 {
 	struct fb_date first, last;
 	size_t n = m->nabsences;
@@ -25,8 +53,8 @@ report_away_in_week(const struct report_member_in *m, const struct fb_date *star
 		return REPORT_AWAY_NONE;
 	if (n > REPORT_MAX_ABSENCES)
 		n = REPORT_MAX_ABSENCES;
-	first = fbtime_date_add_days(start, 7 * (week - 1));
-	last = fbtime_date_add_days(&first, 6);
+	first = week_first(in, week);
+	last = week_last(in, week);
 	for (size_t i = 0; i < n; i++) {
 		const struct report_absence *a = &m->absences[i];
 
@@ -38,13 +66,13 @@ report_away_in_week(const struct report_member_in *m, const struct fb_date *star
 }
 
 int
-report_left_by_week(const struct report_member_in *m, const struct fb_date *start, int week)
+report_left_by_week(const struct report_member_in *m, const struct report_input *in, int week)
 {
 	struct fb_date last;
 
 	if (m->left_on.year == 0 || !week_ok(week))
 		return 0;
-	last = fbtime_date_add_days(start, 7 * week - 1);
+	last = week_last(in, week);
 	return fbtime_date_cmp(&m->left_on, &last) <= 0;
 }
 
@@ -63,7 +91,7 @@ activity_through(const struct report_member_in *m, int week)
 }
 
 unsigned
-report_lagging_reasons(const struct report_member_in *m, const struct fb_date *start,
+report_lagging_reasons(const struct report_member_in *m, const struct report_input *in,
     int week, double median_activity, const struct report_rules *r)
 {
 	unsigned reasons = 0;
@@ -76,7 +104,7 @@ report_lagging_reasons(const struct report_member_in *m, const struct fb_date *s
 		int counted = 0, gave = 0;
 
 		for (int w = week; w > joined && w > week - r->no_feedback_weeks; w--) {
-			if (report_away_in_week(m, start, w) != REPORT_AWAY_NONE)
+			if (report_away_in_week(m, in, w) != REPORT_AWAY_NONE)
 				continue;
 			counted++;
 			if (m->given[w] > 0)
@@ -115,9 +143,10 @@ cmp_int(const void *a, const void *b)
 }
 
 double
-report_median_activity(const struct report_member_in *members, size_t n,
-    const struct fb_date *start, int week)
+report_median_activity(const struct report_input *in, int week)
 {
+	const struct report_member_in *members = in->members;
+	size_t n = in->nmembers;
 	int *v;
 	size_t k = 0;
 	double median;
@@ -128,9 +157,9 @@ report_median_activity(const struct report_member_in *members, size_t n,
 	if (v == NULL)
 		return 0.0;
 	for (size_t i = 0; i < n; i++) {
-		if (members[i].unreachable || report_left_by_week(&members[i], start, week) ||
+		if (members[i].unreachable || report_left_by_week(&members[i], in, week) ||
 		    week <= members[i].joined_week ||
-		    report_away_in_week(&members[i], start, week) != REPORT_AWAY_NONE)
+		    report_away_in_week(&members[i], in, week) != REPORT_AWAY_NONE)
 			continue;
 		v[k++] = activity_through(&members[i], week);
 	}
@@ -213,7 +242,7 @@ report_weekly(const struct report_input *in, const struct report_rules *r,
 			return fb_error_set(err, "out of memory");
 	}
 	res.n = in->nmembers;
-	res.median_activity = report_median_activity(in->members, in->nmembers, &in->start, w);
+	res.median_activity = report_median_activity(in, w);
 	for (size_t i = 0; i < in->nmembers; i++) {
 		const struct report_member_in *m = &in->members[i];
 		struct report_member *o = &res.members[i];
@@ -233,8 +262,8 @@ report_weekly(const struct report_input *in, const struct report_rules *r,
 
 			o->trend[k] = wk >= 1 ? m->given[wk] + m->received[wk] + m->requested[wk] : 0;
 		}
-		o->away = report_away_in_week(m, &in->start, w);
-		if (report_left_by_week(m, &in->start, w)) {
+		o->away = report_away_in_week(m, in, w);
+		if (report_left_by_week(m, in, w)) {
 			o->status = REPORT_LEFT;
 			o->away = REPORT_AWAY_NONE;
 			res.nleft++;
@@ -245,7 +274,7 @@ report_weekly(const struct report_input *in, const struct report_rules *r,
 			o->status = REPORT_AWAY;
 			res.naway++;
 		} else {
-			o->reasons = report_lagging_reasons(m, &in->start, w, res.median_activity, r);
+			o->reasons = report_lagging_reasons(m, in, w, res.median_activity, r);
 			o->status = o->reasons ? REPORT_LAGGING : REPORT_ACTIVE;
 			if (o->reasons)
 				res.nlagging++;

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "store_pause.h"
 #include "store_report.h"
 #include "store_int.h"
 #include "banned.h"
@@ -208,6 +209,7 @@ store_report_set_release(struct report_set *s)
 	free(s->strings);
 	free(s->program_name);
 	free(s->tz);
+	free(s->pauses);
 	*s = empty;
 }
 
@@ -318,8 +320,13 @@ load_absences(struct db *db, struct report_set *s, const struct slot *slots, siz
 
 /* The programme week of instant t (0 before week 1), by its local date in tz: what
  * report.h calls joined_week, for a member added at t. */
+/*
+ * The programme week of instant t, counted as plan_week_of() counts it (plan.h): the days of a
+ * pause do not count, a day in one belongs to the week before it. A pause lasts its whole
+ * weeks from its first day (ceil(days / 7), plan_pause_weeks()).
+ */
 static int
-week_of(const struct fb_date *start, const char *tz, time_t t)
+week_of(const struct report_set *s, const struct fb_date *start, const char *tz, time_t t)
 {
 	struct fb_local l;
 	long days;
@@ -327,7 +334,42 @@ week_of(const struct fb_date *start, const char *tz, time_t t)
 	if (fbtime_to_local(tz, t, &l, NULL) < 0)
 		return 0;
 	days = fbtime_days_between(start, &l.date);
+	for (size_t i = s->npauses; i-- > 0;) {
+		/* a pause over the start counts from the start, as the plan counts it */
+		long from = fbtime_days_between(start, &s->pauses[i].from);
+		long until = fbtime_days_between(start, &s->pauses[i].until);
+		long len;
+
+		if (from < 0)
+			from = 0;
+		if (until < from || days < from)
+			continue;
+		len = (until - from + 7) / 7 * 7;
+		days = days < from + len ? from - 1 : days - len;
+	}
 	return days < 0 ? 0 : days / 7 >= REPORT_MAX_WEEKS ? REPORT_MAX_WEEKS : (int)(days / 7) + 1;
+}
+
+/* The programme's pauses into s (the reports' calendar). */
+static int
+load_pauses(struct db *db, struct report_set *s, int64_t program_id, struct fb_error *err)
+{
+	struct program_pause_list pl = { 0 };
+	int rc = 0;
+
+	if (store_pause_list(db, program_id, &pl, err) < 0)
+		return -1;
+	if (pl.n > 0 && (s->pauses = calloc(pl.n, sizeof(*s->pauses))) == NULL)
+		rc = fb_error_set(err, "out of memory");
+	for (size_t i = 0; i < pl.n && rc == 0; i++) {
+		if (fbtime_parse_date(pl.v[i].from_date, &s->pauses[i].from, err) < 0 ||
+		    fbtime_parse_date(pl.v[i].until_date, &s->pauses[i].until, err) < 0)
+			rc = -1;
+		else
+			s->npauses++;
+	}
+	store_pause_list_release(&pl);
+	return rc;
 }
 
 static int
@@ -400,9 +442,9 @@ load_members(struct db *db, struct report_set *s, const struct program *p, int64
 			m->unreachable = rows[j].unreachable;
 			m->unreachable_since = rows[j].since;
 			m->left_on = rows[j].left_on;
-			m->joined_week = week_of(start, p->timezone, rows[j].joined);
+			m->joined_week = week_of(s, start, p->timezone, rows[j].joined);
 			/* added in the week the programme was made: part of its first team */
-			if (m->joined_week <= week_of(start, p->timezone, p->created_at))
+			if (m->joined_week <= week_of(s, start, p->timezone, p->created_at))
 				m->joined_week = 0;
 			slots[*nslots].id = m->id;
 			slots[*nslots].m = m;
@@ -518,6 +560,8 @@ store_report_weekly_load(struct db *db, const struct program *p, int64_t team_id
 	s.tz = store_dup(p->timezone, &oom);
 	if (oom)
 		goto nomem;
+	if (load_pauses(db, &s, p->id, err) < 0)
+		goto fail;
 
 	st = load_stmt(db, SQL_TEAMS, p->id, team_id, 0, err);
 	if (st == NULL)
@@ -543,6 +587,8 @@ store_report_weekly_load(struct db *db, const struct program *p, int64_t team_id
 		t->in.lang = strcmp(p->language, "en") == 0 ? REPORT_LANG_EN : REPORT_LANG_NL;
 		t->in.tz = s.tz;
 		t->in.start = start;
+		t->in.pauses = s.pauses;
+		t->in.npauses = s.npauses;
 		t->in.weeks = p->weeks;
 		t->in.week = week;
 		t->in.generated_at = now;

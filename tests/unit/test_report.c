@@ -436,10 +436,59 @@ test_report_refuses_a_week_out_of_range(void **state)
 	assert_null(r.members);
 }
 
+/* A pause (plan.h) pushes the weeks after it: an absence counts in the programme week it falls
+ * in, a day in the pause in the week before it, and so does the day a member left. The holiday
+ * is calendar week 4 (25-31 January), so programme week 4 is 1-7 February. */
+static void
+test_report_weeks_after_a_pause(void **state)
+{
+	static const struct {
+		const char *from, *until;
+		int week, away;
+	} rows[] = {
+		{ "2027-02-01", "2027-02-05", 4, 1 }, /* the week after the holiday is week 4 */
+		{ "2027-02-01", "2027-02-05", 5, 0 },
+		{ "2027-01-25", "2027-01-29", 3, 1 }, /* in the holiday: week 3's */
+		{ "2027-01-25", "2027-01-29", 4, 0 },
+		{ "2027-01-18", "2027-01-22", 3, 1 }, /* before it: as without a pause */
+		{ "2027-02-08", "2027-02-12", 5, 1 },
+	};
+	struct plan_pause pause;
+	struct report_member_in m;
+	struct report_absence abs;
+	struct report_input in = { 0 };
+
+	(void)state;
+	assert_int_equal(fbtime_parse_date("2027-01-25", &pause.from, NULL), 0);
+	assert_int_equal(fbtime_parse_date("2027-01-31", &pause.until, NULL), 0);
+	in.start = (struct fb_date)START;
+	in.pauses = &pause;
+	in.npauses = 1;
+	memset(&m, 0, sizeof(m));
+	m.absences = &abs;
+	m.nabsences = 1;
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		assert_int_equal(fbtime_parse_date(rows[i].from, &abs.from, NULL), 0);
+		assert_int_equal(fbtime_parse_date(rows[i].until, &abs.until, NULL), 0);
+		abs.source = REPORT_AWAY_OUT_OF_OFFICE;
+		if ((report_away_in_week(&m, &in, rows[i].week) != REPORT_AWAY_NONE) != rows[i].away)
+			fail_msg("row %zu: %s..%s in week %d: away %d expected", i, rows[i].from,
+			    rows[i].until, rows[i].week, rows[i].away);
+	}
+	m.nabsences = 0;
+	assert_int_equal(fbtime_parse_date("2027-01-27", &m.left_on, NULL), 0);
+	assert_int_equal(report_left_by_week(&m, &in, 2), 0);
+	assert_int_equal(report_left_by_week(&m, &in, 3), 1); /* left in the holiday */
+	assert_int_equal(fbtime_parse_date("2027-02-02", &m.left_on, NULL), 0);
+	assert_int_equal(report_left_by_week(&m, &in, 3), 0);
+	assert_int_equal(report_left_by_week(&m, &in, 4), 1);
+}
+
 int
 main(void)
 {
 	static const struct CMUnitTest fixed[] = {
+		cmocka_unit_test(test_report_weeks_after_a_pause),
 		cmocka_unit_test(test_render_text_lists_lagging_with_reasons_in_english),
 		cmocka_unit_test(test_render_text_speaks_dutch_for_a_dutch_programme),
 		cmocka_unit_test(test_render_html_parses_without_external_references),

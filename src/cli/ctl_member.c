@@ -40,16 +40,18 @@ member_add(struct ctl *c, int argc, char **argv)
 	int ch, rc = CTL_FAIL;
 
 	optind = 1;
+	opterr = 0; /* ctl_option_error says what is wrong */
 	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		if (ch == 't')
 			tz = optarg;
 		else if (ch == 'l')
 			lang = optarg;
 		else
-			return ctl_usage(ctl_member_usage(), 0);
+			return ctl_option_error(ctl_member_usage(), "member add", argv, opts);
 	}
-	if (argc - optind != 3)
-		return ctl_usage(ctl_member_usage(), 0);
+	if (ctl_operands(ctl_member_usage(), "member add", argc, argv, optind, 3, 3,
+	    "TEAM NAME EMAIL") != CTL_OK)
+		return CTL_USAGE;
 	if (argv[optind + 1][0] == '\0')
 		return ctl_error("the member needs a name");
 	if (addr_parse(argv[optind + 2], &addr, NULL, &err) < 0 ||
@@ -76,6 +78,19 @@ out:
 	return rc;
 }
 
+/* member import without --sync given other than TEAM FILE: an option it does not know, or
+ * which operand is missing or extra. CTL_USAGE. */
+static int
+import_usage_error(int argc, char **argv)
+{
+	for (int i = 1; i < argc; i++)
+		if (argv[i][0] == '-' && argv[i][1] != '\0')
+			return ctl_usage_error(ctl_member_usage(), "member import",
+			    "unknown option \"%.*s\"", (int)strcspn(argv[i], "="), argv[i]);
+	ctl_operands(ctl_member_usage(), "member import", argc, argv, 1, 2, 2, "TEAM FILE.csv");
+	return CTL_USAGE;
+}
+
 /* All or nothing: parse and check every line, then insert every row in one transaction,
  * collecting clashes with members already in the database before deciding. */
 static int
@@ -95,7 +110,7 @@ member_import(struct ctl *c, int argc, char **argv)
 		for (int i = 1; i < argc; i++)
 			if (strcmp(argv[i], "--yes") == 0 || strcmp(argv[i], "--remove-absent") == 0)
 				return ctl_error("import: %s goes with --sync", argv[i]);
-		return ctl_usage(ctl_member_usage(), 0);
+		return import_usage_error(argc, argv);
 	}
 	file = argv[2];
 	if (ctl_db(c) == NULL)
@@ -199,13 +214,15 @@ member_list(struct ctl *c, int argc, char **argv)
 	int ch, rc = CTL_FAIL;
 
 	optind = 1;
+	opterr = 0; /* ctl_option_error says what is wrong */
 	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		if (ch != 'p')
-			return ctl_usage(ctl_member_usage(), 0);
+			return ctl_option_error(ctl_member_usage(), "member list", argv, opts);
 		program = optarg;
 	}
-	if (argc - optind > 1)
-		return ctl_usage(ctl_member_usage(), 0);
+	if (ctl_operands(ctl_member_usage(), "member list", argc, argv, optind, 0, 1, "TEAM") !=
+	    CTL_OK)
+		return CTL_USAGE;
 	if (ctl_config(c) == NULL || ctl_db(c) == NULL)
 		return CTL_FAIL;
 	if (argc - optind == 1) {
@@ -288,16 +305,20 @@ member_absent(struct ctl *c, int argc, char **argv)
 	int ch, rc = CTL_OK;
 
 	optind = 1;
+	opterr = 0; /* ctl_option_error says what is wrong */
 	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (ch) {
 		case 'f': from = optarg; break;
 		case 'u': until = optarg; break;
 		case 'p': program = optarg; break;
-		default: return ctl_usage(ctl_member_usage(), 0);
+		default: return ctl_option_error(ctl_member_usage(), "member absent", argv, opts);
 		}
 	}
-	if (argc - optind != 1 || from == NULL || until == NULL)
-		return ctl_usage(ctl_member_usage(), 0);
+	if (ctl_operands(ctl_member_usage(), "member absent", argc, argv, optind, 1, 1,
+	    "MEMBER") != CTL_OK ||
+	    ctl_required(ctl_member_usage(), "member absent", from, "--from DATE") != CTL_OK ||
+	    ctl_required(ctl_member_usage(), "member absent", until, "--until DATE") != CTL_OK)
+		return CTL_USAGE;
 	if (fbtime_parse_date(from, &df, &err) < 0)
 		return ctl_error("--from %s: %s", from, err.msg);
 	if (fbtime_parse_date(until, &du, &err) < 0)
@@ -335,14 +356,16 @@ member_reachable(struct ctl *c, int argc, char **argv)
 	int ch, n, rc = CTL_OK;
 
 	optind = 1;
+	opterr = 0; /* ctl_option_error says what is wrong */
 	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		if (ch == 'p')
 			program = optarg;
 		else
-			return ctl_usage(ctl_member_usage(), 0);
+			return ctl_option_error(ctl_member_usage(), "member reachable", argv, opts);
 	}
-	if (argc - optind != 1)
-		return ctl_usage(ctl_member_usage(), 0);
+	if (ctl_operands(ctl_member_usage(), "member reachable", argc, argv, optind, 1, 1,
+	    "MEMBER") != CTL_OK)
+		return CTL_USAGE;
 	if (ctl_pick_program(c, program, &p) != CTL_OK)
 		return CTL_FAIL;
 	if (ctl_member_pick(c, p.id, argv[optind], 0, &m) != CTL_OK) {
@@ -368,10 +391,10 @@ member_reachable(struct ctl *c, int argc, char **argv)
 int
 ctl_member(struct ctl *c, int argc, char **argv)
 {
-	if (argc < 2)
-		return ctl_usage(ctl_member_usage(), 0);
 	if (ctl_wants_help(argc, argv))
 		return ctl_usage(ctl_member_usage(), 1);
+	if (argc < 2)
+		return ctl_subcommand_error(ctl_member_usage(), "member", argc, argv);
 	if (strcmp(argv[1], "add") == 0)
 		return member_add(c, argc - 1, argv + 1);
 	if (strcmp(argv[1], "import") == 0)
@@ -390,6 +413,5 @@ ctl_member(struct ctl *c, int argc, char **argv)
 		return ctl_member_export(c, argc - 1, argv + 1);
 	if (strcmp(argv[1], "erase") == 0)
 		return ctl_member_erase(c, argc - 1, argv + 1);
-	ctl_error("member: unknown subcommand \"%s\"", argv[1]);
-	return ctl_usage(ctl_member_usage(), 0);
+	return ctl_subcommand_error(ctl_member_usage(), "member", argc, argv);
 }

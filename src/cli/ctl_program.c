@@ -56,6 +56,22 @@ static const char facilitator_usage[] =
 	"remove and replace show what changes (reports, session invitations) and apply it\n"
 	"only with --yes (feedbackctl facilitator remove --help).\n";
 
+/* The operands of a command that takes no options of its own (argv[0] the command, cmd as
+ * typed): an option is named as unknown, a missing operand (names) or an extra one said.
+ * CTL_OK with optind on the first operand, or CTL_USAGE. */
+static int
+operands_only(const char *usage, const char *cmd, int argc, char **argv, int min, int max,
+    const char *names)
+{
+	static const struct option none[] = { { NULL, 0, NULL, 0 } };
+
+	optind = 1;
+	opterr = 0; /* ctl_option_error says what is wrong */
+	if (getopt_long(argc, argv, "", none, NULL) != -1)
+		return ctl_option_error(usage, cmd, argv, none);
+	return ctl_operands(usage, cmd, argc, argv, optind, min, max, names);
+}
+
 static const char *
 language_name(enum config_language l)
 {
@@ -108,6 +124,7 @@ program_create(struct ctl *c, int argc, char **argv)
 	lang = language_name(c->cfg->program.language);
 	weeks = c->cfg->program.weeks;
 	optind = 1;
+	opterr = 0; /* ctl_option_error says what is wrong */
 	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (ch) {
 		case 's': start = optarg; break;
@@ -119,11 +136,13 @@ program_create(struct ctl *c, int argc, char **argv)
 			if (*end || weeks < 1 || weeks > 52)
 				return ctl_error("--weeks %s: a number from 1 to 52", optarg);
 			break;
-		default: return ctl_usage(program_usage, 0);
+		default: return ctl_option_error(program_usage, "program create", argv, opts);
 		}
 	}
-	if (argc - optind != 1 || start == NULL)
-		return ctl_usage(program_usage, 0);
+	if (ctl_operands(program_usage, "program create", argc, argv, optind, 1, 1, "NAME") !=
+	    CTL_OK || ctl_required(program_usage, "program create", start, "--start DATE") !=
+	    CTL_OK)
+		return CTL_USAGE;
 	if (argv[optind][0] == '\0')
 		return ctl_error("the programme needs a name");
 	if (fbtime_parse_date(start, &date, &err) < 0)
@@ -192,8 +211,8 @@ program_list(struct ctl *c, int argc, char **argv)
 	struct fb_error err;
 	struct table *t;
 
-	if (argc != 1)
-		return ctl_usage(program_usage, 0);
+	if (operands_only(program_usage, "program list", argc, argv, 0, 0, "") != CTL_OK)
+		return CTL_USAGE;
 	if (ctl_db(c) == NULL)
 		return CTL_FAIL;
 	if (store_program_list(c->db, &l, &err) < 0)
@@ -256,9 +275,9 @@ program_show(struct ctl *c, int argc, char **argv)
 	struct fb_error err;
 	int rc = CTL_OK;
 
-	if (argc != 2)
-		return ctl_usage(program_usage, 0);
-	if (ctl_pick_program(c, argv[1], &p) != CTL_OK)
+	if (operands_only(program_usage, "program show", argc, argv, 1, 1, "NAME") != CTL_OK)
+		return CTL_USAGE;
+	if (ctl_pick_program(c, argv[optind], &p) != CTL_OK)
 		return CTL_FAIL;
 	if (store_team_list(c->db, p.id, &teams, &err) < 0 ||
 	    store_member_list(c->db, p.id, 0, &members, &err) < 0 ||
@@ -327,7 +346,7 @@ int
 ctl_program(struct ctl *c, int argc, char **argv)
 {
 	if (argc < 2)
-		return ctl_usage(program_usage, 0);
+		return ctl_subcommand_error(program_usage, "program", argc, argv);
 	if (strcmp(argv[1], "edit") == 0 || strcmp(argv[1], "pause") == 0 ||
 	    strcmp(argv[1], "resume") == 0 || strcmp(argv[1], "end") == 0) {
 		if (ctl_wants_help(argc - 1, argv + 1))
@@ -348,9 +367,7 @@ ctl_program(struct ctl *c, int argc, char **argv)
 		return program_list(c, argc - 1, argv + 1);
 	if (strcmp(argv[1], "show") == 0)
 		return program_show(c, argc - 1, argv + 1);
-
-	ctl_error("program: unknown subcommand \"%s\"", argv[1]);
-	return ctl_usage(program_usage, 0);
+	return ctl_subcommand_error(program_usage, "program", argc, argv);
 }
 
 static int
@@ -363,11 +380,11 @@ team_list(struct ctl *c, int argc, char **argv)
 	json_t *a = NULL;
 	struct table *t = NULL;
 
-	if (argc > 2)
-		return ctl_usage(team_usage, 0);
+	if (operands_only(team_usage, "team list", argc, argv, 0, 1, "PROGRAM") != CTL_OK)
+		return CTL_USAGE;
 	if (ctl_db(c) == NULL)
 		return CTL_FAIL;
-	if (argc == 2 && ctl_pick_program(c, argv[1], &p) != CTL_OK)
+	if (optind < argc && ctl_pick_program(c, argv[optind], &p) != CTL_OK)
 		return CTL_FAIL;
 	if (store_team_list(c->db, p.id, &l, &err) < 0) {
 		store_program_release(&p);
@@ -412,23 +429,30 @@ ctl_team(struct ctl *c, int argc, char **argv)
 	struct program p;
 	struct fb_error err;
 
-	if (argc < 2)
-		return ctl_usage(team_usage, 0);
+	const char *team;
+
 	if (ctl_wants_help(argc, argv))
 		return ctl_usage(team_usage, 1);
+	if (argc < 2)
+		return ctl_subcommand_error(team_usage, "team", argc, argv);
 	if (strcmp(argv[1], "list") == 0)
 		return team_list(c, argc - 1, argv + 1);
-	if (strcmp(argv[1], "add") != 0 || argc != 4)
-		return ctl_usage(team_usage, 0);
-	if (argv[3][0] == '\0')
+	if (strcmp(argv[1], "add") != 0)
+		return ctl_subcommand_error(team_usage, "team", argc, argv);
+	if (operands_only(team_usage, "team add", argc - 1, argv + 1, 2, 2, "PROGRAM TEAM") !=
+	    CTL_OK)
+		return CTL_USAGE;
+	/* optind counts from argv + 1 */
+	team = argv[optind + 2];
+	if (team[0] == '\0')
 		return ctl_error("the team needs a name");
-	if (ctl_pick_program(c, argv[2], &p) != CTL_OK)
+	if (ctl_pick_program(c, argv[optind + 1], &p) != CTL_OK)
 		return CTL_FAIL;
-	if (store_team_add(c->db, p.id, argv[3], c->now, NULL, &err) < 0) {
+	if (store_team_add(c->db, p.id, team, c->now, NULL, &err) < 0) {
 		store_program_release(&p);
 		return ctl_error("%s", err.msg);
 	}
-	printf("added team %s to programme %s\n", argv[3], p.name);
+	printf("added team %s to programme %s\n", team, p.name);
 	store_program_release(&p);
 	return CTL_OK;
 }
@@ -441,9 +465,10 @@ facilitator_list(struct ctl *c, int argc, char **argv)
 	struct facilitator_list l = { 0 };
 	struct fb_error err;
 
-	if (argc > 2)
-		return ctl_usage(facilitator_usage, 0);
-	if (ctl_pick_program(c, argc == 2 ? argv[1] : NULL, &p) != CTL_OK)
+	if (operands_only(facilitator_usage, "facilitator list", argc, argv, 0, 1, "PROGRAM") !=
+	    CTL_OK)
+		return CTL_USAGE;
+	if (ctl_pick_program(c, optind < argc ? argv[optind] : NULL, &p) != CTL_OK)
 		return CTL_FAIL;
 	if (store_facilitator_list(c->db, p.id, 0, &l, &err) < 0) {
 		store_program_release(&p);
@@ -487,7 +512,7 @@ ctl_facilitator(struct ctl *c, int argc, char **argv)
 	int ch, rc;
 
 	if (argc < 2)
-		return ctl_usage(facilitator_usage, 0);
+		return ctl_subcommand_error(facilitator_usage, "facilitator", argc, argv);
 	if (strcmp(argv[1], "remove") == 0 || strcmp(argv[1], "replace") == 0) {
 		if (ctl_wants_help(argc - 1, argv + 1))
 			return ctl_usage(ctl_facilitator_change_usage, 1);
@@ -500,17 +525,19 @@ ctl_facilitator(struct ctl *c, int argc, char **argv)
 	if (strcmp(argv[1], "list") == 0)
 		return facilitator_list(c, argc - 1, argv + 1);
 	if (strcmp(argv[1], "add") != 0)
-		return ctl_usage(facilitator_usage, 0);
+		return ctl_subcommand_error(facilitator_usage, "facilitator", argc, argv);
 	argc--;
 	argv++;
 	optind = 1;
+	opterr = 0; /* ctl_option_error says what is wrong */
 	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		if (ch != 'n')
-			return ctl_usage(facilitator_usage, 0);
+			return ctl_option_error(facilitator_usage, "facilitator add", argv, opts);
 		name = optarg;
 	}
-	if (argc - optind != 2)
-		return ctl_usage(facilitator_usage, 0);
+	if (ctl_operands(facilitator_usage, "facilitator add", argc, argv, optind, 2, 2,
+	    "TEAM EMAIL") != CTL_OK)
+		return CTL_USAGE;
 	if (addr_parse(argv[optind + 1], &addr, NULL, &err) < 0)
 		return ctl_error("%s", err.msg);
 	if (ctl_db(c) == NULL || store_team_get(c->db, argv[optind], &team, &err) < 0) {

@@ -83,6 +83,53 @@ report monthly Pilot;report: unknown command "monthly";usage: feedbackctl report
 member export;member export: missing MEMBER;usage: feedbackctl member export MEMBER
 member export jan --yes;member export: --yes is for member erase;usage: feedbackctl member export MEMBER
 member erase jan --program;member erase: --program needs a value;usage: feedbackctl member erase MEMBER
+member add;member add: missing TEAM;usage: feedbackctl member add TEAM NAME EMAIL
+member add Sales;member add: missing NAME;usage: feedbackctl member add TEAM NAME EMAIL
+member add Sales "Jan";member add: missing EMAIL;usage: feedbackctl member add TEAM NAME EMAIL
+member add Sales Jan jan@example.nl extra;member add: unexpected argument "extra";usage: feedbackctl member add
+member add Sales Jan jan@example.nl --tz UTC;member add: unknown option "--tz";usage: feedbackctl member add
+member add Sales Jan jan@example.nl --language;member add: --language needs a value;usage: feedbackctl member add
+member import;member import: missing TEAM;usage: feedbackctl member import TEAM FILE.csv
+member import Sales;member import: missing FILE.csv;usage: feedbackctl member import TEAM FILE.csv
+member import Sales a.csv b.csv;member import: unexpected argument "b.csv";usage: feedbackctl member import
+member import Sales a.csv --dry-run;member import: unknown option "--dry-run";usage: feedbackctl member import
+member list --bogus;member list: unknown option "--bogus";usage: feedbackctl member list
+member list Sales Support;member list: unexpected argument "Support";usage: feedbackctl member list
+member absent jan;member absent: missing --from DATE;usage: feedbackctl member absent MEMBER
+member absent jan --from 2027-01-11;member absent: missing --until DATE;usage: feedbackctl member absent MEMBER
+member absent --from 2027-01-11 --until 2027-01-15;member absent: missing MEMBER;usage: feedbackctl member absent MEMBER
+member absent jan --from;member absent: --from needs a value;usage: feedbackctl member absent MEMBER
+member reachable;member reachable: missing MEMBER;usage: feedbackctl member reachable MEMBER
+member reachable jan piet;member reachable: unexpected argument "piet";usage: feedbackctl member reachable MEMBER
+member reachable jan --force;member reachable: unknown option "--force";usage: feedbackctl member reachable MEMBER
+member;feedbackctl: member: missing command;usage: feedbackctl member add
+member join Sales;member: unknown command "join";usage: feedbackctl member add
+team add;team add: missing PROGRAM;usage: feedbackctl team add PROGRAM TEAM
+team add Pilot;team add: missing TEAM;usage: feedbackctl team add PROGRAM TEAM
+team add Pilot Sales Support;team add: unexpected argument "Support";usage: feedbackctl team add
+team list Pilot Other;team list: unexpected argument "Other";usage: feedbackctl team list
+team list --all;team list: unknown option "--all";usage: feedbackctl team list
+team;feedbackctl: team: missing command;usage: feedbackctl team add
+team rename Sales;team: unknown command "rename";usage: feedbackctl team add
+program create;program create: missing NAME;usage: feedbackctl program create NAME --start DATE
+program create X;program create: missing --start DATE;usage: feedbackctl program create NAME --start DATE
+program create X Y --start 2027-01-04;program create: unexpected argument "Y";usage: feedbackctl program create
+program create X --start;program create: --start needs a value;usage: feedbackctl program create
+program create X --start 2027-01-04 --force=yes;program create: --force takes no value;usage: feedbackctl program create
+program list Pilot;program list: unexpected argument "Pilot";usage: feedbackctl program list
+program list --all;program list: unknown option "--all";usage: feedbackctl program list
+program show;program show: missing NAME;usage: feedbackctl program show NAME
+program show Pilot Other;program show: unexpected argument "Other";usage: feedbackctl program show NAME
+program;feedbackctl: program: missing command;usage: feedbackctl program create
+program delete Pilot;program: unknown command "delete";usage: feedbackctl program create
+facilitator add;facilitator add: missing TEAM;usage: feedbackctl facilitator add TEAM EMAIL
+facilitator add Sales;facilitator add: missing EMAIL;usage: feedbackctl facilitator add TEAM EMAIL
+facilitator add Sales coach@example.nl extra;facilitator add: unexpected argument "extra";usage: feedbackctl facilitator add
+facilitator add Sales coach@example.nl --name;facilitator add: --name needs a value;usage: feedbackctl facilitator add
+facilitator add Sales coach@example.nl --role lead;facilitator add: unknown option "--role";usage: feedbackctl facilitator add
+facilitator list Pilot Other;facilitator list: unexpected argument "Other";usage: feedbackctl facilitator list
+facilitator;feedbackctl: facilitator: missing command;usage: feedbackctl facilitator add
+facilitator invite Sales;facilitator: unknown command "invite";usage: feedbackctl facilitator add
 inspect --max-size;inspect: --max-size needs a value;usage: feedbackctl inspect
 inspect a.eml b.eml;inspect: unexpected argument "b.eml";usage: feedbackctl inspect
 TABLE

@@ -227,7 +227,7 @@ with tempfile.TemporaryDirectory() as T:
          "the evaluation session: a CANCEL to everyone invited", sess)
     mom = sorted((to, c["events"][0]["summary"][:8]) for k, to, c in cancels
                  if k == "moment_cancel")
-    t.ok(("ann@example.org", "Final qu") in mom and ("bob@example.org", "Follow-u") in mom,
+    t.ok(("ann@example.org", "Final me") in mom and ("bob@example.org", "Follow-u") in mom,
          "the questionnaire events ahead: cancelled", mom)
     for now in ("2027-03-08T09:00", "2027-03-15T08:00", "2027-03-15T09:00", "2027-03-22T09:00",
                 "2027-09-13T09:00"):

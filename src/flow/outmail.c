@@ -2,6 +2,7 @@
  * outmail — render, compose and queue the messages feedbackd sends. See include/outmail.h.
  */
 #include <stdio.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -127,6 +128,38 @@ struct outmail_templates {
 	struct template_set *nl, *en;
 };
 
+/*
+ * Read file slot n of a template set: the path made of fmt, from dir over the built-in
+ * files (overlay.h), at most max bytes, into bytes[n] with its three names (path, as shown,
+ * why unreadable) in names[3n..3n+2]. A file that cannot be read is kept as its error for the
+ * core to name. -1 only when memory runs out.
+ */
+static int __attribute__((format(printf, 8, 9)))
+read_slot(const char *dir, struct template_file *files, size_t n, struct buf *bytes,
+    struct buf *names, size_t max, struct fb_error *err, const char *fmt, ...)
+{
+	struct template_file *f = &files[n];
+	struct buf *path = &names[3 * n], *shown = path + 1, *why = path + 2;
+	struct fb_error e;
+	va_list ap;
+	int rc;
+
+	va_start(ap, fmt);
+	rc = buf_vaddf(path, fmt, ap);
+	va_end(ap);
+	if (rc < 0)
+		return fb_error_set(err, "out of memory loading templates");
+	f->path = path->data;
+	rc = overlay_read(dir, path->data, max, &bytes[n], shown, &e);
+	if (rc < 0 && buf_adds(why, e.msg) < 0)
+		return fb_error_set(err, "out of memory loading templates");
+	f->error = rc < 0 ? why->data : NULL;
+	f->data = rc == 0 ? (bytes[n].data ? bytes[n].data : "") : NULL;
+	f->len = rc == 0 ? bytes[n].len : 0;
+	f->shown = shown->data ? shown->data : path->data;
+	return 0;
+}
+
 struct template_set *
 outmail_template_set_load(const char *dir, const char *lang, const struct template_spec *specs,
     size_t n, struct fb_error *err)
@@ -137,7 +170,6 @@ outmail_template_set_load(const char *dir, const char *lang, const struct templa
 	struct buf *names = calloc(6 * n + 3, sizeof(*names));
 	struct template_source src = { files, 0, dir };
 	struct template_set *set = NULL;
-	struct fb_error e;
 
 	if (files == NULL || bytes == NULL || names == NULL) {
 		fb_error_set(err, "out of memory loading templates");
@@ -145,50 +177,16 @@ outmail_template_set_load(const char *dir, const char *lang, const struct templa
 	}
 	/* Every file the specs need, read here (the shell); the core checks the bytes. A file
 	 * that cannot be read is handed on as its error, so every problem is named at once. */
-	for (size_t i = 0; i < n; i++) {
-		for (size_t x = 0; x < 2; x++, src.n++) {
-			struct template_file *f = &files[src.n];
-			struct buf *path = &names[3 * src.n], *shown = path + 1, *why = path + 2;
-			int rc;
-
-			if (buf_addf(path, "%s/%s.%s", lang ? lang : "", specs[i].name, ext[x]) < 0) {
-				fb_error_set(err, "out of memory loading templates");
+	for (size_t i = 0; i < n; i++)
+		for (size_t x = 0; x < 2; x++, src.n++)
+			if (read_slot(dir, files, src.n, bytes, names, TEMPLATE_MAX_FILE, err, "%s/%s.%s",
+			    lang ? lang : "", specs[i].name, ext[x]) < 0)
 				goto out;
-			}
-			f->path = path->data;
-			rc = overlay_read(dir, path->data, TEMPLATE_MAX_FILE, &bytes[src.n], shown, &e);
-			if (rc < 0 && buf_adds(why, e.msg) < 0) {
-				fb_error_set(err, "out of memory loading templates");
-				goto out;
-			}
-			f->error = rc < 0 ? why->data : NULL;
-			f->data = rc == 0 ? (bytes[src.n].data ? bytes[src.n].data : "") : NULL;
-			f->len = rc == 0 ? bytes[src.n].len : 0;
-			f->shown = shown->data ? shown->data : path->data;
-		}
-	}
 	/* The language's glossary (glossary.h), in the slot left for it. */
-	{
-		struct template_file *f = &files[src.n];
-		struct buf *path = &names[3 * src.n], *shown = path + 1, *why = path + 2;
-		int rc;
-
-		if (buf_addf(path, "%s/glossary.txt", lang ? lang : "") < 0) {
-			fb_error_set(err, "out of memory loading templates");
-			goto out;
-		}
-		f->path = path->data;
-		rc = overlay_read(dir, path->data, GLOSSARY_MAX_FILE, &bytes[src.n], shown, &e);
-		if (rc < 0 && buf_adds(why, e.msg) < 0) {
-			fb_error_set(err, "out of memory loading templates");
-			goto out;
-		}
-		f->error = rc < 0 ? why->data : NULL;
-		f->data = rc == 0 ? (bytes[src.n].data ? bytes[src.n].data : "") : NULL;
-		f->len = rc == 0 ? bytes[src.n].len : 0;
-		f->shown = shown->data ? shown->data : path->data;
-		src.n++;
-	}
+	if (read_slot(dir, files, src.n, bytes, names, GLOSSARY_MAX_FILE, err, "%s/glossary.txt",
+	    lang ? lang : "") < 0)
+		goto out;
+	src.n++;
 	set = template_set_load(&src, lang, specs, n, err);
 out:
 	for (size_t i = 0; bytes != NULL && i < 2 * n + 1; i++)

@@ -128,4 +128,20 @@ with tempfile.TemporaryDirectory() as tmp:
     t.ok(tips.get("nudges", 0) > 0 and tips.get("given") == tips.get("nudges") == s["sent_by_kind"].get("nudge")
          and "tips given: %d in %d nudges" % (tips["given"], tips["nudges"]) in text,
          "every nudge carried a tip, and the summary counts them per pattern", tips)
+    # Mail per member per day, counted again here from the sent Maildir's To and Date.
+    import email, email.utils, collections
+    members = {r[0] for r in q("SELECT address FROM member_address")}
+    per = collections.Counter()
+    for f in sent_files:
+        with open(f, "rb") as fh:
+            m = email.message_from_binary_file(fh)
+        rcpt = email.utils.parseaddr(m["To"])[1].lower()
+        if rcpt in members:
+            per[(rcpt, email.utils.parsedate_to_datetime(m["Date"]).date().isoformat())] += 1
+    pd = s.get("mail_per_member_day", {})
+    t.ok(per and pd.get("max") == max(per.values())
+         and pd.get("first_day_max") == max(n for (a, d), n in per.items() if d == "2027-01-04")
+         and "mail per member per day: most %d" % pd["max"] in text,
+         "the summary's mail per member per day is the Maildir's (most %s, median %s, day one %s)"
+         % (pd.get("max"), pd.get("median"), pd.get("first_day_max")), pd)
 t.finish()

@@ -339,6 +339,24 @@ class Demo:
         rows = self.s.sql("SELECT pattern, count(*) FROM member_tip GROUP BY pattern")
         return {"nudges": nudges, "given": sum(n for _, n in rows), "by_pattern": dict(rows)}
 
+    def per_day(self):
+        """Mails per member per day (the Date header's day, the programme's zone): the most one
+        member got on a day, the median over the days a member got any, and day one's most."""
+        days = {}
+        for m in self.s.mail:
+            if m.rcpt in self.members:
+                key = (m.rcpt, m.date.date().isoformat())
+                days[key] = days.get(key, 0) + 1
+        if not days:
+            return {"max": 0, "median": 0, "first_day_max": 0}
+        counts = sorted(days.values())
+        (who, day), top = max(days.items(), key=lambda kv: (kv[1], kv[0]))
+        first = [n for (a, d), n in days.items() if d == START.isoformat()]
+        return {"max": top, "max_member": self.members[who]["name"], "max_day": day,
+                "median": counts[len(counts) // 2] if len(counts) % 2 else
+                (counts[len(counts) // 2 - 1] + counts[len(counts) // 2]) / 2,
+                "first_day_max": max(first) if first else 0}
+
     def summary(self):
         s = self.s
         kinds = {}
@@ -366,6 +384,7 @@ class Demo:
             "sessions": sessions, "rsvps_sent": self.rsvps, "ratings_sent": self.ratings,
             "undeliverable": undeliverable, "calendar_export": self.calendar,
             "tips": self.tips(kinds.get("nudge", 0)),
+            "mail_per_member_day": self.per_day(),
         }
         with open(os.path.join(self.out, "summary.json"), "w") as f:
             json.dump(out, f, indent=2, ensure_ascii=False)
@@ -379,6 +398,9 @@ class Demo:
                  "tips given: %d in %d nudges (%s)"
                  % (out["tips"]["given"], out["tips"]["nudges"],
                     ", ".join("%s %d" % kv for kv in sorted(out["tips"]["by_pattern"].items())) or "none"),
+                 "mail per member per day: most %(max)d (%(max_member)s on %(max_day)s), median %(median)s,"
+                 " most on day one %(first_day_max)d" % out["mail_per_member_day"]
+                 if out["mail_per_member_day"]["max"] else "mail per member per day: none",
                  "lagging members per week (from the weekly reports):"]
         for (team, week), names in sorted(self.lagging.items(), key=lambda kv: (kv[0][1], kv[0][0])):
             lines.append("  week %2d %-8s %s" % (week, team, ", ".join(names) or "-"))

@@ -17,8 +17,9 @@
 #include "fberror.h"
 
 struct store_action_new {
-	int64_t program_id, team_id;
-	const char *quadrant;    /* action_quadrant_key() */
+	int64_t team_id;
+	const char *by_whom;     /* "team" or "others" */
+	const char *term;        /* "short" or "long" */
 	const char *text;
 	const char *author;      /* the sender's address */
 	const char *author_name; /* NULL: not known */
@@ -33,10 +34,10 @@ int store_action_add(struct db *db, const struct store_action_new *a, time_t now
 struct store_action {
 	int64_t id, team_id;
 	char *team;              /* the team's name */
-	char *quadrant;
+	char *quadrant;          /* "team_short", ...: action_quadrant_key() */
 	char *text;
 	char *author, *author_name;  /* author_name may be NULL */
-	char *report;
+	char *report;            /* "progress", "evaluation"; "" for a row without one */
 	int64_t created_at;
 };
 struct store_action_list {

@@ -60,7 +60,14 @@ static const char report_usage[] =
 	"  --week N       figures through week N (default: the week that ended before --now)\n"
 	"  --send         mail it through the outbox, charts inline: each team's facilitators\n"
 	"                 get their team's report, the coordinator the programme's (or, for\n"
-	"                 TEAM, that team's), as the daemon does in week 5 and after week W\n";
+	"                 TEAM, that team's), as the daemon does in week 5 and after week W\n"
+	"\n"
+	"usage: feedbackctl report actions [PROGRAM|TEAM] [--json]\n"
+	"\n"
+	"The improvement actions the facilitators and the coordinator sent by replying to the\n"
+	"progress or evaluation report (\"Team, kort: ...\", \"Others, long: ...\"): per team,\n"
+	"per quadrant (the team itself or others, short or long term), with who sent them,\n"
+	"when, and in reply to which report. Without an operand: the only programme's.\n";
 
 enum format { FORMAT_TEXT, FORMAT_HTML, FORMAT_CSV };
 
@@ -457,5 +464,7 @@ ctl_report(struct ctl *c, int argc, char **argv)
 		return report_progress_cmd(c, argc - 1, argv + 1, REPORT_PROGRESS);
 	if (argc >= 2 && strcmp(argv[1], "evaluation") == 0)
 		return report_progress_cmd(c, argc - 1, argv + 1, REPORT_EVALUATION);
+	if (argc >= 2 && strcmp(argv[1], "actions") == 0)
+		return ctl_report_actions(c, report_usage, argc - 1, argv + 1);
 	return ctl_subcommand_error(report_usage, "report", argc, argv);
 }

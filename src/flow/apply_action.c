@@ -150,9 +150,9 @@ apply_action_reply(struct ctx *c, const struct outmail_token *t, const char *rep
 			goto out;
 		for (size_t i = 0; i < al.n; i++) {
 			struct store_action_new a = {
-				.program_id = c->program.id, .team_id = team_id,
-				.quadrant = action_quadrant_key(action_quadrant(al.v[i].who,
-				    al.v[i].when)),
+				.team_id = team_id,
+				.by_whom = al.v[i].who == ACTION_TEAM ? "team" : "others",
+				.term = al.v[i].when == ACTION_SHORT ? "short" : "long",
 				.text = al.v[i].text, .author = c->sender ? c->sender : expect,
 				.author_name = to_name, .report = report, .inbox_id = c->inbox_id,
 			};

@@ -418,26 +418,16 @@ static const char MIGRATION_MEMBER_LEFT[] =
 "ALTER TABLE member ADD COLUMN left_at INTEGER;";
 
 /*
- * Improvement actions (issue 18): the decision quadrant of the evaluation method, written by a
- * facilitator or the coordinator in reply to the progress or evaluation report ("Team, kort:
- * ..."). One row per action: its team, quadrant, text, who wrote it (author: the sender's
- * address, author_name as we know them) and the report it answered. Not personal beyond the
- * author's name and address, which are a facilitator's or the coordinator's.
+ * Improvement actions (issue 18): the table of migration 1 was never written; now a facilitator
+ * or the coordinator fills it by replying to the progress or evaluation report ("Team, kort:
+ * ..."). Each row gains who wrote it (author: the sender's address, author_name as we know
+ * them; cleared when the programme is purged) and the report it answered.
  */
 static const char MIGRATION_ACTIONS[] =
-"CREATE TABLE improvement_action ("
-"  id INTEGER PRIMARY KEY,"
-"  program_id INTEGER NOT NULL REFERENCES program(id) ON DELETE CASCADE,"
-"  team_id INTEGER NOT NULL REFERENCES team(id) ON DELETE CASCADE,"
-"  quadrant TEXT NOT NULL CHECK (quadrant IN ('team_short', 'team_long', 'others_short',"
-"    'others_long')),"
-"  text TEXT NOT NULL,"
-"  author TEXT NOT NULL,"
-"  author_name TEXT,"
-"  report TEXT NOT NULL CHECK (report IN ('progress', 'evaluation')),"
-"  inbox_id INTEGER REFERENCES inbox(id) ON DELETE SET NULL,"
-"  created_at INTEGER NOT NULL"
-");"
+"ALTER TABLE improvement_action ADD COLUMN author TEXT;"
+"ALTER TABLE improvement_action ADD COLUMN author_name TEXT;"
+"ALTER TABLE improvement_action ADD COLUMN report TEXT"
+"  CHECK (report IS NULL OR report IN ('progress', 'evaluation'));"
 "CREATE INDEX improvement_action_team ON improvement_action(team_id, id);";
 
 static const char *const migrations[] = {

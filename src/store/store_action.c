@@ -9,14 +9,14 @@
 #include "banned.h"
 
 static const char SQL_ACTION_INSERT[] =
-	"INSERT INTO improvement_action (program_id, team_id, quadrant, text, author, author_name,"
+	"INSERT INTO improvement_action (team_id, by_whom, term, text, author, author_name,"
 	" report, inbox_id, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)";
 static const char SQL_ACTION_LIST[] =
-	"SELECT a.id, a.team_id, t.name, a.quadrant, a.text, a.author, a.author_name, a.report,"
-	" a.created_at FROM improvement_action a JOIN team t ON t.id = a.team_id"
-	" WHERE a.program_id = ?1 AND (?2 = 0 OR a.team_id = ?2)"
-	" ORDER BY t.name, t.id, CASE a.quadrant WHEN 'team_short' THEN 0 WHEN 'team_long' THEN 1"
-	" WHEN 'others_short' THEN 2 ELSE 3 END, a.id";
+	"SELECT a.id, a.team_id, t.name, a.by_whom || '_' || a.term, a.text, a.author,"
+	" a.author_name, a.report, a.created_at FROM improvement_action a"
+	" JOIN team t ON t.id = a.team_id"
+	" WHERE t.program_id = ?1 AND (?2 = 0 OR a.team_id = ?2)"
+	" ORDER BY t.name, t.id, a.by_whom = 'others', a.term = 'long', a.id";
 
 static const size_t action_strings[] = {
 	offsetof(struct store_action, team), offsetof(struct store_action, quadrant),
@@ -33,9 +33,9 @@ store_action_add(struct db *db, const struct store_action_new *a, time_t now,
 
 	if (st == NULL)
 		return -1;
-	sqlite3_bind_int64(st, 1, a->program_id);
-	sqlite3_bind_int64(st, 2, a->team_id);
-	sqlite3_bind_text(st, 3, a->quadrant, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 1, a->team_id);
+	sqlite3_bind_text(st, 2, a->by_whom, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, a->term, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 4, a->text, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 5, a->author, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 6, a->author_name, -1, SQLITE_STATIC);

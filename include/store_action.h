@@ -35,6 +35,7 @@ struct store_action {
 	int64_t id, team_id;
 	char *team;              /* the team's name */
 	char *quadrant;          /* "team_short", ...: action_quadrant_key() */
+	int quadrant_index;      /* 0..3, the same in action_quadrant() order */
 	char *text;
 	char *author, *author_name;  /* author_name may be NULL */
 	char *report;            /* "progress", "evaluation"; "" for a row without one */
@@ -50,5 +51,14 @@ struct store_action_list {
 int store_action_list(struct db *db, int64_t program_id, int64_t team_id,
     struct store_action_list *out, struct fb_error *err);
 void store_action_list_release(struct store_action_list *l);
+
+/*
+ * Attach the improvement actions of every team of s (loaded by store_report_progress_load()
+ * for programme_id and team_id) to its report_pteam, in quadrant order, for the evaluation and
+ * follow-up reports. 0, or -1 with err (s keeps what it had).
+ */
+struct report_progress_set;
+int store_report_actions_load(struct db *db, int64_t program_id, int64_t team_id,
+    struct report_progress_set *s, struct fb_error *err);
 
 #endif

@@ -23,6 +23,7 @@
 #include "report_progress.h"
 #include "report_send.h"
 #include "store.h"
+#include "store_action.h"
 #include "report_ratings.h"
 #include "store_report.h"
 #include "banned.h"
@@ -396,7 +397,9 @@ report_progress_cmd(struct ctl *c, int argc, char **argv, enum report_progress_k
 	    &baseline, &err) < 0 || store_report_progress_load(c->db, &p, team_id, week, kind,
 	    c->cfg->program.min_group_size, c->now, &set, &err) < 0 ||
 	    store_report_ambition_load(c->db, &p, team_id, ambq, report_progress_ambition_questions(
-	    &baseline, ambq, REPORT_AMBITION_MAX_QUESTIONS), &set, &err) < 0) {
+	    &baseline, ambq, REPORT_AMBITION_MAX_QUESTIONS), &set, &err) < 0 ||
+	    (kind == REPORT_EVALUATION &&
+	    store_report_actions_load(c->db, p.id, team_id, &set, &err) < 0)) {
 		ctl_error("%s", err.msg);
 		goto out;
 	}

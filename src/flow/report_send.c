@@ -15,6 +15,7 @@
 #include "report_progress.h"
 #include "report_send.h"
 #include "report_ratings.h"
+#include "store_action.h"
 #include "store_report.h"
 #include "template.h"
 #include "banned.h"
@@ -272,7 +273,9 @@ progress_for(const struct flow *f, const struct program *p, int64_t team_id,
 	nambq = report_progress_ambition_questions(&baseline, ambq, REPORT_AMBITION_MAX_QUESTIONS);
 	if (store_report_progress_load(f->db, p, team_id, through_week, kind,
 	    f->cfg->program.min_group_size, f->now, &set, err) < 0 ||
-	    store_report_ambition_load(f->db, p, team_id, ambq, nambq, &set, err) < 0)
+	    store_report_ambition_load(f->db, p, team_id, ambq, nambq, &set, err) < 0 ||
+	    (kind == REPORT_EVALUATION &&
+	    store_report_actions_load(f->db, p->id, team_id, &set, err) < 0))
 		goto out;
 	if (set.in.nteams == 0) {
 		rc = 0;

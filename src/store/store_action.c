@@ -2,10 +2,12 @@
  * store_action — improvement actions per team. See include/store_action.h.
  */
 #include <stddef.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "store_action.h"
 #include "store_int.h"
+#include "store_report.h"
 #include "banned.h"
 
 static const char SQL_ACTION_INSERT[] =
@@ -13,7 +15,8 @@ static const char SQL_ACTION_INSERT[] =
 	" report, inbox_id, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)";
 static const char SQL_ACTION_LIST[] =
 	"SELECT a.id, a.team_id, t.name, a.by_whom || '_' || a.term, a.text, a.author,"
-	" a.author_name, a.report, a.created_at FROM improvement_action a"
+	" a.author_name, a.report, a.created_at,"
+	" (a.by_whom = 'others') * 2 + (a.term = 'long') FROM improvement_action a"
 	" JOIN team t ON t.id = a.team_id"
 	" WHERE t.program_id = ?1 AND (?2 = 0 OR a.team_id = ?2)"
 	" ORDER BY t.name, t.id, a.by_whom = 'others', a.term = 'long', a.id";
@@ -61,6 +64,7 @@ action_row(sqlite3_stmt *st, void *arg)
 	r->author_name = store_dup((const char *)sqlite3_column_text(st, 6), &oom);
 	r->report = store_dup(db_col_text(st, 7), &oom);
 	r->created_at = sqlite3_column_int64(st, 8);
+	r->quadrant_index = sqlite3_column_int(st, 9);
 	if (oom)
 		store_row_release(r, &action_owned);
 	return oom ? -1 : 0;
@@ -88,4 +92,47 @@ void
 store_action_list_release(struct store_action_list *l)
 {
 	store_list_release(&l->v, &l->n, sizeof(*l->v), &action_owned);
+}
+
+int
+store_report_actions_load(struct db *db, int64_t program_id, int64_t team_id,
+    struct report_progress_set *s, struct fb_error *err)
+{
+	struct store_action_list l = { 0 };
+	struct report_action *v;
+	if (store_action_list(db, program_id, team_id, &l, err) < 0)
+		return -1;
+	if (l.n == 0)
+		return 0;
+	if ((v = calloc(l.n, sizeof(*v))) == NULL) {
+		store_action_list_release(&l);
+		return fb_error_set(err, "out of memory");
+	}
+	/* The texts first: the teams point into v only once nothing can fail. */
+	for (size_t i = 0; i < l.n; i++) {
+		v[i].quadrant = l.v[i].quadrant_index;
+		if ((v[i].text = store_report_keep(&s->weekly, l.v[i].text)) == NULL) {
+			free(v);
+			store_action_list_release(&l);
+			return fb_error_set(err, "out of memory");
+		}
+	}
+	/* The list comes by team, then quadrant: each team's actions are one run of v, found
+	 * by the team's name (unique in a programme). */
+	for (size_t t = 0; t < s->in.nteams; t++) {
+		size_t first = l.n, n = 0;
+
+		for (size_t i = 0; i < l.n; i++) {
+			if (strcmp(l.v[i].team, s->teams[t].name) != 0)
+				continue;
+			if (n++ == 0)
+				first = i;
+		}
+		s->teams[t].actions = n > 0 ? v + first : NULL;
+		s->teams[t].nactions = n;
+	}
+	free(s->actions);
+	s->actions = v;
+	store_action_list_release(&l);
+	return 0;
 }

@@ -28,6 +28,9 @@ sent() { for f in "$T"/sent/new/*; do [ -f "$f" ] || continue; tr -d '\r' <"$f" 
 count() { sent "$@" | wc -l | tr -d ' '; }
 replyto() { tr -d '\r' <"$(sent "$1" "$2" | tail -1)" | sed -n 's/^Reply-To: //p'; }
 text() { perl -MMIME::QuotedPrint -0pe '$_ = decode_qp($_)' "$1" | tr -d '\r' >"$T/text"; echo "$T/text"; }
+plain() { /usr/bin/python3 -c 'import email,sys
+import email.policy; m = email.message_from_binary_file(open(sys.argv[1], "rb"), policy=email.policy.default)
+print(next(p for p in m.walk() if p.get_content_type() == "text/plain").get_content())' "$1" >"$T/plain"; echo "$T/plain"; }
 n=0
 reply() { # reply FROM TO BODY
 	n=$((n + 1))
@@ -106,6 +109,24 @@ expect_fail "an unknown team" ctl report actions Nope
 expect_grep "says so" '"Nope" is neither a programme nor a team' "$T/err"
 expect_fail "an unknown option" ctl report actions P --team T
 expect_grep "names it" "unknown option --team" "$T/err"
+expect_ok "the evaluation report is written" ctl report evaluation T --out "$T/eval"
+expect_grep "it lists the actions" "^Verbeteracties \(uit de antwoorden op de rapporten\)" "$T/eval/report.txt"
+expect_grep "per quadrant, the team's short term" "^  Het team zelf, korte termijn:" "$T/eval/report.txt"
+expect_grep "with its text" "^     - elke vrijdag vraagt ieder één collega om feedback" "$T/eval/report.txt"
+expect_grep "others, long term" "^  Door anderen, lange termijn:" "$T/eval/report.txt"
+expect_grep "the HTML too" "<b>Door anderen, korte termijn</b>" "$T/eval/report.html"
+expect_ok "the progress report is written" ctl report progress T --out "$T/prog"
+expect_nogrep "it has no actions: they are made at the progress session" "Verbeteracties" "$T/prog/report.txt"
+NOW=2027-03-15T10:00
+expect_ok "the evaluation report is sent" ctl report evaluation T --send
+expect_ok "and goes out" fbd
+f=$(plain "$(sent progress_report coach@example.org | xargs grep -l "^Subject: Evaluatierapport" | tail -1)")
+expect_grep "the mail lists the actions per quadrant" "^  Het team zelf, lange termijn:" "$f"
+NOW=2027-03-15T11:00
+reply coach@example.org "$(tr -d '\r' <"$(sent progress_report coach@example.org | xargs grep -l "^Subject: Evaluatierapport" | tail -1)" | sed -n 's/^Reply-To: //p')" 'Team, lang: de feedbackronde blijft elke maand'
+expect_ok "a reply to the evaluation report" fbd
+expect_eq "is stored as answering the evaluation report" "$(sql "SELECT report FROM improvement_action ORDER BY id DESC LIMIT 1")" "evaluation"
+expect_grep "and confirmed as such" "^Subject: Verbeteracties: je antwoord op het evaluatierapport van T" "$(text "$(sent actions_received coach@example.org | tail -1)")"
 expect_ok "--help" ctl report actions --help
 expect_grep "shows the syntax" "feedbackctl report actions \[PROGRAM|TEAM\] \[--json\]" "$T/out"
 finish

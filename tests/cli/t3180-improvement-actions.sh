@@ -127,6 +127,26 @@ reply coach@example.org "$(tr -d '\r' <"$(sent progress_report coach@example.org
 expect_ok "a reply to the evaluation report" fbd
 expect_eq "is stored as answering the evaluation report" "$(sql "SELECT report FROM improvement_action ORDER BY id DESC LIMIT 1")" "evaluation"
 expect_grep "and confirmed as such" "^Subject: Verbeteracties: je antwoord op het evaluatierapport van T" "$(text "$(sent actions_received coach@example.org | tail -1)")"
+ctl team add P U >/dev/null
+printf 'name,email\nDirk Dekker,dirk@example.org\n' >"$T/u.csv"
+ctl member import P/U "$T/u.csv" >/dev/null
+NOW=2027-03-15T12:00
+reply coord@example.nl "$(replyto progress_report coord@example.nl)" 'Anderen, kort: nog een actie'
+expect_ok "the coordinator replies to the programme's report once there are two teams" fbd
+expect_eq "nothing is stored: which team is not ours to guess" "$(sql "SELECT count(*) FROM improvement_action WHERE text = 'nog een actie'")" 0
+f=$(text "$(sent actions_received coord@example.nl | tail -1)")
+expect_grep "the coordinator is told why" "Dit rapport gaat over meer teams" "$f"
+expect_grep "with the teams" "^  - U" "$f"
+expect_ok "the follow-up questionnaire of a member of the team" ctl preview questionnaire --member ann --measurement followup --eml "$T/fu.eml"
+f=$(plain "$T/fu.eml")
+expect_grep "asks what came of the actions" "^  7. Wat is er terechtgekomen van de verbeteracties die jullie team koos?" "$f"
+expect_grep "naming each" "^- intervisie elke maand, met een casus" "$f"
+expect_grep "the coordinator's too" "^- a course on feedback for the managers" "$f"
+expect_ok "the follow-up questionnaire of a team without actions" ctl preview questionnaire --member dirk --measurement followup --eml "$T/fu2.eml"
+expect_nogrep "does not ask about them" "verbeteracties" "$(plain "$T/fu2.eml")"
+expect_grep "but asks the rest" "^  6. " "$(plain "$T/fu2.eml")"
+expect_ok "the baseline asks nothing about actions" ctl preview questionnaire --member ann --measurement baseline --eml "$T/bl.eml"
+expect_nogrep "no such question there" "verbeteracties" "$(plain "$T/bl.eml")"
 expect_ok "--help" ctl report actions --help
 expect_grep "shows the syntax" "feedbackctl report actions \[PROGRAM|TEAM\] \[--json\]" "$T/out"
 finish

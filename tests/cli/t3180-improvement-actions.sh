@@ -48,6 +48,8 @@ ctl facilitator add T coach@example.org --name "Carla Coach" >/dev/null 2>&1 ||
 NOW=2027-02-08T10:00
 expect_ok "no actions yet: the listing says how they come" ctl report actions P
 expect_grep "none yet" "programme P: 0 improvement actions" "$T/out"
+expect_fail "no confirmation to preview yet" ctl preview actions-received --team T
+expect_grep "says why" "team T has no improvement actions yet" "$T/err"
 expect_ok "the progress report is sent" ctl report progress P --send
 expect_ok "and goes out" fbd
 expect_eq "the facilitator gets it" "$(count progress_report coach@example.org)" 1
@@ -94,6 +96,12 @@ expect_ok "a reply without actions" fbd
 expect_eq "is ignored quietly" "$(sql "SELECT state FROM inbox ORDER BY id DESC LIMIT 1")" "ignored"
 expect_eq "no second confirmation" "$(count actions_received coach@example.org)" 1
 
+before=$(ls "$T/sent/new" | wc -l)
+expect_ok "the confirmation in preview" ctl preview actions-received --facilitator coach
+expect_grep "lists the team's actions so far" "^  - a course on feedback for the managers" "$(text "$T/out")"
+expect_grep "in its quadrant" "^Anderen, op lange termijn:" "$(text "$T/out")"
+expect_ok "a pass after the preview" fbd
+expect_eq "the preview sent nothing" "$(ls "$T/sent/new" | wc -l)" "$before"
 expect_ok "the listing of the team" ctl report actions T
 expect_grep "counts them" "programme P: 4 improvement actions" "$T/out"
 expect_grep "per quadrant" "^  the team itself, short term:" "$T/out"

@@ -26,6 +26,7 @@ sql() { sqlite3 "$T/fb.db" "$@"; }
 sent() { for f in "$T"/sent/new/*; do [ -f "$f" ] || continue; tr -d '\r' <"$f" | grep -q "^X-Feedbackd-Kind: $1" &&
 	{ [ -z "${2:-}" ] || tr -d '\r' <"$f" | grep -qE "^To: (.*<$2>|$2)\$"; } && echo "$f"; done; }
 count() { sent "$@" | wc -l | tr -d ' '; }
+answer() { grep -l "^In-Reply-To: <r$1@example.org>" "$T"/sent/new/* | head -1; }
 replyto() { tr -d '\r' <"$(sent "$1" "$2" | tail -1)" | sed -n 's/^Reply-To: //p'; }
 text() { perl -MMIME::QuotedPrint -0pe '$_ = decode_qp($_)' "$1" | tr -d '\r' >"$T/text"; echo "$T/text"; }
 plain() { /usr/bin/python3 -c 'import email,sys
@@ -70,7 +71,8 @@ expect_grep "its action" "^  - elke vrijdag vraagt ieder één collega om feedba
 expect_grep "the long term, lines joined" "^  - intervisie elke maand, met een casus" "$f"
 expect_grep "others, short term" "^Anderen, op korte termijn:" "$f"
 expect_nogrep "no empty quadrant heading" "^Anderen, op lange termijn:" "$f"
-expect_grep "the near miss explained with its line" 'regel 8: "Team: dit is bijna een actie" lijkt op een verbeteractie' "$f"
+expect_grep "the near miss quoted with its line" '^  - regel 8: "Team: dit is bijna een actie"$' "$f"
+expect_grep "and explained" "^    Dit lijkt op een verbeteractie, maar wie of wanneer konden we niet lezen." "$f"
 expect_grep "with the accepted forms" "^  Anderen, lang: wat anderen op langere termijn doen" "$f"
 expect_grep "signed" "^Met vriendelijke groet," "$f"
 expect_grep "capitalised subject" "^Subject: Verbeteracties: je antwoord op het voortgangsrapport van T" "$f"
@@ -134,7 +136,7 @@ NOW=2027-03-15T11:00
 reply coach@example.org "$(tr -d '\r' <"$(sent progress_report coach@example.org | xargs grep -l "^Subject: Evaluatierapport" | tail -1)" | sed -n 's/^Reply-To: //p')" 'Team, lang: de feedbackronde blijft elke maand'
 expect_ok "a reply to the evaluation report" fbd
 expect_eq "is stored as answering the evaluation report" "$(sql "SELECT report FROM improvement_action ORDER BY id DESC LIMIT 1")" "evaluation"
-expect_grep "and confirmed as such" "^Subject: Verbeteracties: je antwoord op het evaluatierapport van T" "$(text "$(sent actions_received coach@example.org | tail -1)")"
+expect_grep "and confirmed as such" "^Subject: Verbeteracties: je antwoord op het evaluatierapport van T" "$(text "$(answer $n)")"
 ctl team add P U >/dev/null
 printf 'name,email\nDirk Dekker,dirk@example.org\n' >"$T/u.csv"
 ctl member import P/U "$T/u.csv" >/dev/null
@@ -142,7 +144,7 @@ NOW=2027-03-15T12:00
 reply coord@example.nl "$(replyto progress_report coord@example.nl)" 'Anderen, kort: nog een actie'
 expect_ok "the coordinator replies to the programme's report once there are two teams" fbd
 expect_eq "nothing is stored: which team is not ours to guess" "$(sql "SELECT count(*) FROM improvement_action WHERE text = 'nog een actie'")" 0
-f=$(text "$(sent actions_received coord@example.nl | tail -1)")
+f=$(text "$(answer $n)")
 expect_grep "the coordinator is told why" "Dit rapport gaat over meer teams" "$f"
 expect_grep "with the teams" "^  - U" "$f"
 expect_ok "the follow-up questionnaire of a member of the team" ctl preview questionnaire --member ann --measurement followup --eml "$T/fu.eml"

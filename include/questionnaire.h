@@ -64,9 +64,9 @@ void questionnaire_release(struct questionnaire *q);
 
 /*
  * The questionnaire as a team with the improvement actions texts[0..n) gets it, into out
- * (released first): each "actions" question names them, one per line ("\n- text") after its
- * own text; without actions (n == 0) those questions are left out. 0, or -1 with err (memory);
- * out is empty on error.
+ * (released first): each "actions" question names them after its own text, one per line
+ * ("\n     - text": under the question as the mail lists it); without actions (n == 0)
+ * those questions are left out. 0, or -1 with err (memory); out is empty on error.
  */
 int questionnaire_for_actions(const struct questionnaire *in, const char *const *texts,
     size_t n, struct questionnaire *out, struct fb_error *err);

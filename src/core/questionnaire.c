@@ -209,7 +209,7 @@ questionnaire_for_actions(const struct questionnaire *in, const char *const *tex
 		if (buf_adds(&t, from->text) < 0)
 			goto oom;
 		for (size_t k = 0; from->about_actions && k < n; k++)
-			if (buf_addf(&t, "\n- %s", texts[k]) < 0) {
+			if (buf_addf(&t, "\n     - %s", texts[k]) < 0) {
 				buf_release(&t);
 				goto oom;
 			}

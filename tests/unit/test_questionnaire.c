@@ -97,7 +97,7 @@ test_questionnaire_for_actions_names_or_leaves_out(void **state)
 	assert_int_equal(questionnaire_for_actions(&q, texts, 2, &out, &err), 0);
 	assert_int_equal(out.n, 3);
 	assert_string_equal(out.title, "T");
-	assert_string_equal(out.q[1].text, "What came of them?\n- ask on Fridays\n- a course");
+	assert_string_equal(out.q[1].text, "What came of them?\n     - ask on Fridays\n     - a course");
 	assert_int_equal(out.q[1].type, QUESTIONNAIRE_OPEN);
 	assert_string_equal(out.q[2].text, "C");
 	assert_int_equal(questionnaire_for_actions(&q, NULL, 0, &out, &err), 0);

@@ -183,6 +183,8 @@ int ctl_quarantine(struct ctl *c, int argc, char **argv);
 int ctl_status(struct ctl *c, int argc, char **argv);
 int ctl_measure(struct ctl *c, int argc, char **argv);
 int ctl_report(struct ctl *c, int argc, char **argv);
+/* feedbackctl report actions (ctl_report_actions.c); usage is ctl_report's. */
+int ctl_report_actions(struct ctl *c, const char *usage, int argc, char **argv);
 int ctl_session(struct ctl *c, int argc, char **argv);
 int ctl_calendar(struct ctl *c, int argc, char **argv);
 /* feedbackctl preview (ctl_preview.c) and overview (ctl_overview.c) */

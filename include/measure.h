@@ -114,6 +114,14 @@ int measure_prepare(void *arg, const char *reply_to, const char *token,
 int measure_local_date(const char *tz, time_t t, char out[11], struct fb_error *err);
 
 /*
+ * The questionnaire q as the members of team_id get it (questionnaire_for_actions()): its
+ * "actions" questions name the team's improvement actions (store_action.h), or are left out
+ * when the team has none. Into out (released first). 0, or -1 with err.
+ */
+int measure_questionnaire_for_team(const struct flow *f, int64_t program_id, int64_t team_id,
+    const struct questionnaire *q, struct questionnaire *out, struct fb_error *err);
+
+/*
  * Load the questionnaire of measurement ("baseline", "midterm", "final", "followup") in lang
  * ("nl" or "en"; anything else: nl): from dir/<lang>/questionnaires/<measurement>.txt when dir
  * is set and holds that file, else the built-in copy (overlay.h), parsed by

@@ -9,6 +9,9 @@
  *   title: 0-meting              once, before the questions: the measurement's name in mail
  *   1 scale: How safe ...?       a question answered with a whole score 0..10
  *   7 open: Which themes ...?    a question answered with text
+ *   8 actions: What came of ...? an open question about the team's improvement actions
+ *                                (actions.h): asked only of a team that has them, naming
+ *                                them (questionnaire_for_actions())
  * Question numbers are 1..QUESTIONNAIRE_MAX_NUMBER and strictly increasing (gaps are allowed,
  * so a programme may drop a question and keep the others' numbers comparable over time). At
  * least one question, at most QUESTIONNAIRE_MAX_QUESTIONS, each at most QUESTIONNAIRE_MAX_TEXT
@@ -38,6 +41,7 @@ enum questionnaire_type { QUESTIONNAIRE_SCALE, QUESTIONNAIRE_OPEN };
 struct questionnaire_question {
 	unsigned number;
 	enum questionnaire_type type;
+	int about_actions;   /* an "N actions:" question (QUESTIONNAIRE_OPEN) */
 	char *text;
 };
 
@@ -57,6 +61,15 @@ int questionnaire_parse(const char *name, const char *text, size_t len,
 
 /* Free q's contents; q is empty afterwards. NULL is fine. */
 void questionnaire_release(struct questionnaire *q);
+
+/*
+ * The questionnaire as a team with the improvement actions texts[0..n) gets it, into out
+ * (released first): each "actions" question names them after its own text, one per line
+ * ("\n     - text": under the question as the mail lists it); without actions (n == 0)
+ * those questions are left out. 0, or -1 with err (memory); out is empty on error.
+ */
+int questionnaire_for_actions(const struct questionnaire *in, const char *const *texts,
+    size_t n, struct questionnaire *out, struct fb_error *err);
 
 /* Question number in q, or NULL. */
 const struct questionnaire_question *questionnaire_find(const struct questionnaire *q,

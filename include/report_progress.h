@@ -71,6 +71,12 @@ struct report_ambition {
 	size_t nanswers;
 };
 
+/* An improvement action of the team (actions.h): its quadrant (action_quadrant()) and text. */
+struct report_action {
+	int quadrant;
+	const char *text;
+};
+
 struct report_pteam {
 	const char *name;
 	const struct report_member_in *members; /* name and given[] are used */
@@ -84,6 +90,10 @@ struct report_pteam {
 	int rating_n[REPORT_WEEK_SLOTS];
 	const struct report_ambition *ambition; /* one per open baseline question, or none */
 	size_t nambition;
+	/* The improvement actions replied to the reports (evaluation and follow-up reports):
+	 * rendered by report_actions.h, in quadrant order. */
+	const struct report_action *actions;
+	size_t nactions;
 	/* Whose names the ambition answers must not show (mask.h): the renderers mask them. */
 	const char *const *mask_names;
 	size_t nmask_names;

@@ -78,6 +78,7 @@ struct report_progress_set {
 	struct report_pteam *teams;
 	struct report_progress_input in;
 	struct report_ambition *ambitions; /* storage of the teams' ambition */
+	struct report_action *actions;     /* storage of the teams' improvement actions */
 	const char **answers;
 };
 

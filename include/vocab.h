@@ -22,6 +22,9 @@ enum token_purpose {
 	PURPOSE_REPORT,          /* the weekly report to a facilitator (ref: the team) */
 	PURPOSE_QUESTIONNAIRE,   /* a questionnaire (ref: the questionnaire) */
 	PURPOSE_SESSION,         /* a session invitation (ref: the session) */
+	PURPOSE_PROGRESS_REPORT, /* the progress report (ref: the team, 0 the programme's); to a
+				  * facilitator (facilitator_id) or the coordinator (none) */
+	PURPOSE_EVALUATION_REPORT, /* the evaluation report, as PURPOSE_PROGRESS_REPORT */
 	PURPOSE_COUNT
 };
 const char *token_purpose_name(enum token_purpose p);

@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "action_mail.h"
 #include "ctl.h"
 #include "flow.h"
 #include "invite.h"
@@ -180,6 +181,12 @@ compose_moment(const struct preview_ctx *x, struct buf *eml, struct fb_error *er
 	return invite_moment_mail(&x->f, &x->p, &x->plan, x->mo, &x->m, eml, err);
 }
 
+static int
+compose_actions(const struct preview_ctx *x, struct buf *eml, struct fb_error *err)
+{
+	return action_mail_preview(&x->f, &x->p, &x->fac, eml, err);
+}
+
 /* The kinds of mail a preview shows: one row each. */
 static int
 compose_welcome(const struct preview_ctx *x, struct buf *eml, struct fb_error *err)
@@ -202,6 +209,8 @@ static const struct preview_kind kinds[] = {
 	    compose_progress, "the progress report: the coordinator's, or a team's (--team)" },
 	{ "evaluation-report", PLAN_EVALUATION_REPORT, WHO_FACILITATOR | WHO_COORDINATOR,
 	    compose_evaluation, "the evaluation report at the end, likewise" },
+	{ "actions-received", -1, WHO_FACILITATOR, compose_actions,
+	    "the confirmation of improvement actions sent in reply to a report" },
 	{ "invite", -1, WHO_MEMBER | WHO_FACILITATOR, compose_invite,
 	    "a session's calendar invitation (--session ID)" },
 	{ "moment-invite", PLAN_QUESTIONNAIRE, WHO_MEMBER, compose_moment,

@@ -23,6 +23,7 @@
 #include "report_progress.h"
 #include "report_send.h"
 #include "store.h"
+#include "store_action.h"
 #include "report_ratings.h"
 #include "store_report.h"
 #include "banned.h"
@@ -60,7 +61,14 @@ static const char report_usage[] =
 	"  --week N       figures through week N (default: the week that ended before --now)\n"
 	"  --send         mail it through the outbox, charts inline: each team's facilitators\n"
 	"                 get their team's report, the coordinator the programme's (or, for\n"
-	"                 TEAM, that team's), as the daemon does in week 5 and after week W\n";
+	"                 TEAM, that team's), as the daemon does in week 5 and after week W\n"
+	"\n"
+	"usage: feedbackctl report actions [PROGRAM|TEAM] [--json]\n"
+	"\n"
+	"The improvement actions the facilitators and the coordinator sent by replying to the\n"
+	"progress or evaluation report (\"Team, kort: ...\", \"Others, long: ...\"): per team,\n"
+	"per quadrant (the team itself or others, short or long term), with who sent them,\n"
+	"when, and in reply to which report. Without an operand: the only programme's.\n";
 
 enum format { FORMAT_TEXT, FORMAT_HTML, FORMAT_CSV };
 
@@ -389,7 +397,9 @@ report_progress_cmd(struct ctl *c, int argc, char **argv, enum report_progress_k
 	    &baseline, &err) < 0 || store_report_progress_load(c->db, &p, team_id, week, kind,
 	    c->cfg->program.min_group_size, c->now, &set, &err) < 0 ||
 	    store_report_ambition_load(c->db, &p, team_id, ambq, report_progress_ambition_questions(
-	    &baseline, ambq, REPORT_AMBITION_MAX_QUESTIONS), &set, &err) < 0) {
+	    &baseline, ambq, REPORT_AMBITION_MAX_QUESTIONS), &set, &err) < 0 ||
+	    (kind == REPORT_EVALUATION &&
+	    store_report_actions_load(c->db, p.id, team_id, &set, &err) < 0)) {
 		ctl_error("%s", err.msg);
 		goto out;
 	}
@@ -457,5 +467,7 @@ ctl_report(struct ctl *c, int argc, char **argv)
 		return report_progress_cmd(c, argc - 1, argv + 1, REPORT_PROGRESS);
 	if (argc >= 2 && strcmp(argv[1], "evaluation") == 0)
 		return report_progress_cmd(c, argc - 1, argv + 1, REPORT_EVALUATION);
+	if (argc >= 2 && strcmp(argv[1], "actions") == 0)
+		return ctl_report_actions(c, report_usage, argc - 1, argv + 1);
 	return ctl_subcommand_error(report_usage, "report", argc, argv);
 }

@@ -19,6 +19,8 @@ static const char *const purpose_names[PURPOSE_COUNT] = {
 	[PURPOSE_REPORT] = "report",
 	[PURPOSE_QUESTIONNAIRE] = "questionnaire",
 	[PURPOSE_SESSION] = "session",
+	[PURPOSE_PROGRESS_REPORT] = "progress_report",
+	[PURPOSE_EVALUATION_REPORT] = "evaluation_report",
 };
 
 static const char *const inbox_state_names[INBOX_STATE_COUNT] = {

@@ -10,7 +10,8 @@
 #include "banned.h"
 
 #define ACCEPTED "accepted: \"title: name\", \"N scale: question\" (a score 0-10), " \
-	"\"N open: question\" (text), \"# comment\" or a blank line"
+	"\"N open: question\" (text), \"N actions: question\" (text, about the team's " \
+	"improvement actions), \"# comment\" or a blank line"
 
 void
 questionnaire_release(struct questionnaire *q)
@@ -108,7 +109,12 @@ parse_line(const char *name, size_t line, const char *s, size_t len, struct ques
 		i++;
 
 	enum questionnaire_type type;
-	if (len - i >= 6 && memcmp(s + i, "scale:", 6) == 0) {
+	int about_actions = 0;
+	if (len - i >= 8 && memcmp(s + i, "actions:", 8) == 0) {
+		type = QUESTIONNAIRE_OPEN;
+		about_actions = 1;
+		i += 8;
+	} else if (len - i >= 6 && memcmp(s + i, "scale:", 6) == 0) {
 		type = QUESTIONNAIRE_SCALE;
 		i += 6;
 	} else if (len - i >= 5 && memcmp(s + i, "open:", 5) == 0) {
@@ -116,7 +122,8 @@ parse_line(const char *name, size_t line, const char *s, size_t len, struct ques
 		i += 5;
 	} else {
 		return fb_error_set(err, "%s:%zu: question %u has no type; accepted: \"%u scale: "
-		    "question\" or \"%u open: question\"", name, line, number, number, number);
+		    "question\", \"%u open: question\" or \"%u actions: question\"", name, line,
+		    number, number, number, number);
 	}
 	if (q->n > 0 && number <= q->q[q->n - 1].number)
 		return fb_error_set(err, "%s:%zu: question %u after question %u (accepted: numbers "
@@ -138,6 +145,7 @@ parse_line(const char *name, size_t line, const char *s, size_t len, struct ques
 		return fb_error_set(err, "out of memory");
 	nq[q->n].number = number;
 	nq[q->n].type = type;
+	nq[q->n].about_actions = about_actions;
 	q->n++;
 	return 0;
 }
@@ -180,6 +188,41 @@ questionnaire_parse(const char *name, const char *text, size_t len, struct quest
 		return -1;
 	}
 	return 0;
+}
+
+int
+questionnaire_for_actions(const struct questionnaire *in, const char *const *texts, size_t n,
+    struct questionnaire *out, struct fb_error *err)
+{
+	struct questionnaire q = QUESTIONNAIRE_INIT;
+
+	questionnaire_release(out);
+	if ((q.title = dup_n(in->title ? in->title : "", in->title ? strlen(in->title) : 0)) ==
+	    NULL || (q.q = calloc(in->n + 1, sizeof(*q.q))) == NULL)
+		goto oom;
+	for (size_t i = 0; i < in->n; i++) {
+		const struct questionnaire_question *from = &in->q[i];
+		struct buf t = BUF_INIT;
+
+		if (from->about_actions && n == 0)
+			continue;
+		if (buf_adds(&t, from->text) < 0)
+			goto oom;
+		for (size_t k = 0; from->about_actions && k < n; k++)
+			if (buf_addf(&t, "\n     - %s", texts[k]) < 0) {
+				buf_release(&t);
+				goto oom;
+			}
+		q.q[q.n] = *from;
+		if ((q.q[q.n].text = buf_detach(&t, NULL)) == NULL)
+			goto oom;
+		q.n++;
+	}
+	*out = q;
+	return 0;
+oom:
+	questionnaire_release(&q);
+	return fb_error_set(err, "out of memory");
 }
 
 const struct questionnaire_question *

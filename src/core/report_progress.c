@@ -9,6 +9,7 @@
 #include "mask.h"
 #include "questionnaire.h"
 #include "report_progress.h"
+#include "report_actions.h"
 #include "banned.h"
 
 static const char *const moment_names[2][REPORT_MOMENTS] = {
@@ -311,7 +312,9 @@ text_team(const struct report_progress_input *in, const struct report_pteam *t, 
 		if (buf_addf(out, "  %d\n", total) < 0)
 			return -1;
 	}
-	return text_ambition(in, t, out);
+	if (text_ambition(in, t, out) < 0)
+		return -1;
+	return report_actions_text(in->lang, t->actions, t->nactions, out);
 }
 
 int
@@ -571,9 +574,9 @@ html_team(const struct report_progress_input *in, const struct report_pteam *t, 
 		if (buf_adds(out, "</tr>") < 0)
 			return -1;
 	}
-	if (buf_adds(out, "</table>") < 0)
+	if (buf_adds(out, "</table>") < 0 || html_ambition(in, t, out) < 0)
 		return -1;
-	return html_ambition(in, t, out);
+	return report_actions_html(in->lang, t->actions, t->nactions, out);
 }
 
 /* The body: title, charts, per team its table (no document around it). */

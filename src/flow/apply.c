@@ -314,6 +314,18 @@ on_report(struct ctx *c, const struct outmail_token *t)
 }
 
 static int
+on_progress_report(struct ctx *c, const struct outmail_token *t)
+{
+	return apply_action_reply(c, t, "progress");
+}
+
+static int
+on_evaluation_report(struct ctx *c, const struct outmail_token *t)
+{
+	return apply_action_reply(c, t, "evaluation");
+}
+
+static int
 on_session(struct ctx *c, const struct outmail_token *t)
 {
 	return apply_session_mail(c, t->ref_id);
@@ -330,6 +342,8 @@ static const struct {
 	{ PURPOSE_RECEIPT, on_receipt },
 	{ PURPOSE_QUESTIONNAIRE, on_questionnaire },
 	{ PURPOSE_REPORT, on_report },
+	{ PURPOSE_PROGRESS_REPORT, on_progress_report },
+	{ PURPOSE_EVALUATION_REPORT, on_evaluation_report },
 	{ PURPOSE_SESSION, on_session },
 };
 

@@ -79,6 +79,9 @@ int apply_react(struct ctx *c, int64_t member_id, int64_t feedback_id);
 int apply_correct(struct ctx *c, int64_t member_id, int64_t feedback_id);
 /* apply_report.c: a facilitator's ratings in reply to the weekly report. */
 int apply_report_reply(struct ctx *c, int64_t facilitator_id);
+/* apply_action.c: improvement actions in reply to the progress or evaluation report (report:
+ * "progress" or "evaluation"). */
+int apply_action_reply(struct ctx *c, const struct outmail_token *t, const char *report);
 /* apply_measure.c: a reply to a questionnaire, reminder or answer receipt. */
 int apply_questionnaire(struct ctx *c, int64_t member_id, int64_t questionnaire_id);
 

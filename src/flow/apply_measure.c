@@ -203,7 +203,7 @@ out:
 int
 apply_questionnaire(struct ctx *c, int64_t member_id, int64_t questionnaire_id)
 {
-	struct questionnaire q = QUESTIONNAIRE_INIT;
+	struct questionnaire q = QUESTIONNAIRE_INIT, file_q = QUESTIONNAIRE_INIT;
 	struct questionnaire_row qr;
 	struct member m;
 	struct template_values *v = NULL;
@@ -221,8 +221,11 @@ apply_questionnaire(struct ctx *c, int64_t member_id, int64_t questionnaire_id)
 	if (apply_member_get(c, member_id, &m) < 0)
 		return -1;
 	rc = -1;
+	/* The questions as the member's team was asked them: an "actions" question only when
+	 * the team has improvement actions (measure_questionnaire_for_team()). */
 	if (measure_questionnaire_load(c->f->cfg->feedbackd.questionnaires_dir, apply_lang(c, &m),
-	    qr.kind, &q, c->err) < 0 || (v = template_values_new()) == NULL)
+	    qr.kind, &file_q, c->err) < 0 || measure_questionnaire_for_team(c->f, c->program.id,
+	    m.team_id, &file_q, &q, c->err) < 0 || (v = template_values_new()) == NULL)
 		goto out;
 	closed = c->f->now >= qr.closes_at;
 	memset(answered, 0, sizeof(answered));
@@ -276,6 +279,7 @@ apply_questionnaire(struct ctx *c, int64_t member_id, int64_t questionnaire_id)
 out:
 	template_values_free(v);
 	questionnaire_release(&q);
+	questionnaire_release(&file_q);
 	store_member_release(&m);
 	return rc;
 }

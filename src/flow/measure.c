@@ -10,6 +10,7 @@
 #include "compose.h"
 #include "fbtime.h"
 #include "measure.h"
+#include "store_action.h"
 #include "outmail.h"
 #include "overlay.h"
 #include "store.h"
@@ -127,25 +128,57 @@ may_mail(const struct flow *f, const struct member *m, const char *today, struct
 	return !away;
 }
 
-/* One questionnaire or reminder mail to m for questionnaire row qid. */
+int
+measure_questionnaire_for_team(const struct flow *f, int64_t program_id, int64_t team_id,
+    const struct questionnaire *q, struct questionnaire *out, struct fb_error *err)
+{
+	struct store_action_list l = { 0 };
+	const char **texts = NULL;
+	int asks = 0, rc;
+
+	for (size_t i = 0; i < q->n; i++)
+		asks |= q->q[i].about_actions;
+	if (asks && store_action_list(f->db, program_id, team_id, &l, err) < 0)
+		return -1;
+	if (l.n > 0 && (texts = calloc(l.n, sizeof(*texts))) == NULL) {
+		store_action_list_release(&l);
+		return fb_error_set(err, "out of memory");
+	}
+	for (size_t i = 0; i < l.n; i++)
+		texts[i] = l.v[i].text;
+	rc = questionnaire_for_actions(q, texts, l.n, out, err);
+	free(texts);
+	store_action_list_release(&l);
+	return rc;
+}
+
+/* One questionnaire or reminder mail to m for questionnaire row qid; the questions as m's
+ * team gets them (measure_questionnaire_for_team()). */
 static int
 mail_questionnaire(const struct flow *f, const struct program *p, const struct member *m,
-    const char *kind, int64_t qid, const struct questionnaire *q,
+    const char *kind, int64_t qid, const struct questionnaire *team_q,
     const unsigned char *answered, int nanswered, time_t closes_at, struct buf *raw_out,
     struct fb_error *err)
 {
-	struct template_values *v = template_values_new();
+	struct questionnaire tq = QUESTIONNAIRE_INIT;
+	const struct questionnaire *q = &tq;
+	struct template_values *v;
 	struct outmail_token t = { PURPOSE_QUESTIONNAIRE, m->id, 0, qid };
 	struct measure_questions mq = { q, answered };
 	struct outmail_msg msg = {
 		.kind = kind, .program = p, .lang = m->language, .to_addr = m->address,
-		.to_name = m->name, .member_id = m->id, .token = &t, .values = v,
+		.to_name = m->name, .member_id = m->id, .token = &t,
 		.prepare = measure_prepare, .prepare_arg = &mq, .raw_out = raw_out,
 	};
 	int rc = -1;
 
-	if (v == NULL)
+	if (measure_questionnaire_for_team(f, p->id, m->team_id, team_q, &tq, err) < 0)
+		return -1;
+	if ((v = template_values_new()) == NULL) {
+		questionnaire_release(&tq);
 		return fb_error_set(err, "out of memory");
+	}
+	msg.values = v;
 	if (outmail_set_date(v, "close_date", p->timezone, closes_at - 1, f->now, err) < 0)
 		goto out;
 	if (template_set(v, "name", m->name) < 0 ||
@@ -156,6 +189,7 @@ mail_questionnaire(const struct flow *f, const struct program *p, const struct m
 	rc = outmail_queue(f, &msg, NULL, err);
 out:
 	template_values_free(v);
+	questionnaire_release(&tq);
 	return rc;
 }
 

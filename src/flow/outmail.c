@@ -68,6 +68,12 @@ const struct template_spec outmail_specs[] = {
 	    "notes.label_twice", "notes.needs_name", "notes.one_colleague", "notes.not_a_date",
 	    "notes.other") },
 #undef RATINGS
+	/* Improvement actions recorded from a reply to the progress or evaluation report
+	 * (apply_action.c): one list per quadrant. */
+	{ "actions_received", N("name", "team", "progress", "evaluation", "none", "no_team",
+	    "teams", "teams.name", "team_short", "team_short.text", "team_long", "team_long.text",
+	    "others_short", "others_short.text", "others_long", "others_long.text", "notes",
+	    "notes.line", "notes.value", "notes.almost", "notes.empty", "notes.toomany") },
 	{ "unreadable", N("name", "understood", "feedback_for", "ask", "about", "confirmation",
 	    "critique", "suggestion", "missing_bkc", "missing_for", "missing_ask", "problems",
 	    "problems.line", "problems.question", "problems.value", "problems.not_whole",

@@ -15,6 +15,7 @@
 #include "report_progress.h"
 #include "report_send.h"
 #include "report_ratings.h"
+#include "store_action.h"
 #include "store_report.h"
 #include "template.h"
 #include "banned.h"
@@ -23,12 +24,14 @@
 
 struct recipient {
 	const char *addr, *name;     /* name may be NULL */
-	int64_t facilitator_id;      /* > 0: the mail carries a report token (for ratings) */
+	int64_t facilitator_id;      /* > 0: a facilitator's (the token names them) */
+	int reply;                   /* the mail carries a token of its report_mail's purpose */
 };
 
 /* What the mails of one report share; the address, name and token are per recipient. */
 struct report_mail {
 	const char *kind;            /* the template's name */
+	enum token_purpose purpose;  /* of the recipients' tokens; PURPOSE_UNKNOWN: none */
 	const char *team;            /* "team": NULL for the programme's report */
 	int64_t team_id;             /* the report tokens' reference */
 	int week;
@@ -51,10 +54,10 @@ report_mail_queue(const struct flow *f, const struct program *p, const struct re
 		return -1;
 	for (size_t i = 0; i < nto; i++) {
 		struct template_values *v = template_values_new();
-		struct outmail_token t = { PURPOSE_REPORT, 0, to[i].facilitator_id, rm->team_id };
+		struct outmail_token t = { rm->purpose, 0, to[i].facilitator_id, rm->team_id };
 		struct outmail_msg m = {
 			.kind = rm->kind, .program = p, .to_addr = to[i].addr, .to_name = to[i].name,
-			.token = to[i].facilitator_id > 0 ? &t : NULL, .values = v,
+			.token = to[i].reply && rm->purpose != PURPOSE_UNKNOWN ? &t : NULL, .values = v,
 			.inlines = rm->inlines, .ninlines = rm->ninlines, .raw_out = rm->eml,
 		};
 		int r = v == NULL || template_set(v, "name", to[i].name ? to[i].name : "") < 0 ||
@@ -120,10 +123,12 @@ weekly_team(const struct flow *f, const struct program *p, struct report_set *se
 			continue;
 		to[nto].addr = fl.v[i].address;
 		to[nto].name = fl.v[i].name;
+		to[nto].reply = 1;
 		to[nto++].facilitator_id = fl.v[i].id;
 	}
 	struct report_mail rm = {
-		.kind = "weekly_report", .team = rd->team_name, .team_id = rd->team_id, .week = week,
+		.kind = "weekly_report", .purpose = PURPOSE_REPORT,
+		.team = rd->team_name, .team_id = rd->team_id, .week = week,
 		.variant = "samples", .variant_value = samples > 0 ? "1" : NULL,
 		.text = text.data, .html = html.data, .eml = eml,
 	};
@@ -183,7 +188,7 @@ report_send_weekly_eml(const struct flow *f, const struct program *p, int64_t te
  * first recipient's mail, composed into eml and not queued. */
 static int
 progress_mail(const struct flow *f, const struct program *p, const struct report_progress_set *set,
-    const char *team, int followup, const struct recipient *to, size_t nto, size_t *mails,
+    int64_t team_id, const char *team, int followup, const struct recipient *to, size_t nto, size_t *mails,
     struct buf *eml, struct fb_error *err)
 {
 	struct report_charts charts = REPORT_CHARTS_INIT;
@@ -218,8 +223,12 @@ progress_mail(const struct flow *f, const struct program *p, const struct report
 	if (report_progress_text(&set->in, &text) < 0 ||
 	    report_progress_html_fragment(&set->in, refs, charts.n, &html) < 0)
 		goto oom;
+	/* A reply to the progress or evaluation report may carry improvement actions
+	 * (apply_action.c): those two carry a token; the follow-up report asks nothing. */
 	struct report_mail rm = {
-		.kind = "progress_report", .team = team, .week = set->in.through_week,
+		.kind = "progress_report", .team = team, .team_id = team_id,
+		.purpose = set->in.kind == REPORT_PROGRESS ? PURPOSE_PROGRESS_REPORT : followup ?
+		    PURPOSE_UNKNOWN : PURPOSE_EVALUATION_REPORT, .week = set->in.through_week,
 		.variant = set->in.kind == REPORT_PROGRESS ? "progress" : followup ? "followup" :
 		    "evaluation",
 		.variant_value = "1", .text = text.data, .html = html.data, .inlines = inl,
@@ -264,7 +273,9 @@ progress_for(const struct flow *f, const struct program *p, int64_t team_id,
 	nambq = report_progress_ambition_questions(&baseline, ambq, REPORT_AMBITION_MAX_QUESTIONS);
 	if (store_report_progress_load(f->db, p, team_id, through_week, kind,
 	    f->cfg->program.min_group_size, f->now, &set, err) < 0 ||
-	    store_report_ambition_load(f->db, p, team_id, ambq, nambq, &set, err) < 0)
+	    store_report_ambition_load(f->db, p, team_id, ambq, nambq, &set, err) < 0 ||
+	    (kind == REPORT_EVALUATION &&
+	    store_report_actions_load(f->db, p->id, team_id, &set, err) < 0))
 		goto out;
 	if (set.in.nteams == 0) {
 		rc = 0;
@@ -278,6 +289,8 @@ progress_for(const struct flow *f, const struct program *p, int64_t team_id,
 	}
 	for (size_t i = 0; i < fl.n; i++) {
 		all[n].addr = fl.v[i].address;
+		all[n].facilitator_id = fl.v[i].id;
+		all[n].reply = 1;
 		all[n++].name = fl.v[i].name ? fl.v[i].name : "";
 	}
 	for (size_t i = 0; i < nto; i++) {
@@ -288,7 +301,7 @@ progress_for(const struct flow *f, const struct program *p, int64_t team_id,
 		if (!dup)
 			all[n++] = to[i];
 	}
-	rc = progress_mail(f, p, &set, team_id > 0 ? set.in.teams[0].name : NULL, followup, all,
+	rc = progress_mail(f, p, &set, team_id, team_id > 0 ? set.in.teams[0].name : NULL, followup, all,
 	    n, mails, eml, err);
 out:
 	free(all);
@@ -305,7 +318,7 @@ report_send_progress(const struct flow *f, const struct program *p, int64_t team
 {
 	const char *coord = p->organizer != NULL && p->organizer[0] != '\0' ? p->organizer :
 	    f->cfg->feedbackd.coordinator_address;
-	struct recipient c = { coord, "", 0 };
+	struct recipient c = { coord, "", 0, 1 };
 	struct team_list tl = { 0 };
 	size_t nc = coord != NULL && coord[0] != '\0';
 	int rc = 0;
@@ -332,7 +345,7 @@ report_send_progress_eml_to(const struct flow *f, const struct program *p, int64
     enum report_progress_kind kind, int followup, int through_week, const char *to_addr,
     const char *to_name, struct buf *eml, struct fb_error *err)
 {
-	struct recipient r = { to_addr, to_name ? to_name : "", 0 };
+	struct recipient r = { to_addr, to_name ? to_name : "", 0, 1 };
 	size_t mails = 0;
 
 	if (through_week < 1 || through_week > p->weeks)
@@ -352,7 +365,7 @@ report_send_progress_eml(const struct flow *f, const struct program *p, int64_t 
 {
 	const char *coord = p->organizer != NULL && p->organizer[0] != '\0' ? p->organizer :
 	    f->cfg->feedbackd.coordinator_address;
-	struct recipient c = { coord, "", 0 };
+	struct recipient c = { coord, "", 0, 1 };
 	size_t mails = 0;
 
 	/* Without a coordinator the daemon sends the team reports only; the copy still shows the

@@ -417,6 +417,19 @@ static const char MIGRATION_PLANS[] =
 static const char MIGRATION_MEMBER_LEFT[] =
 "ALTER TABLE member ADD COLUMN left_at INTEGER;";
 
+/*
+ * Improvement actions (issue 18): the table of migration 1 was never written; now a facilitator
+ * or the coordinator fills it by replying to the progress or evaluation report ("Team, kort:
+ * ..."). Each row gains who wrote it (author: the sender's address, author_name as we know
+ * them; cleared when the programme is purged) and the report it answered.
+ */
+static const char MIGRATION_ACTIONS[] =
+"ALTER TABLE improvement_action ADD COLUMN author TEXT;"
+"ALTER TABLE improvement_action ADD COLUMN author_name TEXT;"
+"ALTER TABLE improvement_action ADD COLUMN report TEXT"
+"  CHECK (report IS NULL OR report IN ('progress', 'evaluation'));"
+"CREATE INDEX improvement_action_team ON improvement_action(team_id, id);";
+
 static const char *const migrations[] = {
 	MIGRATION_1,
 	MIGRATION_2,
@@ -428,6 +441,7 @@ static const char *const migrations[] = {
 	MIGRATION_TIPS,
 	MIGRATION_PLANS,
 	MIGRATION_MEMBER_LEFT,
+	MIGRATION_ACTIONS,
 };
 
 int

@@ -449,6 +449,9 @@ static const struct step program_steps[] = {
 	  " WHERE ms.program_id = ?1)", K_TEXTS },
 	{ "UPDATE improvement_action SET text = '' WHERE text <> '' AND team_id IN (SELECT id"
 	  " FROM team WHERE program_id = ?1)", K_TEXTS },
+	{ "UPDATE improvement_action SET author = 'erased@invalid', author_name = NULL"
+	  " WHERE author IS NOT NULL AND team_id IN (SELECT id FROM team WHERE program_id = ?1)",
+	  K_OTHER },
 	{ "DELETE FROM bounce WHERE address IN (SELECT address FROM member_address"
 	  " WHERE program_id = ?1)", K_OTHER },
 	{ "DELETE FROM member_address WHERE program_id = ?1", K_OTHER },

@@ -861,6 +861,7 @@ store_report_progress_release(struct report_progress_set *s)
 	store_report_set_release(&s->weekly);
 	free(s->teams);
 	free(s->ambitions);
+	free(s->actions);
 	free(s->answers);
 	memset(s, 0, sizeof(*s));
 }

@@ -72,7 +72,42 @@ static const struct parse_case cases[] = {
 	  "f.txt:2: a control character", 0, 0, 0, NULL },
 	{ "test_questionnaire_rejects_number_without_space", "title: T\n1scale: A\n",
 	  "f.txt:2: not a question line", 0, 0, 0, NULL },
+	{ "test_questionnaire_actions_question_is_open", "title: T\n1 scale: A\n7 actions: B?\n",
+	  NULL, 2, 7, 1, "B?" },
+	{ "test_questionnaire_unknown_type_names_actions", "title: T\n1 action: A\n",
+	  "or \"1 actions: question\"", 0, 0, 0, NULL },
 };
+
+/* questionnaire_for_actions(): a team with actions gets them named in the "actions" question,
+ * one per line; a team without gets the questionnaire without it; other questions as they
+ * are. */
+static void
+test_questionnaire_for_actions_names_or_leaves_out(void **state)
+{
+	static const char file[] = "title: T\n1 scale: A\n2 actions: What came of them?\n"
+	    "3 open: C\n";
+	const char *const texts[] = { "ask on Fridays", "a course" };
+	struct questionnaire q = QUESTIONNAIRE_INIT, out = QUESTIONNAIRE_INIT;
+	struct fb_error err = { 0 };
+
+	(void)state;
+	assert_int_equal(questionnaire_parse("f.txt", file, strlen(file), &q, &err), 0);
+	assert_int_equal(q.q[1].about_actions, 1);
+	assert_int_equal(q.q[0].about_actions, 0);
+	assert_int_equal(questionnaire_for_actions(&q, texts, 2, &out, &err), 0);
+	assert_int_equal(out.n, 3);
+	assert_string_equal(out.title, "T");
+	assert_string_equal(out.q[1].text, "What came of them?\n     - ask on Fridays\n     - a course");
+	assert_int_equal(out.q[1].type, QUESTIONNAIRE_OPEN);
+	assert_string_equal(out.q[2].text, "C");
+	assert_int_equal(questionnaire_for_actions(&q, NULL, 0, &out, &err), 0);
+	assert_int_equal(out.n, 2);
+	assert_int_equal(out.q[0].number, 1);
+	assert_int_equal(out.q[1].number, 3);
+	assert_null(questionnaire_find(&out, 2));
+	questionnaire_release(&out);
+	questionnaire_release(&q);
+}
 
 static void
 run_parse(void **state)
@@ -136,13 +171,14 @@ test_questionnaire_rejects_too_many_questions(void **state)
 	buf_release(&b);
 }
 
-/* Every built-in file loads; the six common scale questions are numbered alike in all. */
+/* Every built-in file loads; the six common scale questions are numbered alike in all; the
+ * follow-up ends with its question about the team's improvement actions. */
 static void
 test_questionnaire_builtin_files_load_in_both_languages(void **state)
 {
 	static const char *const langs[] = { "nl", "en" };
 	static const char *const ms[] = { "baseline", "midterm", "final", "followup" };
-	static const size_t nq[] = { 9, 6, 7, 6 };
+	static const size_t nq[] = { 9, 6, 7, 7 };
 
 	(void)state;
 	for (size_t l = 0; l < 2; l++)
@@ -156,7 +192,8 @@ test_questionnaire_builtin_files_load_in_both_languages(void **state)
 			for (unsigned i = 1; i <= 6; i++)
 				assert_int_equal(questionnaire_find(&q, i)->type, QUESTIONNAIRE_SCALE);
 			assert_int_equal(q.q[q.n - 1].type,
-			    m == 0 || m == 2 ? QUESTIONNAIRE_OPEN : QUESTIONNAIRE_SCALE);
+			    m == 0 || m == 2 || m == 3 ? QUESTIONNAIRE_OPEN : QUESTIONNAIRE_SCALE);
+			assert_int_equal(q.q[q.n - 1].about_actions, m == 3);
 			assert_null(questionnaire_find(&q, 42));
 			questionnaire_release(&q);
 		}
@@ -253,6 +290,7 @@ main(void)
 		cmocka_unit_test(test_questionnaire_rejects_too_many_questions),
 		cmocka_unit_test(test_questionnaire_builtin_files_load_in_both_languages),
 		cmocka_unit_test(test_questionnaire_directory_overrides_file_by_file),
+		cmocka_unit_test(test_questionnaire_for_actions_names_or_leaves_out),
 	};
 	return testlib_run_rows("questionnaire", rows, sizeof(rows) / sizeof(rows[0]), fixed,
 	    sizeof(fixed) / sizeof(fixed[0]), NULL, NULL);

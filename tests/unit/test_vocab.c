@@ -34,6 +34,8 @@ static const struct vocab_case cases[] = {
 	{ "purpose_report", PURPOSE, PURPOSE_REPORT, "report" },
 	{ "purpose_questionnaire", PURPOSE, PURPOSE_QUESTIONNAIRE, "questionnaire" },
 	{ "purpose_session", PURPOSE, PURPOSE_SESSION, "session" },
+	{ "purpose_progress_report", PURPOSE, PURPOSE_PROGRESS_REPORT, "progress_report" },
+	{ "purpose_evaluation_report", PURPOSE, PURPOSE_EVALUATION_REPORT, "evaluation_report" },
 	{ "inbox_pending", INBOX, INBOX_PENDING, "pending" },
 	{ "inbox_applied", INBOX, INBOX_APPLIED, "applied" },
 	{ "inbox_ignored", INBOX, INBOX_IGNORED, "ignored" },

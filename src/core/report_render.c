@@ -49,8 +49,8 @@ static const char *const phrases[P_COUNT][2] = {
 	[P_R_NO_FEEDBACK] = { "gaf geen feedback", "gave no feedback" },
 	[P_R_NO_REQUEST] = { "heeft nog nooit feedback gevraagd", "never requested feedback" },
 	[P_R_BELOW_MEDIAN] = { "ver onder de mediaan van het team", "well below the team's median" },
-	[P_R_QUESTIONNAIRE] = { "vragenlijst niet ingevuld na herinnering",
-	    "questionnaire unanswered after a reminder" },
+	[P_R_QUESTIONNAIRE] = { "vragenlijst niet ingevuld voor die sloot, ook niet na herinnering",
+	    "left the questionnaire unanswered until it closed, despite a reminder" },
 	[P_S_LAGGING] = { "blijft achter", "lagging" },
 	[P_S_UNREACHABLE] = { "onbereikbaar", "unreachable" },
 	[P_S_AWAY] = { "afwezig", "away" },
@@ -105,8 +105,8 @@ static const char *const phrases[P_COUNT][2] = {
 	[P_REPLY_REMIND_WORD] = { "Herinner", "Remind" },
 	[P_REPLY_AWAY_WORD] = { "Afwezig", "Away" },
 	[P_REPLY_UNTIL] = { "t/m", "until" },
-	[P_TREND_LEGEND] = { "Verloop: activiteit (gegeven + ontvangen + gevraagd) per week, van "
-	    "week", "Trend: activity (given + received + requested) per week, from week" },
+	[P_TREND_LEGEND] = { "Verloop: activiteit (gegeven + ontvangen + gevraagd) per week",
+	    "Trend: activity (given + received + requested) per week" },
 	[P_TREND_BARS] = { "een balk per week, de donkerste is de laatste week",
 	    "one bar per week, the darkest is the last week" },
 	[P_TREND_ARROWS] = { "▲ meer dan de week ervoor, ▼ minder, = even veel",
@@ -342,8 +342,12 @@ trend_from(const struct report *r)
 static int
 add_trend_legend(struct buf *out, const struct report *r, int html)
 {
-	if (buf_addf(out, "%s %d %s %d", ph(r, P_TREND_LEGEND), trend_from(r),
-	    r->in->lang == REPORT_LANG_EN ? "to" : "tot en met", r->in->week) < 0)
+	const int en = r->in->lang == REPORT_LANG_EN;
+
+	if (buf_adds(out, ph(r, P_TREND_LEGEND)) < 0)
+		return -1;
+	if (trend_from(r) < r->in->week && buf_addf(out, ", %s %d %s %d", en ? "from week" :
+	    "van week", trend_from(r), en ? "to" : "tot en met", r->in->week) < 0)
 		return -1;
 	if (html)
 		return buf_addf(out, ": %s.", ph(r, P_TREND_BARS));
@@ -573,7 +577,7 @@ render_table_text(const struct report *r, struct buf *out)
 				return -1;
 		}
 	}
-	if (buf_addf(out, "\n%s %d. ", ph(r, P_LEGEND), r->in->week) < 0 ||
+	if (buf_addf(out, "\n%s %d.\n", ph(r, P_LEGEND), r->in->week) < 0 ||
 	    add_trend_legend(out, r, 0) < 0 || buf_addch(out, '\n') < 0 ||
 	    add_median(out, r) < 0)
 		return -1;

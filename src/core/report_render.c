@@ -444,7 +444,7 @@ render_reply_text(const struct report *r, struct buf *out)
 	for (int k = 0; k < 3; k++)
 		if (width(cmd[k].data) > w)
 			w = width(cmd[k].data);
-	rc = buf_addf(out, "%s\n", ph(r, P_REPLY_HOW));
+	rc = buf_addf(out, "\n%s\n", ph(r, P_REPLY_HOW));
 	for (int k = 0; k < 3 && rc == 0; k++)
 		rc = buf_adds(out, "  ") < 0 || add_padded(out, cmd[k].data, w, 0) < 0 ||
 		    buf_addf(out, "  %s\n", what[k]) < 0 ? -1 : 0;
@@ -485,6 +485,9 @@ render_status_text(const struct report *r, struct buf *out)
 			return -1;
 	}
 	if (render_reply_text(r, out) < 0)
+		return -1;
+	/* the others apart, after a blank line */
+	if (r->nunreachable + r->naway + r->nleft > 0 && buf_addch(out, '\n') < 0)
 		return -1;
 	if (r->nunreachable) {
 		if (buf_addf(out, "%s (%zu)\n", ph(r, P_UNREACHABLE), r->nunreachable) < 0)

@@ -329,7 +329,7 @@ add_median(struct buf *out, const struct report *r)
 	return counted ? add_decimal(out, r, r->median_activity) : buf_adds(out, ph(r, P_NOTHING));
 }
 
-/* The first weeks shown in the trend, and the last (the week reported on). */
+/* The first week the trend shows (the last is the week reported on): none before week 1. */
 static int
 trend_from(const struct report *r)
 {

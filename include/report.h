@@ -19,9 +19,12 @@
  *   below median       activity (given + received + requested, weeks 1..W) below
  *                      median_fraction % of the median activity of the team's members who are
  *                      neither away in W nor unreachable (and the median is above 0)
- *   questionnaire      an open questionnaire is unanswered after its first reminder
- * A member who joined in week J (joined_week) is new, never lagging, until their first full
- * week J + 1: weeks up to J do not count for "no feedback", "no request" counts from J + 1
+ *   questionnaire      a questionnaire closed in W (its window ended inside W, and before
+ *                      generated_at) unanswered, though the member had been reminded: while a
+ *                      questionnaire is open, not answering it yet is not lagging
+ * Nobody is lagging in week 1: everyone's first week is a week to begin in, as a late
+ * joiner's is. A member who joined in week J (joined_week) is new, never lagging, until their
+ * first full week J + 1: weeks up to J do not count for "no feedback", "no request" counts from J + 1
  * (lagging once W - J >= request_by_week), "below median" compares with the median's share of
  * the weeks they were there, and a new member is left out of the team's median.
  * A member away in week W (an absence of any source overlapping the week) is shown as away, a
@@ -50,6 +53,7 @@
 #define REPORT_MAX_MEMBERS 2000    /* per team: more is a bug or hostile data */
 #define REPORT_MAX_ABSENCES 64     /* per member, the most recent are kept */
 #define REPORT_TREND_WEEKS 4       /* weeks shown in the trend column */
+#define REPORT_MAX_MISSED 8        /* per member: closed questionnaires left unanswered */
 
 enum report_lang { REPORT_LANG_NL, REPORT_LANG_EN };
 
@@ -85,7 +89,9 @@ struct report_member_in {
 	size_t nabsences;
 	int unreachable;                  /* the primary address bounced */
 	time_t unreachable_since;         /* when it became unreachable; 0: not known */
-	int questionnaires_reminded;      /* open questionnaires unanswered after a reminder */
+	time_t missed[REPORT_MAX_MISSED]; /* when each questionnaire the member was reminded of
+	                                     closed unanswered (closed by generated_at) */
+	int nmissed;                      /* 0..REPORT_MAX_MISSED */
 	struct fb_date left_on;           /* the local date they left the programme; year 0: not */
 	int joined_week;                  /* the week the member was added in when the programme
 	                                     had begun (their first full week is the next); 0:
@@ -193,6 +199,12 @@ enum report_away report_away_in_week(const struct report_member_in *m,
 
 /* 1 when member m had left the programme by the end of week w of in's calendar. */
 int report_left_by_week(const struct report_member_in *m, const struct report_input *in,
+    int week);
+
+/* How many of m's missed questionnaires (report_member_in.missed) closed in week w of in's
+ * calendar (local days in in's zone, UTC without one) and by in->generated_at: a questionnaire
+ * still open is never missed. */
+int report_missed_in_week(const struct report_member_in *m, const struct report_input *in,
     int week);
 
 /*

@@ -237,7 +237,7 @@ static const struct key keys[] = {
 	    "lagging below this percentage of the team's median; 0: off"),
 	KBOOL("lagging", "questionnaire_after_reminder", "yes",
 	    lagging.questionnaire_after_reminder,
-	    "lagging when an open questionnaire is unanswered after a reminder"),
+	    "lagging when a questionnaire closed unanswered after a reminder"),
 
 	KBOOL("security", "sender_must_match", "yes", security.sender_must_match,
 	    "hold replies whose sender is not the member the token was sent to"),

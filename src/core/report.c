@@ -76,6 +76,28 @@ report_left_by_week(const struct report_member_in *m, const struct report_input 
 	return fbtime_date_cmp(&m->left_on, &last) <= 0;
 }
 
+int
+report_missed_in_week(const struct report_member_in *m, const struct report_input *in, int week)
+{
+	const char *tz = in->tz != NULL ? in->tz : "UTC";
+	struct fb_date first, next;
+	time_t from, until;
+	int n = 0;
+
+	if (!week_ok(week) || m->nmissed <= 0)
+		return 0;
+	first = week_first(in, week);
+	next = week_first(in, week + 1);
+	/* the week as the team lives it: local midnight to local midnight */
+	if (fbtime_local_to_utc(tz, &first, 0, 0, &from, NULL) < 0 ||
+	    fbtime_local_to_utc(tz, &next, 0, 0, &until, NULL) < 0)
+		return 0;
+	for (int i = 0; i < m->nmissed && i < REPORT_MAX_MISSED; i++)
+		if (m->missed[i] >= from && m->missed[i] < until && m->missed[i] <= in->generated_at)
+			n++;
+	return n;
+}
+
 static int
 activity_through(const struct report_member_in *m, int week)
 {
@@ -97,8 +119,9 @@ report_lagging_reasons(const struct report_member_in *m, const struct report_inp
 	unsigned reasons = 0;
 	int joined = m->joined_week > 0 ? m->joined_week : 0;
 
-	/* new until their first full week: they cannot have fallen behind yet */
-	if (!week_ok(week) || week <= joined)
+	/* new until their first full week: they cannot have fallen behind yet; and week 1 is
+	 * everyone's first week */
+	if (!week_ok(week) || week <= joined || week <= 1)
 		return 0;
 	if (r->no_feedback_weeks > 0) {
 		int counted = 0, gave = 0;
@@ -129,7 +152,7 @@ report_lagging_reasons(const struct report_member_in *m, const struct report_inp
 		if (act * 100.0 * week < median_activity * r->median_fraction * (week - joined))
 			reasons |= REPORT_REASON_BELOW_MEDIAN;
 	}
-	if (r->questionnaire_after_reminder && m->questionnaires_reminded > 0)
+	if (r->questionnaire_after_reminder && report_missed_in_week(m, in, week) > 0)
 		reasons |= REPORT_REASON_QUESTIONNAIRE;
 	return reasons;
 }

@@ -112,7 +112,7 @@ finish(cairo_t *cr, cairo_surface_t *sf, struct buf *png, struct fb_error *err)
 
 /* Axes with a y scale 0..ymax and week ticks 1..weeks; returns the plot area. */
 static void
-axes(cairo_t *cr, int w, int h, double ymax, int weeks, const char *ylabel)
+axes(cairo_t *cr, int w, int h, double ymax, int weeks, const char *ylabel, int comma)
 {
 	double x0 = PAD_L, y0 = h - PAD_B, x1 = w - PAD_R, y1 = PAD_T;
 	/* Five steps when that gives whole numbers (ratings 0..5, scores 0..10), else four. */
@@ -129,6 +129,9 @@ axes(cairo_t *cr, int w, int h, double ymax, int weeks, const char *ylabel)
 		cairo_stroke(cr);
 		cairo_set_source_rgb(cr, 0.3, 0.3, 0.3);
 		snprintf(s, sizeof(s), "%g", round(ymax * k / (double)steps * 10) / 10);
+		/* "2,5" in a Dutch report, as its text writes numbers */
+		if (comma && strchr(s, '.') != NULL)
+			*strchr(s, '.') = ',';
 		cairo_move_to(cr, 8, y + 4);
 		cairo_show_text(cr, s);
 	}
@@ -250,7 +253,8 @@ report_chart_volume(const struct report_progress_input *in, struct buf *png,
 	cr = canvas(REPORT_CHART_W, REPORT_CHART_H, cph(in, C_VOLUME_TITLE), &sf, err);
 	if (cr == NULL)
 		return -1;
-	axes(cr, REPORT_CHART_W, REPORT_CHART_H, ymax, weeks_of(in), cph(in, C_WEEK));
+	axes(cr, REPORT_CHART_W, REPORT_CHART_H, ymax, weeks_of(in), cph(in, C_WEEK),
+	    in->lang != REPORT_LANG_EN);
 	lines(cr, in, ymax, volume_value, always);
 	return finish(cr, sf, png, err);
 }
@@ -264,7 +268,8 @@ report_chart_ratings(const struct report_progress_input *in, struct buf *png,
 
 	if (cr == NULL)
 		return -1;
-	axes(cr, REPORT_CHART_W, REPORT_CHART_H, 5, weeks_of(in), cph(in, C_WEEK));
+	axes(cr, REPORT_CHART_W, REPORT_CHART_H, 5, weeks_of(in), cph(in, C_WEEK),
+	    in->lang != REPORT_LANG_EN);
 	lines(cr, in, 5, rating_value, rated);
 	return finish(cr, sf, png, err);
 }
@@ -289,7 +294,7 @@ report_chart_scores(const struct report_progress_input *in, const struct report_
 	cr = canvas(w, h, title, &sf, err);
 	if (cr == NULL)
 		return -1;
-	axes(cr, w, h, 10, 0, cph(in, C_QUESTION));
+	axes(cr, w, h, 10, 0, cph(in, C_QUESTION), in->lang != REPORT_LANG_EN);
 	for (int q = 1; q <= nq; q++) {
 		for (int m = 0; m < REPORT_MOMENTS; m++) {
 			double avg, change, bh;

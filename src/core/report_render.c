@@ -23,7 +23,9 @@ enum phrase {
 	P_NO_SESSIONS, P_ACCEPTED, P_DECLINED, P_TENTATIVE, P_NO_ANSWER, P_RATING, P_RATING_HOW,
 	P_RATINGS, P_THIS_WEEK, P_ALL_WEEKS, P_AVERAGE, P_MEDIAN, P_THIS_WEEK_SHORT, P_KICKOFF,
 	P_PROGRESS, P_EVALUATION, P_BASELINE, P_MIDTERM, P_FINAL, P_FOLLOWUP, P_WEEKS, P_LEGEND,
-	P_LEFT, P_S_LEFT, P_LEFT_ON,
+	P_LEFT, P_S_LEFT, P_LEFT_ON, P_REPLY_HOW, P_REPLY_REMIND, P_REPLY_PERSONAL,
+	P_REPLY_PERSONAL_EX, P_REPLY_AWAY, P_REPLY_REMIND_WORD, P_REPLY_AWAY_WORD, P_REPLY_UNTIL,
+	P_TREND_LEGEND, P_TREND_BARS, P_TREND_ARROWS, P_NOTHING,
 	P_COUNT
 };
 
@@ -47,8 +49,8 @@ static const char *const phrases[P_COUNT][2] = {
 	[P_R_NO_FEEDBACK] = { "gaf geen feedback", "gave no feedback" },
 	[P_R_NO_REQUEST] = { "heeft nog nooit feedback gevraagd", "never requested feedback" },
 	[P_R_BELOW_MEDIAN] = { "ver onder de mediaan van het team", "well below the team's median" },
-	[P_R_QUESTIONNAIRE] = { "vragenlijst niet ingevuld na herinnering",
-	    "questionnaire unanswered after a reminder" },
+	[P_R_QUESTIONNAIRE] = { "vragenlijst niet ingevuld voor die sloot, ook niet na herinnering",
+	    "left the questionnaire unanswered until it closed, despite a reminder" },
 	[P_S_LAGGING] = { "blijft achter", "lagging" },
 	[P_S_UNREACHABLE] = { "onbereikbaar", "unreachable" },
 	[P_S_AWAY] = { "afwezig", "away" },
@@ -68,10 +70,11 @@ static const char *const phrases[P_COUNT][2] = {
 	[P_TENTATIVE] = { "misschien", "tentative" },
 	[P_NO_ANSWER] = { "geen antwoord", "no answer" },
 	[P_RATING] = { "Kwaliteit van de feedback (anoniem)", "Quality of the feedback (anonymous)" },
-	[P_RATING_HOW] = { "Beoordeel elk bericht van 1 (zwak) tot 5 (uitstekend) door te "
-	    "antwoorden met een regel per bericht, bijvoorbeeld",
-	    "Rate each message from 1 (weak) to 5 (excellent) by replying with one line per "
-	    "message, for example" },
+	/* the one explanation of the rating scale (the template adds none) */
+	[P_RATING_HOW] = { "Geef elke tekst hieronder een cijfer van 1 (zwak) tot 5 (sterk): "
+	    "beantwoord deze mail met één regel per tekst, bijvoorbeeld",
+	    "Give each text below a rating from 1 (weak) to 5 (strong): reply to this mail with "
+	    "one line per text, for example" },
 	[P_RATINGS] = { "Beoordelingen", "Ratings" },
 	[P_THIS_WEEK] = { "deze week", "this week" },
 	[P_ALL_WEEKS] = { "alle weken", "all weeks" },
@@ -91,6 +94,24 @@ static const char *const phrases[P_COUNT][2] = {
 	[P_LEFT] = { "Vertrokken", "Left" },
 	[P_S_LEFT] = { "vertrokken", "left" },
 	[P_LEFT_ON] = { "uit het programma sinds", "left the programme on" },
+	/* The reply commands (apply_report.c reads them), where the facilitator acts. */
+	[P_REPLY_HOW] = { "Iets doen? Beantwoord deze mail met een regel per opdracht, bijvoorbeeld:",
+	    "Want to act? Reply to this mail with one line per command, for example:" },
+	[P_REPLY_REMIND] = { "krijgt een herinnering van jou", "gets a reminder from you" },
+	[P_REPLY_PERSONAL] = { "met een persoonlijke regel erbij", "with a personal line added" },
+	[P_REPLY_PERSONAL_EX] = { "succes met je presentatie", "good luck with your talk" },
+	[P_REPLY_AWAY] = { "telt t/m die dag als afwezig (geen wekelijkse mail)",
+	    "counts as away through that day (no weekly mail)" },
+	[P_REPLY_REMIND_WORD] = { "Herinner", "Remind" },
+	[P_REPLY_AWAY_WORD] = { "Afwezig", "Away" },
+	[P_REPLY_UNTIL] = { "t/m", "until" },
+	[P_TREND_LEGEND] = { "Verloop: activiteit (gegeven + ontvangen + gevraagd) per week",
+	    "Trend: activity (given + received + requested) per week" },
+	[P_TREND_BARS] = { "een balk per week, de donkerste is de laatste week",
+	    "one bar per week, the darkest is the last week" },
+	[P_TREND_ARROWS] = { "▲ meer dan de week ervoor, ▼ minder, = even veel",
+	    "▲ more than the week before, ▼ less, = the same" },
+	[P_NOTHING] = { "–", "–" },
 };
 
 static const char *
@@ -273,6 +294,165 @@ percent(int part, int whole)
 	return whole > 0 ? (int)((part * 100L + whole / 2) / whole) : 0;
 }
 
+/* A decimal number with a comma for Dutch, a point for English, as report_progress.c writes
+ * them: one way in every report. */
+static int
+add_decimal(struct buf *out, const struct report *r, double v)
+{
+	char s[32], *dot;
+
+	snprintf(s, sizeof(s), "%.1f", v);
+	if (r->in->lang != REPORT_LANG_EN && (dot = strchr(s, '.')) != NULL)
+		*dot = ',';
+	return buf_adds(out, s);
+}
+
+/* An average of count values: "–" when there is nothing to average. */
+static int
+add_average(struct buf *out, const struct report *r, int count, double avg)
+{
+	return count > 0 ? add_decimal(out, r, avg) : buf_adds(out, ph(r, P_NOTHING));
+}
+
+/* The median line under the table: "Mediaan activiteit van het team: 3,5" ("–" without any
+ * member to take it over). */
+static int
+add_median(struct buf *out, const struct report *r)
+{
+	int counted = 0;
+
+	for (size_t i = 0; i < r->n; i++)
+		counted |= r->members[i].status == REPORT_ACTIVE ||
+		    r->members[i].status == REPORT_LAGGING;
+	if (buf_addf(out, "%s: ", ph(r, P_MEDIAN)) < 0)
+		return -1;
+	return counted ? add_decimal(out, r, r->median_activity) : buf_adds(out, ph(r, P_NOTHING));
+}
+
+/* The first week the trend shows (the last is the week reported on): none before week 1. */
+static int
+trend_from(const struct report *r)
+{
+	int w = r->in->week - REPORT_TREND_WEEKS + 1;
+
+	return w > 1 ? w : 1;
+}
+
+/* The trend's legend, in words: what a number (text) or a bar (html) is, and the arrows. */
+static int
+add_trend_legend(struct buf *out, const struct report *r, int html)
+{
+	const int en = r->in->lang == REPORT_LANG_EN;
+
+	if (buf_adds(out, ph(r, P_TREND_LEGEND)) < 0)
+		return -1;
+	if (trend_from(r) < r->in->week && buf_addf(out, ", %s %d %s %d", en ? "from week" :
+	    "van week", trend_from(r), en ? "to" : "tot en met", r->in->week) < 0)
+		return -1;
+	if (html)
+		return buf_addf(out, ": %s.", ph(r, P_TREND_BARS));
+	return buf_addf(out, "; %s.", ph(r, P_TREND_ARROWS));
+}
+
+/* The member a reply example names: the first lagging member, else the first one active; by
+ * first name when no other member of the team has it (the name matcher takes it then), else
+ * by full name. NULL when there is nobody to name. */
+static const char *
+example_member(const struct report *r, size_t *len)
+{
+	const struct report_member *pick = NULL;
+	const char *n, *sp;
+
+	for (size_t i = 0; i < r->n && pick == NULL; i++)
+		if (r->members[i].status == REPORT_LAGGING)
+			pick = &r->members[i];
+	for (size_t i = 0; i < r->n && pick == NULL; i++)
+		if (r->members[i].status == REPORT_ACTIVE)
+			pick = &r->members[i];
+	if (pick == NULL || pick->in->name == NULL || pick->in->name[0] == '\0')
+		return NULL;
+	n = pick->in->name;
+	*len = strlen(n);
+	sp = strchr(n, ' ');
+	if (sp == NULL || sp == n)
+		return n;
+	for (size_t i = 0; i < r->n; i++) {
+		const char *o = r->members[i].in->name;
+
+		if (&r->members[i] != pick && o != NULL && strncmp(o, n, (size_t)(sp - n)) == 0 &&
+		    (o[sp - n] == ' ' || o[sp - n] == '\0'))
+			return n;
+	}
+	*len = (size_t)(sp - n);
+	return n;
+}
+
+/* The end of the example absence: the Friday of the week the report is made in (the next one
+ * when it is made at the weekend), as "12-3-2027", the form the reply reader takes. */
+static int
+add_example_until(struct buf *out, const struct report *r)
+{
+	struct fb_local l;
+	struct fb_date d;
+
+	if (fbtime_to_local(r->in->tz ? r->in->tz : "UTC", r->in->generated_at, &l, NULL) < 0)
+		return buf_adds(out, "1-2-2027");
+	d = fbtime_date_add_days(&l.date, (5 - fbtime_weekday(&l.date) + 7) % 7);
+	return buf_addf(out, "%d-%d-%d", d.day, d.month, d.year);
+}
+
+/*
+ * The reply commands as lines: "Herinner: Tom", "Herinner: Tom — succes met je presentatie",
+ * "Afwezig: Tom t/m 12-3-2027", each with what it does; into cmd[k] and what[k]. The caller
+ * releases cmd[0..3). 0, 1 when there is nobody to name (nothing filled), -1 on ENOMEM.
+ */
+static int
+reply_examples(const struct report *r, struct buf cmd[3], const char *what[3])
+{
+	size_t len = 0;
+	const char *who = example_member(r, &len);
+	const char *rw = ph(r, P_REPLY_REMIND_WORD);
+
+	if (who == NULL)
+		return 1;
+	for (int k = 0; k < 3; k++)
+		buf_init(&cmd[k]);
+	if (buf_addf(&cmd[0], "%s: %.*s", rw, (int)len, who) < 0 ||
+	    buf_addf(&cmd[1], "%s: %.*s — %s", rw, (int)len, who, ph(r, P_REPLY_PERSONAL_EX)) < 0 ||
+	    buf_addf(&cmd[2], "%s: %.*s %s ", ph(r, P_REPLY_AWAY_WORD), (int)len, who,
+	    ph(r, P_REPLY_UNTIL)) < 0 || add_example_until(&cmd[2], r) < 0) {
+		for (int k = 0; k < 3; k++)
+			buf_release(&cmd[k]);
+		return -1;
+	}
+	what[0] = ph(r, P_REPLY_REMIND);
+	what[1] = ph(r, P_REPLY_PERSONAL);
+	what[2] = ph(r, P_REPLY_AWAY);
+	return 0;
+}
+
+static int
+render_reply_text(const struct report *r, struct buf *out)
+{
+	struct buf cmd[3];
+	const char *what[3];
+	size_t w = 0;
+	int rc;
+
+	if ((rc = reply_examples(r, cmd, what)) != 0)
+		return rc < 0 ? -1 : 0;
+	for (int k = 0; k < 3; k++)
+		if (width(cmd[k].data) > w)
+			w = width(cmd[k].data);
+	rc = buf_addf(out, "\n%s\n", ph(r, P_REPLY_HOW));
+	for (int k = 0; k < 3 && rc == 0; k++)
+		rc = buf_adds(out, "  ") < 0 || add_padded(out, cmd[k].data, w, 0) < 0 ||
+		    buf_addf(out, "  %s\n", what[k]) < 0 ? -1 : 0;
+	for (int k = 0; k < 3; k++)
+		buf_release(&cmd[k]);
+	return rc;
+}
+
 static int
 render_header_text(const struct report *r, struct buf *out)
 {
@@ -304,6 +484,11 @@ render_status_text(const struct report *r, struct buf *out)
 		    buf_addch(out, '\n') < 0)
 			return -1;
 	}
+	if (render_reply_text(r, out) < 0)
+		return -1;
+	/* the others apart, after a blank line */
+	if (r->nunreachable + r->naway + r->nleft > 0 && buf_addch(out, '\n') < 0)
+		return -1;
 	if (r->nunreachable) {
 		if (buf_addf(out, "%s (%zu)\n", ph(r, P_UNREACHABLE), r->nunreachable) < 0)
 			return -1;
@@ -356,8 +541,7 @@ render_table_text(const struct report *r, struct buf *out)
 		if (buf_adds(out, "  ") < 0 || add_padded(out, num_heads[k], cw + 1, 1) < 0)
 			return -1;
 	if (buf_addf(out, "  %s (%s %d-%d)  %s\n", ph(r, P_TREND), ph(r, P_THIS_WEEK_SHORT),
-	    r->in->week - REPORT_TREND_WEEKS + 1 > 0 ? r->in->week - REPORT_TREND_WEEKS + 1 : 1,
-	    r->in->week, ph(r, P_STATUS)) < 0)
+	    trend_from(r), r->in->week, ph(r, P_STATUS)) < 0)
 		return -1;
 	for (size_t i = 0; i < r->n; i++) {
 		const struct report_member *m = &r->members[i];
@@ -396,8 +580,11 @@ render_table_text(const struct report *r, struct buf *out)
 				return -1;
 		}
 	}
-	return buf_addf(out, "\n%s %d. %s: %.1f\n\n", ph(r, P_LEGEND), r->in->week,
-	    ph(r, P_MEDIAN), r->median_activity);
+	if (buf_addf(out, "\n%s %d.\n", ph(r, P_LEGEND), r->in->week) < 0 ||
+	    add_trend_legend(out, r, 0) < 0 || buf_addch(out, '\n') < 0 ||
+	    add_median(out, r) < 0)
+		return -1;
+	return buf_adds(out, "\n\n");
 }
 
 static int
@@ -447,9 +634,14 @@ add_ratings_line(const struct report *r, struct buf *out)
 {
 	const struct report_input *in = r->in;
 
-	return buf_addf(out, "%s: %s %d (%s %.1f), %s %d (%s %.1f)", ph(r, P_RATINGS),
-	    ph(r, P_THIS_WEEK), in->ratings_week_count, ph(r, P_AVERAGE), in->ratings_week_avg,
-	    ph(r, P_ALL_WEEKS), in->ratings_total_count, ph(r, P_AVERAGE), in->ratings_total_avg);
+	if (buf_addf(out, "%s: %s %d (%s ", ph(r, P_RATINGS), ph(r, P_THIS_WEEK),
+	    in->ratings_week_count, ph(r, P_AVERAGE)) < 0 ||
+	    add_average(out, r, in->ratings_week_count, in->ratings_week_avg) < 0 ||
+	    buf_addf(out, "), %s %d (%s ", ph(r, P_ALL_WEEKS), in->ratings_total_count,
+	    ph(r, P_AVERAGE)) < 0 ||
+	    add_average(out, r, in->ratings_total_count, in->ratings_total_avg) < 0)
+		return -1;
+	return buf_addch(out, ')');
 }
 
 static int
@@ -580,6 +772,69 @@ html_num(struct buf *out, int week, int total)
 	    H_NUM, week, total);
 }
 
+/* The members of status s as rows: name, status, why. Nothing when there are none. */
+static int
+html_status_table(const struct report *r, enum report_status s, struct buf *out)
+{
+	int open = 0;
+
+	for (size_t i = 0; i < r->n; i++) {
+		const struct report_member *m = &r->members[i];
+		struct buf why = BUF_INIT;
+		const char *colour = m->status == REPORT_LAGGING ? "#b00020" : "#666666";
+		int rc;
+
+		if (m->status != s)
+			continue;
+		if (!open && buf_adds(out, "<table role=\"presentation\" cellpadding=\"0\" "
+		    "cellspacing=\"0\" border=\"0\" style=\"border-collapse:collapse;\">") < 0)
+			return -1;
+		open = 1;
+		if (m->status == REPORT_LAGGING)
+			rc = add_reasons(&why, r, m->reasons);
+		else if (m->status == REPORT_AWAY)
+			rc = buf_adds(&why, away_word(r, m->away));
+		else if (m->status == REPORT_LEFT)
+			rc = add_left(&why, r, m);
+		else
+			rc = add_bounces(&why, r, m);
+		rc = rc < 0 || buf_addf(out, "<tr><td style=\"%sfont-weight:bold;color:%s;\">",
+		    H_TD, colour) < 0 || report_html_escape(out, name_of(m)) < 0 ||
+		    buf_adds(out, "</td>") < 0 || html_cell(out, H_TD, status_word(r, m->status)) < 0 ||
+		    html_cell(out, H_TD, why.data) < 0 || buf_adds(out, "</tr>") < 0 ? -1 : 0;
+		buf_release(&why);
+		if (rc < 0)
+			return -1;
+	}
+	return open ? buf_adds(out, "</table>") : 0;
+}
+
+/* The reply commands under the lagging list, as render_reply_text() has them. */
+static int
+render_reply_html(const struct report *r, struct buf *out)
+{
+	struct buf cmd[3];
+	const char *what[3];
+	int rc;
+
+	if ((rc = reply_examples(r, cmd, what)) != 0)
+		return rc < 0 ? -1 : 0;
+	rc = buf_addf(out, "<p style=\"%s\">", H_FONT) < 0 ||
+	    report_html_escape(out, ph(r, P_REPLY_HOW)) < 0 ||
+	    buf_adds(out, "</p><table role=\"presentation\" cellpadding=\"0\" cellspacing=\"0\" "
+	    "border=\"0\" style=\"border-collapse:collapse;\">") < 0 ? -1 : 0;
+	for (int k = 0; k < 3 && rc == 0; k++)
+		rc = buf_addf(out, "<tr><td style=\"%sfont-family:Consolas,Menlo,monospace;"
+		    "white-space:nowrap;\">", H_TD) < 0 || report_html_escape(out, cmd[k].data) < 0 ||
+		    buf_adds(out, "</td>") < 0 || html_cell(out, H_TD, what[k]) < 0 ||
+		    buf_adds(out, "</tr>") < 0 ? -1 : 0;
+	if (rc == 0)
+		rc = buf_adds(out, "</table>");
+	for (int k = 0; k < 3; k++)
+		buf_release(&cmd[k]);
+	return rc;
+}
+
 static int
 render_one_html(const struct report *r, struct buf *out)
 {
@@ -604,42 +859,29 @@ render_one_html(const struct report *r, struct buf *out)
 	    add_local(out, r, in->generated_at) < 0 || buf_adds(out, "</p>") < 0)
 		return -1;
 
-	/* Lagging, unreachable and away first: what the facilitator acts on. */
+	/* Lagging first, with the replies that act on it; then the unreachable, the away and who
+	 * left, each under their own heading: none of them is lagging or counted so. */
 	if (buf_addf(out, "<h2 style=\"%s\">%s (%zu)</h2>", H_H2, ph(r, P_LAGGING), r->nlagging) < 0)
 		return -1;
 	if (r->nlagging == 0 && buf_addf(out, "<p style=\"%s\">%s</p>", H_FONT,
 	    ph(r, P_NONE_LAGGING)) < 0)
 		return -1;
-	if (r->nlagging + r->nunreachable + r->naway + r->nleft > 0) {
-		if (buf_adds(out, "<table role=\"presentation\" cellpadding=\"0\" cellspacing=\"0\" "
-		    "border=\"0\" style=\"border-collapse:collapse;\">") < 0)
-			return -1;
-		for (size_t i = 0; i < r->n; i++) {
-			const struct report_member *m = &r->members[i];
-			struct buf why = BUF_INIT;
-			const char *colour = m->status == REPORT_LAGGING ? "#b00020" : "#666666";
-			int rc;
+	if (html_status_table(r, REPORT_LAGGING, out) < 0 || render_reply_html(r, out) < 0)
+		return -1;
+	{
+		static const struct { enum report_status s; enum phrase head; } apart[] = {
+			{ REPORT_UNREACHABLE, P_UNREACHABLE }, { REPORT_AWAY, P_AWAY },
+			{ REPORT_LEFT, P_LEFT },
+		};
+		const size_t count[] = { r->nunreachable, r->naway, r->nleft };
 
-			if (m->status == REPORT_ACTIVE)
+		for (size_t k = 0; k < sizeof(apart) / sizeof(apart[0]); k++) {
+			if (count[k] == 0)
 				continue;
-			if (m->status == REPORT_LAGGING)
-				rc = add_reasons(&why, r, m->reasons);
-			else if (m->status == REPORT_AWAY)
-				rc = buf_adds(&why, away_word(r, m->away));
-			else if (m->status == REPORT_LEFT)
-				rc = add_left(&why, r, m);
-			else
-				rc = add_bounces(&why, r, m);
-			rc = rc < 0 || buf_addf(out, "<tr><td style=\"%sfont-weight:bold;color:%s;\">",
-			    H_TD, colour) < 0 || report_html_escape(out, name_of(m)) < 0 ||
-			    buf_adds(out, "</td>") < 0 || html_cell(out, H_TD, status_word(r, m->status)) < 0 ||
-			    html_cell(out, H_TD, why.data) < 0 || buf_adds(out, "</tr>") < 0 ? -1 : 0;
-			buf_release(&why);
-			if (rc < 0)
+			if (buf_addf(out, "<h2 style=\"%s\">%s (%zu)</h2>", H_H2, ph(r, apart[k].head),
+			    count[k]) < 0 || html_status_table(r, apart[k].s, out) < 0)
 				return -1;
 		}
-		if (buf_adds(out, "</table>") < 0)
-			return -1;
 	}
 
 	/* Per member: week (total) and the trend as a bar row. */
@@ -675,9 +917,18 @@ render_one_html(const struct report *r, struct buf *out)
 	    buf_addf(out, "<td style=\"%s\"></td><td style=\"%s\"></td></tr></table>", H_TD,
 	    H_TD) < 0)
 		return -1;
-	if (buf_addf(out, "<p style=\"%scolor:#777777;\">%s %d. %s: %.1f</p>", H_FONT,
-	    ph(r, P_LEGEND), in->week, ph(r, P_MEDIAN), r->median_activity) < 0)
-		return -1;
+	{
+		struct buf legend = BUF_INIT;
+		int rc = buf_addf(&legend, "%s %d. ", ph(r, P_LEGEND), in->week) < 0 ||
+		    add_trend_legend(&legend, r, 1) < 0 || buf_addch(&legend, ' ') < 0 ||
+		    add_median(&legend, r) < 0 ||
+		    buf_addf(out, "<p style=\"%scolor:#777777;\">", H_FONT) < 0 ||
+		    report_html_escape(out, legend.data) < 0 || buf_adds(out, "</p>") < 0 ? -1 : 0;
+
+		buf_release(&legend);
+		if (rc < 0)
+			return -1;
+	}
 
 	/* Questionnaires and sessions. */
 	if (buf_addf(out, "<h2 style=\"%s\">%s</h2>", H_H2, ph(r, P_QUESTIONNAIRES)) < 0)

@@ -3,7 +3,8 @@
  *   ratings    "F12: 4" — the anonymous quality ratings, stored by store_report.h;
  *   commands   "Herinner: Piet" / "Nudge: Piet" / "Remind: Piet" — a friendly reminder mail to
  *              that member (facilitator_reminder, with a token so the member can answer with a
- *              request or feedback right away);
+ *              request or feedback right away); "Herinner: Piet — succes met je presentatie"
+ *              passes a personal line on in it (split_personal());
  *              "Afwezig: Piet 2027-02-01 t/m 2027-02-12" / "Away: Piet until 2027-02-12" — an
  *              absence (source "facilitator"), so the weekly report lists the member as away
  *              and the weekly nudges skip them.
@@ -30,6 +31,8 @@
 
 #define COMMANDS_MAX 50      /* commands read from one reply; the rest are reported back */
 #define AWAY_MAX_DAYS 366    /* the longest absence a facilitator can set by mail */
+#define PERSONAL_MAX 300     /* characters of a personal line in a reminder: a line, not a
+                                letter (a longer one is explained back, nothing sent) */
 
 /* "2027-02-01" or "1-2-2027" / "1/2/2027" at s[0..len) into d; -1 when not a date. */
 static int
@@ -88,6 +91,51 @@ split_from(const char *s, size_t *name_len, struct fb_date *from)
 	}
 	*name_len = len;
 	return 1;
+}
+
+/*
+ * "Tom — succes met je presentatie": the member's name is s[0..*name_len), the personal line
+ * (NULL: none) goes into line with its white space (line ends too) folded to single spaces and
+ * control characters left out. What separates them: an em or en dash (with or without spaces
+ * around it), a hyphen with a space on both sides, or a colon. A hyphen inside a name
+ * ("Anne-Marie") separates nothing, nor does anything in an address but a colon. -1 on ENOMEM.
+ */
+static int
+split_personal(const char *s, size_t *name_len, struct buf *line)
+{
+	static const char *const seps[] = { "\xE2\x80\x94", "\xE2\x80\x93", " - ", ":" };
+	const char *cut = NULL, *rest = NULL;
+	size_t len = strlen(s);
+	int space = 0;
+
+	for (size_t i = 0; i < sizeof(seps) / sizeof(seps[0]); i++) {
+		const char *hit = strstr(s, seps[i]);
+
+		if (hit != NULL && (cut == NULL || hit < cut)) {
+			cut = hit;
+			rest = hit + strlen(seps[i]);
+		}
+	}
+	*name_len = len;
+	if (cut == NULL)
+		return 0;
+	*name_len = (size_t)(cut - s);
+	while (*name_len > 0 && (s[*name_len - 1] == ' ' || s[*name_len - 1] == '\t'))
+		(*name_len)--;
+	for (const char *p = rest; *p; p++) {
+		unsigned char ch = (unsigned char)*p;
+
+		if (ch == ' ' || ch == '\t' || ch == '\n' || ch == '\r') {
+			space = line->len > 0;
+			continue;
+		}
+		if (ch < 0x20 || ch == 0x7f)
+			continue;
+		if ((space && buf_addch(line, ' ') < 0) || buf_addch(line, (char)ch) < 0)
+			return -1;
+		space = 0;
+	}
+	return 0;
 }
 
 /* One name that led to nobody, or to someone who cannot be reminded, for the answer. */
@@ -155,7 +203,7 @@ resolve(const struct apply_team *t, const char *query, struct template_values *v
 /* "Herinner: Piet": the reminder to the member, with a token to answer it. */
 static int
 remind(struct ctx *c, const struct facilitator *fac, const struct apply_team *t,
-    const struct member *m, int week, struct template_values *conf)
+    const struct member *m, int week, const char *personal, struct template_values *conf)
 {
 	struct template_values *v = template_values_new(), *it;
 	struct outmail_token tok = { PURPOSE_ASK, m->id, 0, 0 };
@@ -175,7 +223,8 @@ remind(struct ctx *c, const struct facilitator *fac, const struct apply_team *t,
 	    template_set(v, "team", fac->team_name) < 0 ||
 	    template_setf(v, "week", "%d", week) < 0 ||
 	    template_setf(v, "weeks", "%d", c->program.weeks) < 0 ||
-	    template_set(v, "example", example) < 0) {
+	    template_set(v, "example", example) < 0 ||
+	    template_set(v, "personal", personal) < 0) {
 		fb_error_set(c->err, "out of memory");
 		goto out;
 	}
@@ -191,7 +240,7 @@ remind(struct ctx *c, const struct facilitator *fac, const struct apply_team *t,
 	if (outmail_queue(c->f, &msg, NULL, c->err) < 0)
 		goto out;
 	if ((it = template_add_item(conf, "reminded")) == NULL ||
-	    template_set(it, "name", m->name) < 0) {
+	    template_set(it, "name", m->name) < 0 || template_set(it, "personal", personal) < 0) {
 		fb_error_set(c->err, "out of memory");
 		goto out;
 	}
@@ -275,7 +324,7 @@ run_commands(struct ctx *c, const struct facilitator *fac, struct template_value
 		const struct fields_command *cmd = &fl->commands[i];
 		const struct member *m = NULL;
 		struct fb_date from = today;
-		struct buf name = BUF_INIT;
+		struct buf name = BUF_INIT, personal = BUF_INIT;
 		size_t name_len = strlen(cmd->name);
 		int r, twice = 0;
 
@@ -288,32 +337,46 @@ run_commands(struct ctx *c, const struct facilitator *fac, struct template_value
 		}
 		if (cmd->kind == FIELDS_CMD_AWAY)
 			split_from(cmd->name, &name_len, &from);
-		if (buf_add(&name, cmd->name, name_len) < 0)
+		else if (split_personal(cmd->name, &name_len, &personal) < 0)
 			goto oom;
+		if (buf_add(&name, cmd->name, name_len) < 0) {
+			buf_release(&personal);
+			goto oom;
+		}
 		/* r: 0 done, 1 not done (explained in conf), -1 memory, -2 error in c->err */
 		r = resolve(&t, name.data ? name.data : "", conf, &m);
 		buf_release(&name);
-		if (r == 0 && cmd->kind == FIELDS_CMD_NUDGE) {
+		if (r == 0 && cmd->kind == FIELDS_CMD_NUDGE &&
+		    buf_utf8_width(personal.data ? personal.data : "", personal.len) > PERSONAL_MAX) {
+			/* too long for a line: said back with the limit, nothing sent */
+			char max[16];
+
+			snprintf(max, sizeof(max), "%d", PERSONAL_MAX);
+			r = add_problem(conf, m->name, NULL, NULL, "toolong", max) < 0 ? -1 : 1;
+		} else if (r == 0 && cmd->kind == FIELDS_CMD_NUDGE) {
 			int away = store_member_is_away(c->f->db, m->id, today_s, c->err);
 
 			for (size_t k = 0; k < nreminded; k++)
 				twice |= reminded[k] == m->id;
 			if (away < 0)
 				r = -2;
-			else if (twice)
+			else if (twice) {
+				buf_release(&personal);
 				continue; /* named twice: reminded once */
-			else if (away)
+			} else if (away)
 				r = add_problem(conf, m->name, NULL, NULL, "absent", NULL) < 0 ? -1 : 1;
 			else if (m->undeliverable_at != 0)
 				r = add_problem(conf, m->name, NULL, NULL, "unreachable", NULL) < 0 ?
 				    -1 : 1;
-			else if ((r = remind(c, fac, &t, m, week, conf)) == 0)
+			else if ((r = remind(c, fac, &t, m, week, personal.len > 0 ? personal.data :
+			    NULL, conf)) == 0)
 				reminded[nreminded++] = m->id;
 			else
 				r = -2;
 		} else if (r == 0) {
 			r = mark_away(c, m, cmd, &from, &today, conf);
 		}
+		buf_release(&personal);
 		if (r == -1)
 			goto oom;
 		if (r < 0)

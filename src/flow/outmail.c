@@ -58,8 +58,9 @@ const struct template_spec outmail_specs[] = {
 	"ratings.twice", "none_recorded"
 	{ "ratings_received", N("name", RATINGS) },
 	{ "facilitator_reminder", N("name", "facilitator", "team", "week", "weeks", "example",
-	    "colleagues", "colleagues.name") },
+	    "colleagues", "colleagues.name", "personal") },
 	{ "facilitator_confirmation", N("name", "team", RATINGS, "reminded", "reminded.name",
+	    "reminded.personal", "problems.toolong",
 	    "away", "away.name", "away.from", "away.until", "problems", "problems.query",
 	    "problems.unknown", "problems.ambiguous", "problems.suggest", "problems.candidates",
 	    "problems.absent", "problems.unreachable", "problems.left", "problems.dates", "problems.until",

@@ -65,15 +65,16 @@ static const char SQL_ABSENCES[] =
 	"JOIN member m ON m.id = a.member_id JOIN team t ON t.id = m.team_id "
 	"WHERE t.program_id = ?1 AND (?2 = 0 OR m.team_id = ?2) AND a.until_date >= ?3 "
 	"ORDER BY a.member_id, a.from_date DESC";
-/* Open questionnaires (opened, not closed at ?3) unanswered after at least one reminder sent
- * (a late joiner's reminders that went before they joined are handled, not sent: measure.h). */
-static const char SQL_REMINDED[] =
-	"SELECT q.member_id, count(*) FROM questionnaire q "
+/* Questionnaires that closed by ?3 unanswered though a reminder was sent (a late joiner's
+ * reminders that went before they joined are handled, not sent: measure.h): when each closed.
+ * An open one is left out: not answering yet is not lagging (report.h decides the week). */
+static const char SQL_MISSED[] =
+	"SELECT q.member_id, ms.closes_at FROM questionnaire q "
 	"JOIN measurement ms ON ms.id = q.measurement_id "
-	"WHERE ms.program_id = ?1 AND ms.opens_at <= ?3 AND ms.closes_at > ?3 "
+	"WHERE ms.program_id = ?1 AND ms.closes_at <= ?3 "
 	"AND q.completed_at IS NULL AND q.last_reminder_at IS NOT NULL "
 	"AND (?2 = 0 OR q.member_id IN (SELECT id FROM member WHERE team_id = ?2)) "
-	"GROUP BY q.member_id";
+	"ORDER BY q.member_id, ms.closes_at DESC";
 static const char SQL_RESPONSE[] =
 	"SELECT m.team_id, ms.kind, ms.closes_at, count(*), count(q.completed_at) "
 	"FROM questionnaire q JOIN measurement ms ON ms.id = q.measurement_id "
@@ -608,14 +609,15 @@ store_report_weekly_load(struct db *db, const struct program *p, int64_t team_id
 	    p->id, team_id, week, 2, err) < 0 ||
 	    load_absences(db, &s, slots, nslots, p, team_id, err) < 0)
 		goto fail;
-	st = load_stmt(db, SQL_REMINDED, p->id, team_id, now, err);
+	st = load_stmt(db, SQL_MISSED, p->id, team_id, now, err);
 	if (st == NULL)
 		goto fail;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		struct report_member_in *m = find_member(slots, nslots, sqlite3_column_int64(st, 0));
 
-		if (m != NULL)
-			m->questionnaires_reminded = sqlite3_column_int(st, 1);
+		/* the most recent first: those are the ones a report can still be about */
+		if (m != NULL && m->nmissed < REPORT_MAX_MISSED)
+			m->missed[m->nmissed++] = (time_t)sqlite3_column_int64(st, 1);
 	}
 	if (step_done(db, rc, err, "weekly report: reminders") < 0 ||
 	    load_team_extras(db, &s, p->id, team_id, week, now, err) < 0)

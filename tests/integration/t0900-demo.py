@@ -4,9 +4,13 @@ and its summary checked against what the simulated members did and against the f
 database it leaves behind. The members' habits (demo.HABITS) fix what must come out: who never
 answers a questionnaire, whose address bounces, who declines the kickoff, who is away when."""
 import csv
+import email
+import email.policy
+import email.utils
 import glob
 import json
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -96,8 +100,33 @@ with tempfile.TemporaryDirectory() as tmp:
         week3 = {r["teamlid"]: r for r in csv.DictReader(f, delimiter=";")}
     t.ok("Eva de Groot" not in s["lagging"]["Sales week 3"] and week3["Eva de Groot"]["status"] != "blijft achter",
          "Eva, out of office in week 3, is away, not lagging", week3["Eva de Groot"])
-    t.ok(all("Daan Smit" in s["lagging"]["Sales week %d" % w] for w in range(1, WEEKS + 1)),
-         "Daan, who never takes part, is lagging every week", s["lagging"])
+    t.ok(all("Daan Smit" in s["lagging"]["Sales week %d" % w] for w in range(2, WEEKS + 1)),
+         "Daan, who never takes part, is lagging every week from week 2", s["lagging"])
+    t.ok(s["lagging"]["Sales week 1"] == [] and s["lagging"]["Support week 1"] == [],
+         "nobody lags in week 1 (issue 18)", s["lagging"])
+    # The report files are the mails the facilitators got, byte for byte (issue 18): every
+    # weekly_report mail to a facilitator in the sent Maildir, its text and HTML parts.
+    facilitators = {addr: team for team, (_, addr) in demo.FACILITATORS.items()}
+    compared, differ = 0, []
+    for sub in ("new", "cur"):
+        d = os.path.join(out, "sent", sub)
+        for name in sorted(os.listdir(d)):
+            with open(os.path.join(d, name), "rb") as f:
+                m = email.message_from_binary_file(f, policy=email.policy.default)
+            team = facilitators.get(email.utils.parseaddr(str(m.get("To", "")))[1].lower())
+            if str(m.get("X-Feedbackd-Kind", "")) != "weekly_report" or team is None:
+                continue
+            week = int(re.search(r"\bweek (\d+)\b", str(m["Subject"])).group(1))
+            for ext, part in (("txt", "plain"), ("html", "html")):
+                f = os.path.join(out, "reports", "weekly-%s-week%02d.%s" % (team, week, ext))
+                with open(f, "rb") as fh:
+                    saved = fh.read()
+                compared += 1
+                if saved != m.get_body((part,)).get_content().encode("utf-8"):
+                    differ.append(f)
+    t.ok(compared == 2 * 2 * WEEKS and not differ,
+         "the weekly report files are the delivered mails' text and HTML bodies, byte for byte "
+         "(%d compared)" % compared, differ)
     t.ok(all("Thijs Dekker" not in s["lagging"]["Support week %d" % w] for w in range(1, WEEKS + 1)),
          "the unreachable member is never listed as lagging", s["lagging"])
     t.ok(s["sent_by_kind"].get("weekly_report") == 2 * WEEKS and s["ratings_sent"] > 0

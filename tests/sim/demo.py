@@ -20,6 +20,9 @@ usage: demo.py [--out DIR] [--weeks N] [--no-followup] [--quiet]
 import argparse
 import csv
 import datetime
+import email
+import email.policy
+import email.utils
 import io
 import json
 import os
@@ -94,6 +97,39 @@ REACT = {"nl": "Dank je, hier ga ik mee aan de slag!", "en": "Thank you, I will 
 # Scale answers rise over the programme: the effect the reports should show.
 LIFT = {"baseline": 0.0, "midterm": 1.0, "final": 2.0, "followup": 1.7}
 
+
+def weekly_report_mails(maildir):
+    """{(team, week): message} of the weekly reports in the sent Maildir that went to a team's
+    facilitator (FACILITATORS), the first of each team and week."""
+    found = {}
+    addr_team = {addr: team for team, (_, addr) in FACILITATORS.items()}
+    names = []
+    for sub in ("new", "cur"):
+        d = os.path.join(maildir, sub)
+        names += [os.path.join(d, n) for n in os.listdir(d)] if os.path.isdir(d) else []
+    for path in sorted(names, key=lambda n: (os.stat(n).st_mtime_ns, n)):
+        with open(path, "rb") as f:
+            m = email.message_from_binary_file(f, policy=email.policy.default)
+        if str(m.get("X-Feedbackd-Kind", "")) != "weekly_report":
+            continue
+        team = addr_team.get(email.utils.parseaddr(str(m.get("To", "")))[1].lower())
+        week = re.search(r"\bweek (\d+)\b", str(m.get("Subject", "")))
+        if team and week:
+            found.setdefault((team, int(week.group(1))), m)
+    return found
+
+
+def lagging_in(text):
+    """The names listed under "Blijft achter (N)" / "Lagging (N)" in a weekly report's text."""
+    names, inside = [], False
+    for line in text.splitlines():
+        if re.match(r"^(Blijft achter|Lagging) \(\d+\)$", line):
+            inside = True
+        elif inside and line.startswith("  - "):
+            names.append(line[4:].split(": ", 1)[0])
+        elif inside:
+            break
+    return sorted(names)
 
 class Demo:
     def __init__(self, out, weeks, followup, quiet):
@@ -314,18 +350,24 @@ class Demo:
         return self.summary()
 
     def reports(self):
+        """The weekly reports as the facilitators got them: each weekly_report mail in the sent
+        Maildir (the facilitators' copies) saved as its text part (.txt) and HTML part (.html),
+        byte for byte (t0900 compares them with the mail); the CSV, which is not in the mail, made
+        with --now at the mail's Date, so it shows what the mail showed. Who lagged is read from
+        the mails."""
         rep = os.path.join(self.out, "reports")
         os.makedirs(rep, exist_ok=True)
         now = self.until()
         self.lagging = {}
-        for week in range(1, self.weeks + 1):
-            for team in FACILITATORS:
-                for fmt in ("text", "html", "csv"):
-                    f = os.path.join(rep, "weekly-%s-week%02d.%s" % (team, week, "txt" if fmt == "text" else fmt))
-                    self.s.ctl("report", "weekly", team, "--week", str(week), "--format", fmt, "--out", f, now=now)
-                with open(os.path.join(rep, "weekly-%s-week%02d.csv" % (team, week)), encoding="utf-8-sig") as f:
-                    rows = list(csv.DictReader(f, delimiter=";"))
-                self.lagging[(team, week)] = sorted(r["teamlid"] for r in rows if r["status"] == "blijft achter")
+        for (team, week), mail in sorted(weekly_report_mails(self.s.outbox).items()):
+            base = os.path.join(rep, "weekly-%s-week%02d" % (team, week))
+            for ext, body in (("txt", mail.get_body(("plain",))), ("html", mail.get_body(("html",)))):
+                with open(base + "." + ext, "wb") as f:
+                    f.write(body.get_content().encode("utf-8"))
+            sent_at = email.utils.parsedate_to_datetime(str(mail["Date"]))
+            self.s.ctl("report", "weekly", team, "--week", str(week), "--format", "csv",
+                       "--out", base + ".csv", now=sent_at)
+            self.lagging[(team, week)] = lagging_in(mail.get_body(("plain",)).get_content())
         for kind in ("progress", "evaluation"):
             self.s.ctl("report", kind, PROGRAM, "--out", os.path.join(rep, kind), now=now)
         p = self.s.ctl("calendar", "export", PROGRAM, now=now, check=False)

@@ -53,7 +53,47 @@ struct rcase {
  * out of range and F1 is rated twice (the later, 2, counts). */
 #define RATINGS_ALL "F1: 4\nF2: 3\nF99: 5\nF5: 9\nF1: 2\n"
 
+/* A personal line of 300 characters (the most a reminder takes), and one of 301. */
+#define X10 "xxxxxxxxxx"
+#define X100 X10 X10 X10 X10 X10 X10 X10 X10 X10 X10
+#define X300 X100 X100 X100
+
 static const struct rcase cases[] = {
+	/* A personal line after the name (issue 18): after a dash, a spaced hyphen or a colon;
+	 * passed on in the reminder (t0510 reads it there) and quoted back. */
+	{ "test_apply_report_herinner_personal_line_after_an_em_dash", FENNA,
+	    "Herinner: Piet Jansen — succes met je presentatie\n", "applied", "1 command",
+	    "facilitator_reminder>piet.jansen facilitator_confirmation>fenna",
+	    "- Piet Jansen, met jouw regel: \"succes met je presentatie\"", "", NULL, NULL },
+	{ "test_apply_report_herinner_personal_line_after_a_colon", FENNA,
+	    "Herinner: anna: tot straks\n", "applied", "1 command",
+	    "facilitator_reminder>anna.bakker facilitator_confirmation>fenna",
+	    "- Anna Bakker, met jouw regel: \"tot straks\"", "", NULL, NULL },
+	{ "test_apply_report_herinner_personal_line_after_a_spaced_hyphen", FENNA,
+	    "Herinner: Eva Smit - goed bezig\n", "applied", "1 command",
+	    "facilitator_reminder>eva.smit facilitator_confirmation>fenna",
+	    "- Eva Smit, met jouw regel: \"goed bezig\"", "", NULL, NULL },
+	{ "test_apply_report_herinner_personal_line_after_an_en_dash_unspaced", FENNA,
+	    "Herinner: Piet\xE2\x80\x93hoi\n", "applied", "1 command",
+	    "facilitator_reminder>piet.jansen facilitator_confirmation>fenna",
+	    "- Piet Jansen, met jouw regel: \"hoi\"", "", NULL, NULL },
+	{ "test_apply_report_remind_personal_line_in_english_by_address", FENNA,
+	    "Remind: piet.jansen@example.nl: good luck with your talk\n", "applied", "1 command",
+	    "facilitator_reminder>piet.jansen facilitator_confirmation>fenna",
+	    "- Piet Jansen, with your line: \"good luck with your talk\"", "", NULL, "en" },
+	{ "test_apply_report_herinner_empty_personal_line_is_none", FENNA,
+	    "Herinner: Piet Jansen —\n", "applied", "1 command",
+	    "facilitator_reminder>piet.jansen facilitator_confirmation>fenna", "- Piet Jansen\n",
+	    "", "met jouw regel", NULL },
+	{ "test_apply_report_herinner_personal_line_of_300_is_sent", FENNA,
+	    "Herinner: Piet — " X300 "\n", "applied", "1 command",
+	    "facilitator_reminder>piet.jansen facilitator_confirmation>fenna",
+	    "- Piet Jansen, met jouw regel:", "", "langer dan", NULL },
+	{ "test_apply_report_herinner_personal_line_too_long_is_explained_not_sent", FENNA,
+	    "Herinner: Piet — " X300 "x\nHerinner: Anna\n", "applied", "1 command",
+	    "facilitator_reminder>anna.bakker facilitator_confirmation>fenna",
+	    "\"Piet Jansen\": de persoonlijke regel is langer dan 300 tekens, dus geen herinnering",
+	    "", "Piet Jansen, met jouw regel", NULL },
 	{ "test_apply_report_herinner_reminds_the_member", FENNA, "Herinner: Piet Jansen\n",
 	    "applied", "1 command", "facilitator_reminder>piet.jansen "
 	    "facilitator_confirmation>fenna", "Een herinnering is verstuurd aan:|- Piet Jansen", "", NULL, NULL },

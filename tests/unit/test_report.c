@@ -24,7 +24,9 @@ struct lag_case {
 	const char *given, *received, *requested; /* per week from week 1, one digit a week */
 	const char *away_from, *away_until;        /* NULL: none */
 	enum report_away source;
-	int unreachable, reminded;
+	int unreachable;
+	int missed;                                /* a questionnaire reminded of, unanswered: see
+	                                              MISSED_* */
 	struct report_rules rules;
 	enum report_status status;
 	unsigned reasons;
@@ -38,6 +40,11 @@ struct lag_case {
 #define QUEST REPORT_REASON_QUESTIONNAIRE
 #define OOO REPORT_AWAY_OUT_OF_OFFICE
 #define COORD REPORT_AWAY_COORDINATOR
+/* The missed questionnaire of a case: closed in the week reported on (before the report was
+ * made), still open when the report was made, or closed in the week before. */
+#define MISSED_THIS_WEEK 1
+#define MISSED_STILL_OPEN 2
+#define MISSED_WEEK_BEFORE 3
 
 static const struct lag_case lag_cases[] = {
 	{ "test_lagging_active_member_is_not_lagging", 4, "1111", "1111", "1000", NULL, NULL, 0, 0, 0,
@@ -78,6 +85,23 @@ static const struct lag_case lag_cases[] = {
 	  "2027-01-25", COORD, 1, 0, { DEF }, REPORT_UNREACHABLE, 0, NULL, 0 },
 	{ "test_lagging_questionnaire_unanswered_after_reminder", 4, "1111", "1111", "1000", NULL,
 	  NULL, 0, 0, 1, { DEF }, REPORT_LAGGING, QUEST, NULL, 0 },
+	/* Issue 18: not answering yet is not lagging while the questionnaire is open; and a
+	 * questionnaire that closed in an earlier week was that week's. */
+	{ "test_lagging_questionnaire_still_open_is_not_lagging", 4, "1111", "1111", "1000", NULL,
+	  NULL, 0, 0, MISSED_STILL_OPEN, { DEF }, REPORT_ACTIVE, 0, NULL, 0 },
+	{ "test_lagging_questionnaire_closed_the_week_before_is_not_this_weeks", 4, "1111", "1111",
+	  "1000", NULL, NULL, 0, 0, MISSED_WEEK_BEFORE, { DEF }, REPORT_ACTIVE, 0, NULL, 0 },
+	{ "test_lagging_questionnaire_closed_in_week_3_lags_in_week_3", 3, "111", "111", "100",
+	  NULL, NULL, 0, 0, MISSED_THIS_WEEK, { DEF }, REPORT_LAGGING, QUEST, NULL, 0 },
+	/* Issue 18: nobody lags in week 1, whatever they did: it is everyone's first week. */
+	{ "test_lagging_nobody_in_week_1_silent", 1, "0", "0", "0", NULL, NULL, 0, 0, 0,
+	  { DEF }, REPORT_ACTIVE, 0, NULL, 0 },
+	{ "test_lagging_nobody_in_week_1_every_rule_strict", 1, "0", "0", "0", NULL, NULL, 0, 0,
+	  MISSED_THIS_WEEK, { 1, 1, 100, 1 }, REPORT_ACTIVE, 0, NULL, 0 },
+	{ "test_lagging_silent_in_week_2_lags", 2, "00", "00", "00", NULL, NULL, 0, 0, 0,
+	  { DEF }, REPORT_LAGGING, NOFB | NOREQ | MEDIAN, NULL, 0 },
+	{ "test_lagging_away_in_week_1_is_away", 1, "0", "0", "0", "2027-01-04", "2027-01-08",
+	  COORD, 0, 0, { DEF }, REPORT_AWAY, 0, NULL, 0 },
 	{ "test_lagging_questionnaire_rule_switched_off", 4, "1111", "1111", "1000", NULL, NULL, 0, 0,
 	  1, { 1, 2, 50, 0 }, REPORT_ACTIVE, 0, NULL, 0 },
 	{ "test_lagging_every_rule_off_nobody_lags", 4, "0000", "0000", "0000", NULL, NULL, 0, 0, 1,
@@ -140,7 +164,16 @@ run_lag_case(void **state)
 	fill_weeks(m[0].received, c->received);
 	fill_weeks(m[0].requested, c->requested);
 	m[0].unreachable = c->unreachable;
-	m[0].questionnaires_reminded = c->reminded;
+	/* the report is made on the Monday after the week, 08:00 UTC (no zone: UTC) */
+	in.generated_at = 1799020800 + (time_t)(7 * c->week) * 86400 + 8 * 3600;
+	if (c->missed) {
+		/* Wednesday noon of the week reported on, of the week before, or after the report */
+		time_t wed = 1799020800 + (time_t)(7 * (c->week - 1) + 2) * 86400 + 12 * 3600;
+
+		m[0].missed[0] = c->missed == MISSED_THIS_WEEK ? wed : c->missed ==
+		    MISSED_WEEK_BEFORE ? wed - 7 * 86400 : in.generated_at + 86400;
+		m[0].nmissed = 1;
+	}
 	if (c->left_on)
 		assert_int_equal(fbtime_parse_date(c->left_on, &m[0].left_on, NULL), 0);
 	m[0].joined_week = c->joined;
@@ -418,6 +451,130 @@ test_render_csv_is_for_a_dutch_spreadsheet(void **state)
 	report_release(&r);
 }
 
+/* ---- what the facilitator reads (issue 18), table-driven ---- */
+
+#define V_NO_RATINGS 0x1   /* no ratings at all: nothing to average */
+#define V_AWAY 0x2         /* "Ank; Bos" out of office in week 3 */
+#define V_UNREACHABLE 0x4  /* "=SUM(A1)" bounces */
+#define V_EMPTY_TEAM 0x8   /* nobody in the team */
+
+struct render_case {
+	const char *name;
+	enum report_lang lang;
+	unsigned variant;
+	char format;                /* 't' text, 'h' HTML, 'c' CSV */
+	const char *want[5];        /* each in the output, in this order */
+	const char *never[3];       /* none of these in the output */
+	const char *once;           /* exactly once in the output (NULL: no check) */
+};
+
+static const struct render_case render_cases[] = {
+	{ "test_render_text_nothing_to_average_is_a_dash_nl", REPORT_LANG_NL, V_NO_RATINGS, 't',
+	  { "Beoordelingen: deze week 0 (gemiddeld –), alle weken 0 (gemiddeld –)" },
+	  { "0.0", "0,0" }, NULL },
+	{ "test_render_text_nothing_to_average_is_a_dash_en", REPORT_LANG_EN, V_NO_RATINGS, 't',
+	  { "Ratings: this week 0 (average –), all weeks 0 (average –)" }, { "0.0" }, NULL },
+	{ "test_render_html_nothing_to_average_is_a_dash", REPORT_LANG_NL, V_NO_RATINGS, 'h',
+	  { "(gemiddeld –)" }, { "gemiddeld 0" }, NULL },
+	{ "test_render_text_numbers_dutch_with_a_comma", REPORT_LANG_NL, 0, 't',
+	  { "Mediaan activiteit van het team: 6,0", "deze week 2 (gemiddeld 3,5)",
+	    "alle weken 4 (gemiddeld 3,8)" }, { "3.5", "6.0" }, NULL },
+	{ "test_render_text_numbers_english_with_a_point", REPORT_LANG_EN, 0, 't',
+	  { "Median activity of the team: 6.0", "this week 2 (average 3.5)",
+	    "all weeks 4 (average 3.8)" }, { "3,5", "6,0" }, NULL },
+	{ "test_render_html_numbers_dutch_with_a_comma", REPORT_LANG_NL, 0, 'h',
+	  { "Mediaan activiteit van het team: 6,0", "(gemiddeld 3,5)" }, { "3.5", "6.0" }, NULL },
+	{ "test_render_text_empty_team_has_no_median", REPORT_LANG_NL, V_EMPTY_TEAM, 't',
+	  { "Mediaan activiteit van het team: –" }, { "Herinner:" }, NULL },
+	{ "test_render_text_reply_commands_under_the_lagging_nl", REPORT_LANG_NL, 0, 't',
+	  { "Blijft achter (1)", "- <Jan & \"Piet\">: ", "Herinner: <Jan ",
+	    "Herinner: <Jan — succes met je presentatie  met een persoonlijke regel erbij",
+	    "Afwezig: <Jan t/m 15-1-2027" }, { NULL }, NULL },
+	{ "test_render_text_reply_commands_in_english", REPORT_LANG_EN, 0, 't',
+	  { "Lagging (1)", "Reply to this mail", "Remind: <Jan ",
+	    "Remind: <Jan — good luck with your talk", "Away: <Jan until 15-1-2027" },
+	  { "Herinner" }, NULL },
+	{ "test_render_html_reply_commands_escaped", REPORT_LANG_NL, 0, 'h',
+	  { "Blijft achter (1)", "Herinner: &lt;Jan</td>",
+	    "Herinner: &lt;Jan — succes met je presentatie</td>", "Afwezig: &lt;Jan t/m 15-1-2027" },
+	  { "Herinner: <Jan" }, NULL },
+	{ "test_render_text_away_apart_from_lagging", REPORT_LANG_NL, V_AWAY | V_UNREACHABLE, 't',
+	  { "Blijft achter (1)\n  - <Jan", "Onbereikbaar (1)\n  - =SUM(A1): ",
+	    "Afwezig (1)\n  - Ank; Bos: afwezigheidsbericht" }, { "Blijft achter (3)" }, NULL },
+	{ "test_render_html_away_apart_from_lagging", REPORT_LANG_NL, V_AWAY | V_UNREACHABLE, 'h',
+	  { "Blijft achter (1)</h2>", "&lt;Jan", "Onbereikbaar (1)</h2>", "=SUM(A1)",
+	    "Afwezig (1)</h2><table" }, { "Blijft achter (3)", "Blijft achter (2)" }, NULL },
+	{ "test_render_csv_away_and_unreachable_by_status", REPORT_LANG_NL, V_AWAY | V_UNREACHABLE,
+	  'c', { ";'=SUM(A1);1;0;1;3;0;3;onbereikbaar;e-mailadres komt niet aan\r\n",
+	    ";\"Ank; Bos\";3;0;3;6;0;6;afwezig;afwezigheidsbericht\r\n" },
+	  { "Ank; Bos\";3;0;3;6;0;6;blijft achter" }, NULL },
+	{ "test_render_text_rating_scale_explained_once", REPORT_LANG_NL, 0, 't',
+	  { "een cijfer van 1 (zwak) tot 5 (sterk)", "\"F12: 4\"" }, { "uitstekend" },
+	  "1 (zwak)" },
+	{ "test_render_html_rating_scale_explained_once", REPORT_LANG_EN, 0, 'h',
+	  { "a rating from 1 (weak) to 5 (strong)" }, { "excellent" }, "1 (weak)" },
+	{ "test_render_text_trend_has_a_legend", REPORT_LANG_NL, 0, 't',
+	  { "Verloop (wk 1-3)", "Verloop: activiteit (gegeven + ontvangen + gevraagd) per week, "
+	    "van week 1 tot en met 3; ▲ meer dan de week ervoor, ▼ minder, = even veel." },
+	  { NULL }, NULL },
+	{ "test_render_html_trend_has_a_legend", REPORT_LANG_EN, 0, 'h',
+	  { "Trend: activity (given + received + requested) per week, from week 1 to 3: one bar "
+	    "per week, the darkest is the last week." }, { NULL }, NULL },
+};
+
+static void
+run_render_case(void **state)
+{
+	const struct render_case *c = *state;
+	struct report_absence away;
+	struct report_rules rules = { DEF };
+	struct report_input in;
+	struct report r;
+	struct buf out = BUF_INIT;
+	const char *at;
+
+	render_input(&in, c->lang);
+	in.ratings_total_count = 4;
+	in.ratings_total_avg = 3.75;
+	if (c->variant & V_NO_RATINGS)
+		in.ratings_week_count = in.ratings_total_count = 0;
+	if (c->variant & V_AWAY) {
+		assert_int_equal(fbtime_parse_date("2027-01-18", &away.from, NULL), 0);
+		assert_int_equal(fbtime_parse_date("2027-01-20", &away.until, NULL), 0);
+		away.source = REPORT_AWAY_OUT_OF_OFFICE;
+		render_members[1].absences = &away;
+		render_members[1].nabsences = 1;
+	}
+	if (c->variant & V_UNREACHABLE)
+		render_members[2].unreachable = 1;
+	if (c->variant & V_EMPTY_TEAM)
+		in.nmembers = 0;
+	/* made on Monday 11 January 2027, 09:00 in Amsterdam: the example's Friday is the 15th */
+	in.generated_at = 1799654400;
+	assert_int_equal(report_weekly(&in, &rules, &r, NULL), 0);
+	assert_int_equal(c->format == 't' ? report_render_text(&r, &out) : c->format == 'h' ?
+	    report_render_html(&r, &out) : report_render_csv(&r, 0, 1, &out), 0);
+	at = out.data;
+	for (size_t i = 0; i < sizeof(c->want) / sizeof(c->want[0]) && c->want[i]; i++) {
+		const char *hit = strstr(at, c->want[i]);
+
+		if (hit == NULL)
+			fail_msg("\"%s\" not found (in this order) in:\n%s", c->want[i], out.data);
+		at = hit + strlen(c->want[i]);
+	}
+	for (size_t i = 0; i < sizeof(c->never) / sizeof(c->never[0]) && c->never[i]; i++)
+		if (strstr(out.data, c->never[i]) != NULL)
+			fail_msg("\"%s\" found in:\n%s", c->never[i], out.data);
+	if (c->once) {
+		const char *first = strstr(out.data, c->once);
+
+		assert_non_null(first);
+		assert_null(strstr(first + 1, c->once));
+	}
+	buf_release(&out);
+	report_release(&r);
+}
+
 static void
 test_report_refuses_a_week_out_of_range(void **state)
 {
@@ -499,6 +656,8 @@ main(void)
 
 	rc = testlib_run_table("report lagging", lag_cases, sizeof(lag_cases) / sizeof(lag_cases[0]),
 	    sizeof(lag_cases[0]), run_lag_case, NULL, 0);
+	rc |= testlib_run_table("report render", render_cases, sizeof(render_cases) /
+	    sizeof(render_cases[0]), sizeof(render_cases[0]), run_render_case, NULL, 0);
 	rc |= testlib_run_table("report mask", mask_cases, sizeof(mask_cases) / sizeof(mask_cases[0]),
 	    sizeof(mask_cases[0]), run_mask_case, fixed, sizeof(fixed) / sizeof(fixed[0]));
 	fbtime_cleanup();

@@ -13,6 +13,13 @@
  *   quality       the facilitators' anonymous ratings, average per week
  *   ambition      per team its members' answers to the baseline's open questions, anonymous,
  *                 only from min_group_size answers (struct report_ambition)
+ * The evaluation report follows the conversation it is for: per team first what went well
+ * (report_wins.h: picked from these figures by rule, never made up), then "1. Herkennen /
+ * Recognise" (response, feedback per week, per member), "2. Begrijpen / Understand" (scores
+ * and their change, the ambition), "3. Waarderen / Appreciate" (what rose, the quality
+ * ratings), "4. Verbeteren / Improve" (what fell, the improvement actions: report_action);
+ * the teams side by side (and, in HTML, the charts) after that. The progress report keeps the
+ * overview first.
  * Charts (report_chart.c, cairo, PNG in memory): volume per week with the teams side by side,
  * per team its members' weekly volume as a heat map and its scores per question and moment,
  * ratings per week. Every chart is REPORT_CHART_W x REPORT_CHART_H pixels except the heat map
@@ -71,6 +78,18 @@ struct report_ambition {
 	size_t nanswers;
 };
 
+/*
+ * An improvement action the team agreed on (a reply "Team, kort: ..."), as the evaluation report
+ * lists it under "4. Verbeteren" / "4. Improve": in the order given, each as "QUADRANT: TEXT",
+ * the text masked like the ambition (the team's names). Whoever keeps the actions fills
+ * report_pteam.actions; none: the report says there are none yet.
+ */
+struct report_action {
+	const char *quadrant;        /* as the reader sees it, in the report's language
+	                                ("Team, kort"); NULL: no label */
+	const char *text;
+};
+
 struct report_pteam {
 	const char *name;
 	const struct report_member_in *members; /* name and given[] are used */
@@ -87,6 +106,9 @@ struct report_pteam {
 	/* Whose names the ambition answers must not show (mask.h): the renderers mask them. */
 	const char *const *mask_names;
 	size_t nmask_names;
+	/* The evaluation's improvement actions (may be NULL with 0). */
+	const struct report_action *actions;
+	size_t nactions;
 };
 
 struct report_progress_input {

@@ -16,6 +16,7 @@
  * rests on fewer people than that is not shown but replaced by "–", and the mail says why, so
  * nobody can read a colleague's own count from it:
  *   a week's volume       when fewer than min_group_size members gave feedback that week
+ *                         (but some did: a week nobody gave in shows the team's 0)
  *   a measurement's       when fewer than min_group_size members got the questionnaire
  *   response
  *   requests answered     when fewer than min_group_size members asked for feedback

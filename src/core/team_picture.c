@@ -111,7 +111,10 @@ volume(const struct team_picture_in *in, int week)
 int
 team_picture_week_shown(const struct team_picture_in *in, int week)
 {
-	return team_picture_givers(in, week) >= min_group(in);
+	int n = team_picture_givers(in, week);
+
+	/* A week nobody gave feedback in is the whole team's 0, no one person's count. */
+	return n == 0 || n >= min_group(in);
 }
 
 int

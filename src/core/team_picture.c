@@ -49,9 +49,9 @@ static const char *const phrases[P_COUNT][2] = {
 	"fewer than %d people asked for feedback"
 #define S_AMBITION_HIDDEN "minder dan %d antwoorden: niet getoond", \
 	"fewer than %d answers: not shown"
-#define S_WHY "– : niet getoond, omdat het cijfer op minder dan %d mensen rust; zo kan " \
+#define S_WHY "– : niet getoond, omdat het cijfer op minder dan %d mensen rust;%szo kan " \
 	"niemand het cijfer van een collega eruit afleiden.", \
-	"– : not shown, because the figure rests on fewer than %d people; so nobody can " \
+	"– : not shown, because the figure rests on fewer than %d people;%sso nobody can " \
 	"tell a colleague's own figure from it."
 #define SAY(in, out, ...) SAY_(in, out, __VA_ARGS__)
 #define SAY_(in, out, nl, en, ...) (EN(in) ? buf_addf(out, en, __VA_ARGS__) : \
@@ -233,7 +233,7 @@ text_response(const struct team_picture_in *in, struct buf *out, int *hidden)
 		any = 1;
 		if (buf_addf(out, "  %s", moment_names[EN(in)][m]) < 0)
 			return -1;
-		while (buf_utf8_width(out->data + at, out->len - at) < 20)
+		while (buf_utf8_width(out->data + at, out->len - at) < 22)
 			if (buf_addch(out, ' ') < 0)
 				return -1;
 		if (!team_picture_response_shown(in, m)) {
@@ -253,7 +253,7 @@ text_response(const struct team_picture_in *in, struct buf *out, int *hidden)
 	size_t at = out->len;
 	if (buf_addf(out, "  %s", ph(in, P_REQUESTS)) < 0)
 		return -1;
-	while (buf_utf8_width(out->data + at, out->len - at) < 20)
+	while (buf_utf8_width(out->data + at, out->len - at) < 22)
 		if (buf_addch(out, ' ') < 0)
 			return -1;
 	if (in->requests <= 0)
@@ -316,7 +316,8 @@ team_picture_text(const struct team_picture_in *in, struct buf *out)
 	if (text_volume(in, out, &hidden) < 0 || text_response(in, out, &hidden) < 0 ||
 	    text_ambition(in, out, &hidden) < 0 ||
 	    (hidden && (buf_addch(out, '\n') < 0 ||
-	    SAY(in, out, S_WHY, min_group(in)) < 0 || buf_addch(out, '\n') < 0))) {
+	    SAY(in, out, S_WHY, min_group(in), "\n    ") < 0 ||
+	    buf_addch(out, '\n') < 0))) {
 		buf_truncate(out, start);
 		return -1;
 	}
@@ -474,7 +475,8 @@ team_picture_html(const struct team_picture_in *in, struct buf *out)
 	if (html_volume(in, out, &hidden) < 0 || html_response(in, out, &hidden) < 0 ||
 	    html_ambition(in, out, &hidden) < 0 ||
 	    (hidden && (buf_addf(out, "<p style=\"%s%s\">", H_FONT, H_MUTED) < 0 ||
-	    SAY(in, out, S_WHY, min_group(in)) < 0 || buf_adds(out, "</p>\n") < 0))) {
+	    SAY(in, out, S_WHY, min_group(in), " ") < 0 ||
+	    buf_adds(out, "</p>\n") < 0))) {
 		buf_truncate(out, start);
 		return -1;
 	}

@@ -145,6 +145,7 @@ picture_render(struct picture *pc, int l, struct fb_error *err)
 	};
 	if (team_picture_text(&in, &pc->text[l]) < 0 || team_picture_html(&in, &pc->html[l]) < 0)
 		return fb_error_set(err, "out of memory rendering the team's picture");
+	buf_rtrim(&pc->text[l]); /* the template puts the blank line after it */
 	pc->rendered[l] = 1;
 	return 0;
 }

@@ -106,9 +106,9 @@ test_picture_text_is_anonymous_and_says_why(void **state)
 		"  week  1  –  (minder dan 3 mensen gaven die week feedback)\n",
 		"  week  2  ██████████████████████████████ 6\n",
 		"  week  3  0\n",
-		"  nulmeting         3 van de 4 vulden de vragenlijst in (75%)\n",
-		"  tussenmeting      –  (minder dan 3 mensen kregen deze vragenlijst)\n",
-		"  feedbackvragen    –  (minder dan 3 mensen vroegen om feedback)\n",
+		"  nulmeting           3 van de 4 vulden de vragenlijst in (75%)\n",
+		"  tussenmeting        –  (minder dan 3 mensen kregen deze vragenlijst)\n",
+		"  feedbackvragen      –  (minder dan 3 mensen vroegen om feedback)\n",
 		"  Aan welke vaardigheden wil je werken?\n", "    - samen met [naam] oefenen\n",
 		"  Wat is het gewenste eindresultaat?\n    –  (minder dan 3 antwoorden: niet getoond)\n",
 		"– : niet getoond, omdat het cijfer op minder dan 3 mensen rust",
@@ -134,7 +134,7 @@ test_picture_text_is_anonymous_and_says_why(void **state)
 	in.askers = 3;
 	in.min_group_size = 1;
 	assert_int_equal(team_picture_text(&in, &out), 0);
-	assert_has(out.data, "  feedbackvragen    6 gevraagd, 3 beantwoord (50%)\n", 1);
+	assert_has(out.data, "  feedbackvragen      6 gevraagd, 3 beantwoord (50%)\n", 1);
 	assert_has(out.data, "  week  1  ███████████████ 3\n", 1);
 	assert_has(out.data, "    - een open team\n", 1);
 	assert_has(out.data, "niet getoond", 0);
@@ -152,7 +152,7 @@ test_picture_in_english_and_html_escaped(void **state)
 	assert_int_equal(team_picture_text(&in, &out), 0);
 	assert_has(out.data, "Feedback given per week, the whole team together", 1);
 	assert_has(out.data, "fewer than 3 people gave feedback that week", 1);
-	assert_has(out.data, "  baseline          3 of 4 answered the questionnaire (75%)", 1);
+	assert_has(out.data, "  baseline            3 of 4 answered the questionnaire (75%)", 1);
 	assert_has(out.data, "– : not shown, because the figure rests on fewer than 3 people", 1);
 	assert_has(out.data, "minder dan", 0);
 	assert_has(out.data, "[name]", 1);

@@ -13,6 +13,13 @@
  *   quality       the facilitators' anonymous ratings, average per week
  *   ambition      per team its members' answers to the baseline's open questions, anonymous,
  *                 only from min_group_size answers (struct report_ambition)
+ * The evaluation report follows the conversation it is for: per team first what went well
+ * (report_wins.h: picked from these figures by rule, never made up), then "1. Herkennen /
+ * Recognise" (response, feedback per week, per member), "2. Begrijpen / Understand" (scores
+ * and their change, the ambition), "3. Waarderen / Appreciate" (what rose, the quality
+ * ratings), "4. Verbeteren / Improve" (what fell, the improvement actions: report_action);
+ * the teams side by side (and, in HTML, the charts) after that. The progress report keeps the
+ * overview first.
  * Charts (report_chart.c, cairo, PNG in memory): volume per week with the teams side by side,
  * per team its members' weekly volume as a heat map and its scores per question and moment,
  * ratings per week. Every chart is REPORT_CHART_W x REPORT_CHART_H pixels except the heat map
@@ -90,8 +97,9 @@ struct report_pteam {
 	int rating_n[REPORT_WEEK_SLOTS];
 	const struct report_ambition *ambition; /* one per open baseline question, or none */
 	size_t nambition;
-	/* The improvement actions replied to the reports (evaluation and follow-up reports):
-	 * rendered by report_actions.h, in quadrant order. */
+	/* The improvement actions replied to the reports (evaluation and follow-up reports),
+	 * under "4. Verbeteren": rendered by report_actions.h, in quadrant order; none: the
+	 * report says there are none yet. */
 	const struct report_action *actions;
 	size_t nactions;
 	/* Whose names the ambition answers must not show (mask.h): the renderers mask them. */

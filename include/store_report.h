@@ -107,6 +107,12 @@ int store_report_ambition_load(struct db *db, const struct program *p, int64_t t
     const struct report_question *open, size_t nopen, struct report_progress_set *s,
     struct fb_error *err);
 
+/* The feedback requests the members of team team_id (of programme program_id) made in weeks
+ * 1..through_week: how many, how many of them are answered, and by how many members (the team's
+ * picture, team_picture.h). 0, or -1 with err (outputs untouched). */
+int store_report_team_requests(struct db *db, int64_t program_id, int64_t team_id,
+    int through_week, int *requests, int *answered, int *askers, struct fb_error *err);
+
 /* ---- rating samples and ratings: the rows; report_ratings.h decides what they mean ---- */
 
 /* Keep a copy of str in s for the inputs to point to (freed with the set); NULL on ENOMEM. */

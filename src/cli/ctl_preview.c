@@ -29,6 +29,7 @@
 #include "report_send.h"
 #include "schedule.h"
 #include "store.h"
+#include "team_picture_send.h"
 #include "vocab.h"
 #include "welcome.h"
 #include "banned.h"
@@ -165,6 +166,19 @@ compose_evaluation(const struct preview_ctx *x, struct buf *eml, struct fb_error
 	return compose_progress_kind(x, REPORT_EVALUATION, eml, err);
 }
 
+/* The team's picture a member gets with the progress report (report_send_moment()). */
+static int
+compose_team_picture(const struct preview_ctx *x, struct buf *eml, struct fb_error *err)
+{
+	int through = x->mo->week - 1; /* as report_send_moment() */
+
+	if (through > x->p.weeks)
+		through = x->p.weeks;
+	if (through < 1)
+		through = 1;
+	return team_picture_send_eml(&x->f, &x->p, &x->m, through, eml, err);
+}
+
 static int
 compose_invite(const struct preview_ctx *x, struct buf *eml, struct fb_error *err)
 {
@@ -211,6 +225,8 @@ static const struct preview_kind kinds[] = {
 	    compose_evaluation, "the evaluation report at the end, likewise" },
 	{ "actions-received", -1, WHO_FACILITATOR, compose_actions,
 	    "the confirmation of improvement actions sent in reply to a report" },
+	{ "team-picture", PLAN_PROGRESS_REPORT, WHO_MEMBER, compose_team_picture,
+	    "the team's picture to a member, before the progress session" },
 	{ "invite", -1, WHO_MEMBER | WHO_FACILITATOR, compose_invite,
 	    "a session's calendar invitation (--session ID)" },
 	{ "moment-invite", PLAN_QUESTIONNAIRE, WHO_MEMBER, compose_moment,

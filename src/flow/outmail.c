@@ -104,6 +104,9 @@ const struct template_spec outmail_specs[] = {
 	    "nudge_day", "followup_weeks", "example", "facilitator", "facilitator_address",
 	    "coordinator", "samples", "min_group", "sessions", "sessions.kickoff",
 	    "sessions.progress", "sessions.evaluation", "sessions.date") },
+	/* To each member before the progress session: the team's picture (team_picture_send.c). */
+	{ "team_picture", N("name", "team", "week", "weeks", "min_group", "session_date",
+	    "session_time", "picture", "picture_html") },
 	{ "member_joined", N("name", "member", "team", "week", "first_week", "questionnaires",
 	    "questionnaires.baseline", "questionnaires.midterm", "questionnaires.final",
 	    "questionnaires.followup", "questionnaires.close_date", "sessions", "sessions.kickoff",
@@ -119,7 +122,7 @@ const size_t outmail_nspecs = sizeof(outmail_specs) / sizeof(outmail_specs[0]);
 static const char *const automatic_kinds[] = {
 	"nudge", "facilitator_reminder", "weekly_report", "progress_report", "questionnaire",
 	"questionnaire_reminder", "invite", "invite_update", "invite_cancel", "moment_invite",
-	"moment_cancel", NULL
+	"moment_cancel", "team_picture", NULL
 };
 
 int

@@ -17,6 +17,7 @@
 #include "report_ratings.h"
 #include "store_action.h"
 #include "store_report.h"
+#include "team_picture_send.h"
 #include "template.h"
 #include "banned.h"
 
@@ -397,7 +398,11 @@ report_send_moment(const struct flow *f, const struct program *p, const struct p
 			return 0;
 		return report_send_weekly(f, p, 0, mo->number, mails, err);
 	case PLAN_PROGRESS_REPORT:
-		return report_send_progress(f, p, 0, REPORT_PROGRESS, 0, through, mails, err);
+		/* Step 3: the members get their team's picture with the same figures, at the same
+		 * moment (team_picture_send.h says why then). */
+		if (report_send_progress(f, p, 0, REPORT_PROGRESS, 0, through, mails, err) < 0)
+			return -1;
+		return team_picture_send(f, p, 0, through, mails, err);
 	case PLAN_EVALUATION_REPORT:
 		return report_send_progress(f, p, 0, REPORT_EVALUATION, 0, through, mails, err);
 	case PLAN_FOLLOWUP_REPORT:

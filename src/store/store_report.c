@@ -1065,3 +1065,29 @@ fail:
 	buf_release(&cut);
 	return -1;
 }
+
+/* ---- the team's picture (team_picture.h): its feedback requests --------------------------- */
+
+static const char SQL_TEAM_REQUESTS[] =
+	"SELECT count(*), count(r.answered_at), count(DISTINCT r.asker_id) "
+	"FROM member m JOIN feedback_request r ON r.program_id = ?1 AND r.asker_id = m.id "
+	"AND r.week BETWEEN 1 AND ?3 WHERE m.team_id = ?2";
+
+int
+store_report_team_requests(struct db *db, int64_t program_id, int64_t team_id,
+    int through_week, int *requests, int *answered, int *askers, struct fb_error *err)
+{
+	sqlite3_stmt *st = load_stmt(db, SQL_TEAM_REQUESTS, program_id, team_id, through_week,
+	    err);
+	int rc;
+
+	if (st == NULL)
+		return -1;
+	if ((rc = sqlite3_step(st)) != SQLITE_ROW)
+		return db_fail(db, err, "the team's feedback requests");
+	*requests = sqlite3_column_int(st, 0);
+	*answered = sqlite3_column_int(st, 1);
+	*askers = sqlite3_column_int(st, 2);
+	sqlite3_reset(st); /* let go of the read at once */
+	return 0;
+}

@@ -127,7 +127,10 @@ expect_ok "the progress report the coordinator gets" ctl --now $W5 preview progr
 expect_grep "to the coordinator" "^To: coord@example.nl" "$T/progress.eml"
 expect_ok "the team's, to its facilitator" ctl --now $W5 preview progress-report --team Sales --eml "$T/progress-team.eml"
 expect_grep "to the facilitator" "^To: .*<coach@example.nl>" "$T/progress-team.eml"
+expect_ok "the team's picture Noor gets" ctl --now $W5 preview team-picture --member noor --eml "$T/picture.eml"
+expect_grep "to Noor, before the progress session" "^Subject: Het beeld van team Sales voor de voortgangsbijeenkomst" "$T/picture.eml"
 expect_ok "the daemon's pass in week 5" fbd --now $W5
+expect_ok "the team's picture it queued for Noor is the preview" same "$T/picture.eml" "kind = 'team_picture' AND recipient = 'noor.vos@example.nl'"
 expect_ok "the coordinator's progress report it queued is the preview, charts and all" same "$T/progress.eml" "kind = 'progress_report' AND recipient = 'coord@example.nl'"
 expect_ok "and the team's" same "$T/progress-team.eml" "kind = 'progress_report' AND recipient = 'coach@example.nl'"
 
@@ -146,6 +149,7 @@ expect_fail "a name two members share the start of" ctl preview nudge --member J
 expect_fail "a week outside the programme" ctl preview nudge --member noor --week 11
 expect_ok "--list" ctl preview --list
 expect_grep "lists moment-invite" "moment-invite" "$T/out"
+expect_grep "lists team-picture" "team-picture" "$T/out"
 expect_ok "--help" ctl preview --help
 expect_grep "usage" "^usage: feedbackctl preview KIND" "$T/out"
 finish

@@ -288,7 +288,8 @@ test_pace_priority_of_every_kind(void **state)
 {
 	static const char *const automatic[] = { "nudge", "facilitator_reminder", "weekly_report",
 		"progress_report", "questionnaire", "questionnaire_reminder", "invite",
-		"invite_update", "invite_cancel", "moment_invite", "moment_cancel" };
+		"invite_update", "invite_cancel", "moment_invite", "moment_cancel",
+		"team_picture" };
 	size_t nauto = 0;
 
 	(void)state;

@@ -419,6 +419,99 @@ test_progress_words_in_the_reports_language(void **state)
 	report_chart_cleanup();
 }
 
+/* The order of needles in hay: each found after the one before; fails naming the first out of
+ * place. */
+static void
+assert_in_order(const char *hay, const char *const *needles, size_t n)
+{
+	const char *at = hay;
+
+	for (size_t i = 0; i < n; i++) {
+		const char *f = strstr(at, needles[i]);
+
+		if (f == NULL)
+			fail_msg("\"%s\" missing or out of order in:\n%s", needles[i], hay);
+		at = f + strlen(needles[i]);
+	}
+}
+
+/* The evaluation follows the conversation: per team what went well first (picked by
+ * report_wins), then recognise, understand, appreciate, improve with the figures under each;
+ * the improvement actions under improve, masked; the progress report keeps its layout. */
+static void
+test_evaluation_follows_the_discussion_structure(void **state)
+{
+	static const char *const nl[] = {
+		"== Team Team A ==", "Wat ging goed",
+		"  - De grootste verbetering: vraag 1 ging van 6,0 bij de nulmeting naar 7,5 bij de "
+		"tussenmeting (+1,5).", "  - De actiefste week: week 3, met 4 keer feedback gegeven.",
+		"  - Iedereen deed mee: alle 3 teamleden gaven minstens één keer feedback.",
+		"  - Respons: 3 van de 3 vulden de nulmeting in (100%).",
+		"1. Herkennen — wat zien we?", "Respons per meting", "Gegeven feedback per week, het "
+		"hele team", "   3   3   4  10", "Gegeven feedback per teamlid per week",
+		"2. Begrijpen — hoe komt dat?", "Gemiddelde score per vraag",
+		"3. Waarderen — wat heeft het opgeleverd?",
+		"Gestegen sinds de nulmeting: vraag 1 (+1,5) — tussenmeting", "week 2: 3,5",
+		"4. Verbeteren — wat gaan we anders doen?", "Gedaald sinds de nulmeting: geen",
+		"Verbeteracties", "  Het team zelf, korte termijn:",
+		"     - elke maandag vraagt [naam] om feedback", "  Door anderen, lange termijn:",
+		"     - een vaste feedbackronde", "== Team <B&Co> ==", "Wat ging goed",
+		"In de cijfers springt (nog) niets uit", "1. Herkennen", "2. Begrijpen",
+		"3. Waarderen", "4. Verbeteren", "(nog geen verbeteracties)",
+		"== Alle teams naast elkaar ==", "Gegeven feedback per week, per team",
+	};
+	static const char *const en[] = {
+		"What went well", "The most active week: week 3, with feedback given 4 times.",
+		"1. Recognise — what do we see?", "2. Understand — how did it come about?",
+		"3. Appreciate — what did it bring?", "4. Improve — what will we do differently?",
+		"Improvement actions",
+	};
+	static const char *const html[] = {
+		"<h2", "Team A", ">Wat ging goed</h3>", "De actiefste week: week 3",
+		">1. Herkennen — wat zien we?</h3>", ">2. Begrijpen — hoe komt dat?</h3>",
+		">3. Waarderen — wat heeft het opgeleverd?</h3>",
+		">4. Verbeteren — wat gaan we anders doen?</h3>", "Het team zelf, korte termijn",
+		"elke maandag vraagt [naam] om feedback", "&lt;B&amp;Co&gt;", ">Wat ging goed</h3>",
+		">Alle teams naast elkaar</h3>", "<img src=\"volume.png\"",
+	};
+	static const struct report_action actions[] = {
+		{ 0, "elke maandag vraagt Bram om feedback" },  /* ACTION_TEAM, ACTION_SHORT */
+		{ 3, "een vaste feedbackronde" },               /* ACTION_OTHERS, ACTION_LONG */
+	};
+	static const char *const mask[] = { "Bram" };
+	struct report_chart_ref ref = { "volume.png", "chart" };
+	struct report_progress_input in;
+	struct buf out = BUF_INIT;
+
+	(void)state;
+	input(&in, REPORT_LANG_NL);
+	teams[0].actions = actions;
+	teams[0].nactions = 2;
+	teams[0].mask_names = mask;
+	teams[0].nmask_names = 1;
+	team_b[0].given[1] = 0; /* team B: nothing to celebrate */
+	assert_int_equal(report_progress_text(&in, &out), 0);
+	assert_in_order(out.data, nl, sizeof(nl) / sizeof(nl[0]));
+	assert_null(strstr(out.data, "vraagt Bram"));
+	buf_reset(&out);
+	assert_int_equal(report_progress_html(&in, &ref, 1, &out), 0);
+	assert_in_order(out.data, html, sizeof(html) / sizeof(html[0]));
+	buf_reset(&out);
+	input(&in, REPORT_LANG_EN);
+	assert_int_equal(report_progress_text(&in, &out), 0);
+	assert_in_order(out.data, en, sizeof(en) / sizeof(en[0]));
+	buf_reset(&out);
+	/* The progress report: the overview first, none of the conversation's headings. */
+	input(&in, REPORT_LANG_NL);
+	in.kind = REPORT_PROGRESS;
+	assert_int_equal(report_progress_text(&in, &out), 0);
+	assert_null(strstr(out.data, "Wat ging goed"));
+	assert_null(strstr(out.data, "Herkennen"));
+	assert_true(strstr(out.data, "Gegeven feedback per week, per team") <
+	    strstr(out.data, "== Team Team A =="));
+	buf_release(&out);
+}
+
 int
 main(void)
 {
@@ -431,6 +524,7 @@ main(void)
 		cmocka_unit_test(test_progress_words_in_the_reports_language),
 		cmocka_unit_test(test_progress_ambition_shown_anonymously_from_the_group_size),
 		cmocka_unit_test(test_progress_ambition_masked_by_the_renderers),
+		cmocka_unit_test(test_evaluation_follows_the_discussion_structure),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -80,7 +80,7 @@ const struct template_spec outmail_specs[] = {
 	"questions.scores", "scores.n", "scores.url"
 	{ "questionnaire", N("name", QUESTIONS) },
 	{ "questionnaire_reminder", N("name", "answered", QUESTIONS) },
-	{ "answers_received", N("name", "closed", "complete", "recorded", "recorded.number",
+	{ "answers_received", N("name", "closed", "complete", "clicks", "recorded", "recorded.number",
 	    "recorded.text", "recorded.answer", "problems", "problems.line", "problems.question",
 	    "problems.value", "problems.min", "problems.max", "problems.first", "problems.last",
 	    "problems.not_whole", "problems.out_of_range", "problems.twice", "problems.too_long",

@@ -123,7 +123,7 @@ static const struct acase cases[] = {
 	    "Nog een bedankje.\n", "applied", "not passed on", "", "", 0 },
 	{ "test_apply_receipt_reply_corrects_the_feedback", RECEIPT_PIET, PIET, "",
 	    "Kritiek: de conclusie was te lang.\n", "applied", "corrected feedback",
-	    "feedback_receipt>piet.jansen", "Piet 1/0/0", 0 },
+	    "feedback_corrected>jan.de.vries feedback_receipt>piet.jansen", "Piet 1/0/0", 0 },
 	{ "test_apply_unknown_token_is_read_as_new_mail", BAD_TOKEN, JAN, "",
 	    "Vraag feedback aan: Piet Jansen\n", "applied", "token", "request>piet.jansen "
 	    "request_sent>jan.de.vries", "Jan 0/0/1", 0 },

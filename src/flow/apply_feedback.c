@@ -9,6 +9,7 @@
 
 #include "apply_int.h"
 #include "fbtime.h"
+#include "feedback_mail.h"
 #include "match.h"
 #include "template.h"
 #include "banned.h"
@@ -657,49 +658,50 @@ static int
 tell_receiver(struct ctx *c, const struct feedback_row *fb, const struct member *giver,
     const struct member *receiver, enum correction_told *told)
 {
-	struct template_values *v = values_new(c);
 	struct outbox_row row = { 0 };
 	int64_t oid = 0;
-	int have_row = 0, waiting = 0, failed = 0, rc = -1;
+	int waiting = 0, failed = 0;
+	struct feedback_mail m = {
+		.p = &c->program, .fb = fb, .giver = giver->name, .receiver = receiver,
+		.inbox_id = c->inbox_id, .outbox_id = &oid,
+	};
 
-	if (v == NULL)
-		return -1;
-	if (template_set(v, "giver", giver->name) < 0 || template_set(v, "topic", fb->topic) < 0 ||
-	    template_set(v, "followup", fb->is_followup ? "1" : NULL) < 0 ||
-	    set_bkc(v, fb->confirmation, fb->critique, fb->suggestion) < 0) {
-		fb_error_set(c->err, "out of memory");
-		goto out;
-	}
 	if (fb->received_outbox_id > 0) {
 		if (queue_outbox_get(c->f->db, fb->received_outbox_id, &row, c->err) < 0)
-			goto out;
-		have_row = 1;
+			return -1;
 		waiting = strcmp(row.state, "queued") == 0 || strcmp(row.state, "retry") == 0 ||
 		    strcmp(row.state, "held") == 0;
 		failed = strcmp(row.state, "failed") == 0;
 	}
+	*told = TOLD_NOTHING;
 	/* Still waiting: the same row, its own kind (a first version, or a corrected one). */
-	if (waiting && send_received(c, row.kind, receiver, fb->id, v, row.id, &oid) < 0)
-		goto out;
-	*told = oid > 0 ? TOLD_REPLACED : TOLD_NOTHING;
-	if (oid == 0 && failed &&
-	    send_received(c, "feedback_received", receiver, fb->id, v, 0, &oid) < 0)
-		goto out;
-	if (oid > 0 && *told == TOLD_NOTHING)
-		*told = TOLD_REPLACED;
+	if (waiting) {
+		m.kind = row.kind;
+		m.replace_id = row.id;
+		if (feedback_mail_receiver(c->f, &m, c->err) < 0)
+			goto fail;
+		*told = oid > 0 ? TOLD_REPLACED : TOLD_NOTHING;
+	}
+	m.replace_id = 0;
+	if (oid == 0 && failed) {
+		m.kind = "feedback_received";
+		if (feedback_mail_receiver(c->f, &m, c->err) < 0)
+			goto fail;
+		*told = oid > 0 ? TOLD_REPLACED : TOLD_NOTHING;
+	}
 	if (oid == 0) {
-		if (send_received(c, "feedback_corrected", receiver, fb->id, v, 0, &oid) < 0)
-			goto out;
+		m.kind = "feedback_corrected";
+		if (feedback_mail_receiver(c->f, &m, c->err) < 0)
+			goto fail;
 		*told = oid > 0 ? TOLD_CORRECTED : TOLD_NOTHING;
 	}
 	if (oid > 0 && store_feedback_set_outbox(c->f->db, fb->id, oid, c->err) < 0)
-		goto out;
-	rc = 0;
-out:
-	if (have_row)
-		queue_outbox_release(&row);
-	template_values_free(v);
-	return rc;
+		goto fail;
+	queue_outbox_release(&row);
+	return 0;
+fail:
+	queue_outbox_release(&row);
+	return -1;
 }
 
 int

@@ -31,6 +31,8 @@ static const char SQL_FEEDBACK_GET[] =
 	"   'feedback_received' AND o.member_id = f.receiver_id AND o.inbox_id = f.inbox_id"
 	"   ORDER BY o.id DESC LIMIT 1))"
 	" FROM feedback f LEFT JOIN feedback_request r ON r.id = f.request_id WHERE f.id = ?1";
+static const char SQL_FEEDBACK_LATEST_RECEIVED[] =
+	"SELECT id FROM feedback WHERE receiver_id = ?1 ORDER BY id DESC LIMIT 1";
 static const char SQL_FEEDBACK_SET_OUTBOX[] =
 	"UPDATE feedback SET received_outbox_id = ?2 WHERE id = ?1";
 static const char SQL_FEEDBACK_CORRECT[] =
@@ -247,6 +249,14 @@ store_feedback_correct(struct db *db, int64_t id, const char *confirmation,
 	db_bind_text(st, 3, critique);
 	db_bind_text(st, 4, suggestion);
 	return store_step_done(db, st, err, "correcting feedback");
+}
+
+int
+store_feedback_latest_received(struct db *db, int64_t member_id, int64_t *id,
+    struct fb_error *err)
+{
+	return store_row_by_id(db, SQL_FEEDBACK_LATEST_RECEIVED, member_id, store_map_int64, id,
+	    err, "finding feedback received");
 }
 
 int

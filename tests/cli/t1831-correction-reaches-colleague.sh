@@ -98,4 +98,13 @@ expect_nogrep "and not the first" "Kritiek:.*de demo liep uit\\." "$tf"
 r=$(grep -l "^Subject: Aangepast" $(sent feedback_receipt cat@example.org))
 expect_grep "Cat's receipt says Dan gets only this version" \
     "Dan Mulder had je feedback nog niet gekregen en krijgt alleen deze versie" "$(text "$r")"
+
+# --- the preview shows the corrected mail, composed by the same code ---------------------
+expect_ok "preview feedback-corrected for Ann" ctl preview feedback-corrected --member Ann
+expect_grep "its subject" "^Subject: Gecorrigeerde feedback van Bob Bakker" "$T/out"
+expect_grep "the text as it is now" "de conclusie was te kort; sluit af met je advies" "$(text "$T/out")"
+expect_fail "for a member who received no feedback" ctl preview feedback-corrected --member Bob
+expect_grep "it says why" "Bob Bakker has received no feedback yet" "$T/err"
+expect_ok "the kinds list it" ctl preview --list
+expect_grep "listed" "^  feedback-corrected " "$T/out"
 finish

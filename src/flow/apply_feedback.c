@@ -669,9 +669,10 @@ tell_receiver(struct ctx *c, const struct feedback_row *fb, const struct member 
 	if (fb->received_outbox_id > 0) {
 		if (queue_outbox_get(c->f->db, fb->received_outbox_id, &row, c->err) < 0)
 			return -1;
-		waiting = strcmp(row.state, "queued") == 0 || strcmp(row.state, "retry") == 0 ||
-		    strcmp(row.state, "held") == 0;
-		failed = strcmp(row.state, "failed") == 0;
+		enum outbox_state st = outbox_state_from_name(row.state);
+
+		waiting = st == OUTBOX_QUEUED || st == OUTBOX_RETRY || st == OUTBOX_HELD;
+		failed = st == OUTBOX_FAILED;
 	}
 	*told = TOLD_NOTHING;
 	/* Still waiting: the same row, its own kind (a first version, or a corrected one). */

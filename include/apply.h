@@ -29,7 +29,9 @@
  *                   A member's reply that passes makes the sender's address reachable again.
  *                   Then by the token's purpose: "ask" (a nudge or confirmation: asking for or
  *                   giving unsolicited feedback), "request" (giving feedback), "received" (a
- *                   reaction, passed on to the giver once), "receipt" (the giver's correction).
+ *                   reaction, passed on to the giver once), "receipt" (the giver's correction,
+ *                   passed on to the receiver: apply_feedback.c), "questionnaire" (answers;
+ *                   a score-link click's receipt waits for the next click: answers.h).
  *   new message     from a member's address: as "ask"; from anyone else: quarantined, never
  *                   answered (no backscatter).
  * A reply without the fields it needs is answered with "unreadable": what was understood,

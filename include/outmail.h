@@ -76,6 +76,13 @@ struct outmail_msg {
 	size_t ninlines;
 	time_t *goes_at;         /* out, may be NULL: 0 when the message goes now, else when the
 	                          * daily cap lets it go (pace.h) */
+	int64_t *outbox_id;      /* out, may be NULL: the outbox row queued (or replaced); 0
+	                          * when none was (a member who left, a replace_id that no
+	                          * longer waits) */
+	int64_t replace_id;      /* > 0: instead of a new row, this waiting outbox row gets the
+	                          * message (queue_outbox_replace: it keeps its place in the
+	                          * queue and the daily cap); when it waits no more (sent
+	                          * meanwhile) nothing is queued and *outbox_id is 0 */
 	struct buf *raw_out;     /* NULL: queue it. Else the composed message is appended here
 	                          * and nothing is written to the database (a copy to look at:
 	                          * `report progress --out`'s report.eml, `feedbackctl preview`):

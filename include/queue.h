@@ -131,6 +131,11 @@ int queue_outbox_waiting_of_kind(struct db *db, const char *kind, struct outbox_
  * waits (sent or failed meanwhile), -1 with err. */
 int queue_outbox_set_raw(struct db *db, int64_t id, const char *raw, size_t len,
     struct fb_error *err);
+/* Replace the message of row id while it still waits (queued, retry or held) by m's raw,
+ * message_id and subject; the row keeps its place (priority, admission, hold, envelope
+ * sender). 1 when replaced, 0 when it no longer waits, -1 with err. */
+int queue_outbox_replace(struct db *db, int64_t id, const struct outbox_new *m,
+    struct fb_error *err);
 /* Counts per state, "queued 3, sent 10" (for logs and status). */
 int queue_outbox_counts(struct db *db, struct buf *out, struct fb_error *err);
 void queue_outbox_release(struct outbox_row *r);

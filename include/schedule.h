@@ -10,6 +10,9 @@
  * its pauses (plan.h "Pauses") no due moment and no held reminder is acted on, only the calendar
  * updates that say what moved are sent.
  *
+ * Every pass also sends the answer receipts that waited for a member's next score-link click
+ * and are due (answers.h), whatever the programme's state: they answer the member's own mail.
+ *
  * Moments acted on: the weekly nudge (to every active member who is not away and whose
  * address does not bounce, with their counts so far). The other kinds are added by their
  * modules through the table in schedule.c.
@@ -45,8 +48,9 @@ int schedule_pass(const struct flow *f, struct schedule_stats *st, struct fb_err
 /*
  * When the daemon should run its next pass: the earliest moment after now of any programme's
  * plan, or the earliest time after now at which a reminder that waited for a member's budget
- * (office hours, the weekend: measure_next_due()) may go, whichever comes first; 0 when
- * neither. Errors reading the database count as nothing due (the poll interval still wakes
+ * (office hours, the weekend: measure_next_due()) may go, or the earliest time a receipt that
+ * gathers a member's score-link clicks goes (answers_next_due()), whichever comes first; 0
+ * when none. Errors reading the database count as nothing due (the poll interval still wakes
  * the daemon).
  */
 time_t schedule_next(const struct flow *f);

@@ -52,6 +52,8 @@ struct feedback_row {
 	char *topic;             /* the request's topic, NULL when none */
 	int week;
 	int is_followup;
+	int64_t received_outbox_id; /* the outbox row with the version its receiver has or will
+	                          * have (0: none known) */
 };
 
 int store_feedback_add(struct db *db, const struct feedback_new *f, time_t now, int64_t *id,
@@ -61,6 +63,13 @@ int store_feedback_get(struct db *db, int64_t id, struct feedback_row *out,
 /* Replace the parts given (NULL keeps a part): the giver's correction. */
 int store_feedback_correct(struct db *db, int64_t id, const char *confirmation,
     const char *critique, const char *suggestion, struct fb_error *err);
+/* The newest feedback member_id received: 0 and *id, 1 when none. */
+int store_feedback_latest_received(struct db *db, int64_t member_id, int64_t *id,
+    struct fb_error *err);
+/* The outbox row that carries the version of feedback id its receiver has, or will have
+ * (0: none). */
+int store_feedback_set_outbox(struct db *db, int64_t id, int64_t outbox_id,
+    struct fb_error *err);
 void store_feedback_release(struct feedback_row *f);
 
 /* Keep a reaction to feedback; *before is how many reactions it already had. */

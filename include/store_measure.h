@@ -87,6 +87,39 @@ int store_answer_current(struct db *db, int64_t questionnaire_id, struct answer_
     struct fb_error *err);
 void store_answer_list_release(struct answer_list *l);
 
+/*
+ * A receipt that waits (answers.h): the answers given by score-link clicks to questionnaire
+ * questionnaire_id are confirmed together, in one mail, at due_at. first_at is the first click
+ * it gathers, answers how many, inbox_id and in_reply_to the latest click (the receipt answers
+ * it). in_reply_to is malloc'd ("<...>" or NULL); release with store_answer_receipt_release().
+ */
+struct answer_receipt_row {
+	int64_t questionnaire_id;
+	time_t first_at, due_at;
+	int answers;
+	int64_t inbox_id;        /* 0: none */
+	char *in_reply_to;
+};
+/* 0 and out filled, 1 when none waits for the questionnaire. */
+int store_answer_receipt_get(struct db *db, int64_t questionnaire_id,
+    struct answer_receipt_row *out, struct fb_error *err);
+/* Write r (a new one, or the questionnaire's waiting one replaced). */
+int store_answer_receipt_put(struct db *db, const struct answer_receipt_row *r,
+    struct fb_error *err);
+/* Forget the questionnaire's waiting receipt (sent, or answered by another mail). */
+int store_answer_receipt_drop(struct db *db, int64_t questionnaire_id, struct fb_error *err);
+struct answer_receipt_list {
+	struct answer_receipt_row *v;
+	size_t n;
+};
+/* The waiting receipts of programme program_id due at now (due_at <= now), oldest first. */
+int store_answer_receipt_due(struct db *db, int64_t program_id, time_t now,
+    struct answer_receipt_list *out, struct fb_error *err);
+/* The earliest due_at of any waiting receipt into *next (0 when none). */
+int store_answer_receipt_next(struct db *db, time_t *next, struct fb_error *err);
+void store_answer_receipt_release(struct answer_receipt_row *r);
+void store_answer_receipt_list_release(struct answer_receipt_list *l);
+
 /* Automatic reminders (outbox kinds ending in "reminder") queued to member since t: the
  * member's reminder budget. */
 int store_reminders_since(struct db *db, int64_t member_id, time_t since, struct fb_error *err);

@@ -19,6 +19,7 @@
 
 #include "action_mail.h"
 #include "ctl.h"
+#include "feedback_mail.h"
 #include "flow.h"
 #include "invite.h"
 #include "match.h"
@@ -208,6 +209,13 @@ compose_welcome(const struct preview_ctx *x, struct buf *eml, struct fb_error *e
 	return welcome_mail(&x->f, &x->p, &x->m, eml, err);
 }
 
+/* The newest feedback the member received, as its giver's correction would send it. */
+static int
+compose_feedback_corrected(const struct preview_ctx *x, struct buf *eml, struct fb_error *err)
+{
+	return feedback_mail_preview_corrected(&x->f, &x->p, &x->m, eml, err);
+}
+
 static const struct preview_kind kinds[] = {
 	{ "welcome", -1, WHO_MEMBER, compose_welcome,
 	    "the welcome, a member's first mail (or a late joiner's)" },
@@ -231,6 +239,8 @@ static const struct preview_kind kinds[] = {
 	    "a session's calendar invitation (--session ID)" },
 	{ "moment-invite", PLAN_QUESTIONNAIRE, WHO_MEMBER, compose_moment,
 	    "a questionnaire moment as a calendar item" },
+	{ "feedback-corrected", -1, WHO_MEMBER, compose_feedback_corrected,
+	    "the newest feedback the member received, as its giver's correction sends it" },
 };
 #define NKINDS (sizeof(kinds) / sizeof(kinds[0]))
 

@@ -9,6 +9,7 @@
 
 #include "apply_int.h"
 #include "fbtime.h"
+#include "feedback_mail.h"
 #include "match.h"
 #include "template.h"
 #include "banned.h"
@@ -59,6 +60,28 @@ send_to(struct ctx *c, const char *kind, const struct member *to, enum token_pur
     int64_t ref_id, struct template_values *v, int answer)
 {
 	return send_to_at(c, kind, to, token_purpose, ref_id, v, answer, NULL);
+}
+
+/*
+ * Feedback feedback_id with the text in v, to its receiver `to`, who may react to it (token
+ * "received"): a new message of kind, or (replace_id > 0) the waiting outbox row replace_id
+ * rewritten. *outbox_id: the row, 0 when none (a member who left, a row that went meanwhile).
+ */
+static int
+send_received(struct ctx *c, const char *kind, const struct member *to, int64_t feedback_id,
+    struct template_values *v, int64_t replace_id, int64_t *outbox_id)
+{
+	struct outmail_token t = { PURPOSE_RECEIVED, to->id, 0, feedback_id };
+	struct outmail_msg m = {
+		.kind = kind, .program = &c->program, .lang = apply_lang(c, to),
+		.to_addr = to->address, .to_name = to->name, .member_id = to->id, .token = &t,
+		.inbox_id = c->inbox_id, .values = v, .outbox_id = outbox_id,
+		.replace_id = replace_id,
+	};
+
+	if (template_set(v, "name", to->name) < 0)
+		return fb_error_set(c->err, "out of memory");
+	return outmail_queue(c->f, &m, NULL, c->err);
 }
 
 /*
@@ -344,7 +367,7 @@ record_feedback(struct ctx *c, const struct member *giver, const struct member *
 		.suggestion = f->suggestion.text, .week = week, .is_followup = followup,
 	};
 	struct template_values *v = NULL, *r = NULL;
-	int64_t id;
+	int64_t id, oid = 0;
 	int rc = -1;
 
 	if (week < 0 || store_feedback_add(c->f->db, &fn, c->f->now, &id, c->err) < 0)
@@ -359,7 +382,9 @@ record_feedback(struct ctx *c, const struct member *giver, const struct member *
 		fb_error_set(c->err, "out of memory");
 		goto out;
 	}
-	if (send_to(c, "feedback_received", receiver, PURPOSE_RECEIVED, id, v, 0) < 0 ||
+	/* Which row carries it is kept: a correction replaces it while it waits (apply_correct). */
+	if (send_received(c, "feedback_received", receiver, id, v, 0, &oid) < 0 ||
+	    (oid > 0 && store_feedback_set_outbox(c->f->db, id, oid, c->err) < 0) ||
 	    send_to(c, "feedback_receipt", giver, PURPOSE_RECEIPT, id, r, 1) < 0)
 		goto out;
 	apply_set(c, INBOX_APPLIED, "%sfeedback from %s to %s%s", followup ? "follow-up " : "",
@@ -614,6 +639,72 @@ out_fb:
 	return rc;
 }
 
+/* What became of a correction for its receiver (the giver's receipt says which). */
+enum correction_told {
+	TOLD_NOTHING,            /* the receiver left the programme: nothing goes to them */
+	TOLD_REPLACED,           /* the first version had not gone: it goes with the new text */
+	TOLD_CORRECTED,          /* they had it: the corrected version goes, saying so */
+};
+
+/*
+ * The corrected feedback fb (giver by name, as the first version: feedback is never
+ * anonymous to its receiver) to its receiver. The first version still waiting in the outbox
+ * (queued, to retry, held by the daily cap) is rewritten in place, so they get one mail; one
+ * that failed for good is sent again as new; one that went (or is going: 'sending') is
+ * followed by "corrected feedback", which says it replaces the earlier one. 0 and *told,
+ * or -1 with ctx->err.
+ */
+static int
+tell_receiver(struct ctx *c, const struct feedback_row *fb, const struct member *giver,
+    const struct member *receiver, enum correction_told *told)
+{
+	struct outbox_row row = { 0 };
+	int64_t oid = 0;
+	int waiting = 0, failed = 0;
+	struct feedback_mail m = {
+		.p = &c->program, .fb = fb, .giver = giver->name, .receiver = receiver,
+		.inbox_id = c->inbox_id, .outbox_id = &oid,
+	};
+
+	if (fb->received_outbox_id > 0) {
+		if (queue_outbox_get(c->f->db, fb->received_outbox_id, &row, c->err) < 0)
+			return -1;
+		enum outbox_state st = outbox_state_from_name(row.state);
+
+		waiting = st == OUTBOX_QUEUED || st == OUTBOX_RETRY || st == OUTBOX_HELD;
+		failed = st == OUTBOX_FAILED;
+	}
+	*told = TOLD_NOTHING;
+	/* Still waiting: the same row, its own kind (a first version, or a corrected one). */
+	if (waiting) {
+		m.kind = row.kind;
+		m.replace_id = row.id;
+		if (feedback_mail_receiver(c->f, &m, c->err) < 0)
+			goto fail;
+		*told = oid > 0 ? TOLD_REPLACED : TOLD_NOTHING;
+	}
+	m.replace_id = 0;
+	if (oid == 0 && failed) {
+		m.kind = "feedback_received";
+		if (feedback_mail_receiver(c->f, &m, c->err) < 0)
+			goto fail;
+		*told = oid > 0 ? TOLD_REPLACED : TOLD_NOTHING;
+	}
+	if (oid == 0) {
+		m.kind = "feedback_corrected";
+		if (feedback_mail_receiver(c->f, &m, c->err) < 0)
+			goto fail;
+		*told = oid > 0 ? TOLD_CORRECTED : TOLD_NOTHING;
+	}
+	if (oid > 0 && store_feedback_set_outbox(c->f->db, fb->id, oid, c->err) < 0)
+		goto fail;
+	queue_outbox_release(&row);
+	return 0;
+fail:
+	queue_outbox_release(&row);
+	return -1;
+}
+
 int
 apply_correct(struct ctx *c, int64_t member_id, int64_t feedback_id)
 {
@@ -621,6 +712,7 @@ apply_correct(struct ctx *c, int64_t member_id, int64_t feedback_id)
 	struct feedback_row fb;
 	struct member giver, receiver;
 	struct template_values *v;
+	enum correction_told told = TOLD_NOTHING;
 	int rc = -1;
 
 	if (c->nothing_written)
@@ -642,13 +734,18 @@ apply_correct(struct ctx *c, int64_t member_id, int64_t feedback_id)
 		goto out_fb;
 	if (apply_member_get(c, fb.receiver_id, &receiver) < 0)
 		goto out_giver;
-	if ((v = values_new(c)) == NULL)
+	if (tell_receiver(c, &fb, &giver, &receiver, &told) < 0 || (v = values_new(c)) == NULL)
 		goto out;
 	if (template_set(v, "receiver", receiver.name) < 0 || template_set(v, "corrected", "1") < 0 ||
+	    template_set(v, "corrected_sent", told == TOLD_CORRECTED ? "1" : NULL) < 0 ||
+	    template_set(v, "replaced", told == TOLD_REPLACED ? "1" : NULL) < 0 ||
 	    set_bkc(v, fb.confirmation, fb.critique, fb.suggestion) < 0)
 		fb_error_set(c->err, "out of memory");
 	else if ((rc = send_to(c, "feedback_receipt", &giver, PURPOSE_RECEIPT, fb.id, v, 1)) == 0)
-		apply_set(c, INBOX_APPLIED, "%s corrected feedback to %s", giver.name, receiver.name);
+		apply_set(c, INBOX_APPLIED, "%s corrected feedback to %s: %s", giver.name,
+		    receiver.name, told == TOLD_CORRECTED ? "the corrected version goes to them" :
+		    told == TOLD_REPLACED ? "the first version had not gone, it goes with the new "
+		    "text" : "nothing goes to them (no longer in the programme)");
 	template_values_free(v);
 out:
 	store_member_release(&receiver);

@@ -12,6 +12,9 @@
  * question supersedes the earlier one, which is kept), so partial replies count; the receipt
  * lists what was recorded and what is still open, with the score links again. When every
  * question has a current answer the questionnaire is complete (no more reminders).
+ * A score-link click (one score, nothing else, not a reply: is_click) is stored at once like
+ * any answer, but its receipt waits a few minutes for the member's next click, so the clicks
+ * of one sitting get one receipt (answers.h); everything else is answered at once.
  * After the measurement closed, the reply is kept in the inbox but nothing is stored; the
  * receipt says it is closed.
  */
@@ -19,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "answers.h"
 #include "apply_int.h"
 #include "measure.h"
 #include "questionnaire.h"
@@ -164,40 +168,22 @@ out:
 	return rc;
 }
 
-/* What is recorded now (every current answer), the flags of answered questions, complete? */
+/*
+ * A score-link click: what the link writes and nothing else (one score to a scale question,
+ * nothing we could not read, no other line), sent as a new mail (a link makes no In-Reply-To;
+ * a typed reply to our mail has one). Its receipt waits for the next click (answers.h).
+ */
 static int
-recorded(struct ctx *c, const struct questionnaire_row *qr, const struct questionnaire *q,
-    struct template_values *v, unsigned char *answered, int *complete)
+is_click(const struct ctx *c, const struct questionnaire *q)
 {
-	struct answer_list al = { 0 };
-	int rc = -1;
+	const struct fields *fl = &c->fields;
+	const struct questionnaire_question *qq;
 
-	if (store_answer_current(c->f->db, qr->id, &al, c->err) < 0)
-		return -1;
-	for (size_t i = 0; i < al.n; i++) {
-		const struct questionnaire_question *qq = questionnaire_find(q, al.v[i].question);
-		struct template_values *it;
-
-		if (qq == NULL)
-			continue; /* a question the file no longer has */
-		answered[qq->number] = 1;
-		if ((it = template_add_item(v, "recorded")) == NULL ||
-		    template_setf(it, "number", "%u", qq->number) < 0 ||
-		    template_set(it, "text", qq->text) < 0 ||
-		    (al.v[i].score >= 0 ? template_setf(it, "answer", "%d", al.v[i].score) :
-		    template_set(it, "answer", al.v[i].text)) < 0) {
-			fb_error_set(c->err, "out of memory");
-			goto out;
-		}
-	}
-	*complete = 1;
-	for (size_t i = 0; i < q->n; i++)
-		if (!answered[q->q[i].number])
-			*complete = 0;
-	rc = 0;
-out:
-	store_answer_list_release(&al);
-	return rc;
+	if (fl->nanswers != 1 || fl->nproblems != 0 || fl->nunread != 0 ||
+	    c->msg->in_reply_to != NULL)
+		return 0;
+	qq = questionnaire_find(q, fl->answers[0].q);
+	return qq != NULL && qq->type == QUESTIONNAIRE_SCALE && fl->answers[0].score >= 0;
 }
 
 int
@@ -209,7 +195,8 @@ apply_questionnaire(struct ctx *c, int64_t member_id, int64_t questionnaire_id)
 	struct template_values *v = NULL;
 	unsigned char answered[QUESTIONNAIRE_MAX_NUMBER + 1];
 	size_t stored = 0, nproblems = 0;
-	int complete = 0, closed, rc, may;
+	int complete = 0, closed, click, rc, may;
+	time_t due = 0;
 
 	if ((rc = store_questionnaire_get(c->f->db, questionnaire_id, &qr, c->err)) != 0) {
 		if (rc < 0)
@@ -228,13 +215,20 @@ apply_questionnaire(struct ctx *c, int64_t member_id, int64_t questionnaire_id)
 	    m.team_id, &file_q, &q, c->err) < 0 || (v = template_values_new()) == NULL)
 		goto out;
 	closed = c->f->now >= qr.closes_at;
+	click = !closed && is_click(c, &q);
 	memset(answered, 0, sizeof(answered));
 	if (!closed && store_answers(c, &qr, &q, v, &stored, &nproblems) < 0)
 		goto out;
-	if (recorded(c, &qr, &q, v, answered, &complete) < 0)
+	if (answers_recorded(c->f, &qr, &q, v, answered, &complete, c->err) < 0)
 		goto out;
 	if (!closed && complete && store_questionnaire_completed(c->f->db, qr.id, c->f->now,
 	    c->err) < 0)
+		goto out;
+	if ((may = apply_may_answer(c)) < 0)
+		goto out;
+	/* A click's receipt waits for the member's next click; anything else is answered now. */
+	if (click && may && answers_receipt_wait(c->f, qr.id, c->inbox_id, c->msg->message_id,
+	    &due, c->err) < 0)
 		goto out;
 
 	if (closed)
@@ -244,38 +238,25 @@ apply_questionnaire(struct ctx *c, int64_t member_id, int64_t questionnaire_id)
 		apply_set(c, INBOX_IGNORED, "%s questionnaire reply from %s without a usable answer "
 		    "(%zu problems): told what is open", qr.kind, m.name, nproblems);
 	else
-		apply_set(c, INBOX_APPLIED, "%s questionnaire: %zu answers from %s recorded%s%s",
-		    qr.kind, stored, m.name, complete ? ", complete" : ", partial",
-		    nproblems ? ", with problems explained" : "");
+		apply_set(c, INBOX_APPLIED, "%s questionnaire: %zu answer%s from %s recorded%s%s%s",
+		    qr.kind, stored, stored == 1 ? "" : "s", m.name,
+		    complete ? ", complete" : ", partial",
+		    nproblems ? ", with problems explained" : "",
+		    due != 0 ? "; a score-link click: its receipt waits for more clicks" : "");
 
-	if ((may = apply_may_answer(c)) <= 0) {
-		rc = may;
+	if (may == 0 || due != 0) {
+		rc = 0;
 		goto out;
 	}
-	/* The last day it is open, as the reader reads a date. */
-	if (outmail_set_date(v, "close_date", c->program.timezone, qr.closes_at - 1, c->f->now,
-	    c->err) < 0)
+	/* This receipt lists everything recorded: one still waiting for clicks would repeat it. */
+	if (!closed && store_answer_receipt_drop(c->f->db, qr.id, c->err) < 0)
 		goto out;
-	if (template_set(v, "name", m.name) < 0 ||
-	    (closed && template_set(v, "closed", "1") < 0) ||
-	    (!closed && complete && template_set(v, "complete", "1") < 0)) {
-		fb_error_set(c->err, "out of memory");
-		goto out;
-	}
-	struct outmail_token t = { PURPOSE_QUESTIONNAIRE, m.id, 0, qr.id };
-	struct measure_questions mq = { &q, answered };
-	struct outmail_msg msg = {
-		.kind = "answers_received", .program = &c->program, .lang = m.language,
-		.to_addr = m.address, .to_name = m.name, .member_id = m.id,
-		.token = &t, .in_reply_to = c->msg->message_id,
-		.inbox_id = c->inbox_id, .values = v,
-		.prepare = closed ? NULL : measure_prepare, .prepare_arg = &mq,
+	struct answers_receipt ar = {
+		.p = &c->program, .m = &m, .qr = &qr, .q = &q, .v = v, .answered = answered,
+		.complete = complete, .closed = closed, .in_reply_to = c->msg->message_id,
+		.inbox_id = c->inbox_id,
 	};
-	if (closed && template_set(v, "title", q.title) < 0) {
-		fb_error_set(c->err, "out of memory");
-		goto out;
-	}
-	rc = outmail_queue(c->f, &msg, NULL, c->err);
+	rc = answers_receipt_queue(c->f, &ar, c->err);
 out:
 	template_values_free(v);
 	questionnaire_release(&q);

@@ -47,8 +47,11 @@ const struct template_spec outmail_specs[] = {
 	{ "nothing_written", N("name", "form_bkc", "form_ask") },
 	{ "feedback_received", N("name", "giver", "topic", "followup", "confirmation", "critique",
 	    "suggestion") },
-	{ "feedback_receipt", N("name", "receiver", "corrected", "confirmation", "critique",
+	/* To the receiver, when the giver corrected feedback they already had (apply_feedback.c). */
+	{ "feedback_corrected", N("name", "giver", "topic", "followup", "confirmation", "critique",
 	    "suggestion") },
+	{ "feedback_receipt", N("name", "receiver", "corrected", "corrected_sent", "replaced",
+	    "confirmation", "critique", "suggestion") },
 	{ "reaction", N("name", "receiver", "text") },
 	{ "weekly_report", N("name", "team", "week", "report", "report_html", "samples") },
 	{ "progress_report", N("name", "team", "progress", "evaluation", "followup", "week",
@@ -87,7 +90,7 @@ const struct template_spec outmail_specs[] = {
 	"questions.scores", "scores.n", "scores.url"
 	{ "questionnaire", N("name", QUESTIONS) },
 	{ "questionnaire_reminder", N("name", "answered", QUESTIONS) },
-	{ "answers_received", N("name", "closed", "complete", "recorded", "recorded.number",
+	{ "answers_received", N("name", "closed", "complete", "clicks", "recorded", "recorded.number",
 	    "recorded.text", "recorded.answer", "problems", "problems.line", "problems.question",
 	    "problems.value", "problems.min", "problems.max", "problems.first", "problems.last",
 	    "problems.not_whole", "problems.out_of_range", "problems.twice", "problems.too_long",
@@ -417,6 +420,8 @@ outmail_queue(const struct flow *f, const struct outmail_msg *m,
 	    strcmp(m->kind, "moment_cancel") != 0) {
 		int active = store_member_active(f->db, m->member_id, err);
 
+		if (active == 0 && m->outbox_id != NULL)
+			*m->outbox_id = 0;
 		if (active <= 0)
 			return active;
 	}
@@ -493,6 +498,23 @@ outmail_queue(const struct flow *f, const struct outmail_msg *m,
 		memmove(msgid.data, msgid.data + 1, msgid.len - 2);
 		buf_truncate(&msgid, msgid.len - 2);
 	}
+	/* A waiting row replaced keeps its envelope sender (its VERP token) and its place. */
+	if (m->replace_id > 0) {
+		struct outbox_new rep = {
+			.message_id = msgid.data, .subject = subject.data, .raw = raw.data,
+			.len = raw.len,
+		};
+		int n = queue_outbox_replace(f->db, m->replace_id, &rep, err);
+
+		if (n < 0)
+			goto out;
+		if (m->outbox_id != NULL)
+			*m->outbox_id = n > 0 ? m->replace_id : 0;
+		if (n > 0 && token_out != NULL)
+			memcpy(token_out, token, sizeof(token));
+		rc = 0;
+		goto out;
+	}
 	/* Its own envelope sender: a bounce that names it proves it is about this row. */
 	if (outmail_verp(f->cfg->outgoing.bounce_address, btoken, &verp, err) < 0)
 		goto out;
@@ -510,8 +532,8 @@ outmail_queue(const struct flow *f, const struct outmail_msg *m,
 		.inbox_id = m->inbox_id,
 		.priority = outmail_priority(m->kind),
 	};
-	if (pace_add(f->db, &row, f->now, f->cfg->outgoing.per_recipient_daily_cap, NULL,
-	    m->goes_at, err) < 0)
+	if (pace_add(f->db, &row, f->now, f->cfg->outgoing.per_recipient_daily_cap,
+	    m->outbox_id, m->goes_at, err) < 0)
 		goto out;
 	if (token_out != NULL)
 		memcpy(token_out, token, sizeof(token));

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "answers.h"
 #include "fbtime.h"
 #include "invite.h"
 #include "measure.h"
@@ -173,6 +174,12 @@ program_pass(const struct flow *f, const struct program *p, struct schedule_stat
 		plan_release(&plan);
 		return -1;
 	}
+	/* Receipts that gathered a member's score-link clicks (answers.h): an answer to their
+	 * own mail, so neither a pause nor an early end holds it back. */
+	if (answers_sweep(f, p, &st->mails, err) < 0) {
+		plan_release(&plan);
+		return -1;
+	}
 	if ((quiet = program_quiet(&plan, f->now, today)) == SCHEDULE_QUIET_ALL) {
 		plan_release(&plan);
 		return 0;
@@ -239,13 +246,12 @@ time_t
 schedule_next(const struct flow *f)
 {
 	struct program_list pl = { 0 };
-	time_t next = 0;
+	time_t next = 0, t;
 
 	if (store_program_list(f->db, &pl, NULL) < 0)
 		return 0;
 	for (size_t i = 0; i < pl.n; i++) {
 		struct plan plan = PLAN_INIT;
-		time_t t;
 
 		if (flow_plan(f, &pl.v[i], &plan, NULL) < 0) {
 			plan_release(&plan);
@@ -260,5 +266,8 @@ schedule_next(const struct flow *f)
 		plan_release(&plan);
 	}
 	store_program_list_release(&pl);
+	/* a receipt that gathers score-link clicks (answers.h) */
+	if ((t = answers_next_due(f)) != 0 && (next == 0 || t < next))
+		next = t;
 	return next;
 }

@@ -430,6 +430,26 @@ static const char MIGRATION_ACTIONS[] =
 "  CHECK (report IS NULL OR report IN ('progress', 'evaluation'));"
 "CREATE INDEX improvement_action_team ON improvement_action(team_id, id);";
 
+/*
+ * Score links without spam, corrections that reach the colleague (issue 18). answer_receipt: the
+ * receipt for score-link clicks that waits for the member's next click (one row per
+ * questionnaire; answers.h says when it goes). feedback.received_outbox_id: the outbox row that
+ * carries the version of the feedback its receiver has, or will have (a correction replaces
+ * it while it waits, else sends a corrected version).
+ */
+static const char MIGRATION_CLICKS[] =
+"CREATE TABLE answer_receipt ("
+"  questionnaire_id INTEGER PRIMARY KEY REFERENCES questionnaire(id) ON DELETE CASCADE,"
+"  first_at INTEGER NOT NULL,"
+"  due_at INTEGER NOT NULL,"
+"  answers INTEGER NOT NULL,"
+"  inbox_id INTEGER REFERENCES inbox(id) ON DELETE SET NULL,"
+"  in_reply_to TEXT"
+");"
+"CREATE INDEX answer_receipt_due ON answer_receipt(due_at);"
+"ALTER TABLE feedback ADD COLUMN received_outbox_id INTEGER"
+"  REFERENCES outbox(id) ON DELETE SET NULL;";
+
 static const char *const migrations[] = {
 	MIGRATION_1,
 	MIGRATION_2,
@@ -442,6 +462,7 @@ static const char *const migrations[] = {
 	MIGRATION_PLANS,
 	MIGRATION_MEMBER_LEFT,
 	MIGRATION_ACTIONS,
+	MIGRATION_CLICKS,
 };
 
 int

@@ -24,8 +24,17 @@ static const char SQL_FEEDBACK_INSERT[] =
 	" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)";
 static const char SQL_FEEDBACK_GET[] =
 	"SELECT f.id, f.program_id, f.request_id, f.giver_id, f.receiver_id, f.confirmation,"
-	" f.critique, f.suggestion, f.week, f.is_followup, r.topic"
+	" f.critique, f.suggestion, f.week, f.is_followup, r.topic,"
+	/* Feedback from before received_outbox_id was kept: the receiver's mail is the one its
+	 * message caused. */
+	" coalesce(f.received_outbox_id, (SELECT o.id FROM outbox o WHERE o.kind ="
+	"   'feedback_received' AND o.member_id = f.receiver_id AND o.inbox_id = f.inbox_id"
+	"   ORDER BY o.id DESC LIMIT 1))"
 	" FROM feedback f LEFT JOIN feedback_request r ON r.id = f.request_id WHERE f.id = ?1";
+static const char SQL_FEEDBACK_LATEST_RECEIVED[] =
+	"SELECT id FROM feedback WHERE receiver_id = ?1 ORDER BY id DESC LIMIT 1";
+static const char SQL_FEEDBACK_SET_OUTBOX[] =
+	"UPDATE feedback SET received_outbox_id = ?2 WHERE id = ?1";
 static const char SQL_FEEDBACK_CORRECT[] =
 	"UPDATE feedback SET confirmation = coalesce(?2, confirmation),"
 	" critique = coalesce(?3, critique), suggestion = coalesce(?4, suggestion) WHERE id = ?1";
@@ -207,6 +216,7 @@ feedback_row(sqlite3_stmt *st, void *arg)
 	f->week = sqlite3_column_int(st, 8);
 	f->is_followup = sqlite3_column_int(st, 9);
 	f->topic = store_dup((const char *)sqlite3_column_text(st, 10), &oom);
+	f->received_outbox_id = sqlite3_column_int64(st, 11);
 	if (oom)
 		store_feedback_release(f);
 	return oom ? -1 : 0;
@@ -239,6 +249,26 @@ store_feedback_correct(struct db *db, int64_t id, const char *confirmation,
 	db_bind_text(st, 3, critique);
 	db_bind_text(st, 4, suggestion);
 	return store_step_done(db, st, err, "correcting feedback");
+}
+
+int
+store_feedback_latest_received(struct db *db, int64_t member_id, int64_t *id,
+    struct fb_error *err)
+{
+	return store_row_by_id(db, SQL_FEEDBACK_LATEST_RECEIVED, member_id, store_map_int64, id,
+	    err, "finding feedback received");
+}
+
+int
+store_feedback_set_outbox(struct db *db, int64_t id, int64_t outbox_id, struct fb_error *err)
+{
+	sqlite3_stmt *st = db_stmt(db, SQL_FEEDBACK_SET_OUTBOX, err);
+
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, id);
+	store_bind_id(st, 2, outbox_id);
+	return store_step_done(db, st, err, "noting the receiver's mail of feedback");
 }
 
 void

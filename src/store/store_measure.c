@@ -63,9 +63,27 @@ static const char SQL_SCORES[] =
 	" WHERE q.measurement_id = ?1 AND (?2 = 0 OR mb.team_id = ?2) AND a.question = ?3"
 	" AND a.superseded = 0 AND a.score IS NOT NULL";
 
+static const char SQL_RECEIPT_GET[] =
+	"SELECT questionnaire_id, first_at, due_at, answers, inbox_id, in_reply_to"
+	" FROM answer_receipt WHERE questionnaire_id = ?1";
+static const char SQL_RECEIPT_PUT[] =
+	"INSERT OR REPLACE INTO answer_receipt (questionnaire_id, first_at, due_at, answers,"
+	" inbox_id, in_reply_to) VALUES (?1, ?2, ?3, ?4, ?5, ?6)";
+static const char SQL_RECEIPT_DROP[] =
+	"DELETE FROM answer_receipt WHERE questionnaire_id = ?1";
+static const char SQL_RECEIPT_DUE[] =
+	"SELECT r.questionnaire_id, r.first_at, r.due_at, r.answers, r.inbox_id, r.in_reply_to"
+	" FROM answer_receipt r JOIN questionnaire q ON q.id = r.questionnaire_id"
+	" JOIN measurement m ON m.id = q.measurement_id"
+	" WHERE m.program_id = ?1 AND r.due_at <= ?2 ORDER BY r.due_at, r.questionnaire_id";
+static const char SQL_RECEIPT_NEXT[] =
+	"SELECT coalesce(min(due_at), 0) FROM answer_receipt";
+
 /* What a row owns (store_row_release()). */
 static const size_t answer_strings[] = { offsetof(struct answer_row, text) };
 static const struct store_owned answer_owned = STORE_OWNS(answer_strings);
+static const size_t receipt_strings[] = { offsetof(struct answer_receipt_row, in_reply_to) };
+static const struct store_owned receipt_owned = STORE_OWNS(receipt_strings);
 
 static void
 bind_time(sqlite3_stmt *st, int i, time_t t)
@@ -302,6 +320,116 @@ void
 store_answer_list_release(struct answer_list *l)
 {
 	store_list_release(&l->v, &l->n, sizeof(*l->v), &answer_owned);
+}
+
+/* ---- receipts that wait ----------------------------------------------------------------------- */
+
+/* One answer_receipt row (store_step_row(), store_rows()); -1 when out of memory. */
+static int
+receipt_row(sqlite3_stmt *st, void *arg)
+{
+	struct answer_receipt_row *r = arg;
+	int oom = 0;
+
+	r->questionnaire_id = sqlite3_column_int64(st, 0);
+	r->first_at = (time_t)sqlite3_column_int64(st, 1);
+	r->due_at = (time_t)sqlite3_column_int64(st, 2);
+	r->answers = sqlite3_column_int(st, 3);
+	r->inbox_id = sqlite3_column_int64(st, 4);
+	r->in_reply_to = store_dup(sqlite3_column_type(st, 5) == SQLITE_NULL ? NULL :
+	    db_col_text(st, 5), &oom);
+	return oom ? -1 : 0;
+}
+
+int
+store_answer_receipt_get(struct db *db, int64_t questionnaire_id,
+    struct answer_receipt_row *out, struct fb_error *err)
+{
+	struct answer_receipt_row r = { 0 };
+	int rc = store_row_by_id(db, SQL_RECEIPT_GET, questionnaire_id, receipt_row, &r, err,
+	    "reading a waiting receipt");
+
+	if (rc == 0)
+		*out = r;
+	else
+		store_answer_receipt_release(&r);
+	return rc;
+}
+
+int
+store_answer_receipt_put(struct db *db, const struct answer_receipt_row *r,
+    struct fb_error *err)
+{
+	sqlite3_stmt *st = db_stmt(db, SQL_RECEIPT_PUT, err);
+
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, r->questionnaire_id);
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)r->first_at);
+	sqlite3_bind_int64(st, 3, (sqlite3_int64)r->due_at);
+	sqlite3_bind_int(st, 4, r->answers);
+	if (r->inbox_id > 0)
+		sqlite3_bind_int64(st, 5, r->inbox_id);
+	db_bind_text(st, 6, r->in_reply_to);
+	return store_step_done(db, st, err, "keeping a waiting receipt");
+}
+
+int
+store_answer_receipt_drop(struct db *db, int64_t questionnaire_id, struct fb_error *err)
+{
+	sqlite3_stmt *st = db_stmt(db, SQL_RECEIPT_DROP, err);
+
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, questionnaire_id);
+	return store_step_done(db, st, err, "dropping a waiting receipt");
+}
+
+int
+store_answer_receipt_due(struct db *db, int64_t program_id, time_t now,
+    struct answer_receipt_list *out, struct fb_error *err)
+{
+	sqlite3_stmt *st = db_stmt(db, SQL_RECEIPT_DUE, err);
+
+	out->v = NULL;
+	out->n = 0;
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, program_id);
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)now);
+	return store_rows(db, st, &out->v, &out->n, sizeof(*out->v), receipt_row, &receipt_owned,
+	    err, "listing waiting receipts");
+}
+
+int
+store_answer_receipt_next(struct db *db, time_t *next, struct fb_error *err)
+{
+	sqlite3_stmt *st = db_stmt(db, SQL_RECEIPT_NEXT, err);
+	int64_t t = 0;
+	int rc;
+
+	if (st == NULL)
+		return -1;
+	/* An aggregate always has its row. */
+	if ((rc = store_step_row(db, st, store_map_int64, &t, err,
+	    "reading the next waiting receipt")) == 1)
+		return db_fail(db, err, "reading the next waiting receipt");
+	if (rc == 0)
+		*next = (time_t)t;
+	return rc;
+}
+
+void
+store_answer_receipt_release(struct answer_receipt_row *r)
+{
+	free(r->in_reply_to);
+	r->in_reply_to = NULL;
+}
+
+void
+store_answer_receipt_list_release(struct answer_receipt_list *l)
+{
+	store_list_release(&l->v, &l->n, sizeof(*l->v), &receipt_owned);
 }
 
 int

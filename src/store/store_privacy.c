@@ -421,6 +421,9 @@ static const struct step erase_steps[] = {
 	{ "DELETE FROM member_address WHERE member_id = ?1", K_OTHER },
 	{ "DELETE FROM absence WHERE member_id = ?1", K_OTHER },
 	{ "DELETE FROM calendar_item WHERE member_id = ?1", K_OTHER },
+	/* A receipt still waiting for their clicks: it must not go to an erased member. */
+	{ "DELETE FROM answer_receipt WHERE questionnaire_id IN (SELECT id FROM questionnaire"
+	  " WHERE member_id = ?1)", K_OTHER },
 	{ "DELETE FROM token WHERE member_id = ?1", K_OTHER },
 	{ "UPDATE attendee SET address = 'erased-' || id || '@invalid' WHERE member_id = ?1",
 	  K_OTHER },
@@ -458,6 +461,8 @@ static const struct step program_steps[] = {
 	{ "DELETE FROM absence WHERE member_id IN (SELECT m.id FROM member m JOIN team t"
 	  " ON t.id = m.team_id WHERE t.program_id = ?1)", K_OTHER },
 	{ "DELETE FROM calendar_item WHERE program_id = ?1", K_OTHER },
+	{ "DELETE FROM answer_receipt WHERE questionnaire_id IN (SELECT q.id FROM questionnaire q"
+	  " JOIN measurement ms ON ms.id = q.measurement_id WHERE ms.program_id = ?1)", K_OTHER },
 	{ "DELETE FROM token WHERE program_id = ?1", K_OTHER },
 	{ "UPDATE attendee SET address = 'erased-' || id || '@invalid' WHERE session_id IN"
 	  " (SELECT id FROM session WHERE program_id = ?1)", K_OTHER },

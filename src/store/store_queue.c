@@ -44,6 +44,9 @@ static const char SQL_OUTBOX_WAITING_KIND[] =
 	"AND state IN ('queued', 'retry', 'held') ORDER BY id";
 static const char SQL_OUTBOX_SET_RAW[] =
 	"UPDATE outbox SET raw = ?2 WHERE id = ?1 AND state IN ('queued', 'retry', 'held')";
+static const char SQL_OUTBOX_REPLACE[] =
+	"UPDATE outbox SET raw = ?2, message_id = ?3, subject = ?4"
+	" WHERE id = ?1 AND state IN ('queued', 'retry', 'held')";
 static const char SQL_OUTBOX_GET[] =
 	"SELECT " OUTBOX_COLS ", raw FROM outbox WHERE id = ?1";
 /* Never back in the queue: mail to an address that sent a spam complaint (queue_outbox_add). */
@@ -474,6 +477,23 @@ queue_outbox_set_raw(struct db *db, int64_t id, const char *raw, size_t len,
 	sqlite3_bind_int64(st, 1, id);
 	sqlite3_bind_blob64(st, 2, raw, len, SQLITE_STATIC);
 	if (store_step_done(db, st, err, "changing a waiting message") < 0)
+		return -1;
+	return sqlite3_changes(db_sqlite(db));
+}
+
+int
+queue_outbox_replace(struct db *db, int64_t id, const struct outbox_new *m,
+    struct fb_error *err)
+{
+	sqlite3_stmt *st = db_stmt(db, SQL_OUTBOX_REPLACE, err);
+
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_blob64(st, 2, m->raw, m->len, SQLITE_STATIC);
+	db_bind_text(st, 3, m->message_id);
+	db_bind_text(st, 4, m->subject);
+	if (store_step_done(db, st, err, "replacing a waiting message") < 0)
 		return -1;
 	return sqlite3_changes(db_sqlite(db));
 }

@@ -1,6 +1,6 @@
 # Measurements end to end on the embedded Maildir default, with an explicit clock: the baseline
-# questionnaire goes to every member once, replies (partial then complete, a score-link click,
-# out-of-range) are recorded and answered, reminders go only to members with missing answers,
+# questionnaire goes to every member once, replies (partial then complete, a score-link click
+# whose receipt waits five minutes for more clicks, out-of-range) are recorded and answered, reminders go only to members with missing answers,
 # a reminder due on a Sunday goes out on Monday, a reply after the close is kept but not
 # counted, and `measurement status` shows response and (group-size permitting) scores.
 . "$(dirname "$0")/../lib.sh"
@@ -60,7 +60,11 @@ reply cat@example.org '1: 9\n2: 8\n3: 7\n4: 6\n5: 5\n6: 4\n7: samen leren\n8: sn
 expect_ok "the replies are applied" fbd
 expect_ok "inbox list" ctl inbox list
 expect_eq "three applied" "$(grep -c 'applied.*baseline questionnaire' "$T/out")" 3
-expect_eq "three receipts" "$(count answers_received)" 3
+expect_eq "two receipts at once; Bob's click waits for more clicks" "$(count answers_received)" 2
+expect_grep "the inbox says his receipt waits" "its receipt waits for more clicks" "$T/out"
+NOW=2027-01-04T10:05
+expect_ok "five minutes after Bob's click" fbd
+expect_eq "his receipt goes now" "$(count answers_received bob@example.org)" 1
 f=$(sent answers_received ann@example.org)
 expect_grep "the out-of-range score is explained in Dutch" 'regel 3, vraag 3: "12" is geen cijfer van 0 tot en met 10\.' "$(text "$f")"
 expect_grep "the open questions are listed" "^  4\\. " "$(text "$f")"

@@ -2,7 +2,8 @@
  * Unit tests of apply's decisions (src/flow/apply*.c) with an explicit clock: each case sets up
  * a team of five in a fresh database, sends the mail a reply answers (so its token is real),
  * drops one inbound message into the inbox, runs apply_pending, and checks what became of the
- * message, which mail was queued to whom, and the counts a facilitator sees.
+ * message, which mail was queued to whom, and the counts a facilitator sees. Then sequences:
+ * a correction reaches the receiver (rewriting the waiting mail, or as "corrected feedback").
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -123,7 +124,7 @@ static const struct acase cases[] = {
 	    "Nog een bedankje.\n", "applied", "not passed on", "", "", 0 },
 	{ "test_apply_receipt_reply_corrects_the_feedback", RECEIPT_PIET, PIET, "",
 	    "Kritiek: de conclusie was te lang.\n", "applied", "corrected feedback",
-	    "feedback_receipt>piet.jansen", "Piet 1/0/0", 0 },
+	    "feedback_corrected>jan.de.vries feedback_receipt>piet.jansen", "Piet 1/0/0", 0 },
 	{ "test_apply_unknown_token_is_read_as_new_mail", BAD_TOKEN, JAN, "",
 	    "Vraag feedback aan: Piet Jansen\n", "applied", "token", "request>piet.jansen "
 	    "request_sent>jan.de.vries", "Jan 0/0/1", 0 },
@@ -686,12 +687,186 @@ test_apply_held_request_confirmation_says_when_it_goes(void **state)
 	    "Piet Jansen: goes out on Wednesday 6 January at 10:00", "has been sent|went to");
 }
 
+/* ---- corrections reach the colleague ------------------------------------------------------ */
+
+/* The text part (after the subject) of outbox row id. */
+static void
+outbox_text(struct world *w, int64_t id, struct buf *out)
+{
+	struct outbox_row r;
+	struct fb_message *msg;
+	struct fb_error err;
+
+	assert_int_equal(queue_outbox_get(w->db, id, &r, &err), 0);
+	if ((msg = message_parse(r.raw.data, r.raw.len, 1 << 20, &err)) == NULL)
+		fail_msg("%s", err.msg);
+	buf_reset(out);
+	assert_int_equal(buf_addf(out, "%s\n%s", msg->subject ? msg->subject : "", msg->text), 0);
+	message_free(msg);
+	queue_outbox_release(&r);
+}
+
+/* The newest outbox row of kind (0: none) and how many there are. */
+static int64_t
+outbox_kind(struct world *w, const char *kind, int *n)
+{
+	struct outbox_list l = { 0 };
+	struct fb_error err;
+	int64_t id = 0;
+
+	*n = 0;
+	assert_int_equal(queue_outbox_list(w->db, NULL, 1000, &l, &err), 0);
+	for (size_t i = 0; i < l.n; i++)
+		if (strcmp(l.v[i].kind, kind) == 0) {
+			if (id == 0)
+				id = l.v[i].id;
+			(*n)++;
+		}
+	queue_outbox_list_release(&l);
+	return id;
+}
+
+/* Piet's mail body to the token of outbox row id (his receipt), applied. */
+static void
+reply_to_row(struct world *w, int64_t id, const char *name, const char *body)
+{
+	struct outbox_row r;
+	struct fb_error err;
+	struct apply_stats st = { 0 };
+	const char *p;
+	int64_t in;
+
+	assert_int_equal(queue_outbox_get(w->db, id, &r, &err), 0);
+	p = strstr(r.raw.data, "Reply-To: feedback+");
+	assert_non_null(p);
+	snprintf(w->token, sizeof(w->token), "%.*s", TOKEN_LEN, p + strlen("Reply-To: feedback+"));
+	queue_outbox_release(&r);
+	struct acase c = { name, RECEIPT_PIET, PIET, "", body, "", "", "", "", 0 };
+	inbound(w, &c, &in);
+	if (apply_pending(&w->f, 100, NULL, &st, &err) < 0)
+		fail_msg("%s", err.msg);
+}
+
+/* Piet gives Jan feedback by new mail; *received is Jan's mail, *receipt Piet's. */
+static void
+piet_gives(struct world *w, int64_t *received, int64_t *receipt)
+{
+	static const struct acase give_c = { "give", NONE, PIET, "",
+		"Feedback voor: Jan\n" BKC, "", "", "", "", 0 };
+	struct apply_stats st = { 0 };
+	struct fb_error err;
+	int64_t in;
+	int n;
+
+	inbound(w, &give_c, &in);
+	if (apply_pending(&w->f, 100, NULL, &st, &err) < 0)
+		fail_msg("%s", err.msg);
+	*received = outbox_kind(w, "feedback_received", &n);
+	assert_int_equal(n, 1);
+	*receipt = outbox_kind(w, "feedback_receipt", &n);
+	assert_int_equal(n, 1);
+}
+
+static void
+mark_sent(struct world *w, int64_t id)
+{
+	struct fb_error err;
+
+	assert_int_equal(queue_outbox_sent(w->db, id, w->f.now, &err), 0);
+}
+
+/* Not sent yet: Jan's waiting mail gets the corrected text, and no "corrected" mail goes. */
+static void
+test_apply_correction_rewrites_the_waiting_first_version(void **state)
+{
+	struct world w;
+	struct buf text = BUF_INIT;
+	int64_t received, receipt, id;
+	int n;
+
+	(void)state;
+	world_open(&w, 0, "nl");
+	piet_gives(&w, &received, &receipt);
+	reply_to_row(&w, receipt, "corr1", "Kritiek: de conclusie was te lang.\n");
+	assert_int_equal(outbox_kind(&w, "feedback_corrected", &n), 0);
+	assert_int_equal(outbox_kind(&w, "feedback_received", &n), received);
+	assert_int_equal(n, 1);
+	outbox_text(&w, received, &text);
+	check_parts(text.data, "Feedback van Piet Jansen|de conclusie was te lang|"
+	    "je opening was helder", 1);
+	check_parts(text.data, "de conclusie ontbrak|Gecorrigeerde", 0);
+	id = outbox_kind(&w, "feedback_receipt", &n);
+	assert_int_equal(n, 2);
+	outbox_text(&w, id, &text);
+	check_parts(text.data, "Aangepast: je feedback aan Jan de Vries|Jan de Vries had je "
+	    "feedback nog niet gekregen en krijgt alleen deze versie", 1);
+	buf_release(&text);
+	world_close(&w);
+}
+
+/* Sent: Jan gets "corrected feedback" (nl and en); a second correction while that one waits
+ * rewrites it; Piet's receipt says Jan gets the corrected version. */
+static void
+correction_after_delivery(const char *lang, const char *want, const char *receipt_want)
+{
+	struct world w;
+	struct buf text = BUF_INIT;
+	int64_t received, receipt, corrected, id;
+	int n;
+
+	world_open(&w, 0, lang);
+	piet_gives(&w, &received, &receipt);
+	mark_sent(&w, received);
+	reply_to_row(&w, receipt, "corr1", "Kritiek: de conclusie was te lang.\n");
+	corrected = outbox_kind(&w, "feedback_corrected", &n);
+	assert_int_equal(n, 1);
+	assert_true(corrected > received);
+	outbox_text(&w, corrected, &text);
+	check_parts(text.data, want, 1);
+	check_parts(text.data, "de conclusie ontbrak", 0);
+	id = outbox_kind(&w, "feedback_receipt", &n);
+	outbox_text(&w, id, &text);
+	check_parts(text.data, receipt_want, 1);
+
+	/* corrected again before the corrected one went: still one corrected mail, new text */
+	reply_to_row(&w, id, "corr2", "Constructief: oefen het slot twee keer.\n");
+	assert_int_equal(outbox_kind(&w, "feedback_corrected", &n), corrected);
+	assert_int_equal(n, 1);
+	outbox_text(&w, corrected, &text);
+	check_parts(text.data, "oefen het slot twee keer|de conclusie was te lang", 1);
+
+	/* and once it went, a third correction is a second corrected mail */
+	mark_sent(&w, corrected);
+	id = outbox_kind(&w, "feedback_receipt", &n);
+	reply_to_row(&w, id, "corr3", "Bevestiging: je opening was sterk.\n");
+	outbox_kind(&w, "feedback_corrected", &n);
+	assert_int_equal(n, 2);
+	outbox_kind(&w, "feedback_received", &n);
+	assert_int_equal(n, 1);
+	buf_release(&text);
+	world_close(&w);
+}
+
+static void
+test_apply_correction_after_delivery_goes_as_corrected(void **state)
+{
+	(void)state;
+	correction_after_delivery("nl", "Gecorrigeerde feedback van Piet Jansen|Deze versie "
+	    "vervangt de eerdere|Kritiek:\nde conclusie was te lang|je opening was helder",
+	    "Jan de Vries had je feedback al gekregen en krijgt nu deze gecorrigeerde versie");
+	correction_after_delivery("en", "Corrected feedback from Piet Jansen|This version "
+	    "replaces the earlier one|Critique:\nde conclusie was te lang",
+	    "Jan de Vries had already received your feedback and now gets this corrected version");
+}
+
 int
 main(void)
 {
 	static const struct CMUnitTest fixed[] = {
 		cmocka_unit_test(test_apply_failure_is_atomic_and_reapply_works),
 		cmocka_unit_test(test_apply_held_request_confirmation_says_when_it_goes),
+		cmocka_unit_test(test_apply_correction_rewrites_the_waiting_first_version),
+		cmocka_unit_test(test_apply_correction_after_delivery_goes_as_corrected),
 	};
 
 	int rc = testlib_run_table("apply", cases, sizeof(cases) / sizeof(cases[0]),

@@ -6,7 +6,8 @@
  * answers, and which lines the answer receipt (its text part, decoded) must and must not
  * hold — in Dutch or English, never the other language's words. Then sequences: a correction
  * in a later reply keeps the history, a complete questionnaire gets no reminder, quoted text
- * is not read as answers, a reply after the close is kept and not counted.
+ * is not read as answers, a reply after the close is kept and not counted; score-link clicks
+ * (a reply of one score and nothing else) are stored at once and get one receipt per sitting.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -19,6 +20,7 @@
 #include <cmocka.h>
 #include <sqlite3.h>
 
+#include "answers.h"
 #include "apply.h"
 #include "config.h"
 #include "db.h"
@@ -503,6 +505,117 @@ test_measure_reminder_skips_complete_and_close_stops_counting(void **state)
 	world_close(&w);
 }
 
+/* ---- score-link clicks: one receipt per sitting (answers.h) ------------------------------ */
+
+/* When a receipt gathering clicks goes: 5 minutes after the last, 15 at most after the first. */
+static void
+test_answers_receipt_due_slides_with_a_ceiling(void **state)
+{
+	static const struct { long first, now, due; } t[] = {
+		{ 0, 0, 300 },          /* the first click: five minutes on */
+		{ 0, 60, 360 },         /* a click a minute later moves it */
+		{ 0, 299, 599 },
+		{ 0, 600, 900 },        /* the ceiling: fifteen minutes after the first */
+		{ 0, 840, 900 },
+		{ 0, 900, 900 },        /* never before the click it confirms */
+		{ 0, 1000, 1000 },
+		{ 1000, 1100, 1400 },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++)
+		if (answers_receipt_due((time_t)t[i].first, (time_t)t[i].now) != (time_t)t[i].due)
+			fail_msg("row %zu: first %ld, now %ld: due %ld, expected %ld", i, t[i].first,
+			    t[i].now, (long)answers_receipt_due((time_t)t[i].first,
+			    (time_t)t[i].now), t[i].due);
+}
+
+/* Four clicks in three minutes: stored at once, no receipt until five minutes after the last,
+ * then one listing the four and what is open; the daemon's next wake-up is that time. */
+static void
+clicks_one_receipt(const char *lang, const char *want, const char *absent)
+{
+	struct world w;
+	struct buf got = BUF_INIT;
+	struct schedule_stats st = { 0 };
+	struct fb_error err;
+	time_t due;
+	int64_t before;
+	char t[24];
+
+	world_open(&w, lang);
+	before = last_outbox_id(&w);
+	for (int i = 0; i < 4; i++) {
+		char body[16];
+
+		snprintf(t, sizeof(t), "2027-01-04T10:0%d", i);
+		at(&w, t);
+		snprintf(body, sizeof(body), "%d: %d\n", i + 1, i + 6);
+		reply(&w, "ann@example.org", NULL, body);
+	}
+	current(&w, w.ann, &got);
+	assert_string_equal(got.data, "1=6 2=7 3=8 4=9");
+	assert_int_equal(count_kind(&w, "answers_received", NULL), 0);
+	at(&w, "2027-01-04T10:08");
+	due = w.f.now;
+	at(&w, "2027-01-04T10:04");
+	assert_int_equal(schedule_next(&w.f), due);
+	at(&w, "2027-01-04T10:07");
+	assert_int_equal(schedule_pass(&w.f, &st, &err), 0);
+	assert_int_equal(count_kind(&w, "answers_received", NULL), 0);
+	at(&w, "2027-01-04T10:08");
+	assert_int_equal(schedule_pass(&w.f, &st, &err), 0);
+	assert_int_equal(count_kind(&w, "answers_received", NULL), 1);
+	receipt_text(&w, "ann@example.org", before, &got);
+	check_parts(got.data, want, 1);
+	check_parts(got.data, absent, 0);
+	assert_int_equal(sql_int(&w, "SELECT count(*) + 0 * ?1 FROM answer_receipt", 0), 0);
+	assert_int_equal(schedule_pass(&w.f, &st, &err), 0); /* again: nothing twice */
+	assert_int_equal(count_kind(&w, "answers_received", NULL), 1);
+	buf_release(&got);
+	world_close(&w);
+}
+
+static void
+test_measure_clicks_get_one_receipt(void **state)
+{
+	(void)state;
+	clicks_one_receipt("nl", "De 4 cijfers die je de afgelopen minuten hebt aangeklikt|"
+	    "      6\n|      7\n|      8\n|      9\n|Nog open|  5. ", NOT_EN);
+	clicks_one_receipt("en", "The 4 scores you clicked in the last few minutes are all in "
+	    "this one mail|      9\n|Still open|  5. ", NOT_NL);
+}
+
+/* A click shortly before the close: its receipt, sent after it, lists what counted and
+ * nothing open, and does not say "closed". */
+static void
+test_measure_click_receipt_after_the_close_lists_nothing_open(void **state)
+{
+	struct world w;
+	struct buf got = BUF_INIT;
+	struct schedule_stats st = { 0 };
+	struct fb_error err;
+	int64_t before;
+
+	(void)state;
+	world_open(&w, "en");
+	at(&w, "2027-01-18T08:58");
+	reply(&w, "bob@example.org", NULL, "2: 4\n");
+	at(&w, "2027-01-18T09:00"); /* the close */
+	assert_int_equal(schedule_pass(&w.f, &st, &err), 0);
+	assert_int_equal(count_kind(&w, "answers_received", NULL), 0);
+	before = last_outbox_id(&w);
+	at(&w, "2027-01-18T09:03");
+	assert_int_equal(schedule_pass(&w.f, &st, &err), 0);
+	receipt_text(&w, "bob@example.org", before, &got);
+	check_parts(got.data, "This is what we recorded|      4\n", 1);
+	check_parts(got.data, "Still open|no longer counts", 0);
+	current(&w, w.bob, &got);
+	assert_string_equal(got.data, "2=4");
+	buf_release(&got);
+	world_close(&w);
+}
+
 int
 main(void)
 {
@@ -510,6 +623,9 @@ main(void)
 		cmocka_unit_test(test_measure_correction_later_reply_keeps_history),
 		cmocka_unit_test(test_measure_quoted_answers_are_ignored),
 		cmocka_unit_test(test_measure_reminder_skips_complete_and_close_stops_counting),
+		cmocka_unit_test(test_answers_receipt_due_slides_with_a_ceiling),
+		cmocka_unit_test(test_measure_clicks_get_one_receipt),
+		cmocka_unit_test(test_measure_click_receipt_after_the_close_lists_nothing_open),
 	};
 	return testlib_run_table("measure", cases, sizeof(cases) / sizeof(cases[0]),
 	    sizeof(cases[0]), run_case, fixed, sizeof(fixed) / sizeof(fixed[0]));

@@ -61,6 +61,8 @@ struct outmail_msg {
 	const char *in_reply_to; /* the Message-ID we answer, "<...>" */
 	int64_t inbox_id;        /* the message that caused this one, 0 when none */
 	struct template_values *values; /* "program" is set here when the caller did not */
+	const char *signer;      /* who signs it; NULL: the member's facilitator, else the
+	                          * coordinator (outmail.c), else nobody: "feedbackd, namens" */
 	/* Called once the reply address is known (the token made, nothing rendered yet), to add
 	 * values that need it, such as mailto: links that answer with one click. reply_to is the
 	 * Reply-To address ("feedback+TOKEN@..."), token the token ("" when m->token is NULL).

@@ -250,8 +250,8 @@ apply_questionnaire(struct ctx *c, int64_t member_id, int64_t questionnaire_id)
 		goto out;
 	}
 	/* The last day it is open, as the reader reads a date. */
-	if (outmail_set_date(v, "close_date", c->program.timezone, qr.closes_at - 1, c->f->now,
-	    c->err) < 0)
+	if (outmail_set_date(v, "close_date", flow_member_zone(&c->program, &m), qr.closes_at - 1,
+	    c->f->now, c->err) < 0)
 		goto out;
 	if (template_set(v, "name", m.name) < 0 ||
 	    (closed && template_set(v, "closed", "1") < 0) ||
@@ -262,7 +262,8 @@ apply_questionnaire(struct ctx *c, int64_t member_id, int64_t questionnaire_id)
 	struct outmail_token t = { PURPOSE_QUESTIONNAIRE, m.id, 0, qr.id };
 	struct measure_questions mq = { &q, answered };
 	struct outmail_msg msg = {
-		.kind = "answers_received", .program = &c->program, .lang = m.language,
+		.kind = "answers_received", .program = &c->program,
+		.lang = flow_member_language(&c->program, &m),
 		.to_addr = m.address, .to_name = m.name, .member_id = m.id,
 		.token = &t, .in_reply_to = c->msg->message_id,
 		.inbox_id = c->inbox_id, .values = v,

@@ -331,18 +331,10 @@ coordinator_name_of(const struct flow *f, const struct program *p)
 	return fc->coordinator_name;
 }
 
-/*
- * Who signs m, appended to out, so a reader finds a person's name under "Met vriendelijke
- * groet," and knows whom to ask: om->signer when the caller knows (the facilitator who
- * asked for a reminder); for a member, the first named facilitator of their team; for anyone
- * else (a facilitator's report, a confirmation, a note to the coordinator), and for
- * a member whose team has no named facilitator, the coordinator, unless the mail goes to the
- * coordinator. Nothing when no person is known (the templates then sign "feedbackd, namens"
- * the programme, which is true). A signature never stops a mail: a failed look-up signs as
- * the coordinator would. -1 only when memory runs out.
- */
-static int
-signer_add(const struct flow *f, const struct outmail_msg *om, struct buf *out)
+/* Who signs: see outmail.h. A signature never stops a mail: a failed look-up signs as the
+ * coordinator would. */
+int
+outmail_signer(const struct flow *f, const struct outmail_msg *om, struct buf *out)
 {
 	const struct program *p = om->program;
 	const char *coordinator = coordinator_name_of(f, p);
@@ -466,7 +458,7 @@ outmail_queue(const struct flow *f, const struct outmail_msg *m,
 	if (m->prepare != NULL && m->prepare(m->prepare_arg, m->token ? reply_to.data :
 	    fc->reply_address, token, m->values, err) < 0)
 		goto out;
-	if (signer_add(f, m, &signer) < 0)
+	if (outmail_signer(f, m, &signer) < 0)
 		goto oom;
 	if (template_set(m->values, "program", m->program->name) < 0 ||
 	    (signer.len > 0 && template_set(m->values, "signer", signer.data) < 0) ||

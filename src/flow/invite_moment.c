@@ -183,6 +183,7 @@ send_moment(const struct flow *f, const struct program *p, const struct moment_m
 		.attendee_name = mm->m->name,
 		.summary = o.subject.data,
 		.description = o.text.data,
+		.no_reply = 1, /* its answer means nothing: the questionnaire comes by mail */
 	};
 	if (itip_build(&ev, &ics, err) < 0)
 		goto out;

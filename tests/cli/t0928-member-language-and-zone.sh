@@ -4,7 +4,8 @@
 # reply, a colleague's request), her nudge comes at 09:00 London (10:00 here, not before and
 # once), the invitation's body gives London times while the event keeps its zone
 # (DTSTART;TZID=Europe/Amsterdam, 10:00); her Dutch colleague and the facilitator read Dutch
-# with Amsterdam times.
+# with Amsterdam times. A questionnaire moment's event asks no answer (RSVP=FALSE), a
+# session's does.
 . "$(dirname "$0")/../lib.sh"
 cat >"$T/f.conf" <<CONF
 [feedbackd]
@@ -120,6 +121,13 @@ expect_grep "Fay's invitation: Dutch, Amsterdam" 'Wanneer: +dinsdag 5 januari, 1
 for f in $(sent moment_invite eve@example.org); do read_mail "$f"; done >"$T/eve-moments"
 expect_grep "Eve's questionnaire events in London time" '\(Europe/London\)' "$T/eve-moments"
 expect_nogrep "... never Amsterdam's" 'Europe/Amsterdam\)' "$T/eve-moments"
+# A moment's event asks no answer (RSVP=FALSE) and says so; a session's asks one (issue 18:
+# "you need not accept" arrived with Accept/Decline buttons).
+expect_grep "the moment's event asks no answer" 'RSVP=FALSE' "$T/eve-moments"
+expect_nogrep "... none of them asks one" 'RSVP=TRUE' "$T/eve-moments"
+expect_grep "... and its text says so" 'No answer is needed' "$T/eve-moments"
+expect_grep "the session's invitation asks one" 'RSVP=TRUE' "$T/eve-invite"
+expect_nogrep "... and does not say it needs none" 'No answer is needed|nothing to accept' "$T/eve-invite"
 
 # The session moves: the update to Eve is English, with the old and the new London time.
 NOW=2027-01-04T17:00

@@ -75,6 +75,8 @@ struct config_feedbackd {
 	char *from_name;
 	char *reply_address;        /* the programme address; tokens go in its +part */
 	char *coordinator_address;  /* ORGANIZER of invites */
+	char *coordinator_name;     /* signs the mail to facilitators and teams without a named
+	                             * facilitator; "" = none known (outmail.c) */
 	int max_message_size;       /* bytes */
 	char *lock_file;            /* "" = none */
 };

@@ -62,4 +62,9 @@ int flow_week(const struct flow *f, const struct program *p, struct fb_error *er
 int flow_today(const struct flow *f, const struct program *p, char out[11],
     struct fb_error *err);
 
+/* The language and the zone a member reads their mail in: their own, else the programme's
+ * (m may be NULL: the programme's, as for a facilitator). Pointers into m or p. */
+const char *flow_member_language(const struct program *p, const struct member *m);
+const char *flow_member_zone(const struct program *p, const struct member *m);
+
 #endif

@@ -107,6 +107,8 @@ struct itip_event {
 	const char *description;    /* UTF-8, or NULL */
 	const char *location;       /* UTF-8, or NULL (the url is used when only it is given) */
 	const char *url;            /* online meeting link, or NULL */
+	int no_reply;               /* a REQUEST that asks no answer (RSVP=FALSE): a moment in
+	                             * the calendar, not a meeting to come to */
 };
 
 /*

@@ -61,6 +61,8 @@ struct outmail_msg {
 	const char *in_reply_to; /* the Message-ID we answer, "<...>" */
 	int64_t inbox_id;        /* the message that caused this one, 0 when none */
 	struct template_values *values; /* "program" is set here when the caller did not */
+	const char *signer;      /* who signs it; NULL: the member's facilitator, else the
+	                          * coordinator (outmail.c), else nobody: "feedbackd, namens" */
 	/* Called once the reply address is known (the token made, nothing rendered yet), to add
 	 * values that need it, such as mailto: links that answer with one click. reply_to is the
 	 * Reply-To address ("feedback+TOKEN@..."), token the token ("" when m->token is NULL).
@@ -103,6 +105,20 @@ struct outmail_msg {
  */
 int outmail_queue(const struct flow *f, const struct outmail_msg *m,
     char token_out[TOKEN_LEN + 1], struct fb_error *err);
+
+/*
+ * Who signs m (its program, member_id, to_addr and signer), appended to out, so a reader finds
+ * a person's name under "Met vriendelijke groet," and knows whom to ask: m->signer when the
+ * caller knows (the facilitator who asked for a reminder); for a member, the first named
+ * facilitator of their team; for anyone else (a facilitator's report, a confirmation, a note
+ * to the coordinator), and for a member whose team has no named facilitator, the coordinator
+ * ([feedbackd] coordinator_name, for programmes whose coordinator is coordinator_address),
+ * unless the mail goes to the coordinator. Nothing when no person is known: the templates then
+ * sign "feedbackd, namens" the programme, which is true. outmail_queue() sets "signer" with
+ * it; a caller that renders the words of a calendar event first sets it too. 0, or -1 when
+ * memory runs out.
+ */
+int outmail_signer(const struct flow *f, const struct outmail_msg *m, struct buf *out);
 
 /* The outbox priority of a message kind (a template name, or "manual" for `feedbackctl outbox
  * add`): OUTBOX_AUTOMATIC for calendar events, nudges, reminders, questionnaires and reports,

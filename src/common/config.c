@@ -130,6 +130,8 @@ static const struct key keys[] = {
 	K("feedbackd", "coordinator_address", KT_EMAIL, "", feedbackd.coordinator_address,
 	    0, 0, NULL, KF_EMPTY,
 	    "ORGANIZER of invites, a mailbox feedbackd reads; empty: from_address"),
+	KSTR("feedbackd", "coordinator_name", "", feedbackd.coordinator_name, KF_EMPTY,
+	    "the coordinator's name: signs mail to facilitators; empty: signed by feedbackd"),
 	KINT("feedbackd", "max_message_size", "10485760", feedbackd.max_message_size,
 	    1024, 104857600, "largest inbound message read, in bytes"),
 	KPATH("feedbackd", "lock_file", "", feedbackd.lock_file, KF_EMPTY,

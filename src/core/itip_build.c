@@ -465,7 +465,11 @@ event_component(const struct itip_event *ev, const char *tz, struct fb_error *er
 		if (ev->method == ITIP_REQUEST) {
 			icalproperty_add_parameter(a,
 			    icalparameter_new_partstat(ICAL_PARTSTAT_NEEDSACTION));
-			icalproperty_add_parameter(a, icalparameter_new_rsvp(ICAL_RSVP_TRUE));
+			/* RSVP=FALSE: no answer is expected, and a calendar that honours it
+			 * sends none; one that shows Accept/Decline anyway is told so in the
+			 * text (the moment templates) */
+			icalproperty_add_parameter(a, icalparameter_new_rsvp(ev->no_reply ?
+			    ICAL_RSVP_FALSE : ICAL_RSVP_TRUE));
 		}
 		icalcomponent_add_property(vev, a);
 	}

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "answers.h"
+#include "flow.h"
 #include "measure.h"
 #include "outmail.h"
 #include "banned.h"
@@ -66,7 +67,8 @@ answers_receipt_queue(const struct flow *f, const struct answers_receipt *r,
 	struct outmail_token t = { PURPOSE_QUESTIONNAIRE, m->id, 0, r->qr->id };
 	struct measure_questions mq = { r->q, r->answered };
 	struct outmail_msg msg = {
-		.kind = "answers_received", .program = r->p, .lang = m->language,
+		.kind = "answers_received", .program = r->p,
+		.lang = flow_member_language(r->p, m),
 		.to_addr = m->address, .to_name = m->name, .member_id = m->id,
 		.token = &t, .in_reply_to = r->in_reply_to,
 		.inbox_id = r->inbox_id, .values = r->v,
@@ -74,8 +76,8 @@ answers_receipt_queue(const struct flow *f, const struct answers_receipt *r,
 	};
 
 	/* The last day it is open, as the reader reads a date. */
-	if (outmail_set_date(r->v, "close_date", r->p->timezone, r->qr->closes_at - 1, f->now,
-	    err) < 0)
+	if (outmail_set_date(r->v, "close_date", flow_member_zone(r->p, m), r->qr->closes_at - 1,
+	    f->now, err) < 0)
 		return -1;
 	if (template_set(r->v, "name", m->name) < 0 ||
 	    (r->closed && (template_set(r->v, "closed", "1") < 0 ||
@@ -137,7 +139,7 @@ sweep_one(const struct flow *f, const struct program *p, const struct answer_rec
 	have_member = 1;
 	memset(answered, 0, sizeof(answered));
 	if (measure_questionnaire_load(f->cfg->feedbackd.questionnaires_dir,
-	    m.language != NULL ? m.language : p->language, qr.kind, &q, err) < 0)
+	    flow_member_language(p, &m), qr.kind, &q, err) < 0)
 		goto out;
 	if ((v = template_values_new()) == NULL) {
 		fb_error_set(err, "out of memory");

@@ -38,7 +38,7 @@ apply_member_get(struct ctx *c, int64_t id, struct member *out)
 const char *
 apply_lang(const struct ctx *c, const struct member *m)
 {
-	return m->language != NULL ? m->language : c->program.language;
+	return flow_member_language(&c->program, m);
 }
 
 /* The flood cap: may we answer the sender once more this hour? Notes it when not. */

@@ -211,6 +211,7 @@ remind(struct ctx *c, const struct facilitator *fac, const struct apply_team *t,
 		.kind = "facilitator_reminder", .program = &c->program,
 		.lang = apply_lang(c, m), .to_addr = m->address, .to_name = m->name,
 		.member_id = m->id, .token = &tok, .inbox_id = c->inbox_id, .values = v,
+		.signer = fac->name, /* the facilitator who asked for it, not the team's first */
 	};
 	const char *example = NULL;
 	int rc = -1;

@@ -164,3 +164,17 @@ flow_today(const struct flow *f, const struct program *p, char out[11], struct f
 	snprintf(out, 11, "%04d-%02d-%02d", l.date.year, l.date.month, l.date.day);
 	return 0;
 }
+
+const char *
+flow_member_language(const struct program *p, const struct member *m)
+{
+	return m != NULL && m->language != NULL && m->language[0] != '\0' ? m->language :
+	    p->language;
+}
+
+const char *
+flow_member_zone(const struct program *p, const struct member *m)
+{
+	return m != NULL && m->timezone != NULL && m->timezone[0] != '\0' ? m->timezone :
+	    p->timezone;
+}

@@ -41,33 +41,33 @@ local_parts(const char *tz, time_t t, char date[11], char hm[6], struct fb_error
  * an update. */
 static int
 session_values(const struct flow *f, const struct program *p, const struct session *s,
-    const struct session *old, const char *name, struct template_values *v,
+    const struct session *old, const char *name, const char *tz, struct template_values *v,
     struct fb_error *err)
 {
 	char date[11], start[6], end_date[11], end[6];
 
-	if (local_parts(p->timezone, s->starts_at, date, start, err) < 0 ||
-	    local_parts(p->timezone, s->starts_at + (time_t)s->duration_min * 60, end_date, end,
+	if (local_parts(tz, s->starts_at, date, start, err) < 0 ||
+	    local_parts(tz, s->starts_at + (time_t)s->duration_min * 60, end_date, end,
 	    err) < 0)
 		return -1;
 	if (template_set(v, "program", p->name) < 0 || template_set(v, "name", name) < 0 ||
 	    template_set(v, s->kind, "1") < 0 || template_set(v, "team", s->team_name) < 0 ||
 	    template_set(v, "start", start) < 0 ||
-	    template_set(v, "end", end) < 0 || template_set(v, "timezone", p->timezone) < 0 ||
+	    template_set(v, "end", end) < 0 || template_set(v, "timezone", tz) < 0 ||
 	    template_setf(v, "duration", "%d", s->duration_min) < 0 ||
 	    template_set(v, "location", s->location) < 0 ||
 	    template_set(v, "online_url", s->online_url) < 0 ||
 	    template_set(v, "organizer", invite_organizer(f, p)) < 0)
 		return fb_error_set(err, "out of memory");
-	if (outmail_set_date(v, "date", p->timezone, s->starts_at, f->now, err) < 0)
+	if (outmail_set_date(v, "date", tz, s->starts_at, f->now, err) < 0)
 		return -1;
 	if (old != NULL) {
-		if (local_parts(p->timezone, old->starts_at, date, start, err) < 0 ||
-		    local_parts(p->timezone, old->starts_at + (time_t)old->duration_min * 60,
+		if (local_parts(tz, old->starts_at, date, start, err) < 0 ||
+		    local_parts(tz, old->starts_at + (time_t)old->duration_min * 60,
 		    end_date, end, err) < 0)
 			return -1;
 		if (old->starts_at != s->starts_at || old->duration_min != s->duration_min) {
-			if (outmail_set_date(v, "old_date", p->timezone, old->starts_at, f->now,
+			if (outmail_set_date(v, "old_date", tz, old->starts_at, f->now,
 			    err) < 0)
 				return -1;
 			if (template_set(v, "old_start", start) < 0 ||
@@ -80,17 +80,33 @@ session_values(const struct flow *f, const struct program *p, const struct sessi
 
 int
 invite_session_words(const struct flow *f, const struct program *p, const struct session *s,
-    const char *name, const char *lang, struct template_output *o, struct fb_error *err)
+    const char *name, const char *lang, const char *tz, struct template_output *o,
+    struct fb_error *err)
 {
 	struct template_values *v = template_values_new();
 	int rc = -1;
 
 	if (v == NULL)
 		return fb_error_set(err, "out of memory");
-	if (session_values(f, p, s, NULL, name, v, err) == 0)
+	if (session_values(f, p, s, NULL, name, tz, v, err) == 0)
 		rc = template_render(outmail_templates_for(f->tpl, lang), "invite", v, o, err);
 	template_values_free(v);
 	return rc;
+}
+
+/* The member an invitation goes to (member_id 0: a facilitator, none), for their language and
+ * zone: 1 and *out filled (release it), or 0 when there is none or it cannot be read (the
+ * programme's then: a look-up never stops an invitation). */
+static int
+reader_of(const struct flow *f, const struct program *p, int64_t member_id, struct member *out)
+{
+	struct fb_error e;
+	char spec[24];
+
+	if (member_id <= 0)
+		return 0;
+	snprintf(spec, sizeof(spec), "%lld", (long long)member_id);
+	return store_member_find(f->db, p->id, 0, spec, out, &e) == 0;
 }
 
 /* One message: kind (invite | invite_update | invite_cancel) with its calendar; queued, or
@@ -104,17 +120,23 @@ compose_one(const struct flow *f, const struct program *p, const struct session 
 	struct template_values *v = template_values_new();
 	struct template_output o;
 	struct buf ics = BUF_INIT;
-	int rc = -1;
+	struct member reader = { 0 };
+	int rc = -1, found = reader_of(f, p, member_id, &reader);
+	const char *lang = flow_member_language(p, found ? &reader : NULL);
+	const char *tz = flow_member_zone(p, found ? &reader : NULL);
 
 	template_output_init(&o);
 	if (v == NULL) {
 		fb_error_set(err, "out of memory");
 		goto out;
 	}
-	if (session_values(f, p, s, old, name != NULL && *name != '\0' ? name : addr, v, err) < 0)
+	if (session_values(f, p, s, old, name != NULL && *name != '\0' ? name : addr, tz, v,
+	    err) < 0 || invite_sign(f, p, addr, member_id, v, err) < 0)
 		goto out;
-	/* the event's own words: the invite's subject and text, whatever message carries it */
-	if (template_render(outmail_templates_for(f->tpl, p->language), "invite", v, &o, err) < 0)
+	/* the event's own words: the invite's subject and text, whatever message carries it,
+	 * in the reader's language and with the times of their zone (the event itself keeps
+	 * the programme's zone: a calendar shows it in its own) */
+	if (template_render(outmail_templates_for(f->tpl, lang), "invite", v, &o, err) < 0)
 		goto out;
 	struct itip_event ev = {
 		.method = method,
@@ -142,6 +164,7 @@ compose_one(const struct flow *f, const struct program *p, const struct session 
 	struct outmail_msg m = {
 		.kind = kind,
 		.program = p,
+		.lang = lang,
 		.to_addr = addr,
 		.to_name = name,
 		.member_id = member_id,
@@ -159,6 +182,8 @@ compose_one(const struct flow *f, const struct program *p, const struct session 
 out:
 	if (rc < 0)
 		fb_error_prefix(err, "session %lld, %s: ", (long long)s->id, addr);
+	if (found)
+		store_member_release(&reader);
 	template_output_release(&o);
 	template_values_free(v);
 	buf_release(&ics);

@@ -97,8 +97,7 @@ static int
 add_sessions(const struct flow *f, const struct program *p, const struct member *m,
     struct session_list *sl, struct export *x, struct fb_error *err)
 {
-	const char *lang = m != NULL && m->language != NULL && *m->language ? m->language :
-	    p->language;
+	const char *lang = flow_member_language(p, m), *tz = flow_member_zone(p, m);
 
 	if (store_session_list(f->db, p->id, sl, err) < 0)
 		return -1;
@@ -123,7 +122,8 @@ add_sessions(const struct flow *f, const struct program *p, const struct member 
 				continue;
 		}
 		if ((ev = export_add(x, &w, err)) == NULL ||
-		    invite_session_words(f, p, s, m != NULL ? m->name : NULL, lang, w, err) < 0)
+		    invite_session_words(f, p, s, m != NULL ? m->name : NULL, lang, tz, w,
+		    err) < 0)
 			return -1;
 		fill_common(f, p, ev, w, m != NULL);
 		ev->uid = s->uid;
@@ -162,8 +162,8 @@ add_moments(const struct flow *f, const struct program *p, const struct plan *pl
 			if (mo->kind != PLAN_QUESTIONNAIRE)
 				continue;
 			if ((ev = export_add(x, &w, err)) == NULL ||
-			    invite_moment_words(f, p, plan, mo, mo->at, NULL, p->language, w,
-			    err) < 0)
+			    invite_moment_words(f, p, plan, mo, mo->at, NULL, p->language,
+			    p->timezone, NULL, w, err) < 0)
 				return -1;
 			/* a UID has no ':' in its local part by our choice: "questionnaire-baseline" */
 			snprintf(key, sizeof(key), "%s", mo->key);
@@ -186,14 +186,15 @@ add_moments(const struct flow *f, const struct program *p, const struct plan *pl
 	for (size_t i = 0; i < items->n; i++) {
 		const struct calendar_item *it = &items->v[i];
 		const struct plan_moment *mo = moment_of(plan, it->moment_key);
-		const char *lang = m->language != NULL && *m->language ? m->language : p->language;
+		const char *lang = flow_member_language(p, m), *tz = flow_member_zone(p, m);
 		struct template_output *w;
 		struct itip_event *ev;
 
 		if (mo == NULL || session_status_from_name(it->status) != SESSION_CONFIRMED)
 			continue;
 		if ((ev = export_add(x, &w, err)) == NULL ||
-		    invite_moment_words(f, p, plan, mo, it->starts_at, m->name, lang, w, err) < 0)
+		    invite_moment_words(f, p, plan, mo, it->starts_at, m->name, lang, tz,
+		    NULL, w, err) < 0)
 			return -1;
 		fill_common(f, p, ev, w, 1);
 		ev->uid = it->uid;

@@ -31,6 +31,21 @@ invite_organizer(const struct flow *f, const struct program *p)
 	return f->cfg->feedbackd.from_address;
 }
 
+int
+invite_sign(const struct flow *f, const struct program *p, const char *addr,
+    int64_t member_id, struct template_values *v, struct fb_error *err)
+{
+	struct outmail_msg who = { .program = p, .to_addr = addr, .member_id = member_id };
+	struct buf signer = BUF_INIT;
+	int rc = 0;
+
+	if (outmail_signer(f, &who, &signer) < 0 ||
+	    (signer.len > 0 && template_set(v, "signer", signer.data) < 0))
+		rc = fb_error_set(err, "out of memory");
+	buf_release(&signer);
+	return rc;
+}
+
 static int
 local_text(const char *tz, time_t t, char date[11], char hm[6], struct fb_error *err)
 {
@@ -70,29 +85,29 @@ struct moment_msg {
 
 static int
 moment_values(const struct flow *f, const struct program *p, const struct plan *plan,
-    const struct plan_moment *mo, time_t at, time_t old_at, const char *name,
+    const struct plan_moment *mo, time_t at, time_t old_at, const char *name, const char *tz,
     struct template_values *v, struct fb_error *err)
 {
 	const struct plan_moment *close = close_of(plan, mo);
 	char date[11], start[6], close_date[11], old_date[11], old_start[6];
 
-	if (local_text(p->timezone, at, date, start, err) < 0 ||
-	    (close != NULL && local_text(p->timezone, close->at, close_date, NULL, err) < 0))
+	if (local_text(tz, at, date, start, err) < 0 ||
+	    (close != NULL && local_text(tz, close->at, close_date, NULL, err) < 0))
 		return -1;
 	if (template_set(v, "program", p->name) < 0 || template_set(v, "name", name) < 0 ||
 	    template_set(v, plan_measurement_name(mo->measurement), "1") < 0 ||
 	    template_set(v, "start", start) < 0 ||
-	    template_set(v, "timezone", p->timezone) < 0 ||
+	    template_set(v, "timezone", tz) < 0 ||
 	    template_set(v, "organizer", invite_organizer(f, p)) < 0 ||
 	    (mo->kind == PLAN_REMINDER && template_setf(v, "reminder", "%d", mo->number) < 0))
 		return fb_error_set(err, "out of memory");
-	if (outmail_set_date(v, "date", p->timezone, at, f->now, err) < 0 ||
-	    (close != NULL && outmail_set_date(v, "close_date", p->timezone, close->at, f->now,
+	if (outmail_set_date(v, "date", tz, at, f->now, err) < 0 ||
+	    (close != NULL && outmail_set_date(v, "close_date", tz, close->at, f->now,
 	    err) < 0))
 		return -1;
 	if (old_at != 0) {
-		if (local_text(p->timezone, old_at, old_date, old_start, err) < 0 ||
-		    outmail_set_date(v, "old_date", p->timezone, old_at, f->now, err) < 0)
+		if (local_text(tz, old_at, old_date, old_start, err) < 0 ||
+		    outmail_set_date(v, "old_date", tz, old_at, f->now, err) < 0)
 			return -1;
 		if (template_set(v, "old_start", old_start) < 0)
 			return fb_error_set(err, "out of memory");
@@ -102,15 +117,17 @@ moment_values(const struct flow *f, const struct program *p, const struct plan *
 
 int
 invite_moment_words(const struct flow *f, const struct program *p, const struct plan *plan,
-    const struct plan_moment *mo, time_t at, const char *name, const char *lang,
-    struct template_output *o, struct fb_error *err)
+    const struct plan_moment *mo, time_t at, const char *name, const char *lang, const char *tz,
+    const char *signer, struct template_output *o, struct fb_error *err)
 {
 	struct template_values *v = template_values_new();
 	int rc = -1;
 
 	if (v == NULL)
 		return fb_error_set(err, "out of memory");
-	if (moment_values(f, p, plan, mo, at, 0, name, v, err) == 0)
+	if (signer != NULL && template_set(v, "signer", signer) < 0)
+		fb_error_set(err, "out of memory");
+	else if (moment_values(f, p, plan, mo, at, 0, name, tz, v, err) == 0)
 		rc = template_render(outmail_templates_for(f->tpl, lang), "moment_invite", v, o,
 		    err);
 	template_values_free(v);
@@ -121,12 +138,12 @@ static int
 send_moment(const struct flow *f, const struct program *p, const struct moment_msg *mm,
     size_t *mails, struct fb_error *err)
 {
-	const char *lang = mm->m->language != NULL && *mm->m->language ? mm->m->language :
-	    p->language;
+	const char *lang = flow_member_language(p, mm->m);
+	const char *tz = flow_member_zone(p, mm->m);
 	const char *name = mm->m->name != NULL && *mm->m->name ? mm->m->name : mm->m->address;
 	struct template_values *v = template_values_new();
 	struct template_output o;
-	struct buf ics = BUF_INIT;
+	struct buf ics = BUF_INIT, signer = BUF_INIT;
 	int rc = -1;
 
 	template_output_init(&o);
@@ -134,17 +151,23 @@ send_moment(const struct flow *f, const struct program *p, const struct moment_m
 		fb_error_set(err, "out of memory");
 		goto out;
 	}
-	if (moment_values(f, p, mm->plan, mm->mo, mm->it->starts_at, mm->old_at, name, v,
+	if (moment_values(f, p, mm->plan, mm->mo, mm->it->starts_at, mm->old_at, name, tz, v,
 	    err) < 0)
 		goto out;
 	if (mm->completed && template_set(v, "completed", "1") < 0) {
 		fb_error_set(err, "out of memory");
 		goto out;
 	}
+	struct outmail_msg who = { .program = p, .to_addr = mm->m->address,
+	    .member_id = mm->m->id };
+	if (outmail_signer(f, &who, &signer) < 0) {
+		fb_error_set(err, "out of memory");
+		goto out;
+	}
 	/* the event's own words: moment_invite's subject and text without "changed" (an event
 	 * keeps its title), whatever message carries it */
-	if (invite_moment_words(f, p, mm->plan, mm->mo, mm->it->starts_at, name, lang, &o,
-	    err) < 0)
+	if (invite_moment_words(f, p, mm->plan, mm->mo, mm->it->starts_at, name, lang, tz,
+	    signer.len > 0 ? signer.data : NULL, &o, err) < 0)
 		goto out;
 	struct itip_event ev = {
 		.method = mm->method,
@@ -160,6 +183,7 @@ send_moment(const struct flow *f, const struct program *p, const struct moment_m
 		.attendee_name = mm->m->name,
 		.summary = o.subject.data,
 		.description = o.text.data,
+		.no_reply = 1, /* its answer means nothing: the questionnaire comes by mail */
 	};
 	if (itip_build(&ev, &ics, err) < 0)
 		goto out;
@@ -187,6 +211,7 @@ out:
 		fb_error_prefix(err, "%s, %s: ", mm->mo->key, mm->m->address);
 	template_output_release(&o);
 	template_values_free(v);
+	buf_release(&signer);
 	buf_release(&ics);
 	return rc;
 }

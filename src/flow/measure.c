@@ -166,8 +166,8 @@ mail_questionnaire(const struct flow *f, const struct program *p, const struct m
 	struct outmail_token t = { PURPOSE_QUESTIONNAIRE, m->id, 0, qid };
 	struct measure_questions mq = { q, answered };
 	struct outmail_msg msg = {
-		.kind = kind, .program = p, .lang = m->language, .to_addr = m->address,
-		.to_name = m->name, .member_id = m->id, .token = &t,
+		.kind = kind, .program = p, .lang = flow_member_language(p, m),
+		.to_addr = m->address, .to_name = m->name, .member_id = m->id, .token = &t,
 		.prepare = measure_prepare, .prepare_arg = &mq, .raw_out = raw_out,
 	};
 	int rc = -1;
@@ -179,7 +179,8 @@ mail_questionnaire(const struct flow *f, const struct program *p, const struct m
 		return fb_error_set(err, "out of memory");
 	}
 	msg.values = v;
-	if (outmail_set_date(v, "close_date", p->timezone, closes_at - 1, f->now, err) < 0)
+	if (outmail_set_date(v, "close_date", flow_member_zone(p, m), closes_at - 1, f->now,
+	    err) < 0)
 		goto out;
 	if (template_set(v, "name", m->name) < 0 ||
 	    (nanswered > 0 && template_setf(v, "answered", "%d", nanswered) < 0)) {

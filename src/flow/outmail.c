@@ -5,6 +5,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "buf.h"
 #include "compose.h"
@@ -315,35 +316,68 @@ outmail_token_get(const struct flow *f, const char *token, struct outmail_token 
 
 /* ---- the signature ------------------------------------------------------------------------- */
 
-/*
- * Who signs a mail to member member_id: the first named facilitator of their team, so a member
- * reads a person's name under "Met vriendelijke groet," and knows whom to ask. Appended to out;
- * nothing when the member, their team or a named facilitator is not found (the templates then
- * sign with the programme's name), so a signature never stops a mail.
- */
-static int
-signer_add(const struct flow *f, const struct program *p, int64_t member_id, struct buf *out)
+/* The coordinator's address for p: the programme's organizer, else the configuration's (which
+ * is from_address when the file leaves it empty). As invite_organizer(), which the invitations
+ * use; not called from here, so that invite and outmail do not call each other. */
+static const char *
+coordinator_address_of(const struct flow *f, const struct program *p)
 {
+	if (p->organizer != NULL && p->organizer[0] != '\0')
+		return p->organizer;
+	return f->cfg->feedbackd.coordinator_address;
+}
+
+/*
+ * The coordinator's name ([feedbackd] coordinator_name) when the coordinator of p is the one the
+ * configuration names: a programme with an organizer of its own has another coordinator, whose
+ * name nobody gave. NULL when no name is known.
+ */
+static const char *
+coordinator_name_of(const struct flow *f, const struct program *p)
+{
+	const struct config_feedbackd *fc = &f->cfg->feedbackd;
+
+	if (fc->coordinator_name == NULL || fc->coordinator_name[0] == '\0')
+		return NULL;
+	if (strcasecmp(coordinator_address_of(f, p), fc->coordinator_address) != 0)
+		return NULL;
+	return fc->coordinator_name;
+}
+
+/* Who signs: see outmail.h. A signature never stops a mail: a failed look-up signs as the
+ * coordinator would. */
+int
+outmail_signer(const struct flow *f, const struct outmail_msg *om, struct buf *out)
+{
+	const struct program *p = om->program;
+	const char *coordinator = coordinator_name_of(f, p);
 	struct member m = { 0 };
 	struct facilitator_list fl = { 0 };
 	struct fb_error e;
 	char spec[24];
-	int rc = 0;
 
-	if (member_id <= 0)
+	if (om->signer != NULL && om->signer[0] != '\0')
+		return buf_adds(out, om->signer);
+	if (om->member_id > 0) {
+		snprintf(spec, sizeof(spec), "%lld", (long long)om->member_id);
+		if (store_member_find(f->db, p->id, 0, spec, &m, &e) == 0 &&
+		    store_facilitator_list(f->db, 0, m.team_id, &fl, &e) == 0)
+			for (size_t i = 0; i < fl.n && out->len == 0; i++)
+				if (fl.v[i].name != NULL && fl.v[i].name[0] != '\0' &&
+				    buf_adds(out, fl.v[i].name) < 0) {
+					store_facilitator_list_release(&fl);
+					store_member_release(&m);
+					return -1;
+				}
+		store_facilitator_list_release(&fl);
+		store_member_release(&m);
+		if (out->len > 0)
+			return 0;
+	}
+	if (coordinator == NULL || (om->to_addr != NULL &&
+	    strcasecmp(om->to_addr, coordinator_address_of(f, p)) == 0))
 		return 0;
-	snprintf(spec, sizeof(spec), "%lld", (long long)member_id);
-	if (store_member_find(f->db, p->id, 0, spec, &m, &e) < 0)
-		return 0;
-	if (store_facilitator_list(f->db, 0, m.team_id, &fl, &e) == 0)
-		for (size_t i = 0; i < fl.n; i++)
-			if (fl.v[i].name != NULL && fl.v[i].name[0] != '\0') {
-				rc = buf_adds(out, fl.v[i].name);
-				break;
-			}
-	store_facilitator_list_release(&fl);
-	store_member_release(&m);
-	return rc;
+	return buf_adds(out, coordinator);
 }
 
 /* ---- queueing ---------------------------------------------------------------------------------- */
@@ -439,7 +473,7 @@ outmail_queue(const struct flow *f, const struct outmail_msg *m,
 	if (m->prepare != NULL && m->prepare(m->prepare_arg, m->token ? reply_to.data :
 	    fc->reply_address, token, m->values, err) < 0)
 		goto out;
-	if (signer_add(f, m->program, m->member_id, &signer) < 0)
+	if (outmail_signer(f, m, &signer) < 0)
 		goto oom;
 	if (template_set(m->values, "program", m->program->name) < 0 ||
 	    (signer.len > 0 && template_set(m->values, "signer", signer.data) < 0) ||

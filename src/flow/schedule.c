@@ -29,8 +29,9 @@ schedule_nudge_mail(const struct flow *f, const struct program *p, int week,
 	struct template_values *v = template_values_new();
 	struct outmail_token t = { PURPOSE_ASK, m->id, 0, 0 };
 	struct outmail_msg msg = {
-		.kind = "nudge", .program = p, .lang = m->language, .to_addr = m->address,
-		.to_name = m->name, .member_id = m->id, .token = &t, .values = v,
+		.kind = "nudge", .program = p, .lang = flow_member_language(p, m),
+		.to_addr = m->address, .to_name = m->name, .member_id = m->id, .token = &t,
+		.values = v,
 		.raw_out = raw_out,
 	};
 	const char *example = NULL;
@@ -71,6 +72,94 @@ out:
 	return rc;
 }
 
+/*
+ * A member's own zone (issue 18): the nudge comes at the programme's nudge time of THEIR
+ * clock, on the moment's day. The plan has one moment for the programme, in its zone; a member
+ * whose clock is behind it (London for an Amsterdam programme: 09:00 there is 10:00 here) is
+ * passed over by the moment and nudged by schedule's sweep when their time comes, with a done
+ * mark of their own ("nudge:w3:m42"). A member whose clock is ahead gets it with the moment
+ * (never before it: the plan does not wake earlier), which is their 09:00 or later.
+ */
+
+/* The longest a member's nudge may follow the programme's moment: the widest gap of two
+ * zones' clocks (UTC-12 to UTC+14) and an hour of summer time. */
+#define NUDGE_ZONE_GAP (27 * 3600)
+
+/* When m's nudge of moment mo is due, into *at (never before mo->at). 0, or -1 with err. */
+static int
+nudge_time(const struct program *p, const struct member *m, const struct plan_moment *mo,
+    time_t *at, struct fb_error *err)
+{
+	const char *tz = flow_member_zone(p, m);
+	struct fb_local l;
+	time_t t;
+
+	if (strcmp(tz, p->timezone) == 0) {
+		*at = mo->at;
+		return 0;
+	}
+	if (fbtime_to_local(p->timezone, mo->at, &l, err) < 0 ||
+	    fbtime_local_to_utc(tz, &l.date, l.hour, l.min, &t, err) < 0)
+		return -1;
+	*at = t > mo->at ? t : mo->at;
+	return 0;
+}
+
+/* The done mark of m's own nudge of mo. */
+static void
+nudge_key(const struct plan_moment *mo, const struct member *m, char *out, size_t n)
+{
+	snprintf(out, n, "%s:m%lld", mo->key, (long long)m->id);
+}
+
+/* 1 when m gets nudges (active, reachable, not away today), 0 when not, -1 with err. */
+static int
+nudge_wanted(const struct flow *f, const struct member *m, const char *today,
+    struct fb_error *err)
+{
+	int away;
+
+	if (member_status_from_name(m->status) != MEMBER_ACTIVE || m->undeliverable_at != 0 ||
+	    m->complained_at != 0)
+		return 0;
+	if ((away = store_member_is_away(f->db, m->id, today, err)) < 0)
+		return -1;
+	return !away;
+}
+
+/*
+ * m's nudge of mo when its time has come and it was not sent: with the moment (nudge_time() is
+ * the moment's), or later from the sweep (its own done mark, set here). *sent 1 when it went.
+ * Inside the caller's transaction. 0, or -1 with err.
+ */
+static int
+nudge_member(const struct flow *f, const struct program *p, const struct plan_moment *mo,
+    const struct member *m, const struct member_list *team, int *sent, struct fb_error *err)
+{
+	char key[sizeof(mo->key) + 24];
+	time_t at;
+	int done;
+
+	*sent = 0;
+	if (nudge_time(p, m, mo, &at, err) < 0)
+		return -1;
+	if (at > f->now)
+		return 0; /* later, from the sweep */
+	if (at > mo->at) {
+		nudge_key(mo, m, key, sizeof(key));
+		if ((done = store_moment_is_done(f->db, p->id, key, err)) != 0)
+			return done < 0 ? -1 : 0;
+		if (f->now - at > SCHEDULE_STALE)
+			return store_moment_mark_done(f->db, p->id, key, f->now, err);
+		if (store_moment_mark_done(f->db, p->id, key, f->now, err) < 0)
+			return -1;
+	}
+	if (schedule_nudge_mail(f, p, mo->week, m, team, NULL, err) < 0)
+		return -1;
+	*sent = 1;
+	return 0;
+}
+
 static int
 do_nudge(const struct flow *f, const struct program *p, const struct plan_moment *mo,
     const char *today, size_t *mails, struct fb_error *err)
@@ -89,20 +178,14 @@ do_nudge(const struct flow *f, const struct program *p, const struct plan_moment
 		}
 		for (size_t k = 0; k < ml.n && rc == 0; k++) {
 			const struct member *m = &ml.v[k];
-			int away;
+			int want, sent;
 
-			if (member_status_from_name(m->status) != MEMBER_ACTIVE ||
-			    m->undeliverable_at != 0 || m->complained_at != 0)
+			if ((want = nudge_wanted(f, m, today, err)) <= 0) {
+				rc = want;
 				continue;
-			if ((away = store_member_is_away(f->db, m->id, today, err)) < 0) {
-				rc = -1;
-				break;
 			}
-			if (away)
-				continue;
-			rc = schedule_nudge_mail(f, p, mo->week, m, &ml, NULL, err);
-			if (rc == 0)
-				(*mails)++;
+			rc = nudge_member(f, p, mo, m, &ml, &sent, err);
+			*mails += (size_t)sent;
 		}
 		store_member_list_release(&ml);
 	}
@@ -110,6 +193,113 @@ do_nudge(const struct flow *f, const struct program *p, const struct plan_moment
 	return rc;
 }
 
+
+/*
+ * Visit the members of p's nudges of the last NUDGE_ZONE_GAP + SCHEDULE_STALE whose nudge
+ * follows the moment (a clock behind the programme's): fn(arg, mo, m, team, at). Stops at
+ * fn's first non-zero return and returns it; -1 with err on a database error.
+ */
+typedef int (*later_fn)(void *arg, const struct plan_moment *mo, const struct member *m,
+    const struct member_list *team, time_t at, struct fb_error *err);
+
+static int
+later_nudges(const struct flow *f, const struct program *p, const struct plan *plan,
+    later_fn fn, void *arg, struct fb_error *err)
+{
+	struct team_list teams = { 0 };
+	int rc = 0, loaded = 0;
+
+	for (size_t i = 0; i < plan->n && rc == 0; i++) {
+		const struct plan_moment *mo = &plan->moments[i];
+
+		if (mo->kind != PLAN_NUDGE || mo->at > f->now ||
+		    f->now - mo->at > NUDGE_ZONE_GAP + SCHEDULE_STALE)
+			continue;
+		if (!loaded && store_team_list(f->db, p->id, &teams, err) < 0)
+			return -1;
+		loaded = 1;
+		for (size_t t = 0; t < teams.n && rc == 0; t++) {
+			struct member_list ml = { 0 };
+
+			if (store_member_list(f->db, 0, teams.v[t].id, &ml, err) < 0) {
+				rc = -1;
+				break;
+			}
+			for (size_t k = 0; k < ml.n && rc == 0; k++) {
+				time_t at;
+
+				if (strcmp(flow_member_zone(p, &ml.v[k]), p->timezone) == 0)
+					continue;
+				if (nudge_time(p, &ml.v[k], mo, &at, err) < 0)
+					rc = -1;
+				else if (at > mo->at)
+					rc = fn(arg, mo, &ml.v[k], &ml, at, err);
+			}
+			store_member_list_release(&ml);
+		}
+	}
+	store_team_list_release(&teams);
+	return rc;
+}
+
+struct sweep_ctx {
+	const struct flow *f;
+	const struct program *p;
+	const char *today;
+	size_t *mails;
+};
+
+/* One member's later nudge, in a transaction of its own, when its moment was acted on. */
+static int
+sweep_one(void *arg, const struct plan_moment *mo, const struct member *m,
+    const struct member_list *team, time_t at, struct fb_error *err)
+{
+	struct sweep_ctx *c = arg;
+	int done, want, sent;
+
+	if (at > c->f->now)
+		return 0;
+	if ((done = store_moment_is_done(c->f->db, c->p->id, mo->key, err)) <= 0)
+		return done;
+	if ((want = nudge_wanted(c->f, m, c->today, err)) <= 0)
+		return want;
+	if (db_begin(c->f->db, err) < 0)
+		return -1;
+	if (nudge_member(c->f, c->p, mo, m, team, &sent, err) < 0 ||
+	    db_commit(c->f->db, err) < 0) {
+		db_rollback(c->f->db);
+		return fb_error_prefix(err, "%s, member %lld: ", mo->key, (long long)m->id);
+	}
+	*c->mails += (size_t)sent;
+	return 0;
+}
+
+/* The nudges of members whose clock is behind the programme's, due now (see above). */
+static int
+nudge_sweep(const struct flow *f, const struct program *p, const struct plan *plan,
+    const char *today, size_t *mails, struct fb_error *err)
+{
+	struct sweep_ctx c = { f, p, today, mails };
+
+	return later_nudges(f, p, plan, sweep_one, &c, err);
+}
+
+/* The earliest later nudge after now, for the daemon's wake-up. */
+struct next_ctx {
+	time_t now, next;
+};
+
+static int
+next_one(void *arg, const struct plan_moment *mo, const struct member *m,
+    const struct member_list *team, time_t at, struct fb_error *err)
+{
+	struct next_ctx *c = arg;
+
+	(void)mo, (void)m, (void)team, (void)err;
+	if (at > c->now && (c->next == 0 || at < c->next))
+		c->next = at;
+	return 0;
+}
 
 /* ---- the pass ------------------------------------------------------------------------------- */
 
@@ -217,6 +407,9 @@ program_pass(const struct flow *f, const struct program *p, struct schedule_stat
 		st->skipped += stale;
 		st->mails += mails;
 	}
+	/* Nudges of members whose clock is behind the programme's (see nudge_time()). */
+	if (rc == 0 && !quiet && (rc = nudge_sweep(f, p, &plan, today, &st->mails, err)) < 0)
+		fb_error_prefix(err, "programme %s, nudges: ", p->name);
 	/* Reminders that waited for a member's budget (weekend, office hours): measure.h. */
 	if (rc == 0 && !quiet && (rc = measure_sweep(f, p, &plan, today, &st->mails, err)) < 0)
 		fb_error_prefix(err, "programme %s, reminders: ", p->name);
@@ -259,6 +452,11 @@ schedule_next(const struct flow *f)
 		}
 		if ((t = plan_next(&plan, f->now)) != 0 && (next == 0 || t < next))
 			next = t;
+		/* a nudge that waits for a member's own clock (nudge_time()) */
+		struct next_ctx nc = { f->now, 0 };
+		if (later_nudges(f, &pl.v[i], &plan, next_one, &nc, NULL) == 0 && nc.next != 0 &&
+		    (next == 0 || nc.next < next))
+			next = nc.next;
 		/* a reminder that waits for the member's office hours or Monday (measure.h) */
 		if (measure_next_due(f, &pl.v[i], &plan, &t, NULL) == 0 && t != 0 &&
 		    (next == 0 || t < next))

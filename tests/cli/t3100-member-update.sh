@@ -70,6 +70,9 @@ expect_eq "the new address gets the invitation" "$(count invite bob.new@example.
 
 NOW=2027-01-04T09:00
 expect_ok "the daemon at the first nudge" fbd
+expect_eq "Bob's zone is London now: no nudge at 08:00 there" "$(count nudge bob.new@example.org)" 0
+NOW=2027-01-04T10:00
+expect_ok "the daemon at 09:00 London" fbd
 expect_eq "the nudge goes to the new address" "$(count nudge bob.new@example.org)" 1
 expect_eq "nothing more to the old address" "$(sent '' bob@example.org | wc -l)" 0
 f=$(sent nudge bob.new@example.org)

@@ -254,6 +254,40 @@ test_itip_build_folds_long_utf8_text(void **state)
 	buf_release(&desc);
 }
 
+/* A session asks its attendee to answer (RSVP=TRUE); a questionnaire moment, whose answer
+ * means nothing, asks none (RSVP=FALSE), still a REQUEST so that it can be cancelled. */
+static void
+test_itip_build_moment_asks_no_answer(void **state)
+{
+	static const struct { int no_reply; const char *rsvp; } cases[] = {
+		{ 0, "TRUE" },
+		{ 1, "FALSE" },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct buf out = BUF_INIT;
+		struct fb_error err;
+		struct itip_event e = {
+			.method = ITIP_REQUEST, .uid = "u-3", .dtstamp = 1798000000,
+			.start = 1798000000, .duration_min = 15, .tz = "Europe/Amsterdam",
+			.organizer_addr = "c@example.org", .attendee_addr = "a@example.org",
+			.summary = "Nulmeting", .no_reply = cases[i].no_reply,
+		};
+		icalcomponent *cal, *ev;
+
+		assert_int_equal(itip_build(&e, &out, &err), 0);
+		cal = icalparser_parse_string(out.data);
+		assert_non_null(cal);
+		assert_int_equal(icalproperty_get_method(prop(cal, ICAL_METHOD_PROPERTY)),
+		    ICAL_METHOD_REQUEST);
+		ev = icalcomponent_get_first_component(cal, ICAL_VEVENT_COMPONENT);
+		assert_string_equal(param(prop(ev, ICAL_ATTENDEE_PROPERTY), "RSVP"), cases[i].rsvp);
+		icalcomponent_free(cal);
+		buf_release(&out);
+	}
+}
+
 static void
 test_itip_build_online_only_url_is_location(void **state)
 {
@@ -337,6 +371,7 @@ main(void)
 {
 	static const struct CMUnitTest fixed[] = {
 		cmocka_unit_test(test_itip_build_folds_long_utf8_text),
+		cmocka_unit_test(test_itip_build_moment_asks_no_answer),
 		cmocka_unit_test(test_itip_build_online_only_url_is_location),
 		cmocka_unit_test(test_itip_build_refuses_bad_fields),
 		cmocka_unit_test(test_itip_vtimezone_amsterdam_text),

@@ -8,6 +8,7 @@
  *   - hold no ISO date ("2027-03-15") in its subject, text or HTML,
  *   - have a subject that starts with a capital (or a digit),
  *   - not send a text reader to "the HTML version of this mail",
+ *   - not end a list with its separator ("Bob; Cor; "),
  *   - be signed by the person in {{signer}} when one is known.
  * Also the glossary module itself (parsing, lookup, whole-word matching), table-driven.
  *
@@ -196,6 +197,12 @@ check_rendering(const struct template_set *set, const char *lang,
 	if (o.text.data != NULL && (strstr(o.text.data, "HTML-versie") != NULL ||
 	    strstr(o.text.data, "HTML version") != NULL))
 		problem(lang, spec->name, how, "the text sends its reader to the HTML version");
+	/* A list written as "a; b; c; " ends with its separator: a list is a list. */
+	for (int i = 1; i < 3; i++)
+		if (parts[i] != NULL && (strstr(parts[i], "; </") != NULL ||
+		    strstr(parts[i], "; \n") != NULL))
+			problem(lang, spec->name, how, "a list ends with its separator in the %s",
+			    part_names[i]);
 	if (full && (o.text.data == NULL || strstr(o.text.data, SIGNER) == NULL ||
 	    o.html.data == NULL || strstr(o.html.data, SIGNER) == NULL))
 		problem(lang, spec->name, how, "not signed by {{signer}} (" SIGNER ")");

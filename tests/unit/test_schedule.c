@@ -223,6 +223,55 @@ run_case(void **state)
 	world_close(&w);
 }
 
+/*
+ * A member whose clock is behind the programme's (London, Amsterdam's programme): the week-1
+ * pass at 09:00 Amsterdam sends no nudge to her, and the daemon wakes at 09:00 London
+ * (09:00Z in January), before the plan's next moment; that pass sends it, once, and the daemon
+ * waits for the plan again. A member in Helsinki (ahead) gets it at once, with Amsterdam's.
+ */
+static void
+test_schedule_nudge_at_members_own_clock(void **state)
+{
+	static const struct {
+		const char *tz;
+		int at_once;
+		const char *wake;
+	} rows[] = {
+		{ "Europe/London", 0, "2027-01-04T09:00:00Z" },
+		{ "Europe/Helsinki", 1, NULL },
+		{ NULL, 1, NULL },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		const struct scase c = { "zone", rows[i].tz, H(8, 0), H(17, 0), 0, NULL, 0, NULL,
+		    0 };
+		struct world w;
+		time_t next;
+
+		world_open(&w, &c); /* its pass runs at 09:00 Amsterdam, the nudge's moment */
+		assert_int_equal(count_kind(&w, "nudge"), rows[i].at_once);
+		next = schedule_next(&w.f);
+		if (rows[i].wake == NULL) {
+			assert_int_equal(next, plan_only_next(&w));
+		} else {
+			assert_string_equal(testlib_utc(next), rows[i].wake);
+			assert_true(next < plan_only_next(&w));
+			w.f.now = next - 60;
+			pass(&w);
+			assert_int_equal(count_kind(&w, "nudge"), 0);
+			w.f.now = next;
+			pass(&w);
+			assert_int_equal(count_kind(&w, "nudge"), 1);
+			w.f.now = next + 3600;
+			pass(&w);
+			assert_int_equal(count_kind(&w, "nudge"), 1);
+			assert_int_equal(schedule_next(&w.f), plan_only_next(&w));
+		}
+		world_close(&w);
+	}
+}
+
 /* A member who is away does not wake the daemon: their reminder waits for their return. */
 static void
 test_schedule_away_member_no_early_wake(void **state)
@@ -293,6 +342,7 @@ int
 main(void)
 {
 	static const struct CMUnitTest fixed[] = {
+		cmocka_unit_test(test_schedule_nudge_at_members_own_clock),
 		cmocka_unit_test(test_schedule_away_member_no_early_wake),
 		cmocka_unit_test(test_schedule_silent_in_a_pause),
 		cmocka_unit_test(test_schedule_silent_after_the_end),

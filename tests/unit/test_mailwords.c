@@ -206,6 +206,14 @@ check_rendering(const struct template_set *set, const char *lang,
 	if (full && (o.text.data == NULL || strstr(o.text.data, SIGNER) == NULL ||
 	    o.html.data == NULL || strstr(o.html.data, SIGNER) == NULL))
 		problem(lang, spec->name, how, "not signed by {{signer}} (" SIGNER ")");
+	/* Nobody known to sign: an honest "feedbackd, on behalf of P", never the bare name of the
+	 * programme, as if it were a person. */
+	const char *unsigned_by = strcmp(lang, "nl") == 0 ? "feedbackd, namens " :
+	    "feedbackd, on behalf of ";
+	if (!full && (o.text.data == NULL || strstr(o.text.data, unsigned_by) == NULL ||
+	    o.html.data == NULL || strstr(o.html.data, unsigned_by) == NULL))
+		problem(lang, spec->name, how, "without a signer it does not end \"%s...\"",
+		    unsigned_by);
 	template_output_release(&o);
 	template_values_free(v);
 }

@@ -74,8 +74,13 @@ struct outmail_msg {
 	const char *calendar_method; /* its METHOD ("REQUEST", "CANCEL"); with calendar */
 	const struct compose_inline *inlines; /* images in the HTML part (a report's charts) */
 	size_t ninlines;
+	time_t about_at;         /* the moment it is about (a session's start, a questionnaire's
+	                          * close), after which it is no use; 0: none. The mail budget
+	                          * (budget.h) defers it no later than that */
+	const char *about_uid;   /* the calendar event (UID) it carries, or NULL: a message about
+	                          * an event replaces one about it still deferred (budget.h) */
 	time_t *goes_at;         /* out, may be NULL: 0 when the message goes now, else when the
-	                          * daily cap lets it go (pace.h) */
+	                          * daily cap or the mail budget lets it go (pace.h, budget.h) */
 	struct buf *raw_out;     /* NULL: queue it. Else the composed message is appended here
 	                          * and nothing is written to the database (a copy to look at:
 	                          * `report progress --out`'s report.eml, `feedbackctl preview`):
@@ -99,8 +104,10 @@ int outmail_queue(const struct flow *f, const struct outmail_msg *m,
 
 /* The outbox priority of a message kind (a template name, or "manual" for `feedbackctl outbox
  * add`): OUTBOX_AUTOMATIC for calendar events, nudges, reminders, questionnaires and reports,
- * OUTBOX_PERSON for everything else (mail between people, answers to someone's mail). */
+ * OUTBOX_PERSON for everything else (mail between people, answers to someone's mail); what
+ * each kind is, is declared once in mailkind.h. */
 int outmail_priority(const char *kind);
+
 
 /* The token a copy (outmail_msg.raw_out) carries instead of a fresh one: always the same,
  * a valid token that is never stored (a reply with it is unknown mail). */

@@ -7,8 +7,6 @@
  * questionnaire when it was made, an invitation a week before its session; mailkind.h), the
  * soonest first, then by their moment (about_at; 0, none, last), then in queue order:
  *   - a row whose moment has passed (about_at <= now) is dropped: no use any more;
- *   - a row not wanted before the next opening (want_by > opens_at) waits until want_by,
- *     room or not: far-away things later, the day's room kept for what is wanted now;
  *   - while today's budget has room, the row goes;
  *   - with no room, a row that waiting would bring after its moment (about_at <= opens_at)
  *     goes anyway when it must arrive (an invitation: the session is still ahead, and a
@@ -36,7 +34,7 @@ struct mailbudget_row {
 	time_t want_by;          /* in: when it is wanted (the order); 0: none, last */
 	int must_arrive;         /* in: 1 when it goes over the budget rather than miss its moment */
 	enum mailbudget_verdict verdict; /* out */
-	time_t wait_until;       /* out, with MAILBUDGET_WAIT: opens_at, or want_by when later */
+	time_t wait_until;       /* out, with MAILBUDGET_WAIT: opens_at */
 };
 
 /*

@@ -58,11 +58,7 @@ mailbudget_plan(struct mailbudget_row *rows, size_t n, int room, time_t now, tim
 		r->wait_until = 0;
 		if (r->about_at != 0 && r->about_at <= now)
 			r->verdict = MAILBUDGET_DROP_PAST;
-		else if (opens_at != 0 && r->want_by > opens_at &&
-		    (r->about_at == 0 || r->want_by < r->about_at)) {
-			r->verdict = MAILBUDGET_WAIT;
-			r->wait_until = r->want_by;
-		} else if (room > 0) {
+		else if (room > 0) {
 			r->verdict = MAILBUDGET_GO;
 			room--;
 		} else if (late)

@@ -367,14 +367,7 @@ pass_schedule(struct state *s, struct db *db, time_t now, struct fb_error *err)
 {
 	struct flow f = state_flow(s, db, now);
 	struct schedule_stats st = { 0 };
-	struct budget_stats bs = { 0 };
-	int rc;
-
-	/* Mail the budget deferred to a day that has come is let through before the day's own
-	 * (budget.h): what waited longest has its place, and the schedulers that ask whether
-	 * the day has room (reminders, calendar events) see it. */
-	if ((rc = budget_release(&f, &bs, err)) == 0)
-		rc = schedule_pass(&f, &st, err);
+	int rc = schedule_pass(&f, &st, err);
 
 	if (st.moments)
 		log_info("scheduler: %zu moment%s acted on (%zu too late, skipped), %zu mail%s "

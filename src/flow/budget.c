@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "budget.h"
 #include "buf.h"
@@ -84,6 +85,18 @@ redate_row(const struct flow *f, const struct program *p, int64_t id, struct fb_
 	return rc;
 }
 
+/* Nothing that waited goes to a member who left (outmail.h), nor to an address that is no
+ * longer theirs (what they need goes to the new one): why, or NULL. */
+static const char *
+gone_why(const struct member *m, int active, const struct budget_waiting *r)
+{
+	if (!active)
+		return "the member left the programme";
+	if (m->address == NULL || strcasecmp(m->address, r->recipient) != 0)
+		return "the member's address changed";
+	return NULL;
+}
+
 /*
  * Decide the waiting mail of member member_id of p at f->now. watch (0: none) is the row just
  * queued; *watch_at is when it goes (0: now).
@@ -134,12 +147,10 @@ plan_member(const struct flow *f, const struct program *p, int64_t member_id, in
 		rows[i].want_by = lead == MAILKIND_AT_ONCE || w.v[i].about_at == 0 ?
 		    w.v[i].created_at : w.v[i].about_at - lead;
 		rows[i].must_arrive = mailkind_must_arrive(w.v[i].kind);
+		if (gone_why(&m, active, &w.v[i]) != NULL)
+			rows[i].about_at = 1; /* dropped, and takes no room */
 	}
-	/* A member who left gets nothing of what waited for them (outmail.h). */
-	if (!active)
-		for (size_t i = 0; i < w.n; i++)
-			rows[i].verdict = MAILBUDGET_DROP_PAST;
-	else if (mailbudget_plan(rows, w.n, room, f->now, opens) < 0) {
+	if (mailbudget_plan(rows, w.n, room, f->now, opens) < 0) {
 		fb_error_set(err, "out of memory");
 		goto out;
 	}
@@ -147,6 +158,7 @@ plan_member(const struct flow *f, const struct program *p, int64_t member_id, in
 		const struct budget_waiting *r = &w.v[i];
 		enum mailbudget_verdict v = rows[i].verdict;
 		time_t at = 0;
+		const char *gone = gone_why(&m, active, r);
 
 		switch (v) {
 		case MAILBUDGET_GO:
@@ -171,15 +183,10 @@ plan_member(const struct flow *f, const struct program *p, int64_t member_id, in
 			if (r->deferred_until == at && r->id != watch)
 				break;
 			utc_text(at, when, sizeof(when));
-			if (at != opens)
-				snprintf(reason, sizeof(reason), "deferred: not wanted before %s (a week "
-				    "before its session or moment), the day's mail budget "
-				    "kept for what is wanted now", when);
-			else
-				snprintf(reason, sizeof(reason), "deferred: %s automatic mails to this "
-				    "member today (mail_budget = %d)%s; looked at again at %s",
-				    f->now < welcome ? "no" : "enough", cp->mail_budget,
-				    f->now < welcome ? ", the welcome comes first" : "", when);
+			snprintf(reason, sizeof(reason), "deferred: %s automatic mails to this member "
+			    "today (mail_budget = %d)%s; looked at again at %s",
+			    f->now < welcome ? "no" : "enough", cp->mail_budget,
+			    f->now < welcome ? ", the welcome comes first" : "", when);
 			if (store_budget_defer(f->db, r->id, at, reason, err) < 0)
 				goto out;
 			log_info("outbox %lld (%s): %s by the mail budget of member %lld "
@@ -192,7 +199,7 @@ plan_member(const struct flow *f, const struct program *p, int64_t member_id, in
 		case MAILBUDGET_DROP_PAST:
 		case MAILBUDGET_DROP_LATE:
 			snprintf(reason, sizeof(reason), "dropped by the mail budget: %s",
-			    !active ? "the member left the programme" : v == MAILBUDGET_DROP_PAST ?
+			    gone != NULL ? gone : v == MAILBUDGET_DROP_PAST ?
 			    "the moment it is about has passed, no longer useful" :
 			    "the next day with room is after the moment it is about, no longer useful");
 			if (store_budget_drop(f->db, r->id, reason, err) < 0)

@@ -8,8 +8,9 @@
  * Mail over the budget is deferred, not lost: its outbox row is queued with deferred_until
  * (store_budget.h), out of the send queue, and looked at again when the next day's budget
  * opens (office_hours' start, not on Saturday or Sunday unless weekend_mail). Which waiting
- * mail goes when is mailbudget.h's rule: the nearest moment first (an invitation to a session
- * that is near, a questionnaire before it closes); never after its moment: what would arrive
+ * mail goes when is mailbudget.h's rule: what is wanted soonest first (a nudge or a
+ * questionnaire when it is made, an invitation or a moment's calendar event a week before its
+ * moment: mailkind.h), then the nearest moment; never after its moment: what would arrive
  * too late is dropped as no use (logged, and kept in the outbox as failed with the reason),
  * except an invitation, which goes over the budget rather than after its session.
  *

@@ -132,6 +132,7 @@ struct config_program {
 	int followup_weeks;
 	struct config_hours office_hours;
 	int reminders_per_day;
+	int mail_budget;            /* automatic mails per member per local day (budget.h) */
 	bool weekend_mail;
 	int min_group_size;
 	int retention_days;

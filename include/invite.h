@@ -111,6 +111,16 @@ int invite_sync_upcoming(const struct flow *f, const struct program *p, size_t *
  * reminder mails themselves are still feedbackd's own (measure.h): calendars drop VALARMs.
  */
 
+/*
+ * When a new event goes (the mail budget per day, budget.h, counts each): a questionnaire
+ * moment's event about INVITE_MOMENT_AHEAD before the moment, not on the moment's own day
+ * (the questionnaire itself then brings the news: a member added that late gets no event for
+ * it); a reminder moment's event inside the questionnaire's window, from the day after the
+ * questionnaire was sent to the member (not with it). Updates and cancels of events sent go
+ * when the change happens, as above.
+ */
+#define INVITE_MOMENT_AHEAD (7 * 24 * 3600)
+
 /* Length of a moment's event in the calendar. */
 #define INVITE_MOMENT_MINUTES 15
 

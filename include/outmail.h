@@ -76,8 +76,13 @@ struct outmail_msg {
 	const char *calendar_method; /* its METHOD ("REQUEST", "CANCEL"); with calendar */
 	const struct compose_inline *inlines; /* images in the HTML part (a report's charts) */
 	size_t ninlines;
+	time_t about_at;         /* the moment it is about (a session's start, a questionnaire's
+	                          * close), after which it is no use; 0: none. The mail budget
+	                          * (budget.h) defers it no later than that */
+	const char *about_uid;   /* the calendar event (UID) it carries, or NULL: a message about
+	                          * an event replaces one about it still deferred (budget.h) */
 	time_t *goes_at;         /* out, may be NULL: 0 when the message goes now, else when the
-	                          * daily cap lets it go (pace.h) */
+	                          * daily cap or the mail budget lets it go (pace.h, budget.h) */
 	int64_t *outbox_id;      /* out, may be NULL: the outbox row queued (or replaced); 0
 	                          * when none was (a member who left, a replace_id that no
 	                          * longer waits) */
@@ -122,7 +127,8 @@ int outmail_signer(const struct flow *f, const struct outmail_msg *m, struct buf
 
 /* The outbox priority of a message kind (a template name, or "manual" for `feedbackctl outbox
  * add`): OUTBOX_AUTOMATIC for calendar events, nudges, reminders, questionnaires and reports,
- * OUTBOX_PERSON for everything else (mail between people, answers to someone's mail). */
+ * OUTBOX_PERSON for everything else (mail between people, answers to someone's mail); what
+ * each kind is, is declared once in mailkind.h. */
 int outmail_priority(const char *kind);
 
 /* The token a copy (outmail_msg.raw_out) carries instead of a fresh one: always the same,

@@ -35,6 +35,14 @@ int pace_add(struct db *db, const struct outbox_new *m, time_t now, int cap, int
     time_t *goes_at, struct fb_error *err);
 
 /*
+ * Plan the mail waiting for recipient at now with cap, row id (queued, let through just now:
+ * the mail budget released it, budget.h) among it; *goes_at as pace_add(). Inside the
+ * caller's transaction. 0, or -1 with err.
+ */
+int pace_plan_row(struct db *db, const char *recipient, int64_t id, time_t now, int cap,
+    time_t *goes_at, struct fb_error *err);
+
+/*
  * Plan again, at now, the mail waiting for every address that has held mail, one transaction
  * per address: what the window allows now is released (queued, due now), the rest stays held
  * with its time brought up to date (a changed cap counts from here). Run before each outbox

@@ -208,6 +208,10 @@ time_t plan_next(const struct plan *p, time_t now);
 /* The moment with this key, or NULL. */
 const struct plan_moment *plan_find(const struct plan *p, const char *key);
 
+/* When the programme welcomes its members (welcome.h): the week-1 nudge's moment, else the
+ * start. Before it nothing automatic goes to a member (budget.h). */
+time_t plan_welcome_time(const struct plan *p);
+
 /*
  * Programme week of instant t (1-based), by local date in the programme's zone (DST-safe):
  * 0 before the start, > W after week W; a date in a pause counts as the week before it (not

@@ -36,6 +36,11 @@ struct outbox_new {
 	size_t len;
 	int64_t program_id, member_id, inbox_id; /* 0: none */
 	int priority;            /* enum outbox_priority (0, the default: person) */
+	int budget;              /* 1: counts against its member's mail budget (budget.h) */
+	time_t about_at;         /* the moment it is about, no use after it; 0: none */
+	const char *about_uid;   /* the calendar event (UID) it carries; NULL: none */
+	time_t deferred_until;   /* non-zero: queued deferred by the mail budget, out of the
+	                          * send queue (store_budget.h) until released */
 };
 
 struct outbox_row {

@@ -29,6 +29,9 @@
 
 #define SCHEDULE_STALE (36 * 3600)
 
+/* How long a nudge is of use (its week): the mail budget (budget.h) defers it no longer. */
+#define SCHEDULE_NUDGE_USEFUL (6 * 24 * 3600)
+
 struct schedule_stats {
 	size_t moments, skipped, mails;
 };

@@ -223,7 +223,10 @@ static const struct key keys[] = {
 	K("program", "office_hours", KT_HOURS, "09:00-17:00", program.office_hours, 0, 0,
 	    NULL, 0, "hours in which reminders may be sent"),
 	KINT("program", "reminders_per_day", "1", program.reminders_per_day, 0, 10,
-	    "automatic mails per member per day, all kinds together"),
+	    "questionnaire reminders per member per day"),
+	KINT("program", "mail_budget", "2", program.mail_budget, 1, 50,
+	    "automatic mails per member per local day (nudges, questionnaires, reminders, "
+	    "calendar events, invitations); more wait for a later day"),
 	KBOOL("program", "weekend_mail", "no", program.weekend_mail,
 	    "send reminders on Saturday and Sunday"),
 	KINT("program", "min_group_size", "3", program.min_group_size, 1, 100,

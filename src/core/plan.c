@@ -667,3 +667,11 @@ plan_find(const struct plan *p, const char *key)
 			return &p->moments[i];
 	return NULL;
 }
+
+time_t
+plan_welcome_time(const struct plan *p)
+{
+	const struct plan_moment *mo = plan_find(p, "nudge:w1");
+
+	return mo != NULL && mo->scheduled ? mo->at : p->start_at;
+}

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "apply.h"
+#include "budget.h"
 #include "buf.h"
 #include "config.h"
 #include "confpath.h"
@@ -315,10 +316,14 @@ pass_send(struct state *s, struct db *db, time_t now, volatile sig_atomic_t *sto
 	struct mailflow_policy p = policy_of(s->cfg);
 	struct mailflow_stats st = { 0 };
 	struct pace_stats ps = { 0 };
+	struct budget_stats bs = { 0 };
+	struct flow f = state_flow(s, db, now);
 	int rc;
 
-	/* Held mail whose time has come is released first, so it goes in this same pass. */
-	if (pace_release(db, now, s->cfg->outgoing.per_recipient_daily_cap, &ps, err) < 0 ||
+	/* Mail the budget deferred to a day that has come, then held mail whose time has come,
+	 * so both go in this same pass (budget.h, pace.h). */
+	if (budget_release(&f, &bs, err) < 0 ||
+	    pace_release(db, now, s->cfg->outgoing.per_recipient_daily_cap, &ps, err) < 0 ||
 	    refresh_organizers(s, db, now, err) < 0) {
 		if (went_busy(s, db))
 			return PASS_BUSY;

@@ -173,6 +173,8 @@ compose_one(const struct flow *f, const struct program *p, const struct session 
 		.from_addr = invite_organizer(f, p),
 		.calendar = ics.data,
 		.calendar_method = itip_method_name(method),
+		.about_at = s->starts_at,
+		.about_uid = s->uid,
 		.raw_out = raw_out,
 	};
 	if (outmail_queue(f, &m, NULL, err) < 0)

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "budget.h"
 #include "fbtime.h"
 #include "invite.h"
 #include "invite_int.h"
@@ -200,6 +201,8 @@ send_moment(const struct flow *f, const struct program *p, const struct moment_m
 		.from_addr = invite_organizer(f, p),
 		.calendar = ics.data,
 		.calendar_method = itip_method_name(mm->method),
+		.about_at = mm->it->starts_at,
+		.about_uid = mm->it->uid,
 		.raw_out = mm->raw_out,
 	};
 	if (outmail_queue(f, &msg, NULL, err) < 0)
@@ -279,6 +282,61 @@ wanted(const struct flow *f, const struct program *p, const struct plan_moment *
 	return !away;
 }
 
+/* The start of the local day (in the programme's zone) after the one of t, into *out. */
+static int
+next_day(const char *tz, time_t t, int days, time_t *out, struct fb_error *err)
+{
+	struct fb_local l;
+	struct fb_date d;
+
+	if (fbtime_to_local(tz, t, &l, err) < 0)
+		return -1;
+	d = fbtime_date_add_days(&l.date, days);
+	return fbtime_local_to_utc(tz, &d, 0, 0, out, err);
+}
+
+/*
+ * Is it too early (or, for a questionnaire's event, too late) at f->now to send m a new event
+ * for mo (invite.h, "When a new event goes")? 1 yes: not now; 0 no; -1 error.
+ */
+static int
+not_yet(const struct flow *f, const struct program *p, const struct plan_moment *mo,
+    const struct member *m, struct fb_error *err)
+{
+	struct calendar_questionnaire q;
+	time_t from;
+	int rc;
+
+	if (mo->kind == PLAN_QUESTIONNAIRE) {
+		/* About a week ahead, and not on the moment's own day: the questionnaire itself
+		 * is then the news. */
+		if (f->now < mo->at - INVITE_MOMENT_AHEAD)
+			return 1;
+		if (next_day(p->timezone, mo->at, 0, &from, err) < 0)
+			return -1;
+		if (f->now >= from)
+			return 1;
+		return (rc = budget_room(f, p, m, err)) < 0 ? -1 : rc == 0;
+	}
+	/* A reminder's event: inside the questionnaire's window, not on the day it was sent,
+	 * and about a day ahead of the reminder. */
+	rc = store_calendar_questionnaire(f->db, p->id, m->id,
+	    plan_measurement_name(mo->measurement), &q, err);
+	if (rc != 0)
+		return rc < 0 ? -1 : 1;
+	if (next_day(p->timezone, q.sent_at, 1, &from, err) < 0)
+		return -1;
+	if (f->now < from)
+		return 1;
+	if (next_day(p->timezone, mo->at, -1, &from, err) < 0)
+		return -1;
+	if (f->now < from)
+		return 1;
+	/* and only where the member's mail budget has room today: the sweep runs at every
+	 * pass, so an event that waits goes on a later day (budget.h) */
+	return (rc = budget_room(f, p, m, err)) < 0 ? -1 : rc == 0;
+}
+
 /* One member and one moment. */
 static int
 sync_one(const struct flow *f, const struct program *p, const struct plan *plan,
@@ -299,10 +357,10 @@ sync_one(const struct flow *f, const struct program *p, const struct plan *plan,
 		char tok[TOKEN_LEN + 1];
 		struct buf uid = BUF_INIT;
 		struct calendar_item fresh = { 0 };
-		int rc;
+		int rc = 0;
 
-		if (!want)
-			return 0;
+		if (!want || (rc = not_yet(f, p, mo, m, err)) != 0)
+			return rc < 0 ? -1 : 0;
 		/* UID: random, so it is unique in every calendar it lands in, and never reused */
 		if (outmail_token_new(tok, err) < 0)
 			return -1;

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "budget.h"
 #include "buf.h"
 #include "compose.h"
 #include "fbtime.h"
@@ -169,6 +170,7 @@ mail_questionnaire(const struct flow *f, const struct program *p, const struct m
 		.kind = kind, .program = p, .lang = flow_member_language(p, m),
 		.to_addr = m->address, .to_name = m->name, .member_id = m->id, .token = &t,
 		.prepare = measure_prepare, .prepare_arg = &mq, .raw_out = raw_out,
+		.about_at = closes_at,
 	};
 	int rc = -1;
 
@@ -385,7 +387,11 @@ budget_allows(const struct flow *f, const struct program *p, const struct member
 		return -1;
 	if ((n = store_reminders_since(f->db, m->id, midnight, err)) < 0)
 		return -1;
-	return n < cp->reminders_per_day;
+	if (n >= cp->reminders_per_day)
+		return 0;
+	/* and the mail budget of the day: a reminder waits unmade rather than deferred, so it
+	 * is not sent after the questionnaire was completed (budget.h) */
+	return (n = budget_room(f, p, m, err)) < 0 ? -1 : n > 0;
 }
 
 /*

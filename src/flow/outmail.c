@@ -7,10 +7,12 @@
 #include <string.h>
 #include <strings.h>
 
+#include "budget.h"
 #include "buf.h"
 #include "compose.h"
 #include "fbrandom.h"
 #include "fbtime.h"
+#include "mailkind.h"
 #include "overlay.h"
 #include "outmail.h"
 #include "pace.h"
@@ -122,20 +124,10 @@ const struct template_spec outmail_specs[] = {
 };
 const size_t outmail_nspecs = sizeof(outmail_specs) / sizeof(outmail_specs[0]);
 
-/* Mail nobody wrote or asked for just now: it waits first when the daily cap is reached. */
-static const char *const automatic_kinds[] = {
-	"nudge", "facilitator_reminder", "weekly_report", "progress_report", "questionnaire",
-	"questionnaire_reminder", "invite", "invite_update", "invite_cancel", "moment_invite",
-	"moment_cancel", "team_picture", NULL
-};
-
 int
 outmail_priority(const char *kind)
 {
-	for (size_t i = 0; kind != NULL && automatic_kinds[i] != NULL; i++)
-		if (strcmp(kind, automatic_kinds[i]) == 0)
-			return OUTBOX_AUTOMATIC;
-	return OUTBOX_PERSON;
+	return mailkind_automatic(kind) ? OUTBOX_AUTOMATIC : OUTBOX_PERSON;
 }
 
 struct outmail_templates {
@@ -565,8 +557,16 @@ outmail_queue(const struct flow *f, const struct outmail_msg *m,
 		.member_id = m->member_id,
 		.inbox_id = m->inbox_id,
 		.priority = outmail_priority(m->kind),
+		.about_at = m->about_at,
+		.about_uid = m->about_uid,
 	};
-	if (pace_add(f->db, &row, f->now, f->cfg->outgoing.per_recipient_daily_cap,
+	if (budget_supersede(f, &row, err) < 0)
+		goto out;
+	/* Automatic mail to a member is the budget's to let go (budget.h); the rest is paced. */
+	if (m->member_id > 0 && mailkind_budgeted(m->kind)) {
+		if (budget_queue(f, m->program, &row, m->outbox_id, m->goes_at, err) < 0)
+			goto out;
+	} else if (pace_add(f->db, &row, f->now, f->cfg->outgoing.per_recipient_daily_cap,
 	    m->outbox_id, m->goes_at, err) < 0)
 		goto out;
 	if (token_out != NULL)

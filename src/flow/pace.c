@@ -121,6 +121,19 @@ pace_add(struct db *db, const struct outbox_new *m, time_t now, int cap, int64_t
 }
 
 int
+pace_plan_row(struct db *db, const char *recipient, int64_t id, time_t now, int cap,
+    time_t *goes_at, struct fb_error *err)
+{
+	time_t at = 0;
+
+	if (pace_plan(db, recipient, now, cap, id, &at, NULL, err) < 0)
+		return -1;
+	if (goes_at != NULL)
+		*goes_at = at;
+	return 0;
+}
+
+int
 pace_release(struct db *db, time_t now, int cap, struct pace_stats *st, struct fb_error *err)
 {
 	char **rcpt = NULL;

@@ -31,8 +31,7 @@ schedule_nudge_mail(const struct flow *f, const struct program *p, int week,
 	struct outmail_msg msg = {
 		.kind = "nudge", .program = p, .lang = flow_member_language(p, m),
 		.to_addr = m->address, .to_name = m->name, .member_id = m->id, .token = &t,
-		.values = v,
-		.raw_out = raw_out,
+		.values = v, .raw_out = raw_out, .about_at = f->now + SCHEDULE_NUDGE_USEFUL,
 	};
 	const char *example = NULL;
 	int rc = -1;

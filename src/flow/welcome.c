@@ -91,9 +91,7 @@ mailable(const struct member *m)
 time_t
 welcome_time(const struct plan *plan)
 {
-	const struct plan_moment *mo = plan_find(plan, "nudge:w1");
-
-	return mo != NULL && mo->scheduled ? mo->at : plan->start_at;
+	return plan_welcome_time(plan);
 }
 
 /* 1 when a member added at joined_at joined p late: after the welcome time, and not in the

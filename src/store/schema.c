@@ -450,6 +450,22 @@ static const char MIGRATION_CLICKS[] =
 "ALTER TABLE feedback ADD COLUMN received_outbox_id INTEGER"
 "  REFERENCES outbox(id) ON DELETE SET NULL;";
 
+/*
+ * The mail budget per member per day (issue 18, budget.h): budget marks an outbox row of a kind
+ * that counts against its member's daily budget of automatic mail; about_at is the moment the
+ * mail is about (a session's start, a questionnaire's close), after which it is no use;
+ * about_uid, the calendar UID it carries, lets a newer message about the same event replace
+ * one still deferred; deferred_until, while set, keeps a row out of the send queue until the
+ * budget lets it go (its next_attempt_at is then that time too, for the daemon's sleep).
+ */
+static const char MIGRATION_BUDGET[] =
+"ALTER TABLE outbox ADD COLUMN budget INTEGER NOT NULL DEFAULT 0;"
+"ALTER TABLE outbox ADD COLUMN about_at INTEGER;"
+"ALTER TABLE outbox ADD COLUMN deferred_until INTEGER;"
+"ALTER TABLE outbox ADD COLUMN about_uid TEXT;"
+"CREATE INDEX outbox_budget ON outbox(member_id, admitted_at) WHERE budget = 1;"
+"CREATE INDEX outbox_deferred ON outbox(deferred_until) WHERE deferred_until IS NOT NULL;";
+
 static const char *const migrations[] = {
 	MIGRATION_1,
 	MIGRATION_2,
@@ -463,6 +479,7 @@ static const char *const migrations[] = {
 	MIGRATION_MEMBER_LEFT,
 	MIGRATION_ACTIONS,
 	MIGRATION_CLICKS,
+	MIGRATION_BUDGET,
 };
 
 int

@@ -20,13 +20,14 @@ static const char SQL_OUTBOX_COMPLAINED[] =
 static const char SQL_OUTBOX_INSERT[] =
 	"INSERT INTO outbox (message_id, kind, sender, recipient, subject, raw, state, "
 	"next_attempt_at, last_error, program_id, member_id, inbox_id, created_at, admitted_at, "
-	"priority, bounce_token) "
-	"VALUES (?1, ?2, ?3, lower(?4), ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?8, ?8, ?13, lower(?14))";
+	"priority, bounce_token, budget, about_at, deferred_until, about_uid) "
+	"VALUES (?1, ?2, ?3, lower(?4), ?5, ?6, ?7, coalesce(?17, ?8), ?9, ?10, ?11, ?12, ?8, "
+	"CASE WHEN ?17 IS NULL THEN ?8 END, ?13, lower(?14), ?15, ?16, ?17, ?18)";
 static const char SQL_OUTBOX_RECOVER[] =
 	"UPDATE outbox SET state = 'queued' WHERE state = 'sending'";
 static const char SQL_OUTBOX_DUE[] =
 	"SELECT " OUTBOX_COLS ", raw FROM outbox WHERE state IN ('queued', 'retry') "
-	"AND next_attempt_at <= ?1 ORDER BY next_attempt_at, id LIMIT ?2";
+	"AND next_attempt_at <= ?1 AND deferred_until IS NULL ORDER BY next_attempt_at, id LIMIT ?2";
 static const char SQL_OUTBOX_SENDING[] =
 	"UPDATE outbox SET state = 'sending', attempts = attempts + 1 WHERE id = ?1";
 static const char SQL_OUTBOX_SENT[] =
@@ -64,8 +65,8 @@ static const char SQL_OUTBOX_WINDOW[] =
 /* Waiting: held, automatic mail not yet handed to a transport, and the row just queued. */
 static const char SQL_OUTBOX_WAITING[] =
 	"SELECT id, kind, priority, state = 'held', coalesce(admitted_at, 0), next_attempt_at "
-	"FROM outbox WHERE recipient = lower(?1) AND (state = 'held' OR id = ?2 "
-	"OR (state = 'queued' AND attempts = 0 AND priority = ?3)) "
+	"FROM outbox WHERE recipient = lower(?1) AND deferred_until IS NULL "
+	"AND (state = 'held' OR id = ?2 OR (state = 'queued' AND attempts = 0 AND priority = ?3)) "
 	"ORDER BY priority, created_at, id";
 static const char SQL_OUTBOX_ADMIT[] =
 	"UPDATE outbox SET state = 'queued', next_attempt_at = ?2, admitted_at = ?2, "
@@ -132,6 +133,12 @@ queue_outbox_add(struct db *db, const struct outbox_new *m, time_t now, int64_t 
 		sqlite3_bind_int64(st, 12, m->inbox_id);
 	sqlite3_bind_int(st, 13, m->priority);
 	db_bind_text(st, 14, m->bounce_token);
+	sqlite3_bind_int(st, 15, m->budget != 0);
+	if (m->about_at != 0)
+		sqlite3_bind_int64(st, 16, (sqlite3_int64)m->about_at);
+	if (m->deferred_until != 0 && !suppressed)
+		sqlite3_bind_int64(st, 17, (sqlite3_int64)m->deferred_until);
+	db_bind_text(st, 18, m->about_uid);
 	if (store_step_done(db, st, err, "queueing a message") < 0)
 		return -1;
 	if (id)

@@ -59,8 +59,10 @@ for who in ann bob cat; do
 	expect_eq "$who gets one welcome" "$(count welcome $who@example.org)" 1
 	k=$(kinds $who@example.org)
 	expect_eq "the welcome is $who's first mail, before invitations, nudge and questionnaire" "${k%% *}" "welcome"
-	case $k in *invite*nudge*questionnaire*) ok "$who also got the invitations, nudge and questionnaire" ;;
-	*) notok "$who also got the invitations, nudge and questionnaire ($k)" ;; esac
+	# the mail budget (issue 18, mail_budget = 2): day one is the welcome, the kickoff
+	# invitation and one more; the questionnaire and the other invitations on later days
+	case $k in "welcome invite nudge ") ok "$who also got the kickoff invitation and the nudge" ;;
+	*) notok "$who also got the kickoff invitation and the nudge ($k)" ;; esac
 done
 f=$(sent welcome ann@example.org)
 expect_eq "the subject is capitalised and names the programme" "$(subject "$f" | sed 's/ \[#.*//')" "Welkom bij P"
@@ -93,6 +95,7 @@ expect_eq "still one welcome each" "$(count welcome ann@example.org) $(count wel
 
 # Dan joins on Tuesday of week 2: the baseline is open until Monday 18 January 09:00.
 NOW=2027-01-12T10:00
+expect_ok "a pass: what the mail budget let wait for the others goes" fbd
 expect_ok "Dan added in week 2" ctl member add P/T "Dan Kok" dan@example.org
 NOW=2027-01-12T10:05
 expect_ok "the next pass" fbd
@@ -102,9 +105,10 @@ expect_eq "Dan gets one welcome" "$(count welcome dan@example.org)" 1
 expect_eq "Dan gets the baseline still open" "$(count questionnaire dan@example.org)" 1
 expect_eq "Dan gets no reminder for the reminders already past" \
     "$(count questionnaire dan@example.org) $(count questionnaire_reminder dan@example.org)" "1 0"
-expect_eq "Dan is invited to the two sessions to come, without session sync" "$(count invite dan@example.org)" 2
-inv=$(for f in $(sent invite dan@example.org); do subject "$f" | sed 's/ \[#.*//'; done | sort | tr '\n' '|')
-expect_eq "... the progress and evaluation sessions, not the kickoff" "$inv" "Evaluatie: P|Voortgangsbijeenkomst: P|"
+# queued; the mail budget (issue 18) lets the nearer go first, the other the next day
+invq() { sqlite3 "$T/fb.db" "SELECT subject FROM outbox WHERE kind = 'invite' AND recipient = 'dan@example.org' ORDER BY subject" | sed 's/ \[#.*//' | tr '\n' '|'; }
+expect_eq "Dan is invited to the two sessions to come, without session sync" "$(invq | tr '|' '\n' | grep -c .)" 2
+expect_eq "... the progress and evaluation sessions, not the kickoff" "$(invq)" "Evaluatie: P|Voortgangsbijeenkomst: P|"
 f=$(sent welcome dan@example.org)
 expect_grep "Dan's welcome says the team has begun" "het is nu week 2 van 10" "$(text "$f")"
 f=$(sent questionnaire dan@example.org)
@@ -123,7 +127,7 @@ expect_eq "the others get nothing new" "$(fresh | while read -r f; do to "$f" da
 NOW=2027-01-13T10:00
 expect_ok "a pass a day later" fbd
 expect_eq "no second welcome, note or invitation for Dan" \
-    "$(count welcome dan@example.org) $(notes 'Dan Kok' | wc -l | tr -d ' ') $(count invite dan@example.org)" "1 1 2"
+    "$(count welcome dan@example.org) $(notes 'Dan Kok' | wc -l | tr -d ' ') $(invq | tr '|' '\n' | grep -c .)" "1 1 2"
 NOW=2027-01-14T09:00
 expect_ok "the scheduled reminder moments still reach the others" fbd
 expect_eq "no reminder to Dan on a day without a reminder moment" \
@@ -154,7 +158,8 @@ expect_ok "the next pass" fbd
 expect_eq "Eve gets one welcome" "$(count welcome eve@example.org)" 1
 expect_eq "Eve gets the welcome but not the closed baseline" \
     "$(count welcome eve@example.org) $(count questionnaire eve@example.org)" "1 0"
-expect_eq "Eve is invited to the two sessions to come" "$(count invite eve@example.org)" 2
+expect_eq "Eve is invited to the two sessions to come (queued, the mail budget's to send)" \
+    "$(sqlite3 "$T/fb.db" "SELECT count(*) FROM outbox WHERE kind = 'invite' AND recipient = 'eve@example.org'")" 2
 f=$(sent welcome eve@example.org)
 expect_eq "Eve's welcome is in English" "$(subject "$f" | sed 's/ \[#.*//')" "Welcome to P"
 expect_grep "... with English dates" "From Monday 4 January to Sunday 14 March" "$(text "$f")"

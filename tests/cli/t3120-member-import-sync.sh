@@ -30,8 +30,10 @@ ctl program create P --start 2027-01-04 >/dev/null
 ctl team add P T >/dev/null
 expect_ok "the first list is imported" ctl member import T "$T/v1.csv"
 ctl session schedule P progress --at 2027-02-01T14:00 --duration 60 --team T >/dev/null
-expect_ok "the invitations go" fbd
-expect_eq "four invitations" "$(count invite)" 4
+expect_ok "a pass while setting up" fbd
+# queued; the mail budget (issue 18) lets them go from the welcome on
+queued() { sql "SELECT count(*) FROM outbox WHERE kind = 'invite' AND state <> 'failed' AND recipient LIKE '${1:-%}'"; }
+expect_eq "four invitations" "$(queued)" 4
 
 expect_fail "importing the new list without --sync fails" ctl member import T "$T/v2.csv"
 expect_grep "naming the address that exists" "ann@example.org belongs to Ann Smit \(team T\) already" "$T/err"
@@ -64,8 +66,9 @@ Marieke van Dijk|marieke.vandijk@example.org|active|-"
 expect_eq "Marieke's old address is still hers" "$(sql "SELECT m.name FROM member_address a JOIN member m ON m.id = a.member_id WHERE a.address = 'marieke@example.org'")" "Marieke van Dijk"
 expect_ok "the session messages go" fbd
 expect_eq "Marieke's old address gets the cancellation" "$(count invite_cancel marieke@example.org)" 1
-expect_eq "her new address the invitation" "$(count invite marieke.vandijk@example.org)" 1
-expect_eq "Eef is invited" "$(count invite eef@example.org)" 1
+expect_eq "her new address the invitation" "$(queued marieke.vandijk@example.org)" 1
+expect_eq "the one to her old address that waited is replaced" "$(queued marieke@example.org)" 0
+expect_eq "Eef is invited" "$(queued eef@example.org)" 1
 
 expect_ok "the same file again" ctl member import T "$T/v2.csv" --sync
 expect_grep "changes nothing" "^Nothing to change\.$" "$T/out"

@@ -32,9 +32,10 @@ expect_grep "it was queued From the placeholder" "^From: .*<feedback@feedbackd.i
 # The coordinator sets the address; the daemon sends.
 conf "domain = teamwerk.test
 from_address = feedback@teamwerk.test"
-expect_ok "the daemon sends" "$FBD" -c "$T/f.conf" --once --now 2027-01-03T12:05 --log-level info
+# (the mail budget, issue 18: automatic mail to a member goes from the welcome on)
+expect_ok "the daemon sends" "$FBD" -c "$T/f.conf" --once --now 2027-01-04T09:00 --log-level info
 expect_grep "and says what it changed" "2 invitations queued earlier now from the organizer configured" "$T/err"
-mail=$(grep -l "^To: .*jan@example.nl" "$T"/sent/new/* | head -1)
+mail=$(grep -l "^X-Feedbackd-Kind: invite" $(grep -l "^To: .*jan@example.nl" "$T"/sent/new/*) | head -1)
 expect_eq "Jan's invitation went" "$(test -n "$mail" && echo yes)" yes
 expect_grep "From: the configured address" "^From: .*<feedback@teamwerk.test>" "$mail"
 expect_nogrep "the placeholder is in no From" "^From: .*feedbackd\.invalid" "$mail"

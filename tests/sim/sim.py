@@ -195,6 +195,7 @@ class Sim(servers.Feedbackd):
             cands = [t for t, _, _ in self.moments() if after is None or t > after]
             cands += [q[0] for q in self._queue]
             cands += [t for t in extra if after is None or t > after]
+            cands += self.outbox_wakes(after)
             if not cands:
                 break
             t = min(cands)
@@ -211,6 +212,16 @@ class Sim(servers.Feedbackd):
                     at = when(at)
                     self.later(at if at > t else t + datetime.timedelta(minutes=1), raw)
         return sent
+
+    def outbox_wakes(self, after):
+        """When the daemon would wake for its outbox (seconds_to_wait: a retry, held mail, mail the
+        budget deferred to a later day): the earliest such time after `after`, as a list."""
+        if after is None:
+            return []
+        rows = self.sql("SELECT min(next_attempt_at) FROM outbox WHERE state IN ('queued', 'retry', 'held')"
+                        " AND next_attempt_at > ?", int(after.timestamp()))
+        t = rows[0][0] if rows else None
+        return [datetime.datetime.fromtimestamp(t, UTC)] if t else []
 
     # --- looking at what happened ----------------------------------------------------------------
     def sent(self, to=None, kind=None):

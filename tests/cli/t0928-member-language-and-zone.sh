@@ -19,6 +19,10 @@ maildir = $T/sent
 per_recipient_daily_cap = 50
 [incoming]
 maildir = $T/in
+# Three automatic mails a day: on day one the questionnaire, sent at the programme's 09:00,
+# must not hold back Eve's nudge at her own 09:00 (the budget has its own test, t0887).
+[program]
+mail_budget = 3
 CONF
 mkdir -p "$T/in/new" "$T/in/cur" "$T/in/tmp" "$T/sent/new"
 ctl() { "$FBCTL" -c "$T/f.conf" --now "$NOW" "$@"; }
@@ -97,7 +101,7 @@ expect_eq "Ann is asked" "$(count request ann@example.org)" 1
 expect_eq "Ann's request is Dutch" "$(language "$(sent request ann@example.org)")" nl
 
 expect_eq "Eve got a welcome" "$(count welcome eve@example.org)" 1
-for k in welcome invite moment_invite nudge questionnaire request_sent answers_received; do
+for k in welcome invite nudge questionnaire request_sent answers_received; do
 	[ "$(count $k eve@example.org)" -gt 0 ] || notok "Eve got no $k"
 	for f in $(sent $k eve@example.org); do
 		expect_eq "Eve's $k is English ($(basename "$f"))" "$(language "$f")" en
@@ -117,15 +121,6 @@ read_mail "$(sent invite ann@example.org)" >"$T/ann-invite"
 expect_grep "Ann's invitation: dinsdag 5 januari, 10:00 Amsterdam" 'Wanneer: +dinsdag 5 januari, 10:00-11:00 \(Europe/Amsterdam\)' "$T/ann-invite"
 read_mail "$(sent invite fay@example.org)" >"$T/fay-invite"
 expect_grep "Fay's invitation: Dutch, Amsterdam" 'Wanneer: +dinsdag 5 januari, 10:00-11:00 \(Europe/Amsterdam\)' "$T/fay-invite"
-# A calendar event of a questionnaire moment: English, London's clock.
-for f in $(sent moment_invite eve@example.org); do read_mail "$f"; done >"$T/eve-moments"
-expect_grep "Eve's questionnaire events in London time" '\(Europe/London\)' "$T/eve-moments"
-expect_nogrep "... never Amsterdam's" 'Europe/Amsterdam\)' "$T/eve-moments"
-# A moment's event asks no answer (RSVP=FALSE) and says so; a session's asks one (issue 18:
-# "you need not accept" arrived with Accept/Decline buttons).
-expect_grep "the moment's event asks no answer" 'RSVP=FALSE' "$T/eve-moments"
-expect_nogrep "... none of them asks one" 'RSVP=TRUE' "$T/eve-moments"
-expect_grep "... and its text says so" 'No answer is needed' "$T/eve-moments"
 expect_grep "the session's invitation asks one" 'RSVP=TRUE' "$T/eve-invite"
 expect_nogrep "... and does not say it needs none" 'No answer is needed|nothing to accept' "$T/eve-invite"
 
@@ -136,4 +131,21 @@ expect_ok "the update goes" fbd
 read_mail "$(sent invite_update eve@example.org)" >"$T/eve-update"
 expect_grep "Eve's update: English, 13:00 London" 'Tuesday 5 January, 13:00-14:00 \(Europe/London\)' "$T/eve-update"
 expect_grep "... the old time in London's clock" '09:00' "$T/eve-update"
+
+# A calendar event of a questionnaire moment comes a week before it (the mail budget): the
+# midterm's, Monday 1 February, in the week of 25 January.
+for day in 25 26 27; do NOW=2027-01-${day}T10:00; fbd || notok "the daemon on 2027-01-$day"; done
+expect_eq "Eve got the midterm's calendar event" "$(count moment_invite eve@example.org)" 1
+for f in $(sent moment_invite eve@example.org); do
+	expect_eq "Eve's moment_invite is English ($(basename "$f"))" "$(language "$f")" en
+done
+# A calendar event of a questionnaire moment: English, London's clock.
+for f in $(sent moment_invite eve@example.org); do read_mail "$f"; done >"$T/eve-moments"
+expect_grep "Eve's questionnaire events in London time" '\(Europe/London\)' "$T/eve-moments"
+expect_nogrep "... never Amsterdam's" 'Europe/Amsterdam\)' "$T/eve-moments"
+# A moment's event asks no answer (RSVP=FALSE) and says so; a session's asks one (issue 18:
+# "you need not accept" arrived with Accept/Decline buttons).
+expect_grep "the moment's event asks no answer" 'RSVP=FALSE' "$T/eve-moments"
+expect_nogrep "... none of them asks one" 'RSVP=TRUE' "$T/eve-moments"
+expect_grep "... and its text says so" 'No answer is needed' "$T/eve-moments"
 finish

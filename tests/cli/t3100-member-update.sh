@@ -14,6 +14,10 @@ maildir = $T/sent
 per_recipient_daily_cap = 20
 [incoming]
 maildir = $T/in
+# Three automatic mails a day: the day-one questionnaire must not hold back the nudge that
+# this test follows to Bob's new address and clock (the budget has its own test, t0887).
+[program]
+mail_budget = 3
 CONF
 mkdir -p "$T/in/new" "$T/in/cur" "$T/in/tmp"
 printf 'name,email\nAnn Smit,ann@example.org\nBob de Boer,bob@example.org\nCat Visser,cat@example.org\n' >"$T/team.csv"

@@ -54,6 +54,9 @@ int buf_grow(struct buf *b, size_t extra) BUF_MUST_CHECK;
 int buf_add(struct buf *b, const void *data, size_t len) BUF_MUST_CHECK;
 int buf_adds(struct buf *b, const char *s) BUF_MUST_CHECK;
 int buf_addch(struct buf *b, char c) BUF_MUST_CHECK;
+/* s with every line break (CRLF, CR or LF) written as sep: a multi-line text on one line, or
+ * indented under a heading. */
+int buf_add_lines(struct buf *b, const char *s, const char *sep) BUF_MUST_CHECK;
 int buf_addf(struct buf *b, const char *fmt, ...)
     __attribute__((format(printf, 2, 3))) BUF_MUST_CHECK;
 int buf_vaddf(struct buf *b, const char *fmt, va_list ap)

@@ -95,6 +95,18 @@ buf_adds(struct buf *b, const char *s)
 }
 
 int
+buf_add_lines(struct buf *b, const char *s, const char *sep)
+{
+	for (; *s; s++) {
+		if (*s == '\r' && s[1] == '\n')
+			continue;
+		if ((*s == '\n' || *s == '\r' ? buf_adds(b, sep) : buf_addch(b, *s)) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+int
 buf_addch(struct buf *b, char c)
 {
 	/* the reading pipeline appends text a byte at a time: with room made, no further calls */

@@ -186,22 +186,6 @@ ambition_shown(const struct report_progress_input *in, const struct report_ambit
 	return a->nanswers >= min;
 }
 
-/* s with every line break (CR, LF) replaced by sep. */
-static int
-add_lines(struct buf *out, const char *s, const char *sep)
-{
-	for (; *s; s++) {
-		if (*s == '\r' && s[1] == '\n')
-			continue;
-		if ((*s == '\n' || *s == '\r' ? buf_adds(out, sep) : buf_addch(out, *s)) < 0)
-			return -1;
-	}
-	return 0;
-}
-
-/* An answer with the team's names, addresses, phone numbers and signatures masked (mask.h),
- * in tmp: the store loads the words, the report decides what a reader may see. NULL when
- * memory runs out. */
 /* A member's name as the report shows it: "Tom Jansen (left)" for one who left the
  * programme (their figures stay). In tmp, which the caller releases. */
 static const char *
@@ -218,6 +202,9 @@ member_label(const struct report_progress_input *in, const struct report_member_
 	return tmp->data;
 }
 
+/* An answer with the team's names, addresses, phone numbers and signatures masked (mask.h),
+ * in tmp: the store loads the words, the report decides what a reader may see. NULL when
+ * memory runs out. */
 static const char *
 masked_answer(const struct report_progress_input *in, const struct report_pteam *t,
     const char *answer, struct buf *tmp)
@@ -241,7 +228,7 @@ text_ambition(const struct report_progress_input *in, const struct report_pteam 
 		const struct report_ambition *a = &t->ambition[k];
 
 		if (buf_addf(out, "  %d. ", a->question) < 0 ||
-		    add_lines(out, a->text ? a->text : "", " ") < 0 || buf_addch(out, '\n') < 0)
+		    buf_add_lines(out, a->text ? a->text : "", " ") < 0 || buf_addch(out, '\n') < 0)
 			return -1;
 		if (!ambition_shown(in, a)) {
 			if (buf_addf(out, "     (%s %d %s)\n", ph(in, P_FEWER_THAN),
@@ -253,7 +240,7 @@ text_ambition(const struct report_progress_input *in, const struct report_pteam 
 			struct buf tmp = BUF_INIT;
 			const char *m = masked_answer(in, t, a->answers[i], &tmp);
 			int rc = m == NULL || buf_adds(out, "     - ") < 0 ||
-			    add_lines(out, m, "\n       ") < 0 || buf_addch(out, '\n') < 0 ? -1 : 0;
+			    buf_add_lines(out, m, "\n       ") < 0 || buf_addch(out, '\n') < 0 ? -1 : 0;
 
 			buf_release(&tmp);
 			if (rc < 0)

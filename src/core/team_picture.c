@@ -145,19 +145,6 @@ percent(long part, long whole)
 	return (int)((part * 100 + whole / 2) / whole);
 }
 
-/* s with every line break replaced by sep. */
-static int
-add_lines(struct buf *out, const char *s, const char *sep)
-{
-	for (; *s; s++) {
-		if (*s == '\r' && s[1] == '\n')
-			continue;
-		if ((*s == '\n' || *s == '\r' ? buf_adds(out, sep) : buf_addch(out, *s)) < 0)
-			return -1;
-	}
-	return 0;
-}
-
 static const char *
 masked(const struct team_picture_in *in, const char *answer, struct buf *tmp)
 {
@@ -282,7 +269,7 @@ text_ambition(const struct team_picture_in *in, struct buf *out, int *hidden)
 	for (size_t k = 0; k < t->nambition; k++) {
 		const struct report_ambition *a = &t->ambition[k];
 
-		if (buf_adds(out, "  ") < 0 || add_lines(out, a->text ? a->text : "", " ") < 0 ||
+		if (buf_adds(out, "  ") < 0 || buf_add_lines(out, a->text ? a->text : "", " ") < 0 ||
 		    buf_addch(out, '\n') < 0)
 			return -1;
 		if (!team_picture_ambition_shown(in, a)) {
@@ -297,7 +284,7 @@ text_ambition(const struct team_picture_in *in, struct buf *out, int *hidden)
 			struct buf tmp = BUF_INIT;
 			const char *m = masked(in, a->answers[i], &tmp);
 			int rc = m == NULL || buf_adds(out, "    - ") < 0 ||
-			    add_lines(out, m, "\n      ") < 0 || buf_addch(out, '\n') < 0 ? -1 : 0;
+			    buf_add_lines(out, m, "\n      ") < 0 || buf_addch(out, '\n') < 0 ? -1 : 0;
 
 			buf_release(&tmp);
 			if (rc < 0)

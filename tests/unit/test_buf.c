@@ -385,6 +385,27 @@ test_buf_fresh_has_not_failed(void **state)
 	buf_release(&a);
 }
 
+/* Every kind of line break becomes the separator, once: CRLF is one break, not two. */
+static void
+test_buf_add_lines_joins_every_kind_of_break(void **state)
+{
+	static const struct { const char *in, *sep, *want; } cases[] = {
+		{ "a\r\nb\nc\rd", " ", "a b c d" },
+		{ "one", "\n   ", "one" },
+		{ "", "|", "" },
+		{ "x\n\ny", "|", "x||y" },
+		{ "x\r\n", "\n  ", "x\n  " },
+	};
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct buf b = BUF_INIT;
+
+		assert_int_equal(buf_add_lines(&b, cases[i].in, cases[i].sep), 0);
+		assert_string_equal(b.len ? b.data : "", cases[i].want);
+		buf_release(&b);
+	}
+}
+
 int
 main(void)
 {
@@ -394,6 +415,7 @@ main(void)
 		TESTLIB_NAMED_ROWS(test_buf_clear_row, clear_cases),
 	};
 	static const struct CMUnitTest fixed[] = {
+		cmocka_unit_test(test_buf_add_lines_joins_every_kind_of_break),
 		cmocka_unit_test(test_buf_empty_is_terminated),
 		cmocka_unit_test(test_buf_fresh_has_not_failed),
 		cmocka_unit_test(test_buf_max_boundary),

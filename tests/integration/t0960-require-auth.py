@@ -106,10 +106,19 @@ try:
     s.ctl("session", "schedule", "Pilot", "kickoff", "--at", "2027-01-06 10:00", "--duration",
           "90m", "--team", "Blauw", now=N)
     s.run("2027-01-04T09:30")
-    t.ok(len(s.sent(kind="nudge")) == 3 and len(s.sent(kind="questionnaire")) == 3 and
-         len(s.sent(kind="invite")) == 4, "nudges, questionnaires and invitations went out")
+    # Day one under the mail budget (issue 18, two automatic mails a member a day): the
+    # welcome, the kickoff's invitation and the nudge; the baseline questionnaire waits for the
+    # next morning. The forgeries are tried on day two, once every kind of mail has come.
+    t.ok(len(s.sent(kind="welcome")) == 3 and len(s.sent(kind="nudge")) == 3 and
+         len(s.sent(kind="invite")) == 4, "day one: welcomes, nudges and invitations went out")
+    t.ok(not s.sent(kind="questionnaire"), "day one: the questionnaire waits (mail budget)",
+         [m.rcpt for m in s.sent(kind="questionnaire")])
+    s.run("2027-01-05T09:30")
+    qs = s.sent(kind="questionnaire")
+    t.ok(len(qs) == 3 and all(m.sent_at == clients.when("2027-01-05T09:00") for m in qs),
+         "day two: the questionnaires went out at 09:00", [(m.rcpt, m.sent_at) for m in qs])
 
-    AT = "2027-01-04T10:00"
+    AT = "2027-01-05T10:00"
     anna_nudge = one("nudge", "anna@example.nl")
     act("ask (Anna answers her nudge)", lambda: clients.reply(
         anna_nudge, "anna@example.nl", "Anna Bakker",

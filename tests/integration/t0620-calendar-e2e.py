@@ -15,8 +15,11 @@ would) and reads its mailbox from Dovecot over IMAP. A team of four and a facili
 4. A COUNTER and a REPLY for an unknown UID are kept with the reason, not applied.
 5. `session cancel`: METHOD:CANCEL (and method=CANCEL), STATUS:CANCELLED, SEQUENCE 2 to all.
 6. Every daemon pass is a new process, each step runs it twice: nothing is sent twice (the
-   SMTP server's own count), nothing but invitations is sent, libical's restriction check
-   passes on all 15 calendars."""
+   SMTP server's own count), nothing but the calendar messages and the first morning's welcome
+   and nudge is sent, libical's restriction check passes on all 15 calendars.
+Issue 18: nothing automatic goes to a member before their welcome, so the members'
+invitations made before the start wait in the outbox for the first morning (2027-01-04 09:00)
+and go after the welcome; the facilitator's goes at once. The rest happens that morning."""
 import copy
 import datetime
 import email
@@ -40,7 +43,11 @@ import sim  # noqa: E402
 import icalendar  # noqa: E402
 
 t = Tap()
-NOW = "2026-12-20T10:00"  # before the programme starts: nothing but the invitations is due
+NOW = "2026-12-20T10:00"  # before the programme starts: only the facilitator's invitation goes
+FIRST = "2027-01-04T09:00"  # the first morning, the welcome time: the members' invitations go
+MEMBER_ADDRS = sorted(a for _, a in [
+    ("Jan de Vries", "jan@example.org"), ("Els Ödegaard", "els@example.org"),
+    ("Piet Jansen", "piet@example.org"), ("Anna Bakker", "anna@example.org")])
 ORGANIZER = "coordinator@feedbackd.test"
 MEMBERS = [("Jan de Vries", "jan@example.org"), ("Els Ödegaard", "els@example.org"),
            ("Piet Jansen", "piet@example.org"), ("Anna Bakker", "anna@example.org")]
@@ -202,15 +209,45 @@ with tempfile.TemporaryDirectory() as tmp:
              "schedule: 5 invitations queued", p.stdout + p.stderr)
         sl = ctl_json("session", "list", "Pilot") or [{}]
         sid = sl[0].get("id")
+        # Issue 18: nothing automatic reaches a member before their welcome (the first
+        # morning), so before the start only the facilitator's invitation goes and the four
+        # members' wait in the outbox; on the first morning each member gets the welcome, the
+        # invitation and the week-1 nudge (the day-one questionnaire waits for the next day's
+        # budget), nothing else.
+        def kind_to(raw):
+            m = email.message_from_bytes(raw, policy=email.policy.default)
+            return m["X-Feedbackd-Kind"], m["To"].addresses[0].addr_spec
+
         n = daemon("2026-12-20T10:05", "schedule")
-        t.ok(n == 5 and smtp_count(smtp) == 5, "schedule: the SMTP server accepted exactly 5 "
-             "messages", n)
-        invites, uid = check_round(delivered(), "REQUEST", 0, "invite",
+        early = delivered()
+        t.ok(n == 1 and smtp_count(smtp) == 1 and
+             [kind_to(r) for r, _ in early] == [("invite", FACILITATOR[1])],
+             "schedule: before the start the SMTP server accepted exactly 1 message, the "
+             "facilitator's invitation", (n, [kind_to(r) for r, _ in early]))
+        rows = ctl_json("outbox", "list") or []
+        first_utc = int(datetime.datetime(2027, 1, 4, 8, 0, tzinfo=datetime.timezone.utc)
+                        .timestamp())
+        waiting = sorted(r["to"] for r in rows if r["kind"] == "invite" and
+                         r["state"] == "queued" and r["next_attempt_at"] == first_utc and
+                         "the welcome comes first" in (r["error"] or ""))
+        t.ok(waiting == MEMBER_ADDRS, "schedule: the four members' invitations wait in the "
+             "outbox for the first morning", [(r["kind"], r["to"], r["state"],
+                                               r["next_attempt_at"], r["error"]) for r in rows])
+        n = daemon(FIRST, "the first morning")
+        morning = delivered()
+        got = sorted(kind_to(r) for r, _ in morning)
+        t.ok(n == 12 and smtp_count(smtp) == 13 and
+             got == sorted((k, a) for a in MEMBER_ADDRS for k in ("invite", "nudge", "welcome")),
+             "the first morning: the SMTP server accepted exactly 12 messages, each member's "
+             "welcome, invitation and week-1 nudge", (n, got))
+        invites, uid = check_round(early + [(r, p) for r, p in morning
+                                            if kind_to(r)[0] == "invite"],
+                                   "REQUEST", 0, "invite",
                                    "2027-01-11T10:00:00", "2027-01-11T09:00:00Z")
         t.ok(uid == sl[0].get("uid"), "the invitations carry the session's UID", (uid, sl))
 
         # --- 2. answers from three calendar programs, over IMAP ------------------------------
-        at = "2026-12-20T11:00"
+        at = "2027-01-04T09:30"
         jan, els, piet = "jan@example.org", "els@example.org", "piet@example.org"
         big = copy.copy(invites[piet])
         big.calendar = re.sub(r"SEQUENCE:0(\r?\n)", r"SEQUENCE:%d\1" % HUGE_SEQ,
@@ -227,7 +264,7 @@ with tempfile.TemporaryDirectory() as tmp:
              "Apple's answer has no method= parameter")
         for r in (outlook, apple, raw):
             imap.deliver(r)
-        n = daemon("2026-12-20T11:05", "answers")
+        n = daemon("2027-01-04T09:35", "answers")
         t.ok(n == 0, "calendar answers are never answered by mail", n)
         a = answers()
         t.ok(a == {"invited": 5, "accepted": 1, "declined": 1, "tentative": 1, "no_answer": 2},
@@ -249,10 +286,10 @@ with tempfile.TemporaryDirectory() as tmp:
 
         # --- 3. move -------------------------------------------------------------------------
         p = ctl("session", "move", str(sid), "--at", "2027-04-06 14:00",
-                now="2026-12-21T09:00")
+                now="2027-01-04T10:00")
         t.ok(p.returncode == 0 and "SEQUENCE 1" in p.stdout and "5 messages queued" in p.stdout,
              "move: SEQUENCE 1, 5 messages queued", p.stdout + p.stderr)
-        n = daemon("2026-12-21T09:05", "move")
+        n = daemon("2027-01-04T10:05", "move")
         t.ok(n == 5, "move: the SMTP server accepted 5 updates", n)
         updates, uid2 = check_round(delivered(), "REQUEST", 1, "update",
                                     "2027-04-06T14:00:00", "2027-04-06T12:00:00Z")
@@ -260,11 +297,11 @@ with tempfile.TemporaryDirectory() as tmp:
         a = answers()
         t.ok(a.get("no_answer") == 5, "after the move everyone is asked again: no answer 5", a)
 
-        at = "2026-12-21T10:00"
+        at = "2027-01-04T10:30"
         imap.deliver(clients.rsvp(updates[jan], jan, NAME[jan], "ACCEPTED", "outlook", at))
         imap.deliver(clients.rsvp(updates[els], els, NAME[els], "DECLINED", "apple", at))
         imap.deliver(clients.rsvp(updates[piet], piet, NAME[piet], "TENTATIVE", "google", at))
-        daemon("2026-12-21T10:05", "fresh answers")
+        daemon("2027-01-04T10:35", "fresh answers")
         a = answers()
         t.ok(a == {"invited": 5, "accepted": 1, "declined": 1, "tentative": 1, "no_answer": 2},
              "fresh answers (SEQUENCE 1) count: 1 accepted, 1 declined, 1 tentative, 2 without",
@@ -275,10 +312,10 @@ with tempfile.TemporaryDirectory() as tmp:
         # the answer to the invitation before the move arrives late: ACCEPTED -> DECLINED
         before = len(inbox_rows())
         stale = clients.rsvp(invites[jan], jan, NAME[jan], "DECLINED", "outlook",
-                             "2026-12-21T11:00")
+                             "2027-01-04T11:00")
         t.ok(b"SEQUENCE:0" in callib.calendar_parts(stale)[0], "the late answer says SEQUENCE 0")
         imap.deliver(stale)
-        daemon("2026-12-21T11:05", "stale answer")
+        daemon("2027-01-04T11:05", "stale answer")
         t.ok(answers() == a and partstats().get(jan, ("",))[0] == "ACCEPTED",
              "the stale answer changes nothing: Jan stays ACCEPTED", (answers(), partstats()))
         rows = inbox_rows()
@@ -296,7 +333,7 @@ with tempfile.TemporaryDirectory() as tmp:
         ev = icalendar.Event()
         ev.add("uid", uid)
         ev.add("sequence", 1)
-        ev.add("dtstamp", datetime.datetime(2026, 12, 21, 12, 0, tzinfo=datetime.timezone.utc))
+        ev.add("dtstamp", datetime.datetime(2027, 1, 4, 10, 40, tzinfo=datetime.timezone.utc))
         ev.add("dtstart", datetime.datetime(2027, 4, 7, 8, 0, tzinfo=datetime.timezone.utc))
         ev.add("dtend", datetime.datetime(2027, 4, 7, 9, 30, tzinfo=datetime.timezone.utc))
         ev.add("organizer", "mailto:" + ORGANIZER)
@@ -310,18 +347,18 @@ with tempfile.TemporaryDirectory() as tmp:
         m["To"] = updates[anna].reply_to or ORGANIZER
         m["Subject"] = "New Time Proposed: " + updates[anna].subject
         m["Message-ID"] = "<counter1@example.org>"
-        m["Date"] = "Mon, 21 Dec 2026 13:00:00 +0100"
+        m["Date"] = "Mon, 04 Jan 2027 11:30:00 +0100"
         m.set_content("I would rather come on Wednesday.\n")
         m.add_alternative(counter.to_ical(), maintype="text", subtype="calendar",
                           params={"method": "COUNTER", "charset": "utf-8"})
         imap.deliver(m.as_bytes(policy=email.policy.SMTP))
         other = copy.copy(updates[anna])
         other.calendar = (updates[anna].calendar or "").replace(uid, "no-such-event@example.net")
-        unknown = clients.rsvp(other, anna, NAME[anna], "ACCEPTED", "outlook", "2026-12-21T13:05")
+        unknown = clients.rsvp(other, anna, NAME[anna], "ACCEPTED", "outlook", "2027-01-04T11:30")
         t.ok(b"no-such-event@example.net" in callib.calendar_parts(unknown)[0],
              "the REPLY names an unknown UID")
         imap.deliver(unknown)
-        daemon("2026-12-21T13:10", "counter and unknown UID")
+        daemon("2027-01-04T11:35", "counter and unknown UID")
         rows = inbox_rows()
         ctr = [r for r in rows if "COUNTER" in (r.get("reason") or "")]
         unk = [r for r in rows if "no-such-event@example.net" in (r.get("reason") or "")]
@@ -336,20 +373,21 @@ with tempfile.TemporaryDirectory() as tmp:
              "neither changes an answer: Anna still has none", (answers(), partstats()))
 
         # --- 5. cancel -----------------------------------------------------------------------
-        p = ctl("session", "cancel", str(sid), now="2026-12-22T09:00")
+        p = ctl("session", "cancel", str(sid), now="2027-01-04T12:00")
         t.ok(p.returncode == 0 and "SEQUENCE 2" in p.stdout and "cancelled" in p.stdout and
              "5 messages queued" in p.stdout, "cancel: SEQUENCE 2, 5 messages queued",
              p.stdout + p.stderr)
-        n = daemon("2026-12-22T09:05", "cancel")
+        n = daemon("2027-01-04T12:05", "cancel")
         t.ok(n == 5, "cancel: the SMTP server accepted 5 cancellations", n)
         _, uid3 = check_round(delivered(), "CANCEL", 2, "cancel", "2027-04-06T14:00:00",
                               "2027-04-06T12:00:00Z")
         t.ok(uid3 == uid, "the cancellations keep the UID", (uid, uid3))
 
         # --- 6. nothing twice, nothing else --------------------------------------------------
-        n = daemon("2026-12-22T10:00", "a last pass")
-        t.ok(n == 0 and smtp_count(smtp) == 15 and delivered() == [] and len(seen) == 15,
-             "15 messages in all (5 invitations, 5 updates, 5 cancellations), none twice",
+        n = daemon("2027-01-04T13:00", "a last pass")
+        t.ok(n == 0 and smtp_count(smtp) == 23 and delivered() == [] and len(seen) == 23,
+             "23 messages in all (5 invitations, 5 updates, 5 cancellations, and each member's "
+             "welcome and week-1 nudge of the first morning), none twice",
              (n, smtp_count(smtp), len(seen)))
         rows = inbox_rows()
         t.ok(len(rows) == 9 and not [r for r in rows if r["state"] == "pending"],

@@ -5,6 +5,12 @@ midterm (Monday 2027-03-22, week 5) has its reminders on both sides of the chang
 (Sunday 2027-03-28). At every questionnaire five members answer at once (each from another mail
 program), two only after the first reminder, one never.
 
+The mail budget (mail_budget, default 2 automatic mails per member per day, issue 18): on the
+midterm Monday each member first gets the team's picture with the progress report (08:00) and
+then the week-5 nudge (09:00, made in the same pass as the questionnaire and queued before it),
+so the midterm questionnaire waits in the outbox and goes on Tuesday 2027-03-23 at 09:00 (the
+start of office hours). The measurement itself still opens on Monday and closes 14 days later.
+
 Checked: the exact reminders per member (0, 1, and the configured 2 for the one who never
 answers) with each reminder's local time and UTC (09:00 = 08:00Z before the change; the second,
 due on a Sunday, on Monday 09:00 = 07:00Z after it); `measurement status --json` at each point;
@@ -96,14 +102,36 @@ with tempfile.TemporaryDirectory() as tmp:
 
     # --- the midterm, across the change to summer time ---------------------------------------
     s.run(until="2027-03-22T12:00", on_mail=answer)
+    # Monday: the budget of two is the team's picture (08:00) and the nudge (09:00); the
+    # questionnaire, queued after the nudge in the 09:00 pass, waits for Tuesday's budget.
+    monday = {a: sorted((m.kind, local(m)) for m in s.sent(to=a) if m.sent_at >= sim.when("2027-03-22T00:00"))
+              for _, a in TEAM}
+    t.ok(monday == {a: [("nudge", "2027-03-22 09:00 +0100"), ("team_picture", "2027-03-22 08:00 +0100")]
+                    for _, a in TEAM},
+         "midterm Monday: each member gets the team's picture at 08:00 and the nudge at 09:00 (mail_budget 2)",
+         monday)
+    waiting = s.sql("SELECT recipient, state, next_attempt_at, last_error FROM outbox WHERE kind = 'questionnaire'"
+                    " AND state = 'queued' AND created_at >= ?", int(sim.when("2027-03-22T00:00").timestamp()))
+    t.ok(sorted(w[0] for w in waiting) == sorted(a for _, a in TEAM) and
+         {(w[1], sim.iso_utc(datetime.datetime.fromtimestamp(w[2], UTC))) for w in waiting} ==
+         {("queued", "2027-03-23T08:00Z")} and
+         all("mail_budget = 2" in (w[3] or "") and "2027-03-23T08:00:00Z" in (w[3] or "") for w in waiting),
+         "so the midterm questionnaire waits in the outbox, deferred by the budget to Tuesday 09:00 (08:00Z)",
+         waiting)
+    st = status(s, "midterm")
+    t.ok(st is not None and (st["complete"], st["partial"], st["open"], st["closes"]) == (0, 0, True, "2027-04-05"),
+         "status on Monday at noon: the midterm is open (closes 2027-04-05, 14 days after Monday), nobody answered",
+         st)
+
+    s.run(until="2027-03-23T12:00", on_mail=answer)
     mid = [m for m in s.sent(kind="questionnaire") if m.sent_at >= sim.when("2027-03-22T00:00")]
-    t.ok(len(mid) == 8 and {utc(m) for m in mid} == {"2027-03-22T08:00Z"} and
-         {local(m) for m in mid} == {"2027-03-22 09:00 +0100"},
-         "the midterm goes to all eight on Monday 2027-03-22 at 09:00 local (08:00Z)",
+    t.ok(len(mid) == 8 and {utc(m) for m in mid} == {"2027-03-23T08:00Z"} and
+         {local(m) for m in mid} == {"2027-03-23 09:00 +0100"},
+         "the midterm goes to all eight on Tuesday 2027-03-23 at 09:00 local (08:00Z), the budget's next morning",
          [(m.rcpt, utc(m), local(m)) for m in mid])
     t.ok(status(s, "midterm") == {"sent": 8, "complete": 5, "partial": 0, "missing": 3, "response_rate": 0.625,
                                   "open": True, "closes": "2027-04-05"},
-         "status at noon: 5 of 8 complete, response 0.625", status(s, "midterm"))
+         "status on Tuesday at noon: 5 of 8 complete, response 0.625", status(s, "midterm"))
 
     s.run(until="2027-03-25T12:00", on_mail=answer)
     r1 = in_window(s.sent(kind="questionnaire_reminder"), "2027-03-22T00:00", "2027-04-06T00:00")

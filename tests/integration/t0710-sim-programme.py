@@ -36,10 +36,20 @@ Activity through week W (Finn always 0):
   9  27 21 15 30 24 45  9   ... -> (21+24)/2 = 22.5 (11.25)
  10  30 24 15 33 27 50 10   ... -> (24+27)/2 = 25.5 (12.75; Carla's 15 is not below)
 
-Questionnaires (default plan): sent Monday 09:00 of weeks 1, 5 and 10, first reminder on Thursday,
-closed 14 days later at 09:00. The questionnaire reason is read when the report is made (Monday
-08:00 after the week): baseline open with reminders for the reports on weeks 1 and 2 (it closes an
-hour after the second), the midterm for weeks 5 and 6, the final for week 10.
+Questionnaires (default plan): the moments are Monday 09:00 of weeks 1, 5 and 10, first reminder on
+Thursday, the second on the Monday after, closed 14 days after the moment at 09:00. The mail
+budget (mail_budget, default 2 automatic mails per member per day; the welcome on top) decides
+the day the questionnaire arrives: in week 1 the nudge and the baseline fill Monday (09:00); in
+week 5 the team's picture (08:00, with the progress report) and the nudge fill Monday, so the
+midterm arrives on Tuesday 09:00; in week 10 the nudge and the final fill Monday. A reminder
+shares its Monday only with the nudge. The measurement opens and closes by its moment, not by
+the day its mail arrived.
+
+The questionnaire reason (issue 18): nobody lags in week 1 (everyone's first week); an open
+questionnaire never counts, only one that CLOSED in the reported week (local Monday to Sunday)
+unanswered after a reminder. So the baseline (closes Monday 18 January, week 3) counts in week 3
+for Finn and Gerda, the midterm (closes Monday 15 February, week 7) in week 7 for Finn, and the
+final (closes Monday 22 March, week 12, after the last report) in no weekly report here.
 
 My reading of the rule where the issue leaves room: "gave no feedback in the last week" is the
 week reported on; "activity" is given + received + requested through that week (report.h); a
@@ -98,20 +108,33 @@ EXCEPTIONS = {("baseline", H): {2: 2}, ("final", A): {1: 10}}
 
 # --- the expectations, by hand ---------------------------------------------------------------
 NF, NR, BM, Q = "gaf geen feedback", "heeft nog nooit feedback gevraagd", "ver onder de mediaan van het team", \
-    "vragenlijst niet ingevuld na herinnering"
-FINN_ALL = {NF, NR, BM, Q}
+    "vragenlijst niet ingevuld voor die sloot, ook niet na herinnering"
+FINN = {NF, NR, BM}
+FINN_ALL = FINN | {Q}
 LAGGING = {
-    1: {B: {BM}, F: {NF, BM, Q}, G: {Q}, H: {BM}},
-    2: {B: {NR, BM}, F: FINN_ALL, G: {Q}, H: {NR, BM}},
-    3: {B: {NR, BM}, F: {NF, NR, BM}, H: {NR, BM}},
-    4: {F: {NF, NR, BM}, H: {NR, BM}},
-    5: {F: FINN_ALL, H: {NR, BM}},
-    6: {C: {NF}, F: FINN_ALL, H: {NR, BM}},
-    7: {C: {NF}, F: {NF, NR, BM}, H: {NR, BM}},
-    8: {C: {NF}, F: {NF, NR, BM}, H: {NR, BM}},
-    9: {C: {NF}, F: {NF, NR, BM}, H: {NR, BM}},
-    10: {C: {NF, Q}, F: FINN_ALL, H: {NR, BM}},
+    1: {},                                                  # nobody lags in week 1
+    2: {B: {NR, BM}, F: FINN, H: {NR, BM}},                 # the baseline is still open
+    3: {B: {NR, BM}, F: FINN_ALL, G: {Q}, H: {NR, BM}},     # the baseline closed on Monday 18 January
+    4: {F: FINN, H: {NR, BM}},
+    5: {F: FINN, H: {NR, BM}},                              # the midterm is open
+    6: {C: {NF}, F: FINN, H: {NR, BM}},
+    7: {C: {NF}, F: FINN_ALL, H: {NR, BM}},                 # the midterm closed on Monday 15 February
+    8: {C: {NF}, F: FINN, H: {NR, BM}},
+    9: {C: {NF}, F: FINN, H: {NR, BM}},
+    10: {C: {NF}, F: FINN, H: {NR, BM}},                    # the final is open (closes in week 12)
 }
+# The questionnaires as the budget lets them arrive (local time, all eight members), and the day
+# each measurement closes at 09:00 (`feedbackctl measurement status`'s "closes"), as the
+# paragraph above works out.
+QUESTIONNAIRE_AT = {"baseline": "2027-01-04 09:00", "midterm": "2027-02-02 09:00", "final": "2027-03-08 09:00"}
+CLOSES = {"baseline": "2027-01-18", "midterm": "2027-02-15", "final": "2027-03-22"}
+# Reminders (local time) to those who did not answer: Thursday, and Monday after (the final's
+# Monday reminder falls after the run's end, Monday 15 March 08:30).
+REMINDERS = {"baseline": {(F, "2027-01-07 09:00"), (G, "2027-01-07 09:00"), (F, "2027-01-11 09:00"),
+                          (G, "2027-01-11 09:00")},
+             "midterm": {(F, "2027-02-04 09:00"), (F, "2027-02-08 09:00")},
+             "final": {(C, "2027-03-11 09:00"), (F, "2027-03-11 09:00")}}
+MEASUREMENT_NL = {"nulmeting": "baseline", "tussenmeting": "midterm", "eindmeting": "final"}
 AWAY = {4: {D: "gemeld door coördinator"}, 6: {E: "afwezigheidsbericht"}}
 # (given, received, requested) in the week, per member, for a few weeks: the CSV's own columns.
 COUNTS = {
@@ -270,6 +293,25 @@ with tempfile.TemporaryDirectory() as tmp:
                  ml and sim.dump({k: sorted(v) for k, v in ml[1].items()}))
             ma = mail_away(reports[0])
             t.ok(ma == AWAY.get(week, {}), "week %d: the mail lists the same away members" % week, ma)
+
+    # --- the questionnaires the lagging model above rests on ------------------------------------
+    def local_at(m):
+        return m.sent_at.astimezone(ZONE).strftime("%Y-%m-%d %H:%M")
+
+    qsent = {k: sorted({(NAME.get(m.rcpt), local_at(m)) for m in s.sent(kind="questionnaire")
+                        if s.measurement_of(m) == k}) for k in QUESTIONNAIRE_AT}
+    t.ok(qsent == {k: sorted((n, at) for n in MEMBERS) for k, at in QUESTIONNAIRE_AT.items()},
+         "questionnaires: baseline Monday of week 1, midterm Tuesday of week 5 (Monday's budget is the team's "
+         "picture and the nudge), final Monday of week 10, each at 09:00 to all eight", qsent)
+    closes = {m["measurement"]: m["closes"] for m in s.ctl_json("measurement", "status", "P")["measurements"]}
+    t.ok(closes == CLOSES, "the measurements close 14 days after their Monday moment: weeks 3, 7 and 12", closes)
+    rem = {}
+    for m in s.sent(kind="questionnaire_reminder"):
+        word = re.search(r"(nulmeting|tussenmeting|eindmeting)", m.subject)
+        rem.setdefault(MEASUREMENT_NL[word.group(1)] if word else m.subject, set()).add((NAME.get(m.rcpt),
+                                                                                         local_at(m)))
+    t.ok(rem == REMINDERS, "reminders go to exactly those who did not answer, Thursday and the Monday after",
+         {k: sorted(v) for k, v in rem.items()})
 
     # --- the evaluation report ------------------------------------------------------------------
     out = os.path.join(tmp, "evaluation")

@@ -55,9 +55,15 @@ int budget_room(const struct flow *f, const struct program *p, const struct memb
  * Before row m is queued: the deferred mail to m's recipient about the same calendar event
  * (m->about_uid; nothing when NULL) is dropped, logged: m, newer (an update, a cancel, the
  * event again), replaces it, so an invitation that waited never arrives after its update or
- * cancel. Inside the caller's transaction. 0, or -1 with err.
+ * cancel. *fate says what becomes of m: BUDGET_AS_KIND, as its kind goes; and when nothing
+ * about the event ever went to the recipient (the invitation waited for the welcome or the
+ * budget), BUDGET_HOLD for an update, which takes the invitation's place (held and counted
+ * like it), BUDGET_NOTHING for a cancellation, which would tell the member about an event
+ * they never had. Inside the caller's transaction. 0, or -1 with err.
  */
-int budget_supersede(const struct flow *f, const struct outbox_new *m, struct fb_error *err);
+enum budget_fate { BUDGET_AS_KIND, BUDGET_HOLD, BUDGET_NOTHING };
+int budget_supersede(const struct flow *f, const struct outbox_new *m, enum budget_fate *fate,
+    struct fb_error *err);
 
 struct budget_stats {
 	size_t released, deferred, dropped;

@@ -50,6 +50,11 @@ int store_budget_drop(struct db *db, int64_t id, const char *reason, struct fb_e
 int store_budget_supersede(struct db *db, const char *recipient, const char *uid,
     const char *reason, struct fb_error *err);
 
+/* 1 when mail to recipient about calendar event uid was sent, is being sent or retried, or is
+ * queued to go (not deferred); 0 when none; -1 with err. */
+int store_budget_went(struct db *db, const char *recipient, const char *uid,
+    struct fb_error *err);
+
 /* A member with deferred rows due for a new look. */
 struct budget_member {
 	int64_t member_id, program_id;

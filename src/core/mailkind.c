@@ -12,19 +12,21 @@ static const struct {
 	const char *kind;
 	unsigned automatic : 1, budgeted : 1, must_arrive : 1;
 	long lead;               /* seconds; MAILKIND_AT_ONCE: wanted when made */
+	enum mailkind_change changes;
 } kinds[] = {
-	{ "nudge", 1, 1, 0, MAILKIND_AT_ONCE },
-	{ "questionnaire", 1, 1, 0, MAILKIND_AT_ONCE },
-	{ "questionnaire_reminder", 1, 1, 0, MAILKIND_AT_ONCE },
-	{ "invite", 1, 1, 1, 7 * DAY },
-	{ "moment_invite", 1, 1, 0, 7 * DAY },
-	{ "invite_update", 1, 0, 0, 0 },
-	{ "invite_cancel", 1, 0, 0, 0 },
-	{ "moment_cancel", 1, 0, 0, 0 },
-	{ "facilitator_reminder", 1, 0, 0, 0 },
-	{ "weekly_report", 1, 0, 0, 0 },
-	{ "progress_report", 1, 0, 0, 0 },
-	{ "team_picture", 1, 1, 0, MAILKIND_AT_ONCE },
+	{ "nudge", 1, 1, 0, MAILKIND_AT_ONCE, MAILKIND_NEW },
+	{ "questionnaire", 1, 1, 0, MAILKIND_AT_ONCE, MAILKIND_NEW },
+	{ "questionnaire_reminder", 1, 1, 0, MAILKIND_AT_ONCE, MAILKIND_NEW },
+	{ "invite", 1, 1, 1, 7 * DAY, MAILKIND_NEW },
+	{ "moment_invite", 1, 1, 0, 7 * DAY, MAILKIND_NEW },
+	/* must arrive, a week ahead: when it takes a waiting invitation's place */
+	{ "invite_update", 1, 0, 1, 7 * DAY, MAILKIND_UPDATE },
+	{ "invite_cancel", 1, 0, 0, 0, MAILKIND_CANCEL },
+	{ "moment_cancel", 1, 0, 0, 0, MAILKIND_NEW },
+	{ "facilitator_reminder", 1, 0, 0, 0, MAILKIND_NEW },
+	{ "weekly_report", 1, 0, 0, 0, MAILKIND_NEW },
+	{ "progress_report", 1, 0, 0, 0, MAILKIND_NEW },
+	{ "team_picture", 1, 1, 0, MAILKIND_AT_ONCE, MAILKIND_NEW },
 };
 
 static int
@@ -58,6 +60,14 @@ mailkind_must_arrive(const char *kind)
 	int i = kind_index(kind);
 
 	return i >= 0 && kinds[i].must_arrive;
+}
+
+enum mailkind_change
+mailkind_changes(const char *kind)
+{
+	int i = kind_index(kind);
+
+	return i >= 0 ? kinds[i].changes : MAILKIND_NEW;
 }
 
 long

@@ -252,11 +252,14 @@ out:
 }
 
 int
-budget_supersede(const struct flow *f, const struct outbox_new *m, struct fb_error *err)
+budget_supersede(const struct flow *f, const struct outbox_new *m, enum budget_fate *fate,
+    struct fb_error *err)
 {
+	enum mailkind_change change = mailkind_changes(m->kind);
 	char reason[160];
-	int n;
+	int n, went;
 
+	*fate = BUDGET_AS_KIND;
 	if (m->about_uid == NULL || *m->about_uid == '\0')
 		return 0;
 	snprintf(reason, sizeof(reason), "dropped by the mail budget: a newer %s about the same "
@@ -266,6 +269,16 @@ budget_supersede(const struct flow *f, const struct outbox_new *m, struct fb_err
 	if (n > 0)
 		log_info("outbox: %d deferred message%s about one event replaced by a newer %s "
 		    "(mail budget)", n, n == 1 ? "" : "s", m->kind);
+	if (n == 0 || change == MAILKIND_NEW)
+		return 0;
+	if ((went = store_budget_went(f->db, m->recipient, m->about_uid, err)) < 0)
+		return -1;
+	if (went)
+		return 0;
+	*fate = change == MAILKIND_UPDATE ? BUDGET_HOLD : BUDGET_NOTHING;
+	if (*fate == BUDGET_NOTHING)
+		log_info("outbox: %s to %s not sent: the invitation it cancels never went (mail "
+		    "budget)", m->kind, m->recipient);
 	return 0;
 }
 

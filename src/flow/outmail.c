@@ -560,10 +560,17 @@ outmail_queue(const struct flow *f, const struct outmail_msg *m,
 		.about_at = m->about_at,
 		.about_uid = m->about_uid,
 	};
-	if (budget_supersede(f, &row, err) < 0)
+	enum budget_fate fate;
+	if (budget_supersede(f, &row, &fate, err) < 0)
 		goto out;
+	if (fate == BUDGET_NOTHING) {
+		if (m->outbox_id != NULL)
+			*m->outbox_id = 0;
+		rc = 0;
+		goto out;
+	}
 	/* Automatic mail to a member is the budget's to let go (budget.h); the rest is paced. */
-	if (m->member_id > 0 && mailkind_budgeted(m->kind)) {
+	if (m->member_id > 0 && (mailkind_budgeted(m->kind) || fate == BUDGET_HOLD)) {
 		if (budget_queue(f, m->program, &row, m->outbox_id, m->goes_at, err) < 0)
 			goto out;
 	} else if (pace_add(f->db, &row, f->now, f->cfg->outgoing.per_recipient_daily_cap,

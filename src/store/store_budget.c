@@ -28,6 +28,10 @@ static const char SQL_BUDGET_SUPERSEDE[] =
 	"UPDATE outbox SET deferred_until = NULL, state = 'failed', last_error = ?3 "
 	"WHERE recipient = lower(?1) AND about_uid = ?2 AND deferred_until IS NOT NULL "
 	"AND state = 'queued'";
+static const char SQL_BUDGET_WENT[] =
+	"SELECT EXISTS (SELECT 1 FROM outbox WHERE recipient = lower(?1) AND about_uid = ?2 "
+	"AND (state IN ('sent', 'sending', 'retry') OR "
+	"(state = 'queued' AND deferred_until IS NULL)))";
 static const char SQL_BUDGET_DUE[] =
 	"SELECT DISTINCT member_id, program_id FROM outbox WHERE deferred_until IS NOT NULL "
 	"AND deferred_until <= ?1 AND state = 'queued' AND member_id IS NOT NULL "
@@ -143,6 +147,18 @@ store_budget_supersede(struct db *db, const char *recipient, const char *uid,
 	if (store_step_done(db, st, err, "replacing deferred mail") < 0)
 		return -1;
 	return sqlite3_changes(db_sqlite(db));
+}
+
+int
+store_budget_went(struct db *db, const char *recipient, const char *uid, struct fb_error *err)
+{
+	sqlite3_stmt *st = db_stmt(db, SQL_BUDGET_WENT, err);
+
+	if (st == NULL)
+		return -1;
+	db_bind_text(st, 1, recipient);
+	db_bind_text(st, 2, uid);
+	return store_count(db, st, err, "looking for mail about an event");
 }
 
 int

@@ -140,6 +140,7 @@ test_mailbudget_never_more_than_the_room_but_what_must_arrive(void **state)
 struct kcase {
 	const char *kind;
 	int automatic, budgeted, must_arrive;
+	enum mailkind_change changes;
 };
 
 /* What the budget counts: what the scheduler sends a member on its own; not person mail, the
@@ -148,20 +149,27 @@ static void
 test_mailkind_what_the_budget_counts(void **state)
 {
 	static const struct kcase k[] = {
-		{ "nudge", 1, 1, 0 }, { "questionnaire", 1, 1, 0 },
-		{ "questionnaire_reminder", 1, 1, 0 }, { "invite", 1, 1, 1 },
-		{ "moment_invite", 1, 1, 0 }, { "invite_update", 1, 0, 0 },
-		{ "invite_cancel", 1, 0, 0 }, { "moment_cancel", 1, 0, 0 },
-		{ "weekly_report", 1, 0, 0 }, { "facilitator_reminder", 1, 0, 0 },
-		{ "welcome", 0, 0, 0 }, { "feedback_received", 0, 0, 0 }, { "request", 0, 0, 0 },
-		{ "answers_received", 0, 0, 0 }, { "manual", 0, 0, 0 }, { NULL, 0, 0, 0 },
+		{ "nudge", 1, 1, 0, MAILKIND_NEW }, { "questionnaire", 1, 1, 0, MAILKIND_NEW },
+		{ "questionnaire_reminder", 1, 1, 0, MAILKIND_NEW },
+		{ "invite", 1, 1, 1, MAILKIND_NEW }, { "moment_invite", 1, 1, 0, MAILKIND_NEW },
+		/* not budgeted, but must arrive when it takes a waiting invitation's place */
+		{ "invite_update", 1, 0, 1, MAILKIND_UPDATE },
+		{ "invite_cancel", 1, 0, 0, MAILKIND_CANCEL },
+		{ "moment_cancel", 1, 0, 0, MAILKIND_NEW },
+		{ "team_picture", 1, 1, 0, MAILKIND_NEW },
+		{ "weekly_report", 1, 0, 0, MAILKIND_NEW },
+		{ "facilitator_reminder", 1, 0, 0, MAILKIND_NEW },
+		{ "welcome", 0, 0, 0, MAILKIND_NEW }, { "feedback_received", 0, 0, 0, MAILKIND_NEW },
+		{ "request", 0, 0, 0, MAILKIND_NEW }, { "answers_received", 0, 0, 0, MAILKIND_NEW },
+		{ "manual", 0, 0, 0, MAILKIND_NEW }, { NULL, 0, 0, 0, MAILKIND_NEW },
 	};
 
 	(void)state;
 	for (size_t i = 0; i < sizeof(k) / sizeof(k[0]); i++) {
 		if (mailkind_automatic(k[i].kind) != k[i].automatic ||
 		    mailkind_budgeted(k[i].kind) != k[i].budgeted ||
-		    mailkind_must_arrive(k[i].kind) != k[i].must_arrive)
+		    mailkind_must_arrive(k[i].kind) != k[i].must_arrive ||
+		    mailkind_changes(k[i].kind) != k[i].changes)
 			fail_msg("kind %s: automatic %d budgeted %d must arrive %d", k[i].kind ?
 			    k[i].kind : "(null)", mailkind_automatic(k[i].kind),
 			    mailkind_budgeted(k[i].kind), mailkind_must_arrive(k[i].kind));

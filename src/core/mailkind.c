@@ -24,7 +24,7 @@ static const struct {
 	{ "facilitator_reminder", 1, 0, 0, 0 },
 	{ "weekly_report", 1, 0, 0, 0 },
 	{ "progress_report", 1, 0, 0, 0 },
-	{ "team_picture", 1, 1, 0, MAILKIND_AT_ONCE },
+	{ "team_picture", 1, 1, 1, MAILKIND_AT_ONCE },
 };
 
 static int

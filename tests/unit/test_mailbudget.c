@@ -57,6 +57,11 @@ static const struct bcase cases[] = {
 	    { { -1, -10, 0 }, { 0, -10, 1 }, { 5, 0, 0 }, { END, 0, 0 } }, "PPG" },
 	{ "test_mailbudget_reminder_that_cannot_wait_is_dropped", 0, 24,
 	    { { 10, 0, 0 }, { 24, 0, 0 }, { 25, 0, 0 }, { END, 0, 0 } }, "LLW" },
+	/* The midterm Monday, budget 1: an invitation queued on Friday (wanted last week) takes
+	 * the room; the team's picture, made now for a session this afternoon, goes over the
+	 * budget rather than tomorrow, after the session; the nudge waits. */
+	{ "test_mailbudget_team_picture_before_its_session", 1, 24,
+	    { { 102, -72, 1 }, { 6, 0, 1 }, { 144, 1, 0 }, { END, 0, 0 } }, "GOW" },
 	{ "test_mailbudget_invitation_that_cannot_wait_goes_over", 0, 24,
 	    { { 5, -100, 1 }, { 30, -100, 1 }, { END, 0, 0 } }, "OW" },
 	{ "test_mailbudget_invitation_takes_room_before_going_over", 1, 24,
@@ -153,6 +158,7 @@ test_mailkind_what_the_budget_counts(void **state)
 		{ "moment_invite", 1, 1, 0 }, { "invite_update", 1, 0, 0 },
 		{ "invite_cancel", 1, 0, 0 }, { "moment_cancel", 1, 0, 0 },
 		{ "weekly_report", 1, 0, 0 }, { "facilitator_reminder", 1, 0, 0 },
+		{ "team_picture", 1, 1, 1 },
 		{ "welcome", 0, 0, 0 }, { "feedback_received", 0, 0, 0 }, { "request", 0, 0, 0 },
 		{ "answers_received", 0, 0, 0 }, { "manual", 0, 0, 0 }, { NULL, 0, 0, 0 },
 	};
@@ -169,6 +175,7 @@ test_mailkind_what_the_budget_counts(void **state)
 	assert_int_equal(mailkind_lead("nudge"), MAILKIND_AT_ONCE);
 	assert_int_equal(mailkind_lead("invite"), 7 * 24 * 3600);
 	assert_int_equal(mailkind_lead("moment_invite"), 7 * 24 * 3600);
+	assert_int_equal(mailkind_lead("team_picture"), MAILKIND_AT_ONCE);
 }
 
 int

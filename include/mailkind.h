@@ -7,7 +7,7 @@
  *     scheduler sends a member on its own — nudges, questionnaires and their reminders,
  *     calendar events of the programme's moments, session invitations;
  *   - must arrive: budgeted, but sent over the budget rather than after its moment (a session
- *     invitation);
+ *     invitation; the team's picture, which is for its progress session);
  *   - lead: how long before its moment it is wanted, which orders the waiting mail of a
  *     budget (mailbudget.h): an invitation and a calendar event of a moment a week ahead;
  *     a nudge, a questionnaire and a reminder are wanted when they are made.

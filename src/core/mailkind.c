@@ -26,7 +26,7 @@ static const struct {
 	{ "facilitator_reminder", 1, 0, 0, 0, MAILKIND_NEW },
 	{ "weekly_report", 1, 0, 0, 0, MAILKIND_NEW },
 	{ "progress_report", 1, 0, 0, 0, MAILKIND_NEW },
-	{ "team_picture", 1, 1, 0, MAILKIND_AT_ONCE, MAILKIND_NEW },
+	{ "team_picture", 1, 1, 1, MAILKIND_AT_ONCE, MAILKIND_NEW },
 };
 
 static int

@@ -190,6 +190,9 @@ picture_mail(struct picture *pc, const struct member *m, struct buf *eml, struct
 	struct outmail_msg msg = {
 		.kind = "team_picture", .program = p, .lang = m->language, .to_addr = m->address,
 		.to_name = m->name, .member_id = m->id, .values = v, .raw_out = eml,
+		/* It is for the session: the mail budget may defer it, never past the session
+		 * (mailkind.c: it goes over the budget rather than after it). */
+		.about_at = s != NULL ? s->starts_at : 0,
 	};
 	if (template_set(v, "name", m->name) < 0 || template_set(v, "team", m->team_name) < 0 ||
 	    template_setf(v, "week", "%d", pc->through_week) < 0 ||

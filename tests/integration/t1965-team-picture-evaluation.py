@@ -3,7 +3,9 @@
 loopback: feedbackd sends through aiosmtpd (every person's mail lands in one Maildir the test
 reads) and reads its programme mailbox from Dovecot over IMAP.
 
-A team of five in a six-week programme (min_group_size 3). At the baseline Ann, Bob and Cat
+A team of five in a six-week programme (min_group_size 3), the default mail budget (2 automatic
+mails a member a day): day one is the welcome, the progress session's invitation and the nudge,
+the baseline questionnaire comes on Tuesday morning. At the baseline Ann, Bob and Cat
 answer (Cat leaves the last open question empty, so it has two answers: fewer than three); in
 week 1 two members give feedback (fewer than three: the week's figure is not shown), in week 2
 four do. At the progress report (Monday of week 3, 08:00) every member's mailbox gets the
@@ -11,13 +13,16 @@ team's picture: in their own language (Eva's in English), signed by the facilita
 session's date as people write it, no colleague's name in it, week 1 and the two-answer
 question shown as "–" with the reason. At the evaluation report (Monday after week 6) the
 facilitator's report names what went well first, then the four headings of the evaluation's
-conversation in order."""
+conversation in order. On the midterm Monday the picture (08:00) and the nudge go, the midterm
+questionnaire waits for Tuesday: the picture comes before the session."""
+import datetime
 import glob
 import os
 import re
 import subprocess
 import sys
 import tempfile
+from zoneinfo import ZoneInfo
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, ".."))
@@ -122,15 +127,23 @@ with tempfile.TemporaryDirectory() as tmp:
         t.ok(ok, "a six-week programme with a team of five, a facilitator and a progress session")
 
         # --- week 1: the baseline (three answer), two members give feedback --------------------
+        # The mail budget (default 2 automatic mails a member a day): day one is the welcome,
+        # the kickoff's invitation and the nudge; the baseline waits for the next morning.
         t.ok(daemon("2027-01-04T09:00"), "the daemon runs on Monday of week 1")
-        qs = {m.rcpt: m for m in mails(kind="questionnaire")}
         nudges = {m.rcpt: m for m in mails(kind="nudge")}
-        t.ok(len(qs) == 5 and len(nudges) == 5, "everyone got the baseline and the nudge", (sorted(qs), sorted(nudges)))
-        for addr, body in BASELINE.items():
-            IMAP.deliver(clients.reply(qs[addr], addr, NAME[addr], body, client="gmail", at="2027-01-04T09:30"))
+        t.ok(len(nudges) == 5 and not mails(kind="questionnaire"),
+             "everyone got the nudge on Monday, the baseline waits for the mail budget",
+             (sorted(nudges), [m.rcpt for m in mails(kind="questionnaire")]))
         give(nudges["ann@example.nl"], "ann@example.nl", "Bob de Boer", "2027-01-04T09:40")
         give(nudges["bob@example.nl"], "bob@example.nl", "Cat Visser", "2027-01-04T09:41")
-        t.ok(daemon("2027-01-04T10:00"), "the daemon reads the answers and the feedback")
+        t.ok(daemon("2027-01-04T10:00"), "the daemon reads the feedback")
+        t.ok(daemon("2027-01-05T09:00"), "the daemon runs on Tuesday of week 1")
+        qs = {m.rcpt: m for m in mails(kind="questionnaire")}
+        t.ok(len(qs) == 5 and all(m.date.date().isoformat() == "2027-01-05" for m in qs.values()),
+             "everyone got the baseline on Tuesday morning", [(m.rcpt, str(m.date)) for m in qs.values()])
+        for addr, body in BASELINE.items():
+            IMAP.deliver(clients.reply(qs[addr], addr, NAME[addr], body, client="gmail", at="2027-01-05T09:30"))
+        t.ok(daemon("2027-01-05T10:00"), "the daemon reads the answers")
 
         # --- week 2: four members give feedback ------------------------------------------------
         t.ok(daemon("2027-01-11T09:00"), "the daemon runs on Monday of week 2")
@@ -181,6 +194,22 @@ with tempfile.TemporaryDirectory() as tmp:
              "fewer than 3 people gave feedback that week" in eva.text and "minder dan" not in eva.text and
              "Wednesday 20 January at 14:00" in eva.text,
              "Eva's picture is in English", eva and (eva.subject, eva.text))
+
+        # --- the midterm Monday under the mail budget (2): the picture (08:00), the nudge and the
+        # midterm questionnaire (09:00) are all budgeted; the picture, made first, goes on
+        # Monday, the questionnaire on Tuesday, and the picture comes before the session.
+        t.ok(daemon("2027-01-18T09:00") and daemon("2027-01-19T09:00"),
+             "the daemon runs on Monday 09:00 and Tuesday 09:00 of week 3")
+        session = datetime.datetime(2027, 1, 20, 14, 0, tzinfo=ZoneInfo("Europe/Amsterdam"))
+        for addr in sorted(NAME):
+            pic, nudge, q = one(addr, "team_picture"), one(addr, "nudge"), one(addr, "questionnaire")
+            got = [(m.kind, str(m.date)) for m in (pic, nudge, q) if m is not None]
+            t.ok(pic is not None and pic.date < session and pic.date.isoformat() == "2027-01-18T08:00:00+01:00"
+                 and nudge is not None and nudge.date.isoformat() == "2027-01-18T09:00:00+01:00"
+                 and nudge.subject.startswith("Week 3")
+                 and q is not None and q.date.isoformat() == "2027-01-19T09:00:00+01:00",
+                 "%s: the picture and the nudge on Monday, the midterm on Tuesday, the picture before "
+                 "the session" % addr, got)
 
         # --- after week 6: the evaluation report -------------------------------------------------
         t.ok(daemon("2027-02-15T08:00"), "the daemon runs at the evaluation report's moment")

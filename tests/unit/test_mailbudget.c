@@ -57,6 +57,11 @@ static const struct bcase cases[] = {
 	    { { -1, -10, 0 }, { 0, -10, 1 }, { 5, 0, 0 }, { END, 0, 0 } }, "PPG" },
 	{ "test_mailbudget_reminder_that_cannot_wait_is_dropped", 0, 24,
 	    { { 10, 0, 0 }, { 24, 0, 0 }, { 25, 0, 0 }, { END, 0, 0 } }, "LLW" },
+	/* The midterm Monday, budget 1: an invitation queued on Friday (wanted last week) takes
+	 * the room; the team's picture, made now for a session this afternoon, goes over the
+	 * budget rather than tomorrow, after the session; the nudge waits. */
+	{ "test_mailbudget_team_picture_before_its_session", 1, 24,
+	    { { 102, -72, 1 }, { 6, 0, 1 }, { 144, 1, 0 }, { END, 0, 0 } }, "GOW" },
 	{ "test_mailbudget_invitation_that_cannot_wait_goes_over", 0, 24,
 	    { { 5, -100, 1 }, { 30, -100, 1 }, { END, 0, 0 } }, "OW" },
 	{ "test_mailbudget_invitation_takes_room_before_going_over", 1, 24,
@@ -156,7 +161,7 @@ test_mailkind_what_the_budget_counts(void **state)
 		{ "invite_update", 1, 0, 1, MAILKIND_UPDATE },
 		{ "invite_cancel", 1, 0, 0, MAILKIND_CANCEL },
 		{ "moment_cancel", 1, 0, 0, MAILKIND_NEW },
-		{ "team_picture", 1, 1, 0, MAILKIND_NEW },
+		{ "team_picture", 1, 1, 1, MAILKIND_NEW },
 		{ "weekly_report", 1, 0, 0, MAILKIND_NEW },
 		{ "facilitator_reminder", 1, 0, 0, MAILKIND_NEW },
 		{ "welcome", 0, 0, 0, MAILKIND_NEW }, { "feedback_received", 0, 0, 0, MAILKIND_NEW },
@@ -177,6 +182,7 @@ test_mailkind_what_the_budget_counts(void **state)
 	assert_int_equal(mailkind_lead("nudge"), MAILKIND_AT_ONCE);
 	assert_int_equal(mailkind_lead("invite"), 7 * 24 * 3600);
 	assert_int_equal(mailkind_lead("moment_invite"), 7 * 24 * 3600);
+	assert_int_equal(mailkind_lead("team_picture"), MAILKIND_AT_ONCE);
 }
 
 int

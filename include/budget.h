@@ -55,7 +55,9 @@ int budget_room(const struct flow *f, const struct program *p, const struct memb
  * Before row m is queued: the deferred mail to m's recipient about the same calendar event
  * (m->about_uid; nothing when NULL) is dropped, logged: m, newer (an update, a cancel, the
  * event again), replaces it, so an invitation that waited never arrives after its update or
- * cancel. *fate says what becomes of m: BUDGET_AS_KIND, as its kind goes; and when nothing
+ * cancel. *fate says what becomes of m: BUDGET_AS_KIND, as its kind goes; BUDGET_HOLD for the
+ * event again (a budgeted kind: a moved moment) whose first message still waited, in its place
+ * and as it did; and when nothing
  * about the event ever went to the recipient (the invitation waited for the welcome or the
  * budget), BUDGET_HOLD for an update, which takes the invitation's place (held and counted
  * like it), BUDGET_NOTHING for a cancellation, which would tell the member about an event

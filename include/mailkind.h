@@ -11,10 +11,10 @@
  *   - lead: how long before its moment it is wanted, which orders the waiting mail of a
  *     budget (mailbudget.h): an invitation and a calendar event of a moment a week ahead;
  *     a nudge, a questionnaire and a reminder are wanted when they are made.
- *   - changes: it changes a session's event the member was invited to (MAILKIND_UPDATE, an
- *     update; MAILKIND_CANCEL, a cancellation): when the invitation never went (it waited for
- *     the welcome or the budget), the update takes its place and the cancellation goes nowhere
- *     (budget.h).
+ *   - changes: it changes an event the member was sent (MAILKIND_UPDATE, a session's update;
+ *     MAILKIND_CANCEL, a session's or a moment's cancellation): when the event never went (it
+ *     waited for the welcome or the budget), the update takes its place and the cancellation
+ *     goes nowhere (budget.h).
  * Never budgeted: mail between people and answers to what a member just did, the welcome (on
  * top of the budget, once), updates and cancellations (time-critical), mail to facilitators
  * and coordinators. A kind not in the table is person mail. Pure.

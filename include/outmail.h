@@ -81,6 +81,9 @@ struct outmail_msg {
 	                          * (budget.h) defers it no later than that */
 	const char *about_uid;   /* the calendar event (UID) it carries, or NULL: a message about
 	                          * an event replaces one about it still deferred (budget.h) */
+	int event_update;        /* 1: it brings a change to an event the member was sent (a
+	                          * moment's REQUEST with SEQUENCE > 0): never held or counted
+	                          * by the mail budget (budget.h), whatever its kind */
 	time_t *goes_at;         /* out, may be NULL: 0 when the message goes now, else when the
 	                          * daily cap or the mail budget lets it go (pace.h, budget.h) */
 	int64_t *outbox_id;      /* out, may be NULL: the outbox row queued (or replaced); 0

@@ -22,7 +22,7 @@ static const struct {
 	/* must arrive, a week ahead: when it takes a waiting invitation's place */
 	{ "invite_update", 1, 0, 1, 7 * DAY, MAILKIND_UPDATE },
 	{ "invite_cancel", 1, 0, 0, 0, MAILKIND_CANCEL },
-	{ "moment_cancel", 1, 0, 0, 0, MAILKIND_NEW },
+	{ "moment_cancel", 1, 0, 0, 0, MAILKIND_CANCEL },
 	{ "facilitator_reminder", 1, 0, 0, 0, MAILKIND_NEW },
 	{ "weekly_report", 1, 0, 0, 0, MAILKIND_NEW },
 	{ "progress_report", 1, 0, 0, 0, MAILKIND_NEW },

@@ -269,15 +269,22 @@ budget_supersede(const struct flow *f, const struct outbox_new *m, enum budget_f
 	if (n > 0)
 		log_info("outbox: %d deferred message%s about one event replaced by a newer %s "
 		    "(mail budget)", n, n == 1 ? "" : "s", m->kind);
-	if (n == 0 || change == MAILKIND_NEW)
+	if (n == 0)
 		return 0;
+	/* The event again (a moved moment) while its first message still waits: in its place,
+	 * and waiting as it did, never ahead of the budget. */
+	if (change == MAILKIND_NEW) {
+		if (mailkind_budgeted(m->kind))
+			*fate = BUDGET_HOLD;
+		return 0;
+	}
 	if ((went = store_budget_went(f->db, m->recipient, m->about_uid, err)) < 0)
 		return -1;
 	if (went)
 		return 0;
 	*fate = change == MAILKIND_UPDATE ? BUDGET_HOLD : BUDGET_NOTHING;
 	if (*fate == BUDGET_NOTHING)
-		log_info("outbox: %s to %s not sent: the invitation it cancels never went (mail "
+		log_info("outbox: %s to %s not sent: the event it cancels never went (mail "
 		    "budget)", m->kind, m->recipient);
 	return 0;
 }

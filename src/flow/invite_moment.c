@@ -203,6 +203,9 @@ send_moment(const struct flow *f, const struct program *p, const struct moment_m
 		.calendar_method = itip_method_name(mm->method),
 		.about_at = mm->it->starts_at,
 		.about_uid = mm->it->uid,
+		/* a moved or restored event is an update, which the budget never holds (as
+		 * invite_update and moment_cancel): only a new event (SEQUENCE 0) is counted */
+		.event_update = mm->it->sequence > 0,
 		.raw_out = mm->raw_out,
 	};
 	if (outmail_queue(f, &msg, NULL, err) < 0)

@@ -570,7 +570,8 @@ outmail_queue(const struct flow *f, const struct outmail_msg *m,
 		goto out;
 	}
 	/* Automatic mail to a member is the budget's to let go (budget.h); the rest is paced. */
-	if (m->member_id > 0 && (mailkind_budgeted(m->kind) || fate == BUDGET_HOLD)) {
+	if (m->member_id > 0 && ((mailkind_budgeted(m->kind) && !m->event_update) ||
+	    fate == BUDGET_HOLD)) {
 		if (budget_queue(f, m->program, &row, m->outbox_id, m->goes_at, err) < 0)
 			goto out;
 	} else if (pace_add(f->db, &row, f->now, f->cfg->outgoing.per_recipient_daily_cap,

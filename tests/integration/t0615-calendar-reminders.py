@@ -3,12 +3,14 @@
 the member answers. feedbackd (the scheduler, built-in Maildir setup, default timeline: the
 baseline Monday 2027-01-04 09:00, reminders 3 and 6 days later at 09:00, close on the 18th)
 sends each member who was sent the baseline a short event per reminder moment ("Reminder:
-baseline questionnaire still open — answer by 2027-01-18"), in their language, in the same pass
-as the questionnaire. A member who completes the questionnaire gets a CANCEL (same UID,
+baseline questionnaire still open — answer by 2027-01-18"), in their language, inside the
+questionnaire's window (issue 18's mail budget): not with the questionnaire, each from the day
+before its reminder. A member who completes the questionnaire gets a CANCEL (same UID,
 SEQUENCE + 1) for the reminder events still ahead, not for the ones already past, in the pass
-that reads their answers; nothing goes out twice across passes. `calendar export --member`
-shows a member's reminder events only while they stand. Every calendar is read by Python's
-icalendar and Mozilla's ical.js (they must agree) and passes libical's icalrestriction_check."""
+that reads their answers, and no event for a reminder not made yet; nothing goes out twice
+across passes. `calendar export --member` shows a member's reminder events only while they
+stand. Every calendar is read by Python's icalendar and Mozilla's ical.js (they must agree)
+and passes libical's icalrestriction_check."""
 import email
 import email.message
 import email.policy
@@ -123,18 +125,40 @@ with tempfile.TemporaryDirectory() as T:
         ctl("member", "add", "Pilot/Blauw", name, addr, "--language", lang)
 
     fbd("2027-01-04T00:30")
-    t.ok(calendars(new_mail(), "early") == [], "at the start, before the questionnaire: the "
-         "questionnaire moments only, no reminder events yet")
+    t.ok(calendars(new_mail(), "early") == [], "at the start, before the questionnaire: no "
+         "reminder events yet")
 
     fbd("2027-01-04T09:05")
-    cals = calendars(new_mail(), "invite")
+    t.ok(calendars(new_mail(), "with") == [], "the questionnaire's pass: no reminder event "
+         "with it (issue 18: inside its window, from the next day)")
     t.ok(sorted(questionnaires) == ["els@example.org", "jan@example.org", "piet@example.org"],
          "the baseline questionnaire went to all three", sorted(questionnaires))
-    got = sorted((to, v["events"][0]["dtstart"]["local"]) for to, v, _ in cals)
-    t.ok(got == [(who, day + "T09:00:00") for who in ("els@example.org", "jan@example.org",
-         "piet@example.org") for day in ("2027-01-07", "2027-01-10")],
-         "with it, in the same pass: two reminder events per member, 3 and 6 days later at "
-         "09:00 local", got)
+    fbd("2027-01-05T09:05")
+    t.ok(calendars(new_mail(), "too-early") == [], "the day after: still no reminder event "
+         "(the first reminder is two days off)")
+
+    cals = []
+    for now in ("2027-01-06T00:30", "2027-01-09T00:30"):
+        fbd(now)
+        got = calendars(new_mail(), "invite")
+        if now.startswith("2027-01-06"):
+            # Jan answers everything on Wednesday, with his first reminder's event in his
+            # calendar and the second not made yet
+            answer("jan@example.org", ANSWERS, "2027-01-06T10:00")
+            gone_jan = calendars(new_mail(), "cancel-jan")
+            fbd("2027-01-07T09:05")
+            t.ok(calendars(new_mail(), "reminder-day") == [], "the first reminder's day: no "
+                 "calendar mail (the reminder itself is a mail)")
+        cals += [(now, c) for c in got]
+    got = sorted((now, to, v["events"][0]["dtstart"]["local"]) for now, (to, v, _) in cals)
+    t.ok(got == [("2027-01-06T00:30", who, "2027-01-07T09:00:00") for who in
+                 ("els@example.org", "jan@example.org", "piet@example.org")] +
+         [("2027-01-09T00:30", who, "2027-01-10T09:00:00") for who in
+          ("els@example.org", "piet@example.org")],
+         "two reminder events per member, 3 and 6 days after the questionnaire at 09:00 "
+         "local, each the day before its reminder; Jan, who completed it in between, gets no "
+         "second one", got)
+    cals = [c for _, c in cals]
     uid = {}
     for to, v, m in cals:
         e = v["events"][0]
@@ -144,12 +168,13 @@ with tempfile.TemporaryDirectory() as T:
              and e["dtend"]["local"][11:] == "09:15:00",
              "reminder to %s on %s: REQUEST, SEQUENCE 0, 15 minutes, the member as ATTENDEE"
              % (to, e["dtstart"]["local"][:10]), e)
-    t.ok(len(set(uid.values())) == 6, "a UID of its own per member and reminder", uid)
+    t.ok(len(uid) == 5 and len(set(uid.values())) == 5,
+         "a UID of its own per member and reminder", uid)
     summ = {(to, v["events"][0]["dtstart"]["local"][:10]): v["events"][0]["summary"]
             for to, v, _ in cals}
     t.ok(summ.get(("jan@example.org", "2027-01-07")) == "Reminder: baseline measurement "
-         "questionnaire still open — answer by Monday 18 January (Pilot)", "Jan's reads: still open, answer by the "
-         "close", summ.get(("jan@example.org", "2027-01-07")))
+         "questionnaire still open — answer by Monday 18 January (Pilot)", "Jan's reads: still "
+         "open, answer by the close", summ.get(("jan@example.org", "2027-01-07")))
     t.ok(summ.get(("els@example.org", "2027-01-10")) == "Herinnering: vragenlijst nulmeting "
          "staat nog open — invullen vóór maandag 18 januari (Pilot)", "Els gets hers in Dutch",
          summ.get(("els@example.org", "2027-01-10")))
@@ -158,32 +183,26 @@ with tempfile.TemporaryDirectory() as T:
          "leaves your calendar by itself" in text_of(jan_mail[0]),
          "the invite's text says it goes away when answered", jan_mail and text_of(jan_mail[0]))
 
-    fbd("2027-01-04T10:05")
+    got = sorted((to, v["events"][0]["uid"], v["method"], v["events"][0]["sequence"],
+                  v["events"][0]["status"]) for to, v, _ in gone_jan)
+    t.ok(got == [("jan@example.org", uid.get(("jan@example.org", "2027-01-07")), "CANCEL", 1,
+                  "CANCELLED")],
+         "Jan completes it: a CANCEL for his reminder event still ahead, same UID, SEQUENCE 1, "
+         "in the pass that read his answers", got)
+    t.ok(gone_jan and all(m["Subject"].startswith("Cancelled: reminder of the baseline "
+         "measurement questionnaire") and "Thank you for answering" in text_of(m)
+         for _, _, m in gone_jan), "the cancel thanks him for answering",
+         gone_jan and (gone_jan[0][2]["Subject"], text_of(gone_jan[0][2])))
+
+    fbd("2027-01-09T01:30")
     t.ok(calendars(new_mail(), "again") == [], "the next pass sends no reminder event again")
 
-    # Jan answers everything on Tuesday: both reminders are still ahead
-    answer("jan@example.org", ANSWERS, "2027-01-05T10:00")
-    gone = calendars(new_mail(), "cancel-jan")
-    got = sorted((to, v["events"][0]["uid"], v["method"], v["events"][0]["sequence"],
-                  v["events"][0]["status"]) for to, v, _ in gone)
-    t.ok(got == sorted(("jan@example.org", uid[("jan@example.org", d)], "CANCEL", 1,
-                        "CANCELLED") for d in ("2027-01-07", "2027-01-10")),
-         "Jan completes it: a CANCEL for both reminders, same UIDs, SEQUENCE 1, in the pass "
-         "that read his answers", got)
-    t.ok(gone and all(m["Subject"].startswith("Cancelled: reminder of the baseline measurement "
-         "questionnaire") and "Thank you for answering" in text_of(m) for _, _, m in gone),
-         "the cancel thanks him for answering", gone and (gone[0][2]["Subject"],
-                                                           text_of(gone[0][2])))
-
-    # the first reminder passes; Els answers on Friday: only the Sunday one is still ahead
-    fbd("2027-01-07T09:05")
-    t.ok(calendars(new_mail(), "reminder-day") == [], "the first reminder's day: no calendar "
-         "mail (the reminder itself is a mail)")
-    answer("els@example.org", ANSWERS, "2027-01-08T10:00")
+    # the first reminder has passed; Els answers on Saturday: only the Sunday one is ahead
+    answer("els@example.org", ANSWERS, "2027-01-09T10:00")
     gone = calendars(new_mail(), "cancel-els")
     got = [(to, v["events"][0]["uid"], v["method"], v["events"][0]["sequence"]) for to, v, _
            in gone]
-    t.ok(got == [("els@example.org", uid[("els@example.org", "2027-01-10")], "CANCEL", 1)],
+    t.ok(got == [("els@example.org", uid.get(("els@example.org", "2027-01-10")), "CANCEL", 1)],
          "Els completes it after the first reminder: a CANCEL for the second only, not for the "
          "past one", got)
     t.ok(gone and gone[0][2]["Subject"] == "Vervallen: herinnering aan de nulmeting (Pilot)"
@@ -191,23 +210,31 @@ with tempfile.TemporaryDirectory() as T:
          gone and gone[0][2]["Subject"])
 
     # an answer that does not complete it cancels nothing
-    answer("piet@example.org", "1: 5\n", "2027-01-08T11:00")
+    answer("piet@example.org", "1: 5\n", "2027-01-09T11:00")
     t.ok(calendars(new_mail(), "partial") == [], "Piet answers one question: his reminders "
          "stand")
-    for now in ("2027-01-08T12:00", "2027-01-10T09:05", "2027-01-11T09:05"):
+    for now in ("2027-01-09T12:00", "2027-01-10T09:05", "2027-01-11T09:05"):
         fbd(now)
     t.ok(calendars(new_mail(), "later") == [], "later passes: nothing twice, nothing new")
     # a pass at a --now before the first reminder (a clock set back): Els's first reminder is
     # ahead of it again, but it was past when she answered, so it is left alone
-    fbd("2027-01-06T10:00")
+    fbd("2027-01-06T12:00")
     t.ok(calendars(new_mail(), "past-now") == [], "a pass at a past --now cancels nothing")
 
     # a member's calendar, exported: reminder events only while they stand
-    for who, want in (("jan@example.org", []),
-                      ("els@example.org", [uid[("els@example.org", "2027-01-07")]]),
-                      ("piet@example.org", [uid[("piet@example.org", "2027-01-07")],
-                                            uid[("piet@example.org", "2027-01-10")]])):
-        p = ctl("calendar", "export", "Pilot", "--member", who, now="2027-01-08T13:00")
+    # Jan: his one reminder event is cancelled and his next moment's event is weeks off (it
+    # comes a week before the midterm), so his calendar has nothing that stands yet
+    p = subprocess.run([FBCTL, "-c", conf, "--now", "2027-01-09T13:00", "calendar", "export",
+                        "Pilot", "--member", "jan@example.org"], capture_output=True, text=True,
+                       timeout=120)
+    t.ok(p.returncode != 0 and p.stdout == "" and "nothing to export" in p.stderr and
+         "for this member yet" in p.stderr, "export --member jan@example.org: no reminder "
+         "event (his one is cancelled), nothing else yet: 'nothing to export'",
+         (p.returncode, p.stdout, p.stderr))
+    for who, want in (("els@example.org", [uid.get(("els@example.org", "2027-01-07"))]),
+                      ("piet@example.org", [uid.get(("piet@example.org", "2027-01-07")),
+                                            uid.get(("piet@example.org", "2027-01-10"))])):
+        p = ctl("calendar", "export", "Pilot", "--member", who, now="2027-01-09T13:00")
         path = os.path.join(T, "ics", "export-%s.ics" % who)
         with open(path, "w", encoding="utf-8") as f:
             f.write(p.stdout)

@@ -160,7 +160,7 @@ test_mailkind_what_the_budget_counts(void **state)
 		/* not budgeted, but must arrive when it takes a waiting invitation's place */
 		{ "invite_update", 1, 0, 1, MAILKIND_UPDATE },
 		{ "invite_cancel", 1, 0, 0, MAILKIND_CANCEL },
-		{ "moment_cancel", 1, 0, 0, MAILKIND_NEW },
+		{ "moment_cancel", 1, 0, 0, MAILKIND_CANCEL },
 		{ "team_picture", 1, 1, 1, MAILKIND_NEW },
 		{ "weekly_report", 1, 0, 0, MAILKIND_NEW },
 		{ "facilitator_reminder", 1, 0, 0, MAILKIND_NEW },

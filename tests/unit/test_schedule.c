@@ -28,6 +28,7 @@
 #include "queue.h"
 #include "schedule.h"
 #include "store.h"
+#include "store_budget.h"
 #include "store_measure.h"
 #include "store_pause.h"
 #include "testlib.h"
@@ -338,6 +339,35 @@ test_schedule_silent_after_the_end(void **state)
 	run_silence(0);
 }
 
+/*
+ * A moment's event that moves is an update, which the mail budget never holds or counts
+ * (feedbackd.conf(5)): with mail_budget = 1 used up by the follow-up's event itself, the
+ * event's update when the follow-up moves the same day goes at once, not deferred.
+ */
+static void
+test_schedule_moment_update_not_held_by_budget(void **state)
+{
+	static const struct scase c = { "update", NULL, H(9, 0), H(17, 0), 0, NULL, 0, NULL, 0 };
+	struct budget_waiting_list wl = { 0 };
+	struct world w;
+	struct fb_error err;
+
+	(void)state;
+	world_open(&w, &c);
+	w.cfg->program.mail_budget = 1;
+	at(&w, "2027-08-30T09:30"); /* a week before the follow-up, Monday 2027-09-06 09:00 */
+	pass(&w);
+	assert_int_equal(count_kind(&w, "moment_invite"), 1);
+	w.cfg->program.followup_weeks = 30;
+	at(&w, "2027-08-30T10:00");
+	pass(&w);
+	assert_int_equal(count_kind(&w, "moment_invite"), 2);
+	assert_int_equal(store_budget_waiting(w.db, w.ann, &wl, &err), 0);
+	assert_int_equal(wl.n, 0); /* the update is not deferred to tomorrow */
+	store_budget_waiting_release(&wl);
+	world_close(&w);
+}
+
 int
 main(void)
 {
@@ -346,6 +376,7 @@ main(void)
 		cmocka_unit_test(test_schedule_away_member_no_early_wake),
 		cmocka_unit_test(test_schedule_silent_in_a_pause),
 		cmocka_unit_test(test_schedule_silent_after_the_end),
+		cmocka_unit_test(test_schedule_moment_update_not_held_by_budget),
 	};
 	return testlib_run_table("schedule", cases, sizeof(cases) / sizeof(cases[0]),
 	    sizeof(cases[0]), run_case, fixed, sizeof(fixed) / sizeof(fixed[0]));

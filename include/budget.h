@@ -55,7 +55,7 @@ int budget_room(const struct flow *f, const struct program *p, const struct memb
  * Before row m is queued: the deferred mail to m's recipient about the same calendar event
  * (m->about_uid; nothing when NULL) is dropped, logged: m, newer (an update, a cancel, the
  * event again), replaces it, so an invitation that waited never arrives after its update or
- * cancel. Inside the caller's transaction. 0, or -1 with err.
+ * cancel. Inside the caller's transaction. The number of rows dropped, or -1 with err.
  */
 int budget_supersede(const struct flow *f, const struct outbox_new *m, struct fb_error *err);
 

@@ -266,7 +266,7 @@ budget_supersede(const struct flow *f, const struct outbox_new *m, struct fb_err
 	if (n > 0)
 		log_info("outbox: %d deferred message%s about one event replaced by a newer %s "
 		    "(mail budget)", n, n == 1 ? "" : "s", m->kind);
-	return 0;
+	return n;
 }
 
 int

@@ -203,6 +203,7 @@ send_moment(const struct flow *f, const struct program *p, const struct moment_m
 		.calendar_method = itip_method_name(mm->method),
 		.about_at = mm->it->starts_at,
 		.about_uid = mm->it->uid,
+		.event_update = mm->method == ITIP_REQUEST && mm->old_at != 0,
 		.raw_out = mm->raw_out,
 	};
 	if (outmail_queue(f, &msg, NULL, err) < 0)

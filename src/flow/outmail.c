@@ -560,10 +560,15 @@ outmail_queue(const struct flow *f, const struct outmail_msg *m,
 		.about_at = m->about_at,
 		.about_uid = m->about_uid,
 	};
-	if (budget_supersede(f, &row, err) < 0)
+	int superseded = budget_supersede(f, &row, err);
+
+	if (superseded < 0)
 		goto out;
-	/* Automatic mail to a member is the budget's to let go (budget.h); the rest is paced. */
-	if (m->member_id > 0 && mailkind_budgeted(m->kind)) {
+	/* Automatic mail to a member is the budget's to let go (budget.h); the rest is paced,
+	 * and so is the update of an event the member already got (feedbackd.conf(5): updates
+	 * are never held or counted). */
+	if (m->member_id > 0 && mailkind_budgeted(m->kind) &&
+	    !(m->event_update && superseded == 0)) {
 		if (budget_queue(f, m->program, &row, m->outbox_id, m->goes_at, err) < 0)
 			goto out;
 	} else if (pace_add(f->db, &row, f->now, f->cfg->outgoing.per_recipient_daily_cap,

@@ -79,11 +79,12 @@ struct outmail_msg {
 	time_t about_at;         /* the moment it is about (a session's start, a questionnaire's
 	                          * close), after which it is no use; 0: none. The mail budget
 	                          * (budget.h) defers it no later than that */
+	int event_update;        /* 1: an update of a calendar event the member already got (a
+	                          * moment moved): like an invitation's update never held by the
+	                          * mail budget, unless the event itself still waited deferred
+	                          * (then this replaces it and waits as it did) */
 	const char *about_uid;   /* the calendar event (UID) it carries, or NULL: a message about
 	                          * an event replaces one about it still deferred (budget.h) */
-	int event_update;        /* 1: it brings a change to an event the member was sent (a
-	                          * moment's REQUEST with SEQUENCE > 0): never held or counted
-	                          * by the mail budget (budget.h), whatever its kind */
 	time_t *goes_at;         /* out, may be NULL: 0 when the message goes now, else when the
 	                          * daily cap or the mail budget lets it go (pace.h, budget.h) */
 	int64_t *outbox_id;      /* out, may be NULL: the outbox row queued (or replaced); 0

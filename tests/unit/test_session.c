@@ -531,6 +531,63 @@ test_session_mail_reply_to_invite_is_kept_not_counted(void **state)
 	world_close(&w);
 }
 
+/* A moment's calendar event the member already got is updated when the plan moves it, and the
+ * update goes at once like an invitation's update, whatever the member's mail budget of the
+ * day (feedbackd.conf(5): updates are never held or counted); the first event waits. */
+static void
+test_session_moment_update_is_not_deferred_by_the_budget(void **state)
+{
+	struct world w;
+	struct plan plan = PLAN_INIT;
+	struct fb_error err;
+	struct outbox_list l;
+	size_t mails = 0, firsts = 0, updates = 0;
+	int64_t before;
+
+	(void)state;
+	world_open(&w);
+	w.cfg->program.mail_budget = 1;
+	w.f.now = at("2027-01-25 10:00"); /* the week before the midterm (2027-02-01) */
+	if (flow_plan(&w.f, &w.p, &plan, &err) < 0)
+		fail_msg("%s", err.msg);
+	assert_int_equal(db_begin(w.db, &err), 0);
+	if (invite_moments_sync(&w.f, &w.p, &plan, &mails, &err) < 0)
+		fail_msg("%s", err.msg);
+	assert_int_equal(db_commit(w.db, &err), 0);
+	plan_release(&plan);
+	assert_true(mails > 0);
+	before = last_outbox_id(&w);
+	/* the programme a week later: the midterm moves to 2027-02-08; Jan's budget of the day
+	 * (1) went to the midterm's event */
+	snprintf(w.p.start_date, sizeof(w.p.start_date), "2027-01-11");
+	if (flow_plan(&w.f, &w.p, &plan, &err) < 0)
+		fail_msg("%s", err.msg);
+	mails = 0;
+	assert_int_equal(db_begin(w.db, &err), 0);
+	if (invite_moments_sync(&w.f, &w.p, &plan, &mails, &err) < 0)
+		fail_msg("%s", err.msg);
+	assert_int_equal(db_commit(w.db, &err), 0);
+	plan_release(&plan);
+	assert_int_equal(queue_outbox_list(w.db, NULL, 1000, &l, &err), 0);
+	for (size_t i = 0; i < l.n; i++) {
+		if (strcmp(l.v[i].kind, "moment_invite") != 0 ||
+		    strcmp(l.v[i].recipient, "jan@example.org") != 0)
+			continue;
+		if (l.v[i].id <= before) {
+			firsts++;
+			continue;
+		}
+		updates++;
+		assert_string_equal(l.v[i].state, "queued");
+		assert_null(l.v[i].last_error);
+		assert_true(l.v[i].next_attempt_at <= w.f.now);
+	}
+	queue_outbox_list_release(&l);
+	assert_int_equal(firsts, 1);
+	assert_int_equal(updates, 1);
+	world_close(&w);
+}
+
 int
 main(void)
 {
@@ -539,6 +596,7 @@ main(void)
 		cmocka_unit_test(test_session_reply_counts_and_stale_order),
 		cmocka_unit_test(test_session_huge_sequence_does_not_block_answers_after_a_move),
 		cmocka_unit_test(test_session_mail_reply_to_invite_is_kept_not_counted),
+		cmocka_unit_test(test_session_moment_update_is_not_deferred_by_the_budget),
 	};
 	int rc = testlib_run_table("session", REPLIES, sizeof(REPLIES) / sizeof(REPLIES[0]),
 	    sizeof(REPLIES[0]), run_reply, fixed, sizeof(fixed) / sizeof(fixed[0]));

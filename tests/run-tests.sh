@@ -36,8 +36,11 @@ suites=${*:-all}
 run() {
 	name=$1; shift
 	out="$log/$(echo "$name" | tr '/ ' '__').log"
+	# each line ends in the test's wall time, so the slow ones can be found in any CI log
+	t0=$(date +%s)
 	"$@" >"$out" 2>&1
 	rc=$?
+	secs=$(($(date +%s) - t0))
 	# TAP skips: "ok[ N][ - what] # SKIP ..." (the directive is case-insensitive in TAP)
 	grep -E '^ok( |$)' "$out" | grep -iE '#[[:space:]]*skip' >"$out.skips"
 	sk=$(grep -ciE '#[[:space:]]*skip[[:space:]]+allowed: *[^[:space:]]' "$out.skips")
@@ -53,16 +56,17 @@ run() {
 	skipped=$((skipped + sk))
 	if [ "$f" != 0 ]; then
 		failures="$failures $name"
-		printf 'FAIL %s (exit %s, %s passed, %s failed, %s skipped)\n' "$name" "$rc" "$p" "$f" "$sk"
+		printf 'FAIL %s (exit %s, %s passed, %s failed, %s skipped) %ss\n' "$name" "$rc" "$p" "$f" \
+		    "$sk" "$secs"
 		[ "$bad" = 0 ] || printf '    %s skip(s) without an accepted reason ("# SKIP allowed: why"%s)\n' \
 		    "$bad" "$([ "${FB_NO_SKIP:-0}" = 1 ] && echo '; FB_NO_SKIP=1: none allowed')"
 		sed -n '1,200p' "$out" | grep -vE '^\[       OK \]|^\[ RUN      \]|^ok( |$)' | tail -n 60 | sed 's/^/    /'
 		sed 's/^/    /' "$out.skips" | head -5
 	elif [ "$sk" != 0 ]; then
-		printf 'ok   %s (%s, %s skipped)\n' "$name" "$p" "$sk"
+		printf 'ok   %s (%s, %s skipped) %ss\n' "$name" "$p" "$sk" "$secs"
 		sed 's/^/    /' "$out.skips"
 	else
-		printf 'ok   %s (%s)\n' "$name" "$p"
+		printf 'ok   %s (%s) %ss\n' "$name" "$p" "$secs"
 	fi
 }
 

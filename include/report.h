@@ -50,6 +50,13 @@
 
 #define REPORT_MAX_WEEKS 52
 #define REPORT_WEEK_SLOTS (REPORT_MAX_WEEKS + 1)
+/* The last week a report shows of figures through `through_week`: 1..REPORT_MAX_WEEKS. */
+static inline int
+report_last_week(int through_week)
+{
+	return through_week > REPORT_MAX_WEEKS ? REPORT_MAX_WEEKS :
+	    through_week < 1 ? 1 : through_week;
+}
 #define REPORT_MAX_MEMBERS 2000    /* per team: more is a bug or hostile data */
 #define REPORT_MAX_ABSENCES 64     /* per member, the most recent are kept */
 #define REPORT_TREND_WEEKS 4       /* weeks shown in the trend column */

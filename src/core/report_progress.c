@@ -135,11 +135,7 @@ report_score(const struct report_progress_input *in, const struct report_pteam *
 static int
 last_week(const struct report_progress_input *in)
 {
-	int w = in->through_week;
-
-	if (w > REPORT_MAX_WEEKS)
-		w = REPORT_MAX_WEEKS;
-	return w < 1 ? 1 : w;
+	return report_last_week(in->through_week);
 }
 
 /* A decimal number with a comma for Dutch, a point for English. */

@@ -72,11 +72,7 @@ min_group(const struct team_picture_in *in)
 static int
 last_week(const struct team_picture_in *in)
 {
-	int w = in->through_week;
-
-	if (w > REPORT_MAX_WEEKS)
-		w = REPORT_MAX_WEEKS;
-	return w < 1 ? 1 : w;
+	return report_last_week(in->through_week);
 }
 
 static size_t

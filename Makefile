@@ -34,7 +34,7 @@ BUILD     ?= build
 endif
 
 PKGS      := sqlite3 libical inih jansson gumbo libsystemd cairo fontconfig gnutls libetpan libesmtp-1.0 openssl \
-             libpcre2-8
+             libpcre2-8 libcurl
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 TEST_LIBS  := $(shell pkg-config --libs cmocka 2>/dev/null)
@@ -159,7 +159,8 @@ fuzz: fuzz-build
 # Debian packages. Build: the libraries. Test: the real servers and peers the tests start.
 DEB_BUILD := build-essential pkg-config tzdata libsqlite3-dev libesmtp-dev libetpan-dev libical-dev \
              libinih-dev libcsv-dev libjansson-dev libcmocka-dev libgumbo-dev libsystemd-dev \
-             libcairo2-dev libfontconfig-dev libgnutls28-dev libssl-dev libpcre2-dev
+             libcairo2-dev libfontconfig-dev libgnutls28-dev libssl-dev libpcre2-dev \
+             libcurl4-gnutls-dev
 DEB_TEST  := dovecot-imapd postfix python3 python3-aiosmtpd python3-icalendar python3-jsonschema \
              valgrind clang \
              libclang-rt-14-dev sqlite3 ca-certificates openssl groff-base man-db systemd

@@ -160,6 +160,33 @@ problem(const char *lang, const char *name, const char *how, const char *fmt, ..
 	problems++;
 }
 
+/* A text list "  - item;" whose next line is no item, or an HTML "…;</li>" closing its list. */
+static int
+last_item_ends_in_separator(const char *s)
+{
+	for (const char *p = s; (p = strstr(p, ";\n")) != NULL; p++) {
+		const char *bol = p;
+
+		while (bol > s && bol[-1] != '\n')
+			bol--;
+		if (strncmp(bol, "  - ", 4) == 0 && strncmp(p + 2, "  - ", 4) != 0)
+			return 1;
+	}
+	for (const char *p = s; (p = strstr(p, ";</li>")) != NULL; p++) {
+		const char *q = p + 6, *amp = p;
+
+		while (amp > s && p - amp < 10 && amp[-1] != '&' && amp[-1] != ' ')
+			amp--;
+		if (amp > s && amp[-1] == '&')
+			continue;       /* "&quot;</li>": an entity's ";", not the list's */
+		while (*q == ' ' || *q == '\n' || *q == '\r')
+			q++;
+		if (strncmp(q, "</ul>", 5) == 0 || strncmp(q, "</ol>", 5) == 0)
+			return 1;
+	}
+	return 0;
+}
+
 static void
 check_rendering(const struct template_set *set, const char *lang,
     const struct template_spec *spec, int full, const char *flag)
@@ -197,10 +224,12 @@ check_rendering(const struct template_set *set, const char *lang,
 	if (o.text.data != NULL && (strstr(o.text.data, "HTML-versie") != NULL ||
 	    strstr(o.text.data, "HTML version") != NULL))
 		problem(lang, spec->name, how, "the text sends its reader to the HTML version");
-	/* A list written as "a; b; c; " ends with its separator: a list is a list. */
+	/* A list written as "a; b; c; " ends with its separator: a list is a list. So does a
+	 * bulleted one whose last item ends in ";" (the items are rendered one section each, and
+	 * no template knows which comes last). */
 	for (int i = 1; i < 3; i++)
 		if (parts[i] != NULL && (strstr(parts[i], "; </") != NULL ||
-		    strstr(parts[i], "; \n") != NULL))
+		    strstr(parts[i], "; \n") != NULL || last_item_ends_in_separator(parts[i])))
 			problem(lang, spec->name, how, "a list ends with its separator in the %s",
 			    part_names[i]);
 	if (full && (o.text.data == NULL || strstr(o.text.data, SIGNER) == NULL ||

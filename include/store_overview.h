@@ -36,6 +36,7 @@ int store_overview_inbox_ids(struct db *db, int64_t after_id, int pending_only,
 /* A programme's outbox rows by state (mail whose row names no programme is not counted). */
 struct overview_mail {
 	int queued, sending, sent, retry, held, failed;
+	int deferred;       /* queued, but kept for a later day by the mail budget */
 };
 int store_overview_mail(struct db *db, int64_t program_id, struct overview_mail *out,
     struct fb_error *err);

@@ -336,6 +336,7 @@ mail_json(struct gather *g)
 	put(o, "queued", json_integer(m.queued + m.sending), &g->bad);
 	put(o, "retry", json_integer(m.retry), &g->bad);
 	put(o, "held", json_integer(m.held), &g->bad);
+	put(o, "deferred", json_integer(m.deferred), &g->bad);
 	put(o, "failed", json_integer(m.failed), &g->bad);
 	put(o, "inbox_pending", json_integer(pending), &g->bad);
 	put(o, "quarantined", json_integer(quarantined), &g->bad);
@@ -508,9 +509,9 @@ print_text(json_t *o)
 		    json_is_string(json_object_get(v, "team")) ? str(v, "team") : "all teams",
 		    str(v, "starts"), str(v, "status"), num(v, "accepted"), num(v, "declined"),
 		    num(v, "tentative"), num(v, "no_answer"));
-	printf("\nMail: %lld sent, %lld queued, %lld held by the daily cap, %lld to retry, "
-	    "%lld failed\n", num(mail, "sent"), num(mail, "queued"), num(mail, "held"),
-	    num(mail, "retry"), num(mail, "failed"));
+	printf("\nMail: %lld sent, %lld queued, %lld waiting for the mail budget, %lld held by the "
+	    "daily cap, %lld to retry, %lld failed\n", num(mail, "sent"), num(mail, "queued"),
+	    num(mail, "deferred"), num(mail, "held"), num(mail, "retry"), num(mail, "failed"));
 	printf("Inbox: %lld pending, %lld in quarantine%s\n", num(mail, "inbox_pending"),
 	    num(mail, "quarantined"), num(mail, "quarantined") ? " (feedbackctl quarantine list)" :
 	    "");

@@ -17,7 +17,8 @@ static const char SQL_OUTBOX_IDS[] =
 	"SELECT id FROM outbox WHERE id > ?1 AND (?2 = 0 OR state NOT IN ('sent', 'failed')) "
 	"ORDER BY id";
 static const char SQL_MAIL[] =
-	"SELECT state, count(*) FROM outbox WHERE program_id = ?1 GROUP BY state";
+	"SELECT state, state = 'queued' AND deferred_until IS NOT NULL, count(*) FROM outbox "
+	"WHERE program_id = ?1 GROUP BY 1, 2";
 static const char SQL_AWAY[] =
 	"SELECT a.member_id, max(a.until_date) FROM absence a "
 	"JOIN member m ON m.id = a.member_id JOIN team t ON t.id = m.team_id "
@@ -103,15 +104,19 @@ store_overview_mail(struct db *db, int64_t program_id, struct overview_mail *out
     struct fb_error *err)
 {
 	sqlite3_stmt *st = db_stmt(db, SQL_MAIL, err);
-	struct overview_mail m = { 0, 0, 0, 0, 0, 0 };
+	struct overview_mail m = { 0, 0, 0, 0, 0, 0, 0 };
 	int rc;
 
 	if (st == NULL)
 		return -1;
 	sqlite3_bind_int64(st, 1, program_id);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		int n = sqlite3_column_int(st, 1);
+		int n = sqlite3_column_int(st, 2);
 
+		if (sqlite3_column_int(st, 1)) {     /* queued, kept for a later day by the budget */
+			m.deferred = n;
+			continue;
+		}
 		switch (outbox_state_from_name((const char *)sqlite3_column_text(st, 0))) {
 		case OUTBOX_QUEUED: m.queued = n; break;
 		case OUTBOX_SENDING: m.sending = n; break;

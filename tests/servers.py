@@ -762,9 +762,13 @@ postlog   unix-dgram n  -       n       -       1       postlogd
         if not IS_ROOT:
             raise RuntimeError("Postfix needs root")
         p = self._postfix("start")
-        if p.returncode != 0:
-            raise RuntimeError("postfix start: %s %s\n%s" % (p.stdout, p.stderr, self.log_text()[-2000:]))
-        wait_port(self.port)
+        try:
+            if p.returncode != 0:
+                raise RuntimeError("postfix start: %s %s\n%s" % (p.stdout, p.stderr, self.log_text()[-2000:]))
+            wait_port(self.port)
+        except RuntimeError:
+            self.stop()  # a master that came up half-way must not outlive the test
+            raise
         self._pid = self.pid()
         return self
 

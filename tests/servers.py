@@ -7,7 +7,9 @@ also when a test fails: use them as context managers.
         ...
 
 Classes: Dovecot (IMAP/IMAPS, STARTTLS), SmtpSink (Postfix smtp-sink), AioSmtpd (Python's
-aiosmtpd, scripted to fail, require AUTH, offer or omit STARTTLS, drop connections);
+aiosmtpd, scripted to fail, require AUTH, offer or omit STARTTLS, drop connections), Postfix
+(a real Postfix instance as the organisation's MTA: virtual(8) into a Maildir, relay to a
+smarthost);
 make_cert() for a self-signed CA and server certificate; Tap for TAP output.
 Run with Debian's /usr/bin/python3 (python3-aiosmtpd).
 """
@@ -626,3 +628,205 @@ def new_uidvalidity(imap, user="fb"):
         os.unlink(f)
     time.sleep(1.1)  # Dovecot derives UIDVALIDITY from the clock
     imap.start()
+
+
+# ---- Postfix: the organisation's MTA in front of feedbackd (issue 22) ---------------------------
+
+class Postfix:
+    """A real Postfix instance with its own configuration, queue and data directories in a
+    temporary directory (never /etc/postfix, never the system's queue), listening on
+    127.0.0.1:self.port. It plays the MTA on the feedbackd host:
+
+    - mail for `domain` (feedback@ and feedback+anything@, recipient_delimiter +) is delivered
+      by virtual(8) into the Maildir self.maildir (a path ending in '/'), owned by uid/gid
+      (default: Debian's mail user, standing in for a dedicated feedbackd user);
+    - mail from 127.0.0.0/8 (mynetworks, no AUTH) for anywhere else is relayed to relayhost
+      ("127.0.0.1:PORT", an aiosmtpd standing in for the organisation's smarthost);
+    - tls=(cert, key) offers STARTTLS on the port.
+
+    Runs only as root (Postfix's master needs it) with the system's postfix user and postdrop
+    group. The log is self.log (maillog_file). Stopped by the master's PID from its pid file."""
+
+    def __init__(self, tmpdir, domain="feedbackd.test", relayhost=None, tls=None, uid=None, gid=None,
+                 local_part="feedback"):
+        self.dir = tempfile.mkdtemp(prefix="postfix.", dir=tmpdir)
+        os.chmod(self.dir, 0o755)
+        os.chmod(tmpdir, 0o755)
+        self.domain = domain
+        self.relayhost = relayhost
+        self.tls = tls
+        self.local_part = local_part
+        if uid is None:
+            uid, gid = _mail_ids() if IS_ROOT else (os.getuid(), os.getgid())
+        self.uid, self.gid = uid, gid
+        self.port = free_port()
+        self.conf_dir = os.path.join(self.dir, "etc")
+        self.queue_dir = os.path.join(self.dir, "spool")
+        self.data_dir = os.path.join(self.dir, "lib")
+        self.maildir = os.path.join(self.dir, "mail", "feedback") + "/"
+        self.log = os.path.join(self.dir, "maillog")
+        self._pid = None
+        self._write_config()
+
+    def _write_config(self):
+        for d in (self.conf_dir, self.queue_dir, self.data_dir, os.path.dirname(self.maildir[:-1])):
+            os.makedirs(d, exist_ok=True)
+        # The Maildir exists before either side starts, owned by the user virtual(8) delivers
+        # as (the feedbackd user in a deployment): a daemon started first, as root, would
+        # otherwise create it as root and virtual(8) could not write to it.
+        for sub in ("tmp", "new", "cur"):
+            os.makedirs(os.path.join(self.maildir, sub), exist_ok=True)
+        if IS_ROOT:
+            pw = pwd.getpwnam("postfix")
+            os.chown(self.data_dir, pw.pw_uid, pw.pw_gid)
+            chown_tree(os.path.dirname(self.maildir[:-1]), self.uid, self.gid)
+        # texthash: read as text at start, no postmap and no .db beside it
+        with open(os.path.join(self.conf_dir, "vmailbox"), "w") as f:
+            f.write("%s@%s %s\n" % (self.local_part, self.domain, self.maildir))
+        tls = ""
+        if self.tls:
+            tls = ("smtpd_tls_cert_file = %s\nsmtpd_tls_key_file = %s\nsmtpd_tls_security_level = may\nsmtpd_tls_loglevel = 1\n"
+                   % (self.tls[0], self.tls[1]))
+        main = """compatibility_level = 3.6
+queue_directory = {q}
+data_directory = {data}
+mail_owner = postfix
+setgid_group = postdrop
+syslog_name = postfix-fbtest-{port}
+maillog_file = {log}
+maillog_file_prefixes = {d}
+inet_interfaces = 127.0.0.1
+inet_protocols = ipv4
+myhostname = mx.{domain}
+mydomain = {domain}
+myorigin = $myhostname
+mydestination =
+mynetworks = 127.0.0.0/8
+local_recipient_maps =
+alias_maps =
+alias_database =
+relayhost = {relay}
+smtp_dns_support_level = disabled
+smtpd_peername_lookup = no
+smtpd_relay_restrictions = permit_mynetworks, reject_unauth_destination
+recipient_delimiter = +
+virtual_mailbox_domains = {domain}
+virtual_mailbox_base = /
+virtual_mailbox_maps = texthash:{conf}/vmailbox
+virtual_minimum_uid = 1
+virtual_uid_maps = static:{uid}
+virtual_gid_maps = static:{gid}
+biff = no
+delay_warning_time = 0
+queue_run_delay = 1s
+minimal_backoff_time = 1s
+maximal_backoff_time = 2s
+{tls}""".format(q=self.queue_dir, data=self.data_dir, port=self.port, log=self.log, domain=self.domain,
+                relay="[%s]:%s" % tuple(self.relayhost.rsplit(":", 1)) if self.relayhost else "",
+                conf=self.conf_dir, d=self.dir, uid=self.uid, gid=self.gid, tls=tls)
+        with open(os.path.join(self.conf_dir, "main.cf"), "w") as f:
+            f.write(main)
+        # Only the services this path needs, none chrooted (the chroot would need copies of
+        # /etc files inside the temporary queue directory).
+        master = """127.0.0.1:{port} inet n - n - - smtpd
+pickup    unix  n       -       n       60      1       pickup
+cleanup   unix  n       -       n       -       0       cleanup
+qmgr      unix  n       -       n       300     1       qmgr
+tlsmgr    unix  -       -       n       1000?   1       tlsmgr
+rewrite   unix  -       -       n       -       -       trivial-rewrite
+bounce    unix  -       -       n       -       0       bounce
+defer     unix  -       -       n       -       0       bounce
+trace     unix  -       -       n       -       0       bounce
+verify    unix  -       -       n       -       1       verify
+flush     unix  n       -       n       1000?   0       flush
+proxymap  unix  -       -       n       -       -       proxymap
+smtp      unix  -       -       n       -       -       smtp
+relay     unix  -       -       n       -       -       smtp
+showq     unix  n       -       n       -       -       showq
+error     unix  -       -       n       -       -       error
+retry     unix  -       -       n       -       -       error
+discard   unix  -       -       n       -       -       discard
+virtual   unix  -       n       n       -       -       virtual
+anvil     unix  -       -       n       -       1       anvil
+scache    unix  -       -       n       -       1       scache
+postlog   unix-dgram n  -       n       -       1       postlogd
+""".format(port=self.port)
+        with open(os.path.join(self.conf_dir, "master.cf"), "w") as f:
+            f.write(master)
+
+    def _postfix(self, *args):
+        return subprocess.run(["/usr/sbin/postfix", "-c", self.conf_dir] + list(args),
+                              capture_output=True, text=True, timeout=60)
+
+    def start(self):
+        if not IS_ROOT:
+            raise RuntimeError("Postfix needs root")
+        p = self._postfix("start")
+        try:
+            if p.returncode != 0:
+                raise RuntimeError("postfix start: %s %s\n%s" % (p.stdout, p.stderr, self.log_text()[-2000:]))
+            wait_port(self.port)
+        except RuntimeError:
+            self.stop()  # a master that came up half-way must not outlive the test
+            raise
+        self._pid = self.pid()
+        return self
+
+    def pid(self):
+        try:
+            with open(os.path.join(self.queue_dir, "pid", "master.pid")) as f:
+                return int(f.read().strip())
+        except (OSError, ValueError):
+            return None
+
+    def _processes(self):
+        """PIDs of this instance's processes: the master passes MAIL_CONFIG=<our directory> to
+        every child, so this finds ours and never a system Postfix."""
+        mine = ("MAIL_CONFIG=%s" % self.conf_dir).encode()
+        pids = []
+        for env in glob.glob("/proc/[0-9]*/environ"):
+            try:
+                with open(env, "rb") as f:
+                    if mine in f.read().split(b"\0"):
+                        pids.append(int(env.split("/")[2]))
+            except (OSError, ValueError):
+                pass
+        return pids
+
+    def stop(self):
+        """SIGTERM to this instance's master (it stops its children), and wait until it and
+        they are gone."""
+        pid = self._pid or self.pid()
+        self._pid = None
+        if pid:
+            kill_pid(pid)
+        for child in self._processes():
+            kill_pid(child, timeout=5.0)
+        try:
+            wait_port_closed(self.port)
+        except RuntimeError:
+            pass
+
+    def queue_empty(self):
+        """1 when nothing waits in the incoming, active or deferred queue."""
+        for q in ("incoming", "active", "deferred", "maildrop"):
+            for _root, _dirs, files in os.walk(os.path.join(self.queue_dir, q)):
+                if files:
+                    return False
+        return True
+
+    def log_text(self):
+        try:
+            with open(self.log, errors="replace") as f:
+                return f.read()
+        except OSError:
+            return ""
+
+    def url(self):
+        return "smtp://127.0.0.1:%d" % self.port
+
+    def __enter__(self):
+        return self.start()
+
+    def __exit__(self, *exc):
+        self.stop()

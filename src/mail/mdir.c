@@ -17,6 +17,37 @@
 
 static unsigned long mdir_counter;
 
+/*
+ * A Maildir an MTA delivers into (Postfix's virtual(8), Dovecot's LDA) belongs to the user it
+ * delivers as, mode 0700; when feedbackd runs as another user it is refused entry, and mkdir()
+ * says EACCES about a directory that exists. Say whose directory it is and who we are, so the
+ * administrator sees that the two users must be the same (README, "Your own MTA").
+ */
+static int
+refused(const char *path, int errnum, struct fb_error *err)
+{
+	struct buf parent = BUF_INIT;
+	const char *slash = strrchr(path, '/');
+	struct stat st;
+	int rc;
+
+	if (buf_add(&parent, path, slash == NULL ? 0 : slash == path ? 1 : (size_t)(slash - path)) < 0 ||
+	    (slash == NULL && buf_adds(&parent, ".") < 0)) {
+		buf_release(&parent);
+		return fb_error_set(err, "out of memory");
+	}
+	if (stat(parent.data, &st) == 0)
+		rc = fb_error_set(err, "cannot use Maildir directory %s: %s (%s belongs to uid %lu, "
+		    "mode %04o; feedbackd runs as uid %lu: the mail server must deliver as that user)",
+		    path, strerror(errnum), parent.data, (unsigned long)st.st_uid,
+		    (unsigned)(st.st_mode & 07777), (unsigned long)geteuid());
+	else
+		rc = fb_error_set(err, "cannot use Maildir directory %s: %s (feedbackd runs as uid %lu)",
+		    path, strerror(errnum), (unsigned long)geteuid());
+	buf_release(&parent);
+	return rc;
+}
+
 static int
 mkdir_if_missing(const char *path, struct fb_error *err)
 {
@@ -28,6 +59,8 @@ mkdir_if_missing(const char *path, struct fb_error *err)
 		if (errno == EEXIST)
 			errno = ENOTDIR;
 	}
+	if (errno == EACCES)
+		return refused(path, errno, err);
 	return fb_error_set(err, "cannot create Maildir directory %s: %s", path, strerror(errno));
 }
 

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 #include <cmocka.h>
 
@@ -344,6 +345,83 @@ test_mailbox_imap_open_refuses_bad_settings(void **state)
 	mailbox_imap_driver.close(NULL);
 }
 
+/*
+ * A Maildir that an MTA delivers into as another user (Postfix's virtual(8) creates it 0700 as
+ * the user it delivers as): feedbackd running as someone else is refused, and the error names
+ * the owner, the mode and feedbackd's own uid instead of "cannot create". The open runs in a
+ * child that, under root, becomes nobody (root would be let in); as a normal user the
+ * directory is made mode 0000. Each case: the Maildir's state, and what the error must say.
+ */
+static void
+test_mailbox_maildir_open_names_the_owner_when_refused(void **state)
+{
+	static const struct {
+		const char *sub;      /* subdirectory made beforehand ("" : only the Maildir itself) */
+		const char *want[3];
+	} cases[] = {
+		{ "", { "cannot use Maildir directory", "/md/tmp: Permission denied", "feedbackd runs as uid" } },
+		{ "new", { "belongs to uid", "mode 0", "the mail server must deliver as that user" } },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char tmpl[] = "/tmp/fbtest-mbm-own.XXXXXX";
+		struct buf md = BUF_INIT, cmd = BUF_INIT, sub = BUF_INIT;
+		char msg[512] = "";
+		int fds[2], status;
+		pid_t pid;
+		ssize_t n;
+
+		assert_non_null(mkdtemp(tmpl));
+		assert_int_equal(chmod(tmpl, 0755), 0);
+		assert_int_equal(buf_addf(&md, "%s/md", tmpl), 0);
+		assert_int_equal(mkdir(md.data, 0700), 0);
+		if (*cases[i].sub) {
+			assert_int_equal(buf_addf(&sub, "%s/%s", md.data, cases[i].sub), 0);
+			assert_int_equal(mkdir(sub.data, 0700), 0);
+		}
+		if (geteuid() != 0)
+			assert_int_equal(chmod(md.data, 0), 0);
+		assert_int_equal(pipe(fds), 0);
+		pid = fork();
+		assert_true(pid >= 0);
+		if (pid == 0) {
+			struct mailbox_settings s;
+			struct fb_error err;
+			struct mailbox *mb;
+
+			close(fds[0]);
+			if (geteuid() == 0 && (setgid(65534) != 0 || setuid(65534) != 0))
+				_exit(2);
+			mailbox_settings_init(&s);
+			s.kind = MAILBOX_MAILDIR;
+			s.maildir = md.data;
+			mb = mailbox_maildir_driver.open(&s, &err);
+			if (mb != NULL)
+				_exit(3);
+			if (write(fds[1], err.msg, strlen(err.msg)) < 0)
+				_exit(4);
+			_exit(0);
+		}
+		close(fds[1]);
+		n = read(fds[0], msg, sizeof(msg) - 1);
+		close(fds[0]);
+		msg[n > 0 ? n : 0] = '\0';
+		assert_int_equal(waitpid(pid, &status, 0), pid);
+		if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+			fail_msg("case %zu: the child ended with %d (3: the Maildir was opened)", i, status);
+		for (size_t w = 0; w < 3; w++)
+			if (strstr(msg, cases[i].want[w]) == NULL)
+				fail_msg("case %zu: \"%s\" lacks \"%s\"", i, msg, cases[i].want[w]);
+		assert_int_equal(chmod(md.data, 0700), 0);
+		assert_int_equal(buf_addf(&cmd, "rm -rf '%s'", tmpl), 0);
+		assert_int_equal(system(cmd.data), 0);
+		buf_release(&md);
+		buf_release(&cmd);
+		buf_release(&sub);
+	}
+}
+
 int
 main(void)
 {
@@ -357,6 +435,7 @@ main(void)
 		cmocka_unit_test(test_mailbox_driver_find_by_name),
 		cmocka_unit_test(test_mailbox_driver_names_and_flags),
 		cmocka_unit_test(test_mailbox_imap_open_refuses_bad_settings),
+		cmocka_unit_test(test_mailbox_maildir_open_names_the_owner_when_refused),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

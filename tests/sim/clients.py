@@ -89,14 +89,20 @@ def _b64(data):
 
 
 def _flowed(text):
-    """RFC 3676 format=flowed: long lines broken at spaces, soft breaks end in a space."""
+    """RFC 3676 format=flowed: long lines broken at spaces, soft breaks end in a space. A quoted
+    line keeps its quote marks on every piece (RFC 3676 4.5: a soft break joins only lines of the
+    same quote depth; Apple Mail, iOS Mail and Thunderbird write "> " before each piece), so the
+    overflow of a long quoted line is never a line of its own without '>'."""
     out = []
     for line in text.split("\n"):
-        while len(line) > 72 and " " in line[:72]:
-            cut = line.rfind(" ", 0, 72)
-            out.append(line[:cut + 1])
-            line = line[cut + 1:]
-        out.append(line.rstrip(" ") if not line.startswith(">") else line)
+        depth = len(line) - len(line.lstrip(">"))
+        mark = line[:depth] + (" " if depth and line[depth:depth + 1] == " " else "")
+        rest = line[len(mark):]
+        while len(mark) + len(rest) > 72 and " " in rest[:72 - len(mark)]:
+            cut = rest.rfind(" ", 0, 72 - len(mark))
+            out.append(mark + rest[:cut + 1])
+            rest = rest[cut + 1:]
+        out.append(mark + (rest.rstrip(" ") if not depth else rest))
     return "\n".join(out)
 
 

@@ -814,12 +814,13 @@ ends_clause(const struct line *l)
  * line stops in mid-sentence and the overflow is the few words that did not fit ("> … gaat
  * alleen naar Carla" + "Smit.") with the quote going on right under it: the person answering
  * between quotes leaves a quoted sentence whole and writes more than a name. Such lines are not
- * the person answering between the quotes: they go with the quote.
+ * the person answering between the quotes: they go with the quote. Only lines from..n-1 (under
+ * the first quote header, above the cut) are looked at: nowhere else does it matter.
  */
 static void
-mark_overflow(struct line *lines, size_t n)
+mark_overflow(struct line *lines, size_t from, size_t n)
 {
-	for (size_t j = 1; j < n; j++) {
+	for (size_t j = from + 1; j < n; j++) {
 		const struct line *l = &lines[j];
 		size_t b = 0, end = j;
 
@@ -854,7 +855,6 @@ decide(struct line *lines, size_t n, struct removal *rm)
 	rm->header = n;
 	rm->devices = rm->boilerplate = 0;
 	rm->first_device = n;
-	mark_overflow(lines, n);
 	for (i = 0; i < n; i++)
 		if (lines[i].kind == LK_SEPARATOR || lines[i].kind == LK_SIGDELIM) {
 			cut = i;
@@ -885,6 +885,7 @@ decide(struct line *lines, size_t n, struct removal *rm)
 		int inline_reply = 0;
 
 		rm->header = first_header;
+		mark_overflow(lines, first_header, cut);
 		if (text_before) {
 			/* inline: right under the header a quote, and later the person's text
 			 * between quotes, before any further header */

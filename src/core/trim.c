@@ -45,6 +45,7 @@ struct line {
 	enum line_kind kind;
 	unsigned char code;   /* inside a closed ``` or ~~~ fence */
 	unsigned char drop;   /* decided: not in the output */
+	unsigned char overflow; /* the rest of the quoted line above, wrapped without '>' */
 };
 
 /* ---- pattern tables -------------------------------------------------------------------- */
@@ -781,25 +782,68 @@ device_cut(const struct line *lines, size_t cut)
 	return cut;
 }
 
-/*
- * Is line j the rest of the quoted line above it, wrapped by a client that did not put '>'
- * before the overflow ("> … Nullam pharetra d" + "ignissim odio?")? The quoted line is long (it
- * was wrapped), this one goes on in lower case, and a quoted or blank line (or the end) follows.
- * Such a line is not the person answering between the quotes.
- */
-static int
-lazy_continuation(const struct line *lines, size_t n, size_t j)
+/* The number of words on the line (runs of non-spaces). */
+static size_t
+words_of(const struct line *l)
 {
-	const struct line *l = &lines[j];
-	size_t b = 0;
+	size_t w = 0;
 
-	if (j == 0 || lines[j - 1].kind != LK_QUOTE || lines[j - 1].len < 60)
-		return 0;
-	while (b < l->len && l->p[b] == ' ')
-		b++;
-	if (b >= l->len || l->p[b] < 'a' || l->p[b] > 'z')
-		return 0;
-	return j + 1 >= n || lines[j + 1].kind == LK_QUOTE || lines[j + 1].kind == LK_BLANK;
+	for (size_t i = 0; i < l->len; i++)
+		if (l->p[i] != ' ' && l->p[i] != '\t' && (i == 0 || l->p[i - 1] == ' ' || l->p[i - 1] == '\t'))
+			w++;
+	return w;
+}
+
+/* Does the line stop where a sentence or clause may end ('.', '!', '?', ':', ';')? */
+static int
+ends_clause(const struct line *l)
+{
+	size_t len = l->len;
+
+	while (len > 0 && (l->p[len - 1] == ' ' || l->p[len - 1] == '\t'))
+		len--;
+	return len > 0 && strchr(".!?:;", l->p[len - 1]) != NULL;
+}
+
+/*
+ * Mark the lines that are the rest of the quoted line above them, wrapped by a client that did
+ * not put '>' before the overflow ("> … Nullam pharetra d" + "ignissim odio?"). The quoted line
+ * is long (it was wrapped) and the quote goes on under the overflow (or a blank line or the end
+ * follows). Either the overflow goes on in lower case, over at most three lines of which all
+ * but the last are long and stop in mid-sentence (a re-wrapped long paragraph), or the quoted
+ * line stops in mid-sentence and the overflow is the few words that did not fit ("> … gaat
+ * alleen naar Carla" + "Smit.") with the quote going on right under it: the person answering
+ * between quotes leaves a quoted sentence whole and writes more than a name. Such lines are not
+ * the person answering between the quotes: they go with the quote. Only lines from..n-1 (under
+ * the first quote header, above the cut) are looked at: nowhere else does it matter.
+ */
+static void
+mark_overflow(struct line *lines, size_t from, size_t n)
+{
+	for (size_t j = from + 1; j < n; j++) {
+		const struct line *l = &lines[j];
+		size_t b = 0, end = j;
+
+		if (l->kind != LK_TEXT || l->code || lines[j - 1].kind != LK_QUOTE || lines[j - 1].len < 60)
+			continue;
+		while (b < l->len && l->p[b] == ' ')
+			b++;
+		if (b >= l->len)
+			continue;
+		if (l->p[b] >= 'a' && l->p[b] <= 'z') {
+			while (end + 1 < n && end < j + 2 && lines[end + 1].kind == LK_TEXT && !lines[end + 1].code &&
+			    lines[end].len >= 60 && !ends_clause(&lines[end]))
+				end++;
+			if (end + 1 < n && lines[end + 1].kind != LK_QUOTE && lines[end + 1].kind != LK_BLANK)
+				continue;
+		} else if (ends_clause(&lines[j - 1]) || words_of(l) > 3 || j + 1 >= n ||
+		    lines[j + 1].kind != LK_QUOTE) {
+			continue;
+		}
+		for (size_t k = j; k <= end; k++)
+			lines[k].overflow = 1;
+		j = end;
+	}
 }
 
 static void
@@ -841,6 +885,7 @@ decide(struct line *lines, size_t n, struct removal *rm)
 		int inline_reply = 0;
 
 		rm->header = first_header;
+		mark_overflow(lines, first_header, cut);
 		if (text_before) {
 			/* inline: right under the header a quote, and later the person's text
 			 * between quotes, before any further header */
@@ -859,7 +904,7 @@ decide(struct line *lines, size_t n, struct removal *rm)
 					else if (lines[j].kind == LK_QHEADER)
 						break;
 					else if (lines[j].kind == LK_TEXT && seen_quote &&
-					    !lazy_continuation(lines, cut, j))
+					    !lines[j].overflow)
 						inline_reply = 1;
 				}
 			}
@@ -874,6 +919,8 @@ decide(struct line *lines, size_t n, struct removal *rm)
 					lines[i].drop = 1;
 				else if (lines[i].kind == LK_QUOTE)
 					lines[i].drop = 1;
+				else if (lines[i].overflow && i > first_header)
+					lines[i].drop = 1; /* a quoted line's overflow goes with it */
 			}
 		}
 	} else {

@@ -195,6 +195,18 @@ BKC = "Bevestiging: je opening was helder\nKritiek: het laatste deel duurde te l
       "Constructief: sluit af met een samenvatting"
 
 
+# What each member's reply carried, by the reply's Message-ID (as the inbox keeps it, without
+# the angle brackets): the text feedbackd sent (quoted
+# below the member's words by the mail program) and the words the member wrote above it.
+REPLIED = {}
+
+
+def replied(mail, body, raw):
+    mid = re.search(rb"^Message-ID: <([^>]+)>", raw, re.M | re.I).group(1).decode("ascii")
+    REPLIED[mid] = (mail.text, body)
+    return raw
+
+
 def answer(s, mail):
     who = NAME.get(mail.rcpt)
     if who is None:
@@ -208,10 +220,11 @@ def answer(s, mail):
     if mail.kind == "nudge" and ASKS.get(week, {}).get(who):
         at = at_local(mail, 10, 0)
         body = "Vraag feedback aan: %s\nOver: mijn presentatie in het teamoverleg" % " en ".join(ASKS[week][who])
-        return [(at, clients.reply(mail, ADDR[who], who, body, client, "nl", at))]
+        return [(at, replied(mail, body, clients.reply(mail, ADDR[who], who, body, client, "nl", at)))]
     if mail.kind == "request" and week in GIVES[who]:
         at = at_local(mail, 11, 0)
-        return [(at, clients.reply(mail, ADDR[who], who, BKC + "\n\n" + who.split()[0], client, "nl", at))]
+        body = BKC + "\n\n" + who.split()[0]
+        return [(at, replied(mail, body, clients.reply(mail, ADDR[who], who, body, client, "nl", at)))]
     if mail.kind == "questionnaire":
         body = questionnaire_body(s, mail, who)
         if body is not None:
@@ -248,6 +261,19 @@ def mail_lagging(mail):
 def mail_away(mail):
     m = re.search(r"^Afwezig \((\d+)\)\n((?:  - .*\n)*)", mail.text.replace("\r\n", "\n"), re.M)
     return {} if not m else {line[4:].split(":")[0]: line.split(": ", 1)[1] for line in m.group(2).splitlines()}
+
+
+def leaks(stored, original, body):
+    """The lines of `stored` (text feedbackd kept from a reply) that come from the quoted original
+    and not from the member's own words: a whole line of the original, or a piece of one (a mail
+    program's wrap leaves pieces such as "teamoverleg." on lines of their own)."""
+    own = [x.strip() for x in body.split("\n") if x.strip()]
+    theirs = [x.strip() for x in original.replace("\r\n", "\n").split("\n") if x.strip()]
+    out = [x for x in theirs if len(x) >= 12 and x in stored and not any(x in o for o in own)]
+    for x in (x.strip() for x in stored.split("\n")):
+        if x and not any(o == x or o.endswith(": " + x) for o in own):
+            out.append(x)
+    return out
 
 
 def num(v):
@@ -338,4 +364,30 @@ with tempfile.TemporaryDirectory() as tmp:
            for m in CHANGE}
     t.ok(chg == CHANGE, "evaluation: the change from the baseline per question", chg)
     t.ok(len(s.mail) > 0 and s.inbox_states().get("failed", 0) == 0, "no inbox message failed", s.inbox_states())
+
+    # --- what colleagues receive: the member's words, never the quoted original -------------------
+    # Every client quotes the mail it answers (Outlook in HTML, Gmail with '>', Apple Mail, the
+    # iPhone and Thunderbird in format=flowed): the stored feedback and request topics hold only
+    # what the member wrote above the quote.
+    def stored_from(query):
+        rows = s.sql(query)
+        got = {}
+        for mid, text in rows:
+            got.setdefault(mid, []).append(text or "")
+        return got
+
+    fb = stored_from("SELECT i.message_id, coalesce(f.confirmation, '') || char(10) || coalesce(f.critique, '') "
+                     "|| char(10) || coalesce(f.suggestion, '') FROM feedback f JOIN inbox i ON i.id = f.inbox_id")
+    tp = stored_from("SELECT i.message_id, r.topic FROM feedback_request r JOIN inbox i ON i.id = r.inbox_id")
+    bad = {}
+    for what, got in (("feedback", fb), ("topic", tp)):
+        for mid, texts in got.items():
+            original, body = REPLIED.get(mid, ("", "(not a reply the members sent)"))
+            for text in texts:
+                found = leaks(text, original, body)
+                if found:
+                    bad.setdefault("%s %s" % (what, mid), found)
+    t.ok(len(fb) == sum(TEAM_FEEDBACK) and len(tp) > 0 and not bad,
+         "stored feedback (%d replies) and request topics (%d) hold no line or piece of a line of the quoted "
+         "original, from any client" % (len(fb), len(tp)), sim.dump(bad))
 t.finish()

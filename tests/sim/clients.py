@@ -8,8 +8,10 @@ out-of-office auto-reply, a bounce (DSN, RFC 3464) and a calendar answer (iTIP R
 The shapes follow what those programs really send (compare ../corpus/): Outlook writes HTML only,
 top-posted, quoted-printable, with a "Van:/Verzonden:/Aan:/Onderwerp:" block above the quote;
 Gmail sends multipart/alternative with "Op ... schreef ...:" and "> " quoting; Apple Mail sends
-format=flowed text plus HTML with <blockquote type="cite">; an iPhone sends plain format=flowed
-text with "Verzonden vanaf mijn iPhone"; Thunderbird plain text with its own attribution line.
+format=flowed text plus HTML with <blockquote type="cite">, the attribution line inside the quote
+("> Op … heeft … het volgende geschreven:") as in the HTML; an iPhone sends plain format=flowed
+text with "Verzonden vanaf mijn iPhone" and the quote as Apple Mail's; Thunderbird plain text with
+its own attribution line above the quote. Every piece of a wrapped quoted line keeps its '> '.
 
 `at` is an aware datetime or an ISO string ("2027-01-04T10:30Z", or local without zone: then the
 zone in ZONE). Message-IDs are made unique from a counter, so a scenario is reproducible.
@@ -89,14 +91,20 @@ def _b64(data):
 
 
 def _flowed(text):
-    """RFC 3676 format=flowed: long lines broken at spaces, soft breaks end in a space."""
+    """RFC 3676 format=flowed: long lines broken at spaces, soft breaks end in a space. A quoted
+    line keeps its quote marks on every piece (RFC 3676 4.5: a soft break joins only lines of the
+    same quote depth; Apple Mail, iOS Mail and Thunderbird write "> " before each piece), so the
+    overflow of a long quoted line is never a line of its own without '>'."""
     out = []
     for line in text.split("\n"):
-        while len(line) > 72 and " " in line[:72]:
-            cut = line.rfind(" ", 0, 72)
-            out.append(line[:cut + 1])
-            line = line[cut + 1:]
-        out.append(line.rstrip(" ") if not line.startswith(">") else line)
+        depth = len(line) - len(line.lstrip(">"))
+        mark = line[:depth] + (" " if depth and line[depth:depth + 1] == " " else "")
+        rest = line[len(mark):]
+        while len(mark) + len(rest) > 72 and " " in rest[:72 - len(mark)]:
+            cut = rest.rfind(" ", 0, 72 - len(mark))
+            out.append(mark + rest[:cut + 1])
+            rest = rest[cut + 1:]
+        out.append(mark + (rest.rstrip(" ") if not depth else rest))
     return "\n".join(out)
 
 
@@ -173,7 +181,7 @@ def reply(mail, frm, name, body, client="gmail", lang="nl", at=None):
                 % (b, _qp(plain), b, _qp(html), b)).encode("ascii")
     if client == "apple":
         b = "Apple-Mail=_%08X-SIM" % next(_seq)
-        plain = _flowed("%s\n\n%s\n\n%s\n" % (body, attribution, _quoted(mail)))
+        plain = _flowed("%s\n\n> %s\n>\n%s\n" % (body, attribution, _quoted(mail)))
         html = ("<html><head><meta http-equiv=\"content-type\" content=\"text/html; charset=utf-8\"></head>"
                 "<body style=\"overflow-wrap: break-word;\">%s<div><br><blockquote type=\"cite\"><div>%s</div>%s"
                 "</blockquote></div></body></html>" % (_html_paras(body), _esc(attribution), _html_paras(mail.text)))
@@ -183,7 +191,7 @@ def reply(mail, frm, name, body, client="gmail", lang="nl", at=None):
                 "Content-Type: text/html;\r\n\tcharset=utf-8\r\n\r\n%s\r\n--%s--\r\n"
                 % (b, _qp(plain), b, _qp(html), b)).encode("ascii")
     if client == "iphone":
-        plain = _flowed("%s\n\n%s\n\n%s\n\n%s\n" % (body, sign, attribution, _quoted(mail)))
+        plain = _flowed("%s\n\n%s\n\n> %s\n>\n%s\n" % (body, sign, attribution, _quoted(mail)))
         return (head + "Content-Type: text/plain; charset=utf-8; format=flowed; delsp=no\r\n"
                 "Content-Transfer-Encoding: base64\r\n\r\n" + _b64(_crlf(plain).encode("utf-8"))).encode("ascii")
     if client == "thunderbird":

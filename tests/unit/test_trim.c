@@ -239,6 +239,23 @@ static const struct trim_case cases[] = {
 	{ "test_trim_quoted_line_overflow_is_not_an_answer",
 	  "Ok\n\n" ON_WROTE "> Lorem ipsum dolor sit amet, consectetur adipiscing elit. Nullam d\n"
 	  "ignissim odio?\n> more\n", "Ok\n" },
+	{ "test_trim_quoted_line_overflow_of_a_name_is_not_an_answer",
+	  "Ok\n\nOp 03-12-2026 om 10:15 schreef Feedback:\n"
+	  "> Constructief: welke suggestie helpt haar verder? Je feedback gaat naar Carla\n"
+	  "Smit.\n>\n> Met vriendelijke groet,\n", "Ok\n" },
+	{ "test_trim_quoted_line_overflow_over_two_lines_is_not_an_answer",
+	  "Ok\n\n" ON_WROTE "> Een collega die gisteren bij je presentatie was, weet nog precies wat er\n"
+	  "gebeurde; over drie weken blijft er vooral een algemene indruk over. Uiterlijk\n"
+	  "twaalf januari.\n> more\n", "Ok\n" },
+	{ "test_trim_quoted_line_overflow_goes_with_the_quote_of_an_inline_answer",
+	  "Ok\n\n" ON_WROTE "> Lorem ipsum dolor sit amet, consectetur adipiscing elit. Nullam d\n"
+	  "ignissim odio?\n> Kun je komen?\nJa, ik kom.\n", "Ok\n\nJa, ik kom.\n" },
+	{ "test_trim_short_answer_under_a_whole_quoted_question_is_kept",
+	  "Ok\n\n" ON_WROTE "> Kun je morgen om tien uur naar het overleg komen, of past dat niet goed?\n"
+	  "Ja.\n> Verder nog iets?\n", "Ok\n\nJa.\n" },
+	{ "test_trim_answer_under_a_long_quoted_line_in_mid_sentence_is_kept",
+	  "Ok\n\n" ON_WROTE "> We could move it to Thursday because Jan cannot make it on Tuesday and\n"
+	  "Agreed, let us move it then.\n> more\n", "Ok\n\nAgreed, let us move it then.\n" },
 
 	{ "test_trim_outlook_bold_header_block_on_one_line",
 	  "Ok\n\n**From:** Jan <j@x.org> **Sent:** Monday, January 11, 2027 10:00 AM **To:** a@x.org "

@@ -1593,6 +1593,24 @@ in_list(const char *const *list, const char *name)
 	return false;
 }
 
+/*
+ * Key i of the oauth_ family was given a value of its own in the file: set, and not to its
+ * default ("" or the default word). config_print() writes every key, defaults too, and what
+ * it wrote must read back: a key at its default says nothing and is not refused.
+ */
+static bool
+oauth_key_given(const struct parse *p, size_t i)
+{
+	const struct key *k = &keys[i];
+	const void *f = (const char *)p->cfg + k->off;
+
+	if (p->key_line[i] == 0)
+		return false;
+	if (k->type == KT_ENUM)
+		return strcmp(k->values[*(const int *)f], k->def) != 0;
+	return **(char *const *)f != '\0';
+}
+
 /* A tenant goes into a URL path: a GUID, a domain or common/organizations. */
 static bool
 tenant_ok(const char *t)
@@ -1629,7 +1647,7 @@ check_login(struct parse *p, const char *section, bool remote, const char *kind,
 	if (auth == CONFIG_LOGIN_PASSWORD) {
 		for (size_t i = 0; i < NKEYS; i++)
 			if (strcmp(keys[i].section, section) == 0 &&
-			    strncmp(keys[i].name, "oauth_", 6) == 0 && p->key_line[i] != 0)
+			    strncmp(keys[i].name, "oauth_", 6) == 0 && oauth_key_given(p, i))
 				add_error(p, p->key_line[i], "[%s] %s applies only with auth = oauth2 "
 				    "(auth is password); set auth = oauth2 or remove %s", section,
 				    keys[i].name, keys[i].name);
@@ -1660,7 +1678,7 @@ check_login(struct parse *p, const char *section, bool remote, const char *kind,
 		buf_putf(&applies, "%s%s", *r, r[1] != NULL ? ", " : "");
 	for (size_t i = 0; i < NKEYS; i++)
 		if (strcmp(keys[i].section, section) == 0 && strncmp(keys[i].name, "oauth_", 6) == 0 &&
-		    p->key_line[i] != 0 && strcmp(keys[i].name, "oauth_grant") != 0 &&
+		    oauth_key_given(p, i) && strcmp(keys[i].name, "oauth_grant") != 0 &&
 		    strcmp(keys[i].name, "oauth_mechanism") != 0 && !in_list(req, keys[i].name) && !in_list(opt, keys[i].name))
 			add_error(p, p->key_line[i], "[%s] %s does not apply to oauth_grant = %s; "
 			    "the keys that do: %s", section, keys[i].name, grant,

@@ -100,6 +100,15 @@ clock_real(void *arg)
 	return time(NULL);
 }
 
+/* The real time whatever --now says: an access token's lifetime is the endpoint's, in real
+ * seconds (mailauth.h). */
+static time_t
+wall_clock(void *arg)
+{
+	(void)arg;
+	return time(NULL);
+}
+
 static time_t
 clock_simulated(void *arg)
 {
@@ -232,6 +241,7 @@ dry_run(struct config *cfg, const struct options *o, time_t now)
 			.dry_run = 1,
 			.clock = o->now ? clock_simulated : clock_real,
 			.clock_arg = &now,
+			.wall_clock = wall_clock,
 			.stop = &stop_requested,
 			.reload = &never,
 			.wake = &wake_requested,
@@ -358,6 +368,7 @@ main(int argc, char **argv)
 			.once = o.once,
 			.clock = o.now ? clock_simulated : clock_real,
 			.clock_arg = &now,
+			.wall_clock = wall_clock,
 			.stop = &stop_requested,
 			.reload = &reload_requested,
 			.wake = &wake_requested,

@@ -28,7 +28,7 @@ CONF
 
 # login LOG: run oauth login --outgoing in the background; waits until it shows the code
 login() {
-	"$FBCTL" -c "$T/c.conf" oauth login --outgoing >"$1" 2>&1 &
+	timeout 40 "$FBCTL" -c "$T/c.conf" oauth login --outgoing >"$1" 2>&1 &  # never hangs the suite
 	LOGIN_PID=$!
 	_i=0
 	while ! grep -q "^  code " "$1" && [ $_i -lt 100 ]; do sleep 0.1; _i=$((_i + 1)); done

@@ -246,7 +246,8 @@ class State:
         if info is None or info["exp"] <= time.time():
             return {"active": False}
         self.stats["introspect_active"] += 1
-        out = {"active": True, "username": info["user"], "sub": info["user"], "scope": info["scope"] or "",
+        out = {"active": True, "username": info["user"], "sub": info["user"], "email": info["user"],
+               "scope": info["scope"] or "",
                "exp": info["exp"], "client_id": info["client_id"], "token_type": "Bearer"}
         out[self.username_attribute] = info["user"]
         return out

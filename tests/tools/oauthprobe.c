@@ -82,6 +82,8 @@ main(int argc, char **argv)
 
 			if (oauth_token(o, &tok, &err) < 0) {
 				fprintf(stderr, "oauthprobe: %s\n", err.msg);
+				oauth_free(o);
+				buf_release(&last);
 				return 1;
 			}
 			printf("get %s\n", strcmp(tok.data, last.data) == 0 ? "same" : "new");

@@ -39,6 +39,7 @@
 #include "buf.h"
 #include "fberror.h"
 #include "mailresult.h"
+#include "oauth.h"
 
 enum transport_kind { TRANSPORT_MAILDIR, TRANSPORT_SMTP };
 
@@ -54,6 +55,10 @@ struct transport_settings {
 	int verify;                 /* smtp: 1 (default) verify chain and host name */
 	int timeout;                /* smtp: seconds per network step; 0: 60 */
 	const char *helo;           /* smtp: EHLO name; NULL: the host name */
+	struct oauth *oauth;        /* smtp: non-NULL: AUTH with an OAuth token from here (borrowed;
+	                               it outlives the driver) instead of the password; needs
+	                               username, and the plugins of `make install-esmtp-plugins` */
+	enum oauth_mech mech;       /* smtp: OAUTH_XOAUTH2 (default) or OAUTH_OAUTHBEARER */
 };
 
 /* Fill *s with the defaults named above (kind TRANSPORT_SMTP, starttls required, verify on). */

@@ -401,7 +401,10 @@ def authenticator(server, session, envelope, mechanism, auth_data):
     ok = (isinstance(auth_data, LoginPassword) and want is not None
           and auth_data.login.decode() == want[0] and auth_data.password.decode() == want[1])
     log("AUTH", mechanism, "success" if ok else "failure")
-    return AuthResult(success=ok)
+    # handled=False: aiosmtpd then answers a failure with its 535 itself. Its default
+    # (handled=True, "the authenticator already replied") left the client waiting for an
+    # answer that never came, until its timeout (60 s for mailtool), as no real server does.
+    return AuthResult(success=ok, handled=False)
 
 kw = {}
 if cfg["tls"] and cfg["starttls"]:

@@ -194,6 +194,8 @@ listen = 127.0.0.1
 ssl = {ssl}
 {ssl_lines}disable_plaintext_auth = no
 auth_mechanisms = plain login
+# a refused login answers at once, not after the 2 s meant to slow down password guessing
+auth_failure_delay = 0
 log_path = {d}/dovecot.log
 first_valid_uid = 1
 first_valid_gid = 1

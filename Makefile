@@ -186,8 +186,9 @@ check: deps
 	$(MAKE) check-layers
 	$(MAKE) $(check_j) SANITIZE=1 tests-build
 	$(MAKE) $(check_j) fuzz-build
-	FB_NO_SKIP=1 FUZZ_SECONDS=$${FUZZ_SECONDS:-10} sh tests/run-tests.sh unit@build-san cli@build-san \
-	    corpus@build-san integration@build-san fuzz@build-fuzz
+	FB_NO_SKIP=1 FUZZ_SECONDS=$${FUZZ_SECONDS:-10} FB_TEST_JOBS=$${FB_TEST_JOBS:-$(CHECK_JOBS)} \
+	    sh tests/run-tests.sh unit@build-san cli@build-san corpus@build-san integration@build-san \
+	    fuzz@build-fuzz
 
 comma := ,
 

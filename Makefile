@@ -177,13 +177,18 @@ deps-demo:
 
 # The README's test command: the normal build must be warning-free, then every suite runs on
 # the ASan+UBSan build (integration tests included), and each fuzz target for a few seconds.
+# CI and the README run a plain `make check`: without a -j of the caller's, its three builds
+# use every core (CHECK_JOBS, default nproc) instead of one; a caller's -j is passed on as is.
+CHECK_JOBS ?= $(shell nproc 2>/dev/null || echo 1)
+check_j = $(if $(filter -j%,$(MAKEFLAGS)),,-j$(CHECK_JOBS))
 check: deps
-	$(MAKE) tests-build
+	$(MAKE) $(check_j) tests-build
 	$(MAKE) check-layers
-	$(MAKE) SANITIZE=1 tests-build
-	$(MAKE) fuzz-build
-	FB_NO_SKIP=1 FUZZ_SECONDS=$${FUZZ_SECONDS:-10} sh tests/run-tests.sh unit@build-san cli@build-san \
-	    corpus@build-san integration@build-san fuzz@build-fuzz
+	$(MAKE) $(check_j) SANITIZE=1 tests-build
+	$(MAKE) $(check_j) fuzz-build
+	FB_NO_SKIP=1 FUZZ_SECONDS=$${FUZZ_SECONDS:-10} FB_TEST_JOBS=$${FB_TEST_JOBS:-$(CHECK_JOBS)} \
+	    sh tests/run-tests.sh unit@build-san cli@build-san corpus@build-san integration@build-san \
+	    fuzz@build-fuzz
 
 comma := ,
 

@@ -32,15 +32,29 @@ failures=
 suites=${*:-all}
 [ "$suites" = all ] && suites="unit cli corpus integration fuzz"
 
+# exec_test NAME CMD...: run one test program; its output, exit status and wall time go to
+# files named after it in $log, for tally().
+exec_test() {
+	_out="$log/$(echo "$1" | tr '/ ' '__').log"
+	shift
+	_t0=$(date +%s)
+	"$@" >"$_out" 2>&1
+	_rc=$?
+	echo "$_rc $(($(date +%s) - _t0))" >"$_out.rc" && mv "$_out.rc" "$_out.done"
+}
+
 # run NAME CMD...: run one test program, tally its report.
 run() {
-	name=$1; shift
+	exec_test "$@"
+	tally "$1"
+}
+
+# tally NAME: count a finished test's report and print its line.
+tally() {
+	name=$1
 	out="$log/$(echo "$name" | tr '/ ' '__').log"
 	# each line ends in the test's wall time, so the slow ones can be found in any CI log
-	t0=$(date +%s)
-	"$@" >"$out" 2>&1
-	rc=$?
-	secs=$(($(date +%s) - t0))
+	read -r rc secs <"$out.done"
 	# TAP skips: "ok[ N][ - what] # SKIP ..." (the directive is case-insensitive in TAP)
 	grep -E '^ok( |$)' "$out" | grep -iE '#[[:space:]]*skip' >"$out.skips"
 	sk=$(grep -ciE '#[[:space:]]*skip[[:space:]]+allowed: *[^[:space:]]' "$out.skips")
@@ -70,6 +84,62 @@ run() {
 	fi
 }
 
+# Integration tests run FB_TEST_JOBS at a time (default 1): each starts its servers on free ports
+# in a directory of its own. A test that measures time (a wake-up within a second, a budget)
+# says so with a line "# run-tests: alone" and runs with nothing beside it. The lines are
+# printed in the tests' order all the same.
+jobs=${FB_TEST_JOBS:-1}
+[ "$jobs" -ge 1 ] 2>/dev/null || jobs=1
+pending=        # started, not yet tallied, in order
+
+# flush: tally the finished tests at the head of $pending (so the output keeps the order)
+flush() {
+	while [ -n "$pending" ]; do
+		_h=${pending%% *}
+		[ -f "$log/$(echo "$_h" | tr '/ ' '__').log.done" ] || return 0
+		tally "$_h"
+		pending=${pending#"$_h"}
+		pending=${pending# }
+	done
+}
+
+# running: how many of $pending have not finished
+running() {
+	_n=0
+	for _p in $pending; do
+		[ -f "$log/$(echo "$_p" | tr '/ ' '__').log.done" ] || _n=$((_n + 1))
+	done
+	echo $_n
+}
+
+# drain: wait for every started test and tally them
+drain() {
+	while [ -n "$pending" ]; do
+		flush
+		[ -n "$pending" ] && sleep 0.2
+	done
+}
+
+# start NAME CMD...: run a test beside others (at most $jobs at a time), or alone if it says so
+start() {
+	if [ "$jobs" = 1 ]; then
+		run "$@"
+		return
+	fi
+	if grep -q '^# run-tests: alone' "$t"; then
+		drain
+		run "$@"
+		return
+	fi
+	while [ "$(running)" -ge "$jobs" ]; do
+		flush
+		sleep 0.2
+	done
+	exec_test "$@" &
+	pending="${pending:+$pending }$1"
+	flush
+}
+
 default_build=$BUILD
 for s in $suites; do
 	case $s in
@@ -88,7 +158,16 @@ for s in $suites; do
 				run "unit/${t##*/}" "$t"
 			fi
 		done ;;
-	cli|corpus|integration|fuzz|bench)
+	integration)
+		for t in tests/$s/t[0-9]*; do
+			[ -f "$t" ] || continue
+			case $t in
+			*.sh) start "$s/${t##*/}" sh "$t" ;;
+			*.py) start "$s/${t##*/}" /usr/bin/python3 "$t" ;;
+			esac
+		done
+		drain ;;
+	cli|corpus|fuzz|bench)
 		for t in tests/$s/t[0-9]*; do
 			[ -f "$t" ] || continue
 			case $t in

@@ -196,6 +196,8 @@ listen = 127.0.0.1
 ssl = {ssl}
 {ssl_lines}disable_plaintext_auth = no
 auth_mechanisms = plain login
+# a refused login answers at once, not after the 2 s meant to slow down password guessing
+auth_failure_delay = 0
 log_path = {d}/dovecot.log
 first_valid_uid = 1
 first_valid_gid = 1
@@ -272,11 +274,28 @@ service anvil {{
                 pass
         return kids
 
+    @staticmethod
+    def _running(pid):
+        """The process exists and is not a zombie."""
+        try:
+            with open("/proc/%d/stat" % pid) as f:
+                return f.read().rsplit(")", 1)[1].split()[0] != "Z"
+        except (OSError, IndexError):
+            return False
+
     def stop(self):
         """Stop the master and its processes (imap sessions too, as a machine's shutdown would;
-        left alone they linger for seconds after the master is gone)."""
+        left alone they linger for seconds after the master is gone). The processes get SIGTERM
+        (an IMAP session says BYE) while the master is held with SIGSTOP, then the master gets
+        SIGKILL: a SIGTERMed master waits for its children with timeouts of its own (2 to 7 s
+        per stop here), and held it cannot start new ones in their place."""
         pid = getattr(self, "_pid", None) or self.pid()
         self._pid = None
+        if pid:
+            try:
+                os.kill(pid, signal.SIGSTOP)
+            except ProcessLookupError:
+                pid = None
         if pid:
             kids = self._children(pid)
             for k in kids:
@@ -284,7 +303,30 @@ service anvil {{
                     os.kill(k, signal.SIGTERM)
                 except ProcessLookupError:
                     pass
-            kill_pid(pid)
+            deadline = time.time() + 5.0
+            while time.time() < deadline and any(self._running(k) for k in kids):
+                time.sleep(0.02)
+            for k in kids:
+                if self._running(k):
+                    try:
+                        os.kill(k, signal.SIGKILL)
+                    except ProcessLookupError:
+                        pass
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+            deadline = time.time() + 10.0
+            while time.time() < deadline and self._running(pid):
+                time.sleep(0.02)
+            # Dead, its sockets closed; but a zombie until its parent (init) reaps it, which
+            # here takes about a second, and until then `dovecot` refuses to start, as the
+            # PID in master.pid still answers kill(pid, 0).
+            if not self._running(pid):
+                try:
+                    os.unlink(os.path.join(self.dir, "run", "master.pid"))
+                except FileNotFoundError:
+                    pass
         try:
             wait_port_closed(self.port)
         except RuntimeError:
@@ -403,7 +445,10 @@ def authenticator(server, session, envelope, mechanism, auth_data):
     ok = (isinstance(auth_data, LoginPassword) and want is not None
           and auth_data.login.decode() == want[0] and auth_data.password.decode() == want[1])
     log("AUTH", mechanism, "success" if ok else "failure")
-    return AuthResult(success=ok)
+    # handled=False: aiosmtpd then answers a failure with its 535 itself. Its default
+    # (handled=True, "the authenticator already replied") left the client waiting for an
+    # answer that never came, until its timeout (60 s for mailtool), as no real server does.
+    return AuthResult(success=ok, handled=False)
 
 kw = {}
 if cfg["tls"] and cfg["starttls"]:

@@ -30,9 +30,11 @@ fbd() { ls "$T/sent/new" >"$T/before"; "$FBD" -c "$T/f.conf" --once --now "$NOW"
 fresh() { ls "$T/sent/new" | LC_ALL=C sort | comm -13 "$T/before" - | sed "s|^|$T/sent/new/|"; }
 kind() { tr -d '\r' <"$1" | sed -n 's/^X-Feedbackd-Kind: //p'; }
 to() { tr -d '\r' <"$1" | grep -q "^To: .*<$2>"; }
-# sent KIND [TO]: every file of that kind (to that address)
-sent() { for f in "$T"/sent/new/*; do [ "$(kind "$f")" = "$1" ] &&
-	{ [ -z "${2:-}" ] || to "$f" "$2"; } && echo "$f"; done; }
+# sent KIND [TO]: every file of that kind (to that address), as kind() and to() read them, in
+# two greps over all the files (not four processes per file: 40 of this test's seconds)
+cr=$(printf '\r')
+sent() { grep -lE "^X-Feedbackd-Kind: $1$cr?\$" "$T"/sent/new/* 2>/dev/null |
+	if [ -z "${2:-}" ]; then cat; else xargs -r grep -l "^To: .*<$2>"; fi; }
 count() { sent "$@" | wc -l | tr -d ' '; }
 # notes NAME: the notes to the facilitator about NAME
 notes() { for x in $(sent member_joined fay@example.org); do subject "$x" | grep -q "^$1 " && echo "$x"; done; }

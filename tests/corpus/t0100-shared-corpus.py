@@ -16,6 +16,7 @@ A listed case that now gives what it should fails too ("remove it from the list"
 only shrinks, and so does a listed id that names no case. Any crash, non-zero exit or output that
 is not one JSON object fails, listed or not. A table per corpus folder closes the output.
 """
+import concurrent.futures
 import json
 import os
 import subprocess
@@ -118,6 +119,19 @@ def inspect(path=None, data=None):
         return None, "not JSON (%s): %r" % (e, p.stdout[:500])
 
 
+# feedbackctl runs once per case (so a crash is that case's alone); the runs are independent,
+# so they go side by side on every core (CORPUS_JOBS), and are checked in order.
+JOBS = int(os.environ.get("CORPUS_JOBS") or os.cpu_count() or 1)
+
+
+def inspect_all(paths=None, datas=None):
+    """inspect() of each path (or each bytes of datas), the results in the same order."""
+    with concurrent.futures.ThreadPoolExecutor(max_workers=JOBS) as pool:
+        if paths is not None:
+            return list(pool.map(lambda p: inspect(p), paths))
+        return list(pool.map(lambda d: inspect(data=d), datas))
+
+
 def normalise(text):
     lines = [l.rstrip(" \t\r") for l in text.split("\n")]
     while lines and lines[0] == "":
@@ -148,11 +162,10 @@ def replies(folder):
     cases = files(folder)
     if not cases:
         notok("reply corpus %s present" % folder)
-    for eml in cases:
+    for eml, (out, err) in zip(cases, inspect_all(cases)):
         name = os.path.basename(eml)[:-4]
         with open(eml[:-4] + ".expected.txt", encoding="utf-8") as f:
             want = normalise(f.read())
-        out, err = inspect(eml)
         if out is None:
             verdict(folder, case_id(eml), False, "reply %s/%s: inspect failed" % (folder, name), err,
                     crashed=True)
@@ -195,11 +208,10 @@ def bounces(folder):
     cases = files(folder)
     if not cases:
         notok("bounce corpus %s present" % folder)
-    for eml in cases:
+    for eml, (out, err) in zip(cases, inspect_all(cases)):
         name = os.path.basename(eml)
         cid = case_id(eml)
         what = "bounce %s/%s" % (folder.split("/")[0], name)
-        out, err = inspect(eml)
         if out is None:
             verdict(folder, cid, False, what + ": inspect failed", err, crashed=True)
             continue
@@ -228,9 +240,8 @@ def autoreplies(folder):
     cases = files(folder)
     if not cases:
         notok("auto-reply corpus %s present" % folder)
-    for eml in cases:
+    for eml, (out, err) in zip(cases, inspect_all(cases)):
         name = "%s/%s" % (folder.split("/")[0], os.path.basename(eml))
-        out, err = inspect(eml)
         if out is None:
             verdict(folder, case_id(eml), False, "auto-reply %s: inspect failed" % name,
                     err, crashed=True)
@@ -316,19 +327,23 @@ def calendars_of(data):
     return out
 
 
+def itip_data(rel, part):
+    """The message a case is: the file, a bare .ics wrapped, or one calendar of several."""
+    with open(os.path.join(CORPUS, "itip", rel), "rb") as f:
+        data = f.read()
+    if part is not None:
+        return wrap_ics(calendars_of(data)[part])
+    if rel.endswith(".ics"):
+        return wrap_ics(data)
+    return data
+
+
 def itip():
-    for (rel, part, kind, method, uid, attendee, partstat) in ITIP_CASES:
-        path = os.path.join(CORPUS, "itip", rel)
+    results = inspect_all(datas=[itip_data(c[0], c[1]) for c in ITIP_CASES])
+    for (rel, part, kind, method, uid, attendee, partstat), (out, err) in zip(ITIP_CASES, results):
         what = "itip %s%s" % (rel, "" if part is None else " #%d" % part)
-        with open(path, "rb") as f:
-            data = f.read()
-        if part is not None:
-            data = wrap_ics(calendars_of(data)[part])
-        elif rel.endswith(".ics"):
-            data = wrap_ics(data)
         folder = "itip/" + rel.split("/")[0]
         cid = "itip/" + rel + ("" if part is None else "#%d" % part)
-        out, err = inspect(data=data)
         if out is None:
             verdict(folder, cid, False, what + ": inspect failed", err, crashed=True)
             continue
@@ -362,11 +377,10 @@ def clients(folder):
     cases = files(folder)
     if not cases:
         notok("client cases in %s present" % folder)
-    for eml in cases:
+    for eml, (out, err) in zip(cases, inspect_all(cases)):
         name = os.path.basename(eml)[:-4]
         with open(eml[:-4] + ".expected.json", encoding="utf-8") as f:
             want = json.load(f)
-        out, err = inspect(eml)
         if out is None:
             verdict(folder, case_id(eml), False, "client %s: inspect failed" % name, err,
                     crashed=True)

@@ -145,9 +145,9 @@ with tempfile.TemporaryDirectory() as tmp:
             rc, out, _ = mailtool("send", "--url", smtp.url(), "--ca-file", ca, "--user", "fbuser",
                                   "--password-file", bad, "--rcpt", "a@x", *one)
             log = smtp.log_text()
-            t.ok(statuses(out) == ["tempfail"] and "AUTH as fbuser" in out[0]
+            t.ok(statuses(out) == ["tempfail"] and "AUTH as fbuser refused: 535" in out[0]
                  and log.count("ACCEPTED") == 2 and "failure" in log,
-                 "a wrong password: TEMPFAIL naming AUTH, nothing accepted", out)
+                 "a wrong password: TEMPFAIL naming AUTH and the server's 535, nothing accepted", out)
             rc, out, _ = mailtool("send", "--url", smtp.url(), "--ca-file", ca, "--rcpt", "a@x", *one)
             t.ok(statuses(out) == ["permfail"] and "530" in out[0], "no AUTH to a server that requires it: 530 PERMFAIL", out)
 

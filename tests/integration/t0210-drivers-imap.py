@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# run-tests: alone (it measures time: nothing may run beside it)
 """The IMAP mailbox driver (libetpan over our GnuTLS) against a real Dovecot: fetch once by
 UID position, UIDVALIDITY changes, processed_folder, IDLE wake-ups, certificate checks and
 reconnecting after a server restart."""

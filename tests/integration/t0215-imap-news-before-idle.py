@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# run-tests: alone (it measures time: nothing may run beside it)
 """The IMAP driver's wait() notices mail that arrived between a fetch and the wait: Dovecot
 announces it (* N EXISTS) in its answer to the pending marks' UID STORE, which wait() sends
 before its IDLE, and says nothing more in the IDLE. The daemon used to sleep until its poll

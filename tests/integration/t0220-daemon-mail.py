@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# run-tests: alone (it measures time: nothing may run beside it)
 """Mail in and out through feedbackd itself (not the drivers alone): messages queued with
 `feedbackctl outbox add` leave through parallel SMTP sessions into aiosmtpd, which delivers into
 the Maildir that Dovecot serves; messages put in an IMAP mailbox land in the inbox table once.

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# run-tests: alone (it measures time: nothing may run beside it)
 """Crash loops: feedbackd is killed with SIGKILL at random moments while it sends 1,000 queued
 messages (4 parallel SMTP sessions into aiosmtpd) and while it reads 1,000 messages from
 Dovecot, and restarted each time until the work is done.

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# run-tests: alone (it measures time: nothing may run beside it)
 """feedbackd tells systemd how it is doing (Type=notify): a datagram socket stands in for
 systemd's NOTIFY_SOCKET and collects READY=1, STATUS=, WATCHDOG=1, RELOADING=1, STOPPING=1."""
 import os

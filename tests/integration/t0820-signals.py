@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# run-tests: alone (it measures time: nothing may run beside it)
 """Signals: SIGTERM ends an idle daemon within a second (it does not sit out its sleep);
 SIGHUP with a good configuration switches to it (mail goes to the new Maildir), with a bad one
 logs the errors and keeps running on the old one; SIGINT stops like SIGTERM; a reloaded

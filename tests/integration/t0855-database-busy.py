@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# run-tests: alone (it measures time: nothing may run beside it)
 """A long database lock does not end the daemon. Another connection (a backup, feedbackctl in a
 long transaction) holds the write lock longer than the busy timeout while members' replies
 arrive: the pass fails, the daemon logs ONE "database busy" line, backs off and tries again, and

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# run-tests: alone (it measures time: nothing may run beside it)
 """Kill-9 loop during a busy week, over real servers on loopback: Dovecot holds the programme's
 mailbox, aiosmtpd is the SMTP relay and keeps every delivery (its Maildir is the members'
 mail). A team of 20 gets its week-1 nudges and the invitations to a kickoff scheduled at set-up,

@@ -37,6 +37,7 @@
 #include "buf.h"
 #include "fberror.h"
 #include "mailresult.h"
+#include "oauth.h"
 
 enum mailbox_kind { MAILBOX_MAILDIR, MAILBOX_IMAP };
 
@@ -46,7 +47,10 @@ struct mailbox_settings {
 	const char *url;              /* imap: "imap://host:port" (143) or "imaps://host:port" (993) */
 	int starttls_required;        /* imap://: 1 (default) STARTTLS before LOGIN or refuse */
 	const char *username;
-	const char *password;
+	const char *password;         /* imap: not needed (ignored) with oauth */
+	struct oauth *oauth;          /* non-NULL: log in with an OAuth token from here (borrowed; it
+	                                 outlives the driver) instead of the password */
+	enum oauth_mech mech;         /* OAUTH_XOAUTH2 (default) or OAUTH_OAUTHBEARER */
 	const char *ca_file;          /* PEM trust anchors; NULL: the system store */
 	int verify;                   /* 1 (default): verify chain and host name */
 	const char *folder;           /* NULL: "INBOX" */
@@ -111,7 +115,9 @@ struct mailbox_driver {
 	 * the inbox's sources ("imaps://host:993/INBOX", "maildir:/path"). 0, or -1 out of
 	 * memory. */
 	int (*name_of)(const struct mailbox_settings *s, struct buf *out);
-	/* Connect (IMAP: TLS, LOGIN) or prepare the Maildir. NULL with err on failure. */
+	/* Connect (IMAP: TLS, LOGIN or AUTHENTICATE with an OAuth token, SELECT of the folder) or
+	 * prepare the Maildir. NULL with err on failure, saying which step failed: a login probe
+	 * (`feedbackctl mail test`) is open() and close(). */
 	struct mailbox *(*open)(const struct mailbox_settings *s, struct fb_error *err);
 	/* Hand every new message to cb, oldest first. pos may be NULL (maildir); *count (count may
 	 * be NULL) is set to the number of messages handed over. MAIL_OK; MAIL_STOPPED with err

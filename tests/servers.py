@@ -227,9 +227,10 @@ service imap-login {{
 {imap}{imaps}{chroot}}}
 service anvil {{
   chroot =
-}}
+{anvil}}}
 """.format(d=d, port=self.port, ssl=ssl, ssl_lines=ssl_lines, extra=extra, uid=uid,
-           mechs=mechs, oauth_passdb=oauth_passdb, imap=imap_listener, imaps=imaps_listener, chroot="" if IS_ROOT else "  chroot =\n")
+           mechs=mechs, oauth_passdb=oauth_passdb, imap=imap_listener,
+           anvil="  unix_listener anvil-auth-penalty {\n    mode = 0\n  }\n" if self.oauth2 else "", imaps=imaps_listener, chroot="" if IS_ROOT else "  chroot =\n")
         with open(self.conf, "w") as f:
             f.write(conf)
         for u in self.users:
@@ -238,8 +239,10 @@ service anvil {{
     def _oauth2_config(self):
         """The oauth2 passdb (before passwd-file, which keeps PLAIN and LOGIN) and its
         dovecot-oauth2.conf.ext: every token is introspected (POST, RFC 7662), must be active,
-        and must name the user who logs in. No failure delay: a refused token is answered at
-        once (the driver's retry is what is tested, not Dovecot's brake)."""
+        and must name the user who logs in. No failure delay and no auth penalty (the anvil
+        socket made unusable, as Dovecot's documentation says): a refused token is answered at
+        once and the next login is not slowed down (the driver's retry is what is tested, not
+        Dovecot's brake)."""
         o = self.oauth2
         ext = os.path.join(self.dir, "dovecot-oauth2.conf.ext")
         with open(ext, "w") as f:
@@ -247,7 +250,7 @@ service anvil {{
                     "username_attribute = %s\nactive_attribute = active\nactive_value = true\n"
                     "timeout_msecs = 5000\n"
                     % (o["introspection_url"], o.get("username_attribute", "username")))
-        passdb = ("auth_failure_delay = 0\nlogin_trusted_networks = 127.0.0.0/8\npassdb {\n  driver = oauth2\n  mechanisms = xoauth2 oauthbearer\n"
+        passdb = ("auth_failure_delay = 0\npassdb {\n  driver = oauth2\n  mechanisms = xoauth2 oauthbearer\n"
                   "  args = %s\n}\n" % ext)
         return "plain login xoauth2 oauthbearer", passdb
 

@@ -16,7 +16,8 @@
  *       "reconnected", and fetch again (printing "got ID").
  *   mailtool fetch ... --passes N [--pass-gap-ms MS]
  *       N passes (open, fetch, mark, close) with one token source, as the daemon's reconnects
- *       are; each pass starts with a "pass K" line.
+ *       are; each pass starts with a "pass K" line, and all but the last end with "pass K done"
+ *       before a pause of MS milliseconds (a test changes the servers then).
  * Options: --starttls required|no, --user U, --password-file F, --ca-file F, --no-verify,
  *          --timeout SECONDS, --no-idle.
  * OAuth (IMAP login with a token instead of --password-file): --oauth-url TOKEN_URL
@@ -358,6 +359,8 @@ cmd_fetch(struct opts *o)
 			fetch_and_mark(drv, mb, &pos, o->mark, "");
 			drv->close(mb);
 		}
+		printf("pass %d done\n", pass);
+		fflush(stdout);
 		nanosleep(&gap, NULL);
 	}
 	if (o->passes > 0)

@@ -496,8 +496,14 @@ select_folder(struct mailbox *mb, struct fb_error *err)
 	int r = mb->read_only ? mailimap_examine(mb->imap, mb->folder) :
 	    mailimap_select(mb->imap, mb->folder);
 
-	if (r != MAILIMAP_NO_ERROR)
-		return imap_fail(mb, r, mb->read_only ? "EXAMINE" : "SELECT", err);
+	if (r != MAILIMAP_NO_ERROR) {
+		/* Name the folder: open() is also the login probe (`feedbackctl mail test`), and a
+		 * wrong [incoming] folder is the likely cause. */
+		if (r == MAILIMAP_ERROR_STREAM || r == MAILIMAP_ERROR_PARSE)
+			return imap_fail(mb, r, mb->read_only ? "EXAMINE" : "SELECT", err);
+		return fb_error_set(err, "IMAP %s: cannot open folder \"%s\" (%s): %s", mb->peer,
+		    mb->folder, mb->read_only ? "EXAMINE" : "SELECT", server_said(mb));
+	}
 	if (mb->imap->imap_selection_info == NULL || mb->imap->imap_selection_info->sel_uidvalidity == 0)
 		return fb_error_set(err, "IMAP %s: folder %s has no UIDVALIDITY", mb->peer, mb->folder);
 	mb->uidvalidity = mb->imap->imap_selection_info->sel_uidvalidity;

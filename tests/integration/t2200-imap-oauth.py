@@ -20,8 +20,9 @@ from servers import MAILTOOL, Dovecot, Tap, make_cert, mailtool  # noqa: E402
 from tokenserver import TokenServer  # noqa: E402
 
 t = Tap()
-# Access and refresh tokens as tokenserver.py makes them: none may show in any output.
-SECRET_RE = re.compile(r"\b(?:at|rt)-[A-Za-z0-9_-]{16,}|s3cret")
+# Access and refresh tokens as tokenserver.py makes them, the client secret, and the SASL
+# responses in base64 ("user=" of XOAUTH2, "n,a=" of OAUTHBEARER): none may show in any output.
+SECRET_RE = re.compile(r"\b(?:at|rt)-[A-Za-z0-9_-]{16,}|s3cret|dXNlcj1|biwsYT1")
 
 
 def message(i):
@@ -186,6 +187,13 @@ with tempfile.TemporaryDirectory() as tmp:
             rc, out, err = mailtool("fetch", "--url", plain.url(), "--starttls", "no", "--user", "fb", *cc)
             t.ok(rc == 2 and any("does not offer AUTH=XOAUTH2 (it offers: AUTH=PLAIN AUTH=LOGIN)" in line
                                  for line in out), "a server without XOAUTH2 is named as such", out)
+            print("# " + " ".join(out))
+
+            # 8. open() is the login probe of `feedbackctl mail test`: a login that works but a
+            #    folder that does not exist is named as such.
+            rc, out, err = mailtool("fetch", *base, *cc, "--folder", "Feedbak")
+            t.ok(rc == 2 and any('cannot open folder "Feedbak" (SELECT)' in line for line in out),
+                 "a missing folder is named after a good login", out)
             print("# " + " ".join(out))
         finally:
             stops = [threading.Thread(target=d.stop) for d in (imap, no_ir, plain)]

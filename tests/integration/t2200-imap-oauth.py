@@ -69,7 +69,7 @@ with tempfile.TemporaryDirectory() as tmp:
         f.write("s3cret\n")
     with TokenServer(tmp, clients={"app": "s3cret", "public": None}, client_users={"app": "fb"}) as ts:
         oauth2 = {"introspection_url": ts.url + "/introspect", "username_attribute": "username"}
-        cc = ["--oauth-url", ts.url + "/token", "--oauth-client-id", "app", "--oauth-secret-file", secret,
+        cc = ["--oauth-token-url", ts.url + "/token", "--oauth-client-id", "app", "--oauth-secret-file", secret,
               "--oauth-scope", "https://outlook.office365.com/.default"]
         # Three servers, stopped together at the end (a Dovecot takes seconds to stop).
         imap = Dovecot(tmp, tls=(cert, key), oauth2=oauth2).start()
@@ -129,7 +129,7 @@ with tempfile.TemporaryDirectory() as tmp:
             with os.fdopen(fd, "w") as f:
                 f.write(rt + "\n")
             ts.control("revoke", refresh_token=rt)
-            rtok = ["--oauth-url", ts.url + "/token", "--oauth-client-id", "public", "--oauth-token-file", token_file]
+            rtok = ["--oauth-token-url", ts.url + "/token", "--oauth-client-id", "public", "--oauth-token-file", token_file]
             rc, out, err = mailtool("fetch", *base, *rtok, )
             errs = [line for line in out if line.startswith("error")]
             t.ok(rc == 2 and len(errs) == 1 and "invalid_grant" in errs[0] and "oauth login" in errs[0],

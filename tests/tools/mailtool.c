@@ -20,7 +20,7 @@
  *       before a pause of MS milliseconds (a test changes the servers then).
  * Options: --starttls required|no, --user U, --password-file F, --ca-file F, --no-verify,
  *          --timeout SECONDS, --no-idle.
- * OAuth (IMAP login with a token instead of --password-file): --oauth-url TOKEN_URL
+ * OAuth (IMAP login with a token instead of --password-file): --oauth-token-url TOKEN_URL
  *          --oauth-client-id ID [--oauth-secret-file F] [--oauth-scope S]
  *          [--oauth-token-file F (the refresh token grant; else client credentials)]
  *          [--oauth-mech xoauth2|oauthbearer].
@@ -90,7 +90,7 @@ parse(int argc, char **argv, struct opts *o)
 		{ "no-idle", no_argument, NULL, 'I' },
 		{ "rounds", required_argument, NULL, 'R' },
 		{ "wait-ms", required_argument, NULL, 'w' },
-		{ "oauth-url", required_argument, NULL, 1000 },
+		{ "oauth-token-url", required_argument, NULL, 1000 },
 		{ "oauth-client-id", required_argument, NULL, 1001 },
 		{ "oauth-secret-file", required_argument, NULL, 1002 },
 		{ "oauth-scope", required_argument, NULL, 1003 },
@@ -163,7 +163,7 @@ wall_clock(void *arg)
 	return time(NULL);
 }
 
-/* The token source the --oauth-* options describe, or NULL without --oauth-url. */
+/* The token source the --oauth-* options describe, or NULL without --oauth-token-url. */
 static struct oauth *
 make_oauth(struct mailtool_oauth *mo)
 {

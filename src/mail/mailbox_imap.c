@@ -291,8 +291,8 @@ continuation(struct mailbox *mb, struct mailimap_continue_req **out)
 
 /* The "status" of the server's error challenge (RFC 7628 section 3.2.2: base64 of a JSON
  * object; Google's and Dovecot's XOAUTH2 send the same shape), appended to why as
- * " (error status STATUS)". The challenge comes from the server: only printable ASCII of it is kept,
- * and nothing when it is not that JSON. */
+ * " (error status STATUS)". The challenge comes from the server: only printable ASCII of its
+ * status is kept, and nothing when it is not that JSON. */
 static void
 note_challenge(const struct mailimap_continue_req *cr, struct buf *why)
 {

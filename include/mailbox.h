@@ -115,7 +115,9 @@ struct mailbox_driver {
 	 * the inbox's sources ("imaps://host:993/INBOX", "maildir:/path"). 0, or -1 out of
 	 * memory. */
 	int (*name_of)(const struct mailbox_settings *s, struct buf *out);
-	/* Connect (IMAP: TLS, LOGIN) or prepare the Maildir. NULL with err on failure. */
+	/* Connect (IMAP: TLS, LOGIN or AUTHENTICATE with an OAuth token, SELECT of the folder) or
+	 * prepare the Maildir. NULL with err on failure, saying which step failed: a login probe
+	 * (`feedbackctl mail test`) is open() and close(). */
 	struct mailbox *(*open)(const struct mailbox_settings *s, struct fb_error *err);
 	/* Hand every new message to cb, oldest first. pos may be NULL (maildir); *count (count may
 	 * be NULL) is set to the number of messages handed over. MAIL_OK; MAIL_STOPPED with err

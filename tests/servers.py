@@ -151,15 +151,24 @@ def chown_tree(path, uid, gid):
 class Dovecot:
     """Dovecot serving IMAP (and IMAPS when tls=(cert, key)) for users {name: password}.
     With tls, Dovecot also offers STARTTLS on the plain port (it cannot be switched off per port). Mail lives in maildir(user),
-    owned by Debian's mail user when run as root."""
+    owned by Debian's mail user when run as root.
 
-    def __init__(self, tmpdir, users=None, tls=None, starttls=False):
+    oauth2: a dict that switches the users' logins to OAuth 2.0 (SASL XOAUTH2 and OAUTHBEARER)
+    through Dovecot's oauth2 passdb, which asks the token server's RFC 7662 endpoint about each
+    token: {"introspection_url": ts.url + "/introspect", "username_attribute": "username"}.
+    Password logins (PLAIN, LOGIN) still work for the users, as every other test wants.
+    imap_capability: the post-login CAPABILITY Dovecot announces instead of its own (a server
+    without MOVE, say); None: Dovecot's."""
+
+    def __init__(self, tmpdir, users=None, tls=None, starttls=False, oauth2=None, imap_capability=None):
         self.dir = tempfile.mkdtemp(prefix="dovecot.", dir=tmpdir)
         os.chmod(self.dir, 0o755)
         os.chmod(tmpdir, 0o755)
         self.users = users or {"fb": "secret"}
         self.tls = tls
         self.starttls = starttls
+        self.oauth2 = oauth2
+        self.imap_capability = imap_capability
         self.port = free_port()
         self.tls_port = free_port() if tls else 0
         self.log = os.path.join(self.dir, "dovecot.log")
@@ -188,6 +197,11 @@ class Dovecot:
         if self.tls:
             imaps_listener = ("  inet_listener imaps {\n    address = 127.0.0.1\n    port = %d\n    ssl = yes\n  }\n"
                               % self.tls_port)
+        mechs, oauth_passdb = "plain login", ""
+        if self.oauth2:
+            mechs, oauth_passdb = self._oauth2_config()
+        if self.imap_capability:
+            extra += "protocol imap {\n  imap_capability = %s\n}\n" % self.imap_capability
         conf = """base_dir = {d}/run
 state_dir = {d}/state
 instance_name = feedbackd-test-{port}
@@ -195,13 +209,13 @@ protocols = imap
 listen = 127.0.0.1
 ssl = {ssl}
 {ssl_lines}disable_plaintext_auth = no
-auth_mechanisms = plain login
+auth_mechanisms = {mechs}
 # a refused login answers at once, not after the 2 s meant to slow down password guessing
 auth_failure_delay = 0
 log_path = {d}/dovecot.log
 first_valid_uid = 1
 first_valid_gid = 1
-{extra}passdb {{
+{extra}{oauth_passdb}passdb {{
   driver = passwd-file
   args = scheme=PLAIN username_format=%u {d}/users
 }}
@@ -217,13 +231,32 @@ service imap-login {{
 {imap}{imaps}{chroot}}}
 service anvil {{
   chroot =
-}}
+{anvil}}}
 """.format(d=d, port=self.port, ssl=ssl, ssl_lines=ssl_lines, extra=extra, uid=uid,
-           imap=imap_listener, imaps=imaps_listener, chroot="" if IS_ROOT else "  chroot =\n")
+           mechs=mechs, oauth_passdb=oauth_passdb, imap=imap_listener,
+           anvil="  unix_listener anvil-auth-penalty {\n    mode = 0\n  }\n" if self.oauth2 else "", imaps=imaps_listener, chroot="" if IS_ROOT else "  chroot =\n")
         with open(self.conf, "w") as f:
             f.write(conf)
         for u in self.users:
             self.make_maildir(u)
+
+    def _oauth2_config(self):
+        """The oauth2 passdb (before passwd-file, which keeps PLAIN and LOGIN) and its
+        dovecot-oauth2.conf.ext: every token is introspected (POST, RFC 7662), must be active,
+        and must name the user who logs in. No failure delay and no auth penalty (the anvil
+        socket made unusable, as Dovecot's documentation says): a refused token is answered at
+        once and the next login is not slowed down (the driver's retry is what is tested, not
+        Dovecot's brake)."""
+        o = self.oauth2
+        ext = os.path.join(self.dir, "dovecot-oauth2.conf.ext")
+        with open(ext, "w") as f:
+            f.write("introspection_mode = post\nintrospection_url = %s\nforce_introspection = yes\n"
+                    "username_attribute = %s\nactive_attribute = active\nactive_value = true\n"
+                    "timeout_msecs = 5000\n"
+                    % (o["introspection_url"], o.get("username_attribute", "username")))
+        passdb = ("passdb {\n  driver = oauth2\n  mechanisms = xoauth2 oauthbearer\n"
+                  "  args = %s\n}\n" % ext)
+        return "plain login xoauth2 oauthbearer", passdb
 
     def maildir(self, user="fb"):
         return os.path.join(self.dir, "mail", user)

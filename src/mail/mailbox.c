@@ -16,6 +16,8 @@ mailbox_settings_init(struct mailbox_settings *s)
 	s->idle = 1;
 	s->timeout = 60;
 	s->fetch_batch = 500;
+	s->oauth = NULL;
+	s->mech = OAUTH_XOAUTH2;
 }
 
 static const struct mailbox_driver *const drivers[] = {

@@ -48,12 +48,16 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <gnutls/gnutls.h>
+#include <jansson.h>
 #include <libetpan/libetpan.h>
 
 #include "buf.h"
 #include "log.h"
 #include "mailbox.h"
 #include "mailurl.h"
+#include "oauth.h"
+#include "saslauth.h"
 #include "tls.h"
 #include "banned.h"
 
@@ -66,6 +70,11 @@ struct mailbox {
 	char *folder;
 	char *processed_folder;
 	int verify;
+	int starttls_required;
+	struct oauth *oauth;     /* borrowed (mailbox_settings); NULL: LOGIN with the password */
+	enum oauth_mech mech;
+	char auth_offered[256];  /* the server's AUTH= mechanisms before login, for messages */
+	int has_sasl_ir;
 	int use_idle;
 	int timeout;
 	unsigned batch;
@@ -73,6 +82,7 @@ struct mailbox {
 	mailimap *imap;
 	struct tls_conn *conn;   /* owned by libetpan's stream (freed through low_free) */
 	int has_move, has_uidplus, has_idle;
+	int has_xoauth2, has_oauthbearer;  /* AUTH=... before login */
 	int broken;
 	int read_only;           /* EXAMINE, and no processed folder made (mailbox_settings) */
 	uint32_t uidvalidity;
@@ -167,6 +177,9 @@ static mailstream_low_driver fb_low_driver = {
 
 /* ---- helpers ---- */
 
+static void drop_session(struct mailbox *mb);
+static int connect_session(struct mailbox *mb, struct fb_error *err);
+
 static const char *
 server_said(struct mailbox *mb)
 {
@@ -189,13 +202,31 @@ static void
 read_capabilities(struct mailbox *mb)
 {
 	struct mailimap_capability_data *cap = NULL;
+	size_t used = 0;
 
 	mb->has_move = mb->has_uidplus = mb->has_idle = 0;
+	mb->has_xoauth2 = mb->has_oauthbearer = mb->has_sasl_ir = 0;
+	mb->auth_offered[0] = '\0';
 	if (mailimap_capability(mb->imap, &cap) != MAILIMAP_NO_ERROR || cap == NULL)
 		return;
 	for (clistiter *it = clist_begin(cap->cap_list); it != NULL; it = clist_next(it)) {
 		struct mailimap_capability *c = clist_content(it);
 
+		if (c->cap_type == MAILIMAP_CAPABILITY_AUTH_TYPE && c->cap_data.cap_auth_type != NULL) {
+			const char *a = c->cap_data.cap_auth_type;
+			int n;
+
+			if (strcasecmp(a, "XOAUTH2") == 0)
+				mb->has_xoauth2 = 1;
+			else if (strcasecmp(a, "OAUTHBEARER") == 0)
+				mb->has_oauthbearer = 1;
+			/* The list is only for messages: cut at the buffer's end. */
+			n = snprintf(mb->auth_offered + used, sizeof(mb->auth_offered) - used, "%sAUTH=%s",
+			    used ? " " : "", a);
+			if (n > 0 && (size_t)n < sizeof(mb->auth_offered) - used)
+				used += (size_t)n;
+			continue;
+		}
 		if (c->cap_type != MAILIMAP_CAPABILITY_NAME || c->cap_data.cap_name == NULL)
 			continue;
 		if (strcasecmp(c->cap_data.cap_name, "MOVE") == 0)
@@ -204,8 +235,258 @@ read_capabilities(struct mailbox *mb)
 			mb->has_uidplus = 1;
 		else if (strcasecmp(c->cap_data.cap_name, "IDLE") == 0)
 			mb->has_idle = 1;
+		else if (strcasecmp(c->cap_data.cap_name, "SASL-IR") == 0)
+			mb->has_sasl_ir = 1;
 	}
 	mailimap_capability_data_free(cap);
+}
+
+/* ---- OAuth 2.0 login: AUTHENTICATE XOAUTH2 / OAUTHBEARER ----
+ *
+ * Why not libetpan's own functions: mailimap_oauth2_authenticate() speaks XOAUTH2 only, builds
+ * its response itself (no refusal of a \x01 or CR LF in the user or the token: saslauth.h does
+ * that, and builds the same bytes as the SMTP plugin), sends the response inline even when the
+ * server does not offer SASL-IR, and throws away the server's error challenge, the only place
+ * that says why a token was refused. mailimap_authenticate() hands the mechanism to Cyrus SASL,
+ * and Debian's libsasl2-modules have no XOAUTH2 or OAUTHBEARER plugin (measured on Debian 12:
+ * /usr/lib/x86_64-linux-gnu/sasl2 holds anonymous, crammd5, digestmd5, login, ntlm, plain,
+ * sasldb, scram only), so it would answer "no mechanism" on every machine we install on.
+ *
+ * So the exchange is ours, on libetpan's public session API, the way its own mailimap_oauth2.c
+ * does it: mailimap_send_current_tag(), the command written to the session's stream
+ * (mailstream_write, with mailstream_set_privacy(0) so that a libetpan logger never sees the
+ * token), mailimap_read_line() and libetpan's parser for every reply: a continuation request
+ * with mailimap_continue_req_parse() and the tagged result with mailimap_parse_response(). The
+ * continuation parser is exported by libetpan.so.20 but declared in mailimap_parser.h, which
+ * libetpan does not install; its signature below is 1.9.4's (the parser context type it takes
+ * is in the installed mailimap_types.h). No IMAP syntax is parsed by hand here.
+ */
+int mailimap_continue_req_parse(mailstream *fd, MMAPString *buffer,
+    struct mailimap_parser_context *parser_ctx, size_t *indx,
+    struct mailimap_continue_req **result, size_t progr_rate, progress_function *progr_fun);
+
+static const char *
+mech_name(enum oauth_mech m)
+{
+	return m == OAUTH_OAUTHBEARER ? "OAUTHBEARER" : "XOAUTH2";
+}
+
+/* Parse the line in the session's buffer as a continuation request ("+ ..."). 1 with *out
+ * (free with mailimap_continue_req_free) when it is one, 0 when it is not (a tagged or
+ * untagged response: mailimap_parse_response() reads it), -1 on out of memory. */
+static int
+continuation(struct mailbox *mb, struct mailimap_continue_req **out)
+{
+	struct mailimap_parser_context *ctx = mailimap_parser_context_new(mb->imap);
+	size_t indx = 0;
+	int r;
+
+	if (ctx == NULL)
+		return -1;
+	r = mailimap_continue_req_parse(mb->imap->imap_stream, mb->imap->imap_stream_buffer, ctx,
+	    &indx, out, mb->imap->imap_progr_rate, mb->imap->imap_progr_fun);
+	mailimap_parser_context_free(ctx);
+	return r == MAILIMAP_NO_ERROR ? 1 : r == MAILIMAP_ERROR_MEMORY ? -1 : 0;
+}
+
+/* The "status" of the server's error challenge (RFC 7628 section 3.2.2: base64 of a JSON
+ * object; Google's and Dovecot's XOAUTH2 send the same shape), appended to why as
+ * " (error status STATUS)". The challenge comes from the server: only printable ASCII of its
+ * status is kept, and nothing when it is not that JSON. */
+static void
+note_challenge(const struct mailimap_continue_req *cr, struct buf *why)
+{
+	gnutls_datum_t in, raw = { NULL, 0 };
+	json_t *j = NULL;
+	const char *status;
+
+	if (cr->cr_type != MAILIMAP_CONTINUE_REQ_BASE64 || cr->cr_data.cr_base64 == NULL ||
+	    *cr->cr_data.cr_base64 == '\0')
+		return;
+	in.data = (unsigned char *)cr->cr_data.cr_base64;
+	in.size = (unsigned)strlen(cr->cr_data.cr_base64);
+	if (gnutls_base64_decode2(&in, &raw) == 0)
+		j = json_loadb((const char *)raw.data, raw.size, 0, NULL);
+	gnutls_free(raw.data);
+	status = json_string_value(json_object_get(j, "status"));
+	if (status != NULL && *status != '\0' && strlen(status) <= 64) {
+		buf_puts(why, " (error status ");
+		for (const char *c = status; *c != '\0'; c++)
+			buf_putch(why, *c > ' ' && *c < 0x7f ? *c : '?');
+		buf_putch(why, ')');
+	}
+	json_decref(j);
+}
+
+static int
+send_bytes(struct mailbox *mb, const char *data, size_t len)
+{
+	return mailstream_write(mb->imap->imap_stream, data, len) == (ssize_t)len ? 0 : -1;
+}
+
+/* One AUTHENTICATE with the bearer token. 0 logged in; 1 the server refused it (*why: its
+ * reply, and the error challenge's status); -1 with err on any other failure (the mechanism
+ * not offered, the connection lost, a protocol error). */
+static int
+authenticate_bearer(struct mailbox *mb, const char *token, struct buf *why, struct fb_error *err)
+{
+	const char *mech = mech_name(mb->mech);
+	struct buf resp = BUF_INIT, line = BUF_INIT;
+	gnutls_datum_t raw, b64 = { NULL, 0 };
+	struct mailimap_continue_req *cr = NULL;
+	struct mailimap_response *response = NULL;
+	int r, rc = -1, sent;
+
+	if (!(mb->mech == OAUTH_OAUTHBEARER ? mb->has_oauthbearer : mb->has_xoauth2))
+		return fb_error_set(err, "IMAP %s: the server does not offer AUTH=%s (it offers: %s); "
+		    "set oauth_mechanism to one it offers, or enable OAuth for IMAP on the server", mb->peer,
+		    mech, mb->auth_offered[0] != '\0' ? mb->auth_offered : "no AUTH= mechanism");
+	if ((mb->mech == OAUTH_OAUTHBEARER ?
+	    saslauth_oauthbearer(&resp, mb->username, mb->url.host, mb->url.port, token, err) :
+	    saslauth_xoauth2(&resp, mb->username, token, err)) < 0) {
+		fb_error_prefix(err, "IMAP %s: %s", mb->peer, mech);
+		goto out;
+	}
+	raw.data = (unsigned char *)resp.data;
+	raw.size = (unsigned)resp.len;
+	if (buf_failed(&resp) || gnutls_base64_encode2(&raw, &b64) < 0) {
+		fb_error_set(err, "out of memory");
+		goto out;
+	}
+	/* With SASL-IR (RFC 4959) the response goes on the command line; without it, after the
+	 * server's empty continuation request. */
+	if (buf_addf(&line, "AUTHENTICATE %s%s%s\r\n", mech, mb->has_sasl_ir ? " " : "",
+	    mb->has_sasl_ir ? (const char *)b64.data : "") < 0) {
+		fb_error_set(err, "out of memory");
+		goto out;
+	}
+	mailstream_set_privacy(mb->imap->imap_stream, 0);
+	r = mailimap_send_current_tag(mb->imap);
+	sent = r == MAILIMAP_NO_ERROR && send_bytes(mb, line.data, line.len) == 0 &&
+	    mailstream_flush(mb->imap->imap_stream) == 0;
+	if (sent && !mb->has_sasl_ir) {
+		sent = mailimap_read_line(mb->imap) != NULL;
+		if (sent && (r = continuation(mb, &cr)) <= 0) {
+			/* Refused before the response was even asked for. */
+			if (r < 0) {
+				mailstream_set_privacy(mb->imap->imap_stream, 1);
+				fb_error_set(err, "out of memory");
+				goto out;
+			}
+		} else if (sent) {
+			mailimap_continue_req_free(cr);
+			cr = NULL;
+			sent = send_bytes(mb, (const char *)b64.data, b64.size) == 0 &&
+			    send_bytes(mb, "\r\n", 2) == 0 && mailstream_flush(mb->imap->imap_stream) == 0 &&
+			    mailimap_read_line(mb->imap) != NULL;
+		}
+	} else if (sent) {
+		sent = mailimap_read_line(mb->imap) != NULL;
+	}
+	mailstream_set_privacy(mb->imap->imap_stream, 1);
+	if (!sent) {
+		imap_fail(mb, MAILIMAP_ERROR_STREAM, "AUTHENTICATE", err);
+		goto out;
+	}
+	/* A refused token: the server sends an error challenge first and waits for the client's
+	 * dummy response, \x01 for OAUTHBEARER (RFC 7628 section 3.2.3) and an empty one for
+	 * XOAUTH2 (as Google and Microsoft document it); its NO comes after that. */
+	r = continuation(mb, &cr);
+	if (r < 0) {
+		fb_error_set(err, "out of memory");
+		goto out;
+	}
+	if (r > 0) {
+		note_challenge(cr, why);
+		mailimap_continue_req_free(cr);
+		cr = NULL;
+		if ((mb->mech == OAUTH_OAUTHBEARER ? send_bytes(mb, "AQ==\r\n", 6) :
+		    send_bytes(mb, "\r\n", 2)) < 0 || mailstream_flush(mb->imap->imap_stream) != 0) {
+			imap_fail(mb, MAILIMAP_ERROR_STREAM, "AUTHENTICATE", err);
+			goto out;
+		}
+	}
+	r = mailimap_parse_response(mb->imap, &response);
+	if (r == MAILIMAP_NO_ERROR &&
+	    response->rsp_resp_done->rsp_data.rsp_tagged->rsp_cond_state->rsp_type ==
+	    MAILIMAP_RESP_COND_STATE_OK) {
+		mb->imap->imap_state = MAILIMAP_STATE_AUTHENTICATED;
+		rc = 0;
+	} else if (r == MAILIMAP_NO_ERROR || r == MAILIMAP_ERROR_FATAL) {
+		/* NO, or BYE: refused (after a BYE the retry needs a new connection). */
+		struct buf said = BUF_INIT;
+
+		buf_putf(&said, "\"%s\"%s", server_said(mb), why->data);
+		buf_reset(why);
+		buf_put(why, said.data, said.len);
+		buf_release(&said);
+		if (r == MAILIMAP_ERROR_FATAL)
+			mb->broken = 1;
+		rc = 1;
+	} else {
+		imap_fail(mb, r, "AUTHENTICATE", err);
+	}
+	if (response != NULL)
+		mailimap_response_free(response);
+out:
+	if (cr != NULL)
+		mailimap_continue_req_free(cr);
+	explicit_bzero(resp.data, resp.len);
+	buf_release(&resp);
+	explicit_bzero(line.data, line.len);
+	buf_release(&line);
+	if (b64.data != NULL) {
+		explicit_bzero(b64.data, b64.size);
+		gnutls_free(b64.data);
+	}
+	return rc;
+}
+
+/*
+ * Log in with a token from mb->oauth: ask oauth_token() before the login; when the server
+ * refuses the token, tell the source (oauth_refused) and try once more with a fresh one (on a
+ * new connection when the server closed this one). A second refusal is an error naming the
+ * server, the mechanism, the user and the server's reply. The token is never logged.
+ */
+static int
+oauth_login(struct mailbox *mb, struct fb_error *err)
+{
+	const char *mech = mech_name(mb->mech);
+	struct buf why = BUF_INIT;
+	int r = -1;
+
+	read_capabilities(mb);
+	for (int attempt = 0; attempt < 2; attempt++) {
+		struct buf token = BUF_INIT;
+
+		if (mb->broken) {
+			drop_session(mb);
+			if (connect_session(mb, err) < 0)
+				break;
+			read_capabilities(mb);
+		}
+		if (oauth_token(mb->oauth, &token, err) < 0) {
+			fb_error_prefix(err, "IMAP %s: no OAuth token to log in as %s", mb->peer,
+			    mb->username);
+			break;
+		}
+		buf_reset(&why);
+		r = authenticate_bearer(mb, token.data, &why, err);
+		explicit_bzero(token.data, token.len);
+		buf_release(&token);
+		if (r <= 0)
+			break;
+		oauth_refused(mb->oauth);
+		if (attempt == 0)
+			log_warnx("IMAP %s: %s login as %s refused: %s; fetching a new token and trying "
+			    "once more", mb->peer, mech, mb->username, why.data);
+		else
+			fb_error_set(err, "IMAP %s: %s login as %s refused, with a fresh token too: %s "
+			    "(is the token for this mailbox, and its scope for IMAP?)", mb->peer, mech,
+			    mb->username, why.data);
+	}
+	buf_release(&why);
+	return r == 0 ? 0 : -1;
 }
 
 static int
@@ -215,8 +496,14 @@ select_folder(struct mailbox *mb, struct fb_error *err)
 	int r = mb->read_only ? mailimap_examine(mb->imap, mb->folder) :
 	    mailimap_select(mb->imap, mb->folder);
 
-	if (r != MAILIMAP_NO_ERROR)
-		return imap_fail(mb, r, mb->read_only ? "EXAMINE" : "SELECT", err);
+	if (r != MAILIMAP_NO_ERROR) {
+		/* Name the folder: open() is also the login probe (`feedbackctl mail test`), and a
+		 * wrong [incoming] folder is the likely cause. */
+		if (r == MAILIMAP_ERROR_STREAM || r == MAILIMAP_ERROR_PARSE)
+			return imap_fail(mb, r, mb->read_only ? "EXAMINE" : "SELECT", err);
+		return fb_error_set(err, "IMAP %s: cannot open folder \"%s\" (%s): %s", mb->peer,
+		    mb->folder, mb->read_only ? "EXAMINE" : "SELECT", server_said(mb));
+	}
 	if (mb->imap->imap_selection_info == NULL || mb->imap->imap_selection_info->sel_uidvalidity == 0)
 		return fb_error_set(err, "IMAP %s: folder %s has no UIDVALIDITY", mb->peer, mb->folder);
 	mb->uidvalidity = mb->imap->imap_selection_info->sel_uidvalidity;
@@ -250,13 +537,7 @@ imap_close(struct mailbox *mb)
 		log_warnx("%s (those messages will not be read again: the position skips them)",
 		    err.msg);
 	free(mb->pending);
-	if (mb->imap != NULL) {
-		if (!mb->broken && mb->imap->imap_stream != NULL)
-			mailimap_logout(mb->imap);
-		mailimap_free(mb->imap);  /* frees the stream, its low driver and the connection */
-	} else {
-		tls_free(mb->conn);
-	}
+	drop_session(mb);
 	free(mb->username);
 	if (mb->password != NULL) {
 		explicit_bzero(mb->password, strlen(mb->password));
@@ -277,25 +558,120 @@ copy_str(char **dst, const char *src)
 	return *dst == NULL ? -1 : 0;
 }
 
+/* Leave the session: log out when it still works, and free it (and the connection). */
+static void
+drop_session(struct mailbox *mb)
+{
+	if (mb->imap != NULL) {
+		if (!mb->broken && mb->imap->imap_stream != NULL)
+			mailimap_logout(mb->imap);
+		mailimap_free(mb->imap);  /* frees the stream, its low driver and the connection */
+	} else {
+		tls_free(mb->conn);
+	}
+	mb->imap = NULL;
+	mb->conn = NULL;
+	mb->broken = 0;
+}
+
+/* TCP, TLS (implicit or STARTTLS) and the greeting: a session ready to log in. 0, or -1 with
+ * err (the caller drops what was made). */
+static int
+connect_session(struct mailbox *mb, struct fb_error *err)
+{
+	mailstream_low *low;
+	mailstream *stream;
+	int r;
+
+	mb->conn = tls_connect(mb->url.host, mb->url.port, mb->timeout, err);
+	if (mb->conn == NULL)
+		return -1;
+	if (mb->url.tls && tls_start(mb->conn, mb->ca_file, mb->verify, err) < 0) {
+		fb_error_prefix(err, "IMAP");
+		goto hint;
+	}
+	low = mailstream_low_new(mb->conn, &fb_low_driver);
+	if (low == NULL)
+		return fb_error_set(err, "out of memory");
+	stream = mailstream_new(low, 8192);
+	if (stream == NULL) {
+		mb->conn = NULL;
+		low_free(low);  /* frees the connection too */
+		return fb_error_set(err, "out of memory");
+	}
+	mb->imap = mailimap_new(0, NULL);
+	if (mb->imap == NULL) {
+		mb->conn = NULL;
+		mailstream_close(stream);
+		return fb_error_set(err, "out of memory");
+	}
+	mailimap_set_timeout(mb->imap, mb->timeout);
+	r = mailimap_connect(mb->imap, stream);  /* the session owns the stream from here on */
+	if (r != MAILIMAP_NO_ERROR_NON_AUTHENTICATED && r != MAILIMAP_NO_ERROR_AUTHENTICATED)
+		return imap_fail(mb, r, "greeting", err);
+	if (!mb->url.tls && mb->starttls_required) {
+		r = mailimap_starttls(mb->imap);
+		if (r != MAILIMAP_NO_ERROR)
+			return fb_error_set(err, "IMAP %s: STARTTLS refused (%s) but required (starttls = "
+			    "required): not logging in", mb->peer, server_said(mb));
+		/* Anything the server sent after its OK would be plain text posing as protected
+		 * (STARTTLS response injection): refuse it. */
+		if (mb->imap->imap_stream->read_buffer_len != 0)
+			return fb_error_set(err, "IMAP %s: data after the STARTTLS reply; refused", mb->peer);
+		if (tls_start(mb->conn, mb->ca_file, mb->verify, err) < 0) {
+			fb_error_prefix(err, "IMAP");
+			mb->broken = 1;
+			goto hint;
+		}
+	} else if (!mb->url.tls) {
+		log_warnx("IMAP %s: no TLS (starttls = no): the %s travels in plain text", mb->peer,
+		    mb->oauth != NULL ? "access token" : "password");
+	}
+	return 0;
+hint:
+	{
+		size_t l = strlen(err ? err->msg : "");
+
+		if (err != NULL && strstr(err->msg, "not trusted") != NULL)
+			snprintf(err->msg + l, sizeof(err->msg) - l, "; set [incoming] ca_file");
+	}
+	return -1;
+}
+
+static int
+password_login(struct mailbox *mb, struct fb_error *err)
+{
+	int r = mailimap_login(mb->imap, mb->username, mb->password);
+
+	if (r == MAILIMAP_NO_ERROR)
+		return 0;
+	if (r == MAILIMAP_ERROR_LOGIN)
+		return fb_error_set(err, "IMAP %s: login as %s refused: %s", mb->peer, mb->username,
+		    server_said(mb));
+	return imap_fail(mb, r, "LOGIN", err);
+}
+
 static struct mailbox *
 imap_open(const struct mailbox_settings *s, struct fb_error *err)
 {
 	struct mailbox *mb = calloc(1, sizeof(*mb));
-	mailstream_low *low;
-	mailstream *stream;
 	int r;
 
 	if (mb == NULL) {
 		fb_error_set(err, "out of memory");
 		return NULL;
 	}
-	if (copy_str(&mb->username, s->username) < 0 || copy_str(&mb->password, s->password) < 0 ||
+	if (copy_str(&mb->username, s->username) < 0 ||
+	    (s->oauth == NULL && copy_str(&mb->password, s->password) < 0) ||
 	    copy_str(&mb->ca_file, s->ca_file) < 0 || copy_str(&mb->folder, s->folder ? s->folder : "INBOX") < 0 ||
 	    copy_str(&mb->processed_folder, s->processed_folder) < 0) {
 		fb_error_set(err, "out of memory");
 		goto fail;
 	}
+	mb->oauth = s->oauth;
+	mb->mech = s->mech;
 	mb->verify = s->verify;
+	mb->starttls_required = s->starttls_required;
 	mb->read_only = s->read_only;
 	mb->use_idle = s->idle;
 	mb->timeout = s->timeout > 0 ? s->timeout : 60;
@@ -305,76 +681,19 @@ imap_open(const struct mailbox_settings *s, struct fb_error *err)
 		goto fail;
 	snprintf(mb->peer, sizeof(mb->peer), strchr(mb->url.host, ':') ? "[%s]:%u" : "%s:%u",
 	    mb->url.host, mb->url.port);
-	if (mb->username == NULL || mb->password == NULL) {
-		fb_error_set(err, "IMAP %s: username and password are required", s->url);
+	if (mb->username == NULL || (mb->oauth == NULL && mb->password == NULL)) {
+		fb_error_set(err, mb->oauth != NULL ? "IMAP %s: username is required (the mailbox the "
+		    "OAuth token is for)" : "IMAP %s: username and password are required", s->url);
 		goto fail;
 	}
-	mb->conn = tls_connect(mb->url.host, mb->url.port, mb->timeout, err);
-	if (mb->conn == NULL)
-		goto fail;
 	if (!mb->verify)
 		log_warnx("IMAP %s: TLS certificate verification is OFF (verify = no): anyone on the "
-		    "path can read the mail and the password", mb->peer);
-	if (mb->url.tls && tls_start(mb->conn, mb->ca_file, mb->verify, err) < 0) {
-		fb_error_prefix(err, "IMAP");
-		goto hint;
-	}
-	low = mailstream_low_new(mb->conn, &fb_low_driver);
-	if (low == NULL) {
-		fb_error_set(err, "out of memory");
+		    "path can read the mail and the %s", mb->peer,
+		    mb->oauth != NULL ? "access token" : "password");
+	if (connect_session(mb, err) < 0)
 		goto fail;
-	}
-	stream = mailstream_new(low, 8192);
-	if (stream == NULL) {
-		mb->conn = NULL;
-		low_free(low);  /* frees the connection too */
-		fb_error_set(err, "out of memory");
+	if ((mb->oauth != NULL ? oauth_login(mb, err) : password_login(mb, err)) < 0)
 		goto fail;
-	}
-	mb->imap = mailimap_new(0, NULL);
-	if (mb->imap == NULL) {
-		mb->conn = NULL;
-		mailstream_close(stream);
-		fb_error_set(err, "out of memory");
-		goto fail;
-	}
-	mailimap_set_timeout(mb->imap, mb->timeout);
-	r = mailimap_connect(mb->imap, stream);  /* the session owns the stream from here on */
-	if (r != MAILIMAP_NO_ERROR_NON_AUTHENTICATED && r != MAILIMAP_NO_ERROR_AUTHENTICATED) {
-		imap_fail(mb, r, "greeting", err);
-		goto fail;
-	}
-	if (!mb->url.tls && s->starttls_required) {
-		r = mailimap_starttls(mb->imap);
-		if (r != MAILIMAP_NO_ERROR) {
-			fb_error_set(err, "IMAP %s: STARTTLS refused (%s) but required (starttls = "
-			    "required): not logging in", mb->peer, server_said(mb));
-			goto fail;
-		}
-		/* Anything the server sent after its OK would be plain text posing as protected
-		 * (STARTTLS response injection): refuse it. */
-		if (mb->imap->imap_stream->read_buffer_len != 0) {
-			fb_error_set(err, "IMAP %s: data after the STARTTLS reply; refused", mb->peer);
-			goto fail;
-		}
-		if (tls_start(mb->conn, mb->ca_file, mb->verify, err) < 0) {
-			fb_error_prefix(err, "IMAP");
-			mb->broken = 1;
-			goto hint;
-		}
-	} else if (!mb->url.tls) {
-		log_warnx("IMAP %s: no TLS (starttls = no): the password travels in plain text",
-		    mb->peer);
-	}
-	r = mailimap_login(mb->imap, mb->username, mb->password);
-	if (r != MAILIMAP_NO_ERROR) {
-		if (r == MAILIMAP_ERROR_LOGIN)
-			fb_error_set(err, "IMAP %s: login as %s refused: %s", mb->peer, mb->username,
-			    server_said(mb));
-		else
-			imap_fail(mb, r, "LOGIN", err);
-		goto fail;
-	}
 	read_capabilities(mb);
 	if (select_folder(mb, err) < 0)
 		goto fail;
@@ -387,13 +706,6 @@ imap_open(const struct mailbox_settings *s, struct fb_error *err)
 		}
 	}
 	return mb;
-hint:
-	{
-		size_t l = strlen(err ? err->msg : "");
-
-		if (err != NULL && strstr(err->msg, "not trusted") != NULL)
-			snprintf(err->msg + l, sizeof(err->msg) - l, "; set [incoming] ca_file");
-	}
 fail:
 	imap_close(mb);
 	return NULL;

@@ -14,8 +14,16 @@
  *       fetch, then N times: print "waiting", wait (IDLE), print "woke R MS" (R = the wait's
  *       result, MS = elapsed milliseconds) or "error MSG", reconnecting after an error with
  *       "reconnected", and fetch again (printing "got ID").
+ *   mailtool fetch ... --passes N [--pass-gap-ms MS]
+ *       N passes (open, fetch, mark, close) with one token source, as the daemon's reconnects
+ *       are; each pass starts with a "pass K" line, and all but the last end with "pass K done"
+ *       before a pause of MS milliseconds (a test changes the servers then).
  * Options: --starttls required|no, --user U, --password-file F, --ca-file F, --no-verify,
  *          --timeout SECONDS, --no-idle.
+ * OAuth (IMAP login with a token instead of --password-file): --oauth-token-url TOKEN_URL
+ *          --oauth-client-id ID [--oauth-secret-file F] [--oauth-scope S]
+ *          [--oauth-token-file F (the refresh token grant; else client credentials)]
+ *          [--oauth-mech xoauth2|oauthbearer].
  */
 #include <errno.h>
 #include <getopt.h>
@@ -33,6 +41,7 @@
 #include "fberror.h"
 #include "log.h"
 #include "mailbox.h"
+#include "oauth.h"
 #include "transport.h"
 #include "banned.h"
 
@@ -43,6 +52,13 @@ struct opts {
 	size_t nrcpts;
 	int starttls_required, verify, timeout, batch, mark, idle, rounds, wait_ms;
 	struct buf password;
+	struct mailtool_oauth {
+		const char *url, *client_id, *secret_file, *scope, *token_file;
+		enum oauth_mech mech;
+		struct buf secret;
+		struct oauth *source;
+	} oauth;
+	int passes, pass_gap_ms;
 };
 
 static void
@@ -74,6 +90,14 @@ parse(int argc, char **argv, struct opts *o)
 		{ "no-idle", no_argument, NULL, 'I' },
 		{ "rounds", required_argument, NULL, 'R' },
 		{ "wait-ms", required_argument, NULL, 'w' },
+		{ "oauth-token-url", required_argument, NULL, 1000 },
+		{ "oauth-client-id", required_argument, NULL, 1001 },
+		{ "oauth-secret-file", required_argument, NULL, 1002 },
+		{ "oauth-scope", required_argument, NULL, 1003 },
+		{ "oauth-token-file", required_argument, NULL, 1004 },
+		{ "oauth-mech", required_argument, NULL, 1005 },
+		{ "passes", required_argument, NULL, 1006 },
+		{ "pass-gap-ms", required_argument, NULL, 1007 },
 		{ NULL, 0, NULL, 0 },
 	};
 	int c;
@@ -110,6 +134,18 @@ parse(int argc, char **argv, struct opts *o)
 		case 'I': o->idle = 0; break;
 		case 'R': o->rounds = atoi(optarg); break;
 		case 'w': o->wait_ms = atoi(optarg); break;
+		case 1000: o->oauth.url = optarg; break;
+		case 1001: o->oauth.client_id = optarg; break;
+		case 1002: o->oauth.secret_file = optarg; break;
+		case 1003: o->oauth.scope = optarg; break;
+		case 1004: o->oauth.token_file = optarg; break;
+		case 1005:
+			if (strcmp(optarg, "xoauth2") != 0 && strcmp(optarg, "oauthbearer") != 0)
+				usage();
+			o->oauth.mech = strcmp(optarg, "xoauth2") == 0 ? OAUTH_XOAUTH2 : OAUTH_OAUTHBEARER;
+			break;
+		case 1006: o->passes = atoi(optarg); break;
+		case 1007: o->pass_gap_ms = atoi(optarg); break;
 		default: usage();
 		}
 	}
@@ -119,6 +155,42 @@ parse(int argc, char **argv, struct opts *o)
 		buf_rtrim(&o->password);
 	}
 	return optind;
+}
+
+static time_t
+wall_clock(void *arg)
+{
+	return time(NULL);
+}
+
+/* The token source the --oauth-* options describe, or NULL without --oauth-token-url. */
+static struct oauth *
+make_oauth(struct mailtool_oauth *mo)
+{
+	struct oauth_settings os;
+	struct fb_error err;
+
+	if (mo->url == NULL)
+		return NULL;
+	memset(&os, 0, sizeof(os));
+	if (mo->secret_file != NULL) {
+		if (buf_read_file(&mo->secret, mo->secret_file, 4096) < 0)
+			fatal("%s", mo->secret_file);
+		buf_rtrim(&mo->secret);
+	}
+	os.grant = mo->token_file != NULL ? OAUTH_REFRESH_TOKEN : OAUTH_CLIENT_CREDENTIALS;
+	os.token_url = mo->url;
+	os.client_id = mo->client_id;
+	os.client_secret = mo->secret.len ? mo->secret.data : NULL;
+	os.scope = mo->scope;
+	os.token_file = mo->token_file;
+	os.verify = 1;
+	os.timeout = 10;
+	os.clock = wall_clock;
+	mo->source = oauth_new(&os, &err);
+	if (mo->source == NULL)
+		fatalx("oauth: %s", err.msg);
+	return mo->source;
 }
 
 static int
@@ -232,6 +304,8 @@ fill_mailbox_settings(struct opts *o, struct mailbox_settings *s)
 	s->idle = o->idle;
 	s->timeout = o->timeout;
 	s->fetch_batch = o->batch > 0 ? (unsigned)o->batch : 0;
+	s->oauth = o->oauth.source;
+	s->mech = o->oauth.mech;
 }
 
 /* Fetch, then mark what was fetched. 0, or -1 (printed). */
@@ -273,6 +347,24 @@ cmd_fetch(struct opts *o)
 	if (o->since != NULL && sscanf(o->since, "%" SCNu32 ":%" SCNu32, &pos.uidvalidity, &pos.uid) != 2)
 		usage();
 	drv = mailbox_driver_for(s.kind);
+	for (int pass = 1; o->passes > 0 && pass < o->passes; pass++) {
+		struct timespec gap = { o->pass_gap_ms / 1000, (long)(o->pass_gap_ms % 1000) * 1000000L };
+
+		printf("pass %d\n", pass);
+		fflush(stdout);
+		mb = drv->open(&s, &err);
+		if (mb == NULL) {
+			printf("error %s\n", err.msg);
+		} else {
+			fetch_and_mark(drv, mb, &pos, o->mark, "");
+			drv->close(mb);
+		}
+		printf("pass %d done\n", pass);
+		fflush(stdout);
+		nanosleep(&gap, NULL);
+	}
+	if (o->passes > 0)
+		printf("pass %d\n", o->passes);
 	mb = drv->open(&s, &err);
 	if (mb == NULL) {
 		printf("error %s\n", err.msg);
@@ -358,7 +450,8 @@ int
 main(int argc, char **argv)
 {
 	struct opts o = { .starttls_required = 1, .verify = 1, .mark = 1, .idle = 1, .rounds = 1,
-		.wait_ms = 10000, .sender = "feedbackd-test@localhost", .password = BUF_INIT };
+		.wait_ms = 10000, .sender = "feedbackd-test@localhost", .password = BUF_INIT,
+		.oauth = { .secret = BUF_INIT } };
 	const char *cmd;
 	int first, rc;
 
@@ -368,6 +461,7 @@ main(int argc, char **argv)
 		usage();
 	cmd = argv[1];
 	first = parse(argc - 1, argv + 1, &o) + 1;
+	make_oauth(&o.oauth);
 	if (strcmp(cmd, "send") == 0) {
 		if (o.url == NULL || o.nrcpts == 0)
 			usage();
@@ -389,6 +483,8 @@ main(int argc, char **argv)
 		usage();
 	}
 	buf_release(&o.password);
+	oauth_free(o.oauth.source);
+	buf_release(&o.oauth.secret);
 	free(o.rcpts);
 	return rc;
 }

@@ -14,8 +14,12 @@
  *       fetch, then N times: print "waiting", wait (IDLE), print "woke R MS" (R = the wait's
  *       result, MS = elapsed milliseconds) or "error MSG", reconnecting after an error with
  *       "reconnected", and fetch again (printing "got ID").
+ *   mailtool smtp-check --url URL [options]
+ *       the transport's check(): log in without sending; prints "ok WHAT" or "error WHY".
  * Options: --starttls required|no, --user U, --password-file F, --ca-file F, --no-verify,
  *          --timeout SECONDS, --no-idle.
+ * OAuth for SMTP (client credentials grant): --oauth-token-url URL --oauth-client-id ID
+ *          --oauth-secret-file F [--oauth-scope S] [--oauth-mech xoauth2|oauthbearer].
  */
 #include <errno.h>
 #include <getopt.h>
@@ -33,12 +37,16 @@
 #include "fberror.h"
 #include "log.h"
 #include "mailbox.h"
+#include "oauth.h"
 #include "transport.h"
 #include "banned.h"
 
 struct opts {
 	const char *url, *maildir, *user, *password_file, *ca_file, *sender, *folder, *processed;
 	const char *since;
+	const char *oauth_url, *oauth_client, *oauth_secret_file, *oauth_scope;
+	enum oauth_mech oauth_mech;
+	struct buf oauth_secret;
 	const char **rcpts;
 	size_t nrcpts;
 	int starttls_required, verify, timeout, batch, mark, idle, rounds, wait_ms;
@@ -74,6 +82,11 @@ parse(int argc, char **argv, struct opts *o)
 		{ "no-idle", no_argument, NULL, 'I' },
 		{ "rounds", required_argument, NULL, 'R' },
 		{ "wait-ms", required_argument, NULL, 'w' },
+		{ "oauth-token-url", required_argument, NULL, 1001 },
+		{ "oauth-client-id", required_argument, NULL, 1002 },
+		{ "oauth-secret-file", required_argument, NULL, 1003 },
+		{ "oauth-scope", required_argument, NULL, 1004 },
+		{ "oauth-mech", required_argument, NULL, 1005 },
 		{ NULL, 0, NULL, 0 },
 	};
 	int c;
@@ -110,6 +123,16 @@ parse(int argc, char **argv, struct opts *o)
 		case 'I': o->idle = 0; break;
 		case 'R': o->rounds = atoi(optarg); break;
 		case 'w': o->wait_ms = atoi(optarg); break;
+		case 1001: o->oauth_url = optarg; break;
+		case 1002: o->oauth_client = optarg; break;
+		case 1003: o->oauth_secret_file = optarg; break;
+		case 1004: o->oauth_scope = optarg; break;
+		case 1005:
+			if (strcmp(optarg, "xoauth2") != 0 && strcmp(optarg, "oauthbearer") != 0)
+				usage();
+			o->oauth_mech = strcmp(optarg, "oauthbearer") == 0 ? OAUTH_OAUTHBEARER :
+			    OAUTH_XOAUTH2;
+			break;
 		default: usage();
 		}
 	}
@@ -121,6 +144,82 @@ parse(int argc, char **argv, struct opts *o)
 	return optind;
 }
 
+static time_t
+wall_clock(void *arg)
+{
+	(void)arg;
+	return time(NULL);
+}
+
+/* The token source of the --oauth-* options, or NULL when none was given. */
+static struct oauth *
+make_oauth(struct opts *o)
+{
+	struct oauth_settings os = { .grant = OAUTH_CLIENT_CREDENTIALS, .verify = 1,
+		.clock = wall_clock };
+	struct fb_error err;
+	struct oauth *a;
+
+	if (o->oauth_url == NULL)
+		return NULL;
+	if (o->oauth_secret_file != NULL) {
+		if (buf_read_file(&o->oauth_secret, o->oauth_secret_file, 4096) < 0)
+			fatal("%s", o->oauth_secret_file);
+		buf_rtrim(&o->oauth_secret);
+	}
+	os.token_url = o->oauth_url;
+	os.client_id = o->oauth_client;
+	os.client_secret = o->oauth_secret.len ? o->oauth_secret.data : NULL;
+	os.scope = o->oauth_scope;
+	if ((a = oauth_new(&os, &err)) == NULL)
+		fatalx("oauth: %s", err.msg);
+	return a;
+}
+
+static void
+fill_transport_settings(struct opts *o, struct transport_settings *s, struct oauth *a)
+{
+	transport_settings_init(s);
+	s->maildir = o->maildir;
+	s->url = o->url;
+	s->starttls_required = o->starttls_required;
+	s->username = o->user;
+	s->password = o->password.len ? o->password.data : NULL;
+	s->ca_file = o->ca_file;
+	s->verify = o->verify;
+	s->timeout = o->timeout;
+	s->oauth = a;
+	s->mech = o->oauth_mech;
+}
+
+static int
+cmd_smtp_check(struct opts *o)
+{
+	struct transport_settings s;
+	struct oauth *a = make_oauth(o);
+	struct transport *t;
+	struct fb_error err;
+	struct buf done = BUF_INIT;
+	int rc;
+
+	fill_transport_settings(o, &s, a);
+	t = transport_smtp_driver.open(&s, &err);
+	if (t == NULL) {
+		printf("error %s\n", err.msg);
+		oauth_free(a);
+		return 2;
+	}
+	rc = transport_smtp_driver.check(t, &done, &err);
+	if (rc == 0)
+		printf("ok %s\n", done.data);
+	else
+		printf("error %s\n", err.msg);
+	buf_release(&done);
+	transport_smtp_driver.close(t);
+	oauth_free(a);
+	return rc == 0 ? 0 : 1;
+}
+
 static int
 cmd_send(struct opts *o, int nfiles, char **files, int maildir)
 {
@@ -130,22 +229,16 @@ cmd_send(struct opts *o, int nfiles, char **files, int maildir)
 	struct fb_error err;
 	struct transport_msg *msgs;
 	struct buf *data;
+	struct oauth *a = make_oauth(o);
 	int bad = 0, batch = o->batch > 0 ? o->batch : 500;
 
-	transport_settings_init(&s);
+	fill_transport_settings(o, &s, a);
 	s.kind = maildir ? TRANSPORT_MAILDIR : TRANSPORT_SMTP;
-	s.maildir = o->maildir;
-	s.url = o->url;
-	s.starttls_required = o->starttls_required;
-	s.username = o->user;
-	s.password = o->password.len ? o->password.data : NULL;
-	s.ca_file = o->ca_file;
-	s.verify = o->verify;
-	s.timeout = o->timeout;
 	drv = transport_driver_for(s.kind);
 	t = drv->open(&s, &err);
 	if (t == NULL) {
 		printf("error %s\n", err.msg);
+		oauth_free(a);
 		return 2;
 	}
 	msgs = calloc((size_t)batch, sizeof(*msgs));
@@ -179,6 +272,7 @@ cmd_send(struct opts *o, int nfiles, char **files, int maildir)
 	free(msgs);
 	free(data);
 	drv->close(t);
+	oauth_free(a);
 	return bad;
 }
 
@@ -358,7 +452,8 @@ int
 main(int argc, char **argv)
 {
 	struct opts o = { .starttls_required = 1, .verify = 1, .mark = 1, .idle = 1, .rounds = 1,
-		.wait_ms = 10000, .sender = "feedbackd-test@localhost", .password = BUF_INIT };
+		.wait_ms = 10000, .sender = "feedbackd-test@localhost", .password = BUF_INIT,
+		.oauth_secret = BUF_INIT };
 	const char *cmd;
 	int first, rc;
 
@@ -381,6 +476,10 @@ main(int argc, char **argv)
 		if (o.url == NULL && o.maildir == NULL)
 			usage();
 		rc = cmd_fetch(&o);
+	} else if (strcmp(cmd, "smtp-check") == 0) {
+		if (o.url == NULL)
+			usage();
+		rc = cmd_smtp_check(&o);
 	} else if (strcmp(cmd, "watch") == 0) {
 		if (o.url == NULL)
 			usage();
@@ -389,6 +488,7 @@ main(int argc, char **argv)
 		usage();
 	}
 	buf_release(&o.password);
+	buf_release(&o.oauth_secret);
 	free(o.rcpts);
 	return rc;
 }

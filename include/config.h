@@ -36,6 +36,12 @@ enum config_language { CONFIG_LANGUAGE_NL, CONFIG_LANGUAGE_EN };
  * speaks for the envelope sender, not the From a member sees, and feedbackd never sees the
  * SMTP session to check it itself. */
 enum config_auth { CONFIG_AUTH_NONE, CONFIG_AUTH_DMARC, CONFIG_AUTH_DKIM };
+/* How feedbackd logs in to an IMAP or SMTP server ([incoming]/[outgoing] auth). */
+enum config_login { CONFIG_LOGIN_PASSWORD, CONFIG_LOGIN_OAUTH2 };
+enum config_oauth_mech { CONFIG_OAUTH_XOAUTH2, CONFIG_OAUTH_OAUTHBEARER };
+enum config_oauth_grant {
+	CONFIG_OAUTH_CLIENT_CREDENTIALS, CONFIG_OAUTH_REFRESH_TOKEN, CONFIG_OAUTH_SERVICE_ACCOUNT
+};
 
 /* A server address from a url key: "smtps://mail.example.org:465". */
 struct config_url {
@@ -81,6 +87,21 @@ struct config_feedbackd {
 	char *lock_file;            /* "" = none */
 };
 
+/* The oauth_* keys, the same in [incoming] and [outgoing] (used with auth = oauth2). Which
+ * apply depends on the grant; config_load() refuses the others. "" = unset. */
+struct config_oauth {
+	enum config_oauth_mech mechanism;
+	enum config_oauth_grant grant;
+	char *token_url;            /* "" = from tenant (Microsoft) or the key's token_uri */
+	char *tenant;               /* Microsoft 365 tenant: id or domain */
+	char *device_url;           /* "" = from tenant; for feedbackctl oauth login */
+	char *client_id;
+	char *secret_file;          /* the client secret; config_read_secret() */
+	char *scope;
+	char *token_file;           /* the refresh token, written by feedbackctl oauth login */
+	char *key_file;             /* a service account's JSON key; config_read_secret() */
+};
+
 struct config_outgoing {
 	enum config_transport transport;
 	char *maildir;
@@ -88,6 +109,8 @@ struct config_outgoing {
 	enum config_starttls starttls;
 	char *username;
 	char *password_file;        /* read it with config_read_secret() */
+	enum config_login auth;
+	struct config_oauth oauth;
 	char *ca_file;              /* "" = the system's trust store */
 	bool verify;
 	int timeout;                /* seconds */
@@ -110,6 +133,8 @@ struct config_incoming {
 	enum config_starttls starttls;
 	char *username;
 	char *password_file;
+	enum config_login auth;
+	struct config_oauth oauth;
 	char *ca_file;
 	bool verify;
 	char *folder;

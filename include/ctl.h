@@ -34,6 +34,8 @@ struct ctl {
 	struct config *cfg;      /* loaded by ctl_config() */
 	struct db *db;           /* opened by ctl_db() */
 	time_t now;              /* --now, or the clock read once in main */
+	time_t (*wall_clock)(void *arg); /* the real time whatever --now says, for OAuth token
+	                                  * lifetimes (mailauth.h); its argument is NULL */
 	int json;                /* --json */
 };
 
@@ -129,6 +131,7 @@ struct outmail_templates;
 int ctl_flow_open(struct ctl *c, struct flow *f, struct outmail_templates **tpl);
 
 int ctl_program(struct ctl *c, int argc, char **argv);
+int ctl_oauth(struct ctl *c, int argc, char **argv);
 int ctl_team(struct ctl *c, int argc, char **argv);
 int ctl_facilitator(struct ctl *c, int argc, char **argv);
 int ctl_member(struct ctl *c, int argc, char **argv);

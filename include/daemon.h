@@ -39,6 +39,8 @@ struct daemon_opts {
 	                                   * pass on a copy of the database (dryrun.h) */
 	time_t (*clock)(void *arg);       /* "now" */
 	void *clock_arg;
+	time_t (*wall_clock)(void *arg);  /* the real time, also under --now: OAuth tokens expire
+	                                   * by it (mailauth.h); its argument is NULL */
 	volatile sig_atomic_t *stop;      /* set by SIGTERM/SIGINT */
 	volatile sig_atomic_t *reload;    /* set by SIGHUP */
 	volatile sig_atomic_t *wake;      /* set by every signal: ends the wait (NULL: stop) */

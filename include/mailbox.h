@@ -37,6 +37,7 @@
 #include "buf.h"
 #include "fberror.h"
 #include "mailresult.h"
+#include "oauth.h"
 
 enum mailbox_kind { MAILBOX_MAILDIR, MAILBOX_IMAP };
 
@@ -46,7 +47,10 @@ struct mailbox_settings {
 	const char *url;              /* imap: "imap://host:port" (143) or "imaps://host:port" (993) */
 	int starttls_required;        /* imap://: 1 (default) STARTTLS before LOGIN or refuse */
 	const char *username;
-	const char *password;
+	const char *password;         /* imap: not needed (ignored) with oauth */
+	struct oauth *oauth;          /* non-NULL: log in with an OAuth token from here (borrowed; it
+	                                 outlives the driver) instead of the password */
+	enum oauth_mech mech;         /* OAUTH_XOAUTH2 (default) or OAUTH_OAUTHBEARER */
 	const char *ca_file;          /* PEM trust anchors; NULL: the system store */
 	int verify;                   /* 1 (default): verify chain and host name */
 	const char *folder;           /* NULL: "INBOX" */

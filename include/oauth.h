@@ -72,6 +72,39 @@ int oauth_token(struct oauth *o, struct buf *out, struct fb_error *err);
  * oauth_token() fetches a new one. The drivers call this and retry the login once. */
 void oauth_refused(struct oauth *o);
 
+/* After a successful oauth_token(): when the token in hand expires (on settings->clock) and
+ * the scope the endpoint granted (its "scope", else the one asked for; appended to *scope).
+ * For `feedbackctl oauth token`, which shows them and never the token. 0, or -1 with err when
+ * no token is in hand. */
+int oauth_describe(struct oauth *o, time_t *expires, struct buf *scope, struct fb_error *err);
+
+/* The device authorization grant (RFC 8628), which `feedbackctl oauth login` runs once to get
+ * the refresh token of OAUTH_REFRESH_TOKEN: start at device_url, show verification_uri and
+ * user_code to the person, then poll every `interval` seconds until it returns 0.
+ * Ownership: the strings are malloc'd, freed by oauth_device_release(). */
+struct oauth_device {
+	char *device_code;            /* secret: never shown */
+	char *user_code;
+	char *verification_uri;       /* Microsoft's verification_uri or Google's verification_url */
+	char *message;                /* the endpoint's own instructions, or NULL */
+	int interval;                 /* seconds between polls (5 when the endpoint names none) */
+	time_t expires;               /* on settings->clock: give up after this */
+};
+
+int oauth_device_start(struct oauth *o, const char *device_url, struct oauth_device *dev,
+    struct fb_error *err);
+/* One poll. 1: not yet (authorization_pending, or slow_down, which raised dev->interval by 5
+ * seconds): wait dev->interval seconds and poll again. 0: signed in; the refresh token is in
+ * token_file (written atomically, mode 0600) and the access token is cached. -1 with err:
+ * denied, expired, or the endpoint failed. */
+int oauth_device_poll(struct oauth *o, struct oauth_device *dev, struct fb_error *err);
+void oauth_device_release(struct oauth_device *dev);
+
+/* "client_credentials", "refresh_token", "service_account": the configuration's words. */
+const char *oauth_grant_name(enum oauth_grant g);
+/* The token endpoint in use (token_url, or the service account key's token_uri). */
+const char *oauth_endpoint(const struct oauth *o);
+
 void oauth_free(struct oauth *o);
 
 #endif

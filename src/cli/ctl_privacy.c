@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 
 #include "ctl.h"
+#include "mailauth.h"
 #include "mailbox.h"
 #include "privacy.h"
 #include "store.h"
@@ -145,7 +146,7 @@ struct erase_mail {
 	const struct mailbox_driver *drv;
 	struct mailbox *mb;        /* open: the mailbox named by name */
 	struct buf name;
-	struct buf password;
+	struct mailauth auth;      /* the configured mailbox's password or token source */
 	long removed, absent, unreachable;
 };
 
@@ -205,15 +206,17 @@ erase_mail_open(struct erase_mail *e, const char *name, size_t len, struct fb_er
 		}
 		if (conf_name.len != len || memcmp(conf_name.data, name, len) != 0)
 			goto out;
-		buf_reset(&e->password);
-		if (in->password_file != NULL && *in->password_file != '\0' &&
-		    config_read_secret(in->password_file, &e->password, err) < 0) {
+		mailauth_release(&e->auth);
+		if (mailauth_load(&e->auth, cfg, MAILAUTH_INCOMING, e->c->wall_clock, NULL,
+		    err) < 0) {
 			rc = -1;
 			goto out;
 		}
 		ms.starttls_required = in->starttls == CONFIG_STARTTLS_REQUIRED;
 		ms.username = in->username;
-		ms.password = e->password.data;
+		ms.password = e->auth.password.data;
+		ms.oauth = e->auth.oauth;
+		ms.mech = e->auth.mech;
 		ms.ca_file = *in->ca_file ? in->ca_file : NULL;
 		ms.verify = in->verify;
 		ms.processed_folder = in->processed_folder;
@@ -276,7 +279,7 @@ ctl_member_erase(struct ctl *c, int argc, char **argv)
 {
 	const char *program = NULL;
 	struct privacy_counts n = { 0 };
-	struct erase_mail e = { .c = c, .name = BUF_INIT, .password = BUF_INIT };
+	struct erase_mail e = { .c = c, .name = BUF_INIT, .auth = MAILAUTH_INIT };
 	struct member m;
 	struct fb_error err;
 	int yes = 0, was_erased = 0, rc = CTL_OK;
@@ -310,7 +313,7 @@ ctl_member_erase(struct ctl *c, int argc, char **argv)
 	}
 	erase_mail_close(&e);
 	buf_release(&e.name);
-	buf_release(&e.password);
+	mailauth_release(&e.auth);
 	store_member_release(&m);
 	return rc;
 }

@@ -42,6 +42,7 @@ static const char usage[] =
 	"                                              improvement actions sent in reply\n"
 	"  preview KIND --member M                     the mail the daemon would send, before it goes\n"
 	"  overview PROGRAM                            the programme on one screen: week, teams, mail\n"
+	"  oauth login|token --incoming|--outgoing     OAuth 2.0 sign-in (device code); check a token\n"
 	"\n"
 	"Global options:\n"
 	CONFPATH_HELP
@@ -68,7 +69,16 @@ static const struct {
 	{ "session", ctl_session },
 	{ "preview", ctl_preview },
 	{ "overview", ctl_overview },
+	{ "oauth", ctl_oauth },
 };
+
+/* The real time, also under --now: OAuth tokens expire by it (ctl.h). */
+static time_t
+wall_clock(void *arg)
+{
+	(void)arg;
+	return time(NULL);
+}
 
 /* Take the global options out of argv (in place); returns the new argc, or -1 on a bad one. */
 static int
@@ -110,7 +120,7 @@ take_global_options(struct ctl *c, int argc, char **argv, const char **now_text)
 int
 main(int argc, char **argv)
 {
-	struct ctl c = { 0 };
+	struct ctl c = { .wall_clock = wall_clock };
 	const char *now_text = NULL;
 	int rc = CTL_USAGE;
 

@@ -86,6 +86,10 @@ static const char *const V_LANGUAGE[] = { "nl", "en", NULL };
 static const char *const V_AUTH[] = { "none", "dmarc", "dkim", NULL };
 static const char *const V_SMTP_URL[] = { "smtp", "smtps", NULL };
 static const char *const V_IMAP_URL[] = { "imap", "imaps", NULL };
+static const char *const V_LOGIN[] = { "password", "oauth2", NULL };
+static const char *const V_OAUTH_MECH[] = { "xoauth2", "oauthbearer", NULL };
+static const char *const V_OAUTH_GRANT[] = { "client_credentials", "refresh_token",
+	"service_account", NULL };
 static const char *const WEEKDAYS[] = { "mon", "tue", "wed", "thu", "fri", "sat", "sun", NULL };
 
 #define OFF(field) offsetof(struct config, field)
@@ -103,6 +107,32 @@ static const char *const WEEKDAYS[] = { "mon", "tue", "wed", "thu", "fri", "sat"
 	K(sec, name, KT_DURATION, def, field, min, max, NULL, 0, help)
 #define KENUM(sec, name, def, field, values, help) \
 	K(sec, name, KT_ENUM, def, field, 0, 0, values, 0, help)
+
+/* The login keys of a server section, the same rows in [incoming] and [outgoing]. */
+#define KLOGIN(sec, s) \
+	KENUM(sec, "auth", "password", s.auth, V_LOGIN, \
+	    "log in with password_file, or with an OAuth 2.0 token (the oauth_ keys)"), \
+	KENUM(sec, "oauth_mechanism", "xoauth2", s.oauth.mechanism, V_OAUTH_MECH, \
+	    "SASL mechanism that carries the token (auth = oauth2)"), \
+	KENUM(sec, "oauth_grant", "client_credentials", s.oauth.grant, V_OAUTH_GRANT, \
+	    "how the token is obtained: client secret (Microsoft 365 app), stored refresh " \
+	    "token (feedbackctl oauth login), or service account key (Google Workspace)"), \
+	KSTR(sec, "oauth_token_url", "", s.oauth.token_url, KF_EMPTY, \
+	    "token endpoint; empty: Microsoft's for oauth_tenant, or the key's token_uri"), \
+	KSTR(sec, "oauth_tenant", "", s.oauth.tenant, KF_EMPTY, \
+	    "Microsoft 365 tenant id or domain, for the endpoints' addresses"), \
+	KSTR(sec, "oauth_device_url", "", s.oauth.device_url, KF_EMPTY, \
+	    "device authorization endpoint for feedbackctl oauth login; empty: from oauth_tenant"), \
+	KSTR(sec, "oauth_client_id", "", s.oauth.client_id, KF_EMPTY, \
+	    "the application's (client) id"), \
+	KPATH(sec, "oauth_secret_file", "", s.oauth.secret_file, KF_EMPTY | KF_SECRET, \
+	    "file holding the client secret (mode 0600)"), \
+	KSTR(sec, "oauth_scope", "", s.oauth.scope, KF_EMPTY, \
+	    "scopes asked for, separated by spaces"), \
+	KPATH(sec, "oauth_token_file", "", s.oauth.token_file, KF_EMPTY, \
+	    "file feedbackctl oauth login stores the refresh token in (mode 0600)"), \
+	KPATH(sec, "oauth_key_file", "", s.oauth.key_file, KF_EMPTY | KF_SECRET, \
+	    "service account's JSON key file (mode 0600)")
 
 #define MINUTE 60LL
 #define HOUR   3600LL
@@ -149,6 +179,7 @@ static const struct key keys[] = {
 	    "SMTP AUTH user; empty: no authentication"),
 	KPATH("outgoing", "password_file", "", outgoing.password_file, KF_EMPTY | KF_SECRET,
 	    "file holding the SMTP password (mode 0600)"),
+	KLOGIN("outgoing", outgoing),
 	KPATH("outgoing", "ca_file", "", outgoing.ca_file, KF_EMPTY,
 	    "CA certificates to verify the server with; empty: the system's"),
 	KBOOL("outgoing", "verify", "yes", outgoing.verify,
@@ -187,6 +218,7 @@ static const struct key keys[] = {
 	    "IMAP user"),
 	KPATH("incoming", "password_file", "", incoming.password_file, KF_EMPTY | KF_SECRET,
 	    "file holding the IMAP password (mode 0600)"),
+	KLOGIN("incoming", incoming),
 	KPATH("incoming", "ca_file", "", incoming.ca_file, KF_EMPTY,
 	    "CA certificates to verify the server with; empty: the system's"),
 	KBOOL("incoming", "verify", "yes", incoming.verify,
@@ -1535,10 +1567,146 @@ check_placeholders(struct parse *p)
 		p->nomem = true;
 }
 
+/* Which oauth_ keys each grant takes: required, optional; every other oauth_ key is refused
+ * but oauth_grant and oauth_mechanism, which apply to all. */
+static const struct {
+	const char *required[4];
+	const char *optional[5];
+} grant_keys[] = {
+	[CONFIG_OAUTH_CLIENT_CREDENTIALS] = {
+		{ "oauth_client_id", "oauth_secret_file", "oauth_scope", NULL },
+		{ "oauth_token_url", "oauth_tenant", NULL } },
+	[CONFIG_OAUTH_REFRESH_TOKEN] = {
+		{ "oauth_client_id", "oauth_token_file", "oauth_scope", NULL },
+		{ "oauth_token_url", "oauth_tenant", "oauth_device_url", "oauth_secret_file", NULL } },
+	[CONFIG_OAUTH_SERVICE_ACCOUNT] = {
+		{ "oauth_key_file", "oauth_scope", NULL },
+		{ "oauth_token_url", NULL } },
+};
+
+static bool
+in_list(const char *const *list, const char *name)
+{
+	for (; *list != NULL; list++)
+		if (strcmp(*list, name) == 0)
+			return true;
+	return false;
+}
+
+/*
+ * Key i of the oauth_ family was given a value of its own in the file: set, and not to its
+ * default ("" or the default word). config_print() writes every key, defaults too, and what
+ * it wrote must read back: a key at its default says nothing and is not refused.
+ */
+static bool
+oauth_key_given(const struct parse *p, size_t i)
+{
+	const struct key *k = &keys[i];
+	const void *f = (const char *)p->cfg + k->off;
+
+	if (p->key_line[i] == 0)
+		return false;
+	if (k->type == KT_ENUM)
+		return strcmp(k->values[*(const int *)f], k->def) != 0;
+	return **(char *const *)f != '\0';
+}
+
+/* A tenant goes into a URL path: a GUID, a domain or common/organizations. */
+static bool
+tenant_ok(const char *t)
+{
+	if (*t == '\0' || strlen(t) > 100)
+		return false;
+	for (; *t != '\0'; t++)
+		if (!isalnum((unsigned char)*t) && *t != '-' && *t != '.')
+			return false;
+	return true;
+}
+
+/* https://, or plain http:// to the loopback address only (tests). */
+static bool
+oauth_url_ok(const char *u)
+{
+	return (strncmp(u, "https://", 8) == 0 && u[8] != '\0') ||
+	    strncmp(u, "http://127.0.0.1:", 17) == 0 || strncmp(u, "http://127.0.0.1/", 17) == 0 ||
+	    strncmp(u, "http://[::1]:", 13) == 0 || strncmp(u, "http://[::1]/", 13) == 0;
+}
+
+/* auth = oauth2 and the oauth_ keys: each key set must apply to the grant, and each key the
+ * grant needs must be set; auth = password takes none of them. */
+static void
+check_login(struct parse *p, const char *section, bool remote, const char *kind,
+    enum config_login auth, const struct config_oauth *o, const char *username,
+    const char *password_file)
+{
+	const char *grant = V_OAUTH_GRANT[o->grant];
+	const char *const *req = grant_keys[o->grant].required;
+	const char *const *opt = grant_keys[o->grant].optional;
+	struct buf applies = BUF_INIT;
+
+	if (auth == CONFIG_LOGIN_PASSWORD) {
+		for (size_t i = 0; i < NKEYS; i++)
+			if (strcmp(keys[i].section, section) == 0 &&
+			    strncmp(keys[i].name, "oauth_", 6) == 0 && oauth_key_given(p, i))
+				add_error(p, p->key_line[i], "[%s] %s applies only with auth = oauth2 "
+				    "(auth is password); set auth = oauth2 or remove %s", section,
+				    keys[i].name, keys[i].name);
+		return;
+	}
+	if (!remote)
+		add_error(p, line_of(p, section, "auth", NULL), "[%s] auth = oauth2 applies only "
+		    "with %s = %s; accepted values of auth here: password", section, kind,
+		    strcmp(section, "outgoing") == 0 ? "smtp" : "imap");
+	if (*password_file != '\0')
+		add_error(p, line_of(p, section, "password_file", NULL), "[%s] password_file does "
+		    "not apply with auth = oauth2 (the token replaces the password); remove it, or "
+		    "set auth = password", section);
+	if (remote && *username == '\0')
+		add_error(p, line_of(p, section, "auth", NULL), "[%s] auth = oauth2 needs username: "
+		    "the mailbox's address, which the token logs in as", section);
+	for (const char *const *r = req; *r != NULL; r++) {
+		const struct key *k = find_key(section, *r);
+		const char *v = *(char *const *)((const char *)p->cfg + k->off);
+
+		if (*v == '\0')
+			add_error(p, line_of(p, section, "oauth_grant", "auth"), "[%s] oauth_grant = "
+			    "%s needs %s: %s", section, grant, *r, k->help);
+	}
+	for (const char *const *r = req; *r != NULL; r++)
+		buf_putf(&applies, "%s, ", *r);
+	for (const char *const *r = opt; *r != NULL; r++)
+		buf_putf(&applies, "%s%s", *r, r[1] != NULL ? ", " : "");
+	for (size_t i = 0; i < NKEYS; i++)
+		if (strcmp(keys[i].section, section) == 0 && strncmp(keys[i].name, "oauth_", 6) == 0 &&
+		    oauth_key_given(p, i) && strcmp(keys[i].name, "oauth_grant") != 0 &&
+		    strcmp(keys[i].name, "oauth_mechanism") != 0 && !in_list(req, keys[i].name) && !in_list(opt, keys[i].name))
+			add_error(p, p->key_line[i], "[%s] %s does not apply to oauth_grant = %s; "
+			    "the keys that do: %s", section, keys[i].name, grant,
+			    buf_failed(&applies) ? "?" : applies.data);
+	buf_release(&applies);
+	if (o->grant != CONFIG_OAUTH_SERVICE_ACCOUNT && *o->token_url == '\0' && *o->tenant == '\0')
+		add_error(p, line_of(p, section, "oauth_grant", "auth"), "[%s] oauth_grant = %s "
+		    "needs oauth_token_url, or oauth_tenant for Microsoft 365", section, grant);
+	if (*o->tenant != '\0' && !tenant_ok(o->tenant))
+		add_error(p, line_of(p, section, "oauth_tenant", NULL), "[%s] oauth_tenant \"%s\" is "
+		    "not a tenant id or domain (letters, digits, '-' and '.')", section, o->tenant);
+	if (*o->tenant != '\0' && *o->token_url != '\0' &&
+	    (o->grant != CONFIG_OAUTH_REFRESH_TOKEN || *o->device_url != '\0'))
+		add_error(p, line_of(p, section, "oauth_tenant", NULL), "[%s] oauth_tenant does "
+		    "nothing when the endpoints are set (oauth_token_url%s); remove one", section,
+		    o->grant == CONFIG_OAUTH_REFRESH_TOKEN ? ", oauth_device_url" : "");
+	if (*o->token_url != '\0' && !oauth_url_ok(o->token_url))
+		add_error(p, line_of(p, section, "oauth_token_url", NULL), "[%s] oauth_token_url "
+		    "must be https:// (plain http:// only to 127.0.0.1 or [::1])", section);
+	if (*o->device_url != '\0' && !oauth_url_ok(o->device_url))
+		add_error(p, line_of(p, section, "oauth_device_url", NULL), "[%s] oauth_device_url "
+		    "must be https:// (plain http:// only to 127.0.0.1 or [::1])", section);
+}
+
 static void
 check_server(struct parse *p, const char *section, bool remote, const char *kind,
     const struct config_url *url, const char *maildir, const char *username,
-    const char *password_file)
+    const char *password_file, enum config_login auth)
 {
 	if (remote && *url->url == '\0')
 		add_error(p, line_of(p, section, kind, "url"),
@@ -1549,11 +1717,12 @@ check_server(struct parse *p, const char *section, bool remote, const char *kind
 	if (!remote && *maildir == '\0')
 		add_error(p, line_of(p, section, "maildir", kind),
 		    "[%s] %s = maildir needs a maildir path", section, kind);
-	if (remote && *username != '\0' && *password_file == '\0')
+	if (remote && auth == CONFIG_LOGIN_PASSWORD && *username != '\0' && *password_file == '\0')
 		add_error(p, line_of(p, section, "username", NULL),
 		    "[%s] username is set but password_file is not; set password_file to a file "
 		    "of mode 0600 holding the password", section);
-	if (remote && *username == '\0' && strcmp(section, "incoming") == 0)
+	if (remote && auth == CONFIG_LOGIN_PASSWORD && *username == '\0' &&
+	    strcmp(section, "incoming") == 0)
 		add_error(p, line_of(p, section, "mailbox", "url"),
 		    "[incoming] mailbox = imap needs a username and password_file");
 }
@@ -1566,10 +1735,14 @@ check_cross(struct parse *p)
 
 	check_server(p, "outgoing", c->outgoing.transport == CONFIG_TRANSPORT_SMTP, "transport",
 	    &c->outgoing.url, c->outgoing.maildir, c->outgoing.username,
-	    c->outgoing.password_file);
+	    c->outgoing.password_file, c->outgoing.auth);
 	check_server(p, "incoming", c->incoming.mailbox == CONFIG_MAILBOX_IMAP, "mailbox",
 	    &c->incoming.url, c->incoming.maildir, c->incoming.username,
-	    c->incoming.password_file);
+	    c->incoming.password_file, c->incoming.auth);
+	check_login(p, "outgoing", c->outgoing.transport == CONFIG_TRANSPORT_SMTP, "transport",
+	    c->outgoing.auth, &c->outgoing.oauth, c->outgoing.username, c->outgoing.password_file);
+	check_login(p, "incoming", c->incoming.mailbox == CONFIG_MAILBOX_IMAP, "mailbox",
+	    c->incoming.auth, &c->incoming.oauth, c->incoming.username, c->incoming.password_file);
 	if (c->outgoing.backoff_initial > c->outgoing.backoff_max)
 		add_error(p, line_of(p, "outgoing", "backoff_initial", "backoff_max"),
 		    "[outgoing] backoff_initial is longer than backoff_max");
@@ -1908,7 +2081,9 @@ out:
 int
 config_check_secrets(const struct config *cfg, struct fb_error *err)
 {
-	const char *files[] = { cfg->outgoing.password_file, cfg->incoming.password_file };
+	const char *files[] = { cfg->outgoing.password_file, cfg->incoming.password_file,
+		cfg->outgoing.oauth.secret_file, cfg->incoming.oauth.secret_file,
+		cfg->outgoing.oauth.key_file, cfg->incoming.oauth.key_file };
 
 	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
 		struct buf b = BUF_INIT;

@@ -28,6 +28,7 @@
 #include "tipflow.h"
 #include "transport.h"
 #include "trim.h"
+#include "mailauth.h"
 #include "classify.h"
 #include "banned.h"
 
@@ -40,7 +41,7 @@ struct state {
 	struct tipflow_tips tips;        /* the nudges' tips (tips_dir over the built-in ones) */
 	struct trim_rules *trim;   /* compiled once at the start, kept over reloads */
 	struct classify_rules *classify; /* the bounce tables, likewise */
-	struct buf out_password, in_password;
+	struct mailauth out_auth, in_auth;   /* passwords or token sources the drivers borrow */
 	struct transport_settings ts;
 	struct mailbox_settings ms;
 	const struct transport_driver *tdrv;
@@ -63,31 +64,27 @@ struct state {
 	int dry_run;             /* drivers that change nothing (dryrun.h) */
 };
 
-static int
-read_secret(const char *file, struct buf *out)
-{
-	struct fb_error err;
-
-	buf_reset(out);
-	if (file == NULL || *file == '\0')
-		return 0;
-	if (config_read_secret(file, out, &err) < 0) {
-		log_errorx("%s", err.msg);
-		return -1;
-	}
-	return 0;
-}
-
 /* Driver settings from the configuration (and the password files it names). */
 static int
-state_configure(struct state *s, struct config *cfg)
+state_configure(struct state *s, struct config *cfg, const struct daemon_opts *opt)
 {
 	const struct config_outgoing *o = &cfg->outgoing;
 	const struct config_incoming *in = &cfg->incoming;
+	struct fb_error aerr;
+	struct mailauth out_auth = MAILAUTH_INIT, in_auth = MAILAUTH_INIT;
 
-	if (read_secret(o->password_file, &s->out_password) < 0 ||
-	    read_secret(in->password_file, &s->in_password) < 0)
+	/* No driver is open here (reload closed the mailbox; SMTP sessions live within a pass),
+	 * so the token sources they borrowed may go. */
+	if (mailauth_load(&out_auth, cfg, MAILAUTH_OUTGOING, opt->wall_clock, NULL, &aerr) < 0 ||
+	    mailauth_load(&in_auth, cfg, MAILAUTH_INCOMING, opt->wall_clock, NULL, &aerr) < 0) {
+		log_errorx("%s", aerr.msg);
+		mailauth_release(&out_auth);
 		return -1;
+	}
+	mailauth_release(&s->out_auth);
+	mailauth_release(&s->in_auth);
+	s->out_auth = out_auth;
+	s->in_auth = in_auth;
 	if (s->trim == NULL && (s->trim = trim_rules_new()) == NULL) {
 		log_errorx("trim: out of memory compiling its patterns");
 		return -1;
@@ -125,7 +122,9 @@ state_configure(struct state *s, struct config *cfg)
 	s->ts.url = o->url.url;
 	s->ts.starttls_required = o->starttls == CONFIG_STARTTLS_REQUIRED;
 	s->ts.username = o->username;
-	s->ts.password = s->out_password.data;
+	s->ts.password = s->out_auth.password.data;
+	s->ts.oauth = s->out_auth.oauth;
+	s->ts.mech = s->out_auth.mech;
 	s->ts.ca_file = *o->ca_file ? o->ca_file : NULL;
 	s->ts.verify = o->verify;
 	s->ts.timeout = o->timeout;
@@ -136,7 +135,9 @@ state_configure(struct state *s, struct config *cfg)
 	s->ms.url = in->url.url;
 	s->ms.starttls_required = in->starttls == CONFIG_STARTTLS_REQUIRED;
 	s->ms.username = in->username;
-	s->ms.password = s->in_password.data;
+	s->ms.password = s->in_auth.password.data;
+	s->ms.oauth = s->in_auth.oauth;
+	s->ms.mech = s->in_auth.mech;
 	s->ms.ca_file = *in->ca_file ? in->ca_file : NULL;
 	s->ms.verify = in->verify;
 	s->ms.folder = in->folder;
@@ -529,9 +530,9 @@ reload(struct state *s, struct config **cfg, const struct daemon_opts *o)
 		return;
 	}
 	mailbox_close(s);
-	if (state_configure(s, n) < 0) {
+	if (state_configure(s, n, o) < 0) {
 		log_warnx("reload refused, keeping the running configuration");
-		state_configure(s, *cfg);
+		state_configure(s, *cfg, o);
 		config_free(n);
 		sdnotify_ready("reload refused, running the old configuration");
 		return;
@@ -551,11 +552,11 @@ daemon_run(struct config **cfg, struct db *db, const struct daemon_opts *o)
 	int rc = 0;
 
 	memset(&s, 0, sizeof(s));
-	buf_init(&s.out_password);
-	buf_init(&s.in_password);
+	s.out_auth = (struct mailauth)MAILAUTH_INIT;
+	s.in_auth = (struct mailauth)MAILAUTH_INIT;
 	buf_init(&s.mailbox_name);
 	s.dry_run = o->dry_run;
-	if (state_configure(&s, *cfg) < 0) {
+	if (state_configure(&s, *cfg, o) < 0) {
 		rc = 1;
 		goto out;
 	}
@@ -616,8 +617,8 @@ out:
 	tipflow_release(&s.tips);
 	trim_rules_free(s.trim);
 	classify_rules_free(s.classify);
-	buf_release(&s.out_password);
-	buf_release(&s.in_password);
+	mailauth_release(&s.out_auth);
+	mailauth_release(&s.in_auth);
 	buf_release(&s.mailbox_name);
 	return rc;
 }

@@ -23,6 +23,7 @@
 #include "dryrun.h"
 #include "fbtime.h"
 #include "log.h"
+#include "mailauth.h"
 #include "outmail.h"
 #include "report_progress.h"
 #include "sdnotify.h"
@@ -100,6 +101,15 @@ clock_real(void *arg)
 	return time(NULL);
 }
 
+/* The real time whatever --now says: an access token's lifetime is the endpoint's, in real
+ * seconds (mailauth.h). */
+static time_t
+wall_clock(void *arg)
+{
+	(void)arg;
+	return time(NULL);
+}
+
 static time_t
 clock_simulated(void *arg)
 {
@@ -158,14 +168,43 @@ parse_options(int argc, char **argv, struct options *o)
 }
 
 static struct config *
-load_config(const char *path)
+load_config(const char *path, int check)
 {
 	struct fb_error err;
-	struct config *cfg = confpath_open(path, &err);
+	struct buf errors = BUF_INIT;
+	struct config *cfg;
 
+	/* --check-config says every error, however many: an error message holds only some. */
+	if (check && path != NULL) {
+		cfg = config_load_report(path, &errors);
+		if (cfg == NULL)
+			fputs(buf_failed(&errors) ? "feedbackd: out of memory\n" : errors.data, stderr);
+		buf_release(&errors);
+		return cfg;
+	}
+	cfg = confpath_open(path, &err);
 	if (cfg == NULL)
 		fprintf(stderr, "%s\n", err.msg);
 	return cfg;
+}
+
+/* --check-config: build the logins as the daemon will (mailauth.h): a key file that holds no
+ * key is refused now, not at the start. 0, or -1 after saying why. */
+static int
+check_logins(const struct config *cfg)
+{
+	struct fb_error err;
+	struct mailauth a = MAILAUTH_INIT;
+
+	for (int side = 0; side < 2; side++) {
+		if (mailauth_load(&a, cfg, side ? MAILAUTH_OUTGOING : MAILAUTH_INCOMING, wall_clock,
+		    NULL, &err) < 0) {
+			fprintf(stderr, "feedbackd: %s\n", err.msg);
+			return -1;
+		}
+		mailauth_release(&a);
+	}
+	return 0;
 }
 
 /* --check-config on Maildirs: every placeholder address (with SMTP they are errors). */
@@ -232,6 +271,7 @@ dry_run(struct config *cfg, const struct options *o, time_t now)
 			.dry_run = 1,
 			.clock = o->now ? clock_simulated : clock_real,
 			.clock_arg = &now,
+			.wall_clock = wall_clock,
 			.stop = &stop_requested,
 			.reload = &never,
 			.wake = &wake_requested,
@@ -270,7 +310,7 @@ main(int argc, char **argv)
 	log_init("feedbackd", LOG_LEVEL_INFO);
 	if (parse_options(argc, argv, &o) < 0)
 		return 2;
-	cfg = load_config(o.config);
+	cfg = load_config(o.config, o.check);
 	if (cfg == NULL)
 		return 1;
 	if (o.check) {
@@ -294,6 +334,10 @@ main(int argc, char **argv)
 		/* The same reading the daemon does (state_configure), so OK means it would start. */
 		if (config_check_secrets(cfg, &err) < 0) {
 			fprintf(stderr, "feedbackd: %s\n", err.msg);
+			config_free(cfg);
+			return 1;
+		}
+		if (check_logins(cfg) < 0) {
 			config_free(cfg);
 			return 1;
 		}
@@ -358,6 +402,7 @@ main(int argc, char **argv)
 			.once = o.once,
 			.clock = o.now ? clock_simulated : clock_real,
 			.clock_arg = &now,
+			.wall_clock = wall_clock,
 			.stop = &stop_requested,
 			.reload = &reload_requested,
 			.wake = &wake_requested,

@@ -5,7 +5,7 @@
 mkdir -p "$T/in/new" "$T/in/cur" "$T/in/tmp"
 printf '[feedbackd]\ndatabase = %s\ndomain = feedbackd.test\nfrom_address = fb@feedbackd.test\n[outgoing]\ntransport = smtp\nurl = smtp://127.0.0.1:2525\nstarttls = no\nusername = fb\npassword_file = %s\n[incoming]\nmaildir = %s\n' \
     "$T/fb.db" "$T/pw" "$T/in" >"$T/c.conf"
-printf 'secret\n' >"$T/pw"
+printf 'hunter2-secret\n' >"$T/pw"
 chmod 644 "$T/pw"
 expect_fail "--check-config refuses a 0644 password file" "$FBD" -c "$T/c.conf" --check-config
 expect_grep "naming the mode and the chmod to run" "password file $T/pw has mode 0644.*chmod 600 $T/pw" "$T/err"
@@ -17,7 +17,7 @@ expect_grep "with the same words" "password file $T/pw has mode 0644" "$T/err"
 chmod 600 "$T/pw"
 expect_ok "with mode 0600 the check passes" "$FBD" -c "$T/c.conf" --check-config
 expect_grep "and says OK" "configuration OK" "$T/out"
-expect_nogrep "without printing the password" "secret" "$T/out"
+expect_nogrep "without printing the password" "hunter2" "$T/out"
 : >"$T/pw"
 expect_fail "an empty password file fails the check" "$FBD" -c "$T/c.conf" --check-config
 expect_grep "saying so" "password file $T/pw is empty" "$T/err"

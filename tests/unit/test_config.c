@@ -162,7 +162,9 @@ static const struct bad_case bad_cases[] = {
 	{ "misspelt key gets a suggestion and the keys of the section",
 	  "[outgoing]\ntranport = smtp\n",
 	  { "2: unknown key \"tranport\" in [outgoing]; did you mean \"transport\"? accepted keys: "
-	    "transport, maildir, url, starttls, username, password_file, ca_file, verify, "
+	    "transport, maildir, url, starttls, username, password_file, auth, oauth_mechanism, "
+	    "oauth_grant, oauth_token_url, oauth_tenant, oauth_device_url, oauth_client_id, "
+	    "oauth_secret_file, oauth_scope, oauth_token_file, oauth_key_file, ca_file, verify, "
 	    "timeout, batch_size, sessions, max_attempts, backoff_initial, backoff_max, "
 	    "per_recipient_daily_cap" }, 1 },
 	{ "key in the wrong section names the right one",
@@ -664,7 +666,7 @@ test_config_print_masks_secrets(void **state)
 	assert_non_null(strstr(out.data, "[outgoing]\ntransport = smtp\nmaildir = "));
 	assert_non_null(strstr(out.data, "\nusername = fb\npassword_file = ********\n"));
 	/* the unset secret of [incoming] shows as unset */
-	assert_non_null(strstr(out.data, "\nusername =\npassword_file =\nca_file =\n"));
+	assert_non_null(strstr(out.data, "\nusername =\npassword_file =\nauth = password\n"));
 	config_free(cfg);
 	buf_release(&errors);
 	buf_release(&out);

@@ -490,6 +490,19 @@ class OAuthHandler:
     async def auth_OAUTHBEARER(self, server, args):
         return await self._oauth(server, args, "OAUTHBEARER")
 
+    async def handle_DATA(self, server, session, envelope):
+        # oauth_expire_after=N: after the Nth accepted message the token server expires every
+        # token it issued, as a token's lifetime ending between two sessions would: the client's
+        # cache still thinks it valid, and the next AUTH with it is refused.
+        reply = await super().handle_DATA(server, session, envelope)
+        if cfg.get("oauth_expire_after") == self.count and reply.startswith("250"):
+            req = urllib.request.Request(cfg["oauth"].replace("/introspect", "/control"),
+                                         data=json.dumps({"action": "expire"}).encode(),
+                                         headers={"Content-Type": "application/json"})
+            await asyncio.get_running_loop().run_in_executor(None, urllib.request.urlopen, req)
+            log("TOKENS EXPIRED after message", self.count)
+        return reply
+
 if cfg.get("oauth"):
     from aiosmtpd.smtp import MISSING
     Handler = type("Handler", (OAuthHandler, Handler), {})
@@ -506,17 +519,20 @@ class AioSmtpd:
     'data': ...};
     drop_after=N drops the connection at the (N+1)th DATA; port: a given port (to stand in for a
     server that was down, or to replace one on the same address). oauth=URL: AUTH XOAUTH2 and
-    OAUTHBEARER with tokens introspected at URL (see _AIOSMTPD_OAUTH), AUTH required. The log (self.log) has one
+    OAUTHBEARER with tokens introspected at URL (see _AIOSMTPD_OAUTH), AUTH required;
+    oauth_expire_after=N: the token server expires its tokens after the Nth message. The log
+    (self.log) has one
     line per event: EHLO, AUTH success/failure, ACCEPTED n tls|plain, RCPT refused, DROP."""
 
     def __init__(self, tmpdir, deliver_to_maildir=None, tls=None, starttls=False, require_auth=None,
-                 fail=None, drop_after=None, port=None, oauth=None):
+                 fail=None, drop_after=None, port=None, oauth=None, oauth_expire_after=None):
         self.dir = tempfile.mkdtemp(prefix="aiosmtpd.", dir=tmpdir)
         self.port = port or free_port()
         self.log = os.path.join(self.dir, "smtpd.log")
         self.cfg = dict(port=self.port, log=self.log, maildir=deliver_to_maildir, tls=tls, starttls=starttls,
                         require_auth=require_auth, fail=fail or {}, drop_after=drop_after)
         self.cfg["oauth"] = oauth  # the token server's /introspect URL: XOAUTH2 and OAUTHBEARER
+        self.cfg["oauth_expire_after"] = oauth_expire_after
         self.proc = None
 
     def start(self):

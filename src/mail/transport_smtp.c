@@ -1061,13 +1061,22 @@ outbox_smtp_send(struct transport *t, struct transport_msg *msgs, size_t n, stru
 			session_release(&st);
 			continue;
 		}
-		session_release(&st);
 		break;
 	}
 	if (rc < 0) {
+		session_release(&st);
 		fail_all(msgs, n, err != NULL ? err->msg : "send failed");
 		return MAIL_TEMPORARY;
 	}
+	/* AUTH failed: nothing was attempted, and the reason is the session's, not a message's:
+	 * said once through err, so that the daemon logs it (the messages have it too). */
+	if (t->username != NULL && !st.auth_ok && st.greeted && st.problem.len > 0 &&
+	    !buf_failed(&st.problem) && (st.tls_ok || !t->starttls_required)) {
+		fb_error_set(err, "%s", st.problem.data);
+		session_release(&st);
+		return MAIL_TEMPORARY;
+	}
+	session_release(&st);
 	return MAIL_OK;
 }
 

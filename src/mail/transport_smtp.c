@@ -317,8 +317,12 @@ outbox_smtp_open(const struct transport_settings *s, struct fb_error *err)
 	if (mailurl_parse(s->url, "smtp", 25, 465, &t->url, err) < 0)
 		goto fail;
 	if (t->url.tls) {
-		fb_error_set(err, "%s: smtps:// (implicit TLS) is not supported by libesmtp; use "
-		    "smtp://host:587 with STARTTLS", s->url);
+		/* libesmtp 1.1 starts TLS only after STARTTLS (RFC 3207): its API has no implicit
+		 * TLS and no hook to give it a TLS socket (see the README on 465 and 587). */
+		fb_error_set(err, "%s: implicit TLS (smtps://, port 465) is not possible with "
+		    "libesmtp, which does TLS only by STARTTLS; use smtp://%s%s%s:587 with starttls = "
+		    "required", s->url, strchr(t->url.host, ':') ? "[" : "", t->url.host,
+		    strchr(t->url.host, ':') ? "]" : "");
 		goto fail;
 	}
 	if (strchr(t->url.host, ':') != NULL)

@@ -401,7 +401,9 @@ def authenticator(server, session, envelope, mechanism, auth_data):
     ok = (isinstance(auth_data, LoginPassword) and want is not None
           and auth_data.login.decode() == want[0] and auth_data.password.decode() == want[1])
     log("AUTH", mechanism, "success" if ok else "failure")
-    return AuthResult(success=ok)
+    # handled=False: aiosmtpd then answers a failure with 535, as a real server does (with
+    # the default it answers nothing, and the client waits for its timeout)
+    return AuthResult(success=ok, handled=False)
 
 kw = {}
 if cfg["tls"] and cfg["starttls"]:

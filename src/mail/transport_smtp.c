@@ -490,21 +490,21 @@ ehlo_done(struct session_state *st)
 	if (st->t->oauth != NULL)
 		problem(st, "%s does not offer AUTH %s (it offers:%s): session ended before sending",
 		    st->t->hostport, mech_name(st->t->mech),
-		    st->auth_caps.len > 0 ? st->auth_caps.data : " no AUTH at all ");
+		    st->auth_caps.len > 0 ? st->auth_caps.data : " no AUTH at all");
 	else
 		problem(st, "%s offers no AUTH PLAIN or LOGIN, and a user is set: session ended "
 		    "before sending", st->t->hostport);
 	abort_session(st);
 }
 
-/* Whether the space-separated list (with a space at each end) holds word. */
+/* Whether the space-separated list (starting with a space) holds word. */
 static int
 has_word(const char *list, const char *word)
 {
 	size_t n = strlen(word);
 
 	for (const char *p = strstr(list, word); p != NULL; p = strstr(p + 1, word))
-		if (p > list && p[-1] == ' ' && p[n] == ' ')
+		if (p > list && p[-1] == ' ' && (p[n] == ' ' || p[n] == '\0'))
 			return 1;
 	return 0;
 }
@@ -525,7 +525,7 @@ ehlo_line(struct session_state *st, const char *line, int len)
 		st->ehlo_starttls = 1;
 	} else if (strncmp(cap.data, "AUTH ", 5) == 0 || strncmp(cap.data, "AUTH=", 5) == 0) {
 		buf_reset(&st->auth_caps);
-		buf_putf(&st->auth_caps, " %s ", cap.data + 5);
+		buf_putf(&st->auth_caps, " %s", cap.data + 5);
 		if (st->t->oauth != NULL)
 			st->ehlo_auth = has_word(st->auth_caps.data, mech_name(st->t->mech));
 		else
@@ -590,10 +590,16 @@ monitor_command(struct session_state *st, const char *line, int len)
 	if (len < 10 || strncasecmp(line, "MAIL FROM:", 10) != 0)
 		return;
 	if (st->t->username != NULL && !st->auth_ok) {
-		if (st->auth_reply.len == 0 && !buf_failed(&st->auth_reply))
+		/* Offered, yet libesmtp never sent AUTH with it: it found no plugin file. */
+		if (st->t->oauth != NULL && st->auth_mech[0] == '\0' && st->ehlo_auth)
+			problem(st, "%s offers AUTH %s but libesmtp did not try it: is sasl-%s.so "
+			    "installed beside libesmtp's own SASL plugins (make install-esmtp-plugins)?",
+			    st->t->hostport, mech_name(st->t->mech),
+			    st->t->mech == OAUTH_OAUTHBEARER ? "oauthbearer" : "xoauth2");
+		else if (st->auth_reply.len == 0 && !buf_failed(&st->auth_reply))
 			problem(st, "%s: no AUTH mechanism worked (offered:%s): session ended before "
 			    "sending", st->t->hostport, st->auth_caps.len > 0 ? st->auth_caps.data :
-			    " none ");
+			    " none");
 		abort_session(st);
 		return;
 	}

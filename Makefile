@@ -94,7 +94,9 @@ ESMTP_PLUGINS   := $(BUILD)/plugins/sasl-xoauth2.so $(BUILD)/plugins/sasl-oauthb
 # Each plugin carries its own copy of what it needs, compiled position-independent with
 # everything hidden but the symbol "sasl_client", so it never binds to the program's symbols.
 PLUGIN_COMMON   := src/mail/sasl-oauth.c src/core/saslauth.c src/common/buf.c src/common/fberror.c
-PLUGIN_CFLAGS   := -fPIC -fvisibility=hidden
+# Never with the sanitizers: the plugins are loaded into whatever program uses libesmtp, and
+# an instrumented object in a program without the sanitizer's runtime fails to load.
+PLUGIN_CFLAGS    = $(CSTD) $(OPT) $(WARN) $(CFLAGS) $(PKG_CFLAGS) -MMD -MP -fPIC -fvisibility=hidden
 PLUGIN_OBJ      := $(addprefix $(BUILD)/plugins/,$(PLUGIN_COMMON:.c=.o) src/mail/sasl-xoauth2.o \
                    src/mail/sasl-oauthbearer.o)
 
@@ -152,11 +154,11 @@ $(BUILD)/tools/%: tests/tools/%.c $(LIBFB)
 $(BUILD)/plugins/%.o: %.c
 	$(call say,CC,$@)
 	@mkdir -p $(dir $@)
-	$(Q)$(CC) $(CPPFLAGS) $(ALL_CFLAGS) $(PLUGIN_CFLAGS) -c -o $@ $<
+	$(Q)$(CC) $(CPPFLAGS) $(PLUGIN_CFLAGS) -c -o $@ $<
 
 $(BUILD)/plugins/sasl-%.so: $(BUILD)/plugins/src/mail/sasl-%.o $(PLUGIN_COMMON:%.c=$(BUILD)/plugins/%.o)
 	$(call say,LD,$@)
-	$(Q)$(CC) $(LDFLAGS) -shared -Wl,-z,defs -Wl,-Bsymbolic -o $@ $^
+	$(Q)$(CC) $(filter-out -fsanitize=%,$(LDFLAGS)) -shared -Wl,-z,defs -Wl,-Bsymbolic -o $@ $^
 
 # Install the plugins where libesmtp looks (make install does; the SMTP OAuth tests need them
 # there too, and run this target, as root).

@@ -64,7 +64,9 @@ Q := @
 say = @printf '  %-8s %s\n' $(1) $(2)
 endif
 
-LIB_SRC   := $(sort $(wildcard src/common/*.c src/core/*.c src/store/*.c src/mail/*.c src/flow/*.c))
+# src/mail/sasl-*.c are libesmtp plugins (shared objects of their own, below), not library code.
+LIB_SRC   := $(sort $(filter-out src/mail/sasl-%.c,$(wildcard src/common/*.c src/core/*.c \
+             src/store/*.c src/mail/*.c src/flow/*.c)))
 CTL_SRC   := $(sort $(wildcard src/cli/*.c))
 D_SRC     := $(sort $(wildcard src/daemon/*.c))
 UNIT_SRC  := $(sort $(wildcard tests/unit/test_*.c))
@@ -81,7 +83,24 @@ LIBFB     := $(BUILD)/libfeedbackd.a
 
 WRAP      :=
 
-all: $(BUILD)/feedbackd $(BUILD)/feedbackctl
+# libesmtp's SASL plugins for OAuth 2.0 (src/mail/sasl-oauth.h says why plugins). libesmtp
+# dlopen()s <dir>/sasl-<mechanism>.so with the directory compiled into it as an absolute path;
+# pkg-config does not say it, so it is read from the library itself (the string that ends in
+# "/sasl-"), e.g. /usr/lib/x86_64-linux-gnu/esmtp-plugins-6.2.0 on Debian 12.
+ESMTP_LIBDIR    := $(shell pkg-config --variable=libdir libesmtp-1.0 2>/dev/null)
+ESMTP_PLUGINDIR ?= $(shell strings $(ESMTP_LIBDIR)/libesmtp.so 2>/dev/null | \
+                   sed -n 's|^\(/.*\)/sasl-$$|\1|p' | head -n 1)
+ESMTP_PLUGINS   := $(BUILD)/plugins/sasl-xoauth2.so $(BUILD)/plugins/sasl-oauthbearer.so
+# Each plugin carries its own copy of what it needs, compiled position-independent with
+# everything hidden but the symbol "sasl_client", so it never binds to the program's symbols.
+PLUGIN_COMMON   := src/mail/sasl-oauth.c src/core/saslauth.c src/common/buf.c src/common/fberror.c
+# Never with the sanitizers: the plugins are loaded into whatever program uses libesmtp, and
+# an instrumented object in a program without the sanitizer's runtime fails to load.
+PLUGIN_CFLAGS    = $(CSTD) $(OPT) $(WARN) $(CFLAGS) $(PKG_CFLAGS) -MMD -MP -fPIC -fvisibility=hidden
+PLUGIN_OBJ      := $(addprefix $(BUILD)/plugins/,$(PLUGIN_COMMON:.c=.o) src/mail/sasl-xoauth2.o \
+                   src/mail/sasl-oauthbearer.o)
+
+all: $(BUILD)/feedbackd $(BUILD)/feedbackctl $(ESMTP_PLUGINS)
 
 $(BUILD)/%.o: %.c
 	$(call say,CC,$<)
@@ -130,6 +149,24 @@ $(BUILD)/tools/%: tests/tools/%.c $(LIBFB)
 	@mkdir -p $(dir $@)
 	$(Q)$(CC) $(CPPFLAGS) $(ALL_CFLAGS) $(LDFLAGS) $(WRAP) -o $@ $< $(LIBFB) $(LDLIBS)
 
+.SECONDARY: $(PLUGIN_OBJ)
+
+$(BUILD)/plugins/%.o: %.c
+	$(call say,CC,$@)
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(CPPFLAGS) $(PLUGIN_CFLAGS) -c -o $@ $<
+
+$(BUILD)/plugins/sasl-%.so: $(BUILD)/plugins/src/mail/sasl-%.o $(PLUGIN_COMMON:%.c=$(BUILD)/plugins/%.o)
+	$(call say,LD,$@)
+	$(Q)$(CC) $(filter-out -fsanitize=%,$(LDFLAGS)) -shared -Wl,-z,defs -Wl,-Bsymbolic -o $@ $^
+
+# Install the plugins where libesmtp looks (make install does; the SMTP OAuth tests need them
+# there too, and run this target, as root).
+install-esmtp-plugins: $(ESMTP_PLUGINS)
+	@test -n "$(ESMTP_PLUGINDIR)" || { echo "cannot find libesmtp's plugin directory: set ESMTP_PLUGINDIR" >&2; exit 1; }
+	install -d $(DESTDIR)$(ESMTP_PLUGINDIR)
+	install -m 644 $(ESMTP_PLUGINS) $(DESTDIR)$(ESMTP_PLUGINDIR)/
+
 tests-build: all $(UNIT_BIN) $(TOOL_BIN)
 
 # libFuzzer targets: tests/fuzz/fuzz_*.c, each defining LLVMFuzzerTestOneInput. They need the
@@ -153,7 +190,7 @@ FUZZ_SECONDS ?= 120
 fuzz: fuzz-build
 	FUZZ_SECONDS=$(FUZZ_SECONDS) sh tests/run-tests.sh fuzz@build-fuzz
 
--include $(LIB_OBJ:.o=.d) $(CTL_OBJ:.o=.d) $(D_OBJ:.o=.d)
+-include $(LIB_OBJ:.o=.d) $(CTL_OBJ:.o=.d) $(D_OBJ:.o=.d) $(wildcard $(BUILD)/plugins/src/*/*.d)
 
 # ---------------------------------------------------------------------------------------------
 # Debian packages. Build: the libraries. Test: the real servers and peers the tests start.
@@ -193,7 +230,7 @@ check: deps
 comma := ,
 
 # The layers (docs/LAYERS.md): includes, calls (nm -u of the objects) and SQL, checked.
-check-layers: $(LIB_OBJ) $(CTL_OBJ) $(D_OBJ)
+check-layers: $(LIB_OBJ) $(CTL_OBJ) $(D_OBJ) $(PLUGIN_OBJ)
 	$(call say,LAYERS,$(BUILD))
 	$(Q)/usr/bin/python3 tests/check-layers.py --build $(BUILD)
 
@@ -215,7 +252,7 @@ demo: deps-demo
 
 # Both programs go to BINDIR, on every user's PATH: the README's examples call them by name,
 # and a coordinator runs `feedbackd --once` and `--check-config` as well as feedbackctl.
-install: all
+install: all install-esmtp-plugins
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(DATADIR) \
 	    $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man8 \
 	    $(DESTDIR)$(SYSCONFDIR)/feedbackd $(DESTDIR)$(UNITDIR)
@@ -237,4 +274,4 @@ install: all
 clean:
 	rm -rf build build-san build-fuzz
 
-.PHONY: all deps deps-build deps-demo check check-layers bench sanitize valgrind demo install clean tests-build fuzz fuzz-build fuzz-targets
+.PHONY: install-esmtp-plugins all deps deps-build deps-demo check check-layers bench sanitize valgrind demo install clean tests-build fuzz fuzz-build fuzz-targets

@@ -132,6 +132,7 @@ int ctl_flow_open(struct ctl *c, struct flow *f, struct outmail_templates **tpl)
 
 int ctl_program(struct ctl *c, int argc, char **argv);
 int ctl_oauth(struct ctl *c, int argc, char **argv);
+int ctl_mail(struct ctl *c, int argc, char **argv);
 int ctl_team(struct ctl *c, int argc, char **argv);
 int ctl_facilitator(struct ctl *c, int argc, char **argv);
 int ctl_member(struct ctl *c, int argc, char **argv);

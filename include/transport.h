@@ -28,7 +28,13 @@
  * mid-session raises SIGPIPE. A program using the smtp driver must ignore SIGPIPE (the daemon
  * and mailtool do); the error then comes back as a TEMPFAIL.
  *
- * Ownership: settings and the strings they point to are copied by open(); messages are only
+ * OAuth (settings->oauth): AUTH XOAUTH2 or OAUTHBEARER with a token from oauth_token(), through
+ * libesmtp plugins of our own (src/mail/sasl-oauth.h says why). A refused token is dropped
+ * with oauth_refused() and the session is tried once more with a fresh one; a second refusal
+ * is MAIL_TEMPORARY with a detail naming server, mechanism, user and reply (never the token).
+ *
+ * Ownership: settings and the strings they point to are copied by open() (but settings->oauth
+ * is borrowed); messages are only
  * read during send(); msg->detail belongs to the caller (release with buf_release()).
  */
 #ifndef FB_TRANSPORT_H
@@ -47,7 +53,8 @@ struct transport_settings {
 	enum transport_kind kind;
 	const char *maildir;        /* maildir: the Maildir (created with tmp/ new/ cur/ if missing) */
 	const char *url;            /* smtp: "smtp://host:port" (port default 25; smtps:// is
-	                               refused: libesmtp 1.1 cannot do implicit TLS) */
+	                               refused: libesmtp 1.1 cannot do implicit TLS, use
+	                               smtp://host:587 with STARTTLS) */
 	int starttls_required;      /* smtp: 1 (default) refuses to send without STARTTLS */
 	const char *username;       /* smtp: AUTH user, NULL or "" for no AUTH */
 	const char *password;       /* smtp: the password itself (the caller read password_file) */
@@ -108,6 +115,12 @@ struct transport_driver {
 	    struct fb_error *err);
 	/* Free everything; NULL is fine. */
 	void (*close)(struct transport *t);
+	/* Log in without sending anything (feedbackctl mail test): smtp connects, says EHLO, does
+	 * STARTTLS and AUTH as configured, and ends the session before MAIL FROM; maildir checks
+	 * that the Maildir exists and is writable. 0 with a one-line account of what worked in
+	 * *done, or -1 with err naming the step that failed (DNS, connect, TLS, AUTH with the
+	 * server's reply, the token endpoint). */
+	int (*check)(struct transport *t, struct buf *done, struct fb_error *err);
 };
 
 extern const struct transport_driver transport_maildir_driver;

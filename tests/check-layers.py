@@ -285,6 +285,9 @@ def check_objects(root, build, srcs, report):
         if s.endswith(".c"):
             o = os.path.join(build, s[:-2] + ".o")
             if not os.path.exists(o):
+                # libesmtp's SASL plugins (src/mail/sasl-*.c) are built apart, as PIC objects
+                o = os.path.join(build, "plugins", s[:-2] + ".o")
+            if not os.path.exists(o):
                 sys.stderr.write("check-layers: %s is missing: build first (make check-layers)\n" % o)
                 sys.exit(2)
             objs[s] = o

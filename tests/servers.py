@@ -505,29 +505,121 @@ ctrl.stop()
 '''
 
 
+# ---- aiosmtpd: SASL XOAUTH2 and OAUTHBEARER (issue 22) ---------------------------------------
+# Spliced into _AIOSMTPD_SCRIPT before the Controller is made, when AioSmtpd(oauth=INTROSPECT_URL):
+# aiosmtpd (1.4) calls a handler's auth_<MECHANISM>(server, args) for AUTH <MECHANISM>. The token
+# is introspected at the token server (RFC 7662, tests/tokenserver.py): accepted when active and
+# issued to the user named in the response. A refused token gets the error challenge (a 334 with
+# base64 JSON, RFC 7628 section 3.2.2, as Google does for XOAUTH2 too), the client's dummy answer,
+# then 535. Log lines: "AUTH <MECH> <user> success|failure <why>" (and host=/port= for OAUTHBEARER).
+_AIOSMTPD_OAUTH = r'''
+import base64, urllib.parse, urllib.request
+
+class OAuthHandler:
+    def _introspect(self, token):
+        data = urllib.parse.urlencode({"token": token}).encode()
+        with urllib.request.urlopen(cfg["oauth"], data=data, timeout=10) as r:
+            return json.load(r)
+
+    async def _oauth(self, server, args, mech):
+        if len(args) == 2:
+            try:
+                raw = base64.b64decode(args[1], validate=True)
+            except Exception:
+                await server.push("501 5.5.2 Can't decode base64")
+                return AuthResult(success=False, handled=True)
+        else:
+            raw = await server.challenge_auth("")
+            if raw is MISSING:
+                return AuthResult(success=False, handled=True)
+        user = token = None
+        extra = []
+        fields = raw.split(b"\x01")
+        if mech == "OAUTHBEARER":
+            gs2 = fields.pop(0).split(b",")
+            if len(gs2) >= 2 and gs2[1].startswith(b"a="):
+                user = gs2[1][2:].replace(b"=2C", b",").replace(b"=3D", b"=").decode()
+        for f in fields:
+            if f.startswith(b"user=") and mech == "XOAUTH2":
+                user = f[5:].decode()
+            elif f.startswith(b"auth=Bearer "):
+                token = f[12:].decode()
+            elif f.startswith(b"host=") or f.startswith(b"port="):
+                extra.append(f.decode())
+        why = "malformed response"
+        if user and token:
+            info = await asyncio.get_running_loop().run_in_executor(None, self._introspect, token)
+            if not info.get("active"):
+                why = "token not active"
+            elif info.get("username") != user:
+                why = "token is for %s" % info.get("username")
+            else:
+                log("AUTH", mech, user, "success", *extra)
+                return AuthResult(success=True, auth_data=user)
+        log("AUTH", mech, user, "failure", why, *extra)
+        err = json.dumps({"status": "invalid_token", "schemes": "bearer", "scope": "smtp"})
+        answer = await server.challenge_auth(err)
+        if answer is MISSING:
+            return AuthResult(success=False, handled=True)
+        return AuthResult(success=False, handled=False,
+                          message="535 5.7.8 Authentication credentials invalid")
+
+    async def auth_XOAUTH2(self, server, args):
+        return await self._oauth(server, args, "XOAUTH2")
+
+    async def auth_OAUTHBEARER(self, server, args):
+        return await self._oauth(server, args, "OAUTHBEARER")
+
+    async def handle_DATA(self, server, session, envelope):
+        # oauth_expire_after=N: after the Nth accepted message the token server expires every
+        # token it issued, as a token's lifetime ending between two sessions would: the client's
+        # cache still thinks it valid, and the next AUTH with it is refused.
+        reply = await super().handle_DATA(server, session, envelope)
+        if cfg.get("oauth_expire_after") == self.count and reply.startswith("250"):
+            req = urllib.request.Request(cfg["oauth"].replace("/introspect", "/control"),
+                                         data=json.dumps({"action": "expire"}).encode(),
+                                         headers={"Content-Type": "application/json"})
+            await asyncio.get_running_loop().run_in_executor(None, urllib.request.urlopen, req)
+            log("TOKENS EXPIRED after message", self.count)
+        return reply
+
+if cfg.get("oauth"):
+    from aiosmtpd.smtp import MISSING
+    Handler = type("Handler", (OAuthHandler, Handler), {})
+    kw["auth_required"] = True
+    kw["auth_require_tls"] = False
+    kw.pop("authenticator", None)
+'''
+
+
 class AioSmtpd:
     """aiosmtpd in a subprocess. deliver_to_maildir: a Maildir to put accepted mail in;
     tls=(cert, key) with starttls=True offers STARTTLS; require_auth=(user, pw);
     fail={'rcpt': '451 ...', 'rcpt_only': address, 'rcpt_map': {address: reply}, 'mail': ...,
     'data': ...};
     drop_after=N drops the connection at the (N+1)th DATA; port: a given port (to stand in for a
-    server that was down, or to replace one on the same address). The log (self.log) has one
+    server that was down, or to replace one on the same address). oauth=URL: AUTH XOAUTH2 and
+    OAUTHBEARER with tokens introspected at URL (see _AIOSMTPD_OAUTH), AUTH required;
+    oauth_expire_after=N: the token server expires its tokens after the Nth message. The log
+    (self.log) has one
     line per event: EHLO, AUTH success/failure, ACCEPTED n tls|plain, RCPT refused, DROP."""
 
     def __init__(self, tmpdir, deliver_to_maildir=None, tls=None, starttls=False, require_auth=None,
-                 fail=None, drop_after=None, port=None):
+                 fail=None, drop_after=None, port=None, oauth=None, oauth_expire_after=None):
         self.dir = tempfile.mkdtemp(prefix="aiosmtpd.", dir=tmpdir)
         self.port = port or free_port()
         self.log = os.path.join(self.dir, "smtpd.log")
         self.cfg = dict(port=self.port, log=self.log, maildir=deliver_to_maildir, tls=tls, starttls=starttls,
                         require_auth=require_auth, fail=fail or {}, drop_after=drop_after)
+        self.cfg["oauth"] = oauth  # the token server's /introspect URL: XOAUTH2 and OAUTHBEARER
+        self.cfg["oauth_expire_after"] = oauth_expire_after
         self.proc = None
 
     def start(self):
         script = os.path.join(self.dir, "smtpd.py")
         cfgf = os.path.join(self.dir, "smtpd.json")
         with open(script, "w") as f:
-            f.write(_AIOSMTPD_SCRIPT)
+            f.write(_AIOSMTPD_SCRIPT.replace("\nctrl = Controller(", "\n" + _AIOSMTPD_OAUTH + "\nctrl = Controller(", 1))
         with open(cfgf, "w") as f:
             json.dump(self.cfg, f)
         open(self.log, "w").close()

@@ -43,6 +43,7 @@ static const char usage[] =
 	"  preview KIND --member M                     the mail the daemon would send, before it goes\n"
 	"  overview PROGRAM                            the programme on one screen: week, teams, mail\n"
 	"  oauth login|token --incoming|--outgoing     OAuth 2.0 sign-in (device code); check a token\n"
+	"  mail test [--incoming|--outgoing]           log in to the mail servers, say what fails\n"
 	"\n"
 	"Global options:\n"
 	CONFPATH_HELP
@@ -70,6 +71,7 @@ static const struct {
 	{ "preview", ctl_preview },
 	{ "overview", ctl_overview },
 	{ "oauth", ctl_oauth },
+	{ "mail", ctl_mail },
 };
 
 /* The real time, also under --now: OAuth tokens expire by it (ctl.h). */

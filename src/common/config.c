@@ -1712,7 +1712,7 @@ check_server(struct parse *p, const char *section, bool remote, const char *kind
 		add_error(p, line_of(p, section, kind, "url"),
 		    "[%s] %s = %s needs a url; set url = %s", section, kind,
 		    strcmp(section, "outgoing") == 0 ? "smtp" : "imap",
-		    strcmp(section, "outgoing") == 0 ? "smtp://HOST:PORT or smtps://HOST:PORT" :
+		    strcmp(section, "outgoing") == 0 ? "smtp://HOST:587 (STARTTLS)" :
 		    "imap://HOST:PORT or imaps://HOST:PORT");
 	if (!remote && *maildir == '\0')
 		add_error(p, line_of(p, section, "maildir", kind),
@@ -1727,6 +1727,20 @@ check_server(struct parse *p, const char *section, bool remote, const char *kind
 		    "[incoming] mailbox = imap needs a username and password_file");
 }
 
+/* smtps:// would be accepted here and refused by the SMTP driver when the daemon starts: a
+ * setting that cannot work is an error now. libesmtp 1.1 does TLS only by STARTTLS (RFC 3207):
+ * it has no call that starts TLS at connect, nor a hook to hand it a TLS socket. */
+static void
+check_smtps(struct parse *p, bool remote, const struct config_url *url)
+{
+	if (remote && url->tls)
+		add_error(p, line_of(p, "outgoing", "url", NULL), "[outgoing] url = %s: implicit TLS "
+		    "(smtps://, port 465) is not possible with libesmtp, which does TLS only by "
+		    "STARTTLS; use smtp://%s%s%s:587 with starttls = required (Microsoft 365, Google "
+		    "and most providers offer it)", url->url, strchr(url->host, ':') ? "[" : "",
+		    *url->host ? url->host : "HOST", strchr(url->host, ':') ? "]" : "");
+}
+
 /* Checks between keys, reported at the line of the key that is most likely wrong. */
 static void
 check_cross(struct parse *p)
@@ -1736,6 +1750,7 @@ check_cross(struct parse *p)
 	check_server(p, "outgoing", c->outgoing.transport == CONFIG_TRANSPORT_SMTP, "transport",
 	    &c->outgoing.url, c->outgoing.maildir, c->outgoing.username,
 	    c->outgoing.password_file, c->outgoing.auth);
+	check_smtps(p, c->outgoing.transport == CONFIG_TRANSPORT_SMTP, &c->outgoing.url);
 	check_server(p, "incoming", c->incoming.mailbox == CONFIG_MAILBOX_IMAP, "mailbox",
 	    &c->incoming.url, c->incoming.maildir, c->incoming.username,
 	    c->incoming.password_file, c->incoming.auth);

@@ -122,7 +122,7 @@ listing_close(struct transport *t)
 }
 
 static const struct transport_driver listing_driver = {
-	"dry-run", 0, listing_open, listing_send, listing_close,
+	"dry-run", 0, listing_open, listing_send, listing_close, NULL,
 };
 
 const struct transport_driver *

@@ -14,6 +14,8 @@ transport_settings_init(struct transport_settings *s)
 	s->starttls_required = 1;
 	s->verify = 1;
 	s->timeout = 60;
+	s->oauth = NULL;
+	s->mech = OAUTH_XOAUTH2;
 }
 
 const struct transport_driver *

@@ -7,8 +7,10 @@
  * Order is important: a message is OK only after mdir_write() has fsynced the file and the
  * directory, so the outbox may mark it sent.
  */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "mdir.h"
 #include "transport.h"
@@ -96,10 +98,34 @@ outbox_maildir_send(struct transport *t, struct transport_msg *msgs, size_t n, s
 	return MAIL_OK;
 }
 
+/* A Maildir is local: nothing to log in to. open() has created it if it was missing; what
+ * remains to check is that this user may write into tmp/ and new/ (mdir_write's two steps). */
+static int
+outbox_maildir_check(struct transport *t, struct buf *done, struct fb_error *err)
+{
+	static const char *const sub[] = { "tmp", "new" };
+	struct buf p = BUF_INIT;
+
+	for (size_t i = 0; i < sizeof(sub) / sizeof(sub[0]); i++) {
+		buf_reset(&p);
+		buf_putf(&p, "%s/%s", t->path, sub[i]);
+		if (buf_failed(&p) || access(p.data, W_OK | X_OK) < 0) {
+			fb_error_set(err, "Maildir %s: cannot write into %s/ (%s)", t->path, sub[i],
+			    buf_failed(&p) ? "out of memory" : strerror(errno));
+			buf_release(&p);
+			return -1;
+		}
+	}
+	buf_release(&p);
+	buf_putf(done, "Maildir %s (local, no login): exists and is writable", t->path);
+	return buf_failed(done) ? fb_error_set(err, "out of memory") : 0;
+}
+
 const struct transport_driver transport_maildir_driver = {
 	.name = "maildir",
 	.flags = 0,     /* one file at a time: not TRANSPORT_PARALLEL */
 	.open = outbox_maildir_open,
 	.send = outbox_maildir_send,
 	.close = outbox_maildir_close,
+	.check = outbox_maildir_check,
 };

@@ -36,6 +36,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <openssl/evp.h>
 #include <openssl/ssl.h>
 #include <openssl/x509v3.h>
 #include <auth-client.h>
@@ -44,6 +45,9 @@
 #include "buf.h"
 #include "log.h"
 #include "mailurl.h"
+#include "oauth.h"
+#include "sasl-oauth.h"
+#include "saslauth.h"
 #include "transport.h"
 #include "banned.h"
 
@@ -113,6 +117,8 @@ struct transport {
 	int verify;
 	int timeout;
 	SSL_CTX *ssl;
+	struct oauth *oauth;    /* borrowed; NULL: password AUTH */
+	enum oauth_mech mech;
 };
 
 /* What one session went through, collected by the callbacks. */
@@ -129,9 +135,24 @@ struct session_state {
 	int ehlo_auth;          /* ... which offer AUTH PLAIN or LOGIN */
 	int auth_pending;       /* AUTH comes next: its final reply decides */
 	int aborted;            /* we ended the session on purpose */
+	int greeted;            /* the server's 220 greeting came */
+	int probe;              /* check(): end the session where MAIL FROM would go */
+	int probe_done;         /* ... and it got there */
+	int token_refused;      /* the server refused our OAuth token (retry once) */
+	char auth_mech[32];     /* the mechanism of the AUTH command in flight */
+	char port[8];           /* the server's port, for OAUTHBEARER */
+	struct buf token;       /* OAuth: the access token of this session (wiped after) */
+	struct buf auth_caps;   /* the last EHLO's AUTH mechanisms, upper case */
+	struct buf challenge;   /* OAuth: the server's error challenge, decoded and made printable */
 	struct buf auth_reply;  /* the server's answer to a failed AUTH */
 	struct buf problem;     /* first session-level problem, for the details */
 };
+
+static const char *
+mech_name(enum oauth_mech m)
+{
+	return m == OAUTH_OAUTHBEARER ? "OAUTHBEARER" : "XOAUTH2";
+}
 
 /* One queued message: libesmtp's handle, its recipients, the data with CRLF line ends. */
 struct queued {
@@ -296,8 +317,12 @@ outbox_smtp_open(const struct transport_settings *s, struct fb_error *err)
 	if (mailurl_parse(s->url, "smtp", 25, 465, &t->url, err) < 0)
 		goto fail;
 	if (t->url.tls) {
-		fb_error_set(err, "%s: smtps:// (implicit TLS) is not supported by libesmtp; use "
-		    "smtp://host:587 with STARTTLS", s->url);
+		/* libesmtp 1.1 starts TLS only after STARTTLS (RFC 3207): its API has no implicit
+		 * TLS and no hook to give it a TLS socket (see the README on 465 and 587). */
+		fb_error_set(err, "%s: implicit TLS (smtps://, port 465) is not possible with "
+		    "libesmtp, which does TLS only by STARTTLS; use smtp://%s%s%s:587 with starttls = "
+		    "required", s->url, strchr(t->url.host, ':') ? "[" : "", t->url.host,
+		    strchr(t->url.host, ':') ? "]" : "");
 		goto fail;
 	}
 	if (strchr(t->url.host, ':') != NULL)
@@ -317,7 +342,14 @@ outbox_smtp_open(const struct transport_settings *s, struct fb_error *err)
 	t->starttls_required = s->starttls_required;
 	t->verify = s->verify;
 	t->timeout = s->timeout > 0 ? s->timeout : 60;
-	if (t->username != NULL && t->password == NULL) {
+	t->oauth = s->oauth;
+	t->mech = s->mech == OAUTH_OAUTHBEARER ? OAUTH_OAUTHBEARER : OAUTH_XOAUTH2;
+	if (t->oauth != NULL && t->username == NULL) {
+		fb_error_set(err, "SMTP with auth = oauth2 needs the user (the mailbox the token is "
+		    "for)");
+		goto fail;
+	}
+	if (t->username != NULL && t->password == NULL && t->oauth == NULL) {
 		fb_error_set(err, "SMTP user %s has no password (set password_file)", t->username);
 		goto fail;
 	}
@@ -455,9 +487,26 @@ ehlo_done(struct session_state *st)
 		st->auth_pending = 1;
 		return;
 	}
-	problem(st, "%s offers no AUTH PLAIN or LOGIN, and a user is set: session ended before "
-	    "sending", st->t->hostport);
+	if (st->t->oauth != NULL)
+		problem(st, "%s does not offer AUTH %s (it offers:%s): session ended before sending",
+		    st->t->hostport, mech_name(st->t->mech),
+		    st->auth_caps.len > 0 ? st->auth_caps.data : " no AUTH at all");
+	else
+		problem(st, "%s offers no AUTH PLAIN or LOGIN, and a user is set: session ended "
+		    "before sending", st->t->hostport);
 	abort_session(st);
+}
+
+/* Whether the space-separated list (starting with a space) holds word. */
+static int
+has_word(const char *list, const char *word)
+{
+	size_t n = strlen(word);
+
+	for (const char *p = strstr(list, word); p != NULL; p = strstr(p + 1, word))
+		if (p > list && p[-1] == ' ' && (p[n] == ' ' || p[n] == '\0'))
+			return 1;
+	return 0;
 }
 
 /* One EHLO capability line ("250-AUTH LOGIN PLAIN", "250 STARTTLS"). */
@@ -472,15 +521,22 @@ ehlo_line(struct session_state *st, const char *line, int len)
 	for (char *c = cap.data; *c; c++)
 		if (*c >= 'a' && *c <= 'z')
 			*c = (char)(*c - 'a' + 'A');
-	if (strcmp(cap.data, "STARTTLS") == 0)
+	if (strcmp(cap.data, "STARTTLS") == 0) {
 		st->ehlo_starttls = 1;
-	else if ((strncmp(cap.data, "AUTH ", 5) == 0 || strncmp(cap.data, "AUTH=", 5) == 0) &&
-	    (strstr(cap.data + 4, "PLAIN") != NULL || strstr(cap.data + 4, "LOGIN") != NULL))
-		st->ehlo_auth = 1;
+	} else if (strncmp(cap.data, "AUTH ", 5) == 0 || strncmp(cap.data, "AUTH=", 5) == 0) {
+		buf_reset(&st->auth_caps);
+		buf_putf(&st->auth_caps, " %s", cap.data + 5);
+		if (st->t->oauth != NULL)
+			st->ehlo_auth = has_word(st->auth_caps.data, mech_name(st->t->mech));
+		else
+			st->ehlo_auth = has_word(st->auth_caps.data, "PLAIN") ||
+			    has_word(st->auth_caps.data, "LOGIN");
+	}
 	buf_release(&cap);
 }
 
 static void monitor_line(struct session_state *st, const char *line, int len);
+static void monitor_command(struct session_state *st, const char *line, int len);
 
 /* The server's replies as they go by: tells whether AUTH really happened, and ends the session
  * when it did not (see ehlo_done()). libesmtp hands over what one read returned, which may be
@@ -490,7 +546,12 @@ monitor_cb(const char *data, int len, int writing, void *arg)
 {
 	struct session_state *st = arg;
 
-	if (writing != SMTP_CB_READING)
+	if (writing != SMTP_CB_READING && writing != SMTP_CB_WRITING)
+		return;
+	/* Commands: only until the first MAIL FROM, which is where a check ends or AUTH must
+	 * have happened; the message data that follows is not looked at. */
+	if (writing == SMTP_CB_WRITING && (st->aborted || st->probe_done ||
+	    (st->t->username == NULL && !st->probe)))
 		return;
 	while (len > 0) {
 		const char *nl = memchr(data, '\n', (size_t)len);
@@ -499,10 +560,84 @@ monitor_cb(const char *data, int len, int writing, void *arg)
 
 		while (l > 0 && (data[l - 1] == '\n' || data[l - 1] == '\r'))
 			l--;
-		monitor_line(st, data, l);
+		if (writing == SMTP_CB_WRITING)
+			monitor_command(st, data, l);
+		else
+			monitor_line(st, data, l);
 		data += n;
 		len -= n;
 	}
+}
+
+/*
+ * One command line going out. The monitor sees each buffer just before libesmtp writes it, so
+ * shutting the socket down here keeps MAIL FROM from ever reaching the server: when AUTH was
+ * required and did not succeed (libesmtp goes on without it when every mechanism failed), and
+ * when check() has seen all it came for.
+ */
+static void
+monitor_command(struct session_state *st, const char *line, int len)
+{
+	size_t i = 0;
+
+	if (len >= 5 && strncasecmp(line, "AUTH ", 5) == 0) {
+		for (line += 5, len -= 5; len > 0 && *line != ' ' && i + 1 < sizeof(st->auth_mech);
+		    line++, len--)
+			st->auth_mech[i++] = (char)(*line >= 'a' && *line <= 'z' ? *line - 'a' + 'A' : *line);
+		st->auth_mech[i] = '\0';
+		return;
+	}
+	if (len < 10 || strncasecmp(line, "MAIL FROM:", 10) != 0)
+		return;
+	if (st->t->username != NULL && !st->auth_ok) {
+		/* Offered, yet libesmtp never sent AUTH with it: it found no plugin file. */
+		if (st->t->oauth != NULL && st->auth_mech[0] == '\0' && st->ehlo_auth)
+			problem(st, "%s offers AUTH %s but libesmtp did not try it: is sasl-%s.so "
+			    "installed beside libesmtp's own SASL plugins (make install-esmtp-plugins)?",
+			    st->t->hostport, mech_name(st->t->mech),
+			    st->t->mech == OAUTH_OAUTHBEARER ? "oauthbearer" : "xoauth2");
+		else if (st->auth_reply.len == 0 && !buf_failed(&st->auth_reply))
+			problem(st, "%s: no AUTH mechanism worked (offered:%s): session ended before "
+			    "sending", st->t->hostport, st->auth_caps.len > 0 ? st->auth_caps.data :
+			    " none");
+		abort_session(st);
+		return;
+	}
+	if (st->probe) {
+		st->probe_done = 1;
+		abort_session(st);
+	}
+}
+
+/* Whether a reply to AUTH with this mechanism is ours to judge: with OAuth only the configured
+ * mechanism; with a password any but the token ones. A mechanism we declined (no token or no
+ * password given to it) is cancelled by libesmtp with "*", and its 501 means nothing. */
+static int
+mech_wanted(const struct session_state *st)
+{
+	if (st->t->oauth != NULL)
+		return strcmp(st->auth_mech, mech_name(st->t->mech)) == 0;
+	return strcmp(st->auth_mech, "XOAUTH2") != 0 && strcmp(st->auth_mech, "OAUTHBEARER") != 0;
+}
+
+/* An OAuth error challenge ("334 <base64 JSON>", RFC 7628 section 3.2.2): kept, decoded and
+ * cut to printable ASCII, for the error message (it names the token's status and scope). */
+static void
+keep_challenge(struct session_state *st, const char *b64, int len)
+{
+	unsigned char *raw;
+	int n;
+
+	buf_reset(&st->challenge);
+	while (len > 0 && *b64 == ' ')
+		b64++, len--;
+	if (len <= 0 || len > 4096 || (raw = malloc((size_t)len)) == NULL)
+		return;
+	n = EVP_DecodeBlock(raw, (const unsigned char *)b64, len);
+	for (int i = 0; i < n && i < 300; i++)
+		if (raw[i] >= 0x20 && raw[i] < 0x7f)
+			buf_putch(&st->challenge, (char)raw[i]);
+	free(raw);
 }
 
 /* One reply line, without its line end. */
@@ -513,6 +648,7 @@ monitor_line(struct session_state *st, const char *line, int len)
 		return;
 	if (strncmp(line, "220", 3) == 0) {  /* greeting, or go-ahead for STARTTLS */
 		st->expect_ehlo = 1;
+		st->greeted = 1;
 		return;
 	}
 	if (st->expect_ehlo && strncmp(line, "250", 3) == 0) {
@@ -530,6 +666,10 @@ monitor_line(struct session_state *st, const char *line, int len)
 	}
 	if (strncmp(line, "334", 3) == 0) {  /* a SASL challenge: AUTH is under way */
 		st->auth_sent = 1;
+		/* Our plugins send their whole response on the AUTH line: a challenge to the
+		 * configured mechanism can only be the error one. */
+		if (st->t->oauth != NULL && mech_wanted(st))
+			keep_challenge(st, line + 3, len - 3);
 		return;
 	}
 	if (strncmp(line, "235", 3) == 0) {
@@ -538,26 +678,58 @@ monitor_line(struct session_state *st, const char *line, int len)
 		return;
 	}
 	if (st->auth_pending && (line[0] == '4' || line[0] == '5')) {
+		if (!mech_wanted(st))
+			return;  /* libesmtp goes on with the server's next mechanism */
 		st->auth_sent = 1;
 		st->auth_pending = 0;
+		if (st->t->oauth != NULL && line[0] == '5')
+			st->token_refused = 1;
+		buf_reset(&st->auth_reply);
 		buf_put(&st->auth_reply, line, (size_t)len);
 		buf_rtrim(&st->auth_reply);
 		abort_session(st);
 	}
 }
 
+/*
+ * libesmtp's mechanisms ask for what they need here. The OAuth plugins (sasl-oauth.h) ask by
+ * field name, and get the token only when they are the configured mechanism; the password
+ * mechanisms (PLAIN, LOGIN, CRAM-MD5) get the password only when there is no OAuth. Anything
+ * else is declined, and libesmtp tries the server's next mechanism.
+ */
 static int
 interact_cb(auth_client_request_t req, char **result, int fields, void *arg)
 {
-	struct transport *t = arg;
+	struct session_state *st = arg;
+	struct transport *t = st->t;
+	const char *mine = t->mech == OAUTH_OAUTHBEARER ? SASL_OAUTH_FIELD_TOKEN_OAUTHBEARER :
+	    SASL_OAUTH_FIELD_TOKEN_XOAUTH2;
 
 	for (int i = 0; i < fields; i++) {
-		if (req[i].flags & AUTH_PASS)
+		const char *name = req[i].name != NULL ? req[i].name : "";
+
+		if (strncmp(name, "oauth-", 6) == 0) {
+			if (t->oauth == NULL)
+				return 0;
+			if (strcmp(name, SASL_OAUTH_FIELD_USER) == 0)
+				result[i] = t->username;
+			else if (strcmp(name, mine) == 0 && st->token.len > 0)
+				result[i] = st->token.data;
+			else if (strcmp(name, SASL_OAUTH_FIELD_HOST) == 0)
+				result[i] = t->url.host;
+			else if (strcmp(name, SASL_OAUTH_FIELD_PORT) == 0)
+				result[i] = st->port;
+			else
+				return 0;
+		} else if (t->oauth != NULL) {
+			return 0;
+		} else if (req[i].flags & AUTH_PASS) {
 			result[i] = t->password;
-		else if (req[i].flags & AUTH_USER)
+		} else if (req[i].flags & AUTH_USER) {
 			result[i] = t->username;
-		else
+		} else {
 			return 0;  /* realm or anything else: we have nothing to give */
+		}
 	}
 	return 1;
 }
@@ -665,19 +837,34 @@ set_timeouts(smtp_session_t s, int seconds)
 		smtp_set_timeout(s, which[i] | Timeout_OVERRIDE_RFC2822_MINIMUM, (long)seconds * 1000L);
 }
 
-static enum mail_result
-outbox_smtp_send(struct transport *t, struct transport_msg *msgs, size_t n, struct fb_error *err)
+/* check()'s stand-in message: queued so that libesmtp goes as far as MAIL FROM, where the
+ * monitor ends the session before the command leaves (libesmtp does nothing without one). It
+ * has no data: it can never be sent. */
+static const char *
+probe_cb(void **ctx, int *len, void *arg)
 {
-	struct session_state st = { .t = t, .auth_reply = BUF_INIT, .problem = BUF_INIT };
+	if (len != NULL)
+		*len = 0;
+	return NULL;
+}
+
+/*
+ * One SMTP session: every message queued, one smtp_start_session(), then every message judged
+ * (with probe set, no messages: one stand-in that never goes out). st is the caller's, with t,
+ * probe, token and port filled in; its buffers are the caller's to release. 0, or -1 with err
+ * when the session could not even be set up.
+ */
+static int
+run_session(struct transport *t, struct session_state *st, struct transport_msg *msgs, size_t n,
+    struct fb_error *err)
+{
 	struct queued *q = NULL;
 	smtp_session_t s = NULL;
 	auth_context_t auth = NULL;
 	int rc = -1, started, serr;
 	char ebuf[128];
 
-	if (n == 0)
-		return MAIL_OK;
-	q = calloc(n, sizeof(*q));
+	q = calloc(n ? n : 1, sizeof(*q));
 	s = smtp_create_session();
 	if (q == NULL || s == NULL) {
 		fb_error_set(err, "out of memory");
@@ -687,8 +874,8 @@ outbox_smtp_send(struct transport *t, struct transport_msg *msgs, size_t n, stru
 	if (t->helo != NULL)
 		smtp_set_hostname(s, t->helo);
 	set_timeouts(s, t->timeout);
-	smtp_set_eventcb(s, event_cb, &st);
-	smtp_set_monitorcb(s, monitor_cb, &st, 0);
+	smtp_set_eventcb(s, event_cb, st);
+	smtp_set_monitorcb(s, monitor_cb, st, 0);
 	/* libesmtp borrows the context (it does not free it: checked with LeakSanitizer); it is
 	 * ours until close(). */
 	smtp_starttls_set_ctx(s, t->ssl);
@@ -699,13 +886,25 @@ outbox_smtp_send(struct transport *t, struct transport_msg *msgs, size_t n, stru
 			fb_error_set(err, "out of memory");
 			goto out;
 		}
-		/* Without this flag libesmtp offers no plain-text mechanism and skips AUTH silently. */
-		auth_set_mechanism_flags(auth, AUTH_PLUGIN_PLAIN, 0);
-		auth_set_interact_cb(auth, interact_cb, t);
+		/* Without this flag libesmtp offers no plain-text mechanism and skips AUTH silently.
+		 * With OAuth it stays off: PLAIN and LOGIN are then never tried. */
+		if (t->oauth == NULL)
+			auth_set_mechanism_flags(auth, AUTH_PLUGIN_PLAIN, 0);
+		auth_set_interact_cb(auth, interact_cb, st);
 		smtp_auth_set_context(s, auth);
 	}
 	for (size_t i = 0; i < n; i++)
 		buf_init(&q[i].crlf);
+	if (st->probe) {
+		smtp_message_t m = smtp_add_message(s);
+
+		if (m == NULL || smtp_set_reverse_path(m, "") == 0 ||
+		    smtp_set_messagecb(m, probe_cb, NULL) == 0 ||
+		    smtp_add_recipient(m, "postmaster") == NULL) {
+			fb_error_set(err, "libesmtp refused the stand-in message");
+			goto out;
+		}
+	}
 	for (size_t i = 0; i < n; i++) {
 		struct transport_msg *m = &msgs[i];
 
@@ -741,32 +940,39 @@ outbox_smtp_send(struct transport *t, struct transport_msg *msgs, size_t n, stru
 	session_fd = -1;
 	serr = smtp_errno();
 	/* The most useful explanation first: TLS, then AUTH, then what libesmtp says. */
-	if (st.starttls_missing || st.cert_refused)
+	if (st->starttls_missing || st->cert_refused)
 		;  /* the event callback has said it */
-	else if (t->starttls_required && !st.tls_ok && verify_error[0] != '\0')
-		problem(&st, "certificate of %s not trusted: %s; set ca_file", t->hostport, verify_error);
-	else if (t->starttls_required && !st.tls_ok)
-		problem(&st, "no TLS with %s (STARTTLS not offered or failed), and starttls = required: "
+	else if (t->starttls_required && !st->tls_ok && verify_error[0] != '\0')
+		problem(st, "certificate of %s not trusted: %s; set ca_file", t->hostport, verify_error);
+	else if (t->starttls_required && !st->tls_ok && st->greeted)
+		problem(st, "no TLS with %s (STARTTLS not offered or failed), and starttls = required: "
 		    "nothing was sent", t->hostport);
-	if (t->username != NULL && !st.auth_ok && (st.tls_ok || !t->starttls_required)) {
-		if (buf_failed(&st.auth_reply))
-			problem(&st, "AUTH as %s refused (out of memory for the server's reply)",
-			    t->username);
-		else if (st.auth_reply.len > 0)
-			problem(&st, "AUTH as %s refused: %s", t->username, st.auth_reply.data);
-		else if (st.auth_sent)
-			problem(&st, "AUTH as %s failed: the server gave no 235 (success)", t->username);
-		else if (!st.aborted)
-			problem(&st, "AUTH as %s did not happen (the session ended before it)", t->username);
+	if (t->username != NULL && !st->auth_ok && (st->tls_ok || !t->starttls_required)) {
+		const char *mech = t->oauth != NULL ? mech_name(t->mech) :
+		    st->auth_mech[0] ? st->auth_mech : "PLAIN/LOGIN";
+
+		/* Server, mechanism, user and reply: never the token or the password. */
+		if (buf_failed(&st->auth_reply))
+			problem(st, "%s refused AUTH %s as %s (out of memory for the server's reply)",
+			    t->hostport, mech, t->username);
+		else if (st->auth_reply.len > 0)
+			problem(st, "%s refused AUTH %s as %s: %s%s%s%s", t->hostport, mech, t->username,
+			    st->auth_reply.data, st->challenge.len > 0 ? " (" : "",
+			    st->challenge.len > 0 ? st->challenge.data : "",
+			    st->challenge.len > 0 ? ")" : "");
+		else if (st->auth_sent)
+			problem(st, "AUTH %s as %s with %s failed: the server gave no 235 (success)",
+			    mech, t->username, t->hostport);
+		else if (!st->aborted && st->greeted)
+			problem(st, "AUTH as %s did not happen (the session ended before it)", t->username);
 	}
-	if (!st.aborted && (!started || (serr != 0 && serr != SMTP_ERR_NOTHING_TO_DO)))
-		problem(&st, "%s: %s", t->hostport, smtp_strerror(serr, ebuf, sizeof(ebuf)));
+	if (!st->aborted && (!started || (serr != 0 && serr != SMTP_ERR_NOTHING_TO_DO)))
+		problem(st, "%s%s: %s", st->greeted ? "" : "cannot connect to ", t->hostport,
+		    smtp_strerror(serr, ebuf, sizeof(ebuf)));
 	for (size_t i = 0; i < n; i++)
-		judge(&msgs[i], &q[i], &st);
+		judge(&msgs[i], &q[i], st);
 	rc = 0;
 out:
-	if (rc < 0)
-		fail_all(msgs, n, err != NULL ? err->msg : "send failed");
 	if (s != NULL)
 		smtp_destroy_session(s);
 	if (auth != NULL)
@@ -776,9 +982,163 @@ out:
 		buf_release(&q[i].crlf);
 	}
 	free(q);
-	buf_release(&st.auth_reply);
-	buf_release(&st.problem);
-	return rc < 0 ? MAIL_TEMPORARY : MAIL_OK;
+	return rc;
+}
+
+static void
+wipe(struct buf *b)
+{
+	if (b->alloc > 0)
+		explicit_bzero(b->data, b->alloc);
+	buf_release(b);
+}
+
+static void
+session_init(struct session_state *st, struct transport *t, int probe)
+{
+	memset(st, 0, sizeof(*st));
+	st->t = t;
+	st->probe = probe;
+	buf_init(&st->token);
+	buf_init(&st->auth_caps);
+	buf_init(&st->challenge);
+	buf_init(&st->auth_reply);
+	buf_init(&st->problem);
+	snprintf(st->port, sizeof(st->port), "%u", t->url.port);
+}
+
+static void
+session_release(struct session_state *st)
+{
+	wipe(&st->token);
+	buf_release(&st->auth_caps);
+	buf_release(&st->challenge);
+	buf_release(&st->auth_reply);
+	buf_release(&st->problem);
+}
+
+/* libesmtp base64-encodes a mechanism's response into a 2048-byte buffer (cmd_auth() in its
+ * smtp-auth.c) and, when it does not fit, sends AUTH without it: a response of more than 1533
+ * bytes cannot be sent. */
+enum { ESMTP_MAX_RESPONSE = 1533 };
+
+/* The token for one session into st->token, checked the way the plugin will use it (so a
+ * token that cannot be sent fails here, with a reason, instead of inside libesmtp). */
+static int
+session_token(struct transport *t, struct session_state *st, struct fb_error *err)
+{
+	struct buf resp = BUF_INIT;
+	int rc;
+
+	if (oauth_token(t->oauth, &st->token, err) < 0)
+		return -1;
+	if (t->mech == OAUTH_OAUTHBEARER)
+		rc = saslauth_oauthbearer(&resp, t->username, t->url.host, t->url.port,
+		    st->token.data, err);
+	else
+		rc = saslauth_xoauth2(&resp, t->username, st->token.data, err);
+	if (rc == 0 && resp.len > ESMTP_MAX_RESPONSE)
+		rc = fb_error_set(err, "%s: the AUTH %s response for %s is %zu bytes, more than the "
+		    "%d libesmtp can send (a long access token)", t->hostport, mech_name(t->mech),
+		    t->username, resp.len, ESMTP_MAX_RESPONSE);
+	wipe(&resp);
+	return rc;
+}
+
+static enum mail_result
+outbox_smtp_send(struct transport *t, struct transport_msg *msgs, size_t n, struct fb_error *err)
+{
+	struct session_state st;
+	int rc;
+
+	if (n == 0)
+		return MAIL_OK;
+	/* With OAuth, a refused token is dropped and the session tried once more with a fresh
+	 * one (the server refused before MAIL FROM: nothing was sent, nothing is sent twice). */
+	for (int attempt = 0; ; attempt++) {
+		session_init(&st, t, 0);
+		if (t->oauth != NULL && session_token(t, &st, err) < 0) {
+			session_release(&st);
+			fail_all(msgs, n, err != NULL ? err->msg : "no OAuth token");
+			return MAIL_TEMPORARY;
+		}
+		rc = run_session(t, &st, msgs, n, err);
+		if (rc == 0 && st.token_refused && attempt == 0) {
+			log_warnx("smtp %s: AUTH %s as %s refused (%s): trying once more with a new "
+			    "token", t->hostport, mech_name(t->mech), t->username,
+			    buf_failed(&st.auth_reply) ? "?" : st.auth_reply.data);
+			oauth_refused(t->oauth);
+			session_release(&st);
+			continue;
+		}
+		break;
+	}
+	if (rc < 0) {
+		session_release(&st);
+		fail_all(msgs, n, err != NULL ? err->msg : "send failed");
+		return MAIL_TEMPORARY;
+	}
+	/* AUTH failed: nothing was attempted, and the reason is the session's, not a message's:
+	 * said once through err, so that the daemon logs it (the messages have it too). */
+	if (t->username != NULL && !st.auth_ok && st.greeted && st.problem.len > 0 &&
+	    !buf_failed(&st.problem) && (st.tls_ok || !t->starttls_required)) {
+		fb_error_set(err, "%s", st.problem.data);
+		session_release(&st);
+		return MAIL_TEMPORARY;
+	}
+	session_release(&st);
+	return MAIL_OK;
+}
+
+/* check(): the steps that worked, in one line. */
+static void
+describe(struct transport *t, struct session_state *st, struct buf *done)
+{
+	buf_putf(done, "%s: connected", t->hostport);
+	if (st->tls_ok)
+		buf_putf(done, ", STARTTLS ok (certificate %s)", t->verify ? "verified" :
+		    "NOT verified: verify = no");
+	else
+		buf_puts(done, ", no TLS (STARTTLS not offered, starttls = no)");
+	if (t->username == NULL)
+		buf_puts(done, ", no AUTH (no user set)");
+	else
+		buf_putf(done, ", AUTH %s as %s ok", t->oauth != NULL ? mech_name(t->mech) :
+		    st->auth_mech[0] ? st->auth_mech : "?", t->username);
+}
+
+static int
+outbox_smtp_check(struct transport *t, struct buf *done, struct fb_error *err)
+{
+	struct session_state st;
+	int rc = -1;
+
+	for (int attempt = 0; ; attempt++) {
+		session_init(&st, t, 1);
+		if (t->oauth != NULL && session_token(t, &st, err) < 0) {
+			session_release(&st);
+			return -1;
+		}
+		if (run_session(t, &st, NULL, 0, err) < 0)
+			break;
+		if (st.token_refused && attempt == 0) {
+			oauth_refused(t->oauth);
+			session_release(&st);
+			continue;
+		}
+		if (st.probe_done && (t->username == NULL || st.auth_ok)) {
+			describe(t, &st, done);
+			rc = buf_failed(done) ? fb_error_set(err, "out of memory") : 0;
+		} else if (buf_failed(&st.problem) || st.problem.len == 0) {
+			fb_error_set(err, "%s: the session ended before MAIL FROM, for a reason "
+			    "libesmtp did not tell", t->hostport);
+		} else {
+			fb_error_set(err, "%s", st.problem.data);
+		}
+		break;
+	}
+	session_release(&st);
+	return rc;
 }
 
 const struct transport_driver transport_smtp_driver = {
@@ -787,4 +1147,5 @@ const struct transport_driver transport_smtp_driver = {
 	.open = outbox_smtp_open,
 	.send = outbox_smtp_send,
 	.close = outbox_smtp_close,
+	.check = outbox_smtp_check,
 };

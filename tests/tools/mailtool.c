@@ -18,6 +18,8 @@
  *       N passes (open, fetch, mark, close) with one token source, as the daemon's reconnects
  *       are; each pass starts with a "pass K" line, and all but the last end with "pass K done"
  *       before a pause of MS milliseconds (a test changes the servers then).
+ *   mailtool smtp-check --url URL [options]
+ *       the transport's check(): log in without sending; prints "ok WHAT" or "error WHY".
  * Options: --starttls required|no, --user U, --password-file F, --ca-file F, --no-verify,
  *          --timeout SECONDS, --no-idle.
  * OAuth (IMAP login with a token instead of --password-file): --oauth-token-url TOKEN_URL
@@ -160,6 +162,7 @@ parse(int argc, char **argv, struct opts *o)
 static time_t
 wall_clock(void *arg)
 {
+	(void)arg;
 	return time(NULL);
 }
 
@@ -170,8 +173,8 @@ make_oauth(struct mailtool_oauth *mo)
 	struct oauth_settings os;
 	struct fb_error err;
 
-	if (mo->url == NULL)
-		return NULL;
+	if (mo->source != NULL || mo->url == NULL)
+		return mo->source;       /* made once in main; freed there */
 	memset(&os, 0, sizeof(os));
 	if (mo->secret_file != NULL) {
 		if (buf_read_file(&mo->secret, mo->secret_file, 4096) < 0)
@@ -193,6 +196,48 @@ make_oauth(struct mailtool_oauth *mo)
 	return mo->source;
 }
 
+static void
+fill_transport_settings(struct opts *o, struct transport_settings *s, struct oauth *a)
+{
+	transport_settings_init(s);
+	s->maildir = o->maildir;
+	s->url = o->url;
+	s->starttls_required = o->starttls_required;
+	s->username = o->user;
+	s->password = o->password.len ? o->password.data : NULL;
+	s->ca_file = o->ca_file;
+	s->verify = o->verify;
+	s->timeout = o->timeout;
+	s->oauth = a;
+	s->mech = o->oauth.mech;
+}
+
+static int
+cmd_smtp_check(struct opts *o)
+{
+	struct transport_settings s;
+	struct oauth *a = make_oauth(&o->oauth);
+	struct transport *t;
+	struct fb_error err;
+	struct buf done = BUF_INIT;
+	int rc;
+
+	fill_transport_settings(o, &s, a);
+	t = transport_smtp_driver.open(&s, &err);
+	if (t == NULL) {
+		printf("error %s\n", err.msg);
+		return 2;
+	}
+	rc = transport_smtp_driver.check(t, &done, &err);
+	if (rc == 0)
+		printf("ok %s\n", done.data);
+	else
+		printf("error %s\n", err.msg);
+	buf_release(&done);
+	transport_smtp_driver.close(t);
+	return rc == 0 ? 0 : 1;
+}
+
 static int
 cmd_send(struct opts *o, int nfiles, char **files, int maildir)
 {
@@ -202,18 +247,11 @@ cmd_send(struct opts *o, int nfiles, char **files, int maildir)
 	struct fb_error err;
 	struct transport_msg *msgs;
 	struct buf *data;
+	struct oauth *a = make_oauth(&o->oauth);
 	int bad = 0, batch = o->batch > 0 ? o->batch : 500;
 
-	transport_settings_init(&s);
+	fill_transport_settings(o, &s, a);
 	s.kind = maildir ? TRANSPORT_MAILDIR : TRANSPORT_SMTP;
-	s.maildir = o->maildir;
-	s.url = o->url;
-	s.starttls_required = o->starttls_required;
-	s.username = o->user;
-	s.password = o->password.len ? o->password.data : NULL;
-	s.ca_file = o->ca_file;
-	s.verify = o->verify;
-	s.timeout = o->timeout;
 	drv = transport_driver_for(s.kind);
 	t = drv->open(&s, &err);
 	if (t == NULL) {
@@ -475,6 +513,10 @@ main(int argc, char **argv)
 		if (o.url == NULL && o.maildir == NULL)
 			usage();
 		rc = cmd_fetch(&o);
+	} else if (strcmp(cmd, "smtp-check") == 0) {
+		if (o.url == NULL)
+			usage();
+		rc = cmd_smtp_check(&o);
 	} else if (strcmp(cmd, "watch") == 0) {
 		if (o.url == NULL)
 			usage();

@@ -224,8 +224,14 @@ static const struct bad_case bad_cases[] = {
 	{ "transport smtp without url is reported at the transport line",
 	  "[outgoing]\n\ntransport = smtp\n[feedbackd]\ndomain = feedbackd.test\n"
 	  "from_address = fb@feedbackd.test\n",
-	  { "3: [outgoing] transport = smtp needs a url; set url = smtp://HOST:PORT or "
-	    "smtps://HOST:PORT" }, 1 },
+	  { "3: [outgoing] transport = smtp needs a url; set url = smtp://HOST:587 (STARTTLS)" },
+	  1 },
+	{ "smtps:// is refused at its line, with STARTTLS on 587 instead",
+	  "[outgoing]\ntransport = smtp\nurl = smtps://smtp.office365.com\n[feedbackd]\n"
+	  "domain = feedbackd.test\nfrom_address = fb@feedbackd.test\n",
+	  { "3: [outgoing] url = smtps://smtp.office365.com: implicit TLS (smtps://, port 465) is "
+	    "not possible with libesmtp, which does TLS only by STARTTLS; use "
+	    "smtp://smtp.office365.com:587 with starttls = required" }, 1 },
 	{ "mailbox imap needs url and user",
 	  "[incoming]\nmailbox = imap\n",
 	  { "2: [incoming] mailbox = imap needs a url; set url = imap://HOST:PORT or "
@@ -534,8 +540,8 @@ test_config_full_file_gives_typed_values(void **state)
 
 	assert_int_equal(cfg->outgoing.transport, CONFIG_TRANSPORT_SMTP);
 	assert_string_equal(cfg->outgoing.url.host, "mail.example.org");
-	assert_int_equal(cfg->outgoing.url.port, 465);
-	assert_true(cfg->outgoing.url.tls);
+	assert_int_equal(cfg->outgoing.url.port, 587);
+	assert_false(cfg->outgoing.url.tls);
 	assert_string_equal(cfg->outgoing.password_file + dir.len, "/smtp.password");
 	assert_false(cfg->outgoing.verify);
 	assert_int_equal(cfg->outgoing.timeout, 90);

@@ -165,7 +165,12 @@ $(BUILD)/plugins/sasl-%.so: $(BUILD)/plugins/src/mail/sasl-%.o $(PLUGIN_COMMON:%
 install-esmtp-plugins: $(ESMTP_PLUGINS)
 	@test -n "$(ESMTP_PLUGINDIR)" || { echo "cannot find libesmtp's plugin directory: set ESMTP_PLUGINDIR" >&2; exit 1; }
 	install -d $(DESTDIR)$(ESMTP_PLUGINDIR)
-	install -m 644 $(ESMTP_PLUGINS) $(DESTDIR)$(ESMTP_PLUGINDIR)/
+	@# Replaced by a rename, and only when different: a test installing them while another
+	@# test's daemon dlopen()s them (integration tests run two at a time) sees a whole file.
+	@for p in $(ESMTP_PLUGINS); do d="$(DESTDIR)$(ESMTP_PLUGINDIR)/$${p##*/}"; \
+	    cmp -s "$$p" "$$d" && continue; \
+	    install -m 644 "$$p" "$$d.new.$$$$" && mv -f "$$d.new.$$$$" "$$d" || exit 1; \
+	    echo "installed $$d"; done
 
 tests-build: all $(UNIT_BIN) $(TOOL_BIN)
 
@@ -223,6 +228,7 @@ check: deps
 	$(MAKE) check-layers
 	$(MAKE) $(check_j) SANITIZE=1 tests-build
 	$(MAKE) $(check_j) fuzz-build
+	$(MAKE) install-esmtp-plugins
 	FB_NO_SKIP=1 FUZZ_SECONDS=$${FUZZ_SECONDS:-10} FB_TEST_JOBS=$${FB_TEST_JOBS:-$(CHECK_JOBS)} \
 	    sh tests/run-tests.sh unit@build-san cli@build-san corpus@build-san integration@build-san \
 	    fuzz@build-fuzz

@@ -224,15 +224,15 @@ void config_free(struct config *cfg);
 int config_print(const struct config *cfg, struct buf *out);
 
 /*
- * Read a password file into out (appended), without its one trailing newline. Refused when
- * the file is not a regular file, is readable or writable by group or others (the error names
+ * Read a secret file (a password, an OAuth client secret or key) into out (appended), without
+ * its one trailing newline. Refused when the file is not a regular file, is readable or writable by group or others (the error names
  * the mode and the chmod to run), is empty, is larger than 4 KiB or holds a NUL byte. The
  * checks are made on the opened file (fstat), so the file checked is the file read.
  * Returns 0, or -1 with err filled; out is unchanged on error.
  */
 int config_read_secret(const char *path, struct buf *out, struct fb_error *err);
 /*
- * Read every password file the configuration names with config_read_secret(), as the daemon
+ * Read every secret file the configuration names with config_read_secret(), as the daemon
  * will, and forget what was read: so `--check-config` refuses what the daemon would refuse
  * (a 0644 file, an empty one) instead of saying OK. 0, or -1 with err naming the file.
  */

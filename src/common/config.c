@@ -2031,22 +2031,22 @@ config_read_secret(const char *path, struct buf *out, struct fb_error *err)
 
 	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
 	if (fd < 0)
-		return fb_error_set(err, "password file %s: %s", path, strerror(errno));
+		return fb_error_set(err, "secret file %s: %s", path, strerror(errno));
 	if (fstat(fd, &st) < 0) {
-		fb_error_set(err, "password file %s: %s", path, strerror(errno));
+		fb_error_set(err, "secret file %s: %s", path, strerror(errno));
 		goto out;
 	}
 	if (!S_ISREG(st.st_mode)) {
-		fb_error_set(err, "password file %s is not a regular file", path);
+		fb_error_set(err, "secret file %s is not a regular file", path);
 		goto out;
 	}
 	if (st.st_mode & 077) {
-		fb_error_set(err, "password file %s has mode %04o, so group or others can "
+		fb_error_set(err, "secret file %s has mode %04o, so group or others can "
 		    "reach it; run: chmod 600 %s", path, (unsigned)(st.st_mode & 07777), path);
 		goto out;
 	}
 	if (buf_grow(out, SECRET_FILE_MAX + 1) < 0) {
-		fb_error_set(err, "password file %s: out of memory", path);
+		fb_error_set(err, "secret file %s: out of memory", path);
 		goto out;
 	}
 	while (got <= SECRET_FILE_MAX) {
@@ -2055,7 +2055,7 @@ config_read_secret(const char *path, struct buf *out, struct fb_error *err)
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0) {
-			fb_error_set(err, "password file %s: %s", path, strerror(errno));
+			fb_error_set(err, "secret file %s: %s", path, strerror(errno));
 			goto out;
 		}
 		if (n == 0)
@@ -2063,12 +2063,12 @@ config_read_secret(const char *path, struct buf *out, struct fb_error *err)
 		got += (size_t)n;
 	}
 	if (got > SECRET_FILE_MAX) {
-		fb_error_set(err, "password file %s is larger than %d bytes", path,
+		fb_error_set(err, "secret file %s is larger than %d bytes", path,
 		    SECRET_FILE_MAX);
 		goto out;
 	}
 	if (memchr(out->data + start, '\0', got) != NULL) {
-		fb_error_set(err, "password file %s holds a NUL byte", path);
+		fb_error_set(err, "secret file %s holds a NUL byte", path);
 		goto out;
 	}
 	if (got > 0 && out->data[start + got - 1] == '\n') {
@@ -2077,7 +2077,7 @@ config_read_secret(const char *path, struct buf *out, struct fb_error *err)
 			got--;
 	}
 	if (got == 0) {
-		fb_error_set(err, "password file %s is empty", path);
+		fb_error_set(err, "secret file %s is empty", path);
 		goto out;
 	}
 	out->len = start + got;

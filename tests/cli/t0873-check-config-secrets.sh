@@ -8,20 +8,20 @@ printf '[feedbackd]\ndatabase = %s\ndomain = feedbackd.test\nfrom_address = fb@f
 printf 'hunter2-secret\n' >"$T/pw"
 chmod 644 "$T/pw"
 expect_fail "--check-config refuses a 0644 password file" "$FBD" -c "$T/c.conf" --check-config
-expect_grep "naming the mode and the chmod to run" "password file $T/pw has mode 0644.*chmod 600 $T/pw" "$T/err"
+expect_grep "naming the mode and the chmod to run" "secret file $T/pw has mode 0644.*chmod 600 $T/pw" "$T/err"
 # stdout is empty here, so look at both streams: the verdict must be absent, not unwritten
 cat "$T/out" "$T/err" >"$T/both"
 expect_nogrep "and does not say OK (stdout nor stderr)" "configuration OK" "$T/both"
 expect_fail "the daemon refuses it alike" "$FBD" -c "$T/c.conf" --once
-expect_grep "with the same words" "password file $T/pw has mode 0644" "$T/err"
+expect_grep "with the same words" "secret file $T/pw has mode 0644" "$T/err"
 chmod 600 "$T/pw"
 expect_ok "with mode 0600 the check passes" "$FBD" -c "$T/c.conf" --check-config
 expect_grep "and says OK" "configuration OK" "$T/out"
 expect_nogrep "without printing the password" "hunter2" "$T/out"
 : >"$T/pw"
 expect_fail "an empty password file fails the check" "$FBD" -c "$T/c.conf" --check-config
-expect_grep "saying so" "password file $T/pw is empty" "$T/err"
+expect_grep "saying so" "secret file $T/pw is empty" "$T/err"
 rm "$T/pw"
 expect_fail "a missing one too" "$FBD" -c "$T/c.conf" --check-config
-expect_grep "saying so" "password file $T/pw: No such file" "$T/err"
+expect_grep "saying so" "secret file $T/pw: No such file" "$T/err"
 finish

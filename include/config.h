@@ -225,8 +225,8 @@ int config_print(const struct config *cfg, struct buf *out);
 
 /*
  * Read a secret file (a password, an OAuth client secret or key) into out (appended), without
- * its one trailing newline. Refused when the file is not a regular file, is readable or writable by group or others (the error names
- * the mode and the chmod to run), is empty, is larger than 4 KiB or holds a NUL byte. The
+ * its one trailing newline. Refused when the file is not a regular file, is readable or
+ * writable by group or others (the error names the mode and the chmod to run), is empty, is larger than 4 KiB or holds a NUL byte. The
  * checks are made on the opened file (fstat), so the file checked is the file read.
  * Returns 0, or -1 with err filled; out is unchanged on error.
  */

@@ -18,7 +18,9 @@
 #include "buf.h"
 #include "config.h"
 #include "fberror.h"
+#include "mailbox.h"
 #include "oauth.h"
+#include "transport.h"
 
 enum mailauth_side { MAILAUTH_INCOMING, MAILAUTH_OUTGOING };
 
@@ -56,6 +58,16 @@ int mailauth_load(struct mailauth *a, const struct config *cfg, enum mailauth_si
 
 /* Forget the password (wiped) and free the token source; a is MAILAUTH_INIT afterwards. */
 void mailauth_release(struct mailauth *a);
+
+/*
+ * The drivers' settings for the configured mailbox and transport, with the login of a loaded
+ * mailauth: the one translation of [incoming] and [outgoing] for the daemon, `feedbackctl mail
+ * test` and `member erase`. The settings borrow strings of cfg and a, which must outlive them.
+ */
+void mailauth_mailbox_settings(const struct config *cfg, const struct mailauth *a,
+    struct mailbox_settings *ms);
+void mailauth_transport_settings(const struct config *cfg, const struct mailauth *a,
+    struct transport_settings *ts);
 
 /* The token endpoint and the device authorization endpoint of a section's oauth_ keys,
  * appended to out: the key's value, or Microsoft's for oauth_tenant; nothing when neither is

@@ -48,20 +48,10 @@ test_incoming(struct ctl *c, const struct config *cfg)
 		printf("incoming: FAILED %s\n", err.msg);
 		return CTL_FAIL;
 	}
-	mailbox_settings_init(&ms);
-	ms.kind = in->mailbox == CONFIG_MAILBOX_IMAP ? MAILBOX_IMAP : MAILBOX_MAILDIR;
-	ms.maildir = in->maildir;
-	ms.url = in->url.url;
-	ms.starttls_required = in->starttls == CONFIG_STARTTLS_REQUIRED;
-	ms.username = in->username;
-	ms.password = a.password.data;
-	ms.oauth = a.oauth;
-	ms.mech = a.mech;
-	ms.ca_file = *in->ca_file ? in->ca_file : NULL;
-	ms.verify = in->verify;
-	ms.folder = in->folder;
-	ms.processed_folder = in->processed_folder;
-	ms.timeout = in->timeout;
+	mailauth_mailbox_settings(cfg, &a, &ms);
+	ms.idle = 0;
+	ms.read_only = 1;       /* EXAMINE: a test takes no \Recent and creates no folder */
+	ms.processed_folder = NULL;
 	drv = mailbox_driver_for(ms.kind);
 	if (drv->name_of(&ms, &name) < 0)
 		buf_reset(&name);
@@ -86,7 +76,6 @@ test_incoming(struct ctl *c, const struct config *cfg)
 static int
 test_outgoing(struct ctl *c, const struct config *cfg)
 {
-	const struct config_outgoing *o = &cfg->outgoing;
 	struct mailauth a = MAILAUTH_INIT;
 	struct transport_settings ts;
 	const struct transport_driver *drv;
@@ -99,19 +88,7 @@ test_outgoing(struct ctl *c, const struct config *cfg)
 		printf("outgoing: FAILED %s\n", err.msg);
 		return CTL_FAIL;
 	}
-	transport_settings_init(&ts);
-	ts.kind = o->transport == CONFIG_TRANSPORT_SMTP ? TRANSPORT_SMTP : TRANSPORT_MAILDIR;
-	ts.maildir = o->maildir;
-	ts.url = o->url.url;
-	ts.starttls_required = o->starttls == CONFIG_STARTTLS_REQUIRED;
-	ts.username = o->username;
-	ts.password = a.password.data;
-	ts.oauth = a.oauth;
-	ts.mech = a.mech;
-	ts.ca_file = *o->ca_file ? o->ca_file : NULL;
-	ts.verify = o->verify;
-	ts.timeout = o->timeout;
-	ts.helo = cfg->feedbackd.domain;
+	mailauth_transport_settings(cfg, &a, &ts);
 	drv = transport_driver_for(ts.kind);
 	t = drv->open(&ts, &err);
 	if (t == NULL) {

@@ -212,16 +212,8 @@ erase_mail_open(struct erase_mail *e, const char *name, size_t len, struct fb_er
 			rc = -1;
 			goto out;
 		}
-		ms.starttls_required = in->starttls == CONFIG_STARTTLS_REQUIRED;
-		ms.username = in->username;
-		ms.password = e->auth.password.data;
-		ms.oauth = e->auth.oauth;
-		ms.mech = e->auth.mech;
-		ms.ca_file = *in->ca_file ? in->ca_file : NULL;
-		ms.verify = in->verify;
-		ms.processed_folder = in->processed_folder;
+		mailauth_mailbox_settings(cfg, &e->auth, &ms);
 		ms.idle = 0;
-		ms.timeout = in->timeout;
 	}
 	e->drv = drv;
 	e->mb = e->drv->open(&ms, err);

@@ -68,8 +68,6 @@ struct state {
 static int
 state_configure(struct state *s, struct config *cfg, const struct daemon_opts *opt)
 {
-	const struct config_outgoing *o = &cfg->outgoing;
-	const struct config_incoming *in = &cfg->incoming;
 	struct fb_error aerr;
 	struct mailauth out_auth = MAILAUTH_INIT, in_auth = MAILAUTH_INIT;
 
@@ -116,36 +114,8 @@ state_configure(struct state *s, struct config *cfg, const struct daemon_opts *o
 	outmail_templates_free(s->tpl);
 	s->tpl = tpl;
 	s->cfg = cfg;
-	transport_settings_init(&s->ts);
-	s->ts.kind = o->transport == CONFIG_TRANSPORT_SMTP ? TRANSPORT_SMTP : TRANSPORT_MAILDIR;
-	s->ts.maildir = o->maildir;
-	s->ts.url = o->url.url;
-	s->ts.starttls_required = o->starttls == CONFIG_STARTTLS_REQUIRED;
-	s->ts.username = o->username;
-	s->ts.password = s->out_auth.password.data;
-	s->ts.oauth = s->out_auth.oauth;
-	s->ts.mech = s->out_auth.mech;
-	s->ts.ca_file = *o->ca_file ? o->ca_file : NULL;
-	s->ts.verify = o->verify;
-	s->ts.timeout = o->timeout;
-	s->ts.helo = cfg->feedbackd.domain;
-	mailbox_settings_init(&s->ms);
-	s->ms.kind = in->mailbox == CONFIG_MAILBOX_IMAP ? MAILBOX_IMAP : MAILBOX_MAILDIR;
-	s->ms.maildir = in->maildir;
-	s->ms.url = in->url.url;
-	s->ms.starttls_required = in->starttls == CONFIG_STARTTLS_REQUIRED;
-	s->ms.username = in->username;
-	s->ms.password = s->in_auth.password.data;
-	s->ms.oauth = s->in_auth.oauth;
-	s->ms.mech = s->in_auth.mech;
-	s->ms.ca_file = *in->ca_file ? in->ca_file : NULL;
-	s->ms.verify = in->verify;
-	s->ms.folder = in->folder;
-	s->ms.processed_folder = in->processed_folder;
-	s->ms.idle = in->idle;
-	s->ms.timeout = in->timeout;
-	s->ms.fetch_batch = (unsigned)in->fetch_batch;
-	s->ms.max_message_size = (size_t)cfg->feedbackd.max_message_size;
+	mailauth_transport_settings(cfg, &s->out_auth, &s->ts);
+	mailauth_mailbox_settings(cfg, &s->in_auth, &s->ms);
 	s->tdrv = transport_driver_for(s->ts.kind);
 	s->mdrv = mailbox_driver_for(s->ms.kind);
 	if (s->dry_run) {

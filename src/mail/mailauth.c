@@ -132,3 +132,49 @@ mailauth_load(struct mailauth *a, const struct config *cfg, enum mailauth_side s
 	*a = n;
 	return 0;
 }
+
+void
+mailauth_mailbox_settings(const struct config *cfg, const struct mailauth *a,
+    struct mailbox_settings *ms)
+{
+	const struct config_incoming *in = &cfg->incoming;
+
+	mailbox_settings_init(ms);
+	ms->kind = in->mailbox == CONFIG_MAILBOX_IMAP ? MAILBOX_IMAP : MAILBOX_MAILDIR;
+	ms->maildir = in->maildir;
+	ms->url = in->url.url;
+	ms->starttls_required = in->starttls == CONFIG_STARTTLS_REQUIRED;
+	ms->username = in->username;
+	ms->password = a->password.data;
+	ms->oauth = a->oauth;
+	ms->mech = a->mech;
+	ms->ca_file = *in->ca_file ? in->ca_file : NULL;
+	ms->verify = in->verify;
+	ms->folder = in->folder;
+	ms->processed_folder = in->processed_folder;
+	ms->idle = in->idle;
+	ms->timeout = in->timeout;
+	ms->fetch_batch = (unsigned)in->fetch_batch;
+	ms->max_message_size = (size_t)cfg->feedbackd.max_message_size;
+}
+
+void
+mailauth_transport_settings(const struct config *cfg, const struct mailauth *a,
+    struct transport_settings *ts)
+{
+	const struct config_outgoing *o = &cfg->outgoing;
+
+	transport_settings_init(ts);
+	ts->kind = o->transport == CONFIG_TRANSPORT_SMTP ? TRANSPORT_SMTP : TRANSPORT_MAILDIR;
+	ts->maildir = o->maildir;
+	ts->url = o->url.url;
+	ts->starttls_required = o->starttls == CONFIG_STARTTLS_REQUIRED;
+	ts->username = o->username;
+	ts->password = a->password.data;
+	ts->oauth = a->oauth;
+	ts->mech = a->mech;
+	ts->ca_file = *o->ca_file ? o->ca_file : NULL;
+	ts->verify = o->verify;
+	ts->timeout = o->timeout;
+	ts->helo = cfg->feedbackd.domain;
+}

@@ -153,7 +153,8 @@ for s in $suites; do
 			[ -x "$t" ] || continue
 			if [ "${VALGRIND:-0}" = 1 ]; then
 				run "unit/${t##*/}" valgrind -q --leak-check=full --show-leak-kinds=definite,indirect \
-				    --errors-for-leak-kinds=definite,indirect --error-exitcode=99 "$t"
+				    --errors-for-leak-kinds=definite,indirect --error-exitcode=99 \
+				    --suppressions=tests/valgrind.supp "$t"
 			else
 				run "unit/${t##*/}" "$t"
 			fi

@@ -78,7 +78,9 @@ enum fields_command_kind {
 struct fields_command {
 	enum fields_command_kind kind;
 	char *name;    /* the member as written: a name or an address */
-	char *until;   /* AWAY only: "YYYY-MM-DD", or NULL when no date was given */
+	char *until;   /* AWAY only: "YYYY-MM-DD"; a day without its year as written ("vrijdag",
+	                  "12 maart", "morgen": dayword_parse() reads it, the caller places it);
+	                  NULL when no date was given */
 	size_t line;
 };
 

@@ -18,6 +18,7 @@
 #include <jansson.h>
 
 #include "buf.h"
+#include "dayword.h"
 #include "fields.h"
 #include "signature.h"
 #include "banned.h"
@@ -99,7 +100,8 @@ static const char *const question_prefixes[] = { "vraag", "question", "q" };
 static const char *const list_words[] = { " en ", " and " };
 
 /* Words between the member and the date of an away command. */
-static const char *const until_words[] = { " tot en met ", " t/m ", " tot ", " until ", " till " };
+static const char *const until_words[] = { " tot en met ", " t/m ", " tot ", " until ", " till ",
+	" through ", " thru ", " to " };
 
 /* A line that starts with one of these closes the message: it and what follows are not part
  * of a field. The strong ones close also without a blank line before them ("Groet: Jan"). */
@@ -632,16 +634,6 @@ ask_add_list(struct fields *f, const char *s, size_t len)
 	return 0;
 }
 
-static int
-days_in_month(int y, int m)
-{
-	static const int days[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
-
-	if (m == 2 && ((y % 4 == 0 && y % 100 != 0) || y % 400 == 0))
-		return 29;
-	return days[m - 1];
-}
-
 /* Read a number of 1 to max digits at s[*i]; -1 when there is none. */
 static long
 read_number(const char *s, size_t len, size_t *i, size_t max)
@@ -659,32 +651,24 @@ read_number(const char *s, size_t len, size_t *i, size_t max)
 	return v;
 }
 
-/* "2027-02-01", "1-2-2027", "1/2/2027" → "2027-02-01" in out; -1 when not a date. */
-static int
-parse_date(const char *s, size_t len, char out[24])
+/* An away command's end as the fields keep it: a whole date as "YYYY-MM-DD", any other day
+ * (dayword.h: "vrijdag", "12 maart", "morgen") as written, for the caller to place on its
+ * calendar. NULL with *bad set when it is not a day; NULL without on ENOMEM. */
+static char *
+until_value(const char *s, size_t len, int *bad)
 {
-	long a, b, c, y, m, d;
-	size_t i = 0;
-	char sep;
+	struct dayword w;
+	char iso[11];
 
-	if ((a = read_number(s, len, &i, 4)) < 0 || i >= len || (s[i] != '-' && s[i] != '/'))
-		return -1;
-	sep = s[i++];
-	if ((b = read_number(s, len, &i, 2)) < 0 || i >= len || s[i] != sep)
-		return -1;
-	i++;
-	if ((c = read_number(s, len, &i, 4)) < 0 || i != len)
-		return -1;
-	if (a >= 1000)
-		y = a, m = b, d = c;
-	else if (c >= 1000)
-		y = c, m = b, d = a;
-	else
-		return -1;
-	if (y < 1970 || y > 9999 || m < 1 || m > 12 || d < 1 || d > days_in_month((int)y, (int)m))
-		return -1;
-	snprintf(out, 24, "%04ld-%02ld-%02ld", y, m, d);
-	return 0;
+	*bad = 0;
+	if (dayword_parse(s, len, &w) < 0) {
+		*bad = 1;
+		return NULL;
+	}
+	if (w.kind != DAYWORD_DATE)
+		return dup_utf8(s, len);
+	snprintf(iso, sizeof(iso), "%04d-%02d-%02d", w.date.year, w.date.month, w.date.day);
+	return dup_utf8(iso, 10);
 }
 
 static int
@@ -694,7 +678,8 @@ command_add(struct parser *ps, enum fields_command_kind kind, const char *s, siz
 	struct fields_command *c;
 	const char *date = NULL;
 	size_t date_len = 0;
-	char iso[24];
+	char *until = NULL;
+	int bad = 0;
 
 	trim(&s, &len, 1);
 	if (kind == FIELDS_CMD_AWAY) {
@@ -718,28 +703,31 @@ command_add(struct parser *ps, enum fields_command_kind kind, const char *s, siz
 	if (len == 0)
 		return problem_mark(f, problem(f, ps->cur_line, "\"%s\" needs the name of a member",
 		    ps->cur_label.data), FIELDS_PROBLEM_NEEDS_NAME, 0, ps->cur_label.data);
-	if (date != NULL && parse_date(date, date_len, iso) < 0) {
+	if (date != NULL && (until = until_value(date, date_len, &bad)) == NULL && !bad)
+		return -1;
+	if (bad) {
 		struct buf b = BUF_INIT;
 		int r = quoted_value(&b, date, date_len);
 
 		if (r == 0)
 			r = problem_mark(f, problem(f, ps->cur_line, "\"%s\" is not a date (write it "
-			    "as 2027-02-01)", b.data), FIELDS_PROBLEM_NOT_A_DATE, 0, b.data);
+			    "as 2027-02-01, 1-2-2027, 1 February or Friday)", b.data), FIELDS_PROBLEM_NOT_A_DATE, 0, b.data);
 		buf_release(&b);
 		return r;
 	}
-	if (push(&f->commands, f->ncommands, sizeof(*f->commands)) < 0)
+	if (push(&f->commands, f->ncommands, sizeof(*f->commands)) < 0) {
+		free(until);
 		return -1;
+	}
 	c = &f->commands[f->ncommands];
 	memset(c, 0, sizeof(*c));
 	c->kind = kind;
 	c->line = ps->cur_line;
-	if ((c->name = dup_utf8(s, len)) == NULL)
-		return -1;
-	if (date != NULL && (c->until = dup_utf8(iso, 10)) == NULL) {
-		free(c->name);
+	if ((c->name = dup_utf8(s, len)) == NULL) {
+		free(until);
 		return -1;
 	}
+	c->until = until;
 	f->ncommands++;
 	return 0;
 }

@@ -5,7 +5,8 @@
  *              that member (facilitator_reminder, with a token so the member can answer with a
  *              request or feedback right away); "Herinner: Piet — succes met je presentatie"
  *              passes a personal line on in it (split_personal());
- *              "Afwezig: Piet 2027-02-01 t/m 2027-02-12" / "Away: Piet until 2027-02-12" — an
+ *              "Afwezig: Piet 2027-02-01 t/m 2027-02-12" / "Away: Piet until 2027-02-12" /
+ *              "Afwezig: Piet vanaf maandag t/m 12 maart" (any day dayword.h reads) — an
  *              absence (source "facilitator"), so the weekly report lists the member as away
  *              and the weekly nudges skip them.
  * Names are matched (match.h) within the facilitator's own team only, by address, full name or
@@ -22,6 +23,7 @@
 #include <strings.h>
 
 #include "apply_int.h"
+#include "dayword.h"
 #include "fbtime.h"
 #include "match.h"
 #include "report_ratings.h"
@@ -34,63 +36,79 @@
 #define PERSONAL_MAX 300     /* characters of a personal line in a reminder: a line, not a
                                 letter (a longer one is explained back, nothing sent) */
 
-/* "2027-02-01" or "1-2-2027" / "1/2/2027" at s[0..len) into d; -1 when not a date. */
+/* The start a day word names, said on today: the coming day of a week, or a day of a month
+ * up to a month back ("vanaf 1 februari" on the 10th is the 1st that went). */
 static int
-read_date(const char *s, size_t len, struct fb_date *d)
+place_from(const char *s, size_t len, const struct fb_date *today, struct fb_date *from)
 {
-	char iso[11], tmp[16];
-	int a, b, y, used = 0;
+	struct dayword w;
+	struct fb_date nb = *today;
 
-	if (len == 10 && s[4] == '-' && s[7] == '-') {
-		memcpy(iso, s, 10);
-		iso[10] = '\0';
-		return fbtime_parse_date(iso, d, NULL);
-	}
-	if (len < 8 || len >= sizeof(tmp))
+	if (dayword_parse(s, len, &w) < 0)
 		return -1;
-	memcpy(tmp, s, len);
-	tmp[len] = '\0';
-	for (size_t i = 0; i < len; i++)
-		if (tmp[i] == '/')
-			tmp[i] = '-';
-	if (sscanf(tmp, "%2d-%2d-%4d%n", &a, &b, &y, &used) != 3 || (size_t)used != len)
-		return -1;
-	snprintf(iso, sizeof(iso), "%04d-%02d-%02d", y, b, a);
-	return fbtime_parse_date(iso, d, NULL);
+	if (w.kind == DAYWORD_MONTHDAY)
+		nb = fbtime_date_add_days(today, -31);
+	return dayword_resolve(&w, today, &nb, from);
+}
+
+/* The last case-insensitive occurrence of word in s[0..len); NULL when none. */
+static const char *
+last_word(const char *s, size_t len, const char *word)
+{
+	size_t wl = strlen(word);
+
+	for (size_t i = len >= wl ? len - wl + 1 : 0; i-- > 0;)
+		if (strncasecmp(s + i, word, wl) == 0)
+			return s + i;
+	return NULL;
 }
 
 /*
  * An away command's member and start: "Piet 2027-02-01" (the first date of "Piet 2027-02-01
- * t/m 2027-02-12"), "Piet van 2027-02-01", "Piet from 1-2-2027" or just "Piet". The name's
- * length goes to *name_len; *from is set and 1 returned when a start date was given.
+ * t/m 2027-02-12"), "Piet 1 februari", "Piet van 2027-02-01", "Piet vanaf maandag", "Piet from
+ * tomorrow" or just "Piet". Without "vanaf"/"van"/"from" only a day with a digit in it is
+ * taken from the end ("Jan Vrijdag" is a name). The name's length goes to *name_len; *from is
+ * set and 1 returned when a start was given.
  */
 static int
-split_from(const char *s, size_t *name_len, struct fb_date *from)
+split_from(const char *s, size_t *name_len, const struct fb_date *today, struct fb_date *from)
 {
-	static const char *const words[] = { " vanaf", " van", " from" };
-	size_t len = strlen(s), start;
+	static const char *const words[] = { " vanaf ", " van ", " from " };
+	size_t len = strlen(s);
 
 	while (len > 0 && (s[len - 1] == ' ' || s[len - 1] == '.'))
 		len--;
-	start = len;
-	while (start > 0 && s[start - 1] != ' ')
-		start--;
 	*name_len = len;
-	if (start == 0 || read_date(s + start, len - start, from) < 0)
-		return 0;
-	len = start;
-	while (len > 0 && s[len - 1] == ' ')
-		len--;
 	for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++) {
-		size_t wl = strlen(words[i]);
+		const char *at = last_word(s, len, words[i]);
+		const char *day = at != NULL ? at + strlen(words[i]) : NULL;
 
-		if (len > wl && strncasecmp(s + len - wl, words[i], wl) == 0) {
-			len -= wl;
-			break;
+		if (at != NULL && at > s &&
+		    place_from(day, len - (size_t)(day - s), today, from) == 0) {
+			*name_len = (size_t)(at - s);
+			return 1;
 		}
 	}
-	*name_len = len;
-	return 1;
+	/* "Piet 1 februari 2027": the longest run of the last words that is a day */
+	for (size_t words_back = 4; words_back > 0; words_back--) {
+		size_t start = len, k = 0;
+
+		while (start > 0) {
+			start--;
+			if (s[start] == ' ' && ++k == words_back)
+				break;
+		}
+		if (k != words_back)
+			continue;
+		if (dayword_has_digit(s + start + 1, len - start - 1) &&
+		    place_from(s + start + 1, len - start - 1, today, from) == 0) {
+			while (start > 0 && s[start - 1] == ' ')
+				start--;
+			*name_len = start;
+			return 1;
+		}
+	}
+	return 0;
 }
 
 /*
@@ -263,8 +281,13 @@ mark_away(struct ctx *c, const struct member *m, const struct fields_command *cm
 	int rc = -2;
 
 	if (cmd->until != NULL) {
-		if (fbtime_parse_date(cmd->until, &until, c->err) < 0)
+		struct dayword w;
+
+		if (dayword_parse(cmd->until, strlen(cmd->until), &w) < 0 ||
+		    dayword_resolve(&w, today, from, &until) < 0) {
+			fb_error_set(c->err, "\"%s\" is not a day", cmd->until);
 			return -2;
+		}
 	} else {
 		/* No end date: away for the rest of the start's week, as the weekly report counts. */
 		until = fbtime_date_add_days(from, 7 - fbtime_weekday(from));
@@ -337,7 +360,7 @@ run_commands(struct ctx *c, const struct facilitator *fac, struct template_value
 			break;
 		}
 		if (cmd->kind == FIELDS_CMD_AWAY)
-			split_from(cmd->name, &name_len, &from);
+			split_from(cmd->name, &name_len, &today, &from);
 		else if (split_personal(cmd->name, &name_len, &personal) < 0)
 			goto oom;
 		if (buf_add(&name, cmd->name, name_len) < 0) {

@@ -187,13 +187,13 @@ static const struct wcase wcases[] = {
 	  "Feedback for: Piet, Anna\nCritique: x\n", "  - line 1: \"Feedback for\" takes one "
 	  "team mate; send one message per team mate.\n", NOT_NL },
 	{ "test_apply_form_name_missing_and_bad_date_dutch", "nl",
-	  "Herinner:\nAfwezig: Anna tot overmorgen\n", "  - regel 1: achter \"Herinner\" hoort de "
-	  "naam van een teamgenoot.\n  - regel 2: \"overmorgen\" is geen datum (schrijf die zo: "
-	  "1-2-2027).\n", NOT_EN },
+	  "Herinner:\nAfwezig: Anna tot het voorjaar\n", "  - regel 1: achter \"Herinner\" hoort de "
+	  "naam van een teamgenoot.\n  - regel 2: \"het voorjaar\" is geen datum (schrijf die "
+	  "bijvoorbeeld zo: 1-2-2027, 1 februari of vrijdag).\n", NOT_EN },
 	{ "test_apply_form_name_missing_and_bad_date_english", "en",
 	  "Nudge:\nAway: Anna until someday\n", "  - line 1: \"Nudge\" needs the name of a team "
-	  "mate.\n  - line 2: \"someday\" is not a date (write it day-month-year, like this: "
-	  "1-2-2027).\n",
+	  "mate.\n  - line 2: \"someday\" is not a date (write it like 1-2-2027, 1 February "
+	  "or Friday).\n",
 	  NOT_NL },
 	{ "test_apply_form_rating_and_score_problems_dutch", "nl", "F12: 6\nF3: 2\nF3: 4\n1: 7,5\n",
 	  "  - regel 1, F12: \"6\" is geen beoordeling van 1 tot en met 5.\n"

@@ -32,6 +32,10 @@ struct db *db_open(const char *path, struct fb_error *err);
 /* Open and migrate only up to version (tests of migrations use it). */
 struct db *db_open_version(const char *path, int version, struct fb_error *err);
 void db_close(struct db *db);
+/* A second connection to db's file, read-only, for one thread that only reads while db's
+ * connection writes (WAL lets both go on at once); no migration. NULL with err. Close with
+ * db_close(). */
+struct db *db_open_reader(const struct db *db, struct fb_error *err);
 int db_version(struct db *db);
 
 /*
@@ -57,6 +61,9 @@ void db_set_interrupt(struct db *db, volatile sig_atomic_t *flag);
 /* Transactions: BEGIN IMMEDIATE so a writer waits for the lock up front instead of failing at
  * its first write. Nesting is counted: only the outermost begin/commit talk to SQLite. */
 int db_begin(struct db *db, struct fb_error *err);
+/* A read transaction (BEGIN, not IMMEDIATE: it takes no write lock, and works on a reader):
+ * the reads up to db_commit() see one snapshot and take the file's locks once. */
+int db_begin_read(struct db *db, struct fb_error *err);
 int db_commit(struct db *db, struct fb_error *err);
 void db_rollback(struct db *db);
 

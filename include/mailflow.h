@@ -9,16 +9,21 @@
  *   outbox: rows → 'sending' (committed) → transport → 'sent' / 'retry' / 'failed' (committed).
  *           A crash in between leaves rows in 'sending'; mailflow_recover() queues them again,
  *           so at most the messages in hand are sent twice, none is lost. A message the SMTP
- *           server accepted is committed 'sent' at once, from the session (the transport's
- *           on_accepted), before the session goes on: "in hand" is then the one message
- *           being transferred per session, so a crash resends at most one message per
- *           session, however large batch_size is. Failures are recorded after the session.
- *           With policy->sessions = N > 1 the pass claims up to N × batch_size rows in ONE
- *           committed transaction, sends N slices of them over N sessions at once (one thread
- *           and one transport each; the threads touch their slice's transport_msg array and,
- *           under one lock, the database for those early 'sent' commits only; the calling
- *           thread does not use it until every thread is joined), then records the remaining
- *           outcomes in one transaction from the calling thread.
+ *           server accepted is handed (the transport's on_accepted) to ONE writer, the calling
+ *           thread, which commits 'sent' for every message handed to it since its last
+ *           commit in one transaction (group commit), while the sessions go on; a session
+ *           that finds MAILFLOW_GROUP_MAX messages waiting for a commit waits for it. "In
+ *           hand" is then at most MAILFLOW_GROUP_MAX accepted messages plus the one being
+ *           transferred per session: the most a crash resends, however large batch_size is.
+ *           Failures are recorded after the session.
+ *           The pass claims up to N × batch_size rows (N = policy->sessions) in ONE committed
+ *           transaction, rows without their bodies, and sends N slices of them over N sessions
+ *           at once (one thread and one transport each; a thread touches its slice's
+ *           transport_msg array, its own read-only connection, through which it reads its
+ *           bodies a few at a time, each given back once transferred, and the hand-over to
+ *           the writer), then records the remaining outcomes in one transaction from the
+ *           calling thread. A driver without TRANSPORT_PARALLEL runs in the calling thread
+ *           and records its accepted messages itself.
  *           When the database cannot write (disk full, an I/O error, a file-size limit) after
  *           the server accepted a message, its 'sent' commit fails: such a message must NOT
  *           be queued again with the rows in doubt, or a disk-full spell sends it twice. Its
@@ -49,6 +54,9 @@
 
 /* Largest useful policy->sessions (the configuration's outgoing.sessions allows 1..16). */
 #define MAILFLOW_MAX_SESSIONS 16
+/* Most messages the server accepted that wait for, or are in, one group commit of 'sent'
+ * (see above): what a crash can send again, plus the one in hand per session. */
+#define MAILFLOW_GROUP_MAX 16
 
 struct mailflow_policy {
 	size_t batch_size;      /* messages per SMTP session */

@@ -49,7 +49,8 @@ struct outbox_row {
 	int attempts;
 	int priority;            /* enum outbox_priority */
 	time_t next_attempt_at, created_at, sent_at;
-	struct buf raw;          /* filled by queue_outbox_get and queue_outbox_claim only */
+	struct buf raw;          /* filled by queue_outbox_get only (the sender reads bodies one
+	                          * at a time: queue_outbox_body) */
 };
 
 struct outbox_list {
@@ -108,7 +109,7 @@ int queue_outbox_held_count(struct db *db, int64_t member_id, time_t *first,
 /* After a crash, rows left in 'sending' are in doubt: queue them again. Returns their count. */
 int queue_outbox_recover(struct db *db, struct fb_error *err);
 /* Claim up to max due rows (queued or retry, next_attempt_at <= now) and commit them as
- * 'sending' before any network step. */
+ * 'sending' before any network step. The rows come without their bodies (raw empty). */
 int queue_outbox_claim(struct db *db, time_t now, size_t max, struct outbox_list *out,
     struct fb_error *err);
 int queue_outbox_sent(struct db *db, int64_t id, time_t now, struct fb_error *err);
@@ -121,6 +122,9 @@ time_t queue_outbox_next(struct db *db, struct fb_error *err);
 int queue_outbox_list(struct db *db, const char *state, size_t limit, struct outbox_list *out,
     struct fb_error *err);
 int queue_outbox_get(struct db *db, int64_t id, struct outbox_row *out, struct fb_error *err);
+/* The message of row id into *out (replacing what it held; left as it was on failure). The
+ * bodies live apart from the rows (table outbox_body): written once, read when sent. */
+int queue_outbox_body(struct db *db, int64_t id, struct buf *out, struct fb_error *err);
 /* Failed or held rows (or one id) back to queued, due and admitted at now, as person mail: the
  * coordinator's word sends it now, and it yields to nothing. Returns how many. */
 int queue_outbox_retry(struct db *db, int64_t id, time_t now, struct fb_error *err);

@@ -88,6 +88,17 @@ struct transport_msg {
 	 */
 	void (*on_accepted)(struct transport_msg *m, void *arg);
 	void *on_accepted_arg;
+	/*
+	 * Optional (NULL: data and len hold the message from the start). Called by send(), in its
+	 * thread, when the message's data is about to be transferred: sets data and len, 0, or -1
+	 * when it cannot (the session is then ended before the data is complete, so nothing
+	 * partial is delivered: this message and the ones after it are MAIL_TEMPORARY). unload()
+	 * (may be NULL) follows as soon as the driver no longer needs data, before the next
+	 * message is loaded: a session holds one message in memory, not all of them.
+	 */
+	int (*load)(struct transport_msg *m, void *arg);
+	void (*unload)(struct transport_msg *m, void *arg);
+	void *load_arg;
 };
 
 struct transport;  /* opaque, one per driver */

@@ -102,39 +102,183 @@ mailflow_recover(struct db *db, struct mailflow_unrecorded *u, struct fb_error *
 }
 
 /*
- * A message the server took is recorded as sent at once, from the session's own thread, in a
- * transaction of its own: a crash later in the session then resends only the message in hand
- * (at most one duplicate per crash and session), not the whole batch. The database is used by
- * one thread at a time: the main thread waits for the sessions, and the lock orders them.
+ * Group commit. The sessions do not write: a message the server took is handed to one writer
+ * (the calling thread, while the sessions run), which records every message handed to it since
+ * its last commit as sent in ONE transaction, and at once: a group is whatever came in while the
+ * previous commit ran (no timer: a lone message is committed as soon as it is taken, a stream
+ * from many sessions shares commits). A session that finds MAILFLOW_GROUP_MAX messages waiting
+ * for, or in, a commit waits for it: a crash sends again at most that many, plus the one in
+ * hand per session (mailflow.h). Bodies are read by the sessions, each through a read-only
+ * connection of its own (WAL: reads go on while the writer commits), one message at a time.
  */
-struct accepted_ctx {
-	struct db *db;
+struct send_round {
+	struct db *db;          /* the writer's; a session uses it only under db_lock */
 	time_t now;
-	pthread_mutex_t lock;
+	pthread_mutex_t db_lock;
+	pthread_mutex_t lock;   /* the fields below */
+	pthread_cond_t wake;    /* to the writer: a message taken, a session ended */
+	pthread_cond_t room;    /* to the sessions: a commit is done */
+	struct accepted *wait[MAILFLOW_GROUP_MAX];
+	size_t nwait;           /* taken, not yet handed to the writer */
+	size_t inflight;        /* in the writer's commit now */
+	size_t running;         /* session threads still going */
+	int writer;             /* 1: the writer takes them; 0: a session records its own */
+};
+
+/*
+ * A session's bodies, read MAILFLOW_READ_AHEAD at a time in one read transaction of the
+ * session's own connection (a read per message took the file's locks per message, against the
+ * writer's commits), each given back once its message was transferred, and any the session
+ * skipped (a refused recipient) when it moves past them: a session holds at most
+ * MAILFLOW_READ_AHEAD messages, not its whole slice.
+ */
+#define MAILFLOW_READ_AHEAD 32
+struct body_reader {
+	struct send_round *round;
+	struct db *rd;          /* NULL: round->db under db_lock */
+	struct accepted *v;     /* the session's slice */
+	size_t n;
+	size_t read_to;         /* bodies [0, read_to) were read */
+	size_t freed_to;        /* bodies [0, freed_to) were given back */
+	size_t failed;          /* bodies that could not be read ... */
+	struct fb_error err;    /* ... and the first one's error (logged after the round) */
 };
 
 struct accepted {
-	struct accepted_ctx *ctx;
+	struct send_round *round;
 	int64_t id;
+	struct body_reader *br; /* its session's */
+	size_t idx;             /* its place in br->v */
+	struct buf body;        /* the message, from its read until it was transferred */
+	int load_failed;        /* its body could not be read (body_reader.err says why) */
 	int recorded;           /* sent is committed; record_outcomes() skips it */
 };
+
+/* Commit n taken messages as sent; on failure they stay unrecorded for record_outcomes(). */
+static void
+commit_sent_group(struct send_round *r, struct accepted **v, size_t n)
+{
+	struct fb_error e;
+	size_t i;
+
+	pthread_mutex_lock(&r->db_lock);
+	if (db_begin(r->db, &e) == 0) {
+		for (i = 0; i < n; i++)
+			if (queue_outbox_sent(r->db, v[i]->id, r->now, &e) < 0)
+				break;
+		if (i == n && db_commit(r->db, &e) == 0)
+			for (i = 0; i < n; i++)
+				v[i]->recorded = 1;
+		else if (i < n)
+			db_rollback(r->db); /* recorded with the rest after the round */
+	}
+	pthread_mutex_unlock(&r->db_lock);
+}
 
 static void
 record_accepted(struct transport_msg *m, void *arg)
 {
 	struct accepted *a = arg;
-	struct fb_error e;
+	struct send_round *r = a->round;
 
 	(void)m;
-	pthread_mutex_lock(&a->ctx->lock);
-	if (db_begin(a->ctx->db, &e) == 0) {
-		if (queue_outbox_sent(a->ctx->db, a->id, a->ctx->now, &e) == 0 &&
-		    db_commit(a->ctx->db, &e) == 0)
-			a->recorded = 1;
-		else
-			db_rollback(a->ctx->db); /* recorded with the rest after the session */
+	pthread_mutex_lock(&r->lock);
+	if (!r->writer) {
+		pthread_mutex_unlock(&r->lock);
+		commit_sent_group(r, &a, 1);
+		return;
 	}
-	pthread_mutex_unlock(&a->ctx->lock);
+	while (r->nwait + r->inflight >= MAILFLOW_GROUP_MAX)
+		pthread_cond_wait(&r->room, &r->lock);
+	r->wait[r->nwait++] = a;
+	/* Woken per half group, not per message: a wake-up per message cost the session about
+	 * one context switch in four (it waits three round trips per message). */
+	if (r->nwait >= MAILFLOW_GROUP_MAX / 2)
+		pthread_cond_signal(&r->wake);
+	pthread_mutex_unlock(&r->lock);
+}
+
+/* The writer: commits what the sessions hand over until every session has ended. */
+static void
+write_groups(struct send_round *r)
+{
+	struct accepted *group[MAILFLOW_GROUP_MAX];
+
+	pthread_mutex_lock(&r->lock);
+	for (;;) {
+		size_t n;
+
+		while (r->nwait == 0 && r->running > 0)
+			pthread_cond_wait(&r->wake, &r->lock);
+		if (r->nwait == 0)
+			break;
+		n = r->nwait;
+		memcpy(group, r->wait, n * sizeof(*group));
+		r->nwait = 0;
+		r->inflight = n;
+		pthread_mutex_unlock(&r->lock);
+		commit_sent_group(r, group, n);
+		pthread_mutex_lock(&r->lock);
+		r->inflight = 0;
+		pthread_cond_broadcast(&r->room);
+	}
+	r->writer = 0;
+	pthread_mutex_unlock(&r->lock);
+}
+
+/* Read the bodies of br->v[from ..] (MAILFLOW_READ_AHEAD of them) in one read transaction. A
+ * body that cannot be read is marked (load_body() then fails its message). */
+static void
+read_ahead(struct body_reader *br, size_t from)
+{
+	size_t end = from + MAILFLOW_READ_AHEAD < br->n ? from + MAILFLOW_READ_AHEAD : br->n;
+	struct db *db = br->rd != NULL ? br->rd : br->round->db;
+	struct fb_error e;
+	int txn;
+
+	if (br->rd == NULL)
+		pthread_mutex_lock(&br->round->db_lock);
+	/* Without the transaction each read is a transaction of its own: slower, still right. */
+	txn = db_begin_read(db, &e) == 0;
+	for (size_t j = from; j < end; j++)
+		if (queue_outbox_body(db, br->v[j].id, &br->v[j].body,
+		    br->failed == 0 ? &br->err : &e) < 0) {
+			br->v[j].load_failed = 1;
+			br->failed++;
+		}
+	if (txn)
+		db_commit(db, &e);
+	if (br->rd == NULL)
+		pthread_mutex_unlock(&br->round->db_lock);
+	br->read_to = end;
+}
+
+/* transport_msg.load: the body from the store, when the session is about to send it. */
+static int
+load_body(struct transport_msg *m, void *arg)
+{
+	struct accepted *a = arg;
+	struct body_reader *br = a->br;
+
+	for (; br->freed_to < a->idx; br->freed_to++)
+		buf_release(&br->v[br->freed_to].body);
+	if (a->idx >= br->read_to)
+		read_ahead(br, a->idx);
+	if (a->load_failed)
+		return -1;
+	m->data = a->body.data;
+	m->len = a->body.len;
+	return 0;
+}
+
+static void
+unload_body(struct transport_msg *m, void *arg)
+{
+	struct accepted *a = arg;
+
+	buf_release(&a->body);
+	m->data = NULL;
+	m->len = 0;
 }
 
 /* Record each message's outcome not yet recorded in one transaction. */
@@ -183,14 +327,17 @@ record_outcomes(struct db *db, struct outbox_list *batch, struct transport_msg *
 
 /*
  * One SMTP session's share of a claimed batch. A worker thread touches nothing but this: its
- * own transport (opened by the main thread, so the drivers' one-time set-up is not raced) and
- * its slice of the transport_msg array. The database stays in the main thread.
+ * own transport (opened by the main thread, so the drivers' one-time set-up is not raced), its
+ * slice of the transport_msg array, its own read-only connection for the bodies, and the
+ * round's hand-over to the writer (above).
  */
 struct session_job {
 	const struct transport_driver *drv;
 	struct transport *t;
 	struct transport_msg *msgs;
 	size_t n;
+	struct send_round *round;
+	struct body_reader br;
 	enum mail_result rc;    /* drv->send()'s result */
 	struct fb_error err;    /* its error when rc < 0 */
 	pthread_t thread;
@@ -215,7 +362,13 @@ session_job_run(struct session_job *j)
 static void *
 session_job_thread(void *arg)
 {
-	session_job_run(arg);
+	struct session_job *j = arg;
+
+	session_job_run(j);
+	pthread_mutex_lock(&j->round->lock);
+	j->round->running--;
+	pthread_cond_signal(&j->round->wake);
+	pthread_mutex_unlock(&j->round->lock);
 	return NULL;
 }
 
@@ -229,24 +382,36 @@ plan_slices(size_t n, size_t batch, size_t nsessions)
 }
 
 /*
- * Send one claimed batch over k sessions at once: threads for slices 1..k-1, slice 0 in the
- * calling thread. A slice whose transport could not be opened or whose thread could not start
- * is sent (or failed) in this thread instead: never lost, at worst slower.
+ * Send one claimed batch over k sessions at once, one thread each, while this thread is the
+ * writer of their outcomes. A slice whose thread could not start, or of a driver without
+ * TRANSPORT_PARALLEL (which gets one session), is sent in this thread afterwards, recording
+ * its own messages: never lost, at worst slower. rd[j]: slice j's reader (NULL: the writer's
+ * connection, locked).
  */
 static void
 send_sessions(const struct transport_driver *drv, const struct transport_settings *ts,
-    struct transport **tp, struct transport_msg *msgs, size_t n, size_t k)
+    struct transport **tp, struct send_round *round, struct transport_msg *msgs,
+    struct accepted *acc, size_t n, size_t k, struct db **rd)
 {
 	struct session_job jobs[MAILFLOW_MAX_SESSIONS];
 	size_t per = (n + k - 1) / k, off = 0;
 
+	round->writer = 1;
+	round->running = 0;
 	for (size_t j = 0; j < k; j++) {
 		struct session_job *jb = &jobs[j];
 
 		memset(jb, 0, sizeof(*jb));
 		jb->drv = drv;
+		jb->round = round;
 		jb->msgs = msgs + off;
 		jb->n = off + per <= n ? per : n - off;
+		jb->br = (struct body_reader){ .round = round, .rd = rd[j], .v = acc + off,
+		    .n = jb->n };
+		for (size_t i = 0; i < jb->n; i++) {
+			acc[off + i].br = &jb->br;
+			acc[off + i].idx = i;
+		}
 		off += jb->n;
 		if (tp[j] == NULL)
 			tp[j] = drv->open(ts, &jb->err);
@@ -261,20 +426,50 @@ send_sessions(const struct transport_driver *drv, const struct transport_setting
 			jb->rc = MAIL_TEMPORARY;
 			continue;
 		}
-		if (j > 0 && jb->n > 0 &&
-		    pthread_create(&jb->thread, NULL, session_job_thread, jb) == 0)
+		/* A driver without TRANSPORT_PARALLEL runs in this thread, after the writer. */
+		if (jb->n == 0 || !(drv->flags & TRANSPORT_PARALLEL))
+			continue;
+		pthread_mutex_lock(&round->lock);
+		round->running++;
+		pthread_mutex_unlock(&round->lock);
+		if (pthread_create(&jb->thread, NULL, session_job_thread, jb) == 0) {
 			jb->threaded = 1;
+		} else {
+			pthread_mutex_lock(&round->lock);
+			round->running--;
+			pthread_mutex_unlock(&round->lock);
+		}
 	}
-	for (size_t j = 0; j < k; j++)
-		if (jobs[j].t != NULL && !jobs[j].threaded && jobs[j].n > 0)
-			session_job_run(&jobs[j]);
+	write_groups(round);
 	for (size_t j = 0; j < k; j++)
 		if (jobs[j].threaded)
 			pthread_join(jobs[j].thread, NULL);
-	/* Log in the main thread only, once per distinct failure of a session. */
 	for (size_t j = 0; j < k; j++)
+		if (jobs[j].t != NULL && !jobs[j].threaded && jobs[j].n > 0)
+			session_job_run(&jobs[j]);
+	/* Log in the main thread only, once per distinct failure of a session. */
+	for (size_t j = 0; j < k; j++) {
 		if (jobs[j].rc != MAIL_OK)
 			log_warnx("outbox: session %zu of %zu: %s", j + 1, k, jobs[j].err.msg);
+		if (jobs[j].br.failed > 0)
+			log_warnx("outbox: session %zu of %zu: %zu message%s could not be read to send "
+			    "(they wait for their retry): %s", j + 1, k, jobs[j].br.failed,
+			    jobs[j].br.failed == 1 ? "" : "s", jobs[j].br.err.msg);
+	}
+}
+
+/* One reader per session, for the bodies; one that cannot be opened leaves NULL (that
+ * session reads through the writer's connection, under its lock). */
+static void
+open_readers(struct db *db, struct db **rd, size_t k)
+{
+	for (size_t j = 0; j < k; j++) {
+		struct fb_error e;
+
+		rd[j] = db_open_reader(db, &e);
+		if (rd[j] == NULL)
+			log_warnx("outbox: %s (the session reads through the main connection)", e.msg);
+	}
 }
 
 int
@@ -284,12 +479,12 @@ mailflow_send(struct db *db, const struct transport_driver *drv,
     struct fb_error *err)
 {
 	struct transport *tp[MAILFLOW_MAX_SESSIONS] = { 0 };
+	struct db *rd[MAILFLOW_MAX_SESSIONS] = { 0 };
 	struct mailflow_unrecorded local = { 0 };
 	size_t batch = policy->batch_size > 0 ? policy->batch_size : 1;
 	size_t nsessions = policy->sessions > 0 ? policy->sessions : 1;
-	int rc = 0;
-
-	struct accepted_ctx actx = { .db = db, .now = now };
+	int rc = 0, readers = 0;
+	struct send_round round = { .db = db, .now = now };
 
 	if (nsessions > MAILFLOW_MAX_SESSIONS)
 		nsessions = MAILFLOW_MAX_SESSIONS;
@@ -301,13 +496,19 @@ mailflow_send(struct db *db, const struct transport_driver *drv,
 	/* Nothing new goes out while accepted messages wait to be recorded as sent. */
 	if (mailflow_record_unrecorded(db, u, err) < 0)
 		return -1;
-	if (pthread_mutex_init(&actx.lock, NULL) != 0)
+	if (pthread_mutex_init(&round.lock, NULL) != 0)
 		return fb_error_set(err, "outbox: cannot create a lock");
+	if (pthread_mutex_init(&round.db_lock, NULL) != 0 ||
+	    pthread_cond_init(&round.wake, NULL) != 0 || pthread_cond_init(&round.room, NULL) != 0) {
+		pthread_mutex_destroy(&round.lock);
+		return fb_error_set(err, "outbox: cannot create a lock");
+	}
 	while (stop == NULL || !*stop) {
 		struct outbox_list claimed = { 0 };
 		struct transport_msg *msgs;
 		struct accepted *acc;
 		const char **rcpts;
+		size_t k;
 
 		/* Committed as 'sending' before any network step (see mailflow.h). */
 		if (queue_outbox_claim(db, now, batch * nsessions, &claimed, err) < 0) {
@@ -332,23 +533,31 @@ mailflow_send(struct db *db, const struct transport_driver *drv,
 			msgs[i].sender = claimed.v[i].sender;
 			msgs[i].rcpts = &rcpts[i];
 			msgs[i].nrcpts = 1;
-			msgs[i].data = claimed.v[i].raw.data;
-			msgs[i].len = claimed.v[i].raw.len;
 			msgs[i].status = MAIL_TEMPORARY;
 			buf_init(&msgs[i].detail);
-			acc[i] = (struct accepted){ &actx, claimed.v[i].id, 0 };
+			acc[i] = (struct accepted){ .round = &round, .id = claimed.v[i].id };
+			buf_init(&acc[i].body);
 			msgs[i].on_accepted = record_accepted;
 			msgs[i].on_accepted_arg = &acc[i];
+			msgs[i].load = load_body;
+			msgs[i].unload = unload_body;
+			msgs[i].load_arg = &acc[i];
 		}
-		send_sessions(drv, ts, tp, msgs, claimed.n,
-		    plan_slices(claimed.n, batch, nsessions));
+		k = plan_slices(claimed.n, batch, nsessions);
+		if (!readers) {
+			open_readers(db, rd, nsessions);
+			readers = 1;
+		}
+		send_sessions(drv, ts, tp, &round, msgs, acc, claimed.n, k, rd);
 		rc = record_outcomes(db, &claimed, msgs, acc, policy, now, stats, err);
 		if (rc < 0)
 			for (size_t i = 0; i < claimed.n; i++)
 				if (msgs[i].status == MAIL_OK && !acc[i].recorded)
 					unrecorded_add(u, &claimed.v[i], now);
-		for (size_t i = 0; i < claimed.n; i++)
+		for (size_t i = 0; i < claimed.n; i++) {
 			buf_release(&msgs[i].detail);
+			buf_release(&acc[i].body);
+		}
 		free(msgs);
 		free(rcpts);
 		free(acc);
@@ -356,10 +565,15 @@ mailflow_send(struct db *db, const struct transport_driver *drv,
 		if (rc < 0)
 			break;
 	}
-	for (size_t j = 0; j < MAILFLOW_MAX_SESSIONS; j++)
+	for (size_t j = 0; j < MAILFLOW_MAX_SESSIONS; j++) {
 		if (tp[j] != NULL)
 			drv->close(tp[j]);
-	pthread_mutex_destroy(&actx.lock);
+		db_close(rd[j]);
+	}
+	pthread_cond_destroy(&round.room);
+	pthread_cond_destroy(&round.wake);
+	pthread_mutex_destroy(&round.db_lock);
+	pthread_mutex_destroy(&round.lock);
 	if (u == &local) {
 		for (size_t i = 0; i < local.n; i++)
 			log_errorx("outbox %lld: accepted by the server but not recorded as sent (the "

@@ -71,6 +71,7 @@ outbox_maildir_send(struct transport *t, struct transport_msg *msgs, size_t n, s
 	for (size_t i = 0; i < n; i++) {
 		struct transport_msg *m = &msgs[i];
 		struct fb_error e;
+		int rc;
 
 		buf_reset(&m->detail);
 		buf_reset(&name);
@@ -79,7 +80,16 @@ outbox_maildir_send(struct transport *t, struct transport_msg *msgs, size_t n, s
 			buf_puts(&m->detail, "out of memory");
 			continue;
 		}
-		if (with_return_path(m, &file) < 0) {
+		/* Loaded one at a time (transport.h) and given back once copied into file. */
+		if (m->load != NULL && m->load(m, m->load_arg) < 0) {
+			m->status = MAIL_TEMPORARY;
+			buf_puts(&m->detail, "the message could not be read to send it");
+			continue;
+		}
+		rc = with_return_path(m, &file);
+		if (m->unload != NULL)
+			m->unload(m, m->load_arg);
+		if (rc < 0) {
 			m->status = MAIL_MESSAGE_BAD;
 			buf_puts(&m->detail, "envelope sender unusable as Return-Path (or out of "
 			    "memory)");

@@ -154,13 +154,21 @@ mech_name(enum oauth_mech m)
 	return m == OAUTH_OAUTHBEARER ? "OAUTHBEARER" : "XOAUTH2";
 }
 
-/* One queued message: libesmtp's handle, its recipients, the data with CRLF line ends. */
+/* One queued message: libesmtp's handle, its recipients, the data with CRLF line ends (made
+ * when libesmtp first asks for it, given back once the server has answered it). */
 struct queued {
 	smtp_message_t m;
 	smtp_recipient_t *rcpt;
 	struct buf crlf;
 	struct transport_msg *msg;
+	struct session_state *st;
+	int ready;              /* crlf holds the data */
 };
+
+static int to_crlf(struct buf *out, const char *data, size_t len);
+static void abort_session(struct session_state *st);
+static void problem(struct session_state *st, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
 
 static void judge(struct transport_msg *msg, struct queued *q, struct session_state *st);
 
@@ -365,6 +373,44 @@ fail:
 	return NULL;
 }
 
+/* The message's data with CRLF line ends into q->crlf, loaded (msg->load) only now and its
+ * source given back at once (msg->unload). 0, or -1 after ending the session: libesmtp must
+ * not be handed a short message it would complete with "." (the server would take it). */
+static int
+prepare_data(struct queued *q)
+{
+	struct transport_msg *m = q->msg;
+	int rc;
+
+	if (q->ready)
+		return 0;
+	if (m->load != NULL && m->load(m, m->load_arg) < 0) {
+		problem(q->st, "the message could not be read to send it: the session was ended");
+		abort_session(q->st);
+		return -1;
+	}
+	buf_reset(&q->crlf);
+	rc = to_crlf(&q->crlf, m->data, m->len) < 0 || q->crlf.len > INT_MAX ? -1 : 0;
+	if (m->unload != NULL)
+		m->unload(m, m->load_arg);
+	if (rc < 0) {
+		problem(q->st, "out of memory for a message (or larger than 2 GB): the session was "
+		    "ended");
+		abort_session(q->st);
+		return -1;
+	}
+	q->ready = 1;
+	return 0;
+}
+
+/* The server has answered the message's data (or the session is over): its memory goes. */
+static void
+drop_data(struct queued *q)
+{
+	buf_release(&q->crlf);
+	q->ready = 0;
+}
+
 /* libesmtp reads the message through this; *ctx is freed by libesmtp, hence malloc. The data
  * is handed over in one piece, already with CRLF line ends. */
 static const char *
@@ -380,7 +426,7 @@ message_cb(void **ctx, int *len, void *arg)
 		*sent = 0;
 		return NULL;
 	}
-	if (*sent) {
+	if (*sent || prepare_data(q) < 0) {
 		*len = 0;
 		return NULL;
 	}
@@ -388,9 +434,6 @@ message_cb(void **ctx, int *len, void *arg)
 	*len = (int)q->crlf.len;
 	return q->crlf.data;
 }
-
-static void problem(struct session_state *st, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
 
 /* Add a session-level problem to the details every message gets. */
 static void
@@ -418,6 +461,8 @@ event_cb(smtp_session_t session, int event, void *arg, ...)
 		/* The server answered this message's data: tell the caller now if it took it. */
 		struct queued *q = smtp_message_get_application_data(va_arg(ap, smtp_message_t));
 
+		if (q != NULL)
+			drop_data(q);
 		if (q != NULL && q->msg->on_accepted != NULL) {
 			judge(q->msg, q, st);
 			if (q->msg->status == MAIL_OK)
@@ -734,17 +779,28 @@ interact_cb(auth_client_request_t req, char **result, int fields, void *arg)
 	return 1;
 }
 
-/* Convert LF line ends to CRLF (leaving existing CRLF alone) and end with CRLF. */
+/* Convert LF line ends to CRLF (leaving existing CRLF alone) and end with CRLF. A line at a
+ * time (memchr), not a byte at a time: this runs over every byte the outbox sends. */
 static int
 to_crlf(struct buf *out, const char *data, size_t len)
 {
+	size_t i = 0;
+
 	if (buf_grow(out, len + len / 32 + 2) < 0)
 		return -1;
-	for (size_t i = 0; i < len; i++) {
-		if (data[i] == '\n' && (i == 0 || data[i - 1] != '\r') && buf_addch(out, '\r') < 0)
+	while (i < len) {
+		const char *nl = memchr(data + i, '\n', len - i);
+		size_t end = nl != NULL ? (size_t)(nl - data) : len;
+
+		if (buf_add(out, data + i, end - i) < 0)
 			return -1;
-		if (buf_addch(out, data[i]) < 0)
+		if (nl == NULL)
+			break;
+		if ((end == 0 || data[end - 1] != '\r') && buf_addch(out, '\r') < 0)
 			return -1;
+		if (buf_addch(out, '\n') < 0)
+			return -1;
+		i = end + 1;
 	}
 	if (out->len < 2 || memcmp(out->data + out->len - 2, "\r\n", 2) != 0)
 		return buf_add(out, "\r\n", 2);
@@ -911,12 +967,13 @@ run_session(struct transport *t, struct session_state *st, struct transport_msg 
 		buf_reset(&m->detail);
 		m->status = MAIL_TEMPORARY;
 		q[i].rcpt = calloc(m->nrcpts ? m->nrcpts : 1, sizeof(*q[i].rcpt));
-		if (q[i].rcpt == NULL || to_crlf(&q[i].crlf, m->data, m->len) < 0 || q[i].crlf.len > INT_MAX) {
-			fb_error_set(err, "message %zu: out of memory or larger than 2 GB", i + 1);
+		if (q[i].rcpt == NULL) {
+			fb_error_set(err, "message %zu: out of memory", i + 1);
 			goto out;
 		}
 		q[i].m = smtp_add_message(s);
 		q[i].msg = m;
+		q[i].st = st;
 		if (q[i].m != NULL)
 			smtp_message_set_application_data_release(q[i].m, &q[i], NULL);
 		if (q[i].m == NULL || smtp_set_reverse_path(q[i].m, m->sender ? m->sender : "") == 0 ||

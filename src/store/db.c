@@ -307,6 +307,33 @@ db_open(const char *path, struct fb_error *err)
 	return db_open_version(path, schema_count(), err);
 }
 
+struct db *
+db_open_reader(const struct db *db, struct fb_error *err)
+{
+	struct db *r = calloc(1, sizeof(*r));
+
+	if (r == NULL || (r->path = strdup(db->path)) == NULL) {
+		free(r);
+		fb_error_set(err, "out of memory");
+		return NULL;
+	}
+	if (sqlite3_open_v2(r->path, &r->sql, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX,
+	    NULL) != SQLITE_OK) {
+		fb_error_set(err, "%s: cannot open database: %s", r->path,
+		    r->sql ? sqlite3_errmsg(r->sql) : "out of memory");
+		db_close(r);
+		return NULL;
+	}
+	sqlite3_extended_result_codes(r->sql, 1);
+	sqlite3_busy_handler(r->sql, busy_wait, r);
+	/* What a reader reads is read once (outgoing bodies): a small cache, not SQLite's 2 MB. */
+	if (db_exec_raw(r, "PRAGMA cache_size = -256", err) < 0) {
+		db_close(r);
+		return NULL;
+	}
+	return r;
+}
+
 void
 db_close(struct db *db)
 {
@@ -333,6 +360,19 @@ db_begin(struct db *db, struct fb_error *err)
 		return 0;
 	db->failed = 0;
 	if (db_exec_raw(db, "BEGIN IMMEDIATE", err) < 0) {
+		db->depth = 0;
+		return -1;
+	}
+	return 0;
+}
+
+int
+db_begin_read(struct db *db, struct fb_error *err)
+{
+	if (db->depth++ > 0)
+		return 0;
+	db->failed = 0;
+	if (db_exec_raw(db, "BEGIN", err) < 0) {
 		db->depth = 0;
 		return -1;
 	}

@@ -466,6 +466,20 @@ static const char MIGRATION_BUDGET[] =
 "CREATE INDEX outbox_budget ON outbox(member_id, admitted_at) WHERE budget = 1;"
 "CREATE INDEX outbox_deferred ON outbox(deferred_until) WHERE deferred_until IS NOT NULL;";
 
+/*
+ * Outbox bodies apart from their state (issue 20): a message is written once, into
+ * outbox_body, and the outbox row that claiming, sending and recording rewrite holds only its
+ * small fields (every state change used to rewrite the whole message with it). The sender
+ * reads a body when the SMTP session needs it (queue_outbox_body).
+ */
+static const char MIGRATION_OUTBOX_BODY[] =
+"CREATE TABLE outbox_body ("
+"  id INTEGER PRIMARY KEY REFERENCES outbox(id) ON DELETE CASCADE,"
+"  raw BLOB NOT NULL"
+");"
+"INSERT INTO outbox_body (id, raw) SELECT id, raw FROM outbox;"
+"ALTER TABLE outbox DROP COLUMN raw;";
+
 static const char *const migrations[] = {
 	MIGRATION_1,
 	MIGRATION_2,
@@ -480,6 +494,7 @@ static const char *const migrations[] = {
 	MIGRATION_ACTIONS,
 	MIGRATION_CLICKS,
 	MIGRATION_BUDGET,
+	MIGRATION_OUTBOX_BODY,
 };
 
 int

@@ -57,7 +57,8 @@ static const char SQL_INBOX[] =
 	"  WHERE member_id = ?1 OR lower(sender) IN (SELECT address FROM member_address"
 	"  WHERE member_id = ?1) ORDER BY id";
 static const char SQL_OUTBOX[] =
-	"SELECT id, message_id, kind, recipient, subject, state, created_at, sent_at, raw FROM outbox"
+	"SELECT id, message_id, kind, recipient, subject, state, created_at, sent_at,"
+	"  (SELECT b.raw FROM outbox_body b WHERE b.id = outbox.id) AS raw FROM outbox"
 	"  WHERE member_id = ?1 OR lower(recipient) IN (SELECT address FROM member_address"
 	"  WHERE member_id = ?1) ORDER BY id";
 
@@ -266,7 +267,8 @@ static const struct step erase_match_steps[] = {
 	{ "INSERT OR IGNORE INTO temp.erase_outbox SELECT id FROM outbox WHERE member_id = ?1"
 	  "  OR lower(recipient) IN (SELECT address FROM member_address WHERE member_id = ?1)"
 	  "  OR inbox_id IN (SELECT id FROM temp.erase_inbox)"
-	  "  OR erase_mentions(raw, subject, last_error, recipient)", K_NONE },
+	  "  OR erase_mentions((SELECT b.raw FROM outbox_body b WHERE b.id = outbox.id), subject,"
+	  "  last_error, recipient)", K_NONE },
 };
 static const char SQL_NEEDLES[] = "SELECT t FROM temp.erase_needle";
 
@@ -399,8 +401,9 @@ static const struct step erase_steps[] = {
 	  "  WHERE member_id = ?1))", K_MESSAGES },
 	/* Sent to others: the row stays (the daily cap and bounce matching count it), its text
 	 * goes. */
-	{ "UPDATE outbox SET raw = X'', subject = NULL, last_error = NULL"
+	{ "UPDATE outbox SET subject = NULL, last_error = NULL"
 	  " WHERE id IN (SELECT id FROM temp.erase_outbox)", K_MESSAGES },
+	{ "UPDATE outbox_body SET raw = X'' WHERE id IN (SELECT id FROM temp.erase_outbox)", K_NONE },
 	{ "DELETE FROM inbox WHERE member_id = ?1 OR lower(sender) IN (SELECT address FROM"
 	  " member_address WHERE member_id = ?1)", K_MESSAGES },
 	/* From others: the row stays (dedupe on Message-ID and hash, the inbox counts). */

@@ -18,15 +18,20 @@
 static const char SQL_OUTBOX_COMPLAINED[] =
 	"SELECT count(*) FROM member_address WHERE address = lower(?1) AND complained_at IS NOT NULL";
 static const char SQL_OUTBOX_INSERT[] =
-	"INSERT INTO outbox (message_id, kind, sender, recipient, subject, raw, state, "
+	"INSERT INTO outbox (message_id, kind, sender, recipient, subject, state, "
 	"next_attempt_at, last_error, program_id, member_id, inbox_id, created_at, admitted_at, "
 	"priority, bounce_token, budget, about_at, deferred_until, about_uid) "
-	"VALUES (?1, ?2, ?3, lower(?4), ?5, ?6, ?7, coalesce(?17, ?8), ?9, ?10, ?11, ?12, ?8, "
+	"VALUES (?1, ?2, ?3, lower(?4), ?5, ?7, coalesce(?17, ?8), ?9, ?10, ?11, ?12, ?8, "
 	"CASE WHEN ?17 IS NULL THEN ?8 END, ?13, lower(?14), ?15, ?16, ?17, ?18)";
+/* The body, written once beside its row (the row's state changes never rewrite it). */
+static const char SQL_OUTBOX_BODY_INSERT[] =
+	"INSERT INTO outbox_body (id, raw) VALUES (?1, ?2)";
+static const char SQL_OUTBOX_BODY[] =
+	"SELECT raw FROM outbox_body WHERE id = ?1";
 static const char SQL_OUTBOX_RECOVER[] =
 	"UPDATE outbox SET state = 'queued' WHERE state = 'sending'";
 static const char SQL_OUTBOX_DUE[] =
-	"SELECT " OUTBOX_COLS ", raw FROM outbox WHERE state IN ('queued', 'retry') "
+	"SELECT " OUTBOX_COLS " FROM outbox WHERE state IN ('queued', 'retry') "
 	"AND next_attempt_at <= ?1 AND deferred_until IS NULL ORDER BY next_attempt_at, id LIMIT ?2";
 static const char SQL_OUTBOX_SENDING[] =
 	"UPDATE outbox SET state = 'sending', attempts = attempts + 1 WHERE id = ?1";
@@ -44,12 +49,14 @@ static const char SQL_OUTBOX_WAITING_KIND[] =
 	"SELECT id, program_id FROM outbox WHERE kind = ?1 AND program_id IS NOT NULL "
 	"AND state IN ('queued', 'retry', 'held') ORDER BY id";
 static const char SQL_OUTBOX_SET_RAW[] =
-	"UPDATE outbox SET raw = ?2 WHERE id = ?1 AND state IN ('queued', 'retry', 'held')";
+	"UPDATE outbox_body SET raw = ?2 WHERE id = ?1 AND EXISTS (SELECT 1 FROM outbox o "
+	"WHERE o.id = ?1 AND o.state IN ('queued', 'retry', 'held'))";
 static const char SQL_OUTBOX_REPLACE[] =
-	"UPDATE outbox SET raw = ?2, message_id = ?3, subject = ?4"
+	"UPDATE outbox SET message_id = ?3, subject = ?4"
 	" WHERE id = ?1 AND state IN ('queued', 'retry', 'held')";
 static const char SQL_OUTBOX_GET[] =
-	"SELECT " OUTBOX_COLS ", raw FROM outbox WHERE id = ?1";
+	"SELECT " OUTBOX_COLS ", coalesce((SELECT b.raw FROM outbox_body b WHERE b.id = outbox.id), "
+	"X'') FROM outbox WHERE id = ?1";
 /* Never back in the queue: mail to an address that sent a spam complaint (queue_outbox_add). */
 static const char SQL_OUTBOX_RETRY[] =
 	"UPDATE outbox SET state = 'queued', next_attempt_at = ?2, admitted_at = ?2, attempts = 0, "
@@ -104,6 +111,7 @@ queue_outbox_add(struct db *db, const struct outbox_new *m, time_t now, int64_t 
     struct fb_error *err)
 {
 	sqlite3_stmt *st = db_stmt(db, SQL_OUTBOX_COMPLAINED, err);
+	int64_t new_id;
 	int suppressed;
 
 	if (st == NULL)
@@ -120,7 +128,6 @@ queue_outbox_add(struct db *db, const struct outbox_new *m, time_t now, int64_t 
 	db_bind_text(st, 3, m->sender);
 	db_bind_text(st, 4, m->recipient);
 	db_bind_text(st, 5, m->subject);
-	sqlite3_bind_blob(st, 6, m->raw, (int)m->len, SQLITE_STATIC);
 	db_bind_text(st, 7, suppressed ? "failed" : "queued");
 	sqlite3_bind_int64(st, 8, (sqlite3_int64)now);
 	db_bind_text(st, 9, suppressed ? "not sent: this address sent a spam complaint (ARF) "
@@ -141,8 +148,16 @@ queue_outbox_add(struct db *db, const struct outbox_new *m, time_t now, int64_t 
 	db_bind_text(st, 18, m->about_uid);
 	if (store_step_done(db, st, err, "queueing a message") < 0)
 		return -1;
+	new_id = db_last_id(db);
+	st = db_stmt(db, SQL_OUTBOX_BODY_INSERT, err);
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, new_id);
+	sqlite3_bind_blob64(st, 2, m->raw, m->len, SQLITE_STATIC);
+	if (store_step_done(db, st, err, "queueing a message") < 0)
+		return -1;
 	if (id)
-		*id = db_last_id(db);
+		*id = new_id;
 	return 0;
 }
 
@@ -305,7 +320,7 @@ queue_outbox_recover(struct db *db, struct fb_error *err)
 }
 
 /* One outbox row (for store_step_row() and store_rows()), raw too when the statement selects
- * it (column 13); -1 when out of memory, r released. */
+ * it (column 13: its outbox_body); -1 when out of memory, r released. */
 static int
 outbox_from_row(sqlite3_stmt *st, void *arg)
 {
@@ -459,6 +474,32 @@ queue_outbox_get(struct db *db, int64_t id, struct outbox_row *out, struct fb_er
 }
 
 int
+queue_outbox_body(struct db *db, int64_t id, struct buf *out, struct fb_error *err)
+{
+	sqlite3_stmt *st = db_stmt(db, SQL_OUTBOX_BODY, err);
+	int rc;
+
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, id);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		size_t len = (size_t)sqlite3_column_bytes(st, 0);
+		const void *raw = sqlite3_column_blob(st, 0);
+
+		buf_reset(out);
+		rc = buf_add(out, raw != NULL ? raw : "", len) < 0 ?
+		    fb_error_set(err, "out of memory reading outgoing message %lld", (long long)id) : 0;
+		sqlite3_reset(st);
+		return rc;
+	}
+	sqlite3_reset(st);
+	if (rc == SQLITE_DONE)
+		return fb_error_set(err, "outgoing message %lld has no body", (long long)id);
+	return db_fail(db, err, "reading an outgoing message");
+}
+
+int
 queue_outbox_waiting_of_kind(struct db *db, const char *kind, struct outbox_ref **out,
     size_t *n, struct fb_error *err)
 {
@@ -497,12 +538,14 @@ queue_outbox_replace(struct db *db, int64_t id, const struct outbox_new *m,
 	if (st == NULL)
 		return -1;
 	sqlite3_bind_int64(st, 1, id);
-	sqlite3_bind_blob64(st, 2, m->raw, m->len, SQLITE_STATIC);
 	db_bind_text(st, 3, m->message_id);
 	db_bind_text(st, 4, m->subject);
 	if (store_step_done(db, st, err, "replacing a waiting message") < 0)
 		return -1;
-	return sqlite3_changes(db_sqlite(db));
+	if (sqlite3_changes(db_sqlite(db)) == 0)
+		return 0;
+	/* Still waiting (checked just now, in the caller's transaction): the body goes with it. */
+	return queue_outbox_set_raw(db, id, m->raw, m->len, err) < 0 ? -1 : 1;
 }
 
 int

@@ -98,7 +98,7 @@ expect_grep "saying how many" "^queued 1 report mail in the outbox \(week 3\)" "
 /usr/bin/python3 - "$T/fb.db" <<'PY' >"$T/mime"
 import email, email.policy, re, sqlite3, sys
 for rcpt, raw in sqlite3.connect(sys.argv[1]).execute(
-        "SELECT recipient, raw FROM outbox WHERE kind = 'weekly_report' ORDER BY id"):
+        "SELECT recipient, raw FROM outbox JOIN outbox_body USING (id) WHERE kind = 'weekly_report' ORDER BY id"):
     m = email.message_from_bytes(raw, policy=email.policy.default)
     kinds = [p.get_content_type() for p in m.walk() if not p.is_multipart()]
     text = m.get_body(("plain",)).get_content()

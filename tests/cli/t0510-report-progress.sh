@@ -94,7 +94,7 @@ expect_grep "saying how many" "^queued 2 report mails in the outbox \(week 5\)" 
 /usr/bin/python3 - "$T/fb.db" <<'PY' >"$T/mime"
 import email, email.policy, sqlite3, struct, sys
 for rcpt, raw in sqlite3.connect(sys.argv[1]).execute(
-        "SELECT recipient, raw FROM outbox WHERE kind = 'progress_report' ORDER BY recipient"):
+        "SELECT recipient, raw FROM outbox JOIN outbox_body USING (id) WHERE kind = 'progress_report' ORDER BY recipient"):
     m = email.message_from_bytes(raw, policy=email.policy.default)
     html = m.get_body(("html",)).get_content()
     text = m.get_body(("plain",)).get_content()
@@ -116,7 +116,7 @@ coordinator@example.org related 720x320 720x320 rise subject"
 import email, email.policy, re, sqlite3, sys
 # The reply token (issue 18: replies carry improvement actions) is the copy's example one.
 tok = lambda v: re.sub(r"(\+|\[#)[a-z2-7]{26}", r"\1TOKEN", v)
-sent = sqlite3.connect(sys.argv[1]).execute("SELECT raw FROM outbox WHERE kind = 'progress_report'"
+sent = sqlite3.connect(sys.argv[1]).execute("SELECT raw FROM outbox JOIN outbox_body USING (id) WHERE kind = 'progress_report'"
     " AND recipient = 'coordinator@example.org'").fetchone()[0]
 def look(raw):
     m = email.message_from_bytes(raw, policy=email.policy.default)

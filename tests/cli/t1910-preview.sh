@@ -43,7 +43,7 @@ if where.startswith("delivered:"):
                 re.search(rb'(?m)^To: .*<' + re.escape(rcpt.encode()) + rb'>', m):
             rows.append(m)
 else:
-    rows = [r[0] for r in sqlite3.connect(db).execute("SELECT raw FROM outbox WHERE " + where)]
+    rows = [r[0] for r in sqlite3.connect(db).execute("SELECT raw FROM outbox JOIN outbox_body USING (id) WHERE " + where)]
 # The parts made when a mail is queued are set aside: Date, Message-ID, the MIME boundary, the
 # reply token (Reply-To, subject, links) and a new calendar item's UID; base64 bodies (the
 # calendar) are compared decoded and quoted-printable soft line breaks joined, so a token in

@@ -71,8 +71,9 @@ with Scratch() as s:
                 'jan.uniek@example.nl', 'Re: feedback', 1, %(jan)d),
                ('a2', 'maildir', %(unclaimed_at)d, 10, CAST('ONBEKEND-4723' AS BLOB), 'stranger@example.org', 'hoi', NULL, NULL),
                ('a3', 'maildir', 0, 10, CAST('From: kees' || char(10,10) || 'KEES-REACTIE-4722' AS BLOB), 'kees.uniek@example.nl', 'x', 1, %(kees)d);
-      INSERT INTO outbox (message_id, kind, sender, recipient, subject, raw, next_attempt_at, program_id, member_id, created_at)
-        VALUES ('<o1@x>', 'request', 'fb@example.nl', 'jan.uniek@example.nl', 'Vraag', CAST('JAN-MAIL-UIT-4717' AS BLOB), 0, 1, %(jan)d, 0);
+      INSERT INTO outbox (message_id, kind, sender, recipient, subject, next_attempt_at, program_id, member_id, created_at)
+        VALUES ('<o1@x>', 'request', 'fb@example.nl', 'jan.uniek@example.nl', 'Vraag', 0, 1, %(jan)d, 0);
+      INSERT INTO outbox_body (id, raw) VALUES (last_insert_rowid(), CAST('JAN-MAIL-UIT-4717' AS BLOB));
     """ % dict(jan=jan, piet=piet, kees=kees, unclaimed_at=unclaimed_at))
     c.close()
 

@@ -4,6 +4,7 @@
  * before any network step, and every outcome (ok, 4xx, 5xx, a session that could not start,
  * a driver that cannot open) ends in the right outbox state. Plus the back-off's shape.
  */
+#define _GNU_SOURCE  /* memmem */
 #include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -88,6 +89,28 @@ count_sending(void)
 	return n;
 }
 
+/* Rows in state as committed, seen from a connection of its own (-1 on error). */
+static int
+count_committed(const char *state)
+{
+	sqlite3 *c;
+	sqlite3_stmt *st;
+	int n = -1;
+
+	if (sqlite3_open_v2(path, &c, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK)
+		return -1;
+	sqlite3_busy_timeout(c, 2000);
+	if (sqlite3_prepare_v2(c, "SELECT count(*) FROM outbox WHERE state = ?1", -1, &st,
+	    NULL) == SQLITE_OK) {
+		sqlite3_bind_text(st, 1, state, -1, SQLITE_STATIC);
+		if (sqlite3_step(st) == SQLITE_ROW)
+			n = sqlite3_column_int(st, 0);
+		sqlite3_finalize(st);
+	}
+	sqlite3_close(c);
+	return n;
+}
+
 static enum mail_result
 fake_send(struct transport *t, struct transport_msg *msgs, size_t n, struct fb_error *err)
 {
@@ -147,6 +170,66 @@ static const struct transport_driver fake_driver = {
 	.open = fake_open, .send = fake_send, .close = fake_close,
 };
 
+/*
+ * A driver that behaves like the SMTP one towards the outbox: per message, load the body,
+ * check it, give it back, and report the acceptance at once (on_accepted). After each it
+ * measures, from a connection of its own, how many accepted messages are not yet committed
+ * 'sent': what a kill at that moment would send again.
+ */
+static struct {
+	int accepted;               /* on_accepted() calls returned, all sessions */
+	int max_uncommitted;        /* the most accepted - committed seen */
+	int bad_body;               /* a body that was not its message's */
+	int max_live;               /* the most bodies one session held at once */
+} acc;
+
+static _Thread_local int live;  /* bodies this session holds now */
+
+static enum mail_result
+fake_accepting_send(struct transport *t, struct transport_msg *msgs, size_t n,
+    struct fb_error *err)
+{
+	(void)t;
+	(void)err;
+	for (size_t i = 0; i < n; i++) {
+		struct transport_msg *m = &msgs[i];
+		unsigned k = 0;
+		char want[32];
+		int a, sent;
+
+		assert_int_equal(sscanf(m->rcpts[0], "m%u@", &k), 1);
+		snprintf(want, sizeof(want), "\nbody %u\n", k);
+		assert_non_null(m->load);
+		assert_null(m->data);                       /* nothing loaded before its turn */
+		assert_int_equal(m->load(m, m->load_arg), 0);
+		live++;
+		pthread_mutex_lock(&fake.lock);
+		if (live > acc.max_live)
+			acc.max_live = live;
+		if (m->data == NULL || memmem(m->data, m->len, want, strlen(want)) == NULL)
+			acc.bad_body++;
+		fake.seen[k]++;
+		pthread_mutex_unlock(&fake.lock);
+		m->unload(m, m->load_arg);
+		live--;
+		m->status = MAIL_OK;
+		assert_int_equal(buf_adds(&m->detail, "250 ok"), 0);
+		m->on_accepted(m, m->on_accepted_arg);
+		pthread_mutex_lock(&fake.lock);
+		a = ++acc.accepted;
+		pthread_mutex_unlock(&fake.lock);
+		sent = count_committed("sent");
+		if (a - sent > acc.max_uncommitted)
+			acc.max_uncommitted = a - sent;
+	}
+	return MAIL_OK;
+}
+
+static const struct transport_driver fake_accepting_driver = {
+	.name = "fake-accepting", .flags = TRANSPORT_PARALLEL,
+	.open = fake_open, .send = fake_accepting_send, .close = fake_close,
+};
+
 /* The same driver without TRANSPORT_PARALLEL: its send() must never run twice at once. */
 static const struct transport_driver fake_serial_driver = {
 	.name = "fake-serial", .flags = 0,
@@ -170,6 +253,7 @@ setup(void **state)
 	fake.sending_at_send = -1;
 	fake.threads_distinct = 0;
 	fake.main_thread = pthread_self();
+	memset(&acc, 0, sizeof(acc));
 	pthread_mutex_unlock(&fake.lock);
 	return 0;
 }
@@ -255,7 +339,7 @@ test_mailflow_four_sessions_run_at_once_and_split_without_overlap(void **state)
 	assert_int_equal(mailflow_send(db, &fake_driver, NULL, &p, NOW, NULL, NULL, &st, &err), 0);
 	assert_int_equal(fake.max_active, 4);         /* all four sessions were in send() at once */
 	assert_int_equal(fake.sends, 4);              /* 35 rows ≤ 4 × 10: one round of 9+9+9+8 */
-	assert_int_equal(fake.threads_distinct, 3);   /* slice 0 in the caller, three threads */
+	assert_int_equal(fake.threads_distinct, 4);   /* a thread each; the caller writes */
 	for (int i = 1; i <= 35; i++)
 		assert_int_equal(fake.seen[i], 1);
 	assert_int_equal(fake.sending_at_send, 35);   /* committed 'sending' before the network */
@@ -312,8 +396,9 @@ test_mailflow_more_rows_than_sessions_take_several_rounds(void **state)
 	db_close(db);
 }
 
+/* One session of a parallel driver runs in a thread too: the caller is its writer. */
 static void
-test_mailflow_one_session_stays_in_the_calling_thread(void **state)
+test_mailflow_one_session_runs_beside_the_writer(void **state)
 {
 	struct mailflow_policy p = base_policy;
 	struct mailflow_stats st = { 0 };
@@ -323,11 +408,59 @@ test_mailflow_one_session_stays_in_the_calling_thread(void **state)
 	(void)state;
 	p.sessions = 1;
 	assert_int_equal(mailflow_send(db, &fake_driver, NULL, &p, NOW, NULL, NULL, &st, &err), 0);
-	assert_int_equal(fake.threads_distinct, 0);
+	assert_int_equal(fake.threads_distinct, 3);
 	assert_int_equal(fake.sends, 3);
 	assert_int_equal(fake.max_active, 1);
 	assert_int_equal(count_state(db, "sent"), 25);
 	db_close(db);
+}
+
+/*
+ * Group commit: the sessions hand accepted messages to one writer and go on, so a kill finds
+ * some accepted and not yet 'sent' (they are sent again). Never more than MAILFLOW_GROUP_MAX
+ * (the rest of the crash promise: one in hand per session, which the driver has not reported
+ * yet). Bodies are loaded when the driver asks (load), each its message's, and given back
+ * before the next; everything ends 'sent'.
+ */
+static void
+group_commit_case(size_t sessions, int n)
+{
+	struct mailflow_policy p = base_policy;
+	struct mailflow_stats st = { 0 };
+	struct fb_error err;
+	struct db *db = queued_db(n, 0, 0);
+
+	p.sessions = sessions;
+	p.batch_size = 100;
+	assert_int_equal(mailflow_send(db, &fake_accepting_driver, NULL, &p, NOW, NULL, NULL, &st,
+	    &err), 0);
+	assert_int_equal(acc.accepted, n);
+	assert_int_equal(acc.bad_body, 0);
+	assert_int_equal(acc.max_live, 1);
+	for (int i = 1; i <= n; i++)
+		assert_int_equal(fake.seen[i], 1);
+	assert_true(acc.max_uncommitted >= 0);
+	assert_true(acc.max_uncommitted <= MAILFLOW_GROUP_MAX);
+	printf("# %zu session(s), %d messages: at most %d accepted and not yet committed "
+	    "(bound %d)\n", sessions, n, acc.max_uncommitted, MAILFLOW_GROUP_MAX);
+	assert_int_equal(st.sent, (size_t)n);
+	assert_int_equal(count_state(db, "sent"), n);
+	assert_int_equal(count_state(db, "sending"), 0);
+	db_close(db);
+}
+
+static void
+test_mailflow_group_commit_bounds_what_a_crash_resends(void **state)
+{
+	(void)state;
+	group_commit_case(4, 240);
+}
+
+static void
+test_mailflow_one_session_group_commit_bound(void **state)
+{
+	(void)state;
+	group_commit_case(1, 200);
 }
 
 static void
@@ -463,7 +596,11 @@ main(void)
 		cmocka_unit_test_setup_teardown(
 		    test_mailflow_driver_without_parallel_flag_gets_one_session, setup, teardown),
 		cmocka_unit_test_setup_teardown(
-		    test_mailflow_one_session_stays_in_the_calling_thread, setup, teardown),
+		    test_mailflow_one_session_runs_beside_the_writer, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_mailflow_group_commit_bounds_what_a_crash_resends, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_mailflow_one_session_group_commit_bound, setup, teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_mailflow_parallel_outcomes_4xx_retry_5xx_failed, setup, teardown),
 		cmocka_unit_test_setup_teardown(

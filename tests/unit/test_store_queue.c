@@ -1,7 +1,9 @@
 /*
  * Unit tests of the queue's rows (src/store/store_queue.c) on a fresh database, as the store's
  * shared row reader and list loader (store_int.c) hand them out: a row's raw message (a
- * struct buf it owns) only where the statement reads it (get, claim; not list), the errors of
+ * struct buf it owns) only where the statement reads it (get; not list or claim: the sender
+ * reads bodies one by one, queue_outbox_body), bodies replaced only while waiting, bodies
+ * moved by their migration, the errors of
  * a missing row, what a release leaves, held recipients as a list of strings, and the
  * aggregates (held count, inbox count) and mailbox position.
  */
@@ -14,9 +16,11 @@
 #include <string.h>
 #include <unistd.h>
 #include <cmocka.h>
+#include <sqlite3.h>
 
 #include "db.h"
 #include "queue.h"
+#include "schema.h"
 #include "testlib.h"
 
 #define T0 1799049600
@@ -68,7 +72,7 @@ world_close(struct world *w)
 }
 
 static void
-test_store_queue_outbox_raw_in_get_and_claim_not_in_list(void **state)
+test_store_queue_outbox_raw_in_get_and_body_not_in_list_or_claim(void **state)
 {
 	struct world w;
 	struct fb_error err;
@@ -104,9 +108,23 @@ test_store_queue_outbox_raw_in_get_and_claim_not_in_list(void **state)
 	assert_int_equal(l.n, 2);
 	assert_int_equal(l.v[0].id, w.out1);
 	assert_int_equal(l.v[0].attempts, 1);
-	assert_memory_equal(l.v[0].raw.data, "RAW-ONE", 7);
-	assert_memory_equal(l.v[1].raw.data, "RAW-TWO", 7);
+	/* The claim carries the small row only; the sender reads each body when it sends it. */
+	assert_int_equal(l.v[0].raw.len, 0);
+	assert_int_equal(l.v[1].raw.len, 0);
 	queue_outbox_list_release(&l);
+	{
+		struct buf body = BUF_INIT;
+
+		assert_int_equal(queue_outbox_body(w.db, w.out1, &body, &err), 0);
+		assert_int_equal(body.len, 7);
+		assert_memory_equal(body.data, "RAW-ONE", 7);
+		assert_int_equal(queue_outbox_body(w.db, w.out2, &body, &err), 0);
+		assert_int_equal(body.len, 7);
+		assert_memory_equal(body.data, "RAW-TWO", 7);
+		assert_int_equal(queue_outbox_body(w.db, w.out2 + 100, &body, &err), -1);
+		assert_memory_equal(body.data, "RAW-TWO", 7);   /* left as it was */
+		buf_release(&body);
+	}
 	world_close(&w);
 }
 
@@ -125,6 +143,79 @@ test_store_queue_missing_rows_say_which(void **state)
 	assert_int_equal(queue_inbox_get(w.db, 998, &i, &err), -1);
 	assert_string_equal(err.msg, "no inbound message 998");
 	world_close(&w);
+}
+
+/* A waiting message's body can be replaced; a sent one's cannot (it went as it was). */
+static void
+test_store_queue_outbox_body_replaced_only_while_waiting(void **state)
+{
+	struct world w;
+	struct fb_error err;
+	struct buf body = BUF_INIT;
+	struct outbox_new m = { .message_id = "o2-new@x", .subject = "two, new", .raw = "RAW-NEW",
+		.len = 7 };
+
+	(void)state;
+	world_open(&w);
+	assert_int_equal(queue_outbox_sent(w.db, w.out1, T0 + 5, &err), 0);
+	assert_int_equal(queue_outbox_set_raw(w.db, w.out1, "CHANGED", 7, &err), 0);
+	assert_int_equal(queue_outbox_body(w.db, w.out1, &body, &err), 0);
+	assert_memory_equal(body.data, "RAW-ONE", 7);
+	assert_int_equal(queue_outbox_replace(w.db, w.out1, &m, &err), 0);
+	assert_int_equal(queue_outbox_body(w.db, w.out1, &body, &err), 0);
+	assert_memory_equal(body.data, "RAW-ONE", 7);
+
+	assert_int_equal(queue_outbox_replace(w.db, w.out2, &m, &err), 1);
+	assert_int_equal(queue_outbox_body(w.db, w.out2, &body, &err), 0);
+	assert_int_equal(body.len, 7);
+	assert_memory_equal(body.data, "RAW-NEW", 7);
+	assert_int_equal(queue_outbox_set_raw(w.db, w.out2, "RAW-SET!", 8, &err), 1);
+	assert_int_equal(queue_outbox_body(w.db, w.out2, &body, &err), 0);
+	assert_int_equal(body.len, 8);
+	assert_memory_equal(body.data, "RAW-SET!", 8);
+	buf_release(&body);
+	world_close(&w);
+}
+
+/* The migration that put bodies apart moves every existing message into outbox_body and drops
+ * the column: an upgraded database sends what it held. */
+static void
+test_store_queue_outbox_bodies_move_with_the_migration(void **state)
+{
+	char dir[64], path[96];
+	struct fb_error err;
+	struct outbox_row r;
+	struct db *db;
+	int v = 0;
+
+	(void)state;
+	for (int i = 1; i <= schema_count() && v == 0; i++)
+		if (strstr(schema_migration(i), "CREATE TABLE outbox_body") != NULL)
+			v = i;
+	assert_true(v > 1);
+	snprintf(dir, sizeof(dir), "/tmp/fbtest-storeq.XXXXXX");
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/fb.db", dir);
+	db = db_open_version(path, v - 1, &err);
+	assert_non_null(db);
+	assert_int_equal(sqlite3_exec(db_sqlite(db), "INSERT INTO outbox (message_id, kind, sender, "
+	    "recipient, subject, raw, next_attempt_at, created_at) VALUES ('old@x', 'test', "
+	    "'fb@example.org', 'ann@example.org', 'old', CAST('OLD-RAW' AS BLOB), 1, 1)",
+	    NULL, NULL, NULL), SQLITE_OK);
+	db_close(db);
+
+	db = db_open(path, &err);
+	assert_non_null(db);
+	assert_int_equal(queue_outbox_get(db, 1, &r, &err), 0);
+	assert_string_equal(r.message_id, "old@x");
+	assert_int_equal(r.raw.len, 7);
+	assert_memory_equal(r.raw.data, "OLD-RAW", 7);
+	queue_outbox_release(&r);
+	assert_int_not_equal(sqlite3_exec(db_sqlite(db), "SELECT raw FROM outbox", NULL, NULL,
+	    NULL), SQLITE_OK);
+	db_close(db);
+	snprintf(path, sizeof(path), "rm -rf %s", dir);
+	assert_int_equal(system(path), 0);
 }
 
 static void
@@ -208,8 +299,10 @@ int
 main(void)
 {
 	static const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_store_queue_outbox_raw_in_get_and_claim_not_in_list),
+		cmocka_unit_test(test_store_queue_outbox_raw_in_get_and_body_not_in_list_or_claim),
 		cmocka_unit_test(test_store_queue_missing_rows_say_which),
+		cmocka_unit_test(test_store_queue_outbox_body_replaced_only_while_waiting),
+		cmocka_unit_test(test_store_queue_outbox_bodies_move_with_the_migration),
 		cmocka_unit_test(test_store_queue_inbox_raw_in_get_not_in_list),
 		cmocka_unit_test(test_store_queue_held_recipients_and_count),
 		cmocka_unit_test(test_store_queue_mailbox_position),

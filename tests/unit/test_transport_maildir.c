@@ -108,7 +108,7 @@ test_transport_maildir_writes_return_path_then_the_bytes_exactly(void **state)
 	assert_non_null(t);
 	for (size_t i = 0; i < n; i++)
 		msgs[i] = (struct transport_msg){ "fb@example.org", rcpt, 1, messages[i].data, messages[i].len,
-			MAIL_TEMPORARY, BUF_INIT, NULL, NULL };
+			MAIL_TEMPORARY, BUF_INIT, NULL, NULL, NULL, NULL, NULL };
 	assert_int_equal(transport_maildir_driver.send(t, msgs, n, &err), MAIL_OK);
 	for (size_t i = 0; i < n; i++)
 		assert_int_equal(msgs[i].status, MAIL_OK);
@@ -162,7 +162,8 @@ test_transport_maildir_names_are_unique(void **state)
 	t = transport_maildir_driver.open(&s, &err);
 	assert_non_null(t);
 	for (size_t i = 0; i < 300; i++)
-		msgs[i] = (struct transport_msg){ "", NULL, 0, "x\n", 2, MAIL_TEMPORARY, BUF_INIT, NULL, NULL };
+		msgs[i] = (struct transport_msg){ .sender = "", .data = "x\n", .len = 2,
+			.status = MAIL_TEMPORARY, .detail = BUF_INIT };
 	assert_int_equal(transport_maildir_driver.send(t, msgs, 150, &err), MAIL_OK);
 	assert_int_equal(transport_maildir_driver.send(t, msgs + 150, 150, &err), MAIL_OK);
 	assert_int_equal(buf_addf(&p, "%s/new", top), 0);
@@ -182,7 +183,8 @@ test_transport_maildir_unwritable_is_tempfail_with_detail(void **state)
 {
 	char *top = make_tmpdir();
 	struct transport_settings s;
-	struct transport_msg m = { "", NULL, 0, "x\n", 2, MAIL_OK, BUF_INIT, NULL, NULL };
+	struct transport_msg m = { .sender = "", .data = "x\n", .len = 2, .status = MAIL_OK,
+		.detail = BUF_INIT };
 	struct fb_error err;
 	struct transport *t;
 	struct buf p = BUF_INIT;

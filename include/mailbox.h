@@ -84,6 +84,8 @@ struct mailbox_msg {
 	size_t len;
 	size_t size;               /* the whole message's size: > len when only its head was read
 	                              (larger than max_message_size: the rest stays in the mailbox) */
+	int chunk_end;             /* 1: the last message of what one server round trip brought
+	                              (imap: one UID FETCH range), a place to commit; 0 otherwise */
 };
 
 /* Largest message a driver hands over whole; bigger ones are skipped with a warning in err-less log. */
@@ -105,6 +107,9 @@ enum mailbox_caps {
 	 * reached again from that name alone, without the configuration or a password (a member's
 	 * erase finds the mail an old configuration stored). */
 	MAILBOX_LOCAL = 1 << 0,
+	/* fetch_new() marks the last message of each fetched chunk (mailbox_msg.chunk_end): the
+	 * caller commits a chunk as one transaction there, however long it is. */
+	MAILBOX_CHUNKS = 1 << 1,
 };
 
 struct mailbox_driver {

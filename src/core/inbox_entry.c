@@ -12,11 +12,17 @@
 #include "inbox_entry.h"
 #include "banned.h"
 
+/* By table: snprintf("%02x") per byte was a tenth of the IMAP receive pass's CPU. */
 static void
 hex_of(const unsigned char d[32], char out[65])
 {
-	for (int i = 0; i < 32; i++)
-		snprintf(out + 2 * i, 3, "%02x", d[i]);
+	static const char digits[] = "0123456789abcdef";
+
+	for (int i = 0; i < 32; i++) {
+		out[2 * i] = digits[d[i] >> 4];
+		out[2 * i + 1] = digits[d[i] & 15];
+	}
+	out[64] = '\0';
 }
 
 static void
@@ -52,10 +58,15 @@ dedupe_key(const char *raw, size_t len, const struct buf *msgid, const struct bu
 			break;
 		}
 	}
-	for (size_t i = 0; i < from->len; i++) {
-		char c = (char)tolower((unsigned char)from->data[i]);
+	/* The address lowercased in pieces: one gnutls_hash() call per byte cost more than the
+	 * body's hash. */
+	for (size_t i = 0; i < from->len;) {
+		char low[256];
+		size_t n = 0;
 
-		gnutls_hash(h, &c, 1);
+		for (; i < from->len && n < sizeof(low); i++, n++)
+			low[n] = (char)tolower((unsigned char)from->data[i]);
+		gnutls_hash(h, low, n);
 	}
 	gnutls_hash(h, "", 1);
 	gnutls_hash(h, msgid->data, msgid->len);

@@ -624,14 +624,19 @@ mailflow_inbox_add_sized(struct db *db, const char *source, const char *raw, siz
 }
 
 /*
- * The inbox pass. Messages are stored in groups of MAILFLOW_COMMIT_EVERY, each group with the
- * mailbox position after its last message in ONE transaction (the position never runs ahead
- * of what is stored); only after a group's commit are its messages handed to mark_done().
+ * The inbox pass. Messages are stored in groups, each group with the mailbox position after
+ * its last message in ONE transaction (the position never runs ahead of what is stored); only
+ * after a group's commit are its messages handed to mark_done(). A group is what the driver
+ * fetched in one round trip (MAILBOX_CHUNKS: an IMAP UID FETCH range of fetch_batch UIDs, at
+ * most MAILFLOW_COMMIT_MAX messages), else MAILFLOW_COMMIT_EVERY messages (Maildir).
  * A group rather than one commit per message: SQLite's per-commit cost (WAL append, locks)
- * was most of what the daemon spent per message. A crash loses at most the group in hand,
+ * was most of what the daemon spent per message; and a chunk rather than 200: every commit
+ * rewrites the index pages its rows touched, and the hash indexes are touched all over, so
+ * fewer commits write the same pages fewer times. A crash loses at most the group in hand,
  * which the position has not passed, so it is read again; nothing is lost or stored twice.
  */
 #define MAILFLOW_COMMIT_EVERY 200
+#define MAILFLOW_COMMIT_MAX 10000
 
 struct receive_ctx {
 	struct db *db;
@@ -645,7 +650,8 @@ struct receive_ctx {
 	size_t group;              /* messages in it */
 	size_t stored, duplicates; /* ... of which new, known */
 	char **ids;                /* ... their ids, to mark after the commit */
-	size_t capids;
+	size_t capids;             /* allocated */
+	size_t limit;              /* commit when the group has this many */
 	const struct mailbox_driver *drv;
 	struct mailbox *mb;
 	int failed;
@@ -737,13 +743,24 @@ on_message(void *arg, const struct mailbox_msg *m)
 		c->uid = m->uid;
 	}
 	buf_release(&source);
+	if (c->group == c->capids) {
+		size_t cap = c->capids * 2;
+		char **p = realloc(c->ids, cap * sizeof(*p));
+
+		if (p == NULL) {
+			fb_error_set(c->err, "out of memory");
+			goto fail_tx;
+		}
+		c->ids = p;
+		c->capids = cap;
+	}
 	/* A missing id (out of memory) only means this one is not marked: it is stored. */
 	c->ids[c->group++] = strdup(m->id);
 	if (dup)
 		c->duplicates++;
 	else
 		c->stored++;
-	if (c->group == c->capids && commit_group(c) < 0)
+	if ((m->chunk_end || c->group >= c->limit) && commit_group(c) < 0)
 		goto fail;
 	return MAIL_OK;
 fail_tx:
@@ -774,6 +791,7 @@ mailflow_receive(struct db *db, const struct mailbox_driver *drv, struct mailbox
 	c.err = err;
 	c.drv = drv;
 	c.mb = mb;
+	c.limit = drv->flags & MAILBOX_CHUNKS ? MAILFLOW_COMMIT_MAX : MAILFLOW_COMMIT_EVERY;
 	c.capids = MAILFLOW_COMMIT_EVERY;
 	c.ids = calloc(c.capids, sizeof(*c.ids));
 	if (c.ids == NULL)

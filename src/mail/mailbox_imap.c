@@ -736,10 +736,20 @@ struct range_fetch {
 	struct mailbox *mb;
 	uint32_t lo, hi;
 	int r;                  /* libetpan's result; MAILIMAP_ERROR_MEMORY when no command went */
+	const char *what;       /* the command r is about: "UID FETCH", or a mark's when it broke */
 	clist *result;          /* freed with mailimap_fetch_list_free() */
+	/* Marks sent before the fetch, in the same thread (see fetch_ranges()); owned. */
+	struct mailimap_set *marks;
+	size_t nmarks;          /* UIDs in marks */
+	int mr;                 /* libetpan's result for them */
+	const char *mwhat;      /* ... and the command it is about */
 	pthread_t thread;
 	int threaded;
 };
+
+static int mark_set_raw(struct mailbox *mb, struct mailimap_set *set, const char **what);
+static int marks_take(struct mailbox *mb, struct mailimap_set **set, size_t *n);
+static void marks_sent(struct mailbox *mb, int r, const char *what, size_t n);
 
 /* One UID FETCH of set with the attributes: UID, and RFC822.SIZE when size, and the body
  * (its first head bytes when head > 0). Takes set. libetpan's result code; *out the list. */
@@ -903,6 +913,15 @@ out:
 static void
 range_request(struct range_fetch *f)
 {
+	f->what = "UID FETCH";
+	if (f->marks != NULL) {
+		f->mr = mark_set_raw(f->mb, f->marks, &f->mwhat);
+		if (f->mr == MAILIMAP_ERROR_STREAM || f->mr == MAILIMAP_ERROR_PARSE) {
+			f->r = f->mr;   /* no fetch on a broken session */
+			f->what = f->mwhat;
+			return;
+		}
+	}
 	if (f->mb->max_size > 0) {
 		range_request_sized(f);
 		return;
@@ -917,13 +936,19 @@ range_thread(void *arg)
 	return NULL;
 }
 
-/* Start fetching lo..hi: in a helper thread, or here when no thread can be had. */
+/* Start fetching lo..hi: in a helper thread, or here when no thread can be had. With marks,
+ * the marks noted so far go first, in the same thread. */
 static void
-range_start(struct range_fetch *f, struct mailbox *mb, uint32_t lo, uint32_t hi)
+range_start(struct range_fetch *f, struct mailbox *mb, uint32_t lo, uint32_t hi, int marks)
 {
 	f->mb = mb;
 	f->lo = lo;
 	f->hi = hi;
+	f->marks = NULL;
+	f->nmarks = 0;
+	if (marks && marks_take(mb, &f->marks, &f->nmarks) < 0)
+		log_warnx("IMAP %s: out of memory marking %zu messages (those messages will not be "
+		    "read again: the position skips them)", mb->peer, f->nmarks);
 	f->threaded = pthread_create(&f->thread, NULL, range_thread, f) == 0;
 	if (!f->threaded)
 		range_request(f);
@@ -936,10 +961,15 @@ range_finish(struct range_fetch *f, struct fb_error *err)
 	if (f->threaded)
 		pthread_join(f->thread, NULL);
 	f->threaded = 0;
+	if (f->marks != NULL) {
+		marks_sent(f->mb, f->mr, f->mwhat, f->nmarks);
+		mailimap_set_free(f->marks);
+		f->marks = NULL;
+	}
 	if (f->r == MAILIMAP_ERROR_MEMORY && f->result == NULL)
 		return fb_error_set(err, "out of memory");
 	if (f->r != MAILIMAP_NO_ERROR)
-		return imap_fail(f->mb, f->r, "UID FETCH", err);
+		return imap_fail(f->mb, f->r, f->what, err);
 	return 0;
 }
 
@@ -958,7 +988,7 @@ range_deliver(struct mailbox *mb, const struct range_fetch *f, struct mailbox_po
 {
 	struct fetched *list = NULL;
 	struct buf id = BUF_INIT;
-	size_t n = 0, cap = (size_t)clist_count(f->result);
+	size_t n = 0, cap = (size_t)clist_count(f->result), last_ok;
 	int count = 0;
 
 	list = calloc(cap ? cap : 1, sizeof(*list));
@@ -991,7 +1021,11 @@ range_deliver(struct mailbox *mb, const struct range_fetch *f, struct mailbox_po
 			continue;
 		list[n++] = e;
 	}
+	last_ok = n;
 	qsort(list, n, sizeof(*list), fetched_cmp);
+	/* The last message handed over ends the chunk: the caller commits the range there. */
+	while (last_ok > 0 && list[last_ok - 1].len > MAILBOX_MAX_MESSAGE)
+		last_ok--;
 	for (size_t i = 0; i < n; i++) {
 		struct mailbox_msg msg;
 
@@ -1012,6 +1046,7 @@ range_deliver(struct mailbox *mb, const struct range_fetch *f, struct mailbox_po
 		msg.data = list[i].data;
 		msg.len = list[i].len;
 		msg.size = list[i].size > list[i].len ? list[i].size : list[i].len;
+		msg.chunk_end = i + 1 == last_ok;
 		if (cb(ctx, &msg) != MAIL_OK) {
 			fb_error_set(err, "fetching stopped by the caller at UID %" PRIu32, list[i].uid);
 			count = -2;     /* stopped, not failed */
@@ -1063,7 +1098,7 @@ fetch_ranges(struct mailbox *mb, struct mailbox_position *pos, mailbox_msg_cb cb
 		return 0;
 	memset(rf, 0, sizeof(rf));
 	mb->fetching = 1;
-	range_start(&rf[0], mb, start, last - start < mb->batch - 1 ? last : start + mb->batch - 1);
+	range_start(&rf[0], mb, start, last - start < mb->batch - 1 ? last : start + mb->batch - 1, 0);
 	for (int k = 0;; k ^= 1) {
 		struct range_fetch *cur = &rf[k], *next = &rf[k ^ 1];
 		int n;
@@ -1073,17 +1108,16 @@ fetch_ranges(struct mailbox *mb, struct mailbox_position *pos, mailbox_msg_cb cb
 			break;
 		}
 		more = cur->hi < last;
-		/* The session is idle here: send the marks noted so far if there are many. */
-		if (mb->pending_uids >= MARK_FLUSH_UIDS || mb->npending >= MARK_FLUSH_RANGES)
-			flush_marks_before(mb);
 		if (more && mb->broken) {
 			range_release(cur);
 			total = fb_error_set(err, "IMAP %s: connection lost; reconnect", mb->peer);
 			break;
 		}
+		/* The marks of the chunks committed so far go with the next fetch, in its thread:
+		 * the server flags (or moves) them while this thread stores the current chunk. */
 		if (more)
 			range_start(next, mb, cur->hi + 1,
-			    last - (cur->hi + 1) < mb->batch - 1 ? last : cur->hi + mb->batch);
+			    last - (cur->hi + 1) < mb->batch - 1 ? last : cur->hi + mb->batch, 1);
 		n = range_deliver(mb, cur, pos, cb, ctx, err);
 		range_release(cur);
 		if (n < 0) {
@@ -1138,52 +1172,116 @@ parse_id(const char *id, uint32_t *v, uint32_t *u)
 	return 0;
 }
 
+/* libetpan's result; MAILIMAP_ERROR_MEMORY when no command went. */
 static int
-store_flag(struct mailbox *mb, struct mailimap_set *set, int deleted, struct fb_error *err)
+store_flag(mailimap *imap, struct mailimap_set *set, int deleted)
 {
 	struct mailimap_flag_list *fl = mailimap_flag_list_new_empty();
 	struct mailimap_store_att_flags *sf;
 	int r;
 
 	if (fl == NULL)
-		return fb_error_set(err, "out of memory");
+		return MAILIMAP_ERROR_MEMORY;
 	mailimap_flag_list_add(fl, mailimap_flag_new_seen());
 	if (deleted)
 		mailimap_flag_list_add(fl, mailimap_flag_new_deleted());
 	sf = mailimap_store_att_flags_new_add_flags_silent(fl);
 	if (sf == NULL) {
 		mailimap_flag_list_free(fl);
-		return fb_error_set(err, "out of memory");
+		return MAILIMAP_ERROR_MEMORY;
 	}
-	r = mailimap_uid_store(mb->imap, set, sf);
+	r = mailimap_uid_store(imap, set, sf);
 	mailimap_store_att_flags_free(sf);
-	return r == MAILIMAP_NO_ERROR ? 0 : imap_fail(mb, r, "UID STORE", err);
+	return r;
 }
 
-/* Move or flag the messages of set, as "done" means (see the top of this file). */
+/* Move or flag the messages of set, as "done" means (see the top of this file): libetpan's
+ * result and, when it is not MAILIMAP_NO_ERROR, *what the command that failed. Touches only
+ * the session and settings that stay put while a fetch runs, so a fetch's helper thread may
+ * call it (range_request()); imap_fail() makes the error, in the calling thread. */
 static int
-mark_set(struct mailbox *mb, struct mailimap_set *set, struct fb_error *err)
+mark_set_raw(struct mailbox *mb, struct mailimap_set *set, const char **what)
 {
-	int r, rc = 0;
+	int r;
 
 	if (mb->processed_folder == NULL) {
-		rc = store_flag(mb, set, 0, err);
-	} else if (mb->has_move) {
-		r = mailimap_uid_move(mb->imap, set, mb->processed_folder);
-		if (r != MAILIMAP_NO_ERROR)
-			rc = imap_fail(mb, r, "UID MOVE", err);
-	} else {
-		r = mailimap_uid_copy(mb->imap, set, mb->processed_folder);
-		if (r != MAILIMAP_NO_ERROR)
-			rc = imap_fail(mb, r, "UID COPY", err);
-		else
-			rc = store_flag(mb, set, 1, err);
-		/* Without UIDPLUS an EXPUNGE would also remove messages others marked \Deleted: leave
-		 * the copy's original flagged instead. */
-		if (rc == 0 && mb->has_uidplus && (r = mailimap_uid_expunge(mb->imap, set)) != MAILIMAP_NO_ERROR)
-			rc = imap_fail(mb, r, "UID EXPUNGE", err);
+		*what = "UID STORE";
+		return store_flag(mb->imap, set, 0);
 	}
-	return rc;
+	if (mb->has_move) {
+		*what = "UID MOVE";
+		return mailimap_uid_move(mb->imap, set, mb->processed_folder);
+	}
+	*what = "UID COPY";
+	if ((r = mailimap_uid_copy(mb->imap, set, mb->processed_folder)) != MAILIMAP_NO_ERROR)
+		return r;
+	*what = "UID STORE";
+	if ((r = store_flag(mb->imap, set, 1)) != MAILIMAP_NO_ERROR)
+		return r;
+	/* Without UIDPLUS an EXPUNGE would also remove messages others marked \Deleted: leave
+	 * the copy's original flagged instead. */
+	*what = "UID EXPUNGE";
+	return mb->has_uidplus ? mailimap_uid_expunge(mb->imap, set) : MAILIMAP_NO_ERROR;
+}
+
+/* The pending marks as one set (*set, *n UIDs); the pending list is emptied whatever
+ * happens. 0 (*set NULL when none are pending), or -1 out of memory. */
+static int
+marks_take(struct mailbox *mb, struct mailimap_set **set, size_t *n)
+{
+	struct mailimap_set *s = NULL;
+
+	*set = NULL;
+	*n = mb->pending_uids;
+	if (mb->npending == 0)
+		return 0;
+	s = mailimap_set_new_empty();
+	for (size_t i = 0; s != NULL && i < mb->npending; i++) {
+		if (mailimap_set_add_interval(s, mb->pending[i].lo, mb->pending[i].hi) !=
+		    MAILIMAP_NO_ERROR) {
+			mailimap_set_free(s);
+			s = NULL;
+		}
+	}
+	mb->npending = 0;
+	mb->pending_uids = 0;
+	*set = s;
+	return s != NULL ? 0 : -1;
+}
+
+/* Make the error of n marks sent with result r (command what) in err: -1, or 0 when sent. */
+static int
+marks_error(struct mailbox *mb, int r, const char *what, size_t n, struct fb_error *err)
+{
+	size_t len;
+
+	if (r == MAILIMAP_NO_ERROR) {
+		/* Moved away: the server's EXPUNGEs for them are ours, not news (exists_changed()). */
+		if (mb->processed_folder != NULL && (mb->has_move || mb->has_uidplus))
+			mb->exists_expected = mb->exists_expected > n ?
+			    mb->exists_expected - (uint32_t)n : 0;
+		return 0;
+	}
+	if (r == MAILIMAP_ERROR_MEMORY)
+		fb_error_set(err, "out of memory");
+	else
+		imap_fail(mb, r, what, err);
+	len = strlen(err->msg);
+	snprintf(err->msg + len, sizeof(err->msg) - len, " (marking %zu message%s)", n,
+	    n == 1 ? "" : "s");
+	return -1;
+}
+
+/* After marks went with a fetch (range_finish()), in the calling thread: a failure is only
+ * the marks' (logged), or the session's, which the fetch reports too. */
+static void
+marks_sent(struct mailbox *mb, int r, const char *what, size_t n)
+{
+	struct fb_error err;
+
+	if (marks_error(mb, r, what, n, &err) < 0)
+		log_warnx("%s (those messages will not be read again: the position skips them)",
+		    err.msg);
 }
 
 /* Send the pending marks as one set; the pending list is emptied whatever happens. */
@@ -1191,37 +1289,20 @@ static int
 flush_marks(struct mailbox *mb, struct fb_error *err)
 {
 	struct mailimap_set *set;
-	size_t n = mb->pending_uids;
-	int rc = 0;
+	const char *what = "UID STORE";
+	size_t n;
+	int rc;
 
 	if (mb->npending == 0)
 		return 0;
-	set = mailimap_set_new_empty();
-	for (size_t i = 0; set != NULL && i < mb->npending; i++) {
-		if (mailimap_set_add_interval(set, mb->pending[i].lo, mb->pending[i].hi) !=
-		    MAILIMAP_NO_ERROR) {
-			mailimap_set_free(set);
-			set = NULL;
-		}
-	}
-	mb->npending = 0;
-	mb->pending_uids = 0;
-	if (set == NULL)
-		return fb_error_set(err, "out of memory");
+	if (marks_take(mb, &set, &n) < 0)
+		return fb_error_set(err, "out of memory (marking %zu messages)", n);
 	if (mb->broken)
-		rc = fb_error_set(err, "IMAP %s: connection lost; reconnect", mb->peer);
+		rc = fb_error_set(err, "IMAP %s: connection lost; reconnect (marking %zu message%s)",
+		    mb->peer, n, n == 1 ? "" : "s");
 	else
-		rc = mark_set(mb, set, err);
-	/* Moved away: the server's EXPUNGEs for them are ours, not news (exists_changed()). */
-	if (rc == 0 && mb->processed_folder != NULL && (mb->has_move || mb->has_uidplus))
-		mb->exists_expected = mb->exists_expected > n ? mb->exists_expected - (uint32_t)n : 0;
+		rc = marks_error(mb, mark_set_raw(mb, set, &what), what, n, err);
 	mailimap_set_free(set);
-	if (rc < 0) {
-		size_t len = strlen(err->msg);
-
-		snprintf(err->msg + len, sizeof(err->msg) - len, " (marking %zu message%s)", n,
-		    n == 1 ? "" : "s");
-	}
 	return rc;
 }
 
@@ -1287,10 +1368,12 @@ imap_mark_done(struct mailbox *mb, const char *id, struct fb_error *err)
 static int
 delete_set(struct mailbox *mb, struct mailimap_set *set, struct fb_error *err)
 {
-	int r;
+	int r = store_flag(mb->imap, set, 1);
 
-	if (store_flag(mb, set, 1, err) < 0)
-		return -1;
+	if (r == MAILIMAP_ERROR_MEMORY)
+		return fb_error_set(err, "out of memory");
+	if (r != MAILIMAP_NO_ERROR)
+		return imap_fail(mb, r, "UID STORE", err);
 	/* Without UIDPLUS only a plain EXPUNGE removes it; it also takes what others flagged
 	 * \Deleted in this folder. An erase must not leave the member's mail behind, so it goes. */
 	r = mb->has_uidplus ? mailimap_uid_expunge(mb->imap, set) : mailimap_expunge(mb->imap);
@@ -1451,7 +1534,7 @@ imap_name_of(const struct mailbox_settings *s, struct buf *out)
 const struct mailbox_driver mailbox_imap_driver = {
 	.name = "imap",
 	.kind = MAILBOX_IMAP,
-	.flags = 0,
+	.flags = MAILBOX_CHUNKS,
 	.name_of = imap_name_of,
 	.open = imap_open,
 	.fetch_new = imap_fetch_new,

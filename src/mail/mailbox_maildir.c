@@ -235,6 +235,7 @@ mdbox_fetch_new(struct mailbox *mb, struct mailbox_position *pos, mailbox_msg_cb
 		msg.id = id.data;
 		msg.uidvalidity = 0;
 		msg.uid = 0;
+		msg.chunk_end = 0;
 		msg.data = data.data;
 		msg.len = data.len;
 		if (msg.size < msg.len)

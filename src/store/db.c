@@ -293,6 +293,12 @@ db_open_version(const char *path, int version, struct fb_error *err)
 	if (db_exec_raw(db, "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; "
 	    "PRAGMA foreign_keys = ON;", err) < 0)
 		goto fail;
+	/* 8 MiB of page cache, not SQLite's 2 MiB: a receive chunk (500 replies) dirties more
+	 * index pages than 2 MiB holds, so the cache spilled them to the WAL mid-transaction and
+	 * read them back (strace of recvbench, 10,000 replies: 40,071 pwrite and 18,426 pread
+	 * calls; 31,935 and 9,166 with this). Used only as pages are. */
+	if (db_exec_raw(db, "PRAGMA cache_size = -8192;", err) < 0)
+		goto fail;
 	if (db_migrate(db, version, err) < 0)
 		goto fail;
 	return db;

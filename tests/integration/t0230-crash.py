@@ -146,7 +146,7 @@ with tempfile.TemporaryDirectory(dir=os.environ.get("FB_KEEP_TMP")) as tmp:
                  "%s %d %s %s" % (rows, reread, sorted(mids)[:3], rd.log_text()[-1500:]))
             if mid_total >= 3:
                 break
-        t.ok(mid_total >= 3, "kills in the middle of a read: %d (a kill loses at most the uncommitted group "
-             "in hand, <= 200 messages, which the saved position has not passed: read again)" % mid_total)
+        t.ok(mid_total >= 3, "kills in the middle of a read: %d (a kill loses at most the uncommitted chunk "
+             "in hand, <= fetch_batch = 100 messages, which the saved position has not passed: read again)" % mid_total)
 
 t.finish()

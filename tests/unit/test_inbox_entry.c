@@ -112,11 +112,50 @@ test_inbox_entry_too_big_keeps_a_head_cut_at_a_line_end(void **state)
 	buf_release(&raw);
 }
 
+/* The hash and the dedupe key are stored: databases written by earlier versions must still
+ * recognise a message read again (UIDVALIDITY changed), so both stay what they were: the hex
+ * sha256 of the bytes, and of the lowercased sender, NUL, Message-ID, NUL, body (values from
+ * Python's hashlib). The long address is lowercased and hashed in more than one piece. */
+static void
+test_inbox_entry_hash_and_key_are_stable(void **state)
+{
+	static const struct {
+		const char *from, *sha256, *key;
+	} rows[] = {
+		{ "ann@example.org",
+		    "4ab515d74362008960446b41675241ebe654b12f3b5ab259663571201168e50c",
+		    "4dbad5e61c9cb3f571cc4121e0ec474c33ce1e91fd0dd8f3e4fadb23606a3978" },
+		{ "AbCAbCAbCAbCAbCAbCAbCAbCAbCAbCAbCAbCAbCAbCAbCAbCAbCAbCAbCAbCAbCAbCAbCAbCAbC"
+		  "AbCAbCAbCAbCAbCAbCAbCAbCAbCAbCAbCAbCAbCAbCAbCAbCAbCAbCAbCAbCAbCAbCAbCAbCAbC"
+		  "AbCAbCAbCAbCAbCAbCAbCAbCAbCAbCAbCAbCAbCAbCAbCAbCAbCAbCAbCAbCAbCAbCAbCAbCAbC"
+		  "AbCAbCAbCAbCAbCAbCAbCAbCAbCAbCAbCAbCAbCAbCAbCAbCAbCAbCAbCAbCAbCAbCAbCAbCAbC"
+		  "@Example.org",
+		    "65d93aa423f2324621e196cd67e297b9192db63ff020e52153a7f101cf35c81a",
+		    "04d991d46b3e3b6f6b08d16f9d456532629e381710a42fd143c0fd6a0e9efcfb" },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		struct buf raw = BUF_INIT;
+		struct inbox_entry e;
+
+		assert_int_equal(buf_addf(&raw, "Received: by a\nFrom: Ann <%s>\nSubject: Week 3\n"
+		    "Message-ID: <m1@x>\n\nHello\n", rows[i].from), 0);
+		assert_int_equal(inbox_entry_read(&e, raw.data, raw.len, 0, 1 << 20), 0);
+		assert_string_equal(e.from.data, rows[i].from);
+		assert_string_equal(e.sha256, rows[i].sha256);
+		assert_string_equal(e.dedupe_key, rows[i].key);
+		inbox_entry_release(&e);
+		buf_release(&raw);
+	}
+}
+
 int
 main(void)
 {
 	static const struct CMUnitTest fixed[] = {
 		cmocka_unit_test(test_inbox_entry_too_big_keeps_a_head_cut_at_a_line_end),
+		cmocka_unit_test(test_inbox_entry_hash_and_key_are_stable),
 	};
 
 	return testlib_run_table("inbox_entry", cases, sizeof(cases) / sizeof(cases[0]),

@@ -27,7 +27,10 @@ all at once, for its throughput. Peak RSS of both by wait4.
 usage: /usr/bin/python3 tests/bench/bench_load.py          (after make tests-build)
 env:   LOAD_MEMBERS=5000 (rounded up to teams of 10), LOAD_TIMEOUT=900 (seconds, then it gives up),
        LOAD_KEEP=DIR (work in DIR and leave the logs, database and mail there),
-       LOAD_DELIVERY=maildir (default) or append (how replies reach the mailbox)
+       LOAD_DELIVERY=maildir (default) or append (how replies reach the mailbox),
+       LOAD_SETUP=copy (default: team 1 by feedbackctl, the others copies of its rows) or ctl
+       (every team by feedbackctl: minutes per thousand members)
+bench_org.py runs this driver over a whole week at 100,000 members (make bench BENCH=org).
 Prints BENCH lines (tests/bench convention); progress goes to stderr.
 """
 import contextlib

@@ -241,7 +241,8 @@ check-layers: $(LIB_OBJ) $(CTL_OBJ) $(D_OBJ) $(PLUGIN_OBJ)
 	$(Q)/usr/bin/python3 tests/check-layers.py --build $(BUILD)
 
 # Benchmarks (not timed tests): every tests/bench/bench_*.py, then one table of their figures
-# against their peers (tests/bench/run.sh; BENCH=imap,smtp runs some). Minutes, not seconds.
+# against their peers (tests/bench/run.sh; BENCH=imap,smtp runs some). Minutes, not seconds;
+# BENCH=org (100,000 members, a week: an hour or more on 2 cores) runs only when named.
 bench: tests-build
 	sh tests/bench/run.sh $(subst $(comma), ,$(BENCH))
 

@@ -480,6 +480,15 @@ static const char MIGRATION_OUTBOX_BODY[] =
 "INSERT INTO outbox_body (id, raw) SELECT id, raw FROM outbox;"
 "ALTER TABLE outbox DROP COLUMN raw;";
 
+/*
+ * Linear cost (issue 20): a member's outbox rows by index. The budget's deferred rows of a
+ * member (store_budget.c) and a joiner's welcome (store_join.c) were found through
+ * outbox_due (state = 'queued'): every queued row of every member per call, so a Monday of
+ * n members cost n x n (EXPLAIN QUERY PLAN: SEARCH outbox USING INDEX outbox_due (state=?)).
+ */
+static const char MIGRATION_OUTBOX_MEMBER[] =
+"CREATE INDEX outbox_member ON outbox(member_id, kind);";
+
 static const char *const migrations[] = {
 	MIGRATION_1,
 	MIGRATION_2,
@@ -495,6 +504,7 @@ static const char *const migrations[] = {
 	MIGRATION_CLICKS,
 	MIGRATION_BUDGET,
 	MIGRATION_OUTBOX_BODY,
+	MIGRATION_OUTBOX_MEMBER,
 };
 
 int

@@ -32,9 +32,11 @@ static const char SQL_BUDGET_WENT[] =
 	"SELECT EXISTS (SELECT 1 FROM outbox WHERE recipient = lower(?1) AND about_uid = ?2 "
 	"AND (state IN ('sent', 'sending', 'retry') OR "
 	"(state = 'queued' AND deferred_until IS NULL)))";
+/* The unary + on state: the deferred rows by outbox_deferred, not every queued row of the
+ * outbox through outbox_due once a pass (issue 20, EXPLAIN QUERY PLAN). */
 static const char SQL_BUDGET_DUE[] =
 	"SELECT DISTINCT member_id, program_id FROM outbox WHERE deferred_until IS NOT NULL "
-	"AND deferred_until <= ?1 AND state = 'queued' AND member_id IS NOT NULL "
+	"AND deferred_until <= ?1 AND +state = 'queued' AND member_id IS NOT NULL "
 	"ORDER BY member_id";
 
 int

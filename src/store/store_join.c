@@ -21,15 +21,17 @@ static const char SQL_JOIN_IS_MARKED[] =
 	"SELECT count(*) FROM done WHERE program_id = ?1 AND moment_key = ?2 "
 	"AND target = CAST(?3 AS TEXT)";
 /* One second before the earliest message to the same address still waiting for its first
- * try: the due query's order (store_queue.c) then hands this one over first. */
+ * try: the due query's order (store_queue.c) then hands this one over first. The unary + on
+ * o.state keeps SQLite from walking outbox_due (every queued row of a Monday, per joiner)
+ * instead of the recipient's few rows (issue 20). */
 static const char SQL_JOIN_FIRST[] =
 	"UPDATE outbox SET next_attempt_at = (SELECT min(o.next_attempt_at) - 1 FROM outbox o "
-	"  WHERE o.recipient = outbox.recipient AND o.state = 'queued' AND o.attempts = 0 "
+	"  WHERE o.recipient = outbox.recipient AND +o.state = 'queued' AND o.attempts = 0 "
 	"  AND o.id <> outbox.id) "
 	"WHERE id = (SELECT max(id) FROM outbox WHERE member_id = ?1 AND kind = ?2 "
 	"  AND state = 'queued' AND attempts = 0) "
 	"AND EXISTS (SELECT 1 FROM outbox o WHERE o.recipient = outbox.recipient "
-	"  AND o.state = 'queued' AND o.attempts = 0 AND o.id <> outbox.id "
+	"  AND +o.state = 'queued' AND o.attempts = 0 AND o.id <> outbox.id "
 	"  AND o.next_attempt_at <= outbox.next_attempt_at)";
 /* An erased member's attendee rows keep a placeholder address (store_privacy.c): there is
  * nobody to send a CANCEL to. */

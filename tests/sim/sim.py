@@ -7,8 +7,11 @@ clock, and members whose mail programs answer what it sends.
 
 run() steps the clock over every moment the programmes' plans name (`feedbackctl plan --json`)
 and every time a simulated reply is due. At each step it drops the replies that are due into the
-inbox Maildir (as a mail server would deliver them) and runs one daemon pass (`feedbackd --once
---now T`): read, apply, schedule, send. Every message the pass sent is parsed into a Mail and
+inbox Maildir (as a mail server would deliver them) and runs one daemon pass at T: read, apply,
+schedule, send. One daemon makes every pass (`feedbackd --now-stdin`: it reads T on a pipe, makes
+the pass `feedbackd --once --now T` makes, and answers "done T"), so a programme of 200 passes
+does not start 200 processes; Sim(..., once_per_pass=True) or FB_SIM_ONCE=1 in the environment
+runs a `feedbackd --once --now T` process per pass instead, as before (the same mail). Every message the pass sent is parsed into a Mail and
 given to on_mail, which decides what that member's mail program sends back and when (see
 clients.py). Nothing here reads the wall clock; the same scenario gives the same mail.
 
@@ -21,7 +24,9 @@ import email.utils
 import html.parser
 import json
 import os
+import subprocess
 import sys
+import weakref
 from email import policy
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
@@ -90,7 +95,11 @@ class Mail:
 class Sim(servers.Feedbackd):
     """feedbackd in workdir (created if missing) with the embedded default and an explicit clock."""
 
-    def __init__(self, workdir, sections=None):
+    def __init__(self, workdir, sections=None, once_per_pass=None):
+        self.stepper = None        # the feedbackd --now-stdin making the passes, once started
+        self._end = None           # ends it: at close(), or when the Sim goes or Python exits
+        self.once_per_pass = (os.environ.get("FB_SIM_ONCE") == "1" if once_per_pass is None
+                              else once_per_pass)
         self.dir = os.path.abspath(workdir)
         os.makedirs(self.dir, exist_ok=True)
         self.conf = os.path.join(self.dir, "feedbackd.conf")
@@ -136,6 +145,48 @@ class Sim(servers.Feedbackd):
         return self._moments
 
     # --- the daemon --------------------------------------------------------------------------
+    def configure(self, sections):
+        self.close()               # the next pass reads the new file, as a new process would
+        super().configure(sections)
+
+    def once(self, now=None, timeout=300):
+        self.close()               # one daemon per database: the stepper gives way
+        return super().once(now, timeout)
+
+    def start(self, now=None, once=False):
+        self.close()
+        return super().start(now, once)
+
+    def close(self):
+        """End the daemon that makes the passes (the end of its input); its exit code, or None
+        when none runs."""
+        end, self._end, self.stepper = self._end, None, None
+        return end() if end is not None else None
+
+    def __exit__(self, *exc):
+        self.close()
+        super().__exit__(*exc)
+
+    def _step(self, now):
+        """One pass at now (the --now form) by the daemon that makes every pass, started at the
+        first; returns what it answered ("done NOW", "failed NOW", "error …"), "" when it ended."""
+        if self.stepper is None:
+            with open(self.log, "a") as log:
+                log.write("=== now-stdin\n")
+                log.flush()
+                self.stepper = subprocess.Popen([servers.FEEDBACKD, "-c", self.conf, "--foreground", "--now-stdin"],
+                                                stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=log,
+                                                text=True, bufsize=1)
+            self._end = weakref.finalize(self, _end_stepper, self.stepper)
+        with open(self.log, "a") as log:
+            log.write("=== pass %s\n" % now)
+        try:
+            self.stepper.stdin.write(now + "\n")
+            self.stepper.stdin.flush()
+            return self.stepper.stdout.readline().strip()
+        except OSError:            # it ended: its exit code and the log say why
+            return ""
+
     def deliver(self, raw, at=None):
         """Drop raw (bytes) into the inbox Maildir's new/ as a mail server delivers it."""
         self._n += 1
@@ -175,12 +226,20 @@ class Sim(servers.Feedbackd):
     def pass_at(self, at):
         """One daemon pass at instant `at`; the Mail it sent. A failing pass raises with the log."""
         at = when(at)
-        rc = self.once(iso_utc(at))
+        if self.once_per_pass:
+            rc = self.once(iso_utc(at))
+            failed = "feedbackd --once --now %s exited %d" % (iso_utc(at), rc) if rc != 0 else None
+        else:
+            answer = self._step(iso_utc(at))
+            failed = None
+            if answer != "done " + iso_utc(at):
+                rc = self.close() if not answer.startswith("failed ") else None
+                failed = "feedbackd --now-stdin, the pass at %s: %s" % (
+                    iso_utc(at), answer or "the daemon ended (exit %s)" % rc)
         self.passes += 1
         self.clock = at
-        if rc != 0:
-            raise RuntimeError("feedbackd --once --now %s exited %d:\n%s"
-                               % (iso_utc(at), rc, "".join(self.log_text().splitlines(True)[-30:])))
+        if failed:
+            raise RuntimeError("%s:\n%s" % (failed, "".join(self.log_text().splitlines(True)[-30:])))
         return self._collect(at)
 
     def run(self, until, on_mail=None, extra=()):
@@ -237,6 +296,21 @@ class Sim(servers.Feedbackd):
     def inbox_states(self):
         """{state: count} of the inbox table."""
         return dict(self.sql("SELECT state, count(*) FROM inbox GROUP BY state"))
+
+
+def _end_stepper(p):
+    """The end of its input ends the daemon; its exit code."""
+    try:
+        p.stdin.close()
+    except OSError:
+        pass
+    try:
+        return p.wait(60)
+    except subprocess.TimeoutExpired:
+        p.kill()
+        return p.wait()
+    finally:
+        p.stdout.close()
 
 
 def dump(obj):

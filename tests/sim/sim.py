@@ -20,7 +20,10 @@ programme to have happened.
 """
 import datetime
 import email
+import email.headerregistry
+import email.parser
 import email.utils
+import functools
 import html.parser
 import json
 import os
@@ -53,40 +56,124 @@ class _Links(html.parser.HTMLParser):
                 self.links.append(href)
 
 
+class _Headers(email.headerregistry.HeaderRegistry):
+    """The email package's header classes, each (name, value) parsed once: the parser asks a
+    part's Content-Type again and again (get_content_type, get_body, walk), and parsing it
+    anew each time was most of the simulator's time. The header objects are read-only, so
+    the same one can be handed out for the same text."""
+
+    @functools.lru_cache(maxsize=8192)
+    def __call__(self, name, value):
+        return super().__call__(name, value)
+
+
+# policy.default, with the parsed headers kept (_Headers): the same values, parsed once.
+POLICY = policy.default.clone(header_factory=_Headers())
+
+
 class Mail:
-    """One message feedbackd sent, parsed with Python's email package (test side only)."""
+    """One message feedbackd sent, parsed with Python's email package (test side only).
+
+    Each attribute is worked out when it is first read (functools.cached_property): a
+    simulation looks at the recipient and kind of every message, and at the body of few, and
+    the email package's parsing was most of the demo's time."""
 
     def __init__(self, raw, path, sent_at):
         self.raw, self.path, self.sent_at = raw, path, sent_at
-        m = email.message_from_bytes(raw, policy=policy.default)
-        self.msg = m
-        self.raw_headers = m.raw_items()
-        self.to = str(m.get("To", ""))
-        self.rcpt = email.utils.parseaddr(self.to)[1].lower()
-        self.frm = email.utils.parseaddr(str(m.get("From", "")))[1]
-        self.frm_display = str(m.get("From", ""))
-        self.reply_to = email.utils.parseaddr(str(m.get("Reply-To", "")))[1] or None
-        self.subject = str(m.get("Subject", ""))
-        self.message_id = str(m.get("Message-ID", "")).strip()
-        self.references = str(m.get("References", "") or "").strip()
-        self.return_path = email.utils.parseaddr(str(m.get("Return-Path", "")))[1] or None
-        self.kind = str(m.get("X-Feedbackd-Kind", "") or "")
-        self.date = email.utils.parsedate_to_datetime(str(m["Date"])) if m.get("Date") else sent_at
+
+    @functools.cached_property
+    def msg(self):
+        return email.message_from_bytes(self.raw, policy=POLICY)
+
+    @functools.cached_property
+    def head(self):
+        """The header alone (the body not parsed): what most of the attributes need."""
+        return email.parser.BytesHeaderParser(policy=POLICY).parsebytes(self.raw)
+
+    @functools.cached_property
+    def raw_headers(self):
+        return self.head.raw_items()
+
+    @functools.cached_property
+    def to(self):
+        return str(self.head.get("To", ""))
+
+    @functools.cached_property
+    def rcpt(self):
+        return email.utils.parseaddr(self.to)[1].lower()
+
+    @functools.cached_property
+    def frm(self):
+        return email.utils.parseaddr(str(self.head.get("From", "")))[1]
+
+    @functools.cached_property
+    def frm_display(self):
+        return str(self.head.get("From", ""))
+
+    @functools.cached_property
+    def reply_to(self):
+        return email.utils.parseaddr(str(self.head.get("Reply-To", "")))[1] or None
+
+    @functools.cached_property
+    def subject(self):
+        return str(self.head.get("Subject", ""))
+
+    @functools.cached_property
+    def message_id(self):
+        return str(self.head.get("Message-ID", "")).strip()
+
+    @functools.cached_property
+    def references(self):
+        return str(self.head.get("References", "") or "").strip()
+
+    @functools.cached_property
+    def return_path(self):
+        return email.utils.parseaddr(str(self.head.get("Return-Path", "")))[1] or None
+
+    @functools.cached_property
+    def kind(self):
+        return str(self.head.get("X-Feedbackd-Kind", "") or "")
+
+    @functools.cached_property
+    def date(self):
+        m = self.head
+        return email.utils.parsedate_to_datetime(str(m["Date"])) if m.get("Date") else self.sent_at
+
+    @functools.cached_property
+    def token(self):
         local = (self.reply_to or "").split("@")[0]
-        self.token = local.split("+", 1)[1] if "+" in local else None
-        plain = m.get_body(("plain",))
-        self.text = plain.get_content() if plain is not None else ""
-        htmlpart = m.get_body(("html",))
-        self.html_body = htmlpart.get_content() if htmlpart is not None else ""
-        self.calendar = None
-        self.calendar_method = None
-        for part in m.walk():
-            if part.get_content_type() == "text/calendar" and self.calendar is None:
-                self.calendar = part.get_content()
-                self.calendar_method = part.get_param("method")
+        return local.split("+", 1)[1] if "+" in local else None
+
+    @functools.cached_property
+    def text(self):
+        plain = self.msg.get_body(("plain",))
+        return plain.get_content() if plain is not None else ""
+
+    @functools.cached_property
+    def html_body(self):
+        htmlpart = self.msg.get_body(("html",))
+        return htmlpart.get_content() if htmlpart is not None else ""
+
+    @functools.cached_property
+    def _calendar_part(self):
+        for part in self.msg.walk():
+            if part.get_content_type() == "text/calendar":
+                return part.get_content(), part.get_param("method")
+        return None, None
+
+    @property
+    def calendar(self):
+        return self._calendar_part[0]
+
+    @property
+    def calendar_method(self):
+        return self._calendar_part[1]
+
+    @functools.cached_property
+    def mailto_links(self):
         p = _Links()
         p.feed(self.html_body)
-        self.mailto_links = p.links
+        return p.links
 
     def __repr__(self):
         return "<Mail %s to %s at %s: %s>" % (self.kind, self.rcpt, iso_utc(self.sent_at), self.subject)

@@ -36,7 +36,12 @@ endif
 PKGS      := sqlite3 libical inih jansson gumbo libsystemd cairo fontconfig gnutls libetpan libesmtp-1.0 openssl \
              libpcre2-8 libcurl
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+# libetpan's pkg-config file (Debian 12) hands on the flags its own package was linked with:
+# -specs=.../no-pie-link.specs, which made both programs non-PIE, and -z relro -z now. They
+# are taken out, and the hardening is said once, here (LD_HARDEN).
+comma     := ,
+PKG_LIBS   := $(filter-out -specs=% -Wl$(comma)-z$(comma)relro -Wl$(comma)-z$(comma)now,\
+              $(shell pkg-config --libs $(PKGS) 2>/dev/null))
 TEST_LIBS  := $(shell pkg-config --libs cmocka 2>/dev/null)
 
 WARN      := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
@@ -50,6 +55,13 @@ CFLAGS    ?=
 CPPFLAGS  += -Iinclude -DFB_DATADIR='"$(DATADIR)"' -DFB_SYSCONFDIR='"$(SYSCONFDIR)"'
 ALL_CFLAGS = $(CSTD) $(OPT) $(WARN) $(CFLAGS) $(PKG_CFLAGS) -MMD -MP
 LDLIBS    += $(PKG_LIBS) -lcsv -lm
+# PIE (the compiler's default) and full RELRO: the daemon reads hostile mail all its life, and
+# binding the programs' own symbols at the start costs nothing measurable (about 500 of the
+# 17,000 symbol relocations at a start are the program's; the rest are the libraries' own).
+# --as-needed: a program records only the libraries it calls (feedbackctl: no libsystemd);
+# Debian's gcc links so by default, other toolchains do not.
+LD_HARDEN := -Wl,-z,relro -Wl,-z,now
+LDFLAGS   += -Wl,--as-needed $(LD_HARDEN)
 ifneq ($(SANITIZE),)
 ALL_CFLAGS += -fsanitize=$(SANITIZE) -fno-omit-frame-pointer -fno-sanitize-recover=all
 LDFLAGS    += -fsanitize=$(SANITIZE)

@@ -54,4 +54,23 @@ struct daemon_opts {
  */
 int daemon_run(struct config **cfg, struct db *db, const struct daemon_opts *o);
 
+/*
+ * Passes at instants handed in one by one, in one process: for simulations and tests
+ * (feedbackd --now-stdin), which would otherwise start a process per pass. next() makes the
+ * next instant the clock's (o->clock) and returns 1, or returns 0 when there is none, or -1
+ * after saying what was wrong with its input. Each pass is the one `--once` makes at that
+ * instant in a new process (what a step keeps and forgets: daemon.c, state_as_new), and
+ * done() hears how it went (failed: 1 where --once would exit 1, the log says why); done()
+ * returns 0, or -1 to stop (its reader is gone). o->once is not looked at.
+ * Returns 0 at the end of the instants, 1 when the start or done() failed, 2 after next()'s -1.
+ */
+struct daemon_steps {
+	int (*next)(void *arg);
+	int (*done)(void *arg, int failed);
+	void *arg;
+};
+
+int daemon_run_steps(struct config **cfg, struct db *db, const struct daemon_opts *o,
+    const struct daemon_steps *steps);
+
 #endif

@@ -514,6 +514,48 @@ reload(struct state *s, struct config **cfg, const struct daemon_opts *o)
 	sdnotify_ready("configuration reloaded");
 }
 
+/* The state as a new process starts with it, configured: 0, or -1 after logging why. Give it
+ * back with state_release() either way. */
+static int
+state_init(struct state *s, struct config *cfg, const struct daemon_opts *o)
+{
+	memset(s, 0, sizeof(*s));
+	s->out_auth = (struct mailauth)MAILAUTH_INIT;
+	s->in_auth = (struct mailauth)MAILAUTH_INIT;
+	buf_init(&s->mailbox_name);
+	s->dry_run = o->dry_run;
+	s->need_recover = 1;
+	return state_configure(s, cfg, o);
+}
+
+/* A last try for what only memory knows; what still cannot be recorded is said, one by one,
+ * since the next start will send it again (mailflow.h). */
+static void
+state_record_unrecorded(struct state *s, struct db *db)
+{
+	struct fb_error err;
+
+	if (mailflow_record_unrecorded(db, &s->unrecorded, &err) < 0)
+		for (size_t i = 0; i < s->unrecorded.n; i++)
+			log_errorx("outbox %lld: accepted by the SMTP server but not recorded as sent "
+			    "(%s): it is left 'sending' and the next start sends it again",
+			    (long long)s->unrecorded.v[i].id, err.msg);
+}
+
+static void
+state_release(struct state *s)
+{
+	mailflow_unrecorded_release(&s->unrecorded);
+	mailbox_close(s);
+	outmail_templates_free(s->tpl);
+	tipflow_release(&s->tips);
+	trim_rules_free(s->trim);
+	classify_rules_free(s->classify);
+	mailauth_release(&s->out_auth);
+	mailauth_release(&s->in_auth);
+	buf_release(&s->mailbox_name);
+}
+
 int
 daemon_run(struct config **cfg, struct db *db, const struct daemon_opts *o)
 {
@@ -521,16 +563,10 @@ daemon_run(struct config **cfg, struct db *db, const struct daemon_opts *o)
 	struct fb_error err;
 	int rc = 0;
 
-	memset(&s, 0, sizeof(s));
-	s.out_auth = (struct mailauth)MAILAUTH_INIT;
-	s.in_auth = (struct mailauth)MAILAUTH_INIT;
-	buf_init(&s.mailbox_name);
-	s.dry_run = o->dry_run;
-	if (state_configure(&s, *cfg, o) < 0) {
+	if (state_init(&s, *cfg, o) < 0) {
 		rc = 1;
 		goto out;
 	}
-	s.need_recover = 1;
 	db_set_interrupt(db, o->stop);
 	sdnotify_ready("running");
 	while (!*o->stop) {
@@ -573,22 +609,71 @@ daemon_run(struct config **cfg, struct db *db, const struct daemon_opts *o)
 		}
 	}
 	db_set_interrupt(db, NULL);
-	/* A last try for what only memory knows; what still cannot be recorded is said, one by
-	 * one, since the next start will send it again (mailflow.h). */
-	if (mailflow_record_unrecorded(db, &s.unrecorded, &err) < 0)
-		for (size_t i = 0; i < s.unrecorded.n; i++)
-			log_errorx("outbox %lld: accepted by the SMTP server but not recorded as sent "
-			    "(%s): it is left 'sending' and the next start sends it again",
-			    (long long)s.unrecorded.v[i].id, err.msg);
+	state_record_unrecorded(&s, db);
 out:
-	mailflow_unrecorded_release(&s.unrecorded);
-	mailbox_close(&s);
-	outmail_templates_free(s.tpl);
-	tipflow_release(&s.tips);
-	trim_rules_free(s.trim);
-	classify_rules_free(s.classify);
-	mailauth_release(&s.out_auth);
-	mailauth_release(&s.in_auth);
-	buf_release(&s.mailbox_name);
+	state_release(&s);
+	return rc;
+}
+
+/*
+ * What a step forgets of the passes before it, so that it is the pass a new `feedbackd --once`
+ * process makes: the mailbox's and the database's back-off (a --once pass tries at once), the
+ * time of the last retention pass (a --once pass runs it), and it recovers what a stopped
+ * send left 'sending'. What is kept is what a new process would build the same: the
+ * configuration, templates, tips, compiled patterns and the database connection; and the
+ * messages accepted but not yet recorded as sent, which a new process could only send again.
+ */
+static void
+state_as_new(struct state *s)
+{
+	s->mailbox_down = 0;
+	s->mailbox_failures = 0;
+	s->mailbox_retry_at = 0;
+	s->db_busy = 0;
+	s->db_failures = 0;
+	s->retention_at = 0;
+	s->need_recover = 1;
+}
+
+int
+daemon_run_steps(struct config **cfg, struct db *db, const struct daemon_opts *o,
+    const struct daemon_steps *steps)
+{
+	struct state s;
+	struct fb_error err;
+	int rc = 0, more = 0;
+
+	if (state_init(&s, *cfg, o) < 0) {
+		state_release(&s);
+		return 1;
+	}
+	db_set_interrupt(db, o->stop);
+	while (!*o->stop && (more = steps->next(steps->arg)) == 1) {
+		enum pass_result r;
+		time_t now;
+
+		if (*o->reload)
+			reload(&s, cfg, o);
+		state_as_new(&s);
+		now = o->clock(o->clock_arg);
+		r = run_pass(&s, db, now, o->stop, &err);
+		if (*o->stop)
+			break;
+		if (r == PASS_FATAL)
+			log_errorx("%s", err.msg);
+		else if (r == PASS_BUSY)
+			db_trouble(&s, db, now, o->clock(o->clock_arg), err.msg);
+		/* A --once process closes its mailbox when it ends: an IMAP session per step too. */
+		mailbox_close(&s);
+		if (steps->done(steps->arg, r != PASS_OK) < 0) {
+			rc = 1;
+			break;
+		}
+	}
+	if (more < 0)
+		rc = 2;
+	db_set_interrupt(db, NULL);
+	state_record_unrecorded(&s, db);
+	state_release(&s);
 	return rc;
 }

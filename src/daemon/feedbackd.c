@@ -32,7 +32,7 @@
 
 static const char usage[] =
 	"usage: feedbackd [-c FILE] [--foreground] [--once [--dry-run]] [--now TIME]\n"
-	"                 [--check-config] [--log-level LEVEL]\n"
+	"                 [--check-config] [--log-level LEVEL] [--now-stdin]\n"
 	"\n"
 	"Runs the feedback programmes of the database named in the configuration: sends what is\n"
 	"due, reads replies, and sleeps until the next moment.\n"
@@ -43,6 +43,10 @@ static const char usage[] =
 	"  --dry-run           with --once: list what the pass would send and apply, on a copy\n"
 	"                      of the database; send nothing, change nothing, move no mail\n"
 	"  --now TIME          run at TIME instead of the clock (ISO 8601; with --once)\n"
+	"  --now-stdin         for simulations and tests: read instants (as --now takes them)\n"
+	"                      from standard input, one a line; at each, make the pass\n"
+	"                      --once --now makes, then answer \"done TIME\" (or \"failed\n"
+	"                      TIME\") on standard output; exit at the end of the input\n"
 	"  --foreground        stay in the foreground (the default; systemd runs it so)\n"
 	"  --log-level LEVEL   error, warning, info or debug (overrides the configuration)\n"
 	"  -h, --help          this text\n";
@@ -123,6 +127,7 @@ struct options {
 	int once;
 	int dry_run;
 	int check;
+	int now_stdin;
 };
 
 static int
@@ -136,6 +141,7 @@ parse_options(int argc, char **argv, struct options *o)
 		{ "now", required_argument, NULL, 'n' },
 		{ "foreground", no_argument, NULL, 'f' },
 		{ "log-level", required_argument, NULL, 'l' },
+		{ "now-stdin", no_argument, NULL, 'S' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -150,12 +156,19 @@ parse_options(int argc, char **argv, struct options *o)
 		case 'n': o->now = optarg; break;
 		case 'f': break;
 		case 'l': o->log_level = optarg; break;
+		case 'S': o->now_stdin = 1; break;
 		case 'h': fputs(usage, stdout); exit(0);
 		default: fputs(usage, stderr); return -1;
 		}
 	}
 	if (o->dry_run && !o->once) {
 		fprintf(stderr, "feedbackd: --dry-run needs --once (a dry run is one pass)\n");
+		return -1;
+	}
+	if (o->now_stdin && (o->once || o->now != NULL || o->check)) {
+		fprintf(stderr, "feedbackd: --now-stdin takes the time of every pass from standard "
+		    "input: not with %s\n", o->once ? "--once" : o->now != NULL ? "--now" :
+		    "--check-config");
 		return -1;
 	}
 	if (optind != argc) {
@@ -291,6 +304,101 @@ dry_run(struct config *cfg, const struct options *o, time_t now)
 	return rc;
 }
 
+/*
+ * --now-stdin: one pass per line of standard input, each at the instant the line names, the
+ * answer on standard output when it is done (daemon.h, daemon_run_steps). The lines come from
+ * a simulator, but are read as any input is: a line is at most STEP_LINE_MAX bytes, and one
+ * that is not an instant ends the run with the line's number and what was wrong.
+ */
+#define STEP_LINE_MAX 200
+
+struct steps {
+	struct config **cfg;     /* its time zone reads a local instant */
+	time_t *now;             /* the simulated clock's instant (clock_simulated) */
+	struct buf line;
+	unsigned long lineno;
+};
+
+/* The next line into st->line, without its newline: 1, or 0 at the end, or -1 with err. */
+static int
+steps_read_line(struct steps *st, struct fb_error *err)
+{
+	int c;
+
+	buf_reset(&st->line);
+	st->lineno++;
+	while ((c = getchar()) != EOF && c != '\n') {
+		if (st->line.len >= STEP_LINE_MAX)
+			return fb_error_set(err, "longer than %d bytes", STEP_LINE_MAX);
+		if (buf_addch(&st->line, (char)c) < 0)
+			return fb_error_set(err, "out of memory");
+	}
+	if (c == EOF && ferror(stdin)) {
+		/* A signal (SIGTERM) ends the wait for a line as it ends the daemon's wait. */
+		if (errno == EINTR)
+			return 0;
+		return fb_error_set(err, "reading standard input: %s", strerror(errno));
+	}
+	if (c == EOF && st->line.len == 0)
+		return 0;
+	if (st->line.len == 0)
+		return fb_error_set(err, "an empty line (one instant a line, as --now takes it)");
+	if (memchr(st->line.data, '\0', st->line.len) != NULL)
+		return fb_error_set(err, "a NUL byte in the line");
+	return 1;
+}
+
+static int
+steps_next(void *arg)
+{
+	struct steps *st = arg;
+	struct fb_error err;
+	time_t t;
+	int rc = steps_read_line(st, &err);
+
+	if (rc == 0)
+		return 0;
+	if (rc > 0)
+		rc = fbtime_parse(st->line.data, (*st->cfg)->program.timezone, &t, &err);
+	if (rc < 0) {
+		/* Said on both: the log has it, and the reader waiting for an answer gets one. */
+		fprintf(stderr, "feedbackd: --now-stdin line %lu: %s\n", st->lineno, err.msg);
+		printf("error line %lu: %s\n", st->lineno, err.msg);
+		fflush(stdout);
+		return -1;
+	}
+	*st->now = t;
+	clock_start = monotonic_seconds();
+	return 1;
+}
+
+static int
+steps_done(void *arg, int failed)
+{
+	struct steps *st = arg;
+
+	/* Its reader waits for this line: it goes now, not when a buffer fills. */
+	if (printf("%s %s\n", failed ? "failed" : "done", st->line.data) < 0 ||
+	    fflush(stdout) != 0) {
+		log_errorx("--now-stdin: writing the answer: %s", strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+static int
+run_steps(struct config **cfg, struct db *db, struct daemon_opts *d, time_t *now)
+{
+	struct steps st = { .cfg = cfg, .now = now, .line = BUF_INIT, .lineno = 0 };
+	struct daemon_steps steps = { .next = steps_next, .done = steps_done, .arg = &st };
+	int rc;
+
+	d->clock = clock_simulated;
+	rc = daemon_run_steps(cfg, db, d, &steps);
+	buf_release(&st.line);
+	return rc;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -395,7 +503,7 @@ main(int argc, char **argv)
 	    confpath_name(o.config), cfg->feedbackd.database, db_version(db),
 	    cfg->outgoing.transport == CONFIG_TRANSPORT_SMTP ? "smtp" : "maildir",
 	    cfg->incoming.mailbox == CONFIG_MAILBOX_IMAP ? "imap" : "maildir",
-	    o.once ? ", one pass" : "");
+	    o.once ? ", one pass" : o.now_stdin ? ", one pass per line of standard input" : "");
 	{
 		struct daemon_opts d = {
 			.config_path = o.config,
@@ -409,7 +517,7 @@ main(int argc, char **argv)
 		};
 
 		clock_start = monotonic_seconds();
-		rc = daemon_run(&cfg, db, &d);
+		rc = o.now_stdin ? run_steps(&cfg, db, &d, &now) : daemon_run(&cfg, db, &d);
 	}
 	sdnotify_stopping();
 	if (stop_requested)

@@ -7,8 +7,11 @@ clock, and members whose mail programs answer what it sends.
 
 run() steps the clock over every moment the programmes' plans name (`feedbackctl plan --json`)
 and every time a simulated reply is due. At each step it drops the replies that are due into the
-inbox Maildir (as a mail server would deliver them) and runs one daemon pass (`feedbackd --once
---now T`): read, apply, schedule, send. Every message the pass sent is parsed into a Mail and
+inbox Maildir (as a mail server would deliver them) and runs one daemon pass at T: read, apply,
+schedule, send. One daemon makes every pass (`feedbackd --now-stdin`: it reads T on a pipe, makes
+the pass `feedbackd --once --now T` makes, and answers "done T"), so a programme of 200 passes
+does not start 200 processes; Sim(..., once_per_pass=True) or FB_SIM_ONCE=1 in the environment
+runs a `feedbackd --once --now T` process per pass instead, as before (the same mail). Every message the pass sent is parsed into a Mail and
 given to on_mail, which decides what that member's mail program sends back and when (see
 clients.py). Nothing here reads the wall clock; the same scenario gives the same mail.
 
@@ -17,11 +20,16 @@ programme to have happened.
 """
 import datetime
 import email
+import email.headerregistry
+import email.parser
 import email.utils
+import functools
 import html.parser
 import json
 import os
+import subprocess
 import sys
+import weakref
 from email import policy
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
@@ -48,40 +56,124 @@ class _Links(html.parser.HTMLParser):
                 self.links.append(href)
 
 
+class _Headers(email.headerregistry.HeaderRegistry):
+    """The email package's header classes, each (name, value) parsed once: the parser asks a
+    part's Content-Type again and again (get_content_type, get_body, walk), and parsing it
+    anew each time was most of the simulator's time. The header objects are read-only, so
+    the same one can be handed out for the same text."""
+
+    @functools.lru_cache(maxsize=8192)
+    def __call__(self, name, value):
+        return super().__call__(name, value)
+
+
+# policy.default, with the parsed headers kept (_Headers): the same values, parsed once.
+POLICY = policy.default.clone(header_factory=_Headers())
+
+
 class Mail:
-    """One message feedbackd sent, parsed with Python's email package (test side only)."""
+    """One message feedbackd sent, parsed with Python's email package (test side only).
+
+    Each attribute is worked out when it is first read (functools.cached_property): a
+    simulation looks at the recipient and kind of every message, and at the body of few, and
+    the email package's parsing was most of the demo's time."""
 
     def __init__(self, raw, path, sent_at):
         self.raw, self.path, self.sent_at = raw, path, sent_at
-        m = email.message_from_bytes(raw, policy=policy.default)
-        self.msg = m
-        self.raw_headers = m.raw_items()
-        self.to = str(m.get("To", ""))
-        self.rcpt = email.utils.parseaddr(self.to)[1].lower()
-        self.frm = email.utils.parseaddr(str(m.get("From", "")))[1]
-        self.frm_display = str(m.get("From", ""))
-        self.reply_to = email.utils.parseaddr(str(m.get("Reply-To", "")))[1] or None
-        self.subject = str(m.get("Subject", ""))
-        self.message_id = str(m.get("Message-ID", "")).strip()
-        self.references = str(m.get("References", "") or "").strip()
-        self.return_path = email.utils.parseaddr(str(m.get("Return-Path", "")))[1] or None
-        self.kind = str(m.get("X-Feedbackd-Kind", "") or "")
-        self.date = email.utils.parsedate_to_datetime(str(m["Date"])) if m.get("Date") else sent_at
+
+    @functools.cached_property
+    def msg(self):
+        return email.message_from_bytes(self.raw, policy=POLICY)
+
+    @functools.cached_property
+    def head(self):
+        """The header alone (the body not parsed): what most of the attributes need."""
+        return email.parser.BytesHeaderParser(policy=POLICY).parsebytes(self.raw)
+
+    @functools.cached_property
+    def raw_headers(self):
+        return self.head.raw_items()
+
+    @functools.cached_property
+    def to(self):
+        return str(self.head.get("To", ""))
+
+    @functools.cached_property
+    def rcpt(self):
+        return email.utils.parseaddr(self.to)[1].lower()
+
+    @functools.cached_property
+    def frm(self):
+        return email.utils.parseaddr(str(self.head.get("From", "")))[1]
+
+    @functools.cached_property
+    def frm_display(self):
+        return str(self.head.get("From", ""))
+
+    @functools.cached_property
+    def reply_to(self):
+        return email.utils.parseaddr(str(self.head.get("Reply-To", "")))[1] or None
+
+    @functools.cached_property
+    def subject(self):
+        return str(self.head.get("Subject", ""))
+
+    @functools.cached_property
+    def message_id(self):
+        return str(self.head.get("Message-ID", "")).strip()
+
+    @functools.cached_property
+    def references(self):
+        return str(self.head.get("References", "") or "").strip()
+
+    @functools.cached_property
+    def return_path(self):
+        return email.utils.parseaddr(str(self.head.get("Return-Path", "")))[1] or None
+
+    @functools.cached_property
+    def kind(self):
+        return str(self.head.get("X-Feedbackd-Kind", "") or "")
+
+    @functools.cached_property
+    def date(self):
+        m = self.head
+        return email.utils.parsedate_to_datetime(str(m["Date"])) if m.get("Date") else self.sent_at
+
+    @functools.cached_property
+    def token(self):
         local = (self.reply_to or "").split("@")[0]
-        self.token = local.split("+", 1)[1] if "+" in local else None
-        plain = m.get_body(("plain",))
-        self.text = plain.get_content() if plain is not None else ""
-        htmlpart = m.get_body(("html",))
-        self.html_body = htmlpart.get_content() if htmlpart is not None else ""
-        self.calendar = None
-        self.calendar_method = None
-        for part in m.walk():
-            if part.get_content_type() == "text/calendar" and self.calendar is None:
-                self.calendar = part.get_content()
-                self.calendar_method = part.get_param("method")
+        return local.split("+", 1)[1] if "+" in local else None
+
+    @functools.cached_property
+    def text(self):
+        plain = self.msg.get_body(("plain",))
+        return plain.get_content() if plain is not None else ""
+
+    @functools.cached_property
+    def html_body(self):
+        htmlpart = self.msg.get_body(("html",))
+        return htmlpart.get_content() if htmlpart is not None else ""
+
+    @functools.cached_property
+    def _calendar_part(self):
+        for part in self.msg.walk():
+            if part.get_content_type() == "text/calendar":
+                return part.get_content(), part.get_param("method")
+        return None, None
+
+    @property
+    def calendar(self):
+        return self._calendar_part[0]
+
+    @property
+    def calendar_method(self):
+        return self._calendar_part[1]
+
+    @functools.cached_property
+    def mailto_links(self):
         p = _Links()
         p.feed(self.html_body)
-        self.mailto_links = p.links
+        return p.links
 
     def __repr__(self):
         return "<Mail %s to %s at %s: %s>" % (self.kind, self.rcpt, iso_utc(self.sent_at), self.subject)
@@ -90,7 +182,11 @@ class Mail:
 class Sim(servers.Feedbackd):
     """feedbackd in workdir (created if missing) with the embedded default and an explicit clock."""
 
-    def __init__(self, workdir, sections=None):
+    def __init__(self, workdir, sections=None, once_per_pass=None):
+        self.stepper = None        # the feedbackd --now-stdin making the passes, once started
+        self._end = None           # ends it: at close(), or when the Sim goes or Python exits
+        self.once_per_pass = (os.environ.get("FB_SIM_ONCE") == "1" if once_per_pass is None
+                              else once_per_pass)
         self.dir = os.path.abspath(workdir)
         os.makedirs(self.dir, exist_ok=True)
         self.conf = os.path.join(self.dir, "feedbackd.conf")
@@ -136,6 +232,48 @@ class Sim(servers.Feedbackd):
         return self._moments
 
     # --- the daemon --------------------------------------------------------------------------
+    def configure(self, sections):
+        self.close()               # the next pass reads the new file, as a new process would
+        super().configure(sections)
+
+    def once(self, now=None, timeout=300):
+        self.close()               # one daemon per database: the stepper gives way
+        return super().once(now, timeout)
+
+    def start(self, now=None, once=False):
+        self.close()
+        return super().start(now, once)
+
+    def close(self):
+        """End the daemon that makes the passes (the end of its input); its exit code, or None
+        when none runs."""
+        end, self._end, self.stepper = self._end, None, None
+        return end() if end is not None else None
+
+    def __exit__(self, *exc):
+        self.close()
+        super().__exit__(*exc)
+
+    def _step(self, now):
+        """One pass at now (the --now form) by the daemon that makes every pass, started at the
+        first; returns what it answered ("done NOW", "failed NOW", "error …"), "" when it ended."""
+        if self.stepper is None:
+            with open(self.log, "a") as log:
+                log.write("=== now-stdin\n")
+                log.flush()
+                self.stepper = subprocess.Popen([servers.FEEDBACKD, "-c", self.conf, "--foreground", "--now-stdin"],
+                                                stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=log,
+                                                text=True, bufsize=1)
+            self._end = weakref.finalize(self, _end_stepper, self.stepper)
+        with open(self.log, "a") as log:
+            log.write("=== pass %s\n" % now)
+        try:
+            self.stepper.stdin.write(now + "\n")
+            self.stepper.stdin.flush()
+            return self.stepper.stdout.readline().strip()
+        except OSError:            # it ended: its exit code and the log say why
+            return ""
+
     def deliver(self, raw, at=None):
         """Drop raw (bytes) into the inbox Maildir's new/ as a mail server delivers it."""
         self._n += 1
@@ -175,12 +313,20 @@ class Sim(servers.Feedbackd):
     def pass_at(self, at):
         """One daemon pass at instant `at`; the Mail it sent. A failing pass raises with the log."""
         at = when(at)
-        rc = self.once(iso_utc(at))
+        if self.once_per_pass:
+            rc = self.once(iso_utc(at))
+            failed = "feedbackd --once --now %s exited %d" % (iso_utc(at), rc) if rc != 0 else None
+        else:
+            answer = self._step(iso_utc(at))
+            failed = None
+            if answer != "done " + iso_utc(at):
+                rc = self.close() if not answer.startswith("failed ") else None
+                failed = "feedbackd --now-stdin, the pass at %s: %s" % (
+                    iso_utc(at), answer or "the daemon ended (exit %s)" % rc)
         self.passes += 1
         self.clock = at
-        if rc != 0:
-            raise RuntimeError("feedbackd --once --now %s exited %d:\n%s"
-                               % (iso_utc(at), rc, "".join(self.log_text().splitlines(True)[-30:])))
+        if failed:
+            raise RuntimeError("%s:\n%s" % (failed, "".join(self.log_text().splitlines(True)[-30:])))
         return self._collect(at)
 
     def run(self, until, on_mail=None, extra=()):
@@ -237,6 +383,21 @@ class Sim(servers.Feedbackd):
     def inbox_states(self):
         """{state: count} of the inbox table."""
         return dict(self.sql("SELECT state, count(*) FROM inbox GROUP BY state"))
+
+
+def _end_stepper(p):
+    """The end of its input ends the daemon; its exit code."""
+    try:
+        p.stdin.close()
+    except OSError:
+        pass
+    try:
+        return p.wait(60)
+    except subprocess.TimeoutExpired:
+        p.kill()
+        return p.wait()
+    finally:
+        p.stdout.close()
 
 
 def dump(obj):

@@ -316,12 +316,13 @@ pass_send(struct state *s, struct db *db, time_t now, volatile sig_atomic_t *sto
 /* Pending inbox messages: classified and applied, with the mail they cause. */
 static enum pass_result
 pass_apply(struct state *s, struct db *db, time_t now, volatile sig_atomic_t *stop,
-    struct fb_error *err)
+    size_t *applied, struct fb_error *err)
 {
 	struct flow f = state_flow(s, db, now);
 	struct apply_stats st = { 0 };
 	int rc = apply_pending(&f, 10000, stop, &st, err);
 
+	*applied += st.applied;
 	if (st.applied || st.ignored || st.quarantined || st.errors)
 		log_info("inbox: %zu applied, %zu ignored, %zu quarantined, %zu with errors "
 		    "(feedbackctl inbox list)", st.applied, st.ignored, st.quarantined, st.errors);
@@ -378,6 +379,35 @@ pass_retention(struct state *s, struct db *db, time_t now, struct fb_error *err)
 }
 
 /*
+ * Write transactions per step of a pass, for the debug log: each commit is a WAL append and a
+ * lock round, and the promise is one per applied reply, the mail it causes included (apply.h).
+ */
+struct pass_commits {
+	unsigned long mark;
+	unsigned long receive, apply, schedule, send;
+};
+
+/* Add the commits since the last mark to *step and mark again. */
+static void
+pass_commits_take(struct pass_commits *c, struct db *db, unsigned long *step)
+{
+	unsigned long now = db_commit_count(db);
+
+	*step += now - c->mark;
+	c->mark = now;
+}
+
+static void
+pass_commits_log(const struct pass_commits *c, size_t applied)
+{
+	if (c->receive + c->apply + c->schedule + c->send == 0)
+		return;
+	log_debug("pass: %lu write transactions: receive %lu, apply %lu (%zu applied), "
+	    "schedule %lu, send %lu", c->receive + c->apply + c->schedule + c->send, c->receive,
+	    c->apply, applied, c->schedule, c->send);
+}
+
+/*
  * One pass: the tick of daemon.h in its order. Stops at the first busy failure (the next try
  * starts again from the top: every step is idempotent, each unit of work its own transaction)
  * and at a stop request. err holds the failure for PASS_BUSY and PASS_FATAL.
@@ -387,6 +417,8 @@ run_pass(struct state *s, struct db *db, time_t now, volatile sig_atomic_t *stop
     struct fb_error *err)
 {
 	enum pass_result r;
+	struct pass_commits c = { db_commit_count(db), 0, 0, 0, 0 };
+	size_t applied = 0;
 
 	s->busy_mark = db_busy_count(db);
 	s->unwritable_mark = db_unwritable_count(db);
@@ -395,15 +427,27 @@ run_pass(struct state *s, struct db *db, time_t now, volatile sig_atomic_t *stop
 			return went_busy(s, db) ? PASS_BUSY : PASS_FATAL;
 		s->need_recover = 0;
 	}
-	if ((r = pass_receive(s, db, now, err)) != PASS_OK || *stop)
+	pass_commits_take(&c, db, &c.send);
+	r = pass_receive(s, db, now, err);
+	pass_commits_take(&c, db, &c.receive);
+	if (r != PASS_OK || *stop)
 		return r;
-	if ((r = pass_apply(s, db, now, stop, err)) != PASS_OK || *stop)
+	r = pass_apply(s, db, now, stop, &applied, err);
+	pass_commits_take(&c, db, &c.apply);
+	if (r != PASS_OK || *stop)
 		return r;
-	if ((r = pass_schedule(s, db, now, err)) != PASS_OK || *stop)
+	r = pass_schedule(s, db, now, err);
+	pass_commits_take(&c, db, &c.schedule);
+	if (r != PASS_OK || *stop)
 		return r;
-	if ((r = pass_send(s, db, now, stop, err)) != PASS_OK || *stop)
+	r = pass_send(s, db, now, stop, err);
+	pass_commits_take(&c, db, &c.send);
+	if (r != PASS_OK || *stop)
 		return r;
-	return pass_retention(s, db, now, err);
+	r = pass_retention(s, db, now, err);
+	pass_commits_take(&c, db, &c.schedule);
+	pass_commits_log(&c, applied);
+	return r;
 }
 
 /* Seconds until the next duty: a due retry or release of held mail, a plan moment, the poll

@@ -380,7 +380,7 @@ queue_outbox_claim(struct db *db, time_t now, size_t max, struct outbox_list *ou
 	}
 	/* Committed before the network step: a crash from here on leaves these rows in
 	 * 'sending', and queue_outbox_recover() sends them again. */
-	if (db_commit(db, err) < 0) {
+	if (db_commit_if_changed(db, err) < 0) {
 		queue_outbox_list_release(&l);
 		return -1;
 	}

@@ -401,28 +401,14 @@ pass_apply(struct state *s, struct db *db, time_t now, volatile sig_atomic_t *st
 	return PASS_OK;
 }
 
-/* Release what the budget and the daily cap now allow, then send all that is due: person-to-
- * person mail first, then the rest a slice at a time, answering what came in between. */
+/* Send all that is due: person-to-person mail first, then the rest a slice at a time,
+ * reading, applying and answering what came in between. */
 static enum pass_result
-pass_send(struct state *s, struct db *db, time_t now, volatile sig_atomic_t *stop,
+pass_drain(struct state *s, struct db *db, time_t now, volatile sig_atomic_t *stop,
     struct pass_tally *t, struct fb_error *err)
 {
-	struct pace_stats ps = { 0 };
-	struct budget_stats bs = { 0 };
-	struct flow f = state_flow(s, db, now);
 	enum pass_result r;
 
-	/* Mail the budget deferred to a day that has come, then held mail whose time has come,
-	 * so both go in this same pass (budget.h, pace.h). */
-	if (budget_release(&f, &bs, err) < 0 ||
-	    pace_release(db, now, s->cfg->outgoing.per_recipient_daily_cap, &ps, err) < 0 ||
-	    refresh_organizers(s, db, now, err) < 0) {
-		if (went_busy(s, db))
-			return PASS_BUSY;
-		fb_error_prefix(err, "outbox");
-		return PASS_FATAL;
-	}
-	pass_commits_take(&t->commits, db, &t->commits.send);
 	while (!*stop) {
 		size_t before = out_done(&t->out);
 
@@ -443,6 +429,29 @@ pass_send(struct state *s, struct db *db, time_t now, volatile sig_atomic_t *sto
 	return PASS_OK;
 }
 
+/* Release what the budget and the daily cap now allow, then send all that is due. */
+static enum pass_result
+pass_send(struct state *s, struct db *db, time_t now, volatile sig_atomic_t *stop,
+    struct pass_tally *t, struct fb_error *err)
+{
+	struct pace_stats ps = { 0 };
+	struct budget_stats bs = { 0 };
+	struct flow f = state_flow(s, db, now);
+
+	/* Mail the budget deferred to a day that has come, then held mail whose time has come,
+	 * so both go in this same pass (budget.h, pace.h). */
+	if (budget_release(&f, &bs, err) < 0 ||
+	    pace_release(db, now, s->cfg->outgoing.per_recipient_daily_cap, &ps, err) < 0 ||
+	    refresh_organizers(s, db, now, err) < 0) {
+		if (went_busy(s, db))
+			return PASS_BUSY;
+		fb_error_prefix(err, "outbox");
+		return PASS_FATAL;
+	}
+	pass_commits_take(&t->commits, db, &t->commits.send);
+	return pass_drain(s, db, now, stop, t, err);
+}
+
 /* The pass's figures, once: what was applied and sent, and its write transactions. */
 static void
 pass_tally_log(const struct pass_tally *t)
@@ -460,18 +469,29 @@ pass_tally_log(const struct pass_tally *t)
 	pass_commits_log(&t->commits, in->applied);
 }
 
-/* Due moments of every programme: nudges, questionnaires, reports. */
+/* Due moments of every programme: nudges, questionnaires, reports. A weekly nudge is queued
+ * PASS_BULK_SLICE at a time, each chunk sent (and what came in answered) before the next. */
 static enum pass_result
-pass_schedule(struct state *s, struct db *db, time_t now, struct fb_error *err)
+pass_schedule(struct state *s, struct db *db, time_t now, volatile sig_atomic_t *stop,
+    struct pass_tally *t, struct fb_error *err)
 {
 	struct flow f = state_flow(s, db, now);
 	struct schedule_stats st = { 0 };
-	int rc = schedule_pass(&f, &st, err);
+	enum pass_result r = PASS_OK;
+	int rc, more;
 
+	do {
+		rc = schedule_pass_some(&f, PASS_BULK_SLICE, &st, &more, err);
+		pass_commits_take(&t->commits, db, &t->commits.schedule);
+		if (rc == 0 && more && !*stop)
+			r = pass_send(s, db, now, stop, t, err);
+	} while (rc == 0 && more && r == PASS_OK && !*stop);
 	if (st.moments)
 		log_info("scheduler: %zu moment%s acted on (%zu too late, skipped), %zu mail%s "
 		    "queued", st.moments, st.moments == 1 ? "" : "s", st.skipped, st.mails,
 		    st.mails == 1 ? "" : "s");
+	if (r != PASS_OK)
+		return r;
 	if (rc < 0 && went_busy(s, db))
 		return PASS_BUSY;
 	/* A programme the scheduler cannot handle is logged, not fatal: the others go on. */
@@ -532,8 +552,7 @@ run_pass(struct state *s, struct db *db, time_t now, volatile sig_atomic_t *stop
 	if (r == PASS_OK && !*stop)
 		r = pass_apply(s, db, now, stop, &t, err);
 	if (r == PASS_OK && !*stop) {
-		r = pass_schedule(s, db, now, err);
-		pass_commits_take(&t.commits, db, &t.commits.schedule);
+		r = pass_schedule(s, db, now, stop, &t, err);
 	}
 	if (r == PASS_OK && !*stop)
 		r = pass_send(s, db, now, stop, &t, err);

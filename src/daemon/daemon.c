@@ -323,6 +323,9 @@ pass_commits_log(const struct pass_commits *c, size_t applied)
  */
 #define PASS_APPLY_CHUNK 100
 #define PASS_BULK_SLICE 500
+/* Replies applied in one pass at most, as before: a steady stream of them must not keep the
+ * scheduler, the retention pass and the watchdog's status line waiting. */
+#define PASS_APPLY_MAX 10000
 
 /* What a pass did, logged once at its end (not once per chunk). */
 struct pass_tally {
@@ -371,7 +374,8 @@ pass_apply(struct state *s, struct db *db, time_t now, volatile sig_atomic_t *st
 	struct flow f = state_flow(s, db, now);
 	enum pass_result r;
 
-	while (!*stop) {
+	while (!*stop && t->in.applied + t->in.ignored + t->in.quarantined + t->in.errors <
+	    PASS_APPLY_MAX) {
 		struct apply_stats st = { 0 };
 		int rc = apply_pending_after(&f, &t->after, PASS_APPLY_CHUNK, stop, &st, err);
 		size_t n = st.applied + st.ignored + st.quarantined + st.errors;

@@ -88,5 +88,10 @@ struct apply_stats {
 /* Process up to max pending messages, oldest first, until stop is set. 0 or -1 (database). */
 int apply_pending(const struct flow *f, size_t max, volatile sig_atomic_t *stop,
     struct apply_stats *st, struct fb_error *err);
+/* The same for those after inbox id *after, which is moved past each one processed: a pass
+ * that applies in chunks (and sends between them) keeps its place, so a message whose apply
+ * failed is not tried again before the next pass. */
+int apply_pending_after(const struct flow *f, int64_t *after, size_t max,
+    volatile sig_atomic_t *stop, struct apply_stats *st, struct fb_error *err);
 
 #endif

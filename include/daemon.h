@@ -2,11 +2,16 @@
  * daemon — feedbackd's loop: one thread, one documented tick (redis' ae, OpenSMTPD's
  * scheduler). Each pass, in this order:
  *   1. read the mailbox into the inbox (mailflow_receive);
- *   2. process pending inbox messages: classify and apply (apply.h);
+ *   2. process pending inbox messages: classify and apply (apply.h), 100 at a time, each in
+ *      its own transaction with the mail it causes; after each chunk its person-to-person
+ *      mail is sent (queue_outbox_claim_person) and the mailbox read again;
  *   3. act on due moments of every programme's plan (schedule.h);
  *   4. release held mail the daily cap now allows (pace_release), then send what the outbox
- *      holds and is due (mailflow_send);
+ *      holds and is due (mailflow_send): person-to-person mail first, then the rest 500 at a
+ *      time, reading, applying and answering what came in between (step 2 again);
  *   5. once a day, the retention pass (privacy_retention_pass);
+ * A pass ends only when nothing is left to do, so --once still does everything due. With
+ * log_level = debug it logs the write transactions of each step (db_commit_count).
  * then wait until the earliest of: new mail (IMAP IDLE), the next due retry or release of held
  * mail, the next plan moment, the poll interval, half the systemd watchdog interval, a signal. systemd hears
  * READY=1 before the first pass, RELOADING=1/READY=1 around a reload, WATCHDOG=1 and a

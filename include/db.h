@@ -58,6 +58,14 @@ unsigned long db_busy_count(const struct db *db);
 unsigned long db_unwritable_count(const struct db *db);
 void db_set_interrupt(struct db *db, volatile sig_atomic_t *flag);
 
+/*
+ * Write transactions this handle has committed since it was opened: each BEGIN … COMMIT that
+ * wrote (or was BEGIN IMMEDIATE) and each statement that wrote outside one. Every commit is a
+ * WAL append and a lock round, so the daemon counts them per step of a pass (its debug log
+ * says how many) and the tests hold it to one per applied reply.
+ */
+unsigned long db_commit_count(const struct db *db);
+
 /* Transactions: BEGIN IMMEDIATE so a writer waits for the lock up front instead of failing at
  * its first write. Nesting is counted: only the outermost begin/commit talk to SQLite. */
 int db_begin(struct db *db, struct fb_error *err);
@@ -66,6 +74,14 @@ int db_begin(struct db *db, struct fb_error *err);
 int db_begin_read(struct db *db, struct fb_error *err);
 int db_commit(struct db *db, struct fb_error *err);
 void db_rollback(struct db *db);
+/*
+ * db_commit(), except that an outermost transaction whose statements changed no row (INSERT,
+ * UPDATE, DELETE, trigger included: sqlite3_total_changes64) ends in a ROLLBACK, which writes
+ * nothing and is not counted by db_commit_count(). For the sweeps a pass runs whether or not
+ * there is work: an idle pass then commits nothing. Not for a transaction that changes the
+ * schema or a PRAGMA, which no row count sees.
+ */
+int db_commit_if_changed(struct db *db, struct fb_error *err);
 
 /*
  * The cached prepared statement for sql (which must be a static string: it is the cache key),

@@ -67,6 +67,8 @@ struct mailflow_policy {
 	int backoff_initial;    /* seconds before the first retry */
 	int backoff_max;        /* cap on the delay */
 	size_t max_message_size; /* inbound: larger ones are kept, not read */
+	int person_only;        /* send only person-to-person mail (queue_outbox_claim_person) */
+	size_t max_messages;    /* stop after claiming this many (0: until nothing is due) */
 };
 
 struct mailflow_stats {

@@ -109,8 +109,11 @@ int queue_outbox_held_count(struct db *db, int64_t member_id, time_t *first,
 /* After a crash, rows left in 'sending' are in doubt: queue them again. Returns their count. */
 int queue_outbox_recover(struct db *db, struct fb_error *err);
 /* Claim up to max due rows (queued or retry, next_attempt_at <= now) and commit them as
- * 'sending' before any network step. The rows come without their bodies (raw empty). */
+ * 'sending' before any network step. The rows come without their bodies (raw empty).
+ * _person: only person-to-person mail (OUTBOX_PERSON). */
 int queue_outbox_claim(struct db *db, time_t now, size_t max, struct outbox_list *out,
+    struct fb_error *err);
+int queue_outbox_claim_person(struct db *db, time_t now, size_t max, struct outbox_list *out,
     struct fb_error *err);
 int queue_outbox_sent(struct db *db, int64_t id, time_t now, struct fb_error *err);
 /* A failed attempt: retry at next_at, or failed when final. */

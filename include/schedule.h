@@ -47,6 +47,14 @@ int schedule_nudge_mail(const struct flow *f, const struct program *p, int week,
 
 /* One pass over every programme. 0, or -1 with err (what was done stays done). */
 int schedule_pass(const struct flow *f, struct schedule_stats *st, struct fb_error *err);
+/*
+ * The same, stopping once a weekly nudge has queued about budget mails (0: no limit), so the
+ * daemon can send them before the rest is queued (issue 20): such a nudge goes a few teams at a
+ * time, each chunk its own transaction with its teams' marks, the moment marked done with the
+ * last. *more is 1 when it stopped early: call again (after sending) for the rest.
+ */
+int schedule_pass_some(const struct flow *f, size_t budget, struct schedule_stats *st, int *more,
+    struct fb_error *err);
 
 /*
  * When the daemon should run its next pass: the earliest moment after now of any programme's

@@ -280,16 +280,167 @@ refresh_organizers(struct state *s, struct db *db, time_t now, struct fb_error *
 	return 0;
 }
 
+/*
+ * Write transactions per step of a pass, for the debug log: each commit is a WAL append and a
+ * lock round, and the promise is one per applied reply, the mail it causes included (apply.h).
+ */
+struct pass_commits {
+	unsigned long mark;
+	unsigned long receive, apply, schedule, send;
+	unsigned long other;    /* the recovery at a start, the daily retention pass */
+};
+
+/* Add the commits since the last mark to *step and mark again. */
+static void
+pass_commits_take(struct pass_commits *c, struct db *db, unsigned long *step)
+{
+	unsigned long now = db_commit_count(db);
+
+	*step += now - c->mark;
+	c->mark = now;
+}
+
+static void
+pass_commits_log(const struct pass_commits *c, size_t applied)
+{
+	unsigned long total = c->receive + c->apply + c->schedule + c->send + c->other;
+
+	if (total == 0)
+		return;
+	log_debug("pass: %lu write transactions: receive %lu, apply %lu (%zu applied), "
+	    "schedule %lu, send %lu, other %lu", total, c->receive, c->apply, applied, c->schedule,
+	    c->send, c->other);
+}
+
+/*
+ * Work in chunks, so that what a pass does reaches people while it goes on (issue 20): replies
+ * are applied PASS_APPLY_CHUNK at a time, each in its own transaction, and the person-to-person
+ * mail a chunk caused (feedback, requests, receipts) is sent before the next chunk; bulk mail
+ * (nudges, invitations, reports) goes PASS_BULK_SLICE at a time after it, and between slices
+ * the mailbox is read again and what came in is applied and answered. A pass still ends only
+ * when nothing is left to do (--once does everything due), and every unit of work is still
+ * its own transaction, so a stop or a crash between chunks loses nothing.
+ */
+#define PASS_APPLY_CHUNK 100
+#define PASS_BULK_SLICE 500
+/* Replies applied in one pass at most, as before: a steady stream of them must not keep the
+ * scheduler, the retention pass and the watchdog's status line waiting. */
+#define PASS_APPLY_MAX 10000
+
+/* What a pass did, logged once at its end (not once per chunk). */
+struct pass_tally {
+	struct apply_stats in;
+	struct mailflow_stats out;
+	struct pass_commits commits;
+	int64_t after;          /* the inbox cursor: each message is tried once per pass */
+};
+
+static size_t
+out_done(const struct mailflow_stats *st)
+{
+	return st->sent + st->retried + st->failed;
+}
+
+/* Send what is due of the outbox: person-to-person mail only, or at most max of anything
+ * (0: all). */
 static enum pass_result
-pass_send(struct state *s, struct db *db, time_t now, volatile sig_atomic_t *stop,
-    struct fb_error *err)
+send_some(struct state *s, struct db *db, time_t now, volatile sig_atomic_t *stop,
+    int person_only, size_t max, struct pass_tally *t, struct fb_error *err)
 {
 	struct mailflow_policy p = policy_of(s->cfg);
 	struct mailflow_stats st = { 0 };
+	int rc;
+
+	p.person_only = person_only;
+	p.max_messages = max;
+	rc = mailflow_send(db, s->tdrv, &s->ts, &p, now, stop, &s->unrecorded, &st, err);
+	s->sent_total += st.sent;
+	t->out.sent += st.sent;
+	t->out.retried += st.retried;
+	t->out.failed += st.failed;
+	if (rc < 0 && !went_busy(s, db)) {
+		fb_error_prefix(err, "outbox");
+		return PASS_FATAL;
+	}
+	return rc < 0 ? PASS_BUSY : PASS_OK;
+}
+
+/* Pending inbox messages, classified and applied with the mail they cause, a chunk at a time;
+ * after each chunk its person-to-person mail goes, and the mailbox is read again. */
+static enum pass_result
+pass_apply(struct state *s, struct db *db, time_t now, volatile sig_atomic_t *stop,
+    struct pass_tally *t, struct fb_error *err)
+{
+	struct flow f = state_flow(s, db, now);
+	enum pass_result r;
+
+	while (!*stop && t->in.applied + t->in.ignored + t->in.quarantined + t->in.errors <
+	    PASS_APPLY_MAX) {
+		struct apply_stats st = { 0 };
+		int rc = apply_pending_after(&f, &t->after, PASS_APPLY_CHUNK, stop, &st, err);
+		size_t n = st.applied + st.ignored + st.quarantined + st.errors;
+
+		t->in.applied += st.applied;
+		t->in.ignored += st.ignored;
+		t->in.quarantined += st.quarantined;
+		t->in.errors += st.errors;
+		pass_commits_take(&t->commits, db, &t->commits.apply);
+		if (rc < 0 && !went_busy(s, db)) {
+			fb_error_prefix(err, "inbox");
+			return PASS_FATAL;
+		}
+		if (rc < 0)
+			return PASS_BUSY;
+		if (n == 0)
+			break;
+		r = send_some(s, db, now, stop, 1, 0, t, err);
+		pass_commits_take(&t->commits, db, &t->commits.send);
+		if (r != PASS_OK || *stop)
+			return r;
+		r = pass_receive(s, db, now, err);
+		pass_commits_take(&t->commits, db, &t->commits.receive);
+		if (r != PASS_OK)
+			return r;
+	}
+	return PASS_OK;
+}
+
+/* Send all that is due: person-to-person mail first, then the rest a slice at a time,
+ * reading, applying and answering what came in between. */
+static enum pass_result
+pass_drain(struct state *s, struct db *db, time_t now, volatile sig_atomic_t *stop,
+    struct pass_tally *t, struct fb_error *err)
+{
+	enum pass_result r;
+
+	while (!*stop) {
+		size_t before = out_done(&t->out);
+
+		r = send_some(s, db, now, stop, 1, 0, t, err);
+		if (r == PASS_OK && !*stop)
+			r = send_some(s, db, now, stop, 0, PASS_BULK_SLICE, t, err);
+		pass_commits_take(&t->commits, db, &t->commits.send);
+		if (r != PASS_OK || *stop || out_done(&t->out) == before)
+			return r;
+		/* Replies to what just went may be in already: read and answer them now, not
+		 * after the last slice. */
+		if ((r = pass_receive(s, db, now, err)) != PASS_OK)
+			return r;
+		pass_commits_take(&t->commits, db, &t->commits.receive);
+		if ((r = pass_apply(s, db, now, stop, t, err)) != PASS_OK)
+			return r;
+	}
+	return PASS_OK;
+}
+
+/* Release what the budget and the daily cap now allow, then send all that is due. */
+static enum pass_result
+pass_send(struct state *s, struct db *db, time_t now, volatile sig_atomic_t *stop,
+    struct pass_tally *t, struct fb_error *err)
+{
 	struct pace_stats ps = { 0 };
 	struct budget_stats bs = { 0 };
 	struct flow f = state_flow(s, db, now);
-	int rc;
 
 	/* Mail the budget deferred to a day that has come, then held mail whose time has come,
 	 * so both go in this same pass (budget.h, pace.h). */
@@ -301,49 +452,50 @@ pass_send(struct state *s, struct db *db, time_t now, volatile sig_atomic_t *sto
 		fb_error_prefix(err, "outbox");
 		return PASS_FATAL;
 	}
-	rc = mailflow_send(db, s->tdrv, &s->ts, &p, now, stop, &s->unrecorded, &st, err);
-	s->sent_total += st.sent;
-	if (st.sent || st.retried || st.failed)
-		log_info("outbox: %zu sent, %zu to retry, %zu failed", st.sent, st.retried,
-		    st.failed);
-	if (rc < 0 && !went_busy(s, db)) {
-		fb_error_prefix(err, "outbox");
-		return PASS_FATAL;
-	}
-	return rc < 0 ? PASS_BUSY : PASS_OK;
+	pass_commits_take(&t->commits, db, &t->commits.send);
+	return pass_drain(s, db, now, stop, t, err);
 }
 
-/* Pending inbox messages: classified and applied, with the mail they cause. */
-static enum pass_result
-pass_apply(struct state *s, struct db *db, time_t now, volatile sig_atomic_t *stop,
-    struct fb_error *err)
+/* The pass's figures, once: what was applied and sent, and its write transactions. */
+static void
+pass_tally_log(const struct pass_tally *t)
 {
-	struct flow f = state_flow(s, db, now);
-	struct apply_stats st = { 0 };
-	int rc = apply_pending(&f, 10000, stop, &st, err);
+	const struct apply_stats *in = &t->in;
+	const struct mailflow_stats *out = &t->out;
 
-	if (st.applied || st.ignored || st.quarantined || st.errors)
+	if (in->applied || in->ignored || in->quarantined || in->errors)
 		log_info("inbox: %zu applied, %zu ignored, %zu quarantined, %zu with errors "
-		    "(feedbackctl inbox list)", st.applied, st.ignored, st.quarantined, st.errors);
-	if (rc < 0 && !went_busy(s, db)) {
-		fb_error_prefix(err, "inbox");
-		return PASS_FATAL;
-	}
-	return rc < 0 ? PASS_BUSY : PASS_OK;
+		    "(feedbackctl inbox list)", in->applied, in->ignored, in->quarantined,
+		    in->errors);
+	if (out->sent || out->retried || out->failed)
+		log_info("outbox: %zu sent, %zu to retry, %zu failed", out->sent, out->retried,
+		    out->failed);
+	pass_commits_log(&t->commits, in->applied);
 }
 
-/* Due moments of every programme: nudges, questionnaires, reports. */
+/* Due moments of every programme: nudges, questionnaires, reports. A weekly nudge is queued
+ * PASS_BULK_SLICE at a time, each chunk sent (and what came in answered) before the next. */
 static enum pass_result
-pass_schedule(struct state *s, struct db *db, time_t now, struct fb_error *err)
+pass_schedule(struct state *s, struct db *db, time_t now, volatile sig_atomic_t *stop,
+    struct pass_tally *t, struct fb_error *err)
 {
 	struct flow f = state_flow(s, db, now);
 	struct schedule_stats st = { 0 };
-	int rc = schedule_pass(&f, &st, err);
+	enum pass_result r = PASS_OK;
+	int rc, more;
 
+	do {
+		rc = schedule_pass_some(&f, PASS_BULK_SLICE, &st, &more, err);
+		pass_commits_take(&t->commits, db, &t->commits.schedule);
+		if (rc == 0 && more && !*stop)
+			r = pass_send(s, db, now, stop, t, err);
+	} while (rc == 0 && more && r == PASS_OK && !*stop);
 	if (st.moments)
 		log_info("scheduler: %zu moment%s acted on (%zu too late, skipped), %zu mail%s "
 		    "queued", st.moments, st.moments == 1 ? "" : "s", st.skipped, st.mails,
 		    st.mails == 1 ? "" : "s");
+	if (r != PASS_OK)
+		return r;
 	if (rc < 0 && went_busy(s, db))
 		return PASS_BUSY;
 	/* A programme the scheduler cannot handle is logged, not fatal: the others go on. */
@@ -387,7 +539,10 @@ run_pass(struct state *s, struct db *db, time_t now, volatile sig_atomic_t *stop
     struct fb_error *err)
 {
 	enum pass_result r;
+	struct pass_tally t;
 
+	memset(&t, 0, sizeof(t));
+	t.commits.mark = db_commit_count(db);
 	s->busy_mark = db_busy_count(db);
 	s->unwritable_mark = db_unwritable_count(db);
 	if (s->need_recover) {
@@ -395,15 +550,22 @@ run_pass(struct state *s, struct db *db, time_t now, volatile sig_atomic_t *stop
 			return went_busy(s, db) ? PASS_BUSY : PASS_FATAL;
 		s->need_recover = 0;
 	}
-	if ((r = pass_receive(s, db, now, err)) != PASS_OK || *stop)
-		return r;
-	if ((r = pass_apply(s, db, now, stop, err)) != PASS_OK || *stop)
-		return r;
-	if ((r = pass_schedule(s, db, now, err)) != PASS_OK || *stop)
-		return r;
-	if ((r = pass_send(s, db, now, stop, err)) != PASS_OK || *stop)
-		return r;
-	return pass_retention(s, db, now, err);
+	pass_commits_take(&t.commits, db, &t.commits.other);
+	r = pass_receive(s, db, now, err);
+	pass_commits_take(&t.commits, db, &t.commits.receive);
+	if (r == PASS_OK && !*stop)
+		r = pass_apply(s, db, now, stop, &t, err);
+	if (r == PASS_OK && !*stop) {
+		r = pass_schedule(s, db, now, stop, &t, err);
+	}
+	if (r == PASS_OK && !*stop)
+		r = pass_send(s, db, now, stop, &t, err);
+	if (r == PASS_OK && !*stop) {
+		r = pass_retention(s, db, now, err);
+		pass_commits_take(&t.commits, db, &t.commits.other);
+	}
+	pass_tally_log(&t);
+	return r;
 }
 
 /* Seconds until the next duty: a due retry or release of held mail, a plan moment, the poll

@@ -603,7 +603,16 @@ int
 apply_pending(const struct flow *f, size_t max, volatile sig_atomic_t *stop,
     struct apply_stats *st, struct fb_error *err)
 {
-	int64_t ids[64], last = 0;
+	int64_t last = 0;
+
+	return apply_pending_after(f, &last, max, stop, st, err);
+}
+
+int
+apply_pending_after(const struct flow *f, int64_t *after, size_t max,
+    volatile sig_atomic_t *stop, struct apply_stats *st, struct fb_error *err)
+{
+	int64_t ids[64], last = *after;
 	size_t done = 0;
 
 	while (done < max && (stop == NULL || !*stop)) {
@@ -617,6 +626,7 @@ apply_pending(const struct flow *f, size_t max, volatile sig_atomic_t *stop,
 			struct apply_outcome o = APPLY_OUTCOME_INIT;
 
 			last = ids[i];
+			*after = last;
 			if (apply_inbox(f, ids[i], 0, &o, err) < 0) {
 				apply_outcome_release(&o);
 				return -1;

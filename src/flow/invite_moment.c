@@ -449,7 +449,7 @@ invite_moments_sweep(const struct flow *f, const struct program *p, const struct
 		return 0;
 	if (db_begin(f->db, err) < 0)
 		goto fail;
-	if (invite_moments_sync(f, p, plan, &n, err) < 0 || db_commit(f->db, err) < 0) {
+	if (invite_moments_sync(f, p, plan, &n, err) < 0 || db_commit_if_changed(f->db, err) < 0) {
 		db_rollback(f->db);
 		goto fail;
 	}

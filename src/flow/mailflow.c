@@ -483,6 +483,7 @@ mailflow_send(struct db *db, const struct transport_driver *drv,
 	struct mailflow_unrecorded local = { 0 };
 	size_t batch = policy->batch_size > 0 ? policy->batch_size : 1;
 	size_t nsessions = policy->sessions > 0 ? policy->sessions : 1;
+	size_t claimed_total = 0;
 	int rc = 0, readers = 0;
 	struct send_round round = { .db = db, .now = now };
 
@@ -503,7 +504,8 @@ mailflow_send(struct db *db, const struct transport_driver *drv,
 		pthread_mutex_destroy(&round.lock);
 		return fb_error_set(err, "outbox: cannot create a lock");
 	}
-	while (stop == NULL || !*stop) {
+	while ((stop == NULL || !*stop) &&
+	    (policy->max_messages == 0 || claimed_total < policy->max_messages)) {
 		struct outbox_list claimed = { 0 };
 		struct transport_msg *msgs;
 		struct accepted *acc;
@@ -511,12 +513,14 @@ mailflow_send(struct db *db, const struct transport_driver *drv,
 		size_t k;
 
 		/* Committed as 'sending' before any network step (see mailflow.h). */
-		if (queue_outbox_claim(db, now, batch * nsessions, &claimed, err) < 0) {
+		if ((policy->person_only ? queue_outbox_claim_person : queue_outbox_claim)(db, now,
+		    batch * nsessions, &claimed, err) < 0) {
 			rc = -1;
 			break;
 		}
 		if (claimed.n == 0)
 			break;
+		claimed_total += claimed.n;
 		msgs = calloc(claimed.n, sizeof(*msgs));
 		rcpts = calloc(claimed.n, sizeof(*rcpts));
 		acc = calloc(claimed.n, sizeof(*acc));

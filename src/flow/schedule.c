@@ -12,6 +12,7 @@
 #include "report_send.h"
 #include "schedule.h"
 #include "store_feedback.h"
+#include "store_join.h"
 #include "vocab.h"
 #include "store_moment.h"
 #include "tipflow.h"
@@ -192,6 +193,70 @@ do_nudge(const struct flow *f, const struct program *p, const struct plan_moment
 	return rc;
 }
 
+/*
+ * A nudge moment in chunks (issue 20), so that the first nudges go while the rest are queued:
+ * teams are nudged in transactions of their own of at least `budget` mails, each team marked
+ * with its nudges (key "<moment>:teams", target the team's id: store_join_mark), so a crash
+ * between chunks nudges no team twice; the moment is marked done with the last chunk. *more
+ * is 1 when the budget ran out before the last team (the caller sends, then calls again).
+ * 0, or -1 with err (the chunk in hand undone).
+ */
+static int
+nudge_chunk(const struct flow *f, const struct program *p, const struct plan_moment *mo,
+    const char *today, size_t budget, size_t *mails, int *more, struct fb_error *err)
+{
+	char key[sizeof(mo->key) + 8];
+	struct team_list teams = { 0 };
+	size_t n = 0, i;
+	int rc = 0, marked = 0;
+
+	snprintf(key, sizeof(key), "%s:teams", mo->key);
+	*more = 0;
+	if (store_team_list(f->db, p->id, &teams, err) < 0)
+		return -1;
+	if (db_begin(f->db, err) < 0) {
+		store_team_list_release(&teams);
+		return -1;
+	}
+	for (i = 0; i < teams.n && rc == 0; i++) {
+		struct member_list ml = { 0 };
+
+		if ((marked = store_join_is_marked(f->db, p->id, key, teams.v[i].id, err)) != 0) {
+			rc = marked < 0 ? -1 : 0;
+			continue;
+		}
+		if (n >= budget) {
+			*more = 1;
+			break;
+		}
+		if (store_member_list(f->db, 0, teams.v[i].id, &ml, err) < 0) {
+			rc = -1;
+			break;
+		}
+		for (size_t k = 0; k < ml.n && rc == 0; k++) {
+			int want, sent;
+
+			if ((want = nudge_wanted(f, &ml.v[k], today, err)) <= 0) {
+				rc = want;
+				continue;
+			}
+			rc = nudge_member(f, p, mo, &ml.v[k], &ml, &sent, err);
+			n += (size_t)sent;
+		}
+		store_member_list_release(&ml);
+		if (rc == 0)
+			rc = store_join_mark(f->db, p->id, key, teams.v[i].id, f->now, err);
+	}
+	store_team_list_release(&teams);
+	if (rc == 0 && !*more)
+		rc = store_moment_mark_done(f->db, p->id, mo->key, f->now, err);
+	if (rc < 0 || db_commit(f->db, err) < 0) {
+		db_rollback(f->db);
+		return -1;
+	}
+	*mails += n;
+	return 0;
+}
 
 /*
  * Visit the members of p's nudges of the last NUDGE_ZONE_GAP + SCHEDULE_STALE whose nudge
@@ -350,8 +415,8 @@ program_quiet(const struct plan *plan, time_t now, const char *today)
 }
 
 static int
-program_pass(const struct flow *f, const struct program *p, struct schedule_stats *st,
-    struct fb_error *err)
+program_pass(const struct flow *f, const struct program *p, size_t budget,
+    struct schedule_stats *st, int *more, struct fb_error *err)
 {
 	struct plan plan = PLAN_INIT;
 	const struct plan_moment *mo;
@@ -388,6 +453,20 @@ program_pass(const struct flow *f, const struct program *p, struct schedule_stat
 		}
 		if (done)
 			continue;
+		if (budget > 0 && mo->kind == PLAN_NUDGE && f->now - mo->at <= SCHEDULE_STALE) {
+			size_t mails = 0;
+
+			if (nudge_chunk(f, p, mo, today, budget, &mails, more, err) < 0) {
+				fb_error_prefix(err, "programme %s, %s: ", p->name, mo->label);
+				rc = -1;
+				break;
+			}
+			st->mails += mails;
+			if (*more)
+				break; /* the caller sends this chunk, then calls again */
+			st->moments++;
+			continue;
+		}
 		if (db_begin(f->db, err) < 0) {
 			rc = -1;
 			break;
@@ -406,6 +485,10 @@ program_pass(const struct flow *f, const struct program *p, struct schedule_stat
 		st->skipped += stale;
 		st->mails += mails;
 	}
+	if (*more) {
+		plan_release(&plan);
+		return rc;
+	}
 	/* Nudges of members whose clock is behind the programme's (see nudge_time()). */
 	if (rc == 0 && !quiet && (rc = nudge_sweep(f, p, &plan, today, &st->mails, err)) < 0)
 		fb_error_prefix(err, "programme %s, nudges: ", p->name);
@@ -423,13 +506,23 @@ program_pass(const struct flow *f, const struct program *p, struct schedule_stat
 int
 schedule_pass(const struct flow *f, struct schedule_stats *st, struct fb_error *err)
 {
+	int more = 0;
+
+	return schedule_pass_some(f, 0, st, &more, err);
+}
+
+int
+schedule_pass_some(const struct flow *f, size_t budget, struct schedule_stats *st, int *more,
+    struct fb_error *err)
+{
 	struct program_list pl = { 0 };
 	int rc = 0;
 
+	*more = 0;
 	if (store_program_list(f->db, &pl, err) < 0)
 		return -1;
-	for (size_t i = 0; i < pl.n && rc == 0; i++)
-		rc = program_pass(f, &pl.v[i], st, err);
+	for (size_t i = 0; i < pl.n && rc == 0 && !*more; i++)
+		rc = program_pass(f, &pl.v[i], budget, st, more, err);
 	store_program_list_release(&pl);
 	return rc;
 }

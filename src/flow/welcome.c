@@ -463,7 +463,7 @@ welcome_joiners(const struct flow *f, const struct program *p, const struct plan
 		goto fail;
 	if ((f->now < plan->end_at && measure_send_open(f, p, plan, today, &n, err) < 0) ||
 	    invite_sync_upcoming(f, p, &n, err) < 0 || notes(f, p, plan, &n, err) < 0 ||
-	    db_commit(f->db, err) < 0) {
+	    db_commit_if_changed(f->db, err) < 0) {
 		db_rollback(f->db);
 		goto fail;
 	}

@@ -31,6 +31,8 @@ struct db {
 	int failed; /* an inner level rolled back: the outermost commit must not commit */
 	unsigned long busy;                 /* lock waits that ran out (db_busy_count) */
 	unsigned long unwritable;           /* disk full, I/O errors (db_unwritable_count) */
+	unsigned long commits;              /* write transactions committed (db_commit_count) */
+	sqlite3_int64 changes_at_begin;     /* sqlite3_total_changes64() at the outermost begin */
 	int busy_waited_ms;                 /* in the current wait */
 	volatile sig_atomic_t *interrupt;   /* set: stop waiting (db_set_interrupt) */
 	struct stmt_entry *stmts[STMT_BUCKETS];
@@ -85,6 +87,23 @@ unsigned long
 db_busy_count(const struct db *db)
 {
 	return db->busy;
+}
+
+/* SQLite's commit hook: every write transaction that commits, explicit or autocommit, passes
+ * here (a read-only one does not). Returning 0 lets the commit go on. */
+static int
+count_commit(void *arg)
+{
+	struct db *db = arg;
+
+	db->commits++;
+	return 0;
+}
+
+unsigned long
+db_commit_count(const struct db *db)
+{
+	return db->commits;
 }
 
 unsigned long
@@ -288,6 +307,7 @@ db_open_version(const char *path, int version, struct fb_error *err)
 	sqlite3_extended_result_codes(db->sql, 1);
 	/* Other processes (the daemon, feedbackctl) may hold the lock briefly: wait, do not fail. */
 	sqlite3_busy_handler(db->sql, busy_wait, db);
+	sqlite3_commit_hook(db->sql, count_commit, db);
 	if (existed && db_check_existing(db, err) < 0)
 		goto fail;
 	if (db_exec_raw(db, "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; "
@@ -369,6 +389,7 @@ db_begin(struct db *db, struct fb_error *err)
 		db->depth = 0;
 		return -1;
 	}
+	db->changes_at_begin = sqlite3_total_changes64(db->sql);
 	return 0;
 }
 
@@ -402,6 +423,19 @@ db_commit(struct db *db, struct fb_error *err)
 		return -1;
 	}
 	return 0;
+}
+
+int
+db_commit_if_changed(struct db *db, struct fb_error *err)
+{
+	/* Only the outermost level decides: an inner one is a commit like any other. */
+	if (db->depth == 1 && !db->failed &&
+	    sqlite3_total_changes64(db->sql) == db->changes_at_begin) {
+		db->depth = 0;
+		sqlite3_exec(db->sql, "ROLLBACK", NULL, NULL, NULL);
+		return 0;
+	}
+	return db_commit(db, err);
 }
 
 void

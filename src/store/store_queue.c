@@ -33,6 +33,11 @@ static const char SQL_OUTBOX_RECOVER[] =
 static const char SQL_OUTBOX_DUE[] =
 	"SELECT " OUTBOX_COLS " FROM outbox WHERE state IN ('queued', 'retry') "
 	"AND next_attempt_at <= ?1 AND deferred_until IS NULL ORDER BY next_attempt_at, id LIMIT ?2";
+/* The same for person-to-person mail only (the daemon sends it between chunks of work). */
+static const char SQL_OUTBOX_DUE_PERSON[] =
+	"SELECT " OUTBOX_COLS " FROM outbox WHERE state IN ('queued', 'retry') "
+	"AND next_attempt_at <= ?1 AND deferred_until IS NULL AND priority = ?3 "
+	"ORDER BY next_attempt_at, id LIMIT ?2";
 static const char SQL_OUTBOX_SENDING[] =
 	"UPDATE outbox SET state = 'sending', attempts = attempts + 1 WHERE id = ?1";
 static const char SQL_OUTBOX_SENT[] =
@@ -367,20 +372,41 @@ queue_outbox_list_release(struct outbox_list *l)
 	store_list_release(&l->v, &l->n, sizeof(*l->v), &outbox_owned);
 }
 
+/* Claim with sql (SQL_OUTBOX_DUE, or SQL_OUTBOX_DUE_PERSON with priority as ?3). */
+static int
+outbox_claim_with(struct db *db, const char *sql, time_t now, size_t max, int priority,
+    struct outbox_list *out, struct fb_error *err);
+
 int
 queue_outbox_claim(struct db *db, time_t now, size_t max, struct outbox_list *out,
     struct fb_error *err)
+{
+	return outbox_claim_with(db, SQL_OUTBOX_DUE, now, max, -1, out, err);
+}
+
+int
+queue_outbox_claim_person(struct db *db, time_t now, size_t max, struct outbox_list *out,
+    struct fb_error *err)
+{
+	return outbox_claim_with(db, SQL_OUTBOX_DUE_PERSON, now, max, OUTBOX_PERSON, out, err);
+}
+
+static int
+outbox_claim_with(struct db *db, const char *sql, time_t now, size_t max, int priority,
+    struct outbox_list *out, struct fb_error *err)
 {
 	struct outbox_list l = { 0 };
 	sqlite3_stmt *st;
 
 	if (db_begin(db, err) < 0)
 		return -1;
-	st = db_stmt(db, SQL_OUTBOX_DUE, err);
+	st = db_stmt(db, sql, err);
 	if (st == NULL)
 		goto fail;
 	sqlite3_bind_int64(st, 1, (sqlite3_int64)now);
 	sqlite3_bind_int64(st, 2, (sqlite3_int64)max);
+	if (priority >= 0)
+		sqlite3_bind_int(st, 3, priority);
 	if (store_rows(db, st, &l.v, &l.n, sizeof(*l.v), outbox_from_row, &outbox_owned, err,
 	    "reading the outbox") < 0)
 		goto fail;
@@ -395,7 +421,7 @@ queue_outbox_claim(struct db *db, time_t now, size_t max, struct outbox_list *ou
 	}
 	/* Committed before the network step: a crash from here on leaves these rows in
 	 * 'sending', and queue_outbox_recover() sends them again. */
-	if (db_commit(db, err) < 0) {
+	if (db_commit_if_changed(db, err) < 0) {
 		queue_outbox_list_release(&l);
 		return -1;
 	}

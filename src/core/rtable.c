@@ -50,7 +50,10 @@ struct rtable {
 
 struct rtable_scratch {
 	pcre2_match_data *md; /* owned */
-	uint64_t tri[TRI_WORDS];
+	uint64_t *tri;        /* owned, TRI_WORDS; cleared by tri_index() before each use */
+	int reuse;            /* rtable_scratch_reuse() was called */
+	const char *ix_s;     /* with reuse: the subject tri indexes (NULL when none) */
+	size_t ix_len;
 };
 
 static char *
@@ -404,7 +407,7 @@ tri_index(struct rtable_scratch *sc, const char *s, size_t len)
 	unsigned char a = 0, b = 0;
 	size_t have = 0;
 
-	memset(sc->tri, 0, sizeof(sc->tri));
+	memset(sc->tri, 0, TRI_WORDS * sizeof(*sc->tri));
 	for (size_t i = 0; i < len; i++) {
 		unsigned char c = p[i];
 
@@ -640,11 +643,19 @@ rtable_scratch_new(void)
 	if (s == NULL)
 		return NULL;
 	/* only whether it matched is wanted: one pair of offsets is enough */
-	if ((s->md = pcre2_match_data_create(1, NULL)) == NULL) {
-		free(s);
+	if ((s->md = pcre2_match_data_create(1, NULL)) == NULL ||
+	    (s->tri = malloc(TRI_WORDS * sizeof(*s->tri))) == NULL) {
+		rtable_scratch_free(s);
 		return NULL;
 	}
 	return s;
+}
+
+void
+rtable_scratch_reuse(struct rtable_scratch *s)
+{
+	if (s != NULL)
+		s->reuse = 1;
 }
 
 void
@@ -653,6 +664,7 @@ rtable_scratch_free(struct rtable_scratch *s)
 	if (s == NULL)
 		return;
 	pcre2_match_data_free(s->md);
+	free(s->tri);
 	free(s);
 }
 
@@ -677,8 +689,11 @@ rtable_first(const struct rtable *t, const char *s, size_t len, struct rtable_sc
 		rtable_scratch_free(own);
 		return -1;
 	}
-	if (t->has_need)
+	if (t->has_need && !(scratch->reuse && scratch->ix_s == s && scratch->ix_len == len)) {
 		tri_index(scratch, s, len);
+		scratch->ix_s = s;
+		scratch->ix_len = len;
+	}
 	for (size_t i = 0; i < t->n; i++) {
 		if (t->has_need && t->e[i].need != NULL && !tri_may(scratch, t->e[i].need))
 			continue; /* it holds none of the entry's literals: cannot match */

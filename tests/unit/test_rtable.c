@@ -204,6 +204,30 @@ test_rtable_every_builtin_table_compiles(void **state)
 	}
 }
 
+/* A scratch that reuses what it learnt of a subject (rtable_scratch_reuse) reads a new one
+ * afresh: another address, or the same address with another length. */
+static void
+test_rtable_scratch_reuse_reads_new_subject(void **state)
+{
+	struct fb_error err = { "" };
+	struct rtable *t = load("mailbox full\nuser unknown\n", 0, &err);
+	struct rtable_scratch *s = rtable_scratch_new();
+	const char one[] = "mailbox full", two[] = "user unknown";
+	const char both[] = "user unknown mailbox full";
+
+	(void)state;
+	assert_non_null(t);
+	assert_non_null(s);
+	rtable_scratch_reuse(s);
+	assert_int_equal(rtable_first(t, one, strlen(one), s), 0);
+	assert_int_equal(rtable_first(t, two, strlen(two), s), 1);
+	assert_int_equal(rtable_first(t, two, strlen(two), s), 1); /* the same again */
+	assert_int_equal(rtable_first(t, both, 12, s), 1);
+	assert_int_equal(rtable_first(t, both, strlen(both), s), 0);
+	rtable_scratch_free(s);
+	rtable_free(t);
+}
+
 static void
 test_rtable_unknown_builtin_table(void **state)
 {
@@ -222,6 +246,7 @@ main(void)
 		cmocka_unit_test(test_rtable_data_is_bounded_by_len),
 		cmocka_unit_test(test_rtable_every_builtin_table_compiles),
 		cmocka_unit_test(test_rtable_unknown_builtin_table),
+		cmocka_unit_test(test_rtable_scratch_reuse_reads_new_subject),
 	};
 	int rc;
 

@@ -64,6 +64,12 @@ const char *rtable_pattern(const struct rtable *t, size_t i);
 struct rtable_scratch *rtable_scratch_new(void);
 void rtable_scratch_free(struct rtable_scratch *s);
 
+/* Promise that no subject matched with s changes or is freed while s lives (one message's
+ * texts, classified and dropped): rtable_first() then reads a subject it has already read at
+ * the same address and length from what it learnt then (its trigram index) instead of reading
+ * it again. Without this promise every call reads its subject afresh. */
+void rtable_scratch_reuse(struct rtable_scratch *s);
+
 /*
  * The index of the first entry (in file order) that matches s[0..len), or -1 when none does.
  * scratch may be NULL (then one is made for this call; -1 also when that fails).

@@ -1174,6 +1174,8 @@ classify_message_with(const struct classify_rules *rules, const struct fb_messag
 	memset(r, 0, sizeof(*r));
 	if (rules != NULL && (b.scratch = rtable_scratch_new()) == NULL)
 		return fb_error_set(err, "out of memory");
+	/* the message's texts are read by several tables and do not change until we return */
+	rtable_scratch_reuse(b.scratch);
 	rc = classify_in(m, &b, r, err);
 	rtable_scratch_free(b.scratch);
 	return rc;

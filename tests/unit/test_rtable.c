@@ -99,6 +99,28 @@ static const struct match_case match_cases[] = {
 	{ "test_rtable_labels_match_pattern_only", "quote\t^on\nsep\t^-----\n", RTABLE_LABELS,
 	  "-----Original Message-----", 1 },
 	{ "test_rtable_invalid_utf8_subject_is_no_error", "wrote\n", 0, "\xff\xfe wrote \xc3", 0 },
+	/* rtable_first rules entries out by the literals every match must hold (need_of): these
+	 * match only if that reading of the pattern is right (caseless folding, quantifiers,
+	 * groups, escapes, constructs it does not read) */
+	{ "test_rtable_literal_kelvin_sign_is_k", "too\nunknown user\n", 0,
+	  "550 \xe2\x84\xaanown: UN\xe2\x84\xaaNOWN USER here", 1 },
+	{ "test_rtable_literal_long_s_is_s", "too\nuser unknown\n", 0, "u\xc5\xbf" "er UNKNOWN", 1 },
+	{ "test_rtable_literal_optional_char_dropped", "too\ncolou?r\n", 0,
+	  "the color scheme", 1 },
+	{ "test_rtable_literal_counted_char_dropped", "too\nfull{0,2}y\n", 0, "FULY", 1 },
+	{ "test_rtable_literal_optional_group_dropped", "too\nmailbox (is )?full\n", 0,
+	  "Mailbox full", 1 },
+	{ "test_rtable_literal_group_alternatives", "too\nuser (unknown|gone away)\n", 0,
+	  "USER GONE AWAY", 1 },
+	{ "test_rtable_literal_escaped_punctuation", "too\n5\\.1\\.1 user\n", 0,
+	  "status 5.1.1 User", 1 },
+	{ "test_rtable_literal_quoted_text_unread", "too\n\\Qa|bcd\\E\n", 0, "xa|bcdx", 1 },
+	{ "test_rtable_literal_extended_mode_unread", "too\n(?x)use r \\s+ gone\n", 0,
+	  "user   gone", 1 },
+	{ "test_rtable_literal_cjk", "too\n宛先(が)?不明\n", 0, "エラー: 宛先不明です", 1 },
+	{ "test_rtable_literal_class_breaks_run", "too\nerr[oe]r code\n", 0, "ERRER CODE", 1 },
+	{ "test_rtable_literal_absent_no_match", "abc\nuser unknown\nxyz\n", 0,
+	  "unknown user", -1 },
 	{ "test_rtable_catastrophic_pattern_is_bounded", "^(a+)+$\n", 0,
 	  "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa!", -1 },
 };
@@ -182,6 +204,30 @@ test_rtable_every_builtin_table_compiles(void **state)
 	}
 }
 
+/* A scratch that reuses what it learnt of a subject (rtable_scratch_reuse) reads a new one
+ * afresh: another address, or the same address with another length. */
+static void
+test_rtable_scratch_reuse_reads_new_subject(void **state)
+{
+	struct fb_error err = { "" };
+	struct rtable *t = load("mailbox full\nuser unknown\n", 0, &err);
+	struct rtable_scratch *s = rtable_scratch_new();
+	const char one[] = "mailbox full", two[] = "user unknown";
+	const char both[] = "user unknown mailbox full";
+
+	(void)state;
+	assert_non_null(t);
+	assert_non_null(s);
+	rtable_scratch_reuse(s);
+	assert_int_equal(rtable_first(t, one, strlen(one), s), 0);
+	assert_int_equal(rtable_first(t, two, strlen(two), s), 1);
+	assert_int_equal(rtable_first(t, two, strlen(two), s), 1); /* the same again */
+	assert_int_equal(rtable_first(t, both, 12, s), 1);
+	assert_int_equal(rtable_first(t, both, strlen(both), s), 0);
+	rtable_scratch_free(s);
+	rtable_free(t);
+}
+
 static void
 test_rtable_unknown_builtin_table(void **state)
 {
@@ -200,6 +246,7 @@ main(void)
 		cmocka_unit_test(test_rtable_data_is_bounded_by_len),
 		cmocka_unit_test(test_rtable_every_builtin_table_compiles),
 		cmocka_unit_test(test_rtable_unknown_builtin_table),
+		cmocka_unit_test(test_rtable_scratch_reuse_reads_new_subject),
 	};
 	int rc;
 

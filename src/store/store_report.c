@@ -28,23 +28,21 @@ static const char SQL_TEAMS_ONE[] =
 	"SELECT id, name FROM team WHERE program_id = ?1 AND id = ?2";
 /* Unreachable: the primary address bounced. Members who left are in (their figures stay the
  * team's; the report shows them as left), erased ones not. */
-static const char SQL_MEMBERS[] =
-	"SELECT m.id, m.team_id, m.name, EXISTS (SELECT 1 FROM member_address a "
-	"  WHERE a.member_id = m.id AND a.is_primary = 1 AND a.undeliverable_at IS NOT NULL), "
-	"(SELECT min(a.undeliverable_at) FROM member_address a "
-	"  WHERE a.member_id = m.id AND a.is_primary = 1), "
-	"CASE WHEN m.status = 'left' THEN coalesce(m.left_at, 0) END, m.created_at "
+#define MEMBERS_FROM \
+	"SELECT m.id, m.team_id, m.name, EXISTS (SELECT 1 FROM member_address a " \
+	"  WHERE a.member_id = m.id AND a.is_primary = 1 AND a.undeliverable_at IS NOT NULL), " \
+	"(SELECT min(a.undeliverable_at) FROM member_address a " \
+	"  WHERE a.member_id = m.id AND a.is_primary = 1), " \
+	"CASE WHEN m.status = 'left' THEN coalesce(m.left_at, 0) END, m.created_at " \
 	"FROM member m JOIN team t ON t.id = m.team_id "
+static const char SQL_MEMBERS[] =
+	MEMBERS_FROM
 	"WHERE t.program_id = ?1 AND (?2 = 0 OR m.team_id = ?2) "
 	"AND m.status IN ('active', 'left') "
 	"ORDER BY m.team_id, m.name, m.id";
+/* The same for one team, from the team's members (not every member of the programme). */
 static const char SQL_MEMBERS_TEAM[] =
-	"SELECT m.id, m.team_id, m.name, EXISTS (SELECT 1 FROM member_address a "
-	"  WHERE a.member_id = m.id AND a.is_primary = 1 AND a.undeliverable_at IS NOT NULL), "
-	"(SELECT min(a.undeliverable_at) FROM member_address a "
-	"  WHERE a.member_id = m.id AND a.is_primary = 1), "
-	"CASE WHEN m.status = 'left' THEN coalesce(m.left_at, 0) END, m.created_at "
-	"FROM member m JOIN team t ON t.id = m.team_id "
+	MEMBERS_FROM
 	"WHERE m.team_id = ?2 AND +t.program_id = ?1 "
 	"AND m.status IN ('active', 'left') "
 	"ORDER BY m.team_id, m.name, m.id";

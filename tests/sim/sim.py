@@ -165,6 +165,11 @@ class Mail:
     def calendar(self):
         return self._calendar_part[0]
 
+    @calendar.setter
+    def calendar(self, text):
+        # tests answer an invitation with a changed copy of it (t0620)
+        self._calendar_part = (text, self._calendar_part[1])
+
     @property
     def calendar_method(self):
         return self._calendar_part[1]

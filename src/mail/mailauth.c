@@ -75,30 +75,29 @@ static struct oauth *
 load_oauth(const struct mailauth_section *sec, time_t (*clock)(void *), void *clock_arg,
     struct fb_error *err)
 {
+	const struct config_oauth *c = sec->oauth;
 	struct buf secret = BUF_INIT, key = BUF_INIT, url = BUF_INIT;
 	struct oauth_settings s = { 0 };
 	struct oauth *o = NULL;
 
 	/* The client secret (client credentials) and the service account's key are secrets in
 	 * files, read under password_file's rules. */
-	if (*sec->oauth->secret_file != '\0' &&
-	    config_read_secret(sec->oauth->secret_file, &secret, err) < 0)
+	if (*c->secret_file != '\0' && config_read_secret(c->secret_file, &secret, err) < 0)
 		goto out;
-	if (*sec->oauth->key_file != '\0' &&
-	    config_read_secret(sec->oauth->key_file, &key, err) < 0)
+	if (*c->key_file != '\0' && config_read_secret(c->key_file, &key, err) < 0)
 		goto out;
-	if (mailauth_token_url(sec->oauth, &url) < 0) {
+	if (mailauth_token_url(c, &url) < 0) {
 		fb_error_set(err, "out of memory");
 		goto out;
 	}
-	s.grant = sec->oauth->grant == CONFIG_OAUTH_REFRESH_TOKEN ? OAUTH_REFRESH_TOKEN :
-	    sec->oauth->grant == CONFIG_OAUTH_SERVICE_ACCOUNT ? OAUTH_SERVICE_ACCOUNT :
+	s.grant = c->grant == CONFIG_OAUTH_REFRESH_TOKEN ? OAUTH_REFRESH_TOKEN :
+	    c->grant == CONFIG_OAUTH_SERVICE_ACCOUNT ? OAUTH_SERVICE_ACCOUNT :
 	    OAUTH_CLIENT_CREDENTIALS;
 	s.token_url = url.len ? url.data : NULL;
-	s.client_id = sec->oauth->client_id;
+	s.client_id = c->client_id;
 	s.client_secret = secret.len ? secret.data : NULL;
-	s.scope = *sec->oauth->scope ? sec->oauth->scope : NULL;
-	s.token_file = sec->oauth->token_file;
+	s.scope = *c->scope ? c->scope : NULL;
+	s.token_file = c->token_file;
 	s.key_json = key.len ? key.data : NULL;
 	s.subject = sec->username;
 	s.ca_file = *sec->ca_file ? sec->ca_file : NULL;

@@ -379,31 +379,35 @@ db_close(struct db *db)
 	free(db);
 }
 
-int
-db_begin(struct db *db, struct fb_error *err)
+/* Open a transaction with sql, or join the one already open: 1 when this call opened it, 0
+ * when it joined, -1 with err. */
+static int
+begin_as(struct db *db, const char *sql, struct fb_error *err)
 {
 	if (db->depth++ > 0)
 		return 0;
 	db->failed = 0;
-	if (db_exec_raw(db, "BEGIN IMMEDIATE", err) < 0) {
+	if (db_exec_raw(db, sql, err) < 0) {
 		db->depth = 0;
 		return -1;
 	}
-	db->changes_at_begin = sqlite3_total_changes64(db->sql);
-	return 0;
+	return 1;
+}
+
+int
+db_begin(struct db *db, struct fb_error *err)
+{
+	int r = begin_as(db, "BEGIN IMMEDIATE", err);
+
+	if (r == 1)
+		db->changes_at_begin = sqlite3_total_changes64(db->sql);
+	return r < 0 ? -1 : 0;
 }
 
 int
 db_begin_read(struct db *db, struct fb_error *err)
 {
-	if (db->depth++ > 0)
-		return 0;
-	db->failed = 0;
-	if (db_exec_raw(db, "BEGIN", err) < 0) {
-		db->depth = 0;
-		return -1;
-	}
-	return 0;
+	return begin_as(db, "BEGIN", err) < 0 ? -1 : 0;
 }
 
 int
